@@ -1,0 +1,6 @@
+# cython: language_level=3
+# The iree-lite VM extension: one compilation unit so the dispatch loop can
+# inline the kernels, fences and worker pool it calls.
+include "status.pxi"
+include "sync.pxi"
+include "pool.pxi"

@@ -1,0 +1,138 @@
+"""THE instruction set: one table of opcodes, operand kinds and documentation.
+
+Everything that knows about opcodes reads this table: the encoder, the
+bytecode verifier, the disassembler, the reference interpreter and, through a
+generated `csrc/isa_opcodes.pxi`, the Cython VM. Nothing types an opcode twice.
+
+Two instruction forms share one 32-bit word layout family.
+
+Host form (functions): word0 = opcode | s0 << 8 | s1 << 16 | s2 << 24.
+  Short operands (registers, 8-bit) fill the slots s0..s2 in order. Long
+  operands take one trailing 32-bit word each. A register list takes a
+  trailing count word and then the registers packed four to a word.
+  Registers are banked: `i` holds int64 scalars, `f` holds doubles (f32
+  values are kept rounded to f32), `r` holds references (buffer views and
+  fences; a reference register that was never written holds null, which as
+  a fence means "already reached").
+
+Tile form (dispatch kernels): one word per instruction,
+  opcode:8 | type:4 | d:5 | a:5 | b:5 | c:5  (bits 0..7, 8..11, 12..16, ...).
+  A kernel runs over a range of elements one tile (TILE elements) at a time.
+  Tile registers hold one tile of one element type. `type` is the element
+  type code the instruction computes in (ELEMENT_CODES).
+"""
+from dataclasses import dataclass
+
+TILE = 1024            # elements per tile: 4-8 KiB a register, L1-sized
+TILE_REGS = 32         # tile registers per kernel (5-bit fields)
+HOST_REGS = 256        # registers per bank per function (8-bit fields)
+
+# Element type codes stored in tile words, buffer views and constants.
+ELEMENT_CODES = {"i1": 0, "i8": 1, "i16": 2, "i32": 3, "i64": 4, "index": 5,
+                 "f16": 6, "bf16": 7, "f32": 8, "f64": 9}
+ELEMENT_NAMES = {v: k for k, v in ELEMENT_CODES.items()}
+
+# Operand kinds. Short kinds fit an 8-bit slot (host) or 5-bit field (tile).
+SHORT_KINDS = {
+    "ri": "int register", "rf": "float register", "rr": "ref register",
+    "td": "tile destination register", "ts": "tile source register",
+    "bind": "kernel binding", "push": "kernel push constant",
+}
+LONG_KINDS = {
+    "const": "constant ordinal", "func": "function ordinal",
+    "import": "import ordinal", "kernel": "kernel ordinal",
+    "target": "branch target (word offset in the function)",
+}
+LIST_KINDS = {"ri*": "int registers", "rf*": "float registers", "rr*": "ref registers"}
+
+
+@dataclass(frozen=True)
+class Op:
+    name: str
+    code: int
+    form: str        # 'host' or 'tile'
+    operands: tuple  # (('dst', 'rr'), ...): operand name and kind, in encoding order
+    doc: str
+
+
+def _ops():
+    # (name, form, operands "name:kind ...", doc). Codes are assigned in order.
+    host = [
+        ("ret", "ri*: rf*: rr*:",
+         "Return from the function: the three lists are the results, by bank, in signature order."),
+        ("call", "callee:func ri*: rf*: rr*: ri*:dst rf*:dst rr*:dst",
+         "Call a function of this module. Arguments (three lists) go to the callee's first registers "
+         "of each bank in order; its results are written to the destination lists."),
+        ("call.import", "callee:import ri*: rf*: rr*: ri*:dst rf*:dst rr*:dst",
+         "Call an imported function, resolved when the context loads the module. Same operand "
+         "convention as `call`."),
+        ("const.i", "dst:ri value:const", "Load integer constant `value` (an i64 scalar constant)."),
+        ("const.f", "dst:rf value:const", "Load float constant `value` (an f64 scalar constant)."),
+        ("mov.r", "dst:rr src:rr", "Copy a reference (the referenced object is shared)."),
+        ("buffer.alloc", "dst:rr layout:const",
+         "Allocate an uninitialised buffer view whose element type and shape are constant `layout`."),
+        ("buffer.const", "dst:rr data:const",
+         "Reference the read-only constant `data` as a buffer view (no copy)."),
+        ("buffer.check", "src:rr layout:const",
+         "Fail unless buffer view `src` has the element type and shape of constant `layout` "
+         "and storage of at least that many bytes (storage passed in by a caller)."),
+        ("dispatch", "kernel:kernel rr*:bind rf*:push ri*:push",
+         "Run tile kernel `kernel` now over every element of its first output binding and wait "
+         "for it. Bindings are buffer views; push constants are scalars from registers."),
+        ("dispatch.async", "wait:rr signal:rr kernel:kernel rr*:bind rf*:push ri*:push",
+         "As `dispatch`, but queued behind fence `wait`; signals fence `signal` when done or "
+         "fails it with the error. Returns at once."),
+        ("eval", "kernel:kernel rf*:push ri*:push rf*:dst ri*:dst",
+         "Run tile kernel `kernel` once over one element whose inputs are the scalar push "
+         "constants; outputs (scalar bindings) are written to the destination registers."),
+        ("fence.create", "dst:rr", "Create a new unsignaled fence."),
+        ("fence.await", "fence:rr",
+         "Block until `fence` is reached; if it failed, fail this call with its error."),
+        ("fence.forward", "src:rr dst:rr",
+         "When fence `src` is reached signal `dst`; when it fails, fail `dst` with the same error."),
+    ]
+    tile = [
+        ("t.load", "d:td b:bind", "d = the current tile of binding b (elements of `type`)."),
+        ("t.splat", "d:td p:push", "d = push constant p converted to `type`, in every lane."),
+        ("t.store", "d:ts b:bind", "Write tile register d to the current tile of output binding b."),
+        ("t.absf", "d:td a:ts", "d = |a| (float)."),
+        ("t.negf", "d:td a:ts", "d = -a (float)."),
+        ("t.addf", "d:td a:ts b:ts", "d = a + b (float)."),
+        ("t.subf", "d:td a:ts b:ts", "d = a - b (float)."),
+        ("t.mulf", "d:td a:ts b:ts", "d = a * b (float)."),
+        ("t.divf", "d:td a:ts b:ts", "d = a / b (float, IEEE: x/0 is inf or NaN)."),
+        ("t.maximumf", "d:td a:ts b:ts", "d = max(a, b); NaN if either is NaN; max(-0, +0) = +0."),
+        ("t.minimumf", "d:td a:ts b:ts", "d = min(a, b); NaN if either is NaN; min(-0, +0) = -0."),
+    ]
+    code = 0
+    for form, table in (("host", host), ("tile", tile)):
+        for name, operands, doc in table:
+            ops = []
+            for spec in operands.split():
+                kind_or_name, _, rest = spec.partition(":")
+                if kind_or_name.endswith("*"):   # "ri*:dst" -> list `dst_i`; the tag says its role
+                    ops.append((f"{rest or 'args'}_{kind_or_name[1]}", kind_or_name))
+                else:
+                    ops.append((kind_or_name, rest))
+            yield Op(name, code, form, tuple(ops), doc)
+            code += 1
+
+
+OPS = tuple(_ops())
+BY_NAME = {op.name: op for op in OPS}
+BY_CODE = {op.code: op for op in OPS}
+assert len(OPS) <= 256
+
+
+def c_name(op):
+    """The enum constant for an op in generated code: `t.addf` -> OP_T_ADDF."""
+    return "OP_" + op.name.upper().replace(".", "_")
+
+
+def generate_pxi():
+    """Text of csrc/isa_opcodes.pxi: the Cython view of this table."""
+    lines = ["# Generated from iree_lite/codegen/isa.py by setup.py. Do not edit.",
+             "cdef enum:", f"    TILE = {TILE}", f"    TILE_REGS = {TILE_REGS}"]
+    lines += [f"    {c_name(op)} = {op.code}" for op in OPS]
+    lines += [f"    ET_{name.upper()} = {code}" for name, code in ELEMENT_CODES.items()]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,41 @@
+"""Build: generate the Cython opcode enum from the ISA table, then compile csrc/ with -O3."""
+import os
+import sys
+
+from setuptools import Extension, setup
+from setuptools.command.build_py import build_py
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def generate_opcodes():
+    # Load isa.py by path: the package itself may not be importable yet.
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        "_isa", os.path.join(HERE, "iree_lite", "codegen", "isa.py"))
+    isa = importlib.util.module_from_spec(spec)
+    sys.modules["_isa"] = isa
+    spec.loader.exec_module(isa)
+    text = isa.generate_pxi()
+    path = os.path.join(HERE, "csrc", "isa_opcodes.pxi")
+    if not os.path.exists(path) or open(path).read() != text:
+        with open(path, "w") as f:
+            f.write(text)
+
+
+def extensions():
+    from Cython.Build import cythonize
+    generate_opcodes()
+    ext = Extension(
+        "iree_lite._vm",
+        sources=["csrc/_vm.pyx"],
+        include_dirs=["csrc"],
+        extra_compile_args=["-O3", "-fno-math-errno", "-Wno-unused-function"],
+        extra_link_args=["-lpthread"],
+    )
+    return cythonize([ext], language_level=3, compiler_directives={
+        "boundscheck": False, "wraparound": False, "cdivision": True,
+        "initializedcheck": False})
+
+
+setup(ext_modules=extensions())
