@@ -53,6 +53,7 @@ class Op:
     form: str        # 'host' or 'tile'
     operands: tuple  # (('dst', 'rr'), ...): operand name and kind, in encoding order
     doc: str
+    types: str = ""  # tile ops: element types accepted, 'any', 'float' or 'int'
 
 
 def _ops():
@@ -69,6 +70,7 @@ def _ops():
         ("const.i", "dst:ri value:const", "Load integer constant `value` (an i64 scalar constant)."),
         ("const.f", "dst:rf value:const", "Load float constant `value` (an f64 scalar constant)."),
         ("mov.r", "dst:rr src:rr", "Copy a reference (the referenced object is shared)."),
+        ("ref.null", "dst:rr", "Set a reference register to null (as a fence: already reached)."),
         ("buffer.alloc", "dst:rr layout:const",
          "Allocate an uninitialised buffer view whose element type and shape are constant `layout`."),
         ("buffer.const", "dst:rr data:const",
@@ -92,21 +94,33 @@ def _ops():
          "When fence `src` is reached signal `dst`; when it fails, fail `dst` with the same error."),
     ]
     tile = [
-        ("t.load", "d:td b:bind", "d = the current tile of binding b (elements of `type`)."),
-        ("t.splat", "d:td p:push", "d = push constant p converted to `type`, in every lane."),
-        ("t.store", "d:ts b:bind", "Write tile register d to the current tile of output binding b."),
-        ("t.absf", "d:td a:ts", "d = |a| (float)."),
-        ("t.negf", "d:td a:ts", "d = -a (float)."),
-        ("t.addf", "d:td a:ts b:ts", "d = a + b (float)."),
-        ("t.subf", "d:td a:ts b:ts", "d = a - b (float)."),
-        ("t.mulf", "d:td a:ts b:ts", "d = a * b (float)."),
-        ("t.divf", "d:td a:ts b:ts", "d = a / b (float, IEEE: x/0 is inf or NaN)."),
-        ("t.maximumf", "d:td a:ts b:ts", "d = max(a, b); NaN if either is NaN; max(-0, +0) = +0."),
-        ("t.minimumf", "d:td a:ts b:ts", "d = min(a, b); NaN if either is NaN; min(-0, +0) = -0."),
+        ("t.load", "d:td b:bind", "any",
+         "d = the current tile of binding b (elements of `type`)."),
+        ("t.splat", "d:td p:push", "any",
+         "d = push constant p converted to `type`, in every lane."),
+        ("t.store", "d:ts b:bind", "any",
+         "Write tile register d to the current tile of output binding b."),
+        ("t.absf", "d:td a:ts", "float",
+         "d = |a| (float)."),
+        ("t.negf", "d:td a:ts", "float",
+         "d = -a (float)."),
+        ("t.addf", "d:td a:ts b:ts", "float",
+         "d = a + b (float)."),
+        ("t.subf", "d:td a:ts b:ts", "float",
+         "d = a - b (float)."),
+        ("t.mulf", "d:td a:ts b:ts", "float",
+         "d = a * b (float)."),
+        ("t.divf", "d:td a:ts b:ts", "float",
+         "d = a / b (float, IEEE: x/0 is inf or NaN)."),
+        ("t.maximumf", "d:td a:ts b:ts", "float",
+         "d = max(a, b); NaN if either is NaN; max(-0, +0) = +0."),
+        ("t.minimumf", "d:td a:ts b:ts", "float",
+         "d = min(a, b); NaN if either is NaN; min(-0, +0) = -0."),
     ]
     code = 0
+    host = [(name, operands, "", doc) for name, operands, doc in host]
     for form, table in (("host", host), ("tile", tile)):
-        for name, operands, doc in table:
+        for name, operands, types, doc in table:
             ops = []
             for spec in operands.split():
                 kind_or_name, _, rest = spec.partition(":")
@@ -114,7 +128,7 @@ def _ops():
                     ops.append((f"{rest or 'args'}_{kind_or_name[1]}", kind_or_name))
                 else:
                     ops.append((kind_or_name, rest))
-            yield Op(name, code, form, tuple(ops), doc)
+            yield Op(name, code, form, tuple(ops), doc, types)
             code += 1
 
 
@@ -136,3 +150,86 @@ def generate_pxi():
     lines += [f"    {c_name(op)} = {op.code}" for op in OPS]
     lines += [f"    ET_{name.upper()} = {code}" for name, code in ELEMENT_CODES.items()]
     return "\n".join(lines) + "\n"
+
+
+def _check_table():
+    for op in OPS:
+        if op.form == "host":
+            assert sum(k in SHORT_KINDS for _, k in op.operands) <= 3, op.name
+        else:
+            assert len(op.operands) <= 4 and all(k in SHORT_KINDS for _, k in op.operands), op.name
+
+
+_check_table()
+
+
+class DecodeError(ValueError):
+    pass
+
+
+def encode(name, operands, type_code=0):
+    """Words for one instruction. `operands` maps operand names to values
+    (ints, or lists of ints for list operands); `type_code` is for tile ops."""
+    op = BY_NAME[name]
+    if op.form == "tile":
+        word = op.code | type_code << 8
+        for i, (n, _) in enumerate(op.operands):
+            v = operands[n]
+            assert 0 <= v < 32, (name, n, v)
+            word |= v << (12 + 5 * i)
+        return [word]
+    word, slot, longs, lists = op.code, 8, [], []
+    for n, kind in op.operands:
+        v = operands[n]
+        if kind in SHORT_KINDS:
+            assert 0 <= v < HOST_REGS, (name, n, v)
+            word |= v << slot
+            slot += 8
+        elif kind in LONG_KINDS:
+            longs.append(v)
+        else:
+            lists.append(len(v))
+            for i in range(0, len(v), 4):
+                chunk = list(v[i:i + 4])
+                assert all(0 <= r < HOST_REGS for r in chunk), (name, n, v)
+                lists.append(sum(r << (8 * j) for j, r in enumerate(chunk)))
+    return [word] + longs + lists
+
+
+def decode(code, pc):
+    """(op, {operand name: value}, type code, next pc) for the instruction at
+    `pc`. Raises DecodeError for an unknown opcode or a truncated instruction."""
+    word = code[pc]
+    op = BY_CODE.get(word & 0xFF)
+    if op is None:
+        raise DecodeError(f"unknown opcode {word & 0xFF}")
+    values = {}
+    if op.form == "tile":
+        for i, (n, _) in enumerate(op.operands):
+            values[n] = (word >> (12 + 5 * i)) & 31
+        return op, values, (word >> 8) & 15, pc + 1
+    slot, nxt = 8, pc + 1
+    for n, kind in op.operands:
+        if kind in SHORT_KINDS:
+            values[n] = (word >> slot) & 0xFF
+            slot += 8
+        elif kind in LONG_KINDS:
+            if nxt >= len(code):
+                raise DecodeError(f"truncated '{op.name}' instruction")
+            values[n] = code[nxt]
+            nxt += 1
+    for n, kind in op.operands:
+        if kind in LIST_KINDS:
+            if nxt >= len(code):
+                raise DecodeError(f"truncated '{op.name}' instruction")
+            count = code[nxt]
+            nwords = (count + 3) // 4
+            if nxt + 1 + nwords > len(code):
+                raise DecodeError(f"truncated '{op.name}' instruction")
+            values[n] = [(code[nxt + 1 + i // 4] >> (8 * (i % 4))) & 0xFF for i in range(count)]
+            nxt += 1 + nwords
+    return op, values, 0, nxt
+
+
+def ops_of_form(form):
+    return [op for op in OPS if op.form == form]

@@ -1,0 +1,288 @@
+"""Host code generation: dispatch items -> register bytecode.
+
+Each function is lowered to instructions over virtual registers, registers
+are allocated (regalloc) and instructions encoded with the ISA table.
+
+Coarse-fences functions keep a *timeline* fence: the fence after which all
+work queued so far is done. Each queued dispatch or async call waits on the
+timeline and signals a fresh fence that becomes the new timeline; at return
+the timeline is forwarded to the caller's signal fence. Nothing on this path
+blocks the host. Sync functions run dispatches to completion in order.
+"""
+from array import array
+
+from ..ir.core import Diagnostic
+from ..ir.elements import pack
+from ..ir.types import TensorType
+from ..passes.abi import COARSE_FENCES, abi_model, output_arguments
+from ..passes.bufferize import plan_buffers
+from ..passes.dispatch import Group, elementwise_kind, form_dispatch_regions
+from . import isa
+from .kernels import KernelTooLarge, build_kernel, copy_kernel, fill_kernel
+from .module import (CONST_DATA, CONST_FLOAT, CONST_INT, CONST_LAYOUT, Constant, Export, Function,
+                     Import, Module, Signature)
+from .regalloc import RegisterLimitError, VReg, allocate
+
+
+def bank_of(t):
+    if isinstance(t, TensorType):
+        return "r"
+    return "f" if t.is_float else "i"
+
+
+class ModuleBuilder:
+    def __init__(self, ir_module, execution_model, compiler_version):
+        self.ir = ir_module
+        self.execution_model = execution_model
+        self.module = Module(ir_module.name, compiler_version, source=ir_module.loc.file if ir_module.loc else "")
+        self._constants = {}
+        self._kernels = {}
+        self._imports = {}
+        self._functions = {}
+
+    def error(self, message, loc):
+        return Diagnostic(message, loc, self.ir.source)
+
+    def abi(self, func):
+        return abi_model(func, self.execution_model)
+
+    def signature(self, func):
+        return Signature(tuple(str(a.type) for a in func.arguments),
+                         tuple(str(t) for t in func.type.results), self.abi(func))
+
+    def constant(self, c):
+        key = (c.kind, c.element, c.shape, c.value, c.data)
+        if key not in self._constants:
+            self._constants[key] = len(self.module.constants)
+            self.module.constants.append(c)
+        return self._constants[key]
+
+    def layout(self, t):
+        return self.constant(Constant(CONST_LAYOUT, isa.ELEMENT_CODES[t.element.name], t.shape))
+
+    def kernel(self, k):
+        key = (k.code.tobytes(), k.bindings, k.push)
+        if key not in self._kernels:
+            k.name = f"{self.module.name}_dispatch_{len(self.module.kernels)}" if not k.name else k.name
+            self._kernels[key] = len(self.module.kernels)
+            self.module.kernels.append(k)
+        return self._kernels[key]
+
+    def import_ordinal(self, func):
+        if func.name not in self._imports:
+            self._imports[func.name] = len(self.module.imports)
+            self.module.imports.append(Import(func.name, self.signature(func)))
+        return self._imports[func.name]
+
+    def build(self):
+        bodies = [f for f in self.ir.functions if not f.is_declaration]
+        for i, f in enumerate(bodies):
+            self._functions[f.name] = i
+        for f in bodies:
+            self.module.functions.append(FunctionLowering(self, f).lower())
+            if f.visibility == "public":
+                refl = [("iree.abi.declaration", f"{f.name}{self.signature(f)}")]
+                if self.abi(f) == COARSE_FENCES:
+                    refl.append(("iree.abi.model", COARSE_FENCES))
+                self.module.exports.append(Export(f.name, self._functions[f.name], tuple(refl)))
+        return self.module
+
+
+class FunctionLowering:
+    def __init__(self, mb, func):
+        self.mb = mb
+        self.func = func
+        self.insts = []      # (name, operands, loc)
+        self.values = {}     # ir Value -> VReg
+        self.next_id = 0
+        self.timeline = None
+        self.null = None
+        self.is_async = mb.abi(func) == COARSE_FENCES
+
+    def new(self, bank):
+        self.next_id += 1
+        return VReg(bank, self.next_id)
+
+    def emit(self, name, loc=None, **operands):
+        self.insts.append((name, operands, loc))
+
+    def null_fence(self):
+        if self.null is None:
+            self.null = self.new("r")
+            self.insts.insert(0, ("ref.null", {"dst": self.null}, None))
+        return self.null
+
+    def wait_fence(self):
+        return self.timeline if self.timeline is not None else self.null_fence()
+
+    def lower(self):
+        f = self.func
+        args = []
+        for v in f.body.arguments:
+            self.values[v] = self.new(bank_of(v.type))
+            args.append(self.values[v])
+        if self.is_async:
+            self.timeline, self.signal = self.new("r"), self.new("r")
+            args += [self.timeline, self.signal]
+        items, users = form_dispatch_regions(f.body)
+        self.plan = plan_buffers(f, items, users)
+        self.users = users
+        for n, arg_index in sorted(output_arguments(f).items()):
+            self.emit("buffer.check", src=self.values[f.body.arguments[arg_index]],
+                      layout=self.mb.layout(f.type.results[n]))
+        for item in items:
+            if isinstance(item, Group):
+                self.lower_group(item)
+            else:
+                self.lower_op(item)
+        try:
+            phys, counts = allocate([(n, o) for n, o, _ in self.insts], args)
+        except RegisterLimitError as e:
+            raise self.mb.error(f"function '{f.name}' is too large: {e}", f.loc) from None
+        code, locs = [], []
+        for name, operands, loc in self.insts:
+            if loc is not None:
+                locs.append((len(code), loc.line, loc.col))
+            code.extend(isa.encode(name, {k: _physical(v, phys) for k, v in operands.items()}))
+        return Function(f.name, self.mb.signature(f), counts, array("I", code), locs)
+
+    # -- dispatch groups ----------------------------------------------------
+
+    def lower_group(self, group):
+        outputs = group.outputs(self.users)
+        if not outputs:
+            return   # dead: nothing reads what it computes
+        try:
+            plan = build_kernel("", group, outputs, elementwise_kind)
+        except KernelTooLarge:
+            raise self.mb.error("element-wise region needs more tile registers than exist",
+                                group.ops[0].loc) from None
+        kernel = self.mb.kernel(plan.kernel)
+        push_f, push_i = [], []
+        for v, value, etype in plan.push:
+            reg = self.values[v] if value is None else self.scalar_constant(value, etype)
+            (push_f if reg.bank == "f" else push_i).append(reg)
+        loc = group.ops[-1].loc
+        if group.is_scalar:
+            dst_f, dst_i = [], []
+            for v in plan.outputs:
+                reg = self.values[v] = self.new(bank_of(v.type))
+                (dst_f if reg.bank == "f" else dst_i).append(reg)
+            self.emit("eval", loc, kernel=kernel, push_f=push_f, push_i=push_i, dst_f=dst_f, dst_i=dst_i)
+            return
+        outs = []
+        for v in plan.outputs:
+            storage = self.plan.in_place.get(v)
+            if storage is not None:
+                self.values[v] = self.values[storage]
+            else:
+                self.values[v] = self.new("r")
+                self.emit("buffer.alloc", loc, dst=self.values[v], layout=self.mb.layout(v.type))
+            outs.append(self.values[v])
+        self.dispatch(kernel, [self.values[v] for v in plan.inputs] + outs, push_f, push_i, loc)
+
+    def dispatch(self, kernel, bindings, push_f, push_i, loc):
+        if self.is_async:
+            done = self.new("r")
+            self.emit("fence.create", loc, dst=done)
+            self.emit("dispatch.async", loc, wait=self.wait_fence(), signal=done, kernel=kernel,
+                      bind_r=bindings, push_f=push_f, push_i=push_i)
+            self.timeline = done
+        else:
+            self.emit("dispatch", loc, kernel=kernel, bind_r=bindings, push_f=push_f, push_i=push_i)
+
+    def scalar_constant(self, value, etype):
+        reg = self.new("f" if etype.is_float else "i")
+        kind = CONST_FLOAT if etype.is_float else CONST_INT
+        self.emit("const.f" if etype.is_float else "const.i", dst=reg,
+                  value=self.mb.constant(Constant(kind, value=float(value) if etype.is_float else int(value))))
+        return reg
+
+    # -- other operations ---------------------------------------------------
+
+    def lower_op(self, op):
+        handler = getattr(self, "op_" + op.name.replace(".", "_"), None)
+        if handler is None:
+            raise self.mb.error(f"'{op.name}' is not supported by the iree-lite code generator", op.loc)
+        handler(op)
+
+    def op_arith_constant(self, op):
+        attr = op.attributes["value"]
+        t = op.results[0].type
+        if not isinstance(t, TensorType):
+            self.values[op.results[0]] = self.scalar_constant(attr.value, t)
+            return
+        reg = self.values[op.results[0]] = self.new("r")
+        if attr.splat:
+            # Fill at run time rather than storing every element in the module.
+            self.emit("buffer.alloc", op.loc, dst=reg, layout=self.mb.layout(t))
+            etype = t.element
+            kernel = self.mb.kernel(fill_kernel(etype))
+            value = self.scalar_constant(attr.values[0], etype)
+            self.dispatch(kernel, [reg], [value] if value.bank == "f" else [],
+                          [value] if value.bank == "i" else [], op.loc)
+        else:
+            data = self.mb.constant(Constant(CONST_DATA, isa.ELEMENT_CODES[t.element.name], t.shape,
+                                             data=pack(t.element.name, attr.values)))
+            self.emit("buffer.const", op.loc, dst=reg, data=data)
+
+    def op_tensor_empty(self, op):
+        reg = self.values[op.results[0]] = self.new("r")
+        self.emit("buffer.alloc", op.loc, dst=reg, layout=self.mb.layout(op.results[0].type))
+
+    def op_func_call(self, op):
+        name = op.attributes["callee"].name
+        callee = self.mb.ir.lookup(name)
+        args = [self.values[v] for v in op.operands]
+        callee_async = self.mb.abi(callee) == COARSE_FENCES
+        done = None
+        if callee_async:
+            done = self.new("r")
+            self.emit("fence.create", op.loc, dst=done)
+            args += [self.wait_fence(), done]
+        elif self.timeline is not None and self.is_async:
+            # A sync callee reads its arguments at once: wait for queued work.
+            self.emit("fence.await", op.loc, fence=self.timeline)
+            self.timeline = None
+        results = []
+        for r in op.results:
+            self.values[r] = self.new(bank_of(r.type))
+            results.append(self.values[r])
+        lists = _by_bank(args, "args") | _by_bank(results, "dst")
+        if callee.is_declaration:
+            self.emit("call.import", op.loc, callee=self.mb.import_ordinal(callee), **lists)
+        else:
+            self.emit("call", op.loc, callee=self.mb._functions[name], **lists)
+        if done is not None:
+            if self.is_async:
+                self.timeline = done
+            else:
+                self.emit("fence.await", op.loc, fence=done)
+
+    def op_func_return(self, op):
+        returned = [self.values[v] for v in op.operands]
+        for n, value, storage in self.plan.copies:
+            dst = self.values[storage]
+            t = value.type
+            kernel = self.mb.kernel(copy_kernel(t.element))
+            self.dispatch(kernel, [self.values[value], dst], [], [], op.loc)
+            returned[n] = dst
+        if self.is_async:
+            self.emit("fence.forward", op.loc, src=self.wait_fence(), dst=self.signal)
+        self.emit("ret", op.loc, **_by_bank(returned, "args"))
+
+
+def _by_bank(regs, prefix):
+    return {f"{prefix}_{b}": [r for r in regs if r.bank == b] for b in "ifr"}
+
+
+def _physical(v, phys):
+    if isinstance(v, VReg):
+        return phys[v]
+    if isinstance(v, list):
+        return [phys[r] for r in v]
+    return v
+
+
+def generate(ir_module, execution_model, compiler_version):
+    return ModuleBuilder(ir_module, execution_model, compiler_version).build()

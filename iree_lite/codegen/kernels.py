@@ -1,0 +1,114 @@
+"""Tile kernels: a fused group of element-wise ops as a tile-form program.
+
+Layout of a kernel's operands:
+- bindings: the group's buffer inputs, then its outputs (for a scalar group,
+  the outputs only: `eval` maps them to destination registers, floats first);
+- push constants: folded splat values and, for a scalar group, the scalar
+  inputs; floats first, then ints, matching the `rf*`/`ri*` lists.
+All loads come first and all stores last, so an output may share storage
+with an input (in place) without a later load seeing the new contents.
+"""
+from array import array
+from dataclasses import dataclass
+
+from ..ir.types import element_type_of
+from . import isa
+from .module import Kernel
+
+
+class KernelTooLarge(Exception):
+    pass
+
+
+@dataclass
+class KernelPlan:
+    kernel: Kernel
+    inputs: list       # Values bound as input buffers (tensor groups)
+    outputs: list      # Values written (bindings, or eval destinations)
+    push: list         # (Value or None, python scalar or None, element type) per push slot
+
+
+def _is_float(t):
+    return element_type_of(t).is_float
+
+
+def build_kernel(name, group, outputs, elementwise_kind):
+    inputs = group.inputs()
+    code, locs = [], []
+    reg_of = {}
+    free = list(range(isa.TILE_REGS - 1, -1, -1))   # pop() hands out low registers first
+    last_use = {}
+    for i, op in enumerate(group.ops):
+        for v in op.operands:
+            last_use[v] = i
+    for v in outputs:
+        last_use[v] = len(group.ops)
+
+    high = [-1]
+
+    def alloc(v):
+        if not free:
+            raise KernelTooLarge(name)
+        reg_of[v] = free.pop()
+        high[0] = max(high[0], reg_of[v])
+        return reg_of[v]
+
+    def emit(opname, operands, etype, loc=None):
+        if loc is not None:
+            locs.append((len(code), loc.line, loc.col))
+        code.extend(isa.encode(opname, operands, isa.ELEMENT_CODES[etype.name]))
+
+    # Push slots: floats first, then ints (the order of the rf*/ri* lists).
+    if group.is_scalar:
+        pushed = [(v, None, v.type) for v in inputs]
+        buffers = []
+    else:
+        pushed = [(v, value, element_type_of(v.type)) for v, value in group.splats.items()]
+        buffers = inputs
+    pushed.sort(key=lambda p: not _is_float(p[2]))
+
+    bindings = []
+    for b, v in enumerate(buffers):
+        etype = element_type_of(v.type)
+        bindings.append((isa.ELEMENT_CODES[etype.name], False))
+        emit("t.load", {"d": alloc(v), "b": b}, etype)
+    for slot, (v, _, etype) in enumerate(pushed):
+        emit("t.splat", {"d": alloc(v), "p": slot}, element_type_of(etype))
+
+    for i, op in enumerate(group.ops):
+        etype = element_type_of(op.operands[0].type)
+        srcs = [reg_of[v] for v in op.operands]
+        for v in set(op.operands):   # free sources before allocating: d may reuse one
+            if last_use[v] == i:
+                free.append(reg_of[v])
+        operands = dict(zip(("a", "b", "c"), srcs))
+        operands["d"] = alloc(op.results[0])
+        emit("t." + elementwise_kind(op), operands, etype, op.loc)
+
+    ordered_outputs = sorted(outputs, key=lambda v: not _is_float(v.type)) if group.is_scalar else outputs
+    for v in ordered_outputs:
+        etype = element_type_of(v.type)
+        b = len(bindings)
+        bindings.append((isa.ELEMENT_CODES[etype.name], True))
+        emit("t.store", {"d": reg_of[v], "b": b}, etype)
+
+    kernel = Kernel(name, high[0] + 1, tuple(bindings), len(pushed), array("I", code), locs)
+    return KernelPlan(kernel, buffers, ordered_outputs, pushed)
+
+
+def _unnamed(bindings, push, code):
+    return Kernel("", 1, bindings, push, array("I", code))
+
+
+def fill_kernel(etype):
+    """Binding 0 (output) = push constant 0 everywhere."""
+    code = isa.encode("t.splat", {"d": 0, "p": 0}, isa.ELEMENT_CODES[etype.name])
+    code += isa.encode("t.store", {"d": 0, "b": 0}, isa.ELEMENT_CODES[etype.name])
+    return _unnamed(((isa.ELEMENT_CODES[etype.name], True),), 1, code)
+
+
+def copy_kernel(etype):
+    """Binding 1 (output) = binding 0."""
+    t = isa.ELEMENT_CODES[etype.name]
+    code = isa.encode("t.load", {"d": 0, "b": 0}, t) + isa.encode("t.store", {"d": 0, "b": 1}, t)
+    return _unnamed(((t, False), (t, True)), 0, code)

@@ -1,0 +1,34 @@
+"""The compiler driver: MLIR text -> .vmfb bytes.
+
+parse -> verify -> dispatch formation, bufferization and ABI lowering ->
+register bytecode -> module file. Pure Python.
+"""
+from . import __version__
+from .ir.core import Diagnostic
+
+TARGET_BACKENDS = ("vmvx", "llvm-cpu")   # both target the same VM
+
+
+def compile_module(text, filename="<stdin>", execution_model="async-internal"):
+    """Compile MLIR source to a codegen.module.Module; raises Diagnostic."""
+    from .codegen.host import generate
+    from .ir.verifier import verify_module
+    from .parse import parse_module
+    from .passes.abi import EXECUTION_MODELS
+    if execution_model not in EXECUTION_MODELS:
+        raise Diagnostic(f"unknown execution model '{execution_model}' "
+                         f"(expected one of {', '.join(EXECUTION_MODELS)})")
+    module = parse_module(text, filename)
+    verify_module(module)
+    return generate(module, execution_model, __version__)
+
+
+def compile_str(text, filename="<stdin>", execution_model="async-internal"):
+    """Compile MLIR source to .vmfb bytes; raises Diagnostic."""
+    from .codegen.module import serialize
+    return serialize(compile_module(text, filename, execution_model))
+
+
+def compile_file(path, execution_model="async-internal"):
+    with open(path, encoding="utf-8") as f:
+        return compile_str(f.read(), path, execution_model)

@@ -1,0 +1,58 @@
+"""Element codecs: Python numbers <-> little-endian bytes, for every element type.
+
+One definition serves constants in the compiler, buffers in the reference
+interpreter and values on the command line. i1 is one byte per element; bf16
+is the upper half of an f32, rounded to nearest even.
+"""
+import struct
+
+STRUCT_CODES = {"i1": "B", "i8": "b", "i16": "h", "i32": "i", "i64": "q", "index": "q",
+                "f16": "e", "f32": "f", "f64": "d"}
+SIZES = {"i1": 1, "i8": 1, "i16": 2, "i32": 4, "i64": 8, "index": 8,
+         "f16": 2, "bf16": 2, "f32": 4, "f64": 8}
+INT_BITS = {"i1": 1, "i8": 8, "i16": 16, "i32": 32, "i64": 64, "index": 64}
+
+
+def wrap_int(element, value):
+    """Two's-complement wrap of an int to the element's width (i1 is 0 or 1)."""
+    bits = INT_BITS[element]
+    if bits == 1:
+        return value & 1
+    value &= (1 << bits) - 1
+    return value - (1 << bits) if value >> (bits - 1) else value
+
+
+def f32_to_bf16_bits(x):
+    (bits,) = struct.unpack("<I", struct.pack("<f", x))
+    if (bits & 0x7F800000) == 0x7F800000 and bits & 0x7FFFFF:   # NaN stays a quiet NaN
+        return (bits >> 16) | 0x40
+    return ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16) & 0xFFFF
+
+
+def pack(element, values):
+    if element == "bf16":
+        return struct.pack(f"<{len(values)}H", *(f32_to_bf16_bits(float(v)) for v in values))
+    if element in INT_BITS:
+        values = [wrap_int(element, int(v)) for v in values]
+    else:
+        values = [float(v) for v in values]
+    try:
+        return struct.pack(f"<{len(values)}{STRUCT_CODES[element]}", *values)
+    except OverflowError:
+        # f16 overflow: IEEE rounding of a too-large value is infinity.
+        return b"".join(_pack_one(element, v) for v in values)
+
+
+def _pack_one(element, v):
+    try:
+        return struct.pack("<" + STRUCT_CODES[element], v)
+    except OverflowError:
+        return struct.pack("<e", float("inf") if v > 0 else float("-inf"))
+
+
+def unpack(element, data):
+    n = len(data) // SIZES[element]
+    if element == "bf16":
+        return [struct.unpack("<f", struct.pack("<I", h << 16))[0]
+                for h in struct.unpack(f"<{n}H", data)]
+    return list(struct.unpack(f"<{n}{STRUCT_CODES[element]}", data))

@@ -1,0 +1,31 @@
+"""ABI lowering decisions: which functions take the coarse-fences pair.
+
+See shared reference notes: under `async-external` every export and every
+import uses coarse-fences; `iree.abi.model = "coarse-fences"` on a function
+makes it async whatever the flag says, and any other value makes it sync.
+Functions with bodies that are private are internal and always sync.
+"""
+from ..ir.attributes import StringAttr
+
+EXECUTION_MODELS = ("host-only", "async-internal", "async-external")
+COARSE_FENCES = "coarse-fences"
+SYNC = "sync"
+
+
+def abi_model(func, execution_model):
+    attr = func.attributes.get("iree.abi.model")
+    if isinstance(attr, StringAttr):
+        return COARSE_FENCES if attr.value == COARSE_FENCES else SYNC
+    if func.is_declaration or func.visibility == "public":
+        return COARSE_FENCES if execution_model == "async-external" else SYNC
+    return SYNC
+
+
+def output_arguments(func):
+    """{result index: argument index} for `iree.abi.output = N` arguments."""
+    outs = {}
+    for i, arg in enumerate(func.arguments):
+        attr = arg.attributes.get("iree.abi.output")
+        if attr is not None:
+            outs[attr.value] = i
+    return outs

@@ -1,0 +1,130 @@
+"""Dispatch formation: fuse element-wise ops into tile kernels.
+
+A function body becomes a list of items: ordinary operations, and `Group`s.
+A group is a DAG of element-wise ops over one shape (or over scalars) that
+runs as one kernel, so its intermediate values live in tile registers and
+never in full-size buffers. Splat constants feeding a group are folded into
+it as push constants.
+
+Greedy rule, in program order: an element-wise op joins the open groups of
+its operands (merging them) when they have its shape; a group closes as soon
+as any other operation uses one of its values, so a group only ever runs at
+the position of its last op, after all of its inputs exist.
+"""
+from ..dialects import lookup
+from ..ir.attributes import DenseElementsAttr
+from ..ir.types import TensorType
+
+# Keep kernels within the tile register file (TILE_REGS) with room for loads.
+MAX_GROUP_OPS = 16
+
+
+class Group:
+    def __init__(self, key):
+        self.key = key            # the shape tuple, or None for scalars
+        self.ops = []
+        self.position = -1        # index of its last op in the block
+        self.splats = {}          # splat constant Value -> its scalar value
+        self.open = True
+
+    @property
+    def is_scalar(self):
+        return self.key is None
+
+    def members(self):
+        return {r for op in self.ops for r in op.results}
+
+    def inputs(self):
+        """Values read from outside the group (bindings or push scalars), in first-use order."""
+        inside = self.members()
+        seen = []
+        for op in self.ops:
+            for v in op.operands:
+                if v not in inside and v not in self.splats and v not in seen:
+                    seen.append(v)
+        return seen
+
+    def outputs(self, users):
+        """Member values used by anything outside the group."""
+        ops = set(map(id, self.ops))
+        return [r for op in self.ops for r in op.results
+                if any(id(u) not in ops for u in users.get(r, ()))]
+
+
+def elementwise_kind(op):
+    d = lookup(op.name)
+    return d.elementwise if d is not None else None
+
+
+def splat_value(op):
+    """The scalar of a splat tensor constant, else None."""
+    if op.name != "arith.constant":
+        return None
+    attr = op.attributes.get("value")
+    if isinstance(attr, DenseElementsAttr) and attr.splat:
+        return attr.values[0]
+    return None
+
+
+def compute_users(block):
+    users = {}
+    for op in block.operations:
+        for v in op.operands:
+            users.setdefault(v, []).append(op)
+    return users
+
+
+def form_dispatch_regions(block):
+    """Items (Operation | Group) in execution order, and the users map."""
+    users = compute_users(block)
+    order = {id(op): i for i, op in enumerate(block.operations)}
+    group_of = {}      # result Value -> Group
+    groups, others = [], []
+    for op in block.operations:
+        if elementwise_kind(op) is None:
+            for v in op.operands:
+                if v in group_of:
+                    group_of[v].open = False
+            others.append(op)
+            continue
+        t = op.results[0].type
+        key = t.shape if isinstance(t, TensorType) else None
+        candidates = []
+        for v in op.operands:
+            g = group_of.get(v)
+            if g is not None and g.open and g.key == key and g not in candidates:
+                candidates.append(g)
+        if candidates and sum(len(g.ops) for g in candidates) < MAX_GROUP_OPS:
+            g = candidates[0]
+            for other in candidates[1:]:
+                g.ops.extend(other.ops)
+                groups.remove(other)
+            g.ops.sort(key=lambda o: order[id(o)])
+        else:
+            g = Group(key)
+            groups.append(g)
+        g.ops.append(op)
+        g.position = order[id(op)]
+        for member in g.ops:
+            for r in member.results:
+                group_of[r] = g
+
+    for g in groups:
+        if g.is_scalar:
+            continue
+        for op in g.ops:
+            for v in op.operands:
+                owner = v.owner
+                if v not in group_of and hasattr(owner, "attributes") and splat_value(owner) is not None:
+                    g.splats[v] = splat_value(owner)
+
+    def folded(op):
+        # A splat constant used only by groups that fold it needs no buffer.
+        r = op.results[0] if op.results else None
+        return (r is not None and splat_value(op) is not None and
+                all(u.results and u.results[0] in group_of and r in group_of[u.results[0]].splats
+                    for u in users.get(r, ())))
+
+    items = [op for op in others if not folded(op)] + groups
+    items.sort(key=lambda it: it.position if isinstance(it, Group) else order[id(it)])
+    return items, users

@@ -1,0 +1,201 @@
+"""Devices, contexts and calls: the runtime's Python API.
+
+    ctx = Context(device="local-task")
+    ctx.load_file("module_a.vmfb")
+    results = ctx.invoke("abs", [numpy_array])
+
+A context holds modules loaded in order (each resolving its imports against
+the ones before it) and a device: `local-sync` runs all work on the calling
+thread, `local-task` on a pool of native worker threads.
+"""
+from ..codegen.isa import ELEMENT_CODES
+from ..codegen.module import ABI_COARSE_FENCES
+from ..vm.errors import VMError
+from ..vm.format import ModuleFormatError, deserialize
+from ..vm.link import resolve_imports
+from ..vm.verifier import VerifyError, bank_of_type, register_banks, verify_module
+
+DEVICES = ("local-sync", "local-task")
+
+
+def _native():
+    from .. import _vm
+    return _vm
+
+
+def default_workers(group_count=None, max_group_count=None):
+    """Worker count for local-task: one per core unless told otherwise."""
+    if group_count is not None:
+        return group_count
+    n = _native().default_worker_count()
+    return min(n, max_group_count) if max_group_count else n
+
+
+def parse_tensor_type(type_str):
+    """'tensor<2x?xf32>' -> ('f32', (2, None)); a scalar type -> (name, None)."""
+    if not type_str.startswith("tensor<"):
+        return type_str, None
+    *dims, element = type_str[7:-1].split("x")
+    return element, tuple(None if d == "?" else int(d) for d in dims)
+
+
+class Function:
+    """An exported function of a loaded module."""
+
+    def __init__(self, context, module_index, export):
+        self.context = context
+        self.module_index = module_index
+        module = context.modules[module_index]
+        self.name = export.name
+        self.ordinal = export.function
+        self.signature = module.functions[export.function].signature
+        self.reflection = dict(export.reflection)
+        self.is_async = self.signature.abi == ABI_COARSE_FENCES
+
+    def __repr__(self):
+        return f"<Function {self.name}{self.signature}>"
+
+
+class Context:
+    def __init__(self, device="local-task", workers=None):
+        if device not in DEVICES:
+            raise VMError("NOT_FOUND", f"unknown device '{device}'; available devices: {', '.join(DEVICES)}")
+        if device == "local-task":
+            workers = default_workers() if workers is None else workers
+            if workers < 1:
+                raise VMError("INVALID_ARGUMENT", f"local-task needs at least one worker, got {workers}")
+        else:
+            workers = 0
+        self.device = device
+        self.native = _native().NativeContext(workers)
+        self.modules = []   # codegen.module.Module, in load order
+        self._loaded = []   # their native structures
+
+    @property
+    def workers(self):
+        return self.native.workers
+
+    def load_bytes(self, blob, source="module"):
+        try:
+            module = deserialize(blob)
+        except ModuleFormatError as e:
+            raise VMError("INVALID_ARGUMENT", f"{source}: {e}") from None
+        return self.load(module, source)
+
+    def load_file(self, path):
+        with open(path, "rb") as f:
+            return self.load_bytes(f.read(), path)
+
+    def load(self, module, source="module"):
+        """Verify a module, resolve its imports and add it to the context."""
+        try:
+            verify_module(module)
+        except VerifyError as e:
+            raise VMError("INVALID_ARGUMENT", f"{source}: module verification failed: {e}") from None
+        links = resolve_imports(module, self.modules)
+        self._loaded.append(_native().load_module(module, links, self._loaded))
+        self.modules.append(module)
+        return module
+
+    def lookup(self, name, module=None):
+        """An exported function, of the last loaded module unless named."""
+        if not self.modules:
+            raise VMError("FAILED_PRECONDITION", "no modules loaded")
+        index = len(self.modules) - 1
+        if module is not None:
+            names = [m.name for m in self.modules]
+            if module not in names:
+                raise VMError("NOT_FOUND", f"no module '{module}' in the context")
+            index = names.index(module)
+        export = self.modules[index].export(name)
+        if export is None:
+            raise VMError("NOT_FOUND", f"no function '{name}' exported by module")
+        return Function(self, index, export)
+
+    def call_async(self, function, args, wait, signal):
+        """Start a coarse-fences function: returns its results at once; they
+        may be read once `signal` is reached. `wait` may be None."""
+        return self._call(function, list(args) + [wait, signal], function.signature.inputs + ("!fence",) * 2)
+
+    def invoke(self, function, args, timeout=None):
+        """Call a function and wait for its results, whatever its ABI model."""
+        if isinstance(function, str):
+            function = self.lookup(function)
+        if not function.is_async:
+            return self._call(function, args, function.signature.inputs)
+        signal = _native().Fence()
+        results = self.call_async(function, args, None, signal)
+        try:
+            reached = signal.wait(timeout)
+        except VMError as e:
+            raise VMError(e.code_name, f"{e.message}; waiting on finish fence") from None
+        if not reached:
+            raise VMError("DEADLINE_EXCEEDED", "timed out waiting on finish fence")
+        return results
+
+    def _call(self, function, args, types):
+        if len(args) != len(types):
+            n = len(function.signature.inputs)
+            raise VMError("INVALID_ARGUMENT", "input list and function mismatch; "
+                          f"expected {n} arguments but passed {len(args) - (len(types) - n)}")
+        banks = {"i": [], "f": [], "r": []}
+        for i, (value, t) in enumerate(zip(args, types)):
+            bank = "r" if t == "!fence" else bank_of_type(t)
+            banks[bank].append(value if t == "!fence" else to_vm_value(value, t, i))
+        _, nres = register_banks(function.signature)
+        ints, floats, refs = self.native.call(self._loaded[function.module_index], function.ordinal,
+                                              banks["i"], banks["f"], banks["r"],
+                                              (nres["i"], nres["f"], nres["r"]))
+        queues = {"i": iter(ints), "f": iter(floats), "r": iter(refs)}
+        return [next(queues[bank_of_type(t)]) for t in function.signature.results]
+
+
+def to_vm_value(value, type_str, index=0):
+    """A call argument for a parameter of MLIR type `type_str`: a BufferView
+    for tensors (from a BufferView, a HostTensor-like object with shape,
+    element and data, or anything numpy accepts), an int or float otherwise."""
+    element, shape = parse_tensor_type(type_str)
+    if shape is None:
+        if hasattr(value, "value"):      # a parsed scalar
+            value = value.value
+        return float(value) if bank_of_type(type_str) == "f" else int(value)
+    vm = _native()
+    if not isinstance(value, vm.BufferView):
+        if hasattr(value, "element") and hasattr(value, "data"):
+            value = vm.BufferView.from_bytes(ELEMENT_CODES[value.element], value.shape, value.data)
+        else:
+            value = _from_array(value, element)
+    check_tensor(f"input{index}", value.element, value.shape, element, shape)
+    return value
+
+
+def check_tensor(what, element, shape, want_element, want_shape):
+    """IREE's wording for a tensor argument that does not fit its parameter."""
+    if element != want_element:
+        raise VMError("INVALID_ARGUMENT", f"{what} element type mismatch; expected {want_element} but have {element}")
+    if len(shape) != len(want_shape):
+        raise VMError("INVALID_ARGUMENT", f"{what} shape rank mismatch; expected {len(want_shape)} but have {len(shape)}")
+    for i, (want, have) in enumerate(zip(want_shape, shape)):
+        if want is not None and want != have:
+            raise VMError("INVALID_ARGUMENT",
+                          f"{what} shape dimension {i} mismatch; expected {want} but have {have}; "
+                          f"expected shape `{_dims(want_shape)}`, actual shape `{_dims(shape)}`")
+
+
+def _dims(shape):
+    return "x".join("?" if d is None else str(d) for d in shape)
+
+
+_NUMPY_DTYPES = {"i1": "bool", "i8": "int8", "i16": "int16", "i32": "int32", "i64": "int64",
+                 "index": "int64", "f16": "float16", "f32": "float32", "f64": "float64"}
+
+
+def _from_array(value, element):
+    import numpy as np
+    arr = np.ascontiguousarray(value)
+    dtype = {v: k for k, v in _NUMPY_DTYPES.items() if k != "index"}.get(arr.dtype.name)
+    if dtype is None:
+        raise VMError("INVALID_ARGUMENT", f"unsupported array dtype {arr.dtype}")
+    if dtype == "i64" and element == "index":
+        dtype = "index"
+    return _native().BufferView.from_bytes(ELEMENT_CODES[dtype], arr.shape, arr.view("uint8").reshape(-1))

@@ -1,0 +1,69 @@
+"""`iree-lite compile`: MLIR source -> .vmfb, like iree-compile."""
+import os
+import sys
+import tempfile
+
+STDIN_NAME = "<stdin>"
+
+
+def read_source(path):
+    """(text, display name) of an input path, `-` being stdin; None on error."""
+    if path == "-":
+        return sys.stdin.buffer.read().decode("utf-8", "replace"), STDIN_NAME
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode("utf-8", "replace"), path
+    except OSError as e:
+        print(f"error opening input file: cannot open input file '{path}': {e.strerror}", file=sys.stderr)
+        return None
+
+
+def write_atomically(path, data):
+    """Write via a temporary file and a rename, so a failure never leaves a
+    partial file where a good one was."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".iree-lite-", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def selected_backends(ns):
+    return list(ns.target_backends or []) + list(ns.local_target_device_backends or [])
+
+
+def run(ns):
+    from ..compiler import TARGET_BACKENDS, compile_str
+    from ..ir.core import Diagnostic
+    source = read_source(ns.input)
+    if source is None:
+        return 1
+    text, name = source
+    for backend in selected_backends(ns):
+        if backend not in TARGET_BACKENDS:
+            print(f"{name}:0:0: error: target backend '{backend}' not registered; "
+                  f"registered backends: [{', '.join(TARGET_BACKENDS)}]", file=sys.stderr)
+            return 1
+    if ns.target_device not in (None, "local"):
+        print(f"{name}:0:0: error: target device '{ns.target_device}' not registered; "
+              "registered devices: [local]", file=sys.stderr)
+        return 1
+    try:
+        blob = compile_str(text, name, ns.execution_model)
+    except Diagnostic as d:
+        print(d.render(), file=sys.stderr)
+        return 1
+    if ns.output in (None, "-"):
+        sys.stdout.buffer.write(blob)
+        sys.stdout.buffer.flush()
+    else:
+        try:
+            write_atomically(ns.output, blob)
+        except OSError as e:
+            print(f"error: cannot write output file '{ns.output}': {e.strerror}", file=sys.stderr)
+            return 1
+    return 0

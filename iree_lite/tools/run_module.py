@@ -1,0 +1,150 @@
+"""`iree-lite run-module`: load modules, call a function, print or check
+its results, byte for byte as iree-run-module does."""
+import sys
+
+
+class ToolError(Exception):
+    """A failure reported as IREE's one-line `CODE; message; context`."""
+
+
+def read_module(path):
+    if path == "-":
+        return sys.stdin.buffer.read()
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError:
+        raise ToolError(f"NOT_FOUND; failed to open file '{path}'; loading bytecode module at '{path}'; "
+                        "loading modules and dependencies; creating run context") from None
+
+
+def workers_for(ns):
+    if ns.device != "local-task":
+        return None
+    from ..runtime.context import default_workers
+    return default_workers(ns.task_topology_group_count, ns.task_topology_max_group_count)
+
+
+def create_context(ns):
+    """A context with every --module loaded, in order."""
+    from ..runtime.context import DEVICES, Context
+    from ..vm.errors import VMError
+    if ns.device not in DEVICES:
+        raise ToolError(f"NOT_FOUND; no driver '{ns.device}' registered; creating driver for device "
+                        f"'{ns.device}'; available devices: {', '.join(DEVICES)}; creating run context")
+    if not ns.modules:
+        raise ToolError("INVALID_ARGUMENT; no --module= specified; creating run context")
+    try:
+        ctx = Context(ns.device, workers_for(ns))
+    except VMError as e:
+        raise ToolError(f"{e}; creating run context") from None
+    for path in ns.modules:
+        blob = read_module(path)
+        name = "<stdin>" if path == "-" else path
+        try:
+            ctx.load_bytes(blob, name)
+        except VMError as e:
+            raise ToolError(f"{e}; loading bytecode module at '{name}'; loading modules and dependencies; "
+                            "creating run context") from None
+    return ctx
+
+
+def select_function(ctx, name):
+    from ..vm.errors import VMError
+    if name is None:
+        exports = ctx.modules[-1].exports
+        if len(exports) != 1:
+            names = ", ".join(e.name for e in exports) or "none"
+            raise ToolError(f"INVALID_ARGUMENT; no --function= specified and the module exports "
+                            f"{len(exports)} functions ({names})")
+        name = exports[0].name
+    try:
+        return ctx.lookup(name)
+    except VMError as e:
+        raise ToolError(f"{e}; looking up function '{name}'; creating run context") from None
+
+
+def declaration(fn):
+    return f"`{fn.reflection.get('iree.abi.declaration', fn.name)}`"
+
+
+def parse_list(texts, count, what, fn):
+    from ..runtime import io
+    values = []
+    for text in texts:
+        if len(values) == count:
+            raise ToolError(f"INVALID_ARGUMENT; function expected fewer input values; parsing input `{text}`; "
+                            f"{what}; {declaration(fn)}")
+        try:
+            values.append(io.parse_value(text))
+        except io.IoError as e:
+            raise ToolError(f"{e}; parsing input `{text}`; {what}; {declaration(fn)}") from None
+    return values
+
+
+def host_value(value, type_str):
+    """A VM result as the io layer's HostTensor or HostScalar."""
+    from ..runtime import io
+    if type_str.startswith("tensor<"):
+        return io.HostTensor(value.shape, value.element, bytearray(value.tobytes()))
+    return io.HostScalar(type_str, value)
+
+
+def run(ns):
+    try:
+        return _run(ns)
+    except ToolError as e:
+        sys.stdout.flush()
+        print(e, file=sys.stderr)
+        return 1
+
+
+def _run(ns):
+    from ..runtime import io
+    from ..vm.errors import VMError
+    ctx = create_context(ns)
+    fn = select_function(ctx, ns.function)
+    params, results = fn.signature.inputs, fn.signature.results
+    inputs = parse_list(ns.inputs, len(params), "parsing function inputs", fn)
+    print(f"EXEC @{fn.name}", flush=True)
+    invoking = f"invoking function '{fn.name}'; {declaration(fn)}"
+    if len(inputs) != len(params):
+        raise ToolError(f"INVALID_ARGUMENT; input list and function mismatch; expected {len(params)} "
+                        f"arguments but passed {len(inputs)}; {invoking}")
+    try:
+        args = [io.coerce(v, t) for v, t in zip(inputs, params)]
+        values = ctx.invoke(fn, args)
+    except (VMError, io.IoError) as e:
+        raise ToolError(f"{e}; {invoking}") from None
+    outputs = [host_value(v, t) for v, t in zip(values, results)]
+
+    if ns.expected_outputs:
+        expected = parse_list(ns.expected_outputs, len(outputs), "parsing expected function outputs; "
+                              "processing function outputs", fn)
+        if len(expected) != len(outputs):
+            raise ToolError(f"INVALID_ARGUMENT; expected {len(expected)} outputs but the function returned "
+                            f"{len(outputs)}; processing function outputs; {declaration(fn)}")
+        thresholds = {"f16": ns.expected_f16_threshold, "f32": ns.expected_f32_threshold,
+                      "f64": ns.expected_f64_threshold, "bf16": ns.expected_bf16_threshold}
+        failures = [io.compare(i, e, a, thresholds=thresholds, rtol=ns.expected_rtol,
+                               equality_mode=ns.equality_mode)
+                    for i, (e, a) in enumerate(zip(expected, outputs))]
+        failures = [f for f in failures if f is not None]
+        for f in failures:
+            sys.stdout.write(f)
+        if not failures:
+            print(io.SUCCESS_LINE)
+        return 1 if failures else 0
+
+    if ns.outputs:
+        for spec, value in zip(ns.outputs, outputs):
+            try:
+                text = io.write_output(spec, value, ns.output_max_element_count)
+            except io.IoError as e:
+                raise ToolError(f"{e}; processing function outputs") from None
+            if text:
+                sys.stdout.write(text)
+        return 0
+    for i, value in enumerate(outputs):
+        sys.stdout.write(io.format_result(i, value, ns.output_max_element_count))
+    return 0

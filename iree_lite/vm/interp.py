@@ -1,0 +1,384 @@
+"""The reference interpreter: the living definition of every opcode.
+
+Pure Python and deliberately plain: it decodes every instruction with the
+ISA table each time it runs it, keeps buffers as bytearrays and computes one
+element at a time. The Cython VM must produce the same results (tests
+compare them); where they disagree, this file is right or the ISA doc is
+wrong.
+"""
+import math
+import threading
+from array import array
+
+from ..codegen import isa
+from ..codegen.module import ABI_COARSE_FENCES
+from ..ir.elements import SIZES, pack, unpack, wrap_int
+from .errors import VMError
+from .link import resolve_imports
+from .verifier import bank_of_type, verify_module
+
+NAN = float("nan")
+INF = float("inf")
+
+
+# -- values ----------------------------------------------------------------
+
+class Buffer:
+    """A buffer view: element type name, shape and row-major bytes."""
+
+    def __init__(self, element, shape, data=None, readonly=False):
+        self.element = element
+        self.shape = tuple(shape)
+        n = 1
+        for d in self.shape:
+            n *= d
+        self.count = n
+        self.data = bytearray(n * SIZES[element]) if data is None else data
+        self.readonly = readonly
+
+    def values(self):
+        return unpack(self.element, bytes(self.data[:self.count * SIZES[self.element]]))
+
+    def __repr__(self):
+        return f"Buffer({self.element}, {self.shape})"
+
+
+class Fence:
+    """Pending until signalled or failed; both are final (sticky)."""
+
+    def __init__(self, reached=False):
+        self._cv = threading.Condition()
+        self.reached = reached
+        self.error = None
+        self._callbacks = []
+
+    def _settle(self, error):
+        with self._cv:
+            if self.reached or self.error is not None:
+                if error is None:
+                    raise VMError("FAILED_PRECONDITION", "fence signalled twice")
+                return
+            if error is None:
+                self.reached = True
+            else:
+                self.error = error
+            callbacks, self._callbacks = self._callbacks, []
+            self._cv.notify_all()
+        for cb in callbacks:
+            cb(error)
+
+    def signal(self):
+        self._settle(None)
+
+    def fail(self, error):
+        self._settle(error)
+
+    def on_settled(self, cb):
+        """cb(error or None), once: now if settled, else when it is."""
+        with self._cv:
+            if not self.reached and self.error is None:
+                self._callbacks.append(cb)
+                return
+        cb(self.error)
+
+    def wait(self, timeout=None):
+        with self._cv:
+            if not self._cv.wait_for(lambda: self.reached or self.error is not None, timeout):
+                raise VMError("DEADLINE_EXCEEDED", "timed out waiting on fence")
+        if self.error is not None:
+            raise self.error
+
+
+def _settled(fence, cb):
+    if fence is None:
+        cb(None)
+    else:
+        fence.on_settled(cb)
+
+
+# -- element semantics ----------------------------------------------------
+
+def _divf(a, b):
+    try:
+        return a / b
+    except ZeroDivisionError:
+        if a != a or a == 0:
+            return NAN
+        return math.copysign(INF, a) * math.copysign(1.0, b)
+
+
+def _maximumf(a, b):
+    if a != a or b != b:
+        return NAN
+    if a == b:  # +0 beats -0
+        return a if math.copysign(1.0, a) > 0 else b
+    return a if a > b else b
+
+
+def _minimumf(a, b):
+    if a != a or b != b:
+        return NAN
+    if a == b:  # -0 beats +0
+        return a if math.copysign(1.0, a) < 0 else b
+    return a if a < b else b
+
+
+ELEMENTWISE = {
+    "t.absf": math.fabs,
+    "t.negf": lambda a: -a,
+    "t.addf": lambda a, b: a + b,
+    "t.subf": lambda a, b: a - b,
+    "t.mulf": lambda a, b: a * b,
+    "t.divf": _divf,
+    "t.maximumf": _maximumf,
+    "t.minimumf": _minimumf,
+}
+
+
+def round_to(element, values):
+    """Round Python numbers to what the element type can hold (once per op)."""
+    if element == "f64":
+        return list(values)
+    if element == "f32":
+        return array("f", values).tolist()
+    if element in ("f16", "bf16"):
+        return unpack(element, pack(element, values))
+    return [wrap_int(element, int(v)) for v in values]
+
+
+# -- kernels --------------------------------------------------------------
+
+def run_kernel(kernel, bindings, push, count):
+    """Run a tile kernel over `count` elements, tile by tile. `bindings` are
+    Buffers (or, for eval, 1-element output Buffers); `push` are numbers."""
+    code = kernel.code
+    for start in range(0, count, isa.TILE):
+        n = min(isa.TILE, count - start)
+        regs = [None] * kernel.regs
+        for pc in range(len(code)):
+            op, v, type_code, _ = isa.decode(code, pc)
+            element = isa.ELEMENT_NAMES[type_code]
+            size = SIZES[element]
+            if op.name == "t.load":
+                buf = bindings[v["b"]]
+                regs[v["d"]] = unpack(element, bytes(buf.data[start * size:(start + n) * size]))
+            elif op.name == "t.splat":
+                regs[v["d"]] = round_to(element, [push[v["p"]]]) * n
+            elif op.name == "t.store":
+                bindings[v["b"]].data[start * size:(start + n) * size] = pack(element, regs[v["d"]])
+            else:
+                fn = ELEMENTWISE[op.name]
+                args = [regs[v[k]] for k in ("a", "b", "c") if k in v]
+                regs[v["d"]] = round_to(element, [fn(*xs) for xs in zip(*args)])
+
+
+# -- functions ------------------------------------------------------------
+
+class Frame:
+    def __init__(self, module_index, function):
+        self.module_index = module_index
+        self.function = function
+        ni, nf, nr = function.regs
+        self.i = [0] * ni
+        self.f = [0.0] * nf
+        self.r = [None] * nr
+
+
+def check_layout(buf, element, shape, what):
+    """The check `buffer.check` performs, with its error text."""
+    if not isinstance(buf, Buffer):
+        raise VMError("INVALID_ARGUMENT", f"{what} is not a buffer")
+    need = SIZES[element]
+    for d in shape:
+        need *= d
+    if len(buf.data) < need:
+        raise VMError("INVALID_ARGUMENT", f"tensor buffer byte length {len(buf.data)} less than expected minimum {need}")
+    if buf.element != element or buf.shape != tuple(shape):
+        raise VMError("INVALID_ARGUMENT",
+                      f"{what} is {_type_str(buf.element, buf.shape)}, expected {_type_str(element, shape)}")
+
+
+def _type_str(element, shape):
+    return "tensor<" + "".join(f"{d}x" for d in shape) + element + ">"
+
+
+class Context:
+    """Modules loaded in order; imports resolve against earlier modules."""
+
+    def __init__(self):
+        self.modules = []
+        self.links = []
+
+    def load(self, module):
+        verify_module(module)
+        self.links.append(resolve_imports(module, self.modules))
+        self.modules.append(module)
+
+    def export(self, name, module=None):
+        m = self.modules[-1] if module is None else next(x for x in self.modules if x.name == module)
+        e = m.export(name)
+        if e is None:
+            raise VMError("NOT_FOUND", f"no function '{name}' exported by module")
+        return self.modules.index(m), m.functions[e.function]
+
+    def invoke(self, name, args, module=None, timeout=10.0):
+        """Call an export with Buffers and Python numbers; waits for async work."""
+        mi, fn = self.export(name, module)
+        args = list(args)
+        signal = None
+        if fn.signature.abi == ABI_COARSE_FENCES:
+            signal = Fence()
+            args += [None, signal]
+        results = self.call(mi, fn, args)
+        if signal is not None:
+            try:
+                signal.wait(timeout)
+            except VMError as e:
+                raise VMError(e.code_name, f"{e.message}; waiting on finish fence") from None
+        return results
+
+    def call(self, mi, fn, args):
+        """Run function `fn` of module `mi`; `args` in signature order
+        (then the wait and signal fences for coarse-fences functions)."""
+        frame = Frame(mi, fn)
+        banks = [bank_of_type(t) for t in fn.signature.inputs]
+        banks += ["r"] * (len(args) - len(banks))
+        _place(frame, banks, args)
+        return signature_order(self.execute(frame), fn.signature.results)
+
+    def execute(self, frame):
+        m = self.modules[frame.module_index]
+        code = frame.function.code
+        pc = 0
+        while True:
+            op, v, _, pc = isa.decode(code, pc)
+            handler = getattr(self, "op_" + op.name.replace(".", "_"))
+            out = handler(frame, m, v)
+            if op.name == "ret":
+                return out
+
+    # Each op_<name> implements the ISA entry of that name.
+
+    def op_ret(self, fr, m, v):
+        return [fr.i[r] for r in v["args_i"]] + [fr.f[r] for r in v["args_f"]] + [fr.r[r] for r in v["args_r"]]
+
+    def _call(self, fr, v, mi, fn):
+        callee = Frame(mi, fn)
+        for bank in "ifr":
+            regs = getattr(fr, bank)
+            getattr(callee, bank)[:len(v["args_" + bank])] = [regs[r] for r in v["args_" + bank]]
+        results = self.execute(callee)   # by bank, as the dst lists are
+        k = 0
+        for bank in "ifr":
+            regs = getattr(fr, bank)
+            for r in v["dst_" + bank]:
+                regs[r] = results[k]
+                k += 1
+
+    def op_call(self, fr, m, v):
+        self._call(fr, v, fr.module_index, m.functions[v["callee"]])
+
+    def op_call_import(self, fr, m, v):
+        mi, fi = self.links[fr.module_index][v["callee"]]
+        self._call(fr, v, mi, self.modules[mi].functions[fi])
+
+    def op_const_i(self, fr, m, v):
+        fr.i[v["dst"]] = m.constants[v["value"]].value
+
+    def op_const_f(self, fr, m, v):
+        fr.f[v["dst"]] = m.constants[v["value"]].value
+
+    def op_mov_r(self, fr, m, v):
+        fr.r[v["dst"]] = fr.r[v["src"]]
+
+    def op_ref_null(self, fr, m, v):
+        fr.r[v["dst"]] = None
+
+    def op_buffer_alloc(self, fr, m, v):
+        c = m.constants[v["layout"]]
+        fr.r[v["dst"]] = Buffer(isa.ELEMENT_NAMES[c.element], c.shape)
+
+    def op_buffer_const(self, fr, m, v):
+        c = m.constants[v["data"]]
+        fr.r[v["dst"]] = Buffer(isa.ELEMENT_NAMES[c.element], c.shape, bytearray(c.data), readonly=True)
+
+    def op_buffer_check(self, fr, m, v):
+        c = m.constants[v["layout"]]
+        check_layout(fr.r[v["src"]], isa.ELEMENT_NAMES[c.element], c.shape, "output storage")
+
+    def _dispatch_args(self, fr, m, v):
+        k = m.kernels[v["kernel"]]
+        bindings = [fr.r[r] for r in v["bind_r"]]
+        first_out = next(i for i, (_, out) in enumerate(k.bindings) if out)
+        for b, (element, out) in zip(bindings, k.bindings):
+            if not isinstance(b, Buffer):
+                raise VMError("INVALID_ARGUMENT", f"kernel '{k.name}' binding is not a buffer")
+        count = bindings[first_out].count
+        for b, (element, out) in zip(bindings, k.bindings):
+            if b.count != count:
+                raise VMError("INVALID_ARGUMENT", f"kernel '{k.name}': binding of {b.count} elements, expected {count}")
+            if out and b.readonly:
+                raise VMError("PERMISSION_DENIED", f"kernel '{k.name}' writes a read-only constant buffer")
+        push = [fr.f[r] for r in v["push_f"]] + [fr.i[r] for r in v["push_i"]]
+        return k, bindings, push, count
+
+    def op_dispatch(self, fr, m, v):
+        run_kernel(*self._dispatch_args(fr, m, v))
+
+    def op_dispatch_async(self, fr, m, v):
+        args = self._dispatch_args(fr, m, v)
+        signal = fr.r[v["signal"]]
+
+        def run(error):
+            if error is not None:
+                signal.fail(error)
+                return
+            try:
+                run_kernel(*args)
+            except VMError as e:
+                signal.fail(e)
+                return
+            signal.signal()
+        _settled(fr.r[v["wait"]], run)
+
+    def op_eval(self, fr, m, v):
+        k = m.kernels[v["kernel"]]
+        outs = [Buffer(isa.ELEMENT_NAMES[e], ()) for e, _ in k.bindings]
+        run_kernel(k, outs, [fr.f[r] for r in v["push_f"]] + [fr.i[r] for r in v["push_i"]], 1)
+        values = [b.values()[0] for b in outs]   # floats first, as the dst lists
+        nf = len(v["dst_f"])
+        for r, x in zip(v["dst_f"], values[:nf]):
+            fr.f[r] = x
+        for r, x in zip(v["dst_i"], values[nf:]):
+            fr.i[r] = x
+
+    def op_fence_create(self, fr, m, v):
+        fr.r[v["dst"]] = Fence()
+
+    def op_fence_await(self, fr, m, v):
+        f = fr.r[v["fence"]]
+        if f is not None:
+            f.wait()
+
+    def op_fence_forward(self, fr, m, v):
+        dst = fr.r[v["dst"]]
+        _settled(fr.r[v["src"]], lambda error: dst.signal() if error is None else dst.fail(error))
+
+
+def signature_order(results, types):
+    """`ret` lists results by bank (i, f, r); reorder them as the signature."""
+    queues = {}
+    k = 0
+    for bank in "ifr":
+        n = sum(1 for t in types if bank_of_type(t) == bank)
+        queues[bank] = iter(results[k:k + n])
+        k += n
+    return [next(queues[bank_of_type(t)]) for t in types]
+
+
+def _place(frame, banks, values):
+    """Put values into a frame's first registers of their banks, in order."""
+    used = {"i": 0, "f": 0, "r": 0}
+    for bank, x in zip(banks, values):
+        getattr(frame, bank)[used[bank]] = x
+        used[bank] += 1
