@@ -12,6 +12,7 @@ TARGET_BACKENDS = ("vmvx", "llvm-cpu")   # both target the same VM
 def compile_module(text, filename="<stdin>", execution_model="async-internal"):
     """Compile MLIR source to a codegen.module.Module; raises Diagnostic."""
     from .codegen.host import generate
+    from .dialects import lookup
     from .ir.verifier import verify_module
     from .parse import parse_module
     from .passes.abi import EXECUTION_MODELS
@@ -19,7 +20,7 @@ def compile_module(text, filename="<stdin>", execution_model="async-internal"):
         raise Diagnostic(f"unknown execution model '{execution_model}' "
                          f"(expected one of {', '.join(EXECUTION_MODELS)})")
     module = parse_module(text, filename)
-    verify_module(module)
+    verify_module(module, lookup)
     return generate(module, execution_model, __version__)
 
 

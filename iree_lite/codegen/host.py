@@ -267,9 +267,27 @@ class FunctionLowering:
             kernel = self.mb.kernel(copy_kernel(t.element))
             self.dispatch(kernel, [self.values[value], dst], [], [], op.loc)
             returned[n] = dst
-        if self.is_async:
+        if self.is_async and not self.signal_last_work_directly():
             self.emit("fence.forward", op.loc, src=self.wait_fence(), dst=self.signal)
         self.emit("ret", op.loc, **_by_bank(returned, "args"))
+
+    def signal_last_work_directly(self):
+        """When the timeline is a fence created only to be signalled by the
+        last queued op, let that op signal the caller's fence instead."""
+        fence = self.timeline
+        uses = [i for i, (_, operands, _) in enumerate(self.insts)
+                if any(v is fence or (isinstance(v, list) and any(r is fence for r in v))
+                       for v in operands.values())]
+        if (fence is None or len(uses) != 2 or self.insts[uses[0]][0] != "fence.create"
+                or uses[1] != uses[0] + 1):
+            return False
+        name, operands, loc = self.insts[uses[1]]
+        operands = {k: (self.signal if v is fence else
+                        [self.signal if r is fence else r for r in v] if isinstance(v, list) else v)
+                    for k, v in operands.items()}
+        self.insts[uses[1]] = (name, operands, loc)
+        del self.insts[uses[0]]
+        return True
 
 
 def _by_bank(regs, prefix):

@@ -1,0 +1,20 @@
+"""The op registry. Dialect modules load on first use of their prefix, so
+compiling a program imports only the dialects it uses."""
+import importlib
+
+_DIALECTS = {"arith": "arith", "math": "math", "func": "func", "tensor": "tensor"}
+# Short spellings MLIR accepts for func ops.
+_ALIASES = {"call": "func.call", "return": "func.return", "func": "func.func"}
+
+
+def canonical_name(name):
+    return _ALIASES.get(name, name)
+
+
+def lookup(name):
+    """The OpDef for an op name, or None if no dialect defines it."""
+    name = canonical_name(name)
+    module = _DIALECTS.get(name.split(".", 1)[0])
+    if module is None:
+        return None
+    return importlib.import_module(f"{__name__}.{module}").OPS.get(name)

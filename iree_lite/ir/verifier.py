@@ -1,0 +1,58 @@
+"""Module verification: op rules from each OpDef, plus the rules that span
+functions (calls against declarations, returns, ABI attributes)."""
+from .attributes import IntegerAttr
+from .core import Diagnostic
+
+
+def verify_module(module, lookup):
+    """Raise a located Diagnostic for the first problem; `lookup` maps an op
+    name to its OpDef (iree_lite.dialects.lookup)."""
+    def fail_at(loc):
+        def fail(message):
+            raise Diagnostic(message, loc, module.source)
+        return fail
+
+    seen = {}
+    for fn in module.functions:
+        fail = fail_at(fn.loc)
+        if fn.name in seen:
+            fail(f"redefinition of symbol named '{fn.name}'")
+        seen[fn.name] = fn
+        if fn.body is None and fn.visibility == "public":
+            fail(f"'func.func' op symbol declaration '{fn.name}' cannot have public visibility")
+        for i, arg in enumerate(fn.arguments):
+            attr = arg.attributes.get("iree.abi.output")
+            if attr is None:
+                continue
+            if not isinstance(attr, IntegerAttr) or not 0 <= attr.value < len(fn.type.results):
+                fail(f"argument {i} of '{fn.name}': iree.abi.output must be a result index "
+                     f"below {len(fn.type.results)}")
+            if fn.type.results[attr.value] != arg.type:
+                fail(f"argument {i} of '{fn.name}' is '{arg.type}' but is storage for result "
+                     f"{attr.value} of type '{fn.type.results[attr.value]}'")
+
+    for fn in module.functions:
+        if fn.body is None:
+            continue
+        for op in fn.body.operations:
+            fail = fail_at(op.loc)
+            lookup(op.name).verify(op, fail)
+            if op.name == "func.call":
+                callee = seen.get(op.attributes["callee"].name)
+                if callee is None:
+                    fail(f"'func.call' op '{op.attributes['callee'].name}' does not reference a valid function")
+                have = tuple(v.type for v in op.operands), tuple(r.type for r in op.results)
+                if have != (callee.type.inputs, callee.type.results):
+                    fail(f"'func.call' op has type '{_sig(*have)}' but '@{callee.name}' is declared "
+                         f"as '{_sig(callee.type.inputs, callee.type.results)}'")
+            elif op.name == "func.return":
+                have = tuple(v.type for v in op.operands)
+                if have != fn.type.results:
+                    fail(f"'func.return' op returns '({', '.join(map(str, have))})' but '@{fn.name}' "
+                         f"returns '({', '.join(map(str, fn.type.results))})'")
+                if op is not fn.body.operations[-1]:
+                    fail("'func.return' op must be the last operation in the function")
+
+
+def _sig(inputs, results):
+    return f"({', '.join(map(str, inputs))}) -> ({', '.join(map(str, results))})"
