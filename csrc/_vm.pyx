@@ -4,3 +4,8 @@
 include "status.pxi"
 include "sync.pxi"
 include "pool.pxi"
+include "isa_opcodes.pxi"
+include "buffers.pxi"
+include "kernels.pxi"
+include "loop.pxi"
+include "api.pxi"

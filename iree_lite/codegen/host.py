@@ -12,7 +12,7 @@ blocks the host. Sync functions run dispatches to completion in order.
 from array import array
 
 from ..ir.core import Diagnostic
-from ..ir.elements import pack
+from ..ir.elements import pack, unpack
 from ..ir.types import TensorType
 from ..passes.abi import COARSE_FENCES, abi_model, output_arguments
 from ..passes.bufferize import plan_buffers
@@ -192,10 +192,13 @@ class FunctionLowering:
             self.emit("dispatch", loc, kernel=kernel, bind_r=bindings, push_f=push_f, push_i=push_i)
 
     def scalar_constant(self, value, etype):
+        """A register holding `value` as the element type holds it (an f32
+        constant is rounded to f32 here, once)."""
         reg = self.new("f" if etype.is_float else "i")
+        (value,) = unpack(etype.name, pack(etype.name, [value]))
         kind = CONST_FLOAT if etype.is_float else CONST_INT
         self.emit("const.f" if etype.is_float else "const.i", dst=reg,
-                  value=self.mb.constant(Constant(kind, value=float(value) if etype.is_float else int(value))))
+                  value=self.mb.constant(Constant(kind, value=value)))
         return reg
 
     # -- other operations ---------------------------------------------------

@@ -78,7 +78,7 @@ def build_kernel(name, group, outputs, elementwise_kind):
     for i, op in enumerate(group.ops):
         etype = element_type_of(op.operands[0].type)
         srcs = [reg_of[v] for v in op.operands]
-        for v in set(op.operands):   # free sources before allocating: d may reuse one
+        for v in dict.fromkeys(op.operands):   # free sources first (in order): d may reuse one
             if last_use[v] == i:
                 free.append(reg_of[v])
         operands = dict(zip(("a", "b", "c"), srcs))

@@ -61,7 +61,7 @@ def allocate(insts, args):
         groups = list(_regs_of(isa.BY_NAME[name], operands))
         for n, regs in groups:
             if not n.startswith("dst"):
-                for r in set(regs):
+                for r in dict.fromkeys(regs):
                     if last.get(r) == i and r in assigned and r not in args:
                         free[r.bank].append(assigned[r])
         for n, regs in groups:

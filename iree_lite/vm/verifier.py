@@ -71,9 +71,10 @@ def _verify_kernel(k):
         if element not in isa.ELEMENT_NAMES:
             raise VerifyError(f"{where}: bad binding element type {element}")
     for pc in range(len(k.code)):
-        op, values, type_code, _ = isa.decode(k.code, pc)
-        if op.form != "tile":
+        op = isa.BY_CODE.get(k.code[pc] & 0xFF)
+        if op is not None and op.form != "tile":
             raise VerifyError(f"{where} pc {pc}: host instruction '{op.name}' in a kernel")
+        op, values, type_code, _ = isa.decode(k.code, pc)
         if type_code not in isa.ELEMENT_NAMES:
             raise VerifyError(f"{where} pc {pc}: bad element type {type_code}")
         if op.types == "float" and type_code not in _FLOAT_CODES:

@@ -1,0 +1,256 @@
+# Python-facing objects: buffer views, loaded modules and native contexts.
+# Everything here runs with the GIL; calls drop it around the VM loop.
+
+from cpython.buffer cimport PyBUF_WRITABLE
+from cpython.bytes cimport PyBytes_FromStringAndSize
+
+# struct-module format of each element type's storage, by element code.
+_FORMATS = ("B", "b", "h", "i", "q", "q", "e", "H", "f", "d")
+
+assert TILE_REGS * TILE * 8 == LITE_SCRATCH_BYTES
+
+
+cdef class BufferView:
+    """A VM buffer view. Supports the buffer protocol (read-only for module
+    constants), so numpy.asarray(view) shares its memory."""
+    cdef buffer_t* ptr
+    cdef Py_ssize_t _shape[MAX_RANK]
+    cdef Py_ssize_t _strides[MAX_RANK]
+
+    def __dealloc__(self):
+        buffer_release(self.ptr)
+
+    @staticmethod
+    def from_bytes(int element, shape, data):
+        """A new buffer view holding a copy of `data` (row-major bytes)."""
+        cdef int64_t dims[MAX_RANK]
+        cdef const unsigned char[::1] src = memoryview(data).cast("B")
+        if element < 0 or element > 9 or len(shape) > MAX_RANK:
+            raise ValueError("bad element type or rank")
+        for i, d in enumerate(shape):
+            dims[i] = d
+        cdef buffer_t* b = buffer_new(element, len(shape), dims, NULL, NULL)
+        if b == NULL:
+            raise MemoryError()
+        if src.shape[0] != b.nbytes:
+            buffer_release(b)
+            raise ValueError(f"buffer data is {src.shape[0]} bytes, expected {b.nbytes}")
+        if b.nbytes:
+            memcpy(b.data, &src[0], b.nbytes)
+        return wrap_buffer(b)
+
+    @property
+    def element(self):
+        return ELEMENT_NAME[self.ptr.element].decode()
+
+    @property
+    def element_code(self):
+        return self.ptr.element
+
+    @property
+    def shape(self):
+        return tuple(self.ptr.shape[i] for i in range(self.ptr.rank))
+
+    @property
+    def nbytes(self):
+        return self.ptr.nbytes
+
+    def tobytes(self):
+        return PyBytes_FromStringAndSize(self.ptr.data, self.ptr.nbytes)
+
+    def __getbuffer__(self, Py_buffer* view, int flags):
+        cdef int i
+        if flags & PyBUF_WRITABLE and self.ptr.readonly:
+            raise BufferError("buffer view is read-only")
+        cdef Py_ssize_t size = ELEMENT_SIZE[self.ptr.element]
+        for i in range(self.ptr.rank - 1, -1, -1):
+            self._shape[i] = self.ptr.shape[i]
+            self._strides[i] = size
+            size *= self.ptr.shape[i]
+        view.buf = self.ptr.data
+        view.obj = self
+        view.len = self.ptr.nbytes
+        view.readonly = self.ptr.readonly
+        view.itemsize = ELEMENT_SIZE[self.ptr.element]
+        view.format = _FORMAT_PTRS[self.ptr.element]
+        view.ndim = self.ptr.rank
+        view.shape = self._shape
+        view.strides = self._strides
+        view.suboffsets = NULL
+        view.internal = NULL
+
+    def __releasebuffer__(self, Py_buffer* view):
+        pass
+
+    def __repr__(self):
+        return f"<BufferView {self.element} {self.shape}>"
+
+
+cdef char* _FORMAT_PTRS[10]
+_FORMAT_BYTES = [f.encode() for f in _FORMATS]
+for _i in range(10):
+    _FORMAT_PTRS[_i] = _FORMAT_BYTES[_i]
+
+
+cdef BufferView wrap_buffer(buffer_t* b):
+    """Wrap an owned reference."""
+    cdef BufferView v = BufferView.__new__(BufferView)
+    v.ptr = b
+    return v
+
+
+cdef object ref_to_python(ref_t r):
+    """Python object for an owned reference (consumed)."""
+    if r.kind == REF_BUFFER:
+        return wrap_buffer(<buffer_t*>r.ptr)
+    if r.kind == REF_FENCE:
+        obj = fence_wrap(<fence_t*>r.ptr)
+        fence_release(<fence_t*>r.ptr)
+        return obj
+    return None
+
+
+cdef ref_t ref_from_python(obj) except *:
+    """A borrowed reference to a BufferView, Fence or None."""
+    cdef ref_t r
+    if obj is None:
+        r.kind = REF_NULL
+        r.ptr = NULL
+    elif isinstance(obj, BufferView):
+        r.kind = REF_BUFFER
+        r.ptr = (<BufferView>obj).ptr
+    elif isinstance(obj, Fence):
+        r.kind = REF_FENCE
+        r.ptr = (<Fence>obj).ptr
+    else:
+        raise TypeError(f"expected a buffer view or fence, got {type(obj).__name__}")
+    return r
+
+
+cdef class LoadedModule:
+    """A verified module's C structures, with its imports resolved."""
+    cdef module_t m
+    cdef object keep     # Python objects owning memory the C structures point into
+    cdef int nkernels, nfunctions
+    cdef readonly object module
+
+    def __dealloc__(self):
+        cdef int i
+        if self.m.constants != NULL:
+            for i in range(self.m.nconstants):
+                buffer_release(self.m.constants[i].buffer)
+        free(self.m.functions)
+        free(self.m.kernels)
+        free(self.m.constants)
+        free(self.m.imports)
+        free(self.m.code)
+
+
+def load_module(module, links, list loaded):
+    """C structures for a verified codegen.module.Module whose imports
+    resolve to `links` [(index into loaded, function ordinal)]."""
+    cdef LoadedModule lm = LoadedModule.__new__(LoadedModule)
+    cdef int i, j
+    cdef int64_t dims[MAX_RANK]
+    cdef buffer_t* data
+    cdef Py_ssize_t ncode = sum(len(f.code) for f in module.functions) + sum(len(k.code) for k in module.kernels)
+    cdef Py_ssize_t offset = 0
+    lm.module = module
+    lm.m.functions = <function_t*>calloc(len(module.functions) + 1, sizeof(function_t))
+    lm.m.kernels = <kernel_t*>calloc(len(module.kernels) + 1, sizeof(kernel_t))
+    lm.m.constants = <constant_t*>calloc(len(module.constants) + 1, sizeof(constant_t))
+    lm.m.imports = <import_t*>calloc(len(module.imports) + 1, sizeof(import_t))
+    lm.m.code = <uint32_t*>malloc((ncode + 1) * 4)
+    lm.m.nconstants = 0
+    if (lm.m.functions == NULL or lm.m.kernels == NULL or lm.m.constants == NULL
+            or lm.m.imports == NULL or lm.m.code == NULL):
+        raise MemoryError()
+    for i, f in enumerate(module.functions):
+        lm.m.functions[i].code = lm.m.code + offset
+        lm.m.functions[i].ncode = len(f.code)
+        for j in range(3):
+            lm.m.functions[i].nregs[j] = f.regs[j]
+        for j, w in enumerate(f.code):
+            lm.m.code[offset + j] = w
+        offset += len(f.code)
+    for i, k in enumerate(module.kernels):
+        lm.m.kernels[i].code = lm.m.code + offset
+        lm.m.kernels[i].ncode = len(k.code)
+        lm.m.kernels[i].regs = k.regs
+        lm.m.kernels[i].nbind = len(k.bindings)
+        lm.m.kernels[i].npush = k.push
+        lm.m.kernels[i].first_output = next(b for b, (_, out) in enumerate(k.bindings) if out)
+        for j, (element, out) in enumerate(k.bindings):
+            lm.m.kernels[i].bind_element[j] = element
+            lm.m.kernels[i].bind_output[j] = out
+        for j, w in enumerate(k.code):
+            lm.m.code[offset + j] = w
+        offset += len(k.code)
+    for i, c in enumerate(module.constants):
+        lm.m.constants[i].kind = c.kind
+        lm.m.constants[i].element = c.element
+        lm.m.constants[i].rank = len(c.shape)
+        for j, d in enumerate(c.shape):
+            lm.m.constants[i].shape[j] = d
+        if c.kind == CONST_INT:
+            lm.m.constants[i].ival = c.value
+        elif c.kind == CONST_FLOAT:
+            lm.m.constants[i].fval = c.value
+        elif c.kind == CONST_DATA:
+            view = BufferView.from_bytes(c.element, c.shape, c.data)
+            data = (<BufferView>view).ptr
+            data.readonly = 1
+            atomic_inc(&data.refcount)
+            lm.m.constants[i].buffer = data
+        lm.m.nconstants = i + 1
+    for i, (mi, fi) in enumerate(links):
+        lm.m.imports[i].module = &(<LoadedModule>loaded[mi]).m
+        lm.m.imports[i].function = fi
+    lm.keep = list(loaded)   # imported modules must outlive this one
+    return lm
+
+
+cdef class NativeContext:
+    """Device state for calls: a worker pool for local-task, none for local-sync."""
+    cdef ctx_t ctx
+    cdef object pool
+
+    def __cinit__(self, int workers, int64_t inline_elements=32768):
+        self.ctx.pool = NULL
+        self.ctx.inline_elements = inline_elements
+        if workers > 0:
+            self.pool = WorkerPool(workers)
+            self.ctx.pool = (<WorkerPool>self.pool).ptr
+
+    @property
+    def workers(self):
+        return 0 if self.pool is None else self.pool.size
+
+    def call(self, LoadedModule lm, int function, list iargs, list fargs, list rargs, tuple nres):
+        """Run a function; returns (int results, float results, ref results)
+        by bank, as its `ret` lists them; `nres` is the count in each bank."""
+        cdef int64_t ia[256]
+        cdef double fa[256]
+        cdef ref_t ra[256]
+        cdef int64_t io[256]
+        cdef double fo[256]
+        cdef ref_t ro[256]
+        cdef int i
+        cdef int ni = len(iargs), nf = len(fargs), nr = len(rargs)
+        cdef lite_status* st
+        if ni > 256 or nf > 256 or nr > 256:
+            raise ValueError("too many arguments")
+        for i in range(ni):
+            ia[i] = iargs[i]
+        for i in range(nf):
+            fa[i] = fargs[i]
+        for i in range(nr):
+            ra[i] = ref_from_python(rargs[i])
+        memset(ro, 0, sizeof(ro))
+        with nogil:
+            st = vm_invoke(&self.ctx, &lm.m, function, ia, ni, fa, nf, ra, nr, io, fo, ro, 0)
+        if st != NULL:
+            raise_status(st)
+        return ([io[i] for i in range(nres[0])], [fo[i] for i in range(nres[1])],
+                [ref_to_python(ro[i]) for i in range(nres[2])])
+

@@ -1,0 +1,112 @@
+# Buffer views and reference registers (C level, no Python objects).
+#
+# A buffer_t is a refcounted view: element type, shape and a data pointer.
+# It owns its data, or borrows it from `parent` (kept alive by a reference),
+# as constant views into a module's data do.
+
+from libc.stdint cimport int64_t, uint64_t, uint32_t, uint8_t, int32_t, int16_t, int8_t, uint16_t
+from libc.stdlib cimport malloc, calloc, free
+from libc.string cimport memcpy, memset, strlen
+from libc.stdio cimport snprintf
+
+cdef extern from "lite_vm.h" nogil:
+    int atomic_inc(int* p)          # returns the new value
+    int atomic_dec(int* p)
+    char* lite_scratch()            # this thread's tile scratch (TILE_REGS * TILE * 8 bytes)
+
+cdef enum:
+    MAX_RANK = 8
+    REF_NULL = 0
+    REF_BUFFER = 1
+    REF_FENCE = 2
+
+# Bytes per element, indexed by element code (i1 is stored one byte each).
+cdef int ELEMENT_SIZE[10]
+ELEMENT_SIZE[:] = [1, 1, 2, 4, 8, 8, 2, 2, 4, 8]
+
+ctypedef struct buffer_t:
+    int refcount
+    int element
+    int rank
+    int readonly
+    int64_t shape[MAX_RANK]
+    int64_t count
+    int64_t nbytes
+    char* data
+    void* parent      # buffer_t* whose data this view borrows, or NULL if owned
+
+ctypedef struct ref_t:
+    int kind
+    void* ptr
+
+
+cdef inline int64_t shape_count(int rank, const int64_t* shape) noexcept nogil:
+    cdef int64_t n = 1
+    cdef int i
+    for i in range(rank):
+        n *= shape[i]
+    return n
+
+
+cdef buffer_t* buffer_new(int element, int rank, const int64_t* shape, char* data,
+                          buffer_t* parent) noexcept nogil:
+    """A view with `data` borrowed from `parent`, or, when data is NULL, new
+    zeroed storage. NULL if out of memory."""
+    cdef buffer_t* b = <buffer_t*>malloc(sizeof(buffer_t))
+    if b == NULL:
+        return NULL
+    b.refcount = 1
+    b.element = element
+    b.rank = rank
+    b.readonly = 0
+    memcpy(b.shape, shape, rank * sizeof(int64_t))
+    b.count = shape_count(rank, shape)
+    b.nbytes = b.count * ELEMENT_SIZE[element]
+    b.parent = parent
+    if parent != NULL:
+        atomic_inc(&parent.refcount)
+        b.data = data
+    else:
+        # calloc: large zeroed allocations come straight from fresh pages.
+        b.data = <char*>calloc(b.nbytes if b.nbytes > 0 else 1, 1)
+        if b.data == NULL:
+            free(b)
+            return NULL
+    return b
+
+
+cdef void buffer_release(buffer_t* b) noexcept nogil:
+    if b != NULL and atomic_dec(&b.refcount) == 0:
+        if b.parent != NULL:
+            buffer_release(<buffer_t*>b.parent)
+        else:
+            free(b.data)
+        free(b)
+
+
+cdef inline void ref_retain(ref_t r) noexcept nogil:
+    if r.kind == REF_BUFFER:
+        atomic_inc(&(<buffer_t*>r.ptr).refcount)
+    elif r.kind == REF_FENCE:
+        fence_retain(<fence_t*>r.ptr)
+
+
+cdef inline void ref_release(ref_t r) noexcept nogil:
+    if r.kind == REF_BUFFER:
+        buffer_release(<buffer_t*>r.ptr)
+    elif r.kind == REF_FENCE:
+        fence_release(<fence_t*>r.ptr)
+
+
+cdef inline void ref_set(ref_t* dst, ref_t src) noexcept nogil:
+    """dst = src: retains the new reference before releasing the old."""
+    ref_retain(src)
+    ref_release(dst[0])
+    dst[0] = src
+
+
+cdef inline void ref_move(ref_t* dst, int kind, void* ptr) noexcept nogil:
+    """dst = a reference the caller already owns."""
+    ref_release(dst[0])
+    dst.kind = kind
+    dst.ptr = ptr

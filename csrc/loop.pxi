@@ -1,0 +1,457 @@
+# The VM loop: runs verified host bytecode without checks and without the GIL.
+#
+# Operands are decoded by shift and mask into C locals; register lists are
+# a count word followed by registers packed four to a word (see isa.py).
+# Only facts the verifier cannot know are checked here: what a reference
+# register holds, buffer sizes handed in by callers, and fences.
+
+cdef enum:
+    MAX_CALL_DEPTH = 64
+    CONST_INT = 0
+    CONST_FLOAT = 1
+    CONST_LAYOUT = 2
+    CONST_DATA = 3
+
+cdef struct module_t
+
+ctypedef struct import_t:
+    module_t* module
+    int function
+
+ctypedef struct constant_t:
+    int kind
+    int element
+    int rank
+    int64_t shape[MAX_RANK]
+    int64_t ival
+    double fval
+    buffer_t* buffer        # CONST_DATA: read-only view into the module's data
+
+ctypedef struct function_t:
+    const uint32_t* code
+    int ncode
+    int nregs[3]            # int, float, ref
+
+cdef struct module_t:
+    function_t* functions
+    kernel_t* kernels
+    constant_t* constants
+    import_t* imports
+    int nconstants
+    uint32_t* code
+
+ctypedef struct ctx_t:
+    pool_t* pool            # NULL for local-sync: all work runs on the caller
+    int64_t inline_elements # dispatches this small run on the submitting thread
+
+
+cdef inline int list_reg(const uint32_t* code, int p, int i) noexcept nogil:
+    return (code[p + 1 + (i >> 2)] >> ((i & 3) * 8)) & 0xFF
+
+
+cdef inline int list_next(const uint32_t* code, int p) noexcept nogil:
+    """Word offset just after the register list at p."""
+    return p + 1 + ((<int>code[p] + 3) >> 2)
+
+
+cdef const char* ELEMENT_NAME[10]
+ELEMENT_NAME[:] = [b"i1", b"i8", b"i16", b"i32", b"i64", b"index", b"f16", b"bf16", b"f32", b"f64"]
+
+
+cdef int format_layout(char* out, int size, int element, int rank, const int64_t* shape) noexcept nogil:
+    cdef int n = snprintf(out, size, b"tensor<")
+    cdef int i
+    for i in range(rank):
+        n += snprintf(out + n, size - n, b"%lldx", <long long>shape[i])
+    return n + snprintf(out + n, size - n, b"%s>", ELEMENT_NAME[element])
+
+
+cdef lite_status* check_layout(ref_t r, const constant_t* c) noexcept nogil:
+    """`buffer.check`: caller-provided storage must fit the layout exactly."""
+    cdef char msg[256]
+    cdef char have[96]
+    cdef char want[96]
+    cdef buffer_t* b
+    cdef int64_t need = shape_count(c.rank, c.shape) * ELEMENT_SIZE[c.element]
+    if r.kind != REF_BUFFER:
+        return status_new(STATUS_INVALID_ARGUMENT, b"output storage is not a buffer")
+    b = <buffer_t*>r.ptr
+    if b.nbytes < need:
+        snprintf(msg, 256, b"tensor buffer byte length %lld less than expected minimum %lld",
+                 <long long>b.nbytes, <long long>need)
+        return status_new(STATUS_INVALID_ARGUMENT, msg)
+    if b.element != c.element or b.rank != c.rank or memcmp(b.shape, c.shape, c.rank * sizeof(int64_t)) != 0:
+        format_layout(have, 96, b.element, b.rank, b.shape)
+        format_layout(want, 96, c.element, c.rank, c.shape)
+        snprintf(msg, 256, b"output storage is %s, expected %s", have, want)
+        return status_new(STATUS_INVALID_ARGUMENT, msg)
+    return NULL
+
+
+cdef extern from "<string.h>" nogil:
+    int memcmp(const void*, const void*, size_t)
+
+
+cdef lite_status* job_bind(job_t* job, const kernel_t* k, const uint32_t* code, int p,
+                           ref_t* R, double* F, int64_t* I) noexcept nogil:
+    """Fill a job from the bind_r, push_f and push_i lists at p."""
+    cdef int i, nf, ni
+    cdef buffer_t* b
+    cdef char msg[200]
+    job.kernel = k
+    job.error = NULL
+    job.nheld = 0
+    job.signal = NULL
+    for i in range(k.nbind):
+        if R[list_reg(code, p, i)].kind != REF_BUFFER:
+            return status_new(STATUS_INVALID_ARGUMENT, b"dispatch binding is not a buffer")
+        b = <buffer_t*>R[list_reg(code, p, i)].ptr
+        job.held[i] = b
+        job.bind[i] = b.data
+        if b.element != k.bind_element[i]:
+            return status_new(STATUS_INVALID_ARGUMENT, b"dispatch binding has the wrong element type")
+        if k.bind_output[i] and b.readonly:
+            return status_new(STATUS_PERMISSION_DENIED, b"dispatch writes a read-only constant buffer")
+    job.count = job.held[k.first_output].count
+    for i in range(k.nbind):
+        if job.held[i].count != job.count:
+            snprintf(msg, 200, b"dispatch binding %d has %lld elements, expected %lld", i,
+                     <long long>job.held[i].count, <long long>job.count)
+            return status_new(STATUS_INVALID_ARGUMENT, msg)
+    p = list_next(code, p)
+    nf = code[p]
+    for i in range(nf):
+        job.push_f[i] = F[list_reg(code, p, i)]
+        job.push_i[i] = 0
+    p = list_next(code, p)
+    ni = code[p]
+    for i in range(ni):
+        job.push_i[nf + i] = I[list_reg(code, p, i)]
+        job.push_f[nf + i] = 0
+    return NULL
+
+
+cdef inline int64_t job_tiles(const job_t* job) noexcept nogil:
+    return (job.count + TILE - 1) // TILE
+
+
+cdef void run_job_inline(job_t* job) noexcept nogil:
+    run_tiles(job, 0, job_tiles(job), 0)
+
+
+cdef void run_job_sync(ctx_t* ctx, job_t* job) noexcept nogil:
+    if ctx.pool == NULL or job.count <= ctx.inline_elements:
+        run_job_inline(job)
+    else:
+        pool_parallel_for(ctx.pool, job_tiles(job), 1, run_tiles, job)
+
+
+# -- dispatch.async: a heap job settles its signal fence when done ----------
+
+ctypedef struct async_job_t:
+    job_t job
+    ctx_t* ctx
+
+
+cdef void async_job_free(async_job_t* a) noexcept nogil:
+    cdef int i
+    for i in range(a.job.nheld):
+        buffer_release(a.job.held[i])
+    if a.job.signal != NULL:
+        fence_release(a.job.signal)
+    if a.job.error != NULL:
+        status_free(a.job.error)
+    free(a)
+
+
+cdef void async_job_done(void* arg, int worker) noexcept nogil:
+    cdef async_job_t* a = <async_job_t*>arg
+    cdef lite_status* st
+    if a.job.error != NULL:
+        fence_fail(a.job.signal, a.job.error)
+        a.job.error = NULL
+    else:
+        st = fence_signal(a.job.signal)
+        if st != NULL:
+            status_free(st)
+    async_job_free(a)
+
+
+cdef void async_job_ready(void* arg, const lite_status* failure) noexcept nogil:
+    """The wait fence settled: run the job, or pass its failure on."""
+    cdef async_job_t* a = <async_job_t*>arg
+    if failure != NULL:
+        fence_fail(a.job.signal, status_clone(failure))
+        async_job_free(a)
+    elif a.ctx.pool == NULL or a.job.count <= a.ctx.inline_elements:
+        run_job_inline(&a.job)
+        async_job_done(a, 0)
+    else:
+        pool_parallel_async(a.ctx.pool, job_tiles(&a.job), 1, run_tiles, &a.job, async_job_done, a)
+
+
+cdef lite_status* submit_async(ctx_t* ctx, async_job_t* a, fence_t* wait) noexcept nogil:
+    cdef lite_status* st = NULL
+    if ctx.pool == NULL:
+        # local-sync: block on the wait fence, then run inline.
+        if fence_wait(wait, -1, &st) == 1:
+            async_job_ready(a, st)
+            status_free(st)
+        else:
+            async_job_ready(a, NULL)
+    else:
+        fence_notify(wait, async_job_ready, a)
+    return NULL
+
+
+cdef void forward_settled(void* arg, const lite_status* failure) noexcept nogil:
+    cdef fence_t* dst = <fence_t*>arg
+    cdef lite_status* st
+    if failure != NULL:
+        fence_fail(dst, status_clone(failure))
+    else:
+        st = fence_signal(dst)
+        if st != NULL:
+            status_free(st)
+    fence_release(dst)
+
+
+cdef inline fence_t* fence_of(ref_t r) noexcept nogil:
+    return <fence_t*>r.ptr if r.kind == REF_FENCE else NULL
+
+
+# -- eval: a kernel over one element whose outputs land in registers --------
+
+cdef lite_status* run_eval(const kernel_t* k, const uint32_t* code, int p,
+                           double* F, int64_t* I) noexcept nogil:
+    cdef job_t job
+    cdef uint64_t out[32]
+    cdef int i, nf, e
+    cdef char* scratch = lite_scratch()
+    if scratch == NULL:
+        return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory for tile scratch")
+    job.kernel = k
+    job.count = 1
+    job.error = NULL
+    for i in range(k.nbind):
+        job.bind[i] = <char*>&out[i]
+    nf = code[p]
+    for i in range(nf):
+        job.push_f[i] = F[list_reg(code, p, i)]
+        job.push_i[i] = 0
+    p = list_next(code, p)
+    for i in range(<int>code[p]):
+        job.push_i[nf + i] = I[list_reg(code, p, i)]
+        job.push_f[nf + i] = 0
+    p = list_next(code, p)
+    run_tile(&job, 0, 1, scratch)
+    if job.error != NULL:
+        return job.error
+    # Outputs are floats first (dst_f at p), then ints (dst_i after it).
+    nf = code[p]
+    for i in range(k.nbind):
+        e = k.bind_element[i]
+        if i < nf:
+            F[list_reg(code, p, i)] = (<float*>&out[i])[0] if e == ET_F32 else (<double*>&out[i])[0]
+        else:
+            I[list_reg(code, list_next(code, p), i - nf)] = int_value(e, <char*>&out[i])
+    return NULL
+
+
+cdef inline int64_t int_value(int e, const char* p) noexcept nogil:
+    if e == ET_I1:
+        return (<const uint8_t*>p)[0] & 1
+    if e == ET_I8:
+        return (<const int8_t*>p)[0]
+    if e == ET_I16:
+        return (<const int16_t*>p)[0]
+    if e == ET_I32:
+        return (<const int32_t*>p)[0]
+    return (<const int64_t*>p)[0]
+
+
+# -- functions --------------------------------------------------------------
+
+cdef lite_status* vm_invoke(ctx_t* ctx, module_t* m, int fi, const int64_t* iargs, int ni,
+                            const double* fargs, int nf, const ref_t* rargs, int nr,
+                            int64_t* ires, double* fres, ref_t* rres, int depth) noexcept nogil:
+    """Call function fi of m. Arguments are borrowed; reference results are
+    returned owned (retained) in rres."""
+    cdef function_t* fn = &m.functions[fi]
+    cdef int i
+    cdef lite_status* st
+    if depth > MAX_CALL_DEPTH:
+        return status_new(STATUS_RESOURCE_EXHAUSTED, b"call depth limit exceeded")
+    cdef char* frame = <char*>calloc(1, fn.nregs[0] * 8 + fn.nregs[1] * 8 + fn.nregs[2] * sizeof(ref_t) + 8)
+    if frame == NULL:
+        return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory for a call frame")
+    cdef int64_t* I = <int64_t*>frame
+    cdef double* F = <double*>(frame + fn.nregs[0] * 8)
+    cdef ref_t* R = <ref_t*>(frame + fn.nregs[0] * 8 + fn.nregs[1] * 8)
+    memcpy(I, iargs, ni * 8)
+    memcpy(F, fargs, nf * 8)
+    for i in range(nr):
+        ref_set(&R[i], rargs[i])
+    st = vm_loop(ctx, m, fn, I, F, R, ires, fres, rres, depth)
+    for i in range(fn.nregs[2]):
+        ref_release(R[i])
+    free(frame)
+    return st
+
+
+cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, double* F, ref_t* R,
+                          int64_t* ires, double* fres, ref_t* rres, int depth) noexcept nogil:
+    cdef const uint32_t* code = fn.code
+    cdef int pc = 0
+    cdef int p, p2, i, n, op, s0, s1
+    cdef uint32_t w
+    cdef lite_status* st
+    cdef module_t* cm
+    cdef int cfi, ni, nf, nr
+    cdef int64_t ia[256]
+    cdef double fa[256]
+    cdef ref_t ra[256]
+    cdef int64_t io[256]
+    cdef double fo[256]
+    cdef ref_t ro[256]
+    cdef buffer_t* b
+    cdef const constant_t* c
+    cdef job_t job
+    cdef async_job_t* a
+    cdef fence_t* f
+    while True:
+        w = code[pc]
+        op = w & 0xFF
+        s0 = (w >> 8) & 0xFF
+        s1 = (w >> 16) & 0xFF
+        if op == OP_RET:
+            p = pc + 1
+            for i in range(<int>code[p]):
+                ires[i] = I[list_reg(code, p, i)]
+            p = list_next(code, p)
+            for i in range(<int>code[p]):
+                fres[i] = F[list_reg(code, p, i)]
+            p = list_next(code, p)
+            for i in range(<int>code[p]):
+                rres[i] = R[list_reg(code, p, i)]
+                ref_retain(rres[i])
+            return NULL
+        elif op == OP_CALL or op == OP_CALL_IMPORT:
+            if op == OP_CALL:
+                cm = m
+                cfi = code[pc + 1]
+            else:
+                cm = m.imports[code[pc + 1]].module
+                cfi = m.imports[code[pc + 1]].function
+            p = pc + 2
+            ni = code[p]
+            for i in range(ni):
+                ia[i] = I[list_reg(code, p, i)]
+            p = list_next(code, p)
+            nf = code[p]
+            for i in range(nf):
+                fa[i] = F[list_reg(code, p, i)]
+            p = list_next(code, p)
+            nr = code[p]
+            for i in range(nr):
+                ra[i] = R[list_reg(code, p, i)]
+            p = list_next(code, p)
+            st = vm_invoke(ctx, cm, cfi, ia, ni, fa, nf, ra, nr, io, fo, ro, depth + 1)
+            if st != NULL:
+                return st
+            for i in range(<int>code[p]):
+                I[list_reg(code, p, i)] = io[i]
+            p = list_next(code, p)
+            for i in range(<int>code[p]):
+                F[list_reg(code, p, i)] = fo[i]
+            p = list_next(code, p)
+            for i in range(<int>code[p]):
+                ref_move(&R[list_reg(code, p, i)], ro[i].kind, ro[i].ptr)
+            pc = list_next(code, p)
+        elif op == OP_CONST_I:
+            I[s0] = m.constants[code[pc + 1]].ival
+            pc += 2
+        elif op == OP_CONST_F:
+            F[s0] = m.constants[code[pc + 1]].fval
+            pc += 2
+        elif op == OP_MOV_R:
+            ref_set(&R[s0], R[s1])
+            pc += 1
+        elif op == OP_REF_NULL:
+            ref_move(&R[s0], REF_NULL, NULL)
+            pc += 1
+        elif op == OP_BUFFER_ALLOC:
+            c = &m.constants[code[pc + 1]]
+            b = buffer_new(c.element, c.rank, c.shape, NULL, NULL)
+            if b == NULL:
+                return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory allocating a buffer")
+            ref_move(&R[s0], REF_BUFFER, b)
+            pc += 2
+        elif op == OP_BUFFER_CONST:
+            b = m.constants[code[pc + 1]].buffer
+            atomic_inc(&b.refcount)
+            ref_move(&R[s0], REF_BUFFER, b)
+            pc += 2
+        elif op == OP_BUFFER_CHECK:
+            st = check_layout(R[s0], &m.constants[code[pc + 1]])
+            if st != NULL:
+                return st
+            pc += 2
+        elif op == OP_DISPATCH:
+            p = pc + 2
+            st = job_bind(&job, &m.kernels[code[pc + 1]], code, p, R, F, I)
+            if st != NULL:
+                return st
+            run_job_sync(ctx, &job)
+            if job.error != NULL:
+                return job.error
+            pc = list_next(code, list_next(code, list_next(code, p)))
+        elif op == OP_DISPATCH_ASYNC:
+            p = pc + 2
+            if (R[s0].kind != REF_FENCE and R[s0].kind != REF_NULL) or R[s1].kind != REF_FENCE:
+                return status_new(STATUS_INVALID_ARGUMENT, b"dispatch fences are not fences")
+            a = <async_job_t*>malloc(sizeof(async_job_t))
+            if a == NULL:
+                return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory for a dispatch")
+            st = job_bind(&a.job, &m.kernels[code[pc + 1]], code, p, R, F, I)
+            if st != NULL:
+                a.job.nheld = 0
+                async_job_free(a)
+                return st
+            a.ctx = ctx
+            a.job.nheld = a.job.kernel.nbind
+            for i in range(a.job.nheld):
+                atomic_inc(&a.job.held[i].refcount)
+            a.job.signal = fence_of(R[s1])
+            fence_retain(a.job.signal)
+            submit_async(ctx, a, fence_of(R[s0]))
+            pc = list_next(code, list_next(code, list_next(code, p)))
+        elif op == OP_EVAL:
+            p = pc + 2
+            st = run_eval(&m.kernels[code[pc + 1]], code, p, F, I)
+            if st != NULL:
+                return st
+            pc = list_next(code, list_next(code, list_next(code, list_next(code, p))))
+        elif op == OP_FENCE_CREATE:
+            f = fence_new_pending()
+            if f == NULL:
+                return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory for a fence")
+            ref_move(&R[s0], REF_FENCE, f)
+            pc += 1
+        elif op == OP_FENCE_AWAIT:
+            if R[s0].kind == REF_FENCE:
+                st = NULL
+                if fence_wait(fence_of(R[s0]), -1, &st) == 1:
+                    return st
+            elif R[s0].kind != REF_NULL:
+                return status_new(STATUS_INVALID_ARGUMENT, b"awaited value is not a fence")
+            pc += 1
+        elif op == OP_FENCE_FORWARD:
+            if (R[s0].kind != REF_FENCE and R[s0].kind != REF_NULL) or R[s1].kind != REF_FENCE:
+                return status_new(STATUS_INVALID_ARGUMENT, b"forwarded values are not fences")
+            f = fence_of(R[s1])
+            fence_retain(f)
+            fence_notify(fence_of(R[s0]), forward_settled, f)
+            pc += 1
+        else:
+            return status_new(STATUS_INTERNAL, b"unverified bytecode reached the VM loop")
