@@ -1,7 +1,7 @@
 """`iree-lite compile`: MLIR source -> .vmfb, like iree-compile."""
-import os
 import sys
-import tempfile
+
+from ..fileio import write_atomically
 
 STDIN_NAME = "<stdin>"
 
@@ -16,20 +16,6 @@ def read_source(path):
     except OSError as e:
         print(f"error opening input file: cannot open input file '{path}': {e.strerror}", file=sys.stderr)
         return None
-
-
-def write_atomically(path, data):
-    """Write via a temporary file and a rename, so a failure never leaves a
-    partial file where a good one was."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".iree-lite-", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def selected_backends(ns):

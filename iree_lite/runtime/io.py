@@ -1,0 +1,367 @@
+"""Values on the command line: `--input`, `--expected_output`, `--output` and
+the printed results, byte for byte as IREE 3.13's iree-run-module.
+
+Pure Python: .npy files are read and written with struct, so the tools never
+import numpy.
+"""
+import ast
+import math
+import struct
+
+from ..fileio import write_atomically
+from ..ir.elements import SIZES, pack, unpack, wrap_int
+
+ELEMENTS = tuple(SIZES)
+FLOATS = ("f16", "bf16", "f32", "f64")
+SUCCESS_LINE = "[SUCCESS] all function outputs matched their expected values."
+NPY_MAGIC = b"\x93NUMPY"
+# npy dtype descriptors; bf16 has none (numpy has no bfloat16).
+NPY_DESCR = {"i1": "|b1", "i8": "|i1", "i16": "<i2", "i32": "<i4", "i64": "<i8", "index": "<i8",
+             "f16": "<f2", "f32": "<f4", "f64": "<f8"}
+NPY_ELEMENT = {"|b1": "i1", "|i1": "i8", "<i2": "i16", "<i4": "i32", "<i8": "i64",
+               "<f2": "f16", "<f4": "f32", "<f8": "f64", "|u1": "i8", "<u2": "i16", "<u4": "i32", "<u8": "i64"}
+
+
+class IoError(Exception):
+    def __init__(self, code, message):
+        super().__init__(f"{code}; {message}")
+        self.code = code
+        self.message = message
+
+
+class HostTensor:
+    """Row-major little-endian data of a tensor (i1: one byte per element)."""
+
+    def __init__(self, shape, element, data):
+        self.shape = tuple(shape)
+        self.element = element
+        self.data = data
+
+    @classmethod
+    def from_values(cls, shape, element, values):
+        return cls(shape, element, bytearray(pack(element, values)))
+
+    @property
+    def count(self):
+        return math.prod(self.shape)
+
+    @property
+    def nbytes(self):
+        return len(self.data)
+
+    def values(self):
+        return unpack(self.element, bytes(self.data))
+
+    def type_text(self):
+        return "".join(f"{d}x" for d in self.shape) + self.element
+
+
+class HostScalar:
+    def __init__(self, element, value):
+        self.element = element   # None when written bare (typed by the parameter)
+        self.value = value
+
+
+IGNORED = object()   # `(ignored)` as an expected output
+
+
+# -- parsing ----------------------------------------------------------------
+
+def parse_element(text, element):
+    """One element value of `element` type from its text."""
+    try:
+        if element in FLOATS:
+            return float(text)
+        if element == "i1" and text.lower() in ("true", "false"):
+            return int(text.lower() == "true")
+        value = int(text, 16) if element == "i1" else int(text, 0)
+    except ValueError:
+        raise IoError("INVALID_ARGUMENT", f"parsing value `{text}` as {_scalar_name(element)}") from None
+    bits = 8 if element == "i1" else (64 if element == "index" else int(element[1:]))
+    if not -(1 << (bits - 1)) <= value < (1 << bits):
+        raise IoError("OUT_OF_RANGE", f"value `{text}` does not fit {element}")
+    return wrap_int(element, value)
+
+
+def _parse_spec(spec):
+    """'2x3xf32' -> ((2, 3), 'f32')."""
+    *dims, element = spec.split("x")
+    if element not in ELEMENTS:
+        raise IoError("INVALID_ARGUMENT", f"unsupported element type `{element}` in `{spec}`")
+    try:
+        shape = tuple(int(d) for d in dims)
+    except ValueError:
+        raise IoError("INVALID_ARGUMENT", f"invalid shape `{spec}`") from None
+    if any(d < 0 for d in shape):
+        raise IoError("INVALID_ARGUMENT", f"invalid shape `{spec}`")
+    return shape, element
+
+
+def parse_value(text, type_str=None):
+    """A HostTensor, HostScalar or IGNORED from `--input` / `--expected_output`
+    text. `type_str`, the parameter's MLIR type, types bare scalars."""
+    if text == "(ignored)":
+        return IGNORED
+    if text.startswith("@"):
+        return read_npy(text[1:])
+    if "=" not in text:
+        element = type_str if type_str in ELEMENTS else None
+        if element is None:
+            try:
+                return HostScalar(None, int(text, 0))
+            except ValueError:
+                try:
+                    return HostScalar(None, float(text))
+                except ValueError:
+                    raise IoError("INVALID_ARGUMENT", f"parsing value `{text}`") from None
+        return HostScalar(element, parse_element(text, element))
+    spec, body = text.split("=", 1)
+    shape, element = _parse_spec(spec)
+    count = math.prod(shape)
+    if body.startswith("@"):
+        return _read_raw(body[1:], shape, element, count)
+    words = body.replace("[", " ").replace("]", " ").replace(",", " ").split()
+    values = [parse_element(w, element) for w in words]
+    if len(values) == 1 and count != 1:
+        values = values * count
+    elif len(values) < count:
+        raise IoError("OUT_OF_RANGE", f"input data string underflow: dst_i={len(values)} < element_capacity={count}")
+    elif len(values) > count:
+        raise IoError("OUT_OF_RANGE", f"output data overflow: element_capacity={count} < dst_i={count}")
+    return HostTensor.from_values(shape, element, values)
+
+
+def _read_file(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as e:
+        raise IoError("NOT_FOUND", f"failed to open file '{path}': {e.strerror}") from None
+
+
+def _read_raw(path, shape, element, count):
+    data = _read_file(path)
+    if len(data) != count * SIZES[element]:
+        raise IoError("INVALID_ARGUMENT", f"file '{path}' has {len(data)} bytes but "
+                      f"{'x'.join(map(str, shape + (element,)))} needs {count * SIZES[element]}")
+    return HostTensor(shape, element, bytearray(data))
+
+
+def read_npy(path, data=None):
+    """The first array of an .npy file (recognised by its magic bytes)."""
+    data = _read_file(path) if data is None else data
+    if not data.startswith(NPY_MAGIC):
+        raise IoError("INVALID_ARGUMENT", f"'{path}' is not an .npy file (no \\x93NUMPY magic)")
+    array, _ = _npy_record(path, data, 0)
+    return array
+
+
+def _npy_record(path, data, offset):
+    """(HostTensor, offset after it) for the npy record at `offset`."""
+    def bad(why):
+        return IoError("INVALID_ARGUMENT", f"malformed .npy file '{path}': {why}")
+    if len(data) < offset + 10:
+        raise bad("truncated header")
+    major = data[offset + 6]
+    if major == 1:
+        (hlen,), start = struct.unpack_from("<H", data, offset + 8), offset + 10
+    elif major in (2, 3):
+        if len(data) < offset + 12:
+            raise bad("truncated header")
+        (hlen,), start = struct.unpack_from("<I", data, offset + 8), offset + 12
+    else:
+        raise bad(f"unsupported version {major}")
+    if len(data) < start + hlen:
+        raise bad("truncated header")
+    try:
+        header = ast.literal_eval(data[start:start + hlen].decode("latin1"))
+        descr, fortran, shape = header["descr"], header["fortran_order"], tuple(header["shape"])
+        if not all(isinstance(d, int) and d >= 0 for d in shape):
+            raise ValueError
+    except (ValueError, SyntaxError, KeyError, TypeError, MemoryError, RecursionError):
+        raise bad("invalid header") from None
+    if fortran:
+        raise bad("Fortran-ordered arrays are not supported")
+    element = NPY_ELEMENT.get(descr if descr[0] in "<|" else "<" + descr[1:] if descr[0] == "=" else descr)
+    if element is None:
+        raise bad(f"unsupported dtype {descr!r}")
+    body = start + hlen
+    n = math.prod(shape) * SIZES[element]
+    if len(data) < body + n:
+        raise bad("truncated data")
+    return HostTensor(shape, element, bytearray(data[body:body + n])), body + n
+
+
+def npy_bytes(value):
+    if value.element not in NPY_DESCR:
+        raise IoError("UNIMPLEMENTED", f"{value.element} has no .npy dtype")
+    shape = "(" + "".join(f"{d}, " for d in value.shape).rstrip(" ")
+    shape = shape[:-1] + ")" if len(value.shape) > 1 else shape + ")"
+    header = f"{{'descr': '{NPY_DESCR[value.element]}', 'fortran_order': False, 'shape': {shape}, }}"
+    header += " " * (-(len(header) + 11) % 64) + "\n"
+    return NPY_MAGIC + b"\x01\x00" + struct.pack("<H", len(header)) + header.encode("latin1") + bytes(value.data)
+
+
+def coerce(value, type_str):
+    """Fit a parsed input to a parameter of MLIR type `type_str`."""
+    if not type_str.startswith("tensor<"):
+        if isinstance(value, HostTensor) and value.shape == () and value.element in (type_str, None):
+            return HostScalar(type_str, value.values()[0])
+        if not isinstance(value, HostScalar):
+            raise IoError("INVALID_ARGUMENT", f"expected a {type_str} scalar but got a tensor "
+                          f"{value.type_text()}")
+        if value.element is None:
+            return HostScalar(type_str, parse_element(str(value.value), type_str))
+        if value.element != type_str:
+            raise IoError("INVALID_ARGUMENT", f"expected a {type_str} scalar but got {value.element}")
+        return value
+    if isinstance(value, HostScalar):
+        raise IoError("INVALID_ARGUMENT", f"expected a tensor {type_str} but got a scalar")
+    return value
+
+
+# -- printing -----------------------------------------------------------------
+
+def format_element(value, element):
+    if element in FLOATS:
+        text = "%G" % value
+        if math.isnan(value) and math.copysign(1.0, value) < 0:
+            return "-" + text
+        return text
+    if element == "i1":
+        return "%02X" % (value & 0xFF)
+    return str(value)
+
+
+def format_value_text(value, max_elements=1024):
+    """`2x3xf32=[1 2 3][4 5 6]`: the body of a printed tensor."""
+    shape, element = value.shape, value.element
+    values = value.values()
+    budget = [max_elements]
+
+    def row(start, n):
+        printed = []
+        for v in values[start:start + n]:
+            if budget[0] <= 0:
+                printed.append("...")
+                break
+            budget[0] -= 1
+            printed.append(format_element(v, element))
+        return " ".join(printed).replace(" ...", "...")
+
+    def level(dims, start):
+        if len(dims) == 1:
+            text = row(start, dims[0])
+            return text if len(shape) == 1 else f"[{text}]"
+        inner = math.prod(dims[1:])
+        parts = "".join(level(dims[1:], start + i * inner) for i in range(dims[0]))
+        return parts if len(dims) == len(shape) else f"[{parts}]"
+
+    if not shape:
+        body = format_element(values[0], element)
+    else:
+        body = level(shape, 0)
+    return f"{value.type_text()}={body}"
+
+
+def format_scalar(value):
+    element = value.element
+    if element == "i1":
+        return f"i32={int(value.value)}"
+    if element == "index":
+        return f"i64={value.value}"
+    if element in FLOATS:
+        return f"{element}={'%g' % value.value}"
+    return f"{element}={value.value}"
+
+
+def format_result(index, value, max_elements=1024):
+    """The lines iree-run-module prints for result `index`."""
+    if isinstance(value, HostScalar):
+        return f"result[{index}]: {format_scalar(value)}\n"
+    return f"result[{index}]: hal.buffer_view\n{format_value_text(value, max_elements)}\n"
+
+
+# -- checking -----------------------------------------------------------------
+
+def _close(a, e, atol, rtol):
+    if math.isnan(a) or math.isnan(e):
+        return math.isnan(a) and math.isnan(e)
+    if math.isinf(a) or math.isinf(e):
+        return a == e
+    return abs(a - e) <= atol + rtol * abs(e)
+
+
+def compare(index, expected, actual, *, thresholds=None, rtol=1e-5, equality_mode="approximate"):
+    """None if `actual` matches `expected`, else IREE's [FAILED] text."""
+    if expected is IGNORED:
+        return None
+    tolerance = {"f16": 1e-3, "f32": 1e-4, "f64": 1e-4, "bf16": 1e-2}
+    tolerance.update({k: v for k, v in (thresholds or {}).items() if v is not None})
+    if isinstance(expected, HostScalar) or isinstance(actual, HostScalar):
+        if not (isinstance(expected, HostScalar) and isinstance(actual, HostScalar)):
+            have = format_scalar(actual) if isinstance(actual, HostScalar) else "hal.buffer_view"
+            want = format_scalar(expected) if isinstance(expected, HostScalar) else "hal.buffer_view"
+            return f"[FAILED] result[{index}]: variant types mismatch; expected {want} but got {have}\n"
+        element = actual.element
+        want = expected.value if expected.element is not None else parse_element(str(expected.value), element)
+        if element in FLOATS and equality_mode == "approximate":
+            ok = _close(actual.value, want, tolerance[element], rtol)
+        else:
+            ok = actual.value == want or (element in FLOATS and math.isnan(want) and math.isnan(actual.value))
+        if ok:
+            return None
+        return (f"[FAILED] result[{index}]: value {format_scalar(actual)} does not match the expected "
+                f"{format_scalar(HostScalar(element, want))}\n")
+    view = expected.type_text()
+    detail = (f"\n  expected:\n{format_value_text(expected)}\n  actual:\n{format_value_text(actual)}\n")
+    if expected.shape != actual.shape or expected.element != actual.element:
+        return (f"[FAILED] result[{index}]: metadata is {actual.type_text()}; expected that the view matches "
+                f"{view}; expected that the view is equal to contents of a view of {view}{detail}")
+    if equality_mode == "exact":
+        size = SIZES[actual.element]
+        mismatch = next((i for i in range(actual.count)
+                         if expected.data[i * size:(i + 1) * size] != actual.data[i * size:(i + 1) * size]), None)
+    else:
+        atol = tolerance.get(actual.element, 0.0)
+        floats = actual.element in FLOATS
+        mismatch = next((i for i, (a, e) in enumerate(zip(actual.values(), expected.values()))
+                         if not (_close(a, e, atol, rtol) if floats else a == e)), None)
+    if mismatch is None:
+        return None
+    a, e = actual.values()[mismatch], expected.values()[mismatch]
+    return (f"[FAILED] result[{index}]: element at index {mismatch} ({format_element(a, actual.element)}) does not "
+            f"match the expected ({format_element(e, expected.element)}); expected that the view is equal to "
+            f"contents of a view of {view}{detail}")
+
+
+# -- writing ------------------------------------------------------------------
+
+def write_output(spec, value, max_elements=1024):
+    """`--output=` handling: returns text to print for `-`, else writes a file."""
+    if spec == "":
+        return None
+    if spec == "-":
+        if isinstance(value, HostScalar):
+            return format_scalar(value) + "\n"
+        return f"hal.buffer_view\n{format_value_text(value, max_elements)}\n"
+    mode, path = spec[0], spec[1:]
+    if mode not in "@+" or not path:
+        raise IoError("INVALID_ARGUMENT", f"unsupported output spec `{spec}`; expected `-`, `@file` or `+file`")
+    if isinstance(value, HostScalar):
+        value = HostTensor.from_values((), value.element, [value.value])
+    data = npy_bytes(value) if path.endswith(".npy") else bytes(value.data)
+    try:
+        if mode == "+":
+            with open(path, "ab") as f:
+                f.write(data)
+        else:
+            write_atomically(path, data)
+    except OSError as e:
+        raise IoError("PERMISSION_DENIED", f"failed to write '{path}': {e.strerror}") from None
+    return None
+
+
+def _scalar_name(element):
+    # IREE parses scalar i1 and index inputs as i32 and i64 values.
+    return {"i1": "i32", "index": "i64"}.get(element, element)

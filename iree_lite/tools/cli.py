@@ -1,0 +1,148 @@
+"""The `iree-lite` command: IREE's tools as subcommands.
+
+Only argparse is imported up front; each subcommand imports its own
+implementation after the command line parsed, so `run-module` never loads
+the compiler and `compile` never loads the VM.
+"""
+import argparse
+import sys
+
+EPILOG = """\
+examples:
+  iree-lite compile --iree-execution-model=async-external module_a.mlir -o=module_a.vmfb
+  iree-lite run-module --device=local-task --module=module_a.vmfb \\
+      --function=abs --input=4096xf32=-2.0 --expected_output=4096xf32=2.0
+"""
+
+COMPILE_EPILOG = """\
+examples:
+  iree-lite compile --iree-hal-target-backends=vmvx model.mlir -o model.vmfb
+  cat model.mlir | iree-lite compile - > model.vmfb
+
+Errors are reported as `file:line:col: error: message` with the source line
+and a caret, and a non-zero exit. The output file is written atomically.
+"""
+
+RUN_EPILOG = """\
+examples:
+  iree-lite run-module --module=m.vmfb --function=f --input=2x2xf32=[1 2][3 4] --input=2.5
+  iree-lite run-module --module=m.vmfb --input=@x.npy --output=@y.npy
+  iree-lite run-module --module=a.vmfb --module=- --function=run < b.vmfb
+
+--input / --expected_output values:
+  SHAPExTYPE=v1 v2 ...   tensor, brackets optional: 2x2xi32=[1 2][3 4]
+  SHAPExTYPE=v           splat: one value fills the tensor
+  TYPE=v                 rank-0 tensor (or a scalar, for a scalar parameter)
+  v                      scalar, typed by the parameter
+  @file.npy              numpy array (recognised by its magic bytes)
+  SHAPExTYPE=@file.bin   raw little-endian bytes
+  (ignored)              (--expected_output only) skip this result
+--output values:  -  print;  @file.npy / +file.npy  write / append npy;
+  @file.bin / +file.bin  raw bytes;  empty  ignore.
+Exit status: 0 on success, 1 on any error or mismatched expected output.
+"""
+
+BACKENDS = ("vmvx", "llvm-cpu")
+
+
+def _list_arg(value):
+    return [v for v in value.split(",") if v]
+
+
+def add_compile(sub):
+    p = sub.add_parser("compile", help="compile MLIR to a .vmfb module (like iree-compile)",
+                       description="Compile an MLIR module to iree-lite register bytecode (.vmfb).",
+                       epilog=COMPILE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("input", help="input .mlir file, or - for stdin")
+    p.add_argument("-o", "--output-file", dest="output", metavar="FILE",
+                   help="output .vmfb file (default: stdout)")
+    p.add_argument("--iree-execution-model", dest="execution_model", default="async-internal",
+                   choices=("host-only", "async-internal", "async-external"),
+                   help="ABI of exported functions: async-external gives every export and import a "
+                        "wait/signal fence pair (coarse-fences); the others are synchronous "
+                        "(default: async-internal)")
+    p.add_argument("--iree-hal-target-backends", dest="target_backends", type=_list_arg, action="extend",
+                   default=[], metavar="BACKENDS",
+                   help=f"target backends, comma separated or repeated: {', '.join(BACKENDS)}; both "
+                        "target the iree-lite VM (default: vmvx)")
+    p.add_argument("--iree-hal-target-device", dest="target_device", metavar="DEVICE",
+                   help="target device: local")
+    p.add_argument("--iree-hal-local-target-device-backends", dest="local_target_device_backends",
+                   type=_list_arg, action="extend", default=[], metavar="BACKENDS",
+                   help="backends of the local target device: vmvx, llvm-cpu")
+    p.set_defaults(handler="compile")
+
+
+def add_run_module(sub):
+    p = sub.add_parser("run-module", help="run a function of compiled modules (like iree-run-module)",
+                       description="Load modules in order, call a function and print or check its results.",
+                       epilog=RUN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--device", default="local-task",
+                   help="local-task (native worker threads, default) or local-sync (the calling thread)")
+    p.add_argument("--module", dest="modules", action="append", default=[], metavar="FILE",
+                   help="a .vmfb module, - for stdin; repeat for several, dependencies first")
+    p.add_argument("--function", help="the exported function to run (default: the only export)")
+    p.add_argument("--input", dest="inputs", action="append", default=[], metavar="VALUE",
+                   help="a function argument, in order (see below)")
+    p.add_argument("--expected_output", dest="expected_outputs", action="append", default=[],
+                   metavar="VALUE", help="an expected result, in order; prints [SUCCESS] or [FAILED]")
+    p.add_argument("--output", dest="outputs", action="append", default=[], metavar="SPEC",
+                   help="where a result goes, in order (see below)")
+    p.add_argument("--output_max_element_count", type=int, default=1024, metavar="N",
+                   help="print at most N elements of each tensor (default: 1024)")
+    for element, default in (("f16", 1e-3), ("f32", 1e-4), ("f64", 1e-4), ("bf16", 1e-2)):
+        p.add_argument(f"--expected_{element}_threshold", type=float, default=default, metavar="ATOL",
+                       help=f"absolute tolerance for {element} in approximate mode (default: {default})")
+    p.add_argument("--expected_rtol", type=float, default=1e-5, metavar="RTOL",
+                   help="relative tolerance shared by float types (default: 1e-05)")
+    p.add_argument("--equality_mode", choices=("approximate", "exact"), default="approximate",
+                   help="approximate: |actual - expected| <= atol + rtol * |expected|, NaN equals NaN; "
+                        "exact: byte equality")
+    p.add_argument("--task_topology_group_count", type=int, metavar="N",
+                   help="local-task: exactly N worker threads (default: one per core)")
+    p.add_argument("--task_topology_max_group_count", type=int, metavar="N",
+                   help="local-task: at most N worker threads")
+    p.set_defaults(handler="run_module")
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="iree-lite",
+        description="IREE's compile-and-run workflow for MLIR programs: a pure-Python compiler "
+                    "emitting register bytecode and a native multithreaded VM.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    add_compile(sub)
+    add_run_module(sub)
+    return parser
+
+
+def _version():
+    from .. import __version__
+    return __version__
+
+
+def normalize(argv):
+    """`-o=FILE` means `-o FILE` to IREE's tools; argparse would read `=FILE`."""
+    return [("-o", a[3:]) if a.startswith("-o=") else (a,) for a in argv]
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    args = [part for a in normalize(argv) for part in a]
+    ns = build_parser().parse_args(args)
+    import importlib
+    handler = importlib.import_module(f"iree_lite.tools.{ns.handler}")
+    try:
+        return handler.run(ns)
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:   # last resort: a bug must still read as one line
+        print(f"error: internal error: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
