@@ -23,6 +23,23 @@ def generate_opcodes():
             f.write(text)
 
 
+def manpage():
+    """Generate iree-lite.1 from the CLI's real argparse parser."""
+    from argparse_manpage.manpage import Manpage
+    sys.path.insert(0, HERE)
+    from iree_lite import __version__
+    from iree_lite.tools.cli import build_parser
+    page = Manpage(build_parser(), _data={
+        "project_name": "iree-lite", "prog": "iree-lite", "version": __version__,
+        "description": "compile and run MLIR programs, like IREE's tools",
+        "url": "https://github.com/iree-org/iree"})
+    path = os.path.join("build", "man", "iree-lite.1")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(str(page))
+    return path
+
+
 def extensions():
     from Cython.Build import cythonize
     generate_opcodes()
@@ -38,4 +55,4 @@ def extensions():
         "initializedcheck": False})
 
 
-setup(ext_modules=extensions())
+setup(ext_modules=extensions(), data_files=[("share/man/man1", [manpage()])])
