@@ -30,7 +30,7 @@ class Diagnostic(Exception):
             return f"error: {self.message}"
         out = f"{self.loc}: error: {self.message}"
         if self.source is not None:
-            lines = self.source.splitlines()
+            lines = self.source.splitlines() + [""]   # the end of the file is a line too
             if 1 <= self.loc.line <= len(lines):
                 text = lines[self.loc.line - 1]
                 caret = "".join(c if c == "\t" else " " for c in text[: self.loc.col - 1])

@@ -75,23 +75,23 @@ class Context:
     def workers(self):
         return self.native.workers
 
-    def load_bytes(self, blob, source="module"):
+    def load_bytes(self, blob):
         try:
             module = deserialize(blob)
         except ModuleFormatError as e:
-            raise VMError("INVALID_ARGUMENT", f"{source}: {e}") from None
-        return self.load(module, source)
+            raise VMError("INVALID_ARGUMENT", str(e)) from None
+        return self.load(module)
 
     def load_file(self, path):
         with open(path, "rb") as f:
-            return self.load_bytes(f.read(), path)
+            return self.load_bytes(f.read())
 
-    def load(self, module, source="module"):
+    def load(self, module):
         """Verify a module, resolve its imports and add it to the context."""
         try:
             verify_module(module)
         except VerifyError as e:
-            raise VMError("INVALID_ARGUMENT", f"{source}: module verification failed: {e}") from None
+            raise VMError("INVALID_ARGUMENT", f"module verification failed: {e}") from None
         links = resolve_imports(module, self.modules)
         self._loaded.append(_native().load_module(module, links, self._loaded))
         self.modules.append(module)

@@ -42,7 +42,7 @@ def create_context(ns):
         blob = read_module(path)
         name = "<stdin>" if path == "-" else path
         try:
-            ctx.load_bytes(blob, name)
+            ctx.load_bytes(blob)
         except VMError as e:
             raise ToolError(f"{e}; loading bytecode module at '{name}'; loading modules and dependencies; "
                             "creating run context") from None

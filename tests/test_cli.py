@@ -1,0 +1,199 @@
+"""The `iree-lite` command line: flags, help, man page and every kind of bad input.
+
+Bad input must end in a one-line (or located) error and a non-zero exit:
+never a traceback, a signal or a partial output file.
+"""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from iree_lite.tools.cli import build_parser, normalize
+
+LIT = os.path.join(os.path.dirname(__file__), "lit")
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def cli(*args, stdin=b""):
+    env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.run([sys.executable, "-m", "iree_lite", *args], input=stdin, capture_output=True,
+                          timeout=60, env=env)
+    out, err = proc.stdout.decode(errors="replace"), proc.stderr.decode()
+    assert "Traceback" not in err, err
+    assert proc.returncode >= 0, f"killed by signal {-proc.returncode}"
+    return proc.returncode, out, err
+
+
+@pytest.fixture(scope="module")
+def modules(tmp_path_factory):
+    d = tmp_path_factory.mktemp("m")
+    for name in ("module_a", "module_b"):
+        rc, _, err = cli("compile", "--iree-execution-model=async-external", os.path.join(LIT, name + ".mlir"),
+                         f"-o={d / name}.vmfb")
+        assert rc == 0, err
+    return d
+
+
+def test_help_for_every_subcommand():
+    for args in (["--help"], ["compile", "--help"], ["run-module", "--help"]):
+        rc, out, _ = cli(*args)
+        assert rc == 0 and "usage: iree-lite" in out
+    assert "--iree-execution-model" in cli("compile", "--help")[1]
+    assert "--expected_output" in cli("run-module", "--help")[1]
+
+
+def test_manpage_comes_from_the_real_parser():
+    from argparse_manpage.manpage import Manpage
+    page = str(Manpage(build_parser(), _data={"project_name": "iree-lite", "prog": "iree-lite"}))
+    for flag in ("iree\\-execution\\-model", "expected_output", "task_topology_group_count"):
+        assert flag in page
+
+
+def test_output_flag_spellings():
+    assert normalize(["-o=x.vmfb", "-o", "y"]) == [("-o", "x.vmfb"), ("-o",), ("y",)]
+    ns = build_parser().parse_args(["compile", "in.mlir", "--iree-hal-target-backends=vmvx,llvm-cpu",
+                                    "--iree-hal-target-backends", "vmvx"])
+    assert ns.target_backends == ["vmvx", "llvm-cpu", "vmvx"] and ns.output is None
+
+
+def test_bad_flags_are_usage_errors():
+    rc, _, err = cli("compile", "--no-such-flag", "x.mlir")
+    assert rc == 2 and "unrecognized arguments: --no-such-flag" in err
+    rc, _, err = cli("compile", "--iree-execution-model=sometimes", "x.mlir")
+    assert rc == 2 and "invalid choice" in err
+
+
+def test_compile_to_stdout_from_stdin():
+    source = open(os.path.join(LIT, "module_a.mlir"), "rb").read()
+    env = dict(os.environ, PYTHONPATH=REPO)
+    proc = subprocess.run([sys.executable, "-m", "iree_lite", "compile", "-"], input=source,
+                          capture_output=True, timeout=60, env=env)
+    assert proc.returncode == 0 and proc.stdout.startswith(b"\x89IRL\r\n\x1a\n")
+
+
+def test_compile_is_deterministic(tmp_path):
+    src = os.path.join(LIT, "module_b.mlir")
+    cli("compile", src, "-o", str(tmp_path / "1.vmfb"))
+    cli("compile", src, "-o", str(tmp_path / "2.vmfb"))
+    assert (tmp_path / "1.vmfb").read_bytes() == (tmp_path / "2.vmfb").read_bytes()
+
+
+def test_malformed_mlir_is_located(tmp_path):
+    bad = tmp_path / "bad.mlir"
+    bad.write_text("func.func @f(%a: f32) -> f32 {\n  %b = arith.addf %a, %c : f32\n  return %b : f32\n}\n")
+    rc, _, err = cli("compile", str(bad), "-o", str(tmp_path / "out.vmfb"))
+    assert rc == 1
+    assert err == (f"{bad}:2:23: error: use of undeclared SSA value name '%c'\n"
+                   "  %b = arith.addf %a, %c : f32\n                      ^\n")
+    rc, _, err = cli("compile", "-", stdin=b"func.func @f( {")
+    assert rc == 1 and err.startswith("<stdin>:1:15: error:")
+
+
+def test_failed_compile_keeps_the_old_output(tmp_path):
+    out = tmp_path / "keep.vmfb"
+    out.write_bytes(b"previous good module")
+    bad = tmp_path / "bad.mlir"
+    bad.write_text("func.func @f() {\n  %x = nope.op : f32\n  return\n}\n")
+    assert cli("compile", str(bad), "-o", str(out))[0] == 1
+    assert out.read_bytes() == b"previous good module"
+    assert sorted(os.listdir(tmp_path)) == ["bad.mlir", "keep.vmfb"]
+
+
+def test_missing_input_file():
+    rc, _, err = cli("compile", "/nonexistent/x.mlir")
+    assert rc == 1 and err == ("error opening input file: cannot open input file '/nonexistent/x.mlir': "
+                               "No such file or directory\n")
+
+
+def test_unknown_target_backend():
+    rc, _, err = cli("compile", "--iree-hal-target-backends=cuda", os.path.join(LIT, "module_a.mlir"))
+    assert rc == 1 and "target backend 'cuda' not registered; registered backends: [vmvx, llvm-cpu]" in err
+
+
+@pytest.mark.parametrize("content,message", [
+    (b"", "file too small"),
+    (b"\x00" * 64, "bad magic number"),
+    (b"func.func @f() {\n  return\n}\n", "bad magic number"),
+])
+def test_bad_module_files(tmp_path, content, message):
+    path = tmp_path / "bad.vmfb"
+    path.write_bytes(content)
+    rc, out, err = cli("run-module", f"--module={path}", "--function=f")
+    assert rc == 1 and out == "" and message in err and err.startswith("INVALID_ARGUMENT; ")
+
+
+def test_truncated_and_corrupted_modules(modules, tmp_path):
+    blob = (modules / "module_a.vmfb").read_bytes()
+    for i, bad in enumerate([blob[:len(blob) // 2], blob[:-1], blob[:100] + bytes([blob[100] ^ 1]) + blob[101:],
+                             os.urandom(len(blob))]):
+        path = tmp_path / f"bad{i}.vmfb"
+        path.write_bytes(bad)
+        rc, _, err = cli("run-module", f"--module={path}", "--function=abs", "--input=4096xf32=1")
+        assert rc == 1 and err.startswith("INVALID_ARGUMENT; ") and err.count("\n") == 1, err
+
+
+def test_missing_module_file():
+    rc, _, err = cli("run-module", "--module=/nonexistent.vmfb")
+    assert rc == 1 and err.startswith("NOT_FOUND; failed to open file '/nonexistent.vmfb'")
+
+
+def test_unknown_function(modules):
+    rc, _, err = cli("run-module", f"--module={modules / 'module_a.vmfb'}", "--function=nope")
+    assert rc == 1 and err == ("NOT_FOUND; no function 'nope' exported by module; looking up function 'nope'; "
+                               "creating run context\n")
+
+
+def test_wrong_argument_count(modules):
+    a = f"--module={modules / 'module_a.vmfb'}"
+    rc, out, err = cli("run-module", a, "--function=abs")
+    assert rc == 1 and out == "EXEC @abs\n"
+    assert err.startswith("INVALID_ARGUMENT; input list and function mismatch; expected 1 arguments but passed 0")
+    rc, out, err = cli("run-module", a, "--function=abs", "--input=4096xf32=1", "--input=1")
+    assert rc == 1 and out == "" and "function expected fewer input values; parsing input `1`" in err
+
+
+def test_wrong_shape_and_type(modules):
+    a = f"--module={modules / 'module_a.vmfb'}"
+    rc, _, err = cli("run-module", a, "--function=abs", "--input=3xf32=1")
+    assert rc == 1 and ("input0 shape dimension 0 mismatch; expected 4096 but have 3; "
+                        "expected shape `4096`, actual shape `3`") in err
+    rc, _, err = cli("run-module", a, "--function=abs", "--input=4096xi32=1")
+    assert rc == 1 and "input0 element type mismatch; expected f32 but have i32" in err
+
+
+@pytest.mark.parametrize("value,message", [
+    ("4096xf32=1 2", "OUT_OF_RANGE; input data string underflow: dst_i=2 < element_capacity=4096"),
+    ("4096xf32=abc", "INVALID_ARGUMENT; parsing value `abc` as f32"),
+    ("4096xq9=1", "unsupported element type `q9`"),
+    ("@/nonexistent.npy", "NOT_FOUND; failed to open file '/nonexistent.npy'"),
+])
+def test_unparsable_inputs(modules, value, message):
+    rc, out, err = cli("run-module", f"--module={modules / 'module_a.vmfb'}", "--function=abs", f"--input={value}")
+    assert rc == 1 and out == "" and message in err
+
+
+def test_unknown_device(modules):
+    rc, _, err = cli("run-module", "--device=cuda", f"--module={modules / 'module_a.vmfb'}")
+    assert rc == 1 and err.startswith("NOT_FOUND; no driver 'cuda' registered")
+
+
+def test_imports_not_loaded(modules, tmp_path):
+    rc, _, err = cli("compile", "--iree-execution-model=async-external", os.path.join(LIT, "pipeline_async.mlir"),
+                     "-o", str(tmp_path / "p.vmfb"))
+    assert rc == 0, err
+    rc, _, err = cli("run-module", f"--module={tmp_path / 'p.vmfb'}", "--function=run", "--input=4096xf32=1")
+    assert rc == 1 and "required module 'module_a' not available" in err
+    assert "resolving dependencies for 'pipeline_async'" in err
+
+
+def test_scalar_expected_output_that_matches_passes(tmp_path):
+    src = tmp_path / "s.mlir"
+    src.write_text("func.func @f(%a: f32, %b: i32) -> (f32, i32) {\n  %c = arith.mulf %a, %a : f32\n"
+                   "  return %c, %b : f32, i32\n}\n")
+    assert cli("compile", str(src), "-o", str(tmp_path / "s.vmfb"))[0] == 0
+    rc, out, _ = cli("run-module", f"--module={tmp_path / 's.vmfb'}", "--input=1.5", "--input=i32=-12",
+                     "--expected_output=2.25", "--expected_output=-12")
+    assert rc == 0 and out == "EXEC @f\n[SUCCESS] all function outputs matched their expected values.\n"
+    rc, out, _ = cli("run-module", f"--module={tmp_path / 's.vmfb'}", "--input=1.5", "--input=7")
+    assert rc == 0 and out == "EXEC @f\nresult[0]: f32=2.25\nresult[1]: i32=7\n"
