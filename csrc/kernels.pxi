@@ -5,7 +5,7 @@
 # itself, so gcc -O3 vectorises it. The interpreter decodes each tile
 # instruction once per tile (amortised over TILE elements) by shift and mask.
 
-from libc.math cimport fabs, fabsf, NAN, signbit
+from libc.math cimport fabs, fabsf, signbit
 
 cdef extern from "lite_vm.h":
     int LITE_SCRATCH_BYTES
@@ -55,17 +55,22 @@ cdef inline void k_divf(real* d, const real* a, const real* b, Py_ssize_t n) noe
 
 
 cdef inline real maximumf(real a, real b) noexcept nogil:
-    # NaN wins; +0 beats -0 (IEEE 754-2019 maximum).
-    if a != a or b != b:
-        return <real>NAN
+    # IEEE 754-2019 maximum: a NaN operand is the result (a's first, as
+    # LLVM lowers it), and +0 beats -0.
+    if a != a:
+        return a
+    if b != b:
+        return b
     if a == b:
         return b if signbit(a) else a
     return a if a > b else b
 
 
 cdef inline real minimumf(real a, real b) noexcept nogil:
-    if a != a or b != b:
-        return <real>NAN
+    if a != a:
+        return a
+    if b != b:
+        return b
     if a == b:
         return a if signbit(a) else b
     return a if a < b else b

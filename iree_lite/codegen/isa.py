@@ -113,9 +113,9 @@ def _ops():
         ("t.divf", "d:td a:ts b:ts", "float",
          "d = a / b (float, IEEE: x/0 is inf or NaN)."),
         ("t.maximumf", "d:td a:ts b:ts", "float",
-         "d = max(a, b); NaN if either is NaN; max(-0, +0) = +0."),
+         "d = max(a, b); a NaN operand is the result (a first); max(-0, +0) = +0."),
         ("t.minimumf", "d:td a:ts b:ts", "float",
-         "d = min(a, b); NaN if either is NaN; min(-0, +0) = -0."),
+         "d = min(a, b); a NaN operand is the result (a first); min(-0, +0) = -0."),
     ]
     code = 0
     host = [(name, operands, "", doc) for name, operands, doc in host]

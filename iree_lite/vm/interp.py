@@ -108,16 +108,21 @@ def _divf(a, b):
 
 
 def _maximumf(a, b):
-    if a != a or b != b:
-        return NAN
+    # A NaN operand is the result, a's first (its sign survives).
+    if a != a:
+        return a
+    if b != b:
+        return b
     if a == b:  # +0 beats -0
         return a if math.copysign(1.0, a) > 0 else b
     return a if a > b else b
 
 
 def _minimumf(a, b):
-    if a != a or b != b:
-        return NAN
+    if a != a:
+        return a
+    if b != b:
+        return b
     if a == b:  # -0 beats +0
         return a if math.copysign(1.0, a) < 0 else b
     return a if a < b else b
