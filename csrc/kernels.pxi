@@ -5,7 +5,7 @@
 # itself, so gcc -O3 vectorises it. The interpreter decodes each tile
 # instruction once per tile (amortised over TILE elements) by shift and mask.
 
-from libc.math cimport fabs, fabsf, signbit
+from libc.math cimport fabs, fabsf
 
 cdef extern from "lite_vm.h":
     int LITE_SCRATCH_BYTES
@@ -55,25 +55,21 @@ cdef inline void k_divf(real* d, const real* a, const real* b, Py_ssize_t n) noe
 
 
 cdef inline real maximumf(real a, real b) noexcept nogil:
-    # IEEE 754-2019 maximum: a NaN operand is the result (a's first, as
-    # LLVM lowers it), and +0 beats -0.
-    if a != a:
-        return a
-    if b != b:
-        return b
-    if a == b:
-        return b if signbit(a) else a
-    return a if a > b else b
+    # IEEE 754-2019 maximum, as selects so gcc vectorises it: a NaN operand
+    # is the result (a's first, as LLVM lowers it); for two zeros a + b
+    # gives +0 unless both are -0.
+    cdef real r = a if a > b else b
+    r = a + b if (a == <real>0) & (b == <real>0) else r
+    r = b if b != b else r
+    return a if a != a else r
 
 
 cdef inline real minimumf(real a, real b) noexcept nogil:
-    if a != a:
-        return a
-    if b != b:
-        return b
-    if a == b:
-        return a if signbit(a) else b
-    return a if a < b else b
+    # As maximumf; for two zeros -(-a + -b) gives -0 unless both are +0.
+    cdef real r = a if a < b else b
+    r = -((-a) + (-b)) if (a == <real>0) & (b == <real>0) else r
+    r = b if b != b else r
+    return a if a != a else r
 
 
 cdef inline void k_maximumf(real* d, const real* a, const real* b, Py_ssize_t n) noexcept nogil:

@@ -196,37 +196,17 @@ ctypedef struct blocking_t:
 
 
 cdef void blocking_done(void* p, int worker) noexcept nogil:
-    cdef lite_status* st = semaphore_signal((<blocking_t*>p).finished, 1)
-    status_free(st)
+    status_free(semaphore_signal((<blocking_t*>p).finished, 1))
 
 
 cdef void pool_parallel_for(pool_t* pool, int64_t count, int64_t grain, range_fn fn, void* arg) noexcept nogil:
-    """Blocking parallel loop; the calling thread takes chunks too (as
-    worker index pool_size), so it also completes when called on a worker."""
+    """Blocking parallel loop on the workers; the caller only waits, so the
+    pool's size is exactly the number of threads computing. Callers must
+    not be workers of the same pool (the VM calls this from host threads)."""
     cdef blocking_t b
     cdef lite_status* st = NULL
-    cdef int64_t chunks = (count + grain - 1) // grain
-    cdef int participants
-    cdef pfor_t* job
-    cdef int i
-    if chunks <= 1:
-        if count > 0:
-            fn(arg, 0, count, pool.nthreads)
-        return
     b.finished = semaphore_create(0)
-    participants = <int>min(<int64_t>pool.nthreads, chunks - 1)
-    job = <pfor_t*>calloc(1, sizeof(pfor_t))
-    job.chunks = chunks
-    job.count = count
-    job.grain = grain
-    job.fn = fn
-    job.arg = arg
-    job.done = blocking_done
-    job.done_arg = &b
-    job.refs = participants + 1
-    for i in range(participants):
-        pool_submit(pool, pfor_participate, job)
-    pfor_participate(job, pool.nthreads)
+    pool_parallel_async(pool, count, grain, fn, arg, blocking_done, &b)
     semaphore_wait(b.finished, 1, -1, &st)
     semaphore_release(b.finished)
 
@@ -261,29 +241,21 @@ cdef class WorkerPool:
     def size(self):
         return self.ptr.nthreads
 
-    def _parallel_sum(self, int64_t n, int64_t grain, bint asynchronous=False):
-        """Test hook: sum of 0..n-1 computed in parallel chunks, and the
+    def _parallel_sum(self, int64_t n, int64_t grain):
+        """Test hook: the sum of 0..n-1 computed in parallel chunks, and the
         number of distinct threads that took part."""
         cdef psum_t s
-        cdef lite_status* st = NULL
         memset(&s, 0, sizeof(s))
         if getpid() != self.ptr.pid:
             raise RuntimeError("worker pool belongs to another process")
         with nogil:
-            if asynchronous:
-                s.finished = semaphore_create(0)
-                pool_parallel_async(self.ptr, n, grain, psum_range, &s, psum_done, &s)
-                semaphore_wait(s.finished, 1, -1, &st)
-                semaphore_release(s.finished)
-            else:
-                pool_parallel_for(self.ptr, n, grain, psum_range, &s)
+            pool_parallel_for(self.ptr, n, grain, psum_range, &s)
         return s.total, sum(1 for i in range(65) if s.seen[i])
 
 
 ctypedef struct psum_t:
     long long total
     int seen[65]
-    semaphore_t* finished
 
 
 cdef void psum_range(void* p, int64_t begin, int64_t end, int worker) noexcept nogil:
@@ -294,7 +266,3 @@ cdef void psum_range(void* p, int64_t begin, int64_t end, int worker) noexcept n
         part += i
     atomic_fetch_add64(&s.total, part)
     s.seen[min(worker, 64)] = 1
-
-
-cdef void psum_done(void* p, int worker) noexcept nogil:
-    status_free(semaphore_signal((<psum_t*>p).finished, 1))
