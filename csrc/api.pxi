@@ -7,8 +7,6 @@ from cpython.bytes cimport PyBytes_FromStringAndSize
 # struct-module format of each element type's storage, by element code.
 _FORMATS = ("B", "b", "h", "i", "q", "q", "e", "H", "f", "d")
 
-assert TILE_REGS * TILE * 8 == LITE_SCRATCH_BYTES
-
 
 cdef class BufferView:
     """A VM buffer view. Supports the buffer protocol (read-only for module

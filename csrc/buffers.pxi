@@ -12,7 +12,7 @@ from libc.stdio cimport snprintf
 cdef extern from "lite_vm.h" nogil:
     int atomic_inc(int* p)          # returns the new value
     int atomic_dec(int* p)
-    char* lite_scratch()            # this thread's tile scratch (TILE_REGS * TILE * 8 bytes)
+    char* lite_scratch(size_t bytes)    # this thread's tile scratch
 
 cdef enum:
     MAX_RANK = 8

@@ -7,8 +7,9 @@
 
 from libc.math cimport fabs, fabsf
 
-cdef extern from "lite_vm.h":
-    int LITE_SCRATCH_BYTES
+cdef enum:
+    # Tile registers hold TILE lanes of up to 8 bytes.
+    SCRATCH_BYTES = TILE_REGS * TILE * 8
 
 ctypedef fused real:
     float
@@ -177,6 +178,8 @@ cdef void run_tile(job_t* job, int64_t start, Py_ssize_t n, char* scratch) noexc
     """Run the whole kernel over elements [start, start + n), n <= TILE."""
     cdef const kernel_t* k = job.kernel
     cdef const char* rd[TILE_REGS]
+    cdef char* bound = NULL      # where the next write of register `bound_reg` goes
+    cdef int bound_reg = -1
     cdef int pc, op, t, f0, f1, f2
     cdef uint32_t w
     cdef char* dst
@@ -191,8 +194,15 @@ cdef void run_tile(job_t* job, int64_t start, Py_ssize_t n, char* scratch) noexc
             rd[f0] = job.bind[f1] + start * ELEMENT_SIZE[t]
         elif op == OP_T_STORE:
             memcpy(job.bind[f1] + start * ELEMENT_SIZE[t], rd[f0], n * ELEMENT_SIZE[t])
+        elif op == OP_T_BIND:
+            bound = job.bind[f1] + start * ELEMENT_SIZE[t]
+            bound_reg = f0
         else:
-            dst = scratch + f0 * (TILE * 8)
+            if f0 == bound_reg:
+                dst = bound
+                bound_reg = -1
+            else:
+                dst = scratch + f0 * (TILE * 8)
             if op == OP_T_SPLAT:
                 splat(t, dst, job.push_f[f1], job.push_i[f1], n)
             elif float_op(op, t, dst, rd[f1], rd[f2], n) != 0:
@@ -204,7 +214,7 @@ cdef void run_tile(job_t* job, int64_t start, Py_ssize_t n, char* scratch) noexc
 cdef void run_tiles(void* arg, int64_t begin, int64_t end, int worker) noexcept nogil:
     """range_fn for the pool: tiles [begin, end) of a job."""
     cdef job_t* job = <job_t*>arg
-    cdef char* scratch = lite_scratch()
+    cdef char* scratch = lite_scratch(SCRATCH_BYTES)
     cdef int64_t tile, start
     if scratch == NULL:
         job_fail(job, STATUS_RESOURCE_EXHAUSTED, b"out of memory for tile scratch")

@@ -21,17 +21,16 @@ static inline long long atomic_add_fetch64(long long* p, long long v) {
 
 /* Per-thread tile scratch: every thread that runs tiles (workers and callers
    alike) gets its own, so concurrent calls never share registers. Freed when
-   the thread exits. Size: 32 tile registers of 1024 8-byte lanes. */
-#define LITE_SCRATCH_BYTES (32 * 1024 * 8)
+   the thread exits. Every caller asks for the same size. */
 static pthread_key_t lite_scratch_key;
 static pthread_once_t lite_scratch_once = PTHREAD_ONCE_INIT;
 static void lite_scratch_make_key(void) { pthread_key_create(&lite_scratch_key, free); }
 
-static inline char* lite_scratch(void) {
+static inline char* lite_scratch(size_t bytes) {
     pthread_once(&lite_scratch_once, lite_scratch_make_key);
     char* p = (char*)pthread_getspecific(lite_scratch_key);
     if (!p) {
-        p = (char*)aligned_alloc(64, LITE_SCRATCH_BYTES);
+        p = (char*)aligned_alloc(64, bytes);
         pthread_setspecific(lite_scratch_key, p);
     }
     return p;

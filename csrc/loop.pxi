@@ -227,7 +227,7 @@ cdef lite_status* run_eval(const kernel_t* k, const uint32_t* code, int p,
     cdef job_t job
     cdef uint64_t out[32]
     cdef int i, nf, e
-    cdef char* scratch = lite_scratch()
+    cdef char* scratch = lite_scratch(SCRATCH_BYTES)
     if scratch == NULL:
         return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory for tile scratch")
     job.kernel = k

@@ -65,13 +65,13 @@ kernel @m_dispatch_0(in f32, in f32, out f32) push=1 tile_regs=3
      1: t.load.f32 t1, b1
      2: t.splat.f32 t2, p0
      3: t.mulf.f32 t1, t0, t1  // 4:8
-     4: t.addf.f32 t2, t1, t2  // 5:8
-     5: t.store.f32 t2, b2
+     4: t.bind.f32 t2, b2
+     5: t.addf.f32 t2, t1, t2  // 5:8
 kernel @m_dispatch_1(out f32) push=2 tile_regs=2
      0: t.splat.f32 t0, p0
      1: t.splat.f32 t1, p1
-     2: t.mulf.f32 t1, t0, t1  // 10:8
-     3: t.store.f32 t1, b0
+     2: t.bind.f32 t1, b0
+     3: t.mulf.f32 t1, t0, t1  // 10:8
 """
 
 
@@ -123,7 +123,7 @@ def mutate(module, fn_name, edit):
     ("mul", lambda w: w.__setitem__(6, 2), "bindings"),                       # list length
     ("scale", lambda w: w.__setitem__(slice(-5, None), [isa.BY_NAME["ret"].code, 0, 0, 0]), "returns"),
     ("m_dispatch_0", lambda w: w.__setitem__(0, w[0] | (31 << 12)), "tile register 31 out of range"),
-    ("m_dispatch_0", lambda w: w.__setitem__(5, w[5] & ~(31 << 17) | (1 << 17)), "store to input binding"),
+    ("m_dispatch_0", lambda w: w.__setitem__(4, w[4] & ~(31 << 17) | (1 << 17)), "store to input binding"),
     ("m_dispatch_0", lambda w: w.__setitem__(2, w[2] | (9 << 17)), "push constant 9 out of range"),
     ("m_dispatch_0", lambda w: w.__setitem__(3, (w[3] & ~0xF00) | (3 << 8)), "needs a float type"),
     ("m_dispatch_0", lambda w: w.__setitem__(3, isa.BY_NAME["ret"].code), "host instruction"),

@@ -202,3 +202,12 @@ def test_import_calling_convention_must_match():
     path = os.path.join(LIT, "pipeline_async.mlir")
     with pytest.raises(VMError, match="calling convention mismatch"):
         ctx.load(compile_module(open(path).read(), path, "async-external"))
+
+
+@pytest.mark.parametrize("device,workers", [("local-sync", None), ("local-task", 2)])
+def test_output_storage_may_alias_the_inputs(device, workers):
+    ctx = seed_context(device, workers)
+    x = np.linspace(-3, 3, 4096, dtype=np.float32)
+    buf = _vm.BufferView.from_bytes(8, (4096,), x)
+    (result,) = ctx.invoke(ctx.lookup("mul", module="module_b"), [buf, buf, buf], timeout=5)
+    assert np.array_equal(np.asarray(result), x * x)

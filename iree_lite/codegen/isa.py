@@ -23,7 +23,7 @@ Tile form (dispatch kernels): one word per instruction,
 """
 from dataclasses import dataclass
 
-TILE = 1024            # elements per tile: 4-8 KiB a register, L1-sized
+TILE = 4096            # elements per tile: a register is 16-32 KiB, L2-resident
 TILE_REGS = 32         # tile registers per kernel (5-bit fields)
 HOST_REGS = 256        # registers per bank per function (8-bit fields)
 
@@ -100,6 +100,10 @@ def _ops():
          "d = push constant p converted to `type`, in every lane."),
         ("t.store", "d:ts b:bind", "any",
          "Write tile register d to the current tile of output binding b."),
+        ("t.bind", "d:td b:bind", "any",
+         "The next instruction writing d writes straight into the current tile of output binding "
+         "b (no copy); d then reads from there. Only for a kernel's last arithmetic instruction, so "
+         "an output sharing storage with an input is written after every read of that tile."),
         ("t.absf", "d:td a:ts", "float",
          "d = |a| (float)."),
         ("t.negf", "d:td a:ts", "float",

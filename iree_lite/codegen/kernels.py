@@ -75,6 +75,9 @@ def build_kernel(name, group, outputs, elementwise_kind):
     for slot, (v, _, etype) in enumerate(pushed):
         emit("t.splat", {"d": alloc(v), "p": slot}, element_type_of(etype))
 
+    ordered_outputs = sorted(outputs, key=lambda v: not _is_float(v.type)) if group.is_scalar else outputs
+    output_binding = {v: len(buffers) + i for i, v in enumerate(ordered_outputs)}
+    last = group.ops[-1].results[0]
     for i, op in enumerate(group.ops):
         etype = element_type_of(op.operands[0].type)
         srcs = [reg_of[v] for v in op.operands]
@@ -83,14 +86,16 @@ def build_kernel(name, group, outputs, elementwise_kind):
                 free.append(reg_of[v])
         operands = dict(zip(("a", "b", "c"), srcs))
         operands["d"] = alloc(op.results[0])
+        if op.results[0] is last and last in output_binding:
+            # The last result goes straight into its output: no copy.
+            emit("t.bind", {"d": operands["d"], "b": output_binding[last]}, etype)
         emit("t." + elementwise_kind(op), operands, etype, op.loc)
 
-    ordered_outputs = sorted(outputs, key=lambda v: not _is_float(v.type)) if group.is_scalar else outputs
     for v in ordered_outputs:
         etype = element_type_of(v.type)
-        b = len(bindings)
         bindings.append((isa.ELEMENT_CODES[etype.name], True))
-        emit("t.store", {"d": reg_of[v], "b": b}, etype)
+        if v is not last:
+            emit("t.store", {"d": reg_of[v], "b": output_binding[v]}, etype)
 
     kernel = Kernel(name, high[0] + 1, tuple(bindings), len(pushed), array("I", code), locs)
     return KernelPlan(kernel, buffers, ordered_outputs, pushed)

@@ -160,6 +160,7 @@ def run_kernel(kernel, bindings, push, count):
     for start in range(0, count, isa.TILE):
         n = min(isa.TILE, count - start)
         regs = [None] * kernel.regs
+        bound = {}   # tile register -> output binding its next write goes to
         for pc in range(len(code)):
             op, v, type_code, _ = isa.decode(code, pc)
             element = isa.ELEMENT_NAMES[type_code]
@@ -171,10 +172,15 @@ def run_kernel(kernel, bindings, push, count):
                 regs[v["d"]] = round_to(element, [push[v["p"]]]) * n
             elif op.name == "t.store":
                 bindings[v["b"]].data[start * size:(start + n) * size] = pack(element, regs[v["d"]])
+            elif op.name == "t.bind":
+                bound[v["d"]] = bindings[v["b"]]
             else:
                 fn = ELEMENTWISE[op.name]
                 args = [regs[v[k]] for k in ("a", "b", "c") if k in v]
                 regs[v["d"]] = round_to(element, [fn(*xs) for xs in zip(*args)])
+                out = bound.pop(v["d"], None)
+                if out is not None:
+                    out.data[start * size:(start + n) * size] = pack(element, regs[v["d"]])
 
 
 # -- functions ------------------------------------------------------------

@@ -88,7 +88,7 @@ def _verify_kernel(k):
                     raise VerifyError(f"{where} pc {pc}: binding {v} out of range")
                 if k.bindings[v][0] != type_code:
                     raise VerifyError(f"{where} pc {pc}: binding {v} element type mismatch")
-                if op.name == "t.store" and not k.bindings[v][1]:
+                if op.name in ("t.store", "t.bind") and not k.bindings[v][1]:
                     raise VerifyError(f"{where} pc {pc}: store to input binding {v}")
             if kind == "push" and v >= k.push:
                 raise VerifyError(f"{where} pc {pc}: push constant {v} out of range")
