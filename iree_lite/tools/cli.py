@@ -73,17 +73,26 @@ def add_compile(sub):
     p.set_defaults(handler="compile")
 
 
-def add_run_module(sub):
-    p = sub.add_parser("run-module", help="run a function of compiled modules (like iree-run-module)",
-                       description="Load modules in order, call a function and print or check its results.",
-                       epilog=RUN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_context_args(p):
+    """Flags shared by the subcommands that load and call modules."""
     p.add_argument("--device", default="local-task",
                    help="local-task (native worker threads, default) or local-sync (the calling thread)")
     p.add_argument("--module", dest="modules", action="append", default=[], metavar="FILE",
                    help="a .vmfb module, - for stdin; repeat for several, dependencies first")
-    p.add_argument("--function", help="the exported function to run (default: the only export)")
     p.add_argument("--input", dest="inputs", action="append", default=[], metavar="VALUE",
                    help="a function argument, in order (see below)")
+    p.add_argument("--task_topology_group_count", type=int, metavar="N",
+                   help="local-task: exactly N worker threads (default: one per core)")
+    p.add_argument("--task_topology_max_group_count", type=int, metavar="N",
+                   help="local-task: at most N worker threads")
+
+
+def add_run_module(sub):
+    p = sub.add_parser("run-module", help="run a function of compiled modules (like iree-run-module)",
+                       description="Load modules in order, call a function and print or check its results.",
+                       epilog=RUN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_context_args(p)
+    p.add_argument("--function", help="the exported function to run (default: the only export)")
     p.add_argument("--expected_output", dest="expected_outputs", action="append", default=[],
                    metavar="VALUE", help="an expected result, in order; prints [SUCCESS] or [FAILED]")
     p.add_argument("--output", dest="outputs", action="append", default=[], metavar="SPEC",
@@ -98,11 +107,35 @@ def add_run_module(sub):
     p.add_argument("--equality_mode", choices=("approximate", "exact"), default="approximate",
                    help="approximate: |actual - expected| <= atol + rtol * |expected|, NaN equals NaN; "
                         "exact: byte equality")
-    p.add_argument("--task_topology_group_count", type=int, metavar="N",
-                   help="local-task: exactly N worker threads (default: one per core)")
-    p.add_argument("--task_topology_max_group_count", type=int, metavar="N",
-                   help="local-task: at most N worker threads")
     p.set_defaults(handler="run_module")
+
+
+BENCHMARK_EPILOG = """What is timed: one iteration is one call of the function from the host,
+including the wait on its finish fence for async (coarse-fences) functions.
+Inputs are parsed and copied into VM buffers once, before timing; results are
+released every iteration. One untimed warm-up call comes first. Time is wall
+clock (real_time); CPU is process time over all threads.
+
+examples:
+  iree-lite benchmark-module --module=m.vmfb --function=f --input=4194304xf32=1.5
+  iree-lite benchmark-module --module=m.vmfb --benchmark_repetitions=5 --benchmark_format=json
+"""
+
+
+def add_benchmark_module(sub):
+    p = sub.add_parser("benchmark-module", help="time exported functions (like iree-benchmark-module)",
+                       description="Time calls of exported functions; Google Benchmark output.",
+                       epilog=BENCHMARK_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_context_args(p)
+    p.add_argument("--function", help="the function to time (default: every zero-argument export)")
+    p.add_argument("--benchmark_repetitions", type=int, default=1, metavar="N",
+                   help="repeat each measurement N times and report mean, median, stddev and cv")
+    p.add_argument("--benchmark_min_time", default="0.5s", metavar="TIME",
+                   help="run each measurement at least this long (`0.5s`) or this many times (`100x`)")
+    p.add_argument("--benchmark_format", choices=("console", "json"), default="console",
+                   help="report format on stdout")
+    p.add_argument("--benchmark_out", metavar="FILE", help="also write the JSON report to FILE")
+    p.set_defaults(handler="benchmark_module")
 
 
 def build_parser():
@@ -115,6 +148,7 @@ def build_parser():
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     add_compile(sub)
     add_run_module(sub)
+    add_benchmark_module(sub)
     return parser
 
 
