@@ -213,7 +213,10 @@ cdef class NativeContext:
     cdef ctx_t ctx
     cdef object pool
 
-    def __cinit__(self, int workers, int64_t inline_elements=32768):
+    # Dispatches of up to this many elements run on the submitting thread:
+    # measured on 2 cores (bench/RESULTS.md), waking the workers costs ~40 us
+    # and only pays off above ~190K f32 elements of a 4-op chain.
+    def __cinit__(self, int workers, int64_t inline_elements=196608):
         self.ctx.pool = NULL
         self.ctx.inline_elements = inline_elements
         if workers > 0:

@@ -197,3 +197,36 @@ def test_scalar_expected_output_that_matches_passes(tmp_path):
     assert rc == 0 and out == "EXEC @f\n[SUCCESS] all function outputs matched their expected values.\n"
     rc, out, _ = cli("run-module", f"--module={tmp_path / 's.vmfb'}", "--input=1.5", "--input=7")
     assert rc == 0 and out == "EXEC @f\nresult[0]: f32=2.25\nresult[1]: i32=7\n"
+
+
+def test_benchmark_module_console_and_json(modules, tmp_path):
+    a = f"--module={modules / 'module_a.vmfb'}"
+    rc, out, err = cli("benchmark-module", a, "--function=abs", "--input=4096xf32=-1",
+                       "--benchmark_min_time=5x", "--benchmark_repetitions=2")
+    assert rc == 0, err
+    lines = out.splitlines()
+    assert lines[1].split() == ["Benchmark", "Time", "CPU", "Iterations", "UserCounters..."]
+    assert set(lines[0]) == {"-"} and len(lines[0]) == len(lines[1])
+    names = [line.split()[0] for line in lines[3:]]
+    assert names == ["BM_abs/process_time/real_time"] * 2 + [
+        f"BM_abs/process_time/real_time_{agg}" for agg in ("mean", "median", "stddev", "cv")]
+    assert " ms " in lines[3] and lines[3].split()[5].startswith("items_per_second=")
+    report = tmp_path / "bench.json"
+    rc, out, _ = cli("benchmark-module", a, "--function=abs", "--input=4096xf32=-1", "--benchmark_min_time=3x",
+                     "--benchmark_format=json", f"--benchmark_out={report}")
+    import json
+    doc = json.loads(out)
+    assert doc == json.loads(report.read_text())
+    (row,) = doc["benchmarks"]
+    assert row["iterations"] == 3 and row["time_unit"] == "ms" and row["real_time"] > 0
+
+
+def test_benchmark_module_runs_zero_argument_exports(tmp_path):
+    src = tmp_path / "z.mlir"
+    src.write_text("func.func @one() -> f32 {\n  %c = arith.constant 1.0 : f32\n  return %c : f32\n}\n"
+                   "func.func @two() -> f32 {\n  %c = arith.constant 2.0 : f32\n  return %c : f32\n}\n"
+                   "func.func @arg(%x: f32) -> f32 {\n  return %x : f32\n}\n")
+    assert cli("compile", str(src), "-o", str(tmp_path / "z.vmfb"))[0] == 0
+    rc, out, _ = cli("benchmark-module", f"--module={tmp_path / 'z.vmfb'}", "--benchmark_min_time=2x")
+    assert rc == 0 and [line.split()[0] for line in out.splitlines()[3:]] == [
+        "BM_one/process_time/real_time", "BM_two/process_time/real_time"]

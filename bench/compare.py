@@ -1,0 +1,220 @@
+"""Side-by-side timings in one run: iree-lite against numpy, numexpr and the
+real IREE (vmvx and llvm-cpu, through iree-benchmark-module) when installed.
+
+    python bench/compare.py [--max-workers N]
+
+Every time is the best of several runs (milliseconds); ratios are against
+the reference named in each table. OpenBLAS threads are pinned to 1 so
+numpy's idle BLAS threads do not steal a core from the others.
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+LIT = os.path.join(REPO, "tests", "lit")
+sys.path.insert(0, REPO)
+
+import numpy as np  # noqa: E402
+
+from iree_lite import _vm  # noqa: E402
+from iree_lite.compiler import compile_module, compile_str  # noqa: E402
+from iree_lite.runtime.context import Context  # noqa: E402
+
+N_CHAIN = 4 * 1024 * 1024
+
+
+def chain_source(n):
+    t = f"tensor<{n}xf32>"
+    return (f"func.func @chain(%a: {t}, %b: {t}, %c: {t}) -> {t} {{\n"
+            f"  %m = arith.mulf %a, %b : {t}\n  %s = arith.addf %m, %c : {t}\n"
+            f"  %x = math.absf %s : {t}\n  %y = arith.maximumf %x, %a : {t}\n  return %y : {t}\n}}\n")
+
+
+def best(fn, repeat=7, min_time=0.2):
+    """Best per-call time (ms) over `repeat` batches of at least min_time/repeat."""
+    fn()
+    n = 1
+    while True:
+        t = time.perf_counter()
+        for _ in range(n):
+            fn()
+        if time.perf_counter() - t >= min_time / repeat:
+            break
+        n *= 2
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        for _ in range(n):
+            fn()
+        times.append((time.perf_counter() - t) / n)
+    return min(times) * 1e3
+
+
+def iree_tools():
+    return {name: shutil.which(name) for name in ("iree-compile", "iree-benchmark-module", "iree-run-module")}
+
+
+def iree_benchmark(tools, vmfbs, function, inputs, device, workers=None):
+    """real_time (ms) from the real iree-benchmark-module, or None."""
+    if not tools["iree-benchmark-module"]:
+        return None
+    cmd = [tools["iree-benchmark-module"], f"--device={device}", *(f"--module={m}" for m in vmfbs),
+           f"--function={function}", *(f"--input={i}" for i in inputs), "--benchmark_format=json",
+           "--benchmark_repetitions=3"]
+    if workers:
+        cmd.append(f"--task_topology_group_count={workers}")
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    if out.returncode:
+        return None
+    rows = json.loads(out.stdout)["benchmarks"]
+    return min(r["real_time"] for r in rows if r.get("run_type") == "iteration")
+
+
+def iree_compile(tools, source_path, out, backend, model=None):
+    cmd = [tools["iree-compile"], f"--iree-hal-target-backends={backend}", source_path, "-o", out]
+    if model:
+        cmd.insert(1, f"--iree-execution-model={model}")
+    return subprocess.run(cmd, capture_output=True, timeout=600).returncode == 0
+
+
+def table(title, rows, reference):
+    print(f"\n{title}")
+    ref = dict(rows).get(reference)
+    for name, ms in rows:
+        if ms is None:
+            print(f"  {name:34s} {'n/a':>10}")
+        else:
+            ratio = f"{ms / ref:8.2f}x {reference}" if ref else ""
+            print(f"  {name:34s} {ms:10.3f} ms  {ratio}")
+
+
+def chain_workload(tools, tmp):
+    n = N_CHAIN
+    rng = np.random.default_rng(0)
+    a, b, c = (rng.standard_normal(n).astype(np.float32) for _ in range(3))
+    module = compile_module(chain_source(n), "chain.mlir")
+    views = [_vm.BufferView.from_bytes(8, (n,), x) for x in (a, b, c)]
+    results = {}
+    for device in ("local-task", "local-sync"):
+        ctx = Context(device)
+        ctx.load(module)
+        fn = ctx.lookup("chain")
+        rows = [(f"iree-lite {device}", best(lambda: ctx.invoke(fn, views)))]
+        if tools["iree-compile"]:
+            src = os.path.join(tmp, "chain.mlir")
+            with open(src, "w") as f:
+                f.write(chain_source(n))
+            inputs = [f"{n}xf32=1.5", f"{n}xf32=-2", f"{n}xf32=0.25"]
+            for backend in ("llvm-cpu", "vmvx"):
+                vmfb = os.path.join(tmp, f"chain.{backend}.vmfb")
+                ok = iree_compile(tools, src, vmfb, backend)
+                rows.append((f"IREE {backend} {device}",
+                             iree_benchmark(tools, [vmfb], "chain", inputs, device) if ok else None))
+        if device == "local-task":
+            rows.append(("numpy", best(lambda: np.maximum(np.abs(a * b + c), a))))
+            try:
+                import numexpr
+                rows.append(("numexpr", best(lambda: numexpr.evaluate(
+                    "where(abs(a*b+c) > a, abs(a*b+c), a)", local_dict={"a": a, "b": b, "c": c}))))
+            except ImportError:
+                rows.append(("numexpr", None))
+        table(f"4M-element f32 max(abs(a*b+c), a), {device}", rows, f"IREE llvm-cpu {device}")
+        results[device] = rows
+    return results
+
+
+def scaling(max_workers):
+    n = N_CHAIN
+    rng = np.random.default_rng(1)
+    views = [_vm.BufferView.from_bytes(8, (n,), rng.standard_normal(n).astype(np.float32)) for _ in range(3)]
+    module = compile_module(chain_source(n), "chain.mlir")
+    rows = []
+    for w in range(1, max_workers + 1):
+        ctx = Context("local-task", w)
+        ctx.load(module)
+        fn = ctx.lookup("chain")
+        rows.append((f"{w} worker{'s' if w > 1 else ''}", best(lambda: ctx.invoke(fn, views))))
+    print("\nScaling: the 4M chain on local-task (speedup over 1 worker)")
+    for name, ms in rows:
+        print(f"  {name:12s} {ms:9.3f} ms  {rows[0][1] / ms:5.2f}x")
+    return rows
+
+
+def seed_workload(tools, tmp):
+    sources = {name: os.path.join(LIT, name + ".mlir") for name in ("module_a", "module_b", "pipeline_async")}
+    x = _vm.BufferView.from_bytes(8, (4096,), np.full(4096, -2.0, np.float32))
+    for device in ("local-task", "local-sync"):
+        ctx = Context(device)
+        for path in sources.values():
+            ctx.load(compile_module(open(path).read(), path, "async-external"))
+        fn = ctx.lookup("run")
+        rows = [(f"iree-lite {device}", best(lambda: ctx.invoke(fn, [x])))]
+        for backend in ("vmvx", "llvm-cpu"):
+            vmfbs = []
+            for name, path in sources.items():
+                out = os.path.join(tmp, f"{name}.{backend}.vmfb")
+                if tools["iree-compile"] and iree_compile(tools, path, out, backend, "async-external"):
+                    vmfbs.append(out)
+            rows.append((f"IREE {backend} {device}", iree_benchmark(tools, vmfbs, "run", ["4096xf32=-2"], device)
+                         if len(vmfbs) == 3 else None))
+        table(f"Seed @run per call (two cross-module async calls, 4096 f32), {device}", rows, f"IREE vmvx {device}")
+
+
+def process_workload(tools, tmp):
+    """Whole-process wall time of the command-line tools."""
+    def wall(cmd, stdin=None, repeat=7):
+        times = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            subprocess.run(cmd, capture_output=True, check=True, stdin=stdin, env=dict(os.environ, PYTHONPATH=REPO))
+            times.append(time.perf_counter() - t)
+        return min(times) * 1e3
+    lite = [sys.executable, "-m", "iree_lite"]
+    vm = {}
+    for name in ("module_a", "module_b", "pipeline_async"):
+        vm[name] = os.path.join(tmp, f"{name}.lite.vmfb")
+        with open(vm[name], "wb") as f:
+            path = os.path.join(LIT, name + ".mlir")
+            f.write(compile_str(open(path).read(), path, "async-external"))
+    run_args = ["--device=local-task", *(f"--module={vm[n]}" for n in ("module_a", "module_b", "pipeline_async")),
+                "--function=run", "--input=4096xf32=-2.0", "--expected_output=4096xf32=4.0"]
+    rows = [("iree-lite run-module", wall([*lite, "run-module", *run_args]))]
+    if tools["iree-run-module"] and all(os.path.exists(os.path.join(tmp, f"{n}.vmvx.vmfb"))
+                                        for n in ("module_a", "module_b", "pipeline_async")):
+        ref_args = [a.replace(".lite.", ".vmvx.") for a in run_args]
+        rows.append(("iree-run-module", wall([tools["iree-run-module"], *ref_args])))
+    table("Whole process: run-module on the seed", rows, "iree-run-module")
+    src = os.path.join(LIT, "module_a.mlir")
+    rows = [("iree-lite compile", wall([*lite, "compile", "--iree-execution-model=async-external", src,
+                                        "-o", os.path.join(tmp, "c.vmfb")]))]
+    if tools["iree-compile"]:
+        rows.append(("iree-compile", wall([tools["iree-compile"], "--iree-execution-model=async-external",
+                                           "--iree-hal-target-backends=vmvx", src, "-o",
+                                           os.path.join(tmp, "r.vmfb")], repeat=3)))
+    table("Whole process: compile one seed module", rows, "iree-compile")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--max-workers", type=int, default=os.cpu_count())
+    args = parser.parse_args()
+    tools = iree_tools()
+    print(f"iree-lite benchmarks, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores"
+          f"{'' if tools['iree-compile'] else ' (reference IREE not installed)'}")
+    with tempfile.TemporaryDirectory() as tmp:
+        chain_workload(tools, tmp)
+        seed_workload(tools, tmp)
+        process_workload(tools, tmp)
+    scaling(args.max_workers)
+
+
+if __name__ == "__main__":
+    main()
