@@ -210,7 +210,7 @@ def test_benchmark_module_console_and_json(modules, tmp_path):
     names = [line.split()[0] for line in lines[3:]]
     assert names == ["BM_abs/process_time/real_time"] * 2 + [
         f"BM_abs/process_time/real_time_{agg}" for agg in ("mean", "median", "stddev", "cv")]
-    assert " ms " in lines[3] and lines[3].split()[5].startswith("items_per_second=")
+    assert " ms " in lines[3] and lines[3].split()[6].startswith("items_per_second=")
     report = tmp_path / "bench.json"
     rc, out, _ = cli("benchmark-module", a, "--function=abs", "--input=4096xf32=-1", "--benchmark_min_time=3x",
                      "--benchmark_format=json", f"--benchmark_out={report}")
