@@ -8,7 +8,7 @@ from setuptools.command.build_py import build_py
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def generate_opcodes():
+def generate_sources():
     # Load isa.py by path: the package itself may not be importable yet.
     import importlib.util
     spec = importlib.util.spec_from_file_location(
@@ -16,11 +16,11 @@ def generate_opcodes():
     isa = importlib.util.module_from_spec(spec)
     sys.modules["_isa"] = isa
     spec.loader.exec_module(isa)
-    text = isa.generate_pxi()
-    path = os.path.join(HERE, "csrc", "isa_opcodes.pxi")
-    if not os.path.exists(path) or open(path).read() != text:
-        with open(path, "w") as f:
-            f.write(text)
+    for name, text in (("isa_opcodes.pxi", isa.generate_pxi()), ("isa_kernels.pxi", isa.generate_kernels_pxi())):
+        path = os.path.join(HERE, "csrc", name)
+        if not os.path.exists(path) or open(path).read() != text:
+            with open(path, "w") as f:
+                f.write(text)
 
 
 def manpage():
@@ -42,7 +42,7 @@ def manpage():
 
 def extensions():
     from Cython.Build import cythonize
-    generate_opcodes()
+    generate_sources()
     ext = Extension(
         "iree_lite._vm",
         sources=["csrc/_vm.pyx"],

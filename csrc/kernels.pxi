@@ -1,11 +1,11 @@
 # Tile kernels and the tile interpreter.
 #
 # Each kernel is a `cdef inline ... noexcept nogil` loop over one tile of
-# contiguous elements with no per-element branches beyond the arithmetic
-# itself, so gcc -O3 vectorises it. The interpreter decodes each tile
-# instruction once per tile (amortised over TILE elements) by shift and mask.
+# contiguous elements with no per-element branches (selects instead), so
+# gcc -O3 vectorises it; the loops are generated from the ISA table into
+# isa_kernels.pxi. The interpreter decodes each tile instruction once per
+# tile (amortised over TILE elements) by shift and mask.
 
-from libc.math cimport fabs, fabsf
 
 cdef enum:
     # Tile registers hold TILE lanes of up to 8 bytes.
@@ -14,45 +14,6 @@ cdef enum:
 ctypedef fused real:
     float
     double
-
-
-cdef inline void k_absf(real* d, const real* a, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t i
-    for i in range(n):
-        if real is float:
-            d[i] = fabsf(a[i])
-        else:
-            d[i] = fabs(a[i])
-
-
-cdef inline void k_negf(real* d, const real* a, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t i
-    for i in range(n):
-        d[i] = -a[i]
-
-
-cdef inline void k_addf(real* d, const real* a, const real* b, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t i
-    for i in range(n):
-        d[i] = a[i] + b[i]
-
-
-cdef inline void k_subf(real* d, const real* a, const real* b, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t i
-    for i in range(n):
-        d[i] = a[i] - b[i]
-
-
-cdef inline void k_mulf(real* d, const real* a, const real* b, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t i
-    for i in range(n):
-        d[i] = a[i] * b[i]
-
-
-cdef inline void k_divf(real* d, const real* a, const real* b, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t i
-    for i in range(n):
-        d[i] = a[i] / b[i]
 
 
 cdef inline real maximumf(real a, real b) noexcept nogil:
@@ -71,18 +32,6 @@ cdef inline real minimumf(real a, real b) noexcept nogil:
     r = -((-a) + (-b)) if (a == <real>0) & (b == <real>0) else r
     r = b if b != b else r
     return a if a != a else r
-
-
-cdef inline void k_maximumf(real* d, const real* a, const real* b, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t i
-    for i in range(n):
-        d[i] = maximumf(a[i], b[i])
-
-
-cdef inline void k_minimumf(real* d, const real* a, const real* b, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t i
-    for i in range(n):
-        d[i] = minimumf(a[i], b[i])
 
 
 cdef inline void k_splat_f(real* d, double v, Py_ssize_t n) noexcept nogil:
@@ -113,30 +62,8 @@ cdef inline void splat(int t, char* d, double fv, int64_t iv, Py_ssize_t n) noex
         memset(d, iv & 1, n)
 
 
-cdef inline int float_op(int op, int t, char* d, const char* a, const char* b, Py_ssize_t n) noexcept nogil:
-    """One element-wise float instruction over a tile; 0, or -1 for a type
-    this VM does not compute in (the verifier admits f16/bf16)."""
-    if t == ET_F32:
-        if op == OP_T_ABSF: k_absf(<float*>d, <const float*>a, n)
-        elif op == OP_T_NEGF: k_negf(<float*>d, <const float*>a, n)
-        elif op == OP_T_ADDF: k_addf(<float*>d, <const float*>a, <const float*>b, n)
-        elif op == OP_T_SUBF: k_subf(<float*>d, <const float*>a, <const float*>b, n)
-        elif op == OP_T_MULF: k_mulf(<float*>d, <const float*>a, <const float*>b, n)
-        elif op == OP_T_DIVF: k_divf(<float*>d, <const float*>a, <const float*>b, n)
-        elif op == OP_T_MAXIMUMF: k_maximumf(<float*>d, <const float*>a, <const float*>b, n)
-        elif op == OP_T_MINIMUMF: k_minimumf(<float*>d, <const float*>a, <const float*>b, n)
-        return 0
-    if t == ET_F64:
-        if op == OP_T_ABSF: k_absf(<double*>d, <const double*>a, n)
-        elif op == OP_T_NEGF: k_negf(<double*>d, <const double*>a, n)
-        elif op == OP_T_ADDF: k_addf(<double*>d, <const double*>a, <const double*>b, n)
-        elif op == OP_T_SUBF: k_subf(<double*>d, <const double*>a, <const double*>b, n)
-        elif op == OP_T_MULF: k_mulf(<double*>d, <const double*>a, <const double*>b, n)
-        elif op == OP_T_DIVF: k_divf(<double*>d, <const double*>a, <const double*>b, n)
-        elif op == OP_T_MAXIMUMF: k_maximumf(<double*>d, <const double*>a, <const double*>b, n)
-        elif op == OP_T_MINIMUMF: k_minimumf(<double*>d, <const double*>a, <const double*>b, n)
-        return 0
-    return -1
+# The per-op loops and `tile_arith` are generated from the ISA table.
+include "isa_kernels.pxi"
 
 
 ctypedef struct kernel_t:
@@ -205,7 +132,7 @@ cdef void run_tile(job_t* job, int64_t start, Py_ssize_t n, char* scratch) noexc
                 dst = scratch + f0 * (TILE * 8)
             if op == OP_T_SPLAT:
                 splat(t, dst, job.push_f[f1], job.push_i[f1], n)
-            elif float_op(op, t, dst, rd[f1], rd[f2], n) != 0:
+            elif tile_arith(op, t, dst, rd[f1], rd[f2], rd[(w >> 27) & 31], n) != 0:
                 job_fail(job, STATUS_UNIMPLEMENTED, b"element type not supported by this VM")
                 return
             rd[f0] = dst

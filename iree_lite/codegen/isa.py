@@ -46,6 +46,39 @@ LONG_KINDS = {
 LIST_KINDS = {"ri*": "int registers", "rf*": "float registers", "rr*": "ref registers"}
 
 
+# Element-wise tile arithmetic: (name, arity, types, element expression, doc).
+# The expression is Cython over the operands' elements A, B, C in the op's
+# element type; `{f}` is libm's `f` suffix for f32. csrc/isa_kernels.pxi is
+# generated from these. The reference interpreter defines the same ops in
+# Python (iree_lite.vm.interp.ELEMENTWISE); tests compare the two.
+ELEMENTWISE = [
+    ("negf", 1, "float", "-A", "d = -a."),
+    ("absf", 1, "float", "fabs{f}(A)", "d = |a|."),
+    ("addf", 2, "float", "A + B", "d = a + b."),
+    ("subf", 2, "float", "A - B", "d = a - b."),
+    ("mulf", 2, "float", "A * B", "d = a * b."),
+    ("divf", 2, "float", "A / B", "d = a / b (IEEE: x/0 is inf or NaN)."),
+    ("remf", 2, "float", "fmod{f}(A, B)", "d = fmod(a, b): the remainder with the sign of a."),
+    ("maximumf", 2, "float", "maximumf(A, B)",
+     "d = max(a, b); a NaN operand is the result (a first); max(-0, +0) = +0."),
+    ("minimumf", 2, "float", "minimumf(A, B)",
+     "d = min(a, b); a NaN operand is the result (a first); min(-0, +0) = -0."),
+    ("maxnumf", 2, "float", "fmax{f}(A, B)", "d = max(a, b), ignoring a NaN operand."),
+    ("minnumf", 2, "float", "fmin{f}(A, B)", "d = min(a, b), ignoring a NaN operand."),
+    ("powf", 2, "float", "pow{f}(A, B)", "d = a ** b."),
+    ("atan2", 2, "float", "atan2{f}(A, B)", "d = atan2(a, b)."),
+    ("copysign", 2, "float", "copysign{f}(A, B)", "d = |a| with the sign of b."),
+    ("fma", 3, "float", "fma{f}(A, B, C)", "d = a * b + c, rounded once."),
+    *((name, 1, "float", f"{name}{{f}}(A)", f"d = {name}(a).") for name in (
+        "sqrt", "cbrt", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sin", "cos", "tan",
+        "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "erf", "erfc",
+        "floor", "ceil", "round", "trunc")),
+    ("rsqrt", 1, "float", "1 / sqrt{f}(A)", "d = 1 / sqrt(a)."),
+    ("roundeven", 1, "float", "nearbyint{f}(A)", "d = a rounded to nearest, ties to even."),
+]
+ELEMENTWISE_NAMES = {name for name, *_ in ELEMENTWISE}
+
+
 @dataclass(frozen=True)
 class Op:
     name: str
@@ -104,23 +137,9 @@ def _ops():
          "The next instruction writing d writes straight into the current tile of output binding "
          "b (no copy); d then reads from there. Only for a kernel's last arithmetic instruction, so "
          "an output sharing storage with an input is written after every read of that tile."),
-        ("t.absf", "d:td a:ts", "float",
-         "d = |a| (float)."),
-        ("t.negf", "d:td a:ts", "float",
-         "d = -a (float)."),
-        ("t.addf", "d:td a:ts b:ts", "float",
-         "d = a + b (float)."),
-        ("t.subf", "d:td a:ts b:ts", "float",
-         "d = a - b (float)."),
-        ("t.mulf", "d:td a:ts b:ts", "float",
-         "d = a * b (float)."),
-        ("t.divf", "d:td a:ts b:ts", "float",
-         "d = a / b (float, IEEE: x/0 is inf or NaN)."),
-        ("t.maximumf", "d:td a:ts b:ts", "float",
-         "d = max(a, b); a NaN operand is the result (a first); max(-0, +0) = +0."),
-        ("t.minimumf", "d:td a:ts b:ts", "float",
-         "d = min(a, b); a NaN operand is the result (a first); min(-0, +0) = -0."),
     ]
+    tile += [(f"t.{name}", " ".join(["d:td"] + [f"{x}:ts" for x in "abc"[:arity]]), types, doc)
+             for name, arity, types, _, doc in ELEMENTWISE]
     code = 0
     host = [(name, operands, "", doc) for name, operands, doc in host]
     for form, table in (("host", host), ("tile", tile)):
@@ -237,3 +256,49 @@ def decode(code, pc):
 
 def ops_of_form(form):
     return [op for op in OPS if op.form == form]
+
+
+# C types of the element types the generated kernels compute in, and the
+# libm suffix of each float type.
+_KERNEL_TYPES = {"float": (("F32", "float", "f"), ("F64", "double", ""))}
+
+
+def generate_kernels_pxi():
+    """Text of csrc/isa_kernels.pxi: one typed loop per ELEMENTWISE op and
+    element type, and `tile_arith`, the switch the tile interpreter calls."""
+    import re
+    calls = {}
+    for _, _, _, expr, _ in ELEMENTWISE:
+        for fn, args in re.findall(r"(\w+)\{f\}\(([^()]*)\)", expr):
+            calls[fn] = args.count(",") + 1
+    lines = ["# Generated from iree_lite/codegen/isa.py by setup.py. Do not edit.",
+             'cdef extern from "<math.h>" nogil:']
+    for fn, arity in sorted(calls.items()):
+        for ctype, suffix in (("float", "f"), ("double", "")):
+            lines.append(f"    {ctype} {fn}{suffix}({', '.join([ctype] * arity)})")
+    for name, arity, types, expr, _ in ELEMENTWISE:
+        for code, ctype, suffix in _KERNEL_TYPES[types]:
+            body = expr.replace("{f}", suffix)
+            for var in "ABC":
+                body = re.sub(rf"\b{var}\b", f"{var.lower()}[i]", body)
+            lines += ["", "",
+                      f"cdef inline void k_{name}_{code.lower()}(char* d_, const char* a_, const char* b_, "
+                      f"const char* c_, Py_ssize_t n) noexcept nogil:",
+                      f"    cdef {ctype}* d = <{ctype}*>d_",
+                      *(f"    cdef const {ctype}* {v} = <const {ctype}*>{v}_" for v in "abc"[:arity]),
+                      "    cdef Py_ssize_t i",
+                      "    for i in range(n):",
+                      f"        d[i] = {body}"]
+    lines += ["", "",
+              "cdef inline int tile_arith(int op, int t, char* d, const char* a, const char* b, const char* c,",
+              "                           Py_ssize_t n) noexcept nogil:",
+              '    """Run element-wise op `op` over a tile in element type t; -1 if this',
+              '    VM has no kernel for that type."""']
+    for i, (name, _, types, _, _) in enumerate(ELEMENTWISE):
+        lines.append(f"    {'if' if i == 0 else 'elif'} op == {c_name(BY_NAME['t.' + name])}:")
+        for code, _, _ in _KERNEL_TYPES[types]:
+            lines += [f"        if t == ET_{code}:",
+                      f"            k_{name}_{code.lower()}(d, a, b, c, n)",
+                      "            return 0"]
+    lines.append("    return -1")
+    return "\n".join(lines) + "\n"

@@ -55,7 +55,8 @@ def _binary_float(name):
 
 
 OPS = {op.name: op for op in (
-    *(_binary_float(n) for n in ("addf", "subf", "mulf", "divf", "maximumf", "minimumf")),
+    *(_binary_float(n) for n in ("addf", "subf", "mulf", "divf", "remf", "maximumf", "minimumf",
+                                 "maxnumf", "minnumf")),
     ElementwiseOp("arith.negf", 1, "negf", "float"),
     ConstantOp(),
 )}

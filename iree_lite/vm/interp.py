@@ -128,15 +128,127 @@ def _minimumf(a, b):
     return a if a < b else b
 
 
+def _ieee(fn, at_zero=NAN):
+    """fn with IEEE results where Python's math raises: a domain error is
+    NaN (or `at_zero` for an argument of 0, as log(0) = -inf), an overflow
+    is infinity with the sign the exact result would have."""
+    def f(*xs):
+        try:
+            return fn(*xs)
+        except ValueError:
+            return at_zero if xs[0] == 0 and at_zero is not NAN else NAN
+        except OverflowError:
+            return _overflow(fn, xs)
+    return f
+
+
+def _overflow(fn, xs):
+    x = xs[0]
+    if fn is math.sinh:
+        return math.copysign(INF, x)
+    if fn is math.pow and x < 0 and float(xs[1]).is_integer() and int(xs[1]) % 2:
+        return -INF
+    return INF
+
+
+def _pow(a, b):
+    if a == 0 and b < 0:   # pow(±0, negative) = ±inf for odd integers, else +inf
+        odd = float(b).is_integer() and int(b) % 2
+        return math.copysign(INF, a) if odd else INF
+    return _ieee(math.pow)(a, b)
+
+
+def _atanh(a):
+    return math.copysign(INF, a) if abs(a) == 1 else _ieee(math.atanh)(a)
+
+
+def _round_half_away(a):
+    if not math.isfinite(a):
+        return a
+    return math.copysign(math.floor(abs(a) + 0.5), a)
+
+
+def _rounding(fn):
+    # Python's floor/ceil/trunc return ints and refuse inf/NaN; keep floats.
+    return lambda a: a if not math.isfinite(a) else math.copysign(float(fn(a)), a)
+
+
+def _rsqrt(a):
+    root = _ieee(math.sqrt)(a)
+    return _divf(1.0, root)
+
+
+def _fma(a, b, c):
+    # Exact product and sum, rounded once: Fraction arithmetic when finite.
+    if not all(map(math.isfinite, (a, b, c))):
+        return a * b + c
+    from fractions import Fraction
+    exact = Fraction(a) * Fraction(b) + Fraction(c)
+    return float(exact) if exact != 0 else (a * b + c)
+
+
+def _maxnumf(a, b):
+    if a != a:
+        return b
+    if b != b:
+        return a
+    return _maximumf(a, b)
+
+
+def _minnumf(a, b):
+    if a != a:
+        return b
+    if b != b:
+        return a
+    return _minimumf(a, b)
+
+
+# The reference definition of each element-wise tile op (codegen.isa.ELEMENTWISE).
 ELEMENTWISE = {
-    "t.absf": math.fabs,
     "t.negf": lambda a: -a,
+    "t.absf": math.fabs,
     "t.addf": lambda a, b: a + b,
     "t.subf": lambda a, b: a - b,
     "t.mulf": lambda a, b: a * b,
     "t.divf": _divf,
+    "t.remf": _ieee(math.fmod),
     "t.maximumf": _maximumf,
     "t.minimumf": _minimumf,
+    "t.maxnumf": _maxnumf,
+    "t.minnumf": _minnumf,
+    "t.powf": _pow,
+    "t.atan2": math.atan2,
+    "t.copysign": math.copysign,
+    "t.fma": _fma,
+    "t.sqrt": _ieee(math.sqrt),
+    "t.rsqrt": _rsqrt,
+    "t.cbrt": math.cbrt,
+    "t.exp": _ieee(math.exp),
+    "t.exp2": _ieee(math.exp2),
+    "t.expm1": _ieee(math.expm1),
+    "t.log": _ieee(math.log, -INF),
+    "t.log2": _ieee(math.log2, -INF),
+    "t.log10": _ieee(math.log10, -INF),
+    "t.log1p": lambda a: -INF if a == -1 else _ieee(math.log1p)(a),
+    "t.sin": _ieee(math.sin),
+    "t.cos": _ieee(math.cos),
+    "t.tan": _ieee(math.tan),
+    "t.asin": _ieee(math.asin),
+    "t.acos": _ieee(math.acos),
+    "t.atan": math.atan,
+    "t.sinh": _ieee(math.sinh),
+    "t.cosh": _ieee(math.cosh),
+    "t.tanh": math.tanh,
+    "t.asinh": math.asinh,
+    "t.acosh": _ieee(math.acosh),
+    "t.atanh": _atanh,
+    "t.erf": math.erf,
+    "t.erfc": math.erfc,
+    "t.floor": _rounding(math.floor),
+    "t.ceil": _rounding(math.ceil),
+    "t.round": _round_half_away,
+    "t.roundeven": lambda a: a if not math.isfinite(a) else math.copysign(float(round(a)), a),
+    "t.trunc": _rounding(math.trunc),
 }
 
 
