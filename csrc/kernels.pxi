@@ -101,13 +101,26 @@ cdef void job_fail(job_t* job, int code, const char* message) noexcept nogil:
         status_free(st)
 
 
+cdef void tile_fail(job_t* job, int op, int err) noexcept nogil:
+    """Fail a job for tile op `op`'s error code (isa.TILE_ERRORS)."""
+    cdef char msg[160]
+    if err == -1:
+        snprintf(msg, 160, b"'%s' has no kernel for this element type in this VM",
+                 TILE_OP_NAMES[op - FIRST_TILE_OP])
+        job_fail(job, STATUS_UNIMPLEMENTED, msg)
+    else:
+        snprintf(msg, 160, b"'arith.%s': %s", TILE_OP_NAMES[op - FIRST_TILE_OP],
+                 b"integer division by zero" if err == -2 else b"signed integer overflow (INT_MIN / -1)")
+        job_fail(job, STATUS_OUT_OF_RANGE, msg)
+
+
 cdef void run_tile(job_t* job, int64_t start, Py_ssize_t n, char* scratch) noexcept nogil:
     """Run the whole kernel over elements [start, start + n), n <= TILE."""
     cdef const kernel_t* k = job.kernel
     cdef const char* rd[TILE_REGS]
     cdef char* bound = NULL      # where the next write of register `bound_reg` goes
     cdef int bound_reg = -1
-    cdef int pc, op, t, f0, f1, f2
+    cdef int pc, op, t, f0, f1, f2, err
     cdef uint32_t w
     cdef char* dst
     for pc in range(k.ncode):
@@ -132,9 +145,11 @@ cdef void run_tile(job_t* job, int64_t start, Py_ssize_t n, char* scratch) noexc
                 dst = scratch + f0 * (TILE * 8)
             if op == OP_T_SPLAT:
                 splat(t, dst, job.push_f[f1], job.push_i[f1], n)
-            elif tile_arith(op, t, dst, rd[f1], rd[f2], rd[(w >> 27) & 31], n) != 0:
-                job_fail(job, STATUS_UNIMPLEMENTED, b"element type not supported by this VM")
-                return
+            else:
+                err = tile_arith(op, t, dst, rd[f1], rd[f2], rd[(w >> 27) & 31], w, n)
+                if err != 0:
+                    tile_fail(job, op, err)
+                    return
             rd[f0] = dst
 
 

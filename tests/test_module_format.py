@@ -125,7 +125,9 @@ def mutate(module, fn_name, edit):
     ("m_dispatch_0", lambda w: w.__setitem__(0, w[0] | (31 << 12)), "tile register 31 out of range"),
     ("m_dispatch_0", lambda w: w.__setitem__(4, w[4] & ~(31 << 17) | (1 << 17)), "store to input binding"),
     ("m_dispatch_0", lambda w: w.__setitem__(2, w[2] | (9 << 17)), "push constant 9 out of range"),
-    ("m_dispatch_0", lambda w: w.__setitem__(3, (w[3] & ~0xF00) | (3 << 8)), "needs a float type"),
+    ("m_dispatch_0", lambda w: w.__setitem__(3, (w[3] & ~0xF00) | (3 << 8)), r"element type i32 not accepted \(float\)"),
+    ("m_dispatch_0", lambda w: w.__setitem__(3, (w[3] & ~0xF00) | (9 << 8)), "reads t0 as f64 but it holds f32"),
+    ("m_dispatch_0", lambda w: w.__setitem__(0, (w[0] & ~(31 << 12)) | (2 << 12)), "reads t0 as f32 but it holds nothing"),
     ("m_dispatch_0", lambda w: w.__setitem__(3, isa.BY_NAME["ret"].code), "host instruction"),
 ])
 def test_verifier_rejects_bad_bytecode(module, name, edit, message):

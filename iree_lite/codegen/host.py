@@ -16,7 +16,8 @@ from ..ir.elements import pack, unpack
 from ..ir.types import TensorType
 from ..passes.abi import COARSE_FENCES, abi_model, output_arguments
 from ..passes.bufferize import plan_buffers
-from ..passes.dispatch import Group, elementwise_kind, form_dispatch_regions
+from ..dialects import lookup
+from ..passes.dispatch import Group, form_dispatch_regions
 from . import isa
 from .kernels import KernelTooLarge, build_kernel, copy_kernel, fill_kernel
 from .module import (CONST_DATA, CONST_FLOAT, CONST_INT, CONST_LAYOUT, Constant, Export, Function,
@@ -153,7 +154,7 @@ class FunctionLowering:
         if not outputs:
             return   # dead: nothing reads what it computes
         try:
-            plan = build_kernel("", group, outputs, elementwise_kind)
+            plan = build_kernel("", group, outputs, lookup)
         except KernelTooLarge:
             raise self.mb.error("element-wise region needs more tile registers than exist",
                                 group.ops[0].loc) from None

@@ -37,6 +37,7 @@ SHORT_KINDS = {
     "ri": "int register", "rf": "float register", "rr": "ref register",
     "td": "tile destination register", "ts": "tile source register",
     "bind": "kernel binding", "push": "kernel push constant",
+    "cmpf": "cmpf predicate", "cmpi": "cmpi predicate", "element": "element type code",
 }
 LONG_KINDS = {
     "const": "constant ordinal", "func": "function ordinal",
@@ -75,8 +76,60 @@ ELEMENTWISE = [
         "floor", "ceil", "round", "trunc")),
     ("rsqrt", 1, "float", "1 / sqrt{f}(A)", "d = 1 / sqrt(a)."),
     ("roundeven", 1, "float", "nearbyint{f}(A)", "d = a rounded to nearest, ties to even."),
+    # Integers compute on the unsigned view ({U}) so overflow wraps, as MLIR's do.
+    ("addi", 2, "int", "<{T}>(<{U}>A + <{U}>B)", "d = a + b, wrapping."),
+    ("subi", 2, "int", "<{T}>(<{U}>A - <{U}>B)", "d = a - b, wrapping."),
+    ("muli", 2, "int", "<{T}>(<{U}>A * <{U}>B)", "d = a * b, wrapping."),
+    ("andi", 2, "bits", "A & B", "d = a & b."),
+    ("ori", 2, "bits", "A | B", "d = a | b."),
+    ("xori", 2, "bits", "A ^ B", "d = a ^ b."),
+    ("maxsi", 2, "int", "A if A > B else B", "d = max(a, b), signed."),
+    ("minsi", 2, "int", "A if A < B else B", "d = min(a, b), signed."),
+    ("maxui", 2, "int", "A if <{U}>A > <{U}>B else B", "d = max(a, b), unsigned."),
+    ("minui", 2, "int", "A if <{U}>A < <{U}>B else B", "d = min(a, b), unsigned."),
+    ("shli", 2, "int", "<{T}>(<{U}>A << (<{U}>B & ({bits} - 1))) if <{U}>B < {bits} else 0",
+     "d = a << b; 0 when b >= the bit width (MLIR: poison)."),
+    ("shrsi", 2, "int", "A >> (<{U}>B & ({bits} - 1)) if <{U}>B < {bits} else (-1 if A < 0 else 0)",
+     "d = a >> b, arithmetic; all sign bits when b >= the bit width."),
+    ("shrui", 2, "int", "<{T}>(<{U}>A >> (<{U}>B & ({bits} - 1))) if <{U}>B < {bits} else 0",
+     "d = a >> b, logical; 0 when b >= the bit width."),
+    ("divsi", 2, "sdiv", "A / B", "d = a / b rounded toward zero; b = 0 or INT_MIN / -1 is an error."),
+    ("remsi", 2, "sdiv", "A % B", "d = a rem b (sign of a); b = 0 or INT_MIN rem -1 is an error."),
+    ("ceildivsi", 2, "sdiv", "A / B + (1 if (A % B != 0) & ((A > 0) == (B > 0)) else 0)",
+     "d = ceil(a / b); b = 0 or INT_MIN / -1 is an error."),
+    ("floordivsi", 2, "sdiv", "A / B - (1 if (A % B != 0) & ((A < 0) != (B < 0)) else 0)",
+     "d = floor(a / b); b = 0 or INT_MIN / -1 is an error."),
+    ("divui", 2, "udiv", "<{T}>(<{U}>A / <{U}>B)", "d = a / b, unsigned; b = 0 is an error."),
+    ("remui", 2, "udiv", "<{T}>(<{U}>A % <{U}>B)", "d = a rem b, unsigned; b = 0 is an error."),
+    ("absi", 1, "int", "A if A >= 0 else <{T}>(0 - <{U}>A)", "d = |a|; |INT_MIN| = INT_MIN."),
+    ("isnan", 1, "float->i1", "A != A", "d = a is NaN (i1)."),
+    ("isinf", 1, "float->i1", "(A == INFINITY) | (A == -INFINITY)", "d = a is infinite (i1)."),
+    ("isfinite", 1, "float->i1", "(A == A) & (A != INFINITY) & (A != -INFINITY)", "d = a is finite (i1)."),
+    ("select", 3, "select", "B if A else C", "d = a ? b : c; a is an i1 tile, `type` is b's and c's."),
 ]
 ELEMENTWISE_NAMES = {name for name, *_ in ELEMENTWISE}
+
+# Comparisons: `c` holds the predicate, numbered as MLIR's; the result is i1.
+CMPF_PREDICATES = [
+    ("false", "0"), ("oeq", "A == B"), ("ogt", "A > B"), ("oge", "A >= B"), ("olt", "A < B"),
+    ("ole", "A <= B"), ("one", "(A < B) | (A > B)"), ("ord", "(A == A) & (B == B)"),
+    ("ueq", "not ((A < B) | (A > B))"), ("ugt", "not (A <= B)"), ("uge", "not (A < B)"),
+    ("ult", "not (A >= B)"), ("ule", "not (A > B)"), ("une", "A != B"), ("uno", "(A != A) | (B != B)"),
+    ("true", "1"),
+]
+CMPI_PREDICATES = [
+    ("eq", "A == B"), ("ne", "A != B"), ("slt", "A < B"), ("sle", "A <= B"), ("sgt", "A > B"),
+    ("sge", "A >= B"), ("ult", "<{U}>A < <{U}>B"), ("ule", "<{U}>A <= <{U}>B"),
+    ("ugt", "<{U}>A > <{U}>B"), ("uge", "<{U}>A >= <{U}>B"),
+]
+# Conversions: `type` is the destination, `c` the source element type.
+CONVERSIONS = [
+    ("convs", "d = a converted, reading integers as signed: extf, truncf, extsi, trunci, sitofp, "
+              "fptosi, index_cast. Float to int truncates toward zero and saturates; NaN gives 0."),
+    ("convu", "d = a converted, reading integers as unsigned: extui, uitofp, fptoui, index_castui. "
+              "Float to int truncates toward zero and saturates; NaN and negatives give 0."),
+    ("bitcast", "d = the bits of a (same width) as `type`."),
+]
 
 
 @dataclass(frozen=True)
@@ -140,6 +193,9 @@ def _ops():
     ]
     tile += [(f"t.{name}", " ".join(["d:td"] + [f"{x}:ts" for x in "abc"[:arity]]), types, doc)
              for name, arity, types, _, doc in ELEMENTWISE]
+    tile += [("t.cmpf", "d:td a:ts b:ts pred:cmpf", "float", "d = a <pred> b (i1), MLIR's cmpf predicates."),
+             ("t.cmpi", "d:td a:ts b:ts pred:cmpi", "int", "d = a <pred> b (i1), MLIR's cmpi predicates.")]
+    tile += [(f"t.{name}", "d:td a:ts src:element", "any", doc) for name, doc in CONVERSIONS]
     code = 0
     host = [(name, operands, "", doc) for name, operands, doc in host]
     for form, table in (("host", host), ("tile", tile)):
@@ -258,47 +314,167 @@ def ops_of_form(form):
     return [op for op in OPS if op.form == form]
 
 
-# C types of the element types the generated kernels compute in, and the
-# libm suffix of each float type.
-_KERNEL_TYPES = {"float": (("F32", "float", "f"), ("F64", "double", ""))}
+# The element types generated kernels compute in: (code, C type, unsigned C
+# type, bits, libm suffix). i1 is a byte holding 0 or 1.
+_FLOATS = [("F32", "float", "", 32, "f"), ("F64", "double", "", 64, "")]
+_INTS = [("I8", "int8_t", "uint8_t", 8, ""), ("I16", "int16_t", "uint16_t", 16, ""),
+         ("I32", "int32_t", "uint32_t", 32, ""), ("I64", "int64_t", "uint64_t", 64, ""),
+         ("INDEX", "int64_t", "uint64_t", 64, "")]
+_I1 = [("I1", "uint8_t", "uint8_t", 1, "")]
+KERNEL_TYPES = {"float": _FLOATS, "float->i1": _FLOATS, "int": _INTS, "sdiv": _INTS, "udiv": _INTS,
+                "bits": _INTS + _I1, "select": _FLOATS + _INTS + _I1}
+# Which element types each `types` class admits (the verifier checks this).
+TYPE_CLASSES = {cls: {code.lower() for code, *_ in types} for cls, types in KERNEL_TYPES.items()}
+TYPE_CLASSES["any"] = set(ELEMENT_CODES)
+TILE_ERRORS = {-2: "integer division by zero", -3: "signed integer overflow (INT_MIN / -1)"}
+
+
+def _subst(expr, t, i="i"):
+    import re
+    code, ctype, utype, bits, suffix = t
+    body = expr.replace("{f}", suffix).replace("{T}", ctype).replace("{U}", utype).replace("{bits}", str(bits))
+    for var in "ABC":
+        body = re.sub(rf"\b{var}\b", f"{var.lower()}[{i}]", body)
+    return body
+
+
+def _field(name):
+    """Cython extracting the non-register operand (predicate or source
+    element type) of tile op `name` from its instruction word `w`."""
+    i = len(BY_NAME["t." + name].operands) - 1
+    return f"((w >> {12 + 5 * i}) & 31)"
+
+
+def _kernel(name, params, decls, body):
+    return ["", "", f"cdef inline int k_{name}({params}) noexcept nogil:", *decls,
+            "    cdef Py_ssize_t i", *body, "    return 0"]
+
+
+def _elementwise_kernels(name, arity, types, expr, t):
+    code, ctype, utype, bits, _ = t
+    out = "uint8_t" if types == "float->i1" else ctype
+    ins = ["uint8_t", ctype, ctype] if types == "select" else [ctype] * 3
+    decls = [f"    cdef {out}* d = <{out}*>d_"]
+    decls += [f"    cdef const {ins[j]}* {v} = <const {ins[j]}*>{v}_" for j, v in enumerate("abc"[:arity])]
+    body = []
+    if types in ("sdiv", "udiv"):   # reject before dividing: no SIGFPE
+        body += ["    for i in range(n):", "        if b[i] == 0:", "            return -2"]
+        if types == "sdiv":
+            body += [f"        if (a[i] == <{ctype}>(<{utype}>1 << {bits - 1})) & (b[i] == -1):",
+                     "            return -3"]
+    body += ["    for i in range(n):", f"        d[i] = {_subst(expr, t)}"]
+    return _kernel(f"{name}_{code.lower()}",
+                   "char* d_, const char* a_, const char* b_, const char* c_, int extra, Py_ssize_t n",
+                   decls, body)
+
+
+def _compare_kernels(name, predicates, t):
+    code, ctype = t[0], t[1]
+    body = []
+    for p, (_, expr) in enumerate(predicates):
+        body += [f"    {'if' if p == 0 else 'elif'} extra == {p}:", "        for i in range(n):",
+                 f"            d[i] = {_subst(expr, t)}"]
+    body += ["    else:", "        return -1"]
+    return _kernel(f"{name}_{code.lower()}",
+                   "char* d_, const char* a_, const char* b_, const char* c_, int extra, Py_ssize_t n",
+                   ["    cdef uint8_t* d = <uint8_t*>d_", f"    cdef const {ctype}* a = <const {ctype}*>a_",
+                    f"    cdef const {ctype}* b = <const {ctype}*>b_"], body)
+
+
+def _convert_expr(kind, src, dst):
+    """Cython for one converted element A (of type src) as type dst."""
+    s_code, s_ctype, s_utype, s_bits, _ = src
+    d_code, d_ctype, d_utype, d_bits, _ = dst
+    s_float, d_float = src in _FLOATS, dst in _FLOATS
+    if kind == "bitcast":
+        return None
+    if s_float and d_float:
+        return f"<{d_ctype}>A"
+    if s_float:   # saturating, truncating toward zero; NaN gives 0
+        if d_bits == 1:
+            return "(A != 0) & (A == A)"
+        if kind == "convs":
+            hi = float(2 ** (d_bits - 1))
+            return (f"0 if A != A else (<{d_ctype}>(<{d_utype}>-1 >> 1) if A >= {hi!r} else "
+                    f"(<{d_ctype}>(<{d_utype}>1 << {d_bits - 1}) if A <= {-hi!r} else <{d_ctype}>A))")
+        hi = float(2 ** d_bits)
+        return (f"0 if (A != A) | (A <= -1) else (<{d_ctype}>(<{d_utype}>-1) if A >= {hi!r} else "
+                f"<{d_ctype}>(<{d_utype}>A))")
+    # Integer source: its value as signed (i1 true is -1) or unsigned.
+    if kind == "convs":
+        value = "(-<int64_t>(A & 1))" if s_bits == 1 else "<int64_t>A"
+    else:
+        value = f"<uint64_t>(<{s_utype}>A)"
+    if d_float:
+        return f"<{d_ctype}>{value}"
+    if d_bits == 1:
+        return f"<uint8_t>({value} & 1)"
+    return f"<{d_ctype}>(<{d_utype}>{value})"
+
+
+def _convert_kernels(kind, src, dst):
+    expr = _convert_expr(kind, src, dst)
+    name = f"{kind}_{src[0].lower()}_{dst[0].lower()}"
+    decls = [f"    cdef {dst[1]}* d = <{dst[1]}*>d_", f"    cdef const {src[1]}* a = <const {src[1]}*>a_"]
+    if expr is None:   # bitcast: the same bytes
+        body = ["    memcpy(d, a, n * sizeof(d[0]))"]
+    else:
+        body = ["    for i in range(n):", f"        d[i] = {_subst(expr, src)}"]
+    return _kernel(name, "char* d_, const char* a_, Py_ssize_t n", decls, body)
 
 
 def generate_kernels_pxi():
-    """Text of csrc/isa_kernels.pxi: one typed loop per ELEMENTWISE op and
-    element type, and `tile_arith`, the switch the tile interpreter calls."""
+    """Text of csrc/isa_kernels.pxi: one typed loop per tile op and element
+    type, and `tile_arith`, the switch the tile interpreter calls. Returns of
+    the kernels: 0, or a TILE_ERRORS code."""
     import re
     calls = {}
     for _, _, _, expr, _ in ELEMENTWISE:
         for fn, args in re.findall(r"(\w+)\{f\}\(([^()]*)\)", expr):
             calls[fn] = args.count(",") + 1
     lines = ["# Generated from iree_lite/codegen/isa.py by setup.py. Do not edit.",
-             'cdef extern from "<math.h>" nogil:']
+             "from libc.math cimport INFINITY", 'cdef extern from "<math.h>" nogil:']
     for fn, arity in sorted(calls.items()):
         for ctype, suffix in (("float", "f"), ("double", "")):
             lines.append(f"    {ctype} {fn}{suffix}({', '.join([ctype] * arity)})")
+    dispatch = []
     for name, arity, types, expr, _ in ELEMENTWISE:
-        for code, ctype, suffix in _KERNEL_TYPES[types]:
-            body = expr.replace("{f}", suffix)
-            for var in "ABC":
-                body = re.sub(rf"\b{var}\b", f"{var.lower()}[i]", body)
-            lines += ["", "",
-                      f"cdef inline void k_{name}_{code.lower()}(char* d_, const char* a_, const char* b_, "
-                      f"const char* c_, Py_ssize_t n) noexcept nogil:",
-                      f"    cdef {ctype}* d = <{ctype}*>d_",
-                      *(f"    cdef const {ctype}* {v} = <const {ctype}*>{v}_" for v in "abc"[:arity]),
-                      "    cdef Py_ssize_t i",
-                      "    for i in range(n):",
-                      f"        d[i] = {body}"]
+        dispatch.append(f"op == {c_name(BY_NAME['t.' + name])}:")
+        for t in KERNEL_TYPES[types]:
+            lines += _elementwise_kernels(name, arity, types, expr, t)
+            dispatch += [f"        if t == ET_{t[0]}:", f"            return k_{name}_{t[0].lower()}(d, a, b, c, 0, n)"]
+    for name, predicates, types in (("cmpf", CMPF_PREDICATES, _FLOATS), ("cmpi", CMPI_PREDICATES, _INTS)):
+        dispatch.append(f"op == {c_name(BY_NAME['t.' + name])}:")
+        for t in types:
+            lines += _compare_kernels(name, predicates, t)
+            dispatch += [f"        if t == ET_{t[0]}:",
+                         f"            return k_{name}_{t[0].lower()}(d, a, b, c, {_field(name)}, n)"]
+    every = _FLOATS + _INTS + _I1
+    for kind, _ in CONVERSIONS:
+        dispatch.append(f"op == {c_name(BY_NAME['t.' + kind])}:")
+        for src in every:
+            for dst in every:
+                if kind == "bitcast" and (max(1, src[3] // 8) != max(1, dst[3] // 8)):
+                    continue
+                lines += _convert_kernels(kind, src, dst)
+                dispatch += [f"        if ({_field(kind)} == ET_{src[0]}) & (t == ET_{dst[0]}):",
+                             f"            return k_{kind}_{src[0].lower()}_{dst[0].lower()}(d, a, n)"]
     lines += ["", "",
               "cdef inline int tile_arith(int op, int t, char* d, const char* a, const char* b, const char* c,",
-              "                           Py_ssize_t n) noexcept nogil:",
-              '    """Run element-wise op `op` over a tile in element type t; -1 if this',
-              '    VM has no kernel for that type."""']
-    for i, (name, _, types, _, _) in enumerate(ELEMENTWISE):
-        lines.append(f"    {'if' if i == 0 else 'elif'} op == {c_name(BY_NAME['t.' + name])}:")
-        for code, _, _ in _KERNEL_TYPES[types]:
-            lines += [f"        if t == ET_{code}:",
-                      f"            k_{name}_{code.lower()}(d, a, b, c, n)",
-                      "            return 0"]
+              "                           uint32_t w, Py_ssize_t n) noexcept nogil:",
+              '    """Run arithmetic tile op `op` over a tile in element type t; `w` is',
+              '    the instruction, for a predicate or source type field. -1 if this VM',
+              '    has no kernel for that type."""']
+    first = True
+    for line in dispatch:
+        if line.startswith("op =="):
+            lines.append(f"    {'if' if first else 'elif'} {line}")
+            first = False
+        else:
+            lines.append(line)
     lines.append("    return -1")
+    names = ", ".join(f'b"{op.name[2:]}"' for op in OPS if op.form == "tile")
+    first_tile = min(op.code for op in OPS if op.form == "tile")
+    lines += ["", "", f"cdef const char* TILE_OP_NAMES[{sum(op.form == 'tile' for op in OPS)}]",
+              f"TILE_OP_NAMES[:] = [{names}]", f"cdef enum:\n    FIRST_TILE_OP = {first_tile}"]
     return "\n".join(lines) + "\n"

@@ -11,7 +11,7 @@ with an input (in place) without a later load seeing the new contents.
 from array import array
 from dataclasses import dataclass
 
-from ..ir.types import element_type_of
+from ..ir.types import TensorType, element_type_of
 from . import isa
 from .module import Kernel
 
@@ -32,7 +32,8 @@ def _is_float(t):
     return element_type_of(t).is_float
 
 
-def build_kernel(name, group, outputs, elementwise_kind):
+def build_kernel(name, group, outputs, lookup):
+    """A KernelPlan for a group; `lookup` maps op names to OpDefs."""
     inputs = group.inputs()
     code, locs = [], []
     reg_of = {}
@@ -43,7 +44,6 @@ def build_kernel(name, group, outputs, elementwise_kind):
             last_use[v] = i
     for v in outputs:
         last_use[v] = len(group.ops)
-
     high = [-1]
 
     def alloc(v):
@@ -53,49 +53,49 @@ def build_kernel(name, group, outputs, elementwise_kind):
         high[0] = max(high[0], reg_of[v])
         return reg_of[v]
 
-    def emit(opname, operands, etype, loc=None):
+    def emit(opname, operands, element, loc=None):
         if loc is not None:
             locs.append((len(code), loc.line, loc.col))
-        code.extend(isa.encode(opname, operands, isa.ELEMENT_CODES[etype.name]))
+        code.extend(isa.encode(opname, operands, isa.ELEMENT_CODES[element]))
 
-    # Push slots: floats first, then ints (the order of the rf*/ri* lists).
-    if group.is_scalar:
-        pushed = [(v, None, v.type) for v in inputs]
-        buffers = []
-    else:
-        pushed = [(v, value, element_type_of(v.type)) for v, value in group.splats.items()]
-        buffers = inputs
+    # Tensors are bound as buffers; scalars (and folded splat constants)
+    # are push constants, floats first, then ints (the rf*/ri* lists).
+    buffers = [v for v in inputs if isinstance(v.type, TensorType)]
+    pushed = [(v, value, element_type_of(v.type)) for v, value in group.splats.items()]
+    pushed += [(v, None, v.type) for v in inputs if not isinstance(v.type, TensorType)]
     pushed.sort(key=lambda p: not _is_float(p[2]))
 
     bindings = []
     for b, v in enumerate(buffers):
-        etype = element_type_of(v.type)
-        bindings.append((isa.ELEMENT_CODES[etype.name], False))
-        emit("t.load", {"d": alloc(v), "b": b}, etype)
+        element = element_type_of(v.type).name
+        bindings.append((isa.ELEMENT_CODES[element], False))
+        emit("t.load", {"d": alloc(v), "b": b}, element)
     for slot, (v, _, etype) in enumerate(pushed):
-        emit("t.splat", {"d": alloc(v), "p": slot}, element_type_of(etype))
+        emit("t.splat", {"d": alloc(v), "p": slot}, element_type_of(etype).name)
 
     ordered_outputs = sorted(outputs, key=lambda v: not _is_float(v.type)) if group.is_scalar else outputs
     output_binding = {v: len(buffers) + i for i, v in enumerate(ordered_outputs)}
     last = group.ops[-1].results[0]
     for i, op in enumerate(group.ops):
-        etype = element_type_of(op.operands[0].type)
+        tile_op, element, extra = lookup(op.name).tile(op)
         srcs = [reg_of[v] for v in op.operands]
         for v in dict.fromkeys(op.operands):   # free sources first (in order): d may reuse one
             if last_use[v] == i:
                 free.append(reg_of[v])
         operands = dict(zip(("a", "b", "c"), srcs))
         operands["d"] = alloc(op.results[0])
+        operands.update({k: isa.ELEMENT_CODES[x] if k == "src" else x for k, x in extra.items()})
         if op.results[0] is last and last in output_binding:
             # The last result goes straight into its output: no copy.
-            emit("t.bind", {"d": operands["d"], "b": output_binding[last]}, etype)
-        emit("t." + elementwise_kind(op), operands, etype, op.loc)
+            emit("t.bind", {"d": operands["d"], "b": output_binding[last]},
+                 element_type_of(last.type).name)
+        emit("t." + tile_op, operands, element, op.loc)
 
     for v in ordered_outputs:
-        etype = element_type_of(v.type)
-        bindings.append((isa.ELEMENT_CODES[etype.name], True))
+        element = element_type_of(v.type).name
+        bindings.append((isa.ELEMENT_CODES[element], True))
         if v is not last:
-            emit("t.store", {"d": reg_of[v], "b": output_binding[v]}, etype)
+            emit("t.store", {"d": reg_of[v], "b": output_binding[v]}, element)
 
     kernel = Kernel(name, high[0] + 1, tuple(bindings), len(pushed), array("I", code), locs)
     return KernelPlan(kernel, buffers, ordered_outputs, pushed)

@@ -1,18 +1,31 @@
-"""arith: element-wise float arithmetic and constants."""
+"""arith: element-wise arithmetic, comparisons, selects, casts and constants."""
 from ..ir.attributes import BoolAttr, DenseElementsAttr, FloatAttr, IntegerAttr
 from ..ir.core import Operation
 from ..ir.ops import OpDef
-from ..ir.types import ScalarType, element_type_of
+from ..ir.types import ScalarType, TensorType, element_type_of
+
+I1 = ScalarType("i1")
+
+
+def with_element(t, element):
+    """t's shape (a tensor, or a scalar) with another element type."""
+    return TensorType(t.shape, element) if isinstance(t, TensorType) else element
+
+
+def shape_of(t):
+    return t.shape if isinstance(t, TensorType) else None
 
 
 class ElementwiseOp(OpDef):
-    """`%r = dialect.op %a[, %b] [fastmath<...>] : T`, all operands of type T."""
+    """`%r = dialect.op %a[, %b, %c] [fastmath<...>] : T`, all operands of
+    type T; the result is T, or T's shape of i1 when `result_i1`."""
 
-    def __init__(self, name, arity, elementwise, element_kind):
+    def __init__(self, name, arity, elementwise, element_kind, result_i1=False):
         self.name = name
         self.arity = arity
         self.elementwise = elementwise
         self.element_kind = element_kind   # 'float' or 'int'
+        self.result_i1 = result_i1
 
     def parse(self, p, loc, result_names):
         operands = p.parse_operand_list()
@@ -20,16 +33,124 @@ class ElementwiseOp(OpDef):
             p.skip_angle_body()
         p.parse_punct(":")
         t = p.parse_type()
-        return Operation(self.name, p.resolve_all(operands, [t] * self.arity), [t], loc=loc)
+        result = with_element(t, I1) if self.result_i1 else t
+        return Operation(self.name, p.resolve_all(operands, [t] * self.arity), [result], loc=loc)
 
     def verify(self, op, fail):
         if len(op.operands) != self.arity:
             fail(f"expected {self.arity} operands")
-        t = op.results[0].type
+        t = op.operands[0].type
         if any(v.type != t for v in op.operands):
-            fail(f"operand types {', '.join(str(v.type) for v in op.operands)} do not match result type {t}")
+            fail(f"operand types {', '.join(str(v.type) for v in op.operands)} differ")
+        want = with_element(t, I1) if self.result_i1 else t
+        if op.results[0].type != want:
+            fail(f"result type {op.results[0].type} does not match '{want}'")
         if getattr(element_type_of(t), "is_" + self.element_kind) is not True:
             fail(f"operand #0 must be {self.element_kind}-like, but got '{t}'")
+
+
+class CompareOp(OpDef):
+    """`arith.cmpf olt, %a, %b : T` -> T's shape of i1 (predicates as MLIR numbers them)."""
+
+    def __init__(self, name, predicates, element_kind):
+        self.name = name
+        self.elementwise = name.split(".")[1]
+        self.predicates = predicates
+        self.element_kind = element_kind
+
+    def parse(self, p, loc, result_names):
+        tok = p.tok
+        if tok.kind == "string":
+            p.advance()
+            word = tok.text[1:-1]
+        else:
+            word = p.parse_kind("ident", "comparison predicate").text
+        if word not in self.predicates:
+            raise p.error(f"unknown predicate '{word}' for '{self.name}'; expected one of "
+                          f"{', '.join(self.predicates)}", tok)
+        p.parse_punct(",")
+        operands = p.parse_operand_list()
+        p.parse_punct(":")
+        t = p.parse_type()
+        return Operation(self.name, p.resolve_all(operands, [t, t]), [with_element(t, I1)],
+                         {"predicate": IntegerAttr(self.predicates.index(word), ScalarType("i64"))}, loc=loc)
+
+    def verify(self, op, fail):
+        a, b = op.operands
+        if a.type != b.type or op.results[0].type != with_element(a.type, I1):
+            fail(f"operands {a.type}, {b.type} and result {op.results[0].type} do not match")
+        if getattr(element_type_of(a.type), "is_" + self.element_kind) is not True:
+            fail(f"operand #0 must be {self.element_kind}-like, but got '{a.type}'")
+        if not 0 <= op.attributes["predicate"].value < len(self.predicates):
+            fail("predicate out of range")
+
+    def tile(self, op):
+        name, element, _ = super().tile(op)
+        return name, element, {"pred": op.attributes["predicate"].value}
+
+
+class SelectOp(OpDef):
+    """`arith.select %c, %a, %b : T` (i1 %c) or `: C, T` (%c of T's shape of i1)."""
+    name = "arith.select"
+    elementwise = "select"
+
+    def parse(self, p, loc, result_names):
+        operands = p.parse_operand_list()
+        p.parse_punct(":")
+        types = p.parse_type_list()
+        if len(types) == 1:
+            types = [I1] + types
+        if len(types) != 2:
+            raise p.error("expected the condition type and the value type")
+        cond, t = types
+        return Operation(self.name, p.resolve_all(operands, [cond, t, t]), [t], loc=loc)
+
+    def verify(self, op, fail):
+        cond, a, b = op.operands
+        if a.type != b.type or op.results[0].type != a.type:
+            fail(f"value types {a.type}, {b.type} and result {op.results[0].type} differ")
+        if cond.type != I1 and cond.type != with_element(a.type, I1):
+            fail(f"condition must be i1 or '{with_element(a.type, I1)}', got '{cond.type}'")
+
+    def tile(self, op):
+        return "select", element_type_of(op.operands[1].type).name, {}
+
+
+class CastOp(OpDef):
+    """`arith.extf %a : f32 to f64`: converts each element, keeping the shape."""
+
+    def __init__(self, name, kind, src, dst, width):
+        self.name = name
+        self.elementwise = kind          # convs, convu or bitcast
+        self.src, self.dst = src, dst    # 'float', 'int' or 'index'
+        self.width = width               # 'wider', 'narrower', 'same' or None
+
+    def parse(self, p, loc, result_names):
+        operands = p.parse_operand_list()
+        p.parse_punct(":")
+        src = p.parse_type()
+        p.parse_keyword("to")
+        dst = p.parse_type()
+        return Operation(self.name, p.resolve_all(operands, [src]), [dst], loc=loc)
+
+    def verify(self, op, fail):
+        src, dst = op.operands[0].type, op.results[0].type
+        if shape_of(src) != shape_of(dst) or isinstance(src, TensorType) != isinstance(dst, TensorType):
+            fail(f"'{src}' and '{dst}' must have the same shape")
+        s, d = element_type_of(src), element_type_of(dst)
+        for kind, e in ((self.src, s), (self.dst, d)):
+            ok = e.is_float if kind == "float" else (e.name == "index" if kind == "index" else
+                                                     e.is_int and e.name != "index" if kind == "int" else True)
+            if not ok:
+                fail(f"'{self.name}' does not convert '{src}' to '{dst}'")
+        if self.width == "wider" and not d.bitwidth > s.bitwidth or \
+                self.width == "narrower" and not d.bitwidth < s.bitwidth or \
+                self.width == "same" and d.bitwidth != s.bitwidth:
+            fail(f"'{self.name}' needs a {self.width} result type, got '{src}' to '{dst}'")
+
+    def tile(self, op):
+        return (self.elementwise, element_type_of(op.results[0].type).name,
+                {"src": element_type_of(op.operands[0].type).name})
 
 
 class ConstantOp(OpDef):
@@ -39,7 +160,7 @@ class ConstantOp(OpDef):
         tok = p.tok
         attr = p.parse_attribute()
         if isinstance(attr, BoolAttr):
-            attr = IntegerAttr(int(attr.value), ScalarType("i1"))
+            attr = IntegerAttr(int(attr.value), I1)
         if not isinstance(attr, (IntegerAttr, FloatAttr, DenseElementsAttr)):
             raise p.error("expected a number or dense elements for 'arith.constant'", tok)
         return Operation(self.name, [], [attr.type], {"value": attr}, loc=loc)
@@ -50,13 +171,31 @@ class ConstantOp(OpDef):
             fail("'value' attribute type does not match the result type")
 
 
-def _binary_float(name):
-    return ElementwiseOp(f"arith.{name}", 2, name, "float")
-
+CMPF = ("false", "oeq", "ogt", "oge", "olt", "ole", "one", "ord", "ueq", "ugt", "uge", "ult", "ule", "une",
+        "uno", "true")
+CMPI = ("eq", "ne", "slt", "sle", "sgt", "sge", "ult", "ule", "ugt", "uge")
 
 OPS = {op.name: op for op in (
-    *(_binary_float(n) for n in ("addf", "subf", "mulf", "divf", "remf", "maximumf", "minimumf",
-                                 "maxnumf", "minnumf")),
+    *(ElementwiseOp(f"arith.{n}", 2, n, "float") for n in (
+        "addf", "subf", "mulf", "divf", "remf", "maximumf", "minimumf", "maxnumf", "minnumf")),
     ElementwiseOp("arith.negf", 1, "negf", "float"),
+    *(ElementwiseOp(f"arith.{n}", 2, n, "int") for n in (
+        "addi", "subi", "muli", "andi", "ori", "xori", "maxsi", "minsi", "maxui", "minui", "shli", "shrsi",
+        "shrui", "divsi", "remsi", "ceildivsi", "floordivsi", "divui", "remui")),
+    CompareOp("arith.cmpf", CMPF, "float"),
+    CompareOp("arith.cmpi", CMPI, "int"),
+    SelectOp(),
+    CastOp("arith.extf", "convs", "float", "float", "wider"),
+    CastOp("arith.truncf", "convs", "float", "float", "narrower"),
+    CastOp("arith.extsi", "convs", "int", "int", "wider"),
+    CastOp("arith.extui", "convu", "int", "int", "wider"),
+    CastOp("arith.trunci", "convs", "int", "int", "narrower"),
+    CastOp("arith.sitofp", "convs", "int", "float", None),
+    CastOp("arith.uitofp", "convu", "int", "float", None),
+    CastOp("arith.fptosi", "convs", "float", "int", None),
+    CastOp("arith.fptoui", "convu", "float", "int", None),
+    CastOp("arith.index_cast", "convs", "any", "any", None),
+    CastOp("arith.index_castui", "convu", "any", "any", None),
+    CastOp("arith.bitcast", "bitcast", "any", "any", "same"),
     ConstantOp(),
 )}

@@ -1,9 +1,10 @@
 """Op definitions: how a dialect op is parsed, verified and classified."""
+from .types import element_type_of
 
 
 class OpDef:
     name = ""
-    # The ISA tile primitive (`t.<elementwise>`) an element-wise op lowers to.
+    # The ISA tile op family (`t.<elementwise>`) an element-wise op lowers to.
     elementwise = None
 
     def parse(self, p, loc, result_names):
@@ -12,3 +13,8 @@ class OpDef:
 
     def verify(self, op, fail):
         """Check op; `fail(message)` raises a Diagnostic at the op."""
+
+    def tile(self, op):
+        """(tile op name, element type name, extra fields) for an element-wise
+        op: by default the tile op computes in its first operand's type."""
+        return self.elementwise, element_type_of(op.operands[0].type).name, {}

@@ -35,7 +35,8 @@ class Group:
         return {r for op in self.ops for r in op.results}
 
     def inputs(self):
-        """Values read from outside the group (bindings or push scalars), in first-use order."""
+        """Values read from outside the group (tensors are bound, scalars
+        pushed), in first-use order."""
         inside = self.members()
         seen = []
         for op in self.ops:
@@ -92,7 +93,9 @@ def form_dispatch_regions(block):
         candidates = []
         for v in op.operands:
             g = group_of.get(v)
-            if g is not None and g.open and g.key == key and g not in candidates:
+            if g is not None and g.key != key:
+                g.open = False   # read by another kind of group: it must not grow past this op
+            elif g is not None and g.open and g not in candidates:
                 candidates.append(g)
         if candidates and sum(len(g.ops) for g in candidates) < MAX_GROUP_OPS:
             g = candidates[0]

@@ -8,6 +8,8 @@ A context holds modules loaded in order (each resolving its imports against
 the ones before it) and a device: `local-sync` runs all work on the calling
 thread, `local-task` on a pool of native worker threads.
 """
+import re
+
 from ..codegen.isa import ELEMENT_CODES
 from ..codegen.module import ABI_COARSE_FENCES
 from ..vm.errors import VMError
@@ -16,6 +18,7 @@ from ..vm.link import resolve_imports
 from ..vm.verifier import VerifyError, bank_of_type, register_banks, verify_module
 
 DEVICES = ("local-sync", "local-task")
+_DIMS = re.compile(r"((?:(?:\d+|\?)x)*)(\w+)")   # `2x?x` then the element type (`index` has an x)
 
 
 def _native():
@@ -35,8 +38,8 @@ def parse_tensor_type(type_str):
     """'tensor<2x?xf32>' -> ('f32', (2, None)); a scalar type -> (name, None)."""
     if not type_str.startswith("tensor<"):
         return type_str, None
-    *dims, element = type_str[7:-1].split("x")
-    return element, tuple(None if d == "?" else int(d) for d in dims)
+    dims, element = _DIMS.fullmatch(type_str[7:-1]).groups()
+    return element, tuple(None if d == "?" else int(d) for d in dims.split("x")[:-1])
 
 
 class Function:

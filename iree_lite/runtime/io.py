@@ -6,6 +6,7 @@ import numpy.
 """
 import ast
 import math
+import re
 import struct
 
 from ..fileio import write_atomically
@@ -85,16 +86,15 @@ def parse_element(text, element):
 
 def _parse_spec(spec):
     """'2x3xf32' -> ((2, 3), 'f32')."""
-    *dims, element = spec.split("x")
+    m = re.fullmatch(r"((?:[^x]*x)*?)([a-z]\w*)", spec)   # `index` contains an x
+    if m is None:
+        raise IoError("INVALID_ARGUMENT", f"invalid shape `{spec}`")
+    dims, element = m.groups()
     if element not in ELEMENTS:
         raise IoError("INVALID_ARGUMENT", f"unsupported element type `{element}` in `{spec}`")
-    try:
-        shape = tuple(int(d) for d in dims)
-    except ValueError:
-        raise IoError("INVALID_ARGUMENT", f"invalid shape `{spec}`") from None
-    if any(d < 0 for d in shape):
+    if not all(d.isdigit() for d in dims.split("x")[:-1]):
         raise IoError("INVALID_ARGUMENT", f"invalid shape `{spec}`")
-    return shape, element
+    return tuple(int(d) for d in dims.split("x")[:-1]), element
 
 
 def parse_value(text, type_str=None):

@@ -21,6 +21,12 @@ def _constant(m, ordinal):
 def format_operand(m, kind, value):
     if kind in _PREFIX:
         return f"{_PREFIX[kind]}{value}"
+    if kind == "cmpf":
+        return isa.CMPF_PREDICATES[value][0] if value < len(isa.CMPF_PREDICATES) else f"?{value}"
+    if kind == "cmpi":
+        return isa.CMPI_PREDICATES[value][0] if value < len(isa.CMPI_PREDICATES) else f"?{value}"
+    if kind == "element":
+        return isa.ELEMENT_NAMES.get(value, f"?{value}")
     if kind in isa.LIST_KINDS:
         return "[" + ", ".join(f"{kind[1]}{r}" for r in value) + "]"
     if kind == "const":

@@ -12,7 +12,7 @@ from array import array
 
 from ..codegen import isa
 from ..codegen.module import ABI_COARSE_FENCES
-from ..ir.elements import SIZES, pack, unpack, wrap_int
+from ..ir.elements import INT_BITS, SIZES, pack, unpack, wrap_int
 from .errors import VMError
 from .link import resolve_imports
 from .verifier import bank_of_type, verify_module
@@ -252,6 +252,122 @@ ELEMENTWISE = {
 }
 
 
+# Integer ops take the element's bit width first; values are signed ints
+# (i1: 0 or 1) and results are wrapped to the type afterwards.
+def _unsigned(bits, x):
+    return x & ((1 << bits) - 1)
+
+
+def _shift(bits, b):
+    return _unsigned(bits, b)
+
+
+def _div_check(bits, a, b, name, signed=True):
+    if b == 0:
+        raise VMError("OUT_OF_RANGE", f"'arith.{name}': integer division by zero")
+    if signed and bits > 1 and a == -(1 << (bits - 1)) and b == -1:
+        raise VMError("OUT_OF_RANGE", f"'arith.{name}': signed integer overflow (INT_MIN / -1)")
+
+
+def _trunc_div(a, b):
+    q = abs(a) // abs(b)
+    return q if (a < 0) == (b < 0) else -q
+
+
+def _sdiv(name, fn):
+    def f(bits, a, b):
+        _div_check(bits, a, b, name)
+        return fn(a, b)
+    return f
+
+
+def _udiv(name, fn):
+    def f(bits, a, b):
+        _div_check(bits, a, b, name, signed=False)
+        return fn(_unsigned(bits, a), _unsigned(bits, b))
+    return f
+
+
+INT_ELEMENTWISE = {
+    "t.addi": lambda bits, a, b: a + b,
+    "t.subi": lambda bits, a, b: a - b,
+    "t.muli": lambda bits, a, b: a * b,
+    "t.andi": lambda bits, a, b: a & b,
+    "t.ori": lambda bits, a, b: a | b,
+    "t.xori": lambda bits, a, b: a ^ b,
+    "t.maxsi": lambda bits, a, b: max(a, b),
+    "t.minsi": lambda bits, a, b: min(a, b),
+    "t.maxui": lambda bits, a, b: a if _unsigned(bits, a) > _unsigned(bits, b) else b,
+    "t.minui": lambda bits, a, b: a if _unsigned(bits, a) < _unsigned(bits, b) else b,
+    "t.shli": lambda bits, a, b: a << _shift(bits, b) if _shift(bits, b) < bits else 0,
+    "t.shrsi": lambda bits, a, b: a >> _shift(bits, b) if _shift(bits, b) < bits else (-1 if a < 0 else 0),
+    "t.shrui": lambda bits, a, b: _unsigned(bits, a) >> _shift(bits, b) if _shift(bits, b) < bits else 0,
+    "t.divsi": _sdiv("divsi", _trunc_div),
+    "t.remsi": _sdiv("remsi", lambda a, b: a - b * _trunc_div(a, b)),
+    "t.ceildivsi": _sdiv("ceildivsi", lambda a, b: -((-a) // b)),
+    "t.floordivsi": _sdiv("floordivsi", lambda a, b: a // b),
+    "t.divui": _udiv("divui", lambda a, b: a // b),
+    "t.remui": _udiv("remui", lambda a, b: a % b),
+    "t.absi": lambda bits, a: abs(a),
+}
+CLASSIFY = {"t.isnan": lambda a: a != a, "t.isinf": lambda a: a in (INF, -INF),
+            "t.isfinite": math.isfinite}
+
+
+def compare(op, predicate, a, b, bits=64):
+    """The i1 result of cmpf/cmpi `predicate` (MLIR numbering)."""
+    if op == "t.cmpf":
+        name = isa.CMPF_PREDICATES[predicate][0]
+        unordered = a != a or b != b
+        if name in ("false", "true"):
+            return name == "true"
+        if name == "ord":
+            return not unordered
+        if name == "uno":
+            return unordered
+        base = {"eq": a == b, "gt": a > b, "ge": a >= b, "lt": a < b, "le": a <= b, "ne": a != b}[name[1:]]
+        return (unordered or base) if name[0] == "u" else (not unordered and base)
+    name = isa.CMPI_PREDICATES[predicate][0]
+    if name[0] == "u":
+        a, b = _unsigned(bits, a), _unsigned(bits, b)
+        name = name[1:]
+    elif name[0] == "s":
+        name = name[1:]
+    return {"eq": a == b, "ne": a != b, "lt": a < b, "le": a <= b, "gt": a > b, "ge": a >= b}[name]
+
+
+def convert(kind, src, dst, x):
+    """One element converted by t.convs / t.convu / t.bitcast."""
+    if kind == "t.bitcast":
+        return unpack(dst, pack(src, [x]))[0]
+    src_float, dst_float = src in FLOAT_TYPES, dst in FLOAT_TYPES
+    if src_float and dst_float:
+        return x
+    if src_float:
+        if x != x:
+            return 0
+        if dst == "i1":
+            return int(x != 0)
+        bits = INT_BITS[dst]
+        if kind == "t.convs":
+            lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+        else:
+            lo, hi = 0, (1 << bits) - 1
+        if x >= hi + 1:
+            return hi
+        if x <= lo - 1 or (kind == "t.convu" and x <= -1):
+            return lo
+        return math.trunc(x)
+    if src == "i1":
+        x = -(x & 1) if kind == "t.convs" else x & 1
+    elif kind == "t.convu":
+        x = _unsigned(INT_BITS[src], x)
+    return float(x) if dst_float else x
+
+
+FLOAT_TYPES = ("f16", "bf16", "f32", "f64")
+
+
 def round_to(element, values):
     """Round Python numbers to what the element type can hold (once per op)."""
     if element == "f64":
@@ -287,12 +403,33 @@ def run_kernel(kernel, bindings, push, count):
             elif op.name == "t.bind":
                 bound[v["d"]] = bindings[v["b"]]
             else:
-                fn = ELEMENTWISE[op.name]
-                args = [regs[v[k]] for k in ("a", "b", "c") if k in v]
-                regs[v["d"]] = round_to(element, [fn(*xs) for xs in zip(*args)])
+                element, regs[v["d"]] = compute(op, v, element, regs)
                 out = bound.pop(v["d"], None)
                 if out is not None:
+                    size = SIZES[element]
                     out.data[start * size:(start + n) * size] = pack(element, regs[v["d"]])
+
+
+def compute(op, v, element, regs):
+    """(result element type, result lanes) of one arithmetic tile op whose
+    `type` field is `element`."""
+    args = [regs[v[k]] for k in ("a", "b", "c") if k in v]
+    name = op.name
+    if name in ELEMENTWISE:
+        return element, round_to(element, [ELEMENTWISE[name](*xs) for xs in zip(*args)])
+    if name in INT_ELEMENTWISE:
+        bits = INT_BITS[element]
+        return element, round_to(element, [INT_ELEMENTWISE[name](bits, *xs) for xs in zip(*args)])
+    if name in CLASSIFY:
+        return "i1", [int(CLASSIFY[name](x)) for x in args[0]]
+    if name in ("t.cmpf", "t.cmpi"):
+        bits = INT_BITS.get(element, 64)
+        return "i1", [int(compare(name, v["pred"], a, b, bits)) for a, b in zip(*args)]
+    if name == "t.select":
+        cond, x, y = args
+        return element, [a if c & 1 else b for c, a, b in zip(cond, x, y)]
+    src = isa.ELEMENT_NAMES[v["src"]]
+    return element, round_to(element, [convert(name, src, element, x) for x in args[0]])
 
 
 # -- functions ------------------------------------------------------------

@@ -61,7 +61,15 @@ def verify_module(m):
             raise VerifyError(f"export '{e.name}' names a missing function")
 
 
+_I1 = isa.ELEMENT_CODES["i1"]
+_RESULT_I1 = {"t.cmpf", "t.cmpi"} | {f"t.{name}" for name, _, types, _, _ in isa.ELEMENTWISE
+                                    if types == "float->i1"}
+
+
 def _verify_kernel(k):
+    """Besides bounds, track each tile register's element type, so no
+    instruction reads a register as a wider type than it holds (which
+    would read past the end of a bound buffer's tile)."""
     where = f"kernel '{k.name}'"
     if not 0 < k.regs <= isa.TILE_REGS:
         raise VerifyError(f"{where}: {k.regs} tile registers")
@@ -70,28 +78,54 @@ def _verify_kernel(k):
     for element, _ in k.bindings:
         if element not in isa.ELEMENT_NAMES:
             raise VerifyError(f"{where}: bad binding element type {element}")
+    reg_type = [None] * k.regs
+    bound = {}   # register -> element type its next write must have
     for pc in range(len(k.code)):
         op = isa.BY_CODE.get(k.code[pc] & 0xFF)
         if op is not None and op.form != "tile":
             raise VerifyError(f"{where} pc {pc}: host instruction '{op.name}' in a kernel")
         op, values, type_code, _ = isa.decode(k.code, pc)
-        if type_code not in isa.ELEMENT_NAMES:
-            raise VerifyError(f"{where} pc {pc}: bad element type {type_code}")
-        if op.types == "float" and type_code not in _FLOAT_CODES:
-            raise VerifyError(f"{where} pc {pc}: '{op.name}' needs a float type")
+        at = f"{where} pc {pc} ({op.name})"
+        if isa.ELEMENT_NAMES.get(type_code) not in isa.TYPE_CLASSES[op.types]:
+            raise VerifyError(f"{at}: element type {isa.ELEMENT_NAMES.get(type_code, type_code)} "
+                              f"not accepted ({op.types})")
         for n, kind in op.operands:
             v = values[n]
             if kind in ("td", "ts") and v >= k.regs:
-                raise VerifyError(f"{where} pc {pc}: tile register {v} out of range")
+                raise VerifyError(f"{at}: tile register {v} out of range")
             if kind == "bind":
                 if v >= len(k.bindings):
-                    raise VerifyError(f"{where} pc {pc}: binding {v} out of range")
+                    raise VerifyError(f"{at}: binding {v} out of range")
                 if k.bindings[v][0] != type_code:
-                    raise VerifyError(f"{where} pc {pc}: binding {v} element type mismatch")
+                    raise VerifyError(f"{at}: binding {v} element type mismatch")
                 if op.name in ("t.store", "t.bind") and not k.bindings[v][1]:
-                    raise VerifyError(f"{where} pc {pc}: store to input binding {v}")
+                    raise VerifyError(f"{at}: store to input binding {v}")
             if kind == "push" and v >= k.push:
-                raise VerifyError(f"{where} pc {pc}: push constant {v} out of range")
+                raise VerifyError(f"{at}: push constant {v} out of range")
+            if kind == "cmpf" and v >= len(isa.CMPF_PREDICATES) or kind == "cmpi" and v >= len(isa.CMPI_PREDICATES):
+                raise VerifyError(f"{at}: bad predicate {v}")
+            if kind == "element" and v not in isa.ELEMENT_NAMES:
+                raise VerifyError(f"{at}: bad source element type {v}")
+        # Types of the registers read, and of the result.
+        reads = [(values[n], type_code) for n, kind in op.operands if kind == "ts"]
+        if op.name == "t.select":
+            reads[0] = (values["a"], _I1)
+        elif op.name in ("t.convs", "t.convu", "t.bitcast"):
+            reads = [(values["a"], values["src"])]
+            if op.name == "t.bitcast" and (SIZES[isa.ELEMENT_NAMES[values["src"]]]
+                                           != SIZES[isa.ELEMENT_NAMES[type_code]]):
+                raise VerifyError(f"{at}: bitcast between types of different widths")
+        for r, want in reads:
+            if reg_type[r] != want:
+                have = "nothing" if reg_type[r] is None else isa.ELEMENT_NAMES[reg_type[r]]
+                raise VerifyError(f"{at}: reads t{r} as {isa.ELEMENT_NAMES[want]} but it holds {have}")
+        if op.name == "t.bind":
+            bound[values["d"]] = type_code
+        elif "d" in values and op.operands[0][1] == "td":
+            result = _I1 if op.name in _RESULT_I1 else type_code
+            if bound.pop(values["d"], result) != result:
+                raise VerifyError(f"{at}: result type differs from its bound output's")
+            reg_type[values["d"]] = result
 
 
 def _verify_function(m, f):
