@@ -91,6 +91,8 @@ cdef lite_status* check_layout(ref_t r, const constant_t* c) noexcept nogil:
 cdef extern from "<string.h>" nogil:
     int memcmp(const void*, const void*, size_t)
 
+from libc.math cimport fabs
+
 
 cdef lite_status* job_bind(job_t* job, const kernel_t* k, const uint32_t* code, int p,
                            ref_t* R, double* F, int64_t* I) noexcept nogil:
@@ -270,6 +272,60 @@ cdef inline int64_t int_value(int e, const char* p) noexcept nogil:
     return (<const int64_t*>p)[0]
 
 
+# -- check ops: test assertions that fail the call with their location --------
+
+cdef lite_status* check_failed(const constant_t* where, const char* what) noexcept nogil:
+    cdef char msg[400]
+    snprintf(msg, 400, b"%.*s: %s", <int>where.buffer.nbytes, where.buffer.data, what)
+    return status_new(STATUS_FAILED_PRECONDITION, msg)
+
+
+cdef inline double element_f(int e, const char* p, int64_t i) noexcept nogil:
+    return (<const float*>p)[i] if e == ET_F32 else (<const double*>p)[i]
+
+
+cdef lite_status* check_values(ref_t ra, ref_t re, int approx, double atol, double rtol,
+                               const constant_t* where) noexcept nogil:
+    """check.eq / check.almost_eq: the first differing element, with both values."""
+    cdef char what[300]
+    cdef char have[96]
+    cdef char want[96]
+    cdef buffer_t* a
+    cdef buffer_t* e
+    cdef int64_t i
+    cdef double x, y
+    cdef int64_t xi, yi
+    cdef int floating
+    if ra.kind != REF_BUFFER or re.kind != REF_BUFFER:
+        return status_new(STATUS_INVALID_ARGUMENT, b"checked value is not a buffer")
+    a = <buffer_t*>ra.ptr
+    e = <buffer_t*>re.ptr
+    if a.element != e.element or a.rank != e.rank or memcmp(a.shape, e.shape, a.rank * sizeof(int64_t)) != 0:
+        format_layout(want, 96, e.element, e.rank, e.shape)
+        format_layout(have, 96, a.element, a.rank, a.shape)
+        snprintf(what, 300, b"expected %s, got %s", want, have)
+        return check_failed(where, what)
+    floating = a.element == ET_F32 or a.element == ET_F64
+    if not floating and a.element in (ET_F16, ET_BF16):
+        return status_new(STATUS_UNIMPLEMENTED, b"checks on f16/bf16 values are not supported yet")
+    for i in range(a.count):
+        if floating:
+            x = element_f(a.element, a.data, i)
+            y = element_f(e.element, e.data, i)
+            if x == y or (approx and ((x != x and y != y) or fabs(x - y) <= atol + rtol * fabs(y))):
+                continue
+            snprintf(what, 300, b"element at index %lld (%g) does not match the expected (%g)", <long long>i, x, y)
+        else:
+            xi = int_value(a.element, a.data + i * ELEMENT_SIZE[a.element])
+            yi = int_value(e.element, e.data + i * ELEMENT_SIZE[e.element])
+            if xi == yi:
+                continue
+            snprintf(what, 300, b"element at index %lld (%lld) does not match the expected (%lld)",
+                     <long long>i, <long long>xi, <long long>yi)
+        return check_failed(where, what)
+    return NULL
+
+
 # -- functions --------------------------------------------------------------
 
 cdef lite_status* vm_invoke(ctx_t* ctx, module_t* m, int fi, const int64_t* iargs, int ni,
@@ -319,6 +375,7 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
     cdef job_t job
     cdef async_job_t* a
     cdef fence_t* f
+    cdef char what[64]
     while True:
         w = code[pc]
         op = w & 0xFF
@@ -453,5 +510,22 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
             fence_retain(f)
             fence_notify(fence_of(R[s0]), forward_settled, f)
             pc += 1
+        elif op == OP_CHECK_TRUE or op == OP_CHECK_FALSE:
+            if (I[s0] != 0) != (op == OP_CHECK_TRUE):
+                snprintf(what, 64, b"expected %s, got %lld", b"true" if op == OP_CHECK_TRUE else b"false",
+                         <long long>I[s0])
+                return check_failed(&m.constants[code[pc + 1]], what)
+            pc += 2
+        elif op == OP_CHECK_EQ:
+            st = check_values(R[s0], R[s1], 0, 0, 0, &m.constants[code[pc + 1]])
+            if st != NULL:
+                return st
+            pc += 2
+        elif op == OP_CHECK_ALMOST_EQ:
+            st = check_values(R[s0], R[s1], 1, m.constants[code[pc + 1]].fval, m.constants[code[pc + 2]].fval,
+                              &m.constants[code[pc + 3]])
+            if st != NULL:
+                return st
+            pc += 4
         else:
             return status_new(STATUS_INTERNAL, b"unverified bytecode reached the VM loop")

@@ -230,3 +230,18 @@ def test_benchmark_module_runs_zero_argument_exports(tmp_path):
     rc, out, _ = cli("benchmark-module", f"--module={tmp_path / 'z.vmfb'}", "--benchmark_min_time=2x")
     assert rc == 0 and [line.split()[0] for line in out.splitlines()[3:]] == [
         "BM_one/process_time/real_time", "BM_two/process_time/real_time"]
+
+
+def test_run_mlir_runs_zero_argument_exports_and_reports_errors(tmp_path):
+    src = tmp_path / "r.mlir"
+    src.write_text("func.func @a() -> i32 {\n  %c = arith.constant 3 : i32\n  return %c : i32\n}\n"
+                   "func.func @b() -> f32 {\n  %c = arith.constant 0.5 : f32\n  return %c : f32\n}\n"
+                   "func.func @c(%x: f32) -> f32 {\n  return %x : f32\n}\n")
+    rc, out, _ = cli("run-mlir", str(src))
+    assert rc == 0 and out == "EXEC @a\nresult[0]: i32=3\nEXEC @b\nresult[0]: f32=0.5\n"
+    rc, out, _ = cli("run-mlir", str(src), "--function=c", "--input=1.25", "--Xcompiler,iree-execution-model=async-external")
+    assert rc == 0 and out == "EXEC @c\nresult[0]: f32=1.25\n"
+    bad = tmp_path / "bad.mlir"
+    bad.write_text("func.func @f() {\n  return %x\n}\n")
+    rc, out, err = cli("run-mlir", str(bad))
+    assert rc == 1 and out == "" and err.startswith(f"{bad}:2:10: error: use of undeclared SSA value name '%x'")

@@ -17,6 +17,7 @@ from ..ir.types import TensorType
 from ..passes.abi import COARSE_FENCES, abi_model, output_arguments
 from ..passes.bufferize import plan_buffers
 from ..dialects import lookup
+from ..dialects.check import DEFAULT_TOLERANCE
 from ..passes.dispatch import Group, form_dispatch_regions
 from . import isa
 from .kernels import KernelTooLarge, build_kernel, copy_kernel, fill_kernel
@@ -82,7 +83,12 @@ class ModuleBuilder:
         for f in bodies:
             self.module.functions.append(FunctionLowering(self, f).lower())
             if f.visibility == "public":
-                refl = [("iree.abi.declaration", f"{f.name}{self.signature(f)}")]
+                sig = self.signature(f)
+                # IREE's reflection text, which the tools print in error context.
+                ins = ", ".join(f"%input{i}: {t}" for i, t in enumerate(sig.inputs))
+                outs = ", ".join(f"%output{i}: {t}" for i, t in enumerate(sig.results))
+                kind = "async" if sig.abi == COARSE_FENCES else "sync"
+                refl = [("iree.abi.declaration", f"{kind} func @{f.name}({ins}) -> ({outs})")]
                 if self.abi(f) == COARSE_FENCES:
                     refl.append(("iree.abi.model", COARSE_FENCES))
                 self.module.exports.append(Export(f.name, self._functions[f.name], tuple(refl)))
@@ -229,6 +235,53 @@ class FunctionLowering:
             data = self.mb.constant(Constant(CONST_DATA, isa.ELEMENT_CODES[t.element.name], t.shape,
                                              data=pack(t.element.name, attr.values)))
             self.emit("buffer.const", op.loc, dst=reg, data=data)
+
+    op_util_unfoldable_constant = op_arith_constant
+
+    def op_util_optimization_barrier(self, op):
+        for r, v in zip(op.results, op.operands):
+            self.values[r] = self.values[v]
+
+    def where(self, op):
+        """The op's source location, as a constant the VM names in errors."""
+        text = f"{op.loc.file}:{op.loc.line}:{op.loc.col}".encode()
+        return self.mb.constant(Constant(CONST_DATA, isa.ELEMENT_CODES["i8"], (len(text),), data=text))
+
+    def op_check_expect_true(self, op, name="check.true"):
+        self.emit(name, op.loc, cond=self.values[op.operands[0]], where=self.where(op))
+
+    def op_check_expect_false(self, op):
+        self.op_check_expect_true(op, "check.false")
+
+    def expected_buffer(self, op):
+        if "expected" not in op.attributes:
+            return self.values[op.operands[1]]
+        attr = op.attributes["expected"]
+        t = attr.type
+        reg = self.new("r")
+        data = self.mb.constant(Constant(CONST_DATA, isa.ELEMENT_CODES[t.element.name], t.shape,
+                                         data=pack(t.element.name, attr.flat())))
+        self.emit("buffer.const", op.loc, dst=reg, data=data)
+        return reg
+
+    def op_check_expect_eq(self, op):
+        if self.is_async and self.timeline is not None:
+            # Checks read tensor contents: wait for the work queued so far.
+            self.emit("fence.await", op.loc, fence=self.timeline)
+            self.timeline = None
+        expected = self.expected_buffer(op)
+        if "almost" not in op.name:
+            self.emit("check.eq", op.loc, actual=self.values[op.operands[0]], expected=expected,
+                      where=self.where(op))
+            return
+        tol = {k: self.mb.constant(Constant(CONST_FLOAT, value=float(op.attributes.get(k, d).value)))
+               for k, d in DEFAULT_TOLERANCE.items()}
+        self.emit("check.almost_eq", op.loc, actual=self.values[op.operands[0]], expected=expected,
+                  where=self.where(op), **tol)
+
+    op_check_expect_eq_const = op_check_expect_eq
+    op_check_expect_almost_eq = op_check_expect_eq
+    op_check_expect_almost_eq_const = op_check_expect_eq
 
     def op_tensor_empty(self, op):
         reg = self.values[op.results[0]] = self.new("r")

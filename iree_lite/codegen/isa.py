@@ -178,6 +178,15 @@ def _ops():
          "Block until `fence` is reached; if it failed, fail this call with its error."),
         ("fence.forward", "src:rr dst:rr",
          "When fence `src` is reached signal `dst`; when it fails, fail `dst` with the same error."),
+        ("check.true", "cond:ri where:const",
+         "Fail the call (FAILED_PRECONDITION) unless `cond` is nonzero; `where` is the check's source "
+         "location (i8 data), named in the error."),
+        ("check.false", "cond:ri where:const", "As check.true, for `cond` equal to zero."),
+        ("check.eq", "actual:rr expected:rr where:const",
+         "Fail the call unless the buffer views have the same element type, shape and element values "
+         "(floats compare with ==, so NaN never matches)."),
+        ("check.almost_eq", "actual:rr expected:rr atol:const rtol:const where:const",
+         "As check.eq for floats, each element within |a - e| <= atol + rtol * |e| (NaN matches NaN)."),
     ]
     tile = [
         ("t.load", "d:td b:bind", "any",

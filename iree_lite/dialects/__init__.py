@@ -2,7 +2,8 @@
 compiling a program imports only the dialects it uses."""
 import importlib
 
-_DIALECTS = {"arith": "arith", "math": "math", "func": "func", "tensor": "tensor"}
+_DIALECTS = {"arith": "arith", "math": "math", "func": "func", "tensor": "tensor", "check": "check",
+             "util": "util"}
 # Short spellings MLIR accepts for func ops.
 _ALIASES = {"call": "func.call", "return": "func.return", "func": "func.func"}
 

@@ -12,7 +12,7 @@ import statistics
 import sys
 import time
 
-from .run_module import ToolError, create_context, declaration, parse_list, select_function
+from .run_module import ToolError, create_context, declaration, parse_list, report_errors, select_function
 
 
 def human(value):
@@ -47,16 +47,8 @@ def parse_min_time(text):
         raise ToolError(f"INVALID_ARGUMENT; invalid --benchmark_min_time `{text}`") from None
 
 
+@report_errors
 def run(ns):
-    try:
-        return _run(ns)
-    except ToolError as e:
-        sys.stdout.flush()
-        print(e, file=sys.stderr)
-        return 1
-
-
-def _run(ns):
     from ..runtime import io
     from ..runtime.context import to_vm_value
     from ..vm.errors import VMError

@@ -49,13 +49,9 @@ def _list_arg(value):
     return [v for v in value.split(",") if v]
 
 
-def add_compile(sub):
-    p = sub.add_parser("compile", help="compile MLIR to a .vmfb module (like iree-compile)",
-                       description="Compile an MLIR module to iree-lite register bytecode (.vmfb).",
-                       epilog=COMPILE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_compile_args(p):
+    """Compiler flags, shared by compile and run-mlir."""
     p.add_argument("input", help="input .mlir file, or - for stdin")
-    p.add_argument("-o", "--output-file", dest="output", metavar="FILE",
-                   help="output .vmfb file (default: stdout)")
     p.add_argument("--iree-execution-model", dest="execution_model", default="async-internal",
                    choices=("host-only", "async-internal", "async-external"),
                    help="ABI of exported functions: async-external gives every export and import a "
@@ -70,6 +66,15 @@ def add_compile(sub):
     p.add_argument("--iree-hal-local-target-device-backends", dest="local_target_device_backends",
                    type=_list_arg, action="extend", default=[], metavar="BACKENDS",
                    help="backends of the local target device: vmvx, llvm-cpu")
+
+
+def add_compile(sub):
+    p = sub.add_parser("compile", help="compile MLIR to a .vmfb module (like iree-compile)",
+                       description="Compile an MLIR module to iree-lite register bytecode (.vmfb).",
+                       epilog=COMPILE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_compile_args(p)
+    p.add_argument("-o", "--output-file", dest="output", metavar="FILE",
+                   help="output .vmfb file (default: stdout)")
     p.set_defaults(handler="compile")
 
 
@@ -87,11 +92,8 @@ def add_context_args(p):
                    help="local-task: at most N worker threads")
 
 
-def add_run_module(sub):
-    p = sub.add_parser("run-module", help="run a function of compiled modules (like iree-run-module)",
-                       description="Load modules in order, call a function and print or check its results.",
-                       epilog=RUN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_context_args(p)
+def add_result_args(p):
+    """How results are printed, checked or written (run-module, run-mlir)."""
     p.add_argument("--function", help="the exported function to run (default: the only export)")
     p.add_argument("--expected_output", dest="expected_outputs", action="append", default=[],
                    metavar="VALUE", help="an expected result, in order; prints [SUCCESS] or [FAILED]")
@@ -107,7 +109,52 @@ def add_run_module(sub):
     p.add_argument("--equality_mode", choices=("approximate", "exact"), default="approximate",
                    help="approximate: |actual - expected| <= atol + rtol * |expected|, NaN equals NaN; "
                         "exact: byte equality")
+
+
+def add_run_module(sub):
+    p = sub.add_parser("run-module", help="run a function of compiled modules (like iree-run-module)",
+                       description="Load modules in order, call a function and print or check its results.",
+                       epilog=RUN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_context_args(p)
+    add_result_args(p)
     p.set_defaults(handler="run_module")
+
+
+RUN_MLIR_EPILOG = """Compiles in memory and runs in one process. Without --function it runs the
+only export, or else every zero-argument export, each after `EXEC @name`.
+Compiler flags may also be written IREE's way: --Xcompiler,iree-execution-model=host-only.
+
+examples:
+  iree-lite run-mlir model.mlir --function=f --input=4xf32=1,2,3,4
+  iree-lite run-mlir tests.mlir --device=local-sync
+"""
+
+
+def add_run_mlir(sub):
+    p = sub.add_parser("run-mlir", help="compile MLIR in memory and run it (like iree-run-mlir)",
+                       description="Compile an MLIR file in memory and run its functions.",
+                       epilog=RUN_MLIR_EPILOG + RUN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_compile_args(p)
+    add_context_args(p)
+    add_result_args(p)
+    p.set_defaults(handler="run_mlir")
+
+
+CHECK_EPILOG = """\
+Every zero-argument export of the last --module is a test; a failing
+check.expect_* fails its test with the check's location and values.
+
+example:
+  iree-lite compile tests.mlir -o tests.vmfb && iree-lite check-module --module=tests.vmfb
+"""
+
+
+def add_check_module(sub):
+    p = sub.add_parser("check-module", help="run check.expect_* tests (like iree-check-module)",
+                       description="Run each zero-argument export of a module as a test.",
+                       epilog=CHECK_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_context_args(p)
+    p.set_defaults(handler="check_module")
 
 
 BENCHMARK_EPILOG = """What is timed: one iteration is one call of the function from the host,
@@ -148,6 +195,8 @@ def build_parser():
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     add_compile(sub)
     add_run_module(sub)
+    add_run_mlir(sub)
+    add_check_module(sub)
     add_benchmark_module(sub)
     return parser
 
@@ -158,8 +207,17 @@ def _version():
 
 
 def normalize(argv):
-    """`-o=FILE` means `-o FILE` to IREE's tools; argparse would read `=FILE`."""
-    return [("-o", a[3:]) if a.startswith("-o=") else (a,) for a in argv]
+    """IREE's spellings argparse does not know: `-o=FILE` (argparse would
+    read `=FILE`) and `--Xcompiler,flag` (a compiler flag passed through)."""
+    out = []
+    for a in argv:
+        if a.startswith("-o="):
+            out.append(("-o", a[3:]))
+        elif a.startswith("--Xcompiler,"):
+            out.append(("--" + a[len("--Xcompiler,"):].lstrip("-"),))
+        else:
+            out.append((a,))
+    return out
 
 
 def main(argv=None):

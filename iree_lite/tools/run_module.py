@@ -25,14 +25,14 @@ def workers_for(ns):
     return default_workers(ns.task_topology_group_count, ns.task_topology_max_group_count)
 
 
-def create_context(ns):
+def create_context(ns, allow_empty=False):
     """A context with every --module loaded, in order."""
     from ..runtime.context import DEVICES, Context
     from ..vm.errors import VMError
     if ns.device not in DEVICES:
         raise ToolError(f"NOT_FOUND; no driver '{ns.device}' registered; creating driver for device "
                         f"'{ns.device}'; available devices: {', '.join(DEVICES)}; creating run context")
-    if not ns.modules:
+    if not ns.modules and not allow_empty:
         raise ToolError("INVALID_ARGUMENT; no --module= specified; creating run context")
     try:
         ctx = Context(ns.device, workers_for(ns))
@@ -90,20 +90,29 @@ def host_value(value, type_str):
     return io.HostScalar(type_str, value)
 
 
+def report_errors(fn):
+    """Run a tool body, printing a ToolError as IREE's one line (exit 1)."""
+    def run(ns):
+        try:
+            return fn(ns)
+        except ToolError as e:
+            sys.stdout.flush()
+            print(e, file=sys.stderr)
+            return 1
+    return run
+
+
+@report_errors
 def run(ns):
-    try:
-        return _run(ns)
-    except ToolError as e:
-        sys.stdout.flush()
-        print(e, file=sys.stderr)
-        return 1
+    ctx = create_context(ns)
+    return run_function(ctx, select_function(ctx, ns.function), ns)
 
 
-def _run(ns):
+def run_function(ctx, fn, ns):
+    """Call `fn` with ns.inputs and print, check or write its results, as
+    iree-run-module does; returns the exit status."""
     from ..runtime import io
     from ..vm.errors import VMError
-    ctx = create_context(ns)
-    fn = select_function(ctx, ns.function)
     params, results = fn.signature.inputs, fn.signature.results
     inputs = parse_list(ns.inputs, len(params), "parsing function inputs", fn)
     print(f"EXEC @{fn.name}", flush=True)

@@ -458,6 +458,11 @@ def check_layout(buf, element, shape, what):
                       f"{what} is {_type_str(buf.element, buf.shape)}, expected {_type_str(element, shape)}")
 
 
+def where(m, v):
+    """The source location a check instruction carries."""
+    return m.constants[v["where"]].data.decode()
+
+
 def _type_str(element, shape):
     return "tensor<" + "".join(f"{d}x" for d in shape) + element + ">"
 
@@ -611,6 +616,37 @@ class Context:
             fr.f[r] = x
         for r, x in zip(v["dst_i"], values[nf:]):
             fr.i[r] = x
+
+    def op_check_true(self, fr, m, v, want=True):
+        if bool(fr.i[v["cond"]]) != want:
+            raise VMError("FAILED_PRECONDITION",
+                          f"{where(m, v)}: expected {'true' if want else 'false'}, got {fr.i[v['cond']]}")
+
+    def op_check_false(self, fr, m, v):
+        self.op_check_true(fr, m, v, want=False)
+
+    def op_check_eq(self, fr, m, v, tolerance=None):
+        actual, expected = fr.r[v["actual"]], fr.r[v["expected"]]
+        for b in (actual, expected):
+            if not isinstance(b, Buffer):
+                raise VMError("INVALID_ARGUMENT", f"{where(m, v)}: checked value is not a buffer")
+        if actual.element != expected.element or actual.shape != expected.shape:
+            raise VMError("FAILED_PRECONDITION", f"{where(m, v)}: expected "
+                          f"{_type_str(expected.element, expected.shape)}, got {_type_str(actual.element, actual.shape)}")
+        floats = actual.element in FLOAT_TYPES
+        for i, (a, e) in enumerate(zip(actual.values(), expected.values())):
+            if tolerance is None:
+                same = a == e
+            else:
+                atol, rtol = tolerance
+                same = a == e or (a != a and e != e) or abs(a - e) <= atol + rtol * abs(e)
+            if not same:
+                text = ("%g" % a, "%g" % e) if floats else (str(a), str(e))
+                raise VMError("FAILED_PRECONDITION", f"{where(m, v)}: element at index {i} ({text[0]}) does "
+                              f"not match the expected ({text[1]})")
+
+    def op_check_almost_eq(self, fr, m, v):
+        self.op_check_eq(fr, m, v, (m.constants[v["atol"]].value, m.constants[v["rtol"]].value))
 
     def op_fence_create(self, fr, m, v):
         fr.r[v["dst"]] = Fence()

@@ -10,9 +10,10 @@ from ..codegen import isa
 from ..codegen.module import ABI_COARSE_FENCES, CONST_DATA, CONST_FLOAT, CONST_INT, CONST_LAYOUT
 from ..ir.elements import SIZES
 
-# Which constant kind each constant-reading instruction needs.
+# Which constant kind each constant operand needs.
 _CONST_KIND = {"const.i": CONST_INT, "const.f": CONST_FLOAT, "buffer.alloc": CONST_LAYOUT,
-               "buffer.check": CONST_LAYOUT, "buffer.const": CONST_DATA}
+               "buffer.check": CONST_LAYOUT, "buffer.const": CONST_DATA,
+               "where": CONST_DATA, "atol": CONST_FLOAT, "rtol": CONST_FLOAT}
 _FLOAT_CODES = {isa.ELEMENT_CODES[n] for n in ("f16", "bf16", "f32", "f64")}
 MAX_RANK = 8
 
@@ -152,7 +153,8 @@ def _verify_function(m, f):
                 if any(r >= nregs[kind[1]] for r in v):
                     raise VerifyError(f"{at}: register list out of range")
             elif kind == "const":
-                if v >= len(m.constants) or m.constants[v].kind != _CONST_KIND[op.name]:
+                want = _CONST_KIND.get(n, _CONST_KIND.get(op.name))
+                if v >= len(m.constants) or m.constants[v].kind != want:
                     raise VerifyError(f"{at}: bad constant ordinal {v}")
             elif kind == "func" and v >= len(m.functions):
                 raise VerifyError(f"{at}: bad function ordinal {v}")
