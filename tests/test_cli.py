@@ -242,6 +242,6 @@ def test_run_mlir_runs_zero_argument_exports_and_reports_errors(tmp_path):
     rc, out, _ = cli("run-mlir", str(src), "--function=c", "--input=1.25", "--Xcompiler,iree-execution-model=async-external")
     assert rc == 0 and out == "EXEC @c\nresult[0]: f32=1.25\n"
     bad = tmp_path / "bad.mlir"
-    bad.write_text("func.func @f() {\n  return %x\n}\n")
+    bad.write_text("func.func @f() -> f32 {\n  return %x : f32\n}\n")
     rc, out, err = cli("run-mlir", str(bad))
     assert rc == 1 and out == "" and err.startswith(f"{bad}:2:10: error: use of undeclared SSA value name '%x'")
