@@ -431,6 +431,16 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
         elif op == OP_CONST_F:
             F[s0] = m.constants[code[pc + 1]].fval
             pc += 2
+        elif op == OP_MOV_I:
+            I[s0] = I[s1]
+            pc += 1
+        elif op == OP_MOV_F:
+            F[s0] = F[s1]
+            pc += 1
+        elif op == OP_BR:
+            pc = code[pc + 1]
+        elif op == OP_BR_IF:
+            pc = code[pc + 1] if I[s0] != 0 else pc + 2
         elif op == OP_MOV_R:
             ref_set(&R[s0], R[s1])
             pc += 1

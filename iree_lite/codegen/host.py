@@ -20,10 +20,13 @@ from ..dialects import lookup
 from ..dialects.check import DEFAULT_TOLERANCE
 from ..passes.dispatch import Group, form_dispatch_regions
 from . import isa
-from .kernels import KernelTooLarge, build_kernel, copy_kernel, fill_kernel
+from .kernels import KernelTooLarge, build_kernel, copy_kernel, fill_kernel, scalar_kernel
 from .module import (CONST_DATA, CONST_FLOAT, CONST_INT, CONST_LAYOUT, Constant, Export, Function,
                      Import, Module, Signature)
-from .regalloc import RegisterLimitError, VReg, allocate
+from .regalloc import Label, RegisterLimitError, VReg, allocate
+
+
+CMPI_SGE = [name for name, _ in isa.CMPI_PREDICATES].index("sge")
 
 
 def bank_of(t):
@@ -105,6 +108,7 @@ class FunctionLowering:
         self.timeline = None
         self.null = None
         self.is_async = mb.abi(func) == COARSE_FENCES
+        self.in_region = 0   # inside scf regions, work runs synchronously
 
     def new(self, bank):
         self.next_id += 1
@@ -133,30 +137,116 @@ class FunctionLowering:
             args += [self.timeline, self.signal]
         items, users = form_dispatch_regions(f.body)
         self.plan = plan_buffers(f, items, users)
-        self.users = users
         for n, arg_index in sorted(output_arguments(f).items()):
             self.emit("buffer.check", src=self.values[f.body.arguments[arg_index]],
                       layout=self.mb.layout(f.type.results[n]))
-        for item in items:
-            if isinstance(item, Group):
-                self.lower_group(item)
-            else:
-                self.lower_op(item)
+        self.lower_items(items, users)
         try:
             phys, counts = allocate([(n, o) for n, o, _ in self.insts], args)
         except RegisterLimitError as e:
             raise self.mb.error(f"function '{f.name}' is too large: {e}", f.loc) from None
+        # Two passes: the first places labels, the second encodes targets.
+        pc = 0
+        for name, operands, _ in self.insts:
+            if name == "label":
+                operands["at"].pc = pc
+            else:
+                pc += len(isa.encode(name, {k: _physical(v, phys, 0) for k, v in operands.items()}))
         code, locs = [], []
         for name, operands, loc in self.insts:
+            if name == "label":
+                continue
             if loc is not None:
                 locs.append((len(code), loc.line, loc.col))
             code.extend(isa.encode(name, {k: _physical(v, phys) for k, v in operands.items()}))
         return Function(f.name, self.mb.signature(f), counts, array("I", code), locs)
 
+    def lower_items(self, items, users):
+        """Lower a block's dispatch items; returns its scf.yield, if any."""
+        for item in items:
+            if isinstance(item, Group):
+                self.lower_group(item, users)
+            elif item.name == "scf.yield":
+                return item
+            else:
+                self.lower_op(item)
+        return None
+
+    def lower_region(self, region, arguments=()):
+        """Lower a region's block with its arguments bound to registers;
+        returns the registers of the values it yields."""
+        block = region.blocks[0]
+        for v, reg in zip(block.arguments, arguments):
+            self.values[v] = reg
+        self.in_region += 1
+        yielded = self.lower_items(*form_dispatch_regions(block))
+        self.in_region -= 1
+        return [self.values[v] for v in yielded.operands]
+
+    def label(self):
+        at = Label()
+        self.emit("label", at=at)
+        return at
+
+    def copy(self, dst, src, loc):
+        self.emit({"i": "mov.i", "f": "mov.f", "r": "mov.r"}[dst.bank], loc, dst=dst, src=src)
+
+    def settle_timeline(self, loc):
+        """Regions run their work synchronously (a loop-carried timeline fence
+        is future work): wait for what is queued before entering one."""
+        if self.is_async and self.timeline is not None:
+            self.emit("fence.await", loc, fence=self.timeline)
+            self.timeline = None
+
+    def op_scf_for(self, op):
+        self.settle_timeline(op.loc)
+        lb, ub, step = (self.values[v] for v in op.operands[:3])
+        element = op.operands[0].type.name
+        carried = [self.new(bank_of(r.type)) for r in op.results]
+        iv = self.new("i")
+        self.copy(iv, lb, op.loc)
+        for reg, v in zip(carried, op.operands[3:]):
+            self.copy(reg, self.values[v], op.loc)
+        head, done = self.label(), Label()
+        finished = self.new("i")
+        self.emit("eval", op.loc, kernel=self.mb.kernel(scalar_kernel("cmpi", element, "i1", pred=CMPI_SGE)),
+                  push_f=[], push_i=[iv, ub], dst_f=[], dst_i=[finished])
+        self.emit("br.if", op.loc, cond=finished, target=done)
+        yielded = self.lower_region(op.regions[0], [iv] + carried)
+        # Yielded values may be each other's carried registers: copy through temporaries.
+        temps = [self.new(reg.bank) for reg in yielded]
+        for t, y in zip(temps, yielded):
+            self.copy(t, y, op.loc)
+        for reg, t in zip(carried, temps):
+            self.copy(reg, t, op.loc)
+        self.emit("eval", op.loc, kernel=self.mb.kernel(scalar_kernel("addi", element, element)),
+                  push_f=[], push_i=[iv, step], dst_f=[], dst_i=[iv])
+        self.emit("br", op.loc, target=head)
+        self.emit("label", at=done)
+        for r, reg in zip(op.results, carried):
+            self.values[r] = reg
+
+    def op_scf_if(self, op):
+        self.settle_timeline(op.loc)
+        results = [self.new(bank_of(r.type)) for r in op.results]
+        then, end = Label(), Label()
+        self.emit("br.if", op.loc, cond=self.values[op.operands[0]], target=then)
+        for branch, region in ((None, op.regions[1] if len(op.regions) > 1 else None), (then, op.regions[0])):
+            if branch is not None:
+                self.emit("label", at=branch)
+            if region is not None:
+                for reg, y in zip(results, self.lower_region(region)):
+                    self.copy(reg, y, op.loc)
+            if branch is None:
+                self.emit("br", op.loc, target=end)
+        self.emit("label", at=end)
+        for r, reg in zip(op.results, results):
+            self.values[r] = reg
+
     # -- dispatch groups ----------------------------------------------------
 
-    def lower_group(self, group):
-        outputs = group.outputs(self.users)
+    def lower_group(self, group, users):
+        outputs = group.outputs(users)
         if not outputs:
             return   # dead: nothing reads what it computes
         try:
@@ -189,7 +279,7 @@ class FunctionLowering:
         self.dispatch(kernel, [self.values[v] for v in plan.inputs] + outs, push_f, push_i, loc)
 
     def dispatch(self, kernel, bindings, push_f, push_i, loc):
-        if self.is_async:
+        if self.is_async and not self.in_region:
             done = self.new("r")
             self.emit("fence.create", loc, dst=done)
             self.emit("dispatch.async", loc, wait=self.wait_fence(), signal=done, kernel=kernel,
@@ -311,7 +401,7 @@ class FunctionLowering:
         else:
             self.emit("call", op.loc, callee=self.mb._functions[name], **lists)
         if done is not None:
-            if self.is_async:
+            if self.is_async and not self.in_region:
                 self.timeline = done
             else:
                 self.emit("fence.await", op.loc, fence=done)
@@ -351,9 +441,13 @@ def _by_bank(regs, prefix):
     return {f"{prefix}_{b}": [r for r in regs if r.bank == b] for b in "ifr"}
 
 
-def _physical(v, phys):
+def _physical(v, phys, unplaced=None):
+    """An operand's encoding: registers and labels resolved (a label not yet
+    placed encodes as `unplaced`, for sizing)."""
     if isinstance(v, VReg):
         return phys[v]
+    if isinstance(v, Label):
+        return getattr(v, "pc", unplaced) if unplaced is not None else v.pc
     if isinstance(v, list):
         return [phys[r] for r in v]
     return v

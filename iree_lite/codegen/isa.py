@@ -155,7 +155,11 @@ def _ops():
          "convention as `call`."),
         ("const.i", "dst:ri value:const", "Load integer constant `value` (an i64 scalar constant)."),
         ("const.f", "dst:rf value:const", "Load float constant `value` (an f64 scalar constant)."),
+        ("mov.i", "dst:ri src:ri", "Copy an int register."),
+        ("mov.f", "dst:rf src:rf", "Copy a float register."),
         ("mov.r", "dst:rr src:rr", "Copy a reference (the referenced object is shared)."),
+        ("br", "target:target", "Continue at word `target` of this function."),
+        ("br.if", "cond:ri target:target", "Continue at word `target` if `cond` is nonzero, else fall through."),
         ("ref.null", "dst:rr", "Set a reference register to null (as a fence: already reached)."),
         ("buffer.alloc", "dst:rr layout:const",
          "Allocate an uninitialised buffer view whose element type and shape are constant `layout`."),
@@ -231,9 +235,18 @@ def c_name(op):
     return "OP_" + op.name.upper().replace(".", "_")
 
 
+def fingerprint():
+    """A digest of the table's encoding-relevant content: a native VM built
+    from another table must not run this one's bytecode."""
+    import hashlib
+    text = repr([(op.name, op.code, op.form, op.operands) for op in OPS] + [TILE, TILE_REGS, ELEMENT_CODES])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def generate_pxi():
     """Text of csrc/isa_opcodes.pxi: the Cython view of this table."""
     lines = ["# Generated from iree_lite/codegen/isa.py by setup.py. Do not edit.",
+             f'ISA_FINGERPRINT = "{fingerprint()}"',
              "cdef enum:", f"    TILE = {TILE}", f"    TILE_REGS = {TILE_REGS}"]
     lines += [f"    {c_name(op)} = {op.code}" for op in OPS]
     lines += [f"    ET_{name.upper()} = {code}" for name, code in ELEMENT_CODES.items()]

@@ -117,3 +117,13 @@ def copy_kernel(etype):
     t = isa.ELEMENT_CODES[etype.name]
     code = isa.encode("t.load", {"d": 0, "b": 0}, t) + isa.encode("t.store", {"d": 0, "b": 1}, t)
     return _unnamed(((t, False), (t, True)), 0, code)
+
+
+def scalar_kernel(tile_op, element, result, **extra):
+    """An eval kernel: push constants 0 and 1 (of `element`) through one tile
+    op, the `result`-typed value out (loop bounds tests and increments)."""
+    t, r = isa.ELEMENT_CODES[element], isa.ELEMENT_CODES[result]
+    code = isa.encode("t.splat", {"d": 0, "p": 0}, t) + isa.encode("t.splat", {"d": 1, "p": 1}, t)
+    code += isa.encode(f"t.{tile_op}", {"d": 2, "a": 0, "b": 1, **extra}, t)
+    code += isa.encode("t.store", {"d": 2, "b": 0}, r)
+    return Kernel("", 3, ((r, True),), 2, array("I", code))

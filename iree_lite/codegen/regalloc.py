@@ -33,14 +33,33 @@ def _regs_of(op, operands):
             yield name, list(operands[name])
 
 
+class Label:
+    """A branch target; the pseudo-instruction ("label", {"at": Label}) marks its place."""
+    __slots__ = ("pc",)
+
+
 def allocate(insts, args):
-    """Map every VReg to a physical register. `insts` is [(name, operands)];
-    `args` are the argument VRegs. Returns ({VReg: int}, (ni, nf, nr))."""
+    """Map every VReg to a physical register. `insts` is [(name, operands)],
+    labels included; `args` are the argument VRegs. Returns
+    ({VReg: int}, (ni, nf, nr))."""
     last = {}
+    first = {}
     for i, (name, operands) in enumerate(insts):
+        if name == "label":
+            continue
         for _, regs in _regs_of(isa.BY_NAME[name], operands):
             for r in regs:
                 last[r] = i
+                first.setdefault(r, i)
+    # A value live into a loop stays live until the loop's back edge: the
+    # next iteration reads it again. Inner loops first, so outer ones see it.
+    where = {operands["at"]: i for i, (name, operands) in enumerate(insts) if name == "label"}
+    loops = sorted(((where[operands["target"]], i) for i, (name, operands) in enumerate(insts)
+                    if name in ("br", "br.if") and where[operands["target"]] < i), key=lambda l: l[1] - l[0])
+    for head, back in loops:
+        for r, end in last.items():
+            if first[r] < head <= end < back:
+                last[r] = back
     assigned = {}
     free = {"i": [], "f": [], "r": []}
     count = {"i": 0, "f": 0, "r": 0}
@@ -58,6 +77,8 @@ def allocate(insts, args):
     for a in args:
         take(a)
     for i, (name, operands) in enumerate(insts):
+        if name == "label":
+            continue
         groups = list(_regs_of(isa.BY_NAME[name], operands))
         for n, regs in groups:
             if not n.startswith("dst"):

@@ -31,10 +31,17 @@ def verify_module(module, lookup):
                 fail(f"argument {i} of '{fn.name}' is '{arg.type}' but is storage for result "
                      f"{attr.value} of type '{fn.type.results[attr.value]}'")
 
+    def walk(block):
+        for op in block.operations:
+            yield op
+            for region in op.regions:
+                for inner in region.blocks:
+                    yield from walk(inner)
+
     for fn in module.functions:
         if fn.body is None:
             continue
-        for op in fn.body.operations:
+        for op in walk(fn.body):
             fail = fail_at(op.loc)
             lookup(op.name).verify(op, fail)
             if op.name == "func.call":
@@ -51,7 +58,7 @@ def verify_module(module, lookup):
                     fail(f"'func.return' op returns '({', '.join(map(str, have))})' but '@{fn.name}' "
                          f"returns '({', '.join(map(str, fn.type.results))})'")
                 if op is not fn.body.operations[-1]:
-                    fail("'func.return' op must be the last operation in the function")
+                    fail("'func.return' op must be the last operation of the function body")
 
 
 def _sig(inputs, results):

@@ -25,6 +25,7 @@ class Parser:
         self.lexer = Lexer(text, filename)
         self.tok = self.lexer.next()
         self.values = {}   # SSA name (with %) -> Value
+        self.scopes = [[]]  # names defined in each enclosing region, innermost last
 
     # -- tokens ------------------------------------------------------------
 
@@ -372,6 +373,27 @@ class Parser:
         if tok.text in self.values:
             raise self.error(f"redefinition of SSA value '{tok.text}'", tok)
         self.values[tok.text] = value
+        self.scopes[-1].append(tok.text)
+
+    def parse_region(self, arguments, terminator, what="region"):
+        """`{ ops }` as a one-block Region whose arguments are `arguments`
+        [(name token, type)]. Names defined inside go out of scope at `}`.
+        `terminator(block, parser)` checks or supplies the block's last op."""
+        from ..ir.core import Region
+        self.parse_punct("{")
+        self.scopes.append([])
+        block = Block()
+        for tok, t in arguments:
+            self.define(tok, block.add_argument(t, tok.text[1:]))
+        while not self.is_punct("}"):
+            if self.tok.kind == "eof":
+                raise self.error(f"expected '}}' to end the {what}")
+            self.parse_operation(block)
+        terminator(block, self)
+        self.advance()
+        for name in self.scopes.pop():
+            del self.values[name]
+        return Region([block])
 
     def parse_operand(self):
         """An SSA use; returns its name token (resolved once types are known)."""
@@ -396,12 +418,21 @@ class Parser:
 
     # -- operations ----------------------------------------------------------
 
+    def parse_result_group(self):
+        """`%r` or `%r:N`, as the names it binds (`%r#0`... for a group)."""
+        from .lexer import Token
+        tok = self.parse_value_name()
+        if not self.parse_optional_punct(":"):
+            return [tok]
+        count = self.parse_kind("integer", "result count")
+        return [Token("value", f"{tok.text}#{i}", tok.offset) for i in range(int(count.text))]
+
     def parse_operation(self, block):
         results = []
         if self.tok.kind == "value":
-            results.append(self.advance())
+            results += self.parse_result_group()
             while self.parse_optional_punct(","):
-                results.append(self.parse_value_name())
+                results += self.parse_result_group()
             self.parse_punct("=")
         name_tok = self.tok
         loc = self.loc()
@@ -487,18 +518,13 @@ class Parser:
         return self.advance() if self.tok.kind == "value" else None
 
     def parse_body(self, arg_toks, args):
-        self.parse_punct("{")
         self.values = {}
-        block = Block()
-        for tok, a in zip(arg_toks, args):
-            self.define(tok, block.add_argument(a.type, tok.text[1:]))
-        while not self.parse_optional_punct("}"):
-            if self.tok.kind == "eof":
-                raise self.error("expected '}' to end the function body")
-            self.parse_operation(block)
-        if not block.operations or block.operations[-1].name != "func.return":
-            raise self.lexer.error("block with no terminator; expected 'func.return'", self.tok.offset - 1)
-        return block
+
+        def returns(block, p):
+            if not block.operations or block.operations[-1].name != "func.return":
+                raise self.error("block with no terminator; expected 'func.return'")
+        return self.parse_region([(tok, a.type) for tok, a in zip(arg_toks, args)], returns,
+                                 "function body").blocks[0]
 
     def parse_module_body(self, close):
         functions = []

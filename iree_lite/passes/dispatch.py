@@ -67,10 +67,21 @@ def splat_value(op):
     return None
 
 
+def all_operands(op):
+    """op's operands, and those of every op nested in its regions."""
+    yield from op.operands
+    for region in op.regions:
+        for block in region.blocks:
+            for inner in block.operations:
+                yield from all_operands(inner)
+
+
 def compute_users(block):
+    """Value -> ops of `block` using it (a use inside a region counts as a
+    use by the op holding the region)."""
     users = {}
     for op in block.operations:
-        for v in op.operands:
+        for v in all_operands(op):
             users.setdefault(v, []).append(op)
     return users
 
@@ -83,7 +94,7 @@ def form_dispatch_regions(block):
     groups, others = [], []
     for op in block.operations:
         if elementwise_kind(op) is None:
-            for v in op.operands:
+            for v in all_operands(op):
                 if v in group_of:
                     group_of[v].open = False
             others.append(op)

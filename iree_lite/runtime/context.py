@@ -23,6 +23,10 @@ _DIMS = re.compile(r"((?:(?:\d+|\?)x)*)(\w+)")   # `2x?x` then the element type 
 
 def _native():
     from .. import _vm
+    from ..codegen.isa import fingerprint
+    if getattr(_vm, "ISA_FINGERPRINT", None) != fingerprint():
+        raise VMError("FAILED_PRECONDITION", "the native VM (iree_lite._vm) was built from another version "
+                      "of the instruction set; rebuild it (pip install . or python setup.py build_ext --inplace)")
     return _vm
 
 

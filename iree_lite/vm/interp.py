@@ -517,6 +517,11 @@ class Context:
         pc = 0
         while True:
             op, v, _, pc = isa.decode(code, pc)
+            if op.name == "br" or op.name == "br.if" and frame.i[v["cond"]]:
+                pc = v["target"]
+                continue
+            if op.name == "br.if":
+                continue
             handler = getattr(self, "op_" + op.name.replace(".", "_"))
             out = handler(frame, m, v)
             if op.name == "ret":
@@ -552,6 +557,12 @@ class Context:
 
     def op_const_f(self, fr, m, v):
         fr.f[v["dst"]] = m.constants[v["value"]].value
+
+    def op_mov_i(self, fr, m, v):
+        fr.i[v["dst"]] = fr.i[v["src"]]
+
+    def op_mov_f(self, fr, m, v):
+        fr.f[v["dst"]] = fr.f[v["src"]]
 
     def op_mov_r(self, fr, m, v):
         fr.r[v["dst"]] = fr.r[v["src"]]

@@ -139,7 +139,9 @@ def _verify_function(m, f):
         if args[b] > nregs[b]:
             raise VerifyError(f"{where}: {args[b]} {b} arguments but {nregs[b]} registers")
     pc, last = 0, None
+    starts, targets = set(), []
     while pc < len(f.code):
+        starts.add(pc)
         op, values, _, nxt = isa.decode(f.code, pc)
         if op.form != "host":
             raise VerifyError(f"{where} pc {pc}: tile instruction '{op.name}' in a function")
@@ -163,12 +165,15 @@ def _verify_function(m, f):
             elif kind == "kernel" and v >= len(m.kernels):
                 raise VerifyError(f"{at}: bad kernel ordinal {v}")
             elif kind == "target":
-                raise VerifyError(f"{at}: branch targets are not supported")
+                targets.append((at, v))
         _verify_lists(m, f, op, values, at, results)
         last = op.name
         pc = nxt
-    if last != "ret":
-        raise VerifyError(f"{where}: does not end in 'ret'")
+    if last not in ("ret", "br"):
+        raise VerifyError(f"{where}: does not end in 'ret' or 'br' (execution would run off the end)")
+    for at, target in targets:
+        if target not in starts:
+            raise VerifyError(f"{at}: branch target {target} is not an instruction")
 
 
 def _counts(values, prefix):

@@ -66,3 +66,25 @@ func.func @scalars() -> (i1, f32) {
   %t = arith.cmpf ogt, %c, %a : f32
   return %t, %c : i1, f32
 }
+
+// CHECK-LABEL: EXEC @loop
+// CHECK-NEXT: result[0]: i64=55
+// CHECK-NEXT: result[1]: hal.buffer_view
+// CHECK-NEXT: 3xf32=0.125 0.25 -0.5
+func.func @loop() -> (index, tensor<3xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c11 = arith.constant 11 : index
+  %sum = scf.for %i = %c0 to %c11 step %c1 iter_args(%acc = %c0) -> (index) {
+    %next = arith.addi %acc, %i : index
+    scf.yield %next : index
+  }
+  %v = arith.constant dense<[1.0, 2.0, -4.0]> : tensor<3xf32>
+  %half = arith.constant dense<0.5> : tensor<3xf32>
+  %c3 = arith.constant 3 : index
+  %r = scf.for %i = %c0 to %c3 step %c1 iter_args(%t = %v) -> (tensor<3xf32>) {
+    %m = arith.mulf %t, %half : tensor<3xf32>
+    scf.yield %m : tensor<3xf32>
+  }
+  return %sum, %r : index, tensor<3xf32>
+}

@@ -1,0 +1,98 @@
+"""scf: structured control flow (for with iter_args, if with results, yield)."""
+from ..ir.core import Diagnostic, Operation
+from ..ir.ops import OpDef
+from ..ir.types import ScalarType, TensorType
+
+INDEX = ScalarType("index")
+I1 = ScalarType("i1")
+
+
+def yields(result_types):
+    """A region terminator check: the block ends in scf.yield, implicit when
+    there are no results."""
+    def check(block, p):
+        if block.operations and block.operations[-1].name == "scf.yield":
+            return
+        if result_types:
+            raise Diagnostic("region must end in 'scf.yield' of the results",
+                             block.operations[-1].loc if block.operations else p.loc(), p.lexer.text)
+        block.append(Operation("scf.yield", [], [], loc=p.loc()))
+    return check
+
+
+class ForOp(OpDef):
+    """`scf.for %i = %lb to %ub step %s [iter_args(%a = %x) -> (T)] [: type] { ... }`."""
+    name = "scf.for"
+
+    def parse(self, p, loc, result_names):
+        iv = p.parse_value_name()
+        p.parse_punct("=")
+        bounds = [p.parse_operand()]
+        p.parse_keyword("to")
+        bounds.append(p.parse_operand())
+        p.parse_keyword("step")
+        bounds.append(p.parse_operand())
+        names, inits, types = [], [], []
+        if p.parse_optional_keyword("iter_args"):
+            p.parse_punct("(")
+
+            def item():
+                names.append(p.parse_value_name())
+                p.parse_punct("=")
+                inits.append(p.parse_operand())
+            p.parse_comma_list(item, ")")
+            p.parse_punct("->")
+            types = p.parse_result_types()
+        iv_type = p.parse_type() if p.parse_optional_punct(":") else INDEX
+        operands = p.resolve_all(bounds, [iv_type] * 3) + p.resolve_all(inits, types)
+        body = p.parse_region([(iv, iv_type)] + list(zip(names, types)), yields(types), "loop body")
+        return Operation(self.name, operands, types, regions=[body], loc=loc)
+
+    def verify(self, op, fail):
+        t = op.operands[0].type
+        if isinstance(t, TensorType) or not t.is_int:
+            fail(f"loop bounds must be index or integer scalars, got '{t}'")
+        check_yield(op.regions[0], op, fail)
+
+
+class IfOp(OpDef):
+    """`scf.if %c [-> (T)] { ... } [else { ... }]`."""
+    name = "scf.if"
+
+    def parse(self, p, loc, result_names):
+        cond = p.resolve(p.parse_operand(), I1)
+        types = p.parse_result_types() if p.parse_optional_punct("->") else []
+        regions = [p.parse_region([], yields(types), "then region")]
+        if p.parse_optional_keyword("else"):
+            regions.append(p.parse_region([], yields(types), "else region"))
+        elif types:
+            raise p.error("'scf.if' with results needs an else region")
+        return Operation(self.name, [cond], types, regions=regions, loc=loc)
+
+    def verify(self, op, fail):
+        for region in op.regions:
+            check_yield(region, op, fail)
+
+
+def check_yield(region, op, fail):
+    have = tuple(v.type for v in region.blocks[0].operations[-1].operands)
+    want = tuple(r.type for r in op.results)
+    if have != want:
+        fail(f"'{op.name}' yields ({', '.join(map(str, have))}) but its results are "
+             f"({', '.join(map(str, want))})")
+
+
+class YieldOp(OpDef):
+    """`scf.yield [%a, %b : T, U]`."""
+    name = "scf.yield"
+
+    def parse(self, p, loc, result_names):
+        operands = p.parse_operand_list()
+        types = []
+        if operands:
+            p.parse_punct(":")
+            types = p.parse_type_list()
+        return Operation(self.name, p.resolve_all(operands, types), [], loc=loc)
+
+
+OPS = {op.name: op for op in (ForOp(), IfOp(), YieldOp())}
