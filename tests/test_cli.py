@@ -245,3 +245,39 @@ def test_run_mlir_runs_zero_argument_exports_and_reports_errors(tmp_path):
     bad.write_text("func.func @f() -> f32 {\n  return %x : f32\n}\n")
     rc, out, err = cli("run-mlir", str(bad))
     assert rc == 1 and out == "" and err.startswith(f"{bad}:2:10: error: use of undeclared SSA value name '%x'")
+
+
+def test_dump_module_json(modules):
+    import json
+    rc, out, _ = cli("dump-module", str(modules / "module_b.vmfb"), "--format=json")
+    assert rc == 0
+    d = json.loads(out)
+    assert (d["name"], d["checksum_valid"], d["imports"]) == ("module_b", True, [])
+    (export,) = d["exports"]
+    assert export["name"] == "mul" and export["abi"] == "coarse-fences"
+    assert export["reflection"]["iree.abi.model"] == "coarse-fences"
+    texts = [c["text"] for c in d["functions"][0]["code"]]
+    assert texts[0].startswith("buffer.check") and texts[-1].startswith("ret")
+    assert [c["text"].split()[0] for c in d["kernels"][0]["code"]] == ["t.load.f32", "t.load.f32", "t.bind.f32",
+                                                                       "t.mulf.f32"]
+
+
+def test_flagfile(modules, tmp_path):
+    flags = tmp_path / "flags"
+    flags.write_text(f"# the abs export\n--module={modules / 'module_a.vmfb'}\n\n--function=abs\n"
+                     "--input=4096xf32=-3\n")
+    rc, out, _ = cli("run-module", f"--flagfile={flags}", "--expected_output=4096xf32=3")
+    assert rc == 0 and out.endswith("[SUCCESS] all function outputs matched their expected values.\n")
+    rc, _, err = cli("run-module", "--flagfile=/nonexistent/flags")
+    assert rc != 0 and "cannot read flagfile '/nonexistent/flags'" in err
+
+
+def test_module_from_another_instruction_set_is_rejected(modules, tmp_path):
+    from iree_lite.codegen.module import serialize
+    from iree_lite.vm.format import deserialize
+    m = deserialize((modules / "module_a.vmfb").read_bytes())
+    m.isa = "0123456789abcdef"
+    stale = tmp_path / "stale.vmfb"
+    stale.write_bytes(serialize(m))
+    rc, _, err = cli("run-module", f"--module={stale}", "--function=abs", "--input=4096xf32=1")
+    assert rc == 1 and "was compiled for another instruction set" in err and "recompile it" in err

@@ -39,7 +39,8 @@ class ModuleBuilder:
     def __init__(self, ir_module, execution_model, compiler_version):
         self.ir = ir_module
         self.execution_model = execution_model
-        self.module = Module(ir_module.name, compiler_version, source=ir_module.loc.file if ir_module.loc else "")
+        self.module = Module(ir_module.name, compiler_version, source=ir_module.loc.file if ir_module.loc else "",
+                             isa=isa.fingerprint())
         self._constants = {}
         self._kernels = {}
         self._imports = {}

@@ -4,7 +4,7 @@ not IREE's FlatBuffer). iree_lite.vm.format reads it back.
 Layout (little-endian):
   header   MAGIC (8 bytes) | u32 format version | u32 crc32(payload) | u64 len(payload)
   payload  sections, each: 4-byte tag | u32 length | body, bodies padded to 8 bytes
-    NAME  module name, compiler version, source file
+    NAME  module name, compiler version, source file, instruction set fingerprint
     IMPT  imports: qualified name, ABI model, argument and result types
     FUNC  functions: name, ABI model, types, register counts per bank, code range
     EXPT  exports: name, function ordinal, reflection key/value pairs
@@ -91,6 +91,7 @@ class Module:
     name: str
     compiler_version: str
     source: str = ""
+    isa: str = ""        # codegen.isa.fingerprint() of the instruction set it was compiled for
     imports: list = field(default_factory=list)
     functions: list = field(default_factory=list)
     exports: list = field(default_factory=list)
@@ -150,6 +151,7 @@ def serialize(m):
     w.str(m.name)
     w.str(m.compiler_version)
     w.str(m.source)
+    w.str(m.isa)
     section(b"NAME", w)
 
     w = _Writer()

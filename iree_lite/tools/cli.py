@@ -157,6 +157,16 @@ def add_check_module(sub):
     p.set_defaults(handler="check_module")
 
 
+def add_dump_module(sub):
+    p = sub.add_parser("dump-module", help="print a module's contents (like iree-dump-module)",
+                       description="Print a .vmfb's header, imports, exports and disassembly.",
+                       epilog="example:\n  iree-lite dump-module model.vmfb --format=json",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("module", help="the .vmfb file, or - for stdin")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    p.set_defaults(handler="dump_module")
+
+
 BENCHMARK_EPILOG = """What is timed: one iteration is one call of the function from the host,
 including the wait on its finish fence for async (coarse-fences) functions.
 Inputs are parsed and copied into VM buffers once, before timing; results are
@@ -192,12 +202,14 @@ def build_parser():
                     "emitting register bytecode and a native multithreaded VM.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.epilog += ("\nAny subcommand takes --flagfile=FILE: more flags, one per line (# comments).\n")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     add_compile(sub)
     add_run_module(sub)
     add_run_mlir(sub)
     add_check_module(sub)
     add_benchmark_module(sub)
+    add_dump_module(sub)
     return parser
 
 
@@ -220,9 +232,28 @@ def normalize(argv):
     return out
 
 
+def expand_flagfiles(argv):
+    """`--flagfile=FILE` (any subcommand): FILE's lines are flags, one per
+    line; blank lines and lines starting with # are skipped."""
+    out = []
+    it = iter(argv)
+    for a in it:
+        if a == "--flagfile" or a.startswith("--flagfile="):
+            path = a.partition("=")[2] or next(it, "")
+            try:
+                with open(path) as f:
+                    lines = [line.strip() for line in f]
+            except OSError as e:
+                raise SystemExit(f"iree-lite: error: cannot read flagfile '{path}': {e.strerror}")
+            out += expand_flagfiles([line for line in lines if line and not line.startswith("#")])
+        else:
+            out.append(a)
+    return out
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    args = [part for a in normalize(argv) for part in a]
+    args = [part for a in normalize(expand_flagfiles(argv)) for part in a]
     ns = build_parser().parse_args(args)
     import importlib
     handler = importlib.import_module(f"iree_lite.tools.{ns.handler}")

@@ -95,7 +95,7 @@ def deserialize(blob):
             raise ModuleFormatError(f"missing {tag.decode()} section")
 
     r = _Reader(sections[b"NAME"], "NAME")
-    m = Module(name=r.str(), compiler_version=r.str(), source=r.str())
+    m = Module(name=r.str(), compiler_version=r.str(), source=r.str(), isa=r.str())
 
     code_bytes = sections[b"CODE"]
     if len(code_bytes) % 4:

@@ -39,6 +39,9 @@ def register_banks(signature):
 
 
 def verify_module(m):
+    if m.isa != isa.fingerprint():
+        raise VerifyError(f"module '{m.name}' was compiled for another instruction set "
+                          f"({m.isa or 'unknown'}, this VM runs {isa.fingerprint()}); recompile it")
     for c in m.constants:
         if c.kind in (CONST_LAYOUT, CONST_DATA):
             if c.element not in isa.ELEMENT_NAMES or len(c.shape) > MAX_RANK or any(d < 0 for d in c.shape):

@@ -1,0 +1,69 @@
+"""`iree-lite dump-module`: a module file's header, imports, exports and
+disassembly, as text or JSON (like iree-dump-module)."""
+import json
+import sys
+import zlib
+
+from .run_module import ToolError, read_module, report_errors
+
+
+def describe(blob):
+    """A JSON-able description of a module file (after full verification)."""
+    from ..codegen.module import HEADER
+    from ..vm.disasm import disassemble
+    from ..vm.format import ModuleFormatError, deserialize
+    from ..vm.verifier import VerifyError, verify_module
+    try:
+        m = deserialize(blob)
+        verify_module(m)
+    except (ModuleFormatError, VerifyError) as e:
+        raise ToolError(f"INVALID_ARGUMENT; {e}") from None
+    _, version, crc, length = HEADER.unpack_from(blob)
+
+    def code(fn):
+        return [{"pc": pc, "text": text} for pc, text in disassemble(m, fn.code, fn.locs)]
+    return {
+        "name": m.name, "source": m.source, "format_version": version, "compiler_version": m.compiler_version,
+        "checksum": f"{crc:08x}", "checksum_valid": zlib.crc32(blob[HEADER.size:]) == crc, "bytes": len(blob),
+        "imports": [{"name": i.name, "signature": str(i.signature), "abi": i.signature.abi,
+                     "requires_module": i.name.partition(".")[0]} for i in m.imports],
+        "exports": [{"name": e.name, "function": e.function, "signature": str(m.functions[e.function].signature),
+                     "abi": m.functions[e.function].signature.abi, "reflection": dict(e.reflection)}
+                    for e in m.exports],
+        "functions": [{"name": f.name, "signature": str(f.signature), "abi": f.signature.abi,
+                       "registers": dict(zip(("i", "f", "r"), f.regs)), "code": code(f)} for f in m.functions],
+        "kernels": [{"name": k.name, "tile_registers": k.regs, "push_constants": k.push,
+                     "bindings": [{"element": e, "output": out} for e, out in k.bindings], "code": code(k)}
+                    for k in m.kernels],
+        "constants": len(m.constants),
+    }
+
+
+def text(d):
+    out = [f"// module @{d['name']} (source {d['source'] or 'unknown'})",
+           f"// format version {d['format_version']}, compiled by iree-lite {d['compiler_version']}",
+           f"// {d['bytes']} bytes, checksum {d['checksum']} ({'valid' if d['checksum_valid'] else 'INVALID'})",
+           "", "Imports:"]
+    out += [f"  {i['name']}{i['signature']} [{i['abi']}] requires module '{i['requires_module']}'"
+            for i in d["imports"]] or ["  (none)"]
+    out += ["", "Exports:"]
+    for e in d["exports"]:
+        out.append(f"  {e['name']}{e['signature']} [{e['abi']}]")
+        out += [f"    {k} = {v}" for k, v in e["reflection"].items()]
+    for f in d["functions"]:
+        regs = ", ".join(f"{k}={v}" for k, v in f["registers"].items())
+        out += ["", f"func @{f['name']}{f['signature']} [{f['abi']}] registers({regs})"]
+        out += [f"  {c['pc']:4d}: {c['text']}" for c in f["code"]]
+    for k in d["kernels"]:
+        from ..codegen.isa import ELEMENT_NAMES
+        binds = ", ".join(("out " if b["output"] else "in ") + ELEMENT_NAMES[b["element"]] for b in k["bindings"])
+        out += ["", f"kernel @{k['name']}({binds}) push={k['push_constants']} tile_registers={k['tile_registers']}"]
+        out += [f"  {c['pc']:4d}: {c['text']}" for c in k["code"]]
+    return "\n".join(out) + "\n"
+
+
+@report_errors
+def run(ns):
+    d = describe(read_module(ns.module))
+    sys.stdout.write(json.dumps(d, indent=2) + "\n" if ns.format == "json" else text(d))
+    return 0
