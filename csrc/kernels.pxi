@@ -41,9 +41,47 @@ cdef inline void k_splat_f(real* d, double v, Py_ssize_t n) noexcept nogil:
         d[i] = x
 
 
+cdef extern from "lite_vm.h" nogil:
+    float lite_f16_to_f32(uint16_t)
+    uint16_t lite_f32_to_f16(float)
+    float lite_bf16_to_f32(uint16_t)
+    uint16_t lite_f32_to_bf16(float)
+
+
+cdef inline bint is_half(int t) noexcept nogil:
+    return t == ET_F16 or t == ET_BF16
+
+
+cdef inline void half_to_f32(int t, float* d, const char* a, Py_ssize_t n) noexcept nogil:
+    cdef const uint16_t* h = <const uint16_t*>a
+    cdef Py_ssize_t i
+    if t == ET_F16:
+        for i in range(n):
+            d[i] = lite_f16_to_f32(h[i])
+    else:
+        for i in range(n):
+            d[i] = lite_bf16_to_f32(h[i])
+
+
+cdef inline void f32_to_half(int t, char* d, const float* a, Py_ssize_t n) noexcept nogil:
+    cdef uint16_t* h = <uint16_t*>d
+    cdef Py_ssize_t i
+    if t == ET_F16:
+        for i in range(n):
+            h[i] = lite_f32_to_f16(a[i])
+    else:
+        for i in range(n):
+            h[i] = lite_f32_to_bf16(a[i])
+
+
 cdef inline void splat(int t, char* d, double fv, int64_t iv, Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t i
-    if t == ET_F32:
+    cdef uint16_t h
+    if is_half(t):
+        h = lite_f32_to_f16(<float>fv) if t == ET_F16 else lite_f32_to_bf16(<float>fv)
+        for i in range(n):
+            (<uint16_t*>d)[i] = h
+    elif t == ET_F32:
         k_splat_f(<float*>d, fv, n)
     elif t == ET_F64:
         k_splat_f(<double*>d, fv, n)
@@ -101,6 +139,57 @@ cdef void job_fail(job_t* job, int code, const char* message) noexcept nogil:
         status_free(st)
 
 
+cdef enum:
+    # The scratch of the last TILE_TEMPS tile registers holds f32 copies of
+    # f16/bf16 operands; kernels never name those registers (verifier).
+    HALF_TEMPS = TILE_REGS - TILE_TEMPS
+
+
+cdef inline int half_arith(int op, int t, char* dst, const char** rd, int f1, int f2, uint32_t w,
+                           Py_ssize_t n, char* scratch) noexcept nogil:
+    """tile_arith, with f16/bf16 computed in f32 and rounded once per op:
+    operands widen into scratch, the f32 kernel runs, the result narrows."""
+    cdef int src, res, err, i
+    cdef const char* ops[3]
+    cdef float* tmp
+    ops[0] = rd[f1]
+    ops[1] = rd[f2]
+    ops[2] = rd[(w >> 27) & 31]
+    if op == OP_T_CONVS or op == OP_T_CONVU:
+        src = (w >> 22) & 31
+        if is_half(src):   # widen the source, then convert from f32
+            tmp = <float*>(scratch + HALF_TEMPS * (TILE * 8))
+            half_to_f32(src, tmp, ops[0], n)
+            w = (w & ~(<uint32_t>31 << 22)) | (<uint32_t>ET_F32 << 22)
+            ops[0] = <char*>tmp
+            src = ET_F32
+        if not is_half(t):
+            return tile_arith(op, t, dst, ops[0], ops[1], ops[2], w, n)
+        tmp = <float*>(scratch + (HALF_TEMPS + 1) * (TILE * 8))
+        err = tile_arith(op, ET_F32, <char*>tmp, ops[0], ops[1], ops[2], w, n)
+        if err == 0:
+            f32_to_half(t, dst, tmp, n)
+        return err
+    if not is_half(t):
+        return tile_arith(op, t, dst, ops[0], ops[1], ops[2], w, n)
+    if op == OP_T_SELECT:   # a bit copy: as 16-bit integers
+        return tile_arith(op, ET_I16, dst, ops[0], ops[1], ops[2], w, n)
+    for i in range(3):
+        if i < 2 or op == OP_T_FMA:
+            tmp = <float*>(scratch + (HALF_TEMPS + i) * (TILE * 8))
+            half_to_f32(t, tmp, ops[i], n)
+            ops[i] = <char*>tmp
+    res = op == OP_T_CMPF or op == OP_T_ISNAN or op == OP_T_ISINF or op == OP_T_ISFINITE
+    if res:   # an i1 result: nothing to narrow
+        return tile_arith(op, ET_F32, dst, ops[0], ops[1], ops[2], w, n)
+    # The result goes to the third temp (fma: over its first operand's copy).
+    tmp = <float*>(scratch + (HALF_TEMPS if op == OP_T_FMA else HALF_TEMPS + 2) * (TILE * 8))
+    err = tile_arith(op, ET_F32, <char*>tmp, ops[0], ops[1], ops[2], w, n)
+    if err == 0:
+        f32_to_half(t, dst, tmp, n)
+    return err
+
+
 cdef void tile_fail(job_t* job, int op, int err) noexcept nogil:
     """Fail a job for tile op `op`'s error code (isa.TILE_ERRORS)."""
     cdef char msg[160]
@@ -145,8 +234,10 @@ cdef void run_tile(job_t* job, int64_t start, Py_ssize_t n, char* scratch) noexc
                 dst = scratch + f0 * (TILE * 8)
             if op == OP_T_SPLAT:
                 splat(t, dst, job.push_f[f1], job.push_i[f1], n)
+            elif op == OP_T_BITCAST:
+                memcpy(dst, rd[f1], n * ELEMENT_SIZE[t])
             else:
-                err = tile_arith(op, t, dst, rd[f1], rd[f2], rd[(w >> 27) & 31], w, n)
+                err = half_arith(op, t, dst, rd, f1, f2, w, n, scratch)
                 if err != 0:
                     tile_fail(job, op, err)
                     return

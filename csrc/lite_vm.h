@@ -35,4 +35,16 @@ static inline char* lite_scratch(size_t bytes) {
     }
     return p;
 }
+/* f16 and bf16 <-> f32. f16 uses the compiler's IEEE half type (gcc >= 12
+   on x86-64); bf16 is the upper half of an f32, rounded to nearest even. */
+#include <stdint.h>
+#include <string.h>
+static inline float lite_f16_to_f32(uint16_t h) { _Float16 x; memcpy(&x, &h, 2); return (float)x; }
+static inline uint16_t lite_f32_to_f16(float f) { _Float16 x = (_Float16)f; uint16_t h; memcpy(&h, &x, 2); return h; }
+static inline float lite_bf16_to_f32(uint16_t h) { uint32_t b = (uint32_t)h << 16; float f; memcpy(&f, &b, 4); return f; }
+static inline uint16_t lite_f32_to_bf16(float f) {
+    uint32_t b; memcpy(&b, &f, 4);
+    if ((b & 0x7F800000u) == 0x7F800000u && (b & 0x7FFFFFu)) return (uint16_t)((b >> 16) | 0x40);  /* quiet NaN */
+    return (uint16_t)((b + 0x7FFFu + ((b >> 16) & 1u)) >> 16);
+}
 #endif

@@ -228,6 +228,7 @@ cdef lite_status* run_eval(const kernel_t* k, const uint32_t* code, int p,
                            double* F, int64_t* I) noexcept nogil:
     cdef job_t job
     cdef uint64_t out[32]
+    cdef float hf
     cdef int i, nf, e
     cdef char* scratch = lite_scratch(SCRATCH_BYTES)
     if scratch == NULL:
@@ -254,7 +255,13 @@ cdef lite_status* run_eval(const kernel_t* k, const uint32_t* code, int p,
     for i in range(k.nbind):
         e = k.bind_element[i]
         if i < nf:
-            F[list_reg(code, p, i)] = (<float*>&out[i])[0] if e == ET_F32 else (<double*>&out[i])[0]
+            if e == ET_F32:
+                F[list_reg(code, p, i)] = (<float*>&out[i])[0]
+            elif e == ET_F64:
+                F[list_reg(code, p, i)] = (<double*>&out[i])[0]
+            else:
+                half_to_f32(e, &hf, <char*>&out[i], 1)
+                F[list_reg(code, p, i)] = hf
         else:
             I[list_reg(code, list_next(code, p), i - nf)] = int_value(e, <char*>&out[i])
     return NULL

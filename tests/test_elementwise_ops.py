@@ -225,3 +225,69 @@ def test_classification(op):
     a = float_values("f64", N, 4)
     (r,) = run_both(unary(f"math.{op}", "f64", "i1"), [("f64", a)])
     np.testing.assert_array_equal(r, getattr(np, op)(a))
+
+
+HALF_EXACT = {"negf", "absf", "addf", "subf", "mulf", "divf", "remf", "maximumf", "minimumf", "maxnumf",
+              "minnumf", "copysign", "sqrt", "floor", "ceil", "round", "roundeven", "trunc", "fma"}
+
+
+def half_values(element, n, seed):
+    """Raw 16-bit patterns of f16 or bf16 values, edge cases first."""
+    from iree_lite.ir.elements import pack
+    v = float_values("f32", n, seed) / np.float32(100)
+    return np.frombuffer(pack(element, v.tolist()), np.uint16).copy()
+
+
+def half_to_f32(element, bits):
+    if element == "f16":
+        return bits.view(np.float16).astype(np.float32)
+    return (bits.astype(np.uint32) << 16).view(np.float32)
+
+
+@pytest.mark.parametrize("element", ["f16", "bf16"])
+@pytest.mark.parametrize("name", sorted(n for n, _, types, _, _ in isa.ELEMENTWISE if types == "float"))
+def test_half_precision_computes_in_f32_and_rounds_once(name, element):
+    from iree_lite.dialects import arith as arith_dialect, math as math_dialect
+    mlir = next(op_name for d in (arith_dialect, math_dialect) for op_name, op in d.OPS.items()
+                if op.elementwise == name)
+    arity = next(a for n_, a, *_ in isa.ELEMENTWISE if n_ == name)
+    t = f"tensor<{N}x{element}>"
+    args = ", ".join(f"%a{i}: {t}" for i in range(arity))
+    src = (f"func.func @f({args}) -> {t} {{\n  %r = {mlir} {', '.join(f'%a{i}' for i in range(arity))} : {t}\n"
+           f"  return %r : {t}\n}}\n")
+    inputs = [(element, half_values(element, N, s)) for s in range(arity)]
+    module = compile_module(src, "h.mlir")
+    ref = interp.Context()
+    ref.load(module)
+    (want,) = ref.invoke("f", [interp.Buffer(element, (N,), bytearray(a.tobytes())) for _, a in inputs])
+    ctx = Context("local-task", 2)
+    ctx.load(module)
+    (have,) = ctx.invoke("f", [_vm.BufferView.from_bytes(isa.ELEMENT_CODES[element], (N,), a) for _, a in inputs])
+    w = half_to_f32(element, np.frombuffer(bytes(want.data), np.uint16))
+    h = half_to_f32(element, np.frombuffer(have.tobytes(), np.uint16))
+    assert np.array_equal(np.isnan(w), np.isnan(h))
+    ok = ~np.isnan(w)
+    if name in HALF_EXACT:
+        assert np.array_equal(w[ok], h[ok])
+    else:   # one ulp of the 16-bit type: 2**-10 (f16) or 2**-7 (bf16) relative
+        rel = 2.0 ** (-10 if element == "f16" else -7)
+        with np.errstate(invalid="ignore"):
+            close = (w[ok] == h[ok]) | (np.abs(w[ok] - h[ok]) <= rel * np.abs(w[ok]) + 1e-7)
+        assert close.all()
+
+
+def test_f16_program_end_to_end():
+    """IREE's vmvx cannot compile f16 arithmetic; iree-lite runs it."""
+    src = ("func.func @f(%a: tensor<3xf16>, %b: tensor<3xf16>) -> (tensor<3xf16>, tensor<3xf32>) {\n"
+           "  %s = arith.addf %a, %b : tensor<3xf16>\n  %m = arith.mulf %s, %s : tensor<3xf16>\n"
+           "  %e = arith.extf %m : tensor<3xf16> to tensor<3xf32>\n"
+           "  return %m, %e : tensor<3xf16>, tensor<3xf32>\n}\n")
+    ctx = Context("local-sync")
+    ctx.load(compile_module(src, "f16.mlir"))
+    a = np.array([0.1, 300.0, -2.5], np.float16)
+    b = np.array([0.2, 0.5, 1.0], np.float16)
+    m, e = ctx.invoke("f", [a, b])
+    with np.errstate(over="ignore"):   # 300.5 ** 2 is inf in f16, as it should be
+        want = ((a.astype(np.float32) + b).astype(np.float16).astype(np.float32) ** 2).astype(np.float16)
+    np.testing.assert_array_equal(np.asarray(m), want)
+    np.testing.assert_array_equal(np.asarray(e), want.astype(np.float32))

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 TILE = 4096            # elements per tile: a register is 16-32 KiB, L2-resident
 TILE_REGS = 32         # tile registers per kernel (5-bit fields)
+TILE_TEMPS = 3         # the last ones are the VM's (f16/bf16 widened to f32)
+KERNEL_TILE_REGS = TILE_REGS - TILE_TEMPS
 HOST_REGS = 256        # registers per bank per function (8-bit fields)
 
 # Element type codes stored in tile words, buffer views and constants.
@@ -247,7 +249,7 @@ def generate_pxi():
     """Text of csrc/isa_opcodes.pxi: the Cython view of this table."""
     lines = ["# Generated from iree_lite/codegen/isa.py by setup.py. Do not edit.",
              f'ISA_FINGERPRINT = "{fingerprint()}"',
-             "cdef enum:", f"    TILE = {TILE}", f"    TILE_REGS = {TILE_REGS}"]
+             "cdef enum:", f"    TILE = {TILE}", f"    TILE_REGS = {TILE_REGS}", f"    TILE_TEMPS = {TILE_TEMPS}"]
     lines += [f"    {c_name(op)} = {op.code}" for op in OPS]
     lines += [f"    ET_{name.upper()} = {code}" for name, code in ELEMENT_CODES.items()]
     return "\n".join(lines) + "\n"
@@ -345,8 +347,11 @@ _INTS = [("I8", "int8_t", "uint8_t", 8, ""), ("I16", "int16_t", "uint16_t", 16, 
 _I1 = [("I1", "uint8_t", "uint8_t", 1, "")]
 KERNEL_TYPES = {"float": _FLOATS, "float->i1": _FLOATS, "int": _INTS, "sdiv": _INTS, "udiv": _INTS,
                 "bits": _INTS + _I1, "select": _FLOATS + _INTS + _I1}
-# Which element types each `types` class admits (the verifier checks this).
+# Which element types each `types` class admits (the verifier checks this):
+# f16 and bf16 have no kernels of their own; the VM computes them in f32.
 TYPE_CLASSES = {cls: {code.lower() for code, *_ in types} for cls, types in KERNEL_TYPES.items()}
+for _cls in ("float", "float->i1", "select"):
+    TYPE_CLASSES[_cls] |= {"f16", "bf16"}
 TYPE_CLASSES["any"] = set(ELEMENT_CODES)
 TILE_ERRORS = {-2: "integer division by zero", -3: "signed integer overflow (INT_MIN / -1)"}
 

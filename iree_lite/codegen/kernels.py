@@ -37,7 +37,7 @@ def build_kernel(name, group, outputs, lookup):
     inputs = group.inputs()
     code, locs = [], []
     reg_of = {}
-    free = list(range(isa.TILE_REGS - 1, -1, -1))   # pop() hands out low registers first
+    free = list(range(isa.KERNEL_TILE_REGS - 1, -1, -1))   # pop() hands out low registers first
     last_use = {}
     for i, op in enumerate(group.ops):
         for v in op.operands:

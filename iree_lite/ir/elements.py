@@ -5,6 +5,7 @@ interpreter and values on the command line. i1 is one byte per element; bf16
 is the upper half of an f32, rounded to nearest even.
 """
 import struct
+from array import array
 
 STRUCT_CODES = {"i1": "B", "i8": "b", "i16": "h", "i32": "i", "i64": "q", "index": "q",
                 "f16": "e", "f32": "f", "f64": "d"}
@@ -23,7 +24,8 @@ def wrap_int(element, value):
 
 
 def f32_to_bf16_bits(x):
-    (bits,) = struct.unpack("<I", struct.pack("<f", x))
+    # Through f32 first (overflowing to infinity), as the VM computes bf16.
+    (bits,) = struct.unpack("<I", array("f", [x]).tobytes())
     if (bits & 0x7F800000) == 0x7F800000 and bits & 0x7FFFFF:   # NaN stays a quiet NaN
         return (bits >> 16) | 0x40
     return ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16) & 0xFFFF

@@ -75,7 +75,7 @@ def _verify_kernel(k):
     instruction reads a register as a wider type than it holds (which
     would read past the end of a bound buffer's tile)."""
     where = f"kernel '{k.name}'"
-    if not 0 < k.regs <= isa.TILE_REGS:
+    if not 0 < k.regs <= isa.KERNEL_TILE_REGS:
         raise VerifyError(f"{where}: {k.regs} tile registers")
     if not any(out for _, out in k.bindings):
         raise VerifyError(f"{where}: no output binding")
