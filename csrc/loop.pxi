@@ -279,6 +279,71 @@ cdef inline int64_t int_value(int e, const char* p) noexcept nogil:
     return (<const int64_t*>p)[0]
 
 
+# -- element access ---------------------------------------------------------
+
+cdef lite_status* locate(ref_t r, const uint32_t* code, int p, const int64_t* I, buffer_t** out,
+                         int64_t* offset) noexcept nogil:
+    """The buffer view in r and the element offset of the index list at p,
+    bounds checked."""
+    cdef char msg[160]
+    cdef buffer_t* b
+    cdef int i, n = code[p]
+    cdef int64_t index, off = 0
+    if r.kind != REF_BUFFER:
+        return status_new(STATUS_INVALID_ARGUMENT, b"indexed value is not a buffer")
+    b = <buffer_t*>r.ptr
+    if n != b.rank:
+        snprintf(msg, 160, b"%d indices for a tensor of rank %d", n, b.rank)
+        return status_new(STATUS_INVALID_ARGUMENT, msg)
+    for i in range(n):
+        index = I[list_reg(code, p, i)]
+        if index < 0 or index >= b.shape[i]:
+            snprintf(msg, 160, b"index %lld out of bounds for dimension %d of size %lld",
+                     <long long>index, i, <long long>b.shape[i])
+            return status_new(STATUS_OUT_OF_RANGE, msg)
+        off = off * b.shape[i] + index
+    out[0] = b
+    offset[0] = off
+    return NULL
+
+
+cdef inline double float_value(int e, const char* p) noexcept nogil:
+    cdef float h
+    if e == ET_F32:
+        return (<const float*>p)[0]
+    if e == ET_F64:
+        return (<const double*>p)[0]
+    half_to_f32(e, &h, p, 1)
+    return h
+
+
+cdef inline void store_int(int e, char* p, int64_t v) noexcept nogil:
+    if e == ET_I1:
+        (<uint8_t*>p)[0] = v & 1
+    elif e == ET_I8:
+        (<int8_t*>p)[0] = <int8_t>v
+    elif e == ET_I16:
+        (<int16_t*>p)[0] = <int16_t>v
+    elif e == ET_I32:
+        (<int32_t*>p)[0] = <int32_t>v
+    else:
+        (<int64_t*>p)[0] = v
+
+
+cdef inline void store_float(int e, char* p, double v) noexcept nogil:
+    cdef float f = <float>v
+    if e == ET_F32:
+        (<float*>p)[0] = f
+    elif e == ET_F64:
+        (<double*>p)[0] = v
+    else:
+        f32_to_half(e, p, &f, 1)
+
+
+cdef inline bint is_float_element(int e) noexcept nogil:
+    return e == ET_F32 or e == ET_F64 or e == ET_F16 or e == ET_BF16
+
+
 # -- check ops: test assertions that fail the call with their location --------
 
 cdef lite_status* check_failed(const constant_t* where, const char* what) noexcept nogil:
@@ -378,6 +443,9 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
     cdef double fo[256]
     cdef ref_t ro[256]
     cdef buffer_t* b
+    cdef buffer_t* nb
+    cdef int64_t offset
+    cdef char* data
     cdef const constant_t* c
     cdef job_t job
     cdef async_job_t* a
@@ -466,6 +534,44 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
             atomic_inc(&b.refcount)
             ref_move(&R[s0], REF_BUFFER, b)
             pc += 2
+        elif op == OP_BUFFER_LOAD_I or op == OP_BUFFER_LOAD_F or op == OP_BUFFER_STORE_I or op == OP_BUFFER_STORE_F:
+            st = locate(R[s1], code, pc + 1, I, &b, &offset)
+            if st != NULL:
+                return st
+            if is_float_element(b.element) != (op == OP_BUFFER_LOAD_F or op == OP_BUFFER_STORE_F):
+                return status_new(STATUS_INVALID_ARGUMENT, b"element type does not match the register bank")
+            data = b.data + offset * ELEMENT_SIZE[b.element]
+            if op == OP_BUFFER_LOAD_I:
+                I[s0] = int_value(b.element, data)
+            elif op == OP_BUFFER_LOAD_F:
+                F[s0] = float_value(b.element, data)
+            elif b.readonly:
+                return status_new(STATUS_PERMISSION_DENIED, b"store into a read-only constant buffer")
+            elif op == OP_BUFFER_STORE_I:
+                store_int(b.element, data, I[s0])
+            else:
+                store_float(b.element, data, F[s0])
+            pc = list_next(code, pc + 1)
+        elif op == OP_BUFFER_CLONE or op == OP_BUFFER_VIEW:
+            if R[s1].kind != REF_BUFFER:
+                return status_new(STATUS_INVALID_ARGUMENT, b"copied value is not a buffer")
+            b = <buffer_t*>R[s1].ptr
+            if op == OP_BUFFER_CLONE:
+                nb = buffer_new(b.element, b.rank, b.shape, NULL, NULL)
+                if nb != NULL:
+                    memcpy(nb.data, b.data, b.nbytes)
+                pc += 1
+            else:
+                c = &m.constants[code[pc + 1]]
+                if shape_count(c.rank, c.shape) * ELEMENT_SIZE[c.element] != b.nbytes:
+                    return status_new(STATUS_INVALID_ARGUMENT, b"reshape changes the number of bytes")
+                nb = buffer_new(c.element, c.rank, c.shape, b.data, b)
+                if nb != NULL:
+                    nb.readonly = b.readonly
+                pc += 2
+            if nb == NULL:
+                return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory allocating a buffer")
+            ref_move(&R[s0], REF_BUFFER, nb)
         elif op == OP_BUFFER_CHECK:
             st = check_layout(R[s0], &m.constants[code[pc + 1]])
             if st != NULL:

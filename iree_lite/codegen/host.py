@@ -11,9 +11,9 @@ blocks the host. Sync functions run dispatches to completion in order.
 """
 from array import array
 
-from ..ir.core import Diagnostic
+from ..ir.core import Diagnostic, Operation
 from ..ir.elements import pack, unpack
-from ..ir.types import TensorType
+from ..ir.types import ScalarType, TensorType
 from ..passes.abi import COARSE_FENCES, abi_model, output_arguments
 from ..passes.bufferize import plan_buffers
 from ..dialects import lookup
@@ -373,6 +373,64 @@ class FunctionLowering:
     op_check_expect_eq_const = op_check_expect_eq
     op_check_expect_almost_eq = op_check_expect_eq
     op_check_expect_almost_eq_const = op_check_expect_eq
+
+    def op_tensor_extract(self, op):
+        self.settle_timeline(op.loc)   # reads contents
+        t, *indices = op.operands
+        reg = self.values[op.results[0]] = self.new(bank_of(op.results[0].type))
+        self.emit("buffer.load.f" if reg.bank == "f" else "buffer.load.i", op.loc, dst=reg, src=self.values[t],
+                  index_i=[self.values[i] for i in indices])
+
+    def op_tensor_insert(self, op):
+        self.settle_timeline(op.loc)   # copies contents
+        value, t, *indices = op.operands
+        reg = self.values[op.results[0]] = self.new("r")
+        self.emit("buffer.clone", op.loc, dst=reg, src=self.values[t])
+        self.store(self.values[value], reg, [self.values[i] for i in indices], op.loc)
+
+    def store(self, value, dst, indices, loc):
+        self.emit("buffer.store.f" if value.bank == "f" else "buffer.store.i", loc, value=value, dst=dst,
+                  index_i=indices)
+
+    def op_tensor_splat(self, op):
+        t = op.results[0].type
+        reg = self.values[op.results[0]] = self.new("r")
+        self.emit("buffer.alloc", op.loc, dst=reg, layout=self.mb.layout(t))
+        value = self.values[op.operands[0]]
+        self.dispatch(self.mb.kernel(fill_kernel(t.element)), [reg], [value] if value.bank == "f" else [],
+                      [value] if value.bank == "i" else [], op.loc)
+
+    def op_tensor_from_elements(self, op):
+        t = op.results[0].type
+        reg = self.values[op.results[0]] = self.new("r")
+        self.emit("buffer.alloc", op.loc, dst=reg, layout=self.mb.layout(t))
+        for flat, v in enumerate(op.operands):
+            indices, rest = [], flat
+            for size in reversed(t.shape):
+                indices.insert(0, self.scalar_constant(rest % size, ScalarType("index")))
+                rest //= size
+            self.store(self.values[v], reg, indices, op.loc)
+
+    def op_tensor_dim(self, op):
+        t, index = op.operands
+        owner = index.owner
+        if not (isinstance(owner, Operation) and owner.name == "arith.constant"):
+            raise self.mb.error("'tensor.dim' needs a constant dimension index in iree-lite", op.loc)
+        dim = owner.attributes["value"].value
+        if not 0 <= dim < t.type.rank:
+            raise self.mb.error(f"dimension {dim} out of range for '{t.type}'", op.loc)
+        self.values[op.results[0]] = self.scalar_constant(t.type.shape[dim], ScalarType("index"))
+
+    def op_tensor_cast(self, op):
+        self.values[op.results[0]] = self.values[op.operands[0]]
+
+    def op_tensor_collapse_shape(self, op):
+        reg = self.values[op.results[0]] = self.new("r")
+        self.emit("buffer.view", op.loc, dst=reg, src=self.values[op.operands[0]],
+                  layout=self.mb.layout(op.results[0].type))
+
+    op_tensor_expand_shape = op_tensor_collapse_shape
+    op_tensor_reshape = op_tensor_collapse_shape
 
     def op_tensor_empty(self, op):
         reg = self.values[op.results[0]] = self.new("r")

@@ -167,6 +167,18 @@ def _ops():
          "Allocate an uninitialised buffer view whose element type and shape are constant `layout`."),
         ("buffer.const", "dst:rr data:const",
          "Reference the read-only constant `data` as a buffer view (no copy)."),
+        ("buffer.load.i", "dst:ri src:rr ri*:index",
+         "dst = the element of buffer view `src` at the index list (an integer element, sign "
+         "extended; i1 is 0 or 1). An index out of bounds fails the call (OUT_OF_RANGE)."),
+        ("buffer.load.f", "dst:rf src:rr ri*:index", "As buffer.load.i, for a float element."),
+        ("buffer.store.i", "value:ri dst:rr ri*:index",
+         "Write `value` (truncated to the element type) into buffer view `dst` at the index list; "
+         "bounds as buffer.load.i."),
+        ("buffer.store.f", "value:rf dst:rr ri*:index", "As buffer.store.i, for a float element."),
+        ("buffer.clone", "dst:rr src:rr", "dst = a new buffer view holding a copy of `src`."),
+        ("buffer.view", "dst:rr src:rr layout:const",
+         "dst = `src`'s storage seen with the element type and shape of constant `layout` (no copy); "
+         "the element counts must be equal."),
         ("buffer.check", "src:rr layout:const",
          "Fail unless buffer view `src` has the element type and shape of constant `layout` "
          "and storage of at least that many bytes (storage passed in by a caller)."),

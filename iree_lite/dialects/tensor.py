@@ -1,7 +1,27 @@
-"""tensor: tensor creation."""
+"""tensor: creation, element access, and reshapes (views of the same data)."""
 from ..ir.core import Operation
 from ..ir.ops import OpDef
-from ..ir.types import TensorType
+from ..ir.types import ScalarType, TensorType
+
+INDEX = ScalarType("index")
+
+
+def parse_indices(p):
+    """`[%i, %j]` as operand tokens."""
+    p.parse_punct("[")
+    toks = p.parse_operand_list()
+    p.parse_punct("]")
+    return toks
+
+
+def parse_static_tensor(p, what):
+    tok = p.tok
+    t = p.parse_type()
+    if not isinstance(t, TensorType):
+        raise p.error(f"'{what}' needs a tensor type, got '{t}'", tok)
+    if not t.is_static:
+        raise p.error(f"'{what}' of dynamic shape '{t}' is not supported by iree-lite yet", tok)
+    return t
 
 
 class EmptyOp(OpDef):
@@ -12,14 +32,125 @@ class EmptyOp(OpDef):
         p.parse_punct("(")
         p.parse_punct(")")
         p.parse_punct(":")
-        tok = p.tok
-        t = p.parse_type()
-        if not isinstance(t, TensorType):
-            raise p.error(f"'tensor.empty' result must be a tensor, got '{t}'", tok)
-        if not t.is_static:
-            raise p.error(f"'tensor.empty' of dynamic shape '{t}' needs dynamic sizes, "
-                          "which iree-lite does not support yet", tok)
-        return Operation(self.name, [], [t], loc=loc)
+        return Operation(self.name, [], [parse_static_tensor(p, self.name)], loc=loc)
 
 
-OPS = {"tensor.empty": EmptyOp()}
+class ExtractOp(OpDef):
+    """`%v = tensor.extract %t[%i, %j] : tensor<4x4xf32>`."""
+    name = "tensor.extract"
+
+    def parse(self, p, loc, result_names):
+        t_tok = p.parse_operand()
+        idx = parse_indices(p)
+        p.parse_punct(":")
+        t = parse_static_tensor(p, self.name)
+        return Operation(self.name, p.resolve_all([t_tok] + idx, [t] + [INDEX] * len(idx)), [t.element], loc=loc)
+
+    def verify(self, op, fail):
+        if len(op.operands) - 1 != op.operands[0].type.rank:
+            fail(f"{len(op.operands) - 1} indices for a tensor of rank {op.operands[0].type.rank}")
+
+
+class InsertOp(OpDef):
+    """`%r = tensor.insert %v into %t[%i] : tensor<4xf32>`: a new tensor."""
+    name = "tensor.insert"
+
+    def parse(self, p, loc, result_names):
+        v_tok = p.parse_operand()
+        p.parse_keyword("into")
+        t_tok = p.parse_operand()
+        idx = parse_indices(p)
+        p.parse_punct(":")
+        t = parse_static_tensor(p, self.name)
+        operands = p.resolve_all([v_tok, t_tok] + idx, [t.element, t] + [INDEX] * len(idx))
+        return Operation(self.name, operands, [t], loc=loc)
+
+    def verify(self, op, fail):
+        if len(op.operands) - 2 != op.operands[1].type.rank:
+            fail(f"{len(op.operands) - 2} indices for a tensor of rank {op.operands[1].type.rank}")
+
+
+class SplatOp(OpDef):
+    """`%t = tensor.splat %s : tensor<4xf32>`."""
+    name = "tensor.splat"
+
+    def parse(self, p, loc, result_names):
+        tok = p.parse_operand()
+        p.parse_punct(":")
+        t = parse_static_tensor(p, self.name)
+        return Operation(self.name, p.resolve_all([tok], [t.element]), [t], loc=loc)
+
+
+class FromElementsOp(OpDef):
+    """`%t = tensor.from_elements %a, %b : tensor<2xf32>` (row-major)."""
+    name = "tensor.from_elements"
+
+    def parse(self, p, loc, result_names):
+        toks = p.parse_operand_list()
+        p.parse_punct(":")
+        t = parse_static_tensor(p, self.name)
+        if len(toks) != t.num_elements:
+            raise p.error(f"{len(toks)} elements for '{t}', which holds {t.num_elements}")
+        return Operation(self.name, p.resolve_all(toks, [t.element] * len(toks)), [t], loc=loc)
+
+
+class DimOp(OpDef):
+    """`%d = tensor.dim %t, %c : tensor<...>` (the index operand may be constant)."""
+    name = "tensor.dim"
+
+    def parse(self, p, loc, result_names):
+        t_tok = p.parse_operand()
+        p.parse_punct(",")
+        i_tok = p.parse_operand()
+        p.parse_punct(":")
+        t = parse_static_tensor(p, self.name)
+        return Operation(self.name, p.resolve_all([t_tok, i_tok], [t, INDEX]), [INDEX], loc=loc)
+
+
+class ViewOp(OpDef):
+    """Reshapes that keep the data: `tensor.cast %t : A to B`,
+    `tensor.collapse_shape %t [[0, 1]] : A into B`,
+    `tensor.expand_shape %t [[0, 1]] [output_shape [..]] : A into B`,
+    `tensor.reshape %t(%shape) : (A, S) -> B`."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def parse(self, p, loc, result_names):
+        src = p.parse_operand()
+        shape_tok = None
+        if self.name == "tensor.reshape":
+            p.parse_punct("(")
+            shape_tok = p.parse_operand()
+            p.parse_punct(")")
+            p.parse_punct(":")
+            tok = p.tok
+            ft = p.parse_type()
+            if not hasattr(ft, "inputs") or len(ft.inputs) != 2 or len(ft.results) != 1:
+                raise p.error("expected '(source type, shape type) -> result type'", tok)
+            (a, shape_t), (b,) = ft.inputs, ft.results
+            return Operation(self.name, p.resolve_all([src, shape_tok], [a, shape_t]), [b], loc=loc)
+        if self.name != "tensor.cast":
+            p.parse_attribute()   # reassociation: implied by the shapes of static tensors
+            if p.parse_optional_keyword("output_shape"):
+                p.parse_attribute()
+        p.parse_punct(":")
+        a = parse_static_tensor(p, self.name)
+        p.parse_keyword("to" if self.name == "tensor.cast" else "into")
+        b = parse_static_tensor(p, self.name)
+        return Operation(self.name, p.resolve_all([src], [a]), [b], loc=loc)
+
+    def verify(self, op, fail):
+        a, b = op.operands[0].type, op.results[0].type
+        if not (isinstance(a, TensorType) and isinstance(b, TensorType) and a.is_static and b.is_static):
+            fail(f"'{self.name}' of '{a}' to '{b}' needs static tensor shapes")
+        if a.element != b.element or a.num_elements != b.num_elements:
+            fail(f"'{self.name}' cannot turn '{a}' into '{b}': element types and counts must match")
+        if self.name == "tensor.cast" and a.shape != b.shape:
+            fail(f"'tensor.cast' between different static shapes '{a}' and '{b}'")
+
+
+OPS = {op.name: op for op in (
+    EmptyOp(), ExtractOp(), InsertOp(), SplatOp(), FromElementsOp(), DimOp(),
+    *(ViewOp(n) for n in ("tensor.cast", "tensor.collapse_shape", "tensor.expand_shape", "tensor.reshape")),
+)}

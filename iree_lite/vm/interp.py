@@ -578,6 +578,52 @@ class Context:
         c = m.constants[v["data"]]
         fr.r[v["dst"]] = Buffer(isa.ELEMENT_NAMES[c.element], c.shape, bytearray(c.data), readonly=True)
 
+    def _locate(self, fr, v, src):
+        b = fr.r[v[src]]
+        if not isinstance(b, Buffer):
+            raise VMError("INVALID_ARGUMENT", "indexed value is not a buffer")
+        indices = [fr.i[r] for r in v["index_i"]]
+        if len(indices) != len(b.shape):
+            raise VMError("INVALID_ARGUMENT", f"{len(indices)} indices for a tensor of rank {len(b.shape)}")
+        offset = 0
+        for d, (index, size) in enumerate(zip(indices, b.shape)):
+            if not 0 <= index < size:
+                raise VMError("OUT_OF_RANGE", f"index {index} out of bounds for dimension {d} of size {size}")
+            offset = offset * size + index
+        return b, offset * SIZES[b.element]
+
+    def op_buffer_load_i(self, fr, m, v, bank="i"):
+        b, at = self._locate(fr, v, "src")
+        if (b.element in FLOAT_TYPES) != (bank == "f"):
+            raise VMError("INVALID_ARGUMENT", "element type does not match the register bank")
+        getattr(fr, bank)[v["dst"]] = unpack(b.element, bytes(b.data[at:at + SIZES[b.element]]))[0]
+
+    def op_buffer_load_f(self, fr, m, v):
+        self.op_buffer_load_i(fr, m, v, "f")
+
+    def op_buffer_store_i(self, fr, m, v, bank="i"):
+        b, at = self._locate(fr, v, "dst")
+        if (b.element in FLOAT_TYPES) != (bank == "f"):
+            raise VMError("INVALID_ARGUMENT", "element type does not match the register bank")
+        if b.readonly:
+            raise VMError("PERMISSION_DENIED", "store into a read-only constant buffer")
+        value = getattr(fr, bank)[v["value"]]
+        b.data[at:at + SIZES[b.element]] = pack(b.element, round_to(b.element, [value]))
+
+    def op_buffer_store_f(self, fr, m, v):
+        self.op_buffer_store_i(fr, m, v, "f")
+
+    def op_buffer_clone(self, fr, m, v):
+        b = fr.r[v["src"]]
+        fr.r[v["dst"]] = Buffer(b.element, b.shape, bytearray(b.data))
+
+    def op_buffer_view(self, fr, m, v):
+        b, c = fr.r[v["src"]], m.constants[v["layout"]]
+        view = Buffer(isa.ELEMENT_NAMES[c.element], c.shape, b.data, b.readonly)   # shares the bytearray
+        if view.count * SIZES[view.element] != len(b.data):
+            raise VMError("INVALID_ARGUMENT", "reshape changes the number of bytes")
+        fr.r[v["dst"]] = view
+
     def op_buffer_check(self, fr, m, v):
         c = m.constants[v["layout"]]
         check_layout(fr.r[v["src"]], isa.ELEMENT_NAMES[c.element], c.shape, "output storage")

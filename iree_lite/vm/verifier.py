@@ -12,7 +12,7 @@ from ..ir.elements import SIZES
 
 # Which constant kind each constant operand needs.
 _CONST_KIND = {"const.i": CONST_INT, "const.f": CONST_FLOAT, "buffer.alloc": CONST_LAYOUT,
-               "buffer.check": CONST_LAYOUT, "buffer.const": CONST_DATA,
+               "buffer.check": CONST_LAYOUT, "buffer.const": CONST_DATA, "buffer.view": CONST_LAYOUT,
                "where": CONST_DATA, "atol": CONST_FLOAT, "rtol": CONST_FLOAT}
 _FLOAT_CODES = {isa.ELEMENT_CODES[n] for n in ("f16", "bf16", "f32", "f64")}
 MAX_RANK = 8

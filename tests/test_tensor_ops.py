@@ -1,0 +1,114 @@
+"""tensor dialect ops on both VMs: element access with bounds checks,
+construction, and reshapes that share storage."""
+import numpy as np
+import pytest
+
+from iree_lite.compiler import compile_module
+from iree_lite.ir.core import Diagnostic
+from iree_lite.runtime.context import Context
+from iree_lite.vm import interp
+from iree_lite.vm.errors import VMError
+
+PROGRAM = """
+func.func @extract(%t: tensor<2x3xf32>, %i: index, %j: index) -> f32 {
+  %v = tensor.extract %t[%i, %j] : tensor<2x3xf32>
+  return %v : f32
+}
+func.func @insert(%t: tensor<4xi32>, %v: i32, %i: index) -> (tensor<4xi32>, tensor<4xi32>) {
+  %r = tensor.insert %v into %t[%i] : tensor<4xi32>
+  return %r, %t : tensor<4xi32>, tensor<4xi32>
+}
+func.func @build(%a: f64, %b: f64) -> (tensor<2x2xf64>, tensor<3xf64>, index) {
+  %m = tensor.from_elements %a, %b, %b, %a : tensor<2x2xf64>
+  %s = tensor.splat %b : tensor<3xf64>
+  %c1 = arith.constant 1 : index
+  %d = tensor.dim %m, %c1 : tensor<2x2xf64>
+  return %m, %s, %d : tensor<2x2xf64>, tensor<3xf64>, index
+}
+func.func @reshape(%t: tensor<2x3xf32>) -> (tensor<6xf32>, tensor<3x2xf32>, tensor<2x3xf32>) {
+  %flat = tensor.collapse_shape %t [[0, 1]] : tensor<2x3xf32> into tensor<6xf32>
+  %two = arith.constant dense<2.0> : tensor<6xf32>
+  %d = arith.mulf %flat, %two : tensor<6xf32>
+  %e = tensor.expand_shape %d [[0, 1]] output_shape [3, 2] : tensor<6xf32> into tensor<3x2xf32>
+  %c = tensor.cast %t : tensor<2x3xf32> to tensor<2x3xf32>
+  return %d, %e, %c : tensor<6xf32>, tensor<3x2xf32>, tensor<2x3xf32>
+}
+func.func @f16_extract(%t: tensor<2xf16>) -> f16 {
+  %c1 = arith.constant 1 : index
+  %v = tensor.extract %t[%c1] : tensor<2xf16>
+  return %v : f16
+}
+"""
+
+
+@pytest.fixture(scope="module", params=["host-only", "async-external"])
+def vms(request):
+    module = compile_module(PROGRAM, "t.mlir", request.param)
+    ref = interp.Context()
+    ref.load(module)
+    ctx = Context("local-task", 2)
+    ctx.load(module)
+    return ref, ctx
+
+
+def both(vms, name, args, ref_args):
+    ref, ctx = vms
+    return ref.invoke(name, ref_args), ctx.invoke(name, args)
+
+
+def buf(a, element):
+    return interp.Buffer(element, a.shape, bytearray(a.tobytes()))
+
+
+def test_extract_and_bounds(vms):
+    t = np.arange(6, dtype=np.float32).reshape(2, 3)
+    want, have = both(vms, "extract", [t, 1, 2], [buf(t, "f32"), 1, 2])
+    assert want == have == [5.0]
+    for vm, arg in zip(vms, (buf(t, "f32"), t)):
+        with pytest.raises(VMError, match="OUT_OF_RANGE; index 3 out of bounds for dimension 1 of size 3"):
+            vm.invoke("extract", [arg, 0, 3])
+        with pytest.raises(VMError, match="index -1 out of bounds for dimension 0 of size 2"):
+            vm.invoke("extract", [arg, -1, 0])
+
+
+def test_insert_makes_a_new_tensor(vms):
+    t = np.array([1, 2, 3, 4], np.int32)
+    want, have = both(vms, "insert", [t, -7, 2], [buf(t, "i32"), -7, 2])
+    assert np.frombuffer(bytes(want[0].data), np.int32).tolist() == np.asarray(have[0]).tolist() == [1, 2, -7, 4]
+    assert np.asarray(have[1]).tolist() == [1, 2, 3, 4]
+
+
+def test_from_elements_splat_and_dim(vms):
+    want, have = both(vms, "build", [1.5, -2.0], [1.5, -2.0])
+    assert np.asarray(have[0]).tolist() == [[1.5, -2.0], [-2.0, 1.5]]
+    assert np.asarray(have[1]).tolist() == [-2.0] * 3 and have[2] == want[2] == 2
+    assert bytes(want[0].data) == np.asarray(have[0]).tobytes()
+
+
+def test_reshapes_share_storage(vms):
+    t = np.arange(6, dtype=np.float32).reshape(2, 3)
+    want, have = both(vms, "reshape", [t], [buf(t, "f32")])
+    d, e, c = (np.asarray(x) for x in have)
+    assert d.tolist() == (t.reshape(6) * 2).tolist() and e.shape == (3, 2) and e.ravel().tolist() == d.tolist()
+    assert e.ctypes.data == d.ctypes.data       # a view, no copy
+    assert [w.shape for w in want] == [(6,), (3, 2), (2, 3)]
+
+
+def test_f16_element(vms):
+    t = np.array([0.5, -0.333], np.float16)
+    want, have = both(vms, "f16_extract", [t], [buf(t, "f16")])
+    assert want == have == [float(np.float16(-0.333))]
+
+
+@pytest.mark.parametrize("source,message", [
+    ("func.func @f(%t: tensor<4xf32>, %i: index) -> f32 {\n  %v = tensor.extract %t[%i, %i] : tensor<4xf32>\n"
+     "  return %v : f32\n}", "2 indices for a tensor of rank 1"),
+    ("func.func @f(%t: tensor<4xf32>) -> tensor<5xf32> {\n"
+     "  %r = tensor.collapse_shape %t [[0]] : tensor<4xf32> into tensor<5xf32>\n  return %r : tensor<5xf32>\n}",
+     "element types and counts must match"),
+    ("func.func @f(%a: f32) -> tensor<3xf32> {\n  %t = tensor.from_elements %a, %a : tensor<3xf32>\n"
+     "  return %t : tensor<3xf32>\n}", "2 elements for 'tensor<3xf32>', which holds 3"),
+])
+def test_errors(source, message):
+    with pytest.raises(Diagnostic, match=message):
+        compile_module(source, "bad.mlir")
