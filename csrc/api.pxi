@@ -134,6 +134,12 @@ cdef class LoadedModule:
 
     def __dealloc__(self):
         cdef int i
+        if self.m.gr != NULL:
+            for i in range(self.m.nglobals):
+                ref_release(self.m.gr[i])
+        free(self.m.gi)
+        free(self.m.gf)
+        free(self.m.gr)
         if self.m.constants != NULL:
             for i in range(self.m.nconstants):
                 buffer_release(self.m.constants[i].buffer)
@@ -201,6 +207,24 @@ def load_module(module, links, list loaded):
             atomic_inc(&data.refcount)
             lm.m.constants[i].buffer = data
         lm.m.nconstants = i + 1
+    n = len(module.globals)
+    lm.m.gi = <int64_t*>calloc(n + 1, sizeof(int64_t))
+    lm.m.gf = <double*>calloc(n + 1, sizeof(double))
+    lm.m.gr = <ref_t*>calloc(n + 1, sizeof(ref_t))
+    if lm.m.gi == NULL or lm.m.gf == NULL or lm.m.gr == NULL:
+        raise MemoryError()
+    lm.m.nglobals = n
+    for i, g in enumerate(module.globals):
+        if g.initial < 0:
+            continue
+        if g.bank == "i":
+            lm.m.gi[i] = lm.m.constants[g.initial].ival
+        elif g.bank == "f":
+            lm.m.gf[i] = lm.m.constants[g.initial].fval
+        else:
+            lm.m.gr[i].kind = REF_BUFFER
+            lm.m.gr[i].ptr = lm.m.constants[g.initial].buffer
+            atomic_inc(&lm.m.constants[g.initial].buffer.refcount)
     for i, (mi, fi) in enumerate(links):
         lm.m.imports[i].module = &(<LoadedModule>loaded[mi]).m
         lm.m.imports[i].function = fi

@@ -39,6 +39,11 @@ cdef struct module_t:
     import_t* imports
     int nconstants
     uint32_t* code
+    # Globals, indexed by global ordinal (each uses the array of its bank).
+    int64_t* gi
+    double* gf
+    ref_t* gr
+    int nglobals
 
 ctypedef struct ctx_t:
     pool_t* pool            # NULL for local-sync: all work runs on the caller
@@ -505,6 +510,24 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
             pc += 2
         elif op == OP_CONST_F:
             F[s0] = m.constants[code[pc + 1]].fval
+            pc += 2
+        elif op == OP_GLOBAL_LOAD_I:
+            I[s0] = m.gi[code[pc + 1]]
+            pc += 2
+        elif op == OP_GLOBAL_LOAD_F:
+            F[s0] = m.gf[code[pc + 1]]
+            pc += 2
+        elif op == OP_GLOBAL_LOAD_R:
+            ref_set(&R[s0], m.gr[code[pc + 1]])
+            pc += 2
+        elif op == OP_GLOBAL_STORE_I:
+            m.gi[code[pc + 1]] = I[s0]
+            pc += 2
+        elif op == OP_GLOBAL_STORE_F:
+            m.gf[code[pc + 1]] = F[s0]
+            pc += 2
+        elif op == OP_GLOBAL_STORE_R:
+            ref_set(&m.gr[code[pc + 1]], R[s0])
             pc += 2
         elif op == OP_MOV_I:
             I[s0] = I[s1]

@@ -11,7 +11,8 @@ blocks the host. Sync functions run dispatches to completion in order.
 """
 from array import array
 
-from ..ir.core import Diagnostic, Operation
+from ..ir.attributes import DenseElementsAttr
+from ..ir.core import INITIALIZER, Diagnostic, Operation
 from ..ir.elements import pack, unpack
 from ..ir.types import ScalarType, TensorType
 from ..passes.abi import COARSE_FENCES, abi_model, output_arguments
@@ -22,7 +23,7 @@ from ..passes.dispatch import Group, form_dispatch_regions
 from . import isa
 from .kernels import KernelTooLarge, build_kernel, copy_kernel, fill_kernel, scalar_kernel
 from .module import (CONST_DATA, CONST_FLOAT, CONST_INT, CONST_LAYOUT, Constant, Export, Function,
-                     Import, Module, Signature)
+                     GlobalDef, Import, Module, Signature)
 from .regalloc import Label, RegisterLimitError, VReg, allocate
 
 
@@ -45,6 +46,7 @@ class ModuleBuilder:
         self._kernels = {}
         self._imports = {}
         self._functions = {}
+        self._globals = {}
 
     def error(self, message, loc):
         return Diagnostic(message, loc, self.ir.source)
@@ -81,9 +83,23 @@ class ModuleBuilder:
         return self._imports[func.name]
 
     def build(self):
+        for g in self.ir.globals:
+            initial = -1
+            if isinstance(g.initial, DenseElementsAttr):
+                t = g.initial.type
+                initial = self.constant(Constant(CONST_DATA, isa.ELEMENT_CODES[t.element.name], t.shape,
+                                                 data=pack(t.element.name, g.initial.flat())))
+            elif g.initial is not None:
+                e = g.type.name
+                (value,) = unpack(e, pack(e, [g.initial.value]))
+                initial = self.constant(Constant(CONST_FLOAT if g.type.is_float else CONST_INT, value=value))
+            self._globals[g.name] = len(self.module.globals)
+            self.module.globals.append(GlobalDef(g.name, str(g.type), bank_of(g.type), initial))
         bodies = [f for f in self.ir.functions if not f.is_declaration]
         for i, f in enumerate(bodies):
             self._functions[f.name] = i
+            if INITIALIZER in f.attributes:
+                self.module.initializers.append(i)
         for f in bodies:
             self.module.functions.append(FunctionLowering(self, f).lower())
             if f.visibility == "public":
@@ -373,6 +389,17 @@ class FunctionLowering:
     op_check_expect_eq_const = op_check_expect_eq
     op_check_expect_almost_eq = op_check_expect_eq
     op_check_expect_almost_eq_const = op_check_expect_eq
+
+    def op_util_global_load(self, op):
+        reg = self.values[op.results[0]] = self.new(bank_of(op.results[0].type))
+        self.emit(f"global.load.{reg.bank}", op.loc, dst=reg, **{"global": self.mb._globals[op.attributes["global"].name]})
+
+    def op_util_global_store(self, op):
+        src = self.values[op.operands[0]]
+        self.emit(f"global.store.{src.bank}", op.loc, src=src, **{"global": self.mb._globals[op.attributes["global"].name]})
+
+    def op_util_return(self, op):
+        self.emit("ret", op.loc, args_i=[], args_f=[], args_r=[])
 
     def op_tensor_extract(self, op):
         self.settle_timeline(op.loc)   # reads contents

@@ -42,7 +42,7 @@ SHORT_KINDS = {
     "cmpf": "cmpf predicate", "cmpi": "cmpi predicate", "element": "element type code",
 }
 LONG_KINDS = {
-    "const": "constant ordinal", "func": "function ordinal",
+    "const": "constant ordinal", "func": "function ordinal", "global": "global ordinal",
     "import": "import ordinal", "kernel": "kernel ordinal",
     "target": "branch target (word offset in the function)",
 }
@@ -163,6 +163,12 @@ def _ops():
         ("br", "target:target", "Continue at word `target` of this function."),
         ("br.if", "cond:ri target:target", "Continue at word `target` if `cond` is nonzero, else fall through."),
         ("ref.null", "dst:rr", "Set a reference register to null (as a fence: already reached)."),
+        *((f"global.load.{b}", f"dst:r{b} global:global",
+           f"dst = global `global` (a {bank} global), as the context holds it.") for b, bank in
+          (("i", "int"), ("f", "float"), ("r", "ref"))),
+        *((f"global.store.{b}", f"src:r{b} global:global",
+           f"Global `global` (a {bank} global) = src, for the rest of the context's life.") for b, bank in
+          (("i", "int"), ("f", "float"), ("r", "ref"))),
         ("buffer.alloc", "dst:rr layout:const",
          "Allocate an uninitialised buffer view whose element type and shape are constant `layout`."),
         ("buffer.const", "dst:rr data:const",

@@ -9,6 +9,7 @@ Layout (little-endian):
     FUNC  functions: name, ABI model, types, register counts per bank, code range
     EXPT  exports: name, function ordinal, reflection key/value pairs
     KERN  tile kernels: name, register count, bindings, push count, code range
+    GLBL  globals: name, type, bank, initial value constant; initializer functions
     CNST  constants: kind, element type, shape, scalar value or data range
     CODE  all instruction words (u32); functions and kernels index into it
     LOCS  per function/kernel: (word offset, line, col) source locations
@@ -78,6 +79,14 @@ class Export:
 
 
 @dataclass
+class GlobalDef:
+    name: str
+    type: str            # MLIR type string
+    bank: str            # 'i', 'f' or 'r'
+    initial: int = -1    # constant ordinal of the initial value, or -1 (zero / null)
+
+
+@dataclass
 class Constant:
     kind: int
     element: int = 0     # element code (ELEMENT_CODES)
@@ -97,6 +106,8 @@ class Module:
     exports: list = field(default_factory=list)
     kernels: list = field(default_factory=list)
     constants: list = field(default_factory=list)
+    globals: list = field(default_factory=list)
+    initializers: list = field(default_factory=list)   # function ordinals, run in order at load
 
     def export(self, name):
         for e in self.exports:
@@ -201,6 +212,18 @@ def serialize(m):
         code.extend(k.code)
         _write_locs(locs, k.locs)
     section(b"KERN", w)
+
+    w = _Writer()
+    w.u32(len(m.globals))
+    for g in m.globals:
+        w.str(g.name)
+        w.str(g.type)
+        w.str(g.bank)
+        w.i64(g.initial)
+    w.u32(len(m.initializers))
+    for f in m.initializers:
+        w.u32(f)
+    section(b"GLBL", w)
 
     data = bytearray()
     w = _Writer()

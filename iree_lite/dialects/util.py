@@ -1,4 +1,5 @@
 """util: values the compiler must treat as opaque."""
+from ..ir.attributes import SymbolRefAttr
 from ..ir.core import Operation
 from ..ir.ops import OpDef
 from .arith import ConstantOp
@@ -26,4 +27,35 @@ class UnfoldableConstantOp(ConstantOp):
         return op
 
 
-OPS = {op.name: op for op in (OptimizationBarrierOp(), UnfoldableConstantOp())}
+class GlobalLoadOp(OpDef):
+    """`%v = util.global.load @g : T`."""
+    name = "util.global.load"
+
+    def parse(self, p, loc, result_names):
+        g = p.parse_symbol_name("global name")
+        p.parse_punct(":")
+        return Operation(self.name, [], [p.parse_type()], {"global": SymbolRefAttr(g)}, loc=loc)
+
+
+class GlobalStoreOp(OpDef):
+    """`util.global.store %v, @g : T`."""
+    name = "util.global.store"
+
+    def parse(self, p, loc, result_names):
+        v = p.parse_operand()
+        p.parse_punct(",")
+        g = p.parse_symbol_name("global name")
+        p.parse_punct(":")
+        return Operation(self.name, p.resolve_all([v], [p.parse_type()]), [], {"global": SymbolRefAttr(g)}, loc=loc)
+
+
+class ReturnOp(OpDef):
+    """`util.return`: the end of an initializer."""
+    name = "util.return"
+
+    def parse(self, p, loc, result_names):
+        return Operation(self.name, [], [], loc=loc)
+
+
+OPS = {op.name: op for op in (OptimizationBarrierOp(), UnfoldableConstantOp(), GlobalLoadOp(), GlobalStoreOp(),
+                              ReturnOp())}

@@ -12,6 +12,9 @@ class Location:
         return f"{self.file}:{self.line}:{self.col}"
 
 
+INITIALIZER = "iree_lite.initializer"   # marks a util.initializer compiled as a function
+
+
 class Diagnostic(Exception):
     """A user-facing error at a source location.
 
@@ -129,12 +132,26 @@ class Function:
 
 
 @dataclass
+class Global:
+    """A `util.global`: a variable of the module, kept by each context."""
+    name: str
+    type: object
+    mutable: bool
+    initial: object = None  # an attribute, or None (zero / null)
+    loc: Location = None
+
+
+@dataclass
 class Module:
     name: str
-    functions: list  # [Function], in source order
+    functions: list  # [Function], in source order; initializers have the attribute INITIALIZER
     loc: Location = None
     source: str = None  # text, for rendering diagnostics
     attributes: dict = field(default_factory=dict)
+    globals: list = field(default_factory=list)  # [Global]
+
+    def lookup_global(self, name):
+        return next((g for g in self.globals if g.name == name), None)
 
     def lookup(self, name):
         for f in self.functions:

@@ -1,7 +1,7 @@
 """Module verification: op rules from each OpDef, plus the rules that span
 functions (calls against declarations, returns, ABI attributes)."""
 from .attributes import IntegerAttr
-from .core import Diagnostic
+from .core import INITIALIZER, Diagnostic
 
 
 def verify_module(module, lookup):
@@ -12,6 +12,11 @@ def verify_module(module, lookup):
             raise Diagnostic(message, loc, module.source)
         return fail
 
+    seen = {}
+    for g in module.globals:
+        if g.name in seen:
+            fail_at(g.loc)(f"redefinition of symbol named '{g.name}'")
+        seen[g.name] = g
     seen = {}
     for fn in module.functions:
         fail = fail_at(fn.loc)
@@ -44,6 +49,15 @@ def verify_module(module, lookup):
         for op in walk(fn.body):
             fail = fail_at(op.loc)
             lookup(op.name).verify(op, fail)
+            if op.name in ("util.global.load", "util.global.store"):
+                g = module.lookup_global(op.attributes["global"].name)
+                if g is None:
+                    fail(f"'{op.name}' op '@{op.attributes['global'].name}' does not reference a util.global")
+                t = op.results[0].type if op.results else op.operands[0].type
+                if t != g.type:
+                    fail(f"'{op.name}' op uses '@{g.name}' as '{t}' but it is '{g.type}'")
+                if op.name == "util.global.store" and not g.mutable and INITIALIZER not in fn.attributes:
+                    fail(f"'util.global.store' to immutable global '@{g.name}' outside an initializer")
             if op.name == "func.call":
                 callee = seen.get(op.attributes["callee"].name)
                 if callee is None:

@@ -11,7 +11,7 @@ import os
 from ..dialects import canonical_name, lookup
 from ..ir.attributes import (ArrayAttr, BoolAttr, DenseElementsAttr, FloatAttr, IntegerAttr,
                              StringAttr, SymbolRefAttr, TypeAttr, UnitAttr)
-from ..ir.core import Argument, Block, Function, Module, Operation
+from ..ir.core import INITIALIZER, Argument, Block, Function, Global, Module, Operation
 from ..ir.elements import unpack
 from ..ir.types import ELEMENT_TYPES, FunctionType, ScalarType, TensorType
 from .lexer import Lexer
@@ -527,15 +527,57 @@ class Parser:
                                  "function body").blocks[0]
 
     def parse_module_body(self, close):
-        functions = []
+        """(functions, globals) up to `close` (or the end of the file)."""
+        functions, globals_ = [], []
         while not (self.parse_optional_punct(close) if close else self.tok.kind == "eof"):
             if self.tok.kind == "eof":
                 raise self.error("expected '}' to end the module")
-            if canonical_name(self.tok.text) != "func.func" or self.tok.kind != "ident":
-                raise self.error(f"expected 'func.func' at module level"
+            name = canonical_name(self.tok.text) if self.tok.kind == "ident" else None
+            if name == "func.func":
+                functions.append(self.parse_function())
+            elif name == "util.global":
+                globals_.append(self.parse_global())
+            elif name == "util.initializer":
+                functions.append(self.parse_initializer(len(functions)))
+            else:
+                raise self.error("expected 'func.func', 'util.global' or 'util.initializer' at module level"
                                  + (f", found '{self.tok.text}'" if self.tok.text else ""))
-            functions.append(self.parse_function())
-        return functions
+        return functions, globals_
+
+    def parse_global(self):
+        """`util.global [private|public] [mutable] @name [= attr] [: type]`."""
+        loc = self.loc()
+        self.advance()
+        for v in ("private", "public", "nested"):
+            self.parse_optional_keyword(v)
+        mutable = self.parse_optional_keyword("mutable") is not None
+        name = self.parse_symbol_name("global name")
+        initial = t = None
+        if self.parse_optional_punct("="):
+            initial = self.parse_attribute()
+            t = getattr(initial, "type", None)
+        if self.parse_optional_punct(":"):
+            tok = self.tok
+            t = self.parse_type()
+            if initial is not None and getattr(initial, "type", t) != t:
+                raise self.error(f"initial value of type '{initial.type}' for a global of type '{t}'", tok)
+        if t is None:
+            raise self.error(f"global '@{name}' needs a type")
+        return Global(name, t, mutable, initial, loc)
+
+    def parse_initializer(self, index):
+        """`util.initializer { ... util.return }`, run when a context loads the module."""
+        loc = self.loc()
+        self.advance()
+        self.values = {}
+
+        def returns(block, p):
+            if block.operations and block.operations[-1].name == "util.return":
+                return
+            block.append(Operation("util.return", [], [], loc=p.loc()))
+        body = self.parse_region([], returns, "initializer").blocks[0]
+        return Function(f"__initializer_{index}", FunctionType((), ()), [], [], {INITIALIZER: UnitAttr()},
+                        "private", body, loc)
 
     def parse_module(self, default_name):
         loc = self.loc()
@@ -546,14 +588,14 @@ class Parser:
                 name = _symbol_name(self.advance().text)
             attrs = self.parse_attr_dict() if self.parse_optional_keyword("attributes") else {}
             self.parse_punct("{")
-            functions = self.parse_module_body("}")
+            functions, globals_ = self.parse_module_body("}")
             if self.tok.kind != "eof":
                 raise self.error("expected end of file after the module")
         else:
             attrs = {}
             name = default_name
-            functions = self.parse_module_body(None)
-        return Module(name, functions, loc, self.lexer.text, attrs)
+            functions, globals_ = self.parse_module_body(None)
+        return Module(name, functions, loc, self.lexer.text, attrs, globals_)
 
 
 def _unescape(text):

@@ -100,7 +100,10 @@ class Context:
         except VerifyError as e:
             raise VMError("INVALID_ARGUMENT", f"module verification failed: {e}") from None
         links = resolve_imports(module, self.modules)
-        self._loaded.append(_native().load_module(module, links, self._loaded))
+        loaded = _native().load_module(module, links, self._loaded)
+        for f in module.initializers:   # util.initializer bodies, in order
+            self.native.call(loaded, f, [], [], [], (0, 0, 0))
+        self._loaded.append(loaded)
         self.modules.append(module)
         return module
 

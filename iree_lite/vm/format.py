@@ -5,7 +5,7 @@ from array import array
 
 from ..codegen.module import (
     ABI_MODELS, CONST_DATA, CONST_FLOAT, CONST_INT, CONST_LAYOUT, FORMAT_VERSION, HEADER, MAGIC,
-    Constant, Export, Function, Import, Kernel, Module, Signature)
+    Constant, Export, Function, GlobalDef, Import, Kernel, Module, Signature)
 
 
 class ModuleFormatError(Exception):
@@ -90,7 +90,7 @@ def deserialize(blob):
         sections[tag] = body
         pos += 8 + n
         pos += -pos % 8
-    for tag in (b"NAME", b"IMPT", b"FUNC", b"EXPT", b"KERN", b"CNST", b"CODE", b"LOCS", b"DATA"):
+    for tag in (b"NAME", b"IMPT", b"FUNC", b"EXPT", b"KERN", b"GLBL", b"CNST", b"CODE", b"LOCS", b"DATA"):
         if tag not in sections:
             raise ModuleFormatError(f"missing {tag.decode()} section")
 
@@ -137,6 +137,14 @@ def deserialize(blob):
         bindings = tuple((r.u8(), bool(r.u8())) for _ in range(r.count(2)))
         push = r.u32()
         m.kernels.append(Kernel(name, regs, bindings, push, code_range(r), read_locs()))
+
+    r = _Reader(sections[b"GLBL"], "GLBL")
+    for _ in range(r.count(20)):
+        g = GlobalDef(r.str(), r.str(), r.str(), r.i64())
+        if g.bank not in ("i", "f", "r"):
+            raise ModuleFormatError(f"global '{g.name}' has an unknown register bank")
+        m.globals.append(g)
+    m.initializers = [r.u32() for _ in range(r.count(4))]
 
     data = sections[b"DATA"]
     r = _Reader(sections[b"CNST"], "CNST")

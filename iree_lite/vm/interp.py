@@ -473,11 +473,23 @@ class Context:
     def __init__(self):
         self.modules = []
         self.links = []
+        self.globals = []   # per module: each global's current value
 
     def load(self, module):
         verify_module(module)
         self.links.append(resolve_imports(module, self.modules))
         self.modules.append(module)
+        values = []
+        for g in module.globals:
+            c = module.constants[g.initial] if g.initial >= 0 else None
+            if g.bank == "r":
+                values.append(None if c is None else
+                              Buffer(isa.ELEMENT_NAMES[c.element], c.shape, bytearray(c.data), readonly=True))
+            else:
+                values.append(c.value if c is not None else (0.0 if g.bank == "f" else 0))
+        self.globals.append(values)
+        for f in module.initializers:
+            self.call(len(self.modules) - 1, module.functions[f], [])
 
     def export(self, name, module=None):
         m = self.modules[-1] if module is None else next(x for x in self.modules if x.name == module)
@@ -563,6 +575,30 @@ class Context:
 
     def op_mov_f(self, fr, m, v):
         fr.f[v["dst"]] = fr.f[v["src"]]
+
+    def _global_load(self, fr, m, v, bank):
+        getattr(fr, bank)[v["dst"]] = self.globals[fr.module_index][v["global"]]
+
+    def _global_store(self, fr, m, v, bank):
+        self.globals[fr.module_index][v["global"]] = getattr(fr, bank)[v["src"]]
+
+    def op_global_load_i(self, fr, m, v):
+        self._global_load(fr, m, v, "i")
+
+    def op_global_load_f(self, fr, m, v):
+        self._global_load(fr, m, v, "f")
+
+    def op_global_load_r(self, fr, m, v):
+        self._global_load(fr, m, v, "r")
+
+    def op_global_store_i(self, fr, m, v):
+        self._global_store(fr, m, v, "i")
+
+    def op_global_store_f(self, fr, m, v):
+        self._global_store(fr, m, v, "f")
+
+    def op_global_store_r(self, fr, m, v):
+        self._global_store(fr, m, v, "r")
 
     def op_mov_r(self, fr, m, v):
         fr.r[v["dst"]] = fr.r[v["src"]]

@@ -53,6 +53,13 @@ def verify_module(m):
             size = SIZES[isa.ELEMENT_NAMES[c.element]]
             if len(c.data) != n * size:
                 raise VerifyError(f"constant data is {len(c.data)} bytes, its layout needs {n * size}")
+    for g in m.globals:
+        want = {"i": CONST_INT, "f": CONST_FLOAT, "r": CONST_DATA}[g.bank]
+        if g.initial != -1 and not (0 <= g.initial < len(m.constants) and m.constants[g.initial].kind == want):
+            raise VerifyError(f"global '{g.name}' has a bad initial value")
+    for f in m.initializers:
+        if f >= len(m.functions) or m.functions[f].signature.inputs or m.functions[f].signature.results:
+            raise VerifyError("initializers must be functions of no arguments and no results")
     for what, items, check in (("kernel", m.kernels, _verify_kernel),
                                ("function", m.functions, lambda f: _verify_function(m, f))):
         for item in items:
@@ -167,6 +174,8 @@ def _verify_function(m, f):
                 raise VerifyError(f"{at}: bad import ordinal {v}")
             elif kind == "kernel" and v >= len(m.kernels):
                 raise VerifyError(f"{at}: bad kernel ordinal {v}")
+            elif kind == "global" and (v >= len(m.globals) or m.globals[v].bank != op.name[-1]):
+                raise VerifyError(f"{at}: bad global ordinal {v}")
             elif kind == "target":
                 targets.append((at, v))
         _verify_lists(m, f, op, values, at, results)
