@@ -349,6 +349,44 @@ cdef inline bint is_float_element(int e) noexcept nogil:
     return e == ET_F32 or e == ET_F64 or e == ET_F16 or e == ET_BF16
 
 
+cdef lite_status* expand(ref_t r, const constant_t* layout, const constant_t* strides_c,
+                         buffer_t** out) noexcept nogil:
+    """buffer.expand: a strided copy into a new buffer (broadcast, transpose)."""
+    cdef buffer_t* src
+    cdef buffer_t* dst
+    cdef const int64_t* strides = <const int64_t*>strides_c.buffer.data
+    cdef int64_t idx[MAX_RANK]
+    cdef int64_t i, offset = 0, last = 0
+    cdef int d, size, rank = layout.rank
+    if r.kind != REF_BUFFER:
+        return status_new(STATUS_INVALID_ARGUMENT, b"expanded value is not a buffer")
+    src = <buffer_t*>r.ptr
+    dst = buffer_new(src.element, rank, layout.shape, NULL, NULL)
+    if dst == NULL:
+        return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory allocating a buffer")
+    if dst.count > 0:
+        for d in range(rank):
+            last += (layout.shape[d] - 1) * strides[d]
+        if last >= src.count:
+            buffer_release(dst)
+            return status_new(STATUS_OUT_OF_RANGE, b"expand reads past the end of its source")
+    size = ELEMENT_SIZE[src.element]
+    memset(idx, 0, sizeof(idx))
+    for i in range(dst.count):
+        memcpy(dst.data + i * size, src.data + offset * size, size)
+        d = rank - 1   # advance the index, innermost first, keeping the offset
+        while d >= 0:
+            idx[d] += 1
+            offset += strides[d]
+            if idx[d] < layout.shape[d]:
+                break
+            offset -= idx[d] * strides[d]
+            idx[d] = 0
+            d -= 1
+    out[0] = dst
+    return NULL
+
+
 # -- check ops: test assertions that fail the call with their location --------
 
 cdef lite_status* check_failed(const constant_t* where, const char* what) noexcept nogil:
@@ -595,6 +633,12 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
             if nb == NULL:
                 return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory allocating a buffer")
             ref_move(&R[s0], REF_BUFFER, nb)
+        elif op == OP_BUFFER_EXPAND:
+            st = expand(R[s1], &m.constants[code[pc + 1]], &m.constants[code[pc + 2]], &nb)
+            if st != NULL:
+                return st
+            ref_move(&R[s0], REF_BUFFER, nb)
+            pc += 3
         elif op == OP_BUFFER_CHECK:
             st = check_layout(R[s0], &m.constants[code[pc + 1]])
             if st != NULL:

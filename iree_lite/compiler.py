@@ -19,8 +19,12 @@ def compile_module(text, filename="<stdin>", execution_model="async-internal"):
     if execution_model not in EXECUTION_MODELS:
         raise Diagnostic(f"unknown execution model '{execution_model}' "
                          f"(expected one of {', '.join(EXECUTION_MODELS)})")
+    from .passes.linalg import lower_linalg
     module = parse_module(text, filename)
     verify_module(module, lookup)
+    for f in module.functions:
+        if f.body is not None:
+            lower_linalg(f.body, module.source)
     return generate(module, execution_model, __version__)
 
 

@@ -459,6 +459,22 @@ class FunctionLowering:
     op_tensor_expand_shape = op_tensor_collapse_shape
     op_tensor_reshape = op_tensor_collapse_shape
 
+    def op_iree_lite_expand(self, op):
+        self.settle_timeline(op.loc)   # copies contents now
+        src, amap = op.operands[0], op.attributes["map"]
+        src_strides = [1] * src.type.rank
+        for k in range(src.type.rank - 2, -1, -1):
+            src_strides[k] = src_strides[k + 1] * src.type.shape[k + 1]
+        strides = [0] * amap.num_dims
+        for k, d in enumerate(amap.results):
+            if d is not None:
+                strides[d] += src_strides[k]
+        data = self.mb.constant(Constant(CONST_DATA, isa.ELEMENT_CODES["i64"], (len(strides),),
+                                         data=pack("i64", strides)))
+        reg = self.values[op.results[0]] = self.new("r")
+        self.emit("buffer.expand", op.loc, dst=reg, src=self.values[src], layout=self.mb.layout(op.results[0].type),
+                  strides=data)
+
     def op_tensor_empty(self, op):
         reg = self.values[op.results[0]] = self.new("r")
         self.emit("buffer.alloc", op.loc, dst=reg, layout=self.mb.layout(op.results[0].type))

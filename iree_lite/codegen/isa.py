@@ -185,6 +185,10 @@ def _ops():
         ("buffer.view", "dst:rr src:rr layout:const",
          "dst = `src`'s storage seen with the element type and shape of constant `layout` (no copy); "
          "the element counts must be equal."),
+        ("buffer.expand", "dst:rr src:rr layout:const strides:const",
+         "dst = a new buffer view of constant `layout` whose element at index (i0, i1, ...) is `src`'s "
+         "element at sum(i_k * strides[k]) (i64 constant data): broadcasts and transposes. The "
+         "largest such offset must lie inside `src`."),
         ("buffer.check", "src:rr layout:const",
          "Fail unless buffer view `src` has the element type and shape of constant `layout` "
          "and storage of at least that many bytes (storage passed in by a caller)."),

@@ -3,7 +3,7 @@ compiling a program imports only the dialects it uses."""
 import importlib
 
 _DIALECTS = {"arith": "arith", "math": "math", "func": "func", "tensor": "tensor", "check": "check",
-             "util": "util", "scf": "scf"}
+             "util": "util", "scf": "scf", "linalg": "linalg"}
 # Short spellings MLIR accepts for func ops.
 _ALIASES = {"call": "func.call", "return": "func.return", "func": "func.func"}
 

@@ -55,3 +55,20 @@ class DenseElementsAttr:
     def flat(self):
         n = self.type.num_elements
         return self.values * n if self.splat else self.values
+
+
+@dataclass(frozen=True)
+class AffineMapAttr:
+    """`affine_map<(d0, d1) -> (d1, 0)>`: each result is a dimension index,
+    or None for the constant 0 (a broadcast of a size-1 dimension)."""
+    num_dims: int
+    results: tuple
+
+    @property
+    def is_identity(self):
+        return self.results == tuple(range(self.num_dims))
+
+    def __str__(self):
+        dims = ", ".join(f"d{i}" for i in range(self.num_dims))
+        res = ", ".join("0" if r is None else f"d{r}" for r in self.results)
+        return f"affine_map<({dims}) -> ({res})>"

@@ -9,7 +9,7 @@ for every registered op.
 import os
 
 from ..dialects import canonical_name, lookup
-from ..ir.attributes import (ArrayAttr, BoolAttr, DenseElementsAttr, FloatAttr, IntegerAttr,
+from ..ir.attributes import (AffineMapAttr, ArrayAttr, BoolAttr, DenseElementsAttr, FloatAttr, IntegerAttr,
                              StringAttr, SymbolRefAttr, TypeAttr, UnitAttr)
 from ..ir.core import INITIALIZER, Argument, Block, Function, Global, Module, Operation
 from ..ir.elements import unpack
@@ -26,6 +26,7 @@ class Parser:
         self.tok = self.lexer.next()
         self.values = {}   # SSA name (with %) -> Value
         self.scopes = [[]]  # names defined in each enclosing region, innermost last
+        self.aliases = {}   # `#name = attr` definitions
 
     # -- tokens ------------------------------------------------------------
 
@@ -183,6 +184,8 @@ class Parser:
                 return BoolAttr(tok.text == "true")
             if tok.text == "dense":
                 return self.parse_dense()
+            if tok.text == "affine_map":
+                return self.parse_affine_map()
             if tok.text == "unit":
                 self.advance()
                 return UnitAttr()
@@ -202,9 +205,35 @@ class Parser:
             return self.parse_attr_dict()
         if tok.kind == "hash":
             self.advance()
+            if tok.text in self.aliases:
+                return self.aliases[tok.text]
             self.skip_angle_body()
             return StringAttr(tok.text)
         return None
+
+    def parse_affine_map(self):
+        """`affine_map<(d0, d1) -> (d1, 0)>`: projected permutations only."""
+        start = self.advance()
+        self.parse_punct("<")
+        self.parse_punct("(")
+        dims = [t.text for t in self.parse_comma_list(lambda: self.parse_kind("ident", "dimension name"), ")")]
+        self.parse_punct("->")
+        self.parse_punct("(")
+
+        def result():
+            tok = self.tok
+            if tok.kind == "integer" and tok.text == "0":
+                self.advance()
+                return None
+            if tok.kind == "ident" and tok.text in dims:
+                self.advance()
+                return dims.index(tok.text)
+            raise self.error("iree-lite supports affine maps whose results are dimensions or 0", tok)
+        results = self.parse_comma_list(result, ")")
+        self.parse_punct(">")
+        if len([r for r in results if r is not None]) != len({r for r in results if r is not None}):
+            raise self.error("affine map uses a dimension twice", start)
+        return AffineMapAttr(len(dims), tuple(results))
 
     def skip_angle_body(self):
         """Skip an optional balanced `<...>` (opaque attribute payloads)."""
@@ -383,6 +412,17 @@ class Parser:
         self.parse_punct("{")
         self.scopes.append([])
         block = Block()
+        if self.tok.kind == "block":   # `^bb0(%x: f32, ...):` names the block's arguments
+            self.advance()
+            labelled = []
+            if self.parse_optional_punct("("):
+                def argument():
+                    tok = self.parse_value_name()
+                    self.parse_punct(":")
+                    labelled.append((tok, self.parse_type()))
+                self.parse_comma_list(argument, ")")
+            self.parse_punct(":")
+            arguments = list(arguments) + labelled
         for tok, t in arguments:
             self.define(tok, block.add_argument(t, tok.text[1:]))
         while not self.is_punct("}"):
@@ -533,6 +573,11 @@ class Parser:
             if self.tok.kind == "eof":
                 raise self.error("expected '}' to end the module")
             name = canonical_name(self.tok.text) if self.tok.kind == "ident" else None
+            if self.tok.kind == "hash":   # `#map = affine_map<...>`
+                alias = self.advance()
+                self.parse_punct("=")
+                self.aliases[alias.text] = self.parse_attribute()
+                continue
             if name == "func.func":
                 functions.append(self.parse_function())
             elif name == "util.global":
@@ -580,6 +625,10 @@ class Parser:
                         "private", body, loc)
 
     def parse_module(self, default_name):
+        while self.tok.kind == "hash":   # aliases may precede `module {`
+            alias = self.advance()
+            self.parse_punct("=")
+            self.aliases[alias.text] = self.parse_attribute()
         loc = self.loc()
         if self.is_keyword("module") or self.is_keyword("builtin.module"):
             self.advance()

@@ -139,6 +139,10 @@ def form_dispatch_regions(block):
                 all(u.results and u.results[0] in group_of and r in group_of[u.results[0]].splats
                     for u in users.get(r, ())))
 
-    items = [op for op in others if not folded(op)] + groups
+    def dead(op):
+        # Storage nobody reads (a linalg init the body ignores, say).
+        return op.name == "tensor.empty" and not users.get(op.results[0])
+
+    items = [op for op in others if not folded(op) and not dead(op)] + groups
     items.sort(key=lambda it: it.position if isinstance(it, Group) else order[id(it)])
     return items, users

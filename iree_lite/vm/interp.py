@@ -660,6 +660,21 @@ class Context:
             raise VMError("INVALID_ARGUMENT", "reshape changes the number of bytes")
         fr.r[v["dst"]] = view
 
+    def op_buffer_expand(self, fr, m, v):
+        src, c = fr.r[v["src"]], m.constants[v["layout"]]
+        strides = unpack("i64", m.constants[v["strides"]].data)
+        out = Buffer(src.element, c.shape)
+        size = SIZES[src.element]
+        if out.count and sum((n - 1) * s for n, s in zip(c.shape, strides)) >= src.count:
+            raise VMError("OUT_OF_RANGE", "expand reads past the end of its source")
+        for flat in range(out.count):
+            offset, rest = 0, flat
+            for n, s in zip(reversed(c.shape), reversed(strides)):
+                offset += (rest % n) * s
+                rest //= n
+            out.data[flat * size:(flat + 1) * size] = src.data[offset * size:(offset + 1) * size]
+        fr.r[v["dst"]] = out
+
     def op_buffer_check(self, fr, m, v):
         c = m.constants[v["layout"]]
         check_layout(fr.r[v["src"]], isa.ELEMENT_NAMES[c.element], c.shape, "output storage")

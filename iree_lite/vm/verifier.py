@@ -13,7 +13,8 @@ from ..ir.elements import SIZES
 # Which constant kind each constant operand needs.
 _CONST_KIND = {"const.i": CONST_INT, "const.f": CONST_FLOAT, "buffer.alloc": CONST_LAYOUT,
                "buffer.check": CONST_LAYOUT, "buffer.const": CONST_DATA, "buffer.view": CONST_LAYOUT,
-               "where": CONST_DATA, "atol": CONST_FLOAT, "rtol": CONST_FLOAT}
+               "where": CONST_DATA, "atol": CONST_FLOAT, "rtol": CONST_FLOAT, "strides": CONST_DATA,
+               "layout": CONST_LAYOUT}
 _FLOAT_CODES = {isa.ELEMENT_CODES[n] for n in ("f16", "bf16", "f32", "f64")}
 MAX_RANK = 8
 
@@ -178,6 +179,11 @@ def _verify_function(m, f):
                 raise VerifyError(f"{at}: bad global ordinal {v}")
             elif kind == "target":
                 targets.append((at, v))
+        if op.name == "buffer.expand":
+            rank = len(m.constants[values["layout"]].shape)
+            strides = m.constants[values["strides"]]
+            if isa.ELEMENT_NAMES[strides.element] != "i64" or len(strides.data) != 8 * rank:
+                raise VerifyError(f"{at}: strides must be {rank} i64 values")
         _verify_lists(m, f, op, values, at, results)
         last = op.name
         pc = nxt

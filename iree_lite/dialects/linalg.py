@@ -1,0 +1,145 @@
+"""linalg: generic and named structured ops on tensors (parallel iterators).
+
+They are rewritten before dispatch formation (passes/linalg.py) into
+element-wise tensor ops, which then fuse with their neighbours.
+"""
+from ..ir.attributes import AffineMapAttr, ArrayAttr, IntegerAttr
+from ..ir.core import Operation
+from ..ir.ops import OpDef
+from ..ir.types import ScalarType, TensorType, element_type_of
+
+I64 = ScalarType("i64")
+
+
+def parse_ins_outs(p):
+    """`ins(%a, %b : A, B) outs(%c : C)` -> (in tokens, in types, out tokens, out types)."""
+    groups = []
+    for keyword in ("ins", "outs"):
+        toks, types = [], []
+        if p.parse_optional_keyword(keyword):
+            p.parse_punct("(")
+            toks = p.parse_operand_list()
+            if toks:
+                p.parse_punct(":")
+                types = p.parse_type_list()
+            p.parse_punct(")")
+        groups += [toks, types]
+    return groups
+
+
+def finish(p, name, ins, in_types, outs, out_types, attrs, regions, loc):
+    results = list(out_types)
+    if p.parse_optional_punct("->"):
+        results = p.parse_result_types()
+    operands = p.resolve_all(ins, in_types) + p.resolve_all(outs, out_types)
+    attrs["num_ins"] = IntegerAttr(len(ins), I64)
+    return Operation(name, operands, results, attrs, regions=regions, loc=loc)
+
+
+def ins_outs(op):
+    n = op.attributes["num_ins"].value
+    return op.operands[:n], op.operands[n:]
+
+
+def check_tensors(op, fail):
+    for v in op.operands:
+        if isinstance(v.type, TensorType) and not v.type.is_static:
+            fail(f"'{op.name}' on dynamic shape '{v.type}' is not supported by iree-lite yet")
+    ins, outs = ins_outs(op)
+    if tuple(r.type for r in op.results) != tuple(v.type for v in outs):
+        fail(f"'{op.name}' results must have the types of its outs operands")
+
+
+class GenericOp(OpDef):
+    name = "linalg.generic"
+
+    def parse(self, p, loc, result_names):
+        attrs = p.parse_attr_dict()
+        ins, in_types, outs, out_types = parse_ins_outs(p)
+        if p.parse_optional_keyword("attrs"):   # a `{` here would open the body
+            p.parse_punct("=")
+            attrs.update(p.parse_attr_dict())
+
+        def yields(block, parser):
+            if not block.operations or block.operations[-1].name != "linalg.yield":
+                raise parser.error("'linalg.generic' body must end in 'linalg.yield'")
+        body = p.parse_region([], yields, "linalg.generic body")
+        return finish(p, self.name, ins, in_types, outs, out_types, attrs, [body], loc)
+
+    def verify(self, op, fail):
+        check_tensors(op, fail)
+        maps = op.attributes.get("indexing_maps")
+        iterators = op.attributes.get("iterator_types")
+        if not isinstance(maps, ArrayAttr) or not all(isinstance(m, AffineMapAttr) for m in maps.values):
+            fail("'linalg.generic' needs indexing_maps of affine maps")
+        if len(maps.values) != len(op.operands):
+            fail(f"{len(maps.values)} indexing maps for {len(op.operands)} operands")
+        kinds = [getattr(i, "value", i) for i in iterators.values] if isinstance(iterators, ArrayAttr) else []
+        kinds = [k.split("<")[-1].rstrip(">") for k in kinds]
+        if any(k != "parallel" for k in kinds):
+            fail("'linalg.generic' with reduction iterators is not supported by iree-lite yet")
+        ins, outs = ins_outs(op)
+        for m, v in zip(maps.values, op.operands):
+            if m.num_dims != len(kinds) or len(m.results) != v.type.rank:
+                fail(f"indexing map {m} does not fit operand of type '{v.type}'")
+        for m in maps.values[len(ins):]:
+            if not m.is_identity:
+                fail("iree-lite supports only identity indexing maps on 'linalg.generic' outputs")
+        block = op.regions[0].blocks[0]
+        if [a.type for a in block.arguments] != [element_type_of(v.type) for v in op.operands]:
+            fail("'linalg.generic' block arguments must be the operands' element types")
+        for inner in block.operations:
+            if inner.name == "linalg.index":
+                fail("'linalg.index' is not supported by iree-lite yet")
+
+
+class YieldOp(OpDef):
+    name = "linalg.yield"
+
+    def parse(self, p, loc, result_names):
+        toks = p.parse_operand_list()
+        types = []
+        if toks:
+            p.parse_punct(":")
+            types = p.parse_type_list()
+        return Operation(self.name, p.resolve_all(toks, types), [], loc=loc)
+
+
+class NamedOp(OpDef):
+    """`linalg.add ins(..) outs(..) -> T`, fill, copy, transpose
+    (`permutation = [..]`) and broadcast (`dimensions = [..]`)."""
+
+    def __init__(self, name, keyword=None):
+        self.name = name
+        self.keyword = keyword
+
+    def parse(self, p, loc, result_names):
+        ins, in_types, outs, out_types = parse_ins_outs(p)
+        attrs = {}
+        if self.keyword and p.parse_optional_keyword(self.keyword):
+            p.parse_punct("=")
+            attrs[self.keyword] = p.parse_attribute()
+        attrs.update(p.parse_optional_attr_dict())
+        return finish(p, self.name, ins, in_types, outs, out_types, attrs, [], loc)
+
+    def verify(self, op, fail):
+        check_tensors(op, fail)
+        ins, outs = ins_outs(op)
+        if len(outs) != 1:
+            fail(f"'{self.name}' takes one outs operand")
+        if self.keyword and not isinstance(op.attributes.get(self.keyword), ArrayAttr):
+            fail(f"'{self.name}' needs `{self.keyword} = [...]`")
+
+
+ELEMENTWISE = {"add": ("addf", "addi"), "sub": ("subf", "subi"), "mul": ("mulf", "muli"),
+               "div": ("divf", "divsi"), "max": ("maximumf", "maxsi"), "min": ("minimumf", "minsi"),
+               "exp": ("math.exp", None), "log": ("math.log", None), "abs": ("math.absf", "math.absi"),
+               "negf": ("negf", None), "sqrt": ("math.sqrt", None), "floor": ("math.floor", None),
+               "ceil": ("math.ceil", None), "tanh": ("math.tanh", None)}
+
+OPS = {op.name: op for op in (
+    GenericOp(), YieldOp(),
+    *(NamedOp(f"linalg.{n}") for n in ELEMENTWISE),
+    NamedOp("linalg.fill"), NamedOp("linalg.copy"),
+    NamedOp("linalg.transpose", "permutation"), NamedOp("linalg.broadcast", "dimensions"),
+)}

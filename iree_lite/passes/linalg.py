@@ -1,0 +1,102 @@
+"""Rewrite linalg ops (parallel iterators) into tensor element-wise ops.
+
+`linalg.generic`'s body is applied element-wise: each scalar body op becomes
+the same op on tensors of the iteration shape, so dispatch formation fuses
+it with its neighbours like any other element-wise op. An input whose
+indexing map is not the identity (a broadcast or a transpose) is first
+materialised at the iteration shape by `iree_lite.expand` (a strided copy).
+Named ops map to the one op they mean.
+"""
+from ..dialects.linalg import ELEMENTWISE, ins_outs
+from ..ir.attributes import AffineMapAttr
+from ..ir.core import Diagnostic, Operation
+from ..ir.types import TensorType, element_type_of
+
+
+def lower_linalg(block, source, remap=None):
+    """Rewrite the linalg ops of `block` and of its nested regions in place."""
+    remap = {} if remap is None else remap
+    ops = []
+    for op in block.operations:
+        op.operands = [remap.get(v, v) for v in op.operands]
+        for region in op.regions:
+            for inner in region.blocks:
+                if op.name != "linalg.generic":
+                    lower_linalg(inner, source, remap)
+        if op.name.startswith("linalg.") and op.name != "linalg.yield":
+            for old, new in zip(op.results, rewrite(op, ops, remap, source)):
+                remap[old] = new
+        else:
+            ops.append(op)
+    block.operations = []
+    for op in ops:
+        block.append(op)
+
+
+def _new(ops, name, operands, result_types, attributes=None, loc=None):
+    op = Operation(name, operands, result_types, attributes, loc=loc)
+    ops.append(op)
+    return op.results
+
+
+def expand(ops, value, amap, shape, loc):
+    """`value` seen through `amap` at the iteration `shape` (a copy), or
+    `value` itself for the identity."""
+    if amap.is_identity and value.type.shape == tuple(shape):
+        return value
+    t = TensorType(tuple(shape), value.type.element)
+    return _new(ops, "iree_lite.expand", [value], [t], {"map": amap}, loc)[0]
+
+
+def rewrite(op, ops, remap, source):
+    ins, outs = ins_outs(op)
+    out_type = op.results[0].type if op.results else outs[0].type
+    kind = op.name.split(".", 1)[1]
+    if kind in ELEMENTWISE:
+        float_op, int_op = ELEMENTWISE[kind]
+        name = float_op if out_type.element.is_float else int_op
+        if name is None:
+            raise Diagnostic(f"'{op.name}' needs a float element type", op.loc, source)
+        name = name if "." in name else f"arith.{name}"
+        return _new(ops, name, list(ins), [out_type], loc=op.loc)
+    if kind == "fill":
+        return _new(ops, "tensor.splat", [ins[0]], [out_type], loc=op.loc)
+    if kind == "copy":
+        return [ins[0]]
+    if kind == "transpose":
+        perm = [a.value for a in op.attributes["permutation"].values]
+        amap = AffineMapAttr(len(perm), tuple(perm.index(k) for k in range(len(perm))))
+        return [expand(ops, ins[0], amap, out_type.shape, op.loc)]
+    if kind == "broadcast":
+        added = {a.value for a in op.attributes["dimensions"].values}
+        amap = AffineMapAttr(out_type.rank, tuple(d for d in range(out_type.rank) if d not in added))
+        return [expand(ops, ins[0], amap, out_type.shape, op.loc)]
+    return rewrite_generic(op, ops, remap, source)
+
+
+def rewrite_generic(op, ops, remap, source):
+    shape = op.results[0].type.shape
+    maps = op.attributes["indexing_maps"].values
+    body = op.regions[0].blocks[0]
+    used = {v for inner in body.operations for v in inner.operands}
+    mapping = {}
+    for value, amap, arg in zip(op.operands, maps, body.arguments):
+        if arg in used:
+            mapping[arg] = expand(ops, value, amap, shape, op.loc)
+    for inner in body.operations[:-1]:
+        if inner.regions:
+            raise Diagnostic(f"'{inner.name}' inside 'linalg.generic' is not supported by iree-lite yet",
+                             inner.loc, source)
+        operands = [mapping.get(v, remap.get(v, v)) for v in inner.operands]
+        tensor = any(isinstance(v.type, TensorType) for v in operands)
+        types = [TensorType(shape, element_type_of(r.type)) if tensor else r.type for r in inner.results]
+        for old, new in zip(inner.results, _new(ops, inner.name, operands, types, dict(inner.attributes),
+                                                 inner.loc)):
+            mapping[old] = new
+    results = []
+    for value, result in zip(body.operations[-1].operands, op.results):
+        value = mapping.get(value, remap.get(value, value))
+        if not isinstance(value.type, TensorType):
+            value = _new(ops, "tensor.splat", [value], [result.type], loc=op.loc)[0]
+        results.append(value)
+    return results

@@ -1,0 +1,125 @@
+"""linalg ops with parallel iterators: generic bodies (broadcast and
+transposed inputs included) and named ops, against numpy and the reference."""
+import numpy as np
+import pytest
+
+from iree_lite.compiler import compile_module
+from iree_lite.ir.core import Diagnostic
+from iree_lite.runtime.context import Context
+from iree_lite.vm import interp
+
+ELEMENTS = {np.float32: "f32", np.int32: "i32", np.float64: "f64"}
+
+
+def run(source, *arrays):
+    module = compile_module(source, "l.mlir")
+    ref = interp.Context()
+    ref.load(module)
+    want = ref.invoke("f", [interp.Buffer(ELEMENTS[a.dtype.type], a.shape, bytearray(a.tobytes())) for a in arrays])
+    ctx = Context("local-task", 2)
+    ctx.load(module)
+    have = [np.asarray(r) for r in ctx.invoke("f", list(arrays))]
+    for w, h in zip(want, have):
+        assert bytes(w.data) == h.tobytes() and w.shape == h.shape
+    return have
+
+
+def generic(maps, ins, out, body, iterators=None):
+    n = len(out[1].split("x")) - 1 if out[1] else 0
+    its = iterators or ", ".join(['"parallel"'] * n)
+    args = ", ".join(f"%a{i}: tensor<{t}>" for i, t in enumerate(ins))
+    ins_ops = ", ".join(f"%a{i}" for i in range(len(ins)))
+    ins_types = ", ".join(f"tensor<{t}>" for t in ins)
+    elem = out[1].split("x")[-1]
+    block = ", ".join([f"%x{i}: {t.split('x')[-1]}" for i, t in enumerate(ins)] + [f"%o: {elem}"])
+    return (f"func.func @f({args}) -> tensor<{out[1]}> {{\n"
+            f"  %init = tensor.empty() : tensor<{out[1]}>\n"
+            f"  %r = linalg.generic {{indexing_maps = [{', '.join(maps)}], iterator_types = [{its}]}} "
+            f"ins({ins_ops} : {ins_types}) outs(%init : tensor<{out[1]}>) {{\n  ^bb0({block}):\n{body}\n"
+            f"  }} -> tensor<{out[1]}>\n  return %r : tensor<{out[1]}>\n}}\n")
+
+
+ID2 = "affine_map<(d0, d1) -> (d0, d1)>"
+
+
+def test_generic_with_broadcasts_and_a_transpose():
+    src = generic([ID2, "affine_map<(d0, d1) -> (d1)>", "affine_map<(d0, d1) -> (d0)>",
+                   "affine_map<(d0, d1) -> (d1, d0)>", ID2],
+                  ["3x4xf32", "4xf32", "3xf32", "4x3xf32"], (None, "3x4xf32"),
+                  "    %s = arith.addf %x0, %x1 : f32\n    %p = arith.mulf %s, %x2 : f32\n"
+                  "    %q = arith.subf %p, %x3 : f32\n    linalg.yield %q : f32")
+    rng = np.random.default_rng(0)
+    a, b, c, d = (rng.standard_normal(s).astype(np.float32) for s in ((3, 4), (4,), (3,), (4, 3)))
+    (r,) = run(src, a, b, c, d)
+    np.testing.assert_array_equal(r, (a + b) * c[:, None] - d.T)
+
+
+def test_generic_3d_permutation_and_size_one_broadcast():
+    src = generic(["affine_map<(d0, d1, d2) -> (d2, d0, d1)>", "affine_map<(d0, d1, d2) -> (0, d2)>",
+                   "affine_map<(d0, d1, d2) -> (d0, d1, d2)>"],
+                  ["4x2x3xi32", "1x4xi32"], (None, "2x3x4xi32"),
+                  "    %s = arith.muli %x0, %x1 : i32\n    linalg.yield %s : i32")
+    a = np.arange(24, dtype=np.int32).reshape(4, 2, 3)
+    b = np.array([[1, -1, 2, -2]], np.int32)
+    (r,) = run(src, a, b)
+    np.testing.assert_array_equal(r, np.transpose(a, (1, 2, 0)) * b[0])
+
+
+def test_generic_with_captured_scalar_and_constant_yield():
+    src = ("func.func @f(%a: tensor<5xf64>) -> (tensor<5xf64>, tensor<5xf64>) {\n"
+           "  %k = arith.constant 3.0 : f64\n  %init = tensor.empty() : tensor<5xf64>\n"
+           f"  %r:2 = linalg.generic {{indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>, "
+           "affine_map<(d0) -> (d0)>], iterator_types = [\"parallel\"]} ins(%a : tensor<5xf64>) "
+           "outs(%init, %init : tensor<5xf64>, tensor<5xf64>) {\n  ^bb0(%x: f64, %o: f64, %p: f64):\n"
+           "    %m = arith.mulf %x, %k : f64\n    linalg.yield %m, %k : f64, f64\n  } -> (tensor<5xf64>, tensor<5xf64>)\n"
+           "  return %r#0, %r#1 : tensor<5xf64>, tensor<5xf64>\n}\n")
+    a = np.linspace(-1, 1, 5)
+    m, k = run(src, a)
+    np.testing.assert_array_equal(m, a * 3.0)
+    np.testing.assert_array_equal(k, np.full(5, 3.0))
+
+
+@pytest.mark.parametrize("op,fn,element", [
+    ("add", np.add, "f32"), ("sub", np.subtract, "i32"), ("mul", np.multiply, "f64"), ("max", np.maximum, "f32"),
+    ("min", np.minimum, "i32"), ("div", np.divide, "f32"),
+])
+def test_named_binary_ops(op, fn, element):
+    t = f"tensor<2x5x{element}>"
+    src = (f"func.func @f(%a: {t}, %b: {t}) -> {t} {{\n  %init = tensor.empty() : {t}\n"
+           f"  %r = linalg.{op} ins(%a, %b : {t}, {t}) outs(%init : {t}) -> {t}\n  return %r : {t}\n}}\n")
+    dtype = {"f32": np.float32, "i32": np.int32, "f64": np.float64}[element]
+    a = (np.arange(10).reshape(2, 5) - 3).astype(dtype)
+    b = np.full((2, 5), 2, dtype)
+    (r,) = run(src, a, b)
+    np.testing.assert_array_equal(r, fn(a, b).astype(dtype))
+
+
+def test_fill_copy_transpose_broadcast():
+    src = ("func.func @f(%a: tensor<2x3xf32>, %v: tensor<3xf32>) -> (tensor<2x3xf32>, tensor<3x2xf32>, "
+           "tensor<4x3xf32>, tensor<2x3xf32>) {\n"
+           "  %c = arith.constant 1.5 : f32\n  %e = tensor.empty() : tensor<2x3xf32>\n"
+           "  %f = linalg.fill ins(%c : f32) outs(%e : tensor<2x3xf32>) -> tensor<2x3xf32>\n"
+           "  %e2 = tensor.empty() : tensor<3x2xf32>\n"
+           "  %t = linalg.transpose ins(%a : tensor<2x3xf32>) outs(%e2 : tensor<3x2xf32>) permutation = [1, 0]\n"
+           "  %e3 = tensor.empty() : tensor<4x3xf32>\n"
+           "  %b = linalg.broadcast ins(%v : tensor<3xf32>) outs(%e3 : tensor<4x3xf32>) dimensions = [0]\n"
+           "  %k = linalg.copy ins(%a : tensor<2x3xf32>) outs(%e : tensor<2x3xf32>) -> tensor<2x3xf32>\n"
+           "  return %f, %t, %b, %k : tensor<2x3xf32>, tensor<3x2xf32>, tensor<4x3xf32>, tensor<2x3xf32>\n}\n")
+    a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    v = np.array([1, 2, 3], np.float32)
+    f, t, b, k = run(src, a, v)
+    np.testing.assert_array_equal(f, np.full((2, 3), 1.5, np.float32))
+    np.testing.assert_array_equal(t, a.T)
+    np.testing.assert_array_equal(b, np.broadcast_to(v, (4, 3)))
+    np.testing.assert_array_equal(k, a)
+
+
+@pytest.mark.parametrize("maps,iterators,body,message", [
+    ([ID2, ID2], '"parallel", "reduction"', "    linalg.yield %x0 : f32", "reduction iterators"),
+    ([ID2, "affine_map<(d0, d1) -> (d1, d0)>"], None, "    linalg.yield %x0 : f32", "identity indexing maps"),
+    ([ID2], None, "    linalg.yield %x0 : f32", "1 indexing maps for 2 operands"),
+])
+def test_unsupported_generics_are_located_errors(maps, iterators, body, message):
+    with pytest.raises(Diagnostic, match=message) as e:
+        compile_module(generic(maps, ["2x2xf32"], (None, "2x2xf32"), body, iterators), "g.mlir")
+    assert e.value.render().startswith("g.mlir:3:8: error:")
