@@ -47,7 +47,7 @@ def extensions():
         "iree_lite._vm",
         sources=["csrc/_vm.pyx"],
         include_dirs=["csrc"],
-        extra_compile_args=["-O3", "-fno-math-errno", "-fno-trapping-math", "-fno-strict-aliasing", "-Wno-unused-function"],
+        extra_compile_args=["-O3", "-ffp-contract=off", "-fno-math-errno", "-fno-trapping-math", "-fno-strict-aliasing", "-Wno-unused-function"],
         extra_link_args=["-lpthread"],
     )
     return cythonize([ext], language_level=3, compiler_directives={

@@ -115,7 +115,7 @@ def test_fill_copy_transpose_broadcast():
 
 
 @pytest.mark.parametrize("maps,iterators,body,message", [
-    ([ID2, ID2], '"parallel", "reduction"', "    linalg.yield %x0 : f32", "reduction iterators"),
+    ([ID2, ID2], '"parallel", "reduction"', "    linalg.yield %x0 : f32", "reductions in .linalg.generic. of one input"),
     ([ID2, "affine_map<(d0, d1) -> (d1, d0)>"], None, "    linalg.yield %x0 : f32", "identity indexing maps"),
     ([ID2], None, "    linalg.yield %x0 : f32", "1 indexing maps for 2 operands"),
 ])
@@ -123,3 +123,80 @@ def test_unsupported_generics_are_located_errors(maps, iterators, body, message)
     with pytest.raises(Diagnostic, match=message) as e:
         compile_module(generic(maps, ["2x2xf32"], (None, "2x2xf32"), body, iterators), "g.mlir")
     assert e.value.render().startswith("g.mlir:3:8: error:")
+
+
+def contraction(kind, a_shape, b_shape, out_shape, element="f32"):
+    t = lambda s: f"tensor<{'x'.join(map(str, s))}{'x' if s else ''}{element}>"
+    return (f"func.func @f(%a: {t(a_shape)}, %b: {t(b_shape)}, %c: {t(out_shape)}) -> {t(out_shape)} {{\n"
+            f"  %r = linalg.{kind} ins(%a, %b : {t(a_shape)}, {t(b_shape)}) outs(%c : {t(out_shape)}) -> {t(out_shape)}\n"
+            f"  return %r : {t(out_shape)}\n}}\n")
+
+
+@pytest.mark.parametrize("kind,a,b,out,fn", [
+    ("matmul", (5, 7), (7, 3), (5, 3), lambda a, b: a @ b),
+    ("matmul", (1, 1), (1, 1), (1, 1), lambda a, b: a @ b),
+    ("batch_matmul", (2, 4, 3), (2, 3, 6), (2, 4, 6), lambda a, b: a @ b),
+    ("matvec", (4, 9), (9,), (4,), lambda a, b: a @ b),
+    ("vecmat", (9,), (9, 4), (4,), lambda a, b: a @ b),
+    ("batch_matvec", (3, 4, 5), (3, 5), (3, 4), lambda a, b: np.einsum("bmk,bk->bm", a, b)),
+    ("dot", (33,), (33,), (), lambda a, b: np.dot(a, b)),
+])
+def test_contractions_accumulate_into_their_init(kind, a, b, out, fn):
+    rng = np.random.default_rng(1)
+    x, y = rng.integers(-4, 5, a).astype(np.float32), rng.integers(-4, 5, b).astype(np.float32)
+    c = np.full(out, 0.5, np.float32)
+    (r,) = run(contraction(kind, a, b, out), x, y, c)
+    np.testing.assert_array_equal(r, fn(x, y) + np.float32(0.5))
+
+
+def test_large_matmul_on_the_pool():
+    rng = np.random.default_rng(2)
+    a, b = rng.integers(-3, 4, (130, 70)).astype(np.float64), rng.integers(-3, 4, (70, 90)).astype(np.float64)
+    ctx = Context("local-task", 2)
+    ctx.load(compile_module(contraction("matmul", (130, 70), (70, 90), (130, 90), "f64"), "m.mlir"))
+    (r,) = ctx.invoke("f", [a, b, np.zeros((130, 90))])
+    np.testing.assert_array_equal(np.asarray(r), a @ b)
+
+
+def reduce_src(shape, dims, out_shape, op="addf", element="f32"):
+    t = lambda s: f"tensor<{'x'.join(map(str, s))}{'x' if s else ''}{element}>"
+    return (f"func.func @f(%x: {t(shape)}, %i: {t(out_shape)}) -> {t(out_shape)} {{\n"
+            f"  %r = linalg.reduce ins(%x : {t(shape)}) outs(%i : {t(out_shape)}) dimensions = {list(dims)}\n"
+            f"    (%in: {element}, %acc: {element}) {{\n      %s = arith.{op} %acc, %in : {element}\n"
+            f"      linalg.yield %s : {element}\n    }}\n  return %r : {t(out_shape)}\n}}\n")
+
+
+@pytest.mark.parametrize("shape,dims", [((3, 5), [1]), ((3, 5), [0]), ((2, 3, 4), [1]), ((2, 3, 4), [0, 2]),
+                                        ((7,), [0])])
+def test_reduce(shape, dims):
+    x = np.random.default_rng(3).integers(-9, 10, shape).astype(np.float32)
+    out = tuple(n for d, n in enumerate(shape) if d not in dims)
+    init = np.full(out, 1.0, np.float32)
+    (r,) = run(reduce_src(shape, dims, out), x, init)
+    np.testing.assert_array_equal(r, x.sum(axis=tuple(dims)) + 1)
+
+
+def test_integer_max_reduce_and_reduction_generic():
+    x = np.random.default_rng(4).integers(-100, 100, (4, 6)).astype(np.int32)
+    init = np.full(4, np.iinfo(np.int32).min, np.int32)
+    (r,) = run(reduce_src((4, 6), [1], (4,), "maxsi", "i32"), x, init)
+    np.testing.assert_array_equal(r, x.max(axis=1))
+    src = ("func.func @f(%x: tensor<4x6xf32>, %i: tensor<6xf32>) -> tensor<6xf32> {\n"
+           "  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1, d0)>, affine_map<(d0, d1) -> (d0)>],"
+           " iterator_types = [\"parallel\", \"reduction\"]} ins(%x : tensor<4x6xf32>) outs(%i : tensor<6xf32>) {\n"
+           "  ^bb0(%in: f32, %acc: f32):\n    %m = arith.mulf %in, %acc : f32\n    linalg.yield %m : f32\n"
+           "  } -> tensor<6xf32>\n  return %r : tensor<6xf32>\n}\n")
+    y = np.random.default_rng(5).integers(1, 3, (4, 6)).astype(np.float32)
+    (r,) = run(src, y, np.ones(6, np.float32))
+    np.testing.assert_array_equal(r, y.prod(axis=0))
+
+
+@pytest.mark.parametrize("shape,dim", [((2, 7), 1), ((5, 3), 0), ((2, 3, 4), 2)])
+def test_softmax(shape, dim):
+    x = np.random.default_rng(6).standard_normal(shape).astype(np.float32)
+    t = f"tensor<{'x'.join(map(str, shape))}xf32>"
+    src = (f"func.func @f(%x: {t}) -> {t} {{\n  %e = tensor.empty() : {t}\n"
+           f"  %r = linalg.softmax dimension({dim}) ins(%x : {t}) outs(%e : {t}) -> {t}\n  return %r : {t}\n}}\n")
+    (r,) = run(src, x)
+    e = np.exp(x - x.max(axis=dim, keepdims=True))
+    np.testing.assert_allclose(r, e / e.sum(axis=dim, keepdims=True), rtol=1e-6, atol=1e-7)

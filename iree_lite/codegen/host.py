@@ -459,6 +459,22 @@ class FunctionLowering:
     op_tensor_expand_shape = op_tensor_collapse_shape
     op_tensor_reshape = op_tensor_collapse_shape
 
+    def accumulator(self, op):
+        """A fresh copy of the op's init operand, to accumulate into."""
+        self.settle_timeline(op.loc)   # reads contents now
+        reg = self.values[op.results[0]] = self.new("r")
+        self.emit("buffer.clone", op.loc, dst=reg, src=self.values[op.operands[0]])
+        return reg
+
+    def op_iree_lite_reduce(self, op):
+        acc = self.accumulator(op)
+        combiner = self.mb.constant(Constant(CONST_INT, value=isa.REDUCE_COMBINERS.index(op.attributes["combiner"])))
+        self.emit("buffer.reduce", op.loc, acc=acc, src=self.values[op.operands[1]], combiner=combiner)
+
+    def op_iree_lite_matmul(self, op):
+        acc = self.accumulator(op)
+        self.emit("buffer.matmul", op.loc, acc=acc, lhs=self.values[op.operands[1]], rhs=self.values[op.operands[2]])
+
     def op_iree_lite_expand(self, op):
         self.settle_timeline(op.loc)   # copies contents now
         src, amap = op.operands[0], op.attributes["map"]

@@ -111,6 +111,9 @@ ELEMENTWISE = [
 ]
 ELEMENTWISE_NAMES = {name for name, *_ in ELEMENTWISE}
 
+# Combiners of buffer.reduce, by code (the constant it names).
+REDUCE_COMBINERS = ["addf", "mulf", "maximumf", "minimumf", "addi", "muli", "maxsi", "minsi"]
+
 # Comparisons: `c` holds the predicate, numbered as MLIR's; the result is i1.
 CMPF_PREDICATES = [
     ("false", "0"), ("oeq", "A == B"), ("ogt", "A > B"), ("oge", "A >= B"), ("olt", "A < B"),
@@ -189,6 +192,13 @@ def _ops():
          "dst = a new buffer view of constant `layout` whose element at index (i0, i1, ...) is `src`'s "
          "element at sum(i_k * strides[k]) (i64 constant data): broadcasts and transposes. The "
          "largest such offset must lie inside `src`."),
+        ("buffer.reduce", "acc:rr src:rr combiner:const",
+         "Fold `src`'s elements into `acc` in place: with n = count(src) / count(acc), acc[r] = "
+         "c(...c(c(acc[r], src[r*n]), src[r*n + 1])..., src[r*n + n-1]) for the combiner c named by "
+         "the int constant (REDUCE_COMBINERS), in that order, so results are exact to reproduce."),
+        ("buffer.matmul", "acc:rr lhs:rr rhs:rr",
+         "acc[b, i, j] += sum over k, in order, of lhs[b, i, k] * rhs[b, k, j] (rank 3), or the same "
+         "without b (rank 2); each product and sum rounded to the element type (no fused multiply-add)."),
         ("buffer.check", "src:rr layout:const",
          "Fail unless buffer view `src` has the element type and shape of constant `layout` "
          "and storage of at least that many bytes (storage passed in by a caller)."),
@@ -263,7 +273,8 @@ def fingerprint():
     """A digest of the table's encoding-relevant content: a native VM built
     from another table must not run this one's bytecode."""
     import hashlib
-    text = repr([(op.name, op.code, op.form, op.operands) for op in OPS] + [TILE, TILE_REGS, ELEMENT_CODES])
+    text = repr([(op.name, op.code, op.form, op.operands) for op in OPS] +
+                [TILE, TILE_REGS, ELEMENT_CODES, REDUCE_COMBINERS])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -274,6 +285,7 @@ def generate_pxi():
              "cdef enum:", f"    TILE = {TILE}", f"    TILE_REGS = {TILE_REGS}", f"    TILE_TEMPS = {TILE_TEMPS}"]
     lines += [f"    {c_name(op)} = {op.code}" for op in OPS]
     lines += [f"    ET_{name.upper()} = {code}" for name, code in ELEMENT_CODES.items()]
+    lines += [f"    RC_{name.upper()} = {code}" for code, name in enumerate(REDUCE_COMBINERS)]
     return "\n".join(lines) + "\n"
 
 

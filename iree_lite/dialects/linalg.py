@@ -76,15 +76,22 @@ class GenericOp(OpDef):
             fail(f"{len(maps.values)} indexing maps for {len(op.operands)} operands")
         kinds = [getattr(i, "value", i) for i in iterators.values] if isinstance(iterators, ArrayAttr) else []
         kinds = [k.split("<")[-1].rstrip(">") for k in kinds]
-        if any(k != "parallel" for k in kinds):
-            fail("'linalg.generic' with reduction iterators is not supported by iree-lite yet")
         ins, outs = ins_outs(op)
         for m, v in zip(maps.values, op.operands):
             if m.num_dims != len(kinds) or len(m.results) != v.type.rank:
                 fail(f"indexing map {m} does not fit operand of type '{v.type}'")
-        for m in maps.values[len(ins):]:
-            if not m.is_identity:
-                fail("iree-lite supports only identity indexing maps on 'linalg.generic' outputs")
+        parallel = tuple(d for d, k in enumerate(kinds) if k == "parallel")
+        if any(k not in ("parallel", "reduction") for k in kinds):
+            fail(f"unknown iterator types {kinds}")
+        if len(parallel) < len(kinds):
+            if len(ins) != 1 or len(outs) != 1 or maps.values[1].results != parallel:
+                fail("iree-lite supports reductions in 'linalg.generic' of one input into one output "
+                     "indexed by the parallel dimensions in order")
+            combiner_of(op, fail)
+        else:
+            for m in maps.values[len(ins):]:
+                if not m.is_identity:
+                    fail("iree-lite supports only identity indexing maps on 'linalg.generic' outputs")
         block = op.regions[0].blocks[0]
         if [a.type for a in block.arguments] != [element_type_of(v.type) for v in op.operands]:
             fail("'linalg.generic' block arguments must be the operands' element types")
@@ -131,6 +138,84 @@ class NamedOp(OpDef):
             fail(f"'{self.name}' needs `{self.keyword} = [...]`")
 
 
+class ReduceOp(OpDef):
+    """`linalg.reduce ins(%x : A) outs(%init : B) dimensions = [1]
+    (%in: f32, %acc: f32) { %s = arith.addf %in, %acc : f32  linalg.yield %s : f32 }`."""
+    name = "linalg.reduce"
+
+    def parse(self, p, loc, result_names):
+        ins, in_types, outs, out_types = parse_ins_outs(p)
+        p.parse_keyword("dimensions")
+        p.parse_punct("=")
+        attrs = {"dimensions": p.parse_attribute()}
+        args = []
+        p.parse_punct("(")
+
+        def argument():
+            tok = p.parse_value_name()
+            p.parse_punct(":")
+            args.append((tok, p.parse_type()))
+        p.parse_comma_list(argument, ")")
+
+        def yields(block, parser):
+            if not block.operations or block.operations[-1].name != "linalg.yield":
+                raise parser.error("'linalg.reduce' body must end in 'linalg.yield'")
+        body = p.parse_region(args, yields, "linalg.reduce body")
+        return finish(p, self.name, ins, in_types, outs, out_types, attrs, [body], loc)
+
+    def verify(self, op, fail):
+        check_tensors(op, fail)
+        ins, outs = ins_outs(op)
+        dims = [a.value for a in op.attributes["dimensions"].values]
+        if len(ins) != 1 or len(outs) != 1:
+            fail("iree-lite supports 'linalg.reduce' of one input into one output")
+        kept = [d for d in range(ins[0].type.rank) if d not in dims]
+        if tuple(ins[0].type.shape[d] for d in kept) != outs[0].type.shape:
+            fail(f"reducing dimensions {dims} of '{ins[0].type}' does not give '{outs[0].type}'")
+        combiner_of(op, fail)
+
+
+COMBINERS = {"arith.addf": "addf", "arith.mulf": "mulf", "arith.maximumf": "maximumf",
+             "arith.minimumf": "minimumf", "arith.addi": "addi", "arith.muli": "muli", "arith.maxsi": "maxsi",
+             "arith.minsi": "minsi"}
+
+
+def combiner_of(op, fail):
+    """The buffer.reduce combiner of a body that folds its input into its
+    accumulator with one op: `%r = arith.addf %in, %acc` (either order)."""
+    body = op.regions[0].blocks[0]
+    ops = body.operations
+    if len(ops) != 2 or ops[0].name not in COMBINERS or ops[1].operands != [ops[0].results[0]] or \
+            set(ops[0].operands) != set(body.arguments[-2:]):
+        fail(f"iree-lite supports '{op.name}' bodies that combine input and accumulator with one of "
+             f"{', '.join(sorted(COMBINERS))}")
+    return COMBINERS[ops[0].name]
+
+
+class SoftmaxOp(NamedOp):
+    """`linalg.softmax dimension(1) ins(%x : T) outs(%o : T) -> T`."""
+
+    def __init__(self):
+        super().__init__("linalg.softmax")
+
+    def parse(self, p, loc, result_names):
+        p.parse_keyword("dimension")
+        p.parse_punct("(")
+        dim = int(p.parse_kind("integer", "dimension").text)
+        p.parse_punct(")")
+        op = super().parse(p, loc, result_names)
+        op.attributes["dimension"] = IntegerAttr(dim, I64)
+        return op
+
+    def verify(self, op, fail):
+        super().verify(op, fail)
+        t = op.operands[0].type
+        if not t.element.is_float or not 0 <= op.attributes["dimension"].value < t.rank:
+            fail(f"'linalg.softmax' needs a float tensor and a dimension below its rank, got '{t}'")
+
+
+CONTRACTIONS = ("matmul", "batch_matmul", "matvec", "vecmat", "batch_matvec", "dot")
+
 ELEMENTWISE = {"add": ("addf", "addi"), "sub": ("subf", "subi"), "mul": ("mulf", "muli"),
                "div": ("divf", "divsi"), "max": ("maximumf", "maxsi"), "min": ("minimumf", "minsi"),
                "exp": ("math.exp", None), "log": ("math.log", None), "abs": ("math.absf", "math.absi"),
@@ -138,7 +223,7 @@ ELEMENTWISE = {"add": ("addf", "addi"), "sub": ("subf", "subi"), "mul": ("mulf",
                "ceil": ("math.ceil", None), "tanh": ("math.tanh", None)}
 
 OPS = {op.name: op for op in (
-    GenericOp(), YieldOp(),
+    GenericOp(), YieldOp(), ReduceOp(), SoftmaxOp(), *(NamedOp(f"linalg.{n}") for n in CONTRACTIONS),
     *(NamedOp(f"linalg.{n}") for n in ELEMENTWISE),
     NamedOp("linalg.fill"), NamedOp("linalg.copy"),
     NamedOp("linalg.transpose", "permutation"), NamedOp("linalg.broadcast", "dimensions"),

@@ -7,8 +7,8 @@ indexing map is not the identity (a broadcast or a transpose) is first
 materialised at the iteration shape by `iree_lite.expand` (a strided copy).
 Named ops map to the one op they mean.
 """
-from ..dialects.linalg import ELEMENTWISE, ins_outs
-from ..ir.attributes import AffineMapAttr
+from ..dialects.linalg import CONTRACTIONS, ELEMENTWISE, combiner_of, ins_outs
+from ..ir.attributes import AffineMapAttr, DenseElementsAttr
 from ..ir.core import Diagnostic, Operation
 from ..ir.types import TensorType, element_type_of
 
@@ -71,7 +71,87 @@ def rewrite(op, ops, remap, source):
         added = {a.value for a in op.attributes["dimensions"].values}
         amap = AffineMapAttr(out_type.rank, tuple(d for d in range(out_type.rank) if d not in added))
         return [expand(ops, ins[0], amap, out_type.shape, op.loc)]
+    if kind == "reduce":
+        dims = sorted(a.value for a in op.attributes["dimensions"].values)
+        return [reduce(ops, ins[0], outs[0], dims, combiner_of(op, _fail(op, source)), op.loc)]
+    if kind in CONTRACTIONS:
+        return [contract(ops, kind, ins, outs[0], op.loc)]
+    if kind == "softmax":
+        return [softmax(ops, ins[0], op.attributes["dimension"].value, op.loc)]
+    kinds = [getattr(i, "value", i).split("<")[-1].rstrip(">") for i in op.attributes["iterator_types"].values]
+    if "reduction" in kinds:
+        return [reduce_generic(op, ops, kinds, source)]
     return rewrite_generic(op, ops, remap, source)
+
+
+def _fail(op, source):
+    def fail(message):
+        raise Diagnostic(message, op.loc, source)
+    return fail
+
+
+def reduce(ops, x, init, dims, combiner, loc):
+    """Fold dimensions `dims` of x into init (moved innermost first, as rows)."""
+    kept = [d for d in range(x.type.rank) if d not in dims]
+    order = kept + dims
+    moved = expand(ops, x, AffineMapAttr(len(order), tuple(order.index(k) for k in range(len(order)))),
+                   tuple(x.type.shape[d] for d in order), loc)
+    return _new(ops, "iree_lite.reduce", [init, moved], [init.type], {"combiner": combiner}, loc)[0]
+
+
+def reduce_generic(op, ops, kinds, source):
+    """A reduction generic: its one input reordered to (parallel..., reduced...)."""
+    (x,), (init,) = ins_outs(op)
+    amap = op.attributes["indexing_maps"].values[0]
+    order = [d for d, k in enumerate(kinds) if k == "parallel"] + [d for d, k in enumerate(kinds) if k != "parallel"]
+    size = {d: x.type.shape[r] for r, d in enumerate(amap.results) if d is not None}
+    if len(size) != len(kinds):
+        raise Diagnostic("every iteration dimension must index the reduction's input", op.loc, source)
+    moved_map = AffineMapAttr(len(order), tuple(None if d is None else order.index(d) for d in amap.results))
+    moved = expand(ops, x, moved_map, tuple(size[d] for d in order), op.loc)
+    return _new(ops, "iree_lite.reduce", [init, moved], [init.type],
+                {"combiner": combiner_of(op, _fail(op, source))}, op.loc)[0]
+
+
+def view(ops, value, shape, loc):
+    return _new(ops, "tensor.collapse_shape", [value], [TensorType(tuple(shape), value.type.element)], loc=loc)[0]
+
+
+def contract(ops, kind, ins, init, loc):
+    """matmul and its relatives as (batched) matrix products: vectors are
+    viewed as one-column or one-row matrices."""
+    a, b = ins
+    out_shape = init.type.shape
+    if kind == "matvec":
+        b, acc = view(ops, b, b.type.shape + (1,), loc), view(ops, init, out_shape + (1,), loc)
+    elif kind == "vecmat":
+        a, acc = view(ops, a, (1,) + a.type.shape, loc), view(ops, init, (1,) + out_shape, loc)
+    elif kind == "batch_matvec":
+        b, acc = view(ops, b, b.type.shape + (1,), loc), view(ops, init, out_shape + (1,), loc)
+    elif kind == "dot":
+        a, b = view(ops, a, (1,) + a.type.shape, loc), view(ops, b, b.type.shape + (1,), loc)
+        acc = view(ops, init, (1, 1), loc)
+    else:
+        acc = init
+    result = _new(ops, "iree_lite.matmul", [acc, a, b], [acc.type], loc=loc)[0]
+    return result if result.type == init.type else view(ops, result, out_shape, loc)
+
+
+def softmax(ops, x, dim, loc):
+    """exp(x - max) / sum(exp(x - max)) along `dim`, from reductions,
+    broadcasts and element-wise ops (which fuse)."""
+    t = x.type
+    reduced = TensorType(tuple(n for d, n in enumerate(t.shape) if d != dim), t.element)
+    back = AffineMapAttr(t.rank, tuple(d for d in range(t.rank) if d != dim))
+
+    def splat(value):
+        return _new(ops, "arith.constant", [], [reduced],
+                    {"value": DenseElementsAttr(reduced, (value,), True)}, loc)[0]
+    peak = reduce(ops, x, splat(float("-inf")), [dim], "maximumf", loc)
+    shifted = _new(ops, "arith.subf", [x, expand(ops, peak, back, t.shape, loc)], [t], loc=loc)[0]
+    e = _new(ops, "math.exp", [shifted], [t], loc=loc)[0]
+    total = reduce(ops, e, splat(0.0), [dim], "addf", loc)
+    return _new(ops, "arith.divf", [e, expand(ops, total, back, t.shape, loc)], [t], loc=loc)[0]
 
 
 def rewrite_generic(op, ops, remap, source):

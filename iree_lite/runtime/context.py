@@ -202,10 +202,12 @@ _NUMPY_DTYPES = {"i1": "bool", "i8": "int8", "i16": "int16", "i32": "int32", "i6
 
 def _from_array(value, element):
     import numpy as np
-    arr = np.ascontiguousarray(value)
+    arr = np.asarray(value)
+    if not arr.flags.c_contiguous:   # (np.ascontiguousarray would make a 0-d array 1-d)
+        arr = arr.copy(order="C")
     dtype = {v: k for k, v in _NUMPY_DTYPES.items() if k != "index"}.get(arr.dtype.name)
     if dtype is None:
         raise VMError("INVALID_ARGUMENT", f"unsupported array dtype {arr.dtype}")
     if dtype == "i64" and element == "index":
         dtype = "index"
-    return _native().BufferView.from_bytes(ELEMENT_CODES[dtype], arr.shape, arr.view("uint8").reshape(-1))
+    return _native().BufferView.from_bytes(ELEMENT_CODES[dtype], arr.shape, arr.reshape(-1).view("uint8"))

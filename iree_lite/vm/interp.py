@@ -675,6 +675,37 @@ class Context:
             out.data[flat * size:(flat + 1) * size] = src.data[offset * size:(offset + 1) * size]
         fr.r[v["dst"]] = out
 
+    def op_buffer_reduce(self, fr, m, v):
+        acc, src = fr.r[v["acc"]], fr.r[v["src"]]
+        name = isa.REDUCE_COMBINERS[m.constants[v["combiner"]].value]
+        if acc.count == 0:
+            return
+        n = src.count // acc.count
+        fn = ELEMENTWISE.get(f"t.{name}") or (lambda a, b: INT_ELEMENTWISE[f"t.{name}"](64, a, b))
+        out, xs = acc.values(), src.values()
+        for r in range(acc.count):
+            x = out[r]
+            for j in range(n):
+                (x,) = round_to(acc.element, [fn(x, xs[r * n + j])])
+            out[r] = x
+        acc.data[:] = pack(acc.element, out)
+
+    def op_buffer_matmul(self, fr, m, v):
+        c, a, b = fr.r[v["acc"]], fr.r[v["lhs"]], fr.r[v["rhs"]]
+        batches = c.shape[0] if len(c.shape) == 3 else 1
+        rows, n = c.shape[-2:]
+        k = a.shape[-1]
+        cv, av, bv = c.values(), a.values(), b.values()
+        for batch in range(batches):
+            for i in range(rows):
+                for kk in range(k):
+                    x = av[(batch * rows + i) * k + kk]
+                    base = (batch * rows + i) * n
+                    brow = (batch * k + kk) * n
+                    for j in range(n):
+                        (cv[base + j],) = round_to(c.element, [cv[base + j] + round_to(c.element, [x * bv[brow + j]])[0]])
+        c.data[:] = pack(c.element, cv)
+
     def op_buffer_check(self, fr, m, v):
         c = m.constants[v["layout"]]
         check_layout(fr.r[v["src"]], isa.ELEMENT_NAMES[c.element], c.shape, "output storage")

@@ -14,7 +14,7 @@ from ..ir.elements import SIZES
 _CONST_KIND = {"const.i": CONST_INT, "const.f": CONST_FLOAT, "buffer.alloc": CONST_LAYOUT,
                "buffer.check": CONST_LAYOUT, "buffer.const": CONST_DATA, "buffer.view": CONST_LAYOUT,
                "where": CONST_DATA, "atol": CONST_FLOAT, "rtol": CONST_FLOAT, "strides": CONST_DATA,
-               "layout": CONST_LAYOUT}
+               "layout": CONST_LAYOUT, "combiner": CONST_INT}
 _FLOAT_CODES = {isa.ELEMENT_CODES[n] for n in ("f16", "bf16", "f32", "f64")}
 MAX_RANK = 8
 
@@ -179,6 +179,8 @@ def _verify_function(m, f):
                 raise VerifyError(f"{at}: bad global ordinal {v}")
             elif kind == "target":
                 targets.append((at, v))
+        if op.name == "buffer.reduce" and not 0 <= m.constants[values["combiner"]].value < len(isa.REDUCE_COMBINERS):
+            raise VerifyError(f"{at}: unknown combiner")
         if op.name == "buffer.expand":
             rank = len(m.constants[values["layout"]].shape)
             strides = m.constants[values["strides"]]
