@@ -80,6 +80,8 @@ def iree_benchmark(tools, vmfbs, function, inputs, device, workers=None):
 
 def iree_compile(tools, source_path, out, backend, model=None):
     cmd = [tools["iree-compile"], f"--iree-hal-target-backends={backend}", source_path, "-o", out]
+    if backend == "llvm-cpu":   # IREE's default generic x86 target is far slower (it warns so)
+        cmd.insert(1, "--iree-llvmcpu-target-cpu=host")
     if model:
         cmd.insert(1, f"--iree-execution-model={model}")
     return subprocess.run(cmd, capture_output=True, timeout=600).returncode == 0
@@ -129,6 +131,45 @@ def chain_workload(tools, tmp):
         table(f"4M-element f32 max(abs(a*b+c), a), {device}", rows, f"IREE llvm-cpu {device}")
         results[device] = rows
     return results
+
+
+MATMUL = """func.func @matmul(%a: tensor<512x512xf32>, %b: tensor<512x512xf32>) -> tensor<512x512xf32> {
+  %z = arith.constant dense<0.0> : tensor<512x512xf32>
+  %c = linalg.matmul ins(%a, %b : tensor<512x512xf32>, tensor<512x512xf32>) outs(%z : tensor<512x512xf32>) -> tensor<512x512xf32>
+  return %c : tensor<512x512xf32>
+}
+"""
+SOFTMAX = """func.func @softmax(%x: tensor<256x1024xf32>) -> tensor<256x1024xf32> {
+  %e = tensor.empty() : tensor<256x1024xf32>
+  %r = linalg.softmax dimension(1) ins(%x : tensor<256x1024xf32>) outs(%e : tensor<256x1024xf32>) -> tensor<256x1024xf32>
+  return %r : tensor<256x1024xf32>
+}
+"""
+
+
+def linalg_workloads(tools, tmp):
+    rng = np.random.default_rng(2)
+    for name, source, shapes, np_fn in (
+            ("matmul", MATMUL, [(512, 512), (512, 512)], lambda a, b: a @ b),
+            ("softmax", SOFTMAX, [(256, 1024)],
+             lambda x: (lambda e: e / e.sum(1, keepdims=True))(np.exp(x - x.max(1, keepdims=True))))):
+        arrays = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+        views = [_vm.BufferView.from_bytes(8, a.shape, a) for a in arrays]
+        ctx = Context("local-task")
+        ctx.load(compile_module(source, f"{name}.mlir"))
+        fn = ctx.lookup(name)
+        rows = [("iree-lite local-task", best(lambda: ctx.invoke(fn, views), repeat=5))]
+        if tools["iree-compile"]:
+            src = os.path.join(tmp, f"{name}.mlir")
+            with open(src, "w") as f:
+                f.write(source)
+            vmfb = os.path.join(tmp, f"{name}.llvm.vmfb")
+            inputs = ["x".join(map(str, s)) + "xf32=0.5" for s in shapes]
+            rows.append(("IREE llvm-cpu local-task", iree_benchmark(tools, [vmfb], name, inputs, "local-task")
+                         if iree_compile(tools, src, vmfb, "llvm-cpu") else None))
+        rows.append(("numpy", best(lambda: np_fn(*arrays), repeat=5)))
+        dims = " x ".join("x".join(map(str, s)) for s in shapes)
+        table(f"{name} {dims} f32", rows, "IREE llvm-cpu local-task")
 
 
 def scaling(max_workers):
@@ -211,6 +252,7 @@ def main():
           f"{'' if tools['iree-compile'] else ' (reference IREE not installed)'}")
     with tempfile.TemporaryDirectory() as tmp:
         chain_workload(tools, tmp)
+        linalg_workloads(tools, tmp)
         seed_workload(tools, tmp)
         process_workload(tools, tmp)
     scaling(args.max_workers)

@@ -21,6 +21,7 @@ Tile form (dispatch kernels): one word per instruction,
   Tile registers hold one tile of one element type. `type` is the element
   type code the instruction computes in (ELEMENT_CODES).
 """
+import functools
 from dataclasses import dataclass
 
 TILE = 4096            # elements per tile: a register is 16-32 KiB, L2-resident
@@ -269,6 +270,7 @@ def c_name(op):
     return "OP_" + op.name.upper().replace(".", "_")
 
 
+@functools.lru_cache(maxsize=None)
 def fingerprint():
     """A digest of the table's encoding-relevant content: a native VM built
     from another table must not run this one's bytecode."""

@@ -8,6 +8,7 @@ A context holds modules loaded in order (each resolving its imports against
 the ones before it) and a device: `local-sync` runs all work on the calling
 thread, `local-task` on a pool of native worker threads.
 """
+import functools
 import re
 
 from ..codegen.isa import ELEMENT_CODES
@@ -21,7 +22,9 @@ DEVICES = ("local-sync", "local-task")
 _DIMS = re.compile(r"((?:(?:\d+|\?)x)*)(\w+)")   # `2x?x` then the element type (`index` has an x)
 
 
+@functools.lru_cache(maxsize=None)
 def _native():
+    """The native VM extension, checked once against this ISA table."""
     from .. import _vm
     from ..codegen.isa import fingerprint
     if getattr(_vm, "ISA_FINGERPRINT", None) != fingerprint():
