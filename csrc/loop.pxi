@@ -349,6 +349,21 @@ cdef inline bint is_float_element(int e) noexcept nogil:
     return e == ET_F32 or e == ET_F64 or e == ET_F16 or e == ET_BF16
 
 
+cdef inline void copy_run(char* d, const char* s, int64_t stride, int64_t n, int size) noexcept nogil:
+    cdef int64_t j
+    if stride == 1:
+        memcpy(d, s, n * size)
+    elif size == 4:
+        for j in range(n):
+            (<uint32_t*>d)[j] = (<const uint32_t*>s)[j * stride]
+    elif size == 8:
+        for j in range(n):
+            (<uint64_t*>d)[j] = (<const uint64_t*>s)[j * stride]
+    else:
+        for j in range(n):
+            memcpy(d + j * size, s + j * stride * size, size)
+
+
 cdef lite_status* expand(ref_t r, const constant_t* layout, const constant_t* strides_c,
                          buffer_t** out) noexcept nogil:
     """buffer.expand: a strided copy into a new buffer (broadcast, transpose)."""
@@ -356,7 +371,7 @@ cdef lite_status* expand(ref_t r, const constant_t* layout, const constant_t* st
     cdef buffer_t* dst
     cdef const int64_t* strides = <const int64_t*>strides_c.buffer.data
     cdef int64_t idx[MAX_RANK]
-    cdef int64_t i, offset = 0, last = 0
+    cdef int64_t i, inner, offset = 0, last = 0
     cdef int d, size, rank = layout.rank
     if r.kind != REF_BUFFER:
         return status_new(STATUS_INVALID_ARGUMENT, b"expanded value is not a buffer")
@@ -371,10 +386,20 @@ cdef lite_status* expand(ref_t r, const constant_t* layout, const constant_t* st
             buffer_release(dst)
             return status_new(STATUS_OUT_OF_RANGE, b"expand reads past the end of its source")
     size = ELEMENT_SIZE[src.element]
+    if rank == 0 or dst.count == 0:
+        if dst.count:
+            memcpy(dst.data, src.data, size)
+        out[0] = dst
+        return NULL
+    # Whole innermost runs at a time: a copy (stride 1), a fill (stride 0,
+    # a broadcast) or a strided gather; the outer index advances per run.
+    inner = layout.shape[rank - 1]
     memset(idx, 0, sizeof(idx))
-    for i in range(dst.count):
-        memcpy(dst.data + i * size, src.data + offset * size, size)
-        d = rank - 1   # advance the index, innermost first, keeping the offset
+    i = 0
+    while i < dst.count:
+        copy_run(dst.data + i * size, src.data + offset * size, strides[rank - 1], inner, size)
+        i += inner
+        d = rank - 2
         while d >= 0:
             idx[d] += 1
             offset += strides[d]
