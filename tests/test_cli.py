@@ -281,3 +281,25 @@ def test_module_from_another_instruction_set_is_rejected(modules, tmp_path):
     stale.write_bytes(serialize(m))
     rc, _, err = cli("run-module", f"--module={stale}", "--function=abs", "--input=4096xf32=1")
     assert rc == 1 and "was compiled for another instruction set" in err and "recompile it" in err
+
+
+def test_modules_load_in_import_order(modules, tmp_path):
+    rc, _, err = cli("compile", "--iree-execution-model=async-external", os.path.join(LIT, "pipeline_async.mlir"),
+                     "-o", str(tmp_path / "p.vmfb"))
+    assert rc == 0, err
+    rc, out, err = cli("run-module", f"--module={tmp_path / 'p.vmfb'}", f"--module={modules / 'module_b.vmfb'}",
+                       f"--module={modules / 'module_a.vmfb'}", "--function=run", "--input=4096xf32=-2",
+                       "--expected_output=4096xf32=4")
+    assert rc == 0 and out.endswith("[SUCCESS] all function outputs matched their expected values.\n")
+    assert err == "iree-lite: loading modules in import order: module_b, module_a, pipeline_async\n"
+
+
+def test_import_cycle_is_an_error(tmp_path):
+    for name, other in (("ping", "pong"), ("pong", "ping")):
+        src = tmp_path / f"{name}.mlir"
+        src.write_text(f"func.func private @{other}.f() -> ()\nfunc.func @f() {{\n  call @{other}.f() : () -> ()\n"
+                       "  return\n}\n")
+        assert cli("compile", str(src), "-o", str(tmp_path / f"{name}.vmfb"))[0] == 0
+    rc, _, err = cli("run-module", f"--module={tmp_path / 'ping.vmfb'}", f"--module={tmp_path / 'pong.vmfb'}",
+                     "--function=f")
+    assert rc == 1 and err.startswith("FAILED_PRECONDITION; modules import each other in a cycle: ping, pong")

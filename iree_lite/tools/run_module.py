@@ -38,11 +38,28 @@ def create_context(ns, allow_empty=False):
         ctx = Context(ns.device, workers_for(ns))
     except VMError as e:
         raise ToolError(f"{e}; creating run context") from None
+    from ..vm.format import ModuleFormatError, deserialize
+    from ..vm.link import load_order
+    modules = []
     for path in ns.modules:
-        blob = read_module(path)
         name = "<stdin>" if path == "-" else path
         try:
-            ctx.load_bytes(blob)
+            modules.append((name, deserialize(read_module(path))))
+        except ModuleFormatError as e:
+            raise ToolError(f"INVALID_ARGUMENT; {e}; loading bytecode module at '{name}'; loading modules and "
+                            "dependencies; creating run context") from None
+    try:
+        order = load_order([m for _, m in modules])
+    except VMError as e:
+        raise ToolError(f"{e}; loading modules and dependencies; creating run context") from None
+    if order != sorted(order):
+        print("iree-lite: loading modules in import order: " + ", ".join(modules[i][1].name for i in order),
+              file=sys.stderr)
+    ctx.function_module = modules[-1][1].name if modules else None   # --function is looked up there
+    for i in order:
+        name, module = modules[i]
+        try:
+            ctx.load(module)
         except VMError as e:
             raise ToolError(f"{e}; loading bytecode module at '{name}'; loading modules and dependencies; "
                             "creating run context") from None
@@ -52,14 +69,21 @@ def create_context(ns, allow_empty=False):
 def select_function(ctx, name):
     from ..vm.errors import VMError
     if name is None:
-        exports = ctx.modules[-1].exports
+        module = getattr(ctx, "function_module", None)
+        exports = next((m for m in ctx.modules if m.name == module), ctx.modules[-1]).exports
         if len(exports) != 1:
             names = ", ".join(e.name for e in exports) or "none"
             raise ToolError(f"INVALID_ARGUMENT; no --function= specified and the module exports "
                             f"{len(exports)} functions ({names})")
         name = exports[0].name
     try:
-        return ctx.lookup(name)
+        # The last --module given, as IREE does; if it lacks the function
+        # (the modules were out of order), the last one loaded.
+        module = getattr(ctx, "function_module", None)
+        if module is not None and ctx.modules[-1].name != module and not any(
+                m.name == module and m.export(name) for m in ctx.modules):
+            module = None
+        return ctx.lookup(name, module)
     except VMError as e:
         raise ToolError(f"{e}; looking up function '{name}'; creating run context") from None
 

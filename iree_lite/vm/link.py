@@ -34,3 +34,29 @@ def resolve_imports(module, loaded):
                           f"but '{mod_name}' exports {have} [{have.abi}] (calling convention mismatch)")
         resolved.append((i, export.function))
     return resolved
+
+
+def load_order(modules):
+    """Indices of `modules` ordered so each comes after the modules it
+    imports from (stable: already-ordered input is unchanged). Raises
+    VMError for an import cycle or a module nobody provides."""
+    by_name = {m.name: i for i, m in enumerate(modules)}
+    needs = []
+    for m in modules:
+        deps = set()
+        for imp in m.imports:
+            name = split_import(imp.name)[0]
+            if name not in by_name:
+                raise VMError("NOT_FOUND", f"required module '{name}' not available in the context; "
+                                           f"resolving dependencies for '{m.name}'")
+            deps.add(by_name[name])
+        needs.append(deps)
+    order, placed = [], set()
+    while len(order) < len(modules):
+        ready = [i for i in range(len(modules)) if i not in placed and needs[i] <= placed]
+        if not ready:
+            cycle = ", ".join(modules[i].name for i in range(len(modules)) if i not in placed)
+            raise VMError("FAILED_PRECONDITION", f"modules import each other in a cycle: {cycle}")
+        order.append(ready[0])
+        placed.add(ready[0])
+    return order
