@@ -303,3 +303,14 @@ def test_import_cycle_is_an_error(tmp_path):
     rc, _, err = cli("run-module", f"--module={tmp_path / 'ping.vmfb'}", f"--module={tmp_path / 'pong.vmfb'}",
                      "--function=f")
     assert rc == 1 and err.startswith("FAILED_PRECONDITION; modules import each other in a cycle: ping, pong")
+
+
+def test_trace_execution(modules):
+    args = [f"--module={modules / 'module_a.vmfb'}", "--function=abs", "--input=4096xf32=-1.5"]
+    plain = cli("run-module", *args)
+    rc, out, err = cli("run-module", "--trace_execution", *args)
+    assert rc == 0 and out == plain[1]   # same results, traced on stderr
+    lines = err.splitlines()
+    assert lines[0].startswith("[trace] module_a.abs    0: buffer.alloc r")
+    assert "dispatch.async" in lines[1] and "r0=4096xf32[-1.5 -1.5 -1.5 -1.5 ...]" in lines[1]
+    assert lines[-1].startswith("[trace] module_a.abs    8: ret [], [], [r")

@@ -35,7 +35,11 @@ def create_context(ns, allow_empty=False):
     if not ns.modules and not allow_empty:
         raise ToolError("INVALID_ARGUMENT; no --module= specified; creating run context")
     try:
-        ctx = Context(ns.device, workers_for(ns))
+        if getattr(ns, "trace_execution", False):
+            from ..runtime.tracing import TracingContext
+            ctx = TracingContext()
+        else:
+            ctx = Context(ns.device, workers_for(ns))
     except VMError as e:
         raise ToolError(f"{e}; creating run context") from None
     from ..vm.format import ModuleFormatError, deserialize

@@ -39,6 +39,9 @@ class Buffer:
     def values(self):
         return unpack(self.element, bytes(self.data[:self.count * SIZES[self.element]]))
 
+    def tobytes(self):
+        return bytes(self.data[:self.count * SIZES[self.element]])
+
     def __repr__(self):
         return f"Buffer({self.element}, {self.shape})"
 
@@ -470,10 +473,11 @@ def _type_str(element, shape):
 class Context:
     """Modules loaded in order; imports resolve against earlier modules."""
 
-    def __init__(self):
+    def __init__(self, trace=None):
         self.modules = []
         self.links = []
         self.globals = []   # per module: each global's current value
+        self.trace = trace  # trace(module, function, pc, op, operands, frame) after each instruction
 
     def load(self, module):
         verify_module(module)
@@ -528,14 +532,14 @@ class Context:
         code = frame.function.code
         pc = 0
         while True:
+            at = pc
             op, v, _, pc = isa.decode(code, pc)
             if op.name == "br" or op.name == "br.if" and frame.i[v["cond"]]:
                 pc = v["target"]
-                continue
-            if op.name == "br.if":
-                continue
-            handler = getattr(self, "op_" + op.name.replace(".", "_"))
-            out = handler(frame, m, v)
+            elif op.name != "br.if":
+                out = getattr(self, "op_" + op.name.replace(".", "_"))(frame, m, v)
+            if self.trace is not None:
+                self.trace(m, frame.function, at, op, v, frame)
             if op.name == "ret":
                 return out
 
