@@ -11,3 +11,21 @@ def reference_iree():
     if missing:
         pytest.skip(f"reference IREE not installed ({', '.join(missing)} not on PATH)")
     return tools
+
+
+@pytest.fixture
+def seed_context():
+    """A factory: a context with the seed's three modules, async-external."""
+    import os
+
+    from iree_lite.compiler import compile_module
+    from iree_lite.runtime.context import Context
+    lit = os.path.join(os.path.dirname(__file__), "lit")
+
+    def make(device="local-task", workers=2):
+        ctx = Context(device, workers)
+        for name in ("module_a", "module_b", "pipeline_async"):
+            path = os.path.join(lit, name + ".mlir")
+            ctx.load(compile_module(open(path).read(), path, "async-external"))
+        return ctx
+    return make

@@ -7,23 +7,13 @@ import numpy as np
 import pytest
 
 from iree_lite import _vm
-from iree_lite.compiler import compile_module
-from iree_lite.runtime.context import Context
 from iree_lite.vm.errors import VMError
 
 LIT = os.path.join(os.path.dirname(__file__), "lit")
 
 
-def seed_context(device="local-task", workers=2):
-    ctx = Context(device, workers)
-    for name in ("module_a", "module_b", "pipeline_async"):
-        path = os.path.join(LIT, name + ".mlir")
-        ctx.load(compile_module(open(path).read(), path, "async-external"))
-    return ctx
-
-
 @pytest.mark.parametrize("device", ["local-sync", "local-task"])
-def test_eight_threads_share_one_context(device):
+def test_eight_threads_share_one_context(device, seed_context):
     ctx = seed_context(device)
     run = ctx.lookup("run")
     errors = []
@@ -44,7 +34,7 @@ def test_eight_threads_share_one_context(device):
     assert not any(t.is_alive() for t in threads) and not errors
 
 
-def test_failures_injected_into_async_chains_reach_the_final_fence():
+def test_failures_injected_into_async_chains_reach_the_final_fence(seed_context):
     ctx = seed_context()
     run = ctx.lookup("run")
     rng = random.Random(0)
@@ -79,7 +69,7 @@ def rss_bytes():
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs /proc")
-def test_seed_pipeline_does_not_leak():
+def test_seed_pipeline_does_not_leak(seed_context):
     ctx = seed_context()
     run = ctx.lookup("run")
     x = _vm.BufferView.from_bytes(8, (4096,), np.full(4096, -2.0, np.float32))

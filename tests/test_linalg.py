@@ -68,7 +68,7 @@ def test_generic_3d_permutation_and_size_one_broadcast():
 def test_generic_with_captured_scalar_and_constant_yield():
     src = ("func.func @f(%a: tensor<5xf64>) -> (tensor<5xf64>, tensor<5xf64>) {\n"
            "  %k = arith.constant 3.0 : f64\n  %init = tensor.empty() : tensor<5xf64>\n"
-           f"  %r:2 = linalg.generic {{indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>, "
+           "  %r:2 = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>, "
            "affine_map<(d0) -> (d0)>], iterator_types = [\"parallel\"]} ins(%a : tensor<5xf64>) "
            "outs(%init, %init : tensor<5xf64>, tensor<5xf64>) {\n  ^bb0(%x: f64, %o: f64, %p: f64):\n"
            "    %m = arith.mulf %x, %k : f64\n    linalg.yield %m, %k : f64, f64\n  } -> (tensor<5xf64>, tensor<5xf64>)\n"

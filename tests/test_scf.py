@@ -3,7 +3,6 @@ dispatches inside, on both VMs and under both execution models."""
 import numpy as np
 import pytest
 
-from iree_lite import _vm
 from iree_lite.compiler import compile_module
 from iree_lite.ir.core import Diagnostic
 from iree_lite.runtime.context import Context

@@ -129,15 +129,7 @@ def test_fork_child_creates_a_new_pool():
 
 # -- the coarse-fences ABI ----------------------------------------------------
 
-def seed_context(device="local-task", workers=2):
-    ctx = Context(device, workers)
-    for name in ("module_a", "module_b", "pipeline_async"):
-        path = os.path.join(LIT, name + ".mlir")
-        ctx.load(compile_module(open(path).read(), path, "async-external"))
-    return ctx
-
-
-def test_async_call_waits_for_its_wait_fence():
+def test_async_call_waits_for_its_wait_fence(seed_context):
     ctx = seed_context()
     run = ctx.lookup("run")
     wait, signal = _vm.Fence(), _vm.Fence()
@@ -149,7 +141,7 @@ def test_async_call_waits_for_its_wait_fence():
     assert np.all(np.asarray(result) == 4.0)
 
 
-def test_failed_wait_fence_fails_the_signal_fence():
+def test_failed_wait_fence_fails_the_signal_fence(seed_context):
     ctx = seed_context()
     wait, signal = _vm.Fence(), _vm.Fence()
     ctx.call_async(ctx.lookup("run"), [np.full(4096, -2.0, np.float32)], wait, signal)
@@ -158,7 +150,7 @@ def test_failed_wait_fence_fails_the_signal_fence():
         signal.wait(timeout=5)
 
 
-def test_async_pipeline_on_both_devices():
+def test_async_pipeline_on_both_devices(seed_context):
     for device, workers in (("local-sync", None), ("local-task", 1), ("local-task", 7)):
         ctx = seed_context(device, workers)
         for _ in range(20):
@@ -166,7 +158,7 @@ def test_async_pipeline_on_both_devices():
             assert np.all(np.asarray(r) == 9.0)
 
 
-def test_output_storage_is_written_in_place():
+def test_output_storage_is_written_in_place(seed_context):
     ctx = seed_context()
     lhs = np.arange(4096, dtype=np.float32)
     out = _vm.BufferView.from_bytes(8, (4096,), np.zeros(4096, np.float32))
@@ -175,7 +167,7 @@ def test_output_storage_is_written_in_place():
     assert np.array_equal(np.asarray(out), lhs * lhs)
 
 
-def test_storage_of_the_wrong_size_is_rejected_at_the_call():
+def test_storage_of_the_wrong_size_is_rejected_at_the_call(seed_context):
     ctx = seed_context()
     mul = ctx.lookup("mul", module="module_b")
     small = _vm.BufferView.from_bytes(8, (2,), np.zeros(2, np.float32))
@@ -205,7 +197,7 @@ def test_import_calling_convention_must_match():
 
 
 @pytest.mark.parametrize("device,workers", [("local-sync", None), ("local-task", 2)])
-def test_output_storage_may_alias_the_inputs(device, workers):
+def test_output_storage_may_alias_the_inputs(device, workers, seed_context):
     ctx = seed_context(device, workers)
     x = np.linspace(-3, 3, 4096, dtype=np.float32)
     buf = _vm.BufferView.from_bytes(8, (4096,), x)

@@ -1,7 +1,7 @@
 """func: calls and returns (func.func itself is parsed by the parser)."""
 from ..ir.attributes import SymbolRefAttr
 from ..ir.core import Operation
-from ..ir.ops import OpDef
+from ..ir.ops import OpDef, TerminatorOp
 from ..ir.types import FunctionType
 
 
@@ -24,17 +24,4 @@ class CallOp(OpDef):
         return Operation(self.name, p.resolve_all(operands, list(ft.inputs)), ft.results, attrs, loc=loc)
 
 
-class ReturnOp(OpDef):
-    """`return` or `return %a, %b : T, U`."""
-    name = "func.return"
-
-    def parse(self, p, loc, result_names):
-        operands = p.parse_operand_list()
-        types = []
-        if operands:
-            p.parse_punct(":")
-            types = p.parse_type_list()
-        return Operation(self.name, p.resolve_all(operands, types), [], loc=loc)
-
-
-OPS = {"func.call": CallOp(), "func.return": ReturnOp()}
+OPS = {"func.call": CallOp(), "func.return": TerminatorOp("func.return")}

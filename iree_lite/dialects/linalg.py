@@ -5,7 +5,7 @@ element-wise tensor ops, which then fuse with their neighbours.
 """
 from ..ir.attributes import AffineMapAttr, ArrayAttr, IntegerAttr
 from ..ir.core import Operation
-from ..ir.ops import OpDef
+from ..ir.ops import OpDef, TerminatorOp
 from ..ir.types import ScalarType, TensorType, element_type_of
 
 I64 = ScalarType("i64")
@@ -98,18 +98,6 @@ class GenericOp(OpDef):
         for inner in block.operations:
             if inner.name == "linalg.index":
                 fail("'linalg.index' is not supported by iree-lite yet")
-
-
-class YieldOp(OpDef):
-    name = "linalg.yield"
-
-    def parse(self, p, loc, result_names):
-        toks = p.parse_operand_list()
-        types = []
-        if toks:
-            p.parse_punct(":")
-            types = p.parse_type_list()
-        return Operation(self.name, p.resolve_all(toks, types), [], loc=loc)
 
 
 class NamedOp(OpDef):
@@ -223,7 +211,7 @@ ELEMENTWISE = {"add": ("addf", "addi"), "sub": ("subf", "subi"), "mul": ("mulf",
                "ceil": ("math.ceil", None), "tanh": ("math.tanh", None)}
 
 OPS = {op.name: op for op in (
-    GenericOp(), YieldOp(), ReduceOp(), SoftmaxOp(), *(NamedOp(f"linalg.{n}") for n in CONTRACTIONS),
+    GenericOp(), TerminatorOp("linalg.yield"), ReduceOp(), SoftmaxOp(), *(NamedOp(f"linalg.{n}") for n in CONTRACTIONS),
     *(NamedOp(f"linalg.{n}") for n in ELEMENTWISE),
     NamedOp("linalg.fill"), NamedOp("linalg.copy"),
     NamedOp("linalg.transpose", "permutation"), NamedOp("linalg.broadcast", "dimensions"),

@@ -1,6 +1,6 @@
 """scf: structured control flow (for with iter_args, if with results, yield)."""
 from ..ir.core import Diagnostic, Operation
-from ..ir.ops import OpDef
+from ..ir.ops import OpDef, TerminatorOp
 from ..ir.types import ScalarType, TensorType
 
 INDEX = ScalarType("index")
@@ -82,17 +82,4 @@ def check_yield(region, op, fail):
              f"({', '.join(map(str, want))})")
 
 
-class YieldOp(OpDef):
-    """`scf.yield [%a, %b : T, U]`."""
-    name = "scf.yield"
-
-    def parse(self, p, loc, result_names):
-        operands = p.parse_operand_list()
-        types = []
-        if operands:
-            p.parse_punct(":")
-            types = p.parse_type_list()
-        return Operation(self.name, p.resolve_all(operands, types), [], loc=loc)
-
-
-OPS = {op.name: op for op in (ForOp(), IfOp(), YieldOp())}
+OPS = {op.name: op for op in (ForOp(), IfOp(), TerminatorOp("scf.yield"))}

@@ -18,3 +18,19 @@ class OpDef:
         """(tile op name, element type name, extra fields) for an element-wise
         op: by default the tile op computes in its first operand's type."""
         return self.elementwise, element_type_of(op.operands[0].type).name, {}
+
+
+class TerminatorOp(OpDef):
+    """`name [%a, %b : T, U]`: func.return, scf.yield, linalg.yield."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def parse(self, p, loc, result_names):
+        from .core import Operation
+        operands = p.parse_operand_list()
+        types = []
+        if operands:
+            p.parse_punct(":")
+            types = p.parse_type_list()
+        return Operation(self.name, p.resolve_all(operands, types), [], loc=loc)

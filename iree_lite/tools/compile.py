@@ -18,25 +18,28 @@ def read_source(path):
         return None
 
 
-def selected_backends(ns):
-    return list(ns.target_backends or []) + list(ns.local_target_device_backends or [])
+def check_targets(ns, name):
+    """iree-compile's error for an unknown target backend or device, or None."""
+    from ..compiler import TARGET_BACKENDS
+    for backend in list(ns.target_backends or []) + list(ns.local_target_device_backends or []):
+        if backend not in TARGET_BACKENDS:
+            return (f"{name}:0:0: error: target backend '{backend}' not registered; "
+                    f"registered backends: [{', '.join(TARGET_BACKENDS)}]")
+    if ns.target_device not in (None, "local"):
+        return f"{name}:0:0: error: target device '{ns.target_device}' not registered; registered devices: [local]"
+    return None
 
 
 def run(ns):
-    from ..compiler import TARGET_BACKENDS, compile_str
+    from ..compiler import compile_str
     from ..ir.core import Diagnostic
     source = read_source(ns.input)
     if source is None:
         return 1
     text, name = source
-    for backend in selected_backends(ns):
-        if backend not in TARGET_BACKENDS:
-            print(f"{name}:0:0: error: target backend '{backend}' not registered; "
-                  f"registered backends: [{', '.join(TARGET_BACKENDS)}]", file=sys.stderr)
-            return 1
-    if ns.target_device not in (None, "local"):
-        print(f"{name}:0:0: error: target device '{ns.target_device}' not registered; "
-              "registered devices: [local]", file=sys.stderr)
+    target_error = check_targets(ns, name)
+    if target_error:
+        print(target_error, file=sys.stderr)
         return 1
     try:
         blob = compile_str(text, name, ns.execution_model)

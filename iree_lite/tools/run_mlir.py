@@ -1,23 +1,22 @@
 """`iree-lite run-mlir`: compile MLIR in memory and run it in one process,
 like iree-run-mlir. With no --function it runs the only export, or else
 every zero-argument export, each after its `EXEC @name` line."""
-from .compile import read_source, selected_backends
+from .compile import check_targets, read_source
 from .run_module import ToolError, create_context, report_errors, run_function, select_function
 
 
 @report_errors
 def run(ns):
-    from ..compiler import TARGET_BACKENDS, compile_module
+    from ..compiler import compile_module
     from ..ir.core import Diagnostic
     from ..vm.errors import VMError
     source = read_source(ns.input)
     if source is None:
         return 1
     text, name = source
-    for backend in selected_backends(ns):
-        if backend not in TARGET_BACKENDS:
-            raise ToolError(f"{name}:0:0: error: target backend '{backend}' not registered; "
-                            f"registered backends: [{', '.join(TARGET_BACKENDS)}]")
+    target_error = check_targets(ns, name)
+    if target_error:
+        raise ToolError(target_error)
     try:
         module = compile_module(text, name, ns.execution_model)
     except Diagnostic as d:
