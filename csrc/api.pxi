@@ -243,6 +243,8 @@ cdef class NativeContext:
     def __cinit__(self, int workers, int64_t inline_elements=196608):
         self.ctx.pool = NULL
         self.ctx.inline_elements = inline_elements
+        self.ctx.dispatches = 0
+        self.ctx.fence_waits = 0
         if workers > 0:
             self.pool = WorkerPool(workers)
             self.ctx.pool = (<WorkerPool>self.pool).ptr
@@ -250,6 +252,11 @@ cdef class NativeContext:
     @property
     def workers(self):
         return 0 if self.pool is None else self.pool.size
+
+    def statistics(self):
+        """Dispatches run and blocking fence waits in this context's VM."""
+        return {"dispatches": self.ctx.dispatches, "fence_waits": self.ctx.fence_waits}
+
 
     def call(self, LoadedModule lm, int function, list iargs, list fargs, list rargs, tuple nres):
         """Run a function; returns (int results, float results, ref results)
@@ -279,3 +286,8 @@ cdef class NativeContext:
         return ([io[i] for i in range(nres[0])], [fo[i] for i in range(nres[1])],
                 [ref_to_python(ro[i]) for i in range(nres[2])])
 
+
+def buffer_statistics():
+    """Process-wide buffer allocations: count, total bytes, live and peak live bytes."""
+    return {"buffers": lite_alloc_count, "bytes": lite_alloc_bytes, "live_bytes": lite_live_bytes,
+            "peak_bytes": lite_peak_bytes}

@@ -12,6 +12,9 @@ from libc.stdio cimport snprintf
 cdef extern from "lite_vm.h" nogil:
     int atomic_inc(int* p)          # returns the new value
     int atomic_dec(int* p)
+    void lite_note_alloc(long long bytes)
+    void lite_note_free(long long bytes)
+    long long lite_alloc_count, lite_alloc_bytes, lite_live_bytes, lite_peak_bytes
     char* lite_scratch(size_t bytes)    # this thread's tile scratch
 
 cdef enum:
@@ -74,6 +77,7 @@ cdef buffer_t* buffer_new(int element, int rank, const int64_t* shape, char* dat
         if b.data == NULL:
             free(b)
             return NULL
+        lite_note_alloc(b.nbytes)
     return b
 
 
@@ -82,6 +86,7 @@ cdef void buffer_release(buffer_t* b) noexcept nogil:
         if b.parent != NULL:
             buffer_release(<buffer_t*>b.parent)
         else:
+            lite_note_free(b.nbytes)
             free(b.data)
         free(b)
 

@@ -19,6 +19,18 @@ static inline long long atomic_add_fetch64(long long* p, long long v) {
     return __atomic_add_fetch(p, v, __ATOMIC_ACQ_REL);
 }
 
+/* Allocator statistics (--print_statistics): process-wide, like malloc's own. */
+static long long lite_alloc_count, lite_alloc_bytes, lite_live_bytes, lite_peak_bytes;
+static inline void lite_note_alloc(long long bytes) {
+    __atomic_add_fetch(&lite_alloc_count, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&lite_alloc_bytes, bytes, __ATOMIC_RELAXED);
+    long long live = __atomic_add_fetch(&lite_live_bytes, bytes, __ATOMIC_RELAXED);
+    long long peak = __atomic_load_n(&lite_peak_bytes, __ATOMIC_RELAXED);
+    while (live > peak && !__atomic_compare_exchange_n(&lite_peak_bytes, &peak, live, 1,
+                                                       __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {}
+}
+static inline void lite_note_free(long long bytes) { __atomic_sub_fetch(&lite_live_bytes, bytes, __ATOMIC_RELAXED); }
+
 /* Per-thread tile scratch: every thread that runs tiles (workers and callers
    alike) gets its own, so concurrent calls never share registers. Freed when
    the thread exits. Every caller asks for the same size. */

@@ -48,6 +48,8 @@ cdef struct module_t:
 ctypedef struct ctx_t:
     pool_t* pool            # NULL for local-sync: all work runs on the caller
     int64_t inline_elements # dispatches this small run on the submitting thread
+    long long dispatches    # statistics (atomic): dispatch and dispatch.async executed
+    long long fence_waits   # statistics (atomic): blocking fence waits in the VM
 
 
 cdef inline int list_reg(const uint32_t* code, int p, int i) noexcept nogil:
@@ -201,6 +203,8 @@ cdef lite_status* submit_async(ctx_t* ctx, async_job_t* a, fence_t* wait) noexce
     cdef lite_status* st = NULL
     if ctx.pool == NULL:
         # local-sync: block on the wait fence, then run inline.
+        if wait != NULL:
+            atomic_fetch_add64(&ctx.fence_waits, 1)
         if fence_wait(wait, -1, &st) == 1:
             async_job_ready(a, st)
             status_free(st)
@@ -680,6 +684,7 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
                 return st
             pc += 2
         elif op == OP_DISPATCH:
+            atomic_fetch_add64(&ctx.dispatches, 1)
             p = pc + 2
             st = job_bind(&job, &m.kernels[code[pc + 1]], code, p, R, F, I)
             if st != NULL:
@@ -689,6 +694,7 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
                 return job.error
             pc = list_next(code, list_next(code, list_next(code, p)))
         elif op == OP_DISPATCH_ASYNC:
+            atomic_fetch_add64(&ctx.dispatches, 1)
             p = pc + 2
             if (R[s0].kind != REF_FENCE and R[s0].kind != REF_NULL) or R[s1].kind != REF_FENCE:
                 return status_new(STATUS_INVALID_ARGUMENT, b"dispatch fences are not fences")
@@ -723,6 +729,7 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
         elif op == OP_FENCE_AWAIT:
             if R[s0].kind == REF_FENCE:
                 st = NULL
+                atomic_fetch_add64(&ctx.fence_waits, 1)
                 if fence_wait(fence_of(R[s0]), -1, &st) == 1:
                     return st
             elif R[s0].kind != REF_NULL:

@@ -314,3 +314,16 @@ def test_trace_execution(modules):
     assert lines[0].startswith("[trace] module_a.abs    0: buffer.alloc r")
     assert "dispatch.async" in lines[1] and "r0=4096xf32[-1.5 -1.5 -1.5 -1.5 ...]" in lines[1]
     assert lines[-1].startswith("[trace] module_a.abs    8: ret [], [], [r")
+
+
+def test_print_statistics(modules):
+    import re
+    rc, out, err = cli("run-module", "--print_statistics", f"--module={modules / 'module_b.vmfb'}", "--function=mul",
+                       "--input=4096xf32=2", "--input=4096xf32=3", "--input=4096xf32=0", "--output=")
+    assert rc == 0 and out == "EXEC @mul\n"
+    lines = err.splitlines()
+    assert re.fullmatch(r"\[statistics\] time: load [\d.]+ ms, verify [\d.]+ ms, invoke [\d.]+ ms, wait [\d.]+ ms",
+                        lines[0])
+    assert lines[1] == "[statistics] dispatches: 1, fence waits: 1"
+    # The three inputs are the buffers; mul writes into its storage argument in place.
+    assert lines[2] == "[statistics] buffers: 3 allocated, 49152 bytes in total, peak 49152 bytes live"

@@ -10,6 +10,7 @@ thread, `local-task` on a pool of native worker threads.
 """
 import functools
 import re
+import time
 
 from ..codegen.isa import ELEMENT_CODES
 from ..codegen.module import ABI_COARSE_FENCES
@@ -80,16 +81,22 @@ class Context:
         self.native = _native().NativeContext(workers)
         self.modules = []   # codegen.module.Module, in load order
         self._loaded = []   # their native structures
+        # Seconds spent per phase, and host waits on finish fences (--print_statistics).
+        self.timings = {"load": 0.0, "verify": 0.0, "invoke": 0.0, "wait": 0.0}
+        self.host_waits = 0
 
     @property
     def workers(self):
         return self.native.workers
 
     def load_bytes(self, blob):
+        start = time.perf_counter()
         try:
             module = deserialize(blob)
         except ModuleFormatError as e:
             raise VMError("INVALID_ARGUMENT", str(e)) from None
+        finally:
+            self.timings["load"] += time.perf_counter() - start
         return self.load(module)
 
     def load_file(self, path):
@@ -98,10 +105,13 @@ class Context:
 
     def load(self, module):
         """Verify a module, resolve its imports and add it to the context."""
+        start = time.perf_counter()
         try:
             verify_module(module)
         except VerifyError as e:
             raise VMError("INVALID_ARGUMENT", f"module verification failed: {e}") from None
+        finally:
+            self.timings["verify"] += time.perf_counter() - start
         links = resolve_imports(module, self.modules)
         loaded = _native().load_module(module, links, self._loaded)
         for f in module.initializers:   # util.initializer bodies, in order
@@ -134,17 +144,32 @@ class Context:
         """Call a function and wait for its results, whatever its ABI model."""
         if isinstance(function, str):
             function = self.lookup(function)
+        start = time.perf_counter()
         if not function.is_async:
-            return self._call(function, args, function.signature.inputs)
+            try:
+                return self._call(function, args, function.signature.inputs)
+            finally:
+                self.timings["invoke"] += time.perf_counter() - start
         signal = _native().Fence()
         results = self.call_async(function, args, None, signal)
+        waited = time.perf_counter()
+        self.timings["invoke"] += waited - start
+        self.host_waits += 1
         try:
             reached = signal.wait(timeout)
         except VMError as e:
             raise VMError(e.code_name, f"{e.message}; waiting on finish fence") from None
+        finally:
+            self.timings["wait"] += time.perf_counter() - waited
         if not reached:
             raise VMError("DEADLINE_EXCEEDED", "timed out waiting on finish fence")
         return results
+
+    def statistics(self):
+        """Counters and phase times for --print_statistics."""
+        vm = self.native.statistics()
+        return {**_native().buffer_statistics(), "dispatches": vm["dispatches"],
+                "fence_waits": vm["fence_waits"] + self.host_waits, **{k: v for k, v in self.timings.items()}}
 
     def _call(self, function, args, types):
         if len(args) != len(types):

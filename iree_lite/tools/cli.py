@@ -117,6 +117,9 @@ def add_run_module(sub):
                        epilog=RUN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_context_args(p)
     add_result_args(p)
+    p.add_argument("--print_statistics", action="store_true",
+                   help="after the results, print on stderr: time to load, verify, invoke and wait; "
+                        "dispatches and fence waits; buffers allocated, their bytes and the peak live bytes")
     p.add_argument("--trace_execution", action="store_true",
                    help="print each VM instruction as it executes (function, pc, disassembly, the "
                         "registers it names, after it ran) on stderr; runs on the reference interpreter")

@@ -1,6 +1,7 @@
 """`iree-lite run-module`: load modules, call a function, print or check
 its results, byte for byte as iree-run-module does."""
 import sys
+import time
 
 
 class ToolError(Exception):
@@ -47,11 +48,15 @@ def create_context(ns, allow_empty=False):
     modules = []
     for path in ns.modules:
         name = "<stdin>" if path == "-" else path
+        start = time.perf_counter()
         try:
             modules.append((name, deserialize(read_module(path))))
         except ModuleFormatError as e:
             raise ToolError(f"INVALID_ARGUMENT; {e}; loading bytecode module at '{name}'; loading modules and "
                             "dependencies; creating run context") from None
+        finally:
+            if hasattr(ctx, "timings"):
+                ctx.timings["load"] += time.perf_counter() - start
     try:
         order = load_order([m for _, m in modules])
     except VMError as e:
@@ -133,7 +138,23 @@ def report_errors(fn):
 @report_errors
 def run(ns):
     ctx = create_context(ns)
-    return run_function(ctx, select_function(ctx, ns.function), ns)
+    status = run_function(ctx, select_function(ctx, ns.function), ns)
+    if ns.print_statistics:
+        print_statistics(ctx)
+    return status
+
+
+def print_statistics(ctx):
+    """--print_statistics: counters and time per phase, on stderr."""
+    if not hasattr(ctx, "statistics"):
+        print("[statistics] not collected under --trace_execution", file=sys.stderr)
+        return
+    s = ctx.statistics()
+    print(f"[statistics] time: load {s['load'] * 1e3:.3f} ms, verify {s['verify'] * 1e3:.3f} ms, "
+          f"invoke {s['invoke'] * 1e3:.3f} ms, wait {s['wait'] * 1e3:.3f} ms", file=sys.stderr)
+    print(f"[statistics] dispatches: {s['dispatches']}, fence waits: {s['fence_waits']}", file=sys.stderr)
+    print(f"[statistics] buffers: {s['buffers']} allocated, {s['bytes']} bytes in total, "
+          f"peak {s['peak_bytes']} bytes live", file=sys.stderr)
 
 
 def run_function(ctx, fn, ns):
