@@ -3,13 +3,11 @@ from .types import element_type_of
 
 
 class OpDef:
+    """Each op defines `parse(parser, loc, result_names) -> Operation` for
+    the custom syntax after its name; the rest has defaults."""
     name = ""
     # The ISA tile op family (`t.<elementwise>`) an element-wise op lowers to.
     elementwise = None
-
-    def parse(self, p, loc, result_names):
-        """Parse the custom syntax after the op name into an Operation."""
-        raise NotImplementedError(self.name)
 
     def verify(self, op, fail):
         """Check op; `fail(message)` raises a Diagnostic at the op."""

@@ -6,45 +6,46 @@ from ..fileio import write_atomically
 STDIN_NAME = "<stdin>"
 
 
+class CompileError(Exception):
+    """A compile failure, already worded as iree-compile words it."""
+
+
 def read_source(path):
-    """(text, display name) of an input path, `-` being stdin; None on error."""
+    """(text, display name) of an input path, `-` being stdin."""
     if path == "-":
         return sys.stdin.buffer.read().decode("utf-8", "replace"), STDIN_NAME
     try:
         with open(path, "rb") as f:
             return f.read().decode("utf-8", "replace"), path
     except OSError as e:
-        print(f"error opening input file: cannot open input file '{path}': {e.strerror}", file=sys.stderr)
-        return None
+        raise CompileError(f"error opening input file: cannot open input file '{path}': {e.strerror}") from None
 
 
-def check_targets(ns, name):
-    """iree-compile's error for an unknown target backend or device, or None."""
-    from ..compiler import TARGET_BACKENDS
+def compile_input(ns):
+    """The codegen.module.Module for ns.input under ns's compiler flags;
+    raises CompileError."""
+    from ..compiler import TARGET_BACKENDS, compile_module
+    from ..ir.core import Diagnostic
+    text, name = read_source(ns.input)
     for backend in list(ns.target_backends or []) + list(ns.local_target_device_backends or []):
         if backend not in TARGET_BACKENDS:
-            return (f"{name}:0:0: error: target backend '{backend}' not registered; "
-                    f"registered backends: [{', '.join(TARGET_BACKENDS)}]")
+            raise CompileError(f"{name}:0:0: error: target backend '{backend}' not registered; "
+                               f"registered backends: [{', '.join(TARGET_BACKENDS)}]")
     if ns.target_device not in (None, "local"):
-        return f"{name}:0:0: error: target device '{ns.target_device}' not registered; registered devices: [local]"
-    return None
+        raise CompileError(f"{name}:0:0: error: target device '{ns.target_device}' not registered; "
+                           "registered devices: [local]")
+    try:
+        return compile_module(text, name, ns.execution_model)
+    except Diagnostic as d:
+        raise CompileError(d.render()) from None
 
 
 def run(ns):
-    from ..compiler import compile_str
-    from ..ir.core import Diagnostic
-    source = read_source(ns.input)
-    if source is None:
-        return 1
-    text, name = source
-    target_error = check_targets(ns, name)
-    if target_error:
-        print(target_error, file=sys.stderr)
-        return 1
+    from ..codegen.module import serialize
     try:
-        blob = compile_str(text, name, ns.execution_model)
-    except Diagnostic as d:
-        print(d.render(), file=sys.stderr)
+        blob = serialize(compile_input(ns))
+    except CompileError as e:
+        print(e, file=sys.stderr)
         return 1
     if ns.output in (None, "-"):
         sys.stdout.buffer.write(blob)
