@@ -72,3 +72,13 @@ def test_globals_persist_in_their_context(model):
 def test_global_errors(source, message):
     with pytest.raises(Diagnostic, match=message):
         compile_module(source, "bad.mlir")
+
+
+def test_util_functions_compile_as_func():
+    src = ("util.global private mutable @n = 10 : i64\n"
+           "util.func private @twice(%x: i64) -> i64 {\n  %y = arith.addi %x, %x : i64\n  util.return %y : i64\n}\n"
+           "util.func public @f() -> i64 {\n  %n = util.global.load @n : i64\n"
+           "  %r = util.call @twice(%n) : (i64) -> i64\n  util.global.store %r, @n : i64\n  util.return %r : i64\n}\n")
+    for ctx in (interp.Context(), Context("local-sync")):
+        ctx.load(compile_module(src, "u.mlir"))
+        assert ctx.invoke("f", []) == [20] and ctx.invoke("f", []) == [40]

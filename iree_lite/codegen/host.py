@@ -398,9 +398,6 @@ class FunctionLowering:
         src = self.values[op.operands[0]]
         self.emit(f"global.store.{src.bank}", op.loc, src=src, **{"global": self.mb._globals[op.attributes["global"].name]})
 
-    def op_util_return(self, op):
-        self.emit("ret", op.loc, args_i=[], args_f=[], args_r=[])
-
     def op_tensor_extract(self, op):
         self.settle_timeline(op.loc)   # reads contents
         t, *indices = op.operands

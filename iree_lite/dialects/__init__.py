@@ -4,8 +4,10 @@ import importlib
 
 _DIALECTS = {"arith": "arith", "math": "math", "func": "func", "tensor": "tensor", "check": "check",
              "util": "util", "scf": "scf", "linalg": "linalg"}
-# Short spellings MLIR accepts for func ops.
-_ALIASES = {"call": "func.call", "return": "func.return", "func": "func.func"}
+# Other spellings of the func ops: MLIR's short forms, and util's functions
+# (which iree-lite compiles exactly as func's).
+_ALIASES = {"call": "func.call", "return": "func.return", "func": "func.func",
+            "util.func": "func.func", "util.call": "func.call", "util.return": "func.return"}
 
 
 def canonical_name(name):

@@ -49,13 +49,4 @@ class GlobalStoreOp(OpDef):
         return Operation(self.name, p.resolve_all([v], [p.parse_type()]), [], {"global": SymbolRefAttr(g)}, loc=loc)
 
 
-class ReturnOp(OpDef):
-    """`util.return`: the end of an initializer."""
-    name = "util.return"
-
-    def parse(self, p, loc, result_names):
-        return Operation(self.name, [], [], loc=loc)
-
-
-OPS = {op.name: op for op in (OptimizationBarrierOp(), UnfoldableConstantOp(), GlobalLoadOp(), GlobalStoreOp(),
-                              ReturnOp())}
+OPS = {op.name: op for op in (OptimizationBarrierOp(), UnfoldableConstantOp(), GlobalLoadOp(), GlobalStoreOp())}

@@ -617,9 +617,9 @@ class Parser:
         self.values = {}
 
         def returns(block, p):
-            if block.operations and block.operations[-1].name == "util.return":
+            if block.operations and block.operations[-1].name == "func.return":   # `util.return`
                 return
-            block.append(Operation("util.return", [], [], loc=p.loc()))
+            block.append(Operation("func.return", [], [], loc=p.loc()))
         body = self.parse_region([], returns, "initializer").blocks[0]
         return Function(f"__initializer_{index}", FunctionType((), ()), [], [], {INITIALIZER: UnitAttr()},
                         "private", body, loc)
