@@ -133,3 +133,43 @@ def test_if_with_tensor_results(module):
 def test_region_errors(source, message):
     with pytest.raises(Diagnostic, match=message):
         compile_module(source, "bad.mlir")
+
+
+WHILE = """
+func.func @collatz(%n: i64) -> (i64, i64) {
+  %c0 = arith.constant 0 : i64
+  %c1 = arith.constant 1 : i64
+  %c2 = arith.constant 2 : i64
+  %c3 = arith.constant 3 : i64
+  %r:2 = scf.while (%x = %n, %steps = %c0) : (i64, i64) -> (i64, i64) {
+    %more = arith.cmpi sgt, %x, %c1 : i64
+    scf.condition(%more) %x, %steps : i64, i64
+  } do {
+  ^bb0(%y: i64, %s: i64):
+    %rem = arith.remsi %y, %c2 : i64
+    %odd = arith.cmpi eq, %rem, %c1 : i64
+    %next = scf.if %odd -> (i64) {
+      %t = arith.muli %y, %c3 : i64
+      %u = arith.addi %t, %c1 : i64
+      scf.yield %u : i64
+    } else {
+      %h = arith.divsi %y, %c2 : i64
+      scf.yield %h : i64
+    }
+    %s1 = arith.addi %s, %c1 : i64
+    scf.yield %next, %s1 : i64, i64
+  }
+  return %r#0, %r#1 : i64, i64
+}
+"""
+
+
+@pytest.mark.parametrize("n,steps", [(1, 0), (2, 1), (6, 8), (27, 111)])
+@pytest.mark.parametrize("model", ["host-only", "async-external"])
+def test_while_loop(n, steps, model):
+    module = compile_module(WHILE, "w.mlir", model)
+    ref = interp.Context()
+    ref.load(module)
+    ctx = Context("local-sync")
+    ctx.load(module)
+    assert ref.invoke("collatz", [n]) == ctx.invoke("collatz", [n]) == [1 if n > 0 else n, steps]

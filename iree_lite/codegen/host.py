@@ -179,11 +179,12 @@ class FunctionLowering:
         return Function(f.name, self.mb.signature(f), counts, array("I", code), locs)
 
     def lower_items(self, items, users):
-        """Lower a block's dispatch items; returns its scf.yield, if any."""
+        """Lower a block's dispatch items; returns its terminator (scf.yield
+        or scf.condition), if any."""
         for item in items:
             if isinstance(item, Group):
                 self.lower_group(item, users)
-            elif item.name == "scf.yield":
+            elif item.name in ("scf.yield", "scf.condition"):
                 return item
             else:
                 self.lower_op(item)
@@ -241,6 +242,32 @@ class FunctionLowering:
         self.emit("br", op.loc, target=head)
         self.emit("label", at=done)
         for r, reg in zip(op.results, carried):
+            self.values[r] = reg
+
+    def op_scf_while(self, op):
+        self.settle_timeline(op.loc)
+        carried = [self.new(bank_of(v.type)) for v in op.operands]
+        for reg, v in zip(carried, op.operands):
+            self.copy(reg, self.values[v], op.loc)
+        results = [self.new(bank_of(r.type)) for r in op.results]
+        head, body, end = self.label(), Label(), Label()
+        cond, *forwarded = self.lower_region(op.regions[0], carried)
+        # Forwarded values go through `results`: they are both the loop's
+        # results and the after region's arguments.
+        for reg, value in zip(results, forwarded):
+            self.copy(reg, value, op.loc)
+        self.emit("br.if", op.loc, cond=cond, target=body)
+        self.emit("br", op.loc, target=end)
+        self.emit("label", at=body)
+        yielded = self.lower_region(op.regions[1], results)
+        temps = [self.new(reg.bank) for reg in yielded]
+        for t, y in zip(temps, yielded):
+            self.copy(t, y, op.loc)
+        for reg, t in zip(carried, temps):
+            self.copy(reg, t, op.loc)
+        self.emit("br", op.loc, target=head)
+        self.emit("label", at=end)
+        for r, reg in zip(op.results, results):
             self.values[r] = reg
 
     def op_scf_if(self, op):

@@ -74,6 +74,64 @@ class IfOp(OpDef):
             check_yield(region, op, fail)
 
 
+class WhileOp(OpDef):
+    """`scf.while (%a = %init) : (T) -> U { ... scf.condition(%c) %v : U } do {
+    ^bb0(%b: U): ... scf.yield %n : T }`."""
+    name = "scf.while"
+
+    def parse(self, p, loc, result_names):
+        names, inits = [], []
+        p.parse_punct("(")
+
+        def item():
+            names.append(p.parse_value_name())
+            p.parse_punct("=")
+            inits.append(p.parse_operand())
+        p.parse_comma_list(item, ")")
+        p.parse_punct(":")
+        tok = p.tok
+        ft = p.parse_type()
+        if not hasattr(ft, "inputs") or len(ft.inputs) != len(names):
+            raise p.error(f"expected a function type of {len(names)} inputs", tok)
+
+        def conditions(block, parser):
+            if not block.operations or block.operations[-1].name != "scf.condition":
+                raise parser.error("the 'scf.while' before region must end in 'scf.condition'")
+        before = p.parse_region(list(zip(names, ft.inputs)), conditions, "before region")
+        p.parse_keyword("do")
+        after = p.parse_region([], yields(list(ft.inputs)), "after region")
+        return Operation(self.name, p.resolve_all(inits, list(ft.inputs)), list(ft.results),
+                         regions=[before, after], loc=loc)
+
+    def verify(self, op, fail):
+        cond = op.regions[0].blocks[0].operations[-1]
+        if cond.operands[0].type != I1:
+            fail("'scf.condition' needs an i1 condition")
+        forwarded = tuple(v.type for v in cond.operands[1:])
+        if forwarded != tuple(r.type for r in op.results) or \
+                forwarded != tuple(a.type for a in op.regions[1].blocks[0].arguments):
+            fail("'scf.condition' must forward the while's result types, which the after region takes")
+        yielded = tuple(v.type for v in op.regions[1].blocks[0].operations[-1].operands)
+        if yielded != tuple(v.type for v in op.operands):
+            fail("the after region must yield the types of the while's operands")
+
+
+class ConditionOp(OpDef):
+    """`scf.condition(%c) %a, %b : T, U`."""
+    name = "scf.condition"
+
+    def parse(self, p, loc, result_names):
+        p.parse_punct("(")
+        cond = p.resolve(p.parse_operand(), I1)
+        p.parse_punct(")")
+        toks = p.parse_operand_list()
+        types = []
+        if toks:
+            p.parse_punct(":")
+            types = p.parse_type_list()
+        return Operation(self.name, [cond] + p.resolve_all(toks, types), [], loc=loc)
+
+
 def check_yield(region, op, fail):
     have = tuple(v.type for v in region.blocks[0].operations[-1].operands)
     want = tuple(r.type for r in op.results)
@@ -82,4 +140,4 @@ def check_yield(region, op, fail):
              f"({', '.join(map(str, want))})")
 
 
-OPS = {op.name: op for op in (ForOp(), IfOp(), TerminatorOp("scf.yield"))}
+OPS = {op.name: op for op in (ForOp(), IfOp(), WhileOp(), ConditionOp(), TerminatorOp("scf.yield"))}
