@@ -353,67 +353,98 @@ cdef inline bint is_float_element(int e) noexcept nogil:
     return e == ET_F32 or e == ET_F64 or e == ET_F16 or e == ET_BF16
 
 
-cdef inline void copy_run(char* d, const char* s, int64_t stride, int64_t n, int size) noexcept nogil:
+cdef inline void copy_run(char* d, int64_t dstride, const char* s, int64_t sstride, int64_t n,
+                          int size) noexcept nogil:
+    """n elements, each side contiguous (stride 1) or strided; one of the
+    two strides is 1. A source stride of 0 is a broadcast fill."""
     cdef int64_t j
-    if stride == 1:
+    if dstride == 1 and sstride == 1:
         memcpy(d, s, n * size)
     elif size == 4:
         for j in range(n):
-            (<uint32_t*>d)[j] = (<const uint32_t*>s)[j * stride]
+            (<uint32_t*>d)[j * dstride] = (<const uint32_t*>s)[j * sstride]
     elif size == 8:
         for j in range(n):
-            (<uint64_t*>d)[j] = (<const uint64_t*>s)[j * stride]
+            (<uint64_t*>d)[j * dstride] = (<const uint64_t*>s)[j * sstride]
     else:
         for j in range(n):
-            memcpy(d + j * size, s + j * stride * size, size)
+            memcpy(d + j * dstride * size, s + j * sstride * size, size)
 
 
-cdef lite_status* expand(ref_t r, const constant_t* layout, const constant_t* strides_c,
-                         buffer_t** out) noexcept nogil:
-    """buffer.expand: a strided copy into a new buffer (broadcast, transpose)."""
-    cdef buffer_t* src
-    cdef buffer_t* dst
-    cdef const int64_t* strides = <const int64_t*>strides_c.buffer.data
+cdef lite_status* strided_copy(char* strided, const int64_t* shape, int rank, const int64_t* spec,
+                               int64_t limit, char* dense, int size, bint scatter) noexcept nogil:
+    """Copy between a dense row-major block of `shape` and the elements
+    spec[0] + sum(i_k * spec[1 + k]) of `strided` (which holds `limit`
+    elements): gather (dense <- strided) or scatter (strided <- dense)."""
     cdef int64_t idx[MAX_RANK]
-    cdef int64_t i, inner, offset = 0, last = 0
-    cdef int d, size, rank = layout.rank
-    if r.kind != REF_BUFFER:
-        return status_new(STATUS_INVALID_ARGUMENT, b"expanded value is not a buffer")
-    src = <buffer_t*>r.ptr
-    dst = buffer_new(src.element, rank, layout.shape, NULL, NULL)
-    if dst == NULL:
-        return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory allocating a buffer")
-    if dst.count > 0:
-        for d in range(rank):
-            last += (layout.shape[d] - 1) * strides[d]
-        if last >= src.count:
-            buffer_release(dst)
-            return status_new(STATUS_OUT_OF_RANGE, b"expand reads past the end of its source")
-    size = ELEMENT_SIZE[src.element]
-    if rank == 0 or dst.count == 0:
-        if dst.count:
-            memcpy(dst.data, src.data, size)
-        out[0] = dst
+    cdef int64_t count = shape_count(rank, shape), i, inner, offset = spec[0], last = spec[0]
+    cdef const int64_t* strides = spec + 1
+    cdef int d
+    if count == 0:
         return NULL
-    # Whole innermost runs at a time: a copy (stride 1), a fill (stride 0,
-    # a broadcast) or a strided gather; the outer index advances per run.
-    inner = layout.shape[rank - 1]
+    for d in range(rank):
+        last += (shape[d] - 1) * strides[d]
+    if last >= limit:
+        return status_new(STATUS_OUT_OF_RANGE, b"strided copy outside its buffer")
+    if rank == 0:
+        memcpy(strided + offset * size if scatter else dense, dense if scatter else strided + offset * size, size)
+        return NULL
+    inner = shape[rank - 1]
     memset(idx, 0, sizeof(idx))
     i = 0
-    while i < dst.count:
-        copy_run(dst.data + i * size, src.data + offset * size, strides[rank - 1], inner, size)
+    while i < count:   # whole innermost runs; the outer index advances per run
+        if scatter:
+            copy_run(strided + offset * size, strides[rank - 1], dense + i * size, 1, inner, size)
+        else:
+            copy_run(dense + i * size, 1, strided + offset * size, strides[rank - 1], inner, size)
         i += inner
         d = rank - 2
         while d >= 0:
             idx[d] += 1
             offset += strides[d]
-            if idx[d] < layout.shape[d]:
+            if idx[d] < shape[d]:
                 break
             offset -= idx[d] * strides[d]
             idx[d] = 0
             d -= 1
+    return NULL
+
+
+cdef lite_status* expand(ref_t r, const constant_t* layout, const constant_t* spec,
+                         buffer_t** out) noexcept nogil:
+    """buffer.expand: a strided gather into a new buffer."""
+    cdef buffer_t* src
+    cdef buffer_t* dst
+    cdef lite_status* st
+    if r.kind != REF_BUFFER:
+        return status_new(STATUS_INVALID_ARGUMENT, b"expanded value is not a buffer")
+    src = <buffer_t*>r.ptr
+    dst = buffer_new(src.element, layout.rank, layout.shape, NULL, NULL)
+    if dst == NULL:
+        return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory allocating a buffer")
+    st = strided_copy(src.data, layout.shape, layout.rank, <const int64_t*>spec.buffer.data, src.count,
+                      dst.data, ELEMENT_SIZE[src.element], 0)
+    if st != NULL:
+        buffer_release(dst)
+        return st
     out[0] = dst
     return NULL
+
+
+cdef lite_status* scatter(ref_t racc, ref_t rsrc, const constant_t* spec) noexcept nogil:
+    """buffer.scatter: src's elements into a strided region of acc."""
+    cdef buffer_t* acc
+    cdef buffer_t* src
+    if racc.kind != REF_BUFFER or rsrc.kind != REF_BUFFER:
+        return status_new(STATUS_INVALID_ARGUMENT, b"scattered value is not a buffer")
+    acc = <buffer_t*>racc.ptr
+    src = <buffer_t*>rsrc.ptr
+    if acc.element != src.element or acc.readonly:
+        return status_new(STATUS_INVALID_ARGUMENT, b"scatter target must be a writable buffer of the same type")
+    if spec.buffer.nbytes != 8 * (src.rank + 1):
+        return status_new(STATUS_INVALID_ARGUMENT, b"scatter strides do not match the source rank")
+    return strided_copy(acc.data, src.shape, src.rank, <const int64_t*>spec.buffer.data, acc.count,
+                        src.data, ELEMENT_SIZE[src.element], 1)
 
 
 # -- check ops: test assertions that fail the call with their location --------
@@ -678,6 +709,11 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
                 return st
             ref_move(&R[s0], REF_BUFFER, nb)
             pc += 3
+        elif op == OP_BUFFER_SCATTER:
+            st = scatter(R[s0], R[s1], &m.constants[code[pc + 1]])
+            if st != NULL:
+                return st
+            pc += 2
         elif op == OP_BUFFER_CHECK:
             st = check_layout(R[s0], &m.constants[code[pc + 1]])
             if st != NULL:

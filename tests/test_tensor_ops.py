@@ -112,3 +112,50 @@ def test_f16_element(vms):
 def test_errors(source, message):
     with pytest.raises(Diagnostic, match=message):
         compile_module(source, "bad.mlir")
+
+
+SLICES = """
+func.func @f(%t: tensor<4x6xi32>, %p: tensor<2x3xi32>) -> (tensor<2x3xi32>, tensor<3xi32>, tensor<4x6xi32>, tensor<6x6xi32>) {
+  %s = tensor.extract_slice %t[1, 0] [2, 3] [2, 2] : tensor<4x6xi32> to tensor<2x3xi32>
+  %row = tensor.extract_slice %t[3, 1] [1, 3] [1, 1] : tensor<4x6xi32> to tensor<3xi32>
+  %i = tensor.insert_slice %p into %t[0, 3] [2, 3] [1, 1] : tensor<2x3xi32> into tensor<4x6xi32>
+  %c = tensor.concat dim(0) %t, %s2 : (tensor<4x6xi32>, tensor<2x6xi32>) -> tensor<6x6xi32>
+  return %s, %row, %i, %c : tensor<2x3xi32>, tensor<3xi32>, tensor<4x6xi32>, tensor<6x6xi32>
+}
+"""
+
+
+def test_slices_and_concat():
+    src = SLICES.replace("%s2", "%two").replace(
+        "  %c = tensor.concat", "  %two = tensor.extract_slice %t[0, 0] [2, 6] [1, 1] : tensor<4x6xi32> to tensor<2x6xi32>\n"
+                               "  %c = tensor.concat")
+    module = compile_module(src, "s.mlir")
+    t = np.arange(24, dtype=np.int32).reshape(4, 6)
+    p = -np.arange(6, dtype=np.int32).reshape(2, 3)
+    ref = interp.Context()
+    ref.load(module)
+    want = ref.invoke("f", [buf(t, "i32"), buf(p, "i32")])
+    ctx = Context("local-task", 2)
+    ctx.load(module)
+    s, row, i, c = (np.asarray(x) for x in ctx.invoke("f", [t, p]))
+    np.testing.assert_array_equal(s, t[1:4:2, 0:6:2])
+    np.testing.assert_array_equal(row, t[3, 1:4])
+    expect = t.copy()
+    expect[0:2, 3:6] = p
+    np.testing.assert_array_equal(i, expect)
+    np.testing.assert_array_equal(c, np.concatenate([t, t[:2]]))
+    assert [bytes(w.data) for w in want] == [x.tobytes() for x in (s, row, i, c)]
+
+
+@pytest.mark.parametrize("body,message", [
+    ("%s = tensor.extract_slice %t[3, 0] [2, 3] [1, 1] : tensor<4x6xi32> to tensor<2x3xi32>",
+     r"slice \[3 \+ 2 x 1\] is outside a dimension of size 4"),
+    ("%s = tensor.extract_slice %t[0, 0] [2, 3] [1, 1] : tensor<4x6xi32> to tensor<3x2xi32>",
+     "a slice of sizes"),
+    ("%s = tensor.concat dim(0) %t, %t : (tensor<4x6xi32>, tensor<4x6xi32>) -> tensor<9x6xi32>",
+     "add up to 8"),
+])
+def test_slice_errors(body, message):
+    src = f"func.func @f(%t: tensor<4x6xi32>) {{\n  {body}\n  return\n}}\n"
+    with pytest.raises(Diagnostic, match=message):
+        compile_module(src, "bad.mlir")

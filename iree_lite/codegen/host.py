@@ -502,18 +502,61 @@ class FunctionLowering:
     def op_iree_lite_expand(self, op):
         self.settle_timeline(op.loc)   # copies contents now
         src, amap = op.operands[0], op.attributes["map"]
-        src_strides = [1] * src.type.rank
-        for k in range(src.type.rank - 2, -1, -1):
-            src_strides[k] = src_strides[k + 1] * src.type.shape[k + 1]
+        src_strides = row_major_strides(src.type.shape)
         strides = [0] * amap.num_dims
         for k, d in enumerate(amap.results):
             if d is not None:
                 strides[d] += src_strides[k]
-        data = self.mb.constant(Constant(CONST_DATA, isa.ELEMENT_CODES["i64"], (len(strides),),
-                                         data=pack("i64", strides)))
+        data = self.strides_constant(0, strides)
         reg = self.values[op.results[0]] = self.new("r")
         self.emit("buffer.expand", op.loc, dst=reg, src=self.values[src], layout=self.mb.layout(op.results[0].type),
                   strides=data)
+
+    def strides_constant(self, base, strides):
+        """The [base, strides...] i64 constant of buffer.expand/scatter."""
+        values = [base] + list(strides)
+        return self.mb.constant(Constant(CONST_DATA, isa.ELEMENT_CODES["i64"], (len(values),),
+                                         data=pack("i64", values)))
+
+    def slice_spec(self, op, full):
+        """(base, strides of the slice's own dimensions) of a static slice of
+        `full` (a tensor type): unit dimensions the slice type drops are skipped."""
+        offsets, sizes, steps = (op.attributes[k] for k in ("offsets", "sizes", "strides"))
+        row = row_major_strides(full.shape)
+        base = sum(o * r for o, r in zip(offsets, row))
+        dims = list(range(len(sizes)))
+        rank = op.attributes["slice_rank"]
+        while len(dims) > rank:   # rank-reducing: drop unit dimensions, leftmost first
+            dims.remove(next(d for d in dims if sizes[d] == 1))
+        return base, [steps[d] * row[d] for d in dims]
+
+    def op_tensor_extract_slice(self, op):
+        self.settle_timeline(op.loc)   # copies contents now
+        base, strides = self.slice_spec(op, op.operands[0].type)
+        reg = self.values[op.results[0]] = self.new("r")
+        self.emit("buffer.expand", op.loc, dst=reg, src=self.values[op.operands[0]],
+                  layout=self.mb.layout(op.results[0].type), strides=self.strides_constant(base, strides))
+
+    def op_tensor_insert_slice(self, op):
+        self.settle_timeline(op.loc)
+        src, dest = op.operands
+        base, strides = self.slice_spec(op, dest.type)
+        reg = self.values[op.results[0]] = self.new("r")
+        self.emit("buffer.clone", op.loc, dst=reg, src=self.values[dest])
+        self.emit("buffer.scatter", op.loc, acc=reg, src=self.values[src], strides=self.strides_constant(base, strides))
+
+    def op_tensor_concat(self, op):
+        self.settle_timeline(op.loc)
+        t = op.results[0].type
+        dim = op.attributes["dim"]
+        row = row_major_strides(t.shape)
+        reg = self.values[op.results[0]] = self.new("r")
+        self.emit("buffer.alloc", op.loc, dst=reg, layout=self.mb.layout(t))
+        at = 0
+        for v in op.operands:
+            self.emit("buffer.scatter", op.loc, acc=reg, src=self.values[v],
+                      strides=self.strides_constant(at * row[dim], row))
+            at += v.type.shape[dim]
 
     def op_tensor_empty(self, op):
         reg = self.values[op.results[0]] = self.new("r")
@@ -577,6 +620,13 @@ class FunctionLowering:
         self.insts[uses[1]] = (name, operands, loc)
         del self.insts[uses[0]]
         return True
+
+
+def row_major_strides(shape):
+    strides = [1] * len(shape)
+    for k in range(len(shape) - 2, -1, -1):
+        strides[k] = strides[k + 1] * shape[k + 1]
+    return strides
 
 
 def _by_bank(regs, prefix):

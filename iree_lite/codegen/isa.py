@@ -191,8 +191,11 @@ def _ops():
          "the element counts must be equal."),
         ("buffer.expand", "dst:rr src:rr layout:const strides:const",
          "dst = a new buffer view of constant `layout` whose element at index (i0, i1, ...) is `src`'s "
-         "element at sum(i_k * strides[k]) (i64 constant data): broadcasts and transposes. The "
-         "largest such offset must lie inside `src`."),
+         "element at base + sum(i_k * strides[k]), the constant holding [base, strides...] as i64: "
+         "broadcasts, transposes and slices. Every such offset must lie inside `src`."),
+        ("buffer.scatter", "acc:rr src:rr strides:const",
+         "For every index i of `src`: acc[base + sum(i_k * strides[k])] = src[i] (constant as for "
+         "buffer.expand): inserting slices. Every such offset must lie inside `acc`."),
         ("buffer.reduce", "acc:rr src:rr combiner:const",
          "Fold `src`'s elements into `acc` in place: with n = count(src) / count(acc), acc[r] = "
          "c(...c(c(acc[r], src[r*n]), src[r*n + 1])..., src[r*n + n-1]) for the combiner c named by "

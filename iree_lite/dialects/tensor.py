@@ -150,7 +150,92 @@ class ViewOp(OpDef):
             fail(f"'tensor.cast' between different static shapes '{a}' and '{b}'")
 
 
+def parse_static_list(p, what):
+    """`[1, 2]`: static offsets, sizes or strides."""
+    p.parse_punct("[")
+
+    def item():
+        if p.tok.kind == "value":
+            raise p.error(f"dynamic {what} are not supported by iree-lite yet")
+        return int(p.parse_kind("integer", f"static {what}").text)
+    return tuple(p.parse_comma_list(item, "]"))
+
+
+class SliceOp(OpDef):
+    """`tensor.extract_slice %t[offsets] [sizes] [strides] : A to B` and
+    `tensor.insert_slice %s into %t[offsets] [sizes] [strides] : B into A`
+    (static; B may drop unit dimensions of the sizes)."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def parse(self, p, loc, result_names):
+        src = p.parse_operand()
+        dest = None
+        if self.name == "tensor.insert_slice":
+            p.parse_keyword("into")
+            dest = p.parse_operand()
+        attrs = {k: parse_static_list(p, k) for k in ("offsets", "sizes", "strides")}
+        p.parse_punct(":")
+        a = parse_static_tensor(p, self.name)
+        p.parse_keyword("to" if dest is None else "into")
+        b = parse_static_tensor(p, self.name)
+        slice_type = b if dest is None else a
+        attrs["slice_rank"] = slice_type.rank
+        if dest is None:
+            return Operation(self.name, p.resolve_all([src], [a]), [b], attrs, loc=loc)
+        return Operation(self.name, p.resolve_all([src, dest], [a, b]), [b], attrs, loc=loc)
+
+    def verify(self, op, fail):
+        offsets, sizes, steps = (op.attributes[k] for k in ("offsets", "sizes", "strides"))
+        full = op.operands[0].type if self.name == "tensor.extract_slice" else op.operands[1].type
+        piece = op.results[0].type if self.name == "tensor.extract_slice" else op.operands[0].type
+        if not len(offsets) == len(sizes) == len(steps) == full.rank:
+            fail(f"offsets, sizes and strides need {full.rank} entries each")
+        for o, n, st, dim in zip(offsets, sizes, steps, full.shape):
+            if o < 0 or st < 1 or n < 0 or (n and o + (n - 1) * st >= dim):
+                fail(f"slice [{o} + {n} x {st}] is outside a dimension of size {dim} of '{full}'")
+        kept = [n for n in sizes]
+        while len(kept) > piece.rank and 1 in kept:
+            kept.remove(1)
+        if tuple(kept) != piece.shape or piece.element != full.element:
+            fail(f"a slice of sizes {list(sizes)} of '{full}' is not '{piece}'")
+
+
+class ConcatOp(OpDef):
+    """`tensor.concat dim(0) %a, %b : (A, B) -> C`."""
+    name = "tensor.concat"
+
+    def parse(self, p, loc, result_names):
+        p.parse_keyword("dim")
+        p.parse_punct("(")
+        dim = int(p.parse_kind("integer", "dimension").text)
+        p.parse_punct(")")
+        toks = p.parse_operand_list()
+        p.parse_punct(":")
+        tok = p.tok
+        ft = p.parse_type()
+        if not hasattr(ft, "inputs") or len(ft.inputs) != len(toks) or len(ft.results) != 1:
+            raise p.error(f"expected a function type of {len(toks)} inputs and one result", tok)
+        return Operation(self.name, p.resolve_all(toks, list(ft.inputs)), list(ft.results), {"dim": dim}, loc=loc)
+
+    def verify(self, op, fail):
+        t, dim = op.results[0].type, op.attributes["dim"]
+        if not isinstance(t, TensorType) or not 0 <= dim < t.rank:
+            fail(f"dimension {dim} out of range for '{t}'")
+        total = 0
+        for v in op.operands:
+            u = v.type
+            if not isinstance(u, TensorType) or not u.is_static or u.rank != t.rank or u.element != t.element or \
+                    any(a != b for d, (a, b) in enumerate(zip(u.shape, t.shape)) if d != dim):
+                fail(f"'{u}' cannot be concatenated into '{t}' along dimension {dim}")
+            total += u.shape[dim]
+        if total != t.shape[dim]:
+            fail(f"concatenated sizes add up to {total}, but '{t}' has {t.shape[dim]}")
+
+
 OPS = {op.name: op for op in (
+    SliceOp("tensor.extract_slice"), SliceOp("tensor.insert_slice"), ConcatOp(),
     EmptyOp(), ExtractOp(), InsertOp(), SplatOp(), FromElementsOp(), DimOp(),
     *(ViewOp(n) for n in ("tensor.cast", "tensor.collapse_shape", "tensor.expand_shape", "tensor.reshape")),
 )}

@@ -664,20 +664,40 @@ class Context:
             raise VMError("INVALID_ARGUMENT", "reshape changes the number of bytes")
         fr.r[v["dst"]] = view
 
-    def op_buffer_expand(self, fr, m, v):
-        src, c = fr.r[v["src"]], m.constants[v["layout"]]
-        strides = unpack("i64", m.constants[v["strides"]].data)
-        out = Buffer(src.element, c.shape)
-        size = SIZES[src.element]
-        if out.count and sum((n - 1) * s for n, s in zip(c.shape, strides)) >= src.count:
-            raise VMError("OUT_OF_RANGE", "expand reads past the end of its source")
-        for flat in range(out.count):
-            offset, rest = 0, flat
-            for n, s in zip(reversed(c.shape), reversed(strides)):
+    @staticmethod
+    def _strided(shape, spec, limit):
+        """Offsets base + sum(i_k * strides[k]) over `shape`, row-major,
+        checked against `limit` elements."""
+        base, strides = spec[0], spec[1:]
+        offsets = []
+        count = 1
+        for n in shape:
+            count *= n
+        for flat in range(count):
+            offset, rest = base, flat
+            for n, s in zip(reversed(shape), reversed(strides)):
                 offset += (rest % n) * s
                 rest //= n
+            offsets.append(offset)
+        if offsets and max(offsets) >= limit:
+            raise VMError("OUT_OF_RANGE", "strided copy outside its buffer")
+        return offsets
+
+    def op_buffer_expand(self, fr, m, v):
+        src, c = fr.r[v["src"]], m.constants[v["layout"]]
+        out = Buffer(src.element, c.shape)
+        size = SIZES[src.element]
+        for flat, offset in enumerate(self._strided(c.shape, unpack("i64", m.constants[v["strides"]].data),
+                                                    src.count)):
             out.data[flat * size:(flat + 1) * size] = src.data[offset * size:(offset + 1) * size]
         fr.r[v["dst"]] = out
+
+    def op_buffer_scatter(self, fr, m, v):
+        acc, src = fr.r[v["acc"]], fr.r[v["src"]]
+        size = SIZES[src.element]
+        for flat, offset in enumerate(self._strided(src.shape, unpack("i64", m.constants[v["strides"]].data),
+                                                    acc.count)):
+            acc.data[offset * size:(offset + 1) * size] = src.data[flat * size:(flat + 1) * size]
 
     def op_buffer_reduce(self, fr, m, v):
         acc, src = fr.r[v["acc"]], fr.r[v["src"]]

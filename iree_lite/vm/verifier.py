@@ -8,7 +8,7 @@ instructions that need them.
 """
 from ..codegen import isa
 from ..codegen.module import ABI_COARSE_FENCES, CONST_DATA, CONST_FLOAT, CONST_INT, CONST_LAYOUT
-from ..ir.elements import SIZES
+from ..ir.elements import SIZES, unpack
 
 # Which constant kind each constant operand needs.
 _CONST_KIND = {"const.i": CONST_INT, "const.f": CONST_FLOAT, "buffer.alloc": CONST_LAYOUT,
@@ -181,11 +181,12 @@ def _verify_function(m, f):
                 targets.append((at, v))
         if op.name == "buffer.reduce" and not 0 <= m.constants[values["combiner"]].value < len(isa.REDUCE_COMBINERS):
             raise VerifyError(f"{at}: unknown combiner")
-        if op.name == "buffer.expand":
-            rank = len(m.constants[values["layout"]].shape)
+        if op.name in ("buffer.expand", "buffer.scatter"):
             strides = m.constants[values["strides"]]
-            if isa.ELEMENT_NAMES[strides.element] != "i64" or len(strides.data) != 8 * rank:
-                raise VerifyError(f"{at}: strides must be {rank} i64 values")
+            n = len(m.constants[values["layout"]].shape) + 1 if op.name == "buffer.expand" else None
+            if (isa.ELEMENT_NAMES[strides.element] != "i64" or len(strides.data) % 8 or n is not None
+                    and len(strides.data) != 8 * n or any(v < 0 for v in unpack("i64", strides.data))):
+                raise VerifyError(f"{at}: strides must be a base and a stride per dimension, i64, not negative")
         _verify_lists(m, f, op, values, at, results)
         last = op.name
         pc = nxt
