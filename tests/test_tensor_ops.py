@@ -159,3 +159,19 @@ def test_slice_errors(body, message):
     src = f"func.func @f(%t: tensor<4x6xi32>) {{\n  {body}\n  return\n}}\n"
     with pytest.raises(Diagnostic, match=message):
         compile_module(src, "bad.mlir")
+
+
+@pytest.mark.parametrize("model", ["host-only", "async-external"])
+def test_pad_with_a_constant(model):
+    src = ("func.func @f(%t: tensor<2x3xf32>) -> tensor<4x7xf32> {\n  %c = arith.constant -1.5 : f32\n"
+           "  %p = tensor.pad %t low[1, 3] high[1, 1] {\n  ^bb0(%i: index, %j: index):\n    tensor.yield %c : f32\n"
+           "  } : tensor<2x3xf32> to tensor<4x7xf32>\n  return %p : tensor<4x7xf32>\n}\n")
+    module = compile_module(src, "p.mlir", model)
+    t = np.arange(6, dtype=np.float32).reshape(2, 3)
+    ctx = Context("local-task", 2)
+    ctx.load(module)
+    (r,) = ctx.invoke("f", [t])
+    np.testing.assert_array_equal(np.asarray(r), np.pad(t, ((1, 1), (3, 1)), constant_values=-1.5))
+    ref = interp.Context()
+    ref.load(module)
+    assert bytes(ref.invoke("f", [buf(t, "f32")])[0].data) == np.asarray(r).tobytes()

@@ -558,6 +558,20 @@ class FunctionLowering:
                       strides=self.strides_constant(at * row[dim], row))
             at += v.type.shape[dim]
 
+    def op_tensor_pad(self, op):
+        self.settle_timeline(op.loc)
+        src, value = op.operands
+        t = op.results[0].type
+        reg = self.values[op.results[0]] = self.new("r")
+        self.emit("buffer.alloc", op.loc, dst=reg, layout=self.mb.layout(t))
+        fill = self.values[value]
+        # Filled synchronously: the scatter that follows reads nothing queued.
+        self.emit("dispatch", op.loc, kernel=self.mb.kernel(fill_kernel(t.element)), bind_r=[reg],
+                  push_f=[fill] if fill.bank == "f" else [], push_i=[fill] if fill.bank == "i" else [])
+        row = row_major_strides(t.shape)
+        base = sum(lo * r for lo, r in zip(op.attributes["low"], row))
+        self.emit("buffer.scatter", op.loc, acc=reg, src=self.values[src], strides=self.strides_constant(base, row))
+
     def op_tensor_empty(self, op):
         reg = self.values[op.results[0]] = self.new("r")
         self.emit("buffer.alloc", op.loc, dst=reg, layout=self.mb.layout(op.results[0].type))

@@ -1,6 +1,6 @@
 """tensor: creation, element access, and reshapes (views of the same data)."""
 from ..ir.core import Operation
-from ..ir.ops import OpDef
+from ..ir.ops import OpDef, TerminatorOp
 from ..ir.types import ScalarType, TensorType
 
 INDEX = ScalarType("index")
@@ -234,8 +234,46 @@ class ConcatOp(OpDef):
             fail(f"concatenated sizes add up to {total}, but '{t}' has {t.shape[dim]}")
 
 
+class PadOp(OpDef):
+    """`tensor.pad %t low[1, 0] high[2, 3] { ^bb0(%i: index, %j: index):
+    tensor.yield %v : f32 } : A to B`: the region must yield one value
+    defined outside it (constant padding)."""
+    name = "tensor.pad"
+
+    def parse(self, p, loc, result_names):
+        src = p.parse_operand()
+        attrs = {}
+        for key in ("low", "high"):
+            p.parse_keyword(key)
+            attrs[key] = parse_static_list(p, f"{key} padding")
+
+        def yields(block, parser):
+            if not block.operations or block.operations[-1].name != "tensor.yield":
+                raise parser.error("'tensor.pad' region must end in 'tensor.yield'")
+        region = p.parse_region([], yields, "pad region")
+        p.parse_punct(":")
+        a = parse_static_tensor(p, self.name)
+        p.parse_keyword("to")
+        b = parse_static_tensor(p, self.name)
+        value = region.blocks[0].operations[-1].operands[0]
+        if value.owner in (region.blocks[0],) or getattr(value.owner, "parent", None) is region.blocks[0]:
+            raise p.error("iree-lite supports 'tensor.pad' with a value defined outside its region", p.tok)
+        return Operation(self.name, p.resolve_all([src], [a]) + [value], [b], attrs, loc=loc)
+
+    def verify(self, op, fail):
+        a, b = op.operands[0].type, op.results[0].type
+        low, high = op.attributes["low"], op.attributes["high"]
+        if len(low) != a.rank or len(high) != a.rank or any(x < 0 for x in low + high):
+            fail(f"'tensor.pad' needs {a.rank} non-negative low and high sizes")
+        if tuple(n + lo + hi for n, lo, hi in zip(a.shape, low, high)) != b.shape or a.element != b.element:
+            fail(f"padding '{a}' by low {list(low)} and high {list(high)} does not give '{b}'")
+        if op.operands[1].type != a.element:
+            fail(f"the padding value must be '{a.element}', got '{op.operands[1].type}'")
+
+
 OPS = {op.name: op for op in (
-    SliceOp("tensor.extract_slice"), SliceOp("tensor.insert_slice"), ConcatOp(),
+    SliceOp("tensor.extract_slice"), SliceOp("tensor.insert_slice"), ConcatOp(), PadOp(),
+    TerminatorOp("tensor.yield"),
     EmptyOp(), ExtractOp(), InsertOp(), SplatOp(), FromElementsOp(), DimOp(),
     *(ViewOp(n) for n in ("tensor.cast", "tensor.collapse_shape", "tensor.expand_shape", "tensor.reshape")),
 )}
