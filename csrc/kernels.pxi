@@ -34,6 +34,20 @@ cdef inline real minimumf(real a, real b) noexcept nogil:
     return a if a != a else r
 
 
+cdef inline int64_t ipowi(int64_t a, int64_t b) noexcept nogil:
+    """a ** b by squaring in wrapping 64-bit arithmetic (exact modulo any
+    narrower width); negative powers of |a| > 1 truncate to 0."""
+    cdef uint64_t result = 1, base = <uint64_t>a
+    if b < 0:
+        return 1 if a == 1 else ((1 if b % 2 == 0 else -1) if a == -1 else 0)
+    while b:
+        if b & 1:
+            result *= base
+        base *= base
+        b >>= 1
+    return <int64_t>result
+
+
 cdef inline void k_splat_f(real* d, double v, Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t i
     cdef real x = <real>v

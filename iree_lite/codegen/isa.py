@@ -105,6 +105,8 @@ ELEMENTWISE = [
     ("divui", 2, "udiv", "<{T}>(<{U}>A / <{U}>B)", "d = a / b, unsigned; b = 0 is an error."),
     ("remui", 2, "udiv", "<{T}>(<{U}>A % <{U}>B)", "d = a rem b, unsigned; b = 0 is an error."),
     ("absi", 1, "int", "A if A >= 0 else <{T}>(0 - <{U}>A)", "d = |a|; |INT_MIN| = INT_MIN."),
+    ("ipowi", 2, "int", "<{T}>ipowi(A, B)",
+     "d = a ** b, wrapping; for b < 0: 1 if a is 1, +-1 if a is -1, else 0."),
     ("isnan", 1, "float->i1", "A != A", "d = a is NaN (i1)."),
     ("isinf", 1, "float->i1", "(A == INFINITY) | (A == -INFINITY)", "d = a is infinite (i1)."),
     ("isfinite", 1, "float->i1", "(A == A) & (A != INFINITY) & (A != -INFINITY)", "d = a is finite (i1)."),

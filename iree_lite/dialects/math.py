@@ -10,5 +10,6 @@ OPS = {op.name: op for op in (
     *(ElementwiseOp(f"math.{name}", 2, name, "float") for name in ("powf", "atan2", "copysign")),
     ElementwiseOp("math.fma", 3, "fma", "float"),
     ElementwiseOp("math.absi", 1, "absi", "int"),
+    ElementwiseOp("math.ipowi", 2, "ipowi", "int"),
     *(ElementwiseOp(f"math.{name}", 1, name, "float", result_i1=True) for name in ("isnan", "isinf", "isfinite")),
 )}

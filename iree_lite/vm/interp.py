@@ -312,6 +312,8 @@ INT_ELEMENTWISE = {
     "t.divui": _udiv("divui", lambda a, b: a // b),
     "t.remui": _udiv("remui", lambda a, b: a % b),
     "t.absi": lambda bits, a: abs(a),
+    "t.ipowi": lambda bits, a, b: (a ** b if b >= 0 else
+                                   1 if a == 1 else (1 if b % 2 == 0 else -1) if a == -1 else 0),
 }
 CLASSIFY = {"t.isnan": lambda a: a != a, "t.isinf": lambda a: a in (INF, -INF),
             "t.isfinite": math.isfinite}
