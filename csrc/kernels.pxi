@@ -48,6 +48,13 @@ cdef inline int64_t ipowi(int64_t a, int64_t b) noexcept nogil:
     return <int64_t>result
 
 
+cdef inline void k_lindex(int64_t* d, const int64_t* stride, const int64_t* size, int64_t start,
+                          Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(n):
+        d[i] = ((start + i) // stride[i]) % size[i]
+
+
 cdef inline void k_splat_f(real* d, double v, Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t i
     cdef real x = <real>v
@@ -250,6 +257,8 @@ cdef void run_tile(job_t* job, int64_t start, Py_ssize_t n, char* scratch) noexc
                 splat(t, dst, job.push_f[f1], job.push_i[f1], n)
             elif op == OP_T_BITCAST:
                 memcpy(dst, rd[f1], n * ELEMENT_SIZE[t])
+            elif op == OP_T_LINDEX:
+                k_lindex(<int64_t*>dst, <const int64_t*>rd[f1], <const int64_t*>rd[f2], start, n)
             else:
                 err = half_arith(op, t, dst, rd, f1, f2, w, n, scratch)
                 if err != 0:

@@ -8,7 +8,7 @@ from iree_lite.ir.core import Diagnostic
 from iree_lite.runtime.context import Context
 from iree_lite.vm import interp
 
-ELEMENTS = {np.float32: "f32", np.int32: "i32", np.float64: "f64"}
+ELEMENTS = {np.float32: "f32", np.int32: "i32", np.float64: "f64", np.int64: "i64"}
 
 
 def run(source, *arrays):
@@ -200,3 +200,35 @@ def test_softmax(shape, dim):
     (r,) = run(src, x)
     e = np.exp(x - x.max(axis=dim, keepdims=True))
     np.testing.assert_allclose(r, e / e.sum(axis=dim, keepdims=True), rtol=1e-6, atol=1e-7)
+
+
+def test_linalg_index_and_tensor_generate():
+    src = ("func.func @f(%a: tensor<3x4xi32>) -> (tensor<3x4xi32>, tensor<2x5xf32>) {\n"
+           "  %init = tensor.empty() : tensor<3x4xi32>\n"
+           "  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],"
+           " iterator_types = [\"parallel\", \"parallel\"]} ins(%a : tensor<3x4xi32>) outs(%init : tensor<3x4xi32>) {\n"
+           "  ^bb0(%x: i32, %o: i32):\n    %i = linalg.index 0 : index\n    %j = linalg.index 1 : index\n"
+           "    %ten = arith.constant 10 : index\n    %t = arith.muli %i, %ten : index\n"
+           "    %s = arith.addi %t, %j : index\n    %c = arith.index_cast %s : index to i32\n"
+           "    %y = arith.addi %x, %c : i32\n    linalg.yield %y : i32\n  } -> tensor<3x4xi32>\n"
+           "  %g = tensor.generate {\n  ^bb0(%p: index, %q: index):\n    %pq = arith.muli %p, %q : index\n"
+           "    %i64 = arith.index_cast %pq : index to i64\n    %f = arith.sitofp %i64 : i64 to f32\n"
+           "    tensor.yield %f : f32\n  } : tensor<2x5xf32>\n"
+           "  return %r, %g : tensor<3x4xi32>, tensor<2x5xf32>\n}\n")
+    a = np.full((3, 4), 1000, np.int32)
+    r, g = run(src, a)
+    np.testing.assert_array_equal(r, 1000 + np.add.outer(np.arange(3) * 10, np.arange(4)))
+    np.testing.assert_array_equal(g, np.outer(np.arange(2), np.arange(5)).astype(np.float32))
+
+
+def test_linalg_index_across_tiles():
+    n = 3 * 4096 + 7   # several tiles: the coordinate must follow the tile start
+    src = (f"func.func @f(%a: tensor<{n}xi64>) -> tensor<{n}xi64> {{\n  %e = tensor.empty() : tensor<{n}xi64>\n"
+           "  %r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>],"
+           f" iterator_types = [\"parallel\"]}} ins(%a : tensor<{n}xi64>) outs(%e : tensor<{n}xi64>) {{\n"
+           "  ^bb0(%x: i64, %o: i64):\n    %i = linalg.index 0 : index\n    %c = arith.index_cast %i : index to i64\n"
+           f"    %y = arith.subi %c, %x : i64\n    linalg.yield %y : i64\n  }} -> tensor<{n}xi64>\n"
+           f"  return %r : tensor<{n}xi64>\n}}\n")
+    a = np.full(n, 5, np.int64)
+    (r,) = run(src, a)
+    np.testing.assert_array_equal(r, np.arange(n) - 5)

@@ -13,6 +13,7 @@ import pytest
 from iree_lite.codegen import isa
 from iree_lite.compiler import compile_module
 from iree_lite.dialects import arith as arith_dialect
+from iree_lite.dialects import linalg as linalg_dialect
 from iree_lite.dialects import math as math_dialect
 from iree_lite.ir.elements import pack
 from iree_lite.runtime.context import Context
@@ -25,7 +26,7 @@ DEVICES = [("local-sync", None), ("local-task", 1), ("local-task", 2), ("local-t
 EDGE = [0.0, -0.0, 1.5, -2.25, float("inf"), float("-inf"), float("nan"), 1e30, -1e-30, 3.0]
 
 # Every element-wise tile op and the MLIR op that reaches it.
-MLIR_OF = {op.elementwise: name for dialect in (arith_dialect, math_dialect)
+MLIR_OF = {op.elementwise: name for dialect in (arith_dialect, math_dialect, linalg_dialect)
            for name, op in dialect.OPS.items() if op.elementwise}
 ARITY = {name: arity for name, arity, *_ in isa.ELEMENTWISE}
 # Correctly rounded in both VMs, so bit-exact; the rest (libm's f32
@@ -78,7 +79,8 @@ def assert_same(expected, actual, ulps=0):
     dtype = np.float32 if expected.element == "f32" else np.float64
     want = np.frombuffer(bytes(expected.data), dtype=dtype)
     have = np.asarray(actual)
-    assert have.shape == want.shape
+    assert have.shape == tuple(expected.shape)
+    have = have.reshape(-1)
     assert np.array_equal(np.isnan(want), np.isnan(have))
     ok = ~np.isnan(want)
     if ulps == 0:
@@ -134,6 +136,40 @@ def test_fused_chain_matches_reference_and_numpy(n, device, workers):
     a, b, c = inputs
     with np.errstate(all="ignore"):
         want = np.maximum(np.abs(a * b + c), a) / np.float32(2)
+    np.testing.assert_array_equal(np.asarray(actual), want)
+
+
+INDEXED = """
+func.func @f(%a: tensor<3x{n}xf64>) -> tensor<3x{n}xf64> {{
+  %e = tensor.empty() : tensor<3x{n}xf64>
+  %r = linalg.generic {{indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+       iterator_types = ["parallel", "parallel"]}} ins(%a : tensor<3x{n}xf64>) outs(%e : tensor<3x{n}xf64>) {{
+  ^bb0(%x: f64, %o: f64):
+    %i = linalg.index 0 : index
+    %j = linalg.index 1 : index
+    %big = arith.constant 1000003 : index
+    %s = arith.muli %i, %big : index
+    %t = arith.addi %s, %j : index
+    %k = arith.index_cast %t : index to i64
+    %f = arith.sitofp %k : i64 to f64
+    %y = arith.addf %f, %x : f64
+    linalg.yield %y : f64
+  }} -> tensor<3x{n}xf64>
+  return %r : tensor<3x{n}xf64>
+}}
+"""
+
+
+@pytest.mark.parametrize("device,workers", DEVICES)
+@pytest.mark.parametrize("n", SIZES)
+def test_lindex_matches_reference_and_numpy(n, device, workers):
+    """t.lindex (linalg.index): coordinates follow each tile's start, also
+    where rows end inside a tile."""
+    a = values(3 * n, 0, "f64").reshape(3, n)
+    a[~np.isfinite(a)] = 0.5
+    expected, actual = run_both(INDEXED.format(n=n), [a], device, workers)
+    assert_same(expected, actual)
+    want = np.add.outer(np.arange(3) * 1000003.0, np.arange(n)) + a
     np.testing.assert_array_equal(np.asarray(actual), want)
 
 

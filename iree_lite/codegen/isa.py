@@ -246,7 +246,10 @@ def _ops():
     ]
     tile += [(f"t.{name}", " ".join(["d:td"] + [f"{x}:ts" for x in "abc"[:arity]]), types, doc)
              for name, arity, types, _, doc in ELEMENTWISE]
-    tile += [("t.cmpf", "d:td a:ts b:ts pred:cmpf", "float", "d = a <pred> b (i1), MLIR's cmpf predicates."),
+    tile += [("t.lindex", "d:td a:ts b:ts", "index",
+              "d = ((element index + lane) / a) % b: lane coordinates along one dimension of the "
+              "iteration space (a: the dimension's row-major stride, b: its size). linalg.index."),
+             ("t.cmpf", "d:td a:ts b:ts pred:cmpf", "float", "d = a <pred> b (i1), MLIR's cmpf predicates."),
              ("t.cmpi", "d:td a:ts b:ts pred:cmpi", "int", "d = a <pred> b (i1), MLIR's cmpi predicates.")]
     tile += [(f"t.{name}", "d:td a:ts src:element", "any", doc) for name, doc in CONVERSIONS]
     code = 0
@@ -394,6 +397,7 @@ TYPE_CLASSES = {cls: {code.lower() for code, *_ in types} for cls, types in KERN
 for _cls in ("float", "float->i1", "select"):
     TYPE_CLASSES[_cls] |= {"f16", "bf16"}
 TYPE_CLASSES["any"] = set(ELEMENT_CODES)
+TYPE_CLASSES["index"] = {"index"}
 TILE_ERRORS = {-2: "integer division by zero", -3: "signed integer overflow (INT_MIN / -1)"}
 
 

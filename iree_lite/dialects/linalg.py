@@ -96,8 +96,35 @@ class GenericOp(OpDef):
         if [a.type for a in block.arguments] != [element_type_of(v.type) for v in op.operands]:
             fail("'linalg.generic' block arguments must be the operands' element types")
         for inner in block.operations:
-            if inner.name == "linalg.index":
-                fail("'linalg.index' is not supported by iree-lite yet")
+            if inner.name == "linalg.index" and not 0 <= inner.attributes["dim"].value < len(kinds):
+                fail(f"'linalg.index' of dimension {inner.attributes['dim'].value} in a {len(kinds)}-d generic")
+
+
+class IndexOp(OpDef):
+    """`%i = linalg.index 0 : index`: the iteration coordinate along a dimension."""
+    name = "linalg.index"
+
+    def parse(self, p, loc, result_names):
+        dim = int(p.parse_kind("integer", "dimension").text)
+        p.parse_punct(":")
+        return Operation(self.name, [], [p.parse_type()], {"dim": IntegerAttr(dim, I64)}, loc=loc)
+
+    def verify(self, op, fail):
+        if str(op.results[0].type) != "index":
+            fail("'linalg.index' results are index")
+
+
+class LinearIndexOp(OpDef):
+    """`iree_lite.linear_index(stride, size)`, made by the linalg rewrite:
+    each element's coordinate along one dimension (the tile op t.lindex)."""
+    name = "iree_lite.linear_index"
+    elementwise = "lindex"
+
+    def parse(self, p, loc, result_names):
+        raise p.error("'iree_lite.linear_index' is internal to the compiler")
+
+    def tile(self, op):
+        return "lindex", "index", {}
 
 
 class NamedOp(OpDef):
@@ -211,7 +238,7 @@ ELEMENTWISE = {"add": ("addf", "addi"), "sub": ("subf", "subi"), "mul": ("mulf",
                "ceil": ("math.ceil", None), "tanh": ("math.tanh", None)}
 
 OPS = {op.name: op for op in (
-    GenericOp(), TerminatorOp("linalg.yield"), ReduceOp(), SoftmaxOp(), *(NamedOp(f"linalg.{n}") for n in CONTRACTIONS),
+    GenericOp(), TerminatorOp("linalg.yield"), ReduceOp(), IndexOp(), LinearIndexOp(), SoftmaxOp(), *(NamedOp(f"linalg.{n}") for n in CONTRACTIONS),
     *(NamedOp(f"linalg.{n}") for n in ELEMENTWISE),
     NamedOp("linalg.fill"), NamedOp("linalg.copy"),
     NamedOp("linalg.transpose", "permutation"), NamedOp("linalg.broadcast", "dimensions"),

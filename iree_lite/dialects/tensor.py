@@ -234,6 +234,32 @@ class ConcatOp(OpDef):
             fail(f"concatenated sizes add up to {total}, but '{t}' has {t.shape[dim]}")
 
 
+class GenerateOp(OpDef):
+    """`tensor.generate { ^bb0(%i: index, %j: index): ... tensor.yield %v : T } : tensor<...>`
+    (static shapes)."""
+    name = "tensor.generate"
+
+    def parse(self, p, loc, result_names):
+        if p.tok.kind == "value":
+            raise p.error("dynamic extents for 'tensor.generate' are not supported by iree-lite yet")
+
+        def yields(block, parser):
+            if not block.operations or block.operations[-1].name != "tensor.yield":
+                raise parser.error("'tensor.generate' region must end in 'tensor.yield'")
+        body = p.parse_region([], yields, "tensor.generate body")
+        p.parse_punct(":")
+        t = parse_static_tensor(p, self.name)
+        return Operation(self.name, [], [t], regions=[body], loc=loc)
+
+    def verify(self, op, fail):
+        block = op.regions[0].blocks[0]
+        t = op.results[0].type
+        if [str(a.type) for a in block.arguments] != ["index"] * t.rank:
+            fail(f"'tensor.generate' of '{t}' takes {t.rank} index block arguments")
+        if [v.type for v in block.operations[-1].operands] != [t.element]:
+            fail(f"'tensor.generate' must yield one '{t.element}'")
+
+
 class PadOp(OpDef):
     """`tensor.pad %t low[1, 0] high[2, 3] { ^bb0(%i: index, %j: index):
     tensor.yield %v : f32 } : A to B`: the region must yield one value
@@ -272,7 +298,7 @@ class PadOp(OpDef):
 
 
 OPS = {op.name: op for op in (
-    SliceOp("tensor.extract_slice"), SliceOp("tensor.insert_slice"), ConcatOp(), PadOp(),
+    SliceOp("tensor.extract_slice"), SliceOp("tensor.insert_slice"), ConcatOp(), PadOp(), GenerateOp(),
     TerminatorOp("tensor.yield"),
     EmptyOp(), ExtractOp(), InsertOp(), SplatOp(), FromElementsOp(), DimOp(),
     *(ViewOp(n) for n in ("tensor.cast", "tensor.collapse_shape", "tensor.expand_shape", "tensor.reshape")),

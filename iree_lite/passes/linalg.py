@@ -8,9 +8,11 @@ materialised at the iteration shape by `iree_lite.expand` (a strided copy).
 Named ops map to the one op they mean.
 """
 from ..dialects.linalg import CONTRACTIONS, ELEMENTWISE, combiner_of, ins_outs
-from ..ir.attributes import AffineMapAttr, DenseElementsAttr
+from ..ir.attributes import AffineMapAttr, DenseElementsAttr, IntegerAttr
 from ..ir.core import Diagnostic, Operation
-from ..ir.types import TensorType, element_type_of
+from ..ir.types import ScalarType, TensorType, element_type_of
+
+INDEX = ScalarType("index")
 
 
 def lower_linalg(block, source, remap=None):
@@ -21,10 +23,12 @@ def lower_linalg(block, source, remap=None):
         op.operands = [remap.get(v, v) for v in op.operands]
         for region in op.regions:
             for inner in region.blocks:
-                if op.name != "linalg.generic":
+                if op.name not in ("linalg.generic", "tensor.generate"):
                     lower_linalg(inner, source, remap)
-        if op.name.startswith("linalg.") and op.name != "linalg.yield":
-            for old, new in zip(op.results, rewrite(op, ops, remap, source)):
+        if op.name.startswith("linalg.") and op.name not in ("linalg.yield", "linalg.index") or \
+                op.name == "tensor.generate":
+            rewritten = (rewrite_generate if op.name == "tensor.generate" else rewrite)(op, ops, remap, source)
+            for old, new in zip(op.results, rewritten):
                 remap[old] = new
         else:
             ops.append(op)
@@ -154,6 +158,42 @@ def softmax(ops, x, dim, loc):
     return _new(ops, "arith.divf", [e, expand(ops, total, back, t.shape, loc)], [t], loc=loc)[0]
 
 
+def linear_index(ops, shape, dim, loc):
+    """An index tensor of `shape` holding each element's coordinate along `dim`."""
+    stride = 1
+    for n in shape[dim + 1:]:
+        stride *= n
+    consts = [_new(ops, "arith.constant", [], [INDEX], {"value": IntegerAttr(v, INDEX)}, loc)[0]
+              for v in (stride, shape[dim])]
+    return _new(ops, "iree_lite.linear_index", consts, [TensorType(tuple(shape), INDEX)], loc=loc)[0]
+
+
+def apply_body(ops, block, mapping, shape, remap, source):
+    """Each op of a body block, applied element-wise over `shape`: the same
+    ops on tensors (scalars defined outside stay scalars). Returns the
+    tensors of the terminator's operands."""
+    for inner in block.operations[:-1]:
+        if inner.regions:
+            raise Diagnostic(f"'{inner.name}' inside a structured op body is not supported by iree-lite yet",
+                             inner.loc, source)
+        if inner.name == "linalg.index":
+            mapping[inner.results[0]] = linear_index(ops, shape, inner.attributes["dim"].value, inner.loc)
+            continue
+        operands = [mapping.get(v, remap.get(v, v)) for v in inner.operands]
+        tensor = any(isinstance(v.type, TensorType) for v in operands)
+        types = [TensorType(shape, element_type_of(r.type)) if tensor else r.type for r in inner.results]
+        for old, new in zip(inner.results, _new(ops, inner.name, operands, types, dict(inner.attributes),
+                                                 inner.loc)):
+            mapping[old] = new
+    results = []
+    for value in block.operations[-1].operands:
+        value = mapping.get(value, remap.get(value, value))
+        if not isinstance(value.type, TensorType):
+            value = _new(ops, "tensor.splat", [value], [TensorType(shape, value.type)], loc=block.operations[-1].loc)[0]
+        results.append(value)
+    return results
+
+
 def rewrite_generic(op, ops, remap, source):
     shape = op.results[0].type.shape
     maps = op.attributes["indexing_maps"].values
@@ -163,20 +203,13 @@ def rewrite_generic(op, ops, remap, source):
     for value, amap, arg in zip(op.operands, maps, body.arguments):
         if arg in used:
             mapping[arg] = expand(ops, value, amap, shape, op.loc)
-    for inner in body.operations[:-1]:
-        if inner.regions:
-            raise Diagnostic(f"'{inner.name}' inside 'linalg.generic' is not supported by iree-lite yet",
-                             inner.loc, source)
-        operands = [mapping.get(v, remap.get(v, v)) for v in inner.operands]
-        tensor = any(isinstance(v.type, TensorType) for v in operands)
-        types = [TensorType(shape, element_type_of(r.type)) if tensor else r.type for r in inner.results]
-        for old, new in zip(inner.results, _new(ops, inner.name, operands, types, dict(inner.attributes),
-                                                 inner.loc)):
-            mapping[old] = new
-    results = []
-    for value, result in zip(body.operations[-1].operands, op.results):
-        value = mapping.get(value, remap.get(value, value))
-        if not isinstance(value.type, TensorType):
-            value = _new(ops, "tensor.splat", [value], [result.type], loc=op.loc)[0]
-        results.append(value)
-    return results
+    return apply_body(ops, body, mapping, shape, remap, source)
+
+
+def rewrite_generate(op, ops, remap, source):
+    """tensor.generate: its body over the result's shape, the block
+    arguments being the coordinates."""
+    shape = op.results[0].type.shape
+    body = op.regions[0].blocks[0]
+    mapping = {arg: linear_index(ops, shape, d, op.loc) for d, arg in enumerate(body.arguments)}
+    return apply_body(ops, body, mapping, shape, remap, source)

@@ -407,6 +407,8 @@ def run_kernel(kernel, bindings, push, count):
                 bindings[v["b"]].data[start * size:(start + n) * size] = pack(element, regs[v["d"]])
             elif op.name == "t.bind":
                 bound[v["d"]] = bindings[v["b"]]
+            elif op.name == "t.lindex":
+                regs[v["d"]] = [((start + i) // s) % z for i, s, z in zip(range(n), regs[v["a"]], regs[v["b"]])]
             else:
                 element, regs[v["d"]] = compute(op, v, element, regs)
                 out = bound.pop(v["d"], None)
