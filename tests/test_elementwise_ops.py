@@ -7,6 +7,7 @@ import pytest
 from iree_lite import _vm
 from iree_lite.codegen import isa
 from iree_lite.compiler import compile_module
+from iree_lite.ir.core import Diagnostic
 from iree_lite.runtime.context import Context
 from iree_lite.vm import interp
 from iree_lite.vm.errors import VMError
@@ -292,3 +293,32 @@ def test_f16_program_end_to_end():
         want = ((a.astype(np.float32) + b).astype(np.float16).astype(np.float32) ** 2).astype(np.float16)
     np.testing.assert_array_equal(np.asarray(m), want)
     np.testing.assert_array_equal(np.asarray(e), want.astype(np.float32))
+
+
+@pytest.mark.parametrize("element,exponent", [("f32", "i32"), ("f64", "i64"), ("f32", "i8"), ("f64", "i16")])
+def test_fpowi(element, exponent):
+    """math.fpowi: x ** n for an integer n, as libm's pow with that exponent.
+    f64 matches the reference bit for bit; f32 (powf against the reference's
+    double pow rounded) within an ulp."""
+    x = float_values(element, N, 5)
+    n = (int_values(exponent, N, 6) % 9 - 4).astype(INTS[exponent])   # -4..4, with edge values first
+    n[:4] = np.array([0, -1, 3, -128 if exponent == "i8" else 31], np.int64).astype(INTS[exponent])
+    src = (f"func.func @f(%a: tensor<{N}x{element}>, %n: tensor<{N}x{exponent}>) -> tensor<{N}x{element}> {{\n"
+           f"  %r = math.fpowi %a, %n : tensor<{N}x{element}>, tensor<{N}x{exponent}>\n"
+           f"  return %r : tensor<{N}x{element}>\n}}\n")
+    if element == "f64":
+        (r,) = run_both(src, [(element, x), (exponent, n)])
+    else:
+        ctx = Context("local-task", 2)
+        ctx.load(compile_module(src, "p.mlir"))
+        r = np.asarray(ctx.invoke("f", [x, n])[0])
+    with np.errstate(all="ignore"):
+        want = np.power(x.astype(np.float64), n.astype(np.float64)).astype(FLOATS[element])
+    np.testing.assert_allclose(r, want, rtol=1.2e-7 if element == "f32" else 0)
+
+
+def test_fpowi_rejects_other_operands():
+    src = ("func.func @f(%a: tensor<4xf32>, %n: tensor<4xf32>) -> tensor<4xf32> {\n"
+           "  %r = math.fpowi %a, %n : tensor<4xf32>, tensor<4xf32>\n  return %r : tensor<4xf32>\n}\n")
+    with pytest.raises(Diagnostic, match="'math.fpowi' takes a float and an integer of the same shape"):
+        compile_module(src, "p.mlir")

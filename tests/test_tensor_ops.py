@@ -108,6 +108,10 @@ def test_f16_element(vms):
      "element types and counts must match"),
     ("func.func @f(%a: f32) -> tensor<3xf32> {\n  %t = tensor.from_elements %a, %a : tensor<3xf32>\n"
      "  return %t : tensor<3xf32>\n}", "2 elements for 'tensor<3xf32>', which holds 3"),
+    ("func.func @f(%t: tensor<4xf32>) -> tensor<4xi64> {\n  %r = tensor.bitcast %t : tensor<4xf32> to tensor<4xi64>\n"
+     "  return %r : tensor<4xi64>\n}", "'tensor.bitcast' needs a same result type"),
+    ("func.func @f(%t: f32) -> i32 {\n  %r = tensor.bitcast %t : f32 to i32\n  return %r : i32\n}",
+     "'tensor.bitcast' converts tensors"),
 ])
 def test_errors(source, message):
     with pytest.raises(Diagnostic, match=message):
@@ -123,6 +127,15 @@ func.func @f(%t: tensor<4x6xi32>, %p: tensor<2x3xi32>) -> (tensor<2x3xi32>, tens
   return %s, %row, %i, %c : tensor<2x3xi32>, tensor<3xi32>, tensor<4x6xi32>, tensor<6x6xi32>
 }
 """
+
+
+def test_bitcast_keeps_the_bits():
+    src = ("func.func @f(%t: tensor<2x3xf32>) -> tensor<2x3xi32> {\n"
+           "  %r = tensor.bitcast %t : tensor<2x3xf32> to tensor<2x3xi32>\n  return %r : tensor<2x3xi32>\n}\n")
+    ctx = Context("local-task", 2)
+    ctx.load(compile_module(src, "b.mlir"))
+    a = np.array([[1.0, -0.0, np.nan], [np.inf, 3.5, -1e-40]], np.float32)
+    np.testing.assert_array_equal(np.asarray(ctx.invoke("f", [a])[0]), a.view(np.int32))
 
 
 def test_slices_and_concat():

@@ -78,6 +78,8 @@ class GenericOp(OpDef):
         kinds = [k.split("<")[-1].rstrip(">") for k in kinds]
         ins, outs = ins_outs(op)
         for m, v in zip(maps.values, op.operands):
+            if m.results is None:
+                fail(f"iree-lite supports indexing maps whose results are distinct dimensions or 0, not {m}")
             if m.num_dims != len(kinds) or len(m.results) != v.type.rank:
                 fail(f"indexing map {m} does not fit operand of type '{v.type}'")
         parallel = tuple(d for d, k in enumerate(kinds) if k == "parallel")

@@ -1,5 +1,6 @@
 """tensor: creation, element access, and reshapes (views of the same data)."""
 from ..ir.core import Operation
+from .arith import CastOp
 from ..ir.ops import OpDef, TerminatorOp
 from ..ir.types import ScalarType, TensorType
 
@@ -297,8 +298,21 @@ class PadOp(OpDef):
             fail(f"the padding value must be '{a.element}', got '{op.operands[1].type}'")
 
 
+class BitcastOp(CastOp):
+    """`tensor.bitcast %t : tensor<4xi32> to tensor<4xf32>`: arith.bitcast
+    over a whole tensor."""
+
+    def __init__(self):
+        super().__init__("tensor.bitcast", "bitcast", "any", "any", "same")
+
+    def verify(self, op, fail):
+        if not isinstance(op.operands[0].type, TensorType) or not isinstance(op.results[0].type, TensorType):
+            fail("'tensor.bitcast' converts tensors")
+        super().verify(op, fail)
+
+
 OPS = {op.name: op for op in (
-    SliceOp("tensor.extract_slice"), SliceOp("tensor.insert_slice"), ConcatOp(), PadOp(), GenerateOp(),
+    SliceOp("tensor.extract_slice"), SliceOp("tensor.insert_slice"), ConcatOp(), PadOp(), GenerateOp(), BitcastOp(),
     TerminatorOp("tensor.yield"),
     EmptyOp(), ExtractOp(), InsertOp(), SplatOp(), FromElementsOp(), DimOp(),
     *(ViewOp(n) for n in ("tensor.cast", "tensor.collapse_shape", "tensor.expand_shape", "tensor.reshape")),

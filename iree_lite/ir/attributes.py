@@ -59,16 +59,36 @@ class DenseElementsAttr:
 
 @dataclass(frozen=True)
 class AffineMapAttr:
-    """`affine_map<(d0, d1) -> (d1, 0)>`: each result is a dimension index,
-    or None for the constant 0 (a broadcast of a size-1 dimension)."""
+    """`affine_map<(d0, d1)[s0] -> (d1, d0 * 4 + s0)>`.
+
+    `results`: for a projected permutation (what linalg indexing maps are),
+    each result's dimension index, or None for the constant 0 (a broadcast
+    of a size-1 dimension); None for any other map. `exprs` holds the
+    general results as trees: ("d", i), ("s", i), ("c", value) and
+    (op, lhs, rhs) for op in +, *, floordiv, ceildiv, mod."""
     num_dims: int
-    results: tuple
+    results: tuple = None
+    num_symbols: int = 0
+    exprs: tuple = ()
 
     @property
     def is_identity(self):
         return self.results == tuple(range(self.num_dims))
 
+    def expressions(self):
+        if self.exprs or self.results is None:
+            return self.exprs
+        return tuple(("c", 0) if r is None else ("d", r) for r in self.results)
+
     def __str__(self):
         dims = ", ".join(f"d{i}" for i in range(self.num_dims))
-        res = ", ".join("0" if r is None else f"d{r}" for r in self.results)
-        return f"affine_map<({dims}) -> ({res})>"
+        syms = f"[{', '.join(f's{i}' for i in range(self.num_symbols))}]" if self.num_symbols else ""
+        return f"affine_map<({dims}){syms} -> ({', '.join(map(affine_text, self.expressions()))})>"
+
+
+def affine_text(e):
+    if e[0] in ("d", "s"):
+        return f"{e[0]}{e[1]}"
+    if e[0] == "c":
+        return str(e[1])
+    return f"({affine_text(e[1])} {e[0]} {affine_text(e[2])})"

@@ -212,28 +212,65 @@ class Parser:
         return None
 
     def parse_affine_map(self):
-        """`affine_map<(d0, d1) -> (d1, 0)>`: projected permutations only."""
-        start = self.advance()
+        """`affine_map<(d0, d1)[s0] -> (d1, d0 * 4 + s0, 0)>`."""
+        self.advance()
         self.parse_punct("<")
         self.parse_punct("(")
-        dims = [t.text for t in self.parse_comma_list(lambda: self.parse_kind("ident", "dimension name"), ")")]
+        names = {}
+        for t in self.parse_comma_list(lambda: self.parse_kind("ident", "dimension name"), ")"):
+            names[t.text] = ("d", len(names))
+        num_dims = len(names)
+        if self.parse_optional_punct("["):
+            for t in self.parse_comma_list(lambda: self.parse_kind("ident", "symbol name"), "]"):
+                names[t.text] = ("s", len(names) - num_dims)
         self.parse_punct("->")
         self.parse_punct("(")
-
-        def result():
-            tok = self.tok
-            if tok.kind == "integer" and tok.text == "0":
-                self.advance()
-                return None
-            if tok.kind == "ident" and tok.text in dims:
-                self.advance()
-                return dims.index(tok.text)
-            raise self.error("iree-lite supports affine maps whose results are dimensions or 0", tok)
-        results = self.parse_comma_list(result, ")")
+        exprs = tuple(self.parse_comma_list(lambda: self.parse_affine_sum(names), ")"))
         self.parse_punct(">")
-        if len([r for r in results if r is not None]) != len({r for r in results if r is not None}):
-            raise self.error("affine map uses a dimension twice", start)
-        return AffineMapAttr(len(dims), tuple(results))
+        num_symbols = len(names) - num_dims
+        dims = [e[1] for e in exprs if e[0] == "d"]
+        if not num_symbols and len(set(dims)) == len(dims) and \
+                all(e[0] == "d" or e == ("c", 0) for e in exprs):   # a projected permutation
+            return AffineMapAttr(num_dims, tuple(e[1] if e[0] == "d" else None for e in exprs))
+        return AffineMapAttr(num_dims, None, num_symbols, exprs)
+
+    def parse_affine_sum(self, names):
+        expr = self.parse_affine_product(names)
+        while self.is_punct("+") or self.is_punct("-"):
+            negate = self.advance().text == "-"
+            rhs = self.parse_affine_product(names)
+            expr = ("+", expr, ("*", rhs, ("c", -1)) if negate else rhs)
+        return expr
+
+    def parse_affine_product(self, names):
+        expr = self.parse_affine_atom(names)
+        while True:
+            if self.parse_optional_punct("*"):
+                op = "*"
+            else:
+                op = next((k for k in ("floordiv", "ceildiv", "mod") if self.parse_optional_keyword(k)), None)
+                if op is None:
+                    return expr
+            rhs = self.parse_affine_atom(names)
+            if op != "*" and (rhs[0] != "c" or rhs[1] <= 0):
+                raise self.error(f"the right side of '{op}' must be a positive constant")
+            expr = (op, expr, rhs)
+
+    def parse_affine_atom(self, names):
+        tok = self.tok
+        if self.parse_optional_punct("("):
+            expr = self.parse_affine_sum(names)
+            self.parse_punct(")")
+            return expr
+        if self.parse_optional_punct("-"):
+            return ("*", self.parse_affine_atom(names), ("c", -1))
+        if tok.kind == "integer":
+            self.advance()
+            return ("c", int(tok.text))
+        if tok.kind == "ident" and tok.text in names:
+            self.advance()
+            return names[tok.text]
+        raise self.error("expected a dimension, symbol or integer in an affine expression", tok)
 
     def skip_angle_body(self):
         """Skip an optional balanced `<...>` (opaque attribute payloads)."""

@@ -1,4 +1,5 @@
-"""Rewrite linalg ops (parallel iterators) into tensor element-wise ops.
+"""Rewrite linalg ops (parallel iterators) into tensor element-wise ops, and
+decompose every other op that defines `decompose` (affine maps, fpowi).
 
 `linalg.generic`'s body is applied element-wise: each scalar body op becomes
 the same op on tensors of the iteration shape, so dispatch formation fuses
@@ -7,6 +8,7 @@ indexing map is not the identity (a broadcast or a transpose) is first
 materialised at the iteration shape by `iree_lite.expand` (a strided copy).
 Named ops map to the one op they mean.
 """
+from ..dialects import lookup
 from ..dialects.linalg import CONTRACTIONS, ELEMENTWISE, combiner_of, ins_outs
 from ..ir.attributes import AffineMapAttr, DenseElementsAttr, IntegerAttr
 from ..ir.core import Diagnostic, Operation
@@ -21,15 +23,19 @@ def lower_linalg(block, source, remap=None):
     ops = []
     for op in block.operations:
         op.operands = [remap.get(v, v) for v in op.operands]
-        for region in op.regions:
+        for region in op.regions:   # bodies too: their affine ops decompose before the body is applied
             for inner in region.blocks:
-                if op.name not in ("linalg.generic", "tensor.generate"):
-                    lower_linalg(inner, source, remap)
+                lower_linalg(inner, source, remap)
         if op.name.startswith("linalg.") and op.name not in ("linalg.yield", "linalg.index") or \
                 op.name == "tensor.generate":
             rewritten = (rewrite_generate if op.name == "tensor.generate" else rewrite)(op, ops, remap, source)
             for old, new in zip(op.results, rewritten):
                 remap[old] = new
+        elif hasattr(lookup(op.name), "decompose"):
+            def new(name, operands, result_types, attributes=None, loc=op.loc):
+                return _new(ops, name, operands, result_types, attributes, loc)
+            for old, value in zip(op.results, lookup(op.name).decompose(op, new)):
+                remap[old] = value
         else:
             ops.append(op)
     block.operations = []
