@@ -115,7 +115,7 @@ def test_fill_copy_transpose_broadcast():
 
 
 @pytest.mark.parametrize("maps,iterators,body,message", [
-    ([ID2, ID2], '"parallel", "reduction"', "    linalg.yield %x0 : f32", "reductions in .linalg.generic. of one input"),
+    ([ID2, ID2], '"parallel", "reduction"', "    linalg.yield %x0 : f32", "reductions in .linalg.generic. into one output"),
     ([ID2, "affine_map<(d0, d1) -> (d1, d0)>"], None, "    linalg.yield %x0 : f32", "identity indexing maps"),
     ([ID2], None, "    linalg.yield %x0 : f32", "1 indexing maps for 2 operands"),
 ])
@@ -232,3 +232,72 @@ def test_linalg_index_across_tiles():
     a = np.full(n, 5, np.int64)
     (r,) = run(src, a)
     np.testing.assert_array_equal(r, np.arange(n) - 5)
+
+
+REDUCE_ROWS = ("func.func @f(%a: tensor<3x5xf32>, %b: tensor<5xf32>) -> tensor<3xf32> {{\n"
+               "  %z = arith.constant dense<0.0> : tensor<3xf32>\n"
+               "  %r = linalg.generic {{indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>,"
+               " affine_map<(d0, d1) -> (d0)>], iterator_types = [\"parallel\", \"reduction\"]}}"
+               " ins(%a, %b : tensor<3x5xf32>, tensor<5xf32>) outs(%z : tensor<3xf32>) {{\n"
+               "  ^bb0(%x: f32, %y: f32, %acc: f32):\n{body}\n    linalg.yield %s : f32\n  }} -> tensor<3xf32>\n"
+               "  return %r : tensor<3xf32>\n}}\n")
+
+
+def test_reduction_bodies_map_before_combining():
+    """Sum over rows of (x - y)^2 with a broadcast input, and the same with
+    the accumulator first; linalg.reduce's short form; linalg.index in a
+    reduction (weights by column)."""
+    a = np.arange(15, dtype=np.float32).reshape(3, 5) / 4
+    b = np.array([1, -2, 0.5, 3, 0], np.float32)
+    for combine in ("%s = arith.addf %sq, %acc : f32", "%s = arith.addf %acc, %sq : f32"):
+        body = f"    %d = arith.subf %x, %y : f32\n    %sq = arith.mulf %d, %d : f32\n    {combine}"
+        (r,) = run(REDUCE_ROWS.format(body=body), a, b)
+        np.testing.assert_allclose(r, ((a - b) ** 2).sum(axis=1), rtol=1e-6)
+    body = ("    %j = linalg.index 1 : index\n    %i = arith.index_cast %j : index to i32\n"
+            "    %w = arith.sitofp %i : i32 to f32\n    %p = arith.mulf %x, %w : f32\n"
+            "    %s = arith.maximumf %acc, %p : f32")
+    (r,) = run(REDUCE_ROWS.format(body=body), a, b)
+    np.testing.assert_array_equal(r, (a * np.arange(5, dtype=np.float32)).max(axis=1))
+    src = ("func.func @f(%a: tensor<3x5xf32>) -> tensor<5xf32> {\n  %z = arith.constant dense<1.0> : tensor<5xf32>\n"
+           "  %r = linalg.reduce { arith.mulf } ins(%a : tensor<3x5xf32>) outs(%z : tensor<5xf32>) dimensions = [0]\n"
+           "  return %r : tensor<5xf32>\n}\n")
+    (r,) = run(src, a)
+    np.testing.assert_array_equal(r, a.prod(axis=0))
+
+
+@pytest.mark.parametrize("body", [
+    "    %s = arith.addf %x, %y : f32",                                   # the accumulator unused
+    "    %t = arith.addf %x, %acc : f32\n    %s = arith.mulf %t, %t : f32",   # work after combining
+    "    %s = arith.subf %x, %acc : f32",                                 # not a combiner
+])
+def test_reduction_bodies_iree_lite_cannot_split_are_located_errors(body):
+    with pytest.raises(Diagnostic, match="reduction bodies that end by combining the accumulator") as e:
+        compile_module(REDUCE_ROWS.format(body=body), "r.mlir")
+    assert e.value.render().startswith("r.mlir:3:8: error:")
+
+
+def test_linalg_map_long_and_short_forms():
+    src = ("func.func @f(%a: tensor<2x3xf32>, %b: tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>) {\n"
+           "  %e = tensor.empty() : tensor<2x3xf32>\n"
+           "  %m = linalg.map { arith.addf } ins(%a, %b : tensor<2x3xf32>, tensor<2x3xf32>) outs(%e : tensor<2x3xf32>)\n"
+           "  %n = linalg.map ins(%a, %m : tensor<2x3xf32>, tensor<2x3xf32>) outs(%e : tensor<2x3xf32>)\n"
+           "    (%x: f32, %y: f32) {\n      %p = arith.mulf %x, %y : f32\n      %q = math.absf %p : f32\n"
+           "      linalg.yield %q : f32\n    }\n"
+           "  return %m, %n : tensor<2x3xf32>, tensor<2x3xf32>\n}\n")
+    a = np.arange(6, dtype=np.float32).reshape(2, 3) - 2
+    b = np.full((2, 3), 0.5, np.float32)
+    m, n = run(src, a, b)
+    np.testing.assert_array_equal(m, a + b)
+    np.testing.assert_array_equal(n, np.abs(a * (a + b)))
+
+
+@pytest.mark.parametrize("text,message", [
+    ("linalg.map { arith.nope } ins(%a : tensor<4xf32>) outs(%a : tensor<4xf32>)", "unknown operation 'arith.nope'"),
+    ("linalg.map { math.absf } ins(%b : tensor<5xf32>) outs(%a : tensor<4xf32>)",
+     "'linalg.map' takes inputs of its one output's shape"),
+])
+def test_linalg_map_errors(text, message):
+    src = (f"func.func @f(%a: tensor<4xf32>, %b: tensor<5xf32>) -> tensor<4xf32> {{\n  %r = {text}\n"
+           "  return %r : tensor<4xf32>\n}\n")
+    with pytest.raises(Diagnostic, match=message):
+        compile_module(src, "m.mlir")

@@ -97,8 +97,9 @@ def test_parallel_loops_cover_every_item_once(workers, n, grain):
 
 def test_parallel_loop_uses_several_threads():
     pool = _vm.WorkerPool(4)
-    seen = max(pool._parallel_sum(4_000_000, 1000)[1] for _ in range(5))
-    assert seen >= 2
+    # Whether a worker wakes before the caller has taken every chunk depends
+    # on the scheduler (a loaded machine may starve the workers): retry.
+    assert any(pool._parallel_sum(4_000_000, 1000)[1] >= 2 for _ in range(200))
 
 
 def test_pool_from_many_python_threads():

@@ -4,7 +4,7 @@ They are rewritten before dispatch formation (passes/linalg.py) into
 element-wise tensor ops, which then fuse with their neighbours.
 """
 from ..ir.attributes import AffineMapAttr, ArrayAttr, IntegerAttr
-from ..ir.core import Operation
+from ..ir.core import Block, Operation, Region
 from ..ir.ops import OpDef, TerminatorOp
 from ..ir.types import ScalarType, TensorType, element_type_of
 
@@ -86,8 +86,8 @@ class GenericOp(OpDef):
         if any(k not in ("parallel", "reduction") for k in kinds):
             fail(f"unknown iterator types {kinds}")
         if len(parallel) < len(kinds):
-            if len(ins) != 1 or len(outs) != 1 or maps.values[1].results != parallel:
-                fail("iree-lite supports reductions in 'linalg.generic' of one input into one output "
+            if len(outs) != 1 or maps.values[-1].results != parallel:
+                fail("iree-lite supports reductions in 'linalg.generic' into one output "
                      "indexed by the parallel dimensions in order")
             combiner_of(op, fail)
         else:
@@ -155,29 +155,86 @@ class NamedOp(OpDef):
             fail(f"'{self.name}' needs `{self.keyword} = [...]`")
 
 
+def parse_short_body(p):
+    """The short form's `{ arith.addf }` before ins(...): the token naming a
+    body of that one op over the block arguments, or None."""
+    if not p.parse_optional_punct("{"):
+        return None
+    from . import lookup
+    tok = p.tok
+    if tok.kind != "ident" or lookup(tok.text) is None:
+        raise p.error(f"unknown operation '{tok.text}'" if tok.kind == "ident" else "expected an op name", tok)
+    p.advance()
+    p.parse_optional_attr_dict()
+    p.parse_punct("}")
+    return tok
+
+
+def parse_body(p, short, arg_types, result_type, what, loc):
+    """The payload region: `(%a: f32, ...) { ... linalg.yield %r : f32 }`,
+    or, for the short form, one `short` op over the arguments, yielded."""
+    if short is not None:
+        block = Block()
+        args = [block.add_argument(t) for t in arg_types]
+        inner = block.append(Operation(short.text, args, [result_type], loc=p.loc(short)))
+        block.append(Operation("linalg.yield", inner.results, [], loc=loc))
+        return Region([block])
+    args = []
+    p.parse_punct("(")
+
+    def argument():
+        tok = p.parse_value_name()
+        p.parse_punct(":")
+        args.append((tok, p.parse_type()))
+    p.parse_comma_list(argument, ")")
+
+    def yields(block, parser):
+        if not block.operations or block.operations[-1].name != "linalg.yield":
+            raise parser.error(f"'{what}' body must end in 'linalg.yield'")
+    return p.parse_region(args, yields, f"{what} body")
+
+
+class MapOp(OpDef):
+    """`linalg.map ins(%a, %b : A, B) outs(%init : C) (%x: f32, %y: f32) { ... }`
+    or `linalg.map { arith.addf } ins(...) outs(...)`: the body applied to
+    the inputs' elements at each index."""
+    name = "linalg.map"
+
+    def parse(self, p, loc, result_names):
+        short = parse_short_body(p)
+        ins, in_types, outs, out_types = parse_ins_outs(p)
+        elements = [element_type_of(t) for t in in_types]
+        result = element_type_of(out_types[0]) if out_types else None
+        body = parse_body(p, short, elements, result, self.name, loc)
+        attrs = p.parse_optional_attr_dict()
+        return finish(p, self.name, ins, in_types, outs, out_types, attrs, [body], loc)
+
+    def verify(self, op, fail):
+        check_tensors(op, fail)
+        ins, outs = ins_outs(op)
+        if len(outs) != 1 or any(v.type.shape != outs[0].type.shape for v in ins):
+            fail("'linalg.map' takes inputs of its one output's shape")
+        block = op.regions[0].blocks[0]
+        if [a.type for a in block.arguments] != [element_type_of(v.type) for v in ins]:
+            fail("'linalg.map' block arguments must be the inputs' element types")
+        if [v.type for v in block.operations[-1].operands] != [outs[0].type.element]:
+            fail(f"'linalg.map' body must yield one '{outs[0].type.element}'")
+
+
 class ReduceOp(OpDef):
     """`linalg.reduce ins(%x : A) outs(%init : B) dimensions = [1]
-    (%in: f32, %acc: f32) { %s = arith.addf %in, %acc : f32  linalg.yield %s : f32 }`."""
+    (%in: f32, %acc: f32) { %s = arith.addf %in, %acc : f32  linalg.yield %s : f32 }`,
+    or `linalg.reduce { arith.addf } ins(..) outs(..) dimensions = [1]`."""
     name = "linalg.reduce"
 
     def parse(self, p, loc, result_names):
+        short = parse_short_body(p)
         ins, in_types, outs, out_types = parse_ins_outs(p)
         p.parse_keyword("dimensions")
         p.parse_punct("=")
         attrs = {"dimensions": p.parse_attribute()}
-        args = []
-        p.parse_punct("(")
-
-        def argument():
-            tok = p.parse_value_name()
-            p.parse_punct(":")
-            args.append((tok, p.parse_type()))
-        p.parse_comma_list(argument, ")")
-
-        def yields(block, parser):
-            if not block.operations or block.operations[-1].name != "linalg.yield":
-                raise parser.error("'linalg.reduce' body must end in 'linalg.yield'")
-        body = p.parse_region(args, yields, "linalg.reduce body")
+        elements = [element_type_of(t) for t in in_types + out_types]
+        body = parse_body(p, short, elements, elements[-1] if elements else None, self.name, loc)
         return finish(p, self.name, ins, in_types, outs, out_types, attrs, [body], loc)
 
     def verify(self, op, fail):
@@ -198,15 +255,23 @@ COMBINERS = {"arith.addf": "addf", "arith.mulf": "mulf", "arith.maximumf": "maxi
 
 
 def combiner_of(op, fail):
-    """The buffer.reduce combiner of a body that folds its input into its
-    accumulator with one op: `%r = arith.addf %in, %acc` (either order)."""
+    """The buffer.reduce combiner of a reduction body, and the value it
+    folds into the accumulator: the body's last op combines the accumulator
+    (the last block argument) with a value computed from the inputs alone
+    (`%sq = arith.mulf %in, %in` then `%r = arith.addf %sq, %acc`), so the
+    ops before it apply element-wise first."""
     body = op.regions[0].blocks[0]
-    ops = body.operations
-    if len(ops) != 2 or ops[0].name not in COMBINERS or ops[1].operands != [ops[0].results[0]] or \
-            set(ops[0].operands) != set(body.arguments[-2:]):
-        fail(f"iree-lite supports '{op.name}' bodies that combine input and accumulator with one of "
-             f"{', '.join(sorted(COMBINERS))}")
-    return COMBINERS[ops[0].name]
+    ops, acc = body.operations, body.arguments[-1]
+    last = ops[-2] if len(ops) >= 2 else None
+    shape = ("iree-lite supports reduction bodies that end by combining the accumulator with one of "
+             f"{', '.join(sorted(COMBINERS))}, the other ops not using the accumulator")
+    if last is None or last.name not in COMBINERS or ops[-1].operands != [last.results[0]] or \
+            acc not in last.operands or len(last.operands) != 2:
+        fail(shape)
+    value = last.operands[1] if last.operands[0] is acc else last.operands[0]
+    if value is acc or any(acc in inner.operands for inner in ops[:-2]):
+        fail(shape)
+    return COMBINERS[last.name], value
 
 
 class SoftmaxOp(NamedOp):
@@ -240,7 +305,7 @@ ELEMENTWISE = {"add": ("addf", "addi"), "sub": ("subf", "subi"), "mul": ("mulf",
                "ceil": ("math.ceil", None), "tanh": ("math.tanh", None)}
 
 OPS = {op.name: op for op in (
-    GenericOp(), TerminatorOp("linalg.yield"), ReduceOp(), IndexOp(), LinearIndexOp(), SoftmaxOp(), *(NamedOp(f"linalg.{n}") for n in CONTRACTIONS),
+    GenericOp(), TerminatorOp("linalg.yield"), ReduceOp(), MapOp(), IndexOp(), LinearIndexOp(), SoftmaxOp(), *(NamedOp(f"linalg.{n}") for n in CONTRACTIONS),
     *(NamedOp(f"linalg.{n}") for n in ELEMENTWISE),
     NamedOp("linalg.fill"), NamedOp("linalg.copy"),
     NamedOp("linalg.transpose", "permutation"), NamedOp("linalg.broadcast", "dimensions"),

@@ -11,7 +11,7 @@ Named ops map to the one op they mean.
 from ..dialects import lookup
 from ..dialects.linalg import CONTRACTIONS, ELEMENTWISE, combiner_of, ins_outs
 from ..ir.attributes import AffineMapAttr, DenseElementsAttr, IntegerAttr
-from ..ir.core import Diagnostic, Operation
+from ..ir.core import Block, Diagnostic, Operation
 from ..ir.types import ScalarType, TensorType, element_type_of
 
 INDEX = ScalarType("index")
@@ -83,14 +83,19 @@ def rewrite(op, ops, remap, source):
         return [expand(ops, ins[0], amap, out_type.shape, op.loc)]
     if kind == "reduce":
         dims = sorted(a.value for a in op.attributes["dimensions"].values)
-        return [reduce(ops, ins[0], outs[0], dims, combiner_of(op, _fail(op, source)), op.loc)]
+        kept = [d for d in range(ins[0].type.rank) if d not in dims]
+        identity = AffineMapAttr(ins[0].type.rank, tuple(range(ins[0].type.rank)))
+        return [reduce_body(op, ops, [identity], kept, dims, remap, source)]
     if kind in CONTRACTIONS:
         return [contract(ops, kind, ins, outs[0], op.loc)]
+    if kind == "map":
+        body = op.regions[0].blocks[0]
+        return apply_body(ops, body, dict(zip(body.arguments, ins)), out_type.shape, remap, source)
     if kind == "softmax":
         return [softmax(ops, ins[0], op.attributes["dimension"].value, op.loc)]
     kinds = [getattr(i, "value", i).split("<")[-1].rstrip(">") for i in op.attributes["iterator_types"].values]
     if "reduction" in kinds:
-        return [reduce_generic(op, ops, kinds, source)]
+        return [reduce_generic(op, ops, kinds, remap, source)]
     return rewrite_generic(op, ops, remap, source)
 
 
@@ -109,18 +114,35 @@ def reduce(ops, x, init, dims, combiner, loc):
     return _new(ops, "iree_lite.reduce", [init, moved], [init.type], {"combiner": combiner}, loc)[0]
 
 
-def reduce_generic(op, ops, kinds, source):
-    """A reduction generic: its one input reordered to (parallel..., reduced...)."""
-    (x,), (init,) = ins_outs(op)
-    amap = op.attributes["indexing_maps"].values[0]
-    order = [d for d, k in enumerate(kinds) if k == "parallel"] + [d for d, k in enumerate(kinds) if k != "parallel"]
-    size = {d: x.type.shape[r] for r, d in enumerate(amap.results) if d is not None}
-    if len(size) != len(kinds):
-        raise Diagnostic("every iteration dimension must index the reduction's input", op.loc, source)
-    moved_map = AffineMapAttr(len(order), tuple(None if d is None else order.index(d) for d in amap.results))
-    moved = expand(ops, x, moved_map, tuple(size[d] for d in order), op.loc)
-    return _new(ops, "iree_lite.reduce", [init, moved], [init.type],
-                {"combiner": combiner_of(op, _fail(op, source))}, op.loc)[0]
+def reduce_generic(op, ops, kinds, remap, source):
+    maps = op.attributes["indexing_maps"].values
+    parallel = [d for d, k in enumerate(kinds) if k == "parallel"]
+    reduced = [d for d, k in enumerate(kinds) if k != "parallel"]
+    return reduce_body(op, ops, maps, parallel, reduced, remap, source)
+
+
+def reduce_body(op, ops, maps, parallel, reduced, remap, source):
+    """A reduction (generic or linalg.reduce): the body's ops before its
+    combiner applied element-wise over the iteration space ordered
+    (parallel..., reduced...), then folded into the output along the
+    reduced dimensions."""
+    ins, (init,) = ins_outs(op)
+    order = parallel + reduced
+    size = {}
+    for value, amap in zip(ins, maps):
+        size.update({d: value.type.shape[r] for r, d in enumerate(amap.results) if d is not None})
+    if len(size) != len(order):
+        raise Diagnostic("every iteration dimension must index an input of the reduction", op.loc, source)
+    shape = tuple(size[d] for d in order)
+    body = op.regions[0].blocks[0]
+    combiner, value = combiner_of(op, _fail(op, source))
+    mapping = {}
+    for arg, x, amap in zip(body.arguments, ins, maps):
+        moved = AffineMapAttr(len(order), tuple(None if d is None else order.index(d) for d in amap.results))
+        mapping[arg] = expand(ops, x, moved, shape, op.loc)
+    pre = Block(body.arguments, body.operations[:-2] + [Operation("linalg.yield", [value], [])])
+    (folded,) = apply_body(ops, pre, mapping, shape, remap, source, [order.index(d) for d in range(len(order))])
+    return _new(ops, "iree_lite.reduce", [init, folded], [init.type], {"combiner": combiner}, op.loc)[0]
 
 
 def view(ops, value, shape, loc):
@@ -174,16 +196,18 @@ def linear_index(ops, shape, dim, loc):
     return _new(ops, "iree_lite.linear_index", consts, [TensorType(tuple(shape), INDEX)], loc=loc)[0]
 
 
-def apply_body(ops, block, mapping, shape, remap, source):
+def apply_body(ops, block, mapping, shape, remap, source, dims=None):
     """Each op of a body block, applied element-wise over `shape`: the same
-    ops on tensors (scalars defined outside stay scalars). Returns the
+    ops on tensors (scalars defined outside stay scalars). Iteration
+    dimension d is dimension dims[d] of `shape` (default: d). Returns the
     tensors of the terminator's operands."""
     for inner in block.operations[:-1]:
         if inner.regions:
             raise Diagnostic(f"'{inner.name}' inside a structured op body is not supported by iree-lite yet",
                              inner.loc, source)
         if inner.name == "linalg.index":
-            mapping[inner.results[0]] = linear_index(ops, shape, inner.attributes["dim"].value, inner.loc)
+            dim = inner.attributes["dim"].value
+            mapping[inner.results[0]] = linear_index(ops, shape, dims[dim] if dims else dim, inner.loc)
             continue
         operands = [mapping.get(v, remap.get(v, v)) for v in inner.operands]
         tensor = any(isinstance(v.type, TensorType) for v in operands)
