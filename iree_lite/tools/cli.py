@@ -101,6 +101,11 @@ def add_result_args(p):
                    help="where a result goes, in order (see below)")
     p.add_argument("--output_max_element_count", type=int, default=1024, metavar="N",
                    help="print at most N elements of each tensor (default: 1024)")
+    add_comparison_args(p)
+
+
+def add_comparison_args(p):
+    """How expected outputs are compared (run-module, run-mlir, batch)."""
     for element, default in (("f16", 1e-3), ("f32", 1e-4), ("f64", 1e-4), ("bf16", 1e-2)):
         p.add_argument(f"--expected_{element}_threshold", type=float, default=default, metavar="ATOL",
                        help=f"absolute tolerance for {element} in approximate mode (default: {default})")
