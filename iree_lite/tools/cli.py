@@ -206,7 +206,9 @@ def add_benchmark_module(sub):
     p.set_defaults(handler="benchmark_module")
 
 
-BATCH_EPILOG = """\
+BATCH_DESCRIPTION = """\
+Run the calls listed in a manifest, concurrently, and check their results.
+
 A manifest is JSON lines (one object a line; blank lines and # lines skipped)
 or, when it ends in .toml, [[run]] tables. Keys of a run:
   modules           list of .vmfb paths, dependencies first (required)
@@ -254,8 +256,8 @@ def _positive_int(text):
 def add_batch(sub):
     import os
     p = sub.add_parser("batch", help="run a manifest of module calls concurrently, with reports",
-                       description="Run the calls listed in a manifest, concurrently, and check their results.",
-                       epilog=BATCH_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                       # All in the description: the man page shows descriptions, not epilogs.
+                       description=BATCH_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("manifest", metavar="MANIFEST", help="a .jsonl (JSON lines) or .toml manifest")
     p.add_argument("--jobs", type=_positive_int, default=os.cpu_count() or 1, metavar="N",
                    help="runs at a time (default: the number of CPUs)")
