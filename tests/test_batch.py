@@ -106,7 +106,7 @@ def test_plain_progress_lines_table_and_exit_status(folder):
     table = out.splitlines()
     assert table[0].split() == ["NAME", "STATUS", "TIME", "DETAIL"]
     for row, (name, status, message) in zip(table[1:], EXPECTED):
-        assert re.fullmatch(rf"{re.escape(name)} +{status.upper()} +{TIME}(  {re.escape(message.format(d=folder))})?",
+        assert re.fullmatch(rf"{re.escape(name)} +{status.upper()} +{TIME}( +{re.escape(message.format(d=folder))})?",
                             row), row
     assert table[1 + len(EXPECTED):] == ["8 runs: 3 passed, 3 failed, 2 errors"]
 
