@@ -146,6 +146,7 @@ def run(ns):
 
 def print_statistics(ctx):
     """--print_statistics: counters and time per phase, on stderr."""
+    sys.stdout.flush()   # after the results, also when both streams go to one pipe
     if not hasattr(ctx, "statistics"):
         print("[statistics] not collected under --trace_execution", file=sys.stderr)
         return
