@@ -216,12 +216,15 @@ def run_all(runs, jobs, options, progress):
     thread, as each run finishes."""
     contexts = load_contexts(runs)
     results = {}
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
         futures = [pool.submit(execute, run, contexts[(run.device, run.modules)], options) for run in runs]
         for future in as_completed(futures):
             result = future.result()
             results[result.run.index] = result
             progress(result)
+    finally:
+        pool.shutdown(cancel_futures=True)   # on Ctrl-C, start no more runs
     return [results[run.index] for run in runs]
 
 
