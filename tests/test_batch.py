@@ -309,3 +309,13 @@ def test_progress_bar_on_a_terminal(folder, monkeypatch, capsys):
                                    "\r[####################..........] 2/3  1 passed, 1 failed, 0 errors"
                                    "\r[##############################] 3/3  2 passed, 1 failed, 0 errors\n")
     assert capsys.readouterr().out.splitlines()[-1] == "3 runs: 2 passed, 1 failed, 0 errors"
+
+
+def test_topology_flags_reach_every_local_task_context(folder):
+    # Zero workers is refused when a local-task context is created; local-sync has none.
+    manifest = write_jsonl(folder / "topology.jsonl", [ABS_OK, PIPELINE])
+    rc, out, err = cli("batch", str(manifest), "--jobs=1", "--task_topology_group_count=0")
+    assert rc == 1 and out.splitlines()[-1] == "2 runs: 1 passed, 0 failed, 1 error"
+    assert err.splitlines()[0] == ("[ERROR] abs-ok: INVALID_ARGUMENT; local-task needs at least one worker, got 0; "
+                                   "creating run context")
+    assert cli("batch", str(manifest), "--task_topology_group_count=1")[0] == 0

@@ -166,15 +166,17 @@ def shard(runs, k, n):
 
 # -- running ------------------------------------------------------------------
 
-def load_contexts(runs):
-    """One context (or the error loading it) per distinct device and module list."""
+def load_contexts(runs, topology):
+    """One context (or the error loading it) per distinct device and module
+    list; `topology` holds the --task_topology_* flags."""
     from types import SimpleNamespace
     contexts = {}
     for run in runs:
         key = (run.device, run.modules)
         if key not in contexts:
             ns = SimpleNamespace(device=run.device, modules=list(run.modules),
-                                 task_topology_group_count=None, task_topology_max_group_count=None)
+                                 task_topology_group_count=topology.task_topology_group_count,
+                                 task_topology_max_group_count=topology.task_topology_max_group_count)
             try:
                 contexts[key] = create_context(ns)
             except ToolError as e:
@@ -211,12 +213,13 @@ def execute(run, ctx, options):
     return Result(run, "pass", seconds)
 
 
-def run_all(runs, jobs, options, progress):
+def run_all(runs, ns, progress):
     """Results in manifest order; `progress(result)` is called, on this
     thread, as each run finishes."""
-    contexts = load_contexts(runs)
+    contexts = load_contexts(runs, ns)
+    options = comparison_options(ns)
     results = {}
-    pool = ThreadPoolExecutor(max_workers=jobs)
+    pool = ThreadPoolExecutor(max_workers=ns.jobs)
     try:
         futures = [pool.submit(execute, run, contexts[(run.device, run.modules)], options) for run in runs]
         for future in as_completed(futures):
@@ -312,7 +315,7 @@ def run(ns):
     if ns.shard is not None:
         runs = shard(runs, *ns.shard)
     progress = Progress(len(runs), sys.stderr)
-    results = run_all(runs, ns.jobs, comparison_options(ns), progress)
+    results = run_all(runs, ns, progress)
     progress.finish()
     sys.stdout.write(summary(results))
     sys.stdout.flush()

@@ -86,6 +86,11 @@ def add_context_args(p):
                    help="a .vmfb module, - for stdin; repeat for several, dependencies first")
     p.add_argument("--input", dest="inputs", action="append", default=[], metavar="VALUE",
                    help="a function argument, in order (see below)")
+    add_topology_args(p)
+
+
+def add_topology_args(p):
+    """Worker threads of a local-task context."""
     p.add_argument("--task_topology_group_count", type=int, metavar="N",
                    help="local-task: exactly N worker threads (default: one per core)")
     p.add_argument("--task_topology_max_group_count", type=int, metavar="N",
@@ -267,6 +272,7 @@ def add_batch(sub):
                    help="write a JSON report: per run its name, index and line in the manifest, status "
                         "(pass, fail, error), seconds and message")
     p.add_argument("--junit", metavar="FILE.xml", help="write a JUnit XML report (one testcase per run)")
+    add_topology_args(p)   # per context: each distinct module list has its own workers
     add_comparison_args(p)
     p.set_defaults(handler="batch")
 
