@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from .run_module import ToolError, call_function, check_outputs, comparison_options, create_context, \
     parse_list, select_function
 
-# key: (required, check, what the error says it must be)
-_STRING = (lambda v: isinstance(v, str), "a string")
+# key: (check, what the error says the value must be)
 _NONEMPTY = (lambda v: isinstance(v, str) and v != "", "a non-empty string")
 _STRINGS = (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v), "a list of strings")
 _MODULES = (lambda v: _STRINGS[0](v) and len(v) > 0 and all(v), "a non-empty list of module paths")
@@ -50,7 +49,7 @@ class Run:
 @dataclass
 class Result:
     run: Run
-    status: str         # pass, fail (wrong result or error), error (unexpected error)
+    status: str         # pass; fail: a wrong result or not the expected error; error: an unexpected one
     seconds: float
     message: str = ""
 
@@ -180,34 +179,37 @@ def load_contexts(runs, topology):
             try:
                 contexts[key] = create_context(ns)
             except ToolError as e:
-                contexts[key] = e
+                contexts[key] = str(e)
     return contexts
 
 
 def execute(run, ctx, options):
-    """Run one manifest entry on its loaded context (or load error)."""
+    """Run one manifest entry on its context (or the message of the error
+    that loading it raised) and judge the outcome."""
     start = time.perf_counter()
-    try:
-        if isinstance(ctx, ToolError):
-            raise ctx
-        fn = select_function(ctx, run.function)
-        outputs = call_function(ctx, fn, parse_list(run.inputs, len(fn.signature.inputs),
-                                                    "parsing function inputs", fn))
-        failures = [] if run.expected_outputs is None else check_outputs(fn, outputs, run.expected_outputs,
-                                                                         options)
-    except ToolError as e:
-        seconds = time.perf_counter() - start
-        if run.expected_error is None:
-            return Result(run, "error", seconds, str(e))
-        if run.expected_error in str(e):
-            return Result(run, "pass", seconds)
-        return Result(run, "fail", seconds, f"expected an error containing '{run.expected_error}' but got: {e}")
-    except Exception as e:   # a bug fails its run, not the batch
-        return Result(run, "error", time.perf_counter() - start, f"internal error: {type(e).__name__}: {e}")
+    failures, error = [], ctx if isinstance(ctx, str) else None
+    if error is None:
+        try:
+            fn = select_function(ctx, run.function)
+            inputs = parse_list(run.inputs, len(fn.signature.inputs), "parsing function inputs", fn)
+            outputs = call_function(ctx, fn, inputs)
+            if run.expected_outputs is not None:
+                failures = check_outputs(fn, outputs, run.expected_outputs, options)
+        except ToolError as e:
+            error = str(e)
+        except Exception as e:   # a bug fails its run, not the batch
+            return Result(run, "error", time.perf_counter() - start, f"internal error: {type(e).__name__}: {e}")
     seconds = time.perf_counter() - start
     if run.expected_error is not None:
-        return Result(run, "fail", seconds, f"expected an error containing '{run.expected_error}' but the run "
-                                            "succeeded")
+        if error is None:
+            return Result(run, "fail", seconds, f"expected an error containing '{run.expected_error}' but the "
+                                                "run succeeded")
+        if run.expected_error not in error:
+            return Result(run, "fail", seconds, f"expected an error containing '{run.expected_error}' but got: "
+                                                f"{error}")
+        return Result(run, "pass", seconds)
+    if error is not None:
+        return Result(run, "error", seconds, error)
     if failures:
         return Result(run, "fail", seconds, "".join(failures))
     return Result(run, "pass", seconds)
