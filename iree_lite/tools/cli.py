@@ -86,6 +86,11 @@ def add_context_args(p):
                    help="a .vmfb module, - for stdin; repeat for several, dependencies first")
     p.add_argument("--input", dest="inputs", action="append", default=[], metavar="VALUE",
                    help="a function argument, in order (see below)")
+    add_topology_args(p)
+
+
+def add_topology_args(p):
+    """Worker threads of a local-task context."""
     p.add_argument("--task_topology_group_count", type=int, metavar="N",
                    help="local-task: exactly N worker threads (default: one per core)")
     p.add_argument("--task_topology_max_group_count", type=int, metavar="N",
@@ -101,6 +106,11 @@ def add_result_args(p):
                    help="where a result goes, in order (see below)")
     p.add_argument("--output_max_element_count", type=int, default=1024, metavar="N",
                    help="print at most N elements of each tensor (default: 1024)")
+    add_comparison_args(p)
+
+
+def add_comparison_args(p):
+    """How expected outputs are compared (run-module, run-mlir, batch)."""
     for element, default in (("f16", 1e-3), ("f32", 1e-4), ("f64", 1e-4), ("bf16", 1e-2)):
         p.add_argument(f"--expected_{element}_threshold", type=float, default=default, metavar="ATOL",
                        help=f"absolute tolerance for {element} in approximate mode (default: {default})")
@@ -201,6 +211,72 @@ def add_benchmark_module(sub):
     p.set_defaults(handler="benchmark_module")
 
 
+BATCH_DESCRIPTION = """\
+Run the calls listed in a manifest, concurrently, and check their results.
+
+A manifest is JSON lines (one object a line; blank lines and # lines skipped)
+or, when it ends in .toml, [[run]] tables. Keys of a run:
+  modules           list of .vmfb paths, dependencies first (required)
+  function          the export to call (default: the only export)
+  inputs            list of --input values, e.g. "4xf32=1 2 3 4", "@x.npy"
+  expected_outputs  list of --expected_output values     } exactly one
+  expected_error    a substring of the run's error message } of these two
+  name              shown in reports (default: run-N, N its 1-based entry number)
+  device            local-task (default) or local-sync
+Paths are relative to the manifest's folder. Each distinct device and module
+list is loaded once; runs share it and run concurrently.
+
+Progress goes to stderr (a bar on a terminal, else `[PASS] name (1.2 ms)` /
+`[FAIL] name: reason` / `[ERROR] name: reason` lines), then a table and a
+totals line to stdout. FAIL: a wrong result, or not the expected error; ERROR:
+an unexpected error (a missing module, a bad input, a VM error).
+
+examples:
+  iree-lite batch runs.jsonl --jobs=8 --report=report.json --junit=report.xml
+  iree-lite batch runs.toml --shard=2/4 --report=r2.json    # the second of four machines
+
+  runs.jsonl:
+    {"name": "abs", "modules": ["a.vmfb"], "function": "abs", "inputs": ["2xf32=-1 2"], "expected_outputs": ["2xf32=1 2"]}
+    {"modules": ["a.vmfb"], "function": "abs", "inputs": ["3xf32=1"], "expected_error": "shape dimension 0 mismatch"}
+
+Exit status: 0 when every run passes; 1 when any fails, or the manifest is
+invalid (reported as MANIFEST:LINE: error: message).
+"""
+
+
+def _shard_arg(text):
+    """`K/N`, 1 <= K <= N: shard K of N."""
+    k, slash, n = text.partition("/")
+    if not (slash and k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+        raise argparse.ArgumentTypeError(f"'{text}' is not K/N with 1 <= K <= N")
+    return int(k), int(n)
+
+
+def _positive_int(text):
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a positive integer")
+    return int(text)
+
+
+def add_batch(sub):
+    import os
+    p = sub.add_parser("batch", help="run a manifest of module calls concurrently, with reports",
+                       # All in the description: the man page shows descriptions, not epilogs.
+                       description=BATCH_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("manifest", metavar="MANIFEST", help="a .jsonl (JSON lines) or .toml manifest")
+    p.add_argument("--jobs", type=_positive_int, default=os.cpu_count() or 1, metavar="N",
+                   help="runs at a time (default: the number of CPUs)")
+    p.add_argument("--shard", type=_shard_arg, metavar="K/N",
+                   help="run only shard K of N (1-based K): the entries whose 0-based index i has i %% N == K-1")
+    p.add_argument("--report", metavar="FILE.json",
+                   help="write a JSON report: per run its name, index and line in the manifest, status "
+                        "(pass, fail, error), seconds and message")
+    p.add_argument("--junit", metavar="FILE.xml", help="write a JUnit XML report (one testcase per run)")
+    add_topology_args(p)   # per context: each distinct module list has its own workers
+    add_comparison_args(p)
+    p.set_defaults(handler="batch")
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="iree-lite",
@@ -216,6 +292,7 @@ def build_parser():
     add_check_module(sub)
     add_benchmark_module(sub)
     add_dump_module(sub)
+    add_batch(sub)
     return parser
 
 

@@ -146,6 +146,7 @@ def run(ns):
 
 def print_statistics(ctx):
     """--print_statistics: counters and time per phase, on stderr."""
+    sys.stdout.flush()   # after the results, also when both streams go to one pipe
     if not hasattr(ctx, "statistics"):
         print("[statistics] not collected under --trace_execution", file=sys.stderr)
         return
@@ -161,33 +162,12 @@ def run_function(ctx, fn, ns):
     """Call `fn` with ns.inputs and print, check or write its results, as
     iree-run-module does; returns the exit status."""
     from ..runtime import io
-    from ..vm.errors import VMError
-    params, results = fn.signature.inputs, fn.signature.results
-    inputs = parse_list(ns.inputs, len(params), "parsing function inputs", fn)
+    inputs = parse_list(ns.inputs, len(fn.signature.inputs), "parsing function inputs", fn)
     print(f"EXEC @{fn.name}", flush=True)
-    invoking = f"invoking function '{fn.name}'; {declaration(fn)}"
-    if len(inputs) != len(params):
-        raise ToolError(f"INVALID_ARGUMENT; input list and function mismatch; expected {len(params)} "
-                        f"arguments but passed {len(inputs)}; {invoking}")
-    try:
-        args = [io.coerce(v, t) for v, t in zip(inputs, params)]
-        values = ctx.invoke(fn, args)
-    except (VMError, io.IoError) as e:
-        raise ToolError(f"{e}; {invoking}") from None
-    outputs = [host_value(v, t) for v, t in zip(values, results)]
+    outputs = call_function(ctx, fn, inputs)
 
     if ns.expected_outputs:
-        expected = parse_list(ns.expected_outputs, len(outputs), "parsing expected function outputs; "
-                              "processing function outputs", fn)
-        if len(expected) != len(outputs):
-            raise ToolError(f"INVALID_ARGUMENT; expected {len(expected)} outputs but the function returned "
-                            f"{len(outputs)}; processing function outputs; {declaration(fn)}")
-        thresholds = {"f16": ns.expected_f16_threshold, "f32": ns.expected_f32_threshold,
-                      "f64": ns.expected_f64_threshold, "bf16": ns.expected_bf16_threshold}
-        failures = [io.compare(i, e, a, thresholds=thresholds, rtol=ns.expected_rtol,
-                               equality_mode=ns.equality_mode)
-                    for i, (e, a) in enumerate(zip(expected, outputs))]
-        failures = [f for f in failures if f is not None]
+        failures = check_outputs(fn, outputs, ns.expected_outputs, comparison_options(ns))
         for f in failures:
             sys.stdout.write(f)
         if not failures:
@@ -206,3 +186,39 @@ def run_function(ctx, fn, ns):
     for i, value in enumerate(outputs):
         sys.stdout.write(io.format_result(i, value, ns.output_max_element_count))
     return 0
+
+
+def call_function(ctx, fn, inputs):
+    """Invoke `fn` on parsed inputs; its results as HostTensor/HostScalar."""
+    from ..runtime import io
+    from ..vm.errors import VMError
+    params, results = fn.signature.inputs, fn.signature.results
+    invoking = f"invoking function '{fn.name}'; {declaration(fn)}"
+    if len(inputs) != len(params):
+        raise ToolError(f"INVALID_ARGUMENT; input list and function mismatch; expected {len(params)} "
+                        f"arguments but passed {len(inputs)}; {invoking}")
+    try:
+        args = [io.coerce(v, t) for v, t in zip(inputs, params)]
+        values = ctx.invoke(fn, args)
+    except (VMError, io.IoError) as e:
+        raise ToolError(f"{e}; {invoking}") from None
+    return [host_value(v, t) for v, t in zip(values, results)]
+
+
+def comparison_options(ns):
+    """io.compare's keyword arguments from the --expected_* / --equality_mode flags."""
+    return {"thresholds": {"f16": ns.expected_f16_threshold, "f32": ns.expected_f32_threshold,
+                           "f64": ns.expected_f64_threshold, "bf16": ns.expected_bf16_threshold},
+            "rtol": ns.expected_rtol, "equality_mode": ns.equality_mode}
+
+
+def check_outputs(fn, outputs, texts, options):
+    """IREE's [FAILED] text for each result that does not match its
+    `--expected_output` text; empty when all match."""
+    from ..runtime import io
+    expected = parse_list(texts, len(outputs), "parsing expected function outputs; processing function outputs", fn)
+    if len(expected) != len(outputs):
+        raise ToolError(f"INVALID_ARGUMENT; expected {len(expected)} outputs but the function returned "
+                        f"{len(outputs)}; processing function outputs; {declaration(fn)}")
+    failures = [io.compare(i, e, a, **options) for i, (e, a) in enumerate(zip(expected, outputs))]
+    return [f for f in failures if f is not None]

@@ -20,7 +20,7 @@ config.environment["PYTHONPATH"] = repo + os.pathsep + os.environ.get("PYTHONPAT
 # A portable `not` (LLVM's is rarely installed).
 config.environment["PATH"] = (os.path.join(config.test_source_root, "Inputs", "bin") + os.pathsep
                               + os.environ.get("PATH", ""))
-for tool in ("compile", "run-module", "run-mlir", "check-module", "benchmark-module", "dump-module"):
+for tool in ("compile", "run-module", "run-mlir", "check-module", "benchmark-module", "dump-module", "batch"):
     config.substitutions.append((f"iree-{tool}", f"{iree_lite} {tool}"))
 config.substitutions.append(("FileCheck", f"{shlex.quote(sys.executable)} -m filecheck"))
 config.substitutions.append(("%python", shlex.quote(sys.executable)))
