@@ -289,6 +289,13 @@ def test_linalg_map_long_and_short_forms():
     m, n = run(src, a, b)
     np.testing.assert_array_equal(m, a + b)
     np.testing.assert_array_equal(n, np.abs(a * (a + b)))
+    # IREE 3.13's MLIR gives the body the output's element too
+    src = ("func.func @f(%a: tensor<2x3xf32>, %b: tensor<2x3xf32>) -> tensor<2x3xf32> {\n"
+           "  %n = linalg.map ins(%a : tensor<2x3xf32>) outs(%b : tensor<2x3xf32>)\n"
+           "    (%x: f32, %o: f32) {\n      %p = arith.mulf %x, %o : f32\n      linalg.yield %p : f32\n    }\n"
+           "  return %n : tensor<2x3xf32>\n}\n")
+    (n,) = run(src, a, b)
+    np.testing.assert_array_equal(n, a * b)
 
 
 @pytest.mark.parametrize("text,message", [

@@ -503,11 +503,11 @@ class FunctionLowering:
         self.settle_timeline(op.loc)   # copies contents now
         src, amap = op.operands[0], op.attributes["map"]
         src_strides = row_major_strides(src.type.shape)
-        strides = [0] * amap.num_dims
-        for k, d in enumerate(amap.results):
-            if d is not None:
-                strides[d] += src_strides[k]
-        data = self.strides_constant(0, strides)
+        strides, base = [0] * amap.num_dims, 0
+        for (coeffs, const), row in zip(amap.linear(), src_strides):   # a linear map: strides of a view
+            strides = [s + c * row for s, c in zip(strides, coeffs)]
+            base += const * row
+        data = self.strides_constant(base, strides)
         reg = self.values[op.results[0]] = self.new("r")
         self.emit("buffer.expand", op.loc, dst=reg, src=self.values[src], layout=self.mb.layout(op.results[0].type),
                   strides=data)

@@ -195,9 +195,9 @@ def parse_body(p, short, arg_types, result_type, what, loc):
 
 
 class MapOp(OpDef):
-    """`linalg.map ins(%a, %b : A, B) outs(%init : C) (%x: f32, %y: f32) { ... }`
-    or `linalg.map { arith.addf } ins(...) outs(...)`: the body applied to
-    the inputs' elements at each index."""
+    """`linalg.map ins(%a, %b : A, B) outs(%init : C) (%x: f32, %y: f32, %o: f32) { ... }`
+    (MLIR as in IREE 3.13; older MLIR has no `%o`) or `linalg.map { arith.addf }
+    ins(...) outs(...)`: the body applied to the elements at each index."""
     name = "linalg.map"
 
     def parse(self, p, loc, result_names):
@@ -215,8 +215,9 @@ class MapOp(OpDef):
         if len(outs) != 1 or any(v.type.shape != outs[0].type.shape for v in ins):
             fail("'linalg.map' takes inputs of its one output's shape")
         block = op.regions[0].blocks[0]
-        if [a.type for a in block.arguments] != [element_type_of(v.type) for v in ins]:
-            fail("'linalg.map' block arguments must be the inputs' element types")
+        elements = [element_type_of(v.type) for v in op.operands]
+        if [a.type for a in block.arguments] not in (elements[:len(ins)], elements):
+            fail("'linalg.map' block arguments must be the element types of the inputs (and of the output)")
         if [v.type for v in block.operations[-1].operands] != [outs[0].type.element]:
             fail(f"'linalg.map' body must yield one '{outs[0].type.element}'")
 
@@ -296,6 +297,75 @@ class SoftmaxOp(NamedOp):
             fail(f"'linalg.softmax' needs a float tensor and a dimension below its rank, got '{t}'")
 
 
+CONVOLUTIONS = ("conv_2d_nhwc_hwcf", "conv_2d_nchw_fchw", "depthwise_conv_2d_nhwc_hwc", "pooling_nhwc_sum",
+                "pooling_nhwc_max")
+
+
+def conv_sizes(kind, x, w, out):
+    """The loop sizes of a convolution or pooling (n, h, w, c, kh, kw, f, oh,
+    ow) from its input, filter (or window) and output shapes, and the pairs
+    of sizes that must agree."""
+    if kind == "conv_2d_nchw_fchw":
+        (n, c, h, wd), (f, c2, kh, kw), (n2, f2, oh, ow) = x, w, out
+        same = [("batch", n, n2), ("channel", c, c2), ("filter", f, f2)]
+    elif kind == "conv_2d_nhwc_hwcf":
+        (n, h, wd, c), (kh, kw, c2, f), (n2, oh, ow, f2) = x, w, out
+        same = [("batch", n, n2), ("channel", c, c2), ("filter", f, f2)]
+    elif kind == "depthwise_conv_2d_nhwc_hwc":
+        (n, h, wd, c), (kh, kw, c2), (n2, oh, ow, f) = x, w, out
+        same = [("batch", n, n2), ("channel", c, c2), ("channel", c, f)]
+    else:
+        (n, h, wd, c), (kh, kw), (n2, oh, ow, f) = x, w, out
+        same = [("batch", n, n2), ("channel", c, f)]
+    return dict(n=n, h=h, w=wd, c=c, kh=kh, kw=kw, f=f, oh=oh, ow=ow), same
+
+
+def strides_and_dilations(op):
+    """((stride h, stride w), (dilation h, dilation w)), 1 by default."""
+    pairs = []
+    for key in ("strides", "dilations"):
+        attr = op.attributes.get(key)
+        pairs.append((1, 1) if attr is None else tuple(attr.flat()))
+    return pairs
+
+
+class ConvOp(NamedOp):
+    """`linalg.conv_2d_nhwc_hwcf {strides = dense<2> : tensor<2xi64>,
+    dilations = dense<1> : tensor<2xi64>} ins(%x, %w : ...) outs(%o : ...)`,
+    and the other convolutions and poolings (whose second input is only a
+    window shape)."""
+
+    def parse(self, p, loc, result_names):
+        attrs = p.parse_optional_attr_dict()
+        op = super().parse(p, loc, result_names)
+        op.attributes.update(attrs)
+        return op
+
+    def verify(self, op, fail):
+        super().verify(op, fail)
+        kind = self.name.split(".")[1]
+        ins, outs = ins_outs(op)
+        ranks = (4, 2 if kind.startswith("pooling") else 3 if kind.startswith("depthwise") else 4, 4)
+        if len(ins) != 2 or tuple(v.type.rank for v in (*ins, outs[0])) != ranks:
+            fail(f"'{self.name}' takes two inputs and one output of ranks {', '.join(map(str, ranks))}")
+        x, w, out = (v.type for v in (*ins, outs[0]))
+        if x.element != out.element or (not kind.startswith("pooling") and w.element != out.element):
+            fail(f"'{self.name}' needs one element type, got '{x}', '{w}' and '{out}'")
+        for key in ("strides", "dilations"):
+            attr = op.attributes.get(key)
+            if attr is not None and (not hasattr(attr, "flat") or len(attr.flat()) != 2 or min(attr.flat()) < 1):
+                fail(f"'{self.name}' {key} must be two positive integers")
+        sizes, same = conv_sizes(kind, x.shape, w.shape, out.shape)
+        for what, a, b in same:
+            if a != b:
+                fail(f"'{self.name}' {what} sizes {a} and {b} differ")
+        for (s, d), (o, k, i) in zip(zip(*strides_and_dilations(op)), ((sizes["oh"], sizes["kh"], sizes["h"]),
+                                                                        (sizes["ow"], sizes["kw"], sizes["w"]))):
+            if o < 1 or k < 1 or (o - 1) * s + (k - 1) * d + 1 > i:
+                fail(f"'{self.name}' window of {k} (stride {s}, dilation {d}) does not give {o} outputs "
+                     f"from {i} inputs")
+
+
 CONTRACTIONS = ("matmul", "batch_matmul", "matvec", "vecmat", "batch_matvec", "dot")
 
 ELEMENTWISE = {"add": ("addf", "addi"), "sub": ("subf", "subi"), "mul": ("mulf", "muli"),
@@ -307,6 +377,6 @@ ELEMENTWISE = {"add": ("addf", "addi"), "sub": ("subf", "subi"), "mul": ("mulf",
 OPS = {op.name: op for op in (
     GenericOp(), TerminatorOp("linalg.yield"), ReduceOp(), MapOp(), IndexOp(), LinearIndexOp(), SoftmaxOp(), *(NamedOp(f"linalg.{n}") for n in CONTRACTIONS),
     *(NamedOp(f"linalg.{n}") for n in ELEMENTWISE),
-    NamedOp("linalg.fill"), NamedOp("linalg.copy"),
+    NamedOp("linalg.fill"), NamedOp("linalg.copy"), *(ConvOp(f"linalg.{n}") for n in CONVOLUTIONS),
     NamedOp("linalg.transpose", "permutation"), NamedOp("linalg.broadcast", "dimensions"),
 )}

@@ -80,6 +80,28 @@ class AffineMapAttr:
             return self.exprs
         return tuple(("c", 0) if r is None else ("d", r) for r in self.results)
 
+    def linear(self):
+        """Each result as (coefficients of d0.., constant) when the map is
+        linear in its dimensions (no symbols, floordiv, ceildiv or mod), else None."""
+        def form(e):
+            if e[0] == "d":
+                return [int(i == e[1]) for i in range(self.num_dims)], 0
+            if e[0] == "c":
+                return [0] * self.num_dims, e[1]
+            if e[0] not in ("+", "*"):
+                return None
+            a, b = form(e[1]), form(e[2])
+            if a is None or b is None:
+                return None
+            if e[0] == "+":
+                return [x + y for x, y in zip(a[0], b[0])], a[1] + b[1]
+            if any(b[0]) and any(a[0]):
+                return None
+            (coeffs, c), k = (a, b[1]) if not any(b[0]) else (b, a[1])
+            return [x * k for x in coeffs], c * k
+        forms = [form(e) for e in self.expressions()]
+        return None if self.num_symbols or None in forms else forms
+
     def __str__(self):
         dims = ", ".join(f"d{i}" for i in range(self.num_dims))
         syms = f"[{', '.join(f's{i}' for i in range(self.num_symbols))}]" if self.num_symbols else ""

@@ -9,7 +9,8 @@ materialised at the iteration shape by `iree_lite.expand` (a strided copy).
 Named ops map to the one op they mean.
 """
 from ..dialects import lookup
-from ..dialects.linalg import CONTRACTIONS, ELEMENTWISE, combiner_of, ins_outs
+from ..dialects.linalg import CONTRACTIONS, CONVOLUTIONS, ELEMENTWISE, combiner_of, conv_sizes, ins_outs, \
+    strides_and_dilations
 from ..ir.attributes import AffineMapAttr, DenseElementsAttr, IntegerAttr
 from ..ir.core import Block, Diagnostic, Operation
 from ..ir.types import ScalarType, TensorType, element_type_of
@@ -90,7 +91,9 @@ def rewrite(op, ops, remap, source):
         return [contract(ops, kind, ins, outs[0], op.loc)]
     if kind == "map":
         body = op.regions[0].blocks[0]
-        return apply_body(ops, body, dict(zip(body.arguments, ins)), out_type.shape, remap, source)
+        return apply_body(ops, body, dict(zip(body.arguments, op.operands)), out_type.shape, remap, source)
+    if kind in CONVOLUTIONS:
+        return [convolve(op, ops, kind, ins, outs[0], op.loc)]
     if kind == "softmax":
         return [softmax(ops, ins[0], op.attributes["dimension"].value, op.loc)]
     kinds = [getattr(i, "value", i).split("<")[-1].rstrip(">") for i in op.attributes["iterator_types"].values]
@@ -146,6 +149,12 @@ def reduce_body(op, ops, maps, parallel, reduced, remap, source):
 
 
 def view(ops, value, shape, loc):
+    """value's elements at another shape (no copy); one size may be -1: the rest."""
+    if -1 in shape:
+        known = 1
+        for n in shape:
+            known *= n if n != -1 else 1
+        shape = tuple(value.type.num_elements // known if n == -1 else n for n in shape)
     return _new(ops, "tensor.collapse_shape", [value], [TensorType(tuple(shape), value.type.element)], loc=loc)[0]
 
 
@@ -167,6 +176,47 @@ def contract(ops, kind, ins, init, loc):
         acc = init
     result = _new(ops, "iree_lite.matmul", [acc, a, b], [acc.type], loc=loc)[0]
     return result if result.type == init.type else view(ops, result, out_shape, loc)
+
+
+def convolve(op, ops, kind, ins, init, loc):
+    """Convolutions as matrix products of the input's windows (im2col: one
+    strided copy) with the filter; depthwise convolutions and poolings as
+    reductions of the windows."""
+    x, w = ins
+    z = conv_sizes(kind, x.type.shape, w.type.shape, init.type.shape)[0]
+    (sh, sw), (dh, dw) = strides_and_dilations(op)
+
+    def windows(loops):
+        """x at every point of `loops` (named iteration dimensions), each
+        spatial index being output position * stride + window position * dilation."""
+        d = {name: ("d", i) for i, name in enumerate(loops)}
+        rows = ("+", ("*", d["oh"], ("c", sh)), ("*", d["kh"], ("c", dh)))
+        cols = ("+", ("*", d["ow"], ("c", sw)), ("*", d["kw"], ("c", dw)))
+        exprs = (d["n"], d["c"], rows, cols) if kind == "conv_2d_nchw_fchw" else (d["n"], rows, cols, d["c"])
+        return expand(ops, x, AffineMapAttr(len(loops), None, 0, exprs), tuple(z[k] for k in loops), loc)
+    if kind == "conv_2d_nhwc_hwcf":
+        cols = view(ops, windows(["n", "oh", "ow", "kh", "kw", "c"]), (z["n"] * z["oh"] * z["ow"], -1), loc)
+        return contract_views(ops, cols, view(ops, w, (z["kh"] * z["kw"] * z["c"], z["f"]), loc), init, loc)
+    if kind == "conv_2d_nchw_fchw":
+        cols = view(ops, windows(["n", "c", "kh", "kw", "oh", "ow"]), (z["n"], -1, z["oh"] * z["ow"]), loc)
+        flat = view(ops, w, (z["f"], z["c"] * z["kh"] * z["kw"]), loc)
+        filters = expand(ops, flat, AffineMapAttr(3, (1, 2)), (z["n"],) + flat.type.shape, loc)
+        return contract_views(ops, filters, cols, init, loc)
+    patches = windows(["n", "oh", "ow", "c", "kh", "kw"])
+    float_ = x.type.element.is_float
+    if kind == "depthwise_conv_2d_nhwc_hwc":
+        filters = expand(ops, w, AffineMapAttr(6, (4, 5, 3)), patches.type.shape, loc)
+        patches = _new(ops, "arith.mulf" if float_ else "arith.muli", [patches, filters], [patches.type], loc=loc)[0]
+        combiner = "addf" if float_ else "addi"
+    else:
+        combiner = {"sum": "addf" if float_ else "addi", "max": "maximumf" if float_ else "maxsi"}[kind[-3:]]
+    return _new(ops, "iree_lite.reduce", [init, patches], [init.type], {"combiner": combiner}, loc)[0]
+
+
+def contract_views(ops, a, b, init, loc):
+    """init + a @ b (batched when rank 3), init seen at the product's shape."""
+    acc = view(ops, init, a.type.shape[:-1] + b.type.shape[-1:], loc)
+    return view(ops, _new(ops, "iree_lite.matmul", [acc, a, b], [acc.type], loc=loc)[0], init.type.shape, loc)
 
 
 def softmax(ops, x, dim, loc):
