@@ -365,4 +365,4 @@ def buffer_statistics():
 
 # NativeContext.read_trace's event kinds, by name (csrc/trace.pxi).
 TRACE_KINDS = {"call": TRACE_CALL, "dispatch": TRACE_DISPATCH, "tiles": TRACE_TILES, "signal": TRACE_SIGNAL,
-               "wait": TRACE_WAIT, "flow": TRACE_FLOW}
+               "wait": TRACE_WAIT, "flow": TRACE_FLOW, "op": TRACE_OP, "rows": TRACE_ROWS}

@@ -22,6 +22,8 @@ cdef enum:
     TRACE_SIGNAL = 4     # a semaphore signalled (and the callbacks it ran)
     TRACE_WAIT = 5       # a blocking fence wait that was reached
     TRACE_FLOW = 6       # a signal on thread a0 at t_begin released a wait on `thread` at t_end
+    TRACE_OP = 7         # buffer.reduce (a0 = 0) or buffer.matmul (a0 = 1) over a1 rows; id: op
+    TRACE_ROWS = 8       # rows [a0, a1) of op id, one chunk taken from the counter
 
 
 ctypedef struct trace_event_t:
@@ -89,6 +91,12 @@ cdef void trace_record(trace_t* t, int kind, int64_t t_begin, int64_t t_end, int
     e.a2 = a2
     e.id = id
     lite_store_release_int(&e.kind, kind)
+
+
+cdef inline void trace_rows(trace_t* t, int64_t t0, int64_t begin, int64_t end, int64_t id) noexcept nogil:
+    """A chunk of rows of a reduce or matmul ran from t0 until now."""
+    if t != NULL:
+        trace_record(t, TRACE_ROWS, t0, now_ns(), begin, end, 0, id)
 
 
 cdef long long trace_dropped(trace_t* t) noexcept nogil:

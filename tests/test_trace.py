@@ -52,13 +52,16 @@ def large(request, tmp_path_factory):
 # -- reading a trace ------------------------------------------------------------
 
 class Trace:
-    """A loaded trace file with its structure checked: valid JSON in the
-    object format, every thread named, X spans properly nested per thread,
-    flow start/finish pairs that match and lie inside spans."""
+    """A trace document with its structure checked: the object format,
+    every thread named, X spans properly nested per thread, flow
+    start/finish pairs that match and lie inside spans."""
 
-    def __init__(self, path):
+    @classmethod
+    def load(cls, path):
         with open(path) as f:
-            doc = json.load(f)
+            return cls(json.load(f))
+
+    def __init__(self, doc):
         assert set(doc) >= {"traceEvents", "displayTimeUnit", "metadata"} and doc["displayTimeUnit"] == "ns"
         events = doc["traceEvents"]
         assert isinstance(events, list) and events
@@ -114,7 +117,13 @@ def run_traced(tmp_path, *args, name="trace.json"):
     path = tmp_path / name
     rc, out, err = cli(*args, f"--trace={path}")
     assert rc == 0, err
-    return Trace(path), out
+    return Trace.load(path), out
+
+
+def partitions(spans, end):
+    """Whether the spans' [begin, end) ranges cover [0, end) exactly once."""
+    bounds = sorted((e["args"]["begin"], e["args"]["end"]) for e in spans)
+    return bounds[0][0] == 0 and bounds[-1][1] == end and all(a[1] == b[0] for a, b in zip(bounds, bounds[1:]))
 
 
 # -- tests ------------------------------------------------------------------------
@@ -158,13 +167,10 @@ def test_tile_batches_partition_a_large_dispatch(large, tmp_path):
     (dispatch,) = trace.of("dispatch")
     assert dispatch["tid"] == host and dispatch["args"]["elements"] == N
     assert call["begin"] <= dispatch["begin"] and dispatch["end"] <= call["end"]
-    tiles = sorted(trace.of("tiles"), key=lambda e: e["args"]["begin"])
+    tiles = trace.of("tiles")
     assert all(t["args"]["dispatch"] == dispatch["args"]["dispatch"] for t in tiles)
     # The chunks taken from the counter cover [0, N) exactly once.
-    assert tiles[0]["args"]["begin"] == 0 and tiles[-1]["args"]["end"] == N
-    for before, after in zip(tiles, tiles[1:]):
-        assert before["args"]["end"] == after["args"]["begin"]
-    assert all(t["args"]["begin"] < t["args"]["end"] for t in tiles)
+    assert partitions(tiles, N) and all(t["args"]["begin"] < t["args"]["end"] for t in tiles)
     workers = {trace.names[t["tid"]] for t in tiles}
     assert workers and workers <= {"worker 0", "worker 1"}
     if model == "async-internal":
@@ -232,4 +238,36 @@ def test_trace_errors(seed, tmp_path):
     # A failed call still leaves its trace.
     rc, _, err = cli("run-module", f"--module={a}", "--function=abs", "--input=2xf32=-1",
                      f"--trace={tmp_path / 'failed.json'}")
-    assert rc == 1 and Trace(tmp_path / "failed.json").names
+    assert rc == 1 and Trace.load(tmp_path / "failed.json").names
+
+
+@pytest.mark.parametrize("op", ["matmul", "reduce"])
+def test_row_chunks_of_reductions_and_matmuls(op):
+    from iree_lite.compiler import compile_module
+    from iree_lite.runtime.context import Context
+    rows = 256   # large enough to run on the workers
+    if op == "matmul":
+        t = f"tensor<{rows}x{rows}xf32>"
+        source = (f"func.func @f(%a: {t}, %b: {t}, %c: {t}) -> {t} {{\n"
+                  f"  %r = linalg.matmul ins(%a, %b : {t}, {t}) outs(%c : {t}) -> {t}\n  return %r : {t}\n}}\n")
+        args = [np.ones((rows, rows), np.float32)] * 3
+    else:
+        t, o = f"tensor<{rows}x4096xf32>", f"tensor<{rows}xf32>"
+        source = (f"func.func @f(%x: {t}, %i: {o}) -> {o} {{\n"
+                  f"  %r = linalg.reduce ins(%x : {t}) outs(%i : {o}) dimensions = [1]\n"
+                  f"    (%in: f32, %acc: f32) {{\n      %s = arith.addf %acc, %in : f32\n"
+                  f"      linalg.yield %s : f32\n    }}\n  return %r : {o}\n}}\n")
+        args = [np.ones((rows, 4096), np.float32), np.zeros(rows, np.float32)]
+    ctx = Context("local-task", 2)
+    ctx.enable_trace()
+    ctx.load(compile_module(source, "m.mlir"))
+    ctx.invoke("f", args)
+    trace = Trace(json.loads(json.dumps(ctx.trace())))
+    host = trace.host()
+    (call,) = trace.of("call", tid=host)
+    (span,) = trace.of("op", tid=host, name=op)
+    assert span["args"]["rows"] == rows and call["begin"] <= span["begin"] and span["end"] <= call["end"]
+    chunks = trace.of("rows")
+    assert all(c["args"]["op"] == span["args"]["op"] and trace.names[c["tid"]].startswith("worker")
+               and span["begin"] <= c["begin"] and c["end"] <= span["end"] for c in chunks)
+    assert len(chunks) > 1 and partitions(chunks, rows)

@@ -8,7 +8,9 @@ ran VM work is "thread TID"), with:
 
 - complete spans ("X"): each function call (module.function), dispatch
   (its kernel's name), tile batch ("tiles": elements [begin, end) of one
-  chunk a thread took from the dispatch's counter), signal and blocking wait;
+  chunk a thread took from the dispatch's counter), reduction or matrix
+  product ("reduce", "matmul") with its chunks of rows ("rows"), signal
+  and blocking wait;
 - flows ("s" then "f", one id per pair) from a fence signal to each traced
   wait it released, bound to the enclosing signal and wait spans.
 
@@ -57,6 +59,12 @@ def trace_document(ctx):
         elif kind == "tiles":
             name = "tiles"
             args = {"dispatch": ident, "begin": a0, "end": a1}
+        elif kind == "op":
+            name = ("reduce", "matmul")[a0]
+            args = {"op": ident, "rows": a1}
+        elif kind == "rows":
+            name = "rows"
+            args = {"op": ident, "begin": a0, "end": a1}
         else:
             name = kind
         spans.append({"ph": "X", "name": name, "cat": kind, "pid": pid, "tid": thread,

@@ -94,7 +94,7 @@ def add_context_args(p):
                    help="write a timeline of the run to FILE.json (Chrome trace events, for "
                         "ui.perfetto.dev or chrome://tracing): a track per thread (host, each worker) "
                         "with spans for function calls, dispatches, the tile batches each worker ran, "
-                        "fence signals and waits, and flow arrows from each signal to the waits it "
+                        "reductions and matrix products with their row chunks, fence signals and waits, and flow arrows from each signal to the waits it "
                         "released; events past the buffer's capacity are dropped and counted")
 
 
