@@ -267,6 +267,7 @@ cdef lite_status* run_eval(const kernel_t* k, const uint32_t* code, int p,
     job.kernel = k
     job.count = 1
     job.error = NULL
+    job.trace = NULL    # one element, inline: part of its function's span
     for i in range(k.nbind):
         job.bind[i] = <char*>&out[i]
     nf = code[p]

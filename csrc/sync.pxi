@@ -371,7 +371,9 @@ cdef void trace_wait_done(trace_t* t, fence_t* f, int64_t t0) noexcept nogil:
     for i in range(f.count):
         s = f.sems[i]
         pthread_mutex_lock(&s.mu)
-        sig_thread = s.sig_thread if s.sig_trace == t else 0
+        # A signal from before this trace began belongs to an earlier one
+        # that had the same address.
+        sig_thread = s.sig_thread if s.sig_trace == t and s.sig_ns >= t.origin else 0
         sig_ns = s.sig_ns
         pthread_mutex_unlock(&s.mu)
         if sig_thread != 0:

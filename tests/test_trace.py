@@ -271,3 +271,29 @@ def test_row_chunks_of_reductions_and_matmuls(op):
     assert all(c["args"]["op"] == span["args"]["op"] and trace.names[c["tid"]].startswith("worker")
                and span["begin"] <= c["begin"] and c["end"] <= span["end"] for c in chunks)
     assert len(chunks) > 1 and partitions(chunks, rows)
+
+
+def test_concurrent_callers_get_their_own_tracks(large):
+    """Per-call trace state lives in jobs: two host threads calling at once
+    get separate, well-nested tracks and separately partitioned dispatches."""
+    import threading
+
+    from iree_lite.runtime.context import Context
+    model, module = large
+    ctx = Context("local-task", 2)
+    ctx.enable_trace()
+    ctx.load_file(module)
+    x = np.full(N, 1.5, np.float32)
+    callers = [threading.Thread(target=ctx.invoke, args=("scale", [x, x])) for _ in range(2)]
+    for t in callers:
+        t.start()
+    for t in callers:
+        t.join()
+    trace = Trace(json.loads(json.dumps(ctx.trace())))
+    calls = trace.of("call")
+    assert len(calls) == 2 and len({c["tid"] for c in calls}) == 2
+    assert {trace.names[c["tid"]] for c in calls} == {f"thread {c['tid']}" for c in calls}
+    dispatches = trace.of("dispatch")
+    assert len({d["args"]["dispatch"] for d in dispatches}) == 2
+    for d in dispatches:
+        assert partitions([t for t in trace.of("tiles") if t["args"]["dispatch"] == d["args"]["dispatch"]], N)
