@@ -185,6 +185,12 @@ def test_tile_batches_partition_a_large_dispatch(large, tmp_path):
 
 
 def test_other_tools_share_the_flag(seed, tmp_path):
+    from argparse_manpage.manpage import Manpage
+
+    from iree_lite.tools.cli import build_parser
+    page = str(Manpage(build_parser(), _data={"project_name": "iree-lite", "prog": "iree-lite"}))
+    # One definition, in every tool that creates a context (and so in the man page).
+    assert page.count("\\fB\\-\\-trace\\fR") == 4
     rc, out, err = cli("check-module", "--help")
     assert "--trace FILE.json" in out
     source = tmp_path / "t.mlir"
