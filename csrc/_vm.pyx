@@ -2,6 +2,7 @@
 # The iree-lite VM extension: one compilation unit so the dispatch loop can
 # inline the kernels, fences and worker pool it calls.
 include "status.pxi"
+include "trace.pxi"
 include "sync.pxi"
 include "pool.pxi"
 include "isa_opcodes.pxi"

@@ -132,6 +132,11 @@ cdef class LoadedModule:
     cdef int nkernels, nfunctions
     cdef readonly object module
 
+    @property
+    def address(self):
+        """Where its C structures are: trace events name modules by it."""
+        return <size_t>&self.m
+
     def __dealloc__(self):
         cdef int i
         if self.m.gr != NULL:
@@ -245,9 +250,74 @@ cdef class NativeContext:
         self.ctx.inline_elements = inline_elements
         self.ctx.dispatches = 0
         self.ctx.fence_waits = 0
+        self.ctx.trace = NULL
         if workers > 0:
             self.pool = WorkerPool(workers)
             self.ctx.pool = (<WorkerPool>self.pool).ptr
+
+    def __dealloc__(self):
+        # Workers may still be finishing events (a signal's span ends after
+        # the waiter woke): let them, then free the buffer. The pool itself
+        # is released after this, with the other attributes.
+        if self.ctx.trace != NULL:
+            with nogil:
+                pool_quiesce(self.ctx.pool)
+            trace_destroy(self.ctx.trace)
+
+    def enable_trace(self, long long capacity):
+        """Record a timeline of calls, dispatches, tile batches, signals and
+        waits into a buffer of `capacity` events (further ones are dropped
+        and counted). Enable before the first call: running code reads the
+        trace pointer without synchronisation."""
+        if self.ctx.trace != NULL:
+            raise RuntimeError("tracing is already enabled")
+        if capacity < 1:
+            raise ValueError(f"trace capacity must be positive, got {capacity}")
+        self.ctx.trace = trace_create(capacity)
+        if self.ctx.trace == NULL:
+            raise MemoryError("cannot allocate the trace buffer")
+
+    @property
+    def tracing(self):
+        return self.ctx.trace != NULL
+
+    def read_trace(self):
+        """None when not tracing; otherwise, once the workers are idle, a dict:
+        events [(kind, thread, t_begin, t_end, a0, a1, a2, id)] in ns of
+        CLOCK_MONOTONIC, origin (when tracing began), capacity, dropped, and
+        workers (the OS thread id of each worker that started, by index)."""
+        cdef trace_t* t = self.ctx.trace
+        cdef trace_event_t* e
+        cdef long long i, n
+        cdef int kind
+        if t == NULL:
+            return None
+        if self.ctx.pool != NULL and self.ctx.pool.pid != getpid():
+            raise RuntimeError("the trace's worker pool belongs to another process")
+        with nogil:
+            pool_quiesce(self.ctx.pool)
+        n = min(atomic_fetch_add64(&t.next, 0), t.capacity)
+        events = []
+        for i in range(n):
+            e = &t.events[i]
+            kind = lite_load_acquire_int(&e.kind)
+            if kind != 0:   # a slot still being written by a non-worker thread
+                events.append((kind, e.thread, e.t_begin, e.t_end, e.a0, e.a1, e.a2, e.id))
+        workers = []
+        if self.ctx.pool != NULL:
+            workers = [lite_load_acquire_int(&self.ctx.pool.tids[i]) for i in range(self.ctx.pool.nthreads)]
+        return {"events": events, "origin": t.origin, "capacity": t.capacity, "dropped": trace_dropped(t),
+                "workers": workers}
+
+    def wait(self, Fence fence, timeout=None):
+        """Fence.wait, recorded (with flows from the signals that released
+        it) when tracing."""
+        cdef int64_t t0 = now_ns()
+        cdef int r = wait_interruptibly(NULL, fence.ptr, 0, timeout)
+        if r == WAIT_REACHED and self.ctx.trace != NULL:
+            with nogil:
+                trace_wait_done(self.ctx.trace, fence.ptr, t0)
+        return r == WAIT_REACHED
 
     @property
     def workers(self):
@@ -291,3 +361,8 @@ def buffer_statistics():
     """Process-wide buffer allocations: count, total bytes, live and peak live bytes."""
     return {"buffers": lite_alloc_count, "bytes": lite_alloc_bytes, "live_bytes": lite_live_bytes,
             "peak_bytes": lite_peak_bytes}
+
+
+# NativeContext.read_trace's event kinds, by name (csrc/trace.pxi).
+TRACE_KINDS = {"call": TRACE_CALL, "dispatch": TRACE_DISPATCH, "tiles": TRACE_TILES, "signal": TRACE_SIGNAL,
+               "wait": TRACE_WAIT, "flow": TRACE_FLOW, "op": TRACE_OP, "rows": TRACE_ROWS}

@@ -8,6 +8,14 @@ ctypedef fused num:
     int64_t
 
 
+cdef inline int64_t trace_op_begin(trace_t* t, trace_t** job_trace, int64_t* job_id) noexcept nogil:
+    """Give a reduce or matmul job the context's trace and a new op id;
+    returns the op's start time (0 when not tracing)."""
+    job_trace[0] = t
+    job_id[0] = trace_new_id(t) if t != NULL else 0
+    return now_ns() if t != NULL else 0
+
+
 cdef inline num combine(int c, num a, num b) noexcept nogil:
     if c == RC_ADDF or c == RC_ADDI:
         return a + b
@@ -38,10 +46,13 @@ ctypedef struct reduce_job_t:
     int combiner
     int element
     int64_t n
+    trace_t* trace       # --trace: the context's trace or NULL, and this op's id in it
+    int64_t trace_id
 
 
 cdef void reduce_range(void* arg, int64_t begin, int64_t end, int worker) noexcept nogil:
     cdef reduce_job_t* j = <reduce_job_t*>arg
+    cdef int64_t t0 = now_ns() if j.trace != NULL else 0
     if j.element == ET_F32:
         reduce_rows(<float*>j.acc, <const float*>j.src, j.combiner, begin, end, j.n)
     elif j.element == ET_F64:
@@ -50,6 +61,7 @@ cdef void reduce_range(void* arg, int64_t begin, int64_t end, int worker) noexce
         reduce_rows(<int32_t*>j.acc, <const int32_t*>j.src, j.combiner, begin, end, j.n)
     else:
         reduce_rows(<int64_t*>j.acc, <const int64_t*>j.src, j.combiner, begin, end, j.n)
+    trace_rows(j.trace, t0, begin, end, j.trace_id)
 
 
 cdef lite_status* run_reduce(ctx_t* ctx, ref_t racc, ref_t rsrc, int combiner) noexcept nogil:
@@ -73,11 +85,14 @@ cdef lite_status* run_reduce(ctx_t* ctx, ref_t racc, ref_t rsrc, int combiner) n
     j.combiner = combiner
     j.element = acc.element
     j.n = src.count // acc.count
+    cdef int64_t t0 = trace_op_begin(ctx.trace, &j.trace, &j.trace_id)
     if ctx.pool == NULL or src.count <= ctx.inline_elements:
         reduce_range(&j, 0, acc.count, 0)
     else:
         pool_parallel_for(ctx.pool, acc.count, max(<int64_t>1, acc.count // (4 * pool_size(ctx.pool))),
                           reduce_range, &j)
+    if j.trace != NULL:
+        trace_record(j.trace, TRACE_OP, t0, now_ns(), 0, acc.count, 0, j.trace_id)
     return NULL
 
 
@@ -105,10 +120,13 @@ ctypedef struct matmul_job_t:
     const char* b
     int element
     int64_t m, k, n
+    trace_t* trace       # as reduce_job_t's
+    int64_t trace_id
 
 
 cdef void matmul_range(void* arg, int64_t begin, int64_t end, int worker) noexcept nogil:
     cdef matmul_job_t* j = <matmul_job_t*>arg
+    cdef int64_t t0 = now_ns() if j.trace != NULL else 0
     if j.element == ET_F32:
         matmul_rows(<float*>j.c, <const float*>j.a, <const float*>j.b, begin, end, j.m, j.k, j.n)
     elif j.element == ET_F64:
@@ -117,6 +135,7 @@ cdef void matmul_range(void* arg, int64_t begin, int64_t end, int worker) noexce
         matmul_rows(<int32_t*>j.c, <const int32_t*>j.a, <const int32_t*>j.b, begin, end, j.m, j.k, j.n)
     else:
         matmul_rows(<int64_t*>j.c, <const int64_t*>j.a, <const int64_t*>j.b, begin, end, j.m, j.k, j.n)
+    trace_rows(j.trace, t0, begin, end, j.trace_id)
 
 
 cdef lite_status* run_matmul(ctx_t* ctx, ref_t rc, ref_t ra, ref_t rb) noexcept nogil:
@@ -148,8 +167,11 @@ cdef lite_status* run_matmul(ctx_t* ctx, ref_t rc, ref_t ra, ref_t rb) noexcept 
     j.b = b.data
     j.element = c.element
     rows = batches * j.m
+    cdef int64_t t0 = trace_op_begin(ctx.trace, &j.trace, &j.trace_id)
     if ctx.pool == NULL or rows * j.k * j.n <= ctx.inline_elements:
         matmul_range(&j, 0, rows, 0)
     else:
         pool_parallel_for(ctx.pool, rows, max(<int64_t>1, rows // (4 * pool_size(ctx.pool))), matmul_range, &j)
+    if j.trace != NULL:
+        trace_record(j.trace, TRACE_OP, t0, now_ns(), 1, rows, 0, j.trace_id)
     return NULL

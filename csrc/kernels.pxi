@@ -148,6 +148,9 @@ ctypedef struct job_t:
     buffer_t* held[32]
     int nheld
     fence_t* signal
+    # --trace: the context's trace (NULL when not tracing) and this dispatch's id in it.
+    trace_t* trace
+    int64_t trace_id
 
 
 cdef extern from "lite_vm.h" nogil:
@@ -272,11 +275,15 @@ cdef void run_tiles(void* arg, int64_t begin, int64_t end, int worker) noexcept 
     cdef job_t* job = <job_t*>arg
     cdef char* scratch = lite_scratch(SCRATCH_BYTES)
     cdef int64_t tile, start
+    cdef int64_t t0 = now_ns() if job.trace != NULL else 0
     if scratch == NULL:
         job_fail(job, STATUS_RESOURCE_EXHAUSTED, b"out of memory for tile scratch")
         return
     for tile in range(begin, end):
         if job.error != NULL:
-            return
+            break
         start = tile * TILE
         run_tile(job, start, min(<int64_t>TILE, job.count - start), scratch)
+    if job.trace != NULL:
+        trace_record(job.trace, TRACE_TILES, t0, now_ns(), begin * TILE, min(job.count, end * TILE), 0,
+                     job.trace_id)

@@ -31,6 +31,26 @@ static inline void lite_note_alloc(long long bytes) {
 }
 static inline void lite_note_free(long long bytes) { __atomic_sub_fetch(&lite_live_bytes, bytes, __ATOMIC_RELAXED); }
 
+/* Tracing (--trace): the OS thread id, cached per thread. The cache is
+   cleared in a forked child, whose only thread has a new id. */
+#include <unistd.h>
+#include <sys/syscall.h>
+static __thread int lite_tid_cache;
+static pthread_once_t lite_tid_once = PTHREAD_ONCE_INIT;
+static void lite_tid_forget(void) { lite_tid_cache = 0; }
+static void lite_tid_init(void) { pthread_atfork(NULL, NULL, lite_tid_forget); }
+static inline int lite_tid(void) {
+    if (!lite_tid_cache) {
+        pthread_once(&lite_tid_once, lite_tid_init);
+        lite_tid_cache = (int)syscall(SYS_gettid);
+    }
+    return lite_tid_cache;
+}
+/* A trace event's kind is stored last, with release order: a reader that
+   sees a non-zero kind sees the whole event. */
+static inline void lite_store_release_int(int* p, int v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+static inline int lite_load_acquire_int(int* p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+
 /* Per-thread tile scratch: every thread that runs tiles (workers and callers
    alike) gets its own, so concurrent calls never share registers. Freed when
    the thread exits. Every caller asks for the same size. */

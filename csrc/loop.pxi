@@ -50,6 +50,7 @@ ctypedef struct ctx_t:
     int64_t inline_elements # dispatches this small run on the submitting thread
     long long dispatches    # statistics (atomic): dispatch and dispatch.async executed
     long long fence_waits   # statistics (atomic): blocking fence waits in the VM
+    trace_t* trace          # --trace: where calls, dispatches, tiles and waits are recorded; or NULL
 
 
 cdef inline int list_reg(const uint32_t* code, int p, int i) noexcept nogil:
@@ -102,8 +103,9 @@ from libc.math cimport fabs
 
 
 cdef lite_status* job_bind(job_t* job, const kernel_t* k, const uint32_t* code, int p,
-                           ref_t* R, double* F, int64_t* I) noexcept nogil:
-    """Fill a job from the bind_r, push_f and push_i lists at p."""
+                           ref_t* R, double* F, int64_t* I, trace_t* trace) noexcept nogil:
+    """Fill a job from the bind_r, push_f and push_i lists at p; a traced
+    job gets the next dispatch id of `trace`."""
     cdef int i, nf, ni
     cdef buffer_t* b
     cdef char msg[200]
@@ -111,6 +113,8 @@ cdef lite_status* job_bind(job_t* job, const kernel_t* k, const uint32_t* code, 
     job.error = NULL
     job.nheld = 0
     job.signal = NULL
+    job.trace = trace
+    job.trace_id = trace_new_id(trace) if trace != NULL else 0
     for i in range(k.nbind):
         if R[list_reg(code, p, i)].kind != REF_BUFFER:
             return status_new(STATUS_INVALID_ARGUMENT, b"dispatch binding is not a buffer")
@@ -180,7 +184,7 @@ cdef void async_job_done(void* arg, int worker) noexcept nogil:
         fence_fail(a.job.signal, a.job.error)
         a.job.error = NULL
     else:
-        st = fence_signal(a.job.signal)
+        st = fence_signal(a.job.signal, a.job.trace)
         if st != NULL:
             status_free(st)
     async_job_free(a)
@@ -199,13 +203,25 @@ cdef void async_job_ready(void* arg, const lite_status* failure) noexcept nogil:
         pool_parallel_async(a.ctx.pool, job_tiles(&a.job), 1, run_tiles, &a.job, async_job_done, a)
 
 
+cdef int vm_fence_wait(ctx_t* ctx, fence_t* f, lite_status** out) noexcept nogil:
+    """A blocking wait of the VM on f (NULL: reached): counted, and traced."""
+    cdef int64_t t0
+    cdef int r
+    if f == NULL:
+        return WAIT_REACHED
+    atomic_fetch_add64(&ctx.fence_waits, 1)
+    t0 = now_ns() if ctx.trace != NULL else 0
+    r = fence_wait(f, -1, out)
+    if ctx.trace != NULL and r == WAIT_REACHED:
+        trace_wait_done(ctx.trace, f, t0)
+    return r
+
+
 cdef lite_status* submit_async(ctx_t* ctx, async_job_t* a, fence_t* wait) noexcept nogil:
     cdef lite_status* st = NULL
     if ctx.pool == NULL:
         # local-sync: block on the wait fence, then run inline.
-        if wait != NULL:
-            atomic_fetch_add64(&ctx.fence_waits, 1)
-        if fence_wait(wait, -1, &st) == 1:
+        if vm_fence_wait(ctx, wait, &st) == WAIT_FAILED:
             async_job_ready(a, st)
             status_free(st)
         else:
@@ -215,16 +231,22 @@ cdef lite_status* submit_async(ctx_t* ctx, async_job_t* a, fence_t* wait) noexce
     return NULL
 
 
+ctypedef struct forward_t:
+    fence_t* dst
+    trace_t* trace
+
+
 cdef void forward_settled(void* arg, const lite_status* failure) noexcept nogil:
-    cdef fence_t* dst = <fence_t*>arg
+    cdef forward_t* fw = <forward_t*>arg
     cdef lite_status* st
     if failure != NULL:
-        fence_fail(dst, status_clone(failure))
+        fence_fail(fw.dst, status_clone(failure))
     else:
-        st = fence_signal(dst)
+        st = fence_signal(fw.dst, fw.trace)
         if st != NULL:
             status_free(st)
-    fence_release(dst)
+    fence_release(fw.dst)
+    free(fw)
 
 
 cdef inline fence_t* fence_of(ref_t r) noexcept nogil:
@@ -245,6 +267,7 @@ cdef lite_status* run_eval(const kernel_t* k, const uint32_t* code, int p,
     job.kernel = k
     job.count = 1
     job.error = NULL
+    job.trace = NULL    # one element, inline: part of its function's span
     for i in range(k.nbind):
         job.bind[i] = <char*>&out[i]
     nf = code[p]
@@ -511,6 +534,7 @@ cdef lite_status* vm_invoke(ctx_t* ctx, module_t* m, int fi, const int64_t* iarg
     cdef function_t* fn = &m.functions[fi]
     cdef int i
     cdef lite_status* st
+    cdef int64_t t0 = now_ns() if ctx.trace != NULL else 0
     if depth > MAX_CALL_DEPTH:
         return status_new(STATUS_RESOURCE_EXHAUSTED, b"call depth limit exceeded")
     cdef char* frame = <char*>calloc(1, fn.nregs[0] * 8 + fn.nregs[1] * 8 + fn.nregs[2] * sizeof(ref_t) + 8)
@@ -527,6 +551,8 @@ cdef lite_status* vm_invoke(ctx_t* ctx, module_t* m, int fi, const int64_t* iarg
     for i in range(fn.nregs[2]):
         ref_release(R[i])
     free(frame)
+    if ctx.trace != NULL:
+        trace_record(ctx.trace, TRACE_CALL, t0, now_ns(), <int64_t><size_t>m, fi, 0, 0)
     return st
 
 
@@ -554,6 +580,8 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
     cdef async_job_t* a
     cdef fence_t* f
     cdef char what[64]
+    cdef forward_t* fw
+    cdef int64_t t0, count, trace_id
     while True:
         w = code[pc]
         op = w & 0xFF
@@ -721,27 +749,36 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
             pc += 2
         elif op == OP_DISPATCH:
             atomic_fetch_add64(&ctx.dispatches, 1)
+            t0 = now_ns() if ctx.trace != NULL else 0
             p = pc + 2
-            st = job_bind(&job, &m.kernels[code[pc + 1]], code, p, R, F, I)
+            st = job_bind(&job, &m.kernels[code[pc + 1]], code, p, R, F, I, ctx.trace)
             if st != NULL:
                 return st
             run_job_sync(ctx, &job)
+            if ctx.trace != NULL:
+                trace_record(ctx.trace, TRACE_DISPATCH, t0, now_ns(), <int64_t><size_t>m, code[pc + 1],
+                             job.count, job.trace_id)
             if job.error != NULL:
                 return job.error
             pc = list_next(code, list_next(code, list_next(code, p)))
         elif op == OP_DISPATCH_ASYNC:
+            # Traced, its span is the submission (and the run, when that is
+            # inline); tile spans carry its id wherever they run.
             atomic_fetch_add64(&ctx.dispatches, 1)
+            t0 = now_ns() if ctx.trace != NULL else 0
             p = pc + 2
             if (R[s0].kind != REF_FENCE and R[s0].kind != REF_NULL) or R[s1].kind != REF_FENCE:
                 return status_new(STATUS_INVALID_ARGUMENT, b"dispatch fences are not fences")
             a = <async_job_t*>malloc(sizeof(async_job_t))
             if a == NULL:
                 return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory for a dispatch")
-            st = job_bind(&a.job, &m.kernels[code[pc + 1]], code, p, R, F, I)
+            st = job_bind(&a.job, &m.kernels[code[pc + 1]], code, p, R, F, I, ctx.trace)
             if st != NULL:
                 a.job.nheld = 0
                 async_job_free(a)
                 return st
+            count = a.job.count         # `a` may be freed once submitted
+            trace_id = a.job.trace_id
             a.ctx = ctx
             a.job.nheld = a.job.kernel.nbind
             for i in range(a.job.nheld):
@@ -749,6 +786,9 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
             a.job.signal = fence_of(R[s1])
             fence_retain(a.job.signal)
             submit_async(ctx, a, fence_of(R[s0]))
+            if ctx.trace != NULL:
+                trace_record(ctx.trace, TRACE_DISPATCH, t0, now_ns(), <int64_t><size_t>m, code[pc + 1],
+                             count, trace_id)
             pc = list_next(code, list_next(code, list_next(code, p)))
         elif op == OP_EVAL:
             p = pc + 2
@@ -765,8 +805,7 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
         elif op == OP_FENCE_AWAIT:
             if R[s0].kind == REF_FENCE:
                 st = NULL
-                atomic_fetch_add64(&ctx.fence_waits, 1)
-                if fence_wait(fence_of(R[s0]), -1, &st) == 1:
+                if vm_fence_wait(ctx, fence_of(R[s0]), &st) == WAIT_FAILED:
                     return st
             elif R[s0].kind != REF_NULL:
                 return status_new(STATUS_INVALID_ARGUMENT, b"awaited value is not a fence")
@@ -774,9 +813,13 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
         elif op == OP_FENCE_FORWARD:
             if (R[s0].kind != REF_FENCE and R[s0].kind != REF_NULL) or R[s1].kind != REF_FENCE:
                 return status_new(STATUS_INVALID_ARGUMENT, b"forwarded values are not fences")
-            f = fence_of(R[s1])
-            fence_retain(f)
-            fence_notify(fence_of(R[s0]), forward_settled, f)
+            fw = <forward_t*>malloc(sizeof(forward_t))
+            if fw == NULL:
+                return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory for a fence forward")
+            fw.dst = fence_of(R[s1])
+            fw.trace = ctx.trace
+            fence_retain(fw.dst)
+            fence_notify(fence_of(R[s0]), forward_settled, fw)
             pc += 1
         elif op == OP_CHECK_TRUE or op == OP_CHECK_FALSE:
             if (I[s0] != 0) != (op == OP_CHECK_TRUE):

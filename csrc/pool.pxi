@@ -18,10 +18,6 @@ cdef extern from "<unistd.h>" nogil:
     int _SC_NPROCESSORS_ONLN
     int getpid()
 
-cdef extern from "lite_vm.h" nogil:
-    long long atomic_fetch_add64(long long* p, long long v)
-    long long atomic_add_fetch64(long long* p, long long v)
-
 ctypedef void (*task_fn)(void* arg, int worker) noexcept nogil
 ctypedef void (*range_fn)(void* arg, int64_t begin, int64_t end, int worker) noexcept nogil
 
@@ -42,6 +38,7 @@ cdef struct pool_t:
     int started
     int pid              # the process that owns the threads (see pool_destroy)
     pthread_t* threads
+    int* tids            # each worker's OS thread id, once it has started (for --trace)
 
 
 ctypedef struct worker_arg_t:
@@ -55,6 +52,7 @@ cdef void* worker_main(void* p) noexcept nogil:
     cdef int index = wa.index
     cdef task_t* t
     free(wa)
+    lite_store_release_int(&pool.tids[index], lite_tid())
     while True:
         pthread_mutex_lock(&pool.mu)
         while pool.head == NULL and not pool.stopping:
@@ -83,7 +81,8 @@ cdef pool_t* pool_create(int workers) noexcept nogil:
     pool.pid = getpid()
     pool.nthreads = workers
     pool.threads = <pthread_t*>calloc(workers, sizeof(pthread_t))
-    if pool.threads == NULL:
+    pool.tids = <int*>calloc(workers, sizeof(int))
+    if pool.threads == NULL or pool.tids == NULL:
         pool_destroy(pool)
         return NULL
     for i in range(workers):
@@ -114,9 +113,51 @@ cdef void pool_destroy(pool_t* pool) noexcept nogil:
     for i in range(pool.started):
         pthread_join(pool.threads[i], NULL)
     free(pool.threads)
+    free(pool.tids)
     pthread_mutex_destroy(&pool.mu)
     pthread_cond_destroy(&pool.cv)
     free(pool)
+
+
+ctypedef struct barrier_t:
+    pthread_mutex_t mu
+    pthread_cond_t cv
+    int arriving         # workers yet to reach the barrier
+    int inside           # workers yet to leave it
+
+
+cdef void barrier_task(void* p, int worker) noexcept nogil:
+    cdef barrier_t* b = <barrier_t*>p
+    pthread_mutex_lock(&b.mu)
+    b.arriving -= 1
+    pthread_cond_broadcast(&b.cv)
+    while b.arriving > 0:
+        pthread_cond_wait(&b.cv, &b.mu)
+    b.inside -= 1
+    pthread_cond_broadcast(&b.cv)
+    pthread_mutex_unlock(&b.mu)
+
+
+cdef void pool_quiesce(pool_t* pool) noexcept nogil:
+    """Return once every worker has finished what it was running and what
+    was queued before: each worker must hold one barrier task at the same
+    time, and a worker runs its tasks one after another."""
+    cdef barrier_t b
+    cdef int i
+    if pool == NULL or pool.pid != getpid():
+        return   # in a forked child the workers do not exist
+    pthread_mutex_init(&b.mu, NULL)
+    pthread_cond_init(&b.cv, NULL)
+    b.arriving = pool.nthreads
+    b.inside = pool.nthreads
+    for i in range(pool.nthreads):
+        pool_submit(pool, barrier_task, &b)
+    pthread_mutex_lock(&b.mu)
+    while b.inside > 0:   # b lives on this stack until every worker left it
+        pthread_cond_wait(&b.cv, &b.mu)
+    pthread_mutex_unlock(&b.mu)
+    pthread_mutex_destroy(&b.mu)
+    pthread_cond_destroy(&b.cv)
 
 
 cdef int pool_size(pool_t* pool) noexcept nogil:
@@ -196,7 +237,7 @@ ctypedef struct blocking_t:
 
 
 cdef void blocking_done(void* p, int worker) noexcept nogil:
-    status_free(semaphore_signal((<blocking_t*>p).finished, 1))
+    status_free(semaphore_signal((<blocking_t*>p).finished, 1, NULL))
 
 
 cdef void pool_parallel_for(pool_t* pool, int64_t count, int64_t grain, range_fn fn, void* arg) noexcept nogil:

@@ -46,12 +46,6 @@ cdef enum:
     WAIT_TIMEOUT = 2
 
 
-cdef inline int64_t now_ns() noexcept nogil:
-    cdef timespec ts
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return <int64_t>ts.tv_sec * 1000000000 + ts.tv_nsec
-
-
 cdef void cond_init(pthread_cond_t* cv) noexcept nogil:
     # Timed waits use the monotonic clock: wall-clock jumps do not shorten them.
     cdef pthread_condattr_t attr
@@ -85,6 +79,11 @@ cdef struct semaphore_t:
     uint64_t value
     lite_status* failure
     waiter_t* waiters
+    # The last traced signal: in which trace, on which thread, when. A traced
+    # wait that this semaphore releases draws a flow from it.
+    trace_t* sig_trace
+    int sig_thread
+    int64_t sig_ns
 
 
 cdef semaphore_t* semaphore_create(uint64_t initial) noexcept nogil:
@@ -135,11 +134,14 @@ cdef void run_waiters(waiter_t* w, const lite_status* failure) noexcept nogil:
         w = nxt
 
 
-cdef lite_status* semaphore_signal(semaphore_t* s, uint64_t value) noexcept nogil:
+cdef lite_status* semaphore_signal(semaphore_t* s, uint64_t value, trace_t* trace) noexcept nogil:
+    """Advance to value and run the callbacks it releases; recorded as a
+    span in `trace` unless that is NULL."""
     cdef char msg[160]
     cdef waiter_t* ready = NULL
     cdef waiter_t** link
     cdef waiter_t* w
+    cdef int64_t t0 = now_ns() if trace != NULL else 0
     pthread_mutex_lock(&s.mu)
     if s.failure != NULL:
         pthread_mutex_unlock(&s.mu)
@@ -150,6 +152,10 @@ cdef lite_status* semaphore_signal(semaphore_t* s, uint64_t value) noexcept nogi
         pthread_mutex_unlock(&s.mu)
         return status_new(STATUS_INVALID_ARGUMENT, msg)
     s.value = value
+    if trace != NULL:
+        s.sig_trace = trace
+        s.sig_thread = lite_tid()
+        s.sig_ns = now_ns()
     link = &s.waiters
     while link[0] != NULL:
         w = link[0]
@@ -162,6 +168,8 @@ cdef lite_status* semaphore_signal(semaphore_t* s, uint64_t value) noexcept nogi
     pthread_cond_broadcast(&s.cv)
     pthread_mutex_unlock(&s.mu)
     run_waiters(ready, NULL)
+    if trace != NULL:
+        trace_record(trace, TRACE_SIGNAL, t0, now_ns(), 0, 0, 0, 0)
     return NULL
 
 
@@ -311,15 +319,16 @@ cdef fence_t* fence_join(fence_t* a, fence_t* b) noexcept nogil:
     return f
 
 
-cdef lite_status* fence_signal(fence_t* f) noexcept nogil:
-    """Signal every timepoint; returns the first error, if any."""
+cdef lite_status* fence_signal(fence_t* f, trace_t* trace) noexcept nogil:
+    """Signal every timepoint (traced in `trace` if not NULL); returns the
+    first error, if any."""
     cdef lite_status* first = NULL
     cdef lite_status* st
     cdef int i
     if f == NULL:
         return NULL
     for i in range(f.count):
-        st = semaphore_signal(f.sems[i], f.values[i])
+        st = semaphore_signal(f.sems[i], f.values[i], trace)
         if st != NULL:
             if first == NULL:
                 first = st
@@ -348,6 +357,29 @@ cdef int fence_wait(fence_t* f, int64_t timeout_ns, lite_status** out) noexcept 
         if r != WAIT_REACHED:
             return r
     return WAIT_REACHED
+
+
+cdef void trace_wait_done(trace_t* t, fence_t* f, int64_t t0) noexcept nogil:
+    """Record a reached wait on f that began at t0: its span, and a flow
+    from each timepoint's last signal traced in t."""
+    cdef int64_t t1 = now_ns()
+    cdef int64_t sig_ns
+    cdef int i, sig_thread
+    cdef semaphore_t* s
+    if f == NULL:
+        return
+    for i in range(f.count):
+        s = f.sems[i]
+        pthread_mutex_lock(&s.mu)
+        # A signal from before this trace began belongs to an earlier one
+        # that had the same address.
+        sig_thread = s.sig_thread if s.sig_trace == t and s.sig_ns >= t.origin else 0
+        sig_ns = s.sig_ns
+        pthread_mutex_unlock(&s.mu)
+        if sig_thread != 0:
+            trace_record(t, TRACE_FLOW, sig_ns, t1, sig_thread, 0, 0, trace_new_id(t))
+    # The span ends after the flows' finish times, so each lies inside it.
+    trace_record(t, TRACE_WAIT, t0, now_ns(), 0, 0, 0, 0)
 
 
 cdef int fence_is_reached(fence_t* f) noexcept nogil:
@@ -439,7 +471,7 @@ cdef class Semaphore:
     def signal(self, uint64_t value):
         cdef lite_status* st
         with nogil:
-            st = semaphore_signal(self.ptr, value)
+            st = semaphore_signal(self.ptr, value, NULL)
         if st != NULL:
             raise_status(st)
 
@@ -489,7 +521,7 @@ cdef class Fence:
     def signal(self):
         cdef lite_status* st
         with nogil:
-            st = fence_signal(self.ptr)
+            st = fence_signal(self.ptr, NULL)
         if st != NULL:
             raise_status(st)
 

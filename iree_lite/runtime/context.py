@@ -10,6 +10,7 @@ thread, `local-task` on a pool of native worker threads.
 """
 import functools
 import re
+import threading
 import time
 
 from ..codegen.isa import ELEMENT_CODES
@@ -81,9 +82,27 @@ class Context:
         self.native = _native().NativeContext(workers)
         self.modules = []   # codegen.module.Module, in load order
         self._loaded = []   # their native structures
+        # Every module given to the native VM, by the address trace events name
+        # it by; kept alive so that no address is reused (one whose
+        # initializer failed never joins `modules`, but may have run).
+        self.module_at = {}
         # Seconds spent per phase, and host waits on finish fences (--print_statistics).
         self.timings = {"load": 0.0, "verify": 0.0, "invoke": 0.0, "wait": 0.0}
         self.host_waits = 0
+        self.host_thread = None   # the OS thread id named "host" in a trace
+
+    def enable_trace(self, capacity=None):
+        """Record a timeline (--trace) from now on; see runtime.timeline.
+        Call before loading modules: initializers run at load."""
+        from .timeline import DEFAULT_CAPACITY
+        self.native.enable_trace(DEFAULT_CAPACITY if capacity is None else capacity)
+        self.host_thread = threading.get_native_id()
+
+    def trace(self):
+        """The Chrome trace-event document recorded so far, or None when
+        tracing was not enabled."""
+        from .timeline import trace_document
+        return trace_document(self)
 
     @property
     def workers(self):
@@ -114,6 +133,7 @@ class Context:
             self.timings["verify"] += time.perf_counter() - start
         links = resolve_imports(module, self.modules)
         loaded = _native().load_module(module, links, self._loaded)
+        self.module_at[loaded.address] = (loaded, module)
         for f in module.initializers:   # util.initializer bodies, in order
             self.native.call(loaded, f, [], [], [], (0, 0, 0))
         self._loaded.append(loaded)
@@ -156,7 +176,7 @@ class Context:
         self.timings["invoke"] += waited - start
         self.host_waits += 1
         try:
-            reached = signal.wait(timeout)
+            reached = self.native.wait(signal, timeout)
         except VMError as e:
             raise VMError(e.code_name, f"{e.message}; waiting on finish fence") from None
         finally:

@@ -37,10 +37,16 @@ def create_context(ns, allow_empty=False):
         raise ToolError("INVALID_ARGUMENT; no --module= specified; creating run context")
     try:
         if getattr(ns, "trace_execution", False):
+            if ns.trace:
+                raise ToolError("INVALID_ARGUMENT; --trace records the native VM, --trace_execution runs "
+                                "the reference interpreter; use one of them")
             from ..runtime.tracing import TracingContext
             ctx = TracingContext()
         else:
             ctx = Context(ns.device, workers_for(ns))
+            if ns.trace:
+                ctx.enable_trace()   # before loading: initializers run at load
+                ns.traced_context = ctx   # written by report_errors, even after a failure
     except VMError as e:
         raise ToolError(f"{e}; creating run context") from None
     from ..vm.format import ModuleFormatError, deserialize
@@ -124,14 +130,24 @@ def host_value(value, type_str):
 
 
 def report_errors(fn):
-    """Run a tool body, printing a ToolError as IREE's one line (exit 1)."""
+    """Run a tool body, printing a ToolError as IREE's one line (exit 1),
+    then write the --trace file of the context it created, if any."""
     def run(ns):
         try:
-            return fn(ns)
+            status = fn(ns)
         except ToolError as e:
             sys.stdout.flush()
             print(e, file=sys.stderr)
-            return 1
+            status = 1
+        ctx = getattr(ns, "traced_context", None)
+        if ctx is not None:
+            from ..runtime.timeline import write_trace
+            try:
+                write_trace(ctx, ns.trace)
+            except OSError as e:
+                print(f"error: cannot write trace file '{ns.trace}': {e.strerror}", file=sys.stderr)
+                status = 1
+        return status
     return run
 
 
