@@ -173,7 +173,7 @@ def load_contexts(runs, topology):
     for run in runs:
         key = (run.device, run.modules)
         if key not in contexts:
-            ns = SimpleNamespace(device=run.device, modules=list(run.modules),
+            ns = SimpleNamespace(device=run.device, modules=list(run.modules), trace=None,
                                  task_topology_group_count=topology.task_topology_group_count,
                                  task_topology_max_group_count=topology.task_topology_max_group_count)
             try:

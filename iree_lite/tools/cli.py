@@ -87,6 +87,12 @@ def add_context_args(p):
     p.add_argument("--input", dest="inputs", action="append", default=[], metavar="VALUE",
                    help="a function argument, in order (see below)")
     add_topology_args(p)
+    p.add_argument("--trace", metavar="FILE.json",
+                   help="write a timeline of the run to FILE.json (Chrome trace events, for "
+                        "ui.perfetto.dev or chrome://tracing): a track per thread (host, each worker) "
+                        "with spans for function calls, dispatches, the tile batches each worker ran, "
+                        "reductions and matrix products with their row chunks, fence signals and waits, and flow arrows from each signal to the waits it "
+                        "released; events past the buffer's capacity are dropped and counted")
 
 
 def add_topology_args(p):
@@ -95,12 +101,6 @@ def add_topology_args(p):
                    help="local-task: exactly N worker threads (default: one per core)")
     p.add_argument("--task_topology_max_group_count", type=int, metavar="N",
                    help="local-task: at most N worker threads")
-    p.add_argument("--trace", metavar="FILE.json",
-                   help="write a timeline of the run to FILE.json (Chrome trace events, for "
-                        "ui.perfetto.dev or chrome://tracing): a track per thread (host, each worker) "
-                        "with spans for function calls, dispatches, the tile batches each worker ran, "
-                        "reductions and matrix products with their row chunks, fence signals and waits, and flow arrows from each signal to the waits it "
-                        "released; events past the buffer's capacity are dropped and counted")
 
 
 def add_result_args(p):
