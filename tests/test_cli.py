@@ -48,6 +48,14 @@ def test_manpage_comes_from_the_real_parser():
     page = str(Manpage(build_parser(), _data={"project_name": "iree-lite", "prog": "iree-lite"}))
     for flag in ("iree\\-execution\\-model", "expected_output", "task_topology_group_count"):
         assert flag in page
+    # Every subcommand's section of the page carries its examples.
+    sections = page.split(".SH COMMAND")[1:]
+    commands = ["compile", "run\\-module", "run\\-mlir", "check\\-module", "dump\\-module",
+                "benchmark\\-module", "batch"]
+    assert len(sections) == len(commands)
+    for command in commands:
+        (section,) = [s for s in sections if s.startswith(f" \\fI\\,'iree\\-lite {command}'")]
+        assert "example" in section and f"iree\\-lite {command} " in section, command
 
 
 def test_output_flag_spellings():

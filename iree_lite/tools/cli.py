@@ -14,7 +14,7 @@ examples:
       --function=abs --input=4096xf32=-2.0 --expected_output=4096xf32=2.0
 """
 
-COMPILE_EPILOG = """\
+COMPILE_DETAILS = """\
 examples:
   iree-lite compile --iree-hal-target-backends=vmvx model.mlir -o model.vmfb
   cat model.mlir | iree-lite compile - > model.vmfb
@@ -23,7 +23,7 @@ Errors are reported as `file:line:col: error: message` with the source line
 and a caret, and a non-zero exit. The output file is written atomically.
 """
 
-RUN_EPILOG = """\
+RUN_DETAILS = """\
 examples:
   iree-lite run-module --module=m.vmfb --function=f --input=2x2xf32=[1 2][3 4] --input=2.5
   iree-lite run-module --module=m.vmfb --input=@x.npy --output=@y.npy
@@ -70,8 +70,8 @@ def add_compile_args(p):
 
 def add_compile(sub):
     p = sub.add_parser("compile", help="compile MLIR to a .vmfb module (like iree-compile)",
-                       description="Compile an MLIR module to iree-lite register bytecode (.vmfb).",
-                       epilog=COMPILE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                       description="Compile an MLIR module to iree-lite register bytecode (.vmfb).\n\n" + COMPILE_DETAILS,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     add_compile_args(p)
     p.add_argument("-o", "--output-file", dest="output", metavar="FILE",
                    help="output .vmfb file (default: stdout)")
@@ -129,8 +129,8 @@ def add_comparison_args(p):
 
 def add_run_module(sub):
     p = sub.add_parser("run-module", help="run a function of compiled modules (like iree-run-module)",
-                       description="Load modules in order, call a function and print or check its results.",
-                       epilog=RUN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                       description="Load modules in order, call a function and print or check its results.\n\n" + RUN_DETAILS,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     add_context_args(p)
     add_result_args(p)
     p.add_argument("--print_statistics", action="store_true",
@@ -142,7 +142,7 @@ def add_run_module(sub):
     p.set_defaults(handler="run_module")
 
 
-RUN_MLIR_EPILOG = """Compiles in memory and runs in one process. Without --function it runs the
+RUN_MLIR_DETAILS = """Compiles in memory and runs in one process. Without --function it runs the
 only export, or else every zero-argument export, each after `EXEC @name`.
 Compiler flags may also be written IREE's way: --Xcompiler,iree-execution-model=host-only.
 
@@ -154,15 +154,15 @@ examples:
 
 def add_run_mlir(sub):
     p = sub.add_parser("run-mlir", help="compile MLIR in memory and run it (like iree-run-mlir)",
-                       description="Compile an MLIR file in memory and run its functions.",
-                       epilog=RUN_MLIR_EPILOG + RUN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                       description="Compile an MLIR file in memory and run its functions.\n\n" + RUN_MLIR_DETAILS + RUN_DETAILS,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     add_compile_args(p)
     add_context_args(p)
     add_result_args(p)
     p.set_defaults(handler="run_mlir")
 
 
-CHECK_EPILOG = """\
+CHECK_DETAILS = """\
 Every zero-argument export of the last --module is a test; a failing
 check.expect_* fails its test with the check's location and values.
 
@@ -173,23 +173,23 @@ example:
 
 def add_check_module(sub):
     p = sub.add_parser("check-module", help="run check.expect_* tests (like iree-check-module)",
-                       description="Run each zero-argument export of a module as a test.",
-                       epilog=CHECK_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                       description="Run each zero-argument export of a module as a test.\n\n" + CHECK_DETAILS,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     add_context_args(p)
     p.set_defaults(handler="check_module")
 
 
 def add_dump_module(sub):
     p = sub.add_parser("dump-module", help="print a module's contents (like iree-dump-module)",
-                       description="Print a .vmfb's header, imports, exports and disassembly.",
-                       epilog="example:\n  iree-lite dump-module model.vmfb --format=json",
+                       description="Print a .vmfb's header, imports, exports and disassembly.\n\n"
+                                   "example:\n  iree-lite dump-module model.vmfb --format=json",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("module", help="the .vmfb file, or - for stdin")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     p.set_defaults(handler="dump_module")
 
 
-BENCHMARK_EPILOG = """What is timed: one iteration is one call of the function from the host,
+BENCHMARK_DETAILS = """What is timed: one iteration is one call of the function from the host,
 including the wait on its finish fence for async (coarse-fences) functions.
 Inputs are parsed and copied into VM buffers once, before timing; results are
 released every iteration. One untimed warm-up call comes first. Time is wall
@@ -203,8 +203,8 @@ examples:
 
 def add_benchmark_module(sub):
     p = sub.add_parser("benchmark-module", help="time exported functions (like iree-benchmark-module)",
-                       description="Time calls of exported functions; Google Benchmark output.",
-                       epilog=BENCHMARK_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                       description="Time calls of exported functions; Google Benchmark output.\n\n" + BENCHMARK_DETAILS,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     add_context_args(p)
     p.add_argument("--function", help="the function to time (default: every zero-argument export)")
     p.add_argument("--benchmark_repetitions", type=int, default=1, metavar="N",
@@ -267,7 +267,6 @@ def _positive_int(text):
 def add_batch(sub):
     import os
     p = sub.add_parser("batch", help="run a manifest of module calls concurrently, with reports",
-                       # All in the description: the man page shows descriptions, not epilogs.
                        description=BATCH_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("manifest", metavar="MANIFEST", help="a .jsonl (JSON lines) or .toml manifest")
     p.add_argument("--jobs", type=_positive_int, default=os.cpu_count() or 1, metavar="N",
