@@ -6,7 +6,7 @@
 
 from libc.stdint cimport int64_t, uint64_t, uint32_t, uint8_t, int32_t, int16_t, int8_t, uint16_t
 from libc.stdlib cimport malloc, calloc, free
-from libc.string cimport memcpy, memset, strlen
+from libc.string cimport memcmp, memcpy, memset, strlen
 from libc.stdio cimport snprintf
 
 cdef extern from "lite_vm.h" nogil:
@@ -117,3 +117,25 @@ cdef inline void ref_move(ref_t* dst, int kind, void* ptr) noexcept nogil:
     ref_release(dst[0])
     dst.kind = kind
     dst.ptr = ptr
+
+
+cdef const char* ELEMENT_NAME[10]
+ELEMENT_NAME[:] = [b"i1", b"i8", b"i16", b"i32", b"i64", b"index", b"f16", b"bf16", b"f32", b"f64"]
+
+
+cdef int format_layout(char* out, int size, int element, int rank, const int64_t* shape) noexcept nogil:
+    cdef int n = snprintf(out, size, b"tensor<")
+    cdef int i
+    for i in range(rank):
+        n += snprintf(out + n, size - n, b"?x" if shape[i] == -1 else b"%lldx", <long long>shape[i])
+    return n + snprintf(out + n, size - n, b"%s>", ELEMENT_NAME[element])
+
+
+cdef int format_dims(char* out, int size, int rank, const int64_t* shape) noexcept nogil:
+    """`'4x?x3'`: a shape in errors, -1 being a dynamic dimension."""
+    cdef int n = snprintf(out, size, b"'")
+    cdef int i
+    for i in range(rank):
+        n += snprintf(out + n, size - n, b"%s", b"x" if i else b"")
+        n += snprintf(out + n, size - n, b"?" if shape[i] == -1 else b"%lld", <long long>shape[i])
+    return n + snprintf(out + n, size - n, b"'")

@@ -40,6 +40,23 @@ cdef inline void reduce_rows(num* acc, const num* src, int c, int64_t begin, int
         acc[r] = x
 
 
+cdef lite_status* shapes_disagree(const char* form, const buffer_t* x, const buffer_t* y,
+                                  const buffer_t* z) noexcept nogil:
+    """An INVALID_ARGUMENT naming the shapes of two or three buffers (`form`
+    has a %s for each)."""
+    cdef char msg[400]
+    cdef char sx[96]
+    cdef char sy[96]
+    cdef char sz[96]
+    format_dims(sx, 96, x.rank, x.shape)
+    format_dims(sy, 96, y.rank, y.shape)
+    sz[0] = 0
+    if z != NULL:
+        format_dims(sz, 96, z.rank, z.shape)
+    snprintf(msg, 400, form, sx, sy, sz)
+    return status_new(STATUS_INVALID_ARGUMENT, msg)
+
+
 ctypedef struct reduce_job_t:
     char* acc
     const char* src
@@ -76,10 +93,10 @@ cdef lite_status* run_reduce(ctx_t* ctx, ref_t racc, ref_t rsrc, int combiner) n
         return status_new(STATUS_INVALID_ARGUMENT, b"reduction accumulator must be a writable buffer of the same type")
     if acc.element not in (ET_F32, ET_F64, ET_I32, ET_I64, ET_INDEX):
         return status_new(STATUS_UNIMPLEMENTED, b"reductions of this element type are not supported yet")
-    if acc.count == 0 or src.count % acc.count != 0:
-        if acc.count == 0 and src.count == 0:
-            return NULL
-        return status_new(STATUS_INVALID_ARGUMENT, b"reduction source is not a whole number of rows")
+    if acc.rank > src.rank or memcmp(acc.shape, src.shape, acc.rank * sizeof(int64_t)) != 0:
+        return shapes_disagree(b"reduction of %s into %s: the shapes do not agree", src, acc, NULL)
+    if acc.count == 0:
+        return NULL
     j.acc = acc.data
     j.src = src.data
     j.combiner = combiner
@@ -161,7 +178,7 @@ cdef lite_status* run_matmul(ctx_t* ctx, ref_t rc, ref_t ra, ref_t rb) noexcept 
     j.k = a.shape[a.rank - 1]
     if (a.shape[a.rank - 2] != j.m or b.shape[b.rank - 2] != j.k or b.shape[b.rank - 1] != j.n
             or (c.rank == 3 and (a.shape[0] != batches or b.shape[0] != batches))):
-        return status_new(STATUS_INVALID_ARGUMENT, b"matmul operand shapes do not agree")
+        return shapes_disagree(b"matmul of %s by %s into %s: the shapes do not agree", a, b, c)
     j.c = c.data
     j.a = a.data
     j.b = b.data

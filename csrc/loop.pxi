@@ -62,16 +62,27 @@ cdef inline int list_next(const uint32_t* code, int p) noexcept nogil:
     return p + 1 + ((<int>code[p] + 3) >> 2)
 
 
-cdef const char* ELEMENT_NAME[10]
-ELEMENT_NAME[:] = [b"i1", b"i8", b"i16", b"i32", b"i64", b"index", b"f16", b"bf16", b"f32", b"f64"]
-
-
-cdef int format_layout(char* out, int size, int element, int rank, const int64_t* shape) noexcept nogil:
-    cdef int n = snprintf(out, size, b"tensor<")
+cdef inline bint fits_layout(const buffer_t* b, const constant_t* c) noexcept nogil:
+    """b's shape is c's, a -1 dimension of c matching any size."""
     cdef int i
-    for i in range(rank):
-        n += snprintf(out + n, size - n, b"%lldx", <long long>shape[i])
-    return n + snprintf(out + n, size - n, b"%s>", ELEMENT_NAME[element])
+    if b.rank != c.rank:
+        return False
+    for i in range(c.rank):
+        if c.shape[i] != -1 and c.shape[i] != b.shape[i]:
+            return False
+    return True
+
+
+cdef lite_status* shape_mismatch(const constant_t* where, const buffer_t* a, int rank, const int64_t* shape,
+                                 const char* relation) noexcept nogil:
+    """`WHERE: operand shapes 'A' and 'B' differ` and the like."""
+    cdef char msg[400]
+    cdef char have[96]
+    cdef char want[96]
+    format_dims(have, 96, a.rank, a.shape)
+    format_dims(want, 96, rank, shape)
+    snprintf(msg, 400, relation, <int>where.buffer.nbytes, where.buffer.data, have, want)
+    return status_new(STATUS_INVALID_ARGUMENT, msg)
 
 
 cdef lite_status* check_layout(ref_t r, const constant_t* c) noexcept nogil:
@@ -80,15 +91,18 @@ cdef lite_status* check_layout(ref_t r, const constant_t* c) noexcept nogil:
     cdef char have[96]
     cdef char want[96]
     cdef buffer_t* b
-    cdef int64_t need = shape_count(c.rank, c.shape) * ELEMENT_SIZE[c.element]
+    cdef int64_t need = ELEMENT_SIZE[c.element]
+    cdef int i
     if r.kind != REF_BUFFER:
         return status_new(STATUS_INVALID_ARGUMENT, b"output storage is not a buffer")
     b = <buffer_t*>r.ptr
+    for i in range(c.rank):   # a dynamic dimension takes the buffer's size, where the ranks agree
+        need *= b.shape[i] if c.shape[i] == -1 and i < b.rank else max(c.shape[i], 0)
     if b.nbytes < need:
         snprintf(msg, 256, b"tensor buffer byte length %lld less than expected minimum %lld",
                  <long long>b.nbytes, <long long>need)
         return status_new(STATUS_INVALID_ARGUMENT, msg)
-    if b.element != c.element or b.rank != c.rank or memcmp(b.shape, c.shape, c.rank * sizeof(int64_t)) != 0:
+    if b.element != c.element or not fits_layout(b, c):
         format_layout(have, 96, b.element, b.rank, b.shape)
         format_layout(want, 96, c.element, c.rank, c.shape)
         snprintf(msg, 256, b"output storage is %s, expected %s", have, want)
@@ -96,8 +110,6 @@ cdef lite_status* check_layout(ref_t r, const constant_t* c) noexcept nogil:
     return NULL
 
 
-cdef extern from "<string.h>" nogil:
-    int memcmp(const void*, const void*, size_t)
 
 from libc.math cimport fabs
 
@@ -582,6 +594,8 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
     cdef char what[64]
     cdef forward_t* fw
     cdef int64_t t0, count, trace_id
+    cdef int64_t dims[MAX_RANK]
+    cdef int j
     while True:
         w = code[pc]
         op = w & 0xFF
@@ -678,6 +692,47 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
                 return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory allocating a buffer")
             ref_move(&R[s0], REF_BUFFER, b)
             pc += 2
+        elif op == OP_BUFFER_ALLOC_DYN:
+            c = &m.constants[code[pc + 1]]
+            p = pc + 2
+            j = 0
+            for i in range(c.rank):
+                if c.shape[i] == -1:
+                    dims[i] = I[list_reg(code, p, j)]
+                    j += 1
+                else:
+                    dims[i] = c.shape[i]
+                if dims[i] < 0:
+                    return status_new(STATUS_INVALID_ARGUMENT, b"negative tensor size")
+            b = buffer_new(c.element, c.rank, dims, NULL, NULL)
+            if b == NULL:
+                return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory allocating a buffer")
+            ref_move(&R[s0], REF_BUFFER, b)
+            pc = list_next(code, p)
+        elif op == OP_BUFFER_DIM:
+            if R[s1].kind != REF_BUFFER:
+                return status_new(STATUS_INVALID_ARGUMENT, b"dimension of a value that is not a buffer")
+            b = <buffer_t*>R[s1].ptr
+            if I[(w >> 24) & 0xFF] < 0 or I[(w >> 24) & 0xFF] >= b.rank:
+                return status_new(STATUS_OUT_OF_RANGE, b"dimension index outside the tensor's rank")
+            I[s0] = b.shape[I[(w >> 24) & 0xFF]]
+            pc += 1
+        elif op == OP_BUFFER_MATCH or op == OP_BUFFER_CAST:
+            if R[s0].kind != REF_BUFFER or (op == OP_BUFFER_MATCH and R[s1].kind != REF_BUFFER):
+                return status_new(STATUS_INVALID_ARGUMENT, b"shape of a value that is not a buffer")
+            b = <buffer_t*>R[s0].ptr
+            if op == OP_BUFFER_MATCH:
+                nb = <buffer_t*>R[s1].ptr
+                if b.rank != nb.rank or memcmp(b.shape, nb.shape, b.rank * sizeof(int64_t)) != 0:
+                    return shape_mismatch(&m.constants[code[pc + 1]], b, nb.rank, nb.shape,
+                                          b"%.*s: operand shapes %s and %s differ")
+                pc += 2
+            else:
+                c = &m.constants[code[pc + 1]]
+                if not fits_layout(b, c):
+                    return shape_mismatch(&m.constants[code[pc + 2]], b, c.rank, c.shape,
+                                          b"%.*s: shape %s does not match %s")
+                pc += 3
         elif op == OP_BUFFER_CONST:
             b = m.constants[code[pc + 1]].buffer
             atomic_inc(&b.refcount)

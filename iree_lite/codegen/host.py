@@ -66,7 +66,9 @@ class ModuleBuilder:
         return self._constants[key]
 
     def layout(self, t):
-        return self.constant(Constant(CONST_LAYOUT, isa.ELEMENT_CODES[t.element.name], t.shape))
+        """A tensor type as a layout constant, -1 for a dynamic dimension."""
+        shape = tuple(-1 if d is None else d for d in t.shape)
+        return self.constant(Constant(CONST_LAYOUT, isa.ELEMENT_CODES[t.element.name], shape))
 
     def kernel(self, k):
         key = (k.code.tobytes(), k.bindings, k.push)
@@ -311,16 +313,42 @@ class FunctionLowering:
                 (dst_f if reg.bank == "f" else dst_i).append(reg)
             self.emit("eval", loc, kernel=kernel, push_f=push_f, push_i=push_i, dst_f=dst_f, dst_i=dst_i)
             return
+        ins = [self.values[v] for v in plan.inputs]
+        dynamic = not group.ops[-1].results[0].type.is_static
+        if dynamic:   # the inputs' shapes are known only now: they must agree
+            if not plan.inputs:
+                raise self.mb.error("an element-wise op of dynamic shape needs a tensor operand", loc)
+            for v, reg in zip(plan.inputs[1:], ins[1:]):
+                user = next(op for op in group.ops if v in op.operands)
+                self.emit("buffer.match", user.loc, a=reg, b=ins[0], where=self.where(user))
         outs = []
         for v in plan.outputs:
             storage = self.plan.in_place.get(v)
             if storage is not None:
                 self.values[v] = self.values[storage]
+                if dynamic:
+                    self.emit("buffer.match", loc, a=self.values[v], b=ins[0], where=self.where(group.ops[-1]))
             else:
-                self.values[v] = self.new("r")
-                self.emit("buffer.alloc", loc, dst=self.values[v], layout=self.mb.layout(v.type))
+                self.values[v] = self.alloc(v.type, loc, like=ins[0] if dynamic else None)
             outs.append(self.values[v])
-        self.dispatch(kernel, [self.values[v] for v in plan.inputs] + outs, push_f, push_i, loc)
+        self.dispatch(kernel, ins + outs, push_f, push_i, loc)
+
+    def alloc(self, t, loc, like=None, dims=None):
+        """A new buffer of tensor type t; its dynamic dimensions are those of
+        buffer `like`, or the index registers `dims` in order."""
+        reg = self.new("r")
+        if t.is_static:
+            self.emit("buffer.alloc", loc, dst=reg, layout=self.mb.layout(t))
+            return reg
+        if dims is None:
+            dims = []
+            for axis, d in enumerate(t.shape):
+                if d is None:
+                    dims.append(self.new("i"))
+                    self.emit("buffer.dim", loc, dst=dims[-1], src=like,
+                              axis=self.scalar_constant(axis, ScalarType("index")))
+        self.emit("buffer.alloc.dyn", loc, dst=reg, layout=self.mb.layout(t), dims_i=dims)
+        return reg
 
     def dispatch(self, kernel, bindings, push_f, push_i, loc):
         if self.is_async and not self.in_region:
@@ -348,6 +376,10 @@ class FunctionLowering:
         handler = getattr(self, "op_" + op.name.replace(".", "_"), None)
         if handler is None:
             raise self.mb.error(f"'{op.name}' is not supported by the iree-lite code generator", op.loc)
+        if op.name not in DYNAMIC_SHAPE_OPS and any(
+                isinstance(v.type, TensorType) and not v.type.is_static for v in (*op.operands, *op.results)):
+            raise self.mb.error(f"'{op.name.replace('iree_lite.expand', 'a broadcast or transpose')}' on "
+                                "dynamic shapes is not supported by iree-lite yet", op.loc)
         handler(op)
 
     def op_arith_constant(self, op):
@@ -377,8 +409,11 @@ class FunctionLowering:
             self.values[r] = self.values[v]
 
     def where(self, op):
-        """The op's source location, as a constant the VM names in errors."""
+        """The op's source location (and name, for shape checks), as a
+        constant the VM names in errors."""
         text = f"{op.loc.file}:{op.loc.line}:{op.loc.col}".encode()
+        if not op.name.startswith("check."):
+            text = f"'{op.name}' at ".encode() + text
         return self.mb.constant(Constant(CONST_DATA, isa.ELEMENT_CODES["i8"], (len(text),), data=text))
 
     def op_check_expect_true(self, op, name="check.true"):
@@ -445,8 +480,7 @@ class FunctionLowering:
 
     def op_tensor_splat(self, op):
         t = op.results[0].type
-        reg = self.values[op.results[0]] = self.new("r")
-        self.emit("buffer.alloc", op.loc, dst=reg, layout=self.mb.layout(t))
+        reg = self.values[op.results[0]] = self.alloc(t, op.loc, dims=[self.values[d] for d in op.operands[1:]])
         value = self.values[op.operands[0]]
         self.dispatch(self.mb.kernel(fill_kernel(t.element)), [reg], [value] if value.bank == "f" else [],
                       [value] if value.bank == "i" else [], op.loc)
@@ -465,15 +499,22 @@ class FunctionLowering:
     def op_tensor_dim(self, op):
         t, index = op.operands
         owner = index.owner
-        if not (isinstance(owner, Operation) and owner.name == "arith.constant"):
-            raise self.mb.error("'tensor.dim' needs a constant dimension index in iree-lite", op.loc)
-        dim = owner.attributes["value"].value
-        if not 0 <= dim < t.type.rank:
-            raise self.mb.error(f"dimension {dim} out of range for '{t.type}'", op.loc)
-        self.values[op.results[0]] = self.scalar_constant(t.type.shape[dim], ScalarType("index"))
+        if isinstance(owner, Operation) and owner.name == "arith.constant":
+            dim = owner.attributes["value"].value
+            if not 0 <= dim < t.type.rank:
+                raise self.mb.error(f"dimension {dim} out of range for '{t.type}'", op.loc)
+            if t.type.shape[dim] is not None:
+                self.values[op.results[0]] = self.scalar_constant(t.type.shape[dim], ScalarType("index"))
+                return
+        reg = self.values[op.results[0]] = self.new("i")
+        self.emit("buffer.dim", op.loc, dst=reg, src=self.values[t], axis=self.values[index])
 
     def op_tensor_cast(self, op):
+        src, dst = op.operands[0].type, op.results[0].type
         self.values[op.results[0]] = self.values[op.operands[0]]
+        if any(a is None and b is not None for a, b in zip(src.shape, dst.shape)):   # checked at run time
+            self.emit("buffer.cast", op.loc, src=self.values[op.operands[0]], layout=self.mb.layout(dst),
+                      where=self.where(op))
 
     def op_tensor_collapse_shape(self, op):
         reg = self.values[op.results[0]] = self.new("r")
@@ -573,8 +614,8 @@ class FunctionLowering:
         self.emit("buffer.scatter", op.loc, acc=reg, src=self.values[src], strides=self.strides_constant(base, row))
 
     def op_tensor_empty(self, op):
-        reg = self.values[op.results[0]] = self.new("r")
-        self.emit("buffer.alloc", op.loc, dst=reg, layout=self.mb.layout(op.results[0].type))
+        self.values[op.results[0]] = self.alloc(op.results[0].type, op.loc,
+                                                dims=[self.values[d] for d in op.operands])
 
     def op_func_call(self, op):
         name = op.attributes["callee"].name
@@ -634,6 +675,12 @@ class FunctionLowering:
         self.insts[uses[1]] = (name, operands, loc)
         del self.insts[uses[0]]
         return True
+
+
+# Ops whose lowering handles tensors of dynamic shape (element-wise groups do too).
+DYNAMIC_SHAPE_OPS = {"tensor.empty", "tensor.dim", "tensor.cast", "tensor.splat", "tensor.extract", "tensor.insert",
+                     "func.call", "func.return", "iree_lite.reduce", "iree_lite.matmul", "check.expect_eq",
+                     "check.expect_almost_eq", "util.optimization_barrier", "scf.for", "scf.if", "scf.while"}
 
 
 def row_major_strides(shape):

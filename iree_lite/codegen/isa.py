@@ -199,7 +199,8 @@ def _ops():
          "For every index i of `src`: acc[base + sum(i_k * strides[k])] = src[i] (constant as for "
          "buffer.expand): inserting slices. Every such offset must lie inside `acc`."),
         ("buffer.reduce", "acc:rr src:rr combiner:const",
-         "Fold `src`'s elements into `acc` in place: with n = count(src) / count(acc), acc[r] = "
+         "Fold `src`'s elements into `acc` in place; `acc`'s shape must lead `src`'s (the folded "
+         "dimensions are innermost): with n = count(src) / count(acc), acc[r] = "
          "c(...c(c(acc[r], src[r*n]), src[r*n + 1])..., src[r*n + n-1]) for the combiner c named by "
          "the int constant (REDUCE_COMBINERS), in that order, so results are exact to reproduce."),
         ("buffer.matmul", "acc:rr lhs:rr rhs:rr",
@@ -207,7 +208,21 @@ def _ops():
          "without b (rank 2); each product and sum rounded to the element type (no fused multiply-add)."),
         ("buffer.check", "src:rr layout:const",
          "Fail unless buffer view `src` has the element type and shape of constant `layout` "
-         "and storage of at least that many bytes (storage passed in by a caller)."),
+         "and storage of at least that many bytes (storage passed in by a caller). A -1 dimension "
+         "of the layout (a dynamic one) matches any size."),
+        ("buffer.dim", "dst:ri src:rr axis:ri",
+         "dst = the size of dimension `axis` of buffer view `src`; an axis outside its rank fails "
+         "the call (OUT_OF_RANGE)."),
+        ("buffer.alloc.dyn", "dst:rr layout:const ri*:dims",
+         "As buffer.alloc, the -1 (dynamic) dimensions of constant `layout` taking the sizes `dims` "
+         "in order; a negative size fails the call."),
+        ("buffer.match", "a:rr b:rr where:const",
+         "Fail the call unless buffer views `a` and `b` have the same shape (INVALID_ARGUMENT, naming "
+         "both shapes and `where`, the op and its source location as i8 data): operands of one "
+         "element-wise op whose shapes are dynamic."),
+        ("buffer.cast", "src:rr layout:const where:const",
+         "Fail the call unless buffer view `src` has the shape of constant `layout`, a -1 dimension "
+         "matching any size (the error names both and `where`, as buffer.match): tensor.cast."),
         ("dispatch", "kernel:kernel rr*:bind rf*:push ri*:push",
          "Run tile kernel `kernel` now over every element of its first output binding and wait "
          "for it. Bindings are buffer views; push constants are scalars from registers."),

@@ -6,7 +6,7 @@ element-wise tensor ops, which then fuse with their neighbours.
 from ..ir.attributes import AffineMapAttr, ArrayAttr, IntegerAttr
 from ..ir.core import Block, Operation, Region
 from ..ir.ops import OpDef, TerminatorOp
-from ..ir.types import ScalarType, TensorType, element_type_of
+from ..ir.types import ScalarType, element_type_of
 
 I64 = ScalarType("i64")
 
@@ -42,9 +42,6 @@ def ins_outs(op):
 
 
 def check_tensors(op, fail):
-    for v in op.operands:
-        if isinstance(v.type, TensorType) and not v.type.is_static:
-            fail(f"'{op.name}' on dynamic shape '{v.type}' is not supported by iree-lite yet")
     ins, outs = ins_outs(op)
     if tuple(r.type for r in op.results) != tuple(v.type for v in outs):
         fail(f"'{op.name}' results must have the types of its outs operands")
@@ -293,6 +290,8 @@ class SoftmaxOp(NamedOp):
     def verify(self, op, fail):
         super().verify(op, fail)
         t = op.operands[0].type
+        if not t.is_static:
+            fail(f"'linalg.softmax' on dynamic shape '{t}' is not supported by iree-lite yet")
         if not t.element.is_float or not 0 <= op.attributes["dimension"].value < t.rank:
             fail(f"'linalg.softmax' needs a float tensor and a dimension below its rank, got '{t}'")
 

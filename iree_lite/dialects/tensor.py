@@ -15,25 +15,51 @@ def parse_indices(p):
     return toks
 
 
-def parse_static_tensor(p, what):
+def parse_tensor(p, what):
     tok = p.tok
     t = p.parse_type()
     if not isinstance(t, TensorType):
         raise p.error(f"'{what}' needs a tensor type, got '{t}'", tok)
+    return t
+
+
+def parse_dynamic_sizes(p, optional=False):
+    """`(%d0, %d1)`: the sizes of a result's dynamic dimensions, in order."""
+    if optional and not p.is_punct("("):
+        return []
+    p.parse_punct("(")
+    toks = p.parse_operand_list()
+    p.parse_punct(")")
+    return toks
+
+
+def check_dynamic_sizes(op, sizes, fail):
+    t = op.results[0].type
+    if len(sizes) != t.shape.count(None):
+        fail(f"{len(sizes)} dynamic sizes for '{t}', which has {t.shape.count(None)} dynamic dimensions")
+
+
+def parse_static_tensor(p, what):
+    tok = p.tok
+    t = parse_tensor(p, what)
     if not t.is_static:
         raise p.error(f"'{what}' of dynamic shape '{t}' is not supported by iree-lite yet", tok)
     return t
 
 
 class EmptyOp(OpDef):
-    """`tensor.empty() : tensor<...>`: storage with unspecified contents."""
+    """`tensor.empty(%d) : tensor<?x4xf32>`: storage with unspecified
+    contents; the operands size its dynamic dimensions."""
     name = "tensor.empty"
 
     def parse(self, p, loc, result_names):
-        p.parse_punct("(")
-        p.parse_punct(")")
+        sizes = parse_dynamic_sizes(p)
         p.parse_punct(":")
-        return Operation(self.name, [], [parse_static_tensor(p, self.name)], loc=loc)
+        t = parse_tensor(p, self.name)
+        return Operation(self.name, p.resolve_all(sizes, [INDEX] * len(sizes)), [t], loc=loc)
+
+    def verify(self, op, fail):
+        check_dynamic_sizes(op, op.operands, fail)
 
 
 class ExtractOp(OpDef):
@@ -44,7 +70,7 @@ class ExtractOp(OpDef):
         t_tok = p.parse_operand()
         idx = parse_indices(p)
         p.parse_punct(":")
-        t = parse_static_tensor(p, self.name)
+        t = parse_tensor(p, self.name)
         return Operation(self.name, p.resolve_all([t_tok] + idx, [t] + [INDEX] * len(idx)), [t.element], loc=loc)
 
     def verify(self, op, fail):
@@ -62,7 +88,7 @@ class InsertOp(OpDef):
         t_tok = p.parse_operand()
         idx = parse_indices(p)
         p.parse_punct(":")
-        t = parse_static_tensor(p, self.name)
+        t = parse_tensor(p, self.name)
         operands = p.resolve_all([v_tok, t_tok] + idx, [t.element, t] + [INDEX] * len(idx))
         return Operation(self.name, operands, [t], loc=loc)
 
@@ -72,14 +98,19 @@ class InsertOp(OpDef):
 
 
 class SplatOp(OpDef):
-    """`%t = tensor.splat %s : tensor<4xf32>`."""
+    """`%t = tensor.splat %s[%d] : tensor<?x4xf32>` (sizes of the dynamic
+    dimensions in brackets)."""
     name = "tensor.splat"
 
     def parse(self, p, loc, result_names):
         tok = p.parse_operand()
+        sizes = parse_indices(p) if p.is_punct("[") else []
         p.parse_punct(":")
-        t = parse_static_tensor(p, self.name)
-        return Operation(self.name, p.resolve_all([tok], [t.element]), [t], loc=loc)
+        t = parse_tensor(p, self.name)
+        return Operation(self.name, p.resolve_all([tok] + sizes, [t.element] + [INDEX] * len(sizes)), [t], loc=loc)
+
+    def verify(self, op, fail):
+        check_dynamic_sizes(op, op.operands[1:], fail)
 
 
 class FromElementsOp(OpDef):
@@ -104,7 +135,7 @@ class DimOp(OpDef):
         p.parse_punct(",")
         i_tok = p.parse_operand()
         p.parse_punct(":")
-        t = parse_static_tensor(p, self.name)
+        t = parse_tensor(p, self.name)
         return Operation(self.name, p.resolve_all([t_tok, i_tok], [t, INDEX]), [INDEX], loc=loc)
 
 
@@ -136,19 +167,24 @@ class ViewOp(OpDef):
             if p.parse_optional_keyword("output_shape"):
                 p.parse_attribute()
         p.parse_punct(":")
-        a = parse_static_tensor(p, self.name)
+        a = parse_tensor(p, self.name)
         p.parse_keyword("to" if self.name == "tensor.cast" else "into")
-        b = parse_static_tensor(p, self.name)
+        b = parse_tensor(p, self.name)
         return Operation(self.name, p.resolve_all([src], [a]), [b], loc=loc)
 
     def verify(self, op, fail):
         a, b = op.operands[0].type, op.results[0].type
-        if not (isinstance(a, TensorType) and isinstance(b, TensorType) and a.is_static and b.is_static):
+        if not (isinstance(a, TensorType) and isinstance(b, TensorType)):
+            fail(f"'{self.name}' of '{a}' to '{b}' needs tensors")
+        if self.name == "tensor.cast":   # dynamic dimensions are checked at run time
+            if a.element != b.element or a.rank != b.rank or any(
+                    x is not None and y is not None and x != y for x, y in zip(a.shape, b.shape)):
+                fail(f"'tensor.cast' cannot turn '{a}' into '{b}'")
+            return
+        if not (a.is_static and b.is_static):
             fail(f"'{self.name}' of '{a}' to '{b}' needs static tensor shapes")
         if a.element != b.element or a.num_elements != b.num_elements:
             fail(f"'{self.name}' cannot turn '{a}' into '{b}': element types and counts must match")
-        if self.name == "tensor.cast" and a.shape != b.shape:
-            fail(f"'tensor.cast' between different static shapes '{a}' and '{b}'")
 
 
 def parse_static_list(p, what):

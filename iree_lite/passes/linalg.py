@@ -71,7 +71,7 @@ def rewrite(op, ops, remap, source):
         name = name if "." in name else f"arith.{name}"
         return _new(ops, name, list(ins), [out_type], loc=op.loc)
     if kind == "fill":
-        return _new(ops, "tensor.splat", [ins[0]], [out_type], loc=op.loc)
+        return [splat(ops, ins[0], outs[0], op.loc)]
     if kind == "copy":
         return [ins[0]]
     if kind == "transpose":
@@ -236,8 +236,20 @@ def softmax(ops, x, dim, loc):
     return _new(ops, "arith.divf", [e, expand(ops, total, back, t.shape, loc)], [t], loc=loc)[0]
 
 
-def linear_index(ops, shape, dim, loc):
+def splat(ops, value, like, loc):
+    """Scalar `value` at tensor `like`'s shape (its dynamic sizes read at run time)."""
+    sizes = []
+    for axis, n in enumerate(like.type.shape):
+        if n is None:
+            c = _new(ops, "arith.constant", [], [INDEX], {"value": IntegerAttr(axis, INDEX)}, loc)[0]
+            sizes += _new(ops, "tensor.dim", [like, c], [INDEX], loc=loc)
+    return _new(ops, "tensor.splat", [value] + sizes, [TensorType(like.type.shape, value.type)], loc=loc)[0]
+
+
+def linear_index(ops, shape, dim, loc, source):
     """An index tensor of `shape` holding each element's coordinate along `dim`."""
+    if None in shape:
+        raise Diagnostic("'linalg.index' on dynamic shapes is not supported by iree-lite yet", loc, source)
     stride = 1
     for n in shape[dim + 1:]:
         stride *= n
@@ -257,7 +269,7 @@ def apply_body(ops, block, mapping, shape, remap, source, dims=None):
                              inner.loc, source)
         if inner.name == "linalg.index":
             dim = inner.attributes["dim"].value
-            mapping[inner.results[0]] = linear_index(ops, shape, dims[dim] if dims else dim, inner.loc)
+            mapping[inner.results[0]] = linear_index(ops, shape, dims[dim] if dims else dim, inner.loc, source)
             continue
         operands = [mapping.get(v, remap.get(v, v)) for v in inner.operands]
         tensor = any(isinstance(v.type, TensorType) for v in operands)
@@ -269,6 +281,9 @@ def apply_body(ops, block, mapping, shape, remap, source, dims=None):
     for value in block.operations[-1].operands:
         value = mapping.get(value, remap.get(value, value))
         if not isinstance(value.type, TensorType):
+            if None in shape:
+                raise Diagnostic("a body yielding a value defined outside it, on dynamic shapes, is not supported "
+                                 "by iree-lite yet", block.operations[-1].loc, source)
             value = _new(ops, "tensor.splat", [value], [TensorType(shape, value.type)], loc=block.operations[-1].loc)[0]
         results.append(value)
     return results
@@ -291,5 +306,5 @@ def rewrite_generate(op, ops, remap, source):
     arguments being the coordinates."""
     shape = op.results[0].type.shape
     body = op.regions[0].blocks[0]
-    mapping = {arg: linear_index(ops, shape, d, op.loc) for d, arg in enumerate(body.arguments)}
+    mapping = {arg: linear_index(ops, shape, d, op.loc, source) for d, arg in enumerate(body.arguments)}
     return apply_body(ops, body, mapping, shape, remap, source)

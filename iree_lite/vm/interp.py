@@ -455,6 +455,7 @@ def check_layout(buf, element, shape, what):
     """The check `buffer.check` performs, with its error text."""
     if not isinstance(buf, Buffer):
         raise VMError("INVALID_ARGUMENT", f"{what} is not a buffer")
+    shape = fit_dims(shape, buf.shape)
     need = SIZES[element]
     for d in shape:
         need *= d
@@ -465,13 +466,26 @@ def check_layout(buf, element, shape, what):
                       f"{what} is {_type_str(buf.element, buf.shape)}, expected {_type_str(element, shape)}")
 
 
+def fit_dims(layout, shape):
+    """A layout's shape with its -1 (dynamic) dimensions taken from
+    `shape` where the ranks agree."""
+    if len(layout) != len(shape):
+        return tuple(layout)
+    return tuple(have if want == -1 else want for want, have in zip(layout, shape))
+
+
 def where(m, v):
     """The source location a check instruction carries."""
     return m.constants[v["where"]].data.decode()
 
 
 def _type_str(element, shape):
-    return "tensor<" + "".join(f"{d}x" for d in shape) + element + ">"
+    return "tensor<" + "".join(("?" if d == -1 else f"{d}") + "x" for d in shape) + element + ">"
+
+
+def _dims_str(shape):
+    """`'4x?x3'`: a shape in errors, -1 being a dynamic dimension."""
+    return "'" + "x".join("?" if d == -1 else str(d) for d in shape) + "'"
 
 
 class Context:
@@ -618,6 +632,38 @@ class Context:
         c = m.constants[v["layout"]]
         fr.r[v["dst"]] = Buffer(isa.ELEMENT_NAMES[c.element], c.shape)
 
+    def op_buffer_alloc_dyn(self, fr, m, v):
+        c = m.constants[v["layout"]]
+        dims = iter(fr.i[r] for r in v["dims_i"])
+        shape = tuple(next(dims) if d == -1 else d for d in c.shape)
+        if any(d < 0 for d in shape):
+            raise VMError("INVALID_ARGUMENT", f"negative tensor size in {_type_str(isa.ELEMENT_NAMES[c.element], shape)}")
+        fr.r[v["dst"]] = Buffer(isa.ELEMENT_NAMES[c.element], shape)
+
+    def op_buffer_dim(self, fr, m, v):
+        b, axis = fr.r[v["src"]], fr.i[v["axis"]]
+        if not isinstance(b, Buffer):
+            raise VMError("INVALID_ARGUMENT", "dimension of a value that is not a buffer")
+        if not 0 <= axis < len(b.shape):
+            raise VMError("OUT_OF_RANGE", f"dimension {axis} of a tensor of rank {len(b.shape)}")
+        fr.i[v["dst"]] = b.shape[axis]
+
+    def op_buffer_match(self, fr, m, v):
+        a, b = fr.r[v["a"]], fr.r[v["b"]]
+        if not isinstance(a, Buffer) or not isinstance(b, Buffer):
+            raise VMError("INVALID_ARGUMENT", f"{where(m, v)}: shape of a value that is not a buffer")
+        if a.shape != b.shape:
+            raise VMError("INVALID_ARGUMENT", f"{where(m, v)}: operand shapes {_dims_str(a.shape)} and "
+                          f"{_dims_str(b.shape)} differ")
+
+    def op_buffer_cast(self, fr, m, v):
+        b, c = fr.r[v["src"]], m.constants[v["layout"]]
+        if not isinstance(b, Buffer):
+            raise VMError("INVALID_ARGUMENT", f"{where(m, v)}: cast of a value that is not a buffer")
+        if b.shape != fit_dims(c.shape, b.shape):
+            raise VMError("INVALID_ARGUMENT", f"{where(m, v)}: shape {_dims_str(b.shape)} does not match "
+                          f"{_dims_str(c.shape)}")
+
     def op_buffer_const(self, fr, m, v):
         c = m.constants[v["data"]]
         fr.r[v["dst"]] = Buffer(isa.ELEMENT_NAMES[c.element], c.shape, bytearray(c.data), readonly=True)
@@ -706,6 +752,9 @@ class Context:
     def op_buffer_reduce(self, fr, m, v):
         acc, src = fr.r[v["acc"]], fr.r[v["src"]]
         name = isa.REDUCE_COMBINERS[m.constants[v["combiner"]].value]
+        if src.shape[:len(acc.shape)] != acc.shape:
+            raise VMError("INVALID_ARGUMENT", f"reduction of {_dims_str(src.shape)} into {_dims_str(acc.shape)}: "
+                          "the shapes do not agree")
         if acc.count == 0:
             return
         n = src.count // acc.count
@@ -723,6 +772,10 @@ class Context:
         batches = c.shape[0] if len(c.shape) == 3 else 1
         rows, n = c.shape[-2:]
         k = a.shape[-1]
+        if not len(a.shape) == len(b.shape) == len(c.shape) or a.shape[:-1] != c.shape[:-1] or \
+                b.shape[-2:] != (k, n) or b.shape[:-2] != c.shape[:-2]:
+            raise VMError("INVALID_ARGUMENT", f"matmul of {_dims_str(a.shape)} by {_dims_str(b.shape)} into "
+                          f"{_dims_str(c.shape)}: the shapes do not agree")
         cv, av, bv = c.values(), a.values(), b.values()
         for batch in range(batches):
             for i in range(rows):

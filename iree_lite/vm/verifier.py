@@ -15,6 +15,8 @@ _CONST_KIND = {"const.i": CONST_INT, "const.f": CONST_FLOAT, "buffer.alloc": CON
                "buffer.check": CONST_LAYOUT, "buffer.const": CONST_DATA, "buffer.view": CONST_LAYOUT,
                "where": CONST_DATA, "atol": CONST_FLOAT, "rtol": CONST_FLOAT, "strides": CONST_DATA,
                "layout": CONST_LAYOUT, "combiner": CONST_INT}
+# The only instructions whose layouts may hold -1 (dynamic) dimensions.
+DYNAMIC_LAYOUT_OPS = {"buffer.check", "buffer.alloc.dyn", "buffer.cast"}
 _FLOAT_CODES = {isa.ELEMENT_CODES[n] for n in ("f16", "bf16", "f32", "f64")}
 MAX_RANK = 8
 
@@ -45,7 +47,8 @@ def verify_module(m):
                           f"({m.isa or 'unknown'}, this VM runs {isa.fingerprint()}); recompile it")
     for c in m.constants:
         if c.kind in (CONST_LAYOUT, CONST_DATA):
-            if c.element not in isa.ELEMENT_NAMES or len(c.shape) > MAX_RANK or any(d < 0 for d in c.shape):
+            lowest = -1 if c.kind == CONST_LAYOUT else 0   # -1: a dynamic dimension
+            if c.element not in isa.ELEMENT_NAMES or len(c.shape) > MAX_RANK or any(d < lowest for d in c.shape):
                 raise VerifyError("malformed constant layout")
         if c.kind == CONST_DATA:
             n = 1
@@ -179,6 +182,12 @@ def _verify_function(m, f):
                 raise VerifyError(f"{at}: bad global ordinal {v}")
             elif kind == "target":
                 targets.append((at, v))
+        if "layout" in values:
+            dynamic = m.constants[values["layout"]].shape.count(-1)
+            if dynamic and op.name not in DYNAMIC_LAYOUT_OPS:
+                raise VerifyError(f"{at}: a layout with dynamic dimensions")
+            if op.name == "buffer.alloc.dyn" and len(values["dims_i"]) != dynamic:
+                raise VerifyError(f"{at}: {len(values['dims_i'])} sizes for {dynamic} dynamic dimensions")
         if op.name == "buffer.reduce" and not 0 <= m.constants[values["combiner"]].value < len(isa.REDUCE_COMBINERS):
             raise VerifyError(f"{at}: unknown combiner")
         if op.name in ("buffer.expand", "buffer.scatter"):

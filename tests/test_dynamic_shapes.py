@@ -1,0 +1,185 @@
+"""Dynamic shapes (`?`): the Cython VM against the reference interpreter
+and numpy on sizes around the tile, run-time shape checks naming the op and
+both shapes, and the ops that do not take dynamic shapes yet."""
+import numpy as np
+import pytest
+
+from iree_lite import _vm
+from iree_lite.codegen import isa
+from iree_lite.codegen.module import CONST_LAYOUT, Constant
+from iree_lite.compiler import compile_module
+from iree_lite.ir.core import Diagnostic
+from iree_lite.runtime.context import Context
+from iree_lite.vm import interp
+from iree_lite.vm.errors import VMError
+from iree_lite.vm.verifier import VerifyError, verify_module
+
+SIZES = [0, 1, isa.TILE - 1, isa.TILE + 1, 50 * isa.TILE + 3]
+DEVICES = [("local-sync", None), ("local-task", 2), ("local-task", 7)]
+
+CHAIN = """
+func.func @f(%a: tensor<?xf32>, %b: tensor<?xf32>) -> (tensor<?xf32>, index) {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %a, %c0 : tensor<?xf32>
+  %half = arith.constant 0.5 : f32
+  %h = tensor.splat %half[%n] : tensor<?xf32>
+  %m = arith.mulf %a, %b : tensor<?xf32>
+  %s = arith.subf %m, %h : tensor<?xf32>
+  %x = arith.maximumf %s, %a : tensor<?xf32>
+  return %x, %n : tensor<?xf32>, index
+}
+"""
+
+
+def both(source, args, device="local-sync", workers=None, function="f", model="async-internal"):
+    module = compile_module(source, "d.mlir", model)
+    ref = interp.Context()
+    ref.load(module)
+    ctx = Context(device, workers)
+    ctx.load(module)
+    ref_args = [interp.Buffer({"float32": "f32", "int32": "i32"}[a.dtype.name], a.shape, bytearray(a.tobytes()))
+                if isinstance(a, np.ndarray) else a for a in args]
+    return ref.invoke(function, ref_args), ctx.invoke(function, args)
+
+
+@pytest.mark.parametrize("device,workers", DEVICES)
+@pytest.mark.parametrize("n", SIZES)
+def test_elementwise_chain_on_every_size(n, device, workers):
+    rng = np.random.default_rng(n)
+    a, b = (rng.standard_normal(n).astype(np.float32) for _ in range(2))
+    (want, want_n), (have, have_n) = both(CHAIN, [a, b], device, workers)
+    assert want_n == have_n == n
+    np.testing.assert_array_equal(np.asarray(have), np.maximum(a * b - np.float32(0.5), a))
+    assert bytes(want.data) == np.asarray(have).tobytes()
+
+
+@pytest.mark.parametrize("model", ["async-internal", "async-external"])
+@pytest.mark.parametrize("device,workers", [("local-sync", None), ("local-task", 2)])
+def test_mismatched_operands_name_the_op_and_both_shapes(device, workers, model):
+    message = r"'arith.mulf' at d.mlir:7:8: operand shapes '3' and '4' differ"
+    module = compile_module(CHAIN, "d.mlir", model)
+    ctx = Context(device, workers)
+    ctx.load(module)
+    with pytest.raises(VMError, match=message):
+        ctx.invoke("f", [np.zeros(4, np.float32), np.zeros(3, np.float32)])
+    ref = interp.Context()
+    ref.load(module)
+    with pytest.raises(VMError, match=message):
+        ref.invoke("f", [interp.Buffer("f32", (4,)), interp.Buffer("f32", (3,))])
+
+
+STRUCTURED = """
+func.func @f(%a: tensor<?x?xf32>, %b: tensor<?x?xf32>) -> (tensor<?x?xf32>, tensor<?xf32>, tensor<?x?xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %d0 = tensor.dim %a, %c0 : tensor<?x?xf32>
+  %d1 = tensor.dim %b, %c1 : tensor<?x?xf32>
+  %e = tensor.empty(%d0, %d1) : tensor<?x?xf32>
+  %zero = arith.constant 0.0 : f32
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?x?xf32>) -> tensor<?x?xf32>
+  %mm = linalg.matmul ins(%a, %b : tensor<?x?xf32>, tensor<?x?xf32>) outs(%z : tensor<?x?xf32>) -> tensor<?x?xf32>
+  %t = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+       iterator_types = ["parallel", "parallel"]} ins(%mm : tensor<?x?xf32>) outs(%e : tensor<?x?xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = arith.mulf %x, %x : f32
+    linalg.yield %y : f32
+  } -> tensor<?x?xf32>
+  %er = tensor.empty(%d0) : tensor<?xf32>
+  %zr = linalg.fill ins(%zero : f32) outs(%er : tensor<?xf32>) -> tensor<?xf32>
+  %sum = linalg.reduce { arith.addf } ins(%t : tensor<?x?xf32>) outs(%zr : tensor<?xf32>) dimensions = [1]
+  return %mm, %sum, %t : tensor<?x?xf32>, tensor<?xf32>, tensor<?x?xf32>
+}
+"""
+
+
+@pytest.mark.parametrize("m,k,n", [(1, 1, 1), (3, 5, 2), (0, 4, 3), (17, 9, 33)])
+def test_structured_ops_take_their_sizes_at_run_time(m, k, n):
+    rng = np.random.default_rng(m * k + n)
+    a = rng.integers(-3, 4, (m, k)).astype(np.float32)
+    b = rng.integers(-3, 4, (k, n)).astype(np.float32)
+    want, have = both(STRUCTURED, [a, b], "local-task", 2)
+    mm = a @ b
+    for r, expected in zip(have, (mm, (mm * mm).sum(axis=1), mm * mm)):
+        np.testing.assert_array_equal(np.asarray(r), expected)
+    assert [bytes(w.data) for w in want] == [np.asarray(h).tobytes() for h in have]
+
+
+def test_matmul_of_disagreeing_sizes_is_an_error():
+    a, b = np.zeros((2, 3), np.float32), np.zeros((2, 3), np.float32)
+    module = compile_module(STRUCTURED, "d.mlir")
+    message = r"matmul of '2x3' by '2x3' into '2x3': the shapes do not agree"
+    ctx = Context("local-sync")
+    ctx.load(module)
+    with pytest.raises(VMError, match=message):
+        ctx.invoke("f", [a, b])
+    ref = interp.Context()
+    ref.load(module)
+    with pytest.raises(VMError, match=message):
+        ref.invoke("f", [interp.Buffer("f32", (2, 3)), interp.Buffer("f32", (2, 3))])
+
+
+CASTS = """
+func.func @f(%a: tensor<?x3xi32>, %i: index) -> (tensor<2x3xi32>, index, i32) {
+  %s = tensor.cast %a : tensor<?x3xi32> to tensor<2x3xi32>
+  %d = tensor.dim %a, %i : tensor<?x3xi32>
+  %c1 = arith.constant 1 : index
+  %v = tensor.extract %a[%c1, %i] : tensor<?x3xi32>
+  return %s, %d, %v : tensor<2x3xi32>, index, i32
+}
+"""
+
+
+def test_casts_dims_and_extracts():
+    a = np.arange(6, dtype=np.int32).reshape(2, 3)
+    (ws, wd, wv), (hs, hd, hv) = both(CASTS, [a, 0])
+    np.testing.assert_array_equal(np.asarray(hs), a)
+    assert (wd, wv) == (hd, hv) == (2, 3)
+    for args, message in (([np.zeros((4, 3), np.int32), 0], r"'tensor.cast' at d.mlir:3:8: shape '4x3' does not match '2x3'"),
+                          ([a, 2], "dimension"), ([a, -1], "dimension")):
+        ctx = Context("local-sync")
+        ctx.load(compile_module(CASTS, "d.mlir"))
+        with pytest.raises(VMError, match=message):
+            ctx.invoke("f", args)
+
+
+def test_output_storage_of_dynamic_shape_is_written_in_place():
+    src = ("func.func @f(%a: tensor<?xf32>, %out: tensor<?xf32> {iree.abi.output = 0 : index}) -> tensor<?xf32> {\n"
+           "  %r = math.absf %a : tensor<?xf32>\n  return %r : tensor<?xf32>\n}\n")
+    ctx = Context("local-sync")
+    ctx.load(compile_module(src, "d.mlir"))
+    out = _vm.BufferView.from_bytes(8, (5,), np.zeros(5, np.float32))
+    (r,) = ctx.invoke("f", [np.full(5, -2.0, np.float32), out])
+    assert np.asarray(r).ctypes.data == np.asarray(out).ctypes.data
+    np.testing.assert_array_equal(np.asarray(out), 2.0)
+    with pytest.raises(VMError, match=r"'math.absf' at d.mlir:2:8: operand shapes '4' and '5' differ"):
+        ctx.invoke("f", [np.full(5, -2.0, np.float32), np.zeros(4, np.float32)])
+
+
+@pytest.mark.parametrize("body,message", [
+    ("%e = tensor.empty() : tensor<?xf32>", "0 dynamic sizes for 'tensor<\\?xf32>', which has 1 dynamic dimensions"),
+    ("%t = linalg.transpose ins(%a : tensor<?x4xf32>) outs(%b : tensor<4x?xf32>) permutation = [1, 0]",
+     "'a broadcast or transpose' on dynamic shapes is not supported by iree-lite yet"),
+    ("%s = linalg.softmax dimension(1) ins(%a : tensor<?x4xf32>) outs(%a : tensor<?x4xf32>) -> tensor<?x4xf32>",
+     "'linalg.softmax' on dynamic shape 'tensor<\\?x4xf32>' is not supported by iree-lite yet"),
+    ("%c = tensor.collapse_shape %a [[0, 1]] : tensor<?x4xf32> into tensor<?xf32>",
+     r"'tensor.collapse_shape' of 'tensor<\?x4xf32>' to 'tensor<\?xf32>' needs static tensor shapes"),
+    ("%c = tensor.cast %a : tensor<?x4xf32> to tensor<?x5xf32>",
+     "'tensor.cast' cannot turn 'tensor<\\?x4xf32>' into 'tensor<\\?x5xf32>'"),
+])
+def test_what_dynamic_shapes_do_not_reach_yet_is_a_located_error(body, message):
+    src = (f"func.func @f(%a: tensor<?x4xf32>, %b: tensor<4x?xf32>) {{\n  {body}\n  return\n}}\n")
+    with pytest.raises(Diagnostic, match=message) as e:
+        compile_module(src, "d.mlir")
+    assert e.value.render().startswith("d.mlir:2:")
+
+
+def test_verifier_rejects_dynamic_layouts_where_sizes_are_not_given():
+    module = compile_module("func.func @f() -> tensor<4xf32> {\n  %e = tensor.empty() : tensor<4xf32>\n"
+                            "  return %e : tensor<4xf32>\n}\n", "v.mlir")
+    (i,) = [i for i, c in enumerate(module.constants) if c.kind == CONST_LAYOUT]
+    module.constants[i] = Constant(CONST_LAYOUT, module.constants[i].element, (-1,))
+    with pytest.raises(VerifyError, match=r"\(buffer.alloc\): a layout with dynamic dimensions"):
+        verify_module(module)
+    module.constants[i] = Constant(CONST_LAYOUT, module.constants[i].element, (-2,))
+    with pytest.raises(VerifyError, match="malformed constant layout"):
+        verify_module(module)
