@@ -188,3 +188,38 @@ def test_pad_with_a_constant(model):
     ref = interp.Context()
     ref.load(module)
     assert bytes(ref.invoke("f", [buf(t, "f32")])[0].data) == np.asarray(r).tobytes()
+
+
+@pytest.mark.parametrize("model", ["host-only", "async-external"])
+def test_pad_values_computed_in_the_region(model):
+    """A constant made in the region, and a value of the coordinates (which
+    IREE 3.13's llvm-cpu fails to compile)."""
+    src = ("func.func @f(%t: tensor<2x3xf32>) -> (tensor<4x4xf32>, tensor<3x5xf32>) {\n"
+           "  %p = tensor.pad %t low[1, 0] high[1, 1] {\n  ^bb0(%i: index, %j: index):\n"
+           "    %c = arith.constant -1.0 : f32\n    tensor.yield %c : f32\n  } : tensor<2x3xf32> to tensor<4x4xf32>\n"
+           "  %q = tensor.pad %t low[0, 2] high[1, 0] {\n  ^bb0(%i: index, %j: index):\n"
+           "    %ten = arith.constant 10 : index\n    %a = arith.muli %i, %ten : index\n"
+           "    %s = arith.addi %a, %j : index\n    %k = arith.index_cast %s : index to i32\n"
+           "    %f = arith.sitofp %k : i32 to f32\n    tensor.yield %f : f32\n  } : tensor<2x3xf32> to tensor<3x5xf32>\n"
+           "  return %p, %q : tensor<4x4xf32>, tensor<3x5xf32>\n}\n")
+    module = compile_module(src, "p.mlir", model)
+    t = np.arange(6, dtype=np.float32).reshape(2, 3) + 100
+    ctx = Context("local-task", 2)
+    ctx.load(module)
+    p, q = (np.asarray(r) for r in ctx.invoke("f", [t]))
+    np.testing.assert_array_equal(p, np.pad(t, ((1, 1), (0, 1)), constant_values=-1))
+    want = np.add.outer(np.arange(3) * 10, np.arange(5)).astype(np.float32)
+    want[:2, 2:] = t
+    np.testing.assert_array_equal(q, want)
+    ref = interp.Context()
+    ref.load(module)
+    assert [bytes(r.data) for r in ref.invoke("f", [buf(t, "f32")])] == [p.tobytes(), q.tobytes()]
+
+
+def test_pad_region_must_take_index_coordinates():
+    src = ("func.func @f(%t: tensor<2xf32>) -> tensor<3xf32> {\n"
+           "  %p = tensor.pad %t low[1] high[0] {\n  ^bb0(%i: index, %j: index):\n"
+           "    %c = arith.constant -1.0 : f32\n    tensor.yield %c : f32\n  } : tensor<2xf32> to tensor<3xf32>\n"
+           "  return %p : tensor<3xf32>\n}\n")
+    with pytest.raises(Diagnostic, match="the 'tensor.pad' region takes 1 index coordinates"):
+        compile_module(src, "p.mlir")

@@ -299,8 +299,9 @@ class GenerateOp(OpDef):
 
 class PadOp(OpDef):
     """`tensor.pad %t low[1, 0] high[2, 3] { ^bb0(%i: index, %j: index):
-    tensor.yield %v : f32 } : A to B`: the region must yield one value
-    defined outside it (constant padding)."""
+    tensor.yield %v : f32 } : A to B`. A value defined outside the region
+    becomes an operand (constant padding); a region computing its value
+    stays, to be applied at every coordinate (passes/linalg.py)."""
     name = "tensor.pad"
 
     def parse(self, p, loc, result_names):
@@ -318,20 +319,28 @@ class PadOp(OpDef):
         a = parse_static_tensor(p, self.name)
         p.parse_keyword("to")
         b = parse_static_tensor(p, self.name)
-        value = region.blocks[0].operations[-1].operands[0]
-        if value.owner in (region.blocks[0],) or getattr(value.owner, "parent", None) is region.blocks[0]:
-            raise p.error("iree-lite supports 'tensor.pad' with a value defined outside its region", p.tok)
+        block = region.blocks[0]
+        value = block.operations[-1].operands[0]
+        if value.owner is block or getattr(value.owner, "parent", None) is block:   # computed in the region
+            return Operation(self.name, p.resolve_all([src], [a]), [b], attrs, regions=[region], loc=loc)
         return Operation(self.name, p.resolve_all([src], [a]) + [value], [b], attrs, loc=loc)
 
     def verify(self, op, fail):
         a, b = op.operands[0].type, op.results[0].type
+        if op.regions:
+            block = op.regions[0].blocks[0]
+            if [str(x.type) for x in block.arguments] != ["index"] * b.rank:
+                fail(f"the 'tensor.pad' region takes {b.rank} index coordinates")
+            value = block.operations[-1].operands[0]
+        else:
+            value = op.operands[1]
         low, high = op.attributes["low"], op.attributes["high"]
         if len(low) != a.rank or len(high) != a.rank or any(x < 0 for x in low + high):
             fail(f"'tensor.pad' needs {a.rank} non-negative low and high sizes")
         if tuple(n + lo + hi for n, lo, hi in zip(a.shape, low, high)) != b.shape or a.element != b.element:
             fail(f"padding '{a}' by low {list(low)} and high {list(high)} does not give '{b}'")
-        if op.operands[1].type != a.element:
-            fail(f"the padding value must be '{a.element}', got '{op.operands[1].type}'")
+        if value.type != a.element:
+            fail(f"the padding value must be '{a.element}', got '{value.type}'")
 
 
 class BitcastOp(CastOp):

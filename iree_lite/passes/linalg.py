@@ -28,8 +28,9 @@ def lower_linalg(block, source, remap=None):
             for inner in region.blocks:
                 lower_linalg(inner, source, remap)
         if op.name.startswith("linalg.") and op.name not in ("linalg.yield", "linalg.index") or \
-                op.name == "tensor.generate":
-            rewritten = (rewrite_generate if op.name == "tensor.generate" else rewrite)(op, ops, remap, source)
+                op.name == "tensor.generate" or (op.name == "tensor.pad" and op.regions):
+            rewritten = {"tensor.generate": rewrite_generate, "tensor.pad": rewrite_pad}.get(op.name, rewrite)(
+                op, ops, remap, source)
             for old, new in zip(op.results, rewritten):
                 remap[old] = new
         elif hasattr(lookup(op.name), "decompose"):
@@ -308,3 +309,14 @@ def rewrite_generate(op, ops, remap, source):
     body = op.regions[0].blocks[0]
     mapping = {arg: linear_index(ops, shape, d, op.loc, source) for d, arg in enumerate(body.arguments)}
     return apply_body(ops, body, mapping, shape, remap, source)
+
+
+def rewrite_pad(op, ops, remap, source):
+    """tensor.pad whose region computes the padding: the region over the
+    result's shape (as tensor.generate), then the source inserted at the
+    low offsets."""
+    (padding,) = rewrite_generate(op, ops, remap, source)
+    src, t = op.operands[0], op.results[0].type
+    attrs = {"offsets": tuple(op.attributes["low"]), "sizes": src.type.shape, "strides": (1,) * t.rank,
+             "slice_rank": t.rank}
+    return _new(ops, "tensor.insert_slice", [src, padding], [t], attrs, op.loc)
