@@ -482,6 +482,31 @@ cdef lite_status* scatter(ref_t racc, ref_t rsrc, const constant_t* spec) noexce
                         src.data, ELEMENT_SIZE[src.element], 1)
 
 
+cdef lite_status* slice_spec(const buffer_t* full, const constant_t* sizes, const uint32_t* code, int p,
+                             const int64_t* I, int64_t* spec) noexcept nogil:
+    """buffer.slice/insert: spec = [base, strides...] of the slice in `full`'s
+    elements, from the offsets and steps in the register list at p, each
+    dimension checked to hold its part of the slice."""
+    cdef const int64_t* n = <const int64_t*>sizes.buffer.data
+    cdef int rank = <int>(sizes.buffer.nbytes // 8), k
+    cdef int64_t row = 1, o, st
+    cdef char msg[200]
+    if full.rank != rank:
+        return status_new(STATUS_INVALID_ARGUMENT, b"slice of a value of another rank")
+    spec[0] = 0
+    for k in range(rank - 1, -1, -1):
+        o = I[list_reg(code, p, k)]
+        st = I[list_reg(code, p, rank + k)]
+        if o < 0 or st < 1 or (n[k] != 0 and o + (n[k] - 1) * st >= full.shape[k]):
+            snprintf(msg, 200, b"slice %lld + %lld x %lld is outside dimension %d of size %lld", <long long>o,
+                     <long long>n[k], <long long>st, k, <long long>full.shape[k])
+            return status_new(STATUS_OUT_OF_RANGE, msg)
+        spec[0] += o * row
+        spec[1 + k] = st * row
+        row *= full.shape[k]
+    return NULL
+
+
 # -- check ops: test assertions that fail the call with their location --------
 
 cdef lite_status* check_failed(const constant_t* where, const char* what) noexcept nogil:
@@ -595,6 +620,7 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
     cdef forward_t* fw
     cdef int64_t t0, count, trace_id
     cdef int64_t dims[MAX_RANK]
+    cdef int64_t spec[MAX_RANK + 1]
     cdef int j
     while True:
         w = code[pc]
@@ -792,6 +818,36 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
                 return st
             ref_move(&R[s0], REF_BUFFER, nb)
             pc += 3
+        elif op == OP_BUFFER_SLICE or op == OP_BUFFER_INSERT:
+            i = 1 if op == OP_BUFFER_SLICE else 0   # the operand `full` is src for a slice, acc for an insert
+            if R[s1].kind != REF_BUFFER or (not i and R[s0].kind != REF_BUFFER):
+                return status_new(STATUS_INVALID_ARGUMENT, b"sliced value is not a buffer")
+            b = <buffer_t*>R[s1 if i else s0].ptr
+            c = &m.constants[code[pc + 1 + i]]
+            p = pc + 2 + i
+            st = slice_spec(b, c, code, p, I, spec)
+            if st != NULL:
+                return st
+            if i:
+                nb = buffer_new(b.element, m.constants[code[pc + 1]].rank, m.constants[code[pc + 1]].shape, NULL, NULL)
+                if nb == NULL:
+                    return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory allocating a buffer")
+                st = strided_copy(b.data, <const int64_t*>c.buffer.data, b.rank, spec, b.count, nb.data,
+                                  ELEMENT_SIZE[b.element], 0)
+                if st != NULL:
+                    buffer_release(nb)
+                    return st
+                ref_move(&R[s0], REF_BUFFER, nb)
+            else:
+                nb = <buffer_t*>R[s1].ptr
+                if nb.element != b.element or b.readonly or \
+                        nb.count != shape_count(b.rank, <const int64_t*>c.buffer.data):
+                    return status_new(STATUS_INVALID_ARGUMENT, b"inserted slice does not fit its place")
+                st = strided_copy(b.data, <const int64_t*>c.buffer.data, b.rank, spec, b.count, nb.data,
+                                  ELEMENT_SIZE[b.element], 1)
+                if st != NULL:
+                    return st
+            pc = list_next(code, p)
         elif op == OP_BUFFER_SCATTER:
             st = scatter(R[s0], R[s1], &m.constants[code[pc + 1]])
             if st != NULL:

@@ -223,3 +223,48 @@ def test_pad_region_must_take_index_coordinates():
            "  return %p : tensor<3xf32>\n}\n")
     with pytest.raises(Diagnostic, match="the 'tensor.pad' region takes 1 index coordinates"):
         compile_module(src, "p.mlir")
+
+
+DYNAMIC_SLICES = """
+func.func @f(%t: tensor<6x8xi32>, %i: index, %s: index) -> (tensor<2x3xi32>, tensor<3xi32>, tensor<6x8xi32>) {
+  %a = tensor.extract_slice %t[%i, 1] [2, 3] [1, %s] : tensor<6x8xi32> to tensor<2x3xi32>
+  %row = tensor.extract_slice %t[%i, %i] [1, 3] [1, 1] : tensor<6x8xi32> to tensor<3xi32>
+  %u = tensor.insert_slice %a into %t[0, %i] [2, 3] [%s, 1] : tensor<2x3xi32> into tensor<6x8xi32>
+  return %a, %row, %u : tensor<2x3xi32>, tensor<3xi32>, tensor<6x8xi32>
+}
+"""
+
+
+@pytest.mark.parametrize("model", ["host-only", "async-external"])
+def test_slices_with_dynamic_offsets_and_strides(model):
+    module = compile_module(DYNAMIC_SLICES, "s.mlir", model)
+    t = np.arange(48, dtype=np.int32).reshape(6, 8)
+    ctx = Context("local-task", 2)
+    ctx.load(module)
+    ref = interp.Context()
+    ref.load(module)
+    for i, s in ((0, 1), (2, 2), (4, 3)):
+        have = [np.asarray(r) for r in ctx.invoke("f", [t, i, s])]
+        want_u = t.copy()
+        want_u[0:2 * s:s, i:i + 3] = t[i:i + 2, 1:1 + 3 * s:s]
+        for h, w in zip(have, (t[i:i + 2, 1:1 + 3 * s:s], t[i, i:i + 3], want_u)):
+            np.testing.assert_array_equal(h, w)
+        assert [bytes(r.data) for r in ref.invoke("f", [buf(t, "i32"), i, s])] == [h.tobytes() for h in have]
+
+
+@pytest.mark.parametrize("i,s,message", [
+    (5, 1, "slice 5 \\+ 2 x 1 is outside dimension 0 of size 6"),
+    (0, 4, "slice 1 \\+ 3 x 4 is outside dimension 1 of size 8"),
+    (-1, 1, "slice -1 \\+ 2 x 1 is outside dimension 0 of size 6"),
+    (0, 0, "slice 1 \\+ 3 x 0 is outside dimension 1 of size 8"),
+])
+def test_dynamic_slices_out_of_bounds_are_errors(i, s, message):
+    module = compile_module(DYNAMIC_SLICES, "s.mlir")
+    ctx = Context("local-sync")
+    ctx.load(module)
+    ref = interp.Context()
+    ref.load(module)
+    t = np.zeros((6, 8), np.int32)
+    for run in (lambda: ctx.invoke("f", [t, i, s]), lambda: ref.invoke("f", [buf(t, "i32"), i, s])):
+        with pytest.raises(VMError, match="OUT_OF_RANGE; " + message):
+            run()

@@ -559,32 +559,30 @@ class FunctionLowering:
         return self.mb.constant(Constant(CONST_DATA, isa.ELEMENT_CODES["i64"], (len(values),),
                                          data=pack("i64", values)))
 
-    def slice_spec(self, op, full):
-        """(base, strides of the slice's own dimensions) of a static slice of
-        `full` (a tensor type): unit dimensions the slice type drops are skipped."""
-        offsets, sizes, steps = (op.attributes[k] for k in ("offsets", "sizes", "strides"))
-        row = row_major_strides(full.shape)
-        base = sum(o * r for o, r in zip(offsets, row))
-        dims = list(range(len(sizes)))
-        rank = op.attributes["slice_rank"]
-        while len(dims) > rank:   # rank-reducing: drop unit dimensions, leftmost first
-            dims.remove(next(d for d in dims if sizes[d] == 1))
-        return base, [steps[d] * row[d] for d in dims]
+    def slice_operands(self, op, tensors):
+        """The `sizes` constant and `at` registers (offsets, then steps) of
+        buffer.slice/insert for a slice op with `tensors` tensor operands."""
+        dynamic = iter(self.values[v] for v in op.operands[tensors:])
+        at = [next(dynamic) if x is None else self.scalar_constant(x, ScalarType("index"))
+              for key in ("offsets", "strides") for x in op.attributes[key]]
+        sizes = op.attributes["sizes"]
+        data = self.mb.constant(Constant(CONST_DATA, isa.ELEMENT_CODES["i64"], (len(sizes),), data=pack("i64", sizes)))
+        return data, at
 
     def op_tensor_extract_slice(self, op):
         self.settle_timeline(op.loc)   # copies contents now
-        base, strides = self.slice_spec(op, op.operands[0].type)
+        sizes, at = self.slice_operands(op, 1)
         reg = self.values[op.results[0]] = self.new("r")
-        self.emit("buffer.expand", op.loc, dst=reg, src=self.values[op.operands[0]],
-                  layout=self.mb.layout(op.results[0].type), strides=self.strides_constant(base, strides))
+        self.emit("buffer.slice", op.loc, dst=reg, src=self.values[op.operands[0]],
+                  layout=self.mb.layout(op.results[0].type), sizes=sizes, at_i=at)
 
     def op_tensor_insert_slice(self, op):
         self.settle_timeline(op.loc)
-        src, dest = op.operands
-        base, strides = self.slice_spec(op, dest.type)
+        src, dest = op.operands[:2]
+        sizes, at = self.slice_operands(op, 2)
         reg = self.values[op.results[0]] = self.new("r")
         self.emit("buffer.clone", op.loc, dst=reg, src=self.values[dest])
-        self.emit("buffer.scatter", op.loc, acc=reg, src=self.values[src], strides=self.strides_constant(base, strides))
+        self.emit("buffer.insert", op.loc, acc=reg, src=self.values[src], sizes=sizes, at_i=at)
 
     def op_tensor_concat(self, op):
         self.settle_timeline(op.loc)

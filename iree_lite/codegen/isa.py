@@ -198,6 +198,15 @@ def _ops():
         ("buffer.scatter", "acc:rr src:rr strides:const",
          "For every index i of `src`: acc[base + sum(i_k * strides[k])] = src[i] (constant as for "
          "buffer.expand): inserting slices. Every such offset must lie inside `acc`."),
+        ("buffer.slice", "dst:rr src:rr layout:const sizes:const ri*:at",
+         "dst = a new buffer view of constant `layout` holding the slice of `src` whose size along "
+         "each dimension k of `src` is sizes[k] (i64 data, as many as `src`'s rank; the layout may "
+         "drop unit sizes), starting at offset at[k] with step at[rank + k]. Each dimension must "
+         "hold its slice: 0 <= offset, step >= 1 and offset + (size - 1) * step < the dimension's "
+         "size, or the call fails (OUT_OF_RANGE). tensor.extract_slice."),
+        ("buffer.insert", "acc:rr src:rr sizes:const ri*:at",
+         "Write `src`'s elements, in order, into the slice of `acc` given by `sizes` and `at` as in "
+         "buffer.slice (bounds likewise), in place. tensor.insert_slice."),
         ("buffer.reduce", "acc:rr src:rr combiner:const",
          "Fold `src`'s elements into `acc` in place; `acc`'s shape must lead `src`'s (the folded "
          "dimensions are innermost): with n = count(src) / count(acc), acc[r] = "

@@ -198,10 +198,25 @@ def parse_static_list(p, what):
     return tuple(p.parse_comma_list(item, "]"))
 
 
+def parse_mixed_list(p, what, dynamic):
+    """`[%i, 2]`: static entries as ints, dynamic ones as None with their
+    operand tokens appended to `dynamic`."""
+    p.parse_punct("[")
+
+    def item():
+        if p.tok.kind == "value":
+            dynamic.append(p.parse_operand())
+            return None
+        return int(p.parse_kind("integer", f"{what} entry").text)
+    return tuple(p.parse_comma_list(item, "]"))
+
+
 class SliceOp(OpDef):
     """`tensor.extract_slice %t[offsets] [sizes] [strides] : A to B` and
-    `tensor.insert_slice %s into %t[offsets] [sizes] [strides] : B into A`
-    (static; B may drop unit dimensions of the sizes)."""
+    `tensor.insert_slice %s into %t[offsets] [sizes] [strides] : B into A`.
+    Offsets and strides may be SSA values (operands after the tensors, in
+    that order; None in the attributes); sizes are static. B may drop unit
+    dimensions of the sizes."""
 
     def __init__(self, name):
         self.name = name
@@ -212,16 +227,20 @@ class SliceOp(OpDef):
         if self.name == "tensor.insert_slice":
             p.parse_keyword("into")
             dest = p.parse_operand()
-        attrs = {k: parse_static_list(p, k) for k in ("offsets", "sizes", "strides")}
+        dynamic = []
+        attrs = {k: parse_mixed_list(p, k, dynamic) for k in ("offsets", "sizes", "strides")}
+        if None in attrs["sizes"]:
+            raise p.error(f"dynamic sizes in '{self.name}' are not supported by iree-lite yet")
         p.parse_punct(":")
         a = parse_static_tensor(p, self.name)
         p.parse_keyword("to" if dest is None else "into")
         b = parse_static_tensor(p, self.name)
         slice_type = b if dest is None else a
         attrs["slice_rank"] = slice_type.rank
-        if dest is None:
-            return Operation(self.name, p.resolve_all([src], [a]), [b], attrs, loc=loc)
-        return Operation(self.name, p.resolve_all([src, dest], [a, b]), [b], attrs, loc=loc)
+        tensors = [src] if dest is None else [src, dest]
+        types = [a] if dest is None else [a, b]
+        operands = p.resolve_all(tensors + dynamic, types + [INDEX] * len(dynamic))
+        return Operation(self.name, operands, [b], attrs, loc=loc)
 
     def verify(self, op, fail):
         offsets, sizes, steps = (op.attributes[k] for k in ("offsets", "sizes", "strides"))
@@ -230,6 +249,8 @@ class SliceOp(OpDef):
         if not len(offsets) == len(sizes) == len(steps) == full.rank:
             fail(f"offsets, sizes and strides need {full.rank} entries each")
         for o, n, st, dim in zip(offsets, sizes, steps, full.shape):
+            if None in (o, st):   # checked at run time
+                continue
             if o < 0 or st < 1 or n < 0 or (n and o + (n - 1) * st >= dim):
                 fail(f"slice [{o} + {n} x {st}] is outside a dimension of size {dim} of '{full}'")
         kept = [n for n in sizes]

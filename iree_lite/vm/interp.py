@@ -483,6 +483,13 @@ def _type_str(element, shape):
     return "tensor<" + "".join(("?" if d == -1 else f"{d}") + "x" for d in shape) + element + ">"
 
 
+def _count(shape):
+    n = 1
+    for d in shape:
+        n *= d
+    return n
+
+
 def _dims_str(shape):
     """`'4x?x3'`: a shape in errors, -1 being a dynamic dimension."""
     return "'" + "x".join("?" if d == -1 else str(d) for d in shape) + "'"
@@ -747,6 +754,43 @@ class Context:
         size = SIZES[src.element]
         for flat, offset in enumerate(self._strided(src.shape, unpack("i64", m.constants[v["strides"]].data),
                                                     acc.count)):
+            acc.data[offset * size:(offset + 1) * size] = src.data[flat * size:(flat + 1) * size]
+
+    def _slice(self, fr, m, v, full):
+        """buffer.slice/insert: the slice's sizes and, checked against `full`'s
+        dimensions, its [base, strides...] in `full`'s elements."""
+        sizes = unpack("i64", m.constants[v["sizes"]].data)
+        at = [fr.i[r] for r in v["at_i"]]
+        if not isinstance(full, Buffer) or len(full.shape) != len(sizes):
+            raise VMError("INVALID_ARGUMENT", f"slice of {len(sizes)} dimensions of a value of another rank")
+        offsets, steps = at[:len(sizes)], at[len(sizes):]
+        row, base, strides = 1, 0, []
+        for k in reversed(range(len(sizes))):
+            o, n, st, dim = offsets[k], sizes[k], steps[k], full.shape[k]
+            if o < 0 or st < 1 or (n and o + (n - 1) * st >= dim):
+                raise VMError("OUT_OF_RANGE", f"slice {o} + {n} x {st} is outside dimension {k} of size {dim} "
+                              f"of a tensor of shape {_dims_str(full.shape)}")
+            base += o * row
+            strides.insert(0, st * row)
+            row *= dim
+        return sizes, [base] + strides
+
+    def op_buffer_slice(self, fr, m, v):
+        src, c = fr.r[v["src"]], m.constants[v["layout"]]
+        sizes, spec = self._slice(fr, m, v, src)
+        out = Buffer(src.element, c.shape)
+        size = SIZES[src.element]
+        for flat, offset in enumerate(self._strided(sizes, spec, src.count)):
+            out.data[flat * size:(flat + 1) * size] = src.data[offset * size:(offset + 1) * size]
+        fr.r[v["dst"]] = out
+
+    def op_buffer_insert(self, fr, m, v):
+        acc, src = fr.r[v["acc"]], fr.r[v["src"]]
+        sizes, spec = self._slice(fr, m, v, acc)
+        if not isinstance(src, Buffer) or src.element != acc.element or src.count != _count(sizes):
+            raise VMError("INVALID_ARGUMENT", "inserted slice does not fit its place")
+        size = SIZES[src.element]
+        for flat, offset in enumerate(self._strided(sizes, spec, acc.count)):
             acc.data[offset * size:(offset + 1) * size] = src.data[flat * size:(flat + 1) * size]
 
     def op_buffer_reduce(self, fr, m, v):

@@ -14,7 +14,7 @@ from ..ir.elements import SIZES, unpack
 _CONST_KIND = {"const.i": CONST_INT, "const.f": CONST_FLOAT, "buffer.alloc": CONST_LAYOUT,
                "buffer.check": CONST_LAYOUT, "buffer.const": CONST_DATA, "buffer.view": CONST_LAYOUT,
                "where": CONST_DATA, "atol": CONST_FLOAT, "rtol": CONST_FLOAT, "strides": CONST_DATA,
-               "layout": CONST_LAYOUT, "combiner": CONST_INT}
+               "layout": CONST_LAYOUT, "combiner": CONST_INT, "sizes": CONST_DATA}
 # The only instructions whose layouts may hold -1 (dynamic) dimensions.
 DYNAMIC_LAYOUT_OPS = {"buffer.check", "buffer.alloc.dyn", "buffer.cast"}
 _FLOAT_CODES = {isa.ELEMENT_CODES[n] for n in ("f16", "bf16", "f32", "f64")}
@@ -188,6 +188,13 @@ def _verify_function(m, f):
                 raise VerifyError(f"{at}: a layout with dynamic dimensions")
             if op.name == "buffer.alloc.dyn" and len(values["dims_i"]) != dynamic:
                 raise VerifyError(f"{at}: {len(values['dims_i'])} sizes for {dynamic} dynamic dimensions")
+        if op.name in ("buffer.slice", "buffer.insert"):
+            sizes = m.constants[values["sizes"]]
+            counts = unpack("i64", sizes.data) if isa.ELEMENT_NAMES[sizes.element] == "i64" else [-1]
+            if min(counts, default=0) < 0 or len(values["at_i"]) != 2 * len(counts) or op.name == "buffer.slice" \
+                    and _count(counts) != _count(m.constants[values["layout"]].shape):
+                raise VerifyError(f"{at}: slice sizes must be i64, one per dimension, with an offset and a step "
+                                  "each, and fill the layout")
         if op.name == "buffer.reduce" and not 0 <= m.constants[values["combiner"]].value < len(isa.REDUCE_COMBINERS):
             raise VerifyError(f"{at}: unknown combiner")
         if op.name in ("buffer.expand", "buffer.scatter"):
@@ -204,6 +211,13 @@ def _verify_function(m, f):
     for at, target in targets:
         if target not in starts:
             raise VerifyError(f"{at}: branch target {target} is not an instruction")
+
+
+def _count(shape):
+    n = 1
+    for d in shape:
+        n *= d
+    return n
 
 
 def _counts(values, prefix):
