@@ -73,6 +73,16 @@ cdef inline bint fits_layout(const buffer_t* b, const constant_t* c) noexcept no
     return True
 
 
+cdef lite_status* reshape_error(const buffer_t* b, const constant_t* c) noexcept nogil:
+    cdef char msg[256]
+    cdef char have[96]
+    cdef char want[96]
+    format_dims(have, 96, b.rank, b.shape)
+    format_dims(want, 96, c.rank, c.shape)
+    snprintf(msg, 256, b"reshape of %s to %s changes the number of elements", have, want)
+    return status_new(STATUS_INVALID_ARGUMENT, msg)
+
+
 cdef lite_status* shape_mismatch(const constant_t* where, const buffer_t* a, int rank, const int64_t* shape,
                                  const char* relation) noexcept nogil:
     """`WHERE: operand shapes 'A' and 'B' differ` and the like."""
@@ -466,6 +476,65 @@ cdef lite_status* expand(ref_t r, const constant_t* layout, const constant_t* sp
     return NULL
 
 
+cdef lite_status* permute(ref_t r, const constant_t* layout, const constant_t* mapc, const uint32_t* code,
+                          int p, const int64_t* I, buffer_t** out) noexcept nogil:
+    """buffer.permute: a broadcast or transpose whose sizes are known at run time."""
+    cdef buffer_t* src
+    cdef buffer_t* dst
+    cdef lite_status* st
+    cdef const int64_t* e = <const int64_t*>mapc.buffer.data
+    cdef int64_t shape[MAX_RANK]
+    cdef int64_t spec[MAX_RANK + 1]
+    cdef int fed[MAX_RANK]
+    cdef int d, k, j = 0
+    cdef int64_t row = 1
+    cdef char msg[300]
+    cdef char have[96]
+    cdef char want[96]
+    if r.kind != REF_BUFFER:
+        return status_new(STATUS_INVALID_ARGUMENT, b"permuted value is not a buffer")
+    src = <buffer_t*>r.ptr
+    if src.rank != <int>(mapc.buffer.nbytes // 8):
+        return status_new(STATUS_INVALID_ARGUMENT, b"permuted value is not of the map's rank")
+    for d in range(layout.rank):
+        fed[d] = -1
+        spec[1 + d] = 0
+    for k in range(src.rank):
+        if e[k] != -1:
+            fed[e[k]] = k
+    for d in range(layout.rank):
+        if layout.shape[d] != -1:
+            shape[d] = layout.shape[d]
+        elif fed[d] >= 0:
+            shape[d] = src.shape[fed[d]]
+        else:
+            shape[d] = I[list_reg(code, p, j)]
+            j += 1
+    for k in range(src.rank):
+        if src.shape[k] != (shape[e[k]] if e[k] != -1 else 1):
+            format_dims(have, 96, src.rank, src.shape)
+            format_dims(want, 96, layout.rank, shape)
+            snprintf(msg, 300, b"broadcast or transpose of %s to %s: the shapes do not agree", have, want)
+            return status_new(STATUS_INVALID_ARGUMENT, msg)
+    for d in range(layout.rank):
+        if shape[d] < 0:
+            return status_new(STATUS_INVALID_ARGUMENT, b"negative tensor size")
+    spec[0] = 0
+    for k in range(src.rank - 1, -1, -1):
+        if e[k] != -1:
+            spec[1 + e[k]] += row
+        row *= src.shape[k]
+    dst = buffer_new(src.element, layout.rank, shape, NULL, NULL)
+    if dst == NULL:
+        return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory allocating a buffer")
+    st = strided_copy(src.data, shape, layout.rank, spec, src.count, dst.data, ELEMENT_SIZE[src.element], 0)
+    if st != NULL:
+        buffer_release(dst)
+        return st
+    out[0] = dst
+    return NULL
+
+
 cdef lite_status* scatter(ref_t racc, ref_t rsrc, const constant_t* spec) noexcept nogil:
     """buffer.scatter: src's elements into a strided region of acc."""
     cdef buffer_t* acc
@@ -793,9 +862,20 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
                 pc += 1
             else:
                 c = &m.constants[code[pc + 1]]
-                if shape_count(c.rank, c.shape) * ELEMENT_SIZE[c.element] != b.nbytes:
-                    return status_new(STATUS_INVALID_ARGUMENT, b"reshape changes the number of bytes")
-                nb = buffer_new(c.element, c.rank, c.shape, b.data, b)
+                count = ELEMENT_SIZE[c.element]
+                j = -1
+                for i in range(c.rank):
+                    dims[i] = c.shape[i]
+                    if dims[i] == -1:   # the one dynamic dimension takes what the others leave
+                        j = i
+                    else:
+                        count *= dims[i]
+                if j >= 0 and count != 0:
+                    dims[j] = b.nbytes // count
+                    count *= dims[j]
+                if count != b.nbytes or dims[max(j, 0)] < 0:
+                    return reshape_error(b, c)
+                nb = buffer_new(c.element, c.rank, dims, b.data, b)
                 if nb != NULL:
                     nb.readonly = b.readonly
                 pc += 2
@@ -848,6 +928,12 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
                 if st != NULL:
                     return st
             pc = list_next(code, p)
+        elif op == OP_BUFFER_PERMUTE:
+            st = permute(R[s1], &m.constants[code[pc + 1]], &m.constants[code[pc + 2]], code, pc + 3, I, &nb)
+            if st != NULL:
+                return st
+            ref_move(&R[s0], REF_BUFFER, nb)
+            pc = list_next(code, pc + 3)
         elif op == OP_BUFFER_SCATTER:
             st = scatter(R[s0], R[s1], &m.constants[code[pc + 1]])
             if st != NULL:

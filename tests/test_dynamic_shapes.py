@@ -157,17 +157,19 @@ def test_output_storage_of_dynamic_shape_is_written_in_place():
 
 @pytest.mark.parametrize("body,message", [
     ("%e = tensor.empty() : tensor<?xf32>", "0 dynamic sizes for 'tensor<\\?xf32>', which has 1 dynamic dimensions"),
-    ("%t = linalg.transpose ins(%a : tensor<?x4xf32>) outs(%b : tensor<4x?xf32>) permutation = [1, 0]",
-     "'a broadcast or transpose' on dynamic shapes is not supported by iree-lite yet"),
+    ("%t = linalg.pooling_nhwc_sum ins(%c, %b : tensor<1x?x4x1xf32>, tensor<4x?xf32>) "
+     "outs(%c : tensor<1x?x4x1xf32>) -> tensor<1x?x4x1xf32>",
+     "'linalg.pooling_nhwc_sum' on dynamic shapes is not supported by iree-lite yet"),
     ("%s = linalg.softmax dimension(1) ins(%a : tensor<?x4xf32>) outs(%a : tensor<?x4xf32>) -> tensor<?x4xf32>",
      "'linalg.softmax' on dynamic shape 'tensor<\\?x4xf32>' is not supported by iree-lite yet"),
-    ("%c = tensor.collapse_shape %a [[0, 1]] : tensor<?x4xf32> into tensor<?xf32>",
-     r"'tensor.collapse_shape' of 'tensor<\?x4xf32>' to 'tensor<\?xf32>' needs static tensor shapes"),
-    ("%c = tensor.cast %a : tensor<?x4xf32> to tensor<?x5xf32>",
+    ("%r = tensor.expand_shape %a [[0, 1], [2]] output_shape [%i, %i, 4] : tensor<?x4xf32> into tensor<?x?x4xf32>",
+     r"'tensor.expand_shape' to 'tensor<\?x\?x4xf32>' with more than one dynamic dimension is not supported"),
+    ("%r = tensor.cast %a : tensor<?x4xf32> to tensor<?x5xf32>",
      "'tensor.cast' cannot turn 'tensor<\\?x4xf32>' into 'tensor<\\?x5xf32>'"),
 ])
 def test_what_dynamic_shapes_do_not_reach_yet_is_a_located_error(body, message):
-    src = (f"func.func @f(%a: tensor<?x4xf32>, %b: tensor<4x?xf32>) {{\n  {body}\n  return\n}}\n")
+    src = (f"func.func @f(%a: tensor<?x4xf32>, %b: tensor<4x?xf32>, %c: tensor<1x?x4x1xf32>, %i: index) {{\n"
+           f"  {body}\n  return\n}}\n")
     with pytest.raises(Diagnostic, match=message) as e:
         compile_module(src, "d.mlir")
     assert e.value.render().startswith("d.mlir:2:")
@@ -183,3 +185,67 @@ def test_verifier_rejects_dynamic_layouts_where_sizes_are_not_given():
     module.constants[i] = Constant(CONST_LAYOUT, module.constants[i].element, (-2,))
     with pytest.raises(VerifyError, match="malformed constant layout"):
         verify_module(module)
+
+
+BROADCASTS = """
+func.func @f(%a: tensor<?x?xf32>, %v: tensor<?xf32>, %i: index) -> (tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>,
+                                                                  tensor<?xf32>, tensor<2x2xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %d0 = tensor.dim %a, %c0 : tensor<?x?xf32>
+  %d1 = tensor.dim %a, %c1 : tensor<?x?xf32>
+  %e = tensor.empty(%d0, %d1) : tensor<?x?xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>,
+                                        affine_map<(d0, d1) -> (d0, d1)>],
+       iterator_types = ["parallel", "parallel"]} ins(%a, %v : tensor<?x?xf32>, tensor<?xf32>) outs(%e : tensor<?x?xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<?x?xf32>
+  %et = tensor.empty(%d1, %d0) : tensor<?x?xf32>
+  %t = linalg.transpose ins(%a : tensor<?x?xf32>) outs(%et : tensor<?x?xf32>) permutation = [1, 0]
+  %b = linalg.broadcast ins(%v : tensor<?xf32>) outs(%e : tensor<?x?xf32>) dimensions = [0]
+  %flat = tensor.collapse_shape %a [[0, 1]] : tensor<?x?xf32> into tensor<?xf32>
+  %s = tensor.extract_slice %a[%i, 0] [2, 2] [1, 1] : tensor<?x?xf32> to tensor<2x2xf32>
+  return %r, %t, %b, %flat, %s : tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>, tensor<?xf32>, tensor<2x2xf32>
+}
+"""
+
+
+@pytest.mark.parametrize("rows,cols", [(2, 2), (3, 5), (4, 4097)])
+def test_broadcasts_transposes_reshapes_and_slices_of_dynamic_tensors(rows, cols):
+    rng = np.random.default_rng(cols)
+    a = rng.standard_normal((rows, cols)).astype(np.float32)
+    v = rng.standard_normal(cols).astype(np.float32)
+    want, have = both(BROADCASTS, [a, v, rows - 2], "local-task", 2)
+    expected = (a + v, a.T, np.broadcast_to(v, (rows, cols)), a.reshape(-1), a[rows - 2:, :2])
+    for w, h, e in zip(want, have, expected):
+        np.testing.assert_array_equal(np.asarray(h), e)
+        assert bytes(w.data) == np.asarray(h).tobytes()
+
+
+def test_broadcast_and_reshape_size_errors():
+    module = compile_module(BROADCASTS, "d.mlir")
+    ctx = Context("local-sync")
+    ctx.load(module)
+    ref = interp.Context()
+    ref.load(module)
+    a, v = np.zeros((2, 3), np.float32), np.zeros(2, np.float32)
+    for run in (lambda: ctx.invoke("f", [a, v, 0]),
+                lambda: ref.invoke("f", [interp.Buffer("f32", (2, 3)), interp.Buffer("f32", (2,)), 0])):
+        with pytest.raises(VMError, match=r"'arith.addf' at d.mlir:\d+:\d+: operand shapes '2x2' and '2x3' differ"):
+            run()
+    src = ("func.func @f(%a: tensor<?xf32>) -> tensor<?x4xf32> {\n"
+           "  %e = tensor.expand_shape %a [[0, 1]] output_shape [2, 4] : tensor<?xf32> into tensor<?x4xf32>\n"
+           "  return %e : tensor<?x4xf32>\n}\n")
+    module = compile_module(src, "r.mlir")
+    ctx = Context("local-sync")
+    ctx.load(module)
+    ref = interp.Context()
+    ref.load(module)
+    np.testing.assert_array_equal(np.asarray(ctx.invoke("f", [np.arange(8, dtype=np.float32)])[0]),
+                                  np.arange(8, dtype=np.float32).reshape(2, 4))
+    for run in (lambda: ctx.invoke("f", [np.zeros(6, np.float32)]),
+                lambda: ref.invoke("f", [interp.Buffer("f32", (6,))])):
+        with pytest.raises(VMError, match="reshape of '6' to '\\?x4' changes the number of elements"):
+            run()

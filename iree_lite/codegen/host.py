@@ -378,8 +378,7 @@ class FunctionLowering:
             raise self.mb.error(f"'{op.name}' is not supported by the iree-lite code generator", op.loc)
         if op.name not in DYNAMIC_SHAPE_OPS and any(
                 isinstance(v.type, TensorType) and not v.type.is_static for v in (*op.operands, *op.results)):
-            raise self.mb.error(f"'{op.name.replace('iree_lite.expand', 'a broadcast or transpose')}' on "
-                                "dynamic shapes is not supported by iree-lite yet", op.loc)
+            raise self.mb.error(f"'{op.name}' on dynamic shapes is not supported by iree-lite yet", op.loc)
         handler(op)
 
     def op_arith_constant(self, op):
@@ -543,6 +542,14 @@ class FunctionLowering:
     def op_iree_lite_expand(self, op):
         self.settle_timeline(op.loc)   # copies contents now
         src, amap = op.operands[0], op.attributes["map"]
+        if not (src.type.is_static and op.results[0].type.is_static):
+            entries = [-1 if d is None else d for d in amap.results]
+            reg = self.values[op.results[0]] = self.new("r")
+            self.emit("buffer.permute", op.loc, dst=reg, src=self.values[src], layout=self.mb.layout(op.results[0].type),
+                      map=self.mb.constant(Constant(CONST_DATA, isa.ELEMENT_CODES["i64"], (len(entries),),
+                                                    data=pack("i64", entries))),
+                      dims_i=[self.values[v] for v in op.operands[1:]])
+            return
         src_strides = row_major_strides(src.type.shape)
         strides, base = [0] * amap.num_dims, 0
         for (coeffs, const), row in zip(amap.linear(), src_strides):   # a linear map: strides of a view
@@ -677,6 +684,8 @@ class FunctionLowering:
 
 # Ops whose lowering handles tensors of dynamic shape (element-wise groups do too).
 DYNAMIC_SHAPE_OPS = {"tensor.empty", "tensor.dim", "tensor.cast", "tensor.splat", "tensor.extract", "tensor.insert",
+                     "tensor.extract_slice", "tensor.insert_slice", "tensor.collapse_shape", "tensor.expand_shape",
+                     "tensor.reshape", "iree_lite.expand",
                      "func.call", "func.return", "iree_lite.reduce", "iree_lite.matmul", "check.expect_eq",
                      "check.expect_almost_eq", "util.optimization_barrier", "scf.for", "scf.if", "scf.while"}
 

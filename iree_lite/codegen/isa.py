@@ -190,11 +190,19 @@ def _ops():
         ("buffer.clone", "dst:rr src:rr", "dst = a new buffer view holding a copy of `src`."),
         ("buffer.view", "dst:rr src:rr layout:const",
          "dst = `src`'s storage seen with the element type and shape of constant `layout` (no copy); "
-         "the element counts must be equal."),
+         "the byte sizes must be equal. One -1 (dynamic) dimension of the layout takes the size that "
+         "makes them so."),
         ("buffer.expand", "dst:rr src:rr layout:const strides:const",
          "dst = a new buffer view of constant `layout` whose element at index (i0, i1, ...) is `src`'s "
          "element at base + sum(i_k * strides[k]), the constant holding [base, strides...] as i64: "
          "broadcasts, transposes and slices. Every such offset must lie inside `src`."),
+        ("buffer.permute", "dst:rr src:rr layout:const map:const ri*:dims",
+         "buffer.expand for shapes known at run time: dst = a new buffer view of constant `layout` "
+         "whose element at index i is src's element at (i[map[0]], i[map[1]], ...), map being i64 "
+         "data with one entry per dimension of `src` (-1: index 0 of a dimension of size 1): "
+         "broadcasts and transposes. A -1 (dynamic) dimension of the layout takes the size of the "
+         "`src` dimension mapped to it, or else the next of `dims`. Sizes that disagree fail the "
+         "call (INVALID_ARGUMENT, naming both shapes)."),
         ("buffer.scatter", "acc:rr src:rr strides:const",
          "For every index i of `src`: acc[base + sum(i_k * strides[k])] = src[i] (constant as for "
          "buffer.expand): inserting slices. Every such offset must lie inside `acc`."),

@@ -348,6 +348,8 @@ class ConvOp(NamedOp):
         if len(ins) != 2 or tuple(v.type.rank for v in (*ins, outs[0])) != ranks:
             fail(f"'{self.name}' takes two inputs and one output of ranks {', '.join(map(str, ranks))}")
         x, w, out = (v.type for v in (*ins, outs[0]))
+        if not (x.is_static and w.is_static and out.is_static):
+            fail(f"'{self.name}' on dynamic shapes is not supported by iree-lite yet")
         if x.element != out.element or (not kind.startswith("pooling") and w.element != out.element):
             fail(f"'{self.name}' needs one element type, got '{x}', '{w}' and '{out}'")
         for key in ("strides", "dilations"):

@@ -164,8 +164,10 @@ class ViewOp(OpDef):
             return Operation(self.name, p.resolve_all([src, shape_tok], [a, shape_t]), [b], loc=loc)
         if self.name != "tensor.cast":
             p.parse_attribute()   # reassociation: implied by the shapes of static tensors
-            if p.parse_optional_keyword("output_shape"):
-                p.parse_attribute()
+            if p.parse_optional_keyword("output_shape"):   # sizes: static ones are in the type, the
+                dynamic = []                                  # dynamic one follows from the element count
+                parse_mixed_list(p, "output_shape", dynamic)
+                p.resolve_all(dynamic, [INDEX] * len(dynamic))
         p.parse_punct(":")
         a = parse_tensor(p, self.name)
         p.parse_keyword("to" if self.name == "tensor.cast" else "into")
@@ -181,9 +183,9 @@ class ViewOp(OpDef):
                     x is not None and y is not None and x != y for x, y in zip(a.shape, b.shape)):
                 fail(f"'tensor.cast' cannot turn '{a}' into '{b}'")
             return
-        if not (a.is_static and b.is_static):
-            fail(f"'{self.name}' of '{a}' to '{b}' needs static tensor shapes")
-        if a.element != b.element or a.num_elements != b.num_elements:
+        if b.shape.count(None) > 1:
+            fail(f"'{self.name}' to '{b}' with more than one dynamic dimension is not supported by iree-lite yet")
+        if a.element != b.element or (a.is_static and b.is_static and a.num_elements != b.num_elements):
             fail(f"'{self.name}' cannot turn '{a}' into '{b}': element types and counts must match")
 
 
@@ -231,10 +233,10 @@ class SliceOp(OpDef):
         attrs = {k: parse_mixed_list(p, k, dynamic) for k in ("offsets", "sizes", "strides")}
         if None in attrs["sizes"]:
             raise p.error(f"dynamic sizes in '{self.name}' are not supported by iree-lite yet")
-        p.parse_punct(":")
-        a = parse_static_tensor(p, self.name)
+        p.parse_punct(":")   # the sliced tensor may be dynamic: bounds are checked at run time
+        a = (parse_tensor if dest is None else parse_static_tensor)(p, self.name)
         p.parse_keyword("to" if dest is None else "into")
-        b = parse_static_tensor(p, self.name)
+        b = (parse_static_tensor if dest is None else parse_tensor)(p, self.name)
         slice_type = b if dest is None else a
         attrs["slice_rank"] = slice_type.rank
         tensors = [src] if dest is None else [src, dest]
@@ -249,7 +251,7 @@ class SliceOp(OpDef):
         if not len(offsets) == len(sizes) == len(steps) == full.rank:
             fail(f"offsets, sizes and strides need {full.rank} entries each")
         for o, n, st, dim in zip(offsets, sizes, steps, full.shape):
-            if None in (o, st):   # checked at run time
+            if None in (o, st, dim):   # checked at run time
                 continue
             if o < 0 or st < 1 or n < 0 or (n and o + (n - 1) * st >= dim):
                 fail(f"slice [{o} + {n} x {st}] is outside a dimension of size {dim} of '{full}'")

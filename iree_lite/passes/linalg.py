@@ -51,13 +51,20 @@ def _new(ops, name, operands, result_types, attributes=None, loc=None):
     return op.results
 
 
-def expand(ops, value, amap, shape, loc):
+def expand(ops, value, amap, shape, loc, like=None):
     """`value` seen through `amap` at the iteration `shape` (a copy), or
-    `value` itself for the identity."""
+    `value` itself for the identity. Dynamic dimensions that no dimension of
+    `value` feeds take their sizes from tensor `like`, of the iteration shape."""
     if amap.is_identity and value.type.shape == tuple(shape):
         return value
     t = TensorType(tuple(shape), value.type.element)
-    return _new(ops, "iree_lite.expand", [value], [t], {"map": amap}, loc)[0]
+    sizes = []
+    if like is not None and amap.results is not None:
+        for d, n in enumerate(shape):
+            if n is None and d not in amap.results:
+                c = _new(ops, "arith.constant", [], [INDEX], {"value": IntegerAttr(d, INDEX)}, loc)[0]
+                sizes += _new(ops, "tensor.dim", [like, c], [INDEX], loc=loc)
+    return _new(ops, "iree_lite.expand", [value] + sizes, [t], {"map": amap}, loc)[0]
 
 
 def rewrite(op, ops, remap, source):
@@ -82,7 +89,7 @@ def rewrite(op, ops, remap, source):
     if kind == "broadcast":
         added = {a.value for a in op.attributes["dimensions"].values}
         amap = AffineMapAttr(out_type.rank, tuple(d for d in range(out_type.rank) if d not in added))
-        return [expand(ops, ins[0], amap, out_type.shape, op.loc)]
+        return [expand(ops, ins[0], amap, out_type.shape, op.loc, outs[0])]
     if kind == "reduce":
         dims = sorted(a.value for a in op.attributes["dimensions"].values)
         kept = [d for d in range(ins[0].type.rank) if d not in dims]
@@ -298,7 +305,7 @@ def rewrite_generic(op, ops, remap, source):
     mapping = {}
     for value, amap, arg in zip(op.operands, maps, body.arguments):
         if arg in used:
-            mapping[arg] = expand(ops, value, amap, shape, op.loc)
+            mapping[arg] = expand(ops, value, amap, shape, op.loc, op.operands[-1])
     return apply_body(ops, body, mapping, shape, remap, source)
 
 

@@ -716,9 +716,15 @@ class Context:
 
     def op_buffer_view(self, fr, m, v):
         b, c = fr.r[v["src"]], m.constants[v["layout"]]
-        view = Buffer(isa.ELEMENT_NAMES[c.element], c.shape, b.data, b.readonly)   # shares the bytearray
-        if view.count * SIZES[view.element] != len(b.data):
-            raise VMError("INVALID_ARGUMENT", "reshape changes the number of bytes")
+        element = isa.ELEMENT_NAMES[c.element]
+        shape = c.shape
+        if -1 in shape:   # the one dynamic dimension takes what the others leave
+            known = _count(d for d in shape if d != -1) * SIZES[element]
+            shape = tuple(len(b.data) // known if d == -1 and known else d for d in shape)
+        if -1 in shape or _count(shape) * SIZES[element] != len(b.data):
+            raise VMError("INVALID_ARGUMENT", f"reshape of {_dims_str(b.shape)} to {_dims_str(c.shape)} changes "
+                          "the number of elements")
+        view = Buffer(element, shape, b.data, b.readonly)   # shares the bytearray
         fr.r[v["dst"]] = view
 
     @staticmethod
@@ -746,6 +752,28 @@ class Context:
         size = SIZES[src.element]
         for flat, offset in enumerate(self._strided(c.shape, unpack("i64", m.constants[v["strides"]].data),
                                                     src.count)):
+            out.data[flat * size:(flat + 1) * size] = src.data[offset * size:(offset + 1) * size]
+        fr.r[v["dst"]] = out
+
+    def op_buffer_permute(self, fr, m, v):
+        src, c = fr.r[v["src"]], m.constants[v["layout"]]
+        entries = unpack("i64", m.constants[v["map"]].data)
+        if not isinstance(src, Buffer) or len(src.shape) != len(entries):
+            raise VMError("INVALID_ARGUMENT", "permuted value is not a buffer of the map's rank")
+        fed = {d: k for k, d in enumerate(entries) if d != -1}
+        dims = iter(fr.i[r] for r in v["dims_i"])
+        shape = tuple(n if n != -1 else src.shape[fed[d]] if d in fed else next(dims) for d, n in enumerate(c.shape))
+        if any(n < 0 for n in shape) or any(src.shape[k] != (shape[d] if d != -1 else 1) for k, d in enumerate(entries)):
+            raise VMError("INVALID_ARGUMENT", f"broadcast or transpose of {_dims_str(src.shape)} to "
+                          f"{_dims_str(shape)}: the shapes do not agree")
+        row, strides = 1, [0] * len(shape)
+        for k in reversed(range(len(entries))):
+            if entries[k] != -1:
+                strides[entries[k]] += row
+            row *= src.shape[k]
+        out = Buffer(src.element, shape)
+        size = SIZES[src.element]
+        for flat, offset in enumerate(self._strided(shape, [0] + strides, src.count)):
             out.data[flat * size:(flat + 1) * size] = src.data[offset * size:(offset + 1) * size]
         fr.r[v["dst"]] = out
 

@@ -14,9 +14,9 @@ from ..ir.elements import SIZES, unpack
 _CONST_KIND = {"const.i": CONST_INT, "const.f": CONST_FLOAT, "buffer.alloc": CONST_LAYOUT,
                "buffer.check": CONST_LAYOUT, "buffer.const": CONST_DATA, "buffer.view": CONST_LAYOUT,
                "where": CONST_DATA, "atol": CONST_FLOAT, "rtol": CONST_FLOAT, "strides": CONST_DATA,
-               "layout": CONST_LAYOUT, "combiner": CONST_INT, "sizes": CONST_DATA}
+               "layout": CONST_LAYOUT, "combiner": CONST_INT, "sizes": CONST_DATA, "map": CONST_DATA}
 # The only instructions whose layouts may hold -1 (dynamic) dimensions.
-DYNAMIC_LAYOUT_OPS = {"buffer.check", "buffer.alloc.dyn", "buffer.cast"}
+DYNAMIC_LAYOUT_OPS = {"buffer.check", "buffer.alloc.dyn", "buffer.cast", "buffer.view", "buffer.permute"}
 _FLOAT_CODES = {isa.ELEMENT_CODES[n] for n in ("f16", "bf16", "f32", "f64")}
 MAX_RANK = 8
 
@@ -186,6 +186,8 @@ def _verify_function(m, f):
             dynamic = m.constants[values["layout"]].shape.count(-1)
             if dynamic and op.name not in DYNAMIC_LAYOUT_OPS:
                 raise VerifyError(f"{at}: a layout with dynamic dimensions")
+            if op.name == "buffer.view" and dynamic > 1:
+                raise VerifyError(f"{at}: a view infers at most one dynamic dimension")
             if op.name == "buffer.alloc.dyn" and len(values["dims_i"]) != dynamic:
                 raise VerifyError(f"{at}: {len(values['dims_i'])} sizes for {dynamic} dynamic dimensions")
         if op.name in ("buffer.slice", "buffer.insert"):
@@ -195,6 +197,15 @@ def _verify_function(m, f):
                     and _count(counts) != _count(m.constants[values["layout"]].shape):
                 raise VerifyError(f"{at}: slice sizes must be i64, one per dimension, with an offset and a step "
                                   "each, and fill the layout")
+        if op.name == "buffer.permute":
+            amap = m.constants[values["map"]]
+            layout = m.constants[values["layout"]].shape
+            entries = unpack("i64", amap.data) if isa.ELEMENT_NAMES[amap.element] == "i64" else [len(layout)]
+            fed = {d for d in entries if d != -1}
+            if any(not -1 <= d < len(layout) for d in entries) or len(fed) != len(entries) - entries.count(-1) or \
+                    len(values["dims_i"]) != sum(d == -1 and k not in fed for k, d in enumerate(layout)):
+                raise VerifyError(f"{at}: a permutation map needs distinct i64 dimensions of the layout, and a "
+                                  "size for each dynamic dimension no source dimension feeds")
         if op.name == "buffer.reduce" and not 0 <= m.constants[values["combiner"]].value < len(isa.REDUCE_COMBINERS):
             raise VerifyError(f"{at}: unknown combiner")
         if op.name in ("buffer.expand", "buffer.scatter"):
