@@ -19,7 +19,7 @@ from ..passes.abi import COARSE_FENCES, abi_model, output_arguments
 from ..passes.bufferize import plan_buffers
 from ..dialects import lookup
 from ..dialects.check import DEFAULT_TOLERANCE
-from ..passes.dispatch import Group, form_dispatch_regions
+from ..passes.dispatch import Group, elementwise_kind, form_dispatch_regions
 from . import isa
 from .kernels import KernelTooLarge, build_kernel, copy_kernel, fill_kernel, scalar_kernel
 from .module import (CONST_DATA, CONST_FLOAT, CONST_INT, CONST_LAYOUT, Constant, Export, Function,
@@ -128,6 +128,8 @@ class FunctionLowering:
         self.null = None
         self.is_async = mb.abi(func) == COARSE_FENCES
         self.in_region = 0   # inside scf regions, work runs synchronously
+        self.run_at = {}     # id(op) -> its position in the function body's execution order
+        self.owned = set()   # values whose buffers groups of this function allocated
 
     def new(self, bank):
         self.next_id += 1
@@ -156,6 +158,10 @@ class FunctionLowering:
             args += [self.timeline, self.signal]
         items, users = form_dispatch_regions(f.body)
         self.plan = plan_buffers(f, items, users)
+        order = {id(op): i for i, op in enumerate(f.body.operations)}
+        for it in items:   # where each top-level op runs: a group's ops at its last one
+            for op in (it.ops if isinstance(it, Group) else [it]):
+                self.run_at[id(op)] = it.position if isinstance(it, Group) else order[id(op)]
         for n, arg_index in sorted(output_arguments(f).items()):
             self.emit("buffer.check", src=self.values[f.body.arguments[arg_index]],
                       layout=self.mb.layout(f.type.results[n]))
@@ -324,14 +330,37 @@ class FunctionLowering:
         outs = []
         for v in plan.outputs:
             storage = self.plan.in_place.get(v)
+            dead = self.dead_input(group, v, plan.inputs, users)
             if storage is not None:
                 self.values[v] = self.values[storage]
                 if dynamic:
                     self.emit("buffer.match", loc, a=self.values[v], b=ins[0], where=self.where(group.ops[-1]))
+            elif dead is not None:   # its buffer, read for the last time here, takes the result
+                self.values[v] = self.values[dead]
+                self.owned.discard(dead)
+                self.owned.add(v)
             else:
                 self.values[v] = self.alloc(v.type, loc, like=ins[0] if dynamic else None)
+                self.owned.add(v)
             outs.append(self.values[v])
         self.dispatch(kernel, ins + outs, push_f, push_i, loc)
+
+    def dead_input(self, group, out, inputs, users):
+        """An input of `group` of `out`'s type whose buffer this function
+        allocated and nothing reads after the group: `out` can be computed
+        into it, since kernels write each tile after reading it. Only values
+        read by groups and element reads qualify: other ops may alias the
+        buffer (views) or keep it."""
+        if self.in_region:
+            return None
+        members = set(map(id, group.ops))
+        for v in inputs:
+            if v in self.owned and v.type == out.type and all(
+                    id(u) in members or self.run_at.get(id(u), group.position) < group.position and (
+                        u.name in ("tensor.extract", "tensor.dim") or elementwise_kind(u) is not None)
+                    for u in users.get(v, ())):
+                return v
+        return None
 
     def alloc(self, t, loc, like=None, dims=None):
         """A new buffer of tensor type t; its dynamic dimensions are those of

@@ -4,7 +4,9 @@
   `iree.abi.output = N`, is computed straight into A's storage, unless A's
   old contents are still read after that group.
 - Any other returned value bound to output storage is copied into it.
-- Everything else gets a fresh buffer (constants reference module data).
+- Everything else gets a fresh buffer (constants reference module data),
+  or, for a group's result, the buffer of one of its inputs that nothing
+  reads afterwards (FunctionLowering.dead_input: reuse by liveness).
 """
 from dataclasses import dataclass, field
 
