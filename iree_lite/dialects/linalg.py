@@ -290,8 +290,6 @@ class SoftmaxOp(NamedOp):
     def verify(self, op, fail):
         super().verify(op, fail)
         t = op.operands[0].type
-        if not t.is_static:
-            fail(f"'linalg.softmax' on dynamic shape '{t}' is not supported by iree-lite yet")
         if not t.element.is_float or not 0 <= op.attributes["dimension"].value < t.rank:
             fail(f"'linalg.softmax' needs a float tensor and a dimension below its rank, got '{t}'")
 

@@ -283,6 +283,8 @@ class ConcatOp(OpDef):
         t, dim = op.results[0].type, op.attributes["dim"]
         if not isinstance(t, TensorType) or not 0 <= dim < t.rank:
             fail(f"dimension {dim} out of range for '{t}'")
+        if not all(v.type.is_static for v in (*op.operands, op.results[0])):
+            fail("'tensor.concat' on dynamic shapes is not supported by iree-lite yet")
         total = 0
         for v in op.operands:
             u = v.type

@@ -11,7 +11,7 @@ Named ops map to the one op they mean.
 from ..dialects import lookup
 from ..dialects.linalg import CONTRACTIONS, CONVOLUTIONS, ELEMENTWISE, combiner_of, conv_sizes, ins_outs, \
     strides_and_dilations
-from ..ir.attributes import AffineMapAttr, DenseElementsAttr, IntegerAttr
+from ..ir.attributes import AffineMapAttr, FloatAttr, IntegerAttr
 from ..ir.core import Block, Diagnostic, Operation
 from ..ir.types import ScalarType, TensorType, element_type_of
 
@@ -58,13 +58,10 @@ def expand(ops, value, amap, shape, loc, like=None):
     if amap.is_identity and value.type.shape == tuple(shape):
         return value
     t = TensorType(tuple(shape), value.type.element)
-    sizes = []
+    unfed = []
     if like is not None and amap.results is not None:
-        for d, n in enumerate(shape):
-            if n is None and d not in amap.results:
-                c = _new(ops, "arith.constant", [], [INDEX], {"value": IntegerAttr(d, INDEX)}, loc)[0]
-                sizes += _new(ops, "tensor.dim", [like, c], [INDEX], loc=loc)
-    return _new(ops, "iree_lite.expand", [value] + sizes, [t], {"map": amap}, loc)[0]
+        unfed = sizes(ops, like, [d for d in range(len(shape)) if d not in amap.results], loc)
+    return _new(ops, "iree_lite.expand", [value] + unfed, [t], {"map": amap}, loc)[0]
 
 
 def rewrite(op, ops, remap, source):
@@ -99,7 +96,8 @@ def rewrite(op, ops, remap, source):
         return [contract(ops, kind, ins, outs[0], op.loc)]
     if kind == "map":
         body = op.regions[0].blocks[0]
-        return apply_body(ops, body, dict(zip(body.arguments, op.operands)), out_type.shape, remap, source)
+        return apply_body(ops, body, dict(zip(body.arguments, op.operands)), out_type.shape, remap, source,
+                          like=outs[0])
     if kind in CONVOLUTIONS:
         return [convolve(op, ops, kind, ins, outs[0], op.loc)]
     if kind == "softmax":
@@ -231,45 +229,65 @@ def softmax(ops, x, dim, loc):
     """exp(x - max) / sum(exp(x - max)) along `dim`, from reductions,
     broadcasts and element-wise ops (which fuse)."""
     t = x.type
-    reduced = TensorType(tuple(n for d, n in enumerate(t.shape) if d != dim), t.element)
-    back = AffineMapAttr(t.rank, tuple(d for d in range(t.rank) if d != dim))
+    kept = [d for d in range(t.rank) if d != dim]
+    reduced = TensorType(tuple(t.shape[d] for d in kept), t.element)
+    back = AffineMapAttr(t.rank, tuple(kept))
 
     def splat(value):
-        return _new(ops, "arith.constant", [], [reduced],
-                    {"value": DenseElementsAttr(reduced, (value,), True)}, loc)[0]
+        scalar = _new(ops, "arith.constant", [], [t.element], {"value": FloatAttr(value, t.element)}, loc)[0]
+        return _new(ops, "tensor.splat", [scalar] + sizes(ops, x, kept, loc), [reduced], loc=loc)[0]
     peak = reduce(ops, x, splat(float("-inf")), [dim], "maximumf", loc)
-    shifted = _new(ops, "arith.subf", [x, expand(ops, peak, back, t.shape, loc)], [t], loc=loc)[0]
+    shifted = _new(ops, "arith.subf", [x, expand(ops, peak, back, t.shape, loc, x)], [t], loc=loc)[0]
     e = _new(ops, "math.exp", [shifted], [t], loc=loc)[0]
     total = reduce(ops, e, splat(0.0), [dim], "addf", loc)
-    return _new(ops, "arith.divf", [e, expand(ops, total, back, t.shape, loc)], [t], loc=loc)[0]
+    return _new(ops, "arith.divf", [e, expand(ops, total, back, t.shape, loc, x)], [t], loc=loc)[0]
+
+
+def index_constant(ops, value, loc):
+    return _new(ops, "arith.constant", [], [INDEX], {"value": IntegerAttr(value, INDEX)}, loc)[0]
+
+
+def size_of(ops, like, axis, loc):
+    """The size of dimension `axis` of tensor `like`: a constant, or read at run time."""
+    n = like.type.shape[axis]
+    if n is not None:
+        return index_constant(ops, n, loc)
+    return _new(ops, "tensor.dim", [like, index_constant(ops, axis, loc)], [INDEX], loc=loc)[0]
+
+
+def sizes(ops, like, axes, loc):
+    """The sizes of `like`'s dynamic dimensions among `axes`, in order."""
+    return [size_of(ops, like, a, loc) for a in axes if like.type.shape[a] is None]
 
 
 def splat(ops, value, like, loc):
     """Scalar `value` at tensor `like`'s shape (its dynamic sizes read at run time)."""
-    sizes = []
-    for axis, n in enumerate(like.type.shape):
-        if n is None:
-            c = _new(ops, "arith.constant", [], [INDEX], {"value": IntegerAttr(axis, INDEX)}, loc)[0]
-            sizes += _new(ops, "tensor.dim", [like, c], [INDEX], loc=loc)
-    return _new(ops, "tensor.splat", [value] + sizes, [TensorType(like.type.shape, value.type)], loc=loc)[0]
+    dynamic = sizes(ops, like, range(like.type.rank), loc)
+    return _new(ops, "tensor.splat", [value] + dynamic, [TensorType(like.type.shape, value.type)], loc=loc)[0]
 
 
-def linear_index(ops, shape, dim, loc, source):
-    """An index tensor of `shape` holding each element's coordinate along `dim`."""
-    if None in shape:
-        raise Diagnostic("'linalg.index' on dynamic shapes is not supported by iree-lite yet", loc, source)
-    stride = 1
-    for n in shape[dim + 1:]:
-        stride *= n
-    consts = [_new(ops, "arith.constant", [], [INDEX], {"value": IntegerAttr(v, INDEX)}, loc)[0]
-              for v in (stride, shape[dim])]
-    return _new(ops, "iree_lite.linear_index", consts, [TensorType(tuple(shape), INDEX)], loc=loc)[0]
+def linear_index(ops, shape, dim, loc, source, like=None):
+    """An index tensor of `shape` holding each element's coordinate along
+    `dim`; dynamic sizes are those of tensor `like`, of that shape."""
+    if None in shape and like is None:
+        raise Diagnostic("coordinates over dynamic shapes are only supported in parallel linalg ops by "
+                         "iree-lite yet", loc, source)
+    stride = index_constant(ops, 1, loc)
+    for axis in range(dim + 1, len(shape)):
+        stride = _new(ops, "arith.muli", [stride, size_of(ops, like, axis, loc) if shape[axis] is None
+                                          else index_constant(ops, shape[axis], loc)], [INDEX], loc=loc)[0]
+    size = size_of(ops, like, dim, loc) if shape[dim] is None else index_constant(ops, shape[dim], loc)
+    # Over a dynamic shape, `like` is an operand too (t.lindex ignores it): the dispatch takes its size from it.
+    shaped = [like] if None in shape else []
+    return _new(ops, "iree_lite.linear_index", [stride, size] + shaped, [TensorType(tuple(shape), INDEX)],
+                loc=loc)[0]
 
 
-def apply_body(ops, block, mapping, shape, remap, source, dims=None):
+def apply_body(ops, block, mapping, shape, remap, source, dims=None, like=None):
     """Each op of a body block, applied element-wise over `shape`: the same
     ops on tensors (scalars defined outside stay scalars). Iteration
-    dimension d is dimension dims[d] of `shape` (default: d). Returns the
+    dimension d is dimension dims[d] of `shape` (default: d); tensor `like`,
+    when given, has `shape` and sizes its dynamic dimensions. Returns the
     tensors of the terminator's operands."""
     for inner in block.operations[:-1]:
         if inner.regions:
@@ -277,7 +295,7 @@ def apply_body(ops, block, mapping, shape, remap, source, dims=None):
                              inner.loc, source)
         if inner.name == "linalg.index":
             dim = inner.attributes["dim"].value
-            mapping[inner.results[0]] = linear_index(ops, shape, dims[dim] if dims else dim, inner.loc, source)
+            mapping[inner.results[0]] = linear_index(ops, shape, dims[dim] if dims else dim, inner.loc, source, like)
             continue
         operands = [mapping.get(v, remap.get(v, v)) for v in inner.operands]
         tensor = any(isinstance(v.type, TensorType) for v in operands)
@@ -289,10 +307,14 @@ def apply_body(ops, block, mapping, shape, remap, source, dims=None):
     for value in block.operations[-1].operands:
         value = mapping.get(value, remap.get(value, value))
         if not isinstance(value.type, TensorType):
-            if None in shape:
+            if like is not None:
+                value = splat(ops, value, like, block.operations[-1].loc)
+            elif None in shape:
                 raise Diagnostic("a body yielding a value defined outside it, on dynamic shapes, is not supported "
-                                 "by iree-lite yet", block.operations[-1].loc, source)
-            value = _new(ops, "tensor.splat", [value], [TensorType(shape, value.type)], loc=block.operations[-1].loc)[0]
+                                 "here by iree-lite yet", block.operations[-1].loc, source)
+            else:
+                value = _new(ops, "tensor.splat", [value], [TensorType(shape, value.type)],
+                             loc=block.operations[-1].loc)[0]
         results.append(value)
     return results
 
@@ -306,7 +328,7 @@ def rewrite_generic(op, ops, remap, source):
     for value, amap, arg in zip(op.operands, maps, body.arguments):
         if arg in used:
             mapping[arg] = expand(ops, value, amap, shape, op.loc, op.operands[-1])
-    return apply_body(ops, body, mapping, shape, remap, source)
+    return apply_body(ops, body, mapping, shape, remap, source, like=op.operands[-1])
 
 
 def rewrite_generate(op, ops, remap, source):
