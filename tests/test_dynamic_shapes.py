@@ -285,3 +285,17 @@ def test_softmax_and_coordinates_on_dynamic_shapes(rows, cols):
     assert bytes(want[1].data) == i.tobytes()
     # f32 exp: libm's expf against the reference's double exp rounded, so not bit for bit
     np.testing.assert_allclose(np.frombuffer(bytes(want[0].data), np.float32).reshape(rows, cols), s, rtol=1e-6)
+
+
+def test_generate_of_dynamic_extents():
+    src = ("func.func @f(%n: index) -> tensor<?x3xi64> {\n"
+           "  %g = tensor.generate %n {\n  ^bb0(%i: index, %j: index):\n"
+           "    %k = affine.apply affine_map<(d0, d1) -> (d0 * 3 + d1)>(%i, %j)\n"
+           "    %v = arith.index_cast %k : index to i64\n    tensor.yield %v : i64\n  } : tensor<?x3xi64>\n"
+           "  return %g : tensor<?x3xi64>\n}\n")
+    for n in (0, 1, 5000):
+        want, (have,) = both(src, [n], "local-task", 2)
+        np.testing.assert_array_equal(np.asarray(have), np.arange(3 * n).reshape(n, 3))
+        assert bytes(want[0].data) == np.asarray(have).tobytes()
+    with pytest.raises(Diagnostic, match=r"0 dynamic sizes for 'tensor<\?x3xi64>'"):
+        compile_module(src.replace("tensor.generate %n {", "tensor.generate {"), "g.mlir")

@@ -297,23 +297,23 @@ class ConcatOp(OpDef):
 
 
 class GenerateOp(OpDef):
-    """`tensor.generate { ^bb0(%i: index, %j: index): ... tensor.yield %v : T } : tensor<...>`
-    (static shapes)."""
+    """`tensor.generate %d { ^bb0(%i: index, %j: index): ... tensor.yield %v : T } : tensor<?x4xf32>`
+    (the operands size the dynamic dimensions)."""
     name = "tensor.generate"
 
     def parse(self, p, loc, result_names):
-        if p.tok.kind == "value":
-            raise p.error("dynamic extents for 'tensor.generate' are not supported by iree-lite yet")
+        extents = p.parse_operand_list()
 
         def yields(block, parser):
             if not block.operations or block.operations[-1].name != "tensor.yield":
                 raise parser.error("'tensor.generate' region must end in 'tensor.yield'")
         body = p.parse_region([], yields, "tensor.generate body")
         p.parse_punct(":")
-        t = parse_static_tensor(p, self.name)
-        return Operation(self.name, [], [t], regions=[body], loc=loc)
+        t = parse_tensor(p, self.name)
+        return Operation(self.name, p.resolve_all(extents, [INDEX] * len(extents)), [t], regions=[body], loc=loc)
 
     def verify(self, op, fail):
+        check_dynamic_sizes(op, op.operands, fail)
         block = op.regions[0].blocks[0]
         t = op.results[0].type
         if [str(a.type) for a in block.arguments] != ["index"] * t.rank:

@@ -332,20 +332,25 @@ def rewrite_generic(op, ops, remap, source):
 
 
 def rewrite_generate(op, ops, remap, source):
-    """tensor.generate: its body over the result's shape, the block
-    arguments being the coordinates."""
-    shape = op.results[0].type.shape
-    body = op.regions[0].blocks[0]
-    mapping = {arg: linear_index(ops, shape, d, op.loc, source) for d, arg in enumerate(body.arguments)}
-    return apply_body(ops, body, mapping, shape, remap, source)
+    """tensor.generate: its body over the result's shape (sized, where
+    dynamic, by its operands)."""
+    t = op.results[0].type
+    like = None if t.is_static else _new(ops, "tensor.empty", list(op.operands), [t], loc=op.loc)[0]
+    return generate(ops, op.regions[0].blocks[0], t.shape, like, remap, source, op.loc)
+
+
+def generate(ops, body, shape, like, remap, source, loc):
+    """A body over `shape`, its block arguments being the coordinates."""
+    mapping = {arg: linear_index(ops, shape, d, loc, source, like) for d, arg in enumerate(body.arguments)}
+    return apply_body(ops, body, mapping, shape, remap, source, like=like)
 
 
 def rewrite_pad(op, ops, remap, source):
     """tensor.pad whose region computes the padding: the region over the
     result's shape (as tensor.generate), then the source inserted at the
     low offsets."""
-    (padding,) = rewrite_generate(op, ops, remap, source)
     src, t = op.operands[0], op.results[0].type
+    (padding,) = generate(ops, op.regions[0].blocks[0], t.shape, None, remap, source, op.loc)
     attrs = {"offsets": tuple(op.attributes["low"]), "sizes": src.type.shape, "strides": (1,) * t.rank,
              "slice_rank": t.rank}
     return _new(ops, "tensor.insert_slice", [src, padding], [t], attrs, op.loc)
