@@ -81,61 +81,82 @@ func.func @float_binary_f64() -> (tensor<8xf64>, tensor<8xf64>, tensor<8xf64>, t
   return %addf, %subf, %mulf, %divf, %maximumf, %minimumf : tensor<8xf64>, tensor<8xf64>, tensor<8xf64>, tensor<8xf64>, tensor<8xf64>, tensor<8xf64>
 }
 
-// CHECK-LABEL: EXEC @float_rem_num_neg_f16
+// CHECK-LABEL: EXEC @remf_negf_f16
 // CHECK-NEXT: result[0]: hal.buffer_view
-// CHECK-NEXT: 8xf16=1.5 -1.5 1.5 -0 5 NAN NAN 3
+// CHECK-NEXT: 8xf16=1.5 -1.5 1.5 -0 5 NAN NAN -0.0010004
 // CHECK-NEXT: result[1]: hal.buffer_view
-// CHECK-NEXT: 8xf16=7.5 2 7.5 3 INF 1 1 3
-// CHECK-NEXT: result[2]: hal.buffer_view
-// CHECK-NEXT: 8xf16=2 -7.5 -2 -0 5 1 1 -4
-// CHECK-NEXT: result[3]: hal.buffer_view
-// CHECK-NEXT: 8xf16=-7.5 7.5 -7.5 0 -5 -NAN -1 -3
-func.func @float_rem_num_neg_f16() -> (tensor<8xf16>, tensor<8xf16>, tensor<8xf16>, tensor<8xf16>) {
-  %a = util.unfoldable_constant dense<[7.5, -7.5, 7.5, -0.0, 5.0, 0x7E00, 1.0, 3.0]> : tensor<8xf16>
+// CHECK-NEXT: 8xf16=-7.5 7.5 -7.5 0 -5 -NAN -1 0.0010004
+func.func @remf_negf_f16() -> (tensor<8xf16>, tensor<8xf16>) {
+  %a = util.unfoldable_constant dense<[7.5, -7.5, 7.5, -0.0, 5.0, 0x7E00, 1.0, -0.001]> : tensor<8xf16>
   %b = util.unfoldable_constant dense<[2.0, 2.0, -2.0, 3.0, 0x7C00, 1.0, 0x7E00, -4.0]> : tensor<8xf16>
   %remf = arith.remf %a, %b : tensor<8xf16>
-  %maxnumf = arith.maxnumf %a, %b : tensor<8xf16>
-  %minnumf = arith.minnumf %a, %b : tensor<8xf16>
   %negf = arith.negf %a : tensor<8xf16>
-  return %remf, %maxnumf, %minnumf, %negf : tensor<8xf16>, tensor<8xf16>, tensor<8xf16>, tensor<8xf16>
+  return %remf, %negf : tensor<8xf16>, tensor<8xf16>
 }
 
-// CHECK-LABEL: EXEC @float_rem_num_neg_f32
+// CHECK-LABEL: EXEC @remf_negf_f32
 // CHECK-NEXT: result[0]: hal.buffer_view
-// CHECK-NEXT: 8xf32=1.5 -1.5 1.5 -0 5 NAN NAN 3
+// CHECK-NEXT: 8xf32=1.5 -1.5 1.5 -0 5 NAN NAN -0.001
 // CHECK-NEXT: result[1]: hal.buffer_view
-// CHECK-NEXT: 8xf32=7.5 2 7.5 3 INF 1 1 3
-// CHECK-NEXT: result[2]: hal.buffer_view
-// CHECK-NEXT: 8xf32=2 -7.5 -2 -0 5 1 1 -4
-// CHECK-NEXT: result[3]: hal.buffer_view
-// CHECK-NEXT: 8xf32=-7.5 7.5 -7.5 0 -5 -NAN -1 -3
-func.func @float_rem_num_neg_f32() -> (tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) {
-  %a = util.unfoldable_constant dense<[7.5, -7.5, 7.5, -0.0, 5.0, 0x7FC00000, 1.0, 3.0]> : tensor<8xf32>
+// CHECK-NEXT: 8xf32=-7.5 7.5 -7.5 0 -5 -NAN -1 0.001
+func.func @remf_negf_f32() -> (tensor<8xf32>, tensor<8xf32>) {
+  %a = util.unfoldable_constant dense<[7.5, -7.5, 7.5, -0.0, 5.0, 0x7FC00000, 1.0, -0.001]> : tensor<8xf32>
   %b = util.unfoldable_constant dense<[2.0, 2.0, -2.0, 3.0, 0x7F800000, 1.0, 0x7FC00000, -4.0]> : tensor<8xf32>
   %remf = arith.remf %a, %b : tensor<8xf32>
-  %maxnumf = arith.maxnumf %a, %b : tensor<8xf32>
-  %minnumf = arith.minnumf %a, %b : tensor<8xf32>
   %negf = arith.negf %a : tensor<8xf32>
-  return %remf, %maxnumf, %minnumf, %negf : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
+  return %remf, %negf : tensor<8xf32>, tensor<8xf32>
 }
 
-// CHECK-LABEL: EXEC @float_rem_num_neg_f64
+// CHECK-LABEL: EXEC @remf_negf_f64
 // CHECK-NEXT: result[0]: hal.buffer_view
-// CHECK-NEXT: 8xf64=1.5 -1.5 1.5 -0 5 NAN NAN 3
+// CHECK-NEXT: 8xf64=1.5 -1.5 1.5 -0 5 NAN NAN -0.001
 // CHECK-NEXT: result[1]: hal.buffer_view
-// CHECK-NEXT: 8xf64=7.5 2 7.5 3 INF 1 1 3
-// CHECK-NEXT: result[2]: hal.buffer_view
-// CHECK-NEXT: 8xf64=2 -7.5 -2 -0 5 1 1 -4
-// CHECK-NEXT: result[3]: hal.buffer_view
-// CHECK-NEXT: 8xf64=-7.5 7.5 -7.5 0 -5 -NAN -1 -3
-func.func @float_rem_num_neg_f64() -> (tensor<8xf64>, tensor<8xf64>, tensor<8xf64>, tensor<8xf64>) {
-  %a = util.unfoldable_constant dense<[7.5, -7.5, 7.5, -0.0, 5.0, 0x7FF8000000000000, 1.0, 3.0]> : tensor<8xf64>
+// CHECK-NEXT: 8xf64=-7.5 7.5 -7.5 0 -5 -NAN -1 0.001
+func.func @remf_negf_f64() -> (tensor<8xf64>, tensor<8xf64>) {
+  %a = util.unfoldable_constant dense<[7.5, -7.5, 7.5, -0.0, 5.0, 0x7FF8000000000000, 1.0, -0.001]> : tensor<8xf64>
   %b = util.unfoldable_constant dense<[2.0, 2.0, -2.0, 3.0, 0x7FF0000000000000, 1.0, 0x7FF8000000000000, -4.0]> : tensor<8xf64>
   %remf = arith.remf %a, %b : tensor<8xf64>
-  %maxnumf = arith.maxnumf %a, %b : tensor<8xf64>
-  %minnumf = arith.minnumf %a, %b : tensor<8xf64>
   %negf = arith.negf %a : tensor<8xf64>
-  return %remf, %maxnumf, %minnumf, %negf : tensor<8xf64>, tensor<8xf64>, tensor<8xf64>, tensor<8xf64>
+  return %remf, %negf : tensor<8xf64>, tensor<8xf64>
+}
+
+// CHECK-LABEL: EXEC @maxnumf_minnumf_f16
+// CHECK-NEXT: result[0]: hal.buffer_view
+// CHECK-NEXT: 6xf16=7.5 2 1 3 INF 1
+// CHECK-NEXT: result[1]: hal.buffer_view
+// CHECK-NEXT: 6xf16=2 -7.5 1 -INF 5 1
+func.func @maxnumf_minnumf_f16() -> (tensor<6xf16>, tensor<6xf16>) {
+  %a = util.unfoldable_constant dense<[7.5, -7.5, 0x7E00, 0xFC00, 5.0, 1.0]> : tensor<6xf16>
+  %b = util.unfoldable_constant dense<[2.0, 2.0, 1.0, 3.0, 0x7C00, 0x7E00]> : tensor<6xf16>
+  %maxnumf = arith.maxnumf %a, %b : tensor<6xf16>
+  %minnumf = arith.minnumf %a, %b : tensor<6xf16>
+  return %maxnumf, %minnumf : tensor<6xf16>, tensor<6xf16>
+}
+
+// CHECK-LABEL: EXEC @maxnumf_minnumf_f32
+// CHECK-NEXT: result[0]: hal.buffer_view
+// CHECK-NEXT: 6xf32=7.5 2 1 3 INF 1
+// CHECK-NEXT: result[1]: hal.buffer_view
+// CHECK-NEXT: 6xf32=2 -7.5 1 -INF 5 1
+func.func @maxnumf_minnumf_f32() -> (tensor<6xf32>, tensor<6xf32>) {
+  %a = util.unfoldable_constant dense<[7.5, -7.5, 0x7FC00000, 0xFF800000, 5.0, 1.0]> : tensor<6xf32>
+  %b = util.unfoldable_constant dense<[2.0, 2.0, 1.0, 3.0, 0x7F800000, 0x7FC00000]> : tensor<6xf32>
+  %maxnumf = arith.maxnumf %a, %b : tensor<6xf32>
+  %minnumf = arith.minnumf %a, %b : tensor<6xf32>
+  return %maxnumf, %minnumf : tensor<6xf32>, tensor<6xf32>
+}
+
+// CHECK-LABEL: EXEC @maxnumf_minnumf_f64
+// CHECK-NEXT: result[0]: hal.buffer_view
+// CHECK-NEXT: 6xf64=7.5 2 1 3 INF 1
+// CHECK-NEXT: result[1]: hal.buffer_view
+// CHECK-NEXT: 6xf64=2 -7.5 1 -INF 5 1
+func.func @maxnumf_minnumf_f64() -> (tensor<6xf64>, tensor<6xf64>) {
+  %a = util.unfoldable_constant dense<[7.5, -7.5, 0x7FF8000000000000, 0xFFF0000000000000, 5.0, 1.0]> : tensor<6xf64>
+  %b = util.unfoldable_constant dense<[2.0, 2.0, 1.0, 3.0, 0x7FF0000000000000, 0x7FF8000000000000]> : tensor<6xf64>
+  %maxnumf = arith.maxnumf %a, %b : tensor<6xf64>
+  %minnumf = arith.minnumf %a, %b : tensor<6xf64>
+  return %maxnumf, %minnumf : tensor<6xf64>, tensor<6xf64>
 }
 
 // CHECK-LABEL: EXEC @int_binary_i8
@@ -618,8 +639,8 @@ func.func @cmpi_i64() -> (tensor<6xi1>, tensor<6xi1>, tensor<6xi1>, tensor<6xi1>
 // CHECK-NEXT: 4xf32=1 -2 NAN INF
 // CHECK-NEXT: result[1]: hal.buffer_view
 // CHECK-NEXT: 2xi64=5 6
-// CHECK-NEXT: result[2]: i8=3
-func.func @select() -> (tensor<4xf32>, tensor<2xi64>, i8) {
+// CHECK-NEXT: result[2]: i32=3
+func.func @select() -> (tensor<4xf32>, tensor<2xi64>, i32) {
   %c = util.unfoldable_constant dense<[true, false, true, false]> : tensor<4xi1>
   %a = util.unfoldable_constant dense<[1.0, 2.0, 0x7FC00000, -0.0]> : tensor<4xf32>
   %b = util.unfoldable_constant dense<[-1.0, -2.0, 3.0, 0x7F800000]> : tensor<4xf32>
@@ -628,11 +649,11 @@ func.func @select() -> (tensor<4xf32>, tensor<2xi64>, i8) {
   %s = util.unfoldable_constant false
   %sel = arith.select %c, %a, %b : tensor<4xi1>, tensor<4xf32>
   %whole = arith.select %s, %x, %y : tensor<2xi64>
-  %i = util.unfoldable_constant 3 : i8
-  %j = util.unfoldable_constant -3 : i8
+  %i = util.unfoldable_constant 3 : i32
+  %j = util.unfoldable_constant -3 : i32
   %t = util.unfoldable_constant true
-  %scalar = arith.select %t, %i, %j : i8
-  return %sel, %whole, %scalar : tensor<4xf32>, tensor<2xi64>, i8
+  %scalar = arith.select %t, %i, %j : i32
+  return %sel, %whole, %scalar : tensor<4xf32>, tensor<2xi64>, i32
 }
 
 // CHECK-LABEL: EXEC @float_casts
@@ -648,8 +669,8 @@ func.func @select() -> (tensor<4xf32>, tensor<2xi64>, i8) {
 // CHECK-NEXT: 4xf32=0.1 INF -0 1.67772E+07
 func.func @float_casts() -> (tensor<4xf32>, tensor<4xf64>, tensor<4xf64>, tensor<4xf16>, tensor<4xf32>) {
   %h = util.unfoldable_constant dense<[0.1, -2.5, 65504.0, 0x7E00]> : tensor<4xf16>
-  %f = util.unfoldable_constant dense<[0.1, 1e-08, 70000.0, 0xFF800000]> : tensor<4xf32>
-  %d = util.unfoldable_constant dense<[0.1, 1e+300, -1e-50, 16777217.0]> : tensor<4xf64>
+  %f = util.unfoldable_constant dense<[0.1, 1.0e-08, 70000.0, 0xFF800000]> : tensor<4xf32>
+  %d = util.unfoldable_constant dense<[0.1, 1.0e+300, -1.0e-50, 16777217.0]> : tensor<4xf64>
   %h32 = arith.extf %h : tensor<4xf16> to tensor<4xf32>
   %h64 = arith.extf %h : tensor<4xf16> to tensor<4xf64>
   %f64 = arith.extf %f : tensor<4xf32> to tensor<4xf64>
@@ -735,7 +756,7 @@ func.func @int_to_float() -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf64>, tenso
 // CHECK-NEXT: 4xi32=1 -256 255 0
 func.func @float_to_int() -> (tensor<4xi32>, tensor<4xi64>, tensor<4xi8>, tensor<4xi32>) {
   %f = util.unfoldable_constant dense<[-1.5, 300.7, -0.0, 2147483520.0]> : tensor<4xf32>
-  %d = util.unfoldable_constant dense<[-2900000000000000.0, 9.99, -0.5, 1e+18]> : tensor<4xf64>
+  %d = util.unfoldable_constant dense<[-2900000000000000.0, 9.99, -0.5, 1.0e+18]> : tensor<4xf64>
   %h = util.unfoldable_constant dense<[-128.0, 127.9, -3.5, 0.75]> : tensor<4xf16>
   %p = util.unfoldable_constant dense<[1.5, 4294967040.0, 255.9, 0.0]> : tensor<4xf32>
   %fi = arith.fptosi %f : tensor<4xf32> to tensor<4xi32>
@@ -752,7 +773,7 @@ func.func @float_to_int() -> (tensor<4xi32>, tensor<4xi64>, tensor<4xi8>, tensor
 // CHECK-NEXT: result[1]: hal.buffer_view
 // CHECK-NEXT: 4xi8=0 -1 0 -1
 func.func @float_to_int_saturating() -> (tensor<4xi32>, tensor<4xi8>) {
-  %f = util.unfoldable_constant dense<[0x7FC00000, 1e+20, -1e+20, 0x7F800000]> : tensor<4xf32>
+  %f = util.unfoldable_constant dense<[0x7FC00000, 1.0e+20, -1.0e+20, 0x7F800000]> : tensor<4xf32>
   %g = util.unfoldable_constant dense<[-1.0, 10000000000.0, 0x7FC00000, 300.0]> : tensor<4xf32>
   %fi = arith.fptosi %f : tensor<4xf32> to tensor<4xi32>
   %gu = arith.fptoui %g : tensor<4xf32> to tensor<4xi8>
@@ -766,9 +787,7 @@ func.func @float_to_int_saturating() -> (tensor<4xi32>, tensor<4xi8>) {
 // CHECK-NEXT: result[3]: i32=-3
 // CHECK-NEXT: result[4]: i64=-3
 // CHECK-NEXT: result[5]: i32=2
-// CHECK-NEXT: result[6]: i64=200
-// CHECK-NEXT: result[7]: i64=-56
-func.func @index_casts() -> (index, index, index, i32, i64, i32, index, index) {
+func.func @index_casts() -> (index, index, index, i32, i64, i32) {
   %w = util.unfoldable_constant -1 : i32
   %l = util.unfoldable_constant 4294967298 : i64
   %i = util.unfoldable_constant -3 : index
@@ -778,10 +797,18 @@ func.func @index_casts() -> (index, index, index, i32, i64, i32, index, index) {
   %iw = arith.index_cast %i : index to i32
   %il = arith.index_castui %i : index to i64
   %lw_idx = arith.index_cast %li : index to i32
-  %b = util.unfoldable_constant 200 : i8
+  return %wi, %wui, %li, %iw, %il, %lw_idx : index, index, index, i32, i64, i32
+}
+
+// An i8 -56 is 200 unsigned.
+// CHECK-LABEL: EXEC @index_casts_i8
+// CHECK-NEXT: result[0]: i64=200
+// CHECK-NEXT: result[1]: i64=-56
+func.func @index_casts_i8() -> (index, index) {
+  %b = util.unfoldable_constant -56 : i8
   %bi = arith.index_castui %b : i8 to index
   %bs = arith.index_cast %b : i8 to index
-  return %wi, %wui, %li, %iw, %il, %lw_idx, %bi, %bs : index, index, index, i32, i64, i32, index, index
+  return %bi, %bs : index, index
 }
 
 // CHECK-LABEL: EXEC @bitcasts
@@ -809,7 +836,7 @@ func.func @bitcasts() -> (tensor<4xi32>, tensor<4xf32>, tensor<4xi16>, tensor<2x
 }
 
 // CHECK-LABEL: EXEC @constants
-// CHECK-NEXT: result[0]: i8=42
+// CHECK-NEXT: result[0]: i32=42
 // CHECK-NEXT: result[1]: i64=-9223372036854775808
 // CHECK-NEXT: result[2]: f64=0.5
 // CHECK-NEXT: result[3]: i32=1
@@ -822,8 +849,8 @@ func.func @bitcasts() -> (tensor<4xi32>, tensor<4xf32>, tensor<4xi16>, tensor<2x
 // CHECK-NEXT: 2xi1=01 00
 // CHECK-NEXT: result[8]: hal.buffer_view
 // CHECK-NEXT: 2xf16=0.0999756 0.0999756
-func.func @constants() -> (i8, i64, f64, i1, index, tensor<2x2xf32>, tensor<3xi16>, tensor<2xi1>, tensor<2xf16>) {
-  %a = arith.constant 42 : i8
+func.func @constants() -> (i32, i64, f64, i1, index, tensor<2x2xf32>, tensor<3xi16>, tensor<2xi1>, tensor<2xf16>) {
+  %a = arith.constant 42 : i32
   %b = arith.constant -9223372036854775808 : i64
   %c = arith.constant 0.5 : f64
   %d = arith.constant true
@@ -832,5 +859,5 @@ func.func @constants() -> (i8, i64, f64, i1, index, tensor<2x2xf32>, tensor<3xi1
   %g = arith.constant dense<-3> : tensor<3xi16>
   %h = arith.constant dense<[true, false]> : tensor<2xi1>
   %k = arith.constant dense<0.1> : tensor<2xf16>
-  return %a, %b, %c, %d, %e, %f, %g, %h, %k : i8, i64, f64, i1, index, tensor<2x2xf32>, tensor<3xi16>, tensor<2xi1>, tensor<2xf16>
+  return %a, %b, %c, %d, %e, %f, %g, %h, %k : i32, i64, f64, i1, index, tensor<2x2xf32>, tensor<3xi16>, tensor<2xi1>, tensor<2xf16>
 }

@@ -48,7 +48,7 @@ func.func @unary_f32_a() -> (tensor<4xf32>, tensor<5xf32>, tensor<5xf32>, tensor
   %exp = math.exp %x_exp : tensor<5xf32>
   %x_exp2 = util.unfoldable_constant dense<[0.0, 10.0, -1.0, 0xFF800000, 0.5]> : tensor<5xf32>
   %exp2 = math.exp2 %x_exp2 : tensor<5xf32>
-  %x_expm1 = util.unfoldable_constant dense<[0.0, 1e-10, -0.0, 1.0, 0xFF800000]> : tensor<5xf32>
+  %x_expm1 = util.unfoldable_constant dense<[0.0, 1.0e-10, -0.0, 1.0, 0xFF800000]> : tensor<5xf32>
   %expm1 = math.expm1 %x_expm1 : tensor<5xf32>
   %x_log = util.unfoldable_constant dense<[1.0, 10.0, 0.0, 0x7F800000, 0.5]> : tensor<5xf32>
   %log = math.log %x_log : tensor<5xf32>
@@ -56,7 +56,7 @@ func.func @unary_f32_a() -> (tensor<4xf32>, tensor<5xf32>, tensor<5xf32>, tensor
   %log2 = math.log2 %x_log2 : tensor<5xf32>
   %x_log10 = util.unfoldable_constant dense<[1000.0, 0.01, 2.0, 0.0, -0.0]> : tensor<5xf32>
   %log10 = math.log10 %x_log10 : tensor<5xf32>
-  %x_log1p = util.unfoldable_constant dense<[0.0, 1e-10, -1.0, 1.0, -0.0]> : tensor<5xf32>
+  %x_log1p = util.unfoldable_constant dense<[0.0, 1.0e-10, -1.0, 1.0, -0.0]> : tensor<5xf32>
   %log1p = math.log1p %x_log1p : tensor<5xf32>
   %x_sin = util.unfoldable_constant dense<[0.0, -0.0, 1.0, -2.0, 100.0]> : tensor<5xf32>
   %sin = math.sin %x_sin : tensor<5xf32>
@@ -263,7 +263,7 @@ func.func @unary_f64() -> (tensor<4xf64>, tensor<5xf64>, tensor<5xf64>, tensor<5
   %exp = math.exp %x_exp : tensor<5xf64>
   %x_exp2 = util.unfoldable_constant dense<[0.0, 10.0, -1.0, 0xFFF0000000000000, 0.5]> : tensor<5xf64>
   %exp2 = math.exp2 %x_exp2 : tensor<5xf64>
-  %x_expm1 = util.unfoldable_constant dense<[0.0, 1e-10, -0.0, 1.0, 0xFFF0000000000000]> : tensor<5xf64>
+  %x_expm1 = util.unfoldable_constant dense<[0.0, 1.0e-10, -0.0, 1.0, 0xFFF0000000000000]> : tensor<5xf64>
   %expm1 = math.expm1 %x_expm1 : tensor<5xf64>
   %x_log = util.unfoldable_constant dense<[1.0, 10.0, 0.0, 0x7FF0000000000000, 0.5]> : tensor<5xf64>
   %log = math.log %x_log : tensor<5xf64>
@@ -271,7 +271,7 @@ func.func @unary_f64() -> (tensor<4xf64>, tensor<5xf64>, tensor<5xf64>, tensor<5
   %log2 = math.log2 %x_log2 : tensor<5xf64>
   %x_log10 = util.unfoldable_constant dense<[1000.0, 0.01, 2.0, 0.0, -0.0]> : tensor<5xf64>
   %log10 = math.log10 %x_log10 : tensor<5xf64>
-  %x_log1p = util.unfoldable_constant dense<[0.0, 1e-10, -1.0, 1.0, -0.0]> : tensor<5xf64>
+  %x_log1p = util.unfoldable_constant dense<[0.0, 1.0e-10, -1.0, 1.0, -0.0]> : tensor<5xf64>
   %log1p = math.log1p %x_log1p : tensor<5xf64>
   %x_sin = util.unfoldable_constant dense<[0.0, -0.0, 1.0, -2.0, 100.0]> : tensor<5xf64>
   %sin = math.sin %x_sin : tensor<5xf64>
@@ -482,7 +482,7 @@ func.func @integer_i64() -> (tensor<5xi64>, tensor<9xi64>) {
 // CHECK-NEXT: result[2]: hal.buffer_view
 // CHECK-NEXT: 7xi1=00 00 00 01 01 01 01
 func.func @classify_f32() -> (tensor<7xi1>, tensor<7xi1>, tensor<7xi1>) {
-  %v = util.unfoldable_constant dense<[0x7FC00000, 0x7F800000, 0xFF800000, 0.0, -0.0, 1e-45, -3.0]> : tensor<7xf32>
+  %v = util.unfoldable_constant dense<[0x7FC00000, 0x7F800000, 0xFF800000, 0.0, -0.0, 1.0e-45, -3.0]> : tensor<7xf32>
   %isnan = math.isnan %v : tensor<7xf32>
   %isinf = math.isinf %v : tensor<7xf32>
   %isfinite = math.isfinite %v : tensor<7xf32>
@@ -497,7 +497,7 @@ func.func @classify_f32() -> (tensor<7xi1>, tensor<7xi1>, tensor<7xi1>) {
 // CHECK-NEXT: result[2]: hal.buffer_view
 // CHECK-NEXT: 7xi1=00 00 00 01 01 01 01
 func.func @classify_f16() -> (tensor<7xi1>, tensor<7xi1>, tensor<7xi1>) {
-  %v = util.unfoldable_constant dense<[0x7E00, 0x7C00, 0xFC00, 0.0, -0.0, 6e-08, -3.0]> : tensor<7xf16>
+  %v = util.unfoldable_constant dense<[0x7E00, 0x7C00, 0xFC00, 0.0, -0.0, 6.0e-08, -3.0]> : tensor<7xf16>
   %isnan = math.isnan %v : tensor<7xf16>
   %isinf = math.isinf %v : tensor<7xf16>
   %isfinite = math.isfinite %v : tensor<7xf16>
@@ -512,7 +512,7 @@ func.func @classify_f16() -> (tensor<7xi1>, tensor<7xi1>, tensor<7xi1>) {
 // CHECK-NEXT: result[2]: hal.buffer_view
 // CHECK-NEXT: 7xi1=00 00 00 01 01 01 01
 func.func @classify_f64() -> (tensor<7xi1>, tensor<7xi1>, tensor<7xi1>) {
-  %v = util.unfoldable_constant dense<[0x7FF8000000000000, 0x7FF0000000000000, 0xFFF0000000000000, 0.0, -0.0, 5e-324, -3.0]> : tensor<7xf64>
+  %v = util.unfoldable_constant dense<[0x7FF8000000000000, 0x7FF0000000000000, 0xFFF0000000000000, 0.0, -0.0, 5.0e-324, -3.0]> : tensor<7xf64>
   %isnan = math.isnan %v : tensor<7xf64>
   %isinf = math.isinf %v : tensor<7xf64>
   %isfinite = math.isfinite %v : tensor<7xf64>
