@@ -3,8 +3,11 @@ command lines, byte-identical stdout and the same exit status.
 
 Known IREE defects are expected differences, asserted as such: f64 is
 demoted to f32 by IREE, and a matching scalar --expected_output fails there.
+The lit op files run here too, with tables of the functions IREE rejects or
+gets wrong (IREE_REJECTS, IREE_HANGS, IREE_DIFFERS), each with its reason.
 """
 import os
+import re
 import subprocess
 import sys
 
@@ -148,3 +151,130 @@ def test_known_defect_f64_is_not_demoted(reference_iree, tmp_path):
     ours = run([sys.executable, "-m", "iree_lite", "run-module", f"--module={tmp_path / 'o.vmfb'}", *args])
     assert ours == (0, "EXEC @d\nresult[0]: hal.buffer_view\n2xf64=1 9\n")
     assert theirs[0] != 0 or "2xf32" in theirs[1]   # IREE demotes the signature to f32
+
+
+# ---------------------------------------------------------------------------
+# The lit op files (tests/lit/ops_*.mlir) against the real IREE, function by
+# function: IREE compiles each file once (llvm-cpu) and runs each
+# zero-argument export with iree-run-module; iree-lite runs the file once with
+# run-mlir, which prints the same `EXEC @name` block per export. IREE runs with
+# --iree-input-demote-f64-to-f32=false: its default demotion of f64 to f32 is
+# a known defect that would change every f64 signature (and iree-lite never
+# demotes), so f64 is compared as f64.
+# ops_check.mlir is left out: its functions return nothing, and check-module
+# is not among the reference tools installed.
+
+OPS_FILES = sorted(f[:-5] for f in os.listdir(LIT) if f.startswith("ops_") and f.endswith(".mlir")
+                   and f != "ops_check.mlir")
+_EXPORT = re.compile(r"^func\.func @(\w+)\(\)[^\n]*\{\n.*?^\}\n", re.M | re.S)
+
+# Functions IREE 3.13's llvm-cpu compiler rejects; each is compiled alone and must still fail.
+IREE_REJECTS = {
+    ("ops_arith", "remf_negf_f64"): "f64 remf calls fmod, which the embedded linker lacks",
+    ("ops_arith", "maxnumf_minnumf_f16"): "f16 maxnumf/minnumf call fmaxf/fminf, which the linker lacks",
+    ("ops_math", "log10_erfc_trunc_f32"): "log10f and truncf are not linked; math.erfc is not lowered",
+    ("ops_math", "trunc_f16"): "truncf is not linked",
+    ("ops_math", "libm_f64"): "f64 cbrt/erf/erfc are not lowered; f64 sin, cos, tanh, ... are not linked",
+    ("ops_math", "atan2_f64"): "atan2 is not linked",
+    ("ops_math", "ipowi"): "math.ipowi on vectors is not lowered",
+    ("ops_math", "isinf"): "math.isinf on vectors is not lowered",
+    ("ops_tensor", "extract_f16"): "an f16 scalar on the host (arith.extf f16) is not lowered to the VM",
+    ("ops_tensor", "from_elements_f16"): "an f16 scalar constant on the host is not lowered to the VM",
+    ("ops_tensor", "from_elements_2d"): "a rank-2 from_elements makes an out-of-range stream.async.fill",
+    ("ops_tensor", "splat"): "tensor.splat of a run-time scalar is not lowered",
+    ("ops_tensor", "generate"): "tensor.generate is not lowered",
+    ("ops_linalg", "binary_f32"): "its parser does not know the named element-wise ops (linalg.add, ...)",
+    ("ops_linalg", "binary_i32"): "its parser does not know the named element-wise ops (linalg.add, ...)",
+    ("ops_linalg", "unary_f32"): "its parser does not know the named element-wise ops (linalg.abs, ...)",
+}
+# Functions IREE never finishes compiling: not run at all.
+IREE_HANGS = {
+    ("ops_func", "recursion"): "iree-compile does not terminate on a recursive call",
+}
+# Functions IREE compiles and runs with a different (wrong) output.
+IREE_DIFFERS = {
+    ("ops_arith", "float_binary_f16"): "f16 inf-inf and 0/0 give +NaN (x86's default NaN is negative)",
+    ("ops_arith", "remf_negf_f16"): "f16 negf of a NaN does not flip its sign",
+    ("ops_arith", "float_to_int_saturating"): "out-of-range fptosi/fptoui give INT_MIN or 0 (poison in MLIR); "
+                                              "iree-lite saturates and maps NaN to 0, as numpy does",
+    ("ops_arith", "index_casts_i8"): "index_castui of an i8 zero-extends its sign-extended i32 register",
+    ("ops_math", "negative_zero_f32"): "odd functions (sin, tan, sinh, asinh, atanh, erf, expm1, log1p) of -0 give +0",
+    ("ops_math", "negative_zero_f64"): "odd functions of -0 give +0",
+    ("ops_math", "negative_zero_f16"): "odd functions of -0 give +0",
+    ("ops_math", "large_arguments_f32"): "sin/cos(100) are off in the 6th digit; cbrt(+-inf) is NaN",
+    ("ops_math", "nan_f32"): "sqrt(-1) gives +NaN",
+    ("ops_math", "nan_f16"): "sqrt(-1) gives +NaN",
+    ("ops_math", "binary_f16"): "f16 powf is inexact (2^3 = 8.00781), atan2/copysign round differently",
+    ("ops_math", "binary_edges_f32"): "powf(-2, 3) and powf(0, 0) are NaN; atan2(-0, -1) = +pi; atan2(0, 0) is NaN",
+    ("ops_math", "fma_f64"): "f64 fma rounds twice",
+    ("ops_math", "fpowi_edges"): "fpowi of 0^0 or a negative base is NaN; f16 fpowi is inexact",
+    ("ops_tensor", "insert_2d"): "tensor.insert into a rank-2 tensor fills from the index to the end",
+}
+
+
+def _exports(stem):
+    return [m.group(1) for m in _EXPORT.finditer(open(os.path.join(LIT, stem + ".mlir")).read())]
+
+
+def _without(text, keep):
+    """The module text with only the exports in `keep` (globals and private functions stay)."""
+    for m in list(_EXPORT.finditer(text)):
+        if m.group(1) not in keep:
+            text = text.replace(m.group(0), "")
+    return text
+
+
+def _split_exec(stdout):
+    """run-mlir's output as {function: its `EXEC @f` block}."""
+    blocks = re.split(r"^(?=EXEC @)", stdout, flags=re.M)
+    return {b.split("\n", 1)[0][len("EXEC @"):]: b for b in blocks if b}
+
+
+CASES = [(stem, name) for stem in OPS_FILES for name in _exports(stem)]
+
+
+@pytest.fixture(scope="module")
+def ops_runs(reference_iree, tmp_path_factory):
+    """Compile every ops file with IREE (and each rejected function alone),
+    two compiles at a time; run iree-lite once per file."""
+    from concurrent.futures import ThreadPoolExecutor
+    d = tmp_path_factory.mktemp("ops")
+
+    def iree_compile(tag, text):
+        src, out = d / f"{tag}.mlir", d / f"{tag}.vmfb"
+        src.write_text(text)
+        proc = subprocess.run([reference_iree["iree-compile"], "--iree-hal-target-backends=llvm-cpu",
+                               "--iree-input-demote-f64-to-f32=false", str(src), "-o", str(out)],
+                              capture_output=True, text=True, timeout=300)
+        return tag, (proc.returncode, out, proc.stderr)
+
+    jobs = []
+    for stem in OPS_FILES:
+        text = open(os.path.join(LIT, stem + ".mlir")).read()
+        names = _exports(stem)
+        jobs.append((stem, _without(text, [n for n in names if (stem, n) not in IREE_REJECTS | IREE_HANGS.keys()])))
+        jobs += [(f"{stem}.{n}", _without(text, [n])) for n in names if (stem, n) in IREE_REJECTS]
+    with ThreadPoolExecutor(2) as pool:
+        compiled = dict(pool.map(lambda job: iree_compile(*job), jobs))
+    lite = {stem: _split_exec(run([sys.executable, "-m", "iree_lite", "run-mlir", "--device=local-task",
+                                   os.path.join(LIT, stem + ".mlir")])[1]) for stem in OPS_FILES}
+    return compiled, lite
+
+
+@pytest.mark.parametrize("stem,name", CASES, ids=[f"{s}-{n}" for s, n in CASES])
+def test_ops_same_as_iree(ops_runs, reference_iree, stem, name):
+    compiled, lite = ops_runs
+    if (stem, name) in IREE_HANGS:
+        pytest.skip(IREE_HANGS[stem, name])
+    if (stem, name) in IREE_REJECTS:
+        rc, _, stderr = compiled[f"{stem}.{name}"]
+        assert rc != 0, f"IREE now compiles @{name}: drop it from IREE_REJECTS"
+        return
+    rc, vmfb, stderr = compiled[stem]
+    assert rc == 0, stderr
+    theirs = run([reference_iree["iree-run-module"], "--device=local-task", f"--module={vmfb}", f"--function={name}"])
+    ours = lite[stem][name]
+    if (stem, name) in IREE_DIFFERS:
+        assert theirs[0] == 0 and theirs[1] != ours, f"IREE now agrees on @{name}: drop it from IREE_DIFFERS"
+    else:
+        assert theirs == (0, ours)
