@@ -133,3 +133,11 @@ def test_errors_are_always_diagnostics():
             compile_module(source[:cut], "cut.mlir", "async-external")
         except Diagnostic as e:
             assert e.loc is not None and e.render().startswith("cut.mlir:")
+
+
+def test_float_literals_need_a_point_as_in_mlir():
+    """MLIR reads `1e-08` as 1 followed by junk, not as a float."""
+    src = "func.func @f() -> tensor<1xf32> {\n  %c = arith.constant dense<[1e-08]> : tensor<1xf32>\n  return %c : tensor<1xf32>\n}\n"
+    with pytest.raises(Diagnostic, match="expected ']'"):
+        compile_module(src, "f.mlir")
+    compile_module(src.replace("1e-08", "1.0e-08"), "f.mlir")

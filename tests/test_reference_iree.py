@@ -43,6 +43,15 @@ func.func @ints(%a: tensor<3xi8>, %b: tensor<2x2xi32>, %c: tensor<4xi1>, %d: ten
   return %a, %b, %c, %d : tensor<3xi8>, tensor<2x2xi32>, tensor<4xi1>, tensor<2xi64>
 }
 """,
+    "narrow": """
+func.func @narrow(%a: i32) -> (i8, i16, i1, i64) {
+  %x = arith.trunci %a : i32 to i8
+  %y = arith.trunci %a : i32 to i16
+  %z = arith.trunci %a : i32 to i1
+  %w = arith.extsi %a : i32 to i64
+  return %x, %y, %z, %w : i8, i16, i1, i64
+}
+""",
     "wide": """
 func.func @wide(%a: tensor<3x4x5xf32>) -> tensor<3x4x5xf32> {
   %r = math.absf %a : tensor<3x4x5xf32>
@@ -66,6 +75,8 @@ RUNS = [
               "--input=2xi64=-9223372036854775808 9223372036854775807"]),
     ("ints", ["--input=3xi8=1", "--input=2x2xi32=5", "--input=4xi1=00", "--input=2xi64=3",
               "--output=-", "--output=", "--output=-", "--output=-"]),
+    ("narrow", ["--input=-42"]),
+    ("narrow", ["--input=70001"]),
     ("wide", ["--input=3x4x5xf32=-1.5", "--output_max_element_count=7"]),
     ("wide", ["--input=3x4x5xf32=-1.5", "--output_max_element_count=0"]),
     ("wide", ["--input=3x4x5xf32=-1.5", "--expected_output=3x4x5xf32=1.5"]),

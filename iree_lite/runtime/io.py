@@ -264,15 +264,18 @@ def format_value_text(value, max_elements=1024):
     return f"{value.type_text()}={body}"
 
 
+# IREE's VM holds integer scalars in i32 or i64 registers, and prints them
+# so; narrower (signless) integers are zero-extended into them.
+_RESULT_SCALAR = {"i1": ("i32", 1), "i8": ("i32", 8), "i16": ("i32", 16), "index": ("i64", None)}
+
+
 def format_scalar(value):
     element = value.element
-    if element == "i1":
-        return f"i32={int(value.value)}"
-    if element == "index":
-        return f"i64={value.value}"
     if element in FLOATS:
         return f"{element}={'%g' % value.value}"
-    return f"{element}={value.value}"
+    name, bits = _RESULT_SCALAR.get(element, (element, None))
+    number = int(value.value)
+    return f"{name}={number & ((1 << bits) - 1) if bits else number}"
 
 
 def format_result(index, value, max_elements=1024):
