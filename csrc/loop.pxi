@@ -552,21 +552,26 @@ cdef lite_status* scatter(ref_t racc, ref_t rsrc, const constant_t* spec) noexce
 
 
 cdef lite_status* slice_spec(const buffer_t* full, const constant_t* sizes, const uint32_t* code, int p,
-                             const int64_t* I, int64_t* spec) noexcept nogil:
+                             const int64_t* I, int64_t* spec, int64_t* n) noexcept nogil:
     """buffer.slice/insert: spec = [base, strides...] of the slice in `full`'s
-    elements, from the offsets and steps in the register list at p, each
-    dimension checked to hold its part of the slice."""
-    cdef const int64_t* n = <const int64_t*>sizes.buffer.data
-    cdef int rank = <int>(sizes.buffer.nbytes // 8), k
+    elements and n = its sizes, from the offsets, steps and dynamic sizes in
+    the register list at p, each dimension checked to hold its part."""
+    cdef const int64_t* want = <const int64_t*>sizes.buffer.data
+    cdef int rank = <int>(sizes.buffer.nbytes // 8), k, j = 2 * rank
     cdef int64_t row = 1, o, st
     cdef char msg[200]
     if full.rank != rank:
         return status_new(STATUS_INVALID_ARGUMENT, b"slice of a value of another rank")
+    for k in range(rank):
+        n[k] = want[k]
+        if n[k] == -1:
+            n[k] = I[list_reg(code, p, j)]
+            j += 1
     spec[0] = 0
     for k in range(rank - 1, -1, -1):
         o = I[list_reg(code, p, k)]
         st = I[list_reg(code, p, rank + k)]
-        if o < 0 or st < 1 or (n[k] != 0 and o + (n[k] - 1) * st >= full.shape[k]):
+        if o < 0 or st < 1 or n[k] < 0 or (n[k] != 0 and o + (n[k] - 1) * st >= full.shape[k]):
             snprintf(msg, 200, b"slice %lld + %lld x %lld is outside dimension %d of size %lld", <long long>o,
                      <long long>n[k], <long long>st, k, <long long>full.shape[k])
             return status_new(STATUS_OUT_OF_RANGE, msg)
@@ -574,6 +579,23 @@ cdef lite_status* slice_spec(const buffer_t* full, const constant_t* sizes, cons
         spec[1 + k] = st * row
         row *= full.shape[k]
     return NULL
+
+
+cdef buffer_t* slice_buffer(const buffer_t* src, const constant_t* layout, const constant_t* sizes,
+                            const int64_t* n) noexcept nogil:
+    """The new buffer of buffer.slice: the layout's -1 dimensions take the
+    dynamic sizes n[k] (where sizes[k] is -1) in order."""
+    cdef int64_t shape[MAX_RANK]
+    cdef const int64_t* want = <const int64_t*>sizes.buffer.data
+    cdef int d, k = 0
+    for d in range(layout.rank):
+        shape[d] = layout.shape[d]
+        if shape[d] == -1:
+            while want[k] != -1:
+                k += 1
+            shape[d] = n[k]
+            k += 1
+    return buffer_new(src.element, layout.rank, shape, NULL, NULL)
 
 
 # -- check ops: test assertions that fail the call with their location --------
@@ -905,26 +927,23 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
             b = <buffer_t*>R[s1 if i else s0].ptr
             c = &m.constants[code[pc + 1 + i]]
             p = pc + 2 + i
-            st = slice_spec(b, c, code, p, I, spec)
+            st = slice_spec(b, c, code, p, I, spec, dims)
             if st != NULL:
                 return st
             if i:
-                nb = buffer_new(b.element, m.constants[code[pc + 1]].rank, m.constants[code[pc + 1]].shape, NULL, NULL)
+                nb = slice_buffer(b, &m.constants[code[pc + 1]], c, dims)
                 if nb == NULL:
                     return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory allocating a buffer")
-                st = strided_copy(b.data, <const int64_t*>c.buffer.data, b.rank, spec, b.count, nb.data,
-                                  ELEMENT_SIZE[b.element], 0)
+                st = strided_copy(b.data, dims, b.rank, spec, b.count, nb.data, ELEMENT_SIZE[b.element], 0)
                 if st != NULL:
                     buffer_release(nb)
                     return st
                 ref_move(&R[s0], REF_BUFFER, nb)
             else:
                 nb = <buffer_t*>R[s1].ptr
-                if nb.element != b.element or b.readonly or \
-                        nb.count != shape_count(b.rank, <const int64_t*>c.buffer.data):
+                if nb.element != b.element or b.readonly or nb.count != shape_count(b.rank, dims):
                     return status_new(STATUS_INVALID_ARGUMENT, b"inserted slice does not fit its place")
-                st = strided_copy(b.data, <const int64_t*>c.buffer.data, b.rank, spec, b.count, nb.data,
-                                  ELEMENT_SIZE[b.element], 1)
+                st = strided_copy(b.data, dims, b.rank, spec, b.count, nb.data, ELEMENT_SIZE[b.element], 1)
                 if st != NULL:
                     return st
             pc = list_next(code, p)

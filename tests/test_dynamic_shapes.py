@@ -299,3 +299,41 @@ def test_generate_of_dynamic_extents():
         assert bytes(want[0].data) == np.asarray(have).tobytes()
     with pytest.raises(Diagnostic, match=r"0 dynamic sizes for 'tensor<\?x3xi64>'"):
         compile_module(src.replace("tensor.generate %n {", "tensor.generate {"), "g.mlir")
+
+
+SIZED_SLICES = """
+func.func @f(%t: tensor<?x8xi32>, %i: index, %n: index) -> (tensor<?x3xi32>, tensor<?xi32>, tensor<?x8xi32>) {
+  %a = tensor.extract_slice %t[%i, 2] [%n, 3] [1, 2] : tensor<?x8xi32> to tensor<?x3xi32>
+  %row = tensor.extract_slice %t[0, %i] [1, %n] [1, 1] : tensor<?x8xi32> to tensor<?xi32>
+  %u = tensor.insert_slice %a into %t[0, 0] [%n, 3] [1, 1] : tensor<?x3xi32> into tensor<?x8xi32>
+  return %a, %row, %u : tensor<?x3xi32>, tensor<?xi32>, tensor<?x8xi32>
+}
+"""
+
+
+@pytest.mark.parametrize("rows,i,n", [(4, 0, 0), (4, 1, 3), (6, 2, 4), (9, 3, 5)])
+def test_slices_of_dynamic_sizes(rows, i, n):
+    t = np.arange(rows * 8, dtype=np.int32).reshape(rows, 8)
+    want, have = both(SIZED_SLICES, [t, i, n])
+    a, row, u = (np.asarray(h) for h in have)
+    np.testing.assert_array_equal(a, t[i:i + n, 2:8:2])
+    np.testing.assert_array_equal(row, t[0, i:i + n])
+    expected = t.copy()
+    expected[:n, :3] = t[i:i + n, 2:8:2]
+    np.testing.assert_array_equal(u, expected)
+    assert [bytes(w.data) for w in want] == [a.tobytes(), row.tobytes(), u.tobytes()]
+
+
+def test_slices_of_dynamic_sizes_outside_the_tensor():
+    module = compile_module(SIZED_SLICES, "s.mlir")
+    ctx = Context("local-sync")
+    ctx.load(module)
+    ref = interp.Context()
+    ref.load(module)
+    t = np.zeros((4, 8), np.int32)
+    for n, message in ((4, r"slice 1 \+ 4 x 1 is outside dimension 0 of size 4"),
+                       (-1, r"slice 1 \+ -1 x 1 is outside dimension 0 of size 4")):
+        for run in (lambda: ctx.invoke("f", [t, 1, n]),
+                    lambda: ref.invoke("f", [interp.Buffer("i32", (4, 8)), 1, n])):
+            with pytest.raises(VMError, match="OUT_OF_RANGE; " + message):
+                run()

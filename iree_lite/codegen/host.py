@@ -598,12 +598,13 @@ class FunctionLowering:
     def slice_operands(self, op, tensors):
         """The `sizes` constant and `at` registers (offsets, then steps) of
         buffer.slice/insert for a slice op with `tensors` tensor operands."""
-        dynamic = iter(self.values[v] for v in op.operands[tensors:])
-        at = [next(dynamic) if x is None else self.scalar_constant(x, ScalarType("index"))
-              for key in ("offsets", "strides") for x in op.attributes[key]]
-        sizes = op.attributes["sizes"]
+        dynamic = iter(self.values[v] for v in op.operands[tensors:])   # in the order of the lists
+        regs = {key: [next(dynamic) if x is None else self.scalar_constant(x, ScalarType("index"))
+                      for x in op.attributes[key]] for key in ("offsets", "sizes", "strides")}
+        sizes = [-1 if n is None else n for n in op.attributes["sizes"]]
         data = self.mb.constant(Constant(CONST_DATA, isa.ELEMENT_CODES["i64"], (len(sizes),), data=pack("i64", sizes)))
-        return data, at
+        dynamic_sizes = [r for r, n in zip(regs["sizes"], sizes) if n == -1]
+        return data, regs["offsets"] + regs["strides"] + dynamic_sizes
 
     def op_tensor_extract_slice(self, op):
         self.settle_timeline(op.loc)   # copies contents now

@@ -209,7 +209,9 @@ def _ops():
         ("buffer.slice", "dst:rr src:rr layout:const sizes:const ri*:at",
          "dst = a new buffer view of constant `layout` holding the slice of `src` whose size along "
          "each dimension k of `src` is sizes[k] (i64 data, as many as `src`'s rank; the layout may "
-         "drop unit sizes), starting at offset at[k] with step at[rank + k]. Each dimension must "
+         "drop unit sizes), starting at offset at[k] with step at[rank + k]. A -1 size is dynamic: "
+         "the sizes that follow in `at` give them in order, and the layout's -1 dimensions take them "
+         "likewise. Each dimension must "
          "hold its slice: 0 <= offset, step >= 1 and offset + (size - 1) * step < the dimension's "
          "size, or the call fails (OUT_OF_RANGE). tensor.extract_slice."),
         ("buffer.insert", "acc:rr src:rr sizes:const ri*:at",

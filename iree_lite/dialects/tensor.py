@@ -216,9 +216,9 @@ def parse_mixed_list(p, what, dynamic):
 class SliceOp(OpDef):
     """`tensor.extract_slice %t[offsets] [sizes] [strides] : A to B` and
     `tensor.insert_slice %s into %t[offsets] [sizes] [strides] : B into A`.
-    Offsets and strides may be SSA values (operands after the tensors, in
-    that order; None in the attributes); sizes are static. B may drop unit
-    dimensions of the sizes."""
+    Offsets, sizes and strides may be SSA values (operands after the
+    tensors, in that order; None in the attributes). B may drop unit
+    dimensions of the (static) sizes."""
 
     def __init__(self, name):
         self.name = name
@@ -231,12 +231,10 @@ class SliceOp(OpDef):
             dest = p.parse_operand()
         dynamic = []
         attrs = {k: parse_mixed_list(p, k, dynamic) for k in ("offsets", "sizes", "strides")}
-        if None in attrs["sizes"]:
-            raise p.error(f"dynamic sizes in '{self.name}' are not supported by iree-lite yet")
-        p.parse_punct(":")   # the sliced tensor may be dynamic: bounds are checked at run time
-        a = (parse_tensor if dest is None else parse_static_tensor)(p, self.name)
+        p.parse_punct(":")   # shapes may be dynamic: bounds are checked at run time
+        a = parse_tensor(p, self.name)
         p.parse_keyword("to" if dest is None else "into")
-        b = (parse_static_tensor if dest is None else parse_tensor)(p, self.name)
+        b = parse_tensor(p, self.name)
         slice_type = b if dest is None else a
         attrs["slice_rank"] = slice_type.rank
         tensors = [src] if dest is None else [src, dest]
@@ -251,7 +249,7 @@ class SliceOp(OpDef):
         if not len(offsets) == len(sizes) == len(steps) == full.rank:
             fail(f"offsets, sizes and strides need {full.rank} entries each")
         for o, n, st, dim in zip(offsets, sizes, steps, full.shape):
-            if None in (o, st, dim):   # checked at run time
+            if None in (o, n, st, dim):   # checked at run time
                 continue
             if o < 0 or st < 1 or n < 0 or (n and o + (n - 1) * st >= dim):
                 fail(f"slice [{o} + {n} x {st}] is outside a dimension of size {dim} of '{full}'")

@@ -791,11 +791,12 @@ class Context:
         at = [fr.i[r] for r in v["at_i"]]
         if not isinstance(full, Buffer) or len(full.shape) != len(sizes):
             raise VMError("INVALID_ARGUMENT", f"slice of {len(sizes)} dimensions of a value of another rank")
-        offsets, steps = at[:len(sizes)], at[len(sizes):]
+        offsets, steps, dynamic = at[:len(sizes)], at[len(sizes):2 * len(sizes)], iter(at[2 * len(sizes):])
+        sizes = [next(dynamic) if n == -1 else n for n in sizes]
         row, base, strides = 1, 0, []
         for k in reversed(range(len(sizes))):
             o, n, st, dim = offsets[k], sizes[k], steps[k], full.shape[k]
-            if o < 0 or st < 1 or (n and o + (n - 1) * st >= dim):
+            if o < 0 or st < 1 or n < 0 or (n and o + (n - 1) * st >= dim):
                 raise VMError("OUT_OF_RANGE", f"slice {o} + {n} x {st} is outside dimension {k} of size {dim} "
                               f"of a tensor of shape {_dims_str(full.shape)}")
             base += o * row
@@ -806,7 +807,8 @@ class Context:
     def op_buffer_slice(self, fr, m, v):
         src, c = fr.r[v["src"]], m.constants[v["layout"]]
         sizes, spec = self._slice(fr, m, v, src)
-        out = Buffer(src.element, c.shape)
+        dynamic = iter(n for n, want in zip(sizes, unpack("i64", m.constants[v["sizes"]].data)) if want == -1)
+        out = Buffer(src.element, tuple(next(dynamic) if d == -1 else d for d in c.shape))
         size = SIZES[src.element]
         for flat, offset in enumerate(self._strided(sizes, spec, src.count)):
             out.data[flat * size:(flat + 1) * size] = src.data[offset * size:(offset + 1) * size]

@@ -16,7 +16,8 @@ _CONST_KIND = {"const.i": CONST_INT, "const.f": CONST_FLOAT, "buffer.alloc": CON
                "where": CONST_DATA, "atol": CONST_FLOAT, "rtol": CONST_FLOAT, "strides": CONST_DATA,
                "layout": CONST_LAYOUT, "combiner": CONST_INT, "sizes": CONST_DATA, "map": CONST_DATA}
 # The only instructions whose layouts may hold -1 (dynamic) dimensions.
-DYNAMIC_LAYOUT_OPS = {"buffer.check", "buffer.alloc.dyn", "buffer.cast", "buffer.view", "buffer.permute"}
+DYNAMIC_LAYOUT_OPS = {"buffer.check", "buffer.alloc.dyn", "buffer.cast", "buffer.view", "buffer.permute",
+                      "buffer.slice"}
 _FLOAT_CODES = {isa.ELEMENT_CODES[n] for n in ("f16", "bf16", "f32", "f64")}
 MAX_RANK = 8
 
@@ -192,11 +193,13 @@ def _verify_function(m, f):
                 raise VerifyError(f"{at}: {len(values['dims_i'])} sizes for {dynamic} dynamic dimensions")
         if op.name in ("buffer.slice", "buffer.insert"):
             sizes = m.constants[values["sizes"]]
-            counts = unpack("i64", sizes.data) if isa.ELEMENT_NAMES[sizes.element] == "i64" else [-1]
-            if min(counts, default=0) < 0 or len(values["at_i"]) != 2 * len(counts) or op.name == "buffer.slice" \
-                    and _count(counts) != _count(m.constants[values["layout"]].shape):
+            counts = unpack("i64", sizes.data) if isa.ELEMENT_NAMES[sizes.element] == "i64" else [-2]
+            dynamic = counts.count(-1)
+            layout = m.constants[values["layout"]].shape if op.name == "buffer.slice" else None
+            if min(counts, default=0) < -1 or len(values["at_i"]) != 2 * len(counts) + dynamic or layout is not None \
+                    and (layout.count(-1) != dynamic or not dynamic and _count(counts) != _count(layout)):
                 raise VerifyError(f"{at}: slice sizes must be i64, one per dimension, with an offset and a step "
-                                  "each, and fill the layout")
+                                  "each (and a size each if dynamic), and fill the layout")
         if op.name == "buffer.permute":
             amap = m.constants[values["map"]]
             layout = m.constants[values["layout"]].shape
