@@ -160,8 +160,8 @@ def test_output_storage_of_dynamic_shape_is_written_in_place():
     ("%t = linalg.pooling_nhwc_sum ins(%c, %b : tensor<1x?x4x1xf32>, tensor<4x?xf32>) "
      "outs(%c : tensor<1x?x4x1xf32>) -> tensor<1x?x4x1xf32>",
      "'linalg.pooling_nhwc_sum' on dynamic shapes is not supported by iree-lite yet"),
-    ("%r = tensor.concat dim(0) %a, %a : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x4xf32>",
-     "'tensor.concat' on dynamic shapes is not supported by iree-lite yet"),
+    ("%r = tensor.concat dim(1) %a, %a : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x8xf32>",
+     "iree-lite supports 'tensor.concat' whose only dynamic dimension is the concatenated one"),
     ("%r = tensor.expand_shape %a [[0, 1], [2]] output_shape [%i, %i, 4] : tensor<?x4xf32> into tensor<?x?x4xf32>",
      r"'tensor.expand_shape' to 'tensor<\?x\?x4xf32>' with more than one dynamic dimension is not supported"),
     ("%r = tensor.cast %a : tensor<?x4xf32> to tensor<?x5xf32>",
@@ -337,3 +337,36 @@ def test_slices_of_dynamic_sizes_outside_the_tensor():
                     lambda: ref.invoke("f", [interp.Buffer("i32", (4, 8)), 1, n])):
             with pytest.raises(VMError, match="OUT_OF_RANGE; " + message):
                 run()
+
+
+CONCAT_AND_PAD = """
+func.func @f(%a: tensor<?x3xf32>, %b: tensor<?x3xf32>) -> (tensor<?x3xf32>, tensor<?x5xf32>, tensor<?x3xf32>) {
+  %c = tensor.concat dim(0) %a, %b, %a : (tensor<?x3xf32>, tensor<?x3xf32>, tensor<?x3xf32>) -> tensor<?x3xf32>
+  %z = arith.constant -1.0 : f32
+  %p = tensor.pad %a low[1, 0] high[0, 2] {
+  ^bb0(%i: index, %j: index):
+    tensor.yield %z : f32
+  } : tensor<?x3xf32> to tensor<?x5xf32>
+  %q = tensor.pad %b low[2, 0] high[1, 0] {
+  ^bb0(%i: index, %j: index):
+    %k = arith.index_cast %i : index to i32
+    %f = arith.sitofp %k : i32 to f32
+    tensor.yield %f : f32
+  } : tensor<?x3xf32> to tensor<?x3xf32>
+  return %c, %p, %q : tensor<?x3xf32>, tensor<?x5xf32>, tensor<?x3xf32>
+}
+"""
+
+
+@pytest.mark.parametrize("m,n", [(0, 0), (1, 2), (3, 1400)])
+def test_concat_and_pad_of_dynamic_shapes(m, n):
+    a = np.arange(3 * m, dtype=np.float32).reshape(m, 3)
+    b = -np.arange(3 * n, dtype=np.float32).reshape(n, 3) - 1
+    want, have = both(CONCAT_AND_PAD, [a, b], "local-task", 2)
+    c, p, q = (np.asarray(h) for h in have)
+    np.testing.assert_array_equal(c, np.concatenate([a, b, a]))
+    np.testing.assert_array_equal(p, np.pad(a, ((1, 0), (0, 2)), constant_values=-1))
+    expected = np.repeat(np.arange(n + 3, dtype=np.float32)[:, None], 3, axis=1)
+    expected[2:2 + n] = b
+    np.testing.assert_array_equal(q, expected)
+    assert [bytes(w.data) for w in want] == [c.tobytes(), p.tobytes(), q.tobytes()]

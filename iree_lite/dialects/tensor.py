@@ -281,16 +281,16 @@ class ConcatOp(OpDef):
         t, dim = op.results[0].type, op.attributes["dim"]
         if not isinstance(t, TensorType) or not 0 <= dim < t.rank:
             fail(f"dimension {dim} out of range for '{t}'")
-        if not all(v.type.is_static for v in (*op.operands, op.results[0])):
-            fail("'tensor.concat' on dynamic shapes is not supported by iree-lite yet")
+        if any(n is None for v in (*op.operands, op.results[0]) for d, n in enumerate(v.type.shape) if d != dim):
+            fail("iree-lite supports 'tensor.concat' whose only dynamic dimension is the concatenated one")
         total = 0
-        for v in op.operands:
+        for v in op.operands:   # a dynamic size is read at run time
             u = v.type
-            if not isinstance(u, TensorType) or not u.is_static or u.rank != t.rank or u.element != t.element or \
-                    any(a != b for d, (a, b) in enumerate(zip(u.shape, t.shape)) if d != dim):
+            if not isinstance(u, TensorType) or u.rank != t.rank or u.element != t.element or any(
+                    a != b for d, (a, b) in enumerate(zip(u.shape, t.shape)) if d != dim):
                 fail(f"'{u}' cannot be concatenated into '{t}' along dimension {dim}")
-            total += u.shape[dim]
-        if total != t.shape[dim]:
+            total = None if None in (total, u.shape[dim]) else total + u.shape[dim]
+        if None not in (total, t.shape[dim]) and total != t.shape[dim]:
             fail(f"concatenated sizes add up to {total}, but '{t}' has {t.shape[dim]}")
 
 
@@ -339,9 +339,9 @@ class PadOp(OpDef):
                 raise parser.error("'tensor.pad' region must end in 'tensor.yield'")
         region = p.parse_region([], yields, "pad region")
         p.parse_punct(":")
-        a = parse_static_tensor(p, self.name)
+        a = parse_tensor(p, self.name)
         p.parse_keyword("to")
-        b = parse_static_tensor(p, self.name)
+        b = parse_tensor(p, self.name)
         block = region.blocks[0]
         value = block.operations[-1].operands[0]
         if value.owner is block or getattr(value.owner, "parent", None) is block:   # computed in the region
@@ -360,7 +360,8 @@ class PadOp(OpDef):
         low, high = op.attributes["low"], op.attributes["high"]
         if len(low) != a.rank or len(high) != a.rank or any(x < 0 for x in low + high):
             fail(f"'tensor.pad' needs {a.rank} non-negative low and high sizes")
-        if tuple(n + lo + hi for n, lo, hi in zip(a.shape, low, high)) != b.shape or a.element != b.element:
+        if any(None not in (n, m) and n + lo + hi != m for n, m, lo, hi in zip(a.shape, b.shape, low, high)) or \
+                [n is None for n in a.shape] != [m is None for m in b.shape] or a.element != b.element:
             fail(f"padding '{a}' by low {list(low)} and high {list(high)} does not give '{b}'")
         if value.type != a.element:
             fail(f"the padding value must be '{a.element}', got '{value.type}'")

@@ -27,10 +27,12 @@ def lower_linalg(block, source, remap=None):
         for region in op.regions:   # bodies too: their affine ops decompose before the body is applied
             for inner in region.blocks:
                 lower_linalg(inner, source, remap)
+        dynamic = any(isinstance(v.type, TensorType) and not v.type.is_static for v in (*op.operands, *op.results))
         if op.name.startswith("linalg.") and op.name not in ("linalg.yield", "linalg.index") or \
-                op.name == "tensor.generate" or (op.name == "tensor.pad" and op.regions):
-            rewritten = {"tensor.generate": rewrite_generate, "tensor.pad": rewrite_pad}.get(op.name, rewrite)(
-                op, ops, remap, source)
+                op.name == "tensor.generate" or (op.name == "tensor.pad" and (op.regions or dynamic)) or \
+                (op.name == "tensor.concat" and dynamic):
+            rewritten = {"tensor.generate": rewrite_generate, "tensor.pad": rewrite_pad,
+                         "tensor.concat": rewrite_concat}.get(op.name, rewrite)(op, ops, remap, source)
             for old, new in zip(op.results, rewritten):
                 remap[old] = new
         elif hasattr(lookup(op.name), "decompose"):
@@ -346,11 +348,50 @@ def generate(ops, body, shape, like, remap, source, loc):
 
 
 def rewrite_pad(op, ops, remap, source):
-    """tensor.pad whose region computes the padding: the region over the
-    result's shape (as tensor.generate), then the source inserted at the
-    low offsets."""
+    """tensor.pad computed in its region, or of dynamic shape: the padding
+    over the result's shape (the region as tensor.generate, or a fill), then
+    the source inserted at the low offsets."""
     src, t = op.operands[0], op.results[0].type
-    (padding,) = generate(ops, op.regions[0].blocks[0], t.shape, None, remap, source, op.loc)
-    attrs = {"offsets": tuple(op.attributes["low"]), "sizes": src.type.shape, "strides": (1,) * t.rank,
-             "slice_rank": t.rank}
-    return _new(ops, "tensor.insert_slice", [src, padding], [t], attrs, op.loc)
+    low, high = op.attributes["low"], op.attributes["high"]
+    like = None
+    if not t.is_static:
+        extents = []
+        for axis, (lo, hi) in enumerate(zip(low, high)):
+            if t.shape[axis] is None:
+                extents += _new(ops, "arith.addi", [size_of(ops, src, axis, op.loc), index_constant(ops, lo + hi, op.loc)],
+                                [INDEX], loc=op.loc)
+        like = _new(ops, "tensor.empty", extents, [t], loc=op.loc)[0]
+    if op.regions:
+        (padding,) = generate(ops, op.regions[0].blocks[0], t.shape, like, remap, source, op.loc)
+    else:
+        padding = splat(ops, op.operands[1], like, op.loc) if like is not None else \
+            _new(ops, "tensor.splat", [op.operands[1]], [t], loc=op.loc)[0]
+    return [insert(ops, src, padding, [index_constant(ops, lo, op.loc) for lo in low], op.loc)]
+
+
+def rewrite_concat(op, ops, remap, source):
+    """tensor.concat of dynamic shape: each operand inserted after the last."""
+    t, dim = op.results[0].type, op.attributes["dim"]
+    first = op.operands[0]
+    total = None
+    for v in op.operands:   # the concatenated dimension's size, summed at run time
+        n = size_of(ops, v, dim, op.loc)
+        total = n if total is None else _new(ops, "arith.addi", [total, n], [INDEX], loc=op.loc)[0]
+    extents = [total if axis == dim else size_of(ops, first, axis, op.loc)
+               for axis in range(t.rank) if t.shape[axis] is None]
+    result = _new(ops, "tensor.empty", extents, [t], loc=op.loc)[0]
+    at = index_constant(ops, 0, op.loc)
+    for v in op.operands:
+        offsets = [at if axis == dim else index_constant(ops, 0, op.loc) for axis in range(t.rank)]
+        result = insert(ops, v, result, offsets, op.loc)
+        at = _new(ops, "arith.addi", [at, size_of(ops, v, dim, op.loc)], [INDEX], loc=op.loc)[0]
+    return [result]
+
+
+def insert(ops, piece, into, offsets, loc):
+    """tensor.insert_slice of all of `piece` into `into` at index `offsets`
+    (values), with unit steps; dynamic sizes are read at run time."""
+    rank = piece.type.rank
+    attrs = {"offsets": (None,) * rank, "sizes": piece.type.shape, "strides": (1,) * rank, "slice_rank": rank}
+    return _new(ops, "tensor.insert_slice", [piece, into] + offsets + sizes(ops, piece, range(rank), loc),
+                [into.type], attrs, loc)[0]
