@@ -463,11 +463,17 @@ cdef lite_status* expand(ref_t r, const constant_t* layout, const constant_t* sp
     cdef lite_status* st
     if r.kind != REF_BUFFER:
         return status_new(STATUS_INVALID_ARGUMENT, b"expanded value is not a buffer")
+    cdef int64_t shape[MAX_RANK]
+    cdef int d
     src = <buffer_t*>r.ptr
-    dst = buffer_new(src.element, layout.rank, layout.shape, NULL, NULL)
+    for d in range(layout.rank):
+        shape[d] = layout.shape[d]
+    if layout.rank > 0 and shape[0] == -1:   # a dynamic batch: the source's
+        shape[0] = src.shape[0] if src.rank > 0 else 0
+    dst = buffer_new(src.element, layout.rank, shape, NULL, NULL)
     if dst == NULL:
         return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory allocating a buffer")
-    st = strided_copy(src.data, layout.shape, layout.rank, <const int64_t*>spec.buffer.data, src.count,
+    st = strided_copy(src.data, shape, layout.rank, <const int64_t*>spec.buffer.data, src.count,
                       dst.data, ELEMENT_SIZE[src.element], 0)
     if st != NULL:
         buffer_release(dst)

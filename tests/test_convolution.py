@@ -6,6 +6,7 @@ import pytest
 from iree_lite.compiler import compile_module
 from iree_lite.ir.core import Diagnostic
 from iree_lite.runtime.context import Context
+from iree_lite.vm import interp
 
 DTYPES = {"f32": np.float32, "f64": np.float64, "i32": np.int32}
 
@@ -105,3 +106,38 @@ def test_convolution_errors(kind, xs, ws, os_, message):
     with pytest.raises(Diagnostic, match=message) as e:
         compile_module(program(kind, xs, ws, os_, "f32", (1, 1), (1, 1)), "bad.mlir")
     assert e.value.render().startswith("bad.mlir:2:8: error:")
+
+
+def dynamic_batch(shape_text):
+    return "tensor<?" + shape_text[len("tensor<") + shape_text[len("tensor<"):].index("x"):]
+
+
+@pytest.mark.parametrize("batch", [0, 1, 3])
+@pytest.mark.parametrize("kind", KINDS)
+def test_convolutions_of_a_dynamic_batch(kind, batch):
+    s, d = (2, 1), (1, 2)
+    xs, ws, os_ = shapes(kind, batch, 9, 7, 2, 3, 2, 3, s, d)
+    pooling = kind.startswith("pooling")
+    src = program(kind, xs, ws, os_, "f32", s, d, "f32" if pooling else None)
+    for static in (tensor(xs, "f32"), tensor(os_, "f32")):
+        src = src.replace(static, dynamic_batch(static))
+    rng = np.random.default_rng(batch)
+    x = rng.integers(-20, 20, xs).astype(np.float32)
+    w = rng.integers(-5, 5, ws).astype(np.float32)
+    init = rng.integers(-50, 50, os_).astype(np.float32)
+    module = compile_module(src, "conv.mlir")
+    ctx = Context("local-task", 2)
+    ctx.load(module)
+    got = np.asarray(ctx.invoke("f", [x, np.zeros(ws, np.float32) if pooling else w, init])[0])
+    np.testing.assert_array_equal(got, reference(kind, x, w, init, s, d))
+    ref = interp.Context()
+    ref.load(module)
+    args = [interp.Buffer("f32", a.shape, bytearray(a.tobytes())) for a in (x, np.zeros(ws, np.float32) if pooling else w, init)]
+    assert bytes(ref.invoke("f", args)[0].data) == got.tobytes()
+
+
+def test_convolutions_over_other_dynamic_dimensions_are_located_errors():
+    src = program("conv_2d_nhwc_hwcf", (1, 4, 4, 2), (3, 3, 2, 1), (1, 2, 2, 1), "f32", (1, 1), (1, 1))
+    src = src.replace("tensor<1x4x4x2xf32>", "tensor<1x?x4x2xf32>")
+    with pytest.raises(Diagnostic, match="supports 'linalg.conv_2d_nhwc_hwcf' whose only dynamic dimension is the batch"):
+        compile_module(src, "bad.mlir")

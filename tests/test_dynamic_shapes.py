@@ -159,7 +159,7 @@ def test_output_storage_of_dynamic_shape_is_written_in_place():
     ("%e = tensor.empty() : tensor<?xf32>", "0 dynamic sizes for 'tensor<\\?xf32>', which has 1 dynamic dimensions"),
     ("%t = linalg.pooling_nhwc_sum ins(%c, %b : tensor<1x?x4x1xf32>, tensor<4x?xf32>) "
      "outs(%c : tensor<1x?x4x1xf32>) -> tensor<1x?x4x1xf32>",
-     "'linalg.pooling_nhwc_sum' on dynamic shapes is not supported by iree-lite yet"),
+     "iree-lite supports 'linalg.pooling_nhwc_sum' whose only dynamic dimension is the batch"),
     ("%r = tensor.concat dim(1) %a, %a : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x8xf32>",
      "iree-lite supports 'tensor.concat' whose only dynamic dimension is the concatenated one"),
     ("%r = tensor.expand_shape %a [[0, 1], [2]] output_shape [%i, %i, 4] : tensor<?x4xf32> into tensor<?x?x4xf32>",

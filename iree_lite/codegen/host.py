@@ -571,7 +571,12 @@ class FunctionLowering:
     def op_iree_lite_expand(self, op):
         self.settle_timeline(op.loc)   # copies contents now
         src, amap = op.operands[0], op.attributes["map"]
-        if not (src.type.is_static and op.results[0].type.is_static):
+        t = op.results[0].type
+        if not (src.type.is_static and t.is_static) and amap.results is None and (
+                None in src.type.shape[1:] + t.shape[1:] or amap.expressions()[0] != ("d", 0)):
+            raise self.mb.error("a window over dynamic dimensions other than the batch is not supported by "
+                                "iree-lite yet", op.loc)
+        if not (src.type.is_static and t.is_static) and amap.results is not None:
             entries = [-1 if d is None else d for d in amap.results]
             reg = self.values[op.results[0]] = self.new("r")
             self.emit("buffer.permute", op.loc, dst=reg, src=self.values[src], layout=self.mb.layout(op.results[0].type),
@@ -579,6 +584,7 @@ class FunctionLowering:
                                                     data=pack("i64", entries))),
                       dims_i=[self.values[v] for v in op.operands[1:]])
             return
+        # Static strides; a dynamic batch (dimension 0 of both) is the source's.
         src_strides = row_major_strides(src.type.shape)
         strides, base = [0] * amap.num_dims, 0
         for (coeffs, const), row in zip(amap.linear(), src_strides):   # a linear map: strides of a view

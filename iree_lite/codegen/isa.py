@@ -195,7 +195,8 @@ def _ops():
         ("buffer.expand", "dst:rr src:rr layout:const strides:const",
          "dst = a new buffer view of constant `layout` whose element at index (i0, i1, ...) is `src`'s "
          "element at base + sum(i_k * strides[k]), the constant holding [base, strides...] as i64: "
-         "broadcasts, transposes and slices. Every such offset must lie inside `src`."),
+         "broadcasts, transposes and windows. Every such offset must lie inside `src`. A -1 (dynamic) "
+         "first dimension of the layout is `src`'s first dimension (a batch)."),
         ("buffer.permute", "dst:rr src:rr layout:const map:const ri*:dims",
          "buffer.expand for shapes known at run time: dst = a new buffer view of constant `layout` "
          "whose element at index i is src's element at (i[map[0]], i[map[1]], ...), map being i64 "

@@ -346,8 +346,8 @@ class ConvOp(NamedOp):
         if len(ins) != 2 or tuple(v.type.rank for v in (*ins, outs[0])) != ranks:
             fail(f"'{self.name}' takes two inputs and one output of ranks {', '.join(map(str, ranks))}")
         x, w, out = (v.type for v in (*ins, outs[0]))
-        if not (x.is_static and w.is_static and out.is_static):
-            fail(f"'{self.name}' on dynamic shapes is not supported by iree-lite yet")
+        if not (x.shape[1:] + w.shape + out.shape[1:]).count(None) == 0 or (x.shape[0] is None) != (out.shape[0] is None):
+            fail(f"iree-lite supports '{self.name}' whose only dynamic dimension is the batch")
         if x.element != out.element or (not kind.startswith("pooling") and w.element != out.element):
             fail(f"'{self.name}' needs one element type, got '{x}', '{w}' and '{out}'")
         for key in ("strides", "dilations"):
@@ -356,7 +356,7 @@ class ConvOp(NamedOp):
                 fail(f"'{self.name}' {key} must be two positive integers")
         sizes, same = conv_sizes(kind, x.shape, w.shape, out.shape)
         for what, a, b in same:
-            if a != b:
+            if a != b:   # a dynamic batch is read at run time from the input
                 fail(f"'{self.name}' {what} sizes {a} and {b} differ")
         for (s, d), (o, k, i) in zip(zip(*strides_and_dilations(op)), ((sizes["oh"], sizes["kh"], sizes["h"]),
                                                                         (sizes["ow"], sizes["kw"], sizes["w"]))):

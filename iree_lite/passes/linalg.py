@@ -157,12 +157,7 @@ def reduce_body(op, ops, maps, parallel, reduced, remap, source):
 
 
 def view(ops, value, shape, loc):
-    """value's elements at another shape (no copy); one size may be -1: the rest."""
-    if -1 in shape:
-        known = 1
-        for n in shape:
-            known *= n if n != -1 else 1
-        shape = tuple(value.type.num_elements // known if n == -1 else n for n in shape)
+    """value's elements at another shape (no copy); a None size is dynamic."""
     return _new(ops, "tensor.collapse_shape", [value], [TensorType(tuple(shape), value.type.element)], loc=loc)[0]
 
 
@@ -203,22 +198,31 @@ def convolve(op, ops, kind, ins, init, loc):
         exprs = (d["n"], d["c"], rows, cols) if kind == "conv_2d_nchw_fchw" else (d["n"], rows, cols, d["c"])
         return expand(ops, x, AffineMapAttr(len(loops), None, 0, exprs), tuple(z[k] for k in loops), loc)
     if kind == "conv_2d_nhwc_hwcf":
-        cols = view(ops, windows(["n", "oh", "ow", "kh", "kw", "c"]), (z["n"] * z["oh"] * z["ow"], -1), loc)
+        cols = view(ops, windows(["n", "oh", "ow", "kh", "kw", "c"]), (product(z["n"], z["oh"], z["ow"]), z["kh"] * z["kw"] * z["c"]), loc)
         return contract_views(ops, cols, view(ops, w, (z["kh"] * z["kw"] * z["c"], z["f"]), loc), init, loc)
     if kind == "conv_2d_nchw_fchw":
-        cols = view(ops, windows(["n", "c", "kh", "kw", "oh", "ow"]), (z["n"], -1, z["oh"] * z["ow"]), loc)
+        cols = view(ops, windows(["n", "c", "kh", "kw", "oh", "ow"]), (z["n"], z["c"] * z["kh"] * z["kw"], z["oh"] * z["ow"]),
+                    loc)
         flat = view(ops, w, (z["f"], z["c"] * z["kh"] * z["kw"]), loc)
-        filters = expand(ops, flat, AffineMapAttr(3, (1, 2)), (z["n"],) + flat.type.shape, loc)
+        filters = expand(ops, flat, AffineMapAttr(3, (1, 2)), (z["n"],) + flat.type.shape, loc, init)
         return contract_views(ops, filters, cols, init, loc)
     patches = windows(["n", "oh", "ow", "c", "kh", "kw"])
     float_ = x.type.element.is_float
     if kind == "depthwise_conv_2d_nhwc_hwc":
-        filters = expand(ops, w, AffineMapAttr(6, (4, 5, 3)), patches.type.shape, loc)
+        filters = expand(ops, w, AffineMapAttr(6, (4, 5, 3)), patches.type.shape, loc, patches)
         patches = _new(ops, "arith.mulf" if float_ else "arith.muli", [patches, filters], [patches.type], loc=loc)[0]
         combiner = "addf" if float_ else "addi"
     else:
         combiner = {"sum": "addf" if float_ else "addi", "max": "maximumf" if float_ else "maxsi"}[kind[-3:]]
     return _new(ops, "iree_lite.reduce", [init, patches], [init.type], {"combiner": combiner}, loc)[0]
+
+
+def product(*sizes):
+    """The product of sizes, None (dynamic) if any is."""
+    n = 1
+    for size in sizes:
+        n = None if None in (n, size) else n * size
+    return n
 
 
 def contract_views(ops, a, b, init, loc):

@@ -748,9 +748,12 @@ class Context:
 
     def op_buffer_expand(self, fr, m, v):
         src, c = fr.r[v["src"]], m.constants[v["layout"]]
-        out = Buffer(src.element, c.shape)
+        shape = tuple(c.shape)
+        if shape and shape[0] == -1:   # a dynamic batch: the source's
+            shape = (src.shape[0] if src.shape else 0,) + shape[1:]
+        out = Buffer(src.element, shape)
         size = SIZES[src.element]
-        for flat, offset in enumerate(self._strided(c.shape, unpack("i64", m.constants[v["strides"]].data),
+        for flat, offset in enumerate(self._strided(shape, unpack("i64", m.constants[v["strides"]].data),
                                                     src.count)):
             out.data[flat * size:(flat + 1) * size] = src.data[offset * size:(offset + 1) * size]
         fr.r[v["dst"]] = out

@@ -17,7 +17,7 @@ _CONST_KIND = {"const.i": CONST_INT, "const.f": CONST_FLOAT, "buffer.alloc": CON
                "layout": CONST_LAYOUT, "combiner": CONST_INT, "sizes": CONST_DATA, "map": CONST_DATA}
 # The only instructions whose layouts may hold -1 (dynamic) dimensions.
 DYNAMIC_LAYOUT_OPS = {"buffer.check", "buffer.alloc.dyn", "buffer.cast", "buffer.view", "buffer.permute",
-                      "buffer.slice"}
+                      "buffer.slice", "buffer.expand"}
 _FLOAT_CODES = {isa.ELEMENT_CODES[n] for n in ("f16", "bf16", "f32", "f64")}
 MAX_RANK = 8
 
@@ -187,6 +187,8 @@ def _verify_function(m, f):
             dynamic = m.constants[values["layout"]].shape.count(-1)
             if dynamic and op.name not in DYNAMIC_LAYOUT_OPS:
                 raise VerifyError(f"{at}: a layout with dynamic dimensions")
+            if op.name == "buffer.expand" and -1 in m.constants[values["layout"]].shape[1:]:
+                raise VerifyError(f"{at}: only the first dimension of an expansion may be dynamic")
             if op.name == "buffer.view" and dynamic > 1:
                 raise VerifyError(f"{at}: a view infers at most one dynamic dimension")
             if op.name == "buffer.alloc.dyn" and len(values["dims_i"]) != dynamic:
