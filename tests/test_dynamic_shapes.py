@@ -370,3 +370,21 @@ def test_concat_and_pad_of_dynamic_shapes(m, n):
     expected[2:2 + n] = b
     np.testing.assert_array_equal(q, expected)
     assert [bytes(w.data) for w in want] == [c.tobytes(), p.tobytes(), q.tobytes()]
+
+
+def test_coordinates_in_a_reduction_of_dynamic_shape():
+    """Each row's sum of x[i, j] * j: linalg.index inside a reduction body."""
+    src = ("func.func @f(%x: tensor<?x?xf32>) -> tensor<?xf32> {\n  %c0 = arith.constant 0 : index\n"
+           "  %d0 = tensor.dim %x, %c0 : tensor<?x?xf32>\n  %e = tensor.empty(%d0) : tensor<?xf32>\n"
+           "  %zero = arith.constant 0.0 : f32\n"
+           "  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?xf32>) -> tensor<?xf32>\n"
+           "  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1, d0)>, affine_map<(d0, d1) -> (d1)>],"
+           " iterator_types = [\"reduction\", \"parallel\"]} ins(%x : tensor<?x?xf32>) outs(%z : tensor<?xf32>) {\n"
+           "  ^bb0(%v: f32, %acc: f32):\n    %j = linalg.index 0 : index\n"
+           "    %k = arith.index_cast %j : index to i64\n    %w = arith.sitofp %k : i64 to f32\n"
+           "    %p = arith.mulf %v, %w : f32\n    %s = arith.addf %p, %acc : f32\n    linalg.yield %s : f32\n"
+           "  } -> tensor<?xf32>\n  return %r : tensor<?xf32>\n}\n")
+    x = np.arange(12, dtype=np.float32).reshape(3, 4)
+    want, (have,) = both(src, [x], "local-task", 2)
+    np.testing.assert_array_equal(np.asarray(have), (x * np.arange(4, dtype=np.float32)).sum(axis=1))
+    assert bytes(want[0].data) == np.asarray(have).tobytes()

@@ -152,7 +152,9 @@ def reduce_body(op, ops, maps, parallel, reduced, remap, source):
         moved = AffineMapAttr(len(order), tuple(None if d is None else order.index(d) for d in amap.results))
         mapping[arg] = expand(ops, x, moved, shape, op.loc)
     pre = Block(body.arguments, body.operations[:-2] + [Operation("linalg.yield", [value], [])])
-    (folded,) = apply_body(ops, pre, mapping, shape, remap, source, [order.index(d) for d in range(len(order))])
+    like = next(iter(mapping.values()), None)   # an input at the (reordered) iteration shape
+    (folded,) = apply_body(ops, pre, mapping, shape, remap, source, [order.index(d) for d in range(len(order))],
+                           like)
     return _new(ops, "iree_lite.reduce", [init, folded], [init.type], {"combiner": combiner}, op.loc)[0]
 
 
@@ -276,8 +278,7 @@ def linear_index(ops, shape, dim, loc, source, like=None):
     """An index tensor of `shape` holding each element's coordinate along
     `dim`; dynamic sizes are those of tensor `like`, of that shape."""
     if None in shape and like is None:
-        raise Diagnostic("coordinates over dynamic shapes are only supported in parallel linalg ops by "
-                         "iree-lite yet", loc, source)
+        raise Diagnostic("coordinates over dynamic shapes need a tensor input here in iree-lite", loc, source)
     stride = index_constant(ops, 1, loc)
     for axis in range(dim + 1, len(shape)):
         stride = _new(ops, "arith.muli", [stride, size_of(ops, like, axis, loc) if shape[axis] is None
