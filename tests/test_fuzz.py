@@ -34,7 +34,8 @@ def budget(n):
 
 
 SEEDS = [open(os.path.join(LIT, f)).read() for f in ("module_a.mlir", "module_b.mlir", "pipeline_async.mlir",
-                                                     "run_mlir_ops.mlir", "check_module.mlir")]
+                                                     "run_mlir_ops.mlir", "check_module.mlir", "dynamic_shapes.mlir",
+                                                     "structured_ops.mlir", "index_ops.mlir")]
 
 
 def tokens(text):
@@ -56,7 +57,8 @@ def mutated_programs(draw):
             toks[i], toks[j] = toks[j], toks[i]
         else:
             toks[i] = draw(st.sampled_from(["%x", "@f", "tensor<4xf32>", "i1", "(", ")", "{", "}", ":", ",",
-                                            "arith.addf", "scf.yield", "dense<1.0>", "0x7FC00000", "-", "->"]))
+                                            "arith.addf", "scf.yield", "dense<1.0>", "0x7FC00000", "-", "->",
+                                            "?", "tensor<?xf32>", "index", "[", "]", "%c0", "affine_map"]))
     return "".join(toks)
 
 
