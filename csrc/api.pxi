@@ -188,10 +188,10 @@ def load_module(module, links, list loaded):
         lm.m.kernels[i].regs = k.regs
         lm.m.kernels[i].nbind = len(k.bindings)
         lm.m.kernels[i].npush = k.push
-        lm.m.kernels[i].first_output = next(b for b, (_, out) in enumerate(k.bindings) if out)
-        for j, (element, out) in enumerate(k.bindings):
+        lm.m.kernels[i].first_output = next(b for b, (_, role) in enumerate(k.bindings) if role == BIND_OUTPUT)
+        for j, (element, role) in enumerate(k.bindings):
             lm.m.kernels[i].bind_element[j] = element
-            lm.m.kernels[i].bind_output[j] = out
+            lm.m.kernels[i].bind_role[j] = role
         for j, w in enumerate(k.code):
             lm.m.code[offset + j] = w
         offset += len(k.code)

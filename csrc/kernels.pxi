@@ -48,6 +48,29 @@ cdef inline int64_t ipowi(int64_t a, int64_t b) noexcept nogil:
     return <int64_t>result
 
 
+cdef inline int k_gather(int size, char* d, const char* src, int64_t count, const int64_t* idx,
+                         Py_ssize_t n) noexcept nogil:
+    """t.gather: d[i] = src[idx[i]] for elements of `size` bytes; -1 if an
+    index is outside the `count` elements of src."""
+    cdef Py_ssize_t i
+    for i in range(n):
+        if idx[i] < 0 or idx[i] >= count:
+            return -1
+    if size == 4:
+        for i in range(n):
+            (<uint32_t*>d)[i] = (<const uint32_t*>src)[idx[i]]
+    elif size == 8:
+        for i in range(n):
+            (<uint64_t*>d)[i] = (<const uint64_t*>src)[idx[i]]
+    elif size == 2:
+        for i in range(n):
+            (<uint16_t*>d)[i] = (<const uint16_t*>src)[idx[i]]
+    else:
+        for i in range(n):
+            d[i] = src[idx[i]]
+    return 0
+
+
 cdef inline void k_lindex(int64_t* d, const int64_t* stride, const int64_t* size, int64_t start,
                           Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t i
@@ -132,7 +155,7 @@ ctypedef struct kernel_t:
     int nbind
     int first_output
     uint8_t bind_element[32]
-    uint8_t bind_output[32]
+    uint8_t bind_role[32]     # BIND_INPUT, BIND_OUTPUT or BIND_GATHERED
     int npush
 
 
@@ -221,6 +244,8 @@ cdef void tile_fail(job_t* job, int op, int err) noexcept nogil:
         snprintf(msg, 160, b"'%s' has no kernel for this element type in this VM",
                  TILE_OP_NAMES[op - FIRST_TILE_OP])
         job_fail(job, STATUS_UNIMPLEMENTED, msg)
+    elif err == -4:
+        job_fail(job, STATUS_OUT_OF_RANGE, b"'t.gather': index outside the gathered buffer")
     else:
         snprintf(msg, 160, b"'arith.%s': %s", TILE_OP_NAMES[op - FIRST_TILE_OP],
                  b"integer division by zero" if err == -2 else b"signed integer overflow (INT_MIN / -1)")
@@ -262,6 +287,10 @@ cdef void run_tile(job_t* job, int64_t start, Py_ssize_t n, char* scratch) noexc
                 memcpy(dst, rd[f1], n * ELEMENT_SIZE[t])
             elif op == OP_T_LINDEX:
                 k_lindex(<int64_t*>dst, <const int64_t*>rd[f1], <const int64_t*>rd[f2], start, n)
+            elif op == OP_T_GATHER:
+                if k_gather(ELEMENT_SIZE[t], dst, job.bind[f1], job.held[f1].count, <const int64_t*>rd[f2], n):
+                    tile_fail(job, op, -4)
+                    return
             else:
                 err = half_arith(op, t, dst, rd, f1, f2, w, n, scratch)
                 if err != 0:

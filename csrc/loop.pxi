@@ -145,11 +145,11 @@ cdef lite_status* job_bind(job_t* job, const kernel_t* k, const uint32_t* code, 
         job.bind[i] = b.data
         if b.element != k.bind_element[i]:
             return status_new(STATUS_INVALID_ARGUMENT, b"dispatch binding has the wrong element type")
-        if k.bind_output[i] and b.readonly:
+        if k.bind_role[i] == BIND_OUTPUT and b.readonly:
             return status_new(STATUS_PERMISSION_DENIED, b"dispatch writes a read-only constant buffer")
     job.count = job.held[k.first_output].count
-    for i in range(k.nbind):
-        if job.held[i].count != job.count:
+    for i in range(k.nbind):   # a gathered binding has its own size (t.gather checks each index)
+        if job.held[i].count != job.count and k.bind_role[i] != BIND_GATHERED:
             snprintf(msg, 200, b"dispatch binding %d has %lld elements, expected %lld", i,
                      <long long>job.held[i].count, <long long>job.count)
             return status_new(STATUS_INVALID_ARGUMENT, msg)

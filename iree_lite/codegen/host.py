@@ -330,7 +330,8 @@ class FunctionLowering:
         outs = []
         for v in plan.outputs:
             storage = self.plan.in_place.get(v)
-            dead = self.dead_input(group, v, plan.inputs, users)
+            dead = self.dead_input(group, v, [x for x, (_, role) in zip(plan.inputs, plan.kernel.bindings)
+                                              if role == isa.BIND_INPUT], users)
             if storage is not None:
                 self.values[v] = self.values[storage]
                 if dynamic:

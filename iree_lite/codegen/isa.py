@@ -281,7 +281,11 @@ def _ops():
     ]
     tile += [(f"t.{name}", " ".join(["d:td"] + [f"{x}:ts" for x in "abc"[:arity]]), types, doc)
              for name, arity, types, _, doc in ELEMENTWISE]
-    tile += [("t.lindex", "d:td a:ts b:ts", "index",
+    tile += [("t.gather", "d:td b:bind a:ts", "any",
+              "d = the elements of binding b, a gathered input (of any size), at the indices in index "
+              "tile a: broadcasts and transposes inside a kernel. An index outside the binding fails "
+              "the dispatch (OUT_OF_RANGE)."),
+             ("t.lindex", "d:td a:ts b:ts", "index",
               "d = ((element index + lane) / a) % b: lane coordinates along one dimension of the "
               "iteration space (a: the dimension's row-major stride, b: its size). linalg.index."),
              ("t.cmpf", "d:td a:ts b:ts pred:cmpf", "float", "d = a <pred> b (i1), MLIR's cmpf predicates."),
@@ -330,6 +334,8 @@ def generate_pxi():
              "cdef enum:", f"    TILE = {TILE}", f"    TILE_REGS = {TILE_REGS}", f"    TILE_TEMPS = {TILE_TEMPS}"]
     lines += [f"    {c_name(op)} = {op.code}" for op in OPS]
     lines += [f"    ET_{name.upper()} = {code}" for name, code in ELEMENT_CODES.items()]
+    lines += [f"    {name} = {value}" for name, value in (("BIND_INPUT", BIND_INPUT), ("BIND_OUTPUT", BIND_OUTPUT),
+                                                          ("BIND_GATHERED", BIND_GATHERED))]
     lines += [f"    RC_{name.upper()} = {code}" for code, name in enumerate(REDUCE_COMBINERS)]
     return "\n".join(lines) + "\n"
 
@@ -433,7 +439,10 @@ for _cls in ("float", "float->i1", "select"):
     TYPE_CLASSES[_cls] |= {"f16", "bf16"}
 TYPE_CLASSES["any"] = set(ELEMENT_CODES)
 TYPE_CLASSES["index"] = {"index"}
-TILE_ERRORS = {-2: "integer division by zero", -3: "signed integer overflow (INT_MIN / -1)"}
+TILE_ERRORS = {-2: "integer division by zero", -3: "signed integer overflow (INT_MIN / -1)",
+               -4: "index outside the gathered buffer"}
+# Kernel binding roles (module file, verifier, VMs).
+BIND_INPUT, BIND_OUTPUT, BIND_GATHERED = 0, 1, 2
 
 
 def _subst(expr, t, i="i"):

@@ -11,9 +11,11 @@ with an input (in place) without a later load seeing the new contents.
 from array import array
 from dataclasses import dataclass
 
-from ..ir.types import TensorType, element_type_of
+from ..ir.types import ScalarType, TensorType, element_type_of
 from . import isa
 from .module import Kernel
+
+INDEX = ScalarType("index")
 
 
 class KernelTooLarge(Exception):
@@ -58,30 +60,84 @@ def build_kernel(name, group, outputs, lookup):
             locs.append((len(code), loc.line, loc.col))
         code.extend(isa.encode(opname, operands, isa.ELEMENT_CODES[element]))
 
-    # Tensors are bound as buffers; scalars (and folded splat constants)
-    # are push constants, floats first, then ints (the rf*/ri* lists).
-    buffers = [v for v in inputs if isinstance(v.type, TensorType)]
+    # Tensors are bound as buffers (those only gathers read, as gathered
+    # bindings); scalars (and folded splat constants) are push constants,
+    # floats first, then ints (the rf*/ri* lists), then the gathers' index
+    # constants.
+    gathers = [op for op in group.ops if lookup(op.name).elementwise == "gather"]
+    gathered = list(dict.fromkeys(op.operands[0] for op in gathers))
+    read = {v for op in group.ops if op not in gathers for v in op.operands}
+    buffers = [v for v in inputs if isinstance(v.type, TensorType) and v in read]
     pushed = [(v, value, element_type_of(v.type)) for v, value in group.splats.items()]
     pushed += [(v, None, v.type) for v in inputs if not isinstance(v.type, TensorType)]
     pushed.sort(key=lambda p: not _is_float(p[2]))
+    index_slot = {}   # index constant -> its push slot
+
+    def index_constant(value):
+        if value not in index_slot:
+            index_slot[value] = len(pushed)
+            pushed.append((None, value, INDEX))
+        return index_slot[value]
 
     bindings = []
     for b, v in enumerate(buffers):
         element = element_type_of(v.type).name
-        bindings.append((isa.ELEMENT_CODES[element], False))
+        bindings.append((isa.ELEMENT_CODES[element], isa.BIND_INPUT))
         emit("t.load", {"d": alloc(v), "b": b}, element)
+    for v in gathered:
+        bindings.append((isa.ELEMENT_CODES[element_type_of(v.type).name], isa.BIND_GATHERED))
     for slot, (v, _, etype) in enumerate(pushed):
         emit("t.splat", {"d": alloc(v), "p": slot}, element_type_of(etype).name)
 
+    def gather_index(op):
+        """A register holding, per element, the flat index its expand reads:
+        base + sum over result dimensions d of stride_d * coordinate_d."""
+        src, shape = op.operands[0].type.shape, op.results[0].type.shape
+        rows = [1] * len(src)
+        for k in range(len(src) - 2, -1, -1):
+            rows[k] = rows[k + 1] * src[k + 1]
+        strides, base = [0] * len(shape), 0
+        for (coeffs, const), row in zip(op.attributes["map"].linear(), rows):
+            strides = [s + c * row for s, c in zip(strides, coeffs)]
+            base += const * row
+        temps = []
+
+        def const(value):
+            temps.append(alloc(object()))
+            emit("t.splat", {"d": temps[-1], "p": index_constant(value)}, "index")
+            return temps[-1]
+        index = const(base) if base or not any(strides) else None
+        inner = 1
+        for d in reversed(range(len(shape))):
+            if strides[d]:
+                term = alloc(object())
+                emit("t.lindex", {"d": term, "a": const(inner), "b": const(shape[d])}, "index")
+                if strides[d] != 1:
+                    emit("t.muli", {"d": term, "a": term, "b": const(strides[d])}, "index")
+                if index is None:
+                    index = term
+                else:
+                    emit("t.addi", {"d": index, "a": index, "b": term}, "index")
+                    free.append(term)
+            inner *= shape[d]
+        free.extend(t for t in temps if t != index)
+        return index
+
     ordered_outputs = sorted(outputs, key=lambda v: not _is_float(v.type)) if group.is_scalar else outputs
-    output_binding = {v: len(buffers) + i for i, v in enumerate(ordered_outputs)}
+    output_binding = {v: len(buffers) + len(gathered) + i for i, v in enumerate(ordered_outputs)}
     last = group.ops[-1].results[0]
     for i, op in enumerate(group.ops):
         tile_op, element, extra = lookup(op.name).tile(op)
-        srcs = [reg_of[v] for v in op.operands]
-        for v in dict.fromkeys(op.operands):   # free sources first (in order): d may reuse one
-            if last_use[v] == i:
-                free.append(reg_of[v])
+        if op in gathers:
+            index = gather_index(op)
+            free.append(index)
+            srcs = []
+            extra = {"a": index, "b": len(buffers) + gathered.index(op.operands[0])}
+        else:
+            srcs = [reg_of[v] for v in op.operands]
+            for v in dict.fromkeys(op.operands):   # free sources first (in order): d may reuse one
+                if last_use[v] == i:
+                    free.append(reg_of[v])
         operands = dict(zip(("a", "b", "c"), srcs))
         operands["d"] = alloc(op.results[0])
         operands.update({k: isa.ELEMENT_CODES[x] if k == "src" else x for k, x in extra.items()})
@@ -93,12 +149,12 @@ def build_kernel(name, group, outputs, lookup):
 
     for v in ordered_outputs:
         element = element_type_of(v.type).name
-        bindings.append((isa.ELEMENT_CODES[element], True))
+        bindings.append((isa.ELEMENT_CODES[element], isa.BIND_OUTPUT))
         if v is not last:
             emit("t.store", {"d": reg_of[v], "b": output_binding[v]}, element)
 
     kernel = Kernel(name, high[0] + 1, tuple(bindings), len(pushed), array("I", code), locs)
-    return KernelPlan(kernel, buffers, ordered_outputs, pushed)
+    return KernelPlan(kernel, buffers + gathered, ordered_outputs, pushed)
 
 
 def _unnamed(bindings, push, code):
@@ -109,14 +165,14 @@ def fill_kernel(etype):
     """Binding 0 (output) = push constant 0 everywhere."""
     code = isa.encode("t.splat", {"d": 0, "p": 0}, isa.ELEMENT_CODES[etype.name])
     code += isa.encode("t.store", {"d": 0, "b": 0}, isa.ELEMENT_CODES[etype.name])
-    return _unnamed(((isa.ELEMENT_CODES[etype.name], True),), 1, code)
+    return _unnamed(((isa.ELEMENT_CODES[etype.name], isa.BIND_OUTPUT),), 1, code)
 
 
 def copy_kernel(etype):
     """Binding 1 (output) = binding 0."""
     t = isa.ELEMENT_CODES[etype.name]
     code = isa.encode("t.load", {"d": 0, "b": 0}, t) + isa.encode("t.store", {"d": 0, "b": 1}, t)
-    return _unnamed(((t, False), (t, True)), 0, code)
+    return _unnamed(((t, isa.BIND_INPUT), (t, isa.BIND_OUTPUT)), 0, code)
 
 
 def scalar_kernel(tile_op, element, result, **extra):
@@ -126,4 +182,4 @@ def scalar_kernel(tile_op, element, result, **extra):
     code = isa.encode("t.splat", {"d": 0, "p": 0}, t) + isa.encode("t.splat", {"d": 1, "p": 1}, t)
     code += isa.encode(f"t.{tile_op}", {"d": 2, "a": 0, "b": 1, **extra}, t)
     code += isa.encode("t.store", {"d": 2, "b": 0}, r)
-    return Kernel("", 3, ((r, True),), 2, array("I", code))
+    return Kernel("", 3, ((r, isa.BIND_OUTPUT),), 2, array("I", code))

@@ -59,7 +59,7 @@ class Function:
 class Kernel:
     name: str
     regs: int
-    bindings: tuple      # ((element code, is_output), ...)
+    bindings: tuple      # ((element code, role: isa.BIND_INPUT, BIND_OUTPUT or BIND_GATHERED), ...)
     push: int            # push constant count
     code: array
     locs: list = field(default_factory=list)
@@ -203,9 +203,9 @@ def serialize(m):
         w.str(k.name)
         w.u32(k.regs)
         w.u32(len(k.bindings))
-        for element, is_output in k.bindings:
+        for element, role in k.bindings:
             w.u8(element)
-            w.u8(1 if is_output else 0)
+            w.u8(int(role))
         w.u32(k.push)
         w.u32(len(code))
         w.u32(len(k.code))

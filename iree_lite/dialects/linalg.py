@@ -126,6 +126,21 @@ class LinearIndexOp(OpDef):
         return "lindex", "index", {}
 
 
+class ExpandOp(OpDef):
+    """`iree_lite.expand(src[, sizes...]) {map}`, made by the linalg rewrite:
+    src seen through an affine map at the result's shape (broadcasts,
+    transposes, convolution windows). Of static shape it fuses into
+    element-wise kernels as a gather (t.gather); otherwise the host copies."""
+    name = "iree_lite.expand"
+    elementwise = "gather"
+
+    def parse(self, p, loc, result_names):
+        raise p.error("'iree_lite.expand' is internal to the compiler")
+
+    def fusible(self, op):
+        return op.operands[0].type.is_static and op.results[0].type.is_static
+
+
 class NamedOp(OpDef):
     """`linalg.add ins(..) outs(..) -> T`, fill, copy, transpose
     (`permutation = [..]`) and broadcast (`dimensions = [..]`)."""
@@ -374,7 +389,7 @@ ELEMENTWISE = {"add": ("addf", "addi"), "sub": ("subf", "subi"), "mul": ("mulf",
                "ceil": ("math.ceil", None), "tanh": ("math.tanh", None)}
 
 OPS = {op.name: op for op in (
-    GenericOp(), TerminatorOp("linalg.yield"), ReduceOp(), MapOp(), IndexOp(), LinearIndexOp(), SoftmaxOp(), *(NamedOp(f"linalg.{n}") for n in CONTRACTIONS),
+    GenericOp(), TerminatorOp("linalg.yield"), ReduceOp(), MapOp(), IndexOp(), LinearIndexOp(), ExpandOp(), SoftmaxOp(), *(NamedOp(f"linalg.{n}") for n in CONTRACTIONS),
     *(NamedOp(f"linalg.{n}") for n in ELEMENTWISE),
     NamedOp("linalg.fill"), NamedOp("linalg.copy"), *(ConvOp(f"linalg.{n}") for n in CONVOLUTIONS),
     NamedOp("linalg.transpose", "permutation"), NamedOp("linalg.broadcast", "dimensions"),

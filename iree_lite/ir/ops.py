@@ -12,6 +12,11 @@ class OpDef:
     def verify(self, op, fail):
         """Check op; `fail(message)` raises a Diagnostic at the op."""
 
+    def fusible(self, op):
+        """Whether this element-wise op may join a dispatch (some only can
+        for static shapes)."""
+        return True
+
     def tile(self, op):
         """(tile op name, element type name, extra fields) for an element-wise
         op: by default the tile op computes in its first operand's type."""

@@ -42,8 +42,10 @@ def plan_buffers(func, items, users):
         if value is storage:
             continue
         at = producer.get(value)
+        # A gather in the producing group may read the storage anywhere: no overwriting it then.
         if at is not None and value not in plan.in_place and all(
-                position[id(u)] <= at for u in users.get(storage, ())):
+                position[id(u)] < at or position[id(u)] == at and u.name != "iree_lite.expand"
+                for u in users.get(storage, ())):
             plan.in_place[value] = storage
         else:
             plan.copies.append((n, value, storage))

@@ -54,7 +54,7 @@ class Group:
 
 def elementwise_kind(op):
     d = lookup(op.name)
-    return d.elementwise if d is not None else None
+    return d.elementwise if d is not None and d.fusible(op) else None
 
 
 def splat_value(op):
@@ -102,9 +102,10 @@ def form_dispatch_regions(block):
         t = op.results[0].type
         key = t.shape if isinstance(t, TensorType) else None
         candidates = []
+        gathers = elementwise_kind(op) == "gather"   # reads its operand anywhere: it must be complete
         for v in op.operands:
             g = group_of.get(v)
-            if g is not None and g.key != key:
+            if g is not None and (g.key != key or gathers):
                 g.open = False   # read by another kind of group: it must not grow past this op
             elif g is not None and g.open and g not in candidates:
                 candidates.append(g)
@@ -127,6 +128,8 @@ def form_dispatch_regions(block):
         if g.is_scalar:
             continue
         for op in g.ops:
+            if elementwise_kind(op) == "gather":   # gathers read buffers
+                continue
             for v in op.operands:
                 owner = v.owner
                 if v not in group_of and hasattr(owner, "attributes") and splat_value(owner) is not None:
@@ -137,7 +140,7 @@ def form_dispatch_regions(block):
         r = op.results[0] if op.results else None
         return (r is not None and splat_value(op) is not None and
                 all(u.results and u.results[0] in group_of and r in group_of[u.results[0]].splats
-                    for u in users.get(r, ())))
+                    and elementwise_kind(u) != "gather" for u in users.get(r, ())))
 
     def dead(op):
         # Storage nobody reads (a linalg init the body ignores, say).

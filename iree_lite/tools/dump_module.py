@@ -9,6 +9,7 @@ from .run_module import ToolError, read_module, report_errors
 
 def describe(blob):
     """A JSON-able description of a module file (after full verification)."""
+    from ..codegen import isa
     from ..codegen.module import HEADER
     from ..vm.disasm import disassemble
     from ..vm.format import ModuleFormatError, deserialize
@@ -33,7 +34,8 @@ def describe(blob):
         "functions": [{"name": f.name, "signature": str(f.signature), "abi": f.signature.abi,
                        "registers": dict(zip(("i", "f", "r"), f.regs)), "code": code(f)} for f in m.functions],
         "kernels": [{"name": k.name, "tile_registers": k.regs, "push_constants": k.push,
-                     "bindings": [{"element": e, "output": out} for e, out in k.bindings], "code": code(k)}
+                     "bindings": [{"element": e, "output": role == isa.BIND_OUTPUT, "gathered": role == isa.BIND_GATHERED}
+                                  for e, role in k.bindings], "code": code(k)}
                     for k in m.kernels],
         "constants": len(m.constants),
     }

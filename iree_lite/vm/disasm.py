@@ -6,6 +6,8 @@ brackets. A source location, when recorded, ends the line as `// line:col`.
 from ..codegen import isa
 from ..codegen.module import CONST_DATA, CONST_FLOAT, CONST_INT
 
+ROLE_NAMES = {isa.BIND_INPUT: "in", isa.BIND_OUTPUT: "out", isa.BIND_GATHERED: "gather"}
+
 _PREFIX = {"ri": "i", "rf": "f", "rr": "r", "td": "t", "ts": "t", "bind": "b", "push": "p"}
 
 
@@ -68,7 +70,7 @@ def disassemble_module(m):
         out.append(f"func @{f.name}{f.signature} [{f.signature.abi}] regs(i={ni}, f={nf}, r={nr})")
         out += [f"  {pc:4d}: {text}" for pc, text in disassemble(m, f.code, f.locs)]
     for k in m.kernels:
-        binds = ", ".join(("out " if out else "in ") + isa.ELEMENT_NAMES[e] for e, out in k.bindings)
+        binds = ", ".join(ROLE_NAMES[role] + " " + isa.ELEMENT_NAMES[e] for e, role in k.bindings)
         out.append(f"kernel @{k.name}({binds}) push={k.push} tile_regs={k.regs}")
         out += [f"  {pc:4d}: {text}" for pc, text in disassemble(m, k.code, k.locs)]
     return "\n".join(out) + "\n"

@@ -134,7 +134,7 @@ def deserialize(blob):
     r = _Reader(sections[b"KERN"], "KERN")
     for _ in range(r.count(24)):
         name, regs = r.str(), r.u32()
-        bindings = tuple((r.u8(), bool(r.u8())) for _ in range(r.count(2)))
+        bindings = tuple((r.u8(), r.u8()) for _ in range(r.count(2)))   # (element, role)
         push = r.u32()
         m.kernels.append(Kernel(name, regs, bindings, push, code_range(r), read_locs()))
 

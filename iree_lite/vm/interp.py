@@ -407,14 +407,25 @@ def run_kernel(kernel, bindings, push, count):
                 bindings[v["b"]].data[start * size:(start + n) * size] = pack(element, regs[v["d"]])
             elif op.name == "t.bind":
                 bound[v["d"]] = bindings[v["b"]]
-            elif op.name == "t.lindex":
-                regs[v["d"]] = [((start + i) // s) % z for i, s, z in zip(range(n), regs[v["a"]], regs[v["b"]])]
             else:
-                element, regs[v["d"]] = compute(op, v, element, regs)
+                if op.name == "t.lindex":
+                    regs[v["d"]] = [((start + i) // s) % z for i, s, z in zip(range(n), regs[v["a"]], regs[v["b"]])]
+                elif op.name == "t.gather":
+                    regs[v["d"]] = gather(bindings[v["b"]], regs[v["a"]])
+                else:
+                    element, regs[v["d"]] = compute(op, v, element, regs)
                 out = bound.pop(v["d"], None)
                 if out is not None:
                     size = SIZES[element]
                     out.data[start * size:(start + n) * size] = pack(element, regs[v["d"]])
+
+
+def gather(buf, indices):
+    """t.gather: buf's elements at `indices`, each checked against its size."""
+    if any(not 0 <= i < buf.count for i in indices):
+        raise VMError("OUT_OF_RANGE", "'t.gather': " + isa.TILE_ERRORS[-4])
+    values = buf.values()
+    return [values[i] for i in indices]
 
 
 def compute(op, v, element, regs):
@@ -871,15 +882,15 @@ class Context:
     def _dispatch_args(self, fr, m, v):
         k = m.kernels[v["kernel"]]
         bindings = [fr.r[r] for r in v["bind_r"]]
-        first_out = next(i for i, (_, out) in enumerate(k.bindings) if out)
-        for b, (element, out) in zip(bindings, k.bindings):
+        first_out = next(i for i, (_, role) in enumerate(k.bindings) if role == isa.BIND_OUTPUT)
+        for b, (element, role) in zip(bindings, k.bindings):
             if not isinstance(b, Buffer):
                 raise VMError("INVALID_ARGUMENT", f"kernel '{k.name}' binding is not a buffer")
         count = bindings[first_out].count
-        for b, (element, out) in zip(bindings, k.bindings):
-            if b.count != count:
+        for b, (element, role) in zip(bindings, k.bindings):
+            if b.count != count and role != isa.BIND_GATHERED:
                 raise VMError("INVALID_ARGUMENT", f"kernel '{k.name}': binding of {b.count} elements, expected {count}")
-            if out and b.readonly:
+            if role == isa.BIND_OUTPUT and b.readonly:
                 raise VMError("PERMISSION_DENIED", f"kernel '{k.name}' writes a read-only constant buffer")
         push = [fr.f[r] for r in v["push_f"]] + [fr.i[r] for r in v["push_i"]]
         return k, bindings, push, count

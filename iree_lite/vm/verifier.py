@@ -89,11 +89,11 @@ def _verify_kernel(k):
     where = f"kernel '{k.name}'"
     if not 0 < k.regs <= isa.KERNEL_TILE_REGS:
         raise VerifyError(f"{where}: {k.regs} tile registers")
-    if not any(out for _, out in k.bindings):
+    if not any(role == isa.BIND_OUTPUT for _, role in k.bindings):
         raise VerifyError(f"{where}: no output binding")
-    for element, _ in k.bindings:
-        if element not in isa.ELEMENT_NAMES:
-            raise VerifyError(f"{where}: bad binding element type {element}")
+    for element, role in k.bindings:
+        if element not in isa.ELEMENT_NAMES or role not in (isa.BIND_INPUT, isa.BIND_OUTPUT, isa.BIND_GATHERED):
+            raise VerifyError(f"{where}: bad binding (element type {element}, role {role})")
     reg_type = [None] * k.regs
     bound = {}   # register -> element type its next write must have
     for pc in range(len(k.code)):
@@ -114,8 +114,12 @@ def _verify_kernel(k):
                     raise VerifyError(f"{at}: binding {v} out of range")
                 if k.bindings[v][0] != type_code:
                     raise VerifyError(f"{at}: binding {v} element type mismatch")
-                if op.name in ("t.store", "t.bind") and not k.bindings[v][1]:
+                role = k.bindings[v][1]
+                if op.name in ("t.store", "t.bind") and role != isa.BIND_OUTPUT:
                     raise VerifyError(f"{at}: store to input binding {v}")
+                if (op.name == "t.gather") != (role == isa.BIND_GATHERED) and op.name != "t.store" \
+                        and op.name != "t.bind":   # gathered bindings have their own size: only t.gather reads them
+                    raise VerifyError(f"{at}: binding {v} is {'not ' if op.name == 't.gather' else ''}gathered")
             if kind == "push" and v >= k.push:
                 raise VerifyError(f"{at}: push constant {v} out of range")
             if kind == "cmpf" and v >= len(isa.CMPF_PREDICATES) or kind == "cmpi" and v >= len(isa.CMPI_PREDICATES):
@@ -126,6 +130,8 @@ def _verify_kernel(k):
         reads = [(values[n], type_code) for n, kind in op.operands if kind == "ts"]
         if op.name == "t.select":
             reads[0] = (values["a"], _I1)
+        elif op.name == "t.gather":
+            reads = [(values["a"], isa.ELEMENT_CODES["index"])]
         elif op.name in ("t.convs", "t.convu", "t.bitcast"):
             reads = [(values["a"], values["src"])]
             if op.name == "t.bitcast" and (SIZES[isa.ELEMENT_NAMES[values["src"]]]
@@ -255,7 +261,7 @@ def _verify_lists(m, f, op, values, at, own_results):
         if push != k.push:
             raise VerifyError(f"{at}: {push} push constants, kernel '{k.name}' takes {k.push}")
         if op.name == "eval":
-            if any(not out for _, out in k.bindings):
+            if any(role != isa.BIND_OUTPUT for _, role in k.bindings):
                 raise VerifyError(f"{at}: kernel '{k.name}' reads buffers")
             dst = [*(("f", r) for r in values["dst_f"]), *(("i", r) for r in values["dst_i"])]
             if len(dst) != len(k.bindings) or any(
