@@ -1,6 +1,10 @@
 # Reductions and matrix products (buffer.reduce, buffer.matmul): loops over
 # contiguous rows, spread over the worker pool by rows when large enough.
 
+cdef extern from "<stdlib.h>" nogil:
+    void* aligned_alloc(size_t alignment, size_t size)
+
+
 ctypedef fused num:
     float
     double
@@ -113,9 +117,33 @@ cdef lite_status* run_reduce(ctx_t* ctx, ref_t racc, ref_t rsrc, int combiner) n
     return NULL
 
 
+cdef extern from "lite_tile.h" nogil:
+    enum:
+        LITE_MM_MR
+        LITE_MM_ROW_BYTES
+    void lite_mm_tile_f32(float* c, int64_t ldc, const float* a, int64_t lda, const float* p, int64_t kc)
+    void lite_mm_tile_f64(double* c, int64_t ldc, const double* a, int64_t lda, const double* p, int64_t kc)
+    void lite_mm_tile_i32(int32_t* c, int64_t ldc, const int32_t* a, int64_t lda, const int32_t* p, int64_t kc)
+    void lite_mm_tile_i64(int64_t* c, int64_t ldc, const int64_t* a, int64_t lda, const int64_t* p, int64_t kc)
+    int lite_mm_avx2()
+    void lite_mm_set_allow_avx2(int allow)
+
+
+cdef enum:
+    # The blocked matmul: C in tiles of LITE_MM_MR rows by one 64-byte row of
+    # elements, held in registers over a block of MM_KC steps of k
+    # (lite_tile.h); B packed into panels one tile wide, contiguous in k,
+    # so that a panel stays in L1 while a worker's rows sweep over it. Each
+    # element of C still sums its k products in order (a block of k resumes
+    # from the partial sum stored in C), so results are the plain loop's.
+    MM_KC = 256
+
+
 cdef inline void matmul_rows(num* c, const num* a, const num* b, int64_t begin, int64_t end,
                              int64_t m, int64_t k, int64_t n) noexcept nogil:
-    """Rows [begin, end) of all batches flattened: row r is batch r // m."""
+    """The plain i-k-j loop over rows [begin, end) of all batches flattened
+    (row r is batch r // m): for outputs too narrow for a tile, and rows
+    left over below a whole tile."""
     cdef int64_t r, i, kk, j, batch
     cdef num x
     cdef num* crow
@@ -131,28 +159,126 @@ cdef inline void matmul_rows(num* c, const num* a, const num* b, int64_t begin, 
                 crow[j] = crow[j] + x * brow[j]
 
 
+cdef inline void pack_panels(num* packed, const num* b, int64_t begin, int64_t end,
+                             int64_t k, int64_t n) noexcept nogil:
+    """Panels [begin, end) of B (all batches, each k x n) into `packed`:
+    panel p = batch * panels + q holds columns q*nr.. of that batch as k
+    rows of nr, zero past column n (those lanes are computed, never stored)."""
+    cdef int64_t nr = LITE_MM_ROW_BYTES // sizeof(num)    # columns per panel
+    cdef int64_t panels = (n + nr - 1) // nr
+    cdef int64_t p, q, kk, j, w
+    cdef const num* src
+    cdef num* dst
+    for p in range(begin, end):
+        q = p % panels
+        w = min(nr, n - q * nr)
+        src = b + (p // panels) * k * n + q * nr
+        dst = packed + p * k * nr
+        for kk in range(k):
+            for j in range(w):
+                dst[kk * nr + j] = src[kk * n + j]
+            for j in range(w, nr):
+                dst[kk * nr + j] = 0
+
+
+cdef inline void matmul_tile(num* c, int64_t ldc, const num* a, int64_t lda, const num* p,
+                             int64_t kc) noexcept nogil:
+    if num is float:
+        lite_mm_tile_f32(c, ldc, a, lda, p, kc)
+    elif num is double:
+        lite_mm_tile_f64(c, ldc, a, lda, p, kc)
+    elif num is int32_t:
+        lite_mm_tile_i32(c, ldc, a, lda, p, kc)
+    else:
+        lite_mm_tile_i64(c, ldc, a, lda, p, kc)
+
+
+cdef inline void matmul_blocked(num* c, const num* a, const num* b, const num* packed, int64_t begin,
+                                int64_t end, int64_t m, int64_t k, int64_t n) noexcept nogil:
+    """Rows [begin, end) of all batches flattened, as matmul_rows, in tiles:
+    for each block of k, each panel of B, each group of LITE_MM_MR rows. A
+    tile cut by the last column runs on a local copy of its part of C; rows
+    left below a whole tile take the plain loop."""
+    cdef int64_t nr = LITE_MM_ROW_BYTES // sizeof(num)    # columns per tile
+    cdef int64_t panels = (n + nr - 1) // nr
+    cdef int64_t r = begin, seg_end, tiled_end, batch, k0, kc, p, w, g, q, j
+    cdef num edge[LITE_MM_MR * LITE_MM_ROW_BYTES]    # LITE_MM_MR x nr, with room to spare
+    cdef num* ct
+    cdef const num* bp
+    while r < end:
+        batch = r // m
+        seg_end = min(end, (batch + 1) * m)      # this batch's rows in [r, end)
+        tiled_end = r + (seg_end - r) // LITE_MM_MR * LITE_MM_MR
+        k0 = 0
+        while k0 < k:
+            kc = min(<int64_t>MM_KC, k - k0)
+            for p in range(panels):
+                w = min(nr, n - p * nr)
+                bp = packed + ((batch * panels + p) * k + k0) * nr
+                g = r
+                while g < tiled_end:
+                    ct = c + g * n + p * nr
+                    if w == nr:
+                        matmul_tile(ct, n, a + g * k + k0, k, bp, kc)
+                    else:
+                        for q in range(LITE_MM_MR):
+                            for j in range(nr):
+                                edge[q * nr + j] = ct[q * n + j] if j < w else 0
+                        matmul_tile(edge, nr, a + g * k + k0, k, bp, kc)
+                        for q in range(LITE_MM_MR):
+                            for j in range(w):
+                                ct[q * n + j] = edge[q * nr + j]
+                    g += LITE_MM_MR
+            k0 += kc
+        matmul_rows(c, a, b, tiled_end, seg_end, m, k, n)
+        r = seg_end
+
+
 ctypedef struct matmul_job_t:
     char* c
     const char* a
     const char* b
+    char* packed         # B in panels (pack_panels), or NULL: the plain loop
     int element
     int64_t m, k, n
     trace_t* trace       # as reduce_job_t's
     int64_t trace_id
 
 
+cdef inline void matmul_run_rows(num* c, const num* a, const num* b, const num* packed, int64_t begin,
+                                 int64_t end, matmul_job_t* j) noexcept nogil:
+    if packed == NULL:
+        matmul_rows(c, a, b, begin, end, j.m, j.k, j.n)
+    else:
+        matmul_blocked(c, a, b, packed, begin, end, j.m, j.k, j.n)
+
+
 cdef void matmul_range(void* arg, int64_t begin, int64_t end, int worker) noexcept nogil:
     cdef matmul_job_t* j = <matmul_job_t*>arg
     cdef int64_t t0 = now_ns() if j.trace != NULL else 0
     if j.element == ET_F32:
-        matmul_rows(<float*>j.c, <const float*>j.a, <const float*>j.b, begin, end, j.m, j.k, j.n)
+        matmul_run_rows(<float*>j.c, <const float*>j.a, <const float*>j.b, <const float*>j.packed, begin, end, j)
     elif j.element == ET_F64:
-        matmul_rows(<double*>j.c, <const double*>j.a, <const double*>j.b, begin, end, j.m, j.k, j.n)
+        matmul_run_rows(<double*>j.c, <const double*>j.a, <const double*>j.b, <const double*>j.packed, begin, end, j)
     elif j.element == ET_I32:
-        matmul_rows(<int32_t*>j.c, <const int32_t*>j.a, <const int32_t*>j.b, begin, end, j.m, j.k, j.n)
+        matmul_run_rows(<int32_t*>j.c, <const int32_t*>j.a, <const int32_t*>j.b, <const int32_t*>j.packed,
+                        begin, end, j)
     else:
-        matmul_rows(<int64_t*>j.c, <const int64_t*>j.a, <const int64_t*>j.b, begin, end, j.m, j.k, j.n)
+        matmul_run_rows(<int64_t*>j.c, <const int64_t*>j.a, <const int64_t*>j.b, <const int64_t*>j.packed,
+                        begin, end, j)
     trace_rows(j.trace, t0, begin, end, j.trace_id)
+
+
+cdef void pack_range(void* arg, int64_t begin, int64_t end, int worker) noexcept nogil:
+    cdef matmul_job_t* j = <matmul_job_t*>arg
+    if j.element == ET_F32:
+        pack_panels(<float*>j.packed, <const float*>j.b, begin, end, j.k, j.n)
+    elif j.element == ET_F64:
+        pack_panels(<double*>j.packed, <const double*>j.b, begin, end, j.k, j.n)
+    elif j.element == ET_I32:
+        pack_panels(<int32_t*>j.packed, <const int32_t*>j.b, begin, end, j.k, j.n)
+    else:
+        pack_panels(<int64_t*>j.packed, <const int64_t*>j.b, begin, end, j.k, j.n)
 
 
 cdef lite_status* run_matmul(ctx_t* ctx, ref_t rc, ref_t ra, ref_t rb) noexcept nogil:
@@ -160,7 +286,8 @@ cdef lite_status* run_matmul(ctx_t* ctx, ref_t rc, ref_t ra, ref_t rb) noexcept 
     cdef buffer_t* c
     cdef buffer_t* a
     cdef buffer_t* b
-    cdef int64_t batches, rows
+    cdef int64_t batches, rows, nr, panels, grain
+    cdef bint on_pool
     if rc.kind != REF_BUFFER or ra.kind != REF_BUFFER or rb.kind != REF_BUFFER:
         return status_new(STATUS_INVALID_ARGUMENT, b"matmul operand is not a buffer")
     c = <buffer_t*>rc.ptr
@@ -185,10 +312,28 @@ cdef lite_status* run_matmul(ctx_t* ctx, ref_t rc, ref_t ra, ref_t rb) noexcept 
     j.element = c.element
     rows = batches * j.m
     cdef int64_t t0 = trace_op_begin(ctx.trace, &j.trace, &j.trace_id)
-    if ctx.pool == NULL or rows * j.k * j.n <= ctx.inline_elements:
-        matmul_range(&j, 0, rows, 0)
+    on_pool = ctx.pool != NULL and rows * j.k * j.n > ctx.inline_elements
+    # Tiles need whole groups of LITE_MM_MR rows and a panel's width of
+    # columns; narrower products (matvec, dot) keep the plain loop.
+    nr = LITE_MM_ROW_BYTES // ELEMENT_SIZE[j.element]
+    panels = batches * ((j.n + nr - 1) // nr)
+    j.packed = NULL
+    if j.m >= LITE_MM_MR and j.n >= nr and j.k > 0:
+        j.packed = <char*>aligned_alloc(64, panels * j.k * LITE_MM_ROW_BYTES)
+        if j.packed == NULL:
+            return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory packing a matmul operand")
+        if on_pool:
+            pool_parallel_for(ctx.pool, panels, max(<int64_t>1, panels // (4 * pool_size(ctx.pool))), pack_range, &j)
+        else:
+            pack_range(&j, 0, panels, 0)
+    if on_pool:
+        # Chunks of whole tiles: a chunk's rows past its last tile take the plain loop.
+        grain = max(<int64_t>1, rows // (4 * pool_size(ctx.pool)))
+        grain = (grain + LITE_MM_MR - 1) // LITE_MM_MR * LITE_MM_MR
+        pool_parallel_for(ctx.pool, rows, grain, matmul_range, &j)
     else:
-        pool_parallel_for(ctx.pool, rows, max(<int64_t>1, rows // (4 * pool_size(ctx.pool))), matmul_range, &j)
+        matmul_range(&j, 0, rows, 0)
+    free(j.packed)
     if j.trace != NULL:
         trace_record(j.trace, TRACE_OP, t0, now_ns(), 1, rows, 0, j.trace_id)
     return NULL
