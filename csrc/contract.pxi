@@ -1,5 +1,6 @@
-# Reductions and matrix products (buffer.reduce, buffer.matmul): loops over
-# contiguous rows, spread over the worker pool by rows when large enough.
+# Reductions and matrix products (buffer.reduce, buffer.matmul), spread over
+# the worker pool by rows when large enough (reductions into few rows by
+# segments of rows, where that is exact; matmuls in register tiles).
 
 cdef extern from "<stdlib.h>" nogil:
     void* aligned_alloc(size_t alignment, size_t size)
@@ -34,14 +35,53 @@ cdef inline num combine(int c, num a, num b) noexcept nogil:
     return a if a < b else b
 
 
+cdef inline num fold(int c, num x, const num* src, int64_t count) noexcept nogil:
+    """x folded with src[0], src[1], ... src[count-1], in that order."""
+    cdef int64_t j
+    for j in range(count):
+        x = combine(c, x, src[j])
+    return x
+
+
 cdef inline void reduce_rows(num* acc, const num* src, int c, int64_t begin, int64_t end, int64_t n) noexcept nogil:
-    cdef int64_t r, j
-    cdef num x
+    cdef int64_t r
     for r in range(begin, end):
-        x = acc[r]
-        for j in range(n):
-            x = combine(c, x, src[r * n + j])
-        acc[r] = x
+        acc[r] = fold(c, acc[r], src + r * n, n)
+
+
+cdef inline void reduce_segments(num* part, const num* src, int c, int64_t begin, int64_t end, int64_t n,
+                                 int64_t segments) noexcept nogil:
+    """Segments [begin, end) of rows cut into `segments` each: part[t] = the
+    fold of segment t's elements, from its first."""
+    cdef int64_t t, lo, hi
+    cdef const num* row
+    for t in range(begin, end):
+        row = src + (t // segments) * n
+        lo = (t % segments) * n // segments
+        hi = (t % segments + 1) * n // segments
+        part[t] = fold(c, row[lo], row + lo + 1, hi - lo - 1)
+
+
+cdef inline void reduce_merge(num* acc, const num* part, int c, int64_t rows, int64_t segments) noexcept nogil:
+    cdef int64_t r
+    for r in range(rows):
+        acc[r] = fold(c, acc[r], part + r * segments, segments)
+
+
+cdef enum:
+    # A row is cut into segments no shorter than this, for the workers to
+    # fold in parallel, where there are fewer rows than workers to share.
+    REDUCE_SEGMENT = 16384
+
+
+cdef inline bint split_is_exact(int combiner, int element) noexcept nogil:
+    """Whether folding a row's segments, then the segments' results into the
+    accumulator in order, gives the left fold's result exactly, for any
+    segments: integer combiners (wrap-around add and multiply, max and min
+    are associative) and maximumf/minimumf (associative, NaN included: the
+    first NaN in order wins either way). Not float add or multiply, whose
+    rounding depends on the grouping."""
+    return (element != ET_F32 and element != ET_F64) or combiner == RC_MAXIMUMF or combiner == RC_MINIMUMF
 
 
 cdef lite_status* shapes_disagree(const char* form, const buffer_t* x, const buffer_t* y,
@@ -64,6 +104,8 @@ cdef lite_status* shapes_disagree(const char* form, const buffer_t* x, const buf
 ctypedef struct reduce_job_t:
     char* acc
     const char* src
+    char* part           # split rows: per row, its segments' folds (reduce_segments); else NULL
+    int64_t segments     # per row, where split
     int combiner
     int element
     int64_t n
@@ -71,18 +113,38 @@ ctypedef struct reduce_job_t:
     int64_t trace_id
 
 
+cdef inline void reduce_run(num* acc, const num* src, num* part, int64_t begin, int64_t end,
+                            reduce_job_t* j) noexcept nogil:
+    if part == NULL:
+        reduce_rows(acc, src, j.combiner, begin, end, j.n)
+    else:
+        reduce_segments(part, src, j.combiner, begin, end, j.n, j.segments)
+
+
 cdef void reduce_range(void* arg, int64_t begin, int64_t end, int worker) noexcept nogil:
+    """Rows [begin, end), or segments where the rows are split."""
     cdef reduce_job_t* j = <reduce_job_t*>arg
     cdef int64_t t0 = now_ns() if j.trace != NULL else 0
     if j.element == ET_F32:
-        reduce_rows(<float*>j.acc, <const float*>j.src, j.combiner, begin, end, j.n)
+        reduce_run(<float*>j.acc, <const float*>j.src, <float*>j.part, begin, end, j)
     elif j.element == ET_F64:
-        reduce_rows(<double*>j.acc, <const double*>j.src, j.combiner, begin, end, j.n)
+        reduce_run(<double*>j.acc, <const double*>j.src, <double*>j.part, begin, end, j)
     elif j.element == ET_I32:
-        reduce_rows(<int32_t*>j.acc, <const int32_t*>j.src, j.combiner, begin, end, j.n)
+        reduce_run(<int32_t*>j.acc, <const int32_t*>j.src, <int32_t*>j.part, begin, end, j)
     else:
-        reduce_rows(<int64_t*>j.acc, <const int64_t*>j.src, j.combiner, begin, end, j.n)
+        reduce_run(<int64_t*>j.acc, <const int64_t*>j.src, <int64_t*>j.part, begin, end, j)
     trace_rows(j.trace, t0, begin, end, j.trace_id)
+
+
+cdef void reduce_merge_job(reduce_job_t* j, int64_t rows) noexcept nogil:
+    if j.element == ET_F32:
+        reduce_merge(<float*>j.acc, <const float*>j.part, j.combiner, rows, j.segments)
+    elif j.element == ET_F64:
+        reduce_merge(<double*>j.acc, <const double*>j.part, j.combiner, rows, j.segments)
+    elif j.element == ET_I32:
+        reduce_merge(<int32_t*>j.acc, <const int32_t*>j.part, j.combiner, rows, j.segments)
+    else:
+        reduce_merge(<int64_t*>j.acc, <const int64_t*>j.part, j.combiner, rows, j.segments)
 
 
 cdef lite_status* run_reduce(ctx_t* ctx, ref_t racc, ref_t rsrc, int combiner) noexcept nogil:
@@ -107,11 +169,22 @@ cdef lite_status* run_reduce(ctx_t* ctx, ref_t racc, ref_t rsrc, int combiner) n
     j.element = acc.element
     j.n = src.count // acc.count
     cdef int64_t t0 = trace_op_begin(ctx.trace, &j.trace, &j.trace_id)
-    if ctx.pool == NULL or src.count <= ctx.inline_elements:
+    cdef bint on_pool = ctx.pool != NULL and src.count > ctx.inline_elements
+    cdef int64_t items = 4 * pool_size(ctx.pool) if on_pool else 1     # to share out
+    j.part = NULL
+    if on_pool and acc.count < items and j.n >= 2 * REDUCE_SEGMENT and split_is_exact(combiner, acc.element):
+        # Too few rows to go round: cut each into segments (their number does
+        # not change the result; see split_is_exact). Out of memory, rows stay whole.
+        j.segments = min((items + acc.count - 1) // acc.count, j.n // REDUCE_SEGMENT)
+        j.part = <char*>malloc(acc.count * j.segments * ELEMENT_SIZE[acc.element])
+    if not on_pool:
         reduce_range(&j, 0, acc.count, 0)
+    elif j.part != NULL:
+        pool_parallel_for(ctx.pool, acc.count * j.segments, 1, reduce_range, &j)
+        reduce_merge_job(&j, acc.count)
+        free(j.part)
     else:
-        pool_parallel_for(ctx.pool, acc.count, max(<int64_t>1, acc.count // (4 * pool_size(ctx.pool))),
-                          reduce_range, &j)
+        pool_parallel_for(ctx.pool, acc.count, max(<int64_t>1, acc.count // items), reduce_range, &j)
     if j.trace != NULL:
         trace_record(j.trace, TRACE_OP, t0, now_ns(), 0, acc.count, 0, j.trace_id)
     return NULL

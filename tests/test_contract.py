@@ -114,3 +114,45 @@ def test_matmul_propagates_nan_and_infinity_like_the_reference(tiles):
     want = reference(module, [a, b, c])
     for device, workers in DEVICES:
         assert native(module, [a, b, c], device, workers).tobytes() == want.tobytes(), (device, workers)
+
+
+def reduce_source(shape, out, op, element):
+    t, o = tensor(shape, element), tensor(out, element)
+    dims = list(range(len(out), len(shape)))
+    return (f"func.func @f(%x: {t}, %i: {o}) -> {o} {{\n"
+            f"  %r = linalg.reduce ins(%x : {t}) outs(%i : {o}) dimensions = {dims}\n"
+            f"    (%in: {element}, %acc: {element}) {{\n      %s = arith.{op} %acc, %in : {element}\n"
+            f"      linalg.yield %s : {element}\n    }}\n  return %r : {o}\n}}\n")
+
+
+def reduce_operands(shape, out, op, dtype, seed):
+    """Random data; for maximumf/minimumf with NaNs of distinct payloads and
+    signs (the first in fold order must win) and zeros of both signs."""
+    x, init = operands([shape, out], dtype, seed)
+    if op in ("maximumf", "minimumf") and x.size > 2:
+        bits = x.reshape(-1).view(np.uint32 if dtype == np.float32 else np.uint64)
+        rng = np.random.default_rng(seed)
+        nan = 0x7FC00000 if dtype == np.float32 else 0x7FF8000000000000
+        sign = 0x80000000 if dtype == np.float32 else 0x8000000000000000
+        for i, at in enumerate(sorted(rng.choice(x.size, min(6, x.size // 2), replace=False))):
+            bits[at] = (nan | (i + 1) | (sign if i % 2 else 0)) if i % 3 != 2 else (sign if i % 2 else 0)
+    elif op == "muli":
+        x |= 1   # odd factors: the product wraps without collapsing to 0
+    return x, init
+
+
+# (combiner, element): the float ones where a split is exact and one where
+# it is not (addf folds each row whole, in order, as before).
+COMBINERS = [("maximumf", np.float32), ("minimumf", np.float64), ("addf", np.float32), ("addi", np.int32),
+             ("muli", np.int64), ("maxsi", np.int32), ("minsi", np.int64)]
+
+
+@pytest.mark.parametrize("op,dtype", COMBINERS, ids=lambda v: getattr(v, "__name__", v))
+@pytest.mark.parametrize("shape,out", [((0,), ()), ((1,), ()), ((4095,), ()), ((1, 4097), (1,)), ((3, 4097), (3,)),
+                                       ((200001,), ()), ((3, 70001), (3,)), ((2, 3, 40013), (2, 3))])
+def test_reduce_matches_the_reference(op, dtype, shape, out):
+    x, init = reduce_operands(shape, out, op, dtype, sum(shape) + len(op))
+    module = compile_module(reduce_source(shape, out, op, ELEMENTS[dtype]), "r.mlir")
+    want = reference(module, [x, init])
+    for device, workers in DEVICES:
+        assert native(module, [x, init], device, workers).tobytes() == want.tobytes(), (device, workers)
