@@ -43,10 +43,45 @@ cdef inline num fold(int c, num x, const num* src, int64_t count) noexcept nogil
     return x
 
 
-cdef inline void reduce_rows(num* acc, const num* src, int c, int64_t begin, int64_t end, int64_t n) noexcept nogil:
-    cdef int64_t r
-    for r in range(begin, end):
+cdef enum:
+    # Rows folded together, in lockstep: each row's fold is one chain of
+    # dependent combines, so independent rows side by side hide its latency.
+    REDUCE_LANES = 8
+
+
+cdef inline void reduce_rows_with(int c, num* acc, const num* src, int64_t begin, int64_t end,
+                                  int64_t n) noexcept nogil:
+    """Rows [begin, end): acc[r] folded with row r of src (n elements) in order."""
+    cdef num x[REDUCE_LANES]
+    cdef int64_t r = begin, q, j
+    while r + REDUCE_LANES <= end:
+        for q in range(REDUCE_LANES):
+            x[q] = acc[r + q]
+        for j in range(n):
+            for q in range(REDUCE_LANES):
+                x[q] = combine(c, x[q], src[(r + q) * n + j])
+        for q in range(REDUCE_LANES):
+            acc[r + q] = x[q]
+        r += REDUCE_LANES
+    for r in range(r, end):
         acc[r] = fold(c, acc[r], src + r * n, n)
+
+
+cdef inline void reduce_rows(num* acc, const num* src, int c, int64_t begin, int64_t end, int64_t n) noexcept nogil:
+    # Each call below inlines the loops with the combiner constant, so that
+    # they do not branch on it per element.
+    if c == RC_ADDF or c == RC_ADDI:
+        reduce_rows_with(RC_ADDF, acc, src, begin, end, n)
+    elif c == RC_MULF or c == RC_MULI:
+        reduce_rows_with(RC_MULF, acc, src, begin, end, n)
+    elif c == RC_MAXIMUMF:
+        reduce_rows_with(RC_MAXIMUMF, acc, src, begin, end, n)
+    elif c == RC_MINIMUMF:
+        reduce_rows_with(RC_MINIMUMF, acc, src, begin, end, n)
+    elif c == RC_MAXSI:
+        reduce_rows_with(RC_MAXSI, acc, src, begin, end, n)
+    else:
+        reduce_rows_with(RC_MINSI, acc, src, begin, end, n)
 
 
 cdef inline void reduce_segments(num* part, const num* src, int c, int64_t begin, int64_t end, int64_t n,

@@ -142,14 +142,17 @@ def reduce_operands(shape, out, op, dtype, seed):
 
 
 # (combiner, element): the float ones where a split is exact and one where
-# it is not (addf folds each row whole, in order, as before).
+# it is not (addf folds each row whole, in order, as before). Shapes: rows
+# whole and split (too few rows for the workers), below and above a block
+# of rows folded in lockstep (8).
 COMBINERS = [("maximumf", np.float32), ("minimumf", np.float64), ("addf", np.float32), ("addi", np.int32),
              ("muli", np.int64), ("maxsi", np.int32), ("minsi", np.int64)]
 
 
 @pytest.mark.parametrize("op,dtype", COMBINERS, ids=lambda v: getattr(v, "__name__", v))
 @pytest.mark.parametrize("shape,out", [((0,), ()), ((1,), ()), ((4095,), ()), ((1, 4097), (1,)), ((3, 4097), (3,)),
-                                       ((200001,), ()), ((3, 70001), (3,)), ((2, 3, 40013), (2, 3))])
+                                       ((200001,), ()), ((3, 70001), (3,)), ((2, 3, 40013), (2, 3)),
+                                       ((8, 3), (8,)), ((17, 33), (17,)), ((2, 9, 7), (2, 9)), ((41, 5003), (41,))])
 def test_reduce_matches_the_reference(op, dtype, shape, out):
     x, init = reduce_operands(shape, out, op, dtype, sum(shape) + len(op))
     module = compile_module(reduce_source(shape, out, op, ELEMENTS[dtype]), "r.mlir")
