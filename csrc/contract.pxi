@@ -43,17 +43,67 @@ cdef inline num fold(int c, num x, const num* src, int64_t count) noexcept nogil
     return x
 
 
+cdef inline bint order_free(int combiner, bint floating) noexcept nogil:
+    """Whether a fold with this combiner gives the in-order result whatever
+    the order and grouping of its elements: integer combiners (wrap-around
+    add and multiply, max and min are associative and commutative) and
+    maximumf/minimumf, except for which of several NaNs is the result (a
+    NaN result must be redone in order; regrouped without reordering, the
+    first NaN in order wins either way). Not float add or multiply, whose
+    rounding depends on the grouping."""
+    return not floating or combiner == RC_MAXIMUMF or combiner == RC_MINIMUMF
+
+
 cdef enum:
     # Rows folded together, in lockstep: each row's fold is one chain of
     # dependent combines, so independent rows side by side hide its latency.
     REDUCE_LANES = 8
+    # Lanes an order-free fold spreads a row over: an element-wise loop over
+    # this many that gcc vectorizes (if-converting maximumf's selects).
+    REDUCE_SPREAD = 64
 
 
-cdef inline void reduce_rows_with(int c, num* acc, const num* src, int64_t begin, int64_t end,
-                                  int64_t n) noexcept nogil:
-    """Rows [begin, end): acc[r] folded with row r of src (n elements) in order."""
+cdef inline num fold_spread(int c, num x, const num* src, int64_t count) noexcept nogil:
+    """fold(c, x, src, count) for an order-free combiner: lane l folds
+    elements l, l + REDUCE_SPREAD, ..., then x the lanes and the tail."""
+    cdef num v[REDUCE_SPREAD]
+    cdef num r
+    cdef int64_t j = REDUCE_SPREAD, l
+    if count < 2 * REDUCE_SPREAD:
+        return fold(c, x, src, count)
+    for l in range(REDUCE_SPREAD):
+        v[l] = src[l]
+    while j + REDUCE_SPREAD <= count:
+        for l in range(REDUCE_SPREAD):
+            v[l] = combine(c, v[l], src[j + l])
+        j += REDUCE_SPREAD
+    r = fold(c, fold(c, x, v, REDUCE_SPREAD), src + j, count - j)
+    if (num is float or num is double) and r != r:
+        return fold(c, x, src, count)      # which NaN wins depends on the order
+    return r
+
+
+cdef inline void reduce_with(int c, num* acc, const num* src, num* part, int64_t begin, int64_t end,
+                             int64_t n, int64_t segments) noexcept nogil:
+    """Rows [begin, end), acc[r] folded with row r of src (n elements) in
+    order; or, where `part` is given, segments [begin, end) of rows cut into
+    `segments` each (order-free combiners only): part[t] = the fold of
+    segment t, from its first element."""
     cdef num x[REDUCE_LANES]
-    cdef int64_t r = begin, q, j
+    cdef int64_t r = begin, q, j, t, lo, hi
+    cdef const num* row
+    cdef bint free_order = order_free(c, num is float or num is double)
+    if part != NULL:
+        for t in range(begin, end):
+            row = src + (t // segments) * n
+            lo = (t % segments) * n // segments
+            hi = (t % segments + 1) * n // segments
+            part[t] = fold_spread(c, row[lo], row + lo + 1, hi - lo - 1)
+        return
+    if free_order:
+        for r in range(begin, end):
+            acc[r] = fold_spread(c, acc[r], src + r * n, n)
+        return
     while r + REDUCE_LANES <= end:
         for q in range(REDUCE_LANES):
             x[q] = acc[r + q]
@@ -67,36 +117,6 @@ cdef inline void reduce_rows_with(int c, num* acc, const num* src, int64_t begin
         acc[r] = fold(c, acc[r], src + r * n, n)
 
 
-cdef inline void reduce_rows(num* acc, const num* src, int c, int64_t begin, int64_t end, int64_t n) noexcept nogil:
-    # Each call below inlines the loops with the combiner constant, so that
-    # they do not branch on it per element.
-    if c == RC_ADDF or c == RC_ADDI:
-        reduce_rows_with(RC_ADDF, acc, src, begin, end, n)
-    elif c == RC_MULF or c == RC_MULI:
-        reduce_rows_with(RC_MULF, acc, src, begin, end, n)
-    elif c == RC_MAXIMUMF:
-        reduce_rows_with(RC_MAXIMUMF, acc, src, begin, end, n)
-    elif c == RC_MINIMUMF:
-        reduce_rows_with(RC_MINIMUMF, acc, src, begin, end, n)
-    elif c == RC_MAXSI:
-        reduce_rows_with(RC_MAXSI, acc, src, begin, end, n)
-    else:
-        reduce_rows_with(RC_MINSI, acc, src, begin, end, n)
-
-
-cdef inline void reduce_segments(num* part, const num* src, int c, int64_t begin, int64_t end, int64_t n,
-                                 int64_t segments) noexcept nogil:
-    """Segments [begin, end) of rows cut into `segments` each: part[t] = the
-    fold of segment t's elements, from its first."""
-    cdef int64_t t, lo, hi
-    cdef const num* row
-    for t in range(begin, end):
-        row = src + (t // segments) * n
-        lo = (t % segments) * n // segments
-        hi = (t % segments + 1) * n // segments
-        part[t] = fold(c, row[lo], row + lo + 1, hi - lo - 1)
-
-
 cdef inline void reduce_merge(num* acc, const num* part, int c, int64_t rows, int64_t segments) noexcept nogil:
     cdef int64_t r
     for r in range(rows):
@@ -107,16 +127,6 @@ cdef enum:
     # A row is cut into segments no shorter than this, for the workers to
     # fold in parallel, where there are fewer rows than workers to share.
     REDUCE_SEGMENT = 16384
-
-
-cdef inline bint split_is_exact(int combiner, int element) noexcept nogil:
-    """Whether folding a row's segments, then the segments' results into the
-    accumulator in order, gives the left fold's result exactly, for any
-    segments: integer combiners (wrap-around add and multiply, max and min
-    are associative) and maximumf/minimumf (associative, NaN included: the
-    first NaN in order wins either way). Not float add or multiply, whose
-    rounding depends on the grouping."""
-    return (element != ET_F32 and element != ET_F64) or combiner == RC_MAXIMUMF or combiner == RC_MINIMUMF
 
 
 cdef lite_status* shapes_disagree(const char* form, const buffer_t* x, const buffer_t* y,
@@ -139,7 +149,7 @@ cdef lite_status* shapes_disagree(const char* form, const buffer_t* x, const buf
 ctypedef struct reduce_job_t:
     char* acc
     const char* src
-    char* part           # split rows: per row, its segments' folds (reduce_segments); else NULL
+    char* part           # split rows: per row, its segments' folds (reduce_with); else NULL
     int64_t segments     # per row, where split
     int combiner
     int element
@@ -150,10 +160,21 @@ ctypedef struct reduce_job_t:
 
 cdef inline void reduce_run(num* acc, const num* src, num* part, int64_t begin, int64_t end,
                             reduce_job_t* j) noexcept nogil:
-    if part == NULL:
-        reduce_rows(acc, src, j.combiner, begin, end, j.n)
+    # Each call below inlines the loops with the combiner constant, so that
+    # they do not branch on it per element.
+    cdef int c = j.combiner
+    if c == RC_ADDF or c == RC_ADDI:
+        reduce_with(RC_ADDF, acc, src, part, begin, end, j.n, j.segments)
+    elif c == RC_MULF or c == RC_MULI:
+        reduce_with(RC_MULF, acc, src, part, begin, end, j.n, j.segments)
+    elif c == RC_MAXIMUMF:
+        reduce_with(RC_MAXIMUMF, acc, src, part, begin, end, j.n, j.segments)
+    elif c == RC_MINIMUMF:
+        reduce_with(RC_MINIMUMF, acc, src, part, begin, end, j.n, j.segments)
+    elif c == RC_MAXSI:
+        reduce_with(RC_MAXSI, acc, src, part, begin, end, j.n, j.segments)
     else:
-        reduce_segments(part, src, j.combiner, begin, end, j.n, j.segments)
+        reduce_with(RC_MINSI, acc, src, part, begin, end, j.n, j.segments)
 
 
 cdef void reduce_range(void* arg, int64_t begin, int64_t end, int worker) noexcept nogil:
@@ -207,9 +228,12 @@ cdef lite_status* run_reduce(ctx_t* ctx, ref_t racc, ref_t rsrc, int combiner) n
     cdef bint on_pool = ctx.pool != NULL and src.count > ctx.inline_elements
     cdef int64_t items = 4 * pool_size(ctx.pool) if on_pool else 1     # to share out
     j.part = NULL
-    if on_pool and acc.count < items and j.n >= 2 * REDUCE_SEGMENT and split_is_exact(combiner, acc.element):
-        # Too few rows to go round: cut each into segments (their number does
-        # not change the result; see split_is_exact). Out of memory, rows stay whole.
+    j.segments = 1
+    if (on_pool and acc.count < items and j.n >= 2 * REDUCE_SEGMENT
+            and order_free(combiner, acc.element == ET_F32 or acc.element == ET_F64)):
+        # Too few rows to go round: cut each into segments, folded, then
+        # merged in order (their number does not change the result; see
+        # order_free). Out of memory, rows stay whole.
         j.segments = min((items + acc.count - 1) // acc.count, j.n // REDUCE_SEGMENT)
         j.part = <char*>malloc(acc.count * j.segments * ELEMENT_SIZE[acc.element])
     if not on_pool:

@@ -125,36 +125,40 @@ def reduce_source(shape, out, op, element):
             f"      linalg.yield %s : {element}\n    }}\n  return %r : {o}\n}}\n")
 
 
-def reduce_operands(shape, out, op, dtype, seed):
-    """Random data; for maximumf/minimumf with NaNs of distinct payloads and
-    signs (the first in fold order must win) and zeros of both signs."""
+def reduce_operands(shape, out, op, dtype, seed, nans):
+    """Random data; for maximumf/minimumf with zeros of both signs (+0 is
+    the larger) and, with `nans`, NaNs of distinct payloads and signs (the
+    first in fold order must win)."""
     x, init = operands([shape, out], dtype, seed)
     if op in ("maximumf", "minimumf") and x.size > 2:
         bits = x.reshape(-1).view(np.uint32 if dtype == np.float32 else np.uint64)
         rng = np.random.default_rng(seed)
         nan = 0x7FC00000 if dtype == np.float32 else 0x7FF8000000000000
         sign = 0x80000000 if dtype == np.float32 else 0x8000000000000000
+        x.reshape(-1)[:] = np.abs(x.reshape(-1)) * (-1 if op == "maximumf" else 1)   # so a zero is the extreme
         for i, at in enumerate(sorted(rng.choice(x.size, min(6, x.size // 2), replace=False))):
-            bits[at] = (nan | (i + 1) | (sign if i % 2 else 0)) if i % 3 != 2 else (sign if i % 2 else 0)
+            bits[at] = (nan | (i + 1) | (sign if i % 2 else 0)) if nans and i % 3 != 2 else (sign if i % 2 else 0)
     elif op == "muli":
         x |= 1   # odd factors: the product wraps without collapsing to 0
     return x, init
 
 
-# (combiner, element): the float ones where a split is exact and one where
-# it is not (addf folds each row whole, in order, as before). Shapes: rows
-# whole and split (too few rows for the workers), below and above a block
-# of rows folded in lockstep (8).
-COMBINERS = [("maximumf", np.float32), ("minimumf", np.float64), ("addf", np.float32), ("addi", np.int32),
-             ("muli", np.int64), ("maxsi", np.int32), ("minsi", np.int64)]
+# (combiner, element, NaNs in the data): the float ones whose folds may be
+# reordered and split (maximumf/minimumf, NaNs aside) and one whose may not
+# (addf: one fold per row, in order). Shapes: rows whole and split (too few
+# rows for the workers), short rows and long (spread over lanes), below and
+# above a block of rows folded in lockstep (8).
+COMBINERS = [("maximumf", np.float32, True), ("maximumf", np.float64, False), ("minimumf", np.float64, True),
+             ("minimumf", np.float32, False), ("addf", np.float32, False), ("addi", np.int32, False),
+             ("muli", np.int64, False), ("maxsi", np.int32, False), ("minsi", np.int64, False)]
 
 
-@pytest.mark.parametrize("op,dtype", COMBINERS, ids=lambda v: getattr(v, "__name__", v))
+@pytest.mark.parametrize("op,dtype,nans", COMBINERS, ids=lambda v: getattr(v, "__name__", str(v)))
 @pytest.mark.parametrize("shape,out", [((0,), ()), ((1,), ()), ((4095,), ()), ((1, 4097), (1,)), ((3, 4097), (3,)),
                                        ((200001,), ()), ((3, 70001), (3,)), ((2, 3, 40013), (2, 3)),
                                        ((8, 3), (8,)), ((17, 33), (17,)), ((2, 9, 7), (2, 9)), ((41, 5003), (41,))])
-def test_reduce_matches_the_reference(op, dtype, shape, out):
-    x, init = reduce_operands(shape, out, op, dtype, sum(shape) + len(op))
+def test_reduce_matches_the_reference(op, dtype, nans, shape, out):
+    x, init = reduce_operands(shape, out, op, dtype, sum(shape) + len(op), nans)
     module = compile_module(reduce_source(shape, out, op, ELEMENTS[dtype]), "r.mlir")
     want = reference(module, [x, init])
     for device, workers in DEVICES:
