@@ -1,4 +1,5 @@
 """Build: generate the Cython opcode enum from the ISA table, then compile csrc/ with -O3."""
+import glob
 import os
 import sys
 
@@ -45,9 +46,10 @@ def extensions():
     ext = Extension(
         "iree_lite._vm",
         sources=["csrc/_vm.pyx"],
+        depends=glob.glob(os.path.join(HERE, "csrc", "*.h")),   # rebuild when a C header changes
         include_dirs=["csrc"],
         extra_compile_args=["-O3", "-ffp-contract=off", "-fno-math-errno", "-fno-trapping-math", "-fno-strict-aliasing", "-Wno-unused-function"],
-        extra_link_args=["-lpthread"],
+        extra_link_args=["-lpthread", "-lm"],   # -lm: bind the current libm symbols (an unlinked expf binds the old, errno-setting wrapper)
     )
     return cythonize([ext], language_level=3, compiler_directives={
         "boundscheck": False, "wraparound": False, "cdivision": True,

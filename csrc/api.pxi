@@ -366,3 +366,12 @@ def buffer_statistics():
 # NativeContext.read_trace's event kinds, by name (csrc/trace.pxi).
 TRACE_KINDS = {"call": TRACE_CALL, "dispatch": TRACE_DISPATCH, "tiles": TRACE_TILES, "signal": TRACE_SIGNAL,
                "wait": TRACE_WAIT, "flow": TRACE_FLOW, "op": TRACE_OP, "rows": TRACE_ROWS}
+
+
+def matmul_tiles(avx2=None):
+    """The instruction set the matmul tiles run on: "avx2" or "sse2". With
+    avx2=False, SSE2 from now on, even where the CPU has AVX2 (tests use it
+    to cover both); avx2=True restores the default."""
+    if avx2 is not None:
+        lite_mm_set_allow_avx2(1 if avx2 else 0)
+    return "avx2" if lite_mm_avx2() else "sse2"

@@ -1,5 +1,10 @@
-# Reductions and matrix products (buffer.reduce, buffer.matmul): loops over
-# contiguous rows, spread over the worker pool by rows when large enough.
+# Reductions and matrix products (buffer.reduce, buffer.matmul), spread over
+# the worker pool by rows when large enough (reductions into few rows by
+# segments of rows, where that is exact; matmuls in register tiles).
+
+cdef extern from "<stdlib.h>" nogil:
+    void* aligned_alloc(size_t alignment, size_t size)
+
 
 ctypedef fused num:
     float
@@ -30,14 +35,98 @@ cdef inline num combine(int c, num a, num b) noexcept nogil:
     return a if a < b else b
 
 
-cdef inline void reduce_rows(num* acc, const num* src, int c, int64_t begin, int64_t end, int64_t n) noexcept nogil:
-    cdef int64_t r, j
-    cdef num x
-    for r in range(begin, end):
-        x = acc[r]
+cdef inline num fold(int c, num x, const num* src, int64_t count) noexcept nogil:
+    """x folded with src[0], src[1], ... src[count-1], in that order."""
+    cdef int64_t j
+    for j in range(count):
+        x = combine(c, x, src[j])
+    return x
+
+
+cdef inline bint order_free(int combiner, bint floating) noexcept nogil:
+    """Whether a fold with this combiner gives the in-order result whatever
+    the order and grouping of its elements: integer combiners (wrap-around
+    add and multiply, max and min are associative and commutative) and
+    maximumf/minimumf, except for which of several NaNs is the result (a
+    NaN result must be redone in order; regrouped without reordering, the
+    first NaN in order wins either way). Not float add or multiply, whose
+    rounding depends on the grouping."""
+    return not floating or combiner == RC_MAXIMUMF or combiner == RC_MINIMUMF
+
+
+cdef enum:
+    # Rows folded together, in lockstep: each row's fold is one chain of
+    # dependent combines, so independent rows side by side hide its latency.
+    REDUCE_LANES = 8
+    # Lanes an order-free fold spreads a row over: an element-wise loop over
+    # this many that gcc vectorizes (if-converting maximumf's selects).
+    REDUCE_SPREAD = 64
+
+
+cdef inline num fold_spread(int c, num x, const num* src, int64_t count) noexcept nogil:
+    """fold(c, x, src, count) for an order-free combiner: lane l folds
+    elements l, l + REDUCE_SPREAD, ..., then x the lanes and the tail."""
+    cdef num v[REDUCE_SPREAD]
+    cdef num r
+    cdef int64_t j = REDUCE_SPREAD, l
+    if count < 2 * REDUCE_SPREAD:
+        return fold(c, x, src, count)
+    for l in range(REDUCE_SPREAD):
+        v[l] = src[l]
+    while j + REDUCE_SPREAD <= count:
+        for l in range(REDUCE_SPREAD):
+            v[l] = combine(c, v[l], src[j + l])
+        j += REDUCE_SPREAD
+    r = fold(c, fold(c, x, v, REDUCE_SPREAD), src + j, count - j)
+    if (num is float or num is double) and r != r:
+        return fold(c, x, src, count)      # which NaN wins depends on the order
+    return r
+
+
+cdef inline void reduce_with(int c, num* acc, const num* src, num* part, int64_t begin, int64_t end,
+                             int64_t n, int64_t segments) noexcept nogil:
+    """Rows [begin, end), acc[r] folded with row r of src (n elements) in
+    order; or, where `part` is given, segments [begin, end) of rows cut into
+    `segments` each (order-free combiners only): part[t] = the fold of
+    segment t, from its first element."""
+    cdef num x[REDUCE_LANES]
+    cdef int64_t r = begin, q, j, t, lo, hi
+    cdef const num* row
+    cdef bint free_order = order_free(c, num is float or num is double)
+    if part != NULL:
+        for t in range(begin, end):
+            row = src + (t // segments) * n
+            lo = (t % segments) * n // segments
+            hi = (t % segments + 1) * n // segments
+            part[t] = fold_spread(c, row[lo], row + lo + 1, hi - lo - 1)
+        return
+    if free_order:
+        for r in range(begin, end):
+            acc[r] = fold_spread(c, acc[r], src + r * n, n)
+        return
+    while r + REDUCE_LANES <= end:
+        for q in range(REDUCE_LANES):
+            x[q] = acc[r + q]
         for j in range(n):
-            x = combine(c, x, src[r * n + j])
-        acc[r] = x
+            for q in range(REDUCE_LANES):
+                x[q] = combine(c, x[q], src[(r + q) * n + j])
+        for q in range(REDUCE_LANES):
+            acc[r + q] = x[q]
+        r += REDUCE_LANES
+    for r in range(r, end):
+        acc[r] = fold(c, acc[r], src + r * n, n)
+
+
+cdef inline void reduce_merge(num* acc, const num* part, int c, int64_t rows, int64_t segments) noexcept nogil:
+    cdef int64_t r
+    for r in range(rows):
+        acc[r] = fold(c, acc[r], part + r * segments, segments)
+
+
+cdef enum:
+    # A row is cut into segments no shorter than this, for the workers to
+    # fold in parallel, where there are fewer rows than workers to share.
+    REDUCE_SEGMENT = 16384
 
 
 cdef lite_status* shapes_disagree(const char* form, const buffer_t* x, const buffer_t* y,
@@ -60,6 +149,8 @@ cdef lite_status* shapes_disagree(const char* form, const buffer_t* x, const buf
 ctypedef struct reduce_job_t:
     char* acc
     const char* src
+    char* part           # split rows: per row, its segments' folds (reduce_with); else NULL
+    int64_t segments     # per row, where split
     int combiner
     int element
     int64_t n
@@ -67,18 +158,49 @@ ctypedef struct reduce_job_t:
     int64_t trace_id
 
 
+cdef inline void reduce_run(num* acc, const num* src, num* part, int64_t begin, int64_t end,
+                            reduce_job_t* j) noexcept nogil:
+    # Each call below inlines the loops with the combiner constant, so that
+    # they do not branch on it per element.
+    cdef int c = j.combiner
+    if c == RC_ADDF or c == RC_ADDI:
+        reduce_with(RC_ADDF, acc, src, part, begin, end, j.n, j.segments)
+    elif c == RC_MULF or c == RC_MULI:
+        reduce_with(RC_MULF, acc, src, part, begin, end, j.n, j.segments)
+    elif c == RC_MAXIMUMF:
+        reduce_with(RC_MAXIMUMF, acc, src, part, begin, end, j.n, j.segments)
+    elif c == RC_MINIMUMF:
+        reduce_with(RC_MINIMUMF, acc, src, part, begin, end, j.n, j.segments)
+    elif c == RC_MAXSI:
+        reduce_with(RC_MAXSI, acc, src, part, begin, end, j.n, j.segments)
+    else:
+        reduce_with(RC_MINSI, acc, src, part, begin, end, j.n, j.segments)
+
+
 cdef void reduce_range(void* arg, int64_t begin, int64_t end, int worker) noexcept nogil:
+    """Rows [begin, end), or segments where the rows are split."""
     cdef reduce_job_t* j = <reduce_job_t*>arg
     cdef int64_t t0 = now_ns() if j.trace != NULL else 0
     if j.element == ET_F32:
-        reduce_rows(<float*>j.acc, <const float*>j.src, j.combiner, begin, end, j.n)
+        reduce_run(<float*>j.acc, <const float*>j.src, <float*>j.part, begin, end, j)
     elif j.element == ET_F64:
-        reduce_rows(<double*>j.acc, <const double*>j.src, j.combiner, begin, end, j.n)
+        reduce_run(<double*>j.acc, <const double*>j.src, <double*>j.part, begin, end, j)
     elif j.element == ET_I32:
-        reduce_rows(<int32_t*>j.acc, <const int32_t*>j.src, j.combiner, begin, end, j.n)
+        reduce_run(<int32_t*>j.acc, <const int32_t*>j.src, <int32_t*>j.part, begin, end, j)
     else:
-        reduce_rows(<int64_t*>j.acc, <const int64_t*>j.src, j.combiner, begin, end, j.n)
+        reduce_run(<int64_t*>j.acc, <const int64_t*>j.src, <int64_t*>j.part, begin, end, j)
     trace_rows(j.trace, t0, begin, end, j.trace_id)
+
+
+cdef void reduce_merge_job(reduce_job_t* j, int64_t rows) noexcept nogil:
+    if j.element == ET_F32:
+        reduce_merge(<float*>j.acc, <const float*>j.part, j.combiner, rows, j.segments)
+    elif j.element == ET_F64:
+        reduce_merge(<double*>j.acc, <const double*>j.part, j.combiner, rows, j.segments)
+    elif j.element == ET_I32:
+        reduce_merge(<int32_t*>j.acc, <const int32_t*>j.part, j.combiner, rows, j.segments)
+    else:
+        reduce_merge(<int64_t*>j.acc, <const int64_t*>j.part, j.combiner, rows, j.segments)
 
 
 cdef lite_status* run_reduce(ctx_t* ctx, ref_t racc, ref_t rsrc, int combiner) noexcept nogil:
@@ -103,19 +225,57 @@ cdef lite_status* run_reduce(ctx_t* ctx, ref_t racc, ref_t rsrc, int combiner) n
     j.element = acc.element
     j.n = src.count // acc.count
     cdef int64_t t0 = trace_op_begin(ctx.trace, &j.trace, &j.trace_id)
-    if ctx.pool == NULL or src.count <= ctx.inline_elements:
+    cdef bint on_pool = ctx.pool != NULL and src.count > ctx.inline_elements
+    cdef int64_t items = 4 * pool_size(ctx.pool) if on_pool else 1     # to share out
+    j.part = NULL
+    j.segments = 1
+    if (on_pool and acc.count < items and j.n >= 2 * REDUCE_SEGMENT
+            and order_free(combiner, acc.element == ET_F32 or acc.element == ET_F64)):
+        # Too few rows to go round: cut each into segments, folded, then
+        # merged in order (their number does not change the result; see
+        # order_free). Out of memory, rows stay whole.
+        j.segments = min((items + acc.count - 1) // acc.count, j.n // REDUCE_SEGMENT)
+        j.part = <char*>malloc(acc.count * j.segments * ELEMENT_SIZE[acc.element])
+    if not on_pool:
         reduce_range(&j, 0, acc.count, 0)
+    elif j.part != NULL:
+        pool_parallel_for(ctx.pool, acc.count * j.segments, 1, reduce_range, &j)
+        reduce_merge_job(&j, acc.count)
+        free(j.part)
     else:
-        pool_parallel_for(ctx.pool, acc.count, max(<int64_t>1, acc.count // (4 * pool_size(ctx.pool))),
-                          reduce_range, &j)
+        pool_parallel_for(ctx.pool, acc.count, max(<int64_t>1, acc.count // items), reduce_range, &j)
     if j.trace != NULL:
         trace_record(j.trace, TRACE_OP, t0, now_ns(), 0, acc.count, 0, j.trace_id)
     return NULL
 
 
+cdef extern from "lite_tile.h" nogil:
+    enum:
+        LITE_MM_MR
+        LITE_MM_ROW_BYTES
+    void lite_mm_tile_f32(float* c, int64_t ldc, const float* a, int64_t lda, const float* p, int64_t kc)
+    void lite_mm_tile_f64(double* c, int64_t ldc, const double* a, int64_t lda, const double* p, int64_t kc)
+    void lite_mm_tile_i32(int32_t* c, int64_t ldc, const int32_t* a, int64_t lda, const int32_t* p, int64_t kc)
+    void lite_mm_tile_i64(int64_t* c, int64_t ldc, const int64_t* a, int64_t lda, const int64_t* p, int64_t kc)
+    int lite_mm_avx2()
+    void lite_mm_set_allow_avx2(int allow)
+
+
+cdef enum:
+    # The blocked matmul: C in tiles of LITE_MM_MR rows by one 64-byte row of
+    # elements, held in registers over a block of MM_KC steps of k
+    # (lite_tile.h); B packed into panels one tile wide, contiguous in k,
+    # so that a panel stays in L1 while a worker's rows sweep over it. Each
+    # element of C still sums its k products in order (a block of k resumes
+    # from the partial sum stored in C), so results are the plain loop's.
+    MM_KC = 256
+
+
 cdef inline void matmul_rows(num* c, const num* a, const num* b, int64_t begin, int64_t end,
                              int64_t m, int64_t k, int64_t n) noexcept nogil:
-    """Rows [begin, end) of all batches flattened: row r is batch r // m."""
+    """The plain i-k-j loop over rows [begin, end) of all batches flattened
+    (row r is batch r // m): for outputs too narrow for a tile, and rows
+    left over below a whole tile."""
     cdef int64_t r, i, kk, j, batch
     cdef num x
     cdef num* crow
@@ -131,28 +291,126 @@ cdef inline void matmul_rows(num* c, const num* a, const num* b, int64_t begin, 
                 crow[j] = crow[j] + x * brow[j]
 
 
+cdef inline void pack_panels(num* packed, const num* b, int64_t begin, int64_t end,
+                             int64_t k, int64_t n) noexcept nogil:
+    """Panels [begin, end) of B (all batches, each k x n) into `packed`:
+    panel p = batch * panels + q holds columns q*nr.. of that batch as k
+    rows of nr, zero past column n (those lanes are computed, never stored)."""
+    cdef int64_t nr = LITE_MM_ROW_BYTES // sizeof(num)    # columns per panel
+    cdef int64_t panels = (n + nr - 1) // nr
+    cdef int64_t p, q, kk, j, w
+    cdef const num* src
+    cdef num* dst
+    for p in range(begin, end):
+        q = p % panels
+        w = min(nr, n - q * nr)
+        src = b + (p // panels) * k * n + q * nr
+        dst = packed + p * k * nr
+        for kk in range(k):
+            for j in range(w):
+                dst[kk * nr + j] = src[kk * n + j]
+            for j in range(w, nr):
+                dst[kk * nr + j] = 0
+
+
+cdef inline void matmul_tile(num* c, int64_t ldc, const num* a, int64_t lda, const num* p,
+                             int64_t kc) noexcept nogil:
+    if num is float:
+        lite_mm_tile_f32(c, ldc, a, lda, p, kc)
+    elif num is double:
+        lite_mm_tile_f64(c, ldc, a, lda, p, kc)
+    elif num is int32_t:
+        lite_mm_tile_i32(c, ldc, a, lda, p, kc)
+    else:
+        lite_mm_tile_i64(c, ldc, a, lda, p, kc)
+
+
+cdef inline void matmul_blocked(num* c, const num* a, const num* b, const num* packed, int64_t begin,
+                                int64_t end, int64_t m, int64_t k, int64_t n) noexcept nogil:
+    """Rows [begin, end) of all batches flattened, as matmul_rows, in tiles:
+    for each block of k, each panel of B, each group of LITE_MM_MR rows. A
+    tile cut by the last column runs on a local copy of its part of C; rows
+    left below a whole tile take the plain loop."""
+    cdef int64_t nr = LITE_MM_ROW_BYTES // sizeof(num)    # columns per tile
+    cdef int64_t panels = (n + nr - 1) // nr
+    cdef int64_t r = begin, seg_end, tiled_end, batch, k0, kc, p, w, g, q, j
+    cdef num edge[LITE_MM_MR * LITE_MM_ROW_BYTES]    # LITE_MM_MR x nr, with room to spare
+    cdef num* ct
+    cdef const num* bp
+    while r < end:
+        batch = r // m
+        seg_end = min(end, (batch + 1) * m)      # this batch's rows in [r, end)
+        tiled_end = r + (seg_end - r) // LITE_MM_MR * LITE_MM_MR
+        k0 = 0
+        while k0 < k:
+            kc = min(<int64_t>MM_KC, k - k0)
+            for p in range(panels):
+                w = min(nr, n - p * nr)
+                bp = packed + ((batch * panels + p) * k + k0) * nr
+                g = r
+                while g < tiled_end:
+                    ct = c + g * n + p * nr
+                    if w == nr:
+                        matmul_tile(ct, n, a + g * k + k0, k, bp, kc)
+                    else:
+                        for q in range(LITE_MM_MR):
+                            for j in range(nr):
+                                edge[q * nr + j] = ct[q * n + j] if j < w else 0
+                        matmul_tile(edge, nr, a + g * k + k0, k, bp, kc)
+                        for q in range(LITE_MM_MR):
+                            for j in range(w):
+                                ct[q * n + j] = edge[q * nr + j]
+                    g += LITE_MM_MR
+            k0 += kc
+        matmul_rows(c, a, b, tiled_end, seg_end, m, k, n)
+        r = seg_end
+
+
 ctypedef struct matmul_job_t:
     char* c
     const char* a
     const char* b
+    char* packed         # B in panels (pack_panels), or NULL: the plain loop
     int element
     int64_t m, k, n
     trace_t* trace       # as reduce_job_t's
     int64_t trace_id
 
 
+cdef inline void matmul_run_rows(num* c, const num* a, const num* b, const num* packed, int64_t begin,
+                                 int64_t end, matmul_job_t* j) noexcept nogil:
+    if packed == NULL:
+        matmul_rows(c, a, b, begin, end, j.m, j.k, j.n)
+    else:
+        matmul_blocked(c, a, b, packed, begin, end, j.m, j.k, j.n)
+
+
 cdef void matmul_range(void* arg, int64_t begin, int64_t end, int worker) noexcept nogil:
     cdef matmul_job_t* j = <matmul_job_t*>arg
     cdef int64_t t0 = now_ns() if j.trace != NULL else 0
     if j.element == ET_F32:
-        matmul_rows(<float*>j.c, <const float*>j.a, <const float*>j.b, begin, end, j.m, j.k, j.n)
+        matmul_run_rows(<float*>j.c, <const float*>j.a, <const float*>j.b, <const float*>j.packed, begin, end, j)
     elif j.element == ET_F64:
-        matmul_rows(<double*>j.c, <const double*>j.a, <const double*>j.b, begin, end, j.m, j.k, j.n)
+        matmul_run_rows(<double*>j.c, <const double*>j.a, <const double*>j.b, <const double*>j.packed, begin, end, j)
     elif j.element == ET_I32:
-        matmul_rows(<int32_t*>j.c, <const int32_t*>j.a, <const int32_t*>j.b, begin, end, j.m, j.k, j.n)
+        matmul_run_rows(<int32_t*>j.c, <const int32_t*>j.a, <const int32_t*>j.b, <const int32_t*>j.packed,
+                        begin, end, j)
     else:
-        matmul_rows(<int64_t*>j.c, <const int64_t*>j.a, <const int64_t*>j.b, begin, end, j.m, j.k, j.n)
+        matmul_run_rows(<int64_t*>j.c, <const int64_t*>j.a, <const int64_t*>j.b, <const int64_t*>j.packed,
+                        begin, end, j)
     trace_rows(j.trace, t0, begin, end, j.trace_id)
+
+
+cdef void pack_range(void* arg, int64_t begin, int64_t end, int worker) noexcept nogil:
+    cdef matmul_job_t* j = <matmul_job_t*>arg
+    if j.element == ET_F32:
+        pack_panels(<float*>j.packed, <const float*>j.b, begin, end, j.k, j.n)
+    elif j.element == ET_F64:
+        pack_panels(<double*>j.packed, <const double*>j.b, begin, end, j.k, j.n)
+    elif j.element == ET_I32:
+        pack_panels(<int32_t*>j.packed, <const int32_t*>j.b, begin, end, j.k, j.n)
+    else:
+        pack_panels(<int64_t*>j.packed, <const int64_t*>j.b, begin, end, j.k, j.n)
 
 
 cdef lite_status* run_matmul(ctx_t* ctx, ref_t rc, ref_t ra, ref_t rb) noexcept nogil:
@@ -160,7 +418,8 @@ cdef lite_status* run_matmul(ctx_t* ctx, ref_t rc, ref_t ra, ref_t rb) noexcept 
     cdef buffer_t* c
     cdef buffer_t* a
     cdef buffer_t* b
-    cdef int64_t batches, rows
+    cdef int64_t batches, rows, nr, panels, grain
+    cdef bint on_pool
     if rc.kind != REF_BUFFER or ra.kind != REF_BUFFER or rb.kind != REF_BUFFER:
         return status_new(STATUS_INVALID_ARGUMENT, b"matmul operand is not a buffer")
     c = <buffer_t*>rc.ptr
@@ -185,10 +444,28 @@ cdef lite_status* run_matmul(ctx_t* ctx, ref_t rc, ref_t ra, ref_t rb) noexcept 
     j.element = c.element
     rows = batches * j.m
     cdef int64_t t0 = trace_op_begin(ctx.trace, &j.trace, &j.trace_id)
-    if ctx.pool == NULL or rows * j.k * j.n <= ctx.inline_elements:
-        matmul_range(&j, 0, rows, 0)
+    on_pool = ctx.pool != NULL and rows * j.k * j.n > ctx.inline_elements
+    # Tiles need whole groups of LITE_MM_MR rows and a panel's width of
+    # columns; narrower products (matvec, dot) keep the plain loop.
+    nr = LITE_MM_ROW_BYTES // ELEMENT_SIZE[j.element]
+    panels = batches * ((j.n + nr - 1) // nr)
+    j.packed = NULL
+    if j.m >= LITE_MM_MR and j.n >= nr and j.k > 0:
+        j.packed = <char*>aligned_alloc(64, panels * j.k * LITE_MM_ROW_BYTES)
+        if j.packed == NULL:
+            return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory packing a matmul operand")
+        if on_pool:
+            pool_parallel_for(ctx.pool, panels, max(<int64_t>1, panels // (4 * pool_size(ctx.pool))), pack_range, &j)
+        else:
+            pack_range(&j, 0, panels, 0)
+    if on_pool:
+        # Chunks of whole tiles: a chunk's rows past its last tile take the plain loop.
+        grain = max(<int64_t>1, rows // (4 * pool_size(ctx.pool)))
+        grain = (grain + LITE_MM_MR - 1) // LITE_MM_MR * LITE_MM_MR
+        pool_parallel_for(ctx.pool, rows, grain, matmul_range, &j)
     else:
-        pool_parallel_for(ctx.pool, rows, max(<int64_t>1, rows // (4 * pool_size(ctx.pool))), matmul_range, &j)
+        matmul_range(&j, 0, rows, 0)
+    free(j.packed)
     if j.trace != NULL:
         trace_record(j.trace, TRACE_OP, t0, now_ns(), 1, rows, 0, j.trace_id)
     return NULL

@@ -403,8 +403,18 @@ cdef inline void copy_run(char* d, int64_t dstride, const char* s, int64_t sstri
     """n elements, each side contiguous (stride 1) or strided; one of the
     two strides is 1. A source stride of 0 is a broadcast fill."""
     cdef int64_t j
+    cdef uint32_t x4
+    cdef uint64_t x8
     if dstride == 1 and sstride == 1:
         memcpy(d, s, n * size)
+    elif dstride == 1 and sstride == 0 and size == 4:    # fills as their own loops: gcc vectorizes them
+        x4 = (<const uint32_t*>s)[0]
+        for j in range(n):
+            (<uint32_t*>d)[j] = x4
+    elif dstride == 1 and sstride == 0 and size == 8:
+        x8 = (<const uint64_t*>s)[0]
+        for j in range(n):
+            (<uint64_t*>d)[j] = x8
     elif size == 4:
         for j in range(n):
             (<uint32_t*>d)[j * dstride] = (<const uint32_t*>s)[j * sstride]

@@ -114,6 +114,20 @@ def test_fill_copy_transpose_broadcast():
     np.testing.assert_array_equal(k, a)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int64], ids=lambda t: t.__name__)
+def test_broadcast_along_trailing_dimensions(dtype):
+    # Each source element fills a run of the result (an expand with a
+    # source stride of 0), of odd lengths.
+    e = ELEMENTS[dtype]
+    src = (f"func.func @f(%v: tensor<5x{e}>) -> tensor<5x3x1029x{e}> {{\n"
+           f"  %e = tensor.empty() : tensor<5x3x1029x{e}>\n"
+           f"  %b = linalg.broadcast ins(%v : tensor<5x{e}>) outs(%e : tensor<5x3x1029x{e}>) dimensions = [1, 2]\n"
+           f"  return %b : tensor<5x3x1029x{e}>\n}}\n")
+    v = np.array([1.5, -2, 3, 0, 7], dtype)
+    (b,) = run(src, v)
+    np.testing.assert_array_equal(b, np.broadcast_to(v[:, None, None], (5, 3, 1029)))
+
+
 @pytest.mark.parametrize("maps,iterators,body,message", [
     ([ID2, ID2], '"parallel", "reduction"', "    linalg.yield %x0 : f32", "reductions in .linalg.generic. into one output"),
     ([ID2, "affine_map<(d0, d1) -> (d1, d0)>"], None, "    linalg.yield %x0 : f32", "identity indexing maps"),
