@@ -71,11 +71,23 @@ cdef inline int k_gather(int size, char* d, const char* src, int64_t count, cons
     return 0
 
 
-cdef inline void k_lindex(int64_t* d, const int64_t* stride, const int64_t* size, int64_t start,
-                          Py_ssize_t n) noexcept nogil:
+cdef inline int k_lindex(int64_t* d, int64_t stride, int64_t size, int64_t start, Py_ssize_t n) noexcept nogil:
+    """t.lindex, stepping the coordinate along instead of dividing per lane."""
     cdef Py_ssize_t i
+    cdef int64_t q, r
+    if stride <= 0 or size <= 0:
+        return -1
+    q = (start // stride) % size
+    r = start % stride
     for i in range(n):
-        d[i] = ((start + i) // stride[i]) % size[i]
+        d[i] = q
+        r += 1
+        if r == stride:
+            r = 0
+            q += 1
+            if q == size:
+                q = 0
+    return 0
 
 
 cdef inline void k_splat_f(real* d, double v, Py_ssize_t n) noexcept nogil:
@@ -246,6 +258,8 @@ cdef void tile_fail(job_t* job, int op, int err) noexcept nogil:
         job_fail(job, STATUS_UNIMPLEMENTED, msg)
     elif err == -4:
         job_fail(job, STATUS_OUT_OF_RANGE, b"'t.gather': index outside the gathered buffer")
+    elif err == -5:
+        job_fail(job, STATUS_INVALID_ARGUMENT, b"'t.lindex': coordinate of a non-positive stride or size")
     else:
         snprintf(msg, 160, b"'arith.%s': %s", TILE_OP_NAMES[op - FIRST_TILE_OP],
                  b"integer division by zero" if err == -2 else b"signed integer overflow (INT_MIN / -1)")
@@ -286,7 +300,9 @@ cdef void run_tile(job_t* job, int64_t start, Py_ssize_t n, char* scratch) noexc
             elif op == OP_T_BITCAST:
                 memcpy(dst, rd[f1], n * ELEMENT_SIZE[t])
             elif op == OP_T_LINDEX:
-                k_lindex(<int64_t*>dst, <const int64_t*>rd[f1], <const int64_t*>rd[f2], start, n)
+                if k_lindex(<int64_t*>dst, job.push_i[f1], job.push_i[f2], start, n):
+                    tile_fail(job, op, -5)
+                    return
             elif op == OP_T_GATHER:
                 if k_gather(ELEMENT_SIZE[t], dst, job.bind[f1], job.held[f1].count, <const int64_t*>rd[f2], n):
                     tile_fail(job, op, -4)

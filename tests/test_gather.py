@@ -122,21 +122,26 @@ def test_verifier_rules_for_gathered_bindings(module):
         verify_module(kernel_edit(module, index_from_data))
 
 
-def test_indices_outside_the_gathered_buffer_fail_the_call(module):
-    """Were an index wrong (here, a size constant doubled), the gather
-    reports it instead of reading past the buffer."""
+@pytest.mark.parametrize("size,message", [
+    (8, "OUT_OF_RANGE; 't.gather': index outside the gathered buffer"),
+    (0, "INVALID_ARGUMENT; 't.lindex': coordinate of a non-positive stride or size"),
+])
+def test_wrong_index_constants_fail_the_call(module, size, message):
+    """Were an index computation's constant wrong (here, a size of 4 made 8
+    or 0), the kernel reports it instead of reading past the buffer or
+    dividing by zero."""
     constants = list(module.constants)
     (i,) = [i for i, c in enumerate(constants) if c.kind == CONST_INT and c.value == 4]
-    constants[i] = dataclasses.replace(constants[i], value=8)
+    constants[i] = dataclasses.replace(constants[i], value=size)
     bad = dataclasses.replace(module, constants=constants)
     verify_module(bad)
     arrays = [np.ones((3, 4), np.float32), np.ones(4, np.float32), np.ones(3, np.float32)]
     for device, workers in (("local-sync", None), ("local-task", 2)):
         ctx = Context(device, workers)
         ctx.load(bad)
-        with pytest.raises(VMError, match="OUT_OF_RANGE; 't.gather': index outside the gathered buffer"):
+        with pytest.raises(VMError, match=message):
             ctx.invoke("f", arrays)
     ref = interp.Context()
     ref.load(bad)
-    with pytest.raises(VMError, match="OUT_OF_RANGE; 't.gather': index outside the gathered buffer"):
+    with pytest.raises(VMError, match=message):
         ref.invoke("f", [interp.Buffer("f32", a.shape, bytearray(a.tobytes())) for a in arrays])

@@ -285,9 +285,10 @@ def _ops():
               "d = the elements of binding b, a gathered input (of any size), at the indices in index "
               "tile a: broadcasts and transposes inside a kernel. An index outside the binding fails "
               "the dispatch (OUT_OF_RANGE)."),
-             ("t.lindex", "d:td a:ts b:ts", "index",
-              "d = ((element index + lane) / a) % b: lane coordinates along one dimension of the "
-              "iteration space (a: the dimension's row-major stride, b: its size). linalg.index."),
+             ("t.lindex", "d:td a:push b:push", "index",
+              "d = ((element index + lane) / a) % b, a and b being push constants: lane coordinates "
+              "along one dimension of the iteration space (a: the dimension's row-major stride, b: its "
+              "size). Both must be positive, or the dispatch fails. linalg.index, and gathers."),
              ("t.cmpf", "d:td a:ts b:ts pred:cmpf", "float", "d = a <pred> b (i1), MLIR's cmpf predicates."),
              ("t.cmpi", "d:td a:ts b:ts pred:cmpi", "int", "d = a <pred> b (i1), MLIR's cmpi predicates.")]
     tile += [(f"t.{name}", "d:td a:ts src:element", "any", doc) for name, doc in CONVERSIONS]
@@ -440,7 +441,7 @@ for _cls in ("float", "float->i1", "select"):
 TYPE_CLASSES["any"] = set(ELEMENT_CODES)
 TYPE_CLASSES["index"] = {"index"}
 TILE_ERRORS = {-2: "integer division by zero", -3: "signed integer overflow (INT_MIN / -1)",
-               -4: "index outside the gathered buffer"}
+               -4: "index outside the gathered buffer", -5: "coordinate of a non-positive stride or size"}
 # Kernel binding roles (module file, verifier, VMs).
 BIND_INPUT, BIND_OUTPUT, BIND_GATHERED = 0, 1, 2
 

@@ -86,7 +86,9 @@ def build_kernel(name, group, outputs, lookup):
         emit("t.load", {"d": alloc(v), "b": b}, element)
     for v in gathered:
         bindings.append((isa.ELEMENT_CODES[element_type_of(v.type).name], isa.BIND_GATHERED))
+    slot_of = {}
     for slot, (v, _, etype) in enumerate(pushed):
+        slot_of[v] = slot
         emit("t.splat", {"d": alloc(v), "p": slot}, element_type_of(etype).name)
 
     def gather_index(op):
@@ -111,7 +113,7 @@ def build_kernel(name, group, outputs, lookup):
         for d in reversed(range(len(shape))):
             if strides[d]:
                 term = alloc(object())
-                emit("t.lindex", {"d": term, "a": const(inner), "b": const(shape[d])}, "index")
+                emit("t.lindex", {"d": term, "a": index_constant(inner), "b": index_constant(shape[d])}, "index")
                 if strides[d] != 1:
                     emit("t.muli", {"d": term, "a": term, "b": const(strides[d])}, "index")
                 if index is None:
@@ -138,6 +140,9 @@ def build_kernel(name, group, outputs, lookup):
             for v in dict.fromkeys(op.operands):   # free sources first (in order): d may reuse one
                 if last_use[v] == i:
                     free.append(reg_of[v])
+            if tile_op == "lindex":   # its stride and size are push constants
+                srcs = []
+                extra = {"a": slot_of[op.operands[0]], "b": slot_of[op.operands[1]]}
         operands = dict(zip(("a", "b", "c"), srcs))
         operands["d"] = alloc(op.results[0])
         operands.update({k: isa.ELEMENT_CODES[x] if k == "src" else x for k, x in extra.items()})

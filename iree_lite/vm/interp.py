@@ -409,7 +409,10 @@ def run_kernel(kernel, bindings, push, count):
                 bound[v["d"]] = bindings[v["b"]]
             else:
                 if op.name == "t.lindex":
-                    regs[v["d"]] = [((start + i) // s) % z for i, s, z in zip(range(n), regs[v["a"]], regs[v["b"]])]
+                    s, z = push[v["a"]], push[v["b"]]
+                    if s <= 0 or z <= 0:
+                        raise VMError("INVALID_ARGUMENT", "'t.lindex': " + isa.TILE_ERRORS[-5])
+                    regs[v["d"]] = [((start + i) // s) % z for i in range(n)]
                 elif op.name == "t.gather":
                     regs[v["d"]] = gather(bindings[v["b"]], regs[v["a"]])
                 else:
