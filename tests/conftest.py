@@ -29,3 +29,21 @@ def seed_context():
             ctx.load(compile_module(open(path).read(), path, "async-external"))
         return ctx
     return make
+
+
+@pytest.fixture
+def both_vms():
+    """A factory: MLIR source loaded into a native context and into the
+    reference interpreter, as (native, reference)."""
+    from iree_lite.compiler import compile_module
+    from iree_lite.runtime.context import Context
+    from iree_lite.vm import interp
+
+    def load(source, filename="t.mlir", device="local-sync", workers=None):
+        module = compile_module(source, filename)
+        ctx = Context(device, workers)
+        ctx.load(module)
+        ref = interp.Context()
+        ref.load(module)
+        return ctx, ref
+    return load

@@ -104,16 +104,12 @@ def test_structured_ops_take_their_sizes_at_run_time(m, k, n):
     assert [bytes(w.data) for w in want] == [np.asarray(h).tobytes() for h in have]
 
 
-def test_matmul_of_disagreeing_sizes_is_an_error():
+def test_matmul_of_disagreeing_sizes_is_an_error(both_vms):
     a, b = np.zeros((2, 3), np.float32), np.zeros((2, 3), np.float32)
-    module = compile_module(STRUCTURED, "d.mlir")
+    ctx, ref = both_vms(STRUCTURED, "d.mlir")
     message = r"matmul of '2x3' by '2x3' into '2x3': the shapes do not agree"
-    ctx = Context("local-sync")
-    ctx.load(module)
     with pytest.raises(VMError, match=message):
         ctx.invoke("f", [a, b])
-    ref = interp.Context()
-    ref.load(module)
     with pytest.raises(VMError, match=message):
         ref.invoke("f", [interp.Buffer("f32", (2, 3)), interp.Buffer("f32", (2, 3))])
 
@@ -224,12 +220,8 @@ def test_broadcasts_transposes_reshapes_and_slices_of_dynamic_tensors(rows, cols
         assert bytes(w.data) == np.asarray(h).tobytes()
 
 
-def test_broadcast_and_reshape_size_errors():
-    module = compile_module(BROADCASTS, "d.mlir")
-    ctx = Context("local-sync")
-    ctx.load(module)
-    ref = interp.Context()
-    ref.load(module)
+def test_broadcast_and_reshape_size_errors(both_vms):
+    ctx, ref = both_vms(BROADCASTS, "d.mlir")
     a, v = np.zeros((2, 3), np.float32), np.zeros(2, np.float32)
     for run in (lambda: ctx.invoke("f", [a, v, 0]),
                 lambda: ref.invoke("f", [interp.Buffer("f32", (2, 3)), interp.Buffer("f32", (2,)), 0])):
@@ -238,11 +230,7 @@ def test_broadcast_and_reshape_size_errors():
     src = ("func.func @f(%a: tensor<?xf32>) -> tensor<?x4xf32> {\n"
            "  %e = tensor.expand_shape %a [[0, 1]] output_shape [2, 4] : tensor<?xf32> into tensor<?x4xf32>\n"
            "  return %e : tensor<?x4xf32>\n}\n")
-    module = compile_module(src, "r.mlir")
-    ctx = Context("local-sync")
-    ctx.load(module)
-    ref = interp.Context()
-    ref.load(module)
+    ctx, ref = both_vms(src, "r.mlir")
     np.testing.assert_array_equal(np.asarray(ctx.invoke("f", [np.arange(8, dtype=np.float32)])[0]),
                                   np.arange(8, dtype=np.float32).reshape(2, 4))
     for run in (lambda: ctx.invoke("f", [np.zeros(6, np.float32)]),
@@ -324,12 +312,8 @@ def test_slices_of_dynamic_sizes(rows, i, n):
     assert [bytes(w.data) for w in want] == [a.tobytes(), row.tobytes(), u.tobytes()]
 
 
-def test_slices_of_dynamic_sizes_outside_the_tensor():
-    module = compile_module(SIZED_SLICES, "s.mlir")
-    ctx = Context("local-sync")
-    ctx.load(module)
-    ref = interp.Context()
-    ref.load(module)
+def test_slices_of_dynamic_sizes_outside_the_tensor(both_vms):
+    ctx, ref = both_vms(SIZED_SLICES, "s.mlir")
     t = np.zeros((4, 8), np.int32)
     for n, message in ((4, r"slice 1 \+ 4 x 1 is outside dimension 0 of size 4"),
                        (-1, r"slice 1 \+ -1 x 1 is outside dimension 0 of size 4")):

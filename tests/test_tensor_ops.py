@@ -258,12 +258,8 @@ def test_slices_with_dynamic_offsets_and_strides(model):
     (-1, 1, "slice -1 \\+ 2 x 1 is outside dimension 0 of size 6"),
     (0, 0, "slice 1 \\+ 3 x 0 is outside dimension 1 of size 8"),
 ])
-def test_dynamic_slices_out_of_bounds_are_errors(i, s, message):
-    module = compile_module(DYNAMIC_SLICES, "s.mlir")
-    ctx = Context("local-sync")
-    ctx.load(module)
-    ref = interp.Context()
-    ref.load(module)
+def test_dynamic_slices_out_of_bounds_are_errors(i, s, message, both_vms):
+    ctx, ref = both_vms(DYNAMIC_SLICES, "s.mlir")
     t = np.zeros((6, 8), np.int32)
     for run in (lambda: ctx.invoke("f", [t, i, s]), lambda: ref.invoke("f", [buf(t, "i32"), i, s])):
         with pytest.raises(VMError, match="OUT_OF_RANGE; " + message):

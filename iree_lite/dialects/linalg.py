@@ -5,7 +5,7 @@ element-wise tensor ops, which then fuse with their neighbours.
 """
 from ..ir.attributes import AffineMapAttr, ArrayAttr, IntegerAttr
 from ..ir.core import Block, Operation, Region
-from ..ir.ops import OpDef, TerminatorOp
+from ..ir.ops import OpDef, TerminatorOp, ends_in
 from ..ir.types import ScalarType, element_type_of
 
 I64 = ScalarType("i64")
@@ -57,10 +57,7 @@ class GenericOp(OpDef):
             p.parse_punct("=")
             attrs.update(p.parse_attr_dict())
 
-        def yields(block, parser):
-            if not block.operations or block.operations[-1].name != "linalg.yield":
-                raise parser.error("'linalg.generic' body must end in 'linalg.yield'")
-        body = p.parse_region([], yields, "linalg.generic body")
+        body = p.parse_region([], ends_in("linalg.yield", "'linalg.generic' body"), "linalg.generic body")
         return finish(p, self.name, ins, in_types, outs, out_types, attrs, [body], loc)
 
     def verify(self, op, fail):
@@ -200,10 +197,7 @@ def parse_body(p, short, arg_types, result_type, what, loc):
         args.append((tok, p.parse_type()))
     p.parse_comma_list(argument, ")")
 
-    def yields(block, parser):
-        if not block.operations or block.operations[-1].name != "linalg.yield":
-            raise parser.error(f"'{what}' body must end in 'linalg.yield'")
-    return p.parse_region(args, yields, f"{what} body")
+    return p.parse_region(args, ends_in("linalg.yield", f"'{what}' body"), f"{what} body")
 
 
 class MapOp(OpDef):

@@ -1,7 +1,7 @@
 """tensor: creation, element access, and reshapes (views of the same data)."""
 from ..ir.core import Operation
 from .arith import CastOp
-from ..ir.ops import OpDef, TerminatorOp
+from ..ir.ops import OpDef, TerminatorOp, ends_in
 from ..ir.types import ScalarType, TensorType
 
 INDEX = ScalarType("index")
@@ -302,10 +302,7 @@ class GenerateOp(OpDef):
     def parse(self, p, loc, result_names):
         extents = p.parse_operand_list()
 
-        def yields(block, parser):
-            if not block.operations or block.operations[-1].name != "tensor.yield":
-                raise parser.error("'tensor.generate' region must end in 'tensor.yield'")
-        body = p.parse_region([], yields, "tensor.generate body")
+        body = p.parse_region([], ends_in("tensor.yield", "'tensor.generate' region"), "tensor.generate body")
         p.parse_punct(":")
         t = parse_tensor(p, self.name)
         return Operation(self.name, p.resolve_all(extents, [INDEX] * len(extents)), [t], regions=[body], loc=loc)
@@ -334,10 +331,7 @@ class PadOp(OpDef):
             p.parse_keyword(key)
             attrs[key] = parse_static_list(p, f"{key} padding")
 
-        def yields(block, parser):
-            if not block.operations or block.operations[-1].name != "tensor.yield":
-                raise parser.error("'tensor.pad' region must end in 'tensor.yield'")
-        region = p.parse_region([], yields, "pad region")
+        region = p.parse_region([], ends_in("tensor.yield", "'tensor.pad' region"), "pad region")
         p.parse_punct(":")
         a = parse_tensor(p, self.name)
         p.parse_keyword("to")

@@ -23,6 +23,15 @@ class OpDef:
         return self.elementwise, element_type_of(op.operands[0].type).name, {}
 
 
+def ends_in(terminator, what):
+    """A region check for Parser.parse_region: the block's last op is
+    `terminator` (`what` names the region in the error)."""
+    def check(block, parser):
+        if not block.operations or block.operations[-1].name != terminator:
+            raise parser.error(f"{what} must end in '{terminator}'")
+    return check
+
+
 class TerminatorOp(OpDef):
     """`name [%a, %b : T, U]`: func.return, scf.yield, linalg.yield."""
 
