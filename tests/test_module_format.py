@@ -1,5 +1,6 @@
 """The .vmfb format and the load-time bytecode verifier."""
 import copy
+import dataclasses
 import struct
 import zlib
 from array import array
@@ -138,3 +139,14 @@ def test_verifier_rejects_bad_bytecode(module, name, edit, message):
 
 def test_verifier_accepts_compiled_module(module):
     verify_module(module)
+
+
+@pytest.mark.parametrize("bad", ["tensor<<096xf32>", "tensor<4xq32>", "tensor<4xf32", "f33", "tensor<1x1x1x1x1x1x1x1x1xf32>"])
+def test_verifier_rejects_malformed_signature_types(module, bad):
+    """A corrupted type string would otherwise reach the runtime's argument
+    checks (found by the loader fuzzer's soak)."""
+    m = copy.deepcopy(module)
+    fn = m.functions[0]
+    fn.signature = dataclasses.replace(fn.signature, inputs=(bad,) + fn.signature.inputs[1:])
+    with pytest.raises(VerifyError, match="signature type"):
+        verify_module(deserialize(rechecksum(serialize(m))))

@@ -173,3 +173,19 @@ def test_while_loop(n, steps, model):
     ctx = Context("local-sync")
     ctx.load(module)
     assert ref.invoke("collatz", [n]) == ctx.invoke("collatz", [n]) == [1 if n > 0 else n, steps]
+
+
+@pytest.mark.parametrize("body,message", [
+    ("  %b = arith.addf %a, %a : f32\n  scf.yield\n  return %b : f32",
+     "3:3: error: 'scf.yield' must be the last operation of its block"),
+    ("  %b = arith.addf %a, %a : f32\n  return %b : f32\n  %c = arith.addf %b, %b : f32\n  return %c : f32",
+     "3:3: error: 'func.return' must be the last operation of its block"),
+    ("  %t = arith.constant true\n  %r = scf.if %t -> (f32) {\n    return %a : f32\n  } else {\n"
+     "    scf.yield %a : f32\n  }\n  return %r : f32", "4:5: error: region must end in 'scf.yield' of the results"),
+])
+def test_terminators_out_of_place_are_located_errors(body, message):
+    """Found by the compiler fuzzer's soak: a stray scf.yield in a function
+    body made bytecode that ran off its end."""
+    with pytest.raises(Diagnostic) as e:
+        compile_module(f"func.func @f(%a: f32) -> f32 {{\n{body}\n}}\n", "t.mlir")
+    assert e.value.render().startswith("t.mlir:" + message)

@@ -4,6 +4,9 @@ from .attributes import IntegerAttr
 from .core import INITIALIZER, Diagnostic
 
 
+TERMINATORS = ("func.return", "scf.yield", "scf.condition", "linalg.yield", "tensor.yield")
+
+
 def verify_module(module, lookup):
     """Raise a located Diagnostic for the first problem; `lookup` maps an op
     name to its OpDef (iree_lite.dialects.lookup)."""
@@ -43,9 +46,20 @@ def verify_module(module, lookup):
                 for inner in region.blocks:
                     yield from walk(inner)
 
+    def check_terminators(block):
+        """A terminator comes last in its block (the parser checks that each
+        block ends in the right one)."""
+        for i, op in enumerate(block.operations):
+            if op.name in TERMINATORS and i != len(block.operations) - 1:
+                fail_at(op.loc)(f"'{op.name}' must be the last operation of its block")
+            for region in op.regions:
+                for inner in region.blocks:
+                    check_terminators(inner)
+
     for fn in module.functions:
         if fn.body is None:
             continue
+        check_terminators(fn.body)
         for op in walk(fn.body):
             fail = fail_at(op.loc)
             lookup(op.name).verify(op, fail)

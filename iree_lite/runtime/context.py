@@ -9,7 +9,6 @@ the ones before it) and a device: `local-sync` runs all work on the calling
 thread, `local-task` on a pool of native worker threads.
 """
 import functools
-import re
 import threading
 import time
 
@@ -18,10 +17,9 @@ from ..codegen.module import ABI_COARSE_FENCES
 from ..vm.errors import VMError
 from ..vm.format import ModuleFormatError, deserialize
 from ..vm.link import resolve_imports
-from ..vm.verifier import VerifyError, bank_of_type, register_banks, verify_module
+from ..vm.verifier import VerifyError, bank_of_type, parse_tensor_type, register_banks, verify_module
 
 DEVICES = ("local-sync", "local-task")
-_DIMS = re.compile(r"((?:(?:\d+|\?)x)*)(\w+)")   # `2x?x` then the element type (`index` has an x)
 
 
 @functools.lru_cache(maxsize=None)
@@ -41,14 +39,6 @@ def default_workers(group_count=None, max_group_count=None):
         return group_count
     n = _native().default_worker_count()
     return min(n, max_group_count) if max_group_count else n
-
-
-def parse_tensor_type(type_str):
-    """'tensor<2x?xf32>' -> ('f32', (2, None)); a scalar type -> (name, None)."""
-    if not type_str.startswith("tensor<"):
-        return type_str, None
-    dims, element = _DIMS.fullmatch(type_str[7:-1]).groups()
-    return element, tuple(None if d == "?" else int(d) for d in dims.split("x")[:-1])
 
 
 class Function:

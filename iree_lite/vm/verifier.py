@@ -6,6 +6,8 @@ unchecked loop read or write out of bounds is checked here, from the ISA
 table. Run-time facts (shapes of caller buffers, fences) are checked by the
 instructions that need them.
 """
+import re
+
 from ..codegen import isa
 from ..codegen.module import ABI_COARSE_FENCES, CONST_DATA, CONST_FLOAT, CONST_INT, CONST_LAYOUT
 from ..ir.elements import SIZES, unpack
@@ -24,6 +26,27 @@ MAX_RANK = 8
 
 class VerifyError(Exception):
     pass
+
+
+_DIMS = re.compile(r"((?:(?:\d+|\?)x)*)(\w+)")   # `2x?x` then the element type (`index` has an x)
+
+
+def parse_tensor_type(type_str):
+    """'tensor<2x?xf32>' -> ('f32', (2, None)); a scalar type -> (name, None).
+    Raises VerifyError for anything else."""
+    if not type_str.startswith("tensor<"):
+        element, shape = type_str, None
+    else:
+        match = _DIMS.fullmatch(type_str[7:-1]) if type_str.endswith(">") else None
+        if match is None:
+            raise VerifyError(f"malformed signature type '{type_str}'")
+        dims, element = match.groups()
+        shape = tuple(None if d == "?" else int(d) for d in dims.split("x")[:-1])
+        if len(shape) > MAX_RANK:
+            raise VerifyError(f"signature type '{type_str}' has more than {MAX_RANK} dimensions")
+    if element not in isa.ELEMENT_CODES:
+        raise VerifyError(f"malformed signature type '{type_str}'")
+    return element, shape
 
 
 def bank_of_type(type_str):
@@ -58,6 +81,9 @@ def verify_module(m):
             size = SIZES[isa.ELEMENT_NAMES[c.element]]
             if len(c.data) != n * size:
                 raise VerifyError(f"constant data is {len(c.data)} bytes, its layout needs {n * size}")
+    for f in [*m.functions, *m.imports]:
+        for t in f.signature.inputs + f.signature.results:
+            parse_tensor_type(t)
     for g in m.globals:
         want = {"i": CONST_INT, "f": CONST_FLOAT, "r": CONST_DATA}[g.bank]
         if g.initial != -1 and not (0 <= g.initial < len(m.constants) and m.constants[g.initial].kind == want):
