@@ -132,6 +132,10 @@ def test_broadcast_along_trailing_dimensions(dtype):
     ([ID2, ID2], '"parallel", "reduction"', "    linalg.yield %x0 : f32", "reductions in .linalg.generic. into one output"),
     ([ID2, "affine_map<(d0, d1) -> (d1, d0)>"], None, "    linalg.yield %x0 : f32", "identity indexing maps"),
     ([ID2], None, "    linalg.yield %x0 : f32", "1 indexing maps for 2 operands"),
+    # found by the compiler fuzzer's soak (a body yielding nothing reached the code generator)
+    ([ID2, ID2], None, "    linalg.yield", r"'linalg.generic' body yields \(\), but its outputs hold \(f32\)"),
+    ([ID2, ID2], None, "    %i = arith.constant 1 : i32\n    linalg.yield %i : i32",
+     r"body yields \(i32\), but its outputs hold \(f32\)"),
 ])
 def test_unsupported_generics_are_located_errors(maps, iterators, body, message):
     with pytest.raises(Diagnostic, match=message) as e:

@@ -264,3 +264,13 @@ def test_dynamic_slices_out_of_bounds_are_errors(i, s, message, both_vms):
     for run in (lambda: ctx.invoke("f", [t, i, s]), lambda: ref.invoke("f", [buf(t, "i32"), i, s])):
         with pytest.raises(VMError, match="OUT_OF_RANGE; " + message):
             run()
+
+
+def test_pad_region_must_yield_one_value():
+    """An empty tensor.yield used to crash the parser (an IndexError)."""
+    src = ("func.func @f(%t: tensor<2xf32>) -> tensor<3xf32> {\n"
+           "  %p = tensor.pad %t low[1] high[0] {\n  ^bb0(%i: index):\n    tensor.yield\n"
+           "  } : tensor<2xf32> to tensor<3xf32>\n  return %p : tensor<3xf32>\n}\n")
+    with pytest.raises(Diagnostic, match="the 'tensor.pad' region must yield one value") as e:
+        compile_module(src, "p.mlir")
+    assert e.value.render().startswith("p.mlir:2:19: error:")

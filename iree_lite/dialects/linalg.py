@@ -91,6 +91,10 @@ class GenericOp(OpDef):
         block = op.regions[0].blocks[0]
         if [a.type for a in block.arguments] != [element_type_of(v.type) for v in op.operands]:
             fail("'linalg.generic' block arguments must be the operands' element types")
+        yielded = [v.type for v in block.operations[-1].operands]
+        if yielded != [element_type_of(v.type) for v in outs]:
+            fail(f"'linalg.generic' body yields ({', '.join(map(str, yielded))}), but its outputs hold "
+                 f"({', '.join(str(element_type_of(v.type)) for v in outs)})")
         for inner in block.operations:
             if inner.name == "linalg.index" and not 0 <= inner.attributes["dim"].value < len(kinds):
                 fail(f"'linalg.index' of dimension {inner.attributes['dim'].value} in a {len(kinds)}-d generic")

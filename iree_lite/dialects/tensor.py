@@ -325,6 +325,7 @@ class PadOp(OpDef):
     name = "tensor.pad"
 
     def parse(self, p, loc, result_names):
+        start = p.tok
         src = p.parse_operand()
         attrs = {}
         for key in ("low", "high"):
@@ -337,6 +338,8 @@ class PadOp(OpDef):
         p.parse_keyword("to")
         b = parse_tensor(p, self.name)
         block = region.blocks[0]
+        if len(block.operations[-1].operands) != 1:
+            raise p.error("the 'tensor.pad' region must yield one value", start)
         value = block.operations[-1].operands[0]
         if value.owner is block or getattr(value.owner, "parent", None) is block:   # computed in the region
             return Operation(self.name, p.resolve_all([src], [a]), [b], attrs, regions=[region], loc=loc)
