@@ -1,6 +1,6 @@
 """scf: structured control flow (for with iter_args, if with results, yield)."""
 from ..ir.core import Diagnostic, Operation
-from ..ir.ops import OpDef, TerminatorOp
+from ..ir.ops import OpDef, TerminatorOp, ends_in
 from ..ir.types import ScalarType, TensorType
 
 INDEX = ScalarType("index")
@@ -20,6 +20,20 @@ def yields(result_types):
     return check
 
 
+def parse_bindings(p):
+    """`(%a = %x, %b = %y)`: the region argument names and their initial
+    value operands (scf.for's iter_args, scf.while's operands)."""
+    names, inits = [], []
+    p.parse_punct("(")
+
+    def item():
+        names.append(p.parse_value_name())
+        p.parse_punct("=")
+        inits.append(p.parse_operand())
+    p.parse_comma_list(item, ")")
+    return names, inits
+
+
 class ForOp(OpDef):
     """`scf.for %i = %lb to %ub step %s [iter_args(%a = %x) -> (T)] [: type] { ... }`."""
     name = "scf.for"
@@ -34,13 +48,7 @@ class ForOp(OpDef):
         bounds.append(p.parse_operand())
         names, inits, types = [], [], []
         if p.parse_optional_keyword("iter_args"):
-            p.parse_punct("(")
-
-            def item():
-                names.append(p.parse_value_name())
-                p.parse_punct("=")
-                inits.append(p.parse_operand())
-            p.parse_comma_list(item, ")")
+            names, inits = parse_bindings(p)
             p.parse_punct("->")
             types = p.parse_result_types()
         iv_type = p.parse_type() if p.parse_optional_punct(":") else INDEX
@@ -80,24 +88,14 @@ class WhileOp(OpDef):
     name = "scf.while"
 
     def parse(self, p, loc, result_names):
-        names, inits = [], []
-        p.parse_punct("(")
-
-        def item():
-            names.append(p.parse_value_name())
-            p.parse_punct("=")
-            inits.append(p.parse_operand())
-        p.parse_comma_list(item, ")")
+        names, inits = parse_bindings(p)
         p.parse_punct(":")
         tok = p.tok
         ft = p.parse_type()
         if not hasattr(ft, "inputs") or len(ft.inputs) != len(names):
             raise p.error(f"expected a function type of {len(names)} inputs", tok)
-
-        def conditions(block, parser):
-            if not block.operations or block.operations[-1].name != "scf.condition":
-                raise parser.error("the 'scf.while' before region must end in 'scf.condition'")
-        before = p.parse_region(list(zip(names, ft.inputs)), conditions, "before region")
+        before = p.parse_region(list(zip(names, ft.inputs)), ends_in("scf.condition", "the 'scf.while' before region"),
+                                "before region")
         p.parse_keyword("do")
         after = p.parse_region([], yields(list(ft.inputs)), "after region")
         return Operation(self.name, p.resolve_all(inits, list(ft.inputs)), list(ft.results),
