@@ -65,6 +65,11 @@ class ModuleBuilder:
             self.module.constants.append(c)
         return self._constants[key]
 
+    def i64_data(self, values):
+        """A constant of i64 data (strides, sizes, maps of buffer ops)."""
+        return self.constant(Constant(CONST_DATA, isa.ELEMENT_CODES["i64"], (len(values),),
+                                      data=pack("i64", values)))
+
     def layout(self, t):
         """A tensor type as a layout constant, -1 for a dynamic dimension."""
         shape = tuple(-1 if d is None else d for d in t.shape)
@@ -581,8 +586,7 @@ class FunctionLowering:
             entries = [-1 if d is None else d for d in amap.results]
             reg = self.values[op.results[0]] = self.new("r")
             self.emit("buffer.permute", op.loc, dst=reg, src=self.values[src], layout=self.mb.layout(op.results[0].type),
-                      map=self.mb.constant(Constant(CONST_DATA, isa.ELEMENT_CODES["i64"], (len(entries),),
-                                                    data=pack("i64", entries))),
+                      map=self.mb.i64_data(entries),
                       dims_i=[self.values[v] for v in op.operands[1:]])
             return
         # Static strides; a dynamic batch (dimension 0 of both) is the source's.
@@ -598,9 +602,7 @@ class FunctionLowering:
 
     def strides_constant(self, base, strides):
         """The [base, strides...] i64 constant of buffer.expand/scatter."""
-        values = [base] + list(strides)
-        return self.mb.constant(Constant(CONST_DATA, isa.ELEMENT_CODES["i64"], (len(values),),
-                                         data=pack("i64", values)))
+        return self.mb.i64_data([base] + list(strides))
 
     def slice_operands(self, op, tensors):
         """The `sizes` constant and `at` registers (offsets, then steps) of
@@ -609,7 +611,7 @@ class FunctionLowering:
         regs = {key: [next(dynamic) if x is None else self.scalar_constant(x, ScalarType("index"))
                       for x in op.attributes[key]] for key in ("offsets", "sizes", "strides")}
         sizes = [-1 if n is None else n for n in op.attributes["sizes"]]
-        data = self.mb.constant(Constant(CONST_DATA, isa.ELEMENT_CODES["i64"], (len(sizes),), data=pack("i64", sizes)))
+        data = self.mb.i64_data(sizes)
         dynamic_sizes = [r for r, n in zip(regs["sizes"], sizes) if n == -1]
         return data, regs["offsets"] + regs["strides"] + dynamic_sizes
 
