@@ -73,12 +73,12 @@ cdef inline bint fits_layout(const buffer_t* b, const constant_t* c) noexcept no
     return True
 
 
-cdef lite_status* reshape_error(const buffer_t* b, const constant_t* c) noexcept nogil:
+cdef lite_status* reshape_error(const buffer_t* b, int rank, const int64_t* shape) noexcept nogil:
     cdef char msg[256]
     cdef char have[96]
     cdef char want[96]
     format_dims(have, 96, b.rank, b.shape)
-    format_dims(want, 96, c.rank, c.shape)
+    format_dims(want, 96, rank, shape)
     snprintf(msg, 256, b"reshape of %s to %s changes the number of elements", have, want)
     return status_new(STATUS_INVALID_ARGUMENT, msg)
 
@@ -465,60 +465,43 @@ cdef lite_status* strided_copy(char* strided, const int64_t* shape, int rank, co
     return NULL
 
 
-cdef lite_status* expand(ref_t r, const constant_t* layout, const constant_t* spec,
-                         buffer_t** out) noexcept nogil:
-    """buffer.expand: a strided gather into a new buffer."""
-    cdef buffer_t* src
-    cdef buffer_t* dst
-    cdef lite_status* st
-    if r.kind != REF_BUFFER:
-        return status_new(STATUS_INVALID_ARGUMENT, b"expanded value is not a buffer")
-    cdef int64_t shape[MAX_RANK]
-    cdef int d
-    src = <buffer_t*>r.ptr
-    for d in range(layout.rank):
-        shape[d] = layout.shape[d]
-    if layout.rank > 0 and shape[0] == -1:   # a dynamic batch: the source's
-        shape[0] = src.shape[0] if src.rank > 0 else 0
-    dst = buffer_new(src.element, layout.rank, shape, NULL, NULL)
-    if dst == NULL:
-        return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory allocating a buffer")
-    st = strided_copy(src.data, shape, layout.rank, <const int64_t*>spec.buffer.data, src.count,
-                      dst.data, ELEMENT_SIZE[src.element], 0)
-    if st != NULL:
-        buffer_release(dst)
-        return st
-    out[0] = dst
-    return NULL
-
-
-cdef lite_status* permute(ref_t r, const constant_t* layout, const constant_t* mapc, const uint32_t* code,
-                          int p, const int64_t* I, buffer_t** out) noexcept nogil:
-    """buffer.permute: a broadcast or transpose whose sizes are known at run time."""
+cdef lite_status* expand(ref_t r, const constant_t* layout, const constant_t* mapc, const uint32_t* code,
+                         int p, const int64_t* I, buffer_t** out) noexcept nogil:
+    """buffer.expand: a gather through a linear map (broadcasts, transposes, windows)."""
     cdef buffer_t* src
     cdef buffer_t* dst
     cdef lite_status* st
     cdef const int64_t* e = <const int64_t*>mapc.buffer.data
+    cdef int n = layout.rank, cols = layout.rank + 1
     cdef int64_t shape[MAX_RANK]
     cdef int64_t spec[MAX_RANK + 1]
+    cdef int exact[MAX_RANK]
     cdef int fed[MAX_RANK]
     cdef int d, k, j = 0
-    cdef int64_t row = 1
+    cdef int64_t row = 1, lo, hi
     cdef char msg[300]
     cdef char have[96]
     cdef char want[96]
     if r.kind != REF_BUFFER:
-        return status_new(STATUS_INVALID_ARGUMENT, b"permuted value is not a buffer")
+        return status_new(STATUS_INVALID_ARGUMENT, b"expanded value is not a buffer")
     src = <buffer_t*>r.ptr
-    if src.rank != <int>(mapc.buffer.nbytes // 8):
-        return status_new(STATUS_INVALID_ARGUMENT, b"permuted value is not of the map's rank")
-    for d in range(layout.rank):
+    if src.rank * cols != <int>(mapc.buffer.nbytes // 8):
+        return status_new(STATUS_INVALID_ARGUMENT, b"expanded value is not of the map's rank")
+    for d in range(n):
         fed[d] = -1
-        spec[1 + d] = 0
-    for k in range(src.rank):
-        if e[k] != -1:
-            fed[e[k]] = k
-    for d in range(layout.rank):
+    for k in range(src.rank):   # exact[k]: the one dimension row k is, or -1
+        exact[k] = -1
+        if e[k * cols + n] == 0:
+            for d in range(n):
+                if e[k * cols + d] == 1 and exact[k] == -1:
+                    exact[k] = d
+                elif e[k * cols + d] != 0:
+                    exact[k] = -2
+        if exact[k] == -2:
+            exact[k] = -1
+        if exact[k] >= 0 and fed[exact[k]] == -1:
+            fed[exact[k]] = k
+    for d in range(n):
         if layout.shape[d] != -1:
             shape[d] = layout.shape[d]
         elif fed[d] >= 0:
@@ -526,24 +509,32 @@ cdef lite_status* permute(ref_t r, const constant_t* layout, const constant_t* m
         else:
             shape[d] = I[list_reg(code, p, j)]
             j += 1
-    for k in range(src.rank):
-        if src.shape[k] != (shape[e[k]] if e[k] != -1 else 1):
-            format_dims(have, 96, src.rank, src.shape)
-            format_dims(want, 96, layout.rank, shape)
-            snprintf(msg, 300, b"broadcast or transpose of %s to %s: the shapes do not agree", have, want)
-            return status_new(STATUS_INVALID_ARGUMENT, msg)
-    for d in range(layout.rank):
         if shape[d] < 0:
             return status_new(STATUS_INVALID_ARGUMENT, b"negative tensor size")
-    spec[0] = 0
+    for k in range(src.rank):
+        lo = hi = e[k * cols + n]
+        for d in range(n):
+            if e[k * cols + d] > 0:
+                hi += e[k * cols + d] * (shape[d] - 1)
+            else:
+                lo += e[k * cols + d] * (shape[d] - 1)
+        if exact[k] >= 0 and src.shape[k] != shape[exact[k]] or \
+                exact[k] < 0 and shape_count(n, shape) != 0 and (lo < 0 or hi >= src.shape[k]):
+            format_dims(have, 96, src.rank, src.shape)
+            format_dims(want, 96, n, shape)
+            snprintf(msg, 300, b"broadcast, transpose or window of %s to %s: the shapes do not agree", have, want)
+            return status_new(STATUS_INVALID_ARGUMENT if exact[k] >= 0 else STATUS_OUT_OF_RANGE, msg)
+    for d in range(cols):
+        spec[d] = 0
     for k in range(src.rank - 1, -1, -1):
-        if e[k] != -1:
-            spec[1 + e[k]] += row
+        spec[0] += e[k * cols + n] * row
+        for d in range(n):
+            spec[1 + d] += e[k * cols + d] * row
         row *= src.shape[k]
-    dst = buffer_new(src.element, layout.rank, shape, NULL, NULL)
+    dst = buffer_new(src.element, n, shape, NULL, NULL)
     if dst == NULL:
         return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory allocating a buffer")
-    st = strided_copy(src.data, shape, layout.rank, spec, src.count, dst.data, ELEMENT_SIZE[src.element], 0)
+    st = strided_copy(src.data, shape, n, spec, src.count, dst.data, ELEMENT_SIZE[src.element], 0)
     if st != NULL:
         buffer_release(dst)
         return st
@@ -902,8 +893,12 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
                 c = &m.constants[code[pc + 1]]
                 count = ELEMENT_SIZE[c.element]
                 j = -1
+                p = 0
                 for i in range(c.rank):
                     dims[i] = c.shape[i]
+                    if dims[i] == -1 and code[pc + 2] != 0:   # sizes given in registers
+                        dims[i] = I[list_reg(code, pc + 2, p)]
+                        p += 1
                     if dims[i] == -1:   # the one dynamic dimension takes what the others leave
                         j = i
                     else:
@@ -911,12 +906,17 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
                 if j >= 0 and count != 0:
                     dims[j] = b.nbytes // count
                     count *= dims[j]
-                if count != b.nbytes or dims[max(j, 0)] < 0:
-                    return reshape_error(b, c)
+                for i in range(c.rank):
+                    if dims[i] < 0:
+                        count = -1
+                if count != b.nbytes:
+                    if j >= 0:
+                        dims[j] = -1   # shown as '?': no size fits
+                    return reshape_error(b, c.rank, dims)
                 nb = buffer_new(c.element, c.rank, dims, b.data, b)
                 if nb != NULL:
                     nb.readonly = b.readonly
-                pc += 2
+                pc = list_next(code, pc + 2)
             if nb == NULL:
                 return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory allocating a buffer")
             ref_move(&R[s0], REF_BUFFER, nb)
@@ -931,11 +931,11 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
                 return st
             pc += 1
         elif op == OP_BUFFER_EXPAND:
-            st = expand(R[s1], &m.constants[code[pc + 1]], &m.constants[code[pc + 2]], &nb)
+            st = expand(R[s1], &m.constants[code[pc + 1]], &m.constants[code[pc + 2]], code, pc + 3, I, &nb)
             if st != NULL:
                 return st
             ref_move(&R[s0], REF_BUFFER, nb)
-            pc += 3
+            pc = list_next(code, pc + 3)
         elif op == OP_BUFFER_SLICE or op == OP_BUFFER_INSERT:
             i = 1 if op == OP_BUFFER_SLICE else 0   # the operand `full` is src for a slice, acc for an insert
             if R[s1].kind != REF_BUFFER or (not i and R[s0].kind != REF_BUFFER):
@@ -963,12 +963,6 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
                 if st != NULL:
                     return st
             pc = list_next(code, p)
-        elif op == OP_BUFFER_PERMUTE:
-            st = permute(R[s1], &m.constants[code[pc + 1]], &m.constants[code[pc + 2]], code, pc + 3, I, &nb)
-            if st != NULL:
-                return st
-            ref_move(&R[s0], REF_BUFFER, nb)
-            pc = list_next(code, pc + 3)
         elif op == OP_BUFFER_SCATTER:
             st = scatter(R[s0], R[s1], &m.constants[code[pc + 1]])
             if st != NULL:

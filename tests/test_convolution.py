@@ -7,6 +7,7 @@ from iree_lite.compiler import compile_module
 from iree_lite.ir.core import Diagnostic
 from iree_lite.runtime.context import Context
 from iree_lite.vm import interp
+from iree_lite.vm.errors import VMError
 
 DTYPES = {"f32": np.float32, "f64": np.float64, "i32": np.int32}
 
@@ -108,8 +109,42 @@ def test_convolution_errors(kind, xs, ws, os_, message):
     assert e.value.render().startswith("bad.mlir:2:8: error:")
 
 
-def dynamic_batch(shape_text):
-    return "tensor<?" + shape_text[len("tensor<") + shape_text[len("tensor<"):].index("x"):]
+def dynamic(shape, element, axes):
+    """The tensor type of `shape` with dimensions `axes` dynamic."""
+    return tensor(["?" if k in axes else n for k, n in enumerate(shape)], element)
+
+
+def dynamic_program(kind, xs, ws, os_, s, d, axes, seed=0):
+    """The convolution compiled with dynamic dimensions `axes` of each
+    operand (input, filter, output), and arrays of shapes xs, ws and os_."""
+    pooling = kind.startswith("pooling")
+    src = program(kind, xs, ws, os_, "f32", s, d, "f32" if pooling else None)
+    for shape, dims in zip((xs, ws, os_), axes):
+        src = src.replace(tensor(shape, "f32"), dynamic(shape, "f32", dims))
+    rng = np.random.default_rng(seed)
+    x = rng.integers(-20, 20, xs).astype(np.float32)
+    w = np.zeros(ws, np.float32) if pooling else rng.integers(-5, 5, ws).astype(np.float32)
+    init = rng.integers(-50, 50, os_).astype(np.float32)
+    return compile_module(src, "conv.mlir"), [x, w, init]
+
+
+def run_both(module, arrays):
+    """The results of local-task and of the reference interpreter."""
+    ctx = Context("local-task", 2)
+    ctx.load(module)
+    got = np.asarray(ctx.invoke("f", arrays)[0])
+    ref = interp.Context()
+    ref.load(module)
+    want = ref.invoke("f", [interp.Buffer("f32", a.shape, bytearray(a.tobytes())) for a in arrays])[0]
+    return got, np.frombuffer(bytes(want.data), np.float32).reshape(want.shape)
+
+
+def run_dynamic(kind, xs, ws, os_, s, d, axes, seed=0):
+    """Both VMs agree bit for bit; their result and numpy's."""
+    module, arrays = dynamic_program(kind, xs, ws, os_, s, d, axes, seed)
+    got, ref = run_both(module, arrays)
+    assert ref.tobytes() == got.tobytes()
+    return got, reference(kind, *arrays, s, d)
 
 
 @pytest.mark.parametrize("batch", [0, 1, 3])
@@ -117,27 +152,38 @@ def dynamic_batch(shape_text):
 def test_convolutions_of_a_dynamic_batch(kind, batch):
     s, d = (2, 1), (1, 2)
     xs, ws, os_ = shapes(kind, batch, 9, 7, 2, 3, 2, 3, s, d)
-    pooling = kind.startswith("pooling")
-    src = program(kind, xs, ws, os_, "f32", s, d, "f32" if pooling else None)
-    for static in (tensor(xs, "f32"), tensor(os_, "f32")):
-        src = src.replace(static, dynamic_batch(static))
-    rng = np.random.default_rng(batch)
-    x = rng.integers(-20, 20, xs).astype(np.float32)
-    w = rng.integers(-5, 5, ws).astype(np.float32)
-    init = rng.integers(-50, 50, os_).astype(np.float32)
-    module = compile_module(src, "conv.mlir")
-    ctx = Context("local-task", 2)
-    ctx.load(module)
-    got = np.asarray(ctx.invoke("f", [x, np.zeros(ws, np.float32) if pooling else w, init])[0])
-    np.testing.assert_array_equal(got, reference(kind, x, w, init, s, d))
-    ref = interp.Context()
-    ref.load(module)
-    args = [interp.Buffer("f32", a.shape, bytearray(a.tobytes())) for a in (x, np.zeros(ws, np.float32) if pooling else w, init)]
-    assert bytes(ref.invoke("f", args)[0].data) == got.tobytes()
+    got, want = run_dynamic(kind, xs, ws, os_, s, d, ({0}, set(), {0}), batch)
+    np.testing.assert_array_equal(got, want)
 
 
-def test_convolutions_over_other_dynamic_dimensions_are_located_errors():
-    src = program("conv_2d_nhwc_hwcf", (1, 4, 4, 2), (3, 3, 2, 1), (1, 2, 2, 1), "f32", (1, 1), (1, 1))
-    src = src.replace("tensor<1x4x4x2xf32>", "tensor<1x?x4x2xf32>")
-    with pytest.raises(Diagnostic, match="supports 'linalg.conv_2d_nhwc_hwcf' whose only dynamic dimension is the batch"):
-        compile_module(src, "bad.mlir")
+SPATIAL = {"conv_2d_nchw_fchw": ({2, 3}, {2, 3}, {2, 3})}   # h, w; kh, kw; oh, ow
+
+
+@pytest.mark.parametrize("dynamic_axes", ["spatial", "all"])
+@pytest.mark.parametrize("dims,s,d", [((2, 9, 7, 2, 3, 2, 3), (2, 1), (1, 2)), ((1, 4, 5, 3, 1, 5, 2), (1, 1), (1, 1)),
+                                      ((1, 3, 3, 1, 3, 3, 1), (1, 1), (1, 1))])
+@pytest.mark.parametrize("kind", KINDS)
+def test_convolutions_of_dynamic_sizes(kind, dims, s, d, dynamic_axes):
+    """Spatial sizes (input, window and output) or every size read at run time."""
+    xs, ws, os_ = shapes(kind, *dims, s, d)
+    axes = SPATIAL.get(kind, ({1, 2}, {0, 1}, {1, 2}))
+    if dynamic_axes == "all":
+        axes = tuple(set(range(len(shape))) for shape in (xs, ws, os_))
+    got, want = run_dynamic(kind, xs, ws, os_, s, d, axes, dims[1])
+    np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("xs,ws,os_,message", [
+    ((1, 4, 4, 2), (3, 3, 2, 1), (1, 3, 2, 1), "OUT_OF_RANGE.*window of '1x4x4x2' to '1x3x2x3x3x2'"),
+    ((1, 4, 4, 3), (3, 3, 2, 1), (1, 2, 2, 1), "INVALID_ARGUMENT.*'1x4x4x3' to '1x2x2x3x3x2'"),
+])
+def test_dynamic_convolution_shapes_that_disagree_fail_the_call(xs, ws, os_, message):
+    """A window reaching past the input, or channels that differ, found at
+    run time: an error naming both shapes, from both VMs."""
+    module, arrays = dynamic_program("conv_2d_nhwc_hwcf", xs, ws, os_, (1, 1), (1, 1), ({1, 2, 3}, set(), {1, 2}))
+    for vm in (Context("local-task", 2), interp.Context()):
+        vm.load(module)
+        args = arrays if isinstance(vm, Context) else [interp.Buffer("f32", a.shape, bytearray(a.tobytes()))
+                                                      for a in arrays]
+        with pytest.raises(VMError, match=message):
+            vm.invoke("f", args)

@@ -153,13 +153,8 @@ def test_output_storage_of_dynamic_shape_is_written_in_place():
 
 @pytest.mark.parametrize("body,message", [
     ("%e = tensor.empty() : tensor<?xf32>", "0 dynamic sizes for 'tensor<\\?xf32>', which has 1 dynamic dimensions"),
-    ("%t = linalg.pooling_nhwc_sum ins(%c, %b : tensor<1x?x4x1xf32>, tensor<4x?xf32>) "
-     "outs(%c : tensor<1x?x4x1xf32>) -> tensor<1x?x4x1xf32>",
-     "iree-lite supports 'linalg.pooling_nhwc_sum' whose only dynamic dimension is the batch"),
     ("%r = tensor.concat dim(1) %a, %a : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x8xf32>",
      "iree-lite supports 'tensor.concat' whose only dynamic dimension is the concatenated one"),
-    ("%r = tensor.expand_shape %a [[0, 1], [2]] output_shape [%i, %i, 4] : tensor<?x4xf32> into tensor<?x?x4xf32>",
-     r"'tensor.expand_shape' to 'tensor<\?x\?x4xf32>' with more than one dynamic dimension is not supported"),
     ("%r = tensor.cast %a : tensor<?x4xf32> to tensor<?x5xf32>",
      "'tensor.cast' cannot turn 'tensor<\\?x4xf32>' into 'tensor<\\?x5xf32>'"),
 ])
@@ -235,7 +230,7 @@ def test_broadcast_and_reshape_size_errors(both_vms):
                                   np.arange(8, dtype=np.float32).reshape(2, 4))
     for run in (lambda: ctx.invoke("f", [np.zeros(6, np.float32)]),
                 lambda: ref.invoke("f", [interp.Buffer("f32", (6,))])):
-        with pytest.raises(VMError, match="reshape of '6' to '\\?x4' changes the number of elements"):
+        with pytest.raises(VMError, match="reshape of '6' to '2x4' changes the number of elements"):
             run()
 
 
@@ -372,3 +367,54 @@ def test_coordinates_in_a_reduction_of_dynamic_shape():
     want, (have,) = both(src, [x], "local-task", 2)
     np.testing.assert_array_equal(np.asarray(have), (x * np.arange(4, dtype=np.float32)).sum(axis=1))
     assert bytes(want[0].data) == np.asarray(have).tobytes()
+
+
+RESHAPES = """
+func.func @f(%a: tensor<?x?x?xf32>, %i: index, %j: index, %shape: tensor<3xi32>)
+    -> (tensor<?x?xf32>, tensor<?x?x?x2xf32>, tensor<?x?x?xf32>) {
+  %c = tensor.collapse_shape %a [[0, 1], [2]] : tensor<?x?x?xf32> into tensor<?x?xf32>
+  %e = tensor.expand_shape %c [[0, 1], [2, 3]] output_shape [%i, %j, 3, 2] : tensor<?x?xf32> into tensor<?x?x?x2xf32>
+  %r = tensor.reshape %c(%shape) : (tensor<?x?xf32>, tensor<3xi32>) -> tensor<?x?x?xf32>
+  return %c, %e, %r : tensor<?x?xf32>, tensor<?x?x?x2xf32>, tensor<?x?x?xf32>
+}
+"""
+
+
+def test_reshapes_with_several_dynamic_dimensions(both_vms):
+    """collapse_shape multiplies its groups' sizes, expand_shape takes its
+    output_shape and reshape its shape tensor, all read at run time."""
+    ctx, ref = both_vms(RESHAPES, "r.mlir")
+    a = np.arange(2 * 3 * 6, dtype=np.float32).reshape(2, 3, 6)
+    shape = np.array([3, 2, 6], np.int32)
+    have = ctx.invoke("f", [a, 3, 2, shape])
+    want = ref.invoke("f", [interp.Buffer("f32", a.shape, bytearray(a.tobytes())), 3, 2,
+                            interp.Buffer("i32", (3,), bytearray(shape.tobytes()))])
+    for h, w, expected in zip(have, want, (a.reshape(6, 6), a.reshape(3, 2, 3, 2), a.reshape(3, 2, 6))):
+        np.testing.assert_array_equal(np.asarray(h), expected)
+        assert w.shape == expected.shape and bytes(w.data) == np.asarray(h).tobytes()
+    for run in (lambda: ctx.invoke("f", [a, 2, 2, shape]),
+                lambda: ref.invoke("f", [interp.Buffer("f32", a.shape, bytearray(a.tobytes())), 2, 2,
+                                         interp.Buffer("i32", (3,), bytearray(shape.tobytes()))])):
+        with pytest.raises(VMError, match="reshape of '6x6' to '2x2x3x2' changes the number of elements"):
+            run()
+
+
+@pytest.mark.parametrize("body,message", [
+    ("%r = tensor.collapse_shape %a [[0], [1]] : tensor<?x4xf32> into tensor<?xf32>",
+     r"reassociation \[\[0\], \[1\]\] does not group the 2 dimensions of 'tensor<\?x4xf32>' into the 1 of"),
+    ("%r = tensor.collapse_shape %b [[1, 0]] : tensor<4x?xf32> into tensor<?xf32>", r"reassociation \[\[1, 0\]\]"),
+    ("%r = tensor.expand_shape %a [[0], [1, 2]] output_shape [%i, 3, 2] : tensor<?x4xf32> into tensor<?x3x2xf32>",
+     r"group \[1, 2\] of 'tensor<\?x3x2xf32>' does not hold 4 elements"),
+    ("%r = tensor.expand_shape %a [[0, 1], [2]] : tensor<?x4xf32> into tensor<?x?x4xf32>",
+     r"needs the sizes of its dynamic dimensions \(output_shape\)"),
+    ("%r = tensor.expand_shape %a [[0, 1], [2]] output_shape [%i, 3, 4] : tensor<?x4xf32> into tensor<?x2x4xf32>",
+     r"output_shape does not match 'tensor<\?x2x4xf32>'"),
+    ("%r = tensor.collapse_shape %a [0, 1] : tensor<?x4xf32> into tensor<?xf32>", r"expected a reassociation"),
+    ("%r = tensor.reshape %a(%b) : (tensor<?x4xf32>, tensor<4x?xf32>) -> tensor<?x?xf32>",
+     r"'tensor.reshape' needs a shape of type 'tensor<2xindex>'"),
+])
+def test_reshape_errors_are_located(body, message):
+    src = (f"func.func @f(%a: tensor<?x4xf32>, %b: tensor<4x?xf32>, %i: index) {{\n  {body}\n  return\n}}\n")
+    with pytest.raises(Diagnostic, match=message) as e:
+        compile_module(src, "d.mlir")
+    assert e.value.render().startswith("d.mlir:2:")

@@ -550,13 +550,10 @@ class FunctionLowering:
             self.emit("buffer.cast", op.loc, src=self.values[op.operands[0]], layout=self.mb.layout(dst),
                       where=self.where(op))
 
-    def op_tensor_collapse_shape(self, op):
+    def op_iree_lite_view(self, op):
         reg = self.values[op.results[0]] = self.new("r")
         self.emit("buffer.view", op.loc, dst=reg, src=self.values[op.operands[0]],
-                  layout=self.mb.layout(op.results[0].type))
-
-    op_tensor_expand_shape = op_tensor_collapse_shape
-    op_tensor_reshape = op_tensor_collapse_shape
+                  layout=self.mb.layout(op.results[0].type), dims_i=[self.values[v] for v in op.operands[1:]])
 
     def accumulator(self, op):
         """A fresh copy of the op's init operand, to accumulate into."""
@@ -577,31 +574,17 @@ class FunctionLowering:
     def op_iree_lite_expand(self, op):
         self.settle_timeline(op.loc)   # copies contents now
         src, amap = op.operands[0], op.attributes["map"]
-        t = op.results[0].type
-        if not (src.type.is_static and t.is_static) and amap.results is None and (
-                None in src.type.shape[1:] + t.shape[1:] or amap.expressions()[0] != ("d", 0)):
-            raise self.mb.error("a window over dynamic dimensions other than the batch is not supported by "
-                                "iree-lite yet", op.loc)
-        if not (src.type.is_static and t.is_static) and amap.results is not None:
-            entries = [-1 if d is None else d for d in amap.results]
-            reg = self.values[op.results[0]] = self.new("r")
-            self.emit("buffer.permute", op.loc, dst=reg, src=self.values[src], layout=self.mb.layout(op.results[0].type),
-                      map=self.mb.i64_data(entries),
-                      dims_i=[self.values[v] for v in op.operands[1:]])
-            return
-        # Static strides; a dynamic batch (dimension 0 of both) is the source's.
-        src_strides = row_major_strides(src.type.shape)
-        strides, base = [0] * amap.num_dims, 0
-        for (coeffs, const), row in zip(amap.linear(), src_strides):   # a linear map: strides of a view
-            strides = [s + c * row for s, c in zip(strides, coeffs)]
-            base += const * row
-        data = self.strides_constant(base, strides)
+        forms = amap.linear()
+        if forms is None:
+            raise self.mb.error("iree-lite copies only linear indexing maps outside a fused dispatch", op.loc)
+        # Rows per source dimension: a coefficient per result dimension, then the constant.
+        entries = [x for coeffs, const in forms for x in (*coeffs, const)]
         reg = self.values[op.results[0]] = self.new("r")
         self.emit("buffer.expand", op.loc, dst=reg, src=self.values[src], layout=self.mb.layout(op.results[0].type),
-                  strides=data)
+                  map=self.mb.i64_data(entries), dims_i=[self.values[v] for v in op.operands[1:]])
 
     def strides_constant(self, base, strides):
-        """The [base, strides...] i64 constant of buffer.expand/scatter."""
+        """The [base, strides...] i64 constant of buffer.scatter."""
         return self.mb.i64_data([base] + list(strides))
 
     def slice_operands(self, op, tensors):
@@ -723,8 +706,7 @@ class FunctionLowering:
 
 # Ops whose lowering handles tensors of dynamic shape (element-wise groups do too).
 DYNAMIC_SHAPE_OPS = {"tensor.empty", "tensor.dim", "tensor.cast", "tensor.splat", "tensor.extract", "tensor.insert",
-                     "tensor.extract_slice", "tensor.insert_slice", "tensor.collapse_shape", "tensor.expand_shape",
-                     "tensor.reshape", "iree_lite.expand",
+                     "tensor.extract_slice", "tensor.insert_slice", "iree_lite.view", "iree_lite.expand",
                      "func.call", "func.return", "iree_lite.reduce", "iree_lite.matmul", "check.expect_eq",
                      "check.expect_almost_eq", "util.optimization_barrier", "scf.for", "scf.if", "scf.while"}
 

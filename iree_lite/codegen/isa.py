@@ -188,25 +188,22 @@ def _ops():
          "bounds as buffer.load.i."),
         ("buffer.store.f", "value:rf dst:rr ri*:index", "As buffer.store.i, for a float element."),
         ("buffer.clone", "dst:rr src:rr", "dst = a new buffer view holding a copy of `src`."),
-        ("buffer.view", "dst:rr src:rr layout:const",
+        ("buffer.view", "dst:rr src:rr layout:const ri*:dims",
          "dst = `src`'s storage seen with the element type and shape of constant `layout` (no copy); "
-         "the byte sizes must be equal. One -1 (dynamic) dimension of the layout takes the size that "
-         "makes them so."),
-        ("buffer.expand", "dst:rr src:rr layout:const strides:const",
-         "dst = a new buffer view of constant `layout` whose element at index (i0, i1, ...) is `src`'s "
-         "element at base + sum(i_k * strides[k]), the constant holding [base, strides...] as i64: "
-         "broadcasts, transposes and windows. Every such offset must lie inside `src`. A -1 (dynamic) "
-         "first dimension of the layout is `src`'s first dimension (a batch)."),
-        ("buffer.permute", "dst:rr src:rr layout:const map:const ri*:dims",
-         "buffer.expand for shapes known at run time: dst = a new buffer view of constant `layout` "
-         "whose element at index i is src's element at (i[map[0]], i[map[1]], ...), map being i64 "
-         "data with one entry per dimension of `src` (-1: index 0 of a dimension of size 1): "
-         "broadcasts and transposes. A -1 (dynamic) dimension of the layout takes the size of the "
-         "`src` dimension mapped to it, or else the next of `dims`. Sizes that disagree fail the "
-         "call (INVALID_ARGUMENT, naming both shapes)."),
+         "the byte sizes must be equal (INVALID_ARGUMENT, naming both shapes). The -1 (dynamic) "
+         "dimensions of the layout take the sizes `dims` in order; with no `dims`, a single -1 "
+         "dimension takes the size that makes the byte sizes equal."),
+        ("buffer.expand", "dst:rr src:rr layout:const map:const ri*:dims",
+         "dst = a new buffer view of constant `layout` whose element at index i is src's element at "
+         "A i + c: `map` is i64 data holding, for each dimension of `src` in order, a coefficient per "
+         "dimension of the layout and then a constant: broadcasts, transposes and windows. A -1 "
+         "(dynamic) dimension of the layout takes the size of the first `src` dimension whose row is "
+         "exactly that dimension (coefficient 1, nothing else), or else the next of `dims`. Such a "
+         "`src` dimension must have that size (INVALID_ARGUMENT, naming both shapes); every other "
+         "row must stay inside its dimension over all of dst's indices (OUT_OF_RANGE)."),
         ("buffer.scatter", "acc:rr src:rr strides:const",
-         "For every index i of `src`: acc[base + sum(i_k * strides[k])] = src[i] (constant as for "
-         "buffer.expand): inserting slices. Every such offset must lie inside `acc`."),
+         "For every index i of `src`: acc[base + sum(i_k * strides[k])] = src[i], the constant "
+         "holding [base, strides...] as i64: inserting slices. Every such offset must lie inside `acc`."),
         ("buffer.slice", "dst:rr src:rr layout:const sizes:const ri*:at",
          "dst = a new buffer view of constant `layout` holding the slice of `src` whose size along "
          "each dimension k of `src` is sizes[k] (i64 data, as many as `src`'s rank; the layout may "

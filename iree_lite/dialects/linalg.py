@@ -311,23 +311,28 @@ CONVOLUTIONS = ("conv_2d_nhwc_hwcf", "conv_2d_nchw_fchw", "depthwise_conv_2d_nhw
                 "pooling_nhwc_max")
 
 
-def conv_sizes(kind, x, w, out):
+# The loop each dimension of a convolution's input, filter (or window) and output walks.
+CONV_AXES = {"conv_2d_nhwc_hwcf": (("n", "h", "w", "c"), ("kh", "kw", "c", "f"), ("n", "oh", "ow", "f")),
+             "conv_2d_nchw_fchw": (("n", "c", "h", "w"), ("f", "c", "kh", "kw"), ("n", "f", "oh", "ow")),
+             "depthwise_conv_2d_nhwc_hwc": (("n", "h", "w", "c"), ("kh", "kw", "c"), ("n", "oh", "ow", "c")),
+             "pooling_nhwc_sum": (("n", "h", "w", "c"), ("kh", "kw"), ("n", "oh", "ow", "c")),
+             "pooling_nhwc_max": (("n", "h", "w", "c"), ("kh", "kw"), ("n", "oh", "ow", "c"))}
+LOOP_NAMES = {"n": "batch", "c": "channel", "f": "filter"}
+
+
+def conv_sizes(kind, shapes):
     """The loop sizes of a convolution or pooling (n, h, w, c, kh, kw, f, oh,
-    ow) from its input, filter (or window) and output shapes, and the pairs
-    of sizes that must agree."""
-    if kind == "conv_2d_nchw_fchw":
-        (n, c, h, wd), (f, c2, kh, kw), (n2, f2, oh, ow) = x, w, out
-        same = [("batch", n, n2), ("channel", c, c2), ("filter", f, f2)]
-    elif kind == "conv_2d_nhwc_hwcf":
-        (n, h, wd, c), (kh, kw, c2, f), (n2, oh, ow, f2) = x, w, out
-        same = [("batch", n, n2), ("channel", c, c2), ("filter", f, f2)]
-    elif kind == "depthwise_conv_2d_nhwc_hwc":
-        (n, h, wd, c), (kh, kw, c2), (n2, oh, ow, f) = x, w, out
-        same = [("batch", n, n2), ("channel", c, c2), ("channel", c, f)]
-    else:
-        (n, h, wd, c), (kh, kw), (n2, oh, ow, f) = x, w, out
-        same = [("batch", n, n2), ("channel", c, f)]
-    return dict(n=n, h=h, w=wd, c=c, kh=kh, kw=kw, f=f, oh=oh, ow=ow), same
+    ow; None if dynamic everywhere) from its input, filter (or window) and
+    output shapes, with where each is read: {loop: (operand, axis)}; and
+    (loop, size, size) for the static sizes of one loop that differ."""
+    sizes, where, differ = {}, {}, []
+    for operand, (axes, shape) in enumerate(zip(CONV_AXES[kind], shapes)):
+        for axis, (loop, n) in enumerate(zip(axes, shape)):
+            if sizes.get(loop) is None:
+                sizes[loop], where[loop] = n, (operand, axis)
+            elif n is not None and n != sizes[loop]:
+                differ.append((LOOP_NAMES[loop], sizes[loop], n))
+    return sizes, where, differ
 
 
 def strides_and_dilations(op):
@@ -359,21 +364,18 @@ class ConvOp(NamedOp):
         if len(ins) != 2 or tuple(v.type.rank for v in (*ins, outs[0])) != ranks:
             fail(f"'{self.name}' takes two inputs and one output of ranks {', '.join(map(str, ranks))}")
         x, w, out = (v.type for v in (*ins, outs[0]))
-        if not (x.shape[1:] + w.shape + out.shape[1:]).count(None) == 0 or (x.shape[0] is None) != (out.shape[0] is None):
-            fail(f"iree-lite supports '{self.name}' whose only dynamic dimension is the batch")
         if x.element != out.element or (not kind.startswith("pooling") and w.element != out.element):
             fail(f"'{self.name}' needs one element type, got '{x}', '{w}' and '{out}'")
         for key in ("strides", "dilations"):
             attr = op.attributes.get(key)
             if attr is not None and (not hasattr(attr, "flat") or len(attr.flat()) != 2 or min(attr.flat()) < 1):
                 fail(f"'{self.name}' {key} must be two positive integers")
-        sizes, same = conv_sizes(kind, x.shape, w.shape, out.shape)
-        for what, a, b in same:
-            if a != b:   # a dynamic batch is read at run time from the input
-                fail(f"'{self.name}' {what} sizes {a} and {b} differ")
+        sizes, _, differ = conv_sizes(kind, (x.shape, w.shape, out.shape))
+        for what, a, b in differ:   # dynamic sizes are checked at run time
+            fail(f"'{self.name}' {what} sizes {a} and {b} differ")
         for (s, d), (o, k, i) in zip(zip(*strides_and_dilations(op)), ((sizes["oh"], sizes["kh"], sizes["h"]),
                                                                         (sizes["ow"], sizes["kw"], sizes["w"]))):
-            if o < 1 or k < 1 or (o - 1) * s + (k - 1) * d + 1 > i:
+            if None not in (o, k, i) and (o < 1 or k < 1 or (o - 1) * s + (k - 1) * d + 1 > i):
                 fail(f"'{self.name}' window of {k} (stride {s}, dilation {d}) does not give {o} outputs "
                      f"from {i} inputs")
 

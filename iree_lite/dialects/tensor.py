@@ -1,4 +1,7 @@
 """tensor: creation, element access, and reshapes (views of the same data)."""
+import math
+
+from ..ir.attributes import IntegerAttr
 from ..ir.core import Operation
 from .arith import CastOp
 from ..ir.ops import OpDef, TerminatorOp, ends_in
@@ -143,14 +146,15 @@ class ViewOp(OpDef):
     """Reshapes that keep the data: `tensor.cast %t : A to B`,
     `tensor.collapse_shape %t [[0, 1]] : A into B`,
     `tensor.expand_shape %t [[0, 1]] [output_shape [..]] : A into B`,
-    `tensor.reshape %t(%shape) : (A, S) -> B`."""
+    `tensor.reshape %t(%shape) : (A, S) -> B`. All but the cast decompose
+    into `iree_lite.view`, whose operands size the result's dynamic
+    dimensions (none when one dynamic size follows from the element count)."""
 
     def __init__(self, name):
         self.name = name
 
     def parse(self, p, loc, result_names):
         src = p.parse_operand()
-        shape_tok = None
         if self.name == "tensor.reshape":
             p.parse_punct("(")
             shape_tok = p.parse_operand()
@@ -162,17 +166,17 @@ class ViewOp(OpDef):
                 raise p.error("expected '(source type, shape type) -> result type'", tok)
             (a, shape_t), (b,) = ft.inputs, ft.results
             return Operation(self.name, p.resolve_all([src, shape_tok], [a, shape_t]), [b], loc=loc)
+        attrs, dynamic = {}, []
         if self.name != "tensor.cast":
-            p.parse_attribute()   # reassociation: implied by the shapes of static tensors
-            if p.parse_optional_keyword("output_shape"):   # sizes: static ones are in the type, the
-                dynamic = []                                  # dynamic one follows from the element count
-                parse_mixed_list(p, "output_shape", dynamic)
-                p.resolve_all(dynamic, [INDEX] * len(dynamic))
+            attrs["reassociation"] = parse_reassociation(p)
+            if p.parse_optional_keyword("output_shape"):
+                attrs["output_shape"] = parse_mixed_list(p, "output_shape", dynamic)
         p.parse_punct(":")
         a = parse_tensor(p, self.name)
         p.parse_keyword("to" if self.name == "tensor.cast" else "into")
         b = parse_tensor(p, self.name)
-        return Operation(self.name, p.resolve_all([src], [a]), [b], loc=loc)
+        return Operation(self.name, p.resolve_all([src] + dynamic, [a] + [INDEX] * len(dynamic)), [b], attrs,
+                         loc=loc)
 
     def verify(self, op, fail):
         a, b = op.operands[0].type, op.results[0].type
@@ -183,10 +187,81 @@ class ViewOp(OpDef):
                     x is not None and y is not None and x != y for x, y in zip(a.shape, b.shape)):
                 fail(f"'tensor.cast' cannot turn '{a}' into '{b}'")
             return
-        if b.shape.count(None) > 1:
-            fail(f"'{self.name}' to '{b}' with more than one dynamic dimension is not supported by iree-lite yet")
         if a.element != b.element or (a.is_static and b.is_static and a.num_elements != b.num_elements):
             fail(f"'{self.name}' cannot turn '{a}' into '{b}': element types and counts must match")
+        if self.name == "tensor.reshape":
+            shape_t = op.operands[1].type
+            if not (isinstance(shape_t, TensorType) and shape_t.shape == (b.rank,) and shape_t.element.is_int):
+                fail(f"'tensor.reshape' needs a shape of type 'tensor<{b.rank}xindex>' (or of integers), "
+                     f"got '{shape_t}'")
+            return
+        big, small = (a, b) if self.name == "tensor.collapse_shape" else (b, a)
+        groups = op.attributes["reassociation"]
+        if not (len(groups) == small.rank and [d for g in groups for d in g] == list(range(big.rank)) or
+                not groups and small.rank == 0 and all(n == 1 for n in big.shape)):
+            fail(f"reassociation {[list(g) for g in groups]} does not group the {big.rank} dimensions of '{big}' "
+                 f"into the {small.rank} of '{small}' in order")
+        for g, n in zip(groups, small.shape):
+            sizes = [big.shape[d] for d in g]
+            if n is not None and None not in sizes and math.prod(sizes) != n:
+                fail(f"'{self.name}' group {list(g)} of '{big}' does not hold {n} elements of '{small}'")
+        shape = op.attributes.get("output_shape")
+        if shape is not None and (len(shape) != b.rank or any(
+                y is not None and x != y for x, y in zip(shape, b.shape))):
+            fail(f"output_shape does not match '{b}'")
+        if self.name == "tensor.expand_shape" and shape is None and b.shape.count(None) > 1:
+            fail(f"'{self.name}' to '{b}' needs the sizes of its dynamic dimensions (output_shape)")
+
+
+class ReshapeOp(ViewOp):
+    """The reshapes proper: collapse_shape, expand_shape and reshape."""
+
+    def decompose(self, op, new):
+        """`iree_lite.view` sized by the output_shape operands, the products of
+        collapsed groups, or the shape tensor's elements."""
+        src, t = op.operands[0], op.results[0].type
+        sizes = []
+        def const(v):
+            return new("arith.constant", [], [INDEX], {"value": IntegerAttr(v, INDEX)})[0]
+        if "output_shape" in op.attributes:
+            given = iter(op.operands[1:])
+            sizes = [next(given) if x is None else const(x)
+                     for x, n in zip(op.attributes["output_shape"], t.shape) if n is None]
+        elif t.shape.count(None) > 1:
+            for d in (d for d, n in enumerate(t.shape) if n is None):
+                if self.name == "tensor.reshape":
+                    size = new("tensor.extract", [op.operands[1], const(d)], [op.operands[1].type.element])[0]
+                    sizes.append(size if size.type == INDEX else new("arith.index_cast", [size], [INDEX])[0])
+                    continue
+                size = const(1)
+                for k in op.attributes["reassociation"][d]:
+                    dim = const(src.type.shape[k]) if src.type.shape[k] is not None else \
+                        new("tensor.dim", [src, const(k)], [INDEX])[0]
+                    size = new("arith.muli", [size, dim], [INDEX])[0]
+                sizes.append(size)
+        return new("iree_lite.view", [src, *sizes], [t])
+
+
+class InternalViewOp(OpDef):
+    """`iree_lite.view(src, sizes...)`: src's data at the result's shape, its
+    dynamic dimensions sized by the operands in order (none when a single
+    one follows from the element count). Made by reshapes and the linalg
+    rewrite."""
+    name = "iree_lite.view"
+
+    def parse(self, p, loc, result_names):
+        raise p.error("'iree_lite.view' is internal to the compiler")
+
+
+def parse_reassociation(p):
+    """`[[0, 1], [2]]`: groups of consecutive dimensions, as tuples of ints."""
+    tok = p.tok
+    attr = p.parse_attribute()
+    values = getattr(attr, "values", None)
+    if values is None or not all(hasattr(g, "values") and all(isinstance(getattr(d, "value", None), int)
+                                                                for d in g.values) for g in values):
+        raise p.error("expected a reassociation such as '[[0, 1], [2]]'", tok)
+    return tuple(tuple(d.value for d in g.values) for g in values)
 
 
 def parse_static_list(p, what):
@@ -381,5 +456,6 @@ OPS = {op.name: op for op in (
     SliceOp("tensor.extract_slice"), SliceOp("tensor.insert_slice"), ConcatOp(), PadOp(), GenerateOp(), BitcastOp(),
     TerminatorOp("tensor.yield"),
     EmptyOp(), ExtractOp(), InsertOp(), SplatOp(), FromElementsOp(), DimOp(),
-    *(ViewOp(n) for n in ("tensor.cast", "tensor.collapse_shape", "tensor.expand_shape", "tensor.reshape")),
+    ViewOp("tensor.cast"), *(ReshapeOp(n) for n in ("tensor.collapse_shape", "tensor.expand_shape", "tensor.reshape")),
+    InternalViewOp(),
 )}

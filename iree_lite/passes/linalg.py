@@ -11,7 +11,7 @@ Named ops map to the one op they mean.
 from ..dialects import lookup
 from ..dialects.linalg import CONTRACTIONS, CONVOLUTIONS, ELEMENTWISE, combiner_of, conv_sizes, ins_outs, \
     strides_and_dilations
-from ..ir.attributes import AffineMapAttr, FloatAttr, IntegerAttr
+from ..ir.attributes import AffineMapAttr, FloatAttr, IntegerAttr, exact_dimension
 from ..ir.core import Block, Diagnostic, Operation
 from ..ir.types import ScalarType, TensorType, element_type_of
 
@@ -53,16 +53,19 @@ def _new(ops, name, operands, result_types, attributes=None, loc=None):
     return op.results
 
 
-def expand(ops, value, amap, shape, loc, like=None):
+def expand(ops, value, amap, shape, loc, like=None, size=None):
     """`value` seen through `amap` at the iteration `shape` (a copy), or
     `value` itself for the identity. Dynamic dimensions that no dimension of
-    `value` feeds take their sizes from tensor `like`, of the iteration shape."""
+    `value` is exactly (a broadcast's new ones, a window's) take their sizes
+    from `size(d)`, an index value, or else from tensor `like`, of the
+    iteration shape."""
     if amap.is_identity and value.type.shape == tuple(shape):
         return value
     t = TensorType(tuple(shape), value.type.element)
-    unfed = []
-    if like is not None and amap.results is not None:
-        unfed = sizes(ops, like, [d for d in range(len(shape)) if d not in amap.results], loc)
+    forms = amap.linear() or ()
+    fed = {exact_dimension(coeffs, const) for coeffs, const in forms}
+    size = size or (lambda d: size_of(ops, like, d, loc))
+    unfed = [size(d) for d, n in enumerate(shape) if n is None and d not in fed]
     return _new(ops, "iree_lite.expand", [value] + unfed, [t], {"map": amap}, loc)[0]
 
 
@@ -147,10 +150,14 @@ def reduce_body(op, ops, maps, parallel, reduced, remap, source):
     shape = tuple(size[d] for d in order)
     body = op.regions[0].blocks[0]
     combiner, value = combiner_of(op, _fail(op, source))
+    reads = {d: (value, r) for value, amap in zip(ins, maps) for r, d in enumerate(amap.results) if d is not None}
+
+    def size(i):   # iteration dimension order[i], read from an input it indexes
+        return size_of(ops, *reads[order[i]], op.loc)
     mapping = {}
     for arg, x, amap in zip(body.arguments, ins, maps):
         moved = AffineMapAttr(len(order), tuple(None if d is None else order.index(d) for d in amap.results))
-        mapping[arg] = expand(ops, x, moved, shape, op.loc)
+        mapping[arg] = expand(ops, x, moved, shape, op.loc, size=size)
     pre = Block(body.arguments, body.operations[:-2] + [Operation("linalg.yield", [value], [])])
     like = next(iter(mapping.values()), None)   # an input at the (reordered) iteration shape
     (folded,) = apply_body(ops, pre, mapping, shape, remap, source, [order.index(d) for d in range(len(order))],
@@ -158,29 +165,34 @@ def reduce_body(op, ops, maps, parallel, reduced, remap, source):
     return _new(ops, "iree_lite.reduce", [init, folded], [init.type], {"combiner": combiner}, op.loc)[0]
 
 
-def view(ops, value, shape, loc):
-    """value's elements at another shape (no copy); a None size is dynamic."""
-    return _new(ops, "tensor.collapse_shape", [value], [TensorType(tuple(shape), value.type.element)], loc=loc)[0]
+def view(ops, value, sizes, loc):
+    """value's elements at another shape (no copy): `sizes` are ints, index
+    values (dynamic sizes) or, for at most one, None (inferred)."""
+    shape = tuple(n if isinstance(n, int) else None for n in sizes)
+    dims = [n for n in sizes if n is not None and not isinstance(n, int)]
+    return _new(ops, "iree_lite.view", [value] + dims, [TensorType(shape, value.type.element)], loc=loc)[0]
+
+
+def shape_of(ops, value, loc):
+    """value's sizes: ints, or index values read at run time."""
+    return [n if n is not None else size_of(ops, value, a, loc) for a, n in enumerate(value.type.shape)]
 
 
 def contract(ops, kind, ins, init, loc):
     """matmul and its relatives as (batched) matrix products: vectors are
     viewed as one-column or one-row matrices."""
     a, b = ins
-    out_shape = init.type.shape
-    if kind == "matvec":
-        b, acc = view(ops, b, b.type.shape + (1,), loc), view(ops, init, out_shape + (1,), loc)
+    if kind in ("matvec", "batch_matvec"):
+        b, acc = view(ops, b, shape_of(ops, b, loc) + [1], loc), view(ops, init, shape_of(ops, init, loc) + [1], loc)
     elif kind == "vecmat":
-        a, acc = view(ops, a, (1,) + a.type.shape, loc), view(ops, init, (1,) + out_shape, loc)
-    elif kind == "batch_matvec":
-        b, acc = view(ops, b, b.type.shape + (1,), loc), view(ops, init, out_shape + (1,), loc)
+        a, acc = view(ops, a, [1] + shape_of(ops, a, loc), loc), view(ops, init, [1] + shape_of(ops, init, loc), loc)
     elif kind == "dot":
-        a, b = view(ops, a, (1,) + a.type.shape, loc), view(ops, b, b.type.shape + (1,), loc)
-        acc = view(ops, init, (1, 1), loc)
+        a, b = view(ops, a, [1] + shape_of(ops, a, loc), loc), view(ops, b, shape_of(ops, b, loc) + [1], loc)
+        acc = view(ops, init, [1, 1], loc)
     else:
         acc = init
     result = _new(ops, "iree_lite.matmul", [acc, a, b], [acc.type], loc=loc)[0]
-    return result if result.type == init.type else view(ops, result, out_shape, loc)
+    return result if result.type == init.type else view(ops, result, shape_of(ops, init, loc), loc)
 
 
 def convolve(op, ops, kind, ins, init, loc):
@@ -188,8 +200,18 @@ def convolve(op, ops, kind, ins, init, loc):
     strided copy) with the filter; depthwise convolutions and poolings as
     reductions of the windows."""
     x, w = ins
-    z = conv_sizes(kind, x.type.shape, w.type.shape, init.type.shape)[0]
+    z, where, _ = conv_sizes(kind, (x.type.shape, w.type.shape, init.type.shape))
     (sh, sw), (dh, dw) = strides_and_dilations(op)
+    read = {}
+
+    def size(loop):
+        """A loop's size: an int, or an index value read once from an operand."""
+        if z[loop] is not None:
+            return z[loop]
+        if loop not in read:
+            operand, axis = where[loop]
+            read[loop] = size_of(ops, (x, w, init)[operand], axis, loc)
+        return read[loop]
 
     def windows(loops):
         """x at every point of `loops` (named iteration dimensions), each
@@ -198,15 +220,21 @@ def convolve(op, ops, kind, ins, init, loc):
         rows = ("+", ("*", d["oh"], ("c", sh)), ("*", d["kh"], ("c", dh)))
         cols = ("+", ("*", d["ow"], ("c", sw)), ("*", d["kw"], ("c", dw)))
         exprs = (d["n"], d["c"], rows, cols) if kind == "conv_2d_nchw_fchw" else (d["n"], rows, cols, d["c"])
-        return expand(ops, x, AffineMapAttr(len(loops), None, 0, exprs), tuple(z[k] for k in loops), loc)
+        return expand(ops, x, AffineMapAttr(len(loops), None, 0, exprs), tuple(z[k] for k in loops), loc,
+                      size=lambda i: size(loops[i]))
+
+    def prod(*loops):
+        return size_product(ops, [size(k) for k in loops], loc)
     if kind == "conv_2d_nhwc_hwcf":
-        cols = view(ops, windows(["n", "oh", "ow", "kh", "kw", "c"]), (product(z["n"], z["oh"], z["ow"]), z["kh"] * z["kw"] * z["c"]), loc)
-        return contract_views(ops, cols, view(ops, w, (z["kh"] * z["kw"] * z["c"], z["f"]), loc), init, loc)
-    if kind == "conv_2d_nchw_fchw":
-        cols = view(ops, windows(["n", "c", "kh", "kw", "oh", "ow"]), (z["n"], z["c"] * z["kh"] * z["kw"], z["oh"] * z["ow"]),
+        cols = view(ops, windows(["n", "oh", "ow", "kh", "kw", "c"]), [prod("n", "oh", "ow"), prod("kh", "kw", "c")],
                     loc)
-        flat = view(ops, w, (z["f"], z["c"] * z["kh"] * z["kw"]), loc)
-        filters = expand(ops, flat, AffineMapAttr(3, (1, 2)), (z["n"],) + flat.type.shape, loc, init)
+        return contract_views(ops, cols, view(ops, w, [prod("kh", "kw", "c"), size("f")], loc), init, loc)
+    if kind == "conv_2d_nchw_fchw":
+        cols = view(ops, windows(["n", "c", "kh", "kw", "oh", "ow"]), [size("n"), prod("c", "kh", "kw"),
+                                                                       prod("oh", "ow")], loc)
+        flat = view(ops, w, [size("f"), prod("c", "kh", "kw")], loc)
+        filters = expand(ops, flat, AffineMapAttr(3, (1, 2)), (z["n"],) + flat.type.shape, loc,
+                         size=lambda i: size("n"))
         return contract_views(ops, filters, cols, init, loc)
     patches = windows(["n", "oh", "ow", "c", "kh", "kw"])
     float_ = x.type.element.is_float
@@ -219,18 +247,24 @@ def convolve(op, ops, kind, ins, init, loc):
     return _new(ops, "iree_lite.reduce", [init, patches], [init.type], {"combiner": combiner}, loc)[0]
 
 
-def product(*sizes):
-    """The product of sizes, None (dynamic) if any is."""
-    n = 1
-    for size in sizes:
-        n = None if None in (n, size) else n * size
-    return n
+def size_product(ops, sizes, loc):
+    """The product of sizes (ints or index values): an int if all are."""
+    static = 1
+    for n in sizes:
+        static *= n if isinstance(n, int) else 1
+    dynamic = [n for n in sizes if not isinstance(n, int)]
+    if not dynamic:
+        return static
+    result = dynamic[0]
+    for n in dynamic[1:] + ([index_constant(ops, static, loc)] if static != 1 else []):
+        result = _new(ops, "arith.muli", [result, n], [INDEX], loc=loc)[0]
+    return result
 
 
 def contract_views(ops, a, b, init, loc):
     """init + a @ b (batched when rank 3), init seen at the product's shape."""
-    acc = view(ops, init, a.type.shape[:-1] + b.type.shape[-1:], loc)
-    return view(ops, _new(ops, "iree_lite.matmul", [acc, a, b], [acc.type], loc=loc)[0], init.type.shape, loc)
+    acc = view(ops, init, shape_of(ops, a, loc)[:-1] + shape_of(ops, b, loc)[-1:], loc)
+    return view(ops, _new(ops, "iree_lite.matmul", [acc, a, b], [acc.type], loc=loc)[0], shape_of(ops, init, loc), loc)
 
 
 def softmax(ops, x, dim, loc):

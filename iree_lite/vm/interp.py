@@ -12,6 +12,7 @@ from array import array
 
 from ..codegen import isa
 from ..codegen.module import ABI_COARSE_FENCES
+from ..ir.attributes import exact_dimension
 from ..ir.elements import INT_BITS, SIZES, pack, unpack, wrap_int
 from .errors import VMError
 from .link import resolve_imports
@@ -731,12 +732,14 @@ class Context:
     def op_buffer_view(self, fr, m, v):
         b, c = fr.r[v["src"]], m.constants[v["layout"]]
         element = isa.ELEMENT_NAMES[c.element]
-        shape = c.shape
+        dims = iter(fr.i[r] for r in v["dims_i"])
+        shape = tuple(next(dims) if d == -1 and v["dims_i"] else d for d in c.shape)
         if -1 in shape:   # the one dynamic dimension takes what the others leave
             known = _count(d for d in shape if d != -1) * SIZES[element]
             shape = tuple(len(b.data) // known if d == -1 and known else d for d in shape)
-        if -1 in shape or _count(shape) * SIZES[element] != len(b.data):
-            raise VMError("INVALID_ARGUMENT", f"reshape of {_dims_str(b.shape)} to {_dims_str(c.shape)} changes "
+        if -1 in shape or min(shape, default=0) < 0 or _count(shape) * SIZES[element] != len(b.data):
+            shown = tuple(-1 if d == -1 and not v["dims_i"] else n for d, n in zip(c.shape, shape))
+            raise VMError("INVALID_ARGUMENT", f"reshape of {_dims_str(b.shape)} to {_dims_str(shown)} changes "
                           "the number of elements")
         view = Buffer(element, shape, b.data, b.readonly)   # shares the bytearray
         fr.r[v["dst"]] = view
@@ -761,36 +764,36 @@ class Context:
         return offsets
 
     def op_buffer_expand(self, fr, m, v):
-        src, c = fr.r[v["src"]], m.constants[v["layout"]]
-        shape = tuple(c.shape)
-        if shape and shape[0] == -1:   # a dynamic batch: the source's
-            shape = (src.shape[0] if src.shape else 0,) + shape[1:]
-        out = Buffer(src.element, shape)
-        size = SIZES[src.element]
-        for flat, offset in enumerate(self._strided(shape, unpack("i64", m.constants[v["strides"]].data),
-                                                    src.count)):
-            out.data[flat * size:(flat + 1) * size] = src.data[offset * size:(offset + 1) * size]
-        fr.r[v["dst"]] = out
-
-    def op_buffer_permute(self, fr, m, v):
-        src, c = fr.r[v["src"]], m.constants[v["layout"]]
+        src, layout = fr.r[v["src"]], m.constants[v["layout"]].shape
+        n = len(layout)
         entries = unpack("i64", m.constants[v["map"]].data)
-        if not isinstance(src, Buffer) or len(src.shape) != len(entries):
-            raise VMError("INVALID_ARGUMENT", "permuted value is not a buffer of the map's rank")
-        fed = {d: k for k, d in enumerate(entries) if d != -1}
+        rows = [entries[k:k + n + 1] for k in range(0, len(entries), n + 1)]
+        if not isinstance(src, Buffer) or len(src.shape) != len(rows):
+            raise VMError("INVALID_ARGUMENT", "expanded value is not a buffer of the map's rank")
+        exact = [exact_dimension(row[:n], row[n]) for row in rows]
+        fed = {}
+        for k, d in enumerate(exact):
+            if d is not None:
+                fed.setdefault(d, k)
         dims = iter(fr.i[r] for r in v["dims_i"])
-        shape = tuple(n if n != -1 else src.shape[fed[d]] if d in fed else next(dims) for d, n in enumerate(c.shape))
-        if any(n < 0 for n in shape) or any(src.shape[k] != (shape[d] if d != -1 else 1) for k, d in enumerate(entries)):
-            raise VMError("INVALID_ARGUMENT", f"broadcast or transpose of {_dims_str(src.shape)} to "
-                          f"{_dims_str(shape)}: the shapes do not agree")
-        row, strides = 1, [0] * len(shape)
-        for k in reversed(range(len(entries))):
-            if entries[k] != -1:
-                strides[entries[k]] += row
-            row *= src.shape[k]
+        shape = tuple(size if size != -1 else src.shape[fed[d]] if d in fed else next(dims)
+                      for d, size in enumerate(layout))
+        if any(size < 0 for size in shape):
+            raise VMError("INVALID_ARGUMENT", "negative tensor size")
+        for k, row in enumerate(rows):
+            reach = [row[n] + sum(a * (size - 1) for a, size in zip(row, shape) if (a > 0) == up) for up in (0, 1)]
+            if exact[k] is not None and src.shape[k] != shape[exact[k]] or exact[k] is None and _count(shape) and (
+                    reach[0] < 0 or reach[1] >= src.shape[k]):
+                raise VMError("INVALID_ARGUMENT" if exact[k] is not None else "OUT_OF_RANGE",
+                              f"broadcast, transpose or window of {_dims_str(src.shape)} to {_dims_str(shape)}: the "
+                              "shapes do not agree")
+        spec, stride = [0] * (n + 1), 1
+        for k in reversed(range(len(rows))):
+            spec = [s + a * stride for s, a in zip(spec, [rows[k][n]] + list(rows[k][:n]))]
+            stride *= src.shape[k]
         out = Buffer(src.element, shape)
         size = SIZES[src.element]
-        for flat, offset in enumerate(self._strided(shape, [0] + strides, src.count)):
+        for flat, offset in enumerate(self._strided(shape, spec, src.count)):
             out.data[flat * size:(flat + 1) * size] = src.data[offset * size:(offset + 1) * size]
         fr.r[v["dst"]] = out
 

@@ -10,6 +10,7 @@ import re
 
 from ..codegen import isa
 from ..codegen.module import ABI_COARSE_FENCES, CONST_DATA, CONST_FLOAT, CONST_INT, CONST_LAYOUT
+from ..ir.attributes import exact_dimension
 from ..ir.elements import SIZES, unpack
 
 # Which constant kind each constant operand needs.
@@ -18,8 +19,8 @@ _CONST_KIND = {"const.i": CONST_INT, "const.f": CONST_FLOAT, "buffer.alloc": CON
                "where": CONST_DATA, "atol": CONST_FLOAT, "rtol": CONST_FLOAT, "strides": CONST_DATA,
                "layout": CONST_LAYOUT, "combiner": CONST_INT, "sizes": CONST_DATA, "map": CONST_DATA}
 # The only instructions whose layouts may hold -1 (dynamic) dimensions.
-DYNAMIC_LAYOUT_OPS = {"buffer.check", "buffer.alloc.dyn", "buffer.cast", "buffer.view", "buffer.permute",
-                      "buffer.slice", "buffer.expand"}
+DYNAMIC_LAYOUT_OPS = {"buffer.check", "buffer.alloc.dyn", "buffer.cast", "buffer.view", "buffer.slice",
+                      "buffer.expand"}
 _FLOAT_CODES = {isa.ELEMENT_CODES[n] for n in ("f16", "bf16", "f32", "f64")}
 MAX_RANK = 8
 
@@ -219,10 +220,9 @@ def _verify_function(m, f):
             dynamic = m.constants[values["layout"]].shape.count(-1)
             if dynamic and op.name not in DYNAMIC_LAYOUT_OPS:
                 raise VerifyError(f"{at}: a layout with dynamic dimensions")
-            if op.name == "buffer.expand" and -1 in m.constants[values["layout"]].shape[1:]:
-                raise VerifyError(f"{at}: only the first dimension of an expansion may be dynamic")
-            if op.name == "buffer.view" and dynamic > 1:
-                raise VerifyError(f"{at}: a view infers at most one dynamic dimension")
+            if op.name == "buffer.view" and (dynamic > 1 or values["dims_i"]) and len(values["dims_i"]) != dynamic:
+                raise VerifyError(f"{at}: a view infers at most one dynamic dimension; {len(values['dims_i'])} "
+                                  f"sizes for {dynamic} dynamic dimensions")
             if op.name == "buffer.alloc.dyn" and len(values["dims_i"]) != dynamic:
                 raise VerifyError(f"{at}: {len(values['dims_i'])} sizes for {dynamic} dynamic dimensions")
         if op.name in ("buffer.slice", "buffer.insert"):
@@ -234,22 +234,23 @@ def _verify_function(m, f):
                     and (layout.count(-1) != dynamic or not dynamic and _count(counts) != _count(layout)):
                 raise VerifyError(f"{at}: slice sizes must be i64, one per dimension, with an offset and a step "
                                   "each (and a size each if dynamic), and fill the layout")
-        if op.name == "buffer.permute":
+        if op.name == "buffer.expand":
             amap = m.constants[values["map"]]
             layout = m.constants[values["layout"]].shape
-            entries = unpack("i64", amap.data) if isa.ELEMENT_NAMES[amap.element] == "i64" else [len(layout)]
-            fed = {d for d in entries if d != -1}
-            if any(not -1 <= d < len(layout) for d in entries) or len(fed) != len(entries) - entries.count(-1) or \
+            cols = len(layout) + 1
+            entries = unpack("i64", amap.data) if isa.ELEMENT_NAMES[amap.element] == "i64" else [0]
+            rows = [entries[k:k + cols] for k in range(0, len(entries), cols)]
+            fed = {exact_dimension(row[:-1], row[-1]) for row in rows}
+            if len(entries) % cols or len(rows) > MAX_RANK or \
                     len(values["dims_i"]) != sum(d == -1 and k not in fed for k, d in enumerate(layout)):
-                raise VerifyError(f"{at}: a permutation map needs distinct i64 dimensions of the layout, and a "
-                                  "size for each dynamic dimension no source dimension feeds")
+                raise VerifyError(f"{at}: an expansion map needs i64 rows of a coefficient per dimension of the "
+                                  "layout and a constant, and a size for each dynamic dimension no row is")
         if op.name == "buffer.reduce" and not 0 <= m.constants[values["combiner"]].value < len(isa.REDUCE_COMBINERS):
             raise VerifyError(f"{at}: unknown combiner")
-        if op.name in ("buffer.expand", "buffer.scatter"):
+        if op.name == "buffer.scatter":
             strides = m.constants[values["strides"]]
-            n = len(m.constants[values["layout"]].shape) + 1 if op.name == "buffer.expand" else None
-            if (isa.ELEMENT_NAMES[strides.element] != "i64" or len(strides.data) % 8 or n is not None
-                    and len(strides.data) != 8 * n or any(v < 0 for v in unpack("i64", strides.data))):
+            if (isa.ELEMENT_NAMES[strides.element] != "i64" or len(strides.data) % 8
+                    or any(v < 0 for v in unpack("i64", strides.data))):
                 raise VerifyError(f"{at}: strides must be a base and a stride per dimension, i64, not negative")
         _verify_lists(m, f, op, values, at, results)
         last = op.name

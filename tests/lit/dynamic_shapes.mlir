@@ -12,7 +12,9 @@
 // CHECKS: [       OK ] dynamic_shapes.elementwise
 // CHECKS: [ RUN      ] dynamic_shapes.structured
 // CHECKS: [       OK ] dynamic_shapes.structured
-// CHECKS: [  PASSED  ] 2 tests.
+// CHECKS: [ RUN      ] dynamic_shapes.windows
+// CHECKS: [       OK ] dynamic_shapes.windows
+// CHECKS: [  PASSED  ] 3 tests.
 func.func @elementwise() {
   %a = util.unfoldable_constant dense<[1.0, -2.0, 3.0]> : tensor<3xf32>
   %b = util.unfoldable_constant dense<[4.0, 5.0, -6.0]> : tensor<3xf32>
@@ -55,15 +57,34 @@ func.func @structured() {
   return
 }
 
-// MISMATCH: INVALID_ARGUMENT; 'arith.addf' at {{.*}}dynamic_shapes.mlir:61:8: operand shapes '2' and '3' differ
+// MISMATCH: INVALID_ARGUMENT; 'arith.addf' at {{.*}}dynamic_shapes.mlir:63:8: operand shapes '2' and '3' differ
 func.func @mismatch(%a: tensor<?xf32>, %b: tensor<?xf32>) -> tensor<?xf32> {
   %x = math.absf %a : tensor<?xf32>
   %r = arith.addf %x, %b : tensor<?xf32>
   return %r : tensor<?xf32>
 }
 
-// CAST: INVALID_ARGUMENT; 'tensor.cast' at {{.*}}dynamic_shapes.mlir:67:8: shape '4x3' does not match '2x3'
+// CAST: INVALID_ARGUMENT; 'tensor.cast' at {{.*}}dynamic_shapes.mlir:69:8: shape '4x3' does not match '2x3'
 func.func @to_static(%a: tensor<?x3xi32>) -> tensor<2x3xi32> {
   %s = tensor.cast %a : tensor<?x3xi32> to tensor<2x3xi32>
   return %s : tensor<2x3xi32>
+}
+
+// A convolution whose spatial sizes are all dynamic, and a reshape with two.
+func.func @windows() {
+  %x = util.unfoldable_constant dense<[[[[1.0], [2.0], [3.0], [4.0]], [[5.0], [6.0], [7.0], [8.0]],
+                                        [[9.0], [10.0], [11.0], [12.0]], [[13.0], [14.0], [15.0], [16.0]]]]> : tensor<1x4x4x1xf32>
+  %w = util.unfoldable_constant dense<1.0> : tensor<2x2x1x1xf32>
+  %o = util.unfoldable_constant dense<0.0> : tensor<1x3x3x1xf32>
+  %dx = tensor.cast %x : tensor<1x4x4x1xf32> to tensor<1x?x?x1xf32>
+  %dw = tensor.cast %w : tensor<2x2x1x1xf32> to tensor<?x?x1x1xf32>
+  %do = tensor.cast %o : tensor<1x3x3x1xf32> to tensor<1x?x?x1xf32>
+  %r = linalg.conv_2d_nhwc_hwcf ins(%dx, %dw : tensor<1x?x?x1xf32>, tensor<?x?x1x1xf32>)
+       outs(%do : tensor<1x?x?x1xf32>) -> tensor<1x?x?x1xf32>
+  %flat = tensor.collapse_shape %r [[0, 1, 2, 3]] : tensor<1x?x?x1xf32> into tensor<?xf32>
+  %c3 = arith.constant 3 : index
+  %m = tensor.expand_shape %flat [[0, 1]] output_shape [%c3, %c3] : tensor<?xf32> into tensor<?x?xf32>
+  %s = tensor.cast %m : tensor<?x?xf32> to tensor<3x3xf32>
+  check.expect_eq_const(%s, dense<[[14.0, 18.0, 22.0], [30.0, 34.0, 38.0], [46.0, 50.0, 54.0]]> : tensor<3x3xf32>) : tensor<3x3xf32>
+  return
 }
