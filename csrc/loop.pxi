@@ -62,6 +62,25 @@ cdef inline int list_next(const uint32_t* code, int p) noexcept nogil:
     return p + 1 + ((<int>code[p] + 3) >> 2)
 
 
+cdef bint same_shape(int ra, const int64_t* a, int rb, const int64_t* b) noexcept nogil:
+    """a equals b; between ranks that differ, once their unit sizes are
+    dropped (a rank-reducing slice)."""
+    cdef int i = 0, j = 0
+    if ra == rb:
+        return memcmp(a, b, ra * sizeof(int64_t)) == 0
+    while True:
+        while i < ra and a[i] == 1:
+            i += 1
+        while j < rb and b[j] == 1:
+            j += 1
+        if i == ra or j == rb:
+            return i == ra and j == rb
+        if a[i] != b[j]:
+            return False
+        i += 1
+        j += 1
+
+
 cdef inline bint fits_layout(const buffer_t* b, const constant_t* c) noexcept nogil:
     """b's shape is c's, a -1 dimension of c matching any size."""
     cdef int i
@@ -73,14 +92,16 @@ cdef inline bint fits_layout(const buffer_t* b, const constant_t* c) noexcept no
     return True
 
 
-cdef lite_status* reshape_error(const buffer_t* b, int rank, const int64_t* shape) noexcept nogil:
-    cdef char msg[256]
+cdef lite_status* shapes_error(int code, const char* message, int ra, const int64_t* a, int rb,
+                               const int64_t* b) noexcept nogil:
+    """An error whose `message` names shapes a and b (two %s)."""
+    cdef char msg[300]
     cdef char have[96]
     cdef char want[96]
-    format_dims(have, 96, b.rank, b.shape)
-    format_dims(want, 96, rank, shape)
-    snprintf(msg, 256, b"reshape of %s to %s changes the number of elements", have, want)
-    return status_new(STATUS_INVALID_ARGUMENT, msg)
+    format_dims(have, 96, ra, a)
+    format_dims(want, 96, rb, b)
+    snprintf(msg, 300, message, have, want)
+    return status_new(code, msg)
 
 
 cdef lite_status* shape_mismatch(const constant_t* where, const buffer_t* a, int rank, const int64_t* shape,
@@ -479,9 +500,6 @@ cdef lite_status* expand(ref_t r, const constant_t* layout, const constant_t* ma
     cdef int fed[MAX_RANK]
     cdef int d, k, j = 0
     cdef int64_t row = 1, lo, hi
-    cdef char msg[300]
-    cdef char have[96]
-    cdef char want[96]
     if r.kind != REF_BUFFER:
         return status_new(STATUS_INVALID_ARGUMENT, b"expanded value is not a buffer")
     src = <buffer_t*>r.ptr
@@ -520,10 +538,9 @@ cdef lite_status* expand(ref_t r, const constant_t* layout, const constant_t* ma
                 lo += e[k * cols + d] * (shape[d] - 1)
         if exact[k] >= 0 and src.shape[k] != shape[exact[k]] or \
                 exact[k] < 0 and shape_count(n, shape) != 0 and (lo < 0 or hi >= src.shape[k]):
-            format_dims(have, 96, src.rank, src.shape)
-            format_dims(want, 96, n, shape)
-            snprintf(msg, 300, b"broadcast, transpose or window of %s to %s: the shapes do not agree", have, want)
-            return status_new(STATUS_INVALID_ARGUMENT if exact[k] >= 0 else STATUS_OUT_OF_RANGE, msg)
+            return shapes_error(STATUS_INVALID_ARGUMENT if exact[k] >= 0 else STATUS_OUT_OF_RANGE,
+                                b"broadcast, transpose or window of %s to %s: the shapes do not agree",
+                                src.rank, src.shape, n, shape)
     for d in range(cols):
         spec[d] = 0
     for k in range(src.rank - 1, -1, -1):
@@ -912,7 +929,8 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
                 if count != b.nbytes:
                     if j >= 0:
                         dims[j] = -1   # shown as '?': no size fits
-                    return reshape_error(b, c.rank, dims)
+                    return shapes_error(STATUS_INVALID_ARGUMENT, b"reshape of %s to %s changes the number of elements",
+                                        b.rank, b.shape, c.rank, dims)
                 nb = buffer_new(c.element, c.rank, dims, b.data, b)
                 if nb != NULL:
                     nb.readonly = b.readonly
@@ -957,8 +975,11 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
                 ref_move(&R[s0], REF_BUFFER, nb)
             else:
                 nb = <buffer_t*>R[s1].ptr
-                if nb.element != b.element or b.readonly or nb.count != shape_count(b.rank, dims):
+                if nb.element != b.element or b.readonly:
                     return status_new(STATUS_INVALID_ARGUMENT, b"inserted slice does not fit its place")
+                if not same_shape(nb.rank, nb.shape, b.rank, dims):
+                    return shapes_error(STATUS_INVALID_ARGUMENT, b"insert of %s into a slice of %s: the shapes do "
+                                        b"not agree", nb.rank, nb.shape, b.rank, dims)
                 st = strided_copy(b.data, dims, b.rank, spec, b.count, nb.data, ELEMENT_SIZE[b.element], 1)
                 if st != NULL:
                     return st

@@ -356,13 +356,11 @@ class ConcatOp(OpDef):
         t, dim = op.results[0].type, op.attributes["dim"]
         if not isinstance(t, TensorType) or not 0 <= dim < t.rank:
             fail(f"dimension {dim} out of range for '{t}'")
-        if any(n is None for v in (*op.operands, op.results[0]) for d, n in enumerate(v.type.shape) if d != dim):
-            fail("iree-lite supports 'tensor.concat' whose only dynamic dimension is the concatenated one")
         total = 0
         for v in op.operands:   # a dynamic size is read at run time
             u = v.type
             if not isinstance(u, TensorType) or u.rank != t.rank or u.element != t.element or any(
-                    a != b for d, (a, b) in enumerate(zip(u.shape, t.shape)) if d != dim):
+                    None not in (a, b) and a != b for d, (a, b) in enumerate(zip(u.shape, t.shape)) if d != dim):
                 fail(f"'{u}' cannot be concatenated into '{t}' along dimension {dim}")
             total = None if None in (total, u.shape[dim]) else total + u.shape[dim]
         if None not in (total, t.shape[dim]) and total != t.shape[dim]:

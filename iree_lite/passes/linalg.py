@@ -409,28 +409,37 @@ def rewrite_pad(op, ops, remap, source):
 
 
 def rewrite_concat(op, ops, remap, source):
-    """tensor.concat of dynamic shape: each operand inserted after the last."""
+    """tensor.concat of dynamic shape: each operand inserted after the last.
+    The other dimensions' sizes are the result's (static where any operand's
+    is), which every operand must have."""
     t, dim = op.results[0].type, op.attributes["dim"]
-    first = op.operands[0]
     total = None
     for v in op.operands:   # the concatenated dimension's size, summed at run time
         n = size_of(ops, v, dim, op.loc)
         total = n if total is None else _new(ops, "arith.addi", [total, n], [INDEX], loc=op.loc)[0]
-    extents = [total if axis == dim else size_of(ops, first, axis, op.loc)
-               for axis in range(t.rank) if t.shape[axis] is None]
-    result = _new(ops, "tensor.empty", extents, [t], loc=op.loc)[0]
+    common = []
+    for axis in range(t.rank):
+        static = [n for n in (t.shape[axis], *(v.type.shape[axis] for v in op.operands)) if n is not None]
+        common.append(total if axis == dim else static[0] if static else size_of(ops, op.operands[0], axis, op.loc))
+    t = TensorType(tuple(n if isinstance(n, int) else None for n in common), t.element)
+    result = _new(ops, "tensor.empty", [n for n in common if not isinstance(n, int)], [t], loc=op.loc)[0]
     at = index_constant(ops, 0, op.loc)
     for v in op.operands:
         offsets = [at if axis == dim else index_constant(ops, 0, op.loc) for axis in range(t.rank)]
-        result = insert(ops, v, result, offsets, op.loc)
-        at = _new(ops, "arith.addi", [at, size_of(ops, v, dim, op.loc)], [INDEX], loc=op.loc)[0]
-    return [result]
+        n = size_of(ops, v, dim, op.loc)
+        result = insert(ops, v, result, offsets, op.loc, [n if axis == dim else m for axis, m in enumerate(common)])
+        at = _new(ops, "arith.addi", [at, n], [INDEX], loc=op.loc)[0]
+    return [result if result.type == op.results[0].type else
+            _new(ops, "tensor.cast", [result], [op.results[0].type], loc=op.loc)[0]]
 
 
-def insert(ops, piece, into, offsets, loc):
+def insert(ops, piece, into, offsets, loc, extent=None):
     """tensor.insert_slice of all of `piece` into `into` at index `offsets`
-    (values), with unit steps; dynamic sizes are read at run time."""
+    (values), with unit steps. The slice's sizes are `extent` (ints or index
+    values), by default piece's own; piece must have them at run time."""
+    extent = extent or shape_of(ops, piece, loc)
     rank = piece.type.rank
-    attrs = {"offsets": (None,) * rank, "sizes": piece.type.shape, "strides": (1,) * rank, "slice_rank": rank}
-    return _new(ops, "tensor.insert_slice", [piece, into] + offsets + sizes(ops, piece, range(rank), loc),
+    attrs = {"offsets": (None,) * rank, "sizes": tuple(n if isinstance(n, int) else None for n in extent),
+             "strides": (1,) * rank, "slice_rank": rank}
+    return _new(ops, "tensor.insert_slice", [piece, into] + offsets + [n for n in extent if not isinstance(n, int)],
                 [into.type], attrs, loc)[0]

@@ -837,8 +837,12 @@ class Context:
     def op_buffer_insert(self, fr, m, v):
         acc, src = fr.r[v["acc"]], fr.r[v["src"]]
         sizes, spec = self._slice(fr, m, v, acc)
-        if not isinstance(src, Buffer) or src.element != acc.element or src.count != _count(sizes):
+        if not isinstance(src, Buffer) or src.element != acc.element:
             raise VMError("INVALID_ARGUMENT", "inserted slice does not fit its place")
+        units = len(src.shape) != len(sizes)   # a rank-reducing slice drops unit sizes
+        if [d for d in src.shape if not units or d != 1] != [d for d in sizes if not units or d != 1]:
+            raise VMError("INVALID_ARGUMENT", f"insert of {_dims_str(src.shape)} into a slice of {_dims_str(sizes)}: "
+                          "the shapes do not agree")
         size = SIZES[src.element]
         for flat, offset in enumerate(self._strided(sizes, spec, acc.count)):
             acc.data[offset * size:(offset + 1) * size] = src.data[flat * size:(flat + 1) * size]
