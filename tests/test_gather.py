@@ -11,6 +11,7 @@ import pytest
 from iree_lite.codegen import isa
 from iree_lite.codegen.module import CONST_INT
 from iree_lite.compiler import compile_module
+from iree_lite.ir.core import Diagnostic
 from iree_lite.runtime.context import Context
 from iree_lite.vm import interp
 from iree_lite.vm.disasm import disassemble
@@ -47,7 +48,8 @@ def run_both(source, arrays, device, workers):
     have = [np.asarray(r) for r in ctx.invoke("f", arrays)]
     ref = interp.Context()
     ref.load(module)
-    want = ref.invoke("f", [interp.Buffer("f32", a.shape, bytearray(a.tobytes())) for a in arrays])
+    elements = {np.dtype(np.float32): "f32", np.dtype(np.int32): "i32"}
+    want = ref.invoke("f", [interp.Buffer(elements[a.dtype], a.shape, bytearray(a.tobytes())) for a in arrays])
     assert [bytes(w.data) for w in want] == [h.tobytes() for h in have]
     return module, have
 
@@ -86,12 +88,12 @@ def module():
     return compile_module(BIAS.format(r=3, c=4), "g.mlir")
 
 
-def kernel_edit(module, edit):
+def kernel_edit(module, edit, which=0):
     m = dataclasses.replace(module, kernels=list(module.kernels))
-    k = m.kernels[0]
+    k = m.kernels[which]
     words = list(k.code)
     edit(words)
-    m.kernels[0] = dataclasses.replace(k, code=array("I", words))
+    m.kernels[which] = dataclasses.replace(k, code=array("I", words))
     return m
 
 
@@ -145,3 +147,88 @@ def test_wrong_index_constants_fail_the_call(module, size, message):
     ref.load(bad)
     with pytest.raises(VMError, match=message):
         ref.invoke("f", [interp.Buffer("f32", a.shape, bytearray(a.tobytes())) for a in arrays])
+
+
+EMBEDDING = """
+func.func @f(%table: tensor<{t}xf32>, %ids: tensor<{n}xi32>) -> tensor<{n}x{c}xf32> {{
+  %e = tensor.empty({dims}) : tensor<{n}x{c}xf32>
+  %r = linalg.generic {{indexing_maps = [affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0, d1)>],
+       iterator_types = ["parallel", "parallel"]}} ins(%ids : tensor<{n}xi32>) outs(%e : tensor<{n}x{c}xf32>) {{
+  ^bb0(%id: i32, %o: f32):
+    %k = arith.index_cast %id : i32 to index
+    %j = linalg.index 1 : index
+    %v = tensor.extract %table[%k, %j] : tensor<{t}xf32>
+    %w = arith.addf %v, %v : f32
+    linalg.yield %w : f32
+  }} -> tensor<{n}x{c}xf32>
+  return %r : tensor<{n}x{c}xf32>
+}}
+"""
+
+
+def embedding(rows, cols, n, dynamic):
+    """An embedding lookup: tensor.extract at per-element indices in a
+    generic's body (a gather), static or with every size dynamic."""
+    if not dynamic:
+        return EMBEDDING.format(t=f"{rows}x{cols}", n=n, c=cols, dims="")
+    src = EMBEDDING.format(t="?x?", n="?", c="?", dims="%n, %c")
+    return src.replace("  %e = ", "  %c0 = arith.constant 0 : index\n  %c1 = arith.constant 1 : index\n"
+                       "  %n = tensor.dim %ids, %c0 : tensor<?xi32>\n  %c = tensor.dim %table, %c1 : tensor<?x?xf32>\n"
+                       "  %e = ")
+
+
+@pytest.mark.parametrize("device,workers", DEVICES)
+@pytest.mark.parametrize("dynamic", [False, True])
+@pytest.mark.parametrize("n,cols", [(0, 3), (1, 1), (5, isa.TILE + 1), (300, 7)])
+def test_extract_at_varying_indices_is_a_gather(n, cols, dynamic, device, workers):
+    rng = np.random.default_rng(n + cols)
+    table = rng.standard_normal((10, cols)).astype(np.float32)
+    ids = rng.integers(0, 10, n).astype(np.int32)
+    _, (h,) = run_both(embedding(10, cols, n, dynamic), [table, ids], device, workers)
+    np.testing.assert_array_equal(h, table[ids] * 2)
+
+
+@pytest.mark.parametrize("bad", [-1, 10])
+@pytest.mark.parametrize("dynamic", [False, True])
+def test_extract_at_an_index_outside_its_dimension_fails_the_call(bad, dynamic):
+    """Each index is checked against its own dimension: -1 (which would be
+    the previous row's last element) or 10 fail in both VMs."""
+    module = compile_module(embedding(10, 4, 3, dynamic), "e.mlir")
+    table, ids = np.zeros((10, 4), np.float32), np.array([0, bad, 2], np.int32)
+    ctx = Context("local-task", 2)
+    ctx.load(module)
+    ref = interp.Context()
+    ref.load(module)
+    for run in (lambda: ctx.invoke("f", [table, ids]),
+                lambda: ref.invoke("f", [interp.Buffer("f32", table.shape, bytearray(table.tobytes())),
+                                         interp.Buffer("i32", ids.shape, bytearray(ids.tobytes()))])):
+        with pytest.raises(VMError, match="OUT_OF_RANGE.*index outside the gathered buffer"):
+            run()
+
+
+def test_ops_on_varying_values_that_are_not_element_wise_are_located_errors():
+    src = ("func.func @f(%a: tensor<4xindex>, %t: tensor<4x4xf32>) -> tensor<4xindex> {\n"
+           "  %e = tensor.empty() : tensor<4xindex>\n"
+           "  %r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>],"
+           " iterator_types = [\"parallel\"]} ins(%a : tensor<4xindex>) outs(%e : tensor<4xindex>) {\n"
+           "  ^bb0(%x: index, %o: index):\n"
+           "    %d = tensor.dim %t, %x : tensor<4x4xf32>\n"
+           "    linalg.yield %d : index\n  } -> tensor<4xindex>\n  return %r : tensor<4xindex>\n}\n")
+    with pytest.raises(Diagnostic, match="'tensor.dim' of values that vary inside a structured op body") as e:
+        compile_module(src, "v.mlir")
+    assert e.value.render().startswith("v.mlir:5:10: error:")
+
+
+def test_widening_conversions_do_not_overwrite_their_source():
+    """i32 ids widened to index in a tile register: the widened value gets
+    its own register (front-to-back in place would overwrite lanes not yet
+    read), and the verifier rejects bytecode that widens in place."""
+    module = compile_module(embedding(10, 3, 4, False), "e.mlir")
+    which = next(i for i, k in enumerate(module.kernels) if any(w & 0xFF == isa.BY_NAME["t.convs"].code
+                                                                 for w in k.code))
+    pc = find(module.kernels[which].code, "t.convs")
+    _, values, _, _ = isa.decode(module.kernels[which].code, pc)
+    assert values["d"] != values["a"]
+    in_place = kernel_edit(module, lambda w: w.__setitem__(pc, w[pc] & ~(31 << 12) | (values["a"] << 12)), which)
+    with pytest.raises(VerifyError, match=f"writes t{values['a']} as index, wider than the i32 it reads from it"):
+        verify_module(in_place)

@@ -325,28 +325,31 @@ class FunctionLowering:
             self.emit("eval", loc, kernel=kernel, push_f=push_f, push_i=push_i, dst_f=dst_f, dst_i=dst_i)
             return
         ins = [self.values[v] for v in plan.inputs]
+        # Inputs read element by element (not gathered) have the group's shape.
+        shaped = [v for v, (_, role) in zip(plan.inputs, plan.kernel.bindings) if role == isa.BIND_INPUT]
         dynamic = not group.ops[-1].results[0].type.is_static
         if dynamic:   # the inputs' shapes are known only now: they must agree
-            if not plan.inputs:
+            if not shaped:
                 raise self.mb.error("an element-wise op of dynamic shape needs a tensor operand", loc)
-            for v, reg in zip(plan.inputs[1:], ins[1:]):
+            for v in shaped[1:]:
                 user = next(op for op in group.ops if v in op.operands)
-                self.emit("buffer.match", user.loc, a=reg, b=ins[0], where=self.where(user))
+                self.emit("buffer.match", user.loc, a=self.values[v], b=self.values[shaped[0]],
+                          where=self.where(user))
         outs = []
         for v in plan.outputs:
             storage = self.plan.in_place.get(v)
-            dead = self.dead_input(group, v, [x for x, (_, role) in zip(plan.inputs, plan.kernel.bindings)
-                                              if role == isa.BIND_INPUT], users)
+            dead = self.dead_input(group, v, shaped, users)
             if storage is not None:
                 self.values[v] = self.values[storage]
                 if dynamic:
-                    self.emit("buffer.match", loc, a=self.values[v], b=ins[0], where=self.where(group.ops[-1]))
+                    self.emit("buffer.match", loc, a=self.values[v], b=self.values[shaped[0]],
+                              where=self.where(group.ops[-1]))
             elif dead is not None:   # its buffer, read for the last time here, takes the result
                 self.values[v] = self.values[dead]
                 self.owned.discard(dead)
                 self.owned.add(v)
             else:
-                self.values[v] = self.alloc(v.type, loc, like=ins[0] if dynamic else None)
+                self.values[v] = self.alloc(v.type, loc, like=self.values[shaped[0]] if dynamic else None)
                 self.owned.add(v)
             outs.append(self.values[v])
         self.dispatch(kernel, ins + outs, push_f, push_i, loc)

@@ -11,6 +11,7 @@ with an input (in place) without a later load seeing the new contents.
 from array import array
 from dataclasses import dataclass
 
+from ..ir.elements import SIZES
 from ..ir.types import ScalarType, TensorType, element_type_of
 from . import isa
 from .module import Kernel
@@ -66,7 +67,7 @@ def build_kernel(name, group, outputs, lookup):
     # constants.
     gathers = [op for op in group.ops if lookup(op.name).elementwise == "gather"]
     gathered = list(dict.fromkeys(op.operands[0] for op in gathers))
-    read = {v for op in group.ops if op not in gathers for v in op.operands}
+    read = {v for op in group.ops for v in (op.operands[1:] if op in gathers else op.operands)}
     buffers = [v for v in inputs if isinstance(v.type, TensorType) and v in read]
     pushed = [(v, value, element_type_of(v.type)) for v, value in group.splats.items()]
     pushed += [(v, None, v.type) for v in inputs if not isinstance(v.type, TensorType)]
@@ -125,26 +126,37 @@ def build_kernel(name, group, outputs, lookup):
         free.extend(t for t in temps if t != index)
         return index
 
+    late = []   # sources freed only once d has its register
     ordered_outputs = sorted(outputs, key=lambda v: not _is_float(v.type)) if group.is_scalar else outputs
     output_binding = {v: len(buffers) + len(gathered) + i for i, v in enumerate(ordered_outputs)}
     last = group.ops[-1].results[0]
     for i, op in enumerate(group.ops):
         tile_op, element, extra = lookup(op.name).tile(op)
         if op in gathers:
-            index = gather_index(op)
-            free.append(index)
+            if op.name == "iree_lite.expand":
+                index = gather_index(op)
+                free.append(index)
+            else:   # iree_lite.gather: the flat indices are its second operand
+                index = reg_of[op.operands[1]]
+                if last_use[op.operands[1]] == i:
+                    free.append(index)
             srcs = []
             extra = {"a": index, "b": len(buffers) + gathered.index(op.operands[0])}
         else:
             srcs = [reg_of[v] for v in op.operands]
+            width = SIZES[element_type_of(op.results[0].type).name]
             for v in dict.fromkeys(op.operands):   # free sources first (in order): d may reuse one
                 if last_use[v] == i:
-                    free.append(reg_of[v])
+                    # ...one no narrower than d: tile ops write d front to back as they read,
+                    # so a wider d (i32 -> index, say) would overwrite lanes not yet read.
+                    (free if SIZES[element_type_of(v.type).name] >= width else late).append(reg_of[v])
             if tile_op == "lindex":   # its stride and size are push constants
                 srcs = []
                 extra = {"a": slot_of[op.operands[0]], "b": slot_of[op.operands[1]]}
         operands = dict(zip(("a", "b", "c"), srcs))
         operands["d"] = alloc(op.results[0])
+        free.extend(late)
+        late.clear()
         operands.update({k: isa.ELEMENT_CODES[x] if k == "src" else x for k, x in extra.items()})
         if op.results[0] is last and last in output_binding:
             # The last result goes straight into its output: no copy.

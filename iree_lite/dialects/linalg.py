@@ -142,6 +142,29 @@ class ExpandOp(OpDef):
         return op.operands[0].type.is_static and op.results[0].type.is_static
 
 
+class GatherOp(OpDef):
+    """`iree_lite.gather(src, flat)`: src's elements at the flat (row-major)
+    indices of index tensor `flat`, element-wise: a tensor.extract inside a
+    structured op's body whose indices vary (t.gather, which fails the
+    dispatch for an index outside src)."""
+    name = "iree_lite.gather"
+    elementwise = "gather"
+
+    def parse(self, p, loc, result_names):
+        raise p.error("'iree_lite.gather' is internal to the compiler")
+
+
+class ViewOp(OpDef):
+    """`iree_lite.view(src, sizes...)`: src's data at the result's shape, its
+    dynamic dimensions sized by the operands in order (none when a single
+    one follows from the element count). Made by reshapes and the linalg
+    rewrite."""
+    name = "iree_lite.view"
+
+    def parse(self, p, loc, result_names):
+        raise p.error("'iree_lite.view' is internal to the compiler")
+
+
 class NamedOp(OpDef):
     """`linalg.add ins(..) outs(..) -> T`, fill, copy, transpose
     (`permutation = [..]`) and broadcast (`dimensions = [..]`)."""
@@ -389,7 +412,7 @@ ELEMENTWISE = {"add": ("addf", "addi"), "sub": ("subf", "subi"), "mul": ("mulf",
                "ceil": ("math.ceil", None), "tanh": ("math.tanh", None)}
 
 OPS = {op.name: op for op in (
-    GenericOp(), TerminatorOp("linalg.yield"), ReduceOp(), MapOp(), IndexOp(), LinearIndexOp(), ExpandOp(), SoftmaxOp(), *(NamedOp(f"linalg.{n}") for n in CONTRACTIONS),
+    GenericOp(), TerminatorOp("linalg.yield"), ReduceOp(), MapOp(), IndexOp(), LinearIndexOp(), ExpandOp(), ViewOp(), GatherOp(), SoftmaxOp(), *(NamedOp(f"linalg.{n}") for n in CONTRACTIONS),
     *(NamedOp(f"linalg.{n}") for n in ELEMENTWISE),
     NamedOp("linalg.fill"), NamedOp("linalg.copy"), *(ConvOp(f"linalg.{n}") for n in CONVOLUTIONS),
     NamedOp("linalg.transpose", "permutation"), NamedOp("linalg.broadcast", "dimensions"),

@@ -242,17 +242,6 @@ class ReshapeOp(ViewOp):
         return new("iree_lite.view", [src, *sizes], [t])
 
 
-class InternalViewOp(OpDef):
-    """`iree_lite.view(src, sizes...)`: src's data at the result's shape, its
-    dynamic dimensions sized by the operands in order (none when a single
-    one follows from the element count). Made by reshapes and the linalg
-    rewrite."""
-    name = "iree_lite.view"
-
-    def parse(self, p, loc, result_names):
-        raise p.error("'iree_lite.view' is internal to the compiler")
-
-
 def parse_reassociation(p):
     """`[[0, 1], [2]]`: groups of consecutive dimensions, as tuples of ints."""
     tok = p.tok
@@ -455,5 +444,4 @@ OPS = {op.name: op for op in (
     TerminatorOp("tensor.yield"),
     EmptyOp(), ExtractOp(), InsertOp(), SplatOp(), FromElementsOp(), DimOp(),
     ViewOp("tensor.cast"), *(ReshapeOp(n) for n in ("tensor.collapse_shape", "tensor.expand_shape", "tensor.reshape")),
-    InternalViewOp(),
 )}

@@ -102,10 +102,10 @@ def form_dispatch_regions(block):
         t = op.results[0].type
         key = t.shape if isinstance(t, TensorType) else None
         candidates = []
-        gathers = elementwise_kind(op) == "gather"   # reads its operand anywhere: it must be complete
+        gathers = elementwise_kind(op) == "gather"   # reads its source anywhere: it must be complete
         for v in op.operands:
             g = group_of.get(v)
-            if g is not None and (g.key != key or gathers):
+            if g is not None and (g.key != key or gathers and v is op.operands[0]):
                 g.open = False   # read by another kind of group: it must not grow past this op
             elif g is not None and g.open and g not in candidates:
                 candidates.append(g)

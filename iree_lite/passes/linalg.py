@@ -339,8 +339,14 @@ def apply_body(ops, block, mapping, shape, remap, source, dims=None, like=None):
             mapping[inner.results[0]] = linear_index(ops, shape, dims[dim] if dims else dim, inner.loc, source, like)
             continue
         operands = [mapping.get(v, remap.get(v, v)) for v in inner.operands]
-        tensor = any(isinstance(v.type, TensorType) for v in operands)
-        types = [TensorType(shape, element_type_of(r.type)) if tensor else r.type for r in inner.results]
+        varying = any(v in mapping for v in inner.operands)   # else a scalar op, computed once
+        if varying and inner.name == "tensor.extract":
+            mapping[inner.results[0]] = gather(ops, operands[0], operands[1:], shape, inner.loc)
+            continue
+        if varying and lookup(inner.name).elementwise is None:
+            raise Diagnostic(f"'{inner.name}' of values that vary inside a structured op body is not supported "
+                             "by iree-lite yet", inner.loc, source)
+        types = [TensorType(shape, element_type_of(r.type)) if varying else r.type for r in inner.results]
         for old, new in zip(inner.results, _new(ops, inner.name, operands, types, dict(inner.attributes),
                                                  inner.loc)):
             mapping[old] = new
@@ -358,6 +364,25 @@ def apply_body(ops, block, mapping, shape, remap, source, dims=None, like=None):
                              loc=block.operations[-1].loc)[0]
         results.append(value)
     return results
+
+
+def gather(ops, src, indices, shape, loc):
+    """src's elements at `indices` (index tensors of `shape`, or scalars):
+    the row-major flat index, or -1 (which t.gather refuses) where any index
+    is outside its dimension."""
+    def elementwise(name, a, b, attributes=None):
+        t = next((v.type for v in (a, b) if isinstance(v.type, TensorType)), None)
+        rt = INDEX if name != "arith.cmpi" else ScalarType("i1")
+        return _new(ops, name, [a, b], [TensorType(t.shape, rt) if t else rt], attributes, loc)[0]
+    flat, inside = index_constant(ops, 0, loc), None
+    for axis, index in enumerate(indices):
+        size = size_of(ops, src, axis, loc)
+        flat = elementwise("arith.addi", elementwise("arith.muli", flat, size), index)
+        ok = elementwise("arith.cmpi", index, size, {"predicate": IntegerAttr(6, ScalarType("i64"))})   # ult: 0 <= index < size
+        inside = ok if inside is None else elementwise("arith.andi", inside, ok)
+    if inside is not None:
+        flat = _new(ops, "arith.select", [inside, flat, index_constant(ops, -1, loc)], [flat.type], loc=loc)[0]
+    return _new(ops, "iree_lite.gather", [src, flat], [TensorType(tuple(shape), src.type.element)], loc=loc)[0]
 
 
 def rewrite_generic(op, ops, remap, source):

@@ -172,6 +172,11 @@ def _verify_kernel(k):
             bound[values["d"]] = type_code
         elif "d" in values and op.operands[0][1] == "td":
             result = _I1 if op.name in _RESULT_I1 else type_code
+            # Tiles are written front to back as they are read: in place, d must be no wider.
+            for r, have in reads:
+                if r == values["d"] and SIZES[isa.ELEMENT_NAMES[have]] < SIZES[isa.ELEMENT_NAMES[result]]:
+                    raise VerifyError(f"{at}: writes t{r} as {isa.ELEMENT_NAMES[result]}, wider than the "
+                                      f"{isa.ELEMENT_NAMES[have]} it reads from it")
             if bound.pop(values["d"], result) != result:
                 raise VerifyError(f"{at}: result type differs from its bound output's")
             reg_type[values["d"]] = result
