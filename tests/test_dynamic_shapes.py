@@ -349,6 +349,54 @@ def test_concat_and_pad_of_dynamic_shapes(m, n):
     assert [bytes(w.data) for w in want] == [c.tobytes(), p.tobytes(), q.tobytes()]
 
 
+PAD_BY = """
+func.func @f(%a: tensor<?x3xf32>, %lo: index, %hi: index) -> (tensor<?x?xf32>, tensor<?x4xf32>) {
+  %z = arith.constant -1.0 : f32
+  %p = tensor.pad %a low[%lo, 1] high[%hi, %hi] {
+  ^bb0(%i: index, %j: index):
+    tensor.yield %z : f32
+  } : tensor<?x3xf32> to tensor<?x?xf32>
+  %q = tensor.pad %a low[1, 0] high[%lo, 1] {
+  ^bb0(%i: index, %j: index):
+    %k = arith.index_cast %j : index to i32
+    %f = arith.sitofp %k : i32 to f32
+    tensor.yield %f : f32
+  } : tensor<?x3xf32> to tensor<?x4xf32>
+  return %p, %q : tensor<?x?xf32>, tensor<?x4xf32>
+}
+"""
+
+
+@pytest.mark.parametrize("m,lo,hi", [(0, 0, 0), (2, 1, 3), (5, 4, 0)])
+def test_pad_by_sizes_known_at_run_time(m, lo, hi):
+    a = np.arange(3 * m, dtype=np.float32).reshape(m, 3)
+    want, have = both(PAD_BY, [a, lo, hi], "local-task", 2)
+    p, q = (np.asarray(h) for h in have)
+    np.testing.assert_array_equal(p, np.pad(a, ((lo, hi), (1, hi)), constant_values=-1))
+    expected = np.repeat(np.arange(4, dtype=np.float32)[None, :], m + 1 + lo, axis=0)
+    expected[1:1 + m, :3] = a
+    np.testing.assert_array_equal(q, expected)
+    assert [bytes(w.data) for w in want] == [p.tobytes(), q.tobytes()]
+
+
+def test_negative_padding_fails_the_call(both_vms):
+    ctx, ref = both_vms(PAD_BY, "p.mlir")
+    a = np.zeros((2, 3), np.float32)
+    for run in (lambda: ctx.invoke("f", [a, -1, 0]), lambda: ref.invoke("f", [interp.Buffer("f32", (2, 3)), -1, 0])):
+        with pytest.raises(VMError, match="OUT_OF_RANGE; slice -1 \\+ 2 x 1 is outside dimension 0"):
+            run()
+
+
+def test_padding_by_a_dynamic_size_gives_a_dynamic_dimension():
+    src = ("func.func @f(%a: tensor<2x3xf32>, %n: index) -> tensor<2x5xf32> {\n  %z = arith.constant 0.0 : f32\n"
+           "  %p = tensor.pad %a low[0, %n] high[0, 1] {\n  ^bb0(%i: index, %j: index):\n    tensor.yield %z : f32\n"
+           "  } : tensor<2x3xf32> to tensor<2x5xf32>\n  return %p : tensor<2x5xf32>\n}\n")
+    with pytest.raises(Diagnostic, match=r"padding 'tensor<2x3xf32>' by low \[0, \?\] and high \[0, 1\] does not "
+                                         r"give 'tensor<2x5xf32>'") as e:
+        compile_module(src, "p.mlir")
+    assert e.value.render().startswith("p.mlir:3:")
+
+
 def test_coordinates_in_a_reduction_of_dynamic_shape():
     """Each row's sum of x[i, j] * j: linalg.index inside a reduction body."""
     src = ("func.func @f(%x: tensor<?x?xf32>) -> tensor<?xf32> {\n  %c0 = arith.constant 0 : index\n"

@@ -253,17 +253,6 @@ def parse_reassociation(p):
     return tuple(tuple(d.value for d in g.values) for g in values)
 
 
-def parse_static_list(p, what):
-    """`[1, 2]`: static offsets, sizes or strides."""
-    p.parse_punct("[")
-
-    def item():
-        if p.tok.kind == "value":
-            raise p.error(f"dynamic {what} are not supported by iree-lite yet")
-        return int(p.parse_kind("integer", f"static {what}").text)
-    return tuple(p.parse_comma_list(item, "]"))
-
-
 def parse_mixed_list(p, what, dynamic):
     """`[%i, 2]`: static entries as ints, dynamic ones as None with their
     operand tokens appended to `dynamic`."""
@@ -380,19 +369,20 @@ class GenerateOp(OpDef):
 
 
 class PadOp(OpDef):
-    """`tensor.pad %t low[1, 0] high[2, 3] { ^bb0(%i: index, %j: index):
+    """`tensor.pad %t low[1, %n] high[2, 3] { ^bb0(%i: index, %j: index):
     tensor.yield %v : f32 } : A to B`. A value defined outside the region
     becomes an operand (constant padding); a region computing its value
-    stays, to be applied at every coordinate (passes/linalg.py)."""
+    stays, to be applied at every coordinate (passes/linalg.py). Dynamic
+    low and high sizes (None in the attributes) are the last operands."""
     name = "tensor.pad"
 
     def parse(self, p, loc, result_names):
         start = p.tok
         src = p.parse_operand()
-        attrs = {}
+        attrs, dynamic = {}, []
         for key in ("low", "high"):
             p.parse_keyword(key)
-            attrs[key] = parse_static_list(p, f"{key} padding")
+            attrs[key] = parse_mixed_list(p, f"{key} padding", dynamic)
 
         region = p.parse_region([], ends_in("tensor.yield", "'tensor.pad' region"), "pad region")
         p.parse_punct(":")
@@ -403,9 +393,10 @@ class PadOp(OpDef):
         if len(block.operations[-1].operands) != 1:
             raise p.error("the 'tensor.pad' region must yield one value", start)
         value = block.operations[-1].operands[0]
+        sizes = p.resolve_all(dynamic, [INDEX] * len(dynamic))
         if value.owner is block or getattr(value.owner, "parent", None) is block:   # computed in the region
-            return Operation(self.name, p.resolve_all([src], [a]), [b], attrs, regions=[region], loc=loc)
-        return Operation(self.name, p.resolve_all([src], [a]) + [value], [b], attrs, loc=loc)
+            return Operation(self.name, p.resolve_all([src], [a]) + sizes, [b], attrs, regions=[region], loc=loc)
+        return Operation(self.name, p.resolve_all([src], [a]) + [value] + sizes, [b], attrs, loc=loc)
 
     def verify(self, op, fail):
         a, b = op.operands[0].type, op.results[0].type
@@ -417,11 +408,13 @@ class PadOp(OpDef):
         else:
             value = op.operands[1]
         low, high = op.attributes["low"], op.attributes["high"]
-        if len(low) != a.rank or len(high) != a.rank or any(x < 0 for x in low + high):
+        if len(low) != a.rank or len(high) != a.rank or any(x is not None and x < 0 for x in low + high):
             fail(f"'tensor.pad' needs {a.rank} non-negative low and high sizes")
-        if any(None not in (n, m) and n + lo + hi != m for n, m, lo, hi in zip(a.shape, b.shape, low, high)) or \
-                [n is None for n in a.shape] != [m is None for m in b.shape] or a.element != b.element:
-            fail(f"padding '{a}' by low {list(low)} and high {list(high)} does not give '{b}'")
+        text = ["[" + ", ".join("?" if x is None else str(x) for x in sizes) + "]" for sizes in (low, high)]
+        if any(None not in (n, m, lo, hi) and n + lo + hi != m for n, m, lo, hi in zip(a.shape, b.shape, low, high)) \
+                or [None in (n, lo, hi) for n, lo, hi in zip(a.shape, low, high)] != [m is None for m in b.shape] \
+                or a.element != b.element:
+            fail(f"padding '{a}' by low {text[0]} and high {text[1]} does not give '{b}'")
         if value.type != a.element:
             fail(f"the padding value must be '{a.element}', got '{value.type}'")
 

@@ -416,21 +416,23 @@ def rewrite_pad(op, ops, remap, source):
     over the result's shape (the region as tensor.generate, or a fill), then
     the source inserted at the low offsets."""
     src, t = op.operands[0], op.results[0].type
-    low, high = op.attributes["low"], op.attributes["high"]
+    dynamic = iter(op.operands[len(op.operands) - (op.attributes["low"] + op.attributes["high"]).count(None):])
+    low, high = ([next(dynamic) if n is None else index_constant(ops, n, op.loc) for n in op.attributes[key]]
+                 for key in ("low", "high"))
     like = None
     if not t.is_static:
         extents = []
         for axis, (lo, hi) in enumerate(zip(low, high)):
             if t.shape[axis] is None:
-                extents += _new(ops, "arith.addi", [size_of(ops, src, axis, op.loc), index_constant(ops, lo + hi, op.loc)],
-                                [INDEX], loc=op.loc)
+                extent = _new(ops, "arith.addi", [size_of(ops, src, axis, op.loc), lo], [INDEX], loc=op.loc)[0]
+                extents += _new(ops, "arith.addi", [extent, hi], [INDEX], loc=op.loc)
         like = _new(ops, "tensor.empty", extents, [t], loc=op.loc)[0]
     if op.regions:
         (padding,) = generate(ops, op.regions[0].blocks[0], t.shape, like, remap, source, op.loc)
     else:
         padding = splat(ops, op.operands[1], like, op.loc) if like is not None else \
             _new(ops, "tensor.splat", [op.operands[1]], [t], loc=op.loc)[0]
-    return [insert(ops, src, padding, [index_constant(ops, lo, op.loc) for lo in low], op.loc)]
+    return [insert(ops, src, padding, low, op.loc)]
 
 
 def rewrite_concat(op, ops, remap, source):
