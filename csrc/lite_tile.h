@@ -15,8 +15,8 @@
    accumulators must live in registers across the k loop, which gcc's
    auto-vectorizer does not manage from scalar code: it vectorizes the k
    loop as an in-order reduction instead) nor a per-function target: the
-   module is built for baseline x86-64 (SSE2), and the tile is compiled a
-   second time for AVX2, chosen at run time where the CPU has it. */
+   module is built for baseline x86-64 (SSE2), and each kernel is compiled
+   again for wider instruction sets, chosen at run time (lite_isa). */
 #ifndef LITE_TILE_H
 #define LITE_TILE_H
 #include <stdint.h>
@@ -53,19 +53,30 @@ LITE_MM_TILES(f64, double)
 LITE_MM_TILES(u32, uint32_t)
 LITE_MM_TILES(u64, uint64_t)
 
-/* 1: the AVX2 tiles where the CPU has AVX2 (the default); 0: SSE2 only
-   (tests set it, to run the baseline tiles on any machine). */
-static int lite_mm_allow_avx2 = 1;
-static inline int lite_mm_avx2(void) {
+/* The instruction sets of the kernels' variants, in order. */
+enum { LITE_ISA_SSE2, LITE_ISA_AVX2, LITE_ISA_AVX512 };
+
+/* The widest the kernels may use: all the CPU has by default; tests lower
+   it, to run each variant on any machine that has it. */
+static int lite_isa_limit = LITE_ISA_AVX512;
+static inline void lite_set_isa_limit(int limit) { __atomic_store_n(&lite_isa_limit, limit, __ATOMIC_RELAXED); }
+
+/* The widest instruction set the CPU has, up to the limit. AVX2 counts
+   only with FMA (CPUs have both or neither), for kernels that use it. */
+static inline int lite_isa(void) {
+    int limit = __atomic_load_n(&lite_isa_limit, __ATOMIC_RELAXED);
     __builtin_cpu_init();   /* idempotent; needed if called before constructors run */
-    return __atomic_load_n(&lite_mm_allow_avx2, __ATOMIC_RELAXED) && __builtin_cpu_supports("avx2");
+    if (limit >= LITE_ISA_AVX512 && __builtin_cpu_supports("avx512f"))
+        return LITE_ISA_AVX512;
+    if (limit >= LITE_ISA_AVX2 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        return LITE_ISA_AVX2;
+    return LITE_ISA_SSE2;
 }
-static inline void lite_mm_set_allow_avx2(int allow) { __atomic_store_n(&lite_mm_allow_avx2, allow, __ATOMIC_RELAXED); }
 
 #define LITE_MM_DISPATCH(SUFFIX, T, U)                                                       \
     static inline void lite_mm_tile_##SUFFIX(T* c, int64_t ldc, const T* a, int64_t lda,    \
                                              const T* p, int64_t kc) {                       \
-        if (lite_mm_avx2())                                                                 \
+        if (lite_isa() >= LITE_ISA_AVX2)                                                    \
             lite_mm_tile_avx2_##U((void*)c, ldc, (const void*)a, lda, (const void*)p, kc);   \
         else                                                                                 \
             lite_mm_tile_sse2_##U((void*)c, ldc, (const void*)a, lda, (const void*)p, kc);   \
