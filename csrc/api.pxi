@@ -368,10 +368,15 @@ TRACE_KINDS = {"call": TRACE_CALL, "dispatch": TRACE_DISPATCH, "tiles": TRACE_TI
                "wait": TRACE_WAIT, "flow": TRACE_FLOW, "op": TRACE_OP, "rows": TRACE_ROWS}
 
 
-def matmul_tiles(avx2=None):
-    """The instruction set the matmul tiles run on: "avx2" or "sse2". With
-    avx2=False, SSE2 from now on, even where the CPU has AVX2 (tests use it
-    to cover both); avx2=True restores the default."""
-    if avx2 is not None:
-        lite_mm_set_allow_avx2(1 if avx2 else 0)
-    return "avx2" if lite_mm_avx2() else "sse2"
+# The instruction sets of the C kernels' variants (csrc/lite_tile.h), in order.
+KERNEL_ISAS = {"sse2": LITE_ISA_SSE2, "avx2": LITE_ISA_AVX2, "avx512": LITE_ISA_AVX512}
+
+
+def kernel_isa(limit=None):
+    """The instruction set the C kernels (csrc/lite_tile.h: f32 exp; the
+    matmul tiles use AVX2 at most) run on: "avx512", "avx2" or "sse2", the
+    widest the CPU has up to a limit. With `limit` (one of those), the limit
+    from now on: tests use it to run each variant; "avx512" is the default."""
+    if limit is not None:
+        lite_set_isa_limit(KERNEL_ISAS[limit])
+    return next(name for name, isa in KERNEL_ISAS.items() if isa == lite_isa())

@@ -257,8 +257,12 @@ cdef extern from "lite_tile.h" nogil:
     void lite_mm_tile_f64(double* c, int64_t ldc, const double* a, int64_t lda, const double* p, int64_t kc)
     void lite_mm_tile_i32(int32_t* c, int64_t ldc, const int32_t* a, int64_t lda, const int32_t* p, int64_t kc)
     void lite_mm_tile_i64(int64_t* c, int64_t ldc, const int64_t* a, int64_t lda, const int64_t* p, int64_t kc)
-    int lite_mm_avx2()
-    void lite_mm_set_allow_avx2(int allow)
+    enum:
+        LITE_ISA_SSE2
+        LITE_ISA_AVX2
+        LITE_ISA_AVX512
+    int lite_isa()
+    void lite_set_isa_limit(int limit)
 
 
 cdef enum:

@@ -1,4 +1,6 @@
-/* The matmul micro-kernel (buffer.matmul; the blocking around it is in
+/* The C kernels: the matmul micro-kernel and f32 exp (below).
+
+   The matmul micro-kernel (buffer.matmul; the blocking around it is in
    contract.pxi): one tile of LITE_MM_MR rows of C by one 64-byte row of
    elements, over kc steps of k,
 
@@ -15,10 +17,11 @@
    accumulators must live in registers across the k loop, which gcc's
    auto-vectorizer does not manage from scalar code: it vectorizes the k
    loop as an in-order reduction instead) nor a per-function target: the
-   module is built for baseline x86-64 (SSE2), and the tile is compiled a
-   second time for AVX2, chosen at run time where the CPU has it. */
+   module is built for baseline x86-64 (SSE2), and each kernel is compiled
+   again for wider instruction sets, chosen at run time (lite_isa). */
 #ifndef LITE_TILE_H
 #define LITE_TILE_H
+#include <math.h>
 #include <stdint.h>
 
 #define LITE_MM_MR 4
@@ -53,19 +56,30 @@ LITE_MM_TILES(f64, double)
 LITE_MM_TILES(u32, uint32_t)
 LITE_MM_TILES(u64, uint64_t)
 
-/* 1: the AVX2 tiles where the CPU has AVX2 (the default); 0: SSE2 only
-   (tests set it, to run the baseline tiles on any machine). */
-static int lite_mm_allow_avx2 = 1;
-static inline int lite_mm_avx2(void) {
+/* The instruction sets of the kernels' variants, in order. */
+enum { LITE_ISA_SSE2, LITE_ISA_AVX2, LITE_ISA_AVX512 };
+
+/* The widest the kernels may use: all the CPU has by default; tests lower
+   it, to run each variant on any machine that has it. */
+static int lite_isa_limit = LITE_ISA_AVX512;
+static inline void lite_set_isa_limit(int limit) { __atomic_store_n(&lite_isa_limit, limit, __ATOMIC_RELAXED); }
+
+/* The widest instruction set the CPU has, up to the limit. AVX2 counts
+   only with FMA, which the exp kernel uses (CPUs have both or neither). */
+static inline int lite_isa(void) {
+    int limit = __atomic_load_n(&lite_isa_limit, __ATOMIC_RELAXED);
     __builtin_cpu_init();   /* idempotent; needed if called before constructors run */
-    return __atomic_load_n(&lite_mm_allow_avx2, __ATOMIC_RELAXED) && __builtin_cpu_supports("avx2");
+    if (limit >= LITE_ISA_AVX512 && __builtin_cpu_supports("avx512f"))
+        return LITE_ISA_AVX512;
+    if (limit >= LITE_ISA_AVX2 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        return LITE_ISA_AVX2;
+    return LITE_ISA_SSE2;
 }
-static inline void lite_mm_set_allow_avx2(int allow) { __atomic_store_n(&lite_mm_allow_avx2, allow, __ATOMIC_RELAXED); }
 
 #define LITE_MM_DISPATCH(SUFFIX, T, U)                                                       \
     static inline void lite_mm_tile_##SUFFIX(T* c, int64_t ldc, const T* a, int64_t lda,    \
                                              const T* p, int64_t kc) {                       \
-        if (lite_mm_avx2())                                                                 \
+        if (lite_isa() >= LITE_ISA_AVX2)                                                    \
             lite_mm_tile_avx2_##U((void*)c, ldc, (const void*)a, lda, (const void*)p, kc);   \
         else                                                                                 \
             lite_mm_tile_sse2_##U((void*)c, ldc, (const void*)a, lda, (const void*)p, kc);   \
@@ -75,5 +89,97 @@ LITE_MM_DISPATCH(f32, float, f32)
 LITE_MM_DISPATCH(f64, double, f64)
 LITE_MM_DISPATCH(i32, int32_t, u32)
 LITE_MM_DISPATCH(i64, int64_t, u64)
+
+/* exp of f32 elements (t.exp): d[i] = exp(a[i]) as the reference
+   interpreter defines it, glibc's (float)exp((double)a[i]), bit for bit.
+
+   The SSE2 variant is that definition, element by element: with two double
+   lanes and no FMA, the vectorized loop below is no faster. (glibc's expf
+   is no substitute: it differs in 170648 of the 2^32 inputs.) The wider
+   variants compute an approximation y of exp(x) in double, relative error
+   about 2^-46, in vector lanes, and take its f32 rounding where the error
+   interval y * (1 +- 2^-40) rounds to one f32: then so does exp(x), and so
+   does glibc's double exp(x), within an ulp of it. Elsewhere (about one
+   element in 2^15, near an f32 rounding boundary) and for NaN, the element
+   is glibc's, computed after the vectorized loop over a chunk. Chunks go
+   through a buffer because d may be a. */
+#define LITE_EXP_CHUNK 256
+
+static inline float lite_exp_definition_f32(float x) { return (float)exp((double)x); }
+
+/* c ? a : b, as a select of bits: where gcc sees a branch instead, it moves
+   work under it (or specializes the work for a constant) and then fails to
+   vectorize the loop. */
+__attribute__((always_inline)) static inline float lite_select_f32(int c, float a, float b) {
+    uint32_t ua, ub, m = -(uint32_t)c;
+    __builtin_memcpy(&ua, &a, 4);
+    __builtin_memcpy(&ub, &b, 4);
+    ua = (ua & m) | (ub & ~m);
+    __builtin_memcpy(&a, &ua, 4);
+    return a;
+}
+
+/* exp(x) for x in [-104, 89], relative error about 2^-46: x = k ln2 + r,
+   |r| <= ln2/2, exp(r) by its Taylor series to r^11, times 2^k put in the
+   exponent bits. Only for targets with FMA (else a libm call). */
+__attribute__((always_inline)) static inline double lite_exp_approx(double x) {
+    const double SHIFT = 0x1.8p52;   /* adding it rounds to an integer, held in the low bits */
+    const double LN2_HI = 0x1.62e42fefa39efp-1, LN2_LO = 0x1.abc9e3b39803fp-56;
+    double u = __builtin_fma(x, 0x1.71547652b82fep+0, SHIFT), k = u - SHIFT;   /* x / ln2 */
+    double r = __builtin_fma(k, -LN2_LO, __builtin_fma(k, -LN2_HI, x)), p = 1.0 / 39916800;
+    uint64_t ub, sb, pb;
+    p = __builtin_fma(p, r, 1.0 / 3628800);
+    p = __builtin_fma(p, r, 1.0 / 362880);
+    p = __builtin_fma(p, r, 1.0 / 40320);
+    p = __builtin_fma(p, r, 1.0 / 5040);
+    p = __builtin_fma(p, r, 1.0 / 720);
+    p = __builtin_fma(p, r, 1.0 / 120);
+    p = __builtin_fma(p, r, 1.0 / 24);
+    p = __builtin_fma(p, r, 1.0 / 6);
+    p = __builtin_fma(p, r, 1.0 / 2);
+    p = __builtin_fma(p, r, 1.0);
+    p = __builtin_fma(p, r, 1.0);
+    __builtin_memcpy(&ub, &u, 8);
+    __builtin_memcpy(&sb, &SHIFT, 8);
+    __builtin_memcpy(&pb, &p, 8);
+    pb += (ub - sb) << 52;
+    __builtin_memcpy(&p, &pb, 8);
+    return p;
+}
+
+#define LITE_EXP_F32(NAME, TARGET)                                                           \
+    TARGET static void NAME(float* d, const float* a, int64_t n) {                           \
+        float buf[LITE_EXP_CHUNK];                                                           \
+        for (int64_t i0 = 0; i0 < n; i0 += LITE_EXP_CHUNK) {                                 \
+            int m = n - i0 < LITE_EXP_CHUNK ? (int)(n - i0) : LITE_EXP_CHUNK, hard = 0, i;   \
+            for (i = 0; i < m; i++) {                                                        \
+                /* Beyond [-104, 89] (as for the infinities) the result is 0 or +inf. */    \
+                float x = a[i0 + i], c = lite_select_f32(x > -104.0f, x, -104.0f);           \
+                double y = lite_exp_approx(lite_select_f32(c < 89.0f, c, 89.0f));            \
+                float lo = (float)(y * (1 - 0x1p-40)), hi = (float)(y * (1 + 0x1p-40));      \
+                int h = (lo != hi) | (x != x);                                               \
+                hard |= h;                                                                   \
+                buf[i] = lite_select_f32(h, NAN, hi);                                        \
+            }                                                                                \
+            if (hard)                                                                        \
+                for (i = 0; i < m; i++)                                                      \
+                    if (buf[i] != buf[i]) buf[i] = lite_exp_definition_f32(a[i0 + i]);       \
+            __builtin_memcpy(d + i0, buf, m * sizeof(float));                                \
+        }                                                                                    \
+    }
+
+static void lite_exp_sse2_f32(float* d, const float* a, int64_t n) {
+    for (int64_t i = 0; i < n; i++) d[i] = lite_exp_definition_f32(a[i]);
+}
+LITE_EXP_F32(lite_exp_avx2_f32, __attribute__((target("avx2,fma"))))
+LITE_EXP_F32(lite_exp_avx512_f32, __attribute__((target("avx512f"))))
+
+static inline void lite_exp_f32(float* d, const float* a, int64_t n) {
+    switch (lite_isa()) {
+    case LITE_ISA_AVX512: lite_exp_avx512_f32(d, a, n); break;
+    case LITE_ISA_AVX2: lite_exp_avx2_f32(d, a, n); break;
+    default: lite_exp_sse2_f32(d, a, n);
+    }
+}
 
 #endif

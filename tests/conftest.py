@@ -47,3 +47,15 @@ def both_vms():
         ref.load(module)
         return ctx, ref
     return load
+
+
+@pytest.fixture
+def kernel_isa(request):
+    """Run under the instruction set request.param (indirect
+    parametrization) of the C kernels (csrc/lite_tile.h), if the machine has it."""
+    from iree_lite import _vm
+    if _vm.kernel_isa(request.param) != request.param:
+        _vm.kernel_isa("avx512")
+        pytest.skip(f"no {request.param} on this CPU")
+    yield request.param
+    _vm.kernel_isa("avx512")

@@ -6,7 +6,6 @@ matmul tiles (csrc/lite_tile.h)."""
 import numpy as np
 import pytest
 
-from iree_lite import _vm
 from iree_lite.compiler import compile_module
 from iree_lite.runtime.context import Context
 from iree_lite.vm import interp
@@ -63,15 +62,8 @@ def native(module, arrays, device, workers):
     return np.asarray(have)
 
 
-@pytest.fixture(params=["avx2", "sse2"])
-def tiles(request):
-    """Run under each tile instruction set the machine has."""
-    if request.param == "avx2" and _vm.matmul_tiles() != "avx2":
-        pytest.skip("no AVX2 on this CPU")
-    _vm.matmul_tiles(avx2=request.param == "avx2")
-    yield request.param
-    _vm.matmul_tiles(avx2=True)
-
+# Each instruction set of the matmul tiles (the AVX-512 level runs the AVX2 ones).
+MATMUL_TILES = pytest.mark.parametrize("kernel_isa", ["avx2", "sse2"], indirect=True)
 
 # Sizes around the tile (4 rows by 16 f32 columns), the k block (256) and
 # the plain loop's cases (fewer rows than a tile; narrower than a panel).
@@ -81,7 +73,8 @@ SMALL = [(0, 1, 1, 1), (0, 3, 5, 17), (0, 5, 17, 33), (0, 17, 33, 16), (0, 4, 25
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int64], ids=lambda t: t.__name__)
 @pytest.mark.parametrize("batch,m,k,n", SMALL)
-def test_matmul_matches_the_reference(tiles, dtype, batch, m, k, n):
+@MATMUL_TILES
+def test_matmul_matches_the_reference(kernel_isa, dtype, batch, m, k, n):
     lead = (batch,) if batch else ()
     arrays = operands([lead + (m, k), lead + (k, n), lead + (m, n)], dtype, m * 1000 + k * 10 + n)
     module = compile_module(matmul_source(batch, m, k, n, ELEMENTS[dtype]), "m.mlir")
@@ -98,7 +91,8 @@ LARGE = [(0, 100, 100, 100), (0, 257, 300, 129), (0, 128, 512, 256), (3, 33, 257
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int64], ids=lambda t: t.__name__)
 @pytest.mark.parametrize("batch,m,k,n", LARGE)
-def test_large_matmul_is_the_in_order_sum(tiles, dtype, batch, m, k, n):
+@MATMUL_TILES
+def test_large_matmul_is_the_in_order_sum(kernel_isa, dtype, batch, m, k, n):
     lead = (batch,) if batch else ()
     arrays = operands([lead + (m, k), lead + (k, n), lead + (m, n)], dtype, m + k + n)
     module = compile_module(matmul_source(batch, m, k, n, ELEMENTS[dtype]), "m.mlir")
@@ -107,7 +101,8 @@ def test_large_matmul_is_the_in_order_sum(tiles, dtype, batch, m, k, n):
         assert native(module, arrays, device, workers).tobytes() == want, (device, workers)
 
 
-def test_matmul_propagates_nan_and_infinity_like_the_reference(tiles):
+@MATMUL_TILES
+def test_matmul_propagates_nan_and_infinity_like_the_reference(kernel_isa):
     a, b, c = operands([(8, 20), (20, 40), (8, 40)], np.float32, 9)
     a[1, 3], a[6, 19], b[7, 33] = np.inf, np.nan, -np.inf
     module = compile_module(matmul_source(0, 8, 20, 40, "f32"), "m.mlir")

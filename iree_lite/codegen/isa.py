@@ -113,6 +113,11 @@ ELEMENTWISE = [
     ("select", 3, "select", "B if A else C", "d = a ? b : c; a is an i1 tile, `type` is b's and c's."),
 ]
 ELEMENTWISE_NAMES = {name for name, *_ in ELEMENTWISE}
+# (op, element type code) -> a C function of csrc/lite_tile.h that computes
+# the op over a block, f(d, a, ..., n), in place of the loop over its
+# expression: the same results, vectorized where gcc can't vectorize the
+# expression (a libm call).
+BLOCK_KERNELS = {("exp", "F32"): "lite_exp_f32"}
 
 # Combiners of buffer.reduce, by code (the constant it names).
 REDUCE_COMBINERS = ["addf", "mulf", "maximumf", "minimumf", "addi", "muli", "maxsi", "minsi"]
@@ -476,7 +481,10 @@ def _elementwise_kernels(name, arity, types, expr, t):
         if types == "sdiv":
             body += [f"        if (a[i] == <{ctype}>(<{utype}>1 << {bits - 1})) & (b[i] == -1):",
                      "            return -3"]
-    body += ["    for i in range(n):", f"        d[i] = {_subst(expr, t)}"]
+    if (name, code) in BLOCK_KERNELS:
+        body += [f"    {BLOCK_KERNELS[name, code]}(d, {', '.join('abc'[:arity])}, n)"]
+    else:
+        body += ["    for i in range(n):", f"        d[i] = {_subst(expr, t)}"]
     return _kernel(f"{name}_{code.lower()}",
                    "char* d_, const char* a_, const char* b_, const char* c_, int extra, Py_ssize_t n",
                    decls, body)
@@ -551,6 +559,12 @@ def generate_kernels_pxi():
     for fn, arity in sorted(calls.items()):
         for ctype, suffix in (("float", "f"), ("double", "")):
             lines.append(f"    {ctype} {fn}{suffix}({', '.join([ctype] * arity)})")
+    lines.append('cdef extern from "lite_tile.h" nogil:')
+    arities = {name: arity for name, arity, *_ in ELEMENTWISE}
+    for (name, code), fn in sorted(BLOCK_KERNELS.items()):
+        ctype = {t[0]: t[1] for t in _FLOATS + _INTS}[code]
+        params = [f"{ctype}* d"] + [f"const {ctype}* {v}" for v in "abc"[:arities[name]]] + ["int64_t n"]
+        lines.append(f"    void {fn}({', '.join(params)})")
     dispatch = []
     for name, arity, types, expr, _ in ELEMENTWISE:
         dispatch.append(f"op == {c_name(BY_NAME['t.' + name])}:")
