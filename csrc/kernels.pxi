@@ -53,9 +53,11 @@ cdef inline int k_gather(int size, char* d, const char* src, int64_t count, cons
     """t.gather: d[i] = src[idx[i]] for elements of `size` bytes; -1 if an
     index is outside the `count` elements of src."""
     cdef Py_ssize_t i
-    for i in range(n):
-        if idx[i] < 0 or idx[i] >= count:
-            return -1
+    cdef int64_t outside = 0, last = count - 1
+    for i in range(n):   # the sign bit: idx < 0 or idx > last; no branch, so it vectorizes (SSE2 too)
+        outside |= idx[i] | (last - idx[i])
+    if outside < 0:
+        return -1
     if size == 4:
         for i in range(n):
             (<uint32_t*>d)[i] = (<const uint32_t*>src)[idx[i]]
@@ -72,21 +74,28 @@ cdef inline int k_gather(int size, char* d, const char* src, int64_t count, cons
 
 
 cdef inline int k_lindex(int64_t* d, int64_t stride, int64_t size, int64_t start, Py_ssize_t n) noexcept nogil:
-    """t.lindex, stepping the coordinate along instead of dividing per lane."""
-    cdef Py_ssize_t i
+    """t.lindex, stepping the coordinate along instead of dividing per lane:
+    runs of one coordinate (fills), or for stride 1 runs of consecutive
+    ones, loops gcc vectorizes."""
+    cdef Py_ssize_t i = 0, j, run
     cdef int64_t q, r
     if stride <= 0 or size <= 0:
         return -1
     q = (start // stride) % size
     r = start % stride
-    for i in range(n):
-        d[i] = q
-        r += 1
-        if r == stride:
+    while i < n:
+        if stride == 1:
+            run = min(size - q, n - i)
+            for j in range(run):
+                d[i + j] = q + j
+            q = 0
+        else:
+            run = min(stride - r, n - i)
+            for j in range(run):
+                d[i + j] = q
             r = 0
-            q += 1
-            if q == size:
-                q = 0
+            q = q + 1 if q + 1 < size else 0
+        i += run
     return 0
 
 
