@@ -87,18 +87,37 @@ cdef inline void reduce_with(int c, num* acc, const num* src, num* part, int64_t
                              int64_t n, int64_t segments) noexcept nogil:
     """Rows [begin, end), acc[r] folded with row r of src (n elements) in
     order; or, where `part` is given, segments [begin, end) of rows cut into
-    `segments` each (order-free combiners only): part[t] = the fold of
-    segment t, from its first element."""
+    `segments` of REDUCE_SEGMENT elements each (buffer.reduce's definition):
+    part[t] = the fold of segment t, into acc[r] for a row's first, else
+    from its first element."""
     cdef num x[REDUCE_LANES]
-    cdef int64_t r = begin, q, j, t, lo, hi
+    cdef const num* at[REDUCE_LANES]
+    cdef int64_t count[REDUCE_LANES]
+    cdef int64_t r = begin, q, j, t, lo, hi, m
     cdef const num* row
     cdef bint free_order = order_free(c, num is float or num is double)
     if part != NULL:
-        for t in range(begin, end):
-            row = src + (t // segments) * n
-            lo = (t % segments) * n // segments
-            hi = (t % segments + 1) * n // segments
-            part[t] = fold_spread(c, row[lo], row + lo + 1, hi - lo - 1)
+        t = begin
+        while t < end:
+            m = REDUCE_SEGMENT
+            for q in range(min(<int64_t>REDUCE_LANES, end - t)):   # the next segments' starts
+                row = src + ((t + q) // segments) * n
+                lo = ((t + q) % segments) * REDUCE_SEGMENT
+                hi = min(n, lo + REDUCE_SEGMENT)
+                x[q] = acc[(t + q) // segments] if lo == 0 else row[lo]
+                lo += lo != 0
+                at[q], count[q] = row + lo, hi - lo
+                m = min(m, count[q])
+            if free_order or end - t < REDUCE_LANES:
+                part[t] = fold_spread(c, x[0], at[0], count[0]) if free_order else fold(c, x[0], at[0], count[0])
+                t += 1
+                continue
+            for j in range(m):   # in lockstep, each segment's fold in order (see REDUCE_LANES)
+                for q in range(REDUCE_LANES):
+                    x[q] = combine(c, x[q], at[q][j])
+            for q in range(REDUCE_LANES):
+                part[t + q] = fold(c, x[q], at[q] + m, count[q] - m)
+            t += REDUCE_LANES
         return
     if free_order:
         for r in range(begin, end):
@@ -120,13 +139,7 @@ cdef inline void reduce_with(int c, num* acc, const num* src, num* part, int64_t
 cdef inline void reduce_merge(num* acc, const num* part, int c, int64_t rows, int64_t segments) noexcept nogil:
     cdef int64_t r
     for r in range(rows):
-        acc[r] = fold(c, acc[r], part + r * segments, segments)
-
-
-cdef enum:
-    # A row is cut into segments no shorter than this, for the workers to
-    # fold in parallel, where there are fewer rows than workers to share.
-    REDUCE_SEGMENT = 16384
+        acc[r] = fold(c, part[r * segments], part + r * segments + 1, segments - 1)
 
 
 cdef lite_status* shapes_disagree(const char* form, const buffer_t* x, const buffer_t* y,
@@ -229,19 +242,23 @@ cdef lite_status* run_reduce(ctx_t* ctx, ref_t racc, ref_t rsrc, int combiner) n
     cdef int64_t items = 4 * pool_size(ctx.pool) if on_pool else 1     # to share out
     j.part = NULL
     j.segments = 1
-    if (on_pool and acc.count < items and j.n >= 2 * REDUCE_SEGMENT
-            and order_free(combiner, acc.element == ET_F32 or acc.element == ET_F64)):
-        # Too few rows to go round: cut each into segments, folded, then
-        # merged in order (their number does not change the result; see
-        # order_free). Out of memory, rows stay whole.
-        j.segments = min((items + acc.count - 1) // acc.count, j.n // REDUCE_SEGMENT)
+    if j.n > REDUCE_SEGMENT and (not order_free(combiner, acc.element == ET_F32 or acc.element == ET_F64)
+                                 or on_pool and acc.count < items):
+        # Rows in segments, folded (by the workers), then merged in order:
+        # buffer.reduce's definition, which only order-free combiners may
+        # skip (see order_free); they use it where rows are too few to go round.
+        j.segments = (j.n + REDUCE_SEGMENT - 1) // REDUCE_SEGMENT
         j.part = <char*>malloc(acc.count * j.segments * ELEMENT_SIZE[acc.element])
-    if not on_pool:
-        reduce_range(&j, 0, acc.count, 0)
-    elif j.part != NULL:
-        pool_parallel_for(ctx.pool, acc.count * j.segments, 1, reduce_range, &j)
+        if j.part == NULL:
+            return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory for a reduction's segments")
+        if on_pool:
+            pool_parallel_for(ctx.pool, acc.count * j.segments, 1, reduce_range, &j)
+        else:
+            reduce_range(&j, 0, acc.count * j.segments, 0)
         reduce_merge_job(&j, acc.count)
         free(j.part)
+    elif not on_pool:
+        reduce_range(&j, 0, acc.count, 0)
     else:
         pool_parallel_for(ctx.pool, acc.count, max(<int64_t>1, acc.count // items), reduce_range, &j)
     if j.trace != NULL:

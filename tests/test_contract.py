@@ -6,6 +6,7 @@ matmul tiles (csrc/lite_tile.h)."""
 import numpy as np
 import pytest
 
+from iree_lite.codegen import isa
 from iree_lite.compiler import compile_module
 from iree_lite.runtime.context import Context
 from iree_lite.vm import interp
@@ -140,9 +141,9 @@ def reduce_operands(shape, out, op, dtype, seed, nans):
 
 # (combiner, element, NaNs in the data): the float ones whose folds may be
 # reordered and split (maximumf/minimumf, NaNs aside) and one whose may not
-# (addf: one fold per row, in order). Shapes: rows whole and split (too few
-# rows for the workers), short rows and long (spread over lanes), below and
-# above a block of rows folded in lockstep (8).
+# (addf: in order, by segments of isa.REDUCE_SEGMENT). Shapes: rows whole and
+# split (too few rows for the workers), short rows and long (spread over
+# lanes, or segments), below and above a block of rows folded in lockstep (8).
 COMBINERS = [("maximumf", np.float32, True), ("maximumf", np.float64, False), ("minimumf", np.float64, True),
              ("minimumf", np.float32, False), ("addf", np.float32, False), ("addi", np.int32, False),
              ("muli", np.int64, False), ("maxsi", np.int32, False), ("minsi", np.int64, False)]
@@ -158,3 +159,25 @@ def test_reduce_matches_the_reference(op, dtype, nans, shape, out):
     want = reference(module, [x, init])
     for device, workers in DEVICES:
         assert native(module, [x, init], device, workers).tobytes() == want.tobytes(), (device, workers)
+
+
+def test_long_float_sums_fold_by_segments():
+    """buffer.reduce's definition, written out with numpy float32 scalars:
+    the first segment folded into the init in order, each later one from its
+    first element, then the segments' folds in order; on every device."""
+    seg = isa.REDUCE_SEGMENT
+    rng = np.random.default_rng(7)
+    x = (rng.standard_normal(2 * seg + 101) * 1e4).astype(np.float32)
+    init = np.array(3.25, np.float32)
+
+    def fold(acc, values):
+        for v in values:
+            acc = np.float32(acc + v)
+        return acc
+    parts = [fold(init, x[:seg])] + [fold(x[t], x[t + 1:t + seg]) for t in range(seg, x.size, seg)]
+    want = fold(parts[0], parts[1:])
+    module = compile_module(reduce_source(x.shape, (), "addf", "f32"), "r.mlir")
+    assert reference(module, [x, init]).tobytes() == want.tobytes()
+    for device, workers in DEVICES:
+        assert native(module, [x, init], device, workers).tobytes() == want.tobytes(), (device, workers)
+    assert want != fold(init, x)   # the segments matter here

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 TILE = 4096            # elements per tile: a register is 16-32 KiB, L2-resident
 TILE_REGS = 32         # tile registers per kernel (5-bit fields)
+REDUCE_SEGMENT = 16384  # buffer.reduce folds longer rows in segments this long (workers share them)
 TILE_TEMPS = 3         # the last ones are the VM's (f16/bf16 widened to f32)
 KERNEL_TILE_REGS = TILE_REGS - TILE_TEMPS
 HOST_REGS = 256        # registers per bank per function (8-bit fields)
@@ -225,9 +226,13 @@ def _ops():
          "buffer.slice (bounds likewise), in place. tensor.insert_slice."),
         ("buffer.reduce", "acc:rr src:rr combiner:const",
          "Fold `src`'s elements into `acc` in place; `acc`'s shape must lead `src`'s (the folded "
-         "dimensions are innermost): with n = count(src) / count(acc), acc[r] = "
-         "c(...c(c(acc[r], src[r*n]), src[r*n + 1])..., src[r*n + n-1]) for the combiner c named by "
-         "the int constant (REDUCE_COMBINERS), in that order, so results are exact to reproduce."),
+         "dimensions are innermost): with n = count(src) / count(acc), row r of src (src[r*n], ..., "
+         "src[r*n + n-1]) is cut into segments of REDUCE_SEGMENT elements (the last may be shorter); "
+         "acc[r] = c(...c(c(F0, F1), F2)..., Fk), where F0 is acc[r] folded with segment 0's "
+         "elements in order, c(...c(c(acc[r], x0), x1)..., xm), and each later Ft is segment t "
+         "folded in order from its first element, for the combiner c named by the int constant "
+         "(REDUCE_COMBINERS). Results are exact to reproduce whatever the workers; a row of at most "
+         "REDUCE_SEGMENT elements is folded wholly in order."),
         ("buffer.matmul", "acc:rr lhs:rr rhs:rr",
          "acc[b, i, j] += sum over k, in order, of lhs[b, i, k] * rhs[b, k, j] (rank 3), or the same "
          "without b (rank 2); each product and sum rounded to the element type (no fused multiply-add)."),
@@ -329,7 +334,7 @@ def fingerprint():
     from another table must not run this one's bytecode."""
     import hashlib
     text = repr([(op.name, op.code, op.form, op.operands) for op in OPS] +
-                [TILE, TILE_REGS, ELEMENT_CODES, REDUCE_COMBINERS])
+                [TILE, TILE_REGS, ELEMENT_CODES, REDUCE_COMBINERS, REDUCE_SEGMENT])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -337,7 +342,8 @@ def generate_pxi():
     """Text of csrc/isa_opcodes.pxi: the Cython view of this table."""
     lines = ["# Generated from iree_lite/codegen/isa.py by setup.py. Do not edit.",
              f'ISA_FINGERPRINT = "{fingerprint()}"',
-             "cdef enum:", f"    TILE = {TILE}", f"    TILE_REGS = {TILE_REGS}", f"    TILE_TEMPS = {TILE_TEMPS}"]
+             "cdef enum:", f"    TILE = {TILE}", f"    TILE_REGS = {TILE_REGS}", f"    TILE_TEMPS = {TILE_TEMPS}",
+             f"    REDUCE_SEGMENT = {REDUCE_SEGMENT}"]
     lines += [f"    {c_name(op)} = {op.code}" for op in OPS]
     lines += [f"    ET_{name.upper()} = {code}" for name, code in ELEMENT_CODES.items()]
     lines += [f"    {name} = {value}" for name, value in (("BIND_INPUT", BIND_INPUT), ("BIND_OUTPUT", BIND_OUTPUT),

@@ -857,11 +857,18 @@ class Context:
             return
         n = src.count // acc.count
         fn = ELEMENTWISE.get(f"t.{name}") or (lambda a, b: INT_ELEMENTWISE[f"t.{name}"](64, a, b))
+
+        def fold(x, values):
+            for y in values:
+                (x,) = round_to(acc.element, [fn(x, y)])
+            return x
         out, xs = acc.values(), src.values()
+        seg = isa.REDUCE_SEGMENT
         for r in range(acc.count):
-            x = out[r]
-            for j in range(n):
-                (x,) = round_to(acc.element, [fn(x, xs[r * n + j])])
+            row = xs[r * n:(r + 1) * n]
+            x = fold(out[r], row[:seg])
+            for t in range(seg, n, seg):   # later segments: each folded from its first element
+                x = fold(x, [fold(row[t], row[t + 1:t + seg])])
             out[r] = x
         acc.data[:] = pack(acc.element, out)
 
