@@ -363,6 +363,15 @@ def buffer_statistics():
             "peak_bytes": lite_peak_bytes}
 
 
+def pool_statistics():
+    """The object pools (csrc/lite_vm.h), process-wide: per pool, blocks
+    kept now, and takes it served (hits) or left to malloc (misses)."""
+    def stats(lite_pool p):
+        return {"kept": p.count, "hits": p.hits, "misses": p.misses}
+    return {"headers": stats(lite_header_pool), "storage": stats(lite_storage_pool),
+            "fences": stats(lite_fence_pool)}
+
+
 # NativeContext.read_trace's event kinds, by name (csrc/trace.pxi).
 TRACE_KINDS = {"call": TRACE_CALL, "dispatch": TRACE_DISPATCH, "tiles": TRACE_TILES, "signal": TRACE_SIGNAL,
                "wait": TRACE_WAIT, "flow": TRACE_FLOW, "op": TRACE_OP, "rows": TRACE_ROWS}

@@ -10,6 +10,12 @@ from libc.string cimport memcmp, memcpy, memset, strlen
 from libc.stdio cimport snprintf
 
 cdef extern from "lite_vm.h" nogil:
+    ctypedef struct lite_pool:
+        int count
+        long long bytes, hits, misses
+    lite_pool lite_header_pool, lite_storage_pool, lite_fence_pool
+    void* lite_pool_take(lite_pool* p, size_t need, size_t* size)
+    int lite_pool_give(lite_pool* p, void* block, size_t size)
     int atomic_inc(int* p)          # returns the new value
     int atomic_dec(int* p)
     void lite_note_alloc(long long bytes)
@@ -37,6 +43,7 @@ ctypedef struct buffer_t:
     int64_t nbytes
     char* data
     void* parent      # buffer_t* whose data this view borrows, or NULL if owned
+    size_t capacity   # bytes of owned storage (at least nbytes: it may come from the pool)
 
 ctypedef struct ref_t:
     int kind
@@ -55,7 +62,10 @@ cdef buffer_t* buffer_new(int element, int rank, const int64_t* shape, char* dat
                           buffer_t* parent) noexcept nogil:
     """A view with `data` borrowed from `parent`, or, when data is NULL, new
     zeroed storage. NULL if out of memory."""
-    cdef buffer_t* b = <buffer_t*>malloc(sizeof(buffer_t))
+    cdef size_t size
+    cdef buffer_t* b = <buffer_t*>lite_pool_take(&lite_header_pool, sizeof(buffer_t), &size)
+    if b == NULL:
+        b = <buffer_t*>malloc(sizeof(buffer_t))
     if b == NULL:
         return NULL
     b.refcount = 1
@@ -70,10 +80,12 @@ cdef buffer_t* buffer_new(int element, int rank, const int64_t* shape, char* dat
         atomic_inc(&parent.refcount)
         b.data = data
     else:
-        # Contents start unspecified (as tensor.empty's are). Plain malloc
-        # lets glibc hand back recently freed memory: no page faults and no
-        # zeroing of a fresh 16 MB result on every call.
-        b.data = <char*>malloc(b.nbytes if b.nbytes > 0 else 1)
+        # Contents start unspecified (as tensor.empty's are): storage from
+        # the pool, or plain malloc, neither zeroed.
+        b.capacity = b.nbytes if b.nbytes > 0 else 1
+        b.data = <char*>lite_pool_take(&lite_storage_pool, b.capacity, &b.capacity)
+        if b.data == NULL:
+            b.data = <char*>malloc(b.capacity)
         if b.data == NULL:
             free(b)
             return NULL
@@ -87,8 +99,10 @@ cdef void buffer_release(buffer_t* b) noexcept nogil:
             buffer_release(<buffer_t*>b.parent)
         else:
             lite_note_free(b.nbytes)
-            free(b.data)
-        free(b)
+            if not lite_pool_give(&lite_storage_pool, b.data, b.capacity):
+                free(b.data)
+        if not lite_pool_give(&lite_header_pool, b, sizeof(buffer_t)):
+            free(b)
 
 
 cdef inline void ref_retain(ref_t r) noexcept nogil:

@@ -31,6 +31,73 @@ static inline void lite_note_alloc(long long bytes) {
 }
 static inline void lite_note_free(long long bytes) { __atomic_sub_fetch(&lite_live_bytes, bytes, __ATOMIC_RELAXED); }
 
+/* Free lists of the VM's objects (buffer headers, buffer storage, fences):
+   a call reuses what the previous one released without asking malloc, and
+   without page faults for storage it has touched before. Process-wide,
+   like malloc's own caches; each keeps at most LITE_POOL_SLOTS blocks and
+   LITE_POOL_BYTES bytes. A block is taken for a need of at most its size
+   and more than half of it. */
+#define LITE_POOL_SLOTS 64
+#define LITE_POOL_BYTES (64LL << 20)
+typedef struct {
+    pthread_mutex_t lock;
+    int count;
+    long long bytes, hits, misses;
+    void* block[LITE_POOL_SLOTS];
+    size_t size[LITE_POOL_SLOTS];
+} lite_pool;
+static lite_pool lite_header_pool = {PTHREAD_MUTEX_INITIALIZER}, lite_storage_pool = {PTHREAD_MUTEX_INITIALIZER},
+                 lite_fence_pool = {PTHREAD_MUTEX_INITIALIZER};
+
+/* fork() holds every pool's lock across the fork, so a child never
+   inherits one that another thread held mid-update. */
+static pthread_once_t lite_pools_once = PTHREAD_ONCE_INIT;
+static void lite_pools_lock(void) {
+    pthread_mutex_lock(&lite_header_pool.lock);
+    pthread_mutex_lock(&lite_storage_pool.lock);
+    pthread_mutex_lock(&lite_fence_pool.lock);
+}
+static void lite_pools_unlock(void) {
+    pthread_mutex_unlock(&lite_fence_pool.lock);
+    pthread_mutex_unlock(&lite_storage_pool.lock);
+    pthread_mutex_unlock(&lite_header_pool.lock);
+}
+static void lite_pools_init(void) { pthread_atfork(lite_pools_lock, lite_pools_unlock, lite_pools_unlock); }
+
+/* A block of `need` bytes or more (its size in *size), or NULL. */
+static inline void* lite_pool_take(lite_pool* p, size_t need, size_t* size) {
+    void* got = NULL;
+    pthread_once(&lite_pools_once, lite_pools_init);
+    pthread_mutex_lock(&p->lock);
+    for (int i = p->count - 1; i >= 0; i--)
+        if (p->size[i] >= need && p->size[i] / 2 < need + 1) {
+            got = p->block[i];
+            *size = p->size[i];
+            p->bytes -= p->size[i];
+            p->count--;
+            p->block[i] = p->block[p->count];
+            p->size[i] = p->size[p->count];
+            break;
+        }
+    if (got) p->hits++; else p->misses++;
+    pthread_mutex_unlock(&p->lock);
+    return got;
+}
+
+/* Keep a block of `size` bytes: 1, or 0 if the pool is full (free it). */
+static inline int lite_pool_give(lite_pool* p, void* block, size_t size) {
+    int kept = 0;
+    pthread_mutex_lock(&p->lock);
+    if (p->count < LITE_POOL_SLOTS && p->bytes + (long long)size <= LITE_POOL_BYTES) {
+        p->block[p->count] = block;
+        p->size[p->count++] = size;
+        p->bytes += size;
+        kept = 1;
+    }
+    pthread_mutex_unlock(&p->lock);
+    return kept;
+}
+
 /* Tracing (--trace): the OS thread id, cached per thread. The cache is
    cleared in a forked child, whose only thread has a new id. */
 #include <unistd.h>

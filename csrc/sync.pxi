@@ -239,7 +239,11 @@ cdef struct fence_t:
 
 
 cdef fence_t* fence_create() noexcept nogil:
-    cdef fence_t* f = <fence_t*>calloc(1, sizeof(fence_t))
+    """An empty fence: a pooled one keeps its arrays (count 0)."""
+    cdef size_t size
+    cdef fence_t* f = <fence_t*>lite_pool_take(&lite_fence_pool, sizeof(fence_t), &size)
+    if f == NULL:
+        f = <fence_t*>calloc(1, sizeof(fence_t))
     if f != NULL:
         f.refcount = 1
     return f
@@ -256,9 +260,11 @@ cdef void fence_release(fence_t* f) noexcept nogil:
         return
     for i in range(f.count):
         semaphore_release(f.sems[i])
-    free(f.sems)
-    free(f.values)
-    free(f)
+    f.count = 0
+    if not lite_pool_give(&lite_fence_pool, f, sizeof(fence_t)):
+        free(f.sems)
+        free(f.values)
+        free(f)
 
 
 cdef int fence_insert(fence_t* f, semaphore_t* s, uint64_t value) noexcept nogil:

@@ -73,3 +73,25 @@ def test_values_read_later_keep_their_buffers():
     e, a = (np.asarray(r) for r in ctx.invoke("f", [x]))
     np.testing.assert_array_equal(a, x * x)
     np.testing.assert_array_equal(e, np.sqrt(x * x + x) - x)
+
+
+def test_calls_take_buffers_and_fences_from_the_pools(seed_context):
+    """The seed's @run, called repeatedly: its buffer headers, storage and
+    fences come from the pools (what the previous call released), and a
+    result still held keeps its storage out of them."""
+    from iree_lite import _vm
+    ctx = seed_context("local-task", 2)
+    fn = ctx.lookup("run")
+    x = _vm.BufferView.from_bytes(isa.ELEMENT_CODES["f32"], (4096,), np.full(4096, -2.0, np.float32))
+    held = ctx.invoke(fn, [x])
+    y = _vm.BufferView.from_bytes(isa.ELEMENT_CODES["f32"], (4096,), np.full(4096, -3.0, np.float32))
+    ctx.invoke(fn, [y])
+    before = _vm.pool_statistics()
+    for _ in range(50):
+        (r,) = ctx.invoke(fn, [y])
+        np.testing.assert_array_equal(np.asarray(r), 9.0)
+    after = _vm.pool_statistics()
+    for pool in ("headers", "storage", "fences"):
+        hits, misses = (after[pool][k] - before[pool][k] for k in ("hits", "misses"))
+        assert hits >= 50 and misses <= 2, (pool, hits, misses)
+    np.testing.assert_array_equal(np.asarray(held[0]), 4.0)   # not handed out while held
