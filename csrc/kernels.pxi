@@ -48,6 +48,61 @@ cdef inline int64_t ipowi(int64_t a, int64_t b) noexcept nogil:
     return <int64_t>result
 
 
+cdef inline void copy_run(char* d, int64_t dstride, const char* s, int64_t sstride, int64_t n,
+                          int size) noexcept nogil:
+    """n elements, each side contiguous (stride 1) or strided; one of the
+    two strides is 1. A source stride of 0 is a broadcast fill."""
+    cdef int64_t j
+    cdef uint32_t x4
+    cdef uint64_t x8
+    if dstride == 1 and sstride == 1:
+        memcpy(d, s, n * size)
+    elif dstride == 1 and sstride == 0 and size == 4:    # fills as their own loops: gcc vectorizes them
+        x4 = (<const uint32_t*>s)[0]
+        for j in range(n):
+            (<uint32_t*>d)[j] = x4
+    elif dstride == 1 and sstride == 0 and size == 8:
+        x8 = (<const uint64_t*>s)[0]
+        for j in range(n):
+            (<uint64_t*>d)[j] = x8
+    elif size == 4:
+        for j in range(n):
+            (<uint32_t*>d)[j * dstride] = (<const uint32_t*>s)[j * sstride]
+    elif size == 8:
+        for j in range(n):
+            (<uint64_t*>d)[j * dstride] = (<const uint64_t*>s)[j * sstride]
+    else:
+        for j in range(n):
+            memcpy(d + j * dstride * size, s + j * sstride * size, size)
+
+
+cdef inline int k_spread(int size, char* d, const char* src, int64_t count, int64_t stride, int64_t length,
+                         int64_t start, Py_ssize_t n) noexcept nogil:
+    """t.spread: d[i] = src[((start + i) / stride) % length], as runs: copies
+    of consecutive elements for stride 1, else fills of one. -5 for a
+    non-positive stride or length, -4 for a length past src's count."""
+    cdef Py_ssize_t i = 0, run
+    cdef int64_t q, r
+    if stride <= 0 or length <= 0:
+        return -5
+    if length > count:
+        return -4
+    q = (start // stride) % length
+    r = start % stride
+    while i < n:
+        if stride == 1:
+            run = min(length - q, n - i)
+            memcpy(d + i * size, src + q * size, run * size)
+            q = 0
+        else:
+            run = min(stride - r, n - i)
+            copy_run(d + i * size, 1, src + q * size, 0, run, size)
+            r = 0
+            q = q + 1 if q + 1 < length else 0
+        i += run
+    return 0
+
+
 cdef inline int k_gather(int size, char* d, const char* src, int64_t count, const int64_t* idx,
                          Py_ssize_t n) noexcept nogil:
     """t.gather: d[i] = src[idx[i]] for elements of `size` bytes; -1 if an
@@ -265,10 +320,10 @@ cdef void tile_fail(job_t* job, int op, int err) noexcept nogil:
         snprintf(msg, 160, b"'%s' has no kernel for this element type in this VM",
                  TILE_OP_NAMES[op - FIRST_TILE_OP])
         job_fail(job, STATUS_UNIMPLEMENTED, msg)
-    elif err == -4:
-        job_fail(job, STATUS_OUT_OF_RANGE, b"'t.gather': index outside the gathered buffer")
-    elif err == -5:
-        job_fail(job, STATUS_INVALID_ARGUMENT, b"'t.lindex': coordinate of a non-positive stride or size")
+    elif err == -4 or err == -5:
+        snprintf(msg, 160, b"'t.%s': %s", TILE_OP_NAMES[op - FIRST_TILE_OP],
+                 b"index outside the gathered buffer" if err == -4 else b"coordinate of a non-positive stride or size")
+        job_fail(job, STATUS_OUT_OF_RANGE if err == -4 else STATUS_INVALID_ARGUMENT, msg)
     else:
         snprintf(msg, 160, b"'arith.%s': %s", TILE_OP_NAMES[op - FIRST_TILE_OP],
                  b"integer division by zero" if err == -2 else b"signed integer overflow (INT_MIN / -1)")
@@ -311,6 +366,12 @@ cdef void run_tile(job_t* job, int64_t start, Py_ssize_t n, char* scratch) noexc
             elif op == OP_T_LINDEX:
                 if k_lindex(<int64_t*>dst, job.push_i[f1], job.push_i[f2], start, n):
                     tile_fail(job, op, -5)
+                    return
+            elif op == OP_T_SPREAD:
+                err = k_spread(ELEMENT_SIZE[t], dst, job.bind[f1], job.held[f1].count, job.push_i[f2],
+                               job.push_i[(w >> 27) & 31], start, n)
+                if err != 0:
+                    tile_fail(job, op, err)
                     return
             elif op == OP_T_GATHER:
                 if k_gather(ELEMENT_SIZE[t], dst, job.bind[f1], job.held[f1].count, <const int64_t*>rd[f2], n):

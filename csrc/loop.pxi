@@ -419,34 +419,6 @@ cdef inline bint is_float_element(int e) noexcept nogil:
     return e == ET_F32 or e == ET_F64 or e == ET_F16 or e == ET_BF16
 
 
-cdef inline void copy_run(char* d, int64_t dstride, const char* s, int64_t sstride, int64_t n,
-                          int size) noexcept nogil:
-    """n elements, each side contiguous (stride 1) or strided; one of the
-    two strides is 1. A source stride of 0 is a broadcast fill."""
-    cdef int64_t j
-    cdef uint32_t x4
-    cdef uint64_t x8
-    if dstride == 1 and sstride == 1:
-        memcpy(d, s, n * size)
-    elif dstride == 1 and sstride == 0 and size == 4:    # fills as their own loops: gcc vectorizes them
-        x4 = (<const uint32_t*>s)[0]
-        for j in range(n):
-            (<uint32_t*>d)[j] = x4
-    elif dstride == 1 and sstride == 0 and size == 8:
-        x8 = (<const uint64_t*>s)[0]
-        for j in range(n):
-            (<uint64_t*>d)[j] = x8
-    elif size == 4:
-        for j in range(n):
-            (<uint32_t*>d)[j * dstride] = (<const uint32_t*>s)[j * sstride]
-    elif size == 8:
-        for j in range(n):
-            (<uint64_t*>d)[j * dstride] = (<const uint64_t*>s)[j * sstride]
-    else:
-        for j in range(n):
-            memcpy(d + j * dstride * size, s + j * sstride * size, size)
-
-
 cdef lite_status* strided_copy(char* strided, const int64_t* shape, int rank, const int64_t* spec,
                                int64_t limit, char* dense, int size, bint scatter) noexcept nogil:
     """Copy between a dense row-major block of `shape` and the elements

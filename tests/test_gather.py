@@ -113,20 +113,24 @@ def test_verifier_rules_for_gathered_bindings(module):
             w[i] = w[i] & ~(31 << field) | (binding << field)
         return edit
     with pytest.raises(VerifyError, match="binding 0 is not gathered"):
-        verify_module(kernel_edit(module, retarget("t.gather", 0)))
+        verify_module(kernel_edit(module, retarget("t.spread", 0)))
     with pytest.raises(VerifyError, match=f"binding {gathered[0]} is gathered"):
         verify_module(kernel_edit(module, retarget("t.load", gathered[0])))
+    transpose = next(i for i, k in enumerate(module.kernels) if any(w & 0xFF == isa.BY_NAME["t.gather"].code
+                                                                     for w in k.code))
+    with pytest.raises(VerifyError, match="binding 1 is not gathered"):
+        verify_module(kernel_edit(module, retarget("t.gather", 1), transpose))
 
     def index_from_data(w):   # gather with a data register (f32) as the index
         i = find(w, "t.gather")
         w[i] = w[i] & ~(31 << 22) | (0 << 22)
     with pytest.raises(VerifyError, match="reads t0 as index but it holds f32"):
-        verify_module(kernel_edit(module, index_from_data))
+        verify_module(kernel_edit(module, index_from_data, transpose))
 
 
 @pytest.mark.parametrize("size,message", [
-    (8, "OUT_OF_RANGE; 't.gather': index outside the gathered buffer"),
-    (0, "INVALID_ARGUMENT; 't.lindex': coordinate of a non-positive stride or size"),
+    (8, "OUT_OF_RANGE; 't.spread': index outside the gathered buffer"),
+    (0, "INVALID_ARGUMENT; 't.spread': coordinate of a non-positive stride or size"),
 ])
 def test_wrong_index_constants_fail_the_call(module, size, message):
     """Were an index computation's constant wrong (here, a size of 4 made 8

@@ -295,6 +295,11 @@ def _ops():
               "d = the elements of binding b, a gathered input (of any size), at the indices in index "
               "tile a: broadcasts and transposes inside a kernel. An index outside the binding fails "
               "the dispatch (OUT_OF_RANGE)."),
+             ("t.spread", "d:td b:bind a:push c:push", "any",
+              "d = the elements of binding b, a gathered input, at each lane's coordinate "
+              "((element index + lane) / a) % c, a and c being push constants (t.lindex then t.gather "
+              "in one, filling runs): a broadcast along the other dimensions. Both must be positive "
+              "(else INVALID_ARGUMENT) and c at most b's element count (else OUT_OF_RANGE)."),
              ("t.lindex", "d:td a:push b:push", "index",
               "d = ((element index + lane) / a) % b, a and b being push constants: lane coordinates "
               "along one dimension of the iteration space (a: the dimension's row-major stride, b: its "

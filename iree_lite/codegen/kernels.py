@@ -8,6 +8,7 @@ Layout of a kernel's operands:
 All loads come first and all stores last, so an output may share storage
 with an input (in place) without a later load seeing the new contents.
 """
+import math
 from array import array
 from dataclasses import dataclass
 
@@ -92,9 +93,9 @@ def build_kernel(name, group, outputs, lookup):
         slot_of[v] = slot
         emit("t.splat", {"d": alloc(v), "p": slot}, element_type_of(etype).name)
 
-    def gather_index(op):
-        """A register holding, per element, the flat index its expand reads:
-        base + sum over result dimensions d of stride_d * coordinate_d."""
+    def gather_form(op):
+        """An expand's flat source index: base + sum over result dimensions d
+        of strides[d] * coordinate_d, as (base, strides)."""
         src, shape = op.operands[0].type.shape, op.results[0].type.shape
         rows = [1] * len(src)
         for k in range(len(src) - 2, -1, -1):
@@ -103,6 +104,19 @@ def build_kernel(name, group, outputs, lookup):
         for (coeffs, const), row in zip(op.attributes["map"].linear(), rows):
             strides = [s + c * row for s, c in zip(strides, coeffs)]
             base += const * row
+        return base, strides
+
+    def spread_dimension(op):
+        """The result dimension whose coordinate is the flat source index
+        (a broadcast along the others: t.spread), or None."""
+        base, strides = gather_form(op)
+        used = [d for d, s in enumerate(strides) if s]
+        return used[0] if base == 0 and len(used) == 1 and strides[used[0]] == 1 else None
+
+    def gather_index(op):
+        """A register holding, per element, the flat index its expand reads."""
+        shape = op.results[0].type.shape
+        base, strides = gather_form(op)
         temps = []
 
         def const(value):
@@ -133,15 +147,22 @@ def build_kernel(name, group, outputs, lookup):
     for i, op in enumerate(group.ops):
         tile_op, element, extra = lookup(op.name).tile(op)
         if op in gathers:
-            if op.name == "iree_lite.expand":
-                index = gather_index(op)
-                free.append(index)
-            else:   # iree_lite.gather: the flat indices are its second operand
-                index = reg_of[op.operands[1]]
-                if last_use[op.operands[1]] == i:
+            binding = len(buffers) + gathered.index(op.operands[0])
+            dim = spread_dimension(op) if op.name == "iree_lite.expand" else None
+            if dim is not None:
+                shape = op.results[0].type.shape
+                tile_op, extra = "spread", {"b": binding, "a": index_constant(math.prod(shape[dim + 1:])),
+                                            "c": index_constant(shape[dim])}
+            else:
+                if op.name == "iree_lite.expand":
+                    index = gather_index(op)
                     free.append(index)
+                else:   # iree_lite.gather: the flat indices are its second operand
+                    index = reg_of[op.operands[1]]
+                    if last_use[op.operands[1]] == i:
+                        free.append(index)
+                extra = {"a": index, "b": binding}
             srcs = []
-            extra = {"a": index, "b": len(buffers) + gathered.index(op.operands[0])}
         else:
             srcs = [reg_of[v] for v in op.operands]
             width = SIZES[element_type_of(op.results[0].type).name]

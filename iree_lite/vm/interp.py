@@ -416,6 +416,13 @@ def run_kernel(kernel, bindings, push, count):
                     regs[v["d"]] = [((start + i) // s) % z for i in range(n)]
                 elif op.name == "t.gather":
                     regs[v["d"]] = gather(bindings[v["b"]], regs[v["a"]])
+                elif op.name == "t.spread":
+                    s, z = push[v["a"]], push[v["c"]]
+                    if s <= 0 or z <= 0:
+                        raise VMError("INVALID_ARGUMENT", "'t.spread': " + isa.TILE_ERRORS[-5])
+                    if z > bindings[v["b"]].count:
+                        raise VMError("OUT_OF_RANGE", "'t.spread': " + isa.TILE_ERRORS[-4])
+                    regs[v["d"]] = gather(bindings[v["b"]], [((start + i) // s) % z for i in range(n)])
                 else:
                     element, regs[v["d"]] = compute(op, v, element, regs)
                 out = bound.pop(v["d"], None)

@@ -144,9 +144,9 @@ def _verify_kernel(k):
                 role = k.bindings[v][1]
                 if op.name in ("t.store", "t.bind") and role != isa.BIND_OUTPUT:
                     raise VerifyError(f"{at}: store to input binding {v}")
-                if (op.name == "t.gather") != (role == isa.BIND_GATHERED) and op.name != "t.store" \
-                        and op.name != "t.bind":   # gathered bindings have their own size: only t.gather reads them
-                    raise VerifyError(f"{at}: binding {v} is {'not ' if op.name == 't.gather' else ''}gathered")
+                gathers = op.name in ("t.gather", "t.spread")   # gathered bindings have their own size
+                if gathers != (role == isa.BIND_GATHERED) and op.name not in ("t.store", "t.bind"):
+                    raise VerifyError(f"{at}: binding {v} is {'not ' if gathers else ''}gathered")
             if kind == "push" and v >= k.push:
                 raise VerifyError(f"{at}: push constant {v} out of range")
             if kind == "cmpf" and v >= len(isa.CMPF_PREDICATES) or kind == "cmpi" and v >= len(isa.CMPI_PREDICATES):
