@@ -17,7 +17,7 @@ from ..codegen.module import ABI_COARSE_FENCES
 from ..vm.errors import VMError
 from ..vm.format import ModuleFormatError, deserialize
 from ..vm.link import resolve_imports
-from ..vm.verifier import VerifyError, bank_of_type, parse_tensor_type, register_banks, verify_module
+from ..vm.verifier import VerifyError, bank_of_type, parse_tensor_type, verify_module
 
 DEVICES = ("local-sync", "local-task")
 
@@ -186,23 +186,32 @@ class Context:
             n = len(function.signature.inputs)
             raise VMError("INVALID_ARGUMENT", "input list and function mismatch; "
                           f"expected {n} arguments but passed {len(args) - (len(types) - n)}")
+        plan, result_banks, nres = _call_plan(tuple(types), tuple(function.signature.results))
         banks = {"i": [], "f": [], "r": []}
-        for i, (value, t) in enumerate(zip(args, types)):
-            bank = "r" if t == "!fence" else bank_of_type(t)
-            banks[bank].append(value if t == "!fence" else to_vm_value(value, t, i))
-        _, nres = register_banks(function.signature)
+        for i, (value, t, (bank, parsed)) in enumerate(zip(args, types, plan)):
+            banks[bank].append(value if parsed is None else to_vm_value(value, t, i, parsed))
         ints, floats, refs = self.native.call(self._loaded[function.module_index], function.ordinal,
-                                              banks["i"], banks["f"], banks["r"],
-                                              (nres["i"], nres["f"], nres["r"]))
+                                              banks["i"], banks["f"], banks["r"], nres)
         queues = {"i": iter(ints), "f": iter(floats), "r": iter(refs)}
-        return [next(queues[bank_of_type(t)]) for t in function.signature.results]
+        return [next(queues[bank]) for bank in result_banks]
 
 
-def to_vm_value(value, type_str, index=0):
-    """A call argument for a parameter of MLIR type `type_str`: a BufferView
-    for tensors (from a BufferView, a HostTensor-like object with shape,
-    element and data, or anything numpy accepts), an int or float otherwise."""
-    element, shape = parse_tensor_type(type_str)
+@functools.lru_cache(maxsize=None)
+def _call_plan(types, results):
+    """What a call with these parameter and result types does with its
+    values, worked out once: per parameter its bank and parsed type (None
+    for a fence), per result its bank, and the results per bank."""
+    plan = tuple(("r", None) if t == "!fence" else (bank_of_type(t), parse_tensor_type(t)) for t in types)
+    result_banks = tuple(bank_of_type(t) for t in results)
+    return plan, result_banks, tuple(result_banks.count(b) for b in "ifr")
+
+
+def to_vm_value(value, type_str, index=0, parsed=None):
+    """A call argument for a parameter of MLIR type `type_str` (`parsed`:
+    its parse_tensor_type, if known): a BufferView for tensors (from a
+    BufferView, a HostTensor-like object with shape, element and data, or
+    anything numpy accepts), an int or float otherwise."""
+    element, shape = parsed or parse_tensor_type(type_str)
     if shape is None:
         if hasattr(value, "value"):      # a parsed scalar
             value = value.value
