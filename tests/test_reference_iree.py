@@ -58,6 +58,32 @@ func.func @wide(%a: tensor<3x4x5xf32>) -> tensor<3x4x5xf32> {
   return %r : tensor<3x4x5xf32>
 }
 """,
+    # Dynamic sizes everywhere: windows, reshapes, concat and pad sized at run time.
+    "dynconv": """
+func.func @dynconv(%x: tensor<1x?x?x2xf32>, %w: tensor<?x?x2x3xf32>, %o: tensor<1x?x?x3xf32>) -> tensor<1x?x?x3xf32> {
+  %r = linalg.conv_2d_nhwc_hwcf {dilations = dense<[1, 2]> : tensor<2xi64>, strides = dense<[2, 1]> : tensor<2xi64>}
+       ins(%x, %w : tensor<1x?x?x2xf32>, tensor<?x?x2x3xf32>) outs(%o : tensor<1x?x?x3xf32>) -> tensor<1x?x?x3xf32>
+  return %r : tensor<1x?x?x3xf32>
+}
+""",
+    "dynpool": """
+func.func @dynpool(%x: tensor<?x?x?x?xf32>, %w: tensor<?x?xf32>, %o: tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32> {
+  %r = linalg.pooling_nhwc_max ins(%x, %w : tensor<?x?x?x?xf32>, tensor<?x?xf32>) outs(%o : tensor<?x?x?x?xf32>) -> tensor<?x?x?x?xf32>
+  return %r : tensor<?x?x?x?xf32>
+}
+""",
+    "dynshapes": """
+func.func @dynshapes(%a: tensor<?x?xf32>, %b: tensor<?x2xf32>, %lo: index) -> (tensor<?x?xf32>, tensor<?xf32>, tensor<?x?xf32>) {
+  %c = tensor.concat dim(1) %a, %b : (tensor<?x?xf32>, tensor<?x2xf32>) -> tensor<?x?xf32>
+  %f = tensor.collapse_shape %c [[0, 1]] : tensor<?x?xf32> into tensor<?xf32>
+  %z = arith.constant -1.0 : f32
+  %p = tensor.pad %a low[%lo, 1] high[1, %lo] {
+  ^bb0(%i: index, %j: index):
+    tensor.yield %z : f32
+  } : tensor<?x?xf32> to tensor<?x?xf32>
+  return %c, %f, %p : tensor<?x?xf32>, tensor<?xf32>, tensor<?x?xf32>
+}
+""",
 }
 
 RUNS = [
@@ -83,6 +109,13 @@ RUNS = [
     ("wide", ["--input=3x4x5xf32=1 2"]),
     ("wide", ["--input=2x4x5xf32=1"]),
     ("wide", []),
+    ("dynconv", ["--input=1x7x6x2xf32=" + " ".join(str((i * 7) % 19 - 9) for i in range(84)),
+                 "--input=2x2x2x3xf32=" + " ".join(str((i * 5) % 7 - 3) for i in range(24)),
+                 "--input=1x3x4x3xf32=0.5"]),
+    ("dynpool", ["--input=2x5x4x3xf32=" + " ".join(str((i * 11) % 23 - 11) for i in range(120)),
+                 "--input=2x3xf32=0", "--input=2x4x2x3xf32=-100"]),
+    ("dynshapes", ["--input=3x2xf32=1 2 3 4 5 6", "--input=3x2xf32=7 8 9 10 11 12", "--input=2"]),
+    ("dynshapes", ["--input=0x3xf32=", "--input=0x2xf32=", "--input=0"]),
 ]
 
 
