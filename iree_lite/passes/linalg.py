@@ -166,10 +166,10 @@ def reduce_body(op, ops, maps, parallel, reduced, remap, source):
 
 
 def view(ops, value, sizes, loc):
-    """value's elements at another shape (no copy): `sizes` are ints, index
-    values (dynamic sizes) or, for at most one, None (inferred)."""
+    """value's elements at another shape (no copy): `sizes` are ints, or
+    index values for dynamic sizes."""
     shape = tuple(n if isinstance(n, int) else None for n in sizes)
-    dims = [n for n in sizes if n is not None and not isinstance(n, int)]
+    dims = [n for n in sizes if not isinstance(n, int)]
     return _new(ops, "iree_lite.view", [value] + dims, [TensorType(shape, value.type.element)], loc=loc)[0]
 
 
