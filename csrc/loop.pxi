@@ -458,6 +458,20 @@ cdef lite_status* strided_copy(char* strided, const int64_t* shape, int rank, co
     return NULL
 
 
+cdef inline int exact_dimension(const int64_t* row, int n) noexcept nogil:
+    """The dimension that a buffer.expand map row (n coefficients, then a
+    constant) is exactly, or -1: iree_lite.ir.attributes.exact_dimension."""
+    cdef int d, found = -1
+    if row[n] != 0:
+        return -1
+    for d in range(n):
+        if row[d] != 0:
+            if found >= 0 or row[d] != 1:
+                return -1
+            found = d
+    return found
+
+
 cdef lite_status* expand(ref_t r, const constant_t* layout, const constant_t* mapc, const uint32_t* code,
                          int p, const int64_t* I, buffer_t** out) noexcept nogil:
     """buffer.expand: a gather through a linear map (broadcasts, transposes, windows)."""
@@ -479,16 +493,8 @@ cdef lite_status* expand(ref_t r, const constant_t* layout, const constant_t* ma
         return status_new(STATUS_INVALID_ARGUMENT, b"expanded value is not of the map's rank")
     for d in range(n):
         fed[d] = -1
-    for k in range(src.rank):   # exact[k]: the one dimension row k is, or -1
-        exact[k] = -1
-        if e[k * cols + n] == 0:
-            for d in range(n):
-                if e[k * cols + d] == 1 and exact[k] == -1:
-                    exact[k] = d
-                elif e[k * cols + d] != 0:
-                    exact[k] = -2
-        if exact[k] == -2:
-            exact[k] = -1
+    for k in range(src.rank):
+        exact[k] = exact_dimension(e + k * cols, n)
         if exact[k] >= 0 and fed[exact[k]] == -1:
             fed[exact[k]] = k
     for d in range(n):
