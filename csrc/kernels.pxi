@@ -76,29 +76,50 @@ cdef inline void copy_run(char* d, int64_t dstride, const char* s, int64_t sstri
             memcpy(d + j * dstride * size, s + j * sstride * size, size)
 
 
+cdef inline bint coordinates_at(int64_t stride, int64_t size, int64_t start, int64_t* q, int64_t* r) noexcept nogil:
+    """Where element `start` lies along a dimension of row-major `stride` and
+    `size`: coordinate q, r elements into its run. False for a non-positive
+    stride or size."""
+    if stride <= 0 or size <= 0:
+        return False
+    q[0] = (start // stride) % size
+    r[0] = start % stride
+    return True
+
+
+cdef inline Py_ssize_t coordinate_run(int64_t stride, int64_t size, int64_t* q, int64_t* r,
+                                      Py_ssize_t left) noexcept nogil:
+    """The length (at most `left`) of the run of elements from (q, r) whose
+    coordinates are one q repeated (stride > 1) or q, q + 1, ... (stride 1);
+    q and r move past it."""
+    cdef Py_ssize_t run
+    if stride == 1:
+        run = min(size - q[0], left)
+        q[0] = (q[0] + run) % size
+    else:
+        run = min(stride - r[0], left)
+        r[0] += run
+        if r[0] == stride:
+            r[0] = 0
+            q[0] = q[0] + 1 if q[0] + 1 < size else 0
+    return run
+
+
 cdef inline int k_spread(int size, char* d, const char* src, int64_t count, int64_t stride, int64_t length,
                          int64_t start, Py_ssize_t n) noexcept nogil:
-    """t.spread: d[i] = src[((start + i) / stride) % length], as runs: copies
-    of consecutive elements for stride 1, else fills of one. -5 for a
-    non-positive stride or length, -4 for a length past src's count."""
+    """t.spread: d[i] = src[((start + i) / stride) % length], by runs: copies
+    of consecutive elements, or fills of one. -5 for a non-positive stride
+    or length, -4 for a length past src's count."""
     cdef Py_ssize_t i = 0, run
-    cdef int64_t q, r
-    if stride <= 0 or length <= 0:
+    cdef int64_t q, r, at
+    if not coordinates_at(stride, length, start, &q, &r):
         return -5
     if length > count:
         return -4
-    q = (start // stride) % length
-    r = start % stride
     while i < n:
-        if stride == 1:
-            run = min(length - q, n - i)
-            memcpy(d + i * size, src + q * size, run * size)
-            q = 0
-        else:
-            run = min(stride - r, n - i)
-            copy_run(d + i * size, 1, src + q * size, 0, run, size)
-            r = 0
-            q = q + 1 if q + 1 < length else 0
+        at = q
+        run = coordinate_run(stride, length, &q, &r, n - i)
+        copy_run(d + i * size, 1, src + at * size, 1 if stride == 1 else 0, run, size)
         i += run
     return 0
 
@@ -129,27 +150,21 @@ cdef inline int k_gather(int size, char* d, const char* src, int64_t count, cons
 
 
 cdef inline int k_lindex(int64_t* d, int64_t stride, int64_t size, int64_t start, Py_ssize_t n) noexcept nogil:
-    """t.lindex, stepping the coordinate along instead of dividing per lane:
-    runs of one coordinate (fills), or for stride 1 runs of consecutive
-    ones, loops gcc vectorizes."""
+    """t.lindex, by runs of coordinates (fills, or for stride 1 consecutive
+    values: loops gcc vectorizes) instead of dividing per lane."""
     cdef Py_ssize_t i = 0, j, run
-    cdef int64_t q, r
-    if stride <= 0 or size <= 0:
+    cdef int64_t q, r, at
+    if not coordinates_at(stride, size, start, &q, &r):
         return -1
-    q = (start // stride) % size
-    r = start % stride
     while i < n:
+        at = q
+        run = coordinate_run(stride, size, &q, &r, n - i)
         if stride == 1:
-            run = min(size - q, n - i)
             for j in range(run):
-                d[i + j] = q + j
-            q = 0
+                d[i + j] = at + j
         else:
-            run = min(stride - r, n - i)
             for j in range(run):
-                d[i + j] = q
-            r = 0
-            q = q + 1 if q + 1 < size else 0
+                d[i + j] = at
         i += run
     return 0
 
