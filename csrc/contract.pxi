@@ -93,14 +93,16 @@ cdef inline void reduce_with(int c, num* acc, const num* src, num* part, int64_t
     cdef num x[REDUCE_LANES]
     cdef const num* at[REDUCE_LANES]
     cdef int64_t count[REDUCE_LANES]
-    cdef int64_t r = begin, q, j, t, lo, hi, m
+    cdef int64_t r = begin, q, j, t, lo, hi, m, lanes
     cdef const num* row
     cdef bint free_order = order_free(c, num is float or num is double)
     if part != NULL:
         t = begin
         while t < end:
+            # One segment (spread over lanes when order-free), or several in lockstep.
+            lanes = 1 if free_order or end - t < REDUCE_LANES else REDUCE_LANES
             m = REDUCE_SEGMENT
-            for q in range(min(<int64_t>REDUCE_LANES, end - t)):   # the next segments' starts
+            for q in range(lanes):   # the segments' first elements and lengths
                 row = src + ((t + q) // segments) * n
                 lo = ((t + q) % segments) * REDUCE_SEGMENT
                 hi = min(n, lo + REDUCE_SEGMENT)
@@ -108,16 +110,15 @@ cdef inline void reduce_with(int c, num* acc, const num* src, num* part, int64_t
                 lo += lo != 0
                 at[q], count[q] = row + lo, hi - lo
                 m = min(m, count[q])
-            if free_order or end - t < REDUCE_LANES:
-                part[t] = fold_spread(c, x[0], at[0], count[0]) if free_order else fold(c, x[0], at[0], count[0])
-                t += 1
-                continue
-            for j in range(m):   # in lockstep, each segment's fold in order (see REDUCE_LANES)
-                for q in range(REDUCE_LANES):
-                    x[q] = combine(c, x[q], at[q][j])
-            for q in range(REDUCE_LANES):
-                part[t + q] = fold(c, x[q], at[q] + m, count[q] - m)
-            t += REDUCE_LANES
+            if free_order:
+                part[t] = fold_spread(c, x[0], at[0], count[0])
+            else:
+                for j in range(m):   # each segment's fold in order (see REDUCE_LANES)
+                    for q in range(lanes):
+                        x[q] = combine(c, x[q], at[q][j])
+                for q in range(lanes):
+                    part[t + q] = fold(c, x[q], at[q] + m, count[q] - m)
+            t += lanes
         return
     if free_order:
         for r in range(begin, end):
