@@ -54,8 +54,9 @@ LIST_KINDS = {"ri*": "int registers", "rf*": "float registers", "rr*": "ref regi
 # Element-wise tile arithmetic: (name, arity, types, element expression, doc).
 # The expression is Cython over the operands' elements A, B, C in the op's
 # element type; `{f}` is libm's `f` suffix for f32 (see EXACT_IN_F32).
-# csrc/isa_kernels.pxi is generated from these. The reference interpreter defines the same ops in
-# Python (iree_lite.vm.interp.ELEMENTWISE); tests compare the two.
+# csrc/isa_kernels.pxi is generated from these. The reference interpreter
+# defines the same ops in Python (iree_lite.vm.interp.ELEMENTWISE); tests
+# compare the two.
 ELEMENTWISE = [
     ("negf", 1, "float", "-A", "d = -a."),
     ("absf", 1, "float", "fabs{f}(A)", "d = |a|."),

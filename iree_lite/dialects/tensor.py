@@ -142,7 +142,7 @@ class DimOp(OpDef):
         return Operation(self.name, p.resolve_all([t_tok, i_tok], [t, INDEX]), [INDEX], loc=loc)
 
 
-class ViewOp(OpDef):
+class TensorViewOp(OpDef):
     """Reshapes that keep the data: `tensor.cast %t : A to B`,
     `tensor.collapse_shape %t [[0, 1]] : A into B`,
     `tensor.expand_shape %t [[0, 1]] [output_shape [..]] : A into B`,
@@ -213,7 +213,7 @@ class ViewOp(OpDef):
             fail(f"'{self.name}' to '{b}' needs the sizes of its dynamic dimensions (output_shape)")
 
 
-class ReshapeOp(ViewOp):
+class ReshapeOp(TensorViewOp):
     """The reshapes proper: collapse_shape, expand_shape and reshape."""
 
     def decompose(self, op, new):
@@ -221,6 +221,7 @@ class ReshapeOp(ViewOp):
         collapsed groups, or the shape tensor's elements."""
         src, t = op.operands[0], op.results[0].type
         sizes = []
+
         def const(v):
             return new("arith.constant", [], [INDEX], {"value": IntegerAttr(v, INDEX)})[0]
         if "output_shape" in op.attributes:
@@ -436,5 +437,5 @@ OPS = {op.name: op for op in (
     SliceOp("tensor.extract_slice"), SliceOp("tensor.insert_slice"), ConcatOp(), PadOp(), GenerateOp(), BitcastOp(),
     TerminatorOp("tensor.yield"),
     EmptyOp(), ExtractOp(), InsertOp(), SplatOp(), FromElementsOp(), DimOp(),
-    ViewOp("tensor.cast"), *(ReshapeOp(n) for n in ("tensor.collapse_shape", "tensor.expand_shape", "tensor.reshape")),
+    TensorViewOp("tensor.cast"), *(ReshapeOp(n) for n in ("tensor.collapse_shape", "tensor.expand_shape", "tensor.reshape")),
 )}

@@ -410,25 +410,28 @@ def run_kernel(kernel, bindings, push, count):
                 bound[v["d"]] = bindings[v["b"]]
             else:
                 if op.name == "t.lindex":
-                    s, z = push[v["a"]], push[v["b"]]
-                    if s <= 0 or z <= 0:
-                        raise VMError("INVALID_ARGUMENT", "'t.lindex': " + isa.TILE_ERRORS[-5])
-                    regs[v["d"]] = [((start + i) // s) % z for i in range(n)]
+                    regs[v["d"]] = coordinates(op.name, start, n, push[v["a"]], push[v["b"]])
                 elif op.name == "t.gather":
                     regs[v["d"]] = gather(bindings[v["b"]], regs[v["a"]])
                 elif op.name == "t.spread":
-                    s, z = push[v["a"]], push[v["c"]]
-                    if s <= 0 or z <= 0:
-                        raise VMError("INVALID_ARGUMENT", "'t.spread': " + isa.TILE_ERRORS[-5])
-                    if z > bindings[v["b"]].count:
+                    indices = coordinates(op.name, start, n, push[v["a"]], push[v["c"]])
+                    if push[v["c"]] > bindings[v["b"]].count:
                         raise VMError("OUT_OF_RANGE", "'t.spread': " + isa.TILE_ERRORS[-4])
-                    regs[v["d"]] = gather(bindings[v["b"]], [((start + i) // s) % z for i in range(n)])
+                    regs[v["d"]] = gather(bindings[v["b"]], indices)
                 else:
                     element, regs[v["d"]] = compute(op, v, element, regs)
                 out = bound.pop(v["d"], None)
                 if out is not None:
                     size = SIZES[element]
                     out.data[start * size:(start + n) * size] = pack(element, regs[v["d"]])
+
+
+def coordinates(name, start, n, stride, size):
+    """Lanes' coordinates along a dimension of row-major `stride` and `size`
+    (t.lindex, t.spread): ((start + lane) / stride) % size."""
+    if stride <= 0 or size <= 0:
+        raise VMError("INVALID_ARGUMENT", f"'{name}': " + isa.TILE_ERRORS[-5])
+    return [((start + i) // stride) % size for i in range(n)]
 
 
 def gather(buf, indices):
