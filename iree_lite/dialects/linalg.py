@@ -412,7 +412,8 @@ ELEMENTWISE = {"add": ("addf", "addi"), "sub": ("subf", "subi"), "mul": ("mulf",
                "ceil": ("math.ceil", None), "tanh": ("math.tanh", None)}
 
 OPS = {op.name: op for op in (
-    GenericOp(), TerminatorOp("linalg.yield"), ReduceOp(), MapOp(), IndexOp(), LinearIndexOp(), ExpandOp(), ViewOp(), GatherOp(), SoftmaxOp(), *(NamedOp(f"linalg.{n}") for n in CONTRACTIONS),
+    GenericOp(), TerminatorOp("linalg.yield"), ReduceOp(), MapOp(), IndexOp(), LinearIndexOp(), SoftmaxOp(),
+    ExpandOp(), ViewOp(), GatherOp(), *(NamedOp(f"linalg.{n}") for n in CONTRACTIONS),
     *(NamedOp(f"linalg.{n}") for n in ELEMENTWISE),
     NamedOp("linalg.fill"), NamedOp("linalg.copy"), *(ConvOp(f"linalg.{n}") for n in CONVOLUTIONS),
     NamedOp("linalg.transpose", "permutation"), NamedOp("linalg.broadcast", "dimensions"),

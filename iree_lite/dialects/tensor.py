@@ -437,5 +437,6 @@ OPS = {op.name: op for op in (
     SliceOp("tensor.extract_slice"), SliceOp("tensor.insert_slice"), ConcatOp(), PadOp(), GenerateOp(), BitcastOp(),
     TerminatorOp("tensor.yield"),
     EmptyOp(), ExtractOp(), InsertOp(), SplatOp(), FromElementsOp(), DimOp(),
-    TensorViewOp("tensor.cast"), *(ReshapeOp(n) for n in ("tensor.collapse_shape", "tensor.expand_shape", "tensor.reshape")),
+    TensorViewOp("tensor.cast"),
+    *(ReshapeOp(n) for n in ("tensor.collapse_shape", "tensor.expand_shape", "tensor.reshape")),
 )}

@@ -378,7 +378,8 @@ def gather(ops, src, indices, shape, loc):
     for axis, index in enumerate(indices):
         size = size_of(ops, src, axis, loc)
         flat = elementwise("arith.addi", elementwise("arith.muli", flat, size), index)
-        ok = elementwise("arith.cmpi", index, size, {"predicate": IntegerAttr(6, ScalarType("i64"))})   # ult: 0 <= index < size
+        ult = lookup("arith.cmpi").predicates.index("ult")   # unsigned: 0 <= index < size
+        ok = elementwise("arith.cmpi", index, size, {"predicate": IntegerAttr(ult, ScalarType("i64"))})
         inside = ok if inside is None else elementwise("arith.andi", inside, ok)
     if inside is not None:
         flat = _new(ops, "arith.select", [inside, flat, index_constant(ops, -1, loc)], [flat.type], loc=loc)[0]
