@@ -386,9 +386,7 @@ class ConvOp(NamedOp):
         ranks = (4, 2 if kind.startswith("pooling") else 3 if kind.startswith("depthwise") else 4, 4)
         if len(ins) != 2 or tuple(v.type.rank for v in (*ins, outs[0])) != ranks:
             fail(f"'{self.name}' takes two inputs and one output of ranks {', '.join(map(str, ranks))}")
-        x, w, out = (v.type for v in (*ins, outs[0]))
-        if x.element != out.element or (not kind.startswith("pooling") and w.element != out.element):
-            fail(f"'{self.name}' needs one element type, got '{x}', '{w}' and '{out}'")
+        x, w, out = (v.type for v in (*ins, outs[0]))   # inputs are cast to out's element type
         for key in ("strides", "dilations"):
             attr = op.attributes.get(key)
             if attr is not None and (not hasattr(attr, "flat") or len(attr.flat()) != 2 or min(attr.flat()) < 1):

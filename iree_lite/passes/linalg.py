@@ -98,19 +98,44 @@ def rewrite(op, ops, remap, source):
         identity = AffineMapAttr(ins[0].type.rank, tuple(range(ins[0].type.rank)))
         return [reduce_body(op, ops, [identity], kept, dims, remap, source)]
     if kind in CONTRACTIONS:
-        return [contract(ops, kind, ins, outs[0], op.loc)]
+        return [contract(ops, kind, cast_operands(op, ops, ins, out_type.element), outs[0], op.loc)]
     if kind == "map":
         body = op.regions[0].blocks[0]
         return apply_body(ops, body, dict(zip(body.arguments, op.operands)), out_type.shape, remap, source,
                           like=outs[0])
     if kind in CONVOLUTIONS:
-        return [convolve(op, ops, kind, ins, outs[0], op.loc)]
+        return [convolve(op, ops, kind, cast_operands(op, ops, ins, out_type.element), outs[0], op.loc)]
     if kind == "softmax":
         return [softmax(ops, ins[0], op.attributes["dimension"].value, op.loc)]
     kinds = [getattr(i, "value", i).split("<")[-1].rstrip(">") for i in op.attributes["iterator_types"].values]
     if "reduction" in kinds:
         return [reduce_generic(op, ops, kinds, remap, source)]
     return rewrite_generic(op, ops, remap, source)
+
+
+def cast_operands(op, ops, ins, element):
+    """A named structured op's inputs converted to its output's element type, as
+    linalg defines it: `cast_signed` (the default) extends or truncates integers as
+    signed and converts them to floats as signed; `cast_unsigned` as unsigned."""
+    unsigned = "cast_unsigned" in str(op.attributes.get("cast", ""))
+    return [cast(ops, value, element, unsigned, op.loc) for value in ins]
+
+
+def cast(ops, value, element, unsigned, loc):
+    have = value.type.element
+    if have == element:
+        return value
+    if have.is_float and element.is_float:
+        name = "extf" if element.bitwidth > have.bitwidth else "truncf"
+    elif have.is_float:
+        name = "fptoui" if unsigned else "fptosi"
+    elif element.is_float:
+        name = "uitofp" if unsigned else "sitofp"
+    elif element.bitwidth > have.bitwidth:
+        name = "extui" if unsigned else "extsi"
+    else:
+        name = "trunci" if element.bitwidth < have.bitwidth else ("index_castui" if unsigned else "index_cast")
+    return _new(ops, f"arith.{name}", [value], [TensorType(value.type.shape, element)], loc=loc)[0]
 
 
 def _fail(op, source):
