@@ -79,21 +79,64 @@ def _run(cmd):
     return proc.returncode, proc.stdout.decode()
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_same_output_as_iree(name, reference_iree, tmp_path):
-    op, a, b, c, *_ = CASES[name]
-    (tmp_path / "p.mlir").write_text(program(op, a, b, c))
+def iree_and_ours(source, arrays, tmp_path, reference_iree):
+    """(exit status, stdout) of IREE's llvm-cpu and of iree-lite on one program and inputs."""
+    (tmp_path / "p.mlir").write_text(source)
     args = []
-    for k, value in enumerate(inputs(name)):
+    for k, value in enumerate(arrays):
         np.save(tmp_path / f"in{k}.npy", value)
         args.append(f"--input=@{tmp_path / f'in{k}.npy'}")
     subprocess.run([reference_iree["iree-compile"], "--iree-hal-target-backends=llvm-cpu", str(tmp_path / "p.mlir"),
                     "-o", str(tmp_path / "t.vmfb")], check=True, capture_output=True, timeout=300)
     assert _run([sys.executable, "-m", "iree_lite", "compile", str(tmp_path / "p.mlir"), "-o",
                  str(tmp_path / "o.vmfb")])[0] == 0
-    theirs = _run([reference_iree["iree-run-module"], f"--module={tmp_path / 't.vmfb'}", *args])
-    ours = _run([sys.executable, "-m", "iree_lite", "run-module", f"--module={tmp_path / 'o.vmfb'}", *args])
+    return (_run([reference_iree["iree-run-module"], f"--module={tmp_path / 't.vmfb'}", *args]),
+            _run([sys.executable, "-m", "iree_lite", "run-module", f"--module={tmp_path / 'o.vmfb'}", *args]))
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_same_output_as_iree(name, reference_iree, tmp_path):
+    op, a, b, c, *_ = CASES[name]
+    theirs, ours = iree_and_ours(program(op, a, b, c), inputs(name), tmp_path, reference_iree)
     if name == "f32_f64":   # IREE demotes f64 to f32 and rejects the f64 input: a recorded defect
         assert theirs[0] != 0 and ours[0] == 0 and ours[1].startswith("EXEC @main\nresult[0]: hal.buffer_view\nf64=")
     else:
         assert ours == theirs and ours[0] == 0
+
+
+def reduction(element, combiner, n):
+    t, r = f"tensor<3x{n}x{element}>", f"tensor<3x{element}>"
+    return (f"func.func @main(%x: {t}, %init: {r}) -> {r} {{\n"
+            f"  %r = linalg.reduce ins(%x : {t}) outs(%init : {r}) dimensions = [1]\n"
+            f"    (%a: {element}, %b: {element}) {{\n"
+            f"      %s = arith.{combiner} %a, %b : {element}\n      linalg.yield %s : {element}\n    }}\n"
+            f"  return %r : {r}\n}}\n")
+
+
+NARROW = [(e, c) for e in ("i8", "i16") for c in ("addi", "muli", "maxsi", "minsi")]
+
+
+@pytest.mark.parametrize("element,combiner", NARROW)
+def test_narrow_integer_reductions_wrap(element, combiner, both_vms):
+    from iree_lite.vm import interp
+    dtype = np.dtype(element.replace("i", "int"))
+    x = np.random.default_rng(4).integers(np.iinfo(dtype).min, np.iinfo(dtype).max, (3, 300)).astype(dtype)
+    init = np.array([1, -7, np.iinfo(dtype).max], dtype)
+    fn = {"addi": np.add, "muli": np.multiply, "maxsi": np.maximum, "minsi": np.minimum}[combiner]
+    want = init.copy()
+    with np.errstate(over="ignore"):
+        for k in range(x.shape[1]):
+            want = fn(want, x[:, k]).astype(dtype)
+    native, ref = both_vms(reduction(element, combiner, 300))
+    np.testing.assert_array_equal(np.asarray(native.invoke("main", [x, init])[0]), want)
+    (result,) = ref.invoke("main", [interp.Buffer(element, v.shape, bytearray(v.tobytes())) for v in (x, init)])
+    np.testing.assert_array_equal(np.frombuffer(bytes(result.data), dtype), want)
+
+
+@pytest.mark.parametrize("element,combiner", NARROW)
+def test_narrow_integer_reductions_same_as_iree(element, combiner, reference_iree, tmp_path):
+    dtype = np.dtype(element.replace("i", "int"))
+    x = np.random.default_rng(5).integers(np.iinfo(dtype).min, np.iinfo(dtype).max, (3, 300)).astype(dtype)
+    theirs, ours = iree_and_ours(reduction(element, combiner, 300), [x, np.array([1, -7, 3], dtype)], tmp_path,
+                                 reference_iree)
+    assert ours == theirs and ours[0] == 0

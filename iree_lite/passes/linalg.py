@@ -144,13 +144,26 @@ def _fail(op, source):
     return fail
 
 
+def fold(ops, init, src, combiner, loc):
+    """init with src's rows folded in by `combiner` (buffer.reduce). The VM folds
+    32- and 64-bit elements; i8 and i16 fold as i32 and wrap back, which gives
+    the same results for every integer combiner (wrapping sums and products
+    agree modulo 2^n, and sign extension keeps the order)."""
+    element = init.type.element
+    if element.is_int and element.bitwidth in (8, 16):
+        wide = ScalarType("i32")
+        folded = fold(ops, cast(ops, init, wide, False, loc), cast(ops, src, wide, False, loc), combiner, loc)
+        return cast(ops, folded, element, False, loc)
+    return _new(ops, "iree_lite.reduce", [init, src], [init.type], {"combiner": combiner}, loc)[0]
+
+
 def reduce(ops, x, init, dims, combiner, loc):
     """Fold dimensions `dims` of x into init (moved innermost first, as rows)."""
     kept = [d for d in range(x.type.rank) if d not in dims]
     order = kept + dims
     moved = expand(ops, x, AffineMapAttr(len(order), tuple(order.index(k) for k in range(len(order)))),
                    tuple(x.type.shape[d] for d in order), loc)
-    return _new(ops, "iree_lite.reduce", [init, moved], [init.type], {"combiner": combiner}, loc)[0]
+    return fold(ops, init, moved, combiner, loc)
 
 
 def reduce_generic(op, ops, kinds, remap, source):
@@ -187,7 +200,7 @@ def reduce_body(op, ops, maps, parallel, reduced, remap, source):
     like = next(iter(mapping.values()), None)   # an input at the (reordered) iteration shape
     (folded,) = apply_body(ops, pre, mapping, shape, remap, source, [order.index(d) for d in range(len(order))],
                            like)
-    return _new(ops, "iree_lite.reduce", [init, folded], [init.type], {"combiner": combiner}, op.loc)[0]
+    return fold(ops, init, folded, combiner, op.loc)
 
 
 def view(ops, value, sizes, loc):
@@ -269,7 +282,7 @@ def convolve(op, ops, kind, ins, init, loc):
         combiner = "addf" if float_ else "addi"
     else:
         combiner = {"sum": "addf" if float_ else "addi", "max": "maximumf" if float_ else "maxsi"}[kind[-3:]]
-    return _new(ops, "iree_lite.reduce", [init, patches], [init.type], {"combiner": combiner}, loc)[0]
+    return fold(ops, init, patches, combiner, loc)
 
 
 def size_product(ops, sizes, loc):
