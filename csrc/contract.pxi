@@ -219,6 +219,7 @@ cdef void reduce_merge_job(reduce_job_t* j, int64_t rows) noexcept nogil:
 
 cdef lite_status* run_reduce(ctx_t* ctx, ref_t racc, ref_t rsrc, int combiner) noexcept nogil:
     cdef reduce_job_t j
+    cdef half_job_t h
     cdef buffer_t* acc
     cdef buffer_t* src
     if racc.kind != REF_BUFFER or rsrc.kind != REF_BUFFER:
@@ -227,11 +228,16 @@ cdef lite_status* run_reduce(ctx_t* ctx, ref_t racc, ref_t rsrc, int combiner) n
     src = <buffer_t*>rsrc.ptr
     if acc.element != src.element or acc.readonly:
         return status_new(STATUS_INVALID_ARGUMENT, b"reduction accumulator must be a writable buffer of the same type")
-    if acc.element not in (ET_F32, ET_F64, ET_I32, ET_I64, ET_INDEX):
+    if acc.element not in (ET_F32, ET_F64, ET_I32, ET_I64, ET_INDEX, ET_F16, ET_BF16):
         return status_new(STATUS_UNIMPLEMENTED, b"reductions of this element type are not supported yet")
     if acc.rank > src.rank or memcmp(acc.shape, src.shape, acc.rank * sizeof(int64_t)) != 0:
         return shapes_disagree(b"reduction of %s into %s: the shapes do not agree", src, acc, NULL)
     if acc.count == 0:
+        return NULL
+    if is_half(acc.element):
+        h.element, h.combiner, h.c, h.a, h.n = acc.element, combiner, <uint16_t*>acc.data, <const uint16_t*>src.data, \
+            src.count // acc.count
+        half_run(ctx, half_reduce_range, &h, acc.count, src.count)
         return NULL
     j.acc = acc.data
     j.src = src.data
@@ -437,6 +443,7 @@ cdef void pack_range(void* arg, int64_t begin, int64_t end, int worker) noexcept
 
 cdef lite_status* run_matmul(ctx_t* ctx, ref_t rc, ref_t ra, ref_t rb) noexcept nogil:
     cdef matmul_job_t j
+    cdef half_job_t h
     cdef buffer_t* c
     cdef buffer_t* a
     cdef buffer_t* b
@@ -451,7 +458,7 @@ cdef lite_status* run_matmul(ctx_t* ctx, ref_t rc, ref_t ra, ref_t rb) noexcept 
         return status_new(STATUS_INVALID_ARGUMENT, b"matmul operands must all be rank 2 or all rank 3")
     if c.element != a.element or c.element != b.element or c.readonly:
         return status_new(STATUS_INVALID_ARGUMENT, b"matmul operands must share an element type; the accumulator writable")
-    if c.element not in (ET_F32, ET_F64, ET_I32, ET_I64, ET_INDEX):
+    if c.element not in (ET_F32, ET_F64, ET_I32, ET_I64, ET_INDEX, ET_F16, ET_BF16):
         return status_new(STATUS_UNIMPLEMENTED, b"matmul of this element type is not supported yet")
     batches = c.shape[0] if c.rank == 3 else 1
     j.m = c.shape[c.rank - 2]
@@ -460,11 +467,16 @@ cdef lite_status* run_matmul(ctx_t* ctx, ref_t rc, ref_t ra, ref_t rb) noexcept 
     if (a.shape[a.rank - 2] != j.m or b.shape[b.rank - 2] != j.k or b.shape[b.rank - 1] != j.n
             or (c.rank == 3 and (a.shape[0] != batches or b.shape[0] != batches))):
         return shapes_disagree(b"matmul of %s by %s into %s: the shapes do not agree", a, b, c)
+    rows = batches * j.m
+    if is_half(c.element):
+        h.element, h.c, h.a, h.b, h.m, h.k, h.n = c.element, <uint16_t*>c.data, <const uint16_t*>a.data, \
+            <const uint16_t*>b.data, j.m, j.k, j.n
+        half_run(ctx, half_matmul_range, &h, rows, rows * j.k * j.n)
+        return NULL
     j.c = c.data
     j.a = a.data
     j.b = b.data
     j.element = c.element
-    rows = batches * j.m
     cdef int64_t t0 = trace_op_begin(ctx.trace, &j.trace, &j.trace_id)
     on_pool = ctx.pool != NULL and rows * j.k * j.n > ctx.inline_elements
     # Tiles need whole groups of LITE_MM_MR rows and a panel's width of

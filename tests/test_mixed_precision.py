@@ -140,3 +140,42 @@ def test_narrow_integer_reductions_same_as_iree(element, combiner, reference_ire
     theirs, ours = iree_and_ours(reduction(element, combiner, 300), [x, np.array([1, -7, 3], dtype)], tmp_path,
                                  reference_iree)
     assert ours == theirs and ours[0] == 0
+
+
+def half_bits(x, element):
+    """The f16 or bf16 bits (uint16) nearest x (bf16: truncated, fine for test data)."""
+    return (x.astype(np.float32).view(np.uint32) >> 16).astype(np.uint16) if element == "bf16" else \
+        x.astype(np.float16).view(np.uint16)
+
+
+@pytest.mark.parametrize("device", ["local-sync", "local-task"])
+@pytest.mark.parametrize("element", ["f16", "bf16"])
+@pytest.mark.parametrize("combiner,n", [("addf", 7), ("addf", 16385), ("mulf", 40), ("maximumf", 300),
+                                        ("minimumf", 300)])
+def test_half_reductions_round_each_step(element, combiner, n, device, both_vms):
+    """f16/bf16 folds: each combine rounded to the element type, exactly as the
+    reference interpreter defines buffer.reduce (segments included)."""
+    from iree_lite.vm import interp
+    rng = np.random.default_rng(6)
+    x = (rng.standard_normal((3, n)) * (0.01 if combiner == "mulf" else 1) + (1 if combiner == "mulf" else 0))
+    raw, init = half_bits(x, element), np.zeros(3, np.uint16)
+    native, ref = both_vms(reduction(element, combiner, n), device=device)
+    buffers = [interp.Buffer(element, v.shape, bytearray(v.tobytes())) for v in (raw, init)]
+    (want,) = ref.invoke("main", buffers)
+    (have,) = native.invoke("main", buffers)
+    assert have.tobytes() == bytes(want.data)
+
+
+@pytest.mark.parametrize("device", ["local-sync", "local-task"])
+@pytest.mark.parametrize("element", ["f16", "bf16"])
+@pytest.mark.parametrize("m,k,n", [(0, 3, 2), (1, 1, 1), (3, 5, 4), (70, 65, 90)])
+def test_half_matmul_rounds_each_step(element, m, k, n, device, both_vms):
+    from iree_lite.vm import interp
+    rng = np.random.default_rng(7)
+    arrays = [half_bits(rng.standard_normal(shape), element) for shape in ((m, k), (k, n), (m, n))]
+    native, ref = both_vms(program("matmul", f"{m}x{k}x{element}", f"{k}x{n}x{element}", f"{m}x{n}x{element}"),
+                           device=device)
+    buffers = [interp.Buffer(element, v.shape, bytearray(v.tobytes())) for v in arrays]
+    (want,) = ref.invoke("main", buffers)
+    (have,) = native.invoke("main", buffers)
+    assert have.tobytes() == bytes(want.data)
