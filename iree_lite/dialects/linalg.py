@@ -7,6 +7,7 @@ from ..ir.attributes import AffineMapAttr, ArrayAttr, IntegerAttr
 from ..ir.core import Block, Operation, Region
 from ..ir.ops import OpDef, TerminatorOp, ends_in
 from ..ir.types import ScalarType, element_type_of
+from .linalg_pack import OPS as PACK_OPS
 
 I64 = ScalarType("i64")
 
@@ -416,3 +417,4 @@ OPS = {op.name: op for op in (
     NamedOp("linalg.fill"), NamedOp("linalg.copy"), *(ConvOp(f"linalg.{n}") for n in CONVOLUTIONS),
     NamedOp("linalg.transpose", "permutation"), NamedOp("linalg.broadcast", "dimensions"),
 )}
+OPS.update(PACK_OPS)

@@ -70,6 +70,9 @@ def expand(ops, value, amap, shape, loc, like=None, size=None):
 
 
 def rewrite(op, ops, remap, source):
+    if op.name in ("linalg.pack", "linalg.unpack"):
+        from .pack import rewrite_packing   # (it builds on this module's helpers)
+        return rewrite_packing(op, ops)
     ins, outs = ins_outs(op)
     out_type = op.results[0].type if op.results else outs[0].type
     kind = op.name.split(".", 1)[1]
