@@ -345,3 +345,18 @@ def test_element_wise_chains_are_split_into_kernels_within_the_limits(op, operan
         acc = acc + ins[0] if operands == 2 else np.float32(acc * ins[0]) + ins[1]
         want.append(acc.astype(np.float32).tobytes())
     assert [np.asarray(a).tobytes() for a in actual] == [e.tobytes() for e in expected] == want
+
+
+def test_the_limits_are_generated_into_the_native_vm_and_its_fingerprint():
+    pxi = isa.generate_pxi()
+    for name, value in isa.VM_LIMITS.items():
+        assert f"\n    {name} = {value}\n" in pxi
+    assert _vm.ISA_FINGERPRINT == isa.fingerprint()
+    saved = dict(isa.VM_LIMITS)
+    try:
+        isa.fingerprint.cache_clear()
+        isa.VM_LIMITS["MAX_PUSH"] += 1
+        assert isa.fingerprint() != _vm.ISA_FINGERPRINT
+    finally:
+        isa.VM_LIMITS.update(saved)
+        isa.fingerprint.cache_clear()

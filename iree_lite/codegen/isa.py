@@ -378,6 +378,8 @@ def generate_pxi():
 
 
 def _check_table():
+    # Binding and push operands are 5-bit tile fields; call lists name registers.
+    assert MAX_BINDINGS <= TILE_REGS and MAX_PUSH <= TILE_REGS and MAX_CALL_VALUES >= HOST_REGS
     for op in OPS:
         if op.form == "host":
             assert sum(k in SHORT_KINDS for _, k in op.operands) <= 3, op.name
