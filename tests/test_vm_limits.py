@@ -316,11 +316,9 @@ def test_a_tensor_of_rank_past_the_limit_is_a_located_compile_error():
         f"r.mlir:1:1: error: '{t}' has {isa.MAX_RANK + 1} dimensions, more than the VM's limit of {isa.MAX_RANK}")
 
 
-@pytest.mark.parametrize("op, operands", [("arith.addf", 2), ("math.fma", 3)])
-def test_element_wise_chains_are_split_into_kernels_within_the_limits(op, operands):
-    """A chain of 16 ops whose every result is returned, each reading fresh
-    inputs: as one kernel it would bind more than MAX_BINDINGS buffers."""
-    n = 16
+def chain(op, operands, n=16):
+    """A chain of n ops whose every result is returned, each reading fresh
+    inputs: as one kernel of 16, it would bind more than MAX_BINDINGS buffers."""
     fresh = operands - 1
     args = [f"%a{i}: {VEC}" for i in range(1 + fresh * n)]
     body = []
@@ -328,11 +326,29 @@ def test_element_wise_chains_are_split_into_kernels_within_the_limits(op, operan
         ins = ["%a0" if i == 0 else f"%x{i - 1}"] + [f"%a{1 + fresh * i + j}" for j in range(fresh)]
         body.append(f"  %x{i} = {op} {', '.join(ins)} : {VEC}")
     types = ", ".join([VEC] * n)
-    src = (f"func.func @f({', '.join(args)}) -> ({types}) {{\n" + "\n".join(body) +
-           f"\n  return {', '.join(f'%x{i}' for i in range(n))} : {types}\n}}\n")
+    return (f"func.func @f({', '.join(args)}) -> ({types}) {{\n" + "\n".join(body) +
+            f"\n  return {', '.join(f'%x{i}' for i in range(n))} : {types}\n}}\n"), len(args)
+
+
+def test_a_kernel_past_the_limits_is_a_located_compile_error(monkeypatch):
+    """Were dispatch formation not to keep groups small, the kernel builder
+    refuses at the group's first op rather than emit what the verifier rejects."""
+    from iree_lite.codegen import host
+    monkeypatch.setattr(host, "KERNEL_VALUES", 1000)
+    with pytest.raises(Diagnostic) as e:
+        compile_module(chain("arith.addf", 2)[0], "chain.mlir")
+    assert e.value.render().splitlines()[0] == (
+        f"chain.mlir:2:9: error: element-wise region binds 33 buffers, more than a kernel takes ({isa.MAX_BINDINGS})")
+
+
+@pytest.mark.parametrize("op, operands", [("arith.addf", 2), ("math.fma", 3)])
+def test_element_wise_chains_are_split_into_kernels_within_the_limits(op, operands):
+    n = 16
+    fresh = operands - 1
+    src, nargs = chain(op, operands, n)
     m = compile_module(src, "chain.mlir")
     assert all(len(k.bindings) <= isa.MAX_BINDINGS and k.push <= isa.MAX_PUSH for k in m.kernels)
-    xs = [np.full(4, 1.0 + i % 3, np.float32) for i in range(len(args))]
+    xs = [np.full(4, 1.0 + i % 3, np.float32) for i in range(nargs)]
     ctx = Context("local-sync")
     ctx.load(m)
     ref = interp.Context()
