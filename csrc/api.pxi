@@ -155,9 +155,19 @@ cdef class LoadedModule:
         free(self.m.code)
 
 
-def load_module(module, links, list loaded):
-    """C structures for a verified codegen.module.Module whose imports
-    resolve to `links` [(index into loaded, function ordinal)]."""
+def load_module(verified, links, list loaded):
+    """C structures for the module of `verified`, what
+    iree_lite.vm.verifier.verify_module issued for it (nothing else: the loop
+    runs only verified bytecode), whose imports resolve to `links`
+    [(index into loaded, function ordinal)]."""
+    from iree_lite.vm.verifier import VerifiedModule, register_banks
+    if type(verified) is not VerifiedModule:
+        raise TypeError(f"load_module takes what verify_module returns, not {type(verified).__name__}; "
+                        "the VM runs only verified modules")
+    module = verified.module
+    if len(links) != len(module.imports) or any(
+            not 0 <= mi < len(loaded) or not 0 <= fi < (<LoadedModule?>loaded[mi]).nfunctions for mi, fi in links):
+        raise ValueError("import links do not match the module's imports")
     cdef LoadedModule lm = LoadedModule.__new__(LoadedModule)
     cdef int i, j
     cdef int64_t dims[MAX_RANK]
@@ -165,6 +175,7 @@ def load_module(module, links, list loaded):
     cdef Py_ssize_t ncode = sum(len(f.code) for f in module.functions) + sum(len(k.code) for k in module.kernels)
     cdef Py_ssize_t offset = 0
     lm.module = module
+    lm.nfunctions = len(module.functions)
     lm.m.functions = <function_t*>calloc(len(module.functions) + 1, sizeof(function_t))
     lm.m.kernels = <kernel_t*>calloc(len(module.kernels) + 1, sizeof(kernel_t))
     lm.m.constants = <constant_t*>calloc(len(module.constants) + 1, sizeof(constant_t))
@@ -177,8 +188,11 @@ def load_module(module, links, list loaded):
     for i, f in enumerate(module.functions):
         lm.m.functions[i].code = lm.m.code + offset
         lm.m.functions[i].ncode = len(f.code)
-        for j in range(3):
+        args, results = register_banks(f.signature)
+        for j, bank in enumerate("ifr"):
             lm.m.functions[i].nregs[j] = f.regs[j]
+            lm.m.functions[i].nargs[j] = args[bank]
+            lm.m.functions[i].nresults[j] = results[bank]
         for j, w in enumerate(f.code):
             lm.m.code[offset + j] = w
         offset += len(f.code)
@@ -330,18 +344,23 @@ cdef class NativeContext:
 
     def call(self, LoadedModule lm, int function, list iargs, list fargs, list rargs, tuple nres):
         """Run a function; returns (int results, float results, ref results)
-        by bank, as its `ret` lists them; `nres` is the count in each bank."""
-        cdef int64_t ia[256]
-        cdef double fa[256]
-        cdef ref_t ra[256]
-        cdef int64_t io[256]
-        cdef double fo[256]
-        cdef ref_t ro[256]
+        by bank, as its `ret` lists them; `nres` is the count in each bank.
+        The counts must be the function's own (its signature's)."""
+        cdef int64_t ia[MAX_CALL_VALUES]
+        cdef double fa[MAX_CALL_VALUES]
+        cdef ref_t ra[MAX_CALL_VALUES]
+        cdef int64_t io[MAX_CALL_VALUES]
+        cdef double fo[MAX_CALL_VALUES]
+        cdef ref_t ro[MAX_CALL_VALUES]
         cdef int i
         cdef int ni = len(iargs), nf = len(fargs), nr = len(rargs)
         cdef lite_status* st
-        if ni > 256 or nf > 256 or nr > 256:
-            raise ValueError("too many arguments")
+        if not 0 <= function < lm.nfunctions:
+            raise ValueError(f"no function {function} in the module")
+        cdef function_t* fn = &lm.m.functions[function]
+        if (ni, nf, nr) != tuple(fn.nargs) or tuple(nres) != tuple(fn.nresults):
+            raise ValueError(f"function {function} takes {tuple(fn.nargs)} arguments and returns {tuple(fn.nresults)} "
+                             f"results by bank, not {(ni, nf, nr)} and {tuple(nres)}")
         for i in range(ni):
             ia[i] = iargs[i]
         for i in range(nf):

@@ -24,7 +24,6 @@ cdef extern from "lite_vm.h" nogil:
     char* lite_scratch(size_t bytes)    # this thread's tile scratch
 
 cdef enum:
-    MAX_RANK = 8
     REF_NULL = 0
     REF_BUFFER = 1
     REF_FENCE = 2

@@ -245,8 +245,8 @@ ctypedef struct kernel_t:
     int regs
     int nbind
     int first_output
-    uint8_t bind_element[32]
-    uint8_t bind_role[32]     # BIND_INPUT, BIND_OUTPUT or BIND_GATHERED
+    uint8_t bind_element[MAX_BINDINGS]
+    uint8_t bind_role[MAX_BINDINGS]     # BIND_INPUT, BIND_OUTPUT or BIND_GATHERED
     int npush
 
 
@@ -254,12 +254,12 @@ ctypedef struct job_t:
     # Per-dispatch state: everything a worker needs to run any tile of it.
     const kernel_t* kernel
     int64_t count
-    char* bind[32]
-    double push_f[32]     # push slot p as a double (float slots)
-    int64_t push_i[32]    # push slot p as an int64 (int slots)
+    char* bind[MAX_BINDINGS]
+    double push_f[MAX_PUSH]     # push slot p as a double (float slots)
+    int64_t push_i[MAX_PUSH]    # push slot p as an int64 (int slots)
     lite_status* error    # first failure, set once by compare-and-swap
     # For dispatch.async: buffers kept alive until done, and the fence to settle.
-    buffer_t* held[32]
+    buffer_t* held[MAX_BINDINGS]
     int nheld
     fence_t* signal
     # --trace: the context's trace (NULL when not tracing) and this dispatch's id in it.

@@ -6,7 +6,6 @@
 # register holds, buffer sizes handed in by callers, and fences.
 
 cdef enum:
-    MAX_CALL_DEPTH = 64
     CONST_INT = 0
     CONST_FLOAT = 1
     CONST_LAYOUT = 2
@@ -31,6 +30,8 @@ ctypedef struct function_t:
     const uint32_t* code
     int ncode
     int nregs[3]            # int, float, ref
+    int nargs[3]            # arguments and results by bank, as the signature has them
+    int nresults[3]
 
 cdef struct module_t:
     function_t* functions
@@ -301,7 +302,7 @@ cdef inline fence_t* fence_of(ref_t r) noexcept nogil:
 cdef lite_status* run_eval(const kernel_t* k, const uint32_t* code, int p,
                            double* F, int64_t* I) noexcept nogil:
     cdef job_t job
-    cdef uint64_t out[32]
+    cdef uint64_t out[MAX_BINDINGS]   # one element per output binding
     cdef float hf
     cdef int i, nf, e
     cdef char* scratch = lite_scratch(SCRATCH_BYTES)
@@ -665,8 +666,10 @@ cdef lite_status* vm_invoke(ctx_t* ctx, module_t* m, int fi, const int64_t* iarg
     cdef int i
     cdef lite_status* st
     cdef int64_t t0 = now_ns() if ctx.trace != NULL else 0
+    cdef char msg[64]
     if depth > MAX_CALL_DEPTH:
-        return status_new(STATUS_RESOURCE_EXHAUSTED, b"call depth limit exceeded")
+        snprintf(msg, 64, b"call depth exceeds %d", <int>MAX_CALL_DEPTH)
+        return status_new(STATUS_RESOURCE_EXHAUSTED, msg)
     cdef char* frame = <char*>calloc(1, fn.nregs[0] * 8 + fn.nregs[1] * 8 + fn.nregs[2] * sizeof(ref_t) + 8)
     if frame == NULL:
         return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory for a call frame")
@@ -695,12 +698,12 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
     cdef lite_status* st
     cdef module_t* cm
     cdef int cfi, ni, nf, nr
-    cdef int64_t ia[256]
-    cdef double fa[256]
-    cdef ref_t ra[256]
-    cdef int64_t io[256]
-    cdef double fo[256]
-    cdef ref_t ro[256]
+    cdef int64_t ia[MAX_CALL_VALUES]
+    cdef double fa[MAX_CALL_VALUES]
+    cdef ref_t ra[MAX_CALL_VALUES]
+    cdef int64_t io[MAX_CALL_VALUES]
+    cdef double fo[MAX_CALL_VALUES]
+    cdef ref_t ro[MAX_CALL_VALUES]
     cdef buffer_t* b
     cdef buffer_t* nb
     cdef int64_t offset

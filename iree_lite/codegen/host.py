@@ -21,6 +21,7 @@ from ..dialects import lookup
 from ..dialects.check import DEFAULT_TOLERANCE
 from ..passes.dispatch import Group, elementwise_kind, form_dispatch_regions
 from . import isa
+from .limits import KERNEL_VALUES, check_call_values, check_ranks
 from .kernels import KernelTooLarge, build_kernel, copy_kernel, fill_kernel, scalar_kernel
 from .module import (CONST_DATA, CONST_FLOAT, CONST_INT, CONST_LAYOUT, Constant, Export, Function,
                      GlobalDef, Import, Module, Signature)
@@ -55,8 +56,12 @@ class ModuleBuilder:
         return abi_model(func, self.execution_model)
 
     def signature(self, func):
+        abi = self.abi(func)
+        fences = ["r", "r"] if abi == COARSE_FENCES else []   # the wait and signal fences
+        check_call_values(func, [bank_of(a.type) for a in func.arguments] + fences,
+                          [bank_of(t) for t in func.type.results], self.error)
         return Signature(tuple(str(a.type) for a in func.arguments),
-                         tuple(str(t) for t in func.type.results), self.abi(func))
+                         tuple(str(t) for t in func.type.results), abi)
 
     def constant(self, c):
         key = (c.kind, c.element, c.shape, c.value, c.data)
@@ -90,6 +95,7 @@ class ModuleBuilder:
         return self._imports[func.name]
 
     def build(self):
+        check_ranks(self.ir, self.error)
         for g in self.ir.globals:
             initial = -1
             if isinstance(g.initial, DenseElementsAttr):
@@ -154,6 +160,7 @@ class FunctionLowering:
 
     def lower(self):
         f = self.func
+        signature = self.mb.signature(f)   # first: it names a call the VM cannot make
         args = []
         for v in f.body.arguments:
             self.values[v] = self.new(bank_of(v.type))
@@ -161,7 +168,7 @@ class FunctionLowering:
         if self.is_async:
             self.timeline, self.signal = self.new("r"), self.new("r")
             args += [self.timeline, self.signal]
-        items, users = form_dispatch_regions(f.body)
+        items, users = form_dispatch_regions(f.body, KERNEL_VALUES)
         self.plan = plan_buffers(f, items, users)
         order = {id(op): i for i, op in enumerate(f.body.operations)}
         for it in items:   # where each top-level op runs: a group's ops at its last one
@@ -189,7 +196,7 @@ class FunctionLowering:
             if loc is not None:
                 locs.append((len(code), loc.line, loc.col))
             code.extend(isa.encode(name, {k: _physical(v, phys) for k, v in operands.items()}))
-        return Function(f.name, self.mb.signature(f), counts, array("I", code), locs)
+        return Function(f.name, signature, counts, array("I", code), locs)
 
     def lower_items(self, items, users):
         """Lower a block's dispatch items; returns its terminator (scf.yield
@@ -210,7 +217,7 @@ class FunctionLowering:
         for v, reg in zip(block.arguments, arguments):
             self.values[v] = reg
         self.in_region += 1
-        yielded = self.lower_items(*form_dispatch_regions(block))
+        yielded = self.lower_items(*form_dispatch_regions(block, KERNEL_VALUES))
         self.in_region -= 1
         return [self.values[v] for v in yielded.operands]
 
@@ -308,9 +315,8 @@ class FunctionLowering:
             return   # dead: nothing reads what it computes
         try:
             plan = build_kernel("", group, outputs, lookup)
-        except KernelTooLarge:
-            raise self.mb.error("element-wise region needs more tile registers than exist",
-                                group.ops[0].loc) from None
+        except KernelTooLarge as e:
+            raise self.mb.error(f"element-wise region {e}", group.ops[0].loc) from None
         kernel = self.mb.kernel(plan.kernel)
         push_f, push_i = [], []
         for v, value, etype in plan.push:

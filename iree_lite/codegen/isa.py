@@ -31,6 +31,24 @@ TILE_TEMPS = 3         # the last ones are the VM's (f16/bf16 widened to f32)
 KERNEL_TILE_REGS = TILE_REGS - TILE_TEMPS
 HOST_REGS = 256        # registers per bank per function (8-bit fields)
 
+# -- The VM's fixed capacities ------------------------------------------------
+# Each sizes arrays of the native VM (generated into csrc/isa_opcodes.pxi);
+# the verifier rejects a module that could exceed one, and the reference
+# interpreter enforces the same, so both VMs accept the same modules.
+VM_LIMITS = {
+    "MAX_RANK": 8,            # dimensions of a tensor (layouts, signatures, shapes)
+    "MAX_CALL_VALUES": 256,   # arguments, or results, of one call per register bank
+    "MAX_BINDINGS": 32,       # buffers a kernel binds (an eval's outputs are its bindings)
+    "MAX_PUSH": 32,           # push constants a kernel takes
+    "MAX_CALL_DEPTH": 64,     # calls nested below the called function (checked at run time)
+}
+MAX_RANK = VM_LIMITS["MAX_RANK"]
+MAX_CALL_VALUES = VM_LIMITS["MAX_CALL_VALUES"]
+MAX_BINDINGS = VM_LIMITS["MAX_BINDINGS"]
+MAX_PUSH = VM_LIMITS["MAX_PUSH"]
+MAX_CALL_DEPTH = VM_LIMITS["MAX_CALL_DEPTH"]
+# ------------------------------------------------------------------------------
+
 # Element type codes stored in tile words, buffer views and constants.
 ELEMENT_CODES = {"i1": 0, "i8": 1, "i16": 2, "i32": 3, "i64": 4, "index": 5,
                  "f16": 6, "bf16": 7, "f32": 8, "f64": 9}
@@ -340,7 +358,7 @@ def fingerprint():
     from another table must not run this one's bytecode."""
     import hashlib
     text = repr([(op.name, op.code, op.form, op.operands) for op in OPS] +
-                [TILE, TILE_REGS, ELEMENT_CODES, REDUCE_COMBINERS, REDUCE_SEGMENT])
+                [TILE, TILE_REGS, ELEMENT_CODES, REDUCE_COMBINERS, REDUCE_SEGMENT, VM_LIMITS])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -351,6 +369,7 @@ def generate_pxi():
              "cdef enum:", f"    TILE = {TILE}", f"    TILE_REGS = {TILE_REGS}", f"    TILE_TEMPS = {TILE_TEMPS}",
              f"    REDUCE_SEGMENT = {REDUCE_SEGMENT}"]
     lines += [f"    {c_name(op)} = {op.code}" for op in OPS]
+    lines += [f"    {name} = {value}" for name, value in VM_LIMITS.items()]
     lines += [f"    ET_{name.upper()} = {code}" for name, code in ELEMENT_CODES.items()]
     lines += [f"    {name} = {value}" for name, value in (("BIND_INPUT", BIND_INPUT), ("BIND_OUTPUT", BIND_OUTPUT),
                                                           ("BIND_GATHERED", BIND_GATHERED))]
@@ -359,6 +378,8 @@ def generate_pxi():
 
 
 def _check_table():
+    # Binding and push operands are 5-bit tile fields; call lists name registers.
+    assert MAX_BINDINGS <= TILE_REGS and MAX_PUSH <= TILE_REGS and MAX_CALL_VALUES >= HOST_REGS
     for op in OPS:
         if op.form == "host":
             assert sum(k in SHORT_KINDS for _, k in op.operands) <= 3, op.name

@@ -21,7 +21,11 @@ INDEX = ScalarType("index")
 
 
 class KernelTooLarge(Exception):
-    pass
+    """A group that no kernel can hold; the message says what it needs."""
+
+
+def _too_many_scalars():
+    return KernelTooLarge(f"needs more than the {isa.MAX_PUSH} scalars a kernel takes")
 
 
 @dataclass
@@ -52,7 +56,7 @@ def build_kernel(name, group, outputs, lookup):
 
     def alloc(v):
         if not free:
-            raise KernelTooLarge(name)
+            raise KernelTooLarge("needs more tile registers than exist")
         reg_of[v] = free.pop()
         high[0] = max(high[0], reg_of[v])
         return reg_of[v]
@@ -74,9 +78,14 @@ def build_kernel(name, group, outputs, lookup):
     pushed += [(v, None, v.type) for v in inputs if not isinstance(v.type, TensorType)]
     pushed.sort(key=lambda p: not _is_float(p[2]))
     index_slot = {}   # index constant -> its push slot
+    nbindings = len(buffers) + len(gathered) + len(outputs)
+    if nbindings > isa.MAX_BINDINGS:
+        raise KernelTooLarge(f"binds {nbindings} buffers, more than a kernel takes ({isa.MAX_BINDINGS})")
 
     def index_constant(value):
         if value not in index_slot:
+            if len(pushed) == isa.MAX_PUSH:
+                raise _too_many_scalars()
             index_slot[value] = len(pushed)
             pushed.append((None, value, INDEX))
         return index_slot[value]
@@ -89,6 +98,8 @@ def build_kernel(name, group, outputs, lookup):
     for v in gathered:
         bindings.append((isa.ELEMENT_CODES[element_type_of(v.type).name], isa.BIND_GATHERED))
     slot_of = {}
+    if len(pushed) > isa.MAX_PUSH:
+        raise _too_many_scalars()
     for slot, (v, _, etype) in enumerate(pushed):
         slot_of[v] = slot
         emit("t.splat", {"d": alloc(v), "p": slot}, element_type_of(etype).name)

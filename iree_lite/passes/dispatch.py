@@ -86,8 +86,19 @@ def compute_users(block):
     return users
 
 
-def form_dispatch_regions(block):
-    """Items (Operation | Group) in execution order, and the users map."""
+def kernel_values(ops):
+    """A bound on the bindings and push constants a kernel of `ops` takes:
+    the values they read from outside, and every result (any may turn out
+    to be an output)."""
+    results = {r for op in ops for r in op.results}
+    inputs = {v for op in ops for v in op.operands if v not in results}
+    return len(inputs) + len(results)
+
+
+def form_dispatch_regions(block, max_values):
+    """Items (Operation | Group) in execution order, and the users map.
+    A group grows only while kernel_values stays within `max_values` (the
+    kernel limits of the VM), so that its kernel fits."""
     users = compute_users(block)
     order = {id(op): i for i, op in enumerate(block.operations)}
     group_of = {}      # result Value -> Group
@@ -109,7 +120,8 @@ def form_dispatch_regions(block):
                 g.open = False   # read by another kind of group: it must not grow past this op
             elif g is not None and g.open and g not in candidates:
                 candidates.append(g)
-        if candidates and sum(len(g.ops) for g in candidates) < MAX_GROUP_OPS:
+        if candidates and sum(len(g.ops) for g in candidates) < MAX_GROUP_OPS and \
+                kernel_values([op, *(o for g in candidates for o in g.ops)]) <= max_values:
             g = candidates[0]
             for other in candidates[1:]:
                 g.ops.extend(other.ops)

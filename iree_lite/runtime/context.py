@@ -116,13 +116,13 @@ class Context:
         """Verify a module, resolve its imports and add it to the context."""
         start = time.perf_counter()
         try:
-            verify_module(module)
+            verified = verify_module(module)
         except VerifyError as e:
             raise VMError("INVALID_ARGUMENT", f"module verification failed: {e}") from None
         finally:
             self.timings["verify"] += time.perf_counter() - start
         links = resolve_imports(module, self.modules)
-        loaded = _native().load_module(module, links, self._loaded)
+        loaded = _native().load_module(verified, links, self._loaded)
         self.module_at[loaded.address] = (loaded, module)
         for f in module.initializers:   # util.initializer bodies, in order
             self.native.call(loaded, f, [], [], [], (0, 0, 0))

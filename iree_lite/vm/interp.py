@@ -467,9 +467,10 @@ def compute(op, v, element, regs):
 # -- functions ------------------------------------------------------------
 
 class Frame:
-    def __init__(self, module_index, function):
+    def __init__(self, module_index, function, depth=0):
         self.module_index = module_index
         self.function = function
+        self.depth = depth   # calls nested below the called function
         ni, nf, nr = function.regs
         self.i = [0] * ni
         self.f = [0.0] * nf
@@ -599,7 +600,9 @@ class Context:
         return [fr.i[r] for r in v["args_i"]] + [fr.f[r] for r in v["args_f"]] + [fr.r[r] for r in v["args_r"]]
 
     def _call(self, fr, v, mi, fn):
-        callee = Frame(mi, fn)
+        if fr.depth == isa.MAX_CALL_DEPTH:
+            raise VMError("RESOURCE_EXHAUSTED", f"call depth exceeds {isa.MAX_CALL_DEPTH}")
+        callee = Frame(mi, fn, fr.depth + 1)
         for bank in "ifr":
             regs = getattr(fr, bank)
             getattr(callee, bank)[:len(v["args_" + bank])] = [regs[r] for r in v["args_" + bank]]

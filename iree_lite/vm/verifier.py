@@ -6,6 +6,7 @@ unchecked loop read or write out of bounds is checked here, from the ISA
 table. Run-time facts (shapes of caller buffers, fences) are checked by the
 instructions that need them.
 """
+import copy
 import re
 
 from ..codegen import isa
@@ -22,11 +23,32 @@ _CONST_KIND = {"const.i": CONST_INT, "const.f": CONST_FLOAT, "buffer.alloc": CON
 DYNAMIC_LAYOUT_OPS = {"buffer.check", "buffer.alloc.dyn", "buffer.cast", "buffer.view", "buffer.slice",
                       "buffer.expand"}
 _FLOAT_CODES = {isa.ELEMENT_CODES[n] for n in ("f16", "bf16", "f32", "f64")}
-MAX_RANK = 8
+MAX_RANK = isa.MAX_RANK
 
 
 class VerifyError(Exception):
     pass
+
+
+def check_limit(where, count, what, limit):
+    """Raise unless `count` `what` (a plural noun) fit isa.VM_LIMITS[limit]."""
+    if count > isa.VM_LIMITS[limit]:
+        raise VerifyError(f"{where}: {count} {what}, more than the VM's limit of {isa.VM_LIMITS[limit]} ({limit})")
+
+
+_ISSUER = object()
+
+
+class VerifiedModule:
+    """A module verify_module accepted: the only thing the native VM loads
+    (iree_lite._vm.load_module), so no bytecode reaches its unchecked loop
+    unverified. It holds its own copy, which nothing changes afterwards."""
+    __slots__ = ("module",)
+
+    def __init__(self, module, issuer):
+        if issuer is not _ISSUER:
+            raise TypeError("only verify_module issues a VerifiedModule")
+        self.module = module
 
 
 _DIMS = re.compile(r"((?:(?:\d+|\?)x)*)(\w+)")   # `2x?x` then the element type (`index` has an x)
@@ -43,8 +65,7 @@ def parse_tensor_type(type_str):
             raise VerifyError(f"malformed signature type '{type_str}'")
         dims, element = match.groups()
         shape = tuple(None if d == "?" else int(d) for d in dims.split("x")[:-1])
-        if len(shape) > MAX_RANK:
-            raise VerifyError(f"signature type '{type_str}' has more than {MAX_RANK} dimensions")
+        check_limit(f"signature type '{type_str}'", len(shape), "dimensions", "MAX_RANK")
     if element not in isa.ELEMENT_CODES:
         raise VerifyError(f"malformed signature type '{type_str}'")
     return element, shape
@@ -67,13 +88,17 @@ def register_banks(signature):
 
 
 def verify_module(m):
+    """Check module `m`; returns a VerifiedModule holding a copy of it (the
+    copy is what was checked). Raises VerifyError."""
+    m = copy.deepcopy(m)
     if m.isa != isa.fingerprint():
         raise VerifyError(f"module '{m.name}' was compiled for another instruction set "
                           f"({m.isa or 'unknown'}, this VM runs {isa.fingerprint()}); recompile it")
-    for c in m.constants:
+    for i, c in enumerate(m.constants):
         if c.kind in (CONST_LAYOUT, CONST_DATA):
+            check_limit(f"constant {i}", len(c.shape), "dimensions", "MAX_RANK")
             lowest = -1 if c.kind == CONST_LAYOUT else 0   # -1: a dynamic dimension
-            if c.element not in isa.ELEMENT_NAMES or len(c.shape) > MAX_RANK or any(d < lowest for d in c.shape):
+            if c.element not in isa.ELEMENT_NAMES or any(d < lowest for d in c.shape):
                 raise VerifyError("malformed constant layout")
         if c.kind == CONST_DATA:
             n = 1
@@ -82,9 +107,12 @@ def verify_module(m):
             size = SIZES[isa.ELEMENT_NAMES[c.element]]
             if len(c.data) != n * size:
                 raise VerifyError(f"constant data is {len(c.data)} bytes, its layout needs {n * size}")
-    for f in [*m.functions, *m.imports]:
+    for what, f in [*(("function", f) for f in m.functions), *(("import", f) for f in m.imports)]:
         for t in f.signature.inputs + f.signature.results:
             parse_tensor_type(t)
+        for kind, counts in zip(("arguments", "results"), register_banks(f.signature)):
+            for bank, n in counts.items():
+                check_limit(f"{what} '{f.name}'", n, f"{_BANK_NAMES[bank]} {kind}", "MAX_CALL_VALUES")
     for g in m.globals:
         want = {"i": CONST_INT, "f": CONST_FLOAT, "r": CONST_DATA}[g.bank]
         if g.initial != -1 and not (0 <= g.initial < len(m.constants) and m.constants[g.initial].kind == want):
@@ -102,6 +130,10 @@ def verify_module(m):
     for e in m.exports:
         if e.function >= len(m.functions):
             raise VerifyError(f"export '{e.name}' names a missing function")
+    return VerifiedModule(m, _ISSUER)
+
+
+_BANK_NAMES = {"i": "int", "f": "float", "r": "ref"}
 
 
 _I1 = isa.ELEMENT_CODES["i1"]
@@ -116,6 +148,8 @@ def _verify_kernel(k):
     where = f"kernel '{k.name}'"
     if not 0 < k.regs <= isa.KERNEL_TILE_REGS:
         raise VerifyError(f"{where}: {k.regs} tile registers")
+    check_limit(where, len(k.bindings), "bindings", "MAX_BINDINGS")
+    check_limit(where, k.push, "push constants", "MAX_PUSH")
     if not any(role == isa.BIND_OUTPUT for _, role in k.bindings):
         raise VerifyError(f"{where}: no output binding")
     for element, role in k.bindings:
@@ -205,6 +239,8 @@ def _verify_function(m, f):
                 if v >= nregs[kind[1]]:
                     raise VerifyError(f"{at}: register {kind[1]}{v} out of range")
             elif kind in isa.LIST_KINDS:
+                if n == "index_i":   # the only list no other check bounds (buffer.load/store)
+                    check_limit(at, len(v), "indices", "MAX_RANK")
                 if any(r >= nregs[kind[1]] for r in v):
                     raise VerifyError(f"{at}: register list out of range")
             elif kind == "const":
