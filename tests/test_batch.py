@@ -251,7 +251,7 @@ VALID = '{"modules": ["m.vmfb"], "expected_outputs": []}'
     ("list.jsonl", "# c\n[1, 2]\n", "2: error: a run must be a JSON object, not list"),
     ("unknown.jsonl", f'{VALID}\n{{"modules": ["m.vmfb"], "expected_outputs": [], "colour": 1}}\n',
      "2: error: unknown key 'colour'; expected name, modules, function, inputs, expected_outputs, "
-     "expected_error, device"),
+     "expected_error, device, timeout"),
     ("nomodules.jsonl", '{"expected_outputs": []}\n', "1: error: missing key 'modules'"),
     ("emptymodules.jsonl", '{"modules": [], "expected_outputs": []}\n',
      "1: error: 'modules' must be a non-empty list of module paths, not []"),
