@@ -56,18 +56,30 @@ class Worker:
                                          stdin=subprocess.DEVNULL, pass_fds=(theirs.fileno(),), env=env,
                                          preexec_fn=_worker_preexec)
         self.conn = Connection(ours.detach())
-        self.conn.send(setup)
         self.ready = False
+        self.send(setup)
         self.groups = OrderedDict()   # as the worker's `contexts`, without the contexts
         self.run = None
         self.started = self.deadline = None
 
+    def send(self, message):
+        """Whether the message went; when not, the worker has died, and
+        wait() finds its connection closed."""
+        try:
+            self.conn.send(message)
+            return True
+        except OSError:
+            return False
+
     def take(self, run, timeout):
-        self.conn.send(run)
+        """Start `run` on this worker: False if the worker has died."""
+        if not self.send(run):
+            return False
         use(self.groups, group_of(run), lambda: None)
         self.run = run
         self.started = time.perf_counter()
         self.deadline = None if timeout is None else self.started + timeout
+        return True
 
     def finish(self):
         run, self.run = self.run, None
@@ -75,13 +87,15 @@ class Worker:
 
     def stop(self, grace=0.0):
         """Kill the process unless it ends within `grace` seconds, and reap
-        it: its exit status."""
-        self.conn.close()
+        it: its exit status. Killed before its connection closes, it never
+        finds the batch gone."""
         try:
-            return self.proc.wait(grace)
+            code = self.proc.wait(grace)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-            return self.proc.wait()
+            code = self.proc.wait()
+        self.conn.close()
+        return code
 
 
 def group_of(run):
@@ -136,7 +150,8 @@ class Pool:
             run = self.pending.popleft()
             worker = min(idle, key=lambda w: (group_of(run) not in w.groups, len(w.groups)))
             idle.remove(worker)
-            worker.take(run, self._timeout(run))
+            if not worker.take(run, self._timeout(run)):
+                self.pending.appendleft(run)
 
     def _timeout(self, run):
         return run.timeout if run.timeout is not None else self.timeout

@@ -67,10 +67,7 @@ def serve(conn):
     conn.send("ready")
     contexts = OrderedDict()   # (device, modules) -> context, least recently used first
     while True:
-        try:
-            run = conn.recv()
-        except EOFError:   # the batch is done with this worker
-            return
+        run = conn.recv()
         group = (run.device, run.modules)
         if use(contexts, group, lambda: load_context(run, topology)):
             conn.send("loaded")
@@ -79,4 +76,7 @@ def serve(conn):
 
 if __name__ == "__main__":
     from multiprocessing.connection import Connection
-    serve(Connection(int(sys.argv[1])))
+    try:
+        serve(Connection(int(sys.argv[1])))
+    except (EOFError, ConnectionError):   # the batch is done with this worker, or gone
+        pass
