@@ -41,12 +41,25 @@ def folder(tmp_path_factory):
     return d
 
 
-def start_batch(*args):
-    """The batch as its own process group, as a shell starts a job: Ctrl-C
-    at a terminal signals the whole group."""
-    env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    return subprocess.Popen([sys.executable, "-m", "iree_lite", "batch", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env, process_group=0)
+@pytest.fixture
+def start_batch():
+    """A factory: the batch started as its own process group, as a shell
+    starts a job (Ctrl-C at a terminal signals the whole group); whatever
+    the test does, the group is killed at its end."""
+    started = []
+
+    def start(*args):
+        env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        started.append(subprocess.Popen([sys.executable, "-m", "iree_lite", "batch", *args], stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, text=True, env=env, process_group=0))
+        return started[-1]
+    yield start
+    for proc in started:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.communicate()
 
 
 def stat(pid):
@@ -96,7 +109,7 @@ def spinning_worker(proc):
     return worker
 
 
-def test_a_crashing_run_costs_only_its_worker(folder, tmp_path):
+def test_a_crashing_run_costs_only_its_worker(folder, tmp_path, start_batch):
     report, junit = tmp_path / "r.json", tmp_path / "r.xml"
     manifest = write_jsonl(folder / "crash.jsonl", [ABS_OK, SPIN, ABS_WRONG])
     proc = start_batch(str(manifest), "--jobs=1", f"--report={report}", f"--junit={junit}")
@@ -146,11 +159,14 @@ def test_a_timeout_can_be_the_expected_error(folder):
     assert rc == 0 and out.splitlines()[-1] == "1 run: 1 passed, 0 failed, 0 errors"
 
 
-def test_ctrl_c_writes_reports_marked_interrupted(folder, tmp_path):
+def test_ctrl_c_writes_reports_marked_interrupted(folder, tmp_path, start_batch):
     report, junit = tmp_path / "r.json", tmp_path / "r.xml"
     manifest = write_jsonl(folder / "interrupt.jsonl", [ABS_OK, SPIN, ABS_WRONG])
     proc = start_batch(str(manifest), "--jobs=1", f"--report={report}", f"--junit={junit}")
     worker = spinning_worker(proc)
+    with open(f"/proc/{worker}/status") as f:   # Ctrl-C at a terminal signals the worker too: it ignores it
+        ignored = int(next(line for line in f if line.startswith("SigIgn:")).split()[1], 16)
+    assert ignored & 1 << (signal.SIGINT - 1)
     os.killpg(proc.pid, signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130
@@ -170,12 +186,12 @@ def test_ctrl_c_writes_reports_marked_interrupted(folder, tmp_path):
         [], [("skipped", "not run: the batch was interrupted")], [("skipped", "not run: the batch was interrupted")]]
 
 
-def test_workers_die_with_the_batch(folder):
+def test_workers_die_with_the_batch(folder, start_batch):
     manifest = write_jsonl(folder / "killed.jsonl", [ABS_OK, SPIN])
     proc = start_batch(str(manifest), "--jobs=1")
     worker = spinning_worker(proc)
     proc.kill()
-    proc.communicate(timeout=60)
+    proc.wait(timeout=60)
     wait_for(lambda: gone(worker), "the worker to end", seconds=10)
 
 
@@ -205,3 +221,12 @@ def test_a_worker_that_cannot_start_stops_the_batch_with_reports(folder, tmp_pat
     assert captured.out.splitlines()[-1] == "0 runs: 0 passed, 0 failed, 0 errors; interrupted, 1 not run"
     doc = json.loads(report.read_text())
     assert doc["interrupted"] is True and doc["not_run"] == [{"name": "abs-ok", "index": 0, "line": 2}]
+
+
+def test_a_worker_that_cannot_be_started(folder, monkeypatch, capsys):
+    from iree_lite.tools.cli import main
+    monkeypatch.setattr(sys, "executable", "/nonexistent/python")
+    assert main(["batch", str(write_jsonl(folder / "noexec.jsonl", [ABS_OK]))]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == "error: cannot start a batch worker: /nonexistent/python: No such file or directory\n"
+    assert captured.out.splitlines()[-1] == "0 runs: 0 passed, 0 failed, 0 errors; interrupted, 1 not run"

@@ -31,36 +31,47 @@ class Stats:
         self.contexts_loaded = 0
 
 
-def _worker_preexec():
-    # Ctrl-C reaches the whole process group; the batch, not each worker,
-    # decides what it stops. A worker dies with the batch, even one on a
-    # run that never ends.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def worker_preexec():
+    """What a worker's process does before it execs: ignore SIGINT (Ctrl-C
+    at a terminal signals the whole process group; the batch decides what
+    stops) and, on Linux, ask for SIGKILL when the batch dies, so that even
+    a worker on a run that never ends ends with it."""
+    prctl = None
     if sys.platform.startswith("linux"):
-        import ctypes
-        PR_SET_PDEATHSIG = 1
-        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        import ctypes   # here, in the batch: the forked child only calls it
+        prctl = ctypes.CDLL(None).prctl
+    PR_SET_PDEATHSIG = 1
+
+    def preexec():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if prctl is not None:
+            prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    return preexec
 
 
 class Worker:
     """One worker process, the groups (device, module list) whose contexts it
     holds, and the run it is on."""
 
-    def __init__(self, setup):
+    def __init__(self, setup, preexec):
         ours, theirs = socket.socketpair()
         package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_root,
                                                                         os.environ.get("PYTHONPATH")])))
-        with theirs:
-            self.proc = subprocess.Popen([sys.executable, "-m", "iree_lite.tools.batch_worker", str(theirs.fileno())],
-                                         stdin=subprocess.DEVNULL, pass_fds=(theirs.fileno(),), env=env,
-                                         preexec_fn=_worker_preexec)
+        try:
+            with theirs:
+                self.proc = subprocess.Popen([sys.executable, "-m", "iree_lite.tools.batch_worker",
+                                              str(theirs.fileno())], stdin=subprocess.DEVNULL,
+                                             pass_fds=(theirs.fileno(),), env=env, preexec_fn=preexec)
+        except OSError as e:
+            ours.close()
+            raise WorkerStartError(f"cannot start a batch worker: {sys.executable or 'python'}: {e.strerror}")
         self.conn = Connection(ours.detach())
         self.ready = False
-        self.send(setup)
         self.groups = OrderedDict()   # as the worker's `contexts`, without the contexts
         self.run = None
         self.started = self.deadline = None
+        self.send(setup)
 
     def send(self, message):
         """Whether the message went; when not, the worker has died, and
@@ -112,6 +123,7 @@ class Pool:
         self.workers = {}   # connection -> Worker
         self.results = {}   # manifest index -> Result
         self.stats = Stats()
+        self.preexec = worker_preexec()
         self.stopped = None   # why run() stopped early: "interrupted", or a WorkerStartError's message
 
     def run(self):
@@ -140,7 +152,7 @@ class Pool:
     def _start_workers(self):
         waiting = sum(w.run is None for w in self.workers.values())   # idle or still starting
         for _ in range(min(self.jobs - len(self.workers), len(self.pending) - waiting)):
-            worker = Worker(self.setup)
+            worker = Worker(self.setup, self.preexec)
             self.workers[worker.conn] = worker
             self.stats.workers_started += 1
 
