@@ -134,9 +134,9 @@ def test_a_crashing_run_costs_only_its_worker(folder, tmp_path, start_batch):
 
 
 @pytest.mark.parametrize("timeouts,flags,limit", [
-    ({"spin": 1}, [], "1"),                        # the entry's key
-    ({}, ["--timeout=1"], "1"),                    # the default for every entry
-    ({"spin": 0.75}, ["--timeout=30"], "0.75"),    # the key wins over the flag
+    ({"spin": 2}, [], "2"),                        # the entry's key
+    ({}, ["--timeout=2"], "2"),                    # the default for every entry
+    ({"spin": 1.5}, ["--timeout=30"], "1.5"),      # the key wins over the flag
 ])
 def test_a_run_past_its_timeout_ends_with_deadline_exceeded(folder, tmp_path, timeouts, flags, limit):
     runs = [dict(r, **({"timeout": timeouts[r["name"]]} if r["name"] in timeouts else {}))

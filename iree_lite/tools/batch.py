@@ -165,20 +165,20 @@ def shard(runs, k, n):
 
 # -- running ------------------------------------------------------------------
 
-def judge(run, seconds, error, failures=()):
-    """(status, seconds, message) of a run that ended with `error` (None
-    when it returned) and `failures` (the [FAILED] texts of its results)."""
+def judge(run, error, failures=()):
+    """(status, message) of a run that ended with `error` (None when it
+    returned) and `failures` (the [FAILED] texts of its results)."""
     if run.expected_error is not None:
         if error is None:
-            return "fail", seconds, f"expected an error containing '{run.expected_error}' but the run succeeded"
+            return "fail", f"expected an error containing '{run.expected_error}' but the run succeeded"
         if run.expected_error not in error:
-            return "fail", seconds, f"expected an error containing '{run.expected_error}' but got: {error}"
-        return "pass", seconds, ""
+            return "fail", f"expected an error containing '{run.expected_error}' but got: {error}"
+        return "pass", ""
     if error is not None:
-        return "error", seconds, error
+        return "error", error
     if failures:
-        return "fail", seconds, "".join(failures)
-    return "pass", seconds, ""
+        return "fail", "".join(failures)
+    return "pass", ""
 
 
 @dataclass

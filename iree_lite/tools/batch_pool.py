@@ -194,14 +194,19 @@ class Pool:
         if worker.run is not None:
             run, seconds = worker.finish()
             reason = f"crashed (signal {-code})" if code < 0 else f"crashed (exit status {code})"
-            self._record(Result(run, *judge(run, seconds, reason)))
+            self._cut_short(run, seconds, reason)
 
     def _time_out(self, worker):
         del self.workers[worker.conn]
         worker.stop()
         run, seconds = worker.finish()
         message = f"DEADLINE_EXCEEDED; run exceeded its timeout of {self._timeout(run):g} s"
-        self._record(Result(run, *judge(run, seconds, message)))
+        self._cut_short(run, seconds, message)
+
+    def _cut_short(self, run, seconds, error):
+        """Record a run whose worker ended before the run did, for `error`."""
+        status, message = judge(run, error)
+        self._record(Result(run, status, seconds, message))
 
     def _record(self, result):
         self.results[result.run.index] = result

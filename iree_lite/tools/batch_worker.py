@@ -58,7 +58,9 @@ def execute(run, ctx, options):
             error = str(e)
         except Exception as e:   # a bug fails its run, not the batch
             return "error", time.perf_counter() - start, f"internal error: {type(e).__name__}: {e}"
-    return judge(run, time.perf_counter() - start, error, failures)
+    seconds = time.perf_counter() - start
+    status, message = judge(run, error, failures)
+    return status, seconds, message
 
 
 def serve(conn):
