@@ -231,8 +231,8 @@ or, when it ends in .toml, [[run]] tables. Keys of a run:
   device            local-task (default) or local-sync
   timeout           seconds the run may take (default: --timeout, else none)
 Paths are relative to the manifest's folder. Runs execute in --jobs worker
-processes; a worker loads each distinct device and module file list once and
-keeps it for the next runs of that list. A run that crashes its worker is an
+processes; a worker loads a device and module file list once and keeps the
+last four it ran for their next runs. A run that crashes its worker is an
 ERROR `crashed (signal N)`, one past its timeout an ERROR DEADLINE_EXCEEDED;
 the worker is replaced and the batch goes on. On Ctrl-C the runs so far are
 reported (reports marked interrupted) and the exit status is 130.
