@@ -191,7 +191,10 @@ def test_bad_shard_and_jobs_are_usage_errors(folder):
     for flag, message in (("--shard=0/2", "'0/2' is not K/N with 1 <= K <= N"),
                           ("--shard=3/2", "'3/2' is not K/N with 1 <= K <= N"),
                           ("--shard=1", "'1' is not K/N with 1 <= K <= N"),
-                          ("--jobs=0", "'0' is not a positive integer")):
+                          ("--jobs=0", "'0' is not a positive integer"),
+                          ("--timeout=0", "'0' is not a positive number of seconds"),
+                          ("--timeout=soon", "'soon' is not a positive number of seconds"),
+                          ("--timeout=inf", "'inf' is not a positive number of seconds")):
         rc, _, err = cli("batch", str(manifest), flag)
         assert rc == 2 and message in err
 
@@ -251,7 +254,7 @@ VALID = '{"modules": ["m.vmfb"], "expected_outputs": []}'
     ("list.jsonl", "# c\n[1, 2]\n", "2: error: a run must be a JSON object, not list"),
     ("unknown.jsonl", f'{VALID}\n{{"modules": ["m.vmfb"], "expected_outputs": [], "colour": 1}}\n',
      "2: error: unknown key 'colour'; expected name, modules, function, inputs, expected_outputs, "
-     "expected_error, device"),
+     "expected_error, device, timeout"),
     ("nomodules.jsonl", '{"expected_outputs": []}\n', "1: error: missing key 'modules'"),
     ("emptymodules.jsonl", '{"modules": [], "expected_outputs": []}\n',
      "1: error: 'modules' must be a non-empty list of module paths, not []"),
@@ -263,6 +266,12 @@ VALID = '{"modules": ["m.vmfb"], "expected_outputs": []}'
      "1: error: a run needs exactly one of 'expected_outputs' and 'expected_error'"),
     ("both.jsonl", '{"modules": ["m.vmfb"], "expected_outputs": [], "expected_error": "x"}\n',
      "1: error: a run needs exactly one of 'expected_outputs' and 'expected_error'"),
+    ("timeout.jsonl", '{"modules": ["m.vmfb"], "expected_outputs": [], "timeout": 0}\n',
+     "1: error: 'timeout' must be a positive number of seconds, not 0"),
+    ("timeout-text.jsonl", '{"modules": ["m.vmfb"], "expected_outputs": [], "timeout": "5"}\n',
+     "1: error: 'timeout' must be a positive number of seconds, not \"5\""),
+    ("timeout-bool.jsonl", '{"modules": ["m.vmfb"], "expected_outputs": [], "timeout": true}\n',
+     "1: error: 'timeout' must be a positive number of seconds, not true"),
     ("device.jsonl", '{"modules": ["m.vmfb"], "expected_outputs": [], "device": "cuda"}\n',
      "1: error: unknown device 'cuda'; expected local-sync or local-task"),
     ("dup.jsonl", '{"name": "x", "modules": ["m.vmfb"], "expected_outputs": []}\n'

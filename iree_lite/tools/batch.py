@@ -1,27 +1,26 @@
 """`iree-lite batch MANIFEST`: many run-module calls from one manifest, run
-concurrently, with a summary table and JSON / JUnit reports.
+concurrently in worker processes, with a summary table and JSON / JUnit
+reports.
 
 A manifest is JSON lines (one object a line; blank and `#` lines skipped) or,
 for a `.toml` file, `[[run]]` tables. Paths in it (modules, `@file` inputs)
-are relative to the manifest's folder. Each distinct device and module list
-is loaded into one context, shared by the runs that name it.
+are relative to the manifest's folder; module paths are resolved (symlinks,
+`..`), so each distinct device and module file list is one group, loaded
+once per worker that runs it (batch_pool, batch_worker).
 """
 import json
+import math
 import os
 import sys
-import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-
-from .run_module import ToolError, call_function, check_outputs, comparison_options, create_context, \
-    parse_list, select_function
 
 # key: (check, what the error says the value must be)
 _NONEMPTY = (lambda v: isinstance(v, str) and v != "", "a non-empty string")
 _STRINGS = (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v), "a list of strings")
 _MODULES = (lambda v: _STRINGS[0](v) and len(v) > 0 and all(v), "a non-empty list of module paths")
+_SECONDS = (lambda v: type(v) in (int, float) and 0 < v < math.inf, "a positive number of seconds")
 KEYS = {"name": _NONEMPTY, "modules": _MODULES, "function": _NONEMPTY, "inputs": _STRINGS,
-        "expected_outputs": _STRINGS, "expected_error": _NONEMPTY, "device": _NONEMPTY}
+        "expected_outputs": _STRINGS, "expected_error": _NONEMPTY, "device": _NONEMPTY, "timeout": _SECONDS}
 STATUSES = ("pass", "fail", "error")
 
 
@@ -38,12 +37,13 @@ class Run:
     index: int          # 0-based position in the manifest (what --shard splits)
     line: int
     name: str
-    modules: tuple      # paths, resolved against the manifest's folder
+    modules: tuple      # real paths (the manifest's folder, symlinks and `..` resolved)
     device: str = "local-task"
     function: str = None
     inputs: list = field(default_factory=list)
     expected_outputs: list = None
     expected_error: str = None
+    timeout: float = None   # seconds; None: --timeout's
 
 
 @dataclass
@@ -141,11 +141,11 @@ def _make_run(path, base, index, line, entry, devices):
     if device not in devices:
         raise ManifestError(path, line, f"unknown device '{device}'; expected {' or '.join(devices)}")
     return Run(index=index, line=line, name=entry.get("name", f"run-{index + 1}"),
-               modules=tuple(os.path.join(base, m) for m in entry["modules"]), device=device,
+               modules=tuple(os.path.realpath(os.path.join(base, m)) for m in entry["modules"]), device=device,
                function=entry.get("function"), inputs=[_relative(base, t) for t in entry.get("inputs", [])],
                expected_outputs=[_relative(base, t) for t in entry["expected_outputs"]]
                if "expected_outputs" in entry else None,
-               expected_error=entry.get("expected_error"))
+               expected_error=entry.get("expected_error"), timeout=entry.get("timeout"))
 
 
 def _relative(base, text):
@@ -165,72 +165,41 @@ def shard(runs, k, n):
 
 # -- running ------------------------------------------------------------------
 
-def load_contexts(runs, topology):
-    """One context (or the error loading it) per distinct device and module
-    list; `topology` holds the --task_topology_* flags."""
-    from types import SimpleNamespace
-    contexts = {}
-    for run in runs:
-        key = (run.device, run.modules)
-        if key not in contexts:
-            ns = SimpleNamespace(device=run.device, modules=list(run.modules), trace=None,
-                                 task_topology_group_count=topology.task_topology_group_count,
-                                 task_topology_max_group_count=topology.task_topology_max_group_count)
-            try:
-                contexts[key] = create_context(ns)
-            except ToolError as e:
-                contexts[key] = str(e)
-    return contexts
-
-
-def execute(run, ctx, options):
-    """Run one manifest entry on its context (or the message of the error
-    that loading it raised) and judge the outcome."""
-    start = time.perf_counter()
-    failures, error = [], ctx if isinstance(ctx, str) else None
-    if error is None:
-        try:
-            fn = select_function(ctx, run.function)
-            inputs = parse_list(run.inputs, len(fn.signature.inputs), "parsing function inputs", fn)
-            outputs = call_function(ctx, fn, inputs)
-            if run.expected_outputs is not None:
-                failures = check_outputs(fn, outputs, run.expected_outputs, options)
-        except ToolError as e:
-            error = str(e)
-        except Exception as e:   # a bug fails its run, not the batch
-            return Result(run, "error", time.perf_counter() - start, f"internal error: {type(e).__name__}: {e}")
-    seconds = time.perf_counter() - start
+def judge(run, error, failures=()):
+    """(status, message) of a run that ended with `error` (None when it
+    returned) and `failures` (the [FAILED] texts of its results)."""
     if run.expected_error is not None:
         if error is None:
-            return Result(run, "fail", seconds, f"expected an error containing '{run.expected_error}' but the "
-                                                "run succeeded")
+            return "fail", f"expected an error containing '{run.expected_error}' but the run succeeded"
         if run.expected_error not in error:
-            return Result(run, "fail", seconds, f"expected an error containing '{run.expected_error}' but got: "
-                                                f"{error}")
-        return Result(run, "pass", seconds)
+            return "fail", f"expected an error containing '{run.expected_error}' but got: {error}"
+        return "pass", ""
     if error is not None:
-        return Result(run, "error", seconds, error)
+        return "error", error
     if failures:
-        return Result(run, "fail", seconds, "".join(failures))
-    return Result(run, "pass", seconds)
+        return "fail", "".join(failures)
+    return "pass", ""
+
+
+@dataclass
+class Outcome:
+    results: list       # the runs that finished, in manifest order
+    not_run: list       # the runs that did not: the batch was stopped
+    stats: object       # batch_pool.Stats
+    stopped: str = None  # why the batch stopped early: "interrupted" (Ctrl-C) or an error message
 
 
 def run_all(runs, ns, progress):
-    """Results in manifest order; `progress(result)` is called, on this
-    thread, as each run finishes."""
-    contexts = load_contexts(runs, ns)
-    options = comparison_options(ns)
-    results = {}
-    pool = ThreadPoolExecutor(max_workers=ns.jobs)
-    try:
-        futures = [pool.submit(execute, run, contexts[(run.device, run.modules)], options) for run in runs]
-        for future in as_completed(futures):
-            result = future.result()
-            results[result.run.index] = result
-            progress(result)
-    finally:
-        pool.shutdown(cancel_futures=True)   # on Ctrl-C, start no more runs
-    return [results[run.index] for run in runs]
+    """Run every entry in worker processes; `progress(result)` is called as
+    each finishes."""
+    from .batch_pool import Pool
+    from .run_module import comparison_options
+    topology = {"task_topology_group_count": ns.task_topology_group_count,
+                "task_topology_max_group_count": ns.task_topology_max_group_count}
+    pool = Pool(runs, ns.jobs, ns.timeout, (comparison_options(ns), topology), progress)
+    pool.run()
+    return Outcome([pool.results[r.index] for r in runs if r.index in pool.results],
+                   [r for r in runs if r.index not in pool.results], pool.stats, pool.stopped)
 
 
 class Progress:
@@ -268,44 +237,77 @@ def _ms(seconds):
 
 # -- reporting ----------------------------------------------------------------
 
-def totals_line(results):
+def totals_line(outcome):
+    results = outcome.results
     counts = {s: sum(r.status == s for r in results) for s in STATUSES}
-    return (f"{_plural(len(results), 'run')}: {counts['pass']} passed, {counts['fail']} failed, "
+    line = (f"{_plural(len(results), 'run')}: {counts['pass']} passed, {counts['fail']} failed, "
             f"{_plural(counts['error'], 'error')}")
+    return line + (f"; interrupted, {len(outcome.not_run)} not run" if outcome.stopped else "")
 
 
 def _plural(n, noun):
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def summary(results):
+def summary(outcome):
     rows = [("NAME", "STATUS", "TIME", "DETAIL")]
-    rows += [(r.run.name, r.status.upper(), _ms(r.seconds), r.detail) for r in results]
+    rows += [(r.run.name, r.status.upper(), _ms(r.seconds), r.detail) for r in outcome.results]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)) + "  " + row[3] for row in rows]
-    return "\n".join(line.rstrip() for line in lines) + "\n" + totals_line(results) + "\n"
+    return "\n".join(line.rstrip() for line in lines) + "\n" + totals_line(outcome) + "\n"
 
 
-def json_report(manifest, shard_arg, results):
+def json_report(manifest, shard_arg, outcome):
+    results = outcome.results
     return {"manifest": manifest, "shard": None if shard_arg is None else f"{shard_arg[0]}/{shard_arg[1]}",
+            "interrupted": outcome.stopped is not None,
             "totals": {s: sum(r.status == s for r in results) for s in STATUSES},
+            "stats": {"workers_started": outcome.stats.workers_started,
+                      "contexts_loaded": outcome.stats.contexts_loaded},
             "runs": [{"name": r.run.name, "index": r.run.index, "line": r.run.line, "status": r.status,
-                      "seconds": r.seconds, "message": r.message} for r in results]}
+                      "seconds": r.seconds, "message": r.message} for r in results],
+            "not_run": [{"name": r.name, "index": r.index, "line": r.line} for r in outcome.not_run]}
 
 
-def junit_report(manifest, results):
+def junit_report(manifest, outcome):
     import xml.etree.ElementTree as ET
-    suite = ET.Element("testsuite", name=manifest, tests=str(len(results)),
+    results = outcome.results
+    suite = ET.Element("testsuite", name=manifest, tests=str(len(results) + len(outcome.not_run)),
                        failures=str(sum(r.status == "fail" for r in results)),
-                       errors=str(sum(r.status == "error" for r in results)), skipped="0",
+                       errors=str(sum(r.status == "error" for r in results)), skipped=str(len(outcome.not_run)),
                        time=f"{sum(r.seconds for r in results):.6f}")
-    for r in results:
-        case = ET.SubElement(suite, "testcase", name=r.run.name, classname=manifest, time=f"{r.seconds:.6f}")
-        if r.status != "pass":
+    if outcome.stopped:
+        properties = ET.SubElement(suite, "properties")
+        ET.SubElement(properties, "property", name="interrupted", value="true")
+    finished = {r.run.index: r for r in results}
+    for run in sorted([r.run for r in results] + outcome.not_run, key=lambda run: run.index):
+        r = finished.get(run.index)
+        case = ET.SubElement(suite, "testcase", name=run.name, classname=manifest,
+                             time=f"{r.seconds if r else 0:.6f}")
+        if r is None:
+            ET.SubElement(case, "skipped", message="not run: the batch was interrupted")
+        elif r.status != "pass":
             tag = "failure" if r.status == "fail" else "error"
             ET.SubElement(case, tag, message=r.detail).text = r.message
     ET.indent(suite)
     return ET.tostring(suite, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def write_reports(ns, outcome):
+    """Write --report and --junit; False (after saying why) if one cannot be written."""
+    from ..fileio import write_atomically
+    reports = []
+    if ns.report:
+        reports.append((ns.report, json.dumps(json_report(ns.manifest, ns.shard, outcome), indent=2).encode() + b"\n"))
+    if ns.junit:
+        reports.append((ns.junit, junit_report(ns.manifest, outcome)))
+    for path, data in reports:
+        try:
+            write_atomically(path, data)
+        except OSError as e:
+            print(f"error: cannot write report '{path}': {e.strerror}", file=sys.stderr)
+            return False
+    return True
 
 
 def run(ns):
@@ -317,20 +319,12 @@ def run(ns):
     if ns.shard is not None:
         runs = shard(runs, *ns.shard)
     progress = Progress(len(runs), sys.stderr)
-    results = run_all(runs, ns, progress)
+    outcome = run_all(runs, ns, progress)
     progress.finish()
-    sys.stdout.write(summary(results))
+    sys.stdout.write(summary(outcome))
     sys.stdout.flush()
-    from ..fileio import write_atomically
-    reports = []
-    if ns.report:
-        reports.append((ns.report, json.dumps(json_report(ns.manifest, ns.shard, results), indent=2).encode() + b"\n"))
-    if ns.junit:
-        reports.append((ns.junit, junit_report(ns.manifest, results)))
-    for path, data in reports:
-        try:
-            write_atomically(path, data)
-        except OSError as e:
-            print(f"error: cannot write report '{path}': {e.strerror}", file=sys.stderr)
-            return 1
-    return 0 if all(r.status == "pass" for r in results) else 1
+    written = write_reports(ns, outcome)
+    if outcome.stopped is not None:
+        print(f"error: {outcome.stopped}", file=sys.stderr)
+        return 130 if outcome.stopped == "interrupted" else 1
+    return 0 if written and all(r.status == "pass" for r in outcome.results) else 1

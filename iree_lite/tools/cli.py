@@ -229,8 +229,13 @@ or, when it ends in .toml, [[run]] tables. Keys of a run:
   expected_error    a substring of the run's error message } of these two
   name              shown in reports (default: run-N, N its 1-based entry number)
   device            local-task (default) or local-sync
-Paths are relative to the manifest's folder. Each distinct device and module
-list is loaded once; runs share it and run concurrently.
+  timeout           seconds the run may take (default: --timeout, else none)
+Paths are relative to the manifest's folder. Runs execute in --jobs worker
+processes; a worker loads a device and module file list once and keeps the
+last four it ran for their next runs. A run that crashes its worker is an
+ERROR `crashed (signal N)`, one past its timeout an ERROR DEADLINE_EXCEEDED;
+the worker is replaced and the batch goes on. On Ctrl-C the runs so far are
+reported (reports marked interrupted) and the exit status is 130.
 
 Progress goes to stderr (a bar on a terminal, else `[PASS] name (1.2 ms)` /
 `[FAIL] name: reason` / `[ERROR] name: reason` lines), then a table and a
@@ -246,7 +251,7 @@ examples:
     {"modules": ["a.vmfb"], "function": "abs", "inputs": ["3xf32=1"], "expected_error": "shape dimension 0 mismatch"}
 
 Exit status: 0 when every run passes; 1 when any fails, or the manifest is
-invalid (reported as MANIFEST:LINE: error: message).
+invalid (reported as MANIFEST:LINE: error: message); 130 after Ctrl-C.
 """
 
 
@@ -256,6 +261,16 @@ def _shard_arg(text):
     if not (slash and k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
         raise argparse.ArgumentTypeError(f"'{text}' is not K/N with 1 <= K <= N")
     return int(k), int(n)
+
+
+def _positive_seconds(text):
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = None
+    if seconds is None or not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a positive number of seconds")
+    return seconds
 
 
 def _positive_int(text):
@@ -270,12 +285,16 @@ def add_batch(sub):
                        description=BATCH_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("manifest", metavar="MANIFEST", help="a .jsonl (JSON lines) or .toml manifest")
     p.add_argument("--jobs", type=_positive_int, default=os.cpu_count() or 1, metavar="N",
-                   help="runs at a time (default: the number of CPUs)")
+                   help="runs at a time, each in its own worker process (default: the number of CPUs)")
+    p.add_argument("--timeout", type=_positive_seconds, metavar="SECONDS",
+                   help="end a run still going after SECONDS with DEADLINE_EXCEEDED, unless its entry "
+                        "sets its own `timeout` (default: no limit)")
     p.add_argument("--shard", type=_shard_arg, metavar="K/N",
                    help="run only shard K of N (1-based K): the entries whose 0-based index i has i %% N == K-1")
     p.add_argument("--report", metavar="FILE.json",
                    help="write a JSON report: per run its name, index and line in the manifest, status "
-                        "(pass, fail, error), seconds and message")
+                        "(pass, fail, error), seconds and message; whether the batch was interrupted and "
+                        "the runs it did not run")
     p.add_argument("--junit", metavar="FILE.xml", help="write a JUnit XML report (one testcase per run)")
     add_topology_args(p)   # per context: each distinct module list has its own workers
     add_comparison_args(p)
