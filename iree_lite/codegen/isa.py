@@ -24,6 +24,8 @@ Tile form (dispatch kernels): one word per instruction,
 import functools
 from dataclasses import dataclass
 
+from ..ir.elements import MAX_BUFFER_BYTES
+
 TILE = 4096            # elements per tile: a register is 16-32 KiB, L2-resident
 TILE_REGS = 32         # tile registers per kernel (5-bit fields)
 REDUCE_SEGMENT = 16384  # buffer.reduce folds longer rows in segments this long (workers share them)
@@ -355,6 +357,7 @@ def generate_pxi():
     lines += [f"    {name} = {value}" for name, value in (("BIND_INPUT", BIND_INPUT), ("BIND_OUTPUT", BIND_OUTPUT),
                                                           ("BIND_GATHERED", BIND_GATHERED))]
     lines += [f"    RC_{name.upper()} = {code}" for code, name in enumerate(REDUCE_COMBINERS)]
+    lines += [f"cdef long long MAX_BUFFER_BYTES = {MAX_BUFFER_BYTES}   # too large for an enum (int)"]
     return "\n".join(lines) + "\n"
 
 
