@@ -572,7 +572,8 @@ cdef lite_status* slice_spec(const buffer_t* full, const constant_t* sizes, cons
     cdef const int64_t* want = <const int64_t*>sizes.buffer.data
     cdef int rank = <int>(sizes.buffer.nbytes // 8), k, j = 2 * rank
     cdef int64_t row = 1, o, st, last
-    cdef char msg[200]
+    cdef char msg[300]
+    cdef char shown[96]
     if full.rank != rank:
         return status_new(STATUS_INVALID_ARGUMENT, b"slice of a value of another rank")
     for k in range(rank):
@@ -587,8 +588,9 @@ cdef lite_status* slice_spec(const buffer_t* full, const constant_t* sizes, cons
         last = o
         if o < 0 or st < 1 or n[k] < 0 or (n[k] != 0 and (lite_mul_add_overflows(&last, n[k] - 1, st)
                                                          or last >= full.shape[k])):
-            snprintf(msg, 200, b"slice %lld + %lld x %lld is outside dimension %d of size %lld", <long long>o,
-                     <long long>n[k], <long long>st, k, <long long>full.shape[k])
+            format_dims(shown, 96, full.rank, full.shape)
+            snprintf(msg, 300, b"slice %lld + %lld x %lld is outside dimension %d of size %lld of a tensor of shape %s",
+                     <long long>o, <long long>n[k], <long long>st, k, <long long>full.shape[k], shown)
             return status_new(STATUS_OUT_OF_RANGE, msg)
         if n[k] == 0:   # nothing is copied: the offset may lie anywhere
             o = 0
