@@ -226,3 +226,37 @@ def test_hostile_inputs_touch_nothing_outside_buffers(case, tmp_path):
     # Python itself reports uninitialised values under valgrind; only invalid accesses matter here.
     assert "Invalid read" not in r.stderr and "Invalid write" not in r.stderr, r.stderr[-3000:]
     assert f"{status}; {message}; invoking function 'f'" in r.stderr
+
+
+CONCAT = """func.func @f(%a: tensor<3xf32>, %b: tensor<2xf32>) -> tensor<5xf32> {
+  %r = tensor.concat dim(0) %a, %b : (tensor<3xf32>, tensor<2xf32>) -> tensor<5xf32>
+  return %r : tensor<5xf32>
+}
+"""
+
+
+@pytest.mark.parametrize("spec", [(3, 1), (4, 2), (3, 2**62), (3, 2**63 - 1), (2**63 - 1, 1)])
+def test_scatters_stay_inside_their_buffer(spec):
+    """A module whose second buffer.scatter (the concat's [base, stride],
+    (3, 1) as compiled) is changed: an offset past the end or overflowing
+    fails the call on both VMs (the verifier refuses negative ones)."""
+    from iree_lite.runtime.context import Context
+    module = compile_module(CONCAT, "t.mlir")
+    constants = list(module.constants)
+    i = [k for k, c in enumerate(constants) if c.kind != CONST_LAYOUT and len(c.data) == 16][-1]
+    constants[i] = dataclasses.replace(constants[i], data=np.array(spec, np.int64).tobytes())
+    module = dataclasses.replace(module, constants=constants)
+    ctx = Context("local-sync")
+    ctx.load(module)
+    ref = interp.Context()
+    ref.load(module)
+    a, b = np.arange(3, dtype=np.float32), np.array([7, 8], np.float32)
+    runs = (lambda: np.asarray(ctx.invoke("f", [a, b])[0]).tolist(),
+            lambda: interp.unpack("f32", ref.invoke("f", _reference_args([a, b]))[0].tobytes()))
+    for run in runs:
+        if spec == (3, 1):
+            assert run() == [0, 1, 2, 7, 8]
+            continue
+        with pytest.raises(VMError) as e:
+            run()
+        assert (e.value.code_name, e.value.message) == ("OUT_OF_RANGE", "strided copy outside its buffer")

@@ -248,7 +248,8 @@ def _ops():
          "the call (OUT_OF_RANGE)."),
         ("buffer.alloc.dyn", "dst:rr layout:const ri*:dims",
          "As buffer.alloc, the -1 (dynamic) dimensions of constant `layout` taking the sizes `dims` "
-         "in order; a negative size fails the call."),
+         "in order; a negative size (INVALID_ARGUMENT) or a shape over MAX_BUFFER_BYTES bytes "
+         "(RESOURCE_EXHAUSTED) fails the call."),
         ("buffer.match", "a:rr b:rr where:const",
          "Fail the call unless buffer views `a` and `b` have the same shape (INVALID_ARGUMENT, naming "
          "both shapes and `where`, the op and its source location as i8 data): operands of one "
