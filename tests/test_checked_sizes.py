@@ -260,3 +260,14 @@ def test_scatters_stay_inside_their_buffer(spec):
         with pytest.raises(VMError) as e:
             run()
         assert (e.value.code_name, e.value.message) == ("OUT_OF_RANGE", "strided copy outside its buffer")
+
+
+def test_run_module_refuses_a_module_whose_layout_is_over_the_limit(tmp_path):
+    from iree_lite.codegen.module import serialize
+    module, i = _with_layout(compile_module(SPLAT, "t.mlir"), (-1, BIG, 4))
+    path = tmp_path / "big.vmfb"
+    path.write_bytes(serialize(module))
+    r = run_cli("run-module", f"--module={path}", "--function=f", "--input=1")
+    assert r.returncode == 1
+    assert r.stderr.startswith(f"INVALID_ARGUMENT; module verification failed: constant {i}: "
+                               f"tensor<?x{BIG}x4xf32> is larger than {LIMIT}"), r.stderr

@@ -15,6 +15,12 @@ Host form (functions): word0 = opcode | s0 << 8 | s1 << 16 | s2 << 24.
   fences; a reference register that was never written holds null, which as
   a fence means "already reached").
 
+Sizes: a shape an instruction takes from registers (buffer.alloc.dyn,
+buffer.view, buffer.expand, buffer.check) whose dimensions, a zero counted
+as one, multiply to more than MAX_BUFFER_BYTES bytes fails the call
+(RESOURCE_EXHAUSTED), before anything is allocated; a negative size fails it
+too (INVALID_ARGUMENT). The verifier holds constants' layouts to the same.
+
 Tile form (dispatch kernels): one word per instruction,
   opcode:8 | type:4 | d:5 | a:5 | b:5 | c:5  (bits 0..7, 8..11, 12..16, ...).
   A kernel runs over a range of elements one tile (TILE elements) at a time.

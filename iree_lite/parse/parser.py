@@ -133,7 +133,8 @@ class Parser:
         self.advance()
         self.parse_punct(">")
         t = TensorType(tuple(shape), ScalarType(element.text))
-        error = size_error(element.text, [1 if d is None else d for d in shape], [-1 if d is None else d for d in shape])
+        error = size_error(element.text, [1 if d is None else d for d in shape],   # `?` counted as 1
+                           [-1 if d is None else d for d in shape])
         if error is not None:
             raise self.error(error[1], start)
         return t

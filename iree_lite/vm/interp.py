@@ -37,7 +37,10 @@ class Buffer:
         for d in self.shape:
             n *= d
         self.count = n
-        self.data = bytearray(n * SIZES[element]) if data is None else data
+        try:
+            self.data = bytearray(n * SIZES[element]) if data is None else data
+        except MemoryError:   # as the Cython VM's malloc failing
+            raise VMError("RESOURCE_EXHAUSTED", "out of memory allocating a buffer") from None
         self.readonly = readonly
 
     def values(self):
@@ -746,9 +749,9 @@ class Context:
         element = isa.ELEMENT_NAMES[c.element]
         dims = iter(fr.i[r] for r in v["dims_i"])
         shape = tuple(next(dims) if d == -1 and v["dims_i"] else d for d in c.shape)
-        known = tuple(1 if d == -1 else d for d in shape)
-        if min(known, default=0) >= 0:   # a negative size is the reshape error below
-            check_size("buffer.view", element, known, shape)
+        counted = tuple(1 if d == -1 else d for d in shape)   # the dynamic dimension counted as 1
+        if min(counted, default=0) >= 0:   # a negative size is the reshape error below
+            check_size("buffer.view", element, counted, shape)
         if -1 in shape:   # the one dynamic dimension takes what the others leave
             known = _count(d for d in shape if d != -1) * SIZES[element]
             shape = tuple(len(b.data) // known if d == -1 and known else d for d in shape)
