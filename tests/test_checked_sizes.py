@@ -53,6 +53,15 @@ RESHAPE = """func.func @f(%a: tensor<4xf32>, %shape: tensor<2xi64>) -> tensor<?x
   return %r : tensor<?x?xf32>
 }
 """
+PAD = """func.func @f(%a: tensor<4xf32>, %l: index, %h: index) -> tensor<?xf32> {
+  %c = arith.constant 0.0 : f32
+  %p = tensor.pad %a low[%l] high[%h] {
+  ^bb0(%i: index):
+    tensor.yield %c : f32
+  } : tensor<4xf32> to tensor<?xf32>
+  return %p : tensor<?xf32>
+}
+"""
 # A stride of 2**63 - 1 from offset 1: offset + (size - 1) * stride wraps
 # negative in int64, which once passed the bounds check.
 WRAPPING_STRIDE = 2**63 - 1
@@ -71,6 +80,10 @@ CASES = {
     "insert-slice": (INSERT_SLICE, ["8xf32=1", "2xf32=5", "1", str(WRAPPING_STRIDE)],
                      [np.ones(8, np.float32), np.full(2, 5, np.float32), 1, WRAPPING_STRIDE],
                      "OUT_OF_RANGE", SLICE_ERROR),
+    # 4 + 2 * (2**63 - 1) wraps to a size of 2, which the padded input is then inserted past.
+    "pad": (PAD, ["4xf32=1", str(WRAPPING_STRIDE), str(WRAPPING_STRIDE)],
+            [np.ones(4, np.float32), WRAPPING_STRIDE, WRAPPING_STRIDE], "OUT_OF_RANGE",
+            f"slice {WRAPPING_STRIDE} + 4 x 1 is outside dimension 0 of size 2 of a tensor of shape '2'"),
     # (2**62 + 1) * 4 elements wrap to 4: the view once matched the 16 bytes.
     "reshape": (RESHAPE, ["4xf32=1", f"2xi64={BIG + 1} 4"], [np.ones(4, np.float32), np.array([BIG + 1, 4])],
                 "RESOURCE_EXHAUSTED", f"buffer.view: tensor<{BIG + 1}x4xf32> is larger than {LIMIT}"),
