@@ -9,13 +9,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def generate_sources():
-    # Load isa.py by path: the package itself may not be importable yet.
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(
-        "_isa", os.path.join(HERE, "iree_lite", "codegen", "isa.py"))
-    isa = importlib.util.module_from_spec(spec)
-    sys.modules["_isa"] = isa
-    spec.loader.exec_module(isa)
+    # Importing the package is cheap and needs no native VM (iree_lite/__init__.py).
+    sys.path.insert(0, HERE)
+    from iree_lite.codegen import isa
     for name, text in (("isa_opcodes.pxi", isa.generate_pxi()), ("isa_kernels.pxi", isa.generate_kernels_pxi())):
         path = os.path.join(HERE, "csrc", name)
         if not os.path.exists(path) or open(path).read() != text:

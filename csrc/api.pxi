@@ -4,6 +4,10 @@
 from cpython.buffer cimport PyBUF_WRITABLE
 from cpython.bytes cimport PyBytes_FromStringAndSize
 
+import operator
+
+from iree_lite.ir.elements import shape_str, size_error
+
 # struct-module format of each element type's storage, by element code.
 _FORMATS = ("B", "b", "h", "i", "q", "q", "e", "H", "f", "d")
 
@@ -20,19 +24,31 @@ cdef class BufferView:
 
     @staticmethod
     def from_bytes(int element, shape, data):
-        """A new buffer view holding a copy of `data` (row-major bytes)."""
+        """A new buffer view holding a copy of `data` (row-major bytes). The
+        shape is checked as the VM checks sizes (iree_lite.ir.elements.size_error)
+        before anything is allocated or read."""
         cdef int64_t dims[MAX_RANK]
         cdef const unsigned char[::1] src = memoryview(data).cast("B")
-        if element < 0 or element > 9 or len(shape) > MAX_RANK:
-            raise ValueError("bad element type or rank")
+        if not 0 <= element <= 9:
+            raise ValueError(f"BufferView.from_bytes: unknown element type code {element}")
+        try:
+            shape = tuple(operator.index(d) for d in shape)
+        except TypeError:
+            raise ValueError(f"BufferView.from_bytes: shape {shape!r} is not a sequence of integers") from None
+        if len(shape) > MAX_RANK:
+            raise ValueError(f"BufferView.from_bytes: rank {len(shape)} is more than {MAX_RANK}")
+        error = size_error(ELEMENT_NAME[element].decode(), shape)
+        if error is not None:
+            raise ValueError(f"BufferView.from_bytes: {error[1]}")
         for i, d in enumerate(shape):
             dims[i] = d
+        cdef int64_t nbytes = checked_count(element, len(shape), dims) * ELEMENT_SIZE[element]
+        if src.shape[0] != nbytes:
+            raise ValueError(f"BufferView.from_bytes: data is {src.shape[0]} bytes, "
+                             f"{shape_str(ELEMENT_NAME[element].decode(), shape)} needs {nbytes}")
         cdef buffer_t* b = buffer_new(element, len(shape), dims, NULL, NULL)
         if b == NULL:
             raise MemoryError()
-        if src.shape[0] != b.nbytes:
-            buffer_release(b)
-            raise ValueError(f"buffer data is {src.shape[0]} bytes, expected {b.nbytes}")
         if b.nbytes:
             memcpy(b.data, &src[0], b.nbytes)
         return wrap_buffer(b)

@@ -22,6 +22,7 @@ cdef extern from "lite_vm.h" nogil:
     void lite_note_free(long long bytes)
     long long lite_alloc_count, lite_alloc_bytes, lite_live_bytes, lite_peak_bytes
     char* lite_scratch(size_t bytes)    # this thread's tile scratch
+    bint lite_mul_add_overflows(int64_t* acc, int64_t a, int64_t b)
 
 cdef enum:
     REF_NULL = 0
@@ -57,11 +58,50 @@ cdef inline int64_t shape_count(int rank, const int64_t* shape) noexcept nogil:
     return n
 
 
+cdef int64_t checked_count(int element, int rank, const int64_t* shape) noexcept nogil:
+    """The element count of a shape a buffer of `element` may have; -1 for a
+    negative dimension, -2 for more than MAX_BUFFER_BYTES bytes, a zero
+    dimension counted as one (so no product of its dimensions overflows):
+    iree_lite.ir.elements.size_error."""
+    cdef int64_t nbytes = ELEMENT_SIZE[element], count = 1
+    cdef int i
+    for i in range(rank):
+        if shape[i] < 0:
+            return -1
+    for i in range(rank):
+        if shape[i] > 1:
+            if shape[i] > MAX_BUFFER_BYTES // nbytes:
+                return -2
+            nbytes *= shape[i]
+        count *= shape[i]
+    return count
+
+
+cdef lite_status* size_status(const char* op, int element, int rank, const int64_t* shape,
+                              int64_t count) noexcept nogil:
+    """The error of instruction `op` for checked_count's -1 or -2."""
+    cdef char msg[400]
+    cdef char shown[256]
+    cdef int k = 0
+    format_layout(shown, 256, element, rank, shape)
+    if count == -1:
+        while shape[k] >= 0:
+            k += 1
+        snprintf(msg, 400, b"%s: size %lld of dimension %d of %s is negative", op, <long long>shape[k], k, shown)
+        return status_new(STATUS_INVALID_ARGUMENT, msg)
+    snprintf(msg, 400, b"%s: %s is larger than the %lld bytes a buffer may hold", op, shown, MAX_BUFFER_BYTES)
+    return status_new(STATUS_RESOURCE_EXHAUSTED, msg)
+
+
 cdef buffer_t* buffer_new(int element, int rank, const int64_t* shape, char* data,
                           buffer_t* parent) noexcept nogil:
     """A view with `data` borrowed from `parent`, or, when data is NULL, new
-    zeroed storage. NULL if out of memory."""
+    zeroed storage. NULL if out of memory, or for a shape checked_count
+    refuses (callers check it first, to say why)."""
     cdef size_t size
+    cdef int64_t count = checked_count(element, rank, shape)
+    if count < 0:
+        return NULL
     cdef buffer_t* b = <buffer_t*>lite_pool_take(&lite_header_pool, sizeof(buffer_t), &size)
     if b == NULL:
         b = <buffer_t*>malloc(sizeof(buffer_t))
@@ -72,7 +112,7 @@ cdef buffer_t* buffer_new(int element, int rank, const int64_t* shape, char* dat
     b.rank = rank
     b.readonly = 0
     memcpy(b.shape, shape, rank * sizeof(int64_t))
-    b.count = shape_count(rank, shape)
+    b.count = count
     b.nbytes = b.count * ELEMENT_SIZE[element]
     b.parent = parent
     if parent != NULL:

@@ -138,6 +138,11 @@ static inline char* lite_scratch(size_t bytes) {
    on x86-64); bf16 is the upper half of an f32, rounded to nearest even. */
 #include <stdint.h>
 #include <string.h>
+/* *acc += a * b: 1 if that overflows int64 (*acc is then unspecified). */
+static inline int lite_mul_add_overflows(int64_t* acc, int64_t a, int64_t b) {
+    int64_t p;
+    return __builtin_mul_overflow(a, b, &p) || __builtin_add_overflow(*acc, p, acc);
+}
 static inline float lite_f16_to_f32(uint16_t h) { _Float16 x; memcpy(&x, &h, 2); return (float)x; }
 static inline uint16_t lite_f32_to_f16(float f) { _Float16 x = (_Float16)f; uint16_t h; memcpy(&h, &x, 2); return h; }
 static inline float lite_bf16_to_f32(uint16_t h) { uint32_t b = (uint32_t)h << 16; float f; memcpy(&f, &b, 4); return f; }

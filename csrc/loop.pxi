@@ -123,13 +123,18 @@ cdef lite_status* check_layout(ref_t r, const constant_t* c) noexcept nogil:
     cdef char have[96]
     cdef char want[96]
     cdef buffer_t* b
-    cdef int64_t need = ELEMENT_SIZE[c.element]
+    cdef int64_t need
+    cdef int64_t dims[MAX_RANK]
     cdef int i
     if r.kind != REF_BUFFER:
         return status_new(STATUS_INVALID_ARGUMENT, b"output storage is not a buffer")
     b = <buffer_t*>r.ptr
     for i in range(c.rank):   # a dynamic dimension takes the buffer's size, where the ranks agree
-        need *= b.shape[i] if c.shape[i] == -1 and i < b.rank else max(c.shape[i], 0)
+        dims[i] = b.shape[i] if c.shape[i] == -1 and i < b.rank else max(c.shape[i], 0)
+    need = checked_count(c.element, c.rank, dims)
+    if need < 0:
+        return size_status(b"buffer.check", c.element, c.rank, dims, need)
+    need *= ELEMENT_SIZE[c.element]
     if b.nbytes < need:
         snprintf(msg, 256, b"tensor buffer byte length %lld less than expected minimum %lld",
                  <long long>b.nbytes, <long long>need)
@@ -424,16 +429,21 @@ cdef lite_status* strided_copy(char* strided, const int64_t* shape, int rank, co
                                int64_t limit, char* dense, int size, bint scatter) noexcept nogil:
     """Copy between a dense row-major block of `shape` and the elements
     spec[0] + sum(i_k * spec[1 + k]) of `strided` (which holds `limit`
-    elements): gather (dense <- strided) or scatter (strided <- dense)."""
+    elements): gather (dense <- strided) or scatter (strided <- dense).
+    Every offset must lie in [0, limit), computed without overflow."""
     cdef int64_t idx[MAX_RANK]
-    cdef int64_t count = shape_count(rank, shape), i, inner, offset = spec[0], last = spec[0]
-    cdef const int64_t* strides = spec + 1
+    cdef int64_t strides[MAX_RANK]
+    cdef int64_t count = shape_count(rank, shape), i, inner, offset = spec[0], lo = spec[0], hi = spec[0], reach
     cdef int d
     if count == 0:
         return NULL
     for d in range(rank):
-        last += (shape[d] - 1) * strides[d]
-    if last >= limit:
+        strides[d] = spec[1 + d] if shape[d] > 1 else 0   # a unit dimension's stride is never stepped
+        reach = 0
+        if lite_mul_add_overflows(&reach, shape[d] - 1, strides[d]) or \
+                lite_mul_add_overflows(&lo if reach < 0 else &hi, reach, 1):
+            lo = -1
+    if lo < 0 or hi >= limit:
         return status_new(STATUS_OUT_OF_RANGE, b"strided copy outside its buffer")
     if rank == 0:
         memcpy(strided + offset * size if scatter else dense, dense if scatter else strided + offset * size, size)
@@ -486,7 +496,7 @@ cdef lite_status* expand(ref_t r, const constant_t* layout, const constant_t* ma
     cdef int exact[MAX_RANK]
     cdef int fed[MAX_RANK]
     cdef int d, k, j = 0
-    cdef int64_t row = 1, lo, hi
+    cdef int64_t row = 1, lo, hi, count
     if r.kind != REF_BUFFER:
         return status_new(STATUS_INVALID_ARGUMENT, b"expanded value is not a buffer")
     src = <buffer_t*>r.ptr
@@ -506,26 +516,27 @@ cdef lite_status* expand(ref_t r, const constant_t* layout, const constant_t* ma
         else:
             shape[d] = I[list_reg(code, p, j)]
             j += 1
-        if shape[d] < 0:
-            return status_new(STATUS_INVALID_ARGUMENT, b"negative tensor size")
+    count = checked_count(src.element, n, shape)
+    if count < 0:
+        return size_status(b"buffer.expand", src.element, n, shape, count)
     for k in range(src.rank):
         lo = hi = e[k * cols + n]
-        for d in range(n):
-            if e[k * cols + d] > 0:
-                hi += e[k * cols + d] * (shape[d] - 1)
-            else:
-                lo += e[k * cols + d] * (shape[d] - 1)
+        for d in range(n):   # an overflow is outside any dimension
+            if lite_mul_add_overflows(&hi if e[k * cols + d] > 0 else &lo, e[k * cols + d], shape[d] - 1):
+                lo = -1
         if exact[k] >= 0 and src.shape[k] != shape[exact[k]] or \
-                exact[k] < 0 and shape_count(n, shape) != 0 and (lo < 0 or hi >= src.shape[k]):
+                exact[k] < 0 and count != 0 and (lo < 0 or hi >= src.shape[k]):
             return shapes_error(STATUS_INVALID_ARGUMENT if exact[k] >= 0 else STATUS_OUT_OF_RANGE,
                                 b"broadcast, transpose or window of %s to %s: the shapes do not agree",
                                 src.rank, src.shape, n, shape)
     for d in range(cols):
         spec[d] = 0
     for k in range(src.rank - 1, -1, -1):
+        if count == 0:   # nothing is copied, and only then may a term be out of range
+            break
         spec[0] += e[k * cols + n] * row
         for d in range(n):
-            spec[1 + d] += e[k * cols + d] * row
+            spec[1 + d] += e[k * cols + d] * row if shape[d] > 1 else 0
         row *= src.shape[k]
     dst = buffer_new(src.element, n, shape, NULL, NULL)
     if dst == NULL:
@@ -561,8 +572,9 @@ cdef lite_status* slice_spec(const buffer_t* full, const constant_t* sizes, cons
     the register list at p, each dimension checked to hold its part."""
     cdef const int64_t* want = <const int64_t*>sizes.buffer.data
     cdef int rank = <int>(sizes.buffer.nbytes // 8), k, j = 2 * rank
-    cdef int64_t row = 1, o, st
-    cdef char msg[200]
+    cdef int64_t row = 1, o, st, last
+    cdef char msg[300]
+    cdef char shown[96]
     if full.rank != rank:
         return status_new(STATUS_INVALID_ARGUMENT, b"slice of a value of another rank")
     for k in range(rank):
@@ -574,12 +586,17 @@ cdef lite_status* slice_spec(const buffer_t* full, const constant_t* sizes, cons
     for k in range(rank - 1, -1, -1):
         o = I[list_reg(code, p, k)]
         st = I[list_reg(code, p, rank + k)]
-        if o < 0 or st < 1 or n[k] < 0 or (n[k] != 0 and o + (n[k] - 1) * st >= full.shape[k]):
-            snprintf(msg, 200, b"slice %lld + %lld x %lld is outside dimension %d of size %lld", <long long>o,
-                     <long long>n[k], <long long>st, k, <long long>full.shape[k])
+        last = o
+        if o < 0 or st < 1 or n[k] < 0 or (n[k] != 0 and (lite_mul_add_overflows(&last, n[k] - 1, st)
+                                                         or last >= full.shape[k])):
+            format_dims(shown, 96, full.rank, full.shape)
+            snprintf(msg, 300, b"slice %lld + %lld x %lld is outside dimension %d of size %lld of a tensor of shape %s",
+                     <long long>o, <long long>n[k], <long long>st, k, <long long>full.shape[k], shown)
             return status_new(STATUS_OUT_OF_RANGE, msg)
+        if n[k] == 0:   # nothing is copied: the offset may lie anywhere
+            o = 0
         spec[0] += o * row
-        spec[1 + k] = st * row
+        spec[1 + k] = st * row if n[k] > 1 else 0
         row *= full.shape[k]
     return NULL
 
@@ -716,6 +733,7 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
     cdef forward_t* fw
     cdef int64_t t0, count, trace_id
     cdef int64_t dims[MAX_RANK]
+    cdef int64_t known[MAX_RANK]   # buffer.view: its dimensions, a dynamic one counted as 1
     cdef int64_t spec[MAX_RANK + 1]
     cdef int j
     while True:
@@ -824,8 +842,9 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
                     j += 1
                 else:
                     dims[i] = c.shape[i]
-                if dims[i] < 0:
-                    return status_new(STATUS_INVALID_ARGUMENT, b"negative tensor size")
+            count = checked_count(c.element, c.rank, dims)
+            if count < 0:
+                return size_status(b"buffer.alloc.dyn", c.element, c.rank, dims, count)
             b = buffer_new(c.element, c.rank, dims, NULL, NULL)
             if b == NULL:
                 return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory allocating a buffer")
@@ -889,7 +908,6 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
                 pc += 1
             else:
                 c = &m.constants[code[pc + 1]]
-                count = ELEMENT_SIZE[c.element]
                 j = -1
                 p = 0
                 for i in range(c.rank):
@@ -899,14 +917,17 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
                         p += 1
                     if dims[i] == -1:   # the one dynamic dimension takes what the others leave
                         j = i
-                    else:
-                        count *= dims[i]
-                if j >= 0 and count != 0:
+                    known[i] = 1 if dims[i] == -1 else dims[i]
+                count = checked_count(c.element, c.rank, known)
+                if count == -2:
+                    return size_status(b"buffer.view", c.element, c.rank, dims, count)
+                if count >= 0:
+                    count *= ELEMENT_SIZE[c.element]
+                if j >= 0 and count > 0:
                     dims[j] = b.nbytes // count
                     count *= dims[j]
-                for i in range(c.rank):
-                    if dims[i] < 0:
-                        count = -1
+                elif j >= 0:
+                    count = -1
                 if count != b.nbytes:
                     if j >= 0:
                         dims[j] = -1   # shown as '?': no size fits

@@ -15,6 +15,12 @@ Host form (functions): word0 = opcode | s0 << 8 | s1 << 16 | s2 << 24.
   fences; a reference register that was never written holds null, which as
   a fence means "already reached").
 
+Sizes: a shape an instruction takes from registers (buffer.alloc.dyn,
+buffer.view, buffer.expand, buffer.check) whose dimensions, a zero counted
+as one, multiply to more than MAX_BUFFER_BYTES bytes fails the call
+(RESOURCE_EXHAUSTED), before anything is allocated; a negative size fails it
+too (INVALID_ARGUMENT). The verifier holds constants' layouts to the same.
+
 Tile form (dispatch kernels): one word per instruction,
   opcode:8 | type:4 | d:5 | a:5 | b:5 | c:5  (bits 0..7, 8..11, 12..16, ...).
   A kernel runs over a range of elements one tile (TILE elements) at a time.
@@ -23,6 +29,8 @@ Tile form (dispatch kernels): one word per instruction,
 """
 import functools
 from dataclasses import dataclass
+
+from ..ir.elements import MAX_BUFFER_BYTES
 
 TILE = 4096            # elements per tile: a register is 16-32 KiB, L2-resident
 TILE_REGS = 32         # tile registers per kernel (5-bit fields)
@@ -264,7 +272,8 @@ def _ops():
          "the call (OUT_OF_RANGE)."),
         ("buffer.alloc.dyn", "dst:rr layout:const ri*:dims",
          "As buffer.alloc, the -1 (dynamic) dimensions of constant `layout` taking the sizes `dims` "
-         "in order; a negative size fails the call."),
+         "in order; a negative size (INVALID_ARGUMENT) or a shape over MAX_BUFFER_BYTES bytes "
+         "(RESOURCE_EXHAUSTED) fails the call."),
         ("buffer.match", "a:rr b:rr where:const",
          "Fail the call unless buffer views `a` and `b` have the same shape (INVALID_ARGUMENT, naming "
          "both shapes and `where`, the op and its source location as i8 data): operands of one "
@@ -374,6 +383,7 @@ def generate_pxi():
     lines += [f"    {name} = {value}" for name, value in (("BIND_INPUT", BIND_INPUT), ("BIND_OUTPUT", BIND_OUTPUT),
                                                           ("BIND_GATHERED", BIND_GATHERED))]
     lines += [f"    RC_{name.upper()} = {code}" for code, name in enumerate(REDUCE_COMBINERS)]
+    lines += [f"cdef long long MAX_BUFFER_BYTES = {MAX_BUFFER_BYTES}   # too large for an enum (int)"]
     return "\n".join(lines) + "\n"
 
 

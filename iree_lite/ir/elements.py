@@ -13,6 +13,36 @@ SIZES = {"i1": 1, "i8": 1, "i16": 2, "i32": 4, "i64": 8, "index": 8,
          "f16": 2, "bf16": 2, "f32": 4, "f64": 8}
 INT_BITS = {"i1": 1, "i8": 8, "i16": 16, "i32": 32, "i64": 64, "index": 64}
 
+# The most bytes one buffer may hold: the compiler, the verifier, both VMs
+# and the Python API refuse a shape whose dimensions (a zero counted as one)
+# multiply to more, so no element count, byte count, offset or stride of a
+# shape they accept overflows int64. The Cython VM's copy is generated from
+# here (iree_lite/codegen/isa.py).
+MAX_BUFFER_BYTES = 1 << 40
+
+
+def shape_str(element, shape):
+    """`tensor<4x?xf32>`: a type in errors, -1 being a dynamic dimension."""
+    return "tensor<" + "".join(("?" if d == -1 else f"{d}") + "x" for d in shape) + element + ">"
+
+
+def size_error(element, shape, shown=None):
+    """None for a shape a buffer of `element` may have, else (status code
+    name, message naming `shown`, by default the shape): a negative
+    dimension, or more than MAX_BUFFER_BYTES bytes, a zero dimension counted
+    as one. The Cython VM words these alike (csrc/buffers.pxi size_status)."""
+    shown = shape if shown is None else shown
+    for k, d in enumerate(shape):
+        if d < 0:
+            return "INVALID_ARGUMENT", f"size {d} of dimension {k} of {shape_str(element, shown)} is negative"
+    n = SIZES[element]
+    for d in shape:
+        n *= max(d, 1)
+    if n > MAX_BUFFER_BYTES:
+        return "RESOURCE_EXHAUSTED", (f"{shape_str(element, shown)} is larger than the {MAX_BUFFER_BYTES} "
+                                      "bytes a buffer may hold")
+    return None
+
 
 def wrap_int(element, value):
     """Two's-complement wrap of an int to the element's width (i1 is 0 or 1)."""

@@ -12,7 +12,7 @@ from ..dialects import canonical_name, lookup
 from ..ir.attributes import (AffineMapAttr, ArrayAttr, BoolAttr, DenseElementsAttr, FloatAttr, IntegerAttr,
                              StringAttr, SymbolRefAttr, TypeAttr, UnitAttr)
 from ..ir.core import INITIALIZER, Argument, Block, Function, Global, Module, Operation
-from ..ir.elements import unpack
+from ..ir.elements import size_error, unpack
 from ..ir.types import ELEMENT_TYPES, FunctionType, ScalarType, TensorType
 from .lexer import Lexer
 
@@ -104,6 +104,7 @@ class Parser:
         return t
 
     def parse_tensor_type(self):
+        start = self.tok
         self.parse_keyword("tensor")
         if not self.is_punct("<"):
             raise self.error("expected '<' in tensor type")
@@ -131,7 +132,12 @@ class Parser:
             raise self.error("expected element type in tensor type")
         self.advance()
         self.parse_punct(">")
-        return TensorType(tuple(shape), ScalarType(element.text))
+        t = TensorType(tuple(shape), ScalarType(element.text))
+        error = size_error(element.text, [1 if d is None else d for d in shape],   # `?` counted as 1
+                           [-1 if d is None else d for d in shape])
+        if error is not None:
+            raise self.error(error[1], start)
+        return t
 
     def parse_function_type(self):
         self.parse_punct("(")

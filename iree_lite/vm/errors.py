@@ -1,4 +1,5 @@
 """The status error both VMs raise: IREE's status code name plus a message."""
+from ..ir.elements import size_error
 
 STATUS_CODES = {"OK": 0, "CANCELLED": 1, "UNKNOWN": 2, "INVALID_ARGUMENT": 3, "DEADLINE_EXCEEDED": 4,
                 "NOT_FOUND": 5, "ALREADY_EXISTS": 6, "PERMISSION_DENIED": 7, "RESOURCE_EXHAUSTED": 8,
@@ -11,3 +12,11 @@ class VMError(Exception):
         super().__init__(f"{code_name}; {message}")
         self.code_name = code_name
         self.message = message
+
+
+def check_size(op, element, shape, shown=None):
+    """Raise the error instruction `op` fails with for a shape no buffer of
+    `element` may have (iree_lite.ir.elements.size_error)."""
+    error = size_error(element, shape, shown)
+    if error is not None:
+        raise VMError(error[0], f"{op}: {error[1]}")

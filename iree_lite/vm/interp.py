@@ -13,8 +13,8 @@ from array import array
 from ..codegen import isa
 from ..codegen.module import ABI_COARSE_FENCES
 from ..ir.attributes import exact_dimension
-from ..ir.elements import INT_BITS, SIZES, pack, unpack, wrap_int
-from .errors import VMError
+from ..ir.elements import INT_BITS, SIZES, pack, size_error, unpack, wrap_int
+from .errors import VMError, check_size
 from .link import resolve_imports
 from .verifier import bank_of_type, verify_module
 
@@ -30,11 +30,17 @@ class Buffer:
     def __init__(self, element, shape, data=None, readonly=False):
         self.element = element
         self.shape = tuple(shape)
+        error = size_error(element, self.shape)
+        if error is not None:
+            raise ValueError(f"Buffer: {error[1]}")
         n = 1
         for d in self.shape:
             n *= d
         self.count = n
-        self.data = bytearray(n * SIZES[element]) if data is None else data
+        try:
+            self.data = bytearray(n * SIZES[element]) if data is None else data
+        except MemoryError:   # as the Cython VM's malloc failing
+            raise VMError("RESOURCE_EXHAUSTED", "out of memory allocating a buffer") from None
         self.readonly = readonly
 
     def values(self):
@@ -482,9 +488,9 @@ def check_layout(buf, element, shape, what):
     if not isinstance(buf, Buffer):
         raise VMError("INVALID_ARGUMENT", f"{what} is not a buffer")
     shape = fit_dims(shape, buf.shape)
-    need = SIZES[element]
-    for d in shape:
-        need *= d
+    dims = tuple(max(d, 0) for d in shape)   # a -1 left (the ranks differ) needs no storage
+    check_size("buffer.check", element, dims)
+    need = SIZES[element] * _count(dims)
     if len(buf.data) < need:
         raise VMError("INVALID_ARGUMENT", f"tensor buffer byte length {len(buf.data)} less than expected minimum {need}")
     if buf.element != element or buf.shape != tuple(shape):
@@ -671,8 +677,7 @@ class Context:
         c = m.constants[v["layout"]]
         dims = iter(fr.i[r] for r in v["dims_i"])
         shape = tuple(next(dims) if d == -1 else d for d in c.shape)
-        if any(d < 0 for d in shape):
-            raise VMError("INVALID_ARGUMENT", f"negative tensor size in {_type_str(isa.ELEMENT_NAMES[c.element], shape)}")
+        check_size("buffer.alloc.dyn", isa.ELEMENT_NAMES[c.element], shape)
         fr.r[v["dst"]] = Buffer(isa.ELEMENT_NAMES[c.element], shape)
 
     def op_buffer_dim(self, fr, m, v):
@@ -747,6 +752,9 @@ class Context:
         element = isa.ELEMENT_NAMES[c.element]
         dims = iter(fr.i[r] for r in v["dims_i"])
         shape = tuple(next(dims) if d == -1 and v["dims_i"] else d for d in c.shape)
+        counted = tuple(1 if d == -1 else d for d in shape)   # the dynamic dimension counted as 1
+        if min(counted, default=0) >= 0:   # a negative size is the reshape error below
+            check_size("buffer.view", element, counted, shape)
         if -1 in shape:   # the one dynamic dimension takes what the others leave
             known = _count(d for d in shape if d != -1) * SIZES[element]
             shape = tuple(len(b.data) // known if d == -1 and known else d for d in shape)
@@ -772,7 +780,7 @@ class Context:
                 offset += (rest % n) * s
                 rest //= n
             offsets.append(offset)
-        if offsets and max(offsets) >= limit:
+        if offsets and (min(offsets) < 0 or max(offsets) >= limit):
             raise VMError("OUT_OF_RANGE", "strided copy outside its buffer")
         return offsets
 
@@ -791,8 +799,7 @@ class Context:
         dims = iter(fr.i[r] for r in v["dims_i"])
         shape = tuple(size if size != -1 else src.shape[fed[d]] if d in fed else next(dims)
                       for d, size in enumerate(layout))
-        if any(size < 0 for size in shape):
-            raise VMError("INVALID_ARGUMENT", "negative tensor size")
+        check_size("buffer.expand", src.element, shape)
         for k, row in enumerate(rows):
             reach = [row[n] + sum(a * (size - 1) for a, size in zip(row, shape) if (a > 0) == up) for up in (0, 1)]
             if exact[k] is not None and src.shape[k] != shape[exact[k]] or exact[k] is None and _count(shape) and (

@@ -12,7 +12,7 @@ import re
 from ..codegen import isa
 from ..codegen.module import ABI_COARSE_FENCES, CONST_DATA, CONST_FLOAT, CONST_INT, CONST_LAYOUT
 from ..ir.attributes import exact_dimension
-from ..ir.elements import SIZES, unpack
+from ..ir.elements import SIZES, size_error, unpack
 
 # Which constant kind each constant operand needs.
 _CONST_KIND = {"const.i": CONST_INT, "const.f": CONST_FLOAT, "buffer.alloc": CONST_LAYOUT,
@@ -100,6 +100,7 @@ def verify_module(m):
             lowest = -1 if c.kind == CONST_LAYOUT else 0   # -1: a dynamic dimension
             if c.element not in isa.ELEMENT_NAMES or any(d < lowest for d in c.shape):
                 raise VerifyError("malformed constant layout")
+            _verify_size(i, c)
         if c.kind == CONST_DATA:
             n = 1
             for d in c.shape:
@@ -134,6 +135,14 @@ def verify_module(m):
 
 
 _BANK_NAMES = {"i": "int", "f": "float", "r": "ref"}
+
+
+def _verify_size(i, c):
+    """A constant's layout, its dynamic dimensions counted as 1, must fit a
+    buffer: the VM then computes the sizes of its static dimensions unchecked."""
+    error = size_error(isa.ELEMENT_NAMES[c.element], [1 if d == -1 else d for d in c.shape], c.shape)
+    if error is not None:
+        raise VerifyError(f"constant {i}: {error[1]}")
 
 
 _I1 = isa.ELEMENT_CODES["i1"]
