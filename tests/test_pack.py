@@ -140,4 +140,5 @@ def test_known_defect_unpack_past_the_packed_data(reference_iree, tmp_path):
                           capture_output=True, text=True, timeout=300, env=dict(os.environ, PYTHONPATH=REPO))
     assert theirs[0] == 0
     assert proc.returncode == 1 and proc.stderr.startswith(
-        "OUT_OF_RANGE; slice 0 + 5 x 1 is outside dimension 0 of size 4; invoking function 'unpack_dyn'")
+        "OUT_OF_RANGE; slice 0 + 5 x 1 is outside dimension 0 of size 4 of a tensor of shape '4x9'; invoking function "
+        "'unpack_dyn'")
