@@ -328,9 +328,14 @@ cdef class NativeContext:
         return {"dispatches": self.ctx.dispatches, "fence_waits": self.ctx.fence_waits}
 
 
-    def call(self, LoadedModule lm, int function, list iargs, list fargs, list rargs, tuple nres):
+    def call(self, LoadedModule lm, int function, list iargs, list fargs, list rargs, tuple nres,
+             int64_t deadline_ns=-1):
         """Run a function; returns (int results, float results, ref results)
-        by bank, as its `ret` lists them; `nres` is the count in each bank."""
+        by bank, as its `ret` lists them; `nres` is the count in each bank.
+        It stops at Ctrl-C, raising KeyboardInterrupt (VMError CANCELLED
+        where a Python SIGINT handler did not raise, or on other threads),
+        and at `deadline_ns` (time.monotonic_ns(); -1: none), raising
+        VMError DEADLINE_EXCEEDED."""
         cdef int64_t ia[256]
         cdef double fa[256]
         cdef ref_t ra[256]
@@ -340,6 +345,7 @@ cdef class NativeContext:
         cdef int i
         cdef int ni = len(iargs), nf = len(fargs), nr = len(rargs)
         cdef lite_status* st
+        cdef run_t run
         if ni > 256 or nf > 256 or nr > 256:
             raise ValueError("too many arguments")
         for i in range(ni):
@@ -349,9 +355,15 @@ cdef class NativeContext:
         for i in range(nr):
             ra[i] = ref_from_python(rargs[i])
         memset(ro, 0, sizeof(ro))
+        lite_sigint_arm()
         with nogil:
-            st = vm_invoke(&self.ctx, &lm.m, function, ia, ni, fa, nf, ra, nr, io, fo, ro, 0)
+            run_begin(&run, deadline_ns)
+            st = vm_invoke(&self.ctx, &run, &lm.m, function, ia, ni, fa, nf, ra, nr, io, fo, ro, 0)
         if st != NULL:
+            if st.code == STATUS_CANCELLED and run_stop_code(&run) == STATUS_CANCELLED:
+                status_free(st)
+                PyErr_CheckSignals()   # runs Python's SIGINT handler: KeyboardInterrupt
+                raise VMError("CANCELLED", "interrupted")
             raise_status(st)
         return ([io[i] for i in range(nres[0])], [fo[i] for i in range(nres[1])],
                 [ref_to_python(ro[i]) for i in range(nres[2])])

@@ -39,7 +39,8 @@ examples:
   (ignored)              (--expected_output only) skip this result
 --output values:  -  print;  @file.npy / +file.npy  write / append npy;
   @file.bin / +file.bin  raw bytes;  empty  ignore.
-Exit status: 0 on success, 1 on any error or mismatched expected output.
+Exit status: 0 on success, 1 on any error, mismatched expected output or
+--timeout; 130 on Ctrl-C (`error: interrupted`).
 """
 
 BACKENDS = ("vmvx", "llvm-cpu")
@@ -87,6 +88,9 @@ def add_context_args(p):
     p.add_argument("--input", dest="inputs", action="append", default=[], metavar="VALUE",
                    help="a function argument, in order (see below)")
     add_topology_args(p)
+    p.add_argument("--timeout", type=_positive_seconds, metavar="SECONDS",
+                   help="end the run with DEADLINE_EXCEEDED (exit 1) if it has not finished SECONDS after "
+                        "the modules start loading (Ctrl-C ends it at once: `error: interrupted`, exit 130)")
     p.add_argument("--trace", metavar="FILE.json",
                    help="write a timeline of the run to FILE.json (Chrome trace events, for "
                         "ui.perfetto.dev or chrome://tracing): a track per thread (host, each worker) "
@@ -256,6 +260,16 @@ def _shard_arg(text):
     if not (slash and k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
         raise argparse.ArgumentTypeError(f"'{text}' is not K/N with 1 <= K <= N")
     return int(k), int(n)
+
+
+def _positive_seconds(text):
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a positive number of seconds")
+    return seconds
 
 
 def _positive_int(text):
