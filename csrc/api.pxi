@@ -292,8 +292,6 @@ cdef class NativeContext:
         cdef int kind
         if t == NULL:
             return None
-        if self.ctx.pool != NULL and self.ctx.pool.pid != getpid():
-            raise RuntimeError("the trace's worker pool belongs to another process")
         with nogil:
             pool_quiesce(self.ctx.pool)
         n = min(atomic_fetch_add64(&t.next, 0), t.capacity)

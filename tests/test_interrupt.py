@@ -3,7 +3,7 @@ program is (a non-terminating scf.while, a branch to itself, a wait on a
 fence nobody signals, a loop of large dispatches); and contexts used in a
 forked child.
 
-Every subprocess has a timeout, so a hang fails the test
+Every subprocess and child process has a timeout, so a hang fails the test
 instead of hanging it. Time bounds are generous: they tell "stopped" from
 "hung", not how fast.
 """
@@ -355,3 +355,67 @@ def test_trace_execution_honours_timeout(files):
     rc, out, err = run_tool(["run-module", f"--module={files / 'spin.vmfb'}", "--trace_execution", "--timeout=0.5"])
     assert rc == 1
     assert err.splitlines()[-1] == f"{TIMED_OUT}; invoking function 'spin'; `{DECLARATIONS['spin']}`"
+
+
+# -- fork ------------------------------------------------------------------
+
+def in_child(body):
+    """Run body() in a forked child; the child's exit status: 0 if body
+    returned True. A child still running after 60 s is killed (a hang)."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os._exit(0 if body() else 1)
+        except BaseException:
+            os._exit(2)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.02)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    pytest.fail("the forked child hung")
+
+
+def large_dispatch_works(ctx):
+    x = np.arange(LARGE, dtype=np.float32)
+    (y,) = ctx.invoke("twice", [x])
+    return np.array_equal(np.asarray(y), 2 * x) and ctx.native.statistics()["dispatches"] > 0
+
+
+@pytest.mark.parametrize("device", ["local-task", "local-sync"])
+def test_large_dispatch_in_a_forked_child_of_an_idle_parent(device):
+    ctx = loaded(device)
+    assert large_dispatch_works(ctx)   # the parent's workers have run
+    assert in_child(lambda: large_dispatch_works(ctx) and large_dispatch_works(ctx)) == 0
+    assert large_dispatch_works(ctx)   # and the parent's still do
+
+
+def test_large_dispatch_in_a_forked_child_of_a_busy_parent():
+    ctx = loaded("local-task")
+    stop = threading.Event()
+    calls = []
+
+    def busy():
+        while not stop.is_set():
+            calls.append(large_dispatch_works(ctx))
+    worker = threading.Thread(target=busy)
+    worker.start()
+    try:
+        while not calls:
+            time.sleep(0.01)
+        statuses = [in_child(lambda: large_dispatch_works(ctx)) for _ in range(3)]
+    finally:
+        stop.set()
+        worker.join(30)
+    assert statuses == [0, 0, 0] and all(calls)
+
+
+def test_a_worker_pool_used_first_in_a_forked_child():
+    from iree_lite import _vm
+    pool = _vm.WorkerPool(2)
+    n = 1 << 16
+    assert in_child(lambda: pool._parallel_sum(n, 256)[0] == n * (n - 1) // 2) == 0
+    assert pool._parallel_sum(n, 256)[0] == n * (n - 1) // 2

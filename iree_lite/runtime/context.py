@@ -11,7 +11,8 @@ thread, `local-task` on a pool of native worker threads.
 Calls stop at Ctrl-C (KeyboardInterrupt reaches the caller) and at their
 deadline: `invoke(..., timeout=SECONDS)` for one call, `set_timeout(SECONDS)`
 for every call from now on (the earlier deadline wins); a call past it raises
-VMError DEADLINE_EXCEEDED.
+VMError DEADLINE_EXCEEDED. A context also works in a forked child: its
+workers start again there on first use.
 """
 import functools
 import threading
