@@ -23,12 +23,18 @@ static void lite_on_sigint(int sig, siginfo_t* info, void* uc) {
         lite_sigint_next.sa_handler(sig);
 }
 
+/* A child forked while another thread held the lock must not inherit it held. */
+static pthread_once_t lite_sigint_once = PTHREAD_ONCE_INIT;
+static void lite_sigint_unlock_in_child(void) { pthread_mutex_init(&lite_sigint_lock, NULL); }
+static void lite_sigint_init(void) { pthread_atfork(NULL, NULL, lite_sigint_unlock_in_child); }
+
 /* Put lite_on_sigint in front of SIGINT's handler, unless it is there
    already (one sigaction query: cheap enough for every call). Python may
    have replaced it since (signal.signal), so each call looks again. An
    ignored SIGINT stays ignored, and a default one ends the process anyway. */
 static void lite_sigint_arm(void) {
     struct sigaction now, ours;
+    pthread_once(&lite_sigint_once, lite_sigint_init);
     pthread_mutex_lock(&lite_sigint_lock);
     if (sigaction(SIGINT, NULL, &now) == 0 && !((now.sa_flags & SA_SIGINFO) && now.sa_sigaction == lite_on_sigint)
             && ((now.sa_flags & SA_SIGINFO) || (now.sa_handler != SIG_DFL && now.sa_handler != SIG_IGN))) {
