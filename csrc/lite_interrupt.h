@@ -28,16 +28,23 @@ static pthread_once_t lite_sigint_once = PTHREAD_ONCE_INIT;
 static void lite_sigint_unlock_in_child(void) { pthread_mutex_init(&lite_sigint_lock, NULL); }
 static void lite_sigint_init(void) { pthread_atfork(NULL, NULL, lite_sigint_unlock_in_child); }
 
+/* SIGINT's handler (in *now) is not ours, and neither ignores SIGINT nor
+   is the default, which ends the process anyway. */
+static inline int lite_sigint_wants_arming(struct sigaction* now) {
+    return sigaction(SIGINT, NULL, now) == 0 && !((now->sa_flags & SA_SIGINFO) && now->sa_sigaction == lite_on_sigint)
+           && ((now->sa_flags & SA_SIGINFO) || (now->sa_handler != SIG_DFL && now->sa_handler != SIG_IGN));
+}
+
 /* Put lite_on_sigint in front of SIGINT's handler, unless it is there
    already (one sigaction query: cheap enough for every call). Python may
-   have replaced it since (signal.signal), so each call looks again. An
-   ignored SIGINT stays ignored, and a default one ends the process anyway. */
+   have replaced it since (signal.signal), so each call looks again. */
 static void lite_sigint_arm(void) {
     struct sigaction now, ours;
+    if (!lite_sigint_wants_arming(&now))
+        return;   /* the usual case: armed already */
     pthread_once(&lite_sigint_once, lite_sigint_init);
     pthread_mutex_lock(&lite_sigint_lock);
-    if (sigaction(SIGINT, NULL, &now) == 0 && !((now.sa_flags & SA_SIGINFO) && now.sa_sigaction == lite_on_sigint)
-            && ((now.sa_flags & SA_SIGINFO) || (now.sa_handler != SIG_DFL && now.sa_handler != SIG_IGN))) {
+    if (lite_sigint_wants_arming(&now)) {
         lite_sigint_next = now;   /* ours is not installed: no handler reads this now */
         ours = now;
         ours.sa_flags = now.sa_flags | SA_SIGINFO;

@@ -20,7 +20,7 @@ import time
 
 from ..codegen.isa import ELEMENT_CODES
 from ..codegen.module import ABI_COARSE_FENCES
-from ..vm.deadline import Deadline, earliest
+from ..vm.deadline import Deadline
 from ..vm.errors import VMError
 from ..vm.format import ModuleFormatError, deserialize
 from ..vm.link import resolve_imports
@@ -98,7 +98,10 @@ class Context:
     def _deadline(self, timeout=None):
         """The Deadline of a call starting now (or None): the context's, or
         `timeout` seconds from now if that is earlier."""
-        return earliest(self.deadline, None if timeout is None else Deadline(timeout))
+        if timeout is None:
+            return self.deadline
+        own = Deadline(timeout)
+        return own if self.deadline is None or own.at_ns < self.deadline.at_ns else self.deadline
 
     def _native_call(self, loaded, ordinal, ints, floats, refs, nres, deadline):
         try:

@@ -40,8 +40,3 @@ class Deadline:
             if fence.reached or fence.error is not None:
                 raise
             raise self.error() from None
-
-
-def earliest(*deadlines):
-    """The earliest of some deadlines (None: no deadline), or None."""
-    return min((d for d in deadlines if d is not None), key=lambda d: d.at_ns, default=None)
