@@ -4,6 +4,7 @@
 include "status.pxi"
 include "trace.pxi"
 include "sync.pxi"
+include "interrupt.pxi"
 include "pool.pxi"
 include "isa_opcodes.pxi"
 include "buffers.pxi"

@@ -322,8 +322,6 @@ cdef class NativeContext:
         cdef int kind
         if t == NULL:
             return None
-        if self.ctx.pool != NULL and self.ctx.pool.pid != getpid():
-            raise RuntimeError("the trace's worker pool belongs to another process")
         with nogil:
             pool_quiesce(self.ctx.pool)
         n = min(atomic_fetch_add64(&t.next, 0), t.capacity)
@@ -358,10 +356,15 @@ cdef class NativeContext:
         return {"dispatches": self.ctx.dispatches, "fence_waits": self.ctx.fence_waits}
 
 
-    def call(self, LoadedModule lm, int function, list iargs, list fargs, list rargs, tuple nres):
+    def call(self, LoadedModule lm, int function, list iargs, list fargs, list rargs, tuple nres,
+             int64_t deadline_ns=-1):
         """Run a function; returns (int results, float results, ref results)
         by bank, as its `ret` lists them; `nres` is the count in each bank.
-        The counts must be the function's own (its signature's)."""
+        The counts must be the function's own (its signature's). It stops at
+        Ctrl-C, raising KeyboardInterrupt (VMError CANCELLED where a Python
+        SIGINT handler did not raise, or on other threads), and at
+        `deadline_ns` (time.monotonic_ns(); -1: none), raising VMError
+        DEADLINE_EXCEEDED."""
         cdef int64_t ia[MAX_CALL_VALUES]
         cdef double fa[MAX_CALL_VALUES]
         cdef ref_t ra[MAX_CALL_VALUES]
@@ -371,6 +374,7 @@ cdef class NativeContext:
         cdef int i
         cdef int ni = len(iargs), nf = len(fargs), nr = len(rargs)
         cdef lite_status* st
+        cdef run_t run
         if not 0 <= function < lm.nfunctions:
             raise ValueError(f"no function {function} in the module")
         cdef function_t* fn = &lm.m.functions[function]
@@ -384,9 +388,15 @@ cdef class NativeContext:
         for i in range(nr):
             ra[i] = ref_from_python(rargs[i])
         memset(ro, 0, sizeof(ro))
+        lite_sigint_arm()
         with nogil:
-            st = vm_invoke(&self.ctx, &lm.m, function, ia, ni, fa, nf, ra, nr, io, fo, ro, 0)
+            run_begin(&run, deadline_ns)
+            st = vm_invoke(&self.ctx, &run, &lm.m, function, ia, ni, fa, nf, ra, nr, io, fo, ro, 0)
         if st != NULL:
+            if st.code == STATUS_CANCELLED and run_stop_code(&run) == STATUS_CANCELLED:
+                status_free(st)
+                PyErr_CheckSignals()   # runs Python's SIGINT handler: KeyboardInterrupt
+                raise VMError("CANCELLED", "interrupted")
             raise_status(st)
         return ([io[i] for i in range(nres[0])], [fo[i] for i in range(nres[1])],
                 [ref_to_python(ro[i]) for i in range(nres[2])])

@@ -265,6 +265,8 @@ ctypedef struct job_t:
     # --trace: the context's trace (NULL when not tracing) and this dispatch's id in it.
     trace_t* trace
     int64_t trace_id
+    # The call's SIGINT count and deadline: its tiles stop when it must.
+    run_t run
 
 
 cdef extern from "lite_vm.h" nogil:
@@ -409,8 +411,13 @@ cdef void run_tiles(void* arg, int64_t begin, int64_t end, int worker) noexcept 
     if scratch == NULL:
         job_fail(job, STATUS_RESOURCE_EXHAUSTED, b"out of memory for tile scratch")
         return
+    cdef int stop
     for tile in range(begin, end):
         if job.error != NULL:
+            break
+        stop = run_stop_code(&job.run)
+        if stop != 0:
+            job_fail(job, stop, stop_message(stop))
             break
         start = tile * TILE
         run_tile(job, start, min(<int64_t>TILE, job.count - start), scratch)

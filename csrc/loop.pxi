@@ -151,14 +151,15 @@ cdef lite_status* check_layout(ref_t r, const constant_t* c) noexcept nogil:
 from libc.math cimport fabs
 
 
-cdef lite_status* job_bind(job_t* job, const kernel_t* k, const uint32_t* code, int p,
+cdef lite_status* job_bind(job_t* job, const run_t* run, const kernel_t* k, const uint32_t* code, int p,
                            ref_t* R, double* F, int64_t* I, trace_t* trace) noexcept nogil:
-    """Fill a job from the bind_r, push_f and push_i lists at p; a traced
-    job gets the next dispatch id of `trace`."""
+    """Fill a job of the call `run` from the bind_r, push_f and push_i
+    lists at p; a traced job gets the next dispatch id of `trace`."""
     cdef int i, nf, ni
     cdef buffer_t* b
     cdef char msg[200]
     job.kernel = k
+    job.run = run[0]
     job.error = NULL
     job.nheld = 0
     job.signal = NULL
@@ -252,29 +253,32 @@ cdef void async_job_ready(void* arg, const lite_status* failure) noexcept nogil:
         pool_parallel_async(a.ctx.pool, job_tiles(&a.job), 1, run_tiles, &a.job, async_job_done, a)
 
 
-cdef int vm_fence_wait(ctx_t* ctx, fence_t* f, lite_status** out) noexcept nogil:
-    """A blocking wait of the VM on f (NULL: reached): counted, and traced."""
+cdef int vm_fence_wait(ctx_t* ctx, const run_t* run, fence_t* f, lite_status** out) noexcept nogil:
+    """A blocking wait of the VM on f (NULL: reached): counted, and traced;
+    it fails if the call must stop."""
     cdef int64_t t0
     cdef int r
     if f == NULL:
         return WAIT_REACHED
     atomic_fetch_add64(&ctx.fence_waits, 1)
     t0 = now_ns() if ctx.trace != NULL else 0
-    r = fence_wait(f, -1, out)
+    r = fence_wait_for_run(f, run, out)
     if ctx.trace != NULL and r == WAIT_REACHED:
         trace_wait_done(ctx.trace, f, t0)
     return r
 
 
-cdef lite_status* submit_async(ctx_t* ctx, async_job_t* a, fence_t* wait) noexcept nogil:
+cdef lite_status* submit_async(ctx_t* ctx, const run_t* run, async_job_t* a, fence_t* wait) noexcept nogil:
+    """Run the job once `wait` is reached; NULL, or the status of a call
+    that must stop."""
     cdef lite_status* st = NULL
     if ctx.pool == NULL:
         # local-sync: block on the wait fence, then run inline.
-        if vm_fence_wait(ctx, wait, &st) == WAIT_FAILED:
+        if vm_fence_wait(ctx, run, wait, &st) == WAIT_FAILED:
             async_job_ready(a, st)
             status_free(st)
-        else:
-            async_job_ready(a, NULL)
+            return run_check(run)
+        async_job_ready(a, NULL)
     else:
         fence_notify(wait, async_job_ready, a)
     return NULL
@@ -674,7 +678,7 @@ cdef lite_status* check_values(ref_t ra, ref_t re, int approx, double atol, doub
 
 # -- functions --------------------------------------------------------------
 
-cdef lite_status* vm_invoke(ctx_t* ctx, module_t* m, int fi, const int64_t* iargs, int ni,
+cdef lite_status* vm_invoke(ctx_t* ctx, const run_t* run, module_t* m, int fi, const int64_t* iargs, int ni,
                             const double* fargs, int nf, const ref_t* rargs, int nr,
                             int64_t* ires, double* fres, ref_t* rres, int depth) noexcept nogil:
     """Call function fi of m. Arguments are borrowed; reference results are
@@ -697,7 +701,7 @@ cdef lite_status* vm_invoke(ctx_t* ctx, module_t* m, int fi, const int64_t* iarg
     memcpy(F, fargs, nf * 8)
     for i in range(nr):
         ref_set(&R[i], rargs[i])
-    st = vm_loop(ctx, m, fn, I, F, R, ires, fres, rres, depth)
+    st = vm_loop(ctx, run, m, fn, I, F, R, ires, fres, rres, depth)
     for i in range(fn.nregs[2]):
         ref_release(R[i])
     free(frame)
@@ -706,7 +710,7 @@ cdef lite_status* vm_invoke(ctx_t* ctx, module_t* m, int fi, const int64_t* iarg
     return st
 
 
-cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, double* F, ref_t* R,
+cdef lite_status* vm_loop(ctx_t* ctx, const run_t* run, module_t* m, function_t* fn, int64_t* I, double* F, ref_t* R,
                           int64_t* ires, double* fres, ref_t* rres, int depth) noexcept nogil:
     cdef const uint32_t* code = fn.code
     cdef int pc = 0
@@ -736,6 +740,7 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
     cdef int64_t known[MAX_RANK]   # buffer.view: its dimensions, a dynamic one counted as 1
     cdef int64_t spec[MAX_RANK + 1]
     cdef int j
+    cdef int polls = 0      # backward branches since the clock was read
     while True:
         w = code[pc]
         op = w & 0xFF
@@ -773,7 +778,7 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
             for i in range(nr):
                 ra[i] = R[list_reg(code, p, i)]
             p = list_next(code, p)
-            st = vm_invoke(ctx, cm, cfi, ia, ni, fa, nf, ra, nr, io, fo, ro, depth + 1)
+            st = vm_invoke(ctx, run, cm, cfi, ia, ni, fa, nf, ra, nr, io, fo, ro, depth + 1)
             if st != NULL:
                 return st
             for i in range(<int>code[p]):
@@ -815,10 +820,15 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
         elif op == OP_MOV_F:
             F[s0] = F[s1]
             pc += 1
-        elif op == OP_BR:
-            pc = code[pc + 1]
-        elif op == OP_BR_IF:
-            pc = code[pc + 1] if I[s0] != 0 else pc + 2
+        elif op == OP_BR or op == OP_BR_IF:
+            if op == OP_BR or I[s0] != 0:
+                if <int>code[pc + 1] <= pc:   # every loop takes a backward branch
+                    st = run_poll(run, &polls)
+                    if st != NULL:
+                        return st
+                pc = code[pc + 1]
+            else:
+                pc += 2
         elif op == OP_MOV_R:
             ref_set(&R[s0], R[s1])
             pc += 1
@@ -1000,7 +1010,7 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
             atomic_fetch_add64(&ctx.dispatches, 1)
             t0 = now_ns() if ctx.trace != NULL else 0
             p = pc + 2
-            st = job_bind(&job, &m.kernels[code[pc + 1]], code, p, R, F, I, ctx.trace)
+            st = job_bind(&job, run, &m.kernels[code[pc + 1]], code, p, R, F, I, ctx.trace)
             if st != NULL:
                 return st
             run_job_sync(ctx, &job)
@@ -1021,7 +1031,7 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
             a = <async_job_t*>malloc(sizeof(async_job_t))
             if a == NULL:
                 return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory for a dispatch")
-            st = job_bind(&a.job, &m.kernels[code[pc + 1]], code, p, R, F, I, ctx.trace)
+            st = job_bind(&a.job, run, &m.kernels[code[pc + 1]], code, p, R, F, I, ctx.trace)
             if st != NULL:
                 a.job.nheld = 0
                 async_job_free(a)
@@ -1034,7 +1044,9 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
                 atomic_inc(&a.job.held[i].refcount)
             a.job.signal = fence_of(R[s1])
             fence_retain(a.job.signal)
-            submit_async(ctx, a, fence_of(R[s0]))
+            st = submit_async(ctx, run, a, fence_of(R[s0]))
+            if st != NULL:
+                return st
             if ctx.trace != NULL:
                 trace_record(ctx.trace, TRACE_DISPATCH, t0, now_ns(), <int64_t><size_t>m, code[pc + 1],
                              count, trace_id)
@@ -1054,7 +1066,7 @@ cdef lite_status* vm_loop(ctx_t* ctx, module_t* m, function_t* fn, int64_t* I, d
         elif op == OP_FENCE_AWAIT:
             if R[s0].kind == REF_FENCE:
                 st = NULL
-                if vm_fence_wait(ctx, fence_of(R[s0]), &st) == WAIT_FAILED:
+                if vm_fence_wait(ctx, run, fence_of(R[s0]), &st) == WAIT_FAILED:
                     return st
             elif R[s0].kind != REF_NULL:
                 return status_new(STATUS_INVALID_ARGUMENT, b"awaited value is not a fence")

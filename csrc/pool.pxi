@@ -5,6 +5,11 @@
 # (queued workers, and the caller for blocking loops) takes chunks until none
 # are left, so no participant waits on another to make progress. The loop's
 # state lives in a heap job freed by its last participant.
+#
+# fork() copies only the forking thread: a pool in the child has no
+# workers, and its lock and queue may be mid-update. The child resets every
+# pool (pthread_atfork), and a pool starts its workers in the process that
+# first uses it, so a context keeps working in a forked child.
 
 from libc.stdint cimport int64_t
 
@@ -16,7 +21,7 @@ cdef extern from "<pthread.h>" nogil:
 cdef extern from "<unistd.h>" nogil:
     long sysconf(int)
     int _SC_NPROCESSORS_ONLN
-    int getpid()
+    int pthread_atfork(void (*)() noexcept nogil, void (*)() noexcept nogil, void (*)() noexcept nogil)
 
 ctypedef void (*task_fn)(void* arg, int worker) noexcept nogil
 ctypedef void (*range_fn)(void* arg, int64_t begin, int64_t end, int worker) noexcept nogil
@@ -35,10 +40,10 @@ cdef struct pool_t:
     task_t* tail
     int stopping
     int nthreads
-    int started
-    int pid              # the process that owns the threads (see pool_destroy)
+    int started          # workers running in this process (0 in a forked child until first use)
     pthread_t* threads
     int* tids            # each worker's OS thread id, once it has started (for --trace)
+    pool_t* next_pool    # every live pool is on one list, for fork (all_pools)
 
 
 ctypedef struct worker_arg_t:
@@ -69,43 +74,101 @@ cdef void* worker_main(void* p) noexcept nogil:
         free(t)
 
 
-cdef pool_t* pool_create(int workers) noexcept nogil:
-    cdef pool_t* pool = <pool_t*>calloc(1, sizeof(pool_t))
+# Every live pool, for the fork handlers.
+cdef pool_t* all_pools = NULL
+cdef pthread_mutex_t all_pools_mu
+
+
+cdef void pools_before_fork() noexcept nogil:
+    pthread_mutex_lock(&all_pools_mu)
+
+
+cdef void pools_after_fork_parent() noexcept nogil:
+    pthread_mutex_unlock(&all_pools_mu)
+
+
+cdef void pools_after_fork_child() noexcept nogil:
+    """The only thread of a forked child: no pool has workers here, and a
+    lock a parent's worker held stays held; every pool starts afresh, and
+    what the parent had queued is the parent's business."""
+    cdef pool_t* pool = all_pools
+    pthread_mutex_init(&all_pools_mu, NULL)
+    while pool != NULL:
+        pthread_mutex_init(&pool.mu, NULL)
+        pthread_cond_init(&pool.cv, NULL)
+        pool.head = NULL
+        pool.tail = NULL
+        pool.stopping = 0
+        pool.started = 0
+        memset(pool.tids, 0, pool.nthreads * sizeof(int))
+        pool = pool.next_pool
+
+
+pthread_mutex_init(&all_pools_mu, NULL)
+pthread_atfork(pools_before_fork, pools_after_fork_parent, pools_after_fork_child)
+
+
+cdef int pool_start_workers(pool_t* pool) noexcept nogil:
+    """Start the workers this process lacks (all of them, in a forked
+    child's first use); the number running."""
     cdef worker_arg_t* wa
-    cdef int i
+    cdef int started
+    pthread_mutex_lock(&pool.mu)
+    while pool.started < pool.nthreads:
+        wa = <worker_arg_t*>malloc(sizeof(worker_arg_t))
+        if wa == NULL:
+            break
+        wa.pool = pool
+        wa.index = pool.started
+        if pthread_create(&pool.threads[pool.started], NULL, worker_main, wa) != 0:
+            free(wa)
+            break
+        pool.started += 1
+    started = pool.started
+    pthread_mutex_unlock(&pool.mu)
+    return started
+
+
+cdef inline int pool_ready(pool_t* pool) noexcept nogil:
+    """Workers are running in this process (started, if need be): 0 if
+    none could start."""
+    return lite_load_acquire_int(&pool.started) > 0 or pool_start_workers(pool) > 0
+
+
+cdef pool_t* pool_create(int workers) noexcept nogil:
+    global all_pools
+    cdef pool_t* pool = <pool_t*>calloc(1, sizeof(pool_t))
     if pool == NULL or workers < 1:
         free(pool)
         return NULL
     pthread_mutex_init(&pool.mu, NULL)
     pthread_cond_init(&pool.cv, NULL)
-    pool.pid = getpid()
     pool.nthreads = workers
     pool.threads = <pthread_t*>calloc(workers, sizeof(pthread_t))
     pool.tids = <int*>calloc(workers, sizeof(int))
-    if pool.threads == NULL or pool.tids == NULL:
+    pthread_mutex_lock(&all_pools_mu)
+    pool.next_pool = all_pools
+    all_pools = pool
+    pthread_mutex_unlock(&all_pools_mu)
+    if pool.threads == NULL or pool.tids == NULL or pool_start_workers(pool) < workers:
         pool_destroy(pool)
         return NULL
-    for i in range(workers):
-        wa = <worker_arg_t*>malloc(sizeof(worker_arg_t))
-        wa.pool = pool
-        wa.index = i
-        if pthread_create(&pool.threads[i], NULL, worker_main, wa) != 0:
-            free(wa)
-            pool_destroy(pool)
-            return NULL
-        pool.started += 1
     return pool
 
 
 cdef void pool_destroy(pool_t* pool) noexcept nogil:
-    """Run what is queued, then join the workers. In a forked child the
-    workers do not exist (only the forking thread survives fork), so the
-    pool is abandoned rather than joined."""
+    """Run what is queued, then join the workers (those of this process:
+    none in a forked child that never used the pool)."""
+    cdef pool_t** link
     cdef int i
     if pool == NULL:
         return
-    if pool.pid != getpid():
-        return
+    pthread_mutex_lock(&all_pools_mu)
+    link = &all_pools
+    while link[0] != pool:
+        link = &link[0].next_pool
+    link[0] = pool.next_pool
+    pthread_mutex_unlock(&all_pools_mu)
     pthread_mutex_lock(&pool.mu)
     pool.stopping = 1
     pthread_cond_broadcast(&pool.cv)
@@ -143,14 +206,17 @@ cdef void pool_quiesce(pool_t* pool) noexcept nogil:
     was queued before: each worker must hold one barrier task at the same
     time, and a worker runs its tasks one after another."""
     cdef barrier_t b
-    cdef int i
-    if pool == NULL or pool.pid != getpid():
-        return   # in a forked child the workers do not exist
+    cdef int i, n
+    if pool == NULL:
+        return
+    n = lite_load_acquire_int(&pool.started)
+    if n == 0:
+        return   # no workers in this process (a forked child): nothing runs
     pthread_mutex_init(&b.mu, NULL)
     pthread_cond_init(&b.cv, NULL)
-    b.arriving = pool.nthreads
-    b.inside = pool.nthreads
-    for i in range(pool.nthreads):
+    b.arriving = n
+    b.inside = n
+    for i in range(n):
         pool_submit(pool, barrier_task, &b)
     pthread_mutex_lock(&b.mu)
     while b.inside > 0:   # b lives on this stack until every worker left it
@@ -218,7 +284,13 @@ cdef void pool_parallel_async(pool_t* pool, int64_t count, int64_t grain, range_
     if chunks == 0:
         done(done_arg, pool.nthreads)
         return
-    participants = <int>min(<int64_t>pool.nthreads, chunks)
+    if not pool_ready(pool):
+        # No worker could start (a forked child out of threads): the
+        # caller does the work, so the loop still ends.
+        fn(arg, 0, count, 0)
+        done(done_arg, 0)
+        return
+    participants = <int>min(<int64_t>pool.started, chunks)
     job = <pfor_t*>calloc(1, sizeof(pfor_t))
     job.chunks = chunks
     job.count = count
@@ -287,8 +359,6 @@ cdef class WorkerPool:
         number of distinct threads that took part."""
         cdef psum_t s
         memset(&s, 0, sizeof(s))
-        if getpid() != self.ptr.pid:
-            raise RuntimeError("worker pool belongs to another process")
         with nogil:
             pool_parallel_for(self.ptr, n, grain, psum_range, &s)
         return s.total, sum(1 for i in range(65) if s.seen[i])

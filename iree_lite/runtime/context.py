@@ -7,6 +7,12 @@
 A context holds modules loaded in order (each resolving its imports against
 the ones before it) and a device: `local-sync` runs all work on the calling
 thread, `local-task` on a pool of native worker threads.
+
+Calls stop at Ctrl-C (KeyboardInterrupt reaches the caller) and at their
+deadline: `invoke(..., timeout=SECONDS)` for one call, `set_timeout(SECONDS)`
+for every call from now on (the earlier deadline wins); a call past it raises
+VMError DEADLINE_EXCEEDED. A context also works in a forked child: its
+workers start again there on first use.
 """
 import functools
 import threading
@@ -14,6 +20,7 @@ import time
 
 from ..codegen.isa import ELEMENT_CODES
 from ..codegen.module import ABI_COARSE_FENCES
+from ..vm.deadline import Deadline
 from ..vm.errors import VMError
 from ..vm.format import ModuleFormatError, deserialize
 from ..vm.link import resolve_imports
@@ -80,6 +87,27 @@ class Context:
         self.timings = {"load": 0.0, "verify": 0.0, "invoke": 0.0, "wait": 0.0}
         self.host_waits = 0
         self.host_thread = None   # the OS thread id named "host" in a trace
+        self.deadline = None      # set_timeout's vm.deadline.Deadline
+
+    def set_timeout(self, seconds):
+        """From now on, every call of this context (module initializers at
+        load, invoke, call_async) fails with DEADLINE_EXCEEDED once `seconds`
+        have passed; None: no limit."""
+        self.deadline = None if seconds is None else Deadline(seconds)
+
+    def _deadline(self, timeout=None):
+        """The Deadline of a call starting now (or None): the context's, or
+        `timeout` seconds from now if that is earlier."""
+        if timeout is None:
+            return self.deadline
+        own = Deadline(timeout)
+        return own if self.deadline is None or own.at_ns < self.deadline.at_ns else self.deadline
+
+    def _native_call(self, loaded, ordinal, ints, floats, refs, nres, deadline):
+        try:
+            return self.native.call(loaded, ordinal, ints, floats, refs, nres, -1 if deadline is None else deadline.at_ns)
+        except VMError as e:
+            raise _past_deadline(e, deadline) from None
 
     def enable_trace(self, capacity=None):
         """Record a timeline (--trace) from now on; see runtime.timeline.
@@ -125,7 +153,7 @@ class Context:
         loaded = _native().load_module(verified, links, self._loaded)
         self.module_at[loaded.address] = (loaded, module)
         for f in module.initializers:   # util.initializer bodies, in order
-            self.native.call(loaded, f, [], [], [], (0, 0, 0))
+            self._native_call(loaded, f, [], [], [], (0, 0, 0), self.deadline)
         self._loaded.append(loaded)
         self.modules.append(module)
         return module
@@ -145,34 +173,42 @@ class Context:
             raise VMError("NOT_FOUND", f"no function '{name}' exported by module")
         return Function(self, index, export)
 
-    def call_async(self, function, args, wait, signal):
+    def call_async(self, function, args, wait, signal, timeout=None):
         """Start a coarse-fences function: returns its results at once; they
-        may be read once `signal` is reached. `wait` may be None."""
-        return self._call(function, list(args) + [wait, signal], function.signature.inputs + ("!fence",) * 2)
+        may be read once `signal` is reached. `wait` may be None. Work it
+        leaves queued stops at Ctrl-C and at the deadline too (failing
+        `signal`)."""
+        return self._call(function, list(args) + [wait, signal], function.signature.inputs + ("!fence",) * 2,
+                          self._deadline(timeout))
 
     def invoke(self, function, args, timeout=None):
-        """Call a function and wait for its results, whatever its ABI model."""
+        """Call a function and wait for its results, whatever its ABI model;
+        all within `timeout` seconds (and the context's set_timeout), or
+        VMError DEADLINE_EXCEEDED."""
         if isinstance(function, str):
             function = self.lookup(function)
+        deadline = self._deadline(timeout)
         start = time.perf_counter()
         if not function.is_async:
             try:
-                return self._call(function, args, function.signature.inputs)
+                return self._call(function, args, function.signature.inputs, deadline)
             finally:
                 self.timings["invoke"] += time.perf_counter() - start
         signal = _native().Fence()
-        results = self.call_async(function, args, None, signal)
+        results = self._call(function, list(args) + [None, signal], function.signature.inputs + ("!fence",) * 2,
+                             deadline)
         waited = time.perf_counter()
         self.timings["invoke"] += waited - start
         self.host_waits += 1
         try:
-            reached = self.native.wait(signal, timeout)
+            reached = self.native.wait(signal, None if deadline is None else deadline.left())
         except VMError as e:
+            e = _past_deadline(e, deadline)
             raise VMError(e.code_name, f"{e.message}; waiting on finish fence") from None
         finally:
             self.timings["wait"] += time.perf_counter() - waited
         if not reached:
-            raise VMError("DEADLINE_EXCEEDED", "timed out waiting on finish fence")
+            raise VMError("DEADLINE_EXCEEDED", f"{deadline.error().message}; waiting on finish fence")
         return results
 
     def statistics(self):
@@ -181,7 +217,7 @@ class Context:
         return {**_native().buffer_statistics(), "dispatches": vm["dispatches"],
                 "fence_waits": vm["fence_waits"] + self.host_waits, **{k: v for k, v in self.timings.items()}}
 
-    def _call(self, function, args, types):
+    def _call(self, function, args, types, deadline):
         if len(args) != len(types):
             n = len(function.signature.inputs)
             raise VMError("INVALID_ARGUMENT", "input list and function mismatch; "
@@ -190,10 +226,18 @@ class Context:
         banks = {"i": [], "f": [], "r": []}
         for i, (value, t, (bank, parsed)) in enumerate(zip(args, types, plan)):
             banks[bank].append(value if parsed is None else to_vm_value(value, t, i, parsed))
-        ints, floats, refs = self.native.call(self._loaded[function.module_index], function.ordinal,
-                                              banks["i"], banks["f"], banks["r"], nres)
+        ints, floats, refs = self._native_call(self._loaded[function.module_index], function.ordinal,
+                                               banks["i"], banks["f"], banks["r"], nres, deadline)
         queues = {"i": iter(ints), "f": iter(floats), "r": iter(refs)}
         return [next(queues[bank]) for bank in result_banks]
+
+
+def _past_deadline(error, deadline):
+    """The native VM's DEADLINE_EXCEEDED (its work stopped at `deadline`),
+    told with the timeout it came from; other errors as they are."""
+    if error.code_name == "DEADLINE_EXCEEDED" and error.message == "deadline exceeded" and deadline is not None:
+        return deadline.error()
+    return error
 
 
 @functools.lru_cache(maxsize=None)

@@ -65,6 +65,11 @@ class TracingContext:
             raise VMError("NOT_FOUND", f"no function '{name}' exported by module")
         return Function(self, index, export)
 
+    def set_timeout(self, seconds):
+        """runtime.context.Context.set_timeout, on the reference VM."""
+        from ..vm.deadline import Deadline
+        self.ref.deadline = None if seconds is None else Deadline(seconds)
+
     def invoke(self, function, args, timeout=None):
         values = [interp.Buffer(a.element, a.shape, bytearray(a.data)) if hasattr(a, "data") else
                   (a.value if hasattr(a, "value") else a) for a in args]

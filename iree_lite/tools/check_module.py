@@ -13,20 +13,24 @@ def run(ns):
         raise ToolError(f"INVALID_ARGUMENT; module '{module.name}' exports no zero-argument functions to run "
                         "as tests")
     failed = []
+    ran = 0
     print(f"[==========] Running {len(tests)} tests from module {module.name}", flush=True)
     for name in tests:
         test = f"{module.name}.{name}"
         print(f"[ RUN      ] {test}", flush=True)
+        ran += 1
         try:
             ctx.invoke(ctx.lookup(name), [])
         except VMError as e:
             print(e, flush=True)
             print(f"[  FAILED  ] {test}", flush=True)
             failed.append(test)
+            if e.code_name == "DEADLINE_EXCEEDED" and ns.timeout is not None:
+                break   # past --timeout: the tests left cannot run
         else:
             print(f"[       OK ] {test}", flush=True)
-    print(f"[==========] {len(tests)} tests ran.")
-    print(f"[  PASSED  ] {len(tests) - len(failed)} tests.")
+    print(f"[==========] {ran} tests ran.")
+    print(f"[  PASSED  ] {ran - len(failed)} tests.")
     if failed:
         print(f"[  FAILED  ] {len(failed)} tests, listed below:")
         for test in failed:

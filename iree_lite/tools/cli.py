@@ -39,7 +39,8 @@ examples:
   (ignored)              (--expected_output only) skip this result
 --output values:  -  print;  @file.npy / +file.npy  write / append npy;
   @file.bin / +file.bin  raw bytes;  empty  ignore.
-Exit status: 0 on success, 1 on any error or mismatched expected output.
+Exit status: 0 on success, 1 on any error, mismatched expected output or
+--timeout; 130 on Ctrl-C (`error: interrupted`).
 """
 
 BACKENDS = ("vmvx", "llvm-cpu")
@@ -87,6 +88,9 @@ def add_context_args(p):
     p.add_argument("--input", dest="inputs", action="append", default=[], metavar="VALUE",
                    help="a function argument, in order (see below)")
     add_topology_args(p)
+    p.add_argument("--timeout", type=_positive_seconds, metavar="SECONDS",
+                   help="end the run with DEADLINE_EXCEEDED (exit 1) if it has not finished SECONDS after "
+                        "the modules start loading (Ctrl-C ends it at once: `error: interrupted`, exit 130)")
     p.add_argument("--trace", metavar="FILE.json",
                    help="write a timeline of the run to FILE.json (Chrome trace events, for "
                         "ui.perfetto.dev or chrome://tracing): a track per thread (host, each worker) "

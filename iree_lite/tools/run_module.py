@@ -49,6 +49,7 @@ def create_context(ns, allow_empty=False):
                 ns.traced_context = ctx   # written by report_errors, even after a failure
     except VMError as e:
         raise ToolError(f"{e}; creating run context") from None
+    ctx.set_timeout(getattr(ns, "timeout", None))   # initializers run at load (batch sets none)
     from ..vm.format import ModuleFormatError, deserialize
     from ..vm.link import load_order
     modules = []

@@ -535,6 +535,7 @@ class Context:
         self.links = []
         self.globals = []   # per module: each global's current value
         self.trace = trace  # trace(module, function, pc, op, operands, frame) after each instruction
+        self.deadline = None  # a vm.deadline.Deadline: checked on backward branches and in waits
 
     def load(self, module):
         verify_module(module)
@@ -570,7 +571,10 @@ class Context:
         results = self.call(mi, fn, args)
         if signal is not None:
             try:
-                signal.wait(timeout)
+                if self.deadline is not None:
+                    self.deadline.wait(signal)
+                else:
+                    signal.wait(timeout)
             except VMError as e:
                 raise VMError(e.code_name, f"{e.message}; waiting on finish fence") from None
         return results
@@ -593,6 +597,8 @@ class Context:
             op, v, _, pc = isa.decode(code, pc)
             if op.name == "br" or op.name == "br.if" and frame.i[v["cond"]]:
                 pc = v["target"]
+                if pc <= at and self.deadline is not None:   # every loop takes a backward branch
+                    self.deadline.check()
             elif op.name != "br.if":
                 out = getattr(self, "op_" + op.name.replace(".", "_"))(frame, m, v)
             if self.trace is not None:
@@ -998,7 +1004,9 @@ class Context:
 
     def op_fence_await(self, fr, m, v):
         f = fr.r[v["fence"]]
-        if f is not None:
+        if f is not None and self.deadline is not None:
+            self.deadline.wait(f)
+        elif f is not None:
             f.wait()
 
     def op_fence_forward(self, fr, m, v):
