@@ -7,6 +7,7 @@ from ..ir.attributes import AffineMapAttr, ArrayAttr, IntegerAttr
 from ..ir.core import Block, Operation, Region
 from ..ir.ops import OpDef, TerminatorOp, ends_in
 from ..ir.types import ScalarType, element_type_of
+from .convolution import NAMES as CONVOLUTIONS, verify_convolution
 from .linalg_pack import OPS as PACK_OPS
 
 I64 = ScalarType("i64")
@@ -331,48 +332,11 @@ class SoftmaxOp(NamedOp):
             fail(f"'linalg.softmax' needs a float tensor and a dimension below its rank, got '{t}'")
 
 
-CONVOLUTIONS = ("conv_2d_nhwc_hwcf", "conv_2d_nchw_fchw", "depthwise_conv_2d_nhwc_hwc", "pooling_nhwc_sum",
-                "pooling_nhwc_max")
-
-
-# The loop each dimension of a convolution's input, filter (or window) and output walks.
-CONV_AXES = {"conv_2d_nhwc_hwcf": (("n", "h", "w", "c"), ("kh", "kw", "c", "f"), ("n", "oh", "ow", "f")),
-             "conv_2d_nchw_fchw": (("n", "c", "h", "w"), ("f", "c", "kh", "kw"), ("n", "f", "oh", "ow")),
-             "depthwise_conv_2d_nhwc_hwc": (("n", "h", "w", "c"), ("kh", "kw", "c"), ("n", "oh", "ow", "c")),
-             "pooling_nhwc_sum": (("n", "h", "w", "c"), ("kh", "kw"), ("n", "oh", "ow", "c")),
-             "pooling_nhwc_max": (("n", "h", "w", "c"), ("kh", "kw"), ("n", "oh", "ow", "c"))}
-LOOP_NAMES = {"n": "batch", "c": "channel", "f": "filter"}
-
-
-def conv_sizes(kind, shapes):
-    """The loop sizes of a convolution or pooling (n, h, w, c, kh, kw, f, oh,
-    ow; None if dynamic everywhere) from its input, filter (or window) and
-    output shapes, with where each is read: {loop: (operand, axis)}; and
-    (loop, size, size) for the static sizes of one loop that differ."""
-    sizes, where, differ = {}, {}, []
-    for operand, (axes, shape) in enumerate(zip(CONV_AXES[kind], shapes)):
-        for axis, (loop, n) in enumerate(zip(axes, shape)):
-            if sizes.get(loop) is None:
-                sizes[loop], where[loop] = n, (operand, axis)
-            elif n is not None and n != sizes[loop]:
-                differ.append((LOOP_NAMES[loop], sizes[loop], n))
-    return sizes, where, differ
-
-
-def strides_and_dilations(op):
-    """((stride h, stride w), (dilation h, dilation w)), 1 by default."""
-    pairs = []
-    for key in ("strides", "dilations"):
-        attr = op.attributes.get(key)
-        pairs.append((1, 1) if attr is None else tuple(attr.flat()))
-    return pairs
-
-
 class ConvOp(NamedOp):
     """`linalg.conv_2d_nhwc_hwcf {strides = dense<2> : tensor<2xi64>,
     dilations = dense<1> : tensor<2xi64>} ins(%x, %w : ...) outs(%o : ...)`,
     and the other convolutions and poolings (whose second input is only a
-    window shape)."""
+    window shape): dialects/convolution.py describes them."""
 
     def parse(self, p, loc, result_names):
         attrs = p.parse_optional_attr_dict()
@@ -381,25 +345,8 @@ class ConvOp(NamedOp):
         return op
 
     def verify(self, op, fail):
-        super().verify(op, fail)
-        kind = self.name.split(".")[1]
-        ins, outs = ins_outs(op)
-        ranks = (4, 2 if kind.startswith("pooling") else 3 if kind.startswith("depthwise") else 4, 4)
-        if len(ins) != 2 or tuple(v.type.rank for v in (*ins, outs[0])) != ranks:
-            fail(f"'{self.name}' takes two inputs and one output of ranks {', '.join(map(str, ranks))}")
-        x, w, out = (v.type for v in (*ins, outs[0]))   # inputs are cast to out's element type
-        for key in ("strides", "dilations"):
-            attr = op.attributes.get(key)
-            if attr is not None and (not hasattr(attr, "flat") or len(attr.flat()) != 2 or min(attr.flat()) < 1):
-                fail(f"'{self.name}' {key} must be two positive integers")
-        sizes, _, differ = conv_sizes(kind, (x.shape, w.shape, out.shape))
-        for what, a, b in differ:   # dynamic sizes are checked at run time
-            fail(f"'{self.name}' {what} sizes {a} and {b} differ")
-        for (s, d), (o, k, i) in zip(zip(*strides_and_dilations(op)), ((sizes["oh"], sizes["kh"], sizes["h"]),
-                                                                        (sizes["ow"], sizes["kw"], sizes["w"]))):
-            if None not in (o, k, i) and (o < 1 or k < 1 or (o - 1) * s + (k - 1) * d + 1 > i):
-                fail(f"'{self.name}' window of {k} (stride {s}, dilation {d}) does not give {o} outputs "
-                     f"from {i} inputs")
+        check_tensors(op, fail)
+        verify_convolution(op, *ins_outs(op), fail)
 
 
 CONTRACTIONS = ("matmul", "batch_matmul", "matvec", "vecmat", "batch_matvec", "dot")
