@@ -9,6 +9,7 @@ from ..ir.ops import OpDef, TerminatorOp, ends_in
 from ..ir.types import ScalarType, element_type_of
 from .convolution import NAMES as CONVOLUTIONS, verify_convolution
 from .linalg_pack import OPS as PACK_OPS
+from .reduction import combiner_of, reduction_plan
 
 I64 = ScalarType("i64")
 
@@ -82,10 +83,10 @@ class GenericOp(OpDef):
         if any(k not in ("parallel", "reduction") for k in kinds):
             fail(f"unknown iterator types {kinds}")
         if len(parallel) < len(kinds):
-            if len(outs) != 1 or maps.values[-1].results != parallel:
-                fail("iree-lite supports reductions in 'linalg.generic' into one output "
+            if any(m.results != parallel for m in maps.values[len(ins):]):
+                fail("iree-lite supports reductions in 'linalg.generic' into outputs "
                      "indexed by the parallel dimensions in order")
-            combiner_of(op, fail)
+            reduction_plan(op, fail)
         else:
             for m in maps.values[len(ins):]:
                 if not m.is_identity:
@@ -283,31 +284,6 @@ class ReduceOp(OpDef):
         if tuple(ins[0].type.shape[d] for d in kept) != outs[0].type.shape:
             fail(f"reducing dimensions {dims} of '{ins[0].type}' does not give '{outs[0].type}'")
         combiner_of(op, fail)
-
-
-COMBINERS = {"arith.addf": "addf", "arith.mulf": "mulf", "arith.maximumf": "maximumf",
-             "arith.minimumf": "minimumf", "arith.addi": "addi", "arith.muli": "muli", "arith.maxsi": "maxsi",
-             "arith.minsi": "minsi"}
-
-
-def combiner_of(op, fail):
-    """The buffer.reduce combiner of a reduction body, and the value it
-    folds into the accumulator: the body's last op combines the accumulator
-    (the last block argument) with a value computed from the inputs alone
-    (`%sq = arith.mulf %in, %in` then `%r = arith.addf %sq, %acc`), so the
-    ops before it apply element-wise first."""
-    body = op.regions[0].blocks[0]
-    ops, acc = body.operations, body.arguments[-1]
-    last = ops[-2] if len(ops) >= 2 else None
-    shape = ("iree-lite supports reduction bodies that end by combining the accumulator with one of "
-             f"{', '.join(sorted(COMBINERS))}, the other ops not using the accumulator")
-    if last is None or last.name not in COMBINERS or ops[-1].operands != [last.results[0]] or \
-            acc not in last.operands or len(last.operands) != 2:
-        fail(shape)
-    value = last.operands[1] if last.operands[0] is acc else last.operands[0]
-    if value is acc or any(acc in inner.operands for inner in ops[:-2]):
-        fail(shape)
-    return COMBINERS[last.name], value
 
 
 class SoftmaxOp(NamedOp):

@@ -9,13 +9,15 @@ materialised at the iteration shape by `iree_lite.expand` (a strided copy).
 Named ops map to the one op they mean.
 """
 from ..dialects import lookup
-from ..dialects.linalg import CONTRACTIONS, CONVOLUTIONS, ELEMENTWISE, combiner_of, ins_outs
+from ..dialects.linalg import CONTRACTIONS, CONVOLUTIONS, ELEMENTWISE, ins_outs
+from ..dialects.reduction import Fold, Pick, reduction_plan
 from ..ir.attributes import AffineMapAttr, FloatAttr, IntegerAttr
 from ..ir.core import Block, Diagnostic, Operation
 from ..ir.types import ScalarType, TensorType, element_type_of
 from .build import INDEX, cast, emit, expand, fold, index_constant, linear_index, shape_of, size_of, sizes, splat, \
     view
 from .convolution import convolve
+from .reduction import pick
 
 
 def lower_linalg(block, source, remap=None):
@@ -77,7 +79,7 @@ def rewrite(op, ops, remap, source):
         dims = sorted(a.value for a in op.attributes["dimensions"].values)
         kept = [d for d in range(ins[0].type.rank) if d not in dims]
         identity = AffineMapAttr(ins[0].type.rank, tuple(range(ins[0].type.rank)))
-        return [reduce_body(op, ops, [identity], kept, dims, remap, source)]
+        return reduce_body(op, ops, [identity], kept, dims, remap, source)
     if kind in CONTRACTIONS:
         return [contract(ops, kind, cast_operands(op, ops, ins, out_type.element), outs[0], op.loc)]
     if kind == "map":
@@ -93,7 +95,7 @@ def rewrite(op, ops, remap, source):
         return [softmax(ops, ins[0], op.attributes["dimension"].value, op.loc)]
     kinds = [getattr(i, "value", i).split("<")[-1].rstrip(">") for i in op.attributes["iterator_types"].values]
     if "reduction" in kinds:
-        return [reduce_generic(op, ops, kinds, remap, source)]
+        return reduce_generic(op, ops, kinds, remap, source)
     return rewrite_generic(op, ops, remap, source)
 
 
@@ -129,11 +131,11 @@ def reduce_generic(op, ops, kinds, remap, source):
 
 
 def reduce_body(op, ops, maps, parallel, reduced, remap, source):
-    """A reduction (generic or linalg.reduce): the body's ops before its
-    combiner applied element-wise over the iteration space ordered
-    (parallel..., reduced...), then folded into the output along the
-    reduced dimensions."""
-    ins, (init,) = ins_outs(op)
+    """A reduction (generic or linalg.reduce): the body's ops that read no
+    accumulator applied element-wise over the iteration space ordered
+    (parallel..., reduced...), then each output's value folded (or picked:
+    argmax) along the reduced dimensions. Returns the outputs."""
+    ins, inits = ins_outs(op)
     order = parallel + reduced
     size = {}
     for value, amap in zip(ins, maps):
@@ -142,7 +144,7 @@ def reduce_body(op, ops, maps, parallel, reduced, remap, source):
         raise Diagnostic("every iteration dimension must index an input of the reduction", op.loc, source)
     shape = tuple(size[d] for d in order)
     body = op.regions[0].blocks[0]
-    combiner, value = combiner_of(op, _fail(op, source))
+    plan, elementwise = reduction_plan(op, _fail(op, source))
     reads = {d: (value, r) for value, amap in zip(ins, maps) for r, d in enumerate(amap.results) if d is not None}
 
     def size(i):   # iteration dimension order[i], read from an input it indexes
@@ -151,11 +153,16 @@ def reduce_body(op, ops, maps, parallel, reduced, remap, source):
     for arg, x, amap in zip(body.arguments, ins, maps):
         moved = AffineMapAttr(len(order), tuple(None if d is None else order.index(d) for d in amap.results))
         mapping[arg] = expand(ops, x, moved, shape, op.loc, size=size)
-    pre = Block(body.arguments, body.operations[:-2] + [Operation("linalg.yield", [value], [])])
+    pre = Block(body.arguments, elementwise + [Operation("linalg.yield", [step.value for step in plan], [])])
     like = next(iter(mapping.values()), None)   # an input at the (reordered) iteration shape
-    (folded,) = apply_body(ops, pre, mapping, shape, remap, source, [order.index(d) for d in range(len(order))],
-                           like)
-    return fold(ops, init, folded, combiner, op.loc)
+    values = apply_body(ops, pre, mapping, shape, remap, source, [order.index(d) for d in range(len(order))], like)
+    results = [fold(ops, init, value, step.combiner, op.loc) if isinstance(step, Fold) else None
+               for step, init, value in zip(plan, inits, values)]
+    for k, step in enumerate(plan):
+        if isinstance(step, Pick):
+            results[k] = pick(ops, step, values[step.of], results[step.of], inits[step.of], values[k], inits[k],
+                              len(parallel), op.loc)
+    return results
 
 
 def contract(ops, kind, ins, init, loc):
