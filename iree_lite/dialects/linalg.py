@@ -3,7 +3,7 @@
 They are rewritten before dispatch formation (passes/linalg.py) into
 element-wise tensor ops, which then fuse with their neighbours.
 """
-from ..ir.attributes import AffineMapAttr, ArrayAttr, IntegerAttr
+from ..ir.attributes import AffineMapAttr, ArrayAttr, IntegerAttr, exact_dimension
 from ..ir.core import Block, Operation, Region
 from ..ir.ops import OpDef, TerminatorOp, ends_in
 from ..ir.types import ScalarType, element_type_of
@@ -74,11 +74,13 @@ class GenericOp(OpDef):
         kinds = [getattr(i, "value", i) for i in iterators.values] if isinstance(iterators, ArrayAttr) else []
         kinds = [k.split("<")[-1].rstrip(">") for k in kinds]
         ins, outs = ins_outs(op)
-        for m, v in zip(maps.values, op.operands):
-            if m.results is None:
-                fail(f"iree-lite supports indexing maps whose results are distinct dimensions or 0, not {m}")
-            if m.num_dims != len(kinds) or len(m.results) != v.type.rank:
+        for k, (m, v) in enumerate(zip(maps.values, op.operands)):
+            if m.results is None and (k >= len(ins) or m.linear() is None):
+                fail("iree-lite supports indexing maps whose results are distinct dimensions or 0, and on inputs "
+                     f"sums of dimensions times constants and constants, not {m}")
+            if m.num_dims != len(kinds) or len(m.expressions()) != v.type.rank:
                 fail(f"indexing map {m} does not fit operand of type '{v.type}'")
+        check_windows(maps.values, op.operands, fail)
         parallel = tuple(d for d, k in enumerate(kinds) if k == "parallel")
         if any(k not in ("parallel", "reduction") for k in kinds):
             fail(f"unknown iterator types {kinds}")
@@ -101,6 +103,30 @@ class GenericOp(OpDef):
         for inner in block.operations:
             if inner.name == "linalg.index" and not 0 <= inner.attributes["dim"].value < len(kinds):
                 fail(f"'linalg.index' of dimension {inner.attributes['dim'].value} in a {len(kinds)}-d generic")
+
+
+def check_windows(maps, operands, fail):
+    """Static bounds of the inputs read through sums of dimensions (d0 + d1,
+    2 * d0, constants): each result must stay inside its dimension over
+    the iteration sizes known at compile time (others fail at run time)."""
+    sizes = {}
+    for m, v in zip(maps, operands):
+        for (coeffs, const), n in zip(m.linear() or (), v.type.shape):
+            d = exact_dimension(coeffs, const)
+            if d is not None and n is not None:
+                sizes[d] = n
+    for k, (m, v) in enumerate(zip(maps, operands)):
+        if m.results is not None:
+            continue
+        for r, ((coeffs, const), n) in enumerate(zip(m.linear(), v.type.shape)):
+            used = [d for d, a in enumerate(coeffs) if a]
+            if any(sizes.get(d) in (None, 0) for d in used):
+                continue
+            lo = const + sum(min(0, coeffs[d] * (sizes[d] - 1)) for d in used)
+            hi = const + sum(max(0, coeffs[d] * (sizes[d] - 1)) for d in used)
+            if lo < 0 or (n is not None and hi >= n):
+                fail(f"indexing map {m} reads operand {k} of type '{v.type}' outside dimension {r}: "
+                     f"from {lo} to {hi}")
 
 
 class IndexOp(OpDef):

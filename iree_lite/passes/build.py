@@ -1,6 +1,6 @@
 """Builders of the tensor ops that the structured-op rewrites emit: each
 appends its ops to `ops` and returns the new value(s)."""
-from ..ir.attributes import IntegerAttr, exact_dimension
+from ..ir.attributes import AffineMapAttr, IntegerAttr, exact_dimension
 from ..ir.core import Diagnostic, Operation
 from ..ir.types import ScalarType, TensorType
 
@@ -130,3 +130,23 @@ def fold(ops, init, src, combiner, loc):
         folded = fold(ops, cast(ops, init, wide, False, loc), cast(ops, src, wide, False, loc), combiner, loc)
         return cast(ops, folded, element, False, loc)
     return emit(ops, "iree_lite.reduce", [init, src], [init.type], {"combiner": combiner}, loc)[0]
+
+
+def map_dimensions(amap):
+    """Each result of a linear affine map: the dimension it is exactly, or None."""
+    return [exact_dimension(coeffs, const) for coeffs, const in amap.linear()]
+
+
+def reordered(amap, order):
+    """`amap` over the iteration dimensions reordered: new dimension i is old
+    dimension order[i]."""
+    if amap.results is not None:
+        return AffineMapAttr(len(order), tuple(None if d is None else order.index(d) for d in amap.results))
+    exprs = []
+    for coeffs, const in amap.linear():
+        e = ("c", const)
+        for d, a in enumerate(coeffs):
+            if a:
+                e = ("+", e, ("*", ("d", order.index(d)), ("c", a)))
+        exprs.append(e)
+    return AffineMapAttr(len(order), None, 0, tuple(exprs))

@@ -14,8 +14,8 @@ from ..dialects.reduction import Fold, Pick, reduction_plan
 from ..ir.attributes import AffineMapAttr, FloatAttr, IntegerAttr
 from ..ir.core import Block, Diagnostic, Operation
 from ..ir.types import ScalarType, TensorType, element_type_of
-from .build import INDEX, cast, emit, expand, fold, index_constant, linear_index, shape_of, size_of, sizes, splat, \
-    view
+from .build import INDEX, cast, emit, expand, fold, index_constant, linear_index, map_dimensions, reordered, \
+    shape_of, size_of, sizes, splat, view
 from .convolution import convolve
 from .reduction import pick
 
@@ -137,22 +137,23 @@ def reduce_body(op, ops, maps, parallel, reduced, remap, source):
     argmax) along the reduced dimensions. Returns the outputs."""
     ins, inits = ins_outs(op)
     order = parallel + reduced
-    size = {}
-    for value, amap in zip(ins, maps):
-        size.update({d: value.type.shape[r] for r, d in enumerate(amap.results) if d is not None})
-    if len(size) != len(order):
-        raise Diagnostic("every iteration dimension must index an input of the reduction", op.loc, source)
-    shape = tuple(size[d] for d in order)
+    reads = {}   # iteration dimension -> (operand, axis) that it indexes exactly
+    for value, amap in zip(op.operands, maps):
+        for r, d in enumerate(map_dimensions(amap)):
+            if d is not None and (d not in reads or reads[d][0].type.shape[reads[d][1]] is None):
+                reads[d] = (value, r)
+    if len(reads) != len(order):
+        raise Diagnostic("every iteration dimension must be exactly a dimension of an operand of the reduction",
+                         op.loc, source)
+    shape = tuple(reads[d][0].type.shape[reads[d][1]] for d in order)
     body = op.regions[0].blocks[0]
     plan, elementwise = reduction_plan(op, _fail(op, source))
-    reads = {d: (value, r) for value, amap in zip(ins, maps) for r, d in enumerate(amap.results) if d is not None}
 
-    def size(i):   # iteration dimension order[i], read from an input it indexes
+    def size(i):   # iteration dimension order[i], read from an operand it indexes
         return size_of(ops, *reads[order[i]], op.loc)
     mapping = {}
     for arg, x, amap in zip(body.arguments, ins, maps):
-        moved = AffineMapAttr(len(order), tuple(None if d is None else order.index(d) for d in amap.results))
-        mapping[arg] = expand(ops, x, moved, shape, op.loc, size=size)
+        mapping[arg] = expand(ops, x, reordered(amap, order), shape, op.loc, size=size)
     pre = Block(body.arguments, elementwise + [Operation("linalg.yield", [step.value for step in plan], [])])
     like = next(iter(mapping.values()), None)   # an input at the (reordered) iteration shape
     values = apply_body(ops, pre, mapping, shape, remap, source, [order.index(d) for d in range(len(order))], like)
