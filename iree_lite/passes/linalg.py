@@ -249,7 +249,7 @@ def gather(ops, src, indices, shape, loc):
     is outside its dimension."""
     def elementwise(name, a, b, attributes=None):
         t = next((v.type for v in (a, b) if isinstance(v.type, TensorType)), None)
-        rt = INDEX if name != "arith.cmpi" else ScalarType("i1")
+        rt = ScalarType("i1") if name in ("arith.cmpi", "arith.andi") else INDEX
         return emit(ops, name, [a, b], [TensorType(t.shape, rt) if t else rt], attributes, loc)[0]
     flat, inside = index_constant(ops, 0, loc), None
     for axis, index in enumerate(indices):
