@@ -211,3 +211,48 @@ def test_reduction_bodies_iree_lite_cannot_split(old, new, message):
     with pytest.raises(Diagnostic, match=message) as e:
         compile_module(src.replace(old, new), "arg.mlir")
     assert e.value.render().startswith("arg.mlir:3:10: error:")
+
+
+def test_reduction_into_an_output_that_keeps_a_unit_dimension(both_vms):
+    """`(d0, d1) -> (d0, 0)` on a 2x1 output (keepdims), as ONNX softmax
+    lowers its sum; and a max with its argmax beside it."""
+    src = """
+func.func @f(%x: tensor<2x5xf32>, %s: tensor<2x1xf32>, %m: tensor<1x2xf32>, %i: tensor<1x2xi64>)
+    -> (tensor<2x1xf32>, tensor<1x2xf32>, tensor<1x2xi64>) {
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, 0)>],
+                       iterator_types = ["parallel", "reduction"]} ins(%x : tensor<2x5xf32>) outs(%s : tensor<2x1xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %a = arith.addf %in, %out : f32
+    linalg.yield %a : f32
+  } -> tensor<2x1xf32>
+  %q:2 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (0, d0)>,
+                                          affine_map<(d0, d1) -> (0, d0)>],
+                         iterator_types = ["parallel", "reduction"]}
+      ins(%x : tensor<2x5xf32>) outs(%m, %i : tensor<1x2xf32>, tensor<1x2xi64>) {
+  ^bb0(%in: f32, %out: f32, %idx: i64):
+    %k = linalg.index 1 : index
+    %kk = arith.index_cast %k : index to i64
+    %mx = arith.maximumf %in, %out : f32
+    %c = arith.cmpf ogt, %in, %out : f32
+    %sel = arith.select %c, %kk, %idx : i64
+    linalg.yield %mx, %sel : f32, i64
+  } -> (tensor<1x2xf32>, tensor<1x2xi64>)
+  return %r, %q#0, %q#1 : tensor<2x1xf32>, tensor<1x2xf32>, tensor<1x2xi64>
+}
+"""
+    x = np.array([[1, 5, 3, 5, 2], [-1, -2, -3, 0, -4]], np.float32)
+    s, m, i = run_both(both_vms, src, [x, np.full((2, 1), 0.5, np.float32), np.full((1, 2), -np.inf, np.float32),
+                                       np.zeros((1, 2), np.int64)])
+    np.testing.assert_array_equal(s, 0.5 + x.sum(axis=1, keepdims=True))
+    np.testing.assert_array_equal(m, x.max(axis=1)[None])
+    np.testing.assert_array_equal(i, x.argmax(axis=1)[None])
+
+
+def test_a_zero_result_on_a_dimension_longer_than_one_is_an_error():
+    src = arg_program("f32", "i64", "arith.maximumf", "ogt").replace(
+        "affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0)>",
+        "affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0, 0)>").replace(
+        "tensor<4xi64>", "tensor<4x2xi64>")
+    with pytest.raises(Diagnostic, match=r"into outputs indexed by the parallel dimensions in order \(and 0 on "
+                                         r"dimensions of size 1\)"):
+        compile_module(src, "k.mlir")

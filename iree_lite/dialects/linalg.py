@@ -85,9 +85,12 @@ class GenericOp(OpDef):
         if any(k not in ("parallel", "reduction") for k in kinds):
             fail(f"unknown iterator types {kinds}")
         if len(parallel) < len(kinds):
-            if any(m.results != parallel for m in maps.values[len(ins):]):
-                fail("iree-lite supports reductions in 'linalg.generic' into outputs "
-                     "indexed by the parallel dimensions in order")
+            for m, v in zip(maps.values[len(ins):], outs):
+                units = [r for r, d in enumerate(m.results or ()) if d is None]
+                if m.results is None or tuple(d for d in m.results if d is not None) != parallel or \
+                        any(v.type.shape[r] != 1 for r in units):
+                    fail("iree-lite supports reductions in 'linalg.generic' into outputs indexed by the "
+                         "parallel dimensions in order (and 0 on dimensions of size 1)")
             reduction_plan(op, fail)
         else:
             for m in maps.values[len(ins):]:

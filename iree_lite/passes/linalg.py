@@ -157,13 +157,21 @@ def reduce_body(op, ops, maps, parallel, reduced, remap, source):
     pre = Block(body.arguments, elementwise + [Operation("linalg.yield", [step.value for step in plan], [])])
     like = next(iter(mapping.values()), None)   # an input at the (reordered) iteration shape
     values = apply_body(ops, pre, mapping, shape, remap, source, [order.index(d) for d in range(len(order))], like)
+    # Outputs with unit dimensions indexed by 0 (keepdims) are reduced into views without them.
+    # (linalg.reduce has no output maps: its outputs are the kept dimensions in order.)
+    folded = list(inits)
+    for k, amap in enumerate(maps[len(ins):]):
+        if None in amap.results:
+            kept = [n for n, d in zip(shape_of(ops, inits[k], op.loc), amap.results) if d is not None]
+            folded[k] = view(ops, inits[k], kept, op.loc)
     results = [fold(ops, init, value, step.combiner, op.loc) if isinstance(step, Fold) else None
-               for step, init, value in zip(plan, inits, values)]
+               for step, init, value in zip(plan, folded, values)]
     for k, step in enumerate(plan):
         if isinstance(step, Pick):
-            results[k] = pick(ops, step, values[step.of], results[step.of], inits[step.of], values[k], inits[k],
+            results[k] = pick(ops, step, values[step.of], results[step.of], folded[step.of], values[k], folded[k],
                               len(parallel), op.loc)
-    return results
+    return [r if r.type == init.type else view(ops, r, shape_of(ops, init, op.loc), op.loc)
+            for r, init in zip(results, inits)]
 
 
 def contract(ops, kind, ins, init, loc):

@@ -116,3 +116,54 @@ func.func @argmin_two_dims() -> (tensor<3xf32>, tensor<3xi64>) {
   } -> (tensor<3xf32>, tensor<3xi64>)
   return %r#0, %r#1 : tensor<3xf32>, tensor<3xi64>
 }
+
+// ONNX Softmax as iree-import-onnx and `iree-compile --compile-to=input` lower
+// it: a max with its argmax (unused), then sums into a 2x1 output indexed
+// (d0, 0). Expected values: IREE's.
+// CHECK-LABEL: EXEC @onnx_softmax
+// CHECK-NEXT: result[0]: hal.buffer_view
+// CHECK-NEXT: 2x5xf32=[0.0116562 0.0316849 0.0861285 0.234122 0.636409][0.0674508 0.18335 0.498398 0.18335 0.0674508]
+func.func @onnx_softmax() -> tensor<2x5xf32> {
+  %0 = util.unfoldable_constant dense<[[1.0, 2.0, 3.0, 4.0, 5.0], [-1.0, 0.0, 1.0, 0.0, -1.0]]> : tensor<2x5xf32>
+  %c0_i64 = arith.constant 0 : i64
+  %cst = arith.constant 0xFF800000 : f32
+  %cst_0 = arith.constant 0.000000e+00 : f32
+  %1 = tensor.empty() : tensor<2xi64>
+  %2 = linalg.fill ins(%c0_i64 : i64) outs(%1 : tensor<2xi64>) -> tensor<2xi64>
+  %3 = tensor.empty() : tensor<2xf32>
+  %4 = linalg.fill ins(%cst : f32) outs(%3 : tensor<2xf32>) -> tensor<2xf32>
+  %5:2 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%0 : tensor<2x5xf32>) outs(%4, %2 : tensor<2xf32>, tensor<2xi64>) {
+  ^bb0(%in: f32, %out: f32, %out_1: i64):
+    %15 = linalg.index 1 : index
+    %16 = arith.index_cast %15 : index to i64
+    %17 = arith.maximumf %in, %out : f32
+    %18 = arith.cmpf ogt, %in, %out : f32
+    %19 = arith.select %18, %16, %out_1 : i64
+    linalg.yield %17, %19 : f32, i64
+  } -> (tensor<2xf32>, tensor<2xi64>)
+  %expanded = tensor.expand_shape %5#0 [[0, 1]] output_shape [2, 1] : tensor<2xf32> into tensor<2x1xf32>
+  %6 = tensor.empty() : tensor<2x5xf32>
+  %7 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, 0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%0, %expanded : tensor<2x5xf32>, tensor<2x1xf32>) outs(%6 : tensor<2x5xf32>) {
+  ^bb0(%in: f32, %in_1: f32, %out: f32):
+    %15 = arith.subf %in, %in_1 : f32
+    linalg.yield %15 : f32
+  } -> tensor<2x5xf32>
+  %8 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%7 : tensor<2x5xf32>) outs(%6 : tensor<2x5xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %15 = math.exp %in : f32
+    linalg.yield %15 : f32
+  } -> tensor<2x5xf32>
+  %9 = tensor.empty() : tensor<2x1xf32>
+  %10 = linalg.fill ins(%cst_0 : f32) outs(%9 : tensor<2x1xf32>) -> tensor<2x1xf32>
+  %11 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, 0)>], iterator_types = ["parallel", "reduction"]} ins(%8 : tensor<2x5xf32>) outs(%10 : tensor<2x1xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %15 = arith.addf %in, %out : f32
+    linalg.yield %15 : f32
+  } -> tensor<2x1xf32>
+  %12 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, 0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%8, %11 : tensor<2x5xf32>, tensor<2x1xf32>) outs(%6 : tensor<2x5xf32>) {
+  ^bb0(%in: f32, %in_1: f32, %out: f32):
+    %15 = arith.divf %in, %in_1 : f32
+    linalg.yield %15 : f32
+  } -> tensor<2x5xf32>
+  return %12 : tensor<2x5xf32>
+}
