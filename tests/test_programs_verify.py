@@ -5,6 +5,7 @@ the bytecode typed as index). Every program the other tests compile in
 process is checked as well (tests/conftest.py)."""
 import glob
 import os
+import re
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 import iree_lite.compiler
 from iree_lite.codegen.module import serialize
+from iree_lite.ir.core import Diagnostic
 from iree_lite.passes.abi import EXECUTION_MODELS
 from iree_lite.runtime.context import Context
 from iree_lite.vm import interp
@@ -141,3 +143,21 @@ def test_generated_gathers_verify_and_match_numpy(program):
     idx = np.array([5, 0, 3], np.int64)
     (got,) = run_both(compile_and_verify(text, "gen.mlir", "async-internal"), [src, idx])
     np.testing.assert_array_equal(got, expected_gather(src, idx, uses))
+
+
+def test_a_generic_of_more_loops_than_the_vm_has_dimensions_is_a_located_error():
+    """Nine loops reducing an 8-d input: the iteration space the rewrite
+    makes is a tensor of 9 dimensions, refused at the generic, not in
+    bytecode the verifier would reject at load."""
+    d = ", ".join(f"d{i}" for i in range(9))
+    src = ("func.func @f(%x: tensor<1x1x1x1x1x1x1x2xf32>, %w: tensor<3xf32>, %o: tensor<1xf32>) -> tensor<1xf32> {\n"
+           f"  %r = linalg.generic {{indexing_maps = [affine_map<({d}) -> ({d[:-4]})>, affine_map<({d}) -> (d8)>, "
+           f"affine_map<({d}) -> (d0)>], iterator_types = [\"parallel\", " + ", ".join(['"reduction"'] * 8) + "]} "
+           "ins(%x, %w : tensor<1x1x1x1x1x1x1x2xf32>, tensor<3xf32>) outs(%o : tensor<1xf32>) {\n"
+           "  ^bb0(%a: f32, %b: f32, %acc: f32):\n    %p = arith.mulf %a, %b : f32\n"
+           "    %s = arith.addf %p, %acc : f32\n    linalg.yield %s : f32\n  } -> tensor<1xf32>\n"
+           "  return %r : tensor<1xf32>\n}\n")
+    with pytest.raises(Diagnostic, match=re.escape("'tensor<1x1x1x1x1x1x1x2x3xf32>' has 9 dimensions, more than "
+                                                   "the VM's limit of 8")) as e:
+        iree_lite.compiler.compile_module(src, "t.mlir")
+    assert e.value.render().startswith("t.mlir:2:8: error:")
