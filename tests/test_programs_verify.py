@@ -115,7 +115,8 @@ def gather_programs(draw):
 func.func @f(%src: {t}, %idx: tensor<3xi64>) -> tensor<3x4xf32> {{
   %e = tensor.empty() : tensor<3x4xf32>
   %r = linalg.generic {{indexing_maps = [affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0, d1)>],
-                       iterator_types = ["parallel", "parallel"]}} ins(%idx : tensor<3xi64>) outs(%e : tensor<3x4xf32>) {{
+                       iterator_types = ["parallel", "parallel"]}}
+      ins(%idx : tensor<3xi64>) outs(%e : tensor<3x4xf32>) {{
   ^bb0(%in: i64, %o: f32):
 {body}
     %v = tensor.extract %src[{", ".join(indices)}] : {t}

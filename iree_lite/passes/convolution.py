@@ -66,7 +66,8 @@ def convolve(op, ops, kind, ins, init, loc):
         float_ = x.type.element.is_float
         if not lay.pooling:
             filters = arranged(w, lay.filter, lay.output + lay.reduced)
-            patches = emit(ops, "arith.mulf" if float_ else "arith.muli", [patches, filters], [patches.type], loc=loc)[0]
+            patches = emit(ops, "arith.mulf" if float_ else "arith.muli", [patches, filters], [patches.type],
+                           loc=loc)[0]
         combiner = COMBINERS[lay.combine][0 if float_ else 1]
         if not lay.unsigned:
             return fold(ops, init, patches, combiner, loc)
@@ -92,10 +93,11 @@ def convolve(op, ops, kind, ins, init, loc):
 
 
 def product_order(lay):
-    """(batch, rows, columns): the loops of a convolution's matrix product. The output's own order when it is [batch][rows][columns]
-    with the rows all of one side (the windows' loops or the filter's) and
-    the columns all of the other; else [groups][windows' loops][filters],
-    into which the output is transposed."""
+    """(batch, rows, columns): the loops of a convolution's matrix product.
+    The output's own order when it is [batch][rows][columns] with the rows
+    all of one side (the windows' loops or the filter's) and the columns all
+    of the other; else [groups][windows' loops][filters], into which the
+    output is transposed."""
     windowed = set(lay.input) | {"o" + s for s in lay.spatial}
 
     def side(a):

@@ -52,7 +52,8 @@ def pick(ops, step, v, m, init_of, s, init, parallel, loc):
             scaled = at(INDEX, "arith.muli", [position, splat(ops, size_of(ops, v, axis, loc), v, loc)])
             coordinate = at(INDEX, "arith.addi", [scaled, coordinate])
         position = coordinate
-    hit = at(I1, "arith.andi", [compare(v, spread(m), "oeq" if v.type.element.is_float else "eq"), compare(v, spread(init_of), step.predicate)])
+    reaches = compare(v, spread(m), "oeq" if v.type.element.is_float else "eq")
+    hit = at(I1, "arith.andi", [reaches, compare(v, spread(init_of), step.predicate)])
     none = constant(-1 if step.last else (1 << 63) - 1, INDEX)
     where = reduced(at(INDEX, "arith.select", [hit, position, splat(ops, none, v, loc)]), none,
                  "maxsi" if step.last else "minsi")
