@@ -630,6 +630,13 @@ cdef lite_status* check_failed(const constant_t* where, const char* what) noexce
     return status_new(STATUS_FAILED_PRECONDITION, msg)
 
 
+cdef lite_status* assert_failed(const constant_t* where, const constant_t* message) noexcept nogil:
+    cdef char msg[400]
+    snprintf(msg, 400, b"%.*s: %.*s", <int>where.buffer.nbytes, where.buffer.data, <int>message.buffer.nbytes,
+             message.buffer.data)
+    return status_new(STATUS_FAILED_PRECONDITION, msg)
+
+
 cdef inline double element_f(int e, const char* p, int64_t i) noexcept nogil:
     return (<const float*>p)[i] if e == ET_F32 else (<const double*>p)[i]
 
@@ -1088,6 +1095,10 @@ cdef lite_status* vm_loop(ctx_t* ctx, const run_t* run, module_t* m, function_t*
                          <long long>I[s0])
                 return check_failed(&m.constants[code[pc + 1]], what)
             pc += 2
+        elif op == OP_CF_ASSERT:
+            if I[s0] == 0:
+                return assert_failed(&m.constants[code[pc + 1]], &m.constants[code[pc + 2]])
+            pc += 3
         elif op == OP_CHECK_EQ:
             st = check_values(R[s0], R[s1], 0, 0, 0, &m.constants[code[pc + 1]])
             if st != NULL:

@@ -2,6 +2,30 @@ import shutil
 
 import pytest
 
+import iree_lite.compiler
+
+
+def _verifying(compile_module):
+    """compile_module, also asserting that the VM's bytecode verifier accepts
+    the module it made: installed before any test module imports it, so
+    every program any test compiles in this process is checked (the
+    compiler must never emit bytecode its verifier rejects)."""
+    def compile_and_verify(text, filename="<stdin>", execution_model="async-internal"):
+        from iree_lite.codegen.module import serialize
+        from iree_lite.vm.format import deserialize
+        from iree_lite.vm.verifier import VerifyError, verify_module
+        module = compile_module(text, filename, execution_model)
+        try:
+            verify_module(deserialize(serialize(module)))
+        except VerifyError as e:
+            pytest.fail(f"the verifier rejects the compiled {filename} ({execution_model}): {e}")
+        return module
+    compile_and_verify.__doc__ = compile_module.__doc__
+    return compile_and_verify
+
+
+iree_lite.compiler.compile_module = _verifying(iree_lite.compiler.compile_module)
+
 
 @pytest.fixture(scope="session")
 def reference_iree():

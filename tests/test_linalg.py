@@ -129,7 +129,7 @@ def test_broadcast_along_trailing_dimensions(dtype):
 
 
 @pytest.mark.parametrize("maps,iterators,body,message", [
-    ([ID2, ID2], '"parallel", "reduction"', "    linalg.yield %x0 : f32", "reductions in .linalg.generic. into one output"),
+    ([ID2, ID2], '"parallel", "reduction"', "    linalg.yield %x0 : f32", "reductions in .linalg.generic. into outputs"),
     ([ID2, "affine_map<(d0, d1) -> (d1, d0)>"], None, "    linalg.yield %x0 : f32", "identity indexing maps"),
     ([ID2], None, "    linalg.yield %x0 : f32", "1 indexing maps for 2 operands"),
     # found by the compiler fuzzer's soak (a body yielding nothing reached the code generator)

@@ -455,12 +455,17 @@ class FunctionLowering:
         """The op's source location (and name, for shape checks), as a
         constant the VM names in errors."""
         text = f"{op.loc.file}:{op.loc.line}:{op.loc.col}".encode()
-        if not op.name.startswith("check."):
+        if not op.name.startswith(("check.", "cf.")):
             text = f"'{op.name}' at ".encode() + text
         return self.mb.constant(Constant(CONST_DATA, isa.ELEMENT_CODES["i8"], (len(text),), data=text))
 
     def op_check_expect_true(self, op, name="check.true"):
         self.emit(name, op.loc, cond=self.values[op.operands[0]], where=self.where(op))
+
+    def op_cf_assert(self, op):
+        message = op.attributes["msg"].value.encode()
+        text = self.mb.constant(Constant(CONST_DATA, isa.ELEMENT_CODES["i8"], (len(message),), data=message))
+        self.emit("cf.assert", op.loc, cond=self.values[op.operands[0]], where=self.where(op), message=text)
 
     def op_check_expect_false(self, op):
         self.op_check_expect_true(op, "check.false")

@@ -299,6 +299,9 @@ def _ops():
          "Fail the call (FAILED_PRECONDITION) unless `cond` is nonzero; `where` is the check's source "
          "location (i8 data), named in the error."),
         ("check.false", "cond:ri where:const", "As check.true, for `cond` equal to zero."),
+        ("cf.assert", "cond:ri where:const message:const",
+         "Fail the call (FAILED_PRECONDITION) unless `cond` is nonzero, with the error `where: "
+         "message` (the op's source location and its message, i8 data)."),
         ("check.eq", "actual:rr expected:rr where:const",
          "Fail the call unless the buffer views have the same element type, shape and element values "
          "(floats compare with ==, so NaN never matches)."),

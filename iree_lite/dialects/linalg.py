@@ -3,11 +3,13 @@
 They are rewritten before dispatch formation (passes/linalg.py) into
 element-wise tensor ops, which then fuse with their neighbours.
 """
-from ..ir.attributes import AffineMapAttr, ArrayAttr, IntegerAttr
+from ..ir.attributes import AffineMapAttr, ArrayAttr, IntegerAttr, exact_dimension
 from ..ir.core import Block, Operation, Region
 from ..ir.ops import OpDef, TerminatorOp, ends_in
 from ..ir.types import ScalarType, element_type_of
+from .convolution import NAMES as CONVOLUTIONS, verify_convolution
 from .linalg_pack import OPS as PACK_OPS
+from .reduction import combiner_of, reduction_plan
 
 I64 = ScalarType("i64")
 
@@ -72,19 +74,24 @@ class GenericOp(OpDef):
         kinds = [getattr(i, "value", i) for i in iterators.values] if isinstance(iterators, ArrayAttr) else []
         kinds = [k.split("<")[-1].rstrip(">") for k in kinds]
         ins, outs = ins_outs(op)
-        for m, v in zip(maps.values, op.operands):
-            if m.results is None:
-                fail(f"iree-lite supports indexing maps whose results are distinct dimensions or 0, not {m}")
-            if m.num_dims != len(kinds) or len(m.results) != v.type.rank:
+        for k, (m, v) in enumerate(zip(maps.values, op.operands)):
+            if m.results is None and (k >= len(ins) or m.linear() is None):
+                fail("iree-lite supports indexing maps whose results are distinct dimensions or 0, and on inputs "
+                     f"sums of dimensions times constants and constants, not {m}")
+            if m.num_dims != len(kinds) or len(m.expressions()) != v.type.rank:
                 fail(f"indexing map {m} does not fit operand of type '{v.type}'")
+        check_windows(maps.values, op.operands, fail)
         parallel = tuple(d for d, k in enumerate(kinds) if k == "parallel")
         if any(k not in ("parallel", "reduction") for k in kinds):
             fail(f"unknown iterator types {kinds}")
         if len(parallel) < len(kinds):
-            if len(outs) != 1 or maps.values[-1].results != parallel:
-                fail("iree-lite supports reductions in 'linalg.generic' into one output "
-                     "indexed by the parallel dimensions in order")
-            combiner_of(op, fail)
+            for m, v in zip(maps.values[len(ins):], outs):
+                units = [r for r, d in enumerate(m.results or ()) if d is None]
+                if m.results is None or tuple(d for d in m.results if d is not None) != parallel or \
+                        any(v.type.shape[r] != 1 for r in units):
+                    fail("iree-lite supports reductions in 'linalg.generic' into outputs indexed by the "
+                         "parallel dimensions in order (and 0 on dimensions of size 1)")
+            reduction_plan(op, fail)
         else:
             for m in maps.values[len(ins):]:
                 if not m.is_identity:
@@ -99,6 +106,30 @@ class GenericOp(OpDef):
         for inner in block.operations:
             if inner.name == "linalg.index" and not 0 <= inner.attributes["dim"].value < len(kinds):
                 fail(f"'linalg.index' of dimension {inner.attributes['dim'].value} in a {len(kinds)}-d generic")
+
+
+def check_windows(maps, operands, fail):
+    """Static bounds of the inputs read through sums of dimensions (d0 + d1,
+    2 * d0, constants): each result must stay inside its dimension over
+    the iteration sizes known at compile time (others fail at run time)."""
+    sizes = {}
+    for m, v in zip(maps, operands):
+        for (coeffs, const), n in zip(m.linear() or (), v.type.shape):
+            d = exact_dimension(coeffs, const)
+            if d is not None and n is not None:
+                sizes[d] = n
+    for k, (m, v) in enumerate(zip(maps, operands)):
+        if m.results is not None:
+            continue
+        for r, ((coeffs, const), n) in enumerate(zip(m.linear(), v.type.shape)):
+            used = [d for d, a in enumerate(coeffs) if a]
+            if any(sizes.get(d) in (None, 0) for d in used):
+                continue
+            lo = const + sum(min(0, coeffs[d] * (sizes[d] - 1)) for d in used)
+            hi = const + sum(max(0, coeffs[d] * (sizes[d] - 1)) for d in used)
+            if lo < 0 or (n is not None and hi >= n):
+                fail(f"indexing map {m} reads operand {k} of type '{v.type}' outside dimension {r}: "
+                     f"from {lo} to {hi}")
 
 
 class IndexOp(OpDef):
@@ -284,31 +315,6 @@ class ReduceOp(OpDef):
         combiner_of(op, fail)
 
 
-COMBINERS = {"arith.addf": "addf", "arith.mulf": "mulf", "arith.maximumf": "maximumf",
-             "arith.minimumf": "minimumf", "arith.addi": "addi", "arith.muli": "muli", "arith.maxsi": "maxsi",
-             "arith.minsi": "minsi"}
-
-
-def combiner_of(op, fail):
-    """The buffer.reduce combiner of a reduction body, and the value it
-    folds into the accumulator: the body's last op combines the accumulator
-    (the last block argument) with a value computed from the inputs alone
-    (`%sq = arith.mulf %in, %in` then `%r = arith.addf %sq, %acc`), so the
-    ops before it apply element-wise first."""
-    body = op.regions[0].blocks[0]
-    ops, acc = body.operations, body.arguments[-1]
-    last = ops[-2] if len(ops) >= 2 else None
-    shape = ("iree-lite supports reduction bodies that end by combining the accumulator with one of "
-             f"{', '.join(sorted(COMBINERS))}, the other ops not using the accumulator")
-    if last is None or last.name not in COMBINERS or ops[-1].operands != [last.results[0]] or \
-            acc not in last.operands or len(last.operands) != 2:
-        fail(shape)
-    value = last.operands[1] if last.operands[0] is acc else last.operands[0]
-    if value is acc or any(acc in inner.operands for inner in ops[:-2]):
-        fail(shape)
-    return COMBINERS[last.name], value
-
-
 class SoftmaxOp(NamedOp):
     """`linalg.softmax dimension(1) ins(%x : T) outs(%o : T) -> T`."""
 
@@ -331,48 +337,11 @@ class SoftmaxOp(NamedOp):
             fail(f"'linalg.softmax' needs a float tensor and a dimension below its rank, got '{t}'")
 
 
-CONVOLUTIONS = ("conv_2d_nhwc_hwcf", "conv_2d_nchw_fchw", "depthwise_conv_2d_nhwc_hwc", "pooling_nhwc_sum",
-                "pooling_nhwc_max")
-
-
-# The loop each dimension of a convolution's input, filter (or window) and output walks.
-CONV_AXES = {"conv_2d_nhwc_hwcf": (("n", "h", "w", "c"), ("kh", "kw", "c", "f"), ("n", "oh", "ow", "f")),
-             "conv_2d_nchw_fchw": (("n", "c", "h", "w"), ("f", "c", "kh", "kw"), ("n", "f", "oh", "ow")),
-             "depthwise_conv_2d_nhwc_hwc": (("n", "h", "w", "c"), ("kh", "kw", "c"), ("n", "oh", "ow", "c")),
-             "pooling_nhwc_sum": (("n", "h", "w", "c"), ("kh", "kw"), ("n", "oh", "ow", "c")),
-             "pooling_nhwc_max": (("n", "h", "w", "c"), ("kh", "kw"), ("n", "oh", "ow", "c"))}
-LOOP_NAMES = {"n": "batch", "c": "channel", "f": "filter"}
-
-
-def conv_sizes(kind, shapes):
-    """The loop sizes of a convolution or pooling (n, h, w, c, kh, kw, f, oh,
-    ow; None if dynamic everywhere) from its input, filter (or window) and
-    output shapes, with where each is read: {loop: (operand, axis)}; and
-    (loop, size, size) for the static sizes of one loop that differ."""
-    sizes, where, differ = {}, {}, []
-    for operand, (axes, shape) in enumerate(zip(CONV_AXES[kind], shapes)):
-        for axis, (loop, n) in enumerate(zip(axes, shape)):
-            if sizes.get(loop) is None:
-                sizes[loop], where[loop] = n, (operand, axis)
-            elif n is not None and n != sizes[loop]:
-                differ.append((LOOP_NAMES[loop], sizes[loop], n))
-    return sizes, where, differ
-
-
-def strides_and_dilations(op):
-    """((stride h, stride w), (dilation h, dilation w)), 1 by default."""
-    pairs = []
-    for key in ("strides", "dilations"):
-        attr = op.attributes.get(key)
-        pairs.append((1, 1) if attr is None else tuple(attr.flat()))
-    return pairs
-
-
 class ConvOp(NamedOp):
     """`linalg.conv_2d_nhwc_hwcf {strides = dense<2> : tensor<2xi64>,
     dilations = dense<1> : tensor<2xi64>} ins(%x, %w : ...) outs(%o : ...)`,
     and the other convolutions and poolings (whose second input is only a
-    window shape)."""
+    window shape): dialects/convolution.py describes them."""
 
     def parse(self, p, loc, result_names):
         attrs = p.parse_optional_attr_dict()
@@ -381,25 +350,8 @@ class ConvOp(NamedOp):
         return op
 
     def verify(self, op, fail):
-        super().verify(op, fail)
-        kind = self.name.split(".")[1]
-        ins, outs = ins_outs(op)
-        ranks = (4, 2 if kind.startswith("pooling") else 3 if kind.startswith("depthwise") else 4, 4)
-        if len(ins) != 2 or tuple(v.type.rank for v in (*ins, outs[0])) != ranks:
-            fail(f"'{self.name}' takes two inputs and one output of ranks {', '.join(map(str, ranks))}")
-        x, w, out = (v.type for v in (*ins, outs[0]))   # inputs are cast to out's element type
-        for key in ("strides", "dilations"):
-            attr = op.attributes.get(key)
-            if attr is not None and (not hasattr(attr, "flat") or len(attr.flat()) != 2 or min(attr.flat()) < 1):
-                fail(f"'{self.name}' {key} must be two positive integers")
-        sizes, _, differ = conv_sizes(kind, (x.shape, w.shape, out.shape))
-        for what, a, b in differ:   # dynamic sizes are checked at run time
-            fail(f"'{self.name}' {what} sizes {a} and {b} differ")
-        for (s, d), (o, k, i) in zip(zip(*strides_and_dilations(op)), ((sizes["oh"], sizes["kh"], sizes["h"]),
-                                                                        (sizes["ow"], sizes["kw"], sizes["w"]))):
-            if None not in (o, k, i) and (o < 1 or k < 1 or (o - 1) * s + (k - 1) * d + 1 > i):
-                fail(f"'{self.name}' window of {k} (stride {s}, dilation {d}) does not give {o} outputs "
-                     f"from {i} inputs")
+        check_tensors(op, fail)
+        verify_convolution(op, *ins_outs(op), fail)
 
 
 CONTRACTIONS = ("matmul", "batch_matmul", "matvec", "vecmat", "batch_matvec", "dot")

@@ -2,7 +2,8 @@
 (and back, with a slice dropping the padding): ops the linalg rewrite has."""
 from ..ir.attributes import AffineMapAttr
 from ..ir.types import TensorType
-from .linalg import _new, expand, index_constant, insert, size_of, size_product, splat, view
+from .build import emit, expand, index_constant, size_of, size_product, splat, view
+from .linalg import insert
 
 
 def rewrite_packing(op, ops):
@@ -49,12 +50,12 @@ def rewrite_packing(op, ops):
         return [value]
     attrs = {"offsets": (0,) * rank, "sizes": tuple(n if isinstance(n, int) else None for n in sizes),
              "strides": (1,) * rank, "slice_rank": rank}
-    return _new(ops, "tensor.extract_slice", [value] + [n for n in sizes if not isinstance(n, int)],
+    return emit(ops, "tensor.extract_slice", [value] + [n for n in sizes if not isinstance(n, int)],
                 [dest.type], attrs, loc)
 
 
 def _pad(ops, src, value, padded, loc):
     """src at the start of a tensor of sizes `padded` filled with `value`."""
     t = TensorType(tuple(n if isinstance(n, int) else None for n in padded), src.type.element)
-    like = _new(ops, "tensor.empty", [n for n in padded if not isinstance(n, int)], [t], loc=loc)[0]
+    like = emit(ops, "tensor.empty", [n for n in padded if not isinstance(n, int)], [t], loc=loc)[0]
     return insert(ops, src, splat(ops, value, like, loc), [index_constant(ops, 0, loc)] * t.rank, loc)

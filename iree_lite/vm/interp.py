@@ -973,6 +973,10 @@ class Context:
             raise VMError("FAILED_PRECONDITION",
                           f"{where(m, v)}: expected {'true' if want else 'false'}, got {fr.i[v['cond']]}")
 
+    def op_cf_assert(self, fr, m, v):
+        if not fr.i[v["cond"]]:
+            raise VMError("FAILED_PRECONDITION", f"{where(m, v)}: {m.constants[v['message']].data.decode()}")
+
     def op_check_false(self, fr, m, v):
         self.op_check_true(fr, m, v, want=False)
 

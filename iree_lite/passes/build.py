@@ -1,0 +1,152 @@
+"""Builders of the tensor ops that the structured-op rewrites emit: each
+appends its ops to `ops` and returns the new value(s)."""
+from ..ir.attributes import AffineMapAttr, IntegerAttr, exact_dimension
+from ..ir.core import Diagnostic, Operation
+from ..ir.types import ScalarType, TensorType
+
+INDEX = ScalarType("index")
+
+
+def emit(ops, name, operands, result_types, attributes=None, loc=None):
+    """A new op appended to `ops`: its results."""
+    op = Operation(name, operands, result_types, attributes, loc=loc)
+    ops.append(op)
+    return op.results
+
+
+def expand(ops, value, amap, shape, loc, like=None, size=None):
+    """`value` seen through `amap` at the iteration `shape` (a copy), or
+    `value` itself for the identity. Dynamic dimensions that no dimension of
+    `value` is exactly (a broadcast's new ones, a window's) take their sizes
+    from `size(d)`, an index value, or else from tensor `like`, of the
+    iteration shape."""
+    if amap.is_identity and value.type.shape == tuple(shape):
+        return value
+    t = TensorType(tuple(shape), value.type.element)
+    forms = amap.linear() or ()
+    fed = {exact_dimension(coeffs, const) for coeffs, const in forms}
+    size = size or (lambda d: size_of(ops, like, d, loc))
+    unfed = [size(d) for d, n in enumerate(shape) if n is None and d not in fed]
+    return emit(ops, "iree_lite.expand", [value] + unfed, [t], {"map": amap}, loc)[0]
+
+
+def view(ops, value, sizes, loc):
+    """value's elements at another shape (no copy): `sizes` are ints, or
+    index values for dynamic sizes."""
+    shape = tuple(n if isinstance(n, int) else None for n in sizes)
+    dims = [n for n in sizes if not isinstance(n, int)]
+    return emit(ops, "iree_lite.view", [value] + dims, [TensorType(shape, value.type.element)], loc=loc)[0]
+
+
+def shape_of(ops, value, loc):
+    """value's sizes: ints, or index values read at run time."""
+    return [n if n is not None else size_of(ops, value, a, loc) for a, n in enumerate(value.type.shape)]
+
+
+def size_product(ops, sizes, loc):
+    """The product of sizes (ints or index values): an int if all are."""
+    static = 1
+    for n in sizes:
+        static *= n if isinstance(n, int) else 1
+    dynamic = [n for n in sizes if not isinstance(n, int)]
+    if not dynamic:
+        return static
+    result = dynamic[0]
+    for n in dynamic[1:] + ([index_constant(ops, static, loc)] if static != 1 else []):
+        result = emit(ops, "arith.muli", [result, n], [INDEX], loc=loc)[0]
+    return result
+
+
+def contract_views(ops, a, b, init, loc):
+    """init + a @ b (batched when rank 3), init seen at the product's shape."""
+    acc = view(ops, init, shape_of(ops, a, loc)[:-1] + shape_of(ops, b, loc)[-1:], loc)
+    return view(ops, emit(ops, "iree_lite.matmul", [acc, a, b], [acc.type], loc=loc)[0], shape_of(ops, init, loc), loc)
+
+
+def index_constant(ops, value, loc):
+    return emit(ops, "arith.constant", [], [INDEX], {"value": IntegerAttr(value, INDEX)}, loc)[0]
+
+
+def size_of(ops, like, axis, loc):
+    """The size of dimension `axis` of tensor `like`: a constant, or read at run time."""
+    n = like.type.shape[axis]
+    if n is not None:
+        return index_constant(ops, n, loc)
+    return emit(ops, "tensor.dim", [like, index_constant(ops, axis, loc)], [INDEX], loc=loc)[0]
+
+
+def sizes(ops, like, axes, loc):
+    """The sizes of `like`'s dynamic dimensions among `axes`, in order."""
+    return [size_of(ops, like, a, loc) for a in axes if like.type.shape[a] is None]
+
+
+def splat(ops, value, like, loc):
+    """Scalar `value` at tensor `like`'s shape (its dynamic sizes read at run time)."""
+    dynamic = sizes(ops, like, range(like.type.rank), loc)
+    return emit(ops, "tensor.splat", [value] + dynamic, [TensorType(like.type.shape, value.type)], loc=loc)[0]
+
+
+def linear_index(ops, shape, dim, loc, source, like=None):
+    """An index tensor of `shape` holding each element's coordinate along
+    `dim`; dynamic sizes are those of tensor `like`, of that shape."""
+    if None in shape and like is None:
+        raise Diagnostic("coordinates over dynamic shapes need a tensor input here in iree-lite", loc, source)
+    stride = index_constant(ops, 1, loc)
+    for axis in range(dim + 1, len(shape)):
+        stride = emit(ops, "arith.muli", [stride, size_of(ops, like, axis, loc) if shape[axis] is None
+                                          else index_constant(ops, shape[axis], loc)], [INDEX], loc=loc)[0]
+    size = size_of(ops, like, dim, loc) if shape[dim] is None else index_constant(ops, shape[dim], loc)
+    # Over a dynamic shape, `like` is an operand too (t.lindex ignores it): the dispatch takes its size from it.
+    shaped = [like] if None in shape else []
+    return emit(ops, "iree_lite.linear_index", [stride, size] + shaped, [TensorType(tuple(shape), INDEX)],
+                loc=loc)[0]
+
+
+def cast(ops, value, element, unsigned, loc):
+    have = value.type.element
+    if have == element:
+        return value
+    if have.is_float and element.is_float:
+        name = "extf" if element.bitwidth > have.bitwidth else "truncf"
+    elif have.is_float:
+        name = "fptoui" if unsigned else "fptosi"
+    elif element.is_float:
+        name = "uitofp" if unsigned else "sitofp"
+    elif element.bitwidth > have.bitwidth:
+        name = "extui" if unsigned else "extsi"
+    else:
+        name = "trunci" if element.bitwidth < have.bitwidth else ("index_castui" if unsigned else "index_cast")
+    return emit(ops, f"arith.{name}", [value], [TensorType(value.type.shape, element)], loc=loc)[0]
+
+
+def fold(ops, init, src, combiner, loc):
+    """init with src's rows folded in by `combiner` (buffer.reduce). The VM folds
+    32- and 64-bit elements; i8 and i16 fold as i32 and wrap back, which gives
+    the same results for every integer combiner (wrapping sums and products
+    agree modulo 2^n, and sign extension keeps the order)."""
+    element = init.type.element
+    if element.is_int and element.bitwidth in (8, 16):
+        wide = ScalarType("i32")
+        folded = fold(ops, cast(ops, init, wide, False, loc), cast(ops, src, wide, False, loc), combiner, loc)
+        return cast(ops, folded, element, False, loc)
+    return emit(ops, "iree_lite.reduce", [init, src], [init.type], {"combiner": combiner}, loc)[0]
+
+
+def map_dimensions(amap):
+    """Each result of a linear affine map: the dimension it is exactly, or None."""
+    return [exact_dimension(coeffs, const) for coeffs, const in amap.linear()]
+
+
+def reordered(amap, order):
+    """`amap` over the iteration dimensions reordered: new dimension i is old
+    dimension order[i]."""
+    if amap.results is not None:
+        return AffineMapAttr(len(order), tuple(None if d is None else order.index(d) for d in amap.results))
+    exprs = []
+    for coeffs, const in amap.linear():
+        e = ("c", const)
+        for d, a in enumerate(coeffs):
+            if a:
+                e = ("+", e, ("*", ("d", order.index(d)), ("c", a)))
+        exprs.append(e)
+    return AffineMapAttr(len(order), None, 0, tuple(exprs))

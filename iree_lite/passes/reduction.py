@@ -1,0 +1,66 @@
+"""Picks (dialects/reduction.py: argmax and its kind) as parallel
+reductions.
+
+In order, a pick takes its value at every iteration point where the folded
+value v beats the running max (or min); with a strict comparison that is
+the first point reaching the final max m, provided m beats the max's
+initial value (else no point does, and the output keeps its own initial
+value); with a non-strict one, the last. So: the positions p (along the
+reduced dimensions, flattened) where v == m and v beats that initial value
+are reduced to their least (or greatest) one, and the value at that
+position is then reduced out of the others. (Should v hold a NaN, a
+maximumf fold is NaN and no point reaches it: the output keeps its initial
+value.)
+"""
+from ..dialects import lookup
+from ..ir.attributes import AffineMapAttr, FloatAttr, IntegerAttr
+from ..ir.types import ScalarType, TensorType
+from .build import INDEX, emit, expand, fold, linear_index, size_of, splat
+
+I1 = ScalarType("i1")
+I64 = ScalarType("i64")
+
+
+def pick(ops, step, v, m, init_of, s, init, parallel, loc):
+    """Output `init` of Pick `step`: `v` and `s` are the folded and picked
+    values over the iteration shape (parallel dimensions first), `m` the
+    fold's result and `init_of` its initial value."""
+    shape = v.type.shape
+
+    def at(element, name, operands, attributes=None):
+        return emit(ops, name, operands, [TensorType(shape, element)], attributes, loc)[0]
+
+    def constant(value, element):
+        attr = FloatAttr(value, element) if element.is_float else IntegerAttr(value, element)
+        return emit(ops, "arith.constant", [], [element], {"value": attr}, loc)[0]
+
+    def compare(a, b, predicate):
+        name = "arith.cmpf" if a.type.element.is_float else "arith.cmpi"
+        number = lookup(name).predicates.index(predicate)
+        return at(I1, name, [a, b], {"predicate": IntegerAttr(number, I64)})
+
+    def spread(value):   # a value of the parallel dimensions, at every iteration point
+        return expand(ops, value, AffineMapAttr(len(shape), tuple(range(parallel))), shape, loc, like=v)
+
+    def reduced(value, start, combiner):   # value folded along the reduced dimensions into a splat of `start`
+        return fold(ops, splat(ops, start, init, loc), value, combiner, loc)
+
+    position = None
+    for axis in range(parallel, len(shape)):
+        coordinate = linear_index(ops, shape, axis, loc, None, v)
+        if position is not None:
+            scaled = at(INDEX, "arith.muli", [position, splat(ops, size_of(ops, v, axis, loc), v, loc)])
+            coordinate = at(INDEX, "arith.addi", [scaled, coordinate])
+        position = coordinate
+    reaches = compare(v, spread(m), "oeq" if v.type.element.is_float else "eq")
+    hit = at(I1, "arith.andi", [reaches, compare(v, spread(init_of), step.predicate)])
+    none = constant(-1 if step.last else (1 << 63) - 1, INDEX)
+    where = reduced(at(INDEX, "arith.select", [hit, position, splat(ops, none, v, loc)]), none,
+                 "maxsi" if step.last else "minsi")
+    element = s.type.element
+    low = constant(float("-inf") if element.is_float else -(1 << (element.bitwidth - 1)), element)
+    chosen = at(element, "arith.select", [compare(position, spread(where), "eq"), s, splat(ops, low, v, loc)])
+    value = reduced(chosen, low, "maximumf" if element.is_float else "maxsi")
+    found = emit(ops, "arith.cmpi", [where, splat(ops, none, init, loc)], [TensorType(init.type.shape, I1)],
+                 {"predicate": IntegerAttr(lookup("arith.cmpi").predicates.index("ne"), I64)}, loc)[0]
+    return emit(ops, "arith.select", [found, value, init], [init.type], loc=loc)[0]
