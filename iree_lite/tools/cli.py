@@ -33,6 +33,7 @@ examples:
 --input / --expected_output values:
   SHAPExTYPE=v1 v2 ...   tensor, brackets optional: 2x2xi32=[1 2][3 4]
   SHAPExTYPE=v           splat: one value fills the tensor
+  SHAPExTYPE             zeros: 2x3xi64
   TYPE=v                 rank-0 tensor (or a scalar, for a scalar parameter)
   v                      scalar, typed by the parameter
   @file.npy              numpy array (recognised by its magic bytes)
