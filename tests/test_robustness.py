@@ -154,7 +154,8 @@ def test_every_writer_removes_stale_temporaries_and_keeps_live_ones(folder, tmp_
 
 @pytest.mark.parametrize("writer,message", [
     ("compile -o", "error: cannot write output file '{out}': Is a directory"),
-    ("run-module --output=@", "PERMISSION_DENIED; failed to write '{out}': Is a directory; processing function outputs"),
+    ("run-module --output=@",
+     "PERMISSION_DENIED; failed to write '{out}': Is a directory; processing function outputs"),
     ("run-module --trace", "error: cannot write trace file '{out}': Is a directory"),
     ("batch --report", "error: cannot write report '{out}': Is a directory"),
     ("batch --junit", "error: cannot write report '{out}': Is a directory"),
@@ -264,18 +265,28 @@ def test_more_outputs_than_results_is_an_error(folder, tmp_path):
     assert os.listdir(tmp_path) == []
 
 
-@pytest.mark.parametrize("args", [
-    ["--input=4xf32"], ["--input=4xf32="], ["--input=4xf32= "], ["--input=4xf32=[]"],
-    ["--input=4xf32=1", "--output=-", "--output=-"], ["--input=200000xf32=1"], ["--input=1x1x1x1x1x1x1x1x1xf32=2"],
-])
-def test_same_as_iree(folder, tmp_path_factory, reference_iree, args):
-    theirs = tmp_path_factory.getbasetemp() / "abs.iree.vmfb"
+SAME_AS_IREE = [
+    ("abs", ["--input=4xf32"]), ("abs", ["--input=4xf32="]), ("abs", ["--input=4xf32= "]),
+    ("abs", ["--input=4xf32=[]"]), ("abs", ["--input=4xf32=1", "--output=-", "--output=-"]),
+    ("abs", ["--input=200000xf32=1"]), ("abs", ["--input=1x1x1x1x1x1x1x1x1xf32=2"]),
+    ("dyn", ["--input=99999999999999xf32=1"]), ("dyn", ["--input=99999999999999xf32"]),
+    ("dyn", ["--input=2x99999999999999999999999xf32=1"]), ("dyn", ["--input=9223372036854775807xf32=1"]),
+    ("dyn", ["--input=4611686018427387904xf32=1"]), ("dyn", ["--input=2305843009213693952xf32=1"]),
+    ("dyn", ["--input=4294967296x4294967296xf32=1"]), ("dyn", ["--input=4294967296x4294967295xf32=1"]),
+    ("abs", ["--input=4294967296x4294967296xf32=1"]),
+]
+
+
+@pytest.mark.parametrize("module,args", SAME_AS_IREE, ids=[" ".join(a) for _, a in SAME_AS_IREE])
+def test_same_as_iree(folder, tmp_path_factory, reference_iree, module, args):
+    theirs = tmp_path_factory.getbasetemp() / f"{module}.iree.vmfb"
     if not theirs.exists():
-        subprocess.run([reference_iree["iree-compile"], "--iree-hal-target-backends=vmvx", str(folder / "abs.mlir"),
-                        "-o", str(theirs)], check=True, capture_output=True, timeout=300)
+        subprocess.run([reference_iree["iree-compile"], "--iree-hal-target-backends=vmvx",
+                        str(folder / f"{module}.mlir"), "-o", str(theirs)], check=True, capture_output=True,
+                       timeout=300)
     want = subprocess.run([reference_iree["iree-run-module"], f"--module={theirs}", *args], capture_output=True,
                           timeout=120)
-    have = cli("run-module", f"--module={folder / 'abs.vmfb'}", *args)
+    have = cli("run-module", f"--module={folder / module}.vmfb", *args)
     # IREE's errors start with the C source location, and a failed assertion
     # adds where the VM stood; the rest of the line is the same.
     want_err = re.sub(r"^c/runtime/\S+: ", "", want.stderr.decode())
@@ -283,6 +294,32 @@ def test_same_as_iree(folder, tmp_path_factory, reference_iree, args):
                       r"\[ 0\] bytecode module@\S+ -", "", want_err)
     want_err = re.sub(r"; expected shape `4`, actual shape `1x1x1x1x1x1x1x1x1`", "", want_err)
     assert have == (want.returncode, want.stdout.decode(), want_err)
+
+
+@pytest.mark.parametrize("text,error", [
+    ("²xf32=1", "INVALID_ARGUMENT; invalid shape `²xf32`"),
+    ("3x" + "9" * 5000 + "xf32=1", "INVALID_ARGUMENT; shape[1] invalid value '" + "9" * 5000 + "' of '3x"
+     + "9" * 5000 + "'"),
+    ("9223372036854775807x9223372036854775807xf32=1",
+     "OUT_OF_RANGE; shape element count overflows device size at dimension 1"),
+    ("1073741824x1073741824xf32=1", "RESOURCE_EXHAUSTED; libc allocator failed the request"),   # past any address space
+])
+def test_shapes_past_memory_or_int64_are_one_line_errors(text, error):
+    with pytest.raises(io.IoError) as e:
+        io.parse_value(text, parameter="tensor<?x?xf32>")
+    assert str(e.value) == error
+
+
+def test_npy_past_int64_or_from_a_pipe(tmp_path):
+    (tmp_path / "big.npy").write_bytes(npy("(9223372036854775808,)"))
+    with pytest.raises(io.IoError, match=r"malformed .npy file '.*big.npy': invalid shape \(9223372036854775808,\)$"):
+        io.parse_value(f"@{tmp_path / 'big.npy'}")
+    fifo = tmp_path / "x.npy"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_bytes(npy("(2,)", data=b"\0\0\x80\x3f" * 2)), daemon=True)
+    writer.start()
+    assert io.parse_value(f"@{fifo}").values() == [1.0, 1.0]
+    writer.join(30)
 
 
 # -- the compiler: nesting, literals, rank ---------------------------------------

@@ -5,6 +5,7 @@ Pure Python: .npy files are read and written with struct, so the tools never
 import numpy.
 """
 import ast
+import contextlib
 import math
 import os
 import re
@@ -95,9 +96,16 @@ def _parse_spec(spec):
     dims, element = m.groups()
     if element not in ELEMENTS:
         raise IoError("INVALID_ARGUMENT", f"unsupported element type `{element}` in `{spec}`")
-    if not all(d.isdigit() for d in dims.split("x")[:-1]):
+    dims = dims.split("x")[:-1]
+    if not all(re.fullmatch("[0-9]+", d) for d in dims):
         raise IoError("INVALID_ARGUMENT", f"invalid shape `{spec}`")
-    return tuple(int(d) for d in dims.split("x")[:-1]), element
+    for i, d in enumerate(dims):
+        if len(d.lstrip("0")) > 19 or int(d) > MAX_DIMENSION:
+            raise IoError("INVALID_ARGUMENT", f"shape[{i}] invalid value '{d}' of '{'x'.join(dims)}'")
+    return tuple(int(d) for d in dims), element
+
+
+MAX_DIMENSION = (1 << 63) - 1   # (19 digits)
 
 
 def parse_value(text, type_str=None, parameter=None):
@@ -110,7 +118,8 @@ def parse_value(text, type_str=None, parameter=None):
     if text == "(ignored)":
         return IGNORED
     if text.startswith("@"):
-        return read_npy(text[1:], parameter=parameter)
+        with _allocating():
+            return read_npy(text[1:], parameter=parameter)
     if "=" not in text:
         if _SHAPE_AND_TYPE.fullmatch(text):   # no value: zeros, as IREE reads it
             text += "="
@@ -118,8 +127,37 @@ def parse_value(text, type_str=None, parameter=None):
             return _parse_scalar(text, type_str)
     spec, body = text.split("=", 1)
     shape, element = _parse_spec(spec)
+    _check_device_size(shape, element)
     if parameter is not None and not fits(shape, element, parameter):
         return HostTensor(shape, element, None)
+    with _allocating():
+        return _build_tensor(shape, element, body)
+
+
+def _check_device_size(shape, element):
+    """IREE's errors for a tensor whose elements or bytes a 64-bit size
+    cannot count."""
+    count = 1
+    for i, d in enumerate(shape):
+        count *= d
+        if count >= 1 << 64:
+            raise IoError("OUT_OF_RANGE", f"shape element count overflows device size at dimension {i}")
+    if count * SIZES[element] >= 1 << 64:
+        raise IoError("OUT_OF_RANGE", "packed byte count overflows device size")
+
+
+@contextlib.contextmanager
+def _allocating():
+    """IREE's error for a tensor larger than memory, or than an address reaches."""
+    try:
+        yield
+    except (MemoryError, OverflowError):
+        raise IoError("RESOURCE_EXHAUSTED", "libc allocator failed the request") from None
+
+
+def _build_tensor(shape, element, body):
+    """The tensor of `shape` and `element` that `body`, the text after `=`,
+    describes."""
     count = math.prod(shape)
     if body.startswith("@"):
         return _read_raw(body[1:], shape, element, count)
@@ -237,7 +275,7 @@ def _npy_header(text, bad):
         descr, fortran, shape = header["descr"], header["fortran_order"], tuple(header["shape"])
     except (ValueError, SyntaxError, KeyError, TypeError, MemoryError, RecursionError):
         raise bad("invalid header") from None
-    if not all(type(d) is int and d >= 0 for d in shape):
+    if not all(type(d) is int and 0 <= d <= MAX_DIMENSION for d in shape):
         raise bad(f"invalid shape {_brief(header['shape'])}")
     if not isinstance(fortran, bool):
         raise bad(f"invalid fortran_order {_brief(fortran)}")
