@@ -30,12 +30,12 @@ def nested(parse):
     """Mark a parse method that recurses (directly or through others): each
     call is one level of nesting."""
     @functools.wraps(parse)
-    def guarded(self, *args):
+    def guarded(self, *args, **kwargs):
         if self.nesting == MAX_NESTING:
             raise self.error(f"nesting is deeper than {MAX_NESTING} levels")
         self.nesting += 1
         try:
-            return parse(self, *args)
+            return parse(self, *args, **kwargs)
         finally:
             self.nesting -= 1
     return guarded
