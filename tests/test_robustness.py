@@ -322,7 +322,7 @@ def test_npy_past_int64_or_from_a_pipe(tmp_path):
     writer.join(30)
 
 
-# -- the compiler: nesting, literals, rank ---------------------------------------
+# -- the compiler: nesting and literals ----------------------------------------
 
 def nested_ifs_and_loops(depth):
     """`depth` nested scf.if / scf.for (alternating) around a linalg.generic."""
@@ -401,8 +401,6 @@ LIMITS = [
      "2:23: error: integer literal of more than 1000 digits"),
     ("func.func @f() -> i64 {\n  %c = arith.constant 0x" + "f" * 5000 + " : i64\n  return %c : i64\n}\n",
      "2:23: error: integer literal of more than 1000 digits"),
-    ("func.func @f(%x: tensor<1x2x1x1x1x1x1x1x3xf32>) {\n  return\n}\n",
-     "1:18: error: tensor of rank 9: iree-lite supports at most 8 dimensions"),
 ]
 
 
