@@ -24,6 +24,9 @@ TOKEN = re.compile(r"""
   | (?P<punct>->|::|[(){}\[\]<>:,=?*+\-])
 """, re.VERBOSE)
 
+# Far past any 64-bit value, and short of the 4300 digits Python converts.
+MAX_INTEGER_DIGITS = 1000
+
 
 class Token:
     __slots__ = ("kind", "text", "offset")
@@ -73,6 +76,8 @@ class Lexer:
                 continue
             if kind == "badstring":
                 raise self.error("unterminated string", start)
+            if kind in ("integer", "hex") and self.pos - start > MAX_INTEGER_DIGITS:
+                raise self.error(f"integer literal of more than {MAX_INTEGER_DIGITS} digits", start)
             return Token(kind, m.group(), start)
 
     def reset(self, offset):

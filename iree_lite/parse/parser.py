@@ -6,6 +6,7 @@ are parsed by their dialect's OpDef (iree_lite.dialects), which calls back
 into this parser; the generic form `"dialect.op"(...) : (...) -> ...` works
 for every registered op.
 """
+import functools
 import os
 
 from ..dialects import canonical_name, lookup
@@ -18,6 +19,26 @@ from .lexer import Lexer
 
 I64 = ScalarType("i64")
 F64 = ScalarType("f64")
+# Regions, attributes, literals and types nest at most this deep in all: a
+# located error rather than Python's recursion limit, here or in the passes
+# that walk the nested IR.
+MAX_NESTING = 100
+MAX_DIMENSION = (1 << 63) - 1
+
+
+def nested(parse):
+    """Mark a parse method that recurses (directly or through others): each
+    call is one level of nesting."""
+    @functools.wraps(parse)
+    def guarded(self, *args, **kwargs):
+        if self.nesting == MAX_NESTING:
+            raise self.error(f"nesting is deeper than {MAX_NESTING} levels")
+        self.nesting += 1
+        try:
+            return parse(self, *args, **kwargs)
+        finally:
+            self.nesting -= 1
+    return guarded
 
 
 class Parser:
@@ -27,6 +48,8 @@ class Parser:
         self.values = {}   # SSA name (with %) -> Value
         self.scopes = [[]]  # names defined in each enclosing region, innermost last
         self.aliases = {}   # `#name = attr` definitions
+        self.nesting = 0    # levels of @nested parse methods now running
+        self.affine_nodes = 0   # operator nodes of the affine expression being parsed
 
     # -- tokens ------------------------------------------------------------
 
@@ -119,7 +142,10 @@ class Parser:
             while j < len(text) and text[j].isdigit():
                 j += 1
             if j > pos and j < len(text) and text[j] == "x":
-                shape.append(int(text[pos:j]))
+                digits = text[pos:j].lstrip("0") or "0"
+                if len(digits) > len(str(MAX_DIMENSION)) or int(digits) > MAX_DIMENSION:
+                    raise self.lexer.error("invalid dimension", pos)
+                shape.append(int(digits))
                 pos = j + 1
             elif text.startswith("?x", pos):
                 shape.append(None)
@@ -139,6 +165,7 @@ class Parser:
             raise self.error(error[1], start)
         return t
 
+    @nested
     def parse_function_type(self):
         self.parse_punct("(")
         inputs = self.parse_comma_list(self.parse_type, ")")
@@ -179,6 +206,7 @@ class Parser:
             raise self.error("expected attribute value")
         return attr
 
+    @nested
     def parse_optional_attribute(self):
         tok = self.tok
         number = self.parse_optional_number()
@@ -231,7 +259,7 @@ class Parser:
                 names[t.text] = ("s", len(names) - num_dims)
         self.parse_punct("->")
         self.parse_punct("(")
-        exprs = tuple(self.parse_comma_list(lambda: self.parse_affine_sum(names), ")"))
+        exprs = tuple(self.parse_comma_list(lambda: self.parse_affine_expression(names), ")"))
         self.parse_punct(">")
         num_symbols = len(names) - num_dims
         dims = [e[1] for e in exprs if e[0] == "d"]
@@ -240,10 +268,22 @@ class Parser:
             return AffineMapAttr(num_dims, tuple(e[1] if e[0] == "d" else None for e in exprs))
         return AffineMapAttr(num_dims, None, num_symbols, exprs)
 
+    def parse_affine_expression(self, names):
+        self.affine_nodes = 0
+        return self.parse_affine_sum(names)
+
+    def count_affine_nodes(self, tok, count=1):
+        """Count operator nodes of the affine expression being parsed: its
+        tree is at most that deep, so they are limited as nesting is."""
+        self.affine_nodes += count
+        if self.affine_nodes > MAX_NESTING:
+            raise self.error(f"affine expression of more than {MAX_NESTING} operations", tok)
+
     def parse_affine_sum(self, names):
         expr = self.parse_affine_product(names)
         while self.is_punct("+") or self.is_punct("-"):
-            negate = self.advance().text == "-"
+            negate = self.tok.text == "-"
+            self.count_affine_nodes(self.advance(), 2 if negate else 1)
             rhs = self.parse_affine_product(names)
             expr = ("+", expr, ("*", rhs, ("c", -1)) if negate else rhs)
         return expr
@@ -251,17 +291,20 @@ class Parser:
     def parse_affine_product(self, names):
         expr = self.parse_affine_atom(names)
         while True:
+            tok = self.tok
             if self.parse_optional_punct("*"):
                 op = "*"
             else:
                 op = next((k for k in ("floordiv", "ceildiv", "mod") if self.parse_optional_keyword(k)), None)
                 if op is None:
                     return expr
+            self.count_affine_nodes(tok)
             rhs = self.parse_affine_atom(names)
             if op != "*" and (rhs[0] != "c" or rhs[1] <= 0):
                 raise self.error(f"the right side of '{op}' must be a positive constant")
             expr = (op, expr, rhs)
 
+    @nested
     def parse_affine_atom(self, names):
         tok = self.tok
         if self.parse_optional_punct("("):
@@ -269,6 +312,7 @@ class Parser:
             self.parse_punct(")")
             return expr
         if self.parse_optional_punct("-"):
+            self.count_affine_nodes(tok)
             return ("*", self.parse_affine_atom(names), ("c", -1))
         if tok.kind == "integer":
             self.advance()
@@ -375,6 +419,7 @@ class Parser:
             raise self.error(f"inferred shape of elements literal ([{shape}]) does not match type '{t}'", start)
         return DenseElementsAttr(t, tuple(self.element_value(x, t.element) for x in literals), False)
 
+    @nested
     def parse_dense_elements(self, out):
         """Flatten a (nested) literal into `out`; returns its shape tuple."""
         if self.parse_optional_punct("["):
@@ -447,6 +492,7 @@ class Parser:
         self.values[tok.text] = value
         self.scopes[-1].append(tok.text)
 
+    @nested
     def parse_region(self, arguments, terminator, what="region"):
         """`{ ops }` as a one-block Region whose arguments are `arguments`
         [(name token, type)]. Names defined inside go out of scope at `}`.

@@ -261,11 +261,11 @@ def to_vm_value(value, type_str, index=0, parsed=None):
             value = value.value
         return float(value) if bank_of_type(type_str) == "f" else int(value)
     vm = _native()
+    if hasattr(value, "element") and hasattr(value, "data"):   # host data: checked before it is copied
+        check_tensor(f"input{index}", value.element, value.shape, element, shape)
+        return vm.BufferView.from_bytes(ELEMENT_CODES[value.element], value.shape, value.data)
     if not isinstance(value, vm.BufferView):
-        if hasattr(value, "element") and hasattr(value, "data"):
-            value = vm.BufferView.from_bytes(ELEMENT_CODES[value.element], value.shape, value.data)
-        else:
-            value = _from_array(value, element)
+        value = _from_array(value, element)
     check_tensor(f"input{index}", value.element, value.shape, element, shape)
     return value
 

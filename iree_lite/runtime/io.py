@@ -5,12 +5,16 @@ Pure Python: .npy files are read and written with struct, so the tools never
 import numpy.
 """
 import ast
+import contextlib
 import math
+import os
 import re
+import stat
 import struct
 
 from ..fileio import write_atomically
 from ..ir.elements import SIZES, pack, unpack, wrap_int
+from ..vm.verifier import parse_tensor_type
 
 ELEMENTS = tuple(SIZES)
 FLOATS = ("f16", "bf16", "f32", "f64")
@@ -92,104 +96,203 @@ def _parse_spec(spec):
     dims, element = m.groups()
     if element not in ELEMENTS:
         raise IoError("INVALID_ARGUMENT", f"unsupported element type `{element}` in `{spec}`")
-    if not all(d.isdigit() for d in dims.split("x")[:-1]):
+    dims = dims.split("x")[:-1]
+    if not all(re.fullmatch("[0-9]+", d) for d in dims):
         raise IoError("INVALID_ARGUMENT", f"invalid shape `{spec}`")
-    return tuple(int(d) for d in dims.split("x")[:-1]), element
+    for i, d in enumerate(dims):
+        if len(d.lstrip("0")) > 19 or int(d) > MAX_DIMENSION:
+            raise IoError("INVALID_ARGUMENT", f"shape[{i}] invalid value '{d}' of '{'x'.join(dims)}'")
+    return tuple(int(d) for d in dims), element
 
 
-def parse_value(text, type_str=None):
+MAX_DIMENSION = (1 << 63) - 1   # (19 digits)
+
+
+def parse_value(text, type_str=None, parameter=None):
     """A HostTensor, HostScalar or IGNORED from `--input` / `--expected_output`
-    text. `type_str`, the parameter's MLIR type, types bare scalars."""
+    text. `type_str`, the parameter's MLIR type, types bare scalars.
+    `parameter`, the MLIR type of the parameter an input is for: a tensor
+    whose type and shape do not fit it is returned without its elements
+    (data None), never parsed or read, for the call to reject in IREE's
+    words."""
     if text == "(ignored)":
         return IGNORED
     if text.startswith("@"):
-        return read_npy(text[1:])
+        with _allocating():
+            return read_npy(text[1:], parameter=parameter)
     if "=" not in text:
-        element = type_str if type_str in ELEMENTS else None
-        if element is None:
-            try:
-                return HostScalar(None, int(text, 0))
-            except ValueError:
-                try:
-                    return HostScalar(None, float(text))
-                except ValueError:
-                    raise IoError("INVALID_ARGUMENT", f"parsing value `{text}`") from None
-        return HostScalar(element, parse_element(text, element))
+        if _SHAPE_AND_TYPE.fullmatch(text):   # no value: zeros, as IREE reads it
+            text += "="
+        else:
+            return _parse_scalar(text, type_str)
     spec, body = text.split("=", 1)
     shape, element = _parse_spec(spec)
+    _check_device_size(shape, element)
+    if parameter is not None and not fits(shape, element, parameter):
+        return HostTensor(shape, element, None)
+    with _allocating():
+        return _build_tensor(shape, element, body)
+
+
+def _check_device_size(shape, element):
+    """IREE's errors for a tensor whose elements or bytes a 64-bit size
+    cannot count."""
+    count = 1
+    for i, d in enumerate(shape):
+        count *= d
+        if count >= 1 << 64:
+            raise IoError("OUT_OF_RANGE", f"shape element count overflows device size at dimension {i}")
+    if count * SIZES[element] >= 1 << 64:
+        raise IoError("OUT_OF_RANGE", "packed byte count overflows device size")
+
+
+@contextlib.contextmanager
+def _allocating():
+    """IREE's error for a tensor larger than memory, or than an address reaches."""
+    try:
+        yield
+    except (MemoryError, OverflowError):
+        raise IoError("RESOURCE_EXHAUSTED", "libc allocator failed the request") from None
+
+
+def _build_tensor(shape, element, body):
+    """The tensor of `shape` and `element` that `body`, the text after `=`,
+    describes."""
     count = math.prod(shape)
     if body.startswith("@"):
         return _read_raw(body[1:], shape, element, count)
+    if not body.strip():
+        return HostTensor(shape, element, bytearray(count * SIZES[element]))
     words = body.replace("[", " ").replace("]", " ").replace(",", " ").split()
-    values = [parse_element(w, element) for w in words]
-    if len(values) == 1 and count != 1:
-        values = values * count
-    elif len(values) < count:
+    if len(words) == 1:   # a splat
+        return HostTensor(shape, element, bytearray(pack(element, [parse_element(words[0], element)]) * count))
+    values = []
+    for word in words:
+        if len(values) == count:
+            raise IoError("OUT_OF_RANGE", f"output data overflow: element_capacity={count} < dst_i={count}")
+        values.append(parse_element(word, element))
+    if len(values) < count:
         raise IoError("OUT_OF_RANGE", f"input data string underflow: dst_i={len(values)} < element_capacity={count}")
-    elif len(values) > count:
-        raise IoError("OUT_OF_RANGE", f"output data overflow: element_capacity={count} < dst_i={count}")
     return HostTensor.from_values(shape, element, values)
 
 
-def _read_file(path):
+_SHAPE_AND_TYPE = re.compile(r"(?:[0-9]+x)+[a-z]\w*")
+
+
+def _parse_scalar(text, type_str):
+    element = type_str if type_str in ELEMENTS else None
+    if element is not None:
+        return HostScalar(element, parse_element(text, element))
     try:
-        with open(path, "rb") as f:
-            return f.read()
+        return HostScalar(None, int(text, 0))
+    except ValueError:
+        try:
+            return HostScalar(None, float(text))
+        except ValueError:
+            raise IoError("INVALID_ARGUMENT", f"parsing value `{text}`") from None
+
+
+def fits(shape, element, type_str):
+    """Whether a tensor of `shape` and `element` can be passed for a
+    parameter of MLIR type `type_str` (a rank-0 tensor fits a scalar)."""
+    want_element, want_shape = parse_tensor_type(type_str)
+    if want_shape is None:
+        return shape == ()
+    return element == want_element and len(shape) == len(want_shape) and all(
+        w is None or w == d for w, d in zip(want_shape, shape))
+
+
+def _open(path):
+    try:
+        return open(path, "rb")
     except OSError as e:
         raise IoError("NOT_FOUND", f"failed to open file '{path}': {e.strerror}") from None
 
 
+def _regular_file_size(f):
+    """The size of an open regular file; None for a pipe or device."""
+    st = os.fstat(f.fileno())
+    return st.st_size if stat.S_ISREG(st.st_mode) else None
+
+
 def _read_raw(path, shape, element, count):
-    data = _read_file(path)
-    if len(data) != count * SIZES[element]:
-        raise IoError("INVALID_ARGUMENT", f"file '{path}' has {len(data)} bytes but "
-                      f"{'x'.join(map(str, shape + (element,)))} needs {count * SIZES[element]}")
+    with _open(path) as f:
+        size, data = _regular_file_size(f), None
+        if size is None:
+            data = f.read()
+            size = len(data)
+        if size != count * SIZES[element]:
+            raise IoError("INVALID_ARGUMENT", f"file '{path}' has {size} bytes but "
+                          f"{'x'.join(map(str, shape + (element,)))} needs {count * SIZES[element]}")
+        return HostTensor(shape, element, bytearray(f.read() if data is None else data))
+
+
+def read_npy(path, parameter=None):
+    """The first array of an .npy file (recognised by its magic bytes). With
+    `parameter` (an MLIR type), an array that does not fit it is returned
+    from its header alone (data None)."""
+    def bad(why):
+        return IoError("INVALID_ARGUMENT", f"malformed .npy file '{path}': {why}")
+    with _open(path) as f:
+        prefix = f.read(10)
+        if not prefix.startswith(NPY_MAGIC):
+            raise IoError("INVALID_ARGUMENT", f"'{path}' is not an .npy file (no \\x93NUMPY magic)")
+        if len(prefix) < 10:
+            raise bad("truncated header")
+        major = prefix[6]
+        if major == 1:
+            (hlen,) = struct.unpack_from("<H", prefix, 8)
+        elif major in (2, 3):
+            rest = f.read(2)
+            if len(rest) < 2:
+                raise bad("truncated header")
+            (hlen,) = struct.unpack("<I", prefix[8:] + rest)
+        else:
+            raise bad(f"unsupported version {major}")
+        if hlen > NPY_MAX_HEADER:
+            raise bad(f"header of {hlen} bytes (at most {NPY_MAX_HEADER})")
+        header = f.read(hlen)
+        if len(header) < hlen:
+            raise bad("truncated header")
+        shape, element = _npy_header(header, bad)
+        if parameter is not None and not fits(shape, element, parameter):
+            return HostTensor(shape, element, None)
+        n = math.prod(shape) * SIZES[element]
+        size = _regular_file_size(f)
+        data = f.read(n) if size is None or n <= size - f.tell() else b""
+        if len(data) < n:
+            raise bad("truncated data")
     return HostTensor(shape, element, bytearray(data))
 
 
-def read_npy(path, data=None):
-    """The first array of an .npy file (recognised by its magic bytes)."""
-    data = _read_file(path) if data is None else data
-    if not data.startswith(NPY_MAGIC):
-        raise IoError("INVALID_ARGUMENT", f"'{path}' is not an .npy file (no \\x93NUMPY magic)")
-    array, _ = _npy_record(path, data, 0)
-    return array
+NPY_MAX_HEADER = 1 << 16   # numpy itself reads at most 10000 bytes by default
 
 
-def _npy_record(path, data, offset):
-    """(HostTensor, offset after it) for the npy record at `offset`."""
-    def bad(why):
-        return IoError("INVALID_ARGUMENT", f"malformed .npy file '{path}': {why}")
-    if len(data) < offset + 10:
-        raise bad("truncated header")
-    major = data[offset + 6]
-    if major == 1:
-        (hlen,), start = struct.unpack_from("<H", data, offset + 8), offset + 10
-    elif major in (2, 3):
-        if len(data) < offset + 12:
-            raise bad("truncated header")
-        (hlen,), start = struct.unpack_from("<I", data, offset + 8), offset + 12
-    else:
-        raise bad(f"unsupported version {major}")
-    if len(data) < start + hlen:
-        raise bad("truncated header")
+def _npy_header(text, bad):
+    """(shape, element) from an npy header dictionary's bytes."""
     try:
-        header = ast.literal_eval(data[start:start + hlen].decode("latin1"))
+        header = ast.literal_eval(text.decode("latin1"))
         descr, fortran, shape = header["descr"], header["fortran_order"], tuple(header["shape"])
-        if not all(isinstance(d, int) and d >= 0 for d in shape):
-            raise ValueError
     except (ValueError, SyntaxError, KeyError, TypeError, MemoryError, RecursionError):
         raise bad("invalid header") from None
+    if not all(type(d) is int and 0 <= d <= MAX_DIMENSION for d in shape):
+        raise bad(f"invalid shape {_brief(header['shape'])}")
+    if not isinstance(fortran, bool):
+        raise bad(f"invalid fortran_order {_brief(fortran)}")
     if fortran:
         raise bad("Fortran-ordered arrays are not supported")
+    if not isinstance(descr, str) or not descr:
+        raise bad(f"invalid dtype {_brief(descr)}")
     element = NPY_ELEMENT.get(descr if descr[0] in "<|" else "<" + descr[1:] if descr[0] == "=" else descr)
     if element is None:
-        raise bad(f"unsupported dtype {descr!r}")
-    body = start + hlen
-    n = math.prod(shape) * SIZES[element]
-    if len(data) < body + n:
-        raise bad("truncated data")
-    return HostTensor(shape, element, bytearray(data[body:body + n])), body + n
+        raise bad(f"unsupported dtype {_brief(descr)}")
+    return shape, element
+
+
+def _brief(value):
+    """repr of a header value, cut short: the error stays one short line."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def npy_bytes(value):

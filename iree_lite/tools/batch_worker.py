@@ -14,7 +14,7 @@ from collections import OrderedDict
 from types import SimpleNamespace
 
 from .batch import judge
-from .run_module import ToolError, call_function, check_outputs, create_context, parse_list, select_function
+from .run_module import ToolError, call_function, check_outputs, create_context, parse_inputs, select_function
 
 # Contexts a worker keeps: each local-task context has its own threads.
 CONTEXTS = 4
@@ -50,7 +50,7 @@ def execute(run, ctx, options):
     if error is None:
         try:
             fn = select_function(ctx, run.function)
-            inputs = parse_list(run.inputs, len(fn.signature.inputs), "parsing function inputs", fn)
+            inputs = parse_inputs(run.inputs, fn)
             outputs = call_function(ctx, fn, inputs)
             if run.expected_outputs is not None:
                 failures = check_outputs(fn, outputs, run.expected_outputs, options)

@@ -12,7 +12,7 @@ import statistics
 import sys
 import time
 
-from .run_module import ToolError, create_context, declaration, parse_list, report_errors, select_function
+from .run_module import ToolError, create_context, declaration, parse_inputs, report_errors, select_function
 
 
 def human(value):
@@ -64,8 +64,7 @@ def run(ns):
     mode, amount = parse_min_time(ns.benchmark_min_time)
     rows = []
     for fn in functions:
-        inputs = parse_list(ns.inputs if ns.function else [], len(fn.signature.inputs),
-                            "parsing function inputs", fn)
+        inputs = parse_inputs(ns.inputs if ns.function else [], fn)
         try:
             # Converted once, so iterations time the call and not input copies.
             args = [to_vm_value(io.coerce(v, t), t, i) for i, (v, t) in enumerate(zip(inputs, fn.signature.inputs))]
@@ -91,8 +90,11 @@ def run(ns):
                "library_version": "iree-lite"}
     document = json.dumps({"context": context, "benchmarks": rows}, indent=2) + "\n"
     if ns.benchmark_out:
-        with open(ns.benchmark_out, "w") as f:
-            f.write(document)
+        from ..fileio import write_atomically
+        try:
+            write_atomically(ns.benchmark_out, document.encode())
+        except OSError as e:
+            raise ToolError(f"error: cannot write benchmark report '{ns.benchmark_out}': {e.strerror}") from None
     sys.stdout.write(document if ns.benchmark_format == "json" else console(rows))
     return 0
 

@@ -5,6 +5,7 @@ implementation after the command line parsed, so `run-module` never loads
 the compiler and `compile` never loads the VM.
 """
 import argparse
+import os
 import sys
 
 EPILOG = """\
@@ -32,6 +33,7 @@ examples:
 --input / --expected_output values:
   SHAPExTYPE=v1 v2 ...   tensor, brackets optional: 2x2xi32=[1 2][3 4]
   SHAPExTYPE=v           splat: one value fills the tensor
+  SHAPExTYPE             zeros: 2x3xi64
   TYPE=v                 rank-0 tensor (or a scalar, for a scalar parameter)
   v                      scalar, typed by the parameter
   @file.npy              numpy array (recognised by its magic bytes)
@@ -284,7 +286,6 @@ def _positive_int(text):
 
 
 def add_batch(sub):
-    import os
     p = sub.add_parser("batch", help="run a manifest of module calls concurrently, with reports",
                        description=BATCH_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("manifest", metavar="MANIFEST", help="a .jsonl (JSON lines) or .toml manifest")
@@ -343,20 +344,30 @@ def normalize(argv):
     return out
 
 
-def expand_flagfiles(argv):
+def expand_flagfiles(argv, including=()):
     """`--flagfile=FILE` (any subcommand): FILE's lines are flags, one per
-    line; blank lines and lines starting with # are skipped."""
+    line; blank lines and lines starting with # are skipped. `including`:
+    (real path, path as given) of the flagfiles being expanded, to refuse a
+    cycle."""
     out = []
     it = iter(argv)
     for a in it:
         if a == "--flagfile" or a.startswith("--flagfile="):
             path = a.partition("=")[2] or next(it, "")
+            real = os.path.realpath(path)
+            if any(real == r for r, _ in including):
+                chain = " -> ".join([shown for _, shown in including] + [path])
+                raise SystemExit(f"iree-lite: error: flagfile '{path}' includes itself: {chain}")
             try:
-                with open(path) as f:
+                with open(path, encoding="utf-8") as f:
                     lines = [line.strip() for line in f]
             except OSError as e:
                 raise SystemExit(f"iree-lite: error: cannot read flagfile '{path}': {e.strerror}")
-            out += expand_flagfiles([line for line in lines if line and not line.startswith("#")])
+            except UnicodeDecodeError as e:
+                raise SystemExit(f"iree-lite: error: flagfile '{path}' is not UTF-8 text "
+                                 f"(byte {e.start}: {e.object[e.start:e.start + 1]!r})")
+            out += expand_flagfiles([line for line in lines if line and not line.startswith("#")],
+                                    including + ((real, path),))
         else:
             out.append(a)
     return out
@@ -364,18 +375,32 @@ def expand_flagfiles(argv):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    args = [part for a in normalize(expand_flagfiles(argv)) for part in a]
-    ns = build_parser().parse_args(args)
-    import importlib
-    handler = importlib.import_module(f"iree_lite.tools.{ns.handler}")
     try:
-        return handler.run(ns)
+        args = [part for a in normalize(expand_flagfiles(argv)) for part in a]
+        ns = build_parser().parse_args(args)
+        import importlib
+        handler = importlib.import_module(f"iree_lite.tools.{ns.handler}")
+        status = handler.run(ns)
+        sys.stdout.flush()   # here, so that a closed stdout is reported below, not at exit
+        return status
+    except BrokenPipeError:
+        return closed_stdout()
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
     except Exception as e:   # last resort: a bug must still read as one line
         print(f"error: internal error: {type(e).__name__}: {e}", file=sys.stderr)
         return 1
+
+
+def closed_stdout():
+    """The reader of stdout went away (`| head`): end quietly with SIGPIPE's
+    status, as Unix tools do. Output still buffered is dropped: stdout now
+    points at /dev/null, so the flush at exit cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 128 + 13   # SIGPIPE
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """`iree-lite dump-module`: a module file's header, imports, exports and
 disassembly, as text or JSON (like iree-dump-module)."""
 import json
+import re
 import sys
 import zlib
 
@@ -61,7 +62,17 @@ def text(d):
         binds = ", ".join(("out " if b["output"] else "in ") + ELEMENT_NAMES[b["element"]] for b in k["bindings"])
         out += ["", f"kernel @{k['name']}({binds}) push={k['push_constants']} tile_registers={k['tile_registers']}"]
         out += [f"  {c['pc']:4d}: {c['text']}" for c in k["code"]]
-    return "\n".join(out) + "\n"
+    return "\n".join(escape_controls(line) for line in out) + "\n"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def escape_controls(line):
+    """Control characters in a module's strings (names, paths, messages) as
+    MLIR's `\\1B` escapes: printed raw they would drive the terminal or break
+    the line structure. (JSON output escapes them itself.)"""
+    return _CONTROL.sub(lambda m: f"\\{ord(m.group()):02X}", line)
 
 
 @report_errors

@@ -108,7 +108,14 @@ def declaration(fn):
     return f"`{fn.reflection.get('iree.abi.declaration', fn.name)}`"
 
 
-def parse_list(texts, count, what, fn):
+def parse_inputs(texts, fn):
+    """fn's arguments from `--input` texts. An argument that does not fit its
+    parameter is not built (only its type and shape are read), and the call
+    rejects it."""
+    return parse_list(texts, len(fn.signature.inputs), "parsing function inputs", fn, fn.signature.inputs)
+
+
+def parse_list(texts, count, what, fn, parameters=None):
     from ..runtime import io
     values = []
     for text in texts:
@@ -116,7 +123,7 @@ def parse_list(texts, count, what, fn):
             raise ToolError(f"INVALID_ARGUMENT; function expected fewer input values; parsing input `{text}`; "
                             f"{what}; {declaration(fn)}")
         try:
-            values.append(io.parse_value(text))
+            values.append(io.parse_value(text, parameter=None if parameters is None else parameters[len(values)]))
         except io.IoError as e:
             raise ToolError(f"{e}; parsing input `{text}`; {what}; {declaration(fn)}") from None
     return values
@@ -179,7 +186,7 @@ def run_function(ctx, fn, ns):
     """Call `fn` with ns.inputs and print, check or write its results, as
     iree-run-module does; returns the exit status."""
     from ..runtime import io
-    inputs = parse_list(ns.inputs, len(fn.signature.inputs), "parsing function inputs", fn)
+    inputs = parse_inputs(ns.inputs, fn)
     print(f"EXEC @{fn.name}", flush=True)
     outputs = call_function(ctx, fn, inputs)
 
@@ -192,6 +199,10 @@ def run_function(ctx, fn, ns):
         return 1 if failures else 0
 
     if ns.outputs:
+        if len(ns.outputs) > len(outputs):
+            raise ToolError(f"OUT_OF_RANGE; {len(ns.outputs)} outputs specified but the provided variant list "
+                            f"only has {len(outputs)} elements; outputting results; processing function outputs; "
+                            f"{declaration(fn)}")
         for spec, value in zip(ns.outputs, outputs):
             try:
                 text = io.write_output(spec, value, ns.output_max_element_count)
