@@ -13,8 +13,7 @@ _ALIASES = {"call": "func.call", "return": "func.return", "func": "func.func",
 
 # Input dialects of ML frameworks, which IREE lowers to linalg before its own pipeline.
 _FRONTENDS = {"stablehlo": "StableHLO", "chlo": "StableHLO", "mhlo": "MHLO", "tosa": "TOSA", "torch": "Torch",
-              "torch_c": "Torch",
-              "onnx": "ONNX"}
+              "torch_c": "Torch", "onnx": "ONNX"}
 
 
 def unsupported_input(name):

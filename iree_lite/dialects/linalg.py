@@ -6,7 +6,7 @@ element-wise tensor ops, which then fuse with their neighbours.
 from ..ir.attributes import AffineMapAttr, ArrayAttr, IntegerAttr
 from ..ir.core import Block, Operation, Region
 from ..ir.ops import OpDef, TerminatorOp, ends_in
-from ..ir.types import ScalarType, element_type_of
+from ..ir.types import ScalarType, TensorType, element_type_of
 
 I64 = ScalarType("i64")
 
@@ -43,6 +43,8 @@ def ins_outs(op):
 
 def check_tensors(op, fail):
     ins, outs = ins_outs(op)
+    if not all(isinstance(v.type, TensorType) for v in outs):
+        fail(f"'{op.name}' outs must be tensors")
     if tuple(r.type for r in op.results) != tuple(v.type for v in outs):
         fail(f"'{op.name}' results must have the types of its outs operands")
 
@@ -74,7 +76,7 @@ class GenericOp(OpDef):
         for m, v in zip(maps.values, op.operands):
             if m.results is None:
                 fail(f"iree-lite supports indexing maps whose results are distinct dimensions or 0, not {m}")
-            if m.num_dims != len(kinds) or len(m.results) != v.type.rank:
+            if m.num_dims != len(kinds) or len(m.results) != getattr(v.type, "rank", 0):   # a scalar: rank 0
                 fail(f"indexing map {m} does not fit operand of type '{v.type}'")
         parallel = tuple(d for d, k in enumerate(kinds) if k == "parallel")
         if any(k not in ("parallel", "reduction") for k in kinds):

@@ -9,9 +9,9 @@ for every registered op.
 import os
 
 from ..dialects import canonical_name, lookup, unsupported_input
-from ..ir.attributes import UnitAttr
+from ..ir.attributes import BoolAttr, DenseElementsAttr, FloatAttr, IntegerAttr, StringAttr, UnitAttr
 from ..ir.core import INITIALIZER, Diagnostic, Argument, Block, Function, Global, Module, Operation
-from ..ir.types import FunctionType
+from ..ir.types import FunctionType, VectorType
 from .attributes import TypeAttributeSyntax, symbol_name, unescape
 from .lexer import Lexer
 
@@ -310,8 +310,15 @@ class Parser(TypeAttributeSyntax):
         name = self.parse_symbol_name("global name")
         initial = t = None
         if self.parse_optional_punct("="):
+            tok = self.tok
             initial = self.parse_attribute()
             t = getattr(initial, "type", None)
+            if isinstance(initial, StringAttr) and initial.value.startswith("#flow.parameter"):
+                raise self.error(f"global '@{name}' is a parameter ({initial.value}), which iree-lite does not "
+                                 f"load; give it a dense<...> initial value", tok)
+            if not isinstance(initial, (IntegerAttr, FloatAttr, BoolAttr, DenseElementsAttr)) or \
+                    isinstance(t, VectorType):
+                raise self.error(f"global '@{name}' needs a number or dense<...> tensor initial value", tok)
         if self.parse_optional_punct(":"):
             tok = self.tok
             t = self.parse_type()

@@ -14,6 +14,7 @@ from ..dialects.linalg import CONTRACTIONS, CONVOLUTIONS, ELEMENTWISE, combiner_
 from ..ir.attributes import AffineMapAttr, FloatAttr, IntegerAttr, exact_dimension
 from ..ir.core import Block, Diagnostic, Operation
 from ..ir.types import ScalarType, TensorType, element_type_of
+from .scalar_operands import fold_scalar_operands
 
 INDEX = ScalarType("index")
 
@@ -24,6 +25,8 @@ def lower_linalg(block, source, remap=None):
     ops = []
     for op in block.operations:
         op.operands = [remap.get(v, v) for v in op.operands]
+        if op.name == "linalg.generic":
+            fold_scalar_operands(op, remap)
         for region in op.regions:   # bodies too: their affine ops decompose before the body is applied
             for inner in region.blocks:
                 lower_linalg(inner, source, remap)
