@@ -10,11 +10,13 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def lite(tmp_path, source, *args, tool="run-mlir", name="t.mlir"):
-    """(exit status, stdout + stderr) of `iree-lite TOOL source ARGS`."""
+    """(exit status, stdout + stderr) of `iree-lite TOOL source ARGS`
+    (of `iree-lite TOOL ARGS` when source is None)."""
     path = tmp_path / name
-    path.write_bytes(source if isinstance(source, bytes) else source.encode())
-    proc = subprocess.run([sys.executable, "-m", "iree_lite", tool, str(path), *args], capture_output=True,
-                          timeout=120, cwd=REPO, env=dict(os.environ, PYTHONPATH=REPO))
+    if source is not None:
+        path.write_bytes(source if isinstance(source, bytes) else source.encode())
+    proc = subprocess.run([sys.executable, "-m", "iree_lite", tool, *([str(path)] if source is not None else []),
+                           *args], capture_output=True, timeout=120, cwd=REPO, env=dict(os.environ, PYTHONPATH=REPO))
     return proc.returncode, (proc.stdout + proc.stderr).decode().replace(str(tmp_path) + os.sep, "")
 
 
@@ -194,3 +196,42 @@ def test_generic_scalar_output_is_an_error(tmp_path):
 def test_global_initial_values(tmp_path, initial, error):
     line = f"util.global private @w = {initial} : tensor<4xf32>"
     assert lite(tmp_path, line + "\n", tool="compile") == (1, f"t.mlir:1:26: error: {error}\n{line}\n{' ' * 25}^\n")
+
+
+TOLERANCES = """
+func.func @loose() {
+  %a = util.unfoldable_constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %b = util.unfoldable_constant dense<[1.001, 2.0]> : tensor<2xf32>
+  check.expect_almost_eq(%a, %b, atol 1.0e-2) : tensor<2xf32>
+  check.expect_almost_eq(%a, %b, atol 0.0, rtol 1.0e-2) : tensor<2xf32>
+  check.expect_almost_eq_const(%a, dense<[1.0, 2.01]> : tensor<2xf32>, atol 2.0e-2) : tensor<2xf32>
+  return
+}
+func.func @tight() {
+  %a = util.unfoldable_constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %b = util.unfoldable_constant dense<[1.001, 2.0]> : tensor<2xf32>
+  check.expect_almost_eq(%a, %b, atol 1.0e-4, rtol 1.0e-4) : tensor<2xf32>
+  return
+}
+"""
+
+
+def test_check_tolerances_as_iree_prints_them(tmp_path):
+    rc, out = lite(tmp_path, TOLERANCES, "-o", str(tmp_path / "t.vmfb"), tool="compile")
+    assert (rc, out) == (0, "")
+    rc, out = lite(tmp_path, None, f"--module={tmp_path / 't.vmfb'}", tool="check-module")
+    assert (rc, out.splitlines()[1:6]) == (1, [
+        "[ RUN      ] t.loose", "[       OK ] t.loose", "[ RUN      ] t.tight",
+        "FAILED_PRECONDITION; t.mlir:13:3: element at index 0 (1) does not match the expected (1.001)",
+        "[  FAILED  ] t.tight"])
+
+
+@pytest.mark.parametrize("operands,error", [
+    ("%a, %b, tol 1.0", "5:34: error: expected 'atol' or 'rtol' (each at most once)"),
+    ("%a, %b, atol 1.0, atol 2.0", "5:44: error: expected 'atol' or 'rtol' (each at most once)"),
+    ("%a, %b, rtol x", "5:39: error: expected a number for 'rtol'"),
+])
+def test_check_tolerance_errors(tmp_path, operands, error):
+    source = TOLERANCES.replace("%a, %b, atol 1.0e-2", operands)
+    rc, out = lite(tmp_path, source, tool="compile")
+    assert (rc, out.split("\n")[0]) == (1, "t.mlir:" + error)
