@@ -235,3 +235,72 @@ def test_check_tolerance_errors(tmp_path, operands, error):
     source = TOLERANCES.replace("%a, %b, atol 1.0e-2", operands)
     rc, out = lite(tmp_path, source, tool="compile")
     assert (rc, out.split("\n")[0]) == (1, "t.mlir:" + error)
+
+
+MATMULS = """
+#a = affine_map<(d0, d1, d2) -> (d2, d0)>
+#b = affine_map<(d0, d1, d2) -> (d2, d1)>
+#c = affine_map<(d0, d1, d2) -> (d0, d1)>
+func.func @transposed(%x: tensor<3x2xf32>, %y: tensor<3x4xf32>, %o: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %r = linalg.matmul indexing_maps = [#a, #b, #c] ins(%x, %y : tensor<3x2xf32>, tensor<3x4xf32>)
+       outs(%o : tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %r : tensor<2x4xf32>
+}
+func.func @broadcast(%x: tensor<3xf32>, %y: tensor<3x4xf32>, %o: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %r = linalg.matmul indexing_maps = [affine_map<(d0, d1, d2) -> (d2)>, #b, #c]
+       ins(%x, %y : tensor<3xf32>, tensor<3x4xf32>) outs(%o : tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %r : tensor<2x4xf32>
+}
+func.func @batch(%x: tensor<2x3x5xi32>, %y: tensor<2x4x5xi32>, %o: tensor<2x3x4xi32>) -> tensor<2x3x4xi32> {
+  %r = linalg.batch_matmul indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>,
+                                            affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>,
+                                            affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>]
+       ins(%x, %y : tensor<2x3x5xi32>, tensor<2x4x5xi32>) outs(%o : tensor<2x3x4xi32>) -> tensor<2x3x4xi32>
+  return %r : tensor<2x3x4xi32>
+}
+func.func @dynamic(%x: tensor<?x?xf32>, %y: tensor<?x?xf32>, %o: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %r = linalg.matmul indexing_maps = [#a, affine_map<(d0, d1, d2) -> (d1, d2)>, #c]
+       ins(%x, %y : tensor<?x?xf32>, tensor<?x?xf32>) outs(%o : tensor<?x?xf32>) -> tensor<?x?xf32>
+  return %r : tensor<?x?xf32>
+}
+"""
+MATMUL_RUNS = {
+    "transposed": (["--input=3x2xf32=1 2 3 4 5 6", "--input=3x4xf32=1 2 3 4 5 6 7 8 9 10 11 12", "--input=2x4xf32=0.5"],
+                   "2x4xf32=[61.5 70.5 79.5 88.5][76.5 88.5 100.5 112.5]"),
+    "broadcast": (["--input=3xf32=1 2 3", "--input=3x4xf32=1 2 3 4 5 6 7 8 9 10 11 12", "--input=2x4xf32=0.5"],
+                  "2x4xf32=[38.5 44.5 50.5 56.5][38.5 44.5 50.5 56.5]"),
+    "batch": ([f"--input=2x3x5xi32={' '.join(str(i) for i in range(30))}",
+               f"--input=2x4x5xi32={' '.join(str(i % 7 - 3) for i in range(40))}", "--input=2x3x4xi32=1"],
+              "2x3x4xi32=[[1 -12 3 11][-24 -17 18 11][-49 -22 33 11]][[-54 7 96 -74][-69 12 121 -99][-84 17 146 -124]]"),
+    "dynamic": (["--input=3x2xf32=1 2 3 4 5 6", "--input=4x3xf32=1 2 3 4 5 6 7 8 9 10 11 12", "--input=2x4xf32=0"],
+                "2x4xf32=[22 49 76 103][28 64 100 136]"),
+}
+
+
+@pytest.mark.parametrize("name", MATMUL_RUNS)
+def test_matmul_indexing_maps(tmp_path, name):
+    args, result = MATMUL_RUNS[name]
+    assert lite(tmp_path, MATMULS, f"--function={name}", *args) == (
+        0, f"EXEC @{name}\nresult[0]: hal.buffer_view\n{result}\n")
+
+
+@pytest.mark.parametrize("name", MATMUL_RUNS)
+def test_matmul_indexing_maps_same_as_iree(tmp_path, reference_iree, name):
+    args, result = MATMUL_RUNS[name]
+    assert iree_run(reference_iree, tmp_path, MATMULS, name, args) == (
+        0, f"EXEC @{name}\nresult[0]: hal.buffer_view\n{result}\n")
+
+
+@pytest.mark.parametrize("maps,error", [
+    ("[#a, #b]", "'linalg.matmul' indexing_maps must be three affine maps (by default affine_map<(d0, d1, d2) -> "
+                 "(d0, d2)>, affine_map<(d0, d1, d2) -> (d2, d1)>, affine_map<(d0, d1, d2) -> (d0, d1)>)"),
+    ("[#a, #b, #a]", "'linalg.matmul' output map must be affine_map<(d0, d1, d2) -> (d0, d1)>"),
+    ("[#c, #b, #c]", "'linalg.matmul' input map affine_map<(d0, d1, d2) -> (d0, d1)> must pick, transpose or "
+                     "broadcast the dimensions of affine_map<(d0, d1, d2) -> (d0, d2)> and keep the reduced one"),
+    ("[#a, affine_map<(d0, d1, d2) -> (d1, d2)>, #c]",
+     "'linalg.matmul' operands disagree on the size of dimension d2: 3 and 4"),
+])
+def test_matmul_indexing_map_errors(tmp_path, maps, error):
+    source = MATMULS.replace("indexing_maps = [#a, #b, #c]", f"indexing_maps = {maps}")
+    rc, out = lite(tmp_path, source, tool="compile")
+    assert (rc, out.split("\n")[0]) == (1, f"t.mlir:6:8: error: {error}")

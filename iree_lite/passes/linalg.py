@@ -9,7 +9,7 @@ materialised at the iteration shape by `iree_lite.expand` (a strided copy).
 Named ops map to the one op they mean.
 """
 from ..dialects import lookup
-from ..dialects.linalg import CONTRACTIONS, CONVOLUTIONS, ELEMENTWISE, combiner_of, conv_sizes, ins_outs, \
+from ..dialects.linalg import CONTRACTIONS, CONVOLUTIONS, ELEMENTWISE, MATMUL_DIMS, combiner_of, conv_sizes, ins_outs, \
     strides_and_dilations
 from ..ir.attributes import AffineMapAttr, FloatAttr, IntegerAttr, exact_dimension
 from ..ir.core import Block, Diagnostic, Operation
@@ -101,6 +101,8 @@ def rewrite(op, ops, remap, source):
         identity = AffineMapAttr(ins[0].type.rank, tuple(range(ins[0].type.rank)))
         return [reduce_body(op, ops, [identity], kept, dims, remap, source)]
     if kind in CONTRACTIONS:
+        if "indexing_maps" in op.attributes:
+            ins = matmul_inputs(op, ops, ins, outs[0])
         return [contract(ops, kind, ins, outs[0], op.loc)]
     if kind == "map":
         body = op.regions[0].blocks[0]
@@ -179,6 +181,20 @@ def view(ops, value, sizes, loc):
 def shape_of(ops, value, loc):
     """value's sizes: ints, or index values read at run time."""
     return [n if n is not None else size_of(ops, value, a, loc) for a, n in enumerate(value.type.shape)]
+
+
+def matmul_inputs(op, ops, ins, init):
+    """The inputs of a matmul or batch_matmul with indexing_maps, in the
+    default layout: transposed or broadcast copies where the maps say so."""
+    maps = op.attributes["indexing_maps"].values
+    reads = {d: (v, axis) for v, m in zip((*ins, init), maps) for axis, d in enumerate(m.results)}
+    inputs = []
+    for v, m, want in zip(ins, maps, MATMUL_DIMS[op.name]):
+        shape = tuple(reads[d][0].type.shape[reads[d][1]] for d in want)
+        amap = AffineMapAttr(len(want), tuple(want.index(d) for d in m.results))
+        inputs.append(expand(ops, v, amap, shape, op.loc,
+                             size=lambda i, want=want: size_of(ops, *reads[want[i]], op.loc)))
+    return inputs
 
 
 def contract(ops, kind, ins, init, loc):
