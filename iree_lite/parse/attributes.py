@@ -138,6 +138,8 @@ class TypeAttributeSyntax:
                 return self.parse_dense()
             if tok.text == "affine_map":
                 return self.parse_affine_map()
+            if tok.text == "array":
+                return self.parse_dense_array()
             if tok.text == "unit":
                 self.advance()
                 return UnitAttr()
@@ -153,6 +155,8 @@ class TypeAttributeSyntax:
             return SymbolRefAttr(symbol_name(tok.text))
         if self.parse_optional_punct("["):
             return ArrayAttr(tuple(self.parse_comma_list(self.parse_attribute, "]")))
+        if self.is_punct("("):   # `function_type = (i32) -> f32`
+            return TypeAttr(self.parse_function_type())
         if self.is_punct("{"):
             return self.parse_attr_dict()
         if tok.kind == "hash":
@@ -163,6 +167,28 @@ class TypeAttributeSyntax:
                 raise self.error(f"undefined attribute alias '{tok.text}'", tok)
             return self.parse_opaque_attribute(tok)
         return None
+
+    def parse_dense_array(self):
+        """`array<i64: 1, 2>` (MLIR's dense array, as its generic form prints
+        `static_sizes` and the like): an ArrayAttr of typed numbers."""
+        self.advance()
+        self.parse_punct("<")
+        tok = self.tok
+        t = self.parse_type()
+        if not isinstance(t, ScalarType):
+            raise self.error(f"expected an element type in 'array', got '{t}'", tok)
+        values = []
+        if self.parse_optional_punct(":"):
+            def element():
+                number = self.parse_optional_number()
+                if number is None:
+                    raise self.error("expected number")
+                value = self.float_value(number, t) if t.is_float else self.int_value(number, t)
+                return (FloatAttr if t.is_float else IntegerAttr)(value, t)
+            values = self.parse_comma_list(element, ">")
+        else:
+            self.parse_punct(">")
+        return ArrayAttr(tuple(values))
 
     def parse_affine_map(self):
         """`affine_map<(d0, d1)[s0] -> (d1, d0 * 4 + s0, 0)>`."""

@@ -12,11 +12,12 @@ from ..dialects import canonical_name, lookup, unsupported_input
 from ..ir.attributes import BoolAttr, DenseElementsAttr, FloatAttr, IntegerAttr, StringAttr, UnitAttr
 from ..ir.core import INITIALIZER, Diagnostic, Argument, Block, Function, Global, Module, Operation
 from ..ir.types import FunctionType, VectorType
-from .attributes import TypeAttributeSyntax, symbol_name, unescape
+from .attributes import TypeAttributeSyntax, symbol_name
+from .generic import GenericSyntax
 from .lexer import Lexer
 
 
-class Parser(TypeAttributeSyntax):
+class Parser(TypeAttributeSyntax, GenericSyntax):
     def __init__(self, text, filename):
         self.lexer = Lexer(text, filename)
         self.tok = self.lexer.next()
@@ -183,6 +184,8 @@ class Parser(TypeAttributeSyntax):
                 raise self.unknown_operation(name_tok.text, name_tok)
             self.advance()
             op = opdef.parse(self, loc, [r.text[1:] for r in results])
+        elif name_tok.kind == "block":
+            raise self.error("iree-lite supports one block per region (no unstructured control flow)")
         else:
             raise self.error("expected operation name")
         if len(op.results) != len(results):
@@ -196,19 +199,6 @@ class Parser(TypeAttributeSyntax):
 
     def unknown_operation(self, name, tok):
         return self.error(unsupported_input(name) or f"unknown operation '{name}'", tok)
-
-    def parse_generic_operation(self, loc):
-        name_tok = self.advance()
-        name = canonical_name(unescape(name_tok.text))
-        if lookup(name) is None:
-            raise self.unknown_operation(name, name_tok)
-        self.parse_punct("(")
-        operands = self.parse_operand_list()
-        self.parse_punct(")")
-        attrs = self.parse_optional_attr_dict()
-        self.parse_punct(":")
-        ft = self.parse_function_type()
-        return Operation(name, self.resolve_all(operands, list(ft.inputs)), ft.results, attrs, loc=loc)
 
     # -- functions and modules -------------------------------------------
 
@@ -277,7 +267,9 @@ class Parser(TypeAttributeSyntax):
             name = canonical_name(self.tok.text) if self.tok.kind == "ident" else None
             if self.parse_optional_alias_definition():
                 continue
-            if name == "func.func":
+            if self.tok.kind == "string":
+                self.parse_generic_module_item(functions, globals_)
+            elif name == "func.func":
                 functions.append(self.parse_function())
             elif name == "util.global":
                 globals_.append(self.parse_global())
@@ -309,23 +301,29 @@ class Parser(TypeAttributeSyntax):
         mutable = self.parse_optional_keyword("mutable") is not None
         name = self.parse_symbol_name("global name")
         initial = t = None
+        tok = self.tok
         if self.parse_optional_punct("="):
             tok = self.tok
             initial = self.parse_attribute()
-            t = getattr(initial, "type", None)
+        if self.parse_optional_punct(":"):
+            t = self.parse_type()
+        return self.make_global(name, t, mutable, initial, tok, loc)
+
+    def make_global(self, name, t, mutable, initial, tok, loc):
+        """The Global `name` of type `t` (None: the initial value's), checking
+        the initial value (an error at `tok`)."""
+        if initial is not None:
             if isinstance(initial, StringAttr) and initial.value.startswith("#flow.parameter"):
                 raise self.error(f"global '@{name}' is a parameter ({initial.value}), which iree-lite does not "
                                  f"load; give it a dense<...> initial value", tok)
             if not isinstance(initial, (IntegerAttr, FloatAttr, BoolAttr, DenseElementsAttr)) or \
-                    isinstance(t, VectorType):
+                    isinstance(initial.type if hasattr(initial, "type") else None, VectorType):
                 raise self.error(f"global '@{name}' needs a number or dense<...> tensor initial value", tok)
-        if self.parse_optional_punct(":"):
-            tok = self.tok
-            t = self.parse_type()
-            if initial is not None and getattr(initial, "type", t) != t:
+            if t is not None and getattr(initial, "type", t) != t:
                 raise self.error(f"initial value of type '{initial.type}' for a global of type '{t}'", tok)
+        t = t or getattr(initial, "type", None)
         if t is None:
-            raise self.error(f"global '@{name}' needs a type")
+            raise self.error(f"global '@{name}' needs a type", tok)
         return Global(name, t, mutable, initial, loc)
 
     def parse_initializer(self, index):
@@ -338,7 +336,10 @@ class Parser(TypeAttributeSyntax):
             if block.operations and block.operations[-1].name == "func.return":   # `util.return`
                 return
             block.append(Operation("func.return", [], [], loc=p.loc()))
-        body = self.parse_region([], returns, "initializer").blocks[0]
+        return self.initializer(index, self.parse_region([], returns, "initializer").blocks[0], loc)
+
+    @staticmethod
+    def initializer(index, body, loc):
         return Function(f"__initializer_{index}", FunctionType((), ()), [], [], {INITIALIZER: UnitAttr()},
                         "private", body, loc)
 
@@ -354,12 +355,14 @@ class Parser(TypeAttributeSyntax):
             attrs = self.parse_attr_dict() if self.parse_optional_keyword("attributes") else {}
             self.parse_punct("{")
             functions, globals_ = self.parse_module_body("}")
-            if self.tok.kind != "eof":
-                raise self.error("expected end of file after the module")
+        elif self.tok.kind == "string" and self.tok.text == '"builtin.module"':
+            name, attrs, functions, globals_ = self.parse_generic_module(default_name)
         else:
             attrs = {}
             name = default_name
             functions, globals_ = self.parse_module_body(None)
+        if self.tok.kind != "eof":
+            raise self.error("expected end of file after the module")
         return Module(name, functions, loc, self.lexer.text, attrs, globals_)
 
 
