@@ -3,7 +3,7 @@ compiling a program imports only the dialects it uses."""
 import importlib
 
 _DIALECTS = {"arith": "arith", "math": "math", "func": "func", "tensor": "tensor", "check": "check",
-             "util": "util", "scf": "scf", "linalg": "linalg", "affine": "affine",
+             "util": "util", "scf": "scf", "linalg": "linalg", "affine": "affine", "flow": "flow",
              "iree_lite": "linalg"}   # the compiler's internal ops come from the linalg rewrite
 # Other spellings of the func ops: MLIR's short forms, and util's functions
 # (which iree-lite compiles exactly as func's).

@@ -136,6 +136,8 @@ class TypeAttributeSyntax:
                 return BoolAttr(tok.text == "true")
             if tok.text == "dense":
                 return self.parse_dense()
+            if tok.text == "dense_resource":
+                return self.parse_dense_resource()
             if tok.text == "affine_map":
                 return self.parse_affine_map()
             if tok.text == "array":
@@ -385,10 +387,15 @@ class TypeAttributeSyntax:
         size = t.element.byte_size
         if len(data) == size:
             return DenseElementsAttr(t, (self.from_bytes(data, t.element),), True)
+        return self.dense_from_bytes(data, t, payload, "hex dense literal")
+
+    def dense_from_bytes(self, data, t, tok, what):
+        """The elements of `t` from their little-endian bytes (`what` names them in errors)."""
+        size = t.element.byte_size
         if len(data) != size * t.num_elements:
-            raise self.error(f"hex dense literal has {len(data)} bytes, '{t}' needs {size * t.num_elements}", payload)
-        return DenseElementsAttr(t, tuple(self.from_bytes(data[i:i + size], t.element)
-                                          for i in range(0, len(data), size)), False)
+            raise self.error(f"{what} has {len(data)} bytes, '{t}' needs {size * t.num_elements}", tok)
+        values = [b & 1 for b in data] if t.element.name == "i1" else unpack(t.element.name, data)
+        return DenseElementsAttr(t, tuple(values), False)
 
     @staticmethod
     def from_bytes(data, element):

@@ -15,15 +15,17 @@ from ..ir.types import FunctionType, VectorType
 from .attributes import TypeAttributeSyntax, symbol_name
 from .generic import GenericSyntax
 from .lexer import Lexer
+from .resources import ResourceSyntax
 
 
-class Parser(TypeAttributeSyntax, GenericSyntax):
+class Parser(TypeAttributeSyntax, GenericSyntax, ResourceSyntax):
     def __init__(self, text, filename):
         self.lexer = Lexer(text, filename)
         self.tok = self.lexer.next()
         self.values = {}   # SSA name (with %) -> Value
         self.scopes = [[]]  # names defined in each enclosing region, innermost last
         self.aliases = {}   # `#name = attr` and `!name = type` definitions, by their spelling
+        self.parse_resource_trailer()
 
     # -- tokens ------------------------------------------------------------
 
