@@ -304,3 +304,92 @@ def test_matmul_indexing_map_errors(tmp_path, maps, error):
     source = MATMULS.replace("indexing_maps = [#a, #b, #c]", f"indexing_maps = {maps}")
     rc, out = lite(tmp_path, source, tool="compile")
     assert (rc, out.split("\n")[0]) == (1, f"t.mlir:6:8: error: {error}")
+
+
+RESOURCES = """
+module {
+  util.global private @w = dense_resource<weights> : tensor<2x2xf32>
+  func.func @r(%x: tensor<2x2xf32>) -> (tensor<2x2xf32>, tensor<3xi1>, tensor<2xi8>) {
+    %w = util.global.load @w : tensor<2x2xf32>
+    %s = arith.addf %x, %w : tensor<2x2xf32>
+    %m = arith.constant dense_resource<"mask.1"> : tensor<3xi1>
+    %b = arith.constant dense_resource<bytes> : tensor<2xi8>
+    return %s, %m, %b : tensor<2x2xf32>, tensor<3xi1>, tensor<2xi8>
+  }
+}
+{-#
+  dialect_resources: {
+    builtin: {
+      weights: "0x040000000000803F000000400000404000008040",
+      "mask.1": "0x01000000010001",
+      bytes: "0x0100000080FF"
+    }
+  }
+#-}
+"""
+# Resources iree-lite does not use: other dialects' and external ones.
+OTHER_RESOURCES = ("    }\n  }\n#-}", '    },\n    other: { x: "0x00" }\n  },\n  external_resources: { y: { z: 1 } }\n#-}')
+RESOURCES_OUT = ("EXEC @r\nresult[0]: hal.buffer_view\n2x2xf32=[11 12][13 14]\nresult[1]: hal.buffer_view\n"
+                 "3xi1=01 00 01\nresult[2]: hal.buffer_view\n2xi8=-128 -1\n")
+
+
+def test_dense_resources(tmp_path):
+    assert lite(tmp_path, RESOURCES, "--input=2x2xf32=10") == (0, RESOURCES_OUT)
+    assert lite(tmp_path, RESOURCES.replace(*OTHER_RESOURCES), "--input=2x2xf32=10") == (0, RESOURCES_OUT)
+
+
+def test_dense_resources_same_as_iree(tmp_path, reference_iree):
+    # IREE's printer writes what it read: its own output, run by iree-lite, gives the same results.
+    printed = subprocess.run([reference_iree["iree-compile"], "--compile-to=input", "-"], input=RESOURCES.encode(),
+                             capture_output=True, check=True, timeout=300).stdout.decode()
+    assert "{-#" in printed and "dense_resource<weights>" in printed
+    assert lite(tmp_path, printed, "--input=2x2xf32=10") == (0, RESOURCES_OUT)
+    assert iree_run(reference_iree, tmp_path, RESOURCES, "r", ["--input=2x2xf32=10"]) == (0, RESOURCES_OUT)
+
+
+@pytest.mark.parametrize("change,error", [
+    (("dense_resource<bytes>", "dense_resource<nothing>"),
+     "8:40: error: no data for resource 'nothing' (the file's {-# dialect_resources #-} trailer has none by that name)"),
+    (('"0x0100000080FF"', '"0x0100000080"'), "17:14: error: resource 'bytes' has 1 bytes, 'tensor<2xi8>' needs 2"),
+    (('"0x0100000080FF"', '"0x01"'),
+     "17:14: error: resource 'bytes' must be a hex string: a 4-byte alignment, then the data"),
+    (('"0x0100000080FF"', "12"), "17:14: error: expected a hex string of resource data"),
+    (("#-}", "#-}\nfunc.func"), "20:4: error: expected end of file after the '#-}' of the resource trailer"),
+], ids=["unknown", "short", "no-alignment", "not-a-string", "after-trailer"])
+def test_dense_resource_errors(tmp_path, change, error):
+    rc, out = lite(tmp_path, RESOURCES.replace(*change), tool="compile")
+    assert (rc, out.split("\n")[0]) == (1, "t.mlir:" + error)
+
+
+FLOW = """
+func.func @f(%a: tensor<?xf32>, %n: index) -> tensor<?xf32> {
+  %c = flow.tensor.dynamic_constant dense<[1.0, 2.0, 3.0]> : tensor<3xf32> -> tensor<?xf32>
+  %t = flow.tensor.tie_shape %a : tensor<?xf32>{%n}
+  %r = arith.addf %c, %t : tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+"""
+
+
+def test_flow_ops(tmp_path):
+    assert lite(tmp_path, FLOW, "--input=3xf32=10 20 30", "--input=3") == (
+        0, "EXEC @f\nresult[0]: hal.buffer_view\n3xf32=11 22 33\n")
+
+
+def test_flow_ops_same_as_iree(tmp_path, reference_iree):
+    assert iree_run(reference_iree, tmp_path, FLOW, "f", ["--input=3xf32=10 20 30", "--input=3"]) == (
+        0, "EXEC @f\nresult[0]: hal.buffer_view\n3xf32=11 22 33\n")
+
+
+@pytest.mark.parametrize("line,error", [
+    ("%c = flow.tensor.dynamic_constant dense<1.0> : tensor<3xf32> -> tensor<?x?xf32>",
+     "'flow.tensor.dynamic_constant' value must be dense elements of a shape that 'tensor<?x?xf32>' allows"),
+    ("%c = flow.tensor.dynamic_constant dense<1.0> : tensor<3xf32> -> tensor<4xf32>",
+     "'flow.tensor.dynamic_constant' value must be dense elements of a shape that 'tensor<4xf32>' allows"),
+    ("%t = flow.tensor.tie_shape %a : tensor<?xf32>",
+     "'flow.tensor.tie_shape' needs one index size per dynamic dimension of 'tensor<?xf32>'"),
+])
+def test_flow_op_errors(tmp_path, line, error):
+    source = f"func.func @f(%a: tensor<?xf32>, %n: index) {{\n  {line}\n  return\n}}\n"
+    rc, out = lite(tmp_path, source, tool="compile")
+    assert (rc, out.split("\n")[0]) == (1, f"t.mlir:2:8: error: {error}")
