@@ -354,7 +354,7 @@ def test_dense_resources_same_as_iree(tmp_path, reference_iree):
     (('"0x0100000080FF"', '"0x01"'),
      "17:14: error: resource 'bytes' must be a hex string: a 4-byte alignment, then the data"),
     (('"0x0100000080FF"', "12"), "17:14: error: expected a hex string of resource data"),
-    (("#-}", "#-}\nfunc.func"), "20:4: error: expected end of file after the '#-}' of the resource trailer"),
+    (("#-}", "#-}\nfunc.func"), "21:1: error: expected end of file after the '#-}' of the resource trailer"),
 ], ids=["unknown", "short", "no-alignment", "not-a-string", "after-trailer"])
 def test_dense_resource_errors(tmp_path, change, error):
     rc, out = lite(tmp_path, RESOURCES.replace(*change), tool="compile")

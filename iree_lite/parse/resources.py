@@ -22,9 +22,10 @@ class ResourceSyntax:
         if start < 0 or text.find(TRAILER_END, start) < 0:
             return
         end = text.find(TRAILER_END, start)
-        if text[end + len(TRAILER_END):].strip():
-            raise self.lexer.error("expected end of file after the '#-}' of the resource trailer",
-                                   end + len(TRAILER_END))
+        rest = text[end + len(TRAILER_END):]
+        if rest.strip():
+            raise self.lexer.error(f"expected end of file after the '{TRAILER_END}' of the resource trailer",
+                                   len(text) - len(rest.lstrip()))
         self.lexer.end = end
         self.reset(start + len(TRAILER_START))
 
