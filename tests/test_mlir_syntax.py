@@ -393,3 +393,77 @@ def test_flow_op_errors(tmp_path, line, error):
     source = f"func.func @f(%a: tensor<?xf32>, %n: index) {{\n  {line}\n  return\n}}\n"
     rc, out = lite(tmp_path, source, tool="compile")
     assert (rc, out.split("\n")[0]) == (1, f"t.mlir:2:8: error: {error}")
+
+
+# What `iree-compile --compile-to=input --mlir-print-op-generic` prints for a program of slices, padding,
+# a reshape, a fill, a reduction and an if (dynamic offsets and sizes are MLIR's kDynamic, -2^63).
+GENERIC = '''
+"builtin.module"() ({
+  "util.func"() <{function_type = (tensor<4x4xf32>, index, i1) -> (tensor<2x3xf32>, tensor<6x4xf32>, tensor<8xf32>, tensor<4xf32>, f32), sym_name = "g"}> ({
+  ^bb0(%arg0: tensor<4x4xf32>, %arg1: index, %arg2: i1):
+    %0 = "tensor.extract_slice"(%arg0, %arg1) <{operandSegmentSizes = array<i32: 1, 1, 0, 0>, static_offsets = array<i64: -9223372036854775808, 1>, static_sizes = array<i64: 2, 3>, static_strides = array<i64: 1, 1>}> : (tensor<4x4xf32>, index) -> tensor<2x3xf32>
+    %1 = "arith.constant"() <{value = 5.000000e-01 : f32}> : () -> f32
+    %2 = "tensor.pad"(%arg0, %arg1) <{operandSegmentSizes = array<i32: 1, 0, 1>, static_high = array<i64: -9223372036854775808, 0>, static_low = array<i64: 1, 0>}> ({
+    ^bb0(%arg7: index, %arg8: index):
+      "tensor.yield"(%1) : (f32) -> ()
+    }) : (tensor<4x4xf32>, index) -> tensor<?x4xf32>
+    %3 = "tensor.cast"(%2) : (tensor<?x4xf32>) -> tensor<6x4xf32>
+    %4 = "tensor.extract_slice"(%arg0) <{operandSegmentSizes = array<i32: 1, 0, 0, 0>, static_offsets = array<i64: 0, 0>, static_sizes = array<i64: 2, 4>, static_strides = array<i64: 1, 1>}> : (tensor<4x4xf32>) -> tensor<2x4xf32>
+    %5 = "tensor.collapse_shape"(%4) <{reassociation = [[0, 1]]}> : (tensor<2x4xf32>) -> tensor<8xf32>
+    %6 = "tensor.empty"() : () -> tensor<4xf32>
+    %7 = "arith.constant"() <{value = 0.000000e+00 : f32}> : () -> f32
+    %8 = "linalg.fill"(%7, %6) <{operandSegmentSizes = array<i32: 1, 1>}> ({
+    ^bb0(%arg5: f32, %arg6: f32):
+      "linalg.yield"(%arg5) : (f32) -> ()
+    }) : (f32, tensor<4xf32>) -> tensor<4xf32>
+    %9 = "linalg.reduce"(%arg0, %8) <{dimensions = array<i64: 1>}> ({
+    ^bb0(%arg3: f32, %arg4: f32):
+      %12 = "arith.addf"(%arg3, %arg4) <{fastmath = #arith.fastmath<fast>}> : (f32, f32) -> f32
+      "linalg.yield"(%12) : (f32) -> ()
+    }) : (tensor<4x4xf32>, tensor<4xf32>) -> tensor<4xf32>
+    %10 = "scf.if"(%arg2) ({
+      %11 = "arith.mulf"(%1, %1) <{fastmath = #arith.fastmath<none>}> : (f32, f32) -> f32
+      "scf.yield"(%11) : (f32) -> ()
+    }, {
+      "scf.yield"(%1) : (f32) -> ()
+    }) : (i1) -> f32
+    "util.return"(%0, %3, %5, %9, %10) : (tensor<2x3xf32>, tensor<6x4xf32>, tensor<8xf32>, tensor<4xf32>, f32) -> ()
+  }) : () -> ()
+}) : () -> ()
+'''
+GENERIC_ARGS = ["--input=4x4xf32=1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16", "--input=1", "--input=1"]
+GENERIC_OUT = ("EXEC @g\nresult[0]: hal.buffer_view\n2x3xf32=[6 7 8][10 11 12]\nresult[1]: hal.buffer_view\n"
+               "6x4xf32=[0.5 0.5 0.5 0.5][1 2 3 4][5 6 7 8][9 10 11 12][13 14 15 16][0.5 0.5 0.5 0.5]\n"
+               "result[2]: hal.buffer_view\n8xf32=1 2 3 4 5 6 7 8\nresult[3]: hal.buffer_view\n4xf32=10 26 42 58\n"
+               "result[4]: f32=0.25\n")
+
+
+def test_generic_form(tmp_path):
+    assert lite(tmp_path, GENERIC, *GENERIC_ARGS) == (0, GENERIC_OUT)
+
+
+@pytest.mark.parametrize("change,error", [
+    ("operandSegmentSizes = array<i32: 1, 1, 0, 0>, ", "5:10: error: 'tensor.extract_slice' needs the attribute "
+                                                     "'operandSegmentSizes'"),
+    (("array<i32: 1, 1, 0, 0>", "array<i32: 1, 0, 0, 0>"),
+     "5:10: error: 'tensor.extract_slice' operandSegmentSizes must give 4 groups of its 2 operands"),
+    (("static_sizes = array<i64: 2, 3>", "static_sizes = [2.0, 3]"),
+     "5:10: error: 'tensor.extract_slice' attribute 'static_sizes' must be integers"),
+    (('sym_name = "g"', 'name = "g"'), "3:3: error: 'func.func' needs the attribute 'sym_name'"),
+    (('"tensor.cast"(%2)', '"tensor.cast"(%2) [^bb1]'),
+     "11:28: error: successor blocks (unstructured control flow) are not supported by iree-lite"),
+    (('"util.return"', '^bb1:\n    "util.return"'),
+     "31:5: error: iree-lite supports one block per region (no unstructured control flow)"),
+    (('"tensor.empty"', '"tensor.nothing"'), "14:10: error: unknown operation 'tensor.nothing'"),
+    (('"tensor.empty"', '"mhlo.constant"'), "14:10: error: MHLO input is not supported by iree-lite; lower it to "
+                                            "linalg (for example with iree-compile --compile-to=input)"),
+    (("(%arg0, %arg1) <{operandSegmentSizes = array<i32: 1, 0, 1>", "(%arg0, %arg1) <{operandSegmentSizes = "
+      "array<i32: 1, 0, 1>}> ({\n    }) : (tensor<4x4xf32>, index) -> tensor<?x4xf32>\n    %99 = \"tensor.pad\""
+      "(%arg0, %arg1) <{operandSegmentSizes = array<i32: 1, 0, 1>"),
+     "7:10: error: 'tensor.pad' needs a region yielding one value"),
+], ids=["no-segments", "bad-segments", "float-array", "function-name", "successors", "blocks", "unknown",
+        "frontend", "pad-region"])
+def test_generic_form_errors(tmp_path, change, error):
+    source = GENERIC.replace(change, "") if isinstance(change, str) else GENERIC.replace(*change)
+    rc, out = lite(tmp_path, source, tool="compile")
+    assert (rc, out.split("\n")[0]) == (1, "t.mlir:" + error)
