@@ -467,3 +467,36 @@ def test_generic_form_errors(tmp_path, change, error):
     source = GENERIC.replace(change, "") if isinstance(change, str) else GENERIC.replace(*change)
     rc, out = lite(tmp_path, source, tool="compile")
     assert (rc, out.split("\n")[0]) == (1, "t.mlir:" + error)
+
+
+def _registered_ops():
+    import importlib
+
+    from iree_lite.dialects import _DIALECTS
+    return sorted({name for module in set(_DIALECTS.values())
+                   for name in importlib.import_module(f"iree_lite.dialects.{module}").OPS
+                   if not name.startswith("iree_lite.")})
+
+
+# Operand lists, their types and result types that most ops do not take.
+MALFORMED = [("", "()", "()"), ("%a", "(f32)", "f32"), ("%t", "(tensor<2xf32>)", "tensor<2xf32>"),
+             ("%a, %a", "(f32, f32)", "f32"), ("%t, %t", "(tensor<2xf32>, tensor<2xf32>)", "tensor<2xf32>"),
+             ("%t, %i", "(tensor<2xf32>, index)", "f32"), ("%c, %a, %a, %a", "(i1, f32, f32, f32)", "(f32, f32)")]
+REGIONS = ["", " ({\n  })", ' ({\n  ^bb0(%q: f32):\n  "linalg.yield"(%q) : (f32) -> ()\n  })']
+
+
+@pytest.mark.parametrize("name", _registered_ops())
+def test_generic_form_of_malformed_ops(name):
+    """Every op in the generic form with operands, results, regions or
+    attributes it does not take: a located error, never an internal one."""
+    from iree_lite.compiler import compile_module
+    from iree_lite.ir.core import Diagnostic
+    for operands, ins, results in MALFORMED:
+        for regions in REGIONS:
+            bind = "" if results == "()" else "%x:2 = " if results.startswith("(f32,") else "%x = "
+            source = (f"func.func @f(%a: f32, %t: tensor<2xf32>, %c: i1, %i: index) {{\n"
+                      f'  {bind}"{name}"({operands}){regions} : {ins} -> {results}\n  return\n}}\n')
+            try:
+                compile_module(source, "t.mlir")
+            except Diagnostic as e:
+                assert e.loc is not None and e.loc.line in (2, 3, 4), e.render()
