@@ -44,7 +44,7 @@ def results(path, stem, tmp):
     program has none of its own)."""
     if stem in RUN_FILES:
         return lite("run-mlir", "--device=local-task", str(path))
-    vmfb = tmp / (path.parent.name + ".vmfb")
+    vmfb = tmp / f"{stem}.vmfb"
     rc, out = lite("compile", str(path), "-o", str(vmfb))
     assert (rc, out) == (0, "")
     rc, out = lite("check-module", f"--module={vmfb}")
