@@ -500,3 +500,25 @@ def test_generic_form_of_malformed_ops(name):
                 compile_module(source, "t.mlir")
             except Diagnostic as e:
                 assert e.loc is not None and e.loc.line in (2, 3, 4), e.render()
+
+
+OPAQUE = """
+module attributes {hal.device.targets = [#hal.device.target<"local", [#hal.executable.target<"llvm-cpu",
+    "embedded-elf-x86_64", {cpu = "generic", native_vector_size = 16 : i64}>]> : !hal.device], foo = #util<opaque>} {
+  func.func @f(%a: tensor<2xf32>) -> tensor<2xf32> attributes {x = #iree_codegen.translation_info<pipeline = CPU>} {
+    %r = arith.addf %a, %a fastmath<nnan, ninf> : tensor<2xf32>
+    return %r : tensor<2xf32>
+  }
+}
+"""
+
+
+def test_dialect_attributes_kept_opaque(tmp_path):
+    from iree_lite.ir.attributes import ArrayAttr, StringAttr
+    from iree_lite.parse import parse_module
+    m = parse_module(OPAQUE, "t.mlir")
+    assert m.attributes == {"hal.device.targets": ArrayAttr((StringAttr(
+        '#hal.device.target<"local", [#hal.executable.target<"llvm-cpu",\n    "embedded-elf-x86_64", {cpu = "generic", '
+        'native_vector_size = 16 : i64}>]> : !hal.device'),)), "foo": StringAttr("#util<opaque>")}
+    assert m.functions[0].attributes == {"x": StringAttr("#iree_codegen.translation_info<pipeline = CPU>")}
+    assert lite(tmp_path, OPAQUE, "--input=2xf32=1 2") == (0, "EXEC @f\nresult[0]: hal.buffer_view\n2xf32=2 4\n")

@@ -256,8 +256,15 @@ class TypeAttributeSyntax:
     def parse_opaque_attribute(self, tok):
         """A dialect attribute iree-lite does not interpret (`#arith.fastmath<none>`),
         kept as its source text."""
-        close = self.skip_angle_body()
-        return StringAttr(self.lexer.text[tok.offset:close.offset + 1] if close else tok.text)
+        close = self.skip_angle_body() or tok
+        colon, resume = self.tok, self.lexer.pos
+        if self.parse_optional_punct(":"):   # typed by a dialect type: `#hal.device.target<...> : !hal.device`
+            if self.tok.kind != "bang":
+                self.tok, self.lexer.pos = colon, resume
+            else:
+                close = self.advance()
+                close = self.skip_angle_body() or close
+        return StringAttr(self.lexer.text[tok.offset:close.offset + len(close.text)])
 
     def skip_angle_body(self):
         """Skip an optional balanced `<...>` (opaque attribute payloads);
