@@ -460,9 +460,13 @@ def test_generic_form(tmp_path):
     (("(%arg0, %arg1) <{operandSegmentSizes = array<i32: 1, 0, 1>", "(%arg0, %arg1) <{operandSegmentSizes = "
       "array<i32: 1, 0, 1>}> ({\n    }) : (tensor<4x4xf32>, index) -> tensor<?x4xf32>\n    %99 = \"tensor.pad\""
       "(%arg0, %arg1) <{operandSegmentSizes = array<i32: 1, 0, 1>"),
+     "7:10: error: 'tensor.pad' takes 1 region, not 0"),
+    (("static_offsets = array<i64: -9223372036854775808, 1>", "static_offsets = array<i64: 0, 1>"),
+     "5:10: error: 'tensor.extract_slice' static_offsets has 0 dynamic entries for 1 operands"),
+    (('"tensor.yield"(%1) : (f32)', '"tensor.yield"(%1, %1) : (f32, f32)'),
      "7:10: error: 'tensor.pad' needs a region yielding one value"),
 ], ids=["no-segments", "bad-segments", "float-array", "function-name", "successors", "blocks", "unknown",
-        "frontend", "pad-region"])
+        "frontend", "pad-region", "dynamic-count", "pad-yield"])
 def test_generic_form_errors(tmp_path, change, error):
     source = GENERIC.replace(change, "") if isinstance(change, str) else GENERIC.replace(*change)
     rc, out = lite(tmp_path, source, tool="compile")

@@ -36,9 +36,12 @@ class GenericOp:
             self.fail(f"'{self.name}' attribute '{key}' must be integers")
         return tuple(v.value for v in values)
 
-    def mixed(self, key):
-        """A `static_<key>` array with dynamic entries as None (their values are operands)."""
-        return tuple(None if v == KDYNAMIC else v for v in self.ints(f"static_{key}"))
+    def mixed(self, key, dynamic):
+        """A `static_<key>` array with dynamic entries as None: `dynamic` of them, whose values are operands."""
+        values = tuple(None if v == KDYNAMIC else v for v in self.ints(f"static_{key}"))
+        if values.count(None) != dynamic:
+            self.fail(f"'{self.name}' static_{key} has {values.count(None)} dynamic entries for {dynamic} operands")
+        return values
 
     def segments(self, count):
         """The operand group sizes (`operandSegmentSizes`), `count` of them."""
@@ -48,10 +51,10 @@ class GenericOp:
                       f"{len(self.operands)} operands")
         return sizes
 
-    def op(self, attrs=None, operands=None, regions=None, name=None):
+    def op(self, attrs=None, regions=None):
         kept = {k: v for k, v in self.attrs.items() if k not in IGNORED} if attrs is None else attrs
-        return Operation(name or self.name, self.operands if operands is None else operands, self.result_types,
-                         kept, self.regions if regions is None else regions, loc=self.loc)
+        return Operation(self.name, self.operands, self.result_types, kept,
+                         self.regions if regions is None else regions, loc=self.loc)
 
 
 def constant(g):
@@ -73,8 +76,8 @@ def concat(g):
 
 def slice_op(g):
     tensors = 2 if g.name == "tensor.insert_slice" else 1
-    g.segments(tensors + 3)
-    attrs = {k: g.mixed(k) for k in ("offsets", "sizes", "strides")}
+    dynamic = g.segments(tensors + 3)[tensors:]
+    attrs = {k: g.mixed(k, n) for k, n in zip(("offsets", "sizes", "strides"), dynamic)}
     slice_type = g.operands[0].type if tensors == 2 else g.result_types[0]
     attrs["slice_rank"] = getattr(slice_type, "rank", 0)
     return g.op(attrs)
@@ -87,17 +90,17 @@ def reshape(g):
         g.fail(f"'{g.name}' reassociation must be lists of dimensions")
     attrs = {"reassociation": tuple(tuple(d.value for d in group.values) for group in groups)}
     if g.name == "tensor.expand_shape":
-        attrs["output_shape"] = g.mixed("output_shape")
+        attrs["output_shape"] = g.mixed("output_shape", len(g.operands) - 1)
     return g.op(attrs)
 
 
 def pad(g):
     from ..dialects.tensor import pad_operation
-    g.segments(3)
-    region = g.regions[0] if len(g.regions) == 1 and g.regions[0].blocks else None
-    if region is None or len(region.blocks[0].operations[-1].operands) != 1:
+    _, low, high = g.segments(3)
+    region = g.regions[0]   # one, with a block (check_structure)
+    if len(region.blocks[0].operations[-1].operands) != 1:
         g.fail("'tensor.pad' needs a region yielding one value")
-    attrs = {"low": g.mixed("low"), "high": g.mixed("high")}
+    attrs = {"low": g.mixed("low", low), "high": g.mixed("high", high)}
     return pad_operation(g.operands[0], g.operands[1:], g.result_types[0], attrs, region, g.loc)
 
 
@@ -168,7 +171,7 @@ def check_structure(g):
                                 (len(g.operands), len(g.result_types), len(g.regions))):
         if want is not None and have not in (want if isinstance(want, tuple) else (want,)):
             text = want if isinstance(want, int) else f"{want[0]} or {'more' if len(want) > 2 else want[1]}"
-            g.fail(f"'{g.name}' takes {text} {what}, not {have}")
+            g.fail(f"'{g.name}' takes {text} {what if text != 1 else what[:-1]}, not {have}")
     for key in attrs:
         if key not in g.attrs:
             g.fail(f"'{g.name}' needs the attribute '{key}'")
