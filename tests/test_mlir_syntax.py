@@ -526,3 +526,54 @@ def test_dialect_attributes_kept_opaque(tmp_path):
         'native_vector_size = 16 : i64}>]> : !hal.device'),)), "foo": StringAttr("#util<opaque>")}
     assert m.functions[0].attributes == {"x": StringAttr("#iree_codegen.translation_info<pipeline = CPU>")}
     assert lite(tmp_path, OPAQUE, "--input=2xf32=1 2") == (0, "EXEC @f\nresult[0]: hal.buffer_view\n2xf32=2 4\n")
+
+
+GENERIC_MODULE = """"builtin.module"() <{sym_name = "named"}> ({
+  "util.global"() <{is_mutable, sym_name = "g", sym_visibility = "private", type = i32}> : () -> ()
+  "util.global"() <{initial_value = dense<[1.5, 2.5]> : tensor<2xf32>, sym_name = "w", type = tensor<2xf32>}> : () -> ()
+  "util.initializer"() <{function_type = () -> ()}> ({
+    %0 = "arith.constant"() <{value = 7 : i32}> : () -> i32
+    "util.global.store"(%0) <{global = @g}> : (i32) -> ()
+    "util.return"() : () -> ()
+  }) : () -> ()
+  "util.func"() <{function_type = (i32) -> (i32, tensor<2xf32>), sym_name = "f"}> ({
+  ^bb0(%arg0: i32):
+    %0 = "util.global.load"() <{global = @g}> : () -> i32
+    %1 = "util.call"(%0, %arg0) <{callee = @add}> : (i32, i32) -> i32
+    %2 = "util.global.load"() <{global = @w}> : () -> tensor<2xf32>
+    "util.return"(%1, %2) : (i32, tensor<2xf32>) -> ()
+  }) : () -> ()
+  "util.func"() <{function_type = (i32, i32) -> i32, sym_name = "add", sym_visibility = "private"}> ({
+  ^bb0(%a: i32, %b: i32):
+    %0 = "arith.addi"(%a, %b) <{overflowFlags = #arith.overflow<none>}> : (i32, i32) -> i32
+    "util.return"(%0) : (i32) -> ()
+  }) : () -> ()
+}) : () -> ()
+"""
+
+
+def test_generic_module(tmp_path):
+    from iree_lite.parse import parse_module
+    assert parse_module(GENERIC_MODULE, "t.mlir").name == "named"
+    assert lite(tmp_path, GENERIC_MODULE, "--function=f", "--input=5") == (
+        0, "EXEC @f\nresult[0]: i32=12\nresult[1]: hal.buffer_view\n2xf32=1.5 2.5\n")
+
+
+@pytest.mark.parametrize("change,error", [
+    (('    "util.return"() : () -> ()\n', ""), "4:3: error: 'util.initializer' needs a body ending in 'util.return'"),
+    ((", type = i32}", "}"), "2:3: error: 'util.global' needs the attribute 'type'"),
+    (("function_type = (i32) ->", "function_type = (i64) ->"),
+     "9:3: error: the body's arguments must have the function's input types (i64)"),
+    (('    "util.return"(%1, %2) : (i32, tensor<2xf32>) -> ()\n', ""),
+     "9:3: error: block with no terminator; expected 'func.return'"),
+    (('"util.func"() <{function_type = (i32, i32)', '"util.func"(%x) <{function_type = (i32, i32)'),
+     "16:3: error: 'func.func' takes no operands and has no results"),
+    (('"util.global"() <{is_mutable', '"arith.addi"() <{is_mutable'),
+     "2:3: error: expected 'func.func', 'util.global' or 'util.initializer' at module level, found 'arith.addi'"),
+    ((") : () -> ()\n", ") : () -> i32\n"), "21:6: error: expected '() -> ()' for 'builtin.module'"),
+], ids=["initializer-return", "global-type", "argument-types", "terminator", "operands", "module-op",
+        "module-type"])
+def test_generic_module_errors(tmp_path, change, error):
+    source = GENERIC_MODULE[::-1].replace(change[0][::-1], change[1][::-1], 1)[::-1]   # the last occurrence
+    rc, out = lite(tmp_path, source, tool="compile")
+    assert (rc, out.split("\n")[0]) == (1, "t.mlir:" + error)

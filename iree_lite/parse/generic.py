@@ -81,8 +81,8 @@ class GenericSyntax:
             globals_.append(self.make_global(sym.value, t.value, "is_mutable" in attrs, attrs.get("initial_value"),
                                              name_tok, loc))
         elif name == "util.initializer":
-            if body is None:
-                raise self.error("'util.initializer' needs a body", name_tok)
+            if body is None or body.operations[-1].name != "func.return":
+                raise self.error("'util.initializer' needs a body ending in 'util.return'", name_tok)
             functions.append(self.initializer(len(functions), body, loc))
         else:
             raise self.error(f"expected 'func.func', 'util.global' or 'util.initializer' at module level, "
@@ -111,7 +111,8 @@ class GenericSyntax:
         names = [None] * len(ft.inputs)
         if body is not None:
             if tuple(a.type for a in body.arguments) != ft.inputs:
-                raise self.error(f"the body's arguments must have the function's input types {ft.inputs}", tok)
+                raise self.error(f"the body's arguments must have the function's input types "
+                                 f"({', '.join(map(str, ft.inputs))})", tok)
             if not body.operations or body.operations[-1].name != "func.return":
                 raise self.error("block with no terminator; expected 'func.return'", tok)
             names = [a.name for a in body.arguments]
