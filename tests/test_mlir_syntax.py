@@ -577,3 +577,23 @@ def test_generic_module_errors(tmp_path, change, error):
     source = GENERIC_MODULE[::-1].replace(change[0][::-1], change[1][::-1], 1)[::-1]   # the last occurrence
     rc, out = lite(tmp_path, source, tool="compile")
     assert (rc, out.split("\n")[0]) == (1, "t.mlir:" + error)
+
+
+UTIL_FUNCS = """
+module {
+  util.func private @twice(%arg0: tensor<2xf32>) -> tensor<2xf32> {
+    %0 = arith.addf %arg0, %arg0 : tensor<2xf32>
+    util.return %0 : tensor<2xf32>
+  }
+  util.func public @f(%arg0: tensor<2xf32>) -> (tensor<2xf32>, f32) attributes {iree.reflection = {}} {
+    %0 = util.call @twice(%arg0) : (tensor<2xf32>) -> tensor<2xf32>
+    %cst = arith.constant 1.5 : f32
+    util.return %0, %cst : tensor<2xf32>, f32
+  }
+}
+"""
+
+
+def test_util_functions(tmp_path):
+    assert lite(tmp_path, UTIL_FUNCS, "--input=2xf32=1 -2") == (
+        0, "EXEC @f\nresult[0]: hal.buffer_view\n2xf32=2 -4\nresult[1]: f32=1.5\n")
