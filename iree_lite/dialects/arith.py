@@ -2,7 +2,7 @@
 from ..ir.attributes import BoolAttr, DenseElementsAttr, FloatAttr, IntegerAttr
 from ..ir.core import Operation
 from ..ir.ops import OpDef
-from ..ir.types import ScalarType, TensorType, element_type_of
+from ..ir.types import ScalarType, TensorType, VectorType, element_type_of
 
 I1 = ScalarType("i1")
 
@@ -163,6 +163,9 @@ class ConstantOp(OpDef):
             attr = IntegerAttr(int(attr.value), I1)
         if not isinstance(attr, (IntegerAttr, FloatAttr, DenseElementsAttr)):
             raise p.error("expected a number or dense elements for 'arith.constant'", tok)
+        if isinstance(attr.type, VectorType):
+            raise p.error(f"'{attr.type}' values are not supported: iree-lite computes on tensors "
+                          f"(vector types only type attributes)", tok)
         return Operation(self.name, [], [attr.type], {"value": attr}, loc=loc)
 
     def verify(self, op, fail):

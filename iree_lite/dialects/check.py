@@ -4,11 +4,15 @@ from ..ir.core import Operation
 from ..ir.ops import OpDef
 from ..ir.types import ScalarType, TensorType
 
+F32 = ScalarType("f32")
+
 
 class ExpectOp(OpDef):
     """`check.expect_true(%x) : i32`, `check.expect_eq(%a, %b) : T`,
     `check.expect_eq_const(%a, dense<...> : T) : T`, each with an optional
-    attribute dict (`{atol = 1e-3 : f32, rtol = ...}` for the almost forms)."""
+    attribute dict; the almost forms take tolerances as IREE prints them,
+    `check.expect_almost_eq(%a, %b, atol 1.0e-3, rtol 1.0e-5) : T`, or in
+    the dict (`{atol = 1e-3 : f32, rtol = ...}`)."""
 
     def __init__(self, name, arity, const):
         self.name = name
@@ -28,6 +32,14 @@ class ExpectOp(OpDef):
                     raise p.error("expected a dense elements literal", tok)
             else:
                 operands.append(p.parse_operand())
+        while "almost" in self.name and p.parse_optional_punct(","):
+            key = p.tok
+            if not (p.parse_optional_keyword("atol") or p.parse_optional_keyword("rtol")) or key.text in attrs:
+                raise p.error("expected 'atol' or 'rtol' (each at most once)", key)
+            number = p.parse_optional_number()
+            if number is None:
+                raise p.error(f"expected a number for '{key.text}'")
+            attrs[key.text] = FloatAttr(float(number[0]), F32)
         p.parse_punct(")")
         attrs.update(p.parse_optional_attr_dict())
         p.parse_punct(":")
@@ -59,4 +71,4 @@ OPS = {op.name: op for op in (
     ExpectOp("check.expect_almost_eq", 2, False),
     ExpectOp("check.expect_almost_eq_const", 2, True),
 )}
-DEFAULT_TOLERANCE = {"atol": FloatAttr(1e-4, ScalarType("f32")), "rtol": FloatAttr(0.0, ScalarType("f32"))}
+DEFAULT_TOLERANCE = {"atol": FloatAttr(1e-4, F32), "rtol": FloatAttr(0.0, F32)}

@@ -6,7 +6,7 @@ element-wise tensor ops, which then fuse with their neighbours.
 from ..ir.attributes import AffineMapAttr, ArrayAttr, IntegerAttr, exact_dimension
 from ..ir.core import Block, Operation, Region
 from ..ir.ops import OpDef, TerminatorOp, ends_in
-from ..ir.types import ScalarType, element_type_of
+from ..ir.types import ScalarType, TensorType, element_type_of
 from .convolution import NAMES as CONVOLUTIONS, verify_convolution
 from .linalg_pack import OPS as PACK_OPS
 from .reduction import combiner_of, reduction_plan
@@ -46,6 +46,8 @@ def ins_outs(op):
 
 def check_tensors(op, fail):
     ins, outs = ins_outs(op)
+    if not all(isinstance(v.type, TensorType) for v in outs):
+        fail(f"'{op.name}' outs must be tensors")
     if tuple(r.type for r in op.results) != tuple(v.type for v in outs):
         fail(f"'{op.name}' results must have the types of its outs operands")
 
@@ -78,7 +80,7 @@ class GenericOp(OpDef):
             if m.results is None and (k >= len(ins) or m.linear() is None):
                 fail("iree-lite supports indexing maps whose results are distinct dimensions or 0, and on inputs "
                      f"sums of dimensions times constants and constants, not {m}")
-            if m.num_dims != len(kinds) or len(m.expressions()) != v.type.rank:
+            if m.num_dims != len(kinds) or len(m.expressions()) != getattr(v.type, "rank", 0):   # a scalar: rank 0
                 fail(f"indexing map {m} does not fit operand of type '{v.type}'")
         check_windows(maps.values, op.operands, fail)
         parallel = tuple(d for d, k in enumerate(kinds) if k == "parallel")
@@ -355,6 +357,48 @@ class ConvOp(NamedOp):
 
 
 CONTRACTIONS = ("matmul", "batch_matmul", "matvec", "vecmat", "batch_matvec", "dot")
+# The iteration dimensions that index each operand of matmul and batch_matmul by default
+# ((m, n, k) and (b, m, n, k)): explicit indexing_maps may transpose or broadcast the inputs.
+MATMUL_DIMS = {"linalg.matmul": ((0, 2), (2, 1), (0, 1)), "linalg.batch_matmul": ((0, 1, 3), (0, 3, 2), (0, 1, 2))}
+
+
+class ContractionOp(NamedOp):
+    """matmul and its relatives; matmul and batch_matmul also as
+    `linalg.matmul indexing_maps = [#a, #b, #c] ins(...) outs(...)`, whose
+    input maps pick (transposed) or broadcast the default dimensions."""
+
+    def parse(self, p, loc, result_names):
+        attrs = {}
+        if self.name in MATMUL_DIMS and p.parse_optional_keyword("indexing_maps"):
+            p.parse_punct("=")
+            attrs["indexing_maps"] = p.parse_attribute()
+        op = super().parse(p, loc, result_names)
+        op.attributes.update(attrs)
+        return op
+
+    def verify(self, op, fail):
+        super().verify(op, fail)
+        maps = op.attributes.get("indexing_maps")
+        if maps is None:
+            return
+        dims = MATMUL_DIMS.get(self.name)
+        default = dims and ", ".join(str(AffineMapAttr(len(dims[2]) + 1, d)) for d in dims)
+        if dims is None or not isinstance(maps, ArrayAttr) or len(maps.values) != 3 or \
+                not all(isinstance(m, AffineMapAttr) and m.num_dims == len(dims[2]) + 1 for m in maps.values):
+            fail(f"'{self.name}' indexing_maps must be three affine maps (by default {default})")
+        if maps.values[2].results != dims[2]:
+            fail(f"'{self.name}' output map must be {AffineMapAttr(len(dims[2]) + 1, dims[2])}")
+        sizes, reduced = {}, len(dims[2])
+        for m, v, want in zip(maps.values[:2], op.operands, dims):
+            if m.results is None or None in m.results or not set(m.results) <= set(want) or reduced not in m.results:
+                fail(f"'{self.name}' input map {m} must pick, transpose or broadcast the dimensions of "
+                     f"{AffineMapAttr(len(dims[2]) + 1, want)} and keep the reduced one")
+        for m, v in zip(maps.values, op.operands):
+            if len(m.results) != v.type.rank:
+                fail(f"indexing map {m} does not fit operand of type '{v.type}'")
+            for d, n in zip(m.results, v.type.shape):
+                if n is not None and sizes.setdefault(d, n) != n:
+                    fail(f"'{self.name}' operands disagree on the size of dimension d{d}: {sizes[d]} and {n}")
 
 ELEMENTWISE = {"add": ("addf", "addi"), "sub": ("subf", "subi"), "mul": ("mulf", "muli"),
                "div": ("divf", "divsi"), "max": ("maximumf", "maxsi"), "min": ("minimumf", "minsi"),
@@ -364,7 +408,7 @@ ELEMENTWISE = {"add": ("addf", "addi"), "sub": ("subf", "subi"), "mul": ("mulf",
 
 OPS = {op.name: op for op in (
     GenericOp(), TerminatorOp("linalg.yield"), ReduceOp(), MapOp(), IndexOp(), LinearIndexOp(), SoftmaxOp(),
-    ExpandOp(), ViewOp(), GatherOp(), *(NamedOp(f"linalg.{n}") for n in CONTRACTIONS),
+    ExpandOp(), ViewOp(), GatherOp(), *(ContractionOp(f"linalg.{n}") for n in CONTRACTIONS),
     *(NamedOp(f"linalg.{n}") for n in ELEMENTWISE),
     NamedOp("linalg.fill"), NamedOp("linalg.copy"), *(ConvOp(f"linalg.{n}") for n in CONVOLUTIONS),
     NamedOp("linalg.transpose", "permutation"), NamedOp("linalg.broadcast", "dimensions"),

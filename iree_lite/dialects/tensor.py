@@ -369,6 +369,16 @@ class GenerateOp(OpDef):
             fail(f"'tensor.generate' must yield one '{t.element}'")
 
 
+def pad_operation(source, sizes, result_type, attrs, region, loc):
+    """The tensor.pad of `source` (dynamic low and high `sizes`) whose `region`
+    yields one value: a value from outside the region becomes an operand."""
+    block = region.blocks[0]
+    value = block.operations[-1].operands[0]
+    if value.owner is block or getattr(value.owner, "parent", None) is block:   # computed in the region
+        return Operation("tensor.pad", [source] + sizes, [result_type], attrs, regions=[region], loc=loc)
+    return Operation("tensor.pad", [source, value] + sizes, [result_type], attrs, loc=loc)
+
+
 class PadOp(OpDef):
     """`tensor.pad %t low[1, %n] high[2, 3] { ^bb0(%i: index, %j: index):
     tensor.yield %v : f32 } : A to B`. A value defined outside the region
@@ -390,14 +400,9 @@ class PadOp(OpDef):
         a = parse_tensor(p, self.name)
         p.parse_keyword("to")
         b = parse_tensor(p, self.name)
-        block = region.blocks[0]
-        if len(block.operations[-1].operands) != 1:
+        if len(region.blocks[0].operations[-1].operands) != 1:
             raise p.error("the 'tensor.pad' region must yield one value", start)
-        value = block.operations[-1].operands[0]
-        sizes = p.resolve_all(dynamic, [INDEX] * len(dynamic))
-        if value.owner is block or getattr(value.owner, "parent", None) is block:   # computed in the region
-            return Operation(self.name, p.resolve_all([src], [a]) + sizes, [b], attrs, regions=[region], loc=loc)
-        return Operation(self.name, p.resolve_all([src], [a]) + [value] + sizes, [b], attrs, loc=loc)
+        return pad_operation(p.resolve(src, a), p.resolve_all(dynamic, [INDEX] * len(dynamic)), b, attrs, region, loc)
 
     def verify(self, op, fail):
         a, b = op.operands[0].type, op.results[0].type

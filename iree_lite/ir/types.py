@@ -80,6 +80,16 @@ class TensorType(Type):
 
 
 @dataclass(frozen=True)
+class VectorType(TensorType):
+    """`vector<2xi64>`: only the type of dense attributes (convolution
+    strides and dilations, as MLIR's printer writes them), never of a value."""
+
+    def __str__(self):
+        dims = "".join(f"{d}x" for d in self.shape)
+        return f"vector<{dims}{self.element}>"
+
+
+@dataclass(frozen=True)
 class FunctionType(Type):
     inputs: tuple
     results: tuple

@@ -45,6 +45,7 @@ class Lexer:
         self.text = text
         self.filename = filename
         self.pos = 0
+        self.end = len(text)   # where the tokens end (before a `{-# ... #-}` trailer)
         self._line_starts = None
 
     def location(self, offset):
@@ -65,9 +66,9 @@ class Lexer:
     def next(self):
         text = self.text
         while True:
-            if self.pos >= len(text):
-                return Token("eof", "", len(text))
-            m = TOKEN.match(text, self.pos)
+            if self.pos >= self.end:
+                return Token("eof", "", self.end)
+            m = TOKEN.match(text, self.pos, self.end)
             if m is None:
                 raise self.error(f"unexpected character '{text[self.pos]}'", self.pos)
             start, self.pos = self.pos, m.end()

@@ -6,50 +6,28 @@ are parsed by their dialect's OpDef (iree_lite.dialects), which calls back
 into this parser; the generic form `"dialect.op"(...) : (...) -> ...` works
 for every registered op.
 """
-import functools
 import os
 
-from ..dialects import canonical_name, lookup
-from ..ir.attributes import (AffineMapAttr, ArrayAttr, BoolAttr, DenseElementsAttr, FloatAttr, IntegerAttr,
-                             StringAttr, SymbolRefAttr, TypeAttr, UnitAttr)
-from ..ir.core import INITIALIZER, Argument, Block, Function, Global, Module, Operation
-from ..ir.elements import size_error, unpack
-from ..ir.types import ELEMENT_TYPES, FunctionType, ScalarType, TensorType
+from ..dialects import canonical_name, lookup, unsupported_input
+from ..ir.attributes import BoolAttr, DenseElementsAttr, FloatAttr, IntegerAttr, StringAttr, UnitAttr
+from ..ir.core import INITIALIZER, Diagnostic, Argument, Block, Function, Global, Module, Operation
+from ..ir.types import FunctionType, VectorType
+from .attributes import TypeAttributeSyntax, nested, symbol_name
+from .generic import GenericSyntax
 from .lexer import Lexer
-
-I64 = ScalarType("i64")
-F64 = ScalarType("f64")
-# Regions, attributes, literals and types nest at most this deep in all: a
-# located error rather than Python's recursion limit, here or in the passes
-# that walk the nested IR.
-MAX_NESTING = 100
-MAX_DIMENSION = (1 << 63) - 1
+from .resources import ResourceSyntax
 
 
-def nested(parse):
-    """Mark a parse method that recurses (directly or through others): each
-    call is one level of nesting."""
-    @functools.wraps(parse)
-    def guarded(self, *args, **kwargs):
-        if self.nesting == MAX_NESTING:
-            raise self.error(f"nesting is deeper than {MAX_NESTING} levels")
-        self.nesting += 1
-        try:
-            return parse(self, *args, **kwargs)
-        finally:
-            self.nesting -= 1
-    return guarded
-
-
-class Parser:
+class Parser(TypeAttributeSyntax, GenericSyntax, ResourceSyntax):
     def __init__(self, text, filename):
         self.lexer = Lexer(text, filename)
         self.tok = self.lexer.next()
         self.values = {}   # SSA name (with %) -> Value
         self.scopes = [[]]  # names defined in each enclosing region, innermost last
-        self.aliases = {}   # `#name = attr` definitions
+        self.aliases = {}   # `#name = attr` and `!name = type` definitions, by their spelling
         self.nesting = 0    # levels of @nested parse methods now running
         self.affine_nodes = 0   # operator nodes of the affine expression being parsed
+        self.parse_resource_trailer()
 
     # -- tokens ------------------------------------------------------------
 
@@ -105,373 +83,11 @@ class Parser:
             self.parse_punct(close)
         return items
 
-    # -- types -------------------------------------------------------------
-
-    def parse_optional_type(self):
-        tok = self.tok
-        if tok.kind == "ident":
-            if tok.text in ELEMENT_TYPES:
-                self.advance()
-                return ScalarType(tok.text)
-            if tok.text == "tensor":
-                return self.parse_tensor_type()
-            return None
-        if self.is_punct("("):
-            return self.parse_function_type()
-        return None
-
-    def parse_type(self):
-        t = self.parse_optional_type()
-        if t is None:
-            raise self.error("expected type")
-        return t
-
-    def parse_tensor_type(self):
-        start = self.tok
-        self.parse_keyword("tensor")
-        if not self.is_punct("<"):
-            raise self.error("expected '<' in tensor type")
-        shape = []
-        pos = self.tok.offset + 1
-        text = self.lexer.text
-        # Dimension list: (integer | ?) 'x' repeated, then the element type.
-        while True:
-            while pos < len(text) and text[pos] in " \t":
-                pos += 1
-            j = pos
-            while j < len(text) and text[j].isdigit():
-                j += 1
-            if j > pos and j < len(text) and text[j] == "x":
-                digits = text[pos:j].lstrip("0") or "0"
-                if len(digits) > len(str(MAX_DIMENSION)) or int(digits) > MAX_DIMENSION:
-                    raise self.lexer.error("invalid dimension", pos)
-                shape.append(int(digits))
-                pos = j + 1
-            elif text.startswith("?x", pos):
-                shape.append(None)
-                pos += 2
-            else:
-                break
-        self.reset(pos)
-        element = self.tok
-        if element.kind != "ident" or element.text not in ELEMENT_TYPES:
-            raise self.error("expected element type in tensor type")
-        self.advance()
-        self.parse_punct(">")
-        t = TensorType(tuple(shape), ScalarType(element.text))
-        error = size_error(element.text, [1 if d is None else d for d in shape],   # `?` counted as 1
-                           [-1 if d is None else d for d in shape])
-        if error is not None:
-            raise self.error(error[1], start)
-        return t
-
-    @nested
-    def parse_function_type(self):
-        self.parse_punct("(")
-        inputs = self.parse_comma_list(self.parse_type, ")")
-        self.parse_punct("->")
-        return FunctionType(tuple(inputs), tuple(self.parse_result_types()))
-
-    def parse_result_types(self):
-        if self.parse_optional_punct("("):
-            return self.parse_comma_list(self.parse_type, ")")
-        return [self.parse_type()]
-
-    # -- attributes --------------------------------------------------------
-
-    def parse_optional_number(self):
-        """(value, kind, token) for [-]integer, [-]float or hex, else None;
-        kind is the token kind: 'integer', 'float' or 'hex'."""
-        start = self.tok
-        negative = self.is_punct("-")
-        if negative:
-            self.advance()
-        tok = self.tok
-        if tok.kind == "integer":
-            value, kind = int(tok.text), "integer"
-        elif tok.kind == "hex":
-            value, kind = int(tok.text, 16), "hex"
-        elif tok.kind == "float" or tok.kind == "ident" and tok.text in ("inf", "nan"):
-            value, kind = float(tok.text), "float"
-        else:
-            if negative:
-                raise self.error("expected number")
-            return None
-        self.advance()
-        return (-value if negative else value), kind, start
-
-    def parse_attribute(self):
-        attr = self.parse_optional_attribute()
-        if attr is None:
-            raise self.error("expected attribute value")
-        return attr
-
-    @nested
-    def parse_optional_attribute(self):
-        tok = self.tok
-        number = self.parse_optional_number()
-        if number is not None:
-            return self.typed_number(number)
-        if tok.kind == "ident":
-            if tok.text in ("true", "false"):
-                self.advance()
-                return BoolAttr(tok.text == "true")
-            if tok.text == "dense":
-                return self.parse_dense()
-            if tok.text == "affine_map":
-                return self.parse_affine_map()
-            if tok.text == "unit":
-                self.advance()
-                return UnitAttr()
-            t = self.parse_optional_type()
-            if t is not None:
-                return TypeAttr(t)
-            return None
-        if tok.kind == "string":
-            self.advance()
-            return StringAttr(_unescape(tok.text))
-        if tok.kind == "symbol":
-            self.advance()
-            return SymbolRefAttr(_symbol_name(tok.text))
-        if self.parse_optional_punct("["):
-            return ArrayAttr(tuple(self.parse_comma_list(self.parse_attribute, "]")))
-        if self.is_punct("{"):
-            return self.parse_attr_dict()
-        if tok.kind == "hash":
-            self.advance()
-            if tok.text in self.aliases:
-                return self.aliases[tok.text]
-            self.skip_angle_body()
-            return StringAttr(tok.text)
-        return None
-
-    def parse_affine_map(self):
-        """`affine_map<(d0, d1)[s0] -> (d1, d0 * 4 + s0, 0)>`."""
-        self.advance()
-        self.parse_punct("<")
-        self.parse_punct("(")
-        names = {}
-        for t in self.parse_comma_list(lambda: self.parse_kind("ident", "dimension name"), ")"):
-            names[t.text] = ("d", len(names))
-        num_dims = len(names)
-        if self.parse_optional_punct("["):
-            for t in self.parse_comma_list(lambda: self.parse_kind("ident", "symbol name"), "]"):
-                names[t.text] = ("s", len(names) - num_dims)
-        self.parse_punct("->")
-        self.parse_punct("(")
-        exprs = tuple(self.parse_comma_list(lambda: self.parse_affine_expression(names), ")"))
-        self.parse_punct(">")
-        num_symbols = len(names) - num_dims
-        dims = [e[1] for e in exprs if e[0] == "d"]
-        if not num_symbols and len(set(dims)) == len(dims) and \
-                all(e[0] == "d" or e == ("c", 0) for e in exprs):   # a projected permutation
-            return AffineMapAttr(num_dims, tuple(e[1] if e[0] == "d" else None for e in exprs))
-        return AffineMapAttr(num_dims, None, num_symbols, exprs)
-
-    def parse_affine_expression(self, names):
-        self.affine_nodes = 0
-        return self.parse_affine_sum(names)
-
-    def count_affine_nodes(self, tok, count=1):
-        """Count operator nodes of the affine expression being parsed: its
-        tree is at most that deep, so they are limited as nesting is."""
-        self.affine_nodes += count
-        if self.affine_nodes > MAX_NESTING:
-            raise self.error(f"affine expression of more than {MAX_NESTING} operations", tok)
-
-    def parse_affine_sum(self, names):
-        expr = self.parse_affine_product(names)
-        while self.is_punct("+") or self.is_punct("-"):
-            negate = self.tok.text == "-"
-            self.count_affine_nodes(self.advance(), 2 if negate else 1)
-            rhs = self.parse_affine_product(names)
-            expr = ("+", expr, ("*", rhs, ("c", -1)) if negate else rhs)
-        return expr
-
-    def parse_affine_product(self, names):
-        expr = self.parse_affine_atom(names)
-        while True:
-            tok = self.tok
-            if self.parse_optional_punct("*"):
-                op = "*"
-            else:
-                op = next((k for k in ("floordiv", "ceildiv", "mod") if self.parse_optional_keyword(k)), None)
-                if op is None:
-                    return expr
-            self.count_affine_nodes(tok)
-            rhs = self.parse_affine_atom(names)
-            if op != "*" and (rhs[0] != "c" or rhs[1] <= 0):
-                raise self.error(f"the right side of '{op}' must be a positive constant")
-            expr = (op, expr, rhs)
-
-    @nested
-    def parse_affine_atom(self, names):
-        tok = self.tok
-        if self.parse_optional_punct("("):
-            expr = self.parse_affine_sum(names)
-            self.parse_punct(")")
-            return expr
-        if self.parse_optional_punct("-"):
-            self.count_affine_nodes(tok)
-            return ("*", self.parse_affine_atom(names), ("c", -1))
-        if tok.kind == "integer":
-            self.advance()
-            return ("c", int(tok.text))
-        if tok.kind == "ident" and tok.text in names:
-            self.advance()
-            return names[tok.text]
-        raise self.error("expected a dimension, symbol or integer in an affine expression", tok)
-
-    def skip_angle_body(self):
-        """Skip an optional balanced `<...>` (opaque attribute payloads)."""
-        if not self.is_punct("<"):
-            return
-        depth = 0
-        while True:
-            tok = self.advance()
-            if tok.kind == "eof":
-                raise self.error("unbalanced '<'", tok)
-            if tok.kind == "punct" and tok.text == "<":
-                depth += 1
-            elif tok.kind == "punct" and tok.text == ">":
-                depth -= 1
-                if depth == 0:
-                    return
-
-    def typed_number(self, number):
-        value, kind, tok = number
-        t = None
-        if self.parse_optional_punct(":"):
-            t = self.parse_type()
-            if not isinstance(t, ScalarType):
-                raise self.error(f"expected a scalar type for a number, got '{t}'", tok)
-        if t is None:
-            return FloatAttr(value, F64) if kind == "float" else IntegerAttr(value, I64)
-        if t.is_float:
-            return FloatAttr(self.float_value(number, t), t)
-        return IntegerAttr(self.int_value(number, t), t)
-
-    def float_value(self, number, t):
-        value, kind, tok = number
-        if kind != "hex":
-            return float(value)
-        # A hex literal for a float type is its bit pattern.
-        size = {"f16": 2, "bf16": 2, "f32": 4, "f64": 8}[t.name]
-        if value < 0 or value >= 1 << (8 * size):
-            raise self.error(f"hexadecimal float literal does not fit {t}", tok)
-        return unpack(t.name, value.to_bytes(size, "little"))[0]
-
-    def int_value(self, number, t):
-        value, kind, tok = number
-        if kind == "float":
-            raise self.error(f"expected integer value for type '{t}'", tok)
-        if t.name == "i1":
-            if value not in (0, 1, -1):
-                raise self.error(f"integer constant out of range for type '{t}'", tok)
-            return value & 1
-        bits = t.bitwidth
-        if not -(1 << (bits - 1)) <= value < (1 << bits):
-            raise self.error(f"integer constant out of range for type '{t}'", tok)
-        return value
-
-    def parse_attr_dict(self):
-        self.parse_punct("{")
-        attrs = {}
-
-        def entry():
-            tok = self.tok
-            if tok.kind not in ("ident", "string"):
-                raise self.error("expected attribute name")
-            self.advance()
-            name = _unescape(tok.text) if tok.kind == "string" else tok.text
-            attrs[name] = self.parse_attribute() if self.parse_optional_punct("=") else UnitAttr()
-        self.parse_comma_list(entry, "}")
-        return attrs
-
-    def parse_optional_attr_dict(self):
-        return self.parse_attr_dict() if self.is_punct("{") else {}
-
-    def parse_dense(self):
-        start = self.parse_keyword("dense")
-        self.parse_punct("<")
-        if self.tok.kind == "string":
-            payload = self.advance()
-            self.parse_punct(">")
-            self.parse_punct(":")
-            t = self.parse_type()
-            return self.dense_from_hex(payload, t)
-        literals = []
-        nesting = self.parse_dense_elements(literals) if not self.is_punct(">") else None
-        self.parse_punct(">")
-        self.parse_punct(":")
-        t_tok = self.tok
-        t = self.parse_type()
-        if not isinstance(t, TensorType) or not t.is_static:
-            raise self.error("dense elements need a static tensor type", t_tok)
-        if nesting is None:
-            if t.num_elements != 0:
-                raise self.error(f"empty dense literal for '{t}'", start)
-            return DenseElementsAttr(t, (), False)
-        if nesting == () and len(literals) == 1:
-            return DenseElementsAttr(t, (self.element_value(literals[0], t.element),), True)
-        if nesting != t.shape:
-            shape = "x".join(map(str, nesting)) or "scalar"
-            raise self.error(f"inferred shape of elements literal ([{shape}]) does not match type '{t}'", start)
-        return DenseElementsAttr(t, tuple(self.element_value(x, t.element) for x in literals), False)
-
-    @nested
-    def parse_dense_elements(self, out):
-        """Flatten a (nested) literal into `out`; returns its shape tuple."""
-        if self.parse_optional_punct("["):
-            shapes = self.parse_comma_list(lambda: self.parse_dense_elements(out), "]")
-            if any(s != shapes[0] for s in shapes):
-                raise self.error("tensor literal is invalid; ranks are not consistent between elements")
-            return (len(shapes),) + (shapes[0] if shapes else ())
-        tok = self.tok
-        if tok.kind == "ident" and tok.text in ("true", "false"):
-            self.advance()
-            out.append((int(tok.text == "true"), "integer", tok))
-            return ()
-        number = self.parse_optional_number()
-        if number is None:
-            raise self.error("expected element literal")
-        out.append(number)
-        return ()
-
-    def element_value(self, number, element):
-        if element.is_float:
-            return self.float_value(number, element)
-        return self.int_value(number, element)
-
-    def dense_from_hex(self, payload, t):
-        text = _unescape(payload.text)
-        if not (isinstance(t, TensorType) and t.is_static):
-            raise self.error("dense elements need a static tensor type", payload)
-        if not text.startswith("0x"):
-            raise self.error("expected hex string of element bytes", payload)
-        try:
-            data = bytes.fromhex(text[2:])
-        except ValueError:
-            raise self.error("invalid hex string", payload) from None
-        size = t.element.byte_size
-        if len(data) == size:
-            return DenseElementsAttr(t, (self.from_bytes(data, t.element),), True)
-        if len(data) != size * t.num_elements:
-            raise self.error(f"hex dense literal has {len(data)} bytes, '{t}' needs {size * t.num_elements}", payload)
-        return DenseElementsAttr(t, tuple(self.from_bytes(data[i:i + size], t.element)
-                                          for i in range(0, len(data), size)), False)
-
-    @staticmethod
-    def from_bytes(data, element):
-        if element.name == "i1":
-            return data[0] & 1
-        return unpack(element.name, data)[0]
-
     # -- values --------------------------------------------------------------
 
     def parse_symbol_name(self, what):
         """`@name` or `@"name"`, returned without the `@`."""
-        return _symbol_name(self.parse_kind("symbol", what).text)
+        return symbol_name(self.parse_kind("symbol", what).text)
 
     def parse_value_name(self):
         return self.parse_kind("value", "SSA value")
@@ -570,9 +186,11 @@ class Parser:
         elif name_tok.kind == "ident":
             opdef = lookup(name_tok.text)
             if opdef is None:
-                raise self.error(f"unknown operation '{name_tok.text}'")
+                raise self.unknown_operation(name_tok.text, name_tok)
             self.advance()
             op = opdef.parse(self, loc, [r.text[1:] for r in results])
+        elif name_tok.kind == "block":
+            raise self.error("iree-lite supports one block per region (no unstructured control flow)")
         else:
             raise self.error("expected operation name")
         if len(op.results) != len(results):
@@ -584,18 +202,8 @@ class Parser:
         block.append(op)
         return op
 
-    def parse_generic_operation(self, loc):
-        name_tok = self.advance()
-        name = canonical_name(_unescape(name_tok.text))
-        if lookup(name) is None:
-            raise self.error(f"unknown operation '{name}'", name_tok)
-        self.parse_punct("(")
-        operands = self.parse_operand_list()
-        self.parse_punct(")")
-        attrs = self.parse_optional_attr_dict()
-        self.parse_punct(":")
-        ft = self.parse_function_type()
-        return Operation(name, self.resolve_all(operands, list(ft.inputs)), ft.results, attrs, loc=loc)
+    def unknown_operation(self, name, tok):
+        return self.error(unsupported_input(name) or f"unknown operation '{name}'", tok)
 
     # -- functions and modules -------------------------------------------
 
@@ -662,12 +270,11 @@ class Parser:
             if self.tok.kind == "eof":
                 raise self.error("expected '}' to end the module")
             name = canonical_name(self.tok.text) if self.tok.kind == "ident" else None
-            if self.tok.kind == "hash":   # `#map = affine_map<...>`
-                alias = self.advance()
-                self.parse_punct("=")
-                self.aliases[alias.text] = self.parse_attribute()
+            if self.parse_optional_alias_definition():
                 continue
-            if name == "func.func":
+            if self.tok.kind == "string":
+                self.parse_generic_module_item(functions, globals_)
+            elif name == "func.func":
                 functions.append(self.parse_function())
             elif name == "util.global":
                 globals_.append(self.parse_global())
@@ -678,6 +285,18 @@ class Parser:
                                  + (f", found '{self.tok.text}'" if self.tok.text else ""))
         return functions, globals_
 
+    def parse_optional_alias_definition(self):
+        """`#map = affine_map<...>` or `!t = tensor<...>`, which later uses
+        of the name stand for; False if the next token starts neither."""
+        if self.tok.kind not in ("hash", "bang"):
+            return False
+        alias = self.advance()
+        if alias.text in self.aliases:
+            raise self.error(f"redefinition of alias '{alias.text}'", alias)
+        self.parse_punct("=")
+        self.aliases[alias.text] = self.parse_attribute() if alias.kind == "hash" else self.parse_type()
+        return True
+
     def parse_global(self):
         """`util.global [private|public] [mutable] @name [= attr] [: type]`."""
         loc = self.loc()
@@ -687,16 +306,29 @@ class Parser:
         mutable = self.parse_optional_keyword("mutable") is not None
         name = self.parse_symbol_name("global name")
         initial = t = None
+        tok = self.tok
         if self.parse_optional_punct("="):
-            initial = self.parse_attribute()
-            t = getattr(initial, "type", None)
-        if self.parse_optional_punct(":"):
             tok = self.tok
+            initial = self.parse_attribute()
+        if self.parse_optional_punct(":"):
             t = self.parse_type()
-            if initial is not None and getattr(initial, "type", t) != t:
+        return self.make_global(name, t, mutable, initial, tok, loc)
+
+    def make_global(self, name, t, mutable, initial, tok, loc):
+        """The Global `name` of type `t` (None: the initial value's), checking
+        the initial value (an error at `tok`)."""
+        if initial is not None:
+            if isinstance(initial, StringAttr) and initial.value.startswith("#flow.parameter"):
+                raise self.error(f"global '@{name}' is a parameter ({initial.value}), which iree-lite does not "
+                                 f"load; give it a dense<...> initial value", tok)
+            if not isinstance(initial, (IntegerAttr, FloatAttr, BoolAttr, DenseElementsAttr)) or \
+                    isinstance(initial.type if hasattr(initial, "type") else None, VectorType):
+                raise self.error(f"global '@{name}' needs a number or dense<...> tensor initial value", tok)
+            if t is not None and getattr(initial, "type", t) != t:
                 raise self.error(f"initial value of type '{initial.type}' for a global of type '{t}'", tok)
+        t = t or getattr(initial, "type", None)
         if t is None:
-            raise self.error(f"global '@{name}' needs a type")
+            raise self.error(f"global '@{name}' needs a type", tok)
         return Global(name, t, mutable, initial, loc)
 
     def parse_initializer(self, index):
@@ -709,63 +341,34 @@ class Parser:
             if block.operations and block.operations[-1].name == "func.return":   # `util.return`
                 return
             block.append(Operation("func.return", [], [], loc=p.loc()))
-        body = self.parse_region([], returns, "initializer").blocks[0]
+        return self.initializer(index, self.parse_region([], returns, "initializer").blocks[0], loc)
+
+    @staticmethod
+    def initializer(index, body, loc):
         return Function(f"__initializer_{index}", FunctionType((), ()), [], [], {INITIALIZER: UnitAttr()},
                         "private", body, loc)
 
     def parse_module(self, default_name):
-        while self.tok.kind == "hash":   # aliases may precede `module {`
-            alias = self.advance()
-            self.parse_punct("=")
-            self.aliases[alias.text] = self.parse_attribute()
+        while self.parse_optional_alias_definition():   # aliases may precede `module {`
+            pass
         loc = self.loc()
         if self.is_keyword("module") or self.is_keyword("builtin.module"):
             self.advance()
             name = default_name
             if self.tok.kind == "symbol":
-                name = _symbol_name(self.advance().text)
+                name = symbol_name(self.advance().text)
             attrs = self.parse_attr_dict() if self.parse_optional_keyword("attributes") else {}
             self.parse_punct("{")
             functions, globals_ = self.parse_module_body("}")
-            if self.tok.kind != "eof":
-                raise self.error("expected end of file after the module")
+        elif self.tok.kind == "string" and self.tok.text == '"builtin.module"':
+            name, attrs, functions, globals_ = self.parse_generic_module(default_name)
         else:
             attrs = {}
             name = default_name
             functions, globals_ = self.parse_module_body(None)
+        if self.tok.kind != "eof":
+            raise self.error("expected end of file after the module")
         return Module(name, functions, loc, self.lexer.text, attrs, globals_)
-
-
-def _unescape(text):
-    body = text[1:-1]
-    if "\\" not in body:
-        return body
-    out, i = [], 0
-    while i < len(body):
-        c = body[i]
-        if c == "\\" and i + 1 < len(body):
-            nxt = body[i + 1]
-            if nxt in "\"\\":
-                out.append(nxt)
-                i += 2
-                continue
-            if nxt == "n":
-                out.append("\n")
-                i += 2
-                continue
-            try:
-                out.append(chr(int(body[i + 1:i + 3], 16)))
-                i += 3
-                continue
-            except ValueError:
-                pass
-        out.append(c)
-        i += 1
-    return "".join(out)
-
-
-def _symbol_name(text):
-    return _unescape(text[1:]) if text.startswith('@"') else text[1:]
 
 
 def module_name_for(filename):
@@ -776,4 +379,8 @@ def module_name_for(filename):
 
 def parse_module(text, filename):
     """Parse MLIR text into an ir.core.Module; raises Diagnostic."""
+    # MLIR bytecode starts with the bytes `ML\xefR` (\xef decodes as U+FFFD).
+    if text[:2] == "ML" and text[2:3] in ("\xef", "\ufffd") and text[3:4] == "R":
+        raise Diagnostic(f"{filename} is MLIR bytecode (.mlirbc), which iree-lite does not read; convert it to "
+                         f"MLIR text first (for example with iree-compile --compile-to=input FILE -o FILE.mlir)")
     return Parser(text, filename).parse_module(module_name_for(filename))

@@ -9,7 +9,7 @@ materialised at the iteration shape by `iree_lite.expand` (a strided copy).
 Named ops map to the one op they mean.
 """
 from ..dialects import lookup
-from ..dialects.linalg import CONTRACTIONS, CONVOLUTIONS, ELEMENTWISE, ins_outs
+from ..dialects.linalg import CONTRACTIONS, CONVOLUTIONS, ELEMENTWISE, MATMUL_DIMS, ins_outs
 from ..dialects.reduction import Fold, Pick, reduction_plan
 from ..ir.attributes import AffineMapAttr, FloatAttr, IntegerAttr
 from ..ir.core import Block, Diagnostic, Operation
@@ -18,6 +18,7 @@ from .build import INDEX, cast, emit, expand, fold, index_constant, linear_index
     shape_of, size_of, sizes, splat, view
 from .convolution import convolve
 from .reduction import pick
+from .scalar_operands import fold_scalar_operands
 
 
 def lower_linalg(block, source, remap=None):
@@ -26,6 +27,8 @@ def lower_linalg(block, source, remap=None):
     ops = []
     for op in block.operations:
         op.operands = [remap.get(v, v) for v in op.operands]
+        if op.name == "linalg.generic":
+            fold_scalar_operands(op, remap)
         for region in op.regions:   # bodies too: their affine ops decompose before the body is applied
             for inner in region.blocks:
                 lower_linalg(inner, source, remap)
@@ -81,6 +84,8 @@ def rewrite(op, ops, remap, source):
         identity = AffineMapAttr(ins[0].type.rank, tuple(range(ins[0].type.rank)))
         return reduce_body(op, ops, [identity], kept, dims, remap, source)
     if kind in CONTRACTIONS:
+        if "indexing_maps" in op.attributes:
+            ins = matmul_inputs(op, ops, ins, outs[0])
         return [contract(ops, kind, cast_operands(op, ops, ins, out_type.element), outs[0], op.loc)]
     if kind == "map":
         body = op.regions[0].blocks[0]
@@ -172,6 +177,20 @@ def reduce_body(op, ops, maps, parallel, reduced, remap, source):
                               len(parallel), op.loc)
     return [r if r.type == init.type else view(ops, r, shape_of(ops, init, op.loc), op.loc)
             for r, init in zip(results, inits)]
+
+
+def matmul_inputs(op, ops, ins, init):
+    """The inputs of a matmul or batch_matmul with indexing_maps, in the
+    default layout: transposed or broadcast copies where the maps say so."""
+    maps = op.attributes["indexing_maps"].values
+    reads = {d: (v, axis) for v, m in zip((*ins, init), maps) for axis, d in enumerate(m.results)}
+    inputs = []
+    for v, m, want in zip(ins, maps, MATMUL_DIMS[op.name]):
+        shape = tuple(reads[d][0].type.shape[reads[d][1]] for d in want)
+        amap = AffineMapAttr(len(want), tuple(want.index(d) for d in m.results))
+        inputs.append(expand(ops, v, amap, shape, op.loc,
+                             size=lambda i, want=want: size_of(ops, *reads[want[i]], op.loc)))
+    return inputs
 
 
 def contract(ops, kind, ins, init, loc):

@@ -1,0 +1,198 @@
+"""Generic-form ops onto iree-lite's ops.
+
+MLIR's generic form spells out what each op stores (`static_offsets =
+array<i64: ...>`, `operandSegmentSizes`, the body of a named linalg op);
+iree-lite's ops keep what their custom syntax reads. `build(g)` makes the
+op the custom syntax would have made from the same program.
+"""
+from ..ir.attributes import ArrayAttr, BoolAttr, IntegerAttr
+from ..ir.core import Operation
+from ..ir.types import ScalarType, TensorType
+
+KDYNAMIC = -(1 << 63)   # MLIR's ShapedType::kDynamic in static_* arrays
+# Attributes that change nothing iree-lite computes.
+IGNORED = ("fastmath", "overflowFlags", "operandSegmentSizes", "nofold")
+
+
+class GenericOp:
+    """One parsed generic op: its name, operand values, result types,
+    attributes (properties and the dictionary together) and regions;
+    `fail(message)` raises a Diagnostic at its name."""
+
+    def __init__(self, name, operands, result_types, attrs, regions, loc, fail):
+        self.name, self.operands, self.result_types = name, operands, result_types
+        self.attrs, self.regions, self.loc, self.fail = attrs, regions, loc, fail
+
+    def attr(self, key, kind):
+        value = self.attrs.get(key)
+        if not isinstance(value, kind):
+            self.fail(f"'{self.name}' needs the attribute '{key}'")
+        return value
+
+    def ints(self, key):
+        """An `array<i64: ...>` or `[1, 2]` attribute as a tuple of ints."""
+        values = self.attr(key, ArrayAttr).values
+        if not all(isinstance(v, IntegerAttr) for v in values):
+            self.fail(f"'{self.name}' attribute '{key}' must be integers")
+        return tuple(v.value for v in values)
+
+    def mixed(self, key, dynamic):
+        """A `static_<key>` array with dynamic entries as None: `dynamic` of them, whose values are operands."""
+        values = tuple(None if v == KDYNAMIC else v for v in self.ints(f"static_{key}"))
+        if values.count(None) != dynamic:
+            self.fail(f"'{self.name}' static_{key} has {values.count(None)} dynamic entries for {dynamic} operands")
+        return values
+
+    def segments(self, count):
+        """The operand group sizes (`operandSegmentSizes`), `count` of them."""
+        sizes = self.ints("operandSegmentSizes")
+        if len(sizes) != count or sum(sizes) != len(self.operands):
+            self.fail(f"'{self.name}' operandSegmentSizes must give {count} groups of its "
+                      f"{len(self.operands)} operands")
+        return sizes
+
+    def op(self, attrs=None, regions=None):
+        kept = {k: v for k, v in self.attrs.items() if k not in IGNORED} if attrs is None else attrs
+        return Operation(self.name, self.operands, self.result_types, kept,
+                         self.regions if regions is None else regions, loc=self.loc)
+
+
+def constant(g):
+    value = g.attrs.get("value")
+    if isinstance(value, BoolAttr):   # `value = true`: an i1
+        value = IntegerAttr(int(value.value), ScalarType("i1"))
+    return g.op({"value": value})
+
+
+def expect_const(g):
+    attrs = {k: v for k, v in g.attrs.items() if k != "value"}
+    attrs["expected"] = g.attrs.get("value")
+    return g.op(attrs)
+
+
+def concat(g):
+    return g.op({"dim": g.attr("dim", IntegerAttr).value})
+
+
+def slice_op(g):
+    tensors = 2 if g.name == "tensor.insert_slice" else 1
+    dynamic = g.segments(tensors + 3)[tensors:]
+    attrs = {k: g.mixed(k, n) for k, n in zip(("offsets", "sizes", "strides"), dynamic)}
+    slice_type = g.operands[0].type if tensors == 2 else g.result_types[0]
+    attrs["slice_rank"] = getattr(slice_type, "rank", 0)
+    return g.op(attrs)
+
+
+def reshape(g):
+    groups = g.attr("reassociation", ArrayAttr).values
+    if not all(isinstance(group, ArrayAttr) and all(isinstance(d, IntegerAttr) for d in group.values)
+               for group in groups):
+        g.fail(f"'{g.name}' reassociation must be lists of dimensions")
+    attrs = {"reassociation": tuple(tuple(d.value for d in group.values) for group in groups)}
+    if g.name == "tensor.expand_shape":
+        attrs["output_shape"] = g.mixed("output_shape", len(g.operands) - 1)
+    return g.op(attrs)
+
+
+def pad(g):
+    from ..dialects.tensor import pad_operation
+    _, low, high = g.segments(3)
+    region = g.regions[0]   # one, with a block (check_structure)
+    if len(region.blocks[0].operations[-1].operands) != 1:
+        g.fail("'tensor.pad' needs a region yielding one value")
+    attrs = {"low": g.mixed("low", low), "high": g.mixed("high", high)}
+    return pad_operation(g.operands[0], g.operands[1:], g.result_types[0], attrs, region, g.loc)
+
+
+# linalg ops whose operands are not split by operandSegmentSizes: how many are inputs.
+LINALG_INPUTS = {"linalg.map": lambda n: n - 1, "linalg.reduce": lambda n: n // 2, "linalg.transpose": lambda n: 1,
+                 "linalg.broadcast": lambda n: 1, "linalg.softmax": lambda n: 1}
+WITH_BODY = ("linalg.generic", "linalg.map", "linalg.reduce")
+
+
+def linalg(g):
+    if "operandSegmentSizes" in g.attrs:
+        num_ins = g.segments(2)[0]
+    else:
+        num_ins = LINALG_INPUTS.get(g.name, lambda n: n - 1)(len(g.operands))
+    if LINALG_ARITY.get(g.name, num_ins) != num_ins or num_ins >= len(g.operands) or num_ins < 0:
+        g.fail(f"'{g.name}' takes {LINALG_ARITY.get(g.name, 'its')} inputs and an output")
+    attrs = {k: v for k, v in g.attrs.items() if k not in IGNORED}
+    from ..dialects.linalg import MATMUL_DIMS
+    if g.name not in MATMUL_DIMS and g.name not in WITH_BODY:
+        attrs.pop("indexing_maps", None)   # the named op's own maps, as MLIR prints them
+    attrs["num_ins"] = IntegerAttr(num_ins, ScalarType("i64"))
+    # A named op's body is its definition, which iree-lite knows by name.
+    return g.op(attrs, regions=g.regions if g.name in WITH_BODY else [])
+
+
+# What the custom syntax of these ops guarantees, which their verifiers rely on: (operands, results,
+# regions, attributes), a count as an int (exact), a tuple (any of these) or None (any number).
+AT_LEAST_ONE, AT_LEAST_TWO, ANY = tuple(range(1, 64)), tuple(range(2, 64)), None
+CASTS = ("extf", "truncf", "extsi", "extui", "trunci", "sitofp", "uitofp", "fptosi", "fptoui", "index_cast",
+         "index_castui", "bitcast")
+STRUCTURE = {
+    **{f"arith.{n}": (1, 1, 0, ()) for n in CASTS},
+    "arith.cmpf": (2, 1, 0, ("predicate",)), "arith.cmpi": (2, 1, 0, ("predicate",)), "arith.select": (3, 1, 0, ()),
+    "arith.constant": (0, 1, 0, ("value",)), "util.unfoldable_constant": (0, 1, 0, ("value",)),
+    "math.fpowi": (2, 1, 0, ()), "func.call": (ANY, ANY, 0, ("callee",)),
+    "tensor.cast": (1, 1, 0, ()), "tensor.bitcast": (1, 1, 0, ()), "tensor.reshape": (2, 1, 0, ()),
+    "tensor.empty": (ANY, 1, 0, ()), "tensor.from_elements": (ANY, 1, 0, ()), "tensor.splat": (AT_LEAST_ONE, 1, 0, ()),
+    "tensor.extract": (AT_LEAST_ONE, 1, 0, ()), "tensor.insert": (AT_LEAST_TWO, 1, 0, ()), "tensor.dim": (2, 1, 0, ()),
+    "tensor.generate": (ANY, 1, 1, ()), "tensor.concat": (AT_LEAST_ONE, 1, 0, ("dim",)),
+    "tensor.extract_slice": (AT_LEAST_ONE, 1, 0, ()), "tensor.insert_slice": (AT_LEAST_TWO, 1, 0, ()),
+    "tensor.expand_shape": (AT_LEAST_ONE, 1, 0, ()), "tensor.collapse_shape": (1, 1, 0, ()),
+    "tensor.pad": (AT_LEAST_ONE, 1, 1, ()),
+    "check.expect_true": (1, 0, 0, ()), "check.expect_false": (1, 0, 0, ()), "check.expect_eq": (2, 0, 0, ()),
+    "check.expect_almost_eq": (2, 0, 0, ()), "check.expect_eq_const": (1, 0, 0, ("value",)),
+    "check.expect_almost_eq_const": (1, 0, 0, ("value",)),
+    "util.global.load": (0, 1, 0, ("global",)), "util.global.store": (1, 0, 0, ("global",)),
+    "scf.for": (tuple(range(3, 64)), ANY, 1, ()), "scf.if": (1, ANY, (1, 2), ()), "scf.while": (ANY, ANY, 2, ()),
+    "scf.condition": (AT_LEAST_ONE, 0, 0, ()),
+    "linalg.index": (0, 1, 0, ("dim",)), "linalg.reduce": (AT_LEAST_TWO, ANY, 1, ("dimensions",)),
+    "linalg.map": (AT_LEAST_ONE, ANY, 1, ()), "linalg.generic": (AT_LEAST_ONE, ANY, 1, ()),
+    "linalg.softmax": (2, ANY, 0, ("dimension",)),
+    **{f"affine.{n}": (ANY, 1, 0, ("map",)) for n in ("apply", "min", "max")},
+    "flow.tensor.dynamic_constant": (0, 1, 0, ("value",)), "flow.tensor.tie_shape": (AT_LEAST_ONE, 1, 0, ()),
+}
+# Operands (by index) and results that the custom syntax reads as tensor types, or as a scalar (False).
+TENSORS = {"tensor.empty": {"result": True}, "tensor.generate": {"result": True}, "tensor.splat": {"result": True},
+           "tensor.from_elements": {"result": True}, "tensor.extract": {0: True}, "tensor.insert": {1: True},
+           "linalg.fill": {0: False}}
+# linalg named ops of a fixed number of inputs (the rest check theirs).
+LINALG_ARITY = {"linalg.fill": 1, "linalg.copy": 1, "linalg.matmul": 2, "linalg.batch_matmul": 2,
+                "linalg.matvec": 2, "linalg.vecmat": 2, "linalg.batch_matvec": 2, "linalg.dot": 2}
+
+
+def check_structure(g):
+    """Fail unless `g` has the operands, results, regions and attributes its op takes."""
+    *numbers, attrs = STRUCTURE.get(g.name, (ANY, ANY, ANY, ()))
+    for what, want, have in zip(("operands", "results", "regions"), numbers,
+                                (len(g.operands), len(g.result_types), len(g.regions))):
+        if want is not None and have not in (want if isinstance(want, tuple) else (want,)):
+            text = want if isinstance(want, int) else f"{want[0]} or {'more' if len(want) > 2 else want[1]}"
+            g.fail(f"'{g.name}' takes {text} {what if text != 1 else what[:-1]}, not {have}")
+    for key in attrs:
+        if key not in g.attrs:
+            g.fail(f"'{g.name}' needs the attribute '{key}'")
+    for where, tensor in TENSORS.get(g.name, {}).items():   # a missing one: the op's own checks say so
+        types = g.result_types if where == "result" else [v.type for v in g.operands[where:where + 1]]
+        if types and isinstance(types[0], TensorType) != tensor:
+            g.fail(f"'{g.name}' {where if where == 'result' else f'operand #{where}'} must be a "
+                   f"{'tensor' if tensor else 'scalar'}, not '{types[0]}'")
+
+
+BUILDERS = {"arith.constant": constant, "util.unfoldable_constant": constant,
+            "check.expect_eq_const": expect_const, "check.expect_almost_eq_const": expect_const,
+            "tensor.concat": concat, "tensor.extract_slice": slice_op, "tensor.insert_slice": slice_op,
+            "tensor.expand_shape": reshape, "tensor.collapse_shape": reshape, "tensor.pad": pad}
+
+
+def build(g):
+    """The iree-lite Operation for generic op `g`."""
+    check_structure(g)
+    if g.name in BUILDERS:
+        return BUILDERS[g.name](g)
+    if g.name.startswith("linalg.") and g.name not in ("linalg.yield", "linalg.index"):
+        return linalg(g)
+    return g.op()
