@@ -70,7 +70,9 @@ def verify_module(m):
     if m.isa != isa.fingerprint():
         raise VerifyError(f"module '{m.name}' was compiled for another instruction set "
                           f"({m.isa or 'unknown'}, this VM runs {isa.fingerprint()}); recompile it")
-    for c in m.constants:
+    for i, c in enumerate(m.constants):
+        if len(c.shape) > MAX_RANK:   # the VM copies every constant's shape into MAX_RANK slots
+            raise VerifyError(f"constant {i} has {len(c.shape)} dimensions (at most {MAX_RANK})")
         if c.kind in (CONST_LAYOUT, CONST_DATA):
             lowest = -1 if c.kind == CONST_LAYOUT else 0   # -1: a dynamic dimension
             if c.element not in isa.ELEMENT_NAMES or len(c.shape) > MAX_RANK or any(d < lowest for d in c.shape):
