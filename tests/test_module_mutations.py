@@ -10,10 +10,12 @@ import copy
 import os
 import subprocess
 import sys
+from array import array
 
 import pytest
 
 import module_mutator
+from iree_lite.codegen import isa
 from iree_lite.codegen.module import serialize
 from iree_lite.compiler import compile_module
 from iree_lite.runtime.context import Context
@@ -76,3 +78,32 @@ def test_scalar_constant_with_more_dimensions_than_the_vm_holds():
     m = copy.deepcopy(compile_module(SCALE, "s.mlir"))
     m.constants[0].shape = (2,) * 100
     assert rejected(m) == "module verification failed: constant 0 has 100 dimensions (at most 8)"
+
+
+CONVERT = """
+func.func @f(%x: tensor<4096xf64>) -> tensor<4096xi8> {
+  %y = arith.fptosi %x : tensor<4096xf64> to tensor<4096xi8>
+  return %y : tensor<4096xi8>
+}
+"""
+
+
+def tile(name, element, **operands):
+    return isa.encode(name, operands, isa.ELEMENT_CODES[element])[0]
+
+
+def with_kernel(source, regs, *words):
+    """`source` compiled, its first kernel's code replaced."""
+    m = copy.deepcopy(compile_module(source, "k.mlir"))
+    m.kernels[0].regs = regs
+    m.kernels[0].code = array("I", words)
+    return m
+
+
+def test_load_into_a_register_bound_to_an_output():
+    """t.load leaves a t.bind pending in the VM: the f64 write that followed
+    went into the i8 output, 8 bytes an element (heap corruption)."""
+    m = with_kernel(CONVERT, 2, tile("t.bind", "i8", d=0, b=1), tile("t.load", "i8", d=0, b=1),
+                    tile("t.load", "f64", d=1, b=0), tile("t.negf", "f64", d=0, a=1))
+    assert rejected(m) == ("module verification failed: kernel 'k_dispatch_0' pc 1 (t.load): loads into t0, "
+                           "bound to an output by t.bind")

@@ -172,6 +172,10 @@ def _verify_kernel(k):
                 raise VerifyError(f"{at}: reads t{r} as {isa.ELEMENT_NAMES[want]} but it holds {have}")
         if op.name == "t.bind":
             bound[values["d"]] = type_code
+        elif op.name == "t.load" and values["d"] in bound:
+            # The VM points the register at the binding and leaves the bind
+            # pending: a later write of another type would overrun the output.
+            raise VerifyError(f"{at}: loads into t{values['d']}, bound to an output by t.bind")
         elif "d" in values and op.operands[0][1] == "td":
             result = _I1 if op.name in _RESULT_I1 else type_code
             # Tiles are written front to back as they are read: in place, d must be no wider.
