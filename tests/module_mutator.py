@@ -71,6 +71,7 @@ LOOPS = ("hang: loops", "hang: loops, not interruptible")
 OUTCOMES = CLEAN + LOOPS + FAILURES
 
 U32 = 0xFFFFFFFF
+FENCE_TIMEOUT = 2.0   # seconds a call waits for its finish fence
 BIG_DIMS = (2**62, 2**62 - 1, 2**62 + 1, 2**63 - 1, 2**40, 2**32, 2**31, -1, -2, -2**63, 0)
 I64_SPECIALS = (0, 1, -1, -2, 2, 7, 8, 255, 256, 2**31, 2**32, 2**62, 2**63 - 1, -2**63)
 TYPES = ("tensor<4xf32>", "tensor<?xf32>", "tensor<4096xf32>", "tensor<2x3xi32>", "tensor<?x?xf32>",
@@ -226,6 +227,54 @@ def mutate_tile_word(m, rng):
     return f"kernel '{k.name}' pc {pc} ({was and was.name}) {field}: word {w:#x} ({now and now.name})"
 
 
+def mutate_tile_sequence(m, rng):
+    """Duplicate, move, swap or drop a kernel instruction, or copy one from
+    another kernel: orders the compiler never emits (t.bind, in-place ops)."""
+    kernels = [k for k in m.kernels if len(k.code)]
+    if not kernels:
+        return None
+    k = rng.choice(kernels)
+    code = list(k.code)
+    i, j = rng.randrange(len(code)), rng.randrange(len(code) + 1)
+    action = rng.choice(["duplicate", "move", "swap", "drop", "borrow"])
+    if action == "duplicate":
+        code.insert(j, code[i])
+    elif action == "move":
+        code.insert(j, code.pop(i))
+    elif action == "swap":
+        j = min(j, len(code) - 1)
+        code[i], code[j] = code[j], code[i]
+    elif action == "drop":
+        del code[i]
+    else:
+        donor = rng.choice(kernels)
+        code.insert(j, donor.code[rng.randrange(len(donor.code))])
+    k.code = type(k.code)("I", code)
+    return f"kernel '{k.name}' {action} {i} {j}"
+
+
+def mutate_host_sequence(m, rng):
+    """Duplicate, move or drop a whole host instruction."""
+    funcs = _functions_with_code(m)
+    if not funcs:
+        return None
+    f = rng.choice(funcs)
+    starts = [pc for pc, *_ in _instructions(f.code)] + [len(f.code)]
+    if len(starts) < 2:
+        return None
+    n = rng.randrange(len(starts) - 1)
+    words = list(f.code[starts[n]:starts[n + 1]])
+    code = list(f.code)
+    action = rng.choice(["duplicate", "move", "drop"])
+    if action != "duplicate":
+        del code[starts[n]:starts[n + 1]]
+    at = rng.choice(starts[:-1])
+    if action != "drop":
+        code[at:at] = words
+    f.code = type(f.code)("I", code)
+    return f"function '{f.name}' {action} instruction at {starts[n]} (to {at})"
+
+
 def mutate_kernel(m, rng):
     if not m.kernels:
         return None
@@ -349,8 +398,9 @@ def mutate_ordinals(m, rng):
     return None
 
 
-STRUCTURED = [(mutate_host_word, 6), (mutate_code_length, 1), (mutate_tile_word, 4), (mutate_kernel, 2),
-              (mutate_constant, 4), (mutate_regs, 1), (mutate_signature, 2), (mutate_ordinals, 2)]
+STRUCTURED = [(mutate_host_word, 6), (mutate_code_length, 1), (mutate_host_sequence, 2), (mutate_tile_word, 4),
+              (mutate_tile_sequence, 3), (mutate_kernel, 2), (mutate_constant, 4), (mutate_regs, 1),
+              (mutate_signature, 2), (mutate_ordinals, 2)]
 
 
 def _sections(payload):
@@ -449,7 +499,8 @@ def run_mutant(program, seed, device):
         inputs = module.functions[export.function].signature.inputs if sig is None else sig.inputs
         try:
             args = [_input(t, i) for i, t in enumerate(inputs)]
-            for r in ctx.invoke(export.name, args, timeout=30):
+            # A coarse-fences function that never signals its fence ends in DEADLINE_EXCEEDED.
+            for r in ctx.invoke(export.name, args, timeout=FENCE_TIMEOUT):
                 if hasattr(r, "tobytes"):
                     np.asarray(r).sum()
         except VMError as e:

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from array import array
 
+import numpy as np
 import pytest
 
 import module_mutator
@@ -107,3 +108,22 @@ def test_load_into_a_register_bound_to_an_output():
                     tile("t.load", "f64", d=1, b=0), tile("t.negf", "f64", d=0, a=1))
     assert rejected(m) == ("module verification failed: kernel 'k_dispatch_0' pc 1 (t.load): loads into t0, "
                            "bound to an output by t.bind")
+
+
+NEGATE_F16 = """
+func.func @f(%x: tensor<4096xf16>) -> tensor<4096xf16> {
+  %y = arith.negf %x : tensor<4096xf16>
+  return %y : tensor<4096xf16>
+}
+"""
+
+
+@pytest.mark.parametrize("unused", [3, 9, 17])
+def test_unary_half_op_with_an_unused_field_naming_an_unwritten_register(unused):
+    """f16/bf16 ops widen their sources to f32 first; a unary op widened its
+    unused b field's register too: an unwritten one is a stray pointer
+    (SIGSEGV). The field is not an operand, so any value is valid."""
+    m = with_kernel(NEGATE_F16, 29, tile("t.load", "f16", d=1, b=0), tile("t.bind", "f16", d=2, b=1),
+                    tile("t.negf", "f16", d=2, a=1) | unused << 22)
+    x = np.arange(4096).astype(np.float16)
+    assert np.array_equal(np.asarray(load(m).invoke("f", [x])[0]), -x)
