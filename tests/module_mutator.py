@@ -482,6 +482,7 @@ def run_mutant(program, seed, device):
     """The outcome class and a detail line for one mutant, run in this process."""
     import numpy as np
     from iree_lite.runtime.context import Context
+    from iree_lite.vm.disasm import disassemble_module
     from iree_lite.vm.errors import VMError
     blob, _ = make_mutant(program, seed)
     ctx = Context(device, 2 if device == "local-task" else None)
@@ -491,6 +492,7 @@ def run_mutant(program, seed, device):
         module = ctx.load_bytes(blob)
     except VMError as e:
         return ("traceback" if e.code_name == "INTERNAL" else "rejected"), str(e)
+    disassemble_module(module)   # dump-module shows any module the verifier accepts
     original = seed_module(program)
     outcome, detail = "ok", ""
     for export in module.exports:
@@ -572,8 +574,11 @@ class Runner:
         limit = self.memory_limit
 
         def limits():
+            import ctypes
             import resource
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            ctypes.CDLL(None).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG: die with the parent
+            if limit:
+                resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         self.stderr = open(os.path.join(self.dir.name, "stderr"), "w+b")
         env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
         self.child = subprocess.Popen([sys.executable, os.path.abspath(__file__), "child", self.seed_file],
@@ -626,13 +631,13 @@ class Runner:
         self.dir.cleanup()
 
 
-def campaign(count, first=0, timeout=5.0, log=None):
+def campaign(count, first=0, timeout=5.0, log=None, memory_limit=3 << 30):
     """Run mutants first..first+count-1, spread over the seed programs.
     Returns ({outcome: count}, [(outcome, program, seed, device, detail, mutations)] of the mutants
     whose outcome is not a clean one)."""
     counts = dict.fromkeys(OUTCOMES, 0)
     failures = []
-    runner = Runner(timeout)
+    runner = Runner(timeout, memory_limit)
     try:
         for seed in range(first, first + count):
             program, device = mutant_target(seed)
@@ -654,7 +659,7 @@ def mutant_target(seed):
 
 
 def table(counts):
-    return "\n".join(f"  {name:24} {n:7}" for name, n in counts.items())
+    return "\n".join(f"  {name:32} {n:7}" for name, n in counts.items())
 
 
 def describe(failure):
@@ -670,6 +675,8 @@ def main(argv):
     r.add_argument("--count", type=int, default=1000)
     r.add_argument("--first", type=int, default=0)
     r.add_argument("--timeout", type=float, default=5.0)
+    r.add_argument("--memory-limit", type=float, default=3.0,
+                   help="GiB of address space per child; 0: none (a VM built with -fsanitize=address)")
     x = sub.add_parser("repro", help="describe one mutant, write it out, and run it in a child")
     x.add_argument("program", choices=PROGRAMS)
     x.add_argument("seed", type=int)
@@ -683,7 +690,8 @@ def main(argv):
         child_main(args.seed_file)
     elif args.command == "run":
         start = time.time()
-        counts, failures = campaign(args.count, args.first, args.timeout, log=print)
+        counts, failures = campaign(args.count, args.first, args.timeout, log=print,
+                                    memory_limit=int(args.memory_limit * (1 << 30)))
         print(f"{args.count} mutants in {time.time() - start:.0f} s:\n{table(counts)}")
         for failure in failures:
             print(describe(failure))

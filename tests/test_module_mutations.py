@@ -20,6 +20,7 @@ from iree_lite.codegen import isa
 from iree_lite.codegen.module import serialize
 from iree_lite.compiler import compile_module
 from iree_lite.runtime.context import Context
+from iree_lite.vm import interp
 from iree_lite.vm.errors import VMError
 
 SOAK = bool(os.environ.get("IREE_LITE_SOAK"))
@@ -127,3 +128,26 @@ def test_unary_half_op_with_an_unused_field_naming_an_unwritten_register(unused)
                     tile("t.negf", "f16", d=2, a=1) | unused << 22)
     x = np.arange(4096).astype(np.float16)
     assert np.array_equal(np.asarray(load(m).invoke("f", [x])[0]), -x)
+
+
+ADD_TWO = """
+func.func @f(%x: tensor<5xi64>) -> tensor<5xi64> {
+  %two = arith.constant dense<2> : tensor<5xi64>
+  %r = arith.addi %x, %two : tensor<5xi64>
+  return %r : tensor<5xi64>
+}
+"""
+
+
+def test_splat_writes_a_bound_register_in_both_vms():
+    """t.splat is the next write of a register t.bind bound: both VMs write
+    the splat to the output (the reference interpreter kept the bind for a
+    later write, so the two disagreed and one of them looped)."""
+    m = with_kernel(ADD_TWO, 2, tile("t.bind", "i64", d=1, b=1), tile("t.splat", "i64", d=1, p=0),
+                    tile("t.load", "i64", d=0, b=0), tile("t.addi", "i64", d=0, a=0, b=1))
+    x = np.arange(5, dtype=np.int64)
+    native = load(m).invoke("f", [x])[0]
+    ref = interp.Context()
+    ref.load(m)
+    (want,) = ref.invoke("f", [interp.Buffer("i64", (5,), bytearray(x.tobytes()))])
+    assert np.asarray(native).tolist() == interp.unpack("i64", bytes(want.data)) == [2] * 5
