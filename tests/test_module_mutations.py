@@ -151,3 +151,14 @@ def test_splat_writes_a_bound_register_in_both_vms():
     ref.load(m)
     (want,) = ref.invoke("f", [interp.Buffer("i64", (5,), bytearray(x.tobytes()))])
     assert np.asarray(native).tolist() == interp.unpack("i64", bytes(want.data)) == [2] * 5
+
+
+@pytest.mark.parametrize("value,shown", [(np.ones(4, np.float32), "ndarray array([1., 1., 1., 1.], dtype=float32)"),
+                                         ("x", "str 'x'")])
+def test_a_scalar_parameter_given_something_else(value, shown):
+    """A mutant's signature turned a tensor parameter into a scalar: the
+    array passed for it raised TypeError out of Context.invoke."""
+    ctx = load(compile_module(SCALE, "s.mlir"))
+    with pytest.raises(VMError) as e:
+        ctx.invoke("scale", [value])
+    assert (e.value.code_name, e.value.message) == ("INVALID_ARGUMENT", f"input0 expected a f32 scalar but got {shown}")
