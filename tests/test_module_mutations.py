@@ -1,6 +1,7 @@
-"""Structurally mutated modules (tests/module_mutator.py) must be rejected at
-load with a clear error, or run to a result or a clear error: never a
-signal, an uninterruptible hang or a traceback.
+"""Structurally mutated modules (tests/module_mutator.py, run by
+tests/mutant_runner.py) must be rejected at load with a clear error, or run
+to a result or a clear error: never a signal, an uninterruptible hang or a
+traceback.
 
 CI runs a seeded budget of mutants; IREE_LITE_SOAK=1 runs 50,000. Below it,
 one crafted module per defect the mutator found, each the smallest module
@@ -16,6 +17,7 @@ import numpy as np
 import pytest
 
 import module_mutator
+import mutant_runner
 from iree_lite.codegen import isa
 from iree_lite.codegen.module import serialize
 from iree_lite.compiler import compile_module
@@ -28,10 +30,10 @@ CI_MUTANTS = 1200
 
 
 def test_mutants_are_rejected_or_run_cleanly():
-    counts, unclean = module_mutator.campaign(50_000 if SOAK else CI_MUTANTS)
-    report = module_mutator.table(counts) + "".join("\n" + module_mutator.describe(u) for u in unclean)
+    counts, unclean = mutant_runner.campaign(50_000 if SOAK else CI_MUTANTS)
+    report = mutant_runner.table(counts) + "".join("\n" + mutant_runner.describe(u) for u in unclean)
     print(report)
-    assert not any(u[0] in module_mutator.FAILURES for u in unclean), report
+    assert not any(u[0] in mutant_runner.FAILURES for u in unclean), report
     # The budget must reach the VM, not only the verifier.
     assert counts["ok"] + counts["error"] > CI_MUTANTS // 20, report
 
@@ -43,7 +45,7 @@ def test_a_mutant_is_reproduced_by_its_seed():
 
 def test_repro_tool_names_the_mutations_and_outcome(tmp_path):
     out = tmp_path / "m.vmfb"
-    run = subprocess.run([sys.executable, module_mutator.__file__, "repro", "module_b", "3", "-o", str(out)],
+    run = subprocess.run([sys.executable, mutant_runner.__file__, "repro", "module_b", "3", "-o", str(out)],
                          capture_output=True, text=True, timeout=120)
     blob, mutations = module_mutator.make_mutant("module_b", 3)
     assert run.returncode == 0, run.stderr
@@ -76,7 +78,7 @@ def rejected(module):
 
 def test_scalar_constant_with_more_dimensions_than_the_vm_holds():
     """The VM copies every constant's shape, scalars' too, into MAX_RANK
-    slots: a scalar constant of rank 100 overflowed the heap (ops_scf 2859)."""
+    slots: a scalar constant of rank 100 overflowed the heap."""
     m = copy.deepcopy(compile_module(SCALE, "s.mlir"))
     m.constants[0].shape = (2,) * 100
     assert rejected(m) == "module verification failed: constant 0 has 100 dimensions (at most 8)"
