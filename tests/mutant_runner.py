@@ -56,6 +56,15 @@ def _input(type_str, index):
     return values.astype(_NUMPY_DTYPES[element]).reshape(shape)
 
 
+def _input_types(program, module, export):
+    """The parameter types to make inputs for: the seed's signature of the
+    export (the mutant's own may be mutated)."""
+    seed = seed_module(program)
+    seed_export = seed.export(export.name)
+    function = seed.functions[seed_export.function] if seed_export else module.functions[export.function]
+    return function.signature.inputs
+
+
 def run_mutant(program, seed, device):
     """The outcome class and a detail line for one mutant, run in this process."""
     import numpy as np
@@ -71,14 +80,10 @@ def run_mutant(program, seed, device):
     except VMError as e:
         return ("traceback" if e.code_name == "INTERNAL" else "rejected"), str(e)
     disassemble_module(module)   # dump-module shows any module the verifier accepts
-    original = seed_module(program)
     outcome, detail = "ok", ""
     for export in module.exports:
-        want = original.export(export.name) or export
-        sig = original.functions[want.function].signature if original.export(export.name) else None
-        inputs = module.functions[export.function].signature.inputs if sig is None else sig.inputs
         try:
-            args = [_input(t, i) for i, t in enumerate(inputs)]
+            args = [_input(t, i) for i, t in enumerate(_input_types(program, module, export))]
             # A coarse-fences function that never signals its fence ends in DEADLINE_EXCEEDED.
             for r in ctx.invoke(export.name, args, timeout=FENCE_TIMEOUT):
                 if hasattr(r, "tobytes"):
@@ -101,12 +106,9 @@ def run_on_reference(program, seed):
         ctx.load(deserialize(seed_blob(dep)))
     module = deserialize(make_mutant(program, seed)[0])
     ctx.load(module)
-    original = seed_module(program)
     for export in module.exports:
-        want = original.export(export.name)
-        sig = original.functions[want.function].signature if want else module.functions[export.function].signature
         args = []
-        for i, t in enumerate(sig.inputs):
+        for i, t in enumerate(_input_types(program, module, export)):
             value = _input(t, i)
             args.append(interp.Buffer(parse_tensor_type(t)[0], value.shape, bytearray(value.tobytes()))
                         if hasattr(value, "shape") else value)
