@@ -314,11 +314,10 @@ cdef inline int half_arith(int op, int t, char* dst, const char** rd, int f1, in
         return tile_arith(op, t, dst, ops[0], ops[1], ops[2], w, n)
     if op == OP_T_SELECT:   # a bit copy: as 16-bit integers
         return tile_arith(op, ET_I16, dst, ops[0], ops[1], ops[2], w, n)
-    for i in range(3):
-        if i < 2 or op == OP_T_FMA:
-            tmp = <float*>(scratch + (HALF_TEMPS + i) * (TILE * 8))
-            half_to_f32(t, tmp, ops[i], n)
-            ops[i] = <char*>tmp
+    for i in range(TILE_SOURCES[op - FIRST_TILE_OP]):   # a field the op does not read may name any register
+        tmp = <float*>(scratch + (HALF_TEMPS + i) * (TILE * 8))
+        half_to_f32(t, tmp, ops[i], n)
+        ops[i] = <char*>tmp
     res = op == OP_T_CMPF or op == OP_T_ISNAN or op == OP_T_ISINF or op == OP_T_ISFINITE
     if res:   # an i1 result: nothing to narrow
         return tile_arith(op, ET_F32, dst, ops[0], ops[1], ops[2], w, n)

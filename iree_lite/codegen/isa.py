@@ -660,6 +660,10 @@ def generate_kernels_pxi():
     lines.append("    return -1")
     names = ", ".join(f'b"{op.name[2:]}"' for op in OPS if op.form == "tile")
     first_tile = min(op.code for op in OPS if op.form == "tile")
-    lines += ["", "", f"cdef const char* TILE_OP_NAMES[{sum(op.form == 'tile' for op in OPS)}]",
-              f"TILE_OP_NAMES[:] = [{names}]", f"cdef enum:\n    FIRST_TILE_OP = {first_tile}"]
+    sources = ", ".join(str(sum(kind == "ts" for _, kind in op.operands)) for op in OPS if op.form == "tile")
+    ntile = sum(op.form == "tile" for op in OPS)
+    lines += ["", "", f"cdef const char* TILE_OP_NAMES[{ntile}]", f"TILE_OP_NAMES[:] = [{names}]",
+              "# Source registers (ts operands) per tile op: the fields an op reads.",
+              f"cdef int TILE_SOURCES[{ntile}]", f"TILE_SOURCES[:] = [{sources}]",
+              f"cdef enum:\n    FIRST_TILE_OP = {first_tile}"]
     return "\n".join(lines) + "\n"

@@ -259,7 +259,11 @@ def to_vm_value(value, type_str, index=0, parsed=None):
     if shape is None:
         if hasattr(value, "value"):      # a parsed scalar
             value = value.value
-        return float(value) if bank_of_type(type_str) == "f" else int(value)
+        try:
+            return float(value) if bank_of_type(type_str) == "f" else int(value)
+        except (TypeError, ValueError, OverflowError):   # an array, a NaN for an integer, ...
+            raise VMError("INVALID_ARGUMENT", f"input{index} expected a {type_str} scalar but got "
+                          f"{type(value).__name__} {value!r:.40}") from None
     vm = _native()
     if hasattr(value, "element") and hasattr(value, "data"):   # host data: checked before it is copied
         check_tensor(f"input{index}", value.element, value.shape, element, shape)

@@ -408,14 +408,14 @@ def run_kernel(kernel, bindings, push, count):
             if op.name == "t.load":
                 buf = bindings[v["b"]]
                 regs[v["d"]] = unpack(element, bytes(buf.data[start * size:(start + n) * size]))
-            elif op.name == "t.splat":
-                regs[v["d"]] = round_to(element, [push[v["p"]]]) * n
             elif op.name == "t.store":
                 bindings[v["b"]].data[start * size:(start + n) * size] = pack(element, regs[v["d"]])
             elif op.name == "t.bind":
                 bound[v["d"]] = bindings[v["b"]]
-            else:
-                if op.name == "t.lindex":
+            else:   # these write d: a t.bind of d sends the write to its output
+                if op.name == "t.splat":
+                    regs[v["d"]] = round_to(element, [push[v["p"]]]) * n
+                elif op.name == "t.lindex":
                     regs[v["d"]] = coordinates(op.name, start, n, push[v["a"]], push[v["b"]])
                 elif op.name == "t.gather":
                     regs[v["d"]] = gather(bindings[v["b"]], regs[v["a"]])

@@ -95,8 +95,9 @@ def verify_module(m):
         raise VerifyError(f"module '{m.name}' was compiled for another instruction set "
                           f"({m.isa or 'unknown'}, this VM runs {isa.fingerprint()}); recompile it")
     for i, c in enumerate(m.constants):
+        # Every constant's shape: the VM copies it into MAX_RANK slots, whatever its kind.
+        check_limit(f"constant {i}", len(c.shape), "dimensions", "MAX_RANK")
         if c.kind in (CONST_LAYOUT, CONST_DATA):
-            check_limit(f"constant {i}", len(c.shape), "dimensions", "MAX_RANK")
             lowest = -1 if c.kind == CONST_LAYOUT else 0   # -1: a dynamic dimension
             if c.element not in isa.ELEMENT_NAMES or any(d < lowest for d in c.shape):
                 raise VerifyError("malformed constant layout")
@@ -213,6 +214,10 @@ def _verify_kernel(k):
                 raise VerifyError(f"{at}: reads t{r} as {isa.ELEMENT_NAMES[want]} but it holds {have}")
         if op.name == "t.bind":
             bound[values["d"]] = type_code
+        elif op.name == "t.load" and values["d"] in bound:
+            # The VM points the register at the binding and leaves the bind
+            # pending: a later write of another type would overrun the output.
+            raise VerifyError(f"{at}: loads into t{values['d']}, bound to an output by t.bind")
         elif "d" in values and op.operands[0][1] == "td":
             result = _I1 if op.name in _RESULT_I1 else type_code
             # Tiles are written front to back as they are read: in place, d must be no wider.
