@@ -85,6 +85,14 @@ def test_scalar_constant_with_more_dimensions_than_the_vm_holds():
                            "(MAX_RANK)")
 
 
+def test_an_async_function_is_not_an_initializer():
+    """A coarse-fences function takes a wait and a signal fence even with no
+    arguments of its own: as an initializer it was called with none."""
+    m = copy.deepcopy(compile_module("func.func @f() {\n  return\n}\n", "a.mlir", "async-external"))
+    m.initializers = [0]
+    assert rejected(m) == "module verification failed: initializers must be functions of no arguments and no results"
+
+
 CONVERT = """
 func.func @f(%x: tensor<4096xf64>) -> tensor<4096xi8> {
   %y = arith.fptosi %x : tensor<4096xf64> to tensor<4096xi8>
