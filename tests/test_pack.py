@@ -142,3 +142,17 @@ def test_known_defect_unpack_past_the_packed_data(reference_iree, tmp_path):
     assert proc.returncode == 1 and proc.stderr.startswith(
         "OUT_OF_RANGE; slice 0 + 5 x 1 is outside dimension 0 of size 4 of a tensor of shape '4x9'; invoking function "
         "'unpack_dyn'")
+
+
+def test_generic_form_as_iree_prints_it(reference_iree, tmp_path):
+    """linalg.pack/unpack as `--mlir-print-op-generic` prints them (operand
+    segments, static_inner_tiles with dynamic entries) run as the custom form."""
+    (tmp_path / "p.mlir").write_text(DYNAMIC)
+    generic = subprocess.run([reference_iree["iree-compile"], "--compile-to=input", "--mlir-print-op-generic",
+                              str(tmp_path / "p.mlir")], check=True, capture_output=True, text=True, timeout=300).stdout
+    assert '"linalg.pack"' in generic and "static_inner_tiles = array<i64: -9223372036854775808, 3>" in generic
+    (tmp_path / "g.mlir").write_text(generic)
+    for name, args in RUNS:
+        custom, printed = (_run([sys.executable, "-m", "iree_lite", "run-mlir", str(tmp_path / f), f"--function={name}",
+                                 *args]) for f in ("p.mlir", "g.mlir"))
+        assert printed == custom and custom[0] == 0

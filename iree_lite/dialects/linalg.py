@@ -116,7 +116,7 @@ def check_windows(maps, operands, fail):
     the iteration sizes known at compile time (others fail at run time)."""
     sizes = {}
     for m, v in zip(maps, operands):
-        for (coeffs, const), n in zip(m.linear() or (), v.type.shape):
+        for (coeffs, const), n in zip(m.linear() or (), getattr(v.type, "shape", ())):   # scalars: no shape
             d = exact_dimension(coeffs, const)
             if d is not None and n is not None:
                 sizes[d] = n

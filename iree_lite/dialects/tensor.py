@@ -113,6 +113,9 @@ class SplatOp(OpDef):
         return Operation(self.name, p.resolve_all([tok] + sizes, [t.element] + [INDEX] * len(sizes)), [t], loc=loc)
 
     def verify(self, op, fail):
+        element = op.results[0].type.element
+        if op.operands[0].type != element:
+            fail(f"'tensor.splat' of '{op.results[0].type}' takes a {element} value, not '{op.operands[0].type}'")
         check_dynamic_sizes(op, op.operands[1:], fail)
 
 

@@ -126,6 +126,17 @@ def linalg(g):
     return g.op(attrs, regions=g.regions if g.name in WITH_BODY else [])
 
 
+def packing(g):
+    """linalg.pack's operands are (source, dest, padding value?, dynamic tiles...),
+    linalg.unpack's (source, dest, dynamic tiles...)."""
+    padded = g.name == "linalg.pack" and g.segments(4)[2] == 1
+    attrs = {"inner_dims_pos": g.ints("inner_dims_pos"),
+             "inner_tiles": g.mixed("inner_tiles", len(g.operands) - 2 - padded), "padded": padded}
+    if "outer_dims_perm" in g.attrs:
+        attrs["outer_dims_perm"] = g.ints("outer_dims_perm")
+    return g.op(attrs)
+
+
 # What the custom syntax of these ops guarantees, which their verifiers rely on: (operands, results,
 # regions, attributes), a count as an int (exact), a tuple (any of these) or None (any number).
 AT_LEAST_ONE, AT_LEAST_TWO, ANY = tuple(range(1, 64)), tuple(range(2, 64)), None
@@ -154,11 +165,14 @@ STRUCTURE = {
     "linalg.softmax": (2, ANY, 0, ("dimension",)),
     **{f"affine.{n}": (ANY, 1, 0, ("map",)) for n in ("apply", "min", "max")},
     "flow.tensor.dynamic_constant": (0, 1, 0, ("value",)), "flow.tensor.tie_shape": (AT_LEAST_ONE, 1, 0, ()),
+    "cf.assert": (1, 0, 0, ("msg",)),
+    **{f"linalg.{n}": (AT_LEAST_TWO, 1, 0, ("inner_dims_pos", "static_inner_tiles")) for n in ("pack", "unpack")},
 }
 # Operands (by index) and results that the custom syntax reads as tensor types, or as a scalar (False).
 TENSORS = {"tensor.empty": {"result": True}, "tensor.generate": {"result": True}, "tensor.splat": {"result": True},
            "tensor.from_elements": {"result": True}, "tensor.extract": {0: True}, "tensor.insert": {1: True},
-           "linalg.fill": {0: False}}
+           "linalg.fill": {0: False}, "linalg.pack": {0: True, 1: True, "result": True},
+           "linalg.unpack": {0: True, 1: True, "result": True}}
 # linalg named ops of a fixed number of inputs (the rest check theirs).
 LINALG_ARITY = {"linalg.fill": 1, "linalg.copy": 1, "linalg.matmul": 2, "linalg.batch_matmul": 2,
                 "linalg.matvec": 2, "linalg.vecmat": 2, "linalg.batch_matvec": 2, "linalg.dot": 2}
@@ -185,7 +199,8 @@ def check_structure(g):
 BUILDERS = {"arith.constant": constant, "util.unfoldable_constant": constant,
             "check.expect_eq_const": expect_const, "check.expect_almost_eq_const": expect_const,
             "tensor.concat": concat, "tensor.extract_slice": slice_op, "tensor.insert_slice": slice_op,
-            "tensor.expand_shape": reshape, "tensor.collapse_shape": reshape, "tensor.pad": pad}
+            "tensor.expand_shape": reshape, "tensor.collapse_shape": reshape, "tensor.pad": pad,
+            "linalg.pack": packing, "linalg.unpack": packing}
 
 
 def build(g):
