@@ -170,6 +170,7 @@ ctypedef struct reduce_job_t:
     int64_t n
     trace_t* trace       # --trace: the context's trace or NULL, and this op's id in it
     int64_t trace_id
+    const run_t* run     # the call: a chunk it reaches after the call must stop is skipped
 
 
 cdef inline void reduce_run(num* acc, const num* src, num* part, int64_t begin, int64_t end,
@@ -195,6 +196,8 @@ cdef void reduce_range(void* arg, int64_t begin, int64_t end, int worker) noexce
     """Rows [begin, end), or segments where the rows are split."""
     cdef reduce_job_t* j = <reduce_job_t*>arg
     cdef int64_t t0 = now_ns() if j.trace != NULL else 0
+    if run_stop_code(j.run) != 0:
+        return
     if j.element == ET_F32:
         reduce_run(<float*>j.acc, <const float*>j.src, <float*>j.part, begin, end, j)
     elif j.element == ET_F64:
@@ -217,7 +220,7 @@ cdef void reduce_merge_job(reduce_job_t* j, int64_t rows) noexcept nogil:
         reduce_merge(<int64_t*>j.acc, <const int64_t*>j.part, j.combiner, rows, j.segments)
 
 
-cdef lite_status* run_reduce(ctx_t* ctx, ref_t racc, ref_t rsrc, int combiner) noexcept nogil:
+cdef lite_status* run_reduce(ctx_t* ctx, const run_t* run, ref_t racc, ref_t rsrc, int combiner) noexcept nogil:
     cdef reduce_job_t j
     cdef half_job_t h
     cdef buffer_t* acc
@@ -237,13 +240,15 @@ cdef lite_status* run_reduce(ctx_t* ctx, ref_t racc, ref_t rsrc, int combiner) n
     if is_half(acc.element):
         h.element, h.combiner, h.c, h.a, h.n = acc.element, combiner, <uint16_t*>acc.data, <const uint16_t*>src.data, \
             src.count // acc.count
+        h.run = run
         half_run(ctx, half_reduce_range, &h, acc.count, src.count)
-        return NULL
+        return run_check(run)   # chunks skip their work once the call must stop
     j.acc = acc.data
     j.src = src.data
     j.combiner = combiner
     j.element = acc.element
     j.n = src.count // acc.count
+    j.run = run
     cdef int64_t t0 = trace_op_begin(ctx.trace, &j.trace, &j.trace_id)
     cdef bint on_pool = ctx.pool != NULL and src.count > ctx.inline_elements
     cdef int64_t items = 4 * pool_size(ctx.pool) if on_pool else 1     # to share out
@@ -270,7 +275,7 @@ cdef lite_status* run_reduce(ctx_t* ctx, ref_t racc, ref_t rsrc, int combiner) n
         pool_parallel_for(ctx.pool, acc.count, max(<int64_t>1, acc.count // items), reduce_range, &j)
     if j.trace != NULL:
         trace_record(j.trace, TRACE_OP, t0, now_ns(), 0, acc.count, 0, j.trace_id)
-    return NULL
+    return run_check(run)   # chunks skip their work once the call must stop
 
 
 cdef extern from "lite_tile.h" nogil:
@@ -354,7 +359,7 @@ cdef inline void matmul_tile(num* c, int64_t ldc, const num* a, int64_t lda, con
 
 
 cdef inline void matmul_blocked(num* c, const num* a, const num* b, const num* packed, int64_t begin,
-                                int64_t end, int64_t m, int64_t k, int64_t n) noexcept nogil:
+                                int64_t end, int64_t m, int64_t k, int64_t n, const run_t* run) noexcept nogil:
     """Rows [begin, end) of all batches flattened, as matmul_rows, in tiles:
     for each block of k, each panel of B, each group of LITE_MM_MR rows. A
     tile cut by the last column runs on a local copy of its part of C; rows
@@ -371,6 +376,8 @@ cdef inline void matmul_blocked(num* c, const num* a, const num* b, const num* p
         tiled_end = r + (seg_end - r) // LITE_MM_MR * LITE_MM_MR
         k0 = 0
         while k0 < k:
+            if run_stop_code(run) != 0:   # the call must stop: leave the rest undone
+                return
             kc = min(<int64_t>MM_KC, k - k0)
             for p in range(panels):
                 w = min(nr, n - p * nr)
@@ -403,6 +410,7 @@ ctypedef struct matmul_job_t:
     int64_t m, k, n
     trace_t* trace       # as reduce_job_t's
     int64_t trace_id
+    const run_t* run     # as reduce_job_t's
 
 
 cdef inline void matmul_run_rows(num* c, const num* a, const num* b, const num* packed, int64_t begin,
@@ -410,12 +418,14 @@ cdef inline void matmul_run_rows(num* c, const num* a, const num* b, const num* 
     if packed == NULL:
         matmul_rows(c, a, b, begin, end, j.m, j.k, j.n)
     else:
-        matmul_blocked(c, a, b, packed, begin, end, j.m, j.k, j.n)
+        matmul_blocked(c, a, b, packed, begin, end, j.m, j.k, j.n, j.run)
 
 
 cdef void matmul_range(void* arg, int64_t begin, int64_t end, int worker) noexcept nogil:
     cdef matmul_job_t* j = <matmul_job_t*>arg
     cdef int64_t t0 = now_ns() if j.trace != NULL else 0
+    if run_stop_code(j.run) != 0:
+        return
     if j.element == ET_F32:
         matmul_run_rows(<float*>j.c, <const float*>j.a, <const float*>j.b, <const float*>j.packed, begin, end, j)
     elif j.element == ET_F64:
@@ -441,7 +451,7 @@ cdef void pack_range(void* arg, int64_t begin, int64_t end, int worker) noexcept
         pack_panels(<int64_t*>j.packed, <const int64_t*>j.b, begin, end, j.k, j.n)
 
 
-cdef lite_status* run_matmul(ctx_t* ctx, ref_t rc, ref_t ra, ref_t rb) noexcept nogil:
+cdef lite_status* run_matmul(ctx_t* ctx, const run_t* run, ref_t rc, ref_t ra, ref_t rb) noexcept nogil:
     cdef matmul_job_t j
     cdef half_job_t h
     cdef buffer_t* c
@@ -471,12 +481,14 @@ cdef lite_status* run_matmul(ctx_t* ctx, ref_t rc, ref_t ra, ref_t rb) noexcept 
     if is_half(c.element):
         h.element, h.c, h.a, h.b, h.m, h.k, h.n = c.element, <uint16_t*>c.data, <const uint16_t*>a.data, \
             <const uint16_t*>b.data, j.m, j.k, j.n
+        h.run = run
         half_run(ctx, half_matmul_range, &h, rows, rows * j.k * j.n)
-        return NULL
+        return run_check(run)   # chunks skip their work once the call must stop
     j.c = c.data
     j.a = a.data
     j.b = b.data
     j.element = c.element
+    j.run = run
     cdef int64_t t0 = trace_op_begin(ctx.trace, &j.trace, &j.trace_id)
     on_pool = ctx.pool != NULL and rows * j.k * j.n > ctx.inline_elements
     # Tiles need whole groups of LITE_MM_MR rows and a panel's width of
@@ -502,4 +514,4 @@ cdef lite_status* run_matmul(ctx_t* ctx, ref_t rc, ref_t ra, ref_t rb) noexcept 
     free(j.packed)
     if j.trace != NULL:
         trace_record(j.trace, TRACE_OP, t0, now_ns(), 1, rows, 0, j.trace_id)
-    return NULL
+    return run_check(run)   # chunks skip their work once the call must stop

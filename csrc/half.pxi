@@ -24,6 +24,7 @@ ctypedef struct half_job_t:
     const uint16_t* a    # reduce: the source; matmul: the left operand
     const uint16_t* b    # matmul: the right operand
     int64_t m, k, n      # matmul: rows per batch, k, columns; reduce: n is the row length
+    const run_t* run     # the call: rows it reaches after the call must stop are skipped
 
 
 cdef inline float half_fold(int t, int c, float x, const uint16_t* src, int64_t count) noexcept nogil:
@@ -41,6 +42,8 @@ cdef void half_reduce_range(void* arg, int64_t begin, int64_t end, int worker) n
     cdef float x
     cdef const uint16_t* row
     for r in range(begin, end):
+        if run_stop_code(j.run) != 0:
+            return
         row = j.a + r * j.n
         x = half_fold(j.element, j.combiner, half_load(j.element, j.c, r), row, min(j.n, <int64_t>REDUCE_SEGMENT))
         lo = REDUCE_SEGMENT
@@ -62,6 +65,8 @@ cdef void half_matmul_range(void* arg, int64_t begin, int64_t end, int worker) n
     cdef uint16_t* crow
     cdef const uint16_t* brow
     for r in range(begin, end):
+        if run_stop_code(j.run) != 0:
+            return
         batch = r // j.m
         crow = j.c + r * j.n
         for kk in range(j.k):

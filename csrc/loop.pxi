@@ -958,12 +958,12 @@ cdef lite_status* vm_loop(ctx_t* ctx, const run_t* run, module_t* m, function_t*
                 return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory allocating a buffer")
             ref_move(&R[s0], REF_BUFFER, nb)
         elif op == OP_BUFFER_REDUCE:
-            st = run_reduce(ctx, R[s0], R[s1], <int>m.constants[code[pc + 1]].ival)
+            st = run_reduce(ctx, run, R[s0], R[s1], <int>m.constants[code[pc + 1]].ival)
             if st != NULL:
                 return st
             pc += 2
         elif op == OP_BUFFER_MATMUL:
-            st = run_matmul(ctx, R[s0], R[s1], R[(w >> 24) & 0xFF])
+            st = run_matmul(ctx, run, R[s0], R[s1], R[(w >> 24) & 0xFF])
             if st != NULL:
                 return st
             pc += 1

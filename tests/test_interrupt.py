@@ -419,3 +419,33 @@ def test_a_worker_pool_used_first_in_a_forked_child():
     n = 1 << 16
     assert in_child(lambda: pool._parallel_sum(n, 256)[0] == n * (n - 1) // 2) == 0
     assert pool._parallel_sum(n, 256)[0] == n * (n - 1) // 2
+
+
+# One host op that runs for seconds: it must stop inside, not only at the next branch.
+PRODUCTS = """
+func.func @mm(%a: tensor<2048x2048xf32>, %b: tensor<2048x2048xf32>) -> tensor<2048x2048xf32> {
+  %z = arith.constant dense<0.0> : tensor<2048x2048xf32>
+  %r = linalg.matmul ins(%a, %b : tensor<2048x2048xf32>, tensor<2048x2048xf32>) outs(%z : tensor<2048x2048xf32>) -> tensor<2048x2048xf32>
+  return %r : tensor<2048x2048xf32>
+}
+func.func @half(%a: tensor<600x1200xf16>, %b: tensor<1200x1200xf16>) -> tensor<600x1200xf16> {
+  %z = arith.constant dense<0.0> : tensor<600x1200xf16>
+  %r = linalg.matmul ins(%a, %b : tensor<600x1200xf16>, tensor<1200x1200xf16>) outs(%z : tensor<600x1200xf16>) -> tensor<600x1200xf16>
+  return %r : tensor<600x1200xf16>
+}
+"""
+
+
+@pytest.mark.parametrize("device", ["local-sync", "local-task"])
+@pytest.mark.parametrize("name,shapes,dtype", [("mm", [(2048, 2048)] * 2, "float32"),
+                                               ("half", [(600, 1200), (1200, 1200)], "float16")])
+def test_a_long_matmul_stops_at_the_deadline(device, name, shapes, dtype):
+    """Without a check inside the product, the call would finish (after
+    seconds) and return its result: here it must fail instead."""
+    import numpy as np
+    ctx = Context(device, 2 if device == "local-task" else None)
+    ctx.load(compile_module(PRODUCTS, "products.mlir"))
+    args = [np.ones(shape, dtype) for shape in shapes]
+    with pytest.raises(VMError) as e:
+        ctx.invoke(ctx.lookup(name), args, timeout=0.1)
+    assert str(e.value) == "DEADLINE_EXCEEDED; the call did not finish within its timeout of 0.1 s"
