@@ -71,8 +71,9 @@ def binary(op, t):
 
 
 INT_BINARY = ["addi", "subi", "muli", "andi", "ori", "xori", "maxsi", "minsi", "maxui", "minui", "math.ipowi",
-              "shli", "shrsi", "shrui", "divsi", "remsi", "ceildivsi", "floordivsi", "divui", "remui"]
-DIVIDES = {"divsi", "remsi", "ceildivsi", "floordivsi", "divui", "remui"}
+              "shli", "shrsi", "shrui", "divsi", "remsi", "ceildivsi", "floordivsi", "divui", "remui",
+              "ceildivui"]
+DIVIDES = {"divsi", "remsi", "ceildivsi", "floordivsi", "divui", "remui", "ceildivui"}
 
 
 @pytest.mark.parametrize("element", sorted(INTS))

@@ -135,6 +135,8 @@ ELEMENTWISE = [
      "d = floor(a / b); b = 0 or INT_MIN / -1 is an error."),
     ("divui", 2, "udiv", "<{T}>(<{U}>A / <{U}>B)", "d = a / b, unsigned; b = 0 is an error."),
     ("remui", 2, "udiv", "<{T}>(<{U}>A % <{U}>B)", "d = a rem b, unsigned; b = 0 is an error."),
+    ("ceildivui", 2, "udiv", "<{T}>(<{U}>A / <{U}>B + (1 if <{U}>A % <{U}>B != 0 else 0))",
+     "d = ceil(a / b), unsigned; b = 0 is an error."),
     ("absi", 1, "int", "A if A >= 0 else <{T}>(0 - <{U}>A)", "d = |a|; |INT_MIN| = INT_MIN."),
     ("ipowi", 2, "int", "<{T}>ipowi(A, B)",
      "d = a ** b, wrapping; for b < 0: 1 if a is 1, +-1 if a is -1, else 0."),

@@ -184,7 +184,7 @@ OPS = {op.name: op for op in (
     ElementwiseOp("arith.negf", 1, "negf", "float"),
     *(ElementwiseOp(f"arith.{n}", 2, n, "int") for n in (
         "addi", "subi", "muli", "andi", "ori", "xori", "maxsi", "minsi", "maxui", "minui", "shli", "shrsi",
-        "shrui", "divsi", "remsi", "ceildivsi", "floordivsi", "divui", "remui")),
+        "shrui", "divsi", "remsi", "ceildivsi", "floordivsi", "divui", "remui", "ceildivui")),
     CompareOp("arith.cmpf", CMPF, "float"),
     CompareOp("arith.cmpi", CMPI, "int"),
     SelectOp(),

@@ -318,6 +318,7 @@ INT_ELEMENTWISE = {
     "t.floordivsi": _sdiv("floordivsi", lambda a, b: a // b),
     "t.divui": _udiv("divui", lambda a, b: a // b),
     "t.remui": _udiv("remui", lambda a, b: a % b),
+    "t.ceildivui": _udiv("ceildivui", lambda a, b: -(-a // b)),
     "t.absi": lambda bits, a: abs(a),
     "t.ipowi": lambda bits, a, b: (a ** b if b >= 0 else
                                    1 if a == 1 else (1 if b % 2 == 0 else -1) if a == -1 else 0),

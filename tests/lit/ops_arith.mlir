@@ -861,3 +861,18 @@ func.func @constants() -> (i32, i64, f64, i1, index, tensor<2x2xf32>, tensor<3xi
   %k = arith.constant dense<0.1> : tensor<2xf16>
   return %a, %b, %c, %d, %e, %f, %g, %h, %k : i32, i64, f64, i1, index, tensor<2x2xf32>, tensor<3xi16>, tensor<2xi1>, tensor<2xf16>
 }
+
+// ceildivui reads both operands as unsigned: -7 is 249 and -1 is 255 in i8.
+// CHECK-LABEL: EXEC @ceildivui
+// CHECK-NEXT: result[0]: hal.buffer_view
+// CHECK-NEXT: 5xi8=4 125 0 1 2
+// CHECK-NEXT: result[1]: i64=3
+func.func @ceildivui() -> (tensor<5xi8>, index) {
+  %a = util.unfoldable_constant dense<[7, -7, 0, -1, 6]> : tensor<5xi8>
+  %b = util.unfoldable_constant dense<[2, 2, 3, -1, 3]> : tensor<5xi8>
+  %r = arith.ceildivui %a, %b : tensor<5xi8>
+  %n = util.unfoldable_constant 9 : index
+  %c4 = arith.constant 4 : index
+  %s = arith.ceildivui %n, %c4 : index
+  return %r, %s : tensor<5xi8>, index
+}
