@@ -1,0 +1,5 @@
+"""ONNX op converters by family; CONVERTERS maps an op type to its converter,
+which takes a importer.Node and returns its output Values."""
+from . import elementwise, nn, reduce, shape
+
+CONVERTERS = {**elementwise.CONVERTERS, **nn.CONVERTERS, **reduce.CONVERTERS, **shape.CONVERTERS}
