@@ -73,6 +73,13 @@ def scalar_literal(value, dtype):
     return str(int(value))
 
 
+def scalar_constant(value, dtype):
+    """The right-hand side of an arith.constant scalar (i1 takes no type)."""
+    if np.dtype(dtype).kind == "b":
+        return f"arith.constant {scalar_literal(value, dtype)}"
+    return f"arith.constant {scalar_literal(value, dtype)} : {element_type(dtype)}"
+
+
 def signed_view(array):
     """The array with unsigned ints as the signed ints of the same bits (the
     VM's signless storage)."""
@@ -98,7 +105,7 @@ class Body:
         return name
 
     def const(self, value, dtype):
-        return self.emit(f"arith.constant {scalar_literal(value, dtype)} : {element_type(dtype)}")
+        return self.emit(scalar_constant(value, dtype))
 
 
 class Emitter:
@@ -150,7 +157,7 @@ class Emitter:
         return self.emit(f"tensor.empty() : {tensor_type(shape, dtype)}")
 
     def fill(self, value, shape, dtype):
-        scalar = self.emit(f"arith.constant {scalar_literal(value, dtype)} : {element_type(dtype)}")
+        scalar = self.emit(scalar_constant(value, dtype))
         init = self.empty(shape, dtype)
         t = tensor_type(shape, dtype)
         return self.emit(f"linalg.fill ins({scalar} : {element_type(dtype)}) outs({init} : {t}) -> {t}")
@@ -248,7 +255,7 @@ class Emitter:
         if not any(low) and not any(high):
             return v
         shape = tuple(d + a + b for d, a, b in zip(v.shape, low, high))
-        pad_value = self.emit(f"arith.constant {scalar_literal(value, v.dtype)} : {v.element}")
+        pad_value = self.emit(scalar_constant(value, v.dtype))
         name = self.emit(f"tensor.pad {self.materialize(v)} low[{', '.join(map(str, low))}] "
                          f"high[{', '.join(map(str, high))}] {{")
         block = ", ".join(f"%i{self.count}_{i}: index" for i in range(v.rank))

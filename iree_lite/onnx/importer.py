@@ -22,7 +22,7 @@ class OnnxImportError(Exception):
 def require_onnx():
     try:
         import onnx
-    except ModuleNotFoundError:
+    except ImportError:
         raise OnnxImportError("importing ONNX models needs the onnx package: "
                               "pip install 'iree-lite[onnx]'") from None
     return onnx
@@ -50,7 +50,7 @@ def load_model(source, opset=None, data_dir=None, data_prop=False):
         from onnx.external_data_helper import load_external_data_for_model
         try:
             load_external_data_for_model(model, base)
-        except (OSError, ValueError) as e:
+        except Exception as e:   # OSError, or onnx's checker refusing the file
             raise OnnxImportError(f"cannot load the model's external data from '{base}': "
                                   f"{getattr(e, 'strerror', None) or e}") from None
     if opset is not None:

@@ -30,7 +30,7 @@ class Runner:
         if missing or unknown:
             raise ValueError(f"inputs {', '.join(n for n, _ in self.inputs) or '(none)'} expected; "
                              + (f"missing {', '.join(missing)}" if missing else f"unknown {', '.join(unknown)}"))
-        args = [signed_view(np.ascontiguousarray(feeds[name], v.dtype)) for name, v in self.inputs]
+        args = [signed_view(np.array(feeds[name], v.dtype, order="C")) for name, v in self.inputs]
         results = self.context.invoke(self.function, args)
         return {name: np.asarray(r).view(v.dtype) if v.dtype != np.bool_ else np.asarray(r).astype(np.bool_)
                 for (name, v), r in zip(self.outputs, results)}

@@ -330,20 +330,21 @@ def mod(node):
     t = a.element
     if node.attrs.get("fmod", 0):
         return binary("arith.remf", "arith.remsi", "arith.remui")(node)
-    if a.is_float:
-        raise NodeError("Mod of floats needs fmod=1")
     if a.unsigned:
         return binary(None, "arith.remui")(node)
+    cmp, rem, add, zero = ("arith.cmpf one", "arith.remf", "arith.addf", 0.0) if a.is_float else \
+        ("arith.cmpi ne", "arith.remsi", "arith.addi", 0)
+    lt = "arith.cmpf olt" if a.is_float else "arith.cmpi slt"
 
-    def body(b, xs):   # the remainder takes the divisor's sign
-        r = b.emit(f"arith.remsi {xs[0]}, {xs[1]} : {t}")
-        zero = b.const(0, a.dtype)
-        nonzero = b.emit(f"arith.cmpi ne, {r}, {zero} : {t}")
-        r_neg = b.emit(f"arith.cmpi slt, {r}, {zero} : {t}")
-        d_neg = b.emit(f"arith.cmpi slt, {xs[1]}, {zero} : {t}")
+    def body(b, xs):   # the remainder takes the divisor's sign, as Python's %
+        r = b.emit(f"{rem} {xs[0]}, {xs[1]} : {t}")
+        z = b.const(zero, a.dtype)
+        nonzero = b.emit(f"{cmp}, {r}, {z} : {t}")
+        r_neg = b.emit(f"{lt}, {r}, {z} : {t}")
+        d_neg = b.emit(f"{lt}, {xs[1]}, {z} : {t}")
         signs_differ = b.emit(f"arith.xori {r_neg}, {d_neg} : i1")
         fix = b.emit(f"arith.andi {nonzero}, {signs_differ} : i1")
-        return b.emit(f"arith.select {fix}, {b.emit(f'arith.addi {r}, {xs[1]} : {t}')}, {r} : {t}")
+        return b.emit(f"arith.select {fix}, {b.emit(f'{add} {r}, {xs[1]} : {t}')}, {r} : {t}")
     return node.e.elementwise([a, c], a.dtype, body)
 
 

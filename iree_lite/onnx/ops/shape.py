@@ -37,7 +37,8 @@ def reshape(node):
 
 def flatten(node):
     x = static(node.inputs[0])
-    axis = node.attrs.get("axis", 1) % (x.rank + 1) if x.rank else 0
+    axis = node.attrs.get("axis", 1)
+    axis = axis + x.rank if axis < 0 else axis
     return node.e.reshape(x, (int(np.prod(x.shape[:axis])), int(np.prod(x.shape[axis:]))))
 
 
@@ -149,21 +150,25 @@ def gather(node):
         sizes[axis] = 1
         return e.reshape(e.extract_slice(x, offsets, sizes), x.shape[:axis] + x.shape[axis + 1:])
     static(indices, "indices")
-    shape = x.shape[:axis] + indices.shape + x.shape[axis + 1:]
-    k = indices.rank
-    index_exprs = [f"d{axis + j}" for j in range(k)]
-    it = indices.element
+    # As rows of a 2-D (A*N, B) view of x, over (A, K, B), K the flat indices:
+    # iree-lite gathers from 2-D sources in its own kernels.
     n = x.shape[axis]
+    outer, inner = int(np.prod(x.shape[:axis])), int(np.prod(x.shape[axis + 1:]))
+    flat = e.reshape(indices, (int(np.prod(indices.shape)),))
+    table = e.reshape(x, (outer * n, inner))
+    it = indices.element
 
-    def body(b, args, acc):
-        raw = b.emit(f"arith.index_cast {args[0]} : {it} to index")
-        neg = b.emit(f"arith.cmpi slt, {raw}, {b.emit('arith.constant 0 : index')} : index")
-        wrapped = b.emit(f"arith.addi {raw}, {b.emit(f'arith.constant {n} : index')} : index")
-        i = b.emit(f"arith.select {neg}, {wrapped}, {raw} : index")
-        idx = [b.emit(f"linalg.index {d} : index") for d in range(axis)] + [i] + \
-              [b.emit(f"linalg.index {axis + k + d} : index") for d in range(x.rank - axis - 1)]
-        return b.emit(f"tensor.extract {e.materialize(x)}[{', '.join(idx)}] : {x.type}")
-    return e.generic([(indices, index_exprs)], shape, x.dtype, body)
+    def body(b, args, acc):   # a negative index counts from the end: ((i % n) + n) % n
+        size = b.const(n, indices.dtype)
+        r = b.emit(f"arith.remsi {args[0]}, {size} : {it}")
+        r = b.emit(f"arith.remsi {b.emit(f'arith.addi {r}, {size} : {it}')}, {size} : {it}")
+        i = b.emit(f"arith.index_cast {r} : {it} to index")
+        base = b.emit(f"arith.muli {b.emit('linalg.index 0 : index')}, {b.emit(f'arith.constant {n} : index')} : index")
+        row = b.emit(f"arith.addi {base}, {i} : index")
+        col = b.emit("linalg.index 2 : index")
+        return b.emit(f"tensor.extract {e.materialize(table)}[{row}, {col}] : {table.type}")
+    y = e.generic([(flat, ["d1"])], (outer, flat.shape[0], inner), x.dtype, body)
+    return e.reshape(y, x.shape[:axis] + indices.shape + x.shape[axis + 1:])
 
 
 def expand(node):
