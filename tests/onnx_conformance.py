@@ -81,8 +81,7 @@ def as_array(data):
 
 
 def per_op(names, cases):
-    counts = collections.Counter(op_of(cases[n]) for n in names)
-    return counts
+    return collections.Counter(op_of(cases[n]) for n in names)
 
 
 def main():
@@ -102,12 +101,12 @@ def main():
             print(f"PASS {name}", flush=True)
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), PASSING_LIST)
     with open(path, "w") as f:
-        f.write("# onnx node conformance cases that pass through iree-lite (tests/onnx_conformance.py).\n")
-        f.writelines(f"{n}\n" for n in passing)
+        f.write("# onnx node conformance cases that pass through iree-lite, as `op case`\n"
+                "# (rewritten by `python tests/onnx_conformance.py`).\n")
+        f.writelines(f"{op_of(cases[n])} {n}\n" for n in passing)
     totals, passed = per_op(cases, cases), per_op(passing, cases)
     print(f"\n{len(passing)} of {len(cases)} cases pass; failures by stage: {dict(failures)}")
-    for op in sorted(passed):
-        print(f"| {op} | {passed[op]} / {totals[op]} |")
+    print(", ".join(f"{op} {passed[op]}/{totals[op]}" for op in sorted(passed)))
 
 
 if __name__ == "__main__":

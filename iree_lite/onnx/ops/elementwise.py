@@ -145,6 +145,11 @@ def thresholded_relu(b, x, t, a, dtype):
     return b.emit(f"arith.select {cond}, {x}, {b.const(0.0, dtype)} : {t}")
 
 
+def swish(b, x, t, a, dtype):
+    scaled = b.emit(f"arith.mulf {x}, {b.const(a.get('alpha', 1.0), dtype)} : {t}")
+    return b.emit(f"arith.mulf {x}, {sigmoid(b, scaled, t, dtype)} : {t}")
+
+
 def reciprocal(b, x, t, a, dtype):
     return b.emit(f"arith.divf {b.const(1.0, dtype)}, {x} : {t}")
 
@@ -350,8 +355,9 @@ def mod(node):
 
 def bit_shift(node):
     direction = node.attrs.get("direction")
-    op = "arith.shli" if direction == "LEFT" else "arith.shrui"
-    return binary(None, op)(node)
+    if direction == "LEFT":
+        return binary(None, "arith.shli")(node)
+    return binary(None, "arith.shrsi", "arith.shrui")(node)   # arithmetic for signed types
 
 
 CONVERTERS = {
@@ -374,7 +380,7 @@ CONVERTERS = {
     "LeakyRelu": unary_float(leaky_relu), "Elu": unary_float(elu), "Selu": unary_float(selu),
     "Celu": unary_float(celu), "HardSigmoid": unary_float(hard_sigmoid), "HardSwish": unary_float(hard_swish),
     "Softplus": unary_float(softplus), "Softsign": unary_float(softsign), "Mish": unary_float(mish),
-    "Gelu": unary_float(gelu), "ThresholdedRelu": unary_float(thresholded_relu),
+    "Gelu": unary_float(gelu), "Swish": unary_float(swish), "ThresholdedRelu": unary_float(thresholded_relu),
     "Equal": compare("oeq", "eq", "eq"), "Less": compare("olt", "slt", "ult"),
     "LessOrEqual": compare("ole", "sle", "ule"), "Greater": compare("ogt", "sgt", "ugt"),
     "GreaterOrEqual": compare("oge", "sge", "uge"),

@@ -227,6 +227,26 @@ def constant_of_shape(node):
     return Value(shape, fill.dtype, const=np.broadcast_to(fill, shape))
 
 
+def space_to_depth(node):
+    x = static(node.inputs[0])
+    bs, mode = node.attrs.get("blocksize"), node.attrs.get("mode", "DCR")
+    n, c, h, w = x.shape
+    y = node.e.reshape(x, (n, c, h // bs, bs, w // bs, bs))
+    y = node.e.transpose(y, (0, 3, 5, 1, 2, 4) if mode == "DCR" else (0, 1, 3, 5, 2, 4))
+    return node.e.reshape(y, (n, c * bs * bs, h // bs, w // bs))
+
+
+def depth_to_space(node):
+    x = static(node.inputs[0])
+    bs, mode = node.attrs.get("blocksize"), node.attrs.get("mode", "DCR")
+    n, c, h, w = x.shape
+    if mode == "DCR":
+        y = node.e.transpose(node.e.reshape(x, (n, bs, bs, c // (bs * bs), h, w)), (0, 3, 4, 1, 5, 2))
+    else:
+        y = node.e.transpose(node.e.reshape(x, (n, c // (bs * bs), bs, bs, h, w)), (0, 1, 4, 2, 5, 3))
+    return node.e.reshape(y, (n, c // (bs * bs), h * bs, w * bs))
+
+
 def shape_op(node):
     raise NodeError(f"the shape of '{node.proto.input[0]}' is not static: {fmt_shape(node.inputs[0].shape)}")
 
@@ -241,5 +261,5 @@ CONVERTERS = {
     "Reshape": reshape, "Flatten": flatten, "Squeeze": squeeze, "Unsqueeze": unsqueeze,
     "Transpose": transpose, "Concat": concat, "Split": split, "Slice": slice_, "Gather": gather,
     "Expand": expand, "Tile": tile, "Pad": pad, "ConstantOfShape": constant_of_shape,
-    "Shape": shape_op, "Size": size,
+    "Shape": shape_op, "Size": size, "SpaceToDepth": space_to_depth, "DepthToSpace": depth_to_space,
 }
