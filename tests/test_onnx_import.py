@@ -250,3 +250,22 @@ def test_import_model_api_and_opset_conversion():
                            '{iree.reflection = {onnx.inputs = "x", onnx.outputs = "y"}} {\n')
     with pytest.raises(OnnxImportError, match="^cannot convert the model to opset 99: "):
         import_model(model, opset=99)
+
+
+def test_dynamic_dimensions_are_question_marks_and_unsupported_uses_name_the_node(tmp_path):
+    x = helper.make_tensor_value_info("x", F, ["N", 3])
+    y = helper.make_tensor_value_info("y", F, ["N", 3])
+    passthrough = helper.make_model(helper.make_graph([node("Identity", ["x"])], "g", [x], [y]),
+                                    opset_imports=[helper.make_opsetid("", 17)])
+    assert import_model(passthrough).startswith("func.func @g(%arg0: tensor<?x3xf32>) -> (tensor<?x3xf32>)")
+    relu = helper.make_model(helper.make_graph([node("Relu", ["x"])], "g", [x], [y]),
+                             opset_imports=[helper.make_opsetid("", 17)])
+    assert import_error(tmp_path, relu) == "error: node 'y' (Relu, opset 17): dynamic dimensions are not supported here yet\n"
+
+
+def test_other_domains_and_undefined_inputs_name_the_node(tmp_path):
+    model = model_of([helper.make_node("Binarizer", ["x"], ["y"], domain="ai.onnx.ml")], {"x": rand(2)},
+                     {"y": (F, [2])})
+    model.opset_import.append(helper.make_opsetid("ai.onnx.ml", 3))
+    assert import_error(tmp_path, model) == (
+        "error: node 'y' (Binarizer, opset 3): operator domain 'ai.onnx.ml' is not supported\n")

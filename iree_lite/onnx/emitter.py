@@ -135,8 +135,8 @@ class Emitter:
         array = np.asarray(array)
         t = tensor_type(array.shape, array.dtype)
         flat = array.reshape(-1)
-        if flat.size and (flat == flat[0]).all() and not (array.dtype.kind == "f" and np.isnan(flat).any()
-                                                           and not np.isnan(flat).all()):
+        bits = flat.view(f"u{array.dtype.itemsize}")   # exact: -0.0 is not 0.0, NaNs match
+        if flat.size and (bits == bits[0]).all():
             return self.emit(f"arith.constant dense<{scalar_literal(flat[0], array.dtype)}> : {t}")
         if flat.size == 0:
             return self.emit(f"tensor.empty() : {t}")

@@ -132,7 +132,7 @@ class GraphImporter:
     def __init__(self, model, weights):
         from onnx import numpy_helper
         self.model, self.graph = model, model.graph
-        self.opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), None)
+        self.opsets = {o.domain or "ai.onnx": o.version for o in model.opset_import}
         self.e = Emitter(weights)
         self.values = {}
         for t in self.graph.initializer:
@@ -143,8 +143,6 @@ class GraphImporter:
             self.values[t.name] = Value(array.shape, array.dtype, const=array)
 
     def run(self):
-        from .ops import CONVERTERS
-        from .fold import fold
         args = []
         for i, vi in enumerate(self.graph.input):
             if vi.name in self.values:
@@ -154,34 +152,42 @@ class GraphImporter:
             args.append((vi.name, v))
             self.values[vi.name] = v
         for index, proto in enumerate(self.graph.node):
-            label = f"node '{node_name(proto, index)}' ({proto.op_type}, opset {self.opset})"
+            opset = self.opsets.get(proto.domain or "ai.onnx")
+            label = f"node '{node_name(proto, index)}' ({proto.op_type}, opset {opset})"
+            undefined = [n for n in proto.input if n and n not in self.values]
+            if undefined:
+                raise OnnxImportError(f"{label}: input '{undefined[0]}' is not defined before it")
             try:
-                if proto.domain not in ("", "ai.onnx"):
-                    raise NodeError(f"operator domain '{proto.domain}' is not supported")
-                inputs = [self.values[n] if n else None for n in proto.input]
-                node = Node(proto, inputs, self.opset, self.e)
-                outputs = fold(node)
-                if outputs is None:
-                    converter = CONVERTERS.get(proto.op_type)
-                    if converter is None:
-                        raise NodeError(f"operator '{proto.op_type}' is not supported")
-                    outputs = converter(node)
-                    unread = node.attrs.unread()
-                    if unread:
-                        raise NodeError(f"attribute '{unread[0]}' is not supported")
-                if not isinstance(outputs, (list, tuple)):
-                    outputs = [outputs]
-                if len([o for o in proto.output if o]) > len(outputs):
-                    raise NodeError(f"output {len(outputs)} ('{proto.output[len(outputs)]}') is not supported")
-                for name, v in zip(proto.output, outputs):
-                    if name:
-                        self.values[name] = v
-            except KeyError as e:
-                raise OnnxImportError(f"{label}: input '{e.args[0]}' is not defined before it") from None
+                self.convert(proto, opset)
             except NodeError as e:
                 raise OnnxImportError(f"{label}: {e}") from None
+            except Exception as e:   # a form no converter expects: still one line naming the node
+                raise OnnxImportError(f"{label}: cannot convert it: {type(e).__name__}: {first_line(e)}") from None
         self.arguments = args
         return self.function_text(args)
+
+    def convert(self, proto, opset):
+        from .fold import fold
+        from .ops import CONVERTERS
+        if proto.domain not in ("", "ai.onnx"):
+            raise NodeError(f"operator domain '{proto.domain}' is not supported")
+        node = Node(proto, [self.values[n] if n else None for n in proto.input], opset, self.e)
+        outputs = fold(node)
+        if outputs is None:
+            converter = CONVERTERS.get(proto.op_type)
+            if converter is None:
+                raise NodeError(f"operator '{proto.op_type}' is not supported")
+            outputs = converter(node)
+            unread = node.attrs.unread()
+            if unread:
+                raise NodeError(f"attribute '{unread[0]}' is not supported")
+        if not isinstance(outputs, (list, tuple)):
+            outputs = [outputs]
+        if len([o for o in proto.output if o]) > len(outputs):
+            raise NodeError(f"output {len(outputs)} ('{proto.output[len(outputs)]}') is not supported")
+        for name, v in zip(proto.output, outputs):
+            if name:
+                self.values[name] = v
 
     def function_text(self, args):
         results = []
