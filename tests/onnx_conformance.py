@@ -43,7 +43,7 @@ def run_case(case):
     from iree_lite.vm.errors import VMError
     inputs, expected = case.data_sets[0]
     try:
-        importer = GraphImporter(load_model(case.model), "inline")
+        importer = GraphImporter(load_model(case.model), "resource")
         text = importer.run()
     except OnnxImportError as e:
         return f"import: {e}"

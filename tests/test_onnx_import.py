@@ -243,6 +243,22 @@ def test_shapes_that_cannot_be_inferred(tmp_path):
     assert err.startswith("error: shape inference failed: ") and err.count("\n") == 1
 
 
+def test_weights_as_resources_or_inline_give_the_same_results(tmp_path):
+    save_small_model(tmp_path / "m.onnx")
+    x = rand(1, 3, 8, 8)
+    np.save(tmp_path / "x.npy", x)
+    outputs = []
+    for weights in ("resource", "inline"):
+        assert cli("import-onnx", "m.onnx", f"--weights={weights}", "-o", f"{weights}.mlir", cwd=tmp_path,
+                   env={**os.environ, "PYTHONPATH": os.getcwd()}).returncode == 0
+        text = (tmp_path / f"{weights}.mlir").read_text()
+        assert ("arith.constant dense_resource<onnx_constant_0> : tensor<4x3x3x3xf32>" in text) == (weights == "resource")
+        proc = cli("run-mlir", str(tmp_path / f"{weights}.mlir"), "--input=@" + str(tmp_path / "x.npy"))
+        assert proc.returncode == 0, proc.stderr
+        outputs.append(proc.stdout)
+    assert outputs[0] == outputs[1]
+
+
 def test_import_model_api_and_opset_conversion():
     model = model_of([node("Relu", ["x"])], {"x": rand(2, 3)}, {"y": (F, [2, 3])}, opset=9)
     text = import_model(model, opset=17)
@@ -269,3 +285,38 @@ def test_other_domains_and_undefined_inputs_name_the_node(tmp_path):
     model.opset_import.append(helper.make_opsetid("ai.onnx.ml", 3))
     assert import_error(tmp_path, model) == (
         "error: node 'y' (Binarizer, opset 3): operator domain 'ai.onnx.ml' is not supported\n")
+
+
+def encoder_layer(seq=8, dim=16, heads=2, hidden=32):
+    """One transformer encoder layer (self-attention, feed-forward with erf GELU, residuals and
+    LayerNormalization) as a model of primitive ops, with random weights."""
+    hd = dim // heads
+    w = {n: rand(*s) * 0.3 for n, s in (("wq", (dim, dim)), ("wk", (dim, dim)), ("wv", (dim, dim)),
+                                        ("wo", (dim, dim)), ("w1", (dim, hidden)), ("w2", (hidden, dim)))}
+    w.update({n: rand(s) * 0.1 for n, s in (("bq", dim), ("bk", dim), ("bv", dim), ("bo", dim), ("b1", hidden),
+                                            ("b2", dim), ("ln1b", dim), ("ln2b", dim))})
+    w.update({"ln1s": np.abs(rand(dim)) + 0.5, "ln2s": np.abs(rand(dim)) + 0.5,
+              "heads_shape": np.array([1, seq, heads, hd], np.int64), "flat_shape": np.array([1, seq, dim], np.int64),
+              "scale": np.array(1 / np.sqrt(hd), np.float32), "sqrt2": np.array(np.sqrt(2), np.float32),
+              "one": np.array(1, np.float32), "half": np.array(0.5, np.float32)})
+    nodes = []
+    for p in "qkv":
+        nodes += [node("MatMul", ["x", f"w{p}"], [f"{p}0"]), node("Add", [f"{p}0", f"b{p}"], [f"{p}1"]),
+                  node("Reshape", [f"{p}1", "heads_shape"], [f"{p}2"]),
+                  node("Transpose", [f"{p}2"], [f"{p}3"], perm=[0, 2, 3, 1] if p == "k" else [0, 2, 1, 3])]
+    nodes += [node("MatMul", ["q3", "k3"], ["s0"]), node("Mul", ["s0", "scale"], ["s1"]),
+              node("Softmax", ["s1"], ["s2"], axis=-1), node("MatMul", ["s2", "v3"], ["a0"]),
+              node("Transpose", ["a0"], ["a1"], perm=[0, 2, 1, 3]), node("Reshape", ["a1", "flat_shape"], ["a2"]),
+              node("MatMul", ["a2", "wo"], ["a3"]), node("Add", ["a3", "bo"], ["a4"]), node("Add", ["a4", "x"], ["r1"]),
+              node("LayerNormalization", ["r1", "ln1s", "ln1b"], ["n1"]),
+              node("MatMul", ["n1", "w1"], ["f0"]), node("Add", ["f0", "b1"], ["f1"]),
+              node("Div", ["f1", "sqrt2"], ["g0"]), node("Erf", ["g0"], ["g1"]), node("Add", ["g1", "one"], ["g2"]),
+              node("Mul", ["f1", "g2"], ["g3"]), node("Mul", ["g3", "half"], ["g4"]),
+              node("MatMul", ["g4", "w2"], ["f2"]), node("Add", ["f2", "b2"], ["f3"]), node("Add", ["f3", "n1"], ["r2"]),
+              node("LayerNormalization", ["r2", "ln2s", "ln2b"], ["y"])]
+    return nodes, {"x": rand(1, seq, dim)}, list(w.items())
+
+
+def test_transformer_encoder_matches_onnxruntime():
+    nodes, inputs, weights = encoder_layer()
+    check(nodes, inputs, {"y": (F, [1, 8, 16])}, weights)

@@ -111,8 +111,9 @@ class Body:
 class Emitter:
     """Accumulates a function body's lines; names are %0, %1, ..."""
 
-    def __init__(self, weights="inline"):
+    def __init__(self, weights="resource"):
         self.lines, self.count, self.weights = [], 0, weights
+        self.blobs = []   # (name, hex) of dense_resource constants, in order
 
     def fresh(self):
         self.count += 1
@@ -143,7 +144,19 @@ class Emitter:
         data = np.ascontiguousarray(signed_view(array).astype(array.dtype.newbyteorder("<"), copy=False))
         if array.dtype == np.bool_:
             data = data.astype(np.uint8)
+        if self.weights == "resource":
+            name = f"onnx_constant_{len(self.blobs)}"
+            alignment = array.dtype.itemsize.to_bytes(4, "little")
+            self.blobs.append((name, "0x" + (alignment + data.tobytes()).hex().upper()))
+            return self.emit(f"arith.constant dense_resource<{name}> : {t}")
         return self.emit(f'arith.constant dense<"0x{data.tobytes().hex().upper()}"> : {t}')
+
+    def resource_section(self):
+        """The trailing `{-# dialect_resources ... #-}` with the blobs, or ''."""
+        if not self.blobs:
+            return ""
+        entries = ",\n".join(f"      {name}: \"{blob}\"" for name, blob in self.blobs)
+        return f"\n{{-#\n  dialect_resources: {{\n    builtin: {{\n{entries}\n    }}\n  }}\n#-}}\n"
 
     def constant(self, array):
         array = np.asarray(array)

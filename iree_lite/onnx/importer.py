@@ -76,8 +76,15 @@ def first_line(e):
     return text.splitlines()[0] if text else type(e).__name__
 
 
-def import_model(source, opset=None, weights="inline", data_dir=None, data_prop=False):
-    """MLIR text for an ONNX model (a path or a ModelProto)."""
+WEIGHTS = ("resource", "inline")
+
+
+def import_model(source, opset=None, weights="resource", data_dir=None, data_prop=False):
+    """MLIR text for an ONNX model (a path or a ModelProto). weights:
+    `resource` (dense_resource blobs in a trailing dialect_resources
+    section) or `inline` (hex dense literals); both are exact."""
+    if weights not in WEIGHTS:
+        raise OnnxImportError(f"weights must be one of {', '.join(WEIGHTS)}, not '{weights}'")
     model = load_model(source, opset, data_dir, data_prop)
     return GraphImporter(model, weights).run()
 
@@ -211,7 +218,7 @@ class GraphImporter:
         lines += self.e.lines
         lines.append(f"  return {', '.join(s for _, s, _ in results)} : {', '.join(t for _, _, t in results)}")
         lines.append("}")
-        return "\n".join(lines) + "\n"
+        return "\n".join(lines) + "\n" + self.e.resource_section()
 
 
 def node_name(proto, index):

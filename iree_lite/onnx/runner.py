@@ -11,7 +11,7 @@ class Runner:
         from ..ir.core import Diagnostic
         from ..runtime.context import Context
         model = load_model(source, opset, data_dir)
-        importer = GraphImporter(model, "inline")
+        importer = GraphImporter(model, "resource")
         text = importer.run()
         self.inputs = importer.arguments
         self.outputs = importer.results

@@ -15,14 +15,16 @@ from ..ir.core import INITIALIZER, Argument, Block, Function, Global, Module, Op
 from ..ir.elements import unpack
 from ..ir.types import ELEMENT_TYPES, FunctionType, ScalarType, TensorType
 from .lexer import Lexer
+from .resources import split_resources
 
 I64 = ScalarType("i64")
 F64 = ScalarType("f64")
 
 
 class Parser:
-    def __init__(self, text, filename):
+    def __init__(self, text, filename, resources=None):
         self.lexer = Lexer(text, filename)
+        self.resources = resources or {}   # dense_resource blobs by name
         self.tok = self.lexer.next()
         self.values = {}   # SSA name (with %) -> Value
         self.scopes = [[]]  # names defined in each enclosing region, innermost last
@@ -184,6 +186,8 @@ class Parser:
                 return BoolAttr(tok.text == "true")
             if tok.text == "dense":
                 return self.parse_dense()
+            if tok.text == "dense_resource":
+                return self.parse_dense_resource()
             if tok.text == "affine_map":
                 return self.parse_affine_map()
             if tok.text == "unit":
@@ -369,6 +373,29 @@ class Parser:
             raise self.error(f"inferred shape of elements literal ([{shape}]) does not match type '{t}'", start)
         return DenseElementsAttr(t, tuple(self.element_value(x, t.element) for x in literals), False)
 
+    def parse_dense_resource(self):
+        """`dense_resource<NAME> : tensor<...>`: NAME's blob from the resource section."""
+        self.parse_keyword("dense_resource")
+        self.parse_punct("<")
+        name_tok = self.tok
+        if name_tok.kind not in ("ident", "string"):
+            raise self.error("expected resource name")
+        self.advance()
+        name = _unescape(name_tok.text) if name_tok.kind == "string" else name_tok.text
+        self.parse_punct(">")
+        self.parse_punct(":")
+        t_tok = self.tok
+        t = self.parse_type()
+        if not isinstance(t, TensorType) or not t.is_static:
+            raise self.error("dense elements need a static tensor type", t_tok)
+        data = self.resources.get(name)
+        if data is None:
+            raise self.error(f"unknown resource '{name}' (no such entry in the file's dialect_resources)", name_tok)
+        size = t.element.byte_size
+        if len(data) != size * t.num_elements:
+            raise self.error(f"resource '{name}' has {len(data)} bytes, '{t}' needs {size * t.num_elements}", name_tok)
+        return DenseElementsAttr(t, values_from_bytes(data, t.element), False)
+
     def parse_dense_elements(self, out):
         """Flatten a (nested) literal into `out`; returns its shape tuple."""
         if self.parse_optional_punct("["):
@@ -404,17 +431,10 @@ class Parser:
             raise self.error("invalid hex string", payload) from None
         size = t.element.byte_size
         if len(data) == size:
-            return DenseElementsAttr(t, (self.from_bytes(data, t.element),), True)
+            return DenseElementsAttr(t, values_from_bytes(data, t.element), True)
         if len(data) != size * t.num_elements:
             raise self.error(f"hex dense literal has {len(data)} bytes, '{t}' needs {size * t.num_elements}", payload)
-        return DenseElementsAttr(t, tuple(self.from_bytes(data[i:i + size], t.element)
-                                          for i in range(0, len(data), size)), False)
-
-    @staticmethod
-    def from_bytes(data, element):
-        if element.name == "i1":
-            return data[0] & 1
-        return unpack(element.name, data)[0]
+        return DenseElementsAttr(t, values_from_bytes(data, t.element), False)
 
     # -- values --------------------------------------------------------------
 
@@ -722,6 +742,17 @@ def module_name_for(filename):
     return os.path.splitext(os.path.basename(filename))[0]
 
 
+def values_from_bytes(data, element):
+    """Little-endian element bytes as a tuple of Python numbers (i1: a byte each)."""
+    if element.name == "i1":
+        return tuple(b & 1 for b in data)
+    return tuple(unpack(element.name, data))
+
+
 def parse_module(text, filename):
     """Parse MLIR text into an ir.core.Module; raises Diagnostic."""
-    return Parser(text, filename).parse_module(module_name_for(filename))
+    body, resources, problems = split_resources(text)
+    if problems:
+        message, offset = problems[0]
+        raise Lexer(text, filename).error(message, offset)
+    return Parser(body, filename, resources).parse_module(module_name_for(filename))

@@ -329,6 +329,9 @@ def add_import_onnx(sub):
                    help="convert the model to opset N first")
     p.add_argument("--data-prop", dest="data_prop", action="store_true",
                    help="propagate constant shape data in shape inference")
+    p.add_argument("--weights", choices=("resource", "inline"), default="resource",
+                   help="non-splat constants as dense_resource blobs in a trailing dialect_resources "
+                        "section (default) or as inline hex dense literals; both exact")
     p.add_argument("--data-dir", dest="data_dir", metavar="DIR",
                    help="folder of the model's external data files (default: the model's folder)")
     p.set_defaults(handler="import_onnx")

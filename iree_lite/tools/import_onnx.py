@@ -7,7 +7,8 @@ from ..fileio import write_atomically
 def run(ns):
     from ..onnx.importer import OnnxImportError, import_model
     try:
-        text = import_model(ns.input, opset=ns.opset, data_dir=ns.data_dir, data_prop=ns.data_prop)
+        text = import_model(ns.input, opset=ns.opset, weights=ns.weights, data_dir=ns.data_dir,
+                            data_prop=ns.data_prop)
     except OnnxImportError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
