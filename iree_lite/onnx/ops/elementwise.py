@@ -187,12 +187,21 @@ def prelu(node):
 
 
 def pow_(node):
+    """The result has the base's type: integer powers by math.ipowi, an
+    integer base to a float power through the float."""
     x, y = node.inputs
-    check_float(node, x)
-    t = x.element
-    if y.dtype != x.dtype:
-        y = cast_value(node.e, y, x.dtype)
-    return node.e.elementwise([x, y], x.dtype, lambda b, xs: b.emit(f"math.powf {xs[0]}, {xs[1]} : {t}"))
+    e = node.e
+    if not x.is_float:
+        if y.is_float:
+            z = pow_float(e, cast_value(e, x, y.dtype), y)
+            return cast_value(e, z, x.dtype)
+        y = cast_value(e, y, x.dtype)
+        return e.elementwise([x, y], x.dtype, lambda b, xs: b.emit(f"math.ipowi {xs[0]}, {xs[1]} : {x.element}"))
+    return pow_float(e, x, cast_value(e, y, x.dtype))
+
+
+def pow_float(e, x, y):
+    return e.elementwise([x, y], x.dtype, lambda b, xs: b.emit(f"math.powf {xs[0]}, {xs[1]} : {x.element}"))
 
 
 def compare(float_pred, int_pred, uint_pred):

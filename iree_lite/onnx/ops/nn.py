@@ -113,7 +113,8 @@ def depthwise(e, x, w, out_shape, attrs):
 def pool(kind):
     def convert(node):
         x = node.inputs[0]
-        check_float(node, x)
+        if kind == "AveragePool" or x.dtype.kind != "i":   # linalg's max pooling compares signed
+            check_float(node, x)
         x, lifted = spatial_2d(node, x, kind)
         kernel = list(node.attrs.get("kernel_shape"))
         kernel = [1] + kernel if lifted else kernel
@@ -133,7 +134,8 @@ def pool(kind):
         if min(out_hw) < 1:
             raise NodeError(f"the kernel {fmt_shape(kernel)} does not fit the input {fmt_shape(x.shape)}")
         e = node.e
-        pad_value = -np.inf if kind == "MaxPool" else 0.0
+        lowest = -np.inf if x.is_float else np.iinfo(x.dtype).min
+        pad_value = lowest if kind == "MaxPool" else 0.0
         xp = e.pad(x, [0, 0] + low, [0, 0] + [h + x_ for h, x_ in zip(high, extra)], pad_value)
         n, c = x.shape[:2]
         xh = e.transpose(xp, (0, 2, 3, 1))

@@ -97,13 +97,18 @@ def softmax(node):
 
 
 def log_softmax(node):
-    """x - max - log(sum(exp(x - max))) along the axis."""
     x = static(node.inputs[0])
     check_float(node, x)
     axis, flatten = softmax_axis(node, x)
-    e, t, dt = node.e, x.element, x.dtype
+    e = node.e
     v = e.reshape(x, (int(np.prod(x.shape[:axis])), int(np.prod(x.shape[axis:])))) if flatten else x
-    axis = 1 if flatten else axis
+    y = log_softmax_along(e, v, 1 if flatten else axis)
+    return e.reshape(y, x.shape) if flatten else y
+
+
+def log_softmax_along(e, v, axis):
+    """x - max - log(sum(exp(x - max))) along the axis."""
+    t, dt = v.element, v.dtype
     full = [f"d{i}" for i in range(v.rank)]
     kept = [f"d{i}" for i in range(v.rank) if i != axis]
     top = e.reduce(v, [axis], dt, -np.inf, lambda b, a, acc: b.emit(f"arith.maximumf {a}, {acc} : {t}"))
@@ -111,9 +116,8 @@ def log_softmax(node):
                         lambda b, a, acc: b.emit(f"arith.subf {a[0]}, {a[1]} : {t}"))
     total = e.reduce(shifted, [axis], dt, 0.0, lambda b, a, acc: b.emit(f"arith.addf {a}, {acc} : {t}"),
                      pre=lambda b, a: b.emit(f"math.exp {a} : {t}"))
-    y = e.generic([(shifted, full), (total, kept)], v.shape, dt,
-                  lambda b, a, acc: b.emit(f"arith.subf {a[0]}, {b.emit(f'math.log {a[1]} : {t}')} : {t}"))
-    return e.reshape(y, x.shape) if flatten else y
+    return e.generic([(shifted, full), (total, kept)], v.shape, dt,
+                     lambda b, a, acc: b.emit(f"arith.subf {a[0]}, {b.emit(f'math.log {a[1]} : {t}')} : {t}"))
 
 
 CONVERTERS = {name: reduction(name) for name in REDUCTIONS}
