@@ -1,0 +1,93 @@
+"""Attention (opset 23): scaled dot-product attention over heads, with
+grouped key/value heads, past keys and values, a boolean or additive mask
+and causal masking."""
+import numpy as np
+
+from ..emitter import NodeError, Value, broadcast_exprs
+from .elementwise import check_float
+from .nn import matmul_values, static
+
+
+def to_heads(e, v, heads, what):
+    """(B, H, S, D) from 4-D input, or from 3-D (B, S, H*D) with `heads`."""
+    static(v, what)
+    if v.rank == 4:
+        return v
+    if v.rank != 3 or not heads:
+        raise NodeError(f"{what} must be 4-D, or 3-D with its number of heads given")
+    b, s, hidden = v.shape
+    return e.transpose(e.reshape(v, (b, s, heads, hidden // heads)), (0, 2, 1, 3))
+
+
+def repeat_heads(e, v, groups):
+    """Each of v's heads `groups` times in a row (grouped-query attention)."""
+    if groups == 1:
+        return v
+    b, h, s, d = v.shape
+    wide = e.broadcast_to(e.reshape(v, (b, h, 1, s, d)), (b, h, groups, s, d))
+    return e.reshape(wide, (b, h * groups, s, d))
+
+
+def attention(node):
+    q, k, v = node.inputs[:3]
+    mask, past_k, past_v = node.input(3), node.input(4), node.input(5)
+    check_float(node, q)
+    if node.input(6) is not None:
+        raise NodeError("nonpad_kv_seqlen is not supported")
+    a, e = node.attrs, node.e
+    if a.get("softcap", 0.0):
+        raise NodeError("softcap is not supported")
+    if a.get("qk_matmul_output_mode", 0):
+        raise NodeError("qk_matmul_output_mode is not supported")
+    a.get("softmax_precision")
+    three_d = q.rank == 3
+    q = to_heads(e, q, a.get("q_num_heads"), "Q")
+    k = to_heads(e, k, a.get("kv_num_heads"), "K")
+    v = to_heads(e, v, a.get("kv_num_heads"), "V")
+    past = 0 if past_k is None else static(past_k).shape[2]
+    if past_k is not None:
+        k = e.concat([past_k, k], 2)
+        v = e.concat([static(past_v), v], 2)
+    present_k, present_v = k, v
+    batch, heads, sq, dim = q.shape
+    if heads % k.shape[1]:
+        raise NodeError(f"{heads} query heads are not a multiple of {k.shape[1]} key heads")
+    k, v = repeat_heads(e, k, heads // k.shape[1]), repeat_heads(e, v, heads // v.shape[1])
+    t, dt = q.element, q.dtype
+    scale = a.get("scale", None)
+    scale = 1 / np.sqrt(dim) if scale is None else scale
+    scores = matmul_values(e, q, e.transpose(k, (0, 1, 3, 2)))
+    shape = scores.shape
+    full = [f"d{i}" for i in range(4)]
+    ins = [(scores, full)]
+    if mask is not None:
+        static(mask, "attn_mask")
+        ins.append((mask, broadcast_exprs(mask.shape, shape)))
+    causal = a.get("is_causal", 0)
+    offset = past   # query i sees keys up to i + the cached ones (top-left without a cache)
+
+    def body(b, args, acc):
+        s = b.emit(f"arith.mulf {args[0]}, {b.const(scale, dt)} : {t}")
+        if mask is not None:
+            if mask.dtype == np.bool_:
+                s = b.emit(f"arith.select {args[1]}, {s}, {b.const(-np.inf, dt)} : {t}")
+            else:
+                s = b.emit(f"arith.addf {s}, {args[1]} : {t}")
+        if causal:
+            row = b.emit(f"arith.index_cast {b.emit('linalg.index 2 : index')} : index to i64")
+            col = b.emit(f"arith.index_cast {b.emit('linalg.index 3 : index')} : index to i64")
+            limit = b.emit(f"arith.addi {row}, {b.const(offset, np.int64)} : i64")
+            allowed = b.emit(f"arith.cmpi sle, {col}, {limit} : i64")
+            s = b.emit(f"arith.select {allowed}, {s}, {b.const(-np.inf, dt)} : {t}")
+        return s
+    scores = e.generic(ins, shape, dt, body)
+    init = e.empty(shape, dt)
+    probs = Value(shape, dt, ssa=e.emit(f"linalg.softmax dimension(3) ins({e.materialize(scores)} : {scores.type}) "
+                                        f"outs({init} : {scores.type}) -> {scores.type}"))
+    y = matmul_values(e, probs, v)
+    if three_d:
+        y = e.reshape(e.transpose(y, (0, 2, 1, 3)), (batch, sq, heads * y.shape[3]))
+    return [y, present_k, present_v]
+
+
+CONVERTERS = {"Attention": attention}
