@@ -125,17 +125,37 @@ def test_integer_ops_match_onnxruntime():
     check(nodes, {"a": a, "b": b}, {"y": (TensorProto.INT32, [3, 4])})
 
 
-def test_light_models_match_onnxruntime():
-    """SqueezeNet and ShuffleNet with seeded random weights, converted to opset 17 as IREE's importer does."""
+LIGHT_MODELS = ("squeezenet", "shufflenet", "inception_v1")
+
+
+def light_model(name):
+    """The light model with seeded random weights at opset 17 (as IREE's importer converts), and an input."""
     model_corpus = pytest.importorskip("model_corpus")
-    for name in model_corpus.RANDOM_WEIGHTS:
-        model = model_corpus.randomize_weights(onnx.load(model_corpus.light_models()[name]), seed=0)
-        model = onnx.version_converter.convert_version(model, 17)
-        (input_name, shape), = model_corpus.data_inputs(model)
-        x = RNG.standard_normal(shape).astype(np.float32)
-        want, = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {input_name: x})
-        have, = load(model)({input_name: x}).values()
-        np.testing.assert_allclose(have, want, rtol=1e-3, atol=1e-6, err_msg=name)
+    model = model_corpus.randomize_weights(onnx.load(model_corpus.light_models()[name]), seed=0)
+    model = onnx.version_converter.convert_version(model, 17)
+    (input_name, shape), = model_corpus.data_inputs(model)
+    x = np.random.default_rng(1).standard_normal(shape).astype(np.float32)
+    want, = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {input_name: x})
+    return model, input_name, x, want
+
+
+@pytest.mark.parametrize("name", LIGHT_MODELS)
+def test_light_model_matches_onnxruntime(name):
+    model, input_name, x, want = light_model(name)
+    have, = load(model)({input_name: x}).values()
+    np.testing.assert_allclose(have, want, rtol=1e-3, atol=1e-6)
+
+
+def test_real_iree_runs_an_imported_light_model(tmp_path, reference_iree):
+    model, input_name, x, want = light_model("squeezenet")
+    np.save(tmp_path / "x.npy", x)
+    (tmp_path / "m.mlir").write_text(import_model(model))
+    subprocess.run([reference_iree["iree-compile"], "--iree-hal-target-backends=llvm-cpu", str(tmp_path / "m.mlir"),
+                    "-o", str(tmp_path / "m.vmfb")], check=True, capture_output=True, timeout=900)
+    subprocess.run([reference_iree["iree-run-module"], f"--module={tmp_path / 'm.vmfb'}",
+                    f"--input=@{tmp_path / 'x.npy'}", f"--output=@{tmp_path / 'y.npy'}"],
+                   check=True, capture_output=True, timeout=600)
+    np.testing.assert_allclose(np.load(tmp_path / "y.npy"), want, rtol=1e-3, atol=1e-6)
 
 
 def cli(*args, **kwargs):
