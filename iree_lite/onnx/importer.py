@@ -10,8 +10,6 @@ Concat, ... feeding a Reshape) become the static shapes MLIR needs.
 import os
 import re
 
-import numpy as np
-
 from .emitter import Emitter, NodeError, Value, element_type
 
 
