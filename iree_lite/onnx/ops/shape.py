@@ -126,15 +126,20 @@ def slice_(node):
 
 
 def reverse(e, v, axes):
-    """v with the given axes reversed, as a gather at computed indices."""
+    """v with the given axes reversed, read from v's flat view at computed
+    offsets (iree-lite gathers from 1-D and 2-D sources in its own kernels)."""
+    flat = e.reshape(v, (int(np.prod(v.shape)),))
+    strides = [int(np.prod(v.shape[i + 1:])) for i in range(v.rank)]
+
     def body(b, args, acc):
-        idx = []
-        for i, n in enumerate(v.shape):
+        offset = b.emit("arith.constant 0 : index")
+        for i, (n, stride) in enumerate(zip(v.shape, strides)):
             k = b.emit(f"linalg.index {i} : index")
             if i in axes:
                 k = b.emit(f"arith.subi {b.emit(f'arith.constant {n - 1} : index')}, {k} : index")
-            idx.append(k)
-        return b.emit(f"tensor.extract {e.materialize(v)}[{', '.join(idx)}] : {v.type}")
+            term = b.emit(f"arith.muli {k}, {b.emit(f'arith.constant {stride} : index')} : index")
+            offset = b.emit(f"arith.addi {offset}, {term} : index")
+        return b.emit(f"tensor.extract {e.materialize(flat)}[{offset}] : {flat.type}")
     return e.generic([], v.shape, v.dtype, body)
 
 
