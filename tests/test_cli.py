@@ -51,7 +51,7 @@ def test_manpage_comes_from_the_real_parser():
     # Every subcommand's section of the page carries its examples.
     sections = page.split(".SH COMMAND")[1:]
     commands = ["compile", "run\\-module", "run\\-mlir", "check\\-module", "dump\\-module",
-                "benchmark\\-module", "batch"]
+                "benchmark\\-module", "batch", "import\\-onnx"]
     assert len(sections) == len(commands)
     for command in commands:
         (section,) = [s for s in sections if s.startswith(f" \\fI\\,'iree\\-lite {command}'")]

@@ -11,7 +11,7 @@ blocks the host. Sync functions run dispatches to completion in order.
 """
 from array import array
 
-from ..ir.attributes import DenseElementsAttr
+from ..ir.attributes import DenseElementsAttr, StringAttr
 from ..ir.core import INITIALIZER, Diagnostic, Operation
 from ..ir.elements import pack, unpack
 from ..ir.types import ScalarType, TensorType
@@ -124,6 +124,10 @@ class ModuleBuilder:
                 refl = [("iree.abi.declaration", f"{kind} func @{f.name}({ins}) -> ({outs})")]
                 if self.abi(f) == COARSE_FENCES:
                     refl.append(("iree.abi.model", COARSE_FENCES))
+                # A function's own `iree.reflection = {key = "value"}` entries, as IREE exports them.
+                extra = f.attributes.get("iree.reflection")
+                if isinstance(extra, dict):
+                    refl += [(k, v.value) for k, v in extra.items() if isinstance(v, StringAttr)]
                 self.module.exports.append(Export(f.name, self._functions[f.name], tuple(refl)))
         return self.module
 

@@ -306,6 +306,42 @@ def add_batch(sub):
     p.set_defaults(handler="batch")
 
 
+IMPORT_ONNX_DETAILS = """\
+Reads an ONNX model, converts it to --opset-version when given (with onnx's
+version converter), infers its shapes and writes MLIR (func, arith, math,
+tensor, linalg) that `iree-lite compile` and IREE's `iree-compile` take: one
+func.func named after the graph, its ONNX input and output names in the
+function's reflection. Needs the onnx package: pip install 'iree-lite[onnx]'.
+
+examples:
+  iree-lite import-onnx model.onnx -o model.mlir
+  iree-lite compile model.mlir -o model.vmfb
+  iree-lite run-module --module=model.vmfb --input=@x.npy --output=@y.npy
+
+Exit status: 0 on success; 1 with one `error: ...` line naming the node
+(name, op type, opset) for anything the importer does not support.
+"""
+
+
+def add_import_onnx(sub):
+    p = sub.add_parser("import-onnx", help="import an ONNX model as MLIR (like iree-import-onnx)",
+                       description="Import an ONNX model as MLIR.\n\n" + IMPORT_ONNX_DETAILS,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("input", help="the .onnx model")
+    p.add_argument("-o", "--output-file", dest="output", metavar="FILE",
+                   help="output .mlir file (default: stdout)")
+    p.add_argument("--opset-version", dest="opset", type=_positive_int, metavar="N",
+                   help="convert the model to opset N first")
+    p.add_argument("--data-prop", dest="data_prop", action="store_true",
+                   help="propagate constant shape data in shape inference")
+    p.add_argument("--weights", choices=("resource", "inline"), default="resource",
+                   help="non-splat constants as dense_resource blobs in a trailing dialect_resources "
+                        "section (default) or as inline hex dense literals; both exact")
+    p.add_argument("--data-dir", dest="data_dir", metavar="DIR",
+                   help="folder of the model's external data files (default: the model's folder)")
+    p.set_defaults(handler="import_onnx")
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="iree-lite",
@@ -322,6 +358,7 @@ def build_parser():
     add_benchmark_module(sub)
     add_dump_module(sub)
     add_batch(sub)
+    add_import_onnx(sub)
     return parser
 
 
