@@ -28,7 +28,11 @@ def lower_linalg(block, source, remap=None):
             for inner in region.blocks:
                 lower_linalg(inner, source, remap)
         dynamic = any(isinstance(v.type, TensorType) and not v.type.is_static for v in (*op.operands, *op.results))
-        if op.name.startswith("linalg.") and op.name not in ("linalg.yield", "linalg.index") or \
+        if op.name.startswith("iree_linalg_ext.") and op.name != "iree_linalg_ext.yield":
+            from .linalg_ext import rewrite_ext   # (it builds on this module's helpers)
+            for old, new in zip(op.results, rewrite_ext(op, ops, remap, source)):
+                remap[old] = new
+        elif op.name.startswith("linalg.") and op.name not in ("linalg.yield", "linalg.index") or \
                 op.name == "tensor.generate" or (op.name == "tensor.pad" and (op.regions or dynamic)) or \
                 (op.name == "tensor.concat" and dynamic):
             rewritten = {"tensor.generate": rewrite_generate, "tensor.pad": rewrite_pad,
@@ -413,7 +417,7 @@ def gather(ops, src, indices, shape, loc):
     is outside its dimension."""
     def elementwise(name, a, b, attributes=None):
         t = next((v.type for v in (a, b) if isinstance(v.type, TensorType)), None)
-        rt = INDEX if name != "arith.cmpi" else ScalarType("i1")
+        rt = INDEX if name not in ("arith.cmpi", "arith.andi") else ScalarType("i1")
         return _new(ops, name, [a, b], [TensorType(t.shape, rt) if t else rt], attributes, loc)[0]
     flat, inside = index_constant(ops, 0, loc), None
     for axis, index in enumerate(indices):

@@ -1,0 +1,146 @@
+"""iree_linalg_ext: IREE's own structured ops, as its torch and ONNX input
+conversions emit them (gather, scatter, scan).
+
+Their syntax is one form: the op's clauses (`dimension_map = [..]`,
+`unique_indices(true)`, `dimension(0)`, `inclusive(true)`), then
+`ins(..) outs(..)`, an optional region ending in `iree_linalg_ext.yield`,
+and `-> result types`. The linalg rewrite lowers them
+(passes/linalg_ext.py); the verifiers follow IREE's (LinalgExtOps.cpp),
+with its messages where iree-lite has the same check.
+"""
+from ..ir.ops import OpDef, TerminatorOp, ends_in
+from ..ir.types import ScalarType, TensorType
+from .linalg import finish, ins_outs, parse_ins_outs
+from .linalg_pack import parse_int_list
+
+I1 = ScalarType("i1")
+
+
+def parse_bool(p, what):
+    p.parse_punct("(")
+    tok = p.parse_kind("ident", f"true or false for {what}")
+    if tok.text not in ("true", "false"):
+        raise p.error(f"expected true or false for {what}", tok)
+    p.parse_punct(")")
+    return tok.text == "true"
+
+
+class ExtOp(OpDef):
+    """An op of this dialect: `clauses` maps each clause keyword to its
+    parser, `region` says whether a body follows outs(..)."""
+    clauses = {}
+    region = False
+
+    def parse(self, p, loc, result_names):
+        attrs = {}
+        while p.tok.kind == "ident" and p.tok.text in self.clauses:
+            key = p.advance().text
+            attrs[key] = self.clauses[key](p, key)
+        attrs.update(p.parse_optional_attr_dict())
+        ins, in_types, outs, out_types = parse_ins_outs(p)
+        regions = []
+        if self.region:
+            regions = [p.parse_region([], ends_in("iree_linalg_ext.yield", f"'{self.name}' body"),
+                                      f"'{self.name}' body")]
+        return finish(p, self.name, ins, in_types, outs, out_types, attrs, regions, loc)
+
+    def check_results(self, op, fail):
+        ins, outs = ins_outs(op)
+        if not all(isinstance(v.type, TensorType) for v in op.operands):
+            fail(f"'{self.name}' takes tensors")
+        if tuple(r.type for r in op.results) != tuple(v.type for v in outs):
+            fail(f"'{self.name}' results must have the types of its outs operands")
+        return ins, outs
+
+    def check_body(self, op, fail, arguments, yielded):
+        block = op.regions[0].blocks[0]
+        if [str(a.type) for a in block.arguments] != [str(t) for t in arguments]:
+            fail(f"'{self.name}' region must take ({', '.join(map(str, arguments))})")
+        have = [v.type for v in block.operations[-1].operands]
+        if [str(t) for t in have] != [str(t) for t in yielded]:
+            fail(f"'{self.name}' region must yield ({', '.join(map(str, yielded))}), not "
+                 f"({', '.join(map(str, have))})")
+
+
+def index_parts(op, fail, original, update, indices):
+    """IREE's shared gather/scatter verifier: (batch rank, index depth) of an
+    op whose `original` is indexed by `indices` and whose `update` is
+    (batch dimensions, then the slice: original's dimensions past the
+    indexed ones)."""
+    dim_map = op.attributes["dimension_map"]
+    name = op.name
+    if indices.rank < 1 or not (indices.element.is_int or str(indices.element) == "index"):
+        fail(f"'{name}' op expected indices to be of rank 1 or greater and of integer or index element type")
+    if not dim_map:
+        fail(f"'{name}' op dimension map must have at least one element")
+    if sorted(dim_map) != list(range(len(dim_map))):
+        fail(f"'{name}' op dimension map is invalid: it must permute 0..{len(dim_map) - 1}")
+    depth = len(dim_map)
+    slice_rank = original.rank - depth
+    what = ("source", "result") if name.endswith("gather") else ("original", "update")
+    if slice_rank < 0:
+        fail(f"'{name}' op expected {what[0]} rank to be greater or equal to index depth")
+    if update.rank < slice_rank:
+        fail(f"'{name}' op expected {what[1]} to be at least the rank of non indexed {what[0]} dims")
+    batch = update.rank - slice_rank
+    if (indices.rank != batch or depth != 1) and indices.rank != batch + 1:
+        fail(f"'{name}' op expected indices to be equal to batch rank or batch rank + 1")
+    for k in range(batch):
+        if None not in (indices.shape[k], update.shape[k]) and indices.shape[k] != update.shape[k]:
+            fail(f"'{name}' op mismatch in shape of indices and {what[1]} value at dim#{k}")
+    if indices.rank == batch + 1 and indices.shape[-1] not in (None, depth):
+        fail(f"'{name}' op size of dimension map must match the last dimension of indices")
+    for k in range(slice_rank):
+        a, b = update.shape[batch + k], original.shape[depth + k]
+        if None not in (a, b) and a != b:
+            fail(f"'{name}' op shape of {what[1]} value dim#{batch + k} must match {what[0]} value at "
+                 f"dim#{depth + k}")
+    return batch, depth
+
+
+def check_mask(op, fail, mask, update, batch):
+    """The optional mask: i1 over the batch dimensions; where false, the
+    batch element is left as it was."""
+    if mask.element != I1 or mask.rank != batch or \
+            any(None not in (a, b) and a != b for a, b in zip(mask.shape, update.shape)):
+        fail(f"'{op.name}' op mask must be i1 of the batch shape, not '{mask}'")
+
+
+class GatherOp(ExtOp):
+    """`gather dimension_map = [..] ins(%source, %indices[, %mask]) outs(%out)`:
+    out[b.., s..] = source[i.., s..] where i[dimension_map[k]] = indices[b.., k]."""
+    name = "iree_linalg_ext.gather"
+    clauses = {"dimension_map": lambda p, key: (p.parse_punct("="), parse_int_list(p, key))[1]}
+
+    def verify(self, op, fail):
+        ins, outs = self.check_results(op, fail)
+        if len(ins) not in (2, 3) or len(outs) != 1:
+            fail(f"'{self.name}' takes ins(source, indices[, mask]) and one outs")
+        source, indices, out = ins[0].type, ins[1].type, outs[0].type
+        if source.element != out.element:
+            fail(f"'{self.name}' op expected source and result to have the same element type")
+        batch, _ = index_parts(op, fail, source, out, indices)
+        if len(ins) == 3:
+            check_mask(op, fail, ins[2].type, out, batch)
+
+
+class ScatterOp(ExtOp):
+    """`scatter dimension_map = [..] unique_indices(b) ins(%updates, %indices[, %mask])
+    outs(%original) { ^bb0(%u, %o): .. yield %v }`: each batch element's
+    update slice combined into original at its indices, in order."""
+    name = "iree_linalg_ext.scatter"
+    clauses = {"dimension_map": GatherOp.clauses["dimension_map"], "unique_indices": parse_bool}
+    region = True
+
+    def verify(self, op, fail):
+        ins, outs = self.check_results(op, fail)
+        if len(ins) not in (2, 3) or len(outs) != 1:
+            fail(f"'{self.name}' takes ins(updates, indices[, mask]) and one outs")
+        update, indices, original = ins[0].type, ins[1].type, outs[0].type
+        batch, _ = index_parts(op, fail, original, update, indices)
+        if len(ins) == 3:
+            check_mask(op, fail, ins[2].type, update, batch)
+        self.check_body(op, fail, [update.element, original.element], [original.element])
+
+
+OPS = {op.name: op for op in (GatherOp(), ScatterOp(), TerminatorOp("iree_linalg_ext.yield"))}

@@ -1,0 +1,31 @@
+// iree_linalg_ext: a gather of rows by index, and a scatter adding rows
+// into a matrix (a repeated index adds twice, in order).
+// RUN: iree-run-mlir %s --device=local-sync | FileCheck %s
+
+// CHECK-LABEL: EXEC @rows
+// CHECK-NEXT: result[0]: hal.buffer_view
+// CHECK-NEXT: 3x2xi32=[4 5][0 1][4 5]
+func.func @rows() -> tensor<3x2xi32> {
+  %src = util.unfoldable_constant dense<[[0, 1], [2, 3], [4, 5]]> : tensor<3x2xi32>
+  %idx = util.unfoldable_constant dense<[[2], [0], [2]]> : tensor<3x1xi32>
+  %init = tensor.empty() : tensor<3x2xi32>
+  %r = iree_linalg_ext.gather dimension_map = [0] ins(%src, %idx : tensor<3x2xi32>, tensor<3x1xi32>)
+    outs(%init : tensor<3x2xi32>) -> tensor<3x2xi32>
+  return %r : tensor<3x2xi32>
+}
+
+// CHECK-LABEL: EXEC @accumulate
+// CHECK-NEXT: result[0]: hal.buffer_view
+// CHECK-NEXT: 3x2xi32=[10 10][0 0][2 4]
+func.func @accumulate() -> tensor<3x2xi32> {
+  %orig = util.unfoldable_constant dense<0> : tensor<3x2xi32>
+  %upd = util.unfoldable_constant dense<[[1, 2], [10, 10], [1, 2]]> : tensor<3x2xi32>
+  %idx = util.unfoldable_constant dense<[[2], [0], [2]]> : tensor<3x1xi32>
+  %r = iree_linalg_ext.scatter dimension_map = [0] unique_indices(false)
+    ins(%upd, %idx : tensor<3x2xi32>, tensor<3x1xi32>) outs(%orig : tensor<3x2xi32>) {
+  ^bb0(%u: i32, %o: i32):
+    %s = arith.addi %u, %o : i32
+    iree_linalg_ext.yield %s : i32
+  } -> tensor<3x2xi32>
+  return %r : tensor<3x2xi32>
+}
