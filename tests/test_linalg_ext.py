@@ -1,4 +1,4 @@
-"""iree_linalg_ext ops (gather, scatter): against numpy definitions on both
+"""iree_linalg_ext ops (gather, scatter, scan): against numpy definitions on both
 VMs, byte for byte against IREE, and their located errors."""
 import os
 import subprocess
@@ -182,6 +182,46 @@ def test_scatter_index_outside_fails_the_call(both_vms):
                 call(ctx, "scatter", [np.zeros(8, np.float32), np.ones(2, np.float32), np.array([[1], [bad]], np.int32)])
 
 
+def np_scan(x, acc, dim, inclusive, combine):
+    """IREE's scan: out[0] = x[0] (inclusive) or acc; out[k] = combine(out[k - 1],
+    x[k] or x[k - 1]); the accumulator becomes out[n - 1] when n > 1."""
+    x = np.moveaxis(x, dim, 0)
+    out = np.empty_like(x)
+    for k in range(len(x)):
+        out[k] = (x[0] if inclusive else acc) if k == 0 else combine(out[k - 1], x[k if inclusive else k - 1])
+    return np.moveaxis(out, 0, dim), (out[-1] if len(x) > 1 else acc)
+
+
+SCAN_BODIES = {"addf": lambda a, b: a + b, "subf": lambda a, b: a - b, "maximumf": np.maximum}
+
+
+def scan_program(shape, dim, inclusive, body, element="f32"):
+    x = tensor(shape, element)
+    a = tensor(shape[:dim] + shape[dim + 1:], element)
+    return (f"func.func @scan(%x: {x}, %acc: {a}) -> ({x}, {a}) {{\n  %init = tensor.empty() : {x}\n"
+            f"  %r:2 = iree_linalg_ext.scan dimension({dim}) inclusive({str(inclusive).lower()})\n"
+            f"    ins(%x : {x}) outs(%init, %acc : {x}, {a}) {{\n  ^bb0(%p: {element}, %q: {element}):\n"
+            f"    %v = arith.{body} %p, %q : {element}\n    iree_linalg_ext.yield %v : {element}\n"
+            f"  }} -> {x}, {a}\n  return %r#0, %r#1 : {x}, {a}\n}}\n")
+
+
+SCANS = [((7,), 0, True, "addf"), ((7,), 0, False, "subf"), ((3, 5), 1, True, "subf"), ((3, 5), 0, False, "addf"),
+         ((2, 6, 3), 1, True, "maximumf"), ((4, 1), 1, True, "addf"), ((4, 1), 1, False, "addf"),
+         ((0, 3), 0, True, "addf"), ((2000,), 0, True, "addf")]
+
+
+@pytest.mark.parametrize("shape,dim,inclusive,body", SCANS)
+def test_scan_matches_numpy(shape, dim, inclusive, body, both_vms):
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal(shape).astype(np.float32)
+    acc = rng.standard_normal(shape[:dim] + shape[dim + 1:]).astype(np.float32)
+    want = np_scan(x, acc, dim, inclusive, SCAN_BODIES[body])
+    for ctx in both_vms(scan_program(shape, dim, inclusive, body)):
+        out, final = call(ctx, "scan", [x, acc])
+        np.testing.assert_array_equal(out, want[0])
+        np.testing.assert_array_equal(final, want[1])
+
+
 ERRORS = [
     (gather_program((10, 3), (4, 1), (4, 3), (0,)).replace("dimension_map = [0]", "dimension_map = [1]"),
      "t.mlir:3:8: error: 'iree_linalg_ext.gather' op dimension map is invalid: it must permute 0..0"),
@@ -197,6 +237,11 @@ ERRORS = [
      "or index element type"),
     (scatter_program((8,), (5,), (5, 1), (0,), "set").replace("%b: f32", "%b: i32"),
      "t.mlir:2:8: error: 'iree_linalg_ext.scatter' region must take (f32, f32)"),
+    (scan_program((3, 5), 1, True, "addf").replace("dimension(1)", "dimension(2)"),
+     "t.mlir:3:10: error: 'iree_linalg_ext.scan' op dimension 2 is outside the 2 dimensions of 'tensor<3x5xf32>'"),
+    (scan_program((3, 5), 1, True, "addf").replace("outs(%init, %acc : tensor<3x5xf32>, tensor<3xf32>)",
+                                                   "outs(%acc, %init : tensor<3xf32>, tensor<3x5xf32>)"),
+     "t.mlir:8:8: error: 'iree_linalg_ext.scan' results must have the types of its outs operands"),
     (scatter_program((8,), (5,), (5, 1), (0,), "set").replace("unique_indices(false)", "unique_indices(maybe)"),
      "t.mlir:2:67: error: expected true or false for unique_indices"),
     (scatter_program((8,), (5,), (5, 1), (0,), "set").replace("yield %a : f32", "yield %a : i32"),
@@ -231,6 +276,9 @@ MASKED_SCATTER_I8 = MASKED_SCATTER.replace("index>", "i64>").replace("%m: tensor
   %r =""")
 
 IREE_RUNS = [
+    (scan_program((2, 4), 1, True, "subf"), "scan", ["--input=2x4xf32=1 2 3 4 5 6 7 8", "--input=2xf32=10 20"]),
+    (scan_program((3, 2), 0, False, "subf"), "scan", ["--input=3x2xf32=1 2 3 4 5 6", "--input=2xf32=10 20"]),
+    (scan_program((1, 3), 0, True, "addf"), "scan", ["--input=1x3xf32=1 2 3", "--input=3xf32=7 8 9"]),
     (gather_program((6, 4), (3, 2), (3,), (1, 0), "i32"), "gather",
      [_values((6, 4), range(24)).format("i32"), _values((3, 2), [3, 5, 0, 0, 2, 1]).format("i32")]),
     (gather_program((6, 4), (2, 1), (2, 1, 4), (0,), "i32", "i64"), "gather",

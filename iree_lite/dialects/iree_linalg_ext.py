@@ -32,7 +32,7 @@ class ExtOp(OpDef):
     region = False
 
     def parse(self, p, loc, result_names):
-        attrs = {}
+        attrs = dict(p.parse_optional_attr_dict())   # before the clauses or after them
         while p.tok.kind == "ident" and p.tok.text in self.clauses:
             key = p.advance().text
             attrs[key] = self.clauses[key](p, key)
@@ -42,6 +42,13 @@ class ExtOp(OpDef):
         if self.region:
             regions = [p.parse_region([], ends_in("iree_linalg_ext.yield", f"'{self.name}' body"),
                                       f"'{self.name}' body")]
+        if p.parse_optional_punct("->"):   # `-> A, B`, without parentheses
+            tok = p.tok
+            results = p.parse_result_types()
+            while p.parse_optional_punct(","):
+                results.append(p.parse_type())
+            if [str(t) for t in results] != [str(t) for t in out_types]:
+                raise p.error(f"'{self.name}' results must have the types of its outs operands", tok)
         return finish(p, self.name, ins, in_types, outs, out_types, attrs, regions, loc)
 
     def check_results(self, op, fail):
@@ -143,4 +150,40 @@ class ScatterOp(ExtOp):
         self.check_body(op, fail, [update.element, original.element], [original.element])
 
 
-OPS = {op.name: op for op in (GatherOp(), ScatterOp(), TerminatorOp("iree_linalg_ext.yield"))}
+def parse_dimension(p, key):
+    p.parse_punct("(")
+    value = int(p.parse_kind("integer", f"the {key}").text)
+    p.parse_punct(")")
+    return value
+
+
+class ScanOp(ExtOp):
+    """`scan dimension(d) inclusive(b) ins(%x) outs(%out, %acc) { ^bb0(%prev, %cur): .. }`:
+    out[.., 0, ..] = x[.., 0, ..] (inclusive) or acc (exclusive), then
+    out[k] = region(out[k - 1], x[k]) (inclusive) or region(out[k - 1], x[k - 1]),
+    and acc = out[n - 1] when n > 1 (else acc as given), as IREE computes it."""
+    name = "iree_linalg_ext.scan"
+    clauses = {"dimension": parse_dimension, "inclusive": parse_bool}
+    region = True
+
+    def verify(self, op, fail):
+        ins, outs = self.check_results(op, fail)
+        if len(ins) != 1 or len(outs) != 2:
+            fail(f"'{self.name}' takes one ins and two outs (the result and the accumulator)")
+        x, out, acc = ins[0].type, outs[0].type, outs[1].type
+        dim = op.attributes.get("dimension")
+        if dim is None or "inclusive" not in op.attributes:
+            fail(f"'{self.name}' needs dimension(d) and inclusive(true or false)")
+        if not 0 <= dim < x.rank:
+            fail(f"'{self.name}' op dimension {dim} is outside the {x.rank} dimensions of '{x}'")
+        if out.element != x.element or acc.element != x.element or \
+                any(None not in (a, b) and a != b for a, b in zip(out.shape, x.shape)) or out.rank != x.rank:
+            fail(f"'{self.name}' op expected the output '{out}' to be of the input's shape and element type")
+        kept = x.shape[:dim] + x.shape[dim + 1:]
+        if acc.rank != len(kept) or any(None not in (a, b) and a != b for a, b in zip(acc.shape, kept)):
+            fail(f"'{self.name}' op expected the accumulator '{acc}' to be the input's shape without dimension "
+                 f"{dim}")
+        self.check_body(op, fail, [x.element, x.element], [x.element])
+
+
+OPS = {op.name: op for op in (GatherOp(), ScatterOp(), ScanOp(), TerminatorOp("iree_linalg_ext.yield"))}

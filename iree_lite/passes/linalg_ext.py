@@ -10,6 +10,7 @@ dimension fails the call (OUT_OF_RANGE), in both ops, where IREE reads or
 writes outside the tensor.
 """
 from ..dialects.linalg import ins_outs
+from ..ir.attributes import IntegerAttr
 from ..ir.core import Block, Operation, Region
 from ..ir.types import ScalarType, TensorType
 from .linalg import _new, apply_body, gather, index_constant, linear_index, shape_of, size_of, size_product, \
@@ -21,7 +22,7 @@ I1 = ScalarType("i1")
 
 def rewrite_ext(op, ops, remap, source):
     return {"iree_linalg_ext.gather": rewrite_gather,
-            "iree_linalg_ext.scatter": rewrite_scatter}[op.name](op, ops, remap, source)
+            "iree_linalg_ext.scatter": rewrite_scatter, "iree_linalg_ext.scan": rewrite_scan}[op.name](op, ops, remap, source)
 
 
 def as_index(ops, value, loc):
@@ -86,6 +87,43 @@ def rewrite_scatter(op, ops, remap, source):
             return update(ops)
         return _if(ops, _new(ops, "tensor.extract", [keep, i], [I1], loc=loc)[0], update, lambda ops: [acc], [t], loc)
     return _for(ops, count_value, [original], body, loc)
+
+
+def rewrite_scan(op, ops, remap, source):
+    """A loop along the scanned dimension carrying (out, acc): each step
+    one slice, the region applied element-wise to the previous output's
+    slice and an input slice."""
+    (x,), (out, acc) = ins_outs(op)
+    loc, dim, inclusive = op.loc, op.attributes["dimension"], op.attributes["inclusive"]
+    extent = shape_of(ops, x, loc)
+    sizes = extent[:dim] + [1] + extent[dim + 1:]
+    kept = extent[:dim] + extent[dim + 1:]
+    block = op.regions[0].blocks[0]
+
+    def at(ops, k):
+        zero = index_constant(ops, 0, loc)
+        return [zero] * dim + [k] + [zero] * (x.type.rank - dim - 1)
+
+    def row(ops, tensor, k):
+        return view(ops, _slice(ops, tensor, at(ops, k), sizes, loc), kept, loc)
+
+    def step(ops, k, result, carried):
+        def first(ops):
+            return [row(ops, x, k) if inclusive else carried, carried]
+
+        def later(ops):
+            before = _new(ops, "arith.subi", [k, index_constant(ops, 1, loc)], [INDEX], loc=loc)[0]
+            (value,) = apply_body(ops, block, {block.arguments[0]: row(ops, result, before),
+                                               block.arguments[1]: row(ops, x, k if inclusive else before)},
+                                  acc.type.shape, remap, source, like=carried)
+            return [value, value]
+        is_first = _new(ops, "arith.cmpi", [k, index_constant(ops, 0, loc)], [I1],
+                        {"predicate": IntegerAttr(0, ScalarType("i64"))}, loc)[0]   # eq
+        value, carried = _if(ops, is_first, first, later, [acc.type, acc.type], loc)
+        piece = view(ops, value, sizes, loc)
+        return [_insert(ops, piece, result, at(ops, k), sizes, loc), carried]
+    n = extent[dim] if not isinstance(extent[dim], int) else index_constant(ops, extent[dim], loc)
+    return _for(ops, n, [out, acc], step, loc)
 
 
 def _slice(ops, src, offsets, sizes, loc):

@@ -29,3 +29,22 @@ func.func @accumulate() -> tensor<3x2xi32> {
   } -> tensor<3x2xi32>
   return %r : tensor<3x2xi32>
 }
+
+// A running sum along rows; the accumulator ends as the last column.
+// CHECK-LABEL: EXEC @running_sum
+// CHECK-NEXT: result[0]: hal.buffer_view
+// CHECK-NEXT: 2x3xi32=[1 3 6][4 9 15]
+// CHECK-NEXT: result[1]: hal.buffer_view
+// CHECK-NEXT: 2xi32=6 15
+func.func @running_sum() -> (tensor<2x3xi32>, tensor<2xi32>) {
+  %x = util.unfoldable_constant dense<[[1, 2, 3], [4, 5, 6]]> : tensor<2x3xi32>
+  %acc = util.unfoldable_constant dense<0> : tensor<2xi32>
+  %init = tensor.empty() : tensor<2x3xi32>
+  %r:2 = iree_linalg_ext.scan dimension(1) inclusive(true) ins(%x : tensor<2x3xi32>)
+    outs(%init, %acc : tensor<2x3xi32>, tensor<2xi32>) {
+  ^bb0(%p: i32, %q: i32):
+    %s = arith.addi %p, %q : i32
+    iree_linalg_ext.yield %s : i32
+  } -> tensor<2x3xi32>, tensor<2xi32>
+  return %r#0, %r#1 : tensor<2x3xi32>, tensor<2xi32>
+}
