@@ -186,4 +186,25 @@ class ScanOp(ExtOp):
         self.check_body(op, fail, [x.element, x.element], [x.element])
 
 
-OPS = {op.name: op for op in (GatherOp(), ScatterOp(), ScanOp(), TerminatorOp("iree_linalg_ext.yield"))}
+class SortOp(ExtOp):
+    """`sort dimension(d) outs(%keys, %values..) { ^bb0(%k0, %k1, %v0, %v1..): .. yield %lt : i1 }`:
+    the outs permuted alike along d so that each element comes before a
+    later one iff the comparator (earlier, later) holds of them."""
+    name = "iree_linalg_ext.sort"
+    clauses = {"dimension": parse_dimension}
+    region = True
+
+    def verify(self, op, fail):
+        ins, outs = self.check_results(op, fail)
+        if ins or not outs:
+            fail(f"'{self.name}' takes its tensors as outs(..), and no ins")
+        t = outs[0].type
+        dim = op.attributes.get("dimension")
+        if dim is None or not 0 <= dim < t.rank:
+            fail(f"'{self.name}' op dimension must be within [0, {t.rank}) for '{t}'")
+        if any(v.type.shape != t.shape for v in outs):
+            fail(f"'{self.name}' op expected operands to have the same shape")
+        self.check_body(op, fail, [e for v in outs for e in (v.type.element,) * 2], [I1])
+
+
+OPS = {op.name: op for op in (GatherOp(), ScatterOp(), ScanOp(), SortOp(), TerminatorOp("iree_linalg_ext.yield"))}

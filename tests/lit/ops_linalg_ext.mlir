@@ -48,3 +48,21 @@ func.func @running_sum() -> (tensor<2x3xi32>, tensor<2xi32>) {
   } -> tensor<2x3xi32>, tensor<2xi32>
   return %r#0, %r#1 : tensor<2x3xi32>, tensor<2xi32>
 }
+
+// Keys sorted with their payload; equal keys keep their order under a
+// non-strict comparator.
+// CHECK-LABEL: EXEC @by_key
+// CHECK-NEXT: result[0]: hal.buffer_view
+// CHECK-NEXT: 6xi32=1 2 2 3 3 5
+// CHECK-NEXT: result[1]: hal.buffer_view
+// CHECK-NEXT: 6xf32=10 11 13 12 15 14
+func.func @by_key() -> (tensor<6xi32>, tensor<6xf32>) {
+  %k = util.unfoldable_constant dense<[1, 2, 3, 2, 5, 3]> : tensor<6xi32>
+  %v = util.unfoldable_constant dense<[10.0, 11.0, 12.0, 13.0, 14.0, 15.0]> : tensor<6xf32>
+  %r:2 = iree_linalg_ext.sort dimension(0) outs(%k, %v : tensor<6xi32>, tensor<6xf32>) {
+  ^bb0(%a: i32, %b: i32, %c: f32, %d: f32):
+    %le = arith.cmpi sle, %a, %b : i32
+    iree_linalg_ext.yield %le : i1
+  } -> tensor<6xi32>, tensor<6xf32>
+  return %r#0, %r#1 : tensor<6xi32>, tensor<6xf32>
+}
