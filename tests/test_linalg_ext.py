@@ -1,4 +1,4 @@
-"""iree_linalg_ext ops (gather, scatter, scan, sort): against numpy definitions on both
+"""iree_linalg_ext ops (gather, scatter, scan, sort, topk): against numpy definitions on both
 VMs, byte for byte against IREE, and their located errors."""
 import os
 import subprocess
@@ -270,6 +270,47 @@ def test_known_difference_sort_ties_under_a_strict_comparator(reference_iree, tm
     assert ours[1].split("\n")[4] == "8xi32=6 4 1 7 3 5 2 0"
 
 
+def topk_program(shape, k, dim, predicate, with_indices):
+    x, i = tensor(shape, "f32"), tensor(shape, "i32")
+    out = tuple(k if d == dim else n for d, n in enumerate(shape))
+    ov, oi = tensor(out, "f32"), tensor(out, "i32")
+    fill = "0xFF800000" if predicate == "ogt" else "0x7F800000"
+    ins = f"ins(%x, %i : {x}, {i})" if with_indices else f"ins(%x : {x})"
+    return (f"func.func @topk(%x: {x}, %i: {i}) -> ({ov}, {oi}) {{\n"
+            f"  %fill = arith.constant {fill} : f32\n  %zero = arith.constant 0 : i32\n"
+            f"  %ev = tensor.empty() : {ov}\n  %ei = tensor.empty() : {oi}\n"
+            f"  %v0 = linalg.fill ins(%fill : f32) outs(%ev : {ov}) -> {ov}\n"
+            f"  %i0 = linalg.fill ins(%zero : i32) outs(%ei : {oi}) -> {oi}\n"
+            f"  %r:2 = iree_linalg_ext.topk dimension({dim}) {ins} outs(%v0, %i0 : {ov}, {oi}) {{\n"
+            f"  ^bb0(%a: f32, %b: f32):\n    %c = arith.cmpf {predicate}, %a, %b : f32\n"
+            f"    iree_linalg_ext.yield %c : i1\n  }} -> {ov}, {oi}\n  return %r#0, %r#1 : {ov}, {oi}\n}}\n")
+
+
+TOPKS = [((10,), 3, 0, "ogt", True), ((10,), 4, 0, "olt", False), ((3, 12), 5, 1, "ogt", False),
+         ((9, 2), 2, 0, "olt", True), ((7,), 7, 0, "ogt", False), ((2000,), 8, 0, "ogt", False)]
+
+
+@pytest.mark.parametrize("shape,k,dim,predicate,with_indices", TOPKS)
+def test_topk_matches_numpy(shape, k, dim, predicate, with_indices, both_vms):
+    rng = np.random.default_rng(5)
+    x = rng.integers(-6, 6, shape).astype(np.float32)   # ties: the smaller index first
+    idx = (rng.permutation(np.prod(shape)).reshape(shape) if with_indices else
+           np.broadcast_to(np.arange(shape[dim]).reshape([-1 if d == dim else 1 for d in range(len(shape))]), shape))
+    idx = np.ascontiguousarray(idx, dtype=np.int32)
+    keys = np.stack([-x if predicate == "ogt" else x, idx.astype(np.float32)])
+    order = np.lexsort(keys[::-1], axis=dim) if len(shape) == 1 else None
+    if order is None:   # sort each row along dim by (key, index)
+        moved = [np.moveaxis(a, dim, -1) for a in (keys[0], keys[1])]
+        order = np.moveaxis(np.array([np.lexsort((i, v)) for v, i in zip(moved[0].reshape(-1, shape[dim]),
+                                                                         moved[1].reshape(-1, shape[dim]))])
+                            .reshape(moved[0].shape), -1, dim)
+    first = np.take(order, range(k), axis=dim)
+    for ctx in both_vms(topk_program(shape, k, dim, predicate, with_indices)):
+        values, indices = call(ctx, "topk", [x, idx])
+        np.testing.assert_array_equal(values, np.take_along_axis(x, first, dim))
+        np.testing.assert_array_equal(indices, np.take_along_axis(idx, first, dim))
+
+
 ERRORS = [
     (gather_program((10, 3), (4, 1), (4, 3), (0,)).replace("dimension_map = [0]", "dimension_map = [1]"),
      "t.mlir:3:8: error: 'iree_linalg_ext.gather' op dimension map is invalid: it must permute 0..0"),
@@ -296,6 +337,9 @@ ERRORS = [
      "t.mlir:2:10: error: 'iree_linalg_ext.sort' op dimension must be within [0, 2) for 'tensor<4x5xi32>'"),
     (sort_program((4, 5), 0, "slt").replace("4x5", "?x5"),
      "t.mlir:2:10: error: 'iree_linalg_ext.sort' along a dynamic dimension is not supported by iree-lite yet"),
+    (topk_program((10,), 3, 0, "ogt", False).replace("tensor<3xi32>", "tensor<3xf32>"),
+     "t.mlir:8:10: error: 'iree_linalg_ext.topk' op output values must be of the input's element type, and "
+     "output indices integers of their shape"),
     (scatter_program((8,), (5,), (5, 1), (0,), "set").replace("unique_indices(false)", "unique_indices(maybe)"),
      "t.mlir:2:67: error: expected true or false for unique_indices"),
     (scatter_program((8,), (5,), (5, 1), (0,), "set").replace("yield %a : f32", "yield %a : i32"),
@@ -330,6 +374,9 @@ MASKED_SCATTER_I8 = MASKED_SCATTER.replace("index>", "i64>").replace("%m: tensor
   %r =""")
 
 IREE_RUNS = [
+    (topk_program((2, 8), 3, 1, "ogt", False), "topk", ["--input=2x8xf32=1 5 5 2 5 0 7 7 -1 -2 -1 -3 -1 -4 -2 -1",
+                                                        "--input=2x8xi32=0"]),
+    (topk_program((6,), 4, 0, "olt", True), "topk", ["--input=6xf32=3 1 2 1 3 1", "--input=6xi32=9 8 7 6 5 4"]),
     (sort_program((2, 6), 1, "sle"), "sort", ["--input=2x6xi32=3 1 3 2 1 0 5 5 4 5 4 5", "--input=2x6xi32=0 1 2 3 4 5 6 7 8 9 10 11"]),
     (sort_program((5, 2), 0, "ogt", "f32", "i64"), "sort", ["--input=5x2xf32=1.5 -2 3 7 0 -1 -4 4 2.5 9", "--input=5x2xi64=0 1 2 3 4 5 6 7 8 9"]),
     (scan_program((2, 4), 1, True, "subf"), "scan", ["--input=2x4xf32=1 2 3 4 5 6 7 8", "--input=2xf32=10 20"]),

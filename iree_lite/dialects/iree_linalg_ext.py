@@ -207,4 +207,32 @@ class SortOp(ExtOp):
         self.check_body(op, fail, [e for v in outs for e in (v.type.element,) * 2], [I1])
 
 
-OPS = {op.name: op for op in (GatherOp(), ScatterOp(), ScanOp(), SortOp(), TerminatorOp("iree_linalg_ext.yield"))}
+class TopkOp(ExtOp):
+    """`topk dimension(d) ins(%values[, %indices]) outs(%out_values, %out_indices)
+    { ^bb0(%a, %b): .. yield %a_first : i1 }`: the outs updated with the
+    inputs that come before their elements (by the comparator, then by index)."""
+    name = "iree_linalg_ext.topk"
+    clauses = {"dimension": parse_dimension}
+    region = True
+
+    def verify(self, op, fail):
+        ins, outs = self.check_results(op, fail)
+        if len(ins) not in (1, 2) or len(outs) != 2:
+            fail(f"'{self.name}' takes ins(values[, indices]) and outs(values, indices)")
+        x, values, indices = ins[0].type, outs[0].type, outs[1].type
+        dim = op.attributes.get("dimension")
+        if dim is None or not 0 <= dim < x.rank:
+            fail(f"'{self.name}' op dimension must be within [0, {x.rank}) for '{x}'")
+        if len(ins) == 2 and (ins[1].type.shape != x.shape or ins[1].type.element != indices.element):
+            fail(f"'{self.name}' op input indices must be of the input values' shape and the output indices' type")
+        if values.element != x.element or not indices.element.is_int or values.shape != indices.shape:
+            fail(f"'{self.name}' op output values must be of the input's element type, and output indices "
+                 "integers of their shape")
+        if values.rank != x.rank or any(None not in (a, b) and a != b for d, (a, b) in enumerate(zip(values.shape, x.shape))
+                                        if d != dim):
+            fail(f"'{self.name}' op output '{values}' must be the input's shape but along dimension {dim}")
+        self.check_body(op, fail, [x.element, x.element], [I1])
+
+
+OPS = {op.name: op for op in (GatherOp(), ScatterOp(), ScanOp(), SortOp(), TopkOp(),
+                              TerminatorOp("iree_linalg_ext.yield"))}

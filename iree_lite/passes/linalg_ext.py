@@ -7,14 +7,14 @@ in order (the only order that is right for non-unique indices): each one's
 slice of the original is read, combined with its update by the region,
 applied element-wise to the slice, and written back. An index outside its
 dimension fails the call (OUT_OF_RANGE), in both ops, where IREE reads or
-writes outside the tensor.
+writes outside the tensor. scan is a loop along its dimension, one slice a
+step. sort and topk are in linalg_ext_sort.py.
 """
-from ..dialects import lookup
 from ..dialects.linalg import ins_outs
-from ..ir.attributes import AffineMapAttr, IntegerAttr
-from ..ir.core import Block, Diagnostic, Operation, Region
+from ..ir.attributes import IntegerAttr
+from ..ir.core import Block, Operation, Region
 from ..ir.types import ScalarType, TensorType
-from .linalg import _new, apply_body, expand, gather, index_constant, linear_index, shape_of, size_of, size_product, \
+from .linalg import _new, apply_body, gather, index_constant, linear_index, shape_of, size_product, \
     splat, view
 
 INDEX = ScalarType("index")
@@ -22,9 +22,10 @@ I1 = ScalarType("i1")
 
 
 def rewrite_ext(op, ops, remap, source):
+    from .linalg_ext_sort import rewrite_sort, rewrite_topk
     return {"iree_linalg_ext.gather": rewrite_gather,
             "iree_linalg_ext.scatter": rewrite_scatter, "iree_linalg_ext.scan": rewrite_scan,
-            "iree_linalg_ext.sort": rewrite_sort}[op.name](op, ops, remap, source)
+            "iree_linalg_ext.sort": rewrite_sort, "iree_linalg_ext.topk": rewrite_topk}[op.name](op, ops, remap, source)
 
 
 def as_index(ops, value, loc):
@@ -172,88 +173,3 @@ def _if(ops, cond, then, otherwise, types, loc):
     ops.append(branch)
     return branch.results
 
-
-def rewrite_sort(op, ops, remap, source):
-    """A merge sort along the sorted dimension (moved innermost) from
-    element-wise ops and gathers: pass w merges runs of w into runs of 2w,
-    each output element finding by binary search how many of its pair's
-    first run precede it (the merge path), so a pass is log(w) fused steps.
-    An earlier element stays before a later one iff the comparator says so
-    of them (IREE's order wherever its comparator does not tie elements)."""
-    values, loc, dim = list(op.operands), op.loc, op.attributes["dimension"]
-    t = values[0].type
-    rank, n = t.rank, t.shape[dim]
-    if n is None:
-        raise Diagnostic(f"'{op.name}' along a dynamic dimension is not supported by iree-lite yet", loc, source)
-    order = [d for d in range(rank) if d != dim] + [dim]
-    moved = [expand(ops, v, AffineMapAttr(rank, tuple(order.index(d) for d in range(rank))),
-                    tuple(t.shape[d] for d in order), loc) for v in values]
-    outer = [n_ if n_ is not None else size_of(ops, values[0], d, loc) for d, n_ in zip(order[:-1], moved[0].type.shape)]
-    rows = size_product(ops, outer, loc)
-    flat = [view(ops, v, [rows, n], loc) for v in moved]
-    shape = flat[0].type.shape
-    like = flat[0]
-
-    def const(k):
-        return index_constant(ops, k, loc)
-
-    def e(name, a, b, rt=INDEX):
-        tt = next((v.type for v in (a, b) if isinstance(v.type, TensorType)), None)
-        return _new(ops, name, [a, b], [TensorType(tt.shape, rt) if tt else rt], loc=loc)[0]
-
-    def cmp(predicate, a, b):
-        tt = next(v.type for v in (a, b) if isinstance(v.type, TensorType))
-        code = lookup("arith.cmpi").predicates.index(predicate)
-        return _new(ops, "arith.cmpi", [a, b], [TensorType(tt.shape, I1)],
-                    {"predicate": IntegerAttr(code, ScalarType("i64"))}, loc)[0]
-
-    def select(c, a, b):
-        return _new(ops, "arith.select", [c, a, b], [TensorType(shape, INDEX)], loc=loc)[0]
-
-    block = op.regions[0].blocks[0]
-    row_start = e("arith.muli", linear_index(ops, shape, 0, loc, source, like), const(n))
-    position = linear_index(ops, shape, 1, loc, source, like)
-
-    def before(first, second):
-        """comparator(operands at `first`, operands at `second`): index tensors along the dimension."""
-        at = [e("arith.addi", row_start, first), e("arith.addi", row_start, second)]
-        mapping = {}
-        for k, v in enumerate(flat):
-            for side in (0, 1):
-                mapping[block.arguments[2 * k + side]] = _new(ops, "iree_lite.gather", [v, at[side]],
-                                                              [TensorType(shape, v.type.element)], loc=loc)[0]
-        (result,) = apply_body(ops, block, mapping, shape, remap, source, like=like)
-        return result
-    w = 1
-    while w < n:
-        s = e("arith.muli", e("arith.divui", position, const(2 * w)), const(2 * w))
-        p = e("arith.subi", position, s)
-        left = e("arith.minsi", e("arith.subi", const(n), s), const(w))                 # run A's length
-        right = e("arith.maxsi", e("arith.minsi", e("arith.subi", e("arith.subi", const(n), s), const(w)),
-                                    const(w)), const(0))                                  # run B's length
-        lo = e("arith.maxsi", e("arith.subi", p, right), const(0))
-        hi = e("arith.minsi", p, left)
-        last_a = e("arith.subi", e("arith.addi", s, left), const(1))
-        b_start = e("arith.addi", s, const(w))
-
-        def in_a(i):
-            return e("arith.minsi", e("arith.addi", s, i), last_a)
-
-        def in_b(j):
-            return e("arith.minsi", e("arith.addi", b_start, e("arith.maxsi", j, const(0))), const(n - 1))
-        for _ in range(w.bit_length()):   # ceil(log2(w + 1)) halvings of [lo, hi]
-            mid = e("arith.divui", e("arith.addi", lo, hi), const(2))
-            a_first = before(in_a(mid), in_b(e("arith.subi", e("arith.subi", p, mid), const(1))))
-            active = cmp("slt", lo, hi)
-            lo = select(e("arith.andi", active, a_first, I1), e("arith.addi", mid, const(1)), lo)
-            not_first = e("arith.xori", a_first, _new(ops, "arith.constant", [], [I1],
-                                                       {"value": IntegerAttr(1, I1)}, loc)[0], I1)
-            hi = select(e("arith.andi", active, not_first, I1), mid, hi)
-        j = e("arith.subi", p, lo)
-        take_a = e("arith.andi", cmp("slt", lo, left),
-                   e("arith.ori", cmp("sge", j, right), before(in_a(lo), in_b(j)), I1), I1)
-        src = e("arith.addi", row_start, select(take_a, e("arith.addi", s, lo), e("arith.addi", b_start, j)))
-        flat = [_new(ops, "iree_lite.gather", [v, src], [v.type], loc=loc)[0] for v in flat]
-        w *= 2
-    back = AffineMapAttr(rank, tuple(order))
-    return [expand(ops, view(ops, v, [*outer, n], loc), back, t.shape, loc) for v in flat]

@@ -66,3 +66,25 @@ func.func @by_key() -> (tensor<6xi32>, tensor<6xf32>) {
   } -> tensor<6xi32>, tensor<6xf32>
   return %r#0, %r#1 : tensor<6xi32>, tensor<6xf32>
 }
+
+// The two largest of each row and where they were; equal values by index.
+// CHECK-LABEL: EXEC @largest
+// CHECK-NEXT: result[0]: hal.buffer_view
+// CHECK-NEXT: 2x2xf32=[7 5][4 4]
+// CHECK-NEXT: result[1]: hal.buffer_view
+// CHECK-NEXT: 2x2xi32=[3 1][0 2]
+func.func @largest() -> (tensor<2x2xf32>, tensor<2x2xi32>) {
+  %x = util.unfoldable_constant dense<[[1.0, 5.0, 2.0, 7.0], [4.0, 0.0, 4.0, 3.0]]> : tensor<2x4xf32>
+  %low = arith.constant 0xFF800000 : f32
+  %zero = arith.constant 0 : i32
+  %ev = tensor.empty() : tensor<2x2xf32>
+  %ei = tensor.empty() : tensor<2x2xi32>
+  %v0 = linalg.fill ins(%low : f32) outs(%ev : tensor<2x2xf32>) -> tensor<2x2xf32>
+  %i0 = linalg.fill ins(%zero : i32) outs(%ei : tensor<2x2xi32>) -> tensor<2x2xi32>
+  %r:2 = iree_linalg_ext.topk dimension(1) ins(%x : tensor<2x4xf32>) outs(%v0, %i0 : tensor<2x2xf32>, tensor<2x2xi32>) {
+  ^bb0(%a: f32, %b: f32):
+    %gt = arith.cmpf ogt, %a, %b : f32
+    iree_linalg_ext.yield %gt : i1
+  } -> tensor<2x2xf32>, tensor<2x2xi32>
+  return %r#0, %r#1 : tensor<2x2xf32>, tensor<2x2xi32>
+}
