@@ -1,4 +1,4 @@
-"""iree_linalg_ext ops (gather, scatter, scan, sort, topk): against numpy definitions on both
+"""iree_linalg_ext ops (gather, scatter, scan, sort, topk, topk_v2): against numpy definitions on both
 VMs, byte for byte against IREE, and their located errors."""
 import os
 import subprocess
@@ -309,6 +309,48 @@ def test_topk_matches_numpy(shape, k, dim, predicate, with_indices, both_vms):
         values, indices = call(ctx, "topk", [x, idx])
         np.testing.assert_array_equal(values, np.take_along_axis(x, first, dim))
         np.testing.assert_array_equal(indices, np.take_along_axis(idx, first, dim))
+
+
+V2_VALUES_ONLY = """
+func.func @topk(%x: tensor<3x9xf32>) -> tensor<3x4xf32> {
+  %low = arith.constant 0xFF800000 : f32
+  %e = tensor.empty() : tensor<3x4xf32>
+  %v0 = linalg.fill ins(%low : f32) outs(%e : tensor<3x4xf32>) -> tensor<3x4xf32>
+  %r = iree_linalg_ext.topk_v2 dimension(1) is_sorted ins(%x : tensor<3x9xf32>) outs(%v0 : tensor<3x4xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    %c = arith.cmpf ogt, %a, %b : f32
+    iree_linalg_ext.yield %c : i1
+  } -> tensor<3x4xf32>
+  return %r : tensor<3x4xf32>
+}
+"""
+
+
+def test_topk_v2(both_vms):
+    rng = np.random.default_rng(6)
+    x = rng.integers(-5, 5, (3, 9)).astype(np.float32)
+    v2 = topk_program((3, 9), 4, 1, "ogt", False).replace("topk dimension(1)", "topk_v2 dimension(1) is_sorted")
+    order = np.array([np.lexsort((np.arange(9), -row)) for row in x])[:, :4]
+    for source in (v2, V2_VALUES_ONLY):
+        for ctx in both_vms(source):
+            results = call(ctx, "topk", [x, np.zeros((3, 9), np.int32)] if source is v2 else [x])
+            np.testing.assert_array_equal(results[0], np.take_along_axis(x, order, 1))
+            if source is v2:
+                np.testing.assert_array_equal(results[1], order.astype(np.int32))
+
+
+def test_known_difference_topk_v2_ties(reference_iree, tmp_path):
+    """IREE's topk_v2 orders the indices of equal values its own way (not
+    by index, unlike topk); iree-lite orders them as topk does."""
+    source = topk_program((10,), 5, 0, "ogt", False).replace("topk dimension(0)", "topk_v2 dimension(0) is_sorted")
+    (tmp_path / "p.mlir").write_text(source)
+    subprocess.run([reference_iree["iree-compile"], "--iree-hal-target-backends=llvm-cpu", str(tmp_path / "p.mlir"),
+                    "-o", str(tmp_path / "t.vmfb")], check=True, capture_output=True, timeout=300)
+    args = ["--function=topk", "--input=10xf32=1 1.5 3 5 5 3 5 2 2 10", "--input=10xi32=0"]
+    theirs = _run([reference_iree["iree-run-module"], f"--module={tmp_path / 't.vmfb'}", *args])
+    ours = _run([sys.executable, "-m", "iree_lite", "run-mlir", str(tmp_path / "p.mlir"), *args])
+    assert theirs[1].split("\n")[2] == ours[1].split("\n")[2] == "5xf32=10 5 5 5 3"
+    assert (theirs[1].split("\n")[4], ours[1].split("\n")[4]) == ("5xi32=9 3 6 4 2", "5xi32=9 3 4 6 2")
 
 
 ERRORS = [

@@ -214,12 +214,16 @@ class TopkOp(ExtOp):
     name = "iree_linalg_ext.topk"
     clauses = {"dimension": parse_dimension}
     region = True
+    outs = (2,)
 
     def verify(self, op, fail):
         ins, outs = self.check_results(op, fail)
-        if len(ins) not in (1, 2) or len(outs) != 2:
-            fail(f"'{self.name}' takes ins(values[, indices]) and outs(values, indices)")
-        x, values, indices = ins[0].type, outs[0].type, outs[1].type
+        if len(ins) not in (1, 2) or len(outs) not in self.outs:
+            fail(f"'{self.name}' takes ins(values[, indices]) and outs(values{'[' if 1 in self.outs else ''}, "
+                 f"indices{']' if 1 in self.outs else ''})")
+        x, values = ins[0].type, outs[0].type
+        indices = outs[1].type if len(outs) == 2 else TensorType(values.shape, ins[1].type.element if len(ins) == 2
+                                                                 else ScalarType("i32"))
         dim = op.attributes.get("dimension")
         if dim is None or not 0 <= dim < x.rank:
             fail(f"'{self.name}' op dimension must be within [0, {x.rank}) for '{x}'")
@@ -234,5 +238,13 @@ class TopkOp(ExtOp):
         self.check_body(op, fail, [x.element, x.element], [I1])
 
 
-OPS = {op.name: op for op in (GatherOp(), ScatterOp(), ScanOp(), SortOp(), TopkOp(),
+class TopkV2Op(TopkOp):
+    """`topk_v2 dimension(d) [is_sorted] ins(..) outs(%values[, %indices])`:
+    topk whose indices output is optional; its results come sorted either way."""
+    name = "iree_linalg_ext.topk_v2"
+    clauses = {"dimension": parse_dimension, "is_sorted": lambda p, key: True}
+    outs = (1, 2)
+
+
+OPS = {op.name: op for op in (GatherOp(), ScatterOp(), ScanOp(), SortOp(), TopkOp(), TopkV2Op(),
                               TerminatorOp("iree_linalg_ext.yield"))}

@@ -25,7 +25,8 @@ def rewrite_ext(op, ops, remap, source):
     from .linalg_ext_sort import rewrite_sort, rewrite_topk
     return {"iree_linalg_ext.gather": rewrite_gather,
             "iree_linalg_ext.scatter": rewrite_scatter, "iree_linalg_ext.scan": rewrite_scan,
-            "iree_linalg_ext.sort": rewrite_sort, "iree_linalg_ext.topk": rewrite_topk}[op.name](op, ops, remap, source)
+            "iree_linalg_ext.sort": rewrite_sort, "iree_linalg_ext.topk": rewrite_topk,
+            "iree_linalg_ext.topk_v2": rewrite_topk}[op.name](op, ops, remap, source)
 
 
 def as_index(ops, value, loc):

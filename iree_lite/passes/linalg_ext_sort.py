@@ -14,7 +14,7 @@ from ..dialects.linalg import ins_outs
 from ..ir.attributes import AffineMapAttr, IntegerAttr
 from ..ir.core import Diagnostic
 from ..ir.types import ScalarType, TensorType
-from .linalg import _new, apply_body, expand, index_constant, insert, linear_index, size_of, size_product, view
+from .linalg import _new, apply_body, expand, index_constant, insert, linear_index, size_of, size_product, splat, view
 
 INDEX = ScalarType("index")
 I1 = ScalarType("i1")
@@ -138,11 +138,17 @@ def rewrite_topk(op, ops, remap, source):
     rows = Rows(ops, ins[0].type, dim, loc, source, op.name)
     Rows(ops, outs[0].type, dim, loc, source, op.name)   # k must be static too
     values, outer = rows.flat(ins[0])
+    index_type = outs[1].type if len(outs) == 2 else \
+        TensorType(outs[0].type.shape, ins[1].type.element if len(ins) == 2 else ScalarType("i32"))
+    if len(outs) == 1:   # topk_v2 without an indices output: as if filled with 0
+        zero = _new(ops, "arith.constant", [], [index_type.element], {"value": IntegerAttr(0, index_type.element)},
+                    loc)[0]
+        outs = [outs[0], splat(ops, zero, outs[0], loc)]
     if len(ins) == 2:
         indices = rows.flat(ins[1])[0]
     else:   # each input's position along the dimension
         at = linear_index(ops, values.type.shape, 1, loc, source, values)
-        indices = _new(ops, "arith.index_cast", [at], [TensorType(values.type.shape, outs[1].type.element)], loc=loc)[0]
+        indices = _new(ops, "arith.index_cast", [at], [TensorType(values.type.shape, index_type.element)], loc=loc)[0]
     count = size_product(ops, outer, loc)
     k, n = outs[0].type.shape[dim], values.type.shape[1]
     zero = index_constant(ops, 0, loc)
@@ -173,4 +179,4 @@ def rewrite_topk(op, ops, remap, source):
         return logic("ori", forward, logic("andi", tied, cmpi("slt", lhs[1], rhs[1])))
     ordered = merge_sort(ops, both, compare, loc, source)
     return [rows.back(_slice(ops, v, [zero, zero], [count, k], loc), outer, r.type)
-            for v, r in zip(ordered, outs)]
+            for v, r in zip(ordered, op.results)]

@@ -88,3 +88,20 @@ func.func @largest() -> (tensor<2x2xf32>, tensor<2x2xi32>) {
   } -> tensor<2x2xf32>, tensor<2x2xi32>
   return %r#0, %r#1 : tensor<2x2xf32>, tensor<2x2xi32>
 }
+
+// topk_v2 with no indices output: the three smallest.
+// CHECK-LABEL: EXEC @smallest
+// CHECK-NEXT: result[0]: hal.buffer_view
+// CHECK-NEXT: 3xi32=-2 0 1
+func.func @smallest() -> tensor<3xi32> {
+  %x = util.unfoldable_constant dense<[4, 1, -2, 7, 0, 3]> : tensor<6xi32>
+  %high = arith.constant 2147483647 : i32
+  %e = tensor.empty() : tensor<3xi32>
+  %v0 = linalg.fill ins(%high : i32) outs(%e : tensor<3xi32>) -> tensor<3xi32>
+  %r = iree_linalg_ext.topk_v2 dimension(0) is_sorted ins(%x : tensor<6xi32>) outs(%v0 : tensor<3xi32>) {
+  ^bb0(%a: i32, %b: i32):
+    %lt = arith.cmpi slt, %a, %b : i32
+    iree_linalg_ext.yield %lt : i1
+  } -> tensor<3xi32>
+  return %r : tensor<3xi32>
+}
