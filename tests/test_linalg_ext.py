@@ -1,4 +1,4 @@
-"""iree_linalg_ext ops (gather, scatter, scan, sort, topk, topk_v2): against numpy definitions on both
+"""iree_linalg_ext ops (gather, scatter, scan, sort, topk, topk_v2, arg_compare): against numpy definitions on both
 VMs, byte for byte against IREE, and their located errors."""
 import os
 import subprocess
@@ -353,6 +353,48 @@ def test_known_difference_topk_v2_ties(reference_iree, tmp_path):
     assert (theirs[1].split("\n")[4], ours[1].split("\n")[4]) == ("5xi32=9 3 6 4 2", "5xi32=9 3 4 6 2")
 
 
+def arg_compare_program(shape, dim, predicate, base=None):
+    x = tensor(shape, "f32")
+    kept = shape[:dim] + shape[dim + 1:]
+    v, i = tensor(kept, "f32"), tensor(kept, "i32")
+    trailing = f" index_base(%base : index)" if base is not None else ""
+    return (f"func.func @arg(%x: {x}, %v: {v}, %i: {i}) -> ({v}, {i}) {{\n"
+            + (f"  %base = arith.constant {base} : index\n" if base is not None else "")
+            + f"  %r:2 = iree_linalg_ext.arg_compare dimension({dim}) ins(%x : {x}) outs(%v, %i : {v}, {i}){trailing} {{\n"
+            f"  ^bb0(%a: f32, %b: f32):\n    %c = arith.cmpf {predicate}, %a, %b : f32\n"
+            f"    iree_linalg_ext.yield %c : i1\n  }} -> {v}, {i}\n  return %r#0, %r#1 : {v}, {i}\n}}\n")
+
+
+def np_arg_compare(x, value, index, dim, wins, base):
+    """IREE's fold: in order, an element replaces the best iff wins(it, best)."""
+    x = np.moveaxis(x, dim, 0)
+    value, index = value.copy(), index.copy()
+    for k in range(len(x)):
+        better = wins(x[k], value)
+        value, index = np.where(better, x[k], value), np.where(better, np.int32(k + base), index)
+    return value, index
+
+
+WINS = {"ogt": np.greater, "oge": np.greater_equal, "olt": np.less, "ule": lambda a, b: ~(a > b)}
+ARG_COMPARES = [((6,), 0, "ogt", None), ((6,), 0, "oge", 100), ((4, 7), 1, "olt", None), ((5, 3), 0, "ule", 2),
+                ((2, 9, 3), 1, "ogt", None)]
+
+
+@pytest.mark.parametrize("shape,dim,predicate,base", ARG_COMPARES)
+def test_arg_compare_matches_numpy(shape, dim, predicate, base, both_vms):
+    rng = np.random.default_rng(7)
+    x = rng.integers(-4, 4, shape).astype(np.float32)
+    x[(0,) * len(shape)] = np.nan
+    kept = shape[:dim] + shape[dim + 1:]
+    value = rng.integers(-2, 2, kept).astype(np.float32)
+    index = np.full(kept, -1, np.int32)
+    want = np_arg_compare(x, value, index, dim, WINS[predicate], base or 0)
+    for ctx in both_vms(arg_compare_program(shape, dim, predicate, base)):
+        got = call(ctx, "arg", [x, value, index])
+        np.testing.assert_array_equal(got[0], want[0])
+        np.testing.assert_array_equal(got[1], want[1])
+
+
 ERRORS = [
     (gather_program((10, 3), (4, 1), (4, 3), (0,)).replace("dimension_map = [0]", "dimension_map = [1]"),
      "t.mlir:3:8: error: 'iree_linalg_ext.gather' op dimension map is invalid: it must permute 0..0"),
@@ -382,6 +424,9 @@ ERRORS = [
     (topk_program((10,), 3, 0, "ogt", False).replace("tensor<3xi32>", "tensor<3xf32>"),
      "t.mlir:8:10: error: 'iree_linalg_ext.topk' op output values must be of the input's element type, and "
      "output indices integers of their shape"),
+    (arg_compare_program((4, 7), 1, "ogt", 3).replace("(%base : index)", "(%base : i32)").replace(
+        "constant 3 : index", "constant 3 : i32"),
+     "t.mlir:3:10: error: 'iree_linalg_ext.arg_compare' op index_base must be an index"),
     (scatter_program((8,), (5,), (5, 1), (0,), "set").replace("unique_indices(false)", "unique_indices(maybe)"),
      "t.mlir:2:67: error: expected true or false for unique_indices"),
     (scatter_program((8,), (5,), (5, 1), (0,), "set").replace("yield %a : f32", "yield %a : i32"),
@@ -416,6 +461,10 @@ MASKED_SCATTER_I8 = MASKED_SCATTER.replace("index>", "i64>").replace("%m: tensor
   %r =""")
 
 IREE_RUNS = [
+    (arg_compare_program((2, 6), 1, "oge", 100), "arg", ["--input=2x6xf32=1 5 nan 10 7 10 -1 -2 -3 -4 -5 -6",
+                                                         "--input=2xf32=-inf 0", "--input=2xi32=7 7"]),
+    (arg_compare_program((4, 3), 0, "olt"), "arg", ["--input=4x3xf32=4 1 2 3 3 2 4 3 2 1 1 2",
+                                                    "--input=3xf32=inf inf 1.5", "--input=3xi32=0 0 -1"]),
     (topk_program((2, 8), 3, 1, "ogt", False), "topk", ["--input=2x8xf32=1 5 5 2 5 0 7 7 -1 -2 -1 -3 -1 -4 -2 -1",
                                                         "--input=2x8xi32=0"]),
     (topk_program((6,), 4, 0, "olt", True), "topk", ["--input=6xf32=3 1 2 1 3 1", "--input=6xi32=9 8 7 6 5 4"]),

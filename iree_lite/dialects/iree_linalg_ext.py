@@ -38,6 +38,7 @@ class ExtOp(OpDef):
             attrs[key] = self.clauses[key](p, key)
         attrs.update(p.parse_optional_attr_dict())
         ins, in_types, outs, out_types = parse_ins_outs(p)
+        trailing = self.parse_trailing(p)
         regions = []
         if self.region:
             regions = [p.parse_region([], ends_in("iree_linalg_ext.yield", f"'{self.name}' body"),
@@ -49,11 +50,22 @@ class ExtOp(OpDef):
                 results.append(p.parse_type())
             if [str(t) for t in results] != [str(t) for t in out_types]:
                 raise p.error(f"'{self.name}' results must have the types of its outs operands", tok)
-        return finish(p, self.name, ins, in_types, outs, out_types, attrs, regions, loc)
+        op = finish(p, self.name, ins, in_types, outs, out_types, attrs, regions, loc)
+        op.operands += trailing
+        return op
+
+    def parse_trailing(self, p):
+        """Operands written after outs(..), kept after the outs operands."""
+        return []
+
+    def split(self, op):
+        """(ins, outs) operands, without the trailing ones."""
+        ins, outs = ins_outs(op)
+        return ins, outs[:len(op.results)]
 
     def check_results(self, op, fail):
-        ins, outs = ins_outs(op)
-        if not all(isinstance(v.type, TensorType) for v in op.operands):
+        ins, outs = self.split(op)
+        if not all(isinstance(v.type, TensorType) for v in ins + outs):
             fail(f"'{self.name}' takes tensors")
         if tuple(r.type for r in op.results) != tuple(v.type for v in outs):
             fail(f"'{self.name}' results must have the types of its outs operands")
@@ -246,5 +258,43 @@ class TopkV2Op(TopkOp):
     outs = (1, 2)
 
 
-OPS = {op.name: op for op in (GatherOp(), ScatterOp(), ScanOp(), SortOp(), TopkOp(), TopkV2Op(),
+class ArgCompareOp(ExtOp):
+    """`arg_compare dimension(d) ins(%x) outs(%value, %index) [index_base(%b : index)]
+    { ^bb0(%a, %best): .. yield %a_wins : i1 }`: along d, in order, an element
+    replaces the best so far (first the outs) iff the region holds of (it,
+    best); the index is its position plus the base."""
+    name = "iree_linalg_ext.arg_compare"
+    clauses = {"dimension": parse_dimension}
+    region = True
+
+    def parse_trailing(self, p):
+        if not p.parse_optional_keyword("index_base"):
+            return []
+        p.parse_punct("(")
+        base = p.parse_operand()
+        p.parse_punct(":")
+        t = p.parse_type()
+        p.parse_punct(")")
+        return p.resolve_all([base], [t])
+
+    def verify(self, op, fail):
+        ins, outs = self.check_results(op, fail)
+        if len(ins) != 1 or len(outs) != 2:
+            fail(f"'{self.name}' takes one ins and outs(value, index)")
+        x, value, index = ins[0].type, outs[0].type, outs[1].type
+        dim = op.attributes.get("dimension")
+        if dim is None or not 0 <= dim < x.rank:
+            fail(f"'{self.name}' op dimension must be within [0, {x.rank}) for '{x}'")
+        kept = x.shape[:dim] + x.shape[dim + 1:]
+        if value.element != x.element or not index.element.is_int or value.shape != index.shape or \
+                value.rank != len(kept) or any(None not in (a, b) and a != b for a, b in zip(value.shape, kept)):
+            fail(f"'{self.name}' op outputs must be the input's shape without dimension {dim}: its values, and "
+                 "integer indices")
+        base = op.operands[len(ins) + 2:]
+        if base and str(base[0].type) != "index":
+            fail(f"'{self.name}' op index_base must be an index")
+        self.check_body(op, fail, [x.element, x.element], [I1])
+
+
+OPS = {op.name: op for op in (GatherOp(), ScatterOp(), ScanOp(), SortOp(), TopkOp(), TopkV2Op(), ArgCompareOp(),
                               TerminatorOp("iree_linalg_ext.yield"))}

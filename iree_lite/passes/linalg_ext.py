@@ -26,7 +26,7 @@ def rewrite_ext(op, ops, remap, source):
     return {"iree_linalg_ext.gather": rewrite_gather,
             "iree_linalg_ext.scatter": rewrite_scatter, "iree_linalg_ext.scan": rewrite_scan,
             "iree_linalg_ext.sort": rewrite_sort, "iree_linalg_ext.topk": rewrite_topk,
-            "iree_linalg_ext.topk_v2": rewrite_topk}[op.name](op, ops, remap, source)
+            "iree_linalg_ext.topk_v2": rewrite_topk, "iree_linalg_ext.arg_compare": rewrite_arg_compare}[op.name](op, ops, remap, source)
 
 
 def as_index(ops, value, loc):
@@ -128,6 +128,32 @@ def rewrite_scan(op, ops, remap, source):
         return [_insert(ops, piece, result, at(ops, k), sizes, loc), carried]
     n = extent[dim] if not isinstance(extent[dim], int) else index_constant(ops, extent[dim], loc)
     return _for(ops, n, [out, acc], step, loc)
+
+
+def rewrite_arg_compare(op, ops, remap, source):
+    """A loop along the dimension carrying the best (values, indices): each
+    step the region, element-wise, decides where the step's slice wins."""
+    n_in = op.attributes["num_ins"].value
+    (x,), (value, index), base = op.operands[:n_in], op.operands[n_in:n_in + 2], op.operands[n_in + 2:]
+    loc, dim = op.loc, op.attributes["dimension"]
+    extent = shape_of(ops, x, loc)
+    sizes = extent[:dim] + [1] + extent[dim + 1:]
+    kept = extent[:dim] + extent[dim + 1:]
+    block = op.regions[0].blocks[0]
+    index_type = index.type.element
+
+    def step(ops, k, best, where):
+        zero = index_constant(ops, 0, loc)
+        at = [zero] * dim + [k] + [zero] * (x.type.rank - dim - 1)
+        row = view(ops, _slice(ops, x, at, sizes, loc), kept, loc)
+        (wins,) = apply_body(ops, block, {block.arguments[0]: row, block.arguments[1]: best}, value.type.shape,
+                             remap, source, like=best)
+        position = _new(ops, "arith.addi", [k, base[0]], [INDEX], loc=loc)[0] if base else k
+        position = _new(ops, "arith.index_cast", [position], [index_type], loc=loc)[0]
+        return [_new(ops, "arith.select", [wins, row, best], [value.type], loc=loc)[0],
+                _new(ops, "arith.select", [wins, splat(ops, position, where, loc), where], [index.type], loc=loc)[0]]
+    n = extent[dim] if not isinstance(extent[dim], int) else index_constant(ops, extent[dim], loc)
+    return _for(ops, n, [value, index], step, loc)
 
 
 def _slice(ops, src, offsets, sizes, loc):

@@ -105,3 +105,27 @@ func.func @smallest() -> tensor<3xi32> {
   } -> tensor<3xi32>
   return %r : tensor<3xi32>
 }
+
+// The position of each row's maximum, counted from 10; the first of equals.
+// CHECK-LABEL: EXEC @argmax
+// CHECK-NEXT: result[0]: hal.buffer_view
+// CHECK-NEXT: 2xf32=7 4
+// CHECK-NEXT: result[1]: hal.buffer_view
+// CHECK-NEXT: 2xi32=13 10
+func.func @argmax() -> (tensor<2xf32>, tensor<2xi32>) {
+  %x = util.unfoldable_constant dense<[[1.0, 5.0, 2.0, 7.0], [4.0, 0.0, 4.0, 3.0]]> : tensor<2x4xf32>
+  %low = arith.constant 0xFF800000 : f32
+  %zero = arith.constant 0 : i32
+  %base = arith.constant 10 : index
+  %ev = tensor.empty() : tensor<2xf32>
+  %ei = tensor.empty() : tensor<2xi32>
+  %v0 = linalg.fill ins(%low : f32) outs(%ev : tensor<2xf32>) -> tensor<2xf32>
+  %i0 = linalg.fill ins(%zero : i32) outs(%ei : tensor<2xi32>) -> tensor<2xi32>
+  %r:2 = iree_linalg_ext.arg_compare dimension(1) ins(%x : tensor<2x4xf32>)
+    outs(%v0, %i0 : tensor<2xf32>, tensor<2xi32>) index_base(%base : index) {
+  ^bb0(%a: f32, %b: f32):
+    %gt = arith.cmpf ogt, %a, %b : f32
+    iree_linalg_ext.yield %gt : i1
+  } -> tensor<2xf32>, tensor<2xi32>
+  return %r#0, %r#1 : tensor<2xf32>, tensor<2xi32>
+}
