@@ -33,6 +33,12 @@ class ExtOp(OpDef):
 
     def parse(self, p, loc, result_names):
         attrs = dict(p.parse_optional_attr_dict())   # before the clauses or after them
+        if p.parse_optional_punct("<"):   # IREE 3.13's `<indexing_maps = [..]>` properties
+            def entry():
+                key = p.parse_kind("ident", "a property name").text
+                p.parse_punct("=")
+                attrs[key] = p.parse_attribute()
+            p.parse_comma_list(entry, ">")
         while p.tok.kind == "ident" and p.tok.text in self.clauses:
             key = p.advance().text
             attrs[key] = self.clauses[key](p, key)
@@ -296,5 +302,38 @@ class ArgCompareOp(ExtOp):
         self.check_body(op, fail, [x.element, x.element], [I1])
 
 
+class AttentionOp(ExtOp):
+    """`attention {indexing_maps = [Q, K, V, scale, (mask,) O]} ins(%q, %k, %v, %scale[, %mask])
+    outs(%o) { ^bb0(%score): .. yield %s }`: softmax(region(scale * Q K^T), masked) V,
+    the maps' iteration dimensions naming batch, m, k1, k2 and n."""
+    name = "iree_linalg_ext.attention"
+    region = True
+
+    def verify(self, op, fail):
+        ins, outs = self.split(op)
+        if tuple(r.type for r in op.results) != tuple(v.type for v in outs):
+            fail(f"'{self.name}' results must have the types of its outs operands")
+        if len(ins) not in (4, 5) or len(outs) != 1:
+            fail(f"'{self.name}' takes ins(query, key, value, scale[, mask]) and one outs")
+        operands = ins + outs
+        maps = op.attributes.get("indexing_maps")
+        maps = getattr(maps, "values", None)
+        if not maps or len(maps) != len(operands) or any(not hasattr(m, "results") or m.results is None or
+                                                         None in m.results for m in maps):
+            fail(f"'{self.name}' needs indexing_maps of dimensions, one per operand")
+        for i, (m, v) in enumerate(zip(maps, operands)):
+            rank = v.type.rank if isinstance(v.type, TensorType) else 0
+            if len(m.results) != rank or (i != 3 and not isinstance(v.type, TensorType)):
+                fail(f"'{self.name}' indexing map {i} does not fit operand of type '{v.type}'")
+        element = outs[0].type.element
+        if not element.is_float or ins[3].type != element or any(x.type.element != element for x in ins[:3]):
+            fail(f"'{self.name}' op query, key, value, scale and output must share one float type")
+        q, k, v, o = maps[0].results, maps[1].results, maps[2].results, maps[-1].results
+        if not any(d in k and d not in o for d in q) or not any(d in v and d not in o for d in k):
+            fail(f"'{self.name}' op indexing maps must contract query with key and the scores with value")
+        self.check_body(op, fail, [element], [element])
+
+
 OPS = {op.name: op for op in (GatherOp(), ScatterOp(), ScanOp(), SortOp(), TopkOp(), TopkV2Op(), ArgCompareOp(),
+                              AttentionOp(),
                               TerminatorOp("iree_linalg_ext.yield"))}

@@ -312,9 +312,9 @@ def contract_views(ops, a, b, init, loc):
     return view(ops, _new(ops, "iree_lite.matmul", [acc, a, b], [acc.type], loc=loc)[0], shape_of(ops, init, loc), loc)
 
 
-def softmax(ops, x, dim, loc):
+def softmax(ops, x, dim, loc, exp="math.exp"):
     """exp(x - max) / sum(exp(x - max)) along `dim`, from reductions,
-    broadcasts and element-wise ops (which fuse)."""
+    broadcasts and element-wise ops (which fuse); `exp` may be math.exp2."""
     t = x.type
     kept = [d for d in range(t.rank) if d != dim]
     reduced = TensorType(tuple(t.shape[d] for d in kept), t.element)
@@ -325,7 +325,7 @@ def softmax(ops, x, dim, loc):
         return _new(ops, "tensor.splat", [scalar] + sizes(ops, x, kept, loc), [reduced], loc=loc)[0]
     peak = reduce(ops, x, splat(float("-inf")), [dim], "maximumf", loc)
     shifted = _new(ops, "arith.subf", [x, expand(ops, peak, back, t.shape, loc, x)], [t], loc=loc)[0]
-    e = _new(ops, "math.exp", [shifted], [t], loc=loc)[0]
+    e = _new(ops, exp, [shifted], [t], loc=loc)[0]
     total = reduce(ops, e, splat(0.0), [dim], "addf", loc)
     return _new(ops, "arith.divf", [e, expand(ops, total, back, t.shape, loc, x)], [t], loc=loc)[0]
 

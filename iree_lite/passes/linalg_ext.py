@@ -22,11 +22,13 @@ I1 = ScalarType("i1")
 
 
 def rewrite_ext(op, ops, remap, source):
+    from .linalg_ext_attention import rewrite_attention
     from .linalg_ext_sort import rewrite_sort, rewrite_topk
     return {"iree_linalg_ext.gather": rewrite_gather,
             "iree_linalg_ext.scatter": rewrite_scatter, "iree_linalg_ext.scan": rewrite_scan,
             "iree_linalg_ext.sort": rewrite_sort, "iree_linalg_ext.topk": rewrite_topk,
-            "iree_linalg_ext.topk_v2": rewrite_topk, "iree_linalg_ext.arg_compare": rewrite_arg_compare}[op.name](op, ops, remap, source)
+            "iree_linalg_ext.topk_v2": rewrite_topk, "iree_linalg_ext.arg_compare": rewrite_arg_compare,
+            "iree_linalg_ext.attention": rewrite_attention}[op.name](op, ops, remap, source)
 
 
 def as_index(ops, value, loc):

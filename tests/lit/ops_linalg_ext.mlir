@@ -129,3 +129,24 @@ func.func @argmax() -> (tensor<2xf32>, tensor<2xi32>) {
   } -> tensor<2xf32>, tensor<2xi32>
   return %r#0, %r#1 : tensor<2xf32>, tensor<2xi32>
 }
+
+// Attention of one query over two keys whose scores tie: the mean of the values.
+// CHECK-LABEL: EXEC @attend
+// CHECK-NEXT: result[0]: hal.buffer_view
+// CHECK-NEXT: 1x1x2xf32={{\[\[}}2 3]]
+func.func @attend() -> tensor<1x1x2xf32> {
+  %q = util.unfoldable_constant dense<[[[1.0, 0.0]]]> : tensor<1x1x2xf32>
+  %k = util.unfoldable_constant dense<[[[0.0, 1.0], [0.0, 2.0]]]> : tensor<1x2x2xf32>
+  %v = util.unfoldable_constant dense<[[[1.0, 2.0], [3.0, 4.0]]]> : tensor<1x2x2xf32>
+  %scale = arith.constant 0.5 : f32
+  %init = tensor.empty() : tensor<1x1x2xf32>
+  %a = iree_linalg_ext.attention <indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2)>,
+      affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d2)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d4)>,
+      affine_map<(d0, d1, d2, d3, d4) -> ()>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4)>]>
+    ins(%q, %k, %v, %scale : tensor<1x1x2xf32>, tensor<1x2x2xf32>, tensor<1x2x2xf32>, f32)
+    outs(%init : tensor<1x1x2xf32>) {
+  ^bb0(%s: f32):
+    iree_linalg_ext.yield %s : f32
+  } -> tensor<1x1x2xf32>
+  return %a : tensor<1x1x2xf32>
+}
