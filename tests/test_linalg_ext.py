@@ -1,4 +1,5 @@
-"""iree_linalg_ext ops (gather, scatter, scan, sort, topk, topk_v2, arg_compare, attention): against numpy definitions on both
+"""iree_linalg_ext ops (gather, scatter, scan, sort, topk, topk_v2, arg_compare, attention,
+online_attention): against numpy definitions on both
 VMs, byte for byte against IREE, and their located errors."""
 import os
 import subprocess
@@ -481,6 +482,47 @@ def test_attention_close_to_iree(case, reference_iree, tmp_path):
         assert code == 0
         outputs.append(np.load(tmp_path / f"{len(outputs)}.npy"))
     np.testing.assert_allclose(outputs[1], outputs[0], rtol=1e-5, atol=1e-6)
+
+
+ONLINE = """
+func.func @online(%q: tensor<2x3x4xf32>, %k: tensor<2x5x4xf32>, %v: tensor<2x5x6xf32>, %acc: tensor<2x3x6xf32>,
+                  %max: tensor<2x3xf32>, %sum: tensor<2x3xf32>) -> (tensor<2x3x6xf32>, tensor<2x3xf32>, tensor<2x3xf32>) {
+  %scale = arith.constant 0.5 : f32
+  %r:3 = iree_linalg_ext.online_attention {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2)>,
+      affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d2)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d4)>,
+      affine_map<(d0, d1, d2, d3, d4) -> ()>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4)>,
+      affine_map<(d0, d1, d2, d3, d4) -> (d0, d1)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1)>]}
+    ins(%q, %k, %v, %scale : tensor<2x3x4xf32>, tensor<2x5x4xf32>, tensor<2x5x6xf32>, f32)
+    outs(%acc, %max, %sum : tensor<2x3x6xf32>, tensor<2x3xf32>, tensor<2x3xf32>) {
+  ^bb0(%s: f32):
+    iree_linalg_ext.yield %s : f32
+  } -> tensor<2x3x6xf32>, tensor<2x3xf32>, tensor<2x3xf32>
+  return %r#0, %r#1, %r#2 : tensor<2x3x6xf32>, tensor<2x3xf32>, tensor<2x3xf32>
+}
+"""
+
+
+def test_online_attention_steps_compose(both_vms):
+    """Two steps over halves of the keys, normalised, are attention over all
+    of them; each step is IREE's update of (acc, max, sum)."""
+    from iree_lite.vm import interp
+    rng = np.random.default_rng(10)
+    q = rng.standard_normal((2, 3, 4)).astype(np.float32)
+    k = rng.standard_normal((2, 5, 4)).astype(np.float32)
+    v = rng.standard_normal((2, 5, 6)).astype(np.float32)
+    acc, mx, sm = rng.standard_normal((2, 3, 6)).astype(np.float32), rng.standard_normal((2, 3)).astype(np.float32), \
+        rng.random((2, 3)).astype(np.float32)
+    s = np.einsum("bmk,bjk->bmj", q.astype(np.float64), k) * 0.5 * np.log2(np.e)
+    new_max = np.maximum(mx, s.max(-1))
+    p = np.exp2(s - new_max[..., None])
+    norm = np.exp2(mx - new_max)
+    want = (acc * norm[..., None] + p @ v, new_max, sm * norm + p.sum(-1))
+    native, ref = both_vms(ONLINE)
+    got = [np.asarray(r) for r in native.invoke("online", [q, k, v, acc, mx, sm])]
+    refs = ref.invoke("online", [interp.Buffer("f32", a.shape, bytearray(a.tobytes())) for a in (q, k, v, acc, mx, sm)])
+    for results in (got, [np.frombuffer(bytes(r.data), np.float32).reshape(r.shape) for r in refs]):
+        for have, expected in zip(results, want):
+            np.testing.assert_allclose(have, expected, rtol=2e-5, atol=2e-6)
 
 
 ERRORS = [

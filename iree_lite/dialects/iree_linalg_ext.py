@@ -308,13 +308,14 @@ class AttentionOp(ExtOp):
     the maps' iteration dimensions naming batch, m, k1, k2 and n."""
     name = "iree_linalg_ext.attention"
     region = True
+    outs, outs_named = 1, "one outs"
 
     def verify(self, op, fail):
         ins, outs = self.split(op)
         if tuple(r.type for r in op.results) != tuple(v.type for v in outs):
             fail(f"'{self.name}' results must have the types of its outs operands")
-        if len(ins) not in (4, 5) or len(outs) != 1:
-            fail(f"'{self.name}' takes ins(query, key, value, scale[, mask]) and one outs")
+        if len(ins) not in (4, 5) or len(outs) != self.outs:
+            fail(f"'{self.name}' takes ins(query, key, value, scale[, mask]) and {self.outs_named}")
         operands = ins + outs
         maps = op.attributes.get("indexing_maps")
         maps = getattr(maps, "values", None)
@@ -328,12 +329,23 @@ class AttentionOp(ExtOp):
         element = outs[0].type.element
         if not element.is_float or ins[3].type != element or any(x.type.element != element for x in ins[:3]):
             fail(f"'{self.name}' op query, key, value, scale and output must share one float type")
-        q, k, v, o = maps[0].results, maps[1].results, maps[2].results, maps[-1].results
+        q, k, v, o = maps[0].results, maps[1].results, maps[2].results, maps[len(ins)].results
+        if len(outs) == 3 and (outs[1].type != outs[2].type or outs[1].type.element != element or
+                               any(d not in o for d in maps[-1].results) or maps[-1].results != maps[-2].results):
+            fail(f"'{self.name}' op max and sum must be alike, of the output's type, indexed by output dimensions")
         if not any(d in k and d not in o for d in q) or not any(d in v and d not in o for d in k):
             fail(f"'{self.name}' op indexing maps must contract query with key and the scores with value")
         self.check_body(op, fail, [element], [element])
 
 
+class OnlineAttentionOp(AttentionOp):
+    """`online_attention {indexing_maps = [Q, K, V, scale, (mask,) acc, max, sum]} ins(..)
+    outs(%acc, %max, %sum)`: one step of attention over a block of keys, the
+    running max (of the base-2 scores) and sum carried in and out."""
+    name = "iree_linalg_ext.online_attention"
+    outs, outs_named = 3, "outs(acc, max, sum)"
+
+
 OPS = {op.name: op for op in (GatherOp(), ScatterOp(), ScanOp(), SortOp(), TopkOp(), TopkV2Op(), ArgCompareOp(),
-                              AttentionOp(),
+                              AttentionOp(), OnlineAttentionOp(),
                               TerminatorOp("iree_linalg_ext.yield"))}

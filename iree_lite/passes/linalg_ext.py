@@ -28,7 +28,7 @@ def rewrite_ext(op, ops, remap, source):
             "iree_linalg_ext.scatter": rewrite_scatter, "iree_linalg_ext.scan": rewrite_scan,
             "iree_linalg_ext.sort": rewrite_sort, "iree_linalg_ext.topk": rewrite_topk,
             "iree_linalg_ext.topk_v2": rewrite_topk, "iree_linalg_ext.arg_compare": rewrite_arg_compare,
-            "iree_linalg_ext.attention": rewrite_attention}[op.name](op, ops, remap, source)
+            "iree_linalg_ext.attention": rewrite_attention, "iree_linalg_ext.online_attention": rewrite_attention}[op.name](op, ops, remap, source)
 
 
 def as_index(ops, value, loc):

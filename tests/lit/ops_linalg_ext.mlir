@@ -150,3 +150,36 @@ func.func @attend() -> tensor<1x1x2xf32> {
   } -> tensor<1x1x2xf32>
   return %a : tensor<1x1x2xf32>
 }
+
+// One online step from an empty state over two tied keys: the values
+// summed with weight 1 each, the base-2 max score (0.5 * log2(e)), sum 2.
+// CHECK-LABEL: EXEC @online_step
+// CHECK-NEXT: result[0]: hal.buffer_view
+// CHECK-NEXT: 1x1x2xf32={{\[\[}}4 6]]
+// CHECK-NEXT: result[1]: hal.buffer_view
+// CHECK-NEXT: 1x1xf32={{\[}}0.721348]
+// CHECK-NEXT: result[2]: hal.buffer_view
+// CHECK-NEXT: 1x1xf32={{\[}}2]
+func.func @online_step() -> (tensor<1x1x2xf32>, tensor<1x1xf32>, tensor<1x1xf32>) {
+  %q = util.unfoldable_constant dense<[[[1.0, 1.0]]]> : tensor<1x1x2xf32>
+  %k = util.unfoldable_constant dense<[[[0.5, 0.5], [1.0, 0.0]]]> : tensor<1x2x2xf32>
+  %v = util.unfoldable_constant dense<[[[1.0, 2.0], [3.0, 4.0]]]> : tensor<1x2x2xf32>
+  %scale = arith.constant 0.5 : f32
+  %zero = arith.constant 0.0 : f32
+  %low = arith.constant 0xFF800000 : f32
+  %e3 = tensor.empty() : tensor<1x1x2xf32>
+  %e2 = tensor.empty() : tensor<1x1xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e3 : tensor<1x1x2xf32>) -> tensor<1x1x2xf32>
+  %max = linalg.fill ins(%low : f32) outs(%e2 : tensor<1x1xf32>) -> tensor<1x1xf32>
+  %sum = linalg.fill ins(%zero : f32) outs(%e2 : tensor<1x1xf32>) -> tensor<1x1xf32>
+  %r:3 = iree_linalg_ext.online_attention {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2)>,
+      affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d2)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d4)>,
+      affine_map<(d0, d1, d2, d3, d4) -> ()>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4)>,
+      affine_map<(d0, d1, d2, d3, d4) -> (d0, d1)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1)>]}
+    ins(%q, %k, %v, %scale : tensor<1x1x2xf32>, tensor<1x2x2xf32>, tensor<1x2x2xf32>, f32)
+    outs(%acc, %max, %sum : tensor<1x1x2xf32>, tensor<1x1xf32>, tensor<1x1xf32>) {
+  ^bb0(%s: f32):
+    iree_linalg_ext.yield %s : f32
+  } -> tensor<1x1x2xf32>, tensor<1x1xf32>, tensor<1x1xf32>
+  return %r#0, %r#1, %r#2 : tensor<1x1x2xf32>, tensor<1x1xf32>, tensor<1x1xf32>
+}
