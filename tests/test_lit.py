@@ -13,7 +13,7 @@ def test_lit_suite():
     assert "Failed" not in proc.stdout
 
 
-DIALECTS = ("arith", "math", "tensor", "linalg", "scf", "util", "check", "func", "affine", "cf")
+DIALECTS = ("arith", "math", "tensor", "linalg", "scf", "util", "check", "func", "affine", "cf", "iree_linalg_ext")
 # Ops the parser handles itself, not through a dialect's OPS: module-level
 # util ops and func.func, and the spellings that compile as func's ops.
 EXTRA_OPS = ("func.func", "util.global", "util.initializer", "util.func", "util.call", "util.return")

@@ -220,6 +220,8 @@ IREE_REJECTS = {
     ("ops_math", "trunc_f16"): "truncf is not linked",
     ("ops_math", "libm_f64"): "f64 cbrt/erf/erfc are not lowered; f64 sin, cos, tanh, ... are not linked",
     ("ops_math", "atan2_f64"): "atan2 is not linked",
+    ("ops_linalg_ext", "online_step"): "IREE 3.13 reads online_attention's maps only as <indexing_maps = ..>, "
+                                       "not in the {..} form of IREE's e2e tests",
     ("ops_math", "ipowi"): "math.ipowi on vectors is not lowered",
     ("ops_math", "isinf"): "math.isinf on vectors is not lowered",
     ("ops_tensor", "extract_f16"): "an f16 scalar on the host (arith.extf f16) is not lowered to the VM",

@@ -4,6 +4,7 @@ import importlib
 
 _DIALECTS = {"arith": "arith", "math": "math", "func": "func", "tensor": "tensor", "check": "check",
              "util": "util", "scf": "scf", "linalg": "linalg", "affine": "affine", "cf": "cf", "flow": "flow",
+             "iree_linalg_ext": "iree_linalg_ext",
              "iree_lite": "linalg"}   # the compiler's internal ops come from the linalg rewrite
 # Other spellings of the func ops: MLIR's short forms, and util's functions
 # (which iree-lite compiles exactly as func's).

@@ -4,7 +4,8 @@ from .attributes import IntegerAttr
 from .core import INITIALIZER, Diagnostic
 
 
-TERMINATORS = ("func.return", "scf.yield", "scf.condition", "linalg.yield", "tensor.yield")
+TERMINATORS = ("func.return", "scf.yield", "scf.condition", "linalg.yield", "tensor.yield",
+               "iree_linalg_ext.yield")
 
 
 def verify_module(module, lookup):

@@ -128,6 +128,8 @@ def form_dispatch_regions(block, max_values):
                 groups.remove(other)
             g.ops.sort(key=lambda o: order[id(o)])
         else:
+            for other in candidates:   # read by a later group: growing past it would run it too late
+                other.open = False
             g = Group(key)
             groups.append(g)
         g.ops.append(op)

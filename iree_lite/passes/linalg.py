@@ -33,7 +33,11 @@ def lower_linalg(block, source, remap=None):
             for inner in region.blocks:
                 lower_linalg(inner, source, remap)
         dynamic = any(isinstance(v.type, TensorType) and not v.type.is_static for v in (*op.operands, *op.results))
-        if op.name.startswith("linalg.") and op.name not in ("linalg.yield", "linalg.index") or \
+        if op.name.startswith("iree_linalg_ext.") and op.name != "iree_linalg_ext.yield":
+            from .linalg_ext import rewrite_ext   # (it builds on this module's helpers)
+            for old, new in zip(op.results, rewrite_ext(op, ops, remap, source)):
+                remap[old] = new
+        elif op.name.startswith("linalg.") and op.name not in ("linalg.yield", "linalg.index") or \
                 op.name == "tensor.generate" or (op.name == "tensor.pad" and (op.regions or dynamic)) or \
                 (op.name == "tensor.concat" and dynamic):
             rewritten = {"tensor.generate": rewrite_generate, "tensor.pad": rewrite_pad,
@@ -210,9 +214,9 @@ def contract(ops, kind, ins, init, loc):
     return result if result.type == init.type else view(ops, result, shape_of(ops, init, loc), loc)
 
 
-def softmax(ops, x, dim, loc):
+def softmax(ops, x, dim, loc, exp="math.exp"):
     """exp(x - max) / sum(exp(x - max)) along `dim`, from reductions,
-    broadcasts and element-wise ops (which fuse)."""
+    broadcasts and element-wise ops (which fuse); `exp` may be math.exp2."""
     t = x.type
     kept = [d for d in range(t.rank) if d != dim]
     reduced = TensorType(tuple(t.shape[d] for d in kept), t.element)
@@ -223,7 +227,7 @@ def softmax(ops, x, dim, loc):
         return emit(ops, "tensor.splat", [scalar] + sizes(ops, x, kept, loc), [reduced], loc=loc)[0]
     peak = reduce(ops, x, splat(float("-inf")), [dim], "maximumf", loc)
     shifted = emit(ops, "arith.subf", [x, expand(ops, peak, back, t.shape, loc, x)], [t], loc=loc)[0]
-    e = emit(ops, "math.exp", [shifted], [t], loc=loc)[0]
+    e = emit(ops, exp, [shifted], [t], loc=loc)[0]
     total = reduce(ops, e, splat(0.0), [dim], "addf", loc)
     return emit(ops, "arith.divf", [e, expand(ops, total, back, t.shape, loc, x)], [t], loc=loc)[0]
 

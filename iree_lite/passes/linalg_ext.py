@@ -1,0 +1,204 @@
+"""iree_linalg_ext ops lowered to ops the compiler has.
+
+gather is element-wise: each output element's coordinates into the source
+are read from the indices by gathers, and the source gathered at them (all
+of which fuse into one kernel). scatter is a loop over the batch elements
+in order (the only order that is right for non-unique indices): each one's
+slice of the original is read, combined with its update by the region,
+applied element-wise to the slice, and written back. An index outside its
+dimension fails the call (OUT_OF_RANGE), in both ops, where IREE reads or
+writes outside the tensor. scan is a loop along its dimension, one slice a
+step. sort and topk are in linalg_ext_sort.py.
+"""
+from ..dialects.linalg import ins_outs
+from ..ir.attributes import IntegerAttr
+from ..ir.core import Block, Operation, Region
+from ..ir.types import ScalarType, TensorType
+from .build import emit, index_constant, linear_index, shape_of, size_product, splat, view
+from .linalg import apply_body, gather
+
+INDEX = ScalarType("index")
+I1 = ScalarType("i1")
+
+
+def rewrite_ext(op, ops, remap, source):
+    from .linalg_ext_attention import rewrite_attention
+    from .linalg_ext_sort import rewrite_sort, rewrite_topk
+    return {"iree_linalg_ext.gather": rewrite_gather,
+            "iree_linalg_ext.scatter": rewrite_scatter, "iree_linalg_ext.scan": rewrite_scan,
+            "iree_linalg_ext.sort": rewrite_sort, "iree_linalg_ext.topk": rewrite_topk,
+            "iree_linalg_ext.topk_v2": rewrite_topk, "iree_linalg_ext.arg_compare": rewrite_arg_compare,
+            "iree_linalg_ext.attention": rewrite_attention, "iree_linalg_ext.online_attention": rewrite_attention}[op.name](op, ops, remap, source)
+
+
+def as_index(ops, value, loc):
+    """Integer indices (scalars or tensors) as index values, read as signed."""
+    t = value.type
+    element = t.element if isinstance(t, TensorType) else t
+    if element == INDEX:
+        return value
+    rt = TensorType(t.shape, INDEX) if isinstance(t, TensorType) else INDEX
+    return emit(ops, "arith.index_cast", [value], [rt], loc=loc)[0]
+
+
+def rewrite_gather(op, ops, remap, source):
+    (src, indices, *mask), (out,) = ins_outs(op)
+    loc, shape = op.loc, op.results[0].type.shape
+    dim_map = op.attributes["dimension_map"]
+    batch = out.type.rank - (src.type.rank - len(dim_map))
+    at = [linear_index(ops, shape, d, loc, source, out) for d in range(out.type.rank)]
+    coords = [None] * len(dim_map)
+    for k, d in enumerate(dim_map):
+        position = at[:batch]
+        if indices.type.rank == batch + 1:   # else the index depth is an implicit 1
+            k_index = index_constant(ops, k, loc)
+            position.append(k_index if batch else splat(ops, k_index, out, loc))
+        coords[d] = as_index(ops, gather(ops, indices, position, shape, loc), loc)
+    value = gather(ops, src, coords + at[batch:], shape, loc)
+    if mask:
+        keep = gather(ops, mask[0], at[:batch], shape, loc)
+        value = emit(ops, "arith.select", [keep, value, out], [out.type], loc=loc)[0]
+    return [value]
+
+
+def rewrite_scatter(op, ops, remap, source):
+    (updates, indices, *mask), (original,) = ins_outs(op)
+    loc = op.loc
+    dim_map = op.attributes["dimension_map"]
+    depth = len(dim_map)
+    batch = updates.type.rank - (original.type.rank - depth)
+    extent = shape_of(ops, updates, loc)
+    count, piece = size_product(ops, extent[:batch], loc), extent[batch:]
+    count_value = count if not isinstance(count, int) else index_constant(ops, count, loc)
+    rows = view(ops, updates, [count] + piece, loc)
+    where = view(ops, indices, [count, depth], loc)
+    keep = view(ops, mask[0], [count], loc) if mask else None
+    t = original.type
+
+    def body(ops, i, acc):
+        coords = [as_index(ops, emit(ops, "tensor.extract", [where, i, index_constant(ops, k, loc)],
+                                     [indices.type.element], loc=loc)[0], loc) for k in range(depth)]
+        coords = [coords[dim_map.index(d)] for d in range(depth)]
+        zero = index_constant(ops, 0, loc)
+        sizes = [1] * depth + piece
+
+        def update(ops):
+            old = _slice(ops, acc, coords + [zero] * len(piece), sizes, loc)
+            row = view(ops, _slice(ops, rows, [i] + [zero] * len(piece), [1] + piece, loc), sizes, loc)
+            block = op.regions[0].blocks[0]
+            (new,) = apply_body(ops, block, dict(zip(block.arguments, (row, old))), old.type.shape, remap, source,
+                                like=old)
+            return [_insert(ops, new, acc, coords + [zero] * len(piece), sizes, loc)]
+        if keep is None:
+            return update(ops)
+        return _if(ops, emit(ops, "tensor.extract", [keep, i], [I1], loc=loc)[0], update, lambda ops: [acc], [t], loc)
+    return _for(ops, count_value, [original], body, loc)
+
+
+def rewrite_scan(op, ops, remap, source):
+    """A loop along the scanned dimension carrying (out, acc): each step
+    one slice, the region applied element-wise to the previous output's
+    slice and an input slice."""
+    (x,), (out, acc) = ins_outs(op)
+    loc, dim, inclusive = op.loc, op.attributes["dimension"], op.attributes["inclusive"]
+    extent = shape_of(ops, x, loc)
+    sizes = extent[:dim] + [1] + extent[dim + 1:]
+    kept = extent[:dim] + extent[dim + 1:]
+    block = op.regions[0].blocks[0]
+
+    def at(ops, k):
+        zero = index_constant(ops, 0, loc)
+        return [zero] * dim + [k] + [zero] * (x.type.rank - dim - 1)
+
+    def row(ops, tensor, k):
+        return view(ops, _slice(ops, tensor, at(ops, k), sizes, loc), kept, loc)
+
+    def step(ops, k, result, carried):
+        def first(ops):
+            return [row(ops, x, k) if inclusive else carried, carried]
+
+        def later(ops):
+            before = emit(ops, "arith.subi", [k, index_constant(ops, 1, loc)], [INDEX], loc=loc)[0]
+            (value,) = apply_body(ops, block, {block.arguments[0]: row(ops, result, before),
+                                               block.arguments[1]: row(ops, x, k if inclusive else before)},
+                                  acc.type.shape, remap, source, like=carried)
+            return [value, value]
+        is_first = emit(ops, "arith.cmpi", [k, index_constant(ops, 0, loc)], [I1],
+                        {"predicate": IntegerAttr(0, ScalarType("i64"))}, loc)[0]   # eq
+        value, carried = _if(ops, is_first, first, later, [acc.type, acc.type], loc)
+        piece = view(ops, value, sizes, loc)
+        return [_insert(ops, piece, result, at(ops, k), sizes, loc), carried]
+    n = extent[dim] if not isinstance(extent[dim], int) else index_constant(ops, extent[dim], loc)
+    return _for(ops, n, [out, acc], step, loc)
+
+
+def rewrite_arg_compare(op, ops, remap, source):
+    """A loop along the dimension carrying the best (values, indices): each
+    step the region, element-wise, decides where the step's slice wins."""
+    n_in = op.attributes["num_ins"].value
+    (x,), (value, index), base = op.operands[:n_in], op.operands[n_in:n_in + 2], op.operands[n_in + 2:]
+    loc, dim = op.loc, op.attributes["dimension"]
+    extent = shape_of(ops, x, loc)
+    sizes = extent[:dim] + [1] + extent[dim + 1:]
+    kept = extent[:dim] + extent[dim + 1:]
+    block = op.regions[0].blocks[0]
+    index_type = index.type.element
+
+    def step(ops, k, best, where):
+        zero = index_constant(ops, 0, loc)
+        at = [zero] * dim + [k] + [zero] * (x.type.rank - dim - 1)
+        row = view(ops, _slice(ops, x, at, sizes, loc), kept, loc)
+        (wins,) = apply_body(ops, block, {block.arguments[0]: row, block.arguments[1]: best}, value.type.shape,
+                             remap, source, like=best)
+        position = emit(ops, "arith.addi", [k, base[0]], [INDEX], loc=loc)[0] if base else k
+        position = emit(ops, "arith.index_cast", [position], [index_type], loc=loc)[0]
+        return [emit(ops, "arith.select", [wins, row, best], [value.type], loc=loc)[0],
+                emit(ops, "arith.select", [wins, splat(ops, position, where, loc), where], [index.type], loc=loc)[0]]
+    n = extent[dim] if not isinstance(extent[dim], int) else index_constant(ops, extent[dim], loc)
+    return _for(ops, n, [value, index], step, loc)
+
+
+def _slice(ops, src, offsets, sizes, loc):
+    """The slice of `src` at index values `offsets`, of `sizes` (ints or index values), unit steps."""
+    rank = src.type.rank
+    attrs = {"offsets": (None,) * rank, "sizes": tuple(n if isinstance(n, int) else None for n in sizes),
+             "strides": (1,) * rank, "slice_rank": rank}
+    t = TensorType(attrs["sizes"], src.type.element)
+    return emit(ops, "tensor.extract_slice", [src] + offsets + [n for n in sizes if not isinstance(n, int)], [t],
+                attrs, loc)[0]
+
+
+def _insert(ops, piece, into, offsets, sizes, loc):
+    rank = into.type.rank
+    attrs = {"offsets": (None,) * rank, "sizes": tuple(n if isinstance(n, int) else None for n in sizes),
+             "strides": (1,) * rank, "slice_rank": rank}
+    return emit(ops, "tensor.insert_slice", [piece, into] + offsets + [n for n in sizes if not isinstance(n, int)],
+                [into.type], attrs, loc)[0]
+
+
+def _region(build, arguments, loc):
+    """A one-block region: `build(ops, *block arguments)` returns what it yields."""
+    block, ops = Block(), []
+    values = [block.add_argument(t) for t in arguments]
+    yielded = build(ops, *values)
+    emit(ops, "scf.yield", yielded, [], loc=loc)
+    for inner in ops:
+        block.append(inner)
+    return Region([block])
+
+
+def _for(ops, count, inits, body, loc):
+    """scf.for i in [0, count) carrying `inits` through `body(ops, i, *carried)`."""
+    region = _region(body, [INDEX] + [v.type for v in inits], loc)
+    bounds = [index_constant(ops, 0, loc), count, index_constant(ops, 1, loc)]
+    loop = Operation("scf.for", bounds + list(inits), [v.type for v in inits], regions=[region], loc=loc)
+    ops.append(loop)
+    return loop.results
+
+
+def _if(ops, cond, then, otherwise, types, loc):
+    branch = Operation("scf.if", [cond], types, regions=[_region(then, [], loc), _region(otherwise, [], loc)],
+                       loc=loc)
+    ops.append(branch)
+    return branch.results
+

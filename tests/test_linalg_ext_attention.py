@@ -1,0 +1,157 @@
+"""iree_linalg_ext.attention and online_attention: against numpy (IREE's
+base-2 definition) on both VMs, within float rounding of IREE, and their
+located errors."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from iree_lite.compiler import compile_module
+from iree_lite.ir.core import Diagnostic
+from test_linalg_ext import _run, _values, tensor
+
+ATTENTION_MAPS = ("affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2)>", "affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d2)>",
+                  "affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d4)>", "affine_map<(d0, d1, d2, d3, d4) -> ()>")
+
+
+def attention_program(b, m, k1, k2, n, mask=None, softcap=False, transposed_out=False):
+    q, k, v = tensor((b, m, k1), "f32"), tensor((b, k2, k1), "f32"), tensor((b, k2, n), "f32")
+    o = tensor((b, n, m) if transposed_out else (b, m, n), "f32")
+    maps = list(ATTENTION_MAPS)
+    args, types = "%q, %k, %v, %scale", f"{q}, {k}, {v}, f32"
+    params = f"%q: {q}, %k: {k}, %v: {v}, %scale: f32"
+    if mask:
+        mt = tensor((b, m, k2), mask)
+        maps.append("affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3)>")
+        args, types, params = args + ", %mask", types + f", {mt}", params + f", %mask: {mt}"
+    maps.append("affine_map<(d0, d1, d2, d3, d4) -> (d0, d4, d1)>" if transposed_out else
+                "affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4)>")
+    body = ("    %t = math.tanh %s : f32\n    %two = arith.constant 2.0 : f32\n    %r = arith.mulf %t, %two : f32\n"
+            "    iree_linalg_ext.yield %r : f32\n") if softcap else "    iree_linalg_ext.yield %s : f32\n"
+    return (f"func.func @attention({params}) -> {o} {{\n  %init = tensor.empty() : {o}\n"
+            f"  %a = iree_linalg_ext.attention <indexing_maps = [{', '.join(maps)}]>\n"
+            f"    ins({args} : {types}) outs(%init : {o}) {{\n  ^bb0(%s: f32):\n{body}  }} -> {o}\n"
+            f"  return %a : {o}\n}}\n")
+
+
+def np_attention(q, k, v, scale, mask=None, softcap=False):
+    """IREE's definition, in base 2: the region sees the scores times log2(e)."""
+    s = np.einsum("bmk,bjk->bmj", q.astype(np.float64), k.astype(np.float64)) * scale * np.log2(np.e)
+    if softcap:
+        s = 2 * np.tanh(s)
+    if mask is not None:
+        s = np.where(mask, s, -np.inf) if mask.dtype == bool else s + mask * np.log2(np.e)
+    p = np.exp2(s - s.max(-1, keepdims=True))
+    return np.einsum("bmj,bjn->bmn", p / p.sum(-1, keepdims=True), v.astype(np.float64))
+
+
+ATTENTIONS = [((1, 3, 4, 3, 4), None, False, False), ((2, 5, 8, 7, 3), None, True, False),
+              ((2, 4, 6, 5, 6), "i1", False, False), ((1, 4, 4, 6, 2), "f32", False, True),
+              ((3, 16, 32, 40, 16), None, False, False)]
+
+
+@pytest.mark.parametrize("dims,mask,softcap,transposed", ATTENTIONS)
+def test_attention_matches_numpy(dims, mask, softcap, transposed, both_vms):
+    from iree_lite.vm import interp
+    b, m, k1, k2, n = dims
+    rng = np.random.default_rng(8)
+    q, k, v = (rng.standard_normal(s).astype(np.float32) for s in ((b, m, k1), (b, k2, k1), (b, k2, n)))
+    scale = np.float32(0.7)
+    masks = {None: None, "i1": rng.random((b, m, k2)) < 0.7, "f32": rng.standard_normal((b, m, k2)).astype(np.float32)}
+    mk = masks[mask]
+    if mask == "i1":
+        mk[..., 0] = True   # no row all masked
+    want = np_attention(q, k, v, scale, mk, softcap)
+    if transposed:
+        want = want.transpose(0, 2, 1)
+    native, ref = both_vms(attention_program(b, m, k1, k2, n, mask, softcap, transposed))
+    args = [q, k, v, scale] + ([mk] if mk is not None else [])
+    got = native.invoke("attention", args)[0]
+    np.testing.assert_allclose(np.asarray(got), want, rtol=2e-5, atol=2e-6)
+    ref_args = [interp.Buffer("f32", a.shape, bytearray(a.tobytes())) for a in (q, k, v)] + [scale]
+    if mk is not None:
+        ref_args.append(interp.Buffer("i1" if mask == "i1" else "f32", mk.shape,
+                                      bytearray(mk.astype(np.uint8 if mask == "i1" else np.float32).tobytes())))
+    (r,) = ref.invoke("attention", ref_args)
+    np.testing.assert_allclose(np.frombuffer(bytes(r.data), np.float32).reshape(r.shape), want, rtol=2e-5, atol=2e-6)
+
+
+@pytest.mark.parametrize("case", [0, 1, 3])
+def test_attention_close_to_iree(case, reference_iree, tmp_path):
+    """IREE's attention kernels reassociate the sums: equal to within float rounding."""
+    (b, m, k1, k2, n), mask, softcap, transposed = ATTENTIONS[case]
+    (tmp_path / "p.mlir").write_text(attention_program(b, m, k1, k2, n, mask, softcap, transposed))
+    subprocess.run([reference_iree["iree-compile"], "--iree-hal-target-backends=llvm-cpu", str(tmp_path / "p.mlir"),
+                    "-o", str(tmp_path / "t.vmfb")], check=True, capture_output=True, timeout=300)
+    rng = np.random.default_rng(9)
+    arrays = [rng.standard_normal(s).round(3) for s in ((b, m, k1), (b, k2, k1), (b, k2, n))]
+    if mask:
+        arrays.append(rng.standard_normal((b, m, k2)).round(3))
+    args = ["--function=attention"] + [_values(a.shape, a.ravel().tolist()).format("f32") for a in arrays[:3]]
+    args += ["--input=0.7"] + [_values(a.shape, a.ravel().tolist()).format("f32") for a in arrays[3:]]
+    outputs = []
+    for cmd in ([reference_iree["iree-run-module"], f"--module={tmp_path / 't.vmfb'}"],
+                [sys.executable, "-m", "iree_lite", "run-mlir", str(tmp_path / "p.mlir")]):
+        code, text = _run(cmd + args + ["--output=@" + str(tmp_path / f"{len(outputs)}.npy")])
+        assert code == 0
+        outputs.append(np.load(tmp_path / f"{len(outputs)}.npy"))
+    np.testing.assert_allclose(outputs[1], outputs[0], rtol=1e-5, atol=1e-6)
+
+
+ONLINE = """
+func.func @online(%q: tensor<2x3x4xf32>, %k: tensor<2x5x4xf32>, %v: tensor<2x5x6xf32>, %acc: tensor<2x3x6xf32>,
+                  %max: tensor<2x3xf32>, %sum: tensor<2x3xf32>) -> (tensor<2x3x6xf32>, tensor<2x3xf32>, tensor<2x3xf32>) {
+  %scale = arith.constant 0.5 : f32
+  %r:3 = iree_linalg_ext.online_attention {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2)>,
+      affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d2)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d4)>,
+      affine_map<(d0, d1, d2, d3, d4) -> ()>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4)>,
+      affine_map<(d0, d1, d2, d3, d4) -> (d0, d1)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1)>]}
+    ins(%q, %k, %v, %scale : tensor<2x3x4xf32>, tensor<2x5x4xf32>, tensor<2x5x6xf32>, f32)
+    outs(%acc, %max, %sum : tensor<2x3x6xf32>, tensor<2x3xf32>, tensor<2x3xf32>) {
+  ^bb0(%s: f32):
+    iree_linalg_ext.yield %s : f32
+  } -> tensor<2x3x6xf32>, tensor<2x3xf32>, tensor<2x3xf32>
+  return %r#0, %r#1, %r#2 : tensor<2x3x6xf32>, tensor<2x3xf32>, tensor<2x3xf32>
+}
+"""
+
+
+def test_online_attention_steps_compose(both_vms):
+    """Two steps over halves of the keys, normalised, are attention over all
+    of them; each step is IREE's update of (acc, max, sum)."""
+    from iree_lite.vm import interp
+    rng = np.random.default_rng(10)
+    q = rng.standard_normal((2, 3, 4)).astype(np.float32)
+    k = rng.standard_normal((2, 5, 4)).astype(np.float32)
+    v = rng.standard_normal((2, 5, 6)).astype(np.float32)
+    acc, mx, sm = rng.standard_normal((2, 3, 6)).astype(np.float32), rng.standard_normal((2, 3)).astype(np.float32), \
+        rng.random((2, 3)).astype(np.float32)
+    s = np.einsum("bmk,bjk->bmj", q.astype(np.float64), k) * 0.5 * np.log2(np.e)
+    new_max = np.maximum(mx, s.max(-1))
+    p = np.exp2(s - new_max[..., None])
+    norm = np.exp2(mx - new_max)
+    want = (acc * norm[..., None] + p @ v, new_max, sm * norm + p.sum(-1))
+    native, ref = both_vms(ONLINE)
+    got = [np.asarray(r) for r in native.invoke("online", [q, k, v, acc, mx, sm])]
+    refs = ref.invoke("online", [interp.Buffer("f32", a.shape, bytearray(a.tobytes())) for a in (q, k, v, acc, mx, sm)])
+    for results in (got, [np.frombuffer(bytes(r.data), np.float32).reshape(r.shape) for r in refs]):
+        for have, expected in zip(results, want):
+            np.testing.assert_allclose(have, expected, rtol=2e-5, atol=2e-6)
+
+
+ERRORS = [
+    (attention_program(1, 3, 4, 3, 4).replace("%scale: f32", "%scale: f16").replace(", f32) outs", ", f16) outs"),
+     "t.mlir:3:8: error: 'iree_linalg_ext.attention' op query, key, value, scale and output must share one float "
+     "type"),
+    (attention_program(1, 3, 4, 3, 4).replace("-> (d0, d3, d4)>", "-> (d0, d1, d4)>"),
+     "t.mlir:3:8: error: 'iree_linalg_ext.attention' op indexing maps must contract query with key and the "
+     "scores with value"),
+]
+
+
+@pytest.mark.parametrize("source,message", ERRORS)
+def test_errors_are_located(source, message):
+    with pytest.raises(Diagnostic) as info:
+        compile_module(source, "t.mlir")
+    assert str(info.value).splitlines()[0] == message
