@@ -126,6 +126,13 @@ def linalg(g):
     return g.op(attrs, regions=g.regions if g.name in WITH_BODY else [])
 
 
+def linalg_ext(g):
+    """iree_linalg_ext ops: their inputs and outputs as operandSegmentSizes groups them."""
+    attrs = {k: v for k, v in g.attrs.items() if k not in IGNORED}
+    attrs["num_ins"] = IntegerAttr(g.segments(2)[0], ScalarType("i64"))
+    return g.op(attrs)
+
+
 def packing(g):
     """linalg.pack's operands are (source, dest, padding value?, dynamic tiles...),
     linalg.unpack's (source, dest, dynamic tiles...)."""
@@ -210,4 +217,6 @@ def build(g):
         return BUILDERS[g.name](g)
     if g.name.startswith("linalg.") and g.name not in ("linalg.yield", "linalg.index"):
         return linalg(g)
+    if g.name.startswith("iree_linalg_ext.") and g.name != "iree_linalg_ext.yield":
+        return linalg_ext(g)
     return g.op()
