@@ -11,7 +11,7 @@ with its messages where iree-lite has the same check.
 from ..ir.ops import OpDef, TerminatorOp, ends_in
 from ..ir.types import ScalarType, TensorType
 from .linalg import finish, ins_outs, parse_ins_outs
-from .linalg_pack import parse_int_list
+from .tensor import parse_mixed_list
 
 I1 = ScalarType("i1")
 
@@ -135,7 +135,7 @@ class GatherOp(ExtOp):
     """`gather dimension_map = [..] ins(%source, %indices[, %mask]) outs(%out)`:
     out[b.., s..] = source[i.., s..] where i[dimension_map[k]] = indices[b.., k]."""
     name = "iree_linalg_ext.gather"
-    clauses = {"dimension_map": lambda p, key: (p.parse_punct("="), parse_int_list(p, key))[1]}
+    clauses = {"dimension_map": lambda p, key: (p.parse_punct("="), parse_mixed_list(p, key))[1]}
 
     def verify(self, op, fail):
         ins, outs = self.check_results(op, fail)

@@ -16,11 +16,6 @@ from .tensor import parse_mixed_list, parse_tensor
 INDEX = ScalarType("index")
 
 
-def parse_int_list(p, what):
-    p.parse_punct("[")
-    return tuple(p.parse_comma_list(lambda: int(p.parse_kind("integer", f"{what} entry").text), "]"))
-
-
 class PackOp(OpDef):
     def __init__(self, name):
         self.name = name
@@ -37,10 +32,10 @@ class PackOp(OpDef):
         attrs, tiles = {}, []
         if p.parse_optional_keyword("outer_dims_perm"):
             p.parse_punct("=")
-            attrs["outer_dims_perm"] = parse_int_list(p, "outer_dims_perm")
+            attrs["outer_dims_perm"] = parse_mixed_list(p, "outer_dims_perm")
         p.parse_keyword("inner_dims_pos")
         p.parse_punct("=")
-        attrs["inner_dims_pos"] = parse_int_list(p, "inner_dims_pos")
+        attrs["inner_dims_pos"] = parse_mixed_list(p, "inner_dims_pos")
         p.parse_keyword("inner_tiles")
         p.parse_punct("=")
         attrs["inner_tiles"] = parse_mixed_list(p, "inner_tiles", tiles)

@@ -257,13 +257,13 @@ def parse_reassociation(p):
     return tuple(tuple(d.value for d in g.values) for g in values)
 
 
-def parse_mixed_list(p, what, dynamic):
+def parse_mixed_list(p, what, dynamic=None):
     """`[%i, 2]`: static entries as ints, dynamic ones as None with their
-    operand tokens appended to `dynamic`."""
+    operand tokens appended to `dynamic` (without it, `[1, 2]`: only ints)."""
     p.parse_punct("[")
 
     def item():
-        if p.tok.kind == "value":
+        if dynamic is not None and p.tok.kind == "value":
             dynamic.append(p.parse_operand())
             return None
         return int(p.parse_kind("integer", f"{what} entry").text)
