@@ -436,13 +436,11 @@ class TypeAttributeSyntax:
         text = unescape(payload.text)
         if not text.startswith("0x"):
             raise self.error("expected hex string of element bytes", payload)
-        try:
-            data = bytes.fromhex(text[2:])
-        except ValueError:
-            raise self.error("invalid hex string", payload) from None
-        size = t.element.byte_size
-        if len(data) == size:
-            return DenseElementsAttr(t, (self.from_bytes(data, t.element),), True)
+        data = hex_bytes(text)
+        if data is None:
+            raise self.error("invalid hex string", payload)
+        if len(data) == t.element.byte_size:
+            return DenseElementsAttr(t, tuple(element_values(data, t.element)), True)
         return self.dense_from_bytes(data, t, payload, "hex dense literal")
 
     def dense_from_bytes(self, data, t, tok, what):
@@ -450,14 +448,22 @@ class TypeAttributeSyntax:
         size = t.element.byte_size
         if len(data) != size * t.num_elements:
             raise self.error(f"{what} has {len(data)} bytes, '{t}' needs {size * t.num_elements}", tok)
-        values = [b & 1 for b in data] if t.element.name == "i1" else unpack(t.element.name, data)
-        return DenseElementsAttr(t, tuple(values), False)
+        return DenseElementsAttr(t, tuple(element_values(data, t.element)), False)
 
-    @staticmethod
-    def from_bytes(data, element):
-        if element.name == "i1":
-            return data[0] & 1
-        return unpack(element.name, data)[0]
+
+def hex_bytes(text):
+    """The bytes of a `0x...` hex string, or None if it is not one."""
+    if not text.startswith("0x"):
+        return None
+    try:
+        return bytes.fromhex(text[2:])
+    except ValueError:
+        return None
+
+
+def element_values(data, element):
+    """The values of `element`s from their little-endian bytes (an i1 is its byte's low bit)."""
+    return [b & 1 for b in data] if element.name == "i1" else unpack(element.name, data)
 
 
 def unescape(text):
