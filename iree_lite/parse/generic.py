@@ -60,11 +60,14 @@ class GenericSyntax:
         name, name_tok, operands, attrs, regions, ft = self.parse_generic_parts()
         if lookup(name) is None:
             raise self.unknown_operation(name, name_tok)
+        values = self.resolve_all(operands, list(ft.inputs))
+        return build(self.generic_op(name, name_tok, values, list(ft.results), attrs, regions, loc))
 
+    def generic_op(self, name, name_tok, operands, result_types, attrs, regions, loc):
+        """A GenericOp whose errors point at its name."""
         def fail(message):
             raise self.error(message, name_tok)
-        values = self.resolve_all(operands, list(ft.inputs))
-        return build(GenericOp(name, values, list(ft.results), attrs, regions, loc, fail))
+        return GenericOp(name, operands, result_types, attrs, regions, loc, fail)
 
     def parse_generic_module_item(self, functions, globals_):
         """A function, global or initializer in generic form, added to its list."""
@@ -72,12 +75,12 @@ class GenericSyntax:
         name, name_tok, operands, attrs, regions, ft = self.parse_generic_parts()
         if operands or ft.inputs or ft.results:
             raise self.error(f"'{name}' takes no operands and has no results", name_tok)
+        item = self.generic_op(name, name_tok, [], [], attrs, regions, loc)
         body = regions[0].blocks[0] if regions else None
         if name == "func.func":
-            functions.append(self.generic_function(name_tok, attrs, body, loc))
+            functions.append(self.generic_function(item, body))
         elif name == "util.global":
-            sym, t = self.generic_attr(name_tok, attrs, "sym_name", StringAttr), self.generic_attr(
-                name_tok, attrs, "type", TypeAttr)
+            sym, t = item.attr("sym_name", StringAttr), item.attr("type", TypeAttr)
             globals_.append(self.make_global(sym.value, t.value, "is_mutable" in attrs, attrs.get("initial_value"),
                                              name_tok, loc))
         elif name == "util.initializer":
@@ -88,37 +91,32 @@ class GenericSyntax:
             raise self.error(f"expected 'func.func', 'util.global' or 'util.initializer' at module level, "
                              f"found '{name}'", name_tok)
 
-    def generic_attr(self, tok, attrs, key, kind):
-        value = attrs.get(key)
-        if not isinstance(value, kind):
-            raise self.error(f"'{canonical_name(unescape(tok.text))}' needs the attribute '{key}'", tok)
-        return value
-
-    def generic_function(self, tok, attrs, body, loc):
-        ft = self.generic_attr(tok, attrs, "function_type", TypeAttr).value
-        name = self.generic_attr(tok, attrs, "sym_name", StringAttr).value
+    def generic_function(self, item, body):
+        ft = item.attr("function_type", TypeAttr).value
+        name = item.attr("sym_name", StringAttr).value
         if not isinstance(ft, FunctionType):
-            raise self.error("'function_type' must be a function type", tok)
+            item.fail("'function_type' must be a function type")
+        attrs = item.attrs
         visibility = attrs.get("sym_visibility", StringAttr("public"))
 
         def per_item(key, count):
             value = attrs.get(key, ArrayAttr(({},) * count))
             if not isinstance(value, ArrayAttr) or len(value.values) != count or \
                     not all(isinstance(d, dict) for d in value.values):
-                raise self.error(f"'{key}' must be {count} dictionaries", tok)
+                item.fail(f"'{key}' must be {count} dictionaries")
             return list(value.values)
         arg_attrs, res_attrs = per_item("arg_attrs", len(ft.inputs)), per_item("res_attrs", len(ft.results))
         names = [None] * len(ft.inputs)
         if body is not None:
             if tuple(a.type for a in body.arguments) != ft.inputs:
-                raise self.error(f"the body's arguments must have the function's input types "
-                                 f"({', '.join(map(str, ft.inputs))})", tok)
+                item.fail(f"the body's arguments must have the function's input types "
+                          f"({', '.join(map(str, ft.inputs))})")
             if not body.operations or body.operations[-1].name != "func.return":
-                raise self.error("block with no terminator; expected 'func.return'", tok)
+                item.fail("block with no terminator; expected 'func.return'")
             names = [a.name for a in body.arguments]
         args = [Argument(t, a, n) for t, a, n in zip(ft.inputs, arg_attrs, names)]
         others = {k: v for k, v in attrs.items() if k not in FUNCTION_PROPERTIES}
-        return Function(name, ft, args, res_attrs, others, getattr(visibility, "value", "public"), body, loc)
+        return Function(name, ft, args, res_attrs, others, getattr(visibility, "value", "public"), body, item.loc)
 
     def parse_generic_module(self, default_name):
         """`"builtin.module"() [<{sym_name = "m"}>] ({ items }) [{attributes}] : () -> ()`:
