@@ -27,10 +27,7 @@ class GenericSyntax:
         self.parse_punct(")")
         if self.is_punct("["):
             raise self.error("successor blocks (unstructured control flow) are not supported by iree-lite")
-        attrs = {}
-        if self.parse_optional_punct("<"):
-            attrs.update(self.parse_attr_dict())
-            self.parse_punct(">")
+        attrs = self.parse_optional_properties()
         regions = []
         if self.parse_optional_punct("("):
             regions = [r for r in self.parse_comma_list(self.parse_generic_region, ")") if r.blocks]
@@ -41,6 +38,14 @@ class GenericSyntax:
         if not isinstance(ft, FunctionType):
             raise self.error("expected a function type", tok)
         return name, name_tok, operands, attrs, regions, ft
+
+    def parse_optional_properties(self):
+        """`<{key = value, ...}>`, the op's properties, or {} without them."""
+        if not self.parse_optional_punct("<"):
+            return {}
+        attrs = self.parse_attr_dict()
+        self.parse_punct(">")
+        return attrs
 
     def parse_generic_region(self):
         """`{ [^bb0(%a: T, ...):] ops }`, all ops spelled out (terminators too);
@@ -124,10 +129,7 @@ class GenericSyntax:
         name_tok = self.parse_kind("string", "operation name")
         self.parse_punct("(")
         self.parse_punct(")")
-        attrs = {}
-        if self.parse_optional_punct("<"):
-            attrs.update(self.parse_attr_dict())
-            self.parse_punct(">")
+        attrs = self.parse_optional_properties()
         self.parse_punct("(")
         self.parse_punct("{")
         functions, globals_ = self.parse_module_body("}")
