@@ -57,6 +57,18 @@ def size_product(ops, sizes, loc):
     return result
 
 
+def insert(ops, piece, into, offsets, loc, extent=None):
+    """tensor.insert_slice of all of `piece` into `into` at index `offsets`
+    (values), with unit steps. The slice's sizes are `extent` (ints or index
+    values), by default piece's own; piece must have them at run time."""
+    extent = extent or shape_of(ops, piece, loc)
+    rank = piece.type.rank
+    attrs = {"offsets": (None,) * rank, "sizes": tuple(n if isinstance(n, int) else None for n in extent),
+             "strides": (1,) * rank, "slice_rank": rank}
+    return emit(ops, "tensor.insert_slice", [piece, into] + offsets + [n for n in extent if not isinstance(n, int)],
+                [into.type], attrs, loc)[0]
+
+
 def contract_views(ops, a, b, init, loc):
     """init + a @ b (batched when rank 3), init seen at the product's shape."""
     acc = view(ops, init, shape_of(ops, a, loc)[:-1] + shape_of(ops, b, loc)[-1:], loc)

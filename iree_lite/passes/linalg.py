@@ -14,9 +14,10 @@ from ..dialects.reduction import Fold, Pick, reduction_plan
 from ..ir.attributes import AffineMapAttr, FloatAttr, IntegerAttr
 from ..ir.core import Block, Diagnostic, Operation
 from ..ir.types import ScalarType, TensorType, element_type_of
-from .build import INDEX, cast, emit, expand, fold, index_constant, linear_index, map_dimensions, reordered, \
-    shape_of, size_of, sizes, splat, view
+from .build import INDEX, cast, emit, expand, fold, index_constant, insert, linear_index, map_dimensions, \
+    reordered, shape_of, size_of, sizes, splat, view
 from .convolution import convolve
+from .pack import rewrite_packing
 from .reduction import pick
 from .scalar_operands import fold_scalar_operands
 
@@ -58,7 +59,6 @@ def lower_linalg(block, source, remap=None):
 
 def rewrite(op, ops, remap, source):
     if op.name in ("linalg.pack", "linalg.unpack"):
-        from .pack import rewrite_packing   # (it imports this module's insert)
         return rewrite_packing(op, ops)
     ins, outs = ins_outs(op)
     out_type = op.results[0].type if op.results else outs[0].type
@@ -368,14 +368,3 @@ def rewrite_concat(op, ops, remap, source):
     return [result if result.type == op.results[0].type else
             emit(ops, "tensor.cast", [result], [op.results[0].type], loc=op.loc)[0]]
 
-
-def insert(ops, piece, into, offsets, loc, extent=None):
-    """tensor.insert_slice of all of `piece` into `into` at index `offsets`
-    (values), with unit steps. The slice's sizes are `extent` (ints or index
-    values), by default piece's own; piece must have them at run time."""
-    extent = extent or shape_of(ops, piece, loc)
-    rank = piece.type.rank
-    attrs = {"offsets": (None,) * rank, "sizes": tuple(n if isinstance(n, int) else None for n in extent),
-             "strides": (1,) * rank, "slice_rank": rank}
-    return emit(ops, "tensor.insert_slice", [piece, into] + offsets + [n for n in extent if not isinstance(n, int)],
-                [into.type], attrs, loc)[0]

@@ -14,8 +14,8 @@ from ..dialects.linalg import ins_outs
 from ..ir.attributes import AffineMapAttr, IntegerAttr
 from ..ir.core import Diagnostic
 from ..ir.types import ScalarType, TensorType
-from .build import emit, expand, index_constant, linear_index, size_of, size_product, splat, view
-from .linalg import apply_body, insert
+from .build import emit, expand, index_constant, insert, linear_index, size_of, size_product, splat, view
+from .linalg import apply_body
 
 INDEX = ScalarType("index")
 I1 = ScalarType("i1")

@@ -2,8 +2,7 @@
 (and back, with a slice dropping the padding): ops the linalg rewrite has."""
 from ..ir.attributes import AffineMapAttr
 from ..ir.types import TensorType
-from .build import emit, expand, index_constant, size_of, size_product, splat, view
-from .linalg import insert
+from .build import emit, expand, index_constant, insert, size_of, size_product, splat, view
 
 
 def rewrite_packing(op, ops):
