@@ -5,6 +5,7 @@ from ..ir.core import Diagnostic, Operation
 from ..ir.types import ScalarType, TensorType
 
 INDEX = ScalarType("index")
+I1 = ScalarType("i1")
 
 
 def emit(ops, name, operands, result_types, attributes=None, loc=None):
@@ -68,6 +69,18 @@ def insert(ops, piece, into, offsets, loc, extent=None):
     return emit(ops, "tensor.insert_slice", [piece, into] + offsets + [n for n in extent if not isinstance(n, int)],
                 [into.type], attrs, loc)[0]
 
+
+
+def extract(ops, src, offsets, sizes, loc):
+    """tensor.extract_slice of `src` at `offsets`, of `sizes` (each ints or
+    index values), with unit steps."""
+    rank = src.type.rank
+    attrs = {"offsets": tuple(n if isinstance(n, int) else None for n in offsets),
+             "sizes": tuple(n if isinstance(n, int) else None for n in sizes), "strides": (1,) * rank,
+             "slice_rank": rank}
+    dynamic = [n for n in (*offsets, *sizes) if not isinstance(n, int)]
+    return emit(ops, "tensor.extract_slice", [src] + dynamic, [TensorType(attrs["sizes"], src.type.element)], attrs,
+                loc)[0]
 
 def contract_views(ops, a, b, init, loc):
     """init + a @ b (batched when rank 3), init seen at the product's shape."""

@@ -14,21 +14,15 @@ from ..dialects.linalg import ins_outs
 from ..ir.attributes import IntegerAttr
 from ..ir.core import Block, Operation, Region
 from ..ir.types import ScalarType, TensorType
-from .build import emit, index_constant, linear_index, shape_of, size_product, splat, view
+from .build import I1, INDEX, emit, extract, index_constant, insert, linear_index, shape_of, size_product, splat, \
+    view
 from .linalg import apply_body, gather
-
-INDEX = ScalarType("index")
-I1 = ScalarType("i1")
+from .linalg_ext_attention import rewrite_attention
+from .linalg_ext_sort import rewrite_sort, rewrite_topk
 
 
 def rewrite_ext(op, ops, remap, source):
-    from .linalg_ext_attention import rewrite_attention
-    from .linalg_ext_sort import rewrite_sort, rewrite_topk
-    return {"iree_linalg_ext.gather": rewrite_gather,
-            "iree_linalg_ext.scatter": rewrite_scatter, "iree_linalg_ext.scan": rewrite_scan,
-            "iree_linalg_ext.sort": rewrite_sort, "iree_linalg_ext.topk": rewrite_topk,
-            "iree_linalg_ext.topk_v2": rewrite_topk, "iree_linalg_ext.arg_compare": rewrite_arg_compare,
-            "iree_linalg_ext.attention": rewrite_attention, "iree_linalg_ext.online_attention": rewrite_attention}[op.name](op, ops, remap, source)
+    return REWRITES[op.name](op, ops, remap, source)
 
 
 def as_index(ops, value, loc):
@@ -83,12 +77,12 @@ def rewrite_scatter(op, ops, remap, source):
         sizes = [1] * depth + piece
 
         def update(ops):
-            old = _slice(ops, acc, coords + [zero] * len(piece), sizes, loc)
-            row = view(ops, _slice(ops, rows, [i] + [zero] * len(piece), [1] + piece, loc), sizes, loc)
+            old = extract(ops, acc, coords + [zero] * len(piece), sizes, loc)
+            row = view(ops, extract(ops, rows, [i] + [zero] * len(piece), [1] + piece, loc), sizes, loc)
             block = op.regions[0].blocks[0]
             (new,) = apply_body(ops, block, dict(zip(block.arguments, (row, old))), old.type.shape, remap, source,
                                 like=old)
-            return [_insert(ops, new, acc, coords + [zero] * len(piece), sizes, loc)]
+            return [insert(ops, new, acc, coords + [zero] * len(piece), loc, sizes)]
         if keep is None:
             return update(ops)
         return _if(ops, emit(ops, "tensor.extract", [keep, i], [I1], loc=loc)[0], update, lambda ops: [acc], [t], loc)
@@ -111,7 +105,7 @@ def rewrite_scan(op, ops, remap, source):
         return [zero] * dim + [k] + [zero] * (x.type.rank - dim - 1)
 
     def row(ops, tensor, k):
-        return view(ops, _slice(ops, tensor, at(ops, k), sizes, loc), kept, loc)
+        return view(ops, extract(ops, tensor, at(ops, k), sizes, loc), kept, loc)
 
     def step(ops, k, result, carried):
         def first(ops):
@@ -127,7 +121,7 @@ def rewrite_scan(op, ops, remap, source):
                         {"predicate": IntegerAttr(0, ScalarType("i64"))}, loc)[0]   # eq
         value, carried = _if(ops, is_first, first, later, [acc.type, acc.type], loc)
         piece = view(ops, value, sizes, loc)
-        return [_insert(ops, piece, result, at(ops, k), sizes, loc), carried]
+        return [insert(ops, piece, result, at(ops, k), loc, sizes), carried]
     n = extent[dim] if not isinstance(extent[dim], int) else index_constant(ops, extent[dim], loc)
     return _for(ops, n, [out, acc], step, loc)
 
@@ -147,7 +141,7 @@ def rewrite_arg_compare(op, ops, remap, source):
     def step(ops, k, best, where):
         zero = index_constant(ops, 0, loc)
         at = [zero] * dim + [k] + [zero] * (x.type.rank - dim - 1)
-        row = view(ops, _slice(ops, x, at, sizes, loc), kept, loc)
+        row = view(ops, extract(ops, x, at, sizes, loc), kept, loc)
         (wins,) = apply_body(ops, block, {block.arguments[0]: row, block.arguments[1]: best}, value.type.shape,
                              remap, source, like=best)
         position = emit(ops, "arith.addi", [k, base[0]], [INDEX], loc=loc)[0] if base else k
@@ -156,24 +150,6 @@ def rewrite_arg_compare(op, ops, remap, source):
                 emit(ops, "arith.select", [wins, splat(ops, position, where, loc), where], [index.type], loc=loc)[0]]
     n = extent[dim] if not isinstance(extent[dim], int) else index_constant(ops, extent[dim], loc)
     return _for(ops, n, [value, index], step, loc)
-
-
-def _slice(ops, src, offsets, sizes, loc):
-    """The slice of `src` at index values `offsets`, of `sizes` (ints or index values), unit steps."""
-    rank = src.type.rank
-    attrs = {"offsets": (None,) * rank, "sizes": tuple(n if isinstance(n, int) else None for n in sizes),
-             "strides": (1,) * rank, "slice_rank": rank}
-    t = TensorType(attrs["sizes"], src.type.element)
-    return emit(ops, "tensor.extract_slice", [src] + offsets + [n for n in sizes if not isinstance(n, int)], [t],
-                attrs, loc)[0]
-
-
-def _insert(ops, piece, into, offsets, sizes, loc):
-    rank = into.type.rank
-    attrs = {"offsets": (None,) * rank, "sizes": tuple(n if isinstance(n, int) else None for n in sizes),
-             "strides": (1,) * rank, "slice_rank": rank}
-    return emit(ops, "tensor.insert_slice", [piece, into] + offsets + [n for n in sizes if not isinstance(n, int)],
-                [into.type], attrs, loc)[0]
 
 
 def _region(build, arguments, loc):
@@ -202,3 +178,9 @@ def _if(ops, cond, then, otherwise, types, loc):
     ops.append(branch)
     return branch.results
 
+
+REWRITES = {"iree_linalg_ext.gather": rewrite_gather, "iree_linalg_ext.scatter": rewrite_scatter,
+            "iree_linalg_ext.scan": rewrite_scan, "iree_linalg_ext.sort": rewrite_sort,
+            "iree_linalg_ext.topk": rewrite_topk, "iree_linalg_ext.topk_v2": rewrite_topk,
+            "iree_linalg_ext.arg_compare": rewrite_arg_compare, "iree_linalg_ext.attention": rewrite_attention,
+            "iree_linalg_ext.online_attention": rewrite_attention}

@@ -14,11 +14,9 @@ from ..dialects.linalg import ins_outs
 from ..ir.attributes import AffineMapAttr, IntegerAttr
 from ..ir.core import Diagnostic
 from ..ir.types import ScalarType, TensorType
-from .build import emit, expand, index_constant, insert, linear_index, size_of, size_product, splat, view
+from .build import I1, INDEX, emit, expand, extract, index_constant, insert, linear_index, size_of, size_product, \
+    splat, view
 from .linalg import apply_body
-
-INDEX = ScalarType("index")
-I1 = ScalarType("i1")
 
 
 class Rows:
@@ -133,7 +131,6 @@ def rewrite_topk(op, ops, remap, source):
     by the comparator, equal values by index: what IREE's insertion of each
     input into the outs gives when the outs start in that order (as filled
     with the comparator's extreme value)."""
-    from .linalg_ext import _slice
     ins, outs = ins_outs(op)
     loc, dim = op.loc, op.attributes["dimension"]
     rows = Rows(ops, ins[0].type, dim, loc, source, op.name)
@@ -179,5 +176,5 @@ def rewrite_topk(op, ops, remap, source):
         tied = logic("xori", logic("xori", forward, reverse), true)   # neither comes first, or (IREE's test) both
         return logic("ori", forward, logic("andi", tied, cmpi("slt", lhs[1], rhs[1])))
     ordered = merge_sort(ops, both, compare, loc, source)
-    return [rows.back(_slice(ops, v, [zero, zero], [count, k], loc), outer, r.type)
+    return [rows.back(extract(ops, v, [zero, zero], [count, k], loc), outer, r.type)
             for v, r in zip(ordered, op.results)]

@@ -15,9 +15,8 @@ value.)
 from ..dialects import lookup
 from ..ir.attributes import AffineMapAttr, FloatAttr, IntegerAttr
 from ..ir.types import ScalarType, TensorType
-from .build import INDEX, emit, expand, fold, linear_index, size_of, splat
+from .build import I1, INDEX, emit, expand, fold, linear_index, size_of, splat
 
-I1 = ScalarType("i1")
 I64 = ScalarType("i64")
 
 
