@@ -95,17 +95,9 @@ def rewrite_scan(op, ops, remap, source):
     slice and an input slice."""
     (x,), (out, acc) = ins_outs(op)
     loc, dim, inclusive = op.loc, op.attributes["dimension"], op.attributes["inclusive"]
-    extent = shape_of(ops, x, loc)
-    sizes = extent[:dim] + [1] + extent[dim + 1:]
-    kept = extent[:dim] + extent[dim + 1:]
+    along = Slices(ops, x, dim, loc)
+    row = along.row
     block = op.regions[0].blocks[0]
-
-    def at(ops, k):
-        zero = index_constant(ops, 0, loc)
-        return [zero] * dim + [k] + [zero] * (x.type.rank - dim - 1)
-
-    def row(ops, tensor, k):
-        return view(ops, extract(ops, tensor, at(ops, k), sizes, loc), kept, loc)
 
     def step(ops, k, result, carried):
         def first(ops):
@@ -120,10 +112,9 @@ def rewrite_scan(op, ops, remap, source):
         is_first = emit(ops, "arith.cmpi", [k, index_constant(ops, 0, loc)], [I1],
                         {"predicate": IntegerAttr(0, ScalarType("i64"))}, loc)[0]   # eq
         value, carried = _if(ops, is_first, first, later, [acc.type, acc.type], loc)
-        piece = view(ops, value, sizes, loc)
-        return [insert(ops, piece, result, at(ops, k), loc, sizes), carried]
-    n = extent[dim] if not isinstance(extent[dim], int) else index_constant(ops, extent[dim], loc)
-    return _for(ops, n, [out, acc], step, loc)
+        piece = view(ops, value, along.sizes, loc)
+        return [insert(ops, piece, result, along.at(ops, k), loc, along.sizes), carried]
+    return _for(ops, along.count, [out, acc], step, loc)
 
 
 def rewrite_arg_compare(op, ops, remap, source):
@@ -132,24 +123,39 @@ def rewrite_arg_compare(op, ops, remap, source):
     n_in = op.attributes["num_ins"].value
     (x,), (value, index), base = op.operands[:n_in], op.operands[n_in:n_in + 2], op.operands[n_in + 2:]
     loc, dim = op.loc, op.attributes["dimension"]
-    extent = shape_of(ops, x, loc)
-    sizes = extent[:dim] + [1] + extent[dim + 1:]
-    kept = extent[:dim] + extent[dim + 1:]
+    along = Slices(ops, x, dim, loc)
     block = op.regions[0].blocks[0]
     index_type = index.type.element
 
     def step(ops, k, best, where):
-        zero = index_constant(ops, 0, loc)
-        at = [zero] * dim + [k] + [zero] * (x.type.rank - dim - 1)
-        row = view(ops, extract(ops, x, at, sizes, loc), kept, loc)
+        row = along.row(ops, x, k)
         (wins,) = apply_body(ops, block, {block.arguments[0]: row, block.arguments[1]: best}, value.type.shape,
                              remap, source, like=best)
         position = emit(ops, "arith.addi", [k, base[0]], [INDEX], loc=loc)[0] if base else k
         position = emit(ops, "arith.index_cast", [position], [index_type], loc=loc)[0]
         return [emit(ops, "arith.select", [wins, row, best], [value.type], loc=loc)[0],
                 emit(ops, "arith.select", [wins, splat(ops, position, where, loc), where], [index.type], loc=loc)[0]]
-    n = extent[dim] if not isinstance(extent[dim], int) else index_constant(ops, extent[dim], loc)
-    return _for(ops, n, [value, index], step, loc)
+    return _for(ops, along.count, [value, index], step, loc)
+
+
+class Slices:
+    """The slices along dimension `dim` of tensors of x's shape, for a loop
+    over it: `count` of them (an int or an index value)."""
+
+    def __init__(self, ops, x, dim, loc):
+        extent = shape_of(ops, x, loc)
+        self.count, self.dim, self.rank, self.loc = extent[dim], dim, x.type.rank, loc
+        self.sizes = extent[:dim] + [1] + extent[dim + 1:]
+        self.kept = extent[:dim] + extent[dim + 1:]
+
+    def at(self, ops, k):
+        """The offsets of slice k (an index value)."""
+        zero = index_constant(ops, 0, self.loc)
+        return [zero] * self.dim + [k] + [zero] * (self.rank - self.dim - 1)
+
+    def row(self, ops, tensor, k):
+        """Slice k of `tensor`, without the dimension."""
+        return view(ops, extract(ops, tensor, self.at(ops, k), self.sizes, self.loc), self.kept, self.loc)
 
 
 def _region(build, arguments, loc):
@@ -164,7 +170,10 @@ def _region(build, arguments, loc):
 
 
 def _for(ops, count, inits, body, loc):
-    """scf.for i in [0, count) carrying `inits` through `body(ops, i, *carried)`."""
+    """scf.for i in [0, count) carrying `inits` through `body(ops, i, *carried)`;
+    count is an int or an index value."""
+    if isinstance(count, int):
+        count = index_constant(ops, count, loc)
     region = _region(body, [INDEX] + [v.type for v in inits], loc)
     bounds = [index_constant(ops, 0, loc), count, index_constant(ops, 1, loc)]
     loop = Operation("scf.for", bounds + list(inits), [v.type for v in inits], regions=[region], loc=loc)
