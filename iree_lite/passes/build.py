@@ -1,6 +1,6 @@
 """Builders of the tensor ops that the structured-op rewrites emit: each
 appends its ops to `ops` and returns the new value(s)."""
-from ..ir.attributes import AffineMapAttr, IntegerAttr, exact_dimension
+from ..ir.attributes import AffineMapAttr, FloatAttr, IntegerAttr, exact_dimension
 from ..ir.core import Diagnostic, Operation
 from ..ir.types import ScalarType, TensorType
 
@@ -88,8 +88,14 @@ def contract_views(ops, a, b, init, loc):
     return view(ops, emit(ops, "iree_lite.matmul", [acc, a, b], [acc.type], loc=loc)[0], shape_of(ops, init, loc), loc)
 
 
+def constant(ops, value, element, loc):
+    """A scalar arith.constant of type `element`."""
+    attr = FloatAttr(value, element) if element.is_float else IntegerAttr(value, element)
+    return emit(ops, "arith.constant", [], [element], {"value": attr}, loc)[0]
+
+
 def index_constant(ops, value, loc):
-    return emit(ops, "arith.constant", [], [INDEX], {"value": IntegerAttr(value, INDEX)}, loc)[0]
+    return constant(ops, value, INDEX, loc)
 
 
 def size_of(ops, like, axis, loc):

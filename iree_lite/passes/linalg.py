@@ -11,10 +11,10 @@ Named ops map to the one op they mean.
 from ..dialects import lookup
 from ..dialects.linalg import CONTRACTIONS, CONVOLUTIONS, ELEMENTWISE, MATMUL_DIMS, ins_outs
 from ..dialects.reduction import Fold, Pick, reduction_plan
-from ..ir.attributes import AffineMapAttr, FloatAttr, IntegerAttr
+from ..ir.attributes import AffineMapAttr, IntegerAttr
 from ..ir.core import Block, Diagnostic, Operation
 from ..ir.types import ScalarType, TensorType, element_type_of
-from .build import INDEX, cast, emit, expand, fold, index_constant, insert, linear_index, map_dimensions, \
+from .build import INDEX, cast, constant, emit, expand, fold, index_constant, insert, linear_index, map_dimensions, \
     reordered, shape_of, size_of, sizes, splat, view
 from .convolution import convolve
 from .pack import rewrite_packing
@@ -223,8 +223,8 @@ def softmax(ops, x, dim, loc, exp="math.exp"):
     back = AffineMapAttr(t.rank, tuple(kept))
 
     def splat(value):
-        scalar = emit(ops, "arith.constant", [], [t.element], {"value": FloatAttr(value, t.element)}, loc)[0]
-        return emit(ops, "tensor.splat", [scalar] + sizes(ops, x, kept, loc), [reduced], loc=loc)[0]
+        return emit(ops, "tensor.splat", [constant(ops, value, t.element, loc)] + sizes(ops, x, kept, loc), [reduced],
+                    loc=loc)[0]
     peak = reduce(ops, x, splat(float("-inf")), [dim], "maximumf", loc)
     shifted = emit(ops, "arith.subf", [x, expand(ops, peak, back, t.shape, loc, x)], [t], loc=loc)[0]
     e = emit(ops, exp, [shifted], [t], loc=loc)[0]

@@ -14,8 +14,8 @@ from ..dialects.linalg import ins_outs
 from ..ir.attributes import AffineMapAttr, IntegerAttr
 from ..ir.core import Diagnostic
 from ..ir.types import ScalarType, TensorType
-from .build import I1, INDEX, emit, expand, extract, index_constant, insert, linear_index, size_of, size_product, \
-    splat, view
+from .build import I1, INDEX, constant, emit, expand, extract, index_constant, insert, linear_index, size_of, \
+    size_product, splat, view
 from .linalg import apply_body
 
 
@@ -68,7 +68,7 @@ def merge_sort(ops, flat, compare, loc, source):
     def at(values, where):
         flat_index = e("arith.addi", row_start, where)
         return [emit(ops, "iree_lite.gather", [v, flat_index], [v.type], loc=loc)[0] for v in values]
-    true = emit(ops, "arith.constant", [], [I1], {"value": IntegerAttr(1, I1)}, loc)[0]
+    true = constant(ops, 1, I1, loc)
     w = 1
     while w < n:
         s = e("arith.muli", e("arith.divui", position, const(2 * w)), const(2 * w))
@@ -139,8 +139,7 @@ def rewrite_topk(op, ops, remap, source):
     index_type = outs[1].type if len(outs) == 2 else \
         TensorType(outs[0].type.shape, ins[1].type.element if len(ins) == 2 else ScalarType("i32"))
     if len(outs) == 1:   # topk_v2 without an indices output: as if filled with 0
-        zero = emit(ops, "arith.constant", [], [index_type.element], {"value": IntegerAttr(0, index_type.element)},
-                    loc)[0]
+        zero = constant(ops, 0, index_type.element, loc)
         outs = [outs[0], splat(ops, zero, outs[0], loc)]
     if len(ins) == 2:
         indices = rows.flat(ins[1])[0]
@@ -172,7 +171,7 @@ def rewrite_topk(op, ops, remap, source):
                         {"predicate": IntegerAttr(code.index(predicate), ScalarType("i64"))}, loc)[0]
         def logic(name, a, b):
             return emit(ops, f"arith.{name}", [a, b], [TensorType(shape, I1)], loc=loc)[0]
-        true = emit(ops, "arith.constant", [], [I1], {"value": IntegerAttr(1, I1)}, loc)[0]
+        true = constant(ops, 1, I1, loc)
         tied = logic("xori", logic("xori", forward, reverse), true)   # neither comes first, or (IREE's test) both
         return logic("ori", forward, logic("andi", tied, cmpi("slt", lhs[1], rhs[1])))
     ordered = merge_sort(ops, both, compare, loc, source)

@@ -13,9 +13,9 @@ maximumf fold is NaN and no point reaches it: the output keeps its initial
 value.)
 """
 from ..dialects import lookup
-from ..ir.attributes import AffineMapAttr, FloatAttr, IntegerAttr
+from ..ir.attributes import AffineMapAttr, IntegerAttr
 from ..ir.types import ScalarType, TensorType
-from .build import I1, INDEX, emit, expand, fold, linear_index, size_of, splat
+from .build import I1, INDEX, constant, emit, expand, fold, linear_index, size_of, splat
 
 I64 = ScalarType("i64")
 
@@ -28,10 +28,6 @@ def pick(ops, step, v, m, init_of, s, init, parallel, loc):
 
     def at(element, name, operands, attributes=None):
         return emit(ops, name, operands, [TensorType(shape, element)], attributes, loc)[0]
-
-    def constant(value, element):
-        attr = FloatAttr(value, element) if element.is_float else IntegerAttr(value, element)
-        return emit(ops, "arith.constant", [], [element], {"value": attr}, loc)[0]
 
     def compare(a, b, predicate):
         name = "arith.cmpf" if a.type.element.is_float else "arith.cmpi"
@@ -53,11 +49,11 @@ def pick(ops, step, v, m, init_of, s, init, parallel, loc):
         position = coordinate
     reaches = compare(v, spread(m), "oeq" if v.type.element.is_float else "eq")
     hit = at(I1, "arith.andi", [reaches, compare(v, spread(init_of), step.predicate)])
-    none = constant(-1 if step.last else (1 << 63) - 1, INDEX)
+    none = constant(ops, -1 if step.last else (1 << 63) - 1, INDEX, loc)
     where = reduced(at(INDEX, "arith.select", [hit, position, splat(ops, none, v, loc)]), none,
                  "maxsi" if step.last else "minsi")
     element = s.type.element
-    low = constant(float("-inf") if element.is_float else -(1 << (element.bitwidth - 1)), element)
+    low = constant(ops, float("-inf") if element.is_float else -(1 << (element.bitwidth - 1)), element, loc)
     chosen = at(element, "arith.select", [compare(position, spread(where), "eq"), s, splat(ops, low, v, loc)])
     value = reduced(chosen, low, "maximumf" if element.is_float else "maxsi")
     found = emit(ops, "arith.cmpi", [where, splat(ops, none, init, loc)], [TensorType(init.type.shape, I1)],
