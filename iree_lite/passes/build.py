@@ -1,8 +1,9 @@
 """Builders of the tensor ops that the structured-op rewrites emit: each
 appends its ops to `ops` and returns the new value(s)."""
+from ..dialects import lookup
 from ..ir.attributes import AffineMapAttr, FloatAttr, IntegerAttr, exact_dimension
 from ..ir.core import Diagnostic, Operation
-from ..ir.types import ScalarType, TensorType
+from ..ir.types import ScalarType, TensorType, element_type_of
 
 INDEX = ScalarType("index")
 I1 = ScalarType("i1")
@@ -92,6 +93,15 @@ def constant(ops, value, element, loc):
     """A scalar arith.constant of type `element`."""
     attr = FloatAttr(value, element) if element.is_float else IntegerAttr(value, element)
     return emit(ops, "arith.constant", [], [element], {"value": attr}, loc)[0]
+
+
+def cmp(ops, predicate, a, b, loc):
+    """a `predicate` b (its name), by arith.cmpf for floats else arith.cmpi:
+    i1, at the shape of whichever operand is a tensor."""
+    t = next((v.type for v in (a, b) if isinstance(v.type, TensorType)), None)
+    name = "arith.cmpf" if element_type_of(a.type).is_float else "arith.cmpi"
+    code = IntegerAttr(lookup(name).predicates.index(predicate), ScalarType("i64"))
+    return emit(ops, name, [a, b], [TensorType(t.shape, I1) if t else I1], {"predicate": code}, loc)[0]
 
 
 def index_constant(ops, value, loc):

@@ -11,11 +11,11 @@ Named ops map to the one op they mean.
 from ..dialects import lookup
 from ..dialects.linalg import CONTRACTIONS, CONVOLUTIONS, ELEMENTWISE, MATMUL_DIMS, ins_outs
 from ..dialects.reduction import Fold, Pick, reduction_plan
-from ..ir.attributes import AffineMapAttr, IntegerAttr
+from ..ir.attributes import AffineMapAttr
 from ..ir.core import Block, Diagnostic, Operation
-from ..ir.types import ScalarType, TensorType, element_type_of
-from .build import INDEX, cast, constant, emit, expand, fold, index_constant, insert, linear_index, map_dimensions, \
-    reordered, shape_of, size_of, sizes, splat, view
+from ..ir.types import TensorType, element_type_of
+from .build import I1, INDEX, cast, cmp, constant, emit, expand, fold, index_constant, insert, linear_index, \
+    map_dimensions, reordered, shape_of, size_of, sizes, splat, view
 from .convolution import convolve
 from .pack import rewrite_packing
 from .reduction import pick
@@ -280,14 +280,13 @@ def gather(ops, src, indices, shape, loc):
     is outside its dimension."""
     def elementwise(name, a, b, attributes=None):
         t = next((v.type for v in (a, b) if isinstance(v.type, TensorType)), None)
-        rt = ScalarType("i1") if name in ("arith.cmpi", "arith.andi") else INDEX
+        rt = I1 if name == "arith.andi" else INDEX
         return emit(ops, name, [a, b], [TensorType(t.shape, rt) if t else rt], attributes, loc)[0]
     flat, inside = index_constant(ops, 0, loc), None
     for axis, index in enumerate(indices):
         size = size_of(ops, src, axis, loc)
         flat = elementwise("arith.addi", elementwise("arith.muli", flat, size), index)
-        ult = lookup("arith.cmpi").predicates.index("ult")   # unsigned: 0 <= index < size
-        ok = elementwise("arith.cmpi", index, size, {"predicate": IntegerAttr(ult, ScalarType("i64"))})
+        ok = cmp(ops, "ult", index, size, loc)   # unsigned: 0 <= index < size
         inside = ok if inside is None else elementwise("arith.andi", inside, ok)
     if inside is not None:
         flat = emit(ops, "arith.select", [inside, flat, index_constant(ops, -1, loc)], [flat.type], loc=loc)[0]

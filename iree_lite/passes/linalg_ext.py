@@ -11,11 +11,10 @@ writes outside the tensor. scan is a loop along its dimension, one slice a
 step. sort and topk are in linalg_ext_sort.py.
 """
 from ..dialects.linalg import ins_outs
-from ..ir.attributes import IntegerAttr
 from ..ir.core import Block, Operation, Region
-from ..ir.types import ScalarType, TensorType
-from .build import I1, INDEX, emit, extract, index_constant, insert, linear_index, shape_of, size_product, splat, \
-    view
+from ..ir.types import TensorType
+from .build import I1, INDEX, cmp, emit, extract, index_constant, insert, linear_index, shape_of, size_product, \
+    splat, view
 from .linalg import apply_body, gather
 from .linalg_ext_attention import rewrite_attention
 from .linalg_ext_sort import rewrite_sort, rewrite_topk
@@ -109,8 +108,7 @@ def rewrite_scan(op, ops, remap, source):
                                                block.arguments[1]: row(ops, x, k if inclusive else before)},
                                   acc.type.shape, remap, source, like=carried)
             return [value, value]
-        is_first = emit(ops, "arith.cmpi", [k, index_constant(ops, 0, loc)], [I1],
-                        {"predicate": IntegerAttr(0, ScalarType("i64"))}, loc)[0]   # eq
+        is_first = cmp(ops, "eq", k, index_constant(ops, 0, loc), loc)
         value, carried = _if(ops, is_first, first, later, [acc.type, acc.type], loc)
         piece = view(ops, value, along.sizes, loc)
         return [insert(ops, piece, result, along.at(ops, k), loc, along.sizes), carried]

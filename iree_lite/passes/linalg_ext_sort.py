@@ -9,12 +9,11 @@ log(w) fused steps, a sort log(n) passes: O(n log^2 n) work, all in
 parallel kernels. An earlier element stays before a later one iff the
 comparator holds of (earlier, later).
 """
-from ..dialects import lookup
 from ..dialects.linalg import ins_outs
-from ..ir.attributes import AffineMapAttr, IntegerAttr
+from ..ir.attributes import AffineMapAttr
 from ..ir.core import Diagnostic
 from ..ir.types import ScalarType, TensorType
-from .build import I1, INDEX, constant, emit, expand, extract, index_constant, insert, linear_index, size_of, \
+from .build import I1, INDEX, cmp, constant, emit, expand, extract, index_constant, insert, linear_index, size_of, \
     size_product, splat, view
 from .linalg import apply_body
 
@@ -55,11 +54,6 @@ def merge_sort(ops, flat, compare, loc, source):
     def e(name, a, b, rt=INDEX):
         return emit(ops, name, [a, b], [TensorType(shape, rt)], loc=loc)[0]
 
-    def cmp(predicate, a, b):
-        code = lookup("arith.cmpi").predicates.index(predicate)
-        return emit(ops, "arith.cmpi", [a, b], [TensorType(shape, I1)],
-                    {"predicate": IntegerAttr(code, ScalarType("i64"))}, loc)[0]
-
     def select(c, a, b):
         return emit(ops, "arith.select", [c, a, b], [TensorType(shape, INDEX)], loc=loc)[0]
     row_start = e("arith.muli", linear_index(ops, shape, 0, loc, source, like), const(n))
@@ -92,11 +86,12 @@ def merge_sort(ops, flat, compare, loc, source):
         for _ in range(w.bit_length()):   # ceil(log2(w + 1)) halvings of [lo, hi]
             mid = e("arith.divui", e("arith.addi", lo, hi), const(2))
             first = a_first(mid, e("arith.subi", e("arith.subi", p, mid), const(1)))
-            active = cmp("slt", lo, hi)
+            active = cmp(ops, "slt", lo, hi, loc)
             lo = select(e("arith.andi", active, first, I1), e("arith.addi", mid, const(1)), lo)
             hi = select(e("arith.andi", active, e("arith.xori", first, true, I1), I1), mid, hi)
         j = e("arith.subi", p, lo)
-        take_a = e("arith.andi", cmp("slt", lo, left), e("arith.ori", cmp("sge", j, right), a_first(lo, j), I1), I1)
+        take_a = e("arith.andi", cmp(ops, "slt", lo, left, loc),
+                   e("arith.ori", cmp(ops, "sge", j, right, loc), a_first(lo, j), I1), I1)
         flat = at(flat, select(take_a, e("arith.addi", s, lo), e("arith.addi", b_start, j)))
         w *= 2
     return flat
@@ -164,16 +159,12 @@ def rewrite_topk(op, ops, remap, source):
                                    like=both[0])
             return result
         forward, reverse = region(lhs[0], rhs[0]), region(rhs[0], lhs[0])
-        code = lookup("arith.cmpi").predicates
 
-        def cmpi(predicate, a, b):
-            return emit(ops, "arith.cmpi", [a, b], [TensorType(shape, I1)],
-                        {"predicate": IntegerAttr(code.index(predicate), ScalarType("i64"))}, loc)[0]
         def logic(name, a, b):
             return emit(ops, f"arith.{name}", [a, b], [TensorType(shape, I1)], loc=loc)[0]
         true = constant(ops, 1, I1, loc)
         tied = logic("xori", logic("xori", forward, reverse), true)   # neither comes first, or (IREE's test) both
-        return logic("ori", forward, logic("andi", tied, cmpi("slt", lhs[1], rhs[1])))
+        return logic("ori", forward, logic("andi", tied, cmp(ops, "slt", lhs[1], rhs[1], loc)))
     ordered = merge_sort(ops, both, compare, loc, source)
     return [rows.back(extract(ops, v, [zero, zero], [count, k], loc), outer, r.type)
             for v, r in zip(ordered, op.results)]
