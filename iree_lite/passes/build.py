@@ -191,3 +191,30 @@ def reordered(amap, order):
                 e = ("+", e, ("*", ("d", order.index(d)), ("c", a)))
         exprs.append(e)
     return AffineMapAttr(len(order), None, 0, tuple(exprs))
+
+
+def reduce(ops, x, init, dims, combiner, loc):
+    """Fold dimensions `dims` of x into init (moved innermost first, as rows)."""
+    kept = [d for d in range(x.type.rank) if d not in dims]
+    order = kept + dims
+    moved = expand(ops, x, AffineMapAttr(len(order), tuple(order.index(k) for k in range(len(order)))),
+                   tuple(x.type.shape[d] for d in order), loc)
+    return fold(ops, init, moved, combiner, loc)
+
+
+def softmax(ops, x, dim, loc, exp="math.exp"):
+    """exp(x - max) / sum(exp(x - max)) along `dim`, from reductions,
+    broadcasts and element-wise ops (which fuse); `exp` may be math.exp2."""
+    t = x.type
+    kept = [d for d in range(t.rank) if d != dim]
+    reduced = TensorType(tuple(t.shape[d] for d in kept), t.element)
+    back = AffineMapAttr(t.rank, tuple(kept))
+
+    def filled(value):   # a splat at the reduced shape
+        return emit(ops, "tensor.splat", [constant(ops, value, t.element, loc)] + sizes(ops, x, kept, loc), [reduced],
+                    loc=loc)[0]
+    peak = reduce(ops, x, filled(float("-inf")), [dim], "maximumf", loc)
+    shifted = emit(ops, "arith.subf", [x, expand(ops, peak, back, t.shape, loc, x)], [t], loc=loc)[0]
+    e = emit(ops, exp, [shifted], [t], loc=loc)[0]
+    total = reduce(ops, e, filled(0.0), [dim], "addf", loc)
+    return emit(ops, "arith.divf", [e, expand(ops, total, back, t.shape, loc, x)], [t], loc=loc)[0]

@@ -13,10 +13,12 @@ from ..dialects.linalg import CONTRACTIONS, CONVOLUTIONS, ELEMENTWISE, MATMUL_DI
 from ..dialects.reduction import Fold, Pick, reduction_plan
 from ..ir.attributes import AffineMapAttr
 from ..ir.core import Block, Diagnostic, Operation
-from ..ir.types import TensorType, element_type_of
-from .build import I1, INDEX, cast, cmp, constant, emit, expand, fold, index_constant, insert, linear_index, \
-    map_dimensions, reordered, shape_of, size_of, sizes, splat, view
+from ..ir.types import TensorType
+from .body import apply_body
+from .build import INDEX, cast, emit, expand, fold, index_constant, insert, linear_index, map_dimensions, reordered, \
+    shape_of, size_of, softmax, splat, view
 from .convolution import convolve
+from .linalg_ext import rewrite_ext
 from .pack import rewrite_packing
 from .reduction import pick
 from .scalar_operands import fold_scalar_operands
@@ -35,7 +37,6 @@ def lower_linalg(block, source, remap=None):
                 lower_linalg(inner, source, remap)
         dynamic = any(isinstance(v.type, TensorType) and not v.type.is_static for v in (*op.operands, *op.results))
         if op.name.startswith("iree_linalg_ext.") and op.name != "iree_linalg_ext.yield":
-            from .linalg_ext import rewrite_ext   # (it builds on this module's helpers)
             for old, new in zip(op.results, rewrite_ext(op, ops, remap, source)):
                 remap[old] = new
         elif op.name.startswith("linalg.") and op.name not in ("linalg.yield", "linalg.index") or \
@@ -123,15 +124,6 @@ def _fail(op, source):
     return fail
 
 
-def reduce(ops, x, init, dims, combiner, loc):
-    """Fold dimensions `dims` of x into init (moved innermost first, as rows)."""
-    kept = [d for d in range(x.type.rank) if d not in dims]
-    order = kept + dims
-    moved = expand(ops, x, AffineMapAttr(len(order), tuple(order.index(k) for k in range(len(order)))),
-                   tuple(x.type.shape[d] for d in order), loc)
-    return fold(ops, init, moved, combiner, loc)
-
-
 def reduce_generic(op, ops, kinds, remap, source):
     maps = op.attributes["indexing_maps"].values
     parallel = [d for d, k in enumerate(kinds) if k == "parallel"]
@@ -212,85 +204,6 @@ def contract(ops, kind, ins, init, loc):
         acc = init
     result = emit(ops, "iree_lite.matmul", [acc, a, b], [acc.type], loc=loc)[0]
     return result if result.type == init.type else view(ops, result, shape_of(ops, init, loc), loc)
-
-
-def softmax(ops, x, dim, loc, exp="math.exp"):
-    """exp(x - max) / sum(exp(x - max)) along `dim`, from reductions,
-    broadcasts and element-wise ops (which fuse); `exp` may be math.exp2."""
-    t = x.type
-    kept = [d for d in range(t.rank) if d != dim]
-    reduced = TensorType(tuple(t.shape[d] for d in kept), t.element)
-    back = AffineMapAttr(t.rank, tuple(kept))
-
-    def splat(value):
-        return emit(ops, "tensor.splat", [constant(ops, value, t.element, loc)] + sizes(ops, x, kept, loc), [reduced],
-                    loc=loc)[0]
-    peak = reduce(ops, x, splat(float("-inf")), [dim], "maximumf", loc)
-    shifted = emit(ops, "arith.subf", [x, expand(ops, peak, back, t.shape, loc, x)], [t], loc=loc)[0]
-    e = emit(ops, exp, [shifted], [t], loc=loc)[0]
-    total = reduce(ops, e, splat(0.0), [dim], "addf", loc)
-    return emit(ops, "arith.divf", [e, expand(ops, total, back, t.shape, loc, x)], [t], loc=loc)[0]
-
-
-def apply_body(ops, block, mapping, shape, remap, source, dims=None, like=None):
-    """Each op of a body block, applied element-wise over `shape`: the same
-    ops on tensors (scalars defined outside stay scalars). Iteration
-    dimension d is dimension dims[d] of `shape` (default: d); tensor `like`,
-    when given, has `shape` and sizes its dynamic dimensions. Returns the
-    tensors of the terminator's operands."""
-    for inner in block.operations[:-1]:
-        if inner.regions:
-            raise Diagnostic(f"'{inner.name}' inside a structured op body is not supported by iree-lite yet",
-                             inner.loc, source)
-        if inner.name == "linalg.index":
-            dim = inner.attributes["dim"].value
-            mapping[inner.results[0]] = linear_index(ops, shape, dims[dim] if dims else dim, inner.loc, source, like)
-            continue
-        operands = [mapping.get(v, remap.get(v, v)) for v in inner.operands]
-        varying = any(v in mapping for v in inner.operands)   # else a scalar op, computed once
-        if varying and inner.name == "tensor.extract":
-            mapping[inner.results[0]] = gather(ops, operands[0], operands[1:], shape, inner.loc)
-            continue
-        if varying and lookup(inner.name).elementwise is None:
-            raise Diagnostic(f"'{inner.name}' of values that vary inside a structured op body is not supported "
-                             "by iree-lite yet", inner.loc, source)
-        types = [TensorType(shape, element_type_of(r.type)) if varying else r.type for r in inner.results]
-        for old, new in zip(inner.results, emit(ops, inner.name, operands, types, dict(inner.attributes),
-                                                 inner.loc)):
-            mapping[old] = new
-    results = []
-    for value in block.operations[-1].operands:
-        value = mapping.get(value, remap.get(value, value))
-        if not isinstance(value.type, TensorType):
-            if like is not None:
-                value = splat(ops, value, like, block.operations[-1].loc)
-            elif None in shape:
-                raise Diagnostic("a body yielding a value defined outside it, on dynamic shapes, is not supported "
-                                 "here by iree-lite yet", block.operations[-1].loc, source)
-            else:
-                value = emit(ops, "tensor.splat", [value], [TensorType(shape, value.type)],
-                             loc=block.operations[-1].loc)[0]
-        results.append(value)
-    return results
-
-
-def gather(ops, src, indices, shape, loc):
-    """src's elements at `indices` (index tensors of `shape`, or scalars):
-    the row-major flat index, or -1 (which t.gather refuses) where any index
-    is outside its dimension."""
-    def elementwise(name, a, b, attributes=None):
-        t = next((v.type for v in (a, b) if isinstance(v.type, TensorType)), None)
-        rt = I1 if name == "arith.andi" else INDEX
-        return emit(ops, name, [a, b], [TensorType(t.shape, rt) if t else rt], attributes, loc)[0]
-    flat, inside = index_constant(ops, 0, loc), None
-    for axis, index in enumerate(indices):
-        size = size_of(ops, src, axis, loc)
-        flat = elementwise("arith.addi", elementwise("arith.muli", flat, size), index)
-        ok = cmp(ops, "ult", index, size, loc)   # unsigned: 0 <= index < size
-        inside = ok if inside is None else elementwise("arith.andi", inside, ok)
-    if inside is not None:
-        flat = emit(ops, "arith.select", [inside, flat, index_constant(ops, -1, loc)], [flat.type], loc=loc)[0]
-    return emit(ops, "iree_lite.gather", [src, flat], [TensorType(tuple(shape), src.type.element)], loc=loc)[0]
 
 
 def rewrite_generic(op, ops, remap, source):

@@ -15,7 +15,7 @@ from ..ir.core import Block, Operation, Region
 from ..ir.types import TensorType
 from .build import I1, INDEX, cmp, emit, extract, index_constant, insert, linear_index, shape_of, size_product, \
     splat, view
-from .linalg import apply_body, gather
+from .body import apply_body, gather
 from .linalg_ext_attention import rewrite_attention
 from .linalg_ext_sort import rewrite_sort, rewrite_topk
 

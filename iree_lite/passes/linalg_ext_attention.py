@@ -10,8 +10,8 @@ iteration dimensions: batch (in all of Q, K, V and O), m (Q and O), k1
 from ..ir.attributes import AffineMapAttr
 from ..ir.core import Diagnostic
 from ..ir.types import TensorType
-from .build import constant, emit, expand, view
-from .linalg import apply_body, reduce, softmax
+from .body import apply_body
+from .build import constant, emit, expand, reduce, softmax, view
 
 LOG2E = 1.4426950408889634
 

@@ -15,7 +15,7 @@ from ..ir.core import Diagnostic
 from ..ir.types import ScalarType, TensorType
 from .build import I1, INDEX, cmp, constant, emit, expand, extract, index_constant, insert, linear_index, size_of, \
     size_product, splat, view
-from .linalg import apply_body
+from .body import apply_body
 
 
 class Rows:
