@@ -97,10 +97,9 @@ def rewrite(op, ops, remap, source):
         return apply_body(ops, body, dict(zip(body.arguments, op.operands)), out_type.shape, remap, source,
                           like=outs[0])
     if kind in CONVOLUTIONS:
-        if kind.startswith("pooling"):   # the window operand gives only its shape
-            return [convolve(op, ops, kind, cast_operands(op, ops, ins[:1], out_type.element) + ins[1:], outs[0],
-                             op.loc)]
-        return [convolve(op, ops, kind, cast_operands(op, ops, ins, out_type.element), outs[0], op.loc)]
+        converted = 1 if kind.startswith("pooling") else 2   # a pooling's window operand gives only its shape
+        operands = cast_operands(op, ops, ins[:converted], out_type.element) + ins[converted:]
+        return [convolve(op, ops, kind, operands, outs[0], op.loc)]
     if kind == "softmax":
         return [softmax(ops, ins[0], op.attributes["dimension"].value, op.loc)]
     kinds = [getattr(i, "value", i).split("<")[-1].rstrip(">") for i in op.attributes["iterator_types"].values]
