@@ -193,13 +193,17 @@ def reordered(amap, order):
     return AffineMapAttr(len(order), None, 0, tuple(exprs))
 
 
+def transpose(ops, x, order, loc):
+    """x with its dimensions reordered, new dimension i being old order[i]
+    (a copy, or x itself for the identity)."""
+    return expand(ops, x, AffineMapAttr(len(order), tuple(order.index(d) for d in range(len(order)))),
+                  tuple(x.type.shape[d] for d in order), loc)
+
+
 def reduce(ops, x, init, dims, combiner, loc):
     """Fold dimensions `dims` of x into init (moved innermost first, as rows)."""
     kept = [d for d in range(x.type.rank) if d not in dims]
-    order = kept + dims
-    moved = expand(ops, x, AffineMapAttr(len(order), tuple(order.index(k) for k in range(len(order)))),
-                   tuple(x.type.shape[d] for d in order), loc)
-    return fold(ops, init, moved, combiner, loc)
+    return fold(ops, init, transpose(ops, x, kept + dims, loc), combiner, loc)
 
 
 def softmax(ops, x, dim, loc, exp="math.exp"):

@@ -14,7 +14,7 @@ from ..ir.attributes import AffineMapAttr
 from ..ir.core import Diagnostic
 from ..ir.types import ScalarType, TensorType
 from .build import I1, INDEX, cmp, constant, emit, expand, extract, index_constant, insert, linear_index, size_of, \
-    size_product, splat, view
+    size_product, splat, transpose, view
 from .body import apply_body
 
 
@@ -30,9 +30,8 @@ class Rows:
         self.outer = [t.shape[d] for d in self.order[:-1]]   # None where dynamic
 
     def flat(self, v):
-        ops, loc, rank = self.ops, self.loc, self.t.rank
-        moved = expand(ops, v, AffineMapAttr(rank, tuple(self.order.index(d) for d in range(rank))),
-                       tuple(v.type.shape[d] for d in self.order), loc)
+        ops, loc = self.ops, self.loc
+        moved = transpose(ops, v, self.order, loc)
         outer = [n if n is not None else size_of(ops, v, d, loc) for d, n in zip(self.order[:-1], self.outer)]
         return view(ops, moved, [size_product(ops, outer, loc), v.type.shape[self.dim]], loc), outer
 
