@@ -1,10 +1,12 @@
 """Builders of the tensor ops that the structured-op rewrites emit: each
 appends its ops to `ops` and returns the new value(s)."""
-from ..ir.attributes import AffineMapAttr, IntegerAttr, exact_dimension
+from ..dialects import lookup
+from ..ir.attributes import AffineMapAttr, FloatAttr, IntegerAttr, exact_dimension
 from ..ir.core import Diagnostic, Operation
-from ..ir.types import ScalarType, TensorType
+from ..ir.types import ScalarType, TensorType, element_type_of
 
 INDEX = ScalarType("index")
+I1 = ScalarType("i1")
 
 
 def emit(ops, name, operands, result_types, attributes=None, loc=None):
@@ -57,14 +59,53 @@ def size_product(ops, sizes, loc):
     return result
 
 
+def insert(ops, piece, into, offsets, loc, extent=None):
+    """tensor.insert_slice of all of `piece` into `into` at index `offsets`
+    (values), with unit steps. The slice's sizes are `extent` (ints or index
+    values), by default piece's own; piece must have them at run time."""
+    extent = extent or shape_of(ops, piece, loc)
+    rank = piece.type.rank
+    attrs = {"offsets": (None,) * rank, "sizes": tuple(n if isinstance(n, int) else None for n in extent),
+             "strides": (1,) * rank, "slice_rank": rank}
+    return emit(ops, "tensor.insert_slice", [piece, into] + offsets + [n for n in extent if not isinstance(n, int)],
+                [into.type], attrs, loc)[0]
+
+
+
+def extract(ops, src, offsets, sizes, loc):
+    """tensor.extract_slice of `src` at `offsets`, of `sizes` (each ints or
+    index values), with unit steps."""
+    rank = src.type.rank
+    attrs = {"offsets": tuple(n if isinstance(n, int) else None for n in offsets),
+             "sizes": tuple(n if isinstance(n, int) else None for n in sizes), "strides": (1,) * rank,
+             "slice_rank": rank}
+    dynamic = [n for n in (*offsets, *sizes) if not isinstance(n, int)]
+    return emit(ops, "tensor.extract_slice", [src] + dynamic, [TensorType(attrs["sizes"], src.type.element)], attrs,
+                loc)[0]
+
 def contract_views(ops, a, b, init, loc):
     """init + a @ b (batched when rank 3), init seen at the product's shape."""
     acc = view(ops, init, shape_of(ops, a, loc)[:-1] + shape_of(ops, b, loc)[-1:], loc)
     return view(ops, emit(ops, "iree_lite.matmul", [acc, a, b], [acc.type], loc=loc)[0], shape_of(ops, init, loc), loc)
 
 
+def constant(ops, value, element, loc):
+    """A scalar arith.constant of type `element`."""
+    attr = FloatAttr(value, element) if element.is_float else IntegerAttr(value, element)
+    return emit(ops, "arith.constant", [], [element], {"value": attr}, loc)[0]
+
+
+def cmp(ops, predicate, a, b, loc):
+    """a `predicate` b (its name), by arith.cmpf for floats else arith.cmpi:
+    i1, at the shape of whichever operand is a tensor."""
+    t = next((v.type for v in (a, b) if isinstance(v.type, TensorType)), None)
+    name = "arith.cmpf" if element_type_of(a.type).is_float else "arith.cmpi"
+    code = IntegerAttr(lookup(name).predicates.index(predicate), ScalarType("i64"))
+    return emit(ops, name, [a, b], [TensorType(t.shape, I1) if t else I1], {"predicate": code}, loc)[0]
+
+
 def index_constant(ops, value, loc):
-    return emit(ops, "arith.constant", [], [INDEX], {"value": IntegerAttr(value, INDEX)}, loc)[0]
+    return constant(ops, value, INDEX, loc)
 
 
 def size_of(ops, like, axis, loc):
@@ -150,3 +191,34 @@ def reordered(amap, order):
                 e = ("+", e, ("*", ("d", order.index(d)), ("c", a)))
         exprs.append(e)
     return AffineMapAttr(len(order), None, 0, tuple(exprs))
+
+
+def transpose(ops, x, order, loc):
+    """x with its dimensions reordered, new dimension i being old order[i]
+    (a copy, or x itself for the identity)."""
+    return expand(ops, x, AffineMapAttr(len(order), tuple(order.index(d) for d in range(len(order)))),
+                  tuple(x.type.shape[d] for d in order), loc)
+
+
+def reduce(ops, x, init, dims, combiner, loc):
+    """Fold dimensions `dims` of x into init (moved innermost first, as rows)."""
+    kept = [d for d in range(x.type.rank) if d not in dims]
+    return fold(ops, init, transpose(ops, x, kept + dims, loc), combiner, loc)
+
+
+def softmax(ops, x, dim, loc, exp="math.exp"):
+    """exp(x - max) / sum(exp(x - max)) along `dim`, from reductions,
+    broadcasts and element-wise ops (which fuse); `exp` may be math.exp2."""
+    t = x.type
+    kept = [d for d in range(t.rank) if d != dim]
+    reduced = TensorType(tuple(t.shape[d] for d in kept), t.element)
+    back = AffineMapAttr(t.rank, tuple(kept))
+
+    def filled(value):   # a splat at the reduced shape
+        return emit(ops, "tensor.splat", [constant(ops, value, t.element, loc)] + sizes(ops, x, kept, loc), [reduced],
+                    loc=loc)[0]
+    peak = reduce(ops, x, filled(float("-inf")), [dim], "maximumf", loc)
+    shifted = emit(ops, "arith.subf", [x, expand(ops, peak, back, t.shape, loc, x)], [t], loc=loc)[0]
+    e = emit(ops, exp, [shifted], [t], loc=loc)[0]
+    total = reduce(ops, e, filled(0.0), [dim], "addf", loc)
+    return emit(ops, "arith.divf", [e, expand(ops, total, back, t.shape, loc, x)], [t], loc=loc)[0]

@@ -11,8 +11,8 @@ the filter side's. Other depthwise and plain convolutions multiply the
 windows by the filter element-wise and reduce; poolings reduce the windows.
 """
 from ..dialects.convolution import layout, loop_sizes, strides_and_dilations
-from ..ir.attributes import AffineMapAttr, IntegerAttr
-from .build import contract_views, emit, expand, fold, size_of, size_product, splat, view
+from ..ir.attributes import AffineMapAttr
+from .build import constant, contract_views, emit, expand, fold, size_of, size_product, splat, view
 
 COMBINERS = {"sum": ("addf", "addi"), "max": ("maximumf", "maxsi"), "min": ("minimumf", "minsi"),
              "mul": ("addf", "addi")}
@@ -72,8 +72,7 @@ def convolve(op, ops, kind, ins, init, loc):
         if not lay.unsigned:
             return fold(ops, init, patches, combiner, loc)
         # Unsigned order is signed order with the sign bits flipped.
-        sign = emit(ops, "arith.constant", [], [x.type.element],
-                    {"value": IntegerAttr(-(1 << (x.type.element.bitwidth - 1)), x.type.element)}, loc)[0]
+        sign = constant(ops, -(1 << (x.type.element.bitwidth - 1)), x.type.element, loc)
 
         def flipped(v):
             return emit(ops, "arith.xori", [v, splat(ops, sign, v, loc)], [v.type], loc=loc)[0]

@@ -11,12 +11,15 @@ Named ops map to the one op they mean.
 from ..dialects import lookup
 from ..dialects.linalg import CONTRACTIONS, CONVOLUTIONS, ELEMENTWISE, MATMUL_DIMS, ins_outs
 from ..dialects.reduction import Fold, Pick, reduction_plan
-from ..ir.attributes import AffineMapAttr, FloatAttr, IntegerAttr
+from ..ir.attributes import AffineMapAttr
 from ..ir.core import Block, Diagnostic, Operation
-from ..ir.types import ScalarType, TensorType, element_type_of
-from .build import INDEX, cast, emit, expand, fold, index_constant, linear_index, map_dimensions, reordered, \
-    shape_of, size_of, sizes, splat, view
+from ..ir.types import TensorType
+from .body import apply_body
+from .build import INDEX, cast, emit, expand, fold, index_constant, insert, linear_index, map_dimensions, reordered, \
+    shape_of, size_of, softmax, splat, view
 from .convolution import convolve
+from .linalg_ext import rewrite_ext
+from .pack import rewrite_packing
 from .reduction import pick
 from .scalar_operands import fold_scalar_operands
 
@@ -34,7 +37,6 @@ def lower_linalg(block, source, remap=None):
                 lower_linalg(inner, source, remap)
         dynamic = any(isinstance(v.type, TensorType) and not v.type.is_static for v in (*op.operands, *op.results))
         if op.name.startswith("iree_linalg_ext.") and op.name != "iree_linalg_ext.yield":
-            from .linalg_ext import rewrite_ext   # (it builds on this module's helpers)
             for old, new in zip(op.results, rewrite_ext(op, ops, remap, source)):
                 remap[old] = new
         elif op.name.startswith("linalg.") and op.name not in ("linalg.yield", "linalg.index") or \
@@ -58,7 +60,6 @@ def lower_linalg(block, source, remap=None):
 
 def rewrite(op, ops, remap, source):
     if op.name in ("linalg.pack", "linalg.unpack"):
-        from .pack import rewrite_packing   # (it imports this module's insert)
         return rewrite_packing(op, ops)
     ins, outs = ins_outs(op)
     out_type = op.results[0].type if op.results else outs[0].type
@@ -96,10 +97,9 @@ def rewrite(op, ops, remap, source):
         return apply_body(ops, body, dict(zip(body.arguments, op.operands)), out_type.shape, remap, source,
                           like=outs[0])
     if kind in CONVOLUTIONS:
-        if kind.startswith("pooling"):   # the window operand gives only its shape
-            return [convolve(op, ops, kind, cast_operands(op, ops, ins[:1], out_type.element) + ins[1:], outs[0],
-                             op.loc)]
-        return [convolve(op, ops, kind, cast_operands(op, ops, ins, out_type.element), outs[0], op.loc)]
+        converted = 1 if kind.startswith("pooling") else 2   # a pooling's window operand gives only its shape
+        operands = cast_operands(op, ops, ins[:converted], out_type.element) + ins[converted:]
+        return [convolve(op, ops, kind, operands, outs[0], op.loc)]
     if kind == "softmax":
         return [softmax(ops, ins[0], op.attributes["dimension"].value, op.loc)]
     kinds = [getattr(i, "value", i).split("<")[-1].rstrip(">") for i in op.attributes["iterator_types"].values]
@@ -121,15 +121,6 @@ def _fail(op, source):
     def fail(message):
         raise Diagnostic(message, op.loc, source)
     return fail
-
-
-def reduce(ops, x, init, dims, combiner, loc):
-    """Fold dimensions `dims` of x into init (moved innermost first, as rows)."""
-    kept = [d for d in range(x.type.rank) if d not in dims]
-    order = kept + dims
-    moved = expand(ops, x, AffineMapAttr(len(order), tuple(order.index(k) for k in range(len(order)))),
-                   tuple(x.type.shape[d] for d in order), loc)
-    return fold(ops, init, moved, combiner, loc)
 
 
 def reduce_generic(op, ops, kinds, remap, source):
@@ -214,86 +205,6 @@ def contract(ops, kind, ins, init, loc):
     return result if result.type == init.type else view(ops, result, shape_of(ops, init, loc), loc)
 
 
-def softmax(ops, x, dim, loc, exp="math.exp"):
-    """exp(x - max) / sum(exp(x - max)) along `dim`, from reductions,
-    broadcasts and element-wise ops (which fuse); `exp` may be math.exp2."""
-    t = x.type
-    kept = [d for d in range(t.rank) if d != dim]
-    reduced = TensorType(tuple(t.shape[d] for d in kept), t.element)
-    back = AffineMapAttr(t.rank, tuple(kept))
-
-    def splat(value):
-        scalar = emit(ops, "arith.constant", [], [t.element], {"value": FloatAttr(value, t.element)}, loc)[0]
-        return emit(ops, "tensor.splat", [scalar] + sizes(ops, x, kept, loc), [reduced], loc=loc)[0]
-    peak = reduce(ops, x, splat(float("-inf")), [dim], "maximumf", loc)
-    shifted = emit(ops, "arith.subf", [x, expand(ops, peak, back, t.shape, loc, x)], [t], loc=loc)[0]
-    e = emit(ops, exp, [shifted], [t], loc=loc)[0]
-    total = reduce(ops, e, splat(0.0), [dim], "addf", loc)
-    return emit(ops, "arith.divf", [e, expand(ops, total, back, t.shape, loc, x)], [t], loc=loc)[0]
-
-
-def apply_body(ops, block, mapping, shape, remap, source, dims=None, like=None):
-    """Each op of a body block, applied element-wise over `shape`: the same
-    ops on tensors (scalars defined outside stay scalars). Iteration
-    dimension d is dimension dims[d] of `shape` (default: d); tensor `like`,
-    when given, has `shape` and sizes its dynamic dimensions. Returns the
-    tensors of the terminator's operands."""
-    for inner in block.operations[:-1]:
-        if inner.regions:
-            raise Diagnostic(f"'{inner.name}' inside a structured op body is not supported by iree-lite yet",
-                             inner.loc, source)
-        if inner.name == "linalg.index":
-            dim = inner.attributes["dim"].value
-            mapping[inner.results[0]] = linear_index(ops, shape, dims[dim] if dims else dim, inner.loc, source, like)
-            continue
-        operands = [mapping.get(v, remap.get(v, v)) for v in inner.operands]
-        varying = any(v in mapping for v in inner.operands)   # else a scalar op, computed once
-        if varying and inner.name == "tensor.extract":
-            mapping[inner.results[0]] = gather(ops, operands[0], operands[1:], shape, inner.loc)
-            continue
-        if varying and lookup(inner.name).elementwise is None:
-            raise Diagnostic(f"'{inner.name}' of values that vary inside a structured op body is not supported "
-                             "by iree-lite yet", inner.loc, source)
-        types = [TensorType(shape, element_type_of(r.type)) if varying else r.type for r in inner.results]
-        for old, new in zip(inner.results, emit(ops, inner.name, operands, types, dict(inner.attributes),
-                                                 inner.loc)):
-            mapping[old] = new
-    results = []
-    for value in block.operations[-1].operands:
-        value = mapping.get(value, remap.get(value, value))
-        if not isinstance(value.type, TensorType):
-            if like is not None:
-                value = splat(ops, value, like, block.operations[-1].loc)
-            elif None in shape:
-                raise Diagnostic("a body yielding a value defined outside it, on dynamic shapes, is not supported "
-                                 "here by iree-lite yet", block.operations[-1].loc, source)
-            else:
-                value = emit(ops, "tensor.splat", [value], [TensorType(shape, value.type)],
-                             loc=block.operations[-1].loc)[0]
-        results.append(value)
-    return results
-
-
-def gather(ops, src, indices, shape, loc):
-    """src's elements at `indices` (index tensors of `shape`, or scalars):
-    the row-major flat index, or -1 (which t.gather refuses) where any index
-    is outside its dimension."""
-    def elementwise(name, a, b, attributes=None):
-        t = next((v.type for v in (a, b) if isinstance(v.type, TensorType)), None)
-        rt = ScalarType("i1") if name in ("arith.cmpi", "arith.andi") else INDEX
-        return emit(ops, name, [a, b], [TensorType(t.shape, rt) if t else rt], attributes, loc)[0]
-    flat, inside = index_constant(ops, 0, loc), None
-    for axis, index in enumerate(indices):
-        size = size_of(ops, src, axis, loc)
-        flat = elementwise("arith.addi", elementwise("arith.muli", flat, size), index)
-        ult = lookup("arith.cmpi").predicates.index("ult")   # unsigned: 0 <= index < size
-        ok = elementwise("arith.cmpi", index, size, {"predicate": IntegerAttr(ult, ScalarType("i64"))})
-        inside = ok if inside is None else elementwise("arith.andi", inside, ok)
-    if inside is not None:
-        flat = emit(ops, "arith.select", [inside, flat, index_constant(ops, -1, loc)], [flat.type], loc=loc)[0]
-    return emit(ops, "iree_lite.gather", [src, flat], [TensorType(tuple(shape), src.type.element)], loc=loc)[0]
-
-
 def rewrite_generic(op, ops, remap, source):
     shape = op.results[0].type.shape
     maps = op.attributes["indexing_maps"].values
@@ -368,14 +279,3 @@ def rewrite_concat(op, ops, remap, source):
     return [result if result.type == op.results[0].type else
             emit(ops, "tensor.cast", [result], [op.results[0].type], loc=op.loc)[0]]
 
-
-def insert(ops, piece, into, offsets, loc, extent=None):
-    """tensor.insert_slice of all of `piece` into `into` at index `offsets`
-    (values), with unit steps. The slice's sizes are `extent` (ints or index
-    values), by default piece's own; piece must have them at run time."""
-    extent = extent or shape_of(ops, piece, loc)
-    rank = piece.type.rank
-    attrs = {"offsets": (None,) * rank, "sizes": tuple(n if isinstance(n, int) else None for n in extent),
-             "strides": (1,) * rank, "slice_rank": rank}
-    return emit(ops, "tensor.insert_slice", [piece, into] + offsets + [n for n in extent if not isinstance(n, int)],
-                [into.type], attrs, loc)[0]

@@ -11,24 +11,17 @@ writes outside the tensor. scan is a loop along its dimension, one slice a
 step. sort and topk are in linalg_ext_sort.py.
 """
 from ..dialects.linalg import ins_outs
-from ..ir.attributes import IntegerAttr
 from ..ir.core import Block, Operation, Region
-from ..ir.types import ScalarType, TensorType
-from .build import emit, index_constant, linear_index, shape_of, size_product, splat, view
-from .linalg import apply_body, gather
-
-INDEX = ScalarType("index")
-I1 = ScalarType("i1")
+from ..ir.types import TensorType
+from .build import I1, INDEX, cmp, emit, extract, index_constant, insert, linear_index, shape_of, size_product, \
+    splat, view
+from .body import apply_body, gather
+from .linalg_ext_attention import rewrite_attention
+from .linalg_ext_sort import rewrite_sort, rewrite_topk
 
 
 def rewrite_ext(op, ops, remap, source):
-    from .linalg_ext_attention import rewrite_attention
-    from .linalg_ext_sort import rewrite_sort, rewrite_topk
-    return {"iree_linalg_ext.gather": rewrite_gather,
-            "iree_linalg_ext.scatter": rewrite_scatter, "iree_linalg_ext.scan": rewrite_scan,
-            "iree_linalg_ext.sort": rewrite_sort, "iree_linalg_ext.topk": rewrite_topk,
-            "iree_linalg_ext.topk_v2": rewrite_topk, "iree_linalg_ext.arg_compare": rewrite_arg_compare,
-            "iree_linalg_ext.attention": rewrite_attention, "iree_linalg_ext.online_attention": rewrite_attention}[op.name](op, ops, remap, source)
+    return REWRITES[op.name](op, ops, remap, source)
 
 
 def as_index(ops, value, loc):
@@ -83,12 +76,12 @@ def rewrite_scatter(op, ops, remap, source):
         sizes = [1] * depth + piece
 
         def update(ops):
-            old = _slice(ops, acc, coords + [zero] * len(piece), sizes, loc)
-            row = view(ops, _slice(ops, rows, [i] + [zero] * len(piece), [1] + piece, loc), sizes, loc)
+            old = extract(ops, acc, coords + [zero] * len(piece), sizes, loc)
+            row = view(ops, extract(ops, rows, [i] + [zero] * len(piece), [1] + piece, loc), sizes, loc)
             block = op.regions[0].blocks[0]
             (new,) = apply_body(ops, block, dict(zip(block.arguments, (row, old))), old.type.shape, remap, source,
                                 like=old)
-            return [_insert(ops, new, acc, coords + [zero] * len(piece), sizes, loc)]
+            return [insert(ops, new, acc, coords + [zero] * len(piece), loc, sizes)]
         if keep is None:
             return update(ops)
         return _if(ops, emit(ops, "tensor.extract", [keep, i], [I1], loc=loc)[0], update, lambda ops: [acc], [t], loc)
@@ -101,17 +94,9 @@ def rewrite_scan(op, ops, remap, source):
     slice and an input slice."""
     (x,), (out, acc) = ins_outs(op)
     loc, dim, inclusive = op.loc, op.attributes["dimension"], op.attributes["inclusive"]
-    extent = shape_of(ops, x, loc)
-    sizes = extent[:dim] + [1] + extent[dim + 1:]
-    kept = extent[:dim] + extent[dim + 1:]
+    along = Slices(ops, x, dim, loc)
+    row = along.row
     block = op.regions[0].blocks[0]
-
-    def at(ops, k):
-        zero = index_constant(ops, 0, loc)
-        return [zero] * dim + [k] + [zero] * (x.type.rank - dim - 1)
-
-    def row(ops, tensor, k):
-        return view(ops, _slice(ops, tensor, at(ops, k), sizes, loc), kept, loc)
 
     def step(ops, k, result, carried):
         def first(ops):
@@ -123,13 +108,11 @@ def rewrite_scan(op, ops, remap, source):
                                                block.arguments[1]: row(ops, x, k if inclusive else before)},
                                   acc.type.shape, remap, source, like=carried)
             return [value, value]
-        is_first = emit(ops, "arith.cmpi", [k, index_constant(ops, 0, loc)], [I1],
-                        {"predicate": IntegerAttr(0, ScalarType("i64"))}, loc)[0]   # eq
+        is_first = cmp(ops, "eq", k, index_constant(ops, 0, loc), loc)
         value, carried = _if(ops, is_first, first, later, [acc.type, acc.type], loc)
-        piece = view(ops, value, sizes, loc)
-        return [_insert(ops, piece, result, at(ops, k), sizes, loc), carried]
-    n = extent[dim] if not isinstance(extent[dim], int) else index_constant(ops, extent[dim], loc)
-    return _for(ops, n, [out, acc], step, loc)
+        piece = view(ops, value, along.sizes, loc)
+        return [insert(ops, piece, result, along.at(ops, k), loc, along.sizes), carried]
+    return _for(ops, along.count, [out, acc], step, loc)
 
 
 def rewrite_arg_compare(op, ops, remap, source):
@@ -138,42 +121,39 @@ def rewrite_arg_compare(op, ops, remap, source):
     n_in = op.attributes["num_ins"].value
     (x,), (value, index), base = op.operands[:n_in], op.operands[n_in:n_in + 2], op.operands[n_in + 2:]
     loc, dim = op.loc, op.attributes["dimension"]
-    extent = shape_of(ops, x, loc)
-    sizes = extent[:dim] + [1] + extent[dim + 1:]
-    kept = extent[:dim] + extent[dim + 1:]
+    along = Slices(ops, x, dim, loc)
     block = op.regions[0].blocks[0]
     index_type = index.type.element
 
     def step(ops, k, best, where):
-        zero = index_constant(ops, 0, loc)
-        at = [zero] * dim + [k] + [zero] * (x.type.rank - dim - 1)
-        row = view(ops, _slice(ops, x, at, sizes, loc), kept, loc)
+        row = along.row(ops, x, k)
         (wins,) = apply_body(ops, block, {block.arguments[0]: row, block.arguments[1]: best}, value.type.shape,
                              remap, source, like=best)
         position = emit(ops, "arith.addi", [k, base[0]], [INDEX], loc=loc)[0] if base else k
         position = emit(ops, "arith.index_cast", [position], [index_type], loc=loc)[0]
         return [emit(ops, "arith.select", [wins, row, best], [value.type], loc=loc)[0],
                 emit(ops, "arith.select", [wins, splat(ops, position, where, loc), where], [index.type], loc=loc)[0]]
-    n = extent[dim] if not isinstance(extent[dim], int) else index_constant(ops, extent[dim], loc)
-    return _for(ops, n, [value, index], step, loc)
+    return _for(ops, along.count, [value, index], step, loc)
 
 
-def _slice(ops, src, offsets, sizes, loc):
-    """The slice of `src` at index values `offsets`, of `sizes` (ints or index values), unit steps."""
-    rank = src.type.rank
-    attrs = {"offsets": (None,) * rank, "sizes": tuple(n if isinstance(n, int) else None for n in sizes),
-             "strides": (1,) * rank, "slice_rank": rank}
-    t = TensorType(attrs["sizes"], src.type.element)
-    return emit(ops, "tensor.extract_slice", [src] + offsets + [n for n in sizes if not isinstance(n, int)], [t],
-                attrs, loc)[0]
+class Slices:
+    """The slices along dimension `dim` of tensors of x's shape, for a loop
+    over it: `count` of them (an int or an index value)."""
 
+    def __init__(self, ops, x, dim, loc):
+        extent = shape_of(ops, x, loc)
+        self.count, self.dim, self.rank, self.loc = extent[dim], dim, x.type.rank, loc
+        self.sizes = extent[:dim] + [1] + extent[dim + 1:]
+        self.kept = extent[:dim] + extent[dim + 1:]
 
-def _insert(ops, piece, into, offsets, sizes, loc):
-    rank = into.type.rank
-    attrs = {"offsets": (None,) * rank, "sizes": tuple(n if isinstance(n, int) else None for n in sizes),
-             "strides": (1,) * rank, "slice_rank": rank}
-    return emit(ops, "tensor.insert_slice", [piece, into] + offsets + [n for n in sizes if not isinstance(n, int)],
-                [into.type], attrs, loc)[0]
+    def at(self, ops, k):
+        """The offsets of slice k (an index value)."""
+        zero = index_constant(ops, 0, self.loc)
+        return [zero] * self.dim + [k] + [zero] * (self.rank - self.dim - 1)
+
+    def row(self, ops, tensor, k):
+        """Slice k of `tensor`, without the dimension."""
+        return view(ops, extract(ops, tensor, self.at(ops, k), self.sizes, self.loc), self.kept, self.loc)
 
 
 def _region(build, arguments, loc):
@@ -188,7 +168,10 @@ def _region(build, arguments, loc):
 
 
 def _for(ops, count, inits, body, loc):
-    """scf.for i in [0, count) carrying `inits` through `body(ops, i, *carried)`."""
+    """scf.for i in [0, count) carrying `inits` through `body(ops, i, *carried)`;
+    count is an int or an index value."""
+    if isinstance(count, int):
+        count = index_constant(ops, count, loc)
     region = _region(body, [INDEX] + [v.type for v in inits], loc)
     bounds = [index_constant(ops, 0, loc), count, index_constant(ops, 1, loc)]
     loop = Operation("scf.for", bounds + list(inits), [v.type for v in inits], regions=[region], loc=loc)
@@ -202,3 +185,9 @@ def _if(ops, cond, then, otherwise, types, loc):
     ops.append(branch)
     return branch.results
 
+
+REWRITES = {"iree_linalg_ext.gather": rewrite_gather, "iree_linalg_ext.scatter": rewrite_scatter,
+            "iree_linalg_ext.scan": rewrite_scan, "iree_linalg_ext.sort": rewrite_sort,
+            "iree_linalg_ext.topk": rewrite_topk, "iree_linalg_ext.topk_v2": rewrite_topk,
+            "iree_linalg_ext.arg_compare": rewrite_arg_compare, "iree_linalg_ext.attention": rewrite_attention,
+            "iree_linalg_ext.online_attention": rewrite_attention}

@@ -7,11 +7,11 @@ exp2. The indexing maps name the roles of the
 iteration dimensions: batch (in all of Q, K, V and O), m (Q and O), k1
 (Q and K: summed first), k2 (K and V: summed second), n (V and O).
 """
-from ..ir.attributes import AffineMapAttr, FloatAttr
+from ..ir.attributes import AffineMapAttr
 from ..ir.core import Diagnostic
 from ..ir.types import TensorType
-from .build import emit, expand, view
-from .linalg import apply_body, reduce, softmax
+from .body import apply_body
+from .build import constant, emit, expand, reduce, softmax, view
 
 LOG2E = 1.4426950408889634
 
@@ -59,7 +59,7 @@ def rewrite_attention(op, ops, remap, source):
         return emit(ops, name, operands, [t], loc=loc)[0]
 
     def const(value, t=None):
-        c = emit(ops, "arith.constant", [], [element], {"value": FloatAttr(value, element)}, loc)[0]
+        c = constant(ops, value, element, loc)
         return c if t is None else new("tensor.splat", [c], t)
     element = out.type.element
     log2e = const(LOG2E)

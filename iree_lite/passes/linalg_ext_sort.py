@@ -9,16 +9,13 @@ log(w) fused steps, a sort log(n) passes: O(n log^2 n) work, all in
 parallel kernels. An earlier element stays before a later one iff the
 comparator holds of (earlier, later).
 """
-from ..dialects import lookup
 from ..dialects.linalg import ins_outs
-from ..ir.attributes import AffineMapAttr, IntegerAttr
+from ..ir.attributes import AffineMapAttr
 from ..ir.core import Diagnostic
 from ..ir.types import ScalarType, TensorType
-from .build import emit, expand, index_constant, linear_index, size_of, size_product, splat, view
-from .linalg import apply_body, insert
-
-INDEX = ScalarType("index")
-I1 = ScalarType("i1")
+from .build import I1, INDEX, cmp, constant, emit, expand, extract, index_constant, insert, linear_index, size_of, \
+    size_product, splat, transpose, view
+from .body import apply_body
 
 
 class Rows:
@@ -33,9 +30,8 @@ class Rows:
         self.outer = [t.shape[d] for d in self.order[:-1]]   # None where dynamic
 
     def flat(self, v):
-        ops, loc, rank = self.ops, self.loc, self.t.rank
-        moved = expand(ops, v, AffineMapAttr(rank, tuple(self.order.index(d) for d in range(rank))),
-                       tuple(v.type.shape[d] for d in self.order), loc)
+        ops, loc = self.ops, self.loc
+        moved = transpose(ops, v, self.order, loc)
         outer = [n if n is not None else size_of(ops, v, d, loc) for d, n in zip(self.order[:-1], self.outer)]
         return view(ops, moved, [size_product(ops, outer, loc), v.type.shape[self.dim]], loc), outer
 
@@ -57,11 +53,6 @@ def merge_sort(ops, flat, compare, loc, source):
     def e(name, a, b, rt=INDEX):
         return emit(ops, name, [a, b], [TensorType(shape, rt)], loc=loc)[0]
 
-    def cmp(predicate, a, b):
-        code = lookup("arith.cmpi").predicates.index(predicate)
-        return emit(ops, "arith.cmpi", [a, b], [TensorType(shape, I1)],
-                    {"predicate": IntegerAttr(code, ScalarType("i64"))}, loc)[0]
-
     def select(c, a, b):
         return emit(ops, "arith.select", [c, a, b], [TensorType(shape, INDEX)], loc=loc)[0]
     row_start = e("arith.muli", linear_index(ops, shape, 0, loc, source, like), const(n))
@@ -70,7 +61,7 @@ def merge_sort(ops, flat, compare, loc, source):
     def at(values, where):
         flat_index = e("arith.addi", row_start, where)
         return [emit(ops, "iree_lite.gather", [v, flat_index], [v.type], loc=loc)[0] for v in values]
-    true = emit(ops, "arith.constant", [], [I1], {"value": IntegerAttr(1, I1)}, loc)[0]
+    true = constant(ops, 1, I1, loc)
     w = 1
     while w < n:
         s = e("arith.muli", e("arith.divui", position, const(2 * w)), const(2 * w))
@@ -94,11 +85,12 @@ def merge_sort(ops, flat, compare, loc, source):
         for _ in range(w.bit_length()):   # ceil(log2(w + 1)) halvings of [lo, hi]
             mid = e("arith.divui", e("arith.addi", lo, hi), const(2))
             first = a_first(mid, e("arith.subi", e("arith.subi", p, mid), const(1)))
-            active = cmp("slt", lo, hi)
+            active = cmp(ops, "slt", lo, hi, loc)
             lo = select(e("arith.andi", active, first, I1), e("arith.addi", mid, const(1)), lo)
             hi = select(e("arith.andi", active, e("arith.xori", first, true, I1), I1), mid, hi)
         j = e("arith.subi", p, lo)
-        take_a = e("arith.andi", cmp("slt", lo, left), e("arith.ori", cmp("sge", j, right), a_first(lo, j), I1), I1)
+        take_a = e("arith.andi", cmp(ops, "slt", lo, left, loc),
+                   e("arith.ori", cmp(ops, "sge", j, right, loc), a_first(lo, j), I1), I1)
         flat = at(flat, select(take_a, e("arith.addi", s, lo), e("arith.addi", b_start, j)))
         w *= 2
     return flat
@@ -133,7 +125,6 @@ def rewrite_topk(op, ops, remap, source):
     by the comparator, equal values by index: what IREE's insertion of each
     input into the outs gives when the outs start in that order (as filled
     with the comparator's extreme value)."""
-    from .linalg_ext import _slice
     ins, outs = ins_outs(op)
     loc, dim = op.loc, op.attributes["dimension"]
     rows = Rows(ops, ins[0].type, dim, loc, source, op.name)
@@ -142,8 +133,7 @@ def rewrite_topk(op, ops, remap, source):
     index_type = outs[1].type if len(outs) == 2 else \
         TensorType(outs[0].type.shape, ins[1].type.element if len(ins) == 2 else ScalarType("i32"))
     if len(outs) == 1:   # topk_v2 without an indices output: as if filled with 0
-        zero = emit(ops, "arith.constant", [], [index_type.element], {"value": IntegerAttr(0, index_type.element)},
-                    loc)[0]
+        zero = constant(ops, 0, index_type.element, loc)
         outs = [outs[0], splat(ops, zero, outs[0], loc)]
     if len(ins) == 2:
         indices = rows.flat(ins[1])[0]
@@ -168,16 +158,12 @@ def rewrite_topk(op, ops, remap, source):
                                    like=both[0])
             return result
         forward, reverse = region(lhs[0], rhs[0]), region(rhs[0], lhs[0])
-        code = lookup("arith.cmpi").predicates
 
-        def cmpi(predicate, a, b):
-            return emit(ops, "arith.cmpi", [a, b], [TensorType(shape, I1)],
-                        {"predicate": IntegerAttr(code.index(predicate), ScalarType("i64"))}, loc)[0]
         def logic(name, a, b):
             return emit(ops, f"arith.{name}", [a, b], [TensorType(shape, I1)], loc=loc)[0]
-        true = emit(ops, "arith.constant", [], [I1], {"value": IntegerAttr(1, I1)}, loc)[0]
+        true = constant(ops, 1, I1, loc)
         tied = logic("xori", logic("xori", forward, reverse), true)   # neither comes first, or (IREE's test) both
-        return logic("ori", forward, logic("andi", tied, cmpi("slt", lhs[1], rhs[1])))
+        return logic("ori", forward, logic("andi", tied, cmp(ops, "slt", lhs[1], rhs[1], loc)))
     ordered = merge_sort(ops, both, compare, loc, source)
-    return [rows.back(_slice(ops, v, [zero, zero], [count, k], loc), outer, r.type)
+    return [rows.back(extract(ops, v, [zero, zero], [count, k], loc), outer, r.type)
             for v, r in zip(ordered, op.results)]

@@ -2,8 +2,7 @@
 (and back, with a slice dropping the padding): ops the linalg rewrite has."""
 from ..ir.attributes import AffineMapAttr
 from ..ir.types import TensorType
-from .build import emit, expand, index_constant, size_of, size_product, splat, view
-from .linalg import insert
+from .build import emit, expand, extract, index_constant, insert, size_of, size_product, splat, view
 
 
 def rewrite_packing(op, ops):
@@ -48,10 +47,7 @@ def rewrite_packing(op, ops):
     sizes = [plain_size(d) for d in range(rank)]
     if sizes == padded:
         return [value]
-    attrs = {"offsets": (0,) * rank, "sizes": tuple(n if isinstance(n, int) else None for n in sizes),
-             "strides": (1,) * rank, "slice_rank": rank}
-    return emit(ops, "tensor.extract_slice", [value] + [n for n in sizes if not isinstance(n, int)],
-                [dest.type], attrs, loc)
+    return [extract(ops, value, [0] * rank, sizes, loc)]
 
 
 def _pad(ops, src, value, padded, loc):

@@ -12,13 +12,9 @@ position is then reduced out of the others. (Should v hold a NaN, a
 maximumf fold is NaN and no point reaches it: the output keeps its initial
 value.)
 """
-from ..dialects import lookup
-from ..ir.attributes import AffineMapAttr, FloatAttr, IntegerAttr
-from ..ir.types import ScalarType, TensorType
-from .build import INDEX, emit, expand, fold, linear_index, size_of, splat
-
-I1 = ScalarType("i1")
-I64 = ScalarType("i64")
+from ..ir.attributes import AffineMapAttr
+from ..ir.types import TensorType
+from .build import I1, INDEX, cmp, constant, emit, expand, fold, linear_index, size_of, splat
 
 
 def pick(ops, step, v, m, init_of, s, init, parallel, loc):
@@ -29,15 +25,6 @@ def pick(ops, step, v, m, init_of, s, init, parallel, loc):
 
     def at(element, name, operands, attributes=None):
         return emit(ops, name, operands, [TensorType(shape, element)], attributes, loc)[0]
-
-    def constant(value, element):
-        attr = FloatAttr(value, element) if element.is_float else IntegerAttr(value, element)
-        return emit(ops, "arith.constant", [], [element], {"value": attr}, loc)[0]
-
-    def compare(a, b, predicate):
-        name = "arith.cmpf" if a.type.element.is_float else "arith.cmpi"
-        number = lookup(name).predicates.index(predicate)
-        return at(I1, name, [a, b], {"predicate": IntegerAttr(number, I64)})
 
     def spread(value):   # a value of the parallel dimensions, at every iteration point
         return expand(ops, value, AffineMapAttr(len(shape), tuple(range(parallel))), shape, loc, like=v)
@@ -52,15 +39,14 @@ def pick(ops, step, v, m, init_of, s, init, parallel, loc):
             scaled = at(INDEX, "arith.muli", [position, splat(ops, size_of(ops, v, axis, loc), v, loc)])
             coordinate = at(INDEX, "arith.addi", [scaled, coordinate])
         position = coordinate
-    reaches = compare(v, spread(m), "oeq" if v.type.element.is_float else "eq")
-    hit = at(I1, "arith.andi", [reaches, compare(v, spread(init_of), step.predicate)])
-    none = constant(-1 if step.last else (1 << 63) - 1, INDEX)
+    reaches = cmp(ops, "oeq" if v.type.element.is_float else "eq", v, spread(m), loc)
+    hit = at(I1, "arith.andi", [reaches, cmp(ops, step.predicate, v, spread(init_of), loc)])
+    none = constant(ops, -1 if step.last else (1 << 63) - 1, INDEX, loc)
     where = reduced(at(INDEX, "arith.select", [hit, position, splat(ops, none, v, loc)]), none,
                  "maxsi" if step.last else "minsi")
     element = s.type.element
-    low = constant(float("-inf") if element.is_float else -(1 << (element.bitwidth - 1)), element)
-    chosen = at(element, "arith.select", [compare(position, spread(where), "eq"), s, splat(ops, low, v, loc)])
+    low = constant(ops, float("-inf") if element.is_float else -(1 << (element.bitwidth - 1)), element, loc)
+    chosen = at(element, "arith.select", [cmp(ops, "eq", position, spread(where), loc), s, splat(ops, low, v, loc)])
     value = reduced(chosen, low, "maximumf" if element.is_float else "maxsi")
-    found = emit(ops, "arith.cmpi", [where, splat(ops, none, init, loc)], [TensorType(init.type.shape, I1)],
-                 {"predicate": IntegerAttr(lookup("arith.cmpi").predicates.index("ne"), I64)}, loc)[0]
+    found = cmp(ops, "ne", where, splat(ops, none, init, loc), loc)
     return emit(ops, "arith.select", [found, value, init], [init.type], loc=loc)[0]
