@@ -23,7 +23,6 @@ _CONST_KIND = {"const.i": CONST_INT, "const.f": CONST_FLOAT, "buffer.alloc": CON
 DYNAMIC_LAYOUT_OPS = {"buffer.check", "buffer.alloc.dyn", "buffer.cast", "buffer.view", "buffer.slice",
                       "buffer.expand"}
 _FLOAT_CODES = {isa.ELEMENT_CODES[n] for n in ("f16", "bf16", "f32", "f64")}
-MAX_RANK = isa.MAX_RANK
 
 
 class VerifyError(Exception):
@@ -297,7 +296,7 @@ def _verify_function(m, f):
             entries = unpack("i64", amap.data) if isa.ELEMENT_NAMES[amap.element] == "i64" else [0]
             rows = [entries[k:k + cols] for k in range(0, len(entries), cols)]
             fed = {exact_dimension(row[:-1], row[-1]) for row in rows}
-            if len(entries) % cols or len(rows) > MAX_RANK or \
+            if len(entries) % cols or len(rows) > isa.MAX_RANK or \
                     len(values["dims_i"]) != sum(d == -1 and k not in fed for k, d in enumerate(layout)):
                 raise VerifyError(f"{at}: an expansion map needs i64 rows of a coefficient per dimension of the "
                                   "layout and a constant, and a size for each dynamic dimension no row is")
