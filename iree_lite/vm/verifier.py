@@ -113,7 +113,7 @@ def verify_module(m):
             parse_tensor_type(t)
         for kind, counts in zip(("arguments", "results"), register_banks(f.signature)):
             for bank, n in counts.items():
-                check_limit(f"{what} '{f.name}'", n, f"{_BANK_NAMES[bank]} {kind}", "MAX_CALL_VALUES")
+                check_limit(f"{what} '{f.name}'", n, f"{isa.BANK_NAMES[bank]} {kind}", "MAX_CALL_VALUES")
     for g in m.globals:
         want = {"i": CONST_INT, "f": CONST_FLOAT, "r": CONST_DATA}[g.bank]
         if g.initial != -1 and not (0 <= g.initial < len(m.constants) and m.constants[g.initial].kind == want):
@@ -133,9 +133,6 @@ def verify_module(m):
         if e.function >= len(m.functions):
             raise VerifyError(f"export '{e.name}' names a missing function")
     return VerifiedModule(m, _ISSUER)
-
-
-_BANK_NAMES = {"i": "int", "f": "float", "r": "ref"}
 
 
 def _verify_size(i, c):
