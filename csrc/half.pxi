@@ -5,16 +5,10 @@
 # rounding twice is the same as rounding once.
 
 
-cdef inline float half_load(int t, const uint16_t* p, int64_t i) noexcept nogil:
-    return lite_f16_to_f32(p[i]) if t == ET_F16 else lite_bf16_to_f32(p[i])
-
-
-cdef inline uint16_t half_bits(int t, float x) noexcept nogil:
-    return lite_f32_to_f16(x) if t == ET_F16 else lite_f32_to_bf16(x)
-
-
 cdef inline float half_round(int t, float x) noexcept nogil:
-    return lite_f16_to_f32(half_bits(t, x)) if t == ET_F16 else lite_bf16_to_f32(half_bits(t, x))
+    """x rounded to f16 or bf16 (t), as f32."""
+    cdef uint16_t h = half_bits(t, x)
+    return half_load(t, &h, 0)
 
 
 ctypedef struct half_job_t:

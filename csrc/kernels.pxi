@@ -187,6 +187,16 @@ cdef inline bint is_half(int t) noexcept nogil:
     return t == ET_F16 or t == ET_BF16
 
 
+cdef inline float half_load(int t, const uint16_t* p, int64_t i) noexcept nogil:
+    """Element i of f16 or bf16 (t) data, as f32."""
+    return lite_f16_to_f32(p[i]) if t == ET_F16 else lite_bf16_to_f32(p[i])
+
+
+cdef inline uint16_t half_bits(int t, float x) noexcept nogil:
+    """x rounded to f16 or bf16 (t): its bits."""
+    return lite_f32_to_f16(x) if t == ET_F16 else lite_f32_to_bf16(x)
+
+
 cdef inline void half_to_f32(int t, float* d, const char* a, Py_ssize_t n) noexcept nogil:
     cdef const uint16_t* h = <const uint16_t*>a
     cdef Py_ssize_t i
@@ -213,7 +223,7 @@ cdef inline void splat(int t, char* d, double fv, int64_t iv, Py_ssize_t n) noex
     cdef Py_ssize_t i
     cdef uint16_t h
     if is_half(t):
-        h = lite_f32_to_f16(<float>fv) if t == ET_F16 else lite_f32_to_bf16(<float>fv)
+        h = half_bits(t, <float>fv)
         for i in range(n):
             (<uint16_t*>d)[i] = h
     elif t == ET_F32:

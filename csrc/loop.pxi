@@ -622,6 +622,40 @@ cdef buffer_t* slice_buffer(const buffer_t* src, const constant_t* layout, const
     return buffer_new(src.element, layout.rank, shape, NULL, NULL)
 
 
+cdef lite_status* view_shape(const buffer_t* b, const constant_t* c, const uint32_t* code, int p,
+                             const int64_t* I, int64_t* dims) noexcept nogil:
+    """buffer.view's shape (into dims) of b's bytes as layout c, whose -1
+    dimensions take the register list at p where code[p] is nonzero; the
+    one dynamic dimension left takes what the others leave."""
+    cdef int64_t known[MAX_RANK]   # the dimensions, a dynamic one counted as 1
+    cdef int64_t count
+    cdef int i, j = -1, k = 0
+    for i in range(c.rank):
+        dims[i] = c.shape[i]
+        if dims[i] == -1 and code[p] != 0:   # sizes given in registers
+            dims[i] = I[list_reg(code, p, k)]
+            k += 1
+        if dims[i] == -1:
+            j = i
+        known[i] = 1 if dims[i] == -1 else dims[i]
+    count = checked_count(c.element, c.rank, known)
+    if count == -2:
+        return size_status(b"buffer.view", c.element, c.rank, dims, count)
+    if count >= 0:
+        count *= ELEMENT_SIZE[c.element]
+    if j >= 0 and count > 0:
+        dims[j] = b.nbytes // count
+        count *= dims[j]
+    elif j >= 0:
+        count = -1
+    if count != b.nbytes:
+        if j >= 0:
+            dims[j] = -1   # shown as '?': no size fits
+        return shapes_error(STATUS_INVALID_ARGUMENT, b"reshape of %s to %s changes the number of elements",
+                            b.rank, b.shape, c.rank, dims)
+    return NULL
+
+
 # -- check ops: test assertions that fail the call with their location --------
 
 cdef lite_status* check_failed(const constant_t* where, const char* what) noexcept nogil:
@@ -744,7 +778,6 @@ cdef lite_status* vm_loop(ctx_t* ctx, const run_t* run, module_t* m, function_t*
     cdef forward_t* fw
     cdef int64_t t0, count, trace_id
     cdef int64_t dims[MAX_RANK]
-    cdef int64_t known[MAX_RANK]   # buffer.view: its dimensions, a dynamic one counted as 1
     cdef int64_t spec[MAX_RANK + 1]
     cdef int j
     cdef int polls = 0      # backward branches since the clock was read
@@ -925,31 +958,9 @@ cdef lite_status* vm_loop(ctx_t* ctx, const run_t* run, module_t* m, function_t*
                 pc += 1
             else:
                 c = &m.constants[code[pc + 1]]
-                j = -1
-                p = 0
-                for i in range(c.rank):
-                    dims[i] = c.shape[i]
-                    if dims[i] == -1 and code[pc + 2] != 0:   # sizes given in registers
-                        dims[i] = I[list_reg(code, pc + 2, p)]
-                        p += 1
-                    if dims[i] == -1:   # the one dynamic dimension takes what the others leave
-                        j = i
-                    known[i] = 1 if dims[i] == -1 else dims[i]
-                count = checked_count(c.element, c.rank, known)
-                if count == -2:
-                    return size_status(b"buffer.view", c.element, c.rank, dims, count)
-                if count >= 0:
-                    count *= ELEMENT_SIZE[c.element]
-                if j >= 0 and count > 0:
-                    dims[j] = b.nbytes // count
-                    count *= dims[j]
-                elif j >= 0:
-                    count = -1
-                if count != b.nbytes:
-                    if j >= 0:
-                        dims[j] = -1   # shown as '?': no size fits
-                    return shapes_error(STATUS_INVALID_ARGUMENT, b"reshape of %s to %s changes the number of elements",
-                                        b.rank, b.shape, c.rank, dims)
+                st = view_shape(b, c, code, pc + 2, I, dims)
+                if st != NULL:
+                    return st
                 nb = buffer_new(c.element, c.rank, dims, b.data, b)
                 if nb != NULL:
                     nb.readonly = b.readonly

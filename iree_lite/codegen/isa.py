@@ -38,6 +38,7 @@ REDUCE_SEGMENT = 16384  # buffer.reduce folds longer rows in segments this long 
 TILE_TEMPS = 3         # the last ones are the VM's (f16/bf16 widened to f32)
 KERNEL_TILE_REGS = TILE_REGS - TILE_TEMPS
 HOST_REGS = 256        # registers per bank per function (8-bit fields)
+BANK_NAMES = {"i": "int", "f": "float", "r": "ref"}   # host register banks, as messages name them
 
 # -- The VM's fixed capacities ------------------------------------------------
 # Each sizes arrays of the native VM (generated into csrc/isa_opcodes.pxi);
@@ -209,10 +210,10 @@ def _ops():
         ("ref.null", "dst:rr", "Set a reference register to null (as a fence: already reached)."),
         *((f"global.load.{b}", f"dst:r{b} global:global",
            f"dst = global `global` (a {bank} global), as the context holds it.") for b, bank in
-          (("i", "int"), ("f", "float"), ("r", "ref"))),
+          BANK_NAMES.items()),
         *((f"global.store.{b}", f"src:r{b} global:global",
            f"Global `global` (a {bank} global) = src, for the rest of the context's life.") for b, bank in
-          (("i", "int"), ("f", "float"), ("r", "ref"))),
+          BANK_NAMES.items()),
         ("buffer.alloc", "dst:rr layout:const",
          "Allocate an uninitialised buffer view whose element type and shape are constant `layout`."),
         ("buffer.const", "dst:rr data:const",

@@ -11,14 +11,13 @@ from . import isa
 # Bindings and push constants of one kernel: dispatch formation keeps each
 # group's inputs and results within both.
 KERNEL_VALUES = min(isa.MAX_BINDINGS, isa.MAX_PUSH)
-_BANKS = (("i", "int"), ("f", "float"), ("r", "ref"))
 
 
 def check_call_values(func, arg_banks, result_banks, error):
     """Raise error(message, loc) unless a call of `func`, whose arguments
     and results have these register banks, fits the VM's transfer arrays."""
     for what, banks in (("arguments", arg_banks), ("results", result_banks)):
-        for bank, name in _BANKS:
+        for bank, name in isa.BANK_NAMES.items():
             if banks.count(bank) > isa.MAX_CALL_VALUES:
                 raise error(f"function '{func.name}' has {banks.count(bank)} {name} {what}, more than the VM "
                             f"passes in a call ({isa.MAX_CALL_VALUES} of each register bank)", func.loc)

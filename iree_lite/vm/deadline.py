@@ -9,11 +9,6 @@ import time
 from .errors import VMError
 
 
-def timed_out(seconds):
-    """The message of a call stopped at the deadline `seconds` gave it."""
-    return f"the call did not finish within its timeout of {seconds:g} s"
-
-
 class Deadline:
     """`seconds` from now, by the monotonic clock."""
 
@@ -22,7 +17,8 @@ class Deadline:
         self.at_ns = time.monotonic_ns() + int(seconds * 1e9)
 
     def error(self):
-        return VMError("DEADLINE_EXCEEDED", timed_out(self.seconds))
+        """The error of a call stopped at this deadline."""
+        return VMError("DEADLINE_EXCEEDED", f"the call did not finish within its timeout of {self.seconds:g} s")
 
     def left(self):
         """Seconds until the deadline (0 past it)."""

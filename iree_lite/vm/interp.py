@@ -572,13 +572,17 @@ class Context:
         results = self.call(mi, fn, args)
         if signal is not None:
             try:
-                if self.deadline is not None:
-                    self.deadline.wait(signal)
-                else:
-                    signal.wait(timeout)
+                self._wait(signal, timeout)
             except VMError as e:
                 raise VMError(e.code_name, f"{e.message}; waiting on finish fence") from None
         return results
+
+    def _wait(self, fence, timeout=None):
+        """fence.wait(timeout), or until the call's deadline where it has one."""
+        if self.deadline is not None:
+            self.deadline.wait(fence)
+        else:
+            fence.wait(timeout)
 
     def call(self, mi, fn, args):
         """Run function `fn` of module `mi`; `args` in signature order
@@ -1009,10 +1013,8 @@ class Context:
 
     def op_fence_await(self, fr, m, v):
         f = fr.r[v["fence"]]
-        if f is not None and self.deadline is not None:
-            self.deadline.wait(f)
-        elif f is not None:
-            f.wait()
+        if f is not None:
+            self._wait(f)
 
     def op_fence_forward(self, fr, m, v):
         dst = fr.r[v["dst"]]

@@ -23,7 +23,6 @@ _CONST_KIND = {"const.i": CONST_INT, "const.f": CONST_FLOAT, "buffer.alloc": CON
 DYNAMIC_LAYOUT_OPS = {"buffer.check", "buffer.alloc.dyn", "buffer.cast", "buffer.view", "buffer.slice",
                       "buffer.expand"}
 _FLOAT_CODES = {isa.ELEMENT_CODES[n] for n in ("f16", "bf16", "f32", "f64")}
-MAX_RANK = isa.MAX_RANK
 
 
 class VerifyError(Exception):
@@ -114,7 +113,7 @@ def verify_module(m):
             parse_tensor_type(t)
         for kind, counts in zip(("arguments", "results"), register_banks(f.signature)):
             for bank, n in counts.items():
-                check_limit(f"{what} '{f.name}'", n, f"{_BANK_NAMES[bank]} {kind}", "MAX_CALL_VALUES")
+                check_limit(f"{what} '{f.name}'", n, f"{isa.BANK_NAMES[bank]} {kind}", "MAX_CALL_VALUES")
     for g in m.globals:
         want = {"i": CONST_INT, "f": CONST_FLOAT, "r": CONST_DATA}[g.bank]
         if g.initial != -1 and not (0 <= g.initial < len(m.constants) and m.constants[g.initial].kind == want):
@@ -134,9 +133,6 @@ def verify_module(m):
         if e.function >= len(m.functions):
             raise VerifyError(f"export '{e.name}' names a missing function")
     return VerifiedModule(m, _ISSUER)
-
-
-_BANK_NAMES = {"i": "int", "f": "float", "r": "ref"}
 
 
 def _verify_size(i, c):
@@ -297,7 +293,7 @@ def _verify_function(m, f):
             entries = unpack("i64", amap.data) if isa.ELEMENT_NAMES[amap.element] == "i64" else [0]
             rows = [entries[k:k + cols] for k in range(0, len(entries), cols)]
             fed = {exact_dimension(row[:-1], row[-1]) for row in rows}
-            if len(entries) % cols or len(rows) > MAX_RANK or \
+            if len(entries) % cols or len(rows) > isa.MAX_RANK or \
                     len(values["dims_i"]) != sum(d == -1 and k not in fed for k, d in enumerate(layout)):
                 raise VerifyError(f"{at}: an expansion map needs i64 rows of a coefficient per dimension of the "
                                   "layout and a constant, and a size for each dynamic dimension no row is")
