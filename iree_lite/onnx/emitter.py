@@ -295,16 +295,13 @@ class Emitter:
         shape = tuple(v.shape[i] for i in kept)
         pos = {a: f"d{len(kept) + j}" for j, a in enumerate(axes)}
         pos.update({a: f"d{j}" for j, a in enumerate(kept)})
-        init = self.materialize(self.fill_value(init_value, shape, out_dtype))
+        init = self.fill(init_value, shape, out_dtype)
 
         def body(b, args, acc):
             x = pre(b, args[0]) if pre else args[0]
             return combine(b, x, acc)
         return self.generic([(v, [pos[i] for i in range(v.rank)])], shape, out_dtype, body,
                             reduce_dims=axes, init=init)
-
-    def fill_value(self, value, shape, dtype):
-        return Value(shape, dtype, ssa=self.fill(value, shape, dtype))
 
 
 def broadcast_shapes(shapes):
