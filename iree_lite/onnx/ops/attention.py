@@ -31,7 +31,7 @@ def repeat_heads(e, v, groups):
 def attention(node):
     q, k, v = node.inputs[:3]
     mask, past_k, past_v = node.input(3), node.input(4), node.input(5)
-    check_float(node, q)
+    check_float(q)
     if node.input(6) is not None:
         raise NodeError("nonpad_kv_seqlen is not supported")
     a, e = node.attrs, node.e

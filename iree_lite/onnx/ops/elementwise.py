@@ -5,7 +5,7 @@ import numpy as np
 from ..emitter import NodeError, element_type
 
 
-def check_float(node, v):
+def check_float(v):
     if not v.is_float:
         raise NodeError(f"element type {v.dtype} is not supported (a float type is needed)")
 
@@ -46,7 +46,7 @@ def unary_float(build):
     """build(b, x, t, node) -> the result scalar, for float inputs."""
     def convert(node):
         x = node.inputs[0]
-        check_float(node, x)
+        check_float(x)
         t = x.element
         return node.e.elementwise([x], x.dtype, lambda b, xs: build(b, xs[0], t, node.attrs, x.dtype))
     return convert
@@ -180,7 +180,7 @@ def abs_(node):
 
 def prelu(node):
     x, slope = node.inputs
-    check_float(node, x)
+    check_float(x)
     t = x.element
     return node.e.elementwise([x, slope], x.dtype, lambda b, xs: select_positive(
         b, xs[0], t, x.dtype, b.emit(f"arith.mulf {xs[0]}, {xs[1]} : {t}")))
@@ -233,13 +233,13 @@ def where(node):
 
 def is_nan(node):
     x = node.inputs[0]
-    check_float(node, x)
+    check_float(x)
     return node.e.elementwise([x], np.bool_, lambda b, xs: b.emit(f"math.isnan {xs[0]} : {x.element}"))
 
 
 def is_inf(node):
     x = node.inputs[0]
-    check_float(node, x)
+    check_float(x)
     pos, neg_ = node.attrs.get("detect_positive", 1), node.attrs.get("detect_negative", 1)
     t = x.element
 

@@ -91,7 +91,7 @@ def normalize_over(node, x, axes, square, finish):
 
 def rms_norm(node):
     x, scale = static(node.inputs[0]), node.inputs[1]
-    check_float(node, x)
+    check_float(x)
     axis = node.attrs.get("axis", -1) % x.rank
     eps = node.attrs.get("epsilon", 1e-5)
     if node.attrs.get("stash_type", 1) != 1:
@@ -108,7 +108,7 @@ def rms_norm(node):
 
 def lp_norm(node):
     x = static(node.inputs[0])
-    check_float(node, x)
+    check_float(x)
     axis, p = node.attrs.get("axis", -1) % x.rank, node.attrs.get("p", 2)
     if p not in (1, 2):
         raise NodeError(f"p={p} is not supported (1 or 2 are)")

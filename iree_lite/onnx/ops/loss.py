@@ -64,14 +64,14 @@ def nll(e, logp, target, weight, reduction, ignore_index):
 
 def nll_loss(node):
     x = node.inputs[0]
-    check_float(node, x)
+    check_float(x)
     return nll(node.e, x, node.inputs[1], node.input(2), node.attrs.get("reduction", "mean"),
                node.attrs.get("ignore_index"))
 
 
 def softmax_cross_entropy(node):
     x = static(node.inputs[0])
-    check_float(node, x)
+    check_float(x)
     log_prob = log_softmax_along(node.e, x, 1)
     loss = nll(node.e, log_prob, node.inputs[1], node.input(2), node.attrs.get("reduction", "mean"),
                node.attrs.get("ignore_index"))

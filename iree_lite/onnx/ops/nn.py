@@ -53,7 +53,7 @@ def dense_pair(values):
 
 def conv(node):
     x, w, bias = node.input(0), node.input(1), node.input(2)
-    check_float(node, x)
+    check_float(x)
     x, lifted = spatial_2d(node, x, "Conv")
     static(w, "weight")
     if lifted:
@@ -114,7 +114,7 @@ def pool(kind):
     def convert(node):
         x = node.inputs[0]
         if kind == "AveragePool" or x.dtype.kind != "i":   # linalg's max pooling compares signed
-            check_float(node, x)
+            check_float(x)
         x, lifted = spatial_2d(node, x, kind)
         kernel = list(node.attrs.get("kernel_shape"))
         kernel = [1] + kernel if lifted else kernel
@@ -166,7 +166,7 @@ def pool(kind):
 def global_pool(kind):
     def convert(node):
         x = static(node.inputs[0])
-        check_float(node, x)
+        check_float(x)
         e, t = node.e, x.element
         axes = list(range(2, x.rank))
         if kind == "max":
@@ -181,7 +181,7 @@ def global_pool(kind):
 
 def batch_norm(node):
     x, scale, bias, mean, var = node.inputs[:5]
-    check_float(node, x)
+    check_float(x)
     if node.attrs.get("training_mode", 0):
         raise NodeError("training_mode=1 is not supported")
     eps = node.attrs.get("epsilon", 1e-5)
@@ -201,7 +201,7 @@ def batch_norm(node):
 
 def layer_norm(node):
     x, scale, bias = node.input(0), node.input(1), node.input(2)
-    check_float(node, x)
+    check_float(x)
     static(x)
     axis = node.attrs.get("axis", -1) % x.rank
     eps = node.attrs.get("epsilon", 1e-5)
@@ -233,7 +233,7 @@ def layer_norm(node):
 
 def lrn(node):
     x = static(node.inputs[0])
-    check_float(node, x)
+    check_float(x)
     size = node.attrs.get("size")
     alpha, beta, bias = node.attrs.get("alpha", 1e-4), node.attrs.get("beta", 0.75), node.attrs.get("bias", 1.0)
     e, t, dt = node.e, x.element, x.dtype

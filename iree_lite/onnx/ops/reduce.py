@@ -85,7 +85,7 @@ def softmax_axis(node, x):
 
 def softmax(node):
     x = static(node.inputs[0])
-    check_float(node, x)
+    check_float(x)
     axis, flatten = softmax_axis(node, x)
     e = node.e
     v = e.reshape(x, (int(np.prod(x.shape[:axis])), int(np.prod(x.shape[axis:])))) if flatten else x
@@ -98,7 +98,7 @@ def softmax(node):
 
 def log_softmax(node):
     x = static(node.inputs[0])
-    check_float(node, x)
+    check_float(x)
     axis, flatten = softmax_axis(node, x)
     e = node.e
     v = e.reshape(x, (int(np.prod(x.shape[:axis])), int(np.prod(x.shape[axis:])))) if flatten else x
