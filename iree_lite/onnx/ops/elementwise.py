@@ -10,10 +10,16 @@ def check_float(v):
         raise NodeError(f"element type {v.dtype} is not supported (a float type is needed)")
 
 
+def by_kind(v, float_op, int_op, uint_op=None):
+    """The op for v's element kind: float, unsigned (uint_op, else int_op)
+    or signed integer."""
+    return float_op if v.is_float else (uint_op or int_op) if v.unsigned else int_op
+
+
 def binary(float_op, int_op, uint_op=None):
     def convert(node):
         a, b = node.inputs[0], node.inputs[1]
-        op = float_op if a.is_float else (uint_op or int_op) if a.unsigned else int_op
+        op = by_kind(a, float_op, int_op, uint_op)
         if op is None:
             raise NodeError(f"element type {a.dtype} is not supported")
         t = a.element
@@ -26,7 +32,7 @@ def variadic(float_op, int_op, uint_op=None, mean=False):
     def convert(node):
         vs = node.inputs
         a = vs[0]
-        op = float_op if a.is_float else (uint_op or int_op) if a.unsigned else int_op
+        op = by_kind(a, float_op, int_op, uint_op)
         if op is None or (mean and not a.is_float):
             raise NodeError(f"element type {a.dtype} is not supported")
         t = a.element
@@ -207,10 +213,7 @@ def pow_float(e, x, y):
 def compare(float_pred, int_pred, uint_pred):
     def convert(node):
         a, c = node.inputs
-        if a.is_float:
-            op = f"arith.cmpf {float_pred}"
-        else:
-            op = f"arith.cmpi {uint_pred if a.unsigned else int_pred}"
+        op = by_kind(a, f"arith.cmpf {float_pred}", f"arith.cmpi {int_pred}", f"arith.cmpi {uint_pred}")
         return node.e.elementwise([a, c], np.bool_, lambda b, xs: b.emit(f"{op}, {xs[0]}, {xs[1]} : {a.element}"))
     return convert
 
@@ -262,8 +265,8 @@ def clip(node):
         hi = None if hi_v is None else node.e.constant(np.array(hi_v, x.dtype))
     ins = [x] + [v for v in (lo, hi) if v is not None]
     t = x.element
-    mx, mn = ("arith.maximumf", "arith.minimumf") if x.is_float else \
-        ("arith.maxui", "arith.minui") if x.unsigned else ("arith.maxsi", "arith.minsi")
+    mx, mn = by_kind(x, ("arith.maximumf", "arith.minimumf"), ("arith.maxsi", "arith.minsi"),
+                     ("arith.maxui", "arith.minui"))
 
     def body(b, xs):
         y, rest = xs[0], list(xs[1:])

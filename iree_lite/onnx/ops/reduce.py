@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..emitter import NodeError, Value
-from .elementwise import check_float
+from .elementwise import by_kind, check_float
 from .nn import static
 
 # op -> (start value, combiner (float, signed int, unsigned int), element map, finisher)
@@ -37,7 +37,7 @@ def reduction(op_type):
     def convert(node):
         x = static(node.inputs[0])
         dt, t = x.dtype, x.element
-        combiner = combiners[0 if x.is_float else 2 if x.unsigned else 1]
+        combiner = by_kind(x, *combiners)
         if combiner is None:
             raise NodeError(f"element type {dt} is not supported (a float type is needed)")
         keepdims = node.attrs.get("keepdims", 1)
