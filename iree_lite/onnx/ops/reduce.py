@@ -76,34 +76,24 @@ def reduction(op_type):
     return convert
 
 
-def softmax_axis(node, x):
-    """The axis, and whether x is flattened to 2-D around it (before opset 13)."""
+def along_softmax_axis(node, apply):
+    """apply(e, v, axis) on the input at Softmax's axis: from opset 13 the
+    input itself; before, the input flattened to 2-D around the axis (axis
+    1), the result reshaped back."""
+    x = static(node.inputs[0])
+    check_float(x)
+    e = node.e
     if node.opset >= 13:
-        return node.attrs.get("axis", -1) % x.rank, False
-    return node.attrs.get("axis", 1) % x.rank, True
+        return apply(e, x, node.attrs.get("axis", -1) % x.rank)
+    axis = node.attrs.get("axis", 1) % x.rank
+    v = e.reshape(x, (int(np.prod(x.shape[:axis])), int(np.prod(x.shape[axis:]))))
+    return e.reshape(apply(e, v, 1), x.shape)
 
 
-def softmax(node):
-    x = static(node.inputs[0])
-    check_float(x)
-    axis, flatten = softmax_axis(node, x)
-    e = node.e
-    v = e.reshape(x, (int(np.prod(x.shape[:axis])), int(np.prod(x.shape[axis:])))) if flatten else x
-    dim = 1 if flatten else axis
+def softmax_along(e, v, axis):
     init = e.empty(v.shape, v.dtype)
-    y = Value(v.shape, v.dtype, ssa=e.emit(f"linalg.softmax dimension({dim}) ins({e.materialize(v)} : {v.type}) "
-                                           f"outs({init} : {v.type}) -> {v.type}"))
-    return e.reshape(y, x.shape) if flatten else y
-
-
-def log_softmax(node):
-    x = static(node.inputs[0])
-    check_float(x)
-    axis, flatten = softmax_axis(node, x)
-    e = node.e
-    v = e.reshape(x, (int(np.prod(x.shape[:axis])), int(np.prod(x.shape[axis:])))) if flatten else x
-    y = log_softmax_along(e, v, 1 if flatten else axis)
-    return e.reshape(y, x.shape) if flatten else y
+    return Value(v.shape, v.dtype, ssa=e.emit(f"linalg.softmax dimension({axis}) ins({e.materialize(v)} : {v.type}) "
+                                              f"outs({init} : {v.type}) -> {v.type}"))
 
 
 def log_softmax_along(e, v, axis):
@@ -121,4 +111,5 @@ def log_softmax_along(e, v, axis):
 
 
 CONVERTERS = {name: reduction(name) for name in REDUCTIONS}
-CONVERTERS.update({"Softmax": softmax, "LogSoftmax": log_softmax})
+CONVERTERS.update({"Softmax": lambda node: along_softmax_axis(node, softmax_along),
+                   "LogSoftmax": lambda node: along_softmax_axis(node, log_softmax_along)})
