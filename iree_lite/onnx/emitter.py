@@ -206,6 +206,14 @@ class Emitter:
         self.lines.append(f"  }} -> {t}")
         return Value(out_shape, out_dtype, ssa=name)
 
+    def named(self, op, ins, init, shape, dtype):
+        """A named linalg op (`op` with its attributes) on the Values `ins`,
+        into `init` (SSA) of `shape` and `dtype`."""
+        t = tensor_type(shape, dtype)
+        return Value(shape, dtype, ssa=self.emit(
+            f"{op} ins({', '.join(self.materialize(v) for v in ins)} : {', '.join(v.type for v in ins)}) "
+            f"outs({init} : {t}) -> {t}"))
+
     def elementwise(self, inputs, out_dtype, body):
         """Multidirectional (numpy) broadcasting of inputs, then body(b, args)."""
         shape = broadcast_shapes([v.shape for v in inputs])

@@ -3,9 +3,10 @@ grouped key/value heads, past keys and values, a boolean or additive mask,
 causal masking and softcap."""
 import numpy as np
 
-from ..emitter import NodeError, Value, broadcast_exprs
+from ..emitter import NodeError, broadcast_exprs
 from .elementwise import check_float
 from .nn import matmul_values, static
+from .reduce import softmax_along
 
 
 def to_heads(e, v, heads, what):
@@ -90,9 +91,7 @@ def attention(node):
         extra = [(static(mask, "attn_mask"), broadcast_exprs(mask.shape, shape))] if mask is not None else []
         biased = stage(capped, bias, extra)
     scores = biased
-    init = e.empty(shape, dt)
-    probs = Value(shape, dt, ssa=e.emit(f"linalg.softmax dimension(3) ins({e.materialize(scores)} : {scores.type}) "
-                                        f"outs({init} : {scores.type}) -> {scores.type}"))
+    probs = softmax_along(e, scores, 3)
     if mask is not None or causal:   # a row with every key masked attends to nothing: zeros, not NaN
         top = e.reduce(biased, [3], dt, -np.inf, lambda b, x, acc: b.emit(f"arith.maximumf {x}, {acc} : {t}"))
 

@@ -91,10 +91,7 @@ def conv(node):
 
 def conv_nchw(e, x, w, out_shape, attrs):
     init = e.fill(0.0, out_shape, x.dtype)
-    t = Value(out_shape, x.dtype).type
-    return Value(out_shape, x.dtype, ssa=e.emit(
-        f"linalg.conv_2d_nchw_fchw {attrs} ins({e.materialize(x)}, {e.materialize(w)} : {x.type}, {w.type}) "
-        f"outs({init} : {t}) -> {t}"))
+    return e.named(f"linalg.conv_2d_nchw_fchw {attrs}", [x, w], init, out_shape, x.dtype)
 
 
 def depthwise(e, x, w, out_shape, attrs):
@@ -103,10 +100,7 @@ def depthwise(e, x, w, out_shape, attrs):
     wh = e.transpose(e.reshape(w, (w.shape[0],) + w.shape[2:]), (1, 2, 0))
     n, m, oh, ow = out_shape
     init = e.fill(0.0, (n, oh, ow, m), x.dtype)
-    t = Value((n, oh, ow, m), x.dtype).type
-    y = Value((n, oh, ow, m), x.dtype, ssa=e.emit(
-        f"linalg.depthwise_conv_2d_nhwc_hwc {attrs} ins({e.materialize(xh)}, {e.materialize(wh)} : "
-        f"{xh.type}, {wh.type}) outs({init} : {t}) -> {t}"))
+    y = e.named(f"linalg.depthwise_conv_2d_nhwc_hwc {attrs}", [xh, wh], init, (n, oh, ow, m), x.dtype)
     return e.transpose(y, (0, 3, 1, 2))
 
 
@@ -141,13 +135,10 @@ def pool(kind):
         xh = e.transpose(xp, (0, 2, 3, 1))
         oshape = (n, out_hw[0], out_hw[1], c)
         init = e.fill(pad_value, oshape, x.dtype)
-        window = e.empty(kernel, x.dtype)
-        t = Value(oshape, x.dtype).type
+        window = Value(kernel, x.dtype, ssa=e.empty(kernel, x.dtype))
         op = "pooling_nhwc_max" if kind == "MaxPool" else "pooling_nhwc_sum"
-        y = Value(oshape, x.dtype, ssa=e.emit(
-            f"linalg.{op} {{dilations = {dense_pair(dilations)}, strides = {dense_pair(strides)}}} "
-            f"ins({e.materialize(xh)}, {window} : {xh.type}, {Value(kernel, x.dtype).type}) "
-            f"outs({init} : {t}) -> {t}"))
+        y = e.named(f"linalg.{op} {{dilations = {dense_pair(dilations)}, strides = {dense_pair(strides)}}}",
+                    [xh, window], init, oshape, x.dtype)
         y = e.transpose(y, (0, 3, 1, 2))
         if kind == "AveragePool":
             counts = np.ones(out_hw, x.dtype)
@@ -269,18 +260,13 @@ def matmul_values(e, a, b):
     if not batch:
         out = (m, n)
         init = e.fill(acc, out, a.dtype)
-        t = Value(out, a.dtype).type
-        y = Value(out, a.dtype, ssa=e.emit(f"linalg.matmul ins({e.materialize(a2)}, {e.materialize(b2)} : "
-                                           f"{a2.type}, {b2.type}) outs({init} : {t}) -> {t}"))
+        y = e.named("linalg.matmul", [a2, b2], init, out, a.dtype)
     else:
         count = int(np.prod(batch))
         a3 = e.reshape(e.broadcast_to(a2, batch + (m, k)), (count, m, k))
         b3 = e.reshape(e.broadcast_to(b2, batch + (k, n)), (count, k, n))
         init = e.fill(acc, (count, m, n), a.dtype)
-        t = Value((count, m, n), a.dtype).type
-        y = Value((count, m, n), a.dtype, ssa=e.emit(
-            f"linalg.batch_matmul ins({e.materialize(a3)}, {e.materialize(b3)} : {a3.type}, {b3.type}) "
-            f"outs({init} : {t}) -> {t}"))
+        y = e.named("linalg.batch_matmul", [a3, b3], init, (count, m, n), a.dtype)
         y = e.reshape(y, batch + (m, n))
     shape = y.shape
     if a.rank == 1:

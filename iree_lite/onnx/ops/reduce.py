@@ -1,7 +1,7 @@
 """Reductions (ReduceSum, ReduceMean, ...) and Softmax / LogSoftmax."""
 import numpy as np
 
-from ..emitter import NodeError, Value
+from ..emitter import NodeError
 from .elementwise import by_kind, check_float
 from .nn import static
 
@@ -91,9 +91,7 @@ def along_softmax_axis(node, apply):
 
 
 def softmax_along(e, v, axis):
-    init = e.empty(v.shape, v.dtype)
-    return Value(v.shape, v.dtype, ssa=e.emit(f"linalg.softmax dimension({axis}) ins({e.materialize(v)} : {v.type}) "
-                                              f"outs({init} : {v.type}) -> {v.type}"))
+    return e.named(f"linalg.softmax dimension({axis})", [v], e.empty(v.shape, v.dtype), v.shape, v.dtype)
 
 
 def log_softmax_along(e, v, axis):
