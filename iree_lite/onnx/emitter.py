@@ -295,6 +295,16 @@ class Emitter:
             f"tensor.concat dim({axis}) {', '.join(self.materialize(v) for v in values)} : "
             f"({', '.join(v.type for v in values)}) -> {t}"))
 
+    def sum_over(self, v, axes, pre=None):
+        """The sum of float v (after pre(b, x) on each element) over axes."""
+        t = v.element
+        return self.reduce(v, axes, v.dtype, 0.0, lambda b, x, acc: b.emit(f"arith.addf {x}, {acc} : {t}"), pre=pre)
+
+    def max_over(self, v, axes):
+        """The maximum of float v over axes."""
+        t = v.element
+        return self.reduce(v, axes, v.dtype, -np.inf, lambda b, x, acc: b.emit(f"arith.maximumf {x}, {acc} : {t}"))
+
     def reduce(self, v, axes, out_dtype, init_value, combine, pre=None):
         """Reduce v over axes (dropped from the shape): the accumulator starts
         at init_value; combine(b, x, acc) after pre(b, x) on each element."""

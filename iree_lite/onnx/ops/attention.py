@@ -93,7 +93,7 @@ def attention(node):
     scores = biased
     probs = softmax_along(e, scores, 3)
     if mask is not None or causal:   # a row with every key masked attends to nothing: zeros, not NaN
-        top = e.reduce(biased, [3], dt, -np.inf, lambda b, x, acc: b.emit(f"arith.maximumf {x}, {acc} : {t}"))
+        top = e.max_over(biased, [3])
 
         def guard(b, x):
             empty = b.emit(f"arith.cmpf oeq, {x[1]}, {b.const(-np.inf, dt)} : {t}")

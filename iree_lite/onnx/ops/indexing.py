@@ -82,7 +82,7 @@ def normalize_over(node, x, axes, square, finish):
     """x times finish(sum over axes of x*x (or |x|)) broadcast back."""
     e, t, dt = node.e, x.element, x.dtype
     pre = (lambda b, v: b.emit(f"arith.mulf {v}, {v} : {t}")) if square else (lambda b, v: b.emit(f"math.absf {v} : {t}"))
-    total = e.reduce(x, axes, dt, 0.0, lambda b, v, acc: b.emit(f"arith.addf {v}, {acc} : {t}"), pre=pre)
+    total = e.sum_over(x, axes, pre=pre)
     factor = e.elementwise([total], dt, lambda b, a: finish(b, a[0]))
     kept = [f"d{i}" for i in range(x.rank) if i not in axes]
     return e.generic([(x, [f"d{i}" for i in range(x.rank)]), (factor, kept)], x.shape, dt,

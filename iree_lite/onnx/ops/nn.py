@@ -161,10 +161,10 @@ def global_pool(kind):
         e, t = node.e, x.element
         axes = list(range(2, x.rank))
         if kind == "max":
-            y = e.reduce(x, axes, x.dtype, -np.inf, lambda b, v, acc: b.emit(f"arith.maximumf {v}, {acc} : {t}"))
+            y = e.max_over(x, axes)
         else:
             count = int(np.prod(x.shape[2:]))
-            y = e.reduce(x, axes, x.dtype, 0.0, lambda b, v, acc: b.emit(f"arith.addf {v}, {acc} : {t}"))
+            y = e.sum_over(x, axes)
             y = e.elementwise([y], x.dtype, lambda b, a: b.emit(f"arith.divf {a[0]}, {b.const(count, x.dtype)} : {t}"))
         return e.reshape(y, x.shape[:2] + (1,) * len(axes))
     return convert
@@ -203,12 +203,11 @@ def layer_norm(node):
     count = int(np.prod(x.shape[axis:]))
     lead = [f"d{i}" for i in range(axis)]
     full = [f"d{i}" for i in range(x.rank)]
-    add = lambda b, v, acc: b.emit(f"arith.addf {v}, {acc} : {t}")
-    mean = e.reduce(x, axes, dt, 0.0, add)
+    mean = e.sum_over(x, axes)
     mean = e.elementwise([mean], dt, lambda b, a: b.emit(f"arith.divf {a[0]}, {b.const(count, dt)} : {t}"))
     centered = e.generic([(x, full), (mean, lead)], x.shape, dt,
                          lambda b, a, acc: b.emit(f"arith.subf {a[0]}, {a[1]} : {t}"))
-    var = e.reduce(centered, axes, dt, 0.0, add, pre=lambda b, v: b.emit(f"arith.mulf {v}, {v} : {t}"))
+    var = e.sum_over(centered, axes, pre=lambda b, v: b.emit(f"arith.mulf {v}, {v} : {t}"))
 
     def inv_std(b, a):
         v = b.emit(f"arith.divf {a[0]}, {b.const(count, dt)} : {t}")

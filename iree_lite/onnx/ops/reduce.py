@@ -99,11 +99,10 @@ def log_softmax_along(e, v, axis):
     t, dt = v.element, v.dtype
     full = [f"d{i}" for i in range(v.rank)]
     kept = [f"d{i}" for i in range(v.rank) if i != axis]
-    top = e.reduce(v, [axis], dt, -np.inf, lambda b, a, acc: b.emit(f"arith.maximumf {a}, {acc} : {t}"))
+    top = e.max_over(v, [axis])
     shifted = e.generic([(v, full), (top, kept)], v.shape, dt,
                         lambda b, a, acc: b.emit(f"arith.subf {a[0]}, {a[1]} : {t}"))
-    total = e.reduce(shifted, [axis], dt, 0.0, lambda b, a, acc: b.emit(f"arith.addf {a}, {acc} : {t}"),
-                     pre=lambda b, a: b.emit(f"math.exp {a} : {t}"))
+    total = e.sum_over(shifted, [axis], pre=lambda b, a: b.emit(f"math.exp {a} : {t}"))
     return e.generic([(shifted, full), (total, kept)], v.shape, dt,
                      lambda b, a, acc: b.emit(f"arith.subf {a[0]}, {b.emit(f'math.log {a[1]} : {t}')} : {t}"))
 
