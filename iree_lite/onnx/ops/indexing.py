@@ -5,6 +5,7 @@ import numpy as np
 from ..emitter import NodeError
 from .elementwise import check_float
 from .nn import static
+from .shape import wrapped_index
 
 
 def arg_extreme(kind):
@@ -47,9 +48,7 @@ def gather_elements(node):
     n = x.shape[axis]
 
     def body(b, args, acc):
-        size = b.const(n, indices.dtype)
-        r = b.emit(f"arith.remsi {args[0]}, {size} : {it}")
-        r = b.emit(f"arith.remsi {b.emit(f'arith.addi {r}, {size} : {it}')}, {size} : {it}")
+        r = wrapped_index(b, args[0], n, indices.dtype)
         offset = None
         for i, stride in enumerate(strides):
             k = b.emit(f"arith.index_cast {r} : {it} to index") if i == axis else b.emit(f"linalg.index {i} : index")
