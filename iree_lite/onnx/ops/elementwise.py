@@ -49,7 +49,7 @@ def variadic(float_op, int_op, uint_op=None, mean=False):
 
 
 def unary_float(build):
-    """build(b, x, t, node) -> the result scalar, for float inputs."""
+    """build(b, x, t, attrs, dtype) -> the result scalar, for float inputs."""
     def convert(node):
         x = node.inputs[0]
         check_float(x)
