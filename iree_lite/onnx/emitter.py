@@ -206,6 +206,14 @@ class Emitter:
         self.lines.append(f"  }} -> {t}")
         return Value(out_shape, out_dtype, ssa=name)
 
+    def named(self, op, ins, init, shape, dtype):
+        """A named linalg op (`op` with its attributes) on the Values `ins`,
+        into `init` (SSA) of `shape` and `dtype`."""
+        t = tensor_type(shape, dtype)
+        return Value(shape, dtype, ssa=self.emit(
+            f"{op} ins({', '.join(self.materialize(v) for v in ins)} : {', '.join(v.type for v in ins)}) "
+            f"outs({init} : {t}) -> {t}"))
+
     def elementwise(self, inputs, out_dtype, body):
         """Multidirectional (numpy) broadcasting of inputs, then body(b, args)."""
         shape = broadcast_shapes([v.shape for v in inputs])
@@ -287,6 +295,16 @@ class Emitter:
             f"tensor.concat dim({axis}) {', '.join(self.materialize(v) for v in values)} : "
             f"({', '.join(v.type for v in values)}) -> {t}"))
 
+    def sum_over(self, v, axes, pre=None):
+        """The sum of float v (after pre(b, x) on each element) over axes."""
+        t = v.element
+        return self.reduce(v, axes, v.dtype, 0.0, lambda b, x, acc: b.emit(f"arith.addf {x}, {acc} : {t}"), pre=pre)
+
+    def max_over(self, v, axes):
+        """The maximum of float v over axes."""
+        t = v.element
+        return self.reduce(v, axes, v.dtype, -np.inf, lambda b, x, acc: b.emit(f"arith.maximumf {x}, {acc} : {t}"))
+
     def reduce(self, v, axes, out_dtype, init_value, combine, pre=None):
         """Reduce v over axes (dropped from the shape): the accumulator starts
         at init_value; combine(b, x, acc) after pre(b, x) on each element."""
@@ -295,16 +313,13 @@ class Emitter:
         shape = tuple(v.shape[i] for i in kept)
         pos = {a: f"d{len(kept) + j}" for j, a in enumerate(axes)}
         pos.update({a: f"d{j}" for j, a in enumerate(kept)})
-        init = self.materialize(self.fill_value(init_value, shape, out_dtype))
+        init = self.fill(init_value, shape, out_dtype)
 
         def body(b, args, acc):
             x = pre(b, args[0]) if pre else args[0]
             return combine(b, x, acc)
         return self.generic([(v, [pos[i] for i in range(v.rank)])], shape, out_dtype, body,
                             reduce_dims=axes, init=init)
-
-    def fill_value(self, value, shape, dtype):
-        return Value(shape, dtype, ssa=self.fill(value, shape, dtype))
 
 
 def broadcast_shapes(shapes):

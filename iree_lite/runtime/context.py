@@ -178,8 +178,11 @@ class Context:
         may be read once `signal` is reached. `wait` may be None. Work it
         leaves queued stops at Ctrl-C and at the deadline too (failing
         `signal`)."""
+        return self._call_async(function, args, wait, signal, self._deadline(timeout))
+
+    def _call_async(self, function, args, wait, signal, deadline):
         return self._call(function, list(args) + [wait, signal], function.signature.inputs + ("!fence",) * 2,
-                          self._deadline(timeout))
+                          deadline)
 
     def invoke(self, function, args, timeout=None):
         """Call a function and wait for its results, whatever its ABI model;
@@ -195,8 +198,7 @@ class Context:
             finally:
                 self.timings["invoke"] += time.perf_counter() - start
         signal = _native().Fence()
-        results = self._call(function, list(args) + [None, signal], function.signature.inputs + ("!fence",) * 2,
-                             deadline)
+        results = self._call_async(function, args, None, signal, deadline)
         waited = time.perf_counter()
         self.timings["invoke"] += waited - start
         self.host_waits += 1

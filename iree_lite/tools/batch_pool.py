@@ -16,7 +16,7 @@ from collections import OrderedDict, deque
 from multiprocessing.connection import Connection, wait
 
 from .batch import Result, judge
-from .batch_worker import use
+from .batch_worker import group_of, use
 
 
 class WorkerStartError(Exception):
@@ -107,10 +107,6 @@ class Worker:
             code = self.proc.wait()
         self.conn.close()
         return code
-
-
-def group_of(run):
-    return run.device, run.modules
 
 
 class Pool:

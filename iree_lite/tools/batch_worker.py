@@ -33,6 +33,11 @@ def use(recent, group, load):
     return True
 
 
+def group_of(run):
+    """The (device, module list) whose context a run uses."""
+    return run.device, run.modules
+
+
 def load_context(run, topology):
     """The run's context, or the message of the error that loading it raised."""
     ns = SimpleNamespace(device=run.device, modules=list(run.modules), trace=None, **topology)
@@ -70,7 +75,7 @@ def serve(conn):
     contexts = OrderedDict()   # (device, modules) -> context, least recently used first
     while True:
         run = conn.recv()
-        group = (run.device, run.modules)
+        group = group_of(run)
         if use(contexts, group, lambda: load_context(run, topology)):
             conn.send("loaded")
         conn.send(execute(run, contexts[group], options))

@@ -3,9 +3,10 @@ grouped key/value heads, past keys and values, a boolean or additive mask,
 causal masking and softcap."""
 import numpy as np
 
-from ..emitter import NodeError, Value, broadcast_exprs
+from ..emitter import NodeError, broadcast_exprs
 from .elementwise import check_float
 from .nn import matmul_values, static
+from .reduce import softmax_along
 
 
 def to_heads(e, v, heads, what):
@@ -31,7 +32,7 @@ def repeat_heads(e, v, groups):
 def attention(node):
     q, k, v = node.inputs[:3]
     mask, past_k, past_v = node.input(3), node.input(4), node.input(5)
-    check_float(node, q)
+    check_float(q)
     if node.input(6) is not None:
         raise NodeError("nonpad_kv_seqlen is not supported")
     a, e = node.attrs, node.e
@@ -90,11 +91,9 @@ def attention(node):
         extra = [(static(mask, "attn_mask"), broadcast_exprs(mask.shape, shape))] if mask is not None else []
         biased = stage(capped, bias, extra)
     scores = biased
-    init = e.empty(shape, dt)
-    probs = Value(shape, dt, ssa=e.emit(f"linalg.softmax dimension(3) ins({e.materialize(scores)} : {scores.type}) "
-                                        f"outs({init} : {scores.type}) -> {scores.type}"))
+    probs = softmax_along(e, scores, 3)
     if mask is not None or causal:   # a row with every key masked attends to nothing: zeros, not NaN
-        top = e.reduce(biased, [3], dt, -np.inf, lambda b, x, acc: b.emit(f"arith.maximumf {x}, {acc} : {t}"))
+        top = e.max_over(biased, [3])
 
         def guard(b, x):
             empty = b.emit(f"arith.cmpf oeq, {x[1]}, {b.const(-np.inf, dt)} : {t}")

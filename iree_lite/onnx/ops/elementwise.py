@@ -5,15 +5,21 @@ import numpy as np
 from ..emitter import NodeError, element_type
 
 
-def check_float(node, v):
+def check_float(v):
     if not v.is_float:
         raise NodeError(f"element type {v.dtype} is not supported (a float type is needed)")
+
+
+def by_kind(v, float_op, int_op, uint_op=None):
+    """The op for v's element kind: float, unsigned (uint_op, else int_op)
+    or signed integer."""
+    return float_op if v.is_float else (uint_op or int_op) if v.unsigned else int_op
 
 
 def binary(float_op, int_op, uint_op=None):
     def convert(node):
         a, b = node.inputs[0], node.inputs[1]
-        op = float_op if a.is_float else (uint_op or int_op) if a.unsigned else int_op
+        op = by_kind(a, float_op, int_op, uint_op)
         if op is None:
             raise NodeError(f"element type {a.dtype} is not supported")
         t = a.element
@@ -26,7 +32,7 @@ def variadic(float_op, int_op, uint_op=None, mean=False):
     def convert(node):
         vs = node.inputs
         a = vs[0]
-        op = float_op if a.is_float else (uint_op or int_op) if a.unsigned else int_op
+        op = by_kind(a, float_op, int_op, uint_op)
         if op is None or (mean and not a.is_float):
             raise NodeError(f"element type {a.dtype} is not supported")
         t = a.element
@@ -43,10 +49,10 @@ def variadic(float_op, int_op, uint_op=None, mean=False):
 
 
 def unary_float(build):
-    """build(b, x, t, node) -> the result scalar, for float inputs."""
+    """build(b, x, t, attrs, dtype) -> the result scalar, for float inputs."""
     def convert(node):
         x = node.inputs[0]
-        check_float(node, x)
+        check_float(x)
         t = x.element
         return node.e.elementwise([x], x.dtype, lambda b, xs: build(b, xs[0], t, node.attrs, x.dtype))
     return convert
@@ -180,7 +186,7 @@ def abs_(node):
 
 def prelu(node):
     x, slope = node.inputs
-    check_float(node, x)
+    check_float(x)
     t = x.element
     return node.e.elementwise([x, slope], x.dtype, lambda b, xs: select_positive(
         b, xs[0], t, x.dtype, b.emit(f"arith.mulf {xs[0]}, {xs[1]} : {t}")))
@@ -207,10 +213,7 @@ def pow_float(e, x, y):
 def compare(float_pred, int_pred, uint_pred):
     def convert(node):
         a, c = node.inputs
-        if a.is_float:
-            op = f"arith.cmpf {float_pred}"
-        else:
-            op = f"arith.cmpi {uint_pred if a.unsigned else int_pred}"
+        op = by_kind(a, f"arith.cmpf {float_pred}", f"arith.cmpi {int_pred}", f"arith.cmpi {uint_pred}")
         return node.e.elementwise([a, c], np.bool_, lambda b, xs: b.emit(f"{op}, {xs[0]}, {xs[1]} : {a.element}"))
     return convert
 
@@ -233,13 +236,13 @@ def where(node):
 
 def is_nan(node):
     x = node.inputs[0]
-    check_float(node, x)
+    check_float(x)
     return node.e.elementwise([x], np.bool_, lambda b, xs: b.emit(f"math.isnan {xs[0]} : {x.element}"))
 
 
 def is_inf(node):
     x = node.inputs[0]
-    check_float(node, x)
+    check_float(x)
     pos, neg_ = node.attrs.get("detect_positive", 1), node.attrs.get("detect_negative", 1)
     t = x.element
 
@@ -262,8 +265,8 @@ def clip(node):
         hi = None if hi_v is None else node.e.constant(np.array(hi_v, x.dtype))
     ins = [x] + [v for v in (lo, hi) if v is not None]
     t = x.element
-    mx, mn = ("arith.maximumf", "arith.minimumf") if x.is_float else \
-        ("arith.maxui", "arith.minui") if x.unsigned else ("arith.maxsi", "arith.minsi")
+    mx, mn = by_kind(x, ("arith.maximumf", "arith.minimumf"), ("arith.maxsi", "arith.minsi"),
+                     ("arith.maxui", "arith.minui"))
 
     def body(b, xs):
         y, rest = xs[0], list(xs[1:])

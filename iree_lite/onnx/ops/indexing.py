@@ -5,6 +5,7 @@ import numpy as np
 from ..emitter import NodeError
 from .elementwise import check_float
 from .nn import static
+from .shape import wrapped_index
 
 
 def arg_extreme(kind):
@@ -47,9 +48,7 @@ def gather_elements(node):
     n = x.shape[axis]
 
     def body(b, args, acc):
-        size = b.const(n, indices.dtype)
-        r = b.emit(f"arith.remsi {args[0]}, {size} : {it}")
-        r = b.emit(f"arith.remsi {b.emit(f'arith.addi {r}, {size} : {it}')}, {size} : {it}")
+        r = wrapped_index(b, args[0], n, indices.dtype)
         offset = None
         for i, stride in enumerate(strides):
             k = b.emit(f"arith.index_cast {r} : {it} to index") if i == axis else b.emit(f"linalg.index {i} : index")
@@ -82,7 +81,7 @@ def normalize_over(node, x, axes, square, finish):
     """x times finish(sum over axes of x*x (or |x|)) broadcast back."""
     e, t, dt = node.e, x.element, x.dtype
     pre = (lambda b, v: b.emit(f"arith.mulf {v}, {v} : {t}")) if square else (lambda b, v: b.emit(f"math.absf {v} : {t}"))
-    total = e.reduce(x, axes, dt, 0.0, lambda b, v, acc: b.emit(f"arith.addf {v}, {acc} : {t}"), pre=pre)
+    total = e.sum_over(x, axes, pre=pre)
     factor = e.elementwise([total], dt, lambda b, a: finish(b, a[0]))
     kept = [f"d{i}" for i in range(x.rank) if i not in axes]
     return e.generic([(x, [f"d{i}" for i in range(x.rank)]), (factor, kept)], x.shape, dt,
@@ -91,7 +90,7 @@ def normalize_over(node, x, axes, square, finish):
 
 def rms_norm(node):
     x, scale = static(node.inputs[0]), node.inputs[1]
-    check_float(node, x)
+    check_float(x)
     axis = node.attrs.get("axis", -1) % x.rank
     eps = node.attrs.get("epsilon", 1e-5)
     if node.attrs.get("stash_type", 1) != 1:
@@ -108,7 +107,7 @@ def rms_norm(node):
 
 def lp_norm(node):
     x = static(node.inputs[0])
-    check_float(node, x)
+    check_float(x)
     axis, p = node.attrs.get("axis", -1) % x.rank, node.attrs.get("p", 2)
     if p not in (1, 2):
         raise NodeError(f"p={p} is not supported (1 or 2 are)")

@@ -54,24 +54,23 @@ def nll(e, logp, target, weight, reduction, ignore_index):
     losses = e.generic([(target, dims), (weights, dims)], target.shape, dt, loss)
     if reduction == "none":
         return losses
-    add = lambda b, v, acc: b.emit(f"arith.addf {v}, {acc} : {t}")
-    total = e.reduce(losses, list(range(target.rank)), dt, 0.0, add)
+    total = e.sum_over(losses, list(range(target.rank)))
     if reduction == "sum":
         return total
-    count = e.reduce(weights, list(range(target.rank)), dt, 0.0, add)
+    count = e.sum_over(weights, list(range(target.rank)))
     return e.elementwise([total, count], dt, lambda b, a: b.emit(f"arith.divf {a[0]}, {a[1]} : {t}"))
 
 
 def nll_loss(node):
     x = node.inputs[0]
-    check_float(node, x)
+    check_float(x)
     return nll(node.e, x, node.inputs[1], node.input(2), node.attrs.get("reduction", "mean"),
                node.attrs.get("ignore_index"))
 
 
 def softmax_cross_entropy(node):
     x = static(node.inputs[0])
-    check_float(node, x)
+    check_float(x)
     log_prob = log_softmax_along(node.e, x, 1)
     loss = nll(node.e, log_prob, node.inputs[1], node.input(2), node.attrs.get("reduction", "mean"),
                node.attrs.get("ignore_index"))

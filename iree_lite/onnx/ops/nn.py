@@ -53,7 +53,7 @@ def dense_pair(values):
 
 def conv(node):
     x, w, bias = node.input(0), node.input(1), node.input(2)
-    check_float(node, x)
+    check_float(x)
     x, lifted = spatial_2d(node, x, "Conv")
     static(w, "weight")
     if lifted:
@@ -91,10 +91,7 @@ def conv(node):
 
 def conv_nchw(e, x, w, out_shape, attrs):
     init = e.fill(0.0, out_shape, x.dtype)
-    t = Value(out_shape, x.dtype).type
-    return Value(out_shape, x.dtype, ssa=e.emit(
-        f"linalg.conv_2d_nchw_fchw {attrs} ins({e.materialize(x)}, {e.materialize(w)} : {x.type}, {w.type}) "
-        f"outs({init} : {t}) -> {t}"))
+    return e.named(f"linalg.conv_2d_nchw_fchw {attrs}", [x, w], init, out_shape, x.dtype)
 
 
 def depthwise(e, x, w, out_shape, attrs):
@@ -103,10 +100,7 @@ def depthwise(e, x, w, out_shape, attrs):
     wh = e.transpose(e.reshape(w, (w.shape[0],) + w.shape[2:]), (1, 2, 0))
     n, m, oh, ow = out_shape
     init = e.fill(0.0, (n, oh, ow, m), x.dtype)
-    t = Value((n, oh, ow, m), x.dtype).type
-    y = Value((n, oh, ow, m), x.dtype, ssa=e.emit(
-        f"linalg.depthwise_conv_2d_nhwc_hwc {attrs} ins({e.materialize(xh)}, {e.materialize(wh)} : "
-        f"{xh.type}, {wh.type}) outs({init} : {t}) -> {t}"))
+    y = e.named(f"linalg.depthwise_conv_2d_nhwc_hwc {attrs}", [xh, wh], init, (n, oh, ow, m), x.dtype)
     return e.transpose(y, (0, 3, 1, 2))
 
 
@@ -114,7 +108,7 @@ def pool(kind):
     def convert(node):
         x = node.inputs[0]
         if kind == "AveragePool" or x.dtype.kind != "i":   # linalg's max pooling compares signed
-            check_float(node, x)
+            check_float(x)
         x, lifted = spatial_2d(node, x, kind)
         kernel = list(node.attrs.get("kernel_shape"))
         kernel = [1] + kernel if lifted else kernel
@@ -141,13 +135,10 @@ def pool(kind):
         xh = e.transpose(xp, (0, 2, 3, 1))
         oshape = (n, out_hw[0], out_hw[1], c)
         init = e.fill(pad_value, oshape, x.dtype)
-        window = e.empty(kernel, x.dtype)
-        t = Value(oshape, x.dtype).type
+        window = Value(kernel, x.dtype, ssa=e.empty(kernel, x.dtype))
         op = "pooling_nhwc_max" if kind == "MaxPool" else "pooling_nhwc_sum"
-        y = Value(oshape, x.dtype, ssa=e.emit(
-            f"linalg.{op} {{dilations = {dense_pair(dilations)}, strides = {dense_pair(strides)}}} "
-            f"ins({e.materialize(xh)}, {window} : {xh.type}, {Value(kernel, x.dtype).type}) "
-            f"outs({init} : {t}) -> {t}"))
+        y = e.named(f"linalg.{op} {{dilations = {dense_pair(dilations)}, strides = {dense_pair(strides)}}}",
+                    [xh, window], init, oshape, x.dtype)
         y = e.transpose(y, (0, 3, 1, 2))
         if kind == "AveragePool":
             counts = np.ones(out_hw, x.dtype)
@@ -166,14 +157,14 @@ def pool(kind):
 def global_pool(kind):
     def convert(node):
         x = static(node.inputs[0])
-        check_float(node, x)
+        check_float(x)
         e, t = node.e, x.element
         axes = list(range(2, x.rank))
         if kind == "max":
-            y = e.reduce(x, axes, x.dtype, -np.inf, lambda b, v, acc: b.emit(f"arith.maximumf {v}, {acc} : {t}"))
+            y = e.max_over(x, axes)
         else:
             count = int(np.prod(x.shape[2:]))
-            y = e.reduce(x, axes, x.dtype, 0.0, lambda b, v, acc: b.emit(f"arith.addf {v}, {acc} : {t}"))
+            y = e.sum_over(x, axes)
             y = e.elementwise([y], x.dtype, lambda b, a: b.emit(f"arith.divf {a[0]}, {b.const(count, x.dtype)} : {t}"))
         return e.reshape(y, x.shape[:2] + (1,) * len(axes))
     return convert
@@ -181,7 +172,7 @@ def global_pool(kind):
 
 def batch_norm(node):
     x, scale, bias, mean, var = node.inputs[:5]
-    check_float(node, x)
+    check_float(x)
     if node.attrs.get("training_mode", 0):
         raise NodeError("training_mode=1 is not supported")
     eps = node.attrs.get("epsilon", 1e-5)
@@ -201,7 +192,7 @@ def batch_norm(node):
 
 def layer_norm(node):
     x, scale, bias = node.input(0), node.input(1), node.input(2)
-    check_float(node, x)
+    check_float(x)
     static(x)
     axis = node.attrs.get("axis", -1) % x.rank
     eps = node.attrs.get("epsilon", 1e-5)
@@ -212,12 +203,11 @@ def layer_norm(node):
     count = int(np.prod(x.shape[axis:]))
     lead = [f"d{i}" for i in range(axis)]
     full = [f"d{i}" for i in range(x.rank)]
-    add = lambda b, v, acc: b.emit(f"arith.addf {v}, {acc} : {t}")
-    mean = e.reduce(x, axes, dt, 0.0, add)
+    mean = e.sum_over(x, axes)
     mean = e.elementwise([mean], dt, lambda b, a: b.emit(f"arith.divf {a[0]}, {b.const(count, dt)} : {t}"))
     centered = e.generic([(x, full), (mean, lead)], x.shape, dt,
                          lambda b, a, acc: b.emit(f"arith.subf {a[0]}, {a[1]} : {t}"))
-    var = e.reduce(centered, axes, dt, 0.0, add, pre=lambda b, v: b.emit(f"arith.mulf {v}, {v} : {t}"))
+    var = e.sum_over(centered, axes, pre=lambda b, v: b.emit(f"arith.mulf {v}, {v} : {t}"))
 
     def inv_std(b, a):
         v = b.emit(f"arith.divf {a[0]}, {b.const(count, dt)} : {t}")
@@ -233,7 +223,7 @@ def layer_norm(node):
 
 def lrn(node):
     x = static(node.inputs[0])
-    check_float(node, x)
+    check_float(x)
     size = node.attrs.get("size")
     alpha, beta, bias = node.attrs.get("alpha", 1e-4), node.attrs.get("beta", 0.75), node.attrs.get("bias", 1.0)
     e, t, dt = node.e, x.element, x.dtype
@@ -269,18 +259,13 @@ def matmul_values(e, a, b):
     if not batch:
         out = (m, n)
         init = e.fill(acc, out, a.dtype)
-        t = Value(out, a.dtype).type
-        y = Value(out, a.dtype, ssa=e.emit(f"linalg.matmul ins({e.materialize(a2)}, {e.materialize(b2)} : "
-                                           f"{a2.type}, {b2.type}) outs({init} : {t}) -> {t}"))
+        y = e.named("linalg.matmul", [a2, b2], init, out, a.dtype)
     else:
         count = int(np.prod(batch))
         a3 = e.reshape(e.broadcast_to(a2, batch + (m, k)), (count, m, k))
         b3 = e.reshape(e.broadcast_to(b2, batch + (k, n)), (count, k, n))
         init = e.fill(acc, (count, m, n), a.dtype)
-        t = Value((count, m, n), a.dtype).type
-        y = Value((count, m, n), a.dtype, ssa=e.emit(
-            f"linalg.batch_matmul ins({e.materialize(a3)}, {e.materialize(b3)} : {a3.type}, {b3.type}) "
-            f"outs({init} : {t}) -> {t}"))
+        y = e.named("linalg.batch_matmul", [a3, b3], init, (count, m, n), a.dtype)
         y = e.reshape(y, batch + (m, n))
     shape = y.shape
     if a.rank == 1:

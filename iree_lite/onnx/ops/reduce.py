@@ -1,8 +1,8 @@
 """Reductions (ReduceSum, ReduceMean, ...) and Softmax / LogSoftmax."""
 import numpy as np
 
-from ..emitter import NodeError, Value
-from .elementwise import check_float
+from ..emitter import NodeError
+from .elementwise import by_kind, check_float
 from .nn import static
 
 # op -> (start value, combiner (float, signed int, unsigned int), element map, finisher)
@@ -37,7 +37,7 @@ def reduction(op_type):
     def convert(node):
         x = static(node.inputs[0])
         dt, t = x.dtype, x.element
-        combiner = combiners[0 if x.is_float else 2 if x.unsigned else 1]
+        combiner = by_kind(x, *combiners)
         if combiner is None:
             raise NodeError(f"element type {dt} is not supported (a float type is needed)")
         keepdims = node.attrs.get("keepdims", 1)
@@ -76,34 +76,22 @@ def reduction(op_type):
     return convert
 
 
-def softmax_axis(node, x):
-    """The axis, and whether x is flattened to 2-D around it (before opset 13)."""
+def along_softmax_axis(node, apply):
+    """apply(e, v, axis) on the input at Softmax's axis: from opset 13 the
+    input itself; before, the input flattened to 2-D around the axis (axis
+    1), the result reshaped back."""
+    x = static(node.inputs[0])
+    check_float(x)
+    e = node.e
     if node.opset >= 13:
-        return node.attrs.get("axis", -1) % x.rank, False
-    return node.attrs.get("axis", 1) % x.rank, True
+        return apply(e, x, node.attrs.get("axis", -1) % x.rank)
+    axis = node.attrs.get("axis", 1) % x.rank
+    v = e.reshape(x, (int(np.prod(x.shape[:axis])), int(np.prod(x.shape[axis:]))))
+    return e.reshape(apply(e, v, 1), x.shape)
 
 
-def softmax(node):
-    x = static(node.inputs[0])
-    check_float(node, x)
-    axis, flatten = softmax_axis(node, x)
-    e = node.e
-    v = e.reshape(x, (int(np.prod(x.shape[:axis])), int(np.prod(x.shape[axis:])))) if flatten else x
-    dim = 1 if flatten else axis
-    init = e.empty(v.shape, v.dtype)
-    y = Value(v.shape, v.dtype, ssa=e.emit(f"linalg.softmax dimension({dim}) ins({e.materialize(v)} : {v.type}) "
-                                           f"outs({init} : {v.type}) -> {v.type}"))
-    return e.reshape(y, x.shape) if flatten else y
-
-
-def log_softmax(node):
-    x = static(node.inputs[0])
-    check_float(node, x)
-    axis, flatten = softmax_axis(node, x)
-    e = node.e
-    v = e.reshape(x, (int(np.prod(x.shape[:axis])), int(np.prod(x.shape[axis:])))) if flatten else x
-    y = log_softmax_along(e, v, 1 if flatten else axis)
-    return e.reshape(y, x.shape) if flatten else y
+def softmax_along(e, v, axis):
+    return e.named(f"linalg.softmax dimension({axis})", [v], e.empty(v.shape, v.dtype), v.shape, v.dtype)
 
 
 def log_softmax_along(e, v, axis):
@@ -111,14 +99,14 @@ def log_softmax_along(e, v, axis):
     t, dt = v.element, v.dtype
     full = [f"d{i}" for i in range(v.rank)]
     kept = [f"d{i}" for i in range(v.rank) if i != axis]
-    top = e.reduce(v, [axis], dt, -np.inf, lambda b, a, acc: b.emit(f"arith.maximumf {a}, {acc} : {t}"))
+    top = e.max_over(v, [axis])
     shifted = e.generic([(v, full), (top, kept)], v.shape, dt,
                         lambda b, a, acc: b.emit(f"arith.subf {a[0]}, {a[1]} : {t}"))
-    total = e.reduce(shifted, [axis], dt, 0.0, lambda b, a, acc: b.emit(f"arith.addf {a}, {acc} : {t}"),
-                     pre=lambda b, a: b.emit(f"math.exp {a} : {t}"))
+    total = e.sum_over(shifted, [axis], pre=lambda b, a: b.emit(f"math.exp {a} : {t}"))
     return e.generic([(shifted, full), (total, kept)], v.shape, dt,
                      lambda b, a, acc: b.emit(f"arith.subf {a[0]}, {b.emit(f'math.log {a[1]} : {t}')} : {t}"))
 
 
 CONVERTERS = {name: reduction(name) for name in REDUCTIONS}
-CONVERTERS.update({"Softmax": softmax, "LogSoftmax": log_softmax})
+CONVERTERS.update({"Softmax": lambda node: along_softmax_axis(node, softmax_along),
+                   "LogSoftmax": lambda node: along_softmax_axis(node, log_softmax_along)})

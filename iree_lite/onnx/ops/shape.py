@@ -3,7 +3,7 @@ slicing, gathers, broadcasts, padding and constants. Shape operands must be
 known at import time (MLIR's shapes here are static)."""
 import numpy as np
 
-from ..emitter import NodeError, Value, fmt_shape
+from ..emitter import NodeError, Value, element_type, fmt_shape
 from .nn import static
 
 
@@ -163,17 +163,22 @@ def gather(node):
     table = e.reshape(x, (outer * n, inner))
     it = indices.element
 
-    def body(b, args, acc):   # a negative index counts from the end: ((i % n) + n) % n
-        size = b.const(n, indices.dtype)
-        r = b.emit(f"arith.remsi {args[0]}, {size} : {it}")
-        r = b.emit(f"arith.remsi {b.emit(f'arith.addi {r}, {size} : {it}')}, {size} : {it}")
-        i = b.emit(f"arith.index_cast {r} : {it} to index")
+    def body(b, args, acc):
+        i = b.emit(f"arith.index_cast {wrapped_index(b, args[0], n, indices.dtype)} : {it} to index")
         base = b.emit(f"arith.muli {b.emit('linalg.index 0 : index')}, {b.emit(f'arith.constant {n} : index')} : index")
         row = b.emit(f"arith.addi {base}, {i} : index")
         col = b.emit("linalg.index 2 : index")
         return b.emit(f"tensor.extract {e.materialize(table)}[{row}, {col}] : {table.type}")
     y = e.generic([(flat, ["d1"])], (outer, flat.shape[0], inner), x.dtype, body)
     return e.reshape(y, x.shape[:axis] + indices.shape + x.shape[axis + 1:])
+
+
+def wrapped_index(b, i, n, dtype):
+    """Scalar index i (of dtype) into n elements, a negative one counting
+    from the end: ((i % n) + n) % n."""
+    size, t = b.const(n, dtype), element_type(dtype)
+    r = b.emit(f"arith.remsi {i}, {size} : {t}")
+    return b.emit(f"arith.remsi {b.emit(f'arith.addi {r}, {size} : {t}')}, {size} : {t}")
 
 
 def expand(node):
