@@ -1,0 +1,46 @@
+"""Test support: running iree-lite's CLI and the real IREE tools (the
+oracle) as subprocesses, and handing numpy arrays to the reference
+interpreter."""
+import os
+import subprocess
+import sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LITE = [sys.executable, "-m", "iree_lite"]
+
+
+def run(cmd, timeout=300):
+    """(exit status, stdout) of cmd, with this checkout's iree_lite first on the path."""
+    proc = subprocess.run(cmd, capture_output=True, timeout=timeout, env=dict(os.environ, PYTHONPATH=REPO))
+    return proc.returncode, proc.stdout.decode()
+
+
+def iree_compile(reference_iree, src, vmfb, *flags):
+    """src compiled to vmfb by the real iree-compile for llvm-cpu."""
+    subprocess.run([reference_iree["iree-compile"], "--iree-hal-target-backends=llvm-cpu", *flags, str(src),
+                    "-o", str(vmfb)], check=True, capture_output=True, timeout=300)
+
+
+def compile_both(reference_iree, src):
+    """src compiled by the real iree-compile and by iree-lite (which must
+    accept it): the two .vmfb paths, (theirs, ours), next to src."""
+    theirs, ours = src.with_suffix(".iree.vmfb"), src.with_suffix(".lite.vmfb")
+    iree_compile(reference_iree, src, theirs)
+    assert run([*LITE, "compile", str(src), "-o", str(ours)])[0] == 0
+    return theirs, ours
+
+
+def run_both(reference_iree, modules, args):
+    """(exit status, stdout) of iree-run-module and of iree-lite run-module
+    on the (theirs, ours) modules from compile_both, with the same args."""
+    theirs, ours = modules
+    return (run([reference_iree["iree-run-module"], f"--module={theirs}", *args]),
+            run([*LITE, "run-module", f"--module={ours}", *args]))
+
+
+def as_buffer(array, element=None):
+    """A numpy array as the reference interpreter's Buffer (a copy), its
+    element type named from the dtype (int32 -> i32) unless given."""
+    from iree_lite.vm import interp
+    element = element or array.dtype.name.replace("int", "i").replace("float", "f")
+    return interp.Buffer(element, array.shape, bytearray(array.tobytes()))
