@@ -44,3 +44,12 @@ def as_buffer(array, element=None):
     from iree_lite.vm import interp
     element = element or array.dtype.name.replace("int", "i").replace("float", "f")
     return interp.Buffer(element, array.shape, bytearray(array.tobytes()))
+
+
+def run_mlir_both(reference_iree, src, args):
+    """(exit status, stdout) of the real IREE compiling and running src, and
+    of iree-lite run-mlir src, with the same args."""
+    vmfb = src.with_suffix(".iree.vmfb")
+    iree_compile(reference_iree, src, vmfb)
+    return (run([reference_iree["iree-run-module"], f"--module={vmfb}", *args]),
+            run([*LITE, "run-mlir", str(src), *args]))
