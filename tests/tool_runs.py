@@ -15,6 +15,13 @@ def run(cmd, timeout=300):
     return proc.returncode, proc.stdout.decode()
 
 
+def lite_run(*args, timeout=300):
+    """(exit status, stdout + stderr) of `iree-lite ARGS`, run in the checkout."""
+    proc = subprocess.run([*LITE, *args], capture_output=True, timeout=timeout, cwd=REPO,
+                          env=dict(os.environ, PYTHONPATH=REPO))
+    return proc.returncode, (proc.stdout + proc.stderr).decode()
+
+
 def iree_compile(reference_iree, src, vmfb, *flags):
     """src compiled to vmfb by the real iree-compile for llvm-cpu."""
     subprocess.run([reference_iree["iree-compile"], "--iree-hal-target-backends=llvm-cpu", *flags, str(src),
@@ -53,3 +60,4 @@ def run_mlir_both(reference_iree, src, args):
     iree_compile(reference_iree, src, vmfb)
     return (run([reference_iree["iree-run-module"], f"--module={vmfb}", *args]),
             run([*LITE, "run-mlir", str(src), *args]))
+
