@@ -61,3 +61,12 @@ def run_mlir_both(reference_iree, src, args):
     return (run([reference_iree["iree-run-module"], f"--module={vmfb}", *args]),
             run([*LITE, "run-mlir", str(src), *args]))
 
+
+def same_on_both(native, ref, function, arrays):
+    """function's results on the native VM (as numpy arrays), asserting the
+    reference interpreter's are the same bytes."""
+    import numpy as np
+    have = [np.asarray(r) for r in native.invoke(function, arrays)]
+    want = ref.invoke(function, [as_buffer(a) for a in arrays])
+    assert [bytes(w.data) for w in want] == [h.tobytes() for h in have]
+    return have
