@@ -107,15 +107,16 @@ def _pick_u32(rng, v, n=0):
                        rng.randrange(max(n, 1) + 8)])
 
 
-def _functions_with_code(m):
-    return [f for f in m.functions if len(f.code)]
+def _with_code(items, rng):
+    """A random one of the functions or kernels that have code (None if none has)."""
+    items = [x for x in items if len(x.code)]
+    return rng.choice(items) if items else None
 
 
 def mutate_host_word(m, rng):
-    funcs = _functions_with_code(m)
-    if not funcs:
+    f = _with_code(m.functions, rng)
+    if f is None:
         return None
-    f = rng.choice(funcs)
     instrs = _instructions(f.code)
     if not instrs:
         return None
@@ -161,10 +162,9 @@ def mutate_host_word(m, rng):
 
 def mutate_code_length(m, rng):
     """Insert, delete or duplicate a word: everything after it shifts."""
-    funcs = _functions_with_code(m)
-    if not funcs:
+    f = _with_code(m.functions, rng)
+    if f is None:
         return None
-    f = rng.choice(funcs)
     i = rng.randrange(len(f.code))
     action = rng.choice(["insert", "delete", "duplicate"])
     if action == "insert":
@@ -177,10 +177,9 @@ def mutate_code_length(m, rng):
 
 
 def mutate_tile_word(m, rng):
-    kernels = [k for k in m.kernels if len(k.code)]
-    if not kernels:
+    k = _with_code(m.kernels, rng)
+    if k is None:
         return None
-    k = rng.choice(kernels)
     pc = rng.randrange(len(k.code))
     field = rng.choice(["opcode", "type", "d", "a", "b", "c", "word"])
     w = k.code[pc]
@@ -203,10 +202,9 @@ def mutate_tile_word(m, rng):
 def mutate_tile_sequence(m, rng):
     """Duplicate, move, swap or drop a kernel instruction, or copy one from
     another kernel: orders the compiler never emits (t.bind, in-place ops)."""
-    kernels = [k for k in m.kernels if len(k.code)]
-    if not kernels:
+    k = _with_code(m.kernels, rng)
+    if k is None:
         return None
-    k = rng.choice(kernels)
     code = list(k.code)
     i, j = rng.randrange(len(code)), rng.randrange(len(code) + 1)
     action = rng.choice(["duplicate", "move", "swap", "drop", "borrow"])
@@ -220,7 +218,7 @@ def mutate_tile_sequence(m, rng):
     elif action == "drop":
         del code[i]
     else:
-        donor = rng.choice(kernels)
+        donor = _with_code(m.kernels, rng)
         code.insert(j, donor.code[rng.randrange(len(donor.code))])
     k.code = type(k.code)("I", code)
     return f"kernel '{k.name}' {action} {i} {j}"
@@ -228,10 +226,9 @@ def mutate_tile_sequence(m, rng):
 
 def mutate_host_sequence(m, rng):
     """Duplicate, move or drop a whole host instruction."""
-    funcs = _functions_with_code(m)
-    if not funcs:
+    f = _with_code(m.functions, rng)
+    if f is None:
         return None
-    f = rng.choice(funcs)
     starts = [pc for pc, *_ in _instructions(f.code)] + [len(f.code)]
     if len(starts) < 2:
         return None

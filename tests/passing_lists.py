@@ -9,8 +9,8 @@ def read(name):
     return {line.strip() for line in open(path) if line.strip() and not line.startswith("#")}
 
 
-def assert_as_listed(case, ok, detail, listed, list_name):
-    if case in listed:
+def assert_as_listed(case, ok, detail, list_name):
+    if case in read(list_name):
         assert ok, f"{case} passed before and now fails: {detail}"
     else:
         assert not ok, f"{case} now passes: add it to tests/{list_name} (and the README's count)"

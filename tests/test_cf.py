@@ -1,10 +1,6 @@
 """cf.assert: the call fails (FAILED_PRECONDITION) naming the assertion's
 location and message when its condition is false, on both VMs and inside
 scf regions; the same run-module output and status as IREE."""
-import os
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 
@@ -12,8 +8,7 @@ from iree_lite.compiler import compile_module
 from iree_lite.ir.core import Diagnostic
 from iree_lite.vm import interp
 from iree_lite.vm.errors import VMError
-
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tool_runs import as_buffer, compile_both, run_both
 
 CHECKED = """func.func @f(%x: tensor<3xf32>, %n: index) -> f32 {
   %c3 = arith.constant 3 : index
@@ -41,31 +36,17 @@ IN_LOOP = """func.func @f(%x: tensor<4xi32>) -> i32 {
 """
 
 
-def vms(source):
-    module = compile_module(source, "a.mlir")
-    from iree_lite.runtime.context import Context
-    native = Context("local-task", 2)
-    native.load(module)
-    ref = interp.Context()
-    ref.load(module)
-    return native, ref
-
-
-def as_buffer(a):
-    return interp.Buffer({np.float32: "f32", np.int32: "i32"}[a.dtype.type], a.shape, bytearray(a.tobytes()))
-
-
-def test_assertion_passes_or_names_its_location_and_message():
+def test_assertion_passes_or_names_its_location_and_message(both_vms):
     x = np.array([1, 2, 3], np.float32)
-    for vm in vms(CHECKED):
+    for vm in both_vms(CHECKED, "a.mlir", "local-task", 2):
         args = (lambda n: [x, n]) if not isinstance(vm, interp.Context) else (lambda n: [as_buffer(x), n])
         assert float(np.asarray(vm.invoke("f", args(2))[0])) == 3
         with pytest.raises(VMError, match=r'^FAILED_PRECONDITION; a\.mlir:4:3: index "n" out of range'):
             vm.invoke("f", args(3))
 
 
-def test_assertion_inside_a_loop():
-    for vm in vms(IN_LOOP):
+def test_assertion_inside_a_loop(both_vms):
+    for vm in both_vms(IN_LOOP, "a.mlir", "local-task", 2):
         def call(values):
             a = np.array(values, np.int32)
             return vm.invoke("f", [as_buffer(a) if isinstance(vm, interp.Context) else a])
@@ -84,22 +65,13 @@ def test_assertion_errors(line, message):
         compile_module(src, "bad.mlir")
 
 
-def run(cmd):
-    proc = subprocess.run(cmd, capture_output=True, timeout=300, env=dict(os.environ, PYTHONPATH=REPO))
-    return proc.returncode, proc.stdout.decode()
-
-
 def test_assertion_same_output_and_status_as_iree(reference_iree, tmp_path):
     src = tmp_path / "a.mlir"
     src.write_text(CHECKED.replace("-> f32", "-> tensor<3xf32>").replace(
         "  %v = tensor.extract %x[%n] : tensor<3xf32>\n  return %v : f32",
         "  %v = arith.addf %x, %x : tensor<3xf32>\n  return %v : tensor<3xf32>"))
-    theirs, ours = tmp_path / "i.vmfb", tmp_path / "l.vmfb"
-    subprocess.run([reference_iree["iree-compile"], "--iree-hal-target-backends=llvm-cpu", str(src), "-o",
-                    str(theirs)], check=True, capture_output=True, timeout=300)
-    assert run([sys.executable, "-m", "iree_lite", "compile", str(src), "-o", str(ours)])[0] == 0
+    modules = compile_both(reference_iree, src)
     for n in ("1", "3"):
-        args = ["--function=f", "--input=3xf32=1 2 3", f"--input={n}"]
-        want = run([reference_iree["iree-run-module"], f"--module={theirs}", *args])
-        assert run([sys.executable, "-m", "iree_lite", "run-module", f"--module={ours}", *args]) == want
+        want, have = run_both(reference_iree, modules, ["--function=f", "--input=3xf32=1 2 3", f"--input={n}"])
+        assert have == want
         assert want[0] == (0 if n == "1" else 1)

@@ -19,6 +19,7 @@ from iree_lite.ir.elements import MAX_BUFFER_BYTES
 from iree_lite.vm import interp
 from iree_lite.vm.errors import VMError
 from iree_lite.vm.verifier import VerifyError, verify_module
+from tool_runs import as_buffer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIG = 1 << 62
@@ -91,8 +92,7 @@ CASES = {
 
 
 def _reference_args(args):
-    return [interp.Buffer({"float32": "f32", "int64": "i64"}[a.dtype.name], a.shape, bytearray(a.tobytes()))
-            if isinstance(a, np.ndarray) else a for a in args]
+    return [as_buffer(a) if isinstance(a, np.ndarray) else a for a in args]
 
 
 def run_cli(*args, timeout=120):

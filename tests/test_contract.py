@@ -10,6 +10,7 @@ from iree_lite.codegen import isa
 from iree_lite.compiler import compile_module
 from iree_lite.runtime.context import Context
 from iree_lite.vm import interp
+from tool_runs import as_buffer
 
 ELEMENTS = {np.float32: "f32", np.float64: "f64", np.int32: "i32", np.int64: "i64"}
 DEVICES = [("local-sync", None), ("local-task", 1), ("local-task", 2), ("local-task", 7)]
@@ -51,8 +52,7 @@ def in_order_matmul(a, b, c):
 def reference(module, arrays):
     ref = interp.Context()
     ref.load(module)
-    (want,) = ref.invoke("f", [interp.Buffer(ELEMENTS[x.dtype.type], x.shape, bytearray(x.tobytes()))
-                               for x in arrays])
+    (want,) = ref.invoke("f", [as_buffer(x) for x in arrays])
     return np.frombuffer(bytes(want.data), arrays[0].dtype).reshape(want.shape)
 
 

@@ -17,6 +17,7 @@ from iree_lite.vm import interp
 from iree_lite.vm.disasm import disassemble
 from iree_lite.vm.errors import VMError
 from iree_lite.vm.verifier import VerifyError, verify_module
+from tool_runs import same_on_both
 
 DEVICES = [("local-sync", None), ("local-task", 1), ("local-task", 2), ("local-task", 7)]
 
@@ -45,13 +46,9 @@ def run_both(source, arrays, device, workers):
     module = compile_module(source, "g.mlir")
     ctx = Context(device, workers)
     ctx.load(module)
-    have = [np.asarray(r) for r in ctx.invoke("f", arrays)]
     ref = interp.Context()
     ref.load(module)
-    elements = {np.dtype(np.float32): "f32", np.dtype(np.int32): "i32"}
-    want = ref.invoke("f", [interp.Buffer(elements[a.dtype], a.shape, bytearray(a.tobytes())) for a in arrays])
-    assert [bytes(w.data) for w in want] == [h.tobytes() for h in have]
-    return module, have
+    return module, same_on_both(ctx, ref, "f", arrays)
 
 
 @pytest.mark.parametrize("device,workers", DEVICES)

@@ -5,13 +5,12 @@ from the printed program as from the program itself, byte for byte."""
 import os
 import re
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from tool_runs import lite_run
 
 LIT = os.path.join(os.path.dirname(__file__), "lit")
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Programs whose zero-argument exports run-mlir runs, and programs of checks (check-module).
 RUN_FILES = ["ops_affine", "ops_arith", "ops_func", "ops_linalg", "ops_math", "ops_scf", "ops_tensor", "ops_util",
@@ -32,22 +31,16 @@ def as_iree_reads(stem, text):
     return text
 
 
-def lite(*args):
-    proc = subprocess.run([sys.executable, "-m", "iree_lite", *args], capture_output=True, timeout=300, cwd=REPO,
-                          env=dict(os.environ, PYTHONPATH=REPO))
-    return proc.returncode, proc.stdout.decode() + proc.stderr.decode()
-
-
 def results(path, stem, tmp):
     """iree-lite's output for the program at `path`: run-mlir's, or
     check-module's with the failed checks' locations left out (the printed
     program has none of its own)."""
     if stem in RUN_FILES:
-        return lite("run-mlir", "--device=local-task", str(path))
+        return lite_run("run-mlir", "--device=local-task", str(path))
     vmfb = tmp / f"{stem}.vmfb"
-    rc, out = lite("compile", str(path), "-o", str(vmfb))
+    rc, out = lite_run("compile", str(path), "-o", str(vmfb))
     assert (rc, out) == (0, "")
-    rc, out = lite("check-module", f"--module={vmfb}")
+    rc, out = lite_run("check-module", f"--module={vmfb}")
     return rc, re.sub(r"\S+\.mlir:\d+:\d+: ", "", out)
 
 

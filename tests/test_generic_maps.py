@@ -11,13 +11,12 @@ from iree_lite.ir.core import Diagnostic
 from iree_lite.runtime.context import Context
 from iree_lite.vm import interp
 from iree_lite.vm.errors import VMError
+from tool_runs import as_buffer, same_on_both
 
 
 def run_both(both_vms, source, arrays):
-    native, ref = both_vms(source)
-    got = np.asarray(native.invoke("f", arrays)[0])
-    want = ref.invoke("f", [interp.Buffer("f32", a.shape, bytearray(a.tobytes())) for a in arrays])[0]
-    assert bytes(want.data) == got.tobytes()
+    """The single result of the native VM, which the reference interpreter matches byte for byte."""
+    (got,) = same_on_both(*both_vms(source), "f", arrays)
     return got
 
 
@@ -95,7 +94,7 @@ def test_one_dimensional_convolution_of_dynamic_sizes_and_its_bounds(both_vms):
         vm.load(module)
         arrays = [x, w, np.ones(5, np.float32)]
         if isinstance(vm, interp.Context):
-            arrays = [interp.Buffer("f32", a.shape, bytearray(a.tobytes())) for a in arrays]
+            arrays = [as_buffer(a) for a in arrays]
         with pytest.raises(VMError, match="OUT_OF_RANGE"):
             vm.invoke("f", arrays)
 

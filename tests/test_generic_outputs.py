@@ -7,19 +7,14 @@ import pytest
 
 from iree_lite.compiler import compile_module
 from iree_lite.ir.core import Diagnostic
-from iree_lite.vm import interp
+from tool_runs import same_on_both
 
 ELEMENTS = {"f32": np.float32, "i32": np.int32, "i64": np.int64, "f64": np.float64}
 
 
 def run_both(both_vms, source, arrays, function="f"):
     """The results of the native VM, which the reference interpreter matches byte for byte."""
-    native, ref = both_vms(source)
-    got = [np.asarray(r) for r in native.invoke(function, arrays)]
-    names = {np.dtype(t): n for n, t in ELEMENTS.items()}
-    want = ref.invoke(function, [interp.Buffer(names[a.dtype], a.shape, bytearray(a.tobytes())) for a in arrays])
-    assert [bytes(w.data) for w in want] == [g.tobytes() for g in got]
-    return got
+    return same_on_both(*both_vms(source), function, arrays)
 
 
 def test_parallel_generic_with_two_outputs(both_vms):

@@ -6,7 +6,7 @@ import os
 import pytest
 
 from iree_e2e import in_scope_files, run_file
-from passing_lists import assert_as_listed, read
+from passing_lists import assert_as_listed
 
 ROOT = os.environ.get("IREE_E2E_DIR")
 BASE, FILES = in_scope_files(ROOT) if ROOT else (None, [])
@@ -18,4 +18,4 @@ def test_iree_e2e_file(rel, tmp_path):
     ok, detail = run_file(BASE, rel, str(tmp_path))
     if ok is None:
         pytest.skip(detail)
-    assert_as_listed(rel, ok, detail, read("iree_e2e_passing.txt"), "iree_e2e_passing.txt")
+    assert_as_listed(rel, ok, detail, "iree_e2e_passing.txt")

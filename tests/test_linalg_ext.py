@@ -1,17 +1,12 @@
 """iree_linalg_ext ops (gather, scatter, scan, sort, topk, topk_v2,
 arg_compare): against numpy definitions on both VMs, byte for byte against
 IREE, and their located errors. Attention: test_linalg_ext_attention.py."""
-import os
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 
 from iree_lite.compiler import compile_module
 from iree_lite.ir.core import Diagnostic
-
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tool_runs import as_buffer, run_mlir_both
 NP = {"f32": np.float32, "i32": np.int32, "i64": np.int64, "i8": np.int8}
 
 
@@ -70,8 +65,7 @@ def scatter_program(original, updates, indices, dim_map, combiner, unique=False,
 def call(ctx, name, args):
     from iree_lite.vm import interp
     if isinstance(ctx, interp.Context):
-        results = ctx.invoke(name, [interp.Buffer(str(a.dtype).replace("int", "i").replace("float", "f"), a.shape,
-                                                   bytearray(a.tobytes())) for a in args])
+        results = ctx.invoke(name, [as_buffer(a) for a in args])
         return [np.frombuffer(bytes(r.data), NP[r.element if isinstance(r.element, str) else str(r.element)])
                 .reshape(r.shape) for r in results]
     return [np.asarray(r) for r in ctx.invoke(name, list(args))]
@@ -112,8 +106,7 @@ def test_gather_mask_keeps_the_output(both_vms):
     native, ref = both_vms(MASKED_GATHER)
     want = np.where(mask[:, None], src[idx], out)
     np.testing.assert_array_equal(call(native, "gather", [src, idx, mask, out])[0], want)
-    from iree_lite.vm import interp
-    args = [interp.Buffer(e, a.shape, bytearray(a.tobytes())) for e, a in
+    args = [as_buffer(a, e) for e, a in
             (("i32", src), ("i64", idx), ("i1", mask.astype(np.uint8)), ("i32", out))]
     (r,) = ref.invoke("gather", args)
     np.testing.assert_array_equal(np.frombuffer(bytes(r.data), np.int32).reshape(3, 2), want)
@@ -162,13 +155,12 @@ func.func @scatter(%orig: tensor<?xi32>, %upd: tensor<?xi32>, %idx: tensor<?x1xi
 
 
 def test_scatter_dynamic_with_mask(both_vms):
-    from iree_lite.vm import interp
     original, updates = np.arange(6, dtype=np.int32) * 10, np.array([1, 2, 3, 4], np.int32)
     idx, mask = np.array([[5], [0], [2], [5]], np.int64), np.array([True, False, True, True])
     want = np_scatter(original, updates, idx, (0,), 1, lambda u, o: o - u, mask)
     native, ref = both_vms(MASKED_SCATTER)
     np.testing.assert_array_equal(call(native, "scatter", [original, updates, idx, mask])[0], want)
-    args = [interp.Buffer(e, a.shape, bytearray(a.tobytes())) for e, a in
+    args = [as_buffer(a, e) for e, a in
             (("i32", original), ("i32", updates), ("index", idx), ("i1", mask.astype(np.uint8)))]
     (r,) = ref.invoke("scatter", args)
     np.testing.assert_array_equal(np.frombuffer(bytes(r.data), np.int32), want)
@@ -262,11 +254,8 @@ def test_known_difference_sort_ties_under_a_strict_comparator(reference_iree, tm
     holds: under a strict comparator equal keys end in an order its passes
     make; iree-lite's merge puts the later of two equal keys first."""
     (tmp_path / "p.mlir").write_text(sort_program((8,), 0, "slt"))
-    subprocess.run([reference_iree["iree-compile"], "--iree-hal-target-backends=llvm-cpu", str(tmp_path / "p.mlir"),
-                    "-o", str(tmp_path / "t.vmfb")], check=True, capture_output=True, timeout=300)
-    args = ["--function=sort", "--input=8xi32=3 1 3 2 1 3 0 2", "--input=8xi32=0 1 2 3 4 5 6 7"]
-    theirs = _run([reference_iree["iree-run-module"], f"--module={tmp_path / 't.vmfb'}", *args])
-    ours = _run([sys.executable, "-m", "iree_lite", "run-mlir", str(tmp_path / "p.mlir"), *args])
+    theirs, ours = run_mlir_both(reference_iree, tmp_path / "p.mlir",
+                                 ["--function=sort", "--input=8xi32=3 1 3 2 1 3 0 2", "--input=8xi32=0 1 2 3 4 5 6 7"])
     assert theirs[1].split("\n")[4] == "8xi32=6 4 1 7 3 5 0 2"
     assert ours[1].split("\n")[4] == "8xi32=6 4 1 7 3 5 2 0"
 
@@ -345,11 +334,8 @@ def test_known_difference_topk_v2_ties(reference_iree, tmp_path):
     by index, unlike topk); iree-lite orders them as topk does."""
     source = topk_program((10,), 5, 0, "ogt", False).replace("topk dimension(0)", "topk_v2 dimension(0) is_sorted")
     (tmp_path / "p.mlir").write_text(source)
-    subprocess.run([reference_iree["iree-compile"], "--iree-hal-target-backends=llvm-cpu", str(tmp_path / "p.mlir"),
-                    "-o", str(tmp_path / "t.vmfb")], check=True, capture_output=True, timeout=300)
-    args = ["--function=topk", "--input=10xf32=1 1.5 3 5 5 3 5 2 2 10", "--input=10xi32=0"]
-    theirs = _run([reference_iree["iree-run-module"], f"--module={tmp_path / 't.vmfb'}", *args])
-    ours = _run([sys.executable, "-m", "iree_lite", "run-mlir", str(tmp_path / "p.mlir"), *args])
+    theirs, ours = run_mlir_both(reference_iree, tmp_path / "p.mlir",
+                                 ["--function=topk", "--input=10xf32=1 1.5 3 5 5 3 5 2 2 10", "--input=10xi32=0"])
     assert theirs[1].split("\n")[2] == ours[1].split("\n")[2] == "5xf32=10 5 5 5 3"
     assert (theirs[1].split("\n")[4], ours[1].split("\n")[4]) == ("5xi32=9 3 6 4 2", "5xi32=9 3 4 6 2")
 
@@ -442,11 +428,6 @@ def test_errors_are_located(source, message):
     assert str(info.value).splitlines()[0] == message
 
 
-def _run(cmd):
-    proc = subprocess.run(cmd, capture_output=True, timeout=300, env=dict(os.environ, PYTHONPATH=REPO))
-    return proc.returncode, proc.stdout.decode()
-
-
 def _values(shape, values):
     return f"--input={'x'.join(map(str, shape))}x{{}}=" + " ".join(map(str, values))
 
@@ -494,8 +475,5 @@ IREE_RUNS = [
 def test_same_output_as_iree(case, reference_iree, tmp_path):
     source, name, args = IREE_RUNS[case]
     (tmp_path / "p.mlir").write_text(source)
-    subprocess.run([reference_iree["iree-compile"], "--iree-hal-target-backends=llvm-cpu", str(tmp_path / "p.mlir"),
-                    "-o", str(tmp_path / "t.vmfb")], check=True, capture_output=True, timeout=300)
-    theirs = _run([reference_iree["iree-run-module"], f"--module={tmp_path / 't.vmfb'}", f"--function={name}", *args])
-    ours = _run([sys.executable, "-m", "iree_lite", "run-mlir", str(tmp_path / "p.mlir"), f"--function={name}", *args])
+    theirs, ours = run_mlir_both(reference_iree, tmp_path / "p.mlir", [f"--function={name}", *args])
     assert ours == theirs and ours[0] == 0

@@ -1,15 +1,13 @@
 """iree_linalg_ext.attention and online_attention: against numpy (IREE's
 base-2 definition) on both VMs, within float rounding of IREE, and their
 located errors."""
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 
 from iree_lite.compiler import compile_module
 from iree_lite.ir.core import Diagnostic
-from test_linalg_ext import _run, _values, tensor
+from test_linalg_ext import _values, tensor
+from tool_runs import LITE, as_buffer, iree_compile, run
 
 ATTENTION_MAPS = ("affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2)>", "affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d2)>",
                   "affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d4)>", "affine_map<(d0, d1, d2, d3, d4) -> ()>")
@@ -53,7 +51,6 @@ ATTENTIONS = [((1, 3, 4, 3, 4), None, False, False), ((2, 5, 8, 7, 3), None, Tru
 
 @pytest.mark.parametrize("dims,mask,softcap,transposed", ATTENTIONS)
 def test_attention_matches_numpy(dims, mask, softcap, transposed, both_vms):
-    from iree_lite.vm import interp
     b, m, k1, k2, n = dims
     rng = np.random.default_rng(8)
     q, k, v = (rng.standard_normal(s).astype(np.float32) for s in ((b, m, k1), (b, k2, k1), (b, k2, n)))
@@ -69,10 +66,9 @@ def test_attention_matches_numpy(dims, mask, softcap, transposed, both_vms):
     args = [q, k, v, scale] + ([mk] if mk is not None else [])
     got = native.invoke("attention", args)[0]
     np.testing.assert_allclose(np.asarray(got), want, rtol=2e-5, atol=2e-6)
-    ref_args = [interp.Buffer("f32", a.shape, bytearray(a.tobytes())) for a in (q, k, v)] + [scale]
+    ref_args = [as_buffer(a) for a in (q, k, v)] + [scale]
     if mk is not None:
-        ref_args.append(interp.Buffer("i1" if mask == "i1" else "f32", mk.shape,
-                                      bytearray(mk.astype(np.uint8 if mask == "i1" else np.float32).tobytes())))
+        ref_args.append(as_buffer(mk.astype(np.uint8 if mask == "i1" else np.float32), "i1" if mask == "i1" else "f32"))
     (r,) = ref.invoke("attention", ref_args)
     np.testing.assert_allclose(np.frombuffer(bytes(r.data), np.float32).reshape(r.shape), want, rtol=2e-5, atol=2e-6)
 
@@ -82,8 +78,7 @@ def test_attention_close_to_iree(case, reference_iree, tmp_path):
     """IREE's attention kernels reassociate the sums: equal to within float rounding."""
     (b, m, k1, k2, n), mask, softcap, transposed = ATTENTIONS[case]
     (tmp_path / "p.mlir").write_text(attention_program(b, m, k1, k2, n, mask, softcap, transposed))
-    subprocess.run([reference_iree["iree-compile"], "--iree-hal-target-backends=llvm-cpu", str(tmp_path / "p.mlir"),
-                    "-o", str(tmp_path / "t.vmfb")], check=True, capture_output=True, timeout=300)
+    iree_compile(reference_iree, tmp_path / "p.mlir", tmp_path / "t.vmfb")
     rng = np.random.default_rng(9)
     arrays = [rng.standard_normal(s).round(3) for s in ((b, m, k1), (b, k2, k1), (b, k2, n))]
     if mask:
@@ -92,8 +87,8 @@ def test_attention_close_to_iree(case, reference_iree, tmp_path):
     args += ["--input=0.7"] + [_values(a.shape, a.ravel().tolist()).format("f32") for a in arrays[3:]]
     outputs = []
     for cmd in ([reference_iree["iree-run-module"], f"--module={tmp_path / 't.vmfb'}"],
-                [sys.executable, "-m", "iree_lite", "run-mlir", str(tmp_path / "p.mlir")]):
-        code, text = _run(cmd + args + ["--output=@" + str(tmp_path / f"{len(outputs)}.npy")])
+                [*LITE, "run-mlir", str(tmp_path / "p.mlir")]):
+        code, text = run(cmd + args + ["--output=@" + str(tmp_path / f"{len(outputs)}.npy")])
         assert code == 0
         outputs.append(np.load(tmp_path / f"{len(outputs)}.npy"))
     np.testing.assert_allclose(outputs[1], outputs[0], rtol=1e-5, atol=1e-6)
@@ -120,7 +115,6 @@ func.func @online(%q: tensor<2x3x4xf32>, %k: tensor<2x5x4xf32>, %v: tensor<2x5x6
 def test_online_attention_steps_compose(both_vms):
     """Two steps over halves of the keys, normalised, are attention over all
     of them; each step is IREE's update of (acc, max, sum)."""
-    from iree_lite.vm import interp
     rng = np.random.default_rng(10)
     q = rng.standard_normal((2, 3, 4)).astype(np.float32)
     k = rng.standard_normal((2, 5, 4)).astype(np.float32)
@@ -134,7 +128,7 @@ def test_online_attention_steps_compose(both_vms):
     want = (acc * norm[..., None] + p @ v, new_max, sm * norm + p.sum(-1))
     native, ref = both_vms(ONLINE)
     got = [np.asarray(r) for r in native.invoke("online", [q, k, v, acc, mx, sm])]
-    refs = ref.invoke("online", [interp.Buffer("f32", a.shape, bytearray(a.tobytes())) for a in (q, k, v, acc, mx, sm)])
+    refs = ref.invoke("online", [as_buffer(a) for a in (q, k, v, acc, mx, sm)])
     for results in (got, [np.frombuffer(bytes(r.data), np.float32).reshape(r.shape) for r in refs]):
         for have, expected in zip(results, want):
             np.testing.assert_allclose(have, expected, rtol=2e-5, atol=2e-6)

@@ -2,16 +2,9 @@
 element types: linalg converts each operand to the accumulator's type first
 (`cast_signed` by default), so i8 x i8 -> i32 products cannot overflow and
 f16 inputs accumulate in f32."""
-import os
-import subprocess
-import sys
-
 import numpy as np
 import pytest
-
-ELEMENTS = {"int8": "i8", "int16": "i16", "int32": "i32", "int64": "i64", "float16": "f16", "float32": "f32",
-            "float64": "f64"}
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tool_runs import as_buffer, compile_both, run_both
 
 
 def program(op, a, b, c, attrs=""):
@@ -63,20 +56,13 @@ def test_operands_extend_to_the_accumulator(name, both_vms):
     native, ref = both_vms(program(op, a, b, c))
     x, y, z = inputs(name)
     want = expected(name, x, y, z)
-    from iree_lite.vm import interp
-    buffers = [interp.Buffer(ELEMENTS[v.dtype.name], v.shape, bytearray(v.tobytes())) for v in (x, y, z)]
-    (result,) = ref.invoke("main", buffers)
+    (result,) = ref.invoke("main", [as_buffer(v) for v in (x, y, z)])
     for have in (np.asarray(native.invoke("main", [x, y, z])[0]),
                  np.frombuffer(bytes(result.data), want.dtype).reshape(result.shape)):
         if want.dtype.kind == "f":
             np.testing.assert_allclose(have, want, rtol=1e-6)
         else:
             np.testing.assert_array_equal(have, want)
-
-
-def _run(cmd):
-    proc = subprocess.run(cmd, capture_output=True, timeout=300, env=dict(os.environ, PYTHONPATH=REPO))
-    return proc.returncode, proc.stdout.decode()
 
 
 def iree_and_ours(source, arrays, tmp_path, reference_iree):
@@ -86,12 +72,7 @@ def iree_and_ours(source, arrays, tmp_path, reference_iree):
     for k, value in enumerate(arrays):
         np.save(tmp_path / f"in{k}.npy", value)
         args.append(f"--input=@{tmp_path / f'in{k}.npy'}")
-    subprocess.run([reference_iree["iree-compile"], "--iree-hal-target-backends=llvm-cpu", str(tmp_path / "p.mlir"),
-                    "-o", str(tmp_path / "t.vmfb")], check=True, capture_output=True, timeout=300)
-    assert _run([sys.executable, "-m", "iree_lite", "compile", str(tmp_path / "p.mlir"), "-o",
-                 str(tmp_path / "o.vmfb")])[0] == 0
-    return (_run([reference_iree["iree-run-module"], f"--module={tmp_path / 't.vmfb'}", *args]),
-            _run([sys.executable, "-m", "iree_lite", "run-module", f"--module={tmp_path / 'o.vmfb'}", *args]))
+    return run_both(reference_iree, compile_both(reference_iree, tmp_path / "p.mlir"), args)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -118,7 +99,6 @@ NARROW = [(e, c) for e in ("i8", "i16") for c in ("addi", "muli", "maxsi", "mins
 
 @pytest.mark.parametrize("element,combiner", NARROW)
 def test_narrow_integer_reductions_wrap(element, combiner, both_vms):
-    from iree_lite.vm import interp
     dtype = np.dtype(element.replace("i", "int"))
     x = np.random.default_rng(4).integers(np.iinfo(dtype).min, np.iinfo(dtype).max, (3, 300)).astype(dtype)
     init = np.array([1, -7, np.iinfo(dtype).max], dtype)
@@ -129,7 +109,7 @@ def test_narrow_integer_reductions_wrap(element, combiner, both_vms):
             want = fn(want, x[:, k]).astype(dtype)
     native, ref = both_vms(reduction(element, combiner, 300))
     np.testing.assert_array_equal(np.asarray(native.invoke("main", [x, init])[0]), want)
-    (result,) = ref.invoke("main", [interp.Buffer(element, v.shape, bytearray(v.tobytes())) for v in (x, init)])
+    (result,) = ref.invoke("main", [as_buffer(v) for v in (x, init)])
     np.testing.assert_array_equal(np.frombuffer(bytes(result.data), dtype), want)
 
 
@@ -155,12 +135,11 @@ def half_bits(x, element):
 def test_half_reductions_round_each_step(element, combiner, n, device, both_vms):
     """f16/bf16 folds: each combine rounded to the element type, exactly as the
     reference interpreter defines buffer.reduce (segments included)."""
-    from iree_lite.vm import interp
     rng = np.random.default_rng(6)
     x = (rng.standard_normal((3, n)) * (0.01 if combiner == "mulf" else 1) + (1 if combiner == "mulf" else 0))
     raw, init = half_bits(x, element), np.zeros(3, np.uint16)
     native, ref = both_vms(reduction(element, combiner, n), device=device)
-    buffers = [interp.Buffer(element, v.shape, bytearray(v.tobytes())) for v in (raw, init)]
+    buffers = [as_buffer(v, element) for v in (raw, init)]
     (want,) = ref.invoke("main", buffers)
     (have,) = native.invoke("main", buffers)
     assert have.tobytes() == bytes(want.data)
@@ -170,12 +149,11 @@ def test_half_reductions_round_each_step(element, combiner, n, device, both_vms)
 @pytest.mark.parametrize("element", ["f16", "bf16"])
 @pytest.mark.parametrize("m,k,n", [(0, 3, 2), (1, 1, 1), (3, 5, 4), (70, 65, 90)])
 def test_half_matmul_rounds_each_step(element, m, k, n, device, both_vms):
-    from iree_lite.vm import interp
     rng = np.random.default_rng(7)
     arrays = [half_bits(rng.standard_normal(shape), element) for shape in ((m, k), (k, n), (m, n))]
     native, ref = both_vms(program("matmul", f"{m}x{k}x{element}", f"{k}x{n}x{element}", f"{m}x{n}x{element}"),
                            device=device)
-    buffers = [interp.Buffer(element, v.shape, bytearray(v.tobytes())) for v in arrays]
+    buffers = [as_buffer(v, element) for v in arrays]
     (want,) = ref.invoke("main", buffers)
     (have,) = native.invoke("main", buffers)
     assert have.tobytes() == bytes(want.data)

@@ -2,11 +2,9 @@
 and importers write), and the errors for input iree-lite does not take."""
 import os
 import subprocess
-import sys
 
 import pytest
-
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tool_runs import iree_compile, lite_run, run
 
 
 def lite(tmp_path, source, *args, tool="run-mlir", name="t.mlir"):
@@ -15,9 +13,8 @@ def lite(tmp_path, source, *args, tool="run-mlir", name="t.mlir"):
     path = tmp_path / name
     if source is not None:
         path.write_bytes(source if isinstance(source, bytes) else source.encode())
-    proc = subprocess.run([sys.executable, "-m", "iree_lite", tool, *([str(path)] if source is not None else []),
-                           *args], capture_output=True, timeout=120, cwd=REPO, env=dict(os.environ, PYTHONPATH=REPO))
-    return proc.returncode, (proc.stdout + proc.stderr).decode().replace(str(tmp_path) + os.sep, "")
+    rc, out = lite_run(tool, *([str(path)] if source is not None else []), *args, timeout=120)
+    return rc, out.replace(str(tmp_path) + os.sep, "")
 
 
 CONV = """
@@ -118,11 +115,8 @@ def iree_run(reference_iree, tmp_path, source, function, args, flags=()):
     """(exit status, stdout) of the real IREE compiling and running `source`."""
     src, vmfb = tmp_path / "iree.mlir", tmp_path / "iree.vmfb"
     src.write_text(source)
-    subprocess.run([reference_iree["iree-compile"], "--iree-hal-target-backends=llvm-cpu", *flags, str(src),
-                    "-o", str(vmfb)], check=True, capture_output=True, timeout=300)
-    proc = subprocess.run([reference_iree["iree-run-module"], f"--module={vmfb}", f"--function={function}", *args],
-                          capture_output=True, timeout=120)
-    return proc.returncode, proc.stdout.decode()
+    iree_compile(reference_iree, src, vmfb, *flags)
+    return run([reference_iree["iree-run-module"], f"--module={vmfb}", f"--function={function}", *args], timeout=120)
 
 
 SCALAR_OPERANDS = """

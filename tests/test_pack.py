@@ -2,15 +2,14 @@
 both VMs, and byte for byte against IREE."""
 import os
 import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 from iree_lite.compiler import compile_module
 from iree_lite.ir.core import Diagnostic
+from tool_runs import LITE, REPO, as_buffer, compile_both, iree_compile, run, run_both
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def np_pack(x, pos, tiles, perm, pad):
@@ -50,7 +49,6 @@ CASES = [((4, 4), (0, 1), (2, 2), (0, 1)), ((5, 7), (0, 1), (2, 4), (1, 0)), ((5
 
 @pytest.mark.parametrize("shape,pos,tiles,perm", CASES)
 def test_pack_and_unpack_match_numpy(shape, pos, tiles, perm, both_vms):
-    from iree_lite.vm import interp
     x = np.arange(np.prod(shape), dtype=np.float32).reshape(shape) - 3
     want = np_pack(x, pos, tiles, perm, np.float32(-1.5))
     native, ref = both_vms(pack_program(shape, pos, tiles, perm))
@@ -58,7 +56,7 @@ def test_pack_and_unpack_match_numpy(shape, pos, tiles, perm, both_vms):
     def call(ctx, name, arg):
         if ctx is native:
             return np.asarray(ctx.invoke(name, [arg])[0])
-        (r,) = ctx.invoke(name, [interp.Buffer("f32", arg.shape, bytearray(arg.tobytes()))])
+        (r,) = ctx.invoke(name, [as_buffer(arg)])
         return np.frombuffer(bytes(r.data), np.float32).reshape(r.shape)
     for ctx in (native, ref):
         np.testing.assert_array_equal(call(ctx, "pack", x), want)
@@ -102,11 +100,6 @@ RUNS = [("pack_dyn", ["--input=5x7xi32=" + " ".join(map(str, range(35))), "--inp
         ("unpack_dyn", ["--input=3x2x2x3xi32=1", "--input=4", "--input=9"])]
 
 
-def _run(cmd):
-    proc = subprocess.run(cmd, capture_output=True, timeout=300, env=dict(os.environ, PYTHONPATH=REPO))
-    return proc.returncode, proc.stdout.decode()
-
-
 @pytest.mark.parametrize("case", range(len(CASES) + len(RUNS)))
 def test_same_output_as_iree(case, reference_iree, tmp_path):
     if case < len(CASES):
@@ -117,14 +110,9 @@ def test_same_output_as_iree(case, reference_iree, tmp_path):
     else:
         source, runs = DYNAMIC, [RUNS[case - len(CASES)]]
     (tmp_path / "p.mlir").write_text(source)
-    subprocess.run([reference_iree["iree-compile"], "--iree-hal-target-backends=llvm-cpu", str(tmp_path / "p.mlir"),
-                    "-o", str(tmp_path / "t.vmfb")], check=True, capture_output=True, timeout=300)
-    assert _run([sys.executable, "-m", "iree_lite", "compile", str(tmp_path / "p.mlir"), "-o",
-                 str(tmp_path / "o.vmfb")])[0] == 0
+    modules = compile_both(reference_iree, tmp_path / "p.mlir")
     for name, args in runs:
-        theirs = _run([reference_iree["iree-run-module"], f"--module={tmp_path / 't.vmfb'}", f"--function={name}", *args])
-        ours = _run([sys.executable, "-m", "iree_lite", "run-module", f"--module={tmp_path / 'o.vmfb'}",
-                     f"--function={name}", *args])
+        theirs, ours = run_both(reference_iree, modules, [f"--function={name}", *args])
         assert ours == theirs and ours[0] == 0
 
 
@@ -132,11 +120,10 @@ def test_known_defect_unpack_past_the_packed_data(reference_iree, tmp_path):
     """An unpack into a tensor larger than the packed data: IREE reads past it
     and prints whatever it finds; iree-lite fails the call."""
     (tmp_path / "p.mlir").write_text(DYNAMIC)
-    subprocess.run([reference_iree["iree-compile"], "--iree-hal-target-backends=llvm-cpu", str(tmp_path / "p.mlir"),
-                    "-o", str(tmp_path / "t.vmfb")], check=True, capture_output=True, timeout=300)
+    iree_compile(reference_iree, tmp_path / "p.mlir", tmp_path / "t.vmfb")
     args = ["--function=unpack_dyn", "--input=3x2x2x3xi32=1", "--input=5", "--input=9"]
-    theirs = _run([reference_iree["iree-run-module"], f"--module={tmp_path / 't.vmfb'}", *args])
-    proc = subprocess.run([sys.executable, "-m", "iree_lite", "run-mlir", str(tmp_path / "p.mlir"), *args],
+    theirs = run([reference_iree["iree-run-module"], f"--module={tmp_path / 't.vmfb'}", *args])
+    proc = subprocess.run([*LITE, "run-mlir", str(tmp_path / "p.mlir"), *args],
                           capture_output=True, text=True, timeout=300, env=dict(os.environ, PYTHONPATH=REPO))
     assert theirs[0] == 0
     assert proc.returncode == 1 and proc.stderr.startswith(
@@ -153,6 +140,6 @@ def test_generic_form_as_iree_prints_it(reference_iree, tmp_path):
     assert '"linalg.pack"' in generic and "static_inner_tiles = array<i64: -9223372036854775808, 3>" in generic
     (tmp_path / "g.mlir").write_text(generic)
     for name, args in RUNS:
-        custom, printed = (_run([sys.executable, "-m", "iree_lite", "run-mlir", str(tmp_path / f), f"--function={name}",
-                                 *args]) for f in ("p.mlir", "g.mlir"))
+        custom, printed = (run([*LITE, "run-mlir", str(tmp_path / f), f"--function={name}", *args])
+                           for f in ("p.mlir", "g.mlir"))
         assert printed == custom and custom[0] == 0

@@ -20,6 +20,7 @@ from iree_lite.runtime.context import Context
 from iree_lite.vm import interp
 from iree_lite.vm.format import deserialize
 from iree_lite.vm.verifier import verify_module
+from tool_runs import same_on_both
 
 LIT = os.path.join(os.path.dirname(__file__), "lit")
 PROGRAMS = sorted(os.path.relpath(p, LIT) for p in glob.glob(os.path.join(LIT, "**", "*.mlir"), recursive=True))
@@ -66,13 +67,9 @@ def run_both(module, arrays):
     """The outputs of the native VM and of the reference interpreter (which must agree)."""
     ctx = Context("local-task", 2)
     ctx.load(module)
-    got = [np.asarray(r) for r in ctx.invoke("f", arrays)]
     ref = interp.Context()
     ref.load(module)
-    names = {np.dtype(np.float32): "f32", np.dtype(np.int64): "i64"}
-    want = ref.invoke("f", [interp.Buffer(names[a.dtype], a.shape, bytearray(a.tobytes())) for a in arrays])
-    assert [bytes(w.data) for w in want] == [g.tobytes() for g in got]
-    return got
+    return same_on_both(ctx, ref, "f", arrays)
 
 
 def test_three_computed_indices_gather_in_range():

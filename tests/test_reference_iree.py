@@ -9,12 +9,11 @@ gets wrong (IREE_REJECTS, IREE_HANGS, IREE_DIFFERS), each with its reason.
 import os
 import re
 import subprocess
-import sys
 
 import pytest
+from tool_runs import LITE, REPO, compile_both, iree_compile, run, run_both
 
 LIT = os.path.join(os.path.dirname(__file__), "lit")
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 PROGRAMS = {
     "chain": """
@@ -119,12 +118,6 @@ RUNS = [
 ]
 
 
-def run(cmd):
-    env = dict(os.environ, PYTHONPATH=REPO)
-    proc = subprocess.run(cmd, capture_output=True, timeout=120, env=env)
-    return proc.returncode, proc.stdout.decode()
-
-
 @pytest.fixture(scope="module")
 def compiled(reference_iree, tmp_path_factory):
     d = tmp_path_factory.mktemp("ref")
@@ -132,20 +125,13 @@ def compiled(reference_iree, tmp_path_factory):
     for name, source in PROGRAMS.items():
         src = d / f"{name}.mlir"
         src.write_text(source)
-        theirs, ours = d / f"{name}.iree.vmfb", d / f"{name}.lite.vmfb"
-        subprocess.run([reference_iree["iree-compile"], "--iree-hal-target-backends=llvm-cpu", str(src),
-                        "-o", str(theirs)], check=True, capture_output=True, timeout=300)
-        rc, _ = run([sys.executable, "-m", "iree_lite", "compile", str(src), "-o", str(ours)])
-        assert rc == 0
-        out[name] = (theirs, ours)
+        out[name] = compile_both(reference_iree, src)
     return out
 
 
 @pytest.mark.parametrize("name,args", RUNS, ids=[f"{n}-{i}" for i, (n, _) in enumerate(RUNS)])
 def test_same_output_as_iree(compiled, reference_iree, name, args):
-    theirs, ours = compiled[name]
-    want = run([reference_iree["iree-run-module"], f"--module={theirs}", f"--function={name}", *args])
-    have = run([sys.executable, "-m", "iree_lite", "run-module", f"--module={ours}", f"--function={name}", *args])
+    want, have = run_both(reference_iree, compiled[name], [f"--function={name}", *args])
     expected_outputs = [a for a in args if a.startswith("--expected_output=")]
     if name == "scalars" or not expected_outputs:
         assert have == want
@@ -157,7 +143,7 @@ def test_same_output_as_iree(compiled, reference_iree, name, args):
 
 def test_seed_pipeline_same_as_iree(reference_iree, tmp_path):
     outputs = []
-    for tool in ([reference_iree["iree-compile"]], [sys.executable, "-m", "iree_lite", "compile"]):
+    for tool in ([reference_iree["iree-compile"]], [*LITE, "compile"]):
         paths = []
         for name in ("module_a", "module_b", "pipeline_async"):
             path = tmp_path / f"{name}.{len(outputs)}.vmfb"
@@ -166,7 +152,7 @@ def test_seed_pipeline_same_as_iree(reference_iree, tmp_path):
                            timeout=300, env=dict(os.environ, PYTHONPATH=REPO))
             paths.append(path)
         runner = ([reference_iree["iree-run-module"]] if not outputs else
-                  [sys.executable, "-m", "iree_lite", "run-module"])
+                  [*LITE, "run-module"])
         outputs.append(run([*runner, "--device=local-task", *(f"--module={p}" for p in paths),
                             "--function=run", "--input=4096xf32=-2.0", "--expected_output=4096xf32=4.0"]))
     assert outputs[0] == outputs[1] == (0, "EXEC @run\n[SUCCESS] all function outputs matched their expected values.\n")
@@ -174,11 +160,9 @@ def test_seed_pipeline_same_as_iree(reference_iree, tmp_path):
 
 def test_known_defect_scalar_expected_output(compiled, reference_iree):
     """IREE reports a matching scalar as [FAILED]; iree-lite passes it."""
-    theirs, ours = compiled["scalars"]
     args = ["--function=scalars", "--input=2", "--input=3", "--input=f32=1", "--expected_output=10.5625",
             "--expected_output=3", "--expected_output=f32=1"]
-    want = run([reference_iree["iree-run-module"], f"--module={theirs}", *args])
-    have = run([sys.executable, "-m", "iree_lite", "run-module", f"--module={ours}", *args])
+    want, have = run_both(reference_iree, compiled["scalars"], args)
     assert want[0] == 1 and "variant types mismatch" in want[1]
     assert have == (0, "EXEC @scalars\n[SUCCESS] all function outputs matched their expected values.\n")
 
@@ -187,12 +171,11 @@ def test_known_defect_f64_is_not_demoted(reference_iree, tmp_path):
     src = tmp_path / "d.mlir"
     src.write_text("func.func @d(%a: tensor<2xf64>) -> tensor<2xf64> {\n"
                    "  %r = arith.mulf %a, %a : tensor<2xf64>\n  return %r : tensor<2xf64>\n}\n")
-    subprocess.run([reference_iree["iree-compile"], "--iree-hal-target-backends=llvm-cpu", str(src), "-o",
-                    str(tmp_path / "t.vmfb")], check=True, capture_output=True, timeout=300)
-    run([sys.executable, "-m", "iree_lite", "compile", str(src), "-o", str(tmp_path / "o.vmfb")])
+    iree_compile(reference_iree, src, tmp_path / "t.vmfb")
+    run([*LITE, "compile", str(src), "-o", str(tmp_path / "o.vmfb")])
     args = ["--function=d", "--input=2xf64=1.0000001 3"]
     theirs = run([reference_iree["iree-run-module"], f"--module={tmp_path / 't.vmfb'}", *args])
-    ours = run([sys.executable, "-m", "iree_lite", "run-module", f"--module={tmp_path / 'o.vmfb'}", *args])
+    ours = run([*LITE, "run-module", f"--module={tmp_path / 'o.vmfb'}", *args])
     assert ours == (0, "EXEC @d\nresult[0]: hal.buffer_view\n2xf64=1 9\n")
     assert theirs[0] != 0 or "2xf32" in theirs[1]   # IREE demotes the signature to f32
 
@@ -302,7 +285,7 @@ def ops_runs(reference_iree, tmp_path_factory):
         jobs += [(f"{stem}.{n}", _without(text, [n])) for n in names if (stem, n) in IREE_REJECTS]
     with ThreadPoolExecutor(2) as pool:
         compiled = dict(pool.map(lambda job: iree_compile(*job), jobs))
-    lite = {stem: _split_exec(run([sys.executable, "-m", "iree_lite", "run-mlir", "--device=local-task",
+    lite = {stem: _split_exec(run([*LITE, "run-mlir", "--device=local-task",
                                    os.path.join(LIT, stem + ".mlir")])[1]) for stem in OPS_FILES}
     return compiled, lite
 

@@ -1,0 +1,72 @@
+"""Test support: running iree-lite's CLI and the real IREE tools (the
+oracle) as subprocesses, and handing numpy arrays to the reference
+interpreter."""
+import os
+import subprocess
+import sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LITE = [sys.executable, "-m", "iree_lite"]
+
+
+def run(cmd, timeout=300):
+    """(exit status, stdout) of cmd, with this checkout's iree_lite first on the path."""
+    proc = subprocess.run(cmd, capture_output=True, timeout=timeout, env=dict(os.environ, PYTHONPATH=REPO))
+    return proc.returncode, proc.stdout.decode()
+
+
+def lite_run(*args, timeout=300):
+    """(exit status, stdout + stderr) of `iree-lite ARGS`, run in the checkout."""
+    proc = subprocess.run([*LITE, *args], capture_output=True, timeout=timeout, cwd=REPO,
+                          env=dict(os.environ, PYTHONPATH=REPO))
+    return proc.returncode, (proc.stdout + proc.stderr).decode()
+
+
+def iree_compile(reference_iree, src, vmfb, *flags):
+    """src compiled to vmfb by the real iree-compile for llvm-cpu."""
+    subprocess.run([reference_iree["iree-compile"], "--iree-hal-target-backends=llvm-cpu", *flags, str(src),
+                    "-o", str(vmfb)], check=True, capture_output=True, timeout=300)
+
+
+def compile_both(reference_iree, src):
+    """src compiled by the real iree-compile and by iree-lite (which must
+    accept it): the two .vmfb paths, (theirs, ours), next to src."""
+    theirs, ours = src.with_suffix(".iree.vmfb"), src.with_suffix(".lite.vmfb")
+    iree_compile(reference_iree, src, theirs)
+    assert run([*LITE, "compile", str(src), "-o", str(ours)])[0] == 0
+    return theirs, ours
+
+
+def run_both(reference_iree, modules, args):
+    """(exit status, stdout) of iree-run-module and of iree-lite run-module
+    on the (theirs, ours) modules from compile_both, with the same args."""
+    theirs, ours = modules
+    return (run([reference_iree["iree-run-module"], f"--module={theirs}", *args]),
+            run([*LITE, "run-module", f"--module={ours}", *args]))
+
+
+def as_buffer(array, element=None):
+    """A numpy array as the reference interpreter's Buffer (a copy), its
+    element type named from the dtype (int32 -> i32) unless given."""
+    from iree_lite.vm import interp
+    element = element or array.dtype.name.replace("int", "i").replace("float", "f")
+    return interp.Buffer(element, array.shape, bytearray(array.tobytes()))
+
+
+def run_mlir_both(reference_iree, src, args):
+    """(exit status, stdout) of the real IREE compiling and running src, and
+    of iree-lite run-mlir src, with the same args."""
+    vmfb = src.with_suffix(".iree.vmfb")
+    iree_compile(reference_iree, src, vmfb)
+    return (run([reference_iree["iree-run-module"], f"--module={vmfb}", *args]),
+            run([*LITE, "run-mlir", str(src), *args]))
+
+
+def same_on_both(native, ref, function, arrays):
+    """function's results on the native VM (as numpy arrays), asserting the
+    reference interpreter's are the same bytes."""
+    import numpy as np
+    have = [np.asarray(r) for r in native.invoke(function, arrays)]
+    want = ref.invoke(function, [as_buffer(a) for a in arrays])
+    assert [bytes(w.data) for w in want] == [h.tobytes() for h in have]
+    return have
