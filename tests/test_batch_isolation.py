@@ -14,6 +14,7 @@ import pytest
 
 import iree_lite
 from test_batch import ABS_OK, ABS_WRONG, REPO, SOURCE, TIME, cli, write_jsonl
+from tool_runs import sigint_at_default
 
 # The loop's condition, x >= n, holds forever: it never ends.
 SPIN_SOURCE = """\
@@ -51,7 +52,8 @@ def start_batch():
     def start(*args):
         env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
         started.append(subprocess.Popen([sys.executable, "-m", "iree_lite", "batch", *args], stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True, env=env, process_group=0))
+                                        stderr=subprocess.PIPE, text=True, env=env, process_group=0,
+                                        preexec_fn=sigint_at_default))
         return started[-1]
     yield start
     for proc in started:

@@ -25,6 +25,7 @@ from iree_lite.runtime.context import Context
 from iree_lite.vm import interp
 from iree_lite.vm.deadline import Deadline
 from iree_lite.vm.errors import VMError
+from tool_runs import sigint_at_default
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STOPPED_WITHIN = 5.0   # seconds: far more than a stop takes, far less than a hang
@@ -131,7 +132,7 @@ def fence_only(files):
 def start(args, device="local-task"):
     env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
     return subprocess.Popen([sys.executable, "-m", "iree_lite", *args, f"--device={device}"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, preexec_fn=sigint_at_default)
 
 
 def threads(pid):
@@ -253,6 +254,15 @@ def loaded(device):
     return ctx
 
 
+@pytest.fixture
+def sigint_raises():
+    """SIGINT raises KeyboardInterrupt in this process, as in a run started at
+    a terminal; a background `pytest &` starts with SIGINT ignored."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def sigint_soon(delay=0.3):
     timer = threading.Timer(delay, os.kill, (os.getpid(), signal.SIGINT))
     timer.start()
@@ -266,7 +276,7 @@ CALLS = {"while": ("spin", "spin", []), "br": ("hand", "br_self", []), "fence": 
 
 @pytest.mark.parametrize("device", ["local-task", "local-sync"])
 @pytest.mark.parametrize("program", CALLS)
-def test_keyboard_interrupt_reaches_the_caller_of_invoke(device, program):
+def test_keyboard_interrupt_reaches_the_caller_of_invoke(device, program, sigint_raises):
     ctx = loaded(device)
     module, name, args = CALLS[program]
     fn = ctx.lookup(name, module)

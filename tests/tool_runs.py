@@ -2,11 +2,20 @@
 oracle) as subprocesses, and handing numpy arrays to the reference
 interpreter."""
 import os
+import signal
 import subprocess
 import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LITE = [sys.executable, "-m", "iree_lite"]
+
+
+def sigint_at_default():
+    """Popen's preexec_fn: SIGINT at its default in the child, as a terminal's
+    foreground job has it. A shell's background job (`pytest &`) starts with
+    SIGINT ignored, which children inherit, and the tools rightly keep an
+    ignored SIGINT."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def run(cmd, timeout=300):
