@@ -40,3 +40,23 @@ def test_unlisted_cases_fail(cases):
     passing = [name for name, case in sorted(cases.items()) if name not in listed and not run(case)]
     assert not passing, (f"now passing: {passing}; add them to tests/{onnx_conformance.PASSING_LIST} "
                          "(python tests/onnx_conformance.py) and the README's counts")
+
+
+def test_outputs_are_compared_at_the_case_tolerances(cases):
+    case = cases["test_abs"]
+    _, (want,) = case.data_sets[0]
+    assert onnx_conformance.mismatch(["y"], [want.copy()], [want], case) == ""
+    have = want.copy()
+    have.flat[7] = 0
+    assert onnx_conformance.mismatch(["y"], [have], [want], case) == \
+        f"output 'y': max abs difference {float(want.flat[7])}"
+    assert onnx_conformance.mismatch(["y"], [want[:1]], [want], case) == \
+        "output 'y': float32[1, 4, 5], expected float32[3, 4, 5]"
+
+
+def test_onnxruntime_is_measured_on_the_same_cases(cases):
+    pytest.importorskip("onnxruntime")
+    assert onnx_conformance.run_case_onnxruntime(cases["test_abs"]) == ""
+    assert onnx_conformance.run_case_onnxruntime(cases["test_adagrad"]).startswith(
+        "onnxruntime: Fail: [ONNXRuntimeError] : 1 : FAIL : Fatal error: ai.onnx.preview.training:Adagrad(-1) "
+        "is not a registered function/op")
