@@ -5,8 +5,11 @@ implementation after the command line parsed, so `run-module` never loads
 the compiler and `compile` never loads the VM.
 """
 import argparse
+import difflib
 import os
 import sys
+
+from . import iree_flags
 
 EPILOG = """\
 examples:
@@ -69,6 +72,7 @@ def add_compile_args(p):
     p.add_argument("--iree-hal-local-target-device-backends", dest="local_target_device_backends",
                    type=_list_arg, action="extend", default=[], metavar="BACKENDS",
                    help="backends of the local target device: vmvx, llvm-cpu")
+    iree_flags.add_args(p)
 
 
 def add_compile(sub):
@@ -192,6 +196,11 @@ def add_dump_module(sub):
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("module", help="the .vmfb file, or - for stdin")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    p.add_argument("--output", choices=("all", "metadata", "disassembly"), default="all",
+                   help="what to print: all (default), metadata (header, imports and exports) or disassembly "
+                        "(the code of the functions and kernels)")
+    p.add_argument("--function", metavar="NAME|ORDINAL",
+                   help="print the code of this function only (a name, or its ordinal among the functions)")
     p.set_defaults(handler="dump_module")
 
 
@@ -342,15 +351,47 @@ def add_import_onnx(sub):
     p.set_defaults(handler="import_onnx")
 
 
+class Parser(argparse.ArgumentParser):
+    """No abbreviated flags (IREE's tools take none, and a prefix that means
+    one flag today may mean another tomorrow); its subcommands' parsers are
+    of this class too."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, allow_abbrev=False, **kwargs)
+
+    def unrecognized(self, extras):
+        """Exit with argparse's error for arguments nobody took, suggesting
+        the nearest flag for the first one that is close to a flag."""
+        message = f"unrecognized arguments: {' '.join(extras)}"
+        for arg in extras:
+            flag = arg.partition("=")[0]
+            if flag.startswith("-"):
+                near = difflib.get_close_matches(flag, self._option_string_actions, n=1, cutoff=0.7)
+                if near:
+                    message += f" (did you mean '{near[0]}'?)"
+                    break
+        self.error(message)
+
+
+def parse(args):
+    """The namespace of a command line; a flag nobody takes is an error
+    from the subcommand that was given it."""
+    parser = build_parser()
+    ns, extras = parser.parse_known_args(args)
+    if extras:
+        parser.subcommands.choices[ns.command].unrecognized(extras)
+    return ns
+
+
 def build_parser():
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="iree-lite",
         description="IREE's compile-and-run workflow for MLIR programs: a pure-Python compiler "
                     "emitting register bytecode and a native multithreaded VM.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     parser.epilog += ("\nAny subcommand takes --flagfile=FILE: more flags, one per line (# comments).\n")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sub = parser.subcommands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     add_compile(sub)
     add_run_module(sub)
     add_run_mlir(sub)
@@ -414,7 +455,7 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     try:
         args = [part for a in normalize(expand_flagfiles(argv)) for part in a]
-        ns = build_parser().parse_args(args)
+        ns = parse(iree_flags.with_boolean_values(args))
         import importlib
         handler = importlib.import_module(f"iree_lite.tools.{ns.handler}")
         status = handler.run(ns)

@@ -26,6 +26,12 @@ def compile_input(ns):
     raises CompileError."""
     from ..compiler import TARGET_BACKENDS, compile_module
     from ..ir.core import Diagnostic
+    from .iree_flags import check
+    errors, warnings = check(ns)
+    if errors:
+        raise CompileError(f"error: {errors[0]}")
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     text, name = read_source(ns.input)
     for backend in list(ns.target_backends or []) + list(ns.local_target_device_backends or []):
         if backend not in TARGET_BACKENDS:

@@ -42,7 +42,32 @@ def describe(blob):
     }
 
 
+def select(d, output, function):
+    """d with only what --output and --function ask for: `metadata` drops
+    the code, `disassembly` keeps only the code; --function (a name, or an
+    ordinal among the functions) keeps one function's code and no kernels'."""
+    if function is not None:
+        names = [f["name"] for f in d["functions"]]
+        index = int(function) if function.isdigit() else names.index(function) if function in names else None
+        if index is None or index >= len(names):
+            raise ToolError(f"NOT_FOUND; no function '{function}' in the module (its functions: "
+                            f"{', '.join(names)})")
+        d = dict(d, functions=[d["functions"][index]], kernels=[])
+    if output == "metadata":
+        return {k: v for k, v in d.items() if k not in ("functions", "kernels")}
+    if output == "disassembly":
+        return {"functions": d["functions"], "kernels": d["kernels"]}
+    return d
+
+
 def text(d):
+    lines = metadata_lines(d) + code_lines(d)
+    return "\n".join(escape_controls(line) for line in lines[not lines[0]:]) + "\n"
+
+
+def metadata_lines(d):
+    if "name" not in d:
+        return []
     out = [f"// module @{d['name']} (source {d['source'] or 'unknown'})",
            f"// format version {d['format_version']}, compiled by iree-lite {d['compiler_version']}",
            f"// {d['bytes']} bytes, checksum {d['checksum']} ({'valid' if d['checksum_valid'] else 'INVALID'})",
@@ -53,16 +78,21 @@ def text(d):
     for e in d["exports"]:
         out.append(f"  {e['name']}{e['signature']} [{e['abi']}]")
         out += [f"    {k} = {v}" for k, v in e["reflection"].items()]
-    for f in d["functions"]:
+    return out
+
+
+def code_lines(d):
+    from ..codegen.isa import ELEMENT_NAMES
+    out = []
+    for f in d.get("functions", ()):
         regs = ", ".join(f"{k}={v}" for k, v in f["registers"].items())
         out += ["", f"func @{f['name']}{f['signature']} [{f['abi']}] registers({regs})"]
         out += [f"  {c['pc']:4d}: {c['text']}" for c in f["code"]]
-    for k in d["kernels"]:
-        from ..codegen.isa import ELEMENT_NAMES
+    for k in d.get("kernels", ()):
         binds = ", ".join(("out " if b["output"] else "in ") + ELEMENT_NAMES[b["element"]] for b in k["bindings"])
         out += ["", f"kernel @{k['name']}({binds}) push={k['push_constants']} tile_registers={k['tile_registers']}"]
         out += [f"  {c['pc']:4d}: {c['text']}" for c in k["code"]]
-    return "\n".join(escape_controls(line) for line in out) + "\n"
+    return out
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -77,6 +107,6 @@ def escape_controls(line):
 
 @report_errors
 def run(ns):
-    d = describe(read_module(ns.module))
+    d = select(describe(read_module(ns.module)), ns.output, ns.function)
     sys.stdout.write(json.dumps(d, indent=2) + "\n" if ns.format == "json" else text(d))
     return 0

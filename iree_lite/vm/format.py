@@ -61,6 +61,19 @@ class _Reader:
         return Signature(self.strs(), self.strs(), abi)
 
 
+def is_iree_flatbuffer(blob):
+    """IREE's .vmfb: a FlatBuffer with file identifier `IREE` (at offset 4,
+    or 8 when size-prefixed), bare or as the first entry, `module.fb`, of
+    the zip archive iree-compile writes."""
+    blob = bytes(blob[:128])
+    if blob.startswith(b"PK\x03\x04") and len(blob) >= 30:
+        name_length, extra_length = int.from_bytes(blob[26:28], "little"), int.from_bytes(blob[28:30], "little")
+        if blob[30:30 + name_length] != b"module.fb":
+            return False
+        blob = blob[30 + name_length + extra_length:]
+    return b"IREE" in (blob[4:8], blob[8:12])
+
+
 def deserialize(blob):
     """Parse module bytes, checking magic, version and checksum first."""
     blob = memoryview(blob)
@@ -68,6 +81,10 @@ def deserialize(blob):
         raise ModuleFormatError("file too small to be an iree-lite module")
     magic, version, crc, length = HEADER.unpack_from(blob)
     if magic != MAGIC:
+        if is_iree_flatbuffer(blob):
+            raise ModuleFormatError("an IREE FlatBuffer module (made by IREE's iree-compile), not an iree-lite "
+                                    "module: iree-lite runs only its own bytecode (its compiled executables are "
+                                    "native code for IREE's HAL); compile the source with `iree-lite compile`")
         raise ModuleFormatError("not an iree-lite module (bad magic number)")
     if version != FORMAT_VERSION:
         raise ModuleFormatError(f"unsupported module format version {version} (expected {FORMAT_VERSION})")

@@ -1,0 +1,104 @@
+"""iree-compile's flags that IREE's own command lines use and that have no
+counterpart in iree-lite: accepted, so that those command lines run with only
+the tool's name changed, and listed under their own heading in --help;
+`--warn-unused-flags` names each one given. Also the compiler phase flags
+(--compile-to, --compile-from, --output-format), which iree-lite honours for
+the phases it has."""
+import argparse
+
+_NATIVE = "iree-lite's kernels pick their instructions at run time, on the CPU that runs them"
+_MLIR = "MLIR's printing and debugging flag: iree-lite's compiler is not built on MLIR's"
+
+# flag -> (takes a value, why it has no effect). Boolean flags take LLVM's
+# forms `--flag` and `--flag=true|false`; the others `--flag=V` or `--flag V`.
+NOT_APPLICABLE = {
+    "--iree-llvmcpu-target-cpu": (True, _NATIVE),
+    "--iree-llvmcpu-target-cpu-features": (True, _NATIVE),
+    "--iree-llvmcpu-target-triple": (True, _NATIVE),
+    "--iree-llvmcpu-link-embedded": (False, "iree-lite's executables are bytecode, not linked native code"),
+    "--iree-opt-level": (True, "iree-lite has one optimisation level"),
+    "--iree-input-type": (True, "iree-lite reads MLIR at the linalg level whatever the input type "
+                                "(front-end dialects get an error of their own)"),
+    "--iree-input-demote-f64-to-f32": (False, "f64 is never demoted: iree-lite computes in f64"),
+    "--iree-vm-target-index-bits": (True, "index is 64 bits wide in iree-lite's VM"),
+    "--iree-stream-resource-index-bits": (True, "index is 64 bits wide in iree-lite's VM"),
+    "--iree-vm-bytecode-module-strip-source-map": (False, "iree-lite modules keep their source locations"),
+    "--mlir-disable-threading": (False, _MLIR),
+    "--mlir-elide-elementsattrs-if-larger": (True, _MLIR),
+    "--mlir-elide-resource-strings-if-larger": (True, _MLIR),
+    "--mlir-print-debuginfo": (False, _MLIR),
+    "--mlir-pretty-debuginfo": (False, _MLIR),
+    "--mlir-print-local-scope": (False, _MLIR),
+    "--mlir-print-op-generic": (False, _MLIR),
+    "--mlir-print-ir-after-all": (False, _MLIR),
+    "--mlir-print-ir-before-all": (False, _MLIR),
+    "--mlir-print-ir-after-change": (False, _MLIR),
+    "--mlir-print-ir-after-failure": (False, _MLIR),
+    "--mlir-print-ir-module-scope": (False, _MLIR),
+    "--mlir-print-ir-after": (True, _MLIR),
+    "--mlir-print-ir-before": (True, _MLIR),
+    "--mlir-print-skip-regions": (False, _MLIR),
+    "--mlir-timing": (False, _MLIR),
+    "--mlir-pass-statistics": (False, _MLIR),
+}
+
+# IREE's compiler phases, in order. iree-lite reads the input level
+# (`input`, what `iree-compile --compile-to=input` writes) and writes its
+# bytecode (`end`).
+PHASES = ("start", "input", "abi", "preprocessing", "global-optimization", "dispatch-creation", "flow", "stream",
+          "executable-sources", "executable-configurations", "executable-targets", "hal", "vm", "end")
+OUTPUT_FORMATS = ("vm-bytecode", "vm-asm", "vm-c")
+
+BOOLEANS = {"true": True, "false": False, "1": True, "0": False}
+
+
+class NotApplicable(argparse.Action):
+    """Records (flag as given, value) in ns.not_applicable."""
+
+    def __call__(self, parser, ns, value, option_string=None):
+        takes_value, _ = NOT_APPLICABLE[option_string]
+        if not takes_value and value.lower() not in BOOLEANS:
+            parser.error(f"argument {option_string}: '{value}' is not a boolean (true or false)")
+        ns.not_applicable = [*ns.not_applicable, (option_string, value)]
+
+
+def with_boolean_values(argv):
+    """A bare boolean flag of the table as `--flag=true`, so that argparse
+    never takes the next argument as its value."""
+    return [a + "=true" if a in NOT_APPLICABLE and not NOT_APPLICABLE[a][0] else a for a in argv]
+
+
+def add_args(p):
+    p.add_argument("--compile-to", dest="compile_to", choices=PHASES, default="end", metavar="PHASE",
+                   help="the phase to stop after; iree-lite compiles to its bytecode in one step, so only "
+                        "`end` (the default) and `vm` are available")
+    p.add_argument("--compile-from", dest="compile_from", choices=PHASES, default="start", metavar="PHASE",
+                   help="the phase the input is at: `start` (default) or `input`, the same for iree-lite, which "
+                        "reads MLIR at the linalg level")
+    p.add_argument("--output-format", dest="output_format", choices=OUTPUT_FORMATS, default="vm-bytecode",
+                   help="vm-bytecode (the default; iree-lite's own bytecode, not IREE's FlatBuffer)")
+    p.add_argument("--warn-unused-flags", dest="warn_unused_flags", action="store_true",
+                   help="print a warning for each flag given that has no effect in iree-lite (the list below)")
+    group = p.add_argument_group(
+        "IREE compiler flags with no effect in iree-lite",
+        "Accepted so that IREE's command lines run unchanged; --warn-unused-flags names those given.")
+    p.set_defaults(not_applicable=[])
+    for flag, (takes_value, why) in NOT_APPLICABLE.items():
+        group.add_argument(flag, action=NotApplicable, metavar="V" if takes_value else "BOOL", help=why,
+                           default=argparse.SUPPRESS)
+
+
+def check(ns):
+    """(errors, warnings) about ns's phase and not-applicable flags, as
+    one-line messages."""
+    errors = []
+    if ns.compile_to not in ("vm", "end"):
+        errors.append(f"--compile-to={ns.compile_to}: iree-lite compiles straight to its bytecode and has no "
+                      "intermediate phases to stop at (the real iree-compile prints IREE's)")
+    if ns.compile_from not in ("start", "input"):
+        errors.append(f"--compile-from={ns.compile_from}: iree-lite reads MLIR at the input (linalg) level only")
+    if ns.output_format != "vm-bytecode":
+        errors.append(f"--output-format={ns.output_format}: iree-lite writes only its own bytecode (vm-bytecode)")
+    warnings = [f"{flag}={value} has no effect in iree-lite: {NOT_APPLICABLE[flag][1]}"
+                for flag, value in ns.not_applicable] if ns.warn_unused_flags else []
+    return errors, warnings
