@@ -6,21 +6,13 @@ including the wait on its finish fence for async (coarse-fences) functions.
 Inputs are parsed and copied into VM buffers once, before timing; results
 are released every iteration. One untimed warm-up call comes first.
 """
-import json
-import os
-import statistics
+import random
+import re
 import sys
 import time
 
+from .benchmark_report import aggregates_only, context, render, rows_of
 from .run_module import ToolError, create_context, declaration, parse_inputs, report_errors, select_function
-
-
-def human(value):
-    """Google Benchmark's 6-significant-digit numbers with k/M/G suffixes."""
-    for suffix, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
-        if abs(value) >= scale:
-            return f"{value / scale:.6g}{suffix}"
-    return f"{value:.6g}"
 
 
 def measure(call, min_time):
@@ -28,13 +20,18 @@ def measure(call, min_time):
     batch runs at least `min_time`, as Google Benchmark does."""
     iterations = 1
     while True:
-        cpu0, real0 = time.process_time(), time.perf_counter()
-        for _ in range(iterations):
-            call()
-        real, cpu = time.perf_counter() - real0, time.process_time() - cpu0
-        if real >= min_time or iterations >= 1_000_000_000:
-            return iterations, real, cpu
-        iterations = min(iterations * 10, max(iterations + 1, int(iterations * 1.4 * min_time / max(real, 1e-9))))
+        run = timed(call, iterations)
+        if run[1] >= min_time or iterations >= 1_000_000_000:
+            return run
+        iterations = min(iterations * 10, max(iterations + 1, int(iterations * 1.4 * min_time / max(run[1], 1e-9))))
+
+
+def timed(call, iterations):
+    """(iterations, real seconds, cpu seconds) of calling `iterations` times."""
+    cpu0, real0 = time.process_time(), time.perf_counter()
+    for _ in range(iterations):
+        call()
+    return iterations, time.perf_counter() - real0, time.process_time() - cpu0
 
 
 def parse_min_time(text):
@@ -47,12 +44,12 @@ def parse_min_time(text):
         raise ToolError(f"INVALID_ARGUMENT; invalid --benchmark_min_time `{text}`") from None
 
 
-@report_errors
-def run(ns):
-    from ..runtime import io
-    from ..runtime.context import to_vm_value
-    from ..vm.errors import VMError
-    ctx = create_context(ns)
+def benchmark_name(fn):
+    return f"BM_{fn.name}/process_time/real_time"
+
+
+def selected(ctx, ns):
+    """The functions to time, after --benchmark_filter."""
     if ns.function is not None:
         functions = [select_function(ctx, ns.function)]
     else:
@@ -61,8 +58,28 @@ def run(ns):
         if not functions:
             raise ToolError("INVALID_ARGUMENT; no --function= given and the module exports no "
                             "zero-argument functions")
+    try:
+        pattern = re.compile(ns.benchmark_filter)
+    except re.error as e:
+        raise ToolError(f"INVALID_ARGUMENT; invalid --benchmark_filter `{ns.benchmark_filter}`: {e}") from None
+    return [fn for fn in functions if pattern.search(benchmark_name(fn))]
+
+
+@report_errors
+def run(ns):
+    from ..runtime import io
+    from ..runtime.context import to_vm_value
+    from ..vm.errors import VMError
+    ctx = create_context(ns)
+    functions = selected(ctx, ns)
+    if not functions:
+        print(f"Failed to match any benchmarks against regex: {ns.benchmark_filter}", file=sys.stderr)
+        return 0
+    if ns.benchmark_list_tests:
+        sys.stdout.write("".join(benchmark_name(fn) + "\n" for fn in functions))
+        return 0
     mode, amount = parse_min_time(ns.benchmark_min_time)
-    rows = []
+    calls, iterations = {}, {}
     for fn in functions:
         inputs = parse_inputs(ns.inputs if ns.function else [], fn)
         try:
@@ -71,63 +88,44 @@ def run(ns):
             if len(args) != len(fn.signature.inputs):
                 raise VMError("INVALID_ARGUMENT", f"input list and function mismatch; expected "
                               f"{len(fn.signature.inputs)} arguments but passed {len(args)}")
-            ctx.invoke(fn, args)    # warm-up, untimed
-            name = f"BM_{fn.name}/process_time/real_time"
-            runs = []
-            for _ in range(ns.benchmark_repetitions):
-                if mode == "iterations":
-                    cpu0, real0 = time.process_time(), time.perf_counter()
-                    for _ in range(amount):
-                        ctx.invoke(fn, args)
-                    runs.append((amount, time.perf_counter() - real0, time.process_time() - cpu0))
-                else:
-                    runs.append(measure(lambda: ctx.invoke(fn, args), amount))
+            calls[fn.name] = lambda fn=fn, args=args: ctx.invoke(fn, args)
+            calls[fn.name]()    # warm-up, untimed
+            warmup_end = time.perf_counter() + ns.benchmark_min_warmup_time
+            while time.perf_counter() < warmup_end:
+                calls[fn.name]()
         except (VMError, io.IoError) as e:
             raise ToolError(f"{e}; invoking function '{fn.name}'; {declaration(fn)}") from None
-        rows += report_rows(name, runs)
-    context = {"date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "executable": sys.argv[0],
-               "num_cpus": os.cpu_count(), "device": ns.device, "workers": ctx.workers,
-               "library_version": "iree-lite"}
-    document = json.dumps({"context": context, "benchmarks": rows}, indent=2) + "\n"
+    # Each repetition of each benchmark, in order or shuffled; the first
+    # repetition of a benchmark fixes its iteration count for the others.
+    plan = [(fn, rep) for fn in functions for rep in range(ns.benchmark_repetitions)]
+    if ns.benchmark_enable_random_interleaving:
+        random.shuffle(plan)
+    runs = {fn.name: [] for fn in functions}
+    for fn, _ in plan:
+        try:
+            if fn.name in iterations:
+                run = timed(calls[fn.name], iterations[fn.name])
+            elif mode == "iterations":
+                run = timed(calls[fn.name], amount)
+            else:
+                run = measure(calls[fn.name], amount)
+        except (VMError, io.IoError) as e:
+            raise ToolError(f"{e}; invoking function '{fn.name}'; {declaration(fn)}") from None
+        iterations.setdefault(fn.name, run[0])
+        runs[fn.name].append(run)
+    rows = [row for family, fn in enumerate(functions)
+            for row in rows_of(benchmark_name(fn), family, runs[fn.name], ns.benchmark_time_unit)]
+    ctx_info = context(ns.device, ctx.workers)
+    reported = aggregates_only(rows) if ns.benchmark_report_aggregates_only else rows
     if ns.benchmark_out:
         from ..fileio import write_atomically
+        body, header = render(ns.benchmark_out_format, ctx_info, reported)
         try:
-            write_atomically(ns.benchmark_out, document.encode())
+            write_atomically(ns.benchmark_out, (header + body).encode())
         except OSError as e:
             raise ToolError(f"error: cannot write benchmark report '{ns.benchmark_out}': {e.strerror}") from None
-    sys.stdout.write(document if ns.benchmark_format == "json" else console(rows))
+    shown = aggregates_only(reported) if ns.benchmark_display_aggregates_only else reported
+    body, header = render(ns.benchmark_format, ctx_info, shown)
+    sys.stderr.write(header)
+    sys.stdout.write(body)
     return 0
-
-
-def report_rows(name, runs):
-    """JSON rows: one per repetition, and aggregates when there are several."""
-    rows = []
-    for i, (iterations, real, cpu) in enumerate(runs):
-        rows.append({"name": name, "run_name": name, "run_type": "iteration", "repetitions": len(runs),
-                     "repetition_index": i, "threads": 1, "iterations": iterations,
-                     "real_time": real / iterations * 1e3, "cpu_time": cpu / iterations * 1e3,
-                     "time_unit": "ms", "items_per_second": iterations / real})
-    if len(runs) > 1:
-        for agg, fn in (("mean", statistics.mean), ("median", statistics.median), ("stddev", statistics.stdev),
-                        ("cv", lambda xs: statistics.stdev(xs) / statistics.mean(xs))):
-            row = {"name": f"{name}_{agg}", "run_name": name, "run_type": "aggregate",
-                   "repetitions": len(runs), "threads": 1, "aggregate_name": agg,
-                   "iterations": len(runs), "time_unit": "ms"}
-            for key in ("real_time", "cpu_time", "items_per_second"):
-                row[key] = fn([r[key] for r in rows[:len(runs)]])
-            rows.append(row)
-    return rows
-
-
-def console(rows):
-    width = max([len("Benchmark")] + [len(r["name"]) for r in rows])
-    header = f"{'Benchmark':<{width}} {'Time':>13} {'CPU':>15} {'Iterations':>12} UserCounters..."
-    lines = ["-" * len(header), header, "-" * len(header)]
-    for r in rows:
-        if r.get("aggregate_name") == "cv":
-            lines.append(f"{r['name']:<{width}} {r['real_time'] * 100:10.2f} %    {r['cpu_time'] * 100:10.2f} %    "
-                         f"{r['iterations']:10d} items_per_second={r['items_per_second'] * 100:.2f}%")
-        else:
-            lines.append(f"{r['name']:<{width}} {r['real_time']:10.3f} ms   {r['cpu_time']:10.3f} ms   "
-                         f"{r['iterations']:10d} items_per_second={human(r['items_per_second'])}/s")
-    return "\n".join(lines) + "\n"

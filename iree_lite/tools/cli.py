@@ -226,9 +226,26 @@ def add_benchmark_module(sub):
                    help="repeat each measurement N times and report mean, median, stddev and cv")
     p.add_argument("--benchmark_min_time", default="0.5s", metavar="TIME",
                    help="run each measurement at least this long (`0.5s`) or this many times (`100x`)")
-    p.add_argument("--benchmark_format", choices=("console", "json"), default="console",
-                   help="report format on stdout")
-    p.add_argument("--benchmark_out", metavar="FILE", help="also write the JSON report to FILE")
+    p.add_argument("--benchmark_format", choices=("console", "json", "csv"), default="console",
+                   help="report format on stdout (console's and csv's context goes to stderr)")
+    p.add_argument("--benchmark_out", metavar="FILE", help="also write a report to FILE")
+    p.add_argument("--benchmark_out_format", choices=("json", "console", "csv"), default="json",
+                   help="format of the --benchmark_out report (default: json)")
+    p.add_argument("--benchmark_filter", default=".", metavar="REGEX",
+                   help="time only the benchmarks whose name (BM_fn/process_time/real_time) REGEX matches")
+    p.add_argument("--benchmark_list_tests", type=_boolean, nargs="?", const=True, default=False, metavar="BOOL",
+                   help="list the benchmarks' names, one a line, and time nothing")
+    p.add_argument("--benchmark_time_unit", choices=("ns", "us", "ms", "s"), default="ms",
+                   help="unit of the reported times (default: ms)")
+    p.add_argument("--benchmark_min_warmup_time", type=float, default=0.0, metavar="SECONDS",
+                   help="call each function for at least SECONDS before timing it (after the one warm-up call)")
+    p.add_argument("--benchmark_display_aggregates_only", type=_boolean, nargs="?", const=True, default=False,
+                   metavar="BOOL", help="with repetitions, show only the aggregates on stdout (the file keeps all)")
+    p.add_argument("--benchmark_report_aggregates_only", type=_boolean, nargs="?", const=True, default=False,
+                   metavar="BOOL", help="with repetitions, report only the aggregates, on stdout and in the file")
+    p.add_argument("--benchmark_enable_random_interleaving", type=_boolean, nargs="?", const=True, default=False,
+                   metavar="BOOL", help="run the repetitions of all benchmarks in a random order, to spread "
+                                        "the machine's drift over them")
     p.set_defaults(handler="benchmark_module")
 
 
@@ -286,6 +303,14 @@ def _positive_seconds(text):
     if seconds is None or not 0 < seconds < float("inf"):
         raise argparse.ArgumentTypeError(f"'{text}' is not a positive number of seconds")
     return seconds
+
+
+def _boolean(text):
+    """Google Benchmark's boolean flag values."""
+    value = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}.get(text.lower())
+    if value is None:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a boolean (true or false)")
+    return value
 
 
 def _positive_int(text):
