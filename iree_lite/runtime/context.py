@@ -294,7 +294,7 @@ def _dims(shape):
 
 
 _NUMPY_DTYPES = {"i1": "bool", "i8": "int8", "i16": "int16", "i32": "int32", "i64": "int64",
-                 "index": "int64", "f16": "float16", "f32": "float32", "f64": "float64"}
+                 "index": "int64", "f16": "float16", "bf16": "bfloat16", "f32": "float32", "f64": "float64"}
 
 
 def _from_array(value, element):
@@ -302,9 +302,13 @@ def _from_array(value, element):
     arr = np.asarray(value)
     if not arr.flags.c_contiguous:   # (np.ascontiguousarray would make a 0-d array 1-d)
         arr = arr.copy(order="C")
+    if arr.dtype.kind == "u" and element.startswith("i") and arr.dtype.itemsize * 8 == int(element[1:] or 0):
+        arr = arr.view(f"int{arr.dtype.itemsize * 8}")   # MLIR's integers are signless: the same bits
     dtype = {v: k for k, v in _NUMPY_DTYPES.items() if k != "index"}.get(arr.dtype.name)
     if dtype is None:
-        raise VMError("INVALID_ARGUMENT", f"unsupported array dtype {arr.dtype}")
+        kind = "complex numbers are not an element type iree-lite has" if arr.dtype.kind == "c" else \
+            f"the parameter is {element}"
+        raise VMError("INVALID_ARGUMENT", f"unsupported array dtype {arr.dtype} ({kind})")
     if dtype == "i64" and element == "index":
         dtype = "index"
     return _native().BufferView.from_bytes(ELEMENT_CODES[dtype], arr.shape, arr.reshape(-1).view("uint8"))

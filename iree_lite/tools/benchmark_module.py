@@ -34,6 +34,22 @@ def timed(call, iterations):
     return iterations, time.perf_counter() - real0, time.process_time() - cpu0
 
 
+def repetition(call, mode, amount, iterations=None):
+    """One repetition: `iterations` calls when the count is already fixed
+    (by the benchmark's first repetition), else `amount` calls (`Nx`) or as
+    many as last `amount` seconds."""
+    if iterations is not None:
+        return timed(call, iterations)
+    return timed(call, amount) if mode == "iterations" else measure(call, amount)
+
+
+def measure_repetitions(call, mode, amount, repetitions):
+    """Every repetition of one benchmark, with one iteration count."""
+    runs = [repetition(call, mode, amount)]
+    runs += [repetition(call, mode, amount, runs[0][0]) for _ in range(repetitions - 1)]
+    return runs
+
+
 def parse_min_time(text):
     """`0.5s` (seconds) or `100x` (iterations), as IREE's tool takes it."""
     try:
@@ -103,12 +119,7 @@ def run(ns):
     runs = {fn.name: [] for fn in functions}
     for fn, _ in plan:
         try:
-            if fn.name in iterations:
-                run = timed(calls[fn.name], iterations[fn.name])
-            elif mode == "iterations":
-                run = timed(calls[fn.name], amount)
-            else:
-                run = measure(calls[fn.name], amount)
+            run = repetition(calls[fn.name], mode, amount, iterations.get(fn.name))
         except (VMError, io.IoError) as e:
             raise ToolError(f"{e}; invoking function '{fn.name}'; {declaration(fn)}") from None
         iterations.setdefault(fn.name, run[0])

@@ -376,6 +376,10 @@ def add_import_onnx(sub):
     p.set_defaults(handler="import_onnx")
 
 
+class UsageError(ValueError):
+    """A command-line error, raised instead of exiting (the Python API)."""
+
+
 class Parser(argparse.ArgumentParser):
     """No abbreviated flags (IREE's tools take none, and a prefix that means
     one flag today may mean another tomorrow); its subcommands' parsers are
@@ -408,8 +412,15 @@ def parse(args):
     return ns
 
 
-def build_parser():
-    parser = Parser(
+class RaisingParser(Parser):
+    def error(self, message):
+        raise UsageError(message)
+
+
+def build_parser(raising=False):
+    """The command line's parser; `raising`: errors raise UsageError
+    instead of printing the usage and exiting."""
+    parser = (RaisingParser if raising else Parser)(
         prog="iree-lite",
         description="IREE's compile-and-run workflow for MLIR programs: a pure-Python compiler "
                     "emitting register bytecode and a native multithreaded VM.",
