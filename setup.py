@@ -20,19 +20,13 @@ def generate_sources():
 
 
 def manpage():
-    """Generate iree-lite.1 from the CLI's real argparse parser."""
-    from argparse_manpage.manpage import Manpage
+    """Write iree-lite.1 (iree_lite/tools/manpage.py) for data_files."""
     sys.path.insert(0, HERE)
-    from iree_lite import __version__
-    from iree_lite.tools.cli import build_parser
-    page = Manpage(build_parser(), _data={
-        "project_name": "iree-lite", "prog": "iree-lite", "version": __version__,
-        "description": "compile and run MLIR programs, like IREE's tools",
-        "url": "https://github.com/iree-org/iree"})
+    from iree_lite.tools.manpage import render
     path = os.path.join("build", "man", "iree-lite.1")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
-        f.write(str(page))
+        f.write(render())
     return path
 
 

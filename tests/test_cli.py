@@ -44,8 +44,10 @@ def test_help_for_every_subcommand():
 
 
 def test_manpage_comes_from_the_real_parser():
-    from argparse_manpage.manpage import Manpage
-    page = str(Manpage(build_parser(), _data={"project_name": "iree-lite", "prog": "iree-lite"}))
+    pytest.importorskip("argparse_manpage")
+    from iree_lite.tools.manpage import render
+    page = render()
+    assert "DISTRIBUTION" not in page and "github.com/iree-org" not in page   # it is not IREE's page
     for flag in ("iree\\-execution\\-model", "expected_output", "task_topology_group_count"):
         assert flag in page
     # Every subcommand's section of the page carries its examples.
@@ -335,3 +337,22 @@ def test_print_statistics(modules):
     assert lines[1] == "[statistics] dispatches: 1, fence waits: 1"
     # The three inputs are the buffers; mul writes into its storage argument in place.
     assert lines[2] == "[statistics] buffers: 3 allocated, 49152 bytes in total, peak 49152 bytes live"
+
+
+def test_help_texts_say_only_what_is_there():
+    run_mlir = cli("run-mlir", "--help")[1]
+    assert "iree-lite run-mlir model.mlir" in run_mlir and "iree-lite run-module --module" not in run_mlir
+    assert "--input / --expected_output values:" in run_mlir
+    for command in ("check-module", "benchmark-module"):
+        assert "see below" not in cli(command, "--help")[1]
+
+
+def test_package_metadata():
+    import tomllib
+    with open(os.path.join(REPO, "pyproject.toml"), "rb") as f:
+        project = tomllib.load(f)["project"]
+    assert project["license"] == {"text": "Apache-2.0"}
+    assert "License :: OSI Approved :: Apache Software License" in project["classifiers"]
+    assert project["urls"] and project["requires-python"] == ">=3.11"
+    with open(os.path.join(REPO, "LICENSE")) as f:
+        assert f.read(200).split() [:4] == ["Apache", "License", "Version", "2.0,"]

@@ -27,12 +27,15 @@ Errors are reported as `file:line:col: error: message` with the source line
 and a caret, and a non-zero exit. The output file is written atomically.
 """
 
-RUN_DETAILS = """\
+RUN_EXAMPLES = """\
 examples:
   iree-lite run-module --module=m.vmfb --function=f --input=2x2xf32=[1 2][3 4] --input=2.5
   iree-lite run-module --module=m.vmfb --input=@x.npy --output=@y.npy
   iree-lite run-module --module=a.vmfb --module=- --function=run < b.vmfb
 
+"""
+
+VALUE_FORMATS = """\
 --input / --expected_output values:
   SHAPExTYPE=v1 v2 ...   tensor, brackets optional: 2x2xi32=[1 2][3 4]
   SHAPExTYPE=v           splat: one value fills the tensor
@@ -92,7 +95,8 @@ def add_context_args(p):
     p.add_argument("--module", dest="modules", action="append", default=[], metavar="FILE",
                    help="a .vmfb module, - for stdin; repeat for several, dependencies first")
     p.add_argument("--input", dest="inputs", action="append", default=[], metavar="VALUE",
-                   help="a function argument, in order (see below)")
+                   help="a function argument, in order: SHAPExTYPE=values, TYPE=value, a scalar, @file.npy, "
+                        "SHAPExTYPE=@file.bin (every form: iree-lite run-module --help)")
     add_topology_args(p)
     p.add_argument("--timeout", type=_positive_seconds, metavar="SECONDS",
                    help="end the run with DEADLINE_EXCEEDED (exit 1) if it has not finished SECONDS after "
@@ -139,7 +143,8 @@ def add_comparison_args(p):
 
 def add_run_module(sub):
     p = sub.add_parser("run-module", help="run a function of compiled modules (like iree-run-module)",
-                       description="Load modules in order, call a function and print or check its results.\n\n" + RUN_DETAILS,
+                       description="Load modules in order, call a function and print or check its results.\n\n" + RUN_EXAMPLES
+                                   + VALUE_FORMATS,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     add_context_args(p)
     add_result_args(p)
@@ -164,7 +169,8 @@ examples:
 
 def add_run_mlir(sub):
     p = sub.add_parser("run-mlir", help="compile MLIR in memory and run it (like iree-run-mlir)",
-                       description="Compile an MLIR file in memory and run its functions.\n\n" + RUN_MLIR_DETAILS + RUN_DETAILS,
+                       description="Compile an MLIR file in memory and run its functions.\n\n" + RUN_MLIR_DETAILS + "\n"
+                                   + VALUE_FORMATS,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     add_compile_args(p)
     add_context_args(p)
