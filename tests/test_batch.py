@@ -31,10 +31,10 @@ func.func @div(%a: tensor<2xi32>, %b: tensor<2xi32>) -> tensor<2xi32> {
 """
 
 
-def cli(*args):
+def cli(*args, timeout=120):
     env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.run([sys.executable, "-m", "iree_lite", *args], capture_output=True, text=True,
-                          timeout=120, env=env)
+                          timeout=timeout, env=env)
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc.returncode, proc.stdout, proc.stderr
 
@@ -254,7 +254,7 @@ VALID = '{"modules": ["m.vmfb"], "expected_outputs": []}'
     ("list.jsonl", "# c\n[1, 2]\n", "2: error: a run must be a JSON object, not list"),
     ("unknown.jsonl", f'{VALID}\n{{"modules": ["m.vmfb"], "expected_outputs": [], "colour": 1}}\n',
      "2: error: unknown key 'colour'; expected name, modules, function, inputs, expected_outputs, "
-     "expected_error, device, timeout"),
+     "expected_error, outputs, device, timeout"),
     ("nomodules.jsonl", '{"expected_outputs": []}\n', "1: error: missing key 'modules'"),
     ("emptymodules.jsonl", '{"modules": [], "expected_outputs": []}\n',
      "1: error: 'modules' must be a non-empty list of module paths, not []"),
@@ -262,10 +262,10 @@ VALID = '{"modules": ["m.vmfb"], "expected_outputs": []}'
      "1: error: 'modules' must be a non-empty list of module paths, not \"m.vmfb\""),
     ("inputs.jsonl", '{"modules": ["m.vmfb"], "inputs": [1], "expected_outputs": []}\n',
      "1: error: 'inputs' must be a list of strings, not [1]"),
-    ("neither.jsonl", '{"modules": ["m.vmfb"]}\n',
-     "1: error: a run needs exactly one of 'expected_outputs' and 'expected_error'"),
     ("both.jsonl", '{"modules": ["m.vmfb"], "expected_outputs": [], "expected_error": "x"}\n',
-     "1: error: a run needs exactly one of 'expected_outputs' and 'expected_error'"),
+     "1: error: a run has at most one of 'expected_outputs' and 'expected_error'"),
+    ("outputs.jsonl", '{"modules": ["m.vmfb"], "outputs": ["y.npy"]}\n',
+     "1: error: 'outputs' must be a list of @file / +file outputs (.npy or raw .bin), not [\"y.npy\"]"),
     ("timeout.jsonl", '{"modules": ["m.vmfb"], "expected_outputs": [], "timeout": 0}\n',
      "1: error: 'timeout' must be a positive number of seconds, not 0"),
     ("timeout-text.jsonl", '{"modules": ["m.vmfb"], "expected_outputs": [], "timeout": "5"}\n',

@@ -220,9 +220,10 @@ def test_a_worker_that_cannot_start_stops_the_batch_with_reports(folder, tmp_pat
     assert main(["batch", str(write_jsonl(folder / "nostart.jsonl", [ABS_OK])), f"--report={report}"]) == 1
     captured = capsys.readouterr()
     assert captured.err == "error: a batch worker exited with status 1 before it was ready\n"
-    assert captured.out.splitlines()[-1] == "0 runs: 0 passed, 0 failed, 0 errors; interrupted, 1 not run"
+    assert captured.out.splitlines()[-1] == "0 runs: 0 passed, 0 failed, 0 errors; stopped, 1 not run"
     doc = json.loads(report.read_text())
-    assert doc["interrupted"] is True and doc["not_run"] == [{"name": "abs-ok", "index": 0, "line": 2}]
+    assert (doc["interrupted"], doc["stopped"]) == (False, "a batch worker exited with status 1 before it was ready")
+    assert doc["not_run"] == [{"name": "abs-ok", "index": 0, "line": 2}]
 
 
 def test_a_worker_that_cannot_be_started(folder, monkeypatch, capsys):
@@ -231,4 +232,4 @@ def test_a_worker_that_cannot_be_started(folder, monkeypatch, capsys):
     assert main(["batch", str(write_jsonl(folder / "noexec.jsonl", [ABS_OK]))]) == 1
     captured = capsys.readouterr()
     assert captured.err == "error: cannot start a batch worker: /nonexistent/python: No such file or directory\n"
-    assert captured.out.splitlines()[-1] == "0 runs: 0 passed, 0 failed, 0 errors; interrupted, 1 not run"
+    assert captured.out.splitlines()[-1] == "0 runs: 0 passed, 0 failed, 0 errors; stopped, 1 not run"

@@ -19,8 +19,11 @@ _NONEMPTY = (lambda v: isinstance(v, str) and v != "", "a non-empty string")
 _STRINGS = (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v), "a list of strings")
 _MODULES = (lambda v: _STRINGS[0](v) and len(v) > 0 and all(v), "a non-empty list of module paths")
 _SECONDS = (lambda v: type(v) in (int, float) and 0 < v < math.inf, "a positive number of seconds")
+_FILES = (lambda v: _STRINGS[0](v) and all(x[:1] in ("@", "+") and len(x) > 1 for x in v),
+          "a list of @file / +file outputs (.npy or raw .bin)")
 KEYS = {"name": _NONEMPTY, "modules": _MODULES, "function": _NONEMPTY, "inputs": _STRINGS,
-        "expected_outputs": _STRINGS, "expected_error": _NONEMPTY, "device": _NONEMPTY, "timeout": _SECONDS}
+        "expected_outputs": _STRINGS, "expected_error": _NONEMPTY, "outputs": _FILES, "device": _NONEMPTY,
+        "timeout": _SECONDS}
 STATUSES = ("pass", "fail", "error")
 
 
@@ -43,6 +46,7 @@ class Run:
     inputs: list = field(default_factory=list)
     expected_outputs: list = None
     expected_error: str = None
+    outputs: list = None    # where its results are written (`@y.npy`), in order
     timeout: float = None   # seconds; None: --timeout's
 
 
@@ -135,8 +139,8 @@ def _make_run(path, base, index, line, entry, devices):
             raise ManifestError(path, line, f"'{key}' must be {what}, not {json.dumps(value, default=str)}")
     if "modules" not in entry:
         raise ManifestError(path, line, "missing key 'modules'")
-    if ("expected_outputs" in entry) == ("expected_error" in entry):
-        raise ManifestError(path, line, "a run needs exactly one of 'expected_outputs' and 'expected_error'")
+    if "expected_outputs" in entry and "expected_error" in entry:
+        raise ManifestError(path, line, "a run has at most one of 'expected_outputs' and 'expected_error'")
     device = entry.get("device", "local-task")
     if device not in devices:
         raise ManifestError(path, line, f"unknown device '{device}'; expected {' or '.join(devices)}")
@@ -145,7 +149,9 @@ def _make_run(path, base, index, line, entry, devices):
                function=entry.get("function"), inputs=[_relative(base, t) for t in entry.get("inputs", [])],
                expected_outputs=[_relative(base, t) for t in entry["expected_outputs"]]
                if "expected_outputs" in entry else None,
-               expected_error=entry.get("expected_error"), timeout=entry.get("timeout"))
+               expected_error=entry.get("expected_error"),
+               outputs=[t[0] + os.path.join(base, t[1:]) for t in entry["outputs"]] if "outputs" in entry else None,
+               timeout=entry.get("timeout"))
 
 
 def _relative(base, text):
@@ -190,8 +196,11 @@ class Outcome:
 
 
 def run_all(runs, ns, progress):
-    """Run every entry in worker processes; `progress(result)` is called as
-    each finishes."""
+    """Run every entry in worker processes (or on a Dask cluster);
+    `progress(result)` is called as each finishes."""
+    if ns.executor == "dask":
+        from .batch_dask import run_on_dask
+        return run_on_dask(runs, ns, progress)
     from .batch_pool import Pool
     from .run_module import comparison_options
     topology = {"task_topology_group_count": ns.task_topology_group_count,
@@ -242,7 +251,9 @@ def totals_line(outcome):
     counts = {s: sum(r.status == s for r in results) for s in STATUSES}
     line = (f"{_plural(len(results), 'run')}: {counts['pass']} passed, {counts['fail']} failed, "
             f"{_plural(counts['error'], 'error')}")
-    return line + (f"; interrupted, {len(outcome.not_run)} not run" if outcome.stopped else "")
+    if not outcome.stopped:
+        return line
+    return line + f"; {'interrupted' if outcome.stopped == 'interrupted' else 'stopped'}, {len(outcome.not_run)} not run"
 
 
 def _plural(n, noun):
@@ -260,7 +271,7 @@ def summary(outcome):
 def json_report(manifest, shard_arg, outcome):
     results = outcome.results
     return {"manifest": manifest, "shard": None if shard_arg is None else f"{shard_arg[0]}/{shard_arg[1]}",
-            "interrupted": outcome.stopped is not None,
+            "interrupted": outcome.stopped == "interrupted", "stopped": outcome.stopped,
             "totals": {s: sum(r.status == s for r in results) for s in STATUSES},
             "stats": {"workers_started": outcome.stats.workers_started,
                       "contexts_loaded": outcome.stats.contexts_loaded},
@@ -311,6 +322,9 @@ def write_reports(ns, outcome):
 
 
 def run(ns):
+    if ns.scheduler is not None and ns.executor != "dask":
+        print("error: --scheduler names a Dask scheduler: it needs --executor=dask", file=sys.stderr)
+        return 1
     try:
         runs = load_manifest(ns.manifest)
     except ManifestError as e:

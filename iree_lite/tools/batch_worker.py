@@ -38,27 +38,38 @@ def group_of(run):
     return run.device, run.modules
 
 
-def load_context(run, topology):
+def load_context(run, topology, module_bytes=None):
     """The run's context, or the message of the error that loading it raised."""
     ns = SimpleNamespace(device=run.device, modules=list(run.modules), trace=None, **topology)
     try:
-        return create_context(ns)
+        return create_context(ns, module_bytes=module_bytes)
     except ToolError as e:
         return str(e)
 
 
-def execute(run, ctx, options):
+def execute(run, ctx, options, timeout=None):
     """Run one manifest entry on its context (or the message of the error
-    that loading it raised): (status, seconds, message)."""
+    that loading it raised): (status, seconds, message). `timeout`: the
+    VM's own deadline for the call (where no batch can kill the worker)."""
+    from ..runtime import io
     start = time.perf_counter()
     failures, error = [], ctx if isinstance(ctx, str) else None
     if error is None:
         try:
             fn = select_function(ctx, run.function)
             inputs = parse_inputs(run.inputs, fn)
-            outputs = call_function(ctx, fn, inputs)
+            ctx.set_timeout(timeout)
+            try:
+                outputs = call_function(ctx, fn, inputs)
+            finally:
+                ctx.set_timeout(None)
             if run.expected_outputs is not None:
                 failures = check_outputs(fn, outputs, run.expected_outputs, options)
+            for spec, value in zip(run.outputs or (), outputs):
+                try:
+                    io.write_output(spec, value, 0)
+                except io.IoError as e:
+                    raise ToolError(f"{e}; processing function outputs") from None
         except ToolError as e:
             error = str(e)
         except Exception as e:   # a bug fails its run, not the batch

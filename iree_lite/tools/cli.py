@@ -263,8 +263,11 @@ or, when it ends in .toml, [[run]] tables. Keys of a run:
   modules           list of .vmfb paths, dependencies first (required)
   function          the export to call (default: the only export)
   inputs            list of --input values, e.g. "4xf32=1 2 3 4", "@x.npy"
-  expected_outputs  list of --expected_output values     } exactly one
+  expected_outputs  list of --expected_output values     } at most one
   expected_error    a substring of the run's error message } of these two
+                    (with neither, a run passes when it runs without error)
+  outputs           list of @file / +file (.npy or raw .bin): where the
+                    results are written
   name              shown in reports (default: run-N, N its 1-based entry number)
   device            local-task (default) or local-sync
   timeout           seconds the run may take (default: --timeout, else none)
@@ -341,6 +344,11 @@ def add_batch(sub):
                         "(pass, fail, error), seconds and message; whether the batch was interrupted and "
                         "the runs it did not run")
     p.add_argument("--junit", metavar="FILE.xml", help="write a JUnit XML report (one testcase per run)")
+    p.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help="local: worker processes on this machine (default); dask: a Dask cluster "
+                        "(pip install 'iree-lite[dask]'), --scheduler's or a LocalCluster of --jobs processes")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="the Dask scheduler to run on (tcp://host:8786); with --executor=dask")
     add_topology_args(p)   # per context: each distinct module list has its own workers
     add_comparison_args(p)
     p.set_defaults(handler="batch")

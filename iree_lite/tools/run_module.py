@@ -26,8 +26,9 @@ def workers_for(ns):
     return default_workers(ns.task_topology_group_count, ns.task_topology_max_group_count)
 
 
-def create_context(ns, allow_empty=False):
-    """A context with every --module loaded, in order."""
+def create_context(ns, allow_empty=False, module_bytes=None):
+    """A context with every --module loaded, in order; `module_bytes`
+    (path -> bytes) holds modules already read (a batch's remote workers)."""
     from ..runtime.context import DEVICES, Context
     from ..vm.errors import VMError
     if ns.device not in DEVICES:
@@ -57,7 +58,8 @@ def create_context(ns, allow_empty=False):
         name = "<stdin>" if path == "-" else path
         start = time.perf_counter()
         try:
-            modules.append((name, deserialize(read_module(path))))
+            blob = module_bytes[path] if module_bytes and path in module_bytes else read_module(path)
+            modules.append((name, deserialize(blob)))
         except ModuleFormatError as e:
             raise ToolError(f"INVALID_ARGUMENT; {e}; loading bytecode module at '{name}'; loading modules and "
                             "dependencies; creating run context") from None
