@@ -10,7 +10,7 @@
 
 // SUM: result[0]: i32=4950
 // CASE: result[0]: i32=140
-// DIAMOND: 4xi32=3 9 19 33
+// DIAMOND: 4xi32=2 10 21 36
 // LOOPS: 4xf32=4 8 12 16
 // LOOPS: result[1]: i32=10
 
@@ -132,9 +132,9 @@ func.func @diamond(%x: tensor<4xi32>, %c: i1) -> tensor<4xi32> {
 ^bb1:
   %k0 = arith.constant 0 : index
   %e = tensor.extract %x[%k0] : tensor<4xi32>
-  %es = tensor.splat %e : tensor<4xi32>
-  %a = arith.addi %base, %es : tensor<4xi32>
-  cf.br ^bb3(%a : tensor<4xi32>)
+  %a = arith.addi %base, %x : tensor<4xi32>
+  %a0 = tensor.insert %e into %a[%k0] : tensor<4xi32>
+  cf.br ^bb3(%a0 : tensor<4xi32>)
 ^bb2:
   %b = arith.subi %base, %x : tensor<4xi32>
   cf.br ^bb3(%b : tensor<4xi32>)
