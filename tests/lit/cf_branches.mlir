@@ -3,12 +3,14 @@
 // --convert-scf-to-cf prints), early returns from several blocks, values of
 // dominating blocks used later, and tensors carried across blocks. Expected
 // values were computed by hand, not copied from iree-lite.
-// RUN: iree-run-mlir %s --device=local-sync --function=sum_below --input=0 --input=1 --input=100 | FileCheck %s --check-prefix=SUM
+// RUN: iree-run-mlir %s --device=local-sync --function=sum_below --input=100 | FileCheck %s --check-prefix=SUM
+// RUN: iree-run-mlir %s --device=local-sync --function=sum_below --input=0 | FileCheck %s --check-prefix=NONE
 // RUN: iree-run-mlir %s --device=local-sync --function=classify --input=7 | FileCheck %s --check-prefix=CASE
 // RUN: iree-run-mlir --Xcompiler,iree-execution-model=async-external %s --device=local-task --function=diamond --input="4xi32=1 2 3 4" --input=1 | FileCheck %s --check-prefix=DIAMOND
 // RUN: iree-run-mlir --Xcompiler,iree-execution-model=async-external %s --device=local-task --function=for_and_while --input="4xf32=1 2 3 4" --input=3 | FileCheck %s --check-prefix=LOOPS
 
 // SUM: result[0]: i32=4950
+// NONE: result[0]: i32=0
 // CASE: result[0]: i32=140
 // DIAMOND: 4xi32=2 10 21 36
 // LOOPS: 4xf32=4 8 12 16
