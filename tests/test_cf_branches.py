@@ -328,3 +328,29 @@ def test_switch_on_negative_and_wide_cases(both_vms, flag, want):
     native, ref = both_vms(WIDE_CASES)
     assert [int(r) for r in native.invoke("pick", [flag])] == [want]
     assert ref.invoke("pick", [flag]) == [want]
+
+
+# A result bound to output storage (iree.abi.output), returned from two blocks.
+OUTPUT_STORAGE = """func.func @f(%x: tensor<4xf32>, %c: i1, %out: tensor<4xf32> {iree.abi.output = 0 : index}) -> tensor<4xf32> {
+  cf.cond_br %c, ^bb1, ^bb2
+^bb1:
+  %a = arith.addf %x, %x : tensor<4xf32>
+  return %a : tensor<4xf32>
+^bb2:
+  %m = arith.mulf %x, %x : tensor<4xf32>
+  cf.br ^bb3(%m : tensor<4xf32>)
+^bb3(%r: tensor<4xf32>):
+  return %r : tensor<4xf32>
+}
+"""
+
+
+@pytest.mark.parametrize("c,want", [(1, [2, 4, 6, 8]), (0, [1, 4, 9, 16])])
+def test_every_return_writes_the_output_storage(c, want):
+    from iree_lite import _vm
+    ctx = Context("local-sync")
+    ctx.load(compile_module(OUTPUT_STORAGE, "o.mlir"))
+    out = _vm.BufferView.from_bytes(8, (4,), np.zeros(4, np.float32))
+    (r,) = ctx.invoke("f", [np.array([1, 2, 3, 4], np.float32), c, out])
+    assert np.asarray(r).ctypes.data == np.asarray(out).ctypes.data
+    assert np.asarray(out).tolist() == want
