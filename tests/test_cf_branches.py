@@ -283,6 +283,21 @@ ERRORS = [
      ^bb0:
        cf.br ^bb0
      }""", "3:9: error: entry block of region may not have predecessors", "  cf.br ^bb0", 8),
+    ("""\
+     func.func @f(%a: i32, %c: i1) -> i32 {
+       "cf.cond_br"(%c)[^bb1] <{operandSegmentSizes = array<i32: 1, 0, 0>}> : (i1) -> ()
+     ^bb1:
+       return %a : i32
+     }""", "2:3: error: 'cf.cond_br' takes 2 successors, not 1",
+     '  "cf.cond_br"(%c)[^bb1] <{operandSegmentSizes = array<i32: 1, 0, 0>}> : (i1) -> ()', 2),
+    ("""\
+     func.func @f(%a: i32) -> i32 {
+       "cf.switch"(%a, %a)[^bb1, ^bb1] <{case_operand_segments = array<i32: 0>, case_values = dense<[4]> : vector<1xi32>, operandSegmentSizes = array<i32: 1, 0, 1>}> : (i32, i32) -> ()
+     ^bb1:
+       return %a : i32
+     }""", "2:3: error: 'cf.switch' needs as many case_values as case_operand_segments, which share its 1 case "
+          "operands", '  "cf.switch"(%a, %a)[^bb1, ^bb1] <{case_operand_segments = array<i32: 0>, case_values = '
+          'dense<[4]> : vector<1xi32>, operandSegmentSizes = array<i32: 1, 0, 1>}> : (i32, i32) -> ()', 2),
 ]
 
 
@@ -354,3 +369,23 @@ def test_every_return_writes_the_output_storage(c, want):
     (r,) = ctx.invoke("f", [np.array([1, 2, 3, 4], np.float32), c, out])
     assert np.asarray(r).ctypes.data == np.asarray(out).ctypes.data
     assert np.asarray(out).tolist() == want
+
+
+@pytest.fixture(scope="module", params=["custom", "generic"])
+def printed_by_iree(request, reference_iree, tmp_path_factory):
+    """The corpus as the real IREE prints it (`--compile-to=input`), in the
+    custom or the generic op form, loaded on the native VM."""
+    import subprocess
+    out = tmp_path_factory.mktemp("printed") / f"{request.param}.mlir"
+    subprocess.run([reference_iree["iree-compile"], "--compile-to=input", CORPUS, "-o", str(out),
+                    *(["--mlir-print-op-generic"] if request.param == "generic" else [])],
+                   check=True, capture_output=True, timeout=300)
+    native = Context("local-sync")
+    native.load(compile_module(out.read_text(), str(out)))
+    return native
+
+
+@pytest.mark.parametrize("function,inputs,results", RUNS)
+def test_the_program_as_iree_prints_it_gives_the_same_results(printed_by_iree, function, inputs, results):
+    have = [np.asarray(r).tolist() for r in printed_by_iree.invoke(function, arguments(inputs))]
+    assert have == expected_values(results)

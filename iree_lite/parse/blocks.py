@@ -15,10 +15,12 @@ class BlockSyntax:
     block_labels = None   # while parsing a function body: label -> [Block, first reference token, defined]
 
     @nested
-    def parse_function_blocks(self, arguments, loc):
+    def parse_function_blocks(self, arguments, loc, lone_terminated=True):
         """`{ ops ^bb1(...): ops ... }`: the blocks of a function body, the
         entry block (whose arguments are `arguments`, [(name token, type)])
-        first. `loc` is the function's location (MLIR's for an empty block)."""
+        first. `loc` is the function's location (MLIR's for an empty block).
+        A lone block's terminator is checked here if `lone_terminated` (the
+        generic form checks it at the function's name)."""
         self.parse_punct("{")
         self.scopes.append([])
         entry = Block()
@@ -41,7 +43,8 @@ class BlockSyntax:
                     blocks.append(self.parse_block_label())
                 else:
                     self.parse_operation(blocks[-1])
-            self.check_block_end(blocks, loc)
+            if lone_terminated or len(blocks) > 1:
+                self.check_block_end(blocks, loc)
             for block, first_use, defined in self.block_labels.values():
                 if not defined:
                     raise self.error("reference to an undefined block", first_use)
