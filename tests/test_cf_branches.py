@@ -271,6 +271,17 @@ ERRORS = [
      }""", "3:11: error: iree-lite supports branches only between the blocks of a function body",
      "    cf.br ^bb1", 10),
     ("""\
+     func.func @f(%a: i32, %c: i1) -> i32 {
+       %r = scf.if %c -> i32 {
+         scf.yield %a : i32
+       ^bb1:
+         scf.yield %a : i32
+       } else {
+         scf.yield %a : i32
+       }
+       return %r : i32
+     }""", "4:3: error: iree-lite supports one block per region (no unstructured control flow)", "  ^bb1:", 2),
+    ("""\
      func.func @f(%a: f32) -> f32 {
        cf.switch %a : f32, [
          default: ^bb1
