@@ -23,8 +23,9 @@ def compile_module(text, filename="<stdin>", execution_model="async-internal"):
     module = parse_module(text, filename)
     verify_module(module, lookup)
     for f in module.functions:
-        if f.body is not None:
-            lower_linalg(f.body, module.source)
+        remap = {}   # shared by the blocks: a later block may use what an earlier one rewrote
+        for block in f.blocks:
+            lower_linalg(block, module.source, remap)
     return generate(module, execution_model, __version__)
 
 

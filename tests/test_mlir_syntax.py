@@ -445,9 +445,8 @@ def test_generic_form(tmp_path):
      "5:10: error: 'tensor.extract_slice' attribute 'static_sizes' must be integers"),
     (('sym_name = "g"', 'name = "g"'), "3:3: error: 'func.func' needs the attribute 'sym_name'"),
     (('"tensor.cast"(%2)', '"tensor.cast"(%2) [^bb1]'),
-     "11:28: error: successor blocks (unstructured control flow) are not supported by iree-lite"),
-    (('"util.return"', '^bb1:\n    "util.return"'),
-     "31:5: error: iree-lite supports one block per region (no unstructured control flow)"),
+     "11:10: error: 'tensor.cast' op requires zero successors"),
+    (('"util.return"', '^bb1:\n    "util.return"'), "25:11: error: block with no terminator, has 'scf.if'"),
     (('"tensor.empty"', '"tensor.nothing"'), "14:10: error: unknown operation 'tensor.nothing'"),
     (('"tensor.empty"', '"mhlo.constant"'), "14:10: error: MHLO input is not supported by iree-lite; lower it to "
                                             "linalg (for example with iree-compile --compile-to=input)"),

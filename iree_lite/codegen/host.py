@@ -18,8 +18,9 @@ from ..ir.types import ScalarType, TensorType
 from ..passes.abi import COARSE_FENCES, abi_model, output_arguments
 from ..passes.bufferize import plan_buffers
 from ..dialects import lookup
+from ..dialects.cf import edges
 from ..dialects.check import DEFAULT_TOLERANCE
-from ..passes.dispatch import Group, elementwise_kind, form_dispatch_regions
+from ..passes.dispatch import Group, compute_users, elementwise_kind, form_dispatch_regions
 from . import isa
 from .limits import KERNEL_VALUES, check_call_values, check_ranks
 from .kernels import KernelTooLarge, build_kernel, copy_kernel, fill_kernel, scalar_kernel
@@ -29,6 +30,7 @@ from .regalloc import Label, RegisterLimitError, VReg, allocate
 
 
 CMPI_SGE = [name for name, _ in isa.CMPI_PREDICATES].index("sge")
+CMPI_EQ = [name for name, _ in isa.CMPI_PREDICATES].index("eq")
 
 
 def bank_of(t):
@@ -172,16 +174,28 @@ class FunctionLowering:
         if self.is_async:
             self.timeline, self.signal = self.new("r"), self.new("r")
             args += [self.timeline, self.signal]
-        items, users = form_dispatch_regions(f.body, KERNEL_VALUES)
-        self.plan = plan_buffers(f, items, users)
-        order = {id(op): i for i, op in enumerate(f.body.operations)}
-        for it in items:   # where each top-level op runs: a group's ops at its last one
-            for op in (it.ops if isinstance(it, Group) else [it]):
-                self.run_at[id(op)] = it.position if isinstance(it, Group) else order[id(op)]
+        blocks = f.blocks
+        # In a function of several blocks, a value's users in every block count.
+        users = compute_users(*blocks) if len(blocks) > 1 else None
+        lowered = [form_dispatch_regions(b, KERNEL_VALUES, users) for b in blocks]
+        self.plan = plan_buffers(f, *lowered[0])
+        for block, (items, _) in zip(blocks, lowered):
+            order = {id(op): i for i, op in enumerate(block.operations)}
+            for it in items:   # where each top-level op runs in its block: a group's ops at its last one
+                for op in (it.ops if isinstance(it, Group) else [it]):
+                    self.run_at[id(op)] = it.position if isinstance(it, Group) else order[id(op)]
         for n, arg_index in sorted(output_arguments(f).items()):
             self.emit("buffer.check", src=self.values[f.body.arguments[arg_index]],
                       layout=self.mb.layout(f.type.results[n]))
-        self.lower_items(items, users)
+        self.block_labels = {id(b): Label() for b in blocks[1:]}
+        for b in blocks[1:]:
+            for v in b.arguments:
+                self.values[v] = self.new(bank_of(v.type))
+        for block, lowered_block in zip(blocks, lowered):
+            if block is not f.body:
+                self.emit("label", at=self.block_labels[id(block)])
+                self.timeline = None   # branches settle the timeline before they leave a block
+            self.lower_items(*lowered_block)
         try:
             phys, counts = allocate([(n, o) for n, o, _ in self.insts], args)
         except RegisterLimitError as e:
@@ -233,6 +247,18 @@ class FunctionLowering:
     def copy(self, dst, src, loc):
         self.emit({"i": "mov.i", "f": "mov.f", "r": "mov.r"}[dst.bank], loc, dst=dst, src=src)
 
+    def parallel_copy(self, dsts, srcs, loc):
+        """dsts[k] = srcs[k] for all k at once: when a source is also a
+        destination (loop-carried values passed around), through temporaries."""
+        moves = [(d, s) for d, s in zip(dsts, srcs) if d is not s]
+        if any(s is d for _, s in moves for d, _ in moves):
+            temps = [self.new(d.bank) for d, _ in moves]
+            for t, (_, s) in zip(temps, moves):
+                self.copy(t, s, loc)
+            moves = [(d, t) for t, (d, _) in zip(temps, moves)]
+        for d, s in moves:
+            self.copy(d, s, loc)
+
     def settle_timeline(self, loc):
         """Regions run their work synchronously (a loop-carried timeline fence
         is future work): wait for what is queued before entering one."""
@@ -255,12 +281,7 @@ class FunctionLowering:
                   push_f=[], push_i=[iv, ub], dst_f=[], dst_i=[finished])
         self.emit("br.if", op.loc, cond=finished, target=done)
         yielded = self.lower_region(op.regions[0], [iv] + carried)
-        # Yielded values may be each other's carried registers: copy through temporaries.
-        temps = [self.new(reg.bank) for reg in yielded]
-        for t, y in zip(temps, yielded):
-            self.copy(t, y, op.loc)
-        for reg, t in zip(carried, temps):
-            self.copy(reg, t, op.loc)
+        self.parallel_copy(carried, yielded, op.loc)
         self.emit("eval", op.loc, kernel=self.mb.kernel(scalar_kernel("addi", element, element)),
                   push_f=[], push_i=[iv, step], dst_f=[], dst_i=[iv])
         self.emit("br", op.loc, target=head)
@@ -283,12 +304,7 @@ class FunctionLowering:
         self.emit("br.if", op.loc, cond=cond, target=body)
         self.emit("br", op.loc, target=end)
         self.emit("label", at=body)
-        yielded = self.lower_region(op.regions[1], results)
-        temps = [self.new(reg.bank) for reg in yielded]
-        for t, y in zip(temps, yielded):
-            self.copy(t, y, op.loc)
-        for reg, t in zip(carried, temps):
-            self.copy(reg, t, op.loc)
+        self.parallel_copy(carried, self.lower_region(op.regions[1], results), op.loc)
         self.emit("br", op.loc, target=head)
         self.emit("label", at=end)
         for r, reg in zip(op.results, results):
@@ -310,6 +326,54 @@ class FunctionLowering:
         self.emit("label", at=end)
         for r, reg in zip(op.results, results):
             self.values[r] = reg
+
+    # -- cf branches between the blocks of a function -------------------------
+
+    def jump(self, block, values, loc):
+        """Pass `values` to block's arguments and continue at it."""
+        self.parallel_copy([self.values[v] for v in block.arguments], [self.values[v] for v in values], loc)
+        self.emit("br", loc, target=self.block_labels[id(block)])
+
+    def branch_if(self, cond, block, values, loc):
+        """Continue at `block` with `values` if register `cond` is nonzero;
+        returns the (label, block, values) of an edge still to lower, when
+        values must be passed on the way."""
+        if not values:
+            self.emit("br.if", loc, cond=cond, target=self.block_labels[id(block)])
+            return None
+        at = Label()
+        self.emit("br.if", loc, cond=cond, target=at)
+        return at, block, values
+
+    def lower_edges(self, pending, loc):
+        for at, block, values in filter(None, pending):
+            self.emit("label", at=at)
+            self.jump(block, values, loc)
+
+    def op_cf_br(self, op):
+        self.settle_timeline(op.loc)
+        self.jump(*edges(op)[0], op.loc)
+
+    def op_cf_cond_br(self, op):
+        self.settle_timeline(op.loc)
+        taken, otherwise = edges(op)
+        pending = self.branch_if(self.values[op.operands[0]], *taken, op.loc)
+        self.jump(*otherwise, op.loc)
+        self.lower_edges([pending], op.loc)
+
+    def op_cf_switch(self, op):
+        self.settle_timeline(op.loc)
+        flag = op.operands[0]
+        default, *cases = edges(op)
+        kernel = self.mb.kernel(scalar_kernel("cmpi", flag.type.name, "i1", pred=CMPI_EQ))
+        pending = []
+        for value, (block, values) in zip(op.attributes["case_values"], cases):
+            equal = self.new("i")
+            self.emit("eval", op.loc, kernel=kernel, push_f=[],
+                      push_i=[self.values[flag], self.scalar_constant(value, flag.type)], dst_f=[], dst_i=[equal])
+            pending.append(self.branch_if(equal, block, values, op.loc))
+        self.jump(*default, op.loc)
+        self.lower_edges(pending, op.loc)
 
     # -- dispatch groups ----------------------------------------------------
 
@@ -373,10 +437,11 @@ class FunctionLowering:
         if self.in_region:
             return None
         members = set(map(id, group.ops))
+        block = group.ops[-1].parent   # in a function of several blocks, all of it happens in this one
         for v in inputs:
-            if v in self.owned and v.type == out.type and all(
-                    id(u) in members or self.run_at.get(id(u), group.position) < group.position and (
-                        u.name in ("tensor.extract", "tensor.dim") or elementwise_kind(u) is not None)
+            if v in self.owned and v.type == out.type and v.owner.parent is block and all(
+                    id(u) in members or u.parent is block and self.run_at.get(id(u), group.position) <
+                    group.position and (u.name in ("tensor.extract", "tensor.dim") or elementwise_kind(u) is not None)
                     for u in users.get(v, ())):
                 return v
         return None
@@ -693,7 +758,10 @@ class FunctionLowering:
 
     def op_func_return(self, op):
         returned = [self.values[v] for v in op.operands]
-        for n, value, storage in self.plan.copies:
+        for n, _, storage in self.plan.copies:
+            value = op.operands[n]
+            if value is storage:
+                continue
             dst = self.values[storage]
             t = value.type
             kernel = self.mb.kernel(copy_kernel(t.element))
@@ -726,7 +794,8 @@ class FunctionLowering:
 DYNAMIC_SHAPE_OPS = {"tensor.empty", "tensor.dim", "tensor.cast", "tensor.splat", "tensor.extract", "tensor.insert",
                      "tensor.extract_slice", "tensor.insert_slice", "iree_lite.view", "iree_lite.expand",
                      "func.call", "func.return", "iree_lite.reduce", "iree_lite.matmul", "check.expect_eq",
-                     "check.expect_almost_eq", "util.optimization_barrier", "scf.for", "scf.if", "scf.while"}
+                     "check.expect_almost_eq", "util.optimization_barrier", "scf.for", "scf.if", "scf.while",
+                     "cf.br", "cf.cond_br", "cf.switch"}
 
 
 def row_major_strides(shape):

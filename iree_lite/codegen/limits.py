@@ -43,5 +43,6 @@ def check_ranks(ir_module, error):
         check([g.type], g.loc)
     for f in ir_module.functions:
         check([*(a.type for a in f.arguments), *f.type.results], f.loc)
-        if f.body is not None:
-            walk(f.body)
+        for block in f.blocks:
+            check((a.type for a in block.arguments), f.loc)
+            walk(block)

@@ -59,7 +59,7 @@ class Value:
 
 
 class Operation:
-    __slots__ = ("name", "operands", "results", "attributes", "regions", "loc", "parent")
+    __slots__ = ("name", "operands", "results", "attributes", "regions", "loc", "parent", "successors")
 
     def __init__(self, name, operands=(), result_types=(), attributes=None,
                  regions=(), loc=None, result_names=None):
@@ -71,6 +71,7 @@ class Operation:
         self.regions = list(regions)
         self.loc = loc
         self.parent = None  # the Block holding this op
+        self.successors = []   # the Blocks a branch (cf.br, ...) may continue at
 
     @property
     def result(self):
@@ -123,12 +124,18 @@ class Function:
     result_attributes: list  # [dict] per result
     attributes: dict
     visibility: str          # 'public' or 'private'
-    body: Block = None
+    body: Block = None       # the entry block
     loc: Location = None
+    other_blocks: list = field(default_factory=list)   # the body's further blocks (cf branches), in source order
 
     @property
     def is_declaration(self):
         return self.body is None
+
+    @property
+    def blocks(self):
+        """The body's blocks, the entry block first."""
+        return [] if self.body is None else [self.body, *self.other_blocks]
 
 
 @dataclass

@@ -2,10 +2,11 @@
 functions (calls against declarations, returns, ABI attributes)."""
 from .attributes import IntegerAttr
 from .core import INITIALIZER, Diagnostic
+from .dominance import check_dominance
 
 
 TERMINATORS = ("func.return", "scf.yield", "scf.condition", "linalg.yield", "tensor.yield",
-               "iree_linalg_ext.yield")
+               "iree_linalg_ext.yield", "cf.br", "cf.cond_br", "cf.switch")
 
 
 def verify_module(module, lookup):
@@ -60,8 +61,10 @@ def verify_module(module, lookup):
     for fn in module.functions:
         if fn.body is None:
             continue
-        check_terminators(fn.body)
-        for op in walk(fn.body):
+        blocks = fn.blocks
+        for block in blocks:
+            check_terminators(block)
+        for op in (op for block in blocks for op in walk(block)):
             fail = fail_at(op.loc)
             lookup(op.name).verify(op, fail)
             if op.name in ("util.global.load", "util.global.store"):
@@ -86,8 +89,9 @@ def verify_module(module, lookup):
                 if have != fn.type.results:
                     fail(f"'func.return' op returns '({', '.join(map(str, have))})' but '@{fn.name}' "
                          f"returns '({', '.join(map(str, fn.type.results))})'")
-                if op is not fn.body.operations[-1]:
+                if not any(op.parent is b and op is b.operations[-1] for b in blocks):
                     fail("'func.return' op must be the last operation of the function body")
+        check_dominance(blocks, fail_at)
 
 
 def _sig(inputs, results):

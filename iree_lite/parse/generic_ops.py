@@ -5,7 +5,8 @@ array<i64: ...>`, `operandSegmentSizes`, the body of a named linalg op);
 iree-lite's ops keep what their custom syntax reads. `build(g)` makes the
 op the custom syntax would have made from the same program.
 """
-from ..ir.attributes import ArrayAttr, BoolAttr, IntegerAttr
+from ..dialects.cf import branch
+from ..ir.attributes import ArrayAttr, BoolAttr, DenseElementsAttr, IntegerAttr
 from ..ir.core import Operation
 from ..ir.types import ScalarType, TensorType
 
@@ -16,12 +17,13 @@ IGNORED = ("fastmath", "overflowFlags", "operandSegmentSizes", "nofold")
 
 class GenericOp:
     """One parsed generic op: its name, operand values, result types,
-    attributes (properties and the dictionary together) and regions;
-    `fail(message)` raises a Diagnostic at its name."""
+    attributes (properties and the dictionary together), regions and
+    successor blocks; `fail(message)` raises a Diagnostic at its name."""
 
-    def __init__(self, name, operands, result_types, attrs, regions, loc, fail):
+    def __init__(self, name, operands, result_types, attrs, regions, loc, fail, successors=()):
         self.name, self.operands, self.result_types = name, operands, result_types
         self.attrs, self.regions, self.loc, self.fail = attrs, regions, loc, fail
+        self.successors = list(successors)
 
     def attr(self, key, kind):
         value = self.attrs.get(key)
@@ -203,7 +205,36 @@ def check_structure(g):
                    f"{'tensor' if tensor else 'scalar'}, not '{types[0]}'")
 
 
-BUILDERS = {"arith.constant": constant, "util.unfoldable_constant": constant,
+def branch_op(g):
+    """cf.br, cf.cond_br, cf.switch: their operands split by successor
+    (`operandSegmentSizes`; a switch's cases by `case_operand_segments`)."""
+    attrs = {}
+    if g.name == "cf.br":
+        own, groups = 0, [len(g.operands)]
+    else:
+        _, first, rest = g.segments(3)
+        groups = [first, rest]
+        if g.name == "cf.switch":
+            cases = g.ints("case_operand_segments") if "case_operand_segments" in g.attrs else ()
+            values = g.attrs.get("case_values")
+            values = tuple(values.flat()) if isinstance(values, DenseElementsAttr) else ()
+            if len(values) != len(cases) or sum(cases) != rest:
+                g.fail(f"'{g.name}' needs as many case_values as case_operand_segments, which share its "
+                       f"{rest} case operands")
+            groups = [first, *cases]
+            attrs["case_values"] = values
+        own = 1
+    if len(groups) != len(g.successors):
+        g.fail(f"'{g.name}' takes {len(groups)} successors, not {len(g.successors)}")
+    edges, at = [], own
+    for block, size in zip(g.successors, groups):
+        edges.append((block, g.operands[at:at + size]))
+        at += size
+    return branch(g.name, g.operands[:own], edges, g.loc, attrs)
+
+
+BUILDERS = {"cf.br": branch_op, "cf.cond_br": branch_op, "cf.switch": branch_op,
+            "arith.constant": constant, "util.unfoldable_constant": constant,
             "check.expect_eq_const": expect_const, "check.expect_almost_eq_const": expect_const,
             "tensor.concat": concat, "tensor.extract_slice": slice_op, "tensor.insert_slice": slice_op,
             "tensor.expand_shape": reshape, "tensor.collapse_shape": reshape, "tensor.pad": pad,
@@ -213,6 +244,8 @@ BUILDERS = {"arith.constant": constant, "util.unfoldable_constant": constant,
 def build(g):
     """The iree-lite Operation for generic op `g`."""
     check_structure(g)
+    if g.successors and g.name not in ("cf.br", "cf.cond_br", "cf.switch"):
+        g.fail(f"'{g.name}' op requires zero successors")
     if g.name in BUILDERS:
         return BUILDERS[g.name](g)
     if g.name.startswith("linalg.") and g.name not in ("linalg.yield", "linalg.index"):

@@ -13,12 +13,13 @@ from ..ir.attributes import BoolAttr, DenseElementsAttr, FloatAttr, IntegerAttr,
 from ..ir.core import INITIALIZER, Diagnostic, Argument, Block, Function, Global, Module, Operation
 from ..ir.types import FunctionType, VectorType
 from .attributes import TypeAttributeSyntax, nested, symbol_name
+from .blocks import BlockSyntax
 from .generic import GenericSyntax
 from .lexer import Lexer
 from .resources import ResourceSyntax
 
 
-class Parser(TypeAttributeSyntax, GenericSyntax, ResourceSyntax):
+class Parser(TypeAttributeSyntax, GenericSyntax, ResourceSyntax, BlockSyntax):
     def __init__(self, text, filename):
         self.lexer = Lexer(text, filename)
         self.tok = self.lexer.next()
@@ -119,21 +120,17 @@ class Parser(TypeAttributeSyntax, GenericSyntax, ResourceSyntax):
         block = Block()
         if self.tok.kind == "block":   # `^bb0(%x: f32, ...):` names the block's arguments
             self.advance()
-            labelled = []
-            if self.parse_optional_punct("("):
-                def argument():
-                    tok = self.parse_value_name()
-                    self.parse_punct(":")
-                    labelled.append((tok, self.parse_type()))
-                self.parse_comma_list(argument, ")")
-            self.parse_punct(":")
-            arguments = list(arguments) + labelled
+            arguments = list(arguments) + self.parse_block_arguments()
         for tok, t in arguments:
             self.define(tok, block.add_argument(t, tok.text[1:]))
-        while not self.is_punct("}"):
-            if self.tok.kind == "eof":
-                raise self.error(f"expected '}}' to end the {what}")
-            self.parse_operation(block)
+        saved, self.block_labels = self.block_labels, None   # no branches to the function's blocks from here
+        try:
+            while not self.is_punct("}"):
+                if self.tok.kind == "eof":
+                    raise self.error(f"expected '}}' to end the {what}")
+                self.parse_operation(block)
+        finally:
+            self.block_labels = saved
         terminator(block, self)
         self.advance()
         for name in self.scopes.pop():
@@ -248,20 +245,13 @@ class Parser(TypeAttributeSyntax, GenericSyntax, ResourceSyntax):
         if self.is_punct("{"):
             if len(arg_toks) != len(args):
                 raise self.error("function with a body needs named arguments")
-            fn.body = self.parse_body(arg_toks, args)
+            self.values = {}
+            fn.body, *fn.other_blocks = self.parse_function_blocks(
+                [(tok, a.type) for tok, a in zip(arg_toks, args)], loc)
         return fn
 
     def parse_optional_value_def(self):
         return self.advance() if self.tok.kind == "value" else None
-
-    def parse_body(self, arg_toks, args):
-        self.values = {}
-
-        def returns(block, p):
-            if not block.operations or block.operations[-1].name != "func.return":
-                raise self.error("block with no terminator; expected 'func.return'")
-        return self.parse_region([(tok, a.type) for tok, a in zip(arg_toks, args)], returns,
-                                 "function body").blocks[0]
 
     def parse_module_body(self, close):
         """(functions, globals) up to `close` (or the end of the file)."""

@@ -3,7 +3,8 @@
 - A group output that a function returns as result N, when argument A is
   `iree.abi.output = N`, is computed straight into A's storage, unless A's
   old contents are still read after that group.
-- Any other returned value bound to output storage is copied into it.
+- Any other returned value bound to output storage is copied into it (all
+  are, in a function of several blocks).
 - Everything else gets a fresh buffer (constants reference module data),
   or, for a group's result, the buffer of one of its inputs that nothing
   reads afterwards (FunctionLowering.dead_input: reuse by liveness).
@@ -17,13 +18,16 @@ from .dispatch import Group
 @dataclass
 class BufferPlan:
     in_place: dict = field(default_factory=dict)   # Value -> argument Value that holds it
-    copies: list = field(default_factory=list)     # (result index, Value, argument Value)
+    copies: list = field(default_factory=list)     # (result index, Value or None: the returned one, argument Value)
 
 
 def plan_buffers(func, items, users):
     plan = BufferPlan()
     outs = output_arguments(func)
     if not outs:
+        return plan
+    if func.other_blocks:   # returns in several blocks: each copies what it returns (func.return lowering)
+        plan.copies = [(n, None, func.body.arguments[a]) for n, a in sorted(outs.items())]
         return plan
     ret = func.body.operations[-1]
     position = {}

@@ -76,13 +76,14 @@ def all_operands(op):
                 yield from all_operands(inner)
 
 
-def compute_users(block):
-    """Value -> ops of `block` using it (a use inside a region counts as a
+def compute_users(*blocks):
+    """Value -> ops of `blocks` using it (a use inside a region counts as a
     use by the op holding the region)."""
     users = {}
-    for op in block.operations:
-        for v in all_operands(op):
-            users.setdefault(v, []).append(op)
+    for block in blocks:
+        for op in block.operations:
+            for v in all_operands(op):
+                users.setdefault(v, []).append(op)
     return users
 
 
@@ -95,11 +96,12 @@ def kernel_values(ops):
     return len(inputs) + len(results)
 
 
-def form_dispatch_regions(block, max_values):
-    """Items (Operation | Group) in execution order, and the users map.
+def form_dispatch_regions(block, max_values, users=None):
+    """Items (Operation | Group) in execution order, and the users map
+    (given: the users in all blocks of a function of several).
     A group grows only while kernel_values stays within `max_values` (the
     kernel limits of the VM), so that its kernel fits."""
-    users = compute_users(block)
+    users = compute_users(block) if users is None else users
     order = {id(op): i for i, op in enumerate(block.operations)}
     group_of = {}      # result Value -> Group
     groups, others = [], []
