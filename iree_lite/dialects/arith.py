@@ -153,6 +153,38 @@ class CastOp(OpDef):
                 {"src": element_type_of(op.operands[0].type).name})
 
 
+class ScalingOp(OpDef):
+    """`arith.scaling_extf %a, %s : f4E2M1FN, f8E8M0FNU to f32`: a * s
+    (extf), or a / s (truncf), converted; iree_lite.passes.small_types
+    lowers it."""
+
+    def __init__(self, name, width):
+        self.name = name
+        self.elementwise = name.split(".")[1]   # element-wise in a body; never a tile op itself
+        self.width = width
+
+    def parse(self, p, loc, result_names):
+        operands = p.parse_operand_list()
+        p.parse_punct(":")
+        src = p.parse_type()
+        p.parse_punct(",")
+        scale = p.parse_type()
+        p.parse_keyword("to")
+        dst = p.parse_type()
+        return Operation(self.name, p.resolve_all(operands, [src, scale]), [dst], loc=loc)
+
+    def verify(self, op, fail):
+        (a, s), r = op.operands, op.results[0]
+        if not shape_of(a.type) == shape_of(s.type) == shape_of(r.type):
+            fail(f"'{a.type}', '{s.type}' and '{r.type}' must have the same shape")
+        src, dst = element_type_of(a.type), element_type_of(r.type)
+        if not (src.is_float and element_type_of(s.type).is_float and dst.is_float):
+            fail(f"'{self.name}' needs float types, got '{a.type}', '{s.type}' to '{r.type}'")
+        if self.width == "wider" and not dst.bitwidth > src.bitwidth or \
+                self.width == "narrower" and not dst.bitwidth < src.bitwidth:
+            fail(f"'{self.name}' needs a {self.width} result type, got '{a.type}' to '{r.type}'")
+
+
 class ConstantOp(OpDef):
     name = "arith.constant"
 
@@ -200,5 +232,7 @@ OPS = {op.name: op for op in (
     CastOp("arith.index_cast", "convs", "any", "any", None),
     CastOp("arith.index_castui", "convu", "any", "any", None),
     CastOp("arith.bitcast", "bitcast", "any", "any", "same"),
+    ScalingOp("arith.scaling_extf", "wider"),
+    ScalingOp("arith.scaling_truncf", "narrower"),
     ConstantOp(),
 )}
