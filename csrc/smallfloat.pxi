@@ -14,6 +14,7 @@ cdef inline void small_decode(int f, float* d, const uint8_t* a, Py_ssize_t n) n
 cdef inline uint8_t small_encode_one(int f, float x) noexcept nogil:
     cdef uint32_t bits
     cdef int lo = 0, hi = SMALL_NBOUNDS[f], mid, code, kind = SMALL_KIND[f]
+    cdef bint signed
     cdef const float* bounds = &SMALL_BOUNDS[f * 256]
     cdef float a
     memcpy(&bits, &x, 4)
@@ -28,9 +29,13 @@ cdef inline uint8_t small_encode_one(int f, float x) noexcept nogil:
             hi = mid
         else:
             lo = mid + 1
-    code = SMALL_OVERFLOW[f] if lo == SMALL_NBOUNDS[f] else lo
-    # smallfloat.takes_no_sign: NaN (where there is one) and FNUZ's zero stay unsigned.
-    if (bits >> 31) and not ((kind != SK_FINITE and code == SMALL_NAN[f]) or (kind == SK_FNUZ and code == 0)):
+    if lo == SMALL_NBOUNDS[f]:   # infinity or the largest value take the sign; NaN does not
+        code = SMALL_OVERFLOW[f]
+        signed = kind == SK_IEEE or kind == SK_FINITE
+    else:   # FNUZ has no -0
+        code = lo
+        signed = not (kind == SK_FNUZ and lo == 0)
+    if signed and (bits >> 31):
         code |= SMALL_SIGN[f]
     return <uint8_t>code
 

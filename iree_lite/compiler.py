@@ -20,15 +20,13 @@ def compile_module(text, filename="<stdin>", execution_model="async-internal"):
         raise Diagnostic(f"unknown execution model '{execution_model}' "
                          f"(expected one of {', '.join(EXECUTION_MODELS)})")
     from .passes.linalg import lower_linalg
-    from .ir.types import STORAGE_ONLY
+    from .passes.small_types import lower_small_types
     module = parse_module(text, filename)
     verify_module(module, lookup)
     for f in module.functions:
         if f.body is not None:
             lower_linalg(f.body, module.source)
-    if any(name in text for name in STORAGE_ONLY):   # else nothing to lower: skip the import
-        from .passes.small_types import lower_small_types
-        lower_small_types(module)
+    lower_small_types(module)
     return generate(module, execution_model, __version__)
 
 

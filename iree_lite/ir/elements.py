@@ -11,11 +11,12 @@ from array import array
 
 from . import smallfloat
 
-STRUCT_CODES = {"i1": "B", "i2": "b", "i4": "b", "i8": "b", "i16": "h", "i32": "i", "i64": "q", "index": "q",
+SUB_BYTE_INTS = tuple(f"i{n}" for n in range(2, 8))   # a byte an element, sign-extended
+STRUCT_CODES = {"i1": "B", **dict.fromkeys(SUB_BYTE_INTS, "b"), "i8": "b", "i16": "h", "i32": "i", "i64": "q", "index": "q",
                 "f16": "e", "f32": "f", "f64": "d"}
-SIZES = {"i1": 1, "i2": 1, "i4": 1, "i8": 1, "i16": 2, "i32": 4, "i64": 8, "index": 8,
+SIZES = {"i1": 1, **dict.fromkeys(SUB_BYTE_INTS, 1), "i8": 1, "i16": 2, "i32": 4, "i64": 8, "index": 8,
          "f16": 2, "bf16": 2, "f32": 4, "f64": 8, **{name: 1 for name in smallfloat.FORMATS}}
-INT_BITS = {"i1": 1, "i2": 2, "i4": 4, "i8": 8, "i16": 16, "i32": 32, "i64": 64, "index": 64}
+INT_BITS = {"i1": 1, **{name: int(name[1:]) for name in SUB_BYTE_INTS}, "i8": 8, "i16": 16, "i32": 32, "i64": 64, "index": 64}
 
 # The most bytes one buffer may hold: the compiler, the verifier, both VMs
 # and the Python API refuse a shape whose dimensions (a zero counted as one)

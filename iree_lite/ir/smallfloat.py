@@ -7,9 +7,11 @@ nearest, ties to even, as MLIR's APFloat (and so IREE) rounds. Above the
 largest finite value, a result rounds as if the exponent went on; what it
 rounds to past the largest becomes infinity (IEEE-like formats), NaN (FN,
 FNUZ: no infinity; unsigned, as IREE has it) or the largest value (the
-f4/f6 formats: no NaN either; a NaN encodes as 0 there).
-f8E8M0FNU (an exponent: 2^(e - 127), 0xFF NaN, no zero, no sign) encodes
-as MLIR expands `arith.truncf` to it: the f32's exponent bits.
+f4/f6 formats: no NaN either; a NaN encodes as 0 there). As IREE does,
+f8E4M3FN rounds onto its NaN pattern as onto a value (480), keeping the sign.
+f8E8M0FNU (an exponent: 2^(e - 127), 0xFF NaN, no sign) converts as MLIR
+expands `arith.extf`/`truncf` of it: to and from an f32's exponent bits
+(so code 0 is 0.0, not 2^-127, and truncf truncates).
 
 The compiler, the reference interpreter and (through tables generated into
 csrc/isa_kernels.pxi) the native VM all read FORMATS and `tables`.
@@ -47,8 +49,8 @@ FORMAT_CODES = {name: i for i, name in enumerate(FORMATS)}
 
 
 def _decode(f, code):
-    if f.kind == "e8m0":
-        return math.nan if code == 0xFF else math.ldexp(1.0, code - f.bias)
+    if f.kind == "e8m0":   # the f32 of these exponent bits, as MLIR expands extf: 0 for code 0
+        return math.nan if code == 0xFF else struct.unpack("<f", struct.pack("<I", code << 23))[0]
     sign = -1.0 if code >> (f.bits - 1) & 1 else 1.0
     e = code >> f.mbits & ((1 << f.ebits) - 1)
     m = code & ((1 << f.mbits) - 1)
@@ -67,7 +69,7 @@ def _decode(f, code):
 @dataclass(frozen=True)
 class Tables:
     values: tuple     # value of each code (all 2^bits of them; 256 for f8)
-    bounds: tuple     # bounds[c]: the magnitude above which (at a tie: an odd c) c rounds up
+    bounds: tuple     # bounds[c]: the magnitude above which (at a tie: an odd c) code c rounds up
     overflow: int     # the code of a magnitude past the last bound
     nan: int          # the code NaN encodes to
     sign: int         # the sign bit (0: unsigned)
@@ -80,13 +82,16 @@ def tables(name):
     values = tuple(_decode(f, c) for c in range(n))
     sign = 0 if f.kind == "e8m0" else 1 << (f.bits - 1)
     half = n if f.kind == "e8m0" else sign
-    finite = [c for c in range(half) if math.isfinite(values[c])]
-    top = finite[-1]
-    # The next value were the exponent unbounded: one unit in the last place above the largest.
-    ulp = math.ldexp(1.0, math.frexp(values[top])[1] - 1 - f.mbits)
-    bounds = [(values[c] + values[c + 1]) / 2 for c in range(top)] + [values[top] + ulp / 2]
+    targets = [c for c in range(half) if math.isfinite(values[c])]
+    if f.kind == "fn":
+        # IREE rounds onto the NaN pattern (S.1111.111) as onto a value, keeping the sign.
+        targets.append(targets[-1] + 1)
+    magnitudes = [_decode(Format(name, f.bits, f.ebits, f.mbits, f.bias, "finite"), c) for c in targets]
+    # Past the last: one unit in the last place above it, were the exponent unbounded.
+    ulp = math.ldexp(1.0, math.frexp(magnitudes[-1])[1] - 1 - f.mbits)
+    bounds = [(a + b) / 2 for a, b in zip(magnitudes, magnitudes[1:])] + [magnitudes[-1] + ulp / 2]
     nan = {"ieee": sign - 1, "fn": sign - 1, "fnuz": sign, "finite": 0, "e8m0": 0xFF}[f.kind]
-    overflow = {"ieee": top + 1, "finite": top}.get(f.kind, nan)
+    overflow = {"ieee": targets[-1] + 1, "finite": targets[-1]}.get(f.kind, nan)
     return Tables(values, tuple(bounds), overflow, nan, sign)
 
 
@@ -111,16 +116,11 @@ def encode(name, x):
             hi = mid
         else:
             lo = mid + 1
-    code = t.overflow if lo == len(t.bounds) else lo
-    if math.copysign(1.0, x) < 0 and not takes_no_sign(FORMATS[name].kind, code, t.nan):
-        code |= t.sign
-    return code
-
-
-def takes_no_sign(kind, code, nan):
-    """Whether a negative value rounded to magnitude `code` keeps it
-    unsigned: NaN (an overflow, in FN and FNUZ formats), and FNUZ's zero."""
-    return (kind != "finite" and code == nan) or (kind == "fnuz" and code == 0)
+    if lo == len(t.bounds):   # infinity or the largest value take the sign; NaN does not
+        code, signed = t.overflow, FORMATS[name].kind in ("ieee", "finite")
+    else:   # FNUZ has no -0
+        code, signed = lo, not (FORMATS[name].kind == "fnuz" and lo == 0)
+    return code | t.sign if signed and math.copysign(1.0, x) < 0 else code
 
 
 def tile_convert(tile_op, fmt, lanes):

@@ -5,13 +5,13 @@ module file also uses to record signatures (see iree_lite.vm.format).
 """
 from dataclasses import dataclass
 
+from .elements import INT_BITS, SUB_BYTE_INTS
 from .smallfloat import FORMATS
 
 # name -> (bit width, kind); kind is 'int' or 'float'. `index` is a 64-bit int.
 ELEMENT_TYPES = {
     "i1": (1, "int"),
-    "i2": (2, "int"),
-    "i4": (4, "int"),
+    **{name: (INT_BITS[name], "int") for name in SUB_BYTE_INTS},
     "i8": (8, "int"),
     "i16": (16, "int"),
     "i32": (32, "int"),
@@ -25,7 +25,7 @@ ELEMENT_TYPES = {
 }
 # Element types stored a byte per element and computed through another
 # (iree_lite.passes.small_types): sub-byte integers and small floats.
-STORAGE_ONLY = {"i2", "i4", *FORMATS}
+STORAGE_ONLY = {*SUB_BYTE_INTS, *FORMATS}
 
 
 class Type:

@@ -29,7 +29,7 @@ _UNSIGNED = {"arith.divui", "arith.remui", "arith.ceildivui", "arith.maxui", "ar
              "arith.extui", "arith.uitofp", "arith.index_castui"}
 _CMPI_UNSIGNED = {"ult", "ule", "ugt", "uge"}
 # Ops that compute on their elements but are not element-wise.
-_COMPUTING = ("iree_lite.reduce", "iree_lite.matmul", "iree_lite.conv", "iree_linalg_ext.", "tensor.pad")
+_COMPUTING = ("iree_lite.reduce", "iree_lite.matmul", "iree_lite.conv")
 
 
 def with_element(t, element):
@@ -179,21 +179,16 @@ def _lower_op(op, types, ops, source):
             attributes["expected"] = DenseElementsAttr(with_element(expected.type, F32), values, expected.splat)
         emit(ops, name, decoded, [], attributes, loc)
         return []
-    if name in ("arith.extf", "arith.truncf", "arith.sitofp", "arith.uitofp", "arith.fptosi", "arith.fptoui",
-                "arith.scaling_extf", "arith.scaling_truncf"):
+    if name in ("arith.extf", "arith.truncf", "arith.sitofp", "arith.uitofp", "arith.fptosi", "arith.fptoui"):
         v = op.operands[0]
         if src.is_int:   # through i8, then as for an i8 source
             v = new(name, [unsigned(v, types[0]) if name == "arith.uitofp" else v], with_element(rt, F32))
         else:
             v = to_f32(v, types[0])
-        if name == "arith.scaling_extf":
-            v = new("arith.mulf", [v, to_f32(op.operands[1], types[1])], v.type)
-        elif name == "arith.scaling_truncf":
-            v = new("arith.divf", [v, to_f32(op.operands[1], types[1])], v.type)
         if dst.is_int:
             return [new(name, [v], rt) if storage(rt) == rt else wrap(int_op(name, [v], rt), rt)]
         return [from_f32(v, rt)]
-    if name == "arith.bitcast":
+    if name in ("arith.bitcast", "tensor.bitcast"):
         if src.bitwidth >= 8:   # the same byte
             return [op.operands[0]]
         return [wrap(op.operands[0], rt) if dst.is_int else unsigned(op.operands[0], types[0])]
