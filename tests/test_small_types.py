@@ -277,3 +277,24 @@ def test_scalar_small_floats_in_a_body(tmp_path, reference_iree):
     assert ours == theirs
     # 3 * 0.75 = 2.25 -> 2.0 (tie to even), negated; 1e9 -> inf, * 0.75 = inf, negated.
     assert ours == (0, "EXEC @main\nresult[0]: hal.buffer_view\n4xi8=56 -64 -57 -4\n")
+
+
+BITCAST_BOTH_WAYS = """
+func.func @main(%x: tensor<4xf32>) -> (tensor<4xi8>, tensor<4xf32>) {
+  %t = arith.truncf %x : tensor<4xf32> to tensor<4xf8E4M3FN>
+  %r = arith.bitcast %t : tensor<4xf8E4M3FN> to tensor<4xi8>
+  %s = arith.addi %r, %r : tensor<4xi8>
+  %u = arith.addf %t, %t : tensor<4xf8E4M3FN>
+  %v = arith.extf %u : tensor<4xf8E4M3FN> to tensor<4xf32>
+  return %s, %v : tensor<4xi8>, tensor<4xf32>
+}
+"""
+
+
+def test_bits_and_value_of_one_tensor(tmp_path, reference_iree):
+    # The same stored bytes read as i8 (bitcast) and as f8 (addf): each use computes in its own type.
+    src = tmp_path / "b.mlir"
+    src.write_text(BITCAST_BOTH_WAYS)
+    theirs, ours = run_mlir_both(reference_iree, src, ["--function=main", "--input=4xf32=1 2 3 0.3"])
+    assert ours == theirs
+    assert ours[1].endswith("4xi8=112 -128 -120 84\nresult[1]: hal.buffer_view\n4xf32=2 4 6 0.625\n")

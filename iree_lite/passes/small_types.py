@@ -86,17 +86,18 @@ def _stored(element, value):
 
 def _lower_block(block, remap, original, source):
     """Lower block's ops; `remap` maps replaced values to their lowering,
-    `original` lowered values to the types they had."""
+    `original` retyped values to the types they had (a replaced value keeps
+    its type: an op's operands, before remapping, have their source types)."""
     for v in block.arguments:
         original[v] = v.type
         v.type = storage(v.type)
     ops = []
     for op in block.operations:
+        types = [original.get(v, v.type) for v in op.operands]
         op.operands = [remap.get(v, v) for v in op.operands]
         for region in op.regions:
             for inner in region.blocks:
                 _lower_block(inner, remap, original, source)
-        types = [original.get(v, v.type) for v in op.operands]
         if all(storage(t) == t for t in (*types, *(r.type for r in op.results))):
             ops.append(op)
             continue
@@ -110,9 +111,7 @@ def _lower_block(block, remap, original, source):
                 original[r] = r.type
                 r.type = storage(r.type)
         else:
-            for r, new in zip(op.results, replaced):
-                original[new] = r.type
-                remap[r] = new
+            remap.update(zip(op.results, replaced))
     block.operations = []
     for op in ops:
         block.append(op)
