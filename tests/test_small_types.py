@@ -241,6 +241,16 @@ def test_run_mlir_output_bytes(tmp_path, reference_iree):
      " -> tensor<2x2xf8E5M2>\n"
      "  %r = arith.extf %m : tensor<2x2xf8E5M2> to tensor<2x2xf32>\n  return %r : tensor<2x2xf32>\n}",
      "t.mlir:4:8: error: 'iree_lite.matmul' on 'tensor<2x2xf8E5M2>' values is not supported by iree-lite yet"),
+    ("func.func @f(%a: tensor<4xf32>, %s: tensor<2xf8E8M0FNU>) -> tensor<4xf32> {\n"
+     "  %r = arith.scaling_truncf %a, %s : tensor<4xf32>, tensor<2xf8E8M0FNU> to tensor<4xf4E2M1FN>\n"
+     "  %e = arith.extf %r : tensor<4xf4E2M1FN> to tensor<4xf32>\n  return %e : tensor<4xf32>\n}",
+     "t.mlir:2:8: error: 'tensor<4xf32>', 'tensor<2xf8E8M0FNU>' and "
+     "'tensor<4xf4E2M1FN>' must have the same shape"),
+    ("func.func @f(%a: tensor<4xf4E2M1FN>, %s: tensor<4xf8E8M0FNU>) -> tensor<4xf32> {\n"
+     "  %r = arith.scaling_truncf %a, %s : tensor<4xf4E2M1FN>, tensor<4xf8E8M0FNU> to tensor<4xf32>\n"
+     "  return %r : tensor<4xf32>\n}",
+     "t.mlir:2:8: error: 'arith.scaling_truncf' needs a narrower result type, got 'tensor<4xf4E2M1FN>' to "
+     "'tensor<4xf32>'"),
 ])
 def test_errors(body, error, tmp_path):
     src = tmp_path / "t.mlir"
@@ -298,3 +308,24 @@ def test_bits_and_value_of_one_tensor(tmp_path, reference_iree):
     theirs, ours = run_mlir_both(reference_iree, src, ["--function=main", "--input=4xf32=1 2 3 0.3"])
     assert ours == theirs
     assert ours[1].endswith("4xi8=112 -128 -120 84\nresult[1]: hal.buffer_view\n4xf32=2 4 6 0.625\n")
+
+
+DYNAMIC_SCALED = """
+func.func @main(%x: tensor<?xf32>, %s: tensor<?xf32>) -> tensor<?xf32> {
+  %t = arith.truncf %x : tensor<?xf32> to tensor<?xf4E2M1FN>
+  %e = arith.truncf %s : tensor<?xf32> to tensor<?xf8E8M0FNU>
+  %r = arith.scaling_extf %t, %e : tensor<?xf4E2M1FN>, tensor<?xf8E8M0FNU> to tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+"""
+
+
+def test_dynamic_scaled_f4(both_vms):
+    # IREE 3.13 cannot pack dynamic f4 tensors; by the definitions: x rounded
+    # to f4 (ties to even, saturating at 6), times the scale's power of two
+    # (truncated: the f32's exponent).
+    native, ref = both_vms(DYNAMIC_SCALED)
+    x = np.array([1, 2.5, -7, 0.3, 5, 100], np.float32)
+    s = np.array([1, 4, 0.5, 3, 1e-30, 1e30], np.float32)
+    (have,) = same_on_both(native, ref, "main", [x, s])
+    np.testing.assert_array_equal(have, np.array([1, 8, -3, 1, 4 * 2.0 ** -100, 6 * 2.0 ** 99], np.float32))
