@@ -174,6 +174,8 @@ class ScalingOp(OpDef):
         return Operation(self.name, p.resolve_all(operands, [src, scale]), [dst], loc=loc)
 
     def verify(self, op, fail):
+        if len(op.operands) != 2 or len(op.results) != 1:
+            fail(f"'{self.name}' takes 2 operands and has 1 result")
         (a, s), r = op.operands, op.results[0]
         if not shape_of(a.type) == shape_of(s.type) == shape_of(r.type) or \
                 not isinstance(a.type, TensorType) == isinstance(s.type, TensorType) == isinstance(r.type, TensorType):
