@@ -247,6 +247,7 @@ cdef inline void splat(int t, char* d, double fv, int64_t iv, Py_ssize_t n) noex
 
 # The per-op loops and `tile_arith` are generated from the ISA table.
 include "isa_kernels.pxi"
+include "smallfloat.pxi"
 
 
 ctypedef struct kernel_t:
@@ -399,6 +400,10 @@ cdef void run_tile(job_t* job, int64_t start, Py_ssize_t n, char* scratch) noexc
                 if err != 0:
                     tile_fail(job, op, err)
                     return
+            elif op == OP_T_FDECODE:
+                small_decode(f2, <float*>dst, <const uint8_t*>rd[f1], n)
+            elif op == OP_T_FENCODE:
+                small_encode(f2, <uint8_t*>dst, <const float*>rd[f1], n)
             elif op == OP_T_GATHER:
                 if k_gather(ELEMENT_SIZE[t], dst, job.bind[f1], job.held[f1].count, <const int64_t*>rd[f2], n):
                     tile_fail(job, op, -4)

@@ -20,12 +20,14 @@ def compile_module(text, filename="<stdin>", execution_model="async-internal"):
         raise Diagnostic(f"unknown execution model '{execution_model}' "
                          f"(expected one of {', '.join(EXECUTION_MODELS)})")
     from .passes.linalg import lower_linalg
+    from .passes.small_types import lower_small_types
     module = parse_module(text, filename)
     verify_module(module, lookup)
     for f in module.functions:
         remap = {}   # shared by the blocks: a later block may use what an earlier one rewrote
         for block in f.blocks:
             lower_linalg(block, module.source, remap)
+    lower_small_types(module)
     return generate(module, execution_model, __version__)
 
 

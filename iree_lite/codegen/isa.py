@@ -28,9 +28,11 @@ Tile form (dispatch kernels): one word per instruction,
   type code the instruction computes in (ELEMENT_CODES).
 """
 import functools
+import math
 from dataclasses import dataclass
 
 from ..ir.elements import MAX_BUFFER_BYTES
+from ..ir.smallfloat import FORMATS, tables
 
 TILE = 4096            # elements per tile: a register is 16-32 KiB, L2-resident
 TILE_REGS = 32         # tile registers per kernel (5-bit fields)
@@ -69,6 +71,7 @@ SHORT_KINDS = {
     "td": "tile destination register", "ts": "tile source register",
     "bind": "kernel binding", "push": "kernel push constant",
     "cmpf": "cmpf predicate", "cmpi": "cmpi predicate", "element": "element type code",
+    "format": "small float format code (iree_lite.ir.smallfloat.FORMATS)",
 }
 LONG_KINDS = {
     "const": "constant ordinal", "func": "function ordinal", "global": "global ordinal",
@@ -341,6 +344,11 @@ def _ops():
              ("t.cmpf", "d:td a:ts b:ts pred:cmpf", "float", "d = a <pred> b (i1), MLIR's cmpf predicates."),
              ("t.cmpi", "d:td a:ts b:ts pred:cmpi", "int", "d = a <pred> b (i1), MLIR's cmpi predicates.")]
     tile += [(f"t.{name}", "d:td a:ts src:element", "any", doc) for name, doc in CONVERSIONS]
+    tile += [("t.fdecode", "d:td a:ts fmt:format", "f32",
+              "d = the value of small float format fmt whose bit pattern is each byte of i8 tile a."),
+             ("t.fencode", "d:td a:ts fmt:format", "i8",
+              "d = the bit pattern (a byte) of small float format fmt nearest each element of f32 tile "
+              "a, as iree_lite.ir.smallfloat.encode rounds.")]
     code = 0
     host = [(name, operands, "", doc) for name, operands, doc in host]
     for form, table in (("host", host), ("tile", tile)):
@@ -373,7 +381,7 @@ def fingerprint():
     from another table must not run this one's bytecode."""
     import hashlib
     text = repr([(op.name, op.code, op.form, op.operands) for op in OPS] +
-                [TILE, TILE_REGS, ELEMENT_CODES, REDUCE_COMBINERS, REDUCE_SEGMENT, VM_LIMITS])
+                [TILE, TILE_REGS, ELEMENT_CODES, REDUCE_COMBINERS, REDUCE_SEGMENT, VM_LIMITS, list(FORMATS)])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -494,6 +502,8 @@ for _cls in ("float", "float->i1", "select"):
     TYPE_CLASSES[_cls] |= {"f16", "bf16"}
 TYPE_CLASSES["any"] = set(ELEMENT_CODES)
 TYPE_CLASSES["index"] = {"index"}
+TYPE_CLASSES["f32"] = {"f32"}
+TYPE_CLASSES["i8"] = {"i8"}
 TILE_ERRORS = {-2: "integer division by zero", -3: "signed integer overflow (INT_MIN / -1)",
                -4: "index outside the gathered buffer", -5: "coordinate of a non-positive stride or size"}
 # Kernel binding roles (module file, verifier, VMs).
@@ -605,6 +615,36 @@ def _convert_kernels(kind, src, dst):
     return _kernel(name, "char* d_, const char* a_, Py_ssize_t n", decls, body)
 
 
+def _small_float_tables():
+    """The small float formats' tables (iree_lite.ir.smallfloat), 256
+    entries a format: each code's value, the rounding bounds (the first
+    SMALL_NBOUNDS[f]), and per format its bit mask, sign bit, NaN and
+    overflow codes and kind (SMALL_KINDS)."""
+    def literal(x):
+        if x != x:
+            return "-NAN" if math.copysign(1.0, x) < 0 else "NAN"
+        return {math.inf: "INFINITY", -math.inf: "-INFINITY"}.get(x, repr(x))
+    values, bounds, per = [], [], {k: [] for k in ("NBOUNDS", "MASK", "SIGN", "NAN", "OVERFLOW", "KIND")}
+    for name, f in FORMATS.items():
+        t = tables(name)
+        values += [literal(v) for v in t.values] + ["0"] * (256 - len(t.values))
+        bounds += [literal(b) for b in t.bounds] + ["0"] * (256 - len(t.bounds))
+        for key, v in (("NBOUNDS", len(t.bounds)), ("MASK", (1 << f.bits) - 1), ("SIGN", t.sign), ("NAN", t.nan),
+                       ("OVERFLOW", t.overflow), ("KIND", SMALL_KINDS.index(f.kind))):
+            per[key].append(str(v))
+    n = len(FORMATS)
+    lines = ["", "", "from libc.math cimport NAN", "cdef enum:", f"    SMALL_FORMATS = {n}"]
+    lines += [f"    SK_{kind.upper()} = {i}" for i, kind in enumerate(SMALL_KINDS)]
+    lines += [f"cdef float SMALL_VALUES[{n * 256}]", f"SMALL_VALUES[:] = [{', '.join(values)}]",
+              f"cdef float SMALL_BOUNDS[{n * 256}]", f"SMALL_BOUNDS[:] = [{', '.join(bounds)}]"]
+    for key, items in per.items():
+        lines += [f"cdef int SMALL_{key}[{n}]", f"SMALL_{key}[:] = [{', '.join(items)}]"]
+    return lines
+
+
+SMALL_KINDS = ["ieee", "fn", "fnuz", "finite", "e8m0"]   # Format.kind, numbered for the native VM
+
+
 def generate_kernels_pxi():
     """Text of csrc/isa_kernels.pxi: one typed loop per tile op and element
     type, and `tile_arith`, the switch the tile interpreter calls. Returns of
@@ -661,6 +701,7 @@ def generate_kernels_pxi():
         else:
             lines.append(line)
     lines.append("    return -1")
+    lines += _small_float_tables()
     names = ", ".join(f'b"{op.name[2:]}"' for op in OPS if op.form == "tile")
     first_tile = min(op.code for op in OPS if op.form == "tile")
     sources = ", ".join(str(sum(kind == "ts" for _, kind in op.operands)) for op in OPS if op.form == "tile")

@@ -5,6 +5,7 @@ from ..ir.ops import OpDef
 from ..ir.types import ScalarType, TensorType, VectorType, element_type_of
 
 I1 = ScalarType("i1")
+F32 = ScalarType("f32")
 
 
 def with_element(t, element):
@@ -153,6 +154,51 @@ class CastOp(OpDef):
                 {"src": element_type_of(op.operands[0].type).name})
 
 
+class ScalingOp(OpDef):
+    """`arith.scaling_extf %a, %s : f4E2M1FN, f8E8M0FNU to f32`: a * s
+    (extf), or a / s (truncf), computed in f32 and converted to the result
+    type, as MLIR expands them."""
+
+    def __init__(self, name, width):
+        self.name = name
+        self.width = width
+
+    def parse(self, p, loc, result_names):
+        operands = p.parse_operand_list()
+        p.parse_punct(":")
+        src = p.parse_type()
+        p.parse_punct(",")
+        scale = p.parse_type()
+        p.parse_keyword("to")
+        dst = p.parse_type()
+        return Operation(self.name, p.resolve_all(operands, [src, scale]), [dst], loc=loc)
+
+    def verify(self, op, fail):
+        if len(op.operands) != 2 or len(op.results) != 1:
+            fail(f"'{self.name}' takes 2 operands and has 1 result")
+        (a, s), r = op.operands, op.results[0]
+        if not shape_of(a.type) == shape_of(s.type) == shape_of(r.type) or \
+                not isinstance(a.type, TensorType) == isinstance(s.type, TensorType) == isinstance(r.type, TensorType):
+            fail(f"'{a.type}', '{s.type}' and '{r.type}' must have the same shape")
+        src, dst = element_type_of(a.type), element_type_of(r.type)
+        if not (src.is_float and element_type_of(s.type).is_float and dst.is_float):
+            fail(f"'{self.name}' needs float types, got '{a.type}', '{s.type}' to '{r.type}'")
+        if self.width == "wider" and not dst.bitwidth > src.bitwidth or \
+                self.width == "narrower" and not dst.bitwidth < src.bitwidth:
+            fail(f"'{self.name}' needs a {self.width} result type, got '{a.type}' to '{r.type}'")
+
+    def decompose(self, op, new):
+        def convert(v, t):
+            have, want = element_type_of(v.type), element_type_of(t)
+            if have == want:
+                return v
+            return new("arith.extf" if want.bitwidth > have.bitwidth else "arith.truncf", [v], [t])[0]
+        f32 = with_element(op.results[0].type, F32)
+        a, s = (convert(v, f32) for v in op.operands)
+        scaled = new("arith.mulf" if self.width == "wider" else "arith.divf", [a, s], [f32])[0]
+        return [convert(scaled, op.results[0].type)]
+
+
 class ConstantOp(OpDef):
     name = "arith.constant"
 
@@ -200,5 +246,7 @@ OPS = {op.name: op for op in (
     CastOp("arith.index_cast", "convs", "any", "any", None),
     CastOp("arith.index_castui", "convu", "any", "any", None),
     CastOp("arith.bitcast", "bitcast", "any", "any", "same"),
+    ScalingOp("arith.scaling_extf", "wider"),
+    ScalingOp("arith.scaling_truncf", "narrower"),
     ConstantOp(),
 )}

@@ -9,6 +9,7 @@ from ..ir.ops import OpDef, TerminatorOp, ends_in
 from ..ir.types import ScalarType, TensorType, element_type_of
 from .convolution import NAMES as CONVOLUTIONS, verify_convolution
 from .linalg_pack import OPS as PACK_OPS
+from .small_float import OPS as SMALL_FLOAT_OPS
 from .reduction import combiner_of, reduction_plan
 
 I64 = ScalarType("i64")
@@ -414,3 +415,4 @@ OPS = {op.name: op for op in (
     NamedOp("linalg.transpose", "permutation"), NamedOp("linalg.broadcast", "dimensions"),
 )}
 OPS.update(PACK_OPS)
+OPS.update(SMALL_FLOAT_OPS)

@@ -1,17 +1,22 @@
 """Element codecs: Python numbers <-> little-endian bytes, for every element type.
 
 One definition serves constants in the compiler, buffers in the reference
-interpreter and values on the command line. i1 is one byte per element; bf16
-is the upper half of an f32, rounded to nearest even.
+interpreter and values on the command line. i1 is one byte per element, and so are
+the other sub-byte types (an integer sign-extended, a small float its bit
+pattern: ir/smallfloat.py); bf16 is the upper half of an f32, rounded to
+nearest even.
 """
 import struct
 from array import array
 
-STRUCT_CODES = {"i1": "B", "i8": "b", "i16": "h", "i32": "i", "i64": "q", "index": "q",
+from . import smallfloat
+
+SUB_BYTE_INTS = tuple(f"i{n}" for n in range(2, 8))   # a byte an element, sign-extended
+STRUCT_CODES = {"i1": "B", **dict.fromkeys(SUB_BYTE_INTS, "b"), "i8": "b", "i16": "h", "i32": "i", "i64": "q", "index": "q",
                 "f16": "e", "f32": "f", "f64": "d"}
-SIZES = {"i1": 1, "i8": 1, "i16": 2, "i32": 4, "i64": 8, "index": 8,
-         "f16": 2, "bf16": 2, "f32": 4, "f64": 8}
-INT_BITS = {"i1": 1, "i8": 8, "i16": 16, "i32": 32, "i64": 64, "index": 64}
+SIZES = {"i1": 1, **dict.fromkeys(SUB_BYTE_INTS, 1), "i8": 1, "i16": 2, "i32": 4, "i64": 8, "index": 8,
+         "f16": 2, "bf16": 2, "f32": 4, "f64": 8, **{name: 1 for name in smallfloat.FORMATS}}
+INT_BITS = {"i1": 1, **{name: int(name[1:]) for name in SUB_BYTE_INTS}, "i8": 8, "i16": 16, "i32": 32, "i64": 64, "index": 64}
 
 # The most bytes one buffer may hold: the compiler, the verifier, both VMs
 # and the Python API refuse a shape whose dimensions (a zero counted as one)
@@ -62,6 +67,8 @@ def f32_to_bf16_bits(x):
 
 
 def pack(element, values):
+    if element in smallfloat.FORMATS:
+        return bytes(smallfloat.encode(element, array("f", [float(v)])[0]) for v in values)
     if element == "bf16":
         return struct.pack(f"<{len(values)}H", *(f32_to_bf16_bits(float(v)) for v in values))
     if element in INT_BITS:
@@ -83,6 +90,8 @@ def _pack_one(element, v):
 
 
 def unpack(element, data):
+    if element in smallfloat.FORMATS:
+        return [smallfloat.decode(element, b) for b in data]
     n = len(data) // SIZES[element]
     if element == "bf16":
         return [struct.unpack("<f", struct.pack("<I", h << 16))[0]

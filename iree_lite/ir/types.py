@@ -5,9 +5,13 @@ module file also uses to record signatures (see iree_lite.vm.format).
 """
 from dataclasses import dataclass
 
+from .elements import INT_BITS, SUB_BYTE_INTS
+from .smallfloat import FORMATS
+
 # name -> (bit width, kind); kind is 'int' or 'float'. `index` is a 64-bit int.
 ELEMENT_TYPES = {
     "i1": (1, "int"),
+    **{name: (INT_BITS[name], "int") for name in SUB_BYTE_INTS},
     "i8": (8, "int"),
     "i16": (16, "int"),
     "i32": (32, "int"),
@@ -17,7 +21,11 @@ ELEMENT_TYPES = {
     "bf16": (16, "float"),
     "f32": (32, "float"),
     "f64": (64, "float"),
+    **{name: (f.bits, "float") for name, f in FORMATS.items()},
 }
+# Element types stored a byte per element and computed through another
+# (iree_lite.passes.small_types): sub-byte integers and small floats.
+STORAGE_ONLY = {*SUB_BYTE_INTS, *FORMATS}
 
 
 class Type:
@@ -46,7 +54,8 @@ class ScalarType(Type):
 
     @property
     def byte_size(self):
-        # i1 is stored one byte per element, as IREE's buffers do.
+        # i1 is stored one byte per element, as IREE's buffers do; so are
+        # the other sub-byte types in iree-lite (not packed, as IREE's are).
         return max(1, self.bitwidth // 8)
 
     def __str__(self):

@@ -349,8 +349,8 @@ class TypeAttributeSyntax:
         if kind != "hex":
             return float(value)
         # A hex literal for a float type is its bit pattern.
-        size = {"f16": 2, "bf16": 2, "f32": 4, "f64": 8}[t.name]
-        if value < 0 or value >= 1 << (8 * size):
+        size = t.byte_size
+        if value < 0 or value >= 1 << t.bitwidth:
             raise self.error(f"hexadecimal float literal does not fit {t}", tok)
         return unpack(t.name, value.to_bytes(size, "little"))[0]
 

@@ -14,6 +14,7 @@ from ..codegen import isa
 from ..codegen.module import ABI_COARSE_FENCES
 from ..ir.attributes import exact_dimension
 from ..ir.elements import INT_BITS, SIZES, pack, size_error, unpack, wrap_int
+from ..ir.smallfloat import tile_convert
 from .errors import VMError, check_size
 from .link import resolve_imports
 from .verifier import bank_of_type, verify_module
@@ -467,6 +468,8 @@ def compute(op, v, element, regs):
     if name == "t.select":
         cond, x, y = args
         return element, [a if c & 1 else b for c, a, b in zip(cond, x, y)]
+    if name in ("t.fdecode", "t.fencode"):
+        return element, tile_convert(name, v["fmt"], args[0])
     src = isa.ELEMENT_NAMES[v["src"]]
     return element, round_to(element, [convert(name, src, element, x) for x in args[0]])
 

@@ -13,6 +13,7 @@ from ..codegen import isa
 from ..codegen.module import ABI_COARSE_FENCES, CONST_DATA, CONST_FLOAT, CONST_INT, CONST_LAYOUT
 from ..ir.attributes import exact_dimension
 from ..ir.elements import SIZES, size_error, unpack
+from ..ir.smallfloat import FORMATS
 
 # Which constant kind each constant operand needs.
 _CONST_KIND = {"const.i": CONST_INT, "const.f": CONST_FLOAT, "buffer.alloc": CONST_LAYOUT,
@@ -144,6 +145,7 @@ def _verify_size(i, c):
 
 
 _I1 = isa.ELEMENT_CODES["i1"]
+_SMALL_FLOAT_SOURCES = {"t.fdecode": isa.ELEMENT_CODES["i8"], "t.fencode": isa.ELEMENT_CODES["f32"]}
 _RESULT_I1 = {"t.cmpf", "t.cmpi"} | {f"t.{name}" for name, _, types, _, _ in isa.ELEMENTWISE
                                     if types == "float->i1"}
 
@@ -194,12 +196,16 @@ def _verify_kernel(k):
                 raise VerifyError(f"{at}: bad predicate {v}")
             if kind == "element" and v not in isa.ELEMENT_NAMES:
                 raise VerifyError(f"{at}: bad source element type {v}")
+            if kind == "format" and v >= len(FORMATS):
+                raise VerifyError(f"{at}: bad small float format {v}")
         # Types of the registers read, and of the result.
         reads = [(values[n], type_code) for n, kind in op.operands if kind == "ts"]
         if op.name == "t.select":
             reads[0] = (values["a"], _I1)
         elif op.name == "t.gather":
             reads = [(values["a"], isa.ELEMENT_CODES["index"])]
+        elif op.name in _SMALL_FLOAT_SOURCES:
+            reads = [(values["a"], _SMALL_FLOAT_SOURCES[op.name])]
         elif op.name in ("t.convs", "t.convu", "t.bitcast"):
             reads = [(values["a"], values["src"])]
             if op.name == "t.bitcast" and (SIZES[isa.ELEMENT_NAMES[values["src"]]]
