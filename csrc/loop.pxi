@@ -52,6 +52,7 @@ ctypedef struct ctx_t:
     long long dispatches    # statistics (atomic): dispatch and dispatch.async executed
     long long fence_waits   # statistics (atomic): blocking fence waits in the VM
     trace_t* trace          # --trace: where calls, dispatches, tiles and waits are recorded; or NULL
+    void* debug_sink        # debug.trace's Python callable (debug_trace), or NULL
 
 
 cdef inline int list_reg(const uint32_t* code, int p, int i) noexcept nogil:
@@ -1110,6 +1111,12 @@ cdef lite_status* vm_loop(ctx_t* ctx, const run_t* run, module_t* m, function_t*
             if I[s0] == 0:
                 return assert_failed(&m.constants[code[pc + 1]], &m.constants[code[pc + 2]])
             pc += 3
+        elif op == OP_DEBUG_TRACE:
+            p = pc + 2
+            st = debug_trace(ctx, &m.constants[code[pc + 1]], code, p, R)
+            if st != NULL:
+                return st
+            pc = list_next(code, p)
         elif op == OP_CHECK_EQ:
             st = check_values(R[s0], R[s1], 0, 0, 0, &m.constants[code[pc + 1]])
             if st != NULL:
