@@ -267,10 +267,34 @@ def load_module(verified, links, list loaded):
     return lm
 
 
+cdef lite_status* debug_trace(ctx_t* ctx, const constant_t* key, const uint32_t* code, int p,
+                              const ref_t* R) noexcept nogil:
+    """debug.trace: the context's debug sink called with the key and the
+    buffer views of the register list at p."""
+    cdef int i, n = <int>code[p]
+    for i in range(n):
+        if R[list_reg(code, p, i)].kind != REF_BUFFER:
+            return status_new(STATUS_INVALID_ARGUMENT, b"traced value is not a buffer")
+    if ctx.debug_sink == NULL:
+        return NULL
+    with gil:
+        views = []
+        for i in range(n):
+            ref_retain(R[list_reg(code, p, i)])
+            views.append(wrap_buffer(<buffer_t*>R[list_reg(code, p, i)].ptr))
+        try:
+            (<object>ctx.debug_sink)((<const char*>key.buffer.data)[:key.buffer.nbytes].decode(), views)
+        except Exception as e:
+            message = f"debug sink failed: {type(e).__name__}: {e}".encode()
+            return status_new(STATUS_INTERNAL, message)
+    return NULL
+
+
 cdef class NativeContext:
     """Device state for calls: a worker pool for local-task, none for local-sync."""
     cdef ctx_t ctx
     cdef object pool
+    cdef object debug_sink
 
     # Dispatches of up to this many elements run on the submitting thread:
     # measured on 2 cores (bench/RESULTS.md), waking the workers costs ~40 us
@@ -281,6 +305,7 @@ cdef class NativeContext:
         self.ctx.dispatches = 0
         self.ctx.fence_waits = 0
         self.ctx.trace = NULL
+        self.ctx.debug_sink = NULL
         if workers > 0:
             self.pool = WorkerPool(workers)
             self.ctx.pool = (<WorkerPool>self.pool).ptr
@@ -293,6 +318,12 @@ cdef class NativeContext:
             with nogil:
                 pool_quiesce(self.ctx.pool)
             trace_destroy(self.ctx.trace)
+
+    def set_debug_sink(self, sink):
+        """sink(key, [BufferView]) is called by debug.trace (None: nothing is).
+        Set it before calls start: running code reads it without synchronisation."""
+        self.debug_sink = sink
+        self.ctx.debug_sink = NULL if sink is None else <void*>sink
 
     def enable_trace(self, long long capacity):
         """Record a timeline of calls, dispatches, tile batches, signals and

@@ -66,6 +66,9 @@ cdef void half_matmul_range(void* arg, int64_t begin, int64_t end, int worker) n
         for kk in range(j.k):
             x = half_load(t, j.a, r * j.k + kk)
             brow = j.b + (batch * j.k + kk) * j.n
+            if t == ET_F16:
+                lite_f16_axpy(crow, x, brow, j.n)
+                continue
             for col in range(j.n):
                 crow[col] = half_bits(t, half_load(t, crow, col) + half_round(t, x * half_load(t, brow, col)))
 

@@ -21,8 +21,10 @@
    again for wider instruction sets, chosen at run time (lite_isa). */
 #ifndef LITE_TILE_H
 #define LITE_TILE_H
+#include <immintrin.h>
 #include <math.h>
 #include <stdint.h>
+#include "lite_vm.h"
 
 #define LITE_MM_MR 4
 #define LITE_MM_ROW_BYTES 64
@@ -74,6 +76,49 @@ static inline int lite_isa(void) {
     if (limit >= LITE_ISA_AVX2 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
         return LITE_ISA_AVX2;
     return LITE_ISA_SSE2;
+}
+
+/* One k step of the f16 matmul (half.pxi): c[j] = f16(c[j] + f16(x * b[j]))
+   for j < n, the product and the sum computed in f32 and each rounded to
+   f16 (x is an f16 value). The F16C variant converts eight lanes at once,
+   with the same roundings: bit for bit the scalar loop. Its add and multiply
+   are asm so that gcc keeps their operand order, which picks the NaN that
+   results where both operands are NaNs (x86 returns the first's). */
+static void lite_f16_axpy_sse2(uint16_t* c, float x, const uint16_t* b, int64_t n) {
+    for (int64_t j = 0; j < n; j++)
+        c[j] = lite_f32_to_f16(lite_f16_to_f32(c[j]) + lite_f16_to_f32(lite_f32_to_f16(x * lite_f16_to_f32(b[j]))));
+}
+
+__attribute__((target("avx2,f16c"))) static void lite_f16_axpy_f16c(uint16_t* c, float x, const uint16_t* b,
+                                                                    int64_t n) {
+    const __m256 vx = _mm256_set1_ps(x);
+    uint16_t tail_c[8] = {0}, tail_b[8] = {0};
+    for (int64_t j = 0; j < n; j += 8) {
+        /* The last partial group of lanes goes through a copy (not the scalar
+           loop, whose NaNs gcc may pick either way once inlined here). */
+        int64_t m = n - j < 8 ? n - j : 8;
+        uint16_t* cj = m < 8 ? tail_c : c + j;
+        const uint16_t* bj = m < 8 ? tail_b : b + j;
+        if (m < 8) {
+            __builtin_memcpy(tail_c, c + j, m * 2);
+            __builtin_memcpy(tail_b, b + j, m * 2);
+        }
+        __m256 vb = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i*)bj)), p, vc, s;
+        __asm__("vmulps %2, %1, %0" : "=x"(p) : "x"(vx), "x"(vb));   /* p = vx * vb */
+        p = _mm256_cvtph_ps(_mm256_cvtps_ph(p, _MM_FROUND_TO_NEAREST_INT));
+        vc = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i*)cj));
+        __asm__("vaddps %2, %1, %0" : "=x"(s) : "x"(vc), "x"(p));    /* s = vc + p */
+        _mm_storeu_si128((__m128i*)cj, _mm256_cvtps_ph(s, _MM_FROUND_TO_NEAREST_INT));
+        if (m < 8)
+            __builtin_memcpy(c + j, tail_c, m * 2);
+    }
+}
+
+static inline void lite_f16_axpy(uint16_t* c, float x, const uint16_t* b, int64_t n) {
+    if (lite_isa() >= LITE_ISA_AVX2 && __builtin_cpu_supports("f16c"))
+        lite_f16_axpy_f16c(c, x, b, n);
+    else
+        lite_f16_axpy_sse2(c, x, b, n);
 }
 
 #define LITE_MM_DISPATCH(SUFFIX, T, U)                                                       \

@@ -52,6 +52,7 @@ ctypedef struct ctx_t:
     long long dispatches    # statistics (atomic): dispatch and dispatch.async executed
     long long fence_waits   # statistics (atomic): blocking fence waits in the VM
     trace_t* trace          # --trace: where calls, dispatches, tiles and waits are recorded; or NULL
+    void* debug_sink        # debug.trace's Python callable (debug_trace), or NULL
 
 
 cdef inline int list_reg(const uint32_t* code, int p, int i) noexcept nogil:
@@ -672,6 +673,8 @@ cdef lite_status* assert_failed(const constant_t* where, const constant_t* messa
 
 
 cdef inline double element_f(int e, const char* p, int64_t i) noexcept nogil:
+    if is_half(e):
+        return half_load(e, <const uint16_t*>p, i)
     return (<const float*>p)[i] if e == ET_F32 else (<const double*>p)[i]
 
 
@@ -696,9 +699,7 @@ cdef lite_status* check_values(ref_t ra, ref_t re, int approx, double atol, doub
         format_layout(have, 96, a.element, a.rank, a.shape)
         snprintf(what, 300, b"expected %s, got %s", want, have)
         return check_failed(where, what)
-    floating = a.element == ET_F32 or a.element == ET_F64
-    if not floating and a.element in (ET_F16, ET_BF16):
-        return status_new(STATUS_UNIMPLEMENTED, b"checks on f16/bf16 values are not supported yet")
+    floating = a.element == ET_F32 or a.element == ET_F64 or is_half(a.element)
     for i in range(a.count):
         if floating:
             x = element_f(a.element, a.data, i)
@@ -1110,6 +1111,12 @@ cdef lite_status* vm_loop(ctx_t* ctx, const run_t* run, module_t* m, function_t*
             if I[s0] == 0:
                 return assert_failed(&m.constants[code[pc + 1]], &m.constants[code[pc + 2]])
             pc += 3
+        elif op == OP_DEBUG_TRACE:
+            p = pc + 2
+            st = debug_trace(ctx, &m.constants[code[pc + 1]], code, p, R)
+            if st != NULL:
+                return st
+            pc = list_next(code, p)
         elif op == OP_CHECK_EQ:
             st = check_values(R[s0], R[s1], 0, 0, 0, &m.constants[code[pc + 1]])
             if st != NULL:

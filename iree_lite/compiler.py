@@ -9,8 +9,10 @@ from .ir.core import Diagnostic
 TARGET_BACKENDS = ("vmvx", "llvm-cpu")   # both target the same VM
 
 
-def compile_module(text, filename="<stdin>", execution_model="async-internal"):
-    """Compile MLIR source to a codegen.module.Module; raises Diagnostic."""
+def compile_module(text, filename="<stdin>", execution_model="async-internal", trace_dispatch_tensors=False):
+    """Compile MLIR source to a codegen.module.Module; raises Diagnostic.
+    trace_dispatch_tensors: print each element-wise dispatch's inputs and
+    outputs when it runs (IREE's --iree-flow-trace-dispatch-tensors)."""
     from .codegen.host import generate
     from .dialects import lookup
     from .ir.verifier import verify_module
@@ -28,7 +30,7 @@ def compile_module(text, filename="<stdin>", execution_model="async-internal"):
         for block in f.blocks:
             lower_linalg(block, module.source, remap)
     lower_small_types(module)
-    return generate(module, execution_model, __version__)
+    return generate(module, execution_model, __version__, trace_dispatch_tensors)
 
 
 def compile_str(text, filename="<stdin>", execution_model="async-internal"):

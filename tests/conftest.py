@@ -10,11 +10,11 @@ def _verifying(compile_module):
     the module it made: installed before any test module imports it, so
     every program any test compiles in this process is checked (the
     compiler must never emit bytecode its verifier rejects)."""
-    def compile_and_verify(text, filename="<stdin>", execution_model="async-internal"):
+    def compile_and_verify(text, filename="<stdin>", execution_model="async-internal", **options):
         from iree_lite.codegen.module import serialize
         from iree_lite.vm.format import deserialize
         from iree_lite.vm.verifier import VerifyError, verify_module
-        module = compile_module(text, filename, execution_model)
+        module = compile_module(text, filename, execution_model, **options)
         try:
             verify_module(deserialize(serialize(module)))
         except VerifyError as e:

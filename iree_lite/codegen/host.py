@@ -9,6 +9,7 @@ timeline and signals a fresh fence that becomes the new timeline; at return
 the timeline is forwarded to the caller's signal fence. Nothing on this path
 blocks the host. Sync functions run dispatches to completion in order.
 """
+import math
 from array import array
 
 from ..ir.attributes import DenseElementsAttr, StringAttr
@@ -40,9 +41,10 @@ def bank_of(t):
 
 
 class ModuleBuilder:
-    def __init__(self, ir_module, execution_model, compiler_version):
+    def __init__(self, ir_module, execution_model, compiler_version, trace_dispatch_tensors=False):
         self.ir = ir_module
         self.execution_model = execution_model
+        self.trace_dispatch_tensors = trace_dispatch_tensors
         self.module = Module(ir_module.name, compiler_version, source=ir_module.loc.file if ir_module.loc else "",
                              isa=isa.fingerprint())
         self._constants = {}
@@ -76,6 +78,10 @@ class ModuleBuilder:
         """A constant of i64 data (strides, sizes, maps of buffer ops)."""
         return self.constant(Constant(CONST_DATA, isa.ELEMENT_CODES["i64"], (len(values),),
                                       data=pack("i64", values)))
+
+    def text(self, data):
+        """A constant of i8 data: bytes the VM prints or names in errors."""
+        return self.constant(Constant(CONST_DATA, isa.ELEMENT_CODES["i8"], (len(data),), data=data))
 
     def layout(self, t):
         """A tensor type as a layout constant, -1 for a dynamic dimension."""
@@ -147,6 +153,7 @@ class FunctionLowering:
         self.in_region = 0   # inside scf regions, work runs synchronously
         self.run_at = {}     # id(op) -> its position in the function body's execution order
         self.owned = set()   # values whose buffers groups of this function allocated
+        self.traced = 0      # element-wise dispatches traced so far (--iree-flow-trace-dispatch-tensors)
 
     def new(self, bank):
         self.next_id += 1
@@ -426,7 +433,34 @@ class FunctionLowering:
                 self.values[v] = self.alloc(v.type, loc, like=self.values[shaped[0]] if dynamic else None)
                 self.owned.add(v)
             outs.append(self.values[v])
-        self.dispatch(kernel, ins + outs, push_f, push_i, loc)
+        if self.mb.trace_dispatch_tensors:
+            self.traced_dispatch(group, kernel, (plan.inputs, ins), (plan.outputs, outs), push_f, push_i, loc)
+        else:
+            self.dispatch(kernel, ins + outs, push_f, push_i, loc)
+
+    def traced_dispatch(self, group, kernel, ins, outs, push_f, push_i, loc):
+        """A group's dispatch between debug.trace of its inputs and of its
+        outputs (each (values, registers)), as IREE traces an element-wise
+        dispatch: its entry point's name (`f_dispatch_0::f_dispatch_0_elementwise_6_f32`,
+        D for a dynamic size) and its tensors collapsed to one dimension. It
+        runs synchronously, so that the outputs are there to print."""
+        name = f"{self.func.name}_dispatch_{self.traced}"
+        self.traced += 1
+        size = "D" if None in group.key else str(math.prod(group.key))
+        key = f"{name}::{name}_elementwise_{size}_{group.ops[-1].results[0].type.element}"
+        self.settle_timeline(loc)
+        for (values, regs), what in ((ins, "inputs"), (outs, "outputs")):
+            views = []
+            for v, reg in zip(values, regs):
+                if v.type.rank != 1:
+                    views.append(self.new("r"))
+                    flat = TensorType((math.prod(v.type.shape) if v.type.is_static else None,), v.type.element)
+                    self.emit("buffer.view", loc, dst=views[-1], src=reg, layout=self.mb.layout(flat), dims_i=[])
+                else:
+                    views.append(reg)
+            self.emit("debug.trace", loc, key=self.mb.text(f"{key} {what}".encode()), view_r=views)
+            if what == "inputs":
+                self.emit("dispatch", loc, kernel=kernel, bind_r=ins[1] + outs[1], push_f=push_f, push_i=push_i)
 
     def dead_input(self, group, out, inputs, users):
         """An input of `group` of `out`'s type whose buffer this function
@@ -526,7 +560,7 @@ class FunctionLowering:
         text = f"{op.loc.file}:{op.loc.line}:{op.loc.col}".encode()
         if not op.name.startswith(("check.", "cf.")):
             text = f"'{op.name}' at ".encode() + text
-        return self.mb.constant(Constant(CONST_DATA, isa.ELEMENT_CODES["i8"], (len(text),), data=text))
+        return self.mb.text(text)
 
     def op_check_expect_true(self, op, name="check.true"):
         self.emit(name, op.loc, cond=self.values[op.operands[0]], where=self.where(op))
@@ -821,5 +855,5 @@ def _physical(v, phys, unplaced=None):
     return v
 
 
-def generate(ir_module, execution_model, compiler_version):
-    return ModuleBuilder(ir_module, execution_model, compiler_version).build()
+def generate(ir_module, execution_model, compiler_version, trace_dispatch_tensors=False):
+    return ModuleBuilder(ir_module, execution_model, compiler_version, trace_dispatch_tensors).build()

@@ -313,6 +313,9 @@ def _ops():
          "(floats compare with ==, so NaN never matches)."),
         ("check.almost_eq", "actual:rr expected:rr atol:const rtol:const where:const",
          "As check.eq for floats, each element within |a - e| <= atol + rtol * |e| (NaN matches NaN)."),
+        ("debug.trace", "key:const rr*:view",
+         "Hand `key` (i8 data) and the buffer views to the context's debug sink, if it has one "
+         "(the tools print them as IREE's --iree-flow-trace-dispatch-tensors does); no effect otherwise."),
     ]
     tile = [
         ("t.load", "d:td b:bind", "any",

@@ -100,10 +100,11 @@ def strides_and_dilations(op, rank):
     return pairs
 
 
-def verify_convolution(op, ins, outs, fail):
-    """The checks of a convolution or pooling op with ins and outs."""
+def verify_convolution(op, ins, outs, fail, kind=None):
+    """The checks of a convolution or pooling op with ins and outs; `kind`
+    names the layout where op's name does not (a quantized op's base)."""
     name = op.name
-    lay = layout(name.split(".", 1)[1])
+    lay = layout(kind or name.split(".", 1)[1])
     ranks = tuple(len(axes) for axes in (lay.input, lay.filter, lay.output))
     if len(ins) != 2 or len(outs) != 1 or tuple(v.type.rank for v in (*ins, outs[0])) != ranks:
         fail(f"'{name}' takes two inputs and one output of ranks {', '.join(map(str, ranks))}")

@@ -12,7 +12,7 @@ from .linalg_pack import OPS as PACK_OPS
 from .small_float import OPS as SMALL_FLOAT_OPS
 from .reduction import combiner_of, reduction_plan
 
-I64 = ScalarType("i64")
+I32, I64 = ScalarType("i32"), ScalarType("i64")
 
 
 def parse_ins_outs(p):
@@ -357,6 +357,37 @@ class ConvOp(NamedOp):
         verify_convolution(op, *ins_outs(op), fail)
 
 
+# Quantized named ops: their base op over two inputs shifted by scalar i32
+# zero points (`ins(%a, %b, %a_zp, %b_zp : ...)`): out += (a - a_zp) * (b - b_zp),
+# every value first cast (signed) to the output's element type.
+QUANTIZED = {"quantized_matmul": "matmul", "quantized_batch_matmul": "batch_matmul",
+             **{f"{n}_q": n for n in ("conv_2d_nhwc_hwcf", "conv_2d_nchw_fchw", "conv_2d_nhwc_fhwc",
+                                      "conv_3d_ndhwc_dhwcf", "depthwise_conv_2d_nhwc_hwc",
+                                      "depthwise_conv_2d_nhwc_hwcm")}}
+
+
+class QuantizedOp(NamedOp):
+    """A QUANTIZED op, parsed as its base op (`base`, an OpDef) is."""
+
+    def __init__(self, name, base):
+        super().__init__(name)
+        self.base = base
+
+    def parse(self, p, loc, result_names):
+        op = self.base.parse(p, loc, result_names)
+        op.name = self.name
+        return op
+
+    def verify(self, op, fail):
+        super().verify(op, fail)
+        ins, outs = ins_outs(op)
+        if len(ins) != 4 or not all(isinstance(v.type, TensorType) for v in ins[:2]) or \
+                any(v.type != I32 for v in ins[2:]):
+            fail(f"'{self.name}' takes two tensors and two i32 zero points as inputs")
+        if isinstance(self.base, ConvOp):
+            verify_convolution(op, ins[:2], outs, fail, self.base.name.split(".", 1)[1])
+
+
 CONTRACTIONS = ("matmul", "batch_matmul", "matvec", "vecmat", "batch_matvec", "dot")
 # The iteration dimensions that index each operand of matmul and batch_matmul by default
 # ((m, n, k) and (b, m, n, k)): explicit indexing_maps may transpose or broadcast the inputs.
@@ -414,5 +445,6 @@ OPS = {op.name: op for op in (
     NamedOp("linalg.fill"), NamedOp("linalg.copy"), *(ConvOp(f"linalg.{n}") for n in CONVOLUTIONS),
     NamedOp("linalg.transpose", "permutation"), NamedOp("linalg.broadcast", "dimensions"),
 )}
+OPS.update({f"linalg.{q}": QuantizedOp(f"linalg.{q}", OPS[f"linalg.{base}"]) for q, base in QUANTIZED.items()})
 OPS.update(PACK_OPS)
 OPS.update(SMALL_FLOAT_OPS)

@@ -144,7 +144,7 @@ def linear_index(ops, shape, dim, loc, source, like=None):
 
 
 def cast(ops, value, element, unsigned, loc):
-    have = value.type.element
+    have = element_type_of(value.type)
     if have == element:
         return value
     if have.is_float and element.is_float:
@@ -157,7 +157,8 @@ def cast(ops, value, element, unsigned, loc):
         name = "extui" if unsigned else "extsi"
     else:
         name = "trunci" if element.bitwidth < have.bitwidth else ("index_castui" if unsigned else "index_cast")
-    return emit(ops, f"arith.{name}", [value], [TensorType(value.type.shape, element)], loc=loc)[0]
+    result = TensorType(value.type.shape, element) if isinstance(value.type, TensorType) else element
+    return emit(ops, f"arith.{name}", [value], [result], loc=loc)[0]
 
 
 def fold(ops, init, src, combiner, loc):

@@ -9,7 +9,7 @@ materialised at the iteration shape by `iree_lite.expand` (a strided copy).
 Named ops map to the one op they mean.
 """
 from ..dialects import lookup
-from ..dialects.linalg import CONTRACTIONS, CONVOLUTIONS, ELEMENTWISE, MATMUL_DIMS, ins_outs
+from ..dialects.linalg import CONTRACTIONS, CONVOLUTIONS, ELEMENTWISE, MATMUL_DIMS, QUANTIZED, ins_outs
 from ..dialects.reduction import Fold, Pick, reduction_plan
 from ..ir.attributes import AffineMapAttr
 from ..ir.core import Block, Diagnostic, Operation
@@ -88,6 +88,8 @@ def rewrite(op, ops, remap, source):
         kept = [d for d in range(ins[0].type.rank) if d not in dims]
         identity = AffineMapAttr(ins[0].type.rank, tuple(range(ins[0].type.rank)))
         return reduce_body(op, ops, [identity], kept, dims, remap, source)
+    if kind in QUANTIZED:
+        kind, ins = QUANTIZED[kind], subtract_zero_points(op, ops, ins, out_type.element)
     if kind in CONTRACTIONS:
         if "indexing_maps" in op.attributes:
             ins = matmul_inputs(op, ops, ins, outs[0])
@@ -115,6 +117,13 @@ def cast_operands(op, ops, ins, element):
     unsigned poolings) as unsigned."""
     unsigned = "cast_unsigned" in str(op.attributes.get("cast", "")) or op.name.endswith("_unsigned")
     return [cast(ops, value, element, unsigned, op.loc) for value in ins]
+
+
+def subtract_zero_points(op, ops, ins, element):
+    """A quantized op's two inputs less its two zero points, all four cast to `element`."""
+    x, w, *zero_points = cast_operands(op, ops, ins, element)
+    sub = "arith.subf" if element.is_float else "arith.subi"
+    return [emit(ops, sub, [v, splat(ops, z, v, op.loc)], [v.type], loc=op.loc)[0] for v, z in zip((x, w), zero_points)]
 
 
 def _fail(op, source):

@@ -65,6 +65,12 @@ class Function:
         return f"<Function {self.name}{self.signature}>"
 
 
+def _print_trace(key, views):
+    """debug.trace's sink: the buffer views printed on stderr, as IREE's tools do."""
+    from .io import HostTensor, print_trace
+    print_trace(key, [HostTensor(v.shape, v.element, v.tobytes()) for v in views])
+
+
 class Context:
     def __init__(self, device="local-task", workers=None):
         if device not in DEVICES:
@@ -77,6 +83,7 @@ class Context:
             workers = 0
         self.device = device
         self.native = _native().NativeContext(workers)
+        self.native.set_debug_sink(_print_trace)
         self.modules = []   # codegen.module.Module, in load order
         self._loaded = []   # their native structures
         # Every module given to the native VM, by the address trace events name

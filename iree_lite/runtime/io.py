@@ -11,6 +11,7 @@ import os
 import re
 import stat
 import struct
+import sys
 
 from ..fileio import write_atomically
 from ..ir.elements import SIZES, pack, unpack, wrap_int
@@ -386,6 +387,14 @@ def format_result(index, value, max_elements=1024):
     if isinstance(value, HostScalar):
         return f"result[{index}]: {format_scalar(value)}\n"
     return f"result[{index}]: hal.buffer_view\n{format_value_text(value, max_elements)}\n"
+
+
+def print_trace(key, tensors, file=None):
+    """What IREE's tools print (on stderr) for a traced dispatch's tensors
+    (--iree-flow-trace-dispatch-tensors): the key, each tensor in full."""
+    file = file or sys.stderr
+    file.write(f"=== {key} ===\n" + "".join(format_value_text(t, math.inf) + "\n" for t in tensors) + "\n")
+    file.flush()
 
 
 # -- checking -----------------------------------------------------------------

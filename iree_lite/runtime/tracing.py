@@ -41,11 +41,18 @@ class Tracer:
                        + (f"  | {', '.join(regs)}" if regs else "") + "\n")
 
 
+def _print_trace(key, buffers):
+    """debug.trace's sink: the buffers printed on stderr, as IREE's tools do."""
+    from .io import HostTensor, print_trace
+    print_trace(key, [HostTensor(b.shape, b.element, bytes(b.data)) for b in buffers])
+
+
 class TracingContext:
     """The part of runtime.context.Context the tools use, on the reference VM."""
 
     def __init__(self):
         self.ref = interp.Context(trace=Tracer())
+        self.ref.debug_sink = _print_trace
         self.modules = self.ref.modules
         self.workers = 0
 

@@ -72,6 +72,9 @@ def add_compile_args(p):
                         "target the iree-lite VM (default: vmvx)")
     p.add_argument("--iree-hal-target-device", dest="target_device", metavar="DEVICE",
                    help="target device: local")
+    p.add_argument("--iree-flow-trace-dispatch-tensors", dest="trace_dispatch_tensors", action="store_true",
+                   help="when run, print each element-wise dispatch's input and output tensors on stderr "
+                        "(`=== f_dispatch_0::f_dispatch_0_elementwise_15_f32 inputs ===`, then one per line)")
     p.add_argument("--iree-hal-local-target-device-backends", dest="local_target_device_backends",
                    type=_list_arg, action="extend", default=[], metavar="BACKENDS",
                    help="backends of the local target device: vmvx, llvm-cpu")

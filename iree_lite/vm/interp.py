@@ -540,6 +540,7 @@ class Context:
         self.globals = []   # per module: each global's current value
         self.trace = trace  # trace(module, function, pc, op, operands, frame) after each instruction
         self.deadline = None  # a vm.deadline.Deadline: checked on backward branches and in waits
+        self.debug_sink = None  # debug_sink(key, buffers) for debug.trace, or None
 
     def load(self, module):
         verify_module(module)
@@ -1010,6 +1011,13 @@ class Context:
 
     def op_check_almost_eq(self, fr, m, v):
         self.op_check_eq(fr, m, v, (m.constants[v["atol"]].value, m.constants[v["rtol"]].value))
+
+    def op_debug_trace(self, fr, m, v):
+        views = [fr.r[r] for r in v["view_r"]]
+        if any(not isinstance(b, Buffer) for b in views):
+            raise VMError("INVALID_ARGUMENT", "traced value is not a buffer")
+        if self.debug_sink is not None:
+            self.debug_sink(m.constants[v["key"]].data.decode(), views)
 
     def op_fence_create(self, fr, m, v):
         fr.r[v["dst"]] = Fence()

@@ -18,7 +18,7 @@ from ..ir.smallfloat import FORMATS
 # Which constant kind each constant operand needs.
 _CONST_KIND = {"const.i": CONST_INT, "const.f": CONST_FLOAT, "buffer.alloc": CONST_LAYOUT,
                "buffer.check": CONST_LAYOUT, "buffer.const": CONST_DATA, "buffer.view": CONST_LAYOUT,
-               "where": CONST_DATA, "message": CONST_DATA, "atol": CONST_FLOAT, "rtol": CONST_FLOAT,
+               "where": CONST_DATA, "message": CONST_DATA, "key": CONST_DATA, "atol": CONST_FLOAT, "rtol": CONST_FLOAT,
                "strides": CONST_DATA, "layout": CONST_LAYOUT, "combiner": CONST_INT, "sizes": CONST_DATA, "map": CONST_DATA}
 # The only instructions whose layouts may hold -1 (dynamic) dimensions.
 DYNAMIC_LAYOUT_OPS = {"buffer.check", "buffer.alloc.dyn", "buffer.cast", "buffer.view", "buffer.slice",
