@@ -39,9 +39,15 @@ def fresh(e, shape, dtype):
 
 
 def reverse(e, v, axis):
-    """v with the order along axis reversed."""
-    exprs = [f"{v.shape[i] - 1} - d{i}" if i == axis else f"d{i}" for i in range(v.rank)]
-    return e.generic([(v, exprs)], v.shape, v.dtype, lambda b, args, acc: args[0])
+    """v with the order along axis reversed (read by tensor.extract: IREE's
+    tiling mishandles a reversing indexing map)."""
+    src = e.materialize(v)
+
+    def body(b, args, acc):
+        at = [b.emit(f"linalg.index {i} : index") for i in range(v.rank)]
+        at[axis] = b.emit(f"arith.subi {b.emit(f'arith.constant {v.shape[axis] - 1} : index')}, {at[axis]} : index")
+        return b.emit(f"tensor.extract {src}[{', '.join(at)}] : {v.type}")
+    return e.generic([], v.shape, v.dtype, body)
 
 
 def scalar_of(e, v):
