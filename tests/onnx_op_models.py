@@ -23,7 +23,8 @@ def model_of(nodes, inputs, outputs, weights=(), opset=21):
     weights {name: array} as initializers."""
     graph = helper.make_graph(
         nodes, "g",
-        [helper.make_tensor_value_info(n, helper.np_dtype_to_tensor_dtype(a.dtype), a.shape) for n, a in inputs.items()],
+        [helper.make_tensor_value_info(n, helper.np_dtype_to_tensor_dtype(a.dtype), a.shape)
+         for n, a in inputs.items()],
         [helper.make_tensor_value_info(n, 0, None) for n in outputs],
         [numpy_helper.from_array(np.asarray(a), n) for n, a in dict(weights).items()])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])

@@ -139,7 +139,8 @@ def test_errors_name_the_node_and_the_problem():
                         weights={"s": np.ones(3, np.float32)}, opset=21) == \
         "node 'y' (DequantizeLinear, opset 21): x_scale [3] must have one element or 4 (axis 1 of [3, 4])"
     assert import_error([node("MatMulInteger", ["a", "b"])], {"a": ints(np.int16, 2, 3), "b": ints(np.int16, 3, 2)},
-                        opset=10) == "node 'y' (MatMulInteger, opset 10): A of type int16 is not supported (uint8 and int8 are)"
+                        opset=10) == \
+        "node 'y' (MatMulInteger, opset 10): A of type int16 is not supported (uint8 and int8 are)"
 
 
 def test_real_iree_runs_them(tmp_path, reference_iree):

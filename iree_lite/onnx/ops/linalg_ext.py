@@ -33,7 +33,7 @@ def positions(e, shape, axis):
         f"arith.index_cast {b.emit(f'linalg.index {axis} : index')} : index to i64"))
 
 
-def fresh(e, shape, dtype):
+def empty_value(e, shape, dtype):
     """A new tensor of shape and dtype (its contents to be overwritten)."""
     return Value(shape, dtype, ssa=e.empty(shape, dtype))
 

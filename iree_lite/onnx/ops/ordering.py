@@ -6,7 +6,7 @@ import numpy as np
 from ..emitter import NodeError, Value
 from .elementwise import check_float
 from .indexing import extreme_position
-from .linalg_ext import check, fresh, positions, region_op, reverse, scalar_of
+from .linalg_ext import check, empty_value, positions, region_op, reverse, scalar_of
 from .nn import static
 
 
@@ -29,7 +29,7 @@ def cumulative(kind):
             kept = x.shape[:axis] + x.shape[axis + 1:]
             acc = Value(kept, x.dtype, ssa=e.fill(identity, kept, x.dtype))
             y, _ = region_op(e, f"iree_linalg_ext.scan dimension({axis}) inclusive({'false' if exclusive else 'true'})",
-                             [src], [fresh(e, x.shape, x.dtype), acc], [t, t],
+                             [src], [empty_value(e, x.shape, x.dtype), acc], [t, t],
                              lambda b, a: b.emit(f"{op} {a[0]}, {a[1]} : {t}"))
             return reverse(e, y, axis) if backward else y
 

@@ -57,11 +57,6 @@ def node_axis(x, axis):
     return axis % x.rank
 
 
-def to_float(b, v, src, dtype):
-    """Scalar v of numpy dtype src as float dtype."""
-    return cast_scalar(b, v, src, dtype)
-
-
 def quantize_scalar(b, y, zero, zero_dtype, ct, out):
     """round-half-even(y) + zero, saturated to out's range, as out: y is the
     scaled value (float type ct), zero the zero point (None for 0)."""
@@ -103,19 +98,19 @@ def quantize_linear(node):
     quant_type(out)
     node.attrs.get("saturate", 1)   # only float8 targets can overflow without saturating
     precision = node.attrs.get("precision", 0)
-    ct = output_dtype_code(precision) if precision else np.result_type(x.dtype, scale.dtype)
+    ct = precision_dtype(precision) if precision else np.result_type(x.dtype, scale.dtype)
     ins = [(x, [f"d{i}" for i in range(x.rank)]), quant_params(node.e, x, scale, axis, block, "y_scale")]
     if zero is not None:
         ins.append(quant_params(node.e, x, zero, axis, block, "y_zero_point"))
 
     def body(b, args, acc):
-        y = b.emit(f"arith.divf {to_float(b, args[0], x.dtype, ct)}, {to_float(b, args[1], scale.dtype, ct)} : "
+        y = b.emit(f"arith.divf {cast_scalar(b, args[0], x.dtype, ct)}, {cast_scalar(b, args[1], scale.dtype, ct)} : "
                    f"{element_type(ct)}")
         return quantize_scalar(b, y, args[2] if zero is not None else None, out, ct, out)
     return node.e.generic(ins, x.shape, out, body)
 
 
-def output_dtype_code(code):
+def precision_dtype(code):
     from onnx import helper
     dtype = np.dtype(helper.tensor_dtype_to_np_dtype(code))
     if dtype.kind != "f":
@@ -144,10 +139,10 @@ def dequantize_linear(node):
         ins.append(quant_params(node.e, x, zero, axis, block, "x_zero_point"))
 
     def body(b, args, acc):
-        d = to_float(b, args[0], x.dtype, ct)
+        d = cast_scalar(b, args[0], x.dtype, ct)
         if zero is not None:
-            d = b.emit(f"arith.subf {d}, {to_float(b, args[2], x.dtype, ct)} : {t}")
-        y = b.emit(f"arith.mulf {d}, {to_float(b, args[1], scale.dtype, ct)} : {t}")
+            d = b.emit(f"arith.subf {d}, {cast_scalar(b, args[2], x.dtype, ct)} : {t}")
+        y = b.emit(f"arith.mulf {d}, {cast_scalar(b, args[1], scale.dtype, ct)} : {t}")
         return cast_scalar(b, y, ct, out)
     return node.e.generic(ins, x.shape, out, body)
 
@@ -172,18 +167,22 @@ def dynamic_quantize_linear(node):
 
     def zero_of(b, a):   # the rounded zero point, still as a float
         z = b.emit(f"arith.subf {b.const(0.0, f)}, {b.emit(f'arith.divf {a[0]}, {a[1]} : {t}')} : {t}")
-        z = b.emit(f"arith.minimumf {b.emit(f'arith.maximumf {z}, {b.const(0.0, f)} : {t}')}, {b.const(255.0, f)} : {t}")
-        return b.emit(f"math.roundeven {z} : {t}")
+        return b.emit(f"math.roundeven {to_byte_range(b, z, t)} : {t}")
     zero = e.elementwise([bottom, scale], f, zero_of)
 
     def quantize(b, args, acc):
         r = b.emit(f"math.roundeven {b.emit(f'arith.divf {args[0]}, {args[1]} : {t}')} : {t}")
         r = b.emit(f"arith.addf {r}, {args[2]} : {t}")
-        r = b.emit(f"arith.minimumf {b.emit(f'arith.maximumf {r}, {b.const(0.0, f)} : {t}')}, {b.const(255.0, f)} : {t}")
-        return b.emit(f"arith.fptoui {r} : {t} to i8")
+        return b.emit(f"arith.fptoui {to_byte_range(b, r, t)} : {t} to i8")
     y = e.generic([(x, [f"d{i}" for i in every]), (scale, []), (zero, [])], x.shape, np.uint8, quantize)
     zero_u8 = e.elementwise([zero], np.uint8, lambda b, a: b.emit(f"arith.fptoui {a[0]} : {t} to i8"))
     return [y, scale, zero_u8]
+
+
+def to_byte_range(b, v, t):
+    """Float32 v clamped to [0, 255]."""
+    low = b.emit(f"arith.maximumf {v}, {b.const(0.0, np.float32)} : {t}")
+    return b.emit(f"arith.minimumf {low}, {b.const(255.0, np.float32)} : {t}")
 
 
 def centered(e, v, zero, axis, what):
@@ -247,9 +246,9 @@ def requantize(e, acc, x_scale, w_scale, w_axis, y_scale, y_zero, out):
                             + (f" or {acc.shape[axis]}" if axis is not None else ""))
 
     def body(b, args, acc_):
-        f = [to_float(b, a, s.dtype, ct) for a, s in zip(args[1:4], scales)]
+        f = [cast_scalar(b, a, s.dtype, ct) for a, s in zip(args[1:4], scales)]
         factor = b.emit(f"arith.divf {b.emit(f'arith.mulf {f[0]}, {f[1]} : {t}')}, {f[2]} : {t}")
-        y = b.emit(f"arith.mulf {to_float(b, args[0], np.int32, ct)}, {factor} : {t}")
+        y = b.emit(f"arith.mulf {cast_scalar(b, args[0], np.int32, ct)}, {factor} : {t}")
         return quantize_scalar(b, y, args[4] if y_zero is not None else None, out, ct, out)
     return e.generic(ins, acc.shape, out, body)
 

@@ -37,7 +37,7 @@ def scatter(node, data, updates, indices, depth, body):
 def scatter_elements(node):
     """Each update goes to its own position with the axis coordinate replaced
     by its index: the full index tuples, then one scatter."""
-    data, indices, updates = static(node.inputs[0]), static(node.inputs[1], "indices"), static(node.inputs[2], "updates")
+    data, indices, updates = (static(v, what) for v, what in zip(node.inputs, ("data", "indices", "updates")))
     r = data.rank
     axis = node.attrs.get("axis", 0)
     if not -r <= axis < r:
@@ -66,7 +66,7 @@ def scatter_elements(node):
 
 
 def scatter_nd(node):
-    data, indices, updates = static(node.inputs[0]), static(node.inputs[1], "indices"), static(node.inputs[2], "updates")
+    data, indices, updates = (static(v, what) for v, what in zip(node.inputs, ("data", "indices", "updates")))
     if indices.rank < 1:
         raise NodeError("indices must have rank 1 or more")
     depth = indices.shape[-1]
