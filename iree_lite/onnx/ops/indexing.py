@@ -14,28 +14,34 @@ def arg_extreme(kind):
         x = static(node.inputs[0])
         axis = node.attrs.get("axis", 0) % x.rank
         keepdims, last = node.attrs.get("keepdims", 1), node.attrs.get("select_last_index", 0)
-        e, t = node.e, x.element
-        if x.is_float:
-            combine, start = ("arith.maximumf", -np.inf) if kind == "max" else ("arith.minimumf", np.inf)
-        else:
-            info = np.iinfo(x.dtype)
-            combine, start = ("arith.maxsi", info.min) if kind == "max" else ("arith.minsi", info.max)
-        best = e.reduce(x, [axis], x.dtype, start, lambda b, v, acc: b.emit(f"{combine} {v}, {acc} : {t}"))
-        n = x.rank
-        kept = [i for i in range(n) if i != axis]
-        full = [f"d{kept.index(i)}" if i != axis else f"d{n - 1}" for i in range(n)]
-        init = e.fill(-1 if last else x.shape[axis], best.shape, np.int64)
-        eq = "arith.cmpf oeq" if x.is_float else "arith.cmpi eq"
-
-        def body(b, args, acc):   # position where x equals the extreme, else a sentinel; then min (max)
-            pos = b.emit(f"arith.index_cast {b.emit(f'linalg.index {n - 1} : index')} : index to i64")
-            hit = b.emit(f"{eq}, {args[0]}, {args[1]} : {t}")
-            value = b.emit(f"arith.select {hit}, {pos}, {b.const(-1 if last else x.shape[axis], np.int64)} : i64")
-            return b.emit(f"{'arith.maxsi' if last else 'arith.minsi'} {value}, {acc} : i64")
-        y = e.generic([(x, full), (best, [f"d{j}" for j in range(n - 1)])], best.shape, np.int64, body,
-                      reduce_dims=[axis], init=init)
-        return e.reshape(y, [1 if i == axis else d for i, d in enumerate(x.shape)]) if keepdims else y
+        y = extreme_position(node.e, x, axis, kind, last)
+        return node.e.reshape(y, [1 if i == axis else d for i, d in enumerate(x.shape)]) if keepdims else y
     return convert
+
+
+def extreme_position(e, x, axis, kind, last=False):
+    """The first (last) position of the max (min) of x along axis, as int64
+    of x's shape without axis."""
+    t = x.element
+    if x.is_float:
+        combine, start = ("arith.maximumf", -np.inf) if kind == "max" else ("arith.minimumf", np.inf)
+    else:
+        info = np.iinfo(x.dtype)
+        combine, start = ("arith.maxsi", info.min) if kind == "max" else ("arith.minsi", info.max)
+    best = e.reduce(x, [axis], x.dtype, start, lambda b, v, acc: b.emit(f"{combine} {v}, {acc} : {t}"))
+    n = x.rank
+    kept = [i for i in range(n) if i != axis]
+    full = [f"d{kept.index(i)}" if i != axis else f"d{n - 1}" for i in range(n)]
+    init = e.fill(-1 if last else x.shape[axis], best.shape, np.int64)
+    eq = "arith.cmpf oeq" if x.is_float else "arith.cmpi eq"
+
+    def body(b, args, acc):   # position where x equals the extreme, else a sentinel; then min (max)
+        pos = b.emit(f"arith.index_cast {b.emit(f'linalg.index {n - 1} : index')} : index to i64")
+        hit = b.emit(f"{eq}, {args[0]}, {args[1]} : {t}")
+        value = b.emit(f"arith.select {hit}, {pos}, {b.const(-1 if last else x.shape[axis], np.int64)} : i64")
+        return b.emit(f"{'arith.maxsi' if last else 'arith.minsi'} {value}, {acc} : i64")
+    return e.generic([(x, full), (best, [f"d{j}" for j in range(n - 1)])], best.shape, np.int64, body,
+                     reduce_dims=[axis], init=init)
 
 
 def gather_elements(node):

@@ -52,8 +52,12 @@ def dense_pair(values):
 
 
 def conv(node):
-    x, w, bias = node.input(0), node.input(1), node.input(2)
-    check_float(x)
+    check_float(node.input(0))
+    return convolve(node, node.input(0), node.input(1), node.input(2))
+
+
+def convolve(node, x, w, bias):
+    """Conv of x by w (float or integer), plus bias, with the node's window attributes."""
     x, lifted = spatial_2d(node, x, "Conv")
     static(w, "weight")
     if lifted:
@@ -85,7 +89,8 @@ def conv(node):
         y = e.concat(parts, 1)
     if bias is not None:
         y = e.generic([(y, ["d0", "d1", "d2", "d3"]), (bias, ["d1"])], y.shape, y.dtype,
-                      lambda b, a, acc: b.emit(f"arith.addf {a[0]}, {a[1]} : {y.element}"))
+                      lambda b, a, acc: b.emit(f"{'arith.addf' if y.is_float else 'arith.addi'} {a[0]}, {a[1]} : "
+                                               f"{y.element}"))
     return e.reshape(y, (n, m, out_hw[1])) if lifted else y
 
 
