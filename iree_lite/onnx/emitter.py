@@ -282,7 +282,8 @@ class Emitter:
         def read(b, indices):
             offset = b.const(0, np.int64)
             for k, stride in zip(indices, strides):
-                offset = b.emit(f"arith.addi {offset}, {b.emit(f'arith.muli {k}, {b.const(stride, np.int64)} : i64')} : i64")
+                term = b.emit(f"arith.muli {k}, {b.const(stride, np.int64)} : i64")
+                offset = b.emit(f"arith.addi {offset}, {term} : i64")
             at = b.emit(f"arith.index_cast {offset} : i64 to index")
             return b.emit(f"tensor.extract {self.materialize(flat)}[{at}] : {flat.type}")
 

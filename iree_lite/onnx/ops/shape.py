@@ -285,5 +285,6 @@ CONVERTERS = {
     "Reshape": reshape, "Flatten": flatten, "Squeeze": squeeze, "Unsqueeze": unsqueeze,
     "Transpose": transpose, "Concat": concat, "Split": split, "Slice": slice_, "Gather": gather,
     "Expand": expand, "Tile": tile, "Pad": pad, "ConstantOfShape": constant_of_shape,
-    "Shape": shape_op, "Range": shape_operands.range_, "Size": size, "SpaceToDepth": space_to_depth, "DepthToSpace": depth_to_space,
+    "Shape": shape_op, "Range": shape_operands.range_, "Size": size, "SpaceToDepth": space_to_depth,
+    "DepthToSpace": depth_to_space,
 }

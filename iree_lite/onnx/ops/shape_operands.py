@@ -5,7 +5,7 @@ time where the values matter (offsets, strides, pad widths) and asserts
 that it agrees with the declared shape."""
 import numpy as np
 
-from ..emitter import NodeError, Value, fmt_shape
+from ..emitter import NodeError, Value, element_type, fmt_shape
 from ..scalars import Scalars, axis_sets
 
 
@@ -20,7 +20,7 @@ def first_runtime(node, indices):
 
 def check_length(node, values, n, i, what):
     if len(values) != n:
-        raise NodeError(f"{operand_name(node, i)} ({what}) has {len(values)} elements, {n} expected")
+        raise NodeError(f"input {i} ('{node.proto.input[i]}', {what}) has {len(values)} elements, {n} expected")
 
 
 def reshape(node, x, allowzero):
@@ -199,10 +199,11 @@ def slice_(node, x):
 
 def pad(node, x, mode):
     """Pad by reading x at (output index - low pad) per axis: outside x the
-    constant (mode constant), the nearest edge, the mirror image without
-    the edge (reflect) or the other end (wrap)."""
+    constant (mode constant), else of what negative pads leave of x the
+    nearest edge, the mirror image without the edge (reflect) or the other
+    end (wrap)."""
     s = Scalars(node)
-    e, t = node.e, x.element
+    e = node.e
     if node.opset < 11:
         pads = [s.const(p) for p in node.attrs.get("pads")]
         value = node.attrs.get("value", 0.0)
@@ -238,38 +239,54 @@ def pad(node, x, mode):
         init = e.empty(out, x.dtype)
         return e.generic([], out, x.dtype, lambda b, args, acc: scalar(b), init=init)
 
+    if mode == "constant":
+        return e.read_at(x, tuple(out), lambda b, j, read: pad_constant(b, j, read, low, x, scalar(b)))
+    # the other modes extend what is left of x after negative pads crop it
+    crop = [s.op("maxsi", s.op("subi", s.const(0), lo), s.const(0)) for lo in low]
+    sizes = [s.op("subi", s.op("subi", s.const(d), c), s.op("maxsi", s.op("subi", s.const(0), hi), s.const(0)))
+             for d, c, hi in zip(x.shape, crop, high)]
+    s.check(s.all(s.cmp("sge", n, s.const(1)) for n in sizes),
+            f"the pads operand crops away every element of an axis, which mode '{mode}' extends")
+    shifts = [s.op("maxsi", lo, s.const(0)) for lo in low]
+    lasts = [s.op("subi", n, s.const(1)) for n in sizes]
+    periods = [s.op("maxsi", s.op("muli", last, s.const(2)), s.const(1)) for last in lasts]
+
     def body(b, j, read):
-        indices, inside = [], []
-        for k, lo, d in zip(j, low, x.shape):
-            k = b.emit(f"arith.subi {k}, {lo} : i64")
-            zero, last = b.const(0, np.int64), b.const(d - 1, np.int64)
-            if mode == "constant":
-                inside += [b.emit(f"arith.cmpi sge, {k}, {zero} : i64"), b.emit(f"arith.cmpi sle, {k}, {last} : i64")]
-            if mode in ("constant", "edge"):
-                k = b.emit(f"arith.minsi {b.emit(f'arith.maxsi {k}, {zero} : i64')}, {last} : i64")
-            elif mode == "wrap" or d == 1:
-                k = floor_mod(b, k, d)
-            else:   # reflect: period 2(d-1), the second half mirrored
-                period = 2 * (d - 1)
+        indices = []
+        for k, shift, c, n, last, period in zip(j, shifts, crop, sizes, lasts, periods):
+            k = b.emit(f"arith.subi {k}, {shift} : i64")
+            if mode == "edge":
+                k = b.emit(f"arith.minsi {b.emit(f'arith.maxsi {k}, {b.const(0, np.int64)} : i64')}, {last} : i64")
+            elif mode == "wrap":
+                k = floor_mod(b, k, n)
+            else:   # reflect: period 2(n-1) (1 for n = 1), its second half mirrored
                 m = floor_mod(b, k, period)
-                back = b.emit(f"arith.subi {b.const(period, np.int64)}, {m} : i64")
+                back = b.emit(f"arith.subi {period}, {m} : i64")
                 k = b.emit(f"arith.select {b.emit(f'arith.cmpi sle, {m}, {last} : i64')}, {m}, {back} : i64")
-            indices.append(k)
-        element = read(indices)
-        if not inside:
-            return element
-        ok = inside[0]
-        for c in inside[1:]:
-            ok = b.emit(f"arith.andi {ok}, {c} : i1")
-        return b.emit(f"arith.select {ok}, {element}, {scalar(b)} : {t}")
+            indices.append(b.emit(f"arith.addi {k}, {c} : i64"))
+        return read(indices)
     return e.read_at(x, tuple(out), body)
 
 
+def pad_constant(b, j, read, low, x, value):
+    """x at (j - low) where that is inside x, else value."""
+    indices, inside = [], []
+    for k, lo, d in zip(j, low, x.shape):
+        k = b.emit(f"arith.subi {k}, {lo} : i64")
+        zero, last = b.const(0, np.int64), b.const(d - 1, np.int64)
+        inside += [b.emit(f"arith.cmpi sge, {k}, {zero} : i64"), b.emit(f"arith.cmpi sle, {k}, {last} : i64")]
+        indices.append(b.emit(f"arith.minsi {b.emit(f'arith.maxsi {k}, {zero} : i64')}, {last} : i64"))
+    element = read(indices)
+    ok = inside[0]
+    for c in inside[1:]:
+        ok = b.emit(f"arith.andi {ok}, {c} : i1")
+    return b.emit(f"arith.select {ok}, {element}, {value} : {element_type(x.dtype)}")
+
+
 def floor_mod(b, k, n):
-    """k mod n in [0, n), for any sign of k."""
-    size = b.const(n, np.int64)
-    r = b.emit(f"arith.remsi {k}, {size} : i64")
-    return b.emit(f"arith.remsi {b.emit(f'arith.addi {r}, {size} : i64')}, {size} : i64")
+    """k mod n (an i64 SSA value) in [0, n), for any sign of k."""
+    r = b.emit(f"arith.remsi {k}, {n} : i64")
+    return b.emit(f"arith.remsi {b.emit(f'arith.addi {r}, {n} : i64')}, {n} : i64")
 
 
 def range_(node):
