@@ -182,8 +182,9 @@ def test_range_with_runtime_start_limit_delta():
                                opset=11))
     for s, l, d in ((0.5, 2.5, 0.5), (1.0, -1.0, -0.6), (-3.0, 1.0, 1.0)):
         floats.same(s=np.array(s, np.float32), l=np.array(l, np.float32), d=np.array(d, np.float32))
-    floats.fails("node 'y' (Range, opset 11): start, limit and delta do not give the declared 4 elements",
-                 s=np.array(0, np.float32), l=np.array(1, np.float32), d=np.array(0.5, np.float32))
+    for s, l, d in ((0, 1, 0.5), (0, 1, 0), (0, np.inf, 1), (np.nan, 1, 1), (0, 1e30, 1e-30)):
+        floats.fails("node 'y' (Range, opset 11): start, limit and delta do not give the declared 4 elements",
+                     s=np.array(s, np.float32), l=np.array(l, np.float32), d=np.array(d, np.float32))
 
 
 def test_unsqueeze_squeeze_expand_tile_split_constant_of_shape():

@@ -302,9 +302,12 @@ def range_(node):
     e = node.e
     if x.is_float:
         wide = [v if t == "f64" else e.emit(f"arith.extf {v} : {t} to f64") for v in (limit, start, delta)]
-        quotient = s.op("divf", s.op("subf", wide[0], wide[1], "f64"), wide[2], "f64")
-        count = e.emit(f"arith.fptosi {e.emit(f'math.ceil {quotient} : f64')} : f64 to i64")
-        nonzero = e.emit(f"arith.cmpf one, {wide[2]}, {e.emit('arith.constant 0.0 : f64')} : f64")
+        ceil = e.emit(f"math.ceil {s.op('divf', s.op('subf', wide[0], wide[1], 'f64'), wide[2], 'f64')} : f64")
+        # a NaN, infinite or huge count (zero delta among them) fails the check
+        bound = e.emit("arith.constant 1.0e+18 : f64")
+        nonzero = e.emit(f"arith.cmpf olt, {e.emit(f'math.absf {ceil} : f64')}, {bound} : f64")
+        count = e.emit(f"arith.fptosi {s.select(nonzero, ceil, e.emit('arith.constant 0.0 : f64'), 'f64')} : "
+                       "f64 to i64")
     else:
         wide = [v if t == "i64" else e.emit(f"arith.extsi {v} : {t} to i64") for v in (limit, start, delta)]
         nonzero = s.cmp("ne", wide[2], s.const(0))
