@@ -94,15 +94,19 @@ def test_reductions_select_among_the_axis_sets_the_declared_shape_allows():
 
 
 def test_reductions_with_keepdims_over_size_one_axes():
-    # (3, 1, 4) to (3, 1, 1) over 2 axes: {1, 2} in any order or sign
-    m = Compared(model_of([node("ReduceL2", ["x", "a"], keepdims=1)], {"x": (F, [3, 1, 4]), "a": (I64, [2])},
-                          {"y": (F, [3, 1, 1])}))
+    # (3, 1, 4) to (3, 1, 1) over 2 axes: {1, 2} in any order or sign; to (3, 1, 4) over axis 1 alone:
+    # the squares summed over one element each
+    m = Compared(model_of([node("ReduceL2", ["x", "a"], keepdims=1), node("ReduceSumSquare", ["x", "b"], ["z"])],
+                          {"x": (F, [3, 1, 4]), "a": (I64, [2]), "b": (I64, [1])},
+                          {"y": (F, [3, 1, 1]), "z": (F, [3, 1, 4])}))
     x = rand(3, 1, 4)
-    for a in ([1, 2], [2, 1], [-1, -2], [2, -2]):
-        m.same(x=x, a=ints(*a))
+    for a, b in (([1, 2], 1), ([2, 1], -2), ([-1, -2], 1), ([2, -2], -2)):
+        m.same(x=x, a=ints(*a), b=ints(b))
     for a in ([2, 2], [0, 2], [1, 1]):
         m.fails("node 'y' (ReduceL2, opset 18): the axes operand does not give the declared output shape "
-                "[3, 1, 1]", x=x, a=ints(*a))
+                "[3, 1, 1]", x=x, a=ints(*a), b=ints(1))
+    m.fails("node 'z' (ReduceSumSquare, opset 18): the axes operand does not give the declared output shape "
+            "[3, 1, 4]", x=x, a=ints(1, 2), b=ints(2))
 
 
 def test_reduction_through_elementwise_ops_to_a_declared_output():

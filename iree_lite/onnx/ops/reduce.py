@@ -75,15 +75,15 @@ def reduction(op_type):
             if keepdims:
                 y = e.reshape(y, [1 if i in axes else d for i, d in enumerate(x.shape)])
             return y
-        node.attrs.get("noop_with_empty_axes")
+        noop = node.attrs.get("noop_with_empty_axes", 0)
         if node.opset >= AXES_INPUT_FROM.get(op_type, 18):
-            if not node.known(1):
+            if not node.known(1):   # of a static nonzero length: never empty, so noop does not apply
                 return over_runtime_axes(node, x, keepdims, over)
             axes = None if node.input(1) is None else [int(a) for a in node.const_input(1, "axes")]
         else:
             axes = node.attrs.get("axes")
         if not axes:
-            if node.attrs.get("noop_with_empty_axes", 0):
+            if noop:
                 return x
             axes = list(range(x.rank))
         return over(sorted({a % x.rank for a in axes}) if x.rank else [])
