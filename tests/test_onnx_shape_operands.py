@@ -121,6 +121,20 @@ def test_reduction_through_elementwise_ops_to_a_declared_output():
             x=x, a=ints(0, 1))
 
 
+def test_range_length_carried_from_the_output_through_both_branches():
+    # Range's length is unknown to shape inference; the two branches from it
+    # meet in an Add whose result is declared, so both have its length
+    half = helper.make_tensor("half", F, [], [0.5])
+    nodes = [node("Cast", ["n"], ["limit"], to=F), node("Constant", [], ["zero"], value_float=0.0),
+             node("Constant", [], ["one"], value_float=1.0), node("Constant", [], ["h"], value=half),
+             node("Range", ["zero", "limit", "one"], ["r"]), node("Mul", ["r", "h"], ["a"]),
+             node("Cos", ["a"], ["c"]), node("Sin", ["r"], ["b"]), node("Add", ["c", "b"], ["y"])]
+    m = Compared(model_of(nodes, {"n": (TensorProto.INT32, [])}, {"y": (F, [7])}))
+    m.same(n=np.array(7, np.int32))
+    m.fails("node 'r' (Range, opset 18): start, limit and delta do not give the declared 7 elements",
+            n=np.array(6, np.int32))
+
+
 def test_slice_with_runtime_starts_ends_axes_and_steps():
     inputs = {"x": (F, [6, 5, 4]), **{n: (I64, [2]) for n in ("st", "en", "ax", "sp")}}
     m = Compared(model_of([node("Slice", ["x", "st", "en", "ax", "sp"])], inputs, {"y": (F, [3, 5, 2])}))
