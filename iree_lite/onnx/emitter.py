@@ -272,6 +272,27 @@ class Emitter:
             f"tensor.extract_slice {self.materialize(v)}[{', '.join(map(str, offsets))}] "
             f"[{', '.join(map(str, sizes))}] [{', '.join(map(str, strides))}] : {v.type} to {t}"))
 
+    def read_at(self, v, shape, body):
+        """A tensor of `shape` from body(b, j, read): j the i64 loop indices,
+        read(indices) v's element at in-range i64 indices, taken from v's
+        flat view (iree-lite gathers from 1-D sources in its own kernels)."""
+        flat = self.reshape(v, (int(np.prod(v.shape)),))
+        strides = [int(np.prod(v.shape[i + 1:])) for i in range(v.rank)]
+
+        def read(b, indices):
+            offset = b.const(0, np.int64)
+            for k, stride in zip(indices, strides):
+                term = b.emit(f"arith.muli {k}, {b.const(stride, np.int64)} : i64")
+                offset = b.emit(f"arith.addi {offset}, {term} : i64")
+            at = b.emit(f"arith.index_cast {offset} : i64 to index")
+            return b.emit(f"tensor.extract {self.materialize(flat)}[{at}] : {flat.type}")
+
+        def generic_body(b, args, acc):
+            j = [b.emit(f"arith.index_cast {b.emit(f'linalg.index {i} : index')} : index to i64")
+                 for i in range(len(shape))]
+            return body(b, j, lambda indices: read(b, indices))
+        return self.generic([], shape, v.dtype, generic_body)
+
     def pad(self, v, low, high, value):
         if not any(low) and not any(high):
             return v

@@ -10,7 +10,10 @@ Concat, ... feeding a Reshape) become the static shapes MLIR needs.
 import os
 import re
 
-from .emitter import Emitter, NodeError, Value, element_type
+import numpy as np
+
+from .emitter import Emitter, NodeError, Value, element_type, fmt_shape
+from .shapes import declared_shapes
 
 
 class OnnxImportError(Exception):
@@ -111,10 +114,12 @@ class Node:
     """What a converter sees: the node, its input Values (None for an
     omitted optional input), attributes, opset and the emitter."""
 
-    def __init__(self, proto, inputs, opset, emitter):
+    def __init__(self, proto, inputs, opset, emitter, label="", declared=None):
         self.proto, self.inputs, self.opset, self.e = proto, inputs, opset, emitter
         self.attrs = Attrs(proto)
         self.op_type = proto.op_type
+        self.label = label   # names the node in run-time check messages
+        self.declared = declared or {}
 
     def input(self, i):
         return self.inputs[i] if i < len(self.inputs) else None
@@ -124,10 +129,28 @@ class Node:
         v = self.input(i)
         if v is None:
             return None
+        if v.const is None and 0 in v.shape:   # no elements: nothing to wait for
+            return np.zeros(v.shape, v.dtype)
         if v.const is None:
             raise NodeError(f"input {i} ('{self.proto.input[i]}'{', ' + what if what else ''}) must be a "
                             "constant known at import time")
         return v.const
+
+    def known(self, i):
+        """Whether input i is omitted or its value is known at import time."""
+        v = self.input(i)
+        return v is None or v.const is not None or 0 in v.shape
+
+    def output_shape(self, index, because):
+        """Output `index`'s shape as the model declares it (graph outputs,
+        value_info, onnx shape inference), which must be static: `because`
+        says which run-time operand needs it."""
+        name = self.proto.output[index] if index < len(self.proto.output) else ""
+        shape = self.declared.get(name)
+        if shape is None or None in shape:
+            raise NodeError(f"{because} is known only at run time, so output {index} ('{name}') needs a static "
+                            f"declared shape (it has {'none' if shape is None else fmt_shape(shape)})")
+        return shape
 
 
 ONNX_FUNCTION_NAME = re.compile(r"^[A-Za-z_][\w$.]*$")
@@ -140,6 +163,7 @@ class GraphImporter:
         self.opsets = {o.domain or "ai.onnx": o.version for o in model.opset_import}
         self.e = Emitter(weights)
         self.values = {}
+        self.declared = declared_shapes(self.graph)
         for t in self.graph.initializer:
             try:
                 array = numpy_helper.to_array(t)
@@ -163,7 +187,7 @@ class GraphImporter:
             if undefined:
                 raise OnnxImportError(f"{label}: input '{undefined[0]}' is not defined before it")
             try:
-                self.convert(proto, opset)
+                self.convert(proto, opset, label)
             except NodeError as e:
                 raise OnnxImportError(f"{label}: {e}") from None
             except Exception as e:   # a form no converter expects: still one line naming the node
@@ -171,12 +195,13 @@ class GraphImporter:
         self.arguments = args
         return self.function_text(args)
 
-    def convert(self, proto, opset):
+    def convert(self, proto, opset, label):
         from .fold import fold
         from .ops import CONVERTERS
         if proto.domain not in ("", "ai.onnx"):
             raise NodeError(f"operator domain '{proto.domain}' is not supported")
-        node = Node(proto, [self.values[n] if n else None for n in proto.input], opset, self.e)
+        node = Node(proto, [self.values[n] if n else None for n in proto.input], opset, self.e, label,
+                    self.declared)
         outputs = fold(node)
         if outputs is None:
             converter = CONVERTERS.get(proto.op_type)

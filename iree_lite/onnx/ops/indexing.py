@@ -3,6 +3,7 @@ Trilu, and the normalizations over an axis (RMSNormalization, LpNormalization)."
 import numpy as np
 
 from ..emitter import NodeError
+from ..scalars import Scalars
 from .elementwise import check_float
 from .nn import static
 from .shape import wrapped_index
@@ -66,20 +67,25 @@ def gather_elements(node):
 
 def trilu(node):
     x = static(node.inputs[0])
-    k = node.const_input(1, "k")
-    k = 0 if k is None else int(k.reshape(-1)[0])
     upper = node.attrs.get("upper", 1)
     n = x.rank
+    if n < 2:
+        raise NodeError("Trilu needs a tensor of rank 2 or more")
+    if node.input(1) is None:
+        k = Scalars(node).const(0)
+    else:   # a literal where known, else read at run time (outside the loop)
+        k = Scalars(node).ints(1, "k")
+        if len(k) != 1:
+            raise NodeError(f"input 1 ('{node.proto.input[1]}', k) must have one element, not {len(k)}")
+        k = k[0]
 
     def body(b, args, acc):   # keep x where col - row >= k (upper) or <= k (lower)
         row = b.emit(f"arith.index_cast {b.emit(f'linalg.index {n - 2} : index')} : index to i64")
         col = b.emit(f"arith.index_cast {b.emit(f'linalg.index {n - 1} : index')} : index to i64")
         diff = b.emit(f"arith.subi {col}, {row} : i64")
-        keep = b.emit(f"arith.cmpi {'sge' if upper else 'sle'}, {diff}, {b.const(k, np.int64)} : i64")
+        keep = b.emit(f"arith.cmpi {'sge' if upper else 'sle'}, {diff}, {k} : i64")
         zero = b.const(0.0 if x.is_float else 0, x.dtype)
         return b.emit(f"arith.select {keep}, {args[0]}, {zero} : {x.element}")
-    if n < 2:
-        raise NodeError("Trilu needs a tensor of rank 2 or more")
     return node.e.generic([(x, [f"d{i}" for i in range(n)])], x.shape, x.dtype, body)
 
 

@@ -1,7 +1,8 @@
 """Reductions (ReduceSum, ReduceMean, ...) and Softmax / LogSoftmax."""
 import numpy as np
 
-from ..emitter import NodeError
+from ..emitter import NodeError, fmt_shape
+from ..scalars import Scalars, axis_sets, select_tensor
 from .elementwise import by_kind, check_float
 from .nn import static
 
@@ -24,6 +25,8 @@ AXES_INPUT_FROM = {"ReduceSum": 13}
 
 
 def start_value(kind, dtype):
+    if dtype.kind == "b":   # max is any, min is all
+        return kind == "highest" if kind in ("lowest", "highest") else kind
     if kind == "lowest":
         return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
     if kind == "highest":
@@ -34,23 +37,19 @@ def start_value(kind, dtype):
 def reduction(op_type):
     start, combiners, pre, finish = REDUCTIONS[op_type]
 
-    def convert(node):
-        x = static(node.inputs[0])
+    def convert(node, x=None):
+        """x: the input, when not node.inputs[0] (a bool one as i8)."""
+        x = static(node.inputs[0] if x is None else x)
+        e = node.e
+        if x.dtype.kind == "b" and op_type in ("ReduceMax", "ReduceMin"):   # any / all, reduced as i8
+            x8 = e.elementwise([x], np.int8, lambda b, a: b.emit(f"arith.extui {a[0]} : i1 to i8"))
+            y = convert(node, x8)
+            return e.elementwise([y], np.bool_, lambda b, a: b.emit(f"arith.trunci {a[0]} : i8 to i1"))
         dt, t = x.dtype, x.element
         combiner = by_kind(x, *combiners)
         if combiner is None:
             raise NodeError(f"element type {dt} is not supported (a float type is needed)")
         keepdims = node.attrs.get("keepdims", 1)
-        if node.opset >= AXES_INPUT_FROM.get(op_type, 18):
-            axes = None if node.input(1) is None else [int(a) for a in node.const_input(1, "axes")]
-        else:
-            axes = node.attrs.get("axes")
-        if not axes:
-            if node.attrs.get("noop_with_empty_axes", 0):
-                return x
-            axes = list(range(x.rank))
-        axes = sorted({a % x.rank for a in axes}) if x.rank else []
-        e = node.e
 
         def element(b, v):
             if pre == "square":
@@ -60,20 +59,62 @@ def reduction(op_type):
             if pre == "exp":
                 return b.emit(f"math.exp {v} : {t}")
             return v
-        y = e.reduce(x, axes, dt, start_value(start, dt), lambda b, v, acc: b.emit(f"{combiner} {v}, {acc} : {t}"),
-                     pre=element if pre else None)
-        if finish:
-            count = int(np.prod([x.shape[a] for a in axes]))
 
-            def done(b, a):
-                if finish == "mean":
-                    return b.emit(f"arith.divf {a[0]}, {b.const(count, dt)} : {t}")
-                return b.emit(f"math.{finish} {a[0]} : {t}")
-            y = e.elementwise([y], dt, done)
-        if keepdims:
-            y = e.reshape(y, [1 if i in axes else d for i, d in enumerate(x.shape)])
-        return y
+        def over(axes):
+            """The reduction over the given axes (sorted, maybe none)."""
+            y = e.reduce(x, axes, dt, start_value(start, dt),
+                         lambda b, v, acc: b.emit(f"{combiner} {v}, {acc} : {t}"), pre=element if pre else None)
+            if finish:
+                count = int(np.prod([x.shape[a] for a in axes]))
+
+                def done(b, a):
+                    if finish == "mean":
+                        return b.emit(f"arith.divf {a[0]}, {b.const(count, dt)} : {t}")
+                    return b.emit(f"math.{finish} {a[0]} : {t}")
+                y = e.elementwise([y], dt, done)
+            if keepdims:
+                y = e.reshape(y, [1 if i in axes else d for i, d in enumerate(x.shape)])
+            return y
+        noop = node.attrs.get("noop_with_empty_axes", 0)
+        if node.opset >= AXES_INPUT_FROM.get(op_type, 18):
+            if not node.known(1):   # of a static nonzero length: never empty, so noop does not apply
+                return over_runtime_axes(node, x, keepdims, over)
+            axes = None if node.input(1) is None else [int(a) for a in node.const_input(1, "axes")]
+        else:
+            axes = node.attrs.get("axes")
+        if not axes:
+            if noop:
+                return x
+            axes = list(range(x.rank))
+        return over(sorted({a % x.rank for a in axes}) if x.rank else [])
     return convert
+
+
+def over_runtime_axes(node, x, keepdims, over):
+    """A reduction whose axes are known only at run time: each set of that
+    many axes that gives the declared output shape is a candidate; those
+    differing only in size-1 axes reduce alike, so each distinct one is
+    computed once and the runtime axes select among them (asserted to be
+    one of the candidates)."""
+    s = Scalars(node)
+    out = tuple(node.output_shape(0, f"input 1 ('{node.proto.input[1]}')"))
+    axes = s.ints(1, "axes")
+
+    def fits(chosen):
+        if keepdims:
+            return out == tuple(1 if i in chosen else d for i, d in enumerate(x.shape))
+        return out == tuple(d for i, d in enumerate(x.shape) if i not in chosen)
+    groups = {}   # the axes that are not size 1 -> the candidate sets with them
+    for chosen in axis_sets(x.rank, len(axes), fits, fmt_shape(x.shape)):
+        groups.setdefault(tuple(a for a in chosen if x.shape[a] != 1), []).append(chosen)
+    axes = [s.wrap_negative(a, x.rank) for a in axes]
+    matches = [s.any(s.is_axis_set(axes, c) for c in sets) for sets in groups.values()]
+    s.check(s.any(matches), f"the axes operand does not give the declared output shape {fmt_shape(out)}")
+    results = [node.e.reshape(over(list(effective)), out) for effective in groups]
+    y = results[-1]
+    for match, r in zip(matches[-2::-1], results[-2::-1]):
+        y = select_tensor(node.e, match, r, y)
+    return y
 
 
 def along_softmax_axis(node, apply):

@@ -1,9 +1,11 @@
 """Shape and data-movement ops: reshapes, transposes, concatenation,
-slicing, gathers, broadcasts, padding and constants. Shape operands must be
-known at import time (MLIR's shapes here are static)."""
+slicing, gathers, broadcasts, padding and constants. MLIR's shapes here are
+static: a shape operand known only at run time needs the declared output
+shape (shape_operands)."""
 import numpy as np
 
 from ..emitter import NodeError, Value, element_type, fmt_shape
+from . import shape_operands
 from .nn import static
 
 
@@ -16,11 +18,13 @@ def axes_input_or_attr(node, index, name="axes"):
 
 def reshape(node):
     x = static(node.inputs[0])
+    allowzero = node.attrs.get("allowzero", 0)
     if node.opset < 5:
         shape = list(node.attrs.get("shape"))
+    elif not node.known(1):
+        return shape_operands.reshape(node, x, allowzero)
     else:
         shape = [int(d) for d in node.const_input(1, "shape")]
-    allowzero = node.attrs.get("allowzero", 0)
     out = [x.shape[i] if d == 0 and not allowzero else d for i, d in enumerate(shape)]
     if out.count(-1) > 1:
         raise NodeError(f"shape {shape} has more than one -1")
@@ -44,6 +48,8 @@ def flatten(node):
 
 def squeeze(node):
     x = static(node.inputs[0])
+    if not node.known(1):
+        return shape_operands.squeeze(node, x)
     axes = axes_input_or_attr(node, 1)
     if axes is None:
         axes = [i for i, d in enumerate(x.shape) if d == 1]
@@ -55,6 +61,8 @@ def squeeze(node):
 
 def unsqueeze(node):
     x = static(node.inputs[0])
+    if not node.known(1):
+        return shape_operands.unsqueeze(node, x)
     axes = axes_input_or_attr(node, 1)
     rank = x.rank + len(axes)
     axes = sorted(a % rank for a in axes)
@@ -83,8 +91,11 @@ def split(node):
     x = static(node.inputs[0])
     axis = node.attrs.get("axis", 0) % x.rank
     count = len(node.proto.output)
-    sizes = node.const_input(1, "split") if node.opset >= 13 else node.attrs.get("split")
     node.attrs.get("num_outputs")
+    if node.opset >= 13 and not node.known(1):
+        sizes = shape_operands.split_sizes(node, x, axis, count)
+    else:
+        sizes = node.const_input(1, "split") if node.opset >= 13 else node.attrs.get("split")
     if sizes is None:
         size = -(-x.shape[axis] // count)
         sizes = [min(size, x.shape[axis] - i * size) for i in range(count)]
@@ -107,6 +118,8 @@ def slice_(node):
     if node.opset < 10:
         starts, ends = node.attrs.get("starts"), node.attrs.get("ends")
         axes, steps = node.attrs.get("axes"), None
+    elif not all(node.known(i) for i in range(1, 5)):
+        return shape_operands.slice_(node, x)
     else:
         starts, ends = node.const_input(1, "starts"), node.const_input(2, "ends")
         axes, steps = node.const_input(3, "axes"), node.const_input(4, "steps")
@@ -126,21 +139,11 @@ def slice_(node):
 
 
 def reverse(e, v, axes):
-    """v with the given axes reversed, read from v's flat view at computed
-    offsets (iree-lite gathers from 1-D and 2-D sources in its own kernels)."""
-    flat = e.reshape(v, (int(np.prod(v.shape)),))
-    strides = [int(np.prod(v.shape[i + 1:])) for i in range(v.rank)]
-
-    def body(b, args, acc):
-        offset = b.emit("arith.constant 0 : index")
-        for i, (n, stride) in enumerate(zip(v.shape, strides)):
-            k = b.emit(f"linalg.index {i} : index")
-            if i in axes:
-                k = b.emit(f"arith.subi {b.emit(f'arith.constant {n - 1} : index')}, {k} : index")
-            term = b.emit(f"arith.muli {k}, {b.emit(f'arith.constant {stride} : index')} : index")
-            offset = b.emit(f"arith.addi {offset}, {term} : index")
-        return b.emit(f"tensor.extract {e.materialize(flat)}[{offset}] : {flat.type}")
-    return e.generic([], v.shape, v.dtype, body)
+    """v with the given axes reversed."""
+    def body(b, j, read):
+        return read([b.emit(f"arith.subi {b.const(n - 1, np.int64)}, {k} : i64") if i in axes else k
+                     for i, (k, n) in enumerate(zip(j, v.shape))])
+    return e.read_at(v, v.shape, body)
 
 
 def gather(node):
@@ -183,6 +186,8 @@ def wrapped_index(b, i, n, dtype):
 
 def expand(node):
     x = static(node.inputs[0])
+    if not node.known(1):
+        return shape_operands.expand(node, x)
     shape = [int(d) for d in node.const_input(1, "shape")]
     rank = max(len(shape), x.rank)
     shape = [1] * (rank - len(shape)) + shape
@@ -195,11 +200,16 @@ def expand(node):
 
 def tile(node):
     x = static(node.inputs[0])
-    repeats = [int(r) for r in node.const_input(1, "repeats")]
+    if not node.known(1):
+        return shape_operands.tile(node, x, tile_static)
+    return tile_static(node.e, x, [int(r) for r in node.const_input(1, "repeats")])
+
+
+def tile_static(e, x, repeats):
     y = x
     for axis, r in enumerate(repeats):
         if r != 1:
-            y = node.e.concat([y] * r, axis) if r else node.e.extract_slice(
+            y = e.concat([y] * r, axis) if r else e.extract_slice(
                 y, [0] * y.rank, [0 if i == axis else d for i, d in enumerate(y.shape)])
     return y
 
@@ -207,8 +217,10 @@ def tile(node):
 def pad(node):
     x = static(node.inputs[0])
     mode = node.attrs.get("mode", "constant")
-    if mode != "constant":
+    if mode not in ("constant", "edge", "reflect", "wrap"):
         raise NodeError(f"mode '{mode}' is not supported")
+    if mode != "constant" or not all(node.known(i) for i in (1, 2, 3)):
+        return shape_operands.pad(node, x, mode)
     if node.opset < 11:
         pads, value = node.attrs.get("pads"), node.attrs.get("value", 0.0)
         axes = None
@@ -230,10 +242,12 @@ def pad(node):
 
 
 def constant_of_shape(node):
-    shape = [int(d) for d in node.const_input(0, "shape")]
     from onnx import numpy_helper
     value = node.attrs.get("value")
     fill = np.zeros((), np.float32) if value is None else numpy_helper.to_array(value).reshape(())
+    if not node.known(0):
+        return shape_operands.constant_of_shape(node, fill)
+    shape = [int(d) for d in node.const_input(0, "shape")]
     return Value(shape, fill.dtype, const=np.broadcast_to(fill, shape))
 
 
@@ -271,5 +285,6 @@ CONVERTERS = {
     "Reshape": reshape, "Flatten": flatten, "Squeeze": squeeze, "Unsqueeze": unsqueeze,
     "Transpose": transpose, "Concat": concat, "Split": split, "Slice": slice_, "Gather": gather,
     "Expand": expand, "Tile": tile, "Pad": pad, "ConstantOfShape": constant_of_shape,
-    "Shape": shape_op, "Size": size, "SpaceToDepth": space_to_depth, "DepthToSpace": depth_to_space,
+    "Shape": shape_op, "Range": shape_operands.range_, "Size": size, "SpaceToDepth": space_to_depth,
+    "DepthToSpace": depth_to_space,
 }
