@@ -1,5 +1,6 @@
 """Rewrite linalg ops (parallel iterators) into tensor element-wise ops, and
-decompose every other op that defines `decompose` (affine maps, fpowi).
+decompose every other op that defines `decompose` (affine maps, fpowi) and
+arith's extended ops.
 
 `linalg.generic`'s body is applied element-wise: each scalar body op becomes
 the same op on tensors of the iteration shape, so dispatch formation fuses
@@ -18,6 +19,7 @@ from .body import apply_body
 from .build import INDEX, cast, emit, expand, fold, index_constant, insert, linear_index, map_dimensions, reordered, \
     shape_of, size_of, softmax, splat, view
 from .convolution import convolve
+from .extended import EXTENDED, rewrite_extended
 from .linalg_ext import rewrite_ext
 from .pack import rewrite_packing
 from .reduction import pick
@@ -45,6 +47,9 @@ def lower_linalg(block, source, remap=None):
             rewritten = {"tensor.generate": rewrite_generate, "tensor.pad": rewrite_pad,
                          "tensor.concat": rewrite_concat}.get(op.name, rewrite)(op, ops, remap, source)
             for old, new in zip(op.results, rewritten):
+                remap[old] = new
+        elif op.name in EXTENDED:
+            for old, new in zip(op.results, rewrite_extended(op, ops)):
                 remap[old] = new
         elif hasattr(lookup(op.name), "decompose"):
             def new(name, operands, result_types, attributes=None, loc=op.loc):
