@@ -18,6 +18,7 @@ from ..ir.types import TensorType
 from .body import apply_body
 from .build import INDEX, cast, emit, expand, fold, index_constant, insert, linear_index, map_dimensions, reordered, \
     shape_of, size_of, softmax, splat, view
+from .contract import rewrite_contract, rewrite_elementwise
 from .convolution import convolve
 from .extended import EXTENDED, rewrite_extended
 from .linalg_ext import rewrite_ext
@@ -93,6 +94,10 @@ def rewrite(op, ops, remap, source):
         kept = [d for d in range(ins[0].type.rank) if d not in dims]
         identity = AffineMapAttr(ins[0].type.rank, tuple(range(ins[0].type.rank)))
         return reduce_body(op, ops, [identity], kept, dims, remap, source)
+    if kind == "elementwise":
+        return rewrite_elementwise(op, ops)
+    if kind == "contract":
+        return rewrite_contract(op, ops, cast_operands)
     if kind in CONTRACTIONS:
         if "indexing_maps" in op.attributes:
             ins = matmul_inputs(op, ops, ins, outs[0])
