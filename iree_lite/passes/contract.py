@@ -53,7 +53,10 @@ def rewrite_contract(op, ops, cast_operands):
         shape = tuple(reads[d][0].type.shape[reads[d][1]] for d in dims)
         value = expand(ops, value, amap, shape, op.loc, size=lambda i: size(dims[i]))
         matrix = [size_product(ops, [size(d) for d in group], op.loc) for group in order]
-        return view(ops, value, matrix if batch else matrix[1:], op.loc)
+        return reshaped(value, matrix if batch else matrix[1:])
+
+    def reshaped(value, sizes):   # a view where the shape changes
+        return value if value.type.shape == tuple(sizes) else view(ops, value, sizes, op.loc)
 
     a, b = cast_operands(op, ops, ins, init.type.element)
     lhs = arranged(a, a_map, (batch, rows, reduced))
@@ -61,9 +64,9 @@ def rewrite_contract(op, ops, cast_operands):
     acc = arranged(init, c_map, (batch, rows, cols))
     product = emit(ops, "iree_lite.matmul", [acc, lhs, rhs], [acc.type], loc=op.loc)[0]
     dims = batch + rows + cols
-    result = view(ops, product, [size(d) for d in dims], op.loc)
+    result = reshaped(product, [size(d) for d in dims])
     if dims == list(c_map):
-        return [result if result.type == init.type else view(ops, result, [size(d) for d in c_map], op.loc)]
+        return [result]
     amap = AffineMapAttr(len(c_map), tuple(c_map.index(d) for d in dims))
     return [expand(ops, result, amap, init.type.shape, op.loc, init)]
 
