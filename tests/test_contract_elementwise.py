@@ -197,3 +197,37 @@ def test_malformed_uses_are_located_errors(tmp_path, src, error):
     assert f"{path}:" in out and error in out and "Traceback" not in out
     with pytest.raises(Diagnostic):
         compile_module(src, "bad.mlir")
+
+
+# Named contractions with fixed maps: (lhs, rhs, output shapes, numpy einsum).
+NAMED = {"batch_vecmat": ((2, 4), (2, 4, 3), (2, 3), "bk,bkn->bn"),
+         "batch_reduce_matmul": ((2, 5, 4), (2, 4, 3), (5, 3), "bmk,bkn->mn"),
+         "mmt4d": ((2, 3, 4, 2), (5, 3, 2, 2), (2, 5, 4, 2), "mkac,nkbc->mnab"),
+         "batch_mmt4d": ((2, 2, 3, 4, 1), (2, 5, 3, 2, 1), (2, 2, 5, 4, 2), "zmkac,znkbc->zmnab")}
+
+
+def named(name):
+    a, b, c, _ = NAMED[name]
+    ta, tb, tc = (tensor(s, "f32") for s in (a, b, c))
+    src = (f"func.func @f(%a: {ta}, %b: {tb}, %c: {tc}) -> {tc} {{\n"
+           f"  %r = linalg.{name} ins(%a, %b : {ta}, {tb}) outs(%c : {tc}) -> {tc}\n  return %r : {tc}\n}}\n")
+    return src, [values(s, "f32", seed) for seed, s in enumerate((a, b, c))]
+
+
+@pytest.mark.parametrize("name", sorted(NAMED))
+def test_named_contraction(both_vms, name):
+    src, (a, b, c) = named(name)
+    (got,) = same_on_both(*both_vms(src), "f", [a, b, c])
+    np.testing.assert_array_equal(got, c + np.einsum(NAMED[name][3], a, b))
+
+
+@pytest.mark.parametrize("name", sorted(NAMED))
+def test_named_contraction_matches_iree(reference_iree, tmp_path, name):
+    src, arrays = named(name)
+    path = tmp_path / "n.mlir"
+    path.write_text(src)
+    for k, x in enumerate(arrays):
+        np.save(tmp_path / f"{k}.npy", x)
+    theirs, ours = run_mlir_both(reference_iree, path, ["--function=f"] + [
+        f"--input=@{tmp_path / f'{k}.npy'}" for k in range(3)])
+    assert theirs == ours and theirs[0] == 0

@@ -518,6 +518,26 @@ class ContractOp(OpDef):
                     fail(f"'linalg.contract' operands disagree on the size of dimension d{d}: {sizes[d]} and {n}")
 
 
+class NamedContractOp(ContractOp):
+    """batch_vecmat, batch_reduce_matmul, mmt4d and batch_mmt4d: linalg.contract
+    with the fixed maps of NAMED_CONTRACTS (dimension letters as linalg names them)."""
+
+    def __init__(self, name, maps):
+        self.name = name
+        self.maps = maps
+
+    def parse(self, p, loc, result_names):
+        op = NamedOp(self.name).parse(p, loc, result_names)
+        dims = list(dict.fromkeys(self.maps[2] + self.maps[0] + self.maps[1]))
+        op.attributes["indexing_maps"] = ArrayAttr(tuple(
+            AffineMapAttr(len(dims), tuple(dims.index(d) for d in m)) for m in self.maps))
+        return op
+
+
+# Operand dimensions of the named contractions, by letter: (lhs, rhs, output).
+NAMED_CONTRACTS = {"batch_vecmat": ("bk", "bkn", "bn"), "batch_reduce_matmul": ("bmk", "bkn", "mn"),
+                   "mmt4d": ("mkMK", "nkNK", "mnMN"), "batch_mmt4d": ("bmkMK", "bnkNK", "bmnMN")}
+
 ELEMENTWISE = {"add": ("addf", "addi"), "sub": ("subf", "subi"), "mul": ("mulf", "muli"),
                "div": ("divf", "divsi"), "max": ("maximumf", "maxsi"), "min": ("minimumf", "minsi"),
                "exp": ("math.exp", None), "log": ("math.log", None), "abs": ("math.absf", "math.absi"),
@@ -525,7 +545,8 @@ ELEMENTWISE = {"add": ("addf", "addi"), "sub": ("subf", "subi"), "mul": ("mulf",
                "ceil": ("math.ceil", None), "tanh": ("math.tanh", None)}
 
 OPS = {op.name: op for op in (
-    GenericOp(), TerminatorOp("linalg.yield"), ElementwiseKindOp(), ContractOp(), ReduceOp(), MapOp(), IndexOp(), LinearIndexOp(), SoftmaxOp(),
+    GenericOp(), TerminatorOp("linalg.yield"), ElementwiseKindOp(), ContractOp(),
+    *(NamedContractOp(f"linalg.{n}", maps) for n, maps in NAMED_CONTRACTS.items()), ReduceOp(), MapOp(), IndexOp(), LinearIndexOp(), SoftmaxOp(),
     ExpandOp(), ViewOp(), GatherOp(), *(ContractionOp(f"linalg.{n}") for n in CONTRACTIONS),
     *(NamedOp(f"linalg.{n}") for n in ELEMENTWISE),
     NamedOp("linalg.fill"), NamedOp("linalg.copy"), *(ConvOp(f"linalg.{n}") for n in CONVOLUTIONS),

@@ -10,7 +10,7 @@ materialised at the iteration shape by `iree_lite.expand` (a strided copy).
 Named ops map to the one op they mean.
 """
 from ..dialects import lookup
-from ..dialects.linalg import CONTRACTIONS, CONVOLUTIONS, ELEMENTWISE, MATMUL_DIMS, ins_outs
+from ..dialects.linalg import CONTRACTIONS, CONVOLUTIONS, ELEMENTWISE, MATMUL_DIMS, NAMED_CONTRACTS, ins_outs
 from ..dialects.reduction import Fold, Pick, reduction_plan
 from ..ir.attributes import AffineMapAttr
 from ..ir.core import Block, Diagnostic, Operation
@@ -96,7 +96,7 @@ def rewrite(op, ops, remap, source):
         return reduce_body(op, ops, [identity], kept, dims, remap, source)
     if kind == "elementwise":
         return rewrite_elementwise(op, ops)
-    if kind == "contract":
+    if kind == "contract" or kind in NAMED_CONTRACTS:
         return rewrite_contract(op, ops, cast_operands)
     if kind in CONTRACTIONS:
         if "indexing_maps" in op.attributes:
