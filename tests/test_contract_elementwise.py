@@ -231,3 +231,12 @@ def test_named_contraction_matches_iree(reference_iree, tmp_path, name):
     theirs, ours = run_mlir_both(reference_iree, path, ["--function=f"] + [
         f"--input=@{tmp_path / f'{k}.npy'}" for k in range(3)])
     assert theirs == ours and theirs[0] == 0
+
+
+def test_contract_with_dynamic_sizes(both_vms):
+    """Batch, rows and the reduced dimension sized at run time, the lhs transposed."""
+    maps = ["(b, m, n, k) -> (m, b, k)", "(b, m, n, k) -> (b, n, k)", "(b, m, n, k) -> (b, m, n)"]
+    src = contract(maps, (("?", 2, "?"), "f32"), ((2, 5, "?"), "f32"), ((2, "?", 5), "f32"))
+    a, b, c = values((4, 2, 6), "f32", 1), values((2, 5, 6), "f32", 2), values((2, 4, 5), "f32", 3)
+    (got,) = same_on_both(*both_vms(src), "f", [a, b, c])
+    np.testing.assert_array_equal(got, c + np.einsum("mbk,bnk->bmn", a, b))
