@@ -71,7 +71,8 @@ def _table():
     for t in INT_TYPES:
         rows += [(f"arith.{n} {t}", f"arith.{n} %a, %b : $0", [t] * 2, [t], None) for n in (
             "addi", "subi", "muli", "andi", "ori", "xori", "maxsi", "minsi", "maxui", "minui")]
-        rows += [(f"arith.{n} {t}", f"arith.{n} %a, %b : $0", [t] * 2, [t], SHIFTS(t)) for n in ("shli", "shrsi", "shrui")]
+        rows += [(f"arith.{n} {t}", f"arith.{n} %a, %b : $0", [t] * 2, [t], SHIFTS(t))
+                 for n in ("shli", "shrsi", "shrui")]
         rows += [(f"arith.{n} {t}", f"arith.{n} %a, %b : $0", [t] * 2, [t], DIVIDES(t)) for n in (
             "divsi", "remsi", "ceildivsi", "floordivsi", "divui", "remui", "ceildivui")]
         rows += [(f"math.{n} {t}", f"math.{n} %a : $0", [t], [t], None) for n in ("absi", "ctlz", "cttz", "ctpop")]

@@ -546,7 +546,8 @@ ELEMENTWISE = {"add": ("addf", "addi"), "sub": ("subf", "subi"), "mul": ("mulf",
 
 OPS = {op.name: op for op in (
     GenericOp(), TerminatorOp("linalg.yield"), ElementwiseKindOp(), ContractOp(),
-    *(NamedContractOp(f"linalg.{n}", maps) for n, maps in NAMED_CONTRACTS.items()), ReduceOp(), MapOp(), IndexOp(), LinearIndexOp(), SoftmaxOp(),
+    *(NamedContractOp(f"linalg.{n}", maps) for n, maps in NAMED_CONTRACTS.items()),
+    ReduceOp(), MapOp(), IndexOp(), LinearIndexOp(), SoftmaxOp(),
     ExpandOp(), ViewOp(), GatherOp(), *(ContractionOp(f"linalg.{n}") for n in CONTRACTIONS),
     *(NamedOp(f"linalg.{n}") for n in ELEMENTWISE),
     NamedOp("linalg.fill"), NamedOp("linalg.copy"), *(ConvOp(f"linalg.{n}") for n in CONVOLUTIONS),
