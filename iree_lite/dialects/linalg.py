@@ -458,7 +458,9 @@ class ElementwiseKindOp(OpDef):
     def verify(self, op, fail):
         check_tensors(op, fail)
         ins, outs = ins_outs(op)
-        kind = op.attributes["kind"].value
+        kind = getattr(op.attributes.get("kind"), "value", None)
+        if kind not in ELEMENTWISE_KINDS:
+            fail(f"'linalg.elementwise' needs a kind, one of {', '.join(ELEMENTWISE_KINDS)}")
         if len(outs) != 1 or len(ins) != ARITY.get(kind, 1):
             fail(f"'linalg.elementwise' <{kind}> takes {ARITY.get(kind, 1)} inputs and one output")
         element = outs[0].type.element
