@@ -48,6 +48,26 @@ cdef inline int64_t ipowi(int64_t a, int64_t b) noexcept nogil:
     return <int64_t>result
 
 
+cdef extern from *:
+    int __builtin_clzll(unsigned long long) nogil
+    int __builtin_ctzll(unsigned long long) nogil
+    int __builtin_popcountll(unsigned long long) nogil
+
+
+# Bit counts of an integer's unsigned view (zero-extended to 64 bits); the
+# builtins are undefined for 0, whose count is the width.
+cdef inline int leading_zeros(uint64_t a, int bits) noexcept nogil:
+    return bits if a == 0 else __builtin_clzll(a) - (64 - bits)
+
+
+cdef inline int trailing_zeros(uint64_t a, int bits) noexcept nogil:
+    return bits if a == 0 else __builtin_ctzll(a)
+
+
+cdef inline int set_bits(uint64_t a) noexcept nogil:
+    return __builtin_popcountll(a)
+
+
 cdef inline void copy_run(char* d, int64_t dstride, const char* s, int64_t sstride, int64_t n,
                           int size) noexcept nogil:
     """n elements, each side contiguous (stride 1) or strided; one of the

@@ -186,3 +186,66 @@ def test_scalar_eval_matches_reference():
     assert want[0] == have[0] == struct.unpack("f", struct.pack("f", 3.0 * struct.unpack("f", struct.pack("f", 0.1))[0]))[0]
     assert math.isnan(want[1]) and math.isnan(have[1])
     assert pack("f32", [have[0]]) == pack("f32", [want[0]])
+
+
+def int_values(n, seed, element):
+    """Random integers of the element type led by its edge values (0, +-1, INT_MIN, INT_MAX, ...)."""
+    dtype = {"i8": np.int8, "i16": np.int16, "i32": np.int32, "i64": np.int64}[element]
+    info = np.iinfo(dtype)
+    edge = [0, 1, -1, info.min, info.max, info.min + 1, 2, -2, 0x40, 1 << (info.bits - 2)]
+    v = np.random.default_rng(seed).integers(info.min, info.max, n, dtype=dtype, endpoint=True)
+    v[:min(n, len(edge))] = edge[:n]
+    return v
+
+
+@pytest.mark.parametrize("device,workers", [("local-sync", None), ("local-task", 2)])
+@pytest.mark.parametrize("n", [0, 1, isa.TILE - 1, isa.TILE + 1, 50 * isa.TILE + 3])
+@pytest.mark.parametrize("element", ["i8", "i16", "i32", "i64"])
+@pytest.mark.parametrize("name", ["ctlz", "cttz", "ctpop"])
+def test_bit_count_tile_ops_match_reference(name, element, n, device, workers):
+    x = int_values(n, 7, element)
+    module = compile_module(program(MLIR_OF[name], 1, n, element), "diff.mlir")
+    ref = interp.Context()
+    ref.load(module)
+    (expected,) = ref.invoke("f", [interp.Buffer(element, x.shape, bytearray(x.tobytes()))])
+    ctx = Context(device, workers)
+    ctx.load(module)
+    (actual,) = ctx.invoke("f", [x])
+    assert np.asarray(actual).tobytes() == bytes(expected.data)
+    bits = x.dtype.itemsize * 8
+    unsigned = [int(v) & ((1 << bits) - 1) for v in x[:64]]
+    counts = {"ctlz": [bits - u.bit_length() for u in unsigned], "ctpop": [bin(u).count("1") for u in unsigned],
+              "cttz": [(u & -u).bit_length() - 1 if u else bits for u in unsigned]}[name]
+    assert np.asarray(actual)[:64].tolist() == counts
+
+
+@pytest.mark.parametrize("n", [0, 1, isa.TILE + 1])
+@pytest.mark.parametrize("element", ["i8", "i16", "i32", "i64"])
+@pytest.mark.parametrize("name", ["addui_extended", "mulsi_extended", "mului_extended"])
+def test_extended_ops_match_reference_and_exact_arithmetic(name, element, n):
+    """The two results against Python's exact integers: the sum and its
+    carry, or the double-width product's low and high halves."""
+    t = f"tensor<{n}x{element}>"
+    second = f"tensor<{n}xi1>" if name == "addui_extended" else t
+    types = f"{t}, {second}" if name == "addui_extended" else t
+    src = (f"func.func @f(%a: {t}, %b: {t}) -> ({t}, {second}) {{\n"
+           f"  %r, %s = arith.{name} %a, %b : {types}\n  return %r, %s : {t}, {second}\n}}\n")
+    a, b = int_values(n, 1, element), int_values(n, 2, element)
+    module = compile_module(src, "ext.mlir")
+    ref = interp.Context()
+    ref.load(module)
+    expected = ref.invoke("f", [interp.Buffer(element, x.shape, bytearray(x.tobytes())) for x in (a, b)])
+    ctx = Context("local-task", 2)
+    ctx.load(module)
+    actual = [np.asarray(r) for r in ctx.invoke("f", [a, b])]
+    assert [r.tobytes() for r in actual] == [bytes(e.data) for e in expected]
+    bits = a.dtype.itemsize * 8
+    mask = (1 << bits) - 1
+    wrap = lambda v: (v & mask) - ((v & mask) >> (bits - 1) << bits)   # noqa: E731
+    for x, y, r, s in list(zip(a.tolist(), b.tolist(), *(r.tolist() for r in actual)))[:300]:
+        if name == "addui_extended":
+            total = (x & mask) + (y & mask)
+            assert (r, s) == (wrap(total), total >> bits)
+        else:
+            product = x * y if name == "mulsi_extended" else (x & mask) * (y & mask)
+            assert (r, s) == (wrap(product), wrap(product >> bits))

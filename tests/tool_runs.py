@@ -58,7 +58,8 @@ def as_buffer(array, element=None):
     """A numpy array as the reference interpreter's Buffer (a copy), its
     element type named from the dtype (int32 -> i32) unless given."""
     from iree_lite.vm import interp
-    element = element or array.dtype.name.replace("int", "i").replace("float", "f")
+    element = element or {"bool": "i1"}.get(array.dtype.name) or \
+        array.dtype.name.replace("int", "i").replace("float", "f")
     return interp.Buffer(element, array.shape, bytearray(array.tobytes()))
 
 

@@ -144,6 +144,9 @@ ELEMENTWISE = [
     ("absi", 1, "int", "A if A >= 0 else <{T}>(0 - <{U}>A)", "d = |a|; |INT_MIN| = INT_MIN."),
     ("ipowi", 2, "int", "<{T}>ipowi(A, B)",
      "d = a ** b, wrapping; for b < 0: 1 if a is 1, +-1 if a is -1, else 0."),
+    ("ctlz", 1, "int", "<{T}>leading_zeros(<{U}>A, {bits})", "d = the number of leading zero bits of a."),
+    ("cttz", 1, "int", "<{T}>trailing_zeros(<{U}>A, {bits})", "d = the number of trailing zero bits of a."),
+    ("ctpop", 1, "int", "<{T}>set_bits(<{U}>A)", "d = the number of one bits of a."),
     ("isnan", 1, "float->i1", "A != A", "d = a is NaN (i1)."),
     ("isinf", 1, "float->i1", "(A == INFINITY) | (A == -INFINITY)", "d = a is infinite (i1)."),
     ("isfinite", 1, "float->i1", "(A == A) & (A != INFINITY) & (A != -INFINITY)", "d = a is finite (i1)."),
@@ -514,10 +517,12 @@ BIND_INPUT, BIND_OUTPUT, BIND_GATHERED = 0, 1, 2
 
 
 # libm functions whose f32 form gives the double form's result rounded to
-# f32, exactly. Every other one computes in double for f32, as the reference
+# f32, exactly (fmaf: the exact result rounded once, which fma in double then
+# rounded to f32 is not). Every other one computes in double for f32, as the reference
 # interpreter defines (its ops compute in double and round once): glibc's
 # f32 forms differ from that in up to a fifth of their inputs (tanh, sinh).
-EXACT_IN_F32 = {"fabs", "fmod", "copysign", "fmax", "fmin", "floor", "ceil", "round", "trunc", "nearbyint"}
+EXACT_IN_F32 = {"fabs", "fmod", "copysign", "fmax", "fmin", "floor", "ceil", "round", "trunc", "nearbyint",
+                "fma"}
 
 
 def _subst(expr, t, i="i"):

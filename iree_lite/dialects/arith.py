@@ -199,6 +199,37 @@ class ScalingOp(OpDef):
         return [convert(scaled, op.results[0].type)]
 
 
+class ExtendedOp(OpDef):
+    """`%sum, %carry = arith.addui_extended %a, %b : T, C` (C: T's shape of
+    i1) and `%low, %high = arith.mulsi_extended %a, %b : T` (mului too): the
+    result and its carry, or both halves of the double-width product.
+    passes/extended.py lowers them to ops of one width."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def parse(self, p, loc, result_names):
+        operands = p.parse_operand_list()
+        p.parse_punct(":")
+        types = p.parse_type_list()
+        t = types[0]
+        results = types if self.name == "arith.addui_extended" else [t, t]
+        return Operation(self.name, p.resolve_all(operands, [t, t]), results, loc=loc)
+
+    def verify(self, op, fail):
+        if len(op.operands) != 2 or len(op.results) != 2:
+            fail(f"'{self.name}' takes two operands and gives two results")
+        t = op.operands[0].type
+        e = element_type_of(t)
+        if op.operands[1].type != t or not e.is_int or e.name == "index":
+            fail(f"'{self.name}' takes two operands of one fixed-width integer type, got "
+                 f"'{t}' and '{op.operands[1].type}'")
+        second = with_element(t, I1) if self.name == "arith.addui_extended" else t
+        if [r.type for r in op.results] != [t, second]:
+            fail(f"'{self.name}' results must be '{t}' and '{second}', got "
+                 f"{', '.join(repr(str(r.type)) for r in op.results)}")
+
+
 class ConstantOp(OpDef):
     name = "arith.constant"
 
@@ -248,5 +279,6 @@ OPS = {op.name: op for op in (
     CastOp("arith.bitcast", "bitcast", "any", "any", "same"),
     ScalingOp("arith.scaling_extf", "wider"),
     ScalingOp("arith.scaling_truncf", "narrower"),
+    *(ExtendedOp(f"arith.{n}") for n in ("addui_extended", "mulsi_extended", "mului_extended")),
     ConstantOp(),
 )}

@@ -3,7 +3,7 @@
 They are rewritten before dispatch formation (passes/linalg.py) into
 element-wise tensor ops, which then fuse with their neighbours.
 """
-from ..ir.attributes import AffineMapAttr, ArrayAttr, IntegerAttr, exact_dimension
+from ..ir.attributes import AffineMapAttr, ArrayAttr, IntegerAttr, StringAttr, exact_dimension
 from ..ir.core import Block, Operation, Region
 from ..ir.ops import OpDef, TerminatorOp, ends_in
 from ..ir.types import ScalarType, TensorType, element_type_of
@@ -432,6 +432,146 @@ class ContractionOp(NamedOp):
                 if n is not None and sizes.setdefault(d, n) != n:
                     fail(f"'{self.name}' operands disagree on the size of dimension d{d}: {sizes[d]} and {n}")
 
+# linalg.elementwise's kinds: the op on float and on integer elements (None: not defined there).
+ELEMENTWISE_KINDS = {
+    "exp": ("math.exp", None), "log": ("math.log", None), "abs": ("math.absf", None),
+    "ceil": ("math.ceil", None), "floor": ("math.floor", None), "negf": ("arith.negf", None),
+    "reciprocal": ("reciprocal", None), "round": ("math.round", None), "sqrt": ("math.sqrt", None),
+    "rsqrt": ("math.rsqrt", None), "square": ("square", "square"), "tanh": ("math.tanh", None),
+    "erf": ("math.erf", None), "add": ("arith.addf", "arith.addi"), "sub": ("arith.subf", "arith.subi"),
+    "mul": ("arith.mulf", "arith.muli"), "div": ("arith.divf", "arith.divsi"), "div_unsigned": (None, "arith.divui"),
+    "max_signed": ("arith.maximumf", "arith.maxsi"), "min_signed": ("arith.minimumf", "arith.minsi"),
+    "max_unsigned": (None, "arith.maxui"), "min_unsigned": (None, "arith.minui"), "powf": ("math.powf", None),
+    "select": ("arith.select", "arith.select"),
+}
+ARITY = {"select": 3, **{k: 2 for k in ("add", "sub", "mul", "div", "div_unsigned", "max_signed", "min_signed",
+                                         "max_unsigned", "min_unsigned", "powf")}}
+
+
+def parse_maps(p, attrs):
+    if p.parse_optional_keyword("indexing_maps"):
+        p.parse_punct("=")
+        attrs["indexing_maps"] = p.parse_attribute()
+
+
+def check_maps(op, fail, rank):
+    """The indexing maps (projected permutations over `rank` dimensions), one per operand."""
+    maps = op.attributes.get("indexing_maps")
+    if not isinstance(maps, ArrayAttr) or len(maps.values) != len(op.operands) or \
+            not all(isinstance(m, AffineMapAttr) and m.num_dims == rank and m.results is not None
+                    and None not in m.results for m in maps.values):
+        fail(f"'{op.name}' needs one projected-permutation indexing map over {rank} dimensions per operand")
+    for m, v in zip(maps.values, op.operands):
+        if len(m.results) != getattr(v.type, "rank", 0):
+            fail(f"indexing map {m} does not fit operand of type '{v.type}'")
+    return maps.values
+
+
+class ElementwiseKindOp(OpDef):
+    """`linalg.elementwise <exp> [indexing_maps = [...]] ins(...) outs(...) -> T`
+    (IREE 3.13's form): one arith or math op (ELEMENTWISE_KINDS) applied at
+    each index of the output; the maps (identities by default) may transpose
+    or broadcast the inputs."""
+    name = "linalg.elementwise"
+
+    def parse(self, p, loc, result_names):
+        p.parse_punct("<")
+        tok = p.parse_kind("ident", "elementwise kind")
+        if tok.text not in ELEMENTWISE_KINDS:
+            raise p.error(f"unknown elementwise kind '{tok.text}'; expected one of "
+                          f"{', '.join(ELEMENTWISE_KINDS)}", tok)
+        p.parse_punct(">")
+        attrs = {"kind": StringAttr(tok.text)}
+        parse_maps(p, attrs)
+        ins, in_types, outs, out_types = parse_ins_outs(p)
+        attrs.update(p.parse_optional_attr_dict())
+        return finish(p, self.name, ins, in_types, outs, out_types, attrs, [], loc)
+
+    def verify(self, op, fail):
+        check_tensors(op, fail)
+        ins, outs = ins_outs(op)
+        kind = getattr(op.attributes.get("kind"), "value", None)
+        if kind not in ELEMENTWISE_KINDS:
+            fail(f"'linalg.elementwise' needs a kind, one of {', '.join(ELEMENTWISE_KINDS)}")
+        if len(outs) != 1 or len(ins) != ARITY.get(kind, 1):
+            fail(f"'linalg.elementwise' <{kind}> takes {ARITY.get(kind, 1)} inputs and one output")
+        element = outs[0].type.element
+        if ELEMENTWISE_KINDS[kind][0 if element.is_float else 1] is None:
+            fail(f"'linalg.elementwise' <{kind}> is not defined on '{element}' elements")
+        values = ins[1:] if kind == "select" else ins
+        if any(element_type_of(v.type) != element for v in values) or \
+                kind == "select" and element_type_of(ins[0].type).name != "i1":
+            fail(f"'linalg.elementwise' <{kind}> takes inputs of its output's element type '{element}'"
+                 + (" after an i1 condition" if kind == "select" else ""))
+        if "indexing_maps" in op.attributes:
+            maps = check_maps(op, fail, outs[0].type.rank)
+            if not maps[-1].is_identity:
+                fail("'linalg.elementwise' output map must be the identity")
+            for m, v in zip(maps, op.operands):
+                for d, n in zip(m.results, v.type.shape):
+                    if n is not None and outs[0].type.shape[d] not in (None, n):
+                        fail(f"'linalg.elementwise' operand '{v.type}' does not fit the output '{outs[0].type}' "
+                             f"through {m}")
+        elif any(v.type.shape != outs[0].type.shape for v in ins):
+            fail("'linalg.elementwise' without indexing_maps takes inputs of its output's shape")
+
+
+class ContractOp(OpDef):
+    """`linalg.contract indexing_maps = [#a, #b, #c] ins(%a, %b : A, B) outs(%c : C) -> C`:
+    C[out] += A[a] * B[b] summed over the dimensions C's map leaves out, the
+    inputs converted to C's element type first (`cast`, signed by default)."""
+    name = "linalg.contract"
+
+    def parse(self, p, loc, result_names):
+        attrs = {}
+        p.parse_keyword("indexing_maps")
+        p.parse_punct("=")
+        attrs["indexing_maps"] = p.parse_attribute()
+        attrs.update(p.parse_optional_attr_dict())
+        ins, in_types, outs, out_types = parse_ins_outs(p)
+        attrs.update(p.parse_optional_attr_dict())
+        return finish(p, self.name, ins, in_types, outs, out_types, attrs, [], loc)
+
+    def verify(self, op, fail):
+        check_tensors(op, fail)
+        ins, outs = ins_outs(op)
+        if len(ins) != 2 or len(outs) != 1:
+            fail("'linalg.contract' takes two inputs and one output")
+        maps = op.attributes.get("indexing_maps")
+        rank = maps.values[0].num_dims if isinstance(maps, ArrayAttr) and maps.values and \
+            isinstance(maps.values[0], AffineMapAttr) else 0
+        a, b, c = (set(m.results) for m in check_maps(op, fail, rank))
+        if len(c) != len(maps.values[2].results) or (a | b) != set(range(rank)) or not c <= (a | b):
+            fail("'linalg.contract' output map must name distinct dimensions, each dimension indexing an input")
+        if (a ^ b) - c:
+            fail("iree-lite supports 'linalg.contract' whose reduced dimensions index both inputs")
+        sizes = {}
+        for m, v in zip(maps.values, op.operands):
+            for d, n in zip(m.results, v.type.shape):
+                if n is not None and sizes.setdefault(d, n) != n:
+                    fail(f"'linalg.contract' operands disagree on the size of dimension d{d}: {sizes[d]} and {n}")
+
+
+class NamedContractOp(ContractOp):
+    """batch_vecmat, batch_reduce_matmul, mmt4d and batch_mmt4d: linalg.contract
+    with the fixed maps of NAMED_CONTRACTS (dimension letters as linalg names them)."""
+
+    def __init__(self, name, maps):
+        self.name = name
+        self.maps = maps
+
+    def parse(self, p, loc, result_names):
+        op = NamedOp(self.name).parse(p, loc, result_names)
+        dims = list(dict.fromkeys(self.maps[2] + self.maps[0] + self.maps[1]))
+        op.attributes["indexing_maps"] = ArrayAttr(tuple(
+            AffineMapAttr(len(dims), tuple(dims.index(d) for d in m)) for m in self.maps))
+        return op
+
+
+# Operand dimensions of the named contractions, by letter: (lhs, rhs, output).
+NAMED_CONTRACTS = {"batch_vecmat": ("bk", "bkn", "bn"), "batch_reduce_matmul": ("bmk", "bkn", "mn"),
+                   "mmt4d": ("mkMK", "nkNK", "mnMN"), "batch_mmt4d": ("bmkMK", "bnkNK", "bmnMN")}
+
 ELEMENTWISE = {"add": ("addf", "addi"), "sub": ("subf", "subi"), "mul": ("mulf", "muli"),
                "div": ("divf", "divsi"), "max": ("maximumf", "maxsi"), "min": ("minimumf", "minsi"),
                "exp": ("math.exp", None), "log": ("math.log", None), "abs": ("math.absf", "math.absi"),
@@ -439,7 +579,9 @@ ELEMENTWISE = {"add": ("addf", "addi"), "sub": ("subf", "subi"), "mul": ("mulf",
                "ceil": ("math.ceil", None), "tanh": ("math.tanh", None)}
 
 OPS = {op.name: op for op in (
-    GenericOp(), TerminatorOp("linalg.yield"), ReduceOp(), MapOp(), IndexOp(), LinearIndexOp(), SoftmaxOp(),
+    GenericOp(), TerminatorOp("linalg.yield"), ElementwiseKindOp(), ContractOp(),
+    *(NamedContractOp(f"linalg.{n}", maps) for n, maps in NAMED_CONTRACTS.items()),
+    ReduceOp(), MapOp(), IndexOp(), LinearIndexOp(), SoftmaxOp(),
     ExpandOp(), ViewOp(), GatherOp(), *(ContractionOp(f"linalg.{n}") for n in CONTRACTIONS),
     *(NamedOp(f"linalg.{n}") for n in ELEMENTWISE),
     NamedOp("linalg.fill"), NamedOp("linalg.copy"), *(ConvOp(f"linalg.{n}") for n in CONVOLUTIONS),

@@ -39,6 +39,7 @@ OPS = {op.name: op for op in (
     ElementwiseOp("math.fma", 3, "fma", "float"),
     ElementwiseOp("math.absi", 1, "absi", "int"),
     ElementwiseOp("math.ipowi", 2, "ipowi", "int"),
+    *(ElementwiseOp(f"math.{name}", 1, name, "int") for name in ("ctlz", "cttz", "ctpop")),
     *(ElementwiseOp(f"math.{name}", 1, name, "float", result_i1=True) for name in ("isnan", "isinf", "isfinite")),
     FPowIOp(),
 )}

@@ -1,5 +1,6 @@
 """Rewrite linalg ops (parallel iterators) into tensor element-wise ops, and
-decompose every other op that defines `decompose` (affine maps, fpowi).
+decompose every other op that defines `decompose` (affine maps, fpowi) and
+arith's extended ops.
 
 `linalg.generic`'s body is applied element-wise: each scalar body op becomes
 the same op on tensors of the iteration shape, so dispatch formation fuses
@@ -9,7 +10,8 @@ materialised at the iteration shape by `iree_lite.expand` (a strided copy).
 Named ops map to the one op they mean.
 """
 from ..dialects import lookup
-from ..dialects.linalg import CONTRACTIONS, CONVOLUTIONS, ELEMENTWISE, MATMUL_DIMS, QUANTIZED, ins_outs
+from ..dialects.linalg import (CONTRACTIONS, CONVOLUTIONS, ELEMENTWISE, MATMUL_DIMS, NAMED_CONTRACTS, QUANTIZED,
+                               ins_outs)
 from ..dialects.reduction import Fold, Pick, reduction_plan
 from ..ir.attributes import AffineMapAttr
 from ..ir.core import Block, Diagnostic, Operation
@@ -17,7 +19,9 @@ from ..ir.types import TensorType
 from .body import apply_body
 from .build import INDEX, cast, emit, expand, fold, index_constant, insert, linear_index, map_dimensions, reordered, \
     shape_of, size_of, softmax, splat, view
+from .contract import rewrite_contract, rewrite_elementwise
 from .convolution import convolve
+from .extended import EXTENDED, rewrite_extended
 from .linalg_ext import rewrite_ext
 from .pack import rewrite_packing
 from .reduction import pick
@@ -45,6 +49,9 @@ def lower_linalg(block, source, remap=None):
             rewritten = {"tensor.generate": rewrite_generate, "tensor.pad": rewrite_pad,
                          "tensor.concat": rewrite_concat}.get(op.name, rewrite)(op, ops, remap, source)
             for old, new in zip(op.results, rewritten):
+                remap[old] = new
+        elif op.name in EXTENDED:
+            for old, new in zip(op.results, rewrite_extended(op, ops)):
                 remap[old] = new
         elif hasattr(lookup(op.name), "decompose"):
             def new(name, operands, result_types, attributes=None, loc=op.loc):
@@ -88,6 +95,10 @@ def rewrite(op, ops, remap, source):
         kept = [d for d in range(ins[0].type.rank) if d not in dims]
         identity = AffineMapAttr(ins[0].type.rank, tuple(range(ins[0].type.rank)))
         return reduce_body(op, ops, [identity], kept, dims, remap, source)
+    if kind == "elementwise":
+        return rewrite_elementwise(op, ops)
+    if kind == "contract" or kind in NAMED_CONTRACTS:
+        return rewrite_contract(op, ops, cast_operands)
     if kind in QUANTIZED:
         kind, ins = QUANTIZED[kind], subtract_zero_points(op, ops, ins, out_type.element)
     if kind in CONTRACTIONS:

@@ -7,6 +7,7 @@ compare them); where they disagree, this file is right or the ISA doc is
 wrong.
 """
 import math
+import struct
 import threading
 from array import array
 
@@ -190,12 +191,23 @@ def _rsqrt(a):
 
 
 def _fma(a, b, c):
-    # Exact product and sum, rounded once: Fraction arithmetic when finite.
+    # Exact product and sum (a Fraction when finite), which round_to rounds once.
     if not all(map(math.isfinite, (a, b, c))):
         return a * b + c
     from fractions import Fraction
     exact = Fraction(a) * Fraction(b) + Fraction(c)
-    return float(exact) if exact != 0 else (a * b + c)
+    return exact if exact != 0 else (a * b + c)
+
+
+def _round_to_odd(exact):
+    """An exact Fraction as the double nearest it, or, when that is inexact,
+    the one of the two doubles around it with an odd last bit: rounding that
+    to f32 or narrower gives the correctly rounded result (no double rounding)."""
+    d = float(exact)
+    if exact == d:
+        return d
+    other = math.nextafter(d, math.inf if exact > d else -math.inf)
+    return d if struct.unpack("<q", struct.pack("<d", d))[0] & 1 else other
 
 
 def _maxnumf(a, b):
@@ -323,6 +335,9 @@ INT_ELEMENTWISE = {
     "t.absi": lambda bits, a: abs(a),
     "t.ipowi": lambda bits, a, b: (a ** b if b >= 0 else
                                    1 if a == 1 else (1 if b % 2 == 0 else -1) if a == -1 else 0),
+    "t.ctlz": lambda bits, a: bits - _unsigned(bits, a).bit_length(),
+    "t.cttz": lambda bits, a: (a & -a).bit_length() - 1 if a else bits,
+    "t.ctpop": lambda bits, a: bin(_unsigned(bits, a)).count("1"),
 }
 CLASSIFY = {"t.isnan": lambda a: a != a, "t.isinf": lambda a: a in (INF, -INF),
             "t.isfinite": math.isfinite}
@@ -385,11 +400,11 @@ FLOAT_TYPES = ("f16", "bf16", "f32", "f64")
 def round_to(element, values):
     """Round Python numbers to what the element type can hold (once per op)."""
     if element == "f64":
-        return list(values)
-    if element == "f32":
-        return array("f", values).tolist()
-    if element in ("f16", "bf16"):
-        return unpack(element, pack(element, values))
+        return [float(v) for v in values]
+    if element in ("f32", "f16", "bf16"):
+        # f16 and bf16 compute in f32 and round once more, as the VM does.
+        values = array("f", [v if type(v) is float else _round_to_odd(v) for v in values]).tolist()
+        return values if element == "f32" else unpack(element, pack(element, values))
     return [wrap_int(element, int(v)) for v in values]
 
 
