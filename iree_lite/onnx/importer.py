@@ -10,7 +10,7 @@ Concat, ... feeding a Reshape) become the static shapes MLIR needs.
 import os
 import re
 
-from .emitter import Emitter, NodeError, Value, element_type
+from .emitter import Emitter, NodeError, Value, element_type, fmt_shape
 
 
 class OnnxImportError(Exception):
@@ -111,10 +111,11 @@ class Node:
     """What a converter sees: the node, its input Values (None for an
     omitted optional input), attributes, opset and the emitter."""
 
-    def __init__(self, proto, inputs, opset, emitter):
+    def __init__(self, proto, inputs, opset, emitter, declared=None):
         self.proto, self.inputs, self.opset, self.e = proto, inputs, opset, emitter
         self.attrs = Attrs(proto)
         self.op_type = proto.op_type
+        self.declared = declared or {}
 
     def input(self, i):
         return self.inputs[i] if i < len(self.inputs) else None
@@ -129,6 +130,17 @@ class Node:
                             "constant known at import time")
         return v.const
 
+    def output_shape(self, index, because):
+        """Output `index`'s shape as the model declares it (graph outputs,
+        value_info, onnx shape inference), which must be static: `because`
+        says which run-time operand needs it."""
+        name = self.proto.output[index] if index < len(self.proto.output) else ""
+        shape = self.declared.get(name)
+        if shape is None or None in shape:
+            raise NodeError(f"{because} is known only at run time and output {index} ('{name}') has "
+                            f"{'no declared shape' if shape is None else 'the dynamic shape ' + fmt_shape(shape)}")
+        return shape
+
 
 ONNX_FUNCTION_NAME = re.compile(r"^[A-Za-z_][\w$.]*$")
 
@@ -140,6 +152,7 @@ class GraphImporter:
         self.opsets = {o.domain or "ai.onnx": o.version for o in model.opset_import}
         self.e = Emitter(weights)
         self.values = {}
+        self.declared = declared_shapes(self.graph)
         for t in self.graph.initializer:
             try:
                 array = numpy_helper.to_array(t)
@@ -176,7 +189,8 @@ class GraphImporter:
         from .ops import CONVERTERS
         if proto.domain not in ("", "ai.onnx"):
             raise NodeError(f"operator domain '{proto.domain}' is not supported")
-        node = Node(proto, [self.values[n] if n else None for n in proto.input], opset, self.e)
+        node = Node(proto, [self.values[n] if n else None for n in proto.input], opset, self.e,
+                    self.declared)
         outputs = fold(node)
         if outputs is None:
             converter = CONVERTERS.get(proto.op_type)
@@ -217,6 +231,23 @@ class GraphImporter:
         lines.append(f"  return {', '.join(s for _, s, _ in results)} : {', '.join(t for _, _, t in results)}")
         lines.append("}")
         return "\n".join(lines) + "\n" + self.e.resource_section()
+
+
+def declared_shapes(graph):
+    """{value name: shape} from the graph's outputs and value_info, None for
+    an unknown dimension; where both give one, the more static one."""
+    shapes = {}
+    for vi in list(graph.value_info) + list(graph.output):
+        tt = vi.type.tensor_type if vi.type.WhichOneof("value") == "tensor_type" else None
+        if tt is None or not tt.HasField("shape"):
+            continue
+        shape = tuple(d.dim_value if d.HasField("dim_value") else None for d in tt.shape.dim)
+        old = shapes.get(vi.name)
+        if old is None or len(old) != len(shape):
+            shapes[vi.name] = shape
+        else:
+            shapes[vi.name] = tuple(a if a is not None else b for a, b in zip(old, shape))
+    return shapes
 
 
 def node_name(proto, index):
