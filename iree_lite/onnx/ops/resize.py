@@ -175,8 +175,6 @@ class Plan:
             low = min(ax.known_scale, 1.0)
         else:   # a bound from the static output size: m = floor(scale * n) or round(scale * n)
             low = min((ax.m - 0.5) / ax.n, 1.0)
-            if low <= 0:
-                raise NodeError(f"antialias with a run-time scale needs an output size of 1 or more along axis {ax.axis}")
         count = 2 - 2 * (math.floor(-radius / low) + 1)
         kernel_scale = e.emit(f"arith.minimumf {ax.scale}, {f64(e, 1.0)} : f64")
         first = e.emit(f"math.floor {e.emit(f'arith.divf {f64(e, -radius)}, {kernel_scale} : f64')} : f64")
@@ -211,8 +209,8 @@ class Plan:
             floor, whole, ratio = self.split(b, self.source(b, ax))
             j = b.emit(f"arith.index_cast {b.emit('linalg.index 1 : index')} : index to i64")
             half = b.emit(f"arith.divsi {n_taps}, {b.const(2, np.int64)} : i64")
-            start = b.emit(f"arith.addi {b.emit(f'arith.subi {floor}, {half} : i64')}, "
-                           f"{b.emit(f'arith.select {whole}, {b.const(0, np.int64)}, {b.const(1, np.int64)} : i64')} : i64")
+            step = b.emit(f"arith.select {whole}, {b.const(0, np.int64)}, {b.const(1, np.int64)} : i64")
+            start = b.emit(f"arith.addi {b.emit(f'arith.subi {floor}, {half} : i64')}, {step} : i64")
             return b.emit(f"arith.addi {start}, {j} : i64"), j, ratio
 
         def weight(b, args, acc):
@@ -238,7 +236,8 @@ class Plan:
             w = args[0]
             if normalize:
                 zero = b.emit(f"arith.cmpf oeq, {args[1]}, {b.const(0.0, np.float64)} : f64")
-                w = b.emit(f"arith.divf {w}, {b.emit(f'arith.select {zero}, {b.const(1.0, np.float64)}, {args[1]} : f64')} : f64")
+                total = b.emit(f"arith.select {zero}, {b.const(1.0, np.float64)}, {args[1]} : f64")
+                w = b.emit(f"arith.divf {w}, {total} : f64")
             return w if t == "f64" else b.emit(f"arith.truncf {w} : f64 to {t}")
         ins = [(weights, ["d0", "d1"])] + ([(total, ["d0"])] if normalize else [])
         return indices, e.generic(ins, (ax.m, count), x_dtype, finish)

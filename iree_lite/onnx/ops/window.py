@@ -172,7 +172,7 @@ def global_lp_pool(node):
 
 def conv_transpose(node):
     """The transposed convolution as a direct one: x spread out by the
-    strides (zeros between) and padded, then correlated with the flipped
+    strides (zeros between) and padded, then correlated with the reversed
     kernel, its channel axes swapped, per group."""
     x, w, bias = static(node.input(0)), static(node.input(1), "weight"), node.input(2)
     check_float(x)
@@ -219,31 +219,47 @@ def conv_transpose(node):
               for a_, st, i, o_, o, r in zip(at, strides, spatial, offset, out, reach)]
     spread = e.fill(0.0, (n, c) + tuple(length), x.dtype)
     spread_type = Value((n, c) + tuple(length), x.dtype).type
-    spread = e.emit(f"tensor.insert_slice {e.materialize(x)} into {spread}[0, 0, {', '.join(map(str, at))}] "
-                    f"[{', '.join(map(str, x.shape))}] [1, 1, {', '.join(map(str, strides))}] : "
-                    f"{x.type} into {spread_type}")
-    # loops: batch, group (each only when not 1: the VM allows 8 loops), output
-    # channel, output positions (parallel); input channel, taps (reduction)
-    lead = (["n"] if n > 1 else []) + (["g"] if group > 1 else [])
+    spread = Value((n, c) + tuple(length), x.dtype, ssa=e.emit(
+        f"tensor.insert_slice {e.materialize(x)} into {spread}[0, 0, {', '.join(map(str, at))}] "
+        f"[{', '.join(map(str, x.shape))}] [1, 1, {', '.join(map(str, strides))}] : {x.type} into {spread_type}"))
+    # loops: batch (only when not 1: the VM allows 8 loops), output channel,
+    # output positions (parallel); input channel, taps (reduction); one
+    # generic per group
+    lead = ["n"] if n > 1 else []
     loops = lead + ["m"] + [f"o{i}" for i in range(s)] + ["c"] + [f"k{i}" for i in range(s)]
     d = {name: f"d{i}" for i, name in enumerate(loops)}
-    sizes = {"n": n, "g": group}
-    spread = e.reshape(Value((n, c) + tuple(length), x.dtype, ssa=spread),
-                       tuple(sizes[a] for a in lead) + (cg,) + tuple(length))
-    wg = e.reshape(w, ((group,) if group > 1 else ()) + (cg, mg) + tuple(kernel))
     out_dims, tap_dims = [d[f"o{i}"] for i in range(s)], [d[f"k{i}"] for i in range(s)]
     reads = [d[a] for a in lead] + [d["c"]] + tap_exprs(out_dims, tap_dims, [1] * s, dilations, offset)
-    flipped = ([d["g"]] if group > 1 else []) + [d["c"], d["m"]] + \
-        [f"{k - 1} - {tap}" for k, tap in zip(kernel, tap_dims)]
-    shape = tuple(sizes[a] for a in lead) + (mg,) + tuple(out)
-    y = e.generic([(spread, reads), (wg, flipped), (window(e, kernel, x.dtype), tap_dims)], shape, x.dtype,
-                  lambda b, args, acc: b.emit(f"arith.addf {acc}, {b.emit(f'arith.mulf {args[0]}, {args[1]} : {t}')} : {t}"),
-                  reduce_dims=[cg] + kernel, init=e.fill(0.0, shape, x.dtype))
-    y = e.reshape(y, (n, group * mg) + tuple(out))
+    flipped = flip_taps(e, w)
+    shape = (n,) * len(lead) + (mg,) + tuple(out)
+    taps = window(e, kernel, x.dtype)
+
+    def multiply_add(b, args, acc):
+        return b.emit(f"arith.addf {acc}, {b.emit(f'arith.mulf {args[0]}, {args[1]} : {t}')} : {t}")
+    parts = []
+    for g in range(group):
+        xg = e.reshape(e.extract_slice(spread, [0, g * cg] + [0] * s, [n, cg] + length),
+                       (n,) * len(lead) + (cg,) + tuple(length))
+        wg = e.extract_slice(flipped, [g * cg] + [0] * (s + 1), [cg, mg] + kernel)
+        y = e.generic([(xg, reads), (wg, [d["c"], d["m"]] + tap_dims), (taps, tap_dims)], shape, x.dtype, multiply_add,
+                      reduce_dims=[cg] + kernel, init=e.fill(0.0, shape, x.dtype))
+        parts.append(e.reshape(y, (n, mg) + tuple(out)))
+    y = e.concat(parts, 1)
     if bias is not None:
         y = e.generic([(y, dims(0, x.rank)), (bias, ["d1"])], y.shape, y.dtype,
                       lambda b, args, acc: b.emit(f"arith.addf {args[0]}, {args[1]} : {t}"))
     return y
+
+
+def flip_taps(e, w):
+    """w with its spatial axes reversed, read by index (a reversing
+    indexing map is not one IREE's tiling takes)."""
+    def body(b, args, acc):
+        coords = [b.emit(f"linalg.index {i} : index") for i in range(w.rank)]
+        coords[2:] = [b.emit(f"arith.subi {b.emit(f'arith.constant {k - 1} : index')}, {c} : index")
+                      for k, c in zip(w.shape[2:], coords[2:])]
+        return b.emit(f"tensor.extract {e.materialize(w)}[{', '.join(coords)}] : {w.type}")
+    return e.generic([], w.shape, w.dtype, body)
 
 
 CONVERTERS = {
