@@ -1,6 +1,6 @@
-"""`iree-lite import-onnx` of Resize, ConvTranspose and the pools (MaxPool
-with Indices, AveragePool, LpPool, GlobalLpPool over 1 to 3 spatial
-dimensions): numerics against onnxruntime on random inputs of shapes the
+"""`iree-lite import-onnx` of Resize, GridSample, CenterCropPad,
+ConvTranspose and the pools (MaxPool with Indices, AveragePool, LpPool,
+GlobalLpPool over 1 to 3 spatial dimensions): numerics against onnxruntime on random inputs of shapes the
 conformance cases do not use, scales and sizes known at import or only at
 run time, the real IREE on the same MLIR, and the unsupported forms'
 errors. Skips without onnx and onnxruntime."""
@@ -42,8 +42,13 @@ def model_of(node, inputs, weights=(), opset=19):
     return model, results
 
 
-def check(node, inputs, weights=(), opset=19, rtol=1e-4, atol=1e-5):
+def check(node, inputs, weights=(), opset=19, rtol=1e-4, atol=1e-5, reference=False):
+    """iree-lite's outputs against onnxruntime's (`reference`: onnx's
+    reference evaluator's, where onnxruntime departs from the spec)."""
     model, want = model_of(node, inputs, weights, opset)
+    if reference:
+        from onnx.reference import ReferenceEvaluator
+        want = ReferenceEvaluator(model).run(None, inputs)
     have = load(model, device="local-sync")(inputs)
     for name, w in zip(node.output, want):
         assert have[name].dtype == w.dtype and have[name].shape == w.shape, name
@@ -125,6 +130,36 @@ def test_resize_nearest_of_integers_is_exact():
 def test_resize_1d_and_3d():
     check(resize(["x", "", "scales"], mode="linear"), {"x": rand(2, 3, 6)}, [("scales", scales(1, 1, 1.5))])
     check(resize(["x", "", "", "sizes"], mode="nearest"), {"x": rand(1, 2, 3, 4, 5)}, [("sizes", sizes(1, 2, 5, 2, 7))])
+
+
+def grid(*shape):
+    """Grid positions, some past the [-1, 1] edges."""
+    return RNG.uniform(-1.3, 1.3, shape).astype(np.float32)
+
+
+@pytest.mark.parametrize("mode", ["nearest", "linear", "cubic"])
+@pytest.mark.parametrize("padding", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("aligned", [0, 1])
+def test_grid_sample_matches_onnxruntime(mode, padding, aligned):
+    node = helper.make_node("GridSample", ["x", "grid"], ["y"], mode=mode, padding_mode=padding,
+                            align_corners=aligned)
+    # onnxruntime's cubic sampling clamps each tap rather than the position, as PyTorch does
+    check(node, {"x": rand(2, 3, 5, 6), "grid": grid(2, 4, 7, 2)}, opset=20,
+          reference=(mode, padding) == ("cubic", "border"))
+
+
+@pytest.mark.parametrize("mode", ["nearest", "linear"])
+def test_grid_sample_volumetric_matches_onnxruntime(mode):
+    node = helper.make_node("GridSample", ["x", "grid"], ["y"], mode=mode, padding_mode="border")
+    check(node, {"x": rand(1, 2, 3, 4, 5), "grid": grid(1, 2, 3, 4, 3)}, opset=20)
+
+
+@pytest.mark.parametrize("runtime", [False, True], ids=["known", "runtime"])
+def test_center_crop_pad_matches_onnxruntime(runtime):
+    x = rand(5, 8, 3)
+    shape = sizes(4, 11)
+    node = helper.make_node("CenterCropPad", ["x", "shape"], ["y"], axes=[0, -2])
+    check(node, {"x": x, "shape": shape} if runtime else {"x": x}, [] if runtime else [("shape", shape)], opset=18)
 
 
 CONV_TRANSPOSES = {
@@ -223,6 +258,13 @@ def test_run_time_scales_need_a_declared_output_shape(tmp_path):
                    "has the dynamic shape [?, ?, ?, ?]\n")
 
 
+def test_unsupported_grid_sample_forms_name_the_node(tmp_path):
+    node = helper.make_node("GridSample", ["x", "grid"], ["y"], mode="cubic")
+    assert import_error(tmp_path, node, {"x": rand(1, 1, 2, 3, 4), "grid": grid(1, 2, 2, 2, 3)}, opset=20,
+                        outputs={"y": [1, 1, 2, 2, 2]}) == (
+        "error: node 'y' (GridSample, opset 20): mode 'cubic' with 3 spatial dimensions is not supported (2 are)\n")
+
+
 def test_unsupported_window_forms_name_the_node(tmp_path):
     assert import_error(tmp_path, helper.make_node("ConvTranspose", ["x", "w"], ["y"], auto_pad="SAME"),
                         {"x": rand(1, 1, 3, 3)}, [("w", rand(1, 1, 2, 2))], outputs={"y": [1, 1, 4, 4]}) == (
@@ -241,13 +283,17 @@ REAL_IREE = {
     "maxpool_3d_indices": (helper.make_node("MaxPool", ["x"], ["y", "i"], kernel_shape=[2, 2, 2], strides=[2, 2, 2]),
                            {"x": rand(1, 2, 4, 4, 6)}, []),
     "lppool": (helper.make_node("LpPool", ["x"], ["y"], kernel_shape=[2, 3], p=3), {"x": rand(1, 2, 5, 6)}, []),
+    "grid_sample": (helper.make_node("GridSample", ["x", "grid"], ["y"], mode="cubic", padding_mode="reflection"),
+                    {"x": rand(1, 2, 5, 6), "grid": grid(1, 3, 4, 2)}, []),
+    "center_crop_pad": (helper.make_node("CenterCropPad", ["x", "shape"], ["y"]), {"x": rand(3, 6, 5)},
+                        [("shape", sizes(4, 3, 8))]),
 }
 
 
 @pytest.mark.parametrize("name", sorted(REAL_IREE))
 def test_real_iree_runs_the_imported_mlir(tmp_path, reference_iree, name):
     node, inputs, weights = REAL_IREE[name]
-    model, want = model_of(node, inputs, weights)
+    model, want = model_of(node, inputs, weights, opset=20)
     (tmp_path / "m.mlir").write_text(import_model(model))
     subprocess.run([reference_iree["iree-compile"], "--iree-hal-target-backends=llvm-cpu", str(tmp_path / "m.mlir"),
                     "-o", str(tmp_path / "m.vmfb")], check=True, capture_output=True, timeout=600)

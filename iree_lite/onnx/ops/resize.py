@@ -30,6 +30,24 @@ def given(v):
     return None if v is None or 0 in v.shape else v
 
 
+def kernel(b, mode, a, t, dtype=np.float64):
+    """The linear or cubic (Keys, with coefficient a) interpolation kernel at
+    distance t, of float type dtype."""
+    c = lambda v: b.const(v, dtype)   # noqa: E731
+    ft = Value((), dtype).element
+    op = lambda name, p, q: b.emit(f"arith.{name} {p}, {q} : {ft}")   # noqa: E731
+    t = b.emit(f"math.absf {t} : {ft}")
+    if mode == "linear":
+        return op("maximumf", op("subf", c(1.0), t), c(0.0))
+    t2 = op("mulf", t, t)
+    t3 = op("mulf", t2, t)
+    near = op("addf", op("subf", op("mulf", c(a + 2), t3), op("mulf", c(a + 3), t2)), c(1.0))
+    far = op("subf", op("addf", op("subf", op("mulf", c(a), t3), op("mulf", c(5 * a), t2)),
+                        op("mulf", c(8 * a), t)), c(4 * a))
+    far = b.emit(f"arith.select {b.emit(f'arith.cmpf olt, {t}, {c(2.0)} : {ft}')}, {far}, {c(0.0)} : {ft}")
+    return b.emit(f"arith.select {b.emit(f'arith.cmpf ole, {t}, {c(1.0)} : {ft}')}, {near}, {far} : {ft}")
+
+
 class Axis:
     """One resized axis: input size n, output size m, and f64 SSA scalars at
     function level: the scale, scale * n (ONNX's output_width) and the roi."""
@@ -184,22 +202,6 @@ class Plan:
         n_taps = e.emit(f"arith.subi {two}, {e.emit(f'arith.muli {first}, {two} : i64')} : i64")
         return count, first, n_taps, kernel_scale
 
-    def kernel(self, b, t):
-        """The interpolation kernel at f64 distance t."""
-        c = lambda v: b.const(v, np.float64)   # noqa: E731
-        op = lambda name, p, q: b.emit(f"arith.{name} {p}, {q} : f64")   # noqa: E731
-        t = b.emit(f"math.absf {t} : f64")
-        if self.mode == "linear":
-            return op("maximumf", op("subf", c(1.0), t), c(0.0))
-        a = self.cubic_a
-        t2 = op("mulf", t, t)
-        t3 = op("mulf", t2, t)
-        near = op("addf", op("subf", op("mulf", c(a + 2), t3), op("mulf", c(a + 3), t2)), c(1.0))
-        far = op("subf", op("addf", op("subf", op("mulf", c(a), t3), op("mulf", c(5 * a), t2)),
-                            op("mulf", c(8 * a), t)), c(4 * a))
-        far = b.emit(f"arith.select {b.emit(f'arith.cmpf olt, {t}, {c(2.0)} : f64')}, {far}, {c(0.0)} : f64")
-        return b.emit(f"arith.select {b.emit(f'arith.cmpf ole, {t}, {c(1.0)} : f64')}, {near}, {far} : f64")
-
     def tap_tables(self, ax, x_dtype):
         """((m, T) i64 indices, (m, T) weights of x's type)."""
         count, first, n_taps, kernel_scale = self.taps(ax)
@@ -216,8 +218,8 @@ class Plan:
         def weight(b, args, acc):
             i, j, ratio = index(b)
             offset = b.emit(f"arith.sitofp {b.emit(f'arith.addi {first}, {j} : i64')} : i64 to f64")
-            w = self.kernel(b, b.emit(f"arith.mulf {kernel_scale}, "
-                                      f"{b.emit(f'arith.subf {offset}, {ratio} : f64')} : f64"))
+            w = kernel(b, self.mode, self.cubic_a, b.emit(f"arith.mulf {kernel_scale}, "
+                                                          f"{b.emit(f'arith.subf {offset}, {ratio} : f64')} : f64"))
             zero = b.const(0.0, np.float64)
             if self.antialias:   # taps past this scale's count weigh nothing
                 w = b.emit(f"arith.select {b.emit(f'arith.cmpi slt, {j}, {n_taps} : i64')}, {w}, {zero} : f64")
