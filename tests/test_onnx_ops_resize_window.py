@@ -1,4 +1,4 @@
-"""`iree-lite import-onnx` of Resize, GridSample, CenterCropPad,
+"""`iree-lite import-onnx` of Resize, GridSample, CenterCropPad, RoiAlign,
 ConvTranspose and the pools (MaxPool with Indices, AveragePool, LpPool,
 GlobalLpPool over 1 to 3 spatial dimensions): numerics against onnxruntime on random inputs of shapes the
 conformance cases do not use, scales and sizes known at import or only at
@@ -162,6 +162,21 @@ def test_center_crop_pad_matches_onnxruntime(runtime):
     check(node, {"x": x, "shape": shape} if runtime else {"x": x}, [] if runtime else [("shape", shape)], opset=18)
 
 
+def roi_inputs():
+    corners = RNG.uniform(-2, 22, (5, 2, 2)).astype(np.float32)
+    rois = np.concatenate([corners.min(axis=1), corners.max(axis=1)], axis=1)   # x1, y1, x2, y2
+    return {"x": rand(2, 3, 12, 10), "rois": rois, "batch": np.array([0, 1, 1, 0, 1], np.int64)}
+
+
+@pytest.mark.parametrize("transform", ["half_pixel", "output_half_pixel"])
+@pytest.mark.parametrize("mode", ["avg", "max"])
+def test_roi_align_matches_onnxruntime(transform, mode):
+    node = helper.make_node("RoiAlign", ["x", "rois", "batch"], ["y"], mode=mode, output_height=3, output_width=4,
+                            sampling_ratio=2 if mode == "avg" else 3, spatial_scale=0.5,
+                            coordinate_transformation_mode=transform)
+    check(node, roi_inputs())
+
+
 CONV_TRANSPOSES = {
     "strides_pads": ({"strides": [2, 3], "pads": [1, 0, 2, 1]}, (2, 4, 5, 6), (4, 3, 3, 4)),
     "groups_dilations": ({"group": 2, "dilations": [2, 1], "strides": [1, 2]}, (1, 4, 5, 5), (4, 3, 3, 2)),
@@ -265,6 +280,13 @@ def test_unsupported_grid_sample_forms_name_the_node(tmp_path):
         "error: node 'y' (GridSample, opset 20): mode 'cubic' with 3 spatial dimensions is not supported (2 are)\n")
 
 
+def test_adaptive_roi_align_sampling_is_not_supported(tmp_path):
+    node = helper.make_node("RoiAlign", ["x", "rois", "batch"], ["y"], output_height=2, output_width=2)
+    assert import_error(tmp_path, node, roi_inputs(), outputs={"y": [5, 3, 2, 2]}) == (
+        "error: node 'y' (RoiAlign, opset 19): sampling_ratio=0 (as many samples as each region needs) "
+        "is not supported\n")
+
+
 def test_unsupported_window_forms_name_the_node(tmp_path):
     assert import_error(tmp_path, helper.make_node("ConvTranspose", ["x", "w"], ["y"], auto_pad="SAME"),
                         {"x": rand(1, 1, 3, 3)}, [("w", rand(1, 1, 2, 2))], outputs={"y": [1, 1, 4, 4]}) == (
@@ -285,6 +307,8 @@ REAL_IREE = {
     "lppool": (helper.make_node("LpPool", ["x"], ["y"], kernel_shape=[2, 3], p=3), {"x": rand(1, 2, 5, 6)}, []),
     "grid_sample": (helper.make_node("GridSample", ["x", "grid"], ["y"], mode="cubic", padding_mode="reflection"),
                     {"x": rand(1, 2, 5, 6), "grid": grid(1, 3, 4, 2)}, []),
+    "roi_align": (helper.make_node("RoiAlign", ["x", "rois", "batch"], ["y"], output_height=3, output_width=2,
+                                   sampling_ratio=2), roi_inputs(), []),
     "center_crop_pad": (helper.make_node("CenterCropPad", ["x", "shape"], ["y"]), {"x": rand(3, 6, 5)},
                         [("shape", sizes(4, 3, 8))]),
 }

@@ -1,6 +1,7 @@
 """Ops that move elements to new positions: CenterCropPad (a slice and a
-zero pad about the centre) and GridSample (each output element read from
-the input at a position the grid gives, interpolated)."""
+zero pad about the centre), GridSample (each output element read from the
+input at a position the grid gives, interpolated) and RoiAlign (bins of
+regions of interest, each the average or max of bilinear samples)."""
 import numpy as np
 
 from ..emitter import NodeError, Value, fmt_shape
@@ -160,4 +161,90 @@ def reflect(b, v, lo, hi, dtype):
     return b.emit(f"arith.select {b.emit(f'arith.cmpf olt, {v}, {c(lo)} : {t}')}, {below}, {v2} : {t}")
 
 
-CONVERTERS = {"CenterCropPad": center_crop_pad, "GridSample": grid_sample}
+def roi_align(node):
+    x, rois = static(node.inputs[0]), static(node.inputs[1], "rois")
+    batch = static(node.inputs[2], "batch_indices")
+    check_float(x)
+    check_float(rois)
+    if x.rank != 4 or rois.rank != 2 or rois.shape[1] != 4 or batch.shape != rois.shape[:1]:
+        raise NodeError(f"input {fmt_shape(x.shape)}, rois {fmt_shape(rois.shape)} and batch_indices "
+                        f"{fmt_shape(batch.shape)} do not agree")
+    a = node.attrs
+    mode = a.get("mode", "avg")
+    if mode not in ("avg", "max"):
+        raise NodeError(f"mode '{mode}' is not supported")
+    transform = a.get("coordinate_transformation_mode", "half_pixel" if node.opset >= 16 else "output_half_pixel")
+    if transform not in ("half_pixel", "output_half_pixel"):
+        raise NodeError(f"coordinate_transformation_mode '{transform}' is not supported")
+    oh, ow = a.get("output_height", 1), a.get("output_width", 1)
+    ratio = a.get("sampling_ratio", 0)
+    if ratio <= 0:
+        raise NodeError(f"sampling_ratio={ratio} (as many samples as each region needs) is not supported")
+    scale = float(a.get("spatial_scale", 1.0))
+    e, t = node.e, x.element
+    n, _, height, width = x.shape
+    src, roi_ssa, batch_ssa = e.materialize(x), e.materialize(rois), e.materialize(batch)
+
+    def body(b, args, acc):
+        c = lambda v: b.const(v, x.dtype)   # noqa: E731
+        op = lambda name, p, q: b.emit(f"arith.{name} {p}, {q} : {t}")   # noqa: E731
+        i64 = lambda v: b.const(v, np.int64)   # noqa: E731
+        r, ch, ph, pw, iy, ix = [b.emit(f"linalg.index {d} : index") for d in range(6)]
+        corner = []
+        for k in range(4):
+            v = b.emit(f"tensor.extract {roi_ssa}[{r}, {b.emit(f'arith.constant {k} : index')}] : {rois.type}")
+            if rois.dtype != x.dtype:
+                v = b.emit(f"arith.{'extf' if rois.dtype.itemsize < x.dtype.itemsize else 'truncf'} "
+                           f"{v} : {rois.element} to {t}")
+            corner.append(op("subf", op("mulf", v, c(scale)), c(0.5 if transform == "half_pixel" else 0.0)))
+        image = b.emit(f"tensor.extract {batch_ssa}[{r}] : {batch.type}")
+        image = b.emit(f"arith.extsi {image} : {batch.element} to i64") if batch.element != "i64" else image
+        image = b.emit(f"arith.minsi {b.emit(f'arith.maxsi {image}, {i64(0)} : i64')}, {i64(n - 1)} : i64")
+        image = b.emit(f"arith.index_cast {image} : i64 to index")
+        def as_float(v):
+            return b.emit(f"arith.sitofp {b.emit(f'arith.index_cast {v} : index to i64')} : i64 to {t}")
+        outside = b.emit("arith.constant false")
+        taps = []   # per axis (h, w): (low index, high index, low weight, high weight)
+        for start, end, bins, p, i, size in ((corner[1], corner[3], oh, ph, iy, height),
+                                             (corner[0], corner[2], ow, pw, ix, width)):
+            extent = op("subf", end, start)
+            if transform == "output_half_pixel":   # malformed regions become 1x1
+                extent = op("maximumf", extent, c(1.0))
+            bin_size = op("divf", extent, c(float(bins)))
+            pos = op("addf", op("addf", start, op("mulf", as_float(p), bin_size)),
+                     op("divf", op("mulf", op("addf", as_float(i), c(0.5)), bin_size), c(float(ratio))))
+            far = b.emit(f"arith.ori {b.emit(f'arith.cmpf olt, {pos}, {c(-1.0)} : {t}')}, "
+                         f"{b.emit(f'arith.cmpf ogt, {pos}, {c(float(size))} : {t}')} : i1")
+            outside = b.emit(f"arith.ori {outside}, {far} : i1")
+            pos = op("maximumf", pos, c(0.0))
+            low = b.emit(f"arith.fptosi {pos} : {t} to i64")
+            last = b.emit(f"arith.cmpi sge, {low}, {i64(size - 1)} : i64")
+            low = b.emit(f"arith.select {last}, {i64(size - 1)}, {low} : i64")
+            high = b.emit(f"arith.select {last}, {low}, {b.emit(f'arith.addi {low}, {i64(1)} : i64')} : i64")
+            pos = b.emit(f"arith.select {last}, {b.emit(f'arith.sitofp {low} : i64 to {t}')}, {pos} : {t}")
+            frac = op("subf", pos, b.emit(f"arith.sitofp {low} : i64 to {t}"))
+            taps.append([b.emit(f"arith.index_cast {low} : i64 to index"),
+                         b.emit(f"arith.index_cast {high} : i64 to index"), op("subf", c(1.0), frac), frac])
+        (hl, hh, hy, ly), (wl, wh, hx, lx) = taps
+        terms = []
+        for yi, wy in ((hl, hy), (hh, ly)):
+            for xi, wx in ((wl, hx), (wh, lx)):
+                v = b.emit(f"tensor.extract {src}[{image}, {ch}, {yi}, {xi}] : {x.type}")
+                w = b.emit(f"arith.select {outside}, {c(0.0)}, {op('mulf', wy, wx)} : {t}")
+                terms.append(op("mulf", w, v))
+        combine = "addf" if mode == "avg" else "maximumf"
+        value = terms[0]
+        for term in terms[1:]:
+            value = op(combine, value, term)
+        return op(combine, acc, value)
+    shape = (rois.shape[0], x.shape[1], oh, ow)
+    window = Value((ratio, ratio), x.dtype, ssa=e.empty((ratio, ratio), x.dtype))
+    y = e.generic([(window, ["d4", "d5"])], shape, x.dtype, body, reduce_dims=[ratio, ratio],
+                  init=e.fill(0.0 if mode == "avg" else -np.inf, shape, x.dtype))
+    if mode == "max":
+        return y
+    return e.elementwise([y], x.dtype,
+                         lambda b, v: b.emit(f"arith.divf {v[0]}, {b.const(ratio * ratio, x.dtype)} : {t}"))
+
+
+CONVERTERS = {"CenterCropPad": center_crop_pad, "GridSample": grid_sample, "RoiAlign": roi_align}
