@@ -1,6 +1,6 @@
 """`iree-lite import-onnx` of Resize, GridSample, CenterCropPad, RoiAlign,
 ConvTranspose and the pools (MaxPool with Indices, AveragePool, LpPool,
-GlobalLpPool over 1 to 3 spatial dimensions): numerics against onnxruntime on random inputs of shapes the
+GlobalLpPool over 1 to 3 spatial dimensions, MaxUnpool): numerics against onnxruntime on random inputs of shapes the
 conformance cases do not use, scales and sizes known at import or only at
 run time, the real IREE on the same MLIR, and the unsupported forms'
 errors. Skips without onnx and onnxruntime."""
@@ -234,6 +234,27 @@ def test_maxpool_of_unsigned_and_signed_integers():
     check(helper.make_node("MaxPool", ["x"], ["y"], kernel_shape=[3, 2]), {"x": i})
 
 
+def pooled_with_indices(shape, kernel, strides):
+    pool = helper.make_node("MaxPool", ["x"], ["y", "i"], kernel_shape=kernel, strides=strides)
+    _, (y, i) = model_of(pool, {"x": rand(*shape)})
+    return {"x": y, "idx": i}
+
+
+@pytest.mark.parametrize("output_shape", [None, [2, 3, 8, 9]])
+def test_max_unpool_matches_onnxruntime(output_shape):
+    inputs = pooled_with_indices((2, 3, 6, 9), [2, 3], [2, 3])
+    node = helper.make_node("MaxUnpool", ["x", "idx"] + (["shape"] if output_shape else []), ["y"],
+                            kernel_shape=[2, 3], strides=[2, 3])
+    # onnxruntime reads the indices as flat positions in output_shape; the spec's conformance case
+    # (test_maxunpool_export_with_output_shape), as onnx's reference, in the unpooled shape, padded after
+    check(node, inputs, [("shape", sizes(*output_shape))] if output_shape else [], reference=bool(output_shape))
+
+
+def test_max_unpool_3d_matches_onnxruntime():
+    inputs = pooled_with_indices((1, 2, 4, 6, 5), [2, 2, 2], [2, 2, 1])
+    check(helper.make_node("MaxUnpool", ["x", "idx"], ["y"], kernel_shape=[2, 2, 2], strides=[2, 2, 1]), inputs)
+
+
 @pytest.mark.parametrize("p", [1, 2, 3])
 def test_global_lp_pool_matches_onnxruntime(p):
     check(helper.make_node("GlobalLpPool", ["x"], ["y"], p=p), {"x": rand(2, 3, 4, 5)})
@@ -309,6 +330,8 @@ REAL_IREE = {
                     {"x": rand(1, 2, 5, 6), "grid": grid(1, 3, 4, 2)}, []),
     "roi_align": (helper.make_node("RoiAlign", ["x", "rois", "batch"], ["y"], output_height=3, output_width=2,
                                    sampling_ratio=2), roi_inputs(), []),
+    "max_unpool": (helper.make_node("MaxUnpool", ["x", "idx"], ["y"], kernel_shape=[2, 2], strides=[2, 2]),
+                   pooled_with_indices((1, 2, 4, 6), [2, 2], [2, 2]), []),
     "center_crop_pad": (helper.make_node("CenterCropPad", ["x", "shape"], ["y"]), {"x": rand(3, 6, 5)},
                         [("shape", sizes(4, 3, 8))]),
 }

@@ -2,7 +2,7 @@
 pools (MaxPool with its Indices, AveragePool, LpPool, GlobalLpPool) and
 ConvTranspose, each one linalg.generic whose input map reads position
 `out * stride + tap * dilation` (a `window` operand of the kernel's shape
-gives the taps their bounds)."""
+gives the taps their bounds); and MaxUnpool, MaxPool's Indices undone."""
 import numpy as np
 
 from ..emitter import NodeError, Value, fmt_shape
@@ -251,6 +251,47 @@ def conv_transpose(node):
     return y
 
 
+def max_unpool(node):
+    """x's elements scattered to the flat positions the indices give in the
+    pool's input shape (what the kernel, strides and pads imply), which
+    output_shape may then pad at the end."""
+    x, indices = static(node.input(0)), static(node.input(1), "indices")
+    check_float(x)
+    if indices.shape != x.shape or indices.dtype.kind != "i":
+        raise NodeError(f"indices {fmt_shape(indices.shape)} of type {indices.dtype} do not match the input "
+                        f"{fmt_shape(x.shape)}")
+    s = x.rank - 2
+    kernel = list(node.attrs.get("kernel_shape"))
+    strides = list(node.attrs.get("strides", [1] * s))
+    pads = list(node.attrs.get("pads", [0] * 2 * s))
+    if s < 1 or len(kernel) != s:
+        raise NodeError(f"kernel_shape {kernel} does not match the input's {s} spatial dimensions")
+    pooled = x.shape[:2] + tuple((i - 1) * st - lo - hi + k for i, st, lo, hi, k in
+                                 zip(x.shape[2:], strides, pads[:s], pads[s:], kernel))
+    if node.input(2) is None:
+        shape = pooled
+    elif node.input(2).const is not None:
+        shape = tuple(int(d) for d in node.input(2).const.reshape(-1))
+    else:
+        shape = tuple(node.output_shape(0, "output_shape"))
+    if len(shape) != x.rank or any(a < b for a, b in zip(shape, pooled)):
+        raise NodeError(f"output_shape {fmt_shape(shape)} is smaller than the unpooled shape {fmt_shape(pooled)}")
+    e, t = node.e, x.element
+    count, total = int(np.prod(x.shape)), int(np.prod(pooled))
+    updates = e.reshape(x, (count,))
+    where = e.reshape(indices, (count, 1))
+    flat_type = Value((total,), x.dtype).type
+    zeros = e.fill(0.0, (total,), x.dtype)
+    flat = e.emit(f"iree_linalg_ext.scatter dimension_map = [0] unique_indices(false) "
+                  f"ins({e.materialize(updates)}, {e.materialize(where)} : {updates.type}, {where.type}) "
+                  f"outs({zeros} : {flat_type}) {{")
+    e.lines.append(f"  ^bb0(%u{e.count}: {t}, %o{e.count}: {t}):")
+    e.lines.append(f"    iree_linalg_ext.yield %u{e.count} : {t}")
+    e.lines.append(f"  }} -> {flat_type}")
+    y = e.reshape(Value((total,), x.dtype, ssa=flat), pooled)
+    return e.pad(y, [0] * x.rank, [a - b for a, b in zip(shape, pooled)], 0.0)
+
+
 def flip_taps(e, w):
     """w with its spatial axes reversed, read by index (a reversing
     indexing map is not one IREE's tiling takes)."""
@@ -264,5 +305,5 @@ def flip_taps(e, w):
 
 CONVERTERS = {
     "MaxPool": pool("MaxPool"), "AveragePool": pool("AveragePool"), "LpPool": pool("LpPool"),
-    "GlobalLpPool": global_lp_pool, "ConvTranspose": conv_transpose,
+    "GlobalLpPool": global_lp_pool, "ConvTranspose": conv_transpose, "MaxUnpool": max_unpool,
 }
