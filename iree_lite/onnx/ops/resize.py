@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from ..emitter import NodeError, Value, fmt_shape
+from ..emitter import NodeError, Value, fmt_shape, scalar_constant
 from .elementwise import check_float
 from .nn import static
 
@@ -70,8 +70,7 @@ def read_f64(e, v, k):
 
 
 def f64(e, value):
-    return e.emit(f"arith.constant {float(value)!r} : f64") if math.isfinite(value) else \
-        e.emit(f"arith.constant {'0x7FF0000000000000' if value > 0 else '0xFFF0000000000000'} : f64")
+    return e.emit(scalar_constant(float(value), np.float64))
 
 
 def plan_axes(node, x, axes, scales, sizes, policy):

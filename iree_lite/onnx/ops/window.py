@@ -25,6 +25,13 @@ def window(e, kernel, dtype):
     return Value(tuple(kernel), dtype, ssa=e.empty(kernel, dtype))
 
 
+def required(node, name):
+    value = node.attrs.get(name)
+    if value is None:
+        raise NodeError(f"attribute '{name}' is required")
+    return list(value)
+
+
 def pool_geometry(node, x, kernel):
     """(strides, dilations, pads low, pads high, what ceil_mode adds past the
     high pads, output spatial sizes) of a pool over x's spatial dimensions."""
@@ -52,7 +59,7 @@ def pool(kind):
             check_float(x)
         elif x.dtype.kind not in "fiu":
             raise NodeError(f"element type {x.dtype} is not supported")
-        kernel = list(node.attrs.get("kernel_shape"))
+        kernel = required(node, "kernel_shape")
         if len(kernel) != x.rank - 2:
             raise NodeError(f"kernel_shape {kernel} does not match the input's {x.rank - 2} spatial dimensions")
         strides, dilations, low, high, extra, out = pool_geometry(node, x, kernel)
@@ -261,7 +268,7 @@ def max_unpool(node):
         raise NodeError(f"indices {fmt_shape(indices.shape)} of type {indices.dtype} do not match the input "
                         f"{fmt_shape(x.shape)}")
     s = x.rank - 2
-    kernel = list(node.attrs.get("kernel_shape"))
+    kernel = required(node, "kernel_shape")
     strides = list(node.attrs.get("strides", [1] * s))
     pads = list(node.attrs.get("pads", [0] * 2 * s))
     if s < 1 or len(kernel) != s:
