@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from ..emitter import NodeError, Value, broadcast_exprs, broadcast_shapes, fmt_shape
+from ..emitter import NodeError, broadcast_exprs, broadcast_shapes, fmt_shape
 from .elementwise import check_float
 
 
