@@ -107,7 +107,7 @@ class Plan:
     """What the axes share: the node's attributes."""
 
     def __init__(self, node, x):
-        self.node, self.e = node, node.e
+        self.e = node.e
         self.mode = choice(node, "mode", "nearest", ("nearest", "linear", "cubic"))
         self.transform = choice(node, "coordinate_transformation_mode", "half_pixel", TRANSFORMS)
         self.nearest_mode = choice(node, "nearest_mode", "round_prefer_floor", NEAREST_MODES)
@@ -306,10 +306,10 @@ def resize(node):
     if operand.shape != (len(axes),):
         raise NodeError(f"{'scales' if scales is not None else 'sizes'} of shape {fmt_shape(operand.shape)} "
                         f"does not have one element per resized axis ({len(axes)})")
-    plan_list = plan_axes(node, x, axes, scales, sizes, policy)
+    resized = plan_axes(node, x, axes, scales, sizes, policy)
     roi = given(node.input(1))
     e = node.e
-    for k, ax in enumerate(plan_list):
+    for k, ax in enumerate(resized):
         if ax.m < 1:
             raise NodeError(f"the output size along axis {ax.axis} is {ax.m}; empty outputs are not supported")
         ax.width = e.emit(f"arith.mulf {ax.scale}, {f64(e, ax.n)} : f64")
@@ -318,7 +318,7 @@ def resize(node):
                 raise NodeError(f"tf_crop_and_resize needs a roi of {2 * len(axes)} elements")
             ax.roi = (read_f64(e, roi, k), read_f64(e, roi, len(axes) + k))
     y = x
-    for ax in plan_list:
+    for ax in resized:
         identity = ax.m == ax.n and ax.known_scale == 1.0 and plan.transform != "tf_crop_and_resize"
         if not identity:
             y = plan.along(y, ax)
