@@ -222,9 +222,8 @@ def test_unsupported_op_names_the_node(tmp_path):
 
 
 def test_unsupported_attribute_names_the_node(tmp_path):
-    model = model_of([node("MaxPool", ["x"], kernel_shape=[2, 2], storage_order=1)], {"x": rand(1, 1, 4, 4)},
-                     {"y": (F, [1, 1, 3, 3])})
-    assert import_error(tmp_path, model) == "error: node 'y' (MaxPool, opset 17): storage_order=1 is not supported\n"
+    model = model_of([node("LpNormalization", ["x"], p=3)], {"x": rand(2, 4)}, {"y": (F, [2, 4])})
+    assert import_error(tmp_path, model) == "error: node 'y' (LpNormalization, opset 17): p=3 is not supported (1 or 2 are)\n"
 
 
 def test_malformed_protobuf(tmp_path):

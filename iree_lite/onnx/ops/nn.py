@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from ..emitter import NodeError, Value, broadcast_exprs, broadcast_shapes, fmt_shape
+from ..emitter import NodeError, broadcast_exprs, broadcast_shapes, fmt_shape
 from .elementwise import check_float
 
 
@@ -107,56 +107,6 @@ def depthwise(e, x, w, out_shape, attrs):
     init = e.fill(0.0, (n, oh, ow, m), x.dtype)
     y = e.named(f"linalg.depthwise_conv_2d_nhwc_hwc {attrs}", [xh, wh], init, (n, oh, ow, m), x.dtype)
     return e.transpose(y, (0, 3, 1, 2))
-
-
-def pool(kind):
-    def convert(node):
-        x = node.inputs[0]
-        if kind == "AveragePool" or x.dtype.kind != "i":   # linalg's max pooling compares signed
-            check_float(x)
-        x, lifted = spatial_2d(node, x, kind)
-        kernel = list(node.attrs.get("kernel_shape"))
-        kernel = [1] + kernel if lifted else kernel
-        strides, dilations, low, high = window_attrs(node, x.shape[2:], kernel, lifted)
-        ceil_mode = node.attrs.get("ceil_mode", 0)
-        if kind == "MaxPool" and node.attrs.get("storage_order", 0):
-            raise NodeError("storage_order=1 is not supported")
-        include_pad = node.attrs.get("count_include_pad", 0) if kind == "AveragePool" else 0
-        out_hw, extra = [], []
-        for size, k, s, d, lo, hi in zip(x.shape[2:], kernel, strides, dilations, low, high):
-            span = size + lo + hi - (k - 1) * d - 1
-            out = (-(-span // s) if ceil_mode else span // s) + 1
-            if ceil_mode and (out - 1) * s >= size + lo:
-                out -= 1   # the last window must start inside the input or its low pad
-            out_hw.append(out)
-            extra.append(max(0, (out - 1) * s + (k - 1) * d + 1 - (size + lo + hi)))
-        if min(out_hw) < 1:
-            raise NodeError(f"the kernel {fmt_shape(kernel)} does not fit the input {fmt_shape(x.shape)}")
-        e = node.e
-        lowest = -np.inf if x.is_float else np.iinfo(x.dtype).min
-        pad_value = lowest if kind == "MaxPool" else 0.0
-        xp = e.pad(x, [0, 0] + low, [0, 0] + [h + x_ for h, x_ in zip(high, extra)], pad_value)
-        n, c = x.shape[:2]
-        xh = e.transpose(xp, (0, 2, 3, 1))
-        oshape = (n, out_hw[0], out_hw[1], c)
-        init = e.fill(pad_value, oshape, x.dtype)
-        window = Value(kernel, x.dtype, ssa=e.empty(kernel, x.dtype))
-        op = "pooling_nhwc_max" if kind == "MaxPool" else "pooling_nhwc_sum"
-        y = e.named(f"linalg.{op} {{dilations = {dense_pair(dilations)}, strides = {dense_pair(strides)}}}",
-                    [xh, window], init, oshape, x.dtype)
-        y = e.transpose(y, (0, 3, 1, 2))
-        if kind == "AveragePool":
-            counts = np.ones(out_hw, x.dtype)
-            for axis, (size, k, s, d, lo, hi, o) in enumerate(zip(x.shape[2:], kernel, strides, dilations,
-                                                                 low, high, out_hw)):
-                first, last = (-lo, size + hi) if include_pad else (0, size)
-                pos = np.arange(o)[:, None] * s - lo + np.arange(k)[None, :] * d
-                along = ((pos >= first) & (pos < last)).sum(axis=1).astype(x.dtype)
-                counts *= along.reshape((-1, 1) if axis == 0 else (1, -1))
-            y = e.elementwise([y, Value(counts.shape, counts.dtype, const=counts)], x.dtype,
-                              lambda b, a: b.emit(f"arith.divf {a[0]}, {a[1]} : {x.element}"))
-        return e.reshape(y, (n, c, out_hw[1])) if lifted else y
-    return convert
 
 
 def global_pool(kind):
@@ -309,8 +259,7 @@ def gemm(node):
 
 
 CONVERTERS = {
-    "Conv": conv, "MaxPool": pool("MaxPool"), "AveragePool": pool("AveragePool"),
-    "GlobalAveragePool": global_pool("average"), "GlobalMaxPool": global_pool("max"),
+    "Conv": conv, "GlobalAveragePool": global_pool("average"), "GlobalMaxPool": global_pool("max"),
     "BatchNormalization": batch_norm, "LayerNormalization": layer_norm, "LRN": lrn,
     "MatMul": matmul, "Gemm": gemm,
 }
