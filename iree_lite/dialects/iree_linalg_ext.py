@@ -1,5 +1,6 @@
 """iree_linalg_ext: IREE's own structured ops, as its torch and ONNX input
-conversions emit them (gather, scatter, scan).
+conversions emit them (gather, scatter, scan, ...), and the ones its own
+pipeline forms (map_load, map_store, the winograd transforms).
 
 Their syntax is one form: the op's clauses (`dimension_map = [..]`,
 `unique_indices(true)`, `dimension(0)`, `inclusive(true)`), then
@@ -8,6 +9,7 @@ and `-> result types`. The linalg rewrite lowers them
 (passes/linalg_ext.py); the verifiers follow IREE's (LinalgExtOps.cpp),
 with its messages where iree-lite has the same check.
 """
+from ..ir.core import Operation
 from ..ir.ops import OpDef, TerminatorOp, ends_in
 from ..ir.types import ScalarType, TensorType
 from .linalg import finish, ins_outs, parse_ins_outs
@@ -346,6 +348,66 @@ class OnlineAttentionOp(AttentionOp):
     outs, outs_named = 3, "outs(acc, max, sum)"
 
 
+class MapOp(OpDef):
+    """`map_load %source into %out { ^bb0(%i..: index): .. yield %s.., %padding }
+    : A into B -> B`: out[i..] = source[s..], or the padding where s.. is
+    outside the source. `map_store %x into %out { ^bb0(%i..: index): ..
+    yield %o.., %mask : .., i1 } : A into B -> B`: out[o..] = x[i..] where
+    the mask holds (out as it was elsewhere). The region maps the coordinates
+    of the op's iteration space (out's for a load, x's for a store)."""
+
+    def __init__(self, name):
+        self.name = name
+        self.load = name.endswith("map_load")
+
+    def parse(self, p, loc, result_names):
+        attrs = p.parse_optional_attr_dict()
+        first = p.parse_operand()
+        p.parse_keyword("into")
+        out = p.parse_operand()
+        region = p.parse_region([], ends_in("iree_linalg_ext.yield", f"'{self.name}' region"),
+                                f"'{self.name}' region")
+        p.parse_punct(":")
+        types = [p.parse_type()]
+        p.parse_keyword("into")
+        types.append(p.parse_type())
+        if not p.parse_optional_punct("->"):
+            raise p.error(f"'{self.name}' of tensors needs its result type (`-> {types[1]}`)")
+        tok = p.tok
+        result = p.parse_type()
+        if result != types[1]:
+            raise p.error(f"'{self.name}' result must have the output's type '{types[1]}'", tok)
+        return Operation(self.name, p.resolve_all([first, out], types), [result], attrs, regions=[region], loc=loc)
+
+    def verify(self, op, fail):
+        first, out = (v.type for v in op.operands)
+        what = "source" if self.load else "input"
+        if not isinstance(first, TensorType) or not isinstance(out, TensorType):
+            fail(f"'{self.name}' takes tensors")
+        if first.element != out.element:
+            fail(f"'{self.name}' op expected {what} and output element types to match")
+        if not self.load and first.rank == 0:
+            fail(f"'{self.name}' op expected input type to have non-zero rank")
+        block = op.regions[0].blocks[0]
+        space, target = (out, first) if self.load else (first, out)
+        if len(block.arguments) != space.rank:
+            fail(f"'{self.name}' op expected number of block arguments to be equal to the "
+                 f"{'output' if self.load else 'input'} rank")
+        if any(str(a.type) != "index" for a in block.arguments):
+            fail(f"'{self.name}' op expected block arguments to be index types")
+        yielded = [v.type for v in block.operations[-1].operands]
+        if len(yielded) != target.rank + 1:
+            fail(f"'{self.name}' op expected transformation_region to yield a value for each "
+                 f"{'source dimension and a padding value' if self.load else 'output dimension and a mask'}")
+        if any(str(t) != "index" for t in yielded[:-1]):
+            fail(f"'{self.name}' op expected yielded indices to be index types")
+        if self.load and yielded[-1] != first.element:
+            fail(f"'{self.name}' op expected yielded padding value type to match source element type")
+        if not self.load and yielded[-1] != I1:
+            fail(f"'{self.name}' op expected yielded mask to be i1 type")
+
+
 OPS = {op.name: op for op in (GatherOp(), ScatterOp(), ScanOp(), SortOp(), TopkOp(), TopkV2Op(), ArgCompareOp(),
-                              AttentionOp(), OnlineAttentionOp(),
+                              AttentionOp(), OnlineAttentionOp(), MapOp("iree_linalg_ext.map_load"),
+                              MapOp("iree_linalg_ext.map_store"),
                               TerminatorOp("iree_linalg_ext.yield"))}
