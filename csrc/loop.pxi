@@ -672,6 +672,8 @@ cdef lite_status* assert_failed(const constant_t* where, const constant_t* messa
 
 
 cdef inline double element_f(int e, const char* p, int64_t i) noexcept nogil:
+    if is_half(e):
+        return half_load(e, <const uint16_t*>p, i)
     return (<const float*>p)[i] if e == ET_F32 else (<const double*>p)[i]
 
 
@@ -696,9 +698,7 @@ cdef lite_status* check_values(ref_t ra, ref_t re, int approx, double atol, doub
         format_layout(have, 96, a.element, a.rank, a.shape)
         snprintf(what, 300, b"expected %s, got %s", want, have)
         return check_failed(where, what)
-    floating = a.element == ET_F32 or a.element == ET_F64
-    if not floating and a.element in (ET_F16, ET_BF16):
-        return status_new(STATUS_UNIMPLEMENTED, b"checks on f16/bf16 values are not supported yet")
+    floating = a.element == ET_F32 or a.element == ET_F64 or is_half(a.element)
     for i in range(a.count):
         if floating:
             x = element_f(a.element, a.data, i)
