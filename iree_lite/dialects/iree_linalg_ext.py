@@ -348,6 +348,71 @@ class OnlineAttentionOp(AttentionOp):
     outs, outs_named = 3, "outs(acc, max, sum)"
 
 
+def parse_image_dimensions(p, key):
+    p.parse_punct("(")
+    dims = parse_mixed_list(p, key)
+    p.parse_punct(")")
+    return dims
+
+
+class WinogradOp(ExtOp):
+    """`winograd.input_transform output_tile_size(6) kernel_size(3) image_dimensions([1, 2])
+    ins(%image) outs(%tiles)`: each 8x8 tile (stride 6, zero past the image)
+    of an NHWC ([1, 2]) or NCHW ([2, 3]) image as B^T tile B, in an
+    8x8xNxH'xW'xC result; `winograd.output_transform` takes such tiles back,
+    A^T tile A, to the 6x6 blocks of the image. Rank 2: one tile. F(6x6, 3x3)
+    only, as IREE's constants are."""
+    clauses = {"output_tile_size": parse_dimension, "kernel_size": parse_dimension,
+               "image_dimensions": parse_image_dimensions}
+
+    def __init__(self, name):
+        self.name = name
+        self.input = name.endswith("input_transform")
+
+    def verify(self, op, fail):
+        ins, outs = self.check_results(op, fail)
+        if len(ins) != 1 or len(outs) != 1:
+            fail(f"'{self.name}' takes one ins and one outs")
+        x, y = ins[0].type, outs[0].type
+        attrs = op.attributes
+        if any(k not in attrs for k in self.clauses):
+            fail(f"'{self.name}' needs output_tile_size(..), kernel_size(..) and image_dimensions(..)")
+        m, r, dims = attrs["output_tile_size"], attrs["kernel_size"], tuple(attrs["image_dimensions"])
+        if (m, r) != (6, 3):
+            fail(f"'{self.name}' with output_tile_size({m}) kernel_size({r}) is not supported by iree-lite yet "
+                 "(only 6 and 3)")
+        if x.element != y.element:
+            fail(f"'{self.name}' op expected input/output element types to be identical")
+        tile = m + r - 1
+        image, tiles = (x, y) if self.input else (y, x)
+        if tiles.rank == 2:
+            if image.rank != 2:
+                fail(f"'{self.name}' op expected output operand to have rank 2 if input is of rank 2")
+            if tiles.shape != (tile, tile) or any(n is None or n > (tile if self.input else m) for n in image.shape) \
+                    or (not self.input and image.shape != (m, m)):
+                fail(f"'{self.name}' op expected a {tile}x{tile} tile and a {'tile-sized' if self.input else f'{m}x{m}'} "
+                     "image if of rank 2")
+        else:
+            if image.rank != 4 or tiles.rank != 6:
+                fail(f"'{self.name}' op expects an image of rank 4 and tiles of rank 6, or both of rank 2")
+            if dims not in ((1, 2), (2, 3)):
+                fail(f"'{self.name}' op expect image dimensions to be either [1, 2] or [2, 3]")
+            if not (image.is_static and tiles.is_static):
+                fail(f"'{self.name}' of dynamic shape is not supported by iree-lite yet")
+            n, c = image.shape[0], image.shape[3 if dims == (1, 2) else 1]
+            h, w = (image.shape[d] for d in dims)
+            if self.input:
+                want = (tile, tile, n, -(-(h - r + 1) // m), -(-(w - r + 1) // m), c)
+            else:
+                want = (tile, tile, n, h // m, w // m, c)
+                if h % m or w % m:
+                    want = None
+            if tiles.shape != want:
+                fail(f"'{self.name}' op incompatible output shape")
+        if not x.element.is_float:
+            fail(f"'{self.name}' takes float tensors")
+
+
 class MapOp(OpDef):
     """`map_load %source into %out { ^bb0(%i..: index): .. yield %s.., %padding }
     : A into B -> B`: out[i..] = source[s..], or the padding where s.. is
@@ -409,5 +474,6 @@ class MapOp(OpDef):
 
 OPS = {op.name: op for op in (GatherOp(), ScatterOp(), ScanOp(), SortOp(), TopkOp(), TopkV2Op(), ArgCompareOp(),
                               AttentionOp(), OnlineAttentionOp(), MapOp("iree_linalg_ext.map_load"),
-                              MapOp("iree_linalg_ext.map_store"),
+                              MapOp("iree_linalg_ext.map_store"), WinogradOp("iree_linalg_ext.winograd.input_transform"),
+                              WinogradOp("iree_linalg_ext.winograd.output_transform"),
                               TerminatorOp("iree_linalg_ext.yield"))}

@@ -17,6 +17,7 @@ from .build import I1, INDEX, cmp, emit, extract, for_loop, if_else, index_const
 from .body import apply_body, gather
 from .linalg_ext_attention import rewrite_attention
 from .linalg_ext_map import rewrite_map_load, rewrite_map_store
+from .linalg_ext_winograd import rewrite_winograd
 from .linalg_ext_sort import rewrite_sort, rewrite_topk
 
 
@@ -161,4 +162,6 @@ REWRITES = {"iree_linalg_ext.gather": rewrite_gather, "iree_linalg_ext.scatter":
             "iree_linalg_ext.topk": rewrite_topk, "iree_linalg_ext.topk_v2": rewrite_topk,
             "iree_linalg_ext.arg_compare": rewrite_arg_compare, "iree_linalg_ext.attention": rewrite_attention,
             "iree_linalg_ext.online_attention": rewrite_attention, "iree_linalg_ext.map_load": rewrite_map_load,
-            "iree_linalg_ext.map_store": rewrite_map_store}
+            "iree_linalg_ext.map_store": rewrite_map_store,
+            "iree_linalg_ext.winograd.input_transform": rewrite_winograd,
+            "iree_linalg_ext.winograd.output_transform": rewrite_winograd}
