@@ -307,7 +307,8 @@ class ArgCompareOp(ExtOp):
 class AttentionOp(ExtOp):
     """`attention {indexing_maps = [Q, K, V, scale, (mask,) O]} ins(%q, %k, %v, %scale[, %mask])
     outs(%o) { ^bb0(%score): .. yield %s }`: softmax(region(scale * Q K^T), masked) V,
-    the maps' iteration dimensions naming batch, m, k1, k2 and n."""
+    the maps' iteration dimensions naming batch, m, k1, k2 and n. The scores
+    are of the output's type; the inputs may be narrower floats."""
     name = "iree_linalg_ext.attention"
     region = True
     outs, outs_named = 1, "one outs"
@@ -329,8 +330,10 @@ class AttentionOp(ExtOp):
             if len(m.results) != rank or (i != 3 and not isinstance(v.type, TensorType)):
                 fail(f"'{self.name}' indexing map {i} does not fit operand of type '{v.type}'")
         element = outs[0].type.element
-        if not element.is_float or ins[3].type != element or any(x.type.element != element for x in ins[:3]):
-            fail(f"'{self.name}' op query, key, value, scale and output must share one float type")
+        if not element.is_float or isinstance(ins[3].type, TensorType) or not ins[3].type.is_float or \
+                any(not x.type.element.is_float for x in ins[:3]) or ins[0].type.element != ins[1].type.element:
+            fail(f"'{self.name}' op query, key, value, scale and output must be floats (a float scale), query and "
+                 "key of one type")
         q, k, v, o = maps[0].results, maps[1].results, maps[2].results, maps[len(ins)].results
         if len(outs) == 3 and (outs[1].type != outs[2].type or outs[1].type.element != element or
                                any(d not in o for d in maps[-1].results) or maps[-1].results != maps[-2].results):
