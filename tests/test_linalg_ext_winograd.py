@@ -38,7 +38,8 @@ def test_the_matrices_are_the_winograd_ones():
 def transform_program(name, image, tiles, dims, forward):
     x, y = (tensor(image, "f32"), tensor(tiles, "f32")) if forward else (tensor(tiles, "f32"), tensor(image, "f32"))
     return (f"func.func @t(%x: {x}) -> {y} {{\n  %e = tensor.empty() : {y}\n"
-            f"  %r = iree_linalg_ext.winograd.{name} output_tile_size(6) kernel_size(3) image_dimensions({list(dims)})\n"
+            f"  %r = iree_linalg_ext.winograd.{name} output_tile_size(6) kernel_size(3)"
+            f" image_dimensions({list(dims)})\n"
             f"       ins(%x : {x}) outs(%e : {y}) -> {y}\n  return %r : {y}\n}}\n")
 
 

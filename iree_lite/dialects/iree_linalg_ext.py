@@ -393,8 +393,8 @@ class WinogradOp(ExtOp):
                 fail(f"'{self.name}' op expected output operand to have rank 2 if input is of rank 2")
             if tiles.shape != (tile, tile) or any(n is None or n > (tile if self.input else m) for n in image.shape) \
                     or (not self.input and image.shape != (m, m)):
-                fail(f"'{self.name}' op expected a {tile}x{tile} tile and a {'tile-sized' if self.input else f'{m}x{m}'} "
-                     "image if of rank 2")
+                image_size = "tile-sized" if self.input else f"{m}x{m}"
+                fail(f"'{self.name}' op expected a {tile}x{tile} tile and a {image_size} image if of rank 2")
         else:
             if image.rank != 4 or tiles.rank != 6:
                 fail(f"'{self.name}' op expects an image of rank 4 and tiles of rank 6, or both of rank 2")
@@ -477,6 +477,7 @@ class MapOp(OpDef):
 
 OPS = {op.name: op for op in (GatherOp(), ScatterOp(), ScanOp(), SortOp(), TopkOp(), TopkV2Op(), ArgCompareOp(),
                               AttentionOp(), OnlineAttentionOp(), MapOp("iree_linalg_ext.map_load"),
-                              MapOp("iree_linalg_ext.map_store"), WinogradOp("iree_linalg_ext.winograd.input_transform"),
+                              MapOp("iree_linalg_ext.map_store"),
+                              WinogradOp("iree_linalg_ext.winograd.input_transform"),
                               WinogradOp("iree_linalg_ext.winograd.output_transform"),
                               TerminatorOp("iree_linalg_ext.yield"))}

@@ -85,7 +85,8 @@ def rewrite_scatter(op, ops, remap, source):
             return [insert(ops, new, acc, coords + [zero] * len(piece), loc, sizes)]
         if keep is None:
             return update(ops)
-        return if_else(ops, emit(ops, "tensor.extract", [keep, i], [I1], loc=loc)[0], update, lambda ops: [acc], [t], loc)
+        kept = emit(ops, "tensor.extract", [keep, i], [I1], loc=loc)[0]
+        return if_else(ops, kept, update, lambda ops: [acc], [t], loc)
     return for_loop(ops, count_value, [original], body, loc)
 
 
