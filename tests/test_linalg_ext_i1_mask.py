@@ -88,6 +88,9 @@ ERRORS = [
     (PACKED.replace("%x: tensor<3xi8>", "%x: tensor<3xf32>").replace("%x : tensor<3xi8>", "%x : tensor<3xf32>"),
      "t.mlir:2:8: error: 'flow.tensor.bitcast' to packed i1 bits reads integer elements of static shapes "
      "(iree-lite), not 'tensor<3xf32>' -> 'tensor<2x12xi1>'"),
+    ("func.func @f(%a: f32) -> f32 {\n  %r = \"flow.tensor.reshape\"(%a) {operandSegmentSizes = array<i32: 1, 0, 0>} : "
+     "(f32) -> f32\n  return %r : f32\n}\n",
+     "t.mlir:2:8: error: 'flow.tensor.reshape' takes a tensor and gives one, not 'f32' -> 'f32'"),
 ]
 
 

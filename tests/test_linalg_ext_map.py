@@ -179,6 +179,9 @@ ERRORS = [
      "t.mlir:6:10: error: 'affine.delinearize_index' basis sizes must be positive"),
     (INDEX_OPS.replace("by (5, 3)", "by (5, 3.0)"),
      "t.mlir:4:51: error: expected a basis size or index value"),
+    ("func.func @f(%a: f32, %i: index) -> index {\n  %s = \"affine.linearize_index\"(%a, %i) {operandSegmentSizes = "
+     "array<i32: 2, 0>, static_basis = array<i64: 3, 4>} : (f32, index) -> index\n  return %s : index\n}\n",
+     "t.mlir:2:8: error: 'affine.linearize_index' takes index values"),
 ]
 
 

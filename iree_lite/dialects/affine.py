@@ -116,6 +116,8 @@ class IndexBasisOp(OpDef):
     def verify(self, op, fail):
         basis, count = op.attributes["static_basis"], op.attributes["num_indices"]
         split = count if self.linearize else len(op.results)
+        if any(v.type != INDEX for v in op.operands):
+            fail(f"'{self.name}' takes index values")
         if any(r.type != INDEX for r in op.results) or (self.linearize and len(op.results) != 1):
             fail(f"'{self.name}' gives {'one index' if self.linearize else 'index values'}")
         if len(basis) not in (split, split - 1) or split == 0:

@@ -103,7 +103,10 @@ class ReinterpretOp(OpDef):
         t, rt = op.operands[0].type, op.results[0].type
         sizes = op.operands[1:]
         n = op.attributes["num_source_sizes"]
-        if n != t.shape.count(None) or len(sizes) - n != rt.shape.count(None):
+        if not isinstance(t, TensorType) or not isinstance(rt, TensorType):
+            fail(f"'{self.name}' takes a tensor and gives one, not '{t}' -> '{rt}'")
+        if n != t.shape.count(None) or len(sizes) - n != rt.shape.count(None) or \
+                any(v.type != INDEX for v in sizes):
             fail(f"'{self.name}' needs one index size per dynamic dimension of '{t}' and of '{rt}'")
         if self.name == "flow.tensor.reshape":
             if t.element != rt.element:
