@@ -41,13 +41,32 @@ func.func @false_bad() {
   check.expect_false(%t) : i32
   return
 }
+func.func @half_almost_ok() {
+  %a = util.unfoldable_constant dense<[1.0, 2.0, 0x7E00]> : tensor<3xf16>
+  check.expect_almost_eq_const(%a, dense<[1.0004, 2.001, 0x7E00]> : tensor<3xf16>) {atol = 0.002 : f32} : tensor<3xf16>
+  return
+}
+func.func @half_almost_bad() {
+  %a = util.unfoldable_constant dense<[1.0, 2.0]> : tensor<2xbf16>
+  check.expect_almost_eq_const(%a, dense<[1.0, 2.015625]> : tensor<2xbf16>) : tensor<2xbf16>
+  return
+}
+func.func @half_eq_bad() {
+  %a = util.unfoldable_constant dense<[0.5, 3.0]> : tensor<2xf16>
+  check.expect_eq_const(%a, dense<[0.5, 3.002]> : tensor<2xf16>) : tensor<2xf16>
+  return
+}
 """
 
 CASES = {"eq_ok": None, "almost_ok": None,
          "eq_bad": "FAILED_PRECONDITION; t.mlir:10:3: element at index 1 (2) does not match the expected (2.5)",
          "almost_bad": "FAILED_PRECONDITION; t.mlir:20:3: element at index 1 (2) does not match the expected (2.1)",
          "shape_bad": "FAILED_PRECONDITION; t.mlir:27:3: element at index 1 (2) does not match the expected (3)",
-         "false_bad": "FAILED_PRECONDITION; t.mlir:32:3: expected false, got 1"}
+         "false_bad": "FAILED_PRECONDITION; t.mlir:32:3: expected false, got 1", "half_almost_ok": None,
+         "half_almost_bad": "FAILED_PRECONDITION; t.mlir:42:3: element at index 1 (2) does not match the expected "
+                            "(2.01562)",
+         "half_eq_bad": "FAILED_PRECONDITION; t.mlir:47:3: element at index 1 (3) does not match the expected "
+                        "(3.00195)"}
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -135,9 +135,9 @@ def test_online_attention_steps_compose(both_vms):
 
 
 ERRORS = [
-    (attention_program(1, 3, 4, 3, 4).replace("%scale: f32", "%scale: f16").replace(", f32) outs", ", f16) outs"),
-     "t.mlir:3:8: error: 'iree_linalg_ext.attention' op query, key, value, scale and output must share one float "
-     "type"),
+    (attention_program(1, 3, 4, 3, 4).replace("%scale: f32", "%scale: i32").replace(", f32) outs", ", i32) outs"),
+     "t.mlir:3:8: error: 'iree_linalg_ext.attention' op query, key, value, scale and output must be floats (a float "
+     "scale), query and key of one type"),
     (attention_program(1, 3, 4, 3, 4).replace("-> (d0, d3, d4)>", "-> (d0, d1, d4)>"),
      "t.mlir:3:8: error: 'iree_linalg_ext.attention' op indexing maps must contract query with key and the "
      "scores with value"),

@@ -1,16 +1,20 @@
-"""flow: the two ops of IREE's flow dialect that its input-level tests use.
+"""flow: the ops of IREE's flow dialect that its input-level tests use.
 
 `flow.tensor.dynamic_constant dense<...> : tensor<3xf32> -> tensor<?xf32>`
 is a constant whose shape the compiler may not assume (a tensor.cast of
 the constant), and `flow.tensor.tie_shape %t : tensor<?xf32>{%n}` states
 the dynamic sizes of %t (iree-lite reads sizes from the tensor itself, so
-it is %t)."""
-from ..ir.attributes import DenseElementsAttr
+it is %t). `flow.tensor.reshape %t : A{%n} -> B{%m}` is the same elements
+at another shape, and `flow.tensor.bitcast %t : A -> B` the same bytes read
+as another type (an i1 result with #iree_encoding.packed_storage reads
+them a bit an element, the lowest bit first)."""
+from ..ir.attributes import DenseElementsAttr, IntegerAttr
 from ..ir.core import Operation
 from ..ir.ops import OpDef
 from ..ir.types import ScalarType, TensorType
 
 INDEX = ScalarType("index")
+I1 = ScalarType("i1")
 
 
 class DynamicConstantOp(OpDef):
@@ -63,4 +67,98 @@ class TieShapeOp(OpDef):
         return [op.operands[0]]
 
 
-OPS = {op.name: op for op in (DynamicConstantOp(), TieShapeOp())}
+def parse_sized_type(p, encodings=None):
+    """`tensor<?x4xf32>{%n}`: the type and the tokens of its dynamic sizes."""
+    tok = p.tok
+    t = p.parse_tensor_type(encodings=encodings) if p.is_keyword("tensor") else p.parse_type()
+    if not isinstance(t, TensorType):
+        raise p.error("expected a tensor type", tok)
+    sizes = []
+    if p.parse_optional_punct("{"):
+        sizes = p.parse_operand_list()
+        p.parse_punct("}")
+    return t, sizes
+
+
+class ReinterpretOp(OpDef):
+    """flow.tensor.reshape and flow.tensor.bitcast: `%t : A{..} -> B{..}`,
+    one index size per dynamic dimension of each type (iree-lite needs only
+    the result's)."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def parse(self, p, loc, result_names):
+        src = p.parse_operand()
+        p.parse_punct(":")
+        t, src_sizes = parse_sized_type(p)
+        p.parse_punct("->")
+        encodings = []
+        rt, sizes = parse_sized_type(p, encodings)
+        operands = [p.resolve(src, t)] + p.resolve_all(src_sizes + sizes, [INDEX] * (len(src_sizes) + len(sizes)))
+        return Operation(self.name, operands, [rt], {"num_source_sizes": len(src_sizes),
+                                                     "packed_bits": bool(encodings)}, loc=loc)
+
+    def verify(self, op, fail):
+        t, rt = op.operands[0].type, op.results[0].type
+        sizes = op.operands[1:]
+        n = op.attributes["num_source_sizes"]
+        if not isinstance(t, TensorType) or not isinstance(rt, TensorType):
+            fail(f"'{self.name}' takes a tensor and gives one, not '{t}' -> '{rt}'")
+        if n != t.shape.count(None) or len(sizes) - n != rt.shape.count(None) or \
+                any(v.type != INDEX for v in sizes):
+            fail(f"'{self.name}' needs one index size per dynamic dimension of '{t}' and of '{rt}'")
+        if self.name == "flow.tensor.reshape":
+            if t.element != rt.element:
+                fail(f"'{self.name}' keeps the element type: '{t}' -> '{rt}'")
+            if t.is_static and rt.is_static and t.num_elements != rt.num_elements:
+                fail(f"'{self.name}' changes the number of elements: '{t}' -> '{rt}'")
+            return
+        if op.attributes["packed_bits"]:
+            if not t.element.is_int or t.element == I1 or not (t.is_static and rt.is_static):
+                fail(f"'{self.name}' to packed i1 bits reads integer elements of static shapes (iree-lite), not "
+                     f"'{t}' -> '{rt}'")
+            bits = t.element.bitwidth
+        elif t.element.bitwidth == rt.element.bitwidth:
+            bits = 1
+        else:
+            fail(f"'{self.name}' from '{t}' to '{rt}' (another element size) is not supported by iree-lite yet")
+        if t.is_static and rt.is_static and t.num_elements * bits != rt.num_elements:
+            fail(f"'{self.name}' changes the number of bytes: '{t}' -> '{rt}'")
+
+    def decompose(self, op, new):
+        src, rt = op.operands[0], op.results[0].type
+        sizes = op.operands[1 + op.attributes["num_source_sizes"]:]
+        if self.name == "flow.tensor.reshape":
+            return new("iree_lite.view", [src] + sizes, [rt])
+        if not op.attributes["packed_bits"]:
+            same = new("iree_lite.view", [src] + sizes, [TensorType(rt.shape, src.type.element)])[0]
+            return new("tensor.bitcast", [same], [rt])
+        return unpack_bits(new, src, rt)
+
+
+def unpack_bits(new, src, rt):
+    """i1 element k of the (static) result: bit k % w of element k // w of
+    src (row-major, of w bits each)."""
+    element = src.type.element
+    width = element.bitwidth
+    flat_t = TensorType((rt.num_elements,), INDEX)
+
+    def index(v):
+        return new("arith.constant", [], [INDEX], {"value": IntegerAttr(v, INDEX)})[0]
+
+    def splat(v, t):
+        return new("tensor.splat", [v], [t])[0]
+    position = new("iree_lite.linear_index", [index(1), index(rt.num_elements)], [flat_t])[0]
+    w = splat(index(width), flat_t)
+    word = new("iree_lite.gather", [src, new("arith.divui", [position, w], [flat_t])[0]],
+               [TensorType(flat_t.shape, element)])[0]
+    bit = new("arith.index_cast", [new("arith.remui", [position, w], [flat_t])[0]], [word.type])[0]
+    one = new("arith.constant", [], [element], {"value": IntegerAttr(1, element)})[0]
+    low = new("arith.andi", [new("arith.shrui", [word, bit], [word.type])[0], splat(one, word.type)], [word.type])[0]
+    bits = new("arith.trunci", [low], [TensorType(flat_t.shape, I1)])[0]
+    return new("iree_lite.view", [bits], [rt])
+
+
+OPS = {op.name: op for op in (DynamicConstantOp(), TieShapeOp(), ReinterpretOp("flow.tensor.reshape"),
+                              ReinterpretOp("flow.tensor.bitcast"))}

@@ -1,5 +1,6 @@
 """iree_linalg_ext: IREE's own structured ops, as its torch and ONNX input
-conversions emit them (gather, scatter, scan).
+conversions emit them (gather, scatter, scan, ...), and the ones its own
+pipeline forms (map_load, map_store, the winograd transforms).
 
 Their syntax is one form: the op's clauses (`dimension_map = [..]`,
 `unique_indices(true)`, `dimension(0)`, `inclusive(true)`), then
@@ -8,6 +9,7 @@ and `-> result types`. The linalg rewrite lowers them
 (passes/linalg_ext.py); the verifiers follow IREE's (LinalgExtOps.cpp),
 with its messages where iree-lite has the same check.
 """
+from ..ir.core import Operation
 from ..ir.ops import OpDef, TerminatorOp, ends_in
 from ..ir.types import ScalarType, TensorType
 from .linalg import finish, ins_outs, parse_ins_outs
@@ -305,7 +307,8 @@ class ArgCompareOp(ExtOp):
 class AttentionOp(ExtOp):
     """`attention {indexing_maps = [Q, K, V, scale, (mask,) O]} ins(%q, %k, %v, %scale[, %mask])
     outs(%o) { ^bb0(%score): .. yield %s }`: softmax(region(scale * Q K^T), masked) V,
-    the maps' iteration dimensions naming batch, m, k1, k2 and n."""
+    the maps' iteration dimensions naming batch, m, k1, k2 and n. The scores
+    are of the output's type; the inputs may be narrower floats."""
     name = "iree_linalg_ext.attention"
     region = True
     outs, outs_named = 1, "one outs"
@@ -327,8 +330,10 @@ class AttentionOp(ExtOp):
             if len(m.results) != rank or (i != 3 and not isinstance(v.type, TensorType)):
                 fail(f"'{self.name}' indexing map {i} does not fit operand of type '{v.type}'")
         element = outs[0].type.element
-        if not element.is_float or ins[3].type != element or any(x.type.element != element for x in ins[:3]):
-            fail(f"'{self.name}' op query, key, value, scale and output must share one float type")
+        if not element.is_float or isinstance(ins[3].type, TensorType) or not ins[3].type.is_float or \
+                any(not x.type.element.is_float for x in ins[:3]) or ins[0].type.element != ins[1].type.element:
+            fail(f"'{self.name}' op query, key, value, scale and output must be floats (a float scale), query and "
+                 "key of one type")
         q, k, v, o = maps[0].results, maps[1].results, maps[2].results, maps[len(ins)].results
         if len(outs) == 3 and (outs[1].type != outs[2].type or outs[1].type.element != element or
                                any(d not in o for d in maps[-1].results) or maps[-1].results != maps[-2].results):
@@ -346,6 +351,133 @@ class OnlineAttentionOp(AttentionOp):
     outs, outs_named = 3, "outs(acc, max, sum)"
 
 
+def parse_image_dimensions(p, key):
+    p.parse_punct("(")
+    dims = parse_mixed_list(p, key)
+    p.parse_punct(")")
+    return dims
+
+
+class WinogradOp(ExtOp):
+    """`winograd.input_transform output_tile_size(6) kernel_size(3) image_dimensions([1, 2])
+    ins(%image) outs(%tiles)`: each 8x8 tile (stride 6, zero past the image)
+    of an NHWC ([1, 2]) or NCHW ([2, 3]) image as B^T tile B, in an
+    8x8xNxH'xW'xC result; `winograd.output_transform` takes such tiles back,
+    A^T tile A, to the 6x6 blocks of the image. Rank 2: one tile. F(6x6, 3x3)
+    only, as IREE's constants are."""
+    clauses = {"output_tile_size": parse_dimension, "kernel_size": parse_dimension,
+               "image_dimensions": parse_image_dimensions}
+
+    def __init__(self, name):
+        self.name = name
+        self.input = name.endswith("input_transform")
+
+    def verify(self, op, fail):
+        ins, outs = self.check_results(op, fail)
+        if len(ins) != 1 or len(outs) != 1:
+            fail(f"'{self.name}' takes one ins and one outs")
+        x, y = ins[0].type, outs[0].type
+        attrs = op.attributes
+        if any(k not in attrs for k in self.clauses):
+            fail(f"'{self.name}' needs output_tile_size(..), kernel_size(..) and image_dimensions(..)")
+        m, r, dims = attrs["output_tile_size"], attrs["kernel_size"], tuple(attrs["image_dimensions"])
+        if (m, r) != (6, 3):
+            fail(f"'{self.name}' with output_tile_size({m}) kernel_size({r}) is not supported by iree-lite yet "
+                 "(only 6 and 3)")
+        if x.element != y.element:
+            fail(f"'{self.name}' op expected input/output element types to be identical")
+        tile = m + r - 1
+        image, tiles = (x, y) if self.input else (y, x)
+        if tiles.rank == 2:
+            if image.rank != 2:
+                fail(f"'{self.name}' op expected output operand to have rank 2 if input is of rank 2")
+            if tiles.shape != (tile, tile) or any(n is None or n > (tile if self.input else m) for n in image.shape) \
+                    or (not self.input and image.shape != (m, m)):
+                image_size = "tile-sized" if self.input else f"{m}x{m}"
+                fail(f"'{self.name}' op expected a {tile}x{tile} tile and a {image_size} image if of rank 2")
+        else:
+            if image.rank != 4 or tiles.rank != 6:
+                fail(f"'{self.name}' op expects an image of rank 4 and tiles of rank 6, or both of rank 2")
+            if dims not in ((1, 2), (2, 3)):
+                fail(f"'{self.name}' op expect image dimensions to be either [1, 2] or [2, 3]")
+            if not (image.is_static and tiles.is_static):
+                fail(f"'{self.name}' of dynamic shape is not supported by iree-lite yet")
+            n, c = image.shape[0], image.shape[3 if dims == (1, 2) else 1]
+            h, w = (image.shape[d] for d in dims)
+            if self.input:
+                want = (tile, tile, n, -(-(h - r + 1) // m), -(-(w - r + 1) // m), c)
+            else:
+                want = (tile, tile, n, h // m, w // m, c)
+                if h % m or w % m:
+                    want = None
+            if tiles.shape != want:
+                fail(f"'{self.name}' op incompatible output shape")
+        if not x.element.is_float:
+            fail(f"'{self.name}' takes float tensors")
+
+
+class MapOp(OpDef):
+    """`map_load %source into %out { ^bb0(%i..: index): .. yield %s.., %padding }
+    : A into B -> B`: out[i..] = source[s..], or the padding where s.. is
+    outside the source. `map_store %x into %out { ^bb0(%i..: index): ..
+    yield %o.., %mask : .., i1 } : A into B -> B`: out[o..] = x[i..] where
+    the mask holds (out as it was elsewhere). The region maps the coordinates
+    of the op's iteration space (out's for a load, x's for a store)."""
+
+    def __init__(self, name):
+        self.name = name
+        self.load = name.endswith("map_load")
+
+    def parse(self, p, loc, result_names):
+        attrs = p.parse_optional_attr_dict()
+        first = p.parse_operand()
+        p.parse_keyword("into")
+        out = p.parse_operand()
+        region = p.parse_region([], ends_in("iree_linalg_ext.yield", f"'{self.name}' region"),
+                                f"'{self.name}' region")
+        p.parse_punct(":")
+        types = [p.parse_type()]
+        p.parse_keyword("into")
+        types.append(p.parse_type())
+        if not p.parse_optional_punct("->"):
+            raise p.error(f"'{self.name}' of tensors needs its result type (`-> {types[1]}`)")
+        tok = p.tok
+        result = p.parse_type()
+        if result != types[1]:
+            raise p.error(f"'{self.name}' result must have the output's type '{types[1]}'", tok)
+        return Operation(self.name, p.resolve_all([first, out], types), [result], attrs, regions=[region], loc=loc)
+
+    def verify(self, op, fail):
+        first, out = (v.type for v in op.operands)
+        what = "source" if self.load else "input"
+        if not isinstance(first, TensorType) or not isinstance(out, TensorType):
+            fail(f"'{self.name}' takes tensors")
+        if first.element != out.element:
+            fail(f"'{self.name}' op expected {what} and output element types to match")
+        if not self.load and first.rank == 0:
+            fail(f"'{self.name}' op expected input type to have non-zero rank")
+        block = op.regions[0].blocks[0]
+        space, target = (out, first) if self.load else (first, out)
+        if len(block.arguments) != space.rank:
+            fail(f"'{self.name}' op expected number of block arguments to be equal to the "
+                 f"{'output' if self.load else 'input'} rank")
+        if any(str(a.type) != "index" for a in block.arguments):
+            fail(f"'{self.name}' op expected block arguments to be index types")
+        yielded = [v.type for v in block.operations[-1].operands]
+        if len(yielded) != target.rank + 1:
+            fail(f"'{self.name}' op expected transformation_region to yield a value for each "
+                 f"{'source dimension and a padding value' if self.load else 'output dimension and a mask'}")
+        if any(str(t) != "index" for t in yielded[:-1]):
+            fail(f"'{self.name}' op expected yielded indices to be index types")
+        if self.load and yielded[-1] != first.element:
+            fail(f"'{self.name}' op expected yielded padding value type to match source element type")
+        if not self.load and yielded[-1] != I1:
+            fail(f"'{self.name}' op expected yielded mask to be i1 type")
+
+
 OPS = {op.name: op for op in (GatherOp(), ScatterOp(), ScanOp(), SortOp(), TopkOp(), TopkV2Op(), ArgCompareOp(),
-                              AttentionOp(), OnlineAttentionOp(),
+                              AttentionOp(), OnlineAttentionOp(), MapOp("iree_linalg_ext.map_load"),
+                              MapOp("iree_linalg_ext.map_store"),
+                              WinogradOp("iree_linalg_ext.winograd.input_transform"),
+                              WinogradOp("iree_linalg_ext.winograd.output_transform"),
                               TerminatorOp("iree_linalg_ext.yield"))}

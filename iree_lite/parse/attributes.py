@@ -17,6 +17,7 @@ F64 = ScalarType("f64")
 # that walk the nested IR.
 MAX_NESTING = 100
 MAX_DIMENSION = (1 << 63) - 1
+PACKED_STORAGE = "#iree_encoding.packed_storage"
 
 
 def nested(parse):
@@ -65,8 +66,11 @@ class TypeAttributeSyntax:
             raise self.error("expected type")
         return t
 
-    def parse_tensor_type(self, keyword="tensor", shaped=TensorType):
-        """`tensor<4x?xf32>`, or with keyword "vector" a VectorType."""
+    def parse_tensor_type(self, keyword="tensor", shaped=TensorType, encodings=None):
+        """`tensor<4x?xf32>`, or with keyword "vector" a VectorType. The one
+        encoding known, `tensor<8xi1, #iree_encoding.packed_storage>` (i1
+        elements stored as bits), changes only how a flow.tensor.bitcast reads
+        bytes: its name is appended to `encodings` when given, else dropped."""
         start = self.tok
         self.parse_keyword(keyword)
         if not self.is_punct("<"):
@@ -97,6 +101,14 @@ class TypeAttributeSyntax:
         if element.kind != "ident" or element.text not in ELEMENT_TYPES:
             raise self.error(f"expected element type in {keyword} type")
         self.advance()
+        if keyword == "tensor" and self.parse_optional_punct(","):
+            tok = self.tok
+            if tok.kind != "hash" or tok.text != PACKED_STORAGE or element.text != "i1":
+                raise self.error(f"tensor encodings other than {PACKED_STORAGE} of i1 elements are not supported "
+                                 "by iree-lite", tok)
+            self.advance()
+            if encodings is not None:
+                encodings.append(tok.text)
         self.parse_punct(">")
         error = size_error(element.text, [1 if d is None else d for d in shape],   # `?` counted as 1
                            [-1 if d is None else d for d in shape])

@@ -146,6 +146,27 @@ def packing(g):
     return g.op(attrs)
 
 
+def index_basis(g):
+    """affine.linearize_index's operands are (indices..., dynamic basis...),
+    delinearize_index's (index, dynamic basis...)."""
+    count = g.segments(2)[0] if g.name == "affine.linearize_index" else 1
+    return g.op({"static_basis": g.mixed("basis", len(g.operands) - count), "num_indices": count})
+
+
+def reinterpret(g):
+    """flow.tensor.reshape / bitcast: (source, source sizes..., result sizes...);
+    a packed i1 result is not spelled in this form."""
+    return g.op({"num_source_sizes": g.segments(3)[1], "packed_bits": False})
+
+
+def winograd(g):
+    """The winograd transforms' clauses are attributes: ints and an array."""
+    attrs = {"num_ins": IntegerAttr(1, ScalarType("i64")),
+             "output_tile_size": g.attr("output_tile_size", IntegerAttr).value,
+             "kernel_size": g.attr("kernel_size", IntegerAttr).value, "image_dimensions": g.ints("image_dimensions")}
+    return g.op(attrs)
+
+
 # What the custom syntax of these ops guarantees, which their verifiers rely on: (operands, results,
 # regions, attributes), a count as an int (exact), a tuple (any of these) or None (any number).
 AT_LEAST_ONE, AT_LEAST_TWO, ANY = tuple(range(1, 64)), tuple(range(2, 64)), None
@@ -174,6 +195,10 @@ STRUCTURE = {
     "linalg.softmax": (2, ANY, 0, ("dimension",)),
     **{f"affine.{n}": (ANY, 1, 0, ("map",)) for n in ("apply", "min", "max")},
     "flow.tensor.dynamic_constant": (0, 1, 0, ("value",)), "flow.tensor.tie_shape": (AT_LEAST_ONE, 1, 0, ()),
+    "affine.linearize_index": (AT_LEAST_ONE, 1, 0, ()), "affine.delinearize_index": (AT_LEAST_ONE, AT_LEAST_ONE, 0, ()),
+    "flow.tensor.reshape": (AT_LEAST_ONE, 1, 0, ()), "flow.tensor.bitcast": (AT_LEAST_ONE, 1, 0, ()),
+    "iree_linalg_ext.map_load": (2, 1, 1, ()), "iree_linalg_ext.map_store": (2, 1, 1, ()),
+    **{f"iree_linalg_ext.winograd.{n}_transform": (2, 1, 0, ()) for n in ("input", "output")},
     "cf.assert": (1, 0, 0, ("msg",)),
     **{f"linalg.{n}": (AT_LEAST_TWO, 1, 0, ("inner_dims_pos", "static_inner_tiles")) for n in ("pack", "unpack")},
 }
@@ -238,7 +263,11 @@ BUILDERS = {"cf.br": branch_op, "cf.cond_br": branch_op, "cf.switch": branch_op,
             "check.expect_eq_const": expect_const, "check.expect_almost_eq_const": expect_const,
             "tensor.concat": concat, "tensor.extract_slice": slice_op, "tensor.insert_slice": slice_op,
             "tensor.expand_shape": reshape, "tensor.collapse_shape": reshape, "tensor.pad": pad,
-            "linalg.pack": packing, "linalg.unpack": packing}
+            "linalg.pack": packing, "linalg.unpack": packing, "affine.linearize_index": index_basis,
+            "affine.delinearize_index": index_basis, "flow.tensor.reshape": reinterpret,
+            "flow.tensor.bitcast": reinterpret, "iree_linalg_ext.map_load": lambda g: g.op(),
+            "iree_linalg_ext.map_store": lambda g: g.op(),
+            **{f"iree_linalg_ext.winograd.{n}_transform": winograd for n in ("input", "output")}}
 
 
 def build(g):

@@ -49,10 +49,23 @@ def apply_body(ops, block, mapping, shape, remap, source, dims=None, like=None):
     return results
 
 
-def gather(ops, src, indices, shape, loc):
+def gather(ops, src, indices, shape, loc, padding=None):
     """src's elements at `indices` (index tensors of `shape`, or scalars):
-    the row-major flat index, or -1 (which t.gather refuses) where any index
-    is outside its dimension."""
+    where any index is outside its dimension, `padding` (a tensor of `shape`)
+    if given, else the call fails (t.gather refuses the flat index -1)."""
+    flat, inside = flat_index(ops, src, indices, loc)
+    t = TensorType(tuple(shape), src.type.element)
+    if padding is None or inside is None:
+        return emit(ops, "iree_lite.gather", [src, flat], [t], loc=loc)[0]
+    zero = index_constant(ops, 0, loc)
+    safe = emit(ops, "arith.select", [inside, flat, zero], [flat.type], loc=loc)[0]
+    value = emit(ops, "iree_lite.gather", [src, safe], [t], loc=loc)[0]
+    return emit(ops, "arith.select", [inside, value, padding], [t], loc=loc)[0]
+
+
+def flat_index(ops, src, indices, loc):
+    """(row-major flat index into src at `indices`, -1 where any index is
+    outside its dimension; whether all are inside, None for no indices)."""
     def elementwise(name, a, b, attributes=None):
         t = next((v.type for v in (a, b) if isinstance(v.type, TensorType)), None)
         rt = I1 if name == "arith.andi" else INDEX
@@ -65,4 +78,4 @@ def gather(ops, src, indices, shape, loc):
         inside = ok if inside is None else elementwise("arith.andi", inside, ok)
     if inside is not None:
         flat = emit(ops, "arith.select", [inside, flat, index_constant(ops, -1, loc)], [flat.type], loc=loc)[0]
-    return emit(ops, "iree_lite.gather", [src, flat], [TensorType(tuple(shape), src.type.element)], loc=loc)[0]
+    return flat, inside

@@ -2,7 +2,7 @@
 appends its ops to `ops` and returns the new value(s)."""
 from ..dialects import lookup
 from ..ir.attributes import AffineMapAttr, FloatAttr, IntegerAttr, exact_dimension
-from ..ir.core import Diagnostic, Operation
+from ..ir.core import Block, Diagnostic, Operation, Region
 from ..ir.types import ScalarType, TensorType, element_type_of
 
 INDEX = ScalarType("index")
@@ -223,3 +223,33 @@ def softmax(ops, x, dim, loc, exp="math.exp"):
     e = emit(ops, exp, [shifted], [t], loc=loc)[0]
     total = reduce(ops, e, filled(0.0), [dim], "addf", loc)
     return emit(ops, "arith.divf", [e, expand(ops, total, back, t.shape, loc, x)], [t], loc=loc)[0]
+
+
+def region_of(build, arguments, loc):
+    """A one-block region: `build(ops, *block arguments)` returns what it yields."""
+    block, ops = Block(), []
+    values = [block.add_argument(t) for t in arguments]
+    yielded = build(ops, *values)
+    emit(ops, "scf.yield", yielded, [], loc=loc)
+    for inner in ops:
+        block.append(inner)
+    return Region([block])
+
+
+def for_loop(ops, count, inits, body, loc):
+    """scf.for i in [0, count) carrying `inits` through `body(ops, i, *carried)`;
+    count is an int or an index value."""
+    if isinstance(count, int):
+        count = index_constant(ops, count, loc)
+    region = region_of(body, [INDEX] + [v.type for v in inits], loc)
+    bounds = [index_constant(ops, 0, loc), count, index_constant(ops, 1, loc)]
+    loop = Operation("scf.for", bounds + list(inits), [v.type for v in inits], regions=[region], loc=loc)
+    ops.append(loop)
+    return loop.results
+
+
+def if_else(ops, cond, then, otherwise, types, loc):
+    branch = Operation("scf.if", [cond], types, regions=[region_of(then, [], loc), region_of(otherwise, [], loc)],
+                       loc=loc)
+    ops.append(branch)
+    return branch.results

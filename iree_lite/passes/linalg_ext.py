@@ -11,12 +11,13 @@ writes outside the tensor. scan is a loop along its dimension, one slice a
 step. sort and topk are in linalg_ext_sort.py.
 """
 from ..dialects.linalg import ins_outs
-from ..ir.core import Block, Operation, Region
 from ..ir.types import TensorType
-from .build import I1, INDEX, cmp, emit, extract, index_constant, insert, linear_index, shape_of, size_product, \
-    splat, view
+from .build import I1, INDEX, cmp, emit, extract, for_loop, if_else, index_constant, insert, linear_index, shape_of, \
+    size_product, splat, view
 from .body import apply_body, gather
 from .linalg_ext_attention import rewrite_attention
+from .linalg_ext_map import rewrite_map_load, rewrite_map_store
+from .linalg_ext_winograd import rewrite_winograd
 from .linalg_ext_sort import rewrite_sort, rewrite_topk
 
 
@@ -84,8 +85,9 @@ def rewrite_scatter(op, ops, remap, source):
             return [insert(ops, new, acc, coords + [zero] * len(piece), loc, sizes)]
         if keep is None:
             return update(ops)
-        return _if(ops, emit(ops, "tensor.extract", [keep, i], [I1], loc=loc)[0], update, lambda ops: [acc], [t], loc)
-    return _for(ops, count_value, [original], body, loc)
+        kept = emit(ops, "tensor.extract", [keep, i], [I1], loc=loc)[0]
+        return if_else(ops, kept, update, lambda ops: [acc], [t], loc)
+    return for_loop(ops, count_value, [original], body, loc)
 
 
 def rewrite_scan(op, ops, remap, source):
@@ -109,10 +111,10 @@ def rewrite_scan(op, ops, remap, source):
                                   acc.type.shape, remap, source, like=carried)
             return [value, value]
         is_first = cmp(ops, "eq", k, index_constant(ops, 0, loc), loc)
-        value, carried = _if(ops, is_first, first, later, [acc.type, acc.type], loc)
+        value, carried = if_else(ops, is_first, first, later, [acc.type, acc.type], loc)
         piece = view(ops, value, along.sizes, loc)
         return [insert(ops, piece, result, along.at(ops, k), loc, along.sizes), carried]
-    return _for(ops, along.count, [out, acc], step, loc)
+    return for_loop(ops, along.count, [out, acc], step, loc)
 
 
 def rewrite_arg_compare(op, ops, remap, source):
@@ -133,7 +135,7 @@ def rewrite_arg_compare(op, ops, remap, source):
         position = emit(ops, "arith.index_cast", [position], [index_type], loc=loc)[0]
         return [emit(ops, "arith.select", [wins, row, best], [value.type], loc=loc)[0],
                 emit(ops, "arith.select", [wins, splat(ops, position, where, loc), where], [index.type], loc=loc)[0]]
-    return _for(ops, along.count, [value, index], step, loc)
+    return for_loop(ops, along.count, [value, index], step, loc)
 
 
 class Slices:
@@ -156,38 +158,11 @@ class Slices:
         return view(ops, extract(ops, tensor, self.at(ops, k), self.sizes, self.loc), self.kept, self.loc)
 
 
-def _region(build, arguments, loc):
-    """A one-block region: `build(ops, *block arguments)` returns what it yields."""
-    block, ops = Block(), []
-    values = [block.add_argument(t) for t in arguments]
-    yielded = build(ops, *values)
-    emit(ops, "scf.yield", yielded, [], loc=loc)
-    for inner in ops:
-        block.append(inner)
-    return Region([block])
-
-
-def _for(ops, count, inits, body, loc):
-    """scf.for i in [0, count) carrying `inits` through `body(ops, i, *carried)`;
-    count is an int or an index value."""
-    if isinstance(count, int):
-        count = index_constant(ops, count, loc)
-    region = _region(body, [INDEX] + [v.type for v in inits], loc)
-    bounds = [index_constant(ops, 0, loc), count, index_constant(ops, 1, loc)]
-    loop = Operation("scf.for", bounds + list(inits), [v.type for v in inits], regions=[region], loc=loc)
-    ops.append(loop)
-    return loop.results
-
-
-def _if(ops, cond, then, otherwise, types, loc):
-    branch = Operation("scf.if", [cond], types, regions=[_region(then, [], loc), _region(otherwise, [], loc)],
-                       loc=loc)
-    ops.append(branch)
-    return branch.results
-
-
 REWRITES = {"iree_linalg_ext.gather": rewrite_gather, "iree_linalg_ext.scatter": rewrite_scatter,
             "iree_linalg_ext.scan": rewrite_scan, "iree_linalg_ext.sort": rewrite_sort,
             "iree_linalg_ext.topk": rewrite_topk, "iree_linalg_ext.topk_v2": rewrite_topk,
             "iree_linalg_ext.arg_compare": rewrite_arg_compare, "iree_linalg_ext.attention": rewrite_attention,
-            "iree_linalg_ext.online_attention": rewrite_attention}
+            "iree_linalg_ext.online_attention": rewrite_attention, "iree_linalg_ext.map_load": rewrite_map_load,
+            "iree_linalg_ext.map_store": rewrite_map_store,
+            "iree_linalg_ext.winograd.input_transform": rewrite_winograd,
+            "iree_linalg_ext.winograd.output_transform": rewrite_winograd}

@@ -3,15 +3,17 @@ softmax, as IREE computes it in base 2: S = (scale * log2(e) * Q) K^T,
 the region then applied to each score (so it sees them times log2(e), as
 in IREE), then the mask (an i1 mask puts -inf where false, a float one is
 added times log2(e)), and O = softmax2(S) V along the keys, softmax2 using
-exp2. The indexing maps name the roles of the
-iteration dimensions: batch (in all of Q, K, V and O), m (Q and O), k1
+exp2. Scores, softmax and sums are of the output's element type; narrower
+Q and K are scaled in their own type and widened, and the weights are
+rounded to V's type before the second product (IREE's order). The
+indexing maps name the roles of the iteration dimensions, which may be
+dynamic: batch (in all of Q, K, V and O), m (Q and O), k1
 (Q and K: summed first), k2 (K and V: summed second), n (V and O).
 """
 from ..ir.attributes import AffineMapAttr
-from ..ir.core import Diagnostic
 from ..ir.types import TensorType
 from .body import apply_body
-from .build import constant, emit, expand, reduce, softmax, view
+from .build import cast, constant, emit, expand, reduce, shape_of, size_of, size_product, softmax, splat, view
 
 LOG2E = 1.4426950408889634
 
@@ -24,74 +26,97 @@ def rewrite_attention(op, ops, remap, source):
     out = outs[0]
     loc = op.loc
     maps = [m.results for m in op.attributes["indexing_maps"].values]
-    if any(not x.type.is_static for x in (q, k, v, *outs) + ((mask,) if mask else ())):
-        raise Diagnostic(f"'{op.name}' of dynamic shape is not supported by iree-lite yet", loc, source)
     qd, kd, vd, od = maps[0], maps[1], maps[2], maps[n_in]
     batch = [d for d in od if d in qd and d in kd and d in vd]
     m = [d for d in od if d in qd and d not in batch]
     n = [d for d in od if d in vd and d not in batch]
     k1 = [d for d in qd if d in kd and d not in batch]
     k2 = [d for d in kd if d in vd and d not in batch]
-    size = {}
-    for x, dims in ((q, qd), (k, kd), (v, vd), (out, od)):
-        size.update(zip(dims, x.type.shape))
+    size = iteration_sizes(ops, [(x, dims) for x, dims in zip(ins[:3] + ins[4:] + outs, maps[:3] + maps[4:])
+                                 if x is not scale], loc)
 
     def arrange(x, dims, groups):
         """x (its dimensions iteration dims `dims`) moved to the order of
         `groups` and viewed with one dimension per group."""
         order = [d for g in groups for d in g]
-        moved = expand(ops, x, AffineMapAttr(len(order), tuple(order.index(d) for d in dims)),
-                       tuple(size[d] for d in order), loc)
-        flat = [1] * len(groups)
-        for i, g in enumerate(groups):
-            for d in g:
-                flat[i] *= size[d]
-        return view(ops, moved, flat, loc)
+        shape = tuple(size[d] if isinstance(size[d], int) else None for d in order)
+        moved = expand(ops, x, AffineMapAttr(len(order), tuple(order.index(d) for d in dims)), shape, loc,
+                       size=lambda i: size[order[i]])
+        return view(ops, moved, [size_product(ops, [size[d] for d in g], loc) for g in groups], loc)
 
     def restore(x, groups, dims, like):
         """arrange's inverse: x back to the layout `dims` of tensor `like`."""
         order = [d for g in groups for d in g]
         unfolded = view(ops, x, [size[d] for d in order], loc)
         return expand(ops, unfolded, AffineMapAttr(len(dims), tuple(dims.index(d) for d in order)), like.type.shape,
-                      loc)
+                      loc, like=like)
 
     def new(name, operands, t):
         return emit(ops, name, operands, [t], loc=loc)[0]
 
-    def const(value, t=None):
-        c = constant(ops, value, element, loc)
-        return c if t is None else new("tensor.splat", [c], t)
-    element = out.type.element
-    log2e = const(LOG2E)
+    def filled(value, like):
+        return splat(ops, constant(ops, value, like.type.element, loc), like, loc)
+    element = out.type.element   # scores, softmax and accumulation; Q, K and V may be narrower
+    log2e = constant(ops, LOG2E, scale.type, loc)
     qs = arrange(q, qd, [batch, m, k1])
-    scaled = new("arith.mulf", [qs, new("tensor.splat", [new("arith.mulf", [scale, log2e], element)], qs.type)],
-                 qs.type)
-    keys = arrange(k, kd, [batch, k1, k2])
-    t = TensorType((qs.type.shape[0], qs.type.shape[1], keys.type.shape[2]), element)
-    scores = new("iree_lite.matmul", [const(0.0, t), scaled, keys], t)
+    qs = new("arith.mulf", [qs, splat(ops, new("arith.mulf", [scale, log2e], scale.type), qs, loc)], qs.type)
+    qs, keys = cast(ops, qs, element, False, loc), cast(ops, arrange(k, kd, [batch, k1, k2]), element, False, loc)
+    scores = contract(ops, qs, keys, loc)
     block = op.regions[0].blocks[0]
-    (scores,) = apply_body(ops, block, {block.arguments[0]: scores}, t.shape, remap, source, like=scores)
+    (scores,) = apply_body(ops, block, {block.arguments[0]: scores}, scores.type.shape, remap, source, like=scores)
+    t = scores.type
     if mask is not None:
         masked = arrange(mask, maps[4], [batch, m, k2])
         if masked.type.element.is_float:
-            scores = new("arith.addf", [scores, new("arith.mulf", [masked, new("tensor.splat", [log2e], t)], t)], t)
+            masked = cast(ops, masked, element, False, loc)
+            scores = new("arith.addf", [scores, new("arith.mulf", [masked, filled(LOG2E, scores)], t)], t)
         else:
-            scores = new("arith.select", [masked, scores, const(float("-inf"), t)], t)
+            scores = new("arith.select", [masked, scores, filled(float("-inf"), scores)], t)
     values = arrange(v, vd, [batch, k2, n])
-    r = TensorType((t.shape[0], t.shape[1], values.type.shape[2]), element)
+
+    def weighted(weights, acc=None):
+        """acc (or zeros) + weights @ values, the weights first rounded to
+        the values' type, as IREE does."""
+        weights = cast(ops, cast(ops, weights, v.type.element, False, loc), element, False, loc)
+        return contract(ops, weights, cast(ops, values, element, False, loc), loc, acc)
     if len(outs) == 1:
         weights = softmax(ops, scores, 2, loc, exp="math.exp2")
-        return [restore(new("iree_lite.matmul", [const(0.0, r), weights, values], r), [batch, m, n], od, out)]
+        return [restore(weighted(weights), [batch, m, n], od, out)]
     _, old_max, old_sum = outs
     md = maps[n_in + 1]
     row = AffineMapAttr(3, (0, 1))   # a [batch, m] value at each score
     old_max, old_sum = arrange(old_max, md, [batch, m]), arrange(old_sum, md, [batch, m])
     new_max = reduce(ops, scores, old_max, [2], "maximumf", loc)
-    weights = new("math.exp2", [new("arith.subf", [scores, expand(ops, new_max, row, t.shape, loc)], t)], t)
+    weights = new("math.exp2", [new("arith.subf", [scores, expand(ops, new_max, row, t.shape, loc, like=scores)], t)],
+                  t)
     norm = new("math.exp2", [new("arith.subf", [old_max, new_max], new_max.type)], new_max.type)
     new_sum = reduce(ops, weights, new("arith.mulf", [old_sum, norm], norm.type), [2], "addf", loc)
     acc = arrange(out, od, [batch, m, n])
-    acc = new("arith.mulf", [acc, expand(ops, norm, row, r.shape, loc)], r)
-    new_acc = new("iree_lite.matmul", [acc, weights, values], r)
-    return [restore(new_acc, [batch, m, n], od, out), restore(new_max, [batch, m], md, outs[1]),
+    acc = new("arith.mulf", [acc, expand(ops, norm, row, acc.type.shape, loc, like=acc)], acc.type)
+    return [restore(weighted(weights, acc), [batch, m, n], od, out), restore(new_max, [batch, m], md, outs[1]),
             restore(new_sum, [batch, m], md, outs[2])]
+
+
+def iteration_sizes(ops, operands, loc):
+    """Each iteration dimension's size: an int where some operand has it
+    static, else an index value read from the first that has it."""
+    size = {}
+    for x, dims in operands:
+        for axis, d in enumerate(dims):
+            if x.type.shape[axis] is not None:
+                size.setdefault(d, x.type.shape[axis])
+    for x, dims in operands:
+        for axis, d in enumerate(dims):
+            if d not in size:
+                size[d] = size_of(ops, x, axis, loc)
+    return size
+
+
+def contract(ops, a, b, loc, acc=None):
+    """acc (or zeros) + a @ b, batched: [B, M, K] @ [B, K, N]."""
+    sizes = shape_of(ops, a, loc)[:2] + shape_of(ops, b, loc)[2:]
+    if acc is None:
+        acc = emit(ops, "tensor.splat", [constant(ops, 0.0, a.type.element, loc)] +
+                   [n for n in sizes if not isinstance(n, int)],
+                   [TensorType(tuple(n if isinstance(n, int) else None for n in sizes), a.type.element)], loc=loc)[0]
+    return emit(ops, "iree_lite.matmul", [acc, a, b], [acc.type], loc=loc)[0]

@@ -1,0 +1,96 @@
+"""iree_linalg_ext.winograd.input_transform and output_transform, for
+F(6x6, 3x3): 8x8 tiles taken from the image by a gather (zeros past its
+edge) and transformed by two matrix products, B^T (tile) B; and back,
+A^T (tile) A, the 6x6 blocks put in place by a transposing copy."""
+from fractions import Fraction as F
+
+from ..ir.attributes import AffineMapAttr, DenseElementsAttr
+from ..ir.types import TensorType
+from .body import gather
+from .build import constant, emit, expand, index_constant, linear_index, view
+
+# The input transform's B^T (8x8) and the output transform's A^T (6x8): the
+# points 0, 1, -1, 2, -2, 1/2, -1/2 and infinity.
+BT = [[1, 0, F(-21, 4), 0, F(21, 4), 0, -1, 0],
+      [0, 1, 1, F(-17, 4), F(-17, 4), 1, 1, 0],
+      [0, -1, 1, F(17, 4), F(-17, 4), -1, 1, 0],
+      [0, F(1, 2), F(1, 4), F(-5, 2), F(-5, 4), 2, 1, 0],
+      [0, F(-1, 2), F(1, 4), F(5, 2), F(-5, 4), -2, 1, 0],
+      [0, 2, 4, F(-5, 2), -5, F(1, 2), 1, 0],
+      [0, -2, 4, F(5, 2), -5, F(-1, 2), 1, 0],
+      [0, -1, 0, F(21, 4), 0, F(-21, 4), 0, 1]]
+POINTS = [1, -1, 2, -2, F(1, 2), F(-1, 2)]
+AT = [[int(k == 0)] + [p ** k for p in POINTS] + [int(k == 5)] for k in range(6)]
+TILE, STEP = 8, 6
+
+
+def rewrite_winograd(op, ops, remap, source):
+    (x,), (out,) = op.operands[:1], op.operands[1:2]
+    loc = op.loc
+    element = x.type.element
+    forward = op.name.endswith("input_transform")
+    matrix = BT if forward else AT
+    rows = len(matrix)
+
+    def const(shape, values):
+        t = TensorType(shape, element)
+        return emit(ops, "arith.constant", [], [t], {"value": DenseElementsAttr(t, tuple(map(float, values)), False)},
+                    loc)[0]
+
+    def zeros(shape):
+        t = TensorType(shape, element)
+        return emit(ops, "arith.constant", [], [t], {"value": DenseElementsAttr(t, (0.0,), True)}, loc)[0]
+
+    def matmul(a, b):
+        shape = a.type.shape[:-1] + b.type.shape[-1:]
+        return emit(ops, "iree_lite.matmul", [zeros(shape), a, b], [TensorType(shape, element)], loc=loc)[0]
+    tiles = take_tiles(op, ops, x, out, source) if forward else x
+    count = tiles.type.num_elements // (TILE * TILE)
+    flat = [v for row in matrix for v in row]
+    # M (tile) M^T as two products: first each row block of the tile times
+    # M^T (a batched product over the tile's rows), then M times the result.
+    half = matmul(const((TILE, rows, TILE), flat * TILE), view(ops, tiles, [TILE, TILE, count], loc))
+    full = matmul(const((1, rows, TILE), flat), view(ops, half, [1, TILE, rows * count], loc))
+    done = view(ops, full, [rows, rows] + list(tiles.type.shape[2:]), loc)
+    if forward:
+        return [done]
+    return [place_blocks(op, ops, done, out)]
+
+
+def image_layout(op):
+    """Where the image's n, h, w and c dimensions are."""
+    return (0, 1, 2, 3) if tuple(op.attributes["image_dimensions"]) == (1, 2) else (0, 2, 3, 1)
+
+
+def take_tiles(op, ops, x, out, source):
+    """The 8x8 tiles of x at out's shape: out[a, b, n, i, j, c] =
+    x[n, 6i + a, 6j + b, c] (NHWC), zero past the image."""
+    loc = op.loc
+    shape = out.type.shape
+    at = [linear_index(ops, shape, d, loc, source) for d in range(len(shape))]
+    if len(shape) == 2:
+        coords = at
+    else:
+        def shifted(tile, offset):
+            six = emit(ops, "tensor.splat", [index_constant(ops, STEP, loc)], [tile.type], loc=loc)[0]
+            return emit(ops, "arith.addi", [emit(ops, "arith.muli", [tile, six], [tile.type], loc=loc)[0], offset],
+                        [tile.type], loc=loc)[0]
+        nhwc = [at[2], shifted(at[3], at[0]), shifted(at[4], at[1]), at[5]]
+        layout = image_layout(op)
+        coords = [nhwc[layout.index(d)] for d in range(4)]
+    zero = emit(ops, "tensor.splat", [constant(ops, 0.0, x.type.element, loc)], [TensorType(shape, x.type.element)],
+                loc=loc)[0]
+    return gather(ops, x, coords, shape, loc, zero)
+
+
+def place_blocks(op, ops, blocks, out):
+    """out from its 6x6 blocks: out[n, 6i + a, 6j + b, c] = blocks[a, b, n, i, j, c] (NHWC)."""
+    if out.type.rank == 2:
+        return blocks
+    _, _, n, h, w, c = blocks.type.shape
+    if image_layout(op) == (0, 1, 2, 3):
+        order, shape = (2, 4, 0, 1, 3, 5), (n, h, STEP, w, STEP, c)
+    else:
+        order, shape = (3, 5, 0, 2, 4, 1), (n, c, h, STEP, w, STEP)
+    moved = expand(ops, blocks, AffineMapAttr(6, order), shape, op.loc)
+    return view(ops, moved, list(out.type.shape), op.loc)
