@@ -53,7 +53,8 @@ def compile_str(input_str: Union[str, bytes], filename: str = "<string>", execut
             raise CompilerToolError(f"target backend '{backend}' not registered; registered backends: "
                                     f"[{', '.join(TARGET_BACKENDS)}]")
     text = input_str.decode("utf-8") if isinstance(input_str, bytes) else input_str
-    blob = serialize(compile_module(text, filename, ns.execution_model, ns.trace_dispatch_tensors))
+    module = compile_module(text, filename, ns.execution_model, trace_dispatch_tensors=ns.trace_dispatch_tensors)
+    blob = serialize(module)
     if output_file is None:
         return blob
     from .fileio import write_atomically

@@ -41,7 +41,7 @@ def compile_input(ns):
         raise CompileError(f"{name}:0:0: error: target device '{ns.target_device}' not registered; "
                            "registered devices: [local]")
     try:
-        return compile_module(text, name, ns.execution_model, ns.trace_dispatch_tensors)
+        return compile_module(text, name, ns.execution_model, trace_dispatch_tensors=ns.trace_dispatch_tensors)
     except Diagnostic as d:
         raise CompileError(d.render()) from None
 
