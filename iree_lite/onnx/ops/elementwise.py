@@ -228,6 +228,16 @@ def not_(node):
     return node.e.elementwise(node.inputs, np.bool_, lambda b, xs: b.emit(f"arith.xori {xs[0]}, {b.const(True, np.bool_)} : i1"))
 
 
+def bitwise_not(node):
+    """x xor all ones, for the integer types."""
+    x = node.inputs[0]
+    if x.dtype.kind not in "iu":
+        raise NodeError(f"element type {x.dtype} is not supported")
+    ones = np.iinfo(x.dtype).max if x.unsigned else -1
+    return node.e.elementwise([x], x.dtype,
+                              lambda b, xs: b.emit(f"arith.xori {xs[0]}, {b.const(ones, x.dtype)} : {x.element}"))
+
+
 def where(node):
     cond, x, y = node.inputs
     return node.e.elementwise([cond, x, y], x.dtype, lambda b, xs: b.emit(
@@ -380,7 +390,7 @@ CONVERTERS = {
     "Min": variadic("arith.minimumf", "arith.minsi", "arith.minui"),
     "Pow": pow_, "Mod": mod, "BitShift": bit_shift,
     "BitwiseAnd": binary(None, "arith.andi"), "BitwiseOr": binary(None, "arith.ori"),
-    "BitwiseXor": binary(None, "arith.xori"),
+    "BitwiseXor": binary(None, "arith.xori"), "BitwiseNot": bitwise_not,
     "Abs": abs_, "Neg": neg, "Relu": relu, "PRelu": prelu,
     "Exp": math1("exp"), "Log": math1("log"), "Sqrt": math1("sqrt"), "Floor": math1("floor"),
     "Ceil": math1("ceil"), "Round": math1("roundeven"), "Tanh": math1("tanh"), "Sin": math1("sin"),

@@ -115,7 +115,8 @@ def count_operand(node, i, what, shape_for, axis):
         return int(node.const_input(i, what).reshape(-1)[0])
     out = node.output_shape(0, operand_name(node, i))
     if len(out) != len(shape_for(0)) or tuple(out) != tuple(shape_for(out[axis])):
-        raise NodeError(f"the declared output shape {fmt_shape(out)} does not fit the input with {what} along axis {axis}")
+        raise NodeError(f"the declared output shape {fmt_shape(out)} does not fit the input with {what} "
+                        f"along axis {axis}")
     s = Scalars(node)
     count = s.scalar(i, what)
     if v.is_float:
