@@ -1,5 +1,5 @@
-"""Small ONNX converters against onnxruntime on random inputs: BitwiseNot;
-and their errors. Skips without onnx/onnxruntime."""
+"""Small ONNX converters against onnxruntime on random inputs: BitwiseNot,
+EyeLike; and their errors. Skips without onnx/onnxruntime."""
 import numpy as np
 import pytest
 
@@ -19,3 +19,19 @@ def test_bitwise_not(dtype):
 def test_bitwise_not_of_floats_is_an_import_error():
     assert import_error([node("BitwiseNot", ["x"])], {"x": np.ones((2, 3), np.float32)}, opset=18) == \
         "node 'y' (BitwiseNot, opset 18): element type float32 is not supported"
+
+
+@pytest.mark.parametrize("shape", [(4, 6), (6, 4), (5, 5), (1, 3)])
+@pytest.mark.parametrize("k", [0, 2, -1, -5, 7])
+def test_eye_like(shape, k):
+    check([node("EyeLike", ["x"], k=k)], {"x": RNG.standard_normal(shape).astype(np.float32)}, opset=9)
+
+
+@pytest.mark.parametrize("dtype,code", [(np.int32, 6), (np.float64, 11), (np.int64, 7)])
+def test_eye_like_with_dtype(dtype, code):
+    check([node("EyeLike", ["x"], k=1, dtype=code)], {"x": RNG.integers(0, 9, (3, 4)).astype(np.int32)}, opset=9)
+
+
+def test_eye_like_of_an_unsupported_dtype_is_an_import_error():
+    assert import_error([node("EyeLike", ["x"], dtype=8)], {"x": np.ones((2, 3), np.float32)}, opset=9) == \
+        "node 'y' (EyeLike, opset 9): dtype STRING is not supported"

@@ -320,17 +320,22 @@ def cast_value(e, v, dtype):
     return e.elementwise([v], dtype, lambda b, xs: cast_scalar(b, xs[0], v.dtype, dtype))
 
 
-def cast(node):
+def onnx_dtype(code, what):
+    """The numpy dtype of an ONNX element type code (a `to` or `dtype`
+    attribute); `what` names it in the error for one we lack."""
     from onnx import helper
-    to = node.attrs.get("to")
-    node.attrs.get("saturate")
     try:
-        dtype = helper.tensor_dtype_to_np_dtype(to)
+        dtype = helper.tensor_dtype_to_np_dtype(code)
         element_type(dtype)
     except (KeyError, NodeError):
         from onnx import TensorProto
-        raise NodeError(f"cast to {TensorProto.DataType.Name(to)} is not supported") from None
-    return cast_value(node.e, node.inputs[0], dtype)
+        raise NodeError(f"{what} {TensorProto.DataType.Name(code)} is not supported") from None
+    return dtype
+
+
+def cast(node):
+    node.attrs.get("saturate")
+    return cast_value(node.e, node.inputs[0], onnx_dtype(node.attrs.get("to"), "cast to"))
 
 
 def cast_like(node):
