@@ -1,5 +1,5 @@
 """Small ONNX converters against onnxruntime on random inputs: BitwiseNot,
-EyeLike; and their errors. Skips without onnx/onnxruntime."""
+EyeLike, InstanceNormalization, GroupNormalization; and their errors. Skips without onnx/onnxruntime."""
 import numpy as np
 import pytest
 
@@ -35,3 +35,34 @@ def test_eye_like_with_dtype(dtype, code):
 def test_eye_like_of_an_unsupported_dtype_is_an_import_error():
     assert import_error([node("EyeLike", ["x"], dtype=8)], {"x": np.ones((2, 3), np.float32)}, opset=9) == \
         "node 'y' (EyeLike, opset 9): dtype STRING is not supported"
+
+
+def rand(*shape):
+    return RNG.standard_normal(shape).astype(np.float32)
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 5), (2, 3, 4, 5), (1, 2, 2, 3, 2)])
+def test_instance_normalization(shape):
+    c = shape[1]
+    check([node("InstanceNormalization", ["x", "scale", "bias"], epsilon=1e-3)],
+          {"x": rand(*shape) * 3 + 1, "scale": rand(c), "bias": rand(c)}, opset=6, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("opset", [18, 21])
+@pytest.mark.parametrize("shape,groups", [((2, 6, 4), 3), ((2, 4, 3, 3), 2), ((1, 4, 5), 4), ((3, 2, 2, 2), 1)])
+def test_group_normalization(opset, shape, groups):
+    params = shape[1] if opset >= 21 else groups   # per channel from opset 21, per group before
+    # onnxruntime lacks GroupNormalization: onnx's reference evaluator is the oracle
+    check([node("GroupNormalization", ["x", "scale", "bias"], num_groups=groups, epsilon=1e-4)],
+          {"x": rand(*shape) * 2 - 1, "scale": rand(params), "bias": rand(params)}, opset=opset,
+          oracle="reference", rtol=1e-4, atol=1e-5)
+
+
+def test_normalization_errors():
+    assert import_error([node("GroupNormalization", ["x", "scale", "bias"], num_groups=4)],
+                        {"x": rand(2, 6, 3), "scale": rand(6), "bias": rand(6)}, opset=21) == \
+        ("node 'y' (GroupNormalization, opset 21): num_groups 4 does not divide the channels of an input of shape "
+         "[2, 6, 3]")
+    assert import_error([node("InstanceNormalization", ["x", "scale", "bias"])],
+                        {"x": rand(2, 3, 4), "scale": rand(2), "bias": rand(3)}, opset=6) == \
+        "node 'y' (InstanceNormalization, opset 6): scale and bias of shape [3] are needed"
