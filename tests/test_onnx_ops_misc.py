@@ -1,9 +1,10 @@
 """Small ONNX converters against onnxruntime on random inputs: BitwiseNot,
-EyeLike, InstanceNormalization, GroupNormalization; and their errors. Skips without onnx/onnxruntime."""
+EyeLike, InstanceNormalization, GroupNormalization, HannWindow,
+HammingWindow, BlackmanWindow; and their errors. Skips without onnx/onnxruntime."""
 import numpy as np
 import pytest
 
-from onnx_op_models import check, import_error, node
+from onnx_op_models import check, declared_model, import_error, node
 
 RNG = np.random.default_rng(13)
 
@@ -66,3 +67,38 @@ def test_normalization_errors():
     assert import_error([node("InstanceNormalization", ["x", "scale", "bias"])],
                         {"x": rand(2, 3, 4), "scale": rand(2), "bias": rand(3)}, opset=6) == \
         "node 'y' (InstanceNormalization, opset 6): scale and bias of shape [3] are needed"
+
+
+WINDOWS = ["HannWindow", "HammingWindow", "BlackmanWindow"]
+
+
+def window_model(op, size=12, periodic=0, dtype=np.float32):
+    """The window's size a graph input (a constant one folds at import), the
+    output declared `size` long."""
+    from onnx import helper
+    return declared_model(node(op, ["size"], periodic=periodic,
+                               output_datatype=helper.np_dtype_to_tensor_dtype(np.dtype(dtype))),
+                          {"size": (np.int32, ())}, {"y": (dtype, (size,))}, 17)
+
+
+@pytest.mark.parametrize("op", WINDOWS)
+@pytest.mark.parametrize("periodic", [1, 0])
+@pytest.mark.parametrize("size,dtype", [(1, np.float32), (2, np.float32), (17, np.float32), (64, np.float64)])
+def test_windows_of_a_run_time_size_against_onnxruntime(op, periodic, size, dtype):
+    from onnx_op_models import assert_same, expected
+
+    from iree_lite.onnx import load
+    model = window_model(op, size, periodic, dtype)
+    feeds = {"size": np.array(size, np.int32)}
+    assert_same(load(model, device="local-sync")(feeds)["y"], expected(model, feeds)[0], 1e-6, 1e-7)
+
+
+def test_window_run_time_size_other_than_declared_fails_the_call():
+    import re
+
+    from iree_lite.onnx import load
+    from iree_lite.vm.errors import VMError
+    run = load(window_model("HannWindow"), device="local-sync")
+    message = "node 'y' (HannWindow, opset 17): the size operand is not the declared 12"
+    with pytest.raises(VMError, match=r"^FAILED_PRECONDITION; <onnx>:\d+:\d+: " + re.escape(message) + "$"):
+        run({"size": np.array(11, np.int32)})

@@ -4,7 +4,7 @@ one model of them through the real IREE. Skips without onnx/onnxruntime."""
 import numpy as np
 import pytest
 
-from onnx_op_models import check, check_on_real_iree, import_error, node
+from onnx_op_models import check, check_on_real_iree, declared_model, import_error, node
 
 RNG = np.random.default_rng(11)
 
@@ -102,18 +102,6 @@ def test_errors_name_the_node_and_the_problem():
                         {"x": rand(3, 4, 2), "lens": np.ones(3, np.int64)}, opset=10) == \
         ("node 'y' (ReverseSequence, opset 10): batch_axis and time_axis must be 0 and 1 (in either order) of an "
          "input of rank 2 or more")
-
-
-def declared_model(op_node, inputs, outputs, opset):
-    """inputs and outputs {name: (numpy dtype, shape)}: every output's shape
-    declared, as a model with a run-time k or depth must."""
-    from onnx import helper
-
-    def info(name, dtype, shape):
-        return helper.make_tensor_value_info(name, helper.np_dtype_to_tensor_dtype(np.dtype(dtype)), shape)
-    graph = helper.make_graph([op_node], "g", [info(n, *t) for n, t in inputs.items()],
-                              [info(n, *t) for n, t in outputs.items()])
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
 
 
 def run_time_count_model(op):
