@@ -31,6 +31,17 @@ def model_of(nodes, inputs, outputs, weights=(), opset=21):
     return onnx.shape_inference.infer_shapes(model, strict_mode=True)
 
 
+def declared_model(op_node, inputs, outputs, opset):
+    """inputs and outputs {name: (numpy dtype, shape)}: every output's shape
+    declared, as a model with a run-time size operand (TopK's k, OneHot's
+    depth, a window's size) must."""
+    def info(name, dtype, shape):
+        return helper.make_tensor_value_info(name, helper.np_dtype_to_tensor_dtype(np.dtype(dtype)), shape)
+    graph = helper.make_graph([op_node], "g", [info(n, *t) for n, t in inputs.items()],
+                              [info(n, *t) for n, t in outputs.items()])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+
+
 def expected(model, inputs, oracle="onnxruntime"):
     if oracle == "reference":
         from onnx.reference import ReferenceEvaluator

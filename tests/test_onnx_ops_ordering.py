@@ -4,7 +4,7 @@ one model of them through the real IREE. Skips without onnx/onnxruntime."""
 import numpy as np
 import pytest
 
-from onnx_op_models import check, check_on_real_iree, import_error, node
+from onnx_op_models import check, check_on_real_iree, declared_model, import_error, node
 
 RNG = np.random.default_rng(11)
 
@@ -92,8 +92,8 @@ def test_reverse_sequence(batch_axis, time_axis):
 def test_errors_name_the_node_and_the_problem():
     x = {"x": rand(3, 4)}
     assert import_error([node("TopK", ["x", "k"], ["v", "i"])], {**x, "k": np.array([2], np.int64)}, ["v", "i"],
-                        opset=11) == ("node 'v' (TopK, opset 11): input 1 ('k', k) must be a constant known at "
-                                      "import time")
+                        opset=11) == ("node 'v' (TopK, opset 11): input 1 ('k') is known only at run time, so "
+                                      "output 0 ('v') needs a static declared shape (it has [?, ?])")
     assert import_error([node("CumSum", ["x", "axis"])], x, weights={"axis": np.array(2, np.int64)}, opset=14) == \
         "node 'y' (CumSum, opset 14): axis 2 is out of range for rank 2"
     assert import_error([node("Hardmax", ["x"])], {"x": ints(3, 4)}, opset=13) == \
@@ -102,6 +102,64 @@ def test_errors_name_the_node_and_the_problem():
                         {"x": rand(3, 4, 2), "lens": np.ones(3, np.int64)}, opset=10) == \
         ("node 'y' (ReverseSequence, opset 10): batch_axis and time_axis must be 0 and 1 (in either order) of an "
          "input of rank 2 or more")
+
+
+def run_time_count_model(op):
+    """TopK with k, or OneHot with depth, a graph input; the output shapes
+    declared for k = 3 along axis 1, depth = 7 along axis 1."""
+    if op == "TopK":
+        return declared_model(node("TopK", ["x", "k"], ["v", "i"], axis=1, largest=0),
+                              {"x": (np.float32, (4, 6, 5)), "k": (np.int64, (1,))},
+                              {"v": (np.float32, (4, 3, 5)), "i": (np.int64, (4, 3, 5))}, 11)
+    return declared_model(node("OneHot", ["indices", "depth", "values"], axis=1),
+                          {"indices": (np.int64, (2, 3)), "depth": (np.float32, ()), "values": (np.float32, (2,))},
+                          {"y": (np.float32, (2, 7, 3))}, 11)
+
+
+@pytest.mark.parametrize("op", ["TopK", "OneHot"])
+def test_run_time_k_and_depth_against_onnxruntime(op):
+    from onnx_op_models import assert_same, expected
+
+    from iree_lite.onnx import load
+    model = run_time_count_model(op)
+    run = load(model, device="local-sync")
+    for _ in range(3):
+        if op == "TopK":
+            x = np.round(rand(4, 6, 5) * 2)   # ties: the lower index first
+            feeds = {"x": x, "k": np.array([3], np.int64)}
+        else:   # a fractional depth truncates to 7; negatives count back, 7 and 8 match nothing
+            feeds = {"indices": RNG.integers(-7, 9, (2, 3)).astype(np.int64), "depth": np.array(7.5, np.float32),
+                     "values": rand(2)}
+        have = run(feeds)
+        for out, want in zip(model.graph.output, expected(model, feeds)):
+            assert_same(have[out.name], want, 1e-5, 1e-6)
+
+
+@pytest.mark.parametrize("op,feeds,message", [
+    ("TopK", {"x": rand(4, 6, 5), "k": np.array([2], np.int64)},
+     "node 'v' (TopK, opset 11): the k operand is not the declared 3"),
+    ("OneHot", {"indices": np.zeros((2, 3), np.int64), "depth": np.array(8.0, np.float32), "values": rand(2)},
+     "node 'y' (OneHot, opset 11): the depth operand is not the declared 7"),
+])
+def test_run_time_k_or_depth_other_than_declared_fails_the_call(op, feeds, message):
+    import re
+
+    from iree_lite.onnx import load
+    from iree_lite.vm.errors import VMError
+    run = load(run_time_count_model(op), device="local-sync")
+    with pytest.raises(VMError, match=r"^FAILED_PRECONDITION; <onnx>:\d+:\d+: " + re.escape(message) + "$"):
+        run(feeds)
+
+
+def test_declared_shape_that_no_k_gives_is_an_import_error():
+    from iree_lite.onnx import OnnxImportError, import_model
+    model = declared_model(node("TopK", ["x", "k"], ["v", "i"], axis=1),
+                           {"x": (np.float32, (4, 6)), "k": (np.int64, (1,))},
+                           {"v": (np.float32, (3, 3)), "i": (np.int64, (4, 3))}, 11)
+    with pytest.raises(OnnxImportError) as info:
+        import_model(model)
+    assert str(info.value) == ("node 'v' (TopK, opset 11): the declared output shape [3, 3] does not fit the input "
+                               "with k along axis 1")
 
 
 def test_real_iree_runs_them(tmp_path, reference_iree):

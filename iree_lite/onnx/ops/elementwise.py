@@ -228,6 +228,16 @@ def not_(node):
     return node.e.elementwise(node.inputs, np.bool_, lambda b, xs: b.emit(f"arith.xori {xs[0]}, {b.const(True, np.bool_)} : i1"))
 
 
+def bitwise_not(node):
+    """x xor all ones, for the integer types."""
+    x = node.inputs[0]
+    if x.dtype.kind not in "iu":
+        raise NodeError(f"element type {x.dtype} is not supported")
+    ones = np.iinfo(x.dtype).max if x.unsigned else -1
+    return node.e.elementwise([x], x.dtype,
+                              lambda b, xs: b.emit(f"arith.xori {xs[0]}, {b.const(ones, x.dtype)} : {x.element}"))
+
+
 def where(node):
     cond, x, y = node.inputs
     return node.e.elementwise([cond, x, y], x.dtype, lambda b, xs: b.emit(
@@ -310,17 +320,22 @@ def cast_value(e, v, dtype):
     return e.elementwise([v], dtype, lambda b, xs: cast_scalar(b, xs[0], v.dtype, dtype))
 
 
-def cast(node):
+def onnx_dtype(code, what):
+    """The numpy dtype of an ONNX element type code (a `to` or `dtype`
+    attribute); `what` names it in the error for one we lack."""
     from onnx import helper
-    to = node.attrs.get("to")
-    node.attrs.get("saturate")
     try:
-        dtype = helper.tensor_dtype_to_np_dtype(to)
+        dtype = helper.tensor_dtype_to_np_dtype(code)
         element_type(dtype)
     except (KeyError, NodeError):
         from onnx import TensorProto
-        raise NodeError(f"cast to {TensorProto.DataType.Name(to)} is not supported") from None
-    return cast_value(node.e, node.inputs[0], dtype)
+        raise NodeError(f"{what} {TensorProto.DataType.Name(code)} is not supported") from None
+    return dtype
+
+
+def cast(node):
+    node.attrs.get("saturate")
+    return cast_value(node.e, node.inputs[0], onnx_dtype(node.attrs.get("to"), "cast to"))
 
 
 def cast_like(node):
@@ -380,7 +395,7 @@ CONVERTERS = {
     "Min": variadic("arith.minimumf", "arith.minsi", "arith.minui"),
     "Pow": pow_, "Mod": mod, "BitShift": bit_shift,
     "BitwiseAnd": binary(None, "arith.andi"), "BitwiseOr": binary(None, "arith.ori"),
-    "BitwiseXor": binary(None, "arith.xori"),
+    "BitwiseXor": binary(None, "arith.xori"), "BitwiseNot": bitwise_not,
     "Abs": abs_, "Neg": neg, "Relu": relu, "PRelu": prelu,
     "Exp": math1("exp"), "Log": math1("log"), "Sqrt": math1("sqrt"), "Floor": math1("floor"),
     "Ceil": math1("ceil"), "Round": math1("roundeven"), "Tanh": math1("tanh"), "Sin": math1("sin"),

@@ -151,9 +151,25 @@ def layer_norm(node):
     static(x)
     axis = node.attrs.get("axis", -1) % x.rank
     eps = node.attrs.get("epsilon", 1e-5)
+    check_stash_type(node)
+    e, t, dt = node.e, x.element, x.dtype
+    y, mean, inv = normalize(e, x, axis, eps)
+    y = e.elementwise([y, scale], dt, lambda b, a: b.emit(f"arith.mulf {a[0]}, {a[1]} : {t}"))
+    if bias is not None:
+        y = e.elementwise([y, bias], dt, lambda b, a: b.emit(f"arith.addf {a[0]}, {a[1]} : {t}"))
+    kept = x.shape[:axis] + (1,) * (x.rank - axis)
+    return [y, e.reshape(mean, kept), e.reshape(inv, kept)]
+
+
+def check_stash_type(node):
     if node.attrs.get("stash_type", 1) != 1:
         raise NodeError("stash_type other than 1 (float) is not supported")
-    e, t, dt = node.e, x.element, x.dtype
+
+
+def normalize(e, x, axis, eps):
+    """(x - mean) / sqrt(variance + eps) over the axes from axis on, with the
+    mean and 1 / sqrt(variance + eps) (of the leading axes' shape)."""
+    t, dt = x.element, x.dtype
     axes = list(range(axis, x.rank))
     count = int(np.prod(x.shape[axis:]))
     lead = [f"d{i}" for i in range(axis)]
@@ -170,10 +186,53 @@ def layer_norm(node):
     inv = e.elementwise([var], dt, inv_std)
     y = e.generic([(centered, full), (inv, lead)], x.shape, dt,
                   lambda b, a, acc: b.emit(f"arith.mulf {a[0]}, {a[1]} : {t}"))
-    y = e.elementwise([y, scale], dt, lambda b, a: b.emit(f"arith.mulf {a[0]}, {a[1]} : {t}"))
-    if bias is not None:
-        y = e.elementwise([y, bias], dt, lambda b, a: b.emit(f"arith.addf {a[0]}, {a[1]} : {t}"))
-    return [y, e.reshape(mean, x.shape[:axis] + (1,) * len(axes)), e.reshape(inv, x.shape[:axis] + (1,) * len(axes))]
+    return y, mean, inv
+
+
+def scale_and_shift(e, y, scale, bias, exprs):
+    """y * scale + bias, scale and bias read at exprs of y's loop dims."""
+    t, full = y.element, [f"d{i}" for i in range(y.rank)]
+    return e.generic([(y, full), (scale, exprs), (bias, exprs)], y.shape, y.dtype, lambda b, a, acc: b.emit(
+        f"arith.addf {b.emit(f'arith.mulf {a[0]}, {a[1]} : {t}')}, {a[2]} : {t}"))
+
+
+def instance_norm(node):
+    """Each (batch, channel) slice normalized over the spatial axes, then
+    scaled and shifted per channel."""
+    x, scale, bias = static(node.inputs[0]), node.inputs[1], node.inputs[2]
+    check_float(x)
+    if x.rank < 3:
+        raise NodeError(f"the input of shape {fmt_shape(x.shape)} has no spatial axes")
+    if scale.shape != x.shape[1:2] or bias.shape != x.shape[1:2]:
+        raise NodeError(f"scale and bias of shape {fmt_shape(x.shape[1:2])} are needed")
+    y, _, _ = normalize(node.e, x, 2, node.attrs.get("epsilon", 1e-5))
+    return scale_and_shift(node.e, y, scale, bias, ["d1"])
+
+
+def group_norm(node):
+    """The channels split into num_groups groups, each (batch, group)
+    normalized over its channels and the spatial axes, then scaled and
+    shifted per channel (per group before opset 21)."""
+    x, scale, bias = static(node.inputs[0]), node.inputs[1], node.inputs[2]
+    check_float(x)
+    check_stash_type(node)
+    groups = node.attrs.get("num_groups")
+    if groups is None:
+        raise NodeError("attribute 'num_groups' is required")
+    if x.rank < 2 or groups < 1 or x.shape[1] % groups:
+        raise NodeError(f"num_groups {groups} does not divide the channels of an input of shape {fmt_shape(x.shape)}")
+    per = x.shape[1] // groups
+    params = (x.shape[1],) if node.opset >= 21 else (groups,)
+    if scale.shape != params or bias.shape != params:
+        raise NodeError(f"scale and bias of shape {fmt_shape(params)} are needed")
+    e, n = node.e, x.shape[0]
+    grouped = e.reshape(x, (n, groups, per * int(np.prod(x.shape[2:]))))
+    y, _, _ = normalize(e, grouped, 2, node.attrs.get("epsilon", 1e-5))
+    y = e.reshape(y, (n, groups, per) + x.shape[2:])
+    if node.opset >= 21:
+        scale, bias = e.reshape(scale, (groups, per)), e.reshape(bias, (groups, per))
+    y = scale_and_shift(e, y, scale, bias, ["d1", "d2"] if node.opset >= 21 else ["d1"])
+    return e.reshape(y, x.shape)
 
 
 def lrn(node):
@@ -260,6 +319,7 @@ def gemm(node):
 
 CONVERTERS = {
     "Conv": conv, "GlobalAveragePool": global_pool("average"), "GlobalMaxPool": global_pool("max"),
-    "BatchNormalization": batch_norm, "LayerNormalization": layer_norm, "LRN": lrn,
+    "BatchNormalization": batch_norm, "LayerNormalization": layer_norm,
+    "InstanceNormalization": instance_norm, "GroupNormalization": group_norm, "LRN": lrn,
     "MatMul": matmul, "Gemm": gemm,
 }

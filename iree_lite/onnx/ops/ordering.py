@@ -3,11 +3,13 @@ iree_linalg_ext.scan), TopK (as iree_linalg_ext.sort), Hardmax, OneHot and
 ReverseSequence."""
 import numpy as np
 
-from ..emitter import NodeError, Value
+from ..emitter import NodeError, Value, fmt_shape
+from ..scalars import Scalars
 from .elementwise import check_float
 from .indexing import extreme_position
 from .linalg_ext import check, empty_value, positions, region_op, reverse, scalar_of
 from .nn import static
+from .shape_operands import operand_name
 
 
 def cumulative(kind):
@@ -72,14 +74,11 @@ def topk(node):
     """A sort along the axis by value (largest or smallest first, equal
     values by position), then the first k."""
     x = static(node.inputs[0])
-    k = node.const_input(1, "k")
-    if k.size != 1:
-        raise NodeError("k must have one element")
-    k = int(k.reshape(-1)[0])
     axis = node.attrs.get("axis", -1)
     if not -x.rank <= axis < x.rank:
         raise NodeError(f"axis {axis} is out of range for rank {x.rank}")
     axis %= x.rank
+    k = count_operand(node, 1, "k", lambda k: x.shape[:axis] + (k,) + x.shape[axis + 1:], axis)
     largest = node.attrs.get("largest", 1)
     node.attrs.get("sorted", 1)   # sorted output is also a valid unsorted one
     if not 0 <= k <= x.shape[axis]:
@@ -102,6 +101,32 @@ def topk(node):
                                 [x, positions(e, x.shape, axis)], [t, t, "i64", "i64"], body, "i1")
     sizes = [k if i == axis else d for i, d in enumerate(x.shape)]
     return [e.extract_slice(values, [0] * x.rank, sizes), e.extract_slice(indices, [0] * x.rank, sizes)]
+
+
+def count_operand(node, i, what, shape_for, axis):
+    """Input i, a count of one element (TopK's k, OneHot's depth): its value
+    when known at import time, else the size output 0 is declared to have
+    along axis, with a run-time check that the operand (an integer, or a
+    float truncated) agrees."""
+    v = node.input(i)
+    if None in v.shape or int(np.prod(v.shape)) != 1:
+        raise NodeError(f"{what} must have one element")
+    if node.known(i):
+        return int(node.const_input(i, what).reshape(-1)[0])
+    out = node.output_shape(0, operand_name(node, i))
+    if len(out) != len(shape_for(0)) or tuple(out) != tuple(shape_for(out[axis])):
+        raise NodeError(f"the declared output shape {fmt_shape(out)} does not fit the input with {what} "
+                        f"along axis {axis}")
+    s = Scalars(node)
+    count = s.scalar(i, what)
+    if v.is_float:
+        count = node.e.emit(f"arith.fptosi {count} : {v.element} to i64")
+    elif v.dtype.kind == "b":
+        raise NodeError(f"input {i} ('{node.proto.input[i]}', {what}) must be a number")
+    elif v.element != "i64":
+        count = node.e.emit(f"arith.{'extui' if v.unsigned else 'extsi'} {count} : {v.element} to i64")
+    s.check(s.equals(count, out[axis]), f"the {what} operand is not the declared {out[axis]}")
+    return out[axis]
 
 
 def hardmax(node):
@@ -132,17 +157,16 @@ def one_hot(node):
     """values[1] where the (wrapped) index equals the position along the new
     axis, values[0] elsewhere; out-of-range indices match nothing."""
     indices, values = static(node.inputs[0]), node.inputs[2]
-    depth = node.const_input(1, "depth")
-    if depth.size != 1 or values.shape != (2,):
-        raise NodeError("depth must have one element and values two")
-    depth = int(depth.reshape(-1)[0])
-    if depth < 1:
-        raise NodeError(f"depth {depth} is not positive")
+    if values.shape != (2,):
+        raise NodeError("values must have two elements")
     r = indices.rank
     axis = node.attrs.get("axis", -1)
     if not -r - 1 <= axis <= r:
         raise NodeError(f"axis {axis} is out of range for rank {r + 1}")
     axis %= r + 1
+    depth = count_operand(node, 1, "depth", lambda d: indices.shape[:axis] + (d,) + indices.shape[axis:], axis)
+    if depth < 1:
+        raise NodeError(f"depth {depth} is not positive")
     e = node.e
     shape = indices.shape[:axis] + (depth,) + indices.shape[axis:]
     table = e.materialize(values)
