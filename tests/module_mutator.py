@@ -103,8 +103,9 @@ def _pick_int(rng, v, n=0):
 
 
 def _pick_u32(rng, v, n=0):
+    """A new 32-bit field for old value v (which an earlier mutation may have made U32)."""
     return rng.choice([v + 1, max(v - 1, 0), 0, n, n + 1, max(n - 1, 0), U32, 2**31, 2**16,
-                       rng.randrange(max(n, 1) + 8)])
+                       rng.randrange(max(n, 1) + 8)]) & U32
 
 
 def _with_code(items, rng):
@@ -121,7 +122,9 @@ def mutate_host_word(m, rng):
     if not instrs:
         return None
     pc, op, longs, lists = rng.choice(instrs)
-    shorts = [k for _, k in op.operands if k in isa.SHORT_KINDS]
+    # The slots of the instruction's first word: an earlier opcode mutation
+    # may have made it a tile op with more short operands than that word holds.
+    shorts = [k for _, k in op.operands if k in isa.SHORT_KINDS][:3]
     fields = ["opcode"] + [f"slot{i}" for i in range(len(shorts))] + [f"long{i}" for i in range(len(longs))]
     fields += [f"count{i}" for i in range(len(lists))] + [f"listreg{i}" for i, (_, n) in enumerate(lists) if n]
     field = rng.choice(fields)
