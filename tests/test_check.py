@@ -56,6 +56,31 @@ func.func @half_eq_bad() {
   check.expect_eq_const(%a, dense<[0.5, 3.002]> : tensor<2xf16>) : tensor<2xf16>
   return
 }
+func.func @f16_almost_ok() {
+  %a = util.unfoldable_constant dense<[1.0, 2.5, 0x7E00]> : tensor<3xf16>
+  check.expect_almost_eq_const(%a, dense<[1.0, 2.5, 0x7E00]> : tensor<3xf16>) : tensor<3xf16>
+  return
+}
+func.func @f16_almost_bad() {
+  %a = util.unfoldable_constant dense<[1.0, 2.5]> : tensor<2xf16>
+  check.expect_almost_eq_const(%a, dense<[1.0, 2.501]> : tensor<2xf16>) : tensor<2xf16>
+  return
+}
+func.func @f16_atol_ok() {
+  %a = util.unfoldable_constant dense<[4.0]> : tensor<1xf16>
+  check.expect_almost_eq_const(%a, dense<[4.004]> : tensor<1xf16>, atol 1.0e-2) : tensor<1xf16>
+  return
+}
+func.func @bf16_eq_bad() {
+  %a = util.unfoldable_constant dense<[3.0, 1.5]> : tensor<2xbf16>
+  check.expect_eq_const(%a, dense<[3.0, 1.0]> : tensor<2xbf16>) : tensor<2xbf16>
+  return
+}
+func.func @bf16_eq_ok() {
+  %a = util.unfoldable_constant dense<[3.0, -0.5]> : tensor<2xbf16>
+  check.expect_eq_const(%a, dense<[3.0, -0.5]> : tensor<2xbf16>) : tensor<2xbf16>
+  return
+}
 """
 
 CASES = {"eq_ok": None, "almost_ok": None,
@@ -66,7 +91,13 @@ CASES = {"eq_ok": None, "almost_ok": None,
          "half_almost_bad": "FAILED_PRECONDITION; t.mlir:42:3: element at index 1 (2) does not match the expected "
                             "(2.01562)",
          "half_eq_bad": "FAILED_PRECONDITION; t.mlir:47:3: element at index 1 (3) does not match the expected "
-                        "(3.00195)"}
+                        "(3.00195)",
+         "f16_almost_ok": None, "f16_atol_ok": None, "bf16_eq_ok": None,
+         # 2.501 is 2.50195 in f16, a step above 2.5: beyond the default atol 1e-4
+         "f16_almost_bad": "FAILED_PRECONDITION; t.mlir:57:3: element at index 1 (2.5) does not "
+                           "match the expected (2.50195)",
+         "bf16_eq_bad": "FAILED_PRECONDITION; t.mlir:67:3: element at index 1 (1.5) does not match "
+                        "the expected (1)"}
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
