@@ -80,3 +80,13 @@ def same_on_both(native, ref, function, arrays):
     want = ref.invoke(function, [as_buffer(a) for a in arrays])
     assert [bytes(w.data) for w in want] == [h.tobytes() for h in have]
     return have
+
+
+def compile_error(source, filename="t.mlir"):
+    """The first line of the located error compiling source raises."""
+    import pytest
+    from iree_lite.compiler import compile_module
+    from iree_lite.ir.core import Diagnostic
+    with pytest.raises(Diagnostic) as info:
+        compile_module(source, filename)
+    return str(info.value).splitlines()[0]
