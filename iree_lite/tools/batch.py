@@ -188,10 +188,18 @@ def judge(run, error, failures=()):
 
 
 @dataclass
+class Stats:
+    """What the batch cost: worker processes started (a Dask cluster's when
+    the batch began), contexts loaded."""
+    workers_started: int = 0
+    contexts_loaded: int = 0
+
+
+@dataclass
 class Outcome:
     results: list       # the runs that finished, in manifest order
     not_run: list       # the runs that did not: the batch was stopped
-    stats: object       # batch_pool.Stats
+    stats: Stats
     stopped: str = None  # why the batch stopped early: "interrupted" (Ctrl-C) or an error message
 
 

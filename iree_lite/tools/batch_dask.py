@@ -13,19 +13,10 @@ Without --scheduler a LocalCluster of --jobs worker processes is started.
 import time
 from collections import OrderedDict
 
-from .batch import Outcome, Result, judge
+from .batch import Outcome, Result, Stats, judge
 
 # Worker state: (device, module list) -> context, least recently used first.
 _CONTEXTS = OrderedDict()
-
-
-class Stats:
-    """What the batch cost, as the local pool counts it: workers (those of
-    the cluster when the batch began) and contexts loaded."""
-
-    def __init__(self, workers):
-        self.workers_started = workers
-        self.contexts_loaded = 0
 
 
 def _run_on_worker(run, module_bytes, options, topology, timeout):
@@ -68,12 +59,13 @@ def run_on_dask(runs, ns, progress):
     try:
         import distributed
     except ImportError:
-        return Outcome([], list(runs), Stats(0), "--executor=dask needs dask.distributed: pip install 'iree-lite[dask]'")
+        return Outcome([], list(runs), Stats(),
+                       "--executor=dask needs dask.distributed: pip install 'iree-lite[dask]'")
     from .run_module import comparison_options
     try:
         client, cluster = _client(ns)
     except (OSError, TimeoutError) as e:
-        return Outcome([], list(runs), Stats(0), f"cannot reach the Dask scheduler '{ns.scheduler}': {e}")
+        return Outcome([], list(runs), Stats(), f"cannot reach the Dask scheduler '{ns.scheduler}': {e}")
     options = comparison_options(ns)
     topology = {"task_topology_group_count": ns.task_topology_group_count,
                 "task_topology_max_group_count": ns.task_topology_max_group_count}

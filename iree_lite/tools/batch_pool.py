@@ -15,20 +15,12 @@ import time
 from collections import OrderedDict, deque
 from multiprocessing.connection import Connection, wait
 
-from .batch import Result, judge
+from .batch import Result, Stats, judge
 from .batch_worker import group_of, use
 
 
 class WorkerStartError(Exception):
     """A worker died before it could take a run: the batch cannot go on."""
-
-
-class Stats:
-    """What the batch cost: worker processes started, contexts loaded."""
-
-    def __init__(self):
-        self.workers_started = 0
-        self.contexts_loaded = 0
 
 
 def worker_preexec():
