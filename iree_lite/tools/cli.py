@@ -242,17 +242,21 @@ def add_benchmark_module(sub):
                    help="format of the --benchmark_out report (default: json)")
     p.add_argument("--benchmark_filter", default=".", metavar="REGEX",
                    help="time only the benchmarks whose name (BM_fn/process_time/real_time) REGEX matches")
-    p.add_argument("--benchmark_list_tests", type=_boolean, nargs="?", const=True, default=False, metavar="BOOL",
+    p.add_argument("--benchmark_list_tests", type=iree_flags.boolean, nargs="?", const=True,
+                   default=False, metavar="BOOL",
                    help="list the benchmarks' names, one a line, and time nothing")
     p.add_argument("--benchmark_time_unit", choices=("ns", "us", "ms", "s"), default="ms",
                    help="unit of the reported times (default: ms)")
     p.add_argument("--benchmark_min_warmup_time", type=float, default=0.0, metavar="SECONDS",
                    help="call each function for at least SECONDS before timing it (after the one warm-up call)")
-    p.add_argument("--benchmark_display_aggregates_only", type=_boolean, nargs="?", const=True, default=False,
+    p.add_argument("--benchmark_display_aggregates_only", type=iree_flags.boolean, nargs="?", const=True,
+                   default=False,
                    metavar="BOOL", help="with repetitions, show only the aggregates on stdout (the file keeps all)")
-    p.add_argument("--benchmark_report_aggregates_only", type=_boolean, nargs="?", const=True, default=False,
+    p.add_argument("--benchmark_report_aggregates_only", type=iree_flags.boolean, nargs="?", const=True,
+                   default=False,
                    metavar="BOOL", help="with repetitions, report only the aggregates, on stdout and in the file")
-    p.add_argument("--benchmark_enable_random_interleaving", type=_boolean, nargs="?", const=True, default=False,
+    p.add_argument("--benchmark_enable_random_interleaving", type=iree_flags.boolean, nargs="?", const=True,
+                   default=False,
                    metavar="BOOL", help="run the repetitions of all benchmarks in a random order, to spread "
                                         "the machine's drift over them")
     p.set_defaults(handler="benchmark_module")
@@ -315,14 +319,6 @@ def _positive_seconds(text):
     if seconds is None or not 0 < seconds < float("inf"):
         raise argparse.ArgumentTypeError(f"'{text}' is not a positive number of seconds")
     return seconds
-
-
-def _boolean(text):
-    """Google Benchmark's boolean flag values."""
-    value = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}.get(text.lower())
-    if value is None:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a boolean (true or false)")
-    return value
 
 
 def _positive_int(text):

@@ -49,7 +49,16 @@ PHASES = ("start", "input", "abi", "preprocessing", "global-optimization", "disp
           "executable-sources", "executable-configurations", "executable-targets", "hal", "vm", "end")
 OUTPUT_FORMATS = ("vm-bytecode", "vm-asm", "vm-c")
 
-BOOLEANS = {"true": True, "false": False, "1": True, "0": False}
+BOOLEANS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
+
+
+def boolean(text):
+    """A boolean flag's value as LLVM's and Google Benchmark's flags spell
+    it; argparse's error otherwise."""
+    value = BOOLEANS.get(text.lower())
+    if value is None:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a boolean (true or false)")
+    return value
 
 
 class NotApplicable(argparse.Action):
@@ -57,8 +66,11 @@ class NotApplicable(argparse.Action):
 
     def __call__(self, parser, ns, value, option_string=None):
         takes_value, _ = NOT_APPLICABLE[option_string]
-        if not takes_value and value.lower() not in BOOLEANS:
-            parser.error(f"argument {option_string}: '{value}' is not a boolean (true or false)")
+        if not takes_value:
+            try:
+                boolean(value)
+            except argparse.ArgumentTypeError as e:
+                parser.error(f"argument {option_string}: {e}")
         ns.not_applicable = [*ns.not_applicable, (option_string, value)]
 
 
