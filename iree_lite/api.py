@@ -21,13 +21,14 @@ class CompilerToolError(ValueError):
 
 def _compile_namespace(flags: Sequence[str]):
     from .tools.cli import UsageError, build_parser, normalize
+    from .tools.compile import target_errors
     from .tools.iree_flags import check, with_boolean_values
     args = [part for a in normalize(["compile", "-", *flags]) for part in a]
     try:
         ns = build_parser(raising=True).parse_args(with_boolean_values(args))
     except UsageError as e:
         raise CompilerToolError(str(e)) from None
-    errors, _ = check(ns)
+    errors = check(ns)[0] + target_errors(ns)
     if errors:
         raise CompilerToolError(errors[0])
     return ns
@@ -38,7 +39,7 @@ def compile_str(input_str: Union[str, bytes], filename: str = "<string>", execut
                 extra_args: Sequence[str] = (), output_file: Optional[str] = None) -> Optional[bytes]:
     """MLIR source to module bytes (or to output_file, written atomically,
     returning None). Raises Diagnostic for source errors."""
-    from .compiler import compile_module, TARGET_BACKENDS
+    from .compiler import compile_module
     from .codegen.module import serialize
     flags = [*extra_args]
     if target_backends:
@@ -48,10 +49,6 @@ def compile_str(input_str: Union[str, bytes], filename: str = "<string>", execut
     if execution_model is not None:
         flags.append(f"--iree-execution-model={execution_model}")
     ns = _compile_namespace(flags)
-    for backend in [*ns.target_backends, *ns.local_target_device_backends]:
-        if backend not in TARGET_BACKENDS:
-            raise CompilerToolError(f"target backend '{backend}' not registered; registered backends: "
-                                    f"[{', '.join(TARGET_BACKENDS)}]")
     text = input_str.decode("utf-8") if isinstance(input_str, bytes) else input_str
     module = compile_module(text, filename, ns.execution_model, trace_dispatch_tensors=ns.trace_dispatch_tensors)
     blob = serialize(module)

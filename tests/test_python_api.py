@@ -57,6 +57,7 @@ def test_compile_file(tmp_path):
 @pytest.mark.parametrize("kwargs, error", [
     ({"extra_args": ["--no-such-flag"]}, "unrecognized arguments: --no-such-flag"),
     ({"target_backends": ["cuda"]}, "target backend 'cuda' not registered; registered backends: [vmvx, llvm-cpu]"),
+    ({"extra_args": ["--iree-hal-target-device=cuda"]}, "target device 'cuda' not registered; registered devices: [local]"),
     ({"extra_args": ["--compile-to=flow"]},
      "--compile-to=flow: iree-lite compiles straight to its bytecode and has no intermediate phases to stop at "
      "(the real iree-compile prints IREE's)"),

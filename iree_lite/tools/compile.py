@@ -21,10 +21,21 @@ def read_source(path):
         raise CompileError(f"error opening input file: cannot open input file '{path}': {e.strerror}") from None
 
 
+def target_errors(ns):
+    """What is wrong with ns's target backends and device, one message each."""
+    from ..compiler import TARGET_BACKENDS
+    errors = [f"target backend '{b}' not registered; registered backends: [{', '.join(TARGET_BACKENDS)}]"
+              for b in [*(ns.target_backends or ()), *(ns.local_target_device_backends or ())]
+              if b not in TARGET_BACKENDS]
+    if ns.target_device not in (None, "local"):
+        errors.append(f"target device '{ns.target_device}' not registered; registered devices: [local]")
+    return errors
+
+
 def compile_input(ns):
     """The codegen.module.Module for ns.input under ns's compiler flags;
     raises CompileError."""
-    from ..compiler import TARGET_BACKENDS, compile_module
+    from ..compiler import compile_module
     from ..ir.core import Diagnostic
     from .iree_flags import check
     errors, warnings = check(ns)
@@ -33,13 +44,9 @@ def compile_input(ns):
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     text, name = read_source(ns.input)
-    for backend in list(ns.target_backends or []) + list(ns.local_target_device_backends or []):
-        if backend not in TARGET_BACKENDS:
-            raise CompileError(f"{name}:0:0: error: target backend '{backend}' not registered; "
-                               f"registered backends: [{', '.join(TARGET_BACKENDS)}]")
-    if ns.target_device not in (None, "local"):
-        raise CompileError(f"{name}:0:0: error: target device '{ns.target_device}' not registered; "
-                           "registered devices: [local]")
+    targets = target_errors(ns)
+    if targets:   # iree-compile reports them at the input's 0:0
+        raise CompileError(f"{name}:0:0: error: {targets[0]}")
     try:
         return compile_module(text, name, ns.execution_model, trace_dispatch_tensors=ns.trace_dispatch_tensors)
     except Diagnostic as d:
