@@ -4,6 +4,7 @@ import os
 import sys
 
 from setuptools import Extension, setup
+from setuptools.dist import Distribution
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -46,4 +47,13 @@ def extensions():
         "initializedcheck": False})
 
 
-setup(ext_modules=extensions(), data_files=[("share/man/man1", [manpage()])])
+class ManPageDistribution(Distribution):
+    # setuptools' editable_wheel installs data files only when the distribution
+    # answers has_data(), a method Distribution lacks (it has has_data_files), so
+    # `pip install -e .` silently dropped the man page.
+    def has_data(self):
+        return self.has_data_files()
+
+
+setup(distclass=ManPageDistribution, ext_modules=extensions(),
+      data_files=[("share/man/man1", [manpage()])])

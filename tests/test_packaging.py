@@ -1,0 +1,78 @@
+"""Packaging: the wheel installs without a compiler and carries the man page,
+and an editable install keeps the man page too."""
+import os
+import subprocess
+import sys
+import venv
+import zipfile
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PROGRAM = "func.func @double(%a: tensor<2xf32>) -> tensor<2xf32> {\n" \
+          "  %r = arith.addf %a, %a : tensor<2xf32>\n  return %r : tensor<2xf32>\n}\n"
+
+
+def distribution():
+    """The Distribution setup.py builds, stopped before any command runs."""
+    import setuptools  # noqa: F401  (distutils is setuptools' copy from here on)
+    from distutils.core import run_setup
+    cwd = os.getcwd()
+    os.chdir(REPO)   # setup.py names its files relative to the source tree
+    try:
+        return run_setup("setup.py", ["--name"], stop_after="init")
+    finally:
+        os.chdir(cwd)
+
+
+def test_editable_install_installs_the_man_page():
+    # setuptools' editable_wheel installs data files only when has_data()
+    # answers true (setuptools/command/editable_wheel.py, _run_install("data")).
+    pytest.importorskip("argparse_manpage")
+    dist = distribution()
+    assert dist.has_data()
+    (target, files), = dist.data_files
+    assert target == "share/man/man1"
+    assert [os.path.basename(f) for f in files] == ["iree-lite.1"]
+    assert open(os.path.join(REPO, files[0])).read().startswith(r".TH IREE\-LITE ")
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory):
+    out = tmp_path_factory.mktemp("wheel")
+    run = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), REPO],
+                         capture_output=True, text=True, timeout=1500)
+    if run.returncode != 0:
+        pytest.fail(f"pip wheel failed:\n{run.stdout}\n{run.stderr}")
+    (path,) = out.glob("iree_lite-*.whl")
+    return path
+
+
+def test_wheel_carries_the_native_vm_and_the_man_page(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    assert any(n.startswith("iree_lite/_vm.") and n.endswith(".so") for n in names)
+    assert "iree_lite-0.1.0.data/data/share/man/man1/iree-lite.1" in names
+    assert "iree_lite/py.typed" in names
+    assert not [n for n in names if n.endswith((".pyx", ".pxi", ".c", ".h"))]
+
+
+def test_wheel_installs_and_runs_without_a_compiler(wheel, tmp_path):
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True, system_site_packages=False).create(env_dir)
+    python = str(env_dir / "bin" / "python")
+    # No compiler reachable: installing a wheel must not need one.
+    env = dict(os.environ, CC="/bin/false", CXX="/bin/false", PATH=f"{env_dir / 'bin'}:/usr/bin:/bin",
+               PYTHONPATH="")
+    install = subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
+                             capture_output=True, text=True, env=env, timeout=300)
+    assert install.returncode == 0, install.stderr
+    assert (env_dir / "share" / "man" / "man1" / "iree-lite.1").is_file()
+    source = tmp_path / "double.mlir"
+    source.write_text(PROGRAM)
+    run = subprocess.run([str(env_dir / "bin" / "iree-lite"), "run-mlir", str(source), "--input=2xf32=1.5,-2"],
+                         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert (run.returncode, run.stderr) == (0, "")
+    assert run.stdout == "EXEC @double\nresult[0]: hal.buffer_view\n2xf32=3 -4\n"
+    where = subprocess.run([python, "-c", "import iree_lite._vm as m; print(m.__file__)"],
+                           capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+    assert where.stdout.startswith(str(env_dir))
