@@ -2,8 +2,10 @@
 does, and writes its reports (context, console, JSON, CSV) in Google
 Benchmark's shapes."""
 import json
+import os
 import re
 import subprocess
+import sys
 
 import pytest
 
@@ -175,3 +177,25 @@ def test_same_json_rows_as_iree(reference_iree, module, tmp_path):
     assert set(theirs["context"]) <= set(ours["context"])
     assert {r["time_unit"] for r in theirs["benchmarks"]} == {"ms"}   # still ignores the flag
     assert {r["time_unit"] for r in ours["benchmarks"]} == {"us"}
+
+
+GBENCH_COMPARE = os.environ.get("GBENCH_COMPARE")
+
+
+@pytest.mark.skipif(not GBENCH_COMPARE, reason="GBENCH_COMPARE is not set (google/benchmark's tools/compare.py)")
+def test_google_benchmarks_compare_reads_our_reports(module, tmp_path):
+    reports = []
+    for run in ("old", "new"):
+        reports.append(tmp_path / f"{run}.json")
+        rc, _, _ = bench(module, "--benchmark_repetitions=3", f"--benchmark_out={reports[-1]}",
+                         "--benchmark_out_format=json")
+        assert rc == 0
+    compared = subprocess.run([sys.executable, GBENCH_COMPARE, "--no-color", "benchmarks", *map(str, reports)],
+                              capture_output=True, text=True, timeout=120)
+    assert (compared.returncode, compared.stderr) == (0, "")
+    rows = [line.split()[0] for line in compared.stdout.splitlines()[3:]]
+    # Each repetition, the U test's p-value and each aggregate, for both functions, then the geomean.
+    expected = []
+    for name in NAMES:
+        expected += [name] * 3 + [f"{name}_pvalue"] + [f"{name}_{a}" for a in AGGREGATES]
+    assert rows == expected + ["OVERALL_GEOMEAN"]
