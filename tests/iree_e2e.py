@@ -1,11 +1,14 @@
-"""Run IREE's own end-to-end tests (tests/e2e of an iree-org/iree checkout) with iree-lite.
+"""Run IREE's own end-to-end tests (tests/e2e of an iree-org/iree checkout) and the
+RUN lines of its samples with iree-lite.
 
 A file runs as IREE's build runs it: a file with `// RUN:` lines as lit would (IREE's
 tool names mapped onto iree-lite's subcommands, `%s` the file, pipes under pipefail);
 any other file as a check test: compiled for llvm-cpu, then every zero-argument export
 run by check-module. Files whose RUN lines test IREE's internal IR (`iree-opt` pass
 pipelines, `--compile-to=` stages we do not print) are out of scope, and so are programs
-in a front end's dialect (StableHLO, TOSA, ...) and the folders of GPU targets.
+in a front end's dialect (StableHLO, TOSA, ...) and the folders of GPU targets. Of the
+samples, the files with RUN lines are in scope; those needing a native module or plugin
+built by IREE's build (`$IREE_BINARY_DIR`) or a GPU are skipped with that reason.
 
 As a script, `python tests/iree_e2e.py DIR` prints each file's outcome and the count.
 """
@@ -19,7 +22,10 @@ import tempfile
 # Folders of tests/e2e whose inputs are linalg/tensor/arith programs.
 IN_SCOPE = ("linalg", "linalg_ext_ops", "regression", "tensor_ops")
 # Subfolders and files that target other front ends or GPUs.
-OUT_OF_SCOPE = re.compile(r"(^|/)stablehlo/|gfx\d+|amdgpu|rocm|vulkan")
+OUT_OF_SCOPE = re.compile(r"(^|/)(stablehlo|cuda|hip)/|gfx\d+|amdgpu|rocm|vulkan")
+# Samples that need what IREE's build makes: a native plugin or module, or a
+# custom VM module written in C++ with its own runner.
+_BUILT_BY_IREE = re.compile(r"\$IREE_BINARY_DIR|(^|/)samples/custom_module/")
 _INTERNAL_IR = re.compile(r"\biree-opt\b|--compile-to=(?!input\b)")
 _FRONT_END = re.compile(r"\b(stablehlo|tosa|mhlo|chlo|torch)\.\w")
 # Files IREE's build only compiles (no driver in their test suite).
@@ -28,17 +34,25 @@ TOOLS = ("compile", "run-module", "run-mlir", "check-module", "benchmark-module"
 TIMEOUT = 300
 
 
+def _mlir_files(base, folder):
+    for dirpath, _, names in os.walk(os.path.join(base, folder)):
+        for name in names:
+            rel = os.path.relpath(os.path.join(dirpath, name), base).replace(os.sep, "/")
+            if name.endswith(".mlir") and not OUT_OF_SCOPE.search(rel):
+                yield rel
+
+
 def in_scope_files(root):
-    """Relative paths (`linalg/argmax.mlir`) of the in-scope files under `root`,
-    which is a checkout's top folder or its tests/e2e."""
-    base = os.path.join(root, "tests", "e2e") if os.path.isdir(os.path.join(root, "tests", "e2e")) else root
-    found = []
-    for folder in IN_SCOPE:
-        for dirpath, _, names in os.walk(os.path.join(base, folder)):
-            for name in names:
-                rel = os.path.relpath(os.path.join(dirpath, name), base).replace(os.sep, "/")
-                if name.endswith(".mlir") and not OUT_OF_SCOPE.search(rel):
-                    found.append(rel)
+    """(base, relative paths) of the in-scope files under `root`, which is a
+    checkout's top folder or its tests/e2e. Paths under tests/e2e are relative
+    to it (`linalg/argmax.mlir`); a checkout's samples are named from the top
+    (`samples/multiple_modules/pipeline_sync.mlir`, as `../../samples/...`)."""
+    e2e = os.path.join(root, "tests", "e2e")
+    base = e2e if os.path.isdir(e2e) else root
+    found = [rel for folder in IN_SCOPE for rel in _mlir_files(base, folder)]
+    if base == e2e:
+        found += [f"../../{rel}" for rel in _mlir_files(root, "samples")
+                  if run_lines(open(os.path.join(root, rel), encoding="utf-8").read())]
     return base, sorted(found)
 
 
@@ -58,12 +72,14 @@ def run_lines(text):
     return commands
 
 
-def _substitute(command, path):
+def _substitute(command, path, cwd):
     python = shlex.quote(sys.executable)
     for tool in TOOLS:
         command = re.sub(rf"(?<![\w-])iree-{tool}(?![\w-])", f"{python} -m iree_lite {tool}", command)
     command = re.sub(r"(?<![\w-])FileCheck(?![\w-])", f"{python} -m filecheck", command)
-    return command.replace("%s", shlex.quote(path))
+    # lit's %s (the file), %p (its folder) and %t (a path for temporaries).
+    return (command.replace("%s", shlex.quote(path)).replace("%p", shlex.quote(os.path.dirname(path)))
+            .replace("%t", shlex.quote(os.path.join(cwd, "t"))))
 
 
 def run_file(base, rel, cwd):
@@ -78,7 +94,9 @@ def run_file(base, rel, cwd):
     if commands:
         if any(_INTERNAL_IR.search(c) for c in commands):
             return None, "tests IREE's internal IR"
-        steps = [["bash", "-o", "pipefail", "-c", _substitute(c, path)] for c in commands]
+        if _BUILT_BY_IREE.search(rel) or any(_BUILT_BY_IREE.search(c) for c in commands):
+            return None, "needs a native module or plugin built by IREE's build"
+        steps = [["bash", "-o", "pipefail", "-c", _substitute(c, path, cwd)] for c in commands]
     else:
         module = os.path.join(cwd, "module.vmfb")
         prefix = [sys.executable, "-m", "iree_lite"]

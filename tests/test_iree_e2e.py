@@ -1,5 +1,5 @@
 """IREE's own end-to-end tests as a corpus: set IREE_E2E_DIR to an iree-org/iree
-checkout (or its tests/e2e) to run every in-scope file (see iree_e2e.py) against
+checkout (or its tests/e2e) to run every in-scope file and sample (see iree_e2e.py) against
 the list of files that pass, iree_e2e_passing.txt."""
 import os
 
