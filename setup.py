@@ -1,6 +1,7 @@
 """Build: generate the Cython opcode enum from the ISA table, then compile csrc/ with -O3."""
 import glob
 import os
+import platform
 import sys
 
 from setuptools import Extension, setup
@@ -32,6 +33,9 @@ def manpage():
 
 
 def extensions():
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        # The kernels use x86 intrinsics; say so instead of a compiler error about immintrin.h.
+        sys.exit(f"error: iree-lite's native VM builds only for x86-64; this machine is {platform.machine()}")
     from Cython.Build import cythonize
     generate_sources()
     ext = Extension(

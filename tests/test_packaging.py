@@ -76,3 +76,11 @@ def test_wheel_installs_and_runs_without_a_compiler(wheel, tmp_path):
     where = subprocess.run([python, "-c", "import iree_lite._vm as m; print(m.__file__)"],
                            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
     assert where.stdout.startswith(str(env_dir))
+
+
+def test_the_build_elsewhere_says_it_needs_x86_64():
+    script = ("import platform, sys\nplatform.machine = lambda: 'aarch64'\nsys.argv = ['setup.py', '--name']\n"
+              "exec(compile(open('setup.py').read(), 'setup.py', 'exec'), {'__file__': 'setup.py', '__name__': '__main__'})")
+    run = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert (run.returncode, run.stdout) == (1, "")
+    assert run.stderr == "error: iree-lite's native VM builds only for x86-64; this machine is aarch64\n"
