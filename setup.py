@@ -1,5 +1,6 @@
 """Build: generate the Cython opcode enum from the ISA table, then compile csrc/ with -O3."""
 import glob
+import importlib.util
 import os
 import platform
 import sys
@@ -21,15 +22,19 @@ def generate_sources():
                 f.write(text)
 
 
-def manpage():
-    """Write iree-lite.1 (iree_lite/tools/manpage.py) for data_files."""
+def man_pages():
+    """data_files for iree-lite.1 (iree_lite/tools/manpage.py). pip's builds have
+    argparse-manpage (a build requirement); a bare `setup.py build_ext` may not."""
+    if importlib.util.find_spec("argparse_manpage") is None:
+        print("warning: argparse-manpage is not installed; building without the man page", file=sys.stderr)
+        return []
     sys.path.insert(0, HERE)
     from iree_lite.tools.manpage import render
     path = os.path.join("build", "man", "iree-lite.1")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
         f.write(render())
-    return path
+    return [("share/man/man1", [path])]
 
 
 def extensions():
@@ -60,4 +65,4 @@ class ManPageDistribution(Distribution):
 
 
 setup(distclass=ManPageDistribution, ext_modules=extensions(),
-      data_files=[("share/man/man1", [manpage()])])
+      data_files=man_pages())

@@ -152,7 +152,6 @@ ELEMENTWISE = [
     ("isfinite", 1, "float->i1", "(A == A) & (A != INFINITY) & (A != -INFINITY)", "d = a is finite (i1)."),
     ("select", 3, "select", "B if A else C", "d = a ? b : c; a is an i1 tile, `type` is b's and c's."),
 ]
-ELEMENTWISE_NAMES = {name for name, *_ in ELEMENTWISE}
 # (op, element type code) -> a C function of csrc/lite_tile.h that computes
 # the op over a block, f(d, a, ..., n), in place of the loop over its
 # expression: the same results, vectorized where gcc can't vectorize the

@@ -73,15 +73,6 @@ class Operation:
         self.parent = None  # the Block holding this op
         self.successors = []   # the Blocks a branch (cf.br, ...) may continue at
 
-    @property
-    def result(self):
-        assert len(self.results) == 1, self.name
-        return self.results[0]
-
-    @property
-    def dialect(self):
-        return self.name.split(".", 1)[0]
-
     def __repr__(self):
         return f"<{self.name} at {self.loc}>"
 
