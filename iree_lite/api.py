@@ -109,8 +109,8 @@ def _argument(value):
 
 
 def _result(value):
-    from .runtime.context import _native
-    return DeviceArray(value) if isinstance(value, _native().BufferView) else value
+    from .runtime.native import native_vm
+    return DeviceArray(value) if isinstance(value, native_vm().BufferView) else value
 
 
 class BoundFunction:

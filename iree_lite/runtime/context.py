@@ -25,26 +25,16 @@ from ..vm.errors import VMError
 from ..vm.format import ModuleFormatError, deserialize
 from ..vm.link import resolve_imports
 from ..vm.verifier import VerifyError, bank_of_type, parse_tensor_type, verify_module
+from .native import native_vm
 
 DEVICES = ("local-sync", "local-task")
-
-
-@functools.lru_cache(maxsize=None)
-def _native():
-    """The native VM extension, checked once against this ISA table."""
-    from .. import _vm
-    from ..codegen.isa import fingerprint
-    if getattr(_vm, "ISA_FINGERPRINT", None) != fingerprint():
-        raise VMError("FAILED_PRECONDITION", "the native VM (iree_lite._vm) was built from another version "
-                      "of the instruction set; rebuild it (pip install . or python setup.py build_ext --inplace)")
-    return _vm
 
 
 def default_workers(group_count=None, max_group_count=None):
     """Worker count for local-task: one per core unless told otherwise."""
     if group_count is not None:
         return group_count
-    n = _native().default_worker_count()
+    n = native_vm().default_worker_count()
     return min(n, max_group_count) if max_group_count else n
 
 
@@ -82,7 +72,7 @@ class Context:
         else:
             workers = 0
         self.device = device
-        self.native = _native().NativeContext(workers)
+        self.native = native_vm().NativeContext(workers)
         self.native.set_debug_sink(_print_trace)
         self.modules = []   # codegen.module.Module, in load order
         self._loaded = []   # their native structures
@@ -157,7 +147,7 @@ class Context:
         finally:
             self.timings["verify"] += time.perf_counter() - start
         links = resolve_imports(module, self.modules)
-        loaded = _native().load_module(verified, links, self._loaded)
+        loaded = native_vm().load_module(verified, links, self._loaded)
         self.module_at[loaded.address] = (loaded, module)
         for f in module.initializers:   # util.initializer bodies, in order
             self._native_call(loaded, f, [], [], [], (0, 0, 0), self.deadline)
@@ -204,7 +194,7 @@ class Context:
                 return self._call(function, args, function.signature.inputs, deadline)
             finally:
                 self.timings["invoke"] += time.perf_counter() - start
-        signal = _native().Fence()
+        signal = native_vm().Fence()
         results = self._call_async(function, args, None, signal, deadline)
         waited = time.perf_counter()
         self.timings["invoke"] += waited - start
@@ -223,7 +213,7 @@ class Context:
     def statistics(self):
         """Counters and phase times for --print_statistics."""
         vm = self.native.statistics()
-        return {**_native().buffer_statistics(), "dispatches": vm["dispatches"],
+        return {**native_vm().buffer_statistics(), "dispatches": vm["dispatches"],
                 "fence_waits": vm["fence_waits"] + self.host_waits, **{k: v for k, v in self.timings.items()}}
 
     def _call(self, function, args, types, deadline):
@@ -273,7 +263,7 @@ def to_vm_value(value, type_str, index=0, parsed=None):
         except (TypeError, ValueError, OverflowError):   # an array, a NaN for an integer, ...
             raise VMError("INVALID_ARGUMENT", f"input{index} expected a {type_str} scalar but got "
                           f"{type(value).__name__} {value!r:.40}") from None
-    vm = _native()
+    vm = native_vm()
     if hasattr(value, "element") and hasattr(value, "data"):   # host data: checked before it is copied
         check_tensor(f"input{index}", value.element, value.shape, element, shape)
         return vm.BufferView.from_bytes(ELEMENT_CODES[value.element], value.shape, value.data)
@@ -318,4 +308,4 @@ def _from_array(value, element):
         raise VMError("INVALID_ARGUMENT", f"unsupported array dtype {arr.dtype} ({kind})")
     if dtype == "i64" and element == "index":
         dtype = "index"
-    return _native().BufferView.from_bytes(ELEMENT_CODES[dtype], arr.shape, arr.reshape(-1).view("uint8"))
+    return native_vm().BufferView.from_bytes(ELEMENT_CODES[dtype], arr.shape, arr.reshape(-1).view("uint8"))

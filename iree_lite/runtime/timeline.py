@@ -25,11 +25,11 @@ DEFAULT_CAPACITY = 1 << 20   # events; the buffer's pages are touched only as th
 
 def trace_document(ctx):
     """The document for a runtime.context.Context, or None if it does not trace."""
-    from .context import _native
+    from .native import native_vm
     raw = ctx.native.read_trace()
     if raw is None:
         return None
-    kinds = {code: name for name, code in _native().TRACE_KINDS.items()}
+    kinds = {code: name for name, code in native_vm().TRACE_KINDS.items()}
     modules = {address: module for address, (_, module) in ctx.module_at.items()}
     pid = os.getpid()
     origin = raw["origin"]
