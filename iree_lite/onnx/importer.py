@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 
-from .emitter import Emitter, NodeError, Value, element_type, fmt_shape
+from .emitter import Emitter, NodeError, Sequence, Value, element_type, fmt_shape
 from .shapes import declared_shapes
 
 
@@ -154,6 +154,10 @@ class Node:
         return shape
 
 
+# Ops that take sequences (the others are refused one).
+SEQUENCE_OPS = {"SequenceAt", "SequenceInsert", "SequenceErase", "SequenceLength", "ConcatFromSequence",
+                "SequenceMap", "SequenceConstruct", "Loop", "If", "Scan"}
+
 ONNX_FUNCTION_NAME = re.compile(r"^[A-Za-z_][\w$.]*$")
 
 
@@ -232,6 +236,13 @@ class GraphImporter:
             raise NodeError(f"operator domain '{proto.domain}' is not supported")
         node = Node(proto, [self.values[n] if n else None for n in proto.input], opset, self.e, label,
                     self.declared, self)
+        if proto.op_type == "Identity" and isinstance(node.inputs[0], Sequence):
+            return self.bind(proto, [node.inputs[0]])
+        if proto.op_type not in SEQUENCE_OPS:
+            for i, v in enumerate(node.inputs):
+                if isinstance(v, Sequence):
+                    raise NodeError(f"input {i} ('{proto.input[i]}') is a sequence, which '{proto.op_type}' "
+                                    "does not take")
         outputs = fold(node)
         if outputs is None:
             converter = CONVERTERS.get(proto.op_type)
@@ -241,6 +252,9 @@ class GraphImporter:
             unread = node.attrs.unread()
             if unread:
                 raise NodeError(f"attribute '{unread[0]}' is not supported")
+        self.bind(proto, outputs)
+
+    def bind(self, proto, outputs):
         if not isinstance(outputs, (list, tuple)):
             outputs = [outputs]
         if len([o for o in proto.output if o]) > len(outputs):
@@ -251,13 +265,15 @@ class GraphImporter:
 
     def function_text(self, args):
         results = []
-        self.results = []
+        self.results = []   # (name, Value or Sequence): a sequence is one function result per element
         for vi in self.graph.output:
             if vi.name not in self.values:
                 raise OnnxImportError(f"graph output '{vi.name}' is not computed by any node")
             v = self.values[vi.name]
+            elements = [(f"{vi.name}[{i}]", x) for i, x in enumerate(v.items)] if isinstance(v, Sequence) \
+                else [(vi.name, v)]
             try:
-                results.append((vi.name, self.e.materialize(v), v.type))
+                results += [(name, self.e.materialize(x), x.type) for name, x in elements]
                 self.results.append((vi.name, v))
             except NodeError as e:
                 raise OnnxImportError(f"graph output '{vi.name}': {e}") from None
@@ -287,6 +303,9 @@ def value_info_type(vi, what):
     """(shape, dtype) of a tensor ValueInfoProto; dim_param dimensions are None."""
     from onnx import helper
     t = vi.type
+    if t.WhichOneof("value") == "sequence_type":
+        raise OnnxImportError(f"{what} is a sequence, whose length is known only at run time: "
+                              "only sequences built inside the model are supported")
     if t.WhichOneof("value") != "tensor_type":
         raise OnnxImportError(f"{what}: only tensor types are supported, not {t.WhichOneof('value')}")
     tt = t.tensor_type
