@@ -154,10 +154,6 @@ class Node:
         return shape
 
 
-# Ops that take sequences (the others are refused one).
-SEQUENCE_OPS = {"SequenceAt", "SequenceInsert", "SequenceErase", "SequenceLength", "ConcatFromSequence",
-                "SequenceMap", "SequenceConstruct", "Loop", "If", "Scan"}
-
 ONNX_FUNCTION_NAME = re.compile(r"^[A-Za-z_][\w$.]*$")
 
 
@@ -238,11 +234,6 @@ class GraphImporter:
                     self.declared, self)
         if proto.op_type == "Identity" and isinstance(node.inputs[0], Sequence):
             return self.bind(proto, [node.inputs[0]])
-        if proto.op_type not in SEQUENCE_OPS:
-            for i, v in enumerate(node.inputs):
-                if isinstance(v, Sequence):
-                    raise NodeError(f"input {i} ('{proto.input[i]}') is a sequence, which '{proto.op_type}' "
-                                    "does not take")
         outputs = fold(node)
         if outputs is None:
             converter = CONVERTERS.get(proto.op_type)
