@@ -119,6 +119,36 @@ def test_loop_trip_count_condition_and_scan_outputs(trip, cond):
                 body=loop_body())], inputs, outputs=("y", "s"), weights=weights)
 
 
+def counting_body():
+    """y += x * (i + 1), the condition passed on: a fixed trip count."""
+    return graph([node("Cast", ["i"], ["fi"], to=TensorProto.FLOAT), node("Add", ["fi", "one"], ["f"]),
+                  node("Mul", ["x", "f"], ["step"]), node("Add", ["y_in", "step"], ["y_out"]),
+                  node("Identity", ["c_in"], ["c_out"]), node("Identity", ["y_out"], ["s"])],
+                 [info("i", TensorProto.INT64, []), info("c_in", TensorProto.BOOL, []), info("y_in", shape=[3])],
+                 [info("c_out", TensorProto.BOOL, []), info("y_out", shape=[3]), info("s", shape=[3])])
+
+
+@pytest.mark.parametrize("trip", [0, 4])
+@pytest.mark.parametrize("cond", [None, True])
+def test_loop_with_an_import_time_trip_count_is_an_scf_for_with_static_scan_outputs(trip, cond):
+    weights = {"one": np.array(1, np.float32), "m": np.array(trip, np.int64)}
+    if cond is not None:
+        weights["c"] = np.array(cond)
+    model = check([node("Loop", ["m", "c" if cond is not None else "", "y0"], ["y", "s"], body=counting_body())],
+                  {"x": np.array([1, 2, 3], np.float32), "y0": np.ones(3, np.float32)}, outputs=("y", "s"),
+                  weights=weights)
+    text = import_model(model)
+    assert "scf.while" not in text and f"-> (tensor<3xf32>, tensor<{trip}x3xf32>)" in text
+
+
+def test_loop_whose_body_decides_to_stop_is_an_scf_while_even_with_a_known_trip_count():
+    weights = {"one": np.array(1, np.float32), "limit": np.array(40, np.float32), "m": np.array(9, np.int64)}
+    model = check([node("Loop", ["m", "", "y0"], ["y", "s"], body=loop_body())],
+                  {"x": np.array([1, 2, 3], np.float32), "y0": np.zeros(3, np.float32)}, outputs=("y", "s"),
+                  weights=weights)
+    assert "scf.while" in import_model(model) and "tensor<?x3xf32>" in import_model(model)
+
+
 def scan_body():
     """state += row; the scan outputs are the new state and row * 2."""
     return graph([node("Add", ["s_in", "row"], ["s_out"]), node("Add", ["row", "row"], ["twice"]),

@@ -116,49 +116,54 @@ def tensor_inputs(values, what):
 
 
 def convert_loop(node):
+    """An scf.while carrying the iteration number and condition; an scf.for
+    (static scan outputs) where the trip count is known at import time and
+    the condition can only stay true."""
     e, body = node.e, node.attrs.get("body")
     trip, cond = node.input(0), node.input(1)
     carried = tensor_inputs(node.inputs[2:], "loop-carried input")
-    scans = len(body.output) - 1 - len(carried)
     if trip is None and cond is None:
         raise NodeError("it has neither a trip count nor a condition, so it would never end")
-    start = e.emit("arith.constant 0 : i64")
-    go = scalar(e, cond, "the condition") if cond is not None else e.emit("arith.constant true")
-    limit = scalar(e, trip, "the trip count") if trip is not None else None
-    # The body, in the after region: its block arguments are named now,
-    # their types (the scan buffers') known once it is imported.
+    # The body is imported first: its block arguments are named now, their
+    # types (the scan outputs') and the loop's form known once it is.
     iv, flag = e.fresh(), e.fresh()
     args = [e.fresh() for _ in carried]
-    bufs = [e.fresh() for _ in range(scans)]
+    bufs = [e.fresh() for _ in range(len(body.output) - 1 - len(carried))]
     lines = []
     with e.region(lines):
         inputs = [scalar_tensor(e, iv, np.int64), scalar_tensor(e, flag, np.bool_)]
         inputs += [Value(v.shape, v.dtype, ssa=a) for v, a in zip(carried, args)]
         outputs = tensor_inputs(node.graph.subgraph(body, inputs, "body"), "body output")
-        yielded = [e.emit(f"arith.addi {iv}, {e.emit('arith.constant 1 : i64')} : i64"),
-                   scalar(e, outputs[0], "the body's condition")]
-        for i, (v, out) in enumerate(zip(carried, outputs[1:])):
-            if out.dtype != v.dtype or out.rank != v.rank or \
-                    any(None not in (a, b) and a != b for a, b in zip(out.shape, v.shape)):
-                raise NodeError(f"loop-carried value {i} changes from {v.dtype}{fmt_shape(v.shape)} to "
-                                f"{out.dtype}{fmt_shape(out.shape)} in the body: not supported")
-            yielded.append(cast(e, out, v.shape))
-        buf_types = []
+        stays_true = outputs[0].ssa == inputs[1].ssa or outputs[0].const is not None and outputs[0].const.all()
+        steps = int(trip.const.reshape(-1)[0]) if trip is not None and trip.const is not None else None
+        fixed = steps is not None and stays_true and (cond is None or cond.const is not None and cond.const.all())
+        yielded = [] if fixed else [e.emit(f"arith.addi {iv}, {e.emit('arith.constant 1 : i64')} : i64"),
+                                    scalar(e, outputs[0], "the body's condition")]
+        yielded += carry(e, carried, outputs[1:], "loop-carried value")
+        at = e.emit(f"arith.index_cast {iv} : i64 to index") if fixed and bufs else None
+        scanned = []
         for buf, out in zip(bufs, outputs[1 + len(carried):]):
-            if None in out.shape:
-                raise NodeError(f"scan output '{body.output[len(buf_types) + 1 + len(carried)].name}' has a "
-                                f"dynamic shape {fmt_shape(out.shape)} in the body: not supported")
-            grown = tensor_type((None,) + out.shape, out.dtype)
-            one = e.reshape(out, (1,) + out.shape)
-            yielded.append(e.emit(f"tensor.concat dim(0) {buf}, {e.materialize(one)} : "
-                                  f"({grown}, {one.type}) -> {grown}"))
-            buf_types.append(grown)
-    types = ["i64", "i1"] + [v.type for v in carried] + buf_types
-    inits = [start, go] + [e.materialize(v) for v in carried]
-    for out in outputs[1 + len(carried):]:
-        empty = e.emit(f"tensor.empty() : {tensor_type((0,) + out.shape, out.dtype)}")
-        inits.append(e.emit(f"tensor.cast {empty} : {tensor_type((0,) + out.shape, out.dtype)} to "
-                            f"{tensor_type((None,) + out.shape, out.dtype)}"))
+            check_static(out)
+            if fixed:
+                scanned.append(Value((max(steps, 0),) + out.shape, out.dtype))
+                yielded.append(insert_row(e, out, buf, at, scanned[-1]))
+            else:
+                scanned.append(Value((None,) + out.shape, out.dtype))
+                one = e.reshape(out, (1,) + out.shape)
+                yielded.append(e.emit(f"tensor.concat dim(0) {buf}, {e.materialize(one)} : "
+                                      f"({scanned[-1].type}, {one.type}) -> {scanned[-1].type}"))
+    if fixed:
+        index = e.fresh()
+        lines[:0] = [f"  {iv} = arith.index_cast {index} : index to i64", f"  {flag} = arith.constant true"]
+        inits = [e.materialize(v) for v in carried] + [e.empty(v.shape, v.dtype) for v in scanned]
+        return emit_for(e, index, max(steps, 0), args + bufs, inits, carried + scanned, lines, yielded)
+    types = ["i64", "i1"] + [v.type for v in carried + scanned]
+    inits = [e.emit("arith.constant 0 : i64"), scalar(e, cond, "the condition") if cond is not None
+             else e.emit("arith.constant true")] + [e.materialize(v) for v in carried]
+    limit = scalar(e, trip, "the trip count") if trip is not None else None
+    for v in scanned:
+        empty = e.emit(f"tensor.empty() : {tensor_type((0,) + v.shape[1:], v.dtype)}")
+        inits.append(e.emit(f"tensor.cast {empty} : {tensor_type((0,) + v.shape[1:], v.dtype)} to {v.type}"))
     before = [e.fresh() for _ in types]
     name = e.fresh()
     signature = ", ".join(types)
@@ -174,11 +179,50 @@ def convert_loop(node):
     e.lines += lines
     e.lines.append(f"  scf.yield {', '.join(yielded)} : {signature}")
     e.lines.append("  }")
-    ssa = results(e, name, len(types))[2:]
-    outs = [Value(v.shape, v.dtype, ssa=r) for v, r in zip(carried, ssa)]
-    outs += [Value((None,) + out.shape, out.dtype, ssa=r)
-             for out, r in zip(outputs[1 + len(carried):], ssa[len(carried):])]
-    return outs
+    return [Value(v.shape, v.dtype, ssa=r) for v, r in zip(carried + scanned, results(e, name, len(types))[2:])]
+
+
+def carry(e, values, outputs, what):
+    """The body's next values of the loop-carried `values`, which must keep
+    their element type and static dimensions."""
+    yielded = []
+    for i, (v, out) in enumerate(zip(values, outputs)):
+        if out.dtype != v.dtype or out.rank != v.rank or \
+                any(None not in (a, b) and a != b for a, b in zip(out.shape, v.shape)):
+            raise NodeError(f"{what} {i} changes from {v.dtype}{fmt_shape(v.shape)} to "
+                            f"{out.dtype}{fmt_shape(out.shape)} in the body: not supported")
+        yielded.append(cast(e, out, v.shape))
+    return yielded
+
+
+def check_static(out):
+    if None in out.shape:
+        raise NodeError(f"a scan output has a dynamic shape {fmt_shape(out.shape)} in the body: not supported")
+
+
+def insert_row(e, out, buf, at, stacked):
+    """buf (of stacked's type) with row `at` (an index SSA) set to out."""
+    offsets = ", ".join([at] + ["0"] * out.rank)
+    return e.emit(f"tensor.insert_slice {e.materialize(out)} into {buf}[{offsets}] "
+                  f"[{', '.join(map(str, (1,) + out.shape))}] [{', '.join(['1'] * (out.rank + 1))}] : "
+                  f"{out.type} into {stacked.type}")
+
+
+def emit_for(e, iv, steps, args, inits, values, lines, yielded):
+    """An scf.for of `steps` iterations, induction variable `iv`, carrying
+    the block arguments `args` (initially `inits`, of the Values `values`'
+    types) through the body `lines`, which computes `yielded`; its results
+    as Values."""
+    types = [v.type for v in values]
+    lower, upper, one = (e.emit(f"arith.constant {n} : index") for n in (0, steps, 1))
+    name = e.fresh()
+    count = f":{len(types)}" if len(types) > 1 else ""
+    e.lines.append(f"  {name}{count} = scf.for {iv} = {lower} to {upper} step {one} iter_args("
+                   f"{', '.join(f'{a} = {i}' for a, i in zip(args, inits))}) -> ({', '.join(types)}) {{")
+    e.lines += lines
+    e.lines.append(f"  scf.yield {', '.join(yielded)} : {', '.join(types)}")
+    e.lines.append("  }")
+    return [Value(v.shape, v.dtype, ssa=r) for v, r in zip(values, results(e, name, len(types)))]
 
 
 def convert_scan(node):
@@ -241,35 +285,14 @@ def scan(node, states, scanned, in_axes, in_dirs, out_axes, out_dirs):
                 f"tensor.extract_slice {e.materialize(v)}[{', '.join(offsets)}] [{', '.join(map(str, sizes))}] "
                 f"[{', '.join(['1'] * v.rank)}] : {v.type} to {tensor_type(shape, v.dtype)}")))
         outputs = tensor_inputs(node.graph.subgraph(body, inputs, "body"), "body output")
-        yielded = []
-        for i, (v, out) in enumerate(zip(states, outputs)):
-            if out.dtype != v.dtype or out.rank != v.rank or \
-                    any(None not in (a, b) and a != b for a, b in zip(out.shape, v.shape)):
-                raise NodeError(f"state {i} changes from {v.dtype}{fmt_shape(v.shape)} to "
-                                f"{out.dtype}{fmt_shape(out.shape)} in the body: not supported")
-            yielded.append(cast(e, out, v.shape))
+        yielded = carry(e, states, outputs, "state")
         stacked = []
         for buf, out, reverse in zip(bufs, outputs[len(states):], out_dirs):
-            if None in out.shape:
-                raise NodeError(f"a scan output has a dynamic shape {fmt_shape(out.shape)} in the body: "
-                                "not supported")
+            check_static(out)
             stacked.append(Value((steps,) + out.shape, out.dtype))
-            at = ", ".join([backwards if reverse else iv] + ["0"] * out.rank)
-            yielded.append(e.emit(
-                f"tensor.insert_slice {e.materialize(out)} into {buf}[{at}] [{', '.join(map(str, (1,) + out.shape))}] "
-                f"[{', '.join(['1'] * (out.rank + 1))}] : {out.type} into {stacked[-1].type}"))
-    types = [v.type for v in states + stacked]
+            yielded.append(insert_row(e, out, buf, backwards if reverse else iv, stacked[-1]))
     inits = [e.materialize(v) for v in states] + [e.empty(v.shape, v.dtype) for v in stacked]
-    lower, upper, one = (e.emit(f"arith.constant {n} : index") for n in (0, steps, 1))
-    name = e.fresh()
-    count = f":{len(types)}" if len(types) > 1 else ""
-    e.lines.append(f"  {name}{count} = scf.for {iv} = {lower} to {upper} step {one} iter_args("
-                   f"{', '.join(f'{a} = {i}' for a, i in zip(args + bufs, inits))}) -> ({', '.join(types)}) {{")
-    e.lines += lines
-    e.lines.append(f"  scf.yield {', '.join(yielded)} : {', '.join(types)}")
-    e.lines.append("  }")
-    ssa = results(e, name, len(types))
-    outs = [Value(v.shape, v.dtype, ssa=r) for v, r in zip(states + stacked, ssa)]
+    outs = emit_for(e, iv, steps, args + bufs, inits, states + stacked, lines, yielded)
     for i, axis in enumerate(out_axes):
         v = outs[len(states) + i]
         axis %= v.rank
