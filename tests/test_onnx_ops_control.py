@@ -291,3 +291,31 @@ def test_if_on_real_iree(tmp_path, reference_iree):
     weights = {"w": rand(4, 3), "starts": np.array([0], np.int64), "ends": np.array([2], np.int64)}
     check_on_real_iree(tmp_path, reference_iree, [node("If", ["c"], then_branch=then, else_branch=other)],
                        {"c": np.array(False), "x": rand(4, 3)}, ("y",), weights=weights)
+
+
+def test_loop_and_scan_on_both_vms(both_vms):
+    """The imported scf.while (a growing scan output) and an scf.for over its
+    dynamic length run the same in the native VM and the reference
+    interpreter."""
+    from tool_runs import as_buffer
+    from iree_lite.vm import interp
+    nodes = [node("Loop", ["m", "c", "y0"], ["y", "s"], body=loop_body()),
+             node("Scan", ["y", "s"], ["t", "acc", "twice"], body=graph(
+                 [node("Add", ["s_in", "row"], ["s_out"]), node("Add", ["row", "row"], ["twice"]),
+                  node("Identity", ["s_out"], ["acc"])],
+                 [info("s_in", shape=[3]), info("row", shape=[3])],
+                 [info("s_out", shape=[3]), info("acc", shape=[3]), info("twice", shape=[3])]),
+                  num_scan_inputs=1, scan_input_directions=[1])]
+    inputs = {"m": np.array(6, np.int64), "c": np.array(True), "x": np.array([1, 2, 3], np.float32),
+              "y0": np.zeros(3, np.float32)}
+    outputs = ("y", "s", "t", "twice")
+    weights = {"one": np.array(1, np.float32), "limit": np.array(40, np.float32)}
+    model = model_of(nodes, inputs, outputs, weights, 17, ())
+    want = expected(model, inputs)
+    for vm in both_vms(import_model(model), "m.mlir"):
+        args = [as_buffer(a) if isinstance(vm, interp.Context) else a for a in inputs.values()]
+        have = vm.invoke("g", args)
+        for h, w in zip(have, want):
+            h = np.frombuffer(bytes(h.data), w.dtype).reshape(h.shape) if isinstance(vm, interp.Context) \
+                else np.asarray(h)
+            same(h, w)

@@ -4,8 +4,10 @@ imported subgraphs (names of the enclosing graphs stay visible in them).
 An If whose condition is known at import time is the chosen branch inlined.
 Loop carries its iteration number, condition and loop-carried values
 through an scf.while and grows each scan output by one slice per iteration
-(a dynamic leading dimension: the trip count is a run-time value). Scan
-runs an scf.for over the scan axis' static length, its outputs preallocated.
+(a dynamic leading dimension: the trip count is a run-time value), or is an
+scf.for when the trip count is known at import time and the condition can
+only stay true. Scan runs an scf.for over the scan axis (its length static,
+or read at run time), its outputs preallocated.
 """
 import numpy as np
 
@@ -156,7 +158,8 @@ def convert_loop(node):
         index = e.fresh()
         lines[:0] = [f"  {iv} = arith.index_cast {index} : index to i64", f"  {flag} = arith.constant true"]
         inits = [e.materialize(v) for v in carried] + [e.empty(v.shape, v.dtype) for v in scanned]
-        return emit_for(e, index, max(steps, 0), args + bufs, inits, carried + scanned, lines, yielded)
+        upper = e.emit(f"arith.constant {max(steps, 0)} : index")
+        return emit_for(e, index, upper, args + bufs, inits, carried + scanned, lines, yielded)
     types = ["i64", "i1"] + [v.type for v in carried + scanned]
     inits = [e.emit("arith.constant 0 : i64"), scalar(e, cond, "the condition") if cond is not None
              else e.emit("arith.constant true")] + [e.materialize(v) for v in carried]
@@ -208,13 +211,13 @@ def insert_row(e, out, buf, at, stacked):
                   f"{out.type} into {stacked.type}")
 
 
-def emit_for(e, iv, steps, args, inits, values, lines, yielded):
-    """An scf.for of `steps` iterations, induction variable `iv`, carrying
-    the block arguments `args` (initially `inits`, of the Values `values`'
-    types) through the body `lines`, which computes `yielded`; its results
-    as Values."""
+def emit_for(e, iv, upper, args, inits, values, lines, yielded):
+    """An scf.for of `upper` (an index SSA) iterations, induction variable
+    `iv`, carrying the block arguments `args` (initially `inits`, of the
+    Values `values`' types) through the body `lines`, which computes
+    `yielded`; its results as Values."""
     types = [v.type for v in values]
-    lower, upper, one = (e.emit(f"arith.constant {n} : index") for n in (0, steps, 1))
+    lower, one = (e.emit(f"arith.constant {n} : index") for n in (0, 1))
     name = e.fresh()
     count = f":{len(types)}" if len(types) > 1 else ""
     e.lines.append(f"  {name}{count} = scf.for {iv} = {lower} to {upper} step {one} iter_args("
@@ -262,23 +265,29 @@ def convert_scan8(node):
 
 def scan(node, states, scanned, in_axes, in_dirs, out_axes, out_dirs):
     e, body = node.e, node.attrs.get("body")
-    lengths = {v.shape[a] for v, a in zip(scanned, in_axes)}
-    if len(lengths) != 1 or None in lengths:
-        raise NodeError(f"the scan inputs' scan axes must have one static length, not "
-                        f"{', '.join('?' if n is None else str(n) for n in sorted(lengths, key=str))}")
-    steps = lengths.pop()
+    lengths = {v.shape[a] for v, a in zip(scanned, in_axes)} - {None}
+    if len(lengths) > 1:
+        raise NodeError(f"the scan inputs' scan axes differ in length: {', '.join(map(str, sorted(lengths)))}")
+    steps = lengths.pop() if lengths else None   # None: the first input's length, read at run time
+    if steps is None:
+        axis = e.emit(f"arith.constant {in_axes[0]} : index")
+        upper = e.emit(f"tensor.dim {e.materialize(scanned[0])}, {axis} : {scanned[0].type}")
+    else:
+        upper = e.emit(f"arith.constant {steps} : index")
     iv = e.fresh()
     args = [e.fresh() for _ in states]
     bufs = [e.fresh() for _ in range(len(body.output) - len(states))]
     lines = []
     with e.region(lines):
-        last = e.emit(f"arith.constant {steps - 1} : index")
+        last = e.emit(f"arith.subi {upper}, {e.emit('arith.constant 1 : index')} : index")
         backwards = e.emit(f"arith.subi {last}, {iv} : index")
         inputs = [Value(v.shape, v.dtype, ssa=a) for v, a in zip(states, args)]
         for v, axis, reverse in zip(scanned, in_axes, in_dirs):
             shape = v.shape[:axis] + v.shape[axis + 1:]
             offsets = ["0"] * v.rank
             offsets[axis] = backwards if reverse else iv
+            if None in shape:
+                raise NodeError(f"scan input {fmt_shape(v.shape)} has a dynamic dimension off its scan axis")
             sizes = list(v.shape)
             sizes[axis] = 1
             inputs.append(Value(shape, v.dtype, ssa=e.emit(
@@ -291,8 +300,9 @@ def scan(node, states, scanned, in_axes, in_dirs, out_axes, out_dirs):
             check_static(out)
             stacked.append(Value((steps,) + out.shape, out.dtype))
             yielded.append(insert_row(e, out, buf, backwards if reverse else iv, stacked[-1]))
-    inits = [e.materialize(v) for v in states] + [e.empty(v.shape, v.dtype) for v in stacked]
-    outs = emit_for(e, iv, steps, args + bufs, inits, states + stacked, lines, yielded)
+    inits = [e.materialize(v) for v in states]
+    inits += [e.emit(f"tensor.empty({'' if steps is not None else upper}) : {v.type}") for v in stacked]
+    outs = emit_for(e, iv, upper, args + bufs, inits, states + stacked, lines, yielded)
     for i, axis in enumerate(out_axes):
         v = outs[len(states) + i]
         axis %= v.rank
