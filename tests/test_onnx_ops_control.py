@@ -249,6 +249,25 @@ def test_if_branches_with_sequences_of_different_lengths_are_refused():
         "node 'y' (If, opset 17): the branches yield sequences of different lengths, known only at run time")
 
 
+def test_a_sequence_carried_through_a_loop_is_refused():
+    body = graph([node("SequenceInsert", ["s_in", "x"], ["s_out"]), node("Identity", ["c_in"], ["c_out"])],
+                 [info("i", TensorProto.INT64, []), info("c_in", TensorProto.BOOL, []), seq_info("s_in")],
+                 [info("c_out", TensorProto.BOOL, []), seq_info("s_out")])
+    assert import_error([node("SequenceEmpty", [], ["e"]), node("Loop", ["m", "", "e"], ["y"], body=body)],
+                        LOOP_INPUTS, sequences=("y",)) == (
+        "node 'y' (Loop, opset 17): loop-carried input 0 is a sequence, whose length could change from one "
+        "iteration to the next: not supported")
+
+
+def test_if_branches_of_different_ranks_are_refused():
+    then = graph([node("Identity", ["x"], ["t"])], [], [info("t")])
+    other = graph([node("Identity", ["z"], ["e"])], [], [info("e")])
+    assert import_error([node("If", ["c"], then_branch=then, else_branch=other)],
+                        {"c": np.array(True), "x": rand(3), "z": rand(3, 1)}) == (
+        "node 'y' (If, opset 17): output 0: the branches yield float32[3] and float32[3, 1], of different "
+        "element types or ranks")
+
+
 def test_errors_inside_a_subgraph_name_the_branch_and_its_node():
     then = graph([node("Unique", ["x"], ["u"])], [], [info("u")])
     other = graph([node("Identity", ["x"], ["v"])], [], [info("v")])
