@@ -249,14 +249,26 @@ def test_if_branches_with_sequences_of_different_lengths_are_refused():
         "node 'y' (If, opset 17): the branches yield sequences of different lengths, known only at run time")
 
 
-def test_a_sequence_carried_through_a_loop_is_refused():
-    body = graph([node("SequenceInsert", ["s_in", "x"], ["s_out"]), node("Identity", ["c_in"], ["c_out"])],
+def sequence_loop(trip):
+    """A Loop appending x * i to a sequence, its scan output i + x."""
+    body = graph([node("Cast", ["i"], ["fi"], to=TensorProto.FLOAT), node("Mul", ["x", "fi"], ["xi"]),
+                  node("SequenceInsert", ["s_in", "xi"], ["s_out"]), node("Identity", ["c_in"], ["c_out"]),
+                  node("Add", ["x", "fi"], ["row"])],
                  [info("i", TensorProto.INT64, []), info("c_in", TensorProto.BOOL, []), seq_info("s_in")],
-                 [info("c_out", TensorProto.BOOL, []), seq_info("s_out")])
-    assert import_error([node("SequenceEmpty", [], ["e"]), node("Loop", ["m", "", "e"], ["y"], body=body)],
-                        LOOP_INPUTS, sequences=("y",)) == (
-        "node 'y' (Loop, opset 17): loop-carried input 0 is a sequence, whose length could change from one "
-        "iteration to the next: not supported")
+                 [info("c_out", TensorProto.BOOL, []), seq_info("s_out"), info("row", shape=[3])])
+    return [node("SequenceEmpty", [], ["e"]), node("Loop", [trip, "", "e"], ["y", "rows"], body=body)]
+
+
+def test_a_sequence_carried_through_a_loop_of_a_known_trip_count_is_unrolled():
+    model = check(sequence_loop("m"), {"x": rand(3)}, outputs=("y", "rows"), weights={"m": np.array(3, np.int64)},
+                  opset=17, sequences=("y",))
+    assert "scf." not in import_model(model)
+
+
+def test_a_sequence_carried_through_a_loop_of_a_run_time_trip_count_is_refused():
+    assert import_error(sequence_loop("m"), {"x": rand(3), "m": np.array(3, np.int64)}, sequences=("y",)) == (
+        "node 'y' (Loop, opset 17): a sequence is carried through the loop, so it is unrolled at import time "
+        "and needs the trip count (input 0) known then")
 
 
 def test_if_branches_of_different_ranks_are_refused():

@@ -110,8 +110,7 @@ def convert_if(node):
 def tensor_inputs(values, what):
     for i, v in enumerate(values):
         if isinstance(v, Sequence):
-            raise NodeError(f"{what} {i} is a sequence, whose length could change from one iteration to the "
-                            "next: not supported")
+            raise NodeError(f"{what} {i} is a sequence, which is not supported here")
         if v is None:
             raise NodeError(f"{what} {i} is omitted")
     return values
@@ -123,9 +122,11 @@ def convert_loop(node):
     the condition can only stay true."""
     e, body = node.e, node.attrs.get("body")
     trip, cond = node.input(0), node.input(1)
-    carried = tensor_inputs(node.inputs[2:], "loop-carried input")
     if trip is None and cond is None:
         raise NodeError("it has neither a trip count nor a condition, so it would never end")
+    if any(isinstance(v, Sequence) for v in node.inputs[2:]):
+        return unrolled_loop(node)
+    carried = tensor_inputs(node.inputs[2:], "loop-carried input")
     # The body is imported first: its block arguments are named now, their
     # types (the scan outputs') and the loop's form known once it is.
     iv, flag = e.fresh(), e.fresh()
@@ -183,6 +184,40 @@ def convert_loop(node):
     e.lines.append(f"  scf.yield {', '.join(yielded)} : {signature}")
     e.lines.append("  }")
     return [Value(v.shape, v.dtype, ssa=r) for v, r in zip(carried + scanned, results(e, name, len(types))[2:])]
+
+
+# Iterations at most of a Loop unrolled at import time.
+MAX_UNROLLED = 4096
+
+
+def unrolled_loop(node):
+    """A Loop carrying a sequence: its body imported once per iteration, so
+    that the sequence's length stays known; the trip count must be known at
+    import time and the condition too, iteration by iteration."""
+    e, body = node.e, node.attrs.get("body")
+    trip, cond = node.input(0), node.input(1)
+    why = "a sequence is carried through the loop, so it is unrolled at import time and "
+    if trip is None or trip.const is None:
+        raise NodeError(why + "needs the trip count (input 0) known then")
+    steps = int(trip.const.reshape(-1)[0])
+    if steps > MAX_UNROLLED:
+        raise NodeError(why + f"its trip count {steps} must be at most {MAX_UNROLLED}")
+    if cond is not None and cond.const is None:
+        raise NodeError(why + "needs the condition (input 1) known then")
+    going = cond is None or bool(cond.const.all())
+    carried, rows, i = list(node.inputs[2:]), [], 0
+    while going and i < steps:
+        inputs = [Value((), np.int64, const=np.array(i, np.int64)), Value((), np.bool_, const=np.array(True))]
+        outputs = node.graph.subgraph(body, inputs + carried, f"body (iteration {i})")
+        if outputs[0].const is None:
+            raise NodeError(why + f"needs the body's condition known then (iteration {i})")
+        going, i = bool(outputs[0].const.all()), i + 1
+        carried = outputs[1:1 + len(carried)]
+        rows.append(tensor_inputs(outputs[1 + len(carried):], "scan output"))
+    if not rows and len(body.output) > 1 + len(carried):
+        raise NodeError(why + "it runs no iteration, which leaves its scan outputs' shapes unknown")
+    scans = [e.concat([e.reshape(v, (1,) + v.shape) for v in column], 0) for column in zip(*rows)]
+    return carried + scans
 
 
 def carry(e, values, outputs, what):
