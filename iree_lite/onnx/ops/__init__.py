@@ -6,7 +6,7 @@ from . import (
 
 CONVERTERS = {
     **attention.CONVERTERS, **control.CONVERTERS, **einsum.CONVERTERS, **elementwise.CONVERTERS,
-    **generated.CONVERTERS, **geometry.CONVERTERS, **indexing.CONVERTERS, **loss.CONVERTERS, **nn.CONVERTERS, **ordering.CONVERTERS,
-    **quantize.CONVERTERS, **reduce.CONVERTERS, **refused.CONVERTERS, **resize.CONVERTERS, **rotary.CONVERTERS,
-    **scatter.CONVERTERS, **sequences.CONVERTERS, **shape.CONVERTERS, **window.CONVERTERS,
+    **generated.CONVERTERS, **geometry.CONVERTERS, **indexing.CONVERTERS, **loss.CONVERTERS, **nn.CONVERTERS,
+    **ordering.CONVERTERS, **quantize.CONVERTERS, **reduce.CONVERTERS, **refused.CONVERTERS, **resize.CONVERTERS,
+    **rotary.CONVERTERS, **scatter.CONVERTERS, **sequences.CONVERTERS, **shape.CONVERTERS, **window.CONVERTERS,
 }
