@@ -206,9 +206,10 @@ class GraphImporter:
         """The output Values of `graph` (a node's attribute, named `what` in
         errors) on the Values `inputs` for its inputs, its nodes emitted where
         the emitter is now; names of the enclosing graphs stay visible."""
+        import copy
         from collections import ChainMap
-        inner = object.__new__(GraphImporter)
-        inner.model, inner.graph, inner.opsets, inner.e = self.model, graph, self.opsets, self.e
+        inner = copy.copy(self)   # the model, opsets and emitter shared
+        inner.graph = graph
         inner.values = ChainMap({}, self.values)
         inner.declared = ChainMap(declared_shapes(graph), self.declared)
         inner.add_initializers(graph)
