@@ -40,7 +40,7 @@ def run_case(case):
     from iree_lite.compiler import compile_module
     from iree_lite.ir.core import Diagnostic
     from iree_lite.onnx.importer import GraphImporter, OnnxImportError, load_model
-    from iree_lite.onnx.emitter import signed_view
+    from iree_lite.onnx.emitter import Sequence, signed_view
     from iree_lite.runtime.context import Context
     from iree_lite.vm.errors import VMError
     inputs, expected = case.data_sets[0]
@@ -57,9 +57,10 @@ def run_case(case):
         ctx = Context("local-sync")
         ctx.load(module)
         args = [signed_view(np.array(as_array(x), order="C")) for x in inputs]
-        results = ctx.invoke(ctx.lookup(module.exports[0].name), args)
+        flat = iter(ctx.invoke(ctx.lookup(module.exports[0].name), args))
     except VMError as e:
         return f"run: {e}"
+    results = [[next(flat) for _ in v.items] if isinstance(v, Sequence) else next(flat) for _, v in importer.results]
     return mismatch([name for name, _ in importer.results], results, expected, case)
 
 

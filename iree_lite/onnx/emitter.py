@@ -5,6 +5,8 @@ linalg.generic, transposes, reshapes, slices, pads, concatenations).
 Everything is static-shaped: a converter that meets an unknown dimension
 raises NodeError before anything is emitted for it.
 """
+import contextlib
+
 import numpy as np
 
 # numpy dtype -> MLIR element type. Unsigned ONNX types are signless in MLIR;
@@ -46,6 +48,15 @@ class Value:
     @property
     def unsigned(self):
         return self.dtype.kind in "ub"
+
+
+class Sequence:
+    """An ONNX sequence whose length is known at import time: its element
+    Values in order, and the element type (for an empty one)."""
+    const = None   # never folded as a whole
+
+    def __init__(self, items, dtype):
+        self.items, self.dtype = list(items), np.dtype(dtype)
 
 
 def element_type(dtype):
@@ -114,6 +125,21 @@ class Emitter:
     def __init__(self, weights="resource"):
         self.lines, self.count, self.weights = [], 0, weights
         self.blobs = []   # (name, hex) of dense_resource constants, in order
+        self.scopes = []   # per open region, the Values whose constants were emitted in it
+
+    @contextlib.contextmanager
+    def region(self, lines):
+        """Emit into `lines` (a nested region's body) for the duration.
+        Constants first used in the region are defined there, so they are
+        forgotten on leaving it: a later use outside emits them again."""
+        outer, self.lines = self.lines, lines
+        self.scopes.append([])
+        try:
+            yield lines
+        finally:
+            for v in self.scopes.pop():
+                v.ssa = None
+            self.lines = outer
 
     def fresh(self):
         self.count += 1
@@ -130,6 +156,8 @@ class Emitter:
         """The SSA name of v, emitting its constant on first use."""
         if v.ssa is None:
             v.ssa = self.constant_ssa(v.const)
+            if self.scopes:
+                self.scopes[-1].append(v)
         return v.ssa
 
     def constant_ssa(self, array):

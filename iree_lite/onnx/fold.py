@@ -60,6 +60,8 @@ def evaluate(node):
         results = ReferenceEvaluator(model).run(None, feeds)
     except Exception:   # unsupported by the reference: convert the node instead
         return None
+    if any(isinstance(r, list) for r in results):   # a sequence: the converter makes its list of Values
+        return None
     arrays = [np.asarray(r) for r in results]
     if any(a.dtype == object or a.size > MAX_FOLDED_ELEMENTS for a in arrays):
         return None

@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 
-from .emitter import Emitter, NodeError, Value, element_type, fmt_shape
+from .emitter import Emitter, NodeError, Sequence, Value, element_type, fmt_shape
 from .shapes import declared_shapes
 
 
@@ -114,8 +114,9 @@ class Node:
     """What a converter sees: the node, its input Values (None for an
     omitted optional input), attributes, opset and the emitter."""
 
-    def __init__(self, proto, inputs, opset, emitter, label="", declared=None):
+    def __init__(self, proto, inputs, opset, emitter, label="", declared=None, graph=None):
         self.proto, self.inputs, self.opset, self.e = proto, inputs, opset, emitter
+        self.graph = graph   # the GraphImporter, which imports the node's subgraphs
         self.attrs = Attrs(proto)
         self.op_type = proto.op_type
         self.label = label   # names the node in run-time check messages
@@ -158,13 +159,16 @@ ONNX_FUNCTION_NAME = re.compile(r"^[A-Za-z_][\w$.]*$")
 
 class GraphImporter:
     def __init__(self, model, weights):
-        from onnx import numpy_helper
         self.model, self.graph = model, model.graph
         self.opsets = {o.domain or "ai.onnx": o.version for o in model.opset_import}
         self.e = Emitter(weights)
         self.values = {}
         self.declared = declared_shapes(self.graph)
-        for t in self.graph.initializer:
+        self.add_initializers(self.graph)
+
+    def add_initializers(self, graph):
+        from onnx import numpy_helper
+        for t in graph.initializer:
             try:
                 array = numpy_helper.to_array(t)
             except Exception as e:
@@ -180,6 +184,11 @@ class GraphImporter:
             v = Value(shape, dtype, ssa=f"%arg{len(args)}")
             args.append((vi.name, v))
             self.values[vi.name] = v
+        self.import_nodes()
+        self.arguments = args
+        return self.function_text(args)
+
+    def import_nodes(self):
         for index, proto in enumerate(self.graph.node):
             opset = self.opsets.get(proto.domain or "ai.onnx")
             label = f"node '{node_name(proto, index)}' ({proto.op_type}, opset {opset})"
@@ -192,8 +201,30 @@ class GraphImporter:
                 raise OnnxImportError(f"{label}: {e}") from None
             except Exception as e:   # a form no converter expects: still one line naming the node
                 raise OnnxImportError(f"{label}: cannot convert it: {type(e).__name__}: {first_line(e)}") from None
-        self.arguments = args
-        return self.function_text(args)
+
+    def subgraph(self, graph, inputs, what):
+        """The output Values of `graph` (a node's attribute, named `what` in
+        errors) on the Values `inputs` for its inputs, its nodes emitted where
+        the emitter is now; names of the enclosing graphs stay visible."""
+        import copy
+        from collections import ChainMap
+        inner = copy.copy(self)   # the model, opsets and emitter shared
+        inner.graph = graph
+        inner.values = ChainMap({}, self.values)
+        inner.declared = ChainMap(declared_shapes(graph), self.declared)
+        inner.add_initializers(graph)
+        if len(inputs) != len(graph.input):
+            raise NodeError(f"{what} takes {len(graph.input)} inputs, not {len(inputs)}")
+        for vi, v in zip(graph.input, inputs):
+            inner.values.maps[0][vi.name] = v
+        try:
+            inner.import_nodes()
+        except OnnxImportError as e:
+            raise NodeError(f"{what}: {e}") from None
+        missing = [o.name for o in graph.output if o.name not in inner.values]
+        if missing:
+            raise NodeError(f"{what}: output '{missing[0]}' is not computed by any node")
+        return [inner.values[o.name] for o in graph.output]
 
     def convert(self, proto, opset, label):
         from .fold import fold
@@ -201,7 +232,9 @@ class GraphImporter:
         if proto.domain not in ("", "ai.onnx"):
             raise NodeError(f"operator domain '{proto.domain}' is not supported")
         node = Node(proto, [self.values[n] if n else None for n in proto.input], opset, self.e, label,
-                    self.declared)
+                    self.declared, self)
+        if proto.op_type == "Identity" and isinstance(node.inputs[0], Sequence):
+            return self.bind(proto, [node.inputs[0]])
         outputs = fold(node)
         if outputs is None:
             converter = CONVERTERS.get(proto.op_type)
@@ -211,6 +244,9 @@ class GraphImporter:
             unread = node.attrs.unread()
             if unread:
                 raise NodeError(f"attribute '{unread[0]}' is not supported")
+        self.bind(proto, outputs)
+
+    def bind(self, proto, outputs):
         if not isinstance(outputs, (list, tuple)):
             outputs = [outputs]
         if len([o for o in proto.output if o]) > len(outputs):
@@ -221,13 +257,15 @@ class GraphImporter:
 
     def function_text(self, args):
         results = []
-        self.results = []
+        self.results = []   # (name, Value or Sequence): a sequence is one function result per element
         for vi in self.graph.output:
             if vi.name not in self.values:
                 raise OnnxImportError(f"graph output '{vi.name}' is not computed by any node")
             v = self.values[vi.name]
+            elements = [(f"{vi.name}[{i}]", x) for i, x in enumerate(v.items)] if isinstance(v, Sequence) \
+                else [(vi.name, v)]
             try:
-                results.append((vi.name, self.e.materialize(v), v.type))
+                results += [(name, self.e.materialize(x), x.type) for name, x in elements]
                 self.results.append((vi.name, v))
             except NodeError as e:
                 raise OnnxImportError(f"graph output '{vi.name}': {e}") from None
@@ -257,6 +295,9 @@ def value_info_type(vi, what):
     """(shape, dtype) of a tensor ValueInfoProto; dim_param dimensions are None."""
     from onnx import helper
     t = vi.type
+    if t.WhichOneof("value") == "sequence_type":
+        raise OnnxImportError(f"{what} is a sequence, whose length is known only at run time: "
+                              "only sequences built inside the model are supported")
     if t.WhichOneof("value") != "tensor_type":
         raise OnnxImportError(f"{what}: only tensor types are supported, not {t.WhichOneof('value')}")
     tt = t.tensor_type

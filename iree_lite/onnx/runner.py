@@ -1,7 +1,7 @@
 """`iree_lite.onnx.load`: an imported, compiled model called by ONNX names."""
 import numpy as np
 
-from .emitter import signed_view
+from .emitter import Sequence, signed_view
 from .importer import OnnxImportError, load_model, GraphImporter
 
 
@@ -31,6 +31,11 @@ class Runner:
             raise ValueError(f"inputs {', '.join(n for n, _ in self.inputs) or '(none)'} expected; "
                              + (f"missing {', '.join(missing)}" if missing else f"unknown {', '.join(unknown)}"))
         args = [signed_view(np.array(feeds[name], v.dtype, order="C")) for name, v in self.inputs]
-        results = self.context.invoke(self.function, args)
-        return {name: np.asarray(r).view(v.dtype) if v.dtype != np.bool_ else np.asarray(r).astype(np.bool_)
-                for (name, v), r in zip(self.outputs, results)}
+        results = iter(self.context.invoke(self.function, args))
+        return {name: [as_numpy(next(results), x.dtype) for x in v.items] if isinstance(v, Sequence)
+                else as_numpy(next(results), v.dtype) for name, v in self.outputs}
+
+
+def as_numpy(result, dtype):
+    """A result in its ONNX dtype (the VM's storage is signless)."""
+    return np.asarray(result).view(dtype) if dtype != np.bool_ else np.asarray(result).astype(np.bool_)
