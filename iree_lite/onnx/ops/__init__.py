@@ -1,12 +1,12 @@
 """ONNX op converters by family; CONVERTERS maps an op type to its converter,
 which takes a importer.Node and returns its output Values."""
 from . import (
-    attention, einsum, elementwise, generated, geometry, indexing, loss, nn, ordering, quantize, reduce, refused,
-    resize, rotary, scatter, shape, window)
+    attention, einsum, elementwise, generated, geometry, indexing, loss, nn, ordering, quantize, recurrent, reduce,
+    refused, resize, rotary, scatter, shape, window)
 
 CONVERTERS = {
     **attention.CONVERTERS, **einsum.CONVERTERS, **elementwise.CONVERTERS, **generated.CONVERTERS,
     **geometry.CONVERTERS, **indexing.CONVERTERS, **loss.CONVERTERS, **nn.CONVERTERS, **ordering.CONVERTERS,
-    **quantize.CONVERTERS, **reduce.CONVERTERS, **refused.CONVERTERS, **resize.CONVERTERS, **rotary.CONVERTERS,
-    **scatter.CONVERTERS, **shape.CONVERTERS, **window.CONVERTERS,
+    **quantize.CONVERTERS, **recurrent.CONVERTERS, **reduce.CONVERTERS, **refused.CONVERTERS,
+    **resize.CONVERTERS, **rotary.CONVERTERS, **scatter.CONVERTERS, **shape.CONVERTERS, **window.CONVERTERS,
 }
