@@ -327,13 +327,15 @@ def recurrent(node):
                "input_forget": a.get("input_forget", 0) if node.op_type == "LSTM" else 0}
     steps, batch = x.shape[:2]
     lens = sequence_lengths(node, steps, batch)
+    may_be_empty = lens is not None and (lens.const is None or (lens.const == 0).any())
     want_y = bool(node.proto.output) and bool(node.proto.output[0])
     ys, finals = [], [[] for _ in range(state_count)]
     for d in range(dirs):
         cell = Cell(e, acts[d], clip, lens)
         out = direction_loop(node, cell, x, d, direction == "reverse" or d == 1, hidden, layout, options, want_y)
-        for i in range(state_count):
-            finals[i].append(e.reshape(out[i], (1, batch, hidden)))
+        for i in range(state_count):   # an entry of length 0 ends with zero states, as onnxruntime's do
+            final = e.reshape(out[i], (1, batch, hidden))
+            finals[i].append(zero_past_lengths(e, final, lens) if may_be_empty else final)
         if want_y:
             ys.append(e.reshape(zero_past_lengths(e, out[state_count], lens), (steps, 1, batch, hidden)))
     results = [None]
