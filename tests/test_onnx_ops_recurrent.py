@@ -11,7 +11,7 @@ import pytest
 
 from onnx_op_models import assert_same, check, check_on_real_iree, expected, import_error, model_of, node
 
-from iree_lite.onnx import import_model, load
+from iree_lite.onnx import OnnxImportError, import_model, load
 
 RNG = np.random.default_rng(12)
 GATES = {"RNN": 1, "GRU": 3, "LSTM": 4}
@@ -240,6 +240,17 @@ def error_of(op, **kwargs):
 ])
 def test_unsupported_attributes(op, kwargs, message):
     assert error_of(op, **kwargs) == f"node 'y' ({op}, opset 22): {message}"
+
+
+def test_a_dynamic_batch_is_an_import_error():
+    from onnx import helper
+    nodes, feeds, weights, outputs = recurrent_model("GRU")
+    model = model_of(nodes, feeds, outputs, weights, 22)
+    model.graph.input[0].type.tensor_type.shape.dim[1].dim_param = "batch"
+    with pytest.raises(OnnxImportError) as info:
+        import_model(helper.make_model(model.graph, opset_imports=model.opset_import))
+    assert str(info.value) == ("node 'y' (GRU, opset 22): X of shape [5, ?, 4]: dynamic dimensions are not "
+                               "supported here yet")
 
 
 def test_sequence_lens_out_of_range_at_import_time():

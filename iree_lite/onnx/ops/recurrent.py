@@ -261,7 +261,7 @@ def time_loop(e, steps, reverse, carried, body):
     Values (t the step's index, t64 it as i64). Returns the final Values."""
     c0, c1 = e.emit("arith.constant 0 : index"), e.emit("arith.constant 1 : index")
     count = e.emit(f"arith.constant {steps} : index")
-    last = e.emit(f"arith.constant {steps - 1} : index")
+    last = e.emit(f"arith.constant {steps - 1} : index") if reverse else None
     for v in carried:
         e.materialize(v)
     result, iv = e.fresh(), e.fresh()
