@@ -145,6 +145,10 @@ def test_one_directions_activations_serve_both():
         assert_same(have[name], w, RTOL, ATOL)
 
 
+def test_rnn_schema_default_for_one_direction_takes_the_first():
+    check_recurrent("RNN", activations=["Relu", "Tanh"], initial=True)
+
+
 @pytest.mark.parametrize("direction", ["forward", "bidirectional"])
 @pytest.mark.parametrize("weights_as", ["initializers", "inputs"])
 def test_gru_linear_before_reset(direction, weights_as):
@@ -230,6 +234,8 @@ def error_of(op, **kwargs):
      "Affine, LeakyRelu, ThresholdedRelu, ScaledTanh, HardSigmoid, Elu, Softsign, Softplus is)"),
     ("GRU", {"activations": ["Sigmoid", "Tanh", "Tanh"]},
      "activations lists 3 functions; GRU takes 2 per direction (2 here)"),
+    ("RNN", {"activations": ["Tanh", "Tanh", "Tanh"], "direction": "bidirectional"},
+     "activations lists 3 functions; RNN takes 1 per direction (2 here)"),
     ("RNN", {"activations": ["ScaledTanh"], "activation_alpha": [1.0]},
      "activation function 'ScaledTanh' needs a value in activation_beta"),
     ("LSTM", {"clip": 0.0}, "clip 0.0 is not supported (a positive value is)"),

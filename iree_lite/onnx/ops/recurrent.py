@@ -59,12 +59,16 @@ def activations(node, defaults, directions):
     """The node's activation functions, `len(defaults)` per direction:
     alphas and betas are consumed in order by the functions that take them
     (the defaults of the ONNX operators of the same name once they run out).
-    A list of one direction's functions serves both directions."""
+    A list of one direction's functions serves both directions; RNN's
+    schema default (Tanh, Tanh) for one direction takes the first, as
+    onnxruntime does."""
     a = node.attrs
     names = list(a.get("activations", None) or defaults * directions)
     names = [n.decode() if isinstance(n, bytes) else n for n in names]
     if len(names) == len(defaults) and directions == 2:
         names = names * 2
+    if node.op_type == "RNN" and len(names) == 2 and directions == 1:
+        names = names[:1]
     if len(names) != len(defaults) * directions:
         raise NodeError(f"activations lists {len(names)} functions; {node.op_type} takes {len(defaults)} per "
                         f"direction ({len(defaults) * directions} here)")
