@@ -2,7 +2,8 @@
 which takes a importer.Node and returns its output Values."""
 from . import (
     affine_grid, attention, bits, causal_conv, col2im, einsum, elementwise, generated, geometry, indexing,
-    linear_attention, loss, nn, ordering, quantize, reduce, refused, resize, rotary, scatter, shape, window)
+    linear_attention, loss, nn, ordering, quantize, reduce, refused, resize, rotary, scatter, shape, tensor_scatter,
+    window)
 
 CONVERTERS = {
     **affine_grid.CONVERTERS, **attention.CONVERTERS, **bits.CONVERTERS, **causal_conv.CONVERTERS,
@@ -10,4 +11,5 @@ CONVERTERS = {
     **geometry.CONVERTERS, **indexing.CONVERTERS, **linear_attention.CONVERTERS, **loss.CONVERTERS,
     **nn.CONVERTERS, **ordering.CONVERTERS, **quantize.CONVERTERS, **reduce.CONVERTERS, **refused.CONVERTERS,
     **resize.CONVERTERS, **rotary.CONVERTERS, **scatter.CONVERTERS, **shape.CONVERTERS, **window.CONVERTERS,
+    **tensor_scatter.CONVERTERS,
 }
