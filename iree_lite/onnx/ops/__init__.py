@@ -1,15 +1,15 @@
 """ONNX op converters by family; CONVERTERS maps an op type to its converter,
 which takes a importer.Node and returns its output Values."""
 from . import (
-    affine_grid, attention, bits, causal_conv, col2im, data_dependent, einsum, elementwise, generated, geometry,
-    indexing, linear_attention, loss, nn, ordering, quantize, reduce, refused, resize, rotary, scatter, shape,
-    tensor_scatter, window)
+    affine_grid, attention, bits, causal_conv, col2im, data_dependent, deform_conv, einsum, elementwise, generated,
+    geometry, indexing, linear_attention, loss, nn, ordering, quantize, reduce, refused, resize, rotary, scatter,
+    shape, tensor_scatter, window)
 
 CONVERTERS = {
     **affine_grid.CONVERTERS, **attention.CONVERTERS, **bits.CONVERTERS, **causal_conv.CONVERTERS,
-    **col2im.CONVERTERS, **data_dependent.CONVERTERS, **einsum.CONVERTERS, **elementwise.CONVERTERS,
-    **generated.CONVERTERS, **geometry.CONVERTERS, **indexing.CONVERTERS, **linear_attention.CONVERTERS,
-    **loss.CONVERTERS, **nn.CONVERTERS, **ordering.CONVERTERS, **quantize.CONVERTERS, **reduce.CONVERTERS,
-    **refused.CONVERTERS, **resize.CONVERTERS, **rotary.CONVERTERS, **scatter.CONVERTERS, **shape.CONVERTERS,
-    **tensor_scatter.CONVERTERS, **window.CONVERTERS,
+    **col2im.CONVERTERS, **data_dependent.CONVERTERS, **deform_conv.CONVERTERS, **einsum.CONVERTERS,
+    **elementwise.CONVERTERS, **generated.CONVERTERS, **geometry.CONVERTERS, **indexing.CONVERTERS,
+    **linear_attention.CONVERTERS, **loss.CONVERTERS, **nn.CONVERTERS, **ordering.CONVERTERS, **quantize.CONVERTERS,
+    **reduce.CONVERTERS, **refused.CONVERTERS, **resize.CONVERTERS, **rotary.CONVERTERS, **scatter.CONVERTERS,
+    **shape.CONVERTERS, **tensor_scatter.CONVERTERS, **window.CONVERTERS,
 }
