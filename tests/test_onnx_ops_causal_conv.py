@@ -4,7 +4,7 @@ without onnx/onnxruntime."""
 import numpy as np
 import pytest
 
-from onnx_op_models import check, declared_model, node
+from onnx_op_models import check, check_on_real_iree, declared_model, node
 
 from iree_lite.onnx import OnnxImportError, import_model
 
@@ -50,3 +50,9 @@ def test_causal_conv_with_state_errors_are_one_line():
          "[ShapeInferenceError] CausalConvWithState: unsupported activation value 'gelu'. Supported values are "
          "'none', 'silu', and 'swish'.")
     assert "Input 1 expected to have rank 3 but has rank 2" in error({"x": [2, 3, 5], "w": [3, 2]})
+
+
+def test_real_iree_runs_it(tmp_path, reference_iree):
+    inputs = {"x": rand(2, 3, 5), "w": rand(3, 1, 3), "b": rand(3), "s": rand(2, 3, 2)}
+    check_on_real_iree(tmp_path, reference_iree, [node("CausalConvWithState", ["x", "w", "b", "s"], ["y", "state"],
+                                                       activation="silu")], inputs, ["y", "state"], opset=27)

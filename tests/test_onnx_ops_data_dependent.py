@@ -4,7 +4,7 @@ and their errors. Skips without onnx/onnxruntime."""
 import numpy as np
 import pytest
 
-from onnx_op_models import check, expected, import_error, model_of, node
+from onnx_op_models import check, check_on_real_iree, expected, import_error, model_of, node
 
 from iree_lite.onnx import import_model, load
 
@@ -59,3 +59,9 @@ def test_data_dependent_errors():
     assert import_error([node("NonZero", ["x"], ["n"]), node("Transpose", ["n"])],
                         {"x": np.ones((2, 3), np.float32)}, opset=13) == \
         "node 'y' (Transpose, opset 13): input of shape [2, ?]: dynamic dimensions are not supported here yet"
+
+
+def test_real_iree_runs_the_dynamic_result(tmp_path, reference_iree):
+    x = np.array([[0, 3, 0], [1, 0, 2]], np.float32)
+    check_on_real_iree(tmp_path, reference_iree, [node("NonZero", ["x"], ["n"]), node("Compress", ["x", "c"], axis=1)],
+                       {"x": x, "c": np.array([True, False, True])}, ["n", "y"], opset=13)

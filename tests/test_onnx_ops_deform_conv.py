@@ -4,7 +4,7 @@ its errors. Skips without onnx/onnxruntime."""
 import numpy as np
 import pytest
 
-from onnx_op_models import check, declared_model, node
+from onnx_op_models import check, check_on_real_iree, declared_model, node
 
 from iree_lite.onnx import OnnxImportError, import_model
 
@@ -52,3 +52,10 @@ def test_deform_conv_errors():
         import_model(model)
     assert str(info.value) == ("node 'y' (DeformConv, opset 19): input [1, 2, 5, 5, 5]: only 2-D (N, C, H, W) "
                                "deformable convolution is supported")
+
+
+def test_real_iree_runs_it(tmp_path, reference_iree):
+    feeds = {"x": rand(1, 2, 5, 5), "w": rand(2, 2, 2, 2), "offset": rand(1, 8, 4, 4, scale=2.0), "b": rand(2),
+             "m": rand(1, 4, 4, 4)}
+    check_on_real_iree(tmp_path, reference_iree, [node("DeformConv", ["x", "w", "offset", "b", "m"])], feeds, ["y"],
+                       opset=19)

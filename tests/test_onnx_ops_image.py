@@ -4,7 +4,7 @@ and their errors. Skips without onnx/onnxruntime."""
 import numpy as np
 import pytest
 
-from onnx_op_models import check, declared_model, expected, import_error, node
+from onnx_op_models import check, check_on_real_iree, declared_model, expected, import_error, node
 
 from iree_lite.onnx import OnnxImportError, import_model, load
 
@@ -105,3 +105,12 @@ def test_affine_grid_errors():
                         weights={"size": np.array([2, 1, 4, 5], np.int64)}, opset=20) == \
         ("node 'y' (AffineGrid, opset 20): theta [2, 3, 4] and size [2, 1, 4, 5] must be (N, 2, 3) with "
          "(N, C, H, W) or (N, 3, 4) with (N, C, D, H, W)")
+
+
+def test_real_iree_runs_them(tmp_path, reference_iree):
+    x = rand(1, 2 * 4, blocks((4, 5), (2, 2), (1, 1), (1, 1), (0, 0, 0, 0)))
+    check_on_real_iree(tmp_path, reference_iree,
+                       [node("Col2Im", ["x", "image", "block"], ["y"]), node("AffineGrid", ["theta", "size"], ["g"])],
+                       {"x": x, "theta": rand(2, 2, 3)}, ["y", "g"],
+                       weights={"image": np.array([4, 5], np.int64), "block": np.array([2, 2], np.int64),
+                                "size": np.array([2, 1, 3, 4], np.int64)}, opset=20)

@@ -4,7 +4,7 @@ beta, f16, and its errors. Skips without onnx/onnxruntime."""
 import numpy as np
 import pytest
 
-from onnx_op_models import check, declared_model, node
+from onnx_op_models import check, check_on_real_iree, declared_model, node
 
 from iree_lite.onnx import OnnxImportError, import_model
 
@@ -74,3 +74,9 @@ def test_linear_attention_errors_are_one_line():
         prefix + "[TypeInferenceError] q_num_heads (4) must be a multiple of kv_num_heads (3)"
     assert error(feeds, names, update_rule="gated", q_num_heads=4, kv_num_heads=2) == \
         prefix + "[TypeInferenceError] update_rule 'gated' requires decay input"
+
+
+def test_real_iree_runs_it(tmp_path, reference_iree):
+    feeds, names = inputs_for("gated_delta", tokens=3)
+    check_on_real_iree(tmp_path, reference_iree, [node("LinearAttention", names, ["y", "state"], q_num_heads=4,
+                                                       kv_num_heads=2)], feeds, ["y", "state"], opset=27)
