@@ -102,3 +102,12 @@ def test_window_run_time_size_other_than_declared_fails_the_call():
     message = "node 'y' (HannWindow, opset 17): the size operand is not the declared 12"
     with pytest.raises(VMError, match=r"^FAILED_PRECONDITION; <onnx>:\d+:\d+: " + re.escape(message) + "$"):
         run({"size": np.array(11, np.int32)})
+
+
+@pytest.mark.parametrize("p", [1, 2])
+@pytest.mark.parametrize("axis", [0, -1])
+def test_lp_normalization_of_a_zero_vector_is_zero(p, axis):
+    x = rand(3, 4)
+    x[:, 1] = 0
+    x[2, :] = 0
+    check([node("LpNormalization", ["x"], p=p, axis=axis)], {"x": x}, opset=22)

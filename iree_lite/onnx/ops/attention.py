@@ -1,10 +1,11 @@
 """Attention (opset 23): scaled dot-product attention over heads, with
 grouped key/value heads, past keys and values, a boolean or additive mask,
-causal masking and softcap."""
+causal masking, sliding windows, padded key caches (nonpad_kv_seqlen) and
+softcap."""
 import numpy as np
 
 from ..emitter import NodeError, broadcast_exprs
-from .elementwise import check_float
+from .elementwise import cast_value, check_float
 from .nn import matmul_values, static
 from .reduce import softmax_along
 
@@ -33,8 +34,7 @@ def attention(node):
     q, k, v = node.inputs[:3]
     mask, past_k, past_v = node.input(3), node.input(4), node.input(5)
     check_float(q)
-    if node.input(6) is not None:
-        raise NodeError("nonpad_kv_seqlen is not supported")
+    nonpad = node.input(6)   # onnx's shape inference refuses it with past_key, and bad window sizes
     a, e = node.attrs, node.e
     softcap = a.get("softcap", 0.0)
     qk_mode = a.get("qk_matmul_output_mode", 0)
@@ -54,6 +54,11 @@ def attention(node):
     if heads % k.shape[1]:
         raise NodeError(f"{heads} query heads are not a multiple of {k.shape[1]} key heads")
     k, v = repeat_heads(e, k, heads // k.shape[1]), repeat_heads(e, v, heads // v.shape[1])
+    io_dtype = q.dtype
+    if io_dtype.itemsize < 4:   # half precision computes in f32 and rounds the results once, as onnxruntime
+        q, k, v = (cast_value(e, x, np.float32) for x in (q, k, v))
+        if mask is not None and mask.is_float:
+            mask = cast_value(e, static(mask, "attn_mask"), np.float32)
     t, dt = q.element, q.dtype
     scale = a.get("scale", None)
     scale = 1 / np.sqrt(dim) if scale is None else scale
@@ -72,27 +77,50 @@ def attention(node):
             return b.emit(f"arith.mulf {inner}, {b.const(softcap, dt)} : {t}")
         capped = stage(scaled, cap)
 
+    left, right = a.get("left_window_size", -1), a.get("right_window_size", -1)
+    windowed = left >= 0 or right >= 0
+    extra = []
+    if mask is not None:
+        static(mask, "attn_mask")
+        if mask.shape[-1] < shape[3]:   # a mask shorter than the keys masks the rest
+            fill = False if mask.dtype == np.bool_ else -np.inf
+            mask = e.pad(mask, [0] * mask.rank, [0] * (mask.rank - 1) + [shape[3] - mask.shape[-1]], fill)
+        extra.append((mask, broadcast_exprs(mask.shape, shape)))
+    if nonpad is not None:
+        extra.append((static(nonpad, "nonpad_kv_seqlen"), ["d0"]))
+
     def bias(b, x):
-        s = x[0]
+        s, masked = x[0], b.const(-np.inf, dt)
         if mask is not None:
             if mask.dtype == np.bool_:
-                s = b.emit(f"arith.select {x[1]}, {s}, {b.const(-np.inf, dt)} : {t}")
+                s = b.emit(f"arith.select {x[1]}, {s}, {masked} : {t}")
             else:
                 s = b.emit(f"arith.addf {s}, {x[1]} : {t}")
-        if causal:   # query i sees keys up to i + the cached ones (top-left without a cache)
-            row = b.emit(f"arith.index_cast {b.emit('linalg.index 2 : index')} : index to i64")
-            col = b.emit(f"arith.index_cast {b.emit('linalg.index 3 : index')} : index to i64")
-            limit = b.emit(f"arith.addi {row}, {b.const(past, np.int64)} : i64")
-            allowed = b.emit(f"arith.cmpi sle, {col}, {limit} : i64")
-            s = b.emit(f"arith.select {allowed}, {s}, {b.const(-np.inf, dt)} : {t}")
+        allowed = []
+        row = b.emit(f"arith.index_cast {b.emit('linalg.index 2 : index')} : index to i64")
+        col = b.emit(f"arith.index_cast {b.emit('linalg.index 3 : index')} : index to i64")
+        # query i sits at i + the cached keys (the valid keys less the queries with a padded cache)
+        offset = b.const(past, np.int64)
+        if nonpad is not None:
+            valid = x[-1] if nonpad.dtype == np.int64 else b.emit(f"arith.extsi {x[-1]} : {nonpad.element} to i64")
+            offset = b.emit(f"arith.subi {valid}, {b.const(sq, np.int64)} : i64")
+            allowed.append(b.emit(f"arith.cmpi slt, {col}, {valid} : i64"))
+        diff = b.emit(f"arith.subi {b.emit(f'arith.addi {row}, {offset} : i64')}, {col} : i64")
+        if causal:
+            allowed.append(b.emit(f"arith.cmpi sge, {diff}, {b.const(0, np.int64)} : i64"))
+        if left >= 0:
+            allowed.append(b.emit(f"arith.cmpi sle, {diff}, {b.const(left, np.int64)} : i64"))
+        if right >= 0:
+            allowed.append(b.emit(f"arith.cmpi sge, {diff}, {b.const(-right, np.int64)} : i64"))
+        for ok in allowed:
+            s = b.emit(f"arith.select {ok}, {s}, {masked} : {t}")
         return s
     biased = capped
-    if mask is not None or causal:
-        extra = [(static(mask, "attn_mask"), broadcast_exprs(mask.shape, shape))] if mask is not None else []
+    if extra or causal or windowed:
         biased = stage(capped, bias, extra)
     scores = biased
     probs = softmax_along(e, scores, 3)
-    if mask is not None or causal:   # a row with every key masked attends to nothing: zeros, not NaN
+    if extra or causal or windowed:   # a row with every key masked attends to nothing: zeros, not NaN
         top = e.max_over(biased, [3])
 
         def guard(b, x):
@@ -102,7 +130,8 @@ def attention(node):
     y = matmul_values(e, probs, v)
     if three_d:
         y = e.reshape(e.transpose(y, (0, 2, 1, 3)), (batch, sq, heads * y.shape[3]))
-    return [y, present_k, present_v, [scaled, capped, biased, probs][qk_mode]]
+    return [cast_value(e, y, io_dtype), present_k, present_v,
+            cast_value(e, [scaled, capped, biased, probs][qk_mode], io_dtype)]
 
 
 CONVERTERS = {"Attention": attention}

@@ -305,9 +305,9 @@ def cast_scalar(b, x, src, dst):
         op = "arith.fptoui" if dst.kind == "u" else "arith.fptosi"
     elif dst.kind == "f":
         op = "arith.uitofp" if src.kind in "ub" else "arith.sitofp"
-    elif dst.itemsize == src.itemsize:
+    elif dst.itemsize == src.itemsize and src.kind != "b":   # bool's byte is an i1 in MLIR
         return x
-    elif dst.itemsize > src.itemsize:
+    elif dst.itemsize > src.itemsize or src.kind == "b":
         op = "arith.extui" if src.kind in "ub" else "arith.extsi"
     else:
         op = "arith.trunci"
@@ -355,6 +355,17 @@ def dropout(node):
     if training is not None and (training.const is None or bool(training.const)):
         raise NodeError("training mode is not supported")
     return [x, node.e.constant(np.ones(x.shape, np.bool_))]
+
+
+def shrink(b, x, t, a, dtype):
+    """x + bias below -lambd, x - bias above lambd, else 0."""
+    lambd, bias = a.get("lambd", 0.5), a.get("bias", 0.0)
+    below = b.emit(f"arith.cmpf olt, {x}, {b.const(-lambd, dtype)} : {t}")
+    above = b.emit(f"arith.cmpf ogt, {x}, {b.const(lambd, dtype)} : {t}")
+    up = b.emit(f"arith.addf {x}, {b.const(bias, dtype)} : {t}")
+    down = b.emit(f"arith.subf {x}, {b.const(bias, dtype)} : {t}")
+    rest = b.emit(f"arith.select {above}, {down}, {b.const(0.0, dtype)} : {t}")
+    return b.emit(f"arith.select {below}, {up}, {rest} : {t}")
 
 
 def mod(node):
@@ -408,6 +419,7 @@ CONVERTERS = {
     "Celu": unary_float(celu), "HardSigmoid": unary_float(hard_sigmoid), "HardSwish": unary_float(hard_swish),
     "Softplus": unary_float(softplus), "Softsign": unary_float(softsign), "Mish": unary_float(mish),
     "Gelu": unary_float(gelu), "Swish": unary_float(swish), "ThresholdedRelu": unary_float(thresholded_relu),
+    "Shrink": unary_float(shrink),
     "Equal": compare("oeq", "eq", "eq"), "Less": compare("olt", "slt", "ult"),
     "LessOrEqual": compare("ole", "sle", "ule"), "Greater": compare("ogt", "sgt", "ugt"),
     "GreaterOrEqual": compare("oge", "sge", "uge"),

@@ -125,9 +125,11 @@ def lp_norm(node):
         raise NodeError(f"p={p} is not supported (1 or 2 are)")
     t, dt = x.element, x.dtype
 
-    def finish(b, s):
+    def finish(b, s):   # an all-zero vector stays zero (as onnxruntime), not 0 * inf = NaN
         norm = b.emit(f"math.sqrt {s} : {t}") if p == 2 else s
-        return b.emit(f"arith.divf {b.const(1.0, dt)}, {norm} : {t}")
+        zero = b.const(0.0, dt)
+        inverse = b.emit(f"arith.divf {b.const(1.0, dt)}, {norm} : {t}")
+        return b.emit(f"arith.select {b.emit(f'arith.cmpf oeq, {norm}, {zero} : {t}')}, {zero}, {inverse} : {t}")
     return normalize_over(node, x, [axis], p == 2, finish)
 
 

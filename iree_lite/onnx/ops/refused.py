@@ -1,5 +1,6 @@
 """Ops iree-lite refuses with a reason: outputs whose shape depends on the
-input values (a static-shape compiler cannot size them), and random ones."""
+input values in ways not yet lowered (NonZero and Compress are, in
+data_dependent), and random ones."""
 from ..emitter import NodeError
 
 
@@ -13,7 +14,7 @@ DATA_DEPENDENT = refuse("its output shape depends on the input values")
 RANDOM = refuse("random number generation is not available")
 
 CONVERTERS = {
-    "Unique": DATA_DEPENDENT, "Compress": DATA_DEPENDENT, "NonZero": DATA_DEPENDENT,
-    "NonMaxSuppression": DATA_DEPENDENT, "Bernoulli": RANDOM, "RandomNormal": RANDOM, "RandomUniform": RANDOM,
+    "Unique": DATA_DEPENDENT, "NonMaxSuppression": DATA_DEPENDENT, "Bernoulli": RANDOM, "RandomNormal": RANDOM,
+    "RandomUniform": RANDOM,
     "RandomNormalLike": RANDOM, "RandomUniformLike": RANDOM, "Multinomial": RANDOM,
 }
