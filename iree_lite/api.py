@@ -110,7 +110,8 @@ def _argument(value):
 
 def _result(value):
     from .runtime.context import _native
-    return DeviceArray(value) if isinstance(value, _native().BufferView) else value
+    from .runtime.small_values import SmallTensor
+    return DeviceArray(value) if isinstance(value, (_native().BufferView, SmallTensor)) else value
 
 
 class BoundFunction:

@@ -225,9 +225,13 @@ def test_run_mlir_output_bytes(tmp_path, reference_iree):
 
 
 @pytest.mark.parametrize("body,error", [
-    ("func.func @f(%a: tensor<4xf8E4M3FN>) -> tensor<4xf8E4M3FN> {\n  return %a : tensor<4xf8E4M3FN>\n}",
-     "t.mlir:1:1: error: iree-lite does not pass 'tensor<4xf8E4M3FN>' values across a public function's "
-     "signature yet"),
+    ("func.func @f(%a: tensor<4xi3>) -> tensor<4xi3> {\n  return %a : tensor<4xi3>\n}",
+     "t.mlir:1:1: error: 'tensor<4xi3>' cannot cross a public function's signature: IREE's runtime packs i3 "
+     "buffers while its compiler keeps them a byte an element (public small types: i2, i4, f4E2M1FN, f8E5M2, "
+     "f8E4M3, f8E3M4, f8E4M3FN, f8E5M2FNUZ, f8E4M3FNUZ, f8E8M0FNU)"),
+    ("func.func @f(%a: f8E4M3FN) -> f32 {\n  %r = arith.extf %a : f8E4M3FN to f32\n  return %r : f32\n}",
+     "t.mlir:1:1: error: iree-lite does not pass 'f8E4M3FN' scalars across a public function's signature "
+     "(pass a tensor<f8E4M3FN>)"),
     ("func.func @f() -> tensor<2xi8> {\n  %a = arith.constant dense<[0x10, 1.0]> : tensor<2xf4E2M1FN>\n"
      "  %r = arith.bitcast %a : tensor<2xf4E2M1FN> to tensor<2xi8>\n  return %r : tensor<2xi8>\n}",
      "t.mlir:2:30: error: hexadecimal float literal does not fit f4E2M1FN"),

@@ -17,6 +17,7 @@ Ops that move data (copies, slices, reshapes, calls) only change type.
 """
 from ..dialects import lookup
 from ..ir.attributes import DenseElementsAttr, FloatAttr, IntegerAttr
+from ..ir.boundary import PUBLIC
 from ..ir.core import Diagnostic
 from ..ir.elements import wrap_int
 from ..ir.smallfloat import FORMATS, decode, encode
@@ -53,8 +54,8 @@ def lower_small_types(module):
             g.type = storage(g.type)
     for f in module.functions:
         if f.visibility == "public" and not f.is_declaration and storage(f.type) != f.type:
-            raise Diagnostic(f"iree-lite does not pass '{_first_storage_only(f.type)}' values across a public "
-                             "function's signature yet", f.loc, module.source)
+            _check_public(f, module.source)
+            f.public_type = f.type   # the signature callers see (codegen/host.py)
         f.type = storage(f.type)
         for a in f.arguments:
             a.type = storage(a.type)
@@ -63,8 +64,20 @@ def lower_small_types(module):
             _lower_block(block, remap, original, module.source)
 
 
-def _first_storage_only(t):
-    return next(x for x in (*t.inputs, *t.results) if storage(x) != x)
+def _check_public(f, source):
+    """A public function passes small types only as IREE's runtime can:
+    tensors of the types it has buffers for (ir/boundary.py)."""
+    for t in (*f.type.inputs, *f.type.results):
+        if storage(t) == t:
+            continue
+        element = element_type_of(t).name
+        if not isinstance(t, TensorType):
+            raise Diagnostic(f"iree-lite does not pass '{t}' scalars across a public function's signature "
+                             "(pass a tensor<" + element + ">)", f.loc, source)
+        if element not in PUBLIC:
+            raise Diagnostic(f"'{t}' cannot cross a public function's signature: IREE's runtime packs "
+                             f"{element} buffers while its compiler keeps them a byte an element (public "
+                             "small types: " + ", ".join(PUBLIC) + ")", f.loc, source)
 
 
 def stored_attr(attr):
