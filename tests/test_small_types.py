@@ -238,13 +238,6 @@ def test_run_mlir_output_bytes(tmp_path, reference_iree):
     ("func.func @f() -> tensor<2xi8> {\n  %a = arith.constant dense<[16, 1]> : tensor<2xi4>\n"
      "  %r = arith.extsi %a : tensor<2xi4> to tensor<2xi8>\n  return %r : tensor<2xi8>\n}",
      "t.mlir:2:30: error: integer constant out of range for type 'i4'"),
-    ("func.func @f(%a: tensor<2x2xf32>) -> tensor<2x2xf32> {\n"
-     "  %b = arith.truncf %a : tensor<2x2xf32> to tensor<2x2xf8E5M2>\n"
-     "  %e = tensor.empty() : tensor<2x2xf8E5M2>\n"
-     "  %m = linalg.matmul ins(%b, %b : tensor<2x2xf8E5M2>, tensor<2x2xf8E5M2>) outs(%e : tensor<2x2xf8E5M2>)"
-     " -> tensor<2x2xf8E5M2>\n"
-     "  %r = arith.extf %m : tensor<2x2xf8E5M2> to tensor<2x2xf32>\n  return %r : tensor<2x2xf32>\n}",
-     "t.mlir:4:8: error: 'iree_lite.matmul' on 'tensor<2x2xf8E5M2>' values is not supported by iree-lite yet"),
     ("func.func @f(%a: tensor<4xf32>, %s: tensor<2xf8E8M0FNU>) -> tensor<4xf32> {\n"
      "  %r = arith.scaling_truncf %a, %s : tensor<4xf32>, tensor<2xf8E8M0FNU> to tensor<4xf4E2M1FN>\n"
      "  %e = arith.extf %r : tensor<4xf4E2M1FN> to tensor<4xf32>\n  return %e : tensor<4xf32>\n}",

@@ -22,15 +22,16 @@ from ..ir.core import Diagnostic
 from ..ir.elements import wrap_int
 from ..ir.smallfloat import FORMATS, decode, encode
 from ..ir.types import STORAGE_ONLY, FunctionType, ScalarType, TensorType, element_type_of
-from .build import constant, emit
+from .build import cast, constant, emit, fold
+from .small_matmul import stepwise_matmul
 
-I8, F32 = ScalarType("i8"), ScalarType("f32")
+I8, I32, F32 = ScalarType("i8"), ScalarType("i32"), ScalarType("f32")
 # Integer ops that read their operands as unsigned.
 _UNSIGNED = {"arith.divui", "arith.remui", "arith.ceildivui", "arith.maxui", "arith.minui", "arith.shrui",
              "arith.extui", "arith.uitofp", "arith.index_castui"}
 _CMPI_UNSIGNED = {"ult", "ule", "ugt", "uge"}
 # Ops that compute on their elements but are not element-wise.
-_COMPUTING = ("iree_lite.reduce", "iree_lite.matmul", "iree_lite.conv")
+_COMPUTING = ("iree_lite.conv", "iree_lite.matmul")
 
 
 def with_element(t, element):
@@ -226,6 +227,18 @@ def _lower_op(op, types, ops, source):
             if dst.name == "i1":
                 return [new(name, operands, rt, op.attributes)]
             return [wrap(int_op(name, operands, rt, op.attributes), rt)]
+    if name in ("iree_lite.reduce", "iree_lite.matmul") and dst.name in STORAGE_ONLY:
+        # Integers in i32 (wrapping sums and products agree modulo 2^N; sign
+        # extension keeps the order); floats in f32, as IREE's emulation has
+        # them: a reduction rounded once at the end, a matmul at each step.
+        wide = [cast(ops, v, I32, False, loc) if dst.is_int else to_f32(v, t) for v, t in zip(op.operands, types)]
+        if name == "iree_lite.reduce":
+            result = fold(ops, *wide, op.attributes["combiner"], loc)
+        elif dst.is_float:
+            result = stepwise_matmul(ops, *wide, lambda v: to_f32(from_f32(v, rt), rt), loc, source)
+        else:
+            result = emit(ops, name, wide, [wide[0].type], loc=loc)[0]
+        return [wrap(cast(ops, result, I8, False, loc), rt) if dst.is_int else from_f32(result, rt)]
     if name.startswith(_COMPUTING):
         t = next(t for t in (*types, rt) if t is not None and element_type_of(t).name in STORAGE_ONLY)
         raise Diagnostic(f"'{name}' on '{t}' values is not supported by iree-lite yet", loc, source)
