@@ -258,3 +258,14 @@ def test_beyond_iree(tmp_path, args, out):
 ])
 def test_signature_errors(source, error):
     assert compile_error(source) == error
+
+
+def test_python_api_module(modules):
+    """iree_lite.api: a small-type result is a DeviceArray numpy reads as ml_dtypes, and goes back in."""
+    ml_dtypes = pytest.importorskip("ml_dtypes")
+    from iree_lite import api
+    m = api.load_vm_flatbuffer_file(str(modules[1]))
+    packed = m.trunc4(np.array([1, 2, -3, 7], np.int8))
+    assert isinstance(packed, api.DeviceArray) and packed.shape == (4,) and packed.dtype == ml_dtypes.int4
+    assert packed.to_host().tolist() == [1, 2, -3, 7]
+    assert m.ext4(packed).to_host().tolist() == [1, 2, -3, 7]
