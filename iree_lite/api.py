@@ -110,7 +110,8 @@ def _argument(value):
 
 def _result(value):
     from .runtime.native import native_vm
-    return DeviceArray(value) if isinstance(value, native_vm().BufferView) else value
+    from .runtime.small_values import SmallTensor
+    return DeviceArray(value) if isinstance(value, (native_vm().BufferView, SmallTensor)) else value
 
 
 class BoundFunction:

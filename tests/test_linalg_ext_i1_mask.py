@@ -69,8 +69,8 @@ ERRORS = [
      "t.mlir:2:8: error: 'flow.tensor.bitcast' changes the number of bytes: 'tensor<3xi8>' -> 'tensor<2x11xi1>'"),
     (SAME_WIDTH.replace("-> tensor<3x2xi32>", "-> tensor<3x2xi16>").replace("%b : tensor<3x2xi32>",
                                                                                "%b : tensor<3x2xi16>"),
-     "t.mlir:3:8: error: 'flow.tensor.bitcast' from 'tensor<2x3xf32>' to 'tensor<3x2xi16>' (another element size) "
-     "is not supported by iree-lite yet"),
+     "t.mlir:3:8: error: 'flow.tensor.bitcast' changes the number of bytes: 'tensor<2x3xf32>' -> "
+     "'tensor<3x2xi16>'"),
     (SAME_WIDTH.replace("tensor<?x2xi32>{%n}", "tensor<?x2xi32>"),
      "t.mlir:4:8: error: 'flow.tensor.reshape' needs one index size per dynamic dimension of 'tensor<3x2xi32>' and "
      "of 'tensor<?x2xi32>'"),

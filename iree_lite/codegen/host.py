@@ -64,8 +64,8 @@ class ModuleBuilder:
         fences = ["r", "r"] if abi == COARSE_FENCES else []   # the wait and signal fences
         check_call_values(func, [bank_of(a.type) for a in func.arguments] + fences,
                           [bank_of(t) for t in func.type.results], self.error)
-        return Signature(tuple(str(a.type) for a in func.arguments),
-                         tuple(str(t) for t in func.type.results), abi)
+        public = func.public_type or func.type
+        return Signature(tuple(map(str, public.inputs)), tuple(map(str, public.results)), abi)
 
     def constant(self, c):
         key = (c.kind, c.element, c.shape, c.value, c.data)

@@ -14,6 +14,7 @@ from ..ir.ops import OpDef
 from ..ir.types import ScalarType, TensorType
 
 INDEX = ScalarType("index")
+RESIZABLE_BITS = (2, 4, 8, 16, 32, 64)   # element widths a bitcast may change between (sub-byte ones packed)
 I1 = ScalarType("i1")
 
 
@@ -121,8 +122,14 @@ class ReinterpretOp(OpDef):
             bits = t.element.bitwidth
         elif t.element.bitwidth == rt.element.bitwidth:
             bits = 1
+        elif not all(e.bitwidth in RESIZABLE_BITS for e in (t.element, rt.element)) or \
+                not (t.is_static and rt.is_static):
+            fail(f"'{self.name}' from '{t}' to '{rt}' (another element size) is not supported by iree-lite: it "
+                 "reads static shapes of i2, i4, f4 or 8- to 64-bit elements")
+        elif t.num_elements * t.element.bitwidth != rt.num_elements * rt.element.bitwidth:
+            fail(f"'{self.name}' changes the number of bytes: '{t}' -> '{rt}'")
         else:
-            fail(f"'{self.name}' from '{t}' to '{rt}' (another element size) is not supported by iree-lite yet")
+            return
         if t.is_static and rt.is_static and t.num_elements * bits != rt.num_elements:
             fail(f"'{self.name}' changes the number of bytes: '{t}' -> '{rt}'")
 
@@ -131,10 +138,58 @@ class ReinterpretOp(OpDef):
         sizes = op.operands[1 + op.attributes["num_source_sizes"]:]
         if self.name == "flow.tensor.reshape":
             return new("iree_lite.view", [src] + sizes, [rt])
+        if not op.attributes["packed_bits"] and src.type.element.bitwidth != rt.element.bitwidth:
+            return resize_elements(new, src, rt)
         if not op.attributes["packed_bits"]:
             same = new("iree_lite.view", [src] + sizes, [TensorType(rt.shape, src.type.element)])[0]
             return new("tensor.bitcast", [same], [rt])
         return unpack_bits(new, src, rt)
+
+
+def resize_elements(new, src, rt):
+    """The bytes of src read as rt's elements of another width, as IREE's
+    buffers hold them (ir/boundary.py: sub-byte elements packed, the lowest
+    bits first; wider ones little-endian). Result element k is a slice of
+    source element k // r (narrower: r of them a source element) or r source
+    elements side by side, the first lowest (wider)."""
+    ws, wr = src.type.element.bitwidth, rt.element.bitwidth
+    n = rt.num_elements
+    flat_t = TensorType((n,), INDEX)
+
+    def index(v):
+        return new("arith.constant", [], [INDEX], {"value": IntegerAttr(v, INDEX)})[0]
+
+    def splat(v, t):
+        return new("tensor.splat", [v], [t])[0]
+
+    def op(name, operands, element):
+        return new(name, operands, [TensorType((n,), element)])[0]
+
+    def const(v, element):
+        return splat(new("arith.constant", [], [element], {"value": IntegerAttr(v, element)})[0],
+                     TensorType((n,), element))
+    source_int, result_int = ScalarType(f"i{ws}"), ScalarType(f"i{wr}")
+    words = src if src.type.element.is_int else \
+        new("arith.bitcast", [src], [TensorType(src.type.shape, source_int)])[0]
+    position = new("iree_lite.linear_index", [index(1), index(n)], [flat_t])[0]
+    if ws > wr:
+        r = splat(index(ws // wr), flat_t)
+        word = op("iree_lite.gather", [words, op("arith.divui", [position, r], INDEX)], source_int)
+        shift = op("arith.muli", [op("arith.remui", [position, r], INDEX), splat(index(wr), flat_t)], INDEX)
+        bits = op("arith.trunci", [op("arith.shrui", [word, op("arith.index_cast", [shift], source_int)],
+                                      source_int)], result_int)
+    else:
+        first = op("arith.muli", [position, splat(index(wr // ws), flat_t)], INDEX)
+        bits = None
+        for j in range(wr // ws):
+            at = op("arith.addi", [first, splat(index(j), flat_t)], INDEX) if j else first
+            part = op("arith.extui", [op("iree_lite.gather", [words, at], source_int)], result_int)
+            if j:
+                part = op("arith.shli", [part, const(j * ws, result_int)], result_int)
+            bits = part if bits is None else op("arith.ori", [bits, part], result_int)
+    if not rt.element.is_int:
+        bits = op("arith.bitcast", [bits], rt.element)
+    return new("iree_lite.view", [bits], [rt])
 
 
 def unpack_bits(new, src, rt):

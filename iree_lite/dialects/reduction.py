@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 COMBINERS = {"arith.addf": "addf", "arith.mulf": "mulf", "arith.maximumf": "maximumf",
              "arith.minimumf": "minimumf", "arith.addi": "addi", "arith.muli": "muli", "arith.maxsi": "maxsi",
-             "arith.minsi": "minsi"}
+             "arith.minsi": "minsi", "arith.maxui": "maxui", "arith.minui": "minui", "arith.andi": "andi",
+             "arith.ori": "ori", "arith.xori": "xori"}
 EXTREMES = {"maximumf": "max", "maxsi": "max", "minimumf": "min", "minsi": "min"}
 # The comparison of a new value v with the accumulator, as `cmp v, acc`,
 # that a pick follows: for each kind of extreme, the predicates that take

@@ -118,6 +118,7 @@ class Function:
     body: Block = None       # the entry block
     loc: Location = None
     other_blocks: list = field(default_factory=list)   # the body's further blocks (cf branches), in source order
+    public_type: object = None   # the signature callers see, when small types are kept otherwise inside
 
     @property
     def is_declaration(self):

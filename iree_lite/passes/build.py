@@ -3,6 +3,7 @@ appends its ops to `ops` and returns the new value(s)."""
 from ..dialects import lookup
 from ..ir.attributes import AffineMapAttr, FloatAttr, IntegerAttr, exact_dimension
 from ..ir.core import Block, Diagnostic, Operation, Region
+from ..ir.elements import wrap_int
 from ..ir.types import ScalarType, TensorType, element_type_of
 
 INDEX = ScalarType("index")
@@ -161,17 +162,55 @@ def cast(ops, value, element, unsigned, loc):
     return emit(ops, f"arith.{name}", [value], [result], loc=loc)[0]
 
 
+# Bitwise combiners, folded a bit at a time (each bit an i32 0 or 1) by the
+# combiner that gives the same bit; xori's sum is read modulo 2.
+BIT_FOLDS = {"andi": "minsi", "ori": "maxsi", "xori": "addi"}
+
+
 def fold(ops, init, src, combiner, loc):
     """init with src's rows folded in by `combiner` (buffer.reduce). The VM folds
     32- and 64-bit elements; i8 and i16 fold as i32 and wrap back, which gives
     the same results for every integer combiner (wrapping sums and products
-    agree modulo 2^n, and sign extension keeps the order)."""
+    agree modulo 2^n, and sign extension keeps the order). Unsigned extremes
+    fold as signed ones of the values with their sign bit flipped (which
+    maps the unsigned order onto the signed one)."""
     element = init.type.element
+    if combiner in ("maxui", "minui"):
+        def flip(v):
+            sign = splat(ops, constant(ops, wrap_int(element.name, 1 << (element.bitwidth - 1)), element, loc), v, loc)
+            return emit(ops, "arith.xori", [v, sign], [v.type], loc=loc)[0]
+        return flip(fold(ops, flip(init), flip(src), combiner[:3] + "si", loc))
+    if combiner in BIT_FOLDS:
+        return _fold_bits(ops, init, src, combiner, loc)
     if element.is_int and element.bitwidth in (8, 16):
         wide = ScalarType("i32")
         folded = fold(ops, cast(ops, init, wide, False, loc), cast(ops, src, wide, False, loc), combiner, loc)
         return cast(ops, folded, element, False, loc)
     return emit(ops, "iree_lite.reduce", [init, src], [init.type], {"combiner": combiner}, loc)[0]
+
+
+def _fold_bits(ops, init, src, combiner, loc):
+    element, wide = init.type.element, ScalarType("i32")
+
+    def op(name, a, b):
+        return emit(ops, name, [a, b], [a.type], loc=loc)[0]
+
+    def scalar(v, like):
+        return splat(ops, constant(ops, v, element_type_of(like.type), loc), like, loc)
+
+    def bit(v, b):
+        if element.bitwidth > 1:   # (an i1 is its bit)
+            v = op("arith.andi", op("arith.shrui", v, scalar(b, v)) if b else v, scalar(1, v))
+        return cast(ops, v, wide, True, loc)
+    result = None
+    for b in range(element.bitwidth):
+        folded = fold(ops, bit(init, b), bit(src, b), BIT_FOLDS[combiner], loc)
+        if combiner == "xori":
+            folded = op("arith.andi", folded, scalar(1, folded))
+        part = cast(ops, folded, element, True, loc)
+        part = op("arith.shli", part, scalar(b, part)) if b else part
+        result = part if result is None else op("arith.ori", result, part)
+    return result
 
 
 def map_dimensions(amap):

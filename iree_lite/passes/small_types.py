@@ -17,19 +17,21 @@ Ops that move data (copies, slices, reshapes, calls) only change type.
 """
 from ..dialects import lookup
 from ..ir.attributes import DenseElementsAttr, FloatAttr, IntegerAttr
+from ..ir.boundary import PUBLIC
 from ..ir.core import Diagnostic
 from ..ir.elements import wrap_int
 from ..ir.smallfloat import FORMATS, decode, encode
 from ..ir.types import STORAGE_ONLY, FunctionType, ScalarType, TensorType, element_type_of
-from .build import constant, emit
+from .build import cast, constant, emit, fold
+from .small_matmul import stepwise_matmul
 
-I8, F32 = ScalarType("i8"), ScalarType("f32")
+I8, I32, F32 = ScalarType("i8"), ScalarType("i32"), ScalarType("f32")
 # Integer ops that read their operands as unsigned.
 _UNSIGNED = {"arith.divui", "arith.remui", "arith.ceildivui", "arith.maxui", "arith.minui", "arith.shrui",
              "arith.extui", "arith.uitofp", "arith.index_castui"}
 _CMPI_UNSIGNED = {"ult", "ule", "ugt", "uge"}
 # Ops that compute on their elements but are not element-wise.
-_COMPUTING = ("iree_lite.reduce", "iree_lite.matmul", "iree_lite.conv")
+_COMPUTING = ("iree_lite.conv", "iree_lite.matmul")
 
 
 def with_element(t, element):
@@ -53,8 +55,8 @@ def lower_small_types(module):
             g.type = storage(g.type)
     for f in module.functions:
         if f.visibility == "public" and not f.is_declaration and storage(f.type) != f.type:
-            raise Diagnostic(f"iree-lite does not pass '{_first_storage_only(f.type)}' values across a public "
-                             "function's signature yet", f.loc, module.source)
+            _check_public(f, module.source)
+            f.public_type = f.type   # the signature callers see (codegen/host.py)
         f.type = storage(f.type)
         for a in f.arguments:
             a.type = storage(a.type)
@@ -63,8 +65,20 @@ def lower_small_types(module):
             _lower_block(block, remap, original, module.source)
 
 
-def _first_storage_only(t):
-    return next(x for x in (*t.inputs, *t.results) if storage(x) != x)
+def _check_public(f, source):
+    """A public function passes small types only as IREE's runtime can:
+    tensors of the types it has buffers for (ir/boundary.py)."""
+    for t in (*f.type.inputs, *f.type.results):
+        if storage(t) == t:
+            continue
+        element = element_type_of(t).name
+        if not isinstance(t, TensorType):
+            raise Diagnostic(f"iree-lite does not pass '{t}' scalars across a public function's signature "
+                             "(pass a tensor<" + element + ">)", f.loc, source)
+        if element not in PUBLIC:
+            raise Diagnostic(f"'{t}' cannot cross a public function's signature: IREE's runtime packs "
+                             f"{element} buffers while its compiler keeps them a byte an element (public "
+                             "small types: " + ", ".join(PUBLIC) + ")", f.loc, source)
 
 
 def stored_attr(attr):
@@ -213,6 +227,18 @@ def _lower_op(op, types, ops, source):
             if dst.name == "i1":
                 return [new(name, operands, rt, op.attributes)]
             return [wrap(int_op(name, operands, rt, op.attributes), rt)]
+    if name in ("iree_lite.reduce", "iree_lite.matmul") and dst.name in STORAGE_ONLY:
+        # Integers in i32 (wrapping sums and products agree modulo 2^N; sign
+        # extension keeps the order); floats in f32, as IREE's emulation has
+        # them: a reduction rounded once at the end, a matmul at each step.
+        wide = [cast(ops, v, I32, False, loc) if dst.is_int else to_f32(v, t) for v, t in zip(op.operands, types)]
+        if name == "iree_lite.reduce":
+            result = fold(ops, *wide, op.attributes["combiner"], loc)
+        elif dst.is_float:
+            result = stepwise_matmul(ops, *wide, lambda v: to_f32(from_f32(v, rt), rt), loc, source)
+        else:
+            result = emit(ops, name, wide, [wide[0].type], loc=loc)[0]
+        return [wrap(cast(ops, result, I8, False, loc), rt) if dst.is_int else from_f32(result, rt)]
     if name.startswith(_COMPUTING):
         t = next(t for t in (*types, rt) if t is not None and element_type_of(t).name in STORAGE_ONLY)
         raise Diagnostic(f"'{name}' on '{t}' values is not supported by iree-lite yet", loc, source)

@@ -26,6 +26,7 @@ from ..vm.format import ModuleFormatError, deserialize
 from ..vm.link import resolve_imports
 from ..vm.verifier import VerifyError, bank_of_type, parse_tensor_type, verify_module
 from .native import native_vm
+from .small_values import is_small, storage_bytes, wrap_results
 
 DEVICES = ("local-sync", "local-task")
 
@@ -228,7 +229,7 @@ class Context:
         ints, floats, refs = self._native_call(self._loaded[function.module_index], function.ordinal,
                                                banks["i"], banks["f"], banks["r"], nres, deadline)
         queues = {"i": iter(ints), "f": iter(floats), "r": iter(refs)}
-        return [next(queues[bank]) for bank in result_banks]
+        return wrap_results([next(queues[bank]) for bank in result_banks], function.signature.results)
 
 
 def _past_deadline(error, deadline):
@@ -264,6 +265,9 @@ def to_vm_value(value, type_str, index=0, parsed=None):
             raise VMError("INVALID_ARGUMENT", f"input{index} expected a {type_str} scalar but got "
                           f"{type(value).__name__} {value!r:.40}") from None
     vm = native_vm()
+    if is_small(element):
+        shape, data = storage_bytes(f"input{index}", value, element, shape, check_tensor)
+        return vm.BufferView.from_bytes(ELEMENT_CODES["i8"], shape, data)
     if hasattr(value, "element") and hasattr(value, "data"):   # host data: checked before it is copied
         check_tensor(f"input{index}", value.element, value.shape, element, shape)
         return vm.BufferView.from_bytes(ELEMENT_CODES[value.element], value.shape, value.data)

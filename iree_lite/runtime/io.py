@@ -15,7 +15,9 @@ import sys
 
 from ..fileio import write_atomically
 from ..ir.elements import SIZES, pack, unpack, wrap_int
+from ..ir.boundary import hal_name
 from ..vm.verifier import parse_tensor_type
+from . import small_io
 
 ELEMENTS = tuple(SIZES)
 FLOATS = ("f16", "bf16", "f32", "f64")
@@ -30,7 +32,7 @@ NPY_ELEMENT = {"|b1": "i1", "|i1": "i8", "<i2": "i16", "<i4": "i32", "<i8": "i64
 
 class IoError(Exception):
     def __init__(self, code, message):
-        super().__init__(f"{code}; {message}")
+        super().__init__(code if message is None else f"{code}; {message}")   # IREE's bare status code: None
         self.code = code
         self.message = message
 
@@ -56,6 +58,9 @@ class HostTensor:
         return len(self.data)
 
     def values(self):
+        """The elements; for a small type (small_io) the units it is printed in."""
+        if small_io.is_small(self.element):
+            return small_io.unit_values(self.element, bytes(self.data))
         return unpack(self.element, bytes(self.data))
 
     def type_text(self):
@@ -95,8 +100,9 @@ def _parse_spec(spec):
     if m is None:
         raise IoError("INVALID_ARGUMENT", f"invalid shape `{spec}`")
     dims, element = m.groups()
-    if element not in ELEMENTS:
+    if element not in ELEMENTS and element not in small_io.SPEC_ELEMENTS:
         raise IoError("INVALID_ARGUMENT", f"unsupported element type `{element}` in `{spec}`")
+    element = small_io.SPEC_ELEMENTS.get(element, element)
     dims = dims.split("x")[:-1]
     if not all(re.fullmatch("[0-9]+", d) for d in dims):
         raise IoError("INVALID_ARGUMENT", f"invalid shape `{spec}`")
@@ -143,7 +149,7 @@ def _check_device_size(shape, element):
         count *= d
         if count >= 1 << 64:
             raise IoError("OUT_OF_RANGE", f"shape element count overflows device size at dimension {i}")
-    if count * SIZES[element] >= 1 << 64:
+    if nbytes(element, count) >= 1 << 64:
         raise IoError("OUT_OF_RANGE", "packed byte count overflows device size")
 
 
@@ -163,18 +169,28 @@ def _build_tensor(shape, element, body):
     if body.startswith("@"):
         return _read_raw(body[1:], shape, element, count)
     if not body.strip():
-        return HostTensor(shape, element, bytearray(count * SIZES[element]))
+        return HostTensor(shape, element, bytearray(nbytes(element, count)))
+    if small_io.is_small(element):   # words of a byte each (small_io)
+        count = small_io.units(element, shape)
+        encode = lambda word: small_io.parse_word(word, element, IoError)   # noqa: E731
+    else:
+        encode = lambda word: pack(element, [parse_element(word, element)])   # noqa: E731
     words = body.replace("[", " ").replace("]", " ").replace(",", " ").split()
     if len(words) == 1:   # a splat
-        return HostTensor(shape, element, bytearray(pack(element, [parse_element(words[0], element)]) * count))
-    values = []
-    for word in words:
-        if len(values) == count:
+        return HostTensor(shape, element, bytearray(encode(words[0]) * count))
+    data = bytearray()
+    for i, word in enumerate(words):
+        if i == count:
             raise IoError("OUT_OF_RANGE", f"output data overflow: element_capacity={count} < dst_i={count}")
-        values.append(parse_element(word, element))
-    if len(values) < count:
-        raise IoError("OUT_OF_RANGE", f"input data string underflow: dst_i={len(values)} < element_capacity={count}")
-    return HostTensor.from_values(shape, element, values)
+        data += encode(word)
+    if len(words) < count:
+        raise IoError("OUT_OF_RANGE", f"input data string underflow: dst_i={len(words)} < element_capacity={count}")
+    return HostTensor(shape, element, data)
+
+
+def nbytes(element, count):
+    """The bytes of IREE's buffer of `count` elements."""
+    return small_io.nbytes(element, count) if small_io.is_small(element) else count * SIZES[element]
 
 
 _SHAPE_AND_TYPE = re.compile(r"(?:[0-9]+x)+[a-z]\w*")
@@ -199,7 +215,7 @@ def fits(shape, element, type_str):
     want_element, want_shape = parse_tensor_type(type_str)
     if want_shape is None:
         return shape == ()
-    return element == want_element and len(shape) == len(want_shape) and all(
+    return element == hal_name(want_element) and len(shape) == len(want_shape) and all(
         w is None or w == d for w, d in zip(want_shape, shape))
 
 
@@ -222,9 +238,9 @@ def _read_raw(path, shape, element, count):
         if size is None:
             data = f.read()
             size = len(data)
-        if size != count * SIZES[element]:
+        if size != nbytes(element, count):
             raise IoError("INVALID_ARGUMENT", f"file '{path}' has {size} bytes but "
-                          f"{'x'.join(map(str, shape + (element,)))} needs {count * SIZES[element]}")
+                          f"{'x'.join(map(str, shape + (element,)))} needs {nbytes(element, count)}")
         return HostTensor(shape, element, bytearray(f.read() if data is None else data))
 
 
@@ -297,13 +313,16 @@ def _brief(value):
 
 
 def npy_bytes(value):
-    if value.element not in NPY_DESCR:
+    descr, data = NPY_DESCR.get(value.element), value.data
+    if small_io.is_small(value.element):
+        descr, data = small_io.npy(value.element, value.shape, value.data) or (None, None)
+    if descr is None:
         raise IoError("UNIMPLEMENTED", f"{value.element} has no .npy dtype")
     shape = "(" + "".join(f"{d}, " for d in value.shape).rstrip(" ")
     shape = shape[:-1] + ")" if len(value.shape) > 1 else shape + ")"
-    header = f"{{'descr': '{NPY_DESCR[value.element]}', 'fortran_order': False, 'shape': {shape}, }}"
+    header = f"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}"
     header += " " * (-(len(header) + 11) % 64) + "\n"
-    return NPY_MAGIC + b"\x01\x00" + struct.pack("<H", len(header)) + header.encode("latin1") + bytes(value.data)
+    return NPY_MAGIC + b"\x01\x00" + struct.pack("<H", len(header)) + header.encode("latin1") + bytes(data)
 
 
 def coerce(value, type_str):
@@ -327,6 +346,8 @@ def coerce(value, type_str):
 # -- printing -----------------------------------------------------------------
 
 def format_element(value, element):
+    if small_io.is_small(element):
+        return small_io.format_unit(value, element)
     if element in FLOATS:
         text = "%G" % value
         if math.isnan(value) and math.copysign(1.0, value) < 0:
@@ -363,6 +384,8 @@ def format_value_text(value, max_elements=1024):
 
     if not shape:
         body = format_element(values[0], element)
+    elif len(values) != math.prod(shape):   # a packed type's bytes: no rows
+        body = row(0, len(values))
     else:
         body = level(shape, 0)
     return f"{value.type_text()}={body}"
@@ -433,7 +456,9 @@ def compare(index, expected, actual, *, thresholds=None, rtol=1e-5, equality_mod
     if expected.shape != actual.shape or expected.element != actual.element:
         return (f"[FAILED] result[{index}]: metadata is {actual.type_text()}; expected that the view matches "
                 f"{view}; expected that the view is equal to contents of a view of {view}{detail}")
-    if equality_mode == "exact":
+    if small_io.is_small(actual.element):   # the same bytes (an f8 text was read rounded to one)
+        mismatch = next((i for i, (a, e) in enumerate(zip(actual.data, expected.data)) if a != e), None)
+    elif equality_mode == "exact":
         size = SIZES[actual.element]
         mismatch = next((i for i in range(actual.count)
                          if expected.data[i * size:(i + 1) * size] != actual.data[i * size:(i + 1) * size]), None)

@@ -78,6 +78,16 @@ class TracingContext:
         self.ref.deadline = None if seconds is None else Deadline(seconds)
 
     def invoke(self, function, args, timeout=None):
-        values = [interp.Buffer(a.element, a.shape, bytearray(a.data)) if hasattr(a, "data") else
-                  (a.value if hasattr(a, "value") else a) for a in args]
-        return self.ref.invoke(function.name, values, self.modules[function.module_index].name, timeout or 60)
+        from ..vm.verifier import parse_tensor_type
+        from .context import check_tensor
+        from .small_values import is_small, storage_bytes, wrap_results
+        values = []
+        for i, (a, t) in enumerate(zip(args, function.signature.inputs)):
+            element, shape = parse_tensor_type(t)
+            if shape is not None and is_small(element):
+                values.append(interp.Buffer("i8", *storage_bytes(f"input{i}", a, element, shape, check_tensor)))
+            else:
+                values.append(interp.Buffer(a.element, a.shape, bytearray(a.data)) if hasattr(a, "data") else
+                              (a.value if hasattr(a, "value") else a))
+        results = self.ref.invoke(function.name, values, self.modules[function.module_index].name, timeout or 60)
+        return wrap_results(results, function.signature.results)

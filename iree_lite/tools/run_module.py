@@ -134,8 +134,8 @@ def parse_list(texts, count, what, fn, parameters=None):
 def host_value(value, type_str):
     """A VM result as the io layer's HostTensor or HostScalar."""
     from ..runtime import io
-    if type_str.startswith("tensor<"):
-        return io.HostTensor(value.shape, value.element, bytearray(value.tobytes()))
+    if type_str.startswith("tensor<"):   # (a SmallTensor gives its element as IREE names it)
+        return io.HostTensor(value.shape, getattr(value, "hal_element", value.element), bytearray(value.tobytes()))
     return io.HostScalar(type_str, value)
 
 

@@ -12,6 +12,7 @@ import re
 from ..codegen import isa
 from ..codegen.module import ABI_COARSE_FENCES, CONST_DATA, CONST_FLOAT, CONST_INT, CONST_LAYOUT
 from ..ir.attributes import exact_dimension
+from ..ir.boundary import PUBLIC
 from ..ir.elements import SIZES, size_error, unpack
 from ..ir.smallfloat import FORMATS
 
@@ -66,7 +67,7 @@ def parse_tensor_type(type_str):
         dims, element = match.groups()
         shape = tuple(None if d == "?" else int(d) for d in dims.split("x")[:-1])
         check_limit(f"signature type '{type_str}'", len(shape), "dimensions", "MAX_RANK")
-    if element not in isa.ELEMENT_CODES:
+    if element not in isa.ELEMENT_CODES and not (shape is not None and element in PUBLIC):
         raise VerifyError(f"malformed signature type '{type_str}'")
     return element, shape
 
