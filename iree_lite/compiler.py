@@ -1,42 +1,65 @@
 """The compiler driver: MLIR text -> .vmfb bytes.
 
-parse -> verify -> dispatch formation, bufferization and ABI lowering ->
-register bytecode -> module file. Pure Python.
+parse, then the pass pipeline (passes/pipeline.py: verification, ABI, the
+linalg and small-type rewrites, dispatch formation, buffer planning), then
+codegen (register bytecode) and the module file. Pure Python.
+
+`lower(text, ...)` stops after any pass, for `--compile-to` and the IR
+dumps; `observer` sees the module before and after each pass.
 """
-from . import __version__
 from .ir.core import Diagnostic
 
 TARGET_BACKENDS = ("vmvx", "llvm-cpu")   # both target the same VM
 
 
-def compile_module(text, filename="<stdin>", execution_model="async-internal", trace_dispatch_tensors=False):
-    """Compile MLIR source to a codegen.module.Module; raises Diagnostic.
-    trace_dispatch_tensors: print each element-wise dispatch's inputs and
-    outputs when it runs (IREE's --iree-flow-trace-dispatch-tensors)."""
-    from .codegen.host import generate
-    from .dialects import lookup
-    from .ir.verifier import verify_module
-    from .parse import parse_module
+def pipeline(execution_model="async-internal"):
+    """The passes compile_module runs, in order."""
+    from .codegen.limits import KERNEL_VALUES
     from .passes.abi import EXECUTION_MODELS
+    from .passes.pipeline import passes
     if execution_model not in EXECUTION_MODELS:
         raise Diagnostic(f"unknown execution model '{execution_model}' "
                          f"(expected one of {', '.join(EXECUTION_MODELS)})")
-    from .passes.linalg import lower_linalg
-    from .passes.small_types import lower_small_types
+    return passes(execution_model, KERNEL_VALUES)
+
+
+def lower(text, filename="<stdin>", execution_model="async-internal", stop_after=None, skip=(), observer=None):
+    """The ir.Module of MLIR source after the pipeline's passes up to the one
+    named `stop_after` (all when None), leaving out those named in `skip`;
+    raises Diagnostic. `observer.before(pass, module)` and `.after(...)`
+    are called around each pass run."""
+    from .parse import parse_module
+    passes = pipeline(execution_model)
     module = parse_module(text, filename)
-    verify_module(module, lookup)
-    for f in module.functions:
-        remap = {}   # shared by the blocks: a later block may use what an earlier one rewrote
-        for block in f.blocks:
-            lower_linalg(block, module.source, remap)
-    lower_small_types(module)
-    return generate(module, execution_model, __version__, trace_dispatch_tensors)
+    for p in passes:
+        if p.arg in skip:
+            continue
+        if observer is not None:
+            observer.before(p, module)
+        p.run(module)
+        if observer is not None:
+            observer.after(p, module)
+        if p.arg == stop_after:
+            break
+    return module
 
 
-def compile_str(text, filename="<stdin>", execution_model="async-internal"):
-    """Compile MLIR source to .vmfb bytes; raises Diagnostic."""
+def compile_module(text, filename="<stdin>", execution_model="async-internal", trace_dispatch_tensors=False,
+                   skip=(), observer=None):
+    """Compile MLIR source to a codegen.module.Module; raises Diagnostic.
+    trace_dispatch_tensors: print each element-wise dispatch's inputs and
+    outputs when it runs (IREE's --iree-flow-trace-dispatch-tensors)."""
+    from . import __version__
+    from .codegen.host import generate
+    module = lower(text, filename, execution_model, skip=skip, observer=observer)
+    return generate(module, __version__, trace_dispatch_tensors)
+
+
+def compile_str(text, filename="<stdin>", execution_model="async-internal", **options):
+    """Compile MLIR source to .vmfb bytes; raises Diagnostic. `options`:
+    compile_module's."""
     from .codegen.module import serialize
-    return serialize(compile_module(text, filename, execution_model))
+    return serialize(compile_module(text, filename, execution_model, **options))
 
 
 def compile_file(path, execution_model="async-internal"):

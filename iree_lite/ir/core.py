@@ -127,6 +127,10 @@ class Function:
     body: Block = None       # the entry block
     loc: Location = None
     other_blocks: list = field(default_factory=list)   # the body's further blocks (cf branches), in source order
+    # What the pipeline's passes decide for codegen (passes/pipeline.py): each block's dispatch items
+    # and users by id(block), scf bodies' too, and the buffer plan.
+    dispatch: dict = None
+    buffers: object = None
 
     @property
     def is_declaration(self):
