@@ -121,7 +121,7 @@ def linalg(g):
         g.fail(f"'{g.name}' takes {LINALG_ARITY.get(g.name, 'its')} inputs and an output")
     attrs = {k: v for k, v in g.attrs.items() if k not in IGNORED}
     from ..dialects.linalg import MATMUL_DIMS
-    if g.name not in MATMUL_DIMS and g.name not in WITH_BODY:
+    if g.name not in MATMUL_DIMS and g.name not in WITH_BODY and g.name != "linalg.contract":
         attrs.pop("indexing_maps", None)   # the named op's own maps, as MLIR prints them
     attrs["num_ins"] = IntegerAttr(num_ins, ScalarType("i64"))
     # A named op's body is its definition, which iree-lite knows by name.
@@ -131,8 +131,15 @@ def linalg(g):
 def linalg_ext(g):
     """iree_linalg_ext ops: their inputs and outputs as operandSegmentSizes groups them."""
     attrs = {k: v for k, v in g.attrs.items() if k not in IGNORED}
+    for key in LINALG_EXT_CLAUSES.intersection(attrs):   # as the custom syntax keeps them: Python values
+        value = attrs[key]
+        attrs[key] = tuple(v.value for v in value.values) if isinstance(value, ArrayAttr) else value.value
     attrs["num_ins"] = IntegerAttr(g.segments(2)[0], ScalarType("i64"))
     return g.op(attrs)
+
+
+# iree_linalg_ext clauses the custom syntax reads as ints, bools and int lists.
+LINALG_EXT_CLAUSES = {"dimension", "dimension_map", "inclusive", "unique_indices", "is_sorted"}
 
 
 def packing(g):
