@@ -53,6 +53,8 @@ def attr_text(a):
         return "true" if a else "false"
     if isinstance(a, int):
         return f"{a} : i64"
+    if isinstance(a, str):   # a name (an iree_lite.reduce's combiner)
+        return escape(a)
     if isinstance(a, tuple):
         if all(isinstance(v, int) and not isinstance(v, bool) for v in a):
             return f"array<i64{': ' if a else ''}{', '.join(map(str, a))}>"
@@ -93,8 +95,7 @@ def attr_text(a):
 def dense_text(a):
     e = a.type.element
     values = a.values
-    # iree-lite's parser reads a non-finite float in a list only as hex data
-    if len(values) > HEX_ELEMENTS or e.is_float and not all(abs(v) < float("inf") for v in values):
+    if len(values) > HEX_ELEMENTS:
         return f'dense<"0x{pack(e.name, values).hex().upper()}"> : {a.type}'
     if e == ScalarType("i1"):
         texts = ["true" if v else "false" for v in values]

@@ -5,6 +5,8 @@ syntax reads (`offsets` with None for a dynamic entry, `num_ins`,
 kDynamic, `operandSegmentSizes` and the like. `spelled(op)` gives the
 operands, attributes and regions to print."""
 
+from .attributes import UnitAttr
+
 KDYNAMIC = -(1 << 63)   # MLIR's ShapedType::kDynamic in static_* arrays
 
 
@@ -84,7 +86,8 @@ def index_basis(op, attrs):
 
 def reinterpret(op, attrs):
     n = attrs.pop("num_source_sizes")
-    attrs.pop("packed_bits", None)
+    if attrs.pop("packed_bits"):   # parse/generic_ops.py's PACKED_BITS
+        attrs["iree_lite.packed_bits"] = UnitAttr()
     attrs["operandSegmentSizes"] = segments(1, n, len(op.operands) - 1 - n)
     return op.operands, attrs, op.regions
 
