@@ -10,6 +10,16 @@ dumps; `observer` sees the module before and after each pass.
 from .ir.core import Diagnostic
 
 TARGET_BACKENDS = ("vmvx", "llvm-cpu")   # both target the same VM
+PARSE = "parse"   # lower()'s stop_after for the module as parsed, before any pass
+
+# IREE's compiler phases that have a counterpart here, as `--compile-to` names them: the last
+# pass each runs (README's "Compiler stages"). `vm` and `end` are the bytecode.
+STAGES = {"start": PARSE, "input": "iree-lite-verify", "abi": "iree-lite-abi", "preprocessing": "iree-lite-abi",
+          "global-optimization": "iree-lite-lower-small-types", "dispatch-creation": "iree-lite-form-dispatch-regions",
+          "flow": "iree-lite-form-dispatch-regions", "stream": "iree-lite-plan-buffers"}
+# The stages whose printed form compiles as it is (`--compile-from`): the later ones hold the
+# compiler's internal ops, and dispatch regions and buffer plans only as the printer's notes.
+READ_BACK = ("start", "input", "abi", "preprocessing")
 
 
 def pipeline(execution_model="async-internal"):
@@ -23,17 +33,17 @@ def pipeline(execution_model="async-internal"):
     return passes(execution_model, KERNEL_VALUES)
 
 
-def lower(text, filename="<stdin>", execution_model="async-internal", stop_after=None, skip=(), observer=None):
+def lower(text, filename="<stdin>", execution_model="async-internal", stop_after=None, observer=None):
     """The ir.Module of MLIR source after the pipeline's passes up to the one
-    named `stop_after` (all when None), leaving out those named in `skip`;
-    raises Diagnostic. `observer.before(pass, module)` and `.after(...)`
-    are called around each pass run."""
+    whose arg is `stop_after` (all when None, none for PARSE); raises
+    Diagnostic. `observer.before(pass, module)` and `.after(...)` are called
+    around each pass run."""
     from .parse import parse_module
     passes = pipeline(execution_model)
     module = parse_module(text, filename)
+    if stop_after == PARSE:
+        return module
     for p in passes:
-        if p.arg in skip:
-            continue
         if observer is not None:
             observer.before(p, module)
         p.run(module)
@@ -44,14 +54,22 @@ def lower(text, filename="<stdin>", execution_model="async-internal", stop_after
     return module
 
 
+def print_ir(module, generic=False, debuginfo=False):
+    """`module` at whatever stage as MLIR text, with what the passes decided
+    beyond the IR as notes (passes.pipeline.notes)."""
+    from .ir.printer import print_module
+    from .passes.pipeline import notes
+    return print_module(module, generic, notes(module), debuginfo)
+
+
 def compile_module(text, filename="<stdin>", execution_model="async-internal", trace_dispatch_tensors=False,
-                   skip=(), observer=None):
+                   observer=None):
     """Compile MLIR source to a codegen.module.Module; raises Diagnostic.
     trace_dispatch_tensors: print each element-wise dispatch's inputs and
     outputs when it runs (IREE's --iree-flow-trace-dispatch-tensors)."""
     from . import __version__
     from .codegen.host import generate
-    module = lower(text, filename, execution_model, skip=skip, observer=observer)
+    module = lower(text, filename, execution_model, observer=observer)
     return generate(module, __version__, trace_dispatch_tensors)
 
 
@@ -60,6 +78,18 @@ def compile_str(text, filename="<stdin>", execution_model="async-internal", **op
     compile_module's."""
     from .codegen.module import serialize
     return serialize(compile_module(text, filename, execution_model, **options))
+
+
+def compile_output(text, filename="<stdin>", execution_model="async-internal", compile_to="end", generic=False,
+                   debuginfo=False, **options):
+    """What `iree-lite compile --compile-to=PHASE` writes: for a phase of
+    STAGES, the module after it as MLIR text (UTF-8; `generic` and
+    `debuginfo` as print_ir takes them), else the .vmfb bytes. `options`:
+    compile_module's."""
+    if compile_to in STAGES:
+        module = lower(text, filename, execution_model, STAGES[compile_to], options.get("observer"))
+        return print_ir(module, generic, debuginfo).encode("utf-8")
+    return compile_str(text, filename, execution_model, **options)
 
 
 def compile_file(path, execution_model="async-internal"):

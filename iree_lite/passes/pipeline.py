@@ -8,11 +8,11 @@ and buffer planning record theirs on each function (`Function.dispatch`,
 `Function.buffers`) for codegen, and the IR printer shows them as notes.
 """
 from ..dialects import lookup
-from ..ir.attributes import StringAttr
+from ..ir.attributes import StringAttr, UnitAttr
 from ..ir.verifier import verify_module
 from .abi import ABI_ATTRIBUTE, abi_model
 from .bufferize import plan_buffers
-from .dispatch import compute_users, form_dispatch_regions
+from .dispatch import Group, compute_users, form_dispatch_regions
 from .linalg import lower_linalg
 from .small_types import lower_small_types
 
@@ -102,3 +102,37 @@ def passes(execution_model, max_values):
     """The pipeline, parsing aside, up to codegen."""
     return [Verify(), LowerAbi(execution_model), LowerLinalg(), LowerSmallTypes(), FormDispatchRegions(max_values),
             PlanBuffers()]
+
+
+def notes(module):
+    """What dispatch formation and buffer planning decided, as attributes for
+    the IR printer to show on each op: `iree_lite.dispatch = N` on the ops of
+    the function's Nth dispatch (in block order), `iree_lite.no_buffer` on
+    ops left out (splat constants folded into the dispatches reading them,
+    unused tensor.empty), `iree_lite.in_place = A` on an op computing its
+    result into argument A, `iree_lite.copies` on a return copying those
+    results into their output arguments."""
+    extra = {}
+    for f in module.functions:
+        groups = [it for items, _ in (f.dispatch or {}).values() for it in items if isinstance(it, Group)]
+        for n, group in enumerate(groups):
+            for op in group.ops:
+                extra.setdefault(id(op), {})["iree_lite.dispatch"] = n
+        for block in f.blocks:
+            if f.dispatch is None:
+                break
+            kept = {id(op) for it in f.dispatch[id(block)][0] for op in (it.ops if isinstance(it, Group) else [it])}
+            for op in block.operations:
+                if id(op) not in kept:
+                    extra.setdefault(id(op), {})["iree_lite.no_buffer"] = UnitAttr()
+        if f.buffers is None:
+            continue
+        for value, storage in f.buffers.in_place.items():
+            extra.setdefault(id(value.owner), {})["iree_lite.in_place"] = storage.index
+        if f.buffers.copies:
+            copied = tuple(n for n, _, _ in f.buffers.copies)
+            for block in f.blocks:
+                ret = block.operations[-1] if block.operations else None
+                if ret is not None and ret.name == "func.return":
+                    extra.setdefault(id(ret), {})["iree_lite.copies"] = copied
+    return lambda op: extra.get(id(op), {})
