@@ -79,11 +79,21 @@ SOURCE = """func.func @f(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> 
   return %d : tensor<4xf32>
 }
 """
-FUNCTION = ("  func.func @f(%arg0: tensor<4xf32>, %arg1: tensor<4xf32>) -> tensor<4xf32>{attrs} {{\n"
-            '    %0 = "arith.addf"(%arg0, %arg1){note} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>\n'
-            '    %1 = "arith.mulf"(%0, %arg0){note} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>\n'
-            '    "func.return"(%1) : (tensor<4xf32>) -> ()\n'
-            "  }}\n")
+HEAD = "  func.func @f(%arg0: tensor<4xf32>, %arg1: tensor<4xf32>) -> tensor<4xf32>{attrs} {{\n"
+# The ops in their custom form, or in the generic form when they carry a note.
+CUSTOM = ("    %0 = arith.addf %arg0, %arg1 : tensor<4xf32>\n"
+          "    %1 = arith.mulf %0, %arg0 : tensor<4xf32>\n")
+NOTED = ('    %0 = "arith.addf"(%arg0, %arg1) {{iree_lite.dispatch = 0 : i64}} : (tensor<4xf32>, tensor<4xf32>) -> '
+         'tensor<4xf32>\n'
+         '    %1 = "arith.mulf"(%0, %arg0) {{iree_lite.dispatch = 0 : i64}} : (tensor<4xf32>, tensor<4xf32>) -> '
+         'tensor<4xf32>\n')
+TAIL = "    return %1 : tensor<4xf32>\n  }}\n"
+SYNC = ' attributes {iree.abi.model = "sync"}'
+
+
+def printed(attrs="", noted=False):
+    """SOURCE printed: its function's attributes, and the dispatch noted or not."""
+    return "module @m {\n" + (HEAD + (NOTED if noted else CUSTOM) + TAIL).format(attrs=attrs) + "}\n"
 
 
 @pytest.fixture
@@ -93,17 +103,14 @@ def src(tmp_path):
     return path
 
 
-@pytest.mark.parametrize("stage, attrs, note", [
-    ("start", "", ""), ("input", "", ""),
-    ("abi", ' attributes {iree.abi.model = "sync"}', ""),
-    ("global-optimization", ' attributes {iree.abi.model = "sync"}', ""),
-    ("flow", ' attributes {iree.abi.model = "sync"}', " {iree_lite.dispatch = 0 : i64}"),
-    ("stream", ' attributes {iree.abi.model = "sync"}', " {iree_lite.dispatch = 0 : i64}"),
+@pytest.mark.parametrize("stage, attrs, noted", [
+    ("start", "", False), ("input", "", False), ("abi", SYNC, False), ("global-optimization", SYNC, False),
+    ("flow", SYNC, True), ("stream", SYNC, True),
 ])
-def test_compile_to_writes_the_stage(src, tmp_path, stage, attrs, note):
+def test_compile_to_writes_the_stage(src, tmp_path, stage, attrs, noted):
     out = tmp_path / "m.txt"
     assert cli("compile", str(src), f"--compile-to={stage}", "-o", str(out)) == (0, "", "")
-    assert out.read_text() == "module @m {\n" + FUNCTION.format(attrs=attrs, note=note) + "}\n"
+    assert out.read_text() == printed(attrs, noted)
 
 
 def test_print_op_generic_and_debuginfo(src):
@@ -118,6 +125,12 @@ def test_print_op_generic_and_debuginfo(src):
         f'    "func.return"(%1) : (tensor<4xf32>) -> () loc("{src}":4:3)\n'
         "  }) : () -> ()\n"
         "}) : () -> ()\n")
+    rc, out, err = cli("compile", str(src), "--compile-to=input", "--mlir-print-debuginfo")
+    assert (rc, err) == (0, "")
+    assert out == ("module @m {\n" + HEAD.format(attrs="")
+                   + f'    %0 = arith.addf %arg0, %arg1 : tensor<4xf32> loc("{src}":2:8)\n'
+                   + f'    %1 = arith.mulf %0, %arg0 : tensor<4xf32> loc("{src}":3:8)\n'
+                   + f'    return %1 : tensor<4xf32> loc("{src}":4:3)\n  }}\n}}\n')
 
 
 @pytest.mark.parametrize("stage", ["input", "abi", "preprocessing"])
@@ -150,13 +163,11 @@ def test_print_ir_before_and_after_named_passes(src):
     rc, out, err = cli("compile", str(src), "-o", os.devnull, "--mlir-print-ir-before=iree-lite-abi",
                        "--mlir-print-ir-after=iree-lite-form-dispatch-regions,iree-lite-verify")
     header = "// -----// IR Dump {} ({}) //----- //\n"
-    plain = "module @m {\n" + FUNCTION.format(attrs="", note="") + "}\n"
-    marked = "module @m {\n" + FUNCTION.format(attrs=' attributes {iree.abi.model = "sync"}',
-                                               note=" {iree_lite.dispatch = 0 : i64}") + "}\n"
     assert (rc, out) == (0, "")
-    assert err == (header.format("After Verify", "iree-lite-verify") + plain + "\n"
-                   + header.format("Before LowerAbi", "iree-lite-abi") + plain + "\n"
-                   + header.format("After FormDispatchRegions", "iree-lite-form-dispatch-regions") + marked + "\n")
+    assert err == (header.format("After Verify", "iree-lite-verify") + printed() + "\n"
+                   + header.format("Before LowerAbi", "iree-lite-abi") + printed() + "\n"
+                   + header.format("After FormDispatchRegions", "iree-lite-form-dispatch-regions")
+                   + printed(SYNC, noted=True) + "\n")
 
 
 @pytest.mark.parametrize("args, error", [
@@ -185,5 +196,4 @@ def test_run_mlir_takes_the_dumps_but_not_a_printed_stage(src):
 
 def test_the_python_api_returns_a_printed_stage():
     text = iree_lite.compile_str(SOURCE, "m.mlir", extra_args=["--compile-to=abi"])
-    assert text == ("module @m {\n" + FUNCTION.format(attrs=' attributes {iree.abi.model = "sync"}', note="")
-                    + "}\n").encode()
+    assert text == printed(SYNC).encode()

@@ -2,7 +2,9 @@
 iree-lite's parser reads back into the same module.
 
 Ops print in MLIR's generic form, `%0 = "arith.addf"(%arg0, %arg1) : (f32,
-f32) -> f32`, their attributes spelled as MLIR's generic form spells them
+f32) -> f32`, but for a few in their custom form (returns, constants and
+same-typed arith and math ops, `%0 = arith.addf %arg0, %arg1 : f32`, unless
+they carry notes), their attributes spelled as MLIR's generic form spells them
 (`static_offsets = array<i64: ...>`, `operandSegmentSizes`), which is what
 parse/generic_ops.py reads back into the op iree-lite's custom syntax makes
 (spellings.py). The module, its globals and functions print in their custom
@@ -126,6 +128,13 @@ def attr_dict(attrs):
     return "{" + ", ".join(entry(k, v) for k, v in sorted(attrs.items())) + "}"
 
 
+def same_typed(op):
+    """An arith or math op of one result and no attributes whose operands
+    all have its result's type: its custom form is `name %a, %b : T`."""
+    return (op.name.split(".")[0] in ("arith", "math") and op.operands and len(op.results) == 1
+            and not op.attributes and not op.regions and all(v.type == op.results[0].type for v in op.operands))
+
+
 def discardable(key):
     """Dialect-prefixed attributes (`iree.abi.model`) are an op's discardable
     ones, printed after its properties."""
@@ -243,7 +252,26 @@ class ModulePrinter:
     def value(self, v):
         return self.names[v]
 
+    def custom_text(self, op):
+        """The op in its custom form, for returns, constants and same_typed ops, else None."""
+        uses = ", ".join(map(self.value, op.operands))
+        if op.name == "func.return":
+            types = ", ".join(str(v.type) for v in op.operands)
+            return f"return {uses} : {types}" if op.operands else "return"
+        if same_typed(op):
+            return f"{self.names[op.results[0]]} = {op.name} {uses} : {op.results[0].type}"
+        if op.name == "arith.constant" and list(op.attributes) == ["value"]:
+            return f"{self.names[op.results[0]]} = arith.constant {attr_text(op.attributes['value'])}"
+        return None
+
     def op_lines(self, op):
+        text = None if self.generic or self.notes(op) else self.custom_text(op)
+        lines = [text] if text is not None else self.generic_lines(op)
+        if self.debuginfo:
+            lines[-1] += f" loc({escape(op.loc.file)}:{op.loc.line}:{op.loc.col})" if op.loc else " loc(unknown)"
+        return lines
+
+    def generic_lines(self, op):
         operands, attrs, regions = spelled(op)
         attrs = {**attrs, **self.notes(op)}
         head = ""
@@ -265,8 +293,6 @@ class ModulePrinter:
         others = {k: v for k, v in attrs.items() if discardable(k)}
         types = FunctionType(tuple(v.type for v in operands), tuple(v.type for v in op.results))
         lines[-1] += (f" {attr_dict(others)}" if others else "") + f" : {types}"
-        if self.debuginfo:
-            lines[-1] += f" loc({escape(op.loc.file)}:{op.loc.line}:{op.loc.col})" if op.loc else " loc(unknown)"
         return lines
 
     def region_lines(self, op, region):

@@ -11,19 +11,20 @@
 #bcast = affine_map<(d0, d1) -> (d1)>
 #id = affine_map<(d0, d1) -> (d0, d1)>
 
-// Verification changes nothing: the input as parsed, values renamed as MLIR numbers them.
+// Verification changes nothing: the input as parsed, values renamed as MLIR numbers them,
+// ops without a custom form here in the generic form.
 // VERIFY: // -----// IR Dump After Verify (iree-lite-verify) //----- //
 // VERIFY-NEXT: module @print_ir_passes {
 // VERIFY-NEXT:   func.func @bias_relu(%arg0: tensor<2x3xf32>, %arg1: tensor<3xf32>, %arg2: tensor<2x3xf32> {iree.abi.output = 0 : index}) -> tensor<2x3xf32> {
 // VERIFY-NEXT:     %0 = "tensor.empty"() : () -> tensor<2x3xf32>
 // VERIFY-NEXT:     %1 = "linalg.generic"(%arg0, %arg1, %0) <{indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"], operandSegmentSizes = array<i32: 2, 1>}> ({
 // VERIFY-NEXT:     ^bb0(%arg3: f32, %arg4: f32, %arg5: f32):
-// VERIFY-NEXT:       %2 = "arith.addf"(%arg3, %arg4) : (f32, f32) -> f32
+// VERIFY-NEXT:       %2 = arith.addf %arg3, %arg4 : f32
 // VERIFY-NEXT:       "linalg.yield"(%2) : (f32) -> ()
 // VERIFY-NEXT:     }) : (tensor<2x3xf32>, tensor<3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
-// VERIFY-NEXT:     %3 = "arith.constant"() <{value = dense<0.0> : tensor<2x3xf32>}> : () -> tensor<2x3xf32>
-// VERIFY-NEXT:     %4 = "arith.maximumf"(%1, %3) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
-// VERIFY-NEXT:     "func.return"(%4) : (tensor<2x3xf32>) -> ()
+// VERIFY-NEXT:     %3 = arith.constant dense<0.0> : tensor<2x3xf32>
+// VERIFY-NEXT:     %4 = arith.maximumf %1, %3 : tensor<2x3xf32>
+// VERIFY-NEXT:     return %4 : tensor<2x3xf32>
 // VERIFY-NEXT:   }
 
 // The ABI pass marks every function with the ABI it is called with: all are
@@ -45,20 +46,20 @@
 // LINALG-LABEL: func.func @bias_relu(
 // LINALG-NEXT: %0 = "tensor.empty"() : () -> tensor<2x3xf32>
 // LINALG-NEXT: %1 = "iree_lite.expand"(%arg1) <{map = affine_map<(d0, d1) -> (d1)>}> : (tensor<3xf32>) -> tensor<2x3xf32>
-// LINALG-NEXT: %2 = "arith.addf"(%arg0, %1) : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
-// LINALG-NEXT: %3 = "arith.constant"() <{value = dense<0.0> : tensor<2x3xf32>}> : () -> tensor<2x3xf32>
-// LINALG-NEXT: %4 = "arith.maximumf"(%2, %3)
-// LINALG-NEXT: "func.return"(%4)
+// LINALG-NEXT: %2 = arith.addf %arg0, %1 : tensor<2x3xf32>
+// LINALG-NEXT: %3 = arith.constant dense<0.0> : tensor<2x3xf32>
+// LINALG-NEXT: %4 = arith.maximumf %2, %3 : tensor<2x3xf32>
+// LINALG-NEXT: return %4 : tensor<2x3xf32>
 // LINALG-NOT: linalg.generic
 
 // Small types: i4 values live in i8, and an i4 addition wraps as i4 does
 // (shifted up and back, sign-extending bit 3).
 // SMALL-LABEL: func.func private @twice(%arg0: tensor<4xi8>) -> tensor<4xi8>
-// SMALL-NEXT: %0 = "arith.addi"(%arg0, %arg0) : (tensor<4xi8>, tensor<4xi8>) -> tensor<4xi8>
-// SMALL-NEXT: %1 = "arith.constant"() <{value = 4 : i8}> : () -> i8
+// SMALL-NEXT: %0 = arith.addi %arg0, %arg0 : tensor<4xi8>
+// SMALL-NEXT: %1 = arith.constant 4 : i8
 // SMALL-NEXT: %2 = "arith.shli"(%0, %1) : (tensor<4xi8>, i8) -> tensor<4xi8>
 // SMALL-NEXT: %3 = "arith.shrsi"(%2, %1) : (tensor<4xi8>, i8) -> tensor<4xi8>
-// SMALL-NEXT: "func.return"(%3) : (tensor<4xi8>) -> ()
+// SMALL-NEXT: return %3 : tensor<4xi8>
 
 // Dispatch formation fuses the expand, the add and the max into one
 // dispatch; the zero splat is folded into it and the generic's unused init
@@ -69,7 +70,7 @@
 // DISPATCH-NEXT: %2 = "arith.addf"(%arg0, %1) {iree_lite.dispatch = 0 : i64}
 // DISPATCH-NEXT: %3 = "arith.constant"() <{value = dense<0.0> : tensor<2x3xf32>}> {iree_lite.no_buffer}
 // DISPATCH-NEXT: %4 = "arith.maximumf"(%2, %3) {iree_lite.dispatch = 0 : i64}
-// DISPATCH-NEXT: "func.return"(%4) : (tensor<2x3xf32>) -> ()
+// DISPATCH-NEXT: return %4 : tensor<2x3xf32>
 // DISPATCH-NOT: iree_lite.in_place
 
 // Buffer planning computes the dispatch's result straight into the output
