@@ -37,10 +37,10 @@ def _compile_namespace(flags: Sequence[str]):
 def compile_str(input_str: Union[str, bytes], filename: str = "<string>", execution_model: Optional[str] = None, *,
                 target_backends: Sequence[str] = (), input_type: Optional[str] = None,
                 extra_args: Sequence[str] = (), output_file: Optional[str] = None) -> Optional[bytes]:
-    """MLIR source to module bytes (or to output_file, written atomically,
-    returning None). Raises Diagnostic for source errors."""
-    from .compiler import compile_module
-    from .codegen.module import serialize
+    """MLIR source to module bytes, or the MLIR text of the phase
+    `--compile-to=` in extra_args names (or to output_file, written
+    atomically, returning None). Raises Diagnostic for source errors."""
+    from .compiler import compile_output
     flags = [*extra_args]
     if target_backends:
         flags.append("--iree-hal-target-backends=" + ",".join(target_backends))
@@ -50,8 +50,8 @@ def compile_str(input_str: Union[str, bytes], filename: str = "<string>", execut
         flags.append(f"--iree-execution-model={execution_model}")
     ns = _compile_namespace(flags)
     text = input_str.decode("utf-8") if isinstance(input_str, bytes) else input_str
-    module = compile_module(text, filename, ns.execution_model, trace_dispatch_tensors=ns.trace_dispatch_tensors)
-    blob = serialize(module)
+    blob = compile_output(text, filename, ns.execution_model, ns.compile_to, ns.print_op_generic, ns.print_debuginfo,
+                          trace_dispatch_tensors=ns.trace_dispatch_tensors)
     if output_file is None:
         return blob
     from .fileio import write_atomically

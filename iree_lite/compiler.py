@@ -1,42 +1,95 @@
 """The compiler driver: MLIR text -> .vmfb bytes.
 
-parse -> verify -> dispatch formation, bufferization and ABI lowering ->
-register bytecode -> module file. Pure Python.
+parse, then the pass pipeline (passes/pipeline.py: verification, ABI, the
+linalg and small-type rewrites, dispatch formation, buffer planning), then
+codegen (register bytecode) and the module file. Pure Python.
+
+`lower(text, ...)` stops after any pass, for `--compile-to` and the IR
+dumps; `observer` sees the module before and after each pass.
 """
-from . import __version__
 from .ir.core import Diagnostic
 
 TARGET_BACKENDS = ("vmvx", "llvm-cpu")   # both target the same VM
+PARSE = "parse"   # lower()'s stop_after for the module as parsed, before any pass
+
+# IREE's compiler phases that have a counterpart here, as `--compile-to` names them: the last
+# pass each runs (README's "Compiler stages"). `vm` and `end` are the bytecode.
+STAGES = {"start": PARSE, "input": "iree-lite-verify", "abi": "iree-lite-abi", "preprocessing": "iree-lite-abi",
+          "global-optimization": "iree-lite-lower-small-types", "dispatch-creation": "iree-lite-form-dispatch-regions",
+          "flow": "iree-lite-form-dispatch-regions", "stream": "iree-lite-plan-buffers"}
+# The stages whose printed form compiles as it is (`--compile-from`): the later ones hold the
+# compiler's internal ops, and dispatch regions and buffer plans only as the printer's notes.
+READ_BACK = ("start", "input", "abi", "preprocessing")
 
 
-def compile_module(text, filename="<stdin>", execution_model="async-internal", trace_dispatch_tensors=False):
-    """Compile MLIR source to a codegen.module.Module; raises Diagnostic.
-    trace_dispatch_tensors: print each element-wise dispatch's inputs and
-    outputs when it runs (IREE's --iree-flow-trace-dispatch-tensors)."""
-    from .codegen.host import generate
-    from .dialects import lookup
-    from .ir.verifier import verify_module
-    from .parse import parse_module
+def pipeline(execution_model="async-internal"):
+    """The passes compile_module runs, in order."""
+    from .codegen.limits import KERNEL_VALUES
     from .passes.abi import EXECUTION_MODELS
+    from .passes.pipeline import passes
     if execution_model not in EXECUTION_MODELS:
         raise Diagnostic(f"unknown execution model '{execution_model}' "
                          f"(expected one of {', '.join(EXECUTION_MODELS)})")
-    from .passes.linalg import lower_linalg
-    from .passes.small_types import lower_small_types
+    return passes(execution_model, KERNEL_VALUES)
+
+
+def lower(text, filename="<stdin>", execution_model="async-internal", stop_after=None, observer=None):
+    """The ir.Module of MLIR source after the pipeline's passes up to the one
+    whose arg is `stop_after` (all when None, none for PARSE); raises
+    Diagnostic. `observer.before(pass, module)` and `.after(...)` are called
+    around each pass run."""
+    from .parse import parse_module
+    passes = pipeline(execution_model)
     module = parse_module(text, filename)
-    verify_module(module, lookup)
-    for f in module.functions:
-        remap = {}   # shared by the blocks: a later block may use what an earlier one rewrote
-        for block in f.blocks:
-            lower_linalg(block, module.source, remap)
-    lower_small_types(module)
-    return generate(module, execution_model, __version__, trace_dispatch_tensors)
+    if stop_after == PARSE:
+        return module
+    for p in passes:
+        if observer is not None:
+            observer.before(p, module)
+        p.run(module)
+        if observer is not None:
+            observer.after(p, module)
+        if p.arg == stop_after:
+            break
+    return module
 
 
-def compile_str(text, filename="<stdin>", execution_model="async-internal"):
-    """Compile MLIR source to .vmfb bytes; raises Diagnostic."""
+def print_ir(module, generic=False, debuginfo=False):
+    """`module` at whatever stage as MLIR text, with what the passes decided
+    beyond the IR as notes (passes.pipeline.notes)."""
+    from .ir.printer import print_module
+    from .passes.pipeline import notes
+    return print_module(module, generic, notes(module), debuginfo)
+
+
+def compile_module(text, filename="<stdin>", execution_model="async-internal", trace_dispatch_tensors=False,
+                   observer=None):
+    """Compile MLIR source to a codegen.module.Module; raises Diagnostic.
+    trace_dispatch_tensors: print each element-wise dispatch's inputs and
+    outputs when it runs (IREE's --iree-flow-trace-dispatch-tensors)."""
+    from . import __version__
+    from .codegen.host import generate
+    module = lower(text, filename, execution_model, observer=observer)
+    return generate(module, __version__, trace_dispatch_tensors)
+
+
+def compile_str(text, filename="<stdin>", execution_model="async-internal", **options):
+    """Compile MLIR source to .vmfb bytes; raises Diagnostic. `options`:
+    compile_module's."""
     from .codegen.module import serialize
-    return serialize(compile_module(text, filename, execution_model))
+    return serialize(compile_module(text, filename, execution_model, **options))
+
+
+def compile_output(text, filename="<stdin>", execution_model="async-internal", compile_to="end", generic=False,
+                   debuginfo=False, **options):
+    """What `iree-lite compile --compile-to=PHASE` writes: for a phase of
+    STAGES, the module after it as MLIR text (UTF-8; `generic` and
+    `debuginfo` as print_ir takes them), else the .vmfb bytes. `options`:
+    compile_module's."""
+    if compile_to in STAGES:
+        module = lower(text, filename, execution_model, STAGES[compile_to], options.get("observer"))
+        return print_ir(module, generic, debuginfo).encode("utf-8")
+    return compile_str(text, filename, execution_model, **options)
 
 
 def compile_file(path, execution_model="async-internal"):

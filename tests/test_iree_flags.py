@@ -1,7 +1,7 @@
 """IREE's command lines with only the tool's name changed: iree-compile's
 flags that have no effect here are accepted (and named by
 --warn-unused-flags), the phase flags are honoured where iree-lite has the
-phase, a flag nobody takes is an error that suggests the nearest one,
+phase (test_ir_printing.py: the printed phases), a flag nobody takes is an error that suggests the nearest one,
 abbreviations are refused, dump-module takes iree-dump-module's --output and
 --function, and IREE's own .vmfb files get an error saying what they are."""
 import subprocess
@@ -48,12 +48,12 @@ def test_a_flag_with_no_effect_is_accepted_and_changes_nothing(src, plain, tmp_p
 
 def test_warn_unused_flags_names_each_flag_given_and_why(src, tmp_path):
     rc, out, err = cli("compile", str(src), "-o", str(tmp_path / "m.vmfb"), "--warn-unused-flags",
-                       "--iree-llvmcpu-target-cpu", "host", "--mlir-print-debuginfo", "--Xcompiler,iree-opt-level=O3")
+                       "--iree-llvmcpu-target-cpu", "host", "--mlir-timing", "--Xcompiler,iree-opt-level=O3")
     assert (rc, out) == (0, "")
     assert err.splitlines() == [
         "warning: --iree-llvmcpu-target-cpu=host has no effect in iree-lite: iree-lite's kernels pick their "
         "instructions at run time, on the CPU that runs them",
-        "warning: --mlir-print-debuginfo=true has no effect in iree-lite: MLIR's printing and debugging flag: "
+        "warning: --mlir-timing=true has no effect in iree-lite: MLIR's printing and debugging flag: "
         "iree-lite's compiler is not built on MLIR's",
         "warning: --iree-opt-level=O3 has no effect in iree-lite: iree-lite has one optimisation level"]
 
@@ -79,7 +79,8 @@ def test_help_lists_the_flags_with_no_effect_under_their_own_heading():
 
 
 @pytest.mark.parametrize("flags", [["--compile-to=end"], ["--compile-to=vm"], ["--compile-from=input"],
-                                   ["--output-format=vm-bytecode"]])
+                                   ["--output-format=vm-bytecode"], ["--mlir-print-op-generic"],
+                                   ["--mlir-print-debuginfo=true"]])
 def test_the_phases_iree_lite_has_are_honoured(src, plain, tmp_path, flags):
     out = tmp_path / "plain.vmfb"
     assert cli("compile", str(src), *flags, "-o", str(out)) == (0, "", "")
@@ -87,9 +88,11 @@ def test_the_phases_iree_lite_has_are_honoured(src, plain, tmp_path, flags):
 
 
 @pytest.mark.parametrize("flag, error", [
-    ("--compile-to=input", "error: --compile-to=input: iree-lite compiles straight to its bytecode and has no "
-                           "intermediate phases to stop at (the real iree-compile prints IREE's)"),
-    ("--compile-from=flow", "error: --compile-from=flow: iree-lite reads MLIR at the input (linalg) level only"),
+    ("--compile-to=hal", "error: --compile-to=hal: iree-lite has no such phase: its kernels are built with its "
+                         "bytecode (phases it prints: start, input, abi, preprocessing, global-optimization, "
+                         "dispatch-creation, flow, stream)"),
+    ("--compile-from=flow", "error: --compile-from=flow: iree-lite reads back the phases start, input, abi, "
+                            "preprocessing only (later ones hold its internal ops)"),
     ("--output-format=vm-c", "error: --output-format=vm-c: iree-lite writes only its own bytecode (vm-bytecode)"),
 ])
 def test_a_phase_iree_lite_lacks_is_a_clear_error(src, tmp_path, flag, error):

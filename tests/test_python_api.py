@@ -58,9 +58,9 @@ def test_compile_file(tmp_path):
     ({"extra_args": ["--no-such-flag"]}, "unrecognized arguments: --no-such-flag"),
     ({"target_backends": ["cuda"]}, "target backend 'cuda' not registered; registered backends: [vmvx, llvm-cpu]"),
     ({"extra_args": ["--iree-hal-target-device=cuda"]}, "target device 'cuda' not registered; registered devices: [local]"),
-    ({"extra_args": ["--compile-to=flow"]},
-     "--compile-to=flow: iree-lite compiles straight to its bytecode and has no intermediate phases to stop at "
-     "(the real iree-compile prints IREE's)"),
+    ({"extra_args": ["--compile-to=hal"]},
+     "--compile-to=hal: iree-lite has no such phase: its kernels are built with its bytecode (phases it prints: "
+     "start, input, abi, preprocessing, global-optimization, dispatch-creation, flow, stream)"),
 ])
 def test_bad_compiler_flags_raise_compiler_tool_error(kwargs, error):
     with pytest.raises(iree_lite.CompilerToolError) as e:

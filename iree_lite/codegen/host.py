@@ -16,14 +16,13 @@ from ..ir.attributes import DenseElementsAttr, StringAttr
 from ..ir.core import INITIALIZER, Diagnostic, Operation
 from ..ir.elements import pack, unpack
 from ..ir.types import ScalarType, TensorType
-from ..passes.abi import COARSE_FENCES, abi_model, output_arguments
-from ..passes.bufferize import plan_buffers
+from ..passes.abi import COARSE_FENCES, lowered_abi, output_arguments
 from ..dialects import lookup
 from ..dialects.cf import edges
 from ..dialects.check import DEFAULT_TOLERANCE
-from ..passes.dispatch import Group, compute_users, elementwise_kind, form_dispatch_regions
+from ..passes.dispatch import Group, elementwise_kind
 from . import isa
-from .limits import KERNEL_VALUES, check_call_values, check_ranks
+from .limits import check_call_values, check_ranks
 from .kernels import KernelTooLarge, build_kernel, copy_kernel, fill_kernel, scalar_kernel
 from .module import (CONST_DATA, CONST_FLOAT, CONST_INT, CONST_LAYOUT, Constant, Export, Function,
                      GlobalDef, Import, Module, Signature)
@@ -41,9 +40,8 @@ def bank_of(t):
 
 
 class ModuleBuilder:
-    def __init__(self, ir_module, execution_model, compiler_version, trace_dispatch_tensors=False):
+    def __init__(self, ir_module, compiler_version, trace_dispatch_tensors=False):
         self.ir = ir_module
-        self.execution_model = execution_model
         self.trace_dispatch_tensors = trace_dispatch_tensors
         self.module = Module(ir_module.name, compiler_version, source=ir_module.loc.file if ir_module.loc else "",
                              isa=isa.fingerprint())
@@ -57,7 +55,7 @@ class ModuleBuilder:
         return Diagnostic(message, loc, self.ir.source)
 
     def abi(self, func):
-        return abi_model(func, self.execution_model)
+        return lowered_abi(func)
 
     def signature(self, func):
         abi = self.abi(func)
@@ -182,10 +180,8 @@ class FunctionLowering:
             self.timeline, self.signal = self.new("r"), self.new("r")
             args += [self.timeline, self.signal]
         blocks = f.blocks
-        # In a function of several blocks, a value's users in every block count.
-        users = compute_users(*blocks) if len(blocks) > 1 else None
-        lowered = [form_dispatch_regions(b, KERNEL_VALUES, users) for b in blocks]
-        self.plan = plan_buffers(f, *lowered[0])
+        lowered = [f.dispatch[id(b)] for b in blocks]   # dispatch formation's items, and the users
+        self.plan = f.buffers
         for block, (items, _) in zip(blocks, lowered):
             order = {id(op): i for i, op in enumerate(block.operations)}
             for it in items:   # where each top-level op runs in its block: a group's ops at its last one
@@ -242,7 +238,7 @@ class FunctionLowering:
         for v, reg in zip(block.arguments, arguments):
             self.values[v] = reg
         self.in_region += 1
-        yielded = self.lower_items(*form_dispatch_regions(block, KERNEL_VALUES))
+        yielded = self.lower_items(*self.func.dispatch[id(block)])
         self.in_region -= 1
         return [self.values[v] for v in yielded.operands]
 
@@ -855,5 +851,6 @@ def _physical(v, phys, unplaced=None):
     return v
 
 
-def generate(ir_module, execution_model, compiler_version, trace_dispatch_tensors=False):
-    return ModuleBuilder(ir_module, execution_model, compiler_version, trace_dispatch_tensors).build()
+def generate(ir_module, compiler_version, trace_dispatch_tensors=False):
+    """The bytecode module of `ir_module`, which the pass pipeline has run over."""
+    return ModuleBuilder(ir_module, compiler_version, trace_dispatch_tensors).build()

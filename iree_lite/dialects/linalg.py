@@ -189,15 +189,20 @@ class GatherOp(OpDef):
         raise p.error("'iree_lite.gather' is internal to the compiler")
 
 
-class ViewOp(OpDef):
-    """`iree_lite.view(src, sizes...)`: src's data at the result's shape, its
-    dynamic dimensions sized by the operands in order (none when a single
-    one follows from the element count). Made by reshapes and the linalg
-    rewrite."""
-    name = "iree_lite.view"
+class InternalOp(OpDef):
+    """An op only the compiler makes, read back only in the generic form the
+    IR printer writes: `iree_lite.view(src, sizes...)` (src's data at the
+    result's shape, its dynamic dimensions sized by the operands in order,
+    none when a single one follows from the element count; made by reshapes
+    and the linalg rewrite), `iree_lite.matmul(acc, a, b)` and
+    `iree_lite.reduce(init, src) {combiner}` (the contractions and reductions
+    of the linalg rewrite)."""
+
+    def __init__(self, name):
+        self.name = name
 
     def parse(self, p, loc, result_names):
-        raise p.error("'iree_lite.view' is internal to the compiler")
+        raise p.error(f"'{self.name}' is internal to the compiler")
 
 
 class NamedOp(OpDef):
@@ -582,7 +587,7 @@ OPS = {op.name: op for op in (
     GenericOp(), TerminatorOp("linalg.yield"), ElementwiseKindOp(), ContractOp(),
     *(NamedContractOp(f"linalg.{n}", maps) for n, maps in NAMED_CONTRACTS.items()),
     ReduceOp(), MapOp(), IndexOp(), LinearIndexOp(), SoftmaxOp(),
-    ExpandOp(), ViewOp(), GatherOp(), *(ContractionOp(f"linalg.{n}") for n in CONTRACTIONS),
+    ExpandOp(), GatherOp(), *(InternalOp(f"iree_lite.{n}") for n in ("view", "matmul", "reduce")), *(ContractionOp(f"linalg.{n}") for n in CONTRACTIONS),
     *(NamedOp(f"linalg.{n}") for n in ELEMENTWISE),
     NamedOp("linalg.fill"), NamedOp("linalg.copy"), *(ConvOp(f"linalg.{n}") for n in CONVOLUTIONS),
     NamedOp("linalg.transpose", "permutation"), NamedOp("linalg.broadcast", "dimensions"),

@@ -121,4 +121,8 @@ def affine_text(e):
         return f"{e[0]}{e[1]}"
     if e[0] == "c":
         return str(e[1])
+    if e[0] == "*" and e[2] == ("c", -1):   # how the parser reads `-x`
+        return f"-{affine_text(e[1])}"
+    if e[0] == "+" and e[2][0] == "*" and e[2][2] == ("c", -1):   # how the parser reads `a - b`
+        return f"({affine_text(e[1])} - {affine_text(e[2][1])})"
     return f"({affine_text(e[1])} {e[0]} {affine_text(e[2])})"

@@ -119,6 +119,10 @@ class Function:
     loc: Location = None
     other_blocks: list = field(default_factory=list)   # the body's further blocks (cf branches), in source order
     public_type: object = None   # the signature callers see, when small types are kept otherwise inside
+    # What the pipeline's passes decide for codegen (passes/pipeline.py): each block's dispatch items
+    # and users by id(block), scf bodies' too, and the buffer plan.
+    dispatch: dict = None
+    buffers: object = None
 
     @property
     def is_declaration(self):

@@ -6,7 +6,7 @@ iree-lite's ops keep what their custom syntax reads. `build(g)` makes the
 op the custom syntax would have made from the same program.
 """
 from ..dialects.cf import branch
-from ..ir.attributes import ArrayAttr, BoolAttr, DenseElementsAttr, IntegerAttr
+from ..ir.attributes import ArrayAttr, BoolAttr, DenseElementsAttr, IntegerAttr, UnitAttr
 from ..ir.core import Operation
 from ..ir.types import ScalarType, TensorType
 
@@ -63,7 +63,8 @@ def constant(g):
     value = g.attrs.get("value")
     if isinstance(value, BoolAttr):   # `value = true`: an i1
         value = IntegerAttr(int(value.value), ScalarType("i1"))
-    return g.op({"value": value})
+    discardable = {k: v for k, v in g.attrs.items() if "." in k}   # `iree_lite.no_buffer`, a printed note
+    return g.op({"value": value, **discardable})
 
 
 def expect_const(g):
@@ -121,7 +122,9 @@ def linalg(g):
         g.fail(f"'{g.name}' takes {LINALG_ARITY.get(g.name, 'its')} inputs and an output")
     attrs = {k: v for k, v in g.attrs.items() if k not in IGNORED}
     from ..dialects.linalg import MATMUL_DIMS
-    if g.name not in MATMUL_DIMS and g.name not in WITH_BODY:
+    from ..dialects.linalg import NAMED_CONTRACTS
+    if g.name not in MATMUL_DIMS and g.name not in WITH_BODY and g.name != "linalg.contract" and \
+            g.name[len("linalg."):] not in NAMED_CONTRACTS:   # these keep their (fixed) maps
         attrs.pop("indexing_maps", None)   # the named op's own maps, as MLIR prints them
     attrs["num_ins"] = IntegerAttr(num_ins, ScalarType("i64"))
     # A named op's body is its definition, which iree-lite knows by name.
@@ -131,8 +134,15 @@ def linalg(g):
 def linalg_ext(g):
     """iree_linalg_ext ops: their inputs and outputs as operandSegmentSizes groups them."""
     attrs = {k: v for k, v in g.attrs.items() if k not in IGNORED}
+    for key in LINALG_EXT_CLAUSES.intersection(attrs):   # as the custom syntax keeps them: Python values
+        value = attrs[key]
+        attrs[key] = tuple(v.value for v in value.values) if isinstance(value, ArrayAttr) else value.value
     attrs["num_ins"] = IntegerAttr(g.segments(2)[0], ScalarType("i64"))
     return g.op(attrs)
+
+
+# iree_linalg_ext clauses the custom syntax reads as ints, bools and int lists.
+LINALG_EXT_CLAUSES = {"dimension", "dimension_map", "inclusive", "unique_indices", "is_sorted"}
 
 
 def packing(g):
@@ -155,8 +165,12 @@ def index_basis(g):
 
 def reinterpret(g):
     """flow.tensor.reshape / bitcast: (source, source sizes..., result sizes...);
-    a packed i1 result is not spelled in this form."""
-    return g.op({"num_source_sizes": g.segments(3)[1], "packed_bits": False})
+    a packed i1 result is marked PACKED_BITS."""
+    return g.op({"num_source_sizes": g.segments(3)[1], "packed_bits": g.attrs.get(PACKED_BITS) == UnitAttr()})
+
+
+# The IR printer's mark of a result of packed i1 bits (the custom form's `#iree_encoding.packed_storage`).
+PACKED_BITS = "iree_lite.packed_bits"
 
 
 def winograd(g):

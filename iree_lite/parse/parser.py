@@ -190,6 +190,8 @@ class Parser(TypeAttributeSyntax, GenericSyntax, ResourceSyntax, BlockSyntax):
             raise self.error("iree-lite supports one block per region (no unstructured control flow)")
         else:
             raise self.error("expected operation name")
+        if self.is_keyword("loc"):
+            op.loc = self.parse_location(op.loc)
         if len(op.results) != len(results):
             raise self.lexer.error(f"operation defines {len(op.results)} results but was provided "
                                    f"{len(results)} to bind", name_tok.offset)
@@ -198,6 +200,24 @@ class Parser(TypeAttributeSyntax, GenericSyntax, ResourceSyntax, BlockSyntax):
             self.define(tok, v)
         block.append(op)
         return op
+
+    def parse_location(self, default):
+        """`loc("file":line:col)` after an op (the IR printer's
+        --mlir-print-debuginfo): that location; `loc(unknown)`: `default`."""
+        from ..ir.core import Location
+        from .attributes import unescape
+        self.advance()
+        self.parse_punct("(")
+        if self.parse_optional_keyword("unknown"):
+            self.parse_punct(")")
+            return default
+        file = unescape(self.parse_kind("string", "file name of a location").text)
+        self.parse_punct(":")
+        line = int(self.parse_kind("integer", "line of a location").text)
+        self.parse_punct(":")
+        col = int(self.parse_kind("integer", "column of a location").text)
+        self.parse_punct(")")
+        return Location(file, line, col)
 
     def unknown_operation(self, name, tok):
         return self.error(unsupported_input(name) or f"unknown operation '{name}'", tok)

@@ -10,15 +10,21 @@ from ..ir.attributes import StringAttr
 EXECUTION_MODELS = ("host-only", "async-internal", "async-external")
 COARSE_FENCES = "coarse-fences"
 SYNC = "sync"
+ABI_ATTRIBUTE = "iree.abi.model"
 
 
 def abi_model(func, execution_model):
-    attr = func.attributes.get("iree.abi.model")
+    attr = func.attributes.get(ABI_ATTRIBUTE)
     if isinstance(attr, StringAttr):
         return COARSE_FENCES if attr.value == COARSE_FENCES else SYNC
     if func.is_declaration or func.visibility == "public":
         return COARSE_FENCES if execution_model == "async-external" else SYNC
     return SYNC
+
+
+def lowered_abi(func):
+    """The ABI the pipeline's LowerAbi pass gave `func`."""
+    return COARSE_FENCES if func.attributes[ABI_ATTRIBUTE].value == COARSE_FENCES else SYNC
 
 
 def output_arguments(func):

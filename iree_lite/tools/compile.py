@@ -1,4 +1,4 @@
-"""`iree-lite compile`: MLIR source -> .vmfb, like iree-compile."""
+"""`iree-lite compile`: MLIR source -> .vmfb (or a stage of the compiler printed as MLIR), like iree-compile."""
 import sys
 
 from ..fileio import write_atomically
@@ -32,31 +32,52 @@ def target_errors(ns):
     return errors
 
 
-def compile_input(ns):
-    """The codegen.module.Module for ns.input under ns's compiler flags;
-    raises CompileError."""
-    from ..compiler import compile_module
-    from ..ir.core import Diagnostic
+def checked_source(ns):
+    """(text, display name) of ns.input, once ns's compiler flags check out,
+    and the IR dumps they ask for (tools/ir_dumps.py) or None; raises
+    CompileError."""
+    from ..compiler import pipeline
     from .iree_flags import check
+    from .ir_dumps import ir_dumps
     errors, warnings = check(ns)
     if errors:
         raise CompileError(f"error: {errors[0]}")
+    try:
+        dumps = ir_dumps(ns, pipeline(ns.execution_model))
+    except ValueError as e:
+        raise CompileError(f"error: {e}") from None
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     text, name = read_source(ns.input)
     targets = target_errors(ns)
     if targets:   # iree-compile reports them at the input's 0:0
         raise CompileError(f"{name}:0:0: error: {targets[0]}")
+    return text, name, dumps
+
+
+def compile_input(ns):
+    """The codegen.module.Module for ns.input under ns's compiler flags;
+    raises CompileError."""
+    from ..compiler import compile_module
+    from ..ir.core import Diagnostic
+    text, name, dumps = checked_source(ns)
     try:
-        return compile_module(text, name, ns.execution_model, trace_dispatch_tensors=ns.trace_dispatch_tensors)
+        return compile_module(text, name, ns.execution_model, trace_dispatch_tensors=ns.trace_dispatch_tensors,
+                              observer=dumps)
     except Diagnostic as d:
         raise CompileError(d.render()) from None
 
 
 def run(ns):
-    from ..codegen.module import serialize
+    from ..compiler import compile_output
+    from ..ir.core import Diagnostic
     try:
-        blob = serialize(compile_input(ns))
+        text, name, dumps = checked_source(ns)
+        try:
+            blob = compile_output(text, name, ns.execution_model, ns.compile_to, ns.print_op_generic,
+                                  ns.print_debuginfo, trace_dispatch_tensors=ns.trace_dispatch_tensors, observer=dumps)
+        except Diagnostic as d:
+            raise CompileError(d.render()) from None
     except CompileError as e:
         print(e, file=sys.stderr)
         return 1

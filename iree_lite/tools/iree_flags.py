@@ -3,7 +3,8 @@ counterpart in iree-lite: accepted, so that those command lines run with only
 the tool's name changed, and listed under their own heading in --help;
 `--warn-unused-flags` names each one given. Also the compiler phase flags
 (--compile-to, --compile-from, --output-format), which iree-lite honours for
-the phases it has."""
+the phases it has, and MLIR's IR printing flags, which print iree-lite's
+stages and passes (compiler.py's STAGES, tools/ir_dumps.py)."""
 import argparse
 
 _NATIVE = "iree-lite's kernels pick their instructions at run time, on the CPU that runs them"
@@ -26,25 +27,18 @@ NOT_APPLICABLE = {
     "--mlir-disable-threading": (False, _MLIR),
     "--mlir-elide-elementsattrs-if-larger": (True, _MLIR),
     "--mlir-elide-resource-strings-if-larger": (True, _MLIR),
-    "--mlir-print-debuginfo": (False, _MLIR),
     "--mlir-pretty-debuginfo": (False, _MLIR),
     "--mlir-print-local-scope": (False, _MLIR),
-    "--mlir-print-op-generic": (False, _MLIR),
-    "--mlir-print-ir-after-all": (False, _MLIR),
-    "--mlir-print-ir-before-all": (False, _MLIR),
     "--mlir-print-ir-after-change": (False, _MLIR),
     "--mlir-print-ir-after-failure": (False, _MLIR),
     "--mlir-print-ir-module-scope": (False, _MLIR),
-    "--mlir-print-ir-after": (True, _MLIR),
-    "--mlir-print-ir-before": (True, _MLIR),
     "--mlir-print-skip-regions": (False, _MLIR),
     "--mlir-timing": (False, _MLIR),
     "--mlir-pass-statistics": (False, _MLIR),
 }
 
-# IREE's compiler phases, in order. iree-lite reads the input level
-# (`input`, what `iree-compile --compile-to=input` writes) and writes its
-# bytecode (`end`).
+# IREE's compiler phases, in order. iree-lite prints those of compiler.STAGES
+# and writes its bytecode for `vm` and `end`.
 PHASES = ("start", "input", "abi", "preprocessing", "global-optimization", "dispatch-creation", "flow", "stream",
           "executable-sources", "executable-configurations", "executable-targets", "hal", "vm", "end")
 OUTPUT_FORMATS = ("vm-bytecode", "vm-asm", "vm-c")
@@ -74,19 +68,42 @@ class NotApplicable(argparse.Action):
         ns.not_applicable = [*ns.not_applicable, (option_string, value)]
 
 
+# MLIR's IR printing flags that iree-lite honours: boolean flag -> (ns attribute, help).
+PRINTING = {
+    "--mlir-print-op-generic": ("print_op_generic", "print every op in MLIR's generic form (`\"arith.addf\"(...)`), "
+                                                    "the module and functions too"),
+    "--mlir-print-debuginfo": ("print_debuginfo", "print each op's source location after it (`loc(\"f.mlir\":3:8)`)"),
+    "--mlir-print-ir-before-all": ("print_ir_before_all", "print the module on stderr before every pass"),
+    "--mlir-print-ir-after-all": ("print_ir_after_all", "print the module on stderr after every pass"),
+}
+
+
 def with_boolean_values(argv):
-    """A bare boolean flag of the table as `--flag=true`, so that argparse
+    """A bare boolean flag of the tables as `--flag=true`, so that argparse
     never takes the next argument as its value."""
-    return [a + "=true" if a in NOT_APPLICABLE and not NOT_APPLICABLE[a][0] else a for a in argv]
+    return [a + "=true" if a in PRINTING or a in NOT_APPLICABLE and not NOT_APPLICABLE[a][0] else a for a in argv]
+
+
+def _pass_list(value):
+    return [v for v in value.split(",") if v]
 
 
 def add_args(p):
     p.add_argument("--compile-to", dest="compile_to", choices=PHASES, default="end", metavar="PHASE",
-                   help="the phase to stop after; iree-lite compiles to its bytecode in one step, so only "
-                        "`end` (the default) and `vm` are available")
+                   help="the phase to stop after: `end` (the default) and `vm` write the bytecode; "
+                        "start, input, abi, preprocessing, global-optimization, dispatch-creation, flow and "
+                        "stream write the module as MLIR after the last of iree-lite's passes in that phase")
     p.add_argument("--compile-from", dest="compile_from", choices=PHASES, default="start", metavar="PHASE",
-                   help="the phase the input is at: `start` (default) or `input`, the same for iree-lite, which "
-                        "reads MLIR at the linalg level")
+                   help="the phase the input is at: start (default), input, abi or preprocessing (what "
+                        "--compile-to wrote for them)")
+    for flag, (dest, why) in PRINTING.items():
+        p.add_argument(flag, dest=dest, type=boolean, default=False, metavar="BOOL", help=why)
+    for when in ("before", "after"):
+        p.add_argument(f"--mlir-print-ir-{when}", dest=f"print_ir_{when}", type=_pass_list, action="extend",
+                       default=[], metavar="PASSES",
+                       help=f"print the module on stderr {when} these passes (comma separated or repeated: "
+                            "iree-lite-verify, iree-lite-abi, iree-lite-lower-linalg, iree-lite-lower-small-types, "
+                            "iree-lite-form-dispatch-regions, iree-lite-plan-buffers)")
     p.add_argument("--output-format", dest="output_format", choices=OUTPUT_FORMATS, default="vm-bytecode",
                    help="vm-bytecode (the default; iree-lite's own bytecode, not IREE's FlatBuffer)")
     p.add_argument("--warn-unused-flags", dest="warn_unused_flags", action="store_true",
@@ -103,12 +120,19 @@ def add_args(p):
 def check(ns):
     """(errors, warnings) about ns's phase and not-applicable flags, as
     one-line messages."""
+    from ..compiler import READ_BACK, STAGES
     errors = []
-    if ns.compile_to not in ("vm", "end"):
-        errors.append(f"--compile-to={ns.compile_to}: iree-lite compiles straight to its bytecode and has no "
-                      "intermediate phases to stop at (the real iree-compile prints IREE's)")
-    if ns.compile_from not in ("start", "input"):
-        errors.append(f"--compile-from={ns.compile_from}: iree-lite reads MLIR at the input (linalg) level only")
+    if ns.compile_to not in (*STAGES, "vm", "end"):
+        errors.append(f"--compile-to={ns.compile_to}: iree-lite has no such phase: its kernels are built with its "
+                      f"bytecode (phases it prints: {', '.join(STAGES)})")
+    elif ns.compile_to in STAGES and ns.handler != "compile":
+        errors.append(f"--compile-to={ns.compile_to}: {ns.handler.replace('_', '-')} runs the bytecode; "
+                      "`iree-lite compile` prints the phases")
+    if ns.compile_from not in READ_BACK:
+        errors.append(f"--compile-from={ns.compile_from}: iree-lite reads back the phases "
+                      f"{', '.join(READ_BACK)} only (later ones hold its internal ops)")
+    elif PHASES.index(ns.compile_from) > PHASES.index(ns.compile_to):
+        errors.append(f"--compile-from={ns.compile_from} comes after --compile-to={ns.compile_to}")
     if ns.output_format != "vm-bytecode":
         errors.append(f"--output-format={ns.output_format}: iree-lite writes only its own bytecode (vm-bytecode)")
     warnings = [f"{flag}={value} has no effect in iree-lite: {NOT_APPLICABLE[flag][1]}"
