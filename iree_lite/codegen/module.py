@@ -92,7 +92,11 @@ class Constant:
     element: int = 0     # element code (ELEMENT_CODES)
     shape: tuple = ()
     value: object = 0    # int or float for scalar constants
-    data: bytes = b""
+    data: bytes = b""    # or a read-only memoryview into a loaded module's bytes
+
+    def __deepcopy__(self, memo):
+        # The data is immutable and may be most of the module: shared, not copied.
+        return Constant(self.kind, self.element, self.shape, self.value, self.data)
 
 
 @dataclass
@@ -152,6 +156,13 @@ class _Writer:
 
 
 def serialize(m):
+    """The module's file bytes."""
+    return b"".join(serialize_parts(m))
+
+
+def serialize_parts(m):
+    """The module's file bytes as a list of pieces to write in turn: the
+    constants' data are pieces of their own, not copied into one buffer."""
     code = array("I")
     sections = []
 
@@ -225,7 +236,7 @@ def serialize(m):
         w.u32(f)
     section(b"GLBL", w)
 
-    data = bytearray()
+    data, data_size = [], 0   # the DATA section's pieces and length
     w = _Writer()
     w.u32(len(m.constants))
     for c in m.constants:
@@ -239,10 +250,12 @@ def serialize(m):
         elif c.kind == CONST_FLOAT:
             w.f64(c.value)
         elif c.kind == CONST_DATA:
-            data += bytes(-len(data) % DATA_ALIGN)
-            w.i64(len(data))
+            data.append(bytes(-data_size % DATA_ALIGN))
+            data_size += len(data[-1])
+            w.i64(data_size)
             w.i64(len(c.data))
-            data += c.data
+            data.append(c.data)
+            data_size += len(c.data)
     section(b"CNST", w)
 
     w = _Writer()
@@ -257,8 +270,11 @@ def serialize(m):
     # A PAD_ section makes the DATA body start 64-byte aligned in the file.
     pad = -(HEADER.size + len(payload) + 16) % DATA_ALIGN
     payload += b"PAD_" + struct.pack("<I", pad) + bytes(pad)
-    payload += b"DATA" + struct.pack("<I", len(data)) + data
-    return HEADER.pack(MAGIC, FORMAT_VERSION, zlib.crc32(payload), len(payload)) + payload
+    payload += b"DATA" + struct.pack("<I", data_size)
+    crc = zlib.crc32(payload)
+    for piece in data:
+        crc = zlib.crc32(piece, crc)
+    return [HEADER.pack(MAGIC, FORMAT_VERSION, crc, len(payload) + data_size), bytes(payload), *data]
 
 
 def _write_locs(w, locs):

@@ -9,7 +9,7 @@ A blob is hex: a 4-byte alignment word, then the elements' little-endian
 bytes. Other dialects' resources and `external_resources` are skipped.
 `Parser` (parser.py) mixes this in.
 """
-from .attributes import hex_bytes
+from .dense import hex_bytes
 
 TRAILER_START, TRAILER_END = "{-#", "#-}"
 
@@ -92,7 +92,7 @@ class ResourceSyntax:
         if blob is None:
             raise self.error(f"no data for resource '{name}' (the file's {TRAILER_START} dialect_resources "
                              f"{TRAILER_END} trailer has none by that name)", tok)
-        data = hex_bytes(blob.text[1:-1])
-        if data is None or len(data) < 4:
+        data = hex_bytes(blob.text, skip=4)   # past the alignment word
+        if data is None:
             raise self.error(f"resource '{name}' must be a hex string: a 4-byte alignment, then the data", blob)
-        return self.dense_from_bytes(data[4:], t, blob, f"resource '{name}'")
+        return self.dense_from_bytes(data, t, blob, f"resource '{name}'")

@@ -54,18 +54,18 @@ def compile_input(ns):
 
 
 def run(ns):
-    from ..codegen.module import serialize
+    from ..codegen.module import serialize_parts
     try:
-        blob = serialize(compile_input(ns))
+        pieces = serialize_parts(compile_input(ns))
     except CompileError as e:
         print(e, file=sys.stderr)
         return 1
     if ns.output in (None, "-"):
-        sys.stdout.buffer.write(blob)
+        sys.stdout.buffer.writelines(pieces)
         sys.stdout.buffer.flush()
     else:
         try:
-            write_atomically(ns.output, blob)
+            write_atomically(ns.output, pieces)
         except OSError as e:
             print(f"error: cannot write output file '{ns.output}': {e.strerror}", file=sys.stderr)
             return 1

@@ -527,7 +527,7 @@ def fit_dims(layout, shape):
 
 def where(m, v):
     """The source location a check instruction carries."""
-    return m.constants[v["where"]].data.decode()
+    return bytes(m.constants[v["where"]].data).decode()
 
 
 def _type_str(element, shape):
