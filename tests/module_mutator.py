@@ -1,6 +1,6 @@
 """Structured module mutator (test support, not product code).
 
-Decodes a compiled seed module into its dataclasses, applies 1-3 random
+Decodes a compiled seed module into its records, applies 1-3 random
 structured mutations from a seeded RNG (instruction fields, instruction
 order, kernel tiles and bindings, constants, register counts, signatures,
 ordinals, raw section lengths and counts), and re-encodes it with a fresh
