@@ -108,36 +108,38 @@ class DenseSyntax:
         return self.int_value(number, element)
 
     def dense_from_hex(self, payload, t):
-        data = hex_bytes(payload.text)
+        data = hex_bytes(self.lexer.text, payload.offset, payload.offset + len(payload.text))
         if data is None:
             raise self.error("expected hex string of element bytes" if not unescape(payload.text).startswith("0x")
                              else "invalid hex string", payload)
         if len(data) == t.element.byte_size:
             return DenseElementsAttr(t, stored(data, t.element.name), True)
-        return self.dense_from_bytes(data, t, payload, "hex dense literal")
+        return self.dense_from_bytes(data, t, payload.offset, "hex dense literal")
 
-    def dense_from_bytes(self, data, t, tok, what):
-        """The elements of `t` from their little-endian bytes (`what` names them in errors)."""
+    def dense_from_bytes(self, data, t, offset, what):
+        """The elements of `t` from their little-endian bytes (`what`, written
+        at `offset` of the source, names them in errors)."""
         size = t.element.byte_size
         if len(data) != size * t.num_elements:
-            raise self.error(f"{what} has {len(data)} bytes, '{t}' needs {size * t.num_elements}", tok)
+            raise self.lexer.error(f"{what} has {len(data)} bytes, '{t}' needs {size * t.num_elements}", offset)
         return DenseElementsAttr(t, stored(data, t.element.name), False)
 
 
-def hex_bytes(token_text, skip=0):
-    """The bytes of a `"0x..."` string token (after its first `skip` bytes),
-    or None if it is not one. Decoded in chunks: payloads are most of a
-    model's file, and a slice of all its digits would be one more copy."""
-    if "\\" in token_text:
-        token_text = '"' + unescape(token_text) + '"'
-    if not token_text.startswith('"0x') or len(token_text) - 4 < 2 * skip:
+def hex_bytes(text, start, end, skip=0):
+    """The bytes of the `"0x..."` string token at text[start:end] (after its
+    first `skip` bytes), or None if it is not one. Decoded in chunks from the
+    source text itself: payloads are most of a model's file, and a copy of
+    their digits would be one more copy of it."""
+    if text.find("\\", start, end) >= 0:
+        text = '"' + unescape(text[start:end]) + '"'
+        start, end = 0, len(text)
+    if not text.startswith('"0x', start) or end - start - 4 < 2 * skip:
         return None
-    start, end = 3 + 2 * skip, len(token_text) - 1
-    if (end - start) % 2:
+    first, last = start + 3 + 2 * skip, end - 1
+    if (last - first) % 2:
         return None
     try:
-        return b"".join(binascii.a2b_hex(token_text[i:min(i + CHUNK_CHARS, end)])
-                        for i in range(start, end, CHUNK_CHARS))
+        return b"".join(binascii.a2b_hex(text[i:min(i + CHUNK_CHARS, last)]) for i in range(first, last, CHUNK_CHARS))
     except (binascii.Error, ValueError):
         return None
 

@@ -1,4 +1,5 @@
 """`iree-lite compile`: MLIR source -> .vmfb, like iree-compile."""
+import codecs
 import sys
 
 from ..fileio import write_atomically
@@ -13,12 +14,25 @@ class CompileError(Exception):
 def read_source(path):
     """(text, display name) of an input path, `-` being stdin."""
     if path == "-":
-        return sys.stdin.buffer.read().decode("utf-8", "replace"), STDIN_NAME
+        return decode_stream(sys.stdin.buffer), STDIN_NAME
     try:
         with open(path, "rb") as f:
-            return f.read().decode("utf-8", "replace"), path
+            return decode_stream(f), path
     except OSError as e:
         raise CompileError(f"error opening input file: cannot open input file '{path}': {e.strerror}") from None
+
+
+def decode_stream(f, chunk=1 << 24):
+    """A binary stream's UTF-8 text (bad bytes replaced), decoded a chunk at
+    a time onto one string that grows in place: the file's bytes and its
+    text are never both held whole (weights are most of a model's file)."""
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    text = ""
+    while True:
+        data = f.read(chunk)
+        text += decoder.decode(data, final=not data)
+        if not data:
+            return text
 
 
 def target_errors(ns):
