@@ -4,6 +4,7 @@ blob of the same weights give a module that computes with exactly those
 weights; a long list that is malformed is still a located error. Time and
 memory are measured by bench/large_constant.py, not asserted here."""
 import importlib.util
+import io
 import os
 import struct
 
@@ -75,3 +76,12 @@ def test_long_integer_list_out_of_range_is_located():
              "]> : tensor<3000xi8>\n  return %w : tensor<3000xi8>\n}\n"
     col = source.splitlines()[1].index("256") + 1
     assert compile_error(source) == f"t.mlir:2:{col}: error: integer constant out of range for type 'i8'"
+
+
+def test_source_is_decoded_across_chunk_boundaries():
+    """The compiler reads its input a chunk at a time: a character split
+    between chunks, and a bad byte, decode as from the whole file."""
+    from iree_lite.tools.compile import decode_stream
+    data = "// é€𝄞\n".encode() * 5 + b"\xff// end\n"
+    for chunk in (1, 2, 3, 7):
+        assert decode_stream(io.BytesIO(data), chunk) == data.decode("utf-8", "replace")
