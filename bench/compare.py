@@ -1,13 +1,16 @@
 """Side-by-side timings in one run: iree-lite against numpy, numexpr and the
 real IREE (vmvx and llvm-cpu, through iree-benchmark-module) when installed.
 
-    python bench/compare.py [--max-workers N]
+    python bench/compare.py [--max-workers N] [--models resnet50,squeezenet,bert|none]
+
+The models (ResNet-50, SqueezeNet, a BERT-style encoder) run last: see bench/models.py.
 
 Every time is the best of several runs (milliseconds); ratios are against
 the reference named in each table. OpenBLAS threads are pinned to 1 so
 numpy's idle BLAS threads do not steal a core from the others.
 """
 import argparse
+import compileall
 import json
 import os
 import shutil
@@ -218,6 +221,9 @@ def process_workload(tools, tmp):
             subprocess.run(cmd, capture_output=True, check=True, stdin=stdin, env=dict(os.environ, PYTHONPATH=REPO))
             times.append(time.perf_counter() - t)
         return min(times) * 1e3
+    # An installed package is byte-compiled (pip does it); a checkout run with
+    # PYTHONDONTWRITEBYTECODE=1 would otherwise compile every module each run.
+    compileall.compile_dir(os.path.join(REPO, "iree_lite"), quiet=1)
     lite = [sys.executable, "-m", "iree_lite"]
     vm = {}
     for name in ("module_a", "module_b", "pipeline_async"):
@@ -246,6 +252,8 @@ def process_workload(tools, tmp):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--max-workers", type=int, default=os.cpu_count())
+    parser.add_argument("--models", default="resnet50,squeezenet,bert",
+                        help="whole models to run (bench/models.py), comma-separated; 'none' for none")
     args = parser.parse_args()
     tools = iree_tools()
     print(f"iree-lite benchmarks, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores"
@@ -256,6 +264,12 @@ def main():
         seed_workload(tools, tmp)
         process_workload(tools, tmp)
     scaling(args.max_workers)
+    if args.models != "none":
+        sys.modules.setdefault("compare", sys.modules[__name__])   # models.py imports this module's helpers
+        import models
+        with tempfile.TemporaryDirectory() as tmp:
+            for name in args.models.split(","):
+                models.run_model(name, tools, tmp, args.max_workers)
 
 
 if __name__ == "__main__":

@@ -50,12 +50,12 @@ def compile_str(input_str: Union[str, bytes], filename: str = "<string>", execut
         flags.append(f"--iree-execution-model={execution_model}")
     ns = _compile_namespace(flags)
     text = input_str.decode("utf-8") if isinstance(input_str, bytes) else input_str
-    blob = compile_output(text, filename, ns.execution_model, ns.compile_to, ns.print_op_generic, ns.print_debuginfo,
-                          trace_dispatch_tensors=ns.trace_dispatch_tensors)
+    pieces = compile_output(text, filename, ns.execution_model, ns.compile_to, ns.print_op_generic,
+                            ns.print_debuginfo, trace_dispatch_tensors=ns.trace_dispatch_tensors)
     if output_file is None:
-        return blob
+        return b"".join(pieces)
     from .fileio import write_atomically
-    write_atomically(output_file, blob)
+    write_atomically(output_file, pieces)
     return None
 
 

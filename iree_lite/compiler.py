@@ -82,14 +82,16 @@ def compile_str(text, filename="<stdin>", execution_model="async-internal", **op
 
 def compile_output(text, filename="<stdin>", execution_model="async-internal", compile_to="end", generic=False,
                    debuginfo=False, **options):
-    """What `iree-lite compile --compile-to=PHASE` writes: for a phase of
-    STAGES, the module after it as MLIR text (UTF-8; `generic` and
-    `debuginfo` as print_ir takes them), else the .vmfb bytes. `options`:
-    compile_module's."""
+    """What `iree-lite compile --compile-to=PHASE` writes, as a list of byte
+    pieces to write in turn: for a phase of STAGES, the module after it as
+    MLIR text (UTF-8; `generic` and `debuginfo` as print_ir takes them), else
+    the .vmfb (codegen.module.serialize_parts: constants' data are pieces of
+    their own, never copied into one buffer). `options`: compile_module's."""
     if compile_to in STAGES:
         module = lower(text, filename, execution_model, STAGES[compile_to], options.get("observer"))
-        return print_ir(module, generic, debuginfo).encode("utf-8")
-    return compile_str(text, filename, execution_model, **options)
+        return [print_ir(module, generic, debuginfo).encode("utf-8")]
+    from .codegen.module import serialize_parts
+    return serialize_parts(compile_module(text, filename, execution_model, **options))
 
 
 def compile_file(path, execution_model="async-internal"):

@@ -17,8 +17,9 @@ TEMP_PREFIX = ".iree-lite-tmp-"   # then the writer's pid, '-' and a random tag
 
 
 def write_atomically(path, data):
-    """Write bytes `data` to `path`; raises OSError (IsADirectoryError for a
-    directory)."""
+    """Write `data` (bytes, or a list of bytes-like pieces written in turn)
+    to `path`; raises OSError (IsADirectoryError for a directory)."""
+    pieces = data if isinstance(data, list) else [data]
     target = os.path.realpath(path)
     try:
         mode = os.stat(target).st_mode
@@ -28,14 +29,14 @@ def write_atomically(path, data):
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
     if mode is not None and not stat.S_ISREG(mode):   # a FIFO or device: no rename could reach it
         with open(target, "wb") as f:
-            f.write(data)
+            f.writelines(pieces)
         return
     folder = os.path.dirname(target)
     remove_stale_temporaries(folder)
     fd, tmp = _create_temporary(folder)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            f.writelines(pieces)
         os.replace(tmp, target)
     except BaseException:
         os.unlink(tmp)

@@ -1,6 +1,6 @@
 """Structured module mutator (test support, not product code).
 
-Decodes a compiled seed module into its dataclasses, applies 1-3 random
+Decodes a compiled seed module into its records, applies 1-3 random
 structured mutations from a seeded RNG (instruction fields, instruction
 order, kernel tiles and bindings, constants, register counts, signatures,
 ordinals, raw section lengths and counts), and re-encodes it with a fresh
@@ -292,12 +292,13 @@ def mutate_constant(m, rng):
     elif field == "rank":
         c.shape = rng.choice([(), c.shape[:-1], c.shape + (1,), (1,) * 9, (2,) * 100, c.shape[::-1]])
     elif field == "data length":
-        c.data = rng.choice([c.data[:-1], c.data[:len(c.data) // 2], c.data + bytes(8), b"", c.data * 2])
+        data = bytes(c.data)   # a loaded module's constants are views of its bytes
+        c.data = rng.choice([data[:-1], data[:len(data) // 2], data + bytes(8), b"", data * 2])
     elif field == "data word":
         if len(c.data) < 8:
             return None
         j = rng.randrange(len(c.data) // 8) * 8
-        c.data = c.data[:j] + struct.pack("<q", rng.choice(I64_SPECIALS)) + c.data[j + 8:]
+        c.data = bytes(c.data[:j]) + struct.pack("<q", rng.choice(I64_SPECIALS)) + bytes(c.data[j + 8:])
     elif c.kind == CONST_INT:
         c.value = rng.choice(I64_SPECIALS)
     elif c.kind == CONST_FLOAT:

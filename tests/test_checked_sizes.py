@@ -1,7 +1,6 @@
 """Checked sizes: hostile sizes (from inputs, registers, static types, module
 constants and the Python API) end in a clear error naming the op and the
 shape, the same on both VMs, before anything is allocated or touched."""
-import dataclasses
 import os
 import shutil
 import subprocess
@@ -172,8 +171,8 @@ def _with_layout(module, shape):
     """The module with its first layout constant given `shape`."""
     constants = list(module.constants)
     i = next(k for k, c in enumerate(constants) if c.kind == CONST_LAYOUT)
-    constants[i] = dataclasses.replace(constants[i], shape=tuple(shape))
-    return dataclasses.replace(module, constants=constants), i
+    constants[i] = constants[i].replace(shape=tuple(shape))
+    return module.replace(constants=constants), i
 
 
 @pytest.mark.parametrize("shape,ok", [((-1, MAX_BUFFER_BYTES // 4), True), ((-1, MAX_BUFFER_BYTES // 4 + 1), False),
@@ -257,8 +256,8 @@ def test_scatters_stay_inside_their_buffer(spec):
     module = compile_module(CONCAT, "t.mlir")
     constants = list(module.constants)
     i = [k for k, c in enumerate(constants) if c.kind != CONST_LAYOUT and len(c.data) == 16][-1]
-    constants[i] = dataclasses.replace(constants[i], data=np.array(spec, np.int64).tobytes())
-    module = dataclasses.replace(module, constants=constants)
+    constants[i] = constants[i].replace(data=np.array(spec, np.int64).tobytes())
+    module = module.replace(constants=constants)
     ctx = Context("local-sync")
     ctx.load(module)
     ref = interp.Context()

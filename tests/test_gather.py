@@ -2,7 +2,6 @@
 (t.gather over an index tile): the Cython VM against the reference
 interpreter and numpy on sizes around the tile, on every device; the
 verifier's rules for gathered bindings; and out-of-range indices."""
-import dataclasses
 from array import array
 
 import numpy as np
@@ -86,11 +85,11 @@ def module():
 
 
 def kernel_edit(module, edit, which=0):
-    m = dataclasses.replace(module, kernels=list(module.kernels))
+    m = module.replace(kernels=list(module.kernels))
     k = m.kernels[which]
     words = list(k.code)
     edit(words)
-    m.kernels[which] = dataclasses.replace(k, code=array("I", words))
+    m.kernels[which] = k.replace(code=array("I", words))
     return m
 
 
@@ -135,8 +134,8 @@ def test_wrong_index_constants_fail_the_call(module, size, message):
     dividing by zero."""
     constants = list(module.constants)
     (i,) = [i for i, c in enumerate(constants) if c.kind == CONST_INT and c.value == 4]
-    constants[i] = dataclasses.replace(constants[i], value=size)
-    bad = dataclasses.replace(module, constants=constants)
+    constants[i] = constants[i].replace(value=size)
+    bad = module.replace(constants=constants)
     verify_module(bad)
     arrays = [np.ones((3, 4), np.float32), np.ones(4, np.float32), np.ones(3, np.float32)]
     for device, workers in (("local-sync", None), ("local-task", 2)):

@@ -1,6 +1,5 @@
 """The .vmfb format and the load-time bytecode verifier."""
 import copy
-import dataclasses
 import struct
 import zlib
 from array import array
@@ -147,6 +146,6 @@ def test_verifier_rejects_malformed_signature_types(module, bad):
     checks (found by the loader fuzzer's soak)."""
     m = copy.deepcopy(module)
     fn = m.functions[0]
-    fn.signature = dataclasses.replace(fn.signature, inputs=(bad,) + fn.signature.inputs[1:])
+    fn.signature = fn.signature.replace(inputs=(bad,) + fn.signature.inputs[1:])
     with pytest.raises(VerifyError, match="signature type"):
         verify_module(deserialize(rechecksum(serialize(m))))

@@ -107,7 +107,7 @@ class ModuleBuilder:
             if isinstance(g.initial, DenseElementsAttr):
                 t = g.initial.type
                 initial = self.constant(Constant(CONST_DATA, isa.ELEMENT_CODES[t.element.name], t.shape,
-                                                 data=pack(t.element.name, g.initial.flat())))
+                                                 data=g.initial.flat_data()))
             elif g.initial is not None:
                 e = g.type.name
                 (value,) = unpack(e, pack(e, [g.initial.value]))
@@ -541,7 +541,7 @@ class FunctionLowering:
                           [value] if value.bank == "i" else [], op.loc)
         else:
             data = self.mb.constant(Constant(CONST_DATA, isa.ELEMENT_CODES[t.element.name], t.shape,
-                                             data=pack(t.element.name, attr.values)))
+                                             data=attr.data))
             self.emit("buffer.const", op.loc, dst=reg, data=data)
 
     op_util_unfoldable_constant = op_arith_constant
@@ -576,7 +576,7 @@ class FunctionLowering:
         t = attr.type
         reg = self.new("r")
         data = self.mb.constant(Constant(CONST_DATA, isa.ELEMENT_CODES[t.element.name], t.shape,
-                                         data=pack(t.element.name, attr.flat())))
+                                         data=attr.flat_data()))
         self.emit("buffer.const", op.loc, dst=reg, data=data)
         return reg
 

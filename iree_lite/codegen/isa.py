@@ -27,9 +27,9 @@ Tile form (dispatch kernels): one word per instruction,
   Tile registers hold one tile of one element type. `type` is the element
   type code the instruction computes in (ELEMENT_CODES).
 """
+import collections
 import functools
 import math
-from dataclasses import dataclass
 
 from ..ir.elements import MAX_BUFFER_BYTES
 from ..ir.smallfloat import FORMATS, tables
@@ -184,14 +184,11 @@ CONVERSIONS = [
 ]
 
 
-@dataclass(frozen=True)
-class Op:
-    name: str
-    code: int
-    form: str        # 'host' or 'tile'
-    operands: tuple  # (('dst', 'rr'), ...): operand name and kind, in encoding order
-    doc: str
-    types: str = ""  # tile ops: element types accepted, 'any', 'float' or 'int'
+# One instruction: `form` is 'host' or 'tile'; `operands` ((name, kind), ...) in
+# encoding order, e.g. (('dst', 'rr'), ...); `types` (tile ops) the element
+# types accepted, 'any', 'float' or 'int'. A namedtuple, not a dataclass:
+# run-module imports this table, and dataclasses cost start-up time.
+Op = collections.namedtuple("Op", "name code form operands doc types", defaults=("",))
 
 
 def _ops():

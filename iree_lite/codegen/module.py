@@ -21,7 +21,6 @@ same bytes: nothing depends on time, addresses or dict hashing.
 import struct
 import zlib
 from array import array
-from dataclasses import dataclass, field
 
 MAGIC = b"\x89IRL\r\n\x1a\n"
 FORMAT_VERSION = 1
@@ -36,78 +35,125 @@ ABI_MODELS = (ABI_SYNC, ABI_COARSE_FENCES)
 CONST_INT, CONST_FLOAT, CONST_LAYOUT, CONST_DATA = range(4)
 
 
-@dataclass
-class Signature:
-    inputs: tuple   # MLIR type strings
-    results: tuple
-    abi: str = ABI_SYNC
+class _Record:
+    """A mutable record compared and shown by its fields (its __slots__).
+    Not a dataclass: run-module builds these classes at start-up, where the
+    dataclasses module (which imports inspect) and the methods it generates
+    were a fifth of the process's own import time."""
+    __slots__ = ()
+    __hash__ = None
+
+    def __eq__(self, other):
+        return type(other) is type(self) and all(getattr(self, f) == getattr(other, f) for f in self.__slots__)
+
+    def __repr__(self):
+        return f"{type(self).__name__}({', '.join(f'{f}={getattr(self, f)!r}' for f in self.__slots__)})"
+
+    def replace(self, **changes):
+        """A shallow copy with `changes` (field=value) made."""
+        unknown = set(changes) - set(self.__slots__)
+        if unknown:
+            raise TypeError(f"{type(self).__name__} has no field {sorted(unknown)[0]!r}")
+        new = object.__new__(type(self))
+        for f in self.__slots__:
+            setattr(new, f, changes[f] if f in changes else getattr(self, f))
+        return new
+
+
+class Signature(_Record):
+    __slots__ = ("inputs", "results", "abi")
+
+    def __init__(self, inputs, results, abi=ABI_SYNC):
+        self.inputs = inputs     # MLIR type strings
+        self.results = results
+        self.abi = abi
 
     def __str__(self):
         return f"({', '.join(self.inputs)}) -> ({', '.join(self.results)})"
 
 
-@dataclass
-class Function:
-    name: str
-    signature: Signature
-    regs: tuple          # (int, float, ref) register counts
-    code: array          # u32 words
-    locs: list = field(default_factory=list)  # [(word offset, line, col)]
+class Function(_Record):
+    __slots__ = ("name", "signature", "regs", "code", "locs")
+
+    def __init__(self, name, signature, regs, code, locs=None):
+        self.name = name
+        self.signature = signature
+        self.regs = regs         # (int, float, ref) register counts
+        self.code = code         # array of u32 words
+        self.locs = [] if locs is None else locs   # [(word offset, line, col)]
 
 
-@dataclass
-class Kernel:
-    name: str
-    regs: int
-    bindings: tuple      # ((element code, role: isa.BIND_INPUT, BIND_OUTPUT or BIND_GATHERED), ...)
-    push: int            # push constant count
-    code: array
-    locs: list = field(default_factory=list)
+class Kernel(_Record):
+    __slots__ = ("name", "regs", "bindings", "push", "code", "locs")
+
+    def __init__(self, name, regs, bindings, push, code, locs=None):
+        self.name = name
+        self.regs = regs
+        self.bindings = bindings   # ((element code, role: isa.BIND_INPUT, BIND_OUTPUT or BIND_GATHERED), ...)
+        self.push = push           # push constant count
+        self.code = code
+        self.locs = [] if locs is None else locs
 
 
-@dataclass
-class Import:
-    name: str            # qualified: module.function
-    signature: Signature
+class Import(_Record):
+    __slots__ = ("name", "signature")
+
+    def __init__(self, name, signature):
+        self.name = name         # qualified: module.function
+        self.signature = signature
 
 
-@dataclass
-class Export:
-    name: str
-    function: int        # ordinal into functions
-    reflection: tuple = ()  # ((key, value), ...)
+class Export(_Record):
+    __slots__ = ("name", "function", "reflection")
+
+    def __init__(self, name, function, reflection=()):
+        self.name = name
+        self.function = function       # ordinal into functions
+        self.reflection = reflection   # ((key, value), ...)
 
 
-@dataclass
-class GlobalDef:
-    name: str
-    type: str            # MLIR type string
-    bank: str            # 'i', 'f' or 'r'
-    initial: int = -1    # constant ordinal of the initial value, or -1 (zero / null)
+class GlobalDef(_Record):
+    __slots__ = ("name", "type", "bank", "initial")
+
+    def __init__(self, name, type, bank, initial=-1):
+        self.name = name
+        self.type = type         # MLIR type string
+        self.bank = bank         # 'i', 'f' or 'r'
+        self.initial = initial   # constant ordinal of the initial value, or -1 (zero / null)
 
 
-@dataclass
-class Constant:
-    kind: int
-    element: int = 0     # element code (ELEMENT_CODES)
-    shape: tuple = ()
-    value: object = 0    # int or float for scalar constants
-    data: bytes = b""
+class Constant(_Record):
+    __slots__ = ("kind", "element", "shape", "value", "data")
+
+    def __init__(self, kind, element=0, shape=(), value=0, data=b""):
+        self.kind = kind
+        self.element = element   # element code (ELEMENT_CODES)
+        self.shape = shape
+        self.value = value       # int or float for scalar constants
+        self.data = data         # bytes, or a read-only memoryview into a loaded module's bytes
+
+    def __deepcopy__(self, memo):
+        # The data is immutable and may be most of the module: shared, not copied.
+        return Constant(self.kind, self.element, self.shape, self.value, self.data)
 
 
-@dataclass
-class Module:
-    name: str
-    compiler_version: str
-    source: str = ""
-    isa: str = ""        # codegen.isa.fingerprint() of the instruction set it was compiled for
-    imports: list = field(default_factory=list)
-    functions: list = field(default_factory=list)
-    exports: list = field(default_factory=list)
-    kernels: list = field(default_factory=list)
-    constants: list = field(default_factory=list)
-    globals: list = field(default_factory=list)
-    initializers: list = field(default_factory=list)   # function ordinals, run in order at load
+class Module(_Record):
+    __slots__ = ("name", "compiler_version", "source", "isa", "imports", "functions", "exports", "kernels",
+                 "constants", "globals", "initializers")
+
+    def __init__(self, name, compiler_version, source="", isa="", imports=None, functions=None, exports=None,
+                 kernels=None, constants=None, globals=None, initializers=None):
+        self.name = name
+        self.compiler_version = compiler_version
+        self.source = source
+        self.isa = isa           # codegen.isa.fingerprint() of the instruction set it was compiled for
+        self.imports = imports or []
+        self.functions = functions or []
+        self.exports = exports or []
+        self.kernels = kernels or []
+        self.constants = constants or []
+        self.globals = globals or []
+        self.initializers = initializers or []   # function ordinals, run in order at load
 
     def export(self, name):
         for e in self.exports:
@@ -152,6 +198,13 @@ class _Writer:
 
 
 def serialize(m):
+    """The module's file bytes."""
+    return b"".join(serialize_parts(m))
+
+
+def serialize_parts(m):
+    """The module's file bytes as a list of pieces to write in turn: the
+    constants' data are pieces of their own, not copied into one buffer."""
     code = array("I")
     sections = []
 
@@ -225,7 +278,7 @@ def serialize(m):
         w.u32(f)
     section(b"GLBL", w)
 
-    data = bytearray()
+    data, data_size = [], 0   # the DATA section's pieces and length
     w = _Writer()
     w.u32(len(m.constants))
     for c in m.constants:
@@ -239,10 +292,12 @@ def serialize(m):
         elif c.kind == CONST_FLOAT:
             w.f64(c.value)
         elif c.kind == CONST_DATA:
-            data += bytes(-len(data) % DATA_ALIGN)
-            w.i64(len(data))
+            data.append(bytes(-data_size % DATA_ALIGN))
+            data_size += len(data[-1])
+            w.i64(data_size)
             w.i64(len(c.data))
-            data += c.data
+            data.append(c.data)
+            data_size += len(c.data)
     section(b"CNST", w)
 
     w = _Writer()
@@ -257,8 +312,11 @@ def serialize(m):
     # A PAD_ section makes the DATA body start 64-byte aligned in the file.
     pad = -(HEADER.size + len(payload) + 16) % DATA_ALIGN
     payload += b"PAD_" + struct.pack("<I", pad) + bytes(pad)
-    payload += b"DATA" + struct.pack("<I", len(data)) + data
-    return HEADER.pack(MAGIC, FORMAT_VERSION, zlib.crc32(payload), len(payload)) + payload
+    payload += b"DATA" + struct.pack("<I", data_size)
+    crc = zlib.crc32(payload)
+    for piece in data:
+        crc = zlib.crc32(piece, crc)
+    return [HEADER.pack(MAGIC, FORMAT_VERSION, crc, len(payload) + data_size), bytes(payload), *data]
 
 
 def _write_locs(w, locs):

@@ -3,7 +3,8 @@
 They are rewritten before dispatch formation (passes/linalg.py) into
 element-wise tensor ops, which then fuse with their neighbours.
 """
-from ..ir.attributes import AffineMapAttr, ArrayAttr, IntegerAttr, StringAttr, exact_dimension
+from ..ir.attributes import AffineMapAttr, ArrayAttr, IntegerAttr, StringAttr
+from ..ir.linear import exact_dimension
 from ..ir.core import Block, Operation, Region
 from ..ir.ops import OpDef, TerminatorOp, ends_in
 from ..ir.types import ScalarType, TensorType, element_type_of

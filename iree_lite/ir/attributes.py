@@ -1,13 +1,7 @@
 """Attribute values. Dictionaries are plain `dict`s of name -> attribute."""
 from dataclasses import dataclass
 
-
-def exact_dimension(coeffs, const):
-    """The dimension that the linear form sum(coeffs[d] * d) + const is
-    exactly (coefficient 1 alone, constant 0), or None. A buffer.expand
-    source dimension whose map row is such a form has that dimension's size."""
-    ones = [d for d, a in enumerate(coeffs) if a]
-    return ones[0] if const == 0 and len(ones) == 1 and coeffs[ones[0]] == 1 else None
+from .elements import pack, unpack
 
 
 @dataclass(frozen=True)
@@ -54,15 +48,32 @@ class ArrayAttr:
 
 @dataclass(frozen=True)
 class DenseElementsAttr:
-    """`dense<...> : tensor<...>`: `values` is the row-major flat tuple of
-    Python numbers, or a 1-tuple when `splat` (one value fills the tensor)."""
+    """`dense<...> : tensor<...>`: `data` holds the row-major elements'
+    little-endian bytes as a module stores them (ir/elements.py `pack`), one
+    element's when `splat` (one value fills the tensor). Weights stay bytes
+    from the source text to the module; `values` decodes them for the few
+    uses that need numbers (small attributes, a splat's value)."""
     type: object  # TensorType
-    values: tuple
+    data: bytes
     splat: bool
+
+    @classmethod
+    def from_values(cls, type, values, splat):
+        return cls(type, pack(type.element.name, values), splat)
+
+    @property
+    def values(self):
+        """The elements as Python numbers (one for a splat): only for small
+        constants, as this makes an object per element."""
+        return tuple(unpack(self.type.element.name, self.data))
 
     def flat(self):
         n = self.type.num_elements
         return self.values * n if self.splat else self.values
+
+    def flat_data(self):
+        """Every element's bytes (a splat's repeated)."""
+        return self.data * self.type.num_elements if self.splat else self.data
 
 
 @dataclass(frozen=True)

@@ -16,20 +16,16 @@ expands `arith.extf`/`truncf` of it: to and from an f32's exponent bits
 The compiler, the reference interpreter and (through tables generated into
 csrc/isa_kernels.pxi) the native VM all read FORMATS and `tables`.
 """
+import collections
 import functools
 import math
 import struct
-from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
-class Format:
-    name: str
-    bits: int
-    ebits: int
-    mbits: int
-    bias: int
-    kind: str    # 'ieee' (inf and NaN), 'fn' (NaN = all ones), 'fnuz' (NaN = -0), 'finite', 'e8m0'
+# `kind`: 'ieee' (inf and NaN), 'fn' (NaN = all ones), 'fnuz' (NaN = -0),
+# 'finite' or 'e8m0'. A namedtuple, not a dataclass: run-module imports this
+# table, and dataclasses cost start-up time.
+Format = collections.namedtuple("Format", "name bits ebits mbits bias kind")
 
 
 # Codes (the t.fdecode/t.fencode `fmt` field) are the order here.
@@ -66,13 +62,11 @@ def _decode(f, code):
     return sign * math.ldexp((1 << f.mbits) + m, e - f.bias - f.mbits)
 
 
-@dataclass(frozen=True)
-class Tables:
-    values: tuple     # value of each code (all 2^bits of them; 256 for f8)
-    bounds: tuple     # bounds[c]: the magnitude above which (at a tie: an odd c) code c rounds up
-    overflow: int     # the code of a magnitude past the last bound
-    nan: int          # the code NaN encodes to
-    sign: int         # the sign bit (0: unsigned)
+# A format's codes: `values` the value of each code (all 2^bits of them; 256
+# for f8); `bounds[c]` the magnitude above which (at a tie: an odd c) code c
+# rounds up; `overflow` the code of a magnitude past the last bound; `nan`
+# the code NaN encodes to; `sign` the sign bit (0: unsigned).
+Tables = collections.namedtuple("Tables", "values bounds overflow nan sign")
 
 
 @functools.cache

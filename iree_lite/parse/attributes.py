@@ -5,7 +5,7 @@ helpers (`tok`, `advance`, `parse_punct`, `error`, ...).
 import functools
 
 from ..dialects import unsupported_input
-from ..ir.attributes import (AffineMapAttr, ArrayAttr, BoolAttr, DenseElementsAttr, FloatAttr, IntegerAttr,
+from ..ir.attributes import (AffineMapAttr, ArrayAttr, BoolAttr, FloatAttr, IntegerAttr,
                              StringAttr, SymbolRefAttr, TypeAttr, UnitAttr)
 from ..ir.elements import size_error, unpack
 from ..ir.types import ELEMENT_TYPES, FunctionType, ScalarType, TensorType, VectorType
@@ -395,87 +395,6 @@ class TypeAttributeSyntax:
 
     def parse_optional_attr_dict(self):
         return self.parse_attr_dict() if self.is_punct("{") else {}
-
-    def parse_dense(self):
-        start = self.parse_keyword("dense")
-        self.parse_punct("<")
-        if self.tok.kind == "string":
-            payload = self.advance()
-            self.parse_punct(">")
-            self.parse_punct(":")
-            return self.dense_from_hex(payload, self.parse_elements_type())
-        literals = []
-        nesting = self.parse_dense_elements(literals) if not self.is_punct(">") else None
-        self.parse_punct(">")
-        self.parse_punct(":")
-        t = self.parse_elements_type()
-        if nesting is None:
-            if t.num_elements != 0:
-                raise self.error(f"empty dense literal for '{t}'", start)
-            return DenseElementsAttr(t, (), False)
-        if nesting == () and len(literals) == 1:
-            return DenseElementsAttr(t, (self.element_value(literals[0], t.element),), True)
-        if nesting != t.shape:
-            shape = "x".join(map(str, nesting)) or "scalar"
-            raise self.error(f"inferred shape of elements literal ([{shape}]) does not match type '{t}'", start)
-        return DenseElementsAttr(t, tuple(self.element_value(x, t.element) for x in literals), False)
-
-    @nested
-    def parse_dense_elements(self, out):
-        """Flatten a (nested) literal into `out`; returns its shape tuple."""
-        if self.parse_optional_punct("["):
-            shapes = self.parse_comma_list(lambda: self.parse_dense_elements(out), "]")
-            if any(s != shapes[0] for s in shapes):
-                raise self.error("tensor literal is invalid; ranks are not consistent between elements")
-            return (len(shapes),) + (shapes[0] if shapes else ())
-        tok = self.tok
-        if tok.kind == "ident" and tok.text in ("true", "false"):
-            self.advance()
-            out.append((int(tok.text == "true"), "integer", tok))
-            return ()
-        number = self.parse_optional_number()
-        if number is None:
-            raise self.error("expected element literal")
-        out.append(number)
-        return ()
-
-    def element_value(self, number, element):
-        if element.is_float:
-            return self.float_value(number, element)
-        return self.int_value(number, element)
-
-    def dense_from_hex(self, payload, t):
-        text = unescape(payload.text)
-        if not text.startswith("0x"):
-            raise self.error("expected hex string of element bytes", payload)
-        data = hex_bytes(text)
-        if data is None:
-            raise self.error("invalid hex string", payload)
-        if len(data) == t.element.byte_size:
-            return DenseElementsAttr(t, tuple(element_values(data, t.element)), True)
-        return self.dense_from_bytes(data, t, payload, "hex dense literal")
-
-    def dense_from_bytes(self, data, t, tok, what):
-        """The elements of `t` from their little-endian bytes (`what` names them in errors)."""
-        size = t.element.byte_size
-        if len(data) != size * t.num_elements:
-            raise self.error(f"{what} has {len(data)} bytes, '{t}' needs {size * t.num_elements}", tok)
-        return DenseElementsAttr(t, tuple(element_values(data, t.element)), False)
-
-
-def hex_bytes(text):
-    """The bytes of a `0x...` hex string, or None if it is not one."""
-    if not text.startswith("0x"):
-        return None
-    try:
-        return bytes.fromhex(text[2:])
-    except ValueError:
-        return None
-
-
-def element_values(data, element):
-    """The values of `element`s from their little-endian bytes (an i1 is its byte's low bit)."""
-    return [b & 1 for b in data] if element.name == "i1" else unpack(element.name, data)
 
 
 def unescape(text):

@@ -3,6 +3,11 @@
 Tokens carry their offset; the parser may restart the lexer at any offset,
 which is how dimension lists such as `4x?xf32` are split at each `x` (the
 master regex reads `4` then the identifier `x?`..., as MLIR's lexer would).
+
+A weight's hex payload of tens of megabytes is one string token: one without
+escapes is found by str.find, and the pattern for the others is an unrolled
+loop (where an alternation per character took seconds and gigabytes of
+backtracking state).
 """
 import re
 
@@ -10,7 +15,7 @@ from ..ir.core import Diagnostic, Location
 
 TOKEN = re.compile(r"""
     (?P<ws>\s+|//[^\n]*)
-  | (?P<string>"(?:[^"\\\n]|\\.)*")
+  | (?P<string>"[^"\\\n]*(?:\\.[^"\\\n]*)*")
   | (?P<badstring>"[^\n]*)
   | (?P<value>%[A-Za-z0-9_$.\-]+(?:\#\d+)?)
   | (?P<symbol>@(?:[A-Za-z_$.\-][\w$.\-]*|"(?:[^"\\\n]|\\.)*"))
@@ -68,6 +73,10 @@ class Lexer:
         while True:
             if self.pos >= self.end:
                 return Token("eof", "", self.end)
+            if text[self.pos] == '"':
+                token = self.plain_string()
+                if token is not None:
+                    return token
             m = TOKEN.match(text, self.pos, self.end)
             if m is None:
                 raise self.error(f"unexpected character '{text[self.pos]}'", self.pos)
@@ -80,6 +89,17 @@ class Lexer:
             if kind in ("integer", "hex") and self.pos - start > MAX_INTEGER_DIGITS:
                 raise self.error(f"integer literal of more than {MAX_INTEGER_DIGITS} digits", start)
             return Token(kind, m.group(), start)
+
+    def plain_string(self):
+        """The string token at `pos` when it has no escape (so no quote
+        inside), or None: found by str.find, as a weight's payload is most
+        of a file."""
+        text, start = self.text, self.pos
+        close = text.find('"', start + 1, self.end)
+        if close < 0 or text.find("\\", start + 1, close) >= 0 or text.find("\n", start + 1, close) >= 0:
+            return None
+        self.pos = close + 1
+        return Token("string", text[start:self.pos], start)
 
     def reset(self, offset):
         self.pos = offset

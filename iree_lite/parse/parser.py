@@ -14,12 +14,13 @@ from ..ir.core import INITIALIZER, Diagnostic, Argument, Block, Function, Global
 from ..ir.types import FunctionType, VectorType
 from .attributes import TypeAttributeSyntax, nested, symbol_name
 from .blocks import BlockSyntax
+from .dense import DenseSyntax
 from .generic import GenericSyntax
 from .lexer import Lexer
 from .resources import ResourceSyntax
 
 
-class Parser(TypeAttributeSyntax, GenericSyntax, ResourceSyntax, BlockSyntax):
+class Parser(TypeAttributeSyntax, DenseSyntax, GenericSyntax, ResourceSyntax, BlockSyntax):
     def __init__(self, text, filename):
         self.lexer = Lexer(text, filename)
         self.tok = self.lexer.next()

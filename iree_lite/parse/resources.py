@@ -9,7 +9,7 @@ A blob is hex: a 4-byte alignment word, then the elements' little-endian
 bytes. Other dialects' resources and `external_resources` are skipped.
 `Parser` (parser.py) mixes this in.
 """
-from .attributes import hex_bytes
+from .dense import hex_bytes
 
 TRAILER_START, TRAILER_END = "{-#", "#-}"
 
@@ -17,7 +17,7 @@ TRAILER_START, TRAILER_END = "{-#", "#-}"
 class ResourceSyntax:
     def parse_resource_trailer(self):
         """Read the file's `{-# ... #-}` trailer, if any, into `self.resources`
-        ({name: hex string token}) and end the tokens before it."""
+        ({name: (start, end) of its hex string token}) and end the tokens before it."""
         self.resources = {}
         text = self.lexer.text
         start = text.rfind(TRAILER_START)
@@ -50,7 +50,10 @@ class ResourceSyntax:
         def blob():
             name = self.parse_resource_name()
             self.parse_punct(":")
-            self.resources[name] = self.parse_kind("string", "a hex string of resource data")
+            tok = self.parse_kind("string", "a hex string of resource data")
+            # The blob's span in the source: its text is decoded from there when
+            # used, so the file's weights are not held twice.
+            self.resources[name] = tok.offset, tok.offset + len(tok.text)
         section()
         while self.parse_optional_punct(","):
             section()
@@ -88,11 +91,12 @@ class ResourceSyntax:
         self.parse_punct(">")
         self.parse_punct(":")
         t = self.parse_elements_type()
-        blob = self.resources.get(name)
-        if blob is None:
+        span = self.resources.get(name)
+        if span is None:
             raise self.error(f"no data for resource '{name}' (the file's {TRAILER_START} dialect_resources "
                              f"{TRAILER_END} trailer has none by that name)", tok)
-        data = hex_bytes(blob.text[1:-1])
-        if data is None or len(data) < 4:
-            raise self.error(f"resource '{name}' must be a hex string: a 4-byte alignment, then the data", blob)
-        return self.dense_from_bytes(data[4:], t, blob, f"resource '{name}'")
+        data = hex_bytes(self.lexer.text, *span, skip=4)   # past the alignment word
+        if data is None:
+            raise self.lexer.error(f"resource '{name}' must be a hex string: a 4-byte alignment, then the data",
+                                   span[0])
+        return self.dense_from_bytes(data, t, span[0], f"resource '{name}'")

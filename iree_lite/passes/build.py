@@ -1,7 +1,8 @@
 """Builders of the tensor ops that the structured-op rewrites emit: each
 appends its ops to `ops` and returns the new value(s)."""
 from ..dialects import lookup
-from ..ir.attributes import AffineMapAttr, FloatAttr, IntegerAttr, exact_dimension
+from ..ir.attributes import AffineMapAttr, FloatAttr, IntegerAttr
+from ..ir.linear import exact_dimension
 from ..ir.core import Block, Diagnostic, Operation, Region
 from ..ir.elements import wrap_int
 from ..ir.types import ScalarType, TensorType, element_type_of

@@ -34,12 +34,12 @@ def rewrite_winograd(op, ops, remap, source):
 
     def const(shape, values):
         t = TensorType(shape, element)
-        return emit(ops, "arith.constant", [], [t], {"value": DenseElementsAttr(t, tuple(map(float, values)), False)},
+        return emit(ops, "arith.constant", [], [t], {"value": DenseElementsAttr.from_values(t, list(map(float, values)), False)},
                     loc)[0]
 
     def zeros(shape):
         t = TensorType(shape, element)
-        return emit(ops, "arith.constant", [], [t], {"value": DenseElementsAttr(t, (0.0,), True)}, loc)[0]
+        return emit(ops, "arith.constant", [], [t], {"value": DenseElementsAttr.from_values(t, (0.0,), True)}, loc)[0]
 
     def matmul(a, b):
         shape = a.type.shape[:-1] + b.type.shape[-1:]

@@ -87,7 +87,8 @@ def stored_attr(attr):
         element = attr.type.element.name
         if element not in STORAGE_ONLY:
             return attr
-        return DenseElementsAttr(storage(attr.type), tuple(_stored(element, v) for v in attr.values), attr.splat)
+        # Their element bytes already are the i8 bytes _stored gives each value.
+        return DenseElementsAttr(storage(attr.type), attr.data, attr.splat)
     if isinstance(attr, (FloatAttr, IntegerAttr)) and attr.type.name in STORAGE_ONLY:
         return IntegerAttr(_stored(attr.type.name, attr.value), I8)
     return attr
@@ -190,7 +191,7 @@ def _lower_op(op, types, ops, source):
         if "expected" in attributes:
             expected = attributes["expected"]
             values = tuple(decode(src.name, encode(src.name, v)) for v in expected.values)
-            attributes["expected"] = DenseElementsAttr(with_element(expected.type, F32), values, expected.splat)
+            attributes["expected"] = DenseElementsAttr.from_values(with_element(expected.type, F32), values, expected.splat)
         emit(ops, name, decoded, [], attributes, loc)
         return []
     if name in ("arith.extf", "arith.truncf", "arith.sitofp", "arith.uitofp", "arith.fptosi", "arith.fptoui"):

@@ -4,7 +4,6 @@ the printed results, byte for byte as IREE 3.13's iree-run-module.
 Pure Python: .npy files are read and written with struct, so the tools never
 import numpy.
 """
-import ast
 import contextlib
 import math
 import os
@@ -288,6 +287,7 @@ NPY_MAX_HEADER = 1 << 16   # numpy itself reads at most 10000 bytes by default
 def _npy_header(text, bad):
     """(shape, element) from an npy header dictionary's bytes."""
     try:
+        import ast   # only for .npy headers
         header = ast.literal_eval(text.decode("latin1"))
         descr, fortran, shape = header["descr"], header["fortran_order"], tuple(header["shape"])
     except (ValueError, SyntaxError, KeyError, TypeError, MemoryError, RecursionError):

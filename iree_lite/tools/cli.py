@@ -5,7 +5,6 @@ implementation after the command line parsed, so `run-module` never loads
 the compiler and `compile` never loads the VM.
 """
 import argparse
-import difflib
 import os
 import sys
 
@@ -408,6 +407,7 @@ class Parser(argparse.ArgumentParser):
         for arg in extras:
             flag = arg.partition("=")[0]
             if flag.startswith("-"):
+                import difflib   # only for a mistyped flag
                 near = difflib.get_close_matches(flag, self._option_string_actions, n=1, cutoff=0.7)
                 if near:
                     message += f" (did you mean '{near[0]}'?)"

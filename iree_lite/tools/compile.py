@@ -1,4 +1,5 @@
 """`iree-lite compile`: MLIR source -> .vmfb (or a stage of the compiler printed as MLIR), like iree-compile."""
+import codecs
 import sys
 
 from ..fileio import write_atomically
@@ -13,12 +14,25 @@ class CompileError(Exception):
 def read_source(path):
     """(text, display name) of an input path, `-` being stdin."""
     if path == "-":
-        return sys.stdin.buffer.read().decode("utf-8", "replace"), STDIN_NAME
+        return decode_stream(sys.stdin.buffer), STDIN_NAME
     try:
         with open(path, "rb") as f:
-            return f.read().decode("utf-8", "replace"), path
+            return decode_stream(f), path
     except OSError as e:
         raise CompileError(f"error opening input file: cannot open input file '{path}': {e.strerror}") from None
+
+
+def decode_stream(f, chunk=1 << 24):
+    """A binary stream's UTF-8 text (bad bytes replaced), decoded a chunk at
+    a time onto one string that grows in place: the file's bytes and its
+    text are never both held whole (weights are most of a model's file)."""
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    text = ""
+    while True:
+        data = f.read(chunk)
+        text += decoder.decode(data, final=not data)
+        if not data:
+            return text
 
 
 def target_errors(ns):
@@ -74,19 +88,20 @@ def run(ns):
     try:
         text, name, dumps = checked_source(ns)
         try:
-            blob = compile_output(text, name, ns.execution_model, ns.compile_to, ns.print_op_generic,
-                                  ns.print_debuginfo, trace_dispatch_tensors=ns.trace_dispatch_tensors, observer=dumps)
+            pieces = compile_output(text, name, ns.execution_model, ns.compile_to, ns.print_op_generic,
+                                    ns.print_debuginfo, trace_dispatch_tensors=ns.trace_dispatch_tensors,
+                                    observer=dumps)
         except Diagnostic as d:
             raise CompileError(d.render()) from None
     except CompileError as e:
         print(e, file=sys.stderr)
         return 1
     if ns.output in (None, "-"):
-        sys.stdout.buffer.write(blob)
+        sys.stdout.buffer.writelines(pieces)
         sys.stdout.buffer.flush()
     else:
         try:
-            write_atomically(ns.output, blob)
+            write_atomically(ns.output, pieces)
         except OSError as e:
             print(f"error: cannot write output file '{ns.output}': {e.strerror}", file=sys.stderr)
             return 1

@@ -76,7 +76,7 @@ def is_iree_flatbuffer(blob):
 
 def deserialize(blob):
     """Parse module bytes, checking magic, version and checksum first."""
-    blob = memoryview(blob)
+    blob = memoryview(blob).toreadonly()
     if len(blob) < HEADER.size:
         raise ModuleFormatError("file too small to be an iree-lite module")
     magic, version, crc, length = HEADER.unpack_from(blob)
@@ -177,7 +177,7 @@ def deserialize(blob):
             off, n = r.i64(), r.i64()
             if off < 0 or n < 0 or off + n > len(data):
                 raise ModuleFormatError("constant data outside the DATA section")
-            c.data = bytes(data[off:off + n])
+            c.data = data[off:off + n]   # a view of the module's bytes: weights are not copied again
         elif kind != CONST_LAYOUT:
             raise ModuleFormatError(f"unknown constant kind {kind}")
         m.constants.append(c)

@@ -13,7 +13,7 @@ from array import array
 
 from ..codegen import isa
 from ..codegen.module import ABI_COARSE_FENCES
-from ..ir.attributes import exact_dimension
+from ..ir.linear import exact_dimension
 from ..ir.elements import INT_BITS, SIZES, pack, size_error, unpack, wrap_int
 from ..ir.smallfloat import tile_convert
 from .errors import VMError, check_size
@@ -527,7 +527,7 @@ def fit_dims(layout, shape):
 
 def where(m, v):
     """The source location a check instruction carries."""
-    return m.constants[v["where"]].data.decode()
+    return bytes(m.constants[v["where"]].data).decode()
 
 
 def _type_str(element, shape):

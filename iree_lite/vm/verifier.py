@@ -11,8 +11,8 @@ import re
 
 from ..codegen import isa
 from ..codegen.module import ABI_COARSE_FENCES, CONST_DATA, CONST_FLOAT, CONST_INT, CONST_LAYOUT
-from ..ir.attributes import exact_dimension
 from ..ir.boundary import PUBLIC
+from ..ir.linear import exact_dimension
 from ..ir.elements import SIZES, size_error, unpack
 from ..ir.smallfloat import FORMATS
 
