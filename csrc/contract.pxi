@@ -280,12 +280,15 @@ cdef lite_status* run_reduce(ctx_t* ctx, const run_t* run, ref_t racc, ref_t rsr
 
 cdef extern from "lite_tile.h" nogil:
     enum:
-        LITE_MM_MR
+        LITE_MM_MR_WIDE
         LITE_MM_ROW_BYTES
-    void lite_mm_tile_f32(float* c, int64_t ldc, const float* a, int64_t lda, const float* p, int64_t kc)
-    void lite_mm_tile_f64(double* c, int64_t ldc, const double* a, int64_t lda, const double* p, int64_t kc)
-    void lite_mm_tile_i32(int32_t* c, int64_t ldc, const int32_t* a, int64_t lda, const int32_t* p, int64_t kc)
-    void lite_mm_tile_i64(int64_t* c, int64_t ldc, const int64_t* a, int64_t lda, const int64_t* p, int64_t kc)
+    int lite_mm_rows()
+    void lite_mm_tile_f32(int mr, float* c, int64_t ldc, const float* a, int64_t lda, const float* p, int64_t kc)
+    void lite_mm_tile_f64(int mr, double* c, int64_t ldc, const double* a, int64_t lda, const double* p, int64_t kc)
+    void lite_mm_tile_i32(int mr, int32_t* c, int64_t ldc, const int32_t* a, int64_t lda, const int32_t* p,
+                          int64_t kc)
+    void lite_mm_tile_i64(int mr, int64_t* c, int64_t ldc, const int64_t* a, int64_t lda, const int64_t* p,
+                          int64_t kc)
     enum:
         LITE_ISA_SSE2
         LITE_ISA_AVX2
@@ -296,7 +299,7 @@ cdef extern from "lite_tile.h" nogil:
 
 
 cdef enum:
-    # The blocked matmul: C in tiles of LITE_MM_MR rows by one 64-byte row of
+    # The blocked matmul: C in tiles of mr rows (lite_mm_rows) by one 64-byte row of
     # elements, held in registers over a block of MM_KC steps of k
     # (lite_tile.h); B packed into panels one tile wide, contiguous in k,
     # so that a panel stays in L1 while a worker's rows sweep over it. Each
@@ -347,34 +350,35 @@ cdef inline void pack_panels(num* packed, const num* b, int64_t begin, int64_t e
                 dst[kk * nr + j] = 0
 
 
-cdef inline void matmul_tile(num* c, int64_t ldc, const num* a, int64_t lda, const num* p,
+cdef inline void matmul_tile(int mr, num* c, int64_t ldc, const num* a, int64_t lda, const num* p,
                              int64_t kc) noexcept nogil:
     if num is float:
-        lite_mm_tile_f32(c, ldc, a, lda, p, kc)
+        lite_mm_tile_f32(mr, c, ldc, a, lda, p, kc)
     elif num is double:
-        lite_mm_tile_f64(c, ldc, a, lda, p, kc)
+        lite_mm_tile_f64(mr, c, ldc, a, lda, p, kc)
     elif num is int32_t:
-        lite_mm_tile_i32(c, ldc, a, lda, p, kc)
+        lite_mm_tile_i32(mr, c, ldc, a, lda, p, kc)
     else:
-        lite_mm_tile_i64(c, ldc, a, lda, p, kc)
+        lite_mm_tile_i64(mr, c, ldc, a, lda, p, kc)
 
 
 cdef inline void matmul_blocked(num* c, const num* a, const num* b, const num* packed, int64_t begin,
-                                int64_t end, int64_t m, int64_t k, int64_t n, const run_t* run) noexcept nogil:
+                                int64_t end, int64_t m, int64_t k, int64_t n, int mr,
+                                const run_t* run) noexcept nogil:
     """Rows [begin, end) of all batches flattened, as matmul_rows, in tiles:
-    for each block of k, each panel of B, each group of LITE_MM_MR rows. A
+    for each block of k, each panel of B, each group of mr rows. A
     tile cut by the last column runs on a local copy of its part of C; rows
     left below a whole tile take the plain loop."""
     cdef int64_t nr = LITE_MM_ROW_BYTES // sizeof(num)    # columns per tile
     cdef int64_t panels = (n + nr - 1) // nr
     cdef int64_t r = begin, seg_end, tiled_end, batch, k0, kc, p, w, g, q, j
-    cdef num edge[LITE_MM_MR * LITE_MM_ROW_BYTES]    # LITE_MM_MR x nr, with room to spare
+    cdef num edge[LITE_MM_MR_WIDE * LITE_MM_ROW_BYTES]    # mr x nr, with room to spare
     cdef num* ct
     cdef const num* bp
     while r < end:
         batch = r // m
         seg_end = min(end, (batch + 1) * m)      # this batch's rows in [r, end)
-        tiled_end = r + (seg_end - r) // LITE_MM_MR * LITE_MM_MR
+        tiled_end = r + (seg_end - r) // mr * mr
         k0 = 0
         while k0 < k:
             if run_stop_code(run) != 0:   # the call must stop: leave the rest undone
@@ -387,16 +391,16 @@ cdef inline void matmul_blocked(num* c, const num* a, const num* b, const num* p
                 while g < tiled_end:
                     ct = c + g * n + p * nr
                     if w == nr:
-                        matmul_tile(ct, n, a + g * k + k0, k, bp, kc)
+                        matmul_tile(mr, ct, n, a + g * k + k0, k, bp, kc)
                     else:
-                        for q in range(LITE_MM_MR):
+                        for q in range(mr):
                             for j in range(nr):
                                 edge[q * nr + j] = ct[q * n + j] if j < w else 0
-                        matmul_tile(edge, nr, a + g * k + k0, k, bp, kc)
-                        for q in range(LITE_MM_MR):
+                        matmul_tile(mr, edge, nr, a + g * k + k0, k, bp, kc)
+                        for q in range(mr):
                             for j in range(w):
                                 ct[q * n + j] = edge[q * nr + j]
-                    g += LITE_MM_MR
+                    g += mr
             k0 += kc
         matmul_rows(c, a, b, tiled_end, seg_end, m, k, n)
         r = seg_end
@@ -409,6 +413,7 @@ ctypedef struct matmul_job_t:
     char* packed         # B in panels (pack_panels), or NULL: the plain loop
     int element
     int64_t m, k, n
+    int mr               # rows per tile (lite_mm_rows, read once)
     trace_t* trace       # as reduce_job_t's
     int64_t trace_id
     const run_t* run     # as reduce_job_t's
@@ -419,7 +424,7 @@ cdef inline void matmul_run_rows(num* c, const num* a, const num* b, const num* 
     if packed == NULL:
         matmul_rows(c, a, b, begin, end, j.m, j.k, j.n)
     else:
-        matmul_blocked(c, a, b, packed, begin, end, j.m, j.k, j.n, j.run)
+        matmul_blocked(c, a, b, packed, begin, end, j.m, j.k, j.n, j.mr, j.run)
 
 
 cdef void matmul_range(void* arg, int64_t begin, int64_t end, int worker) noexcept nogil:
@@ -492,12 +497,13 @@ cdef lite_status* run_matmul(ctx_t* ctx, const run_t* run, ref_t rc, ref_t ra, r
     j.run = run
     cdef int64_t t0 = trace_op_begin(ctx.trace, &j.trace, &j.trace_id)
     on_pool = ctx.pool != NULL and rows * j.k * j.n > ctx.inline_elements
-    # Tiles need whole groups of LITE_MM_MR rows and a panel's width of
-    # columns; narrower products (matvec, dot) keep the plain loop.
+    # Tiles need whole groups of mr rows and a panel's width of columns;
+    # narrower products (matvec, dot) keep the plain loop.
     nr = LITE_MM_ROW_BYTES // ELEMENT_SIZE[j.element]
     panels = batches * ((j.n + nr - 1) // nr)
     j.packed = NULL
-    if j.m >= LITE_MM_MR and j.n >= nr and j.k > 0:
+    j.mr = lite_mm_rows()
+    if j.m >= j.mr and j.n >= nr and j.k > 0:
         j.packed = <char*>aligned_alloc(64, panels * j.k * LITE_MM_ROW_BYTES)
         if j.packed == NULL:
             return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory packing a matmul operand")
@@ -508,7 +514,7 @@ cdef lite_status* run_matmul(ctx_t* ctx, const run_t* run, ref_t rc, ref_t ra, r
     if on_pool:
         # Chunks of whole tiles: a chunk's rows past its last tile take the plain loop.
         grain = max(<int64_t>1, rows // (4 * pool_size(ctx.pool)))
-        grain = (grain + LITE_MM_MR - 1) // LITE_MM_MR * LITE_MM_MR
+        grain = (grain + j.mr - 1) // j.mr * j.mr
         pool_parallel_for(ctx.pool, rows, grain, matmul_range, &j)
     else:
         matmul_range(&j, 0, rows, 0)
