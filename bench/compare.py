@@ -1,5 +1,6 @@
-"""Side-by-side timings in one run: iree-lite against numpy, numexpr and the
-real IREE (vmvx and llvm-cpu, through iree-benchmark-module) when installed.
+"""Side-by-side timings in one run: iree-lite against numpy, numexpr, the
+real IREE (vmvx and llvm-cpu, through iree-benchmark-module) and onnxruntime
+(the convolution, as an ONNX model built with onnx.helper) when installed.
 
     python bench/compare.py [--max-workers N] [--models resnet50,squeezenet,bert|none]
 
@@ -28,6 +29,7 @@ sys.path.insert(0, REPO)
 import numpy as np  # noqa: E402
 
 from iree_lite import _vm  # noqa: E402
+from iree_lite.codegen.isa import ELEMENT_CODES  # noqa: E402
 from iree_lite.compiler import compile_module, compile_str  # noqa: E402
 from iree_lite.runtime.context import Context  # noqa: E402
 
@@ -175,6 +177,82 @@ def linalg_workloads(tools, tmp):
         table(f"{name} {dims} f32", rows, "IREE llvm-cpu local-task")
 
 
+CONV = """func.func @conv(%x: tensor<1x64x56x56xf32>, %w: tensor<64x64x3x3xf32>) -> tensor<1x64x56x56xf32> {
+  %cst = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %cst : f32
+  } : tensor<1x64x56x56xf32> to tensor<1x64x58x58xf32>
+  %z = arith.constant dense<0.0> : tensor<1x64x56x56xf32>
+  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%p, %w : tensor<1x64x58x58xf32>, tensor<64x64x3x3xf32>) outs(%z : tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32>
+  return %r : tensor<1x64x56x56xf32>
+}
+"""
+MATMUL_I8 = """func.func @matmul_i8(%a: tensor<512x512xi8>, %b: tensor<512x512xi8>) -> tensor<512x512xi32> {
+  %z = arith.constant dense<0> : tensor<512x512xi32>
+  %c = linalg.matmul ins(%a, %b : tensor<512x512xi8>, tensor<512x512xi8>) outs(%z : tensor<512x512xi32>) -> tensor<512x512xi32>
+  return %c : tensor<512x512xi32>
+}
+"""
+
+
+def onnx_conv_session():
+    """An onnxruntime session of the same convolution (an ONNX Conv, pads 1), or None."""
+    try:
+        import onnx
+        import onnxruntime
+        from onnx import TensorProto, helper
+    except ImportError:
+        return None
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 64, 56, 56])
+    w = helper.make_tensor_value_info("w", TensorProto.FLOAT, [64, 64, 3, 3])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 64, 56, 56])
+    node = helper.make_node("Conv", ["x", "w"], ["y"], pads=[1, 1, 1, 1], kernel_shape=[3, 3])
+    model = helper.make_model(helper.make_graph([node], "conv", [x, w], [y]),
+                              opset_imports=[helper.make_opsetid("", 17)])
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = os.cpu_count()
+    return onnxruntime.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
+
+
+def conv_workloads(tools, tmp):
+    """A ResNet layer (3x3, 64 -> 64 channels, 56x56, NCHW, padding 1) and an
+    i8 x i8 -> i32 matmul, against IREE llvm-cpu, onnxruntime and numpy."""
+    rng = np.random.default_rng(3)
+    x, w = rng.standard_normal((1, 64, 56, 56)).astype(np.float32), rng.standard_normal((64, 64, 3, 3)).astype(np.float32)
+    a8, b8 = (rng.integers(-128, 128, (512, 512), dtype=np.int8) for _ in range(2))
+
+    def numpy_conv():   # im2col and one BLAS matmul
+        p = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+        cols = np.lib.stride_tricks.sliding_window_view(p[0], (3, 3), axis=(1, 2))   # c, oh, ow, kh, kw
+        return w.reshape(64, -1) @ cols.transpose(0, 3, 4, 1, 2).reshape(576, -1)
+    for name, source, arrays, element, np_fn in (
+            ("conv", CONV, [x, w], "f32", numpy_conv),
+            ("matmul_i8", MATMUL_I8, [a8, b8], "i8", lambda: a8.astype(np.int32) @ b8.astype(np.int32))):
+        ctx = Context("local-task")
+        ctx.load(compile_module(source, f"{name}.mlir"))
+        fn = ctx.lookup(name)
+        views = [_vm.BufferView.from_bytes(ELEMENT_CODES[element], v.shape, v) for v in arrays]
+        rows = [("iree-lite local-task", best(lambda: ctx.invoke(fn, views), repeat=5))]
+        if tools["iree-compile"]:
+            src = os.path.join(tmp, f"{name}.mlir")
+            with open(src, "w") as f:
+                f.write(source)
+            vmfb = os.path.join(tmp, f"{name}.llvm.vmfb")
+            inputs = ["x".join(map(str, v.shape)) + f"x{element}=1" for v in arrays]
+            rows.append(("IREE llvm-cpu local-task", iree_benchmark(tools, [vmfb], name, inputs, "local-task")
+                         if iree_compile(tools, src, vmfb, "llvm-cpu") else None))
+        if name == "conv":
+            session = onnx_conv_session()
+            rows.append(("onnxruntime", best(lambda: session.run(None, {"x": x, "w": w}), repeat=5)
+                         if session else None))
+        rows.append(("numpy", best(np_fn, repeat=5)))
+        title = ("conv 3x3 64->64 56x56 NCHW f32 (padding 1)" if name == "conv"
+                 else "matmul 512x512 x 512x512 i8 -> i32")
+        table(title, rows, "IREE llvm-cpu local-task")
+
+
 def scaling(max_workers):
     n = N_CHAIN
     rng = np.random.default_rng(1)
@@ -261,6 +339,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         chain_workload(tools, tmp)
         linalg_workloads(tools, tmp)
+        conv_workloads(tools, tmp)
         seed_workload(tools, tmp)
         process_workload(tools, tmp)
     scaling(args.max_workers)

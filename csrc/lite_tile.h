@@ -1,13 +1,16 @@
 /* The C kernels: the matmul micro-kernel and f32 exp (below).
 
    The matmul micro-kernel (buffer.matmul; the blocking around it is in
-   contract.pxi): one tile of LITE_MM_MR rows of C by one 64-byte row of
-   elements, over kc steps of k,
+   matmul.pxi): one tile of mr rows of C (lite_mm_rows: LITE_MM_MR, or
+   LITE_MM_MR_WIDE with AVX-512, whose 32 registers hold twice the
+   accumulators, enough independent sums to keep both vector units busy
+   without fused multiply-adds) by one 64-byte row of elements, over kc
+   steps of k,
 
        C[q, 0:nr] (row stride ldc) += A[q, kk] * P[kk, 0:nr],  kk = 0 .. kc-1 in order,
 
-   where A has row stride lda and P is a packed panel of B: kc rows of nr
-   elements, 64-byte aligned. The vector lanes are columns, so every element
+   where A has row stride lda and P is a panel of B: kc rows of nr
+   elements, row stride ldp (a packed panel's nr, or B's own row length). The vector lanes are columns, so every element
    of C still sums its products in k order, each product and sum rounded to
    the element type (the build passes -ffp-contract=off: no fused
    multiply-add); results are the plain loop's, bit for bit. Integers use
@@ -27,31 +30,38 @@
 #include "lite_vm.h"
 
 #define LITE_MM_MR 4
+#define LITE_MM_MR_WIDE 8
 #define LITE_MM_ROW_BYTES 64
+/* The blocks of k a tile runs over (matmul.pxi's blocking), and a block
+   of a panel in doubles (the storage of a worker's copy of one). */
+#define LITE_MM_KC 256
+#define LITE_MM_BLOCK_DOUBLES (LITE_MM_KC * LITE_MM_ROW_BYTES / 8)
 
-#define LITE_MM_TILE(NAME, T, VB, TARGET)                                                    \
-    TARGET static void NAME(T* c, int64_t ldc, const T* a, int64_t lda, const T* p, int64_t kc) { \
-        typedef T vec __attribute__((vector_size(VB)));                                      \
-        typedef T uvec __attribute__((vector_size(VB), aligned(sizeof(T))));                 \
-        enum { NV = LITE_MM_ROW_BYTES / VB, LANES = VB / sizeof(T) };                       \
-        vec acc[LITE_MM_MR][NV], b[NV];                                                      \
-        int q, v;                                                                            \
-        for (q = 0; q < LITE_MM_MR; q++)                                                     \
-            for (v = 0; v < NV; v++) acc[q][v] = *(const uvec*)(c + q * ldc + v * LANES);    \
-        for (int64_t kk = 0; kk < kc; kk++) {                                                \
-            for (v = 0; v < NV; v++) b[v] = *(const vec*)(p + kk * NV * LANES + v * LANES);  \
-            for (q = 0; q < LITE_MM_MR; q++) {                                               \
-                T x = a[q * lda + kk];                                                       \
-                for (v = 0; v < NV; v++) acc[q][v] = acc[q][v] + x * b[v];                   \
-            }                                                                                \
-        }                                                                                    \
-        for (q = 0; q < LITE_MM_MR; q++)                                                     \
-            for (v = 0; v < NV; v++) *(uvec*)(c + q * ldc + v * LANES) = acc[q][v];          \
+#define LITE_MM_TILE(NAME, T, VB, MR, TARGET)                                                 \
+    TARGET static void NAME(T* c, int64_t ldc, const T* a, int64_t lda, const T* p, int64_t ldp, \
+                            int64_t kc) {                                                     \
+        typedef T vec __attribute__((vector_size(VB)));                                       \
+        typedef T uvec __attribute__((vector_size(VB), aligned(sizeof(T))));                  \
+        enum { NV = LITE_MM_ROW_BYTES / VB, LANES = VB / sizeof(T) };                         \
+        vec acc[MR][NV], b[NV];                                                               \
+        int q, v;                                                                             \
+        for (q = 0; q < MR; q++)                                                              \
+            for (v = 0; v < NV; v++) acc[q][v] = *(const uvec*)(c + q * ldc + v * LANES);     \
+        for (int64_t kk = 0; kk < kc; kk++) {                                                 \
+            for (v = 0; v < NV; v++) b[v] = *(const uvec*)(p + kk * ldp + v * LANES);         \
+            for (q = 0; q < MR; q++) {                                                        \
+                T x = a[q * lda + kk];                                                        \
+                for (v = 0; v < NV; v++) acc[q][v] = acc[q][v] + x * b[v];                    \
+            }                                                                                 \
+        }                                                                                     \
+        for (q = 0; q < MR; q++)                                                              \
+            for (v = 0; v < NV; v++) *(uvec*)(c + q * ldc + v * LANES) = acc[q][v];           \
     }
 
-#define LITE_MM_TILES(SUFFIX, T)                                                             \
-    LITE_MM_TILE(lite_mm_tile_sse2_##SUFFIX, T, 16, )                                        \
-    LITE_MM_TILE(lite_mm_tile_avx2_##SUFFIX, T, 32, __attribute__((target("avx2"))))
+#define LITE_MM_TILES(SUFFIX, T)                                                              \
+    LITE_MM_TILE(lite_mm_tile_sse2_##SUFFIX, T, 16, LITE_MM_MR, )                             \
+    LITE_MM_TILE(lite_mm_tile_avx2_##SUFFIX, T, 32, LITE_MM_MR, __attribute__((target("avx2")))) \
+    LITE_MM_TILE(lite_mm_tile_avx512_##SUFFIX, T, 64, LITE_MM_MR_WIDE, __attribute__((target("avx512f"))))
 
 LITE_MM_TILES(f32, float)
 LITE_MM_TILES(f64, double)
@@ -121,13 +131,20 @@ static inline void lite_f16_axpy(uint16_t* c, float x, const uint16_t* b, int64_
         lite_f16_axpy_sse2(c, x, b, n);
 }
 
-#define LITE_MM_DISPATCH(SUFFIX, T, U)                                                       \
-    static inline void lite_mm_tile_##SUFFIX(T* c, int64_t ldc, const T* a, int64_t lda,    \
-                                             const T* p, int64_t kc) {                       \
-        if (lite_isa() >= LITE_ISA_AVX2)                                                    \
-            lite_mm_tile_avx2_##U((void*)c, ldc, (const void*)a, lda, (const void*)p, kc);   \
-        else                                                                                 \
-            lite_mm_tile_sse2_##U((void*)c, ldc, (const void*)a, lda, (const void*)p, kc);   \
+/* The rows of a matmul tile on this CPU (under the limit); a caller reads it
+   once per matmul and passes it to each tile, so that a limit changed
+   meanwhile cannot mix tile heights within one product. */
+static inline int lite_mm_rows(void) { return lite_isa() >= LITE_ISA_AVX512 ? LITE_MM_MR_WIDE : LITE_MM_MR; }
+
+#define LITE_MM_DISPATCH(SUFFIX, T, U)                                                        \
+    static inline void lite_mm_tile_##SUFFIX(int mr, T* c, int64_t ldc, const T* a, int64_t lda, \
+                                             const T* p, int64_t ldp, int64_t kc) {           \
+        if (mr == LITE_MM_MR_WIDE)                                                            \
+            lite_mm_tile_avx512_##U((void*)c, ldc, (const void*)a, lda, (const void*)p, ldp, kc); \
+        else if (lite_isa() >= LITE_ISA_AVX2)                                                 \
+            lite_mm_tile_avx2_##U((void*)c, ldc, (const void*)a, lda, (const void*)p, ldp, kc); \
+        else                                                                                  \
+            lite_mm_tile_sse2_##U((void*)c, ldc, (const void*)a, lda, (const void*)p, ldp, kc); \
     }
 
 LITE_MM_DISPATCH(f32, float, f32)

@@ -63,13 +63,14 @@ def native(module, arrays, device, workers):
     return np.asarray(have)
 
 
-# Each instruction set of the matmul tiles (the AVX-512 level runs the AVX2 ones).
-MATMUL_TILES = pytest.mark.parametrize("kernel_isa", ["avx2", "sse2"], indirect=True)
+# Each instruction set of the matmul tiles: AVX-512 (8-row tiles), AVX2 and SSE2 (4-row tiles).
+MATMUL_TILES = pytest.mark.parametrize("kernel_isa", ["avx512", "avx2", "sse2"], indirect=True)
 
-# Sizes around the tile (4 rows by 16 f32 columns), the k block (256) and
-# the plain loop's cases (fewer rows than a tile; narrower than a panel).
+# Sizes around the tiles (4 or 8 rows by 16 f32 columns), the k block (256)
+# and the plain loop's cases (fewer rows than a tile; narrower than a panel).
 SMALL = [(0, 1, 1, 1), (0, 3, 5, 17), (0, 5, 17, 33), (0, 17, 33, 16), (0, 4, 257, 9), (0, 9, 258, 17),
-         (0, 33, 3, 100), (2, 7, 13, 33), (3, 4, 1, 16), (0, 6, 0, 20)]
+         (0, 33, 3, 100), (2, 7, 13, 33), (3, 4, 1, 16), (0, 6, 0, 20), (0, 8, 20, 15), (2, 8, 1, 16),
+         (0, 15, 9, 47), (0, 16, 300, 16)]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int64], ids=lambda t: t.__name__)
@@ -85,9 +86,11 @@ def test_matmul_matches_the_reference(kernel_isa, dtype, batch, m, k, n):
         assert native(module, arrays, device, workers).tobytes() == want.tobytes(), (device, workers)
 
 
-# Large enough to run on the pool in chunks of rows (batches cut by chunks
-# included); the in-order oracle above stands in for the slow reference.
-LARGE = [(0, 100, 100, 100), (0, 257, 300, 129), (0, 128, 512, 256), (3, 33, 257, 65), (5, 17, 100, 31)]
+# Large enough to run on the pool in chunks of rows (more than 256 rows, or
+# batches, cut by chunks included) or of panels (at most 256 rows; with a
+# partial last panel); the in-order oracle above stands in for the slow reference.
+LARGE = [(0, 100, 100, 100), (0, 257, 300, 129), (0, 128, 512, 256), (3, 33, 257, 65), (5, 17, 100, 31),
+         (0, 64, 600, 200)]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int64], ids=lambda t: t.__name__)

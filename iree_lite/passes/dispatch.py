@@ -96,6 +96,12 @@ def kernel_values(ops):
     return len(inputs) + len(results)
 
 
+def lone_copy(group):
+    """Whether `group` is one iree_lite.expand through a linear map."""
+    op = group.ops[0]
+    return len(group.ops) == 1 and op.name == "iree_lite.expand" and op.attributes["map"].linear() is not None
+
+
 def form_dispatch_regions(block, max_values, users=None):
     """Items (Operation | Group) in execution order, and the users map
     (given: the users in all blocks of a function of several).
@@ -140,6 +146,13 @@ def form_dispatch_regions(block, max_values, users=None):
             for r in member.results:
                 group_of[r] = g
 
+    for g in [g for g in groups if lone_copy(g)]:
+        # A strided copy (a window, transpose or broadcast) alone: the host's
+        # buffer.expand copies it by runs, where a kernel would compute every
+        # element's index in tile registers.
+        groups.remove(g)
+        others.append(g.ops[0])
+        del group_of[g.ops[0].results[0]]
     for g in groups:
         if g.is_scalar:
             continue

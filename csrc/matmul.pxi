@@ -1,0 +1,295 @@
+# Matrix products (buffer.matmul), in register tiles (lite_tile.h), spread
+# over the worker pool by rows, or by panels of columns where rows are few.
+
+cdef extern from "<stdlib.h>" nogil:
+    void* aligned_alloc(size_t alignment, size_t size)
+
+
+cdef extern from "lite_tile.h" nogil:
+    enum:
+        LITE_MM_MR_WIDE
+        LITE_MM_ROW_BYTES
+        LITE_MM_KC
+        LITE_MM_BLOCK_DOUBLES
+    int lite_mm_rows()
+    void lite_mm_tile_f32(int mr, float* c, int64_t ldc, const float* a, int64_t lda, const float* p, int64_t ldp,
+                          int64_t kc)
+    void lite_mm_tile_f64(int mr, double* c, int64_t ldc, const double* a, int64_t lda, const double* p,
+                          int64_t ldp, int64_t kc)
+    void lite_mm_tile_i32(int mr, int32_t* c, int64_t ldc, const int32_t* a, int64_t lda, const int32_t* p,
+                          int64_t ldp, int64_t kc)
+    void lite_mm_tile_i64(int mr, int64_t* c, int64_t ldc, const int64_t* a, int64_t lda, const int64_t* p,
+                          int64_t ldp, int64_t kc)
+    enum:
+        LITE_ISA_SSE2
+        LITE_ISA_AVX2
+        LITE_ISA_AVX512
+    int lite_isa()
+    void lite_set_isa_limit(int limit)
+    void lite_f16_axpy(uint16_t* c, float x, const uint16_t* b, int64_t n)
+
+
+cdef enum:
+    # The blocked matmul: C in tiles of mr rows (lite_mm_rows) by one 64-byte
+    # row of elements, held in registers over a block of MM_KC steps of k
+    # (lite_tile.h), for each panel of B (a tile's width of its columns).
+    # Where rows are many, B is packed into panels contiguous in k, so that
+    # a panel stays in L1 while a worker's rows sweep over it, and workers
+    # take chunks of rows; where they are at most MM_FEW_ROWS (a
+    # convolution's filters, say), workers take chunks of panels instead,
+    # each read once in place by all the rows (only a last partial panel is
+    # packed, zero-filled). Each element of C still sums its k products in
+    # order (a block of k resumes from the partial sum stored in C), so
+    # results are the plain loop's.
+    MM_KC = LITE_MM_KC
+    MM_FEW_ROWS = 256
+
+
+cdef inline void matmul_rows(num* c, const num* a, const num* b, int64_t begin, int64_t end,
+                             int64_t m, int64_t k, int64_t n, int64_t j0, int64_t j1) noexcept nogil:
+    """The plain i-k-j loop over rows [begin, end) of all batches flattened
+    (row r is batch r // m), columns [j0, j1): for outputs too narrow for a
+    tile, and rows left over below a whole tile."""
+    cdef int64_t r, i, kk, j, batch
+    cdef num x
+    cdef num* crow
+    cdef const num* brow
+    for r in range(begin, end):
+        batch = r // m
+        i = r % m
+        crow = c + (batch * m + i) * n
+        for kk in range(k):
+            x = a[(batch * m + i) * k + kk]
+            brow = b + (batch * k + kk) * n
+            for j in range(j0, j1):
+                crow[j] = crow[j] + x * brow[j]
+
+
+cdef inline void pack_panel(num* dst, const num* src, int64_t w, int64_t k, int64_t n) noexcept nogil:
+    """k rows of `w` columns of B (row stride n) from `src` into `dst` as k
+    rows of nr, zero past column w (those lanes are computed, never stored)."""
+    cdef int64_t nr = LITE_MM_ROW_BYTES // sizeof(num)    # columns per panel
+    cdef int64_t kk, j
+    for kk in range(k):
+        for j in range(w):
+            dst[kk * nr + j] = src[kk * n + j]
+        for j in range(w, nr):
+            dst[kk * nr + j] = 0
+
+
+cdef inline void pack_panels(num* packed, const num* b, int64_t begin, int64_t end,
+                             int64_t k, int64_t n) noexcept nogil:
+    """Panels [begin, end) of B (all batches, each k x n) into `packed`:
+    panel p = batch * panels + q holds columns q*nr.. of that batch."""
+    cdef int64_t nr = LITE_MM_ROW_BYTES // sizeof(num)
+    cdef int64_t panels = (n + nr - 1) // nr
+    cdef int64_t p, q
+    for p in range(begin, end):
+        q = p % panels
+        pack_panel(packed + p * k * nr, b + (p // panels) * k * n + q * nr, min(nr, n - q * nr), k, n)
+
+
+cdef inline void matmul_tile(int mr, num* c, int64_t ldc, const num* a, int64_t lda, const num* p, int64_t ldp,
+                             int64_t kc) noexcept nogil:
+    if num is float:
+        lite_mm_tile_f32(mr, c, ldc, a, lda, p, ldp, kc)
+    elif num is double:
+        lite_mm_tile_f64(mr, c, ldc, a, lda, p, ldp, kc)
+    elif num is int32_t:
+        lite_mm_tile_i32(mr, c, ldc, a, lda, p, ldp, kc)
+    else:
+        lite_mm_tile_i64(mr, c, ldc, a, lda, p, ldp, kc)
+
+
+ctypedef struct matmul_job_t:
+    char* c
+    const char* a
+    const char* b
+    char* packed         # B in panels (pack_panels); by panels, only its last partial one (or NULL)
+    bint tiled           # else the plain loop
+    bint by_panels       # work items are B's panels (one batch, at most MM_FEW_ROWS rows), else rows
+    int element
+    int64_t m, k, n
+    int mr               # rows per tile (lite_mm_rows, read once)
+    trace_t* trace       # as reduce_job_t's
+    int64_t trace_id
+    const run_t* run     # as reduce_job_t's
+
+
+cdef inline void matmul_blocked(num* c, const num* a, const num* b, const num* packed, int64_t begin,
+                                int64_t end, int64_t p_begin, int64_t p_end, matmul_job_t* j) noexcept nogil:
+    """Rows [begin, end) of all batches flattened, as matmul_rows, over
+    panels [p_begin, p_end), in tiles: for each block of k, each panel, each
+    group of mr rows. A tile cut by the last column runs on a local copy of
+    its part of C; rows left below a whole tile take the plain loop."""
+    cdef int64_t nr = LITE_MM_ROW_BYTES // sizeof(num)    # columns per tile
+    cdef int64_t m = j.m, k = j.k, n = j.n, mr = j.mr
+    cdef int64_t panels = (n + nr - 1) // nr
+    cdef int64_t r = begin, seg_end, tiled_end, batch, k0, kc, p, w, g, q, col, ldp
+    cdef num edge[LITE_MM_MR_WIDE * LITE_MM_ROW_BYTES]    # mr x nr, with room to spare
+    cdef double block_storage[LITE_MM_BLOCK_DOUBLES]    # by panels: a panel's block of k
+    cdef num* block = <num*>block_storage
+    cdef num* ct
+    cdef const num* bp
+    while r < end:
+        batch = r // m
+        seg_end = min(end, (batch + 1) * m)      # this batch's rows in [r, end)
+        tiled_end = r + (seg_end - r) // mr * mr
+        k0 = 0
+        while k0 < k:
+            if run_stop_code(j.run) != 0:   # the call must stop: leave the rest undone
+                return
+            kc = min(<int64_t>MM_KC, k - k0)
+            for p in range(p_begin, p_end):
+                w = min(nr, n - p * nr)
+                if not j.by_panels:
+                    bp, ldp = packed + ((batch * panels + p) * k + k0) * nr, nr
+                elif w == nr:   # into L1 in one pass of independent loads (B's rows are far apart)
+                    pack_panel(block, b + k0 * n + p * nr, nr, kc, n)
+                    bp, ldp = block, nr
+                else:
+                    bp, ldp = packed + k0 * nr, nr
+                g = r
+                while g < tiled_end:
+                    ct = c + g * n + p * nr
+                    if w == nr:
+                        matmul_tile(mr, ct, n, a + g * k + k0, k, bp, ldp, kc)
+                    else:
+                        for q in range(mr):
+                            for col in range(nr):
+                                edge[q * nr + col] = ct[q * n + col] if col < w else 0
+                        matmul_tile(mr, edge, nr, a + g * k + k0, k, bp, ldp, kc)
+                        for q in range(mr):
+                            for col in range(w):
+                                ct[q * n + col] = edge[q * nr + col]
+                    g += mr
+            k0 += kc
+        matmul_rows(c, a, b, tiled_end, seg_end, m, k, n, p_begin * nr, min(n, p_end * nr))
+        r = seg_end
+
+
+cdef inline void matmul_run(num* c, const num* a, const num* b, const num* packed, int64_t begin,
+                            int64_t end, matmul_job_t* j) noexcept nogil:
+    """Work items [begin, end): rows, or panels (j.by_panels)."""
+    cdef int64_t nr = LITE_MM_ROW_BYTES // sizeof(num)
+    if not j.tiled:
+        matmul_rows(c, a, b, begin, end, j.m, j.k, j.n, 0, j.n)
+    elif j.by_panels:
+        matmul_blocked(c, a, b, packed, 0, j.m, begin, end, j)
+    else:
+        matmul_blocked(c, a, b, packed, begin, end, 0, (j.n + nr - 1) // nr, j)
+
+
+cdef void matmul_range(void* arg, int64_t begin, int64_t end, int worker) noexcept nogil:
+    cdef matmul_job_t* j = <matmul_job_t*>arg
+    cdef int64_t t0 = now_ns() if j.trace != NULL else 0
+    if run_stop_code(j.run) != 0:
+        return
+    if j.element == ET_F32:
+        matmul_run(<float*>j.c, <const float*>j.a, <const float*>j.b, <const float*>j.packed, begin, end, j)
+    elif j.element == ET_F64:
+        matmul_run(<double*>j.c, <const double*>j.a, <const double*>j.b, <const double*>j.packed, begin, end, j)
+    elif j.element == ET_I32:
+        matmul_run(<int32_t*>j.c, <const int32_t*>j.a, <const int32_t*>j.b, <const int32_t*>j.packed,
+                   begin, end, j)
+    else:
+        matmul_run(<int64_t*>j.c, <const int64_t*>j.a, <const int64_t*>j.b, <const int64_t*>j.packed,
+                   begin, end, j)
+    trace_rows(j.trace, t0, begin, end, j.trace_id)
+
+
+cdef void pack_range(void* arg, int64_t begin, int64_t end, int worker) noexcept nogil:
+    cdef matmul_job_t* j = <matmul_job_t*>arg
+    if j.element == ET_F32:
+        pack_panels(<float*>j.packed, <const float*>j.b, begin, end, j.k, j.n)
+    elif j.element == ET_F64:
+        pack_panels(<double*>j.packed, <const double*>j.b, begin, end, j.k, j.n)
+    elif j.element == ET_I32:
+        pack_panels(<int32_t*>j.packed, <const int32_t*>j.b, begin, end, j.k, j.n)
+    else:
+        pack_panels(<int64_t*>j.packed, <const int64_t*>j.b, begin, end, j.k, j.n)
+
+
+cdef void pack_last_panel(matmul_job_t* j, int64_t nr) noexcept nogil:
+    """By panels: B's last, partial panel (one batch) into j.packed."""
+    cdef int64_t at = j.n // nr * nr
+    if j.element == ET_F32:
+        pack_panel(<float*>j.packed, <const float*>j.b + at, j.n - at, j.k, j.n)
+    elif j.element == ET_F64:
+        pack_panel(<double*>j.packed, <const double*>j.b + at, j.n - at, j.k, j.n)
+    elif j.element == ET_I32:
+        pack_panel(<int32_t*>j.packed, <const int32_t*>j.b + at, j.n - at, j.k, j.n)
+    else:
+        pack_panel(<int64_t*>j.packed, <const int64_t*>j.b + at, j.n - at, j.k, j.n)
+
+
+cdef lite_status* run_matmul(ctx_t* ctx, const run_t* run, ref_t rc, ref_t ra, ref_t rb) noexcept nogil:
+    cdef matmul_job_t j
+    cdef half_job_t h
+    cdef buffer_t* c
+    cdef buffer_t* a
+    cdef buffer_t* b
+    cdef int64_t batches, rows, nr, panels, grain, items
+    cdef bint on_pool
+    if rc.kind != REF_BUFFER or ra.kind != REF_BUFFER or rb.kind != REF_BUFFER:
+        return status_new(STATUS_INVALID_ARGUMENT, b"matmul operand is not a buffer")
+    c = <buffer_t*>rc.ptr
+    a = <buffer_t*>ra.ptr
+    b = <buffer_t*>rb.ptr
+    if not (c.rank == a.rank == b.rank and (c.rank == 2 or c.rank == 3)):
+        return status_new(STATUS_INVALID_ARGUMENT, b"matmul operands must all be rank 2 or all rank 3")
+    if c.element != a.element or c.element != b.element or c.readonly:
+        return status_new(STATUS_INVALID_ARGUMENT, b"matmul operands must share an element type; the accumulator writable")
+    if c.element not in (ET_F32, ET_F64, ET_I32, ET_I64, ET_INDEX, ET_F16, ET_BF16):
+        return status_new(STATUS_UNIMPLEMENTED, b"matmul of this element type is not supported yet")
+    batches = c.shape[0] if c.rank == 3 else 1
+    j.m = c.shape[c.rank - 2]
+    j.n = c.shape[c.rank - 1]
+    j.k = a.shape[a.rank - 1]
+    if (a.shape[a.rank - 2] != j.m or b.shape[b.rank - 2] != j.k or b.shape[b.rank - 1] != j.n
+            or (c.rank == 3 and (a.shape[0] != batches or b.shape[0] != batches))):
+        return shapes_disagree(b"matmul of %s by %s into %s: the shapes do not agree", a, b, c)
+    rows = batches * j.m
+    if is_half(c.element):
+        h.element, h.c, h.a, h.b, h.m, h.k, h.n = c.element, <uint16_t*>c.data, <const uint16_t*>a.data, \
+            <const uint16_t*>b.data, j.m, j.k, j.n
+        h.run = run
+        half_run(ctx, half_matmul_range, &h, rows, rows * j.k * j.n)
+        return run_check(run)   # chunks skip their work once the call must stop
+    j.c = c.data
+    j.a = a.data
+    j.b = b.data
+    j.element = c.element
+    j.run = run
+    cdef int64_t t0 = trace_op_begin(ctx.trace, &j.trace, &j.trace_id)
+    on_pool = ctx.pool != NULL and rows * j.k * j.n > ctx.inline_elements
+    # Tiles need whole groups of mr rows and a panel's width of columns;
+    # narrower products (matvec, dot) keep the plain loop.
+    nr = LITE_MM_ROW_BYTES // ELEMENT_SIZE[j.element]
+    panels = batches * ((j.n + nr - 1) // nr)
+    j.packed = NULL
+    j.mr = lite_mm_rows()
+    j.tiled = j.m >= j.mr and j.n >= nr and j.k > 0
+    j.by_panels = j.tiled and batches == 1 and j.m <= MM_FEW_ROWS
+    items = panels if j.by_panels else rows
+    if j.tiled and (not j.by_panels or j.n % nr != 0):
+        j.packed = <char*>aligned_alloc(64, (1 if j.by_panels else panels) * j.k * LITE_MM_ROW_BYTES)
+        if j.packed == NULL:
+            return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory packing a matmul operand")
+        if j.by_panels:
+            pack_last_panel(&j, nr)
+        elif on_pool:
+            pool_parallel_for(ctx.pool, panels, max(<int64_t>1, panels // (4 * pool_size(ctx.pool))), pack_range, &j)
+        else:
+            pack_range(&j, 0, panels, 0)
+    if on_pool:
+        grain = max(<int64_t>1, items // (4 * pool_size(ctx.pool)))
+        if not j.by_panels:   # chunks of whole tiles: a chunk's rows past its last tile take the plain loop
+            grain = (grain + j.mr - 1) // j.mr * j.mr
+        pool_parallel_for(ctx.pool, items, grain, matmul_range, &j)
+    else:
+        matmul_range(&j, 0, items, 0)
+    free(j.packed)
+    if j.trace != NULL:
+        trace_record(j.trace, TRACE_OP, t0, now_ns(), 1, rows, 0, j.trace_id)
+    return run_check(run)   # chunks skip their work once the call must stop
