@@ -15,6 +15,7 @@ def compile_module(text, filename="<stdin>", execution_model="async-internal", t
     outputs when it runs (IREE's --iree-flow-trace-dispatch-tensors)."""
     from .codegen.host import generate
     from .dialects import lookup
+    from .ir.dominance import reachable
     from .ir.verifier import verify_module
     from .parse import parse_module
     from .passes.abi import EXECUTION_MODELS
@@ -26,6 +27,8 @@ def compile_module(text, filename="<stdin>", execution_model="async-internal", t
     module = parse_module(text, filename)
     verify_module(module, lookup)
     for f in module.functions:
+        if f.other_blocks:   # in dominance order, which the text need not follow; unreachable ones never run
+            f.other_blocks = reachable(f.body)[1:]
         remap = {}   # shared by the blocks: a later block may use what an earlier one rewrote
         for block in f.blocks:
             lower_linalg(block, module.source, remap)

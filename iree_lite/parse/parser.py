@@ -97,7 +97,7 @@ class Parser(TypeAttributeSyntax, GenericSyntax, ResourceSyntax, BlockSyntax):
         """The Value a `%name` token refers to, checking its type if given."""
         v = self.values.get(tok.text)
         if v is None:
-            raise self.error(f"use of undeclared SSA value name '{tok.text}'", tok)
+            v = self.forward_reference(tok, t)
         if t is not None and v.type != t:
             raise self.error(f"use of value '{tok.text}' expects different type than prior uses: "
                              f"'{t}' vs '{v.type}'", tok)
@@ -106,6 +106,7 @@ class Parser(TypeAttributeSyntax, GenericSyntax, ResourceSyntax, BlockSyntax):
     def define(self, tok, value):
         if tok.text in self.values:
             raise self.error(f"redefinition of SSA value '{tok.text}'", tok)
+        self.resolve_forward_reference(tok, value)
         self.values[tok.text] = value
         self.scopes[-1].append(tok.text)
 
