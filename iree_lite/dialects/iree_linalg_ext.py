@@ -9,7 +9,7 @@ and `-> result types`. The linalg rewrite lowers them
 (passes/linalg_ext.py); the verifiers follow IREE's (LinalgExtOps.cpp),
 with its messages where iree-lite has the same check.
 """
-from ..ir.core import Operation
+from ..ir.core import Diagnostic, Operation
 from ..ir.ops import OpDef, TerminatorOp, ends_in
 from ..ir.types import ScalarType, TensorType
 from .linalg import finish, ins_outs, parse_ins_outs
@@ -475,9 +475,36 @@ class MapOp(OpDef):
             fail(f"'{self.name}' op expected yielded mask to be i1 type")
 
 
-OPS = {op.name: op for op in (GatherOp(), ScatterOp(), ScanOp(), SortOp(), TopkOp(), TopkV2Op(), ArgCompareOp(),
+class NotCompiledOp(OpDef):
+    """An op of IREE 3.13's dialect that iree-lite does not compile: a
+    located error saying why, for the custom and the generic form alike."""
+
+    def __init__(self, name, why):
+        self.name, self.why = name, why
+
+    def parse(self, p, loc, result_names):
+        raise Diagnostic(f"'{self.name}' {self.why}", loc, p.lexer.text)
+
+    def verify(self, op, fail):
+        fail(f"'{self.name}' {self.why}")
+
+
+PIPELINE_ONLY = ("is formed inside IREE's own compilation pipeline, not by its input conversions, and iree-lite "
+                 "does not compile it; write the computation in linalg")
+NOT_YET = "is not supported by iree-lite yet"
+NOT_COMPILED = [NotCompiledOp("iree_linalg_ext.im2col", PIPELINE_ONLY),
+                NotCompiledOp("iree_linalg_ext.exp_reduction", PIPELINE_ONLY),
+                NotCompiledOp("iree_linalg_ext.fft", NOT_YET),
+                NotCompiledOp("iree_linalg_ext.winograd.filter_transform", NOT_YET),
+                NotCompiledOp("iree_linalg_ext.custom_op", NOT_YET),
+                NotCompiledOp("iree_linalg_ext.index", "is not supported by iree-lite yet (it belongs to "
+                                                       "'iree_linalg_ext.custom_op' bodies)")]
+
+OPS = {op.name: op for op in (*NOT_COMPILED, GatherOp(), ScatterOp(), ScanOp(), SortOp(), TopkOp(), TopkV2Op(), ArgCompareOp(),
                               AttentionOp(), OnlineAttentionOp(), MapOp("iree_linalg_ext.map_load"),
                               MapOp("iree_linalg_ext.map_store"),
                               WinogradOp("iree_linalg_ext.winograd.input_transform"),
                               WinogradOp("iree_linalg_ext.winograd.output_transform"),
                               TerminatorOp("iree_linalg_ext.yield"))}
+from .iree_linalg_ext_quant import OPS as QUANT_OPS  # noqa: E402 (its ops build on ExtOp, above)
+OPS.update(QUANT_OPS)

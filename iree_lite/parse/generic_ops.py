@@ -167,6 +167,13 @@ def winograd(g):
     return g.op(attrs)
 
 
+def one_init(g):
+    """Ops whose one output comes last, after their inputs (no operandSegmentSizes)."""
+    attrs = {k: v for k, v in g.attrs.items() if k not in IGNORED}
+    attrs["num_ins"] = IntegerAttr(len(g.operands) - 1, ScalarType("i64"))
+    return g.op(attrs)
+
+
 # What the custom syntax of these ops guarantees, which their verifiers rely on: (operands, results,
 # regions, attributes), a count as an int (exact), a tuple (any of these) or None (any number).
 AT_LEAST_ONE, AT_LEAST_TWO, ANY = tuple(range(1, 64)), tuple(range(2, 64)), None
@@ -199,6 +206,7 @@ STRUCTURE = {
     "flow.tensor.reshape": (AT_LEAST_ONE, 1, 0, ()), "flow.tensor.bitcast": (AT_LEAST_ONE, 1, 0, ()),
     "iree_linalg_ext.map_load": (2, 1, 1, ()), "iree_linalg_ext.map_store": (2, 1, 1, ()),
     **{f"iree_linalg_ext.winograd.{n}_transform": (2, 1, 0, ()) for n in ("input", "output")},
+    **{f"iree_linalg_ext.{n}quantize_affine": ((3, 4), 1, 0, ("indexing_maps",)) for n in ("", "de")},
     "cf.assert": (1, 0, 0, ("msg",)),
     **{f"linalg.{n}": (AT_LEAST_TWO, 1, 0, ("inner_dims_pos", "static_inner_tiles")) for n in ("pack", "unpack")},
 }
@@ -267,7 +275,8 @@ BUILDERS = {"cf.br": branch_op, "cf.cond_br": branch_op, "cf.switch": branch_op,
             "affine.delinearize_index": index_basis, "flow.tensor.reshape": reinterpret,
             "flow.tensor.bitcast": reinterpret, "iree_linalg_ext.map_load": lambda g: g.op(),
             "iree_linalg_ext.map_store": lambda g: g.op(),
-            **{f"iree_linalg_ext.winograd.{n}_transform": winograd for n in ("input", "output")}}
+            **{f"iree_linalg_ext.winograd.{n}_transform": winograd for n in ("input", "output")},
+            **{f"iree_linalg_ext.{n}quantize_affine": one_init for n in ("", "de")}}
 
 
 def build(g):
@@ -280,5 +289,8 @@ def build(g):
     if g.name.startswith("linalg.") and g.name not in ("linalg.yield", "linalg.index"):
         return linalg(g)
     if g.name.startswith("iree_linalg_ext.") and g.name != "iree_linalg_ext.yield":
+        from ..dialects.iree_linalg_ext import NotCompiledOp, OPS
+        if isinstance(OPS.get(g.name), NotCompiledOp):
+            OPS[g.name].verify(g, g.fail)
         return linalg_ext(g)
     return g.op()
