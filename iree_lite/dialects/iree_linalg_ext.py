@@ -497,8 +497,8 @@ NOT_COMPILED = [NotCompiledOp("iree_linalg_ext.im2col", PIPELINE_ONLY),
                 NotCompiledOp("iree_linalg_ext.fft", NOT_YET),
                 NotCompiledOp("iree_linalg_ext.winograd.filter_transform", NOT_YET),
                 NotCompiledOp("iree_linalg_ext.custom_op", NOT_YET),
-                NotCompiledOp("iree_linalg_ext.index", "is not supported by iree-lite yet (it belongs to "
-                                                       "'iree_linalg_ext.custom_op' bodies)")]
+                NotCompiledOp("iree_linalg_ext.index", "is not supported by iree-lite yet (it belongs to the "
+                                                       "bodies of custom_op and attention)")]
 
 OPS = {op.name: op for op in (*NOT_COMPILED, GatherOp(), ScatterOp(), ScanOp(), SortOp(), TopkOp(), TopkV2Op(), ArgCompareOp(),
                               AttentionOp(), OnlineAttentionOp(), MapOp("iree_linalg_ext.map_load"),
