@@ -494,7 +494,6 @@ PIPELINE_ONLY = ("is formed inside IREE's own compilation pipeline, not by its i
 NOT_YET = "is not supported by iree-lite yet"
 NOT_COMPILED = [NotCompiledOp("iree_linalg_ext.im2col", PIPELINE_ONLY),
                 NotCompiledOp("iree_linalg_ext.exp_reduction", PIPELINE_ONLY),
-                NotCompiledOp("iree_linalg_ext.fft", NOT_YET),
                 NotCompiledOp("iree_linalg_ext.winograd.filter_transform", NOT_YET),
                 NotCompiledOp("iree_linalg_ext.custom_op", NOT_YET),
                 NotCompiledOp("iree_linalg_ext.index", "is not supported by iree-lite yet (it belongs to the "
@@ -506,5 +505,7 @@ OPS = {op.name: op for op in (*NOT_COMPILED, GatherOp(), ScatterOp(), ScanOp(), 
                               WinogradOp("iree_linalg_ext.winograd.input_transform"),
                               WinogradOp("iree_linalg_ext.winograd.output_transform"),
                               TerminatorOp("iree_linalg_ext.yield"))}
-from .iree_linalg_ext_quant import OPS as QUANT_OPS  # noqa: E402 (its ops build on ExtOp, above)
+from .iree_linalg_ext_fft import OPS as FFT_OPS  # noqa: E402 (these build on ExtOp, above)
+from .iree_linalg_ext_quant import OPS as QUANT_OPS  # noqa: E402
 OPS.update(QUANT_OPS)
+OPS.update(FFT_OPS)

@@ -174,6 +174,13 @@ def one_init(g):
     return g.op(attrs)
 
 
+def fft(g):
+    """fft's operand groups: stage, real_coeff, imag_coeff (the inputs), real, imag."""
+    attrs = {k: v for k, v in g.attrs.items() if k not in IGNORED}
+    attrs["num_ins"] = IntegerAttr(sum(g.segments(5)[:3]), ScalarType("i64"))
+    return g.op(attrs)
+
+
 # What the custom syntax of these ops guarantees, which their verifiers rely on: (operands, results,
 # regions, attributes), a count as an int (exact), a tuple (any of these) or None (any number).
 AT_LEAST_ONE, AT_LEAST_TWO, ANY = tuple(range(1, 64)), tuple(range(2, 64)), None
@@ -276,7 +283,7 @@ BUILDERS = {"cf.br": branch_op, "cf.cond_br": branch_op, "cf.switch": branch_op,
             "flow.tensor.bitcast": reinterpret, "iree_linalg_ext.map_load": lambda g: g.op(),
             "iree_linalg_ext.map_store": lambda g: g.op(),
             **{f"iree_linalg_ext.winograd.{n}_transform": winograd for n in ("input", "output")},
-            **{f"iree_linalg_ext.{n}quantize_affine": one_init for n in ("", "de")}}
+            **{f"iree_linalg_ext.{n}quantize_affine": one_init for n in ("", "de")}, "iree_linalg_ext.fft": fft}
 
 
 def build(g):
