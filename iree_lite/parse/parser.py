@@ -191,7 +191,7 @@ class Parser(TypeAttributeSyntax, GenericSyntax, ResourceSyntax, BlockSyntax):
             raise self.error("iree-lite supports one block per region (no unstructured control flow)")
         else:
             raise self.error("expected operation name")
-        if len(op.results) != len(results):
+        if len(op.results) != len(results) and results:   # results may go unnamed (and unused)
             raise self.lexer.error(f"operation defines {len(op.results)} results but was provided "
                                    f"{len(results)} to bind", name_tok.offset)
         for tok, v in zip(results, op.results):
@@ -308,6 +308,8 @@ class Parser(TypeAttributeSyntax, GenericSyntax, ResourceSyntax, BlockSyntax):
     def make_global(self, name, t, mutable, initial, tok, loc):
         """The Global `name` of type `t` (None: the initial value's), checking
         the initial value (an error at `tok`)."""
+        if isinstance(initial, StringAttr) and initial.value == "#util.uninitialized":
+            initial = None   # its contents are undefined until stored: as a global without initial value
         if initial is not None:
             if isinstance(initial, StringAttr) and initial.value.startswith("#flow.parameter"):
                 raise self.error(f"global '@{name}' is a parameter ({initial.value}), which iree-lite does not "
