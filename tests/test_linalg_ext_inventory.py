@@ -37,12 +37,12 @@ INVENTORY = {
     "iree_linalg_ext.sort": None,
     "iree_linalg_ext.topk": None,
     "iree_linalg_ext.topk_v2": None,
+    "iree_linalg_ext.winograd.filter_transform": None,
     "iree_linalg_ext.winograd.input_transform": None,
     "iree_linalg_ext.winograd.output_transform": None,
     "iree_linalg_ext.yield": None,
     "iree_linalg_ext.im2col": PIPELINE_ONLY,
     "iree_linalg_ext.exp_reduction": PIPELINE_ONLY,
-    "iree_linalg_ext.winograd.filter_transform": NOT_YET,
     "iree_linalg_ext.custom_op": NOT_YET,
     "iree_linalg_ext.index": f"{NOT_YET} (it belongs to the bodies of custom_op and attention)",
 }

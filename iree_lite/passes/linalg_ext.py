@@ -168,5 +168,6 @@ REWRITES = {"iree_linalg_ext.gather": rewrite_gather, "iree_linalg_ext.scatter":
             "iree_linalg_ext.map_store": rewrite_map_store,
             "iree_linalg_ext.winograd.input_transform": rewrite_winograd,
             "iree_linalg_ext.winograd.output_transform": rewrite_winograd,
+            "iree_linalg_ext.winograd.filter_transform": rewrite_winograd,
             "iree_linalg_ext.fft": rewrite_fft,
             "iree_linalg_ext.quantize_affine": rewrite_quant, "iree_linalg_ext.dequantize_affine": rewrite_quant}

@@ -3,13 +3,11 @@
 // rest. Each section below is compiled on its own.
 // RUN: sed -n '/^\/\/ BEGIN im2col/,/^\/\/ END/p' %s | not iree-compile - -o %t 2>&1 | FileCheck %s --check-prefix=IM2COL
 // RUN: sed -n '/^\/\/ BEGIN exp_reduction/,/^\/\/ END/p' %s | not iree-compile - -o %t 2>&1 | FileCheck %s --check-prefix=EXP
-// RUN: sed -n '/^\/\/ BEGIN filter/,/^\/\/ END/p' %s | not iree-compile - -o %t 2>&1 | FileCheck %s --check-prefix=FILTER
 // RUN: sed -n '/^\/\/ BEGIN custom_op/,/^\/\/ END/p' %s | not iree-compile - -o %t 2>&1 | FileCheck %s --check-prefix=CUSTOM
 // RUN: sed -n '/^\/\/ BEGIN index/,/^\/\/ END/p' %s | not iree-compile - -o %t 2>&1 | FileCheck %s --check-prefix=INDEX
 
 // IM2COL: <stdin>:3:8: error: 'iree_linalg_ext.im2col' is formed inside IREE's own compilation pipeline, not by its input conversions
 // EXP: <stdin>:3:10: error: 'iree_linalg_ext.exp_reduction' is formed inside IREE's own compilation pipeline
-// FILTER: <stdin>:3:8: error: 'iree_linalg_ext.winograd.filter_transform' is not supported by iree-lite yet
 // CUSTOM: <stdin>:3:8: error: 'iree_linalg_ext.custom_op' is not supported by iree-lite yet
 // INDEX: <stdin>:3:8: error: 'iree_linalg_ext.index' is not supported by iree-lite yet (it belongs to the bodies of custom_op and attention)
 
@@ -31,13 +29,6 @@ func.func @f(%x: tensor<4xf32>, %m: tensor<f32>, %s: tensor<f32>) -> (tensor<f32
     iree_linalg_ext.yield %mx, %a : f32, f32
   } -> tensor<f32>, tensor<f32>
   return %r#0, %r#1 : tensor<f32>, tensor<f32>
-}
-// END
-// BEGIN filter
-func.func @f(%k: tensor<3x3x4x4xf32>, %o: tensor<8x8x4x4xf32>) -> tensor<8x8x4x4xf32> {
-  %r = iree_linalg_ext.winograd.filter_transform output_tile_size(6) kernel_size(3) kernel_dimensions([0, 1])
-    ins(%k : tensor<3x3x4x4xf32>) outs(%o : tensor<8x8x4x4xf32>) -> tensor<8x8x4x4xf32>
-  return %r : tensor<8x8x4x4xf32>
 }
 // END
 // BEGIN custom_op
