@@ -56,7 +56,7 @@ def test_assertion_inside_a_loop(both_vms):
 
 
 @pytest.mark.parametrize("line,message", [
-    ('cf.assert %n, "m"', "'cf.assert' takes an i1 condition, got 'index'"),
+    ('cf.assert %n, "m"', "use of value '%n' expects different type than prior uses: 'i1' vs 'index'"),
     ("cf.assert %ok, 3", "expected the assertion's message, a string"),
 ])
 def test_assertion_errors(line, message):

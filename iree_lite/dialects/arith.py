@@ -71,6 +71,8 @@ class CompareOp(OpDef):
                           f"{', '.join(self.predicates)}", tok)
         p.parse_punct(",")
         operands = p.parse_operand_list()
+        if self.element_kind == "float" and p.parse_optional_keyword("fastmath"):   # flags that change no result
+            p.skip_angle_body()
         p.parse_punct(":")
         t = p.parse_type()
         return Operation(self.name, p.resolve_all(operands, [t, t]), [with_element(t, I1)],

@@ -24,9 +24,9 @@ class AssertOp(OpDef):
         message = p.parse_attribute()
         if not isinstance(message, StringAttr):
             raise p.error("expected the assertion's message, a string", tok)
-        return Operation(self.name, [p.resolve(operand)], [], {"msg": message}, loc=loc)
+        return Operation(self.name, [p.resolve(operand, I1)], [], {"msg": message}, loc=loc)
 
-    def verify(self, op, fail):
+    def verify(self, op, fail):   # the generic form gives the operand's type
         if op.operands[0].type != I1:
             fail(f"'cf.assert' takes an i1 condition, got '{op.operands[0].type}'")
 

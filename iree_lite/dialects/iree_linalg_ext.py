@@ -9,7 +9,7 @@ and `-> result types`. The linalg rewrite lowers them
 (passes/linalg_ext.py); the verifiers follow IREE's (LinalgExtOps.cpp),
 with its messages where iree-lite has the same check.
 """
-from ..ir.core import Operation
+from ..ir.core import Diagnostic, Operation
 from ..ir.ops import OpDef, TerminatorOp, ends_in
 from ..ir.types import ScalarType, TensorType
 from .linalg import finish, ins_outs, parse_ins_outs
@@ -416,6 +416,52 @@ class WinogradOp(ExtOp):
             fail(f"'{self.name}' takes float tensors")
 
 
+class WinogradFilterOp(WinogradOp):
+    """`winograd.filter_transform output_tile_size(6) kernel_size(3) kernel_dimensions([0, 1])
+    ins(%kernel) outs(%out)`: each 3x3 kernel of an HWCF ([0, 1]) or FCHW
+    ([2, 3]) filter as G kernel G^T, in an 8x8xCxF result; rank 2: one kernel."""
+    clauses = {"output_tile_size": parse_dimension, "kernel_size": parse_dimension,
+               "kernel_dimensions": parse_image_dimensions}
+
+    def __init__(self):
+        super().__init__("iree_linalg_ext.winograd.filter_transform")
+
+    def verify(self, op, fail):
+        def error(message):
+            fail(f"'{self.name}' op {message}")
+        ins, outs = self.check_results(op, fail)
+        if len(ins) != 1 or len(outs) != 1:
+            fail(f"'{self.name}' takes one ins and one outs")
+        x, y = ins[0].type, outs[0].type
+        if any(k not in op.attributes for k in self.clauses):
+            fail(f"'{self.name}' needs output_tile_size(..), kernel_size(..) and kernel_dimensions(..)")
+        m, r, dims = (op.attributes[k] for k in self.clauses)
+        if (m, r) != (6, 3):
+            fail(f"'{self.name}' with output_tile_size({m}) kernel_size({r}) is not supported by iree-lite yet "
+                 "(only 6 and 3)")
+        if x.element != y.element:
+            error("expected input/output element types to be identical")
+        if x.rank != y.rank:
+            error("expected output rank to be equal to input rank")
+        if x.rank == 2:
+            if x.shape != (r, r):
+                error("expected input dims to be equal to kernel size if input is of rank 2")
+            if y.shape != (m + r - 1,) * 2:
+                error("incompatible output shape")
+        elif x.rank == 4:
+            if tuple(dims) not in ((0, 1), (2, 3)):
+                error("expect kernel dimensions to be either [0, 1] or [2, 3]")
+            if not (x.is_static and y.is_static):
+                fail(f"'{self.name}' of dynamic shape is not supported by iree-lite yet")
+            c, f = (x.shape[2], x.shape[3]) if tuple(dims) == (0, 1) else (x.shape[1], x.shape[0])
+            if any(x.shape[d] != r for d in dims) or y.shape != (m + r - 1, m + r - 1, c, f):
+                error("incompatible output shape")
+        else:
+            fail(f"'{self.name}' takes a filter of rank 4, or one kernel of rank 2")
+        if not x.element.is_float:
+            fail(f"'{self.name}' takes float tensors")
+
+
 class MapOp(OpDef):
     """`map_load %source into %out { ^bb0(%i..: index): .. yield %s.., %padding }
     : A into B -> B`: out[i..] = source[s..], or the padding where s.. is
@@ -475,9 +521,36 @@ class MapOp(OpDef):
             fail(f"'{self.name}' op expected yielded mask to be i1 type")
 
 
-OPS = {op.name: op for op in (GatherOp(), ScatterOp(), ScanOp(), SortOp(), TopkOp(), TopkV2Op(), ArgCompareOp(),
+class NotCompiledOp(OpDef):
+    """An op of IREE 3.13's dialect that iree-lite does not compile: a
+    located error saying why, for the custom and the generic form alike."""
+
+    def __init__(self, name, why):
+        self.name, self.why = name, why
+
+    def parse(self, p, loc, result_names):
+        raise Diagnostic(f"'{self.name}' {self.why}", loc, p.lexer.text)
+
+    def verify(self, op, fail):
+        fail(f"'{self.name}' {self.why}")
+
+
+PIPELINE_ONLY = ("is formed inside IREE's own compilation pipeline, not by its input conversions, and iree-lite "
+                 "does not compile it; write the computation in linalg")
+NOT_YET = "is not supported by iree-lite yet"
+NOT_COMPILED = [NotCompiledOp("iree_linalg_ext.im2col", PIPELINE_ONLY),
+                NotCompiledOp("iree_linalg_ext.exp_reduction", PIPELINE_ONLY),
+                NotCompiledOp("iree_linalg_ext.custom_op", NOT_YET),
+                NotCompiledOp("iree_linalg_ext.index", "is not supported by iree-lite yet (it belongs to the "
+                                                       "bodies of custom_op and attention)")]
+
+OPS = {op.name: op for op in (*NOT_COMPILED, GatherOp(), ScatterOp(), ScanOp(), SortOp(), TopkOp(), TopkV2Op(), ArgCompareOp(),
                               AttentionOp(), OnlineAttentionOp(), MapOp("iree_linalg_ext.map_load"),
                               MapOp("iree_linalg_ext.map_store"),
                               WinogradOp("iree_linalg_ext.winograd.input_transform"),
-                              WinogradOp("iree_linalg_ext.winograd.output_transform"),
+                              WinogradOp("iree_linalg_ext.winograd.output_transform"), WinogradFilterOp(),
                               TerminatorOp("iree_linalg_ext.yield"))}
+from .iree_linalg_ext_fft import OPS as FFT_OPS  # noqa: E402 (these build on ExtOp, above)
+from .iree_linalg_ext_quant import OPS as QUANT_OPS  # noqa: E402
+OPS.update(QUANT_OPS)
+OPS.update(FFT_OPS)

@@ -215,8 +215,8 @@ class NamedOp(OpDef):
         self.keyword = keyword
 
     def parse(self, p, loc, result_names):
+        attrs = dict(p.parse_optional_attr_dict())   # MLIR reads one before ins(..) and after outs(..)
         ins, in_types, outs, out_types = parse_ins_outs(p)
-        attrs = {}
         if self.keyword and p.parse_optional_keyword(self.keyword):
             p.parse_punct("=")
             attrs[self.keyword] = p.parse_attribute()

@@ -1,10 +1,12 @@
 """Function bodies of several blocks: `^bb1(%x: i32):` labels, and the
 successor references (`^bb1(%a : i32)`) of the cf branch ops that end them.
-A body is one scope: a value defined in an earlier block (in the text) may
-be used later; the verifier checks that its definition dominates the use.
+A body is one scope, in which a value may be used before its definition in
+the text (a later block may dominate an earlier one): the use holds a
+placeholder until the definition replaces it, and the verifier checks that
+the definition dominates the use.
 `Parser` (parser.py) mixes this in.
 """
-from ..ir.core import Block, Diagnostic
+from ..ir.core import Block, Diagnostic, Value
 from .attributes import nested
 
 # Ops that may end a block of a function body.
@@ -13,6 +15,27 @@ BLOCK_TERMINATORS = ("func.return", "cf.br", "cf.cond_br", "cf.switch")
 
 class BlockSyntax:
     block_labels = None   # while parsing a function body: label -> [Block, first reference token, defined]
+    forward = None   # while parsing a function body: name -> (placeholder Value, first use token)
+    replaced = None   # while parsing a function body: placeholder Value -> its definition
+
+    def forward_reference(self, tok, t):
+        """The placeholder for a use of `tok`'s name before its definition,
+        of type `t` (an op's syntax gives the types of its operands)."""
+        if self.forward is None or t is None:
+            raise self.error(f"use of undeclared SSA value name '{tok.text}'", tok)
+        if tok.text not in self.forward:
+            self.forward[tok.text] = (Value(t, tok.text[1:]), tok)
+        return self.forward[tok.text][0]
+
+    def resolve_forward_reference(self, tok, value):
+        """The definition of a name used before it: its uses take `value`."""
+        if not self.forward or tok.text not in self.forward:
+            return
+        placeholder, _ = self.forward.pop(tok.text)
+        if placeholder.type != value.type:
+            name = tok.text if "#" in tok.text else f"{tok.text}#0"
+            raise self.error(f"definition of SSA value '{name}' has type '{value.type}'", tok)
+        self.replaced[placeholder] = value
 
     @nested
     def parse_function_blocks(self, arguments, loc, lone_terminated=True):
@@ -30,7 +53,8 @@ class BlockSyntax:
             arguments = list(arguments) + self.parse_block_arguments()
         for tok, t in arguments:
             self.define(tok, entry.add_argument(t, tok.text[1:]))
-        saved, self.block_labels = self.block_labels, {}
+        saved = self.block_labels, self.forward, self.replaced
+        self.block_labels, self.forward, self.replaced = {}, {}, {}
         if entry_label is not None:
             self.block_labels[entry_label] = [entry, None, True]
         blocks = [entry]
@@ -48,8 +72,12 @@ class BlockSyntax:
             for block, first_use, defined in self.block_labels.values():
                 if not defined:
                     raise self.error("reference to an undefined block", first_use)
+            for _, first_use in self.forward.values():
+                raise self.error(f"use of undeclared SSA value name '{first_use.text}'", first_use)
+            if self.replaced:
+                replace_placeholders(blocks, self.replaced)
         finally:
-            self.block_labels = saved
+            self.block_labels, self.forward, self.replaced = saved
         self.advance()
         for name in self.scopes.pop():
             del self.values[name]
@@ -114,3 +142,12 @@ class BlockSyntax:
         types = self.parse_type_list()
         self.parse_punct(")")
         return self.resolve_all(toks, types)
+
+
+def replace_placeholders(blocks, replaced):
+    """Each use of a placeholder in `blocks` (nested regions included) made a use of its definition."""
+    for block in blocks:
+        for op in block.operations:
+            op.operands = [replaced.get(v, v) for v in op.operands]
+            for region in op.regions:
+                replace_placeholders(region.blocks, replaced)

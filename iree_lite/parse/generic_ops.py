@@ -177,7 +177,23 @@ def winograd(g):
     """The winograd transforms' clauses are attributes: ints and an array."""
     attrs = {"num_ins": IntegerAttr(1, ScalarType("i64")),
              "output_tile_size": g.attr("output_tile_size", IntegerAttr).value,
-             "kernel_size": g.attr("kernel_size", IntegerAttr).value, "image_dimensions": g.ints("image_dimensions")}
+             "kernel_size": g.attr("kernel_size", IntegerAttr).value}
+    dims = "kernel_dimensions" if g.name.endswith("filter_transform") else "image_dimensions"
+    attrs[dims] = g.ints(dims)
+    return g.op(attrs)
+
+
+def one_init(g):
+    """Ops whose one output comes last, after their inputs (no operandSegmentSizes)."""
+    attrs = {k: v for k, v in g.attrs.items() if k not in IGNORED}
+    attrs["num_ins"] = IntegerAttr(len(g.operands) - 1, ScalarType("i64"))
+    return g.op(attrs)
+
+
+def fft(g):
+    """fft's operand groups: stage, real_coeff, imag_coeff (the inputs), real, imag."""
+    attrs = {k: v for k, v in g.attrs.items() if k not in IGNORED}
+    attrs["num_ins"] = IntegerAttr(sum(g.segments(5)[:3]), ScalarType("i64"))
     return g.op(attrs)
 
 
@@ -212,7 +228,8 @@ STRUCTURE = {
     "affine.linearize_index": (AT_LEAST_ONE, 1, 0, ()), "affine.delinearize_index": (AT_LEAST_ONE, AT_LEAST_ONE, 0, ()),
     "flow.tensor.reshape": (AT_LEAST_ONE, 1, 0, ()), "flow.tensor.bitcast": (AT_LEAST_ONE, 1, 0, ()),
     "iree_linalg_ext.map_load": (2, 1, 1, ()), "iree_linalg_ext.map_store": (2, 1, 1, ()),
-    **{f"iree_linalg_ext.winograd.{n}_transform": (2, 1, 0, ()) for n in ("input", "output")},
+    **{f"iree_linalg_ext.winograd.{n}_transform": (2, 1, 0, ()) for n in ("input", "output", "filter")},
+    **{f"iree_linalg_ext.{n}quantize_affine": ((3, 4), 1, 0, ("indexing_maps",)) for n in ("", "de")},
     "cf.assert": (1, 0, 0, ("msg",)),
     **{f"linalg.{n}": (AT_LEAST_TWO, 1, 0, ("inner_dims_pos", "static_inner_tiles")) for n in ("pack", "unpack")},
 }
@@ -281,7 +298,8 @@ BUILDERS = {"cf.br": branch_op, "cf.cond_br": branch_op, "cf.switch": branch_op,
             "affine.delinearize_index": index_basis, "flow.tensor.reshape": reinterpret,
             "flow.tensor.bitcast": reinterpret, "iree_linalg_ext.map_load": lambda g: g.op(),
             "iree_linalg_ext.map_store": lambda g: g.op(),
-            **{f"iree_linalg_ext.winograd.{n}_transform": winograd for n in ("input", "output")}}
+            **{f"iree_linalg_ext.winograd.{n}_transform": winograd for n in ("input", "output", "filter")},
+            **{f"iree_linalg_ext.{n}quantize_affine": one_init for n in ("", "de")}, "iree_linalg_ext.fft": fft}
 
 
 def build(g):
@@ -294,5 +312,8 @@ def build(g):
     if g.name.startswith("linalg.") and g.name not in ("linalg.yield", "linalg.index"):
         return linalg(g)
     if g.name.startswith("iree_linalg_ext.") and g.name != "iree_linalg_ext.yield":
+        from ..dialects.iree_linalg_ext import NotCompiledOp, OPS
+        if isinstance(OPS.get(g.name), NotCompiledOp):
+            OPS[g.name].verify(g, g.fail)
         return linalg_ext(g)
     return g.op()

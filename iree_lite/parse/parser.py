@@ -98,7 +98,7 @@ class Parser(TypeAttributeSyntax, DenseSyntax, GenericSyntax, ResourceSyntax, Bl
         """The Value a `%name` token refers to, checking its type if given."""
         v = self.values.get(tok.text)
         if v is None:
-            raise self.error(f"use of undeclared SSA value name '{tok.text}'", tok)
+            v = self.forward_reference(tok, t)
         if t is not None and v.type != t:
             raise self.error(f"use of value '{tok.text}' expects different type than prior uses: "
                              f"'{t}' vs '{v.type}'", tok)
@@ -107,6 +107,7 @@ class Parser(TypeAttributeSyntax, DenseSyntax, GenericSyntax, ResourceSyntax, Bl
     def define(self, tok, value):
         if tok.text in self.values:
             raise self.error(f"redefinition of SSA value '{tok.text}'", tok)
+        self.resolve_forward_reference(tok, value)
         self.values[tok.text] = value
         self.scopes[-1].append(tok.text)
 
@@ -193,7 +194,7 @@ class Parser(TypeAttributeSyntax, DenseSyntax, GenericSyntax, ResourceSyntax, Bl
             raise self.error("expected operation name")
         if self.is_keyword("loc"):
             op.loc = self.parse_location(op.loc)
-        if len(op.results) != len(results):
+        if len(op.results) != len(results) and results:   # results may go unnamed (and unused)
             raise self.lexer.error(f"operation defines {len(op.results)} results but was provided "
                                    f"{len(results)} to bind", name_tok.offset)
         for tok, v in zip(results, op.results):
@@ -328,6 +329,8 @@ class Parser(TypeAttributeSyntax, DenseSyntax, GenericSyntax, ResourceSyntax, Bl
     def make_global(self, name, t, mutable, initial, tok, loc):
         """The Global `name` of type `t` (None: the initial value's), checking
         the initial value (an error at `tok`)."""
+        if isinstance(initial, StringAttr) and initial.value == "#util.uninitialized":
+            initial = None   # its contents are undefined until stored: as a global without initial value
         if initial is not None:
             if isinstance(initial, StringAttr) and initial.value.startswith("#flow.parameter"):
                 raise self.error(f"global '@{name}' is a parameter ({initial.value}), which iree-lite does not "

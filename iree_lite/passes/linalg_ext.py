@@ -16,7 +16,9 @@ from .build import I1, INDEX, cmp, emit, extract, for_loop, if_else, index_const
     size_product, splat, view
 from .body import apply_body, gather
 from .linalg_ext_attention import rewrite_attention
+from .linalg_ext_fft import rewrite_fft
 from .linalg_ext_map import rewrite_map_load, rewrite_map_store
+from .linalg_ext_quant import rewrite_quant
 from .linalg_ext_winograd import rewrite_winograd
 from .linalg_ext_sort import rewrite_sort, rewrite_topk
 
@@ -165,4 +167,7 @@ REWRITES = {"iree_linalg_ext.gather": rewrite_gather, "iree_linalg_ext.scatter":
             "iree_linalg_ext.online_attention": rewrite_attention, "iree_linalg_ext.map_load": rewrite_map_load,
             "iree_linalg_ext.map_store": rewrite_map_store,
             "iree_linalg_ext.winograd.input_transform": rewrite_winograd,
-            "iree_linalg_ext.winograd.output_transform": rewrite_winograd}
+            "iree_linalg_ext.winograd.output_transform": rewrite_winograd,
+            "iree_linalg_ext.winograd.filter_transform": rewrite_winograd,
+            "iree_linalg_ext.fft": rewrite_fft,
+            "iree_linalg_ext.quantize_affine": rewrite_quant, "iree_linalg_ext.dequantize_affine": rewrite_quant}

@@ -1,7 +1,9 @@
-"""iree_linalg_ext.winograd.input_transform and output_transform, for
-F(6x6, 3x3): 8x8 tiles taken from the image by a gather (zeros past its
-edge) and transformed by two matrix products, B^T (tile) B; and back,
-A^T (tile) A, the 6x6 blocks put in place by a transposing copy."""
+"""iree_linalg_ext.winograd.input_transform, filter_transform and
+output_transform, for F(6x6, 3x3): 8x8 tiles taken from the image by a
+gather (zeros past its edge) and transformed by two matrix products,
+B^T (tile) B; each 3x3 kernel of the filter (HWCF, or FCHW moved to HWCF)
+G (kernel) G^T; and back, A^T (tile) A, the 6x6 blocks put in place by a
+transposing copy."""
 from fractions import Fraction as F
 
 from ..ir.attributes import AffineMapAttr, DenseElementsAttr
@@ -21,7 +23,10 @@ BT = [[1, 0, F(-21, 4), 0, F(21, 4), 0, -1, 0],
       [0, -1, 0, F(21, 4), 0, F(-21, 4), 0, 1]]
 POINTS = [1, -1, 2, -2, F(1, 2), F(-1, 2)]
 AT = [[int(k == 0)] + [p ** k for p in POINTS] + [int(k == 5)] for k in range(6)]
-TILE, STEP = 8, 6
+# The filter transform's G (8x3), as IREE's constants (WinogradConstants.h) are.
+G = [[1, 0, 0], [F(-2, 9)] * 3, [F(-2, 9), F(2, 9), F(-2, 9)], [F(1, 90), F(1, 45), F(2, 45)],
+     [F(1, 90), F(-1, 45), F(2, 45)], [F(32, 45), F(16, 45), F(8, 45)], [F(32, 45), F(-16, 45), F(8, 45)], [0, 0, 1]]
+STEP = 6
 
 
 def rewrite_winograd(op, ops, remap, source):
@@ -29,8 +34,8 @@ def rewrite_winograd(op, ops, remap, source):
     loc = op.loc
     element = x.type.element
     forward = op.name.endswith("input_transform")
-    matrix = BT if forward else AT
-    rows = len(matrix)
+    matrix = BT if forward else G if op.name.endswith("filter_transform") else AT
+    rows, side = len(matrix), len(matrix[0])
 
     def const(shape, values):
         t = TensorType(shape, element)
@@ -45,14 +50,17 @@ def rewrite_winograd(op, ops, remap, source):
         shape = a.type.shape[:-1] + b.type.shape[-1:]
         return emit(ops, "iree_lite.matmul", [zeros(shape), a, b], [TensorType(shape, element)], loc=loc)[0]
     tiles = take_tiles(op, ops, x, out, source) if forward else x
-    count = tiles.type.num_elements // (TILE * TILE)
+    if side == 3 and tuple(op.attributes["kernel_dimensions"]) == (2, 3) and x.type.rank == 4:   # FCHW -> HWCF
+        f, c, h, w = x.type.shape
+        tiles = expand(ops, x, AffineMapAttr(4, (3, 2, 0, 1)), (h, w, c, f), loc)
+    count = tiles.type.num_elements // (side * side)
     flat = [v for row in matrix for v in row]
     # M (tile) M^T as two products: first each row block of the tile times
     # M^T (a batched product over the tile's rows), then M times the result.
-    half = matmul(const((TILE, rows, TILE), flat * TILE), view(ops, tiles, [TILE, TILE, count], loc))
-    full = matmul(const((1, rows, TILE), flat), view(ops, half, [1, TILE, rows * count], loc))
+    half = matmul(const((side, rows, side), flat * side), view(ops, tiles, [side, side, count], loc))
+    full = matmul(const((1, rows, side), flat), view(ops, half, [1, side, rows * count], loc))
     done = view(ops, full, [rows, rows] + list(tiles.type.shape[2:]), loc)
-    if forward:
+    if side == 3 or forward:
         return [done]
     return [place_blocks(op, ops, done, out)]
 

@@ -9,6 +9,7 @@ and buffer planning record theirs on each function (`Function.dispatch`,
 """
 from ..dialects import lookup
 from ..ir.attributes import StringAttr, UnitAttr
+from ..ir.dominance import reachable
 from ..ir.verifier import verify_module
 from .abi import ABI_ATTRIBUTE, abi_model
 from .bufferize import plan_buffers
@@ -49,6 +50,8 @@ class LowerLinalg(Pass):
 
     def run(self, module):
         for f in module.functions:
+            if f.other_blocks:   # in dominance order, which the text need not follow; unreachable ones never run
+                f.other_blocks = reachable(f.body)[1:]
             remap = {}   # shared by the blocks: a later block may use what an earlier one rewrote
             for block in f.blocks:
                 lower_linalg(block, module.source, remap)
