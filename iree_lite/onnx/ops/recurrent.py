@@ -3,15 +3,15 @@ hidden (and cell) state and the output sequence, so the program's size does
 not grow with the sequence length.
 
 Before the loop, every time step's input projection X*W^T + Wb + Rb is one
-linalg.matmul over the whole sequence; inside it, the state's projection
-H*R^T is a linalg.matmul per step and the gates are element-wise generics
-over (batch, hidden). With sequence_lens, a batch entry's state stops
+linalg.matmul over the whole sequence; inside it, a linalg.matmul per step
+accumulates the state's projection H*R^T into that step's slice of it, and
+the gates are element-wise generics over (batch, hidden). With sequence_lens, a batch entry's state stops
 changing at its length (so Y_h is its last valid step, and the reverse
 direction starts there) and the Y frames past it are zeros.
 """
 import numpy as np
 
-from ..emitter import NodeError, Value, fmt_shape, tensor_type
+from ..emitter import NodeError, Value, element_type, fmt_shape, tensor_type
 from ..scalars import Scalars
 from .elementwise import check_float, elu, hard_sigmoid, leaky_relu, sigmoid, softplus, softsign, \
     thresholded_relu
@@ -104,6 +104,7 @@ def part(e, v, offsets, sizes):
 
 
 def transposed(e, v, perm):
+    """v permuted: folded where v is known at import time."""
     if v.const is not None and v.ssa is None:
         return Value(tuple(v.shape[p] for p in perm), v.dtype, const=np.ascontiguousarray(v.const.transpose(perm)))
     return e.transpose(v, perm)
@@ -121,20 +122,14 @@ class Cell:
     """What a direction's step reads: its activations, the clip, the
     sequence lengths (None: no masking) and the step's index as i64."""
 
-    def __init__(self, e, acts, clip, lens):
+    def __init__(self, e, acts, clip, lens, dtype):
         self.e, self.acts, self.clip, self.lens = e, acts, clip, lens
+        self.dtype, self.element = dtype, element_type(dtype)
         self.t64 = None   # set by the loop body
 
     def gate_in(self, v, k):
         """(Value, exprs): gate k's (batch, hidden) plane of a (batch, gates, hidden) v."""
         return (v, ["d0", str(k), "d1"])
-
-    def pre(self, b, x, t, dtype):
-        """A gate's input, clipped to [-clip, clip] when the node clips."""
-        if self.clip is None:
-            return x
-        x = b.emit(f"arith.maximumf {x}, {b.const(-self.clip, dtype)} : {t}")
-        return b.emit(f"arith.minimumf {x}, {b.const(self.clip, dtype)} : {t}")
 
     def masked(self, ins, prev, body):
         """A generic over (batch, hidden) of body(b, args) (args: ins then
@@ -154,10 +149,23 @@ class Cell:
             return b.emit(f"arith.select {live}, {new}, {args[len(ins)]} : {t}")
         return self.e.generic(list(ins) + extra, prev.shape, prev.dtype, full)
 
-    def project(self, h, r_t):
-        """h * R^T as (batch, gates, hidden)."""
-        y = matmul_values(self.e, h, r_t)
-        return self.e.reshape(y, (h.shape[0], r_t.shape[1] // h.shape[1], h.shape[1]))
+    def project(self, h, r_t, into=None):
+        """into (zeros where None) + h * R^T, as (batch, gates, hidden):
+        linalg.matmul accumulates into its output, so a step's input
+        projection (batch, gates * hidden) is that output."""
+        e = self.e
+        shape = (h.shape[0], r_t.shape[1])
+        init = e.fill(0.0, shape, h.dtype) if into is None else e.materialize(into)
+        y = e.named("linalg.matmul", [h, r_t], init, shape, h.dtype)
+        return e.reshape(y, (h.shape[0], r_t.shape[1] // h.shape[1], h.shape[1]))
+
+    def act(self, b, k, x):
+        """Activation k of the direction on x, clipped first when the node clips."""
+        t, dtype = self.element, self.dtype
+        if self.clip is not None:
+            x = b.emit(f"arith.maximumf {x}, {b.const(-self.clip, dtype)} : {t}")
+            x = b.emit(f"arith.minimumf {x}, {b.const(self.clip, dtype)} : {t}")
+        return self.acts[k](b, x, t, dtype)
 
 
 def add(b, t, *xs):
@@ -171,83 +179,68 @@ def mul(b, t, x, y):
     return b.emit(f"arith.mulf {x}, {y} : {t}")
 
 
-def rnn_step(cell, xp, states, weights):
+def rnn_step(cell, xt, states, weights):
     """Ht = f(Xt*Wi^T + Ht-1*Ri^T + Wbi + Rbi)."""
-    (h,), (r_t,), (f,) = states, weights["R"], cell.acts
-    hp = cell.project(h, r_t)
-    t, d = h.element, h.dtype
-    return [cell.masked([cell.gate_in(xp, 0), cell.gate_in(hp, 0)], h,
-                        lambda b, a: f(b, cell.pre(b, add(b, t, a[0], a[1]), t, d), t, d))]
+    (h,), (r_t,) = states, weights["R"]
+    pre = cell.project(h, r_t, xt)
+    return [cell.masked([cell.gate_in(pre, 0)], h, lambda b, a: cell.act(b, 0, a[0]))]
 
 
-def gru_step(cell, xp, states, weights):
+def gru_step(cell, xt, states, weights):
     """z and r gates, then ht from the reset state (linear_before_reset=0)
     or the reset projection (1); Ht = (1 - zt) * ht + zt * Ht-1."""
-    (h,), (f, g) = states, cell.acts
-    t, d = h.element, h.dtype
-    e = cell.e
-
-    def gate(b, x, y):
-        return f(b, cell.pre(b, add(b, t, x, y), t, d), t, d)
+    (h,) = states
+    t, d, e = h.element, h.dtype, cell.e
+    batch, hidden = h.shape
 
     def blend(b, z, hh, prev):
         one_minus = b.emit(f"arith.subf {b.const(1.0, d)}, {z} : {t}")
         return add(b, t, mul(b, t, one_minus, hh), mul(b, t, z, prev))
-    if weights["Rbh"] is None:   # linear_before_reset = 0
-        hp = cell.project(h, weights["R"][0])   # z and r rows
-        reset = e.generic([cell.gate_in(xp, 1), cell.gate_in(hp, 1), (h, ["d0", "d1"])], h.shape, d,
-                          lambda b, a, acc: mul(b, t, gate(b, a[0], a[1]), a[2]))
-        hh_p = cell.project(reset, weights["R"][1])
-
-        def body(b, a):
-            hh = g(b, cell.pre(b, add(b, t, a[2], a[3]), t, d), t, d)
-            return blend(b, gate(b, a[0], a[1]), hh, a[4])
-        return [cell.masked([cell.gate_in(xp, 0), cell.gate_in(hp, 0), cell.gate_in(xp, 2),
-                             cell.gate_in(hh_p, 0)], h, body)]
+    if weights["Rbh"] is None:   # linear_before_reset = 0: the h rows apply to the reset state
+        zr = cell.project(h, weights["R"][0], e.extract_slice(xt, [0, 0], [batch, 2 * hidden]))
+        reset = e.generic([cell.gate_in(zr, 1), (h, ["d0", "d1"])], h.shape, d,
+                          lambda b, a, acc: mul(b, t, cell.act(b, 0, a[0]), a[1]))
+        hh = cell.project(reset, weights["R"][1], e.extract_slice(xt, [0, 2 * hidden], [batch, hidden]))
+        return [cell.masked([cell.gate_in(zr, 0), cell.gate_in(hh, 0)], h,
+                            lambda b, a: blend(b, cell.act(b, 0, a[0]), cell.act(b, 1, a[1]), a[2]))]
     hp = cell.project(h, weights["R"][0])
+    xp = e.reshape(xt, (batch, 3, hidden))
 
-    def body_lbr(b, a):
-        r = gate(b, a[2], a[3])
-        linear = mul(b, t, r, add(b, t, a[5], a[6]))
-        hh = g(b, cell.pre(b, add(b, t, a[4], linear), t, d), t, d)
-        return blend(b, gate(b, a[0], a[1]), hh, a[7])
+    def body(b, a):
+        r = cell.act(b, 0, add(b, t, a[2], a[3]))
+        hh = cell.act(b, 1, add(b, t, a[4], mul(b, t, r, add(b, t, a[5], a[6]))))
+        return blend(b, cell.act(b, 0, add(b, t, a[0], a[1])), hh, a[7])
     return [cell.masked([cell.gate_in(xp, 0), cell.gate_in(hp, 0), cell.gate_in(xp, 1), cell.gate_in(hp, 1),
-                         cell.gate_in(xp, 2), cell.gate_in(hp, 2), (weights["Rbh"], ["d1"])], h, body_lbr)]
+                         cell.gate_in(xp, 2), cell.gate_in(hp, 2), (weights["Rbh"], ["d1"])], h, body)]
 
 
-def lstm_step(cell, xp, states, weights):
+def lstm_step(cell, xt, states, weights):
     """Gates i, o, f, c (peepholes P for i, o, f): Ct = ft * Ct-1 + it * ct,
     Ht = ot * h(Ct); with input_forget, ft = 1 - it."""
-    (h, c), (f, g, hf) = states, cell.acts
+    (h, c), p = states, weights["P"]
     t, d = h.element, h.dtype
-    p = weights["P"]
-    hp = cell.project(h, weights["R"][0])
+    pre = cell.project(h, weights["R"][0], xt)
 
-    def gate(b, x, y, peep=None, state=None):
-        s = add(b, t, x, y)
-        if peep is not None:
-            s = add(b, t, s, mul(b, t, peep, state))
-        return f(b, cell.pre(b, s, t, d), t, d)
+    def peeped(b, x, peep, state):
+        return x if peep is None else add(b, t, x, mul(b, t, peep, state))
     peeps = [(p, [str(k), "d1"]) for k in range(3)] if p is not None else []
 
     def cell_body(b, a):
-        pi, pf = (a[6], a[7]) if p is not None else (None, None)
+        pi, pf = (a[3], a[4]) if p is not None else (None, None)
         prev = a[-1]
-        i = gate(b, a[0], a[1], pi, prev)
+        i = cell.act(b, 0, peeped(b, a[0], pi, prev))
         if weights["input_forget"]:
             fg = b.emit(f"arith.subf {b.const(1.0, d)}, {i} : {t}")
         else:
-            fg = gate(b, a[2], a[3], pf, prev)
-        cc = g(b, cell.pre(b, add(b, t, a[4], a[5]), t, d), t, d)
-        return add(b, t, mul(b, t, fg, prev), mul(b, t, i, cc))
-    c_ins = [cell.gate_in(xp, 0), cell.gate_in(hp, 0), cell.gate_in(xp, 2), cell.gate_in(hp, 2),
-             cell.gate_in(xp, 3), cell.gate_in(hp, 3)] + ([peeps[0], peeps[2]] if p is not None else [])
+            fg = cell.act(b, 0, peeped(b, a[1], pf, prev))
+        return add(b, t, mul(b, t, fg, prev), mul(b, t, i, cell.act(b, 1, a[2])))
+    c_ins = [cell.gate_in(pre, 0), cell.gate_in(pre, 2), cell.gate_in(pre, 3)] + peeps[0:3:2]
     c_new = cell.masked(c_ins, c, cell_body)
 
     def hidden_body(b, a):
-        o = gate(b, a[0], a[1], a[3] if p is not None else None, a[2])
-        return mul(b, t, o, hf(b, a[2], t, d))
-    h_ins = [cell.gate_in(xp, 1), cell.gate_in(hp, 1), (c_new, ["d0", "d1"])] + ([peeps[1]] if p is not None else [])
+        o = cell.act(b, 0, peeped(b, a[0], a[2] if p is not None else None, a[1]))
+        return mul(b, t, o, cell.acts[2](b, a[1], t, d))   # h(Ct): not a gate, so never clipped
+    h_ins = [cell.gate_in(pre, 1), (c_new, ["d0", "d1"])] + peeps[1:2]
     return [cell.masked(h_ins, h, hidden_body), c_new]
 
 
@@ -335,7 +328,7 @@ def recurrent(node):
     want_y = bool(node.proto.output) and bool(node.proto.output[0])
     ys, finals = [], [[] for _ in range(state_count)]
     for d in range(dirs):
-        cell = Cell(e, acts[d], clip, lens)
+        cell = Cell(e, acts[d], clip, lens, x.dtype)
         out = direction_loop(node, cell, x, d, direction == "reverse" or d == 1, hidden, layout, options, want_y)
         for i in range(state_count):   # an entry of length 0 ends with zero states, as onnxruntime's do
             final = e.reshape(out[i], (1, batch, hidden))
@@ -394,7 +387,7 @@ def direction_loop(node, cell, x, d, reverse, hidden, layout, options, want_y):
     xw = matmul_values(e, e.reshape(x, (steps * batch, inputs)), w_t)
     xw = e.generic([(xw, ["d0", "d1"]), (sum_bias, ["d1"])], xw.shape, x.dtype,
                    lambda b, args, acc: b.emit(f"arith.addf {args[0]}, {args[1]} : {x.element}"))
-    xp = e.reshape(xw, (steps, batch, gates, hidden))
+    xp = e.reshape(xw, (steps, batch, gates * hidden))
     if node.op_type == "GRU" and not options["lbr"]:   # the z and r rows; the h rows apply to the reset state
         recur = [transposed(e, part(e, r_d, (0, 0), (2 * hidden, hidden)), (1, 0)),
                  transposed(e, part(e, r_d, (2 * hidden, 0), (hidden, hidden)), (1, 0))]
@@ -411,9 +404,9 @@ def direction_loop(node, cell, x, d, reverse, hidden, layout, options, want_y):
 
     def body(t, t64, carried):
         cell.t64 = t64
-        xt = Value((batch, gates, hidden), x.dtype, ssa=e.emit(
-            f"tensor.extract_slice {xp.ssa}[{t}, 0, 0, 0] [1, {batch}, {gates}, {hidden}] [1, 1, 1, 1] : "
-            f"{xp.type} to {tensor_type((batch, gates, hidden), x.dtype)}"))
+        xt = Value((batch, gates * hidden), x.dtype, ssa=e.emit(
+            f"tensor.extract_slice {xp.ssa}[{t}, 0, 0] [1, {batch}, {gates * hidden}] [1, 1, 1] : "
+            f"{xp.type} to {tensor_type((batch, gates * hidden), x.dtype)}"))
         new = step(cell, xt, carried[:state_count], weights)
         if want_y:
             y = carried[state_count]
