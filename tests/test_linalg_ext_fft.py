@@ -22,11 +22,15 @@ def stage(result, n, operands, coefficients=None):
 
 
 STAGES = "".join(f"  %s{n} = arith.constant {n} : index\n" for n in (1, 2, 3))
-COEFFICIENTS = "".join(
-    f"  %c{n}r = arith.constant dense<{[float(np.float32(np.cos(-2 * np.pi * j / (1 << n)))) for j in range(1 << (n - 1))]}>"
-    f" : tensor<{1 << (n - 1)}xf32>\n"
-    f"  %c{n}i = arith.constant dense<{[float(np.float32(np.sin(-2 * np.pi * j / (1 << n)))) for j in range(1 << (n - 1))]}>"
-    f" : tensor<{1 << (n - 1)}xf32>\n" for n in (1, 2, 3))
+
+
+def twiddles(f, n):
+    """The f (cos or sin) parts of stage n's twiddle factors, as f32 values."""
+    return [float(np.float32(f(-2 * np.pi * j / (1 << n)))) for j in range(1 << (n - 1))]
+
+
+COEFFICIENTS = "".join(f"  %c{n}{part} = arith.constant dense<{twiddles(f, n)}> : tensor<{1 << (n - 1)}xf32>\n"
+                       for n in (1, 2, 3) for part, f in (("r", np.cos), ("i", np.sin)))
 
 
 def program(coefficients):
@@ -39,7 +43,7 @@ def program(coefficients):
 
 RE = np.array([[1, 5, 3, 7, 2, 6, 4, 8], [0, 0, 0, 0, 1, 1, 1, 1]], np.float32)
 IM = np.array([[0, 1, 0, 1, 2, 0, 0, 3], [0, 0, 0, 0, 0, 0, 0, 0]], np.float32)
-ARGS = ["--input=2x8xf32=" + " ".join(str(int(v)) for v in RE.flat), "--input=2x8xf32=" + " ".join(str(int(v)) for v in IM.flat)]
+ARGS = ["--input=2x8xf32=" + " ".join(str(int(v)) for v in x.flat) for x in (RE, IM)]
 BIT_REVERSED = [0, 4, 2, 6, 1, 5, 3, 7]
 EXPECTED = ("result[0]: hal.buffer_view\n2x8xf32=[36 -5.70711 -5 -3.70711 -4 -4.29289 -3 -2.29289][4 0 0 0 -4 0 0 0]\n"
             "result[1]: hal.buffer_view\n2x8xf32=[7 12.1924 4 -2.87868 -3 -6.19239 -4 -7.12132][0 0 0 0 0 0 0 0]\n")

@@ -24,7 +24,8 @@ PROGRAM = textwrap.dedent("""\
           outs(%zi : tensor<2x2xi32>) -> tensor<2x2xi32>
       %e = tensor.empty() : tensor<2x2xi1>
       %c = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
-                           iterator_types = ["parallel", "parallel"]} ins(%a : tensor<2x2xf32>) outs(%e : tensor<2x2xi1>) {
+                           iterator_types = ["parallel", "parallel"]}
+          ins(%a : tensor<2x2xf32>) outs(%e : tensor<2x2xi1>) {
       ^bb0(%in: f32, %out: i1):
         %two = arith.constant 2.0 : f32
         %gt = arith.cmpf ogt, %in, %two fastmath<nnan> : f32

@@ -7,7 +7,7 @@ the innermost dimension (a stage too large for it) fail the call."""
 import math
 
 from ..dialects.linalg import ins_outs
-from ..ir.types import ScalarType, TensorType
+from ..ir.types import ScalarType
 from .body import gather
 from .build import cast, cmp, constant, emit, index_constant, linear_index, splat
 
