@@ -11,6 +11,7 @@ worker dies is run once more; a second death is reported as its error.
 Without --scheduler a LocalCluster of --jobs worker processes is started.
 """
 import time
+import warnings
 from collections import OrderedDict
 
 from .batch import Outcome, Result, Stats, judge
@@ -37,9 +38,14 @@ def _client(ns):
     # One retry for a run whose worker died: the scheduler gives up on a
     # task after this many worker deaths.
     dask.config.set({"distributed.scheduler.allowed-failures": 1})
-    cluster = LocalCluster(n_workers=ns.jobs, threads_per_worker=1, processes=True, dashboard_address=None,
-                           silence_logs=50)
-    return Client(cluster), cluster
+    # The cluster is ours, not the user's: its start-up warnings (such as
+    # "Creating scratch directories is taking a surprisingly long time" on a
+    # busy machine) would only interleave with the runs' lines on stderr.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cluster = LocalCluster(n_workers=ns.jobs, threads_per_worker=1, processes=True, dashboard_address=None,
+                               silence_logs=50)
+        return Client(cluster), cluster
 
 
 def _module_bytes(client, runs):
