@@ -999,7 +999,7 @@ class Context:
 
     def op_cf_assert(self, fr, m, v):
         if not fr.i[v["cond"]]:
-            raise VMError("FAILED_PRECONDITION", f"{where(m, v)}: {m.constants[v['message']].data.decode()}")
+            raise VMError("FAILED_PRECONDITION", f"{where(m, v)}: {bytes(m.constants[v['message']].data).decode()}")
 
     def op_check_false(self, fr, m, v):
         self.op_check_true(fr, m, v, want=False)
@@ -1032,7 +1032,7 @@ class Context:
         if any(not isinstance(b, Buffer) for b in views):
             raise VMError("INVALID_ARGUMENT", "traced value is not a buffer")
         if self.debug_sink is not None:
-            self.debug_sink(m.constants[v["key"]].data.decode(), views)
+            self.debug_sink(bytes(m.constants[v["key"]].data).decode(), views)
 
     def op_fence_create(self, fr, m, v):
         fr.r[v["dst"]] = Fence()
