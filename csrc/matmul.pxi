@@ -42,7 +42,7 @@ cdef enum:
     # order (a block of k resumes from the partial sum stored in C), so
     # results are the plain loop's.
     MM_KC = LITE_MM_KC
-    MM_FEW_ROWS = 256
+    MM_FEW_ROWS = 128
 
 
 cdef inline void matmul_rows(num* c, const num* a, const num* b, int64_t begin, int64_t end,

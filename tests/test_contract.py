@@ -86,8 +86,8 @@ def test_matmul_matches_the_reference(kernel_isa, dtype, batch, m, k, n):
         assert native(module, arrays, device, workers).tobytes() == want.tobytes(), (device, workers)
 
 
-# Large enough to run on the pool in chunks of rows (more than 256 rows, or
-# batches, cut by chunks included) or of panels (at most 256 rows; with a
+# Large enough to run on the pool in chunks of rows (more than 128 rows, or
+# batches, cut by chunks included) or of panels (at most 128 rows; with a
 # partial last panel); the in-order oracle above stands in for the slow reference.
 LARGE = [(0, 100, 100, 100), (0, 257, 300, 129), (0, 128, 512, 256), (3, 33, 257, 65), (5, 17, 100, 31),
          (0, 64, 600, 200)]

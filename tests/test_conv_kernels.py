@@ -1,6 +1,6 @@
 """Convolutions on the native VM's matmul paths (windows copied by the host's
 buffer.expand; tiles of 8 rows with AVX-512, 4 with AVX2/SSE2; B read by
-panels for at most 256 rows, packed by rows beyond): bit for bit the
+panels for at most 128 rows, packed by rows beyond): bit for bit the
 reference interpreter on every tile level and device, padded through
 tensor.pad, around the tile edges, in NCHW and NHWC, grouped, depthwise,
 strided and dilated; a ResNet layer against the in-order sum and the real
