@@ -128,7 +128,10 @@ def test_integer_ops_match_onnxruntime():
     check(nodes, {"a": a, "b": b}, {"y": (TensorProto.INT32, [3, 4])})
 
 
-LIGHT_MODELS = ("squeezenet", "shufflenet", "inception_v1")
+LIGHT_MODELS = ("densenet121", "inception_v1", "inception_v2", "resnet50", "shufflenet", "squeezenet")
+# The three with large fully connected layers (VGG-19's weights alone are
+# 575 MB) take 15-40 s each: run when IREE_LITE_ALL_MODELS is set.
+HEAVY_MODELS = ("bvlc_alexnet", "vgg19", "zfnet512")
 
 
 def light_model(name):
@@ -142,7 +145,10 @@ def light_model(name):
     return model, input_name, x, want
 
 
-@pytest.mark.parametrize("name", LIGHT_MODELS)
+HEAVY = pytest.mark.skipif(not os.environ.get("IREE_LITE_ALL_MODELS"), reason="IREE_LITE_ALL_MODELS is not set")
+
+
+@pytest.mark.parametrize("name", [*LIGHT_MODELS, *(pytest.param(name, marks=HEAVY) for name in HEAVY_MODELS)])
 def test_light_model_matches_onnxruntime(name):
     model, input_name, x, want = light_model(name)
     have, = load(model)({input_name: x}).values()
