@@ -121,12 +121,21 @@ def structured(op, attrs):
     return op.operands, attrs, op.regions
 
 
+def fft(op, attrs):
+    """iree_linalg_ext.fft: five operand groups (stage, real and imaginary
+    coefficients, which go together or not at all, real, imag)."""
+    coefficients = getattr(attrs.pop("num_ins"), "value", None) - 1
+    attrs["operandSegmentSizes"] = segments(1, coefficients // 2, coefficients // 2, 1, 1)
+    return op.operands, attrs, op.regions
+
+
 SPELLINGS = {"tensor.extract_slice": slice_op, "tensor.insert_slice": slice_op,
              "tensor.expand_shape": reshape, "tensor.collapse_shape": reshape, "tensor.pad": pad,
              "linalg.pack": packing, "linalg.unpack": packing, "affine.linearize_index": index_basis,
              "affine.delinearize_index": index_basis, "flow.tensor.reshape": reinterpret,
              "flow.tensor.bitcast": reinterpret, "cf.br": branch, "cf.cond_br": branch, "cf.switch": branch,
-             "check.expect_eq_const": expect_const, "check.expect_almost_eq_const": expect_const}
+             "check.expect_eq_const": expect_const, "check.expect_almost_eq_const": expect_const,
+             "iree_linalg_ext.fft": fft}
 
 
 def spelled(op):
