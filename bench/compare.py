@@ -152,6 +152,26 @@ SOFTMAX = """func.func @softmax(%x: tensor<256x1024xf32>) -> tensor<256x1024xf32
 """
 
 
+def lite_and_iree_rows(tools, tmp, name, source, arrays, element):
+    """Timing rows of function `name` of `source` on `arrays` by iree-lite
+    and (when installed) IREE llvm-cpu, both local-task. IREE's inputs are
+    splats of the arrays' shapes: its time does not depend on the values."""
+    ctx = Context("local-task")
+    ctx.load(compile_module(source, f"{name}.mlir"))
+    fn = ctx.lookup(name)
+    views = [_vm.BufferView.from_bytes(ELEMENT_CODES[element], a.shape, a) for a in arrays]
+    rows = [("iree-lite local-task", best(lambda: ctx.invoke(fn, views), repeat=5))]
+    if tools["iree-compile"]:
+        src = os.path.join(tmp, f"{name}.mlir")
+        with open(src, "w") as f:
+            f.write(source)
+        vmfb = os.path.join(tmp, f"{name}.llvm.vmfb")
+        inputs = ["x".join(map(str, a.shape)) + f"x{element}=1" for a in arrays]
+        rows.append(("IREE llvm-cpu local-task", iree_benchmark(tools, [vmfb], name, inputs, "local-task")
+                     if iree_compile(tools, src, vmfb, "llvm-cpu") else None))
+    return rows
+
+
 def linalg_workloads(tools, tmp):
     rng = np.random.default_rng(2)
     for name, source, shapes, np_fn in (
@@ -159,19 +179,7 @@ def linalg_workloads(tools, tmp):
             ("softmax", SOFTMAX, [(256, 1024)],
              lambda x: (lambda e: e / e.sum(1, keepdims=True))(np.exp(x - x.max(1, keepdims=True))))):
         arrays = [rng.standard_normal(s).astype(np.float32) for s in shapes]
-        views = [_vm.BufferView.from_bytes(8, a.shape, a) for a in arrays]
-        ctx = Context("local-task")
-        ctx.load(compile_module(source, f"{name}.mlir"))
-        fn = ctx.lookup(name)
-        rows = [("iree-lite local-task", best(lambda: ctx.invoke(fn, views), repeat=5))]
-        if tools["iree-compile"]:
-            src = os.path.join(tmp, f"{name}.mlir")
-            with open(src, "w") as f:
-                f.write(source)
-            vmfb = os.path.join(tmp, f"{name}.llvm.vmfb")
-            inputs = ["x".join(map(str, s)) + "xf32=0.5" for s in shapes]
-            rows.append(("IREE llvm-cpu local-task", iree_benchmark(tools, [vmfb], name, inputs, "local-task")
-                         if iree_compile(tools, src, vmfb, "llvm-cpu") else None))
+        rows = lite_and_iree_rows(tools, tmp, name, source, arrays, "f32")
         rows.append(("numpy", best(lambda: np_fn(*arrays), repeat=5)))
         dims = " x ".join("x".join(map(str, s)) for s in shapes)
         table(f"{name} {dims} f32", rows, "IREE llvm-cpu local-task")
@@ -230,19 +238,7 @@ def conv_workloads(tools, tmp):
     for name, source, arrays, element, np_fn in (
             ("conv", CONV, [x, w], "f32", numpy_conv),
             ("matmul_i8", MATMUL_I8, [a8, b8], "i8", lambda: a8.astype(np.int32) @ b8.astype(np.int32))):
-        ctx = Context("local-task")
-        ctx.load(compile_module(source, f"{name}.mlir"))
-        fn = ctx.lookup(name)
-        views = [_vm.BufferView.from_bytes(ELEMENT_CODES[element], v.shape, v) for v in arrays]
-        rows = [("iree-lite local-task", best(lambda: ctx.invoke(fn, views), repeat=5))]
-        if tools["iree-compile"]:
-            src = os.path.join(tmp, f"{name}.mlir")
-            with open(src, "w") as f:
-                f.write(source)
-            vmfb = os.path.join(tmp, f"{name}.llvm.vmfb")
-            inputs = ["x".join(map(str, v.shape)) + f"x{element}=1" for v in arrays]
-            rows.append(("IREE llvm-cpu local-task", iree_benchmark(tools, [vmfb], name, inputs, "local-task")
-                         if iree_compile(tools, src, vmfb, "llvm-cpu") else None))
+        rows = lite_and_iree_rows(tools, tmp, name, source, arrays, element)
         if name == "conv":
             session = onnx_conv_session()
             rows.append(("onnxruntime", best(lambda: session.run(None, {"x": x, "w": w}), repeat=5)
