@@ -6,6 +6,7 @@ once per element."""
 import numpy as np
 
 from ..emitter import NodeError, Sequence, Value
+from .shape import pieces_along
 
 
 def sequence_input(node, i=0):
@@ -96,17 +97,9 @@ def split_to_sequence(node):
         sizes = [int(s) for s in split]
     if sum(sizes) != n or min(sizes, default=1) < 0:
         raise NodeError(f"split sizes {sizes} do not add up to dimension {axis} ({n})")
-    items, start = [], 0
-    for s in sizes:
-        offsets = [0] * x.rank
-        offsets[axis] = start
-        shape = list(x.shape)
-        shape[axis] = s
-        piece = e.extract_slice(x, offsets, tuple(shape))
-        if split is None and not keepdims:
-            piece = e.reshape(piece, x.shape[:axis] + x.shape[axis + 1:])
-        items.append(piece)
-        start += s
+    items = pieces_along(e, x, axis, sizes)
+    if split is None and not keepdims:
+        items = [e.reshape(piece, x.shape[:axis] + x.shape[axis + 1:]) for piece in items]
     return Sequence(items, x.dtype)
 
 

@@ -91,7 +91,7 @@ def split(node):
     x = static(node.inputs[0])
     axis = node.attrs.get("axis", 0) % x.rank
     count = len(node.proto.output)
-    node.attrs.get("num_outputs")
+    node.attrs.get("num_outputs")   # read, so not refused as unknown: the outputs' count says the same
     if node.opset >= 13 and not node.known(1):
         sizes = shape_operands.split_sizes(node, x, axis, count)
     else:
@@ -102,13 +102,18 @@ def split(node):
     sizes = [int(s) for s in sizes]
     if sum(sizes) != x.shape[axis]:
         raise NodeError(f"split sizes {sizes} do not add up to dimension {axis} of {fmt_shape(x.shape)}")
+    return pieces_along(node.e, x, axis, sizes)
+
+
+def pieces_along(e, x, axis, sizes):
+    """x cut along `axis` into consecutive pieces of `sizes` (which add up to its dimension)."""
     out, start = [], 0
     for s in sizes:
         offsets = [0] * x.rank
         offsets[axis] = start
         shape = list(x.shape)
         shape[axis] = s
-        out.append(node.e.extract_slice(x, offsets, shape))
+        out.append(e.extract_slice(x, offsets, shape))
         start += s
     return out
 
