@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from iree_lite.tools.iree_flags import NOT_APPLICABLE
+from iree_lite.tools.iree_flags import NATIVE_CODE, NOT_APPLICABLE
 from test_cli import cli
 
 SOURCE = """func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
@@ -195,3 +195,20 @@ def test_a_real_iree_module(reference_iree, src, tmp_path):
     subprocess.run([reference_iree["iree-compile"], "--iree-hal-target-backends=llvm-cpu", str(src), "-o", str(path)],
                    check=True, capture_output=True, timeout=300)
     assert cli("dump-module", str(path)) == (1, "", IREE_MODULE + "\n")
+
+
+@pytest.mark.parametrize("flag", sorted(NATIVE_CODE))
+def test_a_compile_flag_that_brings_native_code_is_refused_with_why(src, tmp_path, flag):
+    out = tmp_path / "m.vmfb"
+    assert cli("compile", str(src), f"{flag}=lib.so", "-o", str(out)) == \
+        (1, "", f"error: {flag}=lib.so: {NATIVE_CODE[flag]}\n")
+    assert not out.exists()
+
+
+def test_an_executable_plugin_is_refused_with_why(plain, tmp_path):
+    module = tmp_path / "m.vmfb"
+    module.write_bytes(plain)
+    rc, out, err = cli("run-module", f"--module={module}", "--function=f", "--input=4xf32=1",
+                       "--executable_plugin=plugin.so")
+    assert (rc, out, err) == (1, "", "INVALID_ARGUMENT; --executable_plugin=plugin.so: iree-lite's VM cannot load "
+                                     "native executable plugins; creating run context\n")

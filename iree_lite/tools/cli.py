@@ -94,6 +94,7 @@ def add_context_args(p):
     """Flags shared by the subcommands that load and call modules."""
     p.add_argument("--device", default="local-task",
                    help="local-task (native worker threads, default) or local-sync (the calling thread)")
+    iree_flags.add_native_code(p, iree_flags.RUNTIME_NATIVE_CODE)
     p.add_argument("--module", dest="modules", action="append", default=[], metavar="FILE",
                    help="a .vmfb module, - for stdin; repeat for several, dependencies first")
     p.add_argument("--input", dest="inputs", action="append", default=[], metavar="VALUE",

@@ -37,6 +37,41 @@ NOT_APPLICABLE = {
     "--mlir-pass-statistics": (False, _MLIR),
 }
 
+# Flags of IREE's samples that bring native code (plugins, hand-written
+# dispatches, rewrites to them): refused with why, as ignoring them would give
+# other results than IREE's. flag -> why.
+NATIVE_CODE = {
+    "--iree-plugin": "iree-lite cannot load IREE compiler plugins",
+    "--iree-hal-executable-object-search-path": "iree-lite cannot link hand-written executable objects",
+    "--iree-preprocessing-pdl-spec-filename": "iree-lite does not run PDL rewrites (they substitute native kernels)",
+    "--iree-codegen-transform-dialect-library": "iree-lite does not run transform dialect libraries: "
+                                                "its kernels are not built by MLIR's code generation",
+}
+RUNTIME_NATIVE_CODE = {"--executable_plugin": "iree-lite's VM cannot load native executable plugins"}
+
+
+class NativeCode(argparse.Action):
+    """Records (flag as given, value) in ns.native_code, refused by refusal()."""
+
+    def __call__(self, parser, ns, value, option_string=None):
+        ns.native_code = [*ns.native_code, (option_string, value)]
+
+
+def add_native_code(p, table):
+    group = p.add_argument_group("IREE flags that bring native code", "Refused: iree-lite runs no native code "
+                                 "but its own VM's.")
+    p.set_defaults(native_code=[])
+    for flag, why in table.items():
+        group.add_argument(flag, action=NativeCode, metavar="V", help=why, default=argparse.SUPPRESS)
+
+
+def refusal(ns):
+    """The one-line error for the first native-code flag given, or None."""
+    for flag, value in getattr(ns, "native_code", ()):
+        return f"{flag}={value}: {NATIVE_CODE.get(flag) or RUNTIME_NATIVE_CODE[flag]}"
+    return None
+
+
 # IREE's compiler phases, in order. iree-lite prints those of compiler.STAGES
 # and writes its bytecode for `vm` and `end`.
 PHASES = ("start", "input", "abi", "preprocessing", "global-optimization", "dispatch-creation", "flow", "stream",
@@ -115,13 +150,14 @@ def add_args(p):
     for flag, (takes_value, why) in NOT_APPLICABLE.items():
         group.add_argument(flag, action=NotApplicable, metavar="V" if takes_value else "BOOL", help=why,
                            default=argparse.SUPPRESS)
+    add_native_code(p, NATIVE_CODE)
 
 
 def check(ns):
     """(errors, warnings) about ns's phase and not-applicable flags, as
     one-line messages."""
     from ..compiler import READ_BACK, STAGES
-    errors = []
+    errors = [refusal(ns)] if refusal(ns) else []
     if ns.compile_to not in (*STAGES, "vm", "end"):
         errors.append(f"--compile-to={ns.compile_to}: iree-lite has no such phase: its kernels are built with its "
                       f"bytecode (phases it prints: {', '.join(STAGES)})")

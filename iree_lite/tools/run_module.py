@@ -31,6 +31,9 @@ def create_context(ns, allow_empty=False, module_bytes=None):
     (path -> bytes) holds modules already read (a batch's remote workers)."""
     from ..runtime.context import DEVICES, Context
     from ..vm.errors import VMError
+    from .iree_flags import refusal
+    if refusal(ns):
+        raise ToolError(f"INVALID_ARGUMENT; {refusal(ns)}; creating run context")
     if ns.device not in DEVICES:
         raise ToolError(f"NOT_FOUND; no driver '{ns.device}' registered; creating driver for device "
                         f"'{ns.device}'; available devices: {', '.join(DEVICES)}; creating run context")
