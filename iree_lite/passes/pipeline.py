@@ -19,10 +19,9 @@ from .small_types import lower_small_types
 
 
 class Pass:
+    """A step of the pipeline: its names and summary here, and `run(module)`,
+    which each pass defines, changing the module in place."""
     title = arg = summary = None
-
-    def run(self, module):
-        raise NotImplementedError
 
 
 class Verify(Pass):
