@@ -14,7 +14,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def generate_sources():
     # Importing the package is cheap and needs no native VM (iree_lite/__init__.py).
     sys.path.insert(0, HERE)
-    from iree_lite.codegen import isa
+    from iree_lite import isa
     for name, text in (("isa_opcodes.pxi", isa.generate_pxi()), ("isa_kernels.pxi", isa.generate_kernels_pxi())):
         path = os.path.join(HERE, "csrc", name)
         if not os.path.exists(path) or open(path).read() != text:

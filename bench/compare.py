@@ -29,7 +29,7 @@ sys.path.insert(0, REPO)
 import numpy as np  # noqa: E402
 
 from iree_lite import _vm  # noqa: E402
-from iree_lite.codegen.isa import ELEMENT_CODES  # noqa: E402
+from iree_lite.isa import ELEMENT_CODES  # noqa: E402
 from iree_lite.compiler import compile_module, compile_str  # noqa: E402
 from iree_lite.runtime.context import Context  # noqa: E402
 

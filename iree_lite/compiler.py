@@ -76,7 +76,7 @@ def compile_module(text, filename="<stdin>", execution_model="async-internal", t
 def compile_str(text, filename="<stdin>", execution_model="async-internal", **options):
     """Compile MLIR source to .vmfb bytes; raises Diagnostic. `options`:
     compile_module's."""
-    from .codegen.module import serialize
+    from .isa.module import serialize
     return serialize(compile_module(text, filename, execution_model, **options))
 
 
@@ -90,7 +90,7 @@ def compile_output(text, filename="<stdin>", execution_model="async-internal", c
     if compile_to in STAGES:
         module = lower(text, filename, execution_model, STAGES[compile_to], options.get("observer"))
         return [print_ir(module, generic, debuginfo).encode("utf-8")]
-    from .codegen.module import serialize_parts
+    from .isa.module import serialize_parts
     return serialize_parts(compile_module(text, filename, execution_model, **options))
 
 

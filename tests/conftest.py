@@ -11,7 +11,7 @@ def _verifying(compile_module):
     every program any test compiles in this process is checked (the
     compiler must never emit bytecode its verifier rejects)."""
     def compile_and_verify(text, filename="<stdin>", execution_model="async-internal", **options):
-        from iree_lite.codegen.module import serialize
+        from iree_lite.isa.module import serialize
         from iree_lite.vm.format import deserialize
         from iree_lite.vm.verifier import VerifyError, verify_module
         module = compile_module(text, filename, execution_model, **options)

@@ -19,8 +19,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from iree_lite.codegen import isa  # noqa: E402
-from iree_lite.codegen.module import (  # noqa: E402
+from iree_lite import isa  # noqa: E402
+from iree_lite.isa.module import (  # noqa: E402
     CONST_DATA, CONST_FLOAT, CONST_INT, CONST_LAYOUT, HEADER, MAGIC, serialize)
 
 LIT = os.path.join(ROOT, "tests", "lit")

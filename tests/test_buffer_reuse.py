@@ -4,7 +4,7 @@ it), on every size, device and worker count, with the same results."""
 import numpy as np
 import pytest
 
-from iree_lite.codegen import isa
+from iree_lite import isa
 from iree_lite.compiler import compile_module
 from iree_lite.runtime.context import Context
 from iree_lite.vm import interp

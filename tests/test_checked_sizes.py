@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from iree_lite import _vm
-from iree_lite.codegen import isa
-from iree_lite.codegen.module import CONST_LAYOUT
+from iree_lite import isa
+from iree_lite.isa.module import CONST_LAYOUT
 from iree_lite.compiler import compile_module
 from iree_lite.ir.core import Diagnostic
 from iree_lite.ir.elements import MAX_BUFFER_BYTES
@@ -275,7 +275,7 @@ def test_scatters_stay_inside_their_buffer(spec):
 
 
 def test_run_module_refuses_a_module_whose_layout_is_over_the_limit(tmp_path):
-    from iree_lite.codegen.module import serialize
+    from iree_lite.isa.module import serialize
     module, i = _with_layout(compile_module(SPLAT, "t.mlir"), (-1, BIG, 4))
     path = tmp_path / "big.vmfb"
     path.write_bytes(serialize(module))

@@ -283,7 +283,7 @@ def test_flagfile(modules, tmp_path):
 
 
 def test_module_from_another_instruction_set_is_rejected(modules, tmp_path):
-    from iree_lite.codegen.module import serialize
+    from iree_lite.isa.module import serialize
     from iree_lite.vm.format import deserialize
     m = deserialize((modules / "module_a.vmfb").read_bytes())
     m.isa = "0123456789abcdef"

@@ -12,7 +12,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from iree_lite.codegen.module import HEADER, MAGIC, serialize
+from iree_lite.isa.module import HEADER, MAGIC, serialize
 from iree_lite.compiler import compile_module
 from iree_lite.ir.core import Diagnostic
 from iree_lite.ir.elements import SIZES

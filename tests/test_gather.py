@@ -7,8 +7,8 @@ from array import array
 import numpy as np
 import pytest
 
-from iree_lite.codegen import isa
-from iree_lite.codegen.module import CONST_INT
+from iree_lite import isa
+from iree_lite.isa.module import CONST_INT
 from iree_lite.compiler import compile_module
 from iree_lite.ir.core import Diagnostic
 from iree_lite.runtime.context import Context

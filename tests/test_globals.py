@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from iree_lite.codegen.module import serialize
+from iree_lite.isa.module import serialize
 from iree_lite.compiler import compile_module
 from iree_lite.ir.core import Diagnostic
 from iree_lite.runtime.context import Context

@@ -18,8 +18,8 @@ from array import array
 import numpy as np
 import pytest
 
-from iree_lite.codegen import isa
-from iree_lite.codegen.module import Export, Function, Module, Signature, serialize
+from iree_lite import isa
+from iree_lite.isa.module import Export, Function, Module, Signature, serialize
 from iree_lite.compiler import compile_module, compile_str
 from iree_lite.runtime.context import Context
 from iree_lite.vm import interp

@@ -10,7 +10,7 @@ import os
 import pytest
 
 import iree_lite
-from iree_lite.codegen.module import serialize
+from iree_lite.isa.module import serialize
 from iree_lite.compiler import STAGES, compile_module, lower, print_ir
 from iree_lite.ir.printer import print_module
 from iree_lite.parse import parse_module

@@ -6,8 +6,8 @@ from array import array
 
 import pytest
 
-from iree_lite.codegen import isa
-from iree_lite.codegen.module import HEADER, serialize
+from iree_lite import isa
+from iree_lite.isa.module import HEADER, serialize
 from iree_lite.compiler import compile_module
 from iree_lite.vm.disasm import disassemble_module
 from iree_lite.vm.format import ModuleFormatError, deserialize

@@ -18,8 +18,8 @@ import pytest
 
 import module_mutator
 import mutant_runner
-from iree_lite.codegen import isa
-from iree_lite.codegen.module import serialize
+from iree_lite import isa
+from iree_lite.isa.module import serialize
 from iree_lite.compiler import compile_module
 from iree_lite.runtime.context import Context
 from iree_lite.vm import interp

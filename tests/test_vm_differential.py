@@ -10,7 +10,7 @@ import struct
 import numpy as np
 import pytest
 
-from iree_lite.codegen import isa
+from iree_lite import isa
 from iree_lite.compiler import compile_module
 from iree_lite.dialects import arith as arith_dialect
 from iree_lite.dialects import linalg as linalg_dialect

@@ -21,10 +21,10 @@ from ..dialects import lookup
 from ..dialects.cf import edges
 from ..dialects.check import DEFAULT_TOLERANCE
 from ..passes.dispatch import Group, elementwise_kind
-from . import isa
+from .. import isa
 from .limits import check_call_values, check_ranks
 from .kernels import KernelTooLarge, build_kernel, copy_kernel, fill_kernel, scalar_kernel
-from .module import (CONST_DATA, CONST_FLOAT, CONST_INT, CONST_LAYOUT, Constant, Export, Function,
+from ..isa.module import (CONST_DATA, CONST_FLOAT, CONST_INT, CONST_LAYOUT, Constant, Export, Function,
                      GlobalDef, Import, Module, Signature)
 from .regalloc import Label, RegisterLimitError, VReg, allocate
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from ..ir.elements import SIZES
 from ..ir.types import ScalarType, TensorType, element_type_of
-from . import isa
-from .module import Kernel
+from .. import isa
+from ..isa.module import Kernel
 
 INDEX = ScalarType("index")
 

@@ -6,7 +6,7 @@ here, before any code is emitted, or is kept within them as it is lowered
 the verifier rejects for a limit.
 """
 from ..ir.types import TensorType
-from . import isa
+from .. import isa
 
 # Bindings and push constants of one kernel: dispatch formation keeps each
 # group's inputs and results within both.

@@ -9,7 +9,7 @@ after its last read, so an instruction may write its result into a
 register one of its own operands just freed (the VM reads all operands
 before writing results).
 """
-from . import isa
+from .. import isa
 
 
 class VReg:

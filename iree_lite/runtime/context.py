@@ -18,8 +18,8 @@ import functools
 import threading
 import time
 
-from ..codegen.isa import ELEMENT_CODES
-from ..codegen.module import ABI_COARSE_FENCES
+from ..isa import ELEMENT_CODES
+from ..isa.module import ABI_COARSE_FENCES
 from ..vm.deadline import Deadline
 from ..vm.errors import VMError
 from ..vm.format import ModuleFormatError, deserialize

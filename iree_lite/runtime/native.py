@@ -9,7 +9,7 @@ from ..vm.errors import VMError
 @functools.lru_cache(maxsize=None)
 def native_vm():
     from .. import _vm
-    from ..codegen.isa import fingerprint
+    from ..isa import fingerprint
     if getattr(_vm, "ISA_FINGERPRINT", None) != fingerprint():
         raise VMError("FAILED_PRECONDITION", "the native VM (iree_lite._vm) was built from another version "
                       "of the instruction set; rebuild it (pip install . or python setup.py build_ext --inplace)")

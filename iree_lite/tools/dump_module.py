@@ -10,8 +10,8 @@ from .run_module import ToolError, read_module, report_errors
 
 def describe(blob):
     """A JSON-able description of a module file (after full verification)."""
-    from ..codegen import isa
-    from ..codegen.module import HEADER
+    from .. import isa
+    from ..isa.module import HEADER
     from ..vm.disasm import disassemble
     from ..vm.format import ModuleFormatError, deserialize
     from ..vm.verifier import VerifyError, verify_module
@@ -82,7 +82,7 @@ def metadata_lines(d):
 
 
 def code_lines(d):
-    from ..codegen.isa import ELEMENT_NAMES
+    from ..isa import ELEMENT_NAMES
     out = []
     for f in d.get("functions", ()):
         regs = ", ".join(f"{k}={v}" for k, v in f["registers"].items())

@@ -3,8 +3,8 @@
 Host registers print as i3, f0, r2 by bank; tile registers as t5; lists in
 brackets. A source location, when recorded, ends the line as `// line:col`.
 """
-from ..codegen import isa
-from ..codegen.module import CONST_DATA, CONST_FLOAT, CONST_INT
+from .. import isa
+from ..isa.module import CONST_DATA, CONST_FLOAT, CONST_INT
 
 ROLE_NAMES = {isa.BIND_INPUT: "in", isa.BIND_OUTPUT: "out", isa.BIND_GATHERED: "gather"}
 

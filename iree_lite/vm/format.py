@@ -3,7 +3,7 @@ import struct
 import zlib
 from array import array
 
-from ..codegen.module import (
+from ..isa.module import (
     ABI_MODELS, CONST_DATA, CONST_FLOAT, CONST_INT, CONST_LAYOUT, FORMAT_VERSION, HEADER, MAGIC,
     Constant, Export, Function, GlobalDef, Import, Kernel, Module, Signature)
 

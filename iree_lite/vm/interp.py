@@ -11,8 +11,8 @@ import struct
 import threading
 from array import array
 
-from ..codegen import isa
-from ..codegen.module import ABI_COARSE_FENCES
+from .. import isa
+from ..isa.module import ABI_COARSE_FENCES
 from ..ir.linear import exact_dimension
 from ..ir.elements import INT_BITS, SIZES, pack, size_error, unpack, wrap_int
 from ..ir.smallfloat import tile_convert

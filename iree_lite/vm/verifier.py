@@ -9,8 +9,8 @@ instructions that need them.
 import copy
 import re
 
-from ..codegen import isa
-from ..codegen.module import ABI_COARSE_FENCES, CONST_DATA, CONST_FLOAT, CONST_INT, CONST_LAYOUT
+from .. import isa
+from ..isa.module import ABI_COARSE_FENCES, CONST_DATA, CONST_FLOAT, CONST_INT, CONST_LAYOUT
 from ..ir.boundary import PUBLIC
 from ..ir.linear import exact_dimension
 from ..ir.elements import SIZES, size_error, unpack
