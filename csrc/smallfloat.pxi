@@ -1,5 +1,5 @@
 # Small float formats (t.fdecode, t.fencode): bytes holding bit patterns to
-# f32 and back, by the tables generated from iree_lite/ir/smallfloat.py into
+# f32 and back, by the tables generated from iree_lite/isa/smallfloat.py into
 # isa_kernels.pxi. smallfloat.encode is the definition this follows.
 
 

@@ -7,7 +7,7 @@ import struct
 import numpy as np
 import pytest
 
-from iree_lite.ir.smallfloat import FORMATS, decode, encode, tables
+from iree_lite.isa.smallfloat import FORMATS, decode, encode, tables
 from tool_runs import iree_compile, lite_run, run, run_mlir_both, same_on_both
 
 N = 512

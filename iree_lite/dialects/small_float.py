@@ -2,7 +2,7 @@
 by iree_lite.passes.small_types: a byte holding a small float's bit pattern
 to the f32 it is, and back (the tile ops t.fdecode and t.fencode)."""
 from ..ir.ops import OpDef
-from ..ir.smallfloat import FORMAT_CODES
+from ..isa.smallfloat import FORMAT_CODES
 
 
 class SmallFloatOp(OpDef):

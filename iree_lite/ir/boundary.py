@@ -1,7 +1,7 @@
 """Small element types at a public function's boundary, as IREE 3.13 has them.
 
 Inside a function iree-lite keeps a sub-byte integer or small float a byte
-an element (ir/smallfloat.py); IREE's buffers hold
+an element (isa/smallfloat.py); IREE's buffers hold
 - i2, i4 and f4E2M1FN packed: element k in bits k*w .. k*w+w-1 of the
   buffer, lowest bits first (two i4 a byte, the first in the low nibble);
 - the f8 formats a byte each.
@@ -12,7 +12,7 @@ does iree-lite.
 IREE's runtime names an element by its HAL type: f4E2M1FN is `f4`, and
 f8E4M3 and f8E3M4, which have no HAL type of their own, are `f8`.
 """
-from .smallfloat import FORMATS
+from ..isa.smallfloat import FORMATS
 
 PACKED = {"i2": 2, "i4": 4, "f4E2M1FN": 4}
 BYTE_FORMATS = tuple(name for name, f in FORMATS.items() if f.bits == 8)

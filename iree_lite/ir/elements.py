@@ -3,13 +3,14 @@
 One definition serves constants in the compiler, buffers in the reference
 interpreter and values on the command line. i1 is one byte per element, and so are
 the other sub-byte types (an integer sign-extended, a small float its bit
-pattern: ir/smallfloat.py); bf16 is the upper half of an f32, rounded to
+pattern: isa/smallfloat.py); bf16 is the upper half of an f32, rounded to
 nearest even.
 """
 import struct
 from array import array
 
-from . import smallfloat
+from ..isa import smallfloat
+from ..isa.table import MAX_BUFFER_BYTES
 
 SUB_BYTE_INTS = tuple(f"i{n}" for n in range(2, 8))   # a byte an element, sign-extended
 STRUCT_CODES = {"i1": "B", **dict.fromkeys(SUB_BYTE_INTS, "b"), "i8": "b", "i16": "h", "i32": "i", "i64": "q", "index": "q",
@@ -17,13 +18,6 @@ STRUCT_CODES = {"i1": "B", **dict.fromkeys(SUB_BYTE_INTS, "b"), "i8": "b", "i16"
 SIZES = {"i1": 1, **dict.fromkeys(SUB_BYTE_INTS, 1), "i8": 1, "i16": 2, "i32": 4, "i64": 8, "index": 8,
          "f16": 2, "bf16": 2, "f32": 4, "f64": 8, **{name: 1 for name in smallfloat.FORMATS}}
 INT_BITS = {"i1": 1, **{name: int(name[1:]) for name in SUB_BYTE_INTS}, "i8": 8, "i16": 16, "i32": 32, "i64": 64, "index": 64}
-
-# The most bytes one buffer may hold: the compiler, the verifier, both VMs
-# and the Python API refuse a shape whose dimensions (a zero counted as one)
-# multiply to more, so no element count, byte count, offset or stride of a
-# shape they accept overflows int64. The Cython VM's copy is generated from
-# here (iree_lite/codegen/isa.py).
-MAX_BUFFER_BYTES = 1 << 40
 
 
 def shape_str(element, shape):

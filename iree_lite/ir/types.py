@@ -6,7 +6,7 @@ module file also uses to record signatures (see iree_lite.vm.format).
 from dataclasses import dataclass
 
 from .elements import INT_BITS, SUB_BYTE_INTS
-from .smallfloat import FORMATS
+from ..isa.smallfloat import FORMATS
 
 # name -> (bit width, kind); kind is 'int' or 'float'. `index` is a 64-bit int.
 ELEMENT_TYPES = {

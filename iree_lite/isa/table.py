@@ -31,8 +31,7 @@ import collections
 import functools
 import math
 
-from ..ir.elements import MAX_BUFFER_BYTES
-from ..ir.smallfloat import FORMATS, tables
+from .smallfloat import FORMATS, tables
 
 TILE = 4096            # elements per tile: a register is 16-32 KiB, L2-resident
 TILE_REGS = 32         # tile registers per kernel (5-bit fields)
@@ -40,6 +39,11 @@ REDUCE_SEGMENT = 16384  # buffer.reduce folds longer rows in segments this long 
 TILE_TEMPS = 3         # the last ones are the VM's (f16/bf16 widened to f32)
 KERNEL_TILE_REGS = TILE_REGS - TILE_TEMPS
 HOST_REGS = 256        # registers per bank per function (8-bit fields)
+# The most bytes one buffer may hold: the compiler, the verifier, both VMs
+# and the Python API refuse a shape whose dimensions (a zero counted as one)
+# multiply to more, so no element count, byte count, offset or stride of a
+# shape they accept overflows int64.
+MAX_BUFFER_BYTES = 1 << 40
 BANK_NAMES = {"i": "int", "f": "float", "r": "ref"}   # host register banks, as messages name them
 
 # -- The VM's fixed capacities ------------------------------------------------
@@ -71,7 +75,7 @@ SHORT_KINDS = {
     "td": "tile destination register", "ts": "tile source register",
     "bind": "kernel binding", "push": "kernel push constant",
     "cmpf": "cmpf predicate", "cmpi": "cmpi predicate", "element": "element type code",
-    "format": "small float format code (iree_lite.ir.smallfloat.FORMATS)",
+    "format": "small float format code (iree_lite.isa.smallfloat.FORMATS)",
 }
 LONG_KINDS = {
     "const": "constant ordinal", "func": "function ordinal", "global": "global ordinal",
@@ -350,7 +354,7 @@ def _ops():
               "d = the value of small float format fmt whose bit pattern is each byte of i8 tile a."),
              ("t.fencode", "d:td a:ts fmt:format", "i8",
               "d = the bit pattern (a byte) of small float format fmt nearest each element of f32 tile "
-              "a, as iree_lite.ir.smallfloat.encode rounds.")]
+              "a, as iree_lite.isa.smallfloat.encode rounds.")]
     code = 0
     host = [(name, operands, "", doc) for name, operands, doc in host]
     for form, table in (("host", host), ("tile", tile)):
@@ -620,7 +624,7 @@ def _convert_kernels(kind, src, dst):
 
 
 def _small_float_tables():
-    """The small float formats' tables (iree_lite.ir.smallfloat), 256
+    """The small float formats' tables (iree_lite.isa.smallfloat), 256
     entries a format: each code's value, the rounding bounds (the first
     SMALL_NBOUNDS[f]), and per format its bit mask, sign bit, NaN and
     overflow codes and kind (SMALL_KINDS)."""

@@ -4,7 +4,7 @@ After the linalg rewrite every computation is an element-wise op, so the
 types that the VM has no kernels for are lowered here, once, for all later
 passes: each value of such a type becomes an i8 value (a byte an element),
 holding an integer sign-extended, a small float its bit pattern
-(iree_lite.ir.smallfloat). Then
+(iree_lite.isa.smallfloat). Then
 - a small float op computes in f32: operands decoded (iree_lite.fdecode),
   the result encoded (iree_lite.fencode), rounded once per op as IREE's
   emulation does; conversions to and from them go through f32;
@@ -20,7 +20,7 @@ from ..ir.attributes import DenseElementsAttr, FloatAttr, IntegerAttr
 from ..ir.boundary import PUBLIC
 from ..ir.core import Diagnostic
 from ..ir.elements import wrap_int
-from ..ir.smallfloat import FORMATS, decode, encode
+from ..isa.smallfloat import FORMATS, decode, encode
 from ..ir.types import STORAGE_ONLY, FunctionType, ScalarType, TensorType, element_type_of
 from .build import cast, constant, emit, fold
 from .small_matmul import stepwise_matmul

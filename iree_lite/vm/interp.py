@@ -15,7 +15,7 @@ from .. import isa
 from ..isa.module import ABI_COARSE_FENCES
 from ..ir.linear import exact_dimension
 from ..ir.elements import INT_BITS, SIZES, pack, size_error, unpack, wrap_int
-from ..ir.smallfloat import tile_convert
+from ..isa.smallfloat import tile_convert
 from .errors import VMError, check_size
 from .link import resolve_imports
 from .verifier import bank_of_type, verify_module

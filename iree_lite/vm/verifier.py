@@ -14,7 +14,7 @@ from ..isa.module import ABI_COARSE_FENCES, CONST_DATA, CONST_FLOAT, CONST_INT, 
 from ..ir.boundary import PUBLIC
 from ..ir.linear import exact_dimension
 from ..ir.elements import SIZES, size_error, unpack
-from ..ir.smallfloat import FORMATS
+from ..isa.smallfloat import FORMATS
 
 # Which constant kind each constant operand needs.
 _CONST_KIND = {"const.i": CONST_INT, "const.f": CONST_FLOAT, "buffer.alloc": CONST_LAYOUT,
