@@ -1,4 +1,4 @@
-"""Build: generate the Cython opcode enum from the ISA table, then compile csrc/ with -O3."""
+"""Build: generate the native VM's view of the ISA table (iree_lite/isa/gen_native.py), then compile csrc/ with -O3."""
 import glob
 import importlib.util
 import os
@@ -14,12 +14,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def generate_sources():
     # Importing the package is cheap and needs no native VM (iree_lite/__init__.py).
     sys.path.insert(0, HERE)
-    from iree_lite import isa
-    for name, text in (("isa_opcodes.pxi", isa.generate_pxi()), ("isa_kernels.pxi", isa.generate_kernels_pxi())):
-        path = os.path.join(HERE, "csrc", name)
-        if not os.path.exists(path) or open(path).read() != text:
-            with open(path, "w") as f:
-                f.write(text)
+    from iree_lite.isa import gen_native
+    gen_native.write_sources(os.path.join(HERE, "csrc"))
 
 
 def man_pages():

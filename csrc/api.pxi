@@ -267,21 +267,21 @@ def load_module(verified, links, list loaded):
     return lm
 
 
-cdef lite_status* debug_trace(ctx_t* ctx, const constant_t* key, const uint32_t* code, int p,
+cdef lite_status* debug_trace(ctx_t* ctx, const constant_t* key, const uint32_t* view_r,
                               const ref_t* R) noexcept nogil:
     """debug.trace: the context's debug sink called with the key and the
-    buffer views of the register list at p."""
-    cdef int i, n = <int>code[p]
+    buffer views of the register list view_r."""
+    cdef int i, n = <int>view_r[0]
     for i in range(n):
-        if R[list_reg(code, p, i)].kind != REF_BUFFER:
+        if R[list_reg(view_r, i)].kind != REF_BUFFER:
             return status_new(STATUS_INVALID_ARGUMENT, b"traced value is not a buffer")
     if ctx.debug_sink == NULL:
         return NULL
     with gil:
         views = []
         for i in range(n):
-            ref_retain(R[list_reg(code, p, i)])
-            views.append(wrap_buffer(<buffer_t*>R[list_reg(code, p, i)].ptr))
+            ref_retain(R[list_reg(view_r, i)])
+            views.append(wrap_buffer(<buffer_t*>R[list_reg(view_r, i)].ptr))
         try:
             (<object>ctx.debug_sink)((<const char*>key.buffer.data)[:key.buffer.nbytes].decode(), views)
         except Exception as e:
@@ -422,7 +422,7 @@ cdef class NativeContext:
         lite_sigint_arm()
         with nogil:
             run_begin(&run, deadline_ns)
-            st = vm_invoke(&self.ctx, &run, &lm.m, function, ia, ni, fa, nf, ra, nr, io, fo, ro, 0)
+            st = vm_invoke(&self.ctx, &run, &lm.m, function, ia, ni, fa, nf, ra, nr, io, fo, ro)
         if st != NULL:
             if st.code == STATUS_CANCELLED and run_stop_code(&run) == STATUS_CANCELLED:
                 status_free(st)

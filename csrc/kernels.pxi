@@ -320,14 +320,14 @@ cdef inline int half_arith(int op, int t, char* dst, const char** rd, int f1, in
                            Py_ssize_t n, char* scratch) noexcept nogil:
     """tile_arith, with f16/bf16 computed in f32 and rounded once per op:
     operands widen into scratch, the f32 kernel runs, the result narrows."""
-    cdef int src, res, err, i
+    cdef int src, err, i
     cdef const char* ops[3]
     cdef float* tmp
     ops[0] = rd[f1]
     ops[1] = rd[f2]
     ops[2] = rd[(w >> 27) & 31]
     if op == OP_T_CONVS or op == OP_T_CONVU:
-        src = (w >> 22) & 31
+        src = T_CONVS_src(w) if op == OP_T_CONVS else T_CONVU_src(w)
         if is_half(src):   # widen the source, then convert from f32
             tmp = <float*>(scratch + HALF_TEMPS * (TILE * 8))
             half_to_f32(src, tmp, ops[0], n)
@@ -349,8 +349,7 @@ cdef inline int half_arith(int op, int t, char* dst, const char** rd, int f1, in
         tmp = <float*>(scratch + (HALF_TEMPS + i) * (TILE * 8))
         half_to_f32(t, tmp, ops[i], n)
         ops[i] = <char*>tmp
-    res = op == OP_T_CMPF or op == OP_T_ISNAN or op == OP_T_ISINF or op == OP_T_ISFINITE
-    if res:   # an i1 result: nothing to narrow
+    if TILE_RESULT_I1[op - FIRST_TILE_OP]:   # nothing to narrow
         return tile_arith(op, ET_F32, dst, ops[0], ops[1], ops[2], w, n)
     # The result goes to the third temp (fma: over its first operand's copy).
     tmp = <float*>(scratch + (HALF_TEMPS if op == OP_T_FMA else HALF_TEMPS + 2) * (TILE * 8))
@@ -367,14 +366,10 @@ cdef void tile_fail(job_t* job, int op, int err) noexcept nogil:
         snprintf(msg, 160, b"'%s' has no kernel for this element type in this VM",
                  TILE_OP_NAMES[op - FIRST_TILE_OP])
         job_fail(job, STATUS_UNIMPLEMENTED, msg)
-    elif err == -4 or err == -5:
-        snprintf(msg, 160, b"'t.%s': %s", TILE_OP_NAMES[op - FIRST_TILE_OP],
-                 b"index outside the gathered buffer" if err == -4 else b"coordinate of a non-positive stride or size")
-        job_fail(job, STATUS_OUT_OF_RANGE if err == -4 else STATUS_INVALID_ARGUMENT, msg)
     else:
-        snprintf(msg, 160, b"'arith.%s': %s", TILE_OP_NAMES[op - FIRST_TILE_OP],
-                 b"integer division by zero" if err == -2 else b"signed integer overflow (INT_MIN / -1)")
-        job_fail(job, STATUS_OUT_OF_RANGE, msg)
+        snprintf(msg, 160, b"'%s.%s': %s", TILE_ERROR_DIALECT[-err], TILE_OP_NAMES[op - FIRST_TILE_OP],
+                 TILE_ERROR_TEXT[-err])
+        job_fail(job, TILE_ERROR_STATUS[-err], msg)
 
 
 cdef void run_tile(job_t* job, int64_t start, Py_ssize_t n, char* scratch) noexcept nogil:

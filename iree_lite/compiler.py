@@ -64,7 +64,7 @@ def print_ir(module, generic=False, debuginfo=False):
 
 def compile_module(text, filename="<stdin>", execution_model="async-internal", trace_dispatch_tensors=False,
                    observer=None):
-    """Compile MLIR source to a codegen.module.Module; raises Diagnostic.
+    """Compile MLIR source to an isa.module.Module; raises Diagnostic.
     trace_dispatch_tensors: print each element-wise dispatch's inputs and
     outputs when it runs (IREE's --iree-flow-trace-dispatch-tensors)."""
     from . import __version__
@@ -85,7 +85,7 @@ def compile_output(text, filename="<stdin>", execution_model="async-internal", c
     """What `iree-lite compile --compile-to=PHASE` writes, as a list of byte
     pieces to write in turn: for a phase of STAGES, the module after it as
     MLIR text (UTF-8; `generic` and `debuginfo` as print_ir takes them), else
-    the .vmfb (codegen.module.serialize_parts: constants' data are pieces of
+    the .vmfb (isa.module.serialize_parts: constants' data are pieces of
     their own, never copied into one buffer). `options`: compile_module's."""
     if compile_to in STAGES:
         module = lower(text, filename, execution_model, STAGES[compile_to], options.get("observer"))

@@ -11,6 +11,7 @@ import pytest
 
 from iree_lite import _vm
 from iree_lite import isa
+from iree_lite.isa import gen_native
 from iree_lite.isa.module import (CONST_INT, CONST_LAYOUT, Constant, Export, Function, Kernel, Module, Signature,
                                       serialize)
 from iree_lite.compiler import compile_module
@@ -364,7 +365,7 @@ def test_element_wise_chains_are_split_into_kernels_within_the_limits(op, operan
 
 
 def test_the_limits_are_generated_into_the_native_vm_and_its_fingerprint():
-    pxi = isa.generate_pxi()
+    pxi = gen_native.generate_pxi()
     for name, value in isa.VM_LIMITS.items():
         assert f"\n    {name} = {value}\n" in pxi
     assert _vm.ISA_FINGERPRINT == isa.fingerprint()

@@ -146,7 +146,7 @@ class Module(_Record):
         self.name = name
         self.compiler_version = compiler_version
         self.source = source
-        self.isa = isa           # codegen.isa.fingerprint() of the instruction set it was compiled for
+        self.isa = isa           # isa.fingerprint() of the instruction set it was compiled for
         self.imports = imports or []
         self.functions = functions or []
         self.exports = exports or []

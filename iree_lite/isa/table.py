@@ -1,8 +1,11 @@
-"""THE instruction set: one table of opcodes, operand kinds and documentation.
+"""THE instruction set: one table of opcodes, operand fields, per-op
+properties, the VM's capacities, error texts and documentation, as data.
 
-Everything that knows about opcodes reads this table: the encoder, the
-bytecode verifier, the disassembler, the reference interpreter and, through a
-generated `csrc/isa_opcodes.pxi`, the Cython VM. Nothing types an opcode twice.
+Everything that knows about opcodes reads this table: the encoder and the
+decoder (encoding.py), the bytecode verifier, the disassembler, the reference
+interpreter and, through csrc/isa_opcodes.pxi and csrc/isa_kernels.pxi that
+gen_native.py writes at build time, the Cython VM. Nothing types an opcode,
+an operand position or an error text twice.
 
 Two instruction forms share one 32-bit word layout family.
 
@@ -29,9 +32,9 @@ Tile form (dispatch kernels): one word per instruction,
 """
 import collections
 import functools
-import math
 
-from .smallfloat import FORMATS, tables
+from .module import CONST_DATA, CONST_FLOAT, CONST_INT, CONST_LAYOUT
+from .smallfloat import FORMATS
 
 TILE = 4096            # elements per tile: a register is 16-32 KiB, L2-resident
 TILE_REGS = 32         # tile registers per kernel (5-bit fields)
@@ -87,8 +90,8 @@ LIST_KINDS = {"ri*": "int registers", "rf*": "float registers", "rr*": "ref regi
 
 # Element-wise tile arithmetic: (name, arity, types, element expression, doc).
 # The expression is Cython over the operands' elements A, B, C in the op's
-# element type; `{f}` is libm's `f` suffix for f32 (see EXACT_IN_F32).
-# csrc/isa_kernels.pxi is generated from these. The reference interpreter
+# element type; `{f}` is libm's `f` suffix for f32 (see gen_native.EXACT_IN_F32).
+# csrc/isa_kernels.pxi is generated from these (gen_native.py). The reference interpreter
 # defines the same ops in Python (iree_lite.vm.interp.ELEMENTWISE); tests
 # compare the two.
 ELEMENTWISE = [
@@ -156,12 +159,6 @@ ELEMENTWISE = [
     ("isfinite", 1, "float->i1", "(A == A) & (A != INFINITY) & (A != -INFINITY)", "d = a is finite (i1)."),
     ("select", 3, "select", "B if A else C", "d = a ? b : c; a is an i1 tile, `type` is b's and c's."),
 ]
-# (op, element type code) -> a C function of csrc/lite_tile.h that computes
-# the op over a block, f(d, a, ..., n), in place of the loop over its
-# expression: the same results, vectorized where gcc can't vectorize the
-# expression (a libm call).
-BLOCK_KERNELS = {("exp", "F32"): "lite_exp_f32"}
-
 # Combiners of buffer.reduce, by code (the constant it names).
 REDUCE_COMBINERS = ["addf", "mulf", "maximumf", "minimumf", "addi", "muli", "maxsi", "minsi"]
 
@@ -190,9 +187,22 @@ CONVERSIONS = [
 
 # One instruction: `form` is 'host' or 'tile'; `operands` ((name, kind), ...) in
 # encoding order, e.g. (('dst', 'rr'), ...); `types` (tile ops) the element
-# types accepted, 'any', 'float' or 'int'. A namedtuple, not a dataclass:
-# run-module imports this table, and dataclasses cost start-up time.
-Op = collections.namedtuple("Op", "name code form operands doc types", defaults=("",))
+# types accepted, 'any', 'float' or 'int'. Per-op properties: `consts`
+# ((operand, constant kind), ...) the kind (CONST_KINDS) each constant operand
+# must name; `result` (tile ops) the element type of the result, "i1", or ""
+# for the instruction's `type`; `dynamic_layout` (host ops) whether its layout
+# may hold -1 (dynamic) dimensions. A namedtuple, not a dataclass: run-module
+# imports this table, and dataclasses cost start-up time.
+Op = collections.namedtuple("Op", "name code form operands doc types consts result dynamic_layout",
+                            defaults=("", (), "", False))
+# The kinds of constant an operand may name (a `const=KIND` operand's KIND).
+CONST_KINDS = {"int": CONST_INT, "float": CONST_FLOAT, "layout": CONST_LAYOUT, "data": CONST_DATA}
+# The host ops whose layouts may hold -1 (dynamic) dimensions.
+_DYNAMIC_LAYOUT = {"buffer.check", "buffer.alloc.dyn", "buffer.cast", "buffer.view", "buffer.slice", "buffer.expand"}
+
+
+# The tile ops whose result is i1 whatever their `type`.
+_RESULT_I1 = {"t.cmpf", "t.cmpi"} | {f"t.{name}" for name, _, types, _, _ in ELEMENTWISE if types == "float->i1"}
 
 
 def _ops():
@@ -206,8 +216,8 @@ def _ops():
         ("call.import", "callee:import ri*: rf*: rr*: ri*:dst rf*:dst rr*:dst",
          "Call an imported function, resolved when the context loads the module. Same operand "
          "convention as `call`."),
-        ("const.i", "dst:ri value:const", "Load integer constant `value` (an i64 scalar constant)."),
-        ("const.f", "dst:rf value:const", "Load float constant `value` (an f64 scalar constant)."),
+        ("const.i", "dst:ri value:const=int", "Load integer constant `value` (an i64 scalar constant)."),
+        ("const.f", "dst:rf value:const=float", "Load float constant `value` (an f64 scalar constant)."),
         ("mov.i", "dst:ri src:ri", "Copy an int register."),
         ("mov.f", "dst:rf src:rf", "Copy a float register."),
         ("mov.r", "dst:rr src:rr", "Copy a reference (the referenced object is shared)."),
@@ -220,9 +230,9 @@ def _ops():
         *((f"global.store.{b}", f"src:r{b} global:global",
            f"Global `global` (a {bank} global) = src, for the rest of the context's life.") for b, bank in
           BANK_NAMES.items()),
-        ("buffer.alloc", "dst:rr layout:const",
+        ("buffer.alloc", "dst:rr layout:const=layout",
          "Allocate an uninitialised buffer view whose element type and shape are constant `layout`."),
-        ("buffer.const", "dst:rr data:const",
+        ("buffer.const", "dst:rr data:const=data",
          "Reference the read-only constant `data` as a buffer view (no copy)."),
         ("buffer.load.i", "dst:ri src:rr ri*:index",
          "dst = the element of buffer view `src` at the index list (an integer element, sign "
@@ -233,12 +243,12 @@ def _ops():
          "bounds as buffer.load.i."),
         ("buffer.store.f", "value:rf dst:rr ri*:index", "As buffer.store.i, for a float element."),
         ("buffer.clone", "dst:rr src:rr", "dst = a new buffer view holding a copy of `src`."),
-        ("buffer.view", "dst:rr src:rr layout:const ri*:dims",
+        ("buffer.view", "dst:rr src:rr layout:const=layout ri*:dims",
          "dst = `src`'s storage seen with the element type and shape of constant `layout` (no copy); "
          "the byte sizes must be equal (INVALID_ARGUMENT, naming both shapes). The -1 (dynamic) "
          "dimensions of the layout take the sizes `dims` in order; with no `dims`, a single -1 "
          "dimension takes the size that makes the byte sizes equal."),
-        ("buffer.expand", "dst:rr src:rr layout:const map:const ri*:dims",
+        ("buffer.expand", "dst:rr src:rr layout:const=layout map:const=data ri*:dims",
          "dst = a new buffer view of constant `layout` whose element at index i is src's element at "
          "A i + c: `map` is i64 data holding, for each dimension of `src` in order, a coefficient per "
          "dimension of the layout and then a constant: broadcasts, transposes and windows. A -1 "
@@ -246,10 +256,10 @@ def _ops():
          "exactly that dimension (coefficient 1, nothing else), or else the next of `dims`. Such a "
          "`src` dimension must have that size (INVALID_ARGUMENT, naming both shapes); every other "
          "row must stay inside its dimension over all of dst's indices (OUT_OF_RANGE)."),
-        ("buffer.scatter", "acc:rr src:rr strides:const",
+        ("buffer.scatter", "acc:rr src:rr strides:const=data",
          "For every index i of `src`: acc[base + sum(i_k * strides[k])] = src[i], the constant "
          "holding [base, strides...] as i64: inserting slices. Every such offset must lie inside `acc`."),
-        ("buffer.slice", "dst:rr src:rr layout:const sizes:const ri*:at",
+        ("buffer.slice", "dst:rr src:rr layout:const=layout sizes:const=data ri*:at",
          "dst = a new buffer view of constant `layout` holding the slice of `src` whose size along "
          "each dimension k of `src` is sizes[k] (i64 data, as many as `src`'s rank; the layout may "
          "drop unit sizes), starting at offset at[k] with step at[rank + k]. A -1 size is dynamic: "
@@ -257,10 +267,10 @@ def _ops():
          "likewise. Each dimension must "
          "hold its slice: 0 <= offset, step >= 1 and offset + (size - 1) * step < the dimension's "
          "size, or the call fails (OUT_OF_RANGE). tensor.extract_slice."),
-        ("buffer.insert", "acc:rr src:rr sizes:const ri*:at",
+        ("buffer.insert", "acc:rr src:rr sizes:const=data ri*:at",
          "Write `src`'s elements, in order, into the slice of `acc` given by `sizes` and `at` as in "
          "buffer.slice (bounds likewise), in place. tensor.insert_slice."),
-        ("buffer.reduce", "acc:rr src:rr combiner:const",
+        ("buffer.reduce", "acc:rr src:rr combiner:const=int",
          "Fold `src`'s elements into `acc` in place; `acc`'s shape must lead `src`'s (the folded "
          "dimensions are innermost): with n = count(src) / count(acc), row r of src (src[r*n], ..., "
          "src[r*n + n-1]) is cut into segments of REDUCE_SEGMENT elements (the last may be shorter); "
@@ -272,22 +282,22 @@ def _ops():
         ("buffer.matmul", "acc:rr lhs:rr rhs:rr",
          "acc[b, i, j] += sum over k, in order, of lhs[b, i, k] * rhs[b, k, j] (rank 3), or the same "
          "without b (rank 2); each product and sum rounded to the element type (no fused multiply-add)."),
-        ("buffer.check", "src:rr layout:const",
+        ("buffer.check", "src:rr layout:const=layout",
          "Fail unless buffer view `src` has the element type and shape of constant `layout` "
          "and storage of at least that many bytes (storage passed in by a caller). A -1 dimension "
          "of the layout (a dynamic one) matches any size."),
         ("buffer.dim", "dst:ri src:rr axis:ri",
          "dst = the size of dimension `axis` of buffer view `src`; an axis outside its rank fails "
          "the call (OUT_OF_RANGE)."),
-        ("buffer.alloc.dyn", "dst:rr layout:const ri*:dims",
+        ("buffer.alloc.dyn", "dst:rr layout:const=layout ri*:dims",
          "As buffer.alloc, the -1 (dynamic) dimensions of constant `layout` taking the sizes `dims` "
          "in order; a negative size (INVALID_ARGUMENT) or a shape over MAX_BUFFER_BYTES bytes "
          "(RESOURCE_EXHAUSTED) fails the call."),
-        ("buffer.match", "a:rr b:rr where:const",
+        ("buffer.match", "a:rr b:rr where:const=data",
          "Fail the call unless buffer views `a` and `b` have the same shape (INVALID_ARGUMENT, naming "
          "both shapes and `where`, the op and its source location as i8 data): operands of one "
          "element-wise op whose shapes are dynamic."),
-        ("buffer.cast", "src:rr layout:const where:const",
+        ("buffer.cast", "src:rr layout:const=layout where:const=data",
          "Fail the call unless buffer view `src` has the shape of constant `layout`, a -1 dimension "
          "matching any size (the error names both and `where`, as buffer.match): tensor.cast."),
         ("dispatch", "kernel:kernel rr*:bind rf*:push ri*:push",
@@ -304,19 +314,19 @@ def _ops():
          "Block until `fence` is reached; if it failed, fail this call with its error."),
         ("fence.forward", "src:rr dst:rr",
          "When fence `src` is reached signal `dst`; when it fails, fail `dst` with the same error."),
-        ("check.true", "cond:ri where:const",
+        ("check.true", "cond:ri where:const=data",
          "Fail the call (FAILED_PRECONDITION) unless `cond` is nonzero; `where` is the check's source "
          "location (i8 data), named in the error."),
-        ("check.false", "cond:ri where:const", "As check.true, for `cond` equal to zero."),
-        ("cf.assert", "cond:ri where:const message:const",
+        ("check.false", "cond:ri where:const=data", "As check.true, for `cond` equal to zero."),
+        ("cf.assert", "cond:ri where:const=data message:const=data",
          "Fail the call (FAILED_PRECONDITION) unless `cond` is nonzero, with the error `where: "
          "message` (the op's source location and its message, i8 data)."),
-        ("check.eq", "actual:rr expected:rr where:const",
+        ("check.eq", "actual:rr expected:rr where:const=data",
          "Fail the call unless the buffer views have the same element type, shape and element values "
          "(floats compare with ==, so NaN never matches)."),
-        ("check.almost_eq", "actual:rr expected:rr atol:const rtol:const where:const",
+        ("check.almost_eq", "actual:rr expected:rr atol:const=float rtol:const=float where:const=data",
          "As check.eq for floats, each element within |a - e| <= atol + rtol * |e| (NaN matches NaN)."),
-        ("debug.trace", "key:const rr*:view",
+        ("debug.trace", "key:const=data rr*:view",
          "Hand `key` (i8 data) and the buffer views to the context's debug sink, if it has one "
          "(the tools print them as IREE's --iree-flow-trace-dispatch-tensors does); no effect otherwise."),
     ]
@@ -359,14 +369,18 @@ def _ops():
     host = [(name, operands, "", doc) for name, operands, doc in host]
     for form, table in (("host", host), ("tile", tile)):
         for name, operands, types, doc in table:
-            ops = []
+            ops, consts = [], []
             for spec in operands.split():
                 kind_or_name, _, rest = spec.partition(":")
                 if kind_or_name.endswith("*"):   # "ri*:dst" -> list `dst_i`; the tag says its role
                     ops.append((f"{rest or 'args'}_{kind_or_name[1]}", kind_or_name))
                 else:
-                    ops.append((kind_or_name, rest))
-            yield Op(name, code, form, tuple(ops), doc, types)
+                    kind, _, const_kind = rest.partition("=")   # "layout:const=layout"
+                    ops.append((kind_or_name, kind))
+                    if const_kind:
+                        consts.append((kind_or_name, CONST_KINDS[const_kind]))
+            result = "i1" if name in _RESULT_I1 else ""
+            yield Op(name, code, form, tuple(ops), doc, types, tuple(consts), result, name in _DYNAMIC_LAYOUT)
             code += 1
 
 
@@ -391,22 +405,6 @@ def fingerprint():
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def generate_pxi():
-    """Text of csrc/isa_opcodes.pxi: the Cython view of this table."""
-    lines = ["# Generated from iree_lite/codegen/isa.py by setup.py. Do not edit.",
-             f'ISA_FINGERPRINT = "{fingerprint()}"',
-             "cdef enum:", f"    TILE = {TILE}", f"    TILE_REGS = {TILE_REGS}", f"    TILE_TEMPS = {TILE_TEMPS}",
-             f"    REDUCE_SEGMENT = {REDUCE_SEGMENT}"]
-    lines += [f"    {c_name(op)} = {op.code}" for op in OPS]
-    lines += [f"    {name} = {value}" for name, value in VM_LIMITS.items()]
-    lines += [f"    ET_{name.upper()} = {code}" for name, code in ELEMENT_CODES.items()]
-    lines += [f"    {name} = {value}" for name, value in (("BIND_INPUT", BIND_INPUT), ("BIND_OUTPUT", BIND_OUTPUT),
-                                                          ("BIND_GATHERED", BIND_GATHERED))]
-    lines += [f"    RC_{name.upper()} = {code}" for code, name in enumerate(REDUCE_COMBINERS)]
-    lines += [f"cdef long long MAX_BUFFER_BYTES = {MAX_BUFFER_BYTES}   # too large for an enum (int)"]
-    return "\n".join(lines) + "\n"
-
-
 def _check_table():
     # Binding and push operands are 5-bit tile fields; call lists name registers.
     assert MAX_BINDINGS <= TILE_REGS and MAX_PUSH <= TILE_REGS and MAX_CALL_VALUES >= HOST_REGS
@@ -420,302 +418,22 @@ def _check_table():
 _check_table()
 
 
-class DecodeError(ValueError):
-    pass
-
-
-def encode(name, operands, type_code=0):
-    """Words for one instruction. `operands` maps operand names to values
-    (ints, or lists of ints for list operands); `type_code` is for tile ops."""
-    op = BY_NAME[name]
-    if op.form == "tile":
-        word = op.code | type_code << 8
-        for i, (n, _) in enumerate(op.operands):
-            v = operands[n]
-            assert 0 <= v < 32, (name, n, v)
-            word |= v << (12 + 5 * i)
-        return [word]
-    word, slot, longs, lists = op.code, 8, [], []
-    for n, kind in op.operands:
-        v = operands[n]
-        if kind in SHORT_KINDS:
-            assert 0 <= v < HOST_REGS, (name, n, v)
-            word |= v << slot
-            slot += 8
-        elif kind in LONG_KINDS:
-            longs.append(v)
-        else:
-            lists.append(len(v))
-            for i in range(0, len(v), 4):
-                chunk = list(v[i:i + 4])
-                assert all(0 <= r < HOST_REGS for r in chunk), (name, n, v)
-                lists.append(sum(r << (8 * j) for j, r in enumerate(chunk)))
-    return [word] + longs + lists
-
-
-def decode(code, pc):
-    """(op, {operand name: value}, type code, next pc) for the instruction at
-    `pc`. Raises DecodeError for an unknown opcode or a truncated instruction."""
-    word = code[pc]
-    op = BY_CODE.get(word & 0xFF)
-    if op is None:
-        raise DecodeError(f"unknown opcode {word & 0xFF}")
-    values = {}
-    if op.form == "tile":
-        for i, (n, _) in enumerate(op.operands):
-            values[n] = (word >> (12 + 5 * i)) & 31
-        return op, values, (word >> 8) & 15, pc + 1
-    slot, nxt = 8, pc + 1
-    for n, kind in op.operands:
-        if kind in SHORT_KINDS:
-            values[n] = (word >> slot) & 0xFF
-            slot += 8
-        elif kind in LONG_KINDS:
-            if nxt >= len(code):
-                raise DecodeError(f"truncated '{op.name}' instruction")
-            values[n] = code[nxt]
-            nxt += 1
-    for n, kind in op.operands:
-        if kind in LIST_KINDS:
-            if nxt >= len(code):
-                raise DecodeError(f"truncated '{op.name}' instruction")
-            count = code[nxt]
-            nwords = (count + 3) // 4
-            if nxt + 1 + nwords > len(code):
-                raise DecodeError(f"truncated '{op.name}' instruction")
-            values[n] = [(code[nxt + 1 + i // 4] >> (8 * (i % 4))) & 0xFF for i in range(count)]
-            nxt += 1 + nwords
-    return op, values, 0, nxt
-
-
 def ops_of_form(form):
     return [op for op in OPS if op.form == form]
 
 
-# The element types generated kernels compute in: (code, C type, unsigned C
-# type, bits, libm suffix). i1 is a byte holding 0 or 1.
-_FLOATS = [("F32", "float", "", 32, "f"), ("F64", "double", "", 64, "")]
-_INTS = [("I8", "int8_t", "uint8_t", 8, ""), ("I16", "int16_t", "uint16_t", 16, ""),
-         ("I32", "int32_t", "uint32_t", 32, ""), ("I64", "int64_t", "uint64_t", 64, ""),
-         ("INDEX", "int64_t", "uint64_t", 64, "")]
-_I1 = [("I1", "uint8_t", "uint8_t", 1, "")]
-KERNEL_TYPES = {"float": _FLOATS, "float->i1": _FLOATS, "int": _INTS, "sdiv": _INTS, "udiv": _INTS,
-                "bits": _INTS + _I1, "select": _FLOATS + _INTS + _I1}
-# Which element types each `types` class admits (the verifier checks this):
-# f16 and bf16 have no kernels of their own; the VM computes them in f32.
-TYPE_CLASSES = {cls: {code.lower() for code, *_ in types} for cls, types in KERNEL_TYPES.items()}
-for _cls in ("float", "float->i1", "select"):
-    TYPE_CLASSES[_cls] |= {"f16", "bf16"}
-TYPE_CLASSES["any"] = set(ELEMENT_CODES)
-TYPE_CLASSES["index"] = {"index"}
-TYPE_CLASSES["f32"] = {"f32"}
-TYPE_CLASSES["i8"] = {"i8"}
-TILE_ERRORS = {-2: "integer division by zero", -3: "signed integer overflow (INT_MIN / -1)",
-               -4: "index outside the gathered buffer", -5: "coordinate of a non-positive stride or size"}
+# Errors of tile kernels, by the code a kernel returns: (status, the dialect
+# the failing op is named in, text). Both VMs word them `'DIALECT.OP': TEXT`.
+TILE_ERRORS = {-2: ("OUT_OF_RANGE", "arith", "integer division by zero"),
+               -3: ("OUT_OF_RANGE", "arith", "signed integer overflow (INT_MIN / -1)"),
+               -4: ("OUT_OF_RANGE", "t", "index outside the gathered buffer"),
+               -5: ("INVALID_ARGUMENT", "t", "coordinate of a non-positive stride or size")}
+
+
+def tile_error(code, op_name):
+    """(status, message) of tile error `code` (TILE_ERRORS) raised by tile op
+    `op_name` ('t.divsi')."""
+    status, dialect, text = TILE_ERRORS[code]
+    return status, f"'{dialect}.{op_name[2:]}': {text}"
 # Kernel binding roles (module file, verifier, VMs).
 BIND_INPUT, BIND_OUTPUT, BIND_GATHERED = 0, 1, 2
-
-
-# libm functions whose f32 form gives the double form's result rounded to
-# f32, exactly (fmaf: the exact result rounded once, which fma in double then
-# rounded to f32 is not). Every other one computes in double for f32, as the reference
-# interpreter defines (its ops compute in double and round once): glibc's
-# f32 forms differ from that in up to a fifth of their inputs (tanh, sinh).
-EXACT_IN_F32 = {"fabs", "fmod", "copysign", "fmax", "fmin", "floor", "ceil", "round", "trunc", "nearbyint",
-                "fma"}
-
-
-def _subst(expr, t, i="i"):
-    import re
-    code, ctype, utype, bits, suffix = t
-    body = re.sub(r"(\w+)\{f\}", lambda m: m.group(1) + (suffix if m.group(1) in EXACT_IN_F32 else ""), expr)
-    body = body.replace("{T}", ctype).replace("{U}", utype).replace("{bits}", str(bits))
-    for var in "ABC":
-        body = re.sub(rf"\b{var}\b", f"{var.lower()}[{i}]", body)
-    return body
-
-
-def _field(name):
-    """Cython extracting the non-register operand (predicate or source
-    element type) of tile op `name` from its instruction word `w`."""
-    i = len(BY_NAME["t." + name].operands) - 1
-    return f"((w >> {12 + 5 * i}) & 31)"
-
-
-def _kernel(name, params, decls, body):
-    return ["", "", f"cdef inline int k_{name}({params}) noexcept nogil:", *decls,
-            "    cdef Py_ssize_t i", *body, "    return 0"]
-
-
-def _elementwise_kernels(name, arity, types, expr, t):
-    code, ctype, utype, bits, _ = t
-    out = "uint8_t" if types == "float->i1" else ctype
-    ins = ["uint8_t", ctype, ctype] if types == "select" else [ctype] * 3
-    decls = [f"    cdef {out}* d = <{out}*>d_"]
-    decls += [f"    cdef const {ins[j]}* {v} = <const {ins[j]}*>{v}_" for j, v in enumerate("abc"[:arity])]
-    body = []
-    if types in ("sdiv", "udiv"):   # reject before dividing: no SIGFPE
-        body += ["    for i in range(n):", "        if b[i] == 0:", "            return -2"]
-        if types == "sdiv":
-            body += [f"        if (a[i] == <{ctype}>(<{utype}>1 << {bits - 1})) & (b[i] == -1):",
-                     "            return -3"]
-    if (name, code) in BLOCK_KERNELS:
-        body += [f"    {BLOCK_KERNELS[name, code]}(d, {', '.join('abc'[:arity])}, n)"]
-    else:
-        body += ["    for i in range(n):", f"        d[i] = {_subst(expr, t)}"]
-    return _kernel(f"{name}_{code.lower()}",
-                   "char* d_, const char* a_, const char* b_, const char* c_, int extra, Py_ssize_t n",
-                   decls, body)
-
-
-def _compare_kernels(name, predicates, t):
-    code, ctype = t[0], t[1]
-    body = []
-    for p, (_, expr) in enumerate(predicates):
-        body += [f"    {'if' if p == 0 else 'elif'} extra == {p}:", "        for i in range(n):",
-                 f"            d[i] = {_subst(expr, t)}"]
-    body += ["    else:", "        return -1"]
-    return _kernel(f"{name}_{code.lower()}",
-                   "char* d_, const char* a_, const char* b_, const char* c_, int extra, Py_ssize_t n",
-                   ["    cdef uint8_t* d = <uint8_t*>d_", f"    cdef const {ctype}* a = <const {ctype}*>a_",
-                    f"    cdef const {ctype}* b = <const {ctype}*>b_"], body)
-
-
-def _convert_expr(kind, src, dst):
-    """Cython for one converted element A (of type src) as type dst."""
-    s_code, s_ctype, s_utype, s_bits, _ = src
-    d_code, d_ctype, d_utype, d_bits, _ = dst
-    s_float, d_float = src in _FLOATS, dst in _FLOATS
-    if kind == "bitcast":
-        return None
-    if s_float and d_float:
-        return f"<{d_ctype}>A"
-    if s_float:   # saturating, truncating toward zero; NaN gives 0
-        if d_bits == 1:
-            return "(A != 0) & (A == A)"
-        if kind == "convs":
-            hi = float(2 ** (d_bits - 1))
-            return (f"0 if A != A else (<{d_ctype}>(<{d_utype}>-1 >> 1) if A >= {hi!r} else "
-                    f"(<{d_ctype}>(<{d_utype}>1 << {d_bits - 1}) if A <= {-hi!r} else <{d_ctype}>A))")
-        hi = float(2 ** d_bits)
-        return (f"0 if (A != A) | (A <= -1) else (<{d_ctype}>(<{d_utype}>-1) if A >= {hi!r} else "
-                f"<{d_ctype}>(<{d_utype}>A))")
-    # Integer source: its value as signed (i1 true is -1) or unsigned.
-    if kind == "convs":
-        value = "(-<int64_t>(A & 1))" if s_bits == 1 else "<int64_t>A"
-    else:
-        value = f"<uint64_t>(<{s_utype}>A)"
-    if d_float:
-        return f"<{d_ctype}>{value}"
-    if d_bits == 1:
-        return f"<uint8_t>({value} & 1)"
-    return f"<{d_ctype}>(<{d_utype}>{value})"
-
-
-def _convert_kernels(kind, src, dst):
-    expr = _convert_expr(kind, src, dst)
-    name = f"{kind}_{src[0].lower()}_{dst[0].lower()}"
-    decls = [f"    cdef {dst[1]}* d = <{dst[1]}*>d_", f"    cdef const {src[1]}* a = <const {src[1]}*>a_"]
-    if expr is None:   # bitcast: the same bytes
-        body = ["    memcpy(d, a, n * sizeof(d[0]))"]
-    else:
-        body = ["    for i in range(n):", f"        d[i] = {_subst(expr, src)}"]
-    return _kernel(name, "char* d_, const char* a_, Py_ssize_t n", decls, body)
-
-
-def _small_float_tables():
-    """The small float formats' tables (iree_lite.isa.smallfloat), 256
-    entries a format: each code's value, the rounding bounds (the first
-    SMALL_NBOUNDS[f]), and per format its bit mask, sign bit, NaN and
-    overflow codes and kind (SMALL_KINDS)."""
-    def literal(x):
-        if x != x:
-            return "-NAN" if math.copysign(1.0, x) < 0 else "NAN"
-        return {math.inf: "INFINITY", -math.inf: "-INFINITY"}.get(x, repr(x))
-    values, bounds, per = [], [], {k: [] for k in ("NBOUNDS", "MASK", "SIGN", "NAN", "OVERFLOW", "KIND")}
-    for name, f in FORMATS.items():
-        t = tables(name)
-        values += [literal(v) for v in t.values] + ["0"] * (256 - len(t.values))
-        bounds += [literal(b) for b in t.bounds] + ["0"] * (256 - len(t.bounds))
-        for key, v in (("NBOUNDS", len(t.bounds)), ("MASK", (1 << f.bits) - 1), ("SIGN", t.sign), ("NAN", t.nan),
-                       ("OVERFLOW", t.overflow), ("KIND", SMALL_KINDS.index(f.kind))):
-            per[key].append(str(v))
-    n = len(FORMATS)
-    lines = ["", "", "from libc.math cimport NAN", "cdef enum:", f"    SMALL_FORMATS = {n}"]
-    lines += [f"    SK_{kind.upper()} = {i}" for i, kind in enumerate(SMALL_KINDS)]
-    lines += [f"cdef float SMALL_VALUES[{n * 256}]", f"SMALL_VALUES[:] = [{', '.join(values)}]",
-              f"cdef float SMALL_BOUNDS[{n * 256}]", f"SMALL_BOUNDS[:] = [{', '.join(bounds)}]"]
-    for key, items in per.items():
-        lines += [f"cdef int SMALL_{key}[{n}]", f"SMALL_{key}[:] = [{', '.join(items)}]"]
-    return lines
-
-
-SMALL_KINDS = ["ieee", "fn", "fnuz", "finite", "e8m0"]   # Format.kind, numbered for the native VM
-
-
-def generate_kernels_pxi():
-    """Text of csrc/isa_kernels.pxi: one typed loop per tile op and element
-    type, and `tile_arith`, the switch the tile interpreter calls. Returns of
-    the kernels: 0, or a TILE_ERRORS code."""
-    import re
-    calls = {}
-    for _, _, _, expr, _ in ELEMENTWISE:
-        for fn, args in re.findall(r"(\w+)\{f\}\(([^()]*)\)", expr):
-            calls[fn] = args.count(",") + 1
-    lines = ["# Generated from iree_lite/codegen/isa.py by setup.py. Do not edit.",
-             "from libc.math cimport INFINITY", 'cdef extern from "<math.h>" nogil:']
-    for fn, arity in sorted(calls.items()):
-        for ctype, suffix in (("float", "f"), ("double", "")):
-            lines.append(f"    {ctype} {fn}{suffix}({', '.join([ctype] * arity)})")
-    lines.append('cdef extern from "lite_tile.h" nogil:')
-    arities = {name: arity for name, arity, *_ in ELEMENTWISE}
-    for (name, code), fn in sorted(BLOCK_KERNELS.items()):
-        ctype = {t[0]: t[1] for t in _FLOATS + _INTS}[code]
-        params = [f"{ctype}* d"] + [f"const {ctype}* {v}" for v in "abc"[:arities[name]]] + ["int64_t n"]
-        lines.append(f"    void {fn}({', '.join(params)})")
-    dispatch = []
-    for name, arity, types, expr, _ in ELEMENTWISE:
-        dispatch.append(f"op == {c_name(BY_NAME['t.' + name])}:")
-        for t in KERNEL_TYPES[types]:
-            lines += _elementwise_kernels(name, arity, types, expr, t)
-            dispatch += [f"        if t == ET_{t[0]}:", f"            return k_{name}_{t[0].lower()}(d, a, b, c, 0, n)"]
-    for name, predicates, types in (("cmpf", CMPF_PREDICATES, _FLOATS), ("cmpi", CMPI_PREDICATES, _INTS)):
-        dispatch.append(f"op == {c_name(BY_NAME['t.' + name])}:")
-        for t in types:
-            lines += _compare_kernels(name, predicates, t)
-            dispatch += [f"        if t == ET_{t[0]}:",
-                         f"            return k_{name}_{t[0].lower()}(d, a, b, c, {_field(name)}, n)"]
-    every = _FLOATS + _INTS + _I1
-    for kind, _ in CONVERSIONS:
-        dispatch.append(f"op == {c_name(BY_NAME['t.' + kind])}:")
-        for src in every:
-            for dst in every:
-                if kind == "bitcast" and (max(1, src[3] // 8) != max(1, dst[3] // 8)):
-                    continue
-                lines += _convert_kernels(kind, src, dst)
-                dispatch += [f"        if ({_field(kind)} == ET_{src[0]}) & (t == ET_{dst[0]}):",
-                             f"            return k_{kind}_{src[0].lower()}_{dst[0].lower()}(d, a, n)"]
-    lines += ["", "",
-              "cdef inline int tile_arith(int op, int t, char* d, const char* a, const char* b, const char* c,",
-              "                           uint32_t w, Py_ssize_t n) noexcept nogil:",
-              '    """Run arithmetic tile op `op` over a tile in element type t; `w` is',
-              '    the instruction, for a predicate or source type field. -1 if this VM',
-              '    has no kernel for that type."""']
-    first = True
-    for line in dispatch:
-        if line.startswith("op =="):
-            lines.append(f"    {'if' if first else 'elif'} {line}")
-            first = False
-        else:
-            lines.append(line)
-    lines.append("    return -1")
-    lines += _small_float_tables()
-    names = ", ".join(f'b"{op.name[2:]}"' for op in OPS if op.form == "tile")
-    first_tile = min(op.code for op in OPS if op.form == "tile")
-    sources = ", ".join(str(sum(kind == "ts" for _, kind in op.operands)) for op in OPS if op.form == "tile")
-    ntile = sum(op.form == "tile" for op in OPS)
-    lines += ["", "", f"cdef const char* TILE_OP_NAMES[{ntile}]", f"TILE_OP_NAMES[:] = [{names}]",
-              "# Source registers (ts operands) per tile op: the fields an op reads.",
-              f"cdef int TILE_SOURCES[{ntile}]", f"TILE_SOURCES[:] = [{sources}]",
-              f"cdef enum:\n    FIRST_TILE_OP = {first_tile}"]
-    return "\n".join(lines) + "\n"

@@ -75,7 +75,7 @@ class Context:
         self.device = device
         self.native = native_vm().NativeContext(workers)
         self.native.set_debug_sink(_print_trace)
-        self.modules = []   # codegen.module.Module, in load order
+        self.modules = []   # isa.module.Module, in load order
         self._loaded = []   # their native structures
         # Every module given to the native VM, by the address trace events name
         # it by; kept alive so that no address is reused (one whose

@@ -70,7 +70,7 @@ def checked_source(ns):
 
 
 def compile_input(ns):
-    """The codegen.module.Module for ns.input under ns's compiler flags;
+    """The isa.module.Module for ns.input under ns's compiler flags;
     raises CompileError."""
     from ..compiler import compile_module
     from ..ir.core import Diagnostic

@@ -1,4 +1,4 @@
-"""Reading .vmfb module files (layout: iree_lite.codegen.module)."""
+"""Reading .vmfb module files (layout: iree_lite.isa.module)."""
 import struct
 import zlib
 from array import array

@@ -226,7 +226,7 @@ def _minnumf(a, b):
     return _minimumf(a, b)
 
 
-# The reference definition of each element-wise tile op (codegen.isa.ELEMENTWISE).
+# The reference definition of each element-wise tile op (isa.ELEMENTWISE).
 ELEMENTWISE = {
     "t.negf": lambda a: -a,
     "t.absf": math.fabs,
@@ -287,9 +287,9 @@ def _shift(bits, b):
 
 def _div_check(bits, a, b, name, signed=True):
     if b == 0:
-        raise VMError("OUT_OF_RANGE", f"'arith.{name}': integer division by zero")
+        raise VMError(*isa.tile_error(-2, "t." + name))
     if signed and bits > 1 and a == -(1 << (bits - 1)) and b == -1:
-        raise VMError("OUT_OF_RANGE", f"'arith.{name}': signed integer overflow (INT_MIN / -1)")
+        raise VMError(*isa.tile_error(-3, "t." + name))
 
 
 def _trunc_div(a, b):
@@ -439,7 +439,7 @@ def run_kernel(kernel, bindings, push, count):
                 elif op.name == "t.spread":
                     indices = coordinates(op.name, start, n, push[v["a"]], push[v["c"]])
                     if push[v["c"]] > bindings[v["b"]].count:
-                        raise VMError("OUT_OF_RANGE", "'t.spread': " + isa.TILE_ERRORS[-4])
+                        raise VMError(*isa.tile_error(-4, "t.spread"))
                     regs[v["d"]] = gather(bindings[v["b"]], indices)
                 else:
                     element, regs[v["d"]] = compute(op, v, element, regs)
@@ -453,14 +453,14 @@ def coordinates(name, start, n, stride, size):
     """Lanes' coordinates along a dimension of row-major `stride` and `size`
     (t.lindex, t.spread): ((start + lane) / stride) % size."""
     if stride <= 0 or size <= 0:
-        raise VMError("INVALID_ARGUMENT", f"'{name}': " + isa.TILE_ERRORS[-5])
+        raise VMError(*isa.tile_error(-5, name))
     return [((start + i) // stride) % size for i in range(n)]
 
 
 def gather(buf, indices):
     """t.gather: buf's elements at `indices`, each checked against its size."""
     if any(not 0 <= i < buf.count for i in indices):
-        raise VMError("OUT_OF_RANGE", "'t.gather': " + isa.TILE_ERRORS[-4])
+        raise VMError(*isa.tile_error(-4, "t.gather"))
     values = buf.values()
     return [values[i] for i in indices]
 

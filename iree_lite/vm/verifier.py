@@ -16,14 +16,6 @@ from ..ir.linear import exact_dimension
 from ..ir.elements import SIZES, size_error, unpack
 from ..isa.smallfloat import FORMATS
 
-# Which constant kind each constant operand needs.
-_CONST_KIND = {"const.i": CONST_INT, "const.f": CONST_FLOAT, "buffer.alloc": CONST_LAYOUT,
-               "buffer.check": CONST_LAYOUT, "buffer.const": CONST_DATA, "buffer.view": CONST_LAYOUT,
-               "where": CONST_DATA, "message": CONST_DATA, "key": CONST_DATA, "atol": CONST_FLOAT, "rtol": CONST_FLOAT,
-               "strides": CONST_DATA, "layout": CONST_LAYOUT, "combiner": CONST_INT, "sizes": CONST_DATA, "map": CONST_DATA}
-# The only instructions whose layouts may hold -1 (dynamic) dimensions.
-DYNAMIC_LAYOUT_OPS = {"buffer.check", "buffer.alloc.dyn", "buffer.cast", "buffer.view", "buffer.slice",
-                      "buffer.expand"}
 _FLOAT_CODES = {isa.ELEMENT_CODES[n] for n in ("f16", "bf16", "f32", "f64")}
 
 
@@ -147,8 +139,6 @@ def _verify_size(i, c):
 
 _I1 = isa.ELEMENT_CODES["i1"]
 _SMALL_FLOAT_SOURCES = {"t.fdecode": isa.ELEMENT_CODES["i8"], "t.fencode": isa.ELEMENT_CODES["f32"]}
-_RESULT_I1 = {"t.cmpf", "t.cmpi"} | {f"t.{name}" for name, _, types, _, _ in isa.ELEMENTWISE
-                                    if types == "float->i1"}
 
 
 def _verify_kernel(k):
@@ -223,7 +213,7 @@ def _verify_kernel(k):
             # pending: a later write of another type would overrun the output.
             raise VerifyError(f"{at}: loads into t{values['d']}, bound to an output by t.bind")
         elif "d" in values and op.operands[0][1] == "td":
-            result = _I1 if op.name in _RESULT_I1 else type_code
+            result = isa.ELEMENT_CODES[op.result] if op.result else type_code
             # Tiles are written front to back as they are read: in place, d must be no wider.
             for r, have in reads:
                 if r == values["d"] and SIZES[isa.ELEMENT_NAMES[have]] < SIZES[isa.ELEMENT_NAMES[result]]:
@@ -262,7 +252,7 @@ def _verify_function(m, f):
                 if any(r >= nregs[kind[1]] for r in v):
                     raise VerifyError(f"{at}: register list out of range")
             elif kind == "const":
-                want = _CONST_KIND.get(n, _CONST_KIND.get(op.name))
+                want = dict(op.consts)[n]
                 if v >= len(m.constants) or m.constants[v].kind != want:
                     raise VerifyError(f"{at}: bad constant ordinal {v}")
             elif kind == "func" and v >= len(m.functions):
@@ -277,7 +267,7 @@ def _verify_function(m, f):
                 targets.append((at, v))
         if "layout" in values:
             dynamic = m.constants[values["layout"]].shape.count(-1)
-            if dynamic and op.name not in DYNAMIC_LAYOUT_OPS:
+            if dynamic and not op.dynamic_layout:
                 raise VerifyError(f"{at}: a layout with dynamic dimensions")
             if op.name == "buffer.view" and (dynamic > 1 or values["dims_i"]) and len(values["dims_i"]) != dynamic:
                 raise VerifyError(f"{at}: a view infers at most one dynamic dimension; {len(values['dims_i'])} "

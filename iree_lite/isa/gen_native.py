@@ -1,0 +1,308 @@
+"""The build script that writes the native VM's view of the instruction set
+(setup.py runs it; nothing at run time imports it):
+
+csrc/isa_opcodes.pxi: the opcode enum, the VM's capacities, element, binding,
+  constant and combiner codes, the tile error table, and one unchecked
+  operand accessor per operand field of every instruction (`OP_operand(ip)`,
+  as Lua's lopcodes.h names GETARG_x), written from encoding.fields, the
+  layout the checked decoder reads.
+csrc/isa_kernels.pxi: one typed loop per element-wise tile op and element
+  type, the switch the tile interpreter calls, and the small float tables.
+"""
+import math
+import os
+import re
+
+from . import module
+from .encoding import TILE_FIELD_BITS, TILE_FIELD_SHIFT, fields
+from .smallfloat import FORMATS, tables
+from .table import (
+    BIND_GATHERED, BIND_INPUT, BIND_OUTPUT, BY_NAME, CMPF_PREDICATES, CMPI_PREDICATES, CONVERSIONS, ELEMENT_CODES,
+    ELEMENTWISE, MAX_BUFFER_BYTES, OPS, REDUCE_COMBINERS, REDUCE_SEGMENT, TILE, TILE_ERRORS, TILE_REGS, TILE_TEMPS,
+    VM_LIMITS, c_name, fingerprint)
+from .types import FLOATS, I1, INTS, KERNEL_TYPES
+
+GENERATED = "# Generated from iree_lite/isa/ by iree_lite/isa/gen_native.py (setup.py). Do not edit."
+
+# (op, element type code) -> a C function of csrc/lite_tile.h that computes
+# the op over a block, f(d, a, ..., n), in place of the loop over its
+# expression: the same results, vectorized where gcc can't vectorize the
+# expression (a libm call).
+BLOCK_KERNELS = {("exp", "F32"): "lite_exp_f32"}
+
+# libm functions whose f32 form gives the double form's result rounded to
+# f32, exactly (fmaf: the exact result rounded once, which fma in double then
+# rounded to f32 is not). Every other one computes in double for f32, as the reference
+# interpreter defines (its ops compute in double and round once): glibc's
+# f32 forms differ from that in up to a fifth of their inputs (tanh, sinh).
+EXACT_IN_F32 = {"fabs", "fmod", "copysign", "fmax", "fmin", "floor", "ceil", "round", "trunc", "nearbyint",
+                "fma"}
+
+
+def _subst(expr, t, i="i"):
+    code, ctype, utype, bits, suffix = t
+    body = re.sub(r"(\w+)\{f\}", lambda m: m.group(1) + (suffix if m.group(1) in EXACT_IN_F32 else ""), expr)
+    body = body.replace("{T}", ctype).replace("{U}", utype).replace("{bits}", str(bits))
+    for var in "ABC":
+        body = re.sub(rf"\b{var}\b", f"{var.lower()}[{i}]", body)
+    return body
+
+
+def _field(name):
+    """Cython reading the non-register operand (predicate or source element
+    type) of tile op `name` from its instruction word `w`: its accessor."""
+    op = BY_NAME["t." + name]
+    return f"{c_name(op)[3:]}_{op.operands[-1][0]}(w)"
+
+
+def _kernel(name, params, decls, body):
+    return ["", "", f"cdef inline int k_{name}({params}) noexcept nogil:", *decls,
+            "    cdef Py_ssize_t i", *body, "    return 0"]
+
+
+def _elementwise_kernels(name, arity, types, expr, t):
+    code, ctype, utype, bits, _ = t
+    out = "uint8_t" if types == "float->i1" else ctype
+    ins = ["uint8_t", ctype, ctype] if types == "select" else [ctype] * 3
+    decls = [f"    cdef {out}* d = <{out}*>d_"]
+    decls += [f"    cdef const {ins[j]}* {v} = <const {ins[j]}*>{v}_" for j, v in enumerate("abc"[:arity])]
+    body = []
+    if types in ("sdiv", "udiv"):   # reject before dividing: no SIGFPE
+        body += ["    for i in range(n):", "        if b[i] == 0:", "            return -2"]
+        if types == "sdiv":
+            body += [f"        if (a[i] == <{ctype}>(<{utype}>1 << {bits - 1})) & (b[i] == -1):",
+                     "            return -3"]
+    if (name, code) in BLOCK_KERNELS:
+        body += [f"    {BLOCK_KERNELS[name, code]}(d, {', '.join('abc'[:arity])}, n)"]
+    else:
+        body += ["    for i in range(n):", f"        d[i] = {_subst(expr, t)}"]
+    return _kernel(f"{name}_{code.lower()}",
+                   "char* d_, const char* a_, const char* b_, const char* c_, int extra, Py_ssize_t n",
+                   decls, body)
+
+
+def _compare_kernels(name, predicates, t):
+    code, ctype = t[0], t[1]
+    body = []
+    for p, (_, expr) in enumerate(predicates):
+        body += [f"    {'if' if p == 0 else 'elif'} extra == {p}:", "        for i in range(n):",
+                 f"            d[i] = {_subst(expr, t)}"]
+    body += ["    else:", "        return -1"]
+    return _kernel(f"{name}_{code.lower()}",
+                   "char* d_, const char* a_, const char* b_, const char* c_, int extra, Py_ssize_t n",
+                   ["    cdef uint8_t* d = <uint8_t*>d_", f"    cdef const {ctype}* a = <const {ctype}*>a_",
+                    f"    cdef const {ctype}* b = <const {ctype}*>b_"], body)
+
+
+def _convert_expr(kind, src, dst):
+    """Cython for one converted element A (of type src) as type dst."""
+    s_code, s_ctype, s_utype, s_bits, _ = src
+    d_code, d_ctype, d_utype, d_bits, _ = dst
+    s_float, d_float = src in FLOATS, dst in FLOATS
+    if kind == "bitcast":
+        return None
+    if s_float and d_float:
+        return f"<{d_ctype}>A"
+    if s_float:   # saturating, truncating toward zero; NaN gives 0
+        if d_bits == 1:
+            return "(A != 0) & (A == A)"
+        if kind == "convs":
+            hi = float(2 ** (d_bits - 1))
+            return (f"0 if A != A else (<{d_ctype}>(<{d_utype}>-1 >> 1) if A >= {hi!r} else "
+                    f"(<{d_ctype}>(<{d_utype}>1 << {d_bits - 1}) if A <= {-hi!r} else <{d_ctype}>A))")
+        hi = float(2 ** d_bits)
+        return (f"0 if (A != A) | (A <= -1) else (<{d_ctype}>(<{d_utype}>-1) if A >= {hi!r} else "
+                f"<{d_ctype}>(<{d_utype}>A))")
+    # Integer source: its value as signed (i1 true is -1) or unsigned.
+    if kind == "convs":
+        value = "(-<int64_t>(A & 1))" if s_bits == 1 else "<int64_t>A"
+    else:
+        value = f"<uint64_t>(<{s_utype}>A)"
+    if d_float:
+        return f"<{d_ctype}>{value}"
+    if d_bits == 1:
+        return f"<uint8_t>({value} & 1)"
+    return f"<{d_ctype}>(<{d_utype}>{value})"
+
+
+def _convert_kernels(kind, src, dst):
+    expr = _convert_expr(kind, src, dst)
+    name = f"{kind}_{src[0].lower()}_{dst[0].lower()}"
+    decls = [f"    cdef {dst[1]}* d = <{dst[1]}*>d_", f"    cdef const {src[1]}* a = <const {src[1]}*>a_"]
+    if expr is None:   # bitcast: the same bytes
+        body = ["    memcpy(d, a, n * sizeof(d[0]))"]
+    else:
+        body = ["    for i in range(n):", f"        d[i] = {_subst(expr, src)}"]
+    return _kernel(name, "char* d_, const char* a_, Py_ssize_t n", decls, body)
+
+
+def _small_float_tables():
+    """The small float formats' tables (iree_lite.isa.smallfloat), 256
+    entries a format: each code's value, the rounding bounds (the first
+    SMALL_NBOUNDS[f]), and per format its bit mask, sign bit, NaN and
+    overflow codes and kind (SMALL_KINDS)."""
+    def literal(x):
+        if x != x:
+            return "-NAN" if math.copysign(1.0, x) < 0 else "NAN"
+        return {math.inf: "INFINITY", -math.inf: "-INFINITY"}.get(x, repr(x))
+    values, bounds, per = [], [], {k: [] for k in ("NBOUNDS", "MASK", "SIGN", "NAN", "OVERFLOW", "KIND")}
+    for name, f in FORMATS.items():
+        t = tables(name)
+        values += [literal(v) for v in t.values] + ["0"] * (256 - len(t.values))
+        bounds += [literal(b) for b in t.bounds] + ["0"] * (256 - len(t.bounds))
+        for key, v in (("NBOUNDS", len(t.bounds)), ("MASK", (1 << f.bits) - 1), ("SIGN", t.sign), ("NAN", t.nan),
+                       ("OVERFLOW", t.overflow), ("KIND", SMALL_KINDS.index(f.kind))):
+            per[key].append(str(v))
+    n = len(FORMATS)
+    lines = ["", "", "from libc.math cimport NAN", "cdef enum:", f"    SMALL_FORMATS = {n}"]
+    lines += [f"    SK_{kind.upper()} = {i}" for i, kind in enumerate(SMALL_KINDS)]
+    lines += [f"cdef float SMALL_VALUES[{n * 256}]", f"SMALL_VALUES[:] = [{', '.join(values)}]",
+              f"cdef float SMALL_BOUNDS[{n * 256}]", f"SMALL_BOUNDS[:] = [{', '.join(bounds)}]"]
+    for key, items in per.items():
+        lines += [f"cdef int SMALL_{key}[{n}]", f"SMALL_{key}[:] = [{', '.join(items)}]"]
+    return lines
+
+
+SMALL_KINDS = ["ieee", "fn", "fnuz", "finite", "e8m0"]   # Format.kind, numbered for the native VM
+
+
+def generate_kernels_pxi():
+    """Text of csrc/isa_kernels.pxi: one typed loop per tile op and element
+    type, and `tile_arith`, the switch the tile interpreter calls. Returns of
+    the kernels: 0, or a TILE_ERRORS code."""
+    calls = {}
+    for _, _, _, expr, _ in ELEMENTWISE:
+        for fn, args in re.findall(r"(\w+)\{f\}\(([^()]*)\)", expr):
+            calls[fn] = args.count(",") + 1
+    lines = [GENERATED,
+             "from libc.math cimport INFINITY", 'cdef extern from "<math.h>" nogil:']
+    for fn, arity in sorted(calls.items()):
+        for ctype, suffix in (("float", "f"), ("double", "")):
+            lines.append(f"    {ctype} {fn}{suffix}({', '.join([ctype] * arity)})")
+    lines.append('cdef extern from "lite_tile.h" nogil:')
+    arities = {name: arity for name, arity, *_ in ELEMENTWISE}
+    for (name, code), fn in sorted(BLOCK_KERNELS.items()):
+        ctype = {t[0]: t[1] for t in FLOATS + INTS}[code]
+        params = [f"{ctype}* d"] + [f"const {ctype}* {v}" for v in "abc"[:arities[name]]] + ["int64_t n"]
+        lines.append(f"    void {fn}({', '.join(params)})")
+    dispatch = []
+    for name, arity, types, expr, _ in ELEMENTWISE:
+        dispatch.append(f"op == {c_name(BY_NAME['t.' + name])}:")
+        for t in KERNEL_TYPES[types]:
+            lines += _elementwise_kernels(name, arity, types, expr, t)
+            dispatch += [f"        if t == ET_{t[0]}:", f"            return k_{name}_{t[0].lower()}(d, a, b, c, 0, n)"]
+    for name, predicates, types in (("cmpf", CMPF_PREDICATES, FLOATS), ("cmpi", CMPI_PREDICATES, INTS)):
+        dispatch.append(f"op == {c_name(BY_NAME['t.' + name])}:")
+        for t in types:
+            lines += _compare_kernels(name, predicates, t)
+            dispatch += [f"        if t == ET_{t[0]}:",
+                         f"            return k_{name}_{t[0].lower()}(d, a, b, c, {_field(name)}, n)"]
+    every = FLOATS + INTS + I1
+    for kind, _ in CONVERSIONS:
+        dispatch.append(f"op == {c_name(BY_NAME['t.' + kind])}:")
+        for src in every:
+            for dst in every:
+                if kind == "bitcast" and (max(1, src[3] // 8) != max(1, dst[3] // 8)):
+                    continue
+                lines += _convert_kernels(kind, src, dst)
+                dispatch += [f"        if ({_field(kind)} == ET_{src[0]}) & (t == ET_{dst[0]}):",
+                             f"            return k_{kind}_{src[0].lower()}_{dst[0].lower()}(d, a, n)"]
+    lines += ["", "",
+              "cdef inline int tile_arith(int op, int t, char* d, const char* a, const char* b, const char* c,",
+              "                           uint32_t w, Py_ssize_t n) noexcept nogil:",
+              '    """Run arithmetic tile op `op` over a tile in element type t; `w` is',
+              '    the instruction, for a predicate or source type field. -1 if this VM',
+              '    has no kernel for that type."""']
+    first = True
+    for line in dispatch:
+        if line.startswith("op =="):
+            lines.append(f"    {'if' if first else 'elif'} {line}")
+            first = False
+        else:
+            lines.append(line)
+    lines.append("    return -1")
+    lines += _small_float_tables()
+    names = ", ".join(f'b"{op.name[2:]}"' for op in OPS if op.form == "tile")
+    first_tile = min(op.code for op in OPS if op.form == "tile")
+    sources = ", ".join(str(sum(kind == "ts" for _, kind in op.operands)) for op in OPS if op.form == "tile")
+    results = ", ".join(str(int(op.result == "i1")) for op in OPS if op.form == "tile")
+    ntile = sum(op.form == "tile" for op in OPS)
+    lines += ["", "", f"cdef const char* TILE_OP_NAMES[{ntile}]", f"TILE_OP_NAMES[:] = [{names}]",
+              "# Source registers (ts operands) per tile op: the fields an op reads.",
+              f"cdef int TILE_SOURCES[{ntile}]", f"TILE_SOURCES[:] = [{sources}]",
+              "# Per tile op: 1 if its result is i1 whatever its `type` (Op.result).",
+              f"cdef char TILE_RESULT_I1[{ntile}]", f"TILE_RESULT_I1[:] = [{results}]",
+              f"cdef enum:\n    FIRST_TILE_OP = {first_tile}"]
+    return "\n".join(lines) + "\n"
+
+
+def _accessors(op):
+    """Cython for op's operand accessors: `ip` points at the instruction's
+    first word (host form); a tile accessor takes the word itself."""
+    prefix = c_name(op)[3:]
+    out = []
+
+    def fn(name, ctype, arg, body):
+        out.extend(["", f"cdef inline {ctype} {prefix}_{name}({arg}) noexcept nogil:", f"    return {body}"])
+    if op.form == "tile":
+        for f in fields(op):
+            fn(f.name, "int", "uint32_t w", f"(w >> {TILE_FIELD_SHIFT + TILE_FIELD_BITS * f.index}) & {TILE_REGS - 1}")
+        return out
+    layout = fields(op)
+    nwords = sum(f.place == "word" for f in layout)
+    after = f"ip + {1 + nwords}"   # where the first list starts, and then the one after each
+    for f in layout:
+        if f.place == "slot":
+            fn(f.name, "int", "const uint32_t* ip", f"(ip[0] >> {8 + 8 * f.index}) & 0xFF")
+        elif f.place == "word":
+            fn(f.name, "uint32_t", "const uint32_t* ip", f"ip[{1 + f.index}]")
+        else:
+            fn(f.name, "const uint32_t*", "const uint32_t* ip", after)
+            after = f"list_end({prefix}_{f.name}(ip))"
+    fn("next", "const uint32_t*", "const uint32_t* ip", after)
+    return out
+
+
+def generate_pxi():
+    """Text of csrc/isa_opcodes.pxi: the Cython view of the table."""
+    lines = [GENERATED, "from libc.stdint cimport uint32_t",
+             f'ISA_FINGERPRINT = "{fingerprint()}"',
+             "cdef enum:", f"    TILE = {TILE}", f"    TILE_REGS = {TILE_REGS}", f"    TILE_TEMPS = {TILE_TEMPS}",
+             f"    REDUCE_SEGMENT = {REDUCE_SEGMENT}"]
+    lines += [f"    {c_name(op)} = {op.code}" for op in OPS]
+    lines += [f"    {name} = {value}" for name, value in VM_LIMITS.items()]
+    lines += [f"    ET_{name.upper()} = {code}" for name, code in ELEMENT_CODES.items()]
+    lines += [f"    {name} = {value}" for name, value in (("BIND_INPUT", BIND_INPUT), ("BIND_OUTPUT", BIND_OUTPUT),
+                                                          ("BIND_GATHERED", BIND_GATHERED))]
+    lines += [f"    {name} = {getattr(module, name)}" for name in ("CONST_INT", "CONST_FLOAT", "CONST_LAYOUT", "CONST_DATA")]
+    lines += [f"    RC_{name.upper()} = {code}" for code, name in enumerate(REDUCE_COMBINERS)]
+    lines += [f"cdef long long MAX_BUFFER_BYTES = {MAX_BUFFER_BYTES}   # too large for an enum (int)"]
+    n = 1 + max(-code for code in TILE_ERRORS)
+    rows = [TILE_ERRORS.get(-i, ("INTERNAL", "", "")) for i in range(n)]
+    lines += ["", "# Tile kernels' errors, by minus their code (isa.TILE_ERRORS): status, dialect and text.",
+              f"cdef int TILE_ERROR_STATUS[{n}]", f"TILE_ERROR_STATUS[:] = [{', '.join(f'STATUS_{s}' for s, _, _ in rows)}]",
+              f"cdef const char* TILE_ERROR_DIALECT[{n}]",
+              f"TILE_ERROR_DIALECT[:] = [{', '.join(f'b{d!r}' for _, d, _ in rows)}]",
+              f"cdef const char* TILE_ERROR_TEXT[{n}]",
+              f"TILE_ERROR_TEXT[:] = [{', '.join(f'b{t!r}' for _, _, t in rows)}]"]
+    lines += ["", "", "# Register lists: a count word, then registers packed four to a word.",
+              "cdef inline int list_reg(const uint32_t* l, int i) noexcept nogil:",
+              "    return (l[1 + (i >> 2)] >> ((i & 3) * 8)) & 0xFF", "",
+              "cdef inline const uint32_t* list_end(const uint32_t* l) noexcept nogil:",
+              "    return l + 1 + ((<int>l[0] + 3) >> 2)"]
+    lines += ["", "", "# Operand accessors, one per operand field (encoding.fields); unchecked: the",
+              "# verifier decoded the same fields with every bound checked."]
+    for op in OPS:
+        lines += _accessors(op)
+    return "\n".join(lines) + "\n"
+
+
+
+def write_sources(csrc):
+    """Write both generated files into directory `csrc`, leaving a file
+    whose text is unchanged untouched (no rebuild)."""
+    for name, text in (("isa_opcodes.pxi", generate_pxi()), ("isa_kernels.pxi", generate_kernels_pxi())):
+        path = os.path.join(csrc, name)
+        if not os.path.exists(path) or open(path).read() != text:
+            with open(path, "w") as f:
+                f.write(text)
