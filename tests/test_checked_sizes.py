@@ -14,7 +14,7 @@ from iree_lite import isa
 from iree_lite.isa.module import CONST_LAYOUT
 from iree_lite.compiler import compile_module
 from iree_lite.ir.core import Diagnostic
-from iree_lite.ir.elements import MAX_BUFFER_BYTES
+from iree_lite.ir.elements import MAX_BUFFER_BYTES, unpack
 from iree_lite.vm import interp
 from iree_lite.vm.errors import VMError
 from iree_lite.vm.verifier import VerifyError, verify_module
@@ -264,7 +264,7 @@ def test_scatters_stay_inside_their_buffer(spec):
     ref.load(module)
     a, b = np.arange(3, dtype=np.float32), np.array([7, 8], np.float32)
     runs = (lambda: np.asarray(ctx.invoke("f", [a, b])[0]).tolist(),
-            lambda: interp.unpack("f32", ref.invoke("f", _reference_args([a, b]))[0].tobytes()))
+            lambda: unpack("f32", ref.invoke("f", _reference_args([a, b]))[0].tobytes()))
     for run in runs:
         if spec == (3, 1):
             assert run() == [0, 1, 2, 7, 8]

@@ -7,7 +7,7 @@ import pytest
 
 from iree_lite.compiler import compile_module
 from iree_lite.runtime.context import Context
-from iree_lite.vm import interp
+from iree_lite.vm import elementwise
 
 
 def sweep():
@@ -25,7 +25,7 @@ def sweep():
 @pytest.fixture(scope="module")
 def inputs_and_reference():
     x = sweep()
-    exp = interp.ELEMENTWISE["t.exp"]
+    exp = elementwise.ELEMENTWISE["t.exp"]
     with np.errstate(over="ignore"):   # to f32 infinity
         return x, np.array([exp(v) for v in x.tolist()]).astype(np.float32)
 

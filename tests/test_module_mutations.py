@@ -21,6 +21,7 @@ import mutant_runner
 from iree_lite import isa
 from iree_lite.isa.module import serialize
 from iree_lite.compiler import compile_module
+from iree_lite.ir.elements import unpack
 from iree_lite.runtime.context import Context
 from iree_lite.vm import interp
 from iree_lite.vm.errors import VMError
@@ -161,7 +162,7 @@ def test_splat_writes_a_bound_register_in_both_vms():
     ref = interp.Context()
     ref.load(m)
     (want,) = ref.invoke("f", [interp.Buffer("i64", (5,), bytearray(x.tobytes()))])
-    assert np.asarray(native).tolist() == interp.unpack("i64", bytes(want.data)) == [2] * 5
+    assert np.asarray(native).tolist() == unpack("i64", bytes(want.data)) == [2] * 5
 
 
 @pytest.mark.parametrize("value,shown", [(np.ones(4, np.float32), "ndarray array([1., 1., 1., 1.], dtype=float32)"),

@@ -92,7 +92,7 @@ LIST_KINDS = {"ri*": "int registers", "rf*": "float registers", "rr*": "ref regi
 # The expression is Cython over the operands' elements A, B, C in the op's
 # element type; `{f}` is libm's `f` suffix for f32 (see gen_native.EXACT_IN_F32).
 # csrc/isa_kernels.pxi is generated from these (gen_native.py). The reference interpreter
-# defines the same ops in Python (iree_lite.vm.interp.ELEMENTWISE); tests
+# defines the same ops in Python (iree_lite.vm.elementwise.ELEMENTWISE); tests
 # compare the two.
 ELEMENTWISE = [
     ("negf", 1, "float", "-A", "d = -a."),
