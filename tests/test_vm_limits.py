@@ -244,6 +244,31 @@ def test_a_call_past_the_depth_limit_fails_in_both_vms():
         assert str(e.value) == f"RESOURCE_EXHAUSTED; call depth exceeds {isa.MAX_CALL_DEPTH}"
 
 
+NESTED_ON_A_SMALL_STACK = """
+import sys, threading
+from iree_lite.runtime.context import Context
+ctx = Context("local-sync")
+ctx.load_bytes(open(sys.argv[1], "rb").read())
+threading.stack_size(160 * 1024)
+out = []
+t = threading.Thread(target=lambda: out.append(ctx.invoke("f", [])))
+t.start()
+t.join()
+print(out)
+"""
+
+
+def test_nested_calls_take_no_c_stack_per_level(tmp_path):
+    """Calls nested to the limit run on a thread with a 160 KiB stack: the
+    native VM keeps its frames on an explicit stack, not the C stack (a
+    C frame with per-call argument arrays per level overflowed it)."""
+    path = tmp_path / "chain.vmfb"
+    path.write_bytes(serialize(chain_module(isa.MAX_CALL_DEPTH)))
+    run = subprocess.run([sys.executable, "-c", NESTED_ON_A_SMALL_STACK, str(path)], capture_output=True,
+                         text=True, timeout=120)
+    assert (run.returncode, run.stdout, run.stderr) == (0, "[[7]]\n", "")
+
+
 # -- only verified modules reach the native VM ---------------------------------
 
 def test_native_load_refuses_modules_the_verifier_did_not_issue():
