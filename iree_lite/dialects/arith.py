@@ -1,4 +1,5 @@
 """arith: element-wise arithmetic, comparisons, selects, casts and constants."""
+from .. import isa
 from ..ir.attributes import BoolAttr, DenseElementsAttr, FloatAttr, IntegerAttr
 from ..ir.core import Operation
 from ..ir.ops import OpDef
@@ -19,14 +20,16 @@ def shape_of(t):
 
 class ElementwiseOp(OpDef):
     """`%r = dialect.op %a[, %b, %c] [fastmath<...>] : T`, all operands of
-    type T; the result is T, or T's shape of i1 when `result_i1`."""
+    type T; the result is T, or T's shape of i1. Its arity, element kind and
+    result come from its tile op `t.NAME` in the instruction table."""
 
-    def __init__(self, name, arity, elementwise, element_kind, result_i1=False):
+    def __init__(self, name):
         self.name = name
-        self.arity = arity
-        self.elementwise = elementwise
-        self.element_kind = element_kind   # 'float' or 'int'
-        self.result_i1 = result_i1
+        self.elementwise = name.split(".")[1]
+        tile = isa.BY_NAME["t." + self.elementwise]
+        self.arity = sum(kind == "ts" for _, kind in tile.operands)
+        self.element_kind = "float" if tile.types.startswith("float") else "int"   # float, float->i1; the rest int
+        self.result_i1 = tile.result == "i1"
 
     def parse(self, p, loc, result_names):
         operands = p.parse_operand_list()
@@ -253,15 +256,12 @@ class ConstantOp(OpDef):
             fail("'value' attribute type does not match the result type")
 
 
-CMPF = ("false", "oeq", "ogt", "oge", "olt", "ole", "one", "ord", "ueq", "ugt", "uge", "ult", "ule", "une",
-        "uno", "true")
-CMPI = ("eq", "ne", "slt", "sle", "sgt", "sge", "ult", "ule", "ugt", "uge")
+CMPF = tuple(name for name, _ in isa.CMPF_PREDICATES)
+CMPI = tuple(name for name, _ in isa.CMPI_PREDICATES)
 
 OPS = {op.name: op for op in (
-    *(ElementwiseOp(f"arith.{n}", 2, n, "float") for n in (
-        "addf", "subf", "mulf", "divf", "remf", "maximumf", "minimumf", "maxnumf", "minnumf")),
-    ElementwiseOp("arith.negf", 1, "negf", "float"),
-    *(ElementwiseOp(f"arith.{n}", 2, n, "int") for n in (
+    *(ElementwiseOp(f"arith.{n}") for n in (
+        "addf", "subf", "mulf", "divf", "remf", "maximumf", "minimumf", "maxnumf", "minnumf", "negf",
         "addi", "subi", "muli", "andi", "ori", "xori", "maxsi", "minsi", "maxui", "minui", "shli", "shrsi",
         "shrui", "divsi", "remsi", "ceildivsi", "floordivsi", "divui", "remui", "ceildivui")),
     CompareOp("arith.cmpf", CMPF, "float"),

@@ -34,12 +34,7 @@ class FPowIOp(OpDef):
 
 
 OPS = {op.name: op for op in (
-    *(ElementwiseOp(f"math.{name}", 1, name, "float") for name in _UNARY),
-    *(ElementwiseOp(f"math.{name}", 2, name, "float") for name in ("powf", "atan2", "copysign")),
-    ElementwiseOp("math.fma", 3, "fma", "float"),
-    ElementwiseOp("math.absi", 1, "absi", "int"),
-    ElementwiseOp("math.ipowi", 2, "ipowi", "int"),
-    *(ElementwiseOp(f"math.{name}", 1, name, "int") for name in ("ctlz", "cttz", "ctpop")),
-    *(ElementwiseOp(f"math.{name}", 1, name, "float", result_i1=True) for name in ("isnan", "isinf", "isfinite")),
+    *(ElementwiseOp(f"math.{name}") for name in (*_UNARY, "powf", "atan2", "copysign", "fma", "absi", "ipowi",
+                                                 "ctlz", "cttz", "ctpop", "isnan", "isinf", "isfinite")),
     FPowIOp(),
 )}
