@@ -339,6 +339,15 @@ def test_print_statistics(modules):
     assert lines[2] == "[statistics] buffers: 3 allocated, 49152 bytes in total, peak 49152 bytes live"
 
 
+def test_print_statistics_under_trace_execution(modules):
+    """The reference interpreter collects no statistics, and says so after the results."""
+    rc, out, err = cli("run-module", "--print_statistics", "--trace_execution",
+                       f"--module={modules / 'module_b.vmfb'}", "--function=mul",
+                       "--input=4096xf32=2", "--input=4096xf32=3", "--input=4096xf32=0", "--output=")
+    assert rc == 0 and out == "EXEC @mul\n"
+    assert err.splitlines()[-1] == "[statistics] not collected under --trace_execution"
+
+
 def test_help_texts_say_only_what_is_there():
     run_mlir = cli("run-mlir", "--help")[1]
     assert "iree-lite run-mlir model.mlir" in run_mlir and "iree-lite run-module --module" not in run_mlir

@@ -4,7 +4,7 @@ FunctionLowering walks the items dispatch formation left in each block and
 hands each op to the lowering registered for its name (`lowers`) in the
 lower_*.py module of its dialect; dispatch groups go to lower_group.py.
 It holds what they share: the registers of IR values, the instruction list
-(assembler.Assembler) and the async timeline (timeline.Timeline).
+(assembler.Assembler) and the async timeline (async_timeline.Timeline).
 """
 from ..ir.elements import pack, unpack
 from ..ir.types import ScalarType, TensorType
@@ -14,7 +14,7 @@ from .assembler import Assembler
 from .module import CONST_FLOAT, CONST_INT, Constant, Function
 from .lower_group import lower_group
 from .regalloc import Label, RegisterLimitError, VReg, bank_of
-from .timeline import Timeline
+from .async_timeline import Timeline
 
 INDEX = ScalarType("index")
 
@@ -105,7 +105,7 @@ class FunctionLowering:
     def lower_region(self, region, arguments=()):
         """Lower a region's block with its arguments bound to registers;
         returns the registers of the values it yields. Its work runs to
-        completion (timeline.Timeline.queues)."""
+        completion (async_timeline.Timeline.queues)."""
         block = region.blocks[0]
         for v, reg in zip(block.arguments, arguments):
             self.values[v] = reg

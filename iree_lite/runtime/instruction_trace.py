@@ -9,7 +9,7 @@ import sys
 
 from ..vm import interp
 from ..vm.disasm import disassemble
-from .context import Function
+from .context import Function, RunContext
 
 
 def describe(value):
@@ -47,8 +47,8 @@ def _print_trace(key, buffers):
     print_trace(key, [HostTensor(b.shape, b.element, bytes(b.data)) for b in buffers])
 
 
-class TracingContext:
-    """The part of runtime.context.Context the tools use, on the reference VM."""
+class TracingContext(RunContext):
+    """The part of runtime.context.Context the tools use (RunContext), on the reference VM."""
 
     def __init__(self):
         self.ref = interp.Context(trace=Tracer())
