@@ -1,10 +1,10 @@
 """Lowering constants (arith.constant, util.unfoldable_constant) and the
 util dialect's globals and optimization barrier."""
+from ..ir.types import TensorType
 from . import isa
 from .kernels import fill_kernel
 from .lowering import lowers
 from .module import CONST_DATA, Constant
-from ..ir.types import TensorType
 
 
 @lowers("arith.constant", "util.unfoldable_constant")
@@ -33,10 +33,12 @@ def lower_optimization_barrier(fl, op):
 @lowers("util.global.load")
 def lower_global_load(fl, op):
     reg = fl.result(op)
-    fl.emit(f"global.load.{reg.bank}", op.loc, dst=reg, **{"global": fl.mb.global_ordinal(op.attributes["global"].name)})
+    ordinal = fl.mb.global_ordinal(op.attributes["global"].name)
+    fl.emit(f"global.load.{reg.bank}", op.loc, dst=reg, **{"global": ordinal})
 
 
 @lowers("util.global.store")
 def lower_global_store(fl, op):
     src = fl.values[op.operands[0]]
-    fl.emit(f"global.store.{src.bank}", op.loc, src=src, **{"global": fl.mb.global_ordinal(op.attributes["global"].name)})
+    ordinal = fl.mb.global_ordinal(op.attributes["global"].name)
+    fl.emit(f"global.store.{src.bank}", op.loc, src=src, **{"global": ordinal})

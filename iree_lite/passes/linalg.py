@@ -10,8 +10,8 @@ materialised at the iteration shape by `iree_lite.expand` (a strided copy).
 Named ops map to the one op they mean.
 """
 from ..dialects import lookup
-from ..dialects.linalg import (CONTRACTIONS, CONVOLUTIONS, ELEMENTWISE, MATMUL_DIMS, NAMED_CONTRACTS, QUANTIZED,
-                               ins_outs)
+from ..dialects.linalg import (CONTRACTIONS, CONVOLUTIONS, MATMUL_DIMS, NAMED_CONTRACTS, NAMED_ELEMENTWISE,
+                               QUANTIZED, ins_outs)
 from ..dialects.reduction import Fold, Pick, reduction_plan
 from ..ir.attributes import AffineMapAttr
 from ..ir.core import Block, Diagnostic, Operation
@@ -71,8 +71,8 @@ def rewrite(op, ops, remap, source):
     ins, outs = ins_outs(op)
     out_type = op.results[0].type if op.results else outs[0].type
     kind = op.name.split(".", 1)[1]
-    if kind in ELEMENTWISE:
-        float_op, int_op = ELEMENTWISE[kind]
+    if kind in NAMED_ELEMENTWISE:
+        float_op, int_op = NAMED_ELEMENTWISE[kind]
         name = float_op if out_type.element.is_float else int_op
         if name is None:
             raise Diagnostic(f"'{op.name}' needs a float element type", op.loc, source)
