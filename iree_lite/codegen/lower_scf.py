@@ -30,8 +30,7 @@ def lower_for(fl, op):
             push_f=[], push_i=[iv, step], dst_f=[], dst_i=[iv])
     fl.emit("br", op.loc, target=head)
     fl.asm.place(done)
-    for r, reg in zip(op.results, carried):
-        fl.values[r] = reg
+    fl.values.update(zip(op.results, carried))
 
 
 @lowers("scf.while", dynamic=True)
@@ -53,8 +52,7 @@ def lower_while(fl, op):
     fl.parallel_copy(carried, fl.lower_region(op.regions[1], results), op.loc)
     fl.emit("br", op.loc, target=head)
     fl.asm.place(end)
-    for r, reg in zip(op.results, results):
-        fl.values[r] = reg
+    fl.values.update(zip(op.results, results))
 
 
 @lowers("scf.if", dynamic=True)
@@ -72,5 +70,4 @@ def lower_if(fl, op):
         if branch is None:
             fl.emit("br", op.loc, target=end)
     fl.asm.place(end)
-    for r, reg in zip(op.results, results):
-        fl.values[r] = reg
+    fl.values.update(zip(op.results, results))
