@@ -11,10 +11,10 @@ from ..ir.types import ScalarType, TensorType
 from ..passes.abi import COARSE_FENCES, output_arguments
 from ..passes.dispatch import Group
 from .assembler import Assembler
-from .module import CONST_FLOAT, CONST_INT, Constant, Function
-from .lower_group import lower_group
-from .regalloc import Label, RegisterLimitError, VReg, bank_of
 from .async_timeline import Timeline
+from .lower_group import lower_group
+from .module import CONST_FLOAT, CONST_INT, Constant, Function
+from .regalloc import Label, RegisterLimitError, VReg, bank_of
 
 INDEX = ScalarType("index")
 
