@@ -6,7 +6,7 @@ load_vm_flatbuffer (iree.runtime), whose module's exports are callable.
 """
 from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+from .version import __version__
 
 # name -> the module that defines it, imported when the name is first used.
 _PUBLIC = {

@@ -7,8 +7,6 @@ codegen (register bytecode) and the module file. Pure Python.
 `lower(text, ...)` stops after any pass, for `--compile-to` and the IR
 dumps; `observer` sees the module before and after each pass.
 """
-from .ir.core import Diagnostic
-
 TARGET_BACKENDS = ("vmvx", "llvm-cpu")   # both target the same VM
 PARSE = "parse"   # lower()'s stop_after for the module as parsed, before any pass
 
@@ -25,7 +23,8 @@ READ_BACK = ("start", "input", "abi", "preprocessing")
 def pipeline(execution_model="async-internal"):
     """The passes compile_module runs, in order."""
     from .codegen.limits import KERNEL_VALUES
-    from .passes.abi import EXECUTION_MODELS
+    from .ir.abi import EXECUTION_MODELS
+    from .ir.core import Diagnostic
     from .passes.pipeline import passes
     if execution_model not in EXECUTION_MODELS:
         raise Diagnostic(f"unknown execution model '{execution_model}' "
@@ -67,8 +66,8 @@ def compile_module(text, filename="<stdin>", execution_model="async-internal", t
     """Compile MLIR source to an isa.module.Module; raises Diagnostic.
     trace_dispatch_tensors: print each element-wise dispatch's inputs and
     outputs when it runs (IREE's --iree-flow-trace-dispatch-tensors)."""
-    from . import __version__
     from .codegen.host import generate
+    from .version import __version__
     module = lower(text, filename, execution_model, observer=observer)
     return generate(module, __version__, trace_dispatch_tensors)
 

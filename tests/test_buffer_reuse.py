@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from iree_lite import isa
-from iree_lite.compiler import compile_module
+from iree_lite.compiler import compile_module, lower
 from iree_lite.runtime.context import Context
 from iree_lite.vm import interp
 from iree_lite.vm.disasm import disassemble
@@ -95,3 +95,16 @@ def test_calls_take_buffers_and_fences_from_the_pools(seed_context):
         hits, misses = (after[pool][k] - before[pool][k] for k in ("hits", "misses"))
         assert hits >= 50 and misses <= 2, (pool, hits, misses)
     np.testing.assert_array_equal(np.asarray(held[0]), 4.0)   # not handed out while held
+
+
+@pytest.mark.parametrize("kept,reuse", [
+    ("%x", {"arith.addf": "arith.mulf", "arith.subf": "arith.addf"}),
+    ("%b", {"arith.addf": "arith.mulf"}),    # %b is returned: %e cannot take its buffer
+    ("%a", {"arith.subf": "arith.addf"}),    # %a is returned: %b cannot take its buffer
+])
+def test_buffer_planning_records_reuse(kept, reuse):
+    """The buffer planning pass decides the reuse (codegen follows it): which
+    group result takes which input's buffer, never an argument's."""
+    module = lower(CHAIN.format(n=4, kept=kept), "r.mlir", stop_after="iree-lite-plan-buffers")
+    (f,) = module.functions
+    assert {out.owner.name: taken.owner.name for out, taken in f.buffers.reuse.items()} == reuse

@@ -12,7 +12,7 @@ import pytest
 
 from iree_lite.compiler import compile_module
 from iree_lite.ir.core import Diagnostic
-from iree_lite.passes.abi import EXECUTION_MODELS
+from iree_lite.ir.abi import EXECUTION_MODELS
 from iree_lite.runtime.context import Context
 from iree_lite.vm import interp
 from iree_lite.vm.deadline import Deadline

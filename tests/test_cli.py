@@ -339,6 +339,32 @@ def test_print_statistics(modules):
     assert lines[2] == "[statistics] buffers: 3 allocated, 49152 bytes in total, peak 49152 bytes live"
 
 
+def test_print_statistics_under_trace_execution(modules):
+    """The reference interpreter collects no statistics, and says so after the results."""
+    rc, out, err = cli("run-module", "--print_statistics", "--trace_execution",
+                       f"--module={modules / 'module_b.vmfb'}", "--function=mul",
+                       "--input=4096xf32=2", "--input=4096xf32=3", "--input=4096xf32=0", "--output=")
+    assert rc == 0 and out == "EXEC @mul\n"
+    assert err.splitlines()[-1] == "[statistics] not collected under --trace_execution"
+
+
+@pytest.mark.parametrize("vm", [[], ["--trace_execution"]])
+@pytest.mark.parametrize("inputs,error", [
+    (["--input=4xf32=2", "--input=4096xf32=3", "--input=4096xf32=0"],
+     "INVALID_ARGUMENT; input0 shape dimension 0 mismatch; expected 4096 but have 4; "
+     "expected shape `4096`, actual shape `4`"),
+    (["--input=4096xf32=2", "--input=4096xi32=3", "--input=4096xf32=0"],
+     "INVALID_ARGUMENT; input1 element type mismatch; expected f32 but have i32"),
+])
+def test_mismatched_inputs_on_both_vms(modules, vm, inputs, error):
+    """The reference interpreter (--trace_execution) checks inputs as the native VM does."""
+    rc, out, err = cli("run-module", *vm, f"--module={modules / 'module_b.vmfb'}", "--function=mul", *inputs)
+    assert rc == 1 and out == "EXEC @mul\n"
+    assert err.splitlines()[-1] == (f"{error}; invoking function 'mul'; `async func @mul(%input0: tensor<4096xf32>, "
+                                    "%input1: tensor<4096xf32>, %input2: tensor<4096xf32>) -> "
+                                    "(%output0: tensor<4096xf32>)`")
+
+
 def test_help_texts_say_only_what_is_there():
     run_mlir = cli("run-mlir", "--help")[1]
     assert "iree-lite run-mlir model.mlir" in run_mlir and "iree-lite run-module --module" not in run_mlir

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import iree_lite.compiler
 from iree_lite.isa.module import serialize
 from iree_lite.ir.core import Diagnostic
-from iree_lite.passes.abi import EXECUTION_MODELS
+from iree_lite.ir.abi import EXECUTION_MODELS
 from iree_lite.runtime.context import Context
 from iree_lite.vm import interp
 from iree_lite.vm.format import deserialize

@@ -13,6 +13,7 @@ import pytest
 from iree_lite import isa
 from iree_lite.compiler import compile_module
 from iree_lite.dialects import arith as arith_dialect
+from iree_lite.dialects import iree_lite as iree_lite_dialect
 from iree_lite.dialects import linalg as linalg_dialect
 from iree_lite.dialects import math as math_dialect
 from iree_lite.ir.elements import pack
@@ -26,7 +27,7 @@ DEVICES = [("local-sync", None), ("local-task", 1), ("local-task", 2), ("local-t
 EDGE = [0.0, -0.0, 1.5, -2.25, float("inf"), float("-inf"), float("nan"), 1e30, -1e-30, 3.0]
 
 # Every element-wise tile op and the MLIR op that reaches it.
-MLIR_OF = {op.elementwise: name for dialect in (arith_dialect, math_dialect, linalg_dialect)
+MLIR_OF = {op.elementwise: name for dialect in (arith_dialect, math_dialect, linalg_dialect, iree_lite_dialect)
            for name, op in dialect.OPS.items() if op.elementwise}
 ARITY = {name: arity for name, arity, *_ in isa.ELEMENTWISE}
 ORIGINAL = ["absf", "negf", "addf", "subf", "mulf", "divf", "maximumf", "minimumf"]

@@ -70,10 +70,9 @@ def build_kernel(name, group, outputs, lookup):
     # bindings); scalars (and folded splat constants) are push constants,
     # floats first, then ints (the rf*/ri* lists), then the gathers' index
     # constants.
-    gathers = [op for op in group.ops if lookup(op.name).elementwise == "gather"]
+    gathers = group.gathers()
     gathered = list(dict.fromkeys(op.operands[0] for op in gathers))
-    read = {v for op in group.ops for v in (op.operands[1:] if op in gathers else op.operands)}
-    buffers = [v for v in inputs if isinstance(v.type, TensorType) and v in read]
+    buffers = group.elementwise_inputs()
     pushed = [(v, value, element_type_of(v.type)) for v, value in group.splats.items()]
     pushed += [(v, None, v.type) for v in inputs if not isinstance(v.type, TensorType)]
     pushed.sort(key=lambda p: not _is_float(p[2]))

@@ -10,6 +10,7 @@ register one of its own operands just freed (the VM reads all operands
 before writing results).
 """
 from .. import isa
+from ..ir.types import TensorType
 
 
 class VReg:
@@ -21,6 +22,18 @@ class VReg:
 
     def __repr__(self):
         return f"v{self.bank}{self.id}"
+
+
+def bank_of(t):
+    """The register bank of a value of type `t`."""
+    if isinstance(t, TensorType):
+        return "r"
+    return "f" if t.is_float else "i"
+
+
+def by_bank(regs, prefix):
+    """A call's or return's register list operands, one per bank."""
+    return {f"{prefix}_{b}": [r for r in regs if r.bank == b] for b in "ifr"}
 
 
 class RegisterLimitError(Exception):

@@ -5,7 +5,7 @@ import importlib
 _DIALECTS = {"arith": "arith", "math": "math", "func": "func", "tensor": "tensor", "check": "check",
              "util": "util", "scf": "scf", "linalg": "linalg", "affine": "affine", "cf": "cf", "flow": "flow",
              "iree_linalg_ext": "iree_linalg_ext",
-             "iree_lite": "linalg"}   # the compiler's internal ops come from the linalg rewrite
+             "iree_lite": "iree_lite"}
 # Other spellings of the func ops: MLIR's short forms, and util's functions
 # (which iree-lite compiles exactly as func's).
 _ALIASES = {"call": "func.call", "return": "func.return", "func": "func.func",

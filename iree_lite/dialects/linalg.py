@@ -10,7 +10,6 @@ from ..ir.ops import OpDef, TerminatorOp, ends_in
 from ..ir.types import ScalarType, TensorType, element_type_of
 from .convolution import NAMES as CONVOLUTIONS, verify_convolution
 from .linalg_pack import OPS as PACK_OPS
-from .small_float import OPS as SMALL_FLOAT_OPS
 from .reduction import combiner_of, reduction_plan
 
 I32, I64 = ScalarType("i32"), ScalarType("i64")
@@ -148,62 +147,6 @@ class IndexOp(OpDef):
     def verify(self, op, fail):
         if str(op.results[0].type) != "index":
             fail("'linalg.index' results are index")
-
-
-class LinearIndexOp(OpDef):
-    """`iree_lite.linear_index(stride, size)`, made by the linalg rewrite:
-    each element's coordinate along one dimension (the tile op t.lindex)."""
-    name = "iree_lite.linear_index"
-    elementwise = "lindex"
-
-    def parse(self, p, loc, result_names):
-        raise p.error("'iree_lite.linear_index' is internal to the compiler")
-
-    def tile(self, op):
-        return "lindex", "index", {}
-
-
-class ExpandOp(OpDef):
-    """`iree_lite.expand(src[, sizes...]) {map}`, made by the linalg rewrite:
-    src seen through an affine map at the result's shape (broadcasts,
-    transposes, convolution windows). Of static shape it fuses into
-    element-wise kernels as a gather (t.gather); otherwise the host copies."""
-    name = "iree_lite.expand"
-    elementwise = "gather"
-
-    def parse(self, p, loc, result_names):
-        raise p.error("'iree_lite.expand' is internal to the compiler")
-
-    def fusible(self, op):
-        return op.operands[0].type.is_static and op.results[0].type.is_static
-
-
-class GatherOp(OpDef):
-    """`iree_lite.gather(src, flat)`: src's elements at the flat (row-major)
-    indices of index tensor `flat`, element-wise: a tensor.extract inside a
-    structured op's body whose indices vary (t.gather, which fails the
-    dispatch for an index outside src)."""
-    name = "iree_lite.gather"
-    elementwise = "gather"
-
-    def parse(self, p, loc, result_names):
-        raise p.error("'iree_lite.gather' is internal to the compiler")
-
-
-class InternalOp(OpDef):
-    """An op only the compiler makes, read back only in the generic form the
-    IR printer writes: `iree_lite.view(src, sizes...)` (src's data at the
-    result's shape, its dynamic dimensions sized by the operands in order,
-    none when a single one follows from the element count; made by reshapes
-    and the linalg rewrite), `iree_lite.matmul(acc, a, b)` and
-    `iree_lite.reduce(init, src) {combiner}` (the contractions and reductions
-    of the linalg rewrite)."""
-
-    def __init__(self, name):
-        self.name = name
-
-    def parse(self, p, loc, result_names):
-        raise p.error(f"'{self.name}' is internal to the compiler")
 
 
 class NamedOp(OpDef):
@@ -578,21 +521,20 @@ class NamedContractOp(ContractOp):
 NAMED_CONTRACTS = {"batch_vecmat": ("bk", "bkn", "bn"), "batch_reduce_matmul": ("bmk", "bkn", "mn"),
                    "mmt4d": ("mkMK", "nkNK", "mnMN"), "batch_mmt4d": ("bmkMK", "bnkNK", "bmnMN")}
 
-ELEMENTWISE = {"add": ("addf", "addi"), "sub": ("subf", "subi"), "mul": ("mulf", "muli"),
-               "div": ("divf", "divsi"), "max": ("maximumf", "maxsi"), "min": ("minimumf", "minsi"),
-               "exp": ("math.exp", None), "log": ("math.log", None), "abs": ("math.absf", "math.absi"),
-               "negf": ("negf", None), "sqrt": ("math.sqrt", None), "floor": ("math.floor", None),
-               "ceil": ("math.ceil", None), "tanh": ("math.tanh", None)}
+# Named element-wise ops: linalg.NAME -> (the op it means on floats, on integers; None: not defined).
+NAMED_ELEMENTWISE = {"add": ("addf", "addi"), "sub": ("subf", "subi"), "mul": ("mulf", "muli"),
+                     "div": ("divf", "divsi"), "max": ("maximumf", "maxsi"), "min": ("minimumf", "minsi"),
+                     "exp": ("math.exp", None), "log": ("math.log", None), "abs": ("math.absf", "math.absi"),
+                     "negf": ("negf", None), "sqrt": ("math.sqrt", None), "floor": ("math.floor", None),
+                     "ceil": ("math.ceil", None), "tanh": ("math.tanh", None)}
 
 OPS = {op.name: op for op in (
     GenericOp(), TerminatorOp("linalg.yield"), ElementwiseKindOp(), ContractOp(),
     *(NamedContractOp(f"linalg.{n}", maps) for n, maps in NAMED_CONTRACTS.items()),
-    ReduceOp(), MapOp(), IndexOp(), LinearIndexOp(), SoftmaxOp(),
-    ExpandOp(), GatherOp(), *(InternalOp(f"iree_lite.{n}") for n in ("view", "matmul", "reduce")), *(ContractionOp(f"linalg.{n}") for n in CONTRACTIONS),
-    *(NamedOp(f"linalg.{n}") for n in ELEMENTWISE),
+    ReduceOp(), MapOp(), IndexOp(), SoftmaxOp(), *(ContractionOp(f"linalg.{n}") for n in CONTRACTIONS),
+    *(NamedOp(f"linalg.{n}") for n in NAMED_ELEMENTWISE),
     NamedOp("linalg.fill"), NamedOp("linalg.copy"), *(ConvOp(f"linalg.{n}") for n in CONVOLUTIONS),
     NamedOp("linalg.transpose", "permutation"), NamedOp("linalg.broadcast", "dimensions"),
 )}
 OPS.update({f"linalg.{q}": QuantizedOp(f"linalg.{q}", OPS[f"linalg.{base}"]) for q, base in QUANTIZED.items()})
 OPS.update(PACK_OPS)
-OPS.update(SMALL_FLOAT_OPS)

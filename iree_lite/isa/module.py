@@ -22,14 +22,13 @@ import struct
 import zlib
 from array import array
 
+from ..ir.abi import ABI_MODELS, COARSE_FENCES as ABI_COARSE_FENCES, SYNC as ABI_SYNC  # noqa: F401  (the file's names)
+
 MAGIC = b"\x89IRL\r\n\x1a\n"
 FORMAT_VERSION = 1
 HEADER = struct.Struct("<8sIIQ")
 DATA_ALIGN = 64
 
-ABI_SYNC = "sync"
-ABI_COARSE_FENCES = "coarse-fences"
-ABI_MODELS = (ABI_SYNC, ABI_COARSE_FENCES)
 
 # Constant kinds.
 CONST_INT, CONST_FLOAT, CONST_LAYOUT, CONST_DATA = range(4)

@@ -5,12 +5,8 @@ import uses coarse-fences; `iree.abi.model = "coarse-fences"` on a function
 makes it async whatever the flag says, and any other value makes it sync.
 Functions with bodies that are private are internal and always sync.
 """
+from ..ir.abi import ABI_ATTRIBUTE, COARSE_FENCES, SYNC
 from ..ir.attributes import StringAttr
-
-EXECUTION_MODELS = ("host-only", "async-internal", "async-external")
-COARSE_FENCES = "coarse-fences"
-SYNC = "sync"
-ABI_ATTRIBUTE = "iree.abi.model"
 
 
 def abi_model(func, execution_model):

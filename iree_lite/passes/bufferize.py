@@ -5,30 +5,39 @@
   old contents are still read after that group.
 - Any other returned value bound to output storage is copied into it (all
   are, in a function of several blocks).
-- Everything else gets a fresh buffer (constants reference module data),
-  or, for a group's result, the buffer of one of its inputs that nothing
-  reads afterwards (FunctionLowering.dead_input: reuse by liveness).
+- A group output outside scf regions may take the buffer of one of the
+  group's inputs that a group of this function computed and that nothing
+  reads afterwards (reuse by liveness).
+- Everything else gets a fresh buffer (constants reference module data).
+Codegen follows the plan (codegen/lower_group.py, lower_func.py).
 """
 from dataclasses import dataclass, field
 
 from .abi import output_arguments
-from .dispatch import Group
+from .dispatch import Group, elementwise_kind
 
 
 @dataclass
 class BufferPlan:
     in_place: dict = field(default_factory=dict)   # Value -> argument Value that holds it
     copies: list = field(default_factory=list)     # (result index, Value or None: the returned one, argument Value)
+    reuse: dict = field(default_factory=dict)      # group output Value -> the group input whose buffer it takes
 
 
-def plan_buffers(func, items, users):
+def plan_buffers(func):
+    """The BufferPlan of a function that dispatch formation has run over
+    (`func.dispatch`)."""
     plan = BufferPlan()
     outs = output_arguments(func)
-    if not outs:
-        return plan
-    if func.other_blocks:   # returns in several blocks: each copies what it returns (func.return lowering)
+    if outs and func.other_blocks:   # returns in several blocks: each copies what it returns (func.return lowering)
         plan.copies = [(n, None, func.body.arguments[a]) for n, a in sorted(outs.items())]
-        return plan
+    elif outs:
+        plan_outputs(plan, func, outs, *func.dispatch[id(func.body)])
+    plan_reuse(plan, func)
+    return plan
+
+
+def plan_outputs(plan, func, outs, items, users):
     ret = func.body.operations[-1]
     position = {}
     for i, it in enumerate(items):
@@ -53,4 +62,49 @@ def plan_buffers(func, items, users):
             plan.in_place[value] = storage
         else:
             plan.copies.append((n, value, storage))
-    return plan
+
+
+def plan_reuse(plan, func):
+    """Fill plan.reuse, going through the groups of the function's blocks in
+    the order codegen lowers them."""
+    blocks = func.blocks
+    run_at = {}   # id(op) -> its position in its block's execution order: a group's ops at its last one
+    for block in blocks:
+        items, _ = func.dispatch[id(block)]
+        order = {id(op): i for i, op in enumerate(block.operations)}
+        for it in items:
+            for op in (it.ops if isinstance(it, Group) else [it]):
+                run_at[id(op)] = it.position if isinstance(it, Group) else order[id(op)]
+    owned = set()   # values in buffers this function's groups allocated (or took over)
+    for block in blocks:
+        items, users = func.dispatch[id(block)]
+        for group in items:
+            if not isinstance(group, Group) or group.is_scalar:
+                continue
+            outputs = group.outputs(users)
+            inputs = group.elementwise_inputs() if outputs else ()
+            for v in outputs:
+                if v in plan.in_place:
+                    continue
+                dead = dead_input(group, v, inputs, owned, users, run_at)
+                if dead is not None:
+                    plan.reuse[v] = dead
+                    owned.discard(dead)
+                owned.add(v)
+
+
+def dead_input(group, out, inputs, owned, users, run_at):
+    """An input of `group` of `out`'s type whose buffer this function
+    allocated and nothing reads after the group: `out` can be computed
+    into it, since kernels write each tile after reading it. Only values
+    read by groups and element reads qualify: other ops may alias the
+    buffer (views) or keep it."""
+    members = set(map(id, group.ops))
+    block = group.ops[-1].parent   # in a function of several blocks, all of it happens in this one
+    for v in inputs:
+        if v in owned and v.type == out.type and v.owner.parent is block and all(
+                id(u) in members or u.parent is block and run_at.get(id(u), group.position) < group.position
+                and (u.name in ("tensor.extract", "tensor.dim") or elementwise_kind(u) is not None)
+                for u in users.get(v, ())):
+            return v
+    return None

@@ -45,6 +45,17 @@ class Group:
                     seen.append(v)
         return seen
 
+    def gathers(self):
+        """Member ops that read their first operand at computed positions."""
+        return [op for op in self.ops if lookup(op.name).elementwise == "gather"]
+
+    def elementwise_inputs(self):
+        """Tensor inputs read element by element (not only gathered): they
+        have the group's shape, and kernels bind them as input buffers."""
+        gathers = self.gathers()
+        read = {v for op in self.ops for v in (op.operands[1:] if op in gathers else op.operands)}
+        return [v for v in self.inputs() if isinstance(v.type, TensorType) and v in read]
+
     def outputs(self, users):
         """Member values used by anything outside the group."""
         ops = set(map(id, self.ops))

@@ -1,6 +1,8 @@
-"""Rewrite linalg ops (parallel iterators) into tensor element-wise ops, and
-decompose every other op that defines `decompose` (affine maps, fpowi) and
-arith's extended ops.
+"""The LowerLinalg pass: every op that has a rewrite (passes/rewriter.py)
+replaced by what it builds, in one walk over a function's blocks. Linalg
+ops (here), iree_linalg_ext ops (linalg_ext.py), structured tensor ops
+(tensor.py) and arith's extended ops (extended.py) have theirs in REWRITES;
+other ops may decompose themselves (OpDef.decompose: affine maps, fpowi).
 
 `linalg.generic`'s body is applied element-wise: each scalar body op becomes
 the same op on tensors of the iteration shape, so dispatch formation fuses
@@ -10,69 +12,74 @@ materialised at the iteration shape by `iree_lite.expand` (a strided copy).
 Named ops map to the one op they mean.
 """
 from ..dialects import lookup
-from ..dialects.linalg import (CONTRACTIONS, CONVOLUTIONS, ELEMENTWISE, MATMUL_DIMS, NAMED_CONTRACTS, QUANTIZED,
-                               ins_outs)
+from ..dialects.linalg import (CONTRACTIONS, CONVOLUTIONS, MATMUL_DIMS, NAMED_CONTRACTS, NAMED_ELEMENTWISE,
+                               OPS as LINALG_OPS, QUANTIZED, ins_outs)
 from ..dialects.reduction import Fold, Pick, reduction_plan
 from ..ir.attributes import AffineMapAttr
 from ..ir.core import Block, Diagnostic, Operation
-from ..ir.types import TensorType
 from .body import apply_body
-from .build import INDEX, cast, emit, expand, fold, index_constant, insert, linear_index, map_dimensions, reordered, \
-    shape_of, size_of, softmax, splat, view
+from .build import cast, emit, expand, fold, map_dimensions, reordered, shape_of, size_of, softmax, splat, view
 from .contract import rewrite_contract, rewrite_elementwise
 from .convolution import convolve
-from .extended import EXTENDED, rewrite_extended
-from .linalg_ext import rewrite_ext
+from .extended import EXTENDED, rewrite_extended as extended_values
+from .linalg_ext import REWRITES as EXT_REWRITES
 from .pack import rewrite_packing
 from .reduction import pick
+from .rewriter import Rewriter
 from .scalar_operands import fold_scalar_operands
+from .tensor import REWRITES as TENSOR_REWRITES
 
 
 def lower_linalg(block, source, remap=None):
-    """Rewrite the linalg ops of `block` and of its nested regions in place."""
-    remap = {} if remap is None else remap
-    ops = []
+    """Rewrite the ops of `block` and of its nested regions in place."""
+    rewrite_block(block, Rewriter(source, {} if remap is None else remap))
+
+
+def rewrite_block(block, rw):
+    outer, rw.ops = rw.ops, []
     for op in block.operations:
-        op.operands = [remap.get(v, v) for v in op.operands]
+        op.operands = [rw.remap.get(v, v) for v in op.operands]
         if op.name == "linalg.generic":
-            fold_scalar_operands(op, remap)
+            fold_scalar_operands(op, rw.remap)
         for region in op.regions:   # bodies too: their affine ops decompose before the body is applied
             for inner in region.blocks:
-                lower_linalg(inner, source, remap)
-        dynamic = any(isinstance(v.type, TensorType) and not v.type.is_static for v in (*op.operands, *op.results))
-        if op.name.startswith("iree_linalg_ext.") and op.name != "iree_linalg_ext.yield":
-            for old, new in zip(op.results, rewrite_ext(op, ops, remap, source)):
-                remap[old] = new
-        elif op.name.startswith("linalg.") and op.name not in ("linalg.yield", "linalg.index") or \
-                op.name == "tensor.generate" or (op.name == "tensor.pad" and (op.regions or dynamic)) or \
-                (op.name == "tensor.concat" and dynamic):
-            rewritten = {"tensor.generate": rewrite_generate, "tensor.pad": rewrite_pad,
-                         "tensor.concat": rewrite_concat}.get(op.name, rewrite)(op, ops, remap, source)
-            for old, new in zip(op.results, rewritten):
-                remap[old] = new
-        elif op.name in EXTENDED:
-            for old, new in zip(op.results, rewrite_extended(op, ops)):
-                remap[old] = new
-        elif hasattr(lookup(op.name), "decompose"):
-            def new(name, operands, result_types, attributes=None, loc=op.loc):
-                return emit(ops, name, operands, result_types, attributes, loc)
-            for old, value in zip(op.results, lookup(op.name).decompose(op, new)):
-                remap[old] = value
+                rewrite_block(inner, rw)
+        rw.loc = op.loc
+        rewrite = REWRITES.get(op.name) or (decompose if hasattr(lookup(op.name), "decompose") else None)
+        values = None if rewrite is None else rewrite(op, rw)
+        if values is None:
+            rw.ops.append(op)
         else:
-            ops.append(op)
+            rw.remap.update(zip(op.results, values))
     block.operations = []
-    for op in ops:
+    for op in rw.ops:
         block.append(op)
+    rw.ops = outer
 
 
-def rewrite(op, ops, remap, source):
+def decompose(op, rw):
+    """An op its dialect decomposes (OpDef.decompose: affine maps, fpowi, reshapes...)."""
+    return lookup(op.name).decompose(op, rw.new)
+
+
+def rewrite_extended(op, rw):
+    return extended_values(op, rw.ops)
+
+
+def rewrite_ext(op, rw):
+    return EXT_REWRITES[op.name](op, rw.ops, rw.remap, rw.source)
+
+
+def rewrite_structured(op, rw):
+    """A linalg op: named ops as the one op they mean, generic ones by their body."""
+    ops, remap, source = rw.ops, rw.remap, rw.source
     if op.name in ("linalg.pack", "linalg.unpack"):
         return rewrite_packing(op, ops)
     ins, outs = ins_outs(op)
     out_type = op.results[0].type if op.results else outs[0].type
     kind = op.name.split(".", 1)[1]
-    if kind in ELEMENTWISE:
-        float_op, int_op = ELEMENTWISE[kind]
+    if kind in NAMED_ELEMENTWISE:
+        float_op, int_op = NAMED_ELEMENTWISE[kind]
         name = float_op if out_type.element.is_float else int_op
         if name is None:
             raise Diagnostic(f"'{op.name}' needs a float element type", op.loc, source)
@@ -237,65 +244,8 @@ def rewrite_generic(op, ops, remap, source):
     return apply_body(ops, body, mapping, shape, remap, source, like=op.operands[-1])
 
 
-def rewrite_generate(op, ops, remap, source):
-    """tensor.generate: its body over the result's shape (sized, where
-    dynamic, by its operands)."""
-    t = op.results[0].type
-    like = None if t.is_static else emit(ops, "tensor.empty", list(op.operands), [t], loc=op.loc)[0]
-    return generate(ops, op.regions[0].blocks[0], t.shape, like, remap, source, op.loc)
-
-
-def generate(ops, body, shape, like, remap, source, loc):
-    """A body over `shape`, its block arguments being the coordinates."""
-    mapping = {arg: linear_index(ops, shape, d, loc, source, like) for d, arg in enumerate(body.arguments)}
-    return apply_body(ops, body, mapping, shape, remap, source, like=like)
-
-
-def rewrite_pad(op, ops, remap, source):
-    """tensor.pad computed in its region, or of dynamic shape: the padding
-    over the result's shape (the region as tensor.generate, or a fill), then
-    the source inserted at the low offsets."""
-    src, t = op.operands[0], op.results[0].type
-    dynamic = iter(op.operands[len(op.operands) - (op.attributes["low"] + op.attributes["high"]).count(None):])
-    low, high = ([next(dynamic) if n is None else index_constant(ops, n, op.loc) for n in op.attributes[key]]
-                 for key in ("low", "high"))
-    like = None
-    if not t.is_static:
-        extents = []
-        for axis, (lo, hi) in enumerate(zip(low, high)):
-            if t.shape[axis] is None:
-                extent = emit(ops, "arith.addi", [size_of(ops, src, axis, op.loc), lo], [INDEX], loc=op.loc)[0]
-                extents += emit(ops, "arith.addi", [extent, hi], [INDEX], loc=op.loc)
-        like = emit(ops, "tensor.empty", extents, [t], loc=op.loc)[0]
-    if op.regions:
-        (padding,) = generate(ops, op.regions[0].blocks[0], t.shape, like, remap, source, op.loc)
-    else:
-        padding = splat(ops, op.operands[1], like, op.loc) if like is not None else \
-            emit(ops, "tensor.splat", [op.operands[1]], [t], loc=op.loc)[0]
-    return [insert(ops, src, padding, low, op.loc)]
-
-
-def rewrite_concat(op, ops, remap, source):
-    """tensor.concat of dynamic shape: each operand inserted after the last.
-    The other dimensions' sizes are the result's (static where any operand's
-    is), which every operand must have."""
-    t, dim = op.results[0].type, op.attributes["dim"]
-    total = None
-    for v in op.operands:   # the concatenated dimension's size, summed at run time
-        n = size_of(ops, v, dim, op.loc)
-        total = n if total is None else emit(ops, "arith.addi", [total, n], [INDEX], loc=op.loc)[0]
-    common = []
-    for axis in range(t.rank):
-        static = [n for n in (t.shape[axis], *(v.type.shape[axis] for v in op.operands)) if n is not None]
-        common.append(total if axis == dim else static[0] if static else size_of(ops, op.operands[0], axis, op.loc))
-    t = TensorType(tuple(n if isinstance(n, int) else None for n in common), t.element)
-    result = emit(ops, "tensor.empty", [n for n in common if not isinstance(n, int)], [t], loc=op.loc)[0]
-    at = index_constant(ops, 0, op.loc)
-    for v in op.operands:
-        offsets = [at if axis == dim else index_constant(ops, 0, op.loc) for axis in range(t.rank)]
-        n = size_of(ops, v, dim, op.loc)
-        result = insert(ops, v, result, offsets, op.loc, [n if axis == dim else m for axis, m in enumerate(common)])
-        at = emit(ops, "arith.addi", [at, n], [INDEX], loc=op.loc)[0]
-    return [result if result.type == op.results[0].type else
-            emit(ops, "tensor.cast", [result], [op.results[0].type], loc=op.loc)[0]]
-
+# op name -> its rewrite (passes/rewriter.py); ops not here keep their OpDef's decompose, if any.
+REWRITES = {name: rewrite_structured for name in LINALG_OPS if name not in ("linalg.yield", "linalg.index")}
+REWRITES.update({name: rewrite_ext for name in EXT_REWRITES})
+REWRITES.update({name: rewrite_extended for name in EXTENDED})
+REWRITES.update(TENSOR_REWRITES)

@@ -23,10 +23,6 @@ from .linalg_ext_winograd import rewrite_winograd
 from .linalg_ext_sort import rewrite_sort, rewrite_topk
 
 
-def rewrite_ext(op, ops, remap, source):
-    return REWRITES[op.name](op, ops, remap, source)
-
-
 def as_index(ops, value, loc):
     """Integer indices (scalars or tensors) as index values, read as signed."""
     t = value.type

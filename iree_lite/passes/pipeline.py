@@ -92,12 +92,13 @@ class FormDispatchRegions(Pass):
 
 class PlanBuffers(Pass):
     title, arg = "PlanBuffers", "iree-lite-plan-buffers"
-    summary = "computes results into `iree.abi.output` arguments in place, or copies them there"
+    summary = ("computes results into `iree.abi.output` arguments in place, or copies them there; "
+               "lets a result take the buffer of an input read for the last time")
 
     def run(self, module):
         for f in module.functions:
             if not f.is_declaration:
-                f.buffers = plan_buffers(f, *f.dispatch[id(f.body)])
+                f.buffers = plan_buffers(f)
 
 
 def passes(execution_model, max_values):

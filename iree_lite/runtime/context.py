@@ -62,7 +62,25 @@ def _print_trace(key, views):
     print_trace(key, [HostTensor(v.shape, v.element, v.tobytes()) for v in views])
 
 
-class Context:
+class RunContext:
+    """What the tools use of a context that runs modules: Context (the native
+    VM) and instruction_trace.TracingContext (the reference interpreter,
+    --trace_execution) both have `modules` (in load order), `workers`,
+    `load(module)`, `lookup(name, module=None)` -> Function,
+    `set_timeout(seconds)` and `invoke(function, args, timeout=None)`, and
+    these two, which only Context fills in."""
+
+    def add_time(self, phase, seconds):
+        """Count `seconds` spent outside the context toward a
+        --print_statistics phase ("load")."""
+
+    def statistics(self):
+        """Counters and phase times for --print_statistics, or None where
+        they are not collected."""
+        return None
+
+
+class Context(RunContext):
     def __init__(self, device="local-task", workers=None):
         if device not in DEVICES:
             raise VMError("NOT_FOUND", f"unknown device '{device}'; available devices: {', '.join(DEVICES)}")
@@ -108,16 +126,16 @@ class Context:
             raise _past_deadline(e, deadline) from None
 
     def enable_trace(self, capacity=None):
-        """Record a timeline (--trace) from now on; see runtime.timeline.
+        """Record a timeline (--trace) from now on; see runtime.chrome_trace.
         Call before loading modules: initializers run at load."""
-        from .timeline import DEFAULT_CAPACITY
+        from .chrome_trace import DEFAULT_CAPACITY
         self.native.enable_trace(DEFAULT_CAPACITY if capacity is None else capacity)
         self.host_thread = threading.get_native_id()
 
     def trace(self):
         """The Chrome trace-event document recorded so far, or None when
         tracing was not enabled."""
-        from .timeline import trace_document
+        from .chrome_trace import trace_document
         return trace_document(self)
 
     @property
@@ -210,6 +228,9 @@ class Context:
         if not reached:
             raise VMError("DEADLINE_EXCEEDED", f"{deadline.error().message}; waiting on finish fence")
         return results
+
+    def add_time(self, phase, seconds):
+        self.timings[phase] += seconds
 
     def statistics(self):
         """Counters and phase times for --print_statistics."""

@@ -1,5 +1,5 @@
 """The native VM extension (iree_lite._vm), loaded once and checked against this
-instruction-set table. Its own module so that context.py and timeline.py both
+instruction-set table. Its own module so that context.py and chrome_trace.py both
 use it without importing each other."""
 import functools
 

@@ -8,6 +8,8 @@ import argparse
 import os
 import sys
 
+from ..compiler import TARGET_BACKENDS
+from ..ir.abi import EXECUTION_MODELS
 from . import iree_flags
 
 EPILOG = """\
@@ -50,9 +52,6 @@ Exit status: 0 on success, 1 on any error, mismatched expected output or
 --timeout; 130 on Ctrl-C (`error: interrupted`).
 """
 
-BACKENDS = ("vmvx", "llvm-cpu")
-
-
 def _list_arg(value):
     return [v for v in value.split(",") if v]
 
@@ -61,13 +60,13 @@ def add_compile_args(p):
     """Compiler flags, shared by compile and run-mlir."""
     p.add_argument("input", help="input .mlir file, or - for stdin")
     p.add_argument("--iree-execution-model", dest="execution_model", default="async-internal",
-                   choices=("host-only", "async-internal", "async-external"),
+                   choices=EXECUTION_MODELS,
                    help="ABI of exported functions: async-external gives every export and import a "
                         "wait/signal fence pair (coarse-fences); the others are synchronous "
                         "(default: async-internal)")
     p.add_argument("--iree-hal-target-backends", dest="target_backends", type=_list_arg, action="extend",
                    default=[], metavar="BACKENDS",
-                   help=f"target backends, comma separated or repeated: {', '.join(BACKENDS)}; both "
+                   help=f"target backends, comma separated or repeated: {', '.join(TARGET_BACKENDS)}; both "
                         "target the iree-lite VM (default: vmvx)")
     p.add_argument("--iree-hal-target-device", dest="target_device", metavar="DEVICE",
                    help="target device: local")
@@ -454,7 +453,7 @@ def build_parser(raising=False):
 
 
 def _version():
-    from .. import __version__
+    from ..version import __version__
     return __version__
 
 

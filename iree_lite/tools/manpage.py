@@ -4,7 +4,7 @@ page cannot drift from the flags."""
 
 def render():
     from argparse_manpage.manpage import Manpage
-    from .. import __version__
+    from ..version import __version__
     from .cli import build_parser
     return str(Manpage(build_parser(), _data={
         "project_name": "iree-lite", "prog": "iree-lite", "version": __version__,

@@ -44,7 +44,7 @@ def create_context(ns, allow_empty=False, module_bytes=None):
             if ns.trace:
                 raise ToolError("INVALID_ARGUMENT; --trace records the native VM, --trace_execution runs "
                                 "the reference interpreter; use one of them")
-            from ..runtime.tracing import TracingContext
+            from ..runtime.instruction_trace import TracingContext
             ctx = TracingContext()
         else:
             ctx = Context(ns.device, workers_for(ns))
@@ -67,8 +67,7 @@ def create_context(ns, allow_empty=False, module_bytes=None):
             raise ToolError(f"INVALID_ARGUMENT; {e}; loading bytecode module at '{name}'; loading modules and "
                             "dependencies; creating run context") from None
         finally:
-            if hasattr(ctx, "timings"):
-                ctx.timings["load"] += time.perf_counter() - start
+            ctx.add_time("load", time.perf_counter() - start)
     try:
         order = load_order([m for _, m in modules])
     except VMError as e:
@@ -154,7 +153,7 @@ def report_errors(fn):
             status = 1
         ctx = getattr(ns, "traced_context", None)
         if ctx is not None:
-            from ..runtime.timeline import write_trace
+            from ..runtime.chrome_trace import write_trace
             try:
                 write_trace(ctx, ns.trace)
             except OSError as e:
@@ -176,10 +175,10 @@ def run(ns):
 def print_statistics(ctx):
     """--print_statistics: counters and time per phase, on stderr."""
     sys.stdout.flush()   # after the results, also when both streams go to one pipe
-    if not hasattr(ctx, "statistics"):
+    s = ctx.statistics()
+    if s is None:
         print("[statistics] not collected under --trace_execution", file=sys.stderr)
         return
-    s = ctx.statistics()
     print(f"[statistics] time: load {s['load'] * 1e3:.3f} ms, verify {s['verify'] * 1e3:.3f} ms, "
           f"invoke {s['invoke'] * 1e3:.3f} ms, wait {s['wait'] * 1e3:.3f} ms", file=sys.stderr)
     print(f"[statistics] dispatches: {s['dispatches']}, fence waits: {s['fence_waits']}", file=sys.stderr)

@@ -9,7 +9,7 @@ import sys
 
 from ..vm import interp
 from ..vm.disasm import disassemble
-from .context import Function
+from .context import Function, RunContext
 
 
 def describe(value):
@@ -47,8 +47,8 @@ def _print_trace(key, buffers):
     print_trace(key, [HostTensor(b.shape, b.element, bytes(b.data)) for b in buffers])
 
 
-class TracingContext:
-    """The part of runtime.context.Context the tools use, on the reference VM."""
+class TracingContext(RunContext):
+    """The part of runtime.context.Context the tools use (RunContext), on the reference VM."""
 
     def __init__(self):
         self.ref = interp.Context(trace=Tracer())
@@ -86,8 +86,10 @@ class TracingContext:
             element, shape = parse_tensor_type(t)
             if shape is not None and is_small(element):
                 values.append(interp.Buffer("i8", *storage_bytes(f"input{i}", a, element, shape, check_tensor)))
+            elif shape is not None and hasattr(a, "data"):   # host data, checked as the native VM checks it
+                check_tensor(f"input{i}", a.element, a.shape, element, shape)
+                values.append(interp.Buffer(a.element, a.shape, bytearray(a.data)))
             else:
-                values.append(interp.Buffer(a.element, a.shape, bytearray(a.data)) if hasattr(a, "data") else
-                              (a.value if hasattr(a, "value") else a))
+                values.append(a.value if hasattr(a, "value") else a)
         results = self.ref.invoke(function.name, values, self.modules[function.module_index].name, timeout or 60)
         return wrap_results(results, function.signature.results)

@@ -1,0 +1,47 @@
+"""Lowering the compiler's internal iree_lite ops (the linalg rewrite's
+output) to buffer instructions."""
+from .. import isa
+from .lowering import lowers
+from ..isa.module import CONST_INT, Constant
+
+
+@lowers("iree_lite.view", dynamic=True)
+def lower_view(fl, op):
+    reg = fl.result(op)
+    fl.emit("buffer.view", op.loc, dst=reg, src=fl.values[op.operands[0]],
+            layout=fl.mb.layout(op.results[0].type), dims_i=[fl.values[v] for v in op.operands[1:]])
+
+
+def accumulator(fl, op):
+    """A fresh copy of the op's init operand, to accumulate into."""
+    fl.timeline.settle(op.loc)   # reads contents now
+    reg = fl.result(op)
+    fl.emit("buffer.clone", op.loc, dst=reg, src=fl.values[op.operands[0]])
+    return reg
+
+
+@lowers("iree_lite.reduce", dynamic=True)
+def lower_reduce(fl, op):
+    acc = accumulator(fl, op)
+    combiner = fl.mb.constant(Constant(CONST_INT, value=isa.REDUCE_COMBINERS.index(op.attributes["combiner"])))
+    fl.emit("buffer.reduce", op.loc, acc=acc, src=fl.values[op.operands[1]], combiner=combiner)
+
+
+@lowers("iree_lite.matmul", dynamic=True)
+def lower_matmul(fl, op):
+    acc = accumulator(fl, op)
+    fl.emit("buffer.matmul", op.loc, acc=acc, lhs=fl.values[op.operands[1]], rhs=fl.values[op.operands[2]])
+
+
+@lowers("iree_lite.expand", dynamic=True)
+def lower_expand(fl, op):
+    fl.timeline.settle(op.loc)   # copies contents now
+    src, amap = op.operands[0], op.attributes["map"]
+    forms = amap.linear()
+    if forms is None:
+        raise fl.error("iree-lite copies only linear indexing maps outside a fused dispatch", op.loc)
+    # Rows per source dimension: a coefficient per result dimension, then the constant.
+    entries = [x for coeffs, const in forms for x in (*coeffs, const)]
+    reg = fl.result(op)
+    fl.emit("buffer.expand", op.loc, dst=reg, src=fl.values[src], layout=fl.mb.layout(op.results[0].type),
+            map=fl.mb.i64_data(entries), dims_i=[fl.values[v] for v in op.operands[1:]])
