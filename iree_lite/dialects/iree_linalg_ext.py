@@ -537,12 +537,8 @@ class NotCompiledOp(OpDef):
 
 PIPELINE_ONLY = ("is formed inside IREE's own compilation pipeline, not by its input conversions, and iree-lite "
                  "does not compile it; write the computation in linalg")
-NOT_YET = "is not supported by iree-lite yet"
 NOT_COMPILED = [NotCompiledOp("iree_linalg_ext.im2col", PIPELINE_ONLY),
-                NotCompiledOp("iree_linalg_ext.exp_reduction", PIPELINE_ONLY),
-                NotCompiledOp("iree_linalg_ext.custom_op", NOT_YET),
-                NotCompiledOp("iree_linalg_ext.index", "is not supported by iree-lite yet (it belongs to the "
-                                                       "bodies of custom_op and attention)")]
+                NotCompiledOp("iree_linalg_ext.exp_reduction", PIPELINE_ONLY)]
 
 OPS = {op.name: op for op in (*NOT_COMPILED, GatherOp(), ScatterOp(), ScanOp(), SortOp(), TopkOp(), TopkV2Op(), ArgCompareOp(),
                               AttentionOp(), OnlineAttentionOp(), MapOp("iree_linalg_ext.map_load"),
@@ -552,5 +548,7 @@ OPS = {op.name: op for op in (*NOT_COMPILED, GatherOp(), ScatterOp(), ScanOp(), 
                               TerminatorOp("iree_linalg_ext.yield"))}
 from .iree_linalg_ext_fft import OPS as FFT_OPS  # noqa: E402 (these build on ExtOp, above)
 from .iree_linalg_ext_quant import OPS as QUANT_OPS  # noqa: E402
+from .iree_linalg_ext_custom import OPS as CUSTOM_OPS, IndexOp  # noqa: E402,F401 (IndexOp: for the passes)
+OPS.update(CUSTOM_OPS)
 OPS.update(QUANT_OPS)
 OPS.update(FFT_OPS)

@@ -220,7 +220,9 @@ STRUCTURE = {
     "util.global.load": (0, 1, 0, ("global",)), "util.global.store": (1, 0, 0, ("global",)),
     "scf.for": (tuple(range(3, 64)), ANY, 1, ()), "scf.if": (1, ANY, (1, 2), ()), "scf.while": (ANY, ANY, 2, ()),
     "scf.condition": (AT_LEAST_ONE, 0, 0, ()),
-    "linalg.index": (0, 1, 0, ("dim",)), "linalg.reduce": (AT_LEAST_TWO, ANY, 1, ("dimensions",)),
+    "linalg.index": (0, 1, 0, ("dim",)), "iree_linalg_ext.index": (0, 1, 0, ("dim",)),
+    "iree_linalg_ext.custom_op": (ANY, ANY, 1, ("indexing_maps", "iterator_types")),
+    "linalg.reduce": (AT_LEAST_TWO, ANY, 1, ("dimensions",)),
     "linalg.map": (AT_LEAST_ONE, ANY, 1, ()), "linalg.generic": (AT_LEAST_ONE, ANY, 1, ()),
     "linalg.softmax": (2, ANY, 0, ("dimension",)),
     **{f"affine.{n}": (ANY, 1, 0, ("map",)) for n in ("apply", "min", "max")},
@@ -311,7 +313,7 @@ def build(g):
         return BUILDERS[g.name](g)
     if g.name.startswith("linalg.") and g.name not in ("linalg.yield", "linalg.index"):
         return linalg(g)
-    if g.name.startswith("iree_linalg_ext.") and g.name != "iree_linalg_ext.yield":
+    if g.name.startswith("iree_linalg_ext.") and g.name not in ("iree_linalg_ext.yield", "iree_linalg_ext.index"):
         from ..dialects.iree_linalg_ext import NotCompiledOp, OPS
         if isinstance(OPS.get(g.name), NotCompiledOp):
             OPS[g.name].verify(g, g.fail)

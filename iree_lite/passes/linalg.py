@@ -36,11 +36,13 @@ def lower_linalg(block, source, remap=None):
         op.operands = [remap.get(v, v) for v in op.operands]
         if op.name == "linalg.generic":
             fold_scalar_operands(op, remap)
-        for region in op.regions:   # bodies too: their affine ops decompose before the body is applied
+        # Bodies too: their affine ops decompose before the body is applied (a custom_op's is inlined first).
+        for region in op.regions if op.name != "iree_linalg_ext.custom_op" else ():
             for inner in region.blocks:
                 lower_linalg(inner, source, remap)
         dynamic = any(isinstance(v.type, TensorType) and not v.type.is_static for v in (*op.operands, *op.results))
-        if op.name.startswith("iree_linalg_ext.") and op.name != "iree_linalg_ext.yield":
+        if op.name.startswith("iree_linalg_ext.") and op.name not in ("iree_linalg_ext.yield",
+                                                                      "iree_linalg_ext.index"):
             for old, new in zip(op.results, rewrite_ext(op, ops, remap, source)):
                 remap[old] = new
         elif op.name.startswith("linalg.") and op.name not in ("linalg.yield", "linalg.index") or \

@@ -11,6 +11,7 @@ dynamic: batch (in all of Q, K, V and O), m (Q and O), k1
 (Q and K: summed first), k2 (K and V: summed second), n (V and O).
 """
 from ..ir.attributes import AffineMapAttr
+from ..ir.core import Diagnostic
 from ..ir.types import TensorType
 from .body import apply_body
 from .build import cast, constant, emit, expand, reduce, shape_of, size_of, size_product, softmax, splat, view
@@ -62,8 +63,7 @@ def rewrite_attention(op, ops, remap, source):
     qs = new("arith.mulf", [qs, splat(ops, new("arith.mulf", [scale, log2e], scale.type), qs, loc)], qs.type)
     qs, keys = cast(ops, qs, element, False, loc), cast(ops, arrange(k, kd, [batch, k1, k2]), element, False, loc)
     scores = contract(ops, qs, keys, loc)
-    block = op.regions[0].blocks[0]
-    (scores,) = apply_body(ops, block, {block.arguments[0]: scores}, scores.type.shape, remap, source, like=scores)
+    scores = apply_region(ops, op.regions[0].blocks[0], scores, [batch, m, k2], size, remap, source, loc)
     t = scores.type
     if mask is not None:
         masked = arrange(mask, maps[4], [batch, m, k2])
@@ -95,6 +95,24 @@ def rewrite_attention(op, ops, remap, source):
     acc = new("arith.mulf", [acc, expand(ops, norm, row, acc.type.shape, loc, like=acc)], acc.type)
     return [restore(weighted(weights, acc), [batch, m, n], od, out), restore(new_max, [batch, m], md, outs[1]),
             restore(new_sum, [batch, m], md, outs[2])]
+
+
+def apply_region(ops, block, scores, groups, size, remap, source, loc):
+    """The score region applied to each score ([batch, m, k2] groups).
+    `iree_linalg_ext.index d` is the coordinate along dimension d of IREE's
+    score tensor, whose dimensions are each group's, in increasing order."""
+    if not any(inner.name == "iree_linalg_ext.index" for inner in block.operations):
+        return apply_body(ops, block, {block.arguments[0]: scores}, scores.type.shape, remap, source, like=scores)[0]
+    order = [d for g in groups for d in g]
+    ireedims = [d for g in groups for d in sorted(g)]
+    for inner in block.operations:
+        if inner.name == "iree_linalg_ext.index" and inner.attributes["dim"].value >= len(order):
+            raise Diagnostic(f"'iree_linalg_ext.index' of dimension {inner.attributes['dim'].value}: attention's "
+                             f"scores have {len(order)} dimensions (batch, m and k2)", inner.loc, source)
+    unfolded = view(ops, scores, [size[d] for d in order], loc)
+    (result,) = apply_body(ops, block, {block.arguments[0]: unfolded}, unfolded.type.shape, remap, source,
+                           [order.index(d) for d in ireedims], like=unfolded)
+    return view(ops, result, shape_of(ops, scores, loc), loc)
 
 
 def iteration_sizes(ops, operands, loc):
