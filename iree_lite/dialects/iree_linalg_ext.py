@@ -304,6 +304,17 @@ class ArgCompareOp(ExtOp):
         self.check_body(op, fail, [x.element, x.element], [I1])
 
 
+def score_type(op):
+    """The type an attention op computes its scores, softmax and sums in:
+    attention's is f32 for outputs narrower (IREE accumulates in f32 and
+    truncates the result), else the output's; online_attention's is its
+    outputs'. The score region takes and yields this type."""
+    element = op.operands[op.attributes["num_ins"].value].type.element
+    if op.name == "iree_linalg_ext.attention" and element.is_float and element.bitwidth < 32:
+        return ScalarType("f32")
+    return element
+
+
 class AttentionOp(ExtOp):
     """`attention {indexing_maps = [Q, K, V, scale, (mask,) O]} ins(%q, %k, %v, %scale[, %mask])
     outs(%o) { ^bb0(%score): .. yield %s }`: softmax(region(scale * Q K^T), masked) V,
@@ -340,7 +351,7 @@ class AttentionOp(ExtOp):
             fail(f"'{self.name}' op max and sum must be alike, of the output's type, indexed by output dimensions")
         if not any(d in k and d not in o for d in q) or not any(d in v and d not in o for d in k):
             fail(f"'{self.name}' op indexing maps must contract query with key and the scores with value")
-        self.check_body(op, fail, [element], [element])
+        self.check_body(op, fail, [score_type(op)], [score_type(op)])
 
 
 class OnlineAttentionOp(AttentionOp):
