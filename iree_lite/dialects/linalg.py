@@ -228,6 +228,9 @@ class NamedOp(OpDef):
         ins, outs = ins_outs(op)
         if len(outs) != 1:
             fail(f"'{self.name}' takes one outs operand")
+        arity = 2 if self.name[len("linalg."):] in BINARY else 1
+        if len(ins) != arity:
+            fail(f"'{self.name}' takes {arity} ins operand{'s' if arity > 1 else ''}, not {len(ins)}")
         if self.keyword and not isinstance(op.attributes.get(self.keyword), ArrayAttr):
             fail(f"'{self.name}' needs `{self.keyword} = [...]`")
 
@@ -578,6 +581,7 @@ class NamedContractOp(ContractOp):
 NAMED_CONTRACTS = {"batch_vecmat": ("bk", "bkn", "bn"), "batch_reduce_matmul": ("bmk", "bkn", "mn"),
                    "mmt4d": ("mkMK", "nkNK", "mnMN"), "batch_mmt4d": ("bmkMK", "bnkNK", "bmnMN")}
 
+BINARY = ("add", "sub", "mul", "div", "max", "min")   # the named element-wise ops of two inputs
 ELEMENTWISE = {"add": ("addf", "addi"), "sub": ("subf", "subi"), "mul": ("mulf", "muli"),
                "div": ("divf", "divsi"), "max": ("maximumf", "maxsi"), "min": ("minimumf", "minsi"),
                "exp": ("math.exp", None), "log": ("math.log", None), "abs": ("math.absf", "math.absi"),
