@@ -228,8 +228,8 @@ class NamedOp(OpDef):
         ins, outs = ins_outs(op)
         if len(outs) != 1:
             fail(f"'{self.name}' takes one outs operand")
-        arity = 2 if self.name[len("linalg."):] in BINARY else 1
-        if len(ins) != arity:
+        arity = ARITY.get(self.name)
+        if arity is not None and len(ins) != arity:
             fail(f"'{self.name}' takes {arity} ins operand{'s' if arity > 1 else ''}, not {len(ins)}")
         if self.keyword and not isinstance(op.attributes.get(self.keyword), ArrayAttr):
             fail(f"'{self.name}' needs `{self.keyword} = [...]`")
@@ -587,6 +587,9 @@ ELEMENTWISE = {"add": ("addf", "addi"), "sub": ("subf", "subi"), "mul": ("mulf",
                "exp": ("math.exp", None), "log": ("math.log", None), "abs": ("math.absf", "math.absi"),
                "negf": ("negf", None), "sqrt": ("math.sqrt", None), "floor": ("math.floor", None),
                "ceil": ("math.ceil", None), "tanh": ("math.tanh", None)}
+
+# The ins operands of the plain named ops (not of the contractions and convolutions built on NamedOp).
+ARITY = {f"linalg.{n}": 2 if n in BINARY else 1 for n in (*ELEMENTWISE, "fill", "copy", "transpose", "broadcast")}
 
 OPS = {op.name: op for op in (
     GenericOp(), TerminatorOp("linalg.yield"), ElementwiseKindOp(), ContractOp(),
