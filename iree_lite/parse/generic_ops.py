@@ -136,9 +136,22 @@ def linalg_ext(g):
     attrs = {k: v for k, v in g.attrs.items() if k not in IGNORED}
     for key in LINALG_EXT_CLAUSES.intersection(attrs):   # as the custom syntax keeps them: Python values
         value = attrs[key]
-        attrs[key] = tuple(v.value for v in value.values) if isinstance(value, ArrayAttr) else value.value
-    attrs["num_ins"] = IntegerAttr(g.segments(2)[0], ScalarType("i64"))
+        attrs[key] = tuple(v.value for v in value.values) if isinstance(value, ArrayAttr) else \
+            getattr(value, "value", True)   # a unit attribute (is_sorted): the keyword alone
+    if "operandSegmentSizes" in g.attrs:
+        groups = SEGMENT_GROUPS.get(g.name, (1, 2))
+        num_ins = sum(g.segments(groups[1])[:groups[0]])
+    else:   # a tensor op of destination style: one result for each output, the outputs last
+        num_ins = len(g.operands) - len(g.result_types)
+        if num_ins < 0:
+            g.fail(f"'{g.name}' has more results than operands")
+    attrs["num_ins"] = IntegerAttr(num_ins, ScalarType("i64"))
     return g.op(attrs)
+
+
+# (input groups, groups) of the ops whose operandSegmentSizes are not (inputs, outputs):
+# (values, indices?, output values, output indices?[, index base?]).
+SEGMENT_GROUPS = {"iree_linalg_ext.arg_compare": (2, 5), "iree_linalg_ext.topk_v2": (2, 4)}
 
 
 # iree_linalg_ext clauses the custom syntax reads as ints, bools and int lists.
