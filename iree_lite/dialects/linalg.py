@@ -228,7 +228,7 @@ class NamedOp(OpDef):
         ins, outs = ins_outs(op)
         if len(outs) != 1:
             fail(f"'{self.name}' takes one outs operand")
-        arity = ARITY.get(self.name)
+        arity = NAMED_ARITY.get(self.name)
         if arity is not None and len(ins) != arity:
             fail(f"'{self.name}' takes {arity} ins operand{'s' if arity > 1 else ''}, not {len(ins)}")
         if self.keyword and not isinstance(op.attributes.get(self.keyword), ArrayAttr):
@@ -589,7 +589,8 @@ ELEMENTWISE = {"add": ("addf", "addi"), "sub": ("subf", "subi"), "mul": ("mulf",
                "ceil": ("math.ceil", None), "tanh": ("math.tanh", None)}
 
 # The ins operands of the plain named ops (not of the contractions and convolutions built on NamedOp).
-ARITY = {f"linalg.{n}": 2 if n in BINARY else 1 for n in (*ELEMENTWISE, "fill", "copy", "transpose", "broadcast")}
+NAMED_ARITY = {f"linalg.{n}": 2 if n in BINARY else 1
+               for n in (*ELEMENTWISE, "fill", "copy", "transpose", "broadcast")}
 
 OPS = {op.name: op for op in (
     GenericOp(), TerminatorOp("linalg.yield"), ElementwiseKindOp(), ContractOp(),
