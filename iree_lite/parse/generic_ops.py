@@ -139,8 +139,11 @@ def linalg_ext(g):
         attrs[key] = tuple(v.value for v in value.values) if isinstance(value, ArrayAttr) else \
             getattr(value, "value", True)   # a unit attribute (is_sorted): the keyword alone
     if "operandSegmentSizes" in g.attrs:
-        groups = SEGMENT_GROUPS.get(g.name, (1, 2))
-        num_ins = sum(g.segments(groups[1])[:groups[0]])
+        # (inputs, outputs), as iree-lite prints every op, or IREE's own groups
+        ins, groups = SEGMENT_GROUPS.get(g.name, (1, 2))
+        if len(g.ints("operandSegmentSizes")) == 2:
+            ins, groups = 1, 2
+        num_ins = sum(g.segments(groups)[:ins])
     else:   # a tensor op of destination style: one result for each output, the outputs last
         num_ins = len(g.operands) - len(g.result_types)
         if num_ins < 0:
