@@ -7,6 +7,7 @@ from iree_lite.compiler import compile_module
 from iree_lite.ir.core import Diagnostic
 from iree_lite.runtime.context import Context
 from iree_lite.vm import interp
+from tool_runs import compile_error
 
 ELEMENTS = {np.float32: "f32", np.int32: "i32", np.float64: "f64", np.int64: "i64"}
 
@@ -326,3 +327,18 @@ def test_linalg_map_errors(text, message):
            "  return %r : tensor<4xf32>\n}\n")
     with pytest.raises(Diagnostic, match=message):
         compile_module(src, "m.mlir")
+
+
+@pytest.mark.parametrize("text,message", [
+    ("linalg.add outs(%a : tensor<4xf32>) -> tensor<4xf32>", "'linalg.add' takes 2 ins operands, not 0"),
+    ("linalg.max ins(%a : tensor<4xf32>) outs(%a : tensor<4xf32>) -> tensor<4xf32>",
+     "'linalg.max' takes 2 ins operands, not 1"),
+    ("linalg.exp ins(%a, %a : tensor<4xf32>, tensor<4xf32>) outs(%a : tensor<4xf32>) -> tensor<4xf32>",
+     "'linalg.exp' takes 1 ins operand, not 2"),
+    ("linalg.copy outs(%a : tensor<4xf32>) -> tensor<4xf32>", "'linalg.copy' takes 1 ins operand, not 0"),
+])
+def test_named_ops_take_their_number_of_inputs(text, message):
+    """Found by mutating IREE's tests: a named element-wise op without its
+    inputs ended in an internal error."""
+    src = f"func.func @f(%a: tensor<4xf32>) -> tensor<4xf32> {{\n  %r = {text}\n  return %r : tensor<4xf32>\n}}\n"
+    assert compile_error(src) == f"t.mlir:2:8: error: {message}"

@@ -1,6 +1,8 @@
 """iree_linalg_ext.attention and online_attention: against numpy (IREE's
 base-2 definition) on both VMs, within float rounding of IREE, and their
 located errors."""
+import subprocess
+
 import numpy as np
 import pytest
 
@@ -145,3 +147,88 @@ ERRORS = [
 @pytest.mark.parametrize("source,message", ERRORS)
 def test_errors_are_located(source, message):
     assert compile_error(source) == message
+
+
+def mixed_program(qt, scale, ot, mask=None):
+    """Attention as IREE's torch lowering writes it for narrow types: the
+    score region always f32, `scale` a constant of the given type."""
+    q, k, v = (tensor(s, qt) for s in ((2, 4, 8), (2, 5, 8), (2, 5, 3)))
+    o = tensor((2, 4, 3), ot)
+    maps = list(ATTENTION_MAPS)
+    params, args, types = f"%q: {q}, %k: {k}, %v: {v}", "%q, %k, %v, %scale", f"{q}, {k}, {v}, {scale}"
+    if mask:
+        mt = tensor((2, 4, 5), mask)
+        maps.append("affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3)>")
+        params, args, types = params + f", %mask: {mt}", args + ", %mask", types + f", {mt}"
+    maps.append("affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4)>")
+    return (f"func.func @attention({params}) -> {o} {{\n  %scale = arith.constant 0.35 : {scale}\n"
+            f"  %init = tensor.empty() : {o}\n"
+            f"  %a = iree_linalg_ext.attention <indexing_maps = [{', '.join(maps)}]>\n"
+            f"    ins({args} : {types}) outs(%init : {o}) {{\n  ^bb0(%s: f32):\n"
+            f"    iree_linalg_ext.yield %s : f32\n  }} -> {o}\n  return %a : {o}\n}}\n")
+
+
+MIXED = [("f16", "f16", "f16", None), ("f16", "f32", "f16", None), ("f32", "f32", "f16", None),
+         ("f16", "f16", "f32", None), ("f16", "f16", "f16", "i1"), ("f16", "f32", "f16", "f16")]
+
+
+def mixed_inputs(qt, mask):
+    rng = np.random.default_rng(12)
+    dtype = {"f16": np.float16, "f32": np.float32}[qt]
+    arrays = [rng.standard_normal(s).round(2).astype(dtype) for s in ((2, 4, 8), (2, 5, 8), (2, 5, 3))]
+    if mask == "i1":
+        m = rng.random((2, 4, 5)) < 0.6
+        m[..., 0] = True   # no row all masked
+        arrays.append(m)
+    elif mask:
+        arrays.append(rng.standard_normal((2, 4, 5)).round(2).astype(np.float16))
+    return arrays
+
+
+@pytest.mark.parametrize("qt,scale,ot,mask", MIXED)
+def test_mixed_precision_within_one_ulp_of_iree(qt, scale, ot, mask, reference_iree, tmp_path):
+    """Scores in f32 whatever the output (IREE's online attention), the
+    result rounded to the output: within one unit in the last place of an
+    f16 output of IREE's (whose exp2 and sums round differently), within
+    f16 rounding of the weights for an f32 one; numpy agrees to f16 precision."""
+    (tmp_path / "p.mlir").write_text(mixed_program(qt, scale, ot, mask))
+    iree_compile(reference_iree, tmp_path / "p.mlir", tmp_path / "t.vmfb")
+    arrays = mixed_inputs(qt, mask)
+    inputs = []
+    for i, a in enumerate(arrays):
+        np.save(tmp_path / f"in{i}.npy", a)
+        inputs.append(f"--input=@{tmp_path / f'in{i}.npy'}")
+    outputs = []
+    for cmd in ([reference_iree["iree-run-module"], f"--module={tmp_path / 't.vmfb'}"],
+                [*LITE, "run-mlir", str(tmp_path / "p.mlir")]):
+        assert run(cmd + inputs + ["--output=@" + str(tmp_path / f"{len(outputs)}.npy")])[0] == 0
+        outputs.append(np.load(tmp_path / f"{len(outputs)}.npy"))
+    theirs, ours = outputs
+    assert ours.dtype == theirs.dtype == {"f16": np.float16, "f32": np.float32}[ot]
+    if ot == "f16":
+        assert (np.abs(ours.astype(np.float64) - theirs) <= np.spacing(np.abs(theirs))).all()
+    else:
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=5e-4)
+    q, k, v = (a.astype(np.float64) for a in arrays[:3])
+    mk = None if mask is None else arrays[3] if mask == "i1" else arrays[3].astype(np.float64)
+    np.testing.assert_allclose(ours, np_attention(q, k, v, 0.35, mk), rtol=0, atol=3e-3)
+
+
+def test_mixed_precision_same_on_both_vms(both_vms):
+    native, ref = both_vms(mixed_program("f16", "f32", "f16", "f16"))
+    arrays = mixed_inputs("f16", "f16")
+    got = np.asarray(native.invoke("attention", arrays)[0])
+    (r,) = ref.invoke("attention", [as_buffer(a) for a in arrays])
+    assert bytes(r.data) == got.tobytes() and got.dtype == np.float16
+
+
+def test_a_narrow_score_region_is_refused_as_by_iree(reference_iree, tmp_path):
+    """IREE computes attention's scores in f32: a region over f16 scores
+    fails there too (its decomposition makes an ill-typed generic)."""
+    source = mixed_program("f16", "f16", "f16").replace("%s: f32", "%s: f16").replace("%s : f32", "%s : f16")
+    assert compile_error(source) == "t.mlir:4:8: error: 'iree_linalg_ext.attention' region must take (f32)"
+    (tmp_path / "p.mlir").write_text(source)
+    proc = subprocess.run([reference_iree["iree-compile"], "--iree-hal-target-backends=llvm-cpu",
+                           str(tmp_path / "p.mlir"), "-o", str(tmp_path / "p.vmfb")], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 1 and "'linalg.yield' op type of yield operand 1 ('f16') doesn't match" in proc.stderr

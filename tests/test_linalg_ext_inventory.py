@@ -19,15 +19,16 @@ from tool_runs import compile_error
 LIT = os.path.join(os.path.dirname(__file__), "lit")
 PIPELINE_ONLY = ("is formed inside IREE's own compilation pipeline, not by its input conversions, and iree-lite "
                  "does not compile it; write the computation in linalg")
-NOT_YET = "is not supported by iree-lite yet"
 
 # op -> None where iree-lite compiles it, else the error it gives.
 INVENTORY = {
     "iree_linalg_ext.arg_compare": None,
     "iree_linalg_ext.attention": None,
+    "iree_linalg_ext.custom_op": None,
     "iree_linalg_ext.dequantize_affine": None,
     "iree_linalg_ext.fft": None,
     "iree_linalg_ext.gather": None,
+    "iree_linalg_ext.index": None,
     "iree_linalg_ext.map_load": None,
     "iree_linalg_ext.map_store": None,
     "iree_linalg_ext.online_attention": None,
@@ -43,8 +44,6 @@ INVENTORY = {
     "iree_linalg_ext.yield": None,
     "iree_linalg_ext.im2col": PIPELINE_ONLY,
     "iree_linalg_ext.exp_reduction": PIPELINE_ONLY,
-    "iree_linalg_ext.custom_op": NOT_YET,
-    "iree_linalg_ext.index": f"{NOT_YET} (it belongs to the bodies of custom_op and attention)",
 }
 
 

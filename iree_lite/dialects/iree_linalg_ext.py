@@ -304,6 +304,17 @@ class ArgCompareOp(ExtOp):
         self.check_body(op, fail, [x.element, x.element], [I1])
 
 
+def score_type(op):
+    """The type an attention op computes its scores, softmax and sums in:
+    attention's is f32 for outputs narrower (IREE accumulates in f32 and
+    truncates the result), else the output's; online_attention's is its
+    outputs'. The score region takes and yields this type."""
+    element = op.operands[op.attributes["num_ins"].value].type.element
+    if op.name == "iree_linalg_ext.attention" and element.is_float and element.bitwidth < 32:
+        return ScalarType("f32")
+    return element
+
+
 class AttentionOp(ExtOp):
     """`attention {indexing_maps = [Q, K, V, scale, (mask,) O]} ins(%q, %k, %v, %scale[, %mask])
     outs(%o) { ^bb0(%score): .. yield %s }`: softmax(region(scale * Q K^T), masked) V,
@@ -340,7 +351,7 @@ class AttentionOp(ExtOp):
             fail(f"'{self.name}' op max and sum must be alike, of the output's type, indexed by output dimensions")
         if not any(d in k and d not in o for d in q) or not any(d in v and d not in o for d in k):
             fail(f"'{self.name}' op indexing maps must contract query with key and the scores with value")
-        self.check_body(op, fail, [element], [element])
+        self.check_body(op, fail, [score_type(op)], [score_type(op)])
 
 
 class OnlineAttentionOp(AttentionOp):
@@ -537,12 +548,8 @@ class NotCompiledOp(OpDef):
 
 PIPELINE_ONLY = ("is formed inside IREE's own compilation pipeline, not by its input conversions, and iree-lite "
                  "does not compile it; write the computation in linalg")
-NOT_YET = "is not supported by iree-lite yet"
 NOT_COMPILED = [NotCompiledOp("iree_linalg_ext.im2col", PIPELINE_ONLY),
-                NotCompiledOp("iree_linalg_ext.exp_reduction", PIPELINE_ONLY),
-                NotCompiledOp("iree_linalg_ext.custom_op", NOT_YET),
-                NotCompiledOp("iree_linalg_ext.index", "is not supported by iree-lite yet (it belongs to the "
-                                                       "bodies of custom_op and attention)")]
+                NotCompiledOp("iree_linalg_ext.exp_reduction", PIPELINE_ONLY)]
 
 OPS = {op.name: op for op in (*NOT_COMPILED, GatherOp(), ScatterOp(), ScanOp(), SortOp(), TopkOp(), TopkV2Op(), ArgCompareOp(),
                               AttentionOp(), OnlineAttentionOp(), MapOp("iree_linalg_ext.map_load"),
@@ -552,5 +559,7 @@ OPS = {op.name: op for op in (*NOT_COMPILED, GatherOp(), ScatterOp(), ScanOp(), 
                               TerminatorOp("iree_linalg_ext.yield"))}
 from .iree_linalg_ext_fft import OPS as FFT_OPS  # noqa: E402 (these build on ExtOp, above)
 from .iree_linalg_ext_quant import OPS as QUANT_OPS  # noqa: E402
+from .iree_linalg_ext_custom import OPS as CUSTOM_OPS, IndexOp  # noqa: E402,F401 (IndexOp: for the passes)
+OPS.update(CUSTOM_OPS)
 OPS.update(QUANT_OPS)
 OPS.update(FFT_OPS)

@@ -171,6 +171,9 @@ class NamedOp(OpDef):
         ins, outs = ins_outs(op)
         if len(outs) != 1:
             fail(f"'{self.name}' takes one outs operand")
+        arity = NAMED_ARITY.get(self.name)
+        if arity is not None and len(ins) != arity:
+            fail(f"'{self.name}' takes {arity} ins operand{'s' if arity > 1 else ''}, not {len(ins)}")
         if self.keyword and not isinstance(op.attributes.get(self.keyword), ArrayAttr):
             fail(f"'{self.name}' needs `{self.keyword} = [...]`")
 
@@ -521,12 +524,17 @@ class NamedContractOp(ContractOp):
 NAMED_CONTRACTS = {"batch_vecmat": ("bk", "bkn", "bn"), "batch_reduce_matmul": ("bmk", "bkn", "mn"),
                    "mmt4d": ("mkMK", "nkNK", "mnMN"), "batch_mmt4d": ("bmkMK", "bnkNK", "bmnMN")}
 
+BINARY = ("add", "sub", "mul", "div", "max", "min")   # the named element-wise ops of two inputs
 # Named element-wise ops: linalg.NAME -> (the op it means on floats, on integers; None: not defined).
 NAMED_ELEMENTWISE = {"add": ("addf", "addi"), "sub": ("subf", "subi"), "mul": ("mulf", "muli"),
                      "div": ("divf", "divsi"), "max": ("maximumf", "maxsi"), "min": ("minimumf", "minsi"),
                      "exp": ("math.exp", None), "log": ("math.log", None), "abs": ("math.absf", "math.absi"),
                      "negf": ("negf", None), "sqrt": ("math.sqrt", None), "floor": ("math.floor", None),
                      "ceil": ("math.ceil", None), "tanh": ("math.tanh", None)}
+
+# The ins operands of the plain named ops (not of the contractions and convolutions built on NamedOp).
+NAMED_ARITY = {f"linalg.{n}": 2 if n in BINARY else 1
+               for n in (*NAMED_ELEMENTWISE, "fill", "copy", "transpose", "broadcast")}
 
 OPS = {op.name: op for op in (
     GenericOp(), TerminatorOp("linalg.yield"), ElementwiseKindOp(), ContractOp(),

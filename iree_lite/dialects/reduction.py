@@ -12,7 +12,8 @@ accumulator, so they apply element-wise first.
 from dataclasses import dataclass
 
 COMBINERS = {"arith.addf": "addf", "arith.mulf": "mulf", "arith.maximumf": "maximumf",
-             "arith.minimumf": "minimumf", "arith.addi": "addi", "arith.muli": "muli", "arith.maxsi": "maxsi",
+             "arith.minimumf": "minimumf", "arith.maxnumf": "maxnumf", "arith.minnumf": "minnumf",
+             "arith.addi": "addi", "arith.muli": "muli", "arith.maxsi": "maxsi",
              "arith.minsi": "minsi", "arith.maxui": "maxui", "arith.minui": "minui", "arith.andi": "andi",
              "arith.ori": "ori", "arith.xori": "xori"}
 EXTREMES = {"maximumf": "max", "maxsi": "max", "minimumf": "min", "minsi": "min"}

@@ -8,6 +8,9 @@ class OpDef:
     name = ""
     # The ISA tile op family (`t.<elementwise>`) an element-wise op lowers to.
     elementwise = None
+    # The ops whose regions may hold this one directly (None: any, or none),
+    # and the error when another does.
+    parents = outside = None
 
     def verify(self, op, fail):
         """Check op; `fail(message)` raises a Diagnostic at the op."""

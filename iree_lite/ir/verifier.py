@@ -41,12 +41,13 @@ def verify_module(module, lookup):
                 fail(f"argument {i} of '{fn.name}' is '{arg.type}' but is storage for result "
                      f"{attr.value} of type '{fn.type.results[attr.value]}'")
 
-    def walk(block):
+    def walk(block, parent=None):
+        """(op, the name of the op whose region holds it, None at function level)."""
         for op in block.operations:
-            yield op
+            yield op, parent
             for region in op.regions:
                 for inner in region.blocks:
-                    yield from walk(inner)
+                    yield from walk(inner, op.name)
 
     def check_terminators(block):
         """A terminator comes last in its block (the parser checks that each
@@ -64,9 +65,12 @@ def verify_module(module, lookup):
         blocks = fn.blocks
         for block in blocks:
             check_terminators(block)
-        for op in (op for block in blocks for op in walk(block)):
+        for op, parent in (item for block in blocks for item in walk(block)):
             fail = fail_at(op.loc)
-            lookup(op.name).verify(op, fail)
+            definition = lookup(op.name)
+            if definition.parents is not None and parent not in definition.parents:
+                fail(definition.outside)
+            definition.verify(op, fail)
             if op.name in ("util.global.load", "util.global.store"):
                 g = module.lookup_global(op.attributes["global"].name)
                 if g is None:

@@ -136,9 +136,25 @@ def linalg_ext(g):
     attrs = {k: v for k, v in g.attrs.items() if k not in IGNORED}
     for key in LINALG_EXT_CLAUSES.intersection(attrs):   # as the custom syntax keeps them: Python values
         value = attrs[key]
-        attrs[key] = tuple(v.value for v in value.values) if isinstance(value, ArrayAttr) else value.value
-    attrs["num_ins"] = IntegerAttr(g.segments(2)[0], ScalarType("i64"))
+        attrs[key] = tuple(v.value for v in value.values) if isinstance(value, ArrayAttr) else \
+            getattr(value, "value", True)   # a unit attribute (is_sorted): the keyword alone
+    if "operandSegmentSizes" in g.attrs:
+        # (inputs, outputs), as iree-lite prints every op, or IREE's own groups
+        ins, groups = SEGMENT_GROUPS.get(g.name, (1, 2))
+        if len(g.ints("operandSegmentSizes")) == 2:
+            ins, groups = 1, 2
+        num_ins = sum(g.segments(groups)[:ins])
+    else:   # a tensor op of destination style: one result for each output, the outputs last
+        num_ins = len(g.operands) - len(g.result_types)
+        if num_ins < 0:
+            g.fail(f"'{g.name}' has more results than operands")
+    attrs["num_ins"] = IntegerAttr(num_ins, ScalarType("i64"))
     return g.op(attrs)
+
+
+# (input groups, groups) of the ops whose operandSegmentSizes are not (inputs, outputs):
+# (values, indices?, output values, output indices?[, index base?]).
+SEGMENT_GROUPS = {"iree_linalg_ext.arg_compare": (2, 5), "iree_linalg_ext.topk_v2": (2, 4)}
 
 
 # iree_linalg_ext clauses the custom syntax reads as ints, bools and int lists.
@@ -220,7 +236,9 @@ STRUCTURE = {
     "util.global.load": (0, 1, 0, ("global",)), "util.global.store": (1, 0, 0, ("global",)),
     "scf.for": (tuple(range(3, 64)), ANY, 1, ()), "scf.if": (1, ANY, (1, 2), ()), "scf.while": (ANY, ANY, 2, ()),
     "scf.condition": (AT_LEAST_ONE, 0, 0, ()),
-    "linalg.index": (0, 1, 0, ("dim",)), "linalg.reduce": (AT_LEAST_TWO, ANY, 1, ("dimensions",)),
+    "linalg.index": (0, 1, 0, ("dim",)), "iree_linalg_ext.index": (0, 1, 0, ("dim",)),
+    "iree_linalg_ext.custom_op": (ANY, ANY, 1, ("indexing_maps", "iterator_types")),
+    "linalg.reduce": (AT_LEAST_TWO, ANY, 1, ("dimensions",)),
     "linalg.map": (AT_LEAST_ONE, ANY, 1, ()), "linalg.generic": (AT_LEAST_ONE, ANY, 1, ()),
     "linalg.softmax": (2, ANY, 0, ("dimension",)),
     **{f"affine.{n}": (ANY, 1, 0, ("map",)) for n in ("apply", "min", "max")},
@@ -311,7 +329,7 @@ def build(g):
         return BUILDERS[g.name](g)
     if g.name.startswith("linalg.") and g.name not in ("linalg.yield", "linalg.index"):
         return linalg(g)
-    if g.name.startswith("iree_linalg_ext.") and g.name != "iree_linalg_ext.yield":
+    if g.name.startswith("iree_linalg_ext.") and g.name not in ("iree_linalg_ext.yield", "iree_linalg_ext.index"):
         from ..dialects.iree_linalg_ext import NotCompiledOp, OPS
         if isinstance(OPS.get(g.name), NotCompiledOp):
             OPS[g.name].verify(g, g.fail)

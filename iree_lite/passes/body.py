@@ -17,7 +17,7 @@ def apply_body(ops, block, mapping, shape, remap, source, dims=None, like=None):
         if inner.regions:
             raise Diagnostic(f"'{inner.name}' inside a structured op body is not supported by iree-lite yet",
                              inner.loc, source)
-        if inner.name == "linalg.index":
+        if inner.name in ("linalg.index", "iree_linalg_ext.index"):   # the latter: in attention's region
             dim = inner.attributes["dim"].value
             mapping[inner.results[0]] = linear_index(ops, shape, dims[dim] if dims else dim, inner.loc, source, like)
             continue

@@ -1,10 +1,13 @@
 """Builders of the tensor ops that the structured-op rewrites emit: each
 appends its ops to `ops` and returns the new value(s)."""
+import math
+
 from ..dialects import lookup
 from ..ir.attributes import AffineMapAttr, FloatAttr, IntegerAttr
 from ..ir.linear import exact_dimension
 from ..ir.core import Block, Diagnostic, Operation, Region
 from ..ir.elements import wrap_int
+from ..ir.smallfloat import FORMATS, tables
 from ..ir.types import ScalarType, TensorType, element_type_of
 
 INDEX = ScalarType("index")
@@ -166,6 +169,7 @@ def cast(ops, value, element, unsigned, loc):
 # Bitwise combiners, folded a bit at a time (each bit an i32 0 or 1) by the
 # combiner that gives the same bit; xori's sum is read modulo 2.
 BIT_FOLDS = {"andi": "minsi", "ori": "maxsi", "xori": "addi"}
+NAN_SKIPPING = ("maxnumf", "minnumf")
 
 
 def fold(ops, init, src, combiner, loc):
@@ -176,6 +180,8 @@ def fold(ops, init, src, combiner, loc):
     fold as signed ones of the values with their sign bit flipped (which
     maps the unsigned order onto the signed one)."""
     element = init.type.element
+    if combiner in NAN_SKIPPING:
+        return _fold_skipping_nan(ops, init, src, combiner, loc)
     if combiner in ("maxui", "minui"):
         def flip(v):
             sign = splat(ops, constant(ops, wrap_int(element.name, 1 << (element.bitwidth - 1)), element, loc), v, loc)
@@ -188,6 +194,33 @@ def fold(ops, init, src, combiner, loc):
         folded = fold(ops, cast(ops, init, wide, False, loc), cast(ops, src, wide, False, loc), combiner, loc)
         return cast(ops, folded, element, False, loc)
     return emit(ops, "iree_lite.reduce", [init, src], [init.type], {"combiner": combiner}, loc)[0]
+
+
+def _fold_skipping_nan(ops, init, src, combiner, loc):
+    """maxnumf and minnumf: NaNs are left out, the result is NaN (init's)
+    only where every value and init are. NaNs become the extreme that
+    loses (-inf for max, or the lowest finite value of a format without
+    infinity), folded by maximumf (minimumf), and a second fold says
+    whether any value was a number."""
+    element = init.type.element
+
+    def where_nan(v, value, other=None):   # `value` where v is NaN, else `other` (default: v)
+        fill = splat(ops, constant(ops, value, element, loc), v, loc)
+        other = v if other is None else splat(ops, constant(ops, other, element, loc), v, loc)
+        return emit(ops, "arith.select", [cmp(ops, "uno", v, v, loc), fill, other], [v.type], loc=loc)[0]
+    losing = losing_extreme(element, combiner == "maxnumf")
+    folded = fold(ops, where_nan(init, losing), where_nan(src, losing), combiner[:3] + "imumf", loc)
+    seen = fold(ops, where_nan(init, 0.0, 1.0), where_nan(src, 0.0, 1.0), "maximumf", loc)
+    none = cmp(ops, "oeq", seen, splat(ops, constant(ops, 0.0, element, loc), seen, loc), loc)
+    return emit(ops, "arith.select", [none, init, folded], [init.type], loc=loc)[0]
+
+
+def losing_extreme(element, for_max):
+    """The value no other beats in a max (for_max) or a min of `element`."""
+    if element.name in FORMATS and FORMATS[element.name].kind != "ieee":
+        finite = [v for v in tables(element.name).values if math.isfinite(v)]
+        return min(finite) if for_max else max(finite)
+    return float("-inf") if for_max else float("inf")
 
 
 def _fold_bits(ops, init, src, combiner, loc):

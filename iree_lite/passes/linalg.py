@@ -41,7 +41,8 @@ def rewrite_block(block, rw):
         op.operands = [rw.remap.get(v, v) for v in op.operands]
         if op.name == "linalg.generic":
             fold_scalar_operands(op, rw.remap)
-        for region in op.regions:   # bodies too: their affine ops decompose before the body is applied
+        # Bodies too: their affine ops decompose before the body is applied (a custom_op's is inlined first).
+        for region in op.regions if op.name != "iree_linalg_ext.custom_op" else ():
             for inner in region.blocks:
                 rewrite_block(inner, rw)
         rw.loc = op.loc

@@ -16,6 +16,7 @@ from .build import I1, INDEX, cmp, emit, extract, for_loop, if_else, index_const
     size_product, splat, view
 from .body import apply_body, gather
 from .linalg_ext_attention import rewrite_attention
+from .linalg_ext_custom import rewrite_custom
 from .linalg_ext_fft import rewrite_fft
 from .linalg_ext_map import rewrite_map_load, rewrite_map_store
 from .linalg_ext_quant import rewrite_quant
@@ -166,4 +167,5 @@ REWRITES = {"iree_linalg_ext.gather": rewrite_gather, "iree_linalg_ext.scatter":
             "iree_linalg_ext.winograd.output_transform": rewrite_winograd,
             "iree_linalg_ext.winograd.filter_transform": rewrite_winograd,
             "iree_linalg_ext.fft": rewrite_fft,
-            "iree_linalg_ext.quantize_affine": rewrite_quant, "iree_linalg_ext.dequantize_affine": rewrite_quant}
+            "iree_linalg_ext.quantize_affine": rewrite_quant, "iree_linalg_ext.dequantize_affine": rewrite_quant,
+            "iree_linalg_ext.custom_op": rewrite_custom}

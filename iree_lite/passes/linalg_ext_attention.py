@@ -2,18 +2,27 @@
 softmax, as IREE computes it in base 2: S = (scale * log2(e) * Q) K^T,
 the region then applied to each score (so it sees them times log2(e), as
 in IREE), then the mask (an i1 mask puts -inf where false, a float one is
-added times log2(e)), and O = softmax2(S) V along the keys, softmax2 using
-exp2. Scores, softmax and sums are of the output's element type; narrower
-Q and K are scaled in their own type and widened, and the weights are
-rounded to V's type before the second product (IREE's order). The
-indexing maps name the roles of the iteration dimensions, which may be
-dynamic: batch (in all of Q, K, V and O), m (Q and O), k1
-(Q and K: summed first), k2 (K and V: summed second), n (V and O).
+added times log2(e)); then, as IREE's one online step, P = exp2(S - max)
+along the keys, O = (P V) / sum(P). Scores, softmax and sums are f32 for
+an attention output narrower than f32 (rounded to the output at the end),
+else of the output's type; Q is scaled in its own type (the scale
+converted to it) and Q and K widened, and P is rounded to V's type before
+the second product (IREE's order). online_attention is that step from the
+given (acc, max, sum). The indexing maps name the roles of the iteration
+dimensions, which may be dynamic: batch (in all of Q, K, V and O), m (Q
+and O), k1 (Q and K: summed first), k2 (K and V: summed second), n (V and
+O).
 """
+import math
+import sys
+
+from ..dialects.iree_linalg_ext import score_type
 from ..ir.attributes import AffineMapAttr
+from ..ir.core import Diagnostic
+from ..ir.smallfloat import FORMATS, tables
 from ..ir.types import TensorType
 from .body import apply_body
-from .build import cast, constant, emit, expand, reduce, shape_of, size_of, size_product, softmax, splat, view
+from .build import cast, constant, emit, expand, reduce, shape_of, size_of, size_product, sizes, splat, view
 
 LOG2E = 1.4426950408889634
 
@@ -56,14 +65,14 @@ def rewrite_attention(op, ops, remap, source):
 
     def filled(value, like):
         return splat(ops, constant(ops, value, like.type.element, loc), like, loc)
-    element = out.type.element   # scores, softmax and accumulation; Q, K and V may be narrower
+    element = score_type(op)   # scores, softmax and accumulation; Q, K and V may be narrower
     log2e = constant(ops, LOG2E, scale.type, loc)
     qs = arrange(q, qd, [batch, m, k1])
-    qs = new("arith.mulf", [qs, splat(ops, new("arith.mulf", [scale, log2e], scale.type), qs, loc)], qs.type)
+    factor = cast(ops, new("arith.mulf", [scale, log2e], scale.type), qs.type.element, False, loc)
+    qs = new("arith.mulf", [qs, splat(ops, factor, qs, loc)], qs.type)
     qs, keys = cast(ops, qs, element, False, loc), cast(ops, arrange(k, kd, [batch, k1, k2]), element, False, loc)
     scores = contract(ops, qs, keys, loc)
-    block = op.regions[0].blocks[0]
-    (scores,) = apply_body(ops, block, {block.arguments[0]: scores}, scores.type.shape, remap, source, like=scores)
+    scores = apply_region(ops, op.regions[0].blocks[0], scores, [batch, m, k2], size, remap, source, loc)
     t = scores.type
     if mask is not None:
         masked = arrange(mask, maps[4], [batch, m, k2])
@@ -79,12 +88,23 @@ def rewrite_attention(op, ops, remap, source):
         the values' type, as IREE does."""
         weights = cast(ops, cast(ops, weights, v.type.element, False, loc), element, False, loc)
         return contract(ops, weights, cast(ops, values, element, False, loc), loc, acc)
-    if len(outs) == 1:
-        weights = softmax(ops, scores, 2, loc, exp="math.exp2")
-        return [restore(weighted(weights), [batch, m, n], od, out)]
+    row = AffineMapAttr(3, (0, 1))   # a [batch, m] value at each score
+    if len(outs) == 1:   # IREE's one online step from (0, lowest, 0), then acc / sum in the output's type
+        rows = TensorType(t.shape[:2], element)
+
+        def per_row(value):
+            return emit(ops, "tensor.splat", [constant(ops, value, element, loc)] + sizes(ops, scores, [0, 1], loc),
+                        [rows], loc=loc)[0]
+        peak = reduce(ops, scores, per_row(-largest(element)), [2], "maximumf", loc)
+        weights = new("math.exp2", [new("arith.subf", [scores, expand(ops, peak, row, t.shape, loc, like=scores)],
+                                        t)], t)
+        total = reduce(ops, weights, per_row(0.0), [2], "addf", loc)
+        acc = weighted(weights)
+        inverse = new("arith.divf", [per_row(1.0), total], rows)
+        acc = new("arith.mulf", [expand(ops, inverse, row, acc.type.shape, loc, like=acc), acc], acc.type)
+        return [cast(ops, restore(acc, [batch, m, n], od, out), out.type.element, False, loc)]
     _, old_max, old_sum = outs
     md = maps[n_in + 1]
-    row = AffineMapAttr(3, (0, 1))   # a [batch, m] value at each score
     old_max, old_sum = arrange(old_max, md, [batch, m]), arrange(old_sum, md, [batch, m])
     new_max = reduce(ops, scores, old_max, [2], "maximumf", loc)
     weights = new("math.exp2", [new("arith.subf", [scores, expand(ops, new_max, row, t.shape, loc, like=scores)], t)],
@@ -95,6 +115,32 @@ def rewrite_attention(op, ops, remap, source):
     acc = new("arith.mulf", [acc, expand(ops, norm, row, acc.type.shape, loc, like=acc)], acc.type)
     return [restore(weighted(weights, acc), [batch, m, n], od, out), restore(new_max, [batch, m], md, outs[1]),
             restore(new_sum, [batch, m], md, outs[2])]
+
+
+def largest(element):
+    """The largest finite value of float type `element`."""
+    if element.name in FORMATS:
+        return max(v for v in tables(element.name).values if math.isfinite(v))
+    return {"f16": 65504.0, "bf16": 3.3895313892515355e38, "f32": 3.4028234663852886e38}.get(element.name,
+                                                                                        sys.float_info.max)
+
+
+def apply_region(ops, block, scores, groups, size, remap, source, loc):
+    """The score region applied to each score ([batch, m, k2] groups).
+    `iree_linalg_ext.index d` is the coordinate along dimension d of IREE's
+    score tensor, whose dimensions are each group's, in increasing order."""
+    if not any(inner.name == "iree_linalg_ext.index" for inner in block.operations):
+        return apply_body(ops, block, {block.arguments[0]: scores}, scores.type.shape, remap, source, like=scores)[0]
+    order = [d for g in groups for d in g]
+    ireedims = [d for g in groups for d in sorted(g)]
+    for inner in block.operations:
+        if inner.name == "iree_linalg_ext.index" and inner.attributes["dim"].value >= len(order):
+            raise Diagnostic(f"'iree_linalg_ext.index' of dimension {inner.attributes['dim'].value}: attention's "
+                             f"scores have {len(order)} dimensions (batch, m and k2)", inner.loc, source)
+    unfolded = view(ops, scores, [size[d] for d in order], loc)
+    (result,) = apply_body(ops, block, {block.arguments[0]: unfolded}, unfolded.type.shape, remap, source,
+                           [order.index(d) for d in ireedims], like=unfolded)
+    return view(ops, result, shape_of(ops, scores, loc), loc)
 
 
 def iteration_sizes(ops, operands, loc):

@@ -1,16 +1,12 @@
 // The iree_linalg_ext ops iree-lite does not compile end in a located
-// error saying why: those formed only inside IREE's own pipeline, and the
-// rest. Each section below is compiled on its own (its lines
-// start `//> `, so that the file itself is an empty program).
+// error saying why: those formed only inside IREE's own pipeline. Each
+// section below is compiled on its own (its lines start `//> `, so that the
+// file itself is an empty program).
 // RUN: sed -n '/^\/\/ BEGIN im2col/,/^\/\/ END/s|^//> ||p' %s | not iree-compile - -o %t 2>&1 | FileCheck %s --check-prefix=IM2COL
 // RUN: sed -n '/^\/\/ BEGIN exp_reduction/,/^\/\/ END/s|^//> ||p' %s | not iree-compile - -o %t 2>&1 | FileCheck %s --check-prefix=EXP
-// RUN: sed -n '/^\/\/ BEGIN custom_op/,/^\/\/ END/s|^//> ||p' %s | not iree-compile - -o %t 2>&1 | FileCheck %s --check-prefix=CUSTOM
-// RUN: sed -n '/^\/\/ BEGIN index/,/^\/\/ END/s|^//> ||p' %s | not iree-compile - -o %t 2>&1 | FileCheck %s --check-prefix=INDEX
 
 // IM2COL: <stdin>:2:8: error: 'iree_linalg_ext.im2col' is formed inside IREE's own compilation pipeline, not by its input conversions
 // EXP: <stdin>:2:10: error: 'iree_linalg_ext.exp_reduction' is formed inside IREE's own compilation pipeline
-// CUSTOM: <stdin>:2:8: error: 'iree_linalg_ext.custom_op' is not supported by iree-lite yet
-// INDEX: <stdin>:2:8: error: 'iree_linalg_ext.index' is not supported by iree-lite yet (it belongs to the bodies of custom_op and attention)
 
 // BEGIN im2col
 //> func.func @f(%x: tensor<1x6x6x2xf32>, %o: tensor<1x16x18xf32>) -> tensor<1x16x18xf32> {
@@ -30,21 +26,5 @@
 //>     iree_linalg_ext.yield %mx, %a : f32, f32
 //>   } -> tensor<f32>, tensor<f32>
 //>   return %r#0, %r#1 : tensor<f32>, tensor<f32>
-//> }
-// END
-// BEGIN custom_op
-//> func.func @f(%x: tensor<4xf32>, %o: tensor<4xf32>) -> tensor<4xf32> {
-//>   %r = iree_linalg_ext.custom_op {indexing_maps = [affine_map<(d0)[s0] -> (d0)>, affine_map<(d0)[s0] -> (d0)>],
-//>       iterator_types = [#iree_linalg_ext.iterator_type<parallel>]} ins(%x : tensor<4xf32>) outs(%o : tensor<4xf32>) {
-//>   ^bb0(%a: tensor<?xf32>, %b: tensor<?xf32>):
-//>     iree_linalg_ext.yield %a : tensor<?xf32>
-//>   } -> tensor<4xf32>
-//>   return %r : tensor<4xf32>
-//> }
-// END
-// BEGIN index
-//> func.func @f() -> index {
-//>   %i = iree_linalg_ext.index 0 : index
-//>   return %i : index
 //> }
 // END
