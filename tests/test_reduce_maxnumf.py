@@ -10,7 +10,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from iree_lite.ir.smallfloat import tables
+from iree_lite.isa.smallfloat import tables
 from tool_runs import compile_both, iree_compile, lite_run, run, run_both, same_on_both
 
 IREE_TYPES = ["f32", "bf16", "f8E4M3FN", "f8E5M2", "f8E4M3FNUZ", "f8E5M2FNUZ"]

@@ -7,7 +7,7 @@ from ..ir.attributes import AffineMapAttr, FloatAttr, IntegerAttr
 from ..ir.linear import exact_dimension
 from ..ir.core import Block, Diagnostic, Operation, Region
 from ..ir.elements import wrap_int
-from ..ir.smallfloat import FORMATS, tables
+from ..isa.smallfloat import FORMATS, tables
 from ..ir.types import ScalarType, TensorType, element_type_of
 
 INDEX = ScalarType("index")

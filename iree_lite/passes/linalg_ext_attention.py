@@ -19,7 +19,7 @@ import sys
 from ..dialects.iree_linalg_ext import score_type
 from ..ir.attributes import AffineMapAttr
 from ..ir.core import Diagnostic
-from ..ir.smallfloat import FORMATS, tables
+from ..isa.smallfloat import FORMATS, tables
 from ..ir.types import TensorType
 from .body import apply_body
 from .build import cast, constant, emit, expand, reduce, shape_of, size_of, size_product, sizes, splat, view
