@@ -157,6 +157,9 @@ ELEMENTWISE = [
 # expression: the same results, vectorized where gcc can't vectorize the
 # expression (a libm call).
 BLOCK_KERNELS = {("exp", "F32"): "lite_exp_f32"}
+# The instruction sets the tile kernels are compiled for, each chosen at run
+# time where the CPU has it (csrc/lite_tile.h's lite_isa, csrc/tile_isa.pxi).
+KERNEL_ISAS = ("sse2", "avx2", "avx512")
 
 # Combiners of buffer.reduce, by code (the constant it names).
 REDUCE_COMBINERS = ["addf", "mulf", "maximumf", "minimumf", "addi", "muli", "maxsi", "minsi"]
@@ -691,20 +694,21 @@ def generate_kernels_pxi():
                 lines += _convert_kernels(kind, src, dst)
                 dispatch += [f"        if ({_field(kind)} == ET_{src[0]}) & (t == ET_{dst[0]}):",
                              f"            return k_{kind}_{src[0].lower()}_{dst[0].lower()}(d, a, n)"]
-    lines += ["", "",
-              "cdef inline int tile_arith(int op, int t, char* d, const char* a, const char* b, const char* c,",
-              "                           uint32_t w, Py_ssize_t n) noexcept nogil:",
-              '    """Run arithmetic tile op `op` over a tile in element type t; `w` is',
-              '    the instruction, for a predicate or source type field. -1 if this VM',
-              '    has no kernel for that type."""']
-    first = True
-    for line in dispatch:
-        if line.startswith("op =="):
-            lines.append(f"    {'if' if first else 'elif'} {line}")
-            first = False
-        else:
-            lines.append(line)
-    lines.append("    return -1")
+    for isa in KERNEL_ISAS:   # one copy a target: csrc/tile_isa.pxi compiles each for its instruction set
+        lines += ["", "",
+                  f"cdef int tile_arith_{isa}(int op, int t, char* d, const char* a, const char* b, const char* c,",
+                  "                         uint32_t w, Py_ssize_t n) noexcept nogil:",
+                  '    """Run arithmetic tile op `op` over a tile in element type t; `w` is',
+                  '    the instruction, for a predicate or source type field. -1 if this VM',
+                  '    has no kernel for that type."""']
+        first = True
+        for line in dispatch:
+            if line.startswith("op =="):
+                lines.append(f"    {'if' if first else 'elif'} {line}")
+                first = False
+            else:
+                lines.append(line)
+        lines.append("    return -1")
     lines += _small_float_tables()
     names = ", ".join(f'b"{op.name[2:]}"' for op in OPS if op.form == "tile")
     first_tile = min(op.code for op in OPS if op.form == "tile")
