@@ -81,6 +81,13 @@ def conversion_functions():
              [s]) for op, s, d in CONVERSIONS]
 
 
+def test_the_generated_copies_are_the_vms_instruction_sets_in_order():
+    """csrc/tile_isa.pxi indexes tile_arith's copies (named from
+    isa.KERNEL_ISAS) by the VM's instruction set number."""
+    assert tuple(_vm.KERNEL_ISAS) == isa.KERNEL_ISAS
+    assert [_vm.KERNEL_ISAS[name] for name in isa.KERNEL_ISAS] == [0, 1, 2]
+
+
 def run_native(ctx, name, inputs):
     views = [_vm.BufferView.from_bytes(isa.ELEMENT_CODES[e], a.shape, a) for e, a in inputs]
     return [np.asarray(r).tobytes() for r in ctx.invoke(name, views)]
