@@ -459,7 +459,8 @@ KERNEL_ISAS = {"sse2": LITE_ISA_SSE2, "avx2": LITE_ISA_AVX2, "avx512": LITE_ISA_
 
 def kernel_isa(limit=None):
     """The instruction set the C kernels (csrc/lite_tile.h: f32 exp, the
-    matmul tiles) run on: "avx512", "avx2" or "sse2", the
+    matmul tiles) and the tile kernels (csrc/tile_isa.pxi) run on:
+    "avx512", "avx2" or "sse2", the
     widest the CPU has up to a limit. With `limit` (one of those), the limit
     from now on: tests use it to run each variant; "avx512" is the default."""
     if limit is not None:

@@ -11,4 +11,4 @@ gen_native: the build script writing the native VM's view (setup.py; not importe
 """
 from .encoding import DecodeError, decode, encode, fields  # noqa: F401
 from .table import *  # noqa: F401,F403  (`from iree_lite import isa; isa.BY_NAME`)
-from .types import TYPE_CLASSES  # noqa: F401
+from .types import KERNEL_TYPES, TYPE_CLASSES  # noqa: F401

@@ -19,7 +19,7 @@ from .smallfloat import FORMATS, tables
 from .table import (
     BIND_GATHERED, BIND_INPUT, BIND_OUTPUT, BY_NAME, CMPF_PREDICATES, CMPI_PREDICATES, CONVERSIONS, ELEMENT_CODES,
     ELEMENTWISE, MAX_BUFFER_BYTES, OPS, REDUCE_COMBINERS, REDUCE_SEGMENT, TILE, TILE_ERRORS, TILE_REGS, TILE_TEMPS,
-    VM_LIMITS, c_name, fingerprint)
+    VM_LIMITS, KERNEL_ISAS, c_name, fingerprint)
 from .types import FLOATS, I1, INTS, KERNEL_TYPES
 
 GENERATED = "# Generated from iree_lite/isa/ by iree_lite/isa/gen_native.py (setup.py). Do not edit."
@@ -207,20 +207,21 @@ def generate_kernels_pxi():
                 lines += _convert_kernels(kind, src, dst)
                 dispatch += [f"        if ({_field(kind)} == ET_{src[0]}) & (t == ET_{dst[0]}):",
                              f"            return k_{kind}_{src[0].lower()}_{dst[0].lower()}(d, a, n)"]
-    lines += ["", "",
-              "cdef inline int tile_arith(int op, int t, char* d, const char* a, const char* b, const char* c,",
-              "                           uint32_t w, Py_ssize_t n) noexcept nogil:",
-              '    """Run arithmetic tile op `op` over a tile in element type t; `w` is',
-              '    the instruction, for a predicate or source type field. -1 if this VM',
-              '    has no kernel for that type."""']
-    first = True
-    for line in dispatch:
-        if line.startswith("op =="):
-            lines.append(f"    {'if' if first else 'elif'} {line}")
-            first = False
-        else:
-            lines.append(line)
-    lines.append("    return -1")
+    for isa in KERNEL_ISAS:   # one copy a target: csrc/tile_isa.pxi compiles each for its instruction set
+        lines += ["", "",
+                  f"cdef int tile_arith_{isa}(int op, int t, char* d, const char* a, const char* b, const char* c,",
+                  "                         uint32_t w, Py_ssize_t n) noexcept nogil:",
+                  '    """Run arithmetic tile op `op` over a tile in element type t; `w` is',
+                  '    the instruction, for a predicate or source type field. -1 if this VM',
+                  '    has no kernel for that type."""']
+        first = True
+        for line in dispatch:
+            if line.startswith("op =="):
+                lines.append(f"    {'if' if first else 'elif'} {line}")
+                first = False
+            else:
+                lines.append(line)
+        lines.append("    return -1")
     lines += _small_float_tables()
     names = ", ".join(f'b"{op.name[2:]}"' for op in OPS if op.form == "tile")
     first_tile = min(op.code for op in OPS if op.form == "tile")

@@ -159,6 +159,9 @@ ELEMENTWISE = [
     ("isfinite", 1, "float->i1", "(A == A) & (A != INFINITY) & (A != -INFINITY)", "d = a is finite (i1)."),
     ("select", 3, "select", "B if A else C", "d = a ? b : c; a is an i1 tile, `type` is b's and c's."),
 ]
+# The instruction sets the tile kernels are compiled for, each chosen at run
+# time where the CPU has it (csrc/lite_tile.h's lite_isa, csrc/tile_isa.pxi).
+KERNEL_ISAS = ("sse2", "avx2", "avx512")
 # Combiners of buffer.reduce, by code (the constant it names).
 REDUCE_COMBINERS = ["addf", "mulf", "maximumf", "minimumf", "addi", "muli", "maxsi", "minsi"]
 
