@@ -224,13 +224,11 @@ cdef void pack_last_panel(matmul_job_t* j, int64_t nr) noexcept nogil:
 
 
 cdef lite_status* run_matmul(ctx_t* ctx, const run_t* run, ref_t rc, ref_t ra, ref_t rb) noexcept nogil:
-    cdef matmul_job_t j
     cdef half_job_t h
     cdef buffer_t* c
     cdef buffer_t* a
     cdef buffer_t* b
-    cdef int64_t batches, rows, nr, panels, grain, items
-    cdef bint on_pool
+    cdef int64_t batches, m, k, n
     if rc.kind != REF_BUFFER or ra.kind != REF_BUFFER or rb.kind != REF_BUFFER:
         return status_new(STATUS_INVALID_ARGUMENT, b"matmul operand is not a buffer")
     c = <buffer_t*>rc.ptr
@@ -238,28 +236,44 @@ cdef lite_status* run_matmul(ctx_t* ctx, const run_t* run, ref_t rc, ref_t ra, r
     b = <buffer_t*>rb.ptr
     if not (c.rank == a.rank == b.rank and (c.rank == 2 or c.rank == 3)):
         return status_new(STATUS_INVALID_ARGUMENT, b"matmul operands must all be rank 2 or all rank 3")
-    if c.element != a.element or c.element != b.element or c.readonly:
-        return status_new(STATUS_INVALID_ARGUMENT, b"matmul operands must share an element type; the accumulator writable")
+    if c.readonly or not (c.element == a.element == b.element
+                          or c.element == ET_I32 and a.element == ET_I8 and b.element == ET_I8):
+        return status_new(STATUS_INVALID_ARGUMENT, b"matmul operands must share an element type (or be i8 into "
+                                                   b"an i32 accumulator); the accumulator writable")
     if c.element not in (ET_F32, ET_F64, ET_I32, ET_I64, ET_INDEX, ET_F16, ET_BF16):
         return status_new(STATUS_UNIMPLEMENTED, b"matmul of this element type is not supported yet")
     batches = c.shape[0] if c.rank == 3 else 1
-    j.m = c.shape[c.rank - 2]
-    j.n = c.shape[c.rank - 1]
-    j.k = a.shape[a.rank - 1]
-    if (a.shape[a.rank - 2] != j.m or b.shape[b.rank - 2] != j.k or b.shape[b.rank - 1] != j.n
+    m = c.shape[c.rank - 2]
+    n = c.shape[c.rank - 1]
+    k = a.shape[a.rank - 1]
+    if (a.shape[a.rank - 2] != m or b.shape[b.rank - 2] != k or b.shape[b.rank - 1] != n
             or (c.rank == 3 and (a.shape[0] != batches or b.shape[0] != batches))):
         return shapes_disagree(b"matmul of %s by %s into %s: the shapes do not agree", a, b, c)
-    rows = batches * j.m
     if is_half(c.element):
         h.element, h.c, h.a, h.b, h.m, h.k, h.n = c.element, <uint16_t*>c.data, <const uint16_t*>a.data, \
-            <const uint16_t*>b.data, j.m, j.k, j.n
+            <const uint16_t*>b.data, m, k, n
         h.run = run
-        half_run(ctx, half_matmul_range, &h, rows, rows * j.k * j.n)
+        half_run(ctx, half_matmul_range, &h, batches * m, batches * m * k * n)
         return run_check(run)   # chunks skip their work once the call must stop
-    j.c = c.data
-    j.a = a.data
-    j.b = b.data
-    j.element = c.element
+    if a.element == ET_I8:
+        return run_matmul_i8(ctx, run, <int32_t*>c.data, <const int8_t*>a.data, <const int8_t*>b.data,
+                             batches, m, k, n)
+    return matmul_same_type(ctx, run, c.data, a.data, b.data, c.element, batches, m, k, n)
+
+
+cdef lite_status* matmul_same_type(ctx_t* ctx, const run_t* run, char* c, const char* a, const char* b,
+                                   int element, int64_t batches, int64_t m, int64_t k, int64_t n) noexcept nogil:
+    """C (batches x m x n) += A (batches x m x k) times B (batches x k x n),
+    all of one element type (not f16/bf16)."""
+    cdef matmul_job_t j
+    cdef int64_t rows, nr, panels, grain, items
+    cdef bint on_pool
+    j.m, j.k, j.n = m, k, n
+    rows = batches * j.m
+    j.c = c
+    j.a = a
+    j.b = b
+    j.element = element
     j.run = run
     cdef int64_t t0 = trace_op_begin(ctx.trace, &j.trace, &j.trace_id)
     on_pool = ctx.pool != NULL and rows * j.k * j.n > ctx.inline_elements

@@ -15,7 +15,7 @@ from ..dialects.linalg import (CONTRACTIONS, CONVOLUTIONS, ELEMENTWISE, MATMUL_D
 from ..dialects.reduction import Fold, Pick, reduction_plan
 from ..ir.attributes import AffineMapAttr
 from ..ir.core import Block, Diagnostic, Operation
-from ..ir.types import TensorType
+from ..ir.types import TensorType, element_type_of
 from .body import apply_body
 from .build import INDEX, cast, emit, expand, fold, index_constant, insert, linear_index, map_dimensions, reordered, \
     shape_of, size_of, softmax, splat, view
@@ -104,7 +104,9 @@ def rewrite(op, ops, remap, source):
     if kind in CONTRACTIONS:
         if "indexing_maps" in op.attributes:
             ins = matmul_inputs(op, ops, ins, outs[0])
-        return [contract(ops, kind, cast_operands(op, ops, ins, out_type.element), outs[0], op.loc)]
+        if not native_i8_product(op, ins, out_type.element):
+            ins = cast_operands(op, ops, ins, out_type.element)
+        return [contract(ops, kind, ins, outs[0], op.loc)]
     if kind == "map":
         body = op.regions[0].blocks[0]
         return apply_body(ops, body, dict(zip(body.arguments, op.operands)), out_type.shape, remap, source,
@@ -119,6 +121,13 @@ def rewrite(op, ops, remap, source):
     if "reduction" in kinds:
         return reduce_generic(op, ops, kinds, remap, source)
     return rewrite_generic(op, ops, remap, source)
+
+
+def native_i8_product(op, ins, element):
+    """Whether a contraction reads i8 operands, sign-extended, into i32: the VM's
+    buffer.matmul takes those as they are (no widened copies)."""
+    return (element.name == "i32" and all(element_type_of(v.type).name == "i8" for v in ins)
+            and "cast_unsigned" not in str(op.attributes.get("cast", "")))
 
 
 def cast_operands(op, ops, ins, element):
