@@ -236,10 +236,11 @@ cdef lite_status* run_matmul(ctx_t* ctx, const run_t* run, ref_t rc, ref_t ra, r
     b = <buffer_t*>rb.ptr
     if not (c.rank == a.rank == b.rank and (c.rank == 2 or c.rank == 3)):
         return status_new(STATUS_INVALID_ARGUMENT, b"matmul operands must all be rank 2 or all rank 3")
-    if c.readonly or not (c.element == a.element == b.element
-                          or c.element == ET_I32 and a.element == ET_I8 and b.element == ET_I8):
+    if c.readonly or not (c.element == a.element == b.element or a.element == b.element and (
+            c.element == ET_I32 and a.element == ET_I8 or c.element == ET_F32 and is_half(a.element))):
         return status_new(STATUS_INVALID_ARGUMENT, b"matmul operands must share an element type (or be i8 into "
-                                                   b"an i32 accumulator); the accumulator writable")
+                                                   b"an i32 accumulator, f16 or bf16 into f32); the accumulator "
+                                                   b"writable")
     if c.element not in (ET_F32, ET_F64, ET_I32, ET_I64, ET_INDEX, ET_F16, ET_BF16):
         return status_new(STATUS_UNIMPLEMENTED, b"matmul of this element type is not supported yet")
     batches = c.shape[0] if c.rank == 3 else 1
@@ -258,6 +259,8 @@ cdef lite_status* run_matmul(ctx_t* ctx, const run_t* run, ref_t rc, ref_t ra, r
     if a.element == ET_I8:
         return run_matmul_i8(ctx, run, <int32_t*>c.data, <const int8_t*>a.data, <const int8_t*>b.data,
                              batches, m, k, n)
+    if is_half(a.element):   # into f32
+        return matmul_widened(ctx, run, c.data, ET_F32, a.data, b.data, a.element, batches, m, k, n)
     return matmul_same_type(ctx, run, c.data, a.data, b.data, c.element, batches, m, k, n)
 
 

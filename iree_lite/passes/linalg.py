@@ -104,7 +104,7 @@ def rewrite(op, ops, remap, source):
     if kind in CONTRACTIONS:
         if "indexing_maps" in op.attributes:
             ins = matmul_inputs(op, ops, ins, outs[0])
-        if not native_i8_product(op, ins, out_type.element):
+        if not native_narrow_product(op, ins, out_type.element):
             ins = cast_operands(op, ops, ins, out_type.element)
         return [contract(ops, kind, ins, outs[0], op.loc)]
     if kind == "map":
@@ -123,11 +123,14 @@ def rewrite(op, ops, remap, source):
     return rewrite_generic(op, ops, remap, source)
 
 
-def native_i8_product(op, ins, element):
-    """Whether a contraction reads i8 operands, sign-extended, into i32: the VM's
-    buffer.matmul takes those as they are (no widened copies)."""
-    return (element.name == "i32" and all(element_type_of(v.type).name == "i8" for v in ins)
-            and "cast_unsigned" not in str(op.attributes.get("cast", "")))
+def native_narrow_product(op, ins, element):
+    """Whether a contraction's operands widen to its result type in a way the
+    VM's buffer.matmul takes them as they are (no widened copies): i8 read as
+    signed into i32, f16 or bf16 (both the same) into f32."""
+    have = {element_type_of(v.type).name for v in ins}
+    if element.name == "i32" and have == {"i8"}:
+        return "cast_unsigned" not in str(op.attributes.get("cast", ""))
+    return element.name == "f32" and have in ({"f16"}, {"bf16"})
 
 
 def cast_operands(op, ops, ins, element):

@@ -1,5 +1,12 @@
-/* i8 x i8 -> i32 matrix products (buffer.matmul with i8 operands and an i32
-   accumulator) with AVX-512 VNNI: the blocking around it is in matmul_i8.pxi.
+/* Matrix products whose operands are narrower than the accumulator
+   (matmul_mixed.pxi): the widening of operands to the accumulator's type,
+   and i8 x i8 -> i32 products with AVX-512 VNNI.
+
+   Widening: i8 to i32 by sign extension, f16 and bf16 to f32 (exact; F16C
+   converts eight f16 at once, quieting a signaling NaN as the scalar
+   conversion does).
+
+   VNNI:
 
    vpdpbusd adds to each i32 lane the four products of an unsigned byte of
    one operand by a signed byte of the other. A's signed bytes are made
@@ -14,11 +21,36 @@
      corrections -128 * sum_k B[k, j] (LITE_I8_NR of them);
    - A in tiles of LITE_I8_MR rows: for each group of 4 k, the rows' 4
      biased bytes side by side. */
-#ifndef LITE_MM_I8_H
-#define LITE_MM_I8_H
+#ifndef LITE_MM_MIXED_H
+#define LITE_MM_MIXED_H
 #include <immintrin.h>
 #include <stdint.h>
 #include "lite_tile.h"
+
+static void lite_widen_i8(int32_t* d, const int8_t* s, int64_t n) {
+    for (int64_t i = 0; i < n; i++) d[i] = s[i];
+}
+
+static void lite_widen_bf16(float* d, const uint16_t* s, int64_t n) {
+    for (int64_t i = 0; i < n; i++) d[i] = lite_bf16_to_f32(s[i]);
+}
+
+static void lite_widen_f16_sse2(float* d, const uint16_t* s, int64_t n) {
+    for (int64_t i = 0; i < n; i++) d[i] = lite_f16_to_f32(s[i]);
+}
+
+__attribute__((target("avx2,f16c"))) static void lite_widen_f16_f16c(float* d, const uint16_t* s, int64_t n) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(d + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i*)(s + i))));
+    for (; i < n; i++) d[i] = _cvtsh_ss(s[i]);
+}
+
+static inline void lite_widen_f16(float* d, const uint16_t* s, int64_t n) {
+    if (lite_isa() >= LITE_ISA_AVX2 && __builtin_cpu_supports("f16c"))
+        lite_widen_f16_f16c(d, s, n);
+    else
+        lite_widen_f16_sse2(d, s, n);
+}
 
 #define LITE_I8_MR 8
 #define LITE_I8_NR 32
