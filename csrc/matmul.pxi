@@ -43,6 +43,10 @@ cdef enum:
     # results are the plain loop's.
     MM_KC = LITE_MM_KC
     MM_FEW_ROWS = 128
+    # A matvec's rows (too narrow for tiles) summed this many side by side,
+    # each its own in-order sum: independent sums hide the latency of the
+    # add one sum would wait on.
+    MM_DOT_ROWS = 8
 
 
 cdef inline void matmul_rows(num* c, const num* a, const num* b, int64_t begin, int64_t end,
@@ -63,6 +67,30 @@ cdef inline void matmul_rows(num* c, const num* a, const num* b, int64_t begin, 
             brow = b + (batch * k + kk) * n
             for j in range(j0, j1):
                 crow[j] = crow[j] + x * brow[j]
+
+
+cdef inline void matvec_rows(num* c, const num* a, const num* b, int64_t begin, int64_t end,
+                             int64_t m, int64_t k) noexcept nogil:
+    """matmul_rows for one column (n = 1): MM_DOT_ROWS rows of a batch at a time."""
+    cdef num acc[MM_DOT_ROWS]
+    cdef int64_t r = begin, seg_end, q, kk
+    cdef const num* bb
+    cdef num x
+    while r < end:
+        seg_end = min(end, (r // m + 1) * m)
+        bb = b + (r // m) * k
+        while r + MM_DOT_ROWS <= seg_end:
+            for q in range(MM_DOT_ROWS):
+                acc[q] = c[r + q]
+            for kk in range(k):
+                x = bb[kk]
+                for q in range(MM_DOT_ROWS):
+                    acc[q] = acc[q] + a[(r + q) * k + kk] * x
+            for q in range(MM_DOT_ROWS):
+                c[r + q] = acc[q]
+            r += MM_DOT_ROWS
+        matmul_rows(c, a, b, r, seg_end, m, k, 1, 0, 1)
+        r = seg_end
 
 
 cdef inline void pack_panel(num* dst, const num* src, int64_t w, int64_t k, int64_t n) noexcept nogil:
@@ -172,7 +200,9 @@ cdef inline void matmul_run(num* c, const num* a, const num* b, const num* packe
                             int64_t end, matmul_job_t* j) noexcept nogil:
     """Work items [begin, end): rows, or panels (j.by_panels)."""
     cdef int64_t nr = LITE_MM_ROW_BYTES // sizeof(num)
-    if not j.tiled:
+    if not j.tiled and j.n == 1:
+        matvec_rows(c, a, b, begin, end, j.m, j.k)
+    elif not j.tiled:
         matmul_rows(c, a, b, begin, end, j.m, j.k, j.n, 0, j.n)
     elif j.by_panels:
         matmul_blocked(c, a, b, packed, 0, j.m, begin, end, j)
