@@ -43,6 +43,10 @@ cdef enum:
     # results are the plain loop's.
     MM_KC = LITE_MM_KC
     MM_FEW_ROWS = 128
+    # A matvec's rows (too narrow for tiles) summed this many side by side,
+    # each its own in-order sum: independent sums hide the latency of the
+    # add one sum would wait on.
+    MM_DOT_ROWS = 8
 
 
 cdef inline void matmul_rows(num* c, const num* a, const num* b, int64_t begin, int64_t end,
@@ -63,6 +67,30 @@ cdef inline void matmul_rows(num* c, const num* a, const num* b, int64_t begin, 
             brow = b + (batch * k + kk) * n
             for j in range(j0, j1):
                 crow[j] = crow[j] + x * brow[j]
+
+
+cdef inline void matvec_rows(num* c, const num* a, const num* b, int64_t begin, int64_t end,
+                             int64_t m, int64_t k) noexcept nogil:
+    """matmul_rows for one column (n = 1): MM_DOT_ROWS rows of a batch at a time."""
+    cdef num acc[MM_DOT_ROWS]
+    cdef int64_t r = begin, seg_end, q, kk
+    cdef const num* bb
+    cdef num x
+    while r < end:
+        seg_end = min(end, (r // m + 1) * m)
+        bb = b + (r // m) * k
+        while r + MM_DOT_ROWS <= seg_end:
+            for q in range(MM_DOT_ROWS):
+                acc[q] = c[r + q]
+            for kk in range(k):
+                x = bb[kk]
+                for q in range(MM_DOT_ROWS):
+                    acc[q] = acc[q] + a[(r + q) * k + kk] * x
+            for q in range(MM_DOT_ROWS):
+                c[r + q] = acc[q]
+            r += MM_DOT_ROWS
+        matmul_rows(c, a, b, r, seg_end, m, k, 1, 0, 1)
+        r = seg_end
 
 
 cdef inline void pack_panel(num* dst, const num* src, int64_t w, int64_t k, int64_t n) noexcept nogil:
@@ -172,7 +200,9 @@ cdef inline void matmul_run(num* c, const num* a, const num* b, const num* packe
                             int64_t end, matmul_job_t* j) noexcept nogil:
     """Work items [begin, end): rows, or panels (j.by_panels)."""
     cdef int64_t nr = LITE_MM_ROW_BYTES // sizeof(num)
-    if not j.tiled:
+    if not j.tiled and j.n == 1:
+        matvec_rows(c, a, b, begin, end, j.m, j.k)
+    elif not j.tiled:
         matmul_rows(c, a, b, begin, end, j.m, j.k, j.n, 0, j.n)
     elif j.by_panels:
         matmul_blocked(c, a, b, packed, 0, j.m, begin, end, j)
@@ -224,13 +254,11 @@ cdef void pack_last_panel(matmul_job_t* j, int64_t nr) noexcept nogil:
 
 
 cdef lite_status* run_matmul(ctx_t* ctx, const run_t* run, ref_t rc, ref_t ra, ref_t rb) noexcept nogil:
-    cdef matmul_job_t j
     cdef half_job_t h
     cdef buffer_t* c
     cdef buffer_t* a
     cdef buffer_t* b
-    cdef int64_t batches, rows, nr, panels, grain, items
-    cdef bint on_pool
+    cdef int64_t batches, m, k, n
     if rc.kind != REF_BUFFER or ra.kind != REF_BUFFER or rb.kind != REF_BUFFER:
         return status_new(STATUS_INVALID_ARGUMENT, b"matmul operand is not a buffer")
     c = <buffer_t*>rc.ptr
@@ -238,28 +266,47 @@ cdef lite_status* run_matmul(ctx_t* ctx, const run_t* run, ref_t rc, ref_t ra, r
     b = <buffer_t*>rb.ptr
     if not (c.rank == a.rank == b.rank and (c.rank == 2 or c.rank == 3)):
         return status_new(STATUS_INVALID_ARGUMENT, b"matmul operands must all be rank 2 or all rank 3")
-    if c.element != a.element or c.element != b.element or c.readonly:
-        return status_new(STATUS_INVALID_ARGUMENT, b"matmul operands must share an element type; the accumulator writable")
+    if c.readonly or not (c.element == a.element == b.element or a.element == b.element and (
+            c.element == ET_I32 and a.element == ET_I8 or c.element == ET_F32 and is_half(a.element))):
+        return status_new(STATUS_INVALID_ARGUMENT, b"matmul operands must share an element type (or be i8 into "
+                                                   b"an i32 accumulator, f16 or bf16 into f32); the accumulator "
+                                                   b"writable")
     if c.element not in (ET_F32, ET_F64, ET_I32, ET_I64, ET_INDEX, ET_F16, ET_BF16):
         return status_new(STATUS_UNIMPLEMENTED, b"matmul of this element type is not supported yet")
     batches = c.shape[0] if c.rank == 3 else 1
-    j.m = c.shape[c.rank - 2]
-    j.n = c.shape[c.rank - 1]
-    j.k = a.shape[a.rank - 1]
-    if (a.shape[a.rank - 2] != j.m or b.shape[b.rank - 2] != j.k or b.shape[b.rank - 1] != j.n
+    m = c.shape[c.rank - 2]
+    n = c.shape[c.rank - 1]
+    k = a.shape[a.rank - 1]
+    if (a.shape[a.rank - 2] != m or b.shape[b.rank - 2] != k or b.shape[b.rank - 1] != n
             or (c.rank == 3 and (a.shape[0] != batches or b.shape[0] != batches))):
         return shapes_disagree(b"matmul of %s by %s into %s: the shapes do not agree", a, b, c)
-    rows = batches * j.m
     if is_half(c.element):
         h.element, h.c, h.a, h.b, h.m, h.k, h.n = c.element, <uint16_t*>c.data, <const uint16_t*>a.data, \
-            <const uint16_t*>b.data, j.m, j.k, j.n
+            <const uint16_t*>b.data, m, k, n
         h.run = run
-        half_run(ctx, half_matmul_range, &h, rows, rows * j.k * j.n)
+        half_run(ctx, half_matmul_range, &h, batches * m, batches * m * k * n)
         return run_check(run)   # chunks skip their work once the call must stop
-    j.c = c.data
-    j.a = a.data
-    j.b = b.data
-    j.element = c.element
+    if a.element == ET_I8:
+        return run_matmul_i8(ctx, run, <int32_t*>c.data, <const int8_t*>a.data, <const int8_t*>b.data,
+                             batches, m, k, n)
+    if is_half(a.element):   # into f32
+        return matmul_widened(ctx, run, c.data, ET_F32, a.data, b.data, a.element, batches, m, k, n)
+    return matmul_same_type(ctx, run, c.data, a.data, b.data, c.element, batches, m, k, n)
+
+
+cdef lite_status* matmul_same_type(ctx_t* ctx, const run_t* run, char* c, const char* a, const char* b,
+                                   int element, int64_t batches, int64_t m, int64_t k, int64_t n) noexcept nogil:
+    """C (batches x m x n) += A (batches x m x k) times B (batches x k x n),
+    all of one element type (not f16/bf16)."""
+    cdef matmul_job_t j
+    cdef int64_t rows, nr, panels, grain, items
+    cdef bint on_pool
+    j.m, j.k, j.n = m, k, n
+    rows = batches * j.m
+    j.c = c
+    j.a = a
+    j.b = b
+    j.element = element
     j.run = run
     cdef int64_t t0 = trace_op_begin(ctx.trace, &j.trace, &j.trace_id)
     on_pool = ctx.pool != NULL and rows * j.k * j.n > ctx.inline_elements

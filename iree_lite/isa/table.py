@@ -284,7 +284,9 @@ def _ops():
          "REDUCE_SEGMENT elements is folded wholly in order."),
         ("buffer.matmul", "acc:rr lhs:rr rhs:rr",
          "acc[b, i, j] += sum over k, in order, of lhs[b, i, k] * rhs[b, k, j] (rank 3), or the same "
-         "without b (rank 2); each product and sum rounded to the element type (no fused multiply-add)."),
+         "without b (rank 2); each product and sum rounded to the element type (no fused multiply-add). "
+         "lhs and rhs may instead both be i8 with an i32 acc (their sign-extended products, summed in i32, "
+         "wrapping), or both f16 or both bf16 with an f32 acc (their exact f32 values)."),
         ("buffer.check", "src:rr layout:const=layout",
          "Fail unless buffer view `src` has the element type and shape of constant `layout` "
          "and storage of at least that many bytes (storage passed in by a caller). A -1 dimension "

@@ -17,6 +17,7 @@ from ..dialects.linalg import (CONTRACTIONS, CONVOLUTIONS, MATMUL_DIMS, NAMED_CO
 from ..dialects.reduction import Fold, Pick, reduction_plan
 from ..ir.attributes import AffineMapAttr
 from ..ir.core import Block, Diagnostic, Operation
+from ..ir.types import TensorType, element_type_of
 from .body import apply_body
 from .build import cast, emit, expand, fold, map_dimensions, reordered, shape_of, size_of, softmax, splat, view
 from .contract import rewrite_contract, rewrite_elementwise
@@ -112,7 +113,9 @@ def rewrite_structured(op, rw):
     if kind in CONTRACTIONS:
         if "indexing_maps" in op.attributes:
             ins = matmul_inputs(op, ops, ins, outs[0])
-        return [contract(ops, kind, cast_operands(op, ops, ins, out_type.element), outs[0], op.loc)]
+        if not native_narrow_product(op, ins, out_type.element):
+            ins = cast_operands(op, ops, ins, out_type.element)
+        return [contract(ops, kind, ins, outs[0], op.loc)]
     if kind == "map":
         body = op.regions[0].blocks[0]
         return apply_body(ops, body, dict(zip(body.arguments, op.operands)), out_type.shape, remap, source,
@@ -127,6 +130,16 @@ def rewrite_structured(op, rw):
     if "reduction" in kinds:
         return reduce_generic(op, ops, kinds, remap, source)
     return rewrite_generic(op, ops, remap, source)
+
+
+def native_narrow_product(op, ins, element):
+    """Whether a contraction's operands widen to its result type in a way the
+    VM's buffer.matmul takes them as they are (no widened copies): i8 read as
+    signed into i32, f16 or bf16 (both the same) into f32."""
+    have = {element_type_of(v.type).name for v in ins}
+    if element.name == "i32" and have == {"i8"}:
+        return "cast_unsigned" not in str(op.attributes.get("cast", ""))
+    return element.name == "f32" and have in ({"f16"}, {"bf16"})
 
 
 def cast_operands(op, ops, ins, element):
