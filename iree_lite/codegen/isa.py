@@ -156,7 +156,7 @@ ELEMENTWISE = [
 # the op over a block, f(d, a, ..., n), in place of the loop over its
 # expression: the same results, vectorized where gcc can't vectorize the
 # expression (a libm call).
-BLOCK_KERNELS = {("exp", "F32"): "lite_exp_f32"}
+BLOCK_KERNELS = {("exp", "F32"): "lite_exp_f32", ("erf", "F32"): "lite_erf_f32"}
 
 # Combiners of buffer.reduce, by code (the constant it names).
 REDUCE_COMBINERS = ["addf", "mulf", "maximumf", "minimumf", "addi", "muli", "maxsi", "minsi"]
