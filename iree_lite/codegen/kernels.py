@@ -117,12 +117,22 @@ def build_kernel(name, group, outputs, lookup):
             base += const * row
         return base, strides
 
-    def spread_dimension(op):
-        """The result dimension whose coordinate is the flat source index
-        (a broadcast along the others: t.spread), or None."""
+    def spread_run(op):
+        """(inner, length) when the flat source index is the flat coordinate
+        over a run of adjacent result dimensions (a broadcast along the
+        others: t.spread, d[i] = src[(i / inner) % length]; a softmax's row
+        maximum or a bias), or None. Unit dimensions read nothing."""
         base, strides = gather_form(op)
-        used = [d for d, s in enumerate(strides) if s]
-        return used[0] if base == 0 and len(used) == 1 and strides[used[0]] == 1 else None
+        shape = op.results[0].type.shape
+        used = [d for d, s in enumerate(strides) if s and shape[d] != 1]
+        if base or min(shape, default=1) <= 0 or used != list(range(used[0], used[-1] + 1) if used else []):
+            return None
+        step = 1
+        for d in reversed(used):
+            if strides[d] != step:
+                return None
+            step *= shape[d]
+        return math.prod(shape[used[-1] + 1:] if used else shape), step
 
     def gather_index(op):
         """A register holding, per element, the flat index its expand reads."""
@@ -159,11 +169,9 @@ def build_kernel(name, group, outputs, lookup):
         tile_op, element, extra = lookup(op.name).tile(op)
         if op in gathers:
             binding = len(buffers) + gathered.index(op.operands[0])
-            dim = spread_dimension(op) if op.name == "iree_lite.expand" else None
-            if dim is not None:
-                shape = op.results[0].type.shape
-                tile_op, extra = "spread", {"b": binding, "a": index_constant(math.prod(shape[dim + 1:])),
-                                            "c": index_constant(shape[dim])}
+            run = spread_run(op) if op.name == "iree_lite.expand" else None
+            if run is not None:
+                tile_op, extra = "spread", {"b": binding, "a": index_constant(run[0]), "c": index_constant(run[1])}
             else:
                 if op.name == "iree_lite.expand":
                     index = gather_index(op)
