@@ -28,9 +28,10 @@ def expand(ops, value, amap, shape, loc, like=None, size=None):
     iteration shape."""
     if amap.is_identity and value.type.shape == tuple(shape):
         return value
-    forms = amap.linear() or ()
-    if forms and in_order(forms, value.type.shape, shape):
+    forms = amap.linear()
+    if forms is not None and in_order(forms, value.type.shape, shape):
         return view(ops, value, shape, loc)
+    forms = forms or ()
     t = TensorType(tuple(shape), value.type.element)
     fed = {exact_dimension(coeffs, const) for coeffs, const in forms}
     size = size or (lambda d: size_of(ops, like, d, loc))
