@@ -244,4 +244,6 @@ static inline void lite_exp_f32(float* d, const float* a, int64_t n) {
     }
 }
 
+#include "lite_erf.h"   /* t.erf f32, by the same scheme as exp */
+
 #endif

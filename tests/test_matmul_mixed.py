@@ -167,7 +167,7 @@ def half_views(arrays, element):
     if element == "f16":
         return arrays
     from iree_lite import _vm
-    from iree_lite.codegen.isa import ELEMENT_CODES
+    from iree_lite.isa import ELEMENT_CODES
     return [_vm.BufferView.from_bytes(ELEMENT_CODES[e], x.shape, x.tobytes())
             for x, e in zip(arrays, ("bf16", "bf16", "f32"))]
 

@@ -144,18 +144,19 @@ def test_generated_gathers_verify_and_match_numpy(program):
 
 
 def test_a_generic_of_more_loops_than_the_vm_has_dimensions_is_a_located_error():
-    """Nine loops reducing an 8-d input: the iteration space the rewrite
-    makes is a tensor of 9 dimensions, refused at the generic, not in
-    bytecode the verifier would reject at load."""
+    """Nine loops reducing an 8-d input over 34 points (over at most 16 the
+    rewrite folds point by point): the iteration space the rewrite makes is
+    a tensor of 9 dimensions, refused at the generic, not in bytecode the
+    verifier would reject at load."""
     d = ", ".join(f"d{i}" for i in range(9))
-    src = ("func.func @f(%x: tensor<1x1x1x1x1x1x1x2xf32>, %w: tensor<3xf32>, %o: tensor<1xf32>) -> tensor<1xf32> {\n"
+    src = ("func.func @f(%x: tensor<1x1x1x1x1x1x1x2xf32>, %w: tensor<17xf32>, %o: tensor<1xf32>) -> tensor<1xf32> {\n"
            f"  %r = linalg.generic {{indexing_maps = [affine_map<({d}) -> ({d[:-4]})>, affine_map<({d}) -> (d8)>, "
            f"affine_map<({d}) -> (d0)>], iterator_types = [\"parallel\", " + ", ".join(['"reduction"'] * 8) + "]} "
-           "ins(%x, %w : tensor<1x1x1x1x1x1x1x2xf32>, tensor<3xf32>) outs(%o : tensor<1xf32>) {\n"
+           "ins(%x, %w : tensor<1x1x1x1x1x1x1x2xf32>, tensor<17xf32>) outs(%o : tensor<1xf32>) {\n"
            "  ^bb0(%a: f32, %b: f32, %acc: f32):\n    %p = arith.mulf %a, %b : f32\n"
            "    %s = arith.addf %p, %acc : f32\n    linalg.yield %s : f32\n  } -> tensor<1xf32>\n"
            "  return %r : tensor<1xf32>\n}\n")
-    with pytest.raises(Diagnostic, match=re.escape("'tensor<1x1x1x1x1x1x1x2x3xf32>' has 9 dimensions, more than "
+    with pytest.raises(Diagnostic, match=re.escape("'tensor<1x1x1x1x1x1x1x2x17xf32>' has 9 dimensions, more than "
                                                    "the VM's limit of 8")) as e:
         iree_lite.compiler.compile_module(src, "t.mlir")
     assert e.value.render().startswith("t.mlir:2:8: error:")

@@ -8,6 +8,7 @@ Layout of a kernel's operands:
 All loads come first and all stores last, so an output may share storage
 with an input (in place) without a later load seeing the new contents.
 """
+import collections
 import math
 from array import array
 from dataclasses import dataclass
@@ -116,39 +117,79 @@ def build_kernel(name, group, outputs, lookup):
             base += const * row
         return base, strides
 
-    def spread_dimension(op):
-        """The result dimension whose coordinate is the flat source index
-        (a broadcast along the others: t.spread), or None."""
+    def spread_run(op):
+        """(inner, length) when the flat source index is the flat coordinate
+        over a run of adjacent result dimensions (a broadcast along the
+        others: t.spread, d[i] = src[(i / inner) % length]; a softmax's row
+        maximum or a bias), or None. Unit dimensions read nothing."""
         base, strides = gather_form(op)
-        used = [d for d, s in enumerate(strides) if s]
-        return used[0] if base == 0 and len(used) == 1 and strides[used[0]] == 1 else None
-
-    def gather_index(op):
-        """A register holding, per element, the flat index its expand reads."""
         shape = op.results[0].type.shape
-        base, strides = gather_form(op)
-        temps = []
+        used = [d for d, s in enumerate(strides) if s and shape[d] != 1]
+        if base or min(shape, default=1) <= 0 or used != list(range(used[0], used[-1] + 1) if used else []):
+            return None
+        step = 1
+        for d in reversed(used):
+            if strides[d] != step:
+                return None
+            step *= shape[d]
+        return math.prod(shape[used[-1] + 1:] if used else shape), step
 
-        def const(value):
-            temps.append(alloc(object()))
-            emit("t.splat", {"d": temps[-1], "p": index_constant(value)}, "index")
-            return temps[-1]
-        index = const(base) if base or not any(strides) else None
-        inner = 1
+    def index_key(op):
+        """(base, strides) of an expand's gather, unit dimensions' strides
+        dropped (their coordinate is always 0)."""
+        base, strides = gather_form(op)
+        return base, tuple(s if n != 1 else 0 for s, n in zip(strides, op.results[0].type.shape))
+
+    # Gathers over the same strides (a pooling window's points, say) share
+    # the strided sum of coordinates; each adds its own base.
+    sharing = collections.Counter(index_key(op)[1] for op in gathers
+                                  if op.name == "iree_lite.expand" and spread_run(op) is None)
+    shared = {}   # strides -> the register holding their sum
+
+    def const(value):
+        reg = alloc(object())
+        emit("t.splat", {"d": reg, "p": index_constant(value)}, "index")
+        return reg
+
+    def strided_sum(shape, strides):
+        """A register holding sum over d of strides[d] * coordinate_d, or None for no strides."""
+        index, inner = None, 1
         for d in reversed(range(len(shape))):
             if strides[d]:
                 term = alloc(object())
                 emit("t.lindex", {"d": term, "a": index_constant(inner), "b": index_constant(shape[d])}, "index")
                 if strides[d] != 1:
-                    emit("t.muli", {"d": term, "a": term, "b": const(strides[d])}, "index")
+                    factor = const(strides[d])
+                    emit("t.muli", {"d": term, "a": term, "b": factor}, "index")
+                    free.append(factor)
                 if index is None:
                     index = term
                 else:
                     emit("t.addi", {"d": index, "a": index, "b": term}, "index")
                     free.append(term)
             inner *= shape[d]
-        free.extend(t for t in temps if t != index)
         return index
+
+    def gather_index(op):
+        """A register holding, per element, the flat index its expand reads,
+        and whether the gather frees it (not while later gathers share it)."""
+        base, strides = index_key(op)
+        if strides not in shared:
+            shared[strides] = strided_sum(op.results[0].type.shape, strides)
+        part = shared[strides]
+        sharing[strides] -= 1
+        last = sharing[strides] == 0
+        if part is None:
+            return const(base), True
+        if not base:
+            return part, last
+        offset = const(base)
+        index = alloc(object())
+        emit("t.addi", {"d": index, "a": part, "b": offset}, "index")
+        free.append(offset)
+        if last:
+            free.append(part)
+        return index, True
 
     late = []   # sources freed only once d has its register
     ordered_outputs = sorted(outputs, key=lambda v: not _is_float(v.type)) if group.is_scalar else outputs
@@ -158,15 +199,14 @@ def build_kernel(name, group, outputs, lookup):
         tile_op, element, extra = lookup(op.name).tile(op)
         if op in gathers:
             binding = len(buffers) + gathered.index(op.operands[0])
-            dim = spread_dimension(op) if op.name == "iree_lite.expand" else None
-            if dim is not None:
-                shape = op.results[0].type.shape
-                tile_op, extra = "spread", {"b": binding, "a": index_constant(math.prod(shape[dim + 1:])),
-                                            "c": index_constant(shape[dim])}
+            run = spread_run(op) if op.name == "iree_lite.expand" else None
+            if run is not None:
+                tile_op, extra = "spread", {"b": binding, "a": index_constant(run[0]), "c": index_constant(run[1])}
             else:
                 if op.name == "iree_lite.expand":
-                    index = gather_index(op)
-                    free.append(index)
+                    index, owned = gather_index(op)
+                    if owned:
+                        free.append(index)
                 else:   # iree_lite.gather: the flat indices are its second operand
                     index = reg_of[op.operands[1]]
                     if last_use[op.operands[1]] == i:

@@ -28,7 +28,7 @@ GENERATED = "# Generated from iree_lite/isa/ by iree_lite/isa/gen_native.py (set
 # the op over a block, f(d, a, ..., n), in place of the loop over its
 # expression: the same results, vectorized where gcc can't vectorize the
 # expression (a libm call).
-BLOCK_KERNELS = {("exp", "F32"): "lite_exp_f32"}
+BLOCK_KERNELS = {("exp", "F32"): "lite_exp_f32", ("erf", "F32"): "lite_erf_f32"}
 
 # libm functions whose f32 form gives the double form's result rounded to
 # f32, exactly (fmaf: the exact result rounded once, which fma in double then

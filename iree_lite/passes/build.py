@@ -29,12 +29,35 @@ def expand(ops, value, amap, shape, loc, like=None, size=None):
     iteration shape."""
     if amap.is_identity and value.type.shape == tuple(shape):
         return value
+    forms = amap.linear()
+    if forms is not None and in_order(forms, value.type.shape, shape):
+        return view(ops, value, shape, loc)
+    forms = forms or ()
     t = TensorType(tuple(shape), value.type.element)
-    forms = amap.linear() or ()
     fed = {exact_dimension(coeffs, const) for coeffs, const in forms}
     size = size or (lambda d: size_of(ops, like, d, loc))
     unfed = [size(d) for d, n in enumerate(shape) if n is None and d not in fed]
     return emit(ops, "iree_lite.expand", [value] + unfed, [t], {"map": amap}, loc)[0]
+
+
+def in_order(forms, src_shape, shape):
+    """Whether a map of linear `forms` reads a static `src_shape` in order
+    at the static `shape` of as many elements: flat source index = flat
+    index, so the expand is a reshape (a view, no copy): a weight broadcast
+    to a batch of one, unit dimensions added or dropped."""
+    if None in src_shape or None in shape or math.prod(src_shape) != math.prod(shape):
+        return False
+    flat = [0] * (len(shape) + 1)   # the flat source index's coefficients, then its constant
+    row = 1
+    for (coeffs, const), n in zip(reversed(forms), reversed(src_shape)):
+        flat = [f + c * row for f, c in zip(flat, (*coeffs, const))]
+        row *= n
+    row = 1
+    for d in reversed(range(len(shape))):
+        if shape[d] != 1 and flat[d] != row:
+            return False
+        row *= shape[d]
+    return flat[-1] == 0
 
 
 def view(ops, value, sizes, loc):

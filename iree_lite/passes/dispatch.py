@@ -15,7 +15,8 @@ from ..dialects import lookup
 from ..ir.attributes import DenseElementsAttr
 from ..ir.types import TensorType
 
-# Keep kernels within the tile register file (TILE_REGS) with room for loads.
+# Keep kernels within the tile register file (TILE_REGS) with room for loads
+# (and gathers, loads through an index, which do not count).
 MAX_GROUP_OPS = 16
 
 
@@ -139,16 +140,30 @@ def form_dispatch_regions(block, max_values, users=None):
                 g.open = False   # read by another kind of group: it must not grow past this op
             elif g is not None and g.open and g not in candidates:
                 candidates.append(g)
-        if candidates and sum(len(g.ops) for g in candidates) < MAX_GROUP_OPS and \
-                kernel_values([op, *(o for g in candidates for o in g.ops)]) <= max_values:
+
+        def fits(gs):
+            # Gathers count as the loads they are (a pooling window's points, say).
+            return sum(elementwise_kind(o) != "gather" for g in gs for o in g.ops) < MAX_GROUP_OPS and \
+                kernel_values([op, *(o for g in gs for o in g.ops)]) <= max_values
+        if candidates and not fits(candidates):
+            # Those that fit, smallest first (a gather feeding this op, say,
+            # rather than leave it a lone copy); the rest close: read by a
+            # later group, growing past it would run it too late.
+            chosen = []
+            for g in sorted(candidates, key=lambda g: len(g.ops)):
+                if fits(chosen + [g]):
+                    chosen.append(g)
+            for other in candidates:
+                if other not in chosen:
+                    other.open = False
+            candidates = chosen
+        if candidates:
             g = candidates[0]
             for other in candidates[1:]:
                 g.ops.extend(other.ops)
                 groups.remove(other)
             g.ops.sort(key=lambda o: order[id(o)])
         else:
-            for other in candidates:   # read by a later group: growing past it would run it too late
-                other.open = False
             g = Group(key)
             groups.append(g)
         g.ops.append(op)

@@ -28,6 +28,7 @@ from .pack import rewrite_packing
 from .reduction import pick
 from .rewriter import Rewriter
 from .scalar_operands import fold_scalar_operands
+from .small_reductions import unrolled_reduction
 from .tensor import REWRITES as TENSOR_REWRITES
 
 
@@ -192,12 +193,7 @@ def reduce_body(op, ops, maps, parallel, reduced, remap, source):
 
     def size(i):   # iteration dimension order[i], read from an operand it indexes
         return size_of(ops, *reads[order[i]], op.loc)
-    mapping = {}
-    for arg, x, amap in zip(body.arguments, ins, maps):
-        mapping[arg] = expand(ops, x, reordered(amap, order), shape, op.loc, size=size)
     pre = Block(body.arguments, elementwise + [Operation("linalg.yield", [step.value for step in plan], [])])
-    like = next(iter(mapping.values()), None)   # an input at the (reordered) iteration shape
-    values = apply_body(ops, pre, mapping, shape, remap, source, [order.index(d) for d in range(len(order))], like)
     # Outputs with unit dimensions indexed by 0 (keepdims) are reduced into views without them.
     # (linalg.reduce has no output maps: its outputs are the kept dimensions in order.)
     folded = list(inits)
@@ -205,6 +201,19 @@ def reduce_body(op, ops, maps, parallel, reduced, remap, source):
         if None in amap.results:
             kept = [n for n, d in zip(shape_of(ops, inits[k], op.loc), amap.results) if d is not None]
             folded[k] = view(ops, inits[k], kept, op.loc)
+    if all(isinstance(step, Fold) for step in plan):
+        unrolled = unrolled_reduction(op, ops, plan, pre, ins, maps, order, len(parallel), shape, folded, remap,
+                                      source)
+        if unrolled is not None:
+            return [r if r.type == init.type else view(ops, r, shape_of(ops, init, op.loc), op.loc)
+                    for r, init in zip(unrolled, inits)]
+    used = {v for inner in pre.operations for v in inner.operands}
+    mapping = {}
+    for arg, x, amap in zip(body.arguments, ins, maps):
+        if arg in used:   # a pooling's window operand only gives the window's shape
+            mapping[arg] = expand(ops, x, reordered(amap, order), shape, op.loc, size=size)
+    like = next(iter(mapping.values()), None)   # an input at the (reordered) iteration shape
+    values = apply_body(ops, pre, mapping, shape, remap, source, [order.index(d) for d in range(len(order))], like)
     results = [fold(ops, init, value, step.combiner, op.loc) if isinstance(step, Fold) else None
                for step, init, value in zip(plan, folded, values)]
     for k, step in enumerate(plan):
