@@ -979,6 +979,12 @@ cdef lite_status* vm_loop(ctx_t* ctx, const run_t* run, module_t* m, function_t*
             if st != NULL:
                 return st
             pc += 1
+        elif op == OP_BUFFER_CONV2D:
+            st = run_conv2d(ctx, run, R[s0], R[s1], R[(w >> 24) & 0xFF],
+                            <const int64_t*>m.constants[code[pc + 1]].buffer.data)
+            if st != NULL:
+                return st
+            pc += 2
         elif op == OP_BUFFER_EXPAND:
             st = expand(R[s1], &m.constants[code[pc + 1]], &m.constants[code[pc + 2]], code, pc + 3, I, &nb)
             if st != NULL:

@@ -684,6 +684,11 @@ class FunctionLowering:
         acc = self.accumulator(op)
         self.emit("buffer.matmul", op.loc, acc=acc, lhs=self.values[op.operands[1]], rhs=self.values[op.operands[2]])
 
+    def op_iree_lite_conv2d(self, op):
+        acc = self.accumulator(op)
+        self.emit("buffer.conv2d", op.loc, acc=acc, input=self.values[op.operands[1]],
+                  filter=self.values[op.operands[2]], window=self.mb.i64_data(list(op.attributes["window"])))
+
     def op_iree_lite_expand(self, op):
         self.settle_timeline(op.loc)   # copies contents now
         src, amap = op.operands[0], op.attributes["map"]

@@ -268,6 +268,15 @@ def _ops():
         ("buffer.matmul", "acc:rr lhs:rr rhs:rr",
          "acc[b, i, j] += sum over k, in order, of lhs[b, i, k] * rhs[b, k, j] (rank 3), or the same "
          "without b (rank 2); each product and sum rounded to the element type (no fused multiply-add)."),
+        ("buffer.conv2d", "acc:rr input:rr filter:rr window:const",
+         "A 2-D convolution, NCHW, accumulated in place (f32, rank 4 each): with `window` i64 data "
+         "[sh, sw, dh, dw, ph, pw, groups], input [N][groups*C][H][W], filter [groups*F][C][KH][KW] "
+         "and acc [N][groups*F][OH][OW]: acc[n, g*F+f, y, x] += sum over (c, ky, kx), in order, of "
+         "filter[g*F+f, c, ky, kx] * input[n, g*C+c, y*sh + ky*dh - ph, x*sw + kx*dw - pw], an input "
+         "element outside H x W reading as 0 (folded zero padding); each product and sum rounded to "
+         "f32 (no fused multiply-add). Shapes that do not agree fail the call (INVALID_ARGUMENT). The "
+         "verifier holds strides, dilations and groups to 1..CONV_WINDOW_LIMIT and pads to "
+         "0..CONV_WINDOW_LIMIT."),
         ("buffer.check", "src:rr layout:const",
          "Fail unless buffer view `src` has the element type and shape of constant `layout` "
          "and storage of at least that many bytes (storage passed in by a caller). A -1 dimension "

@@ -588,7 +588,7 @@ OPS = {op.name: op for op in (
     GenericOp(), TerminatorOp("linalg.yield"), ElementwiseKindOp(), ContractOp(),
     *(NamedContractOp(f"linalg.{n}", maps) for n, maps in NAMED_CONTRACTS.items()),
     ReduceOp(), MapOp(), IndexOp(), LinearIndexOp(), SoftmaxOp(),
-    ExpandOp(), GatherOp(), *(InternalOp(f"iree_lite.{n}") for n in ("view", "matmul", "reduce")), *(ContractionOp(f"linalg.{n}") for n in CONTRACTIONS),
+    ExpandOp(), GatherOp(), *(InternalOp(f"iree_lite.{n}") for n in ("view", "matmul", "reduce", "conv2d")), *(ContractionOp(f"linalg.{n}") for n in CONTRACTIONS),
     *(NamedOp(f"linalg.{n}") for n in ELEMENTWISE),
     NamedOp("linalg.fill"), NamedOp("linalg.copy"), *(ConvOp(f"linalg.{n}") for n in CONVOLUTIONS),
     NamedOp("linalg.transpose", "permutation"), NamedOp("linalg.broadcast", "dimensions"),

@@ -24,6 +24,8 @@ INT_BITS = {"i1": 1, **{name: int(name[1:]) for name in SUB_BYTE_INTS}, "i8": 8,
 # shape they accept overflows int64. The Cython VM's copy is generated from
 # here (iree_lite/codegen/isa.py).
 MAX_BUFFER_BYTES = 1 << 40
+# buffer.conv2d's strides, dilations, pads and groups at most: its index sums stay far inside int64.
+CONV_WINDOW_LIMIT = 1 << 20
 
 
 def shape_str(element, shape):

@@ -17,6 +17,7 @@ from ..ir.linear import exact_dimension
 from ..ir.elements import INT_BITS, SIZES, pack, size_error, unpack, wrap_int
 from ..ir.smallfloat import tile_convert
 from .errors import VMError, check_size
+from .interp_conv import conv2d, window_of
 from .link import resolve_imports
 from .verifier import bank_of_type, verify_module
 
@@ -941,6 +942,9 @@ class Context:
                     for j in range(n):
                         (cv[base + j],) = round_to(c.element, [cv[base + j] + round_to(c.element, [x * bv[brow + j]])[0]])
         c.data[:] = pack(c.element, cv)
+
+    def op_buffer_conv2d(self, fr, m, v):
+        conv2d(fr.r[v["acc"]], fr.r[v["input"]], fr.r[v["filter"]], window_of(m.constants[v["window"]]), _dims_str)
 
     def op_buffer_check(self, fr, m, v):
         c = m.constants[v["layout"]]

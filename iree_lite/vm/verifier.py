@@ -13,14 +13,15 @@ from ..codegen import isa
 from ..codegen.module import ABI_COARSE_FENCES, CONST_DATA, CONST_FLOAT, CONST_INT, CONST_LAYOUT
 from ..ir.boundary import PUBLIC
 from ..ir.linear import exact_dimension
-from ..ir.elements import SIZES, size_error, unpack
+from ..ir.elements import CONV_WINDOW_LIMIT, SIZES, size_error, unpack
 from ..ir.smallfloat import FORMATS
 
 # Which constant kind each constant operand needs.
 _CONST_KIND = {"const.i": CONST_INT, "const.f": CONST_FLOAT, "buffer.alloc": CONST_LAYOUT,
                "buffer.check": CONST_LAYOUT, "buffer.const": CONST_DATA, "buffer.view": CONST_LAYOUT,
                "where": CONST_DATA, "message": CONST_DATA, "key": CONST_DATA, "atol": CONST_FLOAT, "rtol": CONST_FLOAT,
-               "strides": CONST_DATA, "layout": CONST_LAYOUT, "combiner": CONST_INT, "sizes": CONST_DATA, "map": CONST_DATA}
+               "strides": CONST_DATA, "layout": CONST_LAYOUT, "combiner": CONST_INT, "sizes": CONST_DATA, "map": CONST_DATA,
+               "window": CONST_DATA}
 # The only instructions whose layouts may hold -1 (dynamic) dimensions.
 DYNAMIC_LAYOUT_OPS = {"buffer.check", "buffer.alloc.dyn", "buffer.cast", "buffer.view", "buffer.slice",
                       "buffer.expand"}
@@ -306,6 +307,14 @@ def _verify_function(m, f):
                                   "layout and a constant, and a size for each dynamic dimension no row is")
         if op.name == "buffer.reduce" and not 0 <= m.constants[values["combiner"]].value < len(isa.REDUCE_COMBINERS):
             raise VerifyError(f"{at}: unknown combiner")
+        if op.name == "buffer.conv2d":
+            window = m.constants[values["window"]]
+            entries = unpack("i64", window.data) if isa.ELEMENT_NAMES[window.element] == "i64" else []
+            if len(window.data) != 7 * 8 or not all(1 <= e <= CONV_WINDOW_LIMIT for e in entries[:4] + entries[6:]) \
+                    or not all(0 <= e <= CONV_WINDOW_LIMIT for e in entries[4:6]):
+                raise VerifyError(f"{at}: a convolution window must be i64 strides and dilations in "
+                                  f"1..{CONV_WINDOW_LIMIT}, pads in 0..{CONV_WINDOW_LIMIT} and groups "
+                                  f"in 1..{CONV_WINDOW_LIMIT}")
         if op.name == "buffer.scatter":
             strides = m.constants[values["strides"]]
             if (isa.ELEMENT_NAMES[strides.element] != "i64" or len(strides.data) % 8
