@@ -172,7 +172,7 @@ cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, r
     cdef buffer_t* x
     cdef buffer_t* w
     cdef const int64_t* p = window   # sh, sw, dh, dw, ph, pw, groups (verified)
-    cdef int64_t images, items, k, workers
+    cdef int64_t images, units, items, k, workers
     if rc.kind != REF_BUFFER or rx.kind != REF_BUFFER or rw.kind != REF_BUFFER:
         return status_new(STATUS_INVALID_ARGUMENT, b"conv2d operand is not a buffer")
     c = <buffer_t*>rc.ptr
@@ -203,13 +203,13 @@ cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, r
     workers = pool_size(ctx.pool) if ctx.pool != NULL and <double>c.count * k > ctx.inline_elements else 1
     # Too few panels to give each worker several: split the filters too, in
     # chunks of whole tiles (each chunk packs its panel again).
+    units = images * j.groups * j.panels
     j.chunks = 1
-    if images * j.groups * j.panels < 4 * workers:
-        j.chunks = max(<int64_t>1, min(j.filters // CONV_CHUNK_ROWS,
-                                       (4 * workers + images * j.groups * j.panels - 1) // (images * j.groups * j.panels)))
+    if units < 4 * workers:
+        j.chunks = max(<int64_t>1, min(j.filters // CONV_CHUNK_ROWS, (4 * workers + units - 1) // units))
     j.chunk_rows = ((j.filters + j.chunks - 1) // j.chunks + j.mr - 1) // j.mr * j.mr
     j.chunks = (j.filters + j.chunk_rows - 1) // j.chunk_rows
-    items = images * j.groups * j.panels * j.chunks
+    items = units * j.chunks
     if workers > 1:
         pool_parallel_for(ctx.pool, items, max(<int64_t>1, items // (4 * workers)), conv_range, &j)
     else:
