@@ -202,16 +202,17 @@ cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, r
     # Products to compute, in double: the count times k may pass int64.
     workers = pool_size(ctx.pool) if ctx.pool != NULL and <double>c.count * k > ctx.inline_elements else 1
     # Too few panels to give each worker several: split the filters too, in
-    # chunks of whole tiles (each chunk packs its panel again).
+    # chunks of whole tiles (each chunk packs its panel again). Small chunks
+    # of items keep the workers' shares within a few percent of each other.
     units = images * j.groups * j.panels
     j.chunks = 1
-    if units < 4 * workers:
-        j.chunks = max(<int64_t>1, min(j.filters // CONV_CHUNK_ROWS, (4 * workers + units - 1) // units))
+    if units < 8 * workers:
+        j.chunks = max(<int64_t>1, min(j.filters // CONV_CHUNK_ROWS, (8 * workers + units - 1) // units))
     j.chunk_rows = ((j.filters + j.chunks - 1) // j.chunks + j.mr - 1) // j.mr * j.mr
     j.chunks = (j.filters + j.chunk_rows - 1) // j.chunk_rows
     items = units * j.chunks
     if workers > 1:
-        pool_parallel_for(ctx.pool, items, max(<int64_t>1, items // (4 * workers)), conv_range, &j)
+        pool_parallel_for(ctx.pool, items, max(<int64_t>1, items // (16 * workers)), conv_range, &j)
     else:
         conv_range(&j, 0, items, 0)
     return run_check(run)
