@@ -51,6 +51,7 @@ def zero_padding_folded(x):
     value = getattr(pad.operands[1].owner, "attributes", {}).get("value")
     low, high = pad.attributes["low"], pad.attributes["high"]
     if not isinstance(value, FloatAttr) or value.value != 0.0 or math.copysign(1.0, value.value) < 0 or \
-            any(n != 0 for n in (*low[:-2], *high[:-2])) or pad.operands[1].owner.name != "arith.constant":
+            pad.operands[1].owner.name != "arith.constant" or \
+            not all(isinstance(n, int) for n in (*low, *high)) or any(n != 0 for n in (*low[:-2], *high[:-2])):
         return x, (0, 0)
     return pad.operands[0], tuple(low[-2:])
