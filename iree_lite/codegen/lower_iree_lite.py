@@ -33,6 +33,13 @@ def lower_matmul(fl, op):
     fl.emit("buffer.matmul", op.loc, acc=acc, lhs=fl.values[op.operands[1]], rhs=fl.values[op.operands[2]])
 
 
+@lowers("iree_lite.conv2d")
+def lower_conv2d(fl, op):
+    acc = accumulator(fl, op)
+    fl.emit("buffer.conv2d", op.loc, acc=acc, input=fl.values[op.operands[1]], filter=fl.values[op.operands[2]],
+            window=fl.mb.i64_data(list(op.attributes["window"])))
+
+
 @lowers("iree_lite.expand", dynamic=True)
 def lower_expand(fl, op):
     fl.timeline.settle(op.loc)   # copies contents now

@@ -10,7 +10,7 @@ import struct
 from array import array
 
 from ..isa import smallfloat
-from ..isa.table import MAX_BUFFER_BYTES
+from ..isa.table import CONV_WINDOW_LIMIT, MAX_BUFFER_BYTES  # noqa: F401  (CONV_WINDOW_LIMIT re-exported)
 
 SUB_BYTE_INTS = tuple(f"i{n}" for n in range(2, 8))   # a byte an element, sign-extended
 STRUCT_CODES = {"i1": "B", **dict.fromkeys(SUB_BYTE_INTS, "b"), "i8": "b", "i16": "h", "i32": "i", "i64": "q", "index": "q",

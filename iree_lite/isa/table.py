@@ -47,6 +47,8 @@ HOST_REGS = 256        # registers per bank per function (8-bit fields)
 # multiply to more, so no element count, byte count, offset or stride of a
 # shape they accept overflows int64.
 MAX_BUFFER_BYTES = 1 << 40
+# buffer.conv2d's strides, dilations, pads and groups at most: its index sums stay far inside int64.
+CONV_WINDOW_LIMIT = 1 << 20
 BANK_NAMES = {"i": "int", "f": "float", "r": "ref"}   # host register banks, as messages name them
 
 # -- The VM's fixed capacities ------------------------------------------------
@@ -287,6 +289,15 @@ def _ops():
          "without b (rank 2); each product and sum rounded to the element type (no fused multiply-add). "
          "lhs and rhs may instead both be i8 with an i32 acc (their sign-extended products, summed in i32, "
          "wrapping), or both f16 or both bf16 with an f32 acc (their exact f32 values)."),
+        ("buffer.conv2d", "acc:rr input:rr filter:rr window:const=data",
+         "A 2-D convolution, NCHW, accumulated in place (f32, rank 4 each): with `window` i64 data "
+         "[sh, sw, dh, dw, ph, pw, groups], input [N][groups*C][H][W], filter [groups*F][C][KH][KW] "
+         "and acc [N][groups*F][OH][OW]: acc[n, g*F+f, y, x] += sum over (c, ky, kx), in order, of "
+         "filter[g*F+f, c, ky, kx] * input[n, g*C+c, y*sh + ky*dh - ph, x*sw + kx*dw - pw], an input "
+         "element outside H x W reading as 0 (folded zero padding); each product and sum rounded to "
+         "f32 (no fused multiply-add). Shapes that do not agree fail the call (INVALID_ARGUMENT). The "
+         "verifier holds strides, dilations and groups to 1..CONV_WINDOW_LIMIT and pads to "
+         "0..CONV_WINDOW_LIMIT."),
         ("buffer.check", "src:rr layout:const=layout",
          "Fail unless buffer view `src` has the element type and shape of constant `layout` "
          "and storage of at least that many bytes (storage passed in by a caller). A -1 dimension "

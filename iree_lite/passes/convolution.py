@@ -13,12 +13,16 @@ windows by the filter element-wise and reduce; poolings reduce the windows.
 from ..dialects.convolution import layout, loop_sizes, strides_and_dilations
 from ..ir.attributes import AffineMapAttr
 from .build import constant, contract_views, emit, expand, fold, size_of, size_product, splat, view
+from .conv_direct import direct_conv
 
 COMBINERS = {"sum": ("addf", "addi"), "max": ("maximumf", "maxsi"), "min": ("minimumf", "minsi"),
              "mul": ("addf", "addi")}
 
 
 def convolve(op, ops, kind, ins, init, loc):
+    direct = direct_conv(op, ops, kind, ins, init, loc)
+    if direct is not None:
+        return direct
     lay = layout(kind)
     x, w = ins
     z, where, _ = loop_sizes(lay, (x.type.shape, w.type.shape, init.type.shape))

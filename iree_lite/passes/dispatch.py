@@ -198,8 +198,9 @@ def form_dispatch_regions(block, max_values, users=None):
                     and elementwise_kind(u) != "gather" for u in users.get(r, ())))
 
     def dead(op):
-        # Storage nobody reads (a linalg init the body ignores, say).
-        return op.name == "tensor.empty" and not users.get(op.results[0])
+        # Storage nobody reads (a linalg init the body ignores, say; a padded
+        # copy whose convolution reads the unpadded input).
+        return op.name in ("tensor.empty", "tensor.pad") and not users.get(op.results[0])
 
     items = [op for op in others if not folded(op) and not dead(op)] + groups
     items.sort(key=lambda it: it.position if isinstance(it, Group) else order[id(it)])

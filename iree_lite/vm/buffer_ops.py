@@ -6,6 +6,7 @@ from ..ir.elements import SIZES, pack, unpack
 from ..ir.linear import exact_dimension
 from .elementwise import ELEMENTWISE, FLOAT_TYPES, INT_ELEMENTWISE, round_to
 from .errors import VMError, check_size
+from .interp_conv import conv2d, window_of
 from .values import Buffer
 
 
@@ -279,6 +280,9 @@ class BufferOps:
                 x = fold(x, [fold(row[t], row[t + 1:t + seg])])
             out[r] = x
         acc.data[:] = pack(acc.element, out)
+
+    def op_buffer_conv2d(self, fr, m, v):
+        conv2d(fr.r[v["acc"]], fr.r[v["input"]], fr.r[v["filter"]], window_of(m.constants[v["window"]]), _dims_str)
 
     def op_buffer_matmul(self, fr, m, v):
         c, a, b = fr.r[v["acc"]], fr.r[v["lhs"]], fr.r[v["rhs"]]

@@ -13,7 +13,7 @@ from .. import isa
 from ..isa.module import ABI_COARSE_FENCES, CONST_DATA, CONST_FLOAT, CONST_INT, CONST_LAYOUT
 from ..ir.boundary import PUBLIC
 from ..ir.linear import exact_dimension
-from ..ir.elements import SIZES, size_error, unpack
+from ..ir.elements import CONV_WINDOW_LIMIT, SIZES, size_error, unpack
 from ..isa.smallfloat import FORMATS
 
 _FLOAT_CODES = {isa.ELEMENT_CODES[n] for n in ("f16", "bf16", "f32", "f64")}
@@ -296,6 +296,14 @@ def _verify_function(m, f):
                                   "layout and a constant, and a size for each dynamic dimension no row is")
         if op.name == "buffer.reduce" and not 0 <= m.constants[values["combiner"]].value < len(isa.REDUCE_COMBINERS):
             raise VerifyError(f"{at}: unknown combiner")
+        if op.name == "buffer.conv2d":
+            window = m.constants[values["window"]]
+            entries = unpack("i64", window.data) if isa.ELEMENT_NAMES[window.element] == "i64" else []
+            if len(window.data) != 7 * 8 or not all(1 <= e <= CONV_WINDOW_LIMIT for e in entries[:4] + entries[6:]) \
+                    or not all(0 <= e <= CONV_WINDOW_LIMIT for e in entries[4:6]):
+                raise VerifyError(f"{at}: a convolution window must be i64 strides and dilations in "
+                                  f"1..{CONV_WINDOW_LIMIT}, pads in 0..{CONV_WINDOW_LIMIT} and groups "
+                                  f"in 1..{CONV_WINDOW_LIMIT}")
         if op.name == "buffer.scatter":
             strides = m.constants[values["strides"]]
             if (isa.ELEMENT_NAMES[strides.element] != "i64" or len(strides.data) % 8

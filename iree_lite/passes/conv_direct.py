@@ -1,0 +1,57 @@
+"""2-D NCHW convolutions of f32 and static shape as one `iree_lite.conv2d`
+(the native direct kernel, buffer.conv2d): no im2col copy of the windows,
+and a `tensor.pad` of zeros in front of the input folded into the window
+read (the kernel reads zero outside the input) instead of a padded copy.
+Other convolutions take the general rewrite (convolution.py)."""
+import math
+
+from ..dialects.convolution import strides_and_dilations
+from ..ir.attributes import FloatAttr
+from ..ir.elements import CONV_WINDOW_LIMIT
+from .build import emit, view
+
+# Each form as views of the kernel's operands: input [n][groups*c][h][w],
+# filter [groups*f][c][kh][kw], output [n][groups*f][oh][ow]; `groups` is
+# the number of groups as a function of the shapes (input, filter).
+DIRECT = {
+    "conv_2d_nchw_fchw": lambda x, w: 1,
+    "conv_2d_ngchw_gfchw": lambda x, w: x[1],
+    "depthwise_conv_2d_nchw_chw": lambda x, w: x[1],
+}
+
+
+def direct_conv(op, ops, kind, ins, init, loc):
+    """The convolution as iree_lite.conv2d, or None where the kernel does not take it."""
+    x, w = ins
+    if kind not in DIRECT or any(not v.type.is_static or v.type.element.name != "f32" for v in (x, w, init)):
+        return None
+    groups = DIRECT[kind](x.type.shape, w.type.shape)
+    strides, dilations = strides_and_dilations(op, 2)
+    x, pads = zero_padding_folded(x)
+    if not all(1 <= v <= CONV_WINDOW_LIMIT for v in (*strides, *dilations, groups)) or \
+            not all(0 <= p <= CONV_WINDOW_LIMIT for p in pads):
+        return None
+    xs, ws, outs = x.type.shape, w.type.shape, init.type.shape
+    x4 = view(ops, x, [xs[0], math.prod(xs[1:-2]), *xs[-2:]], loc) if len(xs) != 4 else x
+    w4 = view(ops, w, [groups * (ws[-4] if len(ws) >= 4 else 1), ws[-3] if len(ws) >= 4 else 1, *ws[-2:]], loc) \
+        if len(ws) != 4 else w
+    acc = view(ops, init, [outs[0], math.prod(outs[1:-2]), *outs[-2:]], loc) if len(outs) != 4 else init
+    window = (*strides, *dilations, *pads, groups)
+    result = emit(ops, "iree_lite.conv2d", [acc, x4, w4], [acc.type], {"window": window}, loc)[0]
+    return view(ops, result, list(outs), loc) if len(outs) != 4 else result
+
+
+def zero_padding_folded(x):
+    """(the tensor padded, its low pads along h and w) when `x` is a static
+    tensor.pad by +0.0 along h and w only (high pads need nothing: the
+    kernel reads zero past the input's end); else (x, (0, 0))."""
+    pad = x.owner
+    if getattr(pad, "name", None) != "tensor.pad" or pad.regions or len(pad.operands) != 2:
+        return x, (0, 0)
+    value = getattr(pad.operands[1].owner, "attributes", {}).get("value")
+    low, high = pad.attributes["low"], pad.attributes["high"]
+    if not isinstance(value, FloatAttr) or value.value != 0.0 or math.copysign(1.0, value.value) < 0 or \
+            pad.operands[1].owner.name != "arith.constant" or \
+            not all(isinstance(n, int) for n in (*low, *high)) or any(n != 0 for n in (*low[:-2], *high[:-2])):
+        return x, (0, 0)
+    return pad.operands[0], tuple(low[-2:])
