@@ -8,7 +8,7 @@ import pytest
 
 from iree_lite.compiler import compile_module
 from iree_lite.runtime.context import Context
-from iree_lite.vm import interp
+from iree_lite.vm.elementwise import ELEMENTWISE
 
 
 def sweep():
@@ -27,7 +27,7 @@ def sweep():
 @pytest.fixture(scope="module")
 def inputs_and_reference():
     x = sweep()
-    erf = interp.ELEMENTWISE["t.erf"]
+    erf = ELEMENTWISE["t.erf"]
     return x, np.array([erf(v) for v in x.tolist()]).astype(np.float32)
 
 

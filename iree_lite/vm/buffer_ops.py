@@ -1,6 +1,8 @@
 """The reference interpreter's buffer ops and check ops: the op_buffer_* and
 op_check_* methods of its Context. The native VM's twins: csrc/buffer_ops.pxi
 and csrc/check_ops.pxi."""
+import math
+
 from .. import isa
 from ..ir.elements import SIZES, pack, unpack
 from ..ir.linear import exact_dimension
@@ -17,7 +19,7 @@ def check_layout(buf, element, shape, what):
     shape = fit_dims(shape, buf.shape)
     dims = tuple(max(d, 0) for d in shape)   # a -1 left (the ranks differ) needs no storage
     check_size("buffer.check", element, dims)
-    need = SIZES[element] * _count(dims)
+    need = SIZES[element] * math.prod(dims)
     if len(buf.data) < need:
         raise VMError("INVALID_ARGUMENT", f"tensor buffer byte length {len(buf.data)} less than expected minimum {need}")
     if buf.element != element or buf.shape != tuple(shape):
@@ -40,13 +42,6 @@ def where(m, v):
 
 def _type_str(element, shape):
     return "tensor<" + "".join(("?" if d == -1 else f"{d}") + "x" for d in shape) + element + ">"
-
-
-def _count(shape):
-    n = 1
-    for d in shape:
-        n *= d
-    return n
 
 
 def _dims_str(shape):
@@ -145,9 +140,9 @@ class BufferOps:
         if min(counted, default=0) >= 0:   # a negative size is the reshape error below
             check_size("buffer.view", element, counted, shape)
         if -1 in shape:   # the one dynamic dimension takes what the others leave
-            known = _count(d for d in shape if d != -1) * SIZES[element]
+            known = math.prod(d for d in shape if d != -1) * SIZES[element]
             shape = tuple(len(b.data) // known if d == -1 and known else d for d in shape)
-        if -1 in shape or min(shape, default=0) < 0 or _count(shape) * SIZES[element] != len(b.data):
+        if -1 in shape or min(shape, default=0) < 0 or math.prod(shape) * SIZES[element] != len(b.data):
             shown = tuple(-1 if d == -1 and not v["dims_i"] else n for d, n in zip(c.shape, shape))
             raise VMError("INVALID_ARGUMENT", f"reshape of {_dims_str(b.shape)} to {_dims_str(shown)} changes "
                           "the number of elements")
@@ -191,7 +186,7 @@ class BufferOps:
         check_size("buffer.expand", src.element, shape)
         for k, row in enumerate(rows):
             reach = [row[n] + sum(a * (size - 1) for a, size in zip(row, shape) if (a > 0) == up) for up in (0, 1)]
-            if exact[k] is not None and src.shape[k] != shape[exact[k]] or exact[k] is None and _count(shape) and (
+            if exact[k] is not None and src.shape[k] != shape[exact[k]] or exact[k] is None and math.prod(shape) and (
                     reach[0] < 0 or reach[1] >= src.shape[k]):
                 raise VMError("INVALID_ARGUMENT" if exact[k] is not None else "OUT_OF_RANGE",
                               f"broadcast, transpose or window of {_dims_str(src.shape)} to {_dims_str(shape)}: the "

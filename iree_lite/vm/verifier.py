@@ -7,6 +7,7 @@ table. Run-time facts (shapes of caller buffers, fences) are checked by the
 instructions that need them.
 """
 import copy
+import math
 import re
 
 from .. import isa
@@ -280,7 +281,7 @@ def _verify_function(m, f):
             dynamic = counts.count(-1)
             layout = m.constants[values["layout"]].shape if op.name == "buffer.slice" else None
             if min(counts, default=0) < -1 or len(values["at_i"]) != 2 * len(counts) + dynamic or layout is not None \
-                    and (layout.count(-1) != dynamic or not dynamic and _count(counts) != _count(layout)):
+                    and (layout.count(-1) != dynamic or not dynamic and math.prod(counts) != math.prod(layout)):
                 raise VerifyError(f"{at}: slice sizes must be i64, one per dimension, with an offset and a step "
                                   "each (and a size each if dynamic), and fill the layout")
         if op.name == "buffer.expand":
@@ -317,13 +318,6 @@ def _verify_function(m, f):
     for at, target in targets:
         if target not in starts:
             raise VerifyError(f"{at}: branch target {target} is not an instruction")
-
-
-def _count(shape):
-    n = 1
-    for d in shape:
-        n *= d
-    return n
 
 
 def _counts(values, prefix):
