@@ -58,40 +58,13 @@ __attribute__((always_inline)) static inline double lite_erf_approx(double x) {
     return x * __builtin_fma(u, b1, LITE_ERF_CHEBYSHEV[0] - b2);
 }
 
-#define LITE_ERF_F32(NAME, TARGET)                                                           \
-    TARGET static void NAME(float* d, const float* a, int64_t n) {                           \
-        float buf[LITE_EXP_CHUNK];                                                           \
-        for (int64_t i0 = 0; i0 < n; i0 += LITE_EXP_CHUNK) {                                 \
-            int m = n - i0 < LITE_EXP_CHUNK ? (int)(n - i0) : LITE_EXP_CHUNK, hard = 0, i;   \
-            for (i = 0; i < m; i++) {                                                        \
-                float x = a[i0 + i];                                                         \
-                int inside = __builtin_fabsf(x) < 4.0f;                                      \
-                double y = lite_erf_approx(lite_select_f32(inside, x, 0.0f));                \
-                y = lite_select_f64(inside, y, __builtin_copysign(1.0, (double)x));          \
-                float lo = (float)(y * (1 - 0x1p-40)), hi = (float)(y * (1 + 0x1p-40));      \
-                int h = (lo != hi) | (x != x);                                               \
-                hard |= h;                                                                   \
-                buf[i] = lite_select_f32(h, NAN, hi);                                        \
-            }                                                                                \
-            if (hard)                                                                        \
-                for (i = 0; i < m; i++)                                                      \
-                    if (buf[i] != buf[i]) buf[i] = lite_erf_definition_f32(a[i0 + i]);       \
-            __builtin_memcpy(d + i0, buf, m * sizeof(float));                                \
-        }                                                                                    \
-    }
-
-static void lite_erf_sse2_f32(float* d, const float* a, int64_t n) {
-    for (int64_t i = 0; i < n; i++) d[i] = lite_erf_definition_f32(a[i]);
+/* erf(x) for any f32 x: +-1 from |x| = 4 on. */
+__attribute__((always_inline)) static inline double lite_erf_clamped(float x) {
+    int inside = __builtin_fabsf(x) < 4.0f;
+    double y = lite_erf_approx(lite_select_f32(inside, x, 0.0f));
+    return lite_select_f64(inside, y, __builtin_copysign(1.0, (double)x));
 }
-LITE_ERF_F32(lite_erf_avx2_f32, __attribute__((target("avx2,fma"))))
-LITE_ERF_F32(lite_erf_avx512_f32, __attribute__((target("avx512f"))))
 
-static inline void lite_erf_f32(float* d, const float* a, int64_t n) {
-    switch (lite_isa()) {
-    case LITE_ISA_AVX512: lite_erf_avx512_f32(d, a, n); break;
-    case LITE_ISA_AVX2: lite_erf_avx2_f32(d, a, n); break;
-    default: lite_erf_sse2_f32(d, a, n);
-    }
-}
+LITE_ROUNDED_F32(lite_erf_f32, lite_erf_clamped, lite_erf_definition_f32)
 
 #endif

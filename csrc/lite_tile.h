@@ -209,15 +209,19 @@ __attribute__((always_inline)) static inline double lite_exp_approx(double x) {
     return p;
 }
 
-#define LITE_EXP_F32(NAME, TARGET)                                                           \
+/* The scheme, for any f32 function FN defined as DEF(x) (glibc's, in double,
+   rounded once): APPROX(x) is a double within 2^-46 of FN(x), computed in
+   vector lanes; its f32 rounding is taken where y * (1 +- 2^-40) rounds to
+   one f32, DEF(x) elsewhere and for NaN. FN itself picks the AVX-512 or
+   AVX2+FMA variant at run time; SSE2 (no FMA) is DEF throughout. */
+#define LITE_ROUNDED_VARIANT_F32(NAME, TARGET, APPROX, DEF)                                  \
     TARGET static void NAME(float* d, const float* a, int64_t n) {                           \
         float buf[LITE_EXP_CHUNK];                                                           \
         for (int64_t i0 = 0; i0 < n; i0 += LITE_EXP_CHUNK) {                                 \
             int m = n - i0 < LITE_EXP_CHUNK ? (int)(n - i0) : LITE_EXP_CHUNK, hard = 0, i;   \
             for (i = 0; i < m; i++) {                                                        \
-                /* Beyond [-104, 89] (as for the infinities) the result is 0 or +inf. */    \
-                float x = a[i0 + i], c = lite_select_f32(x > -104.0f, x, -104.0f);           \
-                double y = lite_exp_approx(lite_select_f32(c < 89.0f, c, 89.0f));            \
+                float x = a[i0 + i];                                                         \
+                double y = APPROX(x);                                                        \
                 float lo = (float)(y * (1 - 0x1p-40)), hi = (float)(y * (1 + 0x1p-40));      \
                 int h = (lo != hi) | (x != x);                                               \
                 hard |= h;                                                                   \
@@ -225,24 +229,32 @@ __attribute__((always_inline)) static inline double lite_exp_approx(double x) {
             }                                                                                \
             if (hard)                                                                        \
                 for (i = 0; i < m; i++)                                                      \
-                    if (buf[i] != buf[i]) buf[i] = lite_exp_definition_f32(a[i0 + i]);       \
+                    if (buf[i] != buf[i]) buf[i] = DEF(a[i0 + i]);                           \
             __builtin_memcpy(d + i0, buf, m * sizeof(float));                                \
         }                                                                                    \
     }
 
-static void lite_exp_sse2_f32(float* d, const float* a, int64_t n) {
-    for (int64_t i = 0; i < n; i++) d[i] = lite_exp_definition_f32(a[i]);
-}
-LITE_EXP_F32(lite_exp_avx2_f32, __attribute__((target("avx2,fma"))))
-LITE_EXP_F32(lite_exp_avx512_f32, __attribute__((target("avx512f"))))
-
-static inline void lite_exp_f32(float* d, const float* a, int64_t n) {
-    switch (lite_isa()) {
-    case LITE_ISA_AVX512: lite_exp_avx512_f32(d, a, n); break;
-    case LITE_ISA_AVX2: lite_exp_avx2_f32(d, a, n); break;
-    default: lite_exp_sse2_f32(d, a, n);
+#define LITE_ROUNDED_F32(FN, APPROX, DEF)                                                    \
+    static void FN##_sse2(float* d, const float* a, int64_t n) {                             \
+        for (int64_t i = 0; i < n; i++) d[i] = DEF(a[i]);                                    \
+    }                                                                                        \
+    LITE_ROUNDED_VARIANT_F32(FN##_avx2, __attribute__((target("avx2,fma"))), APPROX, DEF)    \
+    LITE_ROUNDED_VARIANT_F32(FN##_avx512, __attribute__((target("avx512f"))), APPROX, DEF)   \
+    static inline void FN(float* d, const float* a, int64_t n) {                             \
+        switch (lite_isa()) {                                                                \
+        case LITE_ISA_AVX512: FN##_avx512(d, a, n); break;                                   \
+        case LITE_ISA_AVX2: FN##_avx2(d, a, n); break;                                       \
+        default: FN##_sse2(d, a, n);                                                         \
+        }                                                                                    \
     }
+
+/* Beyond [-104, 89] (as for the infinities) exp's result is 0 or +inf. */
+__attribute__((always_inline)) static inline double lite_exp_clamped(float x) {
+    float c = lite_select_f32(x > -104.0f, x, -104.0f);
+    return lite_exp_approx(lite_select_f32(c < 89.0f, c, 89.0f));
 }
+
+LITE_ROUNDED_F32(lite_exp_f32, lite_exp_clamped, lite_exp_definition_f32)
 
 #include "lite_erf.h"   /* t.erf f32, by the same scheme as exp */
 
