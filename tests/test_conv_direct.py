@@ -8,7 +8,6 @@ its tiles: output pixels around a panel (16), filters around a tile's rows
 split across workers when panels are few; numerically the real IREE; the
 verifier's bounds on the window constant; and shapes that do not agree
 failing the call alike on both VMs."""
-import subprocess
 
 import numpy as np
 import pytest
@@ -20,7 +19,7 @@ from iree_lite.runtime.context import Context
 from iree_lite.vm import interp
 from iree_lite.vm.errors import VMError
 from iree_lite.vm.verifier import VerifyError, verify_module
-from tool_runs import as_buffer, same_on_both
+from tool_runs import as_buffer, iree_outputs_of, same_on_both
 
 DEVICES = [("local-sync", None), ("local-task", 2)]
 ISAS = pytest.mark.parametrize("kernel_isa", ["avx512", "sse2"], indirect=True)
@@ -164,16 +163,7 @@ def test_a_large_convolution_matches_the_reference():
 def test_agrees_with_iree(reference_iree, tmp_path, kind, c, f, g, k, low, s, d):
     src, xs, ws = conv_source(kind, 1, c, 21, 19, f, k=k, low=low, high=low, s=s, d=d, g=g)
     x, w = arrays_for(xs, ws, seed=c)
-    (tmp_path / "c.mlir").write_text(src)
-    np.save(tmp_path / "x.npy", x)
-    np.save(tmp_path / "w.npy", w)
-    vmfb = tmp_path / "c.vmfb"
-    subprocess.run([reference_iree["iree-compile"], "--iree-hal-target-backends=llvm-cpu", str(tmp_path / "c.mlir"),
-                    "-o", str(vmfb)], check=True, capture_output=True, timeout=600)
-    subprocess.run([reference_iree["iree-run-module"], f"--module={vmfb}", "--function=f",
-                    f"--input=@{tmp_path / 'x.npy'}", f"--input=@{tmp_path / 'w.npy'}",
-                    f"--output=@{tmp_path / 'y.npy'}"], check=True, capture_output=True, timeout=600)
-    theirs = np.load(tmp_path / "y.npy")
+    theirs = iree_outputs_of(reference_iree, tmp_path, src, "f", [x, w])
     for device, workers in DEVICES:
         ctx = Context(device, workers)
         ctx.load(compile_module(src, "c.mlir"))

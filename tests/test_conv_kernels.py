@@ -5,14 +5,13 @@ reference interpreter on every tile level and device, padded through
 tensor.pad, around the tile edges, in NCHW and NHWC, grouped, depthwise,
 strided and dilated; a ResNet layer against the in-order sum and the real
 IREE."""
-import subprocess
 
 import numpy as np
 import pytest
 
 from iree_lite.compiler import compile_module
 from iree_lite.runtime.context import Context
-from tool_runs import same_on_both
+from tool_runs import iree_outputs_of, same_on_both
 
 ISAS = pytest.mark.parametrize("kernel_isa", ["avx512", "avx2", "sse2"], indirect=True)
 DEVICES = [("local-sync", None), ("local-task", 2)]
@@ -121,16 +120,7 @@ def test_a_resnet_layer_agrees_with_iree(reference_iree, tmp_path):
     src, xs, ws = RESNET
     rng = np.random.default_rng(6)
     x, w = rng.standard_normal(xs).astype(np.float32), rng.standard_normal(ws).astype(np.float32)
-    (tmp_path / "c.mlir").write_text(src)
-    np.save(tmp_path / "x.npy", x)
-    np.save(tmp_path / "w.npy", w)
-    vmfb = tmp_path / "c.vmfb"
-    subprocess.run([reference_iree["iree-compile"], "--iree-hal-target-backends=llvm-cpu", str(tmp_path / "c.mlir"),
-                    "-o", str(vmfb)], check=True, capture_output=True, timeout=600)
-    subprocess.run([reference_iree["iree-run-module"], f"--module={vmfb}", "--function=f",
-                    f"--input=@{tmp_path / 'x.npy'}", f"--input=@{tmp_path / 'w.npy'}",
-                    f"--output=@{tmp_path / 'y.npy'}"], check=True, capture_output=True, timeout=600)
-    theirs = np.load(tmp_path / "y.npy")
+    theirs = iree_outputs_of(reference_iree, tmp_path, src, "f", [x, w])
     ctx = Context("local-task")
     ctx.load(compile_module(src, "c.mlir"))
     (ours,) = ctx.invoke("f", [x, w])

@@ -6,6 +6,8 @@ import signal
 import subprocess
 import sys
 
+import numpy as np
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LITE = [sys.executable, "-m", "iree_lite"]
 
@@ -35,6 +37,21 @@ def iree_compile(reference_iree, src, vmfb, *flags):
     """src compiled to vmfb by the real iree-compile for llvm-cpu."""
     subprocess.run([reference_iree["iree-compile"], "--iree-hal-target-backends=llvm-cpu", *flags, str(src),
                     "-o", str(vmfb)], check=True, capture_output=True, timeout=300)
+
+
+def iree_outputs_of(reference_iree, tmp_path, src, function, arrays):
+    """The single result of `function` of MLIR `src` on `arrays`, as the real
+    IREE (llvm-cpu) computes it, through .npy inputs and output."""
+    (tmp_path / "iree.mlir").write_text(src)
+    inputs = []
+    for i, a in enumerate(arrays):
+        np.save(tmp_path / f"in{i}.npy", a)
+        inputs.append(f"--input=@{tmp_path / f'in{i}.npy'}")
+    vmfb = tmp_path / "iree.vmfb"
+    iree_compile(reference_iree, tmp_path / "iree.mlir", vmfb)
+    subprocess.run([reference_iree["iree-run-module"], f"--module={vmfb}", f"--function={function}", *inputs,
+                    f"--output=@{tmp_path / 'out.npy'}"], check=True, capture_output=True, timeout=300)
+    return np.load(tmp_path / "out.npy")
 
 
 def compile_both(reference_iree, src):
