@@ -11,26 +11,26 @@ used in place, so a plain matmul-shaped contract is a plain matmul.
 """
 from ..dialects.linalg import ELEMENTWISE_KINDS, ins_outs
 from ..ir.attributes import AffineMapAttr, FloatAttr
-from .build import emit, expand, size_of, size_product, splat, view
+from .build import expand, size_of, size_product, splat, view
 
 
-def rewrite_elementwise(op, ops):
+def rewrite_elementwise(op, rw):
     ins, outs = ins_outs(op)
     out = outs[0].type
     kind = op.attributes["kind"].value
     maps = op.attributes["indexing_maps"].values if "indexing_maps" in op.attributes else \
         [AffineMapAttr(out.rank, tuple(range(out.rank)))] * len(op.operands)
-    values = [expand(ops, v, m, out.shape, op.loc, outs[0]) for v, m in zip(ins, maps)]
+    values = [expand(rw, v, m, out.shape, outs[0]) for v, m in zip(ins, maps)]
     name = ELEMENTWISE_KINDS[kind][0 if out.element.is_float else 1]
     if name == "square":
         values, name = values * 2, ("arith.mulf" if out.element.is_float else "arith.muli")
     elif name == "reciprocal":
-        one = emit(ops, "arith.constant", [], [out.element], {"value": FloatAttr(1.0, out.element)}, op.loc)[0]
-        values, name = [splat(ops, one, outs[0], op.loc)] + values, "arith.divf"
-    return emit(ops, name, values, [out], loc=op.loc)
+        one = rw.new("arith.constant", [], [out.element], {"value": FloatAttr(1.0, out.element)})[0]
+        values, name = [splat(rw, one, outs[0])] + values, "arith.divf"
+    return rw.new(name, values, [out])
 
 
-def rewrite_contract(op, ops, cast_operands):
+def rewrite_contract(op, rw, cast_operands):
     ins, outs = ins_outs(op)
     init = outs[0]
     a_map, b_map, c_map = (m.results for m in op.attributes["indexing_maps"].values)
@@ -44,29 +44,29 @@ def rewrite_contract(op, ops, cast_operands):
 
     def size(d):
         v, axis = reads[d]
-        return v.type.shape[axis] if v.type.shape[axis] is not None else size_of(ops, v, axis, op.loc)
+        return v.type.shape[axis] if v.type.shape[axis] is not None else size_of(rw, v, axis)
 
     def arranged(value, have, order):
         """value (indexed by dimensions `have`) as a matrix over (batch, then the two groups of `order`)."""
         amap = AffineMapAttr(sum(map(len, order)), tuple([d for group in order for d in group].index(d) for d in have))
         dims = [d for group in order for d in group]
         shape = tuple(reads[d][0].type.shape[reads[d][1]] for d in dims)
-        value = expand(ops, value, amap, shape, op.loc, size=lambda i: size(dims[i]))
-        matrix = [size_product(ops, [size(d) for d in group], op.loc) for group in order]
+        value = expand(rw, value, amap, shape, size=lambda i: size(dims[i]))
+        matrix = [size_product(rw, [size(d) for d in group]) for group in order]
         return reshaped(value, matrix if batch else matrix[1:])
 
     def reshaped(value, sizes):   # a view where the shape changes
-        return value if value.type.shape == tuple(sizes) else view(ops, value, sizes, op.loc)
+        return value if value.type.shape == tuple(sizes) else view(rw, value, sizes)
 
-    a, b = cast_operands(op, ops, ins, init.type.element)
+    a, b = cast_operands(op, rw, ins, init.type.element)
     lhs = arranged(a, a_map, (batch, rows, reduced))
     rhs = arranged(b, b_map, (batch, reduced, cols))
     acc = arranged(init, c_map, (batch, rows, cols))
-    product = emit(ops, "iree_lite.matmul", [acc, lhs, rhs], [acc.type], loc=op.loc)[0]
+    product = rw.new("iree_lite.matmul", [acc, lhs, rhs], [acc.type])[0]
     dims = batch + rows + cols
     result = reshaped(product, [size(d) for d in dims])
     if dims == list(c_map):
         return [result]
     amap = AffineMapAttr(len(c_map), tuple(c_map.index(d) for d in dims))
-    return [expand(ops, result, amap, init.type.shape, op.loc, init)]
+    return [expand(rw, result, amap, init.type.shape, init)]
 

@@ -8,7 +8,7 @@ import math
 from ..dialects.convolution import strides_and_dilations
 from ..ir.attributes import FloatAttr
 from ..ir.elements import CONV_WINDOW_LIMIT
-from .build import emit, view
+from .build import view
 
 # Each form as views of the kernel's operands: input [n][groups*c][h][w],
 # filter [groups*f][c][kh][kw], output [n][groups*f][oh][ow]; `groups` is
@@ -20,7 +20,7 @@ DIRECT = {
 }
 
 
-def direct_conv(op, ops, kind, ins, init, loc):
+def direct_conv(op, rw, kind, ins, init):
     """The convolution as iree_lite.conv2d, or None where the kernel does not take it."""
     x, w = ins
     if kind not in DIRECT or any(not v.type.is_static or v.type.element.name != "f32" for v in (x, w, init)):
@@ -32,13 +32,13 @@ def direct_conv(op, ops, kind, ins, init, loc):
             not all(0 <= p <= CONV_WINDOW_LIMIT for p in pads):
         return None
     xs, ws, outs = x.type.shape, w.type.shape, init.type.shape
-    x4 = view(ops, x, [xs[0], math.prod(xs[1:-2]), *xs[-2:]], loc) if len(xs) != 4 else x
-    w4 = view(ops, w, [groups * (ws[-4] if len(ws) >= 4 else 1), ws[-3] if len(ws) >= 4 else 1, *ws[-2:]], loc) \
+    x4 = view(rw, x, [xs[0], math.prod(xs[1:-2]), *xs[-2:]]) if len(xs) != 4 else x
+    w4 = view(rw, w, [groups * (ws[-4] if len(ws) >= 4 else 1), ws[-3] if len(ws) >= 4 else 1, *ws[-2:]]) \
         if len(ws) != 4 else w
-    acc = view(ops, init, [outs[0], math.prod(outs[1:-2]), *outs[-2:]], loc) if len(outs) != 4 else init
+    acc = view(rw, init, [outs[0], math.prod(outs[1:-2]), *outs[-2:]]) if len(outs) != 4 else init
     window = (*strides, *dilations, *pads, groups)
-    result = emit(ops, "iree_lite.conv2d", [acc, x4, w4], [acc.type], {"window": window}, loc)[0]
-    return view(ops, result, list(outs), loc) if len(outs) != 4 else result
+    result = rw.new("iree_lite.conv2d", [acc, x4, w4], [acc.type], {"window": window})[0]
+    return view(rw, result, list(outs)) if len(outs) != 4 else result
 
 
 def zero_padding_folded(x):

@@ -12,15 +12,15 @@ windows by the filter element-wise and reduce; poolings reduce the windows.
 """
 from ..dialects.convolution import layout, loop_sizes, strides_and_dilations
 from ..ir.attributes import AffineMapAttr
-from .build import constant, contract_views, emit, expand, fold, size_of, size_product, splat, view
+from .build import constant, contract_views, expand, fold, size_of, size_product, splat, view
 from .conv_direct import direct_conv
 
 COMBINERS = {"sum": ("addf", "addi"), "max": ("maximumf", "maxsi"), "min": ("minimumf", "minsi"),
              "mul": ("addf", "addi")}
 
 
-def convolve(op, ops, kind, ins, init, loc):
-    direct = direct_conv(op, ops, kind, ins, init, loc)
+def convolve(op, rw, kind, ins, init):
+    direct = direct_conv(op, rw, kind, ins, init)
     if direct is not None:
         return direct
     lay = layout(kind)
@@ -35,7 +35,7 @@ def convolve(op, ops, kind, ins, init, loc):
             return z[loop]
         if loop not in read:
             operand, axis = where[loop]
-            read[loop] = size_of(ops, (x, w, init)[operand], axis, loc)
+            read[loop] = size_of(rw, (x, w, init)[operand], axis)
         return read[loop]
 
     def at(loops):
@@ -53,34 +53,32 @@ def convolve(op, ops, kind, ins, init, loc):
             else:
                 exprs.append(d[a])
         shape, sized = at(loops)
-        return expand(ops, x, AffineMapAttr(len(loops), None, 0, tuple(exprs)), shape, loc, size=sized)
+        return expand(rw, x, AffineMapAttr(len(loops), None, 0, tuple(exprs)), shape, size=sized)
 
     def arranged(value, axes, loops):
         """value (its dimensions walking `axes`) at every point of `loops`:
         a transpose and broadcast, no copy where it is value itself."""
         shape, sized = at(loops)
-        return expand(ops, value, AffineMapAttr(len(loops), tuple(loops.index(a) for a in axes)), shape, loc,
-                      size=sized)
+        return expand(rw, value, AffineMapAttr(len(loops), tuple(loops.index(a) for a in axes)), shape, size=sized)
 
     def prod(loops):
-        return size_product(ops, [size(k) for k in loops], loc)
+        return size_product(rw, [size(k) for k in loops])
 
     if lay.pooling or not {"f", "m"} & set(lay.filter):
         patches = windows(lay.output + lay.reduced)
         float_ = x.type.element.is_float
         if not lay.pooling:
             filters = arranged(w, lay.filter, lay.output + lay.reduced)
-            patches = emit(ops, "arith.mulf" if float_ else "arith.muli", [patches, filters], [patches.type],
-                           loc=loc)[0]
+            patches = rw.new("arith.mulf" if float_ else "arith.muli", [patches, filters], [patches.type])[0]
         combiner = COMBINERS[lay.combine][0 if float_ else 1]
         if not lay.unsigned:
-            return fold(ops, init, patches, combiner, loc)
+            return fold(rw, init, patches, combiner)
         # Unsigned order is signed order with the sign bits flipped.
-        sign = constant(ops, -(1 << (x.type.element.bitwidth - 1)), x.type.element, loc)
+        sign = constant(rw, -(1 << (x.type.element.bitwidth - 1)), x.type.element)
 
         def flipped(v):
-            return emit(ops, "arith.xori", [v, splat(ops, sign, v, loc)], [v.type], loc=loc)[0]
-        return flipped(fold(ops, flipped(init), flipped(patches), combiner, loc))
+            return rw.new("arith.xori", [v, splat(rw, sign, v)], [v.type])[0]
+        return flipped(fold(rw, flipped(init), flipped(patches), combiner))
     batch, left, right = product_order(lay)
     order = batch + left + right
     if right[0] in lay.filter:   # output [batch][windows' loops][filters]
@@ -88,11 +86,11 @@ def convolve(op, ops, kind, ins, init, loc):
     else:
         lhs, rhs = arranged(w, lay.filter, batch + left + lay.reduced), windows(batch + lay.reduced + right)
     lead = [prod(batch)] if batch else []
-    lhs = view(ops, lhs, lead + [prod(left), prod(lay.reduced)], loc)
-    rhs = view(ops, rhs, lead + [prod(lay.reduced), prod(right)], loc)
+    lhs = view(rw, lhs, lead + [prod(left), prod(lay.reduced)])
+    rhs = view(rw, rhs, lead + [prod(lay.reduced), prod(right)])
     if order == lay.output:
-        return contract_views(ops, lhs, rhs, init, loc)
-    return arranged(contract_views(ops, lhs, rhs, arranged(init, lay.output, order), loc), order, lay.output)
+        return contract_views(rw, lhs, rhs, init)
+    return arranged(contract_views(rw, lhs, rhs, arranged(init, lay.output, order)), order, lay.output)
 
 
 def product_order(lay):

@@ -5,32 +5,31 @@ halves for i64."""
 from ..dialects.arith import with_element
 from ..ir.attributes import IntegerAttr
 from ..ir.types import ScalarType, TensorType, element_type_of
-from .build import cmp, emit, splat
+from .build import cmp, splat
 
 I64 = ScalarType("i64")
 EXTENDED = ("arith.addui_extended", "arith.mulsi_extended", "arith.mului_extended")
 
 
-def rewrite_extended(op, ops):
+def rewrite_extended(op, rw):
     """The values of op's two results."""
     a, b = op.operands
     bits = element_type_of(a.type).bitwidth
-    loc = op.loc
 
     def arith(name, *operands, element=None):
         t = operands[0].type if element is None else with_element(operands[0].type, element)
-        return emit(ops, f"arith.{name}", list(operands), [t], loc=loc)[0]
+        return rw.new(f"arith.{name}", list(operands), [t])[0]
 
     def constant(value, like):
         element = element_type_of(like.type)
-        c = emit(ops, "arith.constant", [], [element], {"value": IntegerAttr(value, element)}, loc)[0]
-        return splat(ops, c, like, loc) if isinstance(like.type, TensorType) else c
+        c = rw.new("arith.constant", [], [element], {"value": IntegerAttr(value, element)})[0]
+        return splat(rw, c, like) if isinstance(like.type, TensorType) else c
 
     if op.name == "arith.addui_extended":
         if bits == 1:   # i1 has logic ops only: the sum bit and the carry
             return [arith("xori", a, b), arith("andi", a, b)]
         total = arith("addi", a, b)
-        return [total, cmp(ops, "ult", total, a, loc)]
+        return [total, cmp(rw, "ult", total, a)]
     signed = op.name == "arith.mulsi_extended"
     if bits < 64:   # the exact product fits i64: its two halves
         wide = arith("muli", *(arith("extsi" if signed else "extui", x, element=I64) for x in (a, b)))

@@ -16,13 +16,13 @@ from ..dialects.linalg import (CONTRACTIONS, CONVOLUTIONS, MATMUL_DIMS, NAMED_CO
                                OPS as LINALG_OPS, QUANTIZED, ins_outs)
 from ..dialects.reduction import Fold, Pick, reduction_plan
 from ..ir.attributes import AffineMapAttr
-from ..ir.core import Block, Diagnostic, Operation
-from ..ir.types import TensorType, element_type_of
+from ..ir.core import Block, Operation
+from ..ir.types import element_type_of
 from .body import apply_body
-from .build import cast, emit, expand, fold, map_dimensions, reordered, shape_of, size_of, softmax, splat, view
+from .build import cast, expand, fold, map_dimensions, reordered, shape_of, size_of, softmax, splat, view
 from .contract import rewrite_contract, rewrite_elementwise
 from .convolution import convolve
-from .extended import EXTENDED, rewrite_extended as extended_values
+from .extended import EXTENDED, rewrite_extended
 from .linalg_ext import REWRITES as EXT_REWRITES
 from .pack import rewrite_packing
 from .reduction import pick
@@ -38,7 +38,9 @@ def lower_linalg(block, source, remap=None):
 
 
 def rewrite_block(block, rw):
-    outer, rw.ops = rw.ops, []
+    """Rewrite the ops of `block` (and of their regions) through `rw`, whose
+    insertion point and location are back as they were afterwards."""
+    outer, outer_loc, rw.ops = rw.ops, rw.loc, []
     for op in block.operations:
         op.operands = [rw.remap.get(v, v) for v in op.operands]
         if op.name == "linalg.generic":
@@ -48,7 +50,7 @@ def rewrite_block(block, rw):
             for inner in region.blocks:
                 rewrite_block(inner, rw)
         rw.loc = op.loc
-        rewrite = REWRITES.get(op.name) or (decompose if hasattr(lookup(op.name), "decompose") else None)
+        rewrite = rewrite_for(op.name)
         values = None if rewrite is None else rewrite(op, rw)
         if values is None:
             rw.ops.append(op)
@@ -57,27 +59,30 @@ def rewrite_block(block, rw):
     block.operations = []
     for op in rw.ops:
         block.append(op)
-    rw.ops = outer
+    rw.ops, rw.loc = outer, outer_loc
+
+
+def rewrite_for(name):
+    """The one lookup of an op's rewrite: its entry in REWRITES, or else, for
+    an op whose dialect knows how it decomposes into other ops (an OpDef
+    with `decompose(op, new)`: affine maps, fpowi, flow's reshapes, ...),
+    that decomposition; None for an op that stays as it is. Decompositions
+    are found through the op's OpDef rather than listed in REWRITES, so that
+    a dialect loads only when a program uses it."""
+    rewrite = REWRITES.get(name)
+    if rewrite is None and hasattr(lookup(name), "decompose"):
+        return decompose
+    return rewrite
 
 
 def decompose(op, rw):
-    """An op its dialect decomposes (OpDef.decompose: affine maps, fpowi, reshapes...)."""
     return lookup(op.name).decompose(op, rw.new)
-
-
-def rewrite_extended(op, rw):
-    return extended_values(op, rw.ops)
-
-
-def rewrite_ext(op, rw):
-    return EXT_REWRITES[op.name](op, rw.ops, rw.remap, rw.source)
 
 
 def rewrite_structured(op, rw):
     """A linalg op: named ops as the one op they mean, generic ones by their body."""
-    ops, remap, source = rw.ops, rw.remap, rw.source
     if op.name in ("linalg.pack", "linalg.unpack"):
-        return rewrite_packing(op, ops)
+        return rewrite_packing(op, rw)
     ins, outs = ins_outs(op)
     out_type = op.results[0].type if op.results else outs[0].type
     kind = op.name.split(".", 1)[1]
@@ -85,52 +90,51 @@ def rewrite_structured(op, rw):
         float_op, int_op = NAMED_ELEMENTWISE[kind]
         name = float_op if out_type.element.is_float else int_op
         if name is None:
-            raise Diagnostic(f"'{op.name}' needs a float element type", op.loc, source)
+            raise rw.error(f"'{op.name}' needs a float element type")
         name = name if "." in name else f"arith.{name}"
-        return emit(ops, name, list(ins), [out_type], loc=op.loc)
+        return rw.new(name, list(ins), [out_type])
     if kind == "fill":
-        return [splat(ops, ins[0], outs[0], op.loc)]
+        return [splat(rw, ins[0], outs[0])]
     if kind == "copy":
         return [ins[0]]
     if kind == "transpose":
         perm = [a.value for a in op.attributes["permutation"].values]
         amap = AffineMapAttr(len(perm), tuple(perm.index(k) for k in range(len(perm))))
-        return [expand(ops, ins[0], amap, out_type.shape, op.loc)]
+        return [expand(rw, ins[0], amap, out_type.shape)]
     if kind == "broadcast":
         added = {a.value for a in op.attributes["dimensions"].values}
         amap = AffineMapAttr(out_type.rank, tuple(d for d in range(out_type.rank) if d not in added))
-        return [expand(ops, ins[0], amap, out_type.shape, op.loc, outs[0])]
+        return [expand(rw, ins[0], amap, out_type.shape, outs[0])]
     if kind == "reduce":
         dims = sorted(a.value for a in op.attributes["dimensions"].values)
         kept = [d for d in range(ins[0].type.rank) if d not in dims]
         identity = AffineMapAttr(ins[0].type.rank, tuple(range(ins[0].type.rank)))
-        return reduce_body(op, ops, [identity], kept, dims, remap, source)
+        return reduce_body(op, rw, [identity], kept, dims)
     if kind == "elementwise":
-        return rewrite_elementwise(op, ops)
+        return rewrite_elementwise(op, rw)
     if kind == "contract" or kind in NAMED_CONTRACTS:
-        return rewrite_contract(op, ops, cast_operands)
+        return rewrite_contract(op, rw, cast_operands)
     if kind in QUANTIZED:
-        kind, ins = QUANTIZED[kind], subtract_zero_points(op, ops, ins, out_type.element)
+        kind, ins = QUANTIZED[kind], subtract_zero_points(op, rw, ins, out_type.element)
     if kind in CONTRACTIONS:
         if "indexing_maps" in op.attributes:
-            ins = matmul_inputs(op, ops, ins, outs[0])
+            ins = matmul_inputs(op, rw, ins, outs[0])
         if not native_narrow_product(op, ins, out_type.element):
-            ins = cast_operands(op, ops, ins, out_type.element)
-        return [contract(ops, kind, ins, outs[0], op.loc)]
+            ins = cast_operands(op, rw, ins, out_type.element)
+        return [contract(rw, kind, ins, outs[0])]
     if kind == "map":
         body = op.regions[0].blocks[0]
-        return apply_body(ops, body, dict(zip(body.arguments, op.operands)), out_type.shape, remap, source,
-                          like=outs[0])
+        return apply_body(rw, body, dict(zip(body.arguments, op.operands)), out_type.shape, like=outs[0])
     if kind in CONVOLUTIONS:
         converted = 1 if kind.startswith("pooling") else 2   # a pooling's window operand gives only its shape
-        operands = cast_operands(op, ops, ins[:converted], out_type.element) + ins[converted:]
-        return [convolve(op, ops, kind, operands, outs[0], op.loc)]
+        operands = cast_operands(op, rw, ins[:converted], out_type.element) + ins[converted:]
+        return [convolve(op, rw, kind, operands, outs[0])]
     if kind == "softmax":
-        return [softmax(ops, ins[0], op.attributes["dimension"].value, op.loc)]
+        return [softmax(rw, ins[0], op.attributes["dimension"].value)]
     kinds = [getattr(i, "value", i).split("<")[-1].rstrip(">") for i in op.attributes["iterator_types"].values]
     if "reduction" in kinds:
-        return reduce_generic(op, ops, kinds, remap, source)
-    return rewrite_generic(op, ops, remap, source)
+        return reduce_generic(op, rw, kinds)
+    return rewrite_generic(op, rw)
 
 
 def native_narrow_product(op, ins, element):
@@ -143,36 +147,36 @@ def native_narrow_product(op, ins, element):
     return element.name == "f32" and have in ({"f16"}, {"bf16"})
 
 
-def cast_operands(op, ops, ins, element):
+def cast_operands(op, rw, ins, element):
     """A named structured op's inputs converted to its output's element type, as
     linalg defines it: `cast_signed` (the default) extends or truncates integers as
     signed and converts them to floats as signed; `cast_unsigned` (and the
     unsigned poolings) as unsigned."""
     unsigned = "cast_unsigned" in str(op.attributes.get("cast", "")) or op.name.endswith("_unsigned")
-    return [cast(ops, value, element, unsigned, op.loc) for value in ins]
+    return [cast(rw, value, element, unsigned) for value in ins]
 
 
-def subtract_zero_points(op, ops, ins, element):
+def subtract_zero_points(op, rw, ins, element):
     """A quantized op's two inputs less its two zero points, all four cast to `element`."""
-    x, w, *zero_points = cast_operands(op, ops, ins, element)
+    x, w, *zero_points = cast_operands(op, rw, ins, element)
     sub = "arith.subf" if element.is_float else "arith.subi"
-    return [emit(ops, sub, [v, splat(ops, z, v, op.loc)], [v.type], loc=op.loc)[0] for v, z in zip((x, w), zero_points)]
+    return [rw.new(sub, [v, splat(rw, z, v)], [v.type])[0] for v, z in zip((x, w), zero_points)]
 
 
-def _fail(op, source):
+def _fail(rw):
     def fail(message):
-        raise Diagnostic(message, op.loc, source)
+        raise rw.error(message)
     return fail
 
 
-def reduce_generic(op, ops, kinds, remap, source):
+def reduce_generic(op, rw, kinds):
     maps = op.attributes["indexing_maps"].values
     parallel = [d for d, k in enumerate(kinds) if k == "parallel"]
     reduced = [d for d, k in enumerate(kinds) if k != "parallel"]
-    return reduce_body(op, ops, maps, parallel, reduced, remap, source)
+    return reduce_body(op, rw, maps, parallel, reduced)
 
 
-def reduce_body(op, ops, maps, parallel, reduced, remap, source):
+def reduce_body(op, rw, maps, parallel, reduced):
     """A reduction (generic or linalg.reduce): the body's ops that read no
     accumulator applied element-wise over the iteration space ordered
     (parallel..., reduced...), then each output's value folded (or picked:
@@ -185,46 +189,42 @@ def reduce_body(op, ops, maps, parallel, reduced, remap, source):
             if d is not None and (d not in reads or reads[d][0].type.shape[reads[d][1]] is None):
                 reads[d] = (value, r)
     if len(reads) != len(order):
-        raise Diagnostic("every iteration dimension must be exactly a dimension of an operand of the reduction",
-                         op.loc, source)
+        raise rw.error("every iteration dimension must be exactly a dimension of an operand of the reduction")
     shape = tuple(reads[d][0].type.shape[reads[d][1]] for d in order)
     body = op.regions[0].blocks[0]
-    plan, elementwise = reduction_plan(op, _fail(op, source))
+    plan, elementwise = reduction_plan(op, _fail(rw))
 
     def size(i):   # iteration dimension order[i], read from an operand it indexes
-        return size_of(ops, *reads[order[i]], op.loc)
+        return size_of(rw, *reads[order[i]])
     pre = Block(body.arguments, elementwise + [Operation("linalg.yield", [step.value for step in plan], [])])
     # Outputs with unit dimensions indexed by 0 (keepdims) are reduced into views without them.
     # (linalg.reduce has no output maps: its outputs are the kept dimensions in order.)
     folded = list(inits)
     for k, amap in enumerate(maps[len(ins):]):
         if None in amap.results:
-            kept = [n for n, d in zip(shape_of(ops, inits[k], op.loc), amap.results) if d is not None]
-            folded[k] = view(ops, inits[k], kept, op.loc)
+            kept = [n for n, d in zip(shape_of(rw, inits[k]), amap.results) if d is not None]
+            folded[k] = view(rw, inits[k], kept)
     if all(isinstance(step, Fold) for step in plan):
-        unrolled = unrolled_reduction(op, ops, plan, pre, ins, maps, order, len(parallel), shape, folded, remap,
-                                      source)
+        unrolled = unrolled_reduction(rw, plan, pre, ins, maps, order, len(parallel), shape, folded)
         if unrolled is not None:
-            return [r if r.type == init.type else view(ops, r, shape_of(ops, init, op.loc), op.loc)
-                    for r, init in zip(unrolled, inits)]
+            return [r if r.type == init.type else view(rw, r, shape_of(rw, init)) for r, init in zip(unrolled, inits)]
     used = {v for inner in pre.operations for v in inner.operands}
     mapping = {}
     for arg, x, amap in zip(body.arguments, ins, maps):
         if arg in used:   # a pooling's window operand only gives the window's shape
-            mapping[arg] = expand(ops, x, reordered(amap, order), shape, op.loc, size=size)
+            mapping[arg] = expand(rw, x, reordered(amap, order), shape, size=size)
     like = next(iter(mapping.values()), None)   # an input at the (reordered) iteration shape
-    values = apply_body(ops, pre, mapping, shape, remap, source, [order.index(d) for d in range(len(order))], like)
-    results = [fold(ops, init, value, step.combiner, op.loc) if isinstance(step, Fold) else None
+    values = apply_body(rw, pre, mapping, shape, [order.index(d) for d in range(len(order))], like)
+    results = [fold(rw, init, value, step.combiner) if isinstance(step, Fold) else None
                for step, init, value in zip(plan, folded, values)]
     for k, step in enumerate(plan):
         if isinstance(step, Pick):
-            results[k] = pick(ops, step, values[step.of], results[step.of], folded[step.of], values[k], folded[k],
-                              len(parallel), op.loc)
-    return [r if r.type == init.type else view(ops, r, shape_of(ops, init, op.loc), op.loc)
-            for r, init in zip(results, inits)]
+            results[k] = pick(rw, step, values[step.of], results[step.of], folded[step.of], values[k], folded[k],
+                              len(parallel))
+    return [r if r.type == init.type else view(rw, r, shape_of(rw, init)) for r, init in zip(results, inits)]
 
 
-def matmul_inputs(op, ops, ins, init):
+def matmul_inputs(op, rw, ins, init):
     """The inputs of a matmul or batch_matmul with indexing_maps, in the
     default layout: transposed or broadcast copies where the maps say so."""
     maps = op.attributes["indexing_maps"].values
@@ -233,29 +233,28 @@ def matmul_inputs(op, ops, ins, init):
     for v, m, want in zip(ins, maps, MATMUL_DIMS[op.name]):
         shape = tuple(reads[d][0].type.shape[reads[d][1]] for d in want)
         amap = AffineMapAttr(len(want), tuple(want.index(d) for d in m.results))
-        inputs.append(expand(ops, v, amap, shape, op.loc,
-                             size=lambda i, want=want: size_of(ops, *reads[want[i]], op.loc)))
+        inputs.append(expand(rw, v, amap, shape, size=lambda i, want=want: size_of(rw, *reads[want[i]])))
     return inputs
 
 
-def contract(ops, kind, ins, init, loc):
+def contract(rw, kind, ins, init):
     """matmul and its relatives as (batched) matrix products: vectors are
     viewed as one-column or one-row matrices."""
     a, b = ins
     if kind in ("matvec", "batch_matvec"):
-        b, acc = view(ops, b, shape_of(ops, b, loc) + [1], loc), view(ops, init, shape_of(ops, init, loc) + [1], loc)
+        b, acc = view(rw, b, shape_of(rw, b) + [1]), view(rw, init, shape_of(rw, init) + [1])
     elif kind == "vecmat":
-        a, acc = view(ops, a, [1] + shape_of(ops, a, loc), loc), view(ops, init, [1] + shape_of(ops, init, loc), loc)
+        a, acc = view(rw, a, [1] + shape_of(rw, a)), view(rw, init, [1] + shape_of(rw, init))
     elif kind == "dot":
-        a, b = view(ops, a, [1] + shape_of(ops, a, loc), loc), view(ops, b, shape_of(ops, b, loc) + [1], loc)
-        acc = view(ops, init, [1, 1], loc)
+        a, b = view(rw, a, [1] + shape_of(rw, a)), view(rw, b, shape_of(rw, b) + [1])
+        acc = view(rw, init, [1, 1])
     else:
         acc = init
-    result = emit(ops, "iree_lite.matmul", [acc, a, b], [acc.type], loc=loc)[0]
-    return result if result.type == init.type else view(ops, result, shape_of(ops, init, loc), loc)
+    result = rw.new("iree_lite.matmul", [acc, a, b], [acc.type])[0]
+    return result if result.type == init.type else view(rw, result, shape_of(rw, init))
 
 
-def rewrite_generic(op, ops, remap, source):
+def rewrite_generic(op, rw):
     shape = op.results[0].type.shape
     maps = op.attributes["indexing_maps"].values
     body = op.regions[0].blocks[0]
@@ -263,12 +262,12 @@ def rewrite_generic(op, ops, remap, source):
     mapping = {}
     for value, amap, arg in zip(op.operands, maps, body.arguments):
         if arg in used:
-            mapping[arg] = expand(ops, value, amap, shape, op.loc, op.operands[-1])
-    return apply_body(ops, body, mapping, shape, remap, source, like=op.operands[-1])
+            mapping[arg] = expand(rw, value, amap, shape, op.operands[-1])
+    return apply_body(rw, body, mapping, shape, like=op.operands[-1])
 
 
 # op name -> its rewrite (passes/rewriter.py); ops not here keep their OpDef's decompose, if any.
 REWRITES = {name: rewrite_structured for name in LINALG_OPS if name not in ("linalg.yield", "linalg.index")}
-REWRITES.update({name: rewrite_ext for name in EXT_REWRITES})
+REWRITES.update(EXT_REWRITES)
 REWRITES.update({name: rewrite_extended for name in EXTENDED})
 REWRITES.update(TENSOR_REWRITES)

@@ -12,7 +12,7 @@ step. sort and topk are in linalg_ext_sort.py.
 """
 from ..dialects.linalg import ins_outs
 from ..ir.types import TensorType
-from .build import I1, INDEX, cmp, emit, extract, for_loop, if_else, index_constant, insert, linear_index, shape_of, \
+from .build import I1, INDEX, cmp, extract, for_loop, if_else, index_constant, insert, linear_index, shape_of, \
     size_product, splat, view
 from .body import apply_body, gather
 from .linalg_ext_attention import rewrite_attention
@@ -24,137 +24,135 @@ from .linalg_ext_winograd import rewrite_winograd
 from .linalg_ext_sort import rewrite_sort, rewrite_topk
 
 
-def as_index(ops, value, loc):
+def as_index(rw, value):
     """Integer indices (scalars or tensors) as index values, read as signed."""
     t = value.type
     element = t.element if isinstance(t, TensorType) else t
     if element == INDEX:
         return value
     rt = TensorType(t.shape, INDEX) if isinstance(t, TensorType) else INDEX
-    return emit(ops, "arith.index_cast", [value], [rt], loc=loc)[0]
+    return rw.new("arith.index_cast", [value], [rt])[0]
 
 
-def rewrite_gather(op, ops, remap, source):
+def rewrite_gather(op, rw):
     (src, indices, *mask), (out,) = ins_outs(op)
-    loc, shape = op.loc, op.results[0].type.shape
+    shape = op.results[0].type.shape
     dim_map = op.attributes["dimension_map"]
     batch = out.type.rank - (src.type.rank - len(dim_map))
-    at = [linear_index(ops, shape, d, loc, source, out) for d in range(out.type.rank)]
+    at = [linear_index(rw, shape, d, out) for d in range(out.type.rank)]
     coords = [None] * len(dim_map)
     for k, d in enumerate(dim_map):
         position = at[:batch]
         if indices.type.rank == batch + 1:   # else the index depth is an implicit 1
-            k_index = index_constant(ops, k, loc)
-            position.append(k_index if batch else splat(ops, k_index, out, loc))
-        coords[d] = as_index(ops, gather(ops, indices, position, shape, loc), loc)
-    value = gather(ops, src, coords + at[batch:], shape, loc)
+            k_index = index_constant(rw, k)
+            position.append(k_index if batch else splat(rw, k_index, out))
+        coords[d] = as_index(rw, gather(rw, indices, position, shape))
+    value = gather(rw, src, coords + at[batch:], shape)
     if mask:
-        keep = gather(ops, mask[0], at[:batch], shape, loc)
-        value = emit(ops, "arith.select", [keep, value, out], [out.type], loc=loc)[0]
+        keep = gather(rw, mask[0], at[:batch], shape)
+        value = rw.new("arith.select", [keep, value, out], [out.type])[0]
     return [value]
 
 
-def rewrite_scatter(op, ops, remap, source):
+def rewrite_scatter(op, rw):
     (updates, indices, *mask), (original,) = ins_outs(op)
-    loc = op.loc
     dim_map = op.attributes["dimension_map"]
     depth = len(dim_map)
     batch = updates.type.rank - (original.type.rank - depth)
-    extent = shape_of(ops, updates, loc)
-    count, piece = size_product(ops, extent[:batch], loc), extent[batch:]
-    count_value = count if not isinstance(count, int) else index_constant(ops, count, loc)
-    rows = view(ops, updates, [count] + piece, loc)
-    where = view(ops, indices, [count, depth], loc)
-    keep = view(ops, mask[0], [count], loc) if mask else None
+    extent = shape_of(rw, updates)
+    count, piece = size_product(rw, extent[:batch]), extent[batch:]
+    count_value = count if not isinstance(count, int) else index_constant(rw, count)
+    rows = view(rw, updates, [count] + piece)
+    where = view(rw, indices, [count, depth])
+    keep = view(rw, mask[0], [count]) if mask else None
     t = original.type
 
-    def body(ops, i, acc):
-        coords = [as_index(ops, emit(ops, "tensor.extract", [where, i, index_constant(ops, k, loc)],
-                                     [indices.type.element], loc=loc)[0], loc) for k in range(depth)]
+    def body(i, acc):
+        coords = [as_index(rw, rw.new("tensor.extract", [where, i, index_constant(rw, k)],
+                                      [indices.type.element])[0]) for k in range(depth)]
         coords = [coords[dim_map.index(d)] for d in range(depth)]
-        zero = index_constant(ops, 0, loc)
+        zero = index_constant(rw, 0)
         sizes = [1] * depth + piece
 
-        def update(ops):
-            old = extract(ops, acc, coords + [zero] * len(piece), sizes, loc)
-            row = view(ops, extract(ops, rows, [i] + [zero] * len(piece), [1] + piece, loc), sizes, loc)
+        def update():
+            old = extract(rw, acc, coords + [zero] * len(piece), sizes)
+            row = view(rw, extract(rw, rows, [i] + [zero] * len(piece), [1] + piece), sizes)
             block = op.regions[0].blocks[0]
-            (new,) = apply_body(ops, block, dict(zip(block.arguments, (row, old))), old.type.shape, remap, source,
-                                like=old)
-            return [insert(ops, new, acc, coords + [zero] * len(piece), loc, sizes)]
+            (new,) = apply_body(rw, block, dict(zip(block.arguments, (row, old))), old.type.shape, like=old)
+            return [insert(rw, new, acc, coords + [zero] * len(piece), sizes)]
         if keep is None:
-            return update(ops)
-        kept = emit(ops, "tensor.extract", [keep, i], [I1], loc=loc)[0]
-        return if_else(ops, kept, update, lambda ops: [acc], [t], loc)
-    return for_loop(ops, count_value, [original], body, loc)
+            return update()
+        kept = rw.new("tensor.extract", [keep, i], [I1])[0]
+        return if_else(rw, kept, update, lambda: [acc], [t])
+    return for_loop(rw, count_value, [original], body)
 
 
-def rewrite_scan(op, ops, remap, source):
+def rewrite_scan(op, rw):
     """A loop along the scanned dimension carrying (out, acc): each step
     one slice, the region applied element-wise to the previous output's
     slice and an input slice."""
     (x,), (out, acc) = ins_outs(op)
-    loc, dim, inclusive = op.loc, op.attributes["dimension"], op.attributes["inclusive"]
-    along = Slices(ops, x, dim, loc)
+    dim, inclusive = op.attributes["dimension"], op.attributes["inclusive"]
+    along = Slices(rw, x, dim)
     row = along.row
     block = op.regions[0].blocks[0]
 
-    def step(ops, k, result, carried):
-        def first(ops):
-            return [row(ops, x, k) if inclusive else carried, carried]
+    def step(k, result, carried):
+        def first():
+            return [row(x, k) if inclusive else carried, carried]
 
-        def later(ops):
-            before = emit(ops, "arith.subi", [k, index_constant(ops, 1, loc)], [INDEX], loc=loc)[0]
-            (value,) = apply_body(ops, block, {block.arguments[0]: row(ops, result, before),
-                                               block.arguments[1]: row(ops, x, k if inclusive else before)},
-                                  acc.type.shape, remap, source, like=carried)
+        def later():
+            before = rw.new("arith.subi", [k, index_constant(rw, 1)], [INDEX])[0]
+            (value,) = apply_body(rw, block, {block.arguments[0]: row(result, before),
+                                              block.arguments[1]: row(x, k if inclusive else before)},
+                                  acc.type.shape, like=carried)
             return [value, value]
-        is_first = cmp(ops, "eq", k, index_constant(ops, 0, loc), loc)
-        value, carried = if_else(ops, is_first, first, later, [acc.type, acc.type], loc)
-        piece = view(ops, value, along.sizes, loc)
-        return [insert(ops, piece, result, along.at(ops, k), loc, along.sizes), carried]
-    return for_loop(ops, along.count, [out, acc], step, loc)
+        is_first = cmp(rw, "eq", k, index_constant(rw, 0))
+        value, carried = if_else(rw, is_first, first, later, [acc.type, acc.type])
+        piece = view(rw, value, along.sizes)
+        return [insert(rw, piece, result, along.at(k), along.sizes), carried]
+    return for_loop(rw, along.count, [out, acc], step)
 
 
-def rewrite_arg_compare(op, ops, remap, source):
+def rewrite_arg_compare(op, rw):
     """A loop along the dimension carrying the best (values, indices): each
     step the region, element-wise, decides where the step's slice wins."""
     n_in = op.attributes["num_ins"].value
     (x,), (value, index), base = op.operands[:n_in], op.operands[n_in:n_in + 2], op.operands[n_in + 2:]
-    loc, dim = op.loc, op.attributes["dimension"]
-    along = Slices(ops, x, dim, loc)
+    dim = op.attributes["dimension"]
+    along = Slices(rw, x, dim)
     block = op.regions[0].blocks[0]
     index_type = index.type.element
 
-    def step(ops, k, best, where):
-        row = along.row(ops, x, k)
-        (wins,) = apply_body(ops, block, {block.arguments[0]: row, block.arguments[1]: best}, value.type.shape,
-                             remap, source, like=best)
-        position = emit(ops, "arith.addi", [k, base[0]], [INDEX], loc=loc)[0] if base else k
-        position = emit(ops, "arith.index_cast", [position], [index_type], loc=loc)[0]
-        return [emit(ops, "arith.select", [wins, row, best], [value.type], loc=loc)[0],
-                emit(ops, "arith.select", [wins, splat(ops, position, where, loc), where], [index.type], loc=loc)[0]]
-    return for_loop(ops, along.count, [value, index], step, loc)
+    def step(k, best, where):
+        row = along.row(x, k)
+        (wins,) = apply_body(rw, block, {block.arguments[0]: row, block.arguments[1]: best}, value.type.shape,
+                             like=best)
+        position = rw.new("arith.addi", [k, base[0]], [INDEX])[0] if base else k
+        position = rw.new("arith.index_cast", [position], [index_type])[0]
+        return [rw.new("arith.select", [wins, row, best], [value.type])[0],
+                rw.new("arith.select", [wins, splat(rw, position, where), where], [index.type])[0]]
+    return for_loop(rw, along.count, [value, index], step)
 
 
 class Slices:
     """The slices along dimension `dim` of tensors of x's shape, for a loop
     over it: `count` of them (an int or an index value)."""
 
-    def __init__(self, ops, x, dim, loc):
-        extent = shape_of(ops, x, loc)
-        self.count, self.dim, self.rank, self.loc = extent[dim], dim, x.type.rank, loc
+    def __init__(self, rw, x, dim):
+        extent = shape_of(rw, x)
+        self.rw, self.count, self.dim, self.rank = rw, extent[dim], dim, x.type.rank
         self.sizes = extent[:dim] + [1] + extent[dim + 1:]
         self.kept = extent[:dim] + extent[dim + 1:]
 
-    def at(self, ops, k):
+    def at(self, k):
         """The offsets of slice k (an index value)."""
-        zero = index_constant(ops, 0, self.loc)
+        zero = index_constant(self.rw, 0)
         return [zero] * self.dim + [k] + [zero] * (self.rank - self.dim - 1)
 
-    def row(self, ops, tensor, k):
+    def row(self, tensor, k):
         """Slice k of `tensor`, without the dimension."""
-        return view(ops, extract(ops, tensor, self.at(ops, k), self.sizes, self.loc), self.kept, self.loc)
+        return view(self.rw, extract(self.rw, tensor, self.at(k), self.sizes), self.kept)
 
 
 REWRITES = {"iree_linalg_ext.gather": rewrite_gather, "iree_linalg_ext.scatter": rewrite_scatter,

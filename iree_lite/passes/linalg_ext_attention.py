@@ -18,22 +18,20 @@ import sys
 
 from ..dialects.iree_linalg_ext import score_type
 from ..ir.attributes import AffineMapAttr
-from ..ir.core import Diagnostic
 from ..isa.smallfloat import FORMATS, tables
 from ..ir.types import TensorType
 from .body import apply_body
-from .build import cast, constant, emit, expand, reduce, shape_of, size_of, size_product, sizes, splat, view
+from .build import cast, constant, expand, reduce, shape_of, size_of, size_product, sizes, splat, view
 
 LOG2E = 1.4426950408889634
 
 
-def rewrite_attention(op, ops, remap, source):
+def rewrite_attention(op, rw):
     n_in = op.attributes["num_ins"].value
     ins, outs = op.operands[:n_in], op.operands[n_in:]
     q, k, v, scale = ins[:4]
     mask = ins[4] if len(ins) == 5 else None
     out = outs[0]
-    loc = op.loc
     maps = [m.results for m in op.attributes["indexing_maps"].values]
     qd, kd, vd, od = maps[0], maps[1], maps[2], maps[n_in]
     batch = [d for d in od if d in qd and d in kd and d in vd]
@@ -41,43 +39,43 @@ def rewrite_attention(op, ops, remap, source):
     n = [d for d in od if d in vd and d not in batch]
     k1 = [d for d in qd if d in kd and d not in batch]
     k2 = [d for d in kd if d in vd and d not in batch]
-    size = iteration_sizes(ops, [(x, dims) for x, dims in zip(ins[:3] + ins[4:] + outs, maps[:3] + maps[4:])
-                                 if x is not scale], loc)
+    size = iteration_sizes(rw, [(x, dims) for x, dims in zip(ins[:3] + ins[4:] + outs, maps[:3] + maps[4:])
+                                if x is not scale])
 
     def arrange(x, dims, groups):
         """x (its dimensions iteration dims `dims`) moved to the order of
         `groups` and viewed with one dimension per group."""
         order = [d for g in groups for d in g]
         shape = tuple(size[d] if isinstance(size[d], int) else None for d in order)
-        moved = expand(ops, x, AffineMapAttr(len(order), tuple(order.index(d) for d in dims)), shape, loc,
+        moved = expand(rw, x, AffineMapAttr(len(order), tuple(order.index(d) for d in dims)), shape,
                        size=lambda i: size[order[i]])
-        return view(ops, moved, [size_product(ops, [size[d] for d in g], loc) for g in groups], loc)
+        return view(rw, moved, [size_product(rw, [size[d] for d in g]) for g in groups])
 
     def restore(x, groups, dims, like):
         """arrange's inverse: x back to the layout `dims` of tensor `like`."""
         order = [d for g in groups for d in g]
-        unfolded = view(ops, x, [size[d] for d in order], loc)
-        return expand(ops, unfolded, AffineMapAttr(len(dims), tuple(dims.index(d) for d in order)), like.type.shape,
-                      loc, like=like)
+        unfolded = view(rw, x, [size[d] for d in order])
+        return expand(rw, unfolded, AffineMapAttr(len(dims), tuple(dims.index(d) for d in order)), like.type.shape,
+                      like=like)
 
     def new(name, operands, t):
-        return emit(ops, name, operands, [t], loc=loc)[0]
+        return rw.new(name, operands, [t])[0]
 
     def filled(value, like):
-        return splat(ops, constant(ops, value, like.type.element, loc), like, loc)
+        return splat(rw, constant(rw, value, like.type.element), like)
     element = score_type(op)   # scores, softmax and accumulation; Q, K and V may be narrower
-    log2e = constant(ops, LOG2E, scale.type, loc)
+    log2e = constant(rw, LOG2E, scale.type)
     qs = arrange(q, qd, [batch, m, k1])
-    factor = cast(ops, new("arith.mulf", [scale, log2e], scale.type), qs.type.element, False, loc)
-    qs = new("arith.mulf", [qs, splat(ops, factor, qs, loc)], qs.type)
-    qs, keys = cast(ops, qs, element, False, loc), cast(ops, arrange(k, kd, [batch, k1, k2]), element, False, loc)
-    scores = contract(ops, qs, keys, loc)
-    scores = apply_region(ops, op.regions[0].blocks[0], scores, [batch, m, k2], size, remap, source, loc)
+    factor = cast(rw, new("arith.mulf", [scale, log2e], scale.type), qs.type.element, False)
+    qs = new("arith.mulf", [qs, splat(rw, factor, qs)], qs.type)
+    qs, keys = cast(rw, qs, element, False), cast(rw, arrange(k, kd, [batch, k1, k2]), element, False)
+    scores = contract(rw, qs, keys)
+    scores = apply_region(rw, op.regions[0].blocks[0], scores, [batch, m, k2], size)
     t = scores.type
     if mask is not None:
         masked = arrange(mask, maps[4], [batch, m, k2])
         if masked.type.element.is_float:
-            masked = cast(ops, masked, element, False, loc)
+            masked = cast(rw, masked, element, False)
             scores = new("arith.addf", [scores, new("arith.mulf", [masked, filled(LOG2E, scores)], t)], t)
         else:
             scores = new("arith.select", [masked, scores, filled(float("-inf"), scores)], t)
@@ -86,33 +84,30 @@ def rewrite_attention(op, ops, remap, source):
     def weighted(weights, acc=None):
         """acc (or zeros) + weights @ values, the weights first rounded to
         the values' type, as IREE does."""
-        weights = cast(ops, cast(ops, weights, v.type.element, False, loc), element, False, loc)
-        return contract(ops, weights, cast(ops, values, element, False, loc), loc, acc)
+        weights = cast(rw, cast(rw, weights, v.type.element, False), element, False)
+        return contract(rw, weights, cast(rw, values, element, False), acc)
     row = AffineMapAttr(3, (0, 1))   # a [batch, m] value at each score
     if len(outs) == 1:   # IREE's one online step from (0, lowest, 0), then acc / sum in the output's type
         rows = TensorType(t.shape[:2], element)
 
         def per_row(value):
-            return emit(ops, "tensor.splat", [constant(ops, value, element, loc)] + sizes(ops, scores, [0, 1], loc),
-                        [rows], loc=loc)[0]
-        peak = reduce(ops, scores, per_row(-largest(element)), [2], "maximumf", loc)
-        weights = new("math.exp2", [new("arith.subf", [scores, expand(ops, peak, row, t.shape, loc, like=scores)],
-                                        t)], t)
-        total = reduce(ops, weights, per_row(0.0), [2], "addf", loc)
+            return rw.new("tensor.splat", [constant(rw, value, element)] + sizes(rw, scores, [0, 1]), [rows])[0]
+        peak = reduce(rw, scores, per_row(-largest(element)), [2], "maximumf")
+        weights = new("math.exp2", [new("arith.subf", [scores, expand(rw, peak, row, t.shape, like=scores)], t)], t)
+        total = reduce(rw, weights, per_row(0.0), [2], "addf")
         acc = weighted(weights)
         inverse = new("arith.divf", [per_row(1.0), total], rows)
-        acc = new("arith.mulf", [expand(ops, inverse, row, acc.type.shape, loc, like=acc), acc], acc.type)
-        return [cast(ops, restore(acc, [batch, m, n], od, out), out.type.element, False, loc)]
+        acc = new("arith.mulf", [expand(rw, inverse, row, acc.type.shape, like=acc), acc], acc.type)
+        return [cast(rw, restore(acc, [batch, m, n], od, out), out.type.element, False)]
     _, old_max, old_sum = outs
     md = maps[n_in + 1]
     old_max, old_sum = arrange(old_max, md, [batch, m]), arrange(old_sum, md, [batch, m])
-    new_max = reduce(ops, scores, old_max, [2], "maximumf", loc)
-    weights = new("math.exp2", [new("arith.subf", [scores, expand(ops, new_max, row, t.shape, loc, like=scores)], t)],
-                  t)
+    new_max = reduce(rw, scores, old_max, [2], "maximumf")
+    weights = new("math.exp2", [new("arith.subf", [scores, expand(rw, new_max, row, t.shape, like=scores)], t)], t)
     norm = new("math.exp2", [new("arith.subf", [old_max, new_max], new_max.type)], new_max.type)
-    new_sum = reduce(ops, weights, new("arith.mulf", [old_sum, norm], norm.type), [2], "addf", loc)
+    new_sum = reduce(rw, weights, new("arith.mulf", [old_sum, norm], norm.type), [2], "addf")
     acc = arrange(out, od, [batch, m, n])
-    acc = new("arith.mulf", [acc, expand(ops, norm, row, acc.type.shape, loc, like=acc)], acc.type)
+    acc = new("arith.mulf", [acc, expand(rw, norm, row, acc.type.shape, like=acc)], acc.type)
     return [restore(weighted(weights, acc), [batch, m, n], od, out), restore(new_max, [batch, m], md, outs[1]),
             restore(new_sum, [batch, m], md, outs[2])]
 
@@ -125,25 +120,25 @@ def largest(element):
                                                                                         sys.float_info.max)
 
 
-def apply_region(ops, block, scores, groups, size, remap, source, loc):
+def apply_region(rw, block, scores, groups, size):
     """The score region applied to each score ([batch, m, k2] groups).
     `iree_linalg_ext.index d` is the coordinate along dimension d of IREE's
     score tensor, whose dimensions are each group's, in increasing order."""
     if not any(inner.name == "iree_linalg_ext.index" for inner in block.operations):
-        return apply_body(ops, block, {block.arguments[0]: scores}, scores.type.shape, remap, source, like=scores)[0]
+        return apply_body(rw, block, {block.arguments[0]: scores}, scores.type.shape, like=scores)[0]
     order = [d for g in groups for d in g]
     ireedims = [d for g in groups for d in sorted(g)]
     for inner in block.operations:
         if inner.name == "iree_linalg_ext.index" and inner.attributes["dim"].value >= len(order):
-            raise Diagnostic(f"'iree_linalg_ext.index' of dimension {inner.attributes['dim'].value}: attention's "
-                             f"scores have {len(order)} dimensions (batch, m and k2)", inner.loc, source)
-    unfolded = view(ops, scores, [size[d] for d in order], loc)
-    (result,) = apply_body(ops, block, {block.arguments[0]: unfolded}, unfolded.type.shape, remap, source,
+            raise rw.error(f"'iree_linalg_ext.index' of dimension {inner.attributes['dim'].value}: attention's "
+                           f"scores have {len(order)} dimensions (batch, m and k2)", inner.loc)
+    unfolded = view(rw, scores, [size[d] for d in order])
+    (result,) = apply_body(rw, block, {block.arguments[0]: unfolded}, unfolded.type.shape,
                            [order.index(d) for d in ireedims], like=unfolded)
-    return view(ops, result, shape_of(ops, scores, loc), loc)
+    return view(rw, result, shape_of(rw, scores))
 
 
-def iteration_sizes(ops, operands, loc):
+def iteration_sizes(rw, operands):
     """Each iteration dimension's size: an int where some operand has it
     static, else an index value read from the first that has it."""
     size = {}
@@ -154,15 +149,15 @@ def iteration_sizes(ops, operands, loc):
     for x, dims in operands:
         for axis, d in enumerate(dims):
             if d not in size:
-                size[d] = size_of(ops, x, axis, loc)
+                size[d] = size_of(rw, x, axis)
     return size
 
 
-def contract(ops, a, b, loc, acc=None):
+def contract(rw, a, b, acc=None):
     """acc (or zeros) + a @ b, batched: [B, M, K] @ [B, K, N]."""
-    sizes = shape_of(ops, a, loc)[:2] + shape_of(ops, b, loc)[2:]
+    sizes = shape_of(rw, a)[:2] + shape_of(rw, b)[2:]
     if acc is None:
-        acc = emit(ops, "tensor.splat", [constant(ops, 0.0, a.type.element, loc)] +
-                   [n for n in sizes if not isinstance(n, int)],
-                   [TensorType(tuple(n if isinstance(n, int) else None for n in sizes), a.type.element)], loc=loc)[0]
-    return emit(ops, "iree_lite.matmul", [acc, a, b], [acc.type], loc=loc)[0]
+        acc = rw.new("tensor.splat", [constant(rw, 0.0, a.type.element)] +
+                     [n for n in sizes if not isinstance(n, int)],
+                     [TensorType(tuple(n if isinstance(n, int) else None for n in sizes), a.type.element)])[0]
+    return rw.new("iree_lite.matmul", [acc, a, b], [acc.type])[0]

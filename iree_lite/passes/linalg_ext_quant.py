@@ -7,34 +7,33 @@ IREE decomposes them (DecomposeAggregatedOps), in the scale's float type F:
     quantize:   fptosi(clamp(roundeven(F(x) / scale) + F(zero_point), quant_min, quant_max))
 """
 from ..ir.types import ScalarType, TensorType
-from .build import cast, constant, emit, expand, splat
+from .build import cast, constant, expand, splat
 
 
-def rewrite_quant(op, ops, remap, source):
+def rewrite_quant(op, rw):
     ins, out = op.operands[:-1], op.operands[-1]
-    loc, shape = op.loc, out.type.shape
+    shape = out.type.shape
     maps = op.attributes["indexing_maps"].values
-    x, scale, *zero = (expand(ops, v, m, shape, loc, like=out) for v, m in zip(ins, maps))
+    x, scale, *zero = (expand(rw, v, m, shape, like=out) for v, m in zip(ins, maps))
     real = scale.type.element
 
     def at(element):
         return TensorType(shape, element)
 
     def arith(name, *operands):
-        return emit(ops, f"arith.{name}", list(operands), [operands[0].type], loc=loc)[0]
+        return rw.new(f"arith.{name}", list(operands), [operands[0].type])[0]
 
     if op.name.endswith("dequantize_affine"):
         if zero:
             a, b = x.type.element.bitwidth, zero[0].type.element.bitwidth
             wide = ScalarType(f"i{max(a, b) if a != b else min(2 * a, 64)}")
-            x = arith("subi", cast(ops, x, wide, False, loc), cast(ops, zero[0], wide, False, loc))
-        value = arith("mulf", cast(ops, x, real, False, loc), scale)
-        return [cast(ops, value, out.type.element, False, loc)]
-    value = emit(ops, "math.roundeven", [arith("divf", cast(ops, x, real, False, loc), scale)], [at(real)],
-                 loc=loc)[0]
+            x = arith("subi", cast(rw, x, wide, False), cast(rw, zero[0], wide, False))
+        value = arith("mulf", cast(rw, x, real, False), scale)
+        return [cast(rw, value, out.type.element, False)]
+    value = rw.new("math.roundeven", [arith("divf", cast(rw, x, real, False), scale)], [at(real)])[0]
     if zero:
-        value = arith("addf", value, cast(ops, zero[0], real, False, loc))
+        value = arith("addf", value, cast(rw, zero[0], real, False))
     for name, key in (("maxnumf", "quant_min"), ("minnumf", "quant_max")):
-        bound = splat(ops, constant(ops, float(op.attributes[key].value), real, loc), out, loc)
+        bound = splat(rw, constant(rw, float(op.attributes[key].value), real), out)
         value = arith(name, value, bound)
-    return [cast(ops, value, out.type.element, False, loc)]
+    return [cast(rw, value, out.type.element, False)]

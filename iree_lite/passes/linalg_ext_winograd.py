@@ -9,7 +9,7 @@ from fractions import Fraction as F
 from ..ir.attributes import AffineMapAttr, DenseElementsAttr
 from ..ir.types import TensorType
 from .body import gather
-from .build import constant, emit, expand, index_constant, linear_index, view
+from .build import constant, expand, index_constant, linear_index, view
 
 # The input transform's B^T (8x8) and the output transform's A^T (6x8): the
 # points 0, 1, -1, 2, -2, 1/2, -1/2 and infinity.
@@ -29,9 +29,8 @@ G = [[1, 0, 0], [F(-2, 9)] * 3, [F(-2, 9), F(2, 9), F(-2, 9)], [F(1, 90), F(1, 4
 STEP = 6
 
 
-def rewrite_winograd(op, ops, remap, source):
+def rewrite_winograd(op, rw):
     (x,), (out,) = op.operands[:1], op.operands[1:2]
-    loc = op.loc
     element = x.type.element
     forward = op.name.endswith("input_transform")
     matrix = BT if forward else G if op.name.endswith("filter_transform") else AT
@@ -39,30 +38,30 @@ def rewrite_winograd(op, ops, remap, source):
 
     def const(shape, values):
         t = TensorType(shape, element)
-        return emit(ops, "arith.constant", [], [t], {"value": DenseElementsAttr.from_values(t, list(map(float, values)), False)},
-                    loc)[0]
+        return rw.new("arith.constant", [], [t],
+                      {"value": DenseElementsAttr.from_values(t, list(map(float, values)), False)})[0]
 
     def zeros(shape):
         t = TensorType(shape, element)
-        return emit(ops, "arith.constant", [], [t], {"value": DenseElementsAttr.from_values(t, (0.0,), True)}, loc)[0]
+        return rw.new("arith.constant", [], [t], {"value": DenseElementsAttr.from_values(t, (0.0,), True)})[0]
 
     def matmul(a, b):
         shape = a.type.shape[:-1] + b.type.shape[-1:]
-        return emit(ops, "iree_lite.matmul", [zeros(shape), a, b], [TensorType(shape, element)], loc=loc)[0]
-    tiles = take_tiles(op, ops, x, out, source) if forward else x
+        return rw.new("iree_lite.matmul", [zeros(shape), a, b], [TensorType(shape, element)])[0]
+    tiles = take_tiles(op, rw, x, out) if forward else x
     if side == 3 and tuple(op.attributes["kernel_dimensions"]) == (2, 3) and x.type.rank == 4:   # FCHW -> HWCF
         f, c, h, w = x.type.shape
-        tiles = expand(ops, x, AffineMapAttr(4, (3, 2, 0, 1)), (h, w, c, f), loc)
+        tiles = expand(rw, x, AffineMapAttr(4, (3, 2, 0, 1)), (h, w, c, f))
     count = tiles.type.num_elements // (side * side)
     flat = [v for row in matrix for v in row]
     # M (tile) M^T as two products: first each row block of the tile times
     # M^T (a batched product over the tile's rows), then M times the result.
-    half = matmul(const((side, rows, side), flat * side), view(ops, tiles, [side, side, count], loc))
-    full = matmul(const((1, rows, side), flat), view(ops, half, [1, side, rows * count], loc))
-    done = view(ops, full, [rows, rows] + list(tiles.type.shape[2:]), loc)
+    half = matmul(const((side, rows, side), flat * side), view(rw, tiles, [side, side, count]))
+    full = matmul(const((1, rows, side), flat), view(rw, half, [1, side, rows * count]))
+    done = view(rw, full, [rows, rows] + list(tiles.type.shape[2:]))
     if side == 3 or forward:
         return [done]
-    return [place_blocks(op, ops, done, out)]
+    return [place_blocks(op, rw, done, out)]
 
 
 def image_layout(op):
@@ -70,28 +69,25 @@ def image_layout(op):
     return (0, 1, 2, 3) if tuple(op.attributes["image_dimensions"]) == (1, 2) else (0, 2, 3, 1)
 
 
-def take_tiles(op, ops, x, out, source):
+def take_tiles(op, rw, x, out):
     """The 8x8 tiles of x at out's shape: out[a, b, n, i, j, c] =
     x[n, 6i + a, 6j + b, c] (NHWC), zero past the image."""
-    loc = op.loc
     shape = out.type.shape
-    at = [linear_index(ops, shape, d, loc, source) for d in range(len(shape))]
+    at = [linear_index(rw, shape, d) for d in range(len(shape))]
     if len(shape) == 2:
         coords = at
     else:
         def shifted(tile, offset):
-            six = emit(ops, "tensor.splat", [index_constant(ops, STEP, loc)], [tile.type], loc=loc)[0]
-            return emit(ops, "arith.addi", [emit(ops, "arith.muli", [tile, six], [tile.type], loc=loc)[0], offset],
-                        [tile.type], loc=loc)[0]
+            six = rw.new("tensor.splat", [index_constant(rw, STEP)], [tile.type])[0]
+            return rw.new("arith.addi", [rw.new("arith.muli", [tile, six], [tile.type])[0], offset], [tile.type])[0]
         nhwc = [at[2], shifted(at[3], at[0]), shifted(at[4], at[1]), at[5]]
         layout = image_layout(op)
         coords = [nhwc[layout.index(d)] for d in range(4)]
-    zero = emit(ops, "tensor.splat", [constant(ops, 0.0, x.type.element, loc)], [TensorType(shape, x.type.element)],
-                loc=loc)[0]
-    return gather(ops, x, coords, shape, loc, zero)
+    zero = rw.new("tensor.splat", [constant(rw, 0.0, x.type.element)], [TensorType(shape, x.type.element)])[0]
+    return gather(rw, x, coords, shape, zero)
 
 
-def place_blocks(op, ops, blocks, out):
+def place_blocks(op, rw, blocks, out):
     """out from its 6x6 blocks: out[n, 6i + a, 6j + b, c] = blocks[a, b, n, i, j, c] (NHWC)."""
     if out.type.rank == 2:
         return blocks
@@ -100,5 +96,5 @@ def place_blocks(op, ops, blocks, out):
         order, shape = (2, 4, 0, 1, 3, 5), (n, h, STEP, w, STEP, c)
     else:
         order, shape = (3, 5, 0, 2, 4, 1), (n, c, h, STEP, w, STEP)
-    moved = expand(ops, blocks, AffineMapAttr(6, order), shape, op.loc)
-    return view(ops, moved, list(out.type.shape), op.loc)
+    moved = expand(rw, blocks, AffineMapAttr(6, order), shape)
+    return view(rw, moved, list(out.type.shape))

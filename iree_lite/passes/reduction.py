@@ -14,39 +14,39 @@ value.)
 """
 from ..ir.attributes import AffineMapAttr
 from ..ir.types import TensorType
-from .build import I1, INDEX, cmp, constant, emit, expand, fold, linear_index, size_of, splat
+from .build import I1, INDEX, cmp, constant, expand, fold, linear_index, size_of, splat
 
 
-def pick(ops, step, v, m, init_of, s, init, parallel, loc):
+def pick(rw, step, v, m, init_of, s, init, parallel):
     """Output `init` of Pick `step`: `v` and `s` are the folded and picked
     values over the iteration shape (parallel dimensions first), `m` the
     fold's result and `init_of` its initial value."""
     shape = v.type.shape
 
     def at(element, name, operands, attributes=None):
-        return emit(ops, name, operands, [TensorType(shape, element)], attributes, loc)[0]
+        return rw.new(name, operands, [TensorType(shape, element)], attributes)[0]
 
     def spread(value):   # a value of the parallel dimensions, at every iteration point
-        return expand(ops, value, AffineMapAttr(len(shape), tuple(range(parallel))), shape, loc, like=v)
+        return expand(rw, value, AffineMapAttr(len(shape), tuple(range(parallel))), shape, like=v)
 
     def reduced(value, start, combiner):   # value folded along the reduced dimensions into a splat of `start`
-        return fold(ops, splat(ops, start, init, loc), value, combiner, loc)
+        return fold(rw, splat(rw, start, init), value, combiner)
 
     position = None
     for axis in range(parallel, len(shape)):
-        coordinate = linear_index(ops, shape, axis, loc, None, v)
+        coordinate = linear_index(rw, shape, axis, v)
         if position is not None:
-            scaled = at(INDEX, "arith.muli", [position, splat(ops, size_of(ops, v, axis, loc), v, loc)])
+            scaled = at(INDEX, "arith.muli", [position, splat(rw, size_of(rw, v, axis), v)])
             coordinate = at(INDEX, "arith.addi", [scaled, coordinate])
         position = coordinate
-    reaches = cmp(ops, "oeq" if v.type.element.is_float else "eq", v, spread(m), loc)
-    hit = at(I1, "arith.andi", [reaches, cmp(ops, step.predicate, v, spread(init_of), loc)])
-    none = constant(ops, -1 if step.last else (1 << 63) - 1, INDEX, loc)
-    where = reduced(at(INDEX, "arith.select", [hit, position, splat(ops, none, v, loc)]), none,
-                 "maxsi" if step.last else "minsi")
+    reaches = cmp(rw, "oeq" if v.type.element.is_float else "eq", v, spread(m))
+    hit = at(I1, "arith.andi", [reaches, cmp(rw, step.predicate, v, spread(init_of))])
+    none = constant(rw, -1 if step.last else (1 << 63) - 1, INDEX)
+    where = reduced(at(INDEX, "arith.select", [hit, position, splat(rw, none, v)]), none,
+                    "maxsi" if step.last else "minsi")
     element = s.type.element
-    low = constant(ops, float("-inf") if element.is_float else -(1 << (element.bitwidth - 1)), element, loc)
-    chosen = at(element, "arith.select", [cmp(ops, "eq", position, spread(where), loc), s, splat(ops, low, v, loc)])
+    low = constant(rw, float("-inf") if element.is_float else -(1 << (element.bitwidth - 1)), element)
+    chosen = at(element, "arith.select", [cmp(rw, "eq", position, spread(where)), s, splat(rw, low, v)])
     value = reduced(chosen, low, "maximumf" if element.is_float else "maxsi")
-    found = cmp(ops, "ne", where, splat(ops, none, init, loc), loc)
-    return emit(ops, "arith.select", [found, value, init], [init.type], loc=loc)[0]
+    found = cmp(rw, "ne", where, splat(rw, none, init))
+    return rw.new("arith.select", [found, value, init], [init.type])[0]

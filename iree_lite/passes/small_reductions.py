@@ -12,7 +12,7 @@ import math
 from ..ir.attributes import AffineMapAttr
 from ..ir.types import TensorType, element_type_of
 from .body import apply_body
-from .build import emit, expand, reordered, splat
+from .build import expand, reordered, splat
 
 UNROLL_POINTS = 16   # reductions over at most this many points are unrolled
 ELEMENTS = {"f32", "f64", "i32", "i64"}   # those fold() reduces directly (no widening, no bit folds)
@@ -36,7 +36,7 @@ def at_point(amap, order, parallel, point):
     return AffineMapAttr(parallel, None, 0, tuple(exprs))
 
 
-def unrolled_reduction(op, ops, plan, pre, ins, maps, order, parallel, shape, folded, remap, source):
+def unrolled_reduction(rw, plan, pre, ins, maps, order, parallel, shape, folded):
     """The outputs of a reduction whose plan folds (no picks) over at most
     UNROLL_POINTS static points, computed point by point; or None (nothing
     emitted) where that does not apply."""
@@ -57,11 +57,10 @@ def unrolled_reduction(op, ops, plan, pre, ins, maps, order, parallel, shape, fo
     out_shape = shape[:parallel]
     acc = list(folded)
     for point_maps in tap_maps:
-        mapping = {arg: expand(ops, x, m, out_shape, op.loc)
-                   for arg, x, m in zip(body, ins, point_maps) if arg in used}
-        values = apply_body(ops, pre, mapping, out_shape, remap, source, like=folded[0])
+        mapping = {arg: expand(rw, x, m, out_shape) for arg, x, m in zip(body, ins, point_maps) if arg in used}
+        values = apply_body(rw, pre, mapping, out_shape, like=folded[0])
         for k, (step, value) in enumerate(zip(plan, values)):
             if not isinstance(value.type, TensorType):   # a value that does not vary
-                value = splat(ops, value, acc[k], op.loc)
-            acc[k] = emit(ops, f"arith.{step.combiner}", [acc[k], value], [acc[k].type], loc=op.loc)[0]
+                value = splat(rw, value, acc[k])
+            acc[k] = rw.new(f"arith.{step.combiner}", [acc[k], value], [acc[k].type])[0]
     return acc

@@ -22,7 +22,8 @@ from ..ir.core import Diagnostic
 from ..ir.elements import wrap_int
 from ..isa.smallfloat import FORMATS, decode, encode
 from ..ir.types import STORAGE_ONLY, FunctionType, ScalarType, TensorType, element_type_of
-from .build import cast, constant, emit, fold
+from .build import cast, constant, fold
+from .rewriter import Rewriter
 from .small_matmul import stepwise_matmul
 
 I8, I32, F32 = ScalarType("i8"), ScalarType("i32"), ScalarType("f32")
@@ -60,9 +61,9 @@ def lower_small_types(module):
         f.type = storage(f.type)
         for a in f.arguments:
             a.type = storage(a.type)
-        remap, original = {}, {}   # shared by the blocks, as their values are
+        rw, original = Rewriter(module.source, {}), {}   # shared by the blocks, as their values are
         for block in f.blocks:
-            _lower_block(block, remap, original, module.source)
+            _lower_block(block, rw, original)
 
 
 def _check_public(f, source):
@@ -100,46 +101,49 @@ def _stored(element, value):
     return wrap_int(element, int(value))
 
 
-def _lower_block(block, remap, original, source):
-    """Lower block's ops; `remap` maps replaced values to their lowering,
-    `original` retyped values to the types they had (a replaced value keeps
-    its type: an op's operands, before remapping, have their source types)."""
+def _lower_block(block, rw, original):
+    """Lower block's ops through Rewriter `rw` (`rw.remap` maps replaced
+    values to their lowering); `original` maps retyped values to the types
+    they had (a replaced value keeps its type: an op's operands, before
+    remapping, have their source types)."""
     for v in block.arguments:
         original[v] = v.type
         v.type = storage(v.type)
-    ops = []
+    outer, rw.ops = rw.ops, []
     for op in block.operations:
         types = [original.get(v, v.type) for v in op.operands]
-        op.operands = [remap.get(v, v) for v in op.operands]
+        op.operands = [rw.remap.get(v, v) for v in op.operands]
         for region in op.regions:
             for inner in region.blocks:
-                _lower_block(inner, remap, original, source)
+                _lower_block(inner, rw, original)
         if all(storage(t) == t for t in (*types, *(r.type for r in op.results))):
-            ops.append(op)
+            rw.ops.append(op)
             continue
-        replaced = _lower_op(op, types, ops, source)
+        rw.loc = op.loc
+        replaced = _lower_op(op, types, rw)
         if replaced is None:   # kept: only its types change
             for k in ("value", "expected"):
                 if k in op.attributes:
                     op.attributes[k] = stored_attr(op.attributes[k])
-            ops.append(op)
+            rw.ops.append(op)
             for r in op.results:
                 original[r] = r.type
                 r.type = storage(r.type)
         else:
-            remap.update(zip(op.results, replaced))
+            rw.remap.update(zip(op.results, replaced))
     block.operations = []
-    for op in ops:
+    for op in rw.ops:
         block.append(op)
+    rw.ops = outer
 
 
-def _lower_op(op, types, ops, source):
-    """New values for op's results (its lowering, appended to `ops`), or
+def _lower_op(op, types, rw):
+    """New values for op's results (its lowering, built through `rw`), or
     None when op is kept as it is with storage types."""
-    name, loc = op.name, op.loc
+    name = op.name
 
     def new(opname, operands, result_type, attributes=None):
-        return emit(ops, opname, operands, [result_type], attributes, loc)[0]
+        return rw.new(opname, operands, [result_type], attributes)[0]
 
     def to_f32(v, t):
         """v (of original type t) as f32."""
@@ -168,7 +172,7 @@ def _lower_op(op, types, ops, source):
         bits = element_type_of(t).bitwidth
         if bits >= 8:
             return v
-        shift = constant(ops, 8 - bits, I8, loc)
+        shift = constant(rw, 8 - bits, I8)
         return int_op("arith.shrsi", [int_op("arith.shli", [v, shift], t), shift], t)
 
     def unsigned(v, t):
@@ -176,7 +180,7 @@ def _lower_op(op, types, ops, source):
         bits = element_type_of(t).bitwidth
         if bits >= 8:
             return v
-        return int_op("arith.andi", [v, constant(ops, (1 << bits) - 1, I8, loc)], t)
+        return int_op("arith.andi", [v, constant(rw, (1 << bits) - 1, I8)], t)
 
     result = op.results[0] if op.results else None
     rt = result.type if result is not None else None
@@ -192,7 +196,7 @@ def _lower_op(op, types, ops, source):
             expected = attributes["expected"]
             values = tuple(decode(src.name, encode(src.name, v)) for v in expected.values)
             attributes["expected"] = DenseElementsAttr.from_values(with_element(expected.type, F32), values, expected.splat)
-        emit(ops, name, decoded, [], attributes, loc)
+        rw.new(name, decoded, [], attributes)
         return []
     if name in ("arith.extf", "arith.truncf", "arith.sitofp", "arith.uitofp", "arith.fptosi", "arith.fptoui"):
         v = op.operands[0]
@@ -232,15 +236,15 @@ def _lower_op(op, types, ops, source):
         # Integers in i32 (wrapping sums and products agree modulo 2^N; sign
         # extension keeps the order); floats in f32, as IREE's emulation has
         # them: a reduction rounded once at the end, a matmul at each step.
-        wide = [cast(ops, v, I32, False, loc) if dst.is_int else to_f32(v, t) for v, t in zip(op.operands, types)]
+        wide = [cast(rw, v, I32, False) if dst.is_int else to_f32(v, t) for v, t in zip(op.operands, types)]
         if name == "iree_lite.reduce":
-            result = fold(ops, *wide, op.attributes["combiner"], loc)
+            result = fold(rw, *wide, op.attributes["combiner"])
         elif dst.is_float:
-            result = stepwise_matmul(ops, *wide, lambda v: to_f32(from_f32(v, rt), rt), loc, source)
+            result = stepwise_matmul(rw, *wide, lambda v: to_f32(from_f32(v, rt), rt))
         else:
-            result = emit(ops, name, wide, [wide[0].type], loc=loc)[0]
-        return [wrap(cast(ops, result, I8, False, loc), rt) if dst.is_int else from_f32(result, rt)]
+            result = rw.new(name, wide, [wide[0].type])[0]
+        return [wrap(cast(rw, result, I8, False), rt) if dst.is_int else from_f32(result, rt)]
     if name.startswith(_COMPUTING):
         t = next(t for t in (*types, rt) if t is not None and element_type_of(t).name in STORAGE_ONLY)
-        raise Diagnostic(f"'{name}' on '{t}' values is not supported by iree-lite yet", loc, source)
+        raise rw.error(f"'{name}' on '{t}' values is not supported by iree-lite yet")
     return None
