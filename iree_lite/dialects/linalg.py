@@ -341,6 +341,17 @@ class QuantizedOp(NamedOp):
 
 
 CONTRACTIONS = ("matmul", "batch_matmul", "matvec", "vecmat", "batch_matvec", "dot")
+CAST_UNSIGNED = "#linalg.type_fn<cast_unsigned>"
+
+
+def unsigned_cast(op):
+    """Whether a named structured op converts its inputs to its output's
+    element type as unsigned: its `cast` attribute is cast_unsigned (an
+    opaque attribute, which the parser keeps as a StringAttr of its text;
+    cast_signed is the default), or it is an unsigned pooling."""
+    cast = op.attributes.get("cast")
+    return isinstance(cast, StringAttr) and "".join(cast.value.split()) == CAST_UNSIGNED or \
+        op.name.endswith("_unsigned")
 # The iteration dimensions that index each operand of matmul and batch_matmul by default
 # ((m, n, k) and (b, m, n, k)): explicit indexing_maps may transpose or broadcast the inputs.
 MATMUL_DIMS = {"linalg.matmul": ((0, 2), (2, 1), (0, 1)), "linalg.batch_matmul": ((0, 1, 3), (0, 3, 2), (0, 1, 2))}

@@ -13,7 +13,7 @@ Named ops map to the one op they mean.
 """
 from ..dialects import lookup
 from ..dialects.linalg import (CONTRACTIONS, CONVOLUTIONS, MATMUL_DIMS, NAMED_CONTRACTS, NAMED_ELEMENTWISE,
-                               OPS as LINALG_OPS, QUANTIZED, ins_outs)
+                               OPS as LINALG_OPS, QUANTIZED, ins_outs, unsigned_cast)
 from ..dialects.reduction import Fold, Pick, reduction_plan
 from ..ir.attributes import AffineMapAttr
 from ..ir.core import Block, Operation
@@ -143,7 +143,7 @@ def native_narrow_product(op, ins, element):
     signed into i32, f16 or bf16 (both the same) into f32."""
     have = {element_type_of(v.type).name for v in ins}
     if element.name == "i32" and have == {"i8"}:
-        return "cast_unsigned" not in str(op.attributes.get("cast", ""))
+        return not unsigned_cast(op)
     return element.name == "f32" and have in ({"f16"}, {"bf16"})
 
 
@@ -152,7 +152,7 @@ def cast_operands(op, rw, ins, element):
     linalg defines it: `cast_signed` (the default) extends or truncates integers as
     signed and converts them to floats as signed; `cast_unsigned` (and the
     unsigned poolings) as unsigned."""
-    unsigned = "cast_unsigned" in str(op.attributes.get("cast", "")) or op.name.endswith("_unsigned")
+    unsigned = unsigned_cast(op)
     return [cast(rw, value, element, unsigned) for value in ins]
 
 
