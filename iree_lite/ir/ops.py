@@ -4,7 +4,12 @@ from .types import element_type_of
 
 class OpDef:
     """Each op defines `parse(parser, loc, result_names) -> Operation` for
-    the custom syntax after its name; the rest has defaults."""
+    the custom syntax after its name; the rest has defaults. An op that
+    decomposes into other ops may define `decompose(op, new)`: it builds
+    the replacement by `new(name, operands, result_types, attributes=None)`
+    (the new op's results) and returns the values replacing op's results;
+    the LowerLinalg pass finds it by the same lookup as every other rewrite
+    (passes/linalg.py: `rewrite_for`)."""
     name = ""
     # The ISA tile op family (`t.<elementwise>`) an element-wise op lowers to.
     elementwise = None

@@ -1,8 +1,9 @@
 """The LowerLinalg pass: every op that has a rewrite (passes/rewriter.py)
-replaced by what it builds, in one walk over a function's blocks. Linalg
-ops (here), iree_linalg_ext ops (linalg_ext.py), structured tensor ops
-(tensor.py) and arith's extended ops (extended.py) have theirs in REWRITES;
-other ops may decompose themselves (OpDef.decompose: affine maps, fpowi).
+replaced by what it builds, in one walk over a function's blocks. One
+lookup, `rewrite_for`, finds each op's rewrite: linalg ops (here),
+iree_linalg_ext ops (linalg_ext.py), structured tensor ops (tensor.py) and
+arith's extended ops (extended.py) have theirs in REWRITES; other ops may
+decompose themselves (OpDef.decompose: affine maps, fpowi, flow's reshapes).
 
 `linalg.generic`'s body is applied element-wise: each scalar body op becomes
 the same op on tensors of the iteration shape, so dispatch formation fuses
@@ -32,9 +33,11 @@ from .small_reductions import unrolled_reduction
 from .tensor import REWRITES as TENSOR_REWRITES
 
 
-def lower_linalg(block, source, remap=None):
-    """Rewrite the ops of `block` and of its nested regions in place."""
-    rewrite_block(block, Rewriter(source, {} if remap is None else remap))
+def lower_linalg(f, source):
+    """Rewrite the ops of function `f` (and of their regions) in place."""
+    rw = Rewriter(source, {})   # one value map for the blocks: a later block may use what an earlier one rewrote
+    for block in f.blocks:
+        rewrite_block(block, rw)
 
 
 def rewrite_block(block, rw):
@@ -266,7 +269,7 @@ def rewrite_generic(op, rw):
     return apply_body(rw, body, mapping, shape, like=op.operands[-1])
 
 
-# op name -> its rewrite (passes/rewriter.py); ops not here keep their OpDef's decompose, if any.
+# op name -> its rewrite (passes/rewriter.py); rewrite_for falls back on an OpDef's decompose for ops not here.
 REWRITES = {name: rewrite_structured for name in LINALG_OPS if name not in ("linalg.yield", "linalg.index")}
 REWRITES.update(EXT_REWRITES)
 REWRITES.update({name: rewrite_extended for name in EXTENDED})

@@ -51,9 +51,7 @@ class LowerLinalg(Pass):
         for f in module.functions:
             if f.other_blocks:   # in dominance order, which the text need not follow; unreachable ones never run
                 f.other_blocks = reachable(f.body)[1:]
-            remap = {}   # shared by the blocks: a later block may use what an earlier one rewrote
-            for block in f.blocks:
-                lower_linalg(block, module.source, remap)
+            lower_linalg(f, module.source)
 
 
 class LowerSmallTypes(Pass):
