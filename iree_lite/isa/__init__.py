@@ -11,6 +11,6 @@ smallfloat: the small float formats (the `format` operands of t.fdecode/t.fencod
 gen_native: the build script writing the native VM's view (setup.py; not imported at run time).
 """
 from .banks import register_bank, signature_order  # noqa: F401
-from .encoding import DecodeError, decode, encode, fields  # noqa: F401
+from .encoding import DecodeError, decode, encode, fields, opcode_of  # noqa: F401
 from .table import *  # noqa: F401,F403  (`from iree_lite import isa; isa.BY_NAME`)
 from .types import KERNEL_TYPES, TYPE_CLASSES  # noqa: F401

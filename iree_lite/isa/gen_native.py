@@ -2,19 +2,21 @@
 (setup.py runs it; nothing at run time imports it):
 
 csrc/isa_opcodes.pxi: the opcode enum, the VM's capacities, element, binding,
-  constant and combiner codes, the tile error table, and one unchecked
-  operand accessor per operand field of every instruction (`OP_operand(ip)`,
-  as Lua's lopcodes.h names GETARG_x), written from encoding.fields, the
+  constant and combiner codes, the tile error table, the fields every word
+  has (opcode_of, tile_type, ...) and one unchecked operand accessor per
+  operand field of every instruction (`OP_operand(ip)`, as Lua's lopcodes.h
+  names GETARG_x), written from encoding.fields and encoding.bit_range, the
   layout the checked decoder reads.
 csrc/isa_kernels.pxi: one typed loop per element-wise tile op and element
-  type, the switch the tile interpreter calls, and the small float tables.
+  type, the switch the tile interpreter calls, the small float tables and
+  the kernels' instruction sets.
 """
 import math
 import os
 import re
 
 from . import module
-from .encoding import TILE_FIELD_BITS, TILE_FIELD_SHIFT, fields
+from .encoding import bit_range, fields
 from .smallfloat import FORMATS, tables
 from .table import (
     BIND_GATHERED, BIND_INPUT, BIND_OUTPUT, BY_NAME, CMPF_PREDICATES, CMPI_PREDICATES, CONVERSIONS, ELEMENT_CODES,
@@ -39,12 +41,14 @@ EXACT_IN_F32 = {"fabs", "fmod", "copysign", "fmax", "fmin", "floor", "ceil", "ro
                 "fma"}
 
 
-def _subst(expr, t, i="i"):
+def _subst(expr, t, i="[i]"):
+    """Cython for element expression `expr` in element type t, its operands
+    A, B, C read as a{i}, b{i}, c{i}."""
     code, ctype, utype, bits, suffix = t
     body = re.sub(r"(\w+)\{f\}", lambda m: m.group(1) + (suffix if m.group(1) in EXACT_IN_F32 else ""), expr)
     body = body.replace("{T}", ctype).replace("{U}", utype).replace("{bits}", str(bits))
     for var in "ABC":
-        body = re.sub(rf"\b{var}\b", f"{var.lower()}[{i}]", body)
+        body = re.sub(rf"\b{var}\b", f"{var.lower()}{i}", body)
     return body
 
 
@@ -222,6 +226,8 @@ def generate_kernels_pxi():
             else:
                 lines.append(line)
         lines.append("    return -1")
+    lines += ["", "", "# The instruction sets of the C kernels' variants (lite_tile.h's LITE_ISA_*), in order.",
+              "KERNEL_ISAS = {" + ", ".join(f'"{isa}": LITE_ISA_{isa.upper()}' for isa in KERNEL_ISAS) + "}"]
     lines += _small_float_tables()
     names = ", ".join(f'b"{op.name[2:]}"' for op in OPS if op.form == "tile")
     first_tile = min(op.code for op in OPS if op.form == "tile")
@@ -237,9 +243,44 @@ def generate_kernels_pxi():
     return "\n".join(lines) + "\n"
 
 
+def _bits(word, place, index=0):
+    """Cython reading slot or field `index` (or the opcode, or the type) of
+    instruction word `word` (encoding.bit_range)."""
+    shift, bits = bit_range(place, index)
+    return f"({word} >> {shift}) & {(1 << bits) - 1}" if shift else f"{word} & {(1 << bits) - 1}"
+
+
+# The tile ops the tile interpreter runs through tile_arith: their register
+# operands are d, then the sources (tile_source).
+_ARITHMETIC = [f"t.{name}" for name, *_ in ELEMENTWISE] + ["t.cmpf", "t.cmpi"] + [f"t.{k}" for k, _ in CONVERSIONS]
+
+
+def _word_accessors():
+    """Cython for the fields instruction words share: the opcode, and a tile
+    word's element type, destination and (arithmetic ops) sources."""
+    tiles = [op for op in OPS if op.form == "tile"]
+    # Every tile op names its destination (t.store: the register stored) d, first.
+    assert all(op.operands[0][0] == "d" for op in tiles)
+    # An arithmetic op's sources are the fields after d, each read as a register.
+    for name in _ARITHMETIC:
+        kinds = [kind for _, kind in BY_NAME[name].operands[1:]]
+        assert kinds[:kinds.count("ts")] == ["ts"] * kinds.count("ts"), name
+    first, bits = bit_range("tile", 1)
+    return ["", "", "# The fields every instruction word, or every tile word, has.",
+            "cdef inline int opcode_of(uint32_t w) noexcept nogil:", f"    return {_bits('w', 'opcode')}", "",
+            "cdef inline int tile_type(uint32_t w) noexcept nogil:", f"    return {_bits('w', 'type')}", "",
+            "cdef inline int tile_d(uint32_t w) noexcept nogil:",
+            "    # Operand d of every tile op: the register it writes (t.store: stores).",
+            f"    return {_bits('w', 'tile', 0)}", "",
+            "cdef inline int tile_source(uint32_t w, int i) noexcept nogil:",
+            "    # Source register i of a tile op tile_arith runs (its fields after d).",
+            f"    return (w >> ({first} + {bits} * i)) & {(1 << bits) - 1}"]
+
+
 def _accessors(op):
     """Cython for op's operand accessors: `ip` points at the instruction's
-    first word (host form); a tile accessor takes the word itself."""
+    first word (host form); a tile accessor takes the word itself. An
+    element type operand has a setter too (`OP_with_src(w, code)`)."""
     prefix = c_name(op)[3:]
     out = []
 
@@ -247,14 +288,18 @@ def _accessors(op):
         out.extend(["", f"cdef inline {ctype} {prefix}_{name}({arg}) noexcept nogil:", f"    return {body}"])
     if op.form == "tile":
         for f in fields(op):
-            fn(f.name, "int", "uint32_t w", f"(w >> {TILE_FIELD_SHIFT + TILE_FIELD_BITS * f.index}) & {TILE_REGS - 1}")
+            fn(f.name, "int", "uint32_t w", _bits("w", "tile", f.index))
+            if f.kind == "element":   # the tile interpreter widens f16/bf16 sources to f32
+                shift, bits = bit_range("tile", f.index)
+                fn(f"with_{f.name}", "uint32_t", f"uint32_t w, int code",
+                   f"(w & ~(<uint32_t>{(1 << bits) - 1} << {shift})) | (<uint32_t>code << {shift})")
         return out
     layout = fields(op)
     nwords = sum(f.place == "word" for f in layout)
     after = f"ip + {1 + nwords}"   # where the first list starts, and then the one after each
     for f in layout:
         if f.place == "slot":
-            fn(f.name, "int", "const uint32_t* ip", f"(ip[0] >> {8 + 8 * f.index}) & 0xFF")
+            fn(f.name, "int", "const uint32_t* ip", _bits("ip[0]", "slot", f.index))
         elif f.place == "word":
             fn(f.name, "uint32_t", "const uint32_t* ip", f"ip[{1 + f.index}]")
         else:
@@ -291,6 +336,7 @@ def generate_pxi():
               "    return (l[1 + (i >> 2)] >> ((i & 3) * 8)) & 0xFF", "",
               "cdef inline const uint32_t* list_end(const uint32_t* l) noexcept nogil:",
               "    return l + 1 + ((<int>l[0] + 3) >> 2)"]
+    lines += _word_accessors()
     lines += ["", "", "# Operand accessors, one per operand field (encoding.fields); unchecked: the",
               "# verifier decoded the same fields with every bound checked."]
     for op in OPS:

@@ -5,7 +5,7 @@ Everything that knows about opcodes reads this table: the encoder and the
 decoder (encoding.py), the bytecode verifier, the disassembler, the reference
 interpreter and, through csrc/isa_opcodes.pxi and csrc/isa_kernels.pxi that
 gen_native.py writes at build time, the Cython VM. Nothing types an opcode,
-an operand position or an error text twice.
+an operand position, a field's bits or an error text twice.
 
 Two instruction forms share one 32-bit word layout family.
 
@@ -50,6 +50,16 @@ MAX_BUFFER_BYTES = 1 << 40
 # buffer.conv2d's strides, dilations, pads and groups at most: its index sums stay far inside int64.
 CONV_WINDOW_LIMIT = 1 << 20
 BANK_NAMES = {"i": "int", "f": "float", "r": "ref"}   # host register banks, as messages name them
+
+# -- Instruction words ----------------------------------------------------------
+# Every word starts with the opcode. Host words then hold three 8-bit operand
+# slots; tile words the element type, then 5-bit operand fields. encoding.py
+# encodes and decodes by these, and gen_native.py writes the native VM's
+# accessors from them: nothing else types a shift or a mask.
+OPCODE_BITS = 8
+HOST_SLOT_BITS = 8                      # a host register (HOST_REGS per bank)
+TILE_TYPE_SHIFT, TILE_TYPE_BITS = OPCODE_BITS, 4    # the tile word's element type code
+TILE_FIELD_SHIFT, TILE_FIELD_BITS = TILE_TYPE_SHIFT + TILE_TYPE_BITS, 5   # then its operand fields
 
 # -- The VM's fixed capacities ------------------------------------------------
 # Each sizes arrays of the native VM (generated into csrc/isa_opcodes.pxi);
@@ -403,7 +413,6 @@ def _ops():
 OPS = tuple(_ops())
 BY_NAME = {op.name: op for op in OPS}
 BY_CODE = {op.code: op for op in OPS}
-assert len(OPS) <= 256
 
 
 def c_name(op):
@@ -424,6 +433,10 @@ def fingerprint():
 def _check_table():
     # Binding and push operands are 5-bit tile fields; call lists name registers.
     assert MAX_BINDINGS <= TILE_REGS and MAX_PUSH <= TILE_REGS and MAX_CALL_VALUES >= HOST_REGS
+    # The words hold what they name: every opcode, register, element type code and field.
+    assert len(OPS) <= 1 << OPCODE_BITS and HOST_REGS == 1 << HOST_SLOT_BITS and TILE_REGS == 1 << TILE_FIELD_BITS
+    assert max(ELEMENT_CODES.values()) < 1 << TILE_TYPE_BITS
+    assert OPCODE_BITS + 3 * HOST_SLOT_BITS <= 32 and TILE_FIELD_SHIFT + 4 * TILE_FIELD_BITS <= 32
     for op in OPS:
         if op.form == "host":
             assert sum(k in SHORT_KINDS for _, k in op.operands) <= 3, op.name

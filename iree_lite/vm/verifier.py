@@ -153,7 +153,7 @@ def _verify_kernel(k):
     reg_type = [None] * k.regs
     bound = {}   # register -> element type its next write must have
     for pc in range(len(k.code)):
-        op = isa.BY_CODE.get(k.code[pc] & 0xFF)
+        op = isa.BY_CODE.get(isa.opcode_of(k.code[pc]))
         if op is not None and op.form != "tile":
             raise VerifyError(f"{where} pc {pc}: host instruction '{op.name}' in a kernel")
         op, values, type_code, _ = isa.decode(k.code, pc)
