@@ -13,4 +13,4 @@ gen_native: the build script writing the native VM's view (setup.py; not importe
 from .banks import register_bank, signature_order  # noqa: F401
 from .encoding import DecodeError, decode, encode, fields, opcode_of  # noqa: F401
 from .table import *  # noqa: F401,F403  (`from iree_lite import isa; isa.BY_NAME`)
-from .types import KERNEL_TYPES, TYPE_CLASSES  # noqa: F401
+from .types import KERNEL_TYPES, TYPE_CLASSES, reduce_elements  # noqa: F401

@@ -10,6 +10,8 @@ csrc/isa_opcodes.pxi: the opcode enum, the VM's capacities, element, binding,
 csrc/isa_kernels.pxi: one typed loop per element-wise tile op and element
   type, the switch the tile interpreter calls, the small float tables and
   the kernels' instruction sets.
+csrc/isa_reduce.pxi: buffer.reduce's combiners: their element functions,
+  element types and order-freedom, and the dispatch on them.
 """
 import math
 import os
@@ -21,8 +23,8 @@ from .smallfloat import FORMATS, tables
 from .table import (
     BIND_GATHERED, BIND_INPUT, BIND_OUTPUT, BY_NAME, CMPF_PREDICATES, CMPI_PREDICATES, CONVERSIONS, ELEMENT_CODES,
     ELEMENTWISE, MAX_BUFFER_BYTES, OPS, REDUCE_COMBINERS, REDUCE_SEGMENT, TILE, TILE_ERRORS, TILE_REGS, TILE_TEMPS,
-    VM_LIMITS, KERNEL_ISAS, c_name, fingerprint)
-from .types import FLOATS, I1, INTS, KERNEL_TYPES
+    VM_LIMITS, KERNEL_ISAS, ORDER_FREE_COMBINERS, REDUCE_ELEMENT_ERROR, REDUCE_ELEMENTS, c_name, fingerprint)
+from .types import FLOATS, I1, INTS, KERNEL_TYPES, reduce_elements
 
 GENERATED = "# Generated from iree_lite/isa/ by iree_lite/isa/gen_native.py (setup.py). Do not edit."
 
@@ -277,6 +279,50 @@ def _word_accessors():
             f"    return (w >> ({first} + {bits} * i)) & {(1 << bits) - 1}"]
 
 
+def generate_reduce_pxi():
+    """Text of csrc/isa_reduce.pxi: buffer.reduce's combiners for the native
+    VM (contract.pxi includes it where its fused type `num` is declared):
+    which element types each folds, which are order-free, `combine` (one
+    element function a combiner and C type, from its tile op's expression)
+    and `reduce_combiner`, the dispatch calling reduce_with with the combiner
+    a constant."""
+    ncomb = len(REDUCE_COMBINERS)
+    masks = [sum(1 << ELEMENT_CODES[e] for e in reduce_elements(c)) for c in REDUCE_COMBINERS]
+    lines = [GENERATED, "", "# Per combiner: bit e set where it folds element type code e (isa.reduce_elements).",
+             f"cdef int REDUCE_ELEMENT_MASK[{ncomb}]", f"REDUCE_ELEMENT_MASK[:] = [{', '.join(map(str, masks))}]",
+             "# Per combiner: 1 where its fold may regroup and reorder (isa.ORDER_FREE_COMBINERS).",
+             f"cdef char REDUCE_ORDER_FREE[{ncomb}]",
+             f"REDUCE_ORDER_FREE[:] = [{', '.join(str(int(c in ORDER_FREE_COMBINERS)) for c in REDUCE_COMBINERS)}]",
+             f"cdef int REDUCE_ELEMENT_STATUS = STATUS_{REDUCE_ELEMENT_ERROR[0]}",
+             f"cdef const char* REDUCE_ELEMENT_TEXT = b{REDUCE_ELEMENT_ERROR[1]!r}"]
+    expressions = {name: expr for name, _, _, expr, _ in ELEMENTWISE}
+    # The C types `num` takes (contract.pxi), each with the combiners folding an element type stored as it.
+    ctypes = {}
+    for t in FLOATS + INTS:
+        if t[0].lower() in REDUCE_ELEMENTS:
+            combiners = [c for c in REDUCE_COMBINERS if t[0].lower() in reduce_elements(c)]
+            assert ctypes.setdefault(t[1], (t, combiners))[1] == combiners, t
+    combine, dispatch = [], []
+    for i, (ctype, (t, combiners)) in enumerate(ctypes.items()):
+        test = f"{'if' if i == 0 else 'elif'} num is {ctype}:"
+        combine.append(f"    {test}")
+        dispatch.append(f"    {test}")
+        for k, c in enumerate(combiners):   # the last one is the rest: run_reduce admits no other
+            branch = f"elif c == RC_{c.upper()}:" if k else f"if c == RC_{c.upper()}:"
+            if k == len(combiners) - 1:
+                branch = "else:"
+            combine += [f"        {branch}", f"            return {_subst(expressions[c], t, '')}"]
+            dispatch += [f"        {branch}",
+                         f"            reduce_with(RC_{c.upper()}, acc, src, part, begin, end, n, segments)"]
+    lines += ["", "", "cdef inline num combine(int c, num a, num b) noexcept nogil:",
+              '    """a combined with b by combiner c (one folding num\'s element type)."""', *combine]
+    lines += ["", "", "cdef inline void reduce_combiner(int c, num* acc, const num* src, num* part, int64_t begin, "
+              "int64_t end,", "                          int64_t n, int64_t segments) noexcept nogil:",
+              '    """reduce_with for combiner c: each call passes it as a constant, so',
+              '    the loops are inlined for one combiner, with no branch on it per element."""', *dispatch]
+    return "\n".join(lines) + "\n"
+
+
 def _accessors(op):
     """Cython for op's operand accessors: `ip` points at the instruction's
     first word (host form); a tile accessor takes the word itself. An
@@ -346,9 +392,10 @@ def generate_pxi():
 
 
 def write_sources(csrc):
-    """Write both generated files into directory `csrc`, leaving a file
+    """Write the generated files into directory `csrc`, leaving a file
     whose text is unchanged untouched (no rebuild)."""
-    for name, text in (("isa_opcodes.pxi", generate_pxi()), ("isa_kernels.pxi", generate_kernels_pxi())):
+    for name, text in (("isa_opcodes.pxi", generate_pxi()), ("isa_kernels.pxi", generate_kernels_pxi()),
+                       ("isa_reduce.pxi", generate_reduce_pxi())):
         path = os.path.join(csrc, name)
         if not os.path.exists(path) or open(path).read() != text:
             with open(path, "w") as f:

@@ -3,9 +3,10 @@ properties, the VM's capacities, error texts and documentation, as data.
 
 Everything that knows about opcodes reads this table: the encoder and the
 decoder (encoding.py), the bytecode verifier, the disassembler, the reference
-interpreter and, through csrc/isa_opcodes.pxi and csrc/isa_kernels.pxi that
-gen_native.py writes at build time, the Cython VM. Nothing types an opcode,
-an operand position, a field's bits or an error text twice.
+interpreter and, through csrc/isa_opcodes.pxi, csrc/isa_kernels.pxi and
+csrc/isa_reduce.pxi that gen_native.py writes at build time, the Cython VM.
+Nothing types an opcode, an operand position, a field's bits, a combiner or
+an error text twice.
 
 Two instruction forms share one 32-bit word layout family.
 
@@ -174,8 +175,20 @@ ELEMENTWISE = [
 # The instruction sets the tile kernels are compiled for, each chosen at run
 # time where the CPU has it (csrc/lite_tile.h's lite_isa, csrc/tile_isa.pxi).
 KERNEL_ISAS = ("sse2", "avx2", "avx512")
-# Combiners of buffer.reduce, by code (the constant it names).
+# Combiners of buffer.reduce, by code (the constant it names). Combiner X
+# folds with tile op t.X's element function, in the element types of
+# REDUCE_ELEMENTS that t.X's `types` class admits (types.reduce_elements); a
+# reduction of any other element type fails the call with REDUCE_ELEMENT_ERROR.
 REDUCE_COMBINERS = ["addf", "mulf", "maximumf", "minimumf", "addi", "muli", "maxsi", "minsi"]
+REDUCE_ELEMENTS = ("f16", "bf16", "f32", "f64", "i32", "i64", "index")
+REDUCE_ELEMENT_ERROR = ("UNIMPLEMENTED", "reductions of this element type are not supported yet")
+# The combiners whose fold gives the in-order result whatever the order and
+# grouping of the elements, so the native VM may spread a row over lanes and
+# workers: the integer ones (wrapping add and multiply, max and min are
+# associative and commutative) and maximumf/minimumf, but for which of
+# several NaNs is the result (the VM folds a row whose result is NaN again,
+# in order). Not float add or multiply, whose rounding depends on the grouping.
+ORDER_FREE_COMBINERS = {"maximumf", "minimumf", "addi", "muli", "maxsi", "minsi"}
 
 # Comparisons: `c` holds the predicate, numbered as MLIR's; the result is i1.
 CMPF_PREDICATES = [
