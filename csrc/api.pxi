@@ -453,11 +453,7 @@ TRACE_KINDS = {"call": TRACE_CALL, "dispatch": TRACE_DISPATCH, "tiles": TRACE_TI
                "wait": TRACE_WAIT, "flow": TRACE_FLOW, "op": TRACE_OP, "rows": TRACE_ROWS}
 
 
-# The instruction sets of the C kernels' variants (csrc/lite_tile.h), in order.
-KERNEL_ISAS = {"sse2": LITE_ISA_SSE2, "avx2": LITE_ISA_AVX2, "avx512": LITE_ISA_AVX512}
-
-
-def kernel_isa(limit=None):
+def kernel_isa(limit=None):   # (KERNEL_ISAS: generated into isa_kernels.pxi)
     """The instruction set the C kernels (csrc/lite_tile.h: f32 exp, the
     matmul tiles) and the tile kernels (csrc/tile_isa.pxi) run on:
     "avx512", "avx2" or "sse2", the

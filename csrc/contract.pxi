@@ -8,6 +8,10 @@ ctypedef fused num:
     int32_t
     int64_t
 
+# The combiners (`combine`, which element types each folds, which are
+# order-free, the dispatch `reduce_combiner`), generated from the ISA table.
+include "isa_reduce.pxi"
+
 
 cdef inline int64_t trace_op_begin(trace_t* t, trace_t** job_trace, int64_t* job_id) noexcept nogil:
     """Give a reduce or matmul job the context's trace and a new op id;
@@ -17,37 +21,12 @@ cdef inline int64_t trace_op_begin(trace_t* t, trace_t** job_trace, int64_t* job
     return now_ns() if t != NULL else 0
 
 
-cdef inline num combine(int c, num a, num b) noexcept nogil:
-    if c == RC_ADDF or c == RC_ADDI:
-        return a + b
-    if c == RC_MULF or c == RC_MULI:
-        return a * b
-    if c == RC_MAXIMUMF:
-        return maximumf(a, b) if num is float or num is double else (a if a > b else b)
-    if c == RC_MINIMUMF:
-        return minimumf(a, b) if num is float or num is double else (a if a < b else b)
-    if c == RC_MAXSI:
-        return a if a > b else b
-    return a if a < b else b
-
-
 cdef inline num fold(int c, num x, const num* src, int64_t count) noexcept nogil:
     """x folded with src[0], src[1], ... src[count-1], in that order."""
     cdef int64_t j
     for j in range(count):
         x = combine(c, x, src[j])
     return x
-
-
-cdef inline bint order_free(int combiner, bint floating) noexcept nogil:
-    """Whether a fold with this combiner gives the in-order result whatever
-    the order and grouping of its elements: integer combiners (wrap-around
-    add and multiply, max and min are associative and commutative) and
-    maximumf/minimumf, except for which of several NaNs is the result (a
-    NaN result must be redone in order; regrouped without reordering, the
-    first NaN in order wins either way). Not float add or multiply, whose
-    rounding depends on the grouping."""
-    return not floating or combiner == RC_MAXIMUMF or combiner == RC_MINIMUMF
 
 
 cdef enum:
@@ -60,8 +39,10 @@ cdef enum:
 
 
 cdef inline num fold_spread(int c, num x, const num* src, int64_t count) noexcept nogil:
-    """fold(c, x, src, count) for an order-free combiner: lane l folds
-    elements l, l + REDUCE_SPREAD, ..., then x the lanes and the tail."""
+    """fold(c, x, src, count) for an order-free combiner (REDUCE_ORDER_FREE):
+    lane l folds elements l, l + REDUCE_SPREAD, ..., then x the lanes and
+    the tail. A NaN result is folded again in order (regrouped without
+    reordering, the first NaN in order would win either way)."""
     cdef num v[REDUCE_SPREAD]
     cdef num r
     cdef int64_t j = REDUCE_SPREAD, l
@@ -91,7 +72,7 @@ cdef inline void reduce_with(int c, num* acc, const num* src, num* part, int64_t
     cdef int64_t count[REDUCE_LANES]
     cdef int64_t r = begin, q, j, t, lo, hi, m, lanes
     cdef const num* row
-    cdef bint free_order = order_free(c, num is float or num is double)
+    cdef bint free_order = REDUCE_ORDER_FREE[c]
     if part != NULL:
         t = begin
         while t < end:
@@ -169,25 +150,6 @@ ctypedef struct reduce_job_t:
     const run_t* run     # the call: a chunk it reaches after the call must stop is skipped
 
 
-cdef inline void reduce_run(num* acc, const num* src, num* part, int64_t begin, int64_t end,
-                            reduce_job_t* j) noexcept nogil:
-    # Each call below inlines the loops with the combiner constant, so that
-    # they do not branch on it per element.
-    cdef int c = j.combiner
-    if c == RC_ADDF or c == RC_ADDI:
-        reduce_with(RC_ADDF, acc, src, part, begin, end, j.n, j.segments)
-    elif c == RC_MULF or c == RC_MULI:
-        reduce_with(RC_MULF, acc, src, part, begin, end, j.n, j.segments)
-    elif c == RC_MAXIMUMF:
-        reduce_with(RC_MAXIMUMF, acc, src, part, begin, end, j.n, j.segments)
-    elif c == RC_MINIMUMF:
-        reduce_with(RC_MINIMUMF, acc, src, part, begin, end, j.n, j.segments)
-    elif c == RC_MAXSI:
-        reduce_with(RC_MAXSI, acc, src, part, begin, end, j.n, j.segments)
-    else:
-        reduce_with(RC_MINSI, acc, src, part, begin, end, j.n, j.segments)
-
-
 cdef void reduce_range(void* arg, int64_t begin, int64_t end, int worker) noexcept nogil:
     """Rows [begin, end), or segments where the rows are split."""
     cdef reduce_job_t* j = <reduce_job_t*>arg
@@ -195,13 +157,15 @@ cdef void reduce_range(void* arg, int64_t begin, int64_t end, int worker) noexce
     if run_stop_code(j.run) != 0:
         return
     if j.element == ET_F32:
-        reduce_run(<float*>j.acc, <const float*>j.src, <float*>j.part, begin, end, j)
+        reduce_combiner(j.combiner, <float*>j.acc, <const float*>j.src, <float*>j.part, begin, end, j.n, j.segments)
     elif j.element == ET_F64:
-        reduce_run(<double*>j.acc, <const double*>j.src, <double*>j.part, begin, end, j)
+        reduce_combiner(j.combiner, <double*>j.acc, <const double*>j.src, <double*>j.part, begin, end, j.n, j.segments)
     elif j.element == ET_I32:
-        reduce_run(<int32_t*>j.acc, <const int32_t*>j.src, <int32_t*>j.part, begin, end, j)
+        reduce_combiner(j.combiner, <int32_t*>j.acc, <const int32_t*>j.src, <int32_t*>j.part, begin, end, j.n,
+                        j.segments)
     else:
-        reduce_run(<int64_t*>j.acc, <const int64_t*>j.src, <int64_t*>j.part, begin, end, j)
+        reduce_combiner(j.combiner, <int64_t*>j.acc, <const int64_t*>j.src, <int64_t*>j.part, begin, end, j.n,
+                        j.segments)
     trace_rows(j.trace, t0, begin, end, j.trace_id)
 
 
@@ -227,8 +191,8 @@ cdef lite_status* run_reduce(ctx_t* ctx, const run_t* run, ref_t racc, ref_t rsr
     src = <buffer_t*>rsrc.ptr
     if acc.element != src.element or acc.readonly:
         return status_new(STATUS_INVALID_ARGUMENT, b"reduction accumulator must be a writable buffer of the same type")
-    if acc.element not in (ET_F32, ET_F64, ET_I32, ET_I64, ET_INDEX, ET_F16, ET_BF16):
-        return status_new(STATUS_UNIMPLEMENTED, b"reductions of this element type are not supported yet")
+    if not (REDUCE_ELEMENT_MASK[combiner] >> acc.element) & 1:
+        return status_new(REDUCE_ELEMENT_STATUS, REDUCE_ELEMENT_TEXT)
     if acc.rank > src.rank or memcmp(acc.shape, src.shape, acc.rank * sizeof(int64_t)) != 0:
         return shapes_disagree(b"reduction of %s into %s: the shapes do not agree", src, acc, NULL)
     if acc.count == 0:
@@ -250,11 +214,10 @@ cdef lite_status* run_reduce(ctx_t* ctx, const run_t* run, ref_t racc, ref_t rsr
     cdef int64_t items = 4 * pool_size(ctx.pool) if on_pool else 1     # to share out
     j.part = NULL
     j.segments = 1
-    if j.n > REDUCE_SEGMENT and (not order_free(combiner, acc.element == ET_F32 or acc.element == ET_F64)
-                                 or on_pool and acc.count < items):
+    if j.n > REDUCE_SEGMENT and (not REDUCE_ORDER_FREE[combiner] or on_pool and acc.count < items):
         # Rows in segments, folded (by the workers), then merged in order:
         # buffer.reduce's definition, which only order-free combiners may
-        # skip (see order_free); they use it where rows are too few to go round.
+        # skip (REDUCE_ORDER_FREE); they use it where rows are too few to go round.
         j.segments = (j.n + REDUCE_SEGMENT - 1) // REDUCE_SEGMENT
         j.part = <char*>malloc(acc.count * j.segments * ELEMENT_SIZE[acc.element])
         if j.part == NULL:

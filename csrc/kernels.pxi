@@ -4,7 +4,8 @@
 # contiguous elements with no per-element branches (selects instead), so
 # gcc -O3 vectorises it; the loops are generated from the ISA table into
 # isa_kernels.pxi. The interpreter decodes each tile instruction once per
-# tile (amortised over TILE elements) by shift and mask.
+# tile (amortised over TILE elements) through the accessors generated into
+# isa_opcodes.pxi.
 
 
 cdef enum:
@@ -321,22 +322,22 @@ cdef enum:
     HALF_TEMPS = TILE_REGS - TILE_TEMPS
 
 
-cdef inline int half_arith(int op, int t, char* dst, const char** rd, int f1, int f2, uint32_t w,
+cdef inline int half_arith(int op, int t, char* dst, const char** rd, uint32_t w,
                            Py_ssize_t n, char* scratch) noexcept nogil:
     """tile_arith, with f16/bf16 computed in f32 and rounded once per op:
     operands widen into scratch, the f32 kernel runs, the result narrows."""
     cdef int src, err, i
+    cdef int nsrc = TILE_SOURCES[op - FIRST_TILE_OP]
     cdef const char* ops[3]
     cdef float* tmp
-    ops[0] = rd[f1]
-    ops[1] = rd[f2]
-    ops[2] = rd[(w >> 27) & 31]
+    for i in range(3):   # a field the op does not read may name any register: left NULL
+        ops[i] = rd[tile_source(w, i)] if i < nsrc else NULL
     if op == OP_T_CONVS or op == OP_T_CONVU:
         src = T_CONVS_src(w) if op == OP_T_CONVS else T_CONVU_src(w)
         if is_half(src):   # widen the source, then convert from f32
             tmp = <float*>(scratch + HALF_TEMPS * (TILE * 8))
             half_to_f32(src, tmp, ops[0], n)
-            w = (w & ~(<uint32_t>31 << 22)) | (<uint32_t>ET_F32 << 22)
+            w = T_CONVS_with_src(w, ET_F32) if op == OP_T_CONVS else T_CONVU_with_src(w, ET_F32)
             ops[0] = <char*>tmp
             src = ET_F32
         if not is_half(t):
@@ -350,7 +351,7 @@ cdef inline int half_arith(int op, int t, char* dst, const char** rd, int f1, in
         return tile_arith(op, t, dst, ops[0], ops[1], ops[2], w, n)
     if op == OP_T_SELECT:   # a bit copy: as 16-bit integers
         return tile_arith(op, ET_I16, dst, ops[0], ops[1], ops[2], w, n)
-    for i in range(TILE_SOURCES[op - FIRST_TILE_OP]):   # a field the op does not read may name any register
+    for i in range(nsrc):
         tmp = <float*>(scratch + (HALF_TEMPS + i) * (TILE * 8))
         half_to_f32(t, tmp, ops[i], n)
         ops[i] = <char*>tmp
@@ -383,57 +384,57 @@ cdef void run_tile(job_t* job, int64_t start, Py_ssize_t n, char* scratch) noexc
     cdef const char* rd[TILE_REGS]
     cdef char* bound = NULL      # where the next write of register `bound_reg` goes
     cdef int bound_reg = -1
-    cdef int pc, op, t, f0, f1, f2, err
+    cdef int pc, op, t, d, b, err
     cdef uint32_t w
     cdef char* dst
     for pc in range(k.ncode):
         w = k.code[pc]
-        op = w & 0xFF
-        t = (w >> 8) & 15
-        f0 = (w >> 12) & 31
-        f1 = (w >> 17) & 31
-        f2 = (w >> 22) & 31
+        op = opcode_of(w)
+        t = tile_type(w)
+        d = tile_d(w)
         if op == OP_T_LOAD:
-            rd[f0] = job.bind[f1] + start * ELEMENT_SIZE[t]
+            rd[d] = job.bind[T_LOAD_b(w)] + start * ELEMENT_SIZE[t]
         elif op == OP_T_STORE:
-            memcpy(job.bind[f1] + start * ELEMENT_SIZE[t], rd[f0], n * ELEMENT_SIZE[t])
+            memcpy(job.bind[T_STORE_b(w)] + start * ELEMENT_SIZE[t], rd[d], n * ELEMENT_SIZE[t])
         elif op == OP_T_BIND:
-            bound = job.bind[f1] + start * ELEMENT_SIZE[t]
-            bound_reg = f0
+            bound = job.bind[T_BIND_b(w)] + start * ELEMENT_SIZE[t]
+            bound_reg = d
         else:
-            if f0 == bound_reg:
+            if d == bound_reg:
                 dst = bound
                 bound_reg = -1
             else:
-                dst = scratch + f0 * (TILE * 8)
+                dst = scratch + d * (TILE * 8)
             if op == OP_T_SPLAT:
-                splat(t, dst, job.push_f[f1], job.push_i[f1], n)
+                splat(t, dst, job.push_f[T_SPLAT_p(w)], job.push_i[T_SPLAT_p(w)], n)
             elif op == OP_T_BITCAST:
-                memcpy(dst, rd[f1], n * ELEMENT_SIZE[t])
+                memcpy(dst, rd[T_BITCAST_a(w)], n * ELEMENT_SIZE[t])
             elif op == OP_T_LINDEX:
-                if k_lindex(<int64_t*>dst, job.push_i[f1], job.push_i[f2], start, n):
+                if k_lindex(<int64_t*>dst, job.push_i[T_LINDEX_a(w)], job.push_i[T_LINDEX_b(w)], start, n):
                     tile_fail(job, op, -5)
                     return
             elif op == OP_T_SPREAD:
-                err = k_spread(ELEMENT_SIZE[t], dst, job.bind[f1], job.held[f1].count, job.push_i[f2],
-                               job.push_i[(w >> 27) & 31], start, n)
+                b = T_SPREAD_b(w)
+                err = k_spread(ELEMENT_SIZE[t], dst, job.bind[b], job.held[b].count, job.push_i[T_SPREAD_a(w)],
+                               job.push_i[T_SPREAD_c(w)], start, n)
                 if err != 0:
                     tile_fail(job, op, err)
                     return
             elif op == OP_T_FDECODE:
-                small_decode(f2, <float*>dst, <const uint8_t*>rd[f1], n)
+                small_decode(T_FDECODE_fmt(w), <float*>dst, <const uint8_t*>rd[T_FDECODE_a(w)], n)
             elif op == OP_T_FENCODE:
-                small_encode(f2, <uint8_t*>dst, <const float*>rd[f1], n)
+                small_encode(T_FENCODE_fmt(w), <uint8_t*>dst, <const float*>rd[T_FENCODE_a(w)], n)
             elif op == OP_T_GATHER:
-                if k_gather(ELEMENT_SIZE[t], dst, job.bind[f1], job.held[f1].count, <const int64_t*>rd[f2], n):
+                b = T_GATHER_b(w)
+                if k_gather(ELEMENT_SIZE[t], dst, job.bind[b], job.held[b].count, <const int64_t*>rd[T_GATHER_a(w)], n):
                     tile_fail(job, op, -4)
                     return
             else:
-                err = half_arith(op, t, dst, rd, f1, f2, w, n, scratch)
+                err = half_arith(op, t, dst, rd, w, n, scratch)
                 if err != 0:
                     tile_fail(job, op, err)
                     return
-            rd[f0] = dst
+            rd[d] = dst
 
 
 cdef void run_tiles(void* arg, int64_t begin, int64_t end, int worker) noexcept nogil:

@@ -112,7 +112,7 @@ cdef lite_status* push_call(ctx_t* ctx, frame_t* frames, int* depth, const uint3
     cdef int i, fi
     cdef char msg[64]
     cdef lite_status* st
-    if ip[0] & 0xFF == OP_CALL:
+    if opcode_of(ip[0]) == OP_CALL:
         fi = CALL_callee(ip)
         args = CALL_args_i(ip)
         caller.dst = CALL_dst_i(ip)
@@ -223,7 +223,7 @@ cdef lite_status* vm_loop(ctx_t* ctx, const run_t* run, frame_t* frames, int* de
     cdef int op
     cdef int polls = 0      # backward branches since the clock was read
     while True:
-        op = ip[0] & 0xFF
+        op = opcode_of(ip[0])
         if op == OP_RET:
             if depth[0] == 0:
                 return_results(fr, ip, ires, fres, rres)

@@ -14,7 +14,6 @@ from .. import isa
 from . import lower_cf, lower_check, lower_func, lower_iree_lite, lower_scf, lower_tensor, lower_util  # noqa: F401
 from .limits import check_call_values, check_ranks
 from .lowering import FunctionLowering
-from .regalloc import bank_of
 from ..isa.module import CONST_DATA, CONST_FLOAT, CONST_INT, CONST_LAYOUT, Constant, Export, GlobalDef, Import, Module, \
     Signature
 
@@ -40,8 +39,8 @@ class ModuleBuilder:
     def signature(self, func):
         abi = self.abi(func)
         fences = ["r", "r"] if abi == COARSE_FENCES else []   # the wait and signal fences
-        check_call_values(func, [bank_of(a.type) for a in func.arguments] + fences,
-                          [bank_of(t) for t in func.type.results], self.error)
+        check_call_values(func, [isa.register_bank(a.type) for a in func.arguments] + fences,
+                          [isa.register_bank(t) for t in func.type.results], self.error)
         public = func.public_type or func.type
         return Signature(tuple(map(str, public.inputs)), tuple(map(str, public.results)), abi)
 
@@ -99,7 +98,7 @@ class ModuleBuilder:
                 (value,) = unpack(e, pack(e, [g.initial.value]))
                 initial = self.constant(Constant(CONST_FLOAT if g.type.is_float else CONST_INT, value=value))
             self._globals[g.name] = len(self.module.globals)
-            self.module.globals.append(GlobalDef(g.name, str(g.type), bank_of(g.type), initial))
+            self.module.globals.append(GlobalDef(g.name, str(g.type), isa.register_bank(g.type), initial))
         bodies = [f for f in self.ir.functions if not f.is_declaration]
         for i, f in enumerate(bodies):
             self._functions[f.name] = i

@@ -3,7 +3,8 @@ imports, and the copies of returned values into output arguments."""
 from ..passes.abi import COARSE_FENCES
 from .kernels import copy_kernel
 from .lowering import lowers
-from .regalloc import bank_of, by_bank
+from ..isa import register_bank
+from .regalloc import by_bank
 
 
 @lowers("func.call", dynamic=True)
@@ -16,7 +17,7 @@ def lower_call(fl, op):
         args += fences
     results = []
     for r in op.results:
-        fl.values[r] = fl.new(bank_of(r.type))
+        fl.values[r] = fl.new(register_bank(r.type))
         results.append(fl.values[r])
     lists = by_bank(args, "args") | by_bank(results, "dst")
     if callee.is_declaration:

@@ -7,7 +7,7 @@ import math
 from ..dialects import lookup
 from ..ir.types import TensorType
 from .kernels import KernelTooLarge, build_kernel
-from .regalloc import bank_of
+from ..isa import register_bank
 
 
 def lower_group(fl, group, users):
@@ -27,7 +27,7 @@ def lower_group(fl, group, users):
     if group.is_scalar:
         dst_f, dst_i = [], []
         for v in plan.outputs:
-            reg = fl.values[v] = fl.new(bank_of(v.type))
+            reg = fl.values[v] = fl.new(register_bank(v.type))
             (dst_f if reg.bank == "f" else dst_i).append(reg)
         fl.emit("eval", loc, kernel=kernel, push_f=push_f, push_i=push_i, dst_f=dst_f, dst_i=dst_i)
         return

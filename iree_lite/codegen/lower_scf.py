@@ -3,7 +3,6 @@ their work to completion: the timeline is settled before each."""
 from .. import isa
 from .kernels import scalar_kernel
 from .lowering import lowers
-from .regalloc import bank_of
 from .regalloc import Label
 
 CMPI_SGE = [name for name, _ in isa.CMPI_PREDICATES].index("sge")
@@ -14,7 +13,7 @@ def lower_for(fl, op):
     fl.timeline.settle(op.loc)
     lb, ub, step = (fl.values[v] for v in op.operands[:3])
     element = op.operands[0].type.name
-    carried = [fl.new(bank_of(r.type)) for r in op.results]
+    carried = [fl.new(isa.register_bank(r.type)) for r in op.results]
     iv = fl.new("i")
     fl.copy(iv, lb, op.loc)
     for reg, v in zip(carried, op.operands[3:]):
@@ -36,10 +35,10 @@ def lower_for(fl, op):
 @lowers("scf.while", dynamic=True)
 def lower_while(fl, op):
     fl.timeline.settle(op.loc)
-    carried = [fl.new(bank_of(v.type)) for v in op.operands]
+    carried = [fl.new(isa.register_bank(v.type)) for v in op.operands]
     for reg, v in zip(carried, op.operands):
         fl.copy(reg, fl.values[v], op.loc)
-    results = [fl.new(bank_of(r.type)) for r in op.results]
+    results = [fl.new(isa.register_bank(r.type)) for r in op.results]
     head, body, end = fl.asm.label(), Label(), Label()
     cond, *forwarded = fl.lower_region(op.regions[0], carried)
     # Forwarded values go through `results`: they are both the loop's
@@ -58,7 +57,7 @@ def lower_while(fl, op):
 @lowers("scf.if", dynamic=True)
 def lower_if(fl, op):
     fl.timeline.settle(op.loc)
-    results = [fl.new(bank_of(r.type)) for r in op.results]
+    results = [fl.new(isa.register_bank(r.type)) for r in op.results]
     then, end = Label(), Label()
     fl.emit("br.if", op.loc, cond=fl.values[op.operands[0]], target=then)
     for branch, region in ((None, op.regions[1] if len(op.regions) > 1 else None), (then, op.regions[0])):

@@ -14,7 +14,8 @@ from .assembler import Assembler
 from .async_timeline import Timeline
 from .lower_group import lower_group
 from ..isa.module import CONST_FLOAT, CONST_INT, Constant, Function
-from .regalloc import Label, RegisterLimitError, VReg, bank_of
+from ..isa import register_bank
+from .regalloc import Label, RegisterLimitError, VReg
 
 INDEX = ScalarType("index")
 
@@ -59,7 +60,7 @@ class FunctionLowering:
         signature = self.mb.signature(f)   # first: it names a call the VM cannot make
         args = []
         for v in f.body.arguments:
-            self.values[v] = self.new(bank_of(v.type))
+            self.values[v] = self.new(register_bank(v.type))
             args.append(self.values[v])
         args += self.timeline.arguments()
         blocks = f.blocks
@@ -69,7 +70,7 @@ class FunctionLowering:
         self.block_labels = {id(b): Label() for b in blocks[1:]}
         for b in blocks[1:]:
             for v in b.arguments:
-                self.values[v] = self.new(bank_of(v.type))
+                self.values[v] = self.new(register_bank(v.type))
         for block in blocks:
             if block is not f.body:
                 self.asm.place(self.block_labels[id(block)])
@@ -117,7 +118,7 @@ class FunctionLowering:
     def result(self, op, bank=None, n=0):
         """A new register for op's result `n` (of its type's bank unless given)."""
         r = op.results[n]
-        reg = self.values[r] = self.new(bank or bank_of(r.type))
+        reg = self.values[r] = self.new(bank or register_bank(r.type))
         return reg
 
     def copy(self, dst, src, loc):

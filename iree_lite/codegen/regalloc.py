@@ -10,7 +10,6 @@ register one of its own operands just freed (the VM reads all operands
 before writing results).
 """
 from .. import isa
-from ..ir.types import TensorType
 
 
 class VReg:
@@ -22,13 +21,6 @@ class VReg:
 
     def __repr__(self):
         return f"v{self.bank}{self.id}"
-
-
-def bank_of(t):
-    """The register bank of a value of type `t`."""
-    if isinstance(t, TensorType):
-        return "r"
-    return "f" if t.is_float else "i"
 
 
 def by_bank(regs, prefix):

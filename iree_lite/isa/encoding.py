@@ -8,14 +8,16 @@ VM decodes with: one decoder under two policies, as IREE's VM has.
 """
 import collections
 
-from .table import BY_CODE, BY_NAME, HOST_REGS, LONG_KINDS, OPS, SHORT_KINDS, TILE_REGS
+from .table import (
+    BY_CODE, BY_NAME, HOST_REGS, HOST_SLOT_BITS, LONG_KINDS, OPCODE_BITS, OPS, SHORT_KINDS, TILE_FIELD_BITS,
+    TILE_FIELD_SHIFT, TILE_REGS, TILE_TYPE_BITS, TILE_TYPE_SHIFT)
 
-# One operand field: `place` is 'slot' (bits 8 + 8 * index of the host word),
+# One operand field: `place` is 'slot' (the index-th slot of the host word),
 # 'word' (the index-th word after it), 'list' (the index-th register list
 # after the long words; each is a count word, then registers four to a word)
-# or 'tile' (bits 12 + 5 * index of the tile word).
+# or 'tile' (the index-th field of the tile word). Where a slot or a field
+# lies in its word: `bit_range`.
 Field = collections.namedtuple("Field", "name kind place index")
-TILE_FIELD_SHIFT, TILE_FIELD_BITS = 12, 5
 
 
 class DecodeError(ValueError):
@@ -37,6 +39,34 @@ def _layout(op):
 _FIELDS = {op.code: _layout(op) for op in OPS}
 
 
+def bit_range(place, index):
+    """(shift, bits) of slot or tile field `index` (Field.place, Field.index)
+    in its instruction word; ('opcode', 0) and ('type', 0) for the opcode and
+    a tile word's element type code."""
+    if place == "slot":
+        return OPCODE_BITS + HOST_SLOT_BITS * index, HOST_SLOT_BITS
+    if place == "tile":
+        return TILE_FIELD_SHIFT + TILE_FIELD_BITS * index, TILE_FIELD_BITS
+    return {"opcode": (0, OPCODE_BITS), "type": (TILE_TYPE_SHIFT, TILE_TYPE_BITS)}[place]
+
+
+def _reader(place, index=0):
+    shift, bits = bit_range(place, index)
+    return shift, (1 << bits) - 1
+
+
+# Per op, (name, shift, mask) of each slot or tile field: decode's hot loop.
+_SHORT = {op.code: [(f.name, *_reader(f.place, f.index)) for f in _FIELDS[op.code] if f.place in ("slot", "tile")]
+          for op in OPS}
+_OPCODE_MASK = _reader("opcode")[1]
+_TYPE_SHIFT, _TYPE_MASK = _reader("type")
+
+
+def opcode_of(word):
+    """The opcode of the instruction whose first word is `word`."""
+    return word & _OPCODE_MASK
+
+
 def fields(op):
     """The operand fields of `op`, in operand order."""
     return _FIELDS[op.code]
@@ -46,15 +76,12 @@ def encode(name, operands, type_code=0):
     """Words for one instruction. `operands` maps operand names to values
     (ints, or lists of ints for list operands); `type_code` is for tile ops."""
     op = BY_NAME[name]
-    word, longs, lists = op.code | type_code << 8, [], []
+    word, longs, lists = op.code | type_code << TILE_TYPE_SHIFT, [], []
     for f in fields(op):
         v = operands[f.name]
-        if f.place == "tile":
-            assert 0 <= v < TILE_REGS, (name, f.name, v)
-            word |= v << (TILE_FIELD_SHIFT + TILE_FIELD_BITS * f.index)
-        elif f.place == "slot":
-            assert 0 <= v < HOST_REGS, (name, f.name, v)
-            word |= v << (8 + 8 * f.index)
+        if f.place in ("tile", "slot"):
+            assert 0 <= v < (TILE_REGS if f.place == "tile" else HOST_REGS), (name, f.name, v)
+            word |= v << bit_range(f.place, f.index)[0]
         elif f.place == "word":
             longs.append(v)
         else:
@@ -70,20 +97,16 @@ def decode(code, pc):
     """(op, {operand name: value}, type code, next pc) for the instruction at
     `pc`. Raises DecodeError for an unknown opcode or a truncated instruction."""
     word = code[pc]
-    op = BY_CODE.get(word & 0xFF)
+    op = BY_CODE.get(opcode_of(word))
     if op is None:
-        raise DecodeError(f"unknown opcode {word & 0xFF}")
-    values = {}
+        raise DecodeError(f"unknown opcode {opcode_of(word)}")
+    values = {name: (word >> shift) & mask for name, shift, mask in _SHORT[op.code]}
     if op.form == "tile":
-        for f in _FIELDS[op.code]:
-            values[f.name] = (word >> (TILE_FIELD_SHIFT + TILE_FIELD_BITS * f.index)) & (TILE_REGS - 1)
-        return op, values, (word >> 8) & 15, pc + 1
+        return op, values, (word >> _TYPE_SHIFT) & _TYPE_MASK, pc + 1
     nxt = pc + 1
     layout = _FIELDS[op.code]
     for f in layout:
-        if f.place == "slot":
-            values[f.name] = (word >> (8 + 8 * f.index)) & 0xFF
-        elif f.place == "word":
+        if f.place == "word":
             if nxt >= len(code):
                 raise DecodeError(f"truncated '{op.name}' instruction")
             values[f.name] = code[nxt]

@@ -2,25 +2,29 @@
 (setup.py runs it; nothing at run time imports it):
 
 csrc/isa_opcodes.pxi: the opcode enum, the VM's capacities, element, binding,
-  constant and combiner codes, the tile error table, and one unchecked
-  operand accessor per operand field of every instruction (`OP_operand(ip)`,
-  as Lua's lopcodes.h names GETARG_x), written from encoding.fields, the
+  constant and combiner codes, the tile error table, the fields every word
+  has (opcode_of, tile_type, ...) and one unchecked operand accessor per
+  operand field of every instruction (`OP_operand(ip)`, as Lua's lopcodes.h
+  names GETARG_x), written from encoding.fields and encoding.bit_range, the
   layout the checked decoder reads.
 csrc/isa_kernels.pxi: one typed loop per element-wise tile op and element
-  type, the switch the tile interpreter calls, and the small float tables.
+  type, the switch the tile interpreter calls, the small float tables and
+  the kernels' instruction sets.
+csrc/isa_reduce.pxi: buffer.reduce's combiners: their element functions,
+  element types and order-freedom, and the dispatch on them.
 """
 import math
 import os
 import re
 
 from . import module
-from .encoding import TILE_FIELD_BITS, TILE_FIELD_SHIFT, fields
+from .encoding import bit_range, fields
 from .smallfloat import FORMATS, tables
 from .table import (
     BIND_GATHERED, BIND_INPUT, BIND_OUTPUT, BY_NAME, CMPF_PREDICATES, CMPI_PREDICATES, CONVERSIONS, ELEMENT_CODES,
     ELEMENTWISE, MAX_BUFFER_BYTES, OPS, REDUCE_COMBINERS, REDUCE_SEGMENT, TILE, TILE_ERRORS, TILE_REGS, TILE_TEMPS,
-    VM_LIMITS, KERNEL_ISAS, c_name, fingerprint)
-from .types import FLOATS, I1, INTS, KERNEL_TYPES
+    VM_LIMITS, KERNEL_ISAS, ORDER_FREE_COMBINERS, REDUCE_ELEMENT_ERROR, REDUCE_ELEMENTS, c_name, fingerprint)
+from .types import FLOATS, I1, INTS, KERNEL_TYPES, reduce_elements
 
 GENERATED = "# Generated from iree_lite/isa/ by iree_lite/isa/gen_native.py (setup.py). Do not edit."
 
@@ -39,12 +43,14 @@ EXACT_IN_F32 = {"fabs", "fmod", "copysign", "fmax", "fmin", "floor", "ceil", "ro
                 "fma"}
 
 
-def _subst(expr, t, i="i"):
+def _subst(expr, t, i="[i]"):
+    """Cython for element expression `expr` in element type t, its operands
+    A, B, C read as a{i}, b{i}, c{i}."""
     code, ctype, utype, bits, suffix = t
     body = re.sub(r"(\w+)\{f\}", lambda m: m.group(1) + (suffix if m.group(1) in EXACT_IN_F32 else ""), expr)
     body = body.replace("{T}", ctype).replace("{U}", utype).replace("{bits}", str(bits))
     for var in "ABC":
-        body = re.sub(rf"\b{var}\b", f"{var.lower()}[{i}]", body)
+        body = re.sub(rf"\b{var}\b", f"{var.lower()}{i}", body)
     return body
 
 
@@ -222,6 +228,8 @@ def generate_kernels_pxi():
             else:
                 lines.append(line)
         lines.append("    return -1")
+    lines += ["", "", "# The instruction sets of the C kernels' variants (lite_tile.h's LITE_ISA_*), in order.",
+              "KERNEL_ISAS = {" + ", ".join(f'"{isa}": LITE_ISA_{isa.upper()}' for isa in KERNEL_ISAS) + "}"]
     lines += _small_float_tables()
     names = ", ".join(f'b"{op.name[2:]}"' for op in OPS if op.form == "tile")
     first_tile = min(op.code for op in OPS if op.form == "tile")
@@ -237,9 +245,88 @@ def generate_kernels_pxi():
     return "\n".join(lines) + "\n"
 
 
+def _bits(word, place, index=0):
+    """Cython reading slot or field `index` (or the opcode, or the type) of
+    instruction word `word` (encoding.bit_range)."""
+    shift, bits = bit_range(place, index)
+    return f"({word} >> {shift}) & {(1 << bits) - 1}" if shift else f"{word} & {(1 << bits) - 1}"
+
+
+# The tile ops the tile interpreter runs through tile_arith: their register
+# operands are d, then the sources (tile_source).
+_ARITHMETIC = [f"t.{name}" for name, *_ in ELEMENTWISE] + ["t.cmpf", "t.cmpi"] + [f"t.{k}" for k, _ in CONVERSIONS]
+
+
+def _word_accessors():
+    """Cython for the fields instruction words share: the opcode, and a tile
+    word's element type, destination and (arithmetic ops) sources."""
+    tiles = [op for op in OPS if op.form == "tile"]
+    # Every tile op names its destination (t.store: the register stored) d, first.
+    assert all(op.operands[0][0] == "d" for op in tiles)
+    # An arithmetic op's sources are the fields after d, each read as a register.
+    for name in _ARITHMETIC:
+        kinds = [kind for _, kind in BY_NAME[name].operands[1:]]
+        assert kinds[:kinds.count("ts")] == ["ts"] * kinds.count("ts"), name
+    first, bits = bit_range("tile", 1)
+    return ["", "", "# The fields every instruction word, or every tile word, has.",
+            "cdef inline int opcode_of(uint32_t w) noexcept nogil:", f"    return {_bits('w', 'opcode')}", "",
+            "cdef inline int tile_type(uint32_t w) noexcept nogil:", f"    return {_bits('w', 'type')}", "",
+            "cdef inline int tile_d(uint32_t w) noexcept nogil:",
+            "    # Operand d of every tile op: the register it writes (t.store: stores).",
+            f"    return {_bits('w', 'tile', 0)}", "",
+            "cdef inline int tile_source(uint32_t w, int i) noexcept nogil:",
+            "    # Source register i of a tile op tile_arith runs (its fields after d).",
+            f"    return (w >> ({first} + {bits} * i)) & {(1 << bits) - 1}"]
+
+
+def generate_reduce_pxi():
+    """Text of csrc/isa_reduce.pxi: buffer.reduce's combiners for the native
+    VM (contract.pxi includes it where its fused type `num` is declared):
+    which element types each folds, which are order-free, `combine` (one
+    element function a combiner and C type, from its tile op's expression)
+    and `reduce_combiner`, the dispatch calling reduce_with with the combiner
+    a constant."""
+    ncomb = len(REDUCE_COMBINERS)
+    masks = [sum(1 << ELEMENT_CODES[e] for e in reduce_elements(c)) for c in REDUCE_COMBINERS]
+    lines = [GENERATED, "", "# Per combiner: bit e set where it folds element type code e (isa.reduce_elements).",
+             f"cdef int REDUCE_ELEMENT_MASK[{ncomb}]", f"REDUCE_ELEMENT_MASK[:] = [{', '.join(map(str, masks))}]",
+             "# Per combiner: 1 where its fold may regroup and reorder (isa.ORDER_FREE_COMBINERS).",
+             f"cdef char REDUCE_ORDER_FREE[{ncomb}]",
+             f"REDUCE_ORDER_FREE[:] = [{', '.join(str(int(c in ORDER_FREE_COMBINERS)) for c in REDUCE_COMBINERS)}]",
+             f"cdef int REDUCE_ELEMENT_STATUS = STATUS_{REDUCE_ELEMENT_ERROR[0]}",
+             f"cdef const char* REDUCE_ELEMENT_TEXT = b{REDUCE_ELEMENT_ERROR[1]!r}"]
+    expressions = {name: expr for name, _, _, expr, _ in ELEMENTWISE}
+    # The C types `num` takes (contract.pxi), each with the combiners folding an element type stored as it.
+    ctypes = {}
+    for t in FLOATS + INTS:
+        if t[0].lower() in REDUCE_ELEMENTS:
+            combiners = [c for c in REDUCE_COMBINERS if t[0].lower() in reduce_elements(c)]
+            assert ctypes.setdefault(t[1], (t, combiners))[1] == combiners, t
+    combine, dispatch = [], []
+    for i, (ctype, (t, combiners)) in enumerate(ctypes.items()):
+        test = f"{'if' if i == 0 else 'elif'} num is {ctype}:"
+        combine.append(f"    {test}")
+        dispatch.append(f"    {test}")
+        for k, c in enumerate(combiners):   # the last one is the rest: run_reduce admits no other
+            branch = f"elif c == RC_{c.upper()}:" if k else f"if c == RC_{c.upper()}:"
+            if k == len(combiners) - 1:
+                branch = "else:"
+            combine += [f"        {branch}", f"            return {_subst(expressions[c], t, '')}"]
+            dispatch += [f"        {branch}",
+                         f"            reduce_with(RC_{c.upper()}, acc, src, part, begin, end, n, segments)"]
+    lines += ["", "", "cdef inline num combine(int c, num a, num b) noexcept nogil:",
+              '    """a combined with b by combiner c (one folding num\'s element type)."""', *combine]
+    lines += ["", "", "cdef inline void reduce_combiner(int c, num* acc, const num* src, num* part, int64_t begin, "
+              "int64_t end,", "                          int64_t n, int64_t segments) noexcept nogil:",
+              '    """reduce_with for combiner c: each call passes it as a constant, so',
+              '    the loops are inlined for one combiner, with no branch on it per element."""', *dispatch]
+    return "\n".join(lines) + "\n"
+
+
 def _accessors(op):
     """Cython for op's operand accessors: `ip` points at the instruction's
-    first word (host form); a tile accessor takes the word itself."""
+    first word (host form); a tile accessor takes the word itself. An
+    element type operand has a setter too (`OP_with_src(w, code)`)."""
     prefix = c_name(op)[3:]
     out = []
 
@@ -247,14 +334,18 @@ def _accessors(op):
         out.extend(["", f"cdef inline {ctype} {prefix}_{name}({arg}) noexcept nogil:", f"    return {body}"])
     if op.form == "tile":
         for f in fields(op):
-            fn(f.name, "int", "uint32_t w", f"(w >> {TILE_FIELD_SHIFT + TILE_FIELD_BITS * f.index}) & {TILE_REGS - 1}")
+            fn(f.name, "int", "uint32_t w", _bits("w", "tile", f.index))
+            if f.kind == "element":   # the tile interpreter widens f16/bf16 sources to f32
+                shift, bits = bit_range("tile", f.index)
+                fn(f"with_{f.name}", "uint32_t", f"uint32_t w, int code",
+                   f"(w & ~(<uint32_t>{(1 << bits) - 1} << {shift})) | (<uint32_t>code << {shift})")
         return out
     layout = fields(op)
     nwords = sum(f.place == "word" for f in layout)
     after = f"ip + {1 + nwords}"   # where the first list starts, and then the one after each
     for f in layout:
         if f.place == "slot":
-            fn(f.name, "int", "const uint32_t* ip", f"(ip[0] >> {8 + 8 * f.index}) & 0xFF")
+            fn(f.name, "int", "const uint32_t* ip", _bits("ip[0]", "slot", f.index))
         elif f.place == "word":
             fn(f.name, "uint32_t", "const uint32_t* ip", f"ip[{1 + f.index}]")
         else:
@@ -291,6 +382,7 @@ def generate_pxi():
               "    return (l[1 + (i >> 2)] >> ((i & 3) * 8)) & 0xFF", "",
               "cdef inline const uint32_t* list_end(const uint32_t* l) noexcept nogil:",
               "    return l + 1 + ((<int>l[0] + 3) >> 2)"]
+    lines += _word_accessors()
     lines += ["", "", "# Operand accessors, one per operand field (encoding.fields); unchecked: the",
               "# verifier decoded the same fields with every bound checked."]
     for op in OPS:
@@ -300,9 +392,10 @@ def generate_pxi():
 
 
 def write_sources(csrc):
-    """Write both generated files into directory `csrc`, leaving a file
+    """Write the generated files into directory `csrc`, leaving a file
     whose text is unchanged untouched (no rebuild)."""
-    for name, text in (("isa_opcodes.pxi", generate_pxi()), ("isa_kernels.pxi", generate_kernels_pxi())):
+    for name, text in (("isa_opcodes.pxi", generate_pxi()), ("isa_kernels.pxi", generate_kernels_pxi()),
+                       ("isa_reduce.pxi", generate_reduce_pxi())):
         path = os.path.join(csrc, name)
         if not os.path.exists(path) or open(path).read() != text:
             with open(path, "w") as f:

@@ -3,9 +3,10 @@ properties, the VM's capacities, error texts and documentation, as data.
 
 Everything that knows about opcodes reads this table: the encoder and the
 decoder (encoding.py), the bytecode verifier, the disassembler, the reference
-interpreter and, through csrc/isa_opcodes.pxi and csrc/isa_kernels.pxi that
-gen_native.py writes at build time, the Cython VM. Nothing types an opcode,
-an operand position or an error text twice.
+interpreter and, through csrc/isa_opcodes.pxi, csrc/isa_kernels.pxi and
+csrc/isa_reduce.pxi that gen_native.py writes at build time, the Cython VM.
+Nothing types an opcode, an operand position, a field's bits, a combiner or
+an error text twice.
 
 Two instruction forms share one 32-bit word layout family.
 
@@ -50,6 +51,16 @@ MAX_BUFFER_BYTES = 1 << 40
 # buffer.conv2d's strides, dilations, pads and groups at most: its index sums stay far inside int64.
 CONV_WINDOW_LIMIT = 1 << 20
 BANK_NAMES = {"i": "int", "f": "float", "r": "ref"}   # host register banks, as messages name them
+
+# -- Instruction words ----------------------------------------------------------
+# Every word starts with the opcode. Host words then hold three 8-bit operand
+# slots; tile words the element type, then 5-bit operand fields. encoding.py
+# encodes and decodes by these, and gen_native.py writes the native VM's
+# accessors from them: nothing else types a shift or a mask.
+OPCODE_BITS = 8
+HOST_SLOT_BITS = 8                      # a host register (HOST_REGS per bank)
+TILE_TYPE_SHIFT, TILE_TYPE_BITS = OPCODE_BITS, 4    # the tile word's element type code
+TILE_FIELD_SHIFT, TILE_FIELD_BITS = TILE_TYPE_SHIFT + TILE_TYPE_BITS, 5   # then its operand fields
 
 # -- The VM's fixed capacities ------------------------------------------------
 # Each sizes arrays of the native VM (generated into csrc/isa_opcodes.pxi);
@@ -164,8 +175,20 @@ ELEMENTWISE = [
 # The instruction sets the tile kernels are compiled for, each chosen at run
 # time where the CPU has it (csrc/lite_tile.h's lite_isa, csrc/tile_isa.pxi).
 KERNEL_ISAS = ("sse2", "avx2", "avx512")
-# Combiners of buffer.reduce, by code (the constant it names).
+# Combiners of buffer.reduce, by code (the constant it names). Combiner X
+# folds with tile op t.X's element function, in the element types of
+# REDUCE_ELEMENTS that t.X's `types` class admits (types.reduce_elements); a
+# reduction of any other element type fails the call with REDUCE_ELEMENT_ERROR.
 REDUCE_COMBINERS = ["addf", "mulf", "maximumf", "minimumf", "addi", "muli", "maxsi", "minsi"]
+REDUCE_ELEMENTS = ("f16", "bf16", "f32", "f64", "i32", "i64", "index")
+REDUCE_ELEMENT_ERROR = ("UNIMPLEMENTED", "reductions of this element type are not supported yet")
+# The combiners whose fold gives the in-order result whatever the order and
+# grouping of the elements, so the native VM may spread a row over lanes and
+# workers: the integer ones (wrapping add and multiply, max and min are
+# associative and commutative) and maximumf/minimumf, but for which of
+# several NaNs is the result (the VM folds a row whose result is NaN again,
+# in order). Not float add or multiply, whose rounding depends on the grouping.
+ORDER_FREE_COMBINERS = {"maximumf", "minimumf", "addi", "muli", "maxsi", "minsi"}
 
 # Comparisons: `c` holds the predicate, numbered as MLIR's; the result is i1.
 CMPF_PREDICATES = [
@@ -403,7 +426,6 @@ def _ops():
 OPS = tuple(_ops())
 BY_NAME = {op.name: op for op in OPS}
 BY_CODE = {op.code: op for op in OPS}
-assert len(OPS) <= 256
 
 
 def c_name(op):
@@ -424,6 +446,10 @@ def fingerprint():
 def _check_table():
     # Binding and push operands are 5-bit tile fields; call lists name registers.
     assert MAX_BINDINGS <= TILE_REGS and MAX_PUSH <= TILE_REGS and MAX_CALL_VALUES >= HOST_REGS
+    # The words hold what they name: every opcode, register, element type code and field.
+    assert len(OPS) <= 1 << OPCODE_BITS and HOST_REGS == 1 << HOST_SLOT_BITS and TILE_REGS == 1 << TILE_FIELD_BITS
+    assert max(ELEMENT_CODES.values()) < 1 << TILE_TYPE_BITS
+    assert OPCODE_BITS + 3 * HOST_SLOT_BITS <= 32 and TILE_FIELD_SHIFT + 4 * TILE_FIELD_BITS <= 32
     for op in OPS:
         if op.form == "host":
             assert sum(k in SHORT_KINDS for _, k in op.operands) <= 3, op.name

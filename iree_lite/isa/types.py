@@ -1,6 +1,6 @@
 """Element type classes: which element types each tile op's `types` class
 admits (the verifier), and which the generated kernels compute in."""
-from .table import ELEMENT_CODES
+from .table import BY_NAME, ELEMENT_CODES, REDUCE_ELEMENTS
 
 # The element types generated kernels compute in: (code, C type, unsigned C
 # type, bits, libm suffix). i1 is a byte holding 0 or 1.
@@ -20,3 +20,9 @@ TYPE_CLASSES["any"] = set(ELEMENT_CODES)
 TYPE_CLASSES["index"] = {"index"}
 TYPE_CLASSES["f32"] = {"f32"}
 TYPE_CLASSES["i8"] = {"i8"}
+
+
+def reduce_elements(combiner):
+    """The element types buffer.reduce folds with `combiner` (a name of
+    table.REDUCE_COMBINERS): those of REDUCE_ELEMENTS its tile op admits."""
+    return [e for e in REDUCE_ELEMENTS if e in TYPE_CLASSES[BY_NAME["t." + combiner].types]]

@@ -10,13 +10,13 @@ import itertools
 import math
 
 from ..ir.attributes import AffineMapAttr
+from ..isa import REDUCE_COMBINERS
 from ..ir.types import TensorType, element_type_of
 from .body import apply_body
 from .build import expand, reordered, splat
 
 UNROLL_POINTS = 16   # reductions over at most this many points are unrolled
 ELEMENTS = {"f32", "f64", "i32", "i64"}   # those fold() reduces directly (no widening, no bit folds)
-COMBINERS = {"addf", "mulf", "maximumf", "minimumf", "addi", "muli", "maxsi", "minsi"}
 
 
 def at_point(amap, order, parallel, point):
@@ -46,7 +46,7 @@ def unrolled_reduction(rw, plan, pre, ins, maps, order, parallel, shape, folded)
         return None
     if any(inner.name == "linalg.index" for inner in pre.operations):
         return None
-    if any(step.combiner not in COMBINERS or element_type_of(init.type).name not in ELEMENTS
+    if any(step.combiner not in REDUCE_COMBINERS or element_type_of(init.type).name not in ELEMENTS
            for step, init in zip(plan, folded)):
         return None
     used = {v for inner in pre.operations for v in inner.operands}

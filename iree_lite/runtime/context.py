@@ -18,13 +18,13 @@ import functools
 import threading
 import time
 
-from ..isa import ELEMENT_CODES
+from ..isa import ELEMENT_CODES, register_bank, signature_order
 from ..isa.module import ABI_COARSE_FENCES
 from ..vm.deadline import Deadline
 from ..vm.errors import VMError
 from ..vm.format import ModuleFormatError, deserialize
 from ..vm.link import resolve_imports
-from ..vm.verifier import VerifyError, bank_of_type, parse_tensor_type, verify_module
+from ..vm.verifier import VerifyError, parse_tensor_type, verify_module
 from .native import native_vm
 from .small_values import is_small, storage_bytes, wrap_results
 
@@ -249,8 +249,7 @@ class Context(RunContext):
             banks[bank].append(value if parsed is None else to_vm_value(value, t, i, parsed))
         ints, floats, refs = self._native_call(self._loaded[function.module_index], function.ordinal,
                                                banks["i"], banks["f"], banks["r"], nres, deadline)
-        queues = {"i": iter(ints), "f": iter(floats), "r": iter(refs)}
-        return wrap_results([next(queues[bank]) for bank in result_banks], function.signature.results)
+        return wrap_results(signature_order([*ints, *floats, *refs], result_banks), function.signature.results)
 
 
 def _past_deadline(error, deadline):
@@ -266,8 +265,8 @@ def _call_plan(types, results):
     """What a call with these parameter and result types does with its
     values, worked out once: per parameter its bank and parsed type (None
     for a fence), per result its bank, and the results per bank."""
-    plan = tuple(("r", None) if t == "!fence" else (bank_of_type(t), parse_tensor_type(t)) for t in types)
-    result_banks = tuple(bank_of_type(t) for t in results)
+    plan = tuple(("r", None) if t == "!fence" else (register_bank(t), parse_tensor_type(t)) for t in types)
+    result_banks = tuple(register_bank(t) for t in results)
     return plan, result_banks, tuple(result_banks.count(b) for b in "ifr")
 
 
@@ -281,7 +280,7 @@ def to_vm_value(value, type_str, index=0, parsed=None):
         if hasattr(value, "value"):      # a parsed scalar
             value = value.value
         try:
-            return float(value) if bank_of_type(type_str) == "f" else int(value)
+            return float(value) if register_bank(type_str) == "f" else int(value)
         except (TypeError, ValueError, OverflowError):   # an array, a NaN for an integer, ...
             raise VMError("INVALID_ARGUMENT", f"input{index} expected a {type_str} scalar but got "
                           f"{type(value).__name__} {value!r:.40}") from None

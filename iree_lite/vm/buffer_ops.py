@@ -254,6 +254,8 @@ class BufferOps:
     def op_buffer_reduce(self, fr, m, v):
         acc, src = fr.r[v["acc"]], fr.r[v["src"]]
         name = isa.REDUCE_COMBINERS[m.constants[v["combiner"]].value]
+        if acc.element not in isa.reduce_elements(name):
+            raise VMError(*isa.REDUCE_ELEMENT_ERROR)
         if src.shape[:len(acc.shape)] != acc.shape:
             raise VMError("INVALID_ARGUMENT", f"reduction of {_dims_str(src.shape)} into {_dims_str(acc.shape)}: "
                           "the shapes do not agree")

@@ -20,7 +20,7 @@ from .dispatch import DispatchOps
 from .errors import VMError
 from .link import resolve_imports
 from .values import Buffer, Fence
-from .verifier import bank_of_type, verify_module
+from .verifier import verify_module
 
 
 # -- functions ------------------------------------------------------------
@@ -96,10 +96,10 @@ class Context(BufferOps, DispatchOps):
         """Run function `fn` of module `mi`; `args` in signature order
         (then the wait and signal fences for coarse-fences functions)."""
         frame = Frame(mi, fn)
-        banks = [bank_of_type(t) for t in fn.signature.inputs]
+        banks = [isa.register_bank(t) for t in fn.signature.inputs]
         banks += ["r"] * (len(args) - len(banks))
         _place(frame, banks, args)
-        return signature_order(self.execute(frame), fn.signature.results)
+        return isa.signature_order(self.execute(frame), [isa.register_bank(t) for t in fn.signature.results])
 
     def execute(self, frame):
         m = self.modules[frame.module_index]
@@ -187,17 +187,6 @@ class Context(BufferOps, DispatchOps):
 
     def op_ref_null(self, fr, m, v):
         fr.r[v["dst"]] = None
-
-
-def signature_order(results, types):
-    """`ret` lists results by bank (i, f, r); reorder them as the signature."""
-    queues = {}
-    k = 0
-    for bank in "ifr":
-        n = sum(1 for t in types if bank_of_type(t) == bank)
-        queues[bank] = iter(results[k:k + n])
-        k += n
-    return [next(queues[bank_of_type(t)]) for t in types]
 
 
 def _place(frame, banks, values):

@@ -65,19 +65,13 @@ def parse_tensor_type(type_str):
     return element, shape
 
 
-def bank_of_type(type_str):
-    if type_str.startswith("tensor<"):
-        return "r"
-    return "f" if type_str in ("f16", "bf16", "f32", "f64") else "i"
-
-
 def register_banks(signature):
     """Per-bank counts of (arguments, results) under the calling convention:
     arguments then, for coarse-fences, the wait and signal fences."""
-    args = [bank_of_type(t) for t in signature.inputs]
+    args = [isa.register_bank(t) for t in signature.inputs]
     if signature.abi == ABI_COARSE_FENCES:
         args += ["r", "r"]
-    results = [bank_of_type(t) for t in signature.results]
+    results = [isa.register_bank(t) for t in signature.results]
     return ({b: args.count(b) for b in "ifr"}, {b: results.count(b) for b in "ifr"})
 
 
@@ -159,7 +153,7 @@ def _verify_kernel(k):
     reg_type = [None] * k.regs
     bound = {}   # register -> element type its next write must have
     for pc in range(len(k.code)):
-        op = isa.BY_CODE.get(k.code[pc] & 0xFF)
+        op = isa.BY_CODE.get(isa.opcode_of(k.code[pc]))
         if op is not None and op.form != "tile":
             raise VerifyError(f"{where} pc {pc}: host instruction '{op.name}' in a kernel")
         op, values, type_code, _ = isa.decode(k.code, pc)
