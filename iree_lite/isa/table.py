@@ -435,11 +435,14 @@ def c_name(op):
 
 @functools.lru_cache(maxsize=None)
 def fingerprint():
-    """A digest of the table's encoding-relevant content: a native VM built
-    from another table must not run this one's bytecode."""
+    """A digest of the table's content that the encoding and the native
+    VM's generated code depend on (the combiners' element types and
+    order-freedom too): a native VM built from another table must not run
+    this one's bytecode."""
     import hashlib
     text = repr([(op.name, op.code, op.form, op.operands) for op in OPS] +
-                [TILE, TILE_REGS, ELEMENT_CODES, REDUCE_COMBINERS, REDUCE_SEGMENT, VM_LIMITS, list(FORMATS)])
+                [TILE, TILE_REGS, ELEMENT_CODES, REDUCE_COMBINERS, REDUCE_ELEMENTS, sorted(ORDER_FREE_COMBINERS),
+                 REDUCE_SEGMENT, VM_LIMITS, list(FORMATS)])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
