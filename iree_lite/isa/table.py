@@ -47,8 +47,11 @@ HOST_REGS = 256        # registers per bank per function (8-bit fields)
 # multiply to more, so no element count, byte count, offset or stride of a
 # shape they accept overflows int64.
 MAX_BUFFER_BYTES = 1 << 40
-# buffer.conv2d's strides, dilations, pads and groups at most: its index sums stay far inside int64.
+# buffer.conv2d's strides, dilations, pads and groups, and buffer.pool2d's window sizes, strides,
+# dilations and pads, at most: their index sums stay far inside int64.
 CONV_WINDOW_LIMIT = 1 << 20
+# The combiners buffer.pool2d takes (REDUCE_COMBINERS codes), each with what it reads outside the input.
+POOL_PADDING = {"maximumf": float("-inf"), "addf": 0.0}
 BANK_NAMES = {"i": "int", "f": "float", "r": "ref"}   # host register banks, as messages name them
 
 # -- The VM's fixed capacities ------------------------------------------------
@@ -297,6 +300,16 @@ def _ops():
          "element outside H x W reading as 0 (folded zero padding); each product and sum rounded to "
          "f32 (no fused multiply-add). Shapes that do not agree fail the call (INVALID_ARGUMENT). The "
          "verifier holds strides, dilations and groups to 1..CONV_WINDOW_LIMIT and pads to "
+         "0..CONV_WINDOW_LIMIT."),
+        ("buffer.pool2d", "acc:rr input:rr window:const=data combiner:const=int",
+         "A 2-D pooling, NCHW, folded into `acc` in place (f32, rank 4 each): with `window` i64 data "
+         "[kh, kw, sh, sw, dh, dw, ph, pw], input [N][C][H][W] and acc [N][C][OH][OW]: acc[n, c, y, x] = "
+         "f(...f(f(acc[n, c, y, x], v(0, 0)), v(0, 1))..., v(kh-1, kw-1)), the window's points in "
+         "row-major order, v(ky, kx) = input[n, c, y*sh + ky*dh - ph, x*sw + kx*dw - pw], an element "
+         "outside H x W reading as the combiner's padding (POOL_PADDING: -inf for maximumf, +0.0 for "
+         "addf), for the combiner f named by the int constant (REDUCE_COMBINERS: addf or maximumf, as "
+         "the t. ops of those names). Shapes that do not agree fail the call (INVALID_ARGUMENT). The "
+         "verifier holds window sizes, strides and dilations to 1..CONV_WINDOW_LIMIT and pads to "
          "0..CONV_WINDOW_LIMIT."),
         ("buffer.check", "src:rr layout:const=layout",
          "Fail unless buffer view `src` has the element type and shape of constant `layout` "

@@ -25,6 +25,7 @@ from .convolution import convolve
 from .extended import EXTENDED, rewrite_extended as extended_values
 from .linalg_ext import REWRITES as EXT_REWRITES
 from .pack import rewrite_packing
+from .pool_direct import pooling_generic
 from .reduction import pick
 from .rewriter import Rewriter
 from .scalar_operands import fold_scalar_operands
@@ -129,7 +130,7 @@ def rewrite_structured(op, rw):
         return [softmax(ops, ins[0], op.attributes["dimension"].value, op.loc)]
     kinds = [getattr(i, "value", i).split("<")[-1].rstrip(">") for i in op.attributes["iterator_types"].values]
     if "reduction" in kinds:
-        return reduce_generic(op, ops, kinds, remap, source)
+        return pooling_generic(op, ops, kinds) or reduce_generic(op, ops, kinds, remap, source)
     return rewrite_generic(op, ops, remap, source)
 
 

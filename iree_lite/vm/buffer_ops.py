@@ -9,6 +9,7 @@ from ..ir.linear import exact_dimension
 from .elementwise import ELEMENTWISE, FLOAT_TYPES, INT_ELEMENTWISE, round_to
 from .errors import VMError, check_size
 from .interp_conv import conv2d, window_of
+from .interp_pool import pool2d
 from .values import Buffer
 
 
@@ -278,6 +279,10 @@ class BufferOps:
 
     def op_buffer_conv2d(self, fr, m, v):
         conv2d(fr.r[v["acc"]], fr.r[v["input"]], fr.r[v["filter"]], window_of(m.constants[v["window"]]), _dims_str)
+
+    def op_buffer_pool2d(self, fr, m, v):
+        pool2d(fr.r[v["acc"]], fr.r[v["input"]], window_of(m.constants[v["window"]]),
+               m.constants[v["combiner"]].value, _dims_str)
 
     def op_buffer_matmul(self, fr, m, v):
         c, a, b = fr.r[v["acc"]], fr.r[v["lhs"]], fr.r[v["rhs"]]
