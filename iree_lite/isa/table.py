@@ -256,6 +256,12 @@ def _ops():
          "the byte sizes must be equal (INVALID_ARGUMENT, naming both shapes). The -1 (dynamic) "
          "dimensions of the layout take the sizes `dims` in order; with no `dims`, a single -1 "
          "dimension takes the size that makes the byte sizes equal."),
+        ("buffer.part", "dst:rr src:rr layout:const=layout at:const=int",
+         "dst = `src`'s elements at .. at + n - 1, n being the element count of constant `layout`, "
+         "seen with its element type and shape (no copy): a contiguous part of src's storage, which "
+         "writes through dst change (the operands of a tensor.concat computed in place). The element "
+         "types must be equal (INVALID_ARGUMENT) and the part inside `src`: 0 <= at and at + n <= its "
+         "element count (OUT_OF_RANGE)."),
         ("buffer.expand", "dst:rr src:rr layout:const=layout map:const=data ri*:dims",
          "dst = a new buffer view of constant `layout` whose element at index i is src's element at "
          "A i + c: `map` is i64 data holding, for each dimension of `src` in order, a coefficient per "

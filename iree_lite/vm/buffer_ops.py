@@ -150,6 +150,20 @@ class BufferOps:
         view = Buffer(element, shape, b.data, b.readonly)   # shares the bytearray
         fr.r[v["dst"]] = view
 
+    def op_buffer_part(self, fr, m, v):
+        b, c, at = fr.r[v["src"]], m.constants[v["layout"]], m.constants[v["at"]].value
+        if not isinstance(b, Buffer):
+            raise VMError("INVALID_ARGUMENT", "viewed value is not a buffer")
+        element, n = isa.ELEMENT_NAMES[c.element], math.prod(c.shape)
+        if element != b.element:
+            raise VMError("INVALID_ARGUMENT", f"a part of {_type_str(b.element, b.shape)} as "
+                          f"{_type_str(element, c.shape)} changes the element type")
+        if at < 0 or at > b.count - n:
+            raise VMError("OUT_OF_RANGE", f"a part of {n} elements at {at} is not inside "
+                          f"{_type_str(b.element, b.shape)}")
+        size = SIZES[element]
+        fr.r[v["dst"]] = Buffer(element, c.shape, memoryview(b.data)[at * size:(at + n) * size], b.readonly)
+
     @staticmethod
     def _strided(shape, spec, limit):
         """Offsets base + sum(i_k * strides[k]) over `shape`, row-major,
