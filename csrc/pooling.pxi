@@ -6,33 +6,17 @@
 # still folds its points in order: the reference's bits, without an index
 # gathered per element and point.
 
+cdef extern from "lite_pool.h" nogil:
+    void lite_pool_row_f32(float* out, const float* row, int64_t n, int64_t sw, int64_t readable, int is_max)
+
+
 ctypedef struct pool_job_t:
     float* c                 # [planes][oh][ow]
     const float* x           # [planes][h][w]
+    int64_t x_count          # its elements
     int64_t h, w, oh, ow, kh, kw, sh, sw, dh, dw, ph, pw
     int combiner             # RC_MAXIMUMF or RC_ADDF
     const run_t* run
-
-
-cdef inline void pool_max_along(float* out, const float* row, int64_t n, int64_t sw) noexcept nogil:
-    """out[t] = maximumf(out[t], row[t*sw]) for t < n, the sizes in locals
-    (no store through `out` can change them) so that gcc vectorizes it."""
-    cdef int64_t t
-    if sw == 1:
-        for t in range(n):
-            out[t] = maximumf(out[t], row[t])
-    elif sw == 2:
-        for t in range(n):
-            out[t] = maximumf(out[t], row[2 * t])
-    else:
-        for t in range(n):
-            out[t] = maximumf(out[t], row[t * sw])
-
-
-cdef inline void pool_add_along(float* out, const float* row, int64_t n, int64_t sw) noexcept nogil:
-    cdef int64_t t
-    for t in range(n):
-        out[t] = out[t] + row[t * sw]
 
 
 cdef inline void pool_add_padding(float* out, int64_t lo, int64_t hi) noexcept nogil:
@@ -62,6 +46,7 @@ cdef void pool_range(void* arg, int64_t begin, int64_t end, int worker) noexcept
     cdef int64_t item, plane, y, ky, kx, iy, t, x0, lo, hi
     cdef float* out
     cdef const float* row
+    cdef const float* first
     # Every point of every output of a row reads inside the input's width, and
     # the window is wider than the row (a global pooling): each output's points in turn.
     cdef bint per_output = pw == 0 and (ow - 1) * sw + (kw - 1) * dw < w and kw > ow
@@ -88,12 +73,12 @@ cdef void pool_range(void* arg, int64_t begin, int64_t end, int worker) noexcept
                 x0 = kx * dw - pw
                 lo = 0 if x0 >= 0 else min(ow, (-x0 + sw - 1) // sw)
                 hi = max(lo, 0 if x0 >= w else min(ow, (w - 1 - x0) // sw + 1))
-                if is_max:   # -inf, the padding, changes no maximum
-                    pool_max_along(out + lo, row + x0 + lo * sw, hi - lo, sw)
-                else:
+                if not is_max:   # (-inf, the padding, changes no maximum)
                     pool_add_padding(out, 0, lo)
-                    pool_add_along(out + lo, row + x0 + lo * sw, hi - lo, sw)
                     pool_add_padding(out, hi, ow)
+                if hi > lo:
+                    first = row + x0 + lo * sw
+                    lite_pool_row_f32(out + lo, first, hi - lo, sw, j.x_count - (first - j.x), is_max)
 
 
 cdef lite_status* run_pool2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, const int64_t* window,
@@ -115,6 +100,7 @@ cdef lite_status* run_pool2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, c
     j.h, j.w, j.oh, j.ow = x.shape[2], x.shape[3], c.shape[2], c.shape[3]
     j.c = <float*>c.data
     j.x = <const float*>x.data
+    j.x_count = x.count
     j.combiner = combiner
     j.run = run
     if c.count == 0:
