@@ -9,13 +9,12 @@ buffer.part's bounds and element type are checked alike on both VMs."""
 import numpy as np
 import pytest
 
-from iree_lite import isa
 from iree_lite.compiler import compile_module
 from iree_lite.isa.module import CONST_INT, Constant
 from iree_lite.runtime.context import Context
 from iree_lite.vm import interp
 from iree_lite.vm.errors import VMError
-from tool_runs import as_buffer, same_on_both
+from tool_runs import as_buffer, host_ops, same_on_both_devices
 
 DEVICES = [("local-sync", None), ("local-task", 2)]
 
@@ -38,29 +37,8 @@ def concat_source(a, b, dim=1, extra_use=False, lead=1):
             f"  return %d{', %y' if extra_use else ''} : {results}\n}}\n")
 
 
-def host_ops(module):
-    out = []
-    for f in module.functions:
-        pc = 0
-        while pc < len(f.code):
-            op, values, _, pc = isa.decode(f.code, pc)
-            out.append((op.name, values))
-    return out
-
-
 def names_of(src):
     return [name for name, _ in host_ops(compile_module(src, "c.mlir"))]
-
-
-def run_both(module, arrays):
-    ref = interp.Context()
-    ref.load(module)
-    results = []
-    for device, workers in DEVICES:
-        ctx = Context(device, workers)
-        ctx.load(module)
-        results.append(same_on_both(ctx, ref, "f", arrays))
-    return results[0]
 
 
 def inputs(a, b, lead=1, dim=1, seed=0):
@@ -76,7 +54,7 @@ def test_operands_are_computed_into_their_parts(a, b):
     names = [name for name, _ in host_ops(module)]
     assert names.count("buffer.part") == 2 and "buffer.scatter" not in names
     x, y = inputs(a, b, seed=a)
-    (have,) = run_both(module, [x, y])
+    (have,) = same_on_both_devices(module, "f", [x, y])
     np.testing.assert_array_equal(have, -np.concatenate([x * x, y + y], axis=1))
 
 
@@ -96,7 +74,7 @@ def test_operands_that_cannot_be_parts_are_copied(case):
         b = a
     names = names_of(src)
     x, y = inputs(a, b, lead=lead, dim=dim)
-    have = run_both(compile_module(src, "c.mlir"), [x, y])
+    have = same_on_both_devices(compile_module(src, "c.mlir"), "f", [x, y])
     second = {"argument": y, "twice": x * x}.get(case, y + y)
     np.testing.assert_array_equal(have[0], -np.concatenate([x * x, second], axis=dim))
     if case == "extra_use":
@@ -110,7 +88,7 @@ def test_a_concat_along_the_first_dimension_is_in_place():
     src = concat_source(4, 6, dim=0, lead=3)
     assert names_of(src).count("buffer.part") == 2
     x, y = inputs(4, 6, lead=3, dim=0)
-    (have,) = run_both(compile_module(src, "c.mlir"), [x, y])
+    (have,) = same_on_both_devices(compile_module(src, "c.mlir"), "f", [x, y])
     np.testing.assert_array_equal(have, -np.concatenate([x * x, y + y], axis=0))
 
 

@@ -131,7 +131,8 @@ def lower_concat(fl, op):
     for v in op.operands:
         if v not in fl.plan.parts:
             fl.timeline.settle(op.loc)
-            fl.emit("buffer.scatter", op.loc, acc=reg, src=fl.values[v], strides=scatter_strides(fl, at * row[dim], row))
+            fl.emit("buffer.scatter", op.loc, acc=reg, src=fl.values[v],
+                    strides=scatter_strides(fl, at * row[dim], row))
         at += v.type.shape[dim]
 
 
