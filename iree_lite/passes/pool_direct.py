@@ -33,7 +33,8 @@ def pooling_generic(op, ops, kinds):
     """A linalg.generic that is a 2-D NCHW pooling (see the module's doc) as
     iree_lite.pool2d, or None where it is not one the kernel takes."""
     ins, outs = ins_outs(op)
-    if len(ins) != 2 or len(outs) != 1 or kinds != ["parallel"] * 4 + ["reduction"] * 2:
+    if len(ins) != 2 or len(outs) != 1 or kinds != ["parallel"] * 4 + ["reduction"] * 2 or \
+            [getattr(v.type, "rank", None) for v in (*ins, *outs)] != [4, 2, 4]:
         return None
     maps = op.attributes["indexing_maps"].values
     if any(m.linear() is None for m in maps) or map_dimensions(maps[0])[:2] != [0, 1] or \
