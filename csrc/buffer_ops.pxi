@@ -525,6 +525,33 @@ cdef lite_status* op_buffer_view(frame_t* fr, const uint32_t* ip) noexcept nogil
     return put_buffer(&fr.R[BUFFER_VIEW_dst(ip)], nb)
 
 
+cdef lite_status* op_buffer_part(frame_t* fr, const uint32_t* ip) noexcept nogil:
+    """A view of a contiguous part of src's storage (the operands of a concat computed in place)."""
+    cdef ref_t r = fr.R[BUFFER_PART_src(ip)]
+    cdef const constant_t* c = &fr.m.constants[BUFFER_PART_layout(ip)]
+    cdef int64_t at = fr.m.constants[BUFFER_PART_at(ip)].ival, n = shape_count(c.rank, c.shape)
+    cdef buffer_t* b
+    cdef buffer_t* nb
+    cdef char msg[400]
+    cdef char have[256]
+    cdef char want[256]
+    if r.kind != REF_BUFFER:
+        return status_new(STATUS_INVALID_ARGUMENT, b"viewed value is not a buffer")
+    b = <buffer_t*>r.ptr
+    format_layout(have, 256, b.element, b.rank, b.shape)
+    if c.element != b.element:
+        format_layout(want, 256, c.element, c.rank, c.shape)
+        snprintf(msg, 400, b"a part of %s as %s changes the element type", have, want)
+        return status_new(STATUS_INVALID_ARGUMENT, msg)
+    if at < 0 or at > b.count - n:
+        snprintf(msg, 400, b"a part of %lld elements at %lld is not inside %s", <long long>n, <long long>at, have)
+        return status_new(STATUS_OUT_OF_RANGE, msg)
+    nb = buffer_new(c.element, c.rank, c.shape, b.data + at * ELEMENT_SIZE[b.element], b)
+    if nb != NULL:
+        nb.readonly = b.readonly
+    return put_buffer(&fr.R[BUFFER_PART_dst(ip)], nb)
+
+
 cdef lite_status* op_buffer_expand(frame_t* fr, const uint32_t* ip) noexcept nogil:
     cdef buffer_t* nb
     cdef lite_status* st = expand(fr.R[BUFFER_EXPAND_src(ip)], &fr.m.constants[BUFFER_EXPAND_layout(ip)],

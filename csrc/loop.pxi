@@ -331,6 +331,14 @@ cdef lite_status* vm_loop(ctx_t* ctx, const run_t* run, frame_t* frames, int* de
                             fr.R[BUFFER_CONV2D_filter(ip)],
                             <const int64_t*>m.constants[BUFFER_CONV2D_window(ip)].buffer.data)
             ip = BUFFER_CONV2D_next(ip)
+        elif op == OP_BUFFER_POOL2D:
+            st = run_pool2d(ctx, run, fr.R[BUFFER_POOL2D_acc(ip)], fr.R[BUFFER_POOL2D_input(ip)],
+                            <const int64_t*>m.constants[BUFFER_POOL2D_window(ip)].buffer.data,
+                            <int>m.constants[BUFFER_POOL2D_combiner(ip)].ival)
+            ip = BUFFER_POOL2D_next(ip)
+        elif op == OP_BUFFER_PART:
+            st = op_buffer_part(fr, ip)
+            ip = BUFFER_PART_next(ip)
         elif op == OP_BUFFER_EXPAND:
             st = op_buffer_expand(fr, ip)
             ip = BUFFER_EXPAND_next(ip)

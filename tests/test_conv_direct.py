@@ -12,14 +12,13 @@ failing the call alike on both VMs."""
 import numpy as np
 import pytest
 
-from iree_lite import isa
 from iree_lite.compiler import compile_module
 from iree_lite.ir.elements import CONV_WINDOW_LIMIT, pack
 from iree_lite.runtime.context import Context
 from iree_lite.vm import interp
 from iree_lite.vm.errors import VMError
 from iree_lite.vm.verifier import VerifyError, verify_module
-from tool_runs import as_buffer, iree_outputs_of, same_on_both
+from tool_runs import as_buffer, host_ops, iree_outputs_of, same_on_both
 
 DEVICES = [("local-sync", None), ("local-task", 2)]
 ISAS = pytest.mark.parametrize("kernel_isa", ["avx512", "sse2"], indirect=True)
@@ -59,17 +58,6 @@ def conv_source(kind, n, c, h, w, f, k=3, low=(0, 0), high=(0, 0), s=(1, 1), d=(
             f"  %r = linalg.{kind} {attrs} ins({operand}, %w : {tensor(xp)}, {tensor(ws)}) "
             f"outs(%z : {tensor(outs)}) -> {tensor(outs)}\n  return %r : {tensor(outs)}\n}}\n")
     return src, xs, ws
-
-
-def host_ops(module):
-    """(name, operand values) of each instruction of the module's functions."""
-    out = []
-    for f in module.functions:
-        pc = 0
-        while pc < len(f.code):
-            op, values, _, pc = isa.decode(f.code, pc)
-            out.append((op.name, values))
-    return out
 
 
 def arrays_for(xs, ws, seed):

@@ -89,6 +89,18 @@ def run_mlir_both(reference_iree, src, args):
             run([*LITE, "run-mlir", str(src), *args]))
 
 
+def host_ops(module):
+    """(name, operand values) of each instruction of the module's functions."""
+    from iree_lite.isa import decode
+    out = []
+    for f in module.functions:
+        pc = 0
+        while pc < len(f.code):
+            op, values, _, pc = decode(f.code, pc)
+            out.append((op.name, values))
+    return out
+
+
 def same_on_both(native, ref, function, arrays):
     """function's results on the native VM (as numpy arrays), asserting the
     reference interpreter's are the same bytes."""
@@ -97,6 +109,22 @@ def same_on_both(native, ref, function, arrays):
     want = ref.invoke(function, [as_buffer(a) for a in arrays])
     assert [bytes(w.data) for w in want] == [h.tobytes() for h in have]
     return have
+
+
+def same_on_both_devices(module, function, arrays):
+    """function's results on the native VM, local-sync (as numpy arrays),
+    asserting that local-task with 2 workers and the reference interpreter
+    give the same bytes."""
+    from iree_lite.runtime.context import Context
+    from iree_lite.vm import interp
+    ref = interp.Context()
+    ref.load(module)
+    results = []
+    for device, workers in (("local-sync", None), ("local-task", 2)):
+        ctx = Context(device, workers)
+        ctx.load(module)
+        results.append(same_on_both(ctx, ref, function, arrays))
+    return results[0]
 
 
 def compile_error(source, filename="t.mlir"):

@@ -48,6 +48,8 @@ def lower_group(fl, group, users):
             fl.values[v] = fl.values[storage]
             if dynamic:
                 fl.emit("buffer.match", loc, a=fl.values[v], b=fl.values[shaped[0]], where=fl.where(group.ops[-1]))
+        elif v in fl.plan.parts:   # computed into its part of a concat's buffer
+            fl.values[v] = fl.part(v, loc)
         elif v in fl.plan.reuse:   # an input's buffer, read for the last time here, takes the result
             fl.values[v] = fl.values[fl.plan.reuse[v]]
         else:

@@ -20,11 +20,15 @@ def accumulator(fl, op):
     return reg
 
 
+def combiner(fl, op):
+    """The int constant naming op's combiner (isa.REDUCE_COMBINERS)."""
+    return fl.mb.constant(Constant(CONST_INT, value=isa.REDUCE_COMBINERS.index(op.attributes["combiner"])))
+
+
 @lowers("iree_lite.reduce", dynamic=True)
 def lower_reduce(fl, op):
     acc = accumulator(fl, op)
-    combiner = fl.mb.constant(Constant(CONST_INT, value=isa.REDUCE_COMBINERS.index(op.attributes["combiner"])))
-    fl.emit("buffer.reduce", op.loc, acc=acc, src=fl.values[op.operands[1]], combiner=combiner)
+    fl.emit("buffer.reduce", op.loc, acc=acc, src=fl.values[op.operands[1]], combiner=combiner(fl, op))
 
 
 @lowers("iree_lite.matmul", dynamic=True)
@@ -38,6 +42,13 @@ def lower_conv2d(fl, op):
     acc = accumulator(fl, op)
     fl.emit("buffer.conv2d", op.loc, acc=acc, input=fl.values[op.operands[1]], filter=fl.values[op.operands[2]],
             window=fl.mb.i64_data(list(op.attributes["window"])))
+
+
+@lowers("iree_lite.pool2d")
+def lower_pool2d(fl, op):
+    acc = accumulator(fl, op)
+    fl.emit("buffer.pool2d", op.loc, acc=acc, input=fl.values[op.operands[1]],
+            window=fl.mb.i64_data(list(op.attributes["window"])), combiner=combiner(fl, op))
 
 
 @lowers("iree_lite.expand", dynamic=True)

@@ -119,15 +119,20 @@ def scatter_strides(fl, base, strides):
 
 @lowers("tensor.concat")
 def lower_concat(fl, op):
-    fl.timeline.settle(op.loc)
+    """Operands computed into their parts of the buffer (BufferPlan.parts)
+    are there already; the others are copied in."""
     t = op.results[0].type
     dim = op.attributes["dim"]
     row = row_major_strides(t.shape)
-    reg = fl.result(op)
-    fl.emit("buffer.alloc", op.loc, dst=reg, layout=fl.mb.layout(t))
+    if op.results[0] not in fl.values:
+        fl.values[op.results[0]] = fl.alloc(t, op.loc)
+    reg = fl.values[op.results[0]]
     at = 0
     for v in op.operands:
-        fl.emit("buffer.scatter", op.loc, acc=reg, src=fl.values[v], strides=scatter_strides(fl, at * row[dim], row))
+        if v not in fl.plan.parts:
+            fl.timeline.settle(op.loc)
+            fl.emit("buffer.scatter", op.loc, acc=reg, src=fl.values[v],
+                    strides=scatter_strides(fl, at * row[dim], row))
         at += v.type.shape[dim]
 
 

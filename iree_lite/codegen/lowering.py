@@ -152,6 +152,17 @@ class FunctionLowering:
         self.emit("buffer.alloc.dyn", loc, dst=reg, layout=self.mb.layout(t), dims_i=dims)
         return reg
 
+    def part(self, v, loc):
+        """A view of the part of a concat's buffer that v is computed into
+        (BufferPlan.parts); the first part lowered allocates the buffer."""
+        concat, at = self.plan.parts[v]
+        if concat not in self.values:
+            self.values[concat] = self.alloc(concat.type, loc)
+        reg = self.new("r")
+        self.emit("buffer.part", loc, dst=reg, src=self.values[concat], layout=self.mb.layout(v.type),
+                  at=self.mb.constant(Constant(CONST_INT, value=at)))
+        return reg
+
     def dispatch(self, kernel, bindings, push_f, push_i, loc):
         self.timeline.dispatch(kernel, bindings, push_f, push_i, loc)
 

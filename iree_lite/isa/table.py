@@ -48,8 +48,11 @@ HOST_REGS = 256        # registers per bank per function (8-bit fields)
 # multiply to more, so no element count, byte count, offset or stride of a
 # shape they accept overflows int64.
 MAX_BUFFER_BYTES = 1 << 40
-# buffer.conv2d's strides, dilations, pads and groups at most: its index sums stay far inside int64.
+# buffer.conv2d's strides, dilations, pads and groups, and buffer.pool2d's window sizes, strides,
+# dilations and pads, at most: their index sums stay far inside int64.
 CONV_WINDOW_LIMIT = 1 << 20
+# The combiners buffer.pool2d takes (REDUCE_COMBINERS codes), each with what it reads outside the input.
+POOL_PADDING = {"maximumf": float("-inf"), "addf": 0.0}
 BANK_NAMES = {"i": "int", "f": "float", "r": "ref"}   # host register banks, as messages name them
 
 # -- Instruction words ----------------------------------------------------------
@@ -276,6 +279,12 @@ def _ops():
          "the byte sizes must be equal (INVALID_ARGUMENT, naming both shapes). The -1 (dynamic) "
          "dimensions of the layout take the sizes `dims` in order; with no `dims`, a single -1 "
          "dimension takes the size that makes the byte sizes equal."),
+        ("buffer.part", "dst:rr src:rr layout:const=layout at:const=int",
+         "dst = `src`'s elements at .. at + n - 1, n being the element count of constant `layout`, "
+         "seen with its element type and shape (no copy): a contiguous part of src's storage, which "
+         "writes through dst change (the operands of a tensor.concat computed in place). The element "
+         "types must be equal (INVALID_ARGUMENT) and the part inside `src`: 0 <= at and at + n <= its "
+         "element count (OUT_OF_RANGE)."),
         ("buffer.expand", "dst:rr src:rr layout:const=layout map:const=data ri*:dims",
          "dst = a new buffer view of constant `layout` whose element at index i is src's element at "
          "A i + c: `map` is i64 data holding, for each dimension of `src` in order, a coefficient per "
@@ -320,6 +329,16 @@ def _ops():
          "element outside H x W reading as 0 (folded zero padding); each product and sum rounded to "
          "f32 (no fused multiply-add). Shapes that do not agree fail the call (INVALID_ARGUMENT). The "
          "verifier holds strides, dilations and groups to 1..CONV_WINDOW_LIMIT and pads to "
+         "0..CONV_WINDOW_LIMIT."),
+        ("buffer.pool2d", "acc:rr input:rr window:const=data combiner:const=int",
+         "A 2-D pooling, NCHW, folded into `acc` in place (f32, rank 4 each): with `window` i64 data "
+         "[kh, kw, sh, sw, dh, dw, ph, pw], input [N][C][H][W] and acc [N][C][OH][OW]: acc[n, c, y, x] = "
+         "f(...f(f(acc[n, c, y, x], v(0, 0)), v(0, 1))..., v(kh-1, kw-1)), the window's points in "
+         "row-major order, v(ky, kx) = input[n, c, y*sh + ky*dh - ph, x*sw + kx*dw - pw], an element "
+         "outside H x W reading as the combiner's padding (POOL_PADDING: -inf for maximumf, +0.0 for "
+         "addf), for the combiner f named by the int constant (REDUCE_COMBINERS: addf or maximumf, as "
+         "the t. ops of those names). Shapes that do not agree fail the call (INVALID_ARGUMENT). The "
+         "verifier holds window sizes, strides and dilations to 1..CONV_WINDOW_LIMIT and pads to "
          "0..CONV_WINDOW_LIMIT."),
         ("buffer.check", "src:rr layout:const=layout",
          "Fail unless buffer view `src` has the element type and shape of constant `layout` "

@@ -5,12 +5,17 @@
   old contents are still read after that group.
 - Any other returned value bound to output storage is copied into it (all
   are, in a function of several blocks).
-- A group output outside scf regions may take the buffer of one of the
-  group's inputs that a group of this function computed and that nothing
-  reads afterwards (reuse by liveness).
+- An operand of a static tensor.concat whose parts are contiguous (the
+  dimensions before the concatenated one all 1) is computed straight into
+  its part of the concat's buffer when a group of the concat's block
+  computes it and nothing else reads it (no copy into the concat).
+- Any other group output outside scf regions may take the buffer of one of
+  the group's inputs that a group of this function computed and that
+  nothing reads afterwards (reuse by liveness).
 - Everything else gets a fresh buffer (constants reference module data).
 Codegen follows the plan (codegen/lower_group.py, lower_func.py).
 """
+import math
 from dataclasses import dataclass, field
 
 from .abi import output_arguments
@@ -22,6 +27,7 @@ class BufferPlan:
     in_place: dict = field(default_factory=dict)   # Value -> argument Value that holds it
     copies: list = field(default_factory=list)     # (result index, Value or None: the returned one, argument Value)
     reuse: dict = field(default_factory=dict)      # group output Value -> the group input whose buffer it takes
+    parts: dict = field(default_factory=dict)      # group output Value -> (tensor.concat result, element offset)
 
 
 def plan_buffers(func):
@@ -33,6 +39,7 @@ def plan_buffers(func):
         plan.copies = [(n, None, func.body.arguments[a]) for n, a in sorted(outs.items())]
     elif outs:
         plan_outputs(plan, func, outs, *func.dispatch[id(func.body)])
+    plan_parts(plan, func)
     plan_reuse(plan, func)
     return plan
 
@@ -64,6 +71,28 @@ def plan_outputs(plan, func, outs, items, users):
             plan.copies.append((n, value, storage))
 
 
+def plan_parts(plan, func):
+    """Fill plan.parts: the concat operands computed in place (see above)."""
+    for block in func.blocks:
+        items, users = func.dispatch[id(block)]
+        producer = {r: it for it in items if isinstance(it, Group) and not it.is_scalar for op in it.ops
+                    for r in op.results}
+        for concat in items:
+            if isinstance(concat, Group) or concat.name != "tensor.concat":
+                continue
+            t, dim = concat.results[0].type, concat.attributes["dim"]
+            if not t.is_static or math.prod(t.shape[:dim]) != 1 or len(set(concat.operands)) != len(concat.operands):
+                continue
+            at = 0
+            for v in concat.operands:
+                group = producer.get(v)
+                members = set(map(id, group.ops)) if group is not None else set()
+                outside = [u for u in users.get(v, ()) if id(u) not in members]
+                if group is not None and v not in plan.in_place and len(outside) == 1 and outside[0] is concat:
+                    plan.parts[v] = (concat.results[0], at)
+                at += math.prod(v.type.shape)
+
+
 def plan_reuse(plan, func):
     """Fill plan.reuse, going through the groups of the function's blocks in
     the order codegen lowers them."""
@@ -84,7 +113,7 @@ def plan_reuse(plan, func):
             outputs = group.outputs(users)
             inputs = group.elementwise_inputs() if outputs else ()
             for v in outputs:
-                if v in plan.in_place:
+                if v in plan.in_place or v in plan.parts:
                     continue
                 dead = dead_input(group, v, inputs, owned, users, run_at)
                 if dead is not None:

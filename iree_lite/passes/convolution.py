@@ -14,6 +14,7 @@ from ..dialects.convolution import layout, loop_sizes, strides_and_dilations
 from ..ir.attributes import AffineMapAttr
 from .build import constant, contract_views, expand, fold, size_of, size_product, splat, view
 from .conv_direct import direct_conv
+from .pool_direct import direct_pool
 
 COMBINERS = {"sum": ("addf", "addi"), "max": ("maximumf", "maxsi"), "min": ("minimumf", "minsi"),
              "mul": ("addf", "addi")}
@@ -21,6 +22,8 @@ COMBINERS = {"sum": ("addf", "addi"), "max": ("maximumf", "maxsi"), "min": ("min
 
 def convolve(op, rw, kind, ins, init):
     direct = direct_conv(op, rw, kind, ins, init)
+    if direct is None:
+        direct = direct_pool(op, rw, kind, ins, init)
     if direct is not None:
         return direct
     lay = layout(kind)

@@ -26,6 +26,7 @@ from .convolution import convolve
 from .extended import EXTENDED, rewrite_extended
 from .linalg_ext import REWRITES as EXT_REWRITES
 from .pack import rewrite_packing
+from .pool_direct import pooling_generic
 from .reduction import pick
 from .rewriter import Rewriter
 from .scalar_operands import fold_scalar_operands
@@ -136,7 +137,7 @@ def rewrite_structured(op, rw):
         return [softmax(rw, ins[0], op.attributes["dimension"].value)]
     kinds = [getattr(i, "value", i).split("<")[-1].rstrip(">") for i in op.attributes["iterator_types"].values]
     if "reduction" in kinds:
-        return reduce_generic(op, rw, kinds)
+        return pooling_generic(op, rw, kinds) or reduce_generic(op, rw, kinds)
     return rewrite_generic(op, rw)
 
 

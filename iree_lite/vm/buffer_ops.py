@@ -9,6 +9,7 @@ from ..ir.linear import exact_dimension
 from .elementwise import ELEMENTWISE, FLOAT_TYPES, INT_ELEMENTWISE, round_to
 from .errors import VMError, check_size
 from .interp_conv import conv2d, window_of
+from .interp_pool import pool2d
 from .values import Buffer
 
 
@@ -149,6 +150,20 @@ class BufferOps:
         view = Buffer(element, shape, b.data, b.readonly)   # shares the bytearray
         fr.r[v["dst"]] = view
 
+    def op_buffer_part(self, fr, m, v):
+        b, c, at = fr.r[v["src"]], m.constants[v["layout"]], m.constants[v["at"]].value
+        if not isinstance(b, Buffer):
+            raise VMError("INVALID_ARGUMENT", "viewed value is not a buffer")
+        element, n = isa.ELEMENT_NAMES[c.element], math.prod(c.shape)
+        if element != b.element:
+            raise VMError("INVALID_ARGUMENT", f"a part of {_type_str(b.element, b.shape)} as "
+                          f"{_type_str(element, c.shape)} changes the element type")
+        if at < 0 or at > b.count - n:
+            raise VMError("OUT_OF_RANGE", f"a part of {n} elements at {at} is not inside "
+                          f"{_type_str(b.element, b.shape)}")
+        size = SIZES[element]
+        fr.r[v["dst"]] = Buffer(element, c.shape, memoryview(b.data)[at * size:(at + n) * size], b.readonly)
+
     @staticmethod
     def _strided(shape, spec, limit):
         """Offsets base + sum(i_k * strides[k]) over `shape`, row-major,
@@ -280,6 +295,10 @@ class BufferOps:
 
     def op_buffer_conv2d(self, fr, m, v):
         conv2d(fr.r[v["acc"]], fr.r[v["input"]], fr.r[v["filter"]], window_of(m.constants[v["window"]]), _dims_str)
+
+    def op_buffer_pool2d(self, fr, m, v):
+        pool2d(fr.r[v["acc"]], fr.r[v["input"]], window_of(m.constants[v["window"]]),
+               m.constants[v["combiner"]].value, _dims_str)
 
     def op_buffer_matmul(self, fr, m, v):
         c, a, b = fr.r[v["acc"]], fr.r[v["lhs"]], fr.r[v["rhs"]]

@@ -299,6 +299,16 @@ def _verify_function(m, f):
                 raise VerifyError(f"{at}: a convolution window must be i64 strides and dilations in "
                                   f"1..{CONV_WINDOW_LIMIT}, pads in 0..{CONV_WINDOW_LIMIT} and groups "
                                   f"in 1..{CONV_WINDOW_LIMIT}")
+        if op.name == "buffer.pool2d":
+            window = m.constants[values["window"]]
+            entries = unpack("i64", window.data) if isa.ELEMENT_NAMES[window.element] == "i64" else []
+            combiner = m.constants[values["combiner"]].value
+            if len(window.data) != 8 * 8 or not all(1 <= e <= CONV_WINDOW_LIMIT for e in entries[:6]) \
+                    or not all(0 <= e <= CONV_WINDOW_LIMIT for e in entries[6:]) or not \
+                    0 <= combiner < len(isa.REDUCE_COMBINERS) or isa.REDUCE_COMBINERS[combiner] not in isa.POOL_PADDING:
+                raise VerifyError(f"{at}: a pooling window must be i64 sizes, strides and dilations in "
+                                  f"1..{CONV_WINDOW_LIMIT} and pads in 0..{CONV_WINDOW_LIMIT}, its combiner "
+                                  f"one of {', '.join(isa.POOL_PADDING)}")
         if op.name == "buffer.scatter":
             strides = m.constants[values["strides"]]
             if (isa.ELEMENT_NAMES[strides.element] != "i64" or len(strides.data) % 8
