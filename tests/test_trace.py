@@ -279,6 +279,25 @@ def test_row_chunks_of_reductions_and_matmuls(op):
     assert len(chunks) > 1 and partitions(chunks, rows)
 
 
+def test_dispatches_costlier_per_element_share_out_at_fewer_elements():
+    """The inline threshold weighs a kernel's work per element (a libm
+    function as many simple ops): 2^17 elements of an erf run on the
+    workers, of an add on the submitting thread."""
+    from iree_lite.compiler import compile_module
+    from iree_lite.runtime.context import Context
+    t = "tensor<131072xf32>"
+    source = (f"func.func @erf(%a: {t}) -> {t} {{\n  %r = math.erf %a : {t}\n  return %r : {t}\n}}\n"
+              f"func.func @add(%a: {t}) -> {t} {{\n  %r = arith.addf %a, %a : {t}\n  return %r : {t}\n}}\n")
+    for function, names in (("erf", {"worker 0", "worker 1"}), ("add", {"host"})):
+        ctx = Context("local-task", 2)
+        ctx.enable_trace()
+        ctx.load(compile_module(source, "m.mlir"))
+        ctx.invoke(function, [np.ones(131072, np.float32)])
+        trace = Trace(json.loads(json.dumps(ctx.trace())))
+        tiles = trace.of("tiles")
+        assert {trace.names[t["tid"]] for t in tiles} <= names and tiles and partitions(tiles, 131072)
+
+
 def test_concurrent_callers_get_their_own_tracks(large):
     """Per-call trace state lives in jobs: two host threads calling at once
     get separate, well-nested tracks and separately partitioned dispatches."""
