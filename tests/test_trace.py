@@ -247,12 +247,17 @@ def test_trace_errors(seed, tmp_path):
     assert rc == 1 and Trace.load(tmp_path / "failed.json").names
 
 
-@pytest.mark.parametrize("op", ["matmul", "reduce"])
+@pytest.mark.parametrize("op", ["matmul", "reduce", "softmax"])
 def test_row_chunks_of_reductions_and_matmuls(op):
     from iree_lite.compiler import compile_module
     from iree_lite.runtime.context import Context
     rows = 256   # large enough to run on the workers
-    if op == "matmul":
+    if op == "softmax":
+        t = f"tensor<{rows}x1024xf32>"
+        source = (f"func.func @f(%x: {t}, %e: {t}) -> {t} {{\n"
+                  f"  %r = linalg.softmax dimension(1) ins(%x : {t}) outs(%e : {t}) -> {t}\n  return %r : {t}\n}}\n")
+        args = [np.ones((rows, 1024), np.float32)] * 2
+    elif op == "matmul":
         t = f"tensor<{rows}x{rows}xf32>"
         source = (f"func.func @f(%a: {t}, %b: {t}, %c: {t}) -> {t} {{\n"
                   f"  %r = linalg.matmul ins(%a, %b : {t}, {t}) outs(%c : {t}) -> {t}\n  return %r : {t}\n}}\n")

@@ -53,8 +53,9 @@ class InternalOp(OpDef):
     none when a single one follows from the element count; made by reshapes
     and the linalg rewrite), `iree_lite.matmul(acc, a, b)` and
     `iree_lite.reduce(init, src) {combiner}` (the contractions and reductions
-    of the linalg rewrite) and `iree_lite.conv2d(acc, input, filter) {window}`
-    (a direct NCHW convolution, passes/conv_direct.py)."""
+    of the linalg rewrite), `iree_lite.conv2d(acc, input, filter) {window}`
+    (a direct NCHW convolution, passes/conv_direct.py) and
+    `iree_lite.softmax(src)` (the softmax of f32 rows, passes/rows.py)."""
 
     def __init__(self, name):
         self.name = name
@@ -64,5 +65,5 @@ class InternalOp(OpDef):
 
 
 OPS = {op.name: op for op in (LinearIndexOp(), ExpandOp(), GatherOp(),
-                              *(InternalOp(f"iree_lite.{n}") for n in ("view", "matmul", "reduce", "conv2d")))}
+                              *(InternalOp(f"iree_lite.{n}") for n in ("view", "matmul", "reduce", "conv2d", "softmax")))}
 OPS.update(SMALL_FLOAT_OPS)

@@ -19,13 +19,14 @@ from ..ir.attributes import AffineMapAttr
 from ..ir.core import Block, Diagnostic, Operation
 from ..ir.types import TensorType, element_type_of
 from .body import apply_body
-from .build import cast, emit, expand, fold, map_dimensions, reordered, shape_of, size_of, softmax, splat, view
+from .build import cast, emit, expand, fold, map_dimensions, reordered, shape_of, size_of, splat, view
 from .contract import rewrite_contract, rewrite_elementwise
 from .convolution import convolve
 from .extended import EXTENDED, rewrite_extended as extended_values
 from .linalg_ext import REWRITES as EXT_REWRITES
 from .pack import rewrite_packing
 from .reduction import pick
+from .rows import softmax_rows
 from .rewriter import Rewriter
 from .scalar_operands import fold_scalar_operands
 from .small_reductions import unrolled_reduction
@@ -126,7 +127,7 @@ def rewrite_structured(op, rw):
         operands = cast_operands(op, ops, ins[:converted], out_type.element) + ins[converted:]
         return [convolve(op, ops, kind, operands, outs[0], op.loc)]
     if kind == "softmax":
-        return [softmax(ops, ins[0], op.attributes["dimension"].value, op.loc)]
+        return [softmax_rows(ops, ins[0], op.attributes["dimension"].value, op.loc)]
     kinds = [getattr(i, "value", i).split("<")[-1].rstrip(">") for i in op.attributes["iterator_types"].values]
     if "reduction" in kinds:
         return reduce_generic(op, ops, kinds, remap, source)
