@@ -54,8 +54,23 @@ cdef void run_job_inline(job_t* job) noexcept nogil:
     run_tiles(job, 0, job_tiles(job), 0)
 
 
+cdef enum:
+    # The cost per element (kernel_t.cost) of the kernel ctx.inline_elements
+    # was measured with: three loads and four simple ops (bench/RESULTS.md).
+    INLINE_KERNEL_COST = 8
+
+
+cdef inline bint runs_inline(const ctx_t* ctx, const job_t* job) noexcept nogil:
+    """Whether a dispatch runs on the submitting thread: no pool, or less
+    work than waking the workers costs. A kernel costlier per element than
+    that one (an erf, say) shares out at fewer elements; a cheaper one at
+    inline_elements all the same."""
+    return ctx.pool == NULL or <double>job.count * max(job.kernel.cost, <int64_t>INLINE_KERNEL_COST) <= \
+        <double>ctx.inline_elements * INLINE_KERNEL_COST
+
+
 cdef void run_job_sync(ctx_t* ctx, job_t* job) noexcept nogil:
-    if ctx.pool == NULL or job.count <= ctx.inline_elements:
+    if runs_inline(ctx, job):
         run_job_inline(job)
     else:
         pool_parallel_for(ctx.pool, job_tiles(job), 1, run_tiles, job)
@@ -98,7 +113,7 @@ cdef void async_job_ready(void* arg, const lite_status* failure) noexcept nogil:
     if failure != NULL:
         fence_fail(a.job.signal, status_clone(failure))
         async_job_free(a)
-    elif a.ctx.pool == NULL or a.job.count <= a.ctx.inline_elements:
+    elif runs_inline(a.ctx, &a.job):
         run_job_inline(&a.job)
         async_job_done(a, 0)
     else:

@@ -285,6 +285,7 @@ ctypedef struct kernel_t:
     uint8_t bind_element[MAX_BINDINGS]
     uint8_t bind_role[MAX_BINDINGS]     # BIND_INPUT, BIND_OUTPUT or BIND_GATHERED
     int npush
+    int64_t cost         # per element, in simple tile ops (TILE_COST): runs_inline's choice
 
 
 ctypedef struct job_t:

@@ -326,6 +326,9 @@ cdef lite_status* vm_loop(ctx_t* ctx, const run_t* run, frame_t* frames, int* de
             st = run_matmul(ctx, run, fr.R[BUFFER_MATMUL_acc(ip)], fr.R[BUFFER_MATMUL_lhs(ip)],
                             fr.R[BUFFER_MATMUL_rhs(ip)])
             ip = BUFFER_MATMUL_next(ip)
+        elif op == OP_BUFFER_SOFTMAX:
+            st = run_softmax(ctx, run, fr.R[BUFFER_SOFTMAX_src(ip)], &fr.R[BUFFER_SOFTMAX_dst(ip)])
+            ip = BUFFER_SOFTMAX_next(ip)
         elif op == OP_BUFFER_CONV2D:
             st = run_conv2d(ctx, run, fr.R[BUFFER_CONV2D_acc(ip)], fr.R[BUFFER_CONV2D_input(ip)],
                             fr.R[BUFFER_CONV2D_filter(ip)],

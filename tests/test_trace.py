@@ -247,12 +247,17 @@ def test_trace_errors(seed, tmp_path):
     assert rc == 1 and Trace.load(tmp_path / "failed.json").names
 
 
-@pytest.mark.parametrize("op", ["matmul", "reduce"])
+@pytest.mark.parametrize("op", ["matmul", "reduce", "softmax"])
 def test_row_chunks_of_reductions_and_matmuls(op):
     from iree_lite.compiler import compile_module
     from iree_lite.runtime.context import Context
     rows = 256   # large enough to run on the workers
-    if op == "matmul":
+    if op == "softmax":
+        t = f"tensor<{rows}x1024xf32>"
+        source = (f"func.func @f(%x: {t}, %e: {t}) -> {t} {{\n"
+                  f"  %r = linalg.softmax dimension(1) ins(%x : {t}) outs(%e : {t}) -> {t}\n  return %r : {t}\n}}\n")
+        args = [np.ones((rows, 1024), np.float32)] * 2
+    elif op == "matmul":
         t = f"tensor<{rows}x{rows}xf32>"
         source = (f"func.func @f(%a: {t}, %b: {t}, %c: {t}) -> {t} {{\n"
                   f"  %r = linalg.matmul ins(%a, %b : {t}, {t}) outs(%c : {t}) -> {t}\n  return %r : {t}\n}}\n")
@@ -277,6 +282,25 @@ def test_row_chunks_of_reductions_and_matmuls(op):
     assert all(c["args"]["op"] == span["args"]["op"] and trace.names[c["tid"]].startswith("worker")
                and span["begin"] <= c["begin"] and c["end"] <= span["end"] for c in chunks)
     assert len(chunks) > 1 and partitions(chunks, rows)
+
+
+def test_dispatches_costlier_per_element_share_out_at_fewer_elements():
+    """The inline threshold weighs a kernel's work per element (a libm
+    function as many simple ops): 2^17 elements of an erf run on the
+    workers, of an add on the submitting thread."""
+    from iree_lite.compiler import compile_module
+    from iree_lite.runtime.context import Context
+    t = "tensor<131072xf32>"
+    source = (f"func.func @erf(%a: {t}) -> {t} {{\n  %r = math.erf %a : {t}\n  return %r : {t}\n}}\n"
+              f"func.func @add(%a: {t}) -> {t} {{\n  %r = arith.addf %a, %a : {t}\n  return %r : {t}\n}}\n")
+    for function, names in (("erf", {"worker 0", "worker 1"}), ("add", {"host"})):
+        ctx = Context("local-task", 2)
+        ctx.enable_trace()
+        ctx.load(compile_module(source, "m.mlir"))
+        ctx.invoke(function, [np.ones(131072, np.float32)])
+        trace = Trace(json.loads(json.dumps(ctx.trace())))
+        tiles = trace.of("tiles")
+        assert {trace.names[t["tid"]] for t in tiles} <= names and tiles and partitions(tiles, 131072)
 
 
 def test_concurrent_callers_get_their_own_tracks(large):

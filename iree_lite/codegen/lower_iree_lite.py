@@ -37,6 +37,12 @@ def lower_matmul(fl, op):
     fl.emit("buffer.matmul", op.loc, acc=acc, lhs=fl.values[op.operands[1]], rhs=fl.values[op.operands[2]])
 
 
+@lowers("iree_lite.softmax", dynamic=True)
+def lower_softmax(fl, op):
+    fl.timeline.settle(op.loc)   # reads contents now
+    fl.emit("buffer.softmax", op.loc, dst=fl.result(op), src=fl.values[op.operands[0]])
+
+
 @lowers("iree_lite.conv2d")
 def lower_conv2d(fl, op):
     acc = accumulator(fl, op)

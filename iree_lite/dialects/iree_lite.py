@@ -54,9 +54,9 @@ class InternalOp(OpDef):
     and the linalg rewrite), `iree_lite.matmul(acc, a, b)` and
     `iree_lite.reduce(init, src) {combiner}` (the contractions and reductions
     of the linalg rewrite), `iree_lite.conv2d(acc, input, filter) {window}`
-    (a direct NCHW convolution, passes/conv_direct.py) and
+    (a direct NCHW convolution, passes/conv_direct.py),
     `iree_lite.pool2d(acc, input) {window, combiner}` (a direct NCHW pooling,
-    passes/pool_direct.py)."""
+    passes/pool_direct.py) and `iree_lite.softmax(src)` (the softmax of f32 rows, passes/rows.py)."""
 
     def __init__(self, name):
         self.name = name
@@ -66,5 +66,6 @@ class InternalOp(OpDef):
 
 
 OPS = {op.name: op for op in (LinearIndexOp(), ExpandOp(), GatherOp(),
-                              *(InternalOp(f"iree_lite.{n}") for n in ("view", "matmul", "reduce", "conv2d", "pool2d")))}
+                              *(InternalOp(f"iree_lite.{n}") for n in ("view", "matmul", "reduce", "conv2d", "pool2d",
+                                                                        "softmax")))}
 OPS.update(SMALL_FLOAT_OPS)

@@ -42,6 +42,12 @@ BLOCK_KERNELS = {("exp", "F32"): "lite_exp_f32", ("erf", "F32"): "lite_erf_f32"}
 EXACT_IN_F32 = {"fabs", "fmod", "copysign", "fmax", "fmin", "floor", "ceil", "round", "trunc", "nearbyint",
                 "fma"}
 
+# A tile op's cost per element in simple-op units (TILE_COST), for the VM's
+# choice to run a dispatch on the submitting thread (csrc/dispatch.pxi): an op
+# calling any other libm function (in double, or a block kernel in its place)
+# costs at least this many simple ones (measured: exp about 24, erf about 47).
+LIBM_COST = 24
+
 
 def _subst(expr, t, i="[i]"):
     """Cython for element expression `expr` in element type t, its operands
@@ -236,11 +242,16 @@ def generate_kernels_pxi():
     sources = ", ".join(str(sum(kind == "ts" for _, kind in op.operands)) for op in OPS if op.form == "tile")
     results = ", ".join(str(int(op.result == "i1")) for op in OPS if op.form == "tile")
     ntile = sum(op.form == "tile" for op in OPS)
+    heavy = {f"t.{name}" for name, _, _, expr, _ in ELEMENTWISE
+             if set(re.findall(r"(\w+)\{f\}\(", expr)) - EXACT_IN_F32}
+    costs = ", ".join(str(LIBM_COST if op.name in heavy else 1) for op in OPS if op.form == "tile")
     lines += ["", "", f"cdef const char* TILE_OP_NAMES[{ntile}]", f"TILE_OP_NAMES[:] = [{names}]",
               "# Source registers (ts operands) per tile op: the fields an op reads.",
               f"cdef int TILE_SOURCES[{ntile}]", f"TILE_SOURCES[:] = [{sources}]",
               "# Per tile op: 1 if its result is i1 whatever its `type` (Op.result).",
               f"cdef char TILE_RESULT_I1[{ntile}]", f"TILE_RESULT_I1[:] = [{results}]",
+              "# Per tile op: its cost per element in simple ops (LIBM_COST for libm functions).",
+              f"cdef int TILE_COST[{ntile}]", f"TILE_COST[:] = [{costs}]",
               f"cdef enum:\n    FIRST_TILE_OP = {first_tile}"]
     return "\n".join(lines) + "\n"
 

@@ -321,6 +321,12 @@ def _ops():
          "without b (rank 2); each product and sum rounded to the element type (no fused multiply-add). "
          "lhs and rhs may instead both be i8 with an i32 acc (their sign-extended products, summed in i32, "
          "wrapping), or both f16 or both bf16 with an f32 acc (their exact f32 values)."),
+        ("buffer.softmax", "dst:rr src:rr",
+         "dst = a new buffer of `src`'s shape holding the softmax of each row of `src` along its innermost "
+         "dimension, as linalg.softmax's decomposition computes it: for a row x, m = the fold of maximumf from "
+         "-inf over x and s = the fold of addf from 0 over e (both as buffer.reduce folds a row), where "
+         "e[j] = exp(x[j] - m); dst's row is e[j] / s, each op rounded to f32. `src` must be an f32 buffer of "
+         "rank 1 or more (INVALID_ARGUMENT)."),
         ("buffer.conv2d", "acc:rr input:rr filter:rr window:const=data",
          "A 2-D convolution, NCHW, accumulated in place (f32, rank 4 each): with `window` i64 data "
          "[sh, sw, dh, dw, ph, pw, groups], input [N][groups*C][H][W], filter [groups*F][C][KH][KW] "

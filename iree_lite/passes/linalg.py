@@ -20,7 +20,7 @@ from ..ir.attributes import AffineMapAttr
 from ..ir.core import Block, Operation
 from ..ir.types import element_type_of
 from .body import apply_body
-from .build import cast, expand, fold, map_dimensions, reordered, shape_of, size_of, softmax, splat, view
+from .build import cast, expand, fold, map_dimensions, reordered, shape_of, size_of, splat, view
 from .contract import rewrite_contract, rewrite_elementwise
 from .convolution import convolve
 from .extended import EXTENDED, rewrite_extended
@@ -28,6 +28,7 @@ from .linalg_ext import REWRITES as EXT_REWRITES
 from .pack import rewrite_packing
 from .pool_direct import pooling_generic
 from .reduction import pick
+from .rows import softmax_rows
 from .rewriter import Rewriter
 from .scalar_operands import fold_scalar_operands
 from .small_reductions import unrolled_reduction
@@ -134,7 +135,7 @@ def rewrite_structured(op, rw):
         operands = cast_operands(op, rw, ins[:converted], out_type.element) + ins[converted:]
         return [convolve(op, rw, kind, operands, outs[0])]
     if kind == "softmax":
-        return [softmax(rw, ins[0], op.attributes["dimension"].value)]
+        return [softmax_rows(rw, ins[0], op.attributes["dimension"].value)]
     kinds = [getattr(i, "value", i).split("<")[-1].rstrip(">") for i in op.attributes["iterator_types"].values]
     if "reduction" in kinds:
         return pooling_generic(op, rw, kinds) or reduce_generic(op, rw, kinds)

@@ -60,7 +60,7 @@ def trace_document(ctx):
             name = "tiles"
             args = {"dispatch": ident, "begin": a0, "end": a1}
         elif kind == "op":
-            name = ("reduce", "matmul")[a0]
+            name = ("reduce", "matmul", "softmax")[a0]
             args = {"op": ident, "rows": a1}
         elif kind == "rows":
             name = "rows"

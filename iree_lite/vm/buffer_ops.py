@@ -41,6 +41,21 @@ def where(m, v):
     return bytes(m.constants[v["where"]].data).decode()
 
 
+def fold_row(element, fn, x, row):
+    """x folded with the elements of `row` by combiner fn, as buffer.reduce
+    folds one row: in segments of REDUCE_SEGMENT elements, the first from x,
+    each later one from its first element, then the segments' folds in order."""
+    def fold(x, values):
+        for y in values:
+            (x,) = round_to(element, [fn(x, y)])
+        return x
+    seg = isa.REDUCE_SEGMENT
+    x = fold(x, row[:seg])
+    for t in range(seg, len(row), seg):
+        x = fold(x, [fold(row[t], row[t + 1:t + seg])])
+    return x
+
+
 def _type_str(element, shape):
     return "tensor<" + "".join(("?" if d == -1 else f"{d}") + "x" for d in shape) + element + ">"
 
@@ -278,20 +293,26 @@ class BufferOps:
             return
         n = src.count // acc.count
         fn = ELEMENTWISE.get(f"t.{name}") or (lambda a, b: INT_ELEMENTWISE[f"t.{name}"](64, a, b))
-
-        def fold(x, values):
-            for y in values:
-                (x,) = round_to(acc.element, [fn(x, y)])
-            return x
         out, xs = acc.values(), src.values()
-        seg = isa.REDUCE_SEGMENT
         for r in range(acc.count):
-            row = xs[r * n:(r + 1) * n]
-            x = fold(out[r], row[:seg])
-            for t in range(seg, n, seg):   # later segments: each folded from its first element
-                x = fold(x, [fold(row[t], row[t + 1:t + seg])])
-            out[r] = x
+            out[r] = fold_row(acc.element, fn, out[r], xs[r * n:(r + 1) * n])
         acc.data[:] = pack(acc.element, out)
+
+    def op_buffer_softmax(self, fr, m, v):
+        src = fr.r[v["src"]]
+        if not isinstance(src, Buffer) or src.element != "f32" or not src.shape:
+            raise VMError("INVALID_ARGUMENT", "softmax of a value that is not an f32 buffer of rank 1 or more")
+
+        def f32(name, *xs):
+            return round_to("f32", [ELEMENTWISE[name](*xs)])[0]
+        n, xs, out = src.shape[-1], src.values(), []
+        for r in range(0, src.count, max(n, 1)):
+            row = xs[r:r + n]
+            peak = fold_row("f32", ELEMENTWISE["t.maximumf"], -math.inf, row)
+            e = [f32("t.exp", f32("t.subf", x, peak)) for x in row]
+            total = fold_row("f32", ELEMENTWISE["t.addf"], 0.0, e)
+            out += [f32("t.divf", y, total) for y in e]
+        fr.r[v["dst"]] = Buffer("f32", src.shape, bytearray(pack("f32", out)))
 
     def op_buffer_conv2d(self, fr, m, v):
         conv2d(fr.r[v["acc"]], fr.r[v["input"]], fr.r[v["filter"]], window_of(m.constants[v["window"]]), _dims_str)
