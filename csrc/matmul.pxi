@@ -47,6 +47,9 @@ cdef enum:
     # each its own in-order sum: independent sums hide the latency of the
     # add one sum would wait on.
     MM_DOT_ROWS = 8
+    # Bytes before a constant's packed panels (packed_b_t, padded so that the
+    # panels stay 64-byte aligned).
+    MM_PACKED_HEADER = 64
 
 
 cdef inline void matmul_rows(num* c, const num* a, const num* b, int64_t begin, int64_t end,
@@ -134,6 +137,7 @@ ctypedef struct matmul_job_t:
     const char* a
     const char* b
     char* packed         # B in panels (pack_panels); by panels, only its last partial one (or NULL)
+    bint prepacked       # packed holds all of B's panels, kept with the constant B (constant_panels)
     bint tiled           # else the plain loop
     bint by_panels       # work items are B's panels (one batch, at most MM_FEW_ROWS rows), else rows
     int element
@@ -170,7 +174,7 @@ cdef inline void matmul_blocked(num* c, const num* a, const num* b, const num* p
             kc = min(<int64_t>MM_KC, k - k0)
             for p in range(p_begin, p_end):
                 w = min(nr, n - p * nr)
-                if not j.by_panels:
+                if not j.by_panels or j.prepacked:
                     bp, ldp = packed + ((batch * panels + p) * k + k0) * nr, nr
                 elif w == nr:   # into L1 in one pass of independent loads (B's rows are far apart)
                     pack_panel(block, b + k0 * n + p * nr, nr, kc, n)
@@ -291,13 +295,76 @@ cdef lite_status* run_matmul(ctx_t* ctx, const run_t* run, ref_t rc, ref_t ra, r
                              batches, m, k, n)
     if is_half(a.element):   # into f32
         return matmul_widened(ctx, run, c.data, ET_F32, a.data, b.data, a.element, batches, m, k, n)
-    return matmul_same_type(ctx, run, c.data, a.data, b.data, c.element, batches, m, k, n)
+    return matmul_same_type(ctx, run, c.data, a.data, b.data, c.element, batches, m, k, n, constant_root(b))
+
+
+cdef buffer_t* constant_root(buffer_t* b) noexcept nogil:
+    """The module constant whose data the read-only view b borrows (b
+    itself, or its root), or NULL where b is not a constant: a constant's
+    data never changes (stores into it are refused)."""
+    if not b.readonly:
+        return NULL
+    while b.parent != NULL:
+        b = <buffer_t*>b.parent
+    return b if b.readonly else NULL
+
+
+ctypedef struct packed_b_t:
+    # What a constant's packed panels (buffer_t.derived, after MM_PACKED_HEADER
+    # bytes) hold: B of this shape, starting here in the constant's data.
+    const char* b
+    int element
+    int64_t batches, k, n
+
+
+cdef void pack_all(ctx_t* ctx, matmul_job_t* j, int64_t panels, bint on_pool) noexcept nogil:
+    """All of B's panels into j.packed, on the workers when on_pool."""
+    if on_pool:
+        pool_parallel_for(ctx.pool, panels, max(<int64_t>1, panels // (4 * pool_size(ctx.pool))), pack_range, j)
+    else:
+        pack_range(j, 0, panels, 0)
+
+
+cdef char* constant_panels(ctx_t* ctx, matmul_job_t* j, buffer_t* constant, int64_t batches, int64_t panels,
+                           bint on_pool) noexcept nogil:
+    """B's panels kept with the constant it views: packed by the first
+    product that uses it and freed with it (with its module), so later
+    calls skip packing. One packing per constant, of its first use's shape
+    (at most about twice its size: panels round columns up); NULL (pack per
+    call) for another view of it, or when out of memory."""
+    cdef packed_b_t* e = <packed_b_t*>lite_load_acquire_ptr(&constant.derived)
+    cdef char* mine
+    if e == NULL:
+        mine = <char*>aligned_alloc(64, MM_PACKED_HEADER + panels * j.k * LITE_MM_ROW_BYTES)
+        if mine == NULL:
+            return NULL
+        e = <packed_b_t*>mine
+        e.b, e.element, e.batches, e.k, e.n = j.b, j.element, batches, j.k, j.n
+        j.packed = mine + MM_PACKED_HEADER
+        pack_all(ctx, j, panels, on_pool)
+        j.packed = NULL
+        if lite_cas_ptr(&constant.derived, NULL, mine):
+            atomic_inc(&live_derived)
+        else:   # a concurrent call kept its own first
+            free(mine)
+            e = <packed_b_t*>lite_load_acquire_ptr(&constant.derived)
+    if e.b == j.b and e.element == j.element and e.batches == batches and e.k == j.k and e.n == j.n:
+        return <char*>e + MM_PACKED_HEADER
+    return NULL
+
+
+def derived_constants():
+    """Test hook: how many constants hold data derived from them (packed
+    matmul panels) in this process."""
+    return lite_load_acquire_int(&live_derived)
 
 
 cdef lite_status* matmul_same_type(ctx_t* ctx, const run_t* run, char* c, const char* a, const char* b,
-                                   int element, int64_t batches, int64_t m, int64_t k, int64_t n) noexcept nogil:
+                                   int element, int64_t batches, int64_t m, int64_t k, int64_t n,
+                                   buffer_t* constant) noexcept nogil:
     """C (batches x m x n) += A (batches x m x k) times B (batches x k x n),
-    all of one element type (not f16/bf16)."""
+    all of one element type (not f16/bf16); `constant` is the module
+    constant B views, or NULL."""
     cdef matmul_job_t j
     cdef int64_t rows, nr, panels, grain, items
     cdef bint on_pool
@@ -319,16 +386,18 @@ cdef lite_status* matmul_same_type(ctx_t* ctx, const run_t* run, char* c, const 
     j.tiled = j.m >= j.mr and j.n >= nr and j.k > 0
     j.by_panels = j.tiled and batches == 1 and j.m <= MM_FEW_ROWS
     items = panels if j.by_panels else rows
-    if j.tiled and (not j.by_panels or j.n % nr != 0):
+    j.prepacked = False
+    if j.tiled and constant != NULL:
+        j.packed = constant_panels(ctx, &j, constant, batches, panels, on_pool)
+        j.prepacked = j.packed != NULL
+    if j.tiled and not j.prepacked and (not j.by_panels or j.n % nr != 0):
         j.packed = <char*>aligned_alloc(64, (1 if j.by_panels else panels) * j.k * LITE_MM_ROW_BYTES)
         if j.packed == NULL:
             return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory packing a matmul operand")
         if j.by_panels:
             pack_last_panel(&j, nr)
-        elif on_pool:
-            pool_parallel_for(ctx.pool, panels, max(<int64_t>1, panels // (4 * pool_size(ctx.pool))), pack_range, &j)
         else:
-            pack_range(&j, 0, panels, 0)
+            pack_all(ctx, &j, panels, on_pool)
     if on_pool:
         grain = max(<int64_t>1, items // (4 * pool_size(ctx.pool)))
         if not j.by_panels:   # chunks of whole tiles: a chunk's rows past its last tile take the plain loop
@@ -336,7 +405,8 @@ cdef lite_status* matmul_same_type(ctx_t* ctx, const run_t* run, char* c, const 
         pool_parallel_for(ctx.pool, items, grain, matmul_range, &j)
     else:
         matmul_range(&j, 0, items, 0)
-    free(j.packed)
+    if not j.prepacked:
+        free(j.packed)
     if j.trace != NULL:
         trace_record(j.trace, TRACE_OP, t0, now_ns(), 1, rows, 0, j.trace_id)
     return run_check(run)   # chunks skip their work once the call must stop
