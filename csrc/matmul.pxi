@@ -50,6 +50,11 @@ cdef enum:
     # Bytes before a constant's packed panels (packed_b_t, padded so that the
     # panels stay 64-byte aligned).
     MM_PACKED_HEADER = 64
+    # A block of a panel of B, by rows: no worker has packed it yet; one is
+    # packing it; it is packed (matmul_job_t.ready).
+    PANEL_UNPACKED = 0
+    PANEL_PACKING = 1
+    PANEL_PACKED = 2
 
 
 cdef inline void matmul_rows(num* c, const num* a, const num* b, int64_t begin, int64_t end,
@@ -138,6 +143,9 @@ ctypedef struct matmul_job_t:
     const char* b
     char* packed         # B in panels (pack_panels); by panels, only its last partial one (or NULL)
     bint prepacked       # packed holds all of B's panels, kept with the constant B (constant_panels)
+    int* ready           # by rows, packing as it goes: each block of a panel PANEL_UNPACKED, _PACKING
+                         # or _PACKED (else NULL)
+    int workers          # that take chunks (where each starts its sweep of the panels)
     bint tiled           # else the plain loop
     bint by_panels       # work items are B's panels (one batch, at most MM_FEW_ROWS rows), else rows
     int element
@@ -148,18 +156,39 @@ ctypedef struct matmul_job_t:
     const run_t* run     # as reduce_job_t's
 
 
+cdef inline const num* packed_block(num* dst, num* block, const num* b, int* ready, int64_t w, int64_t kc,
+                                    int64_t n) noexcept nogil:
+    """A block of a panel of B (kc rows of w columns at b, row stride n)
+    packed at dst by whichever worker first needs it (`ready` says how far
+    that is); a worker that finds it being packed reads it into its own
+    L1 `block` meanwhile, so none waits on another."""
+    cdef int state = lite_load_acquire_int(ready)
+    if state == PANEL_UNPACKED and atomic_cas_int(ready, PANEL_UNPACKED, PANEL_PACKING):
+        pack_panel(dst, b, w, kc, n)
+        lite_store_release_int(ready, PANEL_PACKED)
+    elif state != PANEL_PACKED and lite_load_acquire_int(ready) != PANEL_PACKED:
+        pack_panel(block, b, w, kc, n)
+        return block
+    return dst
+
+
 cdef inline void matmul_blocked(num* c, const num* a, const num* b, const num* packed, int64_t begin,
-                                int64_t end, int64_t p_begin, int64_t p_end, matmul_job_t* j) noexcept nogil:
+                                int64_t end, int64_t p_begin, int64_t p_end, matmul_job_t* j,
+                                int worker) noexcept nogil:
     """Rows [begin, end) of all batches flattened, as matmul_rows, over
     panels [p_begin, p_end), in tiles: for each block of k, each panel, each
     group of mr rows. A tile cut by the last column runs on a local copy of
-    its part of C; rows left below a whole tile take the plain loop."""
+    its part of C; rows left below a whole tile take the plain loop. By rows,
+    each worker starts its sweep of the panels at its own share of them, so
+    that workers packing as they go pack different panels (the order of
+    panels changes no element's sum)."""
     cdef int64_t nr = LITE_MM_ROW_BYTES // sizeof(num)    # columns per tile
     cdef int64_t m = j.m, k = j.k, n = j.n, mr = j.mr
-    cdef int64_t panels = (n + nr - 1) // nr
-    cdef int64_t r = begin, seg_end, tiled_end, batch, k0, kc, p, w, g, q, col, ldp
+    cdef int64_t panels = (n + nr - 1) // nr, kblocks = (k + MM_KC - 1) // MM_KC
+    cdef int64_t first = 0 if j.by_panels else (p_end - p_begin) * worker // j.workers % (p_end - p_begin)
+    cdef int64_t r = begin, seg_end, tiled_end, batch, k0, kc, i, p, w, g, q, col, ldp, at
     cdef num edge[LITE_MM_MR_WIDE * LITE_MM_ROW_BYTES]    # mr x nr, with room to spare
-    cdef double block_storage[LITE_MM_BLOCK_DOUBLES]    # by panels: a panel's block of k
+    cdef double block_storage[LITE_MM_BLOCK_DOUBLES]    # a panel's block of k read in place, in L1
     cdef num* block = <num*>block_storage
     cdef num* ct
     cdef const num* bp
@@ -172,10 +201,15 @@ cdef inline void matmul_blocked(num* c, const num* a, const num* b, const num* p
             if run_stop_code(j.run) != 0:   # the call must stop: leave the rest undone
                 return
             kc = min(<int64_t>MM_KC, k - k0)
-            for p in range(p_begin, p_end):
+            for i in range(p_end - p_begin):
+                p = p_begin + (first + i) % (p_end - p_begin)
                 w = min(nr, n - p * nr)
-                if not j.by_panels or j.prepacked:
-                    bp, ldp = packed + ((batch * panels + p) * k + k0) * nr, nr
+                at = (batch * panels + p) * k + k0
+                if j.ready != NULL:
+                    bp, ldp = packed_block(<num*>packed + at * nr, block, b + (batch * k + k0) * n + p * nr,
+                                           &j.ready[(batch * panels + p) * kblocks + k0 // MM_KC], w, kc, n), nr
+                elif not j.by_panels or j.prepacked:
+                    bp, ldp = packed + at * nr, nr
                 elif w == nr:   # into L1 in one pass of independent loads (B's rows are far apart)
                     pack_panel(block, b + k0 * n + p * nr, nr, kc, n)
                     bp, ldp = block, nr
@@ -201,7 +235,7 @@ cdef inline void matmul_blocked(num* c, const num* a, const num* b, const num* p
 
 
 cdef inline void matmul_run(num* c, const num* a, const num* b, const num* packed, int64_t begin,
-                            int64_t end, matmul_job_t* j) noexcept nogil:
+                            int64_t end, matmul_job_t* j, int worker) noexcept nogil:
     """Work items [begin, end): rows, or panels (j.by_panels)."""
     cdef int64_t nr = LITE_MM_ROW_BYTES // sizeof(num)
     if not j.tiled and j.n == 1:
@@ -209,9 +243,9 @@ cdef inline void matmul_run(num* c, const num* a, const num* b, const num* packe
     elif not j.tiled:
         matmul_rows(c, a, b, begin, end, j.m, j.k, j.n, 0, j.n)
     elif j.by_panels:
-        matmul_blocked(c, a, b, packed, 0, j.m, begin, end, j)
+        matmul_blocked(c, a, b, packed, 0, j.m, begin, end, j, worker)
     else:
-        matmul_blocked(c, a, b, packed, begin, end, 0, (j.n + nr - 1) // nr, j)
+        matmul_blocked(c, a, b, packed, begin, end, 0, (j.n + nr - 1) // nr, j, worker)
 
 
 cdef void matmul_range(void* arg, int64_t begin, int64_t end, int worker) noexcept nogil:
@@ -220,15 +254,15 @@ cdef void matmul_range(void* arg, int64_t begin, int64_t end, int worker) noexce
     if run_stop_code(j.run) != 0:
         return
     if j.element == ET_F32:
-        matmul_run(<float*>j.c, <const float*>j.a, <const float*>j.b, <const float*>j.packed, begin, end, j)
+        matmul_run(<float*>j.c, <const float*>j.a, <const float*>j.b, <const float*>j.packed, begin, end, j, worker)
     elif j.element == ET_F64:
-        matmul_run(<double*>j.c, <const double*>j.a, <const double*>j.b, <const double*>j.packed, begin, end, j)
+        matmul_run(<double*>j.c, <const double*>j.a, <const double*>j.b, <const double*>j.packed, begin, end, j, worker)
     elif j.element == ET_I32:
         matmul_run(<int32_t*>j.c, <const int32_t*>j.a, <const int32_t*>j.b, <const int32_t*>j.packed,
-                   begin, end, j)
+                   begin, end, j, worker)
     else:
         matmul_run(<int64_t*>j.c, <const int64_t*>j.a, <const int64_t*>j.b, <const int64_t*>j.packed,
-                   begin, end, j)
+                   begin, end, j, worker)
     trace_rows(j.trace, t0, begin, end, j.trace_id)
 
 
@@ -387,6 +421,8 @@ cdef lite_status* matmul_same_type(ctx_t* ctx, const run_t* run, char* c, const 
     j.by_panels = j.tiled and batches == 1 and j.m <= MM_FEW_ROWS
     items = panels if j.by_panels else rows
     j.prepacked = False
+    j.ready = NULL
+    j.workers = pool_size(ctx.pool) if on_pool else 1
     if j.tiled and constant != NULL:
         j.packed = constant_panels(ctx, &j, constant, batches, panels, on_pool)
         j.prepacked = j.packed != NULL
@@ -396,8 +432,11 @@ cdef lite_status* matmul_same_type(ctx_t* ctx, const run_t* run, char* c, const 
             return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory packing a matmul operand")
         if j.by_panels:
             pack_last_panel(&j, nr)
-        else:
-            pack_all(ctx, &j, panels, on_pool)
+        else:   # by the workers as they first need each block (no pass of its own)
+            j.ready = <int*>calloc(panels * ((j.k + MM_KC - 1) // MM_KC), sizeof(int))
+            if j.ready == NULL:
+                free(j.packed)
+                return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory packing a matmul operand")
     if on_pool:
         grain = max(<int64_t>1, items // (4 * pool_size(ctx.pool)))
         if not j.by_panels:   # chunks of whole tiles: a chunk's rows past its last tile take the plain loop
@@ -407,6 +446,7 @@ cdef lite_status* matmul_same_type(ctx_t* ctx, const run_t* run, char* c, const 
         matmul_range(&j, 0, items, 0)
     if not j.prepacked:
         free(j.packed)
+    free(j.ready)
     if j.trace != NULL:
         trace_record(j.trace, TRACE_OP, t0, now_ns(), 1, rows, 0, j.trace_id)
     return run_check(run)   # chunks skip their work once the call must stop
