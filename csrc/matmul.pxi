@@ -33,12 +33,14 @@ cdef enum:
     # The blocked matmul: C in tiles of mr rows (lite_mm_rows) by one 64-byte
     # row of elements, held in registers over a block of MM_KC steps of k
     # (lite_tile.h), for each panel of B (a tile's width of its columns).
-    # Where rows are many, B is packed into panels contiguous in k, so that
-    # a panel stays in L1 while a worker's rows sweep over it, and workers
-    # take chunks of rows; where they are at most MM_FEW_ROWS (a
-    # convolution's filters, say), workers take chunks of panels instead,
-    # each read once in place by all the rows (only a last partial panel is
-    # packed, zero-filled). Each element of C still sums its k products in
+    # Where rows are many, B is packed into panels contiguous in k (by the
+    # workers, each block as it is first needed), so that a panel stays in
+    # L1 while a worker's rows sweep over it, and workers take chunks of
+    # rows; where they are at most MM_FEW_ROWS (a convolution's filters,
+    # say), workers take chunks of panels instead, each read once in place
+    # by all the rows (only a last partial panel is packed, zero-filled). A
+    # module constant's B (weights) is packed once and kept with it
+    # (constant_panels), either way. Each element of C still sums its k products in
     # order (a block of k resumes from the partial sum stored in C), so
     # results are the plain loop's.
     MM_KC = LITE_MM_KC
@@ -326,7 +328,7 @@ cdef lite_status* run_matmul(ctx_t* ctx, const run_t* run, ref_t rc, ref_t ra, r
         return run_check(run)   # chunks skip their work once the call must stop
     if a.element == ET_I8:
         return run_matmul_i8(ctx, run, <int32_t*>c.data, <const int8_t*>a.data, <const int8_t*>b.data,
-                             batches, m, k, n)
+                             batches, m, k, n, constant_root(b))
     if is_half(a.element):   # into f32
         return matmul_widened(ctx, run, c.data, ET_F32, a.data, b.data, a.element, batches, m, k, n)
     return matmul_same_type(ctx, run, c.data, a.data, b.data, c.element, batches, m, k, n, constant_root(b))
@@ -351,38 +353,35 @@ ctypedef struct packed_b_t:
     int64_t batches, k, n
 
 
-cdef void pack_all(ctx_t* ctx, matmul_job_t* j, int64_t panels, bint on_pool) noexcept nogil:
-    """All of B's panels into j.packed, on the workers when on_pool."""
-    if on_pool:
-        pool_parallel_for(ctx.pool, panels, max(<int64_t>1, panels // (4 * pool_size(ctx.pool))), pack_range, j)
-    else:
-        pack_range(j, 0, panels, 0)
-
-
-cdef char* constant_panels(ctx_t* ctx, matmul_job_t* j, buffer_t* constant, int64_t batches, int64_t panels,
-                           bint on_pool) noexcept nogil:
-    """B's panels kept with the constant it views: packed by the first
-    product that uses it and freed with it (with its module), so later
-    calls skip packing. One packing per constant, of its first use's shape
-    (at most about twice its size: panels round columns up); NULL (pack per
-    call) for another view of it, or when out of memory."""
+cdef char* constant_panels(ctx_t* ctx, buffer_t* constant, const char* b, int element, int64_t batches,
+                           int64_t k, int64_t n, size_t nbytes, range_fn pack, void* job, char** packed,
+                           int64_t items, bint on_pool) noexcept nogil:
+    """B's panels (nbytes, of B = batches x k x n `element`s at b) kept with
+    the constant it views: packed by the first product that uses it (`pack`
+    over [0, items) of `job` into packed[0]) and freed with it (with its
+    module), so later calls skip packing. One packing per constant, of its
+    first use's shape (at most about twice its size: panels round columns
+    up); NULL (pack per call) for another view of it, or out of memory."""
     cdef packed_b_t* e = <packed_b_t*>lite_load_acquire_ptr(&constant.derived)
     cdef char* mine
     if e == NULL:
-        mine = <char*>aligned_alloc(64, MM_PACKED_HEADER + panels * j.k * LITE_MM_ROW_BYTES)
+        mine = <char*>aligned_alloc(64, MM_PACKED_HEADER + nbytes)
         if mine == NULL:
             return NULL
         e = <packed_b_t*>mine
-        e.b, e.element, e.batches, e.k, e.n = j.b, j.element, batches, j.k, j.n
-        j.packed = mine + MM_PACKED_HEADER
-        pack_all(ctx, j, panels, on_pool)
-        j.packed = NULL
+        e.b, e.element, e.batches, e.k, e.n = b, element, batches, k, n
+        packed[0] = mine + MM_PACKED_HEADER
+        if on_pool:
+            pool_parallel_for(ctx.pool, items, max(<int64_t>1, items // (4 * pool_size(ctx.pool))), pack, job)
+        else:
+            pack(job, 0, items, 0)
+        packed[0] = NULL
         if lite_cas_ptr(&constant.derived, NULL, mine):
             atomic_inc(&live_derived)
         else:   # a concurrent call kept its own first
             free(mine)
             e = <packed_b_t*>lite_load_acquire_ptr(&constant.derived)
-    if e.b == j.b and e.element == j.element and e.batches == batches and e.k == j.k and e.n == j.n:
+    if e.b == b and e.element == element and e.batches == batches and e.k == k and e.n == n:
         return <char*>e + MM_PACKED_HEADER
     return NULL
 
@@ -424,7 +423,8 @@ cdef lite_status* matmul_same_type(ctx_t* ctx, const run_t* run, char* c, const 
     j.ready = NULL
     j.workers = pool_size(ctx.pool) if on_pool else 1
     if j.tiled and constant != NULL:
-        j.packed = constant_panels(ctx, &j, constant, batches, panels, on_pool)
+        j.packed = constant_panels(ctx, constant, j.b, j.element, batches, j.k, j.n,
+                                   panels * j.k * LITE_MM_ROW_BYTES, pack_range, &j, &j.packed, panels, on_pool)
         j.prepacked = j.packed != NULL
     if j.tiled and not j.prepacked and (not j.by_panels or j.n % nr != 0):
         j.packed = <char*>aligned_alloc(64, (1 if j.by_panels else panels) * j.k * LITE_MM_ROW_BYTES)

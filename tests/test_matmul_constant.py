@@ -13,6 +13,7 @@ from iree_lite import _vm
 from iree_lite.compiler import compile_module
 from iree_lite.runtime.context import Context
 from test_contract import ELEMENTS, in_order_matmul, operands, reference, tensor
+from test_matmul_mixed import i8_operands, wrapped_product
 
 DEVICES = [("local-sync", None), ("local-task", 1), ("local-task", 2)]
 MATMUL_TILES = pytest.mark.parametrize("kernel_isa", ["avx512", "avx2", "sse2"], indirect=True)
@@ -22,10 +23,12 @@ def constant(array):
     return f'dense<"0x{array.tobytes().hex().upper()}">'
 
 
-def constant_source(name, batch, m, k, n, element, b):
-    """@name(%a, %c) = %c + %a times the constant b (batch_matmul when batch)."""
+def constant_source(name, batch, m, k, n, element, b, acc=None):
+    """@name(%a, %c) = %c + %a times the constant b (batch_matmul when batch),
+    into an `acc` accumulator (else `element`)."""
     lead = (batch,) if batch else ()
-    ta, tb, tc = (tensor(lead + s, element) for s in ((m, k), (k, n), (m, n)))
+    ta, tb = (tensor(lead + s, element) for s in ((m, k), (k, n)))
+    tc = tensor(lead + (m, n), acc or element)
     kind = "batch_matmul" if batch else "matmul"
     return (f"func.func @{name}(%a: {ta}, %c: {tc}) -> {tc} {{\n  %b = arith.constant {constant(b)} : {tb}\n"
             f"  %r = linalg.{kind} ins(%a, %b : {ta}, {tb}) outs(%c : {tc}) -> {tc}\n  return %r : {tc}\n}}\n")
@@ -56,6 +59,17 @@ def test_constant_b_gives_the_in_order_sum_on_every_call(kernel_isa, dtype, batc
     want = in_order_matmul(a, b, c).tobytes()
     if (batch, m, k, n) in SIZES:
         assert reference(module, [a, c]).tobytes() == want
+    for device, workers in DEVICES:
+        assert calls(module, "f", [a, c], device, workers) == [want, want], (device, workers)
+
+
+@pytest.mark.parametrize("batch,m,k,n", [(0, 1, 1, 1), (0, 7, 3, 31), (0, 9, 5, 33), (2, 17, 20, 40), (0, 150, 70, 65)])
+@MATMUL_TILES
+def test_constant_i8_b_gives_the_wrapped_sum_on_every_call(kernel_isa, batch, m, k, n):
+    """i8 x i8 -> i32 (VNNI panels where the CPU has them) with a constant B."""
+    a, b, c = i8_operands(batch, m, k, n, m + k + n)
+    module = compile_module(constant_source("f", batch, m, k, n, "i8", b, acc="i32"), "q.mlir")
+    want = wrapped_product(a, b, c).tobytes()
     for device, workers in DEVICES:
         assert calls(module, "f", [a, c], device, workers) == [want, want], (device, workers)
 
