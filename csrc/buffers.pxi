@@ -18,6 +18,7 @@ cdef extern from "lite_vm.h" nogil:
     int lite_pool_give(lite_pool* p, void* block, size_t size)
     int atomic_inc(int* p)          # returns the new value
     int atomic_dec(int* p)
+    void* lite_load_acquire_ptr(void** p)
     void lite_note_alloc(long long bytes)
     void lite_note_free(long long bytes)
     long long lite_alloc_count, lite_alloc_bytes, lite_live_bytes, lite_peak_bytes
@@ -33,6 +34,9 @@ cdef enum:
 cdef int ELEMENT_SIZE[10]
 ELEMENT_SIZE[:] = [1, 1, 2, 4, 8, 8, 2, 2, 4, 8]
 
+# Buffers holding derived data (a test hook reads it: _vm.derived_constants).
+cdef int live_derived = 0
+
 ctypedef struct buffer_t:
     int refcount
     int element
@@ -44,6 +48,8 @@ ctypedef struct buffer_t:
     char* data
     void* parent      # buffer_t* whose data this view borrows, or NULL if owned
     size_t capacity   # bytes of owned storage (at least nbytes: it may come from the pool)
+    void* derived     # a constant's data in another layout, made once (matmul.pxi's packed
+                      # panels), freed with it; set once, by compare-and-swap; else NULL
 
 ctypedef struct ref_t:
     int kind
@@ -111,6 +117,7 @@ cdef buffer_t* buffer_new(int element, int rank, const int64_t* shape, char* dat
     b.element = element
     b.rank = rank
     b.readonly = 0
+    b.derived = NULL
     memcpy(b.shape, shape, rank * sizeof(int64_t))
     b.count = count
     b.nbytes = b.count * ELEMENT_SIZE[element]
@@ -134,6 +141,9 @@ cdef buffer_t* buffer_new(int element, int rank, const int64_t* shape, char* dat
 
 cdef void buffer_release(buffer_t* b) noexcept nogil:
     if b != NULL and atomic_dec(&b.refcount) == 0:
+        if b.derived != NULL:
+            atomic_dec(&live_derived)
+            free(b.derived)
         if b.parent != NULL:
             buffer_release(<buffer_t*>b.parent)
         else:

@@ -33,12 +33,14 @@ cdef enum:
     # The blocked matmul: C in tiles of mr rows (lite_mm_rows) by one 64-byte
     # row of elements, held in registers over a block of MM_KC steps of k
     # (lite_tile.h), for each panel of B (a tile's width of its columns).
-    # Where rows are many, B is packed into panels contiguous in k, so that
-    # a panel stays in L1 while a worker's rows sweep over it, and workers
-    # take chunks of rows; where they are at most MM_FEW_ROWS (a
-    # convolution's filters, say), workers take chunks of panels instead,
-    # each read once in place by all the rows (only a last partial panel is
-    # packed, zero-filled). Each element of C still sums its k products in
+    # Where rows are many, B is packed into panels contiguous in k (by the
+    # workers, each block as it is first needed), so that a panel stays in
+    # L1 while a worker's rows sweep over it, and workers take chunks of
+    # rows; where they are at most MM_FEW_ROWS (a convolution's filters,
+    # say), workers take chunks of panels instead, each read once in place
+    # by all the rows (only a last partial panel is packed, zero-filled). A
+    # module constant's B (weights) is packed once and kept with it
+    # (constant_panels), either way. Each element of C still sums its k products in
     # order (a block of k resumes from the partial sum stored in C), so
     # results are the plain loop's.
     MM_KC = LITE_MM_KC
@@ -47,6 +49,14 @@ cdef enum:
     # each its own in-order sum: independent sums hide the latency of the
     # add one sum would wait on.
     MM_DOT_ROWS = 8
+    # Bytes before a constant's packed panels (packed_b_t, padded so that the
+    # panels stay 64-byte aligned).
+    MM_PACKED_HEADER = 64
+    # A block of a panel of B, by rows: no worker has packed it yet; one is
+    # packing it; it is packed (matmul_job_t.ready).
+    PANEL_UNPACKED = 0
+    PANEL_PACKING = 1
+    PANEL_PACKED = 2
 
 
 cdef inline void matmul_rows(num* c, const num* a, const num* b, int64_t begin, int64_t end,
@@ -134,6 +144,10 @@ ctypedef struct matmul_job_t:
     const char* a
     const char* b
     char* packed         # B in panels (pack_panels); by panels, only its last partial one (or NULL)
+    bint prepacked       # packed holds all of B's panels, kept with the constant B (constant_panels)
+    int* ready           # by rows, packing as it goes: each block of a panel PANEL_UNPACKED, _PACKING
+                         # or _PACKED (else NULL)
+    int workers          # that take chunks (where each starts its sweep of the panels)
     bint tiled           # else the plain loop
     bint by_panels       # work items are B's panels (one batch, at most MM_FEW_ROWS rows), else rows
     int element
@@ -144,18 +158,39 @@ ctypedef struct matmul_job_t:
     const run_t* run     # as reduce_job_t's
 
 
+cdef inline const num* packed_block(num* dst, num* block, const num* b, int* ready, int64_t w, int64_t kc,
+                                    int64_t n) noexcept nogil:
+    """A block of a panel of B (kc rows of w columns at b, row stride n)
+    packed at dst by whichever worker first needs it (`ready` says how far
+    that is); a worker that finds it being packed reads it into its own
+    L1 `block` meanwhile, so none waits on another."""
+    cdef int state = lite_load_acquire_int(ready)
+    if state == PANEL_UNPACKED and atomic_cas_int(ready, PANEL_UNPACKED, PANEL_PACKING):
+        pack_panel(dst, b, w, kc, n)
+        lite_store_release_int(ready, PANEL_PACKED)
+    elif state != PANEL_PACKED and lite_load_acquire_int(ready) != PANEL_PACKED:
+        pack_panel(block, b, w, kc, n)
+        return block
+    return dst
+
+
 cdef inline void matmul_blocked(num* c, const num* a, const num* b, const num* packed, int64_t begin,
-                                int64_t end, int64_t p_begin, int64_t p_end, matmul_job_t* j) noexcept nogil:
+                                int64_t end, int64_t p_begin, int64_t p_end, matmul_job_t* j,
+                                int worker) noexcept nogil:
     """Rows [begin, end) of all batches flattened, as matmul_rows, over
     panels [p_begin, p_end), in tiles: for each block of k, each panel, each
     group of mr rows. A tile cut by the last column runs on a local copy of
-    its part of C; rows left below a whole tile take the plain loop."""
+    its part of C; rows left below a whole tile take the plain loop. By rows,
+    each worker starts its sweep of the panels at its own share of them, so
+    that workers packing as they go pack different panels (the order of
+    panels changes no element's sum)."""
     cdef int64_t nr = LITE_MM_ROW_BYTES // sizeof(num)    # columns per tile
     cdef int64_t m = j.m, k = j.k, n = j.n, mr = j.mr
-    cdef int64_t panels = (n + nr - 1) // nr
-    cdef int64_t r = begin, seg_end, tiled_end, batch, k0, kc, p, w, g, q, col, ldp
+    cdef int64_t panels = (n + nr - 1) // nr, kblocks = (k + MM_KC - 1) // MM_KC
+    cdef int64_t first = 0 if j.by_panels else (p_end - p_begin) * worker // j.workers % (p_end - p_begin)
+    cdef int64_t r = begin, seg_end, tiled_end, batch, k0, kc, i, p, w, g, q, col, ldp, at
     cdef num edge[LITE_MM_MR_WIDE * LITE_MM_ROW_BYTES]    # mr x nr, with room to spare
-    cdef double block_storage[LITE_MM_BLOCK_DOUBLES]    # by panels: a panel's block of k
+    cdef double block_storage[LITE_MM_BLOCK_DOUBLES]    # a panel's block of k read in place, in L1
     cdef num* block = <num*>block_storage
     cdef num* ct
     cdef const num* bp
@@ -168,10 +203,15 @@ cdef inline void matmul_blocked(num* c, const num* a, const num* b, const num* p
             if run_stop_code(j.run) != 0:   # the call must stop: leave the rest undone
                 return
             kc = min(<int64_t>MM_KC, k - k0)
-            for p in range(p_begin, p_end):
+            for i in range(p_end - p_begin):
+                p = p_begin + (first + i) % (p_end - p_begin)
                 w = min(nr, n - p * nr)
-                if not j.by_panels:
-                    bp, ldp = packed + ((batch * panels + p) * k + k0) * nr, nr
+                at = (batch * panels + p) * k + k0
+                if j.ready != NULL:
+                    bp, ldp = packed_block(<num*>packed + at * nr, block, b + (batch * k + k0) * n + p * nr,
+                                           &j.ready[(batch * panels + p) * kblocks + k0 // MM_KC], w, kc, n), nr
+                elif not j.by_panels or j.prepacked:
+                    bp, ldp = packed + at * nr, nr
                 elif w == nr:   # into L1 in one pass of independent loads (B's rows are far apart)
                     pack_panel(block, b + k0 * n + p * nr, nr, kc, n)
                     bp, ldp = block, nr
@@ -197,7 +237,7 @@ cdef inline void matmul_blocked(num* c, const num* a, const num* b, const num* p
 
 
 cdef inline void matmul_run(num* c, const num* a, const num* b, const num* packed, int64_t begin,
-                            int64_t end, matmul_job_t* j) noexcept nogil:
+                            int64_t end, matmul_job_t* j, int worker) noexcept nogil:
     """Work items [begin, end): rows, or panels (j.by_panels)."""
     cdef int64_t nr = LITE_MM_ROW_BYTES // sizeof(num)
     if not j.tiled and j.n == 1:
@@ -205,9 +245,9 @@ cdef inline void matmul_run(num* c, const num* a, const num* b, const num* packe
     elif not j.tiled:
         matmul_rows(c, a, b, begin, end, j.m, j.k, j.n, 0, j.n)
     elif j.by_panels:
-        matmul_blocked(c, a, b, packed, 0, j.m, begin, end, j)
+        matmul_blocked(c, a, b, packed, 0, j.m, begin, end, j, worker)
     else:
-        matmul_blocked(c, a, b, packed, begin, end, 0, (j.n + nr - 1) // nr, j)
+        matmul_blocked(c, a, b, packed, begin, end, 0, (j.n + nr - 1) // nr, j, worker)
 
 
 cdef void matmul_range(void* arg, int64_t begin, int64_t end, int worker) noexcept nogil:
@@ -216,15 +256,15 @@ cdef void matmul_range(void* arg, int64_t begin, int64_t end, int worker) noexce
     if run_stop_code(j.run) != 0:
         return
     if j.element == ET_F32:
-        matmul_run(<float*>j.c, <const float*>j.a, <const float*>j.b, <const float*>j.packed, begin, end, j)
+        matmul_run(<float*>j.c, <const float*>j.a, <const float*>j.b, <const float*>j.packed, begin, end, j, worker)
     elif j.element == ET_F64:
-        matmul_run(<double*>j.c, <const double*>j.a, <const double*>j.b, <const double*>j.packed, begin, end, j)
+        matmul_run(<double*>j.c, <const double*>j.a, <const double*>j.b, <const double*>j.packed, begin, end, j, worker)
     elif j.element == ET_I32:
         matmul_run(<int32_t*>j.c, <const int32_t*>j.a, <const int32_t*>j.b, <const int32_t*>j.packed,
-                   begin, end, j)
+                   begin, end, j, worker)
     else:
         matmul_run(<int64_t*>j.c, <const int64_t*>j.a, <const int64_t*>j.b, <const int64_t*>j.packed,
-                   begin, end, j)
+                   begin, end, j, worker)
     trace_rows(j.trace, t0, begin, end, j.trace_id)
 
 
@@ -288,16 +328,76 @@ cdef lite_status* run_matmul(ctx_t* ctx, const run_t* run, ref_t rc, ref_t ra, r
         return run_check(run)   # chunks skip their work once the call must stop
     if a.element == ET_I8:
         return run_matmul_i8(ctx, run, <int32_t*>c.data, <const int8_t*>a.data, <const int8_t*>b.data,
-                             batches, m, k, n)
+                             batches, m, k, n, constant_root(b))
     if is_half(a.element):   # into f32
         return matmul_widened(ctx, run, c.data, ET_F32, a.data, b.data, a.element, batches, m, k, n)
-    return matmul_same_type(ctx, run, c.data, a.data, b.data, c.element, batches, m, k, n)
+    return matmul_same_type(ctx, run, c.data, a.data, b.data, c.element, batches, m, k, n, constant_root(b))
+
+
+cdef buffer_t* constant_root(buffer_t* b) noexcept nogil:
+    """The module constant whose data the read-only view b borrows (b
+    itself, or its root), or NULL where b is not a constant: a constant's
+    data never changes (stores into it are refused)."""
+    if not b.readonly:
+        return NULL
+    while b.parent != NULL:
+        b = <buffer_t*>b.parent
+    return b if b.readonly else NULL
+
+
+ctypedef struct packed_b_t:
+    # What a constant's packed panels (buffer_t.derived, after MM_PACKED_HEADER
+    # bytes) hold: B of this shape, starting here in the constant's data.
+    const char* b
+    int element
+    int64_t batches, k, n
+
+
+cdef char* constant_panels(ctx_t* ctx, buffer_t* constant, const char* b, int element, int64_t batches,
+                           int64_t k, int64_t n, size_t nbytes, range_fn pack, void* job, char** packed,
+                           int64_t items, bint on_pool) noexcept nogil:
+    """B's panels (nbytes, of B = batches x k x n `element`s at b) kept with
+    the constant it views: packed by the first product that uses it (`pack`
+    over [0, items) of `job` into packed[0]) and freed with it (with its
+    module), so later calls skip packing. One packing per constant, of its
+    first use's shape (at most about twice its size: panels round columns
+    up); NULL (pack per call) for another view of it, or out of memory."""
+    cdef packed_b_t* e = <packed_b_t*>lite_load_acquire_ptr(&constant.derived)
+    cdef char* mine
+    if e == NULL:
+        mine = <char*>aligned_alloc(64, MM_PACKED_HEADER + nbytes)
+        if mine == NULL:
+            return NULL
+        e = <packed_b_t*>mine
+        e.b, e.element, e.batches, e.k, e.n = b, element, batches, k, n
+        packed[0] = mine + MM_PACKED_HEADER
+        if on_pool:
+            pool_parallel_for(ctx.pool, items, max(<int64_t>1, items // (4 * pool_size(ctx.pool))), pack, job)
+        else:
+            pack(job, 0, items, 0)
+        packed[0] = NULL
+        if lite_cas_ptr(&constant.derived, NULL, mine):
+            atomic_inc(&live_derived)
+        else:   # a concurrent call kept its own first
+            free(mine)
+            e = <packed_b_t*>lite_load_acquire_ptr(&constant.derived)
+    if e.b == b and e.element == element and e.batches == batches and e.k == k and e.n == n:
+        return <char*>e + MM_PACKED_HEADER
+    return NULL
+
+
+def derived_constants():
+    """Test hook: how many constants hold data derived from them (packed
+    matmul panels) in this process."""
+    return lite_load_acquire_int(&live_derived)
 
 
 cdef lite_status* matmul_same_type(ctx_t* ctx, const run_t* run, char* c, const char* a, const char* b,
-                                   int element, int64_t batches, int64_t m, int64_t k, int64_t n) noexcept nogil:
+                                   int element, int64_t batches, int64_t m, int64_t k, int64_t n,
+                                   buffer_t* constant) noexcept nogil:
     """C (batches x m x n) += A (batches x m x k) times B (batches x k x n),
-    all of one element type (not f16/bf16)."""
+    all of one element type (not f16/bf16); `constant` is the module
+    constant B views, or NULL."""
     cdef matmul_job_t j
     cdef int64_t rows, nr, panels, grain, items
     cdef bint on_pool
@@ -319,16 +419,24 @@ cdef lite_status* matmul_same_type(ctx_t* ctx, const run_t* run, char* c, const 
     j.tiled = j.m >= j.mr and j.n >= nr and j.k > 0
     j.by_panels = j.tiled and batches == 1 and j.m <= MM_FEW_ROWS
     items = panels if j.by_panels else rows
-    if j.tiled and (not j.by_panels or j.n % nr != 0):
+    j.prepacked = False
+    j.ready = NULL
+    j.workers = pool_size(ctx.pool) if on_pool else 1
+    if j.tiled and constant != NULL:
+        j.packed = constant_panels(ctx, constant, j.b, j.element, batches, j.k, j.n,
+                                   panels * j.k * LITE_MM_ROW_BYTES, pack_range, &j, &j.packed, panels, on_pool)
+        j.prepacked = j.packed != NULL
+    if j.tiled and not j.prepacked and (not j.by_panels or j.n % nr != 0):
         j.packed = <char*>aligned_alloc(64, (1 if j.by_panels else panels) * j.k * LITE_MM_ROW_BYTES)
         if j.packed == NULL:
             return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory packing a matmul operand")
         if j.by_panels:
             pack_last_panel(&j, nr)
-        elif on_pool:
-            pool_parallel_for(ctx.pool, panels, max(<int64_t>1, panels // (4 * pool_size(ctx.pool))), pack_range, &j)
-        else:
-            pack_range(&j, 0, panels, 0)
+        else:   # by the workers as they first need each block (no pass of its own)
+            j.ready = <int*>calloc(panels * ((j.k + MM_KC - 1) // MM_KC), sizeof(int))
+            if j.ready == NULL:
+                free(j.packed)
+                return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory packing a matmul operand")
     if on_pool:
         grain = max(<int64_t>1, items // (4 * pool_size(ctx.pool)))
         if not j.by_panels:   # chunks of whole tiles: a chunk's rows past its last tile take the plain loop
@@ -336,7 +444,9 @@ cdef lite_status* matmul_same_type(ctx_t* ctx, const run_t* run, char* c, const 
         pool_parallel_for(ctx.pool, items, grain, matmul_range, &j)
     else:
         matmul_range(&j, 0, items, 0)
-    free(j.packed)
+    if not j.prepacked:
+        free(j.packed)
+    free(j.ready)
     if j.trace != NULL:
         trace_record(j.trace, TRACE_OP, t0, now_ns(), 1, rows, 0, j.trace_id)
     return run_check(run)   # chunks skip their work once the call must stop

@@ -64,7 +64,7 @@ cdef lite_status* matmul_widened(ctx_t* ctx, const run_t* run, char* c, int elem
         pool_parallel_for(ctx.pool, count, max(<int64_t>4096, count // (4 * pool_size(ctx.pool))), widen_range, &w)
     else:
         widen_range(&w, 0, count, 0)
-    st = matmul_same_type(ctx, run, c, w.wide, w.wide + w.na * 4, element, batches, m, k, n)
+    st = matmul_same_type(ctx, run, c, w.wide, w.wide + w.na * 4, element, batches, m, k, n, NULL)
     free(w.wide)
     return st
 
@@ -111,8 +111,10 @@ cdef void i8_rows_range(void* arg, int64_t begin, int64_t end, int worker) noexc
 
 
 cdef lite_status* run_matmul_i8(ctx_t* ctx, const run_t* run, int32_t* c, const int8_t* a, const int8_t* b,
-                                int64_t batches, int64_t m, int64_t k, int64_t n) noexcept nogil:
+                                int64_t batches, int64_t m, int64_t k, int64_t n, buffer_t* constant) noexcept nogil:
+    """As matmul_same_type, for i8 x i8 into i32."""
     cdef i8_job_t j
+    cdef bint prepacked = False
     cdef int64_t rows = batches * m, grain
     cdef int workers
     cdef bint on_pool = ctx.pool != NULL and rows * k * n > ctx.inline_elements
@@ -130,20 +132,31 @@ cdef lite_status* run_matmul_i8(ctx_t* ctx, const run_t* run, int32_t* c, const 
     grain = max(<int64_t>1, rows // (4 * workers)) if on_pool else rows
     grain = (grain + LITE_I8_MR - 1) // LITE_I8_MR * LITE_I8_MR
     j.slice = (grain // LITE_I8_MR * lite_i8_k4(k) * 4 * LITE_I8_MR + 63) // 64 * 64
-    j.packed = <int8_t*>aligned_alloc(64, batches * j.panels * j.panel_bytes)
+    j.packed = NULL
+    if constant != NULL:
+        j.packed = <int8_t*>constant_panels(ctx, constant, <const char*>b, ET_I8, batches, k, n,
+                                            batches * j.panels * j.panel_bytes, i8_pack_range, &j,
+                                            <char**>&j.packed, batches * j.panels, on_pool)
+        prepacked = j.packed != NULL
+    if not prepacked:
+        j.packed = <int8_t*>aligned_alloc(64, batches * j.panels * j.panel_bytes)
     j.tiles = <uint8_t*>aligned_alloc(64, (workers + 1) * j.slice)
     if j.packed == NULL or j.tiles == NULL:
-        free(j.packed)
+        if not prepacked:
+            free(j.packed)
         free(j.tiles)
         return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory packing a matmul operand")
     cdef int64_t t0 = trace_op_begin(ctx.trace, &j.trace, &j.trace_id)
     if on_pool:
-        pool_parallel_for(ctx.pool, batches * j.panels, 1, i8_pack_range, &j)
+        if not prepacked:
+            pool_parallel_for(ctx.pool, batches * j.panels, 1, i8_pack_range, &j)
         pool_parallel_for(ctx.pool, rows, grain, i8_rows_range, &j)
     else:
-        i8_pack_range(&j, 0, batches * j.panels, 0)
+        if not prepacked:
+            i8_pack_range(&j, 0, batches * j.panels, 0)
         i8_rows_range(&j, 0, rows, workers)
-    free(j.packed)
+    if not prepacked:
+        free(j.packed)
     free(j.tiles)
     if j.trace != NULL:
         trace_record(j.trace, TRACE_OP, t0, now_ns(), 1, rows, 0, j.trace_id)
