@@ -189,12 +189,12 @@ def with_window(module, window):
 @pytest.mark.parametrize("at", range(7))
 def test_the_verifier_bounds_the_window_at_its_limit(small_conv, at):
     module = small_conv[0]
-    window = [1, 1, 1, 1, 1, 1, 1]
+    window = [1, 1, 1, 1, 1, 1, 1, 1]
     window[at] = CONV_WINDOW_LIMIT
     verify_module(with_window(module, window))
     window[at] = CONV_WINDOW_LIMIT + 1
     with pytest.raises(VerifyError, match="a convolution window must be i64 strides and dilations in 1..1048576, "
-                                          "pads in 0..1048576 and groups in 1..1048576"):
+                                          "pads in 0..1048576, groups in 1..1048576 and fresh 0 or 1"):
         verify_module(with_window(module, window))
     window[at] = 0 if at in (4, 5) else 1
     verify_module(with_window(module, window))
@@ -203,8 +203,10 @@ def test_the_verifier_bounds_the_window_at_its_limit(small_conv, at):
         verify_module(with_window(module, window))
 
 
-def test_the_verifier_wants_seven_entries(small_conv):
-    for window in ([1] * 6, [1] * 8):
+def test_the_verifier_wants_eight_entries_the_last_zero_or_one(small_conv):
+    for fresh in (0, 1):
+        verify_module(with_window(small_conv[0], [1] * 7 + [fresh]))
+    for window in ([1] * 7, [1] * 9, [1] * 7 + [2], [1] * 7 + [-1]):
         with pytest.raises(VerifyError, match="a convolution window must be"):
             verify_module(with_window(small_conv[0], window))
 
@@ -212,7 +214,7 @@ def test_the_verifier_wants_seven_entries(small_conv):
 def test_shapes_that_do_not_agree_fail_the_call_on_both_vms(small_conv):
     """Three groups of a 3-channel filter would need 9 input channels."""
     module, xs, ws = small_conv
-    bad = with_window(module, [1, 1, 1, 1, 1, 1, 3])
+    bad = with_window(module, [1, 1, 1, 1, 1, 1, 3, 1])
     arrays = arrays_for(xs, ws, 0)
     message = ("INVALID_ARGUMENT; conv2d of '1x3x5x5' by '4x3x3x3' into '1x4x5x5': the shapes do not agree")
     for device, workers in DEVICES:
