@@ -26,6 +26,8 @@ cdef extern from "lite_conv.h" nogil:
         int64_t x0[16]
     void lite_conv_pack_f32(float* block, int64_t kc, const float* planes, int64_t h, int64_t w, int64_t kh,
                             int64_t kw, int64_t dh, int64_t dw, int64_t k0, const conv_runs_t* runs)
+    void lite_conv_pack_f32_avx2(float* block, int64_t kc, const float* planes, int64_t h, int64_t w, int64_t kh,
+                                 int64_t kw, int64_t dh, int64_t dw, int64_t k0, const conv_runs_t* runs)
 
 
 cdef enum:
@@ -43,7 +45,7 @@ ctypedef struct conv_job_t:
     int64_t sh, sw, dh, dw, ph, pw
     int64_t panels, chunk_rows, chunks    # work item = (image, group, panel, chunk of filters)
     int mr
-    bint masked_rows       # pack with lite_conv_pack_f32 (AVX-512, unit column stride)
+    int pack_isa           # LITE_ISA_AVX512 or _AVX2: pack with masked loads (unit column stride); else scalar
     bint fresh             # each sum starts from +0.0, not from c's old value
     job_t* epilogue        # the kernel run on finished output rows, or NULL
     const run_t* run
@@ -70,8 +72,11 @@ cdef inline void conv_pack(float* block, const conv_job_t* j, const conv_runs_t*
     (`runs`, `cols` of them) into `block` (kc rows of CONV_NR), zero
     outside the input and past column `cols`."""
     cdef int64_t taps = j.kh * j.kw, kk, ch, ky, kx
-    if j.masked_rows:
+    if j.pack_isa == LITE_ISA_AVX512:
         lite_conv_pack_f32(block, kc, plane0, j.h, j.w_, j.kh, j.kw, j.dh, j.dw, k0, runs)
+        return
+    if j.pack_isa == LITE_ISA_AVX2:
+        lite_conv_pack_f32_avx2(block, kc, plane0, j.h, j.w_, j.kh, j.kw, j.dh, j.dw, k0, runs)
         return
     ch = k0 // taps
     ky = k0 % taps // j.kw
@@ -251,7 +256,7 @@ cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, r
     j.w = <const float*>w.data
     j.run = run
     j.mr = lite_mm_rows()
-    j.masked_rows = lite_isa() >= LITE_ISA_AVX512 and j.sw == 1
+    j.pack_isa = lite_isa() if j.sw == 1 else LITE_ISA_SSE2
     j.panels = (j.oh * j.ow + CONV_NR - 1) // CONV_NR
     k = j.channels * j.kh * j.kw
     if c.count == 0:

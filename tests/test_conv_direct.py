@@ -2,7 +2,7 @@
 convolutions of f32 (plain, grouped, depthwise) compile to one
 buffer.conv2d reading the unpadded input (a tensor.pad of +0.0 folded into
 the window read), bit for bit the reference interpreter on both devices and
-both packing paths (AVX-512 masked rows, the scalar rows) at sizes around
+every packing path (AVX-512 and AVX2 masked rows, the scalar rows) at sizes around
 its tiles: output pixels around a panel (16), filters around a tile's rows
 (8, or 4 below AVX-512), k around a block (256), no work at all, and filters
 split across workers when panels are few; numerically the real IREE; the
@@ -22,7 +22,7 @@ from iree_lite.vm.verifier import VerifyError, verify_module
 from tool_runs import as_buffer, iree_outputs_of, same_on_both
 
 DEVICES = [("local-sync", None), ("local-task", 2)]
-ISAS = pytest.mark.parametrize("kernel_isa", ["avx512", "sse2"], indirect=True)
+ISAS = pytest.mark.parametrize("kernel_isa", ["avx512", "avx2", "sse2"], indirect=True)
 
 
 def tensor(shape):
