@@ -8,6 +8,11 @@
 # sums its k products in order from the accumulator's value, each product
 # and sum rounded to f32 (no fused multiply-add), so results are those of
 # the im2col matrix product bit for bit.
+#
+# buffer.conv2d.dispatch gives the convolution an epilogue (a tile kernel:
+# bias, BatchNorm, ReLU, residual add) that each worker runs on the output
+# rows of the panels it has just finished, while they are in cache, instead
+# of a second pass over the output after the whole convolution.
 
 cdef extern from "lite_conv.h" nogil:
     ctypedef struct conv_runs_t "lite_conv_runs":
@@ -21,11 +26,15 @@ cdef extern from "lite_conv.h" nogil:
         int64_t x0[16]
     void lite_conv_pack_f32(float* block, int64_t kc, const float* planes, int64_t h, int64_t w, int64_t kh,
                             int64_t kw, int64_t dh, int64_t dw, int64_t k0, const conv_runs_t* runs)
+    void lite_conv_pack_f32_avx2(float* block, int64_t kc, const float* planes, int64_t h, int64_t w, int64_t kh,
+                                 int64_t kw, int64_t dh, int64_t dw, int64_t k0, const conv_runs_t* runs)
 
 
 cdef enum:
     CONV_NR = LITE_MM_ROW_BYTES // 4     # output pixels per panel (f32 lanes of a tile row)
     CONV_CHUNK_ROWS = 64                 # filters per work item at least, when panels are too few
+    CONV_EPILOGUE_PANELS = 16            # panels (of consecutive pixels) an epilogue runs on at once, at most
+    CONV_EPILOGUE_MIN_PANELS = 8         # fewer at once, and the kernel's start-up per row costs more than it saves
 
 
 ctypedef struct conv_job_t:
@@ -36,7 +45,9 @@ ctypedef struct conv_job_t:
     int64_t sh, sw, dh, dw, ph, pw
     int64_t panels, chunk_rows, chunks    # work item = (image, group, panel, chunk of filters)
     int mr
-    bint masked_rows       # pack with lite_conv_pack_f32 (AVX-512, unit column stride)
+    int pack_isa           # LITE_ISA_AVX512 or _AVX2: pack with masked loads (unit column stride); else scalar
+    bint fresh             # each sum starts from +0.0, not from c's old value
+    job_t* epilogue        # the kernel run on finished output rows, or NULL
     const run_t* run
 
 
@@ -61,8 +72,11 @@ cdef inline void conv_pack(float* block, const conv_job_t* j, const conv_runs_t*
     (`runs`, `cols` of them) into `block` (kc rows of CONV_NR), zero
     outside the input and past column `cols`."""
     cdef int64_t taps = j.kh * j.kw, kk, ch, ky, kx
-    if j.masked_rows:
+    if j.pack_isa == LITE_ISA_AVX512:
         lite_conv_pack_f32(block, kc, plane0, j.h, j.w_, j.kh, j.kw, j.dh, j.dw, k0, runs)
+        return
+    if j.pack_isa == LITE_ISA_AVX2:
+        lite_conv_pack_f32_avx2(block, kc, plane0, j.h, j.w_, j.kh, j.kw, j.dh, j.dw, k0, runs)
         return
     ch = k0 // taps
     ky = k0 % taps // j.kw
@@ -119,11 +133,23 @@ cdef void conv_range(void* arg, int64_t begin, int64_t end, int worker) noexcept
     cdef conv_runs_t runs
     cdef const float* plane0
     cdef const float* wrow
-    for item in range(begin, end):
-        chunk = item % j.chunks
-        rest = item // j.chunks
-        panel = rest % j.panels
-        image_group = rest // j.panels            # image * groups + group
+    cdef conv_segment_t seg
+    cdef char* scratch = NULL
+    seg.panels = 0
+    if j.epilogue != NULL:
+        scratch = lite_scratch(SCRATCH_BYTES)
+        if scratch == NULL:
+            job_fail(j.epilogue, STATUS_RESOURCE_EXHAUSTED, b"out of memory for tile scratch")
+            return
+    for item in range(begin, end):   # panels innermost: a range holds consecutive pixels
+        panel = item % j.panels
+        rest = item // j.panels
+        chunk = rest % j.chunks
+        image_group = rest // j.chunks            # image * groups + group
+        if j.epilogue != NULL and seg.panels > 0 and not (image_group == seg.image_group and chunk == seg.chunk
+                                                          and panel == seg.panel0 + seg.panels
+                                                          and seg.panels < CONV_EPILOGUE_PANELS):
+            conv_epilogue(j, &seg, scratch)
         pix0 = panel * CONV_NR
         cols = min(<int64_t>CONV_NR, pixels - pix0)
         f0 = chunk * j.chunk_rows
@@ -138,6 +164,9 @@ cdef void conv_range(void* arg, int64_t begin, int64_t end, int worker) noexcept
             if run_stop_code(j.run) != 0:   # the call must stop: leave the rest undone
                 return
             kc = min(<int64_t>LITE_MM_KC, k - k0)
+            if k0 == 0 and j.fresh:   # the sums start from +0.0: c's old contents are never read
+                for f in range(f0, f1):
+                    memset(ct + (f - f0) * pixels, 0, cols * sizeof(float))
             conv_pack(block, j, &runs, plane0, cols, k0, kc)
             f = f0
             while f + j.mr <= f1:
@@ -163,16 +192,49 @@ cdef void conv_range(void* arg, int64_t begin, int64_t end, int worker) noexcept
                     crow[col] = acc
                 f += 1
             k0 += kc
+        if j.epilogue != NULL:   # this panel's rows are done: add it to the segment the epilogue runs on
+            if seg.panels == 0:
+                seg.image_group, seg.chunk, seg.panel0 = image_group, chunk, panel
+            seg.panels += 1
+    if j.epilogue != NULL and seg.panels > 0:
+        conv_epilogue(j, &seg, scratch)
+
+
+ctypedef struct conv_segment_t:
+    # Consecutive panels of one image and group, for one chunk of filters, whose sums are done.
+    int64_t image_group, chunk, panel0, panels
+
+
+cdef void conv_epilogue(const conv_job_t* j, conv_segment_t* seg, char* scratch) noexcept nogil:
+    """Run the epilogue kernel over the segment's output: each filter row's
+    pixels are consecutive elements of c (and of every binding the kernel
+    reads element by element); then start a new segment."""
+    cdef int64_t pixels = j.oh * j.ow, f, start, end, n
+    cdef int64_t pix0 = seg.panel0 * CONV_NR, pix1 = min(pixels, (seg.panel0 + seg.panels) * CONV_NR)
+    cdef int64_t f0 = seg.chunk * j.chunk_rows, f1 = min(j.filters, f0 + j.chunk_rows)
+    seg.panels = 0
+    for f in range(f0, f1):
+        start = (seg.image_group * j.filters + f) * pixels + pix0
+        end = start + pix1 - pix0
+        while start < end:
+            if j.epilogue.error != NULL:
+                return
+            n = min(<int64_t>TILE, end - start)
+            run_tile(j.epilogue, start, n, scratch)
+            start += n
 
 
 cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, ref_t rw,
-                             const int64_t* window) noexcept nogil:
+                             const int64_t* window, job_t* epilogue) noexcept nogil:
+    """The convolution into rc; with an `epilogue` (bound over rc's elements,
+    conv_epilogue_fits), also that kernel on its output rows as they are done."""
     cdef conv_job_t j
     cdef buffer_t* c
     cdef buffer_t* x
     cdef buffer_t* w
-    cdef const int64_t* p = window   # sh, sw, dh, dw, ph, pw, groups (verified)
-    cdef int64_t images, units, items, k, workers
+    cdef const int64_t* p = window   # sh, sw, dh, dw, ph, pw, groups, fresh (verified)
+    cdef int64_t images, units, items, k, workers, grain
+    cdef job_t* after = NULL   # an epilogue run after the whole convolution
     if rc.kind != REF_BUFFER or rx.kind != REF_BUFFER or rw.kind != REF_BUFFER:
         return status_new(STATUS_INVALID_ARGUMENT, b"conv2d operand is not a buffer")
     c = <buffer_t*>rc.ptr
@@ -181,7 +243,7 @@ cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, r
     if c.rank != 4 or x.rank != 4 or w.rank != 4 or c.element != ET_F32 or x.element != ET_F32 \
             or w.element != ET_F32 or c.readonly:
         return status_new(STATUS_INVALID_ARGUMENT, b"conv2d operands must be rank-4 f32; the accumulator writable")
-    j.sh, j.sw, j.dh, j.dw, j.ph, j.pw, j.groups = p[0], p[1], p[2], p[3], p[4], p[5], p[6]
+    j.sh, j.sw, j.dh, j.dw, j.ph, j.pw, j.groups, j.fresh = p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7] != 0
     images = x.shape[0]
     j.channels, j.h, j.w_ = w.shape[1], x.shape[2], x.shape[3]
     j.filters = w.shape[0] // j.groups
@@ -194,11 +256,17 @@ cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, r
     j.w = <const float*>w.data
     j.run = run
     j.mr = lite_mm_rows()
-    j.masked_rows = lite_isa() >= LITE_ISA_AVX512 and j.sw == 1
+    j.pack_isa = lite_isa() if j.sw == 1 else LITE_ISA_SSE2
     j.panels = (j.oh * j.ow + CONV_NR - 1) // CONV_NR
     k = j.channels * j.kh * j.kw
-    if c.count == 0 or k == 0:   # nothing to add
+    if c.count == 0:
         return NULL
+    if k == 0:   # nothing to add: a fresh sum is +0.0
+        if j.fresh:
+            memset(c.data, 0, c.count * sizeof(float))
+        if epilogue != NULL:
+            run_job_sync(ctx, epilogue)
+        return run_check(run)
     # Products to compute, in double: the count times k may pass int64.
     workers = pool_size(ctx.pool) if ctx.pool != NULL and <double>c.count * k > ctx.inline_elements else 1
     # Too few panels to give each worker several: split the filters too, in
@@ -211,8 +279,91 @@ cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, r
     j.chunk_rows = ((j.filters + j.chunks - 1) // j.chunks + j.mr - 1) // j.mr * j.mr
     j.chunks = (j.filters + j.chunk_rows - 1) // j.chunk_rows
     items = units * j.chunks
+    grain = max(<int64_t>1, items // (16 * workers))
+    # The epilogue runs on the rows of the panels a worker took at once: in
+    # ranges of that many panels, when there are enough of them per worker.
+    j.epilogue = epilogue
+    if epilogue != NULL:
+        grain = min(<int64_t>CONV_EPILOGUE_PANELS, j.panels, items // (8 * workers))
+        if grain < CONV_EPILOGUE_MIN_PANELS:
+            grain = max(<int64_t>1, items // (16 * workers))
+            j.epilogue = NULL
+            after = epilogue
+    if j.epilogue != NULL:
+        atomic_fetch_add64(&ctx.conv_epilogues_in_cache, 1)
     if workers > 1:
-        pool_parallel_for(ctx.pool, items, max(<int64_t>1, items // (16 * workers)), conv_range, &j)
+        pool_parallel_for(ctx.pool, items, grain, conv_range, &j)
     else:
         conv_range(&j, 0, items, 0)
+    if after != NULL and run_stop_code(run) == 0:
+        run_job_sync(ctx, after)
     return run_check(run)
+
+
+cdef bint overlaps(const buffer_t* a, const buffer_t* b) noexcept nogil:
+    return a.nbytes > 0 and b.nbytes > 0 and a.data < b.data + b.nbytes and b.data < a.data + a.nbytes
+
+
+cdef bint conv_epilogue_fits(const job_t* job, ref_t rc, ref_t rx, ref_t rw) noexcept nogil:
+    """Whether the epilogue may run on the convolution's output rows as they
+    are done with the same results as after it: c is one of its bindings,
+    of the kernel's size, read or written element by element (not
+    gathered); every binding overlapping c is c; none it writes overlaps
+    the input or the filter, or another binding other than one read element
+    by element from the same storage."""
+    cdef const kernel_t* k = job.kernel
+    cdef buffer_t* c
+    cdef int i, o
+    cdef bint binds_c = False
+    if rc.kind != REF_BUFFER or rx.kind != REF_BUFFER or rw.kind != REF_BUFFER:
+        return False
+    c = <buffer_t*>rc.ptr
+    if job.count != c.count:
+        return False
+    for i in range(k.nbind):
+        if overlaps(job.held[i], c):
+            if not same_storage(job.held[i], c) or k.bind_role[i] == BIND_GATHERED:
+                return False
+            binds_c = True
+        if k.bind_role[i] != BIND_OUTPUT:
+            continue
+        if overlaps(job.held[i], <buffer_t*>rx.ptr) or overlaps(job.held[i], <buffer_t*>rw.ptr):
+            return False
+        for o in range(k.nbind):
+            if o != i and overlaps(job.held[o], job.held[i]) and \
+                    (not same_storage(job.held[o], job.held[i]) or k.bind_role[o] == BIND_GATHERED):
+                return False
+    return binds_c
+
+
+cdef inline bint same_storage(const buffer_t* a, const buffer_t* b) noexcept nogil:
+    return a.data == b.data and a.nbytes == b.nbytes
+
+
+cdef lite_status* op_conv2d_dispatch(ctx_t* ctx, const run_t* run, frame_t* fr, const uint32_t* ip) noexcept nogil:
+    """buffer.conv2d.dispatch: the convolution and its epilogue kernel,
+    interleaved where conv_epilogue_fits, else one after the other; a
+    failure of the convolution comes first, as on the reference VM."""
+    cdef job_t job
+    cdef ref_t rc = fr.R[BUFFER_CONV2D_DISPATCH_acc(ip)], rx = fr.R[BUFFER_CONV2D_DISPATCH_input(ip)]
+    cdef ref_t rw = fr.R[BUFFER_CONV2D_DISPATCH_filter(ip)]
+    cdef const int64_t* window = <const int64_t*>fr.m.constants[BUFFER_CONV2D_DISPATCH_window(ip)].buffer.data
+    cdef lite_status* bound
+    cdef lite_status* st
+    atomic_fetch_add64(&ctx.dispatches, 1)
+    bound = job_bind(&job, run, &fr.m.kernels[BUFFER_CONV2D_DISPATCH_kernel(ip)], BUFFER_CONV2D_DISPATCH_bind_r(ip),
+                     fr, NULL)
+    if bound == NULL and conv_epilogue_fits(&job, rc, rx, rw):
+        st = run_conv2d(ctx, run, rc, rx, rw, window, &job)   # it runs the epilogue, with or after the sums
+        if st != NULL:
+            if job.error != NULL:
+                status_free(job.error)
+            return st
+        return job.error
+    st = run_conv2d(ctx, run, rc, rx, rw, window, NULL)
+    if st != NULL or bound != NULL:
+        if st != NULL and bound != NULL:
+            status_free(bound)
+        return st if st != NULL else bound
+    run_job_sync(ctx, &job)
+    return job.error

@@ -50,6 +50,7 @@ ctypedef struct ctx_t:
     int64_t inline_elements # dispatches this small run on the submitting thread
     long long dispatches    # statistics (atomic): dispatch and dispatch.async executed
     long long fence_waits   # statistics (atomic): blocking fence waits in the VM
+    long long conv_epilogues_in_cache   # statistics (atomic): conv epilogues run on rows as they were done
     trace_t* trace          # --trace: where calls, dispatches, tiles and waits are recorded; or NULL
     void* debug_sink        # debug.trace's Python callable (debug_trace), or NULL
 
@@ -332,7 +333,7 @@ cdef lite_status* vm_loop(ctx_t* ctx, const run_t* run, frame_t* frames, int* de
         elif op == OP_BUFFER_CONV2D:
             st = run_conv2d(ctx, run, fr.R[BUFFER_CONV2D_acc(ip)], fr.R[BUFFER_CONV2D_input(ip)],
                             fr.R[BUFFER_CONV2D_filter(ip)],
-                            <const int64_t*>m.constants[BUFFER_CONV2D_window(ip)].buffer.data)
+                            <const int64_t*>m.constants[BUFFER_CONV2D_window(ip)].buffer.data, NULL)
             ip = BUFFER_CONV2D_next(ip)
         elif op == OP_BUFFER_POOL2D:
             st = run_pool2d(ctx, run, fr.R[BUFFER_POOL2D_acc(ip)], fr.R[BUFFER_POOL2D_input(ip)],
@@ -342,6 +343,9 @@ cdef lite_status* vm_loop(ctx_t* ctx, const run_t* run, frame_t* frames, int* de
         elif op == OP_BUFFER_PART:
             st = op_buffer_part(fr, ip)
             ip = BUFFER_PART_next(ip)
+        elif op == OP_BUFFER_CONV2D_DISPATCH:
+            st = op_conv2d_dispatch(ctx, run, fr, ip)
+            ip = BUFFER_CONV2D_DISPATCH_next(ip)
         elif op == OP_BUFFER_EXPAND:
             st = op_buffer_expand(fr, ip)
             ip = BUFFER_EXPAND_next(ip)

@@ -2,7 +2,7 @@
 convolutions of f32 (plain, grouped, depthwise) compile to one
 buffer.conv2d reading the unpadded input (a tensor.pad of +0.0 folded into
 the window read), bit for bit the reference interpreter on both devices and
-both packing paths (AVX-512 masked rows, the scalar rows) at sizes around
+every packing path (AVX-512 and AVX2 masked rows, the scalar rows) at sizes around
 its tiles: output pixels around a panel (16), filters around a tile's rows
 (8, or 4 below AVX-512), k around a block (256), no work at all, and filters
 split across workers when panels are few; numerically the real IREE; the
@@ -21,7 +21,7 @@ from iree_lite.vm.verifier import VerifyError, verify_module
 from tool_runs import as_buffer, host_ops, iree_outputs_of, same_on_both
 
 DEVICES = [("local-sync", None), ("local-task", 2)]
-ISAS = pytest.mark.parametrize("kernel_isa", ["avx512", "sse2"], indirect=True)
+ISAS = pytest.mark.parametrize("kernel_isa", ["avx512", "avx2", "sse2"], indirect=True)
 
 
 def tensor(shape):
@@ -177,12 +177,12 @@ def with_window(module, window):
 @pytest.mark.parametrize("at", range(7))
 def test_the_verifier_bounds_the_window_at_its_limit(small_conv, at):
     module = small_conv[0]
-    window = [1, 1, 1, 1, 1, 1, 1]
+    window = [1, 1, 1, 1, 1, 1, 1, 1]
     window[at] = CONV_WINDOW_LIMIT
     verify_module(with_window(module, window))
     window[at] = CONV_WINDOW_LIMIT + 1
     with pytest.raises(VerifyError, match="a convolution window must be i64 strides and dilations in 1..1048576, "
-                                          "pads in 0..1048576 and groups in 1..1048576"):
+                                          "pads in 0..1048576, groups in 1..1048576 and fresh 0 or 1"):
         verify_module(with_window(module, window))
     window[at] = 0 if at in (4, 5) else 1
     verify_module(with_window(module, window))
@@ -191,8 +191,10 @@ def test_the_verifier_bounds_the_window_at_its_limit(small_conv, at):
         verify_module(with_window(module, window))
 
 
-def test_the_verifier_wants_seven_entries(small_conv):
-    for window in ([1] * 6, [1] * 8):
+def test_the_verifier_wants_eight_entries_the_last_zero_or_one(small_conv):
+    for fresh in (0, 1):
+        verify_module(with_window(small_conv[0], [1] * 7 + [fresh]))
+    for window in ([1] * 7, [1] * 9, [1] * 7 + [2], [1] * 7 + [-1]):
         with pytest.raises(VerifyError, match="a convolution window must be"):
             verify_module(with_window(small_conv[0], window))
 
@@ -200,7 +202,7 @@ def test_the_verifier_wants_seven_entries(small_conv):
 def test_shapes_that_do_not_agree_fail_the_call_on_both_vms(small_conv):
     """Three groups of a 3-channel filter would need 9 input channels."""
     module, xs, ws = small_conv
-    bad = with_window(module, [1, 1, 1, 1, 1, 1, 3])
+    bad = with_window(module, [1, 1, 1, 1, 1, 1, 3, 1])
     arrays = arrays_for(xs, ws, 0)
     message = ("INVALID_ARGUMENT; conv2d of '1x3x5x5' by '4x3x3x3' into '1x4x5x5': the shapes do not agree")
     for device, workers in DEVICES:

@@ -45,8 +45,15 @@ def lower_softmax(fl, op):
 
 @lowers("iree_lite.conv2d")
 def lower_conv2d(fl, op):
-    acc = accumulator(fl, op)
-    fl.emit("buffer.conv2d", op.loc, acc=acc, input=fl.values[op.operands[1]], filter=fl.values[op.operands[2]],
+    """conv2d(acc, input, filter) accumulates into a copy of acc; conv2d(input,
+    filter), whose window says fresh, writes a new buffer."""
+    if len(op.operands) == 2:
+        fl.timeline.settle(op.loc)
+        acc = fl.values[op.results[0]] = fl.alloc(op.results[0].type, op.loc)
+    else:
+        acc = accumulator(fl, op)
+    x, w = op.operands[-2:]
+    fl.emit("buffer.conv2d", op.loc, acc=acc, input=fl.values[x], filter=fl.values[w],
             window=fl.mb.i64_data(list(op.attributes["window"])))
 
 

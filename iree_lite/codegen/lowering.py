@@ -164,7 +164,8 @@ class FunctionLowering:
         return reg
 
     def dispatch(self, kernel, bindings, push_f, push_i, loc):
-        self.timeline.dispatch(kernel, bindings, push_f, push_i, loc)
+        if self.timeline.queues or not self.asm.conv_epilogue(kernel, bindings, push_f, push_i):
+            self.timeline.dispatch(kernel, bindings, push_f, push_i, loc)
 
     def fill(self, kernel, reg, value, loc):
         """Dispatch a fill `kernel` of buffer `reg` with scalar register `value`."""

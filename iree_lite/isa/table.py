@@ -329,13 +329,22 @@ def _ops():
          "rank 1 or more (INVALID_ARGUMENT)."),
         ("buffer.conv2d", "acc:rr input:rr filter:rr window:const=data",
          "A 2-D convolution, NCHW, accumulated in place (f32, rank 4 each): with `window` i64 data "
-         "[sh, sw, dh, dw, ph, pw, groups], input [N][groups*C][H][W], filter [groups*F][C][KH][KW] "
+         "[sh, sw, dh, dw, ph, pw, groups, fresh], input [N][groups*C][H][W], filter [groups*F][C][KH][KW] "
          "and acc [N][groups*F][OH][OW]: acc[n, g*F+f, y, x] += sum over (c, ky, kx), in order, of "
          "filter[g*F+f, c, ky, kx] * input[n, g*C+c, y*sh + ky*dh - ph, x*sw + kx*dw - pw], an input "
          "element outside H x W reading as 0 (folded zero padding); each product and sum rounded to "
-         "f32 (no fused multiply-add). Shapes that do not agree fail the call (INVALID_ARGUMENT). The "
-         "verifier holds strides, dilations and groups to 1..CONV_WINDOW_LIMIT and pads to "
-         "0..CONV_WINDOW_LIMIT."),
+         "f32 (no fused multiply-add). With fresh = 1 acc's old contents are not read: each sum starts "
+         "from +0.0 (acc may be uninitialised); fresh = 0 accumulates. Shapes that do not agree fail "
+         "the call (INVALID_ARGUMENT). The verifier holds strides, dilations and groups to "
+         "1..CONV_WINDOW_LIMIT, pads to 0..CONV_WINDOW_LIMIT and fresh to 0 or 1."),
+        ("buffer.conv2d.dispatch", "acc:rr input:rr filter:rr window:const=data kernel:kernel rr*:bind "
+         "rf*:push ri*:push",
+         "buffer.conv2d, then `dispatch` of `kernel` (its epilogue: bias, BatchNorm, activation, "
+         "residual add), with the same results. The native VM runs the kernel on each block of output "
+         "rows as soon as the convolution has finished it, while it is in cache, when that cannot "
+         "change a result: `acc` is a binding read (or written) element by element, and no binding "
+         "overlaps `acc` without being it, no binding the kernel writes overlaps `input` or `filter`, "
+         "and no gathered binding overlaps one it writes; otherwise one after the other."),
         ("buffer.pool2d", "acc:rr input:rr window:const=data combiner:const=int",
          "A 2-D pooling, NCHW, folded into `acc` in place (f32, rank 4 each): with `window` i64 data "
          "[kh, kw, sh, sw, dh, dw, ph, pw], input [N][C][H][W] and acc [N][C][OH][OW]: acc[n, c, y, x] = "

@@ -6,8 +6,9 @@ Other convolutions take the general rewrite (convolution.py)."""
 import math
 
 from ..dialects.convolution import strides_and_dilations
-from ..ir.attributes import FloatAttr
+from ..ir.attributes import DenseElementsAttr, FloatAttr
 from ..ir.elements import CONV_WINDOW_LIMIT
+from ..ir.types import TensorType
 from .build import view
 
 # Each form as views of the kernel's operands: input [n][groups*c][h][w],
@@ -35,10 +36,33 @@ def direct_conv(op, rw, kind, ins, init):
     x4 = view(rw, x, [xs[0], math.prod(xs[1:-2]), *xs[-2:]]) if len(xs) != 4 else x
     w4 = view(rw, w, [groups * (ws[-4] if len(ws) >= 4 else 1), ws[-3] if len(ws) >= 4 else 1, *ws[-2:]]) \
         if len(ws) != 4 else w
-    acc = view(rw, init, [outs[0], math.prod(outs[1:-2]), *outs[-2:]]) if len(outs) != 4 else init
-    window = (*strides, *dilations, *pads, groups)
-    result = rw.new("iree_lite.conv2d", [acc, x4, w4], [acc.type], {"window": window})[0]
+    shape4 = [outs[0], math.prod(outs[1:-2]), *outs[-2:]]
+    fresh = is_positive_zero_splat(init)
+    # From +0.0: no accumulator to fill and copy, the kernel starts each sum from +0.0 itself.
+    acc = [] if fresh else [view(rw, init, shape4) if len(outs) != 4 else init]
+    window = (*strides, *dilations, *pads, groups, int(fresh))
+    result = rw.new("iree_lite.conv2d", [*acc, x4, w4], [TensorType(tuple(shape4), init.type.element)],
+                    {"window": window})[0]
     return view(rw, result, list(outs)) if len(outs) != 4 else result
+
+
+def is_positive_zero_splat(t):
+    """Whether tensor `t` is every element +0.0: a splat constant, or a
+    tensor.splat or linalg.fill of a +0.0 scalar constant."""
+    owner = t.owner
+    name = getattr(owner, "name", None)
+    if name == "arith.constant":
+        attr = owner.attributes.get("value")
+        return isinstance(attr, DenseElementsAttr) and attr.splat and is_positive_zero(attr.values[0])
+    if name in ("tensor.splat", "linalg.fill") and owner.operands:
+        scalar = owner.operands[0].owner
+        return getattr(scalar, "name", None) == "arith.constant" and \
+            isinstance(scalar.attributes.get("value"), FloatAttr) and is_positive_zero(scalar.attributes["value"].value)
+    return False
+
+
+def is_positive_zero(value):
+    return isinstance(value, float) and value == 0.0 and math.copysign(1.0, value) > 0
 
 
 def zero_padding_folded(x):

@@ -199,8 +199,9 @@ def form_dispatch_regions(block, max_values, users=None):
 
     def dead(op):
         # Storage nobody reads (a linalg init the body ignores, say; a padded
-        # copy whose convolution reads the unpadded input).
-        return op.name in ("tensor.empty", "tensor.pad") and not users.get(op.results[0])
+        # copy whose convolution reads the unpadded input; the zero fill of a
+        # convolution that starts its sums from zero itself).
+        return op.name in ("tensor.empty", "tensor.pad", "tensor.splat") and not users.get(op.results[0])
 
     items = [op for op in others if not folded(op) and not dead(op)] + groups
     items.sort(key=lambda it: it.position if isinstance(it, Group) else order[id(it)])

@@ -321,6 +321,11 @@ class BufferOps:
         pool2d(fr.r[v["acc"]], fr.r[v["input"]], window_of(m.constants[v["window"]]),
                m.constants[v["combiner"]].value, _dims_str)
 
+    def op_buffer_conv2d_dispatch(self, fr, m, v):
+        """The convolution, then its epilogue: the native VM interleaves them only where that changes no result."""
+        self.op_buffer_conv2d(fr, m, v)
+        self.op_dispatch(fr, m, v)
+
     def op_buffer_matmul(self, fr, m, v):
         c, a, b = fr.r[v["acc"]], fr.r[v["lhs"]], fr.r[v["rhs"]]
         batches = c.shape[0] if len(c.shape) == 3 else 1

@@ -9,12 +9,13 @@ from .errors import VMError
 
 def conv2d(c, x, w, window, dims_str):
     """acc `c` += the convolution of input `x` by filter `w` (interp Buffers)
-    with `window` = [sh, sw, dh, dw, ph, pw, groups]."""
+    with `window` = [sh, sw, dh, dw, ph, pw, groups, fresh]: fresh = 1
+    starts each sum from +0.0 instead of acc's value."""
     if any(getattr(b, "shape", None) is None for b in (c, x, w)):
         raise VMError("INVALID_ARGUMENT", "conv2d operand is not a buffer")
     if any(len(b.shape) != 4 or b.element != "f32" for b in (c, x, w)) or c.readonly:
         raise VMError("INVALID_ARGUMENT", "conv2d operands must be rank-4 f32; the accumulator writable")
-    sh, sw, dh, dw, ph, pw, groups = window
+    sh, sw, dh, dw, ph, pw, groups, fresh = window
     images, _, h, width = x.shape
     filters, channels, kh, kw = w.shape
     if c.shape[0] != images or x.shape[1] != groups * channels or filters % groups or c.shape[1] != filters:
@@ -35,7 +36,7 @@ def conv2d(c, x, w, window, dims_str):
             for y in range(oh):
                 for xo in range(ow):
                     at = ((n * filters + f) * oh + y) * ow + xo
-                    s = out[at]
+                    s = 0.0 if fresh else out[at]
                     for kk in range(k):
                         ch, tap = divmod(kk, kh * kw)
                         iy, ix = y * sh + tap // kw * dh - ph, xo * sw + tap % kw * dw - pw

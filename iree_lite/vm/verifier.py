@@ -291,14 +291,14 @@ def _verify_function(m, f):
                                   "layout and a constant, and a size for each dynamic dimension no row is")
         if op.name == "buffer.reduce" and not 0 <= m.constants[values["combiner"]].value < len(isa.REDUCE_COMBINERS):
             raise VerifyError(f"{at}: unknown combiner")
-        if op.name == "buffer.conv2d":
+        if op.name in ("buffer.conv2d", "buffer.conv2d.dispatch"):
             window = m.constants[values["window"]]
             entries = unpack("i64", window.data) if isa.ELEMENT_NAMES[window.element] == "i64" else []
-            if len(window.data) != 7 * 8 or not all(1 <= e <= CONV_WINDOW_LIMIT for e in entries[:4] + entries[6:]) \
-                    or not all(0 <= e <= CONV_WINDOW_LIMIT for e in entries[4:6]):
+            if len(window.data) != 8 * 8 or not all(1 <= e <= CONV_WINDOW_LIMIT for e in entries[:4] + entries[6:7]) \
+                    or not all(0 <= e <= CONV_WINDOW_LIMIT for e in entries[4:6]) or entries[7] not in (0, 1):
                 raise VerifyError(f"{at}: a convolution window must be i64 strides and dilations in "
-                                  f"1..{CONV_WINDOW_LIMIT}, pads in 0..{CONV_WINDOW_LIMIT} and groups "
-                                  f"in 1..{CONV_WINDOW_LIMIT}")
+                                  f"1..{CONV_WINDOW_LIMIT}, pads in 0..{CONV_WINDOW_LIMIT}, groups "
+                                  f"in 1..{CONV_WINDOW_LIMIT} and fresh 0 or 1")
         if op.name == "buffer.pool2d":
             window = m.constants[values["window"]]
             entries = unpack("i64", window.data) if isa.ELEMENT_NAMES[window.element] == "i64" else []
@@ -337,7 +337,7 @@ def _verify_lists(m, f, op, values, at, own_results):
         args, results = register_banks(callee.signature)
         if _counts(values, "args") != args or _counts(values, "dst") != results:
             raise VerifyError(f"{at}: operands do not match the signature of '{callee.name}'")
-    elif op.name in ("dispatch", "dispatch.async", "eval"):
+    elif op.name in ("dispatch", "dispatch.async", "eval", "buffer.conv2d.dispatch"):
         k = m.kernels[values["kernel"]]
         push = len(values["push_f"]) + len(values["push_i"])
         if push != k.push:
