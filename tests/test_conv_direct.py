@@ -14,6 +14,7 @@ import pytest
 
 from iree_lite.compiler import compile_module
 from iree_lite.ir.elements import CONV_WINDOW_LIMIT, pack
+from iree_lite.isa import ELEMENT_CODES
 from iree_lite.runtime.context import Context
 from iree_lite.vm import interp
 from iree_lite.vm.errors import VMError
@@ -197,6 +198,16 @@ def test_the_verifier_wants_eight_entries_the_last_zero_or_one(small_conv):
     for window in ([1] * 7, [1] * 9, [1] * 7 + [2], [1] * 7 + [-1]):
         with pytest.raises(VerifyError, match="a convolution window must be"):
             verify_module(with_window(small_conv[0], window))
+
+
+def test_the_verifier_wants_the_window_as_i64(small_conv):
+    """Eight entries' worth of bytes in another element type is no window (it used to reach an index error)."""
+    module = with_window(small_conv[0], [1] * 8)
+    (ordinal,) = [v["window"] for name, v in host_ops(module) if name == "buffer.conv2d"]
+    constants = list(module.constants)
+    constants[ordinal] = constants[ordinal].replace(element=ELEMENT_CODES["f64"], data=pack("f64", [1.0] * 8))
+    with pytest.raises(VerifyError, match="a convolution window must be i64"):
+        verify_module(module.replace(constants=constants))
 
 
 def test_shapes_that_do_not_agree_fail_the_call_on_both_vms(small_conv):

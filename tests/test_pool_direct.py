@@ -273,6 +273,14 @@ def test_the_verifier_wants_eight_entries_and_a_pooling_combiner(small_pool):
     for window in ([1] * 7, [1] * 9):
         with pytest.raises(VerifyError, match=WINDOW_ERROR):
             verify_module(with_constants(small_pool, window))
+    # Eight entries' worth of bytes in another element type is no window (it used to pass unread).
+    module = with_constants(small_pool, [1] * 8)
+    ((_, values),) = [(name, v) for name, v in host_ops(module) if name == "buffer.pool2d"]
+    constants = list(module.constants)
+    constants[values["window"]] = constants[values["window"]].replace(element=isa.ELEMENT_CODES["f64"],
+                                                                      data=pack("f64", [1.0] * 8))
+    with pytest.raises(VerifyError, match=WINDOW_ERROR):
+        verify_module(module.replace(constants=constants))
     for code, name in enumerate(isa.REDUCE_COMBINERS):
         module = with_constants(small_pool, combiner=code)
         if name in isa.POOL_PADDING:

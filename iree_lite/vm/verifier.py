@@ -294,7 +294,7 @@ def _verify_function(m, f):
         if op.name in ("buffer.conv2d", "buffer.conv2d.dispatch"):
             window = m.constants[values["window"]]
             entries = unpack("i64", window.data) if isa.ELEMENT_NAMES[window.element] == "i64" else []
-            if len(window.data) != 8 * 8 or not all(1 <= e <= CONV_WINDOW_LIMIT for e in entries[:4] + entries[6:7]) \
+            if len(entries) != 8 or not all(1 <= e <= CONV_WINDOW_LIMIT for e in entries[:4] + entries[6:7]) \
                     or not all(0 <= e <= CONV_WINDOW_LIMIT for e in entries[4:6]) or entries[7] not in (0, 1):
                 raise VerifyError(f"{at}: a convolution window must be i64 strides and dilations in "
                                   f"1..{CONV_WINDOW_LIMIT}, pads in 0..{CONV_WINDOW_LIMIT}, groups "
@@ -303,7 +303,7 @@ def _verify_function(m, f):
             window = m.constants[values["window"]]
             entries = unpack("i64", window.data) if isa.ELEMENT_NAMES[window.element] == "i64" else []
             combiner = m.constants[values["combiner"]].value
-            if len(window.data) != 8 * 8 or not all(1 <= e <= CONV_WINDOW_LIMIT for e in entries[:6]) \
+            if len(entries) != 8 or not all(1 <= e <= CONV_WINDOW_LIMIT for e in entries[:6]) \
                     or not all(0 <= e <= CONV_WINDOW_LIMIT for e in entries[6:]) or not \
                     0 <= combiner < len(isa.REDUCE_COMBINERS) or isa.REDUCE_COMBINERS[combiner] not in isa.POOL_PADDING:
                 raise VerifyError(f"{at}: a pooling window must be i64 sizes, strides and dilations in "
