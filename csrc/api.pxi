@@ -224,7 +224,7 @@ def load_module(verified, links, list loaded):
             lm.m.kernels[i].bind_role[j] = role
         for j, w in enumerate(k.code):
             lm.m.code[offset + j] = w
-            lm.m.kernels[i].cost += TILE_COST[(w & 0xFF) - FIRST_TILE_OP]
+            lm.m.kernels[i].cost += TILE_COST[opcode_of(w) - FIRST_TILE_OP]
         offset += len(k.code)
     for i, c in enumerate(module.constants):
         lm.m.constants[i].kind = c.kind

@@ -133,14 +133,15 @@ cdef inline Py_ssize_t coordinate_run(int64_t stride, int64_t size, int64_t* q, 
 cdef inline int k_spread(int size, char* d, const char* src, int64_t count, int64_t stride, int64_t length,
                          int64_t start, Py_ssize_t n) noexcept nogil:
     """t.spread: d[i] = src[((start + i) / stride) % length], by runs: copies
-    of consecutive elements, or fills of one. -5 for a non-positive stride
-    or length, -4 for a length past src's count."""
+    of consecutive elements, or fills of one. TILE_BAD_COORDINATE for a
+    non-positive stride or length, TILE_GATHER_OUT_OF_RANGE for a length
+    past src's count."""
     cdef Py_ssize_t i = 0, run
     cdef int64_t q, r, at
     if not coordinates_at(stride, length, start, &q, &r):
-        return -5
+        return TILE_BAD_COORDINATE
     if length > count:
-        return -4
+        return TILE_GATHER_OUT_OF_RANGE
     while i < n:
         at = q
         run = coordinate_run(stride, length, &q, &r, n - i)
@@ -412,7 +413,7 @@ cdef void run_tile(job_t* job, int64_t start, Py_ssize_t n, char* scratch) noexc
                 memcpy(dst, rd[T_BITCAST_a(w)], n * ELEMENT_SIZE[t])
             elif op == OP_T_LINDEX:
                 if k_lindex(<int64_t*>dst, job.push_i[T_LINDEX_a(w)], job.push_i[T_LINDEX_b(w)], start, n):
-                    tile_fail(job, op, -5)
+                    tile_fail(job, op, TILE_BAD_COORDINATE)
                     return
             elif op == OP_T_SPREAD:
                 b = T_SPREAD_b(w)
@@ -428,7 +429,7 @@ cdef void run_tile(job_t* job, int64_t start, Py_ssize_t n, char* scratch) noexc
             elif op == OP_T_GATHER:
                 b = T_GATHER_b(w)
                 if k_gather(ELEMENT_SIZE[t], dst, job.bind[b], job.held[b].count, <const int64_t*>rd[T_GATHER_a(w)], n):
-                    tile_fail(job, op, -4)
+                    tile_fail(job, op, TILE_GATHER_OUT_OF_RANGE)
                     return
             else:
                 err = half_arith(op, t, dst, rd, w, n, scratch)

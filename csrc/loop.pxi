@@ -69,6 +69,7 @@ ctypedef struct frame_t:
 
 
 include "buffer_ops.pxi"
+include "element_access.pxi"
 include "check_ops.pxi"
 include "dispatch.pxi"
 

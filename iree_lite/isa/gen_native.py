@@ -80,10 +80,10 @@ def _elementwise_kernels(name, arity, types, expr, t):
     decls += [f"    cdef const {ins[j]}* {v} = <const {ins[j]}*>{v}_" for j, v in enumerate("abc"[:arity])]
     body = []
     if types in ("sdiv", "udiv"):   # reject before dividing: no SIGFPE
-        body += ["    for i in range(n):", "        if b[i] == 0:", "            return -2"]
+        body += ["    for i in range(n):", "        if b[i] == 0:", "            return TILE_DIVISION_BY_ZERO"]
         if types == "sdiv":
             body += [f"        if (a[i] == <{ctype}>(<{utype}>1 << {bits - 1})) & (b[i] == -1):",
-                     "            return -3"]
+                     "            return TILE_DIVISION_OVERFLOW"]
     if (name, code) in BLOCK_KERNELS:
         body += [f"    {BLOCK_KERNELS[name, code]}(d, {', '.join('abc'[:arity])}, n)"]
     else:
@@ -379,9 +379,11 @@ def generate_pxi():
                                                           ("BIND_GATHERED", BIND_GATHERED))]
     lines += [f"    {name} = {getattr(module, name)}" for name in ("CONST_INT", "CONST_FLOAT", "CONST_LAYOUT", "CONST_DATA")]
     lines += [f"    RC_{name.upper()} = {code}" for code, name in enumerate(REDUCE_COMBINERS)]
+    lines += [f"    TILE_{name} = {code}" for name, (code, *_) in TILE_ERRORS.items()]
     lines += [f"cdef long long MAX_BUFFER_BYTES = {MAX_BUFFER_BYTES}   # too large for an enum (int)"]
-    n = 1 + max(-code for code in TILE_ERRORS)
-    rows = [TILE_ERRORS.get(-i, ("INTERNAL", "", "")) for i in range(n)]
+    by_code = {-code: row for code, *row in TILE_ERRORS.values()}
+    n = 1 + max(by_code)
+    rows = [by_code.get(i, ("INTERNAL", "", "")) for i in range(n)]
     lines += ["", "# Tile kernels' errors, by minus their code (isa.TILE_ERRORS): status, dialect and text.",
               f"cdef int TILE_ERROR_STATUS[{n}]", f"TILE_ERROR_STATUS[:] = [{', '.join(f'STATUS_{s}' for s, _, _ in rows)}]",
               f"cdef const char* TILE_ERROR_DIALECT[{n}]",

@@ -501,18 +501,20 @@ def ops_of_form(form):
     return [op for op in OPS if op.form == form]
 
 
-# Errors of tile kernels, by the code a kernel returns: (status, the dialect
-# the failing op is named in, text). Both VMs word them `'DIALECT.OP': TEXT`.
-TILE_ERRORS = {-2: ("OUT_OF_RANGE", "arith", "integer division by zero"),
-               -3: ("OUT_OF_RANGE", "arith", "signed integer overflow (INT_MIN / -1)"),
-               -4: ("OUT_OF_RANGE", "t", "index outside the gathered buffer"),
-               -5: ("INVALID_ARGUMENT", "t", "coordinate of a non-positive stride or size")}
+# Errors of tile kernels, by name: the code a kernel returns (0 is success,
+# -1 an op a kernel does not take), status, the dialect the failing op is
+# named in, and text. Both VMs word them `'DIALECT.OP': TEXT`; the native VM
+# names the codes TILE_<NAME>.
+TILE_ERRORS = {"DIVISION_BY_ZERO": (-2, "OUT_OF_RANGE", "arith", "integer division by zero"),
+               "DIVISION_OVERFLOW": (-3, "OUT_OF_RANGE", "arith", "signed integer overflow (INT_MIN / -1)"),
+               "GATHER_OUT_OF_RANGE": (-4, "OUT_OF_RANGE", "t", "index outside the gathered buffer"),
+               "BAD_COORDINATE": (-5, "INVALID_ARGUMENT", "t", "coordinate of a non-positive stride or size")}
 
 
-def tile_error(code, op_name):
-    """(status, message) of tile error `code` (TILE_ERRORS) raised by tile op
+def tile_error(name, op_name):
+    """(status, message) of tile error `name` (TILE_ERRORS) raised by tile op
     `op_name` ('t.divsi')."""
-    status, dialect, text = TILE_ERRORS[code]
+    _, status, dialect, text = TILE_ERRORS[name]
     return status, f"'{dialect}.{op_name[2:]}': {text}"
 # Kernel binding roles (module file, verifier, VMs).
 BIND_INPUT, BIND_OUTPUT, BIND_GATHERED = 0, 1, 2

@@ -192,9 +192,9 @@ def _shift(bits, b):
 
 def _div_check(bits, a, b, name, signed=True):
     if b == 0:
-        raise VMError(*isa.tile_error(-2, "t." + name))
+        raise VMError(*isa.tile_error("DIVISION_BY_ZERO", "t." + name))
     if signed and bits > 1 and a == -(1 << (bits - 1)) and b == -1:
-        raise VMError(*isa.tile_error(-3, "t." + name))
+        raise VMError(*isa.tile_error("DIVISION_OVERFLOW", "t." + name))
 
 
 def _trunc_div(a, b):

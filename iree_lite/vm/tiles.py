@@ -37,7 +37,7 @@ def run_kernel(kernel, bindings, push, count):
                 elif op.name == "t.spread":
                     indices = coordinates(op.name, start, n, push[v["a"]], push[v["c"]])
                     if push[v["c"]] > bindings[v["b"]].count:
-                        raise VMError(*isa.tile_error(-4, "t.spread"))
+                        raise VMError(*isa.tile_error("GATHER_OUT_OF_RANGE", "t.spread"))
                     regs[v["d"]] = gather(bindings[v["b"]], indices)
                 else:
                     element, regs[v["d"]] = compute(op, v, element, regs)
@@ -51,14 +51,14 @@ def coordinates(name, start, n, stride, size):
     """Lanes' coordinates along a dimension of row-major `stride` and `size`
     (t.lindex, t.spread): ((start + lane) / stride) % size."""
     if stride <= 0 or size <= 0:
-        raise VMError(*isa.tile_error(-5, name))
+        raise VMError(*isa.tile_error("BAD_COORDINATE", name))
     return [((start + i) // stride) % size for i in range(n)]
 
 
 def gather(buf, indices):
     """t.gather: buf's elements at `indices`, each checked against its size."""
     if any(not 0 <= i < buf.count for i in indices):
-        raise VMError(*isa.tile_error(-4, "t.gather"))
+        raise VMError(*isa.tile_error("GATHER_OUT_OF_RANGE", "t.gather"))
     values = buf.values()
     return [values[i] for i in indices]
 
