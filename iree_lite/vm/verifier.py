@@ -24,6 +24,12 @@ class VerifyError(Exception):
     pass
 
 
+def i64_entries(c, otherwise):
+    """The entries of data constant `c` when they are i64, else `otherwise`
+    (what fails the caller's check)."""
+    return unpack("i64", c.data) if isa.ELEMENT_NAMES[c.element] == "i64" else otherwise
+
+
 def check_limit(where, count, what, limit):
     """Raise unless `count` `what` (a plural noun) fit isa.VM_LIMITS[limit]."""
     if count > isa.VM_LIMITS[limit]:
@@ -271,7 +277,7 @@ def _verify_function(m, f):
                 raise VerifyError(f"{at}: {len(values['dims_i'])} sizes for {dynamic} dynamic dimensions")
         if op.name in ("buffer.slice", "buffer.insert"):
             sizes = m.constants[values["sizes"]]
-            counts = unpack("i64", sizes.data) if isa.ELEMENT_NAMES[sizes.element] == "i64" else [-2]
+            counts = i64_entries(sizes, [-2])
             dynamic = counts.count(-1)
             layout = m.constants[values["layout"]].shape if op.name == "buffer.slice" else None
             if min(counts, default=0) < -1 or len(values["at_i"]) != 2 * len(counts) + dynamic or layout is not None \
@@ -282,7 +288,7 @@ def _verify_function(m, f):
             amap = m.constants[values["map"]]
             layout = m.constants[values["layout"]].shape
             cols = len(layout) + 1
-            entries = unpack("i64", amap.data) if isa.ELEMENT_NAMES[amap.element] == "i64" else [0]
+            entries = i64_entries(amap, [0])
             rows = [entries[k:k + cols] for k in range(0, len(entries), cols)]
             fed = {exact_dimension(row[:-1], row[-1]) for row in rows}
             if len(entries) % cols or len(rows) > isa.MAX_RANK or \
@@ -293,7 +299,7 @@ def _verify_function(m, f):
             raise VerifyError(f"{at}: unknown combiner")
         if op.name in ("buffer.conv2d", "buffer.conv2d.dispatch"):
             window = m.constants[values["window"]]
-            entries = unpack("i64", window.data) if isa.ELEMENT_NAMES[window.element] == "i64" else []
+            entries = i64_entries(window, [])
             if len(entries) != 8 or not all(1 <= e <= CONV_WINDOW_LIMIT for e in entries[:4] + entries[6:7]) \
                     or not all(0 <= e <= CONV_WINDOW_LIMIT for e in entries[4:6]) or entries[7] not in (0, 1):
                 raise VerifyError(f"{at}: a convolution window must be i64 strides and dilations in "
@@ -301,7 +307,7 @@ def _verify_function(m, f):
                                   f"in 1..{CONV_WINDOW_LIMIT} and fresh 0 or 1")
         if op.name == "buffer.pool2d":
             window = m.constants[values["window"]]
-            entries = unpack("i64", window.data) if isa.ELEMENT_NAMES[window.element] == "i64" else []
+            entries = i64_entries(window, [])
             combiner = m.constants[values["combiner"]].value
             if len(entries) != 8 or not all(1 <= e <= CONV_WINDOW_LIMIT for e in entries[:6]) \
                     or not all(0 <= e <= CONV_WINDOW_LIMIT for e in entries[6:]) or not \
