@@ -457,12 +457,13 @@ TRACE_KINDS = {"call": TRACE_CALL, "dispatch": TRACE_DISPATCH, "tiles": TRACE_TI
                "wait": TRACE_WAIT, "flow": TRACE_FLOW, "op": TRACE_OP, "rows": TRACE_ROWS}
 
 
-def kernel_isa(limit=None):   # (KERNEL_ISAS: generated into isa_kernels.pxi)
+def kernel_isa(limit=None):
     """The instruction set the C kernels (csrc/lite_tile.h: f32 exp, the
     matmul tiles) and the tile kernels (csrc/tile_isa.pxi) run on:
-    "avx512", "avx2" or "sse2", the
-    widest the CPU has up to a limit. With `limit` (one of those), the limit
-    from now on: tests use it to run each variant; "avx512" is the default."""
+    "avx512", "avx2" or "sse2" (KERNEL_ISAS, generated into isa_kernels.pxi),
+    the widest the CPU has up to a limit. With `limit` (one of those), the
+    limit from now on: tests use it to run each variant; "avx512" is the
+    default."""
     if limit is not None:
         lite_set_isa_limit(KERNEL_ISAS[limit])
     return next(name for name, isa in KERNEL_ISAS.items() if isa == lite_isa())
