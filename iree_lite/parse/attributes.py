@@ -18,6 +18,9 @@ F64 = ScalarType("f64")
 MAX_NESTING = 100
 MAX_DIMENSION = (1 << 63) - 1
 PACKED_STORAGE = "#iree_encoding.packed_storage"
+# Enumerated dialect attributes whose value iree-lite reads; MLIR rejects any other value.
+ENUM_ATTRIBUTES = {"#linalg.type_fn": ("::mlir::linalg::TypeFn", ("cast_signed", "cast_unsigned")),
+                   "#linalg.iterator_type": ("::mlir::utils::IteratorType", ("parallel", "reduction"))}
 
 
 def nested(parse):
@@ -315,7 +318,12 @@ class TypeAttributeSyntax:
 
     def parse_opaque_attribute(self, tok):
         """A dialect attribute iree-lite does not interpret (`#arith.fastmath<none>`),
-        kept as its source text."""
+        kept as its source text; an enumerated one's value is checked first."""
+        if tok.text in ENUM_ATTRIBUTES and self.is_punct("<"):
+            enum, values = ENUM_ATTRIBUTES[tok.text]
+            value = self.lexer_peek()
+            if value.text not in values:
+                raise self.error(f"expected {enum} to be one of: {', '.join(values)}", value)
         close = self.skip_angle_body() or tok
         colon, resume = self.tok, self.lexer.pos
         if self.parse_optional_punct(":"):   # typed by a dialect type: `#hal.device.target<...> : !hal.device`

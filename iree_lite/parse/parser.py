@@ -38,6 +38,14 @@ class Parser(TypeAttributeSyntax, DenseSyntax, GenericSyntax, ResourceSyntax, Bl
         self.tok = self.lexer.next()
         return tok
 
+    def lexer_peek(self):
+        """The token after the current one, without consuming either."""
+        tok, pos = self.tok, self.lexer.pos
+        self.advance()
+        following = self.tok
+        self.tok, self.lexer.pos = tok, pos
+        return following
+
     def reset(self, offset):
         self.lexer.reset(offset)
         self.tok = self.lexer.next()
