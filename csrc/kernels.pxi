@@ -21,6 +21,16 @@ ctypedef fused real:
     double
 
 
+cdef extern from "lite_tile.h" nogil:
+    double lite_default_nan()
+
+
+cdef inline real default_nan_if_new(real r, bint operands_not_nan) noexcept nogil:
+    # A NaN made from operands none of which is NaN is the machine's default
+    # NaN, whatever sign the libm function gave it (isa/gen_native.py).
+    return <real>lite_default_nan() if (r != r) and operands_not_nan else r
+
+
 cdef inline real maximumf(real a, real b) noexcept nogil:
     # IEEE 754-2019 maximum, as selects so gcc vectorises it: a NaN operand
     # is the result (a's first, as LLVM lowers it); for two zeros a + b

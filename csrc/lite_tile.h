@@ -167,6 +167,10 @@ LITE_MM_DISPATCH(i64, int64_t, u64)
    through a buffer because d may be a. */
 #define LITE_EXP_CHUNK 256
 
+/* The machine's default NaN (x86: sign set; Arm: clear), made by the
+   hardware at run time: a constant inf - inf would fold to the compiler's own. */
+static inline double lite_default_nan(void) { volatile double inf = INFINITY; return inf - inf; }
+
 static inline float lite_exp_definition_f32(float x) { return (float)exp((double)x); }
 
 /* c ? a : b, as a select of bits: where gcc sees a branch instead, it moves

@@ -42,6 +42,13 @@ BLOCK_KERNELS = {("exp", "F32"): "lite_exp_f32", ("erf", "F32"): "lite_erf_f32"}
 EXACT_IN_F32 = {"fabs", "fmod", "copysign", "fmax", "fmin", "floor", "ceil", "round", "trunc", "nearbyint",
                 "fma"}
 
+# libm functions that never make a NaN from operands none of which is NaN.
+# Every other one's NaN for an operand outside its domain has whatever sign
+# glibc gives (asin's is clear, sin's set): the kernel replaces it with the
+# machine's default NaN (csrc/kernels.pxi's default_nan_if_new), as the
+# hardware's own invalid operations make and the reference interpreter defines.
+NEVER_MAKE_NAN = {"fabs", "copysign", "fmax", "fmin", "floor", "ceil", "round", "trunc", "nearbyint"}
+
 # A tile op's cost per element in simple-op units (TILE_COST), for the VM's
 # choice to run a dispatch on the submitting thread (csrc/dispatch.pxi): an op
 # calling any other libm function (in double, or a block kernel in its place)
@@ -87,7 +94,11 @@ def _elementwise_kernels(name, arity, types, expr, t):
     if (name, code) in BLOCK_KERNELS:
         body += [f"    {BLOCK_KERNELS[name, code]}(d, {', '.join('abc'[:arity])}, n)"]
     else:
-        body += ["    for i in range(n):", f"        d[i] = {_subst(expr, t)}"]
+        value = _subst(expr, t)
+        if types == "float" and set(re.findall(r"(\w+)\{f\}\(", expr)) - NEVER_MAKE_NAN:
+            not_nan = " and ".join(f"{v}[i] == {v}[i]" for v in "abc"[:arity])
+            value = f"default_nan_if_new(<{ctype}>({value}), {not_nan})"
+        body += ["    for i in range(n):", f"        d[i] = {value}"]
     return _kernel(f"{name}_{code.lower()}",
                    "char* d_, const char* a_, const char* b_, const char* c_, int extra, Py_ssize_t n",
                    decls, body)

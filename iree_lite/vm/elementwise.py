@@ -11,16 +11,21 @@ from .. import isa
 from ..ir.elements import INT_BITS, pack, unpack, wrap_int
 from .errors import VMError
 
-NAN = float("nan")
 INF = float("inf")
+# The NaN an invalid operation on operands that are not NaN makes: the
+# machine's default NaN (x86: sign set), computed here as the hardware makes
+# it. The native kernels give it for every domain error too, whatever libm gives.
+DEFAULT_NAN = INF - INF
 
 
 def _divf(a, b):
     try:
         return a / b
     except ZeroDivisionError:
-        if a != a or a == 0:
-            return NAN
+        if a != a:
+            return a * 1.0   # the NaN dividend, quieted as the division quiets it
+        if a == 0:
+            return DEFAULT_NAN
         return math.copysign(INF, a) * math.copysign(1.0, b)
 
 
@@ -45,15 +50,15 @@ def _minimumf(a, b):
     return a if a < b else b
 
 
-def _ieee(fn, at_zero=NAN):
+def _ieee(fn, at_zero=None):
     """fn with IEEE results where Python's math raises: a domain error is
-    NaN (or `at_zero` for an argument of 0, as log(0) = -inf), an overflow
+    DEFAULT_NAN (or `at_zero` for an argument of 0, as log(0) = -inf), an overflow
     is infinity with the sign the exact result would have."""
     def f(*xs):
         try:
             return fn(*xs)
         except ValueError:
-            return at_zero if xs[0] == 0 and at_zero is not NAN else NAN
+            return at_zero if xs[0] == 0 and at_zero is not None else DEFAULT_NAN
         except OverflowError:
             return _overflow(fn, xs)
     return f
