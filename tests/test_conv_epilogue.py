@@ -175,3 +175,51 @@ def test_other_inits_are_copied_and_accumulated_onto(init, n, c, h, w, f):
                if name == "buffer.conv2d"]
     assert [window[-1] for window in windows] == [0] and "buffer.clone" in names_of(src)
     check_both_vms(src, [xs, ws])
+
+
+def fire_source(n, c, h, w, f1, f3):
+    """@f(x, w1, w3, b1, b3) -> concat(relu(conv1x1(x) + b1), relu(conv3x3(pad(x)) + b3))
+    along the channels, as SqueezeNet's expand layers; and the arguments' shapes."""
+    def conv_relu(k, f, wname, bname, pad):
+        outs, xin = (n, f, h, w), "%p" if pad else "%x"
+        return (f"  %i{k} = linalg.fill ins(%zero : f32) outs(%e{k} : {tensor(outs)}) -> {tensor(outs)}\n"
+                f"  %c{k} = linalg.conv_2d_nchw_fchw {{dilations = dense<1> : tensor<2xi64>, "
+                f"strides = dense<1> : tensor<2xi64>}} ins({xin}, %{wname} : "
+                f"{tensor((n, c, h + 2 * pad, w + 2 * pad))}, {tensor((f, c, k, k))}) "
+                f"outs(%i{k} : {tensor(outs)}) -> {tensor(outs)}\n"
+                f"  %r{k} = linalg.generic {{indexing_maps = [{MAP4}, {CHANNEL}, {MAP4}], iterator_types = "
+                f"[\"parallel\", \"parallel\", \"parallel\", \"parallel\"]}} ins(%c{k}, %{bname} : {tensor(outs)}, "
+                f"{tensor((f,))}) outs(%e{k} : {tensor(outs)}) {{\n"
+                f"  ^bb0(%a: f32, %b: f32, %o: f32):\n    %s = arith.addf %a, %b : f32\n"
+                f"    %y = arith.maximumf %s, %zero : f32\n    linalg.yield %y : f32\n  }} -> {tensor(outs)}\n")
+    shapes = [(n, c, h, w), (f1, c, 1, 1), (f3, c, 3, 3), (f1,), (f3,)]
+    names = ["x", "w1", "w3", "b1", "b3"]
+    cat = (n, f1 + f3, h, w)
+    src = (f"func.func @f({', '.join(f'%{v}: {tensor(s)}' for v, s in zip(names, shapes))}) -> {tensor(cat)} {{\n"
+           f"  %zero = arith.constant 0.0 : f32\n"
+           f"  %e1 = tensor.empty() : {tensor((n, f1, h, w))}\n  %e3 = tensor.empty() : {tensor((n, f3, h, w))}\n"
+           f"  %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {{\n"
+           f"  ^bb0(%i0: index, %j1: index, %j2: index, %j3: index):\n    tensor.yield %zero : f32\n"
+           f"  }} : {tensor(shapes[0])} to {tensor((n, c, h + 2, w + 2))}\n"
+           + conv_relu(1, f1, "w1", "b1", 0) + conv_relu(3, f3, "w3", "b3", 1) +
+           f"  %cat = tensor.concat dim(1) %r1, %r3 : ({tensor((n, f1, h, w))}, {tensor((n, f3, h, w))}) "
+           f"-> {tensor(cat)}\n  return %cat : {tensor(cat)}\n}}\n")
+    return src, shapes
+
+
+# (n, c, h, w, f1, f3): pixels around a panel (6, 16, 17) and the epilogue's
+# block (255..257), enough for rows in cache (33x33), filters around a tile's
+# rows; no image (no parts: the concat is copied).
+FIRE_SIZES = [(1, 2, 2, 3, 3, 2), (1, 3, 4, 4, 8, 9), (1, 2, 1, 17, 7, 1), (1, 3, 15, 17, 4, 4),
+              (1, 2, 1, 257, 2, 3), (1, 4, 33, 33, 8, 16), (0, 3, 4, 4, 2, 2)]
+
+
+@pytest.mark.parametrize("n,c,h,w,f1,f3", FIRE_SIZES)
+def test_convolutions_write_their_epilogues_into_the_parts_of_a_concat(n, c, h, w, f1, f3):
+    src, shapes = fire_source(n, c, h, w, f1, f3)
+    names = names_of(src)
+    assert names.count("buffer.conv2d.dispatch") == 2 and "buffer.conv2d" not in names and "dispatch" not in names
+    assert names.count("buffer.part") == (2 if n == 1 else 0) and names.count("buffer.scatter") == (0 if n == 1 else 2)
+    in_cache = check_both_vms(src, shapes, seed=h + w)
+    # In cache on one worker; on two, where each takes enough panels (the kernels' split decides).
+    assert in_cache[0] == (2 if n * h * w > 1024 else 0) and in_cache[1] <= in_cache[0]
