@@ -116,8 +116,12 @@ class FunctionLowering:
         return [self.values[v] for v in yielded.operands]
 
     def accumulator(self, op):
-        """A fresh copy of the op's init operand, to accumulate into."""
+        """A fresh copy of the op's init operand to accumulate into, or the
+        init itself where only this op reads it (BufferPlan.folds_into_init)."""
         self.timeline.settle(op.loc)   # reads contents now
+        if op.results[0] in self.plan.folds_into_init:
+            reg = self.values[op.results[0]] = self.values[op.operands[0]]
+            return reg
         reg = self.result(op)
         self.emit("buffer.clone", op.loc, dst=reg, src=self.values[op.operands[0]])
         return reg

@@ -14,6 +14,9 @@
   the epilogue reads it element by element only (no gather); a
   convolution from +0.0 then writes straight into that output's part of
   a concat.
+- An op that folds into a copy of its init (a reduction, matmul, pooling
+  or accumulating convolution) folds into the init's own buffer when that
+  is a fill (tensor.splat, a splat constant) of its block only it reads.
 - Any other group output outside scf regions may take the buffer of one of
   the group's inputs that a group of this function computed and that
   nothing reads afterwards (reuse by liveness).
@@ -33,6 +36,7 @@ class BufferPlan:
     copies: list = field(default_factory=list)     # (result index, Value or None: the returned one, argument Value)
     reuse: dict = field(default_factory=dict)      # group output Value -> the group input whose buffer it takes
     parts: dict = field(default_factory=dict)      # group output or convolution Value -> (tensor.concat result, element offset)
+    folds_into_init: set = field(default_factory=set)   # results of ops folding into their init's buffer (no copy)
 
 
 def plan_buffers(func):
@@ -46,6 +50,7 @@ def plan_buffers(func):
         plan_outputs(plan, func, outs, *func.dispatch[id(func.body)])
     plan_parts(plan, func)
     plan_epilogues(plan, func)
+    plan_folds(plan, func)
     plan_reuse(plan, func)
     return plan
 
@@ -117,6 +122,25 @@ def plan_epilogues(plan, func):
                     continue
                 plan.parts[acc] = plan.parts[outputs[0]]
             plan.reuse[outputs[0]] = acc
+
+
+# Ops whose result is their init (operand 0) folded with the rest in place:
+# codegen gives each a copy of the init to fold into (FunctionLowering.accumulator).
+FOLDS = ("iree_lite.reduce", "iree_lite.matmul", "iree_lite.pool2d", "iree_lite.conv2d")
+
+
+def plan_folds(plan, func):
+    """Fill plan.folds_into_init (see above): a fill is a new buffer each time it runs."""
+    for block in func.blocks:
+        items, users = func.dispatch[id(block)]
+        for op in items:
+            if isinstance(op, Group) or op.name not in FOLDS or op.name == "iree_lite.conv2d" and len(op.operands) == 2:
+                continue
+            init = op.operands[0]
+            fill = init.owner
+            if getattr(fill, "parent", None) is block and users.get(init) == [op] and (
+                    fill.name == "tensor.splat" or fill.name == "arith.constant" and fill.attributes["value"].splat):
+                plan.folds_into_init.add(op.results[0])
 
 
 def plan_reuse(plan, func):
