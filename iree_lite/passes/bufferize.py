@@ -35,7 +35,7 @@ class BufferPlan:
     in_place: dict = field(default_factory=dict)   # Value -> argument Value that holds it
     copies: list = field(default_factory=list)     # (result index, Value or None: the returned one, argument Value)
     reuse: dict = field(default_factory=dict)      # group output Value -> the group input whose buffer it takes
-    parts: dict = field(default_factory=dict)      # group output or convolution Value -> (tensor.concat result, element offset)
+    parts: dict = field(default_factory=dict)      # group output or convolution -> (tensor.concat result, element offset)
     folds_into_init: set = field(default_factory=set)   # results of ops folding into their init's buffer (no copy)
 
 

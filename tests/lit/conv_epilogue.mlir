@@ -55,7 +55,8 @@ func.func @conv_bias_relu(%x: tensor<1x1x3x3xf32>, %w: tensor<2x1x2x2xf32>, %b: 
   return %out : tensor<1x2x2x2xf32>
 }
 
-func.func @expand_concat(%x: tensor<1x2x3x3xf32>, %w1: tensor<2x2x1x1xf32>, %w3: tensor<3x2x3x3xf32>, %b1: tensor<2xf32>, %b3: tensor<3xf32>) -> tensor<1x5x3x3xf32> {
+func.func @expand_concat(%x: tensor<1x2x3x3xf32>, %w1: tensor<2x2x1x1xf32>, %w3: tensor<3x2x3x3xf32>,
+                         %b1: tensor<2xf32>, %b3: tensor<3xf32>) -> tensor<1x5x3x3xf32> {
   %zero = arith.constant 0.0 : f32
   %e2 = tensor.empty() : tensor<1x2x3x3xf32>
   %i2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32>
