@@ -90,10 +90,10 @@ def names_of(src):
     return [name for name, _ in host_ops(compile_module(src, "c.mlir"))]
 
 
-def check_both_vms(src, shapes, seed=0):
+def check_both_vms(src, shapes, seed=0, execution_model="async-internal"):
     """Native bit for bit the reference on each device; the number of
     epilogues each ran on the rows as they were done."""
-    module = compile_module(src, "c.mlir")
+    module = compile_module(src, "c.mlir", execution_model)
     arrays = arguments(shapes, seed)
     ref = interp.Context()
     ref.load(module)
@@ -132,6 +132,15 @@ def test_sizes_around_the_panels_match_the_reference(kernel_isa, body, n, c, h, 
                               seed=c + f)
     # In cache where each worker takes at least 8 panels at once 8 times over.
     assert in_cache == ([1, 1] if n * h * w > 1024 else [0, 0])
+
+
+def test_an_async_function_runs_the_epilogue_with_its_convolution():
+    """A coarse-fences function queues its dispatches; a convolution's
+    epilogue runs with the convolution all the same."""
+    src, shapes = epilogue_source("bias_residual_relu", 1, 2, 33, 33, 9)
+    names = [name for name, _ in host_ops(compile_module(src, "c.mlir", "async-external"))]
+    assert "buffer.conv2d.dispatch" in names and "dispatch.async" not in names
+    assert check_both_vms(src, shapes, seed=1, execution_model="async-external") == [1, 1]
 
 
 def test_no_channels_gives_the_epilogue_of_zero_sums():
