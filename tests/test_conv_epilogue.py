@@ -90,10 +90,10 @@ def names_of(src):
     return [name for name, _ in host_ops(compile_module(src, "c.mlir"))]
 
 
-def check_both_vms(src, shapes, seed=0):
+def check_both_vms(src, shapes, seed=0, execution_model="async-internal"):
     """Native bit for bit the reference on each device; the number of
     epilogues each ran on the rows as they were done."""
-    module = compile_module(src, "c.mlir")
+    module = compile_module(src, "c.mlir", execution_model)
     arrays = arguments(shapes, seed)
     ref = interp.Context()
     ref.load(module)
@@ -134,6 +134,15 @@ def test_sizes_around_the_panels_match_the_reference(kernel_isa, body, n, c, h, 
     assert in_cache == ([1, 1] if n * h * w > 1024 else [0, 0])
 
 
+def test_an_async_function_runs_the_epilogue_with_its_convolution():
+    """A coarse-fences function queues its dispatches; a convolution's
+    epilogue runs with the convolution all the same."""
+    src, shapes = epilogue_source("bias_residual_relu", 1, 2, 33, 33, 9)
+    names = [name for name, _ in host_ops(compile_module(src, "c.mlir", "async-external"))]
+    assert "buffer.conv2d.dispatch" in names and "dispatch.async" not in names
+    assert check_both_vms(src, shapes, seed=1, execution_model="async-external") == [1, 1]
+
+
 def test_no_channels_gives_the_epilogue_of_zero_sums():
     check_both_vms(*epilogue_source("bias_residual_relu", 1, 0, 4, 4, 8, k=1, pad=0))
 
@@ -166,12 +175,62 @@ def test_agrees_with_iree(reference_iree, tmp_path, body):
 
 @pytest.mark.parametrize("init", ["1.5", "-0.0"])
 @pytest.mark.parametrize("n,c,h,w,f", [(1, 3, 4, 4, 9), (1, 2, 1, 17, 8), (1, 0, 4, 4, 8)])
-def test_other_inits_are_copied_and_accumulated_onto(init, n, c, h, w, f):
-    """Only a +0.0 init is the kernel's own start: -0.0 + -0.0 is -0.0."""
+def test_other_inits_are_filled_and_accumulated_onto(init, n, c, h, w, f):
+    """Only a +0.0 init is the kernel's own start: -0.0 + -0.0 is -0.0. The
+    fill only the convolution reads is accumulated onto in place (no copy)."""
     src, xs, ws = conv_source("conv_2d_nchw_fchw", n, c, h, w, f, k=1)
     src = src.replace("dense<0.0>", f"dense<{init}>")
     module = compile_module(src, "c.mlir")
     windows = [unpack("i64", module.constants[v["window"]].data) for name, v in host_ops(module)
                if name == "buffer.conv2d"]
-    assert [window[-1] for window in windows] == [0] and "buffer.clone" in names_of(src)
+    names = names_of(src)
+    assert [window[-1] for window in windows] == [0] and "dispatch" in names and "buffer.clone" not in names
     check_both_vms(src, [xs, ws])
+
+
+def fire_source(n, c, h, w, f1, f3):
+    """@f(x, w1, w3, b1, b3) -> concat(relu(conv1x1(x) + b1), relu(conv3x3(pad(x)) + b3))
+    along the channels, as SqueezeNet's expand layers; and the arguments' shapes."""
+    def conv_relu(k, f, wname, bname, pad):
+        outs, xin = (n, f, h, w), "%p" if pad else "%x"
+        return (f"  %i{k} = linalg.fill ins(%zero : f32) outs(%e{k} : {tensor(outs)}) -> {tensor(outs)}\n"
+                f"  %c{k} = linalg.conv_2d_nchw_fchw {{dilations = dense<1> : tensor<2xi64>, "
+                f"strides = dense<1> : tensor<2xi64>}} ins({xin}, %{wname} : "
+                f"{tensor((n, c, h + 2 * pad, w + 2 * pad))}, {tensor((f, c, k, k))}) "
+                f"outs(%i{k} : {tensor(outs)}) -> {tensor(outs)}\n"
+                f"  %r{k} = linalg.generic {{indexing_maps = [{MAP4}, {CHANNEL}, {MAP4}], iterator_types = "
+                f"[\"parallel\", \"parallel\", \"parallel\", \"parallel\"]}} ins(%c{k}, %{bname} : {tensor(outs)}, "
+                f"{tensor((f,))}) outs(%e{k} : {tensor(outs)}) {{\n"
+                f"  ^bb0(%a: f32, %b: f32, %o: f32):\n    %s = arith.addf %a, %b : f32\n"
+                f"    %y = arith.maximumf %s, %zero : f32\n    linalg.yield %y : f32\n  }} -> {tensor(outs)}\n")
+    shapes = [(n, c, h, w), (f1, c, 1, 1), (f3, c, 3, 3), (f1,), (f3,)]
+    names = ["x", "w1", "w3", "b1", "b3"]
+    cat = (n, f1 + f3, h, w)
+    src = (f"func.func @f({', '.join(f'%{v}: {tensor(s)}' for v, s in zip(names, shapes))}) -> {tensor(cat)} {{\n"
+           f"  %zero = arith.constant 0.0 : f32\n"
+           f"  %e1 = tensor.empty() : {tensor((n, f1, h, w))}\n  %e3 = tensor.empty() : {tensor((n, f3, h, w))}\n"
+           f"  %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {{\n"
+           f"  ^bb0(%i0: index, %j1: index, %j2: index, %j3: index):\n    tensor.yield %zero : f32\n"
+           f"  }} : {tensor(shapes[0])} to {tensor((n, c, h + 2, w + 2))}\n"
+           + conv_relu(1, f1, "w1", "b1", 0) + conv_relu(3, f3, "w3", "b3", 1) +
+           f"  %cat = tensor.concat dim(1) %r1, %r3 : ({tensor((n, f1, h, w))}, {tensor((n, f3, h, w))}) "
+           f"-> {tensor(cat)}\n  return %cat : {tensor(cat)}\n}}\n")
+    return src, shapes
+
+
+# (n, c, h, w, f1, f3): pixels around a panel (6, 16, 17) and the epilogue's
+# block (255..257), enough for rows in cache (33x33), filters around a tile's
+# rows; no image (no parts: the concat is copied).
+FIRE_SIZES = [(1, 2, 2, 3, 3, 2), (1, 3, 4, 4, 8, 9), (1, 2, 1, 17, 7, 1), (1, 3, 15, 17, 4, 4),
+              (1, 2, 1, 257, 2, 3), (1, 4, 33, 33, 8, 16), (0, 3, 4, 4, 2, 2)]
+
+
+@pytest.mark.parametrize("n,c,h,w,f1,f3", FIRE_SIZES)
+def test_convolutions_write_their_epilogues_into_the_parts_of_a_concat(n, c, h, w, f1, f3):
+    src, shapes = fire_source(n, c, h, w, f1, f3)
+    names = names_of(src)
+    assert names.count("buffer.conv2d.dispatch") == 2 and "buffer.conv2d" not in names and "dispatch" not in names
+    assert names.count("buffer.part") == (2 if n == 1 else 0) and names.count("buffer.scatter") == (0 if n == 1 else 2)
+    in_cache = check_both_vms(src, shapes, seed=h + w)
+    # In cache on one worker; on two, where each takes enough panels (the kernels' split decides).
+    assert in_cache[0] == (2 if n * h * w > 1024 else 0) and in_cache[1] <= in_cache[0]

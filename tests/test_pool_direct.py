@@ -99,6 +99,23 @@ def test_poolings_are_one_direct_pooling_of_the_unpadded_input(kind, form):
     assert not {"buffer.expand", "buffer.scatter", "buffer.reduce"} & set(names)
 
 
+@pytest.mark.parametrize("init", ["fill", "arg", "fill read again"])
+def test_a_pooling_folds_into_its_fill_when_only_it_reads_that(init):
+    """The fill is a new buffer only the pooling reads: no copy of it to fold
+    into (BufferPlan.folds_into_init); an argument, or a fill returned as
+    well, is copied first."""
+    src, shapes = pool_source("max", 1, 3, 7, 8, init="arg" if init == "arg" else "fill")
+    if init == "fill read again":
+        t = tensor((1, 3, 5, 6))
+        src = src.replace(f"return %r : {t}", f"return %r, %init : {t}, {t}").replace(f"-> {t} {{", f"-> ({t}, {t}) {{")
+    module = compile_module(src, "p.mlir")
+    names = [name for name, _ in host_ops(module)]
+    assert names.count("buffer.clone") == (0 if init == "fill" else 1)
+    results = same_on_both_devices(module, "f", arrays_for(shapes, seed=4))
+    if init == "fill read again":   # the fill itself, untouched by the pooling
+        assert np.all(np.asarray(results[1]) == -np.inf)
+
+
 @pytest.mark.parametrize("change", [("%m = arith.maximumf %o, %v", "%m = arith.maximumf %v, %o"),
                                     ("d2 * 1 + d4 * 1, d3 * 1 + d5 * 1", "d2 * 1 + d4 * 1, d3 * 1 + d5 * 1 + 1"),
                                     ("d2 * 1 + d4 * 1, d3 * 1 + d5 * 1", "d2 * 1 + d4 * 1, d3 * 1 + d4 * 1")])

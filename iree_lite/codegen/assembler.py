@@ -3,8 +3,8 @@
 Op lowering appends instructions over virtual registers (regalloc.VReg) and
 branch targets (regalloc.Label); `assemble` allocates registers, places the
 labels (a first pass sizing every instruction) and encodes the code with
-the ISA table. Two peepholes rewrite instructions already emitted:
-`signal_directly` and `conv_epilogue`.
+the ISA table. A peephole rewrites instructions already emitted:
+`signal_directly`.
 """
 from array import array
 
@@ -51,29 +51,6 @@ class Assembler:
         del self.insts[uses[0]]
         return True
 
-    def conv_epilogue(self, kernel, bindings, push_f, push_i):
-        """When a dispatch of `kernel` over `bindings` reads the result of the
-        last buffer.conv2d, with only constants and allocations of other
-        registers emitted since, make the two one buffer.conv2d.dispatch
-        (the VM runs the kernel on the output while it is in cache); returns
-        whether it did."""
-        for at in range(len(self.insts) - 1, -1, -1):
-            name, operands, loc = self.insts[at]
-            if name == "buffer.conv2d":
-                break
-            if name not in EPILOGUE_SETUP:
-                return False
-        else:
-            return False
-        conv = {operands[k] for k in ("acc", "input", "filter")}
-        if operands["acc"] not in bindings or any(v in conv for _, later, _ in self.insts[at + 1:]
-                                                  for v in later.values()):
-            return False
-        del self.insts[at]
-        self.emit("buffer.conv2d.dispatch", loc, **operands, kernel=kernel, bind_r=bindings, push_f=push_f,
-                  push_i=push_i)
-        return True
-
     def assemble(self, args):
         """((ni, nf, nr) register counts, array of code words, [(word offset,
         line, col)]) with `args` pinned to the first registers of their bank;
@@ -94,11 +71,6 @@ class Assembler:
                 locs.append((len(code), loc.line, loc.col))
             code.extend(isa.encode(name, {k: _physical(v, phys) for k, v in operands.items()}))
         return counts, array("I", code), locs
-
-
-# What may stand between a convolution and its epilogue's dispatch: these
-# only define registers of their own.
-EPILOGUE_SETUP = ("const.i", "const.f", "buffer.const", "buffer.alloc")
 
 
 def _physical(v, phys, unplaced=None):

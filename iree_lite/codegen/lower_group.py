@@ -1,7 +1,9 @@
 """Lowering a dispatch group: one tile kernel (kernels.build_kernel) run
-over the group's shape, or evaluated once for a scalar group. Each output
-goes where buffer planning put it: an output argument, the buffer of an
-input read for the last time, or a new buffer."""
+over the group's shape, or evaluated once for a scalar group; a group with
+a convolution runs it as the convolution's epilogue (buffer.conv2d.dispatch).
+Each output goes where buffer planning put it: an output argument, the
+buffer of an input read for the last time, its part of a concat, or a new
+buffer."""
 import math
 
 from ..dialects import lookup
@@ -12,6 +14,10 @@ from ..isa import register_bank
 
 def lower_group(fl, group, users):
     outputs = group.outputs(users)
+    conv = None if group.conv is None else conv2d_operands(fl, group.conv)
+    if conv is not None and (not outputs or fl.mb.trace_dispatch_tensors):
+        fl.emit("buffer.conv2d", group.conv.loc, **conv)   # on its own: its epilogue is dead, or traced
+        conv = None
     if not outputs:
         return   # dead: nothing reads what it computes
     try:
@@ -48,15 +54,18 @@ def lower_group(fl, group, users):
             fl.values[v] = fl.values[storage]
             if dynamic:
                 fl.emit("buffer.match", loc, a=fl.values[v], b=fl.values[shaped[0]], where=fl.where(group.ops[-1]))
-        elif v in fl.plan.parts:   # computed into its part of a concat's buffer
-            fl.values[v] = fl.part(v, loc)
         elif v in fl.plan.reuse:   # an input's buffer, read for the last time here, takes the result
             fl.values[v] = fl.values[fl.plan.reuse[v]]
+        elif v in fl.plan.parts:   # computed into its part of a concat's buffer
+            fl.values[v] = fl.part(v, loc)
         else:
             fl.values[v] = fl.alloc(v.type, loc, like=fl.values[shaped[0]] if dynamic else None)
         outs.append(fl.values[v])
     if fl.mb.trace_dispatch_tensors:
         traced_dispatch(fl, group, kernel, (plan.inputs, ins), (plan.outputs, outs), push_f, push_i, loc)
+    elif conv is not None:   # run to completion, as the convolution is
+        fl.emit("buffer.conv2d.dispatch", group.conv.loc, **conv, kernel=kernel, bind_r=ins + outs,
+                push_f=push_f, push_i=push_i)
     else:
         fl.dispatch(kernel, ins + outs, push_f, push_i, loc)
 
@@ -84,3 +93,19 @@ def traced_dispatch(fl, group, kernel, ins, outs, push_f, push_i, loc):
         fl.emit("debug.trace", loc, key=fl.mb.text(f"{key} {what}".encode()), view_r=views)
         if what == "inputs":
             fl.emit("dispatch", loc, kernel=kernel, bind_r=ins[1] + outs[1], push_f=push_f, push_i=push_i)
+
+
+def conv2d_operands(fl, op):
+    """buffer.conv2d's operands for conv2d(acc, input, filter), which
+    accumulates into a copy of acc, or conv2d(input, filter), whose window
+    says fresh: it writes a new buffer, or its part of a concat's
+    (BufferPlan.parts)."""
+    r = op.results[0]
+    if len(op.operands) == 2:
+        fl.timeline.settle(op.loc)
+        acc = fl.values[r] = fl.part(r, op.loc) if r in fl.plan.parts else fl.alloc(r.type, op.loc)
+    else:
+        acc = fl.accumulator(op)
+    x, w = op.operands[-2:]
+    return {"acc": acc, "input": fl.values[x], "filter": fl.values[w],
+            "window": fl.mb.i64_data(list(op.attributes["window"]))}

@@ -1,6 +1,7 @@
 """Lowering the compiler's internal iree_lite ops (the linalg rewrite's
 output) to buffer instructions."""
 from .. import isa
+from .lower_group import conv2d_operands
 from .lowering import lowers
 from ..isa.module import CONST_INT, Constant
 
@@ -12,14 +13,6 @@ def lower_view(fl, op):
             layout=fl.mb.layout(op.results[0].type), dims_i=[fl.values[v] for v in op.operands[1:]])
 
 
-def accumulator(fl, op):
-    """A fresh copy of the op's init operand, to accumulate into."""
-    fl.timeline.settle(op.loc)   # reads contents now
-    reg = fl.result(op)
-    fl.emit("buffer.clone", op.loc, dst=reg, src=fl.values[op.operands[0]])
-    return reg
-
-
 def combiner(fl, op):
     """The int constant naming op's combiner (isa.REDUCE_COMBINERS)."""
     return fl.mb.constant(Constant(CONST_INT, value=isa.REDUCE_COMBINERS.index(op.attributes["combiner"])))
@@ -27,13 +20,13 @@ def combiner(fl, op):
 
 @lowers("iree_lite.reduce", dynamic=True)
 def lower_reduce(fl, op):
-    acc = accumulator(fl, op)
+    acc = fl.accumulator(op)
     fl.emit("buffer.reduce", op.loc, acc=acc, src=fl.values[op.operands[1]], combiner=combiner(fl, op))
 
 
 @lowers("iree_lite.matmul", dynamic=True)
 def lower_matmul(fl, op):
-    acc = accumulator(fl, op)
+    acc = fl.accumulator(op)
     fl.emit("buffer.matmul", op.loc, acc=acc, lhs=fl.values[op.operands[1]], rhs=fl.values[op.operands[2]])
 
 
@@ -45,21 +38,12 @@ def lower_softmax(fl, op):
 
 @lowers("iree_lite.conv2d")
 def lower_conv2d(fl, op):
-    """conv2d(acc, input, filter) accumulates into a copy of acc; conv2d(input,
-    filter), whose window says fresh, writes a new buffer."""
-    if len(op.operands) == 2:
-        fl.timeline.settle(op.loc)
-        acc = fl.values[op.results[0]] = fl.alloc(op.results[0].type, op.loc)
-    else:
-        acc = accumulator(fl, op)
-    x, w = op.operands[-2:]
-    fl.emit("buffer.conv2d", op.loc, acc=acc, input=fl.values[x], filter=fl.values[w],
-            window=fl.mb.i64_data(list(op.attributes["window"])))
+    fl.emit("buffer.conv2d", op.loc, **conv2d_operands(fl, op))
 
 
 @lowers("iree_lite.pool2d")
 def lower_pool2d(fl, op):
-    acc = accumulator(fl, op)
+    acc = fl.accumulator(op)
     fl.emit("buffer.pool2d", op.loc, acc=acc, input=fl.values[op.operands[1]],
             window=fl.mb.i64_data(list(op.attributes["window"])), combiner=combiner(fl, op))
 

@@ -115,6 +115,17 @@ class FunctionLowering:
         self.timeline.regions -= 1
         return [self.values[v] for v in yielded.operands]
 
+    def accumulator(self, op):
+        """A fresh copy of the op's init operand to accumulate into, or the
+        init itself where only this op reads it (BufferPlan.folds_into_init)."""
+        self.timeline.settle(op.loc)   # reads contents now
+        if op.results[0] in self.plan.folds_into_init:
+            reg = self.values[op.results[0]] = self.values[op.operands[0]]
+            return reg
+        reg = self.result(op)
+        self.emit("buffer.clone", op.loc, dst=reg, src=self.values[op.operands[0]])
+        return reg
+
     def result(self, op, bank=None, n=0):
         """A new register for op's result `n` (of its type's bank unless given)."""
         r = op.results[n]
@@ -164,8 +175,7 @@ class FunctionLowering:
         return reg
 
     def dispatch(self, kernel, bindings, push_f, push_i, loc):
-        if self.timeline.queues or not self.asm.conv_epilogue(kernel, bindings, push_f, push_i):
-            self.timeline.dispatch(kernel, bindings, push_f, push_i, loc)
+        self.timeline.dispatch(kernel, bindings, push_f, push_i, loc)
 
     def fill(self, kernel, reg, value, loc):
         """Dispatch a fill `kernel` of buffer `reg` with scalar register `value`."""

@@ -9,6 +9,14 @@
   dimensions before the concatenated one all 1) is computed straight into
   its part of the concat's buffer when a group of the concat's block
   computes it and nothing else reads it (no copy into the concat).
+- The one output of a convolution's epilogue (dispatch.Group.conv) takes
+  the convolution's buffer when nothing else reads the convolution and
+  the epilogue reads it element by element only (no gather); a
+  convolution from +0.0 then writes straight into that output's part of
+  a concat.
+- An op that folds into a copy of its init (a reduction, matmul, pooling
+  or accumulating convolution) folds into the init's own buffer when that
+  is a fill (tensor.splat, a splat constant) of its block only it reads.
 - Any other group output outside scf regions may take the buffer of one of
   the group's inputs that a group of this function computed and that
   nothing reads afterwards (reuse by liveness).
@@ -19,7 +27,7 @@ import math
 from dataclasses import dataclass, field
 
 from .abi import output_arguments
-from .dispatch import Group, elementwise_kind
+from .dispatch import Group, elementwise_kind, item_ops
 
 
 @dataclass
@@ -27,7 +35,8 @@ class BufferPlan:
     in_place: dict = field(default_factory=dict)   # Value -> argument Value that holds it
     copies: list = field(default_factory=list)     # (result index, Value or None: the returned one, argument Value)
     reuse: dict = field(default_factory=dict)      # group output Value -> the group input whose buffer it takes
-    parts: dict = field(default_factory=dict)      # group output Value -> (tensor.concat result, element offset)
+    parts: dict = field(default_factory=dict)      # group output or convolution -> (tensor.concat result, element offset)
+    folds_into_init: set = field(default_factory=set)   # results of ops folding into their init's buffer (no copy)
 
 
 def plan_buffers(func):
@@ -40,6 +49,8 @@ def plan_buffers(func):
     elif outs:
         plan_outputs(plan, func, outs, *func.dispatch[id(func.body)])
     plan_parts(plan, func)
+    plan_epilogues(plan, func)
+    plan_folds(plan, func)
     plan_reuse(plan, func)
     return plan
 
@@ -48,7 +59,7 @@ def plan_outputs(plan, func, outs, items, users):
     ret = func.body.operations[-1]
     position = {}
     for i, it in enumerate(items):
-        for op in (it.ops if isinstance(it, Group) else [it]):
+        for op in item_ops(it):
             position[id(op)] = i
     producer = {}
     for i, it in enumerate(items):
@@ -93,6 +104,45 @@ def plan_parts(plan, func):
                 at += math.prod(v.type.shape)
 
 
+def plan_epilogues(plan, func):
+    """Fill plan.reuse (and plan.parts) for the convolutions' epilogues (see above)."""
+    for block in func.blocks:
+        items, users = func.dispatch[id(block)]
+        for group in items:
+            if not isinstance(group, Group) or group.conv is None:
+                continue
+            acc, outputs, members = group.conv.results[0], group.outputs(users), set(map(id, group.ops))
+            # Read element by element only: a gather may read what the kernel has already written.
+            if len(outputs) != 1 or outputs[0].type != acc.type or outputs[0] in plan.in_place or \
+                    any(id(u) not in members for u in users.get(acc, ())) or \
+                    any(op.operands[0] is acc for op in group.gathers()):
+                continue
+            if outputs[0] in plan.parts:
+                if len(group.conv.operands) != 2:   # accumulates onto a copy of its init
+                    continue
+                plan.parts[acc] = plan.parts[outputs[0]]
+            plan.reuse[outputs[0]] = acc
+
+
+# Ops whose result is their init (operand 0) folded with the rest in place:
+# codegen gives each a copy of the init to fold into (FunctionLowering.accumulator).
+FOLDS = ("iree_lite.reduce", "iree_lite.matmul", "iree_lite.pool2d", "iree_lite.conv2d")
+
+
+def plan_folds(plan, func):
+    """Fill plan.folds_into_init (see above): a fill is a new buffer each time it runs."""
+    for block in func.blocks:
+        items, users = func.dispatch[id(block)]
+        for op in items:
+            if isinstance(op, Group) or op.name not in FOLDS or op.name == "iree_lite.conv2d" and len(op.operands) == 2:
+                continue
+            init = op.operands[0]
+            fill = init.owner
+            if getattr(fill, "parent", None) is block and users.get(init) == [op] and (
+                    fill.name == "tensor.splat" or fill.name == "arith.constant" and fill.attributes["value"].splat):
+                plan.folds_into_init.add(op.results[0])
+
+
 def plan_reuse(plan, func):
     """Fill plan.reuse, going through the groups of the function's blocks in
     the order codegen lowers them."""
@@ -102,7 +152,7 @@ def plan_reuse(plan, func):
         items, _ = func.dispatch[id(block)]
         order = {id(op): i for i, op in enumerate(block.operations)}
         for it in items:
-            for op in (it.ops if isinstance(it, Group) else [it]):
+            for op in item_ops(it):
                 run_at[id(op)] = it.position if isinstance(it, Group) else order[id(op)]
     owned = set()   # values in buffers this function's groups allocated (or took over)
     for block in blocks:
@@ -115,7 +165,7 @@ def plan_reuse(plan, func):
             for v in outputs:
                 if v in plan.in_place or v in plan.parts:
                     continue
-                dead = dead_input(group, v, inputs, owned, users, run_at)
+                dead = None if v in plan.reuse else dead_input(group, v, inputs, owned, users, run_at)
                 if dead is not None:
                     plan.reuse[v] = dead
                     owned.discard(dead)

@@ -10,6 +10,11 @@ Greedy rule, in program order: an element-wise op joins the open groups of
 its operands (merging them) when they have its shape; a group closes as soon
 as any other operation uses one of its values, so a group only ever runs at
 the position of its last op, after all of its inputs exist.
+
+A direct convolution (iree_lite.conv2d) whose result the next group reads
+joins that group as its `conv`: the group's kernel is its epilogue (bias,
+BatchNorm, ReLU, residual add), run on each block of output rows while
+they are in cache (buffer.conv2d.dispatch).
 """
 from ..dialects import lookup
 from ..ir.attributes import DenseElementsAttr
@@ -27,10 +32,15 @@ class Group:
         self.position = -1        # index of its last op in the block
         self.splats = {}          # splat constant Value -> its scalar value
         self.open = True
+        self.conv = None          # the iree_lite.conv2d this group is the epilogue of
 
     @property
     def is_scalar(self):
         return self.key is None
+
+    def all_ops(self):
+        """The ops the group runs: its convolution, if any, then its element-wise ops."""
+        return ([self.conv] if self.conv is not None else []) + self.ops
 
     def members(self):
         return {r for op in self.ops for r in op.results}
@@ -62,6 +72,11 @@ class Group:
         ops = set(map(id, self.ops))
         return [r for op in self.ops for r in op.results
                 if any(id(u) not in ops for u in users.get(r, ()))]
+
+
+def item_ops(item):
+    """The ops a dispatch item runs."""
+    return item.all_ops() if isinstance(item, Group) else [item]
 
 
 def elementwise_kind(op):
@@ -205,4 +220,25 @@ def form_dispatch_regions(block, max_values, users=None):
 
     items = [op for op in others if not folded(op) and not dead(op)] + groups
     items.sort(key=lambda it: it.position if isinstance(it, Group) else order[id(it)])
-    return items, users
+    return fuse_conv_epilogues(items), users
+
+
+def fuse_conv_epilogues(items):
+    """`items` with each direct convolution whose result the next group (of
+    static shape) reads made that group's `conv`. Only constants that run
+    nothing (scalars, module data) may stand between the two."""
+    fused, conv = [], None
+    for it in items:
+        if isinstance(it, Group):
+            if conv is not None and not it.is_scalar and it.ops[-1].results[0].type.is_static \
+                    and conv.results[0] in it.inputs():
+                it.conv = conv
+                fused.remove(conv)
+            conv = None
+        elif it.name == "iree_lite.conv2d":
+            conv = it
+        elif not (it.name == "arith.constant" and not (isinstance(it.results[0].type, TensorType)
+                                                       and it.attributes["value"].splat)):
+            conv = None   # a splat tensor is filled by a dispatch of its own
+        fused.append(it)
+    return fused

@@ -13,7 +13,7 @@ from ..ir.dominance import reachable
 from ..ir.verifier import verify_module
 from .abi import ABI_ATTRIBUTE, abi_model
 from .bufferize import plan_buffers
-from .dispatch import Group, compute_users, form_dispatch_regions
+from .dispatch import Group, compute_users, form_dispatch_regions, item_ops
 from .linalg import lower_linalg
 from .small_types import lower_small_types
 
@@ -64,7 +64,8 @@ class LowerSmallTypes(Pass):
 
 class FormDispatchRegions(Pass):
     title, arg = "FormDispatchRegions", "iree-lite-form-dispatch-regions"
-    summary = "groups element-wise ops into dispatches (one tile kernel each), in every block"
+    summary = ("groups element-wise ops into dispatches (one tile kernel each), in every block; "
+               "a dispatch reading a convolution right after it becomes its epilogue")
 
     def __init__(self, max_values):
         self.max_values = max_values   # the bindings and push constants a kernel may take
@@ -108,7 +109,8 @@ def passes(execution_model, max_values):
 def notes(module):
     """What dispatch formation and buffer planning decided, as attributes for
     the IR printer to show on each op: `iree_lite.dispatch = N` on the ops of
-    the function's Nth dispatch (in block order), `iree_lite.no_buffer` on
+    the function's Nth dispatch (in block order), `iree_lite.epilogue = N` on
+    a convolution that runs it as its epilogue, `iree_lite.no_buffer` on
     ops left out (splat constants folded into the dispatches reading them,
     unused tensor.empty), `iree_lite.in_place = A` on an op computing its
     result into argument A, `iree_lite.copies` on a return copying those
@@ -119,10 +121,12 @@ def notes(module):
         for n, group in enumerate(groups):
             for op in group.ops:
                 extra.setdefault(id(op), {})["iree_lite.dispatch"] = n
+            if group.conv is not None:
+                extra.setdefault(id(group.conv), {})["iree_lite.epilogue"] = n
         for block in f.blocks:
             if f.dispatch is None:
                 break
-            kept = {id(op) for it in f.dispatch[id(block)][0] for op in (it.ops if isinstance(it, Group) else [it])}
+            kept = {id(op) for it in f.dispatch[id(block)][0] for op in item_ops(it)}
             for op in block.operations:
                 if id(op) not in kept:
                     extra.setdefault(id(op), {})["iree_lite.no_buffer"] = UnitAttr()
