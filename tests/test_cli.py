@@ -305,11 +305,13 @@ def test_modules_load_in_import_order(modules, tmp_path):
 
 
 def new_modules(*args):
-    """The modules `iree-lite ARGS` imports beyond the interpreter's start-up."""
+    """The modules `iree-lite ARGS` imports beyond the interpreter's start-up
+    (-S: without site's, so that what site imports is not hidden)."""
     code = ("import sys; before = set(sys.modules); from iree_lite.tools.cli import main; "
             "status = main(sys.argv[1:]); print(*sorted(set(sys.modules) - before)); sys.exit(status)")
     env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60, env=env)
+    proc = subprocess.run([sys.executable, "-S", "-c", code, *args], capture_output=True, text=True, timeout=60,
+                          env=env)
     assert proc.returncode == 0, proc.stderr
     return set(proc.stdout.splitlines()[-1].split())
 
@@ -320,8 +322,9 @@ def test_subcommands_import_only_what_they_need(modules, tmp_path):
     run = new_modules("run-module", f"--module={modules / 'module_a.vmfb'}", "--function=abs",
                       "--input=4096xf32=-2", "--expected_output=4096xf32=2")
     assert {"iree_lite.runtime.context", "iree_lite._vm"} <= run
-    assert not run & {"numpy", "hashlib", "_hashlib", "difflib", "iree_lite.parse", "iree_lite.passes",
-                      "iree_lite.codegen", "iree_lite.dialects", "iree_lite.onnx", "iree_lite.api", "iree_lite.vm.interp"}
+    assert not run & {"numpy", "typing", "hashlib", "_hashlib", "difflib", "iree_lite.parse", "iree_lite.passes",
+                      "iree_lite.codegen", "iree_lite.dialects", "iree_lite.onnx", "iree_lite.api",
+                      "iree_lite.vm.interp"}
     compiled = new_modules("compile", os.path.join(LIT, "module_a.mlir"), "-o", str(tmp_path / "a.vmfb"))
     assert "iree_lite.passes" in compiled
     assert not compiled & {"numpy", "iree_lite._vm", "iree_lite.runtime", "iree_lite.vm.interp", "iree_lite.onnx"}
