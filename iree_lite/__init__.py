@@ -4,9 +4,11 @@ Importing the package is cheap; the compiler and runtime load on first use.
 The API follows IREE's: compile_str / compile_file (iree.compiler) and
 load_vm_flatbuffer (iree.runtime), whose module's exports are callable.
 """
-from typing import TYPE_CHECKING
-
 from .version import __version__
+
+# Not typing.TYPE_CHECKING: importing typing costs every command milliseconds
+# (type checkers take any TYPE_CHECKING name as true).
+TYPE_CHECKING = False
 
 # name -> the module that defines it, imported when the name is first used.
 _PUBLIC = {

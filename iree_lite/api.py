@@ -25,7 +25,7 @@ def _compile_namespace(flags: Sequence[str]):
     from .tools.iree_flags import check, with_boolean_values
     args = [part for a in normalize(["compile", "-", *flags]) for part in a]
     try:
-        ns = build_parser(raising=True).parse_args(with_boolean_values(args))
+        ns = build_parser(raising=True, command="compile").parse_args(with_boolean_values(args))
     except UsageError as e:
         raise CompilerToolError(str(e)) from None
     errors = check(ns)[0] + target_errors(ns)

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from iree_lite.tools.cli import build_parser, normalize
+from iree_lite.tools.cli import SUBCOMMANDS, build_parser, normalize
 
 LIT = os.path.join(os.path.dirname(__file__), "lit")
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -302,6 +302,38 @@ def test_modules_load_in_import_order(modules, tmp_path):
                        "--expected_output=4096xf32=4")
     assert rc == 0 and out.endswith("[SUCCESS] all function outputs matched their expected values.\n")
     assert err == "iree-lite: loading modules in import order: module_b, module_a, pipeline_async\n"
+
+
+def new_modules(*args):
+    """The modules `iree-lite ARGS` imports beyond the interpreter's start-up
+    (-S: without site's, so that what site imports is not hidden)."""
+    code = ("import sys; before = set(sys.modules); from iree_lite.tools.cli import main; "
+            "status = main(sys.argv[1:]); print(*sorted(set(sys.modules) - before)); sys.exit(status)")
+    env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.run([sys.executable, "-S", "-c", code, *args], capture_output=True, text=True, timeout=60,
+                          env=env)
+    assert proc.returncode == 0, proc.stderr
+    return set(proc.stdout.splitlines()[-1].split())
+
+
+def test_subcommands_import_only_what_they_need(modules, tmp_path):
+    """Start-up time: run-module loads neither the compiler nor numpy (nor
+    OpenSSL, for the instruction set's fingerprint); compile loads no VM."""
+    run = new_modules("run-module", f"--module={modules / 'module_a.vmfb'}", "--function=abs",
+                      "--input=4096xf32=-2", "--expected_output=4096xf32=2")
+    assert {"iree_lite.runtime.context", "iree_lite._vm"} <= run
+    assert not run & {"numpy", "typing", "hashlib", "_hashlib", "difflib", "iree_lite.parse", "iree_lite.passes",
+                      "iree_lite.codegen", "iree_lite.dialects", "iree_lite.onnx", "iree_lite.api",
+                      "iree_lite.vm.interp"}
+    compiled = new_modules("compile", os.path.join(LIT, "module_a.mlir"), "-o", str(tmp_path / "a.vmfb"))
+    assert "iree_lite.passes" in compiled
+    assert not compiled & {"numpy", "iree_lite._vm", "iree_lite.runtime", "iree_lite.vm.interp", "iree_lite.onnx"}
+
+
+def test_only_the_named_subcommand_gets_a_parser():
+    assert list(build_parser().subcommands.choices) == list(SUBCOMMANDS)
+    for name in SUBCOMMANDS:
+        assert list(build_parser(command=name).subcommands.choices) == [name]
 
 
 def test_import_cycle_is_an_error(tmp_path):

@@ -1,4 +1,6 @@
 """Value I/O: parsing, printing, checking and files (npy without numpy)."""
+import math
+
 import numpy as np
 import pytest
 
@@ -90,5 +92,13 @@ def test_compare_modes():
     assert io.compare(0, io.parse_value("2xf32=nan 2"), io.parse_value("2xf32=nan 2")) is None
     assert io.compare(0, io.parse_value("2xf32=1.1 2"), a, thresholds={"f32": 0.2}) is None
     assert io.compare(0, io.HostScalar(None, 3), io.HostScalar("i32", 3)) is None
+    # As iree-run-module: equal elements match even under a negative tolerance, unequal ones then never do.
+    assert io.compare(0, io.parse_value("2xf32=1 2"), a, thresholds={"f32": -1.0}) is None
+    assert io.compare(0, io.parse_value("2xf32=1 2.5"), a, thresholds={"f32": -1.0}).startswith(
+        "[FAILED] result[0]: element at index 1 (2) does not match the expected (2.5)")
+    # An infinite tolerance takes any actual value, but an infinite expected value only itself.
+    assert io.compare(0, a, io.parse_value("2xf32=1 inf"), thresholds={"f32": math.inf}) is None
+    assert io.compare(0, io.parse_value("2xf32=1 inf"), a, thresholds={"f32": math.inf}).startswith(
+        "[FAILED] result[0]: element at index 1 (2) does not match the expected (INF)")
     assert io.compare(0, io.HostScalar(None, 4), io.HostScalar("i32", 3)) == (
         "[FAILED] result[0]: value i32=3 does not match the expected i32=4\n")

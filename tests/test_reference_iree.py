@@ -105,6 +105,9 @@ RUNS = [
     ("wide", ["--input=3x4x5xf32=-1.5", "--output_max_element_count=7"]),
     ("wide", ["--input=3x4x5xf32=-1.5", "--output_max_element_count=0"]),
     ("wide", ["--input=3x4x5xf32=-1.5", "--expected_output=3x4x5xf32=1.5"]),
+    # Equal elements match whatever the tolerance; under a negative one, unequal ones never do.
+    ("wide", ["--input=3x4x5xf32=-1.5", "--expected_output=3x4x5xf32=1.5", "--expected_f32_threshold=-1"]),
+    ("wide", ["--input=3x4x5xf32=-1.5", "--expected_output=3x4x5xf32=1.50001", "--expected_f32_threshold=-1"]),
     ("wide", ["--input=3x4x5xf32=1 2"]),
     ("wide", ["--input=2x4x5xf32=1"]),
     ("wide", []),

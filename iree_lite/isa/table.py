@@ -473,11 +473,23 @@ def fingerprint():
     VM's generated code depend on (the combiners' element types and
     order-freedom too): a native VM built from another table must not run
     this one's bytecode."""
-    import hashlib
     text = repr([(op.name, op.code, op.form, op.operands) for op in OPS] +
                 [TILE, TILE_REGS, ELEMENT_CODES, REDUCE_COMBINERS, REDUCE_ELEMENTS, sorted(ORDER_FREE_COMBINERS),
                  REDUCE_SEGMENT, VM_LIMITS, list(FORMATS)])
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    return _sha256(text.encode()).hexdigest()[:16]
+
+
+def _sha256(data):
+    """hashlib.sha256 from CPython's own module: every run checks the
+    fingerprint, and `import hashlib` first loads OpenSSL (milliseconds)."""
+    try:
+        from _sha2 import sha256   # Python 3.12+
+    except ImportError:
+        try:
+            from _sha256 import sha256   # 3.11
+        except ImportError:   # another Python, or one built without them
+            from hashlib import sha256
+    return sha256(data)
 
 
 def _check_table():

@@ -423,11 +423,11 @@ def print_trace(key, tensors, file=None):
 # -- checking -----------------------------------------------------------------
 
 def _close(a, e, atol, rtol):
-    if math.isnan(a) or math.isnan(e):
-        return math.isnan(a) and math.isnan(e)
-    if math.isinf(a) or math.isinf(e):
-        return a == e
-    return abs(a - e) <= atol + rtol * abs(e)
+    """IREE's iree_math_fuzzy_compare_f64: equal values (and two NaNs) match
+    whatever the tolerance."""
+    if a == e or (math.isnan(a) and math.isnan(e)):
+        return True
+    return math.isfinite(e) and abs(a - e) <= atol + rtol * abs(e)
 
 
 def compare(index, expected, actual, *, thresholds=None, rtol=1e-5, equality_mode="approximate"):
@@ -452,10 +452,12 @@ def compare(index, expected, actual, *, thresholds=None, rtol=1e-5, equality_mod
         return (f"[FAILED] result[{index}]: value {format_scalar(actual)} does not match the expected "
                 f"{format_scalar(HostScalar(element, want))}\n")
     view = expected.type_text()
-    detail = (f"\n  expected:\n{format_value_text(expected)}\n  actual:\n{format_value_text(actual)}\n")
+
+    def detail():   # formatted only for a failure
+        return f"\n  expected:\n{format_value_text(expected)}\n  actual:\n{format_value_text(actual)}\n"
     if expected.shape != actual.shape or expected.element != actual.element:
         return (f"[FAILED] result[{index}]: metadata is {actual.type_text()}; expected that the view matches "
-                f"{view}; expected that the view is equal to contents of a view of {view}{detail}")
+                f"{view}; expected that the view is equal to contents of a view of {view}{detail()}")
     if small_io.is_small(actual.element):   # the same bytes (an f8 text was read rounded to one)
         mismatch = next((i for i, (a, e) in enumerate(zip(actual.data, expected.data)) if a != e), None)
     elif equality_mode == "exact":
@@ -465,14 +467,17 @@ def compare(index, expected, actual, *, thresholds=None, rtol=1e-5, equality_mod
     else:
         atol = tolerance.get(actual.element, 0.0)
         floats = actual.element in FLOATS
-        mismatch = next((i for i, (a, e) in enumerate(zip(actual.values(), expected.values()))
-                         if not (_close(a, e, atol, rtol) if floats else a == e)), None)
+        if actual.data == expected.data:
+            mismatch = None   # the same bytes are equal elements, close whatever the tolerance
+        else:
+            mismatch = next((i for i, (a, e) in enumerate(zip(actual.values(), expected.values()))
+                             if not (_close(a, e, atol, rtol) if floats else a == e)), None)
     if mismatch is None:
         return None
     a, e = actual.values()[mismatch], expected.values()[mismatch]
     return (f"[FAILED] result[{index}]: element at index {mismatch} ({format_element(a, actual.element)}) does not "
             f"match the expected ({format_element(e, expected.element)}); expected that the view is equal to "
-            f"contents of a view of {view}{detail}")
+            f"contents of a view of {view}{detail()}")
 
 
 # -- writing ------------------------------------------------------------------

@@ -392,6 +392,12 @@ class UsageError(ValueError):
     """A command-line error, raised instead of exiting (the Python API)."""
 
 
+# Each subcommand's name -> the function that adds its parser, in --help's order.
+SUBCOMMANDS = {"compile": add_compile, "run-module": add_run_module, "run-mlir": add_run_mlir,
+               "check-module": add_check_module, "benchmark-module": add_benchmark_module,
+               "dump-module": add_dump_module, "batch": add_batch, "import-onnx": add_import_onnx}
+
+
 class Parser(argparse.ArgumentParser):
     """No abbreviated flags (IREE's tools take none, and a prefix that means
     one flag today may mean another tomorrow); its subcommands' parsers are
@@ -417,8 +423,10 @@ class Parser(argparse.ArgumentParser):
 
 def parse(args):
     """The namespace of a command line; a flag nobody takes is an error
-    from the subcommand that was given it."""
-    parser = build_parser()
+    from the subcommand that was given it. Only the named subcommand's
+    parser is built (each costs start-up time); without a known name
+    (`--help`, a typo) all of them are."""
+    parser = build_parser(command=args[0] if args and args[0] in SUBCOMMANDS else None)
     ns, extras = parser.parse_known_args(args)
     if extras:
         parser.subcommands.choices[ns.command].unrecognized(extras)
@@ -430,9 +438,10 @@ class RaisingParser(Parser):
         raise UsageError(message)
 
 
-def build_parser(raising=False):
+def build_parser(raising=False, command=None):
     """The command line's parser; `raising`: errors raise UsageError
-    instead of printing the usage and exiting."""
+    instead of printing the usage and exiting; `command`: the only
+    subcommand to add (None: every one)."""
     parser = (RaisingParser if raising else Parser)(
         prog="iree-lite",
         description="IREE's compile-and-run workflow for MLIR programs: a pure-Python compiler "
@@ -441,14 +450,9 @@ def build_parser(raising=False):
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     parser.epilog += ("\nAny subcommand takes --flagfile=FILE: more flags, one per line (# comments).\n")
     sub = parser.subcommands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    add_compile(sub)
-    add_run_module(sub)
-    add_run_mlir(sub)
-    add_check_module(sub)
-    add_benchmark_module(sub)
-    add_dump_module(sub)
-    add_batch(sub)
-    add_import_onnx(sub)
+    for name, add in SUBCOMMANDS.items():
+        if command in (None, name):
+            add(sub)
     return parser
 
 
