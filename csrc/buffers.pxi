@@ -16,6 +16,7 @@ cdef extern from "lite_vm.h" nogil:
     lite_pool lite_header_pool, lite_storage_pool, lite_fence_pool
     void* lite_pool_take(lite_pool* p, size_t need, size_t* size)
     int lite_pool_give(lite_pool* p, void* block, size_t size)
+    void lite_storage_give(void* block, size_t size)
     int atomic_inc(int* p)          # returns the new value
     int atomic_dec(int* p)
     void* lite_load_acquire_ptr(void** p)
@@ -148,8 +149,7 @@ cdef void buffer_release(buffer_t* b) noexcept nogil:
             buffer_release(<buffer_t*>b.parent)
         else:
             lite_note_free(b.nbytes)
-            if not lite_pool_give(&lite_storage_pool, b.data, b.capacity):
-                free(b.data)
+            lite_storage_give(b.data, b.capacity)
         if not lite_pool_give(&lite_header_pool, b, sizeof(buffer_t)):
             free(b)
 

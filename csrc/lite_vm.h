@@ -3,6 +3,7 @@
 #define LITE_VM_H
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 static inline int atomic_inc(int* p) { return __atomic_add_fetch(p, 1, __ATOMIC_ACQ_REL); }
 static inline int atomic_dec(int* p) { return __atomic_sub_fetch(p, 1, __ATOMIC_ACQ_REL); }
@@ -36,7 +37,9 @@ static inline void lite_note_free(long long bytes) { __atomic_sub_fetch(&lite_li
    without page faults for storage it has touched before. Process-wide,
    like malloc's own caches; each keeps at most LITE_POOL_SLOTS blocks and
    LITE_POOL_BYTES bytes. A block is taken for a need of at most its size
-   and more than half of it. */
+   and more than half of it. Blocks are kept oldest first: a full storage
+   pool frees its oldest to keep a new one, so blocks of sizes that are no
+   longer asked for (an earlier model's) cannot fill it for good. */
 #define LITE_POOL_SLOTS 64
 #define LITE_POOL_BYTES (64LL << 20)
 typedef struct {
@@ -75,8 +78,8 @@ static inline void* lite_pool_take(lite_pool* p, size_t need, size_t* size) {
             *size = p->size[i];
             p->bytes -= p->size[i];
             p->count--;
-            p->block[i] = p->block[p->count];
-            p->size[i] = p->size[p->count];
+            memmove(&p->block[i], &p->block[i + 1], (p->count - i) * sizeof(void*));
+            memmove(&p->size[i], &p->size[i + 1], (p->count - i) * sizeof(size_t));
             break;
         }
     if (got) p->hits++; else p->misses++;
@@ -96,6 +99,32 @@ static inline int lite_pool_give(lite_pool* p, void* block, size_t size) {
     }
     pthread_mutex_unlock(&p->lock);
     return kept;
+}
+
+/* Keep a storage block of `size` bytes, freeing the oldest blocks kept
+   while there is no room for it; free it instead if it alone is too big. */
+static inline void lite_storage_give(void* block, size_t size) {
+    lite_pool* p = &lite_storage_pool;
+    void* evicted[LITE_POOL_SLOTS];
+    int n = 0;
+    if ((long long)size > LITE_POOL_BYTES) {
+        free(block);
+        return;
+    }
+    pthread_mutex_lock(&p->lock);
+    while (p->count == LITE_POOL_SLOTS || p->bytes + (long long)size > LITE_POOL_BYTES) {
+        evicted[n++] = p->block[0];
+        p->bytes -= p->size[0];
+        p->count--;
+        memmove(&p->block[0], &p->block[1], p->count * sizeof(void*));
+        memmove(&p->size[0], &p->size[1], p->count * sizeof(size_t));
+    }
+    p->block[p->count] = block;
+    p->size[p->count++] = size;
+    p->bytes += size;
+    pthread_mutex_unlock(&p->lock);
+    while (n > 0)
+        free(evicted[--n]);
 }
 
 /* Tracing (--trace): the OS thread id, cached per thread. The cache is

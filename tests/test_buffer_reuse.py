@@ -78,8 +78,14 @@ def test_values_read_later_keep_their_buffers():
 def test_calls_take_buffers_and_fences_from_the_pools(seed_context):
     """The seed's @run, called repeatedly: its buffer headers, storage and
     fences come from the pools (what the previous call released), and a
-    result still held keeps its storage out of them."""
+    result still held keeps its storage out of them. First the storage pool
+    is filled with blocks no call asks for (more of them, and more bytes,
+    than it keeps), as earlier work in the process leaves it: the oldest
+    give way to the new ones."""
     from iree_lite import _vm
+    for count, elements in ((100, 25000), (40, 1 << 19)):
+        for i in range(count):
+            _vm.BufferView.from_bytes(isa.ELEMENT_CODES["f32"], (elements + i,), np.zeros(elements + i, np.float32))
     ctx = seed_context("local-task", 2)
     fn = ctx.lookup("run")
     x = _vm.BufferView.from_bytes(isa.ELEMENT_CODES["f32"], (4096,), np.full(4096, -2.0, np.float32))
