@@ -80,6 +80,30 @@ def as_buffer(array, element=None):
     return interp.Buffer(element, array.shape, bytearray(array.tobytes()))
 
 
+_REFERENCE_RESULTS = {}
+
+
+def reference_results(module, function, args):
+    """The reference interpreter's results of `function` on `args` (Buffers
+    and numbers) in a fresh context, each Buffer a copy. They are remembered
+    for this pytest process: a program run on the same input under each
+    instruction set, device or worker count is interpreted once (a fresh
+    context's results depend on none of those)."""
+    from iree_lite.isa.module import serialize
+    from iree_lite.vm import interp
+    key = (serialize(module), function,
+           tuple((a.element, a.shape, bytes(a.data)) if isinstance(a, interp.Buffer) else (type(a), a) for a in args))
+
+    def copies(results):
+        return [interp.Buffer(r.element, r.shape, bytearray(r.data)) if isinstance(r, interp.Buffer) else r
+                for r in results]
+    if key not in _REFERENCE_RESULTS:
+        ref = interp.Context()
+        ref.load(module)
+        _REFERENCE_RESULTS[key] = copies(ref.invoke(function, args))
+    return copies(_REFERENCE_RESULTS[key])
+
+
 def run_mlir_both(reference_iree, src, args):
     """(exit status, stdout) of the real IREE compiling and running src, and
     of iree-lite run-mlir src, with the same args."""
