@@ -112,8 +112,9 @@ def test_scheduler_needs_the_dask_executor(folder):
         (1, "", "error: --scheduler names a Dask scheduler: it needs --executor=dask\n")
 
 
-def test_an_unreachable_scheduler(folder):
+def test_an_unreachable_scheduler(folder, monkeypatch):
     pytest.importorskip("distributed")
+    monkeypatch.setenv("DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT", "2s")   # not dask's 30 s
     rc, out, err = cli("batch", str(manifest(folder)), "--executor=dask", "--scheduler=tcp://127.0.0.1:9",
                        timeout=300)
     assert rc == 1 and out.splitlines()[-1] == "0 runs: 0 passed, 0 failed, 0 errors; stopped, 4 not run"

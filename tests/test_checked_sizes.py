@@ -231,11 +231,12 @@ def test_hostile_inputs_touch_nothing_outside_buffers(case, tmp_path):
     source, inputs, _, status, message = CASES[case]
     path = tmp_path / "h.mlir"
     path.write_text(source)
-    r = subprocess.run(["valgrind", "-q", sys.executable, "-m", "iree_lite", "run-mlir", str(path), "--function=f",
-                        *(f"--input={x}" for x in inputs)], cwd=ROOT, capture_output=True, text=True, timeout=600,
-                       env={**os.environ, "PYTHONPATH": ROOT, "PYTHONMALLOC": "malloc"})
+    # Only invalid accesses matter here (Python itself uses uninitialised values under valgrind),
+    # so valgrind does not track definedness.
+    r = subprocess.run(["valgrind", "-q", "--undef-value-errors=no", sys.executable, "-m", "iree_lite", "run-mlir",
+                        str(path), "--function=f", *(f"--input={x}" for x in inputs)], cwd=ROOT, capture_output=True,
+                       text=True, timeout=600, env={**os.environ, "PYTHONPATH": ROOT, "PYTHONMALLOC": "malloc"})
     assert r.returncode == 1, r.stderr[-3000:]
-    # Python itself reports uninitialised values under valgrind; only invalid accesses matter here.
     assert "Invalid read" not in r.stderr and "Invalid write" not in r.stderr, r.stderr[-3000:]
     assert f"{status}; {message}; invoking function 'f'" in r.stderr
 

@@ -9,8 +9,7 @@ import pytest
 from iree_lite import isa
 from iree_lite.compiler import compile_module
 from iree_lite.runtime.context import Context
-from iree_lite.vm import interp
-from tool_runs import as_buffer
+from tool_runs import as_buffer, reference_results
 
 ELEMENTS = {np.float32: "f32", np.float64: "f64", np.int32: "i32", np.int64: "i64"}
 DEVICES = [("local-sync", None), ("local-task", 1), ("local-task", 2), ("local-task", 7)]
@@ -50,9 +49,7 @@ def in_order_matmul(a, b, c):
 
 
 def reference(module, arrays):
-    ref = interp.Context()
-    ref.load(module)
-    (want,) = ref.invoke("f", [as_buffer(x) for x in arrays])
+    (want,) = reference_results(module, "f", [as_buffer(x) for x in arrays])
     return np.frombuffer(bytes(want.data), arrays[0].dtype).reshape(want.shape)
 
 

@@ -271,8 +271,8 @@ CASES = [(stem, name) for stem in OPS_FILES for name in _exports(stem)]
 
 @pytest.fixture(scope="module")
 def ops_runs(reference_iree, tmp_path_factory):
-    """Compile every ops file with IREE (and each rejected function alone),
-    two compiles at a time; run iree-lite once per file."""
+    """Compile every ops file with IREE (and each rejected function alone)
+    and run iree-lite once per file, two processes at a time."""
     from concurrent.futures import ThreadPoolExecutor
     d = tmp_path_factory.mktemp("ops")
 
@@ -290,11 +290,14 @@ def ops_runs(reference_iree, tmp_path_factory):
         names = _exports(stem)
         jobs.append((stem, _without(text, [n for n in names if (stem, n) not in IREE_REJECTS | IREE_HANGS.keys()])))
         jobs += [(f"{stem}.{n}", _without(text, [n])) for n in names if (stem, n) in IREE_REJECTS]
+
+    def lite_run(stem):
+        return stem, _split_exec(run([*LITE, "run-mlir", "--device=local-task", os.path.join(LIT, stem + ".mlir")])[1])
+
     with ThreadPoolExecutor(2) as pool:
+        lite = pool.map(lite_run, OPS_FILES)
         compiled = dict(pool.map(lambda job: iree_compile(*job), jobs))
-    lite = {stem: _split_exec(run([*LITE, "run-mlir", "--device=local-task",
-                                   os.path.join(LIT, stem + ".mlir")])[1]) for stem in OPS_FILES}
-    return compiled, lite
+        return compiled, dict(lite)
 
 
 @pytest.mark.parametrize("stem,name", CASES, ids=[f"{s}-{n}" for s, n in CASES])

@@ -26,6 +26,22 @@ def run(cmd, timeout=300):
     return proc.returncode, proc.stdout.decode()
 
 
+def beside(cmd, work):
+    """(work's result, (exit status, stdout) of cmd as run() runs it), cmd
+    running while work() does: a differential test runs iree-lite and the
+    real IREE side by side (CI has 2 cores)."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=dict(os.environ, PYTHONPATH=REPO))
+    try:
+        result = work()
+        out, _ = proc.communicate(timeout=300)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    return result, (proc.returncode, out.decode())
+
+
 def lite_run(*args, timeout=300):
     """(exit status, stdout + stderr) of `iree-lite ARGS`, run in the checkout."""
     proc = subprocess.run([*LITE, *args], capture_output=True, timeout=timeout, cwd=REPO,
@@ -56,19 +72,20 @@ def iree_outputs_of(reference_iree, tmp_path, src, function, arrays):
 
 def compile_both(reference_iree, src):
     """src compiled by the real iree-compile and by iree-lite (which must
-    accept it): the two .vmfb paths, (theirs, ours), next to src."""
+    accept it), side by side: the two .vmfb paths, (theirs, ours), next to src."""
     theirs, ours = src.with_suffix(".iree.vmfb"), src.with_suffix(".lite.vmfb")
-    iree_compile(reference_iree, src, theirs)
-    assert run([*LITE, "compile", str(src), "-o", str(ours)])[0] == 0
+    _, (status, _) = beside([*LITE, "compile", str(src), "-o", str(ours)],
+                            lambda: iree_compile(reference_iree, src, theirs))
+    assert status == 0
     return theirs, ours
 
 
 def run_both(reference_iree, modules, args):
     """(exit status, stdout) of iree-run-module and of iree-lite run-module
-    on the (theirs, ours) modules from compile_both, with the same args."""
+    on the (theirs, ours) modules from compile_both, with the same args, side by side."""
     theirs, ours = modules
-    return (run([reference_iree["iree-run-module"], f"--module={theirs}", *args]),
-            run([*LITE, "run-module", f"--module={ours}", *args]))
+    return beside([*LITE, "run-module", f"--module={ours}", *args],
+                  lambda: run([reference_iree["iree-run-module"], f"--module={theirs}", *args]))
 
 
 def as_buffer(array, element=None):
@@ -80,13 +97,39 @@ def as_buffer(array, element=None):
     return interp.Buffer(element, array.shape, bytearray(array.tobytes()))
 
 
+_REFERENCE_RESULTS = {}
+
+
+def reference_results(module, function, args):
+    """The reference interpreter's results of `function` on `args` (Buffers
+    and numbers) in a fresh context, each Buffer a copy. They are remembered
+    for this pytest process: a program run on the same input under each
+    instruction set, device or worker count is interpreted once (a fresh
+    context's results depend on none of those)."""
+    from iree_lite.isa.module import serialize
+    from iree_lite.vm import interp
+    key = (serialize(module), function,
+           tuple((a.element, a.shape, bytes(a.data)) if isinstance(a, interp.Buffer) else (type(a), a) for a in args))
+
+    def copies(results):
+        return [interp.Buffer(r.element, r.shape, bytearray(r.data)) if isinstance(r, interp.Buffer) else r
+                for r in results]
+    if key not in _REFERENCE_RESULTS:
+        ref = interp.Context()
+        ref.load(module)
+        _REFERENCE_RESULTS[key] = copies(ref.invoke(function, args))
+    return copies(_REFERENCE_RESULTS[key])
+
+
 def run_mlir_both(reference_iree, src, args):
     """(exit status, stdout) of the real IREE compiling and running src, and
-    of iree-lite run-mlir src, with the same args."""
+    of iree-lite run-mlir src (side by side), with the same args."""
     vmfb = src.with_suffix(".iree.vmfb")
-    iree_compile(reference_iree, src, vmfb)
-    return (run([reference_iree["iree-run-module"], f"--module={vmfb}", *args]),
-            run([*LITE, "run-mlir", str(src), *args]))
+
+    def theirs():
+        iree_compile(reference_iree, src, vmfb)
+        return run([reference_iree["iree-run-module"], f"--module={vmfb}", *args])
+    return beside([*LITE, "run-mlir", str(src), *args], theirs)
 
 
 def host_ops(module):

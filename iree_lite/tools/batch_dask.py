@@ -34,7 +34,9 @@ def _client(ns):
     import dask
     from distributed import Client, LocalCluster
     if ns.scheduler:
-        return Client(ns.scheduler, timeout="30s"), None
+        # Connecting gives up after dask's distributed.comm.timeouts.connect
+        # (30 s unless configured, e.g. DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT).
+        return Client(ns.scheduler), None
     # One retry for a run whose worker died: the scheduler gives up on a
     # task after this many worker deaths.
     dask.config.set({"distributed.scheduler.allowed-failures": 1})
