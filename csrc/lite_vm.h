@@ -147,6 +147,8 @@ static inline int lite_tid(void) {
 static inline void lite_store_release_int(int* p, int v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
 static inline int lite_load_acquire_int(int* p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
 static inline void* lite_load_acquire_ptr(void** p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+/* A spin-wait's pause between looks. */
+static inline void lite_pause(void) { __builtin_ia32_pause(); }
 
 /* Per-thread tile scratch: every thread that runs tiles (workers and callers
    alike) gets its own, so concurrent calls never share registers. Freed when

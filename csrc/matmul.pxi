@@ -36,10 +36,11 @@ cdef enum:
     # Where rows are many, B is packed into panels contiguous in k (by the
     # workers, each block as it is first needed), so that a panel stays in
     # L1 while a worker's rows sweep over it, and workers take chunks of
-    # rows; where they are at most MM_FEW_ROWS (a convolution's filters,
-    # say), workers take chunks of panels instead, each read once in place
-    # by all the rows (only a last partial panel is packed, zero-filled). A
-    # module constant's B (weights) is packed once and kept with it
+    # rows (of whole batches, where batches share out evenly); where they
+    # are at most MM_FEW_ROWS (a convolution's filters, say), workers take
+    # chunks of panels instead, each read once in place by all the rows
+    # (only a last partial panel is packed, zero-filled). A module
+    # constant's B (weights) is packed once and kept with it
     # (constant_panels), either way. Each element of C still sums its k products in
     # order (a block of k resumes from the partial sum stored in C), so
     # results are the plain loop's.
@@ -439,7 +440,12 @@ cdef lite_status* matmul_same_type(ctx_t* ctx, const run_t* run, char* c, const 
                 return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory packing a matmul operand")
     if on_pool:
         grain = max(<int64_t>1, items // (4 * pool_size(ctx.pool)))
-        if not j.by_panels:   # chunks of whole tiles: a chunk's rows past its last tile take the plain loop
+        if not j.by_panels and batches > 1 and (batches % j.workers == 0 or batches >= 4 * j.workers):
+            # Chunks of whole batches (as evenly as chunks of rows): each
+            # worker packs and sweeps its own batches' B, not a share of
+            # the rows of the batch another is packing.
+            grain = max(<int64_t>1, batches // (4 * j.workers)) * j.m
+        elif not j.by_panels:   # chunks of whole tiles: a chunk's rows past its last tile take the plain loop
             grain = (grain + j.mr - 1) // j.mr * j.mr
         pool_parallel_for(ctx.pool, items, grain, matmul_range, &j)
     else:

@@ -274,13 +274,32 @@ cdef void pfor_participate(void* p, int worker) noexcept nogil:
         free(job)
 
 
+cdef pfor_t* pfor_new(int64_t chunks, int64_t count, int64_t grain, range_fn fn, void* arg, task_fn done,
+                      void* done_arg, int participants) noexcept nogil:
+    cdef pfor_t* job = <pfor_t*>calloc(1, sizeof(pfor_t))
+    job.chunks = chunks
+    job.count = count
+    job.grain = grain
+    job.fn = fn
+    job.arg = arg
+    job.done = done
+    job.done_arg = done_arg
+    job.refs = participants
+    return job
+
+
+cdef void pfor_submit(pool_t* pool, pfor_t* job, int callers) noexcept nogil:
+    """Queue the job's participants but `callers` (that run it themselves)."""
+    cdef int i
+    for i in range(job.refs - callers):
+        pool_submit(pool, pfor_participate, job)
+
+
 cdef void pool_parallel_async(pool_t* pool, int64_t count, int64_t grain, range_fn fn, void* arg,
                               task_fn done, void* done_arg) noexcept nogil:
     """Run fn over [0, count) in chunks of `grain` on the workers; `done`
     runs once, on the thread that finishes the last chunk. Never blocks."""
     cdef int64_t chunks = (count + grain - 1) // grain
-    cdef int participants, i
-    cdef pfor_t* job
     if chunks == 0:
         done(done_arg, pool.nthreads)
         return
@@ -290,36 +309,58 @@ cdef void pool_parallel_async(pool_t* pool, int64_t count, int64_t grain, range_
         fn(arg, 0, count, 0)
         done(done_arg, 0)
         return
-    participants = <int>min(<int64_t>pool.started, chunks)
-    job = <pfor_t*>calloc(1, sizeof(pfor_t))
-    job.chunks = chunks
-    job.count = count
-    job.grain = grain
-    job.fn = fn
-    job.arg = arg
-    job.done = done
-    job.done_arg = done_arg
-    job.refs = participants
-    for i in range(participants):
-        pool_submit(pool, pfor_participate, job)
+    pfor_submit(pool, pfor_new(chunks, count, grain, fn, arg, done, done_arg, <int>min(<int64_t>pool.started, chunks)),
+                0)
+
+
+cdef extern from "lite_vm.h" nogil:
+    void lite_pause()
+
+
+cdef enum:
+    # How long the caller of a blocking loop, its own chunks done, watches
+    # for the workers' last ones before it sleeps: a chunk usually ends
+    # sooner than a sleeping thread wakes (tens of microseconds, more on a
+    # virtual CPU).
+    CALLER_WATCH_NS = 100000
 
 
 ctypedef struct blocking_t:
     semaphore_t* finished
+    int done             # set before `finished` is signalled, so the caller may watch it without the lock
 
 
 cdef void blocking_done(void* p, int worker) noexcept nogil:
-    status_free(semaphore_signal((<blocking_t*>p).finished, 1, NULL))
+    cdef blocking_t* b = <blocking_t*>p
+    lite_store_release_int(&b.done, 1)
+    status_free(semaphore_signal(b.finished, 1, NULL))
 
 
 cdef void pool_parallel_for(pool_t* pool, int64_t count, int64_t grain, range_fn fn, void* arg) noexcept nogil:
-    """Blocking parallel loop on the workers; the caller only waits, so the
-    pool's size is exactly the number of threads computing. Callers must
-    not be workers of the same pool (the VM calls this from host threads)."""
+    """Blocking parallel loop: the caller takes chunks beside nthreads - 1
+    workers, so the pool's size is the number of threads computing, one of
+    them at work from the start (no wake-up to wait for) and there to see
+    the end (no wake-up after it; one worker: none at all). Its worker
+    index is nthreads. Callers must not be workers of the same pool (the
+    VM calls this from host threads)."""
     cdef blocking_t b
     cdef lite_status* st = NULL
+    cdef int64_t chunks = (count + grain - 1) // grain, until
+    cdef int participants = 1, i
+    cdef pfor_t* job
+    if chunks == 0:
+        return
+    if pool.nthreads > 1 and chunks > 1 and pool_ready(pool):
+        participants = <int>min(<int64_t>min(pool.started + 1, pool.nthreads), chunks)
     b.finished = semaphore_create(0)
-    pool_parallel_async(pool, count, grain, fn, arg, blocking_done, &b)
+    b.done = 0
+    job = pfor_new(chunks, count, grain, fn, arg, blocking_done, &b, participants)
+    pfor_submit(pool, job, 1)
+    pfor_participate(job, pool.nthreads)
+    until = now_ns() + CALLER_WATCH_NS
+    while not lite_load_acquire_int(&b.done) and now_ns() < until:
+        for i in range(64):
+            lite_pause()
     semaphore_wait(b.finished, 1, -1, &st)
     semaphore_release(b.finished)
 

@@ -171,12 +171,13 @@ def test_tile_batches_partition_a_large_dispatch(large, tmp_path):
     assert all(t["args"]["dispatch"] == dispatch["args"]["dispatch"] for t in tiles)
     # The chunks taken from the counter cover [0, N) exactly once.
     assert partitions(tiles, N) and all(t["args"]["begin"] < t["args"]["end"] for t in tiles)
-    workers = {trace.names[t["tid"]] for t in tiles}
-    assert workers and workers <= {"worker 0", "worker 1"}
+    threads = {trace.names[t["tid"]] for t in tiles}
     if model == "async-internal":
-        # A blocking dispatch: the host's span covers the work.
+        # A blocking dispatch: the host takes chunks beside a worker, and its span covers the work.
+        assert threads and threads <= {"host", "worker 0", "worker 1"}
         assert all(dispatch["begin"] <= t["begin"] and t["end"] <= dispatch["end"] for t in tiles)
     else:
+        assert threads and threads <= {"worker 0", "worker 1"}
         # The last worker to finish signals; the host's wait on the finish fence is its flow's end.
         (start, finish) = next(iter(trace.pairs.values()))
         assert len(trace.pairs) == 1
@@ -279,7 +280,8 @@ def test_row_chunks_of_reductions_and_matmuls(op):
     (span,) = trace.of("op", tid=host, name=op)
     assert span["args"]["rows"] == rows and call["begin"] <= span["begin"] and span["end"] <= call["end"]
     chunks = trace.of("rows")
-    assert all(c["args"]["op"] == span["args"]["op"] and trace.names[c["tid"]].startswith("worker")
+    # The host takes chunks beside the workers (a blocking loop).
+    assert all(c["args"]["op"] == span["args"]["op"] and trace.names[c["tid"]] in ("host", "worker 0", "worker 1")
                and span["begin"] <= c["begin"] and c["end"] <= span["end"] for c in chunks)
     assert len(chunks) > 1 and partitions(chunks, rows)
 
@@ -287,20 +289,23 @@ def test_row_chunks_of_reductions_and_matmuls(op):
 def test_dispatches_costlier_per_element_share_out_at_fewer_elements():
     """The inline threshold weighs a kernel's work per element (a libm
     function as many simple ops): 2^17 elements of an erf run on the
-    workers, of an add on the submitting thread."""
+    workers (in chunks, the submitting thread taking some beside them), of an
+    add on the submitting thread (in one batch)."""
     from iree_lite.compiler import compile_module
     from iree_lite.runtime.context import Context
     t = "tensor<131072xf32>"
     source = (f"func.func @erf(%a: {t}) -> {t} {{\n  %r = math.erf %a : {t}\n  return %r : {t}\n}}\n"
               f"func.func @add(%a: {t}) -> {t} {{\n  %r = arith.addf %a, %a : {t}\n  return %r : {t}\n}}\n")
-    for function, names in (("erf", {"worker 0", "worker 1"}), ("add", {"host"})):
+    for function, shared in (("erf", True), ("add", False)):
         ctx = Context("local-task", 2)
         ctx.enable_trace()
         ctx.load(compile_module(source, "m.mlir"))
         ctx.invoke(function, [np.ones(131072, np.float32)])
         trace = Trace(json.loads(json.dumps(ctx.trace())))
         tiles = trace.of("tiles")
-        assert {trace.names[t["tid"]] for t in tiles} <= names and tiles and partitions(tiles, 131072)
+        threads = {trace.names[t["tid"]] for t in tiles}
+        assert threads <= ({"host", "worker 0", "worker 1"} if shared else {"host"})
+        assert (len(tiles) > 1) == shared and partitions(tiles, 131072)
 
 
 def test_concurrent_callers_get_their_own_tracks(large):
