@@ -148,7 +148,13 @@ static inline void lite_store_release_int(int* p, int v) { __atomic_store_n(p, v
 static inline int lite_load_acquire_int(int* p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
 static inline void* lite_load_acquire_ptr(void** p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
 /* A spin-wait's pause between looks. */
-static inline void lite_pause(void) { __builtin_ia32_pause(); }
+static inline void lite_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
 
 /* Per-thread tile scratch: every thread that runs tiles (workers and callers
    alike) gets its own, so concurrent calls never share registers. Freed when
