@@ -53,6 +53,7 @@ ctypedef struct conv_job_t:
     int mr
     int pack_isa           # LITE_ISA_AVX512 or _AVX2: pack with masked loads (unit column stride); else scalar
     int out_of_memory      # set by a worker that got no storage for its blocks
+    bint pointwise         # 1x1, unit stride, no padding, the input's size: a panel's pixels are consecutive inputs
     bint fresh             # each sum starts from +0.0, not from c's old value
     job_t* epilogue        # the kernel run on finished output rows, or NULL
     const run_t* run
@@ -74,12 +75,26 @@ cdef inline void conv_panel_runs(conv_runs_t* runs, const conv_job_t* j, int64_t
 
 
 cdef inline void conv_pack(float* blocks, const conv_job_t* j, const conv_runs_t* runs, int64_t panels,
-                           const float* plane0, int64_t cols, int64_t k0, int64_t kc) noexcept nogil:
-    """Rows k0 .. k0+kc-1 of the window matrix for the output pixels of
-    `panels` panels (`runs[p]`; `cols` pixels in all) into `blocks` (panel
+                           const float* plane0, int64_t pix0, int64_t cols, int64_t k0, int64_t kc) noexcept nogil:
+    """Rows k0 .. k0+kc-1 of the window matrix for the output pixels
+    pix0 .. pix0+cols-1 of `panels` panels (`runs[p]`) into `blocks` (panel
     p's kc rows of CONV_NR at p*kc*CONV_NR), zero outside the input and
     past the last pixel."""
-    cdef int64_t taps = j.kh * j.kw, kk, ch, ky, kx, p
+    cdef int64_t taps = j.kh * j.kw, kk, ch, ky, kx, p, n
+    cdef const float* row
+    cdef float* dst
+    if j.pointwise:   # row kk is channel k0+kk's pixels pix0..: copies, one pass along the input
+        for kk in range(kc):
+            row = plane0 + (k0 + kk) * j.h * j.w_ + pix0
+            for p in range(panels):
+                dst = blocks + (p * kc + kk) * CONV_NR
+                n = min(<int64_t>CONV_NR, cols - p * CONV_NR)
+                if n == CONV_NR:
+                    memcpy(dst, row + p * CONV_NR, CONV_NR * sizeof(float))
+                else:
+                    memcpy(dst, row + p * CONV_NR, n * sizeof(float))
+                    memset(dst + n, 0, (CONV_NR - n) * sizeof(float))
+        return
     if j.pack_isa == LITE_ISA_AVX512:
         lite_conv_pack_f32(blocks, kc, plane0, j.h, j.w_, j.kh, j.kw, j.dh, j.dw, k0, runs, panels)
         return
@@ -198,7 +213,7 @@ cdef void conv_range(void* arg, int64_t begin, int64_t end, int worker) noexcept
             if k0 == 0 and j.fresh:   # the sums start from +0.0: c's old contents are never read
                 for f in range(f0, f1):
                     memset(ct + (f - f0) * pixels, 0, (pix1 - pix0) * sizeof(float))
-            conv_pack(blocks, j, runs, panels, plane0, pix1 - pix0, k0, kc)
+            conv_pack(blocks, j, runs, panels, plane0, pix0, pix1 - pix0, k0, kc)
             f = f0
             while f + j.mr <= f1:
                 for p in range(panels):
@@ -271,6 +286,8 @@ cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, r
     j.run = run
     j.mr = lite_mm_rows()
     j.pack_isa = lite_isa() if j.sw == 1 else LITE_ISA_SSE2
+    j.pointwise = j.kh == 1 and j.kw == 1 and j.sh == 1 and j.sw == 1 and j.ph == 0 and j.pw == 0 \
+        and j.oh == j.h and j.ow == j.w_
     j.out_of_memory = 0
     j.panels = (j.oh * j.ow + CONV_NR - 1) // CONV_NR
     k = j.channels * j.kh * j.kw
