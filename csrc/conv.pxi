@@ -1,17 +1,20 @@
 # Direct 2-D convolutions (buffer.conv2d): NCHW input, [filters][channels]
 # [kh][kw] filter, groups; f32. No im2col buffer and no padded copy: each
-# worker packs the input windows of one panel of output pixels (a tile's
-# width, 16 f32) for one block of k (channel, kh, kw in order) straight from
-# the input into an L1-sized block, reading zero outside the input (the
-# folded padding), and runs the matmul micro-kernel (matmul_tile, with the
-# filter as A) over it for its rows of filters. Each output element still
-# sums its k products in order from the accumulator's value, each product
-# and sum rounded to f32 (no fused multiply-add), so results are those of
-# the im2col matrix product bit for bit.
+# worker packs the input windows of a group of panels of output pixels (a
+# panel is a tile's width, 16 f32; a group up to 16 panels) for one block
+# of k (channel, kh, kw in order) straight from the input, row by row
+# across the group's panels, reading zero outside the input (the folded
+# padding); then runs the matmul micro-kernel (matmul_tile, with the filter
+# as A) for each tile of its filters over all of the group's panels, so a
+# tile's filter rows are read from memory once per group, not per panel.
+# Each output element still sums its k products in order from the
+# accumulator's value, each product and sum rounded to f32 (no fused
+# multiply-add), so results are those of the im2col matrix product bit for
+# bit.
 #
 # buffer.conv2d.dispatch gives the convolution an epilogue (a tile kernel:
 # bias, BatchNorm, ReLU, residual add) that each worker runs on the output
-# rows of the panels it has just finished, while they are in cache, instead
+# rows of the group it has just finished, while they are in cache, instead
 # of a second pass over the output after the whole convolution.
 
 cdef extern from "lite_conv.h" nogil:
@@ -24,17 +27,20 @@ cdef extern from "lite_conv.h" nogil:
         int64_t len[16]
         int64_t y0[16]
         int64_t x0[16]
+    float* lite_conv_blocks(size_t bytes)
     void lite_conv_pack_f32(float* block, int64_t kc, const float* planes, int64_t h, int64_t w, int64_t kh,
-                            int64_t kw, int64_t dh, int64_t dw, int64_t k0, const conv_runs_t* runs)
+                            int64_t kw, int64_t dh, int64_t dw, int64_t k0, const conv_runs_t* runs, int64_t panels)
     void lite_conv_pack_f32_avx2(float* block, int64_t kc, const float* planes, int64_t h, int64_t w, int64_t kh,
-                                 int64_t kw, int64_t dh, int64_t dw, int64_t k0, const conv_runs_t* runs)
+                                 int64_t kw, int64_t dh, int64_t dw, int64_t k0, const conv_runs_t* runs,
+                                 int64_t panels)
 
 
 cdef enum:
     CONV_NR = LITE_MM_ROW_BYTES // 4     # output pixels per panel (f32 lanes of a tile row)
-    CONV_CHUNK_ROWS = 64                 # filters per work item at least, when panels are too few
-    CONV_EPILOGUE_PANELS = 16            # panels (of consecutive pixels) an epilogue runs on at once, at most
-    CONV_EPILOGUE_MIN_PANELS = 8         # fewer at once, and the kernel's start-up per row costs more than it saves
+    CONV_GROUP_PANELS = 16               # panels packed at once (a group), at most
+    CONV_BLOCKS_BYTES = LITE_MM_KC * CONV_NR * CONV_GROUP_PANELS * 4   # a group's packed blocks
+    CONV_CHUNK_ROWS = 64                 # filters per work item at least, when groups are too few
+    CONV_EPILOGUE_MIN_PANELS = 8         # fewer at once, and the epilogue's start-up per row costs more than it saves
 
 
 ctypedef struct conv_job_t:
@@ -43,9 +49,11 @@ ctypedef struct conv_job_t:
     const float* w         # [groups * filters][channels * kh * kw]
     int64_t groups, channels, filters, h, w_, kh, kw, oh, ow
     int64_t sh, sw, dh, dw, ph, pw
-    int64_t panels, chunk_rows, chunks    # work item = (image, group, panel, chunk of filters)
+    int64_t panels, group_panels, panel_groups, chunk_rows, chunks   # work item = (image, group, chunk, panel group)
     int mr
     int pack_isa           # LITE_ISA_AVX512 or _AVX2: pack with masked loads (unit column stride); else scalar
+    int out_of_memory      # set by a worker that got no storage for its blocks
+    bint pointwise         # 1x1, unit stride, no padding, the input's size: a panel's pixels are consecutive inputs
     bint fresh             # each sum starts from +0.0, not from c's old value
     job_t* epilogue        # the kernel run on finished output rows, or NULL
     const run_t* run
@@ -66,23 +74,40 @@ cdef inline void conv_panel_runs(conv_runs_t* runs, const conv_job_t* j, int64_t
         col += n
 
 
-cdef inline void conv_pack(float* block, const conv_job_t* j, const conv_runs_t* runs, const float* plane0,
-                           int64_t cols, int64_t k0, int64_t kc) noexcept nogil:
-    """Rows k0 .. k0+kc-1 of the window matrix for a panel's output pixels
-    (`runs`, `cols` of them) into `block` (kc rows of CONV_NR), zero
-    outside the input and past column `cols`."""
-    cdef int64_t taps = j.kh * j.kw, kk, ch, ky, kx
+cdef inline void conv_pack(float* blocks, const conv_job_t* j, const conv_runs_t* runs, int64_t panels,
+                           const float* plane0, int64_t pix0, int64_t cols, int64_t k0, int64_t kc) noexcept nogil:
+    """Rows k0 .. k0+kc-1 of the window matrix for the output pixels
+    pix0 .. pix0+cols-1 of `panels` panels (`runs[p]`) into `blocks` (panel
+    p's kc rows of CONV_NR at p*kc*CONV_NR), zero outside the input and
+    past the last pixel."""
+    cdef int64_t taps = j.kh * j.kw, kk, ch, ky, kx, p, n
+    cdef const float* row
+    cdef float* dst
+    if j.pointwise:   # row kk is channel k0+kk's pixels pix0..: copies, one pass along the input
+        for kk in range(kc):
+            row = plane0 + (k0 + kk) * j.h * j.w_ + pix0
+            for p in range(panels):
+                dst = blocks + (p * kc + kk) * CONV_NR
+                n = min(<int64_t>CONV_NR, cols - p * CONV_NR)
+                if n == CONV_NR:
+                    memcpy(dst, row + p * CONV_NR, CONV_NR * sizeof(float))
+                else:
+                    memcpy(dst, row + p * CONV_NR, n * sizeof(float))
+                    memset(dst + n, 0, (CONV_NR - n) * sizeof(float))
+        return
     if j.pack_isa == LITE_ISA_AVX512:
-        lite_conv_pack_f32(block, kc, plane0, j.h, j.w_, j.kh, j.kw, j.dh, j.dw, k0, runs)
+        lite_conv_pack_f32(blocks, kc, plane0, j.h, j.w_, j.kh, j.kw, j.dh, j.dw, k0, runs, panels)
         return
     if j.pack_isa == LITE_ISA_AVX2:
-        lite_conv_pack_f32_avx2(block, kc, plane0, j.h, j.w_, j.kh, j.kw, j.dh, j.dw, k0, runs)
+        lite_conv_pack_f32_avx2(blocks, kc, plane0, j.h, j.w_, j.kh, j.kw, j.dh, j.dw, k0, runs, panels)
         return
     ch = k0 // taps
     ky = k0 % taps // j.kw
     kx = k0 % j.kw
     for kk in range(kc):
-        conv_pack_row(block + kk * CONV_NR, j, runs, plane0 + ch * j.h * j.w_, cols, ky * j.dh, kx * j.dw)
+        for p in range(panels):
+            conv_pack_row(blocks + (p * kc + kk) * CONV_NR, j, &runs[p], plane0 + ch * j.h * j.w_,
+                          min(<int64_t>CONV_NR, cols - p * CONV_NR), ky * j.dh, kx * j.dw)
         kx += 1   # the next k: (channel, ky, kx) in order
         if kx == j.kw:
             kx = 0
@@ -94,7 +119,7 @@ cdef inline void conv_pack(float* block, const conv_job_t* j, const conv_runs_t*
 
 cdef inline void conv_pack_row(float* dst, const conv_job_t* j, const conv_runs_t* runs, const float* plane,
                                int64_t cols, int64_t dy, int64_t dx) noexcept nogil:
-    """One row of the block, as lite_conv_pack_f32 packs them, in scalar code for any column stride."""
+    """One row of a panel's block, as lite_conv_pack_f32 packs them, in scalar code for any column stride."""
     cdef int64_t r, iy, ix0, lo, hi, t, n
     cdef const float* row
     cdef float* out
@@ -121,42 +146,63 @@ cdef inline void conv_pack_row(float* dst, const conv_job_t* j, const conv_runs_
         dst[t] = 0
 
 
+cdef inline void conv_tile(const conv_job_t* j, float* ct, int64_t ldc, const float* a, int64_t lda,
+                           const float* block, int64_t cols, int64_t kc, float* edge) noexcept nogil:
+    """mr rows of C (from ct, row stride ldc) += rows of the filter (a) times
+    a panel's block, over its `cols` pixels: a last, partial panel on a copy
+    of its part of C (`edge`)."""
+    cdef int64_t q, col
+    if cols == CONV_NR:
+        matmul_tile(j.mr, ct, ldc, a, lda, block, CONV_NR, kc)
+        return
+    for q in range(j.mr):
+        for col in range(CONV_NR):
+            edge[q * CONV_NR + col] = ct[q * ldc + col] if col < cols else 0
+    matmul_tile(j.mr, edge, CONV_NR, a, lda, block, CONV_NR, kc)
+    for q in range(j.mr):
+        for col in range(cols):
+            ct[q * ldc + col] = edge[q * CONV_NR + col]
+
+
 cdef void conv_range(void* arg, int64_t begin, int64_t end, int worker) noexcept nogil:
+    """Work items begin .. end-1: for each, every k block of its panel group
+    is packed once, then each tile of its filters runs over all of the
+    group's panels (the tile's filter rows stay in cache across them)."""
     cdef conv_job_t* j = <conv_job_t*>arg
-    cdef int64_t k = j.channels * j.kh * j.kw, pixels = j.oh * j.ow, item, rest, chunk, panel, image_group
-    cdef int64_t pix0, cols, f0, f1, f, k0, kc, q, col, kk
-    cdef float block[LITE_MM_KC * CONV_NR]
+    cdef int64_t k = j.channels * j.kh * j.kw, pixels = j.oh * j.ow, item, rest, chunk, image_group
+    cdef int64_t panel0, panels, p, pix0, pix1, f0, f1, f, k0, kc, col, kk
+    cdef float* blocks = lite_conv_blocks(CONV_BLOCKS_BYTES)
     cdef float edge[LITE_MM_MR_WIDE * CONV_NR]
+    cdef conv_runs_t runs[CONV_GROUP_PANELS]
     cdef float acc, a
     cdef float* ct
     cdef float* crow
-    cdef conv_runs_t runs
     cdef const float* plane0
     cdef const float* wrow
-    cdef conv_segment_t seg
+    cdef const float* block
     cdef char* scratch = NULL
-    seg.panels = 0
+    if blocks == NULL:
+        lite_store_release_int(&j.out_of_memory, 1)
+        return
     if j.epilogue != NULL:
         scratch = lite_scratch(SCRATCH_BYTES)
         if scratch == NULL:
             job_fail(j.epilogue, STATUS_RESOURCE_EXHAUSTED, b"out of memory for tile scratch")
             return
-    for item in range(begin, end):   # panels innermost: a range holds consecutive pixels
-        panel = item % j.panels
-        rest = item // j.panels
+    for item in range(begin, end):   # panel groups innermost: a range holds consecutive pixels
+        panel0 = item % j.panel_groups * j.group_panels
+        panels = min(j.group_panels, j.panels - panel0)
+        rest = item // j.panel_groups
         chunk = rest % j.chunks
         image_group = rest // j.chunks            # image * groups + group
-        if j.epilogue != NULL and seg.panels > 0 and not (image_group == seg.image_group and chunk == seg.chunk
-                                                          and panel == seg.panel0 + seg.panels
-                                                          and seg.panels < CONV_EPILOGUE_PANELS):
-            conv_epilogue(j, &seg, scratch)
-        pix0 = panel * CONV_NR
-        cols = min(<int64_t>CONV_NR, pixels - pix0)
+        pix0 = panel0 * CONV_NR
+        pix1 = min(pixels, pix0 + panels * CONV_NR)
         f0 = chunk * j.chunk_rows
         f1 = min(j.filters, f0 + j.chunk_rows)
         plane0 = j.x + image_group * j.channels * j.h * j.w_
-        conv_panel_runs(&runs, j, pix0, cols)
-        # Rows of C and of the filter: group g's filters f0.. (image n).
+        for p in range(panels):
+            conv_panel_runs(&runs[p], j, pix0 + p * CONV_NR, min(<int64_t>CONV_NR, pix1 - pix0 - p * CONV_NR))
+        # Rows of C and of the filter: group g's filters f0.. (image n); C from the group's first pixel.
         ct = j.c + (image_group * j.filters + f0) * pixels + pix0
         wrow = j.w + ((image_group % j.groups) * j.filters + f0) * k
         k0 = 0
@@ -166,55 +212,38 @@ cdef void conv_range(void* arg, int64_t begin, int64_t end, int worker) noexcept
             kc = min(<int64_t>LITE_MM_KC, k - k0)
             if k0 == 0 and j.fresh:   # the sums start from +0.0: c's old contents are never read
                 for f in range(f0, f1):
-                    memset(ct + (f - f0) * pixels, 0, cols * sizeof(float))
-            conv_pack(block, j, &runs, plane0, cols, k0, kc)
+                    memset(ct + (f - f0) * pixels, 0, (pix1 - pix0) * sizeof(float))
+            conv_pack(blocks, j, runs, panels, plane0, pix0, pix1 - pix0, k0, kc)
             f = f0
             while f + j.mr <= f1:
-                if cols == CONV_NR:
-                    matmul_tile(j.mr, ct + (f - f0) * pixels, pixels, wrow + (f - f0) * k + k0, k, block,
-                                CONV_NR, kc)
-                else:   # a last, partial panel: on a copy of its part of C
-                    for q in range(j.mr):
-                        for col in range(CONV_NR):
-                            edge[q * CONV_NR + col] = ct[(f - f0 + q) * pixels + col] if col < cols else 0
-                    matmul_tile(j.mr, edge, CONV_NR, wrow + (f - f0) * k + k0, k, block, CONV_NR, kc)
-                    for q in range(j.mr):
-                        for col in range(cols):
-                            ct[(f - f0 + q) * pixels + col] = edge[q * CONV_NR + col]
+                for p in range(panels):
+                    conv_tile(j, ct + (f - f0) * pixels + p * CONV_NR, pixels, wrow + (f - f0) * k + k0, k,
+                              blocks + p * kc * CONV_NR, min(<int64_t>CONV_NR, pix1 - pix0 - p * CONV_NR), kc, edge)
                 f += j.mr
             while f < f1:   # filters below a whole tile: the plain loop, k in order
                 crow = ct + (f - f0) * pixels
-                for col in range(cols):
+                for col in range(pix1 - pix0):
+                    block = blocks + col // CONV_NR * kc * CONV_NR + col % CONV_NR
                     acc = crow[col]
                     for kk in range(kc):
-                        a = wrow[(f - f0) * k + k0 + kk] * block[kk * CONV_NR + col]
+                        a = wrow[(f - f0) * k + k0 + kk] * block[kk * CONV_NR]
                         acc = acc + a
                     crow[col] = acc
                 f += 1
             k0 += kc
-        if j.epilogue != NULL:   # this panel's rows are done: add it to the segment the epilogue runs on
-            if seg.panels == 0:
-                seg.image_group, seg.chunk, seg.panel0 = image_group, chunk, panel
-            seg.panels += 1
-    if j.epilogue != NULL and seg.panels > 0:
-        conv_epilogue(j, &seg, scratch)
+        if j.epilogue != NULL:   # this item's rows are done: the epilogue on them while they are in cache
+            conv_epilogue(j, image_group, f0, f1, pix0, pix1, scratch)
 
 
-ctypedef struct conv_segment_t:
-    # Consecutive panels of one image and group, for one chunk of filters, whose sums are done.
-    int64_t image_group, chunk, panel0, panels
-
-
-cdef void conv_epilogue(const conv_job_t* j, conv_segment_t* seg, char* scratch) noexcept nogil:
-    """Run the epilogue kernel over the segment's output: each filter row's
+cdef void conv_epilogue(const conv_job_t* j, int64_t image_group, int64_t f0, int64_t f1, int64_t pix0,
+                        int64_t pix1, char* scratch) noexcept nogil:
+    """Run the epilogue kernel over pixels pix0 .. pix1-1 of filter rows
+    f0 .. f1-1 of one image and group, whose sums are done: each row's
     pixels are consecutive elements of c (and of every binding the kernel
-    reads element by element); then start a new segment."""
+    reads element by element)."""
     cdef int64_t pixels = j.oh * j.ow, f, start, end, n
-    cdef int64_t pix0 = seg.panel0 * CONV_NR, pix1 = min(pixels, (seg.panel0 + seg.panels) * CONV_NR)
-    cdef int64_t f0 = seg.chunk * j.chunk_rows, f1 = min(j.filters, f0 + j.chunk_rows)
-    seg.panels = 0
     for f in range(f0, f1):
-        start = (seg.image_group * j.filters + f) * pixels + pix0
+        start = (image_group * j.filters + f) * pixels + pix0
         end = start + pix1 - pix0
         while start < end:
             if j.epilogue.error != NULL:
@@ -257,6 +286,9 @@ cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, r
     j.run = run
     j.mr = lite_mm_rows()
     j.pack_isa = lite_isa() if j.sw == 1 else LITE_ISA_SSE2
+    j.pointwise = j.kh == 1 and j.kw == 1 and j.sh == 1 and j.sw == 1 and j.ph == 0 and j.pw == 0 \
+        and j.oh == j.h and j.ow == j.w_
+    j.out_of_memory = 0
     j.panels = (j.oh * j.ow + CONV_NR - 1) // CONV_NR
     k = j.channels * j.kh * j.kw
     if c.count == 0:
@@ -269,10 +301,19 @@ cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, r
         return run_check(run)
     # Products to compute, in double: the count times k may pass int64.
     workers = pool_size(ctx.pool) if ctx.pool != NULL and <double>c.count * k > ctx.inline_elements else 1
-    # Too few panels to give each worker several: split the filters too, in
-    # chunks of whole tiles (each chunk packs its panel again). Small chunks
-    # of items keep the workers' shares within a few percent of each other.
-    units = images * j.groups * j.panels
+    # Groups of panels, of even size: smaller (down to the epilogue's least)
+    # where that gives each worker several; then, if they are still too
+    # few, the filters split too, in chunks of whole tiles (each chunk packs
+    # its group again). Small ranges of items keep the workers' shares
+    # within a few percent of each other.
+    j.group_panels = min(<int64_t>CONV_GROUP_PANELS, j.panels)
+    if workers > 1:
+        j.group_panels = min(j.group_panels, max(<int64_t>CONV_EPILOGUE_MIN_PANELS,
+                                                 images * j.groups * j.panels // (8 * workers)))
+    j.panel_groups = (j.panels + j.group_panels - 1) // j.group_panels
+    j.group_panels = (j.panels + j.panel_groups - 1) // j.panel_groups
+    j.panel_groups = (j.panels + j.group_panels - 1) // j.group_panels   # none left empty
+    units = images * j.groups * j.panel_groups
     j.chunks = 1
     if units < 8 * workers:
         j.chunks = max(<int64_t>1, min(j.filters // CONV_CHUNK_ROWS, (8 * workers + units - 1) // units))
@@ -280,21 +321,22 @@ cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, r
     j.chunks = (j.filters + j.chunk_rows - 1) // j.chunk_rows
     items = units * j.chunks
     grain = max(<int64_t>1, items // (16 * workers))
-    # The epilogue runs on the rows of the panels a worker took at once: in
-    # ranges of that many panels, when there are enough of them per worker.
+    # The epilogue runs on each item's rows once they are done, where its
+    # groups have enough panels and each worker takes groups several times
+    # over; else after the whole convolution.
     j.epilogue = epilogue
-    if epilogue != NULL:
-        grain = min(<int64_t>CONV_EPILOGUE_PANELS, j.panels, items // (8 * workers))
-        if grain < CONV_EPILOGUE_MIN_PANELS:
-            grain = max(<int64_t>1, items // (16 * workers))
-            j.epilogue = NULL
-            after = epilogue
+    if epilogue != NULL and (j.group_panels < CONV_EPILOGUE_MIN_PANELS or
+                             images * j.groups * j.panels < 8 * CONV_EPILOGUE_MIN_PANELS * workers):
+        j.epilogue = NULL
+        after = epilogue
     if j.epilogue != NULL:
         atomic_fetch_add64(&ctx.conv_epilogues_in_cache, 1)
     if workers > 1:
         pool_parallel_for(ctx.pool, items, grain, conv_range, &j)
     else:
         conv_range(&j, 0, items, 0)
+    if lite_load_acquire_int(&j.out_of_memory):
+        return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory for convolution blocks")
     if after != NULL and run_stop_code(run) == 0:
         run_job_sync(ctx, after)
     return run_check(run)

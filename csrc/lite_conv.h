@@ -1,7 +1,8 @@
-/* The packed window block of a direct convolution (conv.pxi) with masked
-   loads (AVX-512, or AVX2 in two halves), for unit column stride: kc rows,
-   row kk being k = k0 + kk = (channel, ky, kx) in order, of 16 lanes, a
-   panel's output pixels in runs of one output row each; run r's pixel t
+/* The packed window blocks of a direct convolution (conv.pxi) with masked
+   loads (AVX-512, or AVX2 in two halves), for unit column stride: for each
+   of `panels` panels p, kc rows at block + p*kc*16, row kk being
+   k = k0 + kk = (channel, ky, kx) in order, of 16 lanes, the panel's
+   output pixels in runs of one output row each (runs[p]); run r's pixel t
    reads input row y0[r] + ky*dh, column x0[r] + kx*dw + t of the channel's
    h x w plane, or zero outside it. A masked load never touches the lanes it
    leaves out, so reads stay inside the input. conv.pxi's scalar path does
@@ -10,6 +11,10 @@
 #define LITE_CONV_H
 #include <immintrin.h>
 #include <stdint.h>
+#include "lite_vm.h"
+
+/* The packed blocks of a group of panels, too large for the stack. */
+LITE_THREAD_BUFFER(lite_conv_blocks, float)
 
 typedef struct {
     int64_t count;
@@ -29,12 +34,15 @@ static inline unsigned lite_conv_run_lanes(const lite_conv_runs* runs, int64_t r
     return (((1u << hi) - 1u) & ~((1u << lo) - 1u)) << runs->col[r];
 }
 
-/* Each row of the block: `LOAD_ROW(row, plane, dy, dx)` stores row kk's 16
-   lanes; the rows step through (channel, ky, kx) in order from k0. */
+/* Each row of the blocks: `LOAD_ROW(row, runs, plane, dy, dx)` stores row
+   kk's 16 lanes of one panel; the rows step through (channel, ky, kx) in
+   order from k0, each row for every panel in turn (their pixels are
+   neighbours in the input: one pass over its lines). */
 #define LITE_CONV_PACK(LOAD_ROW)                                                   \
     int64_t taps = kh * kw, ch = k0 / taps, ky = k0 % taps / kw, kx = k0 % kw;     \
     for (int64_t kk = 0; kk < kc; kk++) {                                          \
-        LOAD_ROW(block + kk * 16, planes + ch * h * w, ky * dh, kx * dw);          \
+        for (int64_t p = 0; p < panels; p++)                                       \
+            LOAD_ROW(block + (p * kc + kk) * 16, (all_runs + p), planes + ch * h * w, ky * dh, kx * dw); \
         if (++kx == kw) {   /* the next k */                                        \
             kx = 0;                                                                \
             if (++ky == kh) {                                                      \
@@ -46,8 +54,8 @@ static inline unsigned lite_conv_run_lanes(const lite_conv_runs* runs, int64_t r
 
 __attribute__((target("avx512f"))) static void lite_conv_pack_f32(
         float* block, int64_t kc, const float* planes, int64_t h, int64_t w, int64_t kh, int64_t kw,
-        int64_t dh, int64_t dw, int64_t k0, const lite_conv_runs* runs) {
-#define LITE_CONV_ROW_512(dst, plane, dy, dx)                                                  \
+        int64_t dh, int64_t dw, int64_t k0, const lite_conv_runs* all_runs, int64_t panels) {
+#define LITE_CONV_ROW_512(dst, runs, plane, dy, dx)                                                  \
     do {                                                                                       \
         __m512 out = _mm512_setzero_ps();                                                      \
         for (int64_t r = 0; r < runs->count; r++) {                                            \
@@ -65,10 +73,10 @@ __attribute__((target("avx512f"))) static void lite_conv_pack_f32(
    reads as +0.0 and the runs' lanes are disjoint, so OR gathers them. */
 __attribute__((target("avx2"))) static void lite_conv_pack_f32_avx2(
         float* block, int64_t kc, const float* planes, int64_t h, int64_t w, int64_t kh, int64_t kw,
-        int64_t dh, int64_t dw, int64_t k0, const lite_conv_runs* runs) {
+        int64_t dh, int64_t dw, int64_t k0, const lite_conv_runs* all_runs, int64_t panels) {
     const __m256i low_lanes = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
     const __m256i high_lanes = _mm256_slli_epi32(low_lanes, 8);
-#define LITE_CONV_ROW_256(dst, plane, dy, dx)                                                  \
+#define LITE_CONV_ROW_256(dst, runs, plane, dy, dx)                                                  \
     do {                                                                                       \
         __m256 low = _mm256_setzero_ps(), high = _mm256_setzero_ps();                          \
         for (int64_t r = 0; r < runs->count; r++) {                                            \

@@ -156,22 +156,23 @@ static inline void lite_pause(void) {
 #endif
 }
 
-/* Per-thread tile scratch: every thread that runs tiles (workers and callers
-   alike) gets its own, so concurrent calls never share registers. Freed when
-   the thread exits. Every caller asks for the same size. */
-static pthread_key_t lite_scratch_key;
-static pthread_once_t lite_scratch_once = PTHREAD_ONCE_INIT;
-static void lite_scratch_make_key(void) { pthread_key_create(&lite_scratch_key, free); }
-
-static inline char* lite_scratch(size_t bytes) {
-    pthread_once(&lite_scratch_once, lite_scratch_make_key);
-    char* p = (char*)pthread_getspecific(lite_scratch_key);
-    if (!p) {
-        p = (char*)aligned_alloc(64, bytes);
-        pthread_setspecific(lite_scratch_key, p);
+/* A per-thread buffer, `NAME(bytes)`: every thread that asks (workers and
+   callers alike) gets its own at its first call, 64-byte aligned, freed
+   when the thread exits; NULL when out of memory. Every caller of one
+   NAME asks for the same size. */
+#define LITE_THREAD_BUFFER(NAME, T)                                                           \
+    static pthread_key_t NAME##_key;                                                          \
+    static pthread_once_t NAME##_once = PTHREAD_ONCE_INIT;                                    \
+    static void NAME##_make_key(void) { pthread_key_create(&NAME##_key, free); }              \
+    static inline T* NAME(size_t bytes) {                                                     \
+        pthread_once(&NAME##_once, NAME##_make_key);                                          \
+        T* p = (T*)pthread_getspecific(NAME##_key);                                           \
+        if (!p && (p = (T*)aligned_alloc(64, bytes)) != NULL) pthread_setspecific(NAME##_key, p); \
+        return p;                                                                             \
     }
-    return p;
-}
+
+/* Tile scratch: concurrent calls never share registers. */
+LITE_THREAD_BUFFER(lite_scratch, char)
 /* f16 and bf16 <-> f32. f16 uses the compiler's IEEE half type (gcc >= 12
    on x86-64); bf16 is the upper half of an f32, rounded to nearest even. */
 #include <stdint.h>

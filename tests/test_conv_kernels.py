@@ -84,6 +84,19 @@ def test_grouped_depthwise_strided_dilated_convolutions_match_the_reference(kern
     check_both_vms(*padded_conv(kind, n, c, 9, 8, f, g=g, s=s, d=d), seed=c + f)
 
 
+# The kernel packs groups of up to 16 panels (256 output pixels) at once:
+# pixels around a group (255, 256, 257), k past a block of 256 (1x1 over
+# 257 channels), filters split into chunks over few panels (130 of them, a
+# chunk's last rows below a tile), and two images of several groups each;
+# 3x3 windows and 1x1 (pointwise: panels copied from consecutive inputs).
+@pytest.mark.parametrize("n,c,h,w,f,k", [(1, 1, 15, 17, 5, 3), (1, 1, 16, 16, 5, 3), (1, 1, 1, 257, 5, 3),
+                                         (1, 257, 3, 6, 5, 1), (1, 1, 7, 7, 130, 3), (2, 1, 17, 17, 5, 3),
+                                         (1, 2, 15, 17, 5, 1), (1, 2, 1, 257, 5, 1), (2, 3, 17, 17, 9, 1)])
+@ISAS
+def test_groups_of_panels_and_chunks_of_filters_match_the_reference(kernel_isa, n, c, h, w, f, k):
+    check_both_vms(*padded_conv("conv_2d_nchw_fchw", n, c, h, w, f, k=k, pad=k // 2), seed=c + f)
+
+
 def in_order_conv_nchw(x, w):
     """The 3x3, padding 1 NCHW convolution (batch 1) as the ISA defines its
     matrix product: each output the f32 sum, in (c, kh, kw) order, of f32
