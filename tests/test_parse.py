@@ -141,3 +141,21 @@ def test_float_literals_need_a_point_as_in_mlir():
     with pytest.raises(Diagnostic, match="expected ']'"):
         compile_module(src, "f.mlir")
     compile_module(src.replace("1e-08", "1.0e-08"), "f.mlir")
+
+
+@pytest.mark.parametrize("line,value,error", [
+    ("  %r = linalg.matmul {cast = #linalg.type_fn<bogus>} ins(%a, %a : tensor<2x2xi8>, tensor<2x2xi8>)"
+     " outs(%c : tensor<2x2xi32>) -> tensor<2x2xi32>", "bogus",
+     "expected ::mlir::linalg::TypeFn to be one of: cast_signed, cast_unsigned"),
+    ("  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],"
+     " iterator_types = [#linalg.iterator_type<parallel>, #linalg.iterator_type<paralel>]}"
+     " ins(%a : tensor<2x2xi8>) outs(%c : tensor<2x2xi32>) {", "paralel",
+     "expected ::mlir::utils::IteratorType to be one of: parallel, reduction"),
+], ids=["type_fn", "iterator_type"])
+def test_enumerated_attribute_values(line, value, error):
+    """MLIR's enumerated linalg attributes take only their listed values (an
+    unknown cast was read as signed before); the error is IREE's first one."""
+    col = line.index(value) + 1
+    source = f"func.func @m(%a: tensor<2x2xi8>, %c: tensor<2x2xi32>) -> tensor<2x2xi32> {{\n{line}\n}}\n"
+    caret = " " * (col - 1) + "^"
+    assert error_text(source) == f"t.mlir:2:{col}: error: {error}\n{line}\n{caret}"
