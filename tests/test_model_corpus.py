@@ -37,7 +37,8 @@ def lowered(request, tmp_path_factory):
     background thread, so IREE's tools run on the other core (CI has 2)."""
     from concurrent.futures import ThreadPoolExecutor
     order = [(item.callspec.params["name"], item.callspec.params["random_weights"]) for item in request.session.items
-             if getattr(item, "originalname", None) == "test_light_model_matches_onnxruntime"]
+             if getattr(item, "module", None) is request.module
+             and item.originalname == "test_light_model_matches_onnxruntime"]
     futures = {}
     with ThreadPoolExecutor(1) as pool:
         def start(case):
