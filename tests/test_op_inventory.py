@@ -121,6 +121,11 @@ IREE_DIFFERS = {
     "math.powf": ("IREE: powf(0, 0) and powf(0, y) are NaN", np.power),
     "math.atan2": ("IREE: atan2(+-0, +-0) is NaN", np.arctan2),
     "math.fpowi": ("IREE: fpowi(+-0, 0) is NaN, the sign of -0 ** odd is lost", np.power),
+    # MLIR leaves the sign of two zeros' maxnumf/minnumf open; iree-lite's is maximumf's and minimumf's.
+    "arith.maxnumf": ("IREE: maxnumf(-0, +0) is -0 (its first operand)",
+                      lambda a, b: np.where((a == 0) & (b == 0), a + b, np.fmax(a, b))),
+    "arith.minnumf": ("IREE: minnumf(+0, -0) is +0 (its first operand)",
+                      lambda a, b: np.where((a == 0) & (b == 0), -(-a + -b), np.fmin(a, b))),
 }
 
 # Ops IREE 3.13 fails to compile for llvm-cpu, with its error; iree-lite's

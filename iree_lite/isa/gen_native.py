@@ -39,7 +39,7 @@ BLOCK_KERNELS = {("exp", "F32"): "lite_exp_f32", ("erf", "F32"): "lite_erf_f32"}
 # rounded to f32 is not). Every other one computes in double for f32, as the reference
 # interpreter defines (its ops compute in double and round once): glibc's
 # f32 forms differ from that in up to a fifth of their inputs (tanh, sinh).
-EXACT_IN_F32 = {"fabs", "fmod", "copysign", "fmax", "fmin", "floor", "ceil", "round", "trunc", "nearbyint",
+EXACT_IN_F32 = {"fabs", "fmod", "copysign", "floor", "ceil", "round", "trunc", "nearbyint",
                 "fma"}
 
 # libm functions that never make a NaN from operands none of which is NaN.
@@ -47,7 +47,7 @@ EXACT_IN_F32 = {"fabs", "fmod", "copysign", "fmax", "fmin", "floor", "ceil", "ro
 # glibc gives (asin's is clear, sin's set): the kernel replaces it with the
 # machine's default NaN (csrc/kernels.pxi's default_nan_if_new), as the
 # hardware's own invalid operations make and the reference interpreter defines.
-NEVER_MAKE_NAN = {"fabs", "copysign", "fmax", "fmin", "floor", "ceil", "round", "trunc", "nearbyint"}
+NEVER_MAKE_NAN = {"fabs", "copysign", "floor", "ceil", "round", "trunc", "nearbyint"}
 
 # A tile op's cost per element in simple-op units (TILE_COST), for the VM's
 # choice to run a dispatch on the submitting thread (csrc/dispatch.pxi): an op

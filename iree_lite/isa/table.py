@@ -122,11 +122,12 @@ ELEMENTWISE = [
      "d = max(a, b); a NaN operand is the result (a first); max(-0, +0) = +0."),
     ("minimumf", 2, "float", "minimumf(A, B)",
      "d = min(a, b); a NaN operand is the result (a first); min(-0, +0) = -0."),
-    # NaNs tested first: glibc's fmax returns NaN for a signaling NaN operand.
-    ("maxnumf", 2, "float", "B if A != A else (A if B != B else fmax{f}(A, B))",
-     "d = max(a, b), ignoring a NaN operand (quiet or signaling)."),
-    ("minnumf", 2, "float", "B if A != A else (A if B != B else fmin{f}(A, B))",
-     "d = min(a, b), ignoring a NaN operand (quiet or signaling)."),
+    # NaNs tested first (glibc's fmax returns NaN for a signaling NaN operand);
+    # then maximumf, not fmax, whose zero sign the compiler may choose either way.
+    ("maxnumf", 2, "float", "B if A != A else (A if B != B else maximumf(A, B))",
+     "d = max(a, b), ignoring a NaN operand (quiet or signaling); max(-0, +0) = +0."),
+    ("minnumf", 2, "float", "B if A != A else (A if B != B else minimumf(A, B))",
+     "d = min(a, b), ignoring a NaN operand (quiet or signaling); min(-0, +0) = -0."),
     ("powf", 2, "float", "pow{f}(A, B)", "d = a ** b."),
     ("atan2", 2, "float", "atan2{f}(A, B)", "d = atan2(a, b)."),
     ("copysign", 2, "float", "copysign{f}(A, B)", "d = |a| with the sign of b."),
