@@ -4,6 +4,7 @@ Sizes straddle the tile: 0, 1, TILE-1, TILE, TILE+1 and a large multi-tile
 size, on local-sync and on local-task with 1, 2 and 7 workers (the large
 size is above the inline threshold, so it really fans out).
 """
+import itertools
 import math
 import struct
 
@@ -103,6 +104,18 @@ def test_tile_op_on_every_size_and_device(name, element, n, device, workers):
 @pytest.mark.parametrize("name", sorted(n for n, _, types, _, _ in isa.ELEMENTWISE if types == "float"))
 def test_every_float_tile_op_matches_reference(name, element, n, device, workers):
     check_op(name, element, n, device, workers)
+
+
+@pytest.mark.parametrize("element", ["f32", "f64"])
+@pytest.mark.parametrize("name", sorted(n for n, arity, types, _, _ in isa.ELEMENTWISE if types == "float" and arity > 1))
+def test_float_tile_ops_on_every_combination_of_edge_values(name, element):
+    """values() pairs each edge value with itself; here every ordered pair
+    (triple) of them meets, as (-0, +0) must for maxnumf's zero sign."""
+    arity = ARITY[name]
+    dtype = np.float32 if element == "f32" else np.float64
+    inputs = [np.array(column, dtype) for column in zip(*itertools.product(EDGE, repeat=arity))]
+    expected, actual = run_both(program(MLIR_OF[name], arity, len(inputs[0]), element), inputs, "local-sync", None)
+    assert_same(expected, actual)
 
 
 FUSED = """

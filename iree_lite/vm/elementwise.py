@@ -101,6 +101,11 @@ def _rsqrt(a):
 
 
 def _fma(a, b, c):
+    # A NaN operand is the result, the first of a, b, c (quieted), as the
+    # fused multiply-add instruction gives it, even where a * b is invalid.
+    for x in (a, b, c):
+        if x != x:
+            return x * 1.0
     # Exact product and sum (a Fraction when finite), which round_to rounds once.
     if not all(map(math.isfinite, (a, b, c))):
         return a * b + c
