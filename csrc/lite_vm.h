@@ -67,6 +67,16 @@ static void lite_pools_unlock(void) {
 }
 static void lite_pools_init(void) { pthread_atfork(lite_pools_lock, lite_pools_unlock, lite_pools_unlock); }
 
+/* Slot i's block, out of the pool (the lock held); the others keep their order, oldest first. */
+static inline void* lite_pool_remove(lite_pool* p, int i) {
+    void* block = p->block[i];
+    p->bytes -= p->size[i];
+    p->count--;
+    memmove(&p->block[i], &p->block[i + 1], (p->count - i) * sizeof(void*));
+    memmove(&p->size[i], &p->size[i + 1], (p->count - i) * sizeof(size_t));
+    return block;
+}
+
 /* A block of `need` bytes or more (its size in *size), or NULL. */
 static inline void* lite_pool_take(lite_pool* p, size_t need, size_t* size) {
     void* got = NULL;
@@ -74,12 +84,8 @@ static inline void* lite_pool_take(lite_pool* p, size_t need, size_t* size) {
     pthread_mutex_lock(&p->lock);
     for (int i = p->count - 1; i >= 0; i--)
         if (p->size[i] >= need && p->size[i] / 2 < need + 1) {
-            got = p->block[i];
             *size = p->size[i];
-            p->bytes -= p->size[i];
-            p->count--;
-            memmove(&p->block[i], &p->block[i + 1], (p->count - i) * sizeof(void*));
-            memmove(&p->size[i], &p->size[i + 1], (p->count - i) * sizeof(size_t));
+            got = lite_pool_remove(p, i);
             break;
         }
     if (got) p->hits++; else p->misses++;
@@ -112,13 +118,8 @@ static inline void lite_storage_give(void* block, size_t size) {
         return;
     }
     pthread_mutex_lock(&p->lock);
-    while (p->count == LITE_POOL_SLOTS || p->bytes + (long long)size > LITE_POOL_BYTES) {
-        evicted[n++] = p->block[0];
-        p->bytes -= p->size[0];
-        p->count--;
-        memmove(&p->block[0], &p->block[1], p->count * sizeof(void*));
-        memmove(&p->size[0], &p->size[1], p->count * sizeof(size_t));
-    }
+    while (p->count == LITE_POOL_SLOTS || p->bytes + (long long)size > LITE_POOL_BYTES)
+        evicted[n++] = lite_pool_remove(p, 0);
     p->block[p->count] = block;
     p->size[p->count++] = size;
     p->bytes += size;
