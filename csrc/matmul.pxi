@@ -58,6 +58,9 @@ cdef enum:
     PANEL_UNPACKED = 0
     PANEL_PACKING = 1
     PANEL_PACKED = 2
+    # Blocks whose `ready` states fit in the job itself (no allocation per
+    # call): a 4-batch attention product's 32, say.
+    MM_READY_INLINE = 256
 
 
 cdef inline void matmul_rows(num* c, const num* a, const num* b, int64_t begin, int64_t end,
@@ -147,7 +150,8 @@ ctypedef struct matmul_job_t:
     char* packed         # B in panels (pack_panels); by panels, only its last partial one (or NULL)
     bint prepacked       # packed holds all of B's panels, kept with the constant B (constant_panels)
     int* ready           # by rows, packing as it goes: each block of a panel PANEL_UNPACKED, _PACKING
-                         # or _PACKED (else NULL)
+                         # or _PACKED (else NULL): ready_inline where that holds them all
+    int ready_inline[MM_READY_INLINE]
     int workers          # that take chunks (where each starts its sweep of the panels)
     bint tiled           # else the plain loop
     bint by_panels       # work items are B's panels (one batch, at most MM_FEW_ROWS rows), else rows
@@ -400,7 +404,7 @@ cdef lite_status* matmul_same_type(ctx_t* ctx, const run_t* run, char* c, const 
     all of one element type (not f16/bf16); `constant` is the module
     constant B views, or NULL."""
     cdef matmul_job_t j
-    cdef int64_t rows, nr, panels, grain, items
+    cdef int64_t rows, nr, panels, grain, items, blocks
     cdef bint on_pool
     j.m, j.k, j.n = m, k, n
     rows = batches * j.m
@@ -434,7 +438,12 @@ cdef lite_status* matmul_same_type(ctx_t* ctx, const run_t* run, char* c, const 
         if j.by_panels:
             pack_last_panel(&j, nr)
         else:   # by the workers as they first need each block (no pass of its own)
-            j.ready = <int*>calloc(panels * ((j.k + MM_KC - 1) // MM_KC), sizeof(int))
+            blocks = panels * ((j.k + MM_KC - 1) // MM_KC)
+            if blocks <= MM_READY_INLINE:
+                memset(j.ready_inline, 0, blocks * sizeof(int))
+                j.ready = j.ready_inline
+            else:
+                j.ready = <int*>calloc(blocks, sizeof(int))
             if j.ready == NULL:
                 free(j.packed)
                 return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory packing a matmul operand")
@@ -452,7 +461,8 @@ cdef lite_status* matmul_same_type(ctx_t* ctx, const run_t* run, char* c, const 
         matmul_range(&j, 0, items, 0)
     if not j.prepacked:
         free(j.packed)
-    free(j.ready)
+    if j.ready != j.ready_inline:
+        free(j.ready)
     if j.trace != NULL:
         trace_record(j.trace, TRACE_OP, t0, now_ns(), 1, rows, 0, j.trace_id)
     return run_check(run)   # chunks skip their work once the call must stop

@@ -253,25 +253,46 @@ ctypedef struct pfor_t:
     int64_t grain
     range_fn fn
     void* arg
-    task_fn done
+    task_fn done             # NULL: a blocking loop, whose caller waits for `finished`
     void* done_arg
     int refs                 # atomic: participants still holding the job
+    int finished             # a blocking loop's chunks are all done (set under mu, read without it too)
+    pthread_mutex_t mu       # blocking loops only: the caller sleeps on cv for `finished`
+    pthread_cond_t cv
 
 
-cdef void pfor_participate(void* p, int worker) noexcept nogil:
-    cdef pfor_t* job = <pfor_t*>p
+cdef void pfor_take_chunks(pfor_t* job, int worker) noexcept nogil:
+    """Run chunks until none are left; whoever ends the last one finishes
+    the loop (runs `done`, or wakes a blocking loop's caller)."""
     cdef long long c
     cdef int64_t begin
     while True:
         c = atomic_fetch_add64(&job.next_chunk, 1)
         if c >= job.chunks:
-            break
+            return
         begin = c * job.grain
         job.fn(job.arg, begin, min(job.count, begin + job.grain), worker)
         if atomic_add_fetch64(&job.chunks_done, 1) == job.chunks:
-            job.done(job.done_arg, worker)
+            if job.done != NULL:
+                job.done(job.done_arg, worker)
+            else:   # the caller holds its reference until it has seen this
+                pthread_mutex_lock(&job.mu)
+                lite_store_release_int(&job.finished, 1)
+                pthread_cond_signal(&job.cv)
+                pthread_mutex_unlock(&job.mu)
+
+
+cdef void pfor_release(pfor_t* job) noexcept nogil:
     if atomic_dec(&job.refs) == 0:
+        if job.done == NULL:
+            pthread_mutex_destroy(&job.mu)
+            pthread_cond_destroy(&job.cv)
         free(job)
+
+
+cdef void pfor_participate(void* p, int worker) noexcept nogil:
+    pfor_take_chunks(<pfor_t*>p, worker)
+    pfor_release(<pfor_t*>p)
 
 
 cdef pfor_t* pfor_new(int64_t chunks, int64_t count, int64_t grain, range_fn fn, void* arg, task_fn done,
@@ -285,6 +306,9 @@ cdef pfor_t* pfor_new(int64_t chunks, int64_t count, int64_t grain, range_fn fn,
     job.done = done
     job.done_arg = done_arg
     job.refs = participants
+    if done == NULL:
+        pthread_mutex_init(&job.mu, NULL)
+        pthread_cond_init(&job.cv, NULL)
     return job
 
 
@@ -325,44 +349,36 @@ cdef enum:
     CALLER_WATCH_NS = 100000
 
 
-ctypedef struct blocking_t:
-    semaphore_t* finished
-    int done             # set before `finished` is signalled, so the caller may watch it without the lock
-
-
-cdef void blocking_done(void* p, int worker) noexcept nogil:
-    cdef blocking_t* b = <blocking_t*>p
-    lite_store_release_int(&b.done, 1)
-    status_free(semaphore_signal(b.finished, 1, NULL))
-
-
 cdef void pool_parallel_for(pool_t* pool, int64_t count, int64_t grain, range_fn fn, void* arg) noexcept nogil:
     """Blocking parallel loop: the caller takes chunks beside nthreads - 1
     workers, so the pool's size is the number of threads computing, one of
     them at work from the start (no wake-up to wait for) and there to see
-    the end (no wake-up after it; one worker: none at all). Its worker
-    index is nthreads. Callers must not be workers of the same pool (the
-    VM calls this from host threads)."""
-    cdef blocking_t b
-    cdef lite_status* st = NULL
-    cdef int64_t chunks = (count + grain - 1) // grain, until
+    the end (no wake-up after it). Alone (one worker, one chunk) it runs the
+    chunks in order itself, allocating nothing. Its worker index is
+    nthreads. Callers must not be workers of the same pool (the VM calls
+    this from host threads)."""
+    cdef int64_t chunks = (count + grain - 1) // grain, c, until
     cdef int participants = 1, i
     cdef pfor_t* job
-    if chunks == 0:
-        return
     if pool.nthreads > 1 and chunks > 1 and pool_ready(pool):
         participants = <int>min(<int64_t>min(pool.started + 1, pool.nthreads), chunks)
-    b.finished = semaphore_create(0)
-    b.done = 0
-    job = pfor_new(chunks, count, grain, fn, arg, blocking_done, &b, participants)
+    if participants == 1:
+        for c in range(chunks):
+            fn(arg, c * grain, min(count, (c + 1) * grain), pool.nthreads)
+        return
+    job = pfor_new(chunks, count, grain, fn, arg, NULL, NULL, participants)
     pfor_submit(pool, job, 1)
-    pfor_participate(job, pool.nthreads)
+    pfor_take_chunks(job, pool.nthreads)
     until = now_ns() + CALLER_WATCH_NS
-    while not lite_load_acquire_int(&b.done) and now_ns() < until:
+    while not lite_load_acquire_int(&job.finished) and now_ns() < until:
         for i in range(64):
             lite_pause()
-    semaphore_wait(b.finished, 1, -1, &st)
-    semaphore_release(b.finished)
+    if not lite_load_acquire_int(&job.finished):
+        pthread_mutex_lock(&job.mu)
+        while not job.finished:
+            pthread_cond_wait(&job.cv, &job.mu)
+        pthread_mutex_unlock(&job.mu)
+    pfor_release(job)
 
 
 cdef int default_worker_count_c() noexcept nogil:

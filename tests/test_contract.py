@@ -86,11 +86,12 @@ def test_matmul_matches_the_reference(kernel_isa, dtype, batch, m, k, n):
 # Large enough to run on the pool in chunks of rows (more than 128 rows, or
 # batches, cut by chunks included), of whole batches (as many as, or a multiple
 # of, the workers; attention's scores per head) or of panels (at most 128
-# rows; with a partial last panel; fewer rows than a tile: the plain loop); the
-# in-order oracle above stands in for the slow reference.
+# rows; with a partial last panel; fewer rows than a tile: the plain loop), by
+# rows with as many blocks of B as the job holds itself (256) and one more
+# (2 x 129); the in-order oracle above stands in for the slow reference.
 LARGE = [(0, 100, 100, 100), (0, 257, 300, 129), (0, 128, 512, 256), (3, 33, 257, 65), (5, 17, 100, 31),
          (0, 64, 600, 200), (0, 1, 300, 1000), (0, 3, 256, 700), (0, 7, 100, 300), (4, 128, 64, 128),
-         (16, 33, 40, 50)]
+         (16, 33, 40, 50), (0, 129, 256, 4096), (0, 129, 257, 2064)]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.int64], ids=lambda t: t.__name__)

@@ -87,7 +87,7 @@ def test_empty_fence_is_reached_and_fence_failure():
 
 
 @pytest.mark.parametrize("workers", [1, 2, 7])
-@pytest.mark.parametrize("n,grain", [(0, 4), (1, 4), (3, 4), (5, 4), (100_003, 64)])
+@pytest.mark.parametrize("n,grain", [(0, 4), (1, 4), (3, 4), (4, 4), (5, 4), (8, 4), (100_003, 64)])
 def test_parallel_loops_cover_every_item_once(workers, n, grain):
     pool = _vm.WorkerPool(workers)
     total, threads = pool._parallel_sum(n, grain)
