@@ -326,8 +326,12 @@ cdef lite_status* vm_loop(ctx_t* ctx, const run_t* run, frame_t* frames, int* de
             ip = BUFFER_REDUCE_next(ip)
         elif op == OP_BUFFER_MATMUL:
             st = run_matmul(ctx, run, fr.R[BUFFER_MATMUL_acc(ip)], fr.R[BUFFER_MATMUL_lhs(ip)],
-                            fr.R[BUFFER_MATMUL_rhs(ip)])
+                            fr.R[BUFFER_MATMUL_rhs(ip)], False)
             ip = BUFFER_MATMUL_next(ip)
+        elif op == OP_BUFFER_MATMUL_FRESH:
+            st = run_matmul(ctx, run, fr.R[BUFFER_MATMUL_FRESH_acc(ip)], fr.R[BUFFER_MATMUL_FRESH_lhs(ip)],
+                            fr.R[BUFFER_MATMUL_FRESH_rhs(ip)], True)
+            ip = BUFFER_MATMUL_FRESH_next(ip)
         elif op == OP_BUFFER_SOFTMAX:
             st = run_softmax(ctx, run, fr.R[BUFFER_SOFTMAX_src(ip)], &fr.R[BUFFER_SOFTMAX_dst(ip)])
             ip = BUFFER_SOFTMAX_next(ip)

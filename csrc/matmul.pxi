@@ -158,6 +158,7 @@ ctypedef struct matmul_job_t:
     int element
     int64_t m, k, n
     int mr               # rows per tile (lite_mm_rows, read once)
+    bint fresh           # each sum starts from +0.0: a chunk zeroes its part of C first (buffer.matmul.fresh)
     trace_t* trace       # as reduce_job_t's
     int64_t trace_id
     const run_t* run     # as reduce_job_t's
@@ -244,7 +245,14 @@ cdef inline void matmul_blocked(num* c, const num* a, const num* b, const num* p
 cdef inline void matmul_run(num* c, const num* a, const num* b, const num* packed, int64_t begin,
                             int64_t end, matmul_job_t* j, int worker) noexcept nogil:
     """Work items [begin, end): rows, or panels (j.by_panels)."""
-    cdef int64_t nr = LITE_MM_ROW_BYTES // sizeof(num)
+    cdef int64_t nr = LITE_MM_ROW_BYTES // sizeof(num), i, col
+    if j.fresh:   # zero bytes are +0.0: the chunk's part of C, just before its sums (in cache; no fill of its own)
+        if j.by_panels:
+            col = begin * nr
+            for i in range(j.m):
+                memset(c + i * j.n + col, 0, (min(j.n, end * nr) - col) * sizeof(num))
+        else:
+            memset(c + begin * j.n, 0, (end - begin) * j.n * sizeof(num))
     if not j.tiled and j.n == 1:
         matvec_rows(c, a, b, begin, end, j.m, j.k)
     elif not j.tiled:
@@ -298,7 +306,8 @@ cdef void pack_last_panel(matmul_job_t* j, int64_t nr) noexcept nogil:
         pack_panel(<int64_t*>j.packed, <const int64_t*>j.b + at, j.n - at, j.k, j.n)
 
 
-cdef lite_status* run_matmul(ctx_t* ctx, const run_t* run, ref_t rc, ref_t ra, ref_t rb) noexcept nogil:
+cdef lite_status* run_matmul(ctx_t* ctx, const run_t* run, ref_t rc, ref_t ra, ref_t rb, bint fresh) noexcept nogil:
+    """buffer.matmul, or buffer.matmul.fresh (each sum from +0.0)."""
     cdef half_job_t h
     cdef buffer_t* c
     cdef buffer_t* a
@@ -325,6 +334,8 @@ cdef lite_status* run_matmul(ctx_t* ctx, const run_t* run, ref_t rc, ref_t ra, r
     if (a.shape[a.rank - 2] != m or b.shape[b.rank - 2] != k or b.shape[b.rank - 1] != n
             or (c.rank == 3 and (a.shape[0] != batches or b.shape[0] != batches))):
         return shapes_disagree(b"matmul of %s by %s into %s: the shapes do not agree", a, b, c)
+    if fresh and (is_half(c.element) or a.element != c.element):   # these paths accumulate: from zeros
+        memset(c.data, 0, c.count * ELEMENT_SIZE[c.element])
     if is_half(c.element):
         h.element, h.c, h.a, h.b, h.m, h.k, h.n = c.element, <uint16_t*>c.data, <const uint16_t*>a.data, \
             <const uint16_t*>b.data, m, k, n
@@ -336,7 +347,8 @@ cdef lite_status* run_matmul(ctx_t* ctx, const run_t* run, ref_t rc, ref_t ra, r
                              batches, m, k, n, constant_root(b))
     if is_half(a.element):   # into f32
         return matmul_widened(ctx, run, c.data, ET_F32, a.data, b.data, a.element, batches, m, k, n)
-    return matmul_same_type(ctx, run, c.data, a.data, b.data, c.element, batches, m, k, n, constant_root(b))
+    return matmul_same_type(ctx, run, c.data, a.data, b.data, c.element, batches, m, k, n, constant_root(b),
+                            fresh)
 
 
 cdef buffer_t* constant_root(buffer_t* b) noexcept nogil:
@@ -399,10 +411,10 @@ def derived_constants():
 
 cdef lite_status* matmul_same_type(ctx_t* ctx, const run_t* run, char* c, const char* a, const char* b,
                                    int element, int64_t batches, int64_t m, int64_t k, int64_t n,
-                                   buffer_t* constant) noexcept nogil:
+                                   buffer_t* constant, bint fresh) noexcept nogil:
     """C (batches x m x n) += A (batches x m x k) times B (batches x k x n),
     all of one element type (not f16/bf16); `constant` is the module
-    constant B views, or NULL."""
+    constant B views, or NULL; `fresh`: C = the product (C not read)."""
     cdef matmul_job_t j
     cdef int64_t rows, nr, panels, grain, items, blocks
     cdef bint on_pool
@@ -413,6 +425,7 @@ cdef lite_status* matmul_same_type(ctx_t* ctx, const run_t* run, char* c, const 
     j.b = b
     j.element = element
     j.run = run
+    j.fresh = fresh
     cdef int64_t t0 = trace_op_begin(ctx.trace, &j.trace, &j.trace_id)
     on_pool = ctx.pool != NULL and rows * j.k * j.n > ctx.inline_elements
     # Tiles need whole groups of mr rows and a panel's width of columns;

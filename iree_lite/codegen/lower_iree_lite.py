@@ -26,8 +26,13 @@ def lower_reduce(fl, op):
 
 @lowers("iree_lite.matmul", dynamic=True)
 def lower_matmul(fl, op):
-    acc = fl.accumulator(op)
-    fl.emit("buffer.matmul", op.loc, acc=acc, lhs=fl.values[op.operands[1]], rhs=fl.values[op.operands[2]])
+    lhs, rhs = (fl.values[v] for v in op.operands[-2:])
+    if len(op.operands) == 2:   # from +0.0 (passes/linalg.py fresh_products), into a new buffer
+        fl.timeline.settle(op.loc)
+        acc = fl.values[op.results[0]] = fl.alloc(op.results[0].type, op.loc)
+        fl.emit("buffer.matmul.fresh", op.loc, acc=acc, lhs=lhs, rhs=rhs)
+    else:
+        fl.emit("buffer.matmul", op.loc, acc=fl.accumulator(op), lhs=lhs, rhs=rhs)
 
 
 @lowers("iree_lite.softmax", dynamic=True)

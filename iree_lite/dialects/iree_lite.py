@@ -51,7 +51,8 @@ class InternalOp(OpDef):
     IR printer writes: `iree_lite.view(src, sizes...)` (src's data at the
     result's shape, its dynamic dimensions sized by the operands in order,
     none when a single one follows from the element count; made by reshapes
-    and the linalg rewrite), `iree_lite.matmul(acc, a, b)` and
+    and the linalg rewrite), `iree_lite.matmul(acc, a, b)` (or `(a, b)`, from
+    +0.0) and
     `iree_lite.reduce(init, src) {combiner}` (the contractions and reductions
     of the linalg rewrite), `iree_lite.conv2d(acc, input, filter) {window}`
     (a direct NCHW convolution, passes/conv_direct.py),

@@ -322,6 +322,9 @@ def _ops():
          "without b (rank 2); each product and sum rounded to the element type (no fused multiply-add). "
          "lhs and rhs may instead both be i8 with an i32 acc (their sign-extended products, summed in i32, "
          "wrapping), or both f16 or both bf16 with an f32 acc (their exact f32 values)."),
+        ("buffer.matmul.fresh", "acc:rr lhs:rr rhs:rr",
+         "buffer.matmul with each sum started from +0.0: acc's old contents are not read (acc may be "
+         "uninitialised), so a product needs no zero fill of its own."),
         ("buffer.softmax", "dst:rr src:rr",
          "dst = a new buffer of `src`'s shape holding the softmax of each row of `src` along its innermost "
          "dimension, as linalg.softmax's decomposition computes it: for a row x, m = the fold of maximumf from "

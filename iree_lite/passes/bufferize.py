@@ -127,6 +127,8 @@ def plan_epilogues(plan, func):
 # Ops whose result is their init (operand 0) folded with the rest in place:
 # codegen gives each a copy of the init to fold into (FunctionLowering.accumulator).
 FOLDS = ("iree_lite.reduce", "iree_lite.matmul", "iree_lite.pool2d", "iree_lite.conv2d")
+# Those of them that, without an init (two operands), start from +0.0 in a new buffer.
+FRESH = ("iree_lite.matmul", "iree_lite.conv2d")
 
 
 def plan_folds(plan, func):
@@ -134,7 +136,7 @@ def plan_folds(plan, func):
     for block in func.blocks:
         items, users = func.dispatch[id(block)]
         for op in items:
-            if isinstance(op, Group) or op.name not in FOLDS or op.name == "iree_lite.conv2d" and len(op.operands) == 2:
+            if isinstance(op, Group) or op.name not in FOLDS or op.name in FRESH and len(op.operands) == 2:
                 continue
             init = op.operands[0]
             fill = init.owner

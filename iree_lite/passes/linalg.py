@@ -22,6 +22,7 @@ from ..ir.types import element_type_of
 from .body import apply_body
 from .build import cast, expand, fold, map_dimensions, reordered, shape_of, size_of, splat, view
 from .contract import rewrite_contract, rewrite_elementwise
+from .conv_direct import is_positive_zero_splat
 from .convolution import convolve
 from .extended import EXTENDED, rewrite_extended
 from .linalg_ext import REWRITES as EXT_REWRITES
@@ -40,6 +41,21 @@ def lower_linalg(f, source):
     rw = Rewriter(source, {})   # one value map for the blocks: a later block may use what an earlier one rewrote
     for block in f.blocks:
         rewrite_block(block, rw)
+    for block in f.blocks:
+        fresh_products(block)
+
+
+def fresh_products(block):
+    """Each static f32 or f64 matmul from a +0.0 splat (of `block` and its
+    regions) made `iree_lite.matmul(a, b)`: the kernel starts its sums from
+    +0.0 itself, so a splat nothing else reads is never filled."""
+    for op in block.operations:
+        for region in op.regions:
+            for inner in region.blocks:
+                fresh_products(inner)
+        if op.name == "iree_lite.matmul" and len(op.operands) == 3 and op.results[0].type.is_static and \
+                op.results[0].type.element.name in ("f32", "f64") and is_positive_zero_splat(op.operands[0]):
+            op.operands = op.operands[1:]
 
 
 def rewrite_block(block, rw):

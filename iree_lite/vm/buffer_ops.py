@@ -326,7 +326,10 @@ class BufferOps:
         self.op_buffer_conv2d(fr, m, v)
         self.op_dispatch(fr, m, v)
 
-    def op_buffer_matmul(self, fr, m, v):
+    def op_buffer_matmul_fresh(self, fr, m, v):
+        self.op_buffer_matmul(fr, m, v, fresh=True)
+
+    def op_buffer_matmul(self, fr, m, v, fresh=False):
         c, a, b = fr.r[v["acc"]], fr.r[v["lhs"]], fr.r[v["rhs"]]
         batches = c.shape[0] if len(c.shape) == 3 else 1
         rows, n = c.shape[-2:]
@@ -335,7 +338,9 @@ class BufferOps:
                 b.shape[-2:] != (k, n) or b.shape[:-2] != c.shape[:-2]:
             raise VMError("INVALID_ARGUMENT", f"matmul of {_dims_str(a.shape)} by {_dims_str(b.shape)} into "
                           f"{_dims_str(c.shape)}: the shapes do not agree")
-        cv, av, bv = c.values(), a.values(), b.values()
+        # Fresh: every sum starts from +0.0 (zero bytes), whatever acc held.
+        cv = unpack(c.element, bytes(c.count * SIZES[c.element])) if fresh else c.values()
+        av, bv = a.values(), b.values()
         for batch in range(batches):
             for i in range(rows):
                 for kk in range(k):
