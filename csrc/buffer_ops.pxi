@@ -87,6 +87,24 @@ cdef lite_status* check_layout(ref_t r, const constant_t* c) noexcept nogil:
     return NULL
 
 
+cdef enum:
+    # Dense rows a transposed plane is copied by at a time: each source line
+    # read (16 floats) serves that many rows, not one element of one.
+    TRANSPOSE_BLOCK = 16
+
+
+cdef void transpose_plane(uint32_t* d, const uint32_t* s, int64_t rows, int64_t cols, int64_t stride) noexcept nogil:
+    """d[r * cols + c] = s[r + c * stride] for r < rows, c < cols."""
+    cdef int64_t r0, r, c, r1
+    r0 = 0
+    while r0 < rows:
+        r1 = min(rows, r0 + TRANSPOSE_BLOCK)
+        for c in range(cols):
+            for r in range(r0, r1):
+                d[r * cols + c] = s[r + c * stride]
+        r0 = r1
+
+
 cdef lite_status* strided_copy(char* strided, const int64_t* shape, int rank, const int64_t* spec,
                                int64_t limit, char* dense, int size, bint scatter) noexcept nogil:
     """Copy between a dense row-major block of `shape` and the elements
@@ -95,8 +113,8 @@ cdef lite_status* strided_copy(char* strided, const int64_t* shape, int rank, co
     Every offset must lie in [0, limit), computed without overflow."""
     cdef int64_t idx[MAX_RANK]
     cdef int64_t strides[MAX_RANK]
-    cdef int64_t count = shape_count(rank, shape), i, inner, offset = spec[0], lo = spec[0], hi = spec[0], reach
-    cdef int d
+    cdef int64_t count = shape_count(rank, shape), i, inner, run, offset = spec[0], lo = spec[0], hi = spec[0], reach
+    cdef int d, lead
     if count == 0:
         return NULL
     for d in range(rank):
@@ -111,15 +129,23 @@ cdef lite_status* strided_copy(char* strided, const int64_t* shape, int rank, co
         memcpy(strided + offset * size if scatter else dense, dense if scatter else strided + offset * size, size)
         return NULL
     inner = shape[rank - 1]
+    run = inner
+    lead = rank - 2   # the dimensions the index advances along, per run
+    if not scatter and size == 4 and rank >= 2 and strides[rank - 1] != 1 and strides[rank - 2] == 1:
+        run = shape[rank - 2] * inner   # the two innermost transposed: whole planes by blocks
+        lead = rank - 3
     memset(idx, 0, sizeof(idx))
     i = 0
     while i < count:   # whole innermost runs; the outer index advances per run
-        if scatter:
+        if run != inner:
+            transpose_plane(<uint32_t*>(dense + i * size), <const uint32_t*>strided + offset, shape[rank - 2], inner,
+                            strides[rank - 1])
+        elif scatter:
             copy_run(strided + offset * size, strides[rank - 1], dense + i * size, 1, inner, size)
         else:
             copy_run(dense + i * size, 1, strided + offset * size, strides[rank - 1], inner, size)
-        i += inner
-        d = rank - 2
+        i += run
+        d = lead
         while d >= 0:
             idx[d] += 1
             offset += strides[d]

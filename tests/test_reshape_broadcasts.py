@@ -69,6 +69,36 @@ def test_a_transposing_copy_stays_a_copy():
     np.testing.assert_array_equal(np.asarray(have), x @ w.T)
 
 
+def transpose_source(shape, perm, element):
+    out = [shape[p] for p in perm]
+    t = lambda s: f"tensor<{'x'.join(map(str, s))}x{element}>"   # noqa: E731
+    return (f"func.func @f(%x: {t(shape)}) -> {t(out)} {{\n  %e = tensor.empty() : {t(out)}\n"
+            f"  %r = linalg.transpose ins(%x : {t(shape)}) outs(%e : {t(out)}) permutation = {list(perm)}\n"
+            f"  return %r : {t(out)}\n}}\n")
+
+
+# The two innermost dimensions swapped (attention's K^T: (s, h, d) -> (h, d, s)),
+# which buffer.expand copies by blocks of 16 rows: sizes 0, 1, a block less
+# and more one, and large; 8-byte elements and other orders element by element.
+@pytest.mark.parametrize("shape,perm", [((0, 5), (1, 0)), ((1, 1), (1, 0)), ((15, 17), (1, 0)), ((16, 1), (1, 0)),
+                                        ((17, 33), (1, 0)), ((300, 257), (1, 0)), ((1, 128, 4, 64), (0, 2, 3, 1)),
+                                        ((3, 17, 5), (2, 0, 1)), ((2, 3, 19, 5), (0, 1, 3, 2))])
+@pytest.mark.parametrize("dtype", [np.float32, np.int64], ids=lambda t: t.__name__)
+def test_transposes_copy_every_element(shape, perm, dtype):
+    x = np.arange(np.prod(shape), dtype=dtype).reshape(shape) - 7
+    module = compile_module(transpose_source(shape, perm, {np.float32: "f32", np.int64: "i64"}[dtype]), "t.mlir")
+    moved = [p for p in perm if shape[p] > 1]
+    if moved != sorted(moved):   # else a view (unit dimensions only move)
+        assert "buffer.expand" in host_ops(module)
+    ref = interp.Context()
+    ref.load(module)
+    for device, workers in [("local-sync", None), ("local-task", 2)]:
+        ctx = Context(device, workers)
+        ctx.load(module)
+        (have,) = same_on_both(ctx, ref, "f", [x])
+        assert np.asarray(have).tobytes() == np.ascontiguousarray(x.transpose(perm)).tobytes()
+
+
 def test_weight_broadcast_matches_iree(reference_iree, tmp_path):
     rng = np.random.default_rng(3)
     # Integer-valued floats: every sum exact, so both compilers print the same digits.
