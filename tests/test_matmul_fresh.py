@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from iree_lite.compiler import compile_module
+from iree_lite.runtime.context import Context
 from test_contract import DEVICES, MATMUL_TILES, in_order_matmul, native, operands, reference, tensor
 from test_matmul_mixed import half_operands, half_views, reference as mixed_reference
 from tool_runs import host_ops
@@ -86,3 +87,38 @@ def test_fresh_half_into_f32_matmul_matches_the_reference(element, batch, m, k, 
     for device, workers in DEVICES:
         have = native(module, half_views([a, b, zeros], element)[:2], device, workers)
         assert have.tobytes() == want.tobytes(), (device, workers)
+
+
+def constant_fill_source(batch, m, k, n, b):
+    """fill_source with b a module constant (a layer's weights, packed once)."""
+    lead = (batch,) if batch else ()
+    tb = tensor(lead + (k, n), "f32")
+    src = fill_source(batch, m, k, n).replace(f", %b: {tb})", ")")
+    return src.replace("  %z =", f"  %b = arith.constant dense<\"0x{b.tobytes().hex().upper()}\"> : {tb}\n  %z =", 1)
+
+
+@pytest.mark.parametrize("batch,m,k,n", [(0, 1, 1, 1), (0, 9, 17, 33), (0, 128, 300, 100), (0, 257, 300, 129),
+                                         (3, 33, 40, 50)])
+def test_fresh_matmul_of_a_constant_b_on_every_call(batch, m, k, n):
+    lead = (batch,) if batch else ()
+    a, b = operands([lead + (m, k), lead + (k, n)], np.float32, m + k + n)
+    module = compile_module(constant_fill_source(batch, m, k, n, b), "m.mlir")
+    assert "buffer.matmul.fresh" in names(module)
+    want = in_order_matmul(a, b, np.zeros(lead + (m, n), np.float32)).tobytes()
+    for device, workers in DEVICES:
+        ctx = Context(device, workers)
+        ctx.load(module)
+        for _ in range(2):   # the first call packs b's panels, the second reads them
+            (have,) = ctx.invoke("f", [a])
+            assert np.asarray(have).tobytes() == want, (device, workers)
+
+
+def test_a_fill_read_by_another_op_is_still_made():
+    src = fill_source(0, 4, 3, 5).replace("  return %r : tensor<4x5xf32>",
+                                          "  %s = arith.addf %r, %c : tensor<4x5xf32>\n  return %s : tensor<4x5xf32>")
+    module = compile_module(src, "m.mlir")
+    assert "buffer.matmul.fresh" in names(module)
+    a, b = operands([(4, 3), (3, 5)], np.float32, 5)
+    want = in_order_matmul(a, b, np.zeros((4, 5), np.float32)) + np.float32(0)
+    assert reference(module, [a, b]).tobytes() == want.tobytes()
+    assert native(module, [a, b], "local-task", 2).tobytes() == want.tobytes()
