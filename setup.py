@@ -1,14 +1,21 @@
-"""Build: generate the native VM's view of the ISA table (iree_lite/isa/gen_native.py), then compile csrc/ with -O3."""
+"""Build: generate the native VM's view of the ISA table (iree_lite/isa/gen_native.py), then
+cythonize and compile csrc/ with -O3, or reuse the last build from the same inputs."""
 import glob
+import hashlib
 import importlib.util
+import itertools
 import os
 import platform
+import shutil
+import subprocess
 import sys
 
 from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
 from setuptools.dist import Distribution
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+KEPT = os.path.join(HERE, "build", "native")   # the last build of each extension, by its inputs' hash
 
 
 def generate_sources():
@@ -37,7 +44,6 @@ def extensions():
     if platform.machine().lower() not in ("x86_64", "amd64"):
         # The kernels use x86 intrinsics; say so instead of a compiler error about immintrin.h.
         sys.exit(f"error: iree-lite's native VM builds only for x86-64; this machine is {platform.machine()}")
-    from Cython.Build import cythonize
     generate_sources()
     ext = Extension(
         "iree_lite._vm",
@@ -47,9 +53,54 @@ def extensions():
         extra_compile_args=["-O3", "-ffp-contract=off", "-fno-math-errno", "-fno-trapping-math", "-fno-strict-aliasing", "-Wno-unused-function"],
         extra_link_args=["-lpthread", "-lm"],   # -lm: bind the current libm symbols (an unlinked expf binds the old, errno-setting wrapper)
     )
-    return cythonize([ext], language_level=3, compiler_directives={
-        "boundscheck": False, "wraparound": False, "cdivision": True,
-        "initializedcheck": False})
+    # setuptools' build_ext is Cython's where Cython is installed (a build requirement): it cythonizes with these.
+    ext.cython_directives = {"language_level": 3, "boundscheck": False, "wraparound": False, "cdivision": True,
+                             "initializedcheck": False}
+    return [ext]
+
+
+class KeptBuildExt(build_ext):
+    """Reuse the last build of an extension whose inputs have not changed.
+
+    pip builds every install and wheel in a fresh isolated environment, whose
+    just-installed Cython includes are newer than csrc/_vm.c: by timestamps,
+    `pip install .`, `pip install -e .` and `pip wheel .` each regenerated and
+    recompiled the whole VM (75 CPU-seconds of gcc), three times a CI run.
+    The hash covers what the timestamps did not: Cython, compiler and Python."""
+
+    def build_extension(self, ext):
+        target = self.get_ext_fullpath(ext.name)
+        kept = os.path.join(KEPT, f"{self.inputs_hash(ext)}-{os.path.basename(target)}")
+        if not self.force and os.path.exists(kept):
+            self.mkpath(os.path.dirname(target))
+            self.copy_file(kept, target)
+            return
+        # The inputs changed, so build whatever the timestamps say (they miss a new flag or Cython).
+        force, self.force = self.force, True
+        try:
+            super().build_extension(ext)
+        finally:
+            self.force = force
+        os.makedirs(KEPT, exist_ok=True)
+        for old in glob.glob(os.path.join(KEPT, "*-" + os.path.basename(target))):
+            os.remove(old)
+        shutil.copyfile(target, kept + ".tmp")
+        os.replace(kept + ".tmp", kept)   # whole or absent, for a build running beside this one
+
+    def inputs_hash(self, ext):
+        import Cython
+        cc = self.compiler
+        command = list(itertools.takewhile(lambda arg: not arg.startswith("-"), cc.compiler_so))
+        version = subprocess.run([*command, "--version"], capture_output=True, text=True, check=True).stdout
+        h = hashlib.sha256(repr((sys.version, Cython.__version__, version, sorted(ext.cython_directives.items()),
+                                 cc.compiler_so, cc.linker_so, cc.include_dirs, cc.macros, cc.library_dirs,
+                                 ext.include_dirs, ext.define_macros, ext.libraries, ext.extra_compile_args,
+                                 ext.extra_link_args)).encode())
+        for path in sorted(glob.glob(os.path.join(HERE, "csrc", "*"))):
+            if path.endswith((".pyx", ".pxi", ".pxd", ".h")):
+                with open(path, "rb") as f:
+                    h.update(os.path.basename(path).encode() + b"\0" + f.read())
+        return h.hexdigest()[:20]
 
 
 class ManPageDistribution(Distribution):
@@ -60,5 +111,5 @@ class ManPageDistribution(Distribution):
         return self.has_data_files()
 
 
-setup(distclass=ManPageDistribution, ext_modules=extensions(),
+setup(distclass=ManPageDistribution, ext_modules=extensions(), cmdclass={"build_ext": KeptBuildExt},
       data_files=man_pages())

@@ -1,6 +1,7 @@
 """Packaging: the wheel installs without a compiler and carries the man page,
 and an editable install keeps the man page too."""
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -35,6 +36,31 @@ def test_editable_install_installs_the_man_page():
     assert target == "share/man/man1"
     assert [os.path.basename(f) for f in files] == ["iree-lite.1"]
     assert open(os.path.join(REPO, files[0])).read().startswith(r".TH IREE\-LITE ")
+
+
+def test_a_kept_native_build_is_reused_only_for_the_same_inputs(tmp_path, monkeypatch):
+    # setup.py's build_ext reuses the last build whose inputs hash the same
+    # (pip wheel, install and install -e build it in fresh environments):
+    # a change to any csrc/ source or compiler flag must change the hash.
+    from distutils.ccompiler import new_compiler
+    from distutils.sysconfig import customize_compiler
+    dist = distribution()
+    build_ext = dist.get_command_obj("build_ext")
+    build_ext.compiler = new_compiler()
+    customize_compiler(build_ext.compiler)
+    (ext,) = dist.ext_modules
+    shutil.copytree(os.path.join(REPO, "csrc"), tmp_path / "csrc", ignore=shutil.ignore_patterns("*.c"))
+    monkeypatch.setitem(type(build_ext).inputs_hash.__globals__, "HERE", str(tmp_path))
+    first = build_ext.inputs_hash(ext)
+    for source in ("_vm.pyx", "pool.pxi", "isa_kernels.pxi", "lite_vm.h"):
+        path = tmp_path / "csrc" / source
+        text = path.read_text()
+        path.write_text(text + "\n")
+        assert build_ext.inputs_hash(ext) != first, source
+        path.write_text(text)
+    assert build_ext.inputs_hash(ext) == first
+    ext.extra_compile_args = [*ext.extra_compile_args, "-O2"]
+    assert build_ext.inputs_hash(ext) != first
 
 
 @pytest.fixture(scope="module")
