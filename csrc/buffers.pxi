@@ -9,6 +9,9 @@ from libc.stdlib cimport malloc, calloc, free
 from libc.string cimport memcmp, memcpy, memset, strlen
 from libc.stdio cimport snprintf
 
+cdef extern from "<stdlib.h>" nogil:
+    void* aligned_alloc(size_t alignment, size_t size)
+
 cdef extern from "lite_vm.h" nogil:
     ctypedef struct lite_pool:
         int count
@@ -128,11 +131,12 @@ cdef buffer_t* buffer_new(int element, int rank, const int64_t* shape, char* dat
         b.data = data
     else:
         # Contents start unspecified (as tensor.empty's are): storage from
-        # the pool, or plain malloc, neither zeroed.
-        b.capacity = b.nbytes if b.nbytes > 0 else 1
+        # the pool, or new, neither zeroed. Whole cache lines: malloc's
+        # 16-byte alignment would split every 64-byte vector of a kernel.
+        b.capacity = (b.nbytes + 63) // 64 * 64 if b.nbytes > 0 else 64
         b.data = <char*>lite_pool_take(&lite_storage_pool, b.capacity, &b.capacity)
         if b.data == NULL:
-            b.data = <char*>malloc(b.capacity)
+            b.data = <char*>aligned_alloc(64, b.capacity)
         if b.data == NULL:
             free(b)
             return NULL

@@ -1,0 +1,121 @@
+"""Dispatches that stream from memory (csrc/kernels.pxi, job_t.streams):
+bindings of more bytes than the caches keep (_vm.stream_bytes, 8 MiB), so
+the tile interpreter runs them in short runs (256 elements, not 1024). With
+the limit lowered to 0 every dispatch streams: each way a kernel writes an
+output (t.bind'd results, t.store of a computed register, a splat fill, i1,
+f16 and f64 results, several outputs) gives the reference interpreter's
+bytes at sizes around a run and a tile, inline and fanned out to the
+workers."""
+import numpy as np
+import pytest
+
+from iree_lite import _vm, isa
+from iree_lite.compiler import compile_module
+from iree_lite.runtime.context import Context
+from iree_lite.vm import interp
+
+STREAM_RUN = 256   # csrc/kernels.pxi STREAM_RUN_ELEMENTS
+# The last size is above the inline threshold (196608 elements): it fans out.
+SIZES = [0, 1, STREAM_RUN - 1, STREAM_RUN + 1, isa.TILE - 1, isa.TILE + 1, 50 * isa.TILE + 3]
+DEVICES = [("local-sync", None), ("local-task", 2)]
+EDGE = [0.0, -0.0, 1.5, -2.25, np.inf, -np.inf, np.nan, 1e30, -1e-30, 3.0]
+
+F = "tensor<?xf32>"
+H = "tensor<?xf16>"
+SOURCE = f"""
+func.func @chain(%a: {F}, %b: {F}, %c: {F}) -> {F} {{
+  %m = arith.mulf %a, %b : {F}
+  %s = arith.addf %m, %c : {F}
+  %x = math.absf %s : {F}
+  %y = arith.maximumf %x, %a : {F}
+  return %y : {F}
+}}
+func.func @two_outputs(%a: {F}, %b: {F}) -> ({F}, {F}) {{
+  %m = arith.mulf %a, %b : {F}
+  %y = arith.subf %m, %a : {F}
+  return %m, %y : {F}, {F}
+}}
+func.func @fill(%a: {F}) -> {F} {{
+  %c0 = arith.constant 0 : index
+  %f = arith.constant 2.5 : f32
+  %n = tensor.dim %a, %c0 : {F}
+  %s = tensor.splat %f[%n] : {F}
+  return %s : {F}
+}}
+func.func @compare(%a: {F}, %b: {F}) -> tensor<?xi1> {{
+  %r = arith.cmpf olt, %a, %b : {F}
+  return %r : tensor<?xi1>
+}}
+func.func @widen(%a: {F}, %b: {F}) -> tensor<?xf64> {{
+  %s = arith.addf %a, %b : {F}
+  %r = arith.extf %s : {F} to tensor<?xf64>
+  return %r : tensor<?xf64>
+}}
+func.func @half(%a: {H}, %b: {H}) -> {H} {{
+  %m = arith.mulf %a, %b : {H}
+  %r = arith.addf %m, %a : {H}
+  return %r : {H}
+}}
+"""
+ARITY = {"chain": 3, "two_outputs": 2, "fill": 1, "compare": 2, "widen": 2, "half": 2}
+
+
+def values(n, seed, dtype):
+    v = np.random.default_rng(seed).standard_normal(n) * 100
+    v[:min(n, len(EDGE))] = EDGE[:n]
+    with np.errstate(over="ignore"):   # 1e30 is inf in f16
+        return v.astype(dtype)
+
+
+@pytest.fixture(scope="module")
+def module():
+    return compile_module(SOURCE, "streaming.mlir")
+
+
+@pytest.fixture
+def streaming():
+    default = _vm.stream_bytes()
+    _vm.stream_bytes(0)
+    yield
+    _vm.stream_bytes(default)
+
+
+def run_both(module, name, element, inputs, device, workers):
+    """The native VM's and the reference interpreter's result bytes."""
+    ctx = Context(device, workers)
+    ctx.load(module)
+    ref = interp.Context()
+    ref.load(module)
+    shape = inputs[0].shape
+    got = ctx.invoke(name, [_vm.BufferView.from_bytes(isa.ELEMENT_CODES[element], shape, a) for a in inputs])
+    want = ref.invoke(name, [interp.Buffer(element, shape, bytearray(a.tobytes())) for a in inputs])
+    return [np.asarray(g).tobytes() for g in got], [bytes(w.data) for w in want]
+
+
+def test_the_limit_is_a_setting_with_a_default_of_8_mib():
+    default = _vm.stream_bytes()
+    try:
+        assert default == 8 << 20
+        assert _vm.stream_bytes(123) == 123 and _vm.stream_bytes() == 123
+    finally:
+        _vm.stream_bytes(default)
+    assert _vm.stream_bytes() == default
+
+
+@pytest.mark.parametrize("device,workers", DEVICES)
+@pytest.mark.parametrize("name", sorted(ARITY))
+def test_every_output_path_streams_the_reference_bytes(streaming, module, name, device, workers):
+    element, dtype = ("f16", np.float16) if name == "half" else ("f32", np.float32)
+    for n in SIZES:
+        got, want = run_both(module, name, element, [values(n, seed, dtype) for seed in range(ARITY[name])],
+                             device, workers)
+        assert got == want, (name, n)
+
+
+@pytest.mark.parametrize("device,workers", DEVICES)
+def test_a_dispatch_over_the_default_limit_streams_the_reference_bytes(module, device, workers):
+    """1M f32 elements a binding: 16 MiB of bindings, over the 8 MiB default."""
+    n = 1 << 20
+    assert 4 * 4 * n > _vm.stream_bytes()
+    got, want = run_both(module, "chain", "f32", [values(n, seed, np.float32) for seed in range(3)], device, workers)
+    assert got == want
