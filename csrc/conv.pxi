@@ -29,9 +29,10 @@ cdef extern from "lite_conv.h" nogil:
         int64_t x0[16]
     float* lite_conv_blocks(size_t bytes)
     void lite_conv_pack_f32(float* block, int64_t kc, const float* planes, int64_t h, int64_t w, int64_t kh,
-                            int64_t kw, int64_t dh, int64_t dw, int64_t k0, const conv_runs_t* runs, int64_t panels)
+                            int64_t kw, int64_t sw, int64_t dh, int64_t dw, int64_t k0, const conv_runs_t* runs,
+                            int64_t panels)
     void lite_conv_pack_f32_avx2(float* block, int64_t kc, const float* planes, int64_t h, int64_t w, int64_t kh,
-                                 int64_t kw, int64_t dh, int64_t dw, int64_t k0, const conv_runs_t* runs,
+                                 int64_t kw, int64_t sw, int64_t dh, int64_t dw, int64_t k0, const conv_runs_t* runs,
                                  int64_t panels)
 
 
@@ -51,11 +52,13 @@ ctypedef struct conv_job_t:
     int64_t sh, sw, dh, dw, ph, pw
     int64_t panels, group_panels, panel_groups, chunk_rows, chunks   # work item = (image, group, chunk, panel group)
     int mr
-    int pack_isa           # LITE_ISA_AVX512 or _AVX2: pack with masked loads (unit column stride); else scalar
+    int pack_isa           # LITE_ISA_AVX512 or _AVX2: pack with masked loads or gathers; else scalar
     int out_of_memory      # set by a worker that got no storage for its blocks
     bint pointwise         # 1x1, unit stride, no padding, the input's size: a panel's pixels are consecutive inputs
     bint fresh             # each sum starts from +0.0, not from c's old value
     job_t* epilogue        # the kernel run on finished output rows, or NULL
+    trace_t* trace         # --trace: the context's trace or NULL, and this op's id in it
+    int64_t trace_id
     const run_t* run
 
 
@@ -96,10 +99,10 @@ cdef inline void conv_pack(float* blocks, const conv_job_t* j, const conv_runs_t
                     memset(dst + n, 0, (CONV_NR - n) * sizeof(float))
         return
     if j.pack_isa == LITE_ISA_AVX512:
-        lite_conv_pack_f32(blocks, kc, plane0, j.h, j.w_, j.kh, j.kw, j.dh, j.dw, k0, runs, panels)
+        lite_conv_pack_f32(blocks, kc, plane0, j.h, j.w_, j.kh, j.kw, j.sw, j.dh, j.dw, k0, runs, panels)
         return
     if j.pack_isa == LITE_ISA_AVX2:
-        lite_conv_pack_f32_avx2(blocks, kc, plane0, j.h, j.w_, j.kh, j.kw, j.dh, j.dw, k0, runs, panels)
+        lite_conv_pack_f32_avx2(blocks, kc, plane0, j.h, j.w_, j.kh, j.kw, j.sw, j.dh, j.dw, k0, runs, panels)
         return
     ch = k0 // taps
     ky = k0 % taps // j.kw
@@ -181,6 +184,7 @@ cdef void conv_range(void* arg, int64_t begin, int64_t end, int worker) noexcept
     cdef const float* wrow
     cdef const float* block
     cdef char* scratch = NULL
+    cdef int64_t t0 = now_ns() if j.trace != NULL else 0
     if blocks == NULL:
         lite_store_release_int(&j.out_of_memory, 1)
         return
@@ -233,6 +237,7 @@ cdef void conv_range(void* arg, int64_t begin, int64_t end, int worker) noexcept
             k0 += kc
         if j.epilogue != NULL:   # this item's rows are done: the epilogue on them while they are in cache
             conv_epilogue(j, image_group, f0, f1, pix0, pix1, scratch)
+    trace_rows(j.trace, t0, begin, end, j.trace_id)
 
 
 cdef void conv_epilogue(const conv_job_t* j, int64_t image_group, int64_t f0, int64_t f1, int64_t pix0,
@@ -285,7 +290,9 @@ cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, r
     j.w = <const float*>w.data
     j.run = run
     j.mr = lite_mm_rows()
-    j.pack_isa = lite_isa() if j.sw == 1 else LITE_ISA_SSE2
+    # Masked loads or gathers, whose lanes' columns (-pw .. (ow - 1) * sw + (kw - 1) * dw, +- 15 * sw)
+    # and width are 32-bit ints; else scalar. (Strides, dilations and padding are at most 2^20: verified.)
+    j.pack_isa = lite_isa() if j.w_ + j.pw + (j.ow + CONV_NR) * j.sw + j.kw * j.dw < (1 << 30) else LITE_ISA_SSE2
     j.pointwise = j.kh == 1 and j.kw == 1 and j.sh == 1 and j.sw == 1 and j.ph == 0 and j.pw == 0 \
         and j.oh == j.h and j.ow == j.w_
     j.out_of_memory = 0
@@ -331,10 +338,13 @@ cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, r
         after = epilogue
     if j.epilogue != NULL:
         atomic_fetch_add64(&ctx.conv_epilogues_in_cache, 1)
+    cdef int64_t t0 = trace_op_begin(ctx.trace, &j.trace, &j.trace_id)
     if workers > 1:
         pool_parallel_for(ctx.pool, items, grain, conv_range, &j)
     else:
         conv_range(&j, 0, items, 0)
+    if j.trace != NULL:   # its work items as rows, and its products (output elements times k)
+        trace_record(j.trace, TRACE_OP, t0, now_ns(), 3, items, c.count * k, j.trace_id)
     if lite_load_acquire_int(&j.out_of_memory):
         return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory for convolution blocks")
     if after != NULL and run_stop_code(run) == 0:

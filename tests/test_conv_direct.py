@@ -114,6 +114,17 @@ def test_padded_strided_dilated_windows_match_the_reference(kernel_isa, low, hig
     check_both_vms(*conv_source("conv_2d_nchw_fchw", 1, 3, 7, 9, 9, low=low, high=high, s=s, d=d), seed=s[0])
 
 
+# Column strides above 1 gather each run's lanes: outputs rows of 15-19
+# pixels, so runs start and end inside panels, with padding on either side
+# (the stem's 7x7 stride-2 window among them) and a stride of 5.
+@pytest.mark.parametrize("h,w,k,low,high,s", [(9, 33, 3, (1, 1), (1, 1), (2, 2)), (5, 37, 1, (0, 0), (0, 0), (1, 2)),
+                                              (23, 29, 7, (3, 3), (3, 3), (2, 2)), (6, 50, 3, (0, 2), (1, 1), (1, 3)),
+                                              (4, 80, 2, (1, 0), (0, 4), (1, 5))])
+@ISAS
+def test_strided_windows_gathered_across_panels_match_the_reference(kernel_isa, h, w, k, low, high, s):
+    check_both_vms(*conv_source("conv_2d_nchw_fchw", 1, 3, h, w, 9, k=k, low=low, high=high, s=s), seed=w)
+
+
 @pytest.mark.parametrize("kind,c,f,g,s", [("conv_2d_ngchw_gfchw", 2, 5, 3, 1), ("conv_2d_ngchw_gfchw", 3, 9, 2, 2),
                                           ("depthwise_conv_2d_nchw_chw", 9, 1, 1, 1),
                                           ("depthwise_conv_2d_nchw_chw", 17, 1, 1, 2)])
