@@ -258,6 +258,21 @@ cdef void conv_epilogue(const conv_job_t* j, int64_t image_group, int64_t f0, in
             start += n
 
 
+cdef int64_t conv_group_panels(int64_t panels, int64_t planes, int64_t workers, int64_t most) noexcept nogil:
+    """Panels per group, from `most` down to the epilogue's least, for
+    `planes` images times groups of `panels` panels on `workers`: the size
+    whose groups give the busiest worker the fewest panels (the larger of
+    equals: fewer packs). 196 panels (56x56 pixels) on 2 workers: 18 groups
+    of 11 (99 panels each at most), not 17 of 12 (108)."""
+    cdef int64_t size = most, load, best = most, best_load = -1
+    while size >= min(<int64_t>CONV_EPILOGUE_MIN_PANELS, most):
+        load = (planes * ((panels + size - 1) // size) + workers - 1) // workers * size
+        if best_load < 0 or load < best_load:
+            best, best_load = size, load
+        size -= 1
+    return best
+
+
 cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, ref_t rw,
                              const int64_t* window, job_t* epilogue) noexcept nogil:
     """The convolution into rc; with an `epilogue` (bound over rc's elements,
@@ -309,21 +324,25 @@ cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, r
     # Products to compute, in double: the count times k may pass int64.
     workers = pool_size(ctx.pool) if ctx.pool != NULL and <double>c.count * k > ctx.inline_elements else 1
     # Groups of panels, of even size: smaller (down to the epilogue's least)
-    # where that gives each worker several; then, if they are still too
-    # few, the filters split too, in chunks of whole tiles (each chunk packs
-    # its group again). Small ranges of items keep the workers' shares
-    # within a few percent of each other.
+    # where that gives each worker several, in a count that shares out
+    # evenly (conv_group_panels); then, if they are still too few, the
+    # filters split too, in chunks of whole tiles (each chunk packs its
+    # group again: never on one worker), as many as make the items share
+    # out evenly where the filters allow. Small ranges of items keep the
+    # workers' shares within a few percent of each other.
     j.group_panels = min(<int64_t>CONV_GROUP_PANELS, j.panels)
     if workers > 1:
-        j.group_panels = min(j.group_panels, max(<int64_t>CONV_EPILOGUE_MIN_PANELS,
-                                                 images * j.groups * j.panels // (8 * workers)))
+        j.group_panels = conv_group_panels(j.panels, images * j.groups, workers, min(j.group_panels, max(
+            <int64_t>CONV_EPILOGUE_MIN_PANELS, images * j.groups * j.panels // (8 * workers))))
     j.panel_groups = (j.panels + j.group_panels - 1) // j.group_panels
     j.group_panels = (j.panels + j.panel_groups - 1) // j.panel_groups
     j.panel_groups = (j.panels + j.group_panels - 1) // j.group_panels   # none left empty
     units = images * j.groups * j.panel_groups
     j.chunks = 1
-    if units < 8 * workers:
+    if workers > 1 and units < 8 * workers:
         j.chunks = max(<int64_t>1, min(j.filters // CONV_CHUNK_ROWS, (8 * workers + units - 1) // units))
+        while units * j.chunks % workers != 0 and (j.chunks + 1) * CONV_CHUNK_ROWS <= j.filters:
+            j.chunks += 1
     j.chunk_rows = ((j.filters + j.chunks - 1) // j.chunks + j.mr - 1) // j.mr * j.mr
     j.chunks = (j.filters + j.chunk_rows - 1) // j.chunk_rows
     items = units * j.chunks

@@ -149,6 +149,14 @@ def test_filters_split_across_workers_when_panels_are_few():
     check_both_vms(*conv_source("conv_2d_nchw_fchw", 1, 256, 4, 4, 136, k=1), seed=9)
 
 
+# On 2 workers: 196 panels (56x56 pixels) in 18 groups of 11 and 9, and
+# 784 (112x112) in 56 groups of 14, so each worker takes as many; 49 (28x28)
+# in 7 groups of 7, its 256 filters in 4 chunks, not 3 (28 items, not 21).
+@pytest.mark.parametrize("c,h,f", [(4, 56, 16), (2, 28, 256), (1, 112, 8)])
+def test_panel_groups_and_filter_chunks_shared_evenly_match_the_reference(c, h, f):
+    check_both_vms(*conv_source("conv_2d_nchw_fchw", 1, c, h, h, f, low=(1, 1), high=(1, 1)), seed=h)
+
+
 def test_a_large_convolution_matches_the_reference():
     check_both_vms(*conv_source("conv_2d_nchw_fchw", 1, 16, 18, 20, 24, low=(1, 1), high=(1, 1)), seed=4)
 
