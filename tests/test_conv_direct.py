@@ -151,7 +151,7 @@ def test_filters_split_across_workers_when_panels_are_few():
 
 # On 2 workers: 196 panels (56x56 pixels) in 18 groups of 11 and 9, and
 # 784 (112x112) in 56 groups of 14, so each worker takes as many; 49 (28x28)
-# in 7 groups of 7, its 256 filters in 4 chunks, not 3 (28 items, not 21).
+# in 7 groups of 7, its 256 filters in 2 chunks (14 items, not 7).
 @pytest.mark.parametrize("c,h,f", [(4, 56, 16), (2, 28, 256), (1, 112, 8)])
 def test_panel_groups_and_filter_chunks_shared_evenly_match_the_reference(c, h, f):
     check_both_vms(*conv_source("conv_2d_nchw_fchw", 1, c, h, h, f, low=(1, 1), high=(1, 1)), seed=h)
