@@ -416,18 +416,33 @@ cdef inline bint same_storage(const buffer_t* a, const buffer_t* b) noexcept nog
 cdef lite_status* op_conv2d_dispatch(ctx_t* ctx, const run_t* run, frame_t* fr, const uint32_t* ip) noexcept nogil:
     """buffer.conv2d.dispatch: the convolution and its epilogue kernel,
     interleaved where conv_epilogue_fits, else one after the other; a
-    failure of the convolution comes first, as on the reference VM."""
+    failure of the convolution comes first, as on the reference VM. Traced
+    as a dispatch of the epilogue's kernel around the "conv" op (and the
+    epilogue's tiles, where it runs after the convolution)."""
     cdef job_t job
+    cdef int64_t t0 = now_ns() if ctx.trace != NULL else 0
+    cdef lite_status* st
+    job.count = 0   # where the binding fails before its count
+    job.trace_id = 0
+    st = conv2d_dispatch(ctx, run, fr, ip, &job)
+    if ctx.trace != NULL:
+        trace_record(ctx.trace, TRACE_DISPATCH, t0, now_ns(), <int64_t><size_t>fr.m,
+                     BUFFER_CONV2D_DISPATCH_kernel(ip), job.count, job.trace_id)
+    return st
+
+
+cdef lite_status* conv2d_dispatch(ctx_t* ctx, const run_t* run, frame_t* fr, const uint32_t* ip,
+                                  job_t* job) noexcept nogil:
     cdef ref_t rc = fr.R[BUFFER_CONV2D_DISPATCH_acc(ip)], rx = fr.R[BUFFER_CONV2D_DISPATCH_input(ip)]
     cdef ref_t rw = fr.R[BUFFER_CONV2D_DISPATCH_filter(ip)]
     cdef const int64_t* window = <const int64_t*>fr.m.constants[BUFFER_CONV2D_DISPATCH_window(ip)].buffer.data
     cdef lite_status* bound
     cdef lite_status* st
     atomic_fetch_add64(&ctx.dispatches, 1)
-    bound = job_bind(&job, run, &fr.m.kernels[BUFFER_CONV2D_DISPATCH_kernel(ip)], BUFFER_CONV2D_DISPATCH_bind_r(ip),
-                     fr, NULL)
-    if bound == NULL and conv_epilogue_fits(&job, rc, rx, rw):
-        st = run_conv2d(ctx, run, rc, rx, rw, window, &job)   # it runs the epilogue, with or after the sums
+    bound = job_bind(job, run, &fr.m.kernels[BUFFER_CONV2D_DISPATCH_kernel(ip)], BUFFER_CONV2D_DISPATCH_bind_r(ip),
+                     fr, ctx.trace)
+    if bound == NULL and conv_epilogue_fits(job, rc, rx, rw):
+        st = run_conv2d(ctx, run, rc, rx, rw, window, job)   # it runs the epilogue, with or after the sums
         if st != NULL:
             if job.error != NULL:
                 status_free(job.error)
@@ -438,5 +453,5 @@ cdef lite_status* op_conv2d_dispatch(ctx_t* ctx, const run_t* run, frame_t* fr, 
         if st != NULL and bound != NULL:
             status_free(bound)
         return st if st != NULL else bound
-    run_job_sync(ctx, &job)
+    run_job_sync(ctx, job)
     return job.error

@@ -294,9 +294,10 @@ def test_work_items_of_convolutions_and_poolings(op):
     from iree_lite.compiler import compile_module
     from iree_lite.runtime.context import Context
     x, o = "tensor<1x32x40x40xf32>", "tensor<1x32x38x38xf32>"
-    if op == "conv":
+    if op == "conv":   # with an epilogue: a dispatch span around the op
         body = (f"  %w = arith.constant dense<0.5> : tensor<32x32x3x3xf32>\n"
-                f"  %r = linalg.conv_2d_nchw_fchw ins(%x, %w : {x}, tensor<32x32x3x3xf32>) outs(%z : {o}) -> {o}\n")
+                f"  %c = linalg.conv_2d_nchw_fchw ins(%x, %w : {x}, tensor<32x32x3x3xf32>) outs(%z : {o}) -> {o}\n"
+                f"  %r = arith.maximumf %c, %z : {o}\n")
         count = 1 * 32 * 38 * 38 * 32 * 9
     else:
         body = (f"  %k = tensor.empty() : tensor<3x3xf32>\n"
@@ -311,6 +312,9 @@ def test_work_items_of_convolutions_and_poolings(op):
     trace = Trace(json.loads(json.dumps(ctx.trace())))
     (span,) = trace.of("op", tid=trace.host(), name=op)
     assert span["args"]["products" if op == "conv" else "points"] == count
+    if op == "conv":
+        (dispatch,) = trace.enclosing(span, "dispatch")
+        assert dispatch["args"]["elements"] == 32 * 38 * 38
     chunks = trace.of("rows")
     assert all(c["args"]["op"] == span["args"]["op"] and span["begin"] <= c["begin"] and c["end"] <= span["end"]
                for c in chunks)
