@@ -29,9 +29,10 @@ cdef extern from "lite_conv.h" nogil:
         int64_t x0[16]
     float* lite_conv_blocks(size_t bytes)
     void lite_conv_pack_f32(float* block, int64_t kc, const float* planes, int64_t h, int64_t w, int64_t kh,
-                            int64_t kw, int64_t dh, int64_t dw, int64_t k0, const conv_runs_t* runs, int64_t panels)
+                            int64_t kw, int64_t sw, int64_t dh, int64_t dw, int64_t k0, const conv_runs_t* runs,
+                            int64_t panels)
     void lite_conv_pack_f32_avx2(float* block, int64_t kc, const float* planes, int64_t h, int64_t w, int64_t kh,
-                                 int64_t kw, int64_t dh, int64_t dw, int64_t k0, const conv_runs_t* runs,
+                                 int64_t kw, int64_t sw, int64_t dh, int64_t dw, int64_t k0, const conv_runs_t* runs,
                                  int64_t panels)
 
 
@@ -51,11 +52,13 @@ ctypedef struct conv_job_t:
     int64_t sh, sw, dh, dw, ph, pw
     int64_t panels, group_panels, panel_groups, chunk_rows, chunks   # work item = (image, group, chunk, panel group)
     int mr
-    int pack_isa           # LITE_ISA_AVX512 or _AVX2: pack with masked loads (unit column stride); else scalar
+    int pack_isa           # LITE_ISA_AVX512 or _AVX2: pack with masked loads or gathers; else scalar
     int out_of_memory      # set by a worker that got no storage for its blocks
     bint pointwise         # 1x1, unit stride, no padding, the input's size: a panel's pixels are consecutive inputs
     bint fresh             # each sum starts from +0.0, not from c's old value
     job_t* epilogue        # the kernel run on finished output rows, or NULL
+    trace_t* trace         # --trace: the context's trace or NULL, and this op's id in it
+    int64_t trace_id
     const run_t* run
 
 
@@ -96,10 +99,10 @@ cdef inline void conv_pack(float* blocks, const conv_job_t* j, const conv_runs_t
                     memset(dst + n, 0, (CONV_NR - n) * sizeof(float))
         return
     if j.pack_isa == LITE_ISA_AVX512:
-        lite_conv_pack_f32(blocks, kc, plane0, j.h, j.w_, j.kh, j.kw, j.dh, j.dw, k0, runs, panels)
+        lite_conv_pack_f32(blocks, kc, plane0, j.h, j.w_, j.kh, j.kw, j.sw, j.dh, j.dw, k0, runs, panels)
         return
     if j.pack_isa == LITE_ISA_AVX2:
-        lite_conv_pack_f32_avx2(blocks, kc, plane0, j.h, j.w_, j.kh, j.kw, j.dh, j.dw, k0, runs, panels)
+        lite_conv_pack_f32_avx2(blocks, kc, plane0, j.h, j.w_, j.kh, j.kw, j.sw, j.dh, j.dw, k0, runs, panels)
         return
     ch = k0 // taps
     ky = k0 % taps // j.kw
@@ -181,6 +184,7 @@ cdef void conv_range(void* arg, int64_t begin, int64_t end, int worker) noexcept
     cdef const float* wrow
     cdef const float* block
     cdef char* scratch = NULL
+    cdef int64_t t0 = now_ns() if j.trace != NULL else 0
     if blocks == NULL:
         lite_store_release_int(&j.out_of_memory, 1)
         return
@@ -233,6 +237,7 @@ cdef void conv_range(void* arg, int64_t begin, int64_t end, int worker) noexcept
             k0 += kc
         if j.epilogue != NULL:   # this item's rows are done: the epilogue on them while they are in cache
             conv_epilogue(j, image_group, f0, f1, pix0, pix1, scratch)
+    trace_rows(j.trace, t0, begin, end, j.trace_id)
 
 
 cdef void conv_epilogue(const conv_job_t* j, int64_t image_group, int64_t f0, int64_t f1, int64_t pix0,
@@ -251,6 +256,21 @@ cdef void conv_epilogue(const conv_job_t* j, int64_t image_group, int64_t f0, in
             n = min(<int64_t>TILE, end - start)
             run_tile(j.epilogue, start, n, scratch)
             start += n
+
+
+cdef int64_t conv_group_panels(int64_t panels, int64_t planes, int64_t workers, int64_t most) noexcept nogil:
+    """Panels per group, from `most` down to the epilogue's least, for
+    `planes` images times groups of `panels` panels on `workers`: the size
+    whose groups give the busiest worker the fewest panels (the larger of
+    equals: fewer packs). 196 panels (56x56 pixels) on 2 workers: 18 groups
+    of 11 (99 panels each at most), not 17 of 12 (108)."""
+    cdef int64_t size = most, load, best = most, best_load = -1
+    while size >= min(<int64_t>CONV_EPILOGUE_MIN_PANELS, most):
+        load = (planes * ((panels + size - 1) // size) + workers - 1) // workers * size
+        if best_load < 0 or load < best_load:
+            best, best_load = size, load
+        size -= 1
+    return best
 
 
 cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, ref_t rw,
@@ -285,7 +305,9 @@ cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, r
     j.w = <const float*>w.data
     j.run = run
     j.mr = lite_mm_rows()
-    j.pack_isa = lite_isa() if j.sw == 1 else LITE_ISA_SSE2
+    # Masked loads or gathers, whose lanes' columns (-pw .. (ow - 1) * sw + (kw - 1) * dw, +- 15 * sw)
+    # and width are 32-bit ints; else scalar. (Strides, dilations and padding are at most 2^20: verified.)
+    j.pack_isa = lite_isa() if j.w_ + j.pw + (j.ow + CONV_NR) * j.sw + j.kw * j.dw < (1 << 30) else LITE_ISA_SSE2
     j.pointwise = j.kh == 1 and j.kw == 1 and j.sh == 1 and j.sw == 1 and j.ph == 0 and j.pw == 0 \
         and j.oh == j.h and j.ow == j.w_
     j.out_of_memory = 0
@@ -302,21 +324,27 @@ cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, r
     # Products to compute, in double: the count times k may pass int64.
     workers = pool_size(ctx.pool) if ctx.pool != NULL and <double>c.count * k > ctx.inline_elements else 1
     # Groups of panels, of even size: smaller (down to the epilogue's least)
-    # where that gives each worker several; then, if they are still too
-    # few, the filters split too, in chunks of whole tiles (each chunk packs
-    # its group again). Small ranges of items keep the workers' shares
-    # within a few percent of each other.
+    # where that gives each worker several, in a count that shares out
+    # evenly (conv_group_panels); then, if they are still too few, the
+    # filters split too, in chunks of whole tiles: about two items per
+    # worker, as many as make the items share out evenly where the filters
+    # allow (each chunk packs its group again, and the 7x7 layers' packs of
+    # 4608 rows were as costly as 64 filters' sums; never on one worker).
+    # Small ranges of items keep the workers' shares within a few percent
+    # of each other.
     j.group_panels = min(<int64_t>CONV_GROUP_PANELS, j.panels)
     if workers > 1:
-        j.group_panels = min(j.group_panels, max(<int64_t>CONV_EPILOGUE_MIN_PANELS,
-                                                 images * j.groups * j.panels // (8 * workers)))
+        j.group_panels = conv_group_panels(j.panels, images * j.groups, workers, min(j.group_panels, max(
+            <int64_t>CONV_EPILOGUE_MIN_PANELS, images * j.groups * j.panels // (8 * workers))))
     j.panel_groups = (j.panels + j.group_panels - 1) // j.group_panels
     j.group_panels = (j.panels + j.panel_groups - 1) // j.panel_groups
     j.panel_groups = (j.panels + j.group_panels - 1) // j.group_panels   # none left empty
     units = images * j.groups * j.panel_groups
     j.chunks = 1
-    if units < 8 * workers:
-        j.chunks = max(<int64_t>1, min(j.filters // CONV_CHUNK_ROWS, (8 * workers + units - 1) // units))
+    if workers > 1 and units < 8 * workers:
+        j.chunks = max(<int64_t>1, min(j.filters // CONV_CHUNK_ROWS, (2 * workers + units - 1) // units))
+        while units * j.chunks % workers != 0 and (j.chunks + 1) * CONV_CHUNK_ROWS <= j.filters:
+            j.chunks += 1
     j.chunk_rows = ((j.filters + j.chunks - 1) // j.chunks + j.mr - 1) // j.mr * j.mr
     j.chunks = (j.filters + j.chunk_rows - 1) // j.chunk_rows
     items = units * j.chunks
@@ -331,10 +359,13 @@ cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, r
         after = epilogue
     if j.epilogue != NULL:
         atomic_fetch_add64(&ctx.conv_epilogues_in_cache, 1)
+    cdef int64_t t0 = trace_op_begin(ctx.trace, &j.trace, &j.trace_id)
     if workers > 1:
         pool_parallel_for(ctx.pool, items, grain, conv_range, &j)
     else:
         conv_range(&j, 0, items, 0)
+    if j.trace != NULL:   # its work items as rows, and its products (output elements times k)
+        trace_record(j.trace, TRACE_OP, t0, now_ns(), 3, items, c.count * k, j.trace_id)
     if lite_load_acquire_int(&j.out_of_memory):
         return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory for convolution blocks")
     if after != NULL and run_stop_code(run) == 0:
@@ -385,18 +416,33 @@ cdef inline bint same_storage(const buffer_t* a, const buffer_t* b) noexcept nog
 cdef lite_status* op_conv2d_dispatch(ctx_t* ctx, const run_t* run, frame_t* fr, const uint32_t* ip) noexcept nogil:
     """buffer.conv2d.dispatch: the convolution and its epilogue kernel,
     interleaved where conv_epilogue_fits, else one after the other; a
-    failure of the convolution comes first, as on the reference VM."""
+    failure of the convolution comes first, as on the reference VM. Traced
+    as a dispatch of the epilogue's kernel around the "conv" op (and the
+    epilogue's tiles, where it runs after the convolution)."""
     cdef job_t job
+    cdef int64_t t0 = now_ns() if ctx.trace != NULL else 0
+    cdef lite_status* st
+    job.count = 0   # where the binding fails before its count
+    job.trace_id = 0
+    st = conv2d_dispatch(ctx, run, fr, ip, &job)
+    if ctx.trace != NULL:
+        trace_record(ctx.trace, TRACE_DISPATCH, t0, now_ns(), <int64_t><size_t>fr.m,
+                     BUFFER_CONV2D_DISPATCH_kernel(ip), job.count, job.trace_id)
+    return st
+
+
+cdef lite_status* conv2d_dispatch(ctx_t* ctx, const run_t* run, frame_t* fr, const uint32_t* ip,
+                                  job_t* job) noexcept nogil:
     cdef ref_t rc = fr.R[BUFFER_CONV2D_DISPATCH_acc(ip)], rx = fr.R[BUFFER_CONV2D_DISPATCH_input(ip)]
     cdef ref_t rw = fr.R[BUFFER_CONV2D_DISPATCH_filter(ip)]
     cdef const int64_t* window = <const int64_t*>fr.m.constants[BUFFER_CONV2D_DISPATCH_window(ip)].buffer.data
     cdef lite_status* bound
     cdef lite_status* st
     atomic_fetch_add64(&ctx.dispatches, 1)
-    bound = job_bind(&job, run, &fr.m.kernels[BUFFER_CONV2D_DISPATCH_kernel(ip)], BUFFER_CONV2D_DISPATCH_bind_r(ip),
-                     fr, NULL)
-    if bound == NULL and conv_epilogue_fits(&job, rc, rx, rw):
-        st = run_conv2d(ctx, run, rc, rx, rw, window, &job)   # it runs the epilogue, with or after the sums
+    bound = job_bind(job, run, &fr.m.kernels[BUFFER_CONV2D_DISPATCH_kernel(ip)], BUFFER_CONV2D_DISPATCH_bind_r(ip),
+                     fr, ctx.trace)
+    if bound == NULL and conv_epilogue_fits(job, rc, rx, rw):
+        st = run_conv2d(ctx, run, rc, rx, rw, window, job)   # it runs the epilogue, with or after the sums
         if st != NULL:
             if job.error != NULL:
                 status_free(job.error)
@@ -407,5 +453,5 @@ cdef lite_status* op_conv2d_dispatch(ctx_t* ctx, const run_t* run, frame_t* fr, 
         if st != NULL and bound != NULL:
             status_free(bound)
         return st if st != NULL else bound
-    run_job_sync(ctx, &job)
+    run_job_sync(ctx, job)
     return job.error

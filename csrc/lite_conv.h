@@ -1,12 +1,16 @@
 /* The packed window blocks of a direct convolution (conv.pxi) with masked
-   loads (AVX-512, or AVX2 in two halves), for unit column stride: for each
-   of `panels` panels p, kc rows at block + p*kc*16, row kk being
-   k = k0 + kk = (channel, ky, kx) in order, of 16 lanes, the panel's
-   output pixels in runs of one output row each (runs[p]); run r's pixel t
-   reads input row y0[r] + ky*dh, column x0[r] + kx*dw + t of the channel's
-   h x w plane, or zero outside it. A masked load never touches the lanes it
-   leaves out, so reads stay inside the input. conv.pxi's scalar path does
-   the same. */
+   loads (AVX-512, or AVX2 in two halves): for each of `panels` panels p,
+   kc rows at block + p*kc*16, row kk being k = k0 + kk = (channel, ky, kx)
+   in order, of 16 lanes, the panel's output pixels in runs of one output
+   row each (runs[p]); run r's pixel t reads input row y0[r] + ky*dh,
+   column x0[r] + kx*dw + t*sw of the channel's h x w plane, or zero
+   outside it. Unit column stride loads the run's lanes; a larger one
+   gathers them (the stem and the stride-2 convolutions, which packed in
+   scalar code, again for each chunk of filters); compares on the lanes'
+   columns, not divisions, find those inside the row. A masked load or
+   gather never touches the lanes it leaves out, so reads stay inside the
+   input.
+   conv.pxi's scalar path does the same. */
 #ifndef LITE_CONV_H
 #define LITE_CONV_H
 #include <immintrin.h>
@@ -21,17 +25,17 @@ typedef struct {
     int64_t col[16], len[16], y0[16], x0[16];
 } lite_conv_runs;
 
-/* The lanes of the block row run r fills, as a 16-bit mask, and where lane
-   0 would read (run r's pixel -col[r]); 0 when the run reads outside. */
-static inline unsigned lite_conv_run_lanes(const lite_conv_runs* runs, int64_t r, const float* plane, int64_t h,
-                                           int64_t w, int64_t dy, int64_t dx, const float** from) {
-    int64_t iy = runs->y0[r] + dy, ix0 = runs->x0[r] + dx, n = runs->len[r];
+/* Run r's lanes of a block row (as a 16-bit mask) where its input row is
+   inside the input, and where its pixel 0 reads (pixel t reads
+   from[t*sw], its column ix0 + t*sw); 0 when the row is outside. The
+   columns inside the row are picked by compares on the lanes' columns. */
+static inline unsigned lite_conv_run_row(const lite_conv_runs* runs, int64_t r, const float* plane, int64_t h,
+                                         int64_t w, int64_t dy, int64_t dx, int64_t* ix0, const float** from) {
+    int64_t iy = runs->y0[r] + dy;
     if (iy < 0 || iy >= h) return 0;
-    int64_t lo = ix0 < 0 ? (-ix0 < n ? -ix0 : n) : 0;   /* pixels [lo, hi) are inside the row */
-    int64_t hi = w - ix0 < n ? w - ix0 : n;
-    if (hi <= lo) return 0;
-    *from = plane + iy * w + ix0 - runs->col[r];
-    return (((1u << hi) - 1u) & ~((1u << lo) - 1u)) << runs->col[r];
+    *ix0 = runs->x0[r] + dx;
+    *from = plane + iy * w + *ix0;
+    return ((1u << runs->len[r]) - 1u) << runs->col[r];
 }
 
 /* Each row of the blocks: `LOAD_ROW(row, runs, plane, dy, dx)` stores row
@@ -52,16 +56,31 @@ static inline unsigned lite_conv_run_lanes(const lite_conv_runs* runs, int64_t r
         }                                                                          \
     }
 
+/* Lane L of run r is its pixel L - col[r]: index (L - col[r]) * sw from
+   `from`, column ix0 plus that (conv.pxi keeps every column, index and
+   width within an int). */
 __attribute__((target("avx512f"))) static void lite_conv_pack_f32(
         float* block, int64_t kc, const float* planes, int64_t h, int64_t w, int64_t kh, int64_t kw,
-        int64_t dh, int64_t dw, int64_t k0, const lite_conv_runs* all_runs, int64_t panels) {
+        int64_t sw, int64_t dh, int64_t dw, int64_t k0, const lite_conv_runs* all_runs, int64_t panels) {
+    const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i stride = _mm512_set1_epi32((int)sw), width = _mm512_set1_epi32((int)w);
 #define LITE_CONV_ROW_512(dst, runs, plane, dy, dx)                                                  \
     do {                                                                                       \
         __m512 out = _mm512_setzero_ps();                                                      \
         for (int64_t r = 0; r < runs->count; r++) {                                            \
             const float* from;                                                                 \
-            unsigned m = lite_conv_run_lanes(runs, r, plane, h, w, dy, dx, &from);             \
-            if (m) out = _mm512_mask_loadu_ps(out, (__mmask16)m, from);                        \
+            int64_t ix0;                                                                       \
+            unsigned m = lite_conv_run_row(runs, r, plane, h, w, dy, dx, &ix0, &from);         \
+            if (!m) continue;                                                                  \
+            __m512i index = _mm512_mullo_epi32(_mm512_sub_epi32(iota, _mm512_set1_epi32((int)runs->col[r])), \
+                                               stride);                                        \
+            __m512i column = _mm512_add_epi32(index, _mm512_set1_epi32((int)ix0));             \
+            m &= _mm512_cmpge_epi32_mask(column, _mm512_setzero_si512()) &                      \
+                 _mm512_cmplt_epi32_mask(column, width);                                       \
+            if (sw == 1)                                                                       \
+                out = _mm512_mask_loadu_ps(out, (__mmask16)m, from - runs->col[r]);            \
+            else if (m)                                                                        \
+                out = _mm512_mask_i32gather_ps(out, (__mmask16)m, index, from, 4);             \
         }                                                                                      \
         _mm512_storeu_ps(dst, out);                                                            \
     } while (0)
@@ -69,31 +88,47 @@ __attribute__((target("avx512f"))) static void lite_conv_pack_f32(
 #undef LITE_CONV_ROW_512
 }
 
-/* The same with AVX2 masked loads, 8 lanes at a time: a masked-off lane
-   reads as +0.0 and the runs' lanes are disjoint, so OR gathers them. */
+/* The same with AVX2 masked loads or gathers, 8 lanes at a time: a
+   masked-off lane keeps its +0.0 (a load's reads as +0.0 and the runs'
+   lanes are disjoint, so OR gathers them). */
 __attribute__((target("avx2"))) static void lite_conv_pack_f32_avx2(
         float* block, int64_t kc, const float* planes, int64_t h, int64_t w, int64_t kh, int64_t kw,
-        int64_t dh, int64_t dw, int64_t k0, const lite_conv_runs* all_runs, int64_t panels) {
+        int64_t sw, int64_t dh, int64_t dw, int64_t k0, const lite_conv_runs* all_runs, int64_t panels) {
     const __m256i low_lanes = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
     const __m256i high_lanes = _mm256_slli_epi32(low_lanes, 8);
+    const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), stride = _mm256_set1_epi32((int)sw);
+    const __m256i width = _mm256_set1_epi32((int)w), before = _mm256_set1_epi32(-1);
+#define LITE_CONV_HALF_256(half, lanes, index, column, load)                                   \
+    do {                                                                                       \
+        __m256i in = _mm256_and_si256(_mm256_cmpeq_epi32(_mm256_and_si256(bits, lanes), lanes), \
+            _mm256_and_si256(_mm256_cmpgt_epi32(column, before), _mm256_cmpgt_epi32(width, column))); \
+        if (_mm256_movemask_ps(_mm256_castsi256_ps(in)))                                        \
+            half = sw == 1 ? _mm256_or_ps(half, _mm256_maskload_ps(load, in))                  \
+                           : _mm256_mask_i32gather_ps(half, from, index, _mm256_castsi256_ps(in), 4); \
+    } while (0)
 #define LITE_CONV_ROW_256(dst, runs, plane, dy, dx)                                                  \
     do {                                                                                       \
         __m256 low = _mm256_setzero_ps(), high = _mm256_setzero_ps();                          \
         for (int64_t r = 0; r < runs->count; r++) {                                            \
             const float* from;                                                                 \
-            unsigned m = lite_conv_run_lanes(runs, r, plane, h, w, dy, dx, &from);             \
+            int64_t ix0;                                                                       \
+            unsigned m = lite_conv_run_row(runs, r, plane, h, w, dy, dx, &ix0, &from);         \
             if (!m) continue;                                                                  \
             __m256i bits = _mm256_set1_epi32((int)m);                                          \
-            __m256i in_low = _mm256_cmpeq_epi32(_mm256_and_si256(bits, low_lanes), low_lanes);  \
-            __m256i in_high = _mm256_cmpeq_epi32(_mm256_and_si256(bits, high_lanes), high_lanes); \
-            if (m & 0xFFu) low = _mm256_or_ps(low, _mm256_maskload_ps(from, in_low));         \
-            if (m >> 8) high = _mm256_or_ps(high, _mm256_maskload_ps(from + 8, in_high));     \
+            __m256i index = _mm256_mullo_epi32(_mm256_sub_epi32(iota, _mm256_set1_epi32((int)runs->col[r])), \
+                                               stride);                                        \
+            __m256i high_index = _mm256_add_epi32(index, _mm256_slli_epi32(stride, 3));        \
+            __m256i start = _mm256_set1_epi32((int)ix0);                                       \
+            LITE_CONV_HALF_256(low, low_lanes, index, _mm256_add_epi32(index, start), from - runs->col[r]);         \
+            LITE_CONV_HALF_256(high, high_lanes, high_index, _mm256_add_epi32(high_index, start), \
+                               from - runs->col[r] + 8);                                       \
         }                                                                                      \
         _mm256_storeu_ps(dst, low);                                                            \
         _mm256_storeu_ps(dst + 8, high);                                                       \
     } while (0)
     LITE_CONV_PACK(LITE_CONV_ROW_256)
 #undef LITE_CONV_ROW_256
+#undef LITE_CONV_HALF_256
 }
 #undef LITE_CONV_PACK
 #endif

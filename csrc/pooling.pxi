@@ -16,6 +16,8 @@ ctypedef struct pool_job_t:
     int64_t x_count          # its elements
     int64_t h, w, oh, ow, kh, kw, sh, sw, dh, dw, ph, pw
     int combiner             # RC_MAXIMUMF or RC_ADDF
+    trace_t* trace           # --trace: the context's trace or NULL, and this op's id in it
+    int64_t trace_id
     const run_t* run
 
 
@@ -50,6 +52,7 @@ cdef void pool_range(void* arg, int64_t begin, int64_t end, int worker) noexcept
     # Every point of every output of a row reads inside the input's width, and
     # the window is wider than the row (a global pooling): each output's points in turn.
     cdef bint per_output = pw == 0 and (ow - 1) * sw + (kw - 1) * dw < w and kw > ow
+    cdef int64_t t0 = now_ns() if j.trace != NULL else 0
     for item in range(begin, end):
         if item % 64 == 0 and run_stop_code(j.run) != 0:   # the call must stop: leave the rest undone
             return
@@ -79,6 +82,7 @@ cdef void pool_range(void* arg, int64_t begin, int64_t end, int worker) noexcept
                 if hi > lo:
                     first = row + x0 + lo * sw
                     lite_pool_row_f32(out + lo, first, hi - lo, sw, j.x_count - (first - j.x), is_max)
+    trace_rows(j.trace, t0, begin, end, j.trace_id)
 
 
 cdef lite_status* run_pool2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, const int64_t* window,
@@ -108,8 +112,11 @@ cdef lite_status* run_pool2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, c
     items = c.shape[0] * c.shape[1] * j.oh   # output rows
     # Points to fold, in double: the count times the window may pass int64.
     workers = pool_size(ctx.pool) if ctx.pool != NULL and <double>c.count * j.kh * j.kw > ctx.inline_elements else 1
+    cdef int64_t t0 = trace_op_begin(ctx.trace, &j.trace, &j.trace_id)
     if workers > 1:
         pool_parallel_for(ctx.pool, items, max(<int64_t>1, items // (16 * workers)), pool_range, &j)
     else:
         pool_range(&j, 0, items, 0)
+    if j.trace != NULL:
+        trace_record(j.trace, TRACE_OP, t0, now_ns(), 4, items, c.count * j.kh * j.kw, j.trace_id)
     return run_check(run)

@@ -114,6 +114,17 @@ def test_padded_strided_dilated_windows_match_the_reference(kernel_isa, low, hig
     check_both_vms(*conv_source("conv_2d_nchw_fchw", 1, 3, 7, 9, 9, low=low, high=high, s=s, d=d), seed=s[0])
 
 
+# Column strides above 1 gather each run's lanes: outputs rows of 15-19
+# pixels, so runs start and end inside panels, with padding on either side
+# (the stem's 7x7 stride-2 window among them) and a stride of 5.
+@pytest.mark.parametrize("h,w,k,low,high,s", [(9, 33, 3, (1, 1), (1, 1), (2, 2)), (5, 37, 1, (0, 0), (0, 0), (1, 2)),
+                                              (23, 29, 7, (3, 3), (3, 3), (2, 2)), (6, 50, 3, (0, 2), (1, 1), (1, 3)),
+                                              (4, 80, 2, (1, 0), (0, 4), (1, 5))])
+@ISAS
+def test_strided_windows_gathered_across_panels_match_the_reference(kernel_isa, h, w, k, low, high, s):
+    check_both_vms(*conv_source("conv_2d_nchw_fchw", 1, 3, h, w, 9, k=k, low=low, high=high, s=s), seed=w)
+
+
 @pytest.mark.parametrize("kind,c,f,g,s", [("conv_2d_ngchw_gfchw", 2, 5, 3, 1), ("conv_2d_ngchw_gfchw", 3, 9, 2, 2),
                                           ("depthwise_conv_2d_nchw_chw", 9, 1, 1, 1),
                                           ("depthwise_conv_2d_nchw_chw", 17, 1, 1, 2)])
@@ -136,6 +147,14 @@ def test_filters_split_across_workers_when_panels_are_few():
     """One panel of 16 pixels, 136 filters, enough work for the pool: the
     filters go to the workers in chunks of whole tiles."""
     check_both_vms(*conv_source("conv_2d_nchw_fchw", 1, 256, 4, 4, 136, k=1), seed=9)
+
+
+# On 2 workers: 196 panels (56x56 pixels) in 18 groups of 11 and 9, and
+# 784 (112x112) in 56 groups of 14, so each worker takes as many; 49 (28x28)
+# in 7 groups of 7, its 256 filters in 2 chunks (14 items, not 7).
+@pytest.mark.parametrize("c,h,f", [(4, 56, 16), (2, 28, 256), (1, 112, 8)])
+def test_panel_groups_and_filter_chunks_shared_evenly_match_the_reference(c, h, f):
+    check_both_vms(*conv_source("conv_2d_nchw_fchw", 1, c, h, h, f, low=(1, 1), high=(1, 1)), seed=h)
 
 
 def test_a_large_convolution_matches_the_reference():

@@ -294,6 +294,24 @@ def test_weights_as_resources_or_inline_give_the_same_results(tmp_path):
     assert outputs[0] == outputs[1]
 
 
+@pytest.mark.parametrize("case", ["batch_norm", "gemm"])
+def test_known_weights_fold_at_import_to_the_same_bits(case):
+    """BatchNormalization's sqrt(var + eps) and Gemm's transB of a known
+    weight are computed at import (no math.sqrt or transpose left in the
+    MLIR), and give the same bits as the same model with those weights as
+    inputs, computed at run time."""
+    nodes, inputs, weights = CASES[case]
+    folded = dict(weights[-1:]) if case == "batch_norm" else dict(weights[:1])   # v, or w
+    out = {"y": (F, [2, 4, 7, 9] if case == "batch_norm" else [3, 4])}
+    known = model_of(nodes, inputs, out, weights)
+    fed = model_of(nodes, {**inputs, **folded}, out, [w for w in weights if w[0] not in folded])
+    assert ("math.sqrt" in import_model(known), "linalg.transpose" in import_model(known)) == (False, False)
+    assert ("math.sqrt" in import_model(fed)) == (case == "batch_norm")
+    assert ("linalg.transpose" in import_model(fed)) == (case == "gemm")
+    have = load(known, device="local-sync")(inputs)["y"]
+    assert have.tobytes() == load(fed, device="local-sync")({**inputs, **folded})["y"].tobytes()
+
+
 def test_import_model_api_and_opset_conversion():
     model = model_of([node("Relu", ["x"])], {"x": rand(2, 3)}, {"y": (F, [2, 3])}, opset=9)
     text = import_model(model, opset=17)

@@ -286,6 +286,41 @@ def test_row_chunks_of_reductions_and_matmuls(op):
     assert len(chunks) > 1 and partitions(chunks, rows)
 
 
+@pytest.mark.parametrize("op", ["conv", "pool"])
+def test_work_items_of_convolutions_and_poolings(op):
+    """A convolution's span counts its products (output elements times
+    channels times window), a pooling's its points; their chunks of work
+    items partition the span's rows."""
+    from iree_lite.compiler import compile_module
+    from iree_lite.runtime.context import Context
+    x, o = "tensor<1x32x40x40xf32>", "tensor<1x32x38x38xf32>"
+    if op == "conv":   # with an epilogue: a dispatch span around the op
+        body = (f"  %w = arith.constant dense<0.5> : tensor<32x32x3x3xf32>\n"
+                f"  %c = linalg.conv_2d_nchw_fchw ins(%x, %w : {x}, tensor<32x32x3x3xf32>) outs(%z : {o}) -> {o}\n"
+                f"  %r = arith.maximumf %c, %z : {o}\n")
+        count = 1 * 32 * 38 * 38 * 32 * 9
+    else:
+        body = (f"  %k = tensor.empty() : tensor<3x3xf32>\n"
+                f"  %r = linalg.pooling_nchw_max ins(%x, %k : {x}, tensor<3x3xf32>) outs(%z : {o}) -> {o}\n")
+        count = 1 * 32 * 38 * 38 * 9
+    source = (f"func.func @f(%x: {x}) -> {o} {{\n  %z = arith.constant dense<0.0> : {o}\n{body}"
+              f"  return %r : {o}\n}}\n")
+    ctx = Context("local-task", 2)
+    ctx.enable_trace()
+    ctx.load(compile_module(source, "m.mlir"))
+    ctx.invoke("f", [np.ones((1, 32, 40, 40), np.float32)])
+    trace = Trace(json.loads(json.dumps(ctx.trace())))
+    (span,) = trace.of("op", tid=trace.host(), name=op)
+    assert span["args"]["products" if op == "conv" else "points"] == count
+    if op == "conv":
+        (dispatch,) = trace.enclosing(span, "dispatch")
+        assert dispatch["args"]["elements"] == 32 * 38 * 38
+    chunks = trace.of("rows")
+    assert all(c["args"]["op"] == span["args"]["op"] and span["begin"] <= c["begin"] and c["end"] <= span["end"]
+               for c in chunks)
+    assert len(chunks) > 1 and partitions(chunks, span["args"]["rows"])
+
+
 def test_dispatches_costlier_per_element_share_out_at_fewer_elements():
     """The inline threshold weighs a kernel's work per element (a libm
     function as many simple ops): 2^17 elements of an erf run on the

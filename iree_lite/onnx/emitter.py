@@ -285,6 +285,8 @@ class Emitter:
         if perm == tuple(range(v.rank)):
             return v
         shape = tuple(v.shape[p] for p in perm)
+        if v.const is not None:   # a weight's transpose (Gemm's transB) at import, not on every call
+            return Value(shape, v.dtype, const=np.ascontiguousarray(np.transpose(v.const, perm)))
         init = self.empty(shape, v.dtype)
         t = tensor_type(shape, v.dtype)
         return Value(shape, v.dtype, ssa=self.emit(

@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from ..emitter import NodeError, broadcast_exprs, broadcast_shapes, fmt_shape
+from ..emitter import NodeError, Value, broadcast_exprs, broadcast_shapes, fmt_shape
 from .elementwise import check_float
 
 
@@ -136,13 +136,28 @@ def batch_norm(node):
         raise NodeError("spatial=0 is not supported")
     t, dt = x.element, x.dtype
     exprs = [f"d{i}" for i in range(x.rank)]
+    std = known_std(var, eps, dt)
 
     def body(b, a, acc):
         centered = b.emit(f"arith.subf {a[0]}, {a[3]} : {t}")
-        std = b.emit(f"math.sqrt {b.emit(f'arith.addf {a[4]}, {b.const(eps, dt)} : {t}')} : {t}")
-        y = b.emit(f"arith.mulf {b.emit(f'arith.divf {centered}, {std} : {t}')}, {a[1]} : {t}")
+        sd = a[4] if std is not None else \
+            b.emit(f"math.sqrt {b.emit(f'arith.addf {a[4]}, {b.const(eps, dt)} : {t}')} : {t}")
+        y = b.emit(f"arith.mulf {b.emit(f'arith.divf {centered}, {sd} : {t}')}, {a[1]} : {t}")
         return b.emit(f"arith.addf {y}, {a[2]} : {t}")
-    return node.e.generic([(x, exprs)] + [(p, ["d1"]) for p in (scale, bias, mean, var)], x.shape, dt, body)
+    params = (scale, bias, mean, var if std is None else std)
+    return node.e.generic([(x, exprs)] + [(p, ["d1"]) for p in params], x.shape, dt, body)
+
+
+def known_std(var, eps, dt):
+    """sqrt(var + eps) as a constant Value where var is known, of x's f32 or
+    f64 type, and the result finite: numpy's IEEE add and sqrt round as the
+    kernel's do, so the values are the same bits, computed once per channel
+    at import instead of once per element (a scalar sqrt each) at run time.
+    None otherwise (a NaN's bits are the kernel's to choose)."""
+    if var.const is None or var.dtype != dt or dt not in (np.float32, np.float64):
+        return None
+    std = np.sqrt(var.const + np.array(eps, dt))
+    return Value(std.shape, dt, const=std) if np.isfinite(std).all() else None
 
 
 def layer_norm(node):
