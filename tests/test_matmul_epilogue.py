@@ -122,3 +122,34 @@ def test_chunks_of_rows_run_the_epilogue_as_they_are_done(batch, m, k, n, in_cac
         (have,) = ctx.invoke("f", arrays)
         assert np.asarray(have).tobytes() == want_of(*arrays).tobytes(), (device, workers)
         assert ctx.native.statistics()["epilogues_in_cache"] == in_cache, (device, workers)
+
+
+def test_an_epilogue_reading_a_reshape_of_the_product():
+    """Attention's scores: a batch of products collapsed and expanded again
+    (views of the same elements) before their scaling: the scaling is the
+    product's epilogue all the same, reading it through the views."""
+    t3, t1, t4 = "tensor<4x9x9xf32>", "tensor<324xf32>", "tensor<1x4x9x9xf32>"
+    ident = "affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>"
+    src = (f"func.func @f(%a: tensor<4x9x5xf32>, %b: tensor<4x5x9xf32>) -> {t4} {{\n"
+           f"  %z = arith.constant 0.0 : f32\n  %s = arith.constant 0.125 : f32\n"
+           f"  %e = tensor.empty() : {t3}\n  %e4 = tensor.empty() : {t4}\n"
+           f"  %c = linalg.fill ins(%z : f32) outs(%e : {t3}) -> {t3}\n"
+           f"  %p = linalg.batch_matmul ins(%a, %b : tensor<4x9x5xf32>, tensor<4x5x9xf32>) outs(%c : {t3}) -> {t3}\n"
+           f"  %f = tensor.collapse_shape %p [[0, 1, 2]] : {t3} into {t1}\n"
+           f"  %g = tensor.expand_shape %f [[0, 1, 2, 3]] output_shape [1, 4, 9, 9] : {t1} into {t4}\n"
+           f"  %y = linalg.generic {{indexing_maps = [{ident}, {ident}], iterator_types = "
+           f"[\"parallel\", \"parallel\", \"parallel\", \"parallel\"]}} ins(%g : {t4}) outs(%e4 : {t4}) {{\n"
+           f"  ^bb0(%x: f32, %o: f32):\n    %m = arith.mulf %x, %s : f32\n    linalg.yield %m : f32\n"
+           f"  }} -> {t4}\n  return %y : {t4}\n}}\n")
+    ops = names(src)
+    assert ops.count("buffer.matmul.fresh.dispatch") == 1 and "dispatch" not in ops
+    module = compile_module(src, "m.mlir")
+    a, b = operands([(4, 9, 5), (4, 5, 9)], np.float32, 13)
+    want = (in_order_matmul(a, b, np.zeros((4, 9, 9), np.float32)) * np.float32(0.125)).reshape(1, 4, 9, 9)
+    assert reference(module, [a, b]).tobytes() == want.tobytes()
+    for device, workers in DEVICES:
+        ctx = Context(device, workers)
+        ctx.load(module)
+        (have,) = ctx.invoke("f", [a, b])
+        assert np.asarray(have).tobytes() == want.tobytes(), (device, workers)
+        assert ctx.native.statistics()["epilogues_in_cache"] == 1, (device, workers)

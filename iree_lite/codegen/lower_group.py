@@ -19,6 +19,8 @@ def lower_group(fl, group, users):
     if producer is not None and (not outputs or fl.mb.trace_dispatch_tensors):
         fl.emit(producer[0], group.producer.loc, **producer[1])   # on its own: its epilogue is dead, or traced
         producer = None
+    for op in group.views:   # of the producer's buffer, allocated just now
+        fl.lower_op(op)
     if not outputs:
         return   # dead: nothing reads what it computes
     try:

@@ -35,6 +35,7 @@ class Group:
         self.splats = {}          # splat constant Value -> its scalar value
         self.open = True
         self.producer = None      # the op (runs_epilogue) this group is the epilogue of
+        self.views = []           # iree_lite.view ops of the producer's result (reshapes) it reads through
 
     @property
     def is_scalar(self):
@@ -42,7 +43,7 @@ class Group:
 
     def all_ops(self):
         """The ops the group runs: its producer, if any, then its element-wise ops."""
-        return ([self.producer] if self.producer is not None else []) + self.ops
+        return ([self.producer] if self.producer is not None else []) + self.views + self.ops
 
     def members(self):
         return {r for op in self.ops for r in op.results}
@@ -233,23 +234,30 @@ def runs_epilogue(op):
 
 def fuse_epilogues(items):
     """`items` with each op that runs_epilogue whose result the next group
-    (of static shape) reads made that group's `producer`. Only constants
-    and groups that read no tensor may stand between the two: they read
-    nothing the producer writes (a splat tensor's fill, a fill), so it may
-    as well run after them."""
-    fused, producer = [], None
+    (of static shape) reads, or reads through reshapes of it (static
+    iree_lite.views: the same elements in the same order), made that
+    group's `producer`, the reshapes its `views`. Only constants and groups
+    that read no tensor may stand between the two: they read nothing the
+    producer writes (a splat tensor's fill, a fill), so it may as well run
+    after them."""
+    fused, producer, views, aliases = [], None, [], set()
     for it in items:
         if isinstance(it, Group):
             inputs = it.inputs()
             if producer is not None and not it.is_scalar and it.ops[-1].results[0].type.is_static \
-                    and producer.results[0] in inputs:
-                it.producer = producer
-                fused.remove(producer)
+                    and aliases & set(inputs):
+                it.producer, it.views = producer, views
+                for op in [producer] + views:
+                    fused.remove(op)
                 producer = None
             elif any(isinstance(v.type, TensorType) for v in inputs):
                 producer = None
         elif runs_epilogue(it):
-            producer = it
+            producer, views, aliases = it, [], {it.results[0]}
+        elif producer is not None and it.name == "iree_lite.view" and it.operands[0] in aliases \
+                and it.results[0].type.is_static:
+            views.append(it)
+            aliases.add(it.results[0])
         elif it.name != "arith.constant":
             producer = None
         fused.append(it)
