@@ -305,7 +305,7 @@ cdef class NativeContext:
         self.ctx.inline_elements = inline_elements
         self.ctx.dispatches = 0
         self.ctx.fence_waits = 0
-        self.ctx.conv_epilogues_in_cache = 0
+        self.ctx.epilogues_in_cache = 0
         self.ctx.trace = NULL
         self.ctx.debug_sink = NULL
         if workers > 0:
@@ -385,10 +385,10 @@ cdef class NativeContext:
         return 0 if self.pool is None else self.pool.size
 
     def statistics(self):
-        """Dispatches run, blocking fence waits and convolution epilogues run on
+        """Dispatches run, blocking fence waits and epilogues (of convolutions, matmuls) run on
         output rows as they were done in this context's VM."""
         return {"dispatches": self.ctx.dispatches, "fence_waits": self.ctx.fence_waits,
-                "conv_epilogues_in_cache": self.ctx.conv_epilogues_in_cache}
+                "epilogues_in_cache": self.ctx.epilogues_in_cache}
 
 
     def call(self, LoadedModule lm, int function, list iargs, list fargs, list rargs, tuple nres,

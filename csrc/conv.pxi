@@ -246,16 +246,10 @@ cdef void conv_epilogue(const conv_job_t* j, int64_t image_group, int64_t f0, in
     f0 .. f1-1 of one image and group, whose sums are done: each row's
     pixels are consecutive elements of c (and of every binding the kernel
     reads element by element)."""
-    cdef int64_t pixels = j.oh * j.ow, f, start, end, n
+    cdef int64_t pixels = j.oh * j.ow, f, start
     for f in range(f0, f1):
         start = (image_group * j.filters + f) * pixels + pix0
-        end = start + pix1 - pix0
-        while start < end:
-            if j.epilogue.error != NULL:
-                return
-            n = min(<int64_t>TILE, end - start)
-            run_tile(j.epilogue, start, n, scratch)
-            start += n
+        epilogue_span(j.epilogue, start, start + pix1 - pix0, scratch)
 
 
 cdef int64_t conv_group_panels(int64_t panels, int64_t planes, int64_t workers, int64_t most) noexcept nogil:
@@ -276,7 +270,7 @@ cdef int64_t conv_group_panels(int64_t panels, int64_t planes, int64_t workers, 
 cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, ref_t rw,
                              const int64_t* window, job_t* epilogue) noexcept nogil:
     """The convolution into rc; with an `epilogue` (bound over rc's elements,
-    conv_epilogue_fits), also that kernel on its output rows as they are done."""
+    epilogue_fits), also that kernel on its output rows as they are done."""
     cdef conv_job_t j
     cdef buffer_t* c
     cdef buffer_t* x
@@ -358,7 +352,7 @@ cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, r
         j.epilogue = NULL
         after = epilogue
     if j.epilogue != NULL:
-        atomic_fetch_add64(&ctx.conv_epilogues_in_cache, 1)
+        atomic_fetch_add64(&ctx.epilogues_in_cache, 1)
     cdef int64_t t0 = trace_op_begin(ctx.trace, &j.trace, &j.trace_id)
     if workers > 1:
         pool_parallel_for(ctx.pool, items, grain, conv_range, &j)
@@ -373,85 +367,9 @@ cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, r
     return run_check(run)
 
 
-cdef bint overlaps(const buffer_t* a, const buffer_t* b) noexcept nogil:
-    return a.nbytes > 0 and b.nbytes > 0 and a.data < b.data + b.nbytes and b.data < a.data + a.nbytes
-
-
-cdef bint conv_epilogue_fits(const job_t* job, ref_t rc, ref_t rx, ref_t rw) noexcept nogil:
-    """Whether the epilogue may run on the convolution's output rows as they
-    are done with the same results as after it: c is one of its bindings,
-    of the kernel's size, read or written element by element (not
-    gathered); every binding overlapping c is c; none it writes overlaps
-    the input or the filter, or another binding other than one read element
-    by element from the same storage."""
-    cdef const kernel_t* k = job.kernel
-    cdef buffer_t* c
-    cdef int i, o
-    cdef bint binds_c = False
-    if rc.kind != REF_BUFFER or rx.kind != REF_BUFFER or rw.kind != REF_BUFFER:
-        return False
-    c = <buffer_t*>rc.ptr
-    if job.count != c.count:
-        return False
-    for i in range(k.nbind):
-        if overlaps(job.held[i], c):
-            if not same_storage(job.held[i], c) or k.bind_role[i] == BIND_GATHERED:
-                return False
-            binds_c = True
-        if k.bind_role[i] != BIND_OUTPUT:
-            continue
-        if overlaps(job.held[i], <buffer_t*>rx.ptr) or overlaps(job.held[i], <buffer_t*>rw.ptr):
-            return False
-        for o in range(k.nbind):
-            if o != i and overlaps(job.held[o], job.held[i]) and \
-                    (not same_storage(job.held[o], job.held[i]) or k.bind_role[o] == BIND_GATHERED):
-                return False
-    return binds_c
-
-
-cdef inline bint same_storage(const buffer_t* a, const buffer_t* b) noexcept nogil:
-    return a.data == b.data and a.nbytes == b.nbytes
-
-
 cdef lite_status* op_conv2d_dispatch(ctx_t* ctx, const run_t* run, frame_t* fr, const uint32_t* ip) noexcept nogil:
-    """buffer.conv2d.dispatch: the convolution and its epilogue kernel,
-    interleaved where conv_epilogue_fits, else one after the other; a
-    failure of the convolution comes first, as on the reference VM. Traced
-    as a dispatch of the epilogue's kernel around the "conv" op (and the
-    epilogue's tiles, where it runs after the convolution)."""
-    cdef job_t job
-    cdef int64_t t0 = now_ns() if ctx.trace != NULL else 0
-    cdef lite_status* st
-    job.count = 0   # where the binding fails before its count
-    job.trace_id = 0
-    st = conv2d_dispatch(ctx, run, fr, ip, &job)
-    if ctx.trace != NULL:
-        trace_record(ctx.trace, TRACE_DISPATCH, t0, now_ns(), <int64_t><size_t>fr.m,
-                     BUFFER_CONV2D_DISPATCH_kernel(ip), job.count, job.trace_id)
-    return st
-
-
-cdef lite_status* conv2d_dispatch(ctx_t* ctx, const run_t* run, frame_t* fr, const uint32_t* ip,
-                                  job_t* job) noexcept nogil:
-    cdef ref_t rc = fr.R[BUFFER_CONV2D_DISPATCH_acc(ip)], rx = fr.R[BUFFER_CONV2D_DISPATCH_input(ip)]
-    cdef ref_t rw = fr.R[BUFFER_CONV2D_DISPATCH_filter(ip)]
-    cdef const int64_t* window = <const int64_t*>fr.m.constants[BUFFER_CONV2D_DISPATCH_window(ip)].buffer.data
-    cdef lite_status* bound
-    cdef lite_status* st
-    atomic_fetch_add64(&ctx.dispatches, 1)
-    bound = job_bind(job, run, &fr.m.kernels[BUFFER_CONV2D_DISPATCH_kernel(ip)], BUFFER_CONV2D_DISPATCH_bind_r(ip),
-                     fr, ctx.trace)
-    if bound == NULL and conv_epilogue_fits(job, rc, rx, rw):
-        st = run_conv2d(ctx, run, rc, rx, rw, window, job)   # it runs the epilogue, with or after the sums
-        if st != NULL:
-            if job.error != NULL:
-                status_free(job.error)
-            return st
-        return job.error
-    st = run_conv2d(ctx, run, rc, rx, rw, window, NULL)
-    if st != NULL or bound != NULL:
-        if st != NULL and bound != NULL:
-            status_free(bound)
-        return st if st != NULL else bound
-    run_job_sync(ctx, job)
-    return job.error
+    """buffer.conv2d.dispatch (run_with_epilogue)."""
+    return run_with_epilogue(ctx, run, fr, EPILOGUE_OF_CONV2D, fr.R[BUFFER_CONV2D_DISPATCH_acc(ip)],
+                             fr.R[BUFFER_CONV2D_DISPATCH_input(ip)], fr.R[BUFFER_CONV2D_DISPATCH_filter(ip)],
+                             <const int64_t*>fr.m.constants[BUFFER_CONV2D_DISPATCH_window(ip)].buffer.data,
+                             &fr.m.kernels[BUFFER_CONV2D_DISPATCH_kernel(ip)], BUFFER_CONV2D_DISPATCH_bind_r(ip))

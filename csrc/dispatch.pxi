@@ -77,7 +77,12 @@ cdef void run_job_sync(ctx_t* ctx, job_t* job) noexcept nogil:
     if runs_inline(ctx, job):
         run_job_inline(job)
     else:
-        pool_parallel_for(ctx.pool, job_tiles(job), 1, run_tiles, job)
+        run_job_shared(ctx, job)
+
+
+cdef inline void run_job_shared(ctx_t* ctx, job_t* job) noexcept nogil:
+    """The job's tiles shared out among the workers of ctx.pool."""
+    pool_parallel_for(ctx.pool, job_tiles(job), 1, run_tiles, job)
 
 
 # -- dispatch.async: a heap job settles its signal fence when done ----------

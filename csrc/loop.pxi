@@ -50,7 +50,7 @@ ctypedef struct ctx_t:
     int64_t inline_elements # dispatches this small run on the submitting thread
     long long dispatches    # statistics (atomic): dispatch and dispatch.async executed
     long long fence_waits   # statistics (atomic): blocking fence waits in the VM
-    long long conv_epilogues_in_cache   # statistics (atomic): conv epilogues run on rows as they were done
+    long long epilogues_in_cache   # statistics (atomic): epilogues run on output rows as they were done
     trace_t* trace          # --trace: where calls, dispatches, tiles and waits are recorded; or NULL
     void* debug_sink        # debug.trace's Python callable (debug_trace), or NULL
 
@@ -326,12 +326,18 @@ cdef lite_status* vm_loop(ctx_t* ctx, const run_t* run, frame_t* frames, int* de
             ip = BUFFER_REDUCE_next(ip)
         elif op == OP_BUFFER_MATMUL:
             st = run_matmul(ctx, run, fr.R[BUFFER_MATMUL_acc(ip)], fr.R[BUFFER_MATMUL_lhs(ip)],
-                            fr.R[BUFFER_MATMUL_rhs(ip)], False)
+                            fr.R[BUFFER_MATMUL_rhs(ip)], False, NULL)
             ip = BUFFER_MATMUL_next(ip)
         elif op == OP_BUFFER_MATMUL_FRESH:
             st = run_matmul(ctx, run, fr.R[BUFFER_MATMUL_FRESH_acc(ip)], fr.R[BUFFER_MATMUL_FRESH_lhs(ip)],
-                            fr.R[BUFFER_MATMUL_FRESH_rhs(ip)], True)
+                            fr.R[BUFFER_MATMUL_FRESH_rhs(ip)], True, NULL)
             ip = BUFFER_MATMUL_FRESH_next(ip)
+        elif op == OP_BUFFER_MATMUL_FRESH_DISPATCH:
+            st = run_with_epilogue(ctx, run, fr, EPILOGUE_OF_MATMUL, fr.R[BUFFER_MATMUL_FRESH_DISPATCH_acc(ip)],
+                                   fr.R[BUFFER_MATMUL_FRESH_DISPATCH_lhs(ip)], fr.R[BUFFER_MATMUL_FRESH_DISPATCH_rhs(ip)],
+                                   NULL, &fr.m.kernels[BUFFER_MATMUL_FRESH_DISPATCH_kernel(ip)],
+                                   BUFFER_MATMUL_FRESH_DISPATCH_bind_r(ip))
+            ip = BUFFER_MATMUL_FRESH_DISPATCH_next(ip)
         elif op == OP_BUFFER_SOFTMAX:
             st = run_softmax(ctx, run, fr.R[BUFFER_SOFTMAX_src(ip)], &fr.R[BUFFER_SOFTMAX_dst(ip)])
             ip = BUFFER_SOFTMAX_next(ip)

@@ -160,6 +160,7 @@ ctypedef struct matmul_job_t:
     int64_t m, k, n
     int mr               # rows per tile (lite_mm_rows, read once)
     bint fresh           # each sum starts from +0.0: a chunk zeroes its part of C first (buffer.matmul.fresh)
+    job_t* epilogue      # by rows, the kernel each chunk runs on its rows once done (epilogue_fits), or NULL
     trace_t* trace       # as reduce_job_t's
     int64_t trace_id
     const run_t* run     # as reduce_job_t's
@@ -267,6 +268,7 @@ cdef inline void matmul_run(num* c, const num* a, const num* b, const num* packe
 cdef void matmul_range(void* arg, int64_t begin, int64_t end, int worker) noexcept nogil:
     cdef matmul_job_t* j = <matmul_job_t*>arg
     cdef int64_t t0 = now_ns() if j.trace != NULL else 0
+    cdef char* scratch
     if run_stop_code(j.run) != 0:
         return
     if j.element == ET_F32:
@@ -279,6 +281,12 @@ cdef void matmul_range(void* arg, int64_t begin, int64_t end, int worker) noexce
     else:
         matmul_run(<int64_t*>j.c, <const int64_t*>j.a, <const int64_t*>j.b, <const int64_t*>j.packed,
                    begin, end, j, worker)
+    if j.epilogue != NULL and run_stop_code(j.run) == 0:   # these rows are done: on them while they are in cache
+        scratch = lite_scratch(SCRATCH_BYTES)
+        if scratch == NULL:
+            job_fail(j.epilogue, STATUS_RESOURCE_EXHAUSTED, b"out of memory for tile scratch")
+        else:
+            epilogue_span(j.epilogue, begin * j.n, end * j.n, scratch)
     trace_rows(j.trace, t0, begin, end, j.trace_id)
 
 
@@ -307,8 +315,12 @@ cdef void pack_last_panel(matmul_job_t* j, int64_t nr) noexcept nogil:
         pack_panel(<int64_t*>j.packed, <const int64_t*>j.b + at, j.n - at, j.k, j.n)
 
 
-cdef lite_status* run_matmul(ctx_t* ctx, const run_t* run, ref_t rc, ref_t ra, ref_t rb, bint fresh) noexcept nogil:
-    """buffer.matmul, or buffer.matmul.fresh (each sum from +0.0)."""
+cdef lite_status* run_matmul(ctx_t* ctx, const run_t* run, ref_t rc, ref_t ra, ref_t rb, bint fresh,
+                             job_t* epilogue) noexcept nogil:
+    """buffer.matmul, or buffer.matmul.fresh (each sum from +0.0); with an
+    `epilogue` (bound over c's elements, epilogue_fits), also that kernel on
+    c's rows as they are done, or after the whole product."""
+    cdef lite_status* st
     cdef half_job_t h
     cdef buffer_t* c
     cdef buffer_t* a
@@ -342,14 +354,18 @@ cdef lite_status* run_matmul(ctx_t* ctx, const run_t* run, ref_t rc, ref_t ra, r
             <const uint16_t*>b.data, m, k, n
         h.run = run
         half_run(ctx, half_matmul_range, &h, batches * m, batches * m * k * n)
-        return run_check(run)   # chunks skip their work once the call must stop
-    if a.element == ET_I8:
-        return run_matmul_i8(ctx, run, <int32_t*>c.data, <const int8_t*>a.data, <const int8_t*>b.data,
-                             batches, m, k, n, constant_root(b))
-    if is_half(a.element):   # into f32
-        return matmul_widened(ctx, run, c.data, ET_F32, a.data, b.data, a.element, batches, m, k, n)
-    return matmul_same_type(ctx, run, c.data, a.data, b.data, c.element, batches, m, k, n, constant_root(b),
-                            fresh)
+        st = run_check(run)   # chunks skip their work once the call must stop
+    elif a.element == ET_I8:
+        st = run_matmul_i8(ctx, run, <int32_t*>c.data, <const int8_t*>a.data, <const int8_t*>b.data,
+                           batches, m, k, n, constant_root(b))
+    elif is_half(a.element):   # into f32
+        st = matmul_widened(ctx, run, c.data, ET_F32, a.data, b.data, a.element, batches, m, k, n)
+    else:
+        return matmul_same_type(ctx, run, c.data, a.data, b.data, c.element, batches, m, k, n, constant_root(b),
+                                fresh, epilogue)
+    if st == NULL and epilogue != NULL:   # these paths run it after the whole product
+        run_job_sync(ctx, epilogue)
+    return st
 
 
 cdef buffer_t* constant_root(buffer_t* b) noexcept nogil:
@@ -412,10 +428,12 @@ def derived_constants():
 
 cdef lite_status* matmul_same_type(ctx_t* ctx, const run_t* run, char* c, const char* a, const char* b,
                                    int element, int64_t batches, int64_t m, int64_t k, int64_t n,
-                                   buffer_t* constant, bint fresh) noexcept nogil:
+                                   buffer_t* constant, bint fresh, job_t* epilogue) noexcept nogil:
     """C (batches x m x n) += A (batches x m x k) times B (batches x k x n),
     all of one element type (not f16/bf16); `constant` is the module
-    constant B views, or NULL; `fresh`: C = the product (C not read)."""
+    constant B views, or NULL; `fresh`: C = the product (C not read);
+    `epilogue`: a kernel over C's elements run by rows as they are done (by
+    panels, after the whole product), or NULL."""
     cdef matmul_job_t j
     cdef int64_t rows, nr, panels, grain, items, blocks
     cdef bint on_pool
@@ -438,6 +456,7 @@ cdef lite_status* matmul_same_type(ctx_t* ctx, const run_t* run, char* c, const 
     j.tiled = j.m >= j.mr and j.n >= nr and j.k > 0
     j.by_panels = j.tiled and batches == 1 and j.m <= MM_FEW_ROWS
     items = panels if j.by_panels else rows
+    j.epilogue = NULL if j.by_panels else epilogue
     j.prepacked = False
     j.ready = NULL
     j.workers = pool_size(ctx.pool) if on_pool else 1
@@ -461,6 +480,8 @@ cdef lite_status* matmul_same_type(ctx_t* ctx, const run_t* run, char* c, const 
             if j.ready == NULL:
                 free(j.packed)
                 return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory packing a matmul operand")
+    if j.epilogue != NULL:
+        atomic_fetch_add64(&ctx.epilogues_in_cache, 1)
     if on_pool:
         grain = max(<int64_t>1, items // (4 * pool_size(ctx.pool)))
         if not j.by_panels and batches > 1 and (batches % j.workers == 0 or batches >= 4 * j.workers):
@@ -477,6 +498,11 @@ cdef lite_status* matmul_same_type(ctx_t* ctx, const run_t* run, char* c, const 
         free(j.packed)
     if j.ready != j.ready_inline:
         free(j.ready)
+    if epilogue != NULL and j.epilogue == NULL and run_stop_code(run) == 0:
+        if on_pool:   # the workers have just shared out the product: the epilogue too, however small
+            run_job_shared(ctx, epilogue)
+        else:
+            run_job_sync(ctx, epilogue)
     if j.trace != NULL:
         trace_record(j.trace, TRACE_OP, t0, now_ns(), 1, rows, 0, j.trace_id)
     return run_check(run)   # chunks skip their work once the call must stop

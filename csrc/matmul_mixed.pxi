@@ -64,7 +64,7 @@ cdef lite_status* matmul_widened(ctx_t* ctx, const run_t* run, char* c, int elem
         pool_parallel_for(ctx.pool, count, max(<int64_t>4096, count // (4 * pool_size(ctx.pool))), widen_range, &w)
     else:
         widen_range(&w, 0, count, 0)
-    st = matmul_same_type(ctx, run, c, w.wide, w.wide + w.na * 4, element, batches, m, k, n, NULL, False)
+    st = matmul_same_type(ctx, run, c, w.wide, w.wide + w.na * 4, element, batches, m, k, n, NULL, False, NULL)
     free(w.wide)
     return st
 

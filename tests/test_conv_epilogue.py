@@ -102,7 +102,7 @@ def check_both_vms(src, shapes, seed=0, execution_model="async-internal"):
         ctx = Context(device, workers)
         ctx.load(module)
         same_on_both(ctx, ref, "f", arrays)
-        in_cache.append(ctx.native.statistics()["conv_epilogues_in_cache"])
+        in_cache.append(ctx.native.statistics()["epilogues_in_cache"])
     return in_cache
 
 

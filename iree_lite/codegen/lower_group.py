@@ -1,6 +1,7 @@
 """Lowering a dispatch group: one tile kernel (kernels.build_kernel) run
 over the group's shape, or evaluated once for a scalar group; a group with
-a convolution runs it as the convolution's epilogue (buffer.conv2d.dispatch).
+a producer (a convolution, a matmul from +0.0) runs as its epilogue
+(buffer.conv2d.dispatch, buffer.matmul.fresh.dispatch).
 Each output goes where buffer planning put it: an output argument, the
 buffer of an input read for the last time, its part of a concat, or a new
 buffer."""
@@ -14,10 +15,12 @@ from ..isa import register_bank
 
 def lower_group(fl, group, users):
     outputs = group.outputs(users)
-    conv = None if group.conv is None else conv2d_operands(fl, group.conv)
-    if conv is not None and (not outputs or fl.mb.trace_dispatch_tensors):
-        fl.emit("buffer.conv2d", group.conv.loc, **conv)   # on its own: its epilogue is dead, or traced
-        conv = None
+    producer = None if group.producer is None else producer_operands(fl, group.producer)
+    if producer is not None and (not outputs or fl.mb.trace_dispatch_tensors):
+        fl.emit(producer[0], group.producer.loc, **producer[1])   # on its own: its epilogue is dead, or traced
+        producer = None
+    for op in group.views:   # of the producer's buffer, allocated just now
+        fl.lower_op(op)
     if not outputs:
         return   # dead: nothing reads what it computes
     try:
@@ -63,8 +66,8 @@ def lower_group(fl, group, users):
         outs.append(fl.values[v])
     if fl.mb.trace_dispatch_tensors:
         traced_dispatch(fl, group, kernel, (plan.inputs, ins), (plan.outputs, outs), push_f, push_i, loc)
-    elif conv is not None:   # run to completion, as the convolution is
-        fl.emit("buffer.conv2d.dispatch", group.conv.loc, **conv, kernel=kernel, bind_r=ins + outs,
+    elif producer is not None:   # run to completion, as the producer is
+        fl.emit(producer[0] + ".dispatch", group.producer.loc, **producer[1], kernel=kernel, bind_r=ins + outs,
                 push_f=push_f, push_i=push_i)
     else:
         fl.dispatch(kernel, ins + outs, push_f, push_i, loc)
@@ -95,17 +98,35 @@ def traced_dispatch(fl, group, kernel, ins, outs, push_f, push_i, loc):
             fl.emit("dispatch", loc, kernel=kernel, bind_r=ins[1] + outs[1], push_f=push_f, push_i=push_i)
 
 
+def producer_operands(fl, op):
+    """The instruction running a group's producer and its operands."""
+    if op.name == "iree_lite.conv2d":
+        return "buffer.conv2d", conv2d_operands(fl, op)
+    return "buffer.matmul.fresh", fresh_matmul_operands(fl, op)
+
+
+def written_whole(fl, op):
+    """The register of a new buffer for op's result, which op writes whole
+    without reading it: its part of a concat's buffer where planned
+    (BufferPlan.parts)."""
+    fl.timeline.settle(op.loc)
+    r = op.results[0]
+    reg = fl.values[r] = fl.part(r, op.loc) if r in fl.plan.parts else fl.alloc(r.type, op.loc)
+    return reg
+
+
+def fresh_matmul_operands(fl, op):
+    """buffer.matmul.fresh's operands for matmul(lhs, rhs), from +0.0 (passes/linalg.py fresh_products)."""
+    lhs, rhs = (fl.values[v] for v in op.operands)
+    return {"acc": written_whole(fl, op), "lhs": lhs, "rhs": rhs}
+
+
 def conv2d_operands(fl, op):
     """buffer.conv2d's operands for conv2d(acc, input, filter), which
     accumulates into a copy of acc, or conv2d(input, filter), whose window
     says fresh: it writes a new buffer, or its part of a concat's
     (BufferPlan.parts)."""
-    r = op.results[0]
-    if len(op.operands) == 2:
-        fl.timeline.settle(op.loc)
-        acc = fl.values[r] = fl.part(r, op.loc) if r in fl.plan.parts else fl.alloc(r.type, op.loc)
-    else:
-        acc = fl.accumulator(op)
+    acc = written_whole(fl, op) if len(op.operands) == 2 else fl.accumulator(op)
     x, w = op.operands[-2:]
     return {"acc": acc, "input": fl.values[x], "filter": fl.values[w],
             "window": fl.mb.i64_data(list(op.attributes["window"]))}

@@ -1,7 +1,7 @@
 """Lowering the compiler's internal iree_lite ops (the linalg rewrite's
 output) to buffer instructions."""
 from .. import isa
-from .lower_group import conv2d_operands
+from .lower_group import conv2d_operands, fresh_matmul_operands
 from .lowering import lowers
 from ..isa.module import CONST_INT, Constant
 
@@ -26,12 +26,10 @@ def lower_reduce(fl, op):
 
 @lowers("iree_lite.matmul", dynamic=True)
 def lower_matmul(fl, op):
-    lhs, rhs = (fl.values[v] for v in op.operands[-2:])
-    if len(op.operands) == 2:   # from +0.0 (passes/linalg.py fresh_products), into a new buffer
-        fl.timeline.settle(op.loc)
-        acc = fl.values[op.results[0]] = fl.alloc(op.results[0].type, op.loc)
-        fl.emit("buffer.matmul.fresh", op.loc, acc=acc, lhs=lhs, rhs=rhs)
+    if len(op.operands) == 2:
+        fl.emit("buffer.matmul.fresh", op.loc, **fresh_matmul_operands(fl, op))
     else:
+        lhs, rhs = (fl.values[v] for v in op.operands[1:])
         fl.emit("buffer.matmul", op.loc, acc=fl.accumulator(op), lhs=lhs, rhs=rhs)
 
 

@@ -325,6 +325,12 @@ def _ops():
         ("buffer.matmul.fresh", "acc:rr lhs:rr rhs:rr",
          "buffer.matmul with each sum started from +0.0: acc's old contents are not read (acc may be "
          "uninitialised), so a product needs no zero fill of its own."),
+        ("buffer.matmul.fresh.dispatch", "acc:rr lhs:rr rhs:rr kernel:kernel rr*:bind rf*:push ri*:push",
+         "buffer.matmul.fresh, then `dispatch` of `kernel` (its epilogue: bias, residual add, "
+         "activation), with the same results. The native VM runs the kernel on each chunk of rows of "
+         "`acc` as soon as the product has finished it, while it is in cache, under the conditions "
+         "buffer.conv2d.dispatch states (with `lhs` and `rhs` for its input and filter); otherwise "
+         "one after the other."),
         ("buffer.softmax", "dst:rr src:rr",
          "dst = a new buffer of `src`'s shape holding the softmax of each row of `src` along its innermost "
          "dimension, as linalg.softmax's decomposition computes it: for a row x, m = the fold of maximumf from "

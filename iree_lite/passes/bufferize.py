@@ -9,11 +9,11 @@
   dimensions before the concatenated one all 1) is computed straight into
   its part of the concat's buffer when a group of the concat's block
   computes it and nothing else reads it (no copy into the concat).
-- The one output of a convolution's epilogue (dispatch.Group.conv) takes
-  the convolution's buffer when nothing else reads the convolution and
-  the epilogue reads it element by element only (no gather); a
-  convolution from +0.0 then writes straight into that output's part of
-  a concat.
+- The one output of a convolution's or matmul's epilogue
+  (dispatch.Group.producer) takes the producer's buffer when nothing else
+  reads it and the epilogue reads it element by element only (no
+  gather); a producer from +0.0 then writes straight into that output's
+  part of a concat.
 - An op that folds into a copy of its init (a reduction, matmul, pooling
   or accumulating convolution) folds into the init's own buffer when that
   is a fill (tensor.splat, a splat constant) of its block only it reads.
@@ -105,20 +105,20 @@ def plan_parts(plan, func):
 
 
 def plan_epilogues(plan, func):
-    """Fill plan.reuse (and plan.parts) for the convolutions' epilogues (see above)."""
+    """Fill plan.reuse (and plan.parts) for the epilogues (see above)."""
     for block in func.blocks:
         items, users = func.dispatch[id(block)]
         for group in items:
-            if not isinstance(group, Group) or group.conv is None:
+            if not isinstance(group, Group) or group.producer is None:
                 continue
-            acc, outputs, members = group.conv.results[0], group.outputs(users), set(map(id, group.ops))
+            acc, outputs, members = group.producer.results[0], group.outputs(users), set(map(id, group.ops))
             # Read element by element only: a gather may read what the kernel has already written.
             if len(outputs) != 1 or outputs[0].type != acc.type or outputs[0] in plan.in_place or \
                     any(id(u) not in members for u in users.get(acc, ())) or \
                     any(op.operands[0] is acc for op in group.gathers()):
                 continue
             if outputs[0] in plan.parts:
-                if len(group.conv.operands) != 2:   # accumulates onto a copy of its init
+                if len(group.producer.operands) != 2:   # accumulates onto a copy of its init
                     continue
                 plan.parts[acc] = plan.parts[outputs[0]]
             plan.reuse[outputs[0]] = acc

@@ -11,10 +11,12 @@ its operands (merging them) when they have its shape; a group closes as soon
 as any other operation uses one of its values, so a group only ever runs at
 the position of its last op, after all of its inputs exist.
 
-A direct convolution (iree_lite.conv2d) whose result the next group reads
-joins that group as its `conv`: the group's kernel is its epilogue (bias,
-BatchNorm, ReLU, residual add), run on each block of output rows while
-they are in cache (buffer.conv2d.dispatch).
+A direct convolution (iree_lite.conv2d) or a matrix product from +0.0
+(iree_lite.matmul without an init) whose result the next group reads
+joins that group as its `producer`: the group's kernel is its epilogue
+(bias, BatchNorm, activation, residual add), run on each block of output
+rows while they are in cache (buffer.conv2d.dispatch,
+buffer.matmul.fresh.dispatch).
 """
 from ..dialects import lookup
 from ..ir.attributes import DenseElementsAttr
@@ -32,15 +34,16 @@ class Group:
         self.position = -1        # index of its last op in the block
         self.splats = {}          # splat constant Value -> its scalar value
         self.open = True
-        self.conv = None          # the iree_lite.conv2d this group is the epilogue of
+        self.producer = None      # the op (runs_epilogue) this group is the epilogue of
+        self.views = []           # iree_lite.view ops of the producer's result (reshapes) it reads through
 
     @property
     def is_scalar(self):
         return self.key is None
 
     def all_ops(self):
-        """The ops the group runs: its convolution, if any, then its element-wise ops."""
-        return ([self.conv] if self.conv is not None else []) + self.ops
+        """The ops the group runs: its producer, if any, then its element-wise ops."""
+        return ([self.producer] if self.producer is not None else []) + self.views + self.ops
 
     def members(self):
         return {r for op in self.ops for r in op.results}
@@ -220,25 +223,42 @@ def form_dispatch_regions(block, max_values, users=None):
 
     items = [op for op in others if not folded(op) and not dead(op)] + groups
     items.sort(key=lambda it: it.position if isinstance(it, Group) else order[id(it)])
-    return fuse_conv_epilogues(items), users
+    return fuse_epilogues(items), users
 
 
-def fuse_conv_epilogues(items):
-    """`items` with each direct convolution whose result the next group (of
-    static shape) reads made that group's `conv`. Only constants that run
-    nothing (scalars, module data) may stand between the two."""
-    fused, conv = [], None
+def runs_epilogue(op):
+    """Whether op can run the group reading its result as its epilogue: a
+    convolution, or a matrix product that writes its result whole."""
+    return op.name == "iree_lite.conv2d" or op.name == "iree_lite.matmul" and len(op.operands) == 2
+
+
+def fuse_epilogues(items):
+    """`items` with each op that runs_epilogue whose result the next group
+    (of static shape) reads, or reads through reshapes of it (static
+    iree_lite.views: the same elements in the same order), made that
+    group's `producer`, the reshapes its `views`. Only constants and groups
+    that read no tensor may stand between the two: they read nothing the
+    producer writes (a splat tensor's fill, a fill), so it may as well run
+    after them."""
+    fused, producer, views, aliases = [], None, [], set()
     for it in items:
         if isinstance(it, Group):
-            if conv is not None and not it.is_scalar and it.ops[-1].results[0].type.is_static \
-                    and conv.results[0] in it.inputs():
-                it.conv = conv
-                fused.remove(conv)
-            conv = None
-        elif it.name == "iree_lite.conv2d":
-            conv = it
-        elif not (it.name == "arith.constant" and not (isinstance(it.results[0].type, TensorType)
-                                                       and it.attributes["value"].splat)):
-            conv = None   # a splat tensor is filled by a dispatch of its own
+            inputs = it.inputs()
+            if producer is not None and not it.is_scalar and it.ops[-1].results[0].type.is_static \
+                    and aliases & set(inputs):
+                it.producer, it.views = producer, views
+                for op in [producer] + views:
+                    fused.remove(op)
+                producer = None
+            elif any(isinstance(v.type, TensorType) for v in inputs):
+                producer = None
+        elif runs_epilogue(it):
+            producer, views, aliases = it, [], {it.results[0]}
+        elif producer is not None and it.name == "iree_lite.view" and it.operands[0] in aliases \
+                and it.results[0].type.is_static:
+            views.append(it)
+            aliases.add(it.results[0])
+        elif it.name != "arith.constant":
+            producer = None
         fused.append(it)
     return fused

@@ -65,7 +65,7 @@ class LowerSmallTypes(Pass):
 class FormDispatchRegions(Pass):
     title, arg = "FormDispatchRegions", "iree-lite-form-dispatch-regions"
     summary = ("groups element-wise ops into dispatches (one tile kernel each), in every block; "
-               "a dispatch reading a convolution right after it becomes its epilogue")
+               "a dispatch reading a convolution or a matmul from +0.0 right after it becomes its epilogue")
 
     def __init__(self, max_values):
         self.max_values = max_values   # the bindings and push constants a kernel may take
@@ -110,7 +110,7 @@ def notes(module):
     """What dispatch formation and buffer planning decided, as attributes for
     the IR printer to show on each op: `iree_lite.dispatch = N` on the ops of
     the function's Nth dispatch (in block order), `iree_lite.epilogue = N` on
-    a convolution that runs it as its epilogue, `iree_lite.no_buffer` on
+    a convolution or matmul that runs it as its epilogue, `iree_lite.no_buffer` on
     ops left out (splat constants folded into the dispatches reading them,
     unused tensor.empty), `iree_lite.in_place = A` on an op computing its
     result into argument A, `iree_lite.copies` on a return copying those
@@ -121,8 +121,8 @@ def notes(module):
         for n, group in enumerate(groups):
             for op in group.ops:
                 extra.setdefault(id(op), {})["iree_lite.dispatch"] = n
-            if group.conv is not None:
-                extra.setdefault(id(group.conv), {})["iree_lite.epilogue"] = n
+            if group.producer is not None:
+                extra.setdefault(id(group.producer), {})["iree_lite.epilogue"] = n
         for block in f.blocks:
             if f.dispatch is None:
                 break

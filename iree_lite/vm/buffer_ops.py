@@ -326,6 +326,11 @@ class BufferOps:
         self.op_buffer_conv2d(fr, m, v)
         self.op_dispatch(fr, m, v)
 
+    def op_buffer_matmul_fresh_dispatch(self, fr, m, v):
+        """The product, then its epilogue: the native VM interleaves them only where that changes no result."""
+        self.op_buffer_matmul(fr, m, v, fresh=True)
+        self.op_dispatch(fr, m, v)
+
     def op_buffer_matmul_fresh(self, fr, m, v):
         self.op_buffer_matmul(fr, m, v, fresh=True)
 

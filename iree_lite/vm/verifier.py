@@ -343,7 +343,8 @@ def _verify_lists(m, f, op, values, at, own_results):
         args, results = register_banks(callee.signature)
         if _counts(values, "args") != args or _counts(values, "dst") != results:
             raise VerifyError(f"{at}: operands do not match the signature of '{callee.name}'")
-    elif op.name in ("dispatch", "dispatch.async", "eval", "buffer.conv2d.dispatch"):
+    elif op.name in ("dispatch", "dispatch.async", "eval", "buffer.conv2d.dispatch",
+                     "buffer.matmul.fresh.dispatch"):
         k = m.kernels[values["kernel"]]
         push = len(values["push_f"]) + len(values["push_i"])
         if push != k.push:
