@@ -189,9 +189,8 @@ cdef void conv_range(void* arg, int64_t begin, int64_t end, int worker) noexcept
         lite_store_release_int(&j.out_of_memory, 1)
         return
     if j.epilogue != NULL:
-        scratch = lite_scratch(SCRATCH_BYTES)
+        scratch = job_scratch(j.epilogue)
         if scratch == NULL:
-            job_fail(j.epilogue, STATUS_RESOURCE_EXHAUSTED, b"out of memory for tile scratch")
             return
     for item in range(begin, end):   # panel groups innermost: a range holds consecutive pixels
         panel0 = item % j.panel_groups * j.group_panels
@@ -312,8 +311,7 @@ cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, r
     if k == 0:   # nothing to add: a fresh sum is +0.0
         if j.fresh:
             memset(c.data, 0, c.count * sizeof(float))
-        if epilogue != NULL:
-            run_job_sync(ctx, epilogue)
+        epilogue_after(ctx, run, epilogue, False)
         return run_check(run)
     # Products to compute, in double: the count times k may pass int64.
     workers = pool_size(ctx.pool) if ctx.pool != NULL and <double>c.count * k > ctx.inline_elements else 1
@@ -362,8 +360,7 @@ cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, r
         trace_record(j.trace, TRACE_OP, t0, now_ns(), 3, items, c.count * k, j.trace_id)
     if lite_load_acquire_int(&j.out_of_memory):
         return status_new(STATUS_RESOURCE_EXHAUSTED, b"out of memory for convolution blocks")
-    if after != NULL and run_stop_code(run) == 0:
-        run_job_sync(ctx, after)
+    epilogue_after(ctx, run, after, workers > 1)
     return run_check(run)
 
 

@@ -20,6 +20,20 @@ cdef void epilogue_span(job_t* epilogue, int64_t start, int64_t end, char* scrat
         start += n
 
 
+cdef void epilogue_after(ctx_t* ctx, const run_t* run, job_t* epilogue, bint shared) noexcept nogil:
+    """An epilogue (or NULL) not run on parts of the output as they were
+    done, after the whole producer unless the call must stop: `shared`, as
+    the workers have just shared out the producer, however small it is
+    (below inline_elements it would run on this thread alone); else as any
+    dispatch (run_job_sync)."""
+    if epilogue == NULL or run_stop_code(run) != 0:
+        return
+    if shared:
+        run_job_shared(ctx, epilogue)
+    else:
+        run_job_sync(ctx, epilogue)
+
+
 cdef bint overlaps(const buffer_t* a, const buffer_t* b) noexcept nogil:
     return a.nbytes > 0 and b.nbytes > 0 and a.data < b.data + b.nbytes and b.data < a.data + a.nbytes
 

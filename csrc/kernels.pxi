@@ -459,14 +459,22 @@ cdef void run_tile(job_t* job, int64_t start, Py_ssize_t n, char* scratch) noexc
             rd[d] = dst
 
 
+cdef char* job_scratch(job_t* job) noexcept nogil:
+    """This thread's tile scratch for running the job's tiles, or NULL with
+    the job failed."""
+    cdef char* scratch = lite_scratch(SCRATCH_BYTES)
+    if scratch == NULL:
+        job_fail(job, STATUS_RESOURCE_EXHAUSTED, b"out of memory for tile scratch")
+    return scratch
+
+
 cdef void run_tiles(void* arg, int64_t begin, int64_t end, int worker) noexcept nogil:
     """range_fn for the pool: tiles [begin, end) of a job."""
     cdef job_t* job = <job_t*>arg
-    cdef char* scratch = lite_scratch(SCRATCH_BYTES)
+    cdef char* scratch = job_scratch(job)
     cdef int64_t tile, start, tile_end
     cdef int64_t t0 = now_ns() if job.trace != NULL else 0
     if scratch == NULL:
-        job_fail(job, STATUS_RESOURCE_EXHAUSTED, b"out of memory for tile scratch")
         return
     cdef int stop
     cdef int64_t run = STREAM_RUN_ELEMENTS if job.streams else RUN_ELEMENTS

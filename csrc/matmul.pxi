@@ -282,10 +282,8 @@ cdef void matmul_range(void* arg, int64_t begin, int64_t end, int worker) noexce
         matmul_run(<int64_t*>j.c, <const int64_t*>j.a, <const int64_t*>j.b, <const int64_t*>j.packed,
                    begin, end, j, worker)
     if j.epilogue != NULL and run_stop_code(j.run) == 0:   # these rows are done: on them while they are in cache
-        scratch = lite_scratch(SCRATCH_BYTES)
-        if scratch == NULL:
-            job_fail(j.epilogue, STATUS_RESOURCE_EXHAUSTED, b"out of memory for tile scratch")
-        else:
+        scratch = job_scratch(j.epilogue)
+        if scratch != NULL:
             epilogue_span(j.epilogue, begin * j.n, end * j.n, scratch)
     trace_rows(j.trace, t0, begin, end, j.trace_id)
 
@@ -363,8 +361,8 @@ cdef lite_status* run_matmul(ctx_t* ctx, const run_t* run, ref_t rc, ref_t ra, r
     else:
         return matmul_same_type(ctx, run, c.data, a.data, b.data, c.element, batches, m, k, n, constant_root(b),
                                 fresh, epilogue)
-    if st == NULL and epilogue != NULL:   # these paths run it after the whole product
-        run_job_sync(ctx, epilogue)
+    if st == NULL:   # these paths run it after the whole product
+        epilogue_after(ctx, run, epilogue, False)
     return st
 
 
@@ -498,11 +496,8 @@ cdef lite_status* matmul_same_type(ctx_t* ctx, const run_t* run, char* c, const 
         free(j.packed)
     if j.ready != j.ready_inline:
         free(j.ready)
-    if epilogue != NULL and j.epilogue == NULL and run_stop_code(run) == 0:
-        if on_pool:   # the workers have just shared out the product: the epilogue too, however small
-            run_job_shared(ctx, epilogue)
-        else:
-            run_job_sync(ctx, epilogue)
+    if j.epilogue == NULL:
+        epilogue_after(ctx, run, epilogue, on_pool)
     if j.trace != NULL:
         trace_record(j.trace, TRACE_OP, t0, now_ns(), 1, rows, 0, j.trace_id)
     return run_check(run)   # chunks skip their work once the call must stop
