@@ -431,24 +431,25 @@ def test_a_worker_pool_used_first_in_a_forked_child():
     assert pool._parallel_sum(n, 256)[0] == n * (n - 1) // 2
 
 
-# One host op that runs for seconds: it must stop inside, not only at the next branch.
+# One host op that runs for about a second on 2 AVX-512 workers, far past
+# the 0.1 s deadline: it must stop inside, not only at the next branch.
 PRODUCTS = """
-func.func @mm(%a: tensor<2048x2048xf32>, %b: tensor<2048x2048xf32>) -> tensor<2048x2048xf32> {
-  %z = arith.constant dense<0.0> : tensor<2048x2048xf32>
-  %r = linalg.matmul ins(%a, %b : tensor<2048x2048xf32>, tensor<2048x2048xf32>) outs(%z : tensor<2048x2048xf32>) -> tensor<2048x2048xf32>
-  return %r : tensor<2048x2048xf32>
+func.func @mm(%a: tensor<3072x3072xf32>, %b: tensor<3072x3072xf32>) -> tensor<3072x3072xf32> {
+  %z = arith.constant dense<0.0> : tensor<3072x3072xf32>
+  %r = linalg.matmul ins(%a, %b : tensor<3072x3072xf32>, tensor<3072x3072xf32>) outs(%z : tensor<3072x3072xf32>) -> tensor<3072x3072xf32>
+  return %r : tensor<3072x3072xf32>
 }
-func.func @half(%a: tensor<600x1200xf16>, %b: tensor<1200x1200xf16>) -> tensor<600x1200xf16> {
-  %z = arith.constant dense<0.0> : tensor<600x1200xf16>
-  %r = linalg.matmul ins(%a, %b : tensor<600x1200xf16>, tensor<1200x1200xf16>) outs(%z : tensor<600x1200xf16>) -> tensor<600x1200xf16>
-  return %r : tensor<600x1200xf16>
+func.func @half(%a: tensor<1800x2400xf16>, %b: tensor<2400x2400xf16>) -> tensor<1800x2400xf16> {
+  %z = arith.constant dense<0.0> : tensor<1800x2400xf16>
+  %r = linalg.matmul ins(%a, %b : tensor<1800x2400xf16>, tensor<2400x2400xf16>) outs(%z : tensor<1800x2400xf16>) -> tensor<1800x2400xf16>
+  return %r : tensor<1800x2400xf16>
 }
 """
 
 
 @pytest.mark.parametrize("device", ["local-sync", "local-task"])
-@pytest.mark.parametrize("name,shapes,dtype", [("mm", [(2048, 2048)] * 2, "float32"),
-                                               ("half", [(600, 1200), (1200, 1200)], "float16")])
+@pytest.mark.parametrize("name,shapes,dtype", [("mm", [(3072, 3072)] * 2, "float32"),
+                                               ("half", [(1800, 2400), (2400, 2400)], "float16")])
 def test_a_long_matmul_stops_at_the_deadline(device, name, shapes, dtype):
     """Without a check inside the product, the call would finish (after
     seconds) and return its result: here it must fail instead."""
