@@ -1,6 +1,10 @@
 # The worker pool: native threads that never touch Python.
 #
-# Tasks are a FIFO under one mutex and condition variable. Parallel loops
+# Tasks are a FIFO under one mutex and condition variable. A worker that
+# has just finished a task watches the queue for a while before it sleeps
+# (at most one fewer than the CPUs at a time, so a loop's caller keeps one):
+# a model's next loop usually comes sooner than a sleeping thread wakes,
+# and waking one costs the submitter a system call. Parallel loops
 # hand out chunks of a range from an atomic counter: every participant
 # (queued workers, and the caller for blocking loops) takes chunks until none
 # are left, so no participant waits on another to make progress. The loop's
@@ -39,6 +43,9 @@ cdef struct pool_t:
     task_t* head
     task_t* tail
     int stopping
+    int queued           # tasks in the FIFO
+    int spinning         # workers watching the FIFO, not asleep (each takes a task without a signal)
+    int most_spinning    # at most this many watch at once: one fewer than the CPUs (and the workers)
     int nthreads
     int started          # workers running in this process (0 in a forked child until first use)
     pthread_t* threads
@@ -51,6 +58,44 @@ ctypedef struct worker_arg_t:
     int index
 
 
+cdef enum:
+    # How long an idle worker watches the FIFO before it sleeps on the
+    # condition variable.
+    WORKER_WATCH_NS = 200000
+
+
+cdef task_t* pool_next_task(pool_t* pool) noexcept nogil:
+    """The next task, or NULL once the pool stops and its FIFO is drained:
+    watched for (WORKER_WATCH_NS, where fewer than most_spinning watch),
+    then waited for. A watcher counts in `spinning` until it has the lock
+    again, so a submitter that saw it there need not signal: the watcher
+    looks at the FIFO under the lock before it sleeps."""
+    cdef task_t* t
+    cdef int64_t until
+    cdef int i
+    pthread_mutex_lock(&pool.mu)
+    if pool.head == NULL and not pool.stopping and pool.spinning < pool.most_spinning:
+        pool.spinning += 1
+        pthread_mutex_unlock(&pool.mu)
+        until = now_ns() + WORKER_WATCH_NS
+        while lite_load_acquire_ptr(<void**>&pool.head) == NULL and not lite_load_acquire_int(&pool.stopping) \
+                and now_ns() < until:
+            for i in range(64):
+                lite_pause()
+        pthread_mutex_lock(&pool.mu)
+        pool.spinning -= 1
+    while pool.head == NULL and not pool.stopping:
+        pthread_cond_wait(&pool.cv, &pool.mu)
+    t = pool.head
+    if t != NULL:
+        pool.head = t.next
+        if pool.head == NULL:
+            pool.tail = NULL
+        pool.queued -= 1
+    pthread_mutex_unlock(&pool.mu)
+    return t
+
+
 cdef void* worker_main(void* p) noexcept nogil:
     cdef worker_arg_t* wa = <worker_arg_t*>p
     cdef pool_t* pool = wa.pool
@@ -59,17 +104,9 @@ cdef void* worker_main(void* p) noexcept nogil:
     free(wa)
     lite_store_release_int(&pool.tids[index], lite_tid())
     while True:
-        pthread_mutex_lock(&pool.mu)
-        while pool.head == NULL and not pool.stopping:
-            pthread_cond_wait(&pool.cv, &pool.mu)
-        t = pool.head
+        t = pool_next_task(pool)
         if t == NULL:   # stopping and drained
-            pthread_mutex_unlock(&pool.mu)
             return NULL
-        pool.head = t.next
-        if pool.head == NULL:
-            pool.tail = NULL
-        pthread_mutex_unlock(&pool.mu)
         t.fn(t.arg, index)
         free(t)
 
@@ -99,6 +136,8 @@ cdef void pools_after_fork_child() noexcept nogil:
         pool.head = NULL
         pool.tail = NULL
         pool.stopping = 0
+        pool.queued = 0
+        pool.spinning = 0
         pool.started = 0
         memset(pool.tids, 0, pool.nthreads * sizeof(int))
         pool = pool.next_pool
@@ -144,6 +183,7 @@ cdef pool_t* pool_create(int workers) noexcept nogil:
     pthread_mutex_init(&pool.mu, NULL)
     pthread_cond_init(&pool.cv, NULL)
     pool.nthreads = workers
+    pool.most_spinning = min(workers, default_worker_count_c()) - 1
     pool.threads = <pthread_t*>calloc(workers, sizeof(pthread_t))
     pool.tids = <int*>calloc(workers, sizeof(int))
     pthread_mutex_lock(&all_pools_mu)
@@ -241,16 +281,26 @@ cdef void pool_submit(pool_t* pool, task_fn fn, void* arg) noexcept nogil:
     else:
         pool.head = t
     pool.tail = t
-    pthread_cond_signal(&pool.cv)
+    pool.queued += 1
+    if pool.queued > pool.spinning:   # more than the watchers will take
+        pthread_cond_signal(&pool.cv)
     pthread_mutex_unlock(&pool.mu)
 
 
+ctypedef struct pfor_slice_t:
+    long long next           # atomic: its next chunk to hand out
+    int64_t end              # its chunks end here
+    char pad[48]             # one cache line each: participants take from their own
+
+
 ctypedef struct pfor_t:
-    long long next_chunk     # atomic: next chunk to hand out
     long long chunks_done    # atomic
+    long long joined         # atomic: participants that have started (each takes the slice of its number)
     int64_t chunks
     int64_t count
     int64_t grain
+    int slices               # one contiguous run of chunks per participant
+    pfor_slice_t* slice
     range_fn fn
     void* arg
     task_fn done             # NULL: a blocking loop, whose caller waits for `finished`
@@ -262,24 +312,32 @@ ctypedef struct pfor_t:
 
 
 cdef void pfor_take_chunks(pfor_t* job, int worker) noexcept nogil:
-    """Run chunks until none are left; whoever ends the last one finishes
-    the loop (runs `done`, or wakes a blocking loop's caller)."""
+    """Run the chunks of this participant's slice in order, then those left
+    in the others'; whoever ends the last chunk finishes the loop (runs
+    `done`, or wakes a blocking loop's caller). Contiguous slices keep each
+    thread on its own part of the data: consecutive loops over the same
+    layout find their part in the same core's cache, and neighbouring
+    chunks (whose edges may share cache lines) mostly run on one thread."""
     cdef long long c
     cdef int64_t begin
-    while True:
-        c = atomic_fetch_add64(&job.next_chunk, 1)
-        if c >= job.chunks:
-            return
-        begin = c * job.grain
-        job.fn(job.arg, begin, min(job.count, begin + job.grain), worker)
-        if atomic_add_fetch64(&job.chunks_done, 1) == job.chunks:
-            if job.done != NULL:
-                job.done(job.done_arg, worker)
-            else:   # the caller holds its reference until it has seen this
-                pthread_mutex_lock(&job.mu)
-                lite_store_release_int(&job.finished, 1)
-                pthread_cond_signal(&job.cv)
-                pthread_mutex_unlock(&job.mu)
+    cdef int first = <int>(atomic_fetch_add64(&job.joined, 1) % job.slices), i
+    cdef pfor_slice_t* slice
+    for i in range(job.slices):
+        slice = &job.slice[(first + i) % job.slices]
+        while True:
+            c = atomic_fetch_add64(&slice.next, 1)
+            if c >= slice.end:
+                break
+            begin = c * job.grain
+            job.fn(job.arg, begin, min(job.count, begin + job.grain), worker)
+            if atomic_add_fetch64(&job.chunks_done, 1) == job.chunks:
+                if job.done != NULL:
+                    job.done(job.done_arg, worker)
+                else:   # the caller holds its reference until it has seen this
+                    pthread_mutex_lock(&job.mu)
+                    lite_store_release_int(&job.finished, 1)
+                    pthread_cond_signal(&job.cv)
+                    pthread_mutex_unlock(&job.mu)
 
 
 cdef void pfor_release(pfor_t* job) noexcept nogil:
@@ -297,7 +355,15 @@ cdef void pfor_participate(void* p, int worker) noexcept nogil:
 
 cdef pfor_t* pfor_new(int64_t chunks, int64_t count, int64_t grain, range_fn fn, void* arg, task_fn done,
                       void* done_arg, int participants) noexcept nogil:
-    cdef pfor_t* job = <pfor_t*>calloc(1, sizeof(pfor_t))
+    cdef pfor_t* job = <pfor_t*>calloc(1, sizeof(pfor_t) + participants * sizeof(pfor_slice_t))
+    cdef int s
+    if job == NULL:
+        return NULL
+    job.slices = participants
+    job.slice = <pfor_slice_t*>(job + 1)
+    for s in range(participants):   # slice s: chunks // participants, and one more for the first chunks % participants
+        job.slice[s].next = chunks // participants * s + min(<int64_t>s, chunks % participants)
+        job.slice[s].end = job.slice[s].next + chunks // participants + (1 if s < chunks % participants else 0)
     job.chunks = chunks
     job.count = count
     job.grain = grain
@@ -327,14 +393,16 @@ cdef void pool_parallel_async(pool_t* pool, int64_t count, int64_t grain, range_
     if chunks == 0:
         done(done_arg, pool.nthreads)
         return
-    if not pool_ready(pool):
-        # No worker could start (a forked child out of threads): the
-        # caller does the work, so the loop still ends.
+    cdef pfor_t* job = NULL
+    if pool_ready(pool):
+        job = pfor_new(chunks, count, grain, fn, arg, done, done_arg, <int>min(<int64_t>pool.started, chunks))
+    if job == NULL:
+        # No worker could start (a forked child out of threads), or no
+        # memory for the job: the caller does the work, so the loop still ends.
         fn(arg, 0, count, 0)
         done(done_arg, 0)
         return
-    pfor_submit(pool, pfor_new(chunks, count, grain, fn, arg, done, done_arg, <int>min(<int64_t>pool.started, chunks)),
-                0)
+    pfor_submit(pool, job, 0)
 
 
 cdef extern from "lite_vm.h" nogil:
@@ -359,14 +427,14 @@ cdef void pool_parallel_for(pool_t* pool, int64_t count, int64_t grain, range_fn
     this from host threads)."""
     cdef int64_t chunks = (count + grain - 1) // grain, c, until
     cdef int participants = 1, i
-    cdef pfor_t* job
+    cdef pfor_t* job = NULL
     if pool.nthreads > 1 and chunks > 1 and pool_ready(pool):
         participants = <int>min(<int64_t>min(pool.started + 1, pool.nthreads), chunks)
-    if participants == 1:
+        job = pfor_new(chunks, count, grain, fn, arg, NULL, NULL, participants)
+    if job == NULL:   # alone, or no memory for the job
         for c in range(chunks):
             fn(arg, c * grain, min(count, (c + 1) * grain), pool.nthreads)
         return
-    job = pfor_new(chunks, count, grain, fn, arg, NULL, NULL, participants)
     pfor_submit(pool, job, 1)
     pfor_take_chunks(job, pool.nthreads)
     until = now_ns() + CALLER_WATCH_NS
