@@ -27,6 +27,23 @@ cdef extern from "<unistd.h>" nogil:
     int _SC_NPROCESSORS_ONLN
     int pthread_atfork(void (*)() noexcept nogil, void (*)() noexcept nogil, void (*)() noexcept nogil)
 
+cdef extern from "<sched.h>" nogil:
+    int sched_yield()
+
+cdef extern from "lite_vm.h" nogil:
+    void lite_pause()
+
+
+cdef inline void pool_relax() noexcept nogil:
+    """A moment of a thread watching for work: a few pauses, then its CPU
+    to any thread waiting for one (a busy machine's other processes, or
+    this loop's own workers), which a plain spin would hold back."""
+    cdef int i
+    for i in range(64):
+        lite_pause()
+    sched_yield()
+
+
 ctypedef void (*task_fn)(void* arg, int worker) noexcept nogil
 ctypedef void (*range_fn)(void* arg, int64_t begin, int64_t end, int worker) noexcept nogil
 
@@ -72,7 +89,6 @@ cdef task_t* pool_next_task(pool_t* pool) noexcept nogil:
     looks at the FIFO under the lock before it sleeps."""
     cdef task_t* t
     cdef int64_t until
-    cdef int i
     pthread_mutex_lock(&pool.mu)
     if pool.head == NULL and not pool.stopping and pool.spinning < pool.most_spinning:
         pool.spinning += 1
@@ -80,8 +96,7 @@ cdef task_t* pool_next_task(pool_t* pool) noexcept nogil:
         until = now_ns() + WORKER_WATCH_NS
         while lite_load_acquire_ptr(<void**>&pool.head) == NULL and not lite_load_acquire_int(&pool.stopping) \
                 and now_ns() < until:
-            for i in range(64):
-                lite_pause()
+            pool_relax()
         pthread_mutex_lock(&pool.mu)
         pool.spinning -= 1
     while pool.head == NULL and not pool.stopping:
@@ -405,9 +420,6 @@ cdef void pool_parallel_async(pool_t* pool, int64_t count, int64_t grain, range_
     pfor_submit(pool, job, 0)
 
 
-cdef extern from "lite_vm.h" nogil:
-    void lite_pause()
-
 
 cdef enum:
     # How long the caller of a blocking loop, its own chunks done, watches
@@ -426,7 +438,7 @@ cdef void pool_parallel_for(pool_t* pool, int64_t count, int64_t grain, range_fn
     nthreads. Callers must not be workers of the same pool (the VM calls
     this from host threads)."""
     cdef int64_t chunks = (count + grain - 1) // grain, c, until
-    cdef int participants = 1, i
+    cdef int participants
     cdef pfor_t* job = NULL
     if pool.nthreads > 1 and chunks > 1 and pool_ready(pool):
         participants = <int>min(<int64_t>min(pool.started + 1, pool.nthreads), chunks)
@@ -439,8 +451,7 @@ cdef void pool_parallel_for(pool_t* pool, int64_t count, int64_t grain, range_fn
     pfor_take_chunks(job, pool.nthreads)
     until = now_ns() + CALLER_WATCH_NS
     while not lite_load_acquire_int(&job.finished) and now_ns() < until:
-        for i in range(64):
-            lite_pause()
+        pool_relax()
     if not lite_load_acquire_int(&job.finished):
         pthread_mutex_lock(&job.mu)
         while not job.finished:
