@@ -204,3 +204,14 @@ def test_output_storage_may_alias_the_inputs(device, workers, seed_context):
     buf = _vm.BufferView.from_bytes(8, (4096,), x)
     (result,) = ctx.invoke(ctx.lookup("mul", module="module_b"), [buf, buf, buf], timeout=5)
     assert np.array_equal(np.asarray(result), x * x)
+
+
+def test_idle_workers_watch_briefly_then_sleep():
+    # A worker watches the queue for a fraction of a millisecond after its
+    # last task, then sleeps: an idle pool holds no CPU.
+    pool = _vm.WorkerPool(7)
+    pool._parallel_sum(4_000_000, 1000)
+    time.sleep(0.2)
+    before = time.process_time()
+    time.sleep(1.0)
+    assert time.process_time() - before < 0.2
