@@ -149,24 +149,6 @@ cdef inline void conv_pack_row(float* dst, const conv_job_t* j, const conv_runs_
         dst[t] = 0
 
 
-cdef inline void conv_tile(const conv_job_t* j, float* ct, int64_t ldc, const float* a, int64_t lda,
-                           const float* block, int64_t cols, int64_t kc, float* edge) noexcept nogil:
-    """mr rows of C (from ct, row stride ldc) += rows of the filter (a) times
-    a panel's block, over its `cols` pixels: a last, partial panel on a copy
-    of its part of C (`edge`)."""
-    cdef int64_t q, col
-    if cols == CONV_NR:
-        matmul_tile(j.mr, ct, ldc, a, lda, block, CONV_NR, kc)
-        return
-    for q in range(j.mr):
-        for col in range(CONV_NR):
-            edge[q * CONV_NR + col] = ct[q * ldc + col] if col < cols else 0
-    matmul_tile(j.mr, edge, CONV_NR, a, lda, block, CONV_NR, kc)
-    for q in range(j.mr):
-        for col in range(cols):
-            ct[q * ldc + col] = edge[q * CONV_NR + col]
-
-
 cdef void conv_range(void* arg, int64_t begin, int64_t end, int worker) noexcept nogil:
     """Work items begin .. end-1: for each, every k block of its panel group
     is packed once, then each tile of its filters runs over all of the
@@ -178,6 +160,7 @@ cdef void conv_range(void* arg, int64_t begin, int64_t end, int worker) noexcept
     cdef float edge[LITE_MM_MR_WIDE * CONV_NR]
     cdef conv_runs_t runs[CONV_GROUP_PANELS]
     cdef float acc, a
+    cdef bint zero
     cdef float* ct
     cdef float* crow
     cdef const float* plane0
@@ -213,21 +196,20 @@ cdef void conv_range(void* arg, int64_t begin, int64_t end, int worker) noexcept
             if run_stop_code(j.run) != 0:   # the call must stop: leave the rest undone
                 return
             kc = min(<int64_t>LITE_MM_KC, k - k0)
-            if k0 == 0 and j.fresh:   # the sums start from +0.0: c's old contents are never read
-                for f in range(f0, f1):
-                    memset(ct + (f - f0) * pixels, 0, (pix1 - pix0) * sizeof(float))
+            zero = k0 == 0 and j.fresh   # the sums start from +0.0: c's old contents are never read
             conv_pack(blocks, j, runs, panels, plane0, pix0, pix1 - pix0, k0, kc)
             f = f0
             while f + j.mr <= f1:
                 for p in range(panels):
-                    conv_tile(j, ct + (f - f0) * pixels + p * CONV_NR, pixels, wrow + (f - f0) * k + k0, k,
-                              blocks + p * kc * CONV_NR, min(<int64_t>CONV_NR, pix1 - pix0 - p * CONV_NR), kc, edge)
+                    matmul_tile_cols(j.mr, ct + (f - f0) * pixels + p * CONV_NR, pixels, wrow + (f - f0) * k + k0,
+                                     k, blocks + p * kc * CONV_NR, kc,
+                                     min(<int64_t>CONV_NR, pix1 - pix0 - p * CONV_NR), edge, zero)
                 f += j.mr
             while f < f1:   # filters below a whole tile: the plain loop, k in order
                 crow = ct + (f - f0) * pixels
                 for col in range(pix1 - pix0):
                     block = blocks + col // CONV_NR * kc * CONV_NR + col % CONV_NR
-                    acc = crow[col]
+                    acc = 0 if zero else crow[col]
                     for kk in range(kc):
                         a = wrow[(f - f0) * k + k0 + kk] * block[kk * CONV_NR]
                         acc = acc + a

@@ -39,14 +39,14 @@
 
 #define LITE_MM_TILE(NAME, T, VB, MR, TARGET)                                                 \
     TARGET static void NAME(T* c, int64_t ldc, const T* a, int64_t lda, const T* p, int64_t ldp, \
-                            int64_t kc) {                                                     \
+                            int64_t kc, int zero) {                                           \
         typedef T vec __attribute__((vector_size(VB)));                                       \
         typedef T uvec __attribute__((vector_size(VB), aligned(sizeof(T))));                  \
         enum { NV = LITE_MM_ROW_BYTES / VB, LANES = VB / sizeof(T) };                         \
-        vec acc[MR][NV], b[NV];                                                               \
+        vec acc[MR][NV], b[NV], none = {0};                                                   \
         int q, v;                                                                             \
-        for (q = 0; q < MR; q++)                                                              \
-            for (v = 0; v < NV; v++) acc[q][v] = *(const uvec*)(c + q * ldc + v * LANES);     \
+        for (q = 0; q < MR; q++) /* zero: the sums start from +0.0, c is not read */         \
+            for (v = 0; v < NV; v++) acc[q][v] = zero ? none : *(const uvec*)(c + q * ldc + v * LANES); \
         for (int64_t kk = 0; kk < kc; kk++) {                                                 \
             for (v = 0; v < NV; v++) b[v] = *(const uvec*)(p + kk * ldp + v * LANES);         \
             for (q = 0; q < MR; q++) {                                                        \
@@ -149,13 +149,13 @@ static inline int lite_mm_rows(void) { return lite_isa() >= LITE_ISA_AVX512 ? LI
 
 #define LITE_MM_DISPATCH(SUFFIX, T, U)                                                        \
     static inline void lite_mm_tile_##SUFFIX(int mr, T* c, int64_t ldc, const T* a, int64_t lda, \
-                                             const T* p, int64_t ldp, int64_t kc) {           \
+                                             const T* p, int64_t ldp, int64_t kc, int zero) { \
         if (mr == LITE_MM_MR_WIDE)                                                            \
-            lite_mm_tile_avx512_##U((void*)c, ldc, (const void*)a, lda, (const void*)p, ldp, kc); \
+            lite_mm_tile_avx512_##U((void*)c, ldc, (const void*)a, lda, (const void*)p, ldp, kc, zero); \
         else if (lite_isa() >= LITE_ISA_AVX2)                                                 \
-            lite_mm_tile_avx2_##U((void*)c, ldc, (const void*)a, lda, (const void*)p, ldp, kc); \
+            lite_mm_tile_avx2_##U((void*)c, ldc, (const void*)a, lda, (const void*)p, ldp, kc, zero); \
         else                                                                                  \
-            lite_mm_tile_sse2_##U((void*)c, ldc, (const void*)a, lda, (const void*)p, ldp, kc); \
+            lite_mm_tile_sse2_##U((void*)c, ldc, (const void*)a, lda, (const void*)p, ldp, kc, zero); \
     }
 
 LITE_MM_DISPATCH(f32, float, f32)

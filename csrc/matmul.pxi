@@ -13,13 +13,13 @@ cdef extern from "lite_tile.h" nogil:
         LITE_MM_BLOCK_DOUBLES
     int lite_mm_rows()
     void lite_mm_tile_f32(int mr, float* c, int64_t ldc, const float* a, int64_t lda, const float* p, int64_t ldp,
-                          int64_t kc)
+                          int64_t kc, int zero)
     void lite_mm_tile_f64(int mr, double* c, int64_t ldc, const double* a, int64_t lda, const double* p,
-                          int64_t ldp, int64_t kc)
+                          int64_t ldp, int64_t kc, int zero)
     void lite_mm_tile_i32(int mr, int32_t* c, int64_t ldc, const int32_t* a, int64_t lda, const int32_t* p,
-                          int64_t ldp, int64_t kc)
+                          int64_t ldp, int64_t kc, int zero)
     void lite_mm_tile_i64(int mr, int64_t* c, int64_t ldc, const int64_t* a, int64_t lda, const int64_t* p,
-                          int64_t ldp, int64_t kc)
+                          int64_t ldp, int64_t kc, int zero)
     enum:
         LITE_ISA_SSE2
         LITE_ISA_AVX2
@@ -133,15 +133,34 @@ cdef inline void pack_panels(num* packed, const num* b, int64_t begin, int64_t e
 
 
 cdef inline void matmul_tile(int mr, num* c, int64_t ldc, const num* a, int64_t lda, const num* p, int64_t ldp,
-                             int64_t kc) noexcept nogil:
+                             int64_t kc, bint zero) noexcept nogil:
     if num is float:
-        lite_mm_tile_f32(mr, c, ldc, a, lda, p, ldp, kc)
+        lite_mm_tile_f32(mr, c, ldc, a, lda, p, ldp, kc, zero)
     elif num is double:
-        lite_mm_tile_f64(mr, c, ldc, a, lda, p, ldp, kc)
+        lite_mm_tile_f64(mr, c, ldc, a, lda, p, ldp, kc, zero)
     elif num is int32_t:
-        lite_mm_tile_i32(mr, c, ldc, a, lda, p, ldp, kc)
+        lite_mm_tile_i32(mr, c, ldc, a, lda, p, ldp, kc, zero)
     else:
-        lite_mm_tile_i64(mr, c, ldc, a, lda, p, ldp, kc)
+        lite_mm_tile_i64(mr, c, ldc, a, lda, p, ldp, kc, zero)
+
+
+cdef inline void matmul_tile_cols(int mr, num* ct, int64_t ldc, const num* a, int64_t lda, const num* block,
+                                  int64_t kc, int64_t cols, num* edge, bint zero) noexcept nogil:
+    """mr rows of C (from ct, row stride ldc) += rows of A times a panel's
+    block (rows of nr), over its first `cols` columns; from +0.0 instead of
+    C's values where `zero`. A partial panel runs on a copy of its part of
+    C (`edge`, mr x nr)."""
+    cdef int64_t nr = LITE_MM_ROW_BYTES // sizeof(num), q, col
+    if cols == nr:
+        matmul_tile(mr, ct, ldc, a, lda, block, nr, kc, zero)
+        return
+    for q in range(mr):
+        for col in range(nr):
+            edge[q * nr + col] = ct[q * ldc + col] if col < cols and not zero else 0
+    matmul_tile(mr, edge, nr, a, lda, block, nr, kc, False)
+    for q in range(mr):
+        for col in range(cols):
+            ct[q * ldc + col] = edge[q * nr + col]
 
 
 ctypedef struct matmul_job_t:
@@ -196,11 +215,10 @@ cdef inline void matmul_blocked(num* c, const num* a, const num* b, const num* p
     cdef int64_t m = j.m, k = j.k, n = j.n, mr = j.mr
     cdef int64_t panels = (n + nr - 1) // nr, kblocks = (k + MM_KC - 1) // MM_KC
     cdef int64_t first = 0 if j.by_panels else (p_end - p_begin) * worker // j.workers % (p_end - p_begin)
-    cdef int64_t r = begin, seg_end, tiled_end, batch, k0, kc, i, p, w, g, q, col, ldp, at
+    cdef int64_t r = begin, seg_end, tiled_end, batch, k0, kc, i, p, w, g, at
     cdef num edge[LITE_MM_MR_WIDE * LITE_MM_ROW_BYTES]    # mr x nr, with room to spare
     cdef double block_storage[LITE_MM_BLOCK_DOUBLES]    # a panel's block of k read in place, in L1
     cdef num* block = <num*>block_storage
-    cdef num* ct
     cdef const num* bp
     while r < end:
         batch = r // m
@@ -216,28 +234,18 @@ cdef inline void matmul_blocked(num* c, const num* a, const num* b, const num* p
                 w = min(nr, n - p * nr)
                 at = (batch * panels + p) * k + k0
                 if j.ready != NULL:
-                    bp, ldp = packed_block(<num*>packed + at * nr, block, b + (batch * k + k0) * n + p * nr,
-                                           &j.ready[(batch * panels + p) * kblocks + k0 // MM_KC], w, kc, n), nr
+                    bp = packed_block(<num*>packed + at * nr, block, b + (batch * k + k0) * n + p * nr,
+                                      &j.ready[(batch * panels + p) * kblocks + k0 // MM_KC], w, kc, n)
                 elif not j.by_panels or j.prepacked:
-                    bp, ldp = packed + at * nr, nr
+                    bp = packed + at * nr
                 elif w == nr:   # into L1 in one pass of independent loads (B's rows are far apart)
                     pack_panel(block, b + k0 * n + p * nr, nr, kc, n)
-                    bp, ldp = block, nr
+                    bp = block
                 else:
-                    bp, ldp = packed + k0 * nr, nr
+                    bp = packed + k0 * nr
                 g = r
                 while g < tiled_end:
-                    ct = c + g * n + p * nr
-                    if w == nr:
-                        matmul_tile(mr, ct, n, a + g * k + k0, k, bp, ldp, kc)
-                    else:
-                        for q in range(mr):
-                            for col in range(nr):
-                                edge[q * nr + col] = ct[q * n + col] if col < w else 0
-                        matmul_tile(mr, edge, nr, a + g * k + k0, k, bp, ldp, kc)
-                        for q in range(mr):
-                            for col in range(w):
-                                ct[q * n + col] = edge[q * nr + col]
+                    matmul_tile_cols(mr, c + g * n + p * nr, n, a + g * k + k0, k, bp, kc, w, edge, False)
                     g += mr
             k0 += kc
         matmul_rows(c, a, b, tiled_end, seg_end, m, k, n, p_begin * nr, min(n, p_end * nr))
