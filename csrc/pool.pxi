@@ -4,11 +4,13 @@
 # has just finished a task watches the queue for a while before it sleeps
 # (at most one fewer than the CPUs at a time, so a loop's caller keeps one):
 # a model's next loop usually comes sooner than a sleeping thread wakes,
-# and waking one costs the submitter a system call. Parallel loops
-# hand out chunks of a range from an atomic counter: every participant
-# (queued workers, and the caller for blocking loops) takes chunks until none
-# are left, so no participant waits on another to make progress. The loop's
-# state lives in a heap job freed by its last participant.
+# and waking one costs the submitter a system call. Parallel loops split
+# a range's chunks into one contiguous slice per participant (queued
+# workers, and the caller for blocking loops), each handed out from an
+# atomic counter: a participant takes the chunks of its own slice, then
+# those left in the others', until none are left, so no participant waits
+# on another to make progress. The loop's state lives in a heap job freed
+# by its last participant.
 #
 # fork() copies only the forking thread: a pool in the child has no
 # workers, and its lock and queue may be mid-update. The child resets every
