@@ -224,6 +224,9 @@ cdef inline void matmul_blocked(num* c, const num* a, const num* b, const num* p
         batch = r // m
         seg_end = min(end, (batch + 1) * m)      # this batch's rows in [r, end)
         tiled_end = r + (seg_end - r) // mr * mr
+        if j.fresh:   # the tiles start from +0.0; rows below a whole tile from zero bytes (+0.0)
+            for i in range(tiled_end, seg_end):
+                memset(c + i * n + p_begin * nr, 0, (min(n, p_end * nr) - p_begin * nr) * sizeof(num))
         k0 = 0
         while k0 < k:
             if run_stop_code(j.run) != 0:   # the call must stop: leave the rest undone
@@ -245,7 +248,7 @@ cdef inline void matmul_blocked(num* c, const num* a, const num* b, const num* p
                     bp = packed + k0 * nr
                 g = r
                 while g < tiled_end:
-                    matmul_tile_cols(mr, c + g * n + p * nr, n, a + g * k + k0, k, bp, kc, w, edge, False)
+                    matmul_tile_cols(mr, c + g * n + p * nr, n, a + g * k + k0, k, bp, kc, w, edge, j.fresh and k0 == 0)
                     g += mr
             k0 += kc
         matmul_rows(c, a, b, tiled_end, seg_end, m, k, n, p_begin * nr, min(n, p_end * nr))
@@ -255,14 +258,9 @@ cdef inline void matmul_blocked(num* c, const num* a, const num* b, const num* p
 cdef inline void matmul_run(num* c, const num* a, const num* b, const num* packed, int64_t begin,
                             int64_t end, matmul_job_t* j, int worker) noexcept nogil:
     """Work items [begin, end): rows, or panels (j.by_panels)."""
-    cdef int64_t nr = LITE_MM_ROW_BYTES // sizeof(num), i, col
-    if j.fresh:   # zero bytes are +0.0: the chunk's part of C, just before its sums (in cache; no fill of its own)
-        if j.by_panels:
-            col = begin * nr
-            for i in range(j.m):
-                memset(c + i * j.n + col, 0, (min(j.n, end * nr) - col) * sizeof(num))
-        else:
-            memset(c + begin * j.n, 0, (end - begin) * j.n * sizeof(num))
+    cdef int64_t nr = LITE_MM_ROW_BYTES // sizeof(num)
+    if j.fresh and not j.tiled:   # zero bytes are +0.0: the chunk's rows of C, just before their sums (in cache)
+        memset(c + begin * j.n, 0, (end - begin) * j.n * sizeof(num))
     if not j.tiled and j.n == 1:
         matvec_rows(c, a, b, begin, end, j.m, j.k)
     elif not j.tiled:
