@@ -62,7 +62,7 @@ static float lite_pool2d_fold1(const lite_pool2d_row* g, float acc, int64_t t) {
 /* One ISA's run of outputs [t, end) whose points are all inside the row:
    `LANES` lanes per vector; the variant defines V, its mask type M, and
    mask(n) (the first n lanes), load(p, sw, n, k), store(out, v, n, k),
-   add, max, nan_in(s, k). Without masked loads (SSE2) a short tail stays
+   zero, low (-inf), add, max, nan_in(s, k). Without masked loads (SSE2) a short tail stays
    for fold1. Returns where it stopped. */
 #define LITE_POOL2D_RUN(S, TARGET, V, M, LANES, MASKED)                                              \
     TARGET static inline __attribute__((always_inline)) int64_t lite_pool2d_run_##S(                 \
