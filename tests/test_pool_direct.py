@@ -9,6 +9,9 @@ large one); bit for bit the general path it replaces on NaNs of different
 payloads and signed zeros; numerically the real IREE and onnxruntime; and
 the verifier's bounds on the window and combiner constants."""
 
+import os
+import subprocess
+
 import numpy as np
 import pytest
 
@@ -247,6 +250,27 @@ def test_global_poolings_match_the_reference(kernel_isa, kind, hw, pad):
     src, shapes = pool_source(kind, 2, 3, h, w, k=(h + 2 * pad, w + 2 * pad), low=(pad, pad), high=(pad, pad),
                               init="arg")
     check_both_vms(src, shapes, arrays=some_rows_with_nans(shapes, h, NANS[kind]))
+
+
+def test_the_row_kernels_read_only_the_input_and_fold_in_order(tmp_path):
+    """tests/native/pool_guard.c, built as the extension's C is: each
+    instruction set's row kernel (csrc/lite_pool.h) on random windows bit for
+    bit an in-order fold, with the input's end against an unreadable page
+    (a read past it faults: the native VM's buffers round their storage up,
+    so only there can a test see such a read)."""
+    from distutils.ccompiler import new_compiler
+    from distutils.sysconfig import customize_compiler
+    from test_packaging import REPO, distribution
+    (ext,) = distribution().ext_modules
+    compiler = new_compiler()
+    customize_compiler(compiler)
+    objects = compiler.compile([os.path.join(REPO, "tests", "native", "pool_guard.c")], output_dir=str(tmp_path),
+                               include_dirs=[os.path.join(REPO, "csrc")], extra_postargs=ext.extra_compile_args)
+    compiler.link_executable(objects, "pool_guard", output_dir=str(tmp_path))
+    run = subprocess.run([str(tmp_path / "pool_guard")], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    runs, bad = map(int, run.stdout.split())
+    assert bad == 0 and runs >= 3000
 
 
 @pytest.mark.parametrize("kind,k,low,s,d", [
