@@ -39,22 +39,32 @@ static inline float lite_pool2d_max1(float a, float b) {
     return a != a ? a : r;
 }
 
-/* acc folded with output t's window, any column stride and position. */
+/* acc folded with output t's window, any column stride and position: in
+   each row the points kx in [a, b) lie inside it, padding before and after
+   (for addf one + 0.0 stands for several: x + 0 + 0 is x + 0). */
 static float lite_pool2d_fold1(const lite_pool2d_row* g, float acc, int64_t t) {
-    int64_t x0 = t * g->sw - g->pw;
-    if (!g->is_max && g->pad_before)
+    int64_t dw = g->dw, kw = g->kw, x0 = t * g->sw - g->pw;
+    int64_t a = x0 >= 0 ? 0 : (-x0 + dw - 1) / dw, b = x0 > g->w - 1 ? 0 : (g->w - 1 - x0) / dw + 1;
+    a = a < kw ? a : kw;
+    b = b < kw ? b : kw;
+    b = b > a ? b : a;
+    if (g->is_max) {
+        for (int64_t r = 0; r < g->rows; r++)
+            for (int64_t kx = a; kx < b; kx++)
+                acc = lite_pool2d_max1(acc, g->row[r * g->row_step + x0 + kx * dw]);
+        return acc;
+    }
+    if (g->pad_before)
         acc = acc + 0.0f;
     for (int64_t r = 0; r < g->rows; r++) {
-        const float* row = g->row + r * g->row_step;
-        for (int64_t kx = 0; kx < g->kw; kx++) {
-            int64_t x = x0 + kx * g->dw;
-            if (x < 0 || x >= g->w)
-                acc = g->is_max ? acc : acc + 0.0f;
-            else
-                acc = g->is_max ? lite_pool2d_max1(acc, row[x]) : acc + row[x];
-        }
+        if (a > 0)
+            acc = acc + 0.0f;
+        for (int64_t kx = a; kx < b; kx++)
+            acc = acc + g->row[r * g->row_step + x0 + kx * dw];
+        if (b < kw)
+            acc = acc + 0.0f;
     }
-    if (!g->is_max && g->pad_after)
+    if (g->pad_after)
         acc = acc + 0.0f;
     return acc;
 }
@@ -210,7 +220,7 @@ static void lite_pool2d_row_f32(float* out, int64_t ow, const lite_pool2d_row* g
     hi = hi > lo ? hi : lo;
     for (; t < lo; t++)
         out[t] = lite_pool2d_fold1(g, out[t], t);
-    if (sw <= 2) {
+    if (sw <= 2 && hi - t >= 4) {   /* (a shorter run, as a global pooling's, is quicker one by one) */
         switch (g->isa) {
         case LITE_ISA_AVX512: t = lite_pool2d_runs_avx512(out, g, t, hi); break;
         case LITE_ISA_AVX2: t = lite_pool2d_runs_avx2(out, g, t, hi); break;
