@@ -9,6 +9,9 @@ large one); bit for bit the general path it replaces on NaNs of different
 payloads and signed zeros; numerically the real IREE and onnxruntime; and
 the verifier's bounds on the window and combiner constants."""
 
+import os
+import subprocess
+
 import numpy as np
 import pytest
 
@@ -204,6 +207,70 @@ def test_nans_and_signed_zeros_keep_the_bits_of_the_general_path(kind, form, mon
     ref.load(general)
     (want,) = ref.invoke("f", [as_buffer(a) for a in arrays])
     assert [d.tobytes() for d in direct] == [bytes(want.data)]
+
+
+# Output rows of 1 to 70 outputs around the kernels' vectors (4, 8 or 16 lanes:
+# tails, masked tails, runs with no interior when the padding covers the
+# row), unit, 2 and 3 column strides (3: one output at a time), 3x3 and 2x2
+# windows, padding 0 and 1, a global pooling; the inputs and the init full
+# of NaNs, signed zeros and infinities. Each instruction set's kernels in
+# turn; no output row is a multiple of a vector past the input's last row.
+def some_rows_with_nans(shapes, seed, nans):
+    """special_values for each shape, NaNs only in every third row of every
+    other plane (a window with one is refolded one output at a time, so the
+    others keep vectors of signed zeros and infinities)."""
+    arrays = []
+    for at, shape in enumerate(shapes):
+        with_nans, without = special_values(shape, seed + at, nans), special_values(shape, seed + at, [])
+        rows = (np.arange(shape[1])[:, None, None] % 2 == 0) & (np.arange(shape[2])[:, None] % 3 == 0)
+        arrays.append(np.where(rows, with_nans, without))
+    return arrays
+
+
+ROW_WINDOWS = [((3, 3), s, pad) for s in (1, 2, 3) for pad in (0, 1)] + [((2, 2), s, 0) for s in (1, 2, 3)] + [
+    ((2, 2), 2, 1)]
+
+
+@pytest.mark.parametrize("kernel_isa", ["avx512", "avx2", "sse2"], indirect=True)
+@pytest.mark.parametrize("ow", [1, 15, 16, 17, 33, 70])
+@pytest.mark.parametrize("kind", ["max", "sum"])
+def test_row_widths_strides_and_specials_match_the_reference(kernel_isa, kind, ow):
+    for k, s, pad in ROW_WINDOWS:
+        w = max(1, (ow - 1) * s + k[1] - 2 * pad)
+        src, shapes = pool_source(kind, 1, 2, 5, w, k=k, s=(2, s), low=(pad, pad), high=(pad, pad), init="arg")
+        check_both_vms(src, shapes, arrays=some_rows_with_nans(shapes, ow + s, NANS[kind]))
+
+
+@pytest.mark.parametrize("kernel_isa", ["avx512", "avx2", "sse2"], indirect=True)
+@pytest.mark.parametrize("hw,pad", [((7, 7), 0), ((13, 17), 0), ((5, 6), 1)])
+@pytest.mark.parametrize("kind", ["max", "sum"])
+def test_global_poolings_match_the_reference(kernel_isa, kind, hw, pad):
+    """A window as large as the padded input: one output per plane."""
+    h, w = hw
+    src, shapes = pool_source(kind, 2, 3, h, w, k=(h + 2 * pad, w + 2 * pad), low=(pad, pad), high=(pad, pad),
+                              init="arg")
+    check_both_vms(src, shapes, arrays=some_rows_with_nans(shapes, h, NANS[kind]))
+
+
+def test_the_row_kernels_read_only_the_input_and_fold_in_order(tmp_path):
+    """tests/native/pool_guard.c, built as the extension's C is: each
+    instruction set's row kernel (csrc/lite_pool.h) on random windows bit for
+    bit an in-order fold, with the input's end against an unreadable page
+    (a read past it faults: the native VM's buffers round their storage up,
+    so only there can a test see such a read)."""
+    from distutils.ccompiler import new_compiler
+    from distutils.sysconfig import customize_compiler
+    from test_packaging import REPO, distribution
+    (ext,) = distribution().ext_modules
+    compiler = new_compiler()
+    customize_compiler(compiler)
+    objects = compiler.compile([os.path.join(REPO, "tests", "native", "pool_guard.c")], output_dir=str(tmp_path),
+                               include_dirs=[os.path.join(REPO, "csrc")], extra_postargs=ext.extra_compile_args)
+    compiler.link_executable(objects, "pool_guard", output_dir=str(tmp_path))
+    run = subprocess.run([str(tmp_path / "pool_guard")], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    runs, bad = map(int, run.stdout.split())
+    assert bad == 0 and runs >= 3000
 
 
 @pytest.mark.parametrize("kind,k,low,s,d", [
