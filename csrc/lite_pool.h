@@ -143,10 +143,9 @@ LITE_POOL2D_RUN(sse2, , __m128, int, 4, 0)
 /* AVX2: masked loads and stores (vectors of lane < n); stride 2 takes the
    even elements of p[0..7] and the odd ones of p[7..14]. */
 #define LITE_POOL2D_AVX2 __attribute__((target("avx2")))
-LITE_POOL2D_AVX2 static inline __m256i lite_pool2d_first_avx2(int64_t n) {
+LITE_POOL2D_AVX2 static inline __m256i lite_pool2d_mask_avx2(int64_t n) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
-LITE_POOL2D_AVX2 static inline __m256i lite_pool2d_mask_avx2(int64_t n) { return lite_pool2d_first_avx2(n); }
 LITE_POOL2D_AVX2 static inline __m256 lite_pool2d_zero_avx2(void) { return _mm256_setzero_ps(); }
 LITE_POOL2D_AVX2 static inline __m256 lite_pool2d_load_avx2(const float* p, int64_t sw, int64_t n, __m256i k) {
     if (sw == 1)
@@ -156,8 +155,8 @@ LITE_POOL2D_AVX2 static inline __m256 lite_pool2d_load_avx2(const float* p, int6
         a = _mm256_loadu_ps(p);
         b = _mm256_loadu_ps(p + 7);
     } else {   /* elements up to 2n - 2 */
-        a = _mm256_maskload_ps(p, lite_pool2d_first_avx2(2 * n - 1));
-        b = _mm256_maskload_ps(p + 7, lite_pool2d_first_avx2(2 * n - 8));
+        a = _mm256_maskload_ps(p, lite_pool2d_mask_avx2(2 * n - 1));
+        b = _mm256_maskload_ps(p + 7, lite_pool2d_mask_avx2(2 * n - 8));
     }
     __m256 v = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 2, 0));   /* a0 a2 b1 b3 | a4 a6 b5 b7 */
     return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v), _MM_SHUFFLE(3, 1, 2, 0)));
@@ -182,16 +181,15 @@ LITE_POOL2D_RUN(avx2, LITE_POOL2D_AVX2, __m256, __m256i, 8, 1)
 /* AVX-512: mask registers; stride 2 takes the even elements of p[0..15]
    and the odd ones of p[15..30]. */
 #define LITE_POOL2D_AVX512 __attribute__((target("avx512f")))
-static inline __mmask16 lite_pool2d_first(int64_t n) {
+static inline __mmask16 lite_pool2d_mask_avx512(int64_t n) {
     return n <= 0 ? 0 : n >= 16 ? 0xFFFF : (__mmask16)((1u << n) - 1u);
 }
-LITE_POOL2D_AVX512 static inline __mmask16 lite_pool2d_mask_avx512(int64_t n) { return lite_pool2d_first(n); }
 LITE_POOL2D_AVX512 static inline __m512 lite_pool2d_zero_avx512(void) { return _mm512_setzero_ps(); }
 LITE_POOL2D_AVX512 static inline __m512 lite_pool2d_load_avx512(const float* p, int64_t sw, int64_t n, __mmask16 k) {
     if (sw == 1)
         return _mm512_maskz_loadu_ps(k, p);
     const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 17, 19, 21, 23, 25, 27, 29, 31);
-    __mmask16 ka = n == 16 ? 0xFFFF : lite_pool2d_first(2 * n - 1), kb = n == 16 ? 0xFFFF : lite_pool2d_first(2 * n - 16);
+    __mmask16 ka = n == 16 ? 0xFFFF : lite_pool2d_mask_avx512(2 * n - 1), kb = n == 16 ? 0xFFFF : lite_pool2d_mask_avx512(2 * n - 16);
     return _mm512_permutex2var_ps(_mm512_maskz_loadu_ps(ka, p), even, _mm512_maskz_loadu_ps(kb, p + 15));
 }
 LITE_POOL2D_AVX512 static inline void lite_pool2d_store_avx512(float* out, __m512 v, int64_t n, __mmask16 k) {
