@@ -488,7 +488,12 @@ cdef lite_status* matmul_same_type(ctx_t* ctx, const run_t* run, char* c, const 
         atomic_fetch_add64(&ctx.epilogues_in_cache, 1)
     if on_pool:
         grain = max(<int64_t>1, items // (4 * pool_size(ctx.pool)))
-        if not j.by_panels and batches > 1 and (batches % j.workers == 0 or batches >= 4 * j.workers):
+        if j.by_panels:
+            # A panel is at most MM_FEW_ROWS rows: one per chunk, so a worker
+            # slowed for a moment (a virtual CPU taken away) leaves at most
+            # one panel's time of imbalance at the end.
+            grain = 1
+        elif batches > 1 and (batches % j.workers == 0 or batches >= 4 * j.workers):
             # Chunks of whole batches (as evenly as chunks of rows): each
             # worker packs and sweeps its own batches' B, not a share of
             # the rows of the batch another is packing.
