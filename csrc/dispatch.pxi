@@ -63,14 +63,27 @@ cdef enum:
     # was measured with: three loads and four simple ops (bench/RESULTS.md).
     INLINE_KERNEL_COST = 8
 
+    # Work (elements of such a kernel) worth sharing out while a worker
+    # watches the FIFO: it takes a task within a microsecond or two, where
+    # a sleeping one takes tens (ctx.inline_elements is sized for those).
+    WATCHED_INLINE_ELEMENTS = 16384
+
+
+cdef inline int64_t inline_limit(const ctx_t* ctx) noexcept nogil:
+    """Elements (of an INLINE_KERNEL_COST kernel) at most of which a loop
+    runs on its caller: fewer while a worker watches for work."""
+    if ctx.pool != NULL and pool_watched(ctx.pool):
+        return min(ctx.inline_elements, <int64_t>WATCHED_INLINE_ELEMENTS)
+    return ctx.inline_elements
+
 
 cdef inline bint runs_inline(const ctx_t* ctx, const job_t* job) noexcept nogil:
     """Whether a dispatch runs on the submitting thread: no pool, or less
-    work than waking the workers costs. A kernel costlier per element than
-    that one (an erf, say) shares out at fewer elements; a cheaper one at
-    inline_elements all the same."""
+    work than handing it to the workers costs (inline_limit). A kernel
+    costlier per element than that one (an erf, say) shares out at fewer
+    elements; a cheaper one at the limit all the same."""
     return ctx.pool == NULL or <double>job.count * max(job.kernel.cost, <int64_t>INLINE_KERNEL_COST) <= \
-        <double>ctx.inline_elements * INLINE_KERNEL_COST
+        <double>inline_limit(ctx) * INLINE_KERNEL_COST
 
 
 cdef void run_job_sync(ctx_t* ctx, job_t* job) noexcept nogil:

@@ -64,7 +64,9 @@ cdef struct pool_t:
     int stopping
     int queued           # tasks in the FIFO
     int spinning         # workers watching the FIFO, not asleep (each takes a task without a signal)
-    int most_spinning    # at most this many watch at once: one fewer than the CPUs (and the workers)
+    int busy             # atomic: workers running a task
+    int most_spinning    # at most this many watch at once: one fewer than the workers
+    int cpus             # online CPUs: watchers and busy workers leave one of them to the host
     int nthreads
     int started          # workers running in this process (0 in a forked child until first use)
     pthread_t* threads
@@ -83,21 +85,37 @@ cdef enum:
     WORKER_WATCH_NS = 200000
 
 
+cdef inline bint pool_may_watch(pool_t* pool, int others) noexcept nogil:
+    """Whether a worker may watch beside `others` watchers: fewer than
+    most_spinning watch, and watchers and busy workers leave a CPU to the
+    host thread, which takes part in every blocking loop (a watcher on its
+    CPU would take turns with it and slow the loop's slowest part)."""
+    return others < pool.most_spinning and others + lite_load_acquire_int(&pool.busy) < pool.cpus - 1
+
+
+cdef inline bint pool_watched(pool_t* pool) noexcept nogil:
+    """Whether a worker watches the FIFO now (a hint: read without the lock)."""
+    return lite_load_acquire_int(&pool.spinning) > 0
+
+
 cdef task_t* pool_next_task(pool_t* pool) noexcept nogil:
     """The next task, or NULL once the pool stops and its FIFO is drained:
-    watched for (WORKER_WATCH_NS, where fewer than most_spinning watch),
-    then waited for. A watcher counts in `spinning` until it has the lock
-    again, so a submitter that saw it there need not signal: the watcher
-    looks at the FIFO under the lock before it sleeps."""
+    watched for (WORKER_WATCH_NS, while pool_may_watch holds), then waited
+    for. A watcher counts in `spinning` until it has the lock again, so a
+    submitter that saw it there need not signal: the watcher looks at the
+    FIFO under the lock before it sleeps. The task's worker counts in
+    `busy` until it has run it (worker_main)."""
     cdef task_t* t
     cdef int64_t until
     pthread_mutex_lock(&pool.mu)
-    if pool.head == NULL and not pool.stopping and pool.spinning < pool.most_spinning:
+    if pool.head == NULL and not pool.stopping and pool_may_watch(pool, pool.spinning):
         pool.spinning += 1
         pthread_mutex_unlock(&pool.mu)
         until = now_ns() + WORKER_WATCH_NS
+        # `spinning` is read without the lock here: at worst a stale count
+        # ends a watch early or late, and the FIFO is looked at under the lock.
         while lite_load_acquire_ptr(<void**>&pool.head) == NULL and not lite_load_acquire_int(&pool.stopping) \
-                and now_ns() < until:
+                and now_ns() < until and pool_may_watch(pool, lite_load_acquire_int(&pool.spinning) - 1):
             pool_relax()
         pthread_mutex_lock(&pool.mu)
         pool.spinning -= 1
@@ -109,6 +127,7 @@ cdef task_t* pool_next_task(pool_t* pool) noexcept nogil:
         if pool.head == NULL:
             pool.tail = NULL
         pool.queued -= 1
+        atomic_inc(&pool.busy)
     pthread_mutex_unlock(&pool.mu)
     return t
 
@@ -126,6 +145,7 @@ cdef void* worker_main(void* p) noexcept nogil:
             return NULL
         t.fn(t.arg, index)
         free(t)
+        atomic_dec(&pool.busy)
 
 
 # Every live pool, for the fork handlers.
@@ -155,6 +175,7 @@ cdef void pools_after_fork_child() noexcept nogil:
         pool.stopping = 0
         pool.queued = 0
         pool.spinning = 0
+        pool.busy = 0
         pool.started = 0
         memset(pool.tids, 0, pool.nthreads * sizeof(int))
         pool = pool.next_pool
@@ -200,7 +221,8 @@ cdef pool_t* pool_create(int workers) noexcept nogil:
     pthread_mutex_init(&pool.mu, NULL)
     pthread_cond_init(&pool.cv, NULL)
     pool.nthreads = workers
-    pool.most_spinning = min(workers, default_worker_count_c()) - 1
+    pool.most_spinning = workers - 1
+    pool.cpus = default_worker_count_c()
     pool.threads = <pthread_t*>calloc(workers, sizeof(pthread_t))
     pool.tids = <int*>calloc(workers, sizeof(int))
     pthread_mutex_lock(&all_pools_mu)
