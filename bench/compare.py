@@ -45,22 +45,34 @@ def chain_source(n):
 
 def best(fn, repeat=7, min_time=0.2):
     """Best per-call time (ms) over `repeat` batches of at least min_time/repeat."""
-    fn()
-    n = 1
-    while True:
-        t = time.perf_counter()
-        for _ in range(n):
-            fn()
-        if time.perf_counter() - t >= min_time / repeat:
-            break
-        n *= 2
-    times = []
+    return best_each([fn], repeat, min_time)[0]
+
+
+def best_each(fns, repeat=7, min_time=0.2):
+    """best() of each function, their batches taken in turn: a machine
+    that slows down or speeds up during the run (a shared virtual machine
+    drifts by tens of percent over seconds) weighs on all of them alike,
+    so their ratios (1 -> N workers) hold where separate runs would not."""
+    sizes = []
+    for fn in fns:
+        fn()
+        n = 1
+        while True:
+            t = time.perf_counter()
+            for _ in range(n):
+                fn()
+            if time.perf_counter() - t >= min_time / repeat:
+                break
+            n *= 2
+        sizes.append(n)
+    times = [[] for _ in fns]
     for _ in range(repeat):
-        t = time.perf_counter()
-        for _ in range(n):
-            fn()
-        times.append((time.perf_counter() - t) / n)
-    return min(times) * 1e3
+        for fn, n, seen in zip(fns, sizes, times):
+            t = time.perf_counter()
+            for _ in range(n):
+                fn()
+            seen.append((time.perf_counter() - t) / n)
+    return [min(seen) * 1e3 for seen in times]
 
 
 def iree_tools():
@@ -260,12 +272,12 @@ def scaling(max_workers):
                                         ("conv 3x3 64->64 56x56", CONV, "conv", conv)):
         views = [_vm.BufferView.from_bytes(ELEMENT_CODES["f32"], a.shape, a) for a in arrays]
         module = compile_module(source, f"{name}.mlir")
-        rows = []
+        calls = []
         for w in range(1, max_workers + 1):
             ctx = Context("local-task", w)
             ctx.load(module)
-            fn = ctx.lookup(name)
-            rows.append((f"{w} worker{'s' if w > 1 else ''}", best(lambda: ctx.invoke(fn, views))))
+            calls.append(lambda ctx=ctx, fn=ctx.lookup(name): ctx.invoke(fn, views))
+        rows = [(f"{w} worker{'s' if w > 1 else ''}", ms) for w, ms in enumerate(best_each(calls), 1)]
         print(f"\nScaling: {title} on local-task (speedup over 1 worker)")
         for label, ms in rows:
             print(f"  {label:12s} {ms:9.3f} ms  {rows[0][1] / ms:5.2f}x")
