@@ -81,8 +81,10 @@ ctypedef struct worker_arg_t:
 
 cdef enum:
     # How long an idle worker watches the FIFO before it sleeps on the
-    # condition variable.
-    WORKER_WATCH_NS = 200000
+    # condition variable: longer than a Python caller takes between two
+    # calls of a model (200-400 us measured for BERT's), so that the next
+    # call's first loop finds it awake (a sleeping one joined 60-120 us late).
+    WORKER_WATCH_NS = 1000000
 
 
 cdef inline bint pool_may_watch(pool_t* pool, int others) noexcept nogil:

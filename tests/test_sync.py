@@ -207,7 +207,7 @@ def test_output_storage_may_alias_the_inputs(device, workers, seed_context):
 
 
 def test_idle_workers_watch_briefly_then_sleep():
-    # A worker watches the queue for a fraction of a millisecond after its
+    # A worker watches the queue for a millisecond after its
     # last task, then sleeps: an idle pool holds no CPU.
     pool = _vm.WorkerPool(7)
     pool._parallel_sum(4_000_000, 1000)
