@@ -6,6 +6,7 @@ call as `iree-lite benchmark-module` does. A script written against IREE for
 compile-load-call runs after changing its imports."""
 from __future__ import annotations
 
+import functools
 import os
 from typing import Any, Iterable, Optional, Sequence, Union
 
@@ -109,9 +110,15 @@ def _argument(value):
 
 
 def _result(value):
+    return DeviceArray(value) if isinstance(value, _tensor_types()) else value
+
+
+@functools.lru_cache(maxsize=None)
+def _tensor_types():
+    """What a call returns for a tensor (imported once: _result runs on every call)."""
     from .runtime.native import native_vm
     from .runtime.small_values import SmallTensor
-    return DeviceArray(value) if isinstance(value, (native_vm().BufferView, SmallTensor)) else value
+    return native_vm().BufferView, SmallTensor
 
 
 class BoundFunction:

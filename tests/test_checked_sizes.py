@@ -216,6 +216,32 @@ def test_buffer_view_from_bytes_accepts_what_fits():
     np.testing.assert_array_equal(np.asarray(v), [1, 2])
 
 
+@pytest.mark.parametrize("array,code,message", [
+    (np.empty((0, 1 << 39), np.float32), F32, f"tensor<0x{1 << 39}xf32> is larger than {LIMIT}"),
+    (np.zeros(3, np.float64), F32, "items of 8 bytes are not f32 elements"),
+    (np.zeros((1,) * 9, np.float32), F32, "rank 9 is more than 8"),
+    (np.zeros(2, np.float32), 10, "unknown element type code 10"),
+])
+def test_buffer_view_from_array_checks_the_shape_before_reading(array, code, message):
+    with pytest.raises(ValueError) as e:
+        _vm.BufferView.from_array(code, array)
+    assert str(e.value) == f"BufferView.from_array: {message}"
+
+
+def test_buffer_view_from_array_copies_what_from_bytes_would():
+    import ml_dtypes
+    for array, element in ((np.arange(6, dtype=np.float32).reshape(2, 3), "f32"), (np.array(2.5), "f64"),
+                           (np.array([True, False]), "i1"), (np.zeros((0, 4), np.int8), "i8"),
+                           (np.arange(1, 5).astype(ml_dtypes.bfloat16), "bf16")):
+        code = isa.ELEMENT_CODES[element]
+        want = _vm.BufferView.from_bytes(code, array.shape, array.tobytes())
+        view = _vm.BufferView.from_array(code, array)
+        array[...] = 0   # a copy: what the caller does to its array afterwards changes nothing
+        assert (view.shape, view.element, view.tobytes()) == (want.shape, want.element, want.tobytes())
+    with pytest.raises(ValueError, match="not C-contiguous"):   # numpy's words
+        _vm.BufferView.from_array(F32, np.zeros((2, 2), np.float32).T)
+
+
 def test_reference_buffers_check_alike():
     with pytest.raises(ValueError, match=rf"^Buffer: tensor<{BIG}x4xf32> is larger than {LIMIT}$"):
         interp.Buffer("f32", (BIG, 4))

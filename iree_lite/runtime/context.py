@@ -26,7 +26,7 @@ from ..vm.format import ModuleFormatError, deserialize
 from ..vm.link import resolve_imports
 from ..vm.verifier import VerifyError, parse_tensor_type, verify_module
 from .native import native_vm
-from .small_values import is_small, storage_bytes, wrap_results
+from .small_values import is_small, small_elements, storage_bytes, wrap_results
 
 DEVICES = ("local-sync", "local-task")
 
@@ -243,13 +243,15 @@ class Context(RunContext):
             n = len(function.signature.inputs)
             raise VMError("INVALID_ARGUMENT", "input list and function mismatch; "
                           f"expected {n} arguments but passed {len(args) - (len(types) - n)}")
-        plan, result_banks, nres = _call_plan(tuple(types), tuple(function.signature.results))
+        plan, order, small, nres = _call_plan(tuple(types), tuple(function.signature.results))
         banks = {"i": [], "f": [], "r": []}
         for i, (value, t, (bank, parsed)) in enumerate(zip(args, types, plan)):
             banks[bank].append(value if parsed is None else to_vm_value(value, t, i, parsed))
         ints, floats, refs = self._native_call(self._loaded[function.module_index], function.ordinal,
                                                banks["i"], banks["f"], banks["r"], nres, deadline)
-        return wrap_results(signature_order([*ints, *floats, *refs], result_banks), function.signature.results)
+        by_bank = [*ints, *floats, *refs]
+        results = [by_bank[i] for i in order]
+        return wrap_results(results, function.signature.results) if small else results
 
 
 def _past_deadline(error, deadline):
@@ -263,11 +265,14 @@ def _past_deadline(error, deadline):
 @functools.lru_cache(maxsize=None)
 def _call_plan(types, results):
     """What a call with these parameter and result types does with its
-    values, worked out once: per parameter its bank and parsed type (None
-    for a fence), per result its bank, and the results per bank."""
+    values, worked out once (Python run between calls is slow, see
+    BufferView.from_array): per parameter its bank and parsed type (None
+    for a fence); where each result is in the native call's results, in
+    signature order; whether any needs wrap_results; the results per bank."""
     plan = tuple(("r", None) if t == "!fence" else (register_bank(t), parse_tensor_type(t)) for t in types)
     result_banks = tuple(register_bank(t) for t in results)
-    return plan, result_banks, tuple(result_banks.count(b) for b in "ifr")
+    order = tuple(signature_order(range(len(results)), result_banks))
+    return plan, order, any(small_elements(results)), tuple(result_banks.count(b) for b in "ifr")
 
 
 def to_vm_value(value, type_str, index=0, parsed=None):
@@ -325,11 +330,18 @@ def _from_array(value, element):
         arr = arr.copy(order="C")
     if arr.dtype.kind == "u" and element.startswith("i") and arr.dtype.itemsize * 8 == int(element[1:] or 0):
         arr = arr.view(f"int{arr.dtype.itemsize * 8}")   # MLIR's integers are signless: the same bits
-    dtype = {v: k for k, v in _NUMPY_DTYPES.items() if k != "index"}.get(arr.dtype.name)
+    dtype = _element_of(arr.dtype)
     if dtype is None:
         kind = "complex numbers are not an element type iree-lite has" if arr.dtype.kind == "c" else \
             f"the parameter is {element}"
         raise VMError("INVALID_ARGUMENT", f"unsupported array dtype {arr.dtype} ({kind})")
     if dtype == "i64" and element == "index":
         dtype = "index"
-    return native_vm().BufferView.from_bytes(ELEMENT_CODES[dtype], arr.shape, arr.reshape(-1).view("uint8"))
+    return native_vm().BufferView.from_array(ELEMENT_CODES[dtype], arr)
+
+
+@functools.lru_cache(maxsize=None)
+def _element_of(dtype):
+    """The element type of numpy arrays of `dtype`, or None: worked out once
+    per dtype, as `dtype.name` runs Python code in numpy on every call."""
+    return {v: k for k, v in _NUMPY_DTYPES.items() if k != "index"}.get(dtype.name)
