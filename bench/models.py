@@ -29,7 +29,7 @@ sys.path.insert(0, HERE)
 
 import numpy as np  # noqa: E402
 
-from compare import best, best_each, iree_benchmark, iree_tools  # noqa: E402
+from compare import best, best_each, iree_benchmark, iree_tools, parallel_capacity  # noqa: E402
 
 RTOL, ATOL = 1e-3, 1e-5
 
@@ -202,6 +202,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.models.split(","):
             run_model(name, tools, tmp, args.workers)
+            parallel_capacity()
 
 
 if __name__ == "__main__":
