@@ -8,6 +8,7 @@ buffer."""
 import math
 
 from ..dialects import lookup
+from ..dialects.iree_lite import folds_init
 from ..ir.types import TensorType
 from .kernels import KernelTooLarge, build_kernel
 from ..isa import register_bank
@@ -126,7 +127,7 @@ def conv2d_operands(fl, op):
     accumulates into a copy of acc, or conv2d(input, filter), whose window
     says fresh: it writes a new buffer, or its part of a concat's
     (BufferPlan.parts)."""
-    acc = written_whole(fl, op) if len(op.operands) == 2 else fl.accumulator(op)
+    acc = fl.accumulator(op) if folds_init(op) else written_whole(fl, op)
     x, w = op.operands[-2:]
     return {"acc": acc, "input": fl.values[x], "filter": fl.values[w],
             "window": fl.mb.i64_data(list(op.attributes["window"]))}

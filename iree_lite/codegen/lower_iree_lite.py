@@ -1,6 +1,7 @@
 """Lowering the compiler's internal iree_lite ops (the linalg rewrite's
 output) to buffer instructions."""
 from .. import isa
+from ..dialects.iree_lite import folds_init
 from .lower_group import conv2d_operands, fresh_matmul_operands
 from .lowering import lowers
 from ..isa.module import CONST_INT, Constant
@@ -26,7 +27,7 @@ def lower_reduce(fl, op):
 
 @lowers("iree_lite.matmul", dynamic=True)
 def lower_matmul(fl, op):
-    if len(op.operands) == 2:
+    if not folds_init(op):
         fl.emit("buffer.matmul.fresh", op.loc, **fresh_matmul_operands(fl, op))
     else:
         lhs, rhs = (fl.values[v] for v in op.operands[1:])

@@ -57,16 +57,32 @@ class InternalOp(OpDef):
     of the linalg rewrite), `iree_lite.conv2d(acc, input, filter) {window}`
     (a direct NCHW convolution, passes/conv_direct.py),
     `iree_lite.pool2d(acc, input) {window, combiner}` (a direct NCHW pooling,
-    passes/pool_direct.py) and `iree_lite.softmax(src)` (the softmax of f32 rows, passes/rows.py)."""
+    passes/pool_direct.py) and `iree_lite.softmax(src)` (the softmax of f32 rows, passes/rows.py).
+    Those that `fold` have as result their init (operand 0) folded with the
+    other operands; of them, those `fresh` without an init (two operands)
+    start from +0.0 in a new buffer (folds_init)."""
 
-    def __init__(self, name):
+    def __init__(self, name, fold=False, fresh=False):
         self.name = name
+        self.fold = fold
+        self.fresh = fresh
 
     def parse(self, p, loc, result_names):
         raise p.error(f"'{self.name}' is internal to the compiler")
 
 
-OPS = {op.name: op for op in (LinearIndexOp(), ExpandOp(), GatherOp(),
-                              *(InternalOp(f"iree_lite.{n}") for n in ("view", "matmul", "reduce", "conv2d", "pool2d",
-                                                                        "softmax")))}
+OPS = {op.name: op for op in (LinearIndexOp(), ExpandOp(), GatherOp(), InternalOp("iree_lite.view"),
+                              InternalOp("iree_lite.matmul", fold=True, fresh=True),
+                              InternalOp("iree_lite.reduce", fold=True),
+                              InternalOp("iree_lite.conv2d", fold=True, fresh=True),
+                              InternalOp("iree_lite.pool2d", fold=True), InternalOp("iree_lite.softmax"))}
 OPS.update(SMALL_FLOAT_OPS)
+
+
+def folds_init(op):
+    """Whether op's result is its init operand folded with the others, in
+    place: codegen gives it a copy of the init to fold into
+    (FunctionLowering.accumulator), or the init itself where nothing else
+    reads it (BufferPlan.folds_into_init)."""
+    d = OPS.get(op.name)
+    return isinstance(d, InternalOp) and d.fold and not (d.fresh and len(op.operands) == 2)

@@ -26,6 +26,7 @@ Codegen follows the plan (codegen/lower_group.py, lower_func.py).
 import math
 from dataclasses import dataclass, field
 
+from ..dialects.iree_lite import folds_init
 from .abi import output_arguments
 from .dispatch import Group, elementwise_kind, item_ops
 
@@ -118,17 +119,10 @@ def plan_epilogues(plan, func):
                     any(op.operands[0] is acc for op in group.gathers()):
                 continue
             if outputs[0] in plan.parts:
-                if len(group.producer.operands) != 2:   # accumulates onto a copy of its init
+                if folds_init(group.producer):   # accumulates onto a copy of its init
                     continue
                 plan.parts[acc] = plan.parts[outputs[0]]
             plan.reuse[outputs[0]] = acc
-
-
-# Ops whose result is their init (operand 0) folded with the rest in place:
-# codegen gives each a copy of the init to fold into (FunctionLowering.accumulator).
-FOLDS = ("iree_lite.reduce", "iree_lite.matmul", "iree_lite.pool2d", "iree_lite.conv2d")
-# Those of them that, without an init (two operands), start from +0.0 in a new buffer.
-FRESH = ("iree_lite.matmul", "iree_lite.conv2d")
 
 
 def plan_folds(plan, func):
@@ -136,7 +130,7 @@ def plan_folds(plan, func):
     for block in func.blocks:
         items, users = func.dispatch[id(block)]
         for op in items:
-            if isinstance(op, Group) or op.name not in FOLDS or op.name in FRESH and len(op.operands) == 2:
+            if isinstance(op, Group) or not folds_init(op):
                 continue
             init = op.operands[0]
             fill = init.owner
