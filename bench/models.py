@@ -29,7 +29,7 @@ sys.path.insert(0, HERE)
 
 import numpy as np  # noqa: E402
 
-from compare import best, best_each, iree_benchmark, iree_tools, parallel_capacity  # noqa: E402
+from compare import SCALING_TIMING, best, best_each, iree_benchmark, iree_tools, parallel_capacity  # noqa: E402
 
 RTOL, ATOL = 1e-3, 1e-5
 
@@ -159,7 +159,7 @@ def run_model(name, tools, tmp, workers):
             if workers > 1:   # issue 13 asks 1 -> 2 workers >= 1.8x: both timed in turn (best_each)
                 from iree_lite.api import load_vm_flatbuffer
                 one = load_vm_flatbuffer(vmfb, driver="local-task", workers=1)[module.exports[0]]
-                many, single = best_each([lambda: fn(x), lambda: one(x)], repeat=5)
+                many, single = best_each([lambda: fn(x), lambda: one(x)], **SCALING_TIMING)
                 report(row, "iree-lite per inference", many, "ms")
                 report(row, "iree-lite per inference, 1 worker", single, "ms")
                 report(row, f"iree-lite 1 -> {workers} workers", single / many, "x")
