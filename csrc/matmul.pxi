@@ -51,6 +51,10 @@ cdef enum:
     # each its own in-order sum: independent sums hide the latency of the
     # add one sum would wait on.
     MM_DOT_ROWS = 8
+    # Products too narrow for tiles (fewer rows than a tile) but with few
+    # rows to share out: workers take blocks of this many columns instead,
+    # over all the rows (a classifier's 1 x 2048 by 2048 x 1000, say).
+    MM_COLUMN_BLOCK = 64
     # Bytes before a constant's packed panels (packed_b_t, padded so that the
     # panels stay 64-byte aligned).
     MM_PACKED_HEADER = 64
@@ -175,8 +179,10 @@ ctypedef struct matmul_job_t:
     int workers          # that take chunks (where each starts its sweep of the panels)
     bint tiled           # else the plain loop
     bint by_panels       # work items are B's panels (one batch, at most MM_FEW_ROWS rows), else rows
+    bint by_columns      # work items are blocks of MM_COLUMN_BLOCK columns (untiled, few rows), else rows
     int element
     int64_t m, k, n
+    int64_t rows         # of all batches
     int mr               # rows per tile (lite_mm_rows, read once)
     bint fresh           # each sum starts from +0.0: a chunk zeroes its part of C first (buffer.matmul.fresh)
     job_t* epilogue      # by rows, the kernel each chunk runs on its rows once done (epilogue_fits), or NULL
@@ -257,8 +263,17 @@ cdef inline void matmul_blocked(num* c, const num* a, const num* b, const num* p
 
 cdef inline void matmul_run(num* c, const num* a, const num* b, const num* packed, int64_t begin,
                             int64_t end, matmul_job_t* j, int worker) noexcept nogil:
-    """Work items [begin, end): rows, or panels (j.by_panels)."""
+    """Work items [begin, end): rows, or panels (j.by_panels), or blocks of
+    columns (j.by_columns)."""
     cdef int64_t nr = LITE_MM_ROW_BYTES // sizeof(num)
+    cdef int64_t j0, j1, r
+    if j.by_columns:
+        j0, j1 = begin * MM_COLUMN_BLOCK, min(j.n, end * MM_COLUMN_BLOCK)
+        if j.fresh:
+            for r in range(j.rows):
+                memset(c + r * j.n + j0, 0, (j1 - j0) * sizeof(num))
+        matmul_rows(c, a, b, 0, j.rows, j.m, j.k, j.n, j0, j1)
+        return
     if j.fresh and not j.tiled:   # zero bytes are +0.0: the chunk's rows of C, just before their sums (in cache)
         memset(c + begin * j.n, 0, (end - begin) * j.n * sizeof(num))
     if not j.tiled and j.n == 1:
@@ -442,7 +457,7 @@ cdef lite_status* matmul_same_type(ctx_t* ctx, const run_t* run, char* c, const 
     cdef int64_t rows, nr, panels, grain, items, blocks
     cdef bint on_pool
     j.m, j.k, j.n = m, k, n
-    rows = batches * j.m
+    rows = j.rows = batches * j.m
     j.c = c
     j.a = a
     j.b = b
@@ -459,11 +474,12 @@ cdef lite_status* matmul_same_type(ctx_t* ctx, const run_t* run, char* c, const 
     j.mr = lite_mm_rows()
     j.tiled = j.m >= j.mr and j.n >= nr and j.k > 0
     j.by_panels = j.tiled and batches == 1 and j.m <= MM_FEW_ROWS
-    items = panels if j.by_panels else rows
-    j.epilogue = NULL if j.by_panels else epilogue
+    j.workers = pool_size(ctx.pool) if on_pool else 1
+    j.by_columns = not j.tiled and on_pool and rows < 4 * j.workers and j.n >= 2 * MM_COLUMN_BLOCK
+    items = panels if j.by_panels else (j.n + MM_COLUMN_BLOCK - 1) // MM_COLUMN_BLOCK if j.by_columns else rows
+    j.epilogue = NULL if j.by_panels or j.by_columns else epilogue
     j.prepacked = False
     j.ready = NULL
-    j.workers = pool_size(ctx.pool) if on_pool else 1
     if j.tiled and constant != NULL:
         j.packed = constant_panels(ctx, constant, j.b, j.element, batches, j.k, j.n,
                                    panels * j.k * LITE_MM_ROW_BYTES, pack_range, &j, &j.packed, panels, on_pool)
@@ -488,10 +504,11 @@ cdef lite_status* matmul_same_type(ctx_t* ctx, const run_t* run, char* c, const 
         atomic_fetch_add64(&ctx.epilogues_in_cache, 1)
     if on_pool:
         grain = max(<int64_t>1, items // (4 * pool_size(ctx.pool)))
-        if j.by_panels:
-            # A panel is at most MM_FEW_ROWS rows: one per chunk, so a worker
-            # slowed for a moment (a virtual CPU taken away) leaves at most
-            # one panel's time of imbalance at the end.
+        if j.by_panels or j.by_columns:
+            # A panel is at most MM_FEW_ROWS rows (a block of columns, fewer
+            # than a tile's): one per chunk, so a worker slowed for a moment
+            # (a virtual CPU taken away) leaves at most one's time of
+            # imbalance at the end.
             grain = 1
         elif batches > 1 and (batches % j.workers == 0 or batches >= 4 * j.workers):
             # Chunks of whole batches (as evenly as chunks of rows): each

@@ -51,10 +51,12 @@ def test_other_fills_are_accumulated_onto(fill):
 # Empty (each of m, k, n), one, a tile's rows and a panel's columns less and
 # more one, the k block (256) and one more, batches; then large enough for
 # the pool: chunks of rows (more than 128 rows), of whole batches, of panels
-# (at most 128 rows, with a partial last panel).
+# (at most 128 rows, with a partial last panel), of 64 columns (fewer rows
+# than a tile: two blocks less one column, two, two and one more, over batches).
 SMALL = [(0, 0, 4, 16), (0, 8, 0, 16), (0, 8, 4, 0), (0, 1, 1, 1), (0, 7, 3, 15), (0, 9, 17, 17),
          (2, 8, 13, 33), (0, 4, 257, 9), (0, 16, 256, 16)]
-LARGE = [(0, 257, 300, 129), (2, 130, 0, 129), (0, 128, 512, 250), (4, 128, 64, 128), (3, 33, 257, 65), (0, 1, 300, 1000)]
+LARGE = [(0, 257, 300, 129), (2, 130, 0, 129), (0, 128, 512, 250), (4, 128, 64, 128), (3, 33, 257, 65),
+         (0, 1, 300, 1000), (0, 1, 1600, 127), (0, 3, 600, 128), (0, 7, 300, 129), (2, 1, 800, 129)]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=lambda t: t.__name__)
