@@ -300,12 +300,14 @@ cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, r
     # Groups of panels, of even size: smaller (down to the epilogue's least)
     # where that gives each worker several, in a count that shares out
     # evenly (conv_group_panels); then, if they are still too few, the
-    # filters split too, in chunks of whole tiles: one item per worker, or
-    # as many as make the items share out evenly where the filters allow
-    # (each chunk packs its group again, and the 7x7 layers' packs of 4608
-    # rows were as costly as 64 filters' sums: two items per worker did 1.4x
-    # the work of one worker alone; never on one worker). Small ranges of
-    # items keep the workers' shares within a few percent of each other.
+    # filters split too, in chunks of whole tiles: about two items per
+    # worker (groups of unequal panels then share out evenly), but one
+    # where all the pixels are one group (its items cost alike), or as many
+    # as make the items share out evenly where the filters allow. Each
+    # chunk packs its group again: the 7x7 layers' packs of 4608 rows were
+    # as costly as 64 filters' sums, and two items per worker there did 1.4x
+    # one worker's work; never on one worker. Small ranges of items keep
+    # the workers' shares within a few percent of each other.
     j.group_panels = min(<int64_t>CONV_GROUP_PANELS, j.panels)
     if workers > 1:
         j.group_panels = conv_group_panels(j.panels, images * j.groups, workers, min(j.group_panels, max(
@@ -316,7 +318,8 @@ cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, r
     units = images * j.groups * j.panel_groups
     j.chunks = 1
     if workers > 1 and units < 8 * workers:
-        j.chunks = max(<int64_t>1, min(j.filters // CONV_CHUNK_ROWS, (workers + units - 1) // units))
+        j.chunks = max(<int64_t>1, min(j.filters // CONV_CHUNK_ROWS,
+                                       workers if units == 1 else (2 * workers + units - 1) // units))
         while units * j.chunks % workers != 0 and (j.chunks + 1) * CONV_CHUNK_ROWS <= j.filters:
             j.chunks += 1
     j.chunk_rows = ((j.filters + j.chunks - 1) // j.chunks + j.mr - 1) // j.mr * j.mr
