@@ -26,7 +26,7 @@ from ..vm.format import ModuleFormatError, deserialize
 from ..vm.link import resolve_imports
 from ..vm.verifier import VerifyError, parse_tensor_type, verify_module
 from .native import native_vm
-from .small_values import is_small, small_elements, storage_bytes, wrap_results
+from .small_values import is_small, storage_bytes, wrap_results
 
 DEVICES = ("local-sync", "local-task")
 
@@ -243,15 +243,14 @@ class Context(RunContext):
             n = len(function.signature.inputs)
             raise VMError("INVALID_ARGUMENT", "input list and function mismatch; "
                           f"expected {n} arguments but passed {len(args) - (len(types) - n)}")
-        plan, order, small, nres = _call_plan(tuple(types), tuple(function.signature.results))
+        plan, order, nres = _call_plan(tuple(types), tuple(function.signature.results))
         banks = {"i": [], "f": [], "r": []}
         for i, (value, t, (bank, parsed)) in enumerate(zip(args, types, plan)):
             banks[bank].append(value if parsed is None else to_vm_value(value, t, i, parsed))
         ints, floats, refs = self._native_call(self._loaded[function.module_index], function.ordinal,
                                                banks["i"], banks["f"], banks["r"], nres, deadline)
         by_bank = [*ints, *floats, *refs]
-        results = [by_bank[i] for i in order]
-        return wrap_results(results, function.signature.results) if small else results
+        return wrap_results([by_bank[i] for i in order], function.signature.results)
 
 
 def _past_deadline(error, deadline):
@@ -268,11 +267,11 @@ def _call_plan(types, results):
     values, worked out once (Python run between calls is slow, see
     BufferView.from_array): per parameter its bank and parsed type (None
     for a fence); where each result is in the native call's results, in
-    signature order; whether any needs wrap_results; the results per bank."""
+    signature order; the results per bank."""
     plan = tuple(("r", None) if t == "!fence" else (register_bank(t), parse_tensor_type(t)) for t in types)
     result_banks = tuple(register_bank(t) for t in results)
     order = tuple(signature_order(range(len(results)), result_banks))
-    return plan, order, any(small_elements(results)), tuple(result_banks.count(b) for b in "ifr")
+    return plan, order, tuple(result_banks.count(b) for b in "ifr")
 
 
 def to_vm_value(value, type_str, index=0, parsed=None):

@@ -106,14 +106,14 @@ def _from_array(what, value, element, shape, check_tensor):
 
 def wrap_results(values, types):
     """Results as callers see them: a SmallTensor for each of a small type."""
-    elements = small_elements(tuple(types))
+    elements = _small_elements(tuple(types))
     if not any(elements):
         return values
     return [v if e is None else SmallTensor(e, v) for v, e in zip(values, elements)]
 
 
 @functools.lru_cache(maxsize=None)
-def small_elements(types):
+def _small_elements(types):
     """Per type: its element if a tensor of a small type, else None."""
     from ..vm.verifier import parse_tensor_type
     parsed = [parse_tensor_type(t) for t in types]
