@@ -418,6 +418,12 @@ cdef class NativeContext:
     def workers(self):
         return 0 if self.pool is None else self.pool.size
 
+    @property
+    def watched(self):
+        """Whether a worker watches for work now, which lowers the inline
+        threshold (inline_limit)."""
+        return self.ctx.pool != NULL and pool_watched(self.ctx.pool)
+
     def statistics(self):
         """Dispatches run, blocking fence waits and epilogues (of convolutions, matmuls) run on
         output rows as they were done in this context's VM."""
@@ -511,3 +517,12 @@ def stream_bytes(long long limit=-1):
     if limit >= 0:
         lite_set_stream_bytes(limit)
     return lite_stream_bytes()
+
+
+def worker_watch_ns(long long ns=-1):
+    """How long an idle worker watches for work before it sleeps
+    (csrc/lite_vm.h). With `ns` (>= 0), the time from now on: tests use 0
+    so that no watcher lowers a loop's inline threshold (inline_limit)."""
+    if ns >= 0:
+        lite_set_watch_ns(ns)
+    return lite_watch_ns()

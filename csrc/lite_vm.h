@@ -156,6 +156,14 @@ static inline void lite_pause(void) {
     __asm__ __volatile__("yield");
 #endif
 }
+/* How long an idle worker watches its pool's FIFO before it sleeps: longer
+   than a Python caller takes between two calls of a model (200-400 us
+   measured for BERT's), so that the next call's first loop finds it awake
+   (a sleeping one joined 60-120 us late). Tests set 0 (never watch) where a
+   loop's inline-or-shared choice, which a watcher lowers, must not race. */
+static long long lite_watch_ns_value = 1000000;
+static inline void lite_set_watch_ns(long long ns) { __atomic_store_n(&lite_watch_ns_value, ns, __ATOMIC_RELAXED); }
+static inline long long lite_watch_ns(void) { return __atomic_load_n(&lite_watch_ns_value, __ATOMIC_RELAXED); }
 
 /* A per-thread buffer, `NAME(bytes)`: every thread that asks (workers and
    callers alike) gets its own at its first call, 64-byte aligned, freed

@@ -34,6 +34,8 @@ cdef extern from "<sched.h>" nogil:
 
 cdef extern from "lite_vm.h" nogil:
     void lite_pause()
+    long long lite_watch_ns()
+    void lite_set_watch_ns(long long ns)
 
 
 cdef inline void pool_relax() noexcept nogil:
@@ -79,14 +81,6 @@ ctypedef struct worker_arg_t:
     int index
 
 
-cdef enum:
-    # How long an idle worker watches the FIFO before it sleeps on the
-    # condition variable: longer than a Python caller takes between two
-    # calls of a model (200-400 us measured for BERT's), so that the next
-    # call's first loop finds it awake (a sleeping one joined 60-120 us late).
-    WORKER_WATCH_NS = 1000000
-
-
 cdef inline bint pool_may_watch(pool_t* pool, int others) noexcept nogil:
     """Whether a worker may watch beside `others` watchers: fewer than
     most_spinning watch, and watchers and busy workers leave a CPU to the
@@ -102,18 +96,19 @@ cdef inline bint pool_watched(pool_t* pool) noexcept nogil:
 
 cdef task_t* pool_next_task(pool_t* pool) noexcept nogil:
     """The next task, or NULL once the pool stops and its FIFO is drained:
-    watched for (WORKER_WATCH_NS, while pool_may_watch holds), then waited
+    watched for (lite_watch_ns(), while pool_may_watch holds), then waited
     for. A watcher counts in `spinning` until it has the lock again, so a
     submitter that saw it there need not signal: the watcher looks at the
     FIFO under the lock before it sleeps. The task's worker counts in
     `busy` until it has run it (worker_main)."""
     cdef task_t* t
     cdef int64_t until
+    cdef int64_t watch = lite_watch_ns()
     pthread_mutex_lock(&pool.mu)
-    if pool.head == NULL and not pool.stopping and pool_may_watch(pool, pool.spinning):
+    if watch > 0 and pool.head == NULL and not pool.stopping and pool_may_watch(pool, pool.spinning):
         pool.spinning += 1
         pthread_mutex_unlock(&pool.mu)
-        until = now_ns() + WORKER_WATCH_NS
+        until = now_ns() + watch
         # `spinning` is read without the lock here: at worst a stale count
         # ends a watch early or late, and the FIFO is looked at under the lock.
         while lite_load_acquire_ptr(<void**>&pool.head) == NULL and not lite_load_acquire_int(&pool.stopping) \

@@ -4,9 +4,12 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
+
+from iree_lite import _vm
 
 LIT = os.path.join(os.path.dirname(__file__), "lit")
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -321,26 +324,63 @@ def test_work_items_of_convolutions_and_poolings(op):
     assert len(chunks) > 1 and partitions(chunks, span["args"]["rows"])
 
 
-def test_dispatches_costlier_per_element_share_out_at_fewer_elements():
+@pytest.fixture
+def watch_ns():
+    """Sets how long idle workers watch for work (_vm.worker_watch_ns) for
+    one test; the default again after it."""
+    default = _vm.worker_watch_ns()
+    yield _vm.worker_watch_ns
+    _vm.worker_watch_ns(default)
+
+
+def traced_tiles(source, function, elements, watched=False):
+    """The tiles spans of one call of `function` on 2 workers, once a worker
+    watches for work if `watched`, and the threads that ran them."""
+    from iree_lite.compiler import compile_module
+    from iree_lite.runtime.context import Context
+    module = compile_module(source, "m.mlir")
+    ctx = Context("local-task", 2)
+    ctx.enable_trace()
+    ctx.load(module)
+    if watched:   # the workers watch from their start until the watch time ends
+        deadline = time.monotonic() + 1.0
+        while not ctx.native.watched and time.monotonic() < deadline:
+            time.sleep(0.001)
+        assert ctx.native.watched
+    ctx.invoke(function, [np.ones(elements, np.float32)])
+    trace = Trace(json.loads(json.dumps(ctx.trace())))
+    tiles = trace.of("tiles")
+    return tiles, {trace.names[t["tid"]] for t in tiles}
+
+
+def test_dispatches_costlier_per_element_share_out_at_fewer_elements(watch_ns):
     """The inline threshold weighs a kernel's work per element (a libm
     function as many simple ops): 2^17 elements of an erf run on the
     workers (in chunks, the submitting thread taking some beside them), of an
-    add on the submitting thread (in one batch)."""
-    from iree_lite.compiler import compile_module
-    from iree_lite.runtime.context import Context
+    add on the submitting thread (in one batch). No worker watches, which
+    would lower the threshold (the next test)."""
+    watch_ns(0)
     t = "tensor<131072xf32>"
     source = (f"func.func @erf(%a: {t}) -> {t} {{\n  %r = math.erf %a : {t}\n  return %r : {t}\n}}\n"
               f"func.func @add(%a: {t}) -> {t} {{\n  %r = arith.addf %a, %a : {t}\n  return %r : {t}\n}}\n")
     for function, shared in (("erf", True), ("add", False)):
-        ctx = Context("local-task", 2)
-        ctx.enable_trace()
-        ctx.load(compile_module(source, "m.mlir"))
-        ctx.invoke(function, [np.ones(131072, np.float32)])
-        trace = Trace(json.loads(json.dumps(ctx.trace())))
-        tiles = trace.of("tiles")
-        threads = {trace.names[t["tid"]] for t in tiles}
+        tiles, threads = traced_tiles(source, function, 131072)
         assert threads <= ({"host", "worker 0", "worker 1"} if shared else {"host"})
         assert (len(tiles) > 1) == shared and partitions(tiles, 131072)
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="a worker watches only beside a CPU left to the host")
+@pytest.mark.parametrize("elements,shared", [(16384, False), (16385, True), (131072, True)])
+def test_a_watching_worker_lowers_the_inline_threshold(watch_ns, elements, shared):
+    """While a worker watches for work it takes a task at once, so a
+    dispatch shares out above 16384 elements of a simple kernel
+    (WATCHED_INLINE_ELEMENTS) instead of above ctx.inline_elements."""
+    watch_ns(2_000_000_000)
+    t = f"tensor<{elements}xf32>"
+    source = f"func.func @add(%a: {t}) -> {t} {{\n  %r = arith.addf %a, %a : {t}\n  return %r : {t}\n}}\n"
+    tiles, threads = traced_tiles(source, "add", elements, watched=True)
+    assert threads <= ({"host", "worker 0", "worker 1"} if shared else {"host"})
+    assert (len(tiles) > 1) == shared and partitions(tiles, elements)
 
 
 def test_concurrent_callers_get_their_own_tracks(large):
