@@ -13,16 +13,11 @@ from iree_lite import _vm
 from iree_lite.compiler import compile_module
 from iree_lite.runtime.context import Context
 
+from compare import chain_source   # bench/compare.py: the workloads are the same
+
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 LIT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "lit")
 SIZES = [1 << 10, 1 << 16, 1 << 20, 1 << 22, 1 << 24]
-
-
-def chain_source(n):
-    t = f"tensor<{n}xf32>"
-    return (f"func.func @chain(%a: {t}, %b: {t}, %c: {t}) -> {t} {{\n"
-            f"  %m = arith.mulf %a, %b : {t}\n  %s = arith.addf %m, %c : {t}\n"
-            f"  %x = math.absf %s : {t}\n  %y = arith.maximumf %x, %a : {t}\n  return %y : {t}\n}}\n")
 
 
 def arrays(n):
