@@ -29,7 +29,7 @@ sys.path.insert(0, HERE)
 
 import numpy as np  # noqa: E402
 
-from compare import SCALING_TIMING, best, best_each, iree_benchmark, iree_tools, parallel_capacity  # noqa: E402
+from compare import SCALING_TIMING, best, best_each, iree_benchmark, iree_tools, parallel_capacity, timed  # noqa: E402
 
 RTOL, ATOL = 1e-3, 1e-5
 
@@ -104,17 +104,6 @@ MODELS = {"resnet50": lambda: light_model("resnet50"), "squeezenet": lambda: lig
           "bert": bert_encoder}
 
 
-def timed(cmd, timeout=3600):
-    """(seconds, peak RSS in MB, completed process) of a child command."""
-    start = time.perf_counter()
-    proc = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], capture_output=True, text=True, timeout=timeout,
-                          env=dict(os.environ, PYTHONPATH=REPO))
-    seconds = time.perf_counter() - start
-    lines = proc.stderr.strip().splitlines()
-    peak = int(lines[-1]) / 1024 if lines and lines[-1].isdigit() else float("nan")
-    return seconds, peak, proc
-
-
 def report(row, name, value, unit):
     row[name] = value
     print(f"    {name:34s} {value:10.3f} {unit}" if isinstance(value, float) else f"    {name:34s} {value}")
@@ -150,7 +139,7 @@ def run_model(name, tools, tmp, workers):
             report(row, "iree-lite compile", f"FAILED: {proc.stderr.strip().splitlines()[-2:]}", "")
         else:
             report(row, "iree-lite compile", seconds, "s")
-            report(row, "iree-lite compile peak memory", peak, "MB")
+            report(row, "iree-lite compile peak memory", peak, "MiB")
             from iree_lite.api import load_vm_flatbuffer_file
             module = load_vm_flatbuffer_file(vmfb, driver="local-task")
             fn = module[module.exports[0]]
@@ -177,7 +166,7 @@ def run_model(name, tools, tmp, workers):
             report(row, "IREE llvm-cpu", f"FAILED: {proc.stderr.strip().splitlines()[-2:]}", "")
         else:
             report(row, "iree-compile llvm-cpu", seconds, "s")
-            report(row, "iree-compile peak memory", peak, "MB")
+            report(row, "iree-compile peak memory", peak, "MiB")
             out = os.path.join(tmp, "y.npy")
             subprocess.run([tools["iree-run-module"], f"--module={ref}", f"--input=@{tmp}/x.npy",
                             f"--output=@{out}"], check=True, capture_output=True, timeout=600)
