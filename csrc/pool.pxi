@@ -53,6 +53,8 @@ ctypedef void (*range_fn)(void* arg, int64_t begin, int64_t end, int worker) noe
 
 
 cdef struct task_t:
+    # Owned by its submitter (a loop's job, a pool's barrier nodes), so that
+    # queueing a task allocates nothing and cannot fail.
     task_fn fn
     void* arg
     task_t* next
@@ -74,6 +76,8 @@ cdef struct pool_t:
     pthread_t* threads
     int* tids            # each worker's OS thread id, once it has started (for --trace)
     pool_t* next_pool    # every live pool is on one list, for fork (all_pools)
+    pthread_mutex_t quiesce_mu   # one pool_quiesce at a time: two barriers' tasks, interleaved, deadlock
+    task_t* quiesce_tasks        # pool_quiesce's barrier task per worker
 
 
 ctypedef struct worker_arg_t:
@@ -134,14 +138,16 @@ cdef void* worker_main(void* p) noexcept nogil:
     cdef pool_t* pool = wa.pool
     cdef int index = wa.index
     cdef task_t* t
+    cdef task_fn fn
+    cdef void* arg
     free(wa)
     lite_store_release_int(&pool.tids[index], lite_tid())
     while True:
         t = pool_next_task(pool)
         if t == NULL:   # stopping and drained
             return NULL
-        t.fn(t.arg, index)
-        free(t)
+        fn, arg = t.fn, t.arg   # the node may be gone once fn returns (a loop's job, freed by its last participant)
+        fn(arg, index)
         atomic_dec(&pool.busy)
 
 
@@ -166,6 +172,7 @@ cdef void pools_after_fork_child() noexcept nogil:
     pthread_mutex_init(&all_pools_mu, NULL)
     while pool != NULL:
         pthread_mutex_init(&pool.mu, NULL)
+        pthread_mutex_init(&pool.quiesce_mu, NULL)
         pthread_cond_init(&pool.cv, NULL)
         pool.head = NULL
         pool.tail = NULL
@@ -217,16 +224,18 @@ cdef pool_t* pool_create(int workers) noexcept nogil:
         return NULL
     pthread_mutex_init(&pool.mu, NULL)
     pthread_cond_init(&pool.cv, NULL)
+    pthread_mutex_init(&pool.quiesce_mu, NULL)
     pool.nthreads = workers
     pool.most_spinning = workers - 1
     pool.cpus = default_worker_count_c()
     pool.threads = <pthread_t*>calloc(workers, sizeof(pthread_t))
     pool.tids = <int*>calloc(workers, sizeof(int))
+    pool.quiesce_tasks = <task_t*>calloc(workers, sizeof(task_t))
     pthread_mutex_lock(&all_pools_mu)
     pool.next_pool = all_pools
     all_pools = pool
     pthread_mutex_unlock(&all_pools_mu)
-    if pool.threads == NULL or pool.tids == NULL or pool_start_workers(pool) < workers:
+    if pool.threads == NULL or pool.tids == NULL or pool.quiesce_tasks == NULL or pool_start_workers(pool) < workers:
         pool_destroy(pool)
         return NULL
     return pool
@@ -253,8 +262,10 @@ cdef void pool_destroy(pool_t* pool) noexcept nogil:
         pthread_join(pool.threads[i], NULL)
     free(pool.threads)
     free(pool.tids)
+    free(pool.quiesce_tasks)
     pthread_mutex_destroy(&pool.mu)
     pthread_cond_destroy(&pool.cv)
+    pthread_mutex_destroy(&pool.quiesce_mu)
     free(pool)
 
 
@@ -280,36 +291,42 @@ cdef void barrier_task(void* p, int worker) noexcept nogil:
 cdef void pool_quiesce(pool_t* pool) noexcept nogil:
     """Return once every worker has finished what it was running and what
     was queued before: each worker must hold one barrier task at the same
-    time, and a worker runs its tasks one after another."""
+    time, and a worker runs its tasks one after another. One caller at a
+    time (quiesce_mu): of two barriers queued at once, each could hold some
+    of the workers waiting for the rest."""
     cdef barrier_t b
     cdef int i, n
     if pool == NULL:
         return
+    pthread_mutex_lock(&pool.quiesce_mu)
     n = lite_load_acquire_int(&pool.started)
-    if n == 0:
-        return   # no workers in this process (a forked child): nothing runs
+    if n == 0:   # no workers in this process (a forked child): nothing runs
+        pthread_mutex_unlock(&pool.quiesce_mu)
+        return
     pthread_mutex_init(&b.mu, NULL)
     pthread_cond_init(&b.cv, NULL)
     b.arriving = n
     b.inside = n
     for i in range(n):
-        pool_submit(pool, barrier_task, &b)
+        pool.quiesce_tasks[i].fn = barrier_task
+        pool.quiesce_tasks[i].arg = &b
+        pool_submit(pool, &pool.quiesce_tasks[i])
     pthread_mutex_lock(&b.mu)
     while b.inside > 0:   # b lives on this stack until every worker left it
         pthread_cond_wait(&b.cv, &b.mu)
     pthread_mutex_unlock(&b.mu)
     pthread_mutex_destroy(&b.mu)
     pthread_cond_destroy(&b.cv)
+    pthread_mutex_unlock(&pool.quiesce_mu)
 
 
 cdef int pool_size(pool_t* pool) noexcept nogil:
     return pool.nthreads
 
 
-cdef void pool_submit(pool_t* pool, task_fn fn, void* arg) noexcept nogil:
-    cdef task_t* t = <task_t*>malloc(sizeof(task_t))
-    t.fn = fn
-    t.arg = arg
+cdef void pool_submit(pool_t* pool, task_t* t) noexcept nogil:
+    """Queue t (its fn and arg set): the submitter keeps it alive until a
+    worker has taken it."""
     t.next = NULL
     pthread_mutex_lock(&pool.mu)
     if pool.tail != NULL:
@@ -337,6 +354,7 @@ ctypedef struct pfor_t:
     int64_t grain
     int slices               # one contiguous run of chunks per participant
     pfor_slice_t* slice
+    task_t* tasks            # a participant's task each, in the job's allocation
     range_fn fn
     void* arg
     task_fn done             # NULL: a blocking loop, whose caller waits for `finished`
@@ -391,12 +409,13 @@ cdef void pfor_participate(void* p, int worker) noexcept nogil:
 
 cdef pfor_t* pfor_new(int64_t chunks, int64_t count, int64_t grain, range_fn fn, void* arg, task_fn done,
                       void* done_arg, int participants) noexcept nogil:
-    cdef pfor_t* job = <pfor_t*>calloc(1, sizeof(pfor_t) + participants * sizeof(pfor_slice_t))
+    cdef pfor_t* job = <pfor_t*>calloc(1, sizeof(pfor_t) + participants * (sizeof(pfor_slice_t) + sizeof(task_t)))
     cdef int s
     if job == NULL:
         return NULL
     job.slices = participants
     job.slice = <pfor_slice_t*>(job + 1)
+    job.tasks = <task_t*>(job.slice + participants)
     for s in range(participants):   # slice s: chunks // participants, and one more for the first chunks % participants
         job.slice[s].next = chunks // participants * s + min(<int64_t>s, chunks % participants)
         job.slice[s].end = job.slice[s].next + chunks // participants + (1 if s < chunks % participants else 0)
@@ -418,7 +437,9 @@ cdef void pfor_submit(pool_t* pool, pfor_t* job, int callers) noexcept nogil:
     """Queue the job's participants but `callers` (that run it themselves)."""
     cdef int i
     for i in range(job.refs - callers):
-        pool_submit(pool, pfor_participate, job)
+        job.tasks[i].fn = pfor_participate
+        job.tasks[i].arg = job
+        pool_submit(pool, &job.tasks[i])
 
 
 cdef void pool_parallel_async(pool_t* pool, int64_t count, int64_t grain, range_fn fn, void* arg,

@@ -118,6 +118,36 @@ def test_pool_from_many_python_threads():
     assert not errors
 
 
+QUIESCE_FROM_TWO_THREADS = """
+import os, sys, threading
+from iree_lite.runtime.context import Context
+ctx = Context("local-task", {workers})
+ctx.enable_trace()
+def read():
+    for _ in range(2000):
+        ctx.native.read_trace()
+threads = [threading.Thread(target=read, daemon=True) for _ in range(2)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join(30)
+print("hung" if any(t.is_alive() for t in threads) else "done", flush=True)
+os._exit(0)
+"""
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_pool_quiesced_from_two_threads_at_once(workers):
+    """Reading the trace waits for the workers to be idle: a barrier task
+    per worker. Two readers at once take turns; interleaved, their barriers
+    each held some of the workers waiting for the others (a hang)."""
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-c", QUIESCE_FROM_TWO_THREADS.format(workers=workers)],
+                         capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "done", out.stderr
+
+
 def test_fork_child_creates_a_new_pool():
     _vm.WorkerPool(2)._parallel_sum(1000, 10)
     pid = os.fork()
