@@ -23,11 +23,18 @@ ctypedef struct lite_status:
     char* message
 
 
+# What status_new gives when it cannot allocate: a failure all the same,
+# since NULL would read as success. Shared and never freed (status_free).
+cdef lite_status OUT_OF_MEMORY
+OUT_OF_MEMORY.code = STATUS_RESOURCE_EXHAUSTED
+OUT_OF_MEMORY.message = b"out of memory"
+
+
 cdef lite_status* status_new(int code, const char* message) noexcept nogil:
     cdef size_t n = strlen(message)
     cdef lite_status* st = <lite_status*>malloc(sizeof(lite_status) + n + 1)
     if st == NULL:
-        return NULL
+        return &OUT_OF_MEMORY
     st.code = code
     st.message = <char*>(st + 1)
     memcpy(st.message, message, n + 1)
@@ -39,7 +46,8 @@ cdef lite_status* status_clone(const lite_status* st) noexcept nogil:
 
 
 cdef void status_free(lite_status* st) noexcept nogil:
-    free(st)
+    if st != &OUT_OF_MEMORY:
+        free(st)
 
 
 from iree_lite.vm.errors import STATUS_CODES, VMError

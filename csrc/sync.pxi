@@ -213,13 +213,19 @@ cdef int semaphore_wait(semaphore_t* s, uint64_t value, int64_t timeout_ns, lite
 
 
 cdef void semaphore_notify(semaphore_t* s, uint64_t value, notify_fn fn, void* arg) noexcept nogil:
-    cdef waiter_t* w
+    """Call fn(arg, failure) once s reaches value (failure NULL) or fails:
+    at once if it has, or with OUT_OF_MEMORY if no waiter can be queued."""
+    cdef waiter_t* w = <waiter_t*>malloc(sizeof(waiter_t))
+    cdef bint reached
+    cdef const lite_status* failure   # immutable once set, and s outlives this call
     pthread_mutex_lock(&s.mu)
-    if s.value >= value or s.failure != NULL:
+    reached = s.value >= value
+    failure = s.failure
+    if reached or failure != NULL or w == NULL:
         pthread_mutex_unlock(&s.mu)
-        fn(arg, NULL if s.value >= value else s.failure)
+        free(w)
+        fn(arg, NULL if reached else failure if failure != NULL else &OUT_OF_MEMORY)
         return
-    w = <waiter_t*>malloc(sizeof(waiter_t))
     w.value = value
     w.fn = fn
     w.arg = arg
@@ -428,6 +434,9 @@ cdef void fence_notify(fence_t* f, notify_fn fn, void* arg) noexcept nogil:
         semaphore_notify(f.sems[0], f.values[0], fn, arg)
         return
     j = <fence_join_t*>malloc(sizeof(fence_join_t))
+    if j == NULL:
+        fn(arg, &OUT_OF_MEMORY)
+        return
     j.remaining = f.count
     j.fired = 0
     j.fn = fn

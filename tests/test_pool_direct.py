@@ -258,16 +258,8 @@ def test_the_row_kernels_read_only_the_input_and_fold_in_order(tmp_path):
     bit an in-order fold, with the input's end against an unreadable page
     (a read past it faults: the native VM's buffers round their storage up,
     so only there can a test see such a read)."""
-    from distutils.ccompiler import new_compiler
-    from distutils.sysconfig import customize_compiler
-    from test_packaging import REPO, distribution
-    (ext,) = distribution().ext_modules
-    compiler = new_compiler()
-    customize_compiler(compiler)
-    objects = compiler.compile([os.path.join(REPO, "tests", "native", "pool_guard.c")], output_dir=str(tmp_path),
-                               include_dirs=[os.path.join(REPO, "csrc")], extra_postargs=ext.extra_compile_args)
-    compiler.link_executable(objects, "pool_guard", output_dir=str(tmp_path))
-    run = subprocess.run([str(tmp_path / "pool_guard")], capture_output=True, text=True, timeout=600)
+    from native_build import build_native
+    run = subprocess.run([build_native("pool_guard", tmp_path)], capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
     runs, bad = map(int, run.stdout.split())
     assert bad == 0 and runs >= 3000
