@@ -8,8 +8,9 @@ The models (ResNet-50, SqueezeNet, a BERT-style encoder) run last: see bench/mod
 
 Every time is the best of several runs (milliseconds); ratios are against
 the reference named in each table. iree-lite and IREE llvm-cpu, whose ratio
-issue 13 sets targets for, are timed in turn (in_turn), three rounds each. OpenBLAS threads are pinned to 1 so
-numpy's idle BLAS threads do not steal a core from the others.
+issue 13 sets targets for, are timed in turn (in_turn), three rounds each.
+OpenBLAS threads are pinned to 1 so numpy's idle BLAS threads do not steal
+a core from the others.
 """
 import argparse
 import compileall

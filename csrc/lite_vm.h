@@ -156,6 +156,7 @@ static inline void lite_pause(void) {
     __asm__ __volatile__("yield");
 #endif
 }
+
 /* How long an idle worker watches its pool's FIFO before it sleeps: longer
    than a Python caller takes between two calls of a model (200-400 us
    measured for BERT's), so that the next call's first loop finds it awake
