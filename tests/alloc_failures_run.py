@@ -87,10 +87,9 @@ def seed_call(device, workers, trace=False):
 
 
 def work_call(device, workers, function, args):
-    ctx = Context(device, workers)
-    ctx.load(WORK)
-
-    def call():
+    def call():   # a fresh context: its workers allocate their scratch anew
+        ctx = Context(device, workers)
+        ctx.load(WORK)
         return [np.asarray(r) for r in ctx.invoke(function, args)]
     want = call()
     return call, lambda have: all(np.array_equal(h, w) for h, w in zip(have, want, strict=True))
