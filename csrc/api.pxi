@@ -134,7 +134,7 @@ cdef BufferView copied_view(int element, int rank, const int64_t* dims, const vo
     bytes at `data`."""
     cdef buffer_t* b = buffer_new(element, rank, dims, NULL, NULL)
     if b == NULL:
-        raise MemoryError()
+        raise MemoryError("out of memory allocating a buffer")
     if b.nbytes:
         memcpy(b.data, data, b.nbytes)
     return wrap_buffer(b)
@@ -234,7 +234,7 @@ def load_module(verified, links, list loaded):
     lm.m.nconstants = 0
     if (lm.m.functions == NULL or lm.m.kernels == NULL or lm.m.constants == NULL
             or lm.m.imports == NULL or lm.m.code == NULL):
-        raise MemoryError()
+        raise MemoryError("out of memory loading a module")
     for i, f in enumerate(module.functions):
         lm.m.functions[i].code = lm.m.code + offset
         lm.m.functions[i].ncode = len(f.code)
@@ -282,7 +282,7 @@ def load_module(verified, links, list loaded):
     lm.m.gf = <double*>calloc(n + 1, sizeof(double))
     lm.m.gr = <ref_t*>calloc(n + 1, sizeof(ref_t))
     if lm.m.gi == NULL or lm.m.gf == NULL or lm.m.gr == NULL:
-        raise MemoryError()
+        raise MemoryError("out of memory loading a module")
     lm.m.nglobals = n
     for i, g in enumerate(module.globals):
         if g.initial < 0:

@@ -478,7 +478,7 @@ cdef class Semaphore:
     def __cinit__(self, uint64_t initial=0):
         self.ptr = semaphore_create(initial)
         if self.ptr == NULL:
-            raise MemoryError()
+            raise MemoryError("out of memory for a semaphore")
 
     def __dealloc__(self):
         semaphore_release(self.ptr)
@@ -513,7 +513,7 @@ cdef class Fence:
     def __cinit__(self, bint pending=True):
         self.ptr = fence_new_pending() if pending else fence_create()
         if self.ptr == NULL:
-            raise MemoryError()
+            raise MemoryError("out of memory for a fence")
 
     def __dealloc__(self):
         fence_release(self.ptr)
@@ -522,7 +522,7 @@ cdef class Fence:
     def at(Semaphore semaphore, uint64_t value):
         cdef Fence f = Fence(False)
         if fence_insert(f.ptr, semaphore.ptr, value) != 0:
-            raise MemoryError()
+            raise MemoryError("out of memory for a fence")
         return f
 
     @staticmethod
@@ -531,7 +531,7 @@ cdef class Fence:
 
     def insert(self, Semaphore semaphore, uint64_t value):
         if fence_insert(self.ptr, semaphore.ptr, value) != 0:
-            raise MemoryError()
+            raise MemoryError("out of memory for a fence")
 
     def signal(self):
         cdef lite_status* st
@@ -563,7 +563,7 @@ cdef class Fence:
 cdef Fence fence_adopt(fence_t* f):
     """Wrap an owned fence reference."""
     if f == NULL:
-        raise MemoryError()
+        raise MemoryError("out of memory for a fence")
     cdef Fence obj = Fence.__new__(Fence, False)
     fence_release(obj.ptr)
     obj.ptr = f

@@ -45,6 +45,8 @@ def load_context(run, topology, module_bytes=None):
         return create_context(ns, module_bytes=module_bytes)
     except ToolError as e:
         return str(e)
+    except MemoryError as e:
+        return str(e) or "out of memory"
 
 
 def execute(run, ctx, options, timeout=None):
@@ -72,6 +74,8 @@ def execute(run, ctx, options, timeout=None):
                     raise ToolError(f"{e}; processing function outputs") from None
         except ToolError as e:
             error = str(e)
+        except MemoryError as e:
+            error = str(e) or "out of memory"
         except Exception as e:   # a bug fails its run, not the batch
             return "error", time.perf_counter() - start, f"internal error: {type(e).__name__}: {e}"
     seconds = time.perf_counter() - start

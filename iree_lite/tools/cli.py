@@ -519,6 +519,9 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+    except MemoryError as e:   # the native VM's name what it could not allocate
+        print(f"error: {e or 'out of memory'}", file=sys.stderr)
+        return 1
     except Exception as e:   # last resort: a bug must still read as one line
         print(f"error: internal error: {type(e).__name__}: {e}", file=sys.stderr)
         return 1

@@ -4,11 +4,13 @@
    numpy or libc itself go through untouched.
 
    lite_fail_alloc_at(k): the k-th allocation by the VM from now fails (0
-   disarms); lite_fail_alloc_fired(): whether it has. */
+   disarms); lite_fail_alloc_fired(): whether it has. A process started
+   with LITE_FAIL_ALLOC_AT=k is armed from its start (a tool's run). */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 extern void* __libc_malloc(size_t);
@@ -23,6 +25,12 @@ static __thread int looking;   /* dladdr may allocate: its allocations are not t
 void lite_fail_alloc_at(long k) {
     __atomic_store_n(&fired, 0, __ATOMIC_SEQ_CST);
     __atomic_store_n(&countdown, k, __ATOMIC_SEQ_CST);
+}
+
+__attribute__((constructor)) static void armed_from_the_start(void) {
+    const char* k = getenv("LITE_FAIL_ALLOC_AT");
+    if (k != NULL)
+        lite_fail_alloc_at(atol(k));
 }
 
 int lite_fail_alloc_fired(void) { return __atomic_load_n(&fired, __ATOMIC_SEQ_CST); }
