@@ -62,7 +62,8 @@ def compile_str(input_str: Union[str, bytes], filename: str = "<string>", execut
 
 def compile_file(input_file: Union[str, os.PathLike], execution_model: Optional[str] = None, **kwargs) -> Optional[bytes]:
     """compile_str of a file's text, its path as the diagnostics' file name."""
-    with open(input_file, encoding="utf-8") as f:
+    from .fileio import open_input
+    with open_input(input_file, encoding="utf-8") as f:
         return compile_str(f.read(), os.fspath(input_file), execution_model, **kwargs)
 
 

@@ -94,5 +94,6 @@ def compile_output(text, filename="<stdin>", execution_model="async-internal", c
 
 
 def compile_file(path, execution_model="async-internal"):
-    with open(path, encoding="utf-8") as f:
+    from .fileio import open_input
+    with open_input(path, encoding="utf-8") as f:
         return compile_str(f.read(), path, execution_model)

@@ -1,4 +1,5 @@
-"""Output files, written the one way every tool writes them.
+"""Output files, written the one way every tool writes them; input files
+opened the one way every tool reads them (open_input).
 
 A regular file (or a new one) is replaced atomically: the data goes to a
 temporary file beside the final target (symlinks resolved, so a link is
@@ -10,10 +11,34 @@ refused. Temporary files left by killed writers are removed by the next
 write into the same folder.
 """
 import errno
+import io
 import os
 import stat
 
 TEMP_PREFIX = ".iree-lite-tmp-"   # then the writer's pid, '-' and a random tag
+
+# A device read as an input file (not a regular file, pipe or terminal) may
+# never end (/dev/zero, /dev/urandom): at most this much of one is read.
+DEVICE_READ_LIMIT = 64 << 20
+
+
+def open_input(path, encoding=None):
+    """`path` opened for reading: binary, or text in `encoding`. A device
+    that is not a terminal is read whole here, up to DEVICE_READ_LIMIT
+    bytes, so that one that never ends is an OSError, not a hang."""
+    f = open(path, "rb")
+    try:
+        mode = os.fstat(f.fileno()).st_mode
+        if (stat.S_ISCHR(mode) or stat.S_ISBLK(mode)) and not f.isatty():
+            data = f.read(DEVICE_READ_LIMIT + 1)
+            if len(data) > DEVICE_READ_LIMIT:
+                raise OSError(errno.EFBIG, f"a device that gives more than {DEVICE_READ_LIMIT} bytes, not a file")
+            f.close()
+            f = io.BytesIO(data)
+    except BaseException:
+        f.close()
+        raise
+    return io.TextIOWrapper(f, encoding=encoding) if encoding else f
 
 
 def write_atomically(path, data):

@@ -414,3 +414,32 @@ def test_package_metadata():
     assert project["urls"] and project["requires-python"] == ">=3.11"
     with open(os.path.join(REPO, "LICENSE")) as f:
         assert f.read(200).split() [:4] == ["Apache", "License", "Version", "2.0,"]
+
+
+ENDLESS = "/dev/zero"   # a device that never ends: each tool reads at most fileio.DEVICE_READ_LIMIT of it
+
+
+@pytest.mark.skipif(not os.path.exists(ENDLESS), reason="no /dev/zero")
+@pytest.mark.parametrize("args,error", [
+    (["compile", ENDLESS, "-o=OUT"],
+     f"error opening input file: cannot open input file '{ENDLESS}': a device that gives more than 67108864 bytes"),
+    (["run-module", f"--module={ENDLESS}", "--function=f"],
+     f"INVALID_ARGUMENT; '{ENDLESS}' is a device that gives more than 67108864 bytes, not a file; loading"),
+    (["dump-module", ENDLESS], f"INVALID_ARGUMENT; '{ENDLESS}' is a device that gives more than"),
+    (["run-module", f"--flagfile={ENDLESS}"], f"iree-lite: error: cannot read flagfile '{ENDLESS}': a device"),
+    (["batch", ENDLESS], f"{ENDLESS}: error: cannot read manifest: a device that gives more than"),
+])
+def test_an_endless_device_as_input_is_an_error_not_a_hang(tmp_path, args, error):
+    rc, _, err = cli(*(a.replace("OUT", str(tmp_path / "o.vmfb")) for a in args))
+    assert rc == 1 and err.startswith(error) and len(err.splitlines()) == 1, err
+
+
+@pytest.mark.skipif(not os.path.exists(ENDLESS), reason="no /dev/zero")
+def test_raw_input_from_a_device_or_pipe_takes_the_bytes_it_needs(modules):
+    """As iree-run-module reads them: `@/dev/zero` is zeros; a pipe that
+    ends early is an error naming the bytes it gave."""
+    run = ["run-module", f"--module={modules / 'module_a'}.vmfb", "--function=abs"]
+    rc, out, err = cli(*run, f"--input=4096xf32=@{ENDLESS}")
+    assert rc == 0 and out == cli(*run, "--input=4096xf32=0")[1] and "4096xf32=0 0 0" in out, err
+    rc, _, err = cli(*run, "--input=4096xf32=@/dev/stdin", stdin=b"\0" * 10)
+    assert rc == 1 and "file '/dev/stdin' has 10 bytes but 4096xf32 needs 16384" in err

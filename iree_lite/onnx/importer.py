@@ -36,8 +36,10 @@ def load_model(source, opset=None, data_dir=None, data_prop=False):
     from google.protobuf.message import DecodeError
     if isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
+        from ..fileio import open_input
         try:
-            model = onnx.load(path, load_external_data=False)
+            with open_input(path) as f:
+                model = onnx.load(f, load_external_data=False)
         except OSError as e:
             raise OnnxImportError(f"cannot read '{path}': {e.strerror or e}") from None
         except (DecodeError, RuntimeError, ValueError) as e:

@@ -153,7 +153,8 @@ class Context(RunContext):
         return self.load(module)
 
     def load_file(self, path):
-        with open(path, "rb") as f:
+        from ..fileio import open_input
+        with open_input(path) as f:
             return self.load_bytes(f.read())
 
     def load(self, module):

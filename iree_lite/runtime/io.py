@@ -232,14 +232,18 @@ def _regular_file_size(f):
 
 
 def _read_raw(path, shape, element, count):
+    """A regular file must hold the tensor's bytes exactly (a size that
+    differs is a wrong shape or file); a pipe or device gives the tensor
+    its next bytes, as IREE reads them (`@/dev/zero` is zeros)."""
+    need = nbytes(element, count)
     with _open(path) as f:
         size, data = _regular_file_size(f), None
         if size is None:
-            data = f.read()
+            data = f.read(need)
             size = len(data)
-        if size != nbytes(element, count):
+        if size != need:
             raise IoError("INVALID_ARGUMENT", f"file '{path}' has {size} bytes but "
-                          f"{'x'.join(map(str, shape + (element,)))} needs {nbytes(element, count)}")
+                          f"{'x'.join(map(str, shape + (element,)))} needs {need}")
         return HostTensor(shape, element, bytearray(f.read() if data is None else data))
 
 

@@ -67,7 +67,8 @@ class Result:
 def load_manifest(path):
     """The runs of a manifest, in order; ManifestError if it is not valid."""
     try:
-        with open(path, "rb") as f:
+        from ..fileio import open_input
+        with open_input(path) as f:
             data = f.read()
         text = data.decode("utf-8")
     except OSError as e:

@@ -489,8 +489,9 @@ def expand_flagfiles(argv, including=()):
             if any(real == r for r, _ in including):
                 chain = " -> ".join([shown for _, shown in including] + [path])
                 raise SystemExit(f"iree-lite: error: flagfile '{path}' includes itself: {chain}")
+            from ..fileio import open_input
             try:
-                with open(path, encoding="utf-8") as f:
+                with open_input(path, encoding="utf-8") as f:
                     lines = [line.strip() for line in f]
             except OSError as e:
                 raise SystemExit(f"iree-lite: error: cannot read flagfile '{path}': {e.strerror}")

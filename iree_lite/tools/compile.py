@@ -2,7 +2,7 @@
 import codecs
 import sys
 
-from ..fileio import write_atomically
+from ..fileio import open_input, write_atomically
 
 STDIN_NAME = "<stdin>"
 
@@ -16,7 +16,7 @@ def read_source(path):
     if path == "-":
         return decode_stream(sys.stdin.buffer), STDIN_NAME
     try:
-        with open(path, "rb") as f:
+        with open_input(path) as f:
             return decode_stream(f), path
     except OSError as e:
         raise CompileError(f"error opening input file: cannot open input file '{path}': {e.strerror}") from None

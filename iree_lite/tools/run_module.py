@@ -11,11 +11,15 @@ class ToolError(Exception):
 def read_module(path):
     if path == "-":
         return sys.stdin.buffer.read()
+    from ..fileio import open_input
     try:
-        with open(path, "rb") as f:
+        with open_input(path) as f:
             return f.read()
-    except OSError:
-        raise ToolError(f"NOT_FOUND; failed to open file '{path}'; loading bytecode module at '{path}'; "
+    except OSError as e:
+        import errno
+        what = (f"INVALID_ARGUMENT; '{path}' is {e.strerror}" if e.errno == errno.EFBIG   # fileio.open_input
+                else f"NOT_FOUND; failed to open file '{path}'")
+        raise ToolError(f"{what}; loading bytecode module at '{path}'; "
                         "loading modules and dependencies; creating run context") from None
 
 
