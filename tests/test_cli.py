@@ -443,3 +443,18 @@ def test_raw_input_from_a_device_or_pipe_takes_the_bytes_it_needs(modules):
     assert rc == 0 and out == cli(*run, "--input=4096xf32=0")[1] and "4096xf32=0 0 0" in out, err
     rc, _, err = cli(*run, "--input=4096xf32=@/dev/stdin", stdin=b"\0" * 10)
     assert rc == 1 and "file '/dev/stdin' has 10 bytes but 4096xf32 needs 16384" in err
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+@pytest.mark.parametrize("args", [
+    ["run-module", "--module=MODULE", "--function=abs", "--input=4096xf32=-1"],
+    ["dump-module", "MODULE"],
+    ["compile", os.path.join(LIT, "module_a.mlir"), "-o", "-"]])
+def test_a_full_stdout_is_a_one_line_error(modules, args):
+    env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    with open("/dev/full", "wb") as full:
+        proc = subprocess.run([sys.executable, "-m", "iree_lite",
+                               *(a.replace("MODULE", f"{modules / 'module_a'}.vmfb") for a in args)],
+                              stdout=full, stderr=subprocess.PIPE, timeout=60, env=env)
+    assert proc.returncode == 1
+    assert proc.stderr.decode() == "error: cannot write standard output: No space left on device\n"

@@ -5,6 +5,7 @@ implementation after the command line parsed, so `run-module` never loads
 the compiler and `compile` never loads the VM.
 """
 import argparse
+import errno
 import os
 import sys
 
@@ -505,6 +506,11 @@ def expand_flagfiles(argv, including=()):
     return out
 
 
+# A write error with no file name is one of stdout's (a full disk, a
+# device that refuses the bytes); files the tools write name themselves.
+UNWRITABLE_STDOUT = (errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG)
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     try:
@@ -517,25 +523,41 @@ def main(argv=None):
         return status
     except BrokenPipeError:
         return closed_stdout()
+    except OSError as e:
+        if e.filename is not None or e.errno not in UNWRITABLE_STDOUT:
+            return internal_error(e)
+        drop_stdout()
+        print(f"error: cannot write standard output: {e.strerror}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
     except MemoryError as e:   # the native VM's name what it could not allocate
         print(f"error: {e or 'out of memory'}", file=sys.stderr)
         return 1
-    except Exception as e:   # last resort: a bug must still read as one line
-        print(f"error: internal error: {type(e).__name__}: {e}", file=sys.stderr)
-        return 1
+    except Exception as e:
+        return internal_error(e)
+
+
+def internal_error(e):
+    """The last resort: a bug must still read as one line."""
+    print(f"error: internal error: {type(e).__name__}: {e}", file=sys.stderr)
+    return 1
 
 
 def closed_stdout():
     """The reader of stdout went away (`| head`): end quietly with SIGPIPE's
-    status, as Unix tools do. Output still buffered is dropped: stdout now
-    points at /dev/null, so the flush at exit cannot fail again."""
+    status, as Unix tools do."""
+    drop_stdout()
+    return 128 + 13   # SIGPIPE
+
+
+def drop_stdout():
+    """Output still buffered is dropped: stdout now points at /dev/null, so
+    the flush at exit cannot fail again."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
     os.close(devnull)
-    return 128 + 13   # SIGPIPE
 
 
 if __name__ == "__main__":
