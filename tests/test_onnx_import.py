@@ -243,6 +243,21 @@ def test_malformed_protobuf(tmp_path):
     assert err.startswith("error: 'TMP/bad.onnx' is not a valid ONNX model: ") and err.count("\n") == 1
 
 
+def test_an_empty_file_is_not_a_model(tmp_path):
+    """Empty bytes parse as an empty ModelProto: no IR version, no graph."""
+    assert import_error(tmp_path, b"") == ("error: 'TMP/bad.onnx' is not a valid ONNX model: "
+                                           "it has no IR version (an empty file?)\n")
+
+
+def test_a_graph_without_outputs_imports_to_a_function_returning_nothing(tmp_path):
+    model = model_of([], {"x": rand(2)}, {})
+    text = import_model(model)
+    assert "  return\n}" in text and "-> ()" in text
+    (tmp_path / "m.mlir").write_text(text)
+    proc = cli("run-mlir", str(tmp_path / "m.mlir"), "--input=2xf32=1", env={**os.environ, "PYTHONPATH": os.getcwd()})
+    assert (proc.returncode, proc.stdout) == (0, "EXEC @g\n"), proc.stderr
+
+
 def test_missing_extra_names_it(tmp_path):
     code = ("import sys; sys.modules['onnx'] = None; from iree_lite.tools.cli import main; "
             "sys.exit(main(['import-onnx', 'm.onnx']))")

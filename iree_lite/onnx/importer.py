@@ -44,6 +44,8 @@ def load_model(source, opset=None, data_dir=None, data_prop=False):
             raise OnnxImportError(f"cannot read '{path}': {e.strerror or e}") from None
         except (DecodeError, RuntimeError, ValueError) as e:
             raise OnnxImportError(f"'{path}' is not a valid ONNX model: {e}") from None
+        if model.ir_version == 0:   # every ONNX writer sets it; an empty file parses as an empty model
+            raise OnnxImportError(f"'{path}' is not a valid ONNX model: it has no IR version (an empty file?)")
         base = data_dir if data_dir is not None else os.path.dirname(os.path.abspath(path))
     else:
         model, base = source, data_dir
@@ -279,7 +281,8 @@ class GraphImporter:
         lines = [f"func.func {symbol}({params}) -> ({', '.join(t for _, _, t in results)}) "
                  f"attributes {{iree.reflection = {{{reflection}}}}} {{"]
         lines += self.e.lines
-        lines.append(f"  return {', '.join(s for _, s, _ in results)} : {', '.join(t for _, _, t in results)}")
+        lines.append(f"  return {', '.join(s for _, s, _ in results)} : {', '.join(t for _, _, t in results)}"
+                     if results else "  return")
         lines.append("}")
         return "\n".join(lines) + "\n" + self.e.resource_section()
 
