@@ -239,6 +239,7 @@ class ConstantOp(OpDef):
     name = "arith.constant"
 
     def parse(self, p, loc, result_names):
+        p.parse_optional_attr_dict()   # `attr-dict $value`: discardable (see Parser.parse_punct)
         tok = p.tok
         attr = p.parse_attribute()
         if isinstance(attr, BoolAttr):

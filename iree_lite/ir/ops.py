@@ -48,6 +48,7 @@ class TerminatorOp(OpDef):
 
     def parse(self, p, loc, result_names):
         from .core import Operation
+        p.parse_optional_attr_dict()   # first in func.return's and scf.yield's forms; discardable (Parser.parse_punct)
         operands = p.parse_operand_list()
         types = []
         if operands:

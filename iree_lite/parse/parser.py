@@ -69,6 +69,12 @@ class Parser(TypeAttributeSyntax, DenseSyntax, GenericSyntax, ResourceSyntax, Bl
         return self.advance() if self.is_keyword(text) else None
 
     def parse_punct(self, text):
+        if text == ":" and self.is_punct("{"):
+            # MLIR's custom forms put an op's attr-dict just before its `:`
+            # types, where nothing else opens a brace. What it holds there
+            # is discardable (iree-lite's ops take theirs in their own
+            # syntax), so it is read and dropped, as passes may drop it.
+            self.parse_attr_dict()
         if not self.is_punct(text):
             raise self.error(f"expected '{text}'")
         return self.advance()
