@@ -33,7 +33,7 @@ class ElementwiseOp(OpDef):
 
     def parse(self, p, loc, result_names):
         operands = p.parse_operand_list()
-        if p.parse_optional_keyword("fastmath"):
+        if p.parse_optional_keyword("fastmath") or p.parse_optional_keyword("overflow"):   # flags that change no result
             p.skip_angle_body()
         p.parse_punct(":")
         t = p.parse_type()

@@ -54,6 +54,7 @@ class ForOp(OpDef):
         iv_type = p.parse_type() if p.parse_optional_punct(":") else INDEX
         operands = p.resolve_all(bounds, [iv_type] * 3) + p.resolve_all(inits, types)
         body = p.parse_region([(iv, iv_type)] + list(zip(names, types)), yields(types), "loop body")
+        p.parse_optional_attr_dict()   # last in the form; discardable (Parser.parse_punct)
         return Operation(self.name, operands, types, regions=[body], loc=loc)
 
     def verify(self, op, fail):
@@ -75,6 +76,7 @@ class IfOp(OpDef):
             regions.append(p.parse_region([], yields(types), "else region"))
         elif types:
             raise p.error("'scf.if' with results needs an else region")
+        p.parse_optional_attr_dict()   # last in the form; discardable (Parser.parse_punct)
         return Operation(self.name, [cond], types, regions=regions, loc=loc)
 
     def verify(self, op, fail):
@@ -98,6 +100,7 @@ class WhileOp(OpDef):
                                 "before region")
         p.parse_keyword("do")
         after = p.parse_region([], yields(list(ft.inputs)), "after region")
+        p.parse_optional_attr_dict()   # last in the form; discardable (Parser.parse_punct)
         return Operation(self.name, p.resolve_all(inits, list(ft.inputs)), list(ft.results),
                          regions=[before, after], loc=loc)
 

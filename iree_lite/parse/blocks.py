@@ -91,6 +91,7 @@ class BlockSyntax:
                 tok = self.parse_value_name()
                 self.parse_punct(":")
                 labelled.append((tok, self.parse_type()))
+                self.parse_optional_location(None)
             self.parse_comma_list(argument, ")")
         self.parse_punct(":")
         return labelled

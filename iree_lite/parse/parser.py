@@ -17,16 +17,18 @@ from .blocks import BlockSyntax
 from .dense import DenseSyntax
 from .generic import GenericSyntax
 from .lexer import Lexer
+from .locations import LocationSyntax
 from .resources import ResourceSyntax
 
 
-class Parser(TypeAttributeSyntax, DenseSyntax, GenericSyntax, ResourceSyntax, BlockSyntax):
+class Parser(TypeAttributeSyntax, DenseSyntax, GenericSyntax, ResourceSyntax, BlockSyntax, LocationSyntax):
     def __init__(self, text, filename):
         self.lexer = Lexer(text, filename)
         self.tok = self.lexer.next()
         self.values = {}   # SSA name (with %) -> Value
         self.scopes = [[]]  # names defined in each enclosing region, innermost last
         self.aliases = {}   # `#name = attr` and `!name = type` definitions, by their spelling
+        self.location_aliases = {}   # `#name = loc(...)`: the Location (or None) each stands for
         self.nesting = 0    # levels of @nested parse methods now running
         self.affine_nodes = 0   # operator nodes of the affine expression being parsed
         self.parse_resource_trailer()
@@ -206,8 +208,7 @@ class Parser(TypeAttributeSyntax, DenseSyntax, GenericSyntax, ResourceSyntax, Bl
             raise self.error("iree-lite supports one block per region (no unstructured control flow)")
         else:
             raise self.error("expected operation name")
-        if self.is_keyword("loc"):
-            op.loc = self.parse_location(op.loc)
+        op.loc = self.parse_optional_location(op.loc)
         if len(op.results) != len(results) and results:   # results may go unnamed (and unused)
             raise self.lexer.error(f"operation defines {len(op.results)} results but was provided "
                                    f"{len(results)} to bind", name_tok.offset)
@@ -216,24 +217,6 @@ class Parser(TypeAttributeSyntax, DenseSyntax, GenericSyntax, ResourceSyntax, Bl
             self.define(tok, v)
         block.append(op)
         return op
-
-    def parse_location(self, default):
-        """`loc("file":line:col)` after an op (the IR printer's
-        --mlir-print-debuginfo): that location; `loc(unknown)`: `default`."""
-        from ..ir.core import Location
-        from .attributes import unescape
-        self.advance()
-        self.parse_punct("(")
-        if self.parse_optional_keyword("unknown"):
-            self.parse_punct(")")
-            return default
-        file = unescape(self.parse_kind("string", "file name of a location").text)
-        self.parse_punct(":")
-        line = int(self.parse_kind("integer", "line of a location").text)
-        self.parse_punct(":")
-        col = int(self.parse_kind("integer", "column of a location").text)
-        self.parse_punct(")")
-        return Location(file, line, col)
 
     def unknown_operation(self, name, tok):
         return self.error(unsupported_input(name) or f"unknown operation '{name}'", tok)
@@ -260,6 +243,7 @@ class Parser(TypeAttributeSyntax, DenseSyntax, GenericSyntax, ResourceSyntax, Bl
             self.parse_punct(":")
             ty = self.parse_type()
             args.append(Argument(ty, self.parse_optional_attr_dict(), tok.text[1:]))
+            self.parse_optional_location(None)
             arg_toks.append(tok)
         self.parse_comma_list(argument, ")")
         results, result_attrs = [], []
@@ -284,6 +268,7 @@ class Parser(TypeAttributeSyntax, DenseSyntax, GenericSyntax, ResourceSyntax, Bl
             self.values = {}
             fn.body, *fn.other_blocks = self.parse_function_blocks(
                 [(tok, a.type) for tok, a in zip(arg_toks, args)], loc)
+        fn.loc = self.parse_optional_location(fn.loc)
         return fn
 
     def parse_optional_value_def(self):
@@ -317,10 +302,13 @@ class Parser(TypeAttributeSyntax, DenseSyntax, GenericSyntax, ResourceSyntax, Bl
         if self.tok.kind not in ("hash", "bang"):
             return False
         alias = self.advance()
-        if alias.text in self.aliases:
+        if alias.text in self.aliases or alias.text in self.location_aliases:
             raise self.error(f"redefinition of alias '{alias.text}'", alias)
         self.parse_punct("=")
-        self.aliases[alias.text] = self.parse_attribute() if alias.kind == "hash" else self.parse_type()
+        if alias.kind == "hash" and self.is_keyword("loc"):
+            self.parse_location_alias(alias)
+        else:
+            self.aliases[alias.text] = self.parse_attribute() if alias.kind == "hash" else self.parse_type()
         return True
 
     def parse_global(self):
@@ -388,6 +376,9 @@ class Parser(TypeAttributeSyntax, DenseSyntax, GenericSyntax, ResourceSyntax, Bl
             attrs = self.parse_attr_dict() if self.parse_optional_keyword("attributes") else {}
             self.parse_punct("{")
             functions, globals_ = self.parse_module_body("}")
+            self.parse_optional_location(None)
+            while self.parse_optional_alias_definition():   # MLIR prints location aliases after the module
+                pass
         elif self.tok.kind == "string" and self.tok.text == '"builtin.module"':
             name, attrs, functions, globals_ = self.parse_generic_module(default_name)
         else:
