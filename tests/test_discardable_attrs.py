@@ -1,4 +1,5 @@
-"""Attribute dictionaries in MLIR's custom op forms: `attr-dict` just before
+"""Attribute dictionaries in MLIR's custom op forms (and hints such as
+`nofold`): `attr-dict` just before
 an op's `:` types (arith, math, tensor, linalg.yield), first in
 `arith.constant`, func.return and scf.yield (`return {tag} %r : T`). Real programs carry tags there; IREE
 reads them and so does iree-lite, which drops them (they are discardable:
@@ -58,3 +59,29 @@ def test_a_bad_attribute_dictionary_is_an_error_at_its_place(tmp_path, line, err
     source = f"func.func @f(%a: tensor<4xf32>) -> tensor<4xf32> {{\n\n{line}\n  return %s : tensor<4xf32>\n}}\n"
     rc, out = lite(tmp_path, source, "--input=4xf32=1")
     assert rc == 1 and out.startswith(f"t.mlir:{error}\n"), out
+
+
+HINTED = """
+func.func @f(%a: tensor<4xf32>, %b: tensor<4xi32>) -> (tensor<6xf32>, tensor<4xi32>) {
+  %c = arith.constant 0.5 : f32
+  %p = tensor.pad %a nofold low[1] high[1] {
+  ^bb0(%i: index):
+    tensor.yield %c : f32
+  } : tensor<4xf32> to tensor<6xf32>
+  %s = arith.addi %b, %b overflow<nsw, nuw> : tensor<4xi32>
+  return %p, %s : tensor<6xf32>, tensor<4xi32>
+}
+"""
+
+
+def test_hints_that_change_no_value(tmp_path):
+    """`nofold` on tensor.pad and arith's overflow<...> flags: read, and the
+    results are those of the program without them."""
+    plain = HINTED.replace(" nofold", "").replace(" overflow<nsw, nuw>", "")
+    rc, out = lite(tmp_path, HINTED, *ARGS)
+    assert rc == 0 and "6xf32=0.5 0.5 1 -2 3 0.5" in out and "4xi32=2 4 6 8" in out, out
+    assert (rc, out) == lite(tmp_path, plain, *ARGS, name="plain.mlir")
+
+
+def test_hints_same_as_iree(tmp_path, reference_iree):
+    assert iree_run(reference_iree, tmp_path, HINTED, "f", ARGS) == lite(tmp_path, HINTED, *ARGS)

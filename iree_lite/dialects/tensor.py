@@ -393,6 +393,7 @@ class PadOp(OpDef):
     def parse(self, p, loc, result_names):
         start = p.tok
         src = p.parse_operand()
+        p.parse_optional_keyword("nofold")   # keeps a pad from folding away; changes no value
         attrs, dynamic = {}, []
         for key in ("low", "high"):
             p.parse_keyword(key)
