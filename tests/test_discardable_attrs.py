@@ -1,9 +1,10 @@
-"""Attribute dictionaries in MLIR's custom op forms (and hints such as
-`nofold`): `attr-dict` just before
+"""Attribute dictionaries in MLIR's custom op forms: `attr-dict` just before
 an op's `:` types (arith, math, tensor, linalg.yield), first in
-`arith.constant`, func.return and scf.yield (`return {tag} %r : T`). Real programs carry tags there; IREE
-reads them and so does iree-lite, which drops them (they are discardable:
-nothing iree-lite computes depends on them)."""
+`arith.constant`, func.return and scf.yield (`return {tag} %r : T`), last
+after scf regions. Real programs carry tags there; IREE reads them and so
+does iree-lite, which drops them (they are discardable: nothing iree-lite
+computes depends on them). Also hints that change no value (`nofold`,
+`overflow<...>`)."""
 import re
 
 import pytest
