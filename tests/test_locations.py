@@ -81,3 +81,22 @@ def test_a_location_alias_defined_twice(tmp_path):
     source = PLAIN + '#loc = loc("a.py":1:1)\n#loc = loc("b.py":1:1)\n'
     rc, out = lite(tmp_path, source, tool="compile", name="t.mlir")
     assert rc == 1 and out.startswith("t.mlir:13:1: error: redefinition of alias '#loc'"), out
+
+
+GENERIC = """"builtin.module"() <{sym_name = "m"}> ({
+  "func.func"() <{function_type = (tensor<4xf32>) -> tensor<4xf32>, sym_name = "f"}> ({
+  ^bb0(%arg0: tensor<4xf32> loc("model.py":2:3)):
+    %0 = "arith.mulf"(%arg0, %arg0) <{fastmath = #arith.fastmath<none>}> : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32> loc(#loc1)
+    "func.return"(%0) : (tensor<4xf32>) -> () loc("model.py":4:5)
+  }) : () -> () loc("model.py":1:2)
+}) : () -> () loc(#loc)
+#loc = loc("model.py":1:1)
+#loc1 = loc("model.py":3:4)
+"""
+
+
+def test_generic_form_with_locations_as_iree_prints_it(tmp_path):
+    """`iree-compile --mlir-print-op-generic --mlir-print-debuginfo`: a
+    location after each module-level item and the module, aliases after it."""
+    assert lite(tmp_path, GENERIC, "--input=4xf32=1 -2 0.5 3") == (
+        0, "EXEC @f\nresult[0]: hal.buffer_view\n4xf32=1 4 0.25 9\n")

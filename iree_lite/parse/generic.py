@@ -91,6 +91,7 @@ class GenericSyntax:
         name, name_tok, operands, attrs, regions, ft, successors = self.parse_generic_parts(self.parse_generic_body)
         if operands or successors or ft.inputs or ft.results:
             raise self.error(f"'{name}' takes no operands and has no results", name_tok)
+        loc = self.parse_optional_location(loc)
         item = self.generic_op(name, name_tok, [], [], attrs, regions, loc)
         body, *other_blocks = regions[0].blocks if regions else [None]
         if name == "func.func":
@@ -152,6 +153,9 @@ class GenericSyntax:
         tok = self.tok
         if self.parse_function_type() != FunctionType((), ()):
             raise self.error("expected '() -> ()' for 'builtin.module'", tok)
+        self.parse_optional_location(None)
+        while self.parse_optional_alias_definition():   # MLIR prints location aliases after the module
+            pass
         name = attrs.pop("sym_name", StringAttr(default_name))
         if not isinstance(name, StringAttr):
             raise self.error("'sym_name' must be a string", name_tok)
