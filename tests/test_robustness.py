@@ -385,7 +385,7 @@ def apply_map(expression):
 
 LIMITS = [
     ("func.func @f() {\n  %c = arith.constant {a = " + "[" * 3000 + "]" * 3000 + "} 0 : i32\n  return\n}\n",
-     "2:126: error: nesting is deeper than 100 levels"),
+     "2:127: error: nesting is deeper than 100 levels"),   # the op's attr-dict is not a level: its value is
     ("func.func @f() -> tensor<1xi32> {\n  %c = arith.constant dense<" + "[" * 3000 + "1" + "]" * 3000
      + "> : tensor<1xi32>\n  return %c : tensor<1xi32>\n}\n", "2:127: error: nesting is deeper than 100 levels"),
     ("func.func @f(%x: " + "(" * 3000 + "f32" + ") -> f32" * 3000 + ") {\n  return\n}\n",
