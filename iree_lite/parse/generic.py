@@ -153,9 +153,7 @@ class GenericSyntax:
         tok = self.tok
         if self.parse_function_type() != FunctionType((), ()):
             raise self.error("expected '() -> ()' for 'builtin.module'", tok)
-        self.parse_optional_location(None)
-        while self.parse_optional_alias_definition():   # MLIR prints location aliases after the module
-            pass
+        self.parse_module_end()
         name = attrs.pop("sym_name", StringAttr(default_name))
         if not isinstance(name, StringAttr):
             raise self.error("'sym_name' must be a string", name_tok)

@@ -58,9 +58,9 @@ class LocationSyntax:
                 self.parse_kind("integer", "end column of a location range")
         return Location(name, line, col)
 
-    def parse_location_alias(self, alias):
-        """The rest of `#name = loc(...)` (the `=` read)."""
-        tok = self.tok
-        self.location_aliases[alias.text] = self.parse_optional_location(None)
-        if tok is self.tok:
-            raise self.error("expected a location")
+    def parse_module_end(self):
+        """After a module's closing brace: its location, then the location
+        aliases MLIR prints there."""
+        self.parse_optional_location(None)
+        while self.parse_optional_alias_definition():
+            pass

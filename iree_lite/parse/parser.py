@@ -306,7 +306,7 @@ class Parser(TypeAttributeSyntax, DenseSyntax, GenericSyntax, ResourceSyntax, Bl
             raise self.error(f"redefinition of alias '{alias.text}'", alias)
         self.parse_punct("=")
         if alias.kind == "hash" and self.is_keyword("loc"):
-            self.parse_location_alias(alias)
+            self.location_aliases[alias.text] = self.parse_optional_location(None)
         else:
             self.aliases[alias.text] = self.parse_attribute() if alias.kind == "hash" else self.parse_type()
         return True
@@ -376,9 +376,7 @@ class Parser(TypeAttributeSyntax, DenseSyntax, GenericSyntax, ResourceSyntax, Bl
             attrs = self.parse_attr_dict() if self.parse_optional_keyword("attributes") else {}
             self.parse_punct("{")
             functions, globals_ = self.parse_module_body("}")
-            self.parse_optional_location(None)
-            while self.parse_optional_alias_definition():   # MLIR prints location aliases after the module
-                pass
+            self.parse_module_end()
         elif self.tok.kind == "string" and self.tok.text == '"builtin.module"':
             name, attrs, functions, globals_ = self.parse_generic_module(default_name)
         else:
