@@ -61,8 +61,7 @@ def best_each(fns, repeat=7, min_time=0.2):
     that slows down or speeds up during the run (a shared virtual machine
     drifts by tens of percent over seconds) weighs on all of them alike,
     so their ratios (1 -> N workers) hold where separate runs would not."""
-    sizes = []
-    for fn in fns:
+    def batch(fn):   # a measure of ms per call over a batch of at least min_time / repeat
         fn()
         n = 1
         while True:
@@ -72,15 +71,14 @@ def best_each(fns, repeat=7, min_time=0.2):
             if time.perf_counter() - t >= min_time / repeat:
                 break
             n *= 2
-        sizes.append(n)
-    times = [[] for _ in fns]
-    for _ in range(repeat):
-        for fn, n, seen in zip(fns, sizes, times):
+
+        def measure():
             t = time.perf_counter()
             for _ in range(n):
                 fn()
-            seen.append((time.perf_counter() - t) / n)
-    return [min(seen) * 1e3 for seen in times]
+            return (time.perf_counter() - t) / n * 1e3
+        return measure
+    return in_turn([batch(fn) for fn in fns], rounds=repeat)
 
 
 def in_turn(measures, rounds=3):
