@@ -78,6 +78,8 @@ cdef inline lite_status* run_producer(ctx_t* ctx, const run_t* run, int producer
                                       const int64_t* window, job_t* epilogue) noexcept nogil:
     if producer == EPILOGUE_OF_CONV2D:
         return run_conv2d(ctx, run, rc, rx, rw, window, epilogue)
+    if window != NULL:   # a strided product's layout
+        return run_matmul_strided(ctx, run, rc, rx, rw, window, epilogue)
     return run_matmul(ctx, run, rc, rx, rw, True, epilogue)
 
 

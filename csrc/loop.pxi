@@ -338,6 +338,19 @@ cdef lite_status* vm_loop(ctx_t* ctx, const run_t* run, frame_t* frames, int* de
                                    NULL, &fr.m.kernels[BUFFER_MATMUL_FRESH_DISPATCH_kernel(ip)],
                                    BUFFER_MATMUL_FRESH_DISPATCH_bind_r(ip))
             ip = BUFFER_MATMUL_FRESH_DISPATCH_next(ip)
+        elif op == OP_BUFFER_MATMUL_STRIDED:
+            st = run_matmul_strided(ctx, run, fr.R[BUFFER_MATMUL_STRIDED_acc(ip)], fr.R[BUFFER_MATMUL_STRIDED_lhs(ip)],
+                                    fr.R[BUFFER_MATMUL_STRIDED_rhs(ip)],
+                                    <const int64_t*>m.constants[BUFFER_MATMUL_STRIDED_layout(ip)].buffer.data, NULL)
+            ip = BUFFER_MATMUL_STRIDED_next(ip)
+        elif op == OP_BUFFER_MATMUL_STRIDED_DISPATCH:
+            st = run_with_epilogue(ctx, run, fr, EPILOGUE_OF_MATMUL, fr.R[BUFFER_MATMUL_STRIDED_DISPATCH_acc(ip)],
+                                   fr.R[BUFFER_MATMUL_STRIDED_DISPATCH_lhs(ip)],
+                                   fr.R[BUFFER_MATMUL_STRIDED_DISPATCH_rhs(ip)],
+                                   <const int64_t*>m.constants[BUFFER_MATMUL_STRIDED_DISPATCH_layout(ip)].buffer.data,
+                                   &fr.m.kernels[BUFFER_MATMUL_STRIDED_DISPATCH_kernel(ip)],
+                                   BUFFER_MATMUL_STRIDED_DISPATCH_bind_r(ip))
+            ip = BUFFER_MATMUL_STRIDED_DISPATCH_next(ip)
         elif op == OP_BUFFER_SOFTMAX:
             st = run_softmax(ctx, run, fr.R[BUFFER_SOFTMAX_src(ip)], &fr.R[BUFFER_SOFTMAX_dst(ip)])
             ip = BUFFER_SOFTMAX_next(ip)

@@ -68,63 +68,101 @@ cdef enum:
     MM_READY_INLINE = 256
 
 
-cdef inline void matmul_rows(num* c, const num* a, const num* b, int64_t begin, int64_t end,
-                             int64_t m, int64_t k, int64_t n, int64_t j0, int64_t j1) noexcept nogil:
+ctypedef struct mm_layout_t:
+    # Where the elements of a product's operands are, in elements: A's row i
+    # of batch b starts at b * a_batch + i * a_row (its k contiguous), B's
+    # element (b, kk, j) is at b * b_batch + kk * b_row + j * b_col, C's
+    # row at b * c_batch + i * c_row (its n contiguous). Dense operands have
+    # the strides of their shapes (dense_layout); buffer.matmul.strided's
+    # name others, a transposed copy's strides (B's b_row may be 1).
+    int64_t a_batch, a_row
+    int64_t b_batch, b_row, b_col
+    int64_t c_batch, c_row
+
+
+cdef inline void dense_layout(mm_layout_t* l, int64_t m, int64_t k, int64_t n) noexcept nogil:
+    l.a_batch, l.a_row = m * k, k
+    l.b_batch, l.b_row, l.b_col = k * n, n, 1
+    l.c_batch, l.c_row = m * n, n
+
+
+cdef inline bint dense_c(const mm_layout_t* l, int64_t batches, int64_t m, int64_t n) noexcept nogil:
+    """Whether C's rows lie one after the other (as an epilogue over its elements by rows needs)."""
+    return l.c_row == n and (batches == 1 or l.c_batch == m * n)
+
+
+cdef inline void matmul_rows(num* c, const num* a, const num* b, const mm_layout_t* l, int64_t begin, int64_t end,
+                             int64_t m, int64_t k, int64_t j0, int64_t j1) noexcept nogil:
     """The plain i-k-j loop over rows [begin, end) of all batches flattened
     (row r is batch r // m), columns [j0, j1): for outputs too narrow for a
     tile, and rows left over below a whole tile."""
-    cdef int64_t r, i, kk, j, batch
+    cdef int64_t r, kk, j, bc = l.b_col
     cdef num x
     cdef num* crow
+    cdef const num* arow
     cdef const num* brow
     for r in range(begin, end):
-        batch = r // m
-        i = r % m
-        crow = c + (batch * m + i) * n
+        crow = c + r // m * l.c_batch + r % m * l.c_row
+        arow = a + r // m * l.a_batch + r % m * l.a_row
         for kk in range(k):
-            x = a[(batch * m + i) * k + kk]
-            brow = b + (batch * k + kk) * n
-            for j in range(j0, j1):
-                crow[j] = crow[j] + x * brow[j]
+            x = arow[kk]
+            brow = b + r // m * l.b_batch + kk * l.b_row
+            if bc == 1:   # contiguous, for the compiler's vectors
+                for j in range(j0, j1):
+                    crow[j] = crow[j] + x * brow[j]
+            else:
+                for j in range(j0, j1):
+                    crow[j] = crow[j] + x * brow[j * bc]
 
 
-cdef inline void matvec_rows(num* c, const num* a, const num* b, int64_t begin, int64_t end,
+cdef inline void matvec_rows(num* c, const num* a, const num* b, const mm_layout_t* l, int64_t begin, int64_t end,
                              int64_t m, int64_t k) noexcept nogil:
     """matmul_rows for one column (n = 1): MM_DOT_ROWS rows of a batch at a time."""
     cdef num acc[MM_DOT_ROWS]
+    cdef const num* arow[MM_DOT_ROWS]
     cdef int64_t r = begin, seg_end, q, kk
     cdef const num* bb
     cdef num x
     while r < end:
         seg_end = min(end, (r // m + 1) * m)
-        bb = b + (r // m) * k
+        bb = b + (r // m) * l.b_batch
         while r + MM_DOT_ROWS <= seg_end:
             for q in range(MM_DOT_ROWS):
-                acc[q] = c[r + q]
+                acc[q] = c[r // m * l.c_batch + (r + q) % m * l.c_row]
+                arow[q] = a + r // m * l.a_batch + (r + q) % m * l.a_row
             for kk in range(k):
-                x = bb[kk]
+                x = bb[kk * l.b_row]
                 for q in range(MM_DOT_ROWS):
-                    acc[q] = acc[q] + a[(r + q) * k + kk] * x
+                    acc[q] = acc[q] + arow[q][kk] * x
             for q in range(MM_DOT_ROWS):
-                c[r + q] = acc[q]
+                c[r // m * l.c_batch + (r + q) % m * l.c_row] = acc[q]
             r += MM_DOT_ROWS
-        matmul_rows(c, a, b, r, seg_end, m, k, 1, 0, 1)
+        matmul_rows(c, a, b, l, r, seg_end, m, k, 0, 1)
         r = seg_end
 
 
-cdef inline void pack_panel(num* dst, const num* src, int64_t w, int64_t k, int64_t n) noexcept nogil:
-    """k rows of `w` columns of B (row stride n) from `src` into `dst` as k
-    rows of nr, zero past column w (those lanes are computed, never stored)."""
+cdef inline void pack_panel(num* dst, const num* src, int64_t w, int64_t k, int64_t rs, int64_t cs) noexcept nogil:
+    """k rows of `w` columns of B (row stride rs, column stride cs) from
+    `src` into `dst` as k rows of nr, zero past column w (those lanes are
+    computed, never stored)."""
     cdef int64_t nr = LITE_MM_ROW_BYTES // sizeof(num)    # columns per panel
     cdef int64_t kk, j
-    for kk in range(k):
-        for j in range(w):
-            dst[kk * nr + j] = src[kk * n + j]
+    if cs == 1:
+        for kk in range(k):
+            for j in range(w):
+                dst[kk * nr + j] = src[kk * rs + j]
+            for j in range(w, nr):
+                dst[kk * nr + j] = 0
+        return
+    for kk in range(k):   # zero first: then each column along k, reading a transposed B in order
         for j in range(w, nr):
             dst[kk * nr + j] = 0
+    for j in range(w):
+        for kk in range(k):
+            dst[kk * nr + j] = src[kk * rs + j * cs]
 
 
-cdef inline void pack_panels(num* packed, const num* b, int64_t begin, int64_t end,
+cdef inline void pack_panels(num* packed, const num* b, const mm_layout_t* l, int64_t begin, int64_t end,
                              int64_t k, int64_t n) noexcept nogil:
     """Panels [begin, end) of B (all batches, each k x n) into `packed`:
     panel p = batch * panels + q holds columns q*nr.. of that batch."""
@@ -133,7 +171,8 @@ cdef inline void pack_panels(num* packed, const num* b, int64_t begin, int64_t e
     cdef int64_t p, q
     for p in range(begin, end):
         q = p % panels
-        pack_panel(packed + p * k * nr, b + (p // panels) * k * n + q * nr, min(nr, n - q * nr), k, n)
+        pack_panel(packed + p * k * nr, b + (p // panels) * l.b_batch + q * nr * l.b_col, min(nr, n - q * nr), k,
+                   l.b_row, l.b_col)
 
 
 cdef inline void matmul_tile(int mr, num* c, int64_t ldc, const num* a, int64_t lda, const num* p, int64_t ldp,
@@ -182,6 +221,7 @@ ctypedef struct matmul_job_t:
     bint by_columns      # work items are blocks of MM_COLUMN_BLOCK columns (untiled, few rows), else rows
     int element
     int64_t m, k, n
+    mm_layout_t layout   # where A's, B's and C's elements are
     int64_t rows         # of all batches
     int mr               # rows per tile (lite_mm_rows, read once)
     bint fresh           # each sum starts from +0.0: a chunk zeroes its part of C first (buffer.matmul.fresh)
@@ -192,17 +232,17 @@ ctypedef struct matmul_job_t:
 
 
 cdef inline const num* packed_block(num* dst, num* block, const num* b, int* ready, int64_t w, int64_t kc,
-                                    int64_t n) noexcept nogil:
-    """A block of a panel of B (kc rows of w columns at b, row stride n)
+                                    const mm_layout_t* l) noexcept nogil:
+    """A block of a panel of B (kc rows of w columns at b, as l lays B out)
     packed at dst by whichever worker first needs it (`ready` says how far
     that is); a worker that finds it being packed reads it into its own
     L1 `block` meanwhile, so none waits on another."""
     cdef int state = lite_load_acquire_int(ready)
     if state == PANEL_UNPACKED and atomic_cas_int(ready, PANEL_UNPACKED, PANEL_PACKING):
-        pack_panel(dst, b, w, kc, n)
+        pack_panel(dst, b, w, kc, l.b_row, l.b_col)
         lite_store_release_int(ready, PANEL_PACKED)
     elif state != PANEL_PACKED and lite_load_acquire_int(ready) != PANEL_PACKED:
-        pack_panel(block, b, w, kc, n)
+        pack_panel(block, b, w, kc, l.b_row, l.b_col)
         return block
     return dst
 
@@ -219,9 +259,12 @@ cdef inline void matmul_blocked(num* c, const num* a, const num* b, const num* p
     panels changes no element's sum)."""
     cdef int64_t nr = LITE_MM_ROW_BYTES // sizeof(num)    # columns per tile
     cdef int64_t m = j.m, k = j.k, n = j.n, mr = j.mr
+    cdef const mm_layout_t* l = &j.layout
     cdef int64_t panels = (n + nr - 1) // nr, kblocks = (k + MM_KC - 1) // MM_KC
     cdef int64_t first = 0 if j.by_panels else (p_end - p_begin) * worker // j.workers % (p_end - p_begin)
     cdef int64_t r = begin, seg_end, tiled_end, batch, k0, kc, i, p, w, g, at
+    cdef num* crow
+    cdef const num* arow
     cdef num edge[LITE_MM_MR_WIDE * LITE_MM_ROW_BYTES]    # mr x nr, with room to spare
     cdef double block_storage[LITE_MM_BLOCK_DOUBLES]    # a panel's block of k read in place, in L1
     cdef num* block = <num*>block_storage
@@ -230,9 +273,11 @@ cdef inline void matmul_blocked(num* c, const num* a, const num* b, const num* p
         batch = r // m
         seg_end = min(end, (batch + 1) * m)      # this batch's rows in [r, end)
         tiled_end = r + (seg_end - r) // mr * mr
+        crow = c + batch * l.c_batch   # row g of C at crow + (g - batch * m) * c_row
+        arow = a + batch * l.a_batch
         if j.fresh:   # the tiles start from +0.0; rows below a whole tile from zero bytes (+0.0)
             for i in range(tiled_end, seg_end):
-                memset(c + i * n + p_begin * nr, 0, (min(n, p_end * nr) - p_begin * nr) * sizeof(num))
+                memset(crow + (i - batch * m) * l.c_row + p_begin * nr, 0, (min(n, p_end * nr) - p_begin * nr) * sizeof(num))
         k0 = 0
         while k0 < k:
             if run_stop_code(j.run) != 0:   # the call must stop: leave the rest undone
@@ -243,21 +288,24 @@ cdef inline void matmul_blocked(num* c, const num* a, const num* b, const num* p
                 w = min(nr, n - p * nr)
                 at = (batch * panels + p) * k + k0
                 if j.ready != NULL:
-                    bp = packed_block(<num*>packed + at * nr, block, b + (batch * k + k0) * n + p * nr,
-                                      &j.ready[(batch * panels + p) * kblocks + k0 // MM_KC], w, kc, n)
+                    bp = packed_block(<num*>packed + at * nr, block,
+                                      b + batch * l.b_batch + k0 * l.b_row + p * nr * l.b_col,
+                                      &j.ready[(batch * panels + p) * kblocks + k0 // MM_KC], w, kc, l)
                 elif not j.by_panels or j.prepacked:
                     bp = packed + at * nr
                 elif w == nr:   # into L1 in one pass of independent loads (B's rows are far apart)
-                    pack_panel(block, b + k0 * n + p * nr, nr, kc, n)
+                    pack_panel(block, b + k0 * l.b_row + p * nr * l.b_col, nr, kc, l.b_row, l.b_col)
                     bp = block
                 else:
                     bp = packed + k0 * nr
                 g = r
                 while g < tiled_end:
-                    matmul_tile_cols(mr, c + g * n + p * nr, n, a + g * k + k0, k, bp, kc, w, edge, j.fresh and k0 == 0)
+                    matmul_tile_cols(mr, crow + (g - batch * m) * l.c_row + p * nr, l.c_row,
+                                     arow + (g - batch * m) * l.a_row + k0, l.a_row, bp,
+                                     kc, w, edge, j.fresh and k0 == 0)
                     g += mr
             k0 += kc
-        matmul_rows(c, a, b, tiled_end, seg_end, m, k, n, p_begin * nr, min(n, p_end * nr))
+        matmul_rows(c, a, b, l, tiled_end, seg_end, m, k, p_begin * nr, min(n, p_end * nr))
         r = seg_end
 
 
@@ -266,20 +314,17 @@ cdef inline void matmul_run(num* c, const num* a, const num* b, const num* packe
     """Work items [begin, end): rows, or panels (j.by_panels), or blocks of
     columns (j.by_columns)."""
     cdef int64_t nr = LITE_MM_ROW_BYTES // sizeof(num)
-    cdef int64_t j0, j1, r
+    cdef const mm_layout_t* l = &j.layout
+    cdef int64_t j0 = 0, j1 = j.n, r
     if j.by_columns:
-        j0, j1 = begin * MM_COLUMN_BLOCK, min(j.n, end * MM_COLUMN_BLOCK)
-        if j.fresh:
-            for r in range(j.rows):
-                memset(c + r * j.n + j0, 0, (j1 - j0) * sizeof(num))
-        matmul_rows(c, a, b, 0, j.rows, j.m, j.k, j.n, j0, j1)
-        return
+        j0, j1, begin, end = begin * MM_COLUMN_BLOCK, min(j.n, end * MM_COLUMN_BLOCK), 0, j.rows
     if j.fresh and not j.tiled:   # zero bytes are +0.0: the chunk's rows of C, just before their sums (in cache)
-        memset(c + begin * j.n, 0, (end - begin) * j.n * sizeof(num))
+        for r in range(begin, end):
+            memset(c + r // j.m * l.c_batch + r % j.m * l.c_row + j0, 0, (j1 - j0) * sizeof(num))
     if not j.tiled and j.n == 1:
-        matvec_rows(c, a, b, begin, end, j.m, j.k)
+        matvec_rows(c, a, b, l, begin, end, j.m, j.k)
     elif not j.tiled:
-        matmul_rows(c, a, b, begin, end, j.m, j.k, j.n, 0, j.n)
+        matmul_rows(c, a, b, l, begin, end, j.m, j.k, j0, j1)
     elif j.by_panels:
         matmul_blocked(c, a, b, packed, 0, j.m, begin, end, j, worker)
     else:
@@ -312,26 +357,30 @@ cdef void matmul_range(void* arg, int64_t begin, int64_t end, int worker) noexce
 cdef void pack_range(void* arg, int64_t begin, int64_t end, int worker) noexcept nogil:
     cdef matmul_job_t* j = <matmul_job_t*>arg
     if j.element == ET_F32:
-        pack_panels(<float*>j.packed, <const float*>j.b, begin, end, j.k, j.n)
+        pack_panels(<float*>j.packed, <const float*>j.b, &j.layout, begin, end, j.k, j.n)
     elif j.element == ET_F64:
-        pack_panels(<double*>j.packed, <const double*>j.b, begin, end, j.k, j.n)
+        pack_panels(<double*>j.packed, <const double*>j.b, &j.layout, begin, end, j.k, j.n)
     elif j.element == ET_I32:
-        pack_panels(<int32_t*>j.packed, <const int32_t*>j.b, begin, end, j.k, j.n)
+        pack_panels(<int32_t*>j.packed, <const int32_t*>j.b, &j.layout, begin, end, j.k, j.n)
     else:
-        pack_panels(<int64_t*>j.packed, <const int64_t*>j.b, begin, end, j.k, j.n)
+        pack_panels(<int64_t*>j.packed, <const int64_t*>j.b, &j.layout, begin, end, j.k, j.n)
 
 
 cdef void pack_last_panel(matmul_job_t* j, int64_t nr) noexcept nogil:
     """By panels: B's last, partial panel (one batch) into j.packed."""
     cdef int64_t at = j.n // nr * nr
     if j.element == ET_F32:
-        pack_panel(<float*>j.packed, <const float*>j.b + at, j.n - at, j.k, j.n)
+        pack_panel(<float*>j.packed, <const float*>j.b + at * j.layout.b_col, j.n - at, j.k, j.layout.b_row,
+                   j.layout.b_col)
     elif j.element == ET_F64:
-        pack_panel(<double*>j.packed, <const double*>j.b + at, j.n - at, j.k, j.n)
+        pack_panel(<double*>j.packed, <const double*>j.b + at * j.layout.b_col, j.n - at, j.k, j.layout.b_row,
+                   j.layout.b_col)
     elif j.element == ET_I32:
-        pack_panel(<int32_t*>j.packed, <const int32_t*>j.b + at, j.n - at, j.k, j.n)
+        pack_panel(<int32_t*>j.packed, <const int32_t*>j.b + at * j.layout.b_col, j.n - at, j.k, j.layout.b_row,
+                   j.layout.b_col)
     else:
-        pack_panel(<int64_t*>j.packed, <const int64_t*>j.b + at, j.n - at, j.k, j.n)
+        pack_panel(<int64_t*>j.packed, <const int64_t*>j.b + at * j.layout.b_col, j.n - at, j.k, j.layout.b_row,
+                   j.layout.b_col)
 
 
 cdef lite_status* run_matmul(ctx_t* ctx, const run_t* run, ref_t rc, ref_t ra, ref_t rb, bint fresh,
@@ -341,6 +390,7 @@ cdef lite_status* run_matmul(ctx_t* ctx, const run_t* run, ref_t rc, ref_t ra, r
     c's rows as they are done, or after the whole product."""
     cdef lite_status* st
     cdef half_job_t h
+    cdef mm_layout_t l
     cdef buffer_t* c
     cdef buffer_t* a
     cdef buffer_t* b
@@ -380,7 +430,8 @@ cdef lite_status* run_matmul(ctx_t* ctx, const run_t* run, ref_t rc, ref_t ra, r
     elif is_half(a.element):   # into f32
         st = matmul_widened(ctx, run, c.data, ET_F32, a.data, b.data, a.element, batches, m, k, n)
     else:
-        return matmul_same_type(ctx, run, c.data, a.data, b.data, c.element, batches, m, k, n, constant_root(b),
+        dense_layout(&l, m, k, n)
+        return matmul_same_type(ctx, run, c.data, a.data, b.data, c.element, batches, m, k, n, &l, constant_root(b),
                                 fresh, epilogue)
     if st == NULL:   # these paths run it after the whole product
         epilogue_after(ctx, run, epilogue, False)
@@ -404,10 +455,11 @@ ctypedef struct packed_b_t:
     const char* b
     int element
     int64_t batches, k, n
+    int64_t b_batch, b_row, b_col   # B's strides (mm_layout_t)
 
 
 cdef char* constant_panels(ctx_t* ctx, buffer_t* constant, const char* b, int element, int64_t batches,
-                           int64_t k, int64_t n, size_t nbytes, range_fn pack, void* job, char** packed,
+                           int64_t k, int64_t n, const mm_layout_t* l, size_t nbytes, range_fn pack, void* job, char** packed,
                            int64_t items, bint on_pool) noexcept nogil:
     """B's panels (nbytes, of B = batches x k x n `element`s at b) kept with
     the constant it views: packed by the first product that uses it (`pack`
@@ -423,6 +475,7 @@ cdef char* constant_panels(ctx_t* ctx, buffer_t* constant, const char* b, int el
             return NULL
         e = <packed_b_t*>mine
         e.b, e.element, e.batches, e.k, e.n = b, element, batches, k, n
+        e.b_batch, e.b_row, e.b_col = l.b_batch, l.b_row, l.b_col
         packed[0] = mine + MM_PACKED_HEADER
         if on_pool:
             pool_parallel_for(ctx.pool, items, max(<int64_t>1, items // (4 * pool_size(ctx.pool))), pack, job)
@@ -434,7 +487,8 @@ cdef char* constant_panels(ctx_t* ctx, buffer_t* constant, const char* b, int el
         else:   # a concurrent call kept its own first
             free(mine)
             e = <packed_b_t*>lite_load_acquire_ptr(&constant.derived)
-    if e.b == b and e.element == element and e.batches == batches and e.k == k and e.n == n:
+    if e.b == b and e.element == element and e.batches == batches and e.k == k and e.n == n and \
+            e.b_batch == l.b_batch and e.b_row == l.b_row and e.b_col == l.b_col:
         return <char*>e + MM_PACKED_HEADER
     return NULL
 
@@ -447,16 +501,19 @@ def derived_constants():
 
 cdef lite_status* matmul_same_type(ctx_t* ctx, const run_t* run, char* c, const char* a, const char* b,
                                    int element, int64_t batches, int64_t m, int64_t k, int64_t n,
-                                   buffer_t* constant, bint fresh, job_t* epilogue) noexcept nogil:
+                                   const mm_layout_t* layout, buffer_t* constant, bint fresh,
+                                   job_t* epilogue) noexcept nogil:
     """C (batches x m x n) += A (batches x m x k) times B (batches x k x n),
-    all of one element type (not f16/bf16); `constant` is the module
+    all of one element type (not f16/bf16), where `layout` puts their
+    elements; `constant` is the module
     constant B views, or NULL; `fresh`: C = the product (C not read);
     `epilogue`: a kernel over C's elements run by rows as they are done (by
-    panels, after the whole product), or NULL."""
+    panels, or C not dense, after the whole product), or NULL."""
     cdef matmul_job_t j
     cdef int64_t rows, nr, panels, grain, items, blocks
     cdef bint on_pool
     j.m, j.k, j.n = m, k, n
+    j.layout = layout[0]
     rows = j.rows = batches * j.m
     j.c = c
     j.a = a
@@ -477,11 +534,11 @@ cdef lite_status* matmul_same_type(ctx_t* ctx, const run_t* run, char* c, const 
     j.workers = pool_size(ctx.pool) if on_pool else 1
     j.by_columns = not j.tiled and on_pool and rows < 4 * j.workers and j.n >= 2 * MM_COLUMN_BLOCK
     items = panels if j.by_panels else (j.n + MM_COLUMN_BLOCK - 1) // MM_COLUMN_BLOCK if j.by_columns else rows
-    j.epilogue = NULL if j.by_panels or j.by_columns else epilogue
+    j.epilogue = NULL if j.by_panels or j.by_columns or not dense_c(layout, batches, m, n) else epilogue
     j.prepacked = False
     j.ready = NULL
     if j.tiled and constant != NULL:
-        j.packed = constant_panels(ctx, constant, j.b, j.element, batches, j.k, j.n,
+        j.packed = constant_panels(ctx, constant, j.b, j.element, batches, j.k, j.n, layout,
                                    panels * j.k * LITE_MM_ROW_BYTES, pack_range, &j, &j.packed, panels, on_pool)
         j.prepacked = j.packed != NULL
     if j.tiled and not j.prepacked and (not j.by_panels or j.n % nr != 0):

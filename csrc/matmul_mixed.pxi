@@ -54,6 +54,7 @@ cdef lite_status* matmul_widened(ctx_t* ctx, const run_t* run, char* c, int elem
                                  int64_t n) noexcept nogil:
     """The product on copies of A and B widened to the accumulator's type."""
     cdef widen_job_t w
+    cdef mm_layout_t l
     cdef int64_t count = batches * (m * k + k * n)
     cdef lite_status* st
     w.a, w.b, w.na, w.element = a, b, batches * m * k, operand_element
@@ -64,7 +65,8 @@ cdef lite_status* matmul_widened(ctx_t* ctx, const run_t* run, char* c, int elem
         pool_parallel_for(ctx.pool, count, max(<int64_t>4096, count // (4 * pool_size(ctx.pool))), widen_range, &w)
     else:
         widen_range(&w, 0, count, 0)
-    st = matmul_same_type(ctx, run, c, w.wide, w.wide + w.na * 4, element, batches, m, k, n, NULL, False, NULL)
+    dense_layout(&l, m, k, n)
+    st = matmul_same_type(ctx, run, c, w.wide, w.wide + w.na * 4, element, batches, m, k, n, &l, NULL, False, NULL)
     free(w.wide)
     return st
 
@@ -116,6 +118,7 @@ cdef lite_status* run_matmul_i8(ctx_t* ctx, const run_t* run, int32_t* c, const 
     cdef i8_job_t j
     cdef bint prepacked = False
     cdef int64_t rows = batches * m, grain
+    cdef mm_layout_t l
     cdef int workers
     cdef bint on_pool = ctx.pool != NULL and rows * k * n > ctx.inline_elements
     j.c, j.a, j.b, j.m, j.k, j.n, j.run = c, a, b, m, k, n, run
@@ -134,7 +137,8 @@ cdef lite_status* run_matmul_i8(ctx_t* ctx, const run_t* run, int32_t* c, const 
     j.slice = (grain // LITE_I8_MR * lite_i8_k4(k) * 4 * LITE_I8_MR + 63) // 64 * 64
     j.packed = NULL
     if constant != NULL:
-        j.packed = <int8_t*>constant_panels(ctx, constant, <const char*>b, ET_I8, batches, k, n,
+        dense_layout(&l, m, k, n)
+        j.packed = <int8_t*>constant_panels(ctx, constant, <const char*>b, ET_I8, batches, k, n, &l,
                                             batches * j.panels * j.panel_bytes, i8_pack_range, &j,
                                             <char**>&j.packed, batches * j.panels, on_pool)
         prepacked = j.packed != NULL

@@ -1,7 +1,8 @@
 """Lowering a dispatch group: one tile kernel (kernels.build_kernel) run
 over the group's shape, or evaluated once for a scalar group; a group with
 a producer (a convolution, a matmul from +0.0) runs as its epilogue
-(buffer.conv2d.dispatch, buffer.matmul.fresh.dispatch).
+(buffer.conv2d.dispatch, buffer.matmul.fresh.dispatch,
+buffer.matmul.strided.dispatch).
 Each output goes where buffer planning put it: an output argument, the
 buffer of an input read for the last time, its part of a concat, or a new
 buffer."""
@@ -103,7 +104,7 @@ def producer_operands(fl, op):
     """The instruction running a group's producer and its operands."""
     if op.name == "iree_lite.conv2d":
         return "buffer.conv2d", conv2d_operands(fl, op)
-    return "buffer.matmul.fresh", fresh_matmul_operands(fl, op)
+    return fresh_matmul(fl, op)
 
 
 def written_whole(fl, op):
@@ -116,10 +117,16 @@ def written_whole(fl, op):
     return reg
 
 
-def fresh_matmul_operands(fl, op):
-    """buffer.matmul.fresh's operands for matmul(lhs, rhs), from +0.0 (passes/linalg.py fresh_products)."""
+def fresh_matmul(fl, op):
+    """The instruction and its operands for matmul(lhs, rhs) from +0.0
+    (passes/linalg.py fresh_products): buffer.matmul.fresh, or
+    buffer.matmul.strided where a layout places its operands
+    (passes/strided.py)."""
     lhs, rhs = (fl.values[v] for v in op.operands)
-    return {"acc": written_whole(fl, op), "lhs": lhs, "rhs": rhs}
+    operands = {"acc": written_whole(fl, op), "lhs": lhs, "rhs": rhs}
+    if "layout" not in op.attributes:
+        return "buffer.matmul.fresh", operands
+    return "buffer.matmul.strided", {**operands, "layout": fl.mb.i64_data(list(op.attributes["layout"]))}
 
 
 def conv2d_operands(fl, op):

@@ -2,7 +2,7 @@
 output) to buffer instructions."""
 from .. import isa
 from ..dialects.iree_lite import folds_init
-from .lower_group import conv2d_operands, fresh_matmul_operands
+from .lower_group import conv2d_operands, fresh_matmul
 from .lowering import lowers
 from ..isa.module import CONST_INT, Constant
 
@@ -28,7 +28,8 @@ def lower_reduce(fl, op):
 @lowers("iree_lite.matmul", dynamic=True)
 def lower_matmul(fl, op):
     if not folds_init(op):
-        fl.emit("buffer.matmul.fresh", op.loc, **fresh_matmul_operands(fl, op))
+        name, operands = fresh_matmul(fl, op)
+        fl.emit(name, op.loc, **operands)
     else:
         lhs, rhs = (fl.values[v] for v in op.operands[1:])
         fl.emit("buffer.matmul", op.loc, acc=fl.accumulator(op), lhs=lhs, rhs=rhs)

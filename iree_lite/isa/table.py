@@ -331,6 +331,20 @@ def _ops():
          "`acc` as soon as the product has finished it, while it is in cache, under the conditions "
          "buffer.conv2d.dispatch states (with `lhs` and `rhs` for its input and filter); otherwise "
          "one after the other."),
+        ("buffer.matmul.strided", "acc:rr lhs:rr rhs:rr layout:const=data",
+         "buffer.matmul.fresh with each operand's elements where `layout` (i64 data) puts them rather than "
+         "dense: [B, M, K, N, then the strides (in elements) of acc's batch, row and column, lhs's batch, "
+         "row and k, rhs's batch, k and column]; acc[b, i, j] is acc's element b*s0 + i*s1 + j*s2, "
+         "and so on (a batch stride of 0 with B = 1 is a product without batches). lhs's k stride and "
+         "acc's column stride must be 1, one of rhs's k and column strides 1, and no two of acc's "
+         "elements in one place (else the module is refused); all three of one element type f32, f64, "
+         "i32, i64 or index, acc of exactly B*M*N elements (it is written whole, never read) and each "
+         "operand holding every element its strides reach (INVALID_ARGUMENT). What a transpose or "
+         "reshape between two products would copy."),
+        ("buffer.matmul.strided.dispatch",
+         "acc:rr lhs:rr rhs:rr layout:const=data kernel:kernel rr*:bind rf*:push ri*:push",
+         "buffer.matmul.strided, then `dispatch` of `kernel`, as buffer.matmul.fresh.dispatch (by rows "
+         "as they are done only where acc's strides are dense)."),
         ("buffer.softmax", "dst:rr src:rr",
          "dst = a new buffer of `src`'s shape holding the softmax of each row of `src` along its innermost "
          "dimension, as linalg.softmax's decomposition computes it: for a row x, m = the fold of maximumf from "

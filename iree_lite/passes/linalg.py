@@ -33,6 +33,7 @@ from .rows import softmax_rows
 from .rewriter import Rewriter
 from .scalar_operands import fold_scalar_operands
 from .small_reductions import unrolled_reduction
+from .strided import strided_products
 from .tensor import REWRITES as TENSOR_REWRITES
 
 
@@ -43,6 +44,7 @@ def lower_linalg(f, source):
         rewrite_block(block, rw)
     for block in f.blocks:
         fresh_products(block)
+    strided_products(f.blocks)
 
 
 def fresh_products(block):

@@ -343,18 +343,29 @@ class BufferOps:
                 b.shape[-2:] != (k, n) or b.shape[:-2] != c.shape[:-2]:
             raise VMError("INVALID_ARGUMENT", f"matmul of {_dims_str(a.shape)} by {_dims_str(b.shape)} into "
                           f"{_dims_str(c.shape)}: the shapes do not agree")
-        # Fresh: every sum starts from +0.0 (zero bytes), whatever acc held.
-        cv = unpack(c.element, bytes(c.count * SIZES[c.element])) if fresh else c.values()
-        av, bv = a.values(), b.values()
-        for batch in range(batches):
-            for i in range(rows):
-                for kk in range(k):
-                    x = av[(batch * rows + i) * k + kk]
-                    base = (batch * rows + i) * n
-                    brow = (batch * k + kk) * n
-                    for j in range(n):
-                        (cv[base + j],) = round_to(c.element, [cv[base + j] + round_to(c.element, [x * bv[brow + j]])[0]])
-        c.data[:] = pack(c.element, cv)
+        dense = (rows * n, n, 1, rows * k, k, 1, k * n, n, 1)
+        _matmul(c, a, b, (batches, rows, k, n), dense, fresh)
+
+    def op_buffer_matmul_strided_dispatch(self, fr, m, v):
+        self.op_buffer_matmul_strided(fr, m, v)
+        self.op_dispatch(fr, m, v)
+
+    def op_buffer_matmul_strided(self, fr, m, v):
+        c, a, b = fr.r[v["acc"]], fr.r[v["lhs"]], fr.r[v["rhs"]]
+        layout = unpack("i64", m.constants[v["layout"]].data)
+        dims, strides = layout[:4], layout[4:]
+        batches, rows, k, n = dims
+        if c.readonly or not c.element == a.element == b.element or \
+                c.element not in ("f32", "f64", "i32", "i64", "index"):
+            raise VMError("INVALID_ARGUMENT", "a strided matmul's operands must share an f32, f64, i32, i64 or "
+                          "index element type; the accumulator writable")
+        operands = ((c, (batches, rows, n)), (a, (batches, rows, k)), (b, (batches, k, n)))
+        if c.count != batches * rows * n or not all(
+                0 in sizes or sum((d - 1) * s for d, s in zip(sizes, strides[3 * i:3 * i + 3])) < x.count
+                for i, (x, sizes) in enumerate(operands)):
+            raise VMError("INVALID_ARGUMENT", f"strided matmul of {_dims_str(a.shape)} by {_dims_str(b.shape)} "
+                          f"into {_dims_str(c.shape)}: the buffers do not hold its layout")
+        _matmul(c, a, b, dims, strides, True)
 
     def op_buffer_check(self, fr, m, v):
         c = m.constants[v["layout"]]
@@ -401,3 +412,25 @@ class BufferOps:
             raise VMError("INVALID_ARGUMENT", "traced value is not a buffer")
         if self.debug_sink is not None:
             self.debug_sink(bytes(m.constants[v["key"]].data).decode(), views)
+
+
+def _matmul(c, a, b, dims, strides, fresh):
+    """c = (fresh: +0.0, else c) + a times b over dims [B, M, K, N], each
+    element where `strides` puts it (c's batch, row and column, a's batch,
+    row and k, b's batch, k and column): each sum in order, each product and
+    sum rounded to the element type (no fused multiply-add)."""
+    batches, rows, k, n = dims
+    cb, cm, cn, ab, am, ak, bb, bk, bn = strides
+    # Fresh: every sum starts from +0.0 (zero bytes), whatever acc held.
+    cv = unpack(c.element, bytes(c.count * SIZES[c.element])) if fresh else c.values()
+    av, bv = a.values(), b.values()
+    for batch in range(batches):
+        for i in range(rows):
+            for kk in range(k):
+                x = av[batch * ab + i * am + kk * ak]
+                base = batch * cb + i * cm
+                brow = batch * bb + kk * bk
+                for j in range(n):
+                    at = base + j * cn
+                    (cv[at],) = round_to(c.element, [cv[at] + round_to(c.element, [x * bv[brow + j * bn]])[0]])
+    c.data[:] = pack(c.element, cv)

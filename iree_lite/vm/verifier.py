@@ -30,6 +30,33 @@ def i64_entries(c, otherwise):
     return unpack("i64", c.data) if isa.ELEMENT_NAMES[c.element] == "i64" else otherwise
 
 
+def strided_layout_problem(entries):
+    """What is wrong with a buffer.matmul.strided layout, or None: every
+    size and stride not negative; each operand's elements and reach (its
+    last element's offset) within MAX_BUFFER_BYTES, so that no offset the
+    kernel computes overflows; lhs's k stride and acc's column stride 1,
+    one of rhs's 1 (what the kernel reads in place); no two of acc's
+    elements in one place (it writes them from several workers)."""
+    if len(entries) != 13 or min(entries) < 0:
+        return "13 entries, none negative"
+    batches, rows, k, n = entries[:4]
+    operands = {"acc": (batches, rows, n), "lhs": (batches, rows, k), "rhs": (batches, k, n)}
+    strides = dict(zip(operands, (entries[4:7], entries[7:10], entries[10:13])))
+    for name, sizes in operands.items():
+        reach = sum((d - 1) * s for d, s in zip(sizes, strides[name])) if 0 not in sizes else 0
+        if math.prod(sizes) > isa.MAX_BUFFER_BYTES or reach >= isa.MAX_BUFFER_BYTES:
+            return f"{name} reaches too far"
+    if strides["lhs"][2] != 1 or strides["acc"][2] != 1 or 1 not in strides["rhs"][1:]:
+        return "lhs's k stride and acc's column stride 1, one of rhs's 1"
+    spans = sorted((s, d) for s, d in zip(strides["acc"], operands["acc"]) if d > 1) if all(operands["acc"]) else []
+    reach = 0   # each dimension's stride past everything the smaller ones reach: no element twice
+    for s, d in spans:
+        if s <= reach:
+            return "no two acc elements in one place"
+        reach += (d - 1) * s
+    return None
+
+
 def check_limit(where, count, what, limit):
     """Raise unless `count` `what` (a plural noun) fit isa.VM_LIMITS[limit]."""
     if count > isa.VM_LIMITS[limit]:
@@ -315,6 +342,11 @@ def _verify_function(m, f):
                 raise VerifyError(f"{at}: a pooling window must be i64 sizes, strides and dilations in "
                                   f"1..{CONV_WINDOW_LIMIT} and pads in 0..{CONV_WINDOW_LIMIT}, its combiner "
                                   f"one of {', '.join(isa.POOL_PADDING)}")
+        if op.name in ("buffer.matmul.strided", "buffer.matmul.strided.dispatch"):
+            problem = strided_layout_problem(i64_entries(m.constants[values["layout"]], []))
+            if problem:
+                raise VerifyError(f"{at}: a strided matmul layout must be i64 [B, M, K, N] and three strides "
+                                  f"for each of acc, lhs and rhs: {problem}")
         if op.name == "buffer.scatter":
             strides = m.constants[values["strides"]]
             if (isa.ELEMENT_NAMES[strides.element] != "i64" or len(strides.data) % 8
@@ -344,7 +376,7 @@ def _verify_lists(m, f, op, values, at, own_results):
         if _counts(values, "args") != args or _counts(values, "dst") != results:
             raise VerifyError(f"{at}: operands do not match the signature of '{callee.name}'")
     elif op.name in ("dispatch", "dispatch.async", "eval", "buffer.conv2d.dispatch",
-                     "buffer.matmul.fresh.dispatch"):
+                     "buffer.matmul.fresh.dispatch", "buffer.matmul.strided.dispatch"):
         k = m.kernels[values["kernel"]]
         push = len(values["push_f"]) + len(values["push_i"])
         if push != k.push:
