@@ -22,8 +22,8 @@ cdef enum:
     TRACE_SIGNAL = 4     # a semaphore signalled (and the callbacks it ran)
     TRACE_WAIT = 5       # a blocking fence wait that was reached
     TRACE_FLOW = 6       # a signal on thread a0 at t_begin released a wait on `thread` at t_end
-    TRACE_OP = 7         # buffer.reduce (a0 = 0), matmul (1), softmax (2), conv2d (3) or pool2d (4) over a1
-                         # rows (work items; a2: a convolution's products, a pooling's points); id: op
+    TRACE_OP = 7         # buffer.reduce (a0 = 0), matmul (1), softmax (2), conv2d (3), pool2d (4) or layernorm (5)
+                         # over a1 rows (work items; a2: a convolution's products, a pooling's points); id: op
     TRACE_ROWS = 8       # rows [a0, a1) of op id, one chunk taken from the counter
 
 

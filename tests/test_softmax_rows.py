@@ -1,5 +1,5 @@
 """linalg.softmax along the innermost dimension of f32 rows runs as one
-buffer.softmax (passes/rows.py, csrc/softmax.pxi): the Cython VM against
+buffer.softmax (passes/rows.py, csrc/rows.pxi): the Cython VM against
 the reference interpreter byte for byte, on rows around the lanes, the exp
 chunk and REDUCE_SEGMENT, on each device; the same bytes as the
 decomposition it replaces (a softmax along another dimension still takes

@@ -41,6 +41,13 @@ def lower_softmax(fl, op):
     fl.emit("buffer.softmax", op.loc, dst=fl.result(op), src=fl.values[op.operands[0]])
 
 
+@lowers("iree_lite.layernorm", dynamic=True)
+def lower_layernorm(fl, op):
+    fl.timeline.settle(op.loc)   # reads contents now
+    src, eps = (fl.values[v] for v in op.operands)
+    fl.emit("buffer.layernorm", op.loc, dst=fl.result(op), src=src, eps=eps)
+
+
 @lowers("iree_lite.conv2d")
 def lower_conv2d(fl, op):
     fl.emit("buffer.conv2d", op.loc, **conv2d_operands(fl, op))

@@ -57,7 +57,9 @@ class InternalOp(OpDef):
     of the linalg rewrite), `iree_lite.conv2d(acc, input, filter) {window}`
     (a direct NCHW convolution, passes/conv_direct.py),
     `iree_lite.pool2d(acc, input) {window, combiner}` (a direct NCHW pooling,
-    passes/pool_direct.py) and `iree_lite.softmax(src)` (the softmax of f32 rows, passes/rows.py).
+    passes/pool_direct.py), `iree_lite.softmax(src)` (the softmax of f32 rows,
+    passes/rows.py) and `iree_lite.layernorm(src, eps)` (f32 rows normalised
+    to mean 0 and variance 1, eps added to the variance, passes/rows.py).
     Those that `fold` have as result their init (operand 0) folded with the
     other operands; of them, those `fresh` without an init (two operands)
     start from +0.0 in a new buffer (folds_init)."""
@@ -75,7 +77,8 @@ OPS = {op.name: op for op in (LinearIndexOp(), ExpandOp(), GatherOp(), InternalO
                               InternalOp("iree_lite.matmul", fold=True, fresh=True),
                               InternalOp("iree_lite.reduce", fold=True),
                               InternalOp("iree_lite.conv2d", fold=True, fresh=True),
-                              InternalOp("iree_lite.pool2d", fold=True), InternalOp("iree_lite.softmax"))}
+                              InternalOp("iree_lite.pool2d", fold=True), InternalOp("iree_lite.softmax"),
+                              InternalOp("iree_lite.layernorm"))}
 OPS.update(SMALL_FLOAT_OPS)
 
 

@@ -351,6 +351,13 @@ def _ops():
          "-inf over x and s = the fold of addf from 0 over e (both as buffer.reduce folds a row), where "
          "e[j] = exp(x[j] - m); dst's row is e[j] / s, each op rounded to f32. `src` must be an f32 buffer of "
          "rank 1 or more (INVALID_ARGUMENT)."),
+        ("buffer.layernorm", "dst:rr src:rr eps:rf",
+         "dst = a new buffer of `src`'s shape holding each row of `src` along its innermost dimension "
+         "normalised, as a layer norm's decomposition computes it: for a row x of n elements, s = the fold of "
+         "addf from 0 over x and v = the fold of addf from 0 over d[j] * d[j] (both as buffer.reduce folds a "
+         "row), where mean = s / n (n as an f32) and d[j] = x[j] - mean; r = rsqrt(v / n + eps) (t.rsqrt, with `eps` "
+         "rounded to f32); dst's row is d[j] * r, each op rounded to f32. `src` must be an f32 buffer of rank "
+         "1 or more (INVALID_ARGUMENT)."),
         ("buffer.conv2d", "acc:rr input:rr filter:rr window:const=data",
          "A 2-D convolution, NCHW, accumulated in place (f32, rank 4 each): with `window` i64 data "
          "[sh, sw, dh, dw, ph, pw, groups, fresh], input [N][groups*C][H][W], filter [groups*F][C][KH][KW] "

@@ -29,7 +29,7 @@ from .linalg_ext import REWRITES as EXT_REWRITES
 from .pack import rewrite_packing
 from .pool_direct import pooling_generic
 from .reduction import pick
-from .rows import softmax_rows
+from .rows import layernorm_rows, softmax_rows
 from .rewriter import Rewriter
 from .scalar_operands import fold_scalar_operands
 from .small_reductions import unrolled_reduction
@@ -44,6 +44,7 @@ def lower_linalg(f, source):
         rewrite_block(block, rw)
     for block in f.blocks:
         fresh_products(block)
+    layernorm_rows(f.blocks)
     strided_products(f.blocks)
 
 

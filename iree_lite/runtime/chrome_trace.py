@@ -9,9 +9,9 @@ ran VM work is "thread TID"), with:
 - complete spans ("X"): each function call (module.function), dispatch
   (its kernel's name), tile batch ("tiles": elements [begin, end) of one
   chunk a thread took from the dispatch's counter), reduction or matrix
-  product, softmax, convolution or pooling ("reduce", "matmul", "softmax",
-  "conv", "pool") with its chunks of rows or work items ("rows"), signal
-  and blocking wait;
+  product, softmax, convolution, pooling or layer norm ("reduce", "matmul",
+  "softmax", "conv", "pool", "layernorm") with its chunks of rows or work
+  items ("rows"), signal and blocking wait;
 - flows ("s" then "f", one id per pair) from a fence signal to each traced
   wait it released, bound to the enclosing signal and wait spans.
 
@@ -61,7 +61,7 @@ def trace_document(ctx):
             name = "tiles"
             args = {"dispatch": ident, "begin": a0, "end": a1}
         elif kind == "op":
-            name = ("reduce", "matmul", "softmax", "conv", "pool")[a0]
+            name = ("reduce", "matmul", "softmax", "conv", "pool", "layernorm")[a0]
             args = {"op": ident, "rows": a1, **({"products": a2} if a0 == 3 else {"points": a2} if a0 == 4 else {})}
         elif kind == "rows":
             name = "rows"

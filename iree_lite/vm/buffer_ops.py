@@ -56,6 +56,22 @@ def fold_row(element, fn, x, row):
     return x
 
 
+def _f32(name, *xs):
+    """Element-wise op `name` on f32 values: computed in double, rounded once."""
+    return round_to("f32", [ELEMENTWISE[name](*xs)])[0]
+
+
+def _each_row(what, src, fn):
+    """A new f32 buffer of src's shape holding fn(row) for each row of src
+    along its innermost dimension (buffer.softmax, buffer.layernorm)."""
+    if not isinstance(src, Buffer) or src.element != "f32" or not src.shape:
+        raise VMError("INVALID_ARGUMENT", f"{what} of a value that is not an f32 buffer of rank 1 or more")
+    n, xs, out = src.shape[-1], src.values(), []
+    for r in range(0, src.count, max(n, 1)):
+        out += fn(xs[r:r + n])
+    return Buffer("f32", src.shape, bytearray(pack("f32", out)))
+
+
 def _type_str(element, shape):
     return "tensor<" + "".join(("?" if d == -1 else f"{d}") + "x" for d in shape) + element + ">"
 
@@ -299,20 +315,24 @@ class BufferOps:
         acc.data[:] = pack(acc.element, out)
 
     def op_buffer_softmax(self, fr, m, v):
-        src = fr.r[v["src"]]
-        if not isinstance(src, Buffer) or src.element != "f32" or not src.shape:
-            raise VMError("INVALID_ARGUMENT", "softmax of a value that is not an f32 buffer of rank 1 or more")
-
-        def f32(name, *xs):
-            return round_to("f32", [ELEMENTWISE[name](*xs)])[0]
-        n, xs, out = src.shape[-1], src.values(), []
-        for r in range(0, src.count, max(n, 1)):
-            row = xs[r:r + n]
+        def softmax(row):
             peak = fold_row("f32", ELEMENTWISE["t.maximumf"], -math.inf, row)
-            e = [f32("t.exp", f32("t.subf", x, peak)) for x in row]
+            e = [_f32("t.exp", _f32("t.subf", x, peak)) for x in row]
             total = fold_row("f32", ELEMENTWISE["t.addf"], 0.0, e)
-            out += [f32("t.divf", y, total) for y in e]
-        fr.r[v["dst"]] = Buffer("f32", src.shape, bytearray(pack("f32", out)))
+            return [_f32("t.divf", y, total) for y in e]
+        fr.r[v["dst"]] = _each_row("softmax", fr.r[v["src"]], softmax)
+
+    def op_buffer_layernorm(self, fr, m, v):
+        (eps,) = round_to("f32", [fr.f[v["eps"]]])
+
+        def layernorm(row):
+            (n,) = round_to("f32", [float(len(row))])
+            mean = _f32("t.divf", fold_row("f32", ELEMENTWISE["t.addf"], 0.0, row), n)
+            d = [_f32("t.subf", x, mean) for x in row]
+            squares = fold_row("f32", ELEMENTWISE["t.addf"], 0.0, [_f32("t.mulf", y, y) for y in d])
+            r = _f32("t.rsqrt", _f32("t.addf", _f32("t.divf", squares, n), eps))
+            return [_f32("t.mulf", y, r) for y in d]
+        fr.r[v["dst"]] = _each_row("layernorm", fr.r[v["src"]], layernorm)
 
     def op_buffer_conv2d(self, fr, m, v):
         conv2d(fr.r[v["acc"]], fr.r[v["input"]], fr.r[v["filter"]], window_of(m.constants[v["window"]]), _dims_str)
