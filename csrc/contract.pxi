@@ -210,7 +210,7 @@ cdef lite_status* run_reduce(ctx_t* ctx, const run_t* run, ref_t racc, ref_t rsr
     j.n = src.count // acc.count
     j.run = run
     cdef int64_t t0 = trace_op_begin(ctx.trace, &j.trace, &j.trace_id)
-    cdef bint on_pool = ctx.pool != NULL and src.count > inline_limit(ctx)   # an in-order fold costs as a kernel
+    cdef bint on_pool = worth_sharing(ctx, <double>src.count * INLINE_KERNEL_COST)   # an in-order fold costs as a kernel
     cdef int64_t items = 4 * pool_size(ctx.pool) if on_pool else 1     # to share out
     j.part = NULL
     j.segments = 1

@@ -77,13 +77,18 @@ cdef inline int64_t inline_limit(const ctx_t* ctx) noexcept nogil:
     return ctx.inline_elements
 
 
+cdef inline bint worth_sharing(const ctx_t* ctx, double work) noexcept nogil:
+    """Whether `work` (elements times their cost per element, in simple tile
+    ops) is more than handing it to the workers costs (inline_limit)."""
+    return ctx.pool != NULL and work > <double>inline_limit(ctx) * INLINE_KERNEL_COST
+
+
 cdef inline bint runs_inline(const ctx_t* ctx, const job_t* job) noexcept nogil:
-    """Whether a dispatch runs on the submitting thread: no pool, or less
-    work than handing it to the workers costs (inline_limit). A kernel
-    costlier per element than that one (an erf, say) shares out at fewer
-    elements; a cheaper one at the limit all the same."""
-    return ctx.pool == NULL or <double>job.count * max(job.kernel.cost, <int64_t>INLINE_KERNEL_COST) <= \
-        <double>inline_limit(ctx) * INLINE_KERNEL_COST
+    """Whether a dispatch runs on the submitting thread: no pool, or not
+    worth_sharing. A kernel costlier per element than that one (an erf,
+    say) shares out at fewer elements; a cheaper one at the limit all the
+    same."""
+    return not worth_sharing(ctx, <double>job.count * max(job.kernel.cost, <int64_t>INLINE_KERNEL_COST))
 
 
 cdef void run_job_sync(ctx_t* ctx, job_t* job) noexcept nogil:

@@ -175,8 +175,7 @@ cdef lite_status* run_rows(ctx_t* ctx, const run_t* run, ref_t rsrc, ref_t* rdst
     j.run = run
     rows = src.count // j.n if j.n > 0 else 0
     cdef int64_t t0 = trace_op_begin(ctx.trace, &j.trace, &j.trace_id)
-    cdef double cost = SOFTMAX_COST if softmax else LAYERNORM_COST
-    if ctx.pool != NULL and <double>src.count * cost > <double>ctx.inline_elements * INLINE_KERNEL_COST:
+    if worth_sharing(ctx, <double>src.count * (SOFTMAX_COST if softmax else LAYERNORM_COST)):
         pool_parallel_for(ctx.pool, rows, max(<int64_t>1, rows // (4 * pool_size(ctx.pool))), each, &j)
     elif rows > 0:
         each(&j, 0, rows, 0)
