@@ -40,6 +40,7 @@ SEEDS = {
     "ops_func": ("ops_func.mlir", "host-only", ()),
     "structured_ops": ("structured_ops.mlir", "host-only", ()),
     "ops_pooling": ("ops_pooling.mlir", "host-only", ()),
+    "row_products": ("row_products.mlir", "host-only", ()),
     "index_ops": ("index_ops.mlir", "async-external", ()),
     "check_module": ("check_module.mlir", "host-only", ()),
 }
