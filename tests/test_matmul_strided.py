@@ -171,6 +171,31 @@ def test_a_copy_read_elsewhere_stays_for_its_other_reader():
     assert np.asarray(have).tobytes() == want_of(a, b, None).tobytes() and np.array_equal(np.asarray(copy), a)
 
 
+def test_a_product_broadcast_by_its_reader_is_written_dense():
+    """A copy of the result through a map with a constant 0 (a broadcast of
+    its dimension of one) is no permutation: the product keeps its own buffer."""
+    src = """func.func @f(%a: tensor<1x4xf32>, %b: tensor<4x5xf32>) -> tensor<3x5xf32> {
+  %z = arith.constant 0.0 : f32
+  %ce = tensor.empty() : tensor<1x5xf32>
+  %c = linalg.fill ins(%z : f32) outs(%ce : tensor<1x5xf32>) -> tensor<1x5xf32>
+  %p = linalg.matmul ins(%a, %b : tensor<1x4xf32>, tensor<4x5xf32>) outs(%c : tensor<1x5xf32>) -> tensor<1x5xf32>
+  %e = tensor.empty() : tensor<3x5xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+      iterator_types = ["parallel", "parallel"]} ins(%p : tensor<1x5xf32>) outs(%e : tensor<3x5xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  } -> tensor<3x5xf32>
+  return %r : tensor<3x5xf32>
+}
+"""
+    module = compile_module(src, "m.mlir")
+    assert "buffer.matmul.strided" not in names(module)
+    a, b = operands([(1, 4), (4, 5)], np.float32, 8)
+    want = np.broadcast_to(in_order_matmul(a, b, np.zeros((1, 5), np.float32)), (3, 5)).tobytes()
+    assert reference(module, [a, b]).tobytes() == want
+    assert native(module, [a, b], "local-task", 2).tobytes() == want
+
+
 def test_a_batch_broadcast_operand_is_read_with_batch_stride_zero():
     """One B shared by every batch (a broadcast, which would copy it per batch)."""
     ta, tb, tbb, tc = (tensor(s, "f32") for s in ((3, 9, 17), (17, 33), (3, 17, 33), (3, 9, 33)))

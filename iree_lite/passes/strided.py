@@ -70,21 +70,18 @@ def static(v):
 
 
 def through_views(v):
-    """(v's root, the reshape chain) where v is a static iree_lite.view of a
-    view ... of the root."""
-    chain = []
+    """The value v is a static iree_lite.view of a view ... of (or v)."""
     while isinstance(v.owner, Operation) and v.owner.name == "iree_lite.view" and len(v.owner.operands) == 1 \
             and static(v.owner.operands[0]):
-        chain.append(v.owner)
         v = v.owner.operands[0]
-    return v, chain
+    return v
 
 
 def read_through(v):
     """(source, strides) where v, of static shape, is a copy through a linear
     map of nonnegative coefficients and no offset (possibly reshaped): v's
     elements where the source holds them; else None."""
-    root, _ = through_views(v)
+    root = through_views(v)
     op = root.owner
     if not (isinstance(op, Operation) and op.name == "iree_lite.expand" and len(op.operands) == 1
             and static(op.operands[0]) and static(root)):
@@ -111,13 +108,14 @@ def written_through(v, users):
             v = op.results[0]
             continue
         amap = op.attributes.get("map") if op.name == "iree_lite.expand" else None
-        if amap is None or len(op.operands) != 1 or not static(op.results[0]) or \
-                sorted(amap.results or ()) != list(range(amap.num_dims)) or len(amap.results) != amap.num_dims:
+        results = amap.results if amap is not None else None   # None entries: a constant 0 (a broadcast)
+        if results is None or None in results or sorted(results) != list(range(amap.num_dims)) or \
+                len(op.operands) != 1 or not static(op.results[0]):
             return None
         out = op.results[0]
         # Source element e sits at out[d] with d[perm[j]] = e[j]: dimension j strides as out's perm[j].
         out_strides = dense_strides(out.type.shape)
-        strides = [out_strides[p] for p in amap.results]
+        strides = [out_strides[p] for p in results]
         first = chain[0].operands[0] if chain else v
         strides = restrided(v.type.shape, strides, first.type.shape)
         return None if strides is None else (out, strides, chain + [op])
