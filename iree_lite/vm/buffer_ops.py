@@ -11,6 +11,7 @@ from .errors import VMError, check_size
 from .interp_conv import conv2d, window_of
 from .interp_pool import pool2d
 from .values import Buffer
+from .verifier import strided_operands
 
 
 def check_layout(buf, element, shape, what):
@@ -379,10 +380,8 @@ class BufferOps:
                 c.element not in ("f32", "f64", "i32", "i64", "index"):
             raise VMError("INVALID_ARGUMENT", "a strided matmul's operands must share an f32, f64, i32, i64 or "
                           "index element type; the accumulator writable")
-        operands = ((c, (batches, rows, n)), (a, (batches, rows, k)), (b, (batches, k, n)))
-        if c.count != batches * rows * n or not all(
-                0 in sizes or sum((d - 1) * s for d, s in zip(sizes, strides[3 * i:3 * i + 3])) < x.count
-                for i, (x, sizes) in enumerate(operands)):
+        operands = zip((c, a, b), strided_operands(layout).values())
+        if c.count != batches * rows * n or not all(0 in sizes or reach < x.count for x, (sizes, _, reach) in operands):
             raise VMError("INVALID_ARGUMENT", f"strided matmul of {_dims_str(a.shape)} by {_dims_str(b.shape)} "
                           f"into {_dims_str(c.shape)}: the buffers do not hold its layout")
         _matmul(c, a, b, dims, strides, True)

@@ -30,6 +30,17 @@ def i64_entries(c, otherwise):
     return unpack("i64", c.data) if isa.ELEMENT_NAMES[c.element] == "i64" else otherwise
 
 
+def strided_operands(layout):
+    """{name: (sizes, strides, reach)} of acc, lhs and rhs under a
+    buffer.matmul.strided layout: each operand's batch, row and column
+    counts and strides, and the offset of its last element (0 for none)."""
+    batches, rows, k, n = layout[:4]
+    sizes = {"acc": (batches, rows, n), "lhs": (batches, rows, k), "rhs": (batches, k, n)}
+    return {name: (d, layout[4 + 3 * i:7 + 3 * i],
+                   0 if 0 in d else sum((size - 1) * s for size, s in zip(d, layout[4 + 3 * i:7 + 3 * i])))
+            for i, (name, d) in enumerate(sizes.items())}
+
+
 def strided_layout_problem(entries):
     """What is wrong with a buffer.matmul.strided layout, or None: every
     size and stride not negative; each operand's elements and reach (its
@@ -39,16 +50,15 @@ def strided_layout_problem(entries):
     elements in one place (it writes them from several workers)."""
     if len(entries) != 13 or min(entries) < 0:
         return "13 entries, none negative"
-    batches, rows, k, n = entries[:4]
-    operands = {"acc": (batches, rows, n), "lhs": (batches, rows, k), "rhs": (batches, k, n)}
-    strides = dict(zip(operands, (entries[4:7], entries[7:10], entries[10:13])))
-    for name, sizes in operands.items():
-        reach = sum((d - 1) * s for d, s in zip(sizes, strides[name])) if 0 not in sizes else 0
+    operands = strided_operands(entries)
+    for name, (sizes, _, reach) in operands.items():
         if math.prod(sizes) > isa.MAX_BUFFER_BYTES or reach >= isa.MAX_BUFFER_BYTES:
             return f"{name} reaches too far"
+    strides = {name: s for name, (_, s, _) in operands.items()}
     if strides["lhs"][2] != 1 or strides["acc"][2] != 1 or 1 not in strides["rhs"][1:]:
         return "lhs's k stride and acc's column stride 1, one of rhs's 1"
-    spans = sorted((s, d) for s, d in zip(strides["acc"], operands["acc"]) if d > 1) if all(operands["acc"]) else []
+    sizes = operands["acc"][0]
+    spans = sorted((s, d) for s, d in zip(strides["acc"], sizes) if d > 1) if all(sizes) else []
     reach = 0   # each dimension's stride past everything the smaller ones reach: no element twice
     for s, d in spans:
         if s <= reach:
