@@ -6,20 +6,17 @@ REDUCE_SEGMENT, on each device; the same bytes as the decomposition it
 replaces (the same layer norm along dimension 0 keeps it); forms that must
 not match keep the decomposition and stay right; numerics against numpy
 and onnxruntime; the op's error in both VMs."""
-from array import array
-
 import numpy as np
 import pytest
 
 from iree_lite import isa
 from iree_lite.compiler import compile_module
-from iree_lite.isa.module import CONST_FLOAT, Constant, Export, Function, Module, Signature, serialize
+from iree_lite.isa.module import CONST_FLOAT, Constant
 from iree_lite.runtime.context import Context
 from iree_lite.vm import interp
 from iree_lite.vm.disasm import disassemble
-from iree_lite.vm.errors import VMError
 from iree_lite.vm.format import deserialize
-from tool_runs import as_buffer, same_on_both
+from tool_runs import error_on_both, hand_module, same_on_both
 
 DEVICES = [("local-sync", None), ("local-task", 1), ("local-task", 2), ("local-task", 7)]
 EDGE = [float("inf"), 0.0, -0.0, 1e30, -1e30, float("nan"), 3e38, -3e38, 1e-40]
@@ -136,14 +133,9 @@ def test_layernorm_rows_match_the_reference_and_the_decomposition(shape, device,
 
 def layernorm_module(t, eps=EPS):
     """f(x) = buffer.layernorm of x, of type t: the op alone, at any row length."""
-    code = array("I", [w for name, operands in (("const.f", {"dst": 0, "value": 0}),
-                                                 ("buffer.layernorm", {"dst": 1, "src": 0, "eps": 0}),
-                                                 ("ret", {"args_i": [], "args_f": [], "args_r": [1]}))
-                       for w in isa.encode(name, operands)])
-    m = Module("m", "test", isa=isa.fingerprint(), functions=[Function("f", Signature((t,), (t,)), (0, 1, 2), code)],
-               constants=[Constant(CONST_FLOAT, value=eps)])
-    m.exports = [Export("f", 0)]
-    return serialize(m)
+    return hand_module([("const.f", {"dst": 0, "value": 0}), ("buffer.layernorm", {"dst": 1, "src": 0, "eps": 0}),
+                        ("ret", {"args_i": [], "args_f": [], "args_r": [1]})],
+                       ((t,), (t,)), (0, 1, 2), [Constant(CONST_FLOAT, value=eps)])
 
 
 LANES = 8   # csrc/rows.pxi's ROW_LANES
@@ -230,15 +222,5 @@ def test_an_onnx_layer_normalization_matches_onnxruntime():
 
 
 def test_layernorm_of_a_non_f32_buffer_fails_alike_in_both_vms():
-    blob = layernorm_module("tensor<4xi32>")
-    x = np.arange(4, dtype=np.int32)
-    ref = interp.Context()
-    ref.load(deserialize(blob))
-    with pytest.raises(VMError) as want:
-        ref.invoke("f", [as_buffer(x)])
-    ctx = Context("local-sync")
-    ctx.load_bytes(blob)
-    with pytest.raises(VMError) as have:
-        ctx.invoke("f", [x])
-    assert (have.value.code_name, have.value.message) == (want.value.code_name, want.value.message) == (
+    assert error_on_both(layernorm_module("tensor<4xi32>"), [np.arange(4, dtype=np.int32)]) == (
         "INVALID_ARGUMENT", "layernorm of a value that is not an f32 buffer of rank 1 or more")

@@ -4,20 +4,15 @@ the reference interpreter byte for byte, on rows around the lanes, the exp
 chunk and REDUCE_SEGMENT, on each device; the same bytes as the
 decomposition it replaces (a softmax along another dimension still takes
 it); numerics against the real IREE; the op's error in both VMs."""
-from array import array
-
 import numpy as np
 import pytest
 
 from iree_lite import isa
 from iree_lite.compiler import compile_module
-from iree_lite.isa.module import Export, Function, Module, Signature, serialize
 from iree_lite.runtime.context import Context
 from iree_lite.vm import interp
 from iree_lite.vm.disasm import disassemble
-from iree_lite.vm.errors import VMError
-from iree_lite.vm.format import deserialize
-from tool_runs import as_buffer, iree_outputs_of, same_on_both
+from tool_runs import error_on_both, hand_module, iree_outputs_of, same_on_both
 
 DEVICES = [("local-sync", None), ("local-task", 1), ("local-task", 2), ("local-task", 7)]
 EDGE = [float("-inf"), 0.0, -0.0, float("inf"), 1e30, -1e30, float("nan"), 88.0, -120.0]
@@ -86,20 +81,7 @@ def test_softmax_rows_match_iree(reference_iree, tmp_path):
 
 def test_softmax_of_a_non_f32_buffer_fails_alike_in_both_vms():
     vec = "tensor<4xi32>"
-    code = array("I", [w for name, operands in (("buffer.softmax", {"dst": 1, "src": 0}),
-                                                 ("ret", {"args_i": [], "args_f": [], "args_r": [1]}))
-                       for w in isa.encode(name, operands)])
-    m = Module("m", "test", isa=isa.fingerprint(), functions=[Function("f", Signature((vec,), (vec,)), (0, 0, 2), code)])
-    m.exports = [Export("f", 0)]
-    blob = serialize(m)
-    x = np.arange(4, dtype=np.int32)
-    ref = interp.Context()
-    ref.load(deserialize(blob))
-    with pytest.raises(VMError) as want:
-        ref.invoke("f", [as_buffer(x)])
-    ctx = Context("local-sync")
-    ctx.load_bytes(blob)
-    with pytest.raises(VMError) as have:
-        ctx.invoke("f", [x])
-    assert (have.value.code_name, have.value.message) == (want.value.code_name, want.value.message) == (
+    blob = hand_module([("buffer.softmax", {"dst": 1, "src": 0}), ("ret", {"args_i": [], "args_f": [], "args_r": [1]})],
+                       ((vec,), (vec,)), (0, 0, 2))
+    assert error_on_both(blob, [np.arange(4, dtype=np.int32)]) == (
         "INVALID_ARGUMENT", "softmax of a value that is not an f32 buffer of rank 1 or more")

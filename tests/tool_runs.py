@@ -170,6 +170,41 @@ def same_on_both_devices(module, function, arrays):
     return results[0]
 
 
+def hand_module(instructions, signature, regs, constants=()):
+    """The bytes of module 'm' exporting one function @f of `signature`
+    ((input types, result types)) and `regs` ((int, float, ref) register
+    counts), whose code is `instructions` ((name, operands) each, encoded in
+    turn) over `constants`: an instruction the compiler would not emit."""
+    from array import array
+    from iree_lite import isa
+    from iree_lite.isa.module import Export, Function, Module, Signature, serialize
+    code = array("I", [w for name, operands in instructions for w in isa.encode(name, operands)])
+    m = Module("m", "test", isa=isa.fingerprint(), constants=list(constants),
+               functions=[Function("f", Signature(*signature), regs, code)])
+    m.exports = [Export("f", 0)]
+    return serialize(m)
+
+
+def error_on_both(blob, arrays):
+    """(code name, message) of the VMError @f of module bytes `blob` raises
+    on `arrays`, asserting that the reference interpreter raises the same."""
+    import pytest
+    from iree_lite.runtime.context import Context
+    from iree_lite.vm import interp
+    from iree_lite.vm.errors import VMError
+    from iree_lite.vm.format import deserialize
+    ref = interp.Context()
+    ref.load(deserialize(blob))
+    with pytest.raises(VMError) as want:
+        ref.invoke("f", [as_buffer(a) for a in arrays])
+    ctx = Context("local-sync")
+    ctx.load_bytes(blob)
+    with pytest.raises(VMError) as have:
+        ctx.invoke("f", list(arrays))
+    assert (have.value.code_name, have.value.message) == (want.value.code_name, want.value.message)
+    return want.value.code_name, want.value.message
+
+
 def compile_error(source, filename="t.mlir"):
     """The first line of the located error compiling source raises."""
     import pytest
