@@ -14,6 +14,7 @@ from collections import OrderedDict
 from types import SimpleNamespace
 
 from .batch import judge
+from .cli import out_of_memory
 from .run_module import ToolError, call_function, check_outputs, create_context, parse_inputs, select_function
 
 # Contexts a worker keeps: each local-task context has its own threads.
@@ -46,7 +47,7 @@ def load_context(run, topology, module_bytes=None):
     except ToolError as e:
         return str(e)
     except MemoryError as e:
-        return str(e) or "out of memory"
+        return out_of_memory(e)
 
 
 def execute(run, ctx, options, timeout=None):
@@ -75,7 +76,7 @@ def execute(run, ctx, options, timeout=None):
         except ToolError as e:
             error = str(e)
         except MemoryError as e:
-            error = str(e) or "out of memory"
+            error = out_of_memory(e)
         except Exception as e:   # a bug fails its run, not the batch
             return "error", time.perf_counter() - start, f"internal error: {type(e).__name__}: {e}"
     seconds = time.perf_counter() - start

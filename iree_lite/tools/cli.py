@@ -532,11 +532,17 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
-    except MemoryError as e:   # the native VM's name what it could not allocate
-        print(f"error: {e or 'out of memory'}", file=sys.stderr)
+    except MemoryError as e:
+        print(f"error: {out_of_memory(e)}", file=sys.stderr)
         return 1
     except Exception as e:
         return internal_error(e)
+
+
+def out_of_memory(e):
+    """A MemoryError's one line: the native VM's name what they could not
+    allocate; Python's own say nothing."""
+    return str(e) or "out of memory"
 
 
 def internal_error(e):
