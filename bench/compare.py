@@ -326,39 +326,58 @@ def large_constant_workload(tools, tmp):
         print(f"  {name + ' peak memory':34s} {peak:10.1f} MiB (2x the file + 50: {2 * mib + 50:.1f} MiB)")
 
 
+def calls_at_once(fns, seconds):
+    """How many calls each of `fns` completes in `seconds`, all of them
+    running at once, each on its own thread (the first on this one)."""
+    import threading
+    counts = [0] * len(fns)
+
+    def loop(i):
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            fns[i]()
+            counts[i] += 1
+    threads = [threading.Thread(target=loop, args=(i,)) for i in range(1, len(fns))]
+    for t in threads:
+        t.start()
+    loop(0)
+    for t in threads:
+        t.join()
+    return counts
+
+
 def parallel_capacity(seconds=0.5):
     """Throughput of two threads each running single-worker 512^3 matmuls
     side by side, over one thread's alone: 2.0 where the two CPUs are two
     cores. A shared virtual machine's two vCPUs are at times run on one
     core (measured here: 1.05x for seconds at a time, then 2.0x again), and
     then no program scales: printed with the scaling rows to read them by."""
-    import threading
     module = compile_module(MATMUL, "matmul.mlir")
     views = [_vm.BufferView.from_array(ELEMENT_CODES["f32"], np.ones((512, 512), np.float32)) for _ in range(2)]
-    contexts = []
+    calls = []
     for _ in range(2):
         ctx = Context("local-task", 1)
         ctx.load(module)
-        contexts.append((ctx, ctx.lookup("matmul")))
-
-    def loop(ctx, fn, done):
-        end = time.perf_counter() + seconds
-        while time.perf_counter() < end:
-            ctx.invoke(fn, views)
-            done.append(1)
-
-    alone = []
-    loop(*contexts[0], alone)   # alone before and after the pair: the mean rate, under drift
-    both = [[], []]
-    threads = [threading.Thread(target=loop, args=(*c, d)) for c, d in zip(contexts, both)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    loop(*contexts[0], alone)
-    capacity = (len(both[0]) + len(both[1])) / (len(alone) / 2)
+        fn = ctx.lookup("matmul")
+        calls.append(lambda ctx=ctx, fn=fn: ctx.invoke(fn, views))
+    before = calls_at_once(calls[:1], seconds)[0]   # alone before and after the pair: the mean rate, under drift
+    both = sum(calls_at_once(calls, seconds))
+    capacity = both / ((before + calls_at_once(calls[:1], seconds)[0]) / 2)
     print(f"\nParallel capacity: two single-worker matmul loops side by side run {capacity:.2f}x one alone")
     return capacity
+
+
+def share_of_copies(split, copies, seconds=1.5, rounds=3):
+    """Calls of `split` (one context on len(copies) workers) in `seconds`
+    over those of `copies` (single-worker contexts of the same program, one
+    thread each) side by side, in turn for `rounds`, the median: 1.0 where
+    splitting a call across the cores costs nothing that running separate
+    copies on them does not. Both sides of each round meet the same
+    stretch of a shared machine (the copies use its cores as fully as it
+    lets them), so this reads the program's own loss, where the 1 -> N
+    ratio reads the program and the machine together."""
+    shares = sorted(calls_at_once([split], seconds)[0] / sum(calls_at_once(copies, seconds)) for _ in range(rounds))
+    return shares[len(shares) // 2]
 
 
 def scaling(max_workers):

@@ -9,7 +9,10 @@ onnx.helper), each through
 
 timed per inference (best of several), with iree-lite's and IREE's outputs
 checked against onnxruntime's (rtol 1e-3). Also the import and compile wall
-times and compile peak memory of both compilers.
+times and compile peak memory of both compilers. On N workers, iree-lite's
+1 -> N speedup, and its N-worker calls' throughput over N single-worker
+copies' side by side (compare.share_of_copies: what splitting a call
+costs, the machine held fixed).
 
     python bench/models.py [--models resnet50,squeezenet,bert] [--workers N]
 """
@@ -29,7 +32,8 @@ sys.path.insert(0, HERE)
 
 import numpy as np  # noqa: E402
 
-from compare import SCALING_TIMING, best, best_each, iree_benchmark, iree_tools, parallel_capacity, timed  # noqa: E402
+from compare import (SCALING_TIMING, best, best_each, iree_benchmark, iree_tools, parallel_capacity,  # noqa: E402
+                     share_of_copies, timed)
 
 RTOL, ATOL = 1e-3, 1e-5
 
@@ -106,7 +110,7 @@ MODELS = {"resnet50": lambda: light_model("resnet50"), "squeezenet": lambda: lig
 
 def report(row, name, value, unit):
     row[name] = value
-    print(f"    {name:34s} {value:10.3f} {unit}" if isinstance(value, float) else f"    {name:34s} {value}")
+    print(f"    {name:36s} {value:10.3f} {unit}" if isinstance(value, float) else f"    {name:36s} {value}")
 
 
 def run_model(name, tools, tmp, workers):
@@ -152,6 +156,10 @@ def run_model(name, tools, tmp, workers):
                 report(row, "iree-lite per inference", many, "ms")
                 report(row, "iree-lite per inference, 1 worker", single, "ms")
                 report(row, f"iree-lite 1 -> {workers} workers", single / many, "x")
+                copies = [load_vm_flatbuffer(vmfb, driver="local-task", workers=1)[module.exports[0]]
+                          for _ in range(workers)]
+                report(row, f"iree-lite {workers} workers / {workers} copies apart",
+                       share_of_copies(lambda: fn(x), [lambda copy=copy: copy(x) for copy in copies]), "x")
             else:
                 report(row, "iree-lite per inference", best(lambda: fn(x), repeat=5), "ms")
 
