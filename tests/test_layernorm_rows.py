@@ -13,10 +13,7 @@ from iree_lite import isa
 from iree_lite.compiler import compile_module
 from iree_lite.isa.module import CONST_FLOAT, Constant
 from iree_lite.runtime.context import Context
-from iree_lite.vm import interp
-from iree_lite.vm.disasm import disassemble
-from iree_lite.vm.format import deserialize
-from tool_runs import error_on_both, hand_module, same_on_both
+from tool_runs import error_on_both, hand_module, on_both_vms, op_names, row_op_result
 
 DEVICES = [("local-sync", None), ("local-task", 1), ("local-task", 2), ("local-task", 7)]
 EDGE = [float("inf"), 0.0, -0.0, 1e30, -1e30, float("nan"), 3e38, -3e38, 1e-40]
@@ -83,11 +80,6 @@ def layernorm_source(shape, dim, element="f32", divisor=None, mean_out=False, af
             f"  return {', '.join(returned)} : {', '.join(results)}\n}}\n")
 
 
-def host_ops(module):
-    (fn,) = module.functions
-    return [text.split()[0] for _, text in disassemble(module, fn.code, fn.locs)]
-
-
 def rows_of(shape, seed):
     """Random rows around an offset (so the mean matters), with special values in the first rows."""
     x = (np.random.default_rng(seed).standard_normal(shape) * 3 + 5).astype(np.float32)
@@ -111,20 +103,9 @@ def run(source, device, workers, arrays):
 @pytest.mark.parametrize("shape", [(1, 17), (7, 256), (9, 257), (2, 3, 129), (3, isa.REDUCE_SEGMENT + 3),
                                    (1, 521, 129)], ids=str)
 def test_layernorm_rows_match_the_reference_and_the_decomposition(shape, device, workers):
-    module = compile_module(layernorm_source(shape, len(shape) - 1), "l.mlir")
-    ops = host_ops(module)
-    assert ops.count("buffer.layernorm") == 1 and "buffer.reduce" not in ops
-    ctx = Context(device, workers)
-    ctx.load(module)
-    ref = interp.Context()
-    ref.load(module)
     x = rows_of(shape, sum(shape))
-    (have,) = same_on_both(ctx, ref, "f", [x])
-    # The same bytes as the decomposition: the rows as columns, normalised along dimension 0.
-    moved = np.ascontiguousarray(np.moveaxis(x, -1, 0))
-    decomposed, (columns,) = run(layernorm_source(moved.shape, 0), device, workers, [moved])
-    assert "buffer.layernorm" not in host_ops(decomposed) and "buffer.reduce" in host_ops(decomposed)
-    assert np.moveaxis(columns, 0, -1).tobytes() == have.tobytes()
+    have, decomposed = row_op_result(layernorm_source, "buffer.layernorm", x, device, workers)
+    assert "buffer.reduce" in op_names(decomposed)
     finite = np.isfinite(x).all(axis=-1) & (np.abs(x).max(axis=-1) < 1e18)
     want = x[finite].astype(np.float64) - x[finite].mean(axis=-1, keepdims=True)
     want /= np.sqrt((want * want).mean(axis=-1, keepdims=True) + EPS)
@@ -147,23 +128,13 @@ LANES = 8   # csrc/rows.pxi's ROW_LANES
 def test_the_op_matches_the_reference_at_every_row_length(n, rows, device, workers):
     if rows * n > 1 << 20:
         rows = 9   # long rows: enough for the lanes and the workers, in the reference's time
-    blob = layernorm_module(f"tensor<{rows}x{n}xf32>")
-    ctx = Context(device, workers)
-    ctx.load_bytes(blob)
-    ref = interp.Context()
-    ref.load(deserialize(blob))
-    same_on_both(ctx, ref, "f", [rows_of((rows, n), rows + n)])
+    on_both_vms(layernorm_module(f"tensor<{rows}x{n}xf32>"), [rows_of((rows, n), rows + n)], device, workers)
 
 
 def test_the_epsilon_is_the_register_rounded_to_f32():
-    blob = layernorm_module("tensor<3x40xf32>", eps=0.1)   # not an f32: the op adds f32(0.1)
-    ctx = Context("local-sync")
-    ctx.load_bytes(blob)
-    ref = interp.Context()
-    ref.load(deserialize(blob))
     x = rows_of((3, 40), 5)
     x[1] = 2.0   # variance 0: the row is 0 * rsqrt(f32(0.1))
-    same_on_both(ctx, ref, "f", [x])
+    on_both_vms(layernorm_module("tensor<3x40xf32>", eps=0.1), [x])   # eps not an f32: the op adds f32(0.1)
 
 
 @pytest.mark.parametrize("kind", ["mean used", "divisor", "f64", "dimension 0"])
@@ -174,7 +145,7 @@ def test_forms_that_do_not_match_keep_the_decomposition(kind):
     dim = 0 if kind == "dimension 0" else 1
     arg = np.ascontiguousarray(x.T) if dim == 0 else x
     module, results = run(layernorm_source(arg.shape, dim, **options), "local-task", 2, [arg])
-    assert "buffer.layernorm" not in host_ops(module) and "buffer.reduce" in host_ops(module)
+    assert "buffer.layernorm" not in op_names(module) and "buffer.reduce" in op_names(module)
     have = results[0].T if dim == 0 else results[0]
     divisor = options.get("divisor", shape[1])
     mean = x.astype(np.float64).sum(axis=1, keepdims=True) / divisor
@@ -191,7 +162,7 @@ def test_an_encoder_layer_norm_against_numpy():
     x = (rng.standard_normal(shape) * 2 + 1).astype(np.float32)
     g, b = (rng.standard_normal(256).astype(np.float32) for _ in range(2))
     module, (have,) = run(layernorm_source(shape, 2, affine=True), "local-task", 2, [x, g, b])
-    assert host_ops(module).count("buffer.layernorm") == 1 and "buffer.reduce" not in host_ops(module)
+    assert op_names(module).count("buffer.layernorm") == 1 and "buffer.reduce" not in op_names(module)
     d = x.astype(np.float64) - x.mean(axis=-1, keepdims=True, dtype=np.float64)
     want = d / np.sqrt((d * d).mean(axis=-1, keepdims=True) + EPS) * g + b
     np.testing.assert_allclose(have, want, rtol=1e-5, atol=1e-5)
@@ -213,7 +184,7 @@ def test_an_onnx_layer_normalization_matches_onnxruntime():
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     onnx.checker.check_model(model)
     module = compile_module(import_model(model), "ln.mlir")
-    assert host_ops(module).count("buffer.layernorm") == 1 and "buffer.reduce" not in host_ops(module)
+    assert op_names(module).count("buffer.layernorm") == 1 and "buffer.reduce" not in op_names(module)
     ctx = Context("local-task", 2)
     ctx.load(module)
     (have,) = ctx.invoke("ln", [x])

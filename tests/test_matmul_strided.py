@@ -20,11 +20,7 @@ from iree_lite.vm.format import deserialize
 from iree_lite.vm.verifier import VerifyError, verify_module
 from test_contract import DEVICES, MATMUL_TILES, in_order_matmul, native, operands, reference, tensor
 from test_matmul_fresh import LARGE, SMALL
-from tool_runs import as_buffer, error_on_both, hand_module, host_ops, iree_outputs_of
-
-
-def names(module):
-    return [name for name, _ in host_ops(module)]
+from tool_runs import as_buffer, error_on_both, hand_module, iree_outputs_of, op_names
 
 
 def transposed(value, shape, perm, name):
@@ -115,7 +111,7 @@ SIZES = SMALL + LARGE
 def test_attention_transposes_are_strides_of_the_product(kernel_isa, pa, pb, pc, batch, m, k, n):
     batch = batch or 1
     module = compile_module(product_source(batch, m, k, n, pa, pb, pc), "m.mlir")
-    ops = names(module)
+    ops = op_names(module)
     # No copy is left; a transpose that keeps the order of the dimensions of
     # more than one element may be a view already, one of nothing either.
     moved = any(moves(shape, perm) for shape, perm in (
@@ -134,7 +130,7 @@ def test_attention_transposes_are_strides_of_the_product(kernel_isa, pa, pb, pc,
 def test_a_strided_product_runs_its_epilogue(pc, batch, m, k, n):
     """Dense rows run it as they are done, others after the whole product: the same bytes."""
     module = compile_module(product_source(batch, m, k, n, (1, 0, 2), (1, 2, 0), pc, epilogue=True), "m.mlir")
-    ops = names(module)
+    ops = op_names(module)
     assert ops.count("buffer.matmul.strided.dispatch") == 1 and "dispatch" not in ops and "buffer.expand" not in ops
     a, b, given = arrays_for(batch, m, k, n, (1, 0, 2), (1, 2, 0), m + k + n)
     want = want_of(a, b, pc, scale=True).tobytes()
@@ -146,7 +142,7 @@ def test_a_strided_product_runs_its_epilogue(pc, batch, m, k, n):
 def test_a_transposed_left_operand_keeps_its_copy():
     """A's k must be contiguous for the kernel's rows of A: (b, k, m) read as (b, m, k) is copied."""
     module = compile_module(product_source(2, 9, 17, 33, pa=(0, 2, 1)), "m.mlir")
-    ops = names(module)
+    ops = op_names(module)
     assert "buffer.expand" in ops and "buffer.matmul.fresh" in ops and "buffer.matmul.strided" not in ops
     a, b, given = arrays_for(2, 9, 17, 33, (0, 2, 1), None, 7)
     want = want_of(a, b, None).tobytes()
@@ -159,7 +155,7 @@ def test_a_copy_read_elsewhere_stays_for_its_other_reader():
     src = src.replace("-> tensor<2x9x33xf32> {", "-> (tensor<2x9x33xf32>, tensor<2x9x17xf32>) {").replace(
         "  return %p : tensor<2x9x33xf32>", "  return %p, %a : tensor<2x9x33xf32>, tensor<2x9x17xf32>")
     module = compile_module(src, "m.mlir")
-    ops = names(module)
+    ops = op_names(module)
     assert "buffer.matmul.strided" in ops and ops.count("buffer.expand") == 1
     a, b, given = arrays_for(2, 9, 17, 33, (1, 0, 2), None, 9)
     ctx = Context("local-task", 2)
@@ -186,7 +182,7 @@ def test_a_product_broadcast_by_its_reader_is_written_dense():
 }
 """
     module = compile_module(src, "m.mlir")
-    assert "buffer.matmul.strided" not in names(module)
+    assert "buffer.matmul.strided" not in op_names(module)
     a, b = operands([(1, 4), (4, 5)], np.float32, 8)
     want = np.broadcast_to(in_order_matmul(a, b, np.zeros((1, 5), np.float32)), (3, 5)).tobytes()
     assert reference(module, [a, b]).tobytes() == want
@@ -200,7 +196,7 @@ def test_a_batch_broadcast_operand_is_read_with_batch_stride_zero():
            f"  %b = linalg.broadcast ins(%w : {tb}) outs(%be : {tbb}) dimensions = [0]\n"
            + zero_fill(tc) + batch_matmul("p", "a", "b", ta, tbb, tc) + f"  return %p : {tc}\n}}\n")
     module = compile_module(src, "m.mlir")
-    assert "buffer.matmul.strided" in names(module) and "buffer.expand" not in names(module)
+    assert "buffer.matmul.strided" in op_names(module) and "buffer.expand" not in op_names(module)
     a, w = operands([(3, 9, 17), (17, 33)], np.float32, 4)
     want = in_order_matmul(a, np.broadcast_to(w, (3, 17, 33)), np.zeros((3, 9, 33), np.float32)).tobytes()
     assert reference(module, [a, w]).tobytes() == want
@@ -220,7 +216,7 @@ def test_a_constant_read_plain_and_transposed_is_packed_for_each():
            + zero_fill(t) + batch_matmul("p", "a", "w3", t, t, t) + batch_matmul("q", "a", "wt", t, t, t)
            + f"  return %p, %q : {t}, {t}\n}}\n")
     module = compile_module(src, "m.mlir")
-    assert "buffer.matmul.strided" in names(module) and "buffer.expand" not in names(module)
+    assert "buffer.matmul.strided" in op_names(module) and "buffer.expand" not in op_names(module)
     (a,) = operands([(1, 64, 64)], np.float32, 12)
     zeros = np.zeros((1, 64, 64), np.float32)
     want = [in_order_matmul(a, w[None], zeros).tobytes(), in_order_matmul(a, w.T[None].copy(), zeros).tobytes()]
@@ -243,7 +239,7 @@ def test_a_transposed_result_read_transposed_by_the_next_product():
     lines, _ = transposed("q", (2, 9, 5), (1, 0, 2), "out")
     src = src.replace(f"  return %r : {t3}\n", tail + lines + f"  return %out : {tensor((9, 2, 5), 'f32')}\n")
     module = compile_module(src, "m.mlir")
-    assert "buffer.expand" not in names(module) and names(module).count("buffer.matmul.strided") == 2
+    assert "buffer.expand" not in op_names(module) and op_names(module).count("buffer.matmul.strided") == 2
     a, b = operands([(2, 9, 17), (2, 17, 33)], np.float32, 6)
     p = in_order_matmul(a, b, np.zeros((2, 9, 33), np.float32))
     want = in_order_matmul(p, np.full((2, 33, 5), 0.5, np.float32), np.zeros((2, 9, 5), np.float32))

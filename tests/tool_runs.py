@@ -144,6 +144,52 @@ def host_ops(module):
     return out
 
 
+def op_names(module):
+    """The name of each instruction of the module's functions, in order."""
+    return [name for name, _ in host_ops(module)]
+
+
+def on_both_vms(module, arrays, device="local-sync", workers=None):
+    """@f's results for `module` (a Module, or its bytes) on the native VM
+    (device, workers) as numpy arrays, asserting the reference
+    interpreter's are the same bytes."""
+    from iree_lite.runtime.context import Context
+    from iree_lite.vm import interp
+    from iree_lite.vm.format import deserialize
+    ctx, ref = Context(device, workers), interp.Context()
+    if isinstance(module, bytes):
+        ctx.load_bytes(module)
+        ref.load(deserialize(module))
+    else:
+        ctx.load(module)
+        ref.load(module)
+    return same_on_both(ctx, ref, "f", arrays)
+
+
+def row_op_result(source_of, op, x, device, workers):
+    """(f(x), the decomposition's module) for source_of(shape, dim), a row op
+    of f32 rows along `dim`: along x's innermost dimension it must compile
+    to one `op` (buffer.softmax, buffer.layernorm) and no buffer.reduce, and
+    give the same bytes on both VMs; along dimension 0 of x's rows moved
+    there it keeps its decomposition (no `op`), which must give the same
+    bytes."""
+    import numpy as np
+    from iree_lite.compiler import compile_module
+    from iree_lite.runtime.context import Context
+    module = compile_module(source_of(x.shape, x.ndim - 1), "rows.mlir")
+    names = op_names(module)
+    assert names.count(op) == 1 and "buffer.reduce" not in names
+    (have,) = on_both_vms(module, [x], device, workers)
+    moved = np.ascontiguousarray(np.moveaxis(x, -1, 0))   # the rows as columns
+    decomposed = compile_module(source_of(moved.shape, 0), "columns.mlir")
+    assert op not in op_names(decomposed)
+    ctx = Context(device, workers)
+    ctx.load(decomposed)
+    (columns,) = ctx.invoke("f", [moved])
+    assert np.moveaxis(np.asarray(columns), 0, -1).tobytes() == have.tobytes()
+    return have, decomposed
+
+
 def same_on_both(native, ref, function, arrays):
     """function's results on the native VM (as numpy arrays), asserting the
     reference interpreter's are the same bytes."""
