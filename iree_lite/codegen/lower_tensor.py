@@ -1,15 +1,9 @@
 """Lowering tensor dialect ops to buffer instructions. Those that read or
 copy tensor contents on the host settle the timeline first."""
 from ..ir.core import Operation
+from ..ir.linear import row_major_strides
 from .kernels import fill_kernel
 from .lowering import INDEX, lowers
-
-
-def row_major_strides(shape):
-    strides = [1] * len(shape)
-    for k in range(len(shape) - 2, -1, -1):
-        strides[k] = strides[k + 1] * shape[k + 1]
-    return strides
 
 
 def store(fl, value, dst, indices, loc):

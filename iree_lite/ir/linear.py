@@ -9,3 +9,12 @@ def exact_dimension(coeffs, const):
     source dimension whose map row is such a form has that dimension's size."""
     ones = [d for d, a in enumerate(coeffs) if a]
     return ones[0] if const == 0 and len(ones) == 1 and coeffs[ones[0]] == 1 else None
+
+
+def row_major_strides(shape):
+    """Each dimension's stride, in elements, of `shape` laid out row-major:
+    the coefficients of the flat index's linear form."""
+    strides = [1] * len(shape)
+    for k in range(len(shape) - 2, -1, -1):
+        strides[k] = strides[k + 1] * shape[k + 1]
+    return strides

@@ -19,15 +19,8 @@ other copy stays.
 from collections import Counter
 
 from ..ir.core import Operation
+from ..ir.linear import row_major_strides
 from ..ir.types import TensorType
-
-
-def dense_strides(shape):
-    strides, step = [], 1
-    for n in reversed(shape):
-        strides.append(step)
-        step *= n
-    return strides[::-1]
 
 
 def restrided(shape, strides, new_shape):
@@ -36,7 +29,7 @@ def restrided(shape, strides, new_shape):
     that layout has none (it merges dimensions that are not contiguous).
     A shape of no elements has any strides: dense ones."""
     if 0 in shape:
-        return dense_strides(new_shape)
+        return row_major_strides(new_shape)
     old = [(n, s) for n, s in zip(shape, strides) if n != 1]
     new = [n for n in new_shape if n != 1]
     out, i = [], 0
@@ -90,7 +83,7 @@ def read_through(v):
     forms = op.attributes["map"].linear()
     if forms is None or any(const != 0 or min(coeffs, default=0) < 0 for coeffs, const in forms):
         return None
-    src_strides = dense_strides(src.type.shape)
+    src_strides = row_major_strides(src.type.shape)
     strides = [sum(s * coeffs[d] for s, (coeffs, _) in zip(src_strides, forms)) for d in range(root.type.rank)]
     strides = restrided(root.type.shape, strides, v.type.shape)
     return None if strides is None else (src, strides)
@@ -114,7 +107,7 @@ def written_through(v, users):
             return None
         out = op.results[0]
         # Source element e sits at out[d] with d[perm[j]] = e[j]: dimension j strides as out's perm[j].
-        out_strides = dense_strides(out.type.shape)
+        out_strides = row_major_strides(out.type.shape)
         strides = [out_strides[p] for p in results]
         first = chain[0].operands[0] if chain else v
         strides = restrided(v.type.shape, strides, first.type.shape)
@@ -154,7 +147,7 @@ def fold(op, users, replaced, candidates):
     *_, m, k = a.type.shape
     n = c.type.shape[-1]
     batches = c.type.shape[0] if rank == 3 else 1
-    layout = [as_matrix(dense_strides(v.type.shape), rank) for v in (c, a, b)]
+    layout = [as_matrix(row_major_strides(v.type.shape), rank) for v in (c, a, b)]
     operands = [a, b]
     for i, v in enumerate((a, b)):
         found = read_through(v)
