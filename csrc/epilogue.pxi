@@ -1,12 +1,15 @@
 # Epilogues: an element-wise kernel (a tile kernel over the output's
 # elements) that a convolution (buffer.conv2d.dispatch) or a matrix product
-# (buffer.matmul.fresh.dispatch) runs on each part of its output as soon as
-# that part is done, while it is in cache, where that changes no result
-# (epilogue_fits); else after the whole operation.
+# (buffer.matmul.fresh.dispatch, buffer.matmul.strided.dispatch) runs on
+# each part of its output as soon as that part is done, while it is in
+# cache, where that changes no result (epilogue_fits); else after the whole
+# operation.
 
 cdef enum:
-    EPILOGUE_OF_CONV2D = 0
-    EPILOGUE_OF_MATMUL = 1
+    # The producer, and what its `window` (run_producer's) is.
+    EPILOGUE_OF_CONV2D = 0           # the convolution's window
+    EPILOGUE_OF_MATMUL = 1           # none (NULL)
+    EPILOGUE_OF_STRIDED_MATMUL = 2   # the product's layout
 
 
 cdef void epilogue_span(job_t* epilogue, int64_t start, int64_t end, char* scratch) noexcept nogil:
@@ -78,7 +81,7 @@ cdef inline lite_status* run_producer(ctx_t* ctx, const run_t* run, int producer
                                       const int64_t* window, job_t* epilogue) noexcept nogil:
     if producer == EPILOGUE_OF_CONV2D:
         return run_conv2d(ctx, run, rc, rx, rw, window, epilogue)
-    if window != NULL:   # a strided product's layout
+    if producer == EPILOGUE_OF_STRIDED_MATMUL:
         return run_matmul_strided(ctx, run, rc, rx, rw, window, epilogue)
     return run_matmul(ctx, run, rc, rx, rw, True, epilogue)
 
@@ -86,10 +89,11 @@ cdef inline lite_status* run_producer(ctx_t* ctx, const run_t* run, int producer
 cdef lite_status* run_with_epilogue(ctx_t* ctx, const run_t* run, frame_t* fr, int producer, ref_t rc, ref_t rx,
                                     ref_t rw, const int64_t* window, const kernel_t* kernel,
                                     const uint32_t* bind) noexcept nogil:
-    """The producer (a convolution with its window, or a fresh matmul) of c
-    from x and w, and its epilogue kernel (producer_and_epilogue). Traced as
-    a dispatch of the epilogue's kernel around the producer's op (and the
-    epilogue's tiles, where it runs after the producer)."""
+    """The producer (a convolution with its window, a fresh matmul, or a
+    strided one with its layout) of c from x and w, and its epilogue kernel
+    (producer_and_epilogue). Traced as a dispatch of the epilogue's kernel
+    around the producer's op (and the epilogue's tiles, where it runs after
+    the producer)."""
     cdef job_t job
     cdef int64_t t0 = now_ns() if ctx.trace != NULL else 0
     cdef lite_status* st

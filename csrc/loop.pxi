@@ -344,7 +344,8 @@ cdef lite_status* vm_loop(ctx_t* ctx, const run_t* run, frame_t* frames, int* de
                                     <const int64_t*>m.constants[BUFFER_MATMUL_STRIDED_layout(ip)].buffer.data, NULL)
             ip = BUFFER_MATMUL_STRIDED_next(ip)
         elif op == OP_BUFFER_MATMUL_STRIDED_DISPATCH:
-            st = run_with_epilogue(ctx, run, fr, EPILOGUE_OF_MATMUL, fr.R[BUFFER_MATMUL_STRIDED_DISPATCH_acc(ip)],
+            st = run_with_epilogue(ctx, run, fr, EPILOGUE_OF_STRIDED_MATMUL,
+                                   fr.R[BUFFER_MATMUL_STRIDED_DISPATCH_acc(ip)],
                                    fr.R[BUFFER_MATMUL_STRIDED_DISPATCH_lhs(ip)],
                                    fr.R[BUFFER_MATMUL_STRIDED_DISPATCH_rhs(ip)],
                                    <const int64_t*>m.constants[BUFFER_MATMUL_STRIDED_DISPATCH_layout(ip)].buffer.data,
