@@ -353,10 +353,10 @@ cdef lite_status* vm_loop(ctx_t* ctx, const run_t* run, frame_t* frames, int* de
                                    BUFFER_MATMUL_STRIDED_DISPATCH_bind_r(ip))
             ip = BUFFER_MATMUL_STRIDED_DISPATCH_next(ip)
         elif op == OP_BUFFER_SOFTMAX:
-            st = run_rows(ctx, run, fr.R[BUFFER_SOFTMAX_src(ip)], &fr.R[BUFFER_SOFTMAX_dst(ip)], TRACE_SOFTMAX, 0)
+            st = run_rows(ctx, run, fr.R[BUFFER_SOFTMAX_src(ip)], &fr.R[BUFFER_SOFTMAX_dst(ip)], &ROW_SOFTMAX, 0)
             ip = BUFFER_SOFTMAX_next(ip)
         elif op == OP_BUFFER_LAYERNORM:
-            st = run_rows(ctx, run, fr.R[BUFFER_LAYERNORM_src(ip)], &fr.R[BUFFER_LAYERNORM_dst(ip)], TRACE_LAYERNORM,
+            st = run_rows(ctx, run, fr.R[BUFFER_LAYERNORM_src(ip)], &fr.R[BUFFER_LAYERNORM_dst(ip)], &ROW_LAYERNORM,
                           <float>fr.F[BUFFER_LAYERNORM_eps(ip)])
             ip = BUFFER_LAYERNORM_next(ip)
         elif op == OP_BUFFER_CONV2D:

@@ -22,14 +22,6 @@ cdef extern from "lite_rows.h" nogil:
 cdef enum:
     # Rows whose in-order sums run side by side (as REDUCE_LANES).
     ROW_LANES = 8
-    # Per element, in simple tile ops (kernel_t.cost), as measured against
-    # the chain kernel: softmax's mostly exp's, layernorm's its two sums and
-    # three element-wise passes.
-    SOFTMAX_COST = 36
-    LAYERNORM_COST = 6
-    # The trace's names for them (TRACE_OP's a0; runtime/chrome_trace.py).
-    TRACE_SOFTMAX = 2
-    TRACE_LAYERNORM = 5
 
 
 ctypedef struct rows_job_t:
@@ -150,20 +142,31 @@ cdef void layernorm_range(void* arg, int64_t begin, int64_t end, int worker) noe
     trace_rows(j.trace, t0, begin, end, j.trace_id)
 
 
-cdef lite_status* run_rows(ctx_t* ctx, const run_t* run, ref_t rsrc, ref_t* rdst, int trace_name,
+ctypedef struct row_op_t:
+    range_fn each          # its rows [begin, end) of a rows_job_t
+    int64_t cost           # per element, in simple tile ops (kernel_t.cost), as measured against the chain kernel
+    int trace_name         # TRACE_OP's a0 (runtime/chrome_trace.py)
+    const char* not_rows   # its error on a value that is not an f32 buffer of rank 1 or more
+
+
+cdef row_op_t ROW_SOFTMAX, ROW_LAYERNORM
+ROW_SOFTMAX.each, ROW_SOFTMAX.cost, ROW_SOFTMAX.trace_name = softmax_range, 36, 2   # mostly exp's
+ROW_SOFTMAX.not_rows = b"softmax of a value that is not an f32 buffer of rank 1 or more"
+ROW_LAYERNORM.each, ROW_LAYERNORM.cost, ROW_LAYERNORM.trace_name = layernorm_range, 6, 5   # two sums, three passes
+ROW_LAYERNORM.not_rows = b"layernorm of a value that is not an f32 buffer of rank 1 or more"
+
+
+cdef lite_status* run_rows(ctx_t* ctx, const run_t* run, ref_t rsrc, ref_t* rdst, const row_op_t* op,
                            float eps) noexcept nogil:
-    """buffer.softmax (trace_name TRACE_SOFTMAX) or buffer.layernorm
-    (TRACE_LAYERNORM, with eps) of rsrc into a new buffer, rdst."""
+    """Row op `op` (ROW_SOFTMAX, or ROW_LAYERNORM with eps) of rsrc into a
+    new buffer, rdst."""
     cdef rows_job_t j
     cdef buffer_t* src
     cdef buffer_t* dst
     cdef int64_t rows
     cdef lite_status* st
-    cdef bint softmax = trace_name == TRACE_SOFTMAX
-    cdef range_fn each = softmax_range if softmax else layernorm_range
     if rsrc.kind != REF_BUFFER or (<buffer_t*>rsrc.ptr).element != ET_F32 or (<buffer_t*>rsrc.ptr).rank == 0:
-        return status_new(STATUS_INVALID_ARGUMENT, b"softmax of a value that is not an f32 buffer of rank 1 or more"
-                          if softmax else b"layernorm of a value that is not an f32 buffer of rank 1 or more")
+        return status_new(STATUS_INVALID_ARGUMENT, op.not_rows)
     src = <buffer_t*>rsrc.ptr
     dst = buffer_new(ET_F32, src.rank, src.shape, NULL, NULL)
     if dst == NULL:
@@ -175,12 +178,12 @@ cdef lite_status* run_rows(ctx_t* ctx, const run_t* run, ref_t rsrc, ref_t* rdst
     j.run = run
     rows = src.count // j.n if j.n > 0 else 0
     cdef int64_t t0 = trace_op_begin(ctx.trace, &j.trace, &j.trace_id)
-    if worth_sharing(ctx, <double>src.count * (SOFTMAX_COST if softmax else LAYERNORM_COST)):
-        pool_parallel_for(ctx.pool, rows, max(<int64_t>1, rows // (4 * pool_size(ctx.pool))), each, &j)
+    if worth_sharing(ctx, <double>src.count * op.cost):
+        pool_parallel_for(ctx.pool, rows, max(<int64_t>1, rows // (4 * pool_size(ctx.pool))), op.each, &j)
     elif rows > 0:
-        each(&j, 0, rows, 0)
+        op.each(&j, 0, rows, 0)
     if j.trace != NULL:
-        trace_record(j.trace, TRACE_OP, t0, now_ns(), trace_name, rows, 0, j.trace_id)
+        trace_record(j.trace, TRACE_OP, t0, now_ns(), op.trace_name, rows, 0, j.trace_id)
     st = run_check(run)   # chunks skip their work once the call must stop
     if st != NULL:
         buffer_release(dst)
