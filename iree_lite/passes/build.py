@@ -115,6 +115,13 @@ def constant(rw, value, element):
     return rw.new("arith.constant", [], [element], {"value": attr})[0]
 
 
+def float_constant(v):
+    """The value of `v` where it is a scalar arith.constant of a float type, else None."""
+    owner = v.owner
+    attr = owner.attributes.get("value") if getattr(owner, "name", None) == "arith.constant" else None
+    return attr.value if isinstance(attr, FloatAttr) else None
+
+
 def cmp(rw, predicate, a, b):
     """a `predicate` b (its name), by arith.cmpf for floats else arith.cmpi:
     i1, at the shape of whichever operand is a tensor."""

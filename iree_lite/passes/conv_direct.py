@@ -9,7 +9,7 @@ from ..dialects.convolution import strides_and_dilations
 from ..ir.attributes import DenseElementsAttr, FloatAttr
 from ..ir.elements import CONV_WINDOW_LIMIT
 from ..ir.types import TensorType
-from .build import view
+from .build import float_constant, view
 
 # Each form as views of the kernel's operands: input [n][groups*c][h][w],
 # filter [groups*f][c][kh][kw], output [n][groups*f][oh][ow]; `groups` is
@@ -55,9 +55,8 @@ def is_positive_zero_splat(t):
         attr = owner.attributes.get("value")
         return isinstance(attr, DenseElementsAttr) and attr.splat and is_positive_zero(attr.values[0])
     if name in ("tensor.splat", "linalg.fill") and owner.operands:
-        scalar = owner.operands[0].owner
-        return getattr(scalar, "name", None) == "arith.constant" and \
-            isinstance(scalar.attributes.get("value"), FloatAttr) and is_positive_zero(scalar.attributes["value"].value)
+        value = float_constant(owner.operands[0])
+        return value is not None and is_positive_zero(value)
     return False
 
 

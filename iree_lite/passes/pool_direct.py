@@ -13,10 +13,9 @@ import math
 
 from ..dialects.convolution import strides_and_dilations
 from ..dialects.linalg import ins_outs
-from ..ir.attributes import FloatAttr
 from ..ir.elements import CONV_WINDOW_LIMIT
 from ..isa.table import POOL_PADDING
-from .build import map_dimensions
+from .build import float_constant, map_dimensions
 
 NAMED = {"pooling_nchw_max": "maximumf", "pooling_nchw_sum": "addf"}
 
@@ -79,11 +78,9 @@ def padding_folded(x, value):
     pad = x.owner
     if getattr(pad, "name", None) != "tensor.pad" or pad.regions or len(pad.operands) != 2:
         return x, (0, 0)
-    constant = pad.operands[1].owner
-    attr = getattr(constant, "attributes", {}).get("value")
+    padding = float_constant(pad.operands[1])
     low, high = pad.attributes["low"], pad.attributes["high"]
-    if constant.name != "arith.constant" or not isinstance(attr, FloatAttr) or attr.value != value or \
-            math.copysign(1.0, attr.value) != math.copysign(1.0, value) or \
+    if padding is None or padding != value or math.copysign(1.0, padding) != math.copysign(1.0, value) or \
             not all(isinstance(n, int) for n in (*low, *high)) or any(n != 0 for n in (*low[:-2], *high[:-2])):
         return x, (0, 0)
     return pad.operands[0], tuple(low[-2:])

@@ -20,9 +20,8 @@ only where nothing else reads a value inside it; a reshape of the mean or of
 1 / sqrt(...) that nothing reads (a LayerNormalization's unused outputs)
 does not count, and goes with the chain. Anything else stays as it is.
 """
-from ..ir.attributes import FloatAttr
 from ..ir.types import TensorType
-from .build import softmax
+from .build import float_constant, softmax
 from .conv_direct import is_positive_zero_splat
 from .dispatch import compute_users
 
@@ -142,9 +141,7 @@ def layernorm_chain(first, users):
 
 def is_constant(v, number):
     """Whether v is an f32 scalar arith.constant of value `number`."""
-    owner = v.owner
-    return is_scalar_f32(v) and getattr(owner, "name", None) == "arith.constant" and \
-        isinstance(owner.attributes.get("value"), FloatAttr) and owner.attributes["value"].value == number
+    return is_scalar_f32(v) and float_constant(v) == number
 
 
 def is_scalar_f32(v):
