@@ -42,6 +42,10 @@ cdef enum:
     CONV_BLOCKS_BYTES = LITE_MM_KC * CONV_NR * CONV_GROUP_PANELS * 4   # a group's packed blocks
     CONV_CHUNK_ROWS = 64                 # filters per work item at least, when groups are too few
     CONV_EPILOGUE_MIN_PANELS = 8         # fewer at once, and the epilogue's start-up per row costs more than it saves
+    # An item's epilogue starts up once per filter row (about 115 ns here,
+    # its kernel's ops over a short span), as long as one panel's sums of
+    # products over this many k (each 16 pixels times k, ~0.03 ns a product).
+    CONV_EPILOGUE_ROW_K = 240
 
 
 ctypedef struct conv_job_t:
@@ -233,15 +237,18 @@ cdef void conv_epilogue(const conv_job_t* j, int64_t image_group, int64_t f0, in
         epilogue_span(j.epilogue, start, start + pix1 - pix0, scratch)
 
 
-cdef int64_t conv_group_panels(int64_t panels, int64_t planes, int64_t workers, int64_t most) noexcept nogil:
+cdef int64_t conv_group_panels(int64_t panels, int64_t planes, int64_t workers, int64_t most,
+                               double item_panels) noexcept nogil:
     """Panels per group, from `most` down to the epilogue's least, for
-    `planes` images times groups of `panels` panels on `workers`: the size
-    whose groups give the busiest worker the fewest panels (the larger of
-    equals: fewer packs). 196 panels (56x56 pixels) on 2 workers: 18 groups
-    of 11 (99 panels each at most), not 17 of 12 (108)."""
-    cdef int64_t size = most, load, best = most, best_load = -1
+    `planes` images times groups of `panels` panels on `workers`, each group
+    also costing `item_panels` panels' work (its epilogue's start-ups): the
+    size that gives the busiest worker the least work (the larger of equals:
+    fewer packs). 196 panels (56x56 pixels) on 2 workers, no epilogue: 18
+    groups of 11 (99 panels each at most), not 17 of 12 (108)."""
+    cdef int64_t size = most, best = most
+    cdef double load, best_load = -1
     while size >= min(<int64_t>CONV_EPILOGUE_MIN_PANELS, most):
-        load = (planes * ((panels + size - 1) // size) + workers - 1) // workers * size
+        load = <double>((planes * ((panels + size - 1) // size) + workers - 1) // workers) * (size + item_panels)
         if best_load < 0 or load < best_load:
             best, best_load = size, load
         size -= 1
@@ -258,6 +265,7 @@ cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, r
     cdef buffer_t* w
     cdef const int64_t* p = window   # sh, sw, dh, dw, ph, pw, groups, fresh (verified)
     cdef int64_t images, units, items, k, workers, grain
+    cdef bint in_cache
     cdef job_t* after = NULL   # an epilogue run after the whole convolution
     if rc.kind != REF_BUFFER or rx.kind != REF_BUFFER or rw.kind != REF_BUFFER:
         return status_new(STATUS_INVALID_ARGUMENT, b"conv2d operand is not a buffer")
@@ -308,10 +316,18 @@ cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, r
     # as costly as 64 filters' sums, and two items per worker there did 1.4x
     # one worker's work; never on one worker. Small ranges of items keep
     # the workers' shares within a few percent of each other.
+    # Where the epilogue runs on each item's rows (below), its start-up per
+    # row weighs against smaller groups: on 2 workers, groups of 8 or 9
+    # started SqueezeNet's 55x55 epilogues (k = 16 to 144) 1.8x as often as
+    # groups of 16 and took 10-50% more thread time than one worker.
+    in_cache = epilogue != NULL and images * j.groups * j.panels >= 8 * CONV_EPILOGUE_MIN_PANELS * workers
     j.group_panels = min(<int64_t>CONV_GROUP_PANELS, j.panels)
     if workers > 1:
-        j.group_panels = conv_group_panels(j.panels, images * j.groups, workers, min(j.group_panels, max(
-            <int64_t>CONV_EPILOGUE_MIN_PANELS, images * j.groups * j.panels // (8 * workers))))
+        j.group_panels = conv_group_panels(
+            j.panels, images * j.groups, workers,
+            j.group_panels if in_cache else min(j.group_panels, max(
+                <int64_t>CONV_EPILOGUE_MIN_PANELS, images * j.groups * j.panels // (8 * workers))),
+            <double>CONV_EPILOGUE_ROW_K / k if in_cache else 0)
     j.panel_groups = (j.panels + j.group_panels - 1) // j.group_panels
     j.group_panels = (j.panels + j.panel_groups - 1) // j.panel_groups
     j.panel_groups = (j.panels + j.group_panels - 1) // j.group_panels   # none left empty
@@ -330,8 +346,7 @@ cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, r
     # groups have enough panels and each worker takes groups several times
     # over; else after the whole convolution.
     j.epilogue = epilogue
-    if epilogue != NULL and (j.group_panels < CONV_EPILOGUE_MIN_PANELS or
-                             images * j.groups * j.panels < 8 * CONV_EPILOGUE_MIN_PANELS * workers):
+    if epilogue != NULL and (j.group_panels < CONV_EPILOGUE_MIN_PANELS or not in_cache):
         j.epilogue = NULL
         after = epilogue
     if j.epilogue != NULL:
