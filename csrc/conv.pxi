@@ -38,8 +38,10 @@ cdef extern from "lite_conv.h" nogil:
 
 cdef enum:
     CONV_NR = LITE_MM_ROW_BYTES // 4     # output pixels per panel (f32 lanes of a tile row)
-    CONV_GROUP_PANELS = 16               # panels packed at once (a group), at most
+    CONV_GROUP_PANELS = 16               # panels packed at once (a group) for blocks of LITE_MM_KC rows
     CONV_BLOCKS_BYTES = LITE_MM_KC * CONV_NR * CONV_GROUP_PANELS * 4   # a group's packed blocks
+    CONV_GROUP_PANELS_MOST = 64          # panels in a group of blocks of fewer rows, at most
+    CONV_ITEM_OUTPUT_BYTES = 262144      # an item's output rows, at most, where its epilogue reads them in cache
     CONV_CHUNK_ROWS = 64                 # filters per work item at least, when groups are too few
     CONV_EPILOGUE_MIN_PANELS = 8         # fewer at once, and the epilogue's start-up per row costs more than it saves
     # An item's epilogue starts up once per filter row (about 115 ns here,
@@ -162,7 +164,7 @@ cdef void conv_range(void* arg, int64_t begin, int64_t end, int worker) noexcept
     cdef int64_t panel0, panels, p, pix0, pix1, f0, f1, f, k0, kc, col, kk
     cdef float* blocks = lite_conv_blocks(CONV_BLOCKS_BYTES)
     cdef float edge[LITE_MM_MR_WIDE * CONV_NR]
-    cdef conv_runs_t runs[CONV_GROUP_PANELS]
+    cdef conv_runs_t runs[CONV_GROUP_PANELS_MOST]
     cdef float acc, a
     cdef bint zero
     cdef float* ct
@@ -317,16 +319,23 @@ cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, r
     # one worker's work; never on one worker. Small ranges of items keep
     # the workers' shares within a few percent of each other.
     # Where the epilogue runs on each item's rows (below), its start-up per
-    # row weighs against smaller groups: on 2 workers, groups of 8 or 9
-    # started SqueezeNet's 55x55 epilogues (k = 16 to 144) 1.8x as often as
-    # groups of 16 and took 10-50% more thread time than one worker.
+    # row weighs against smaller groups (on 2 workers, groups of 8 or 9
+    # started SqueezeNet's 55x55 epilogues, k = 16 to 144, 1.8x as often as
+    # groups of 16 and took 10-50% more thread time than one worker), and
+    # for larger ones where k is small: as many panels as the blocks hold,
+    # up to 64, their output in cache; on several workers, 4 groups each at
+    # least, so that one the machine slows can hand on its last.
     in_cache = epilogue != NULL and images * j.groups * j.panels >= 8 * CONV_EPILOGUE_MIN_PANELS * workers
     j.group_panels = min(<int64_t>CONV_GROUP_PANELS, j.panels)
+    if in_cache:
+        j.group_panels = min(j.panels, max(j.group_panels, min(
+            <int64_t>CONV_GROUP_PANELS_MOST, CONV_BLOCKS_BYTES // (min(k, <int64_t>LITE_MM_KC) * CONV_NR * 4),
+            CONV_ITEM_OUTPUT_BYTES // (j.filters * CONV_NR * 4))))
     if workers > 1:
         j.group_panels = conv_group_panels(
             j.panels, images * j.groups, workers,
-            j.group_panels if in_cache else min(j.group_panels, max(
-                <int64_t>CONV_EPILOGUE_MIN_PANELS, images * j.groups * j.panels // (8 * workers))),
+            min(j.group_panels, max(<int64_t>(CONV_GROUP_PANELS if in_cache else CONV_EPILOGUE_MIN_PANELS),
+                                    images * j.groups * j.panels // ((4 if in_cache else 8) * workers))),
             <double>CONV_EPILOGUE_ROW_K / k if in_cache else 0)
     j.panel_groups = (j.panels + j.group_panels - 1) // j.group_panels
     j.group_panels = (j.panels + j.panel_groups - 1) // j.panel_groups

@@ -117,11 +117,12 @@ def test_the_epilogue_is_one_instruction_with_the_convolution_from_zero(body):
 # (n, c, h, w, f): output pixels around a panel (1, 15, 16, 17), around the
 # epilogue's block of 16 panels (255, 256, 257 pixels), enough panels that
 # the epilogue runs on the rows as they are done (on one worker from 64
-# panels, on two from 128; the last one partial, ranges across two images),
-# filters around a tile's rows (3..9, 33), no image.
+# panels, on two from 128; the last one partial, ranges across two images;
+# groups of up to 64 panels where k is small, the last partial), filters
+# around a tile's rows (3..9, 33), no image.
 SIZES = [(1, 2, 1, 1, 8), (1, 3, 3, 5, 7), (1, 3, 4, 4, 9), (1, 2, 1, 17, 8), (2, 2, 3, 11, 5),
          (1, 3, 15, 17, 9), (1, 2, 16, 16, 8), (1, 2, 1, 257, 3), (1, 4, 23, 19, 33), (0, 3, 4, 4, 8),
-         (1, 2, 33, 33, 9), (1, 2, 47, 49, 5), (2, 2, 33, 35, 9)]
+         (1, 2, 33, 33, 9), (1, 2, 47, 49, 5), (2, 2, 33, 35, 9), (1, 1, 67, 61, 4)]
 
 
 @pytest.mark.parametrize("n,c,h,w,f", SIZES)
