@@ -4,7 +4,7 @@ point and location, and returns the new value(s)."""
 import math
 
 from ..dialects import lookup
-from ..ir.attributes import AffineMapAttr, FloatAttr, IntegerAttr
+from ..ir.attributes import AffineMapAttr, DenseElementsAttr, FloatAttr, IntegerAttr
 from ..ir.linear import exact_dimension
 from ..ir.elements import wrap_int
 from ..isa.smallfloat import FORMATS, tables
@@ -120,6 +120,40 @@ def float_constant(v):
     owner = v.owner
     attr = owner.attributes.get("value") if getattr(owner, "name", None) == "arith.constant" else None
     return attr.value if isinstance(attr, FloatAttr) else None
+
+
+def splat_value(t):
+    """The float every element of tensor `t` is, where it is a splat constant
+    or a tensor.splat or linalg.fill of a scalar float constant, else None."""
+    owner = t.owner
+    name = getattr(owner, "name", None)
+    if name == "arith.constant":
+        attr = owner.attributes.get("value")
+        return attr.values[0] if isinstance(attr, DenseElementsAttr) and attr.splat and \
+            isinstance(attr.values[0], float) else None
+    if name in ("tensor.splat", "linalg.fill") and owner.operands:
+        return float_constant(owner.operands[0])
+    return None
+
+
+def padding_folded(x, value):
+    """(the tensor padded, its low pads along h and w) when `x` is a static
+    tensor.pad by constant `value` (its sign too) along h and w only (high
+    pads need nothing: the kernel reads the padding past the input's end);
+    else (x, (0, 0))."""
+    pad = x.owner
+    if getattr(pad, "name", None) != "tensor.pad" or pad.regions or len(pad.operands) != 2:
+        return x, (0, 0)
+    low, high = pad.attributes["low"], pad.attributes["high"]
+    if not same_float(float_constant(pad.operands[1]), value) or \
+            not all(isinstance(n, int) for n in (*low, *high)) or any(n != 0 for n in (*low[:-2], *high[:-2])):
+        return x, (0, 0)
+    return pad.operands[0], tuple(low[-2:])
+
+
+def same_float(a, b):
+    """Whether floats a (or None) and b are equal and of one sign (+0.0 is not -0.0)."""
+    return a is not None and a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
 
 
 def cmp(rw, predicate, a, b):

@@ -6,10 +6,9 @@ Other convolutions take the general rewrite (convolution.py)."""
 import math
 
 from ..dialects.convolution import strides_and_dilations
-from ..ir.attributes import DenseElementsAttr, FloatAttr
 from ..ir.elements import CONV_WINDOW_LIMIT
 from ..ir.types import TensorType
-from .build import float_constant, view
+from .build import padding_folded, same_float, splat_value, view
 
 # Each form as views of the kernel's operands: input [n][groups*c][h][w],
 # filter [groups*f][c][kh][kw], output [n][groups*f][oh][ow]; `groups` is
@@ -28,7 +27,7 @@ def direct_conv(op, rw, kind, ins, init):
         return None
     groups = DIRECT[kind](x.type.shape, w.type.shape)
     strides, dilations = strides_and_dilations(op, 2)
-    x, pads = zero_padding_folded(x)
+    x, pads = padding_folded(x, 0.0)
     if not all(1 <= v <= CONV_WINDOW_LIMIT for v in (*strides, *dilations, groups)) or \
             not all(0 <= p <= CONV_WINDOW_LIMIT for p in pads):
         return None
@@ -37,44 +36,10 @@ def direct_conv(op, rw, kind, ins, init):
     w4 = view(rw, w, [groups * (ws[-4] if len(ws) >= 4 else 1), ws[-3] if len(ws) >= 4 else 1, *ws[-2:]]) \
         if len(ws) != 4 else w
     shape4 = [outs[0], math.prod(outs[1:-2]), *outs[-2:]]
-    fresh = is_positive_zero_splat(init)
+    fresh = same_float(splat_value(init), 0.0)
     # From +0.0: no accumulator to fill and copy, the kernel starts each sum from +0.0 itself.
     acc = [] if fresh else [view(rw, init, shape4) if len(outs) != 4 else init]
     window = (*strides, *dilations, *pads, groups, int(fresh))
     result = rw.new("iree_lite.conv2d", [*acc, x4, w4], [TensorType(tuple(shape4), init.type.element)],
                     {"window": window})[0]
     return view(rw, result, list(outs)) if len(outs) != 4 else result
-
-
-def is_positive_zero_splat(t):
-    """Whether tensor `t` is every element +0.0: a splat constant, or a
-    tensor.splat or linalg.fill of a +0.0 scalar constant."""
-    owner = t.owner
-    name = getattr(owner, "name", None)
-    if name == "arith.constant":
-        attr = owner.attributes.get("value")
-        return isinstance(attr, DenseElementsAttr) and attr.splat and is_positive_zero(attr.values[0])
-    if name in ("tensor.splat", "linalg.fill") and owner.operands:
-        value = float_constant(owner.operands[0])
-        return value is not None and is_positive_zero(value)
-    return False
-
-
-def is_positive_zero(value):
-    return isinstance(value, float) and value == 0.0 and math.copysign(1.0, value) > 0
-
-
-def zero_padding_folded(x):
-    """(the tensor padded, its low pads along h and w) when `x` is a static
-    tensor.pad by +0.0 along h and w only (high pads need nothing: the
-    kernel reads zero past the input's end); else (x, (0, 0))."""
-    pad = x.owner
-    if getattr(pad, "name", None) != "tensor.pad" or pad.regions or len(pad.operands) != 2:
-        return x, (0, 0)
-    value = getattr(pad.operands[1].owner, "attributes", {}).get("value")
-    low, high = pad.attributes["low"], pad.attributes["high"]
-    if not isinstance(value, FloatAttr) or value.value != 0.0 or math.copysign(1.0, value.value) < 0 or \
-            pad.operands[1].owner.name != "arith.constant" or \
-            not all(isinstance(n, int) for n in (*low, *high)) or any(n != 0 for n in (*low[:-2], *high[:-2])):
-        return x, (0, 0)
-    return pad.operands[0], tuple(low[-2:])

@@ -20,9 +20,9 @@ from ..ir.attributes import AffineMapAttr
 from ..ir.core import Block, Operation
 from ..ir.types import element_type_of
 from .body import apply_body
-from .build import cast, expand, fold, map_dimensions, reordered, shape_of, size_of, splat, view
+from .build import (cast, expand, fold, map_dimensions, reordered, same_float, shape_of, size_of, splat,
+                    splat_value, view)
 from .contract import rewrite_contract, rewrite_elementwise
-from .conv_direct import is_positive_zero_splat
 from .convolution import convolve
 from .extended import EXTENDED, rewrite_extended
 from .linalg_ext import REWRITES as EXT_REWRITES
@@ -57,7 +57,7 @@ def fresh_products(block):
             for inner in region.blocks:
                 fresh_products(inner)
         if op.name == "iree_lite.matmul" and len(op.operands) == 3 and op.results[0].type.is_static and \
-                op.results[0].type.element.name in ("f32", "f64") and is_positive_zero_splat(op.operands[0]):
+                op.results[0].type.element.name in ("f32", "f64") and same_float(splat_value(op.operands[0]), 0.0):
             op.operands = op.operands[1:]
 
 

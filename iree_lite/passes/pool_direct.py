@@ -9,13 +9,11 @@ front of the input (-inf for max, +0.0 for sum) folds into the window read.
 No window copy and no padded copy; each output folds its window's points in
 the same order as before, so results keep their bits (NaN and -0 included).
 Other poolings take the general rewrite (convolution.py, small_reductions.py)."""
-import math
-
 from ..dialects.convolution import strides_and_dilations
 from ..dialects.linalg import ins_outs
 from ..ir.elements import CONV_WINDOW_LIMIT
 from ..isa.table import POOL_PADDING
-from .build import float_constant, map_dimensions
+from .build import map_dimensions, padding_folded
 
 NAMED = {"pooling_nchw_max": "maximumf", "pooling_nchw_sum": "addf"}
 
@@ -68,19 +66,3 @@ def pool(rw, x, kernel, strides, dilations, combiner, init):
     if not all(1 <= v <= CONV_WINDOW_LIMIT for v in window[:6]) or not all(0 <= p <= CONV_WINDOW_LIMIT for p in pads):
         return None
     return rw.new("iree_lite.pool2d", [init, x], [init.type], {"window": window, "combiner": combiner})[0]
-
-
-def padding_folded(x, value):
-    """(the tensor padded, its low pads along h and w) when `x` is a static
-    tensor.pad by constant `value` (its sign too) along h and w only (high
-    pads need nothing: the kernel reads the padding past the input's end);
-    else (x, (0, 0))."""
-    pad = x.owner
-    if getattr(pad, "name", None) != "tensor.pad" or pad.regions or len(pad.operands) != 2:
-        return x, (0, 0)
-    padding = float_constant(pad.operands[1])
-    low, high = pad.attributes["low"], pad.attributes["high"]
-    if padding is None or padding != value or math.copysign(1.0, padding) != math.copysign(1.0, value) or \
-            not all(isinstance(n, int) for n in (*low, *high)) or any(n != 0 for n in (*low[:-2], *high[:-2])):
-        return x, (0, 0)
-    return pad.operands[0], tuple(low[-2:])

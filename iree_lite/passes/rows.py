@@ -21,8 +21,7 @@ only where nothing else reads a value inside it; a reshape of the mean or of
 does not count, and goes with the chain. Anything else stays as it is.
 """
 from ..ir.types import TensorType
-from .build import float_constant, softmax
-from .conv_direct import is_positive_zero_splat
+from .build import float_constant, same_float, softmax, splat_value
 from .dispatch import compute_users
 
 
@@ -98,7 +97,8 @@ def layernorm_chain(first, users):
 
     def summed(op, src):
         return op.name == "iree_lite.reduce" and op.operands[1] is src and op.attributes.get("combiner") == "addf" \
-            and is_positive_zero_splat(op.operands[0]) and tuple(op.results[0].type.shape) == tuple(t.shape[:-1])
+            and same_float(splat_value(op.operands[0]), 0.0) and \
+            tuple(op.results[0].type.shape) == tuple(t.shape[:-1])
 
     def divided(v):
         op = only_user(v, "arith.divf")
