@@ -15,7 +15,9 @@
    partial maxima from -inf (three dependency chains, not one), then into
    the accumulator. A NaN point is caught after the window by a sum of the
    points (NaN if one is) and those outputs are refolded in order one at a
-   time, which is rare and exact. addf folds in order. */
+   time, which is rare and exact. addf folds in order. A fresh row starts
+   each output from the combiner's padding (-inf, +0.0) instead of reading
+   out[t]. */
 #ifndef LITE_POOL_H
 #define LITE_POOL_H
 #include <immintrin.h>
@@ -29,8 +31,14 @@ typedef struct {
     int64_t w, kw, sw, dw, pw;   /* output t's points: columns t*sw - pw + kx*dw, kx < kw */
     int pad_before, pad_after;   /* window rows above / below the input */
     int is_max;
+    int fresh;           /* each output starts from the padding, out not read */
     int isa;             /* lite_isa() */
 } lite_pool2d_row;
+
+/* Output t's starting value: out[t], or the padding for a fresh row. */
+static inline float lite_pool2d_start(const lite_pool2d_row* g, const float* out, int64_t t) {
+    return !g->fresh ? out[t] : g->is_max ? -__builtin_inff() : 0.0f;
+}
 
 static inline float lite_pool2d_max1(float a, float b) {
     float r = a > b ? a : b;
@@ -84,7 +92,8 @@ static float lite_pool2d_fold1(const lite_pool2d_row* g, float acc, int64_t t) {
             if (n < LANES && !MASKED)                                                                \
                 break;                                                                               \
             M k = lite_pool2d_mask_##S(n);                                                           \
-            V m = lite_pool2d_load_##S(out + t, 1, n, k), s = zero, p0 = low, p1 = low, p2 = low;    \
+            V m = g->fresh ? (is_max ? low : zero) : lite_pool2d_load_##S(out + t, 1, n, k);         \
+            V s = zero, p0 = low, p1 = low, p2 = low;                                                \
             const float* first = g->row + t * sw - g->pw;                                            \
             if (!is_max && g->pad_before)                                                            \
                 m = lite_pool2d_add_##S(m, zero);                                                    \
@@ -105,7 +114,7 @@ static float lite_pool2d_fold1(const lite_pool2d_row* g, float acc, int64_t t) {
                 m = lite_pool2d_add_##S(m, zero);                                                    \
             if (is_max && lite_pool2d_nan_in_##S(s, k)) {   /* a NaN point: in order, one by one */  \
                 for (int64_t l = 0; l < n; l++)                                                      \
-                    out[t + l] = lite_pool2d_fold1(g, out[t + l], t + l);                            \
+                    out[t + l] = lite_pool2d_fold1(g, lite_pool2d_start(g, out, t + l), t + l);      \
             } else {                                                                                 \
                 lite_pool2d_store_##S(out + t, m, n, k);                                             \
             }                                                                                        \
@@ -217,7 +226,7 @@ static void lite_pool2d_row_f32(float* out, int64_t ow, const lite_pool2d_row* g
     hi = hi < ow ? hi : ow;
     hi = hi > lo ? hi : lo;
     for (; t < lo; t++)
-        out[t] = lite_pool2d_fold1(g, out[t], t);
+        out[t] = lite_pool2d_fold1(g, lite_pool2d_start(g, out, t), t);
     if (sw <= 2 && hi - t >= 4) {   /* (a shorter run, as a global pooling's, is quicker one by one) */
         switch (g->isa) {
         case LITE_ISA_AVX512: t = lite_pool2d_runs_avx512(out, g, t, hi); break;
@@ -226,6 +235,6 @@ static void lite_pool2d_row_f32(float* out, int64_t ow, const lite_pool2d_row* g
         }
     }
     for (; t < ow; t++)
-        out[t] = lite_pool2d_fold1(g, out[t], t);
+        out[t] = lite_pool2d_fold1(g, lite_pool2d_start(g, out, t), t);
 }
 #endif

@@ -2,13 +2,14 @@
 # window's points in row-major order by maximumf or addf. Workers take output
 # rows; csrc/lite_pool.h folds a row's outputs, each with its whole window in
 # turn (in registers, a vector of outputs at a time): the reference's bits,
-# one pass over the output row.
+# one pass over the output row; a fresh one starts from the combiner's
+# padding instead of reading the accumulator.
 
 cdef extern from "lite_pool.h" nogil:
     ctypedef struct lite_pool2d_row:
         const float* row
         int64_t rows, row_step, w, kw, sw, dw, pw
-        int pad_before, pad_after, is_max, isa
+        int pad_before, pad_after, is_max, fresh, isa
     void lite_pool2d_row_f32(float* out, int64_t ow, const lite_pool2d_row* g)
 
 
@@ -49,7 +50,7 @@ cdef lite_status* run_pool2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, c
     cdef pool_job_t j
     cdef buffer_t* c
     cdef buffer_t* x
-    cdef const int64_t* p = window   # kh, kw, sh, sw, dh, dw, ph, pw (verified)
+    cdef const int64_t* p = window   # kh, kw, sh, sw, dh, dw, ph, pw, fresh (verified)
     cdef int64_t items, workers
     if rc.kind != REF_BUFFER or rx.kind != REF_BUFFER:
         return status_new(STATUS_INVALID_ARGUMENT, b"pool2d operand is not a buffer")
@@ -63,6 +64,7 @@ cdef lite_status* run_pool2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, c
     j.h, j.g.w, j.oh, j.ow = x.shape[2], x.shape[3], c.shape[2], c.shape[3]
     j.g.row_step = j.dh * j.g.w
     j.g.is_max = combiner == RC_MAXIMUMF
+    j.g.fresh = p[8] != 0
     j.g.isa = lite_isa()
     j.c = <float*>c.data
     j.x = <const float*>x.data

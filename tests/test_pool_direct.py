@@ -17,7 +17,7 @@ import pytest
 
 from iree_lite import isa
 from iree_lite.compiler import compile_module
-from iree_lite.ir.elements import CONV_WINDOW_LIMIT, pack
+from iree_lite.ir.elements import CONV_WINDOW_LIMIT, pack, unpack
 from iree_lite.isa.module import CONST_INT, Constant
 from iree_lite.runtime.context import Context
 from iree_lite.vm import interp
@@ -38,18 +38,19 @@ def out_size(size, k, s, d, lo, hi):
 
 
 def pool_source(kind, n, c, h, w, k=(3, 3), s=(1, 1), d=(1, 1), low=(0, 0), high=(0, 0), form="named",
-                init="fill", pad_value=None):
+                init="fill", pad_value=None, fill_value=None):
     """@f(x) -> a pooling of pad(x) (padding, if any, by the combiner's
     padding or `pad_value`); `form` "named" (linalg.pooling_nchw_KIND) or
     "generic" (as iree-lite's ONNX importer writes it); the init a fill by
-    the padding or, with init="arg", a second argument. Returns (source,
-    the shapes of the arguments)."""
+    the padding (or `fill_value`) or, with init="arg", a second argument.
+    Returns (source, the shapes of the arguments)."""
     hp, wp = h + low[0] + high[0], w + low[1] + high[1]
     outs = (n, c, out_size(h, k[0], s[0], d[0], *[low[0], high[0]]), out_size(w, k[1], s[1], d[1], low[1], high[1]))
     xs, xp = (n, c, h, w), (n, c, hp, wp)
     args = [f"%x: {tensor(xs)}"] + ([f"%i: {tensor(outs)}"] if init == "arg" else [])
     src = f"func.func @f({', '.join(args)}) -> {tensor(outs)} {{\n"
     src += f"  %pv = arith.constant {pad_value or PADDING[kind]} : f32\n"
+    src += f"  %fv = arith.constant {fill_value or pad_value or PADDING[kind]} : f32\n"
     operand = "%x"
     if any(low) or any(high):
         src += (f"  %p = tensor.pad %x low[0, 0, {low[0]}, {low[1]}] high[0, 0, {high[0]}, {high[1]}] {{\n"
@@ -61,7 +62,7 @@ def pool_source(kind, n, c, h, w, k=(3, 3), s=(1, 1), d=(1, 1), low=(0, 0), high
     else:
         acc = "%init"
         src += (f"  %e = tensor.empty() : {tensor(outs)}\n"
-                f"  %init = linalg.fill ins(%pv : f32) outs(%e : {tensor(outs)}) -> {tensor(outs)}\n")
+                f"  %init = linalg.fill ins(%fv : f32) outs(%e : {tensor(outs)}) -> {tensor(outs)}\n")
     src += f"  %win = tensor.empty() : {tensor(k)}\n"
     if form == "named":
         src += (f"  %r = linalg.pooling_nchw_{kind} {{dilations = dense<[{d[0]}, {d[1]}]> : tensor<2xi64>, "
@@ -102,18 +103,30 @@ def test_poolings_are_one_direct_pooling_of_the_unpadded_input(kind, form):
     assert not {"buffer.expand", "buffer.scatter", "buffer.reduce"} & set(names)
 
 
-@pytest.mark.parametrize("init", ["fill", "arg", "fill read again"])
-def test_a_pooling_folds_into_its_fill_when_only_it_reads_that(init):
-    """The fill is a new buffer only the pooling reads: no copy of it to fold
-    into (BufferPlan.folds_into_init); an argument, or a fill returned as
-    well, is copied first."""
-    src, shapes = pool_source("max", 1, 3, 7, 8, init="arg" if init == "arg" else "fill")
+def pooling_window(module):
+    ((_, values),) = [(name, v) for name, v in host_ops(module) if name == "buffer.pool2d"]
+    return list(unpack("i64", module.constants[values["window"]].data))
+
+
+# The init: a fill of the combiner's padding (-inf for max, +0.0 for sum), of
+# the other zero or of another value, an argument, or a fill of the padding
+# the function returns as well.
+@pytest.mark.parametrize("kind,init,fill_value,fresh,fills,clones", [
+    ("max", "fill", None, 1, 0, 0), ("sum", "fill", None, 1, 0, 0), ("sum", "fill", "-0.0", 0, 1, 0),
+    ("max", "fill", "1.5", 0, 1, 0), ("max", "arg", None, 0, 0, 1), ("max", "fill read again", None, 1, 1, 0)])
+def test_a_pooling_from_a_fill_of_its_padding_starts_from_it(kind, init, fill_value, fresh, fills, clones):
+    """From a fill of its padding the pooling starts each output from the
+    padding itself (window entry 8, fresh): no fill to run and no copy of
+    it. Another fill is a new buffer only the pooling reads: no copy of it
+    to fold into (BufferPlan.folds_into_init); an argument is copied
+    first. A fill returned as well keeps its value."""
+    src, shapes = pool_source(kind, 1, 3, 7, 8, init="arg" if init == "arg" else "fill", fill_value=fill_value)
     if init == "fill read again":
         t = tensor((1, 3, 5, 6))
         src = src.replace(f"return %r : {t}", f"return %r, %init : {t}, {t}").replace(f"-> {t} {{", f"-> ({t}, {t}) {{")
     module = compile_module(src, "p.mlir")
     names = [name for name, _ in host_ops(module)]
-    assert names.count("buffer.clone") == (0 if init == "fill" else 1)
+    assert (pooling_window(module)[8], names.count("dispatch"), names.count("buffer.clone")) == (fresh, fills, clones)
     results = same_on_both_devices(module, "f", arrays_for(shapes, seed=4))
     if init == "fill read again":   # the fill itself, untouched by the pooling
         assert np.all(np.asarray(results[1]) == -np.inf)
@@ -155,8 +168,10 @@ SIZES = [(0, 3, 5, 5, (3, 3), (1, 1)), (1, 0, 5, 5, (3, 3), (1, 1)), (1, 1, 1, 1
 
 @pytest.mark.parametrize("n,c,h,w,k,s", SIZES)
 @pytest.mark.parametrize("kind", ["max", "sum"])
-def test_sizes_match_the_reference(kind, n, c, h, w, k, s):
-    check_both_vms(*pool_source(kind, n, c, h, w, k=k, s=s, form="generic"), seed=h + w)
+@pytest.mark.parametrize("init", ["fill", "arg"])
+def test_sizes_match_the_reference(kind, init, n, c, h, w, k, s):
+    """From the padding (a fill of it) and from an accumulator (an argument)."""
+    check_both_vms(*pool_source(kind, n, c, h, w, k=k, s=s, form="generic", init=init), seed=h + w)
 
 
 @pytest.mark.parametrize("low,high,s,d", [((1, 1), (1, 1), (1, 1), (1, 1)), ((2, 1), (0, 3), (2, 1), (1, 2)),
@@ -326,13 +341,13 @@ def with_constants(module, window=None, combiner=None):
     return module.replace(constants=constants)
 
 
-WINDOW_ERROR = (f"a pooling window must be i64 sizes, strides and dilations in 1..{CONV_WINDOW_LIMIT} and pads in "
-                f"0..{CONV_WINDOW_LIMIT}, its combiner one of maximumf, addf")
+WINDOW_ERROR = (f"a pooling window must be i64 sizes, strides and dilations in 1..{CONV_WINDOW_LIMIT}, pads in "
+                f"0..{CONV_WINDOW_LIMIT} and fresh 0 or 1, its combiner one of maximumf, addf")
 
 
 @pytest.mark.parametrize("at", range(8))
 def test_the_verifier_bounds_the_window_at_its_limit(small_pool, at):
-    window = [1] * 8
+    window = [1] * 8 + [0]
     window[at] = CONV_WINDOW_LIMIT
     verify_module(with_constants(small_pool, window))
     window[at] = CONV_WINDOW_LIMIT + 1
@@ -345,16 +360,24 @@ def test_the_verifier_bounds_the_window_at_its_limit(small_pool, at):
         verify_module(with_constants(small_pool, window))
 
 
-def test_the_verifier_wants_eight_entries_and_a_pooling_combiner(small_pool):
-    for window in ([1] * 7, [1] * 9):
+def test_the_verifier_holds_fresh_to_0_or_1(small_pool):
+    for fresh in (0, 1):
+        verify_module(with_constants(small_pool, [1] * 8 + [fresh]))
+    for fresh in (-1, 2):
+        with pytest.raises(VerifyError, match=WINDOW_ERROR):
+            verify_module(with_constants(small_pool, [1] * 8 + [fresh]))
+
+
+def test_the_verifier_wants_nine_entries_and_a_pooling_combiner(small_pool):
+    for window in ([1] * 8, [1] * 10):
         with pytest.raises(VerifyError, match=WINDOW_ERROR):
             verify_module(with_constants(small_pool, window))
-    # Eight entries' worth of bytes in another element type is no window (it used to pass unread).
-    module = with_constants(small_pool, [1] * 8)
+    # Nine entries' worth of bytes in another element type is no window (it used to pass unread).
+    module = with_constants(small_pool, [1] * 9)
     ((_, values),) = [(name, v) for name, v in host_ops(module) if name == "buffer.pool2d"]
     constants = list(module.constants)
     constants[values["window"]] = constants[values["window"]].replace(element=isa.ELEMENT_CODES["f64"],
-                                                                      data=pack("f64", [1.0] * 8))
+                                                                      data=pack("f64", [1.0] * 9))
     with pytest.raises(VerifyError, match=WINDOW_ERROR):
         verify_module(module.replace(constants=constants))
     for code, name in enumerate(isa.REDUCE_COMBINERS):

@@ -2,7 +2,7 @@
 output) to buffer instructions."""
 from .. import isa
 from ..dialects.iree_lite import folds_init
-from .lower_group import conv2d_operands, fresh_matmul
+from .lower_group import conv2d_operands, fresh_matmul, written_whole
 from .lowering import lowers
 from ..isa.module import CONST_INT, Constant
 
@@ -55,8 +55,8 @@ def lower_conv2d(fl, op):
 
 @lowers("iree_lite.pool2d")
 def lower_pool2d(fl, op):
-    acc = fl.accumulator(op)
-    fl.emit("buffer.pool2d", op.loc, acc=acc, input=fl.values[op.operands[1]],
+    acc = fl.accumulator(op) if folds_init(op) else written_whole(fl, op)   # from its padding: a new buffer
+    fl.emit("buffer.pool2d", op.loc, acc=acc, input=fl.values[op.operands[-1]],
             window=fl.mb.i64_data(list(op.attributes["window"])), combiner=combiner(fl, op))
 
 

@@ -56,15 +56,15 @@ class InternalOp(OpDef):
     `iree_lite.reduce(init, src) {combiner}` (the contractions and reductions
     of the linalg rewrite), `iree_lite.conv2d(acc, input, filter) {window}`
     (a direct NCHW convolution, passes/conv_direct.py),
-    `iree_lite.pool2d(acc, input) {window, combiner}` (a direct NCHW pooling,
-    passes/pool_direct.py), `iree_lite.softmax(src)` (the softmax of f32 rows,
+    `iree_lite.pool2d(acc, input) {window, combiner}` (or `(input)`, from the
+    combiner's padding: a direct NCHW pooling, passes/pool_direct.py), `iree_lite.softmax(src)` (the softmax of f32 rows,
     passes/rows.py) and `iree_lite.layernorm(src, eps)` (f32 rows normalised
     to mean 0 and variance 1, eps added to the variance, passes/rows.py).
     Those that `fold` have as result their init (operand 0) folded with the
-    other operands; of them, those `fresh` without an init (two operands)
-    start from +0.0 in a new buffer (folds_init)."""
+    other operands; of them, those with `fresh` operands, no init, start in
+    a new buffer from +0.0 (the pooling from its padding) (folds_init)."""
 
-    def __init__(self, name, fold=False, fresh=False):
+    def __init__(self, name, fold=False, fresh=None):
         self.name = name
         self.fold = fold
         self.fresh = fresh
@@ -74,10 +74,10 @@ class InternalOp(OpDef):
 
 
 OPS = {op.name: op for op in (LinearIndexOp(), ExpandOp(), GatherOp(), InternalOp("iree_lite.view"),
-                              InternalOp("iree_lite.matmul", fold=True, fresh=True),
+                              InternalOp("iree_lite.matmul", fold=True, fresh=2),
                               InternalOp("iree_lite.reduce", fold=True),
-                              InternalOp("iree_lite.conv2d", fold=True, fresh=True),
-                              InternalOp("iree_lite.pool2d", fold=True), InternalOp("iree_lite.softmax"),
+                              InternalOp("iree_lite.conv2d", fold=True, fresh=2),
+                              InternalOp("iree_lite.pool2d", fold=True, fresh=1), InternalOp("iree_lite.softmax"),
                               InternalOp("iree_lite.layernorm"))}
 OPS.update(SMALL_FLOAT_OPS)
 
@@ -88,4 +88,4 @@ def folds_init(op):
     (FunctionLowering.accumulator), or the init itself where nothing else
     reads it (BufferPlan.folds_into_init)."""
     d = OPS.get(op.name)
-    return isinstance(d, InternalOp) and d.fold and not (d.fresh and len(op.operands) == 2)
+    return isinstance(d, InternalOp) and d.fold and len(op.operands) != d.fresh

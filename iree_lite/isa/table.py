@@ -378,14 +378,15 @@ def _ops():
          "and no gathered binding overlaps one it writes; otherwise one after the other."),
         ("buffer.pool2d", "acc:rr input:rr window:const=data combiner:const=int",
          "A 2-D pooling, NCHW, folded into `acc` in place (f32, rank 4 each): with `window` i64 data "
-         "[kh, kw, sh, sw, dh, dw, ph, pw], input [N][C][H][W] and acc [N][C][OH][OW]: acc[n, c, y, x] = "
-         "f(...f(f(acc[n, c, y, x], v(0, 0)), v(0, 1))..., v(kh-1, kw-1)), the window's points in "
+         "[kh, kw, sh, sw, dh, dw, ph, pw, fresh], input [N][C][H][W] and acc [N][C][OH][OW]: acc[n, c, y, x] = "
+         "f(...f(f(a, v(0, 0)), v(0, 1))..., v(kh-1, kw-1)), a = acc[n, c, y, x] (fresh = 0) or the "
+         "combiner's padding (fresh = 1: acc's old contents are not read), the window's points in "
          "row-major order, v(ky, kx) = input[n, c, y*sh + ky*dh - ph, x*sw + kx*dw - pw], an element "
          "outside H x W reading as the combiner's padding (POOL_PADDING: -inf for maximumf, +0.0 for "
          "addf), for the combiner f named by the int constant (REDUCE_COMBINERS: addf or maximumf, as "
          "the t. ops of those names). Shapes that do not agree fail the call (INVALID_ARGUMENT). The "
-         "verifier holds window sizes, strides and dilations to 1..CONV_WINDOW_LIMIT and pads to "
-         "0..CONV_WINDOW_LIMIT."),
+         "verifier holds window sizes, strides and dilations to 1..CONV_WINDOW_LIMIT, pads to "
+         "0..CONV_WINDOW_LIMIT and fresh to 0 or 1."),
         ("buffer.check", "src:rr layout:const=layout",
          "Fail unless buffer view `src` has the element type and shape of constant `layout` "
          "and storage of at least that many bytes (storage passed in by a caller). A -1 dimension "

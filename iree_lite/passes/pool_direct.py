@@ -5,15 +5,16 @@ linalg.generic form iree-lite's ONNX importer writes for MaxPool,
 AveragePool and GlobalAveragePool's window (input read at
 `out * stride + tap * dilation`, a window operand giving the taps' bounds,
 the body `combine(acc, in)`). A tensor.pad by the combiner's padding in
-front of the input (-inf for max, +0.0 for sum) folds into the window read.
-No window copy and no padded copy; each output folds its window's points in
+front of the input (-inf for max, +0.0 for sum) folds into the window read,
+and an init that is a fill of it into the kernel, which then starts each
+output from the padding. No window copy and no padded copy; each output folds its window's points in
 the same order as before, so results keep their bits (NaN and -0 included).
 Other poolings take the general rewrite (convolution.py, small_reductions.py)."""
 from ..dialects.convolution import strides_and_dilations
 from ..dialects.linalg import ins_outs
 from ..ir.elements import CONV_WINDOW_LIMIT
 from ..isa.table import POOL_PADDING
-from .build import map_dimensions, padding_folded
+from .build import map_dimensions, padding_folded, same_float, splat_value
 
 NAMED = {"pooling_nchw_max": "maximumf", "pooling_nchw_sum": "addf"}
 
@@ -62,7 +63,11 @@ def pool(rw, x, kernel, strides, dilations, combiner, init):
             None in kernel:
         return None
     x, pads = padding_folded(x, POOL_PADDING[combiner])
-    window = (*kernel, *strides, *dilations, *pads)
+    # From a fill of the padding (IREE's importer fills -inf before a max):
+    # no accumulator to fill, each output starts from the padding itself.
+    fresh = same_float(splat_value(init), POOL_PADDING[combiner])
+    window = (*kernel, *strides, *dilations, *pads, int(fresh))
     if not all(1 <= v <= CONV_WINDOW_LIMIT for v in window[:6]) or not all(0 <= p <= CONV_WINDOW_LIMIT for p in pads):
         return None
-    return rw.new("iree_lite.pool2d", [init, x], [init.type], {"window": window, "combiner": combiner})[0]
+    return rw.new("iree_lite.pool2d", [x] if fresh else [init, x], [init.type],
+                  {"window": window, "combiner": combiner})[0]

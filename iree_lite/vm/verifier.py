@@ -346,12 +346,13 @@ def _verify_function(m, f):
             window = m.constants[values["window"]]
             entries = i64_entries(window, [])
             combiner = m.constants[values["combiner"]].value
-            if len(entries) != 8 or not all(1 <= e <= CONV_WINDOW_LIMIT for e in entries[:6]) \
-                    or not all(0 <= e <= CONV_WINDOW_LIMIT for e in entries[6:]) or not \
-                    0 <= combiner < len(isa.REDUCE_COMBINERS) or isa.REDUCE_COMBINERS[combiner] not in isa.POOL_PADDING:
+            if len(entries) != 9 or not all(1 <= e <= CONV_WINDOW_LIMIT for e in entries[:6]) \
+                    or not all(0 <= e <= CONV_WINDOW_LIMIT for e in entries[6:8]) or entries[8] not in (0, 1) or \
+                    not 0 <= combiner < len(isa.REDUCE_COMBINERS) or \
+                    isa.REDUCE_COMBINERS[combiner] not in isa.POOL_PADDING:
                 raise VerifyError(f"{at}: a pooling window must be i64 sizes, strides and dilations in "
-                                  f"1..{CONV_WINDOW_LIMIT} and pads in 0..{CONV_WINDOW_LIMIT}, its combiner "
-                                  f"one of {', '.join(isa.POOL_PADDING)}")
+                                  f"1..{CONV_WINDOW_LIMIT}, pads in 0..{CONV_WINDOW_LIMIT} and fresh 0 or 1, "
+                                  f"its combiner one of {', '.join(isa.POOL_PADDING)}")
         if op.name in ("buffer.matmul.strided", "buffer.matmul.strided.dispatch"):
             problem = strided_layout_problem(i64_entries(m.constants[values["layout"]], []))
             if problem:

@@ -3,7 +3,8 @@
    fold of every output, bit for bit; the input's last element sits against
    an unreadable page, so a read past it faults. Inputs and accumulators
    hold NaNs of several payloads (max; sums see one, x86's default), signed
-   zeros and infinities in some cases. Prints "RUNS BAD"; exits 1 on a
+   zeros and infinities in some cases; fresh rows (from the padding) find
+   garbage in the output. Prints "RUNS BAD"; exits 1 on a
    mismatch. (tests/test_pool_direct.py compiles and runs it.) */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +52,7 @@ int main(void) {
         int64_t h = 1 + next() % 9, w = 1 + next() % 70;   /* k: kh kw sh sw dh dw ph pw */
         int64_t k[8] = {1 + next() % 3, 1 + next() % 4, 1 + next() % 2, 1 + next() % 3, 1 + next() % 2,
                         1 + next() % 2, next() % 2, next() % 2};
-        int max = next() % 2, specials = next() % 2;
+        int max = next() % 2, specials = next() % 2, fresh = next() % 2;
         int64_t oh = (h + 2 * k[6] - (k[0] - 1) * k[4] - 1) / k[2] + 1, ow = (w + 2 * k[7] - (k[1] - 1) * k[5] - 1) / k[3] + 1;
         if (h + 2 * k[6] < (k[0] - 1) * k[4] + 1 || w + 2 * k[7] < (k[1] - 1) * k[5] + 1)
             continue;
@@ -62,9 +63,12 @@ int main(void) {
             float* out = malloc(oh * ow * 4);
             float* want = malloc(oh * ow * 4);
             for (int64_t i = 0; i < oh * ow; i++)
-                out[i] = want[i] = value(specials, max);
+                out[i] = want[i] = fresh ? (max ? -__builtin_inff() : 0.0f) : value(specials, max);
+            if (fresh)   /* a fresh row does not read out: garbage there changes nothing */
+                for (int64_t i = 0; i < oh * ow; i++)
+                    out[i] = value(1, max);
             lite_pool2d_row g = {0};
-            g.w = w, g.kw = k[1], g.sw = k[3], g.dw = k[5], g.pw = k[7], g.is_max = max, g.isa = isa;
+            g.w = w, g.kw = k[1], g.sw = k[3], g.dw = k[5], g.pw = k[7], g.is_max = max, g.fresh = fresh, g.isa = isa;
             g.row_step = k[4] * w;
             for (int64_t y = 0; y < oh; y++) {   /* as csrc/pooling.pxi's pool_range */
                 int64_t top = y * k[2] - k[6], ky0 = top >= 0 ? 0 : (-top + k[4] - 1) / k[4], ky1;
@@ -80,8 +84,8 @@ int main(void) {
             }
             runs++;
             if (memcmp(out, want, oh * ow * 4) && bad++ < 5)
-                printf("isa %d: %ldx%ld window %ldx%ld strides %ld,%ld dilations %ld,%ld pads %ld,%ld %s\n", isa, h, w,
-                       k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], max ? "max" : "sum");
+                printf("isa %d: %ldx%ld window %ldx%ld strides %ld,%ld dilations %ld,%ld pads %ld,%ld %s%s\n", isa, h,
+                       w, k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], max ? "max" : "sum", fresh ? " fresh" : "");
             free(out), free(want);
         }
     }
