@@ -30,6 +30,8 @@ ctypedef fused real:
 cdef extern from "lite_tile.h" nogil:
     double lite_default_nan()
     long long lite_stream_bytes()
+    void lite_fill32(uint32_t* d, uint32_t v, int64_t n)
+    void lite_fill64(uint64_t* d, uint64_t v, int64_t n)
 
 
 cdef inline real default_nan_if_new(real r, bint operands_not_nan) noexcept nogil:
@@ -95,18 +97,12 @@ cdef inline void copy_run(char* d, int64_t dstride, const char* s, int64_t sstri
     """n elements, each side contiguous (stride 1) or strided; one of the
     two strides is 1. A source stride of 0 is a broadcast fill."""
     cdef int64_t j
-    cdef uint32_t x4
-    cdef uint64_t x8
     if dstride == 1 and sstride == 1:
         memcpy(d, s, n * size)
-    elif dstride == 1 and sstride == 0 and size == 4:    # fills as their own loops: gcc vectorizes them
-        x4 = (<const uint32_t*>s)[0]
-        for j in range(n):
-            (<uint32_t*>d)[j] = x4
+    elif dstride == 1 and sstride == 0 and size == 4:
+        lite_fill32(<uint32_t*>d, (<const uint32_t*>s)[0], n)
     elif dstride == 1 and sstride == 0 and size == 8:
-        x8 = (<const uint64_t*>s)[0]
-        for j in range(n):
-            (<uint64_t*>d)[j] = x8
+        lite_fill64(<uint64_t*>d, (<const uint64_t*>s)[0], n)
     elif size == 4:
         for j in range(n):
             (<uint32_t*>d)[j * dstride] = (<const uint32_t*>s)[j * sstride]
@@ -212,13 +208,6 @@ cdef inline int k_lindex(int64_t* d, int64_t stride, int64_t size, int64_t start
     return 0
 
 
-cdef inline void k_splat_f(real* d, double v, Py_ssize_t n) noexcept nogil:
-    cdef Py_ssize_t i
-    cdef real x = <real>v
-    for i in range(n):
-        d[i] = x
-
-
 cdef extern from "lite_vm.h" nogil:
     float lite_f16_to_f32(uint16_t)
     uint16_t lite_f32_to_f16(float)
@@ -265,20 +254,20 @@ cdef inline void f32_to_half(int t, char* d, const float* a, Py_ssize_t n) noexc
 cdef inline void splat(int t, char* d, double fv, int64_t iv, Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t i
     cdef uint16_t h
+    cdef float f
     if is_half(t):
         h = half_bits(t, <float>fv)
         for i in range(n):
             (<uint16_t*>d)[i] = h
     elif t == ET_F32:
-        k_splat_f(<float*>d, fv, n)
+        f = <float>fv
+        lite_fill32(<uint32_t*>d, (<uint32_t*>&f)[0], n)
     elif t == ET_F64:
-        k_splat_f(<double*>d, fv, n)
+        lite_fill64(<uint64_t*>d, (<uint64_t*>&fv)[0], n)
     elif t == ET_I64 or t == ET_INDEX:
-        for i in range(n):
-            (<int64_t*>d)[i] = iv
+        lite_fill64(<uint64_t*>d, <uint64_t>iv, n)
     elif t == ET_I32:
-        for i in range(n):
-            (<int32_t*>d)[i] = <int32_t>iv
+        lite_fill32(<uint32_t*>d, <uint32_t><int32_t>iv, n)
     elif t == ET_I16:
         for i in range(n):
             (<int16_t*>d)[i] = <int16_t>iv

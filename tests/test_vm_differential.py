@@ -262,3 +262,31 @@ def test_extended_ops_match_reference_and_exact_arithmetic(name, element, n):
         else:
             product = x * y if name == "mulsi_extended" else (x & mask) * (y & mask)
             assert (r, s) == (wrap(product), wrap(product >> bits))
+
+
+# A splat of each width and kind (f32 -0.0, whose sign a product shows; f64
+# past f32's range; i32 and i64 negatives, the latter past 32 bits) with an
+# argument.
+SPLATS = [("f32", "arith.mulf", "-0.0", np.float32), ("f64", "arith.addf", "1.0e300", np.float64),
+          ("i32", "arith.addi", "-7", np.int32), ("i64", "arith.addi", "-1099511627776", np.int64)]
+
+
+@pytest.mark.parametrize("device,workers", DEVICES)
+@pytest.mark.parametrize("n", SIZES)
+@pytest.mark.parametrize("element,op,value,dtype", SPLATS)
+def test_splats_on_every_size_and_device(element, op, value, dtype, n, device, workers):
+    t = f"tensor<{n}x{element}>"
+    source = (f"func.func @f(%a: {t}) -> {t} {{\n  %c = arith.constant dense<{value}> : {t}\n"
+              f"  %r = {op} %a, %c : {t}\n  return %r : {t}\n}}\n")
+    module = compile_module(source, "diff.mlir")
+    assert "t.splat" in [isa.BY_CODE[w & 0xFF].name for k in module.kernels for w in k.code]
+    a = (np.arange(n) % 1000 - 500).astype(dtype)
+    ref = interp.Context()
+    ref.load(module)
+    (expected,) = ref.invoke("f", [interp.Buffer(element, a.shape, bytearray(a.tobytes()))])
+    ctx = Context(device, workers)
+    ctx.load(module)
+    (actual,) = ctx.invoke("f", [a])
+    assert bytes(expected.data) == np.asarray(actual).tobytes()
+    c = np.array(float(value) if element[0] == "f" else int(value), dtype)
+    assert np.asarray(actual).tobytes() == (a * c if op == "arith.mulf" else a + c).tobytes()
