@@ -69,7 +69,7 @@ def run_both(source, inputs, device, workers):
 
 
 def element_of(a):
-    return {"float32": "f32", "float64": "f64"}[a.dtype.name]
+    return {"float32": "f32", "float64": "f64", "int8": "i8", "int16": "i16", "int32": "i32", "int64": "i64"}[a.dtype.name]
 
 
 def assert_same(expected, actual):
@@ -217,13 +217,7 @@ def int_values(n, seed, element):
 @pytest.mark.parametrize("name", ["ctlz", "cttz", "ctpop"])
 def test_bit_count_tile_ops_match_reference(name, element, n, device, workers):
     x = int_values(n, 7, element)
-    module = compile_module(program(MLIR_OF[name], 1, n, element), "diff.mlir")
-    ref = interp.Context()
-    ref.load(module)
-    (expected,) = ref.invoke("f", [interp.Buffer(element, x.shape, bytearray(x.tobytes()))])
-    ctx = Context(device, workers)
-    ctx.load(module)
-    (actual,) = ctx.invoke("f", [x])
+    expected, actual = run_both(program(MLIR_OF[name], 1, n, element), [x], device, workers)
     assert np.asarray(actual).tobytes() == bytes(expected.data)
     bits = x.dtype.itemsize * 8
     unsigned = [int(v) & ((1 << bits) - 1) for v in x[:64]]
@@ -281,12 +275,7 @@ def test_splats_on_every_size_and_device(element, op, value, dtype, n, device, w
     module = compile_module(source, "diff.mlir")
     assert "t.splat" in [isa.BY_CODE[w & 0xFF].name for k in module.kernels for w in k.code]
     a = (np.arange(n) % 1000 - 500).astype(dtype)
-    ref = interp.Context()
-    ref.load(module)
-    (expected,) = ref.invoke("f", [interp.Buffer(element, a.shape, bytearray(a.tobytes()))])
-    ctx = Context(device, workers)
-    ctx.load(module)
-    (actual,) = ctx.invoke("f", [a])
+    expected, actual = run_both(source, [a], device, workers)
     assert bytes(expected.data) == np.asarray(actual).tobytes()
     c = np.array(float(value) if element[0] == "f" else int(value), dtype)
     assert np.asarray(actual).tobytes() == (a * c if op == "arith.mulf" else a + c).tobytes()
