@@ -113,11 +113,13 @@ LITE_FILLS(sse2, )
 LITE_FILLS(avx2, __attribute__((target("avx2"))))
 LITE_FILLS(avx512, __attribute__((target("avx512f"))))
 static inline void lite_fill32(uint32_t* d, uint32_t v, int64_t n) {
-    static void (*const by_isa[3])(uint32_t*, uint32_t, int64_t) = {lite_fill32_sse2, lite_fill32_avx2, lite_fill32_avx512};
+    static void (*const by_isa[3])(uint32_t*, uint32_t, int64_t) = {lite_fill32_sse2, lite_fill32_avx2,
+                                                                     lite_fill32_avx512};
     by_isa[lite_isa()](d, v, n);
 }
 static inline void lite_fill64(uint64_t* d, uint64_t v, int64_t n) {
-    static void (*const by_isa[3])(uint64_t*, uint64_t, int64_t) = {lite_fill64_sse2, lite_fill64_avx2, lite_fill64_avx512};
+    static void (*const by_isa[3])(uint64_t*, uint64_t, int64_t) = {lite_fill64_sse2, lite_fill64_avx2,
+                                                                     lite_fill64_avx512};
     by_isa[lite_isa()](d, v, n);
 }
 

@@ -69,7 +69,8 @@ def run_both(source, inputs, device, workers):
 
 
 def element_of(a):
-    return {"float32": "f32", "float64": "f64", "int8": "i8", "int16": "i16", "int32": "i32", "int64": "i64"}[a.dtype.name]
+    return {"float32": "f32", "float64": "f64", "int8": "i8", "int16": "i16", "int32": "i32",
+            "int64": "i64"}[a.dtype.name]
 
 
 def assert_same(expected, actual):

@@ -57,9 +57,10 @@ class InternalOp(OpDef):
     of the linalg rewrite), `iree_lite.conv2d(acc, input, filter) {window}`
     (a direct NCHW convolution, passes/conv_direct.py),
     `iree_lite.pool2d(acc, input) {window, combiner}` (or `(input)`, from the
-    combiner's padding: a direct NCHW pooling, passes/pool_direct.py), `iree_lite.softmax(src)` (the softmax of f32 rows,
-    passes/rows.py) and `iree_lite.layernorm(src, eps)` (f32 rows normalised
-    to mean 0 and variance 1, eps added to the variance, passes/rows.py).
+    combiner's padding: a direct NCHW pooling, passes/pool_direct.py),
+    `iree_lite.softmax(src)` (the softmax of f32 rows, passes/rows.py) and
+    `iree_lite.layernorm(src, eps)` (f32 rows normalised to mean 0 and
+    variance 1, eps added to the variance, passes/rows.py).
     Those that `fold` have as result their init (operand 0) folded with the
     other operands; of them, those with `fresh` operands, no init, start in
     a new buffer from +0.0 (the pooling from its padding) (folds_init)."""
