@@ -62,8 +62,8 @@ class InternalOp(OpDef):
     `iree_lite.layernorm(src, eps)` (f32 rows normalised to mean 0 and
     variance 1, eps added to the variance, passes/rows.py).
     Those that `fold` have as result their init (operand 0) folded with the
-    other operands; of them, those with `fresh` operands, no init, start in
-    a new buffer from +0.0 (the pooling from its padding) (folds_init)."""
+    other operands; of them, those given `fresh` operands (no init) start in
+    a new buffer, from +0.0 or, for the pooling, its padding (folds_init)."""
 
     def __init__(self, name, fold=False, fresh=None):
         self.name = name

@@ -7,8 +7,9 @@ AveragePool and GlobalAveragePool's window (input read at
 the body `combine(acc, in)`). A tensor.pad by the combiner's padding in
 front of the input (-inf for max, +0.0 for sum) folds into the window read,
 and an init that is a fill of it into the kernel, which then starts each
-output from the padding. No window copy and no padded copy; each output folds its window's points in
-the same order as before, so results keep their bits (NaN and -0 included).
+output from the padding. No window copy and no padded copy; each output
+folds its window's points in the same order as before, so results keep
+their bits (NaN and -0 included).
 Other poolings take the general rewrite (convolution.py, small_reductions.py)."""
 from ..dialects.convolution import strides_and_dilations
 from ..dialects.linalg import ins_outs
