@@ -124,6 +124,30 @@ def test_chunks_of_rows_run_the_epilogue_as_they_are_done(batch, m, k, n, in_cac
         assert ctx.native.statistics()["epilogues_in_cache"] == in_cache, (device, workers)
 
 
+@pytest.mark.parametrize("m,k,n", [(128, 300, 100), (64, 80, 48), (24, 20, 48), (8, 5, 16)])
+@MATMUL_TILES
+def test_a_constant_b_runs_the_epilogue_on_chunks_of_few_rows(kernel_isa, m, k, n):
+    """B a module constant (its panels packed with it): at most 128 rows go
+    by rows too where they make four chunks of whole tiles per worker, each
+    running the epilogue as it is done; fewer, by panels, the epilogue after."""
+    a, b, bias, r = arrays_of(0, m, k, n, m + k + n)
+    src = epilogue_source(0, m, k, n).replace("%b: ", "%unused: ").replace(
+        "%z = arith.constant 0.0 : f32\n", f"%z = arith.constant 0.0 : f32\n  %b = arith.constant "
+        f"dense<\"0x{b.tobytes().hex().upper()}\"> : {tensor((k, n), 'f32')}\n", 1)
+    module = compile_module(src, "m.mlir")
+    want = want_of(a, b, bias, r).tobytes()
+    mr = 8 if kernel_isa == "avx512" else 4
+    for device, workers in DEVICES:
+        ctx = Context(device, workers)
+        ctx.load(module)
+        for _ in range(2):   # the first call packs B's panels, the second finds them
+            (have,) = ctx.invoke("f", [a, b, bias, r])
+            assert np.asarray(have).tobytes() == want, (device, workers)
+        shared = device == "local-task" and m * k * n > 196608   # past the context's inline_elements
+        sharing = workers if shared else 1
+        assert ctx.native.statistics()["epilogues_in_cache"] == 2 * (m >= 4 * mr * sharing), (device, workers)
+
+
 def test_an_epilogue_reading_a_reshape_of_the_product():
     """Attention's scores: a batch of products collapsed and expanded again
     (views of the same elements) before their scaling: the scaling is the
