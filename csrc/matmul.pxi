@@ -40,7 +40,8 @@ cdef enum:
     # rows (of whole batches, where batches share out evenly); where they
     # are at most MM_FEW_ROWS (a convolution's filters, say), workers take
     # chunks of panels instead, each read once in place by all the rows
-    # (only a last partial panel is packed, zero-filled). A module
+    # (only a last partial panel is packed, zero-filled; but see by_panels
+    # for a constant B with an epilogue). A module
     # constant's B (weights) is packed once and kept with it
     # (constant_panels), either way. Each element of C still sums its k products in
     # order (a block of k resumes from the partial sum stored in C), so

@@ -40,7 +40,7 @@ cdef extern from "lite_vm.h" nogil:
 
 cdef enum:
     # A watching thread's look at its condition comes after POOL_RELAX_PAUSES
-    # pauses (about 110 ns on the EPYC, a pause there taking ~27 ns), and
+    # pauses (about 110 ns on the Zen 5 EPYC, a pause there ~27 ns), and
     # every POOL_YIELD_LOOKS-th look gives its CPU away, about every 2 us.
     # 64 pauses per look (1.7 us) saw each loop's start and end ~1 us late:
     # a small 2-worker loop took 18.2 us against 16.2 us.
