@@ -203,14 +203,12 @@ LITE_MM_DISPATCH(i64, int64_t, u64)
 #define LITE_EXP_CHUNK 256
 
 /* The machine's default NaN, what an invalid operation (inf - inf) gives:
-   on x86-64, the only machine the VM builds for, a quiet NaN with the sign
-   set. A constant, so that loops using it still vectorize (one made at run
-   time, from a volatile, kept gcc from vectorizing fma's loop: 4x slower
-   than a multiply and an add). The differential tests on edge values
-   check it against the reference interpreter's, which the hardware makes. */
-#if !defined(__x86_64__)
-#error "the default NaN is x86-64's"
-#endif
+   on x86-64, the only machine the VM builds for (setup.py), a quiet NaN
+   with the sign set. A constant, so that loops using it still vectorize
+   (one made at run time, from a volatile, kept gcc from vectorizing fma's
+   loop: 4x slower than a multiply and an add). The differential tests on
+   edge values check it against the reference interpreter's, which the
+   hardware makes. */
 static inline double lite_default_nan(void) { return -__builtin_nan(""); }
 
 static inline float lite_exp_definition_f32(float x) { return (float)exp((double)x); }

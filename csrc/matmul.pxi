@@ -512,7 +512,7 @@ cdef lite_status* matmul_same_type(ctx_t* ctx, const run_t* run, char* c, const 
     panels, or C not dense, after the whole product), or NULL."""
     cdef matmul_job_t j
     cdef int64_t rows, nr, panels, grain, items, blocks
-    cdef bint on_pool
+    cdef bint on_pool, dense
     j.m, j.k, j.n = m, k, n
     j.layout = layout[0]
     rows = j.rows = batches * j.m
@@ -537,11 +537,12 @@ cdef lite_status* matmul_same_type(ctx_t* ctx, const run_t* run, char* c, const 
     # chunk of rows in cache, in four chunks of whole tiles per worker or
     # more: BERT's 128-row projections by rows ran 3.5-5.5% faster on 2
     # workers, their bias no longer a pass of its own.
+    dense = dense_c(layout, batches, m, n)
     j.by_panels = j.tiled and batches == 1 and j.m <= MM_FEW_ROWS and not (
-        constant != NULL and epilogue != NULL and dense_c(layout, batches, m, n) and j.m >= 4 * j.mr * j.workers)
+        constant != NULL and epilogue != NULL and dense and j.m >= 4 * j.mr * j.workers)
     j.by_columns = not j.tiled and on_pool and rows < 4 * j.workers and j.n >= 2 * MM_COLUMN_BLOCK
     items = panels if j.by_panels else (j.n + MM_COLUMN_BLOCK - 1) // MM_COLUMN_BLOCK if j.by_columns else rows
-    j.epilogue = NULL if j.by_panels or j.by_columns or not dense_c(layout, batches, m, n) else epilogue
+    j.epilogue = NULL if j.by_panels or j.by_columns or not dense else epilogue
     j.prepacked = False
     j.ready = NULL
     if j.tiled and constant != NULL:

@@ -13,13 +13,15 @@ import pytest
 from iree_lite.compiler import compile_module
 from iree_lite.runtime.context import Context
 from test_contract import DEVICES, MATMUL_TILES, in_order_matmul, native, operands, reference, tensor
+from test_matmul_constant import constant
 from test_matmul_fresh import LARGE, SMALL
 from tool_runs import host_ops
 
 
-def epilogue_source(batch, m, k, n, transposed=False):
+def epilogue_source(batch, m, k, n, transposed=False, b=None):
     """@f(a, b, bias, r) = max(a times b (from +0.0) + bias (per column) + r, 0);
-    transposed: + the product read transposed too (m == n)."""
+    transposed: + the product read transposed too (m == n); `b` (an array):
+    B a module constant of it instead, and @f(a, bias, r)."""
     lead = (batch,) if batch else ()
     ta, tb, tc, tbias = (tensor(s, "f32") for s in (lead + (m, k), lead + (k, n), lead + (m, n), (n,)))
     dims = ", ".join(f"d{i}" for i in range(len(lead) + 2))
@@ -31,8 +33,10 @@ def epilogue_source(batch, m, k, n, transposed=False):
     ins = [("%p", tc), ("%bias", tbias), ("%r", tc)] + ([("%p", tc)] if transposed else [])
     extra = ["%pt: f32"] if transposed else []
     last = "%u2" if transposed else "%u"
-    return (f"func.func @f(%a: {ta}, %b: {tb}, %bias: {tbias}, %r: {tc}) -> {tc} {{\n"
-            f"  %z = arith.constant 0.0 : f32\n  %e = tensor.empty() : {tc}\n"
+    params = f"%a: {ta}, " + ("" if b is not None else f"%b: {tb}, ") + f"%bias: {tbias}, %r: {tc}"
+    weights = f"  %b = arith.constant {constant(b)} : {tb}\n" if b is not None else ""
+    return (f"func.func @f({params}) -> {tc} {{\n"
+            f"  %z = arith.constant 0.0 : f32\n{weights}  %e = tensor.empty() : {tc}\n"
             f"  %c = linalg.fill ins(%z : f32) outs(%e : {tc}) -> {tc}\n"
             f"  %p = linalg.{kind} ins(%a, %b : {ta}, {tb}) outs(%c : {tc}) -> {tc}\n"
             f"  %y = linalg.generic {{indexing_maps = [{', '.join(maps)}], "
@@ -131,17 +135,14 @@ def test_a_constant_b_runs_the_epilogue_on_chunks_of_few_rows(kernel_isa, m, k, 
     by rows too where they make four chunks of whole tiles per worker, each
     running the epilogue as it is done; fewer, by panels, the epilogue after."""
     a, b, bias, r = arrays_of(0, m, k, n, m + k + n)
-    src = epilogue_source(0, m, k, n).replace("%b: ", "%unused: ").replace(
-        "%z = arith.constant 0.0 : f32\n", f"%z = arith.constant 0.0 : f32\n  %b = arith.constant "
-        f"dense<\"0x{b.tobytes().hex().upper()}\"> : {tensor((k, n), 'f32')}\n", 1)
-    module = compile_module(src, "m.mlir")
+    module = compile_module(epilogue_source(0, m, k, n, b=b), "m.mlir")
     want = want_of(a, b, bias, r).tobytes()
     mr = 8 if kernel_isa == "avx512" else 4
     for device, workers in DEVICES:
         ctx = Context(device, workers)
         ctx.load(module)
         for _ in range(2):   # the first call packs B's panels, the second finds them
-            (have,) = ctx.invoke("f", [a, b, bias, r])
+            (have,) = ctx.invoke("f", [a, bias, r])
             assert np.asarray(have).tobytes() == want, (device, workers)
         shared = device == "local-task" and m * k * n > 196608   # past the context's inline_elements
         sharing = workers if shared else 1
