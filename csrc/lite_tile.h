@@ -87,16 +87,22 @@ enum { LITE_ISA_SSE2, LITE_ISA_AVX2, LITE_ISA_AVX512 };
 static int lite_isa_limit = LITE_ISA_AVX512;
 static inline void lite_set_isa_limit(int limit) { __atomic_store_n(&lite_isa_limit, limit, __ATOMIC_RELAXED); }
 
-/* The widest instruction set the CPU has, up to the limit. AVX2 counts
+/* The widest instruction set the CPU has (-1: not asked yet). AVX2 counts
    only with FMA, which the exp kernel uses (CPUs have both or neither). */
+static int lite_cpu_isa = -1;
+
+/* The widest instruction set the CPU has, up to the limit. Asked of the CPU
+   once: the tile interpreter calls this per instruction. */
 static inline int lite_isa(void) {
     int limit = __atomic_load_n(&lite_isa_limit, __ATOMIC_RELAXED);
-    __builtin_cpu_init();   /* idempotent; needed if called before constructors run */
-    if (limit >= LITE_ISA_AVX512 && __builtin_cpu_supports("avx512f"))
-        return LITE_ISA_AVX512;
-    if (limit >= LITE_ISA_AVX2 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        return LITE_ISA_AVX2;
-    return LITE_ISA_SSE2;
+    int cpu = __atomic_load_n(&lite_cpu_isa, __ATOMIC_RELAXED);
+    if (cpu < 0) {   /* threads racing here all store the same answer */
+        __builtin_cpu_init();   /* needed if called before constructors run */
+        cpu = __builtin_cpu_supports("avx512f") ? LITE_ISA_AVX512
+            : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? LITE_ISA_AVX2 : LITE_ISA_SSE2;
+        __atomic_store_n(&lite_cpu_isa, cpu, __ATOMIC_RELAXED);
+    }
+    return cpu < limit ? cpu : limit;
 }
 
 /* n copies of a 4- or 8-byte value in the widest stores the kernels may use

@@ -15,9 +15,11 @@
 cdef extern from *:
     """
     #define LITE_TILE_ARITH_ARGS int, int, char *, char const *, char const *, char const *, uint32_t, Py_ssize_t
-    static int __pyx_f_9iree_lite_3_vm_tile_arith_sse2(LITE_TILE_ARITH_ARGS);
-    __attribute__((target("avx2,fma"))) static int __pyx_f_9iree_lite_3_vm_tile_arith_avx2(LITE_TILE_ARITH_ARGS);
-    __attribute__((target("avx512f"))) static int __pyx_f_9iree_lite_3_vm_tile_arith_avx512(LITE_TILE_ARITH_ARGS);
+    __attribute__((flatten)) static int __pyx_f_9iree_lite_3_vm_tile_arith_sse2(LITE_TILE_ARITH_ARGS);
+    __attribute__((flatten, target("avx2,fma")))
+    static int __pyx_f_9iree_lite_3_vm_tile_arith_avx2(LITE_TILE_ARITH_ARGS);
+    __attribute__((flatten, target("avx512f")))
+    static int __pyx_f_9iree_lite_3_vm_tile_arith_avx512(LITE_TILE_ARITH_ARGS);
     /* By lite_isa()'s LITE_ISA_* (lite_tile.h). */
     static int (*const lite_tile_arith_isa[3])(LITE_TILE_ARITH_ARGS) = {
         __pyx_f_9iree_lite_3_vm_tile_arith_sse2, __pyx_f_9iree_lite_3_vm_tile_arith_avx2,

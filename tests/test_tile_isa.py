@@ -3,6 +3,9 @@ the tile interpreter's runs of elements within a tile (csrc/kernels.pxi):
 every element-wise op of the ISA table gives the same bytes on SSE2, AVX2
 and AVX-512, at sizes around a run and a tile; the fused chain is the
 reference interpreter's and the real IREE's, bit for bit."""
+import shutil
+import subprocess
+
 import numpy as np
 import pytest
 
@@ -86,6 +89,21 @@ def test_the_generated_copies_are_the_vms_instruction_sets_in_order():
     isa.KERNEL_ISAS) by the VM's instruction set number."""
     assert tuple(_vm.KERNEL_ISAS) == isa.KERNEL_ISAS
     assert [_vm.KERNEL_ISAS[name] for name in isa.KERNEL_ISAS] == [0, 1, 2]
+
+
+def test_every_generated_kernel_is_inlined_into_each_instruction_sets_copy():
+    """A kernel gcc leaves out of line is compiled once, for the baseline:
+    the AVX2 and AVX-512 copies of tile_arith would call SSE2 code (t.fma: a
+    libm fmaf call per element, 5x slower). tile_isa.pxi flattens the copies."""
+    nm = shutil.which("nm")
+    if nm is None:
+        pytest.skip("nm is not installed")
+    symbols = subprocess.run([nm, _vm.__file__], capture_output=True, text=True, check=True).stdout
+    if "tile_arith_avx512" not in symbols:
+        pytest.skip("the extension's symbols are stripped")
+    kernels = [f"_vm_k_{name}_" for name in [n for n, *_ in isa.ELEMENTWISE] + ["cmpf", "cmpi"]
+               + [kind for kind, _ in isa.CONVERSIONS]]
+    assert [line for line in symbols.splitlines() if any(k in line for k in kernels)] == []
 
 
 def run_native(ctx, name, inputs):
