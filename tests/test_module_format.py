@@ -64,9 +64,8 @@ kernel @m_dispatch_0(in f32, in f32, out f32) push=1 tile_regs=3
      0: t.load.f32 t0, b0
      1: t.load.f32 t1, b1
      2: t.splat.f32 t2, p0
-     3: t.mulf.f32 t1, t0, t1  // 4:8
-     4: t.bind.f32 t2, b2
-     5: t.addf.f32 t2, t1, t2  // 5:8
+     3: t.bind.f32 t2, b2
+     4: t.muladdf.f32 t2, t0, t1, t2  // 5:8
 kernel @m_dispatch_1(out f32) push=2 tile_regs=2
      0: t.splat.f32 t0, p0
      1: t.splat.f32 t1, p1
@@ -123,10 +122,10 @@ def mutate(module, fn_name, edit):
     ("mul", lambda w: w.__setitem__(6, 2), "bindings"),                       # list length
     ("scale", lambda w: w.__setitem__(slice(-5, None), [isa.BY_NAME["ret"].code, 0, 0, 0]), "returns"),
     ("m_dispatch_0", lambda w: w.__setitem__(0, w[0] | (31 << 12)), "tile register 31 out of range"),
-    ("m_dispatch_0", lambda w: w.__setitem__(4, w[4] & ~(31 << 17) | (1 << 17)), "store to input binding"),
+    ("m_dispatch_0", lambda w: w.__setitem__(3, w[3] & ~(31 << 17) | (1 << 17)), "store to input binding"),
     ("m_dispatch_0", lambda w: w.__setitem__(2, w[2] | (9 << 17)), "push constant 9 out of range"),
-    ("m_dispatch_0", lambda w: w.__setitem__(3, (w[3] & ~0xF00) | (3 << 8)), r"element type i32 not accepted \(float\)"),
-    ("m_dispatch_0", lambda w: w.__setitem__(3, (w[3] & ~0xF00) | (9 << 8)), "reads t0 as f64 but it holds f32"),
+    ("m_dispatch_0", lambda w: w.__setitem__(4, (w[4] & ~0xF00) | (3 << 8)), r"element type i32 not accepted \(f32-f64\)"),
+    ("m_dispatch_0", lambda w: w.__setitem__(4, (w[4] & ~0xF00) | (9 << 8)), "reads t0 as f64 but it holds f32"),
     ("m_dispatch_0", lambda w: w.__setitem__(0, (w[0] & ~(31 << 12)) | (2 << 12)), "reads t0 as f32 but it holds nothing"),
     ("m_dispatch_0", lambda w: w.__setitem__(3, isa.BY_NAME["ret"].code), "host instruction"),
 ])

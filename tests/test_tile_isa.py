@@ -12,10 +12,10 @@ import pytest
 from iree_lite import _vm
 from iree_lite import isa
 from iree_lite.compiler import compile_module
-from iree_lite.dialects import arith as arith_dialect, math as math_dialect
 from iree_lite.runtime.context import Context
 from iree_lite.vm import interp
 
+from tile_op_mlir import tile_op_lines
 from tool_runs import iree_compile, run
 
 ISAS = ["avx512", "avx2", "sse2"]
@@ -23,8 +23,6 @@ RUN = 1024   # csrc/kernels.pxi RUN_ELEMENTS
 SIZES = [0, 1, RUN - 1, RUN + 1, isa.TILE - 1, isa.TILE + 1, 3 * isa.TILE + 5]
 DTYPES = {"f32": np.float32, "f64": np.float64, "i8": np.int8, "i16": np.int16, "i32": np.int32,
           "i64": np.int64, "i1": np.bool_}
-MLIR_OPS = {op.elementwise: name for d in (arith_dialect, math_dialect) for name, op in d.OPS.items()
-            if getattr(op, "elementwise", None)}
 
 
 def values(element, n, seed, divisor=False):
@@ -58,9 +56,9 @@ def elementwise_functions(element):
         ins = ["i1", element, element] if types == "select" else [element] * arity
         result = "tensor<?xi1>" if types == "float->i1" else t
         args = ", ".join(f"%a{i}: tensor<?x{e}>" for i, e in enumerate(ins))
-        operands = ", ".join(f"%a{i}" for i in range(len(ins)))
+        operands = [f"%a{i}" for i in range(len(ins))]
         sig = f"tensor<?xi1>, {t}" if types == "select" else t
-        out.append((name, f"func.func @{name}({args}) -> {result} {{\n  %r = {MLIR_OPS[name]} {operands} : {sig}\n"
+        out.append((name, f"func.func @{name}({args}) -> {result} {{\n{tile_op_lines(name, operands, sig)}"
                           f"  return %r : {result}\n}}\n", ins))
     predicates = isa.CMPF_PREDICATES if element in ("f32", "f64") else isa.CMPI_PREDICATES
     if element != "i1":

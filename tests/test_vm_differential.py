@@ -13,13 +13,11 @@ import pytest
 
 from iree_lite import isa
 from iree_lite.compiler import compile_module
-from iree_lite.dialects import arith as arith_dialect
-from iree_lite.dialects import iree_lite as iree_lite_dialect
-from iree_lite.dialects import linalg as linalg_dialect
-from iree_lite.dialects import math as math_dialect
 from iree_lite.ir.elements import pack
 from iree_lite.runtime.context import Context
 from iree_lite.vm import interp
+
+from tile_op_mlir import MLIR_OF, tile_op_lines
 
 # Large sizes exceed the inline threshold (196608 elements), so they fan out.
 SIZES = [0, 1, isa.TILE - 1, isa.TILE, isa.TILE + 1, 50 * isa.TILE + 3]
@@ -27,9 +25,8 @@ SMALL_SIZES = [0, 1, isa.TILE - 1, isa.TILE + 1]
 DEVICES = [("local-sync", None), ("local-task", 1), ("local-task", 2), ("local-task", 7)]
 EDGE = [0.0, -0.0, 1.5, -2.25, float("inf"), float("-inf"), float("nan"), 1e30, -1e-30, 3.0]
 
-# Every element-wise tile op and the MLIR op that reaches it.
-MLIR_OF = {op.elementwise: name for dialect in (arith_dialect, math_dialect, linalg_dialect, iree_lite_dialect)
-           for name, op in dialect.OPS.items() if op.elementwise}
+# The float ops, f16 and bf16 computed in f32 or not (a superinstruction).
+FLOAT_OPS = sorted(n for n, _, types, _, _ in isa.ELEMENTWISE if types in ("float", "f32-f64"))
 ARITY = {name: arity for name, arity, *_ in isa.ELEMENTWISE}
 ORIGINAL = ["absf", "negf", "addf", "subf", "mulf", "divf", "maximumf", "minimumf"]
 
@@ -40,13 +37,11 @@ def test_every_arithmetic_tile_op_is_reachable_from_mlir():
     assert tile_ops == set(MLIR_OF)
 
 
-def program(mlir_op, arity, n, element):
+def program(name, arity, n, element):
     t = f"tensor<{n}x{element}>"
     args = ", ".join(f"%a{i}: {t}" for i in range(arity))
-    operands = ", ".join(f"%a{i}" for i in range(arity))
-    return (f"func.func @f({args}) -> {t} {{\n"
-            f"  %r = {mlir_op} {operands} : {t}\n"
-            f"  return %r : {t}\n}}\n")
+    body = tile_op_lines(name, [f"%a{i}" for i in range(arity)], t)
+    return f"func.func @f({args}) -> {t} {{\n{body}  return %r : {t}\n}}\n"
 
 
 def values(n, seed, element):
@@ -87,7 +82,7 @@ def assert_same(expected, actual):
 def check_op(name, element, n, device, workers):
     arity = ARITY[name]
     inputs = [values(n, seed, element) for seed in range(arity)]
-    expected, actual = run_both(program(MLIR_OF[name], arity, n, element), inputs, device, workers)
+    expected, actual = run_both(program(name, arity, n, element), inputs, device, workers)
     assert_same(expected, actual)   # every op bit for bit: f32 libm computes in double, as the reference
 
 
@@ -102,20 +97,20 @@ def test_tile_op_on_every_size_and_device(name, element, n, device, workers):
 @pytest.mark.parametrize("device,workers", [("local-sync", None), ("local-task", 2)])
 @pytest.mark.parametrize("n", SMALL_SIZES)
 @pytest.mark.parametrize("element", ["f32", "f64"])
-@pytest.mark.parametrize("name", sorted(n for n, _, types, _, _ in isa.ELEMENTWISE if types == "float"))
+@pytest.mark.parametrize("name", FLOAT_OPS)
 def test_every_float_tile_op_matches_reference(name, element, n, device, workers):
     check_op(name, element, n, device, workers)
 
 
 @pytest.mark.parametrize("element", ["f32", "f64"])
-@pytest.mark.parametrize("name", sorted(n for n, arity, types, _, _ in isa.ELEMENTWISE if types == "float" and arity > 1))
+@pytest.mark.parametrize("name", [n for n in FLOAT_OPS if ARITY[n] > 1])
 def test_float_tile_ops_on_every_combination_of_edge_values(name, element):
     """values() pairs each edge value with itself; here every ordered pair
     (triple) of them meets, as (-0, +0) must for maxnumf's zero sign."""
     arity = ARITY[name]
     dtype = np.float32 if element == "f32" else np.float64
     inputs = [np.array(column, dtype) for column in zip(*itertools.product(EDGE, repeat=arity))]
-    expected, actual = run_both(program(MLIR_OF[name], arity, len(inputs[0]), element), inputs, "local-sync", None)
+    expected, actual = run_both(program(name, arity, len(inputs[0]), element), inputs, "local-sync", None)
     assert_same(expected, actual)
 
 
@@ -218,7 +213,7 @@ def int_values(n, seed, element):
 @pytest.mark.parametrize("name", ["ctlz", "cttz", "ctpop"])
 def test_bit_count_tile_ops_match_reference(name, element, n, device, workers):
     x = int_values(n, 7, element)
-    expected, actual = run_both(program(MLIR_OF[name], 1, n, element), [x], device, workers)
+    expected, actual = run_both(program(name, 1, n, element), [x], device, workers)
     assert np.asarray(actual).tobytes() == bytes(expected.data)
     bits = x.dtype.itemsize * 8
     unsigned = [int(v) & ((1 << bits) - 1) for v in x[:64]]

@@ -41,18 +41,46 @@ def _is_float(t):
     return element_type_of(t).is_float
 
 
+def _steps(ops, outputs, lookup):
+    """(op, operands, (tile op, element, extra)) per tile instruction of a
+    group's ops. A pair of them that a superinstruction runs (isa.SUPERINSTRUCTIONS)
+    is one step, the second op's: the first op's result, used by nothing
+    else, is the second's first operand; the step's operands are the first's
+    and then the second's other one."""
+    uses = collections.Counter(v for op in ops for v in op.operands)
+    superinstruction = {parts: name for name, parts in isa.SUPERINSTRUCTIONS.items()}
+    tiles = [lookup(op.name).tile(op) for op in ops]
+    steps, skip = [], False
+    for i, op in enumerate(ops):
+        if skip:
+            skip = False
+            continue
+        if i + 1 < len(ops):
+            (first, element, _), (second, _, _), nxt = tiles[i], tiles[i + 1], ops[i + 1]
+            fused = superinstruction.get((first, second))
+            value = op.results[0]
+            if (fused and element in isa.TYPE_CLASSES[isa.BY_NAME[f"t.{fused}"].types] and uses[value] == 1
+                    and value not in outputs and nxt.operands[0] is value):
+                steps.append((nxt, [*op.operands, *nxt.operands[1:]], (fused, element, {})))
+                skip = True
+                continue
+        steps.append((op, op.operands, tiles[i]))
+    return steps
+
+
 def build_kernel(name, group, outputs, lookup):
     """A KernelPlan for a group; `lookup` maps op names to OpDefs."""
     inputs = group.inputs()
     code, locs = [], []
     reg_of = {}
     free = list(range(isa.KERNEL_TILE_REGS - 1, -1, -1))   # pop() hands out low registers first
+    steps = _steps(group.ops, outputs, lookup)
     last_use = {}
-    for i, op in enumerate(group.ops):
-        for v in op.operands:
+    for i, (_, operands, _) in enumerate(steps):
+        for v in operands:
             last_use[v] = i
     for v in outputs:
-        last_use[v] = len(group.ops)
+        last_use[v] = len(steps)
     high = [-1]
 
     def alloc(v):
@@ -195,8 +223,7 @@ def build_kernel(name, group, outputs, lookup):
     ordered_outputs = sorted(outputs, key=lambda v: not _is_float(v.type)) if group.is_scalar else outputs
     output_binding = {v: len(buffers) + len(gathered) + i for i, v in enumerate(ordered_outputs)}
     last = group.ops[-1].results[0]
-    for i, op in enumerate(group.ops):
-        tile_op, element, extra = lookup(op.name).tile(op)
+    for i, (op, operands, (tile_op, element, extra)) in enumerate(steps):
         if op in gathers:
             binding = len(buffers) + gathered.index(op.operands[0])
             run = spread_run(op) if op.name == "iree_lite.expand" else None
@@ -214,9 +241,9 @@ def build_kernel(name, group, outputs, lookup):
                 extra = {"a": index, "b": binding}
             srcs = []
         else:
-            srcs = [reg_of[v] for v in op.operands]
+            srcs = [reg_of[v] for v in operands]
             width = SIZES[element_type_of(op.results[0].type).name]
-            for v in dict.fromkeys(op.operands):   # free sources first (in order): d may reuse one
+            for v in dict.fromkeys(operands):   # free sources first (in order): d may reuse one
                 if last_use[v] == i:
                     # ...one no narrower than d: tile ops write d front to back as they read,
                     # so a wider d (i32 -> index, say) would overwrite lanes not yet read.

@@ -22,8 +22,9 @@ from .encoding import bit_range, fields
 from .smallfloat import FORMATS, tables
 from .table import (
     BIND_GATHERED, BIND_INPUT, BIND_OUTPUT, BY_NAME, CMPF_PREDICATES, CMPI_PREDICATES, CONVERSIONS, ELEMENT_CODES,
-    ELEMENTWISE, MAX_BUFFER_BYTES, OPS, REDUCE_COMBINERS, REDUCE_SEGMENT, TILE, TILE_ERRORS, TILE_REGS, TILE_TEMPS,
-    VM_LIMITS, KERNEL_ISAS, ORDER_FREE_COMBINERS, REDUCE_ELEMENT_ERROR, REDUCE_ELEMENTS, c_name, fingerprint)
+    ELEMENTWISE, MAX_BUFFER_BYTES, OPS, REDUCE_COMBINERS, REDUCE_SEGMENT, SUPERINSTRUCTIONS, TILE, TILE_ERRORS,
+    TILE_REGS, TILE_TEMPS, VM_LIMITS, KERNEL_ISAS, ORDER_FREE_COMBINERS, REDUCE_ELEMENT_ERROR, REDUCE_ELEMENTS,
+    c_name, fingerprint)
 from .types import FLOATS, I1, INTS, KERNEL_TYPES, reduce_elements
 
 GENERATED = "# Generated from iree_lite/isa/ by iree_lite/isa/gen_native.py (setup.py). Do not edit."
@@ -255,7 +256,10 @@ def generate_kernels_pxi():
     ntile = sum(op.form == "tile" for op in OPS)
     heavy = {f"t.{name}" for name, _, _, expr, _ in ELEMENTWISE
              if set(re.findall(r"(\w+)\{f\}\(", expr)) - EXACT_IN_F32}
-    costs = ", ".join(str(LIBM_COST if op.name in heavy else 1) for op in OPS if op.form == "tile")
+    cost = {op.name: LIBM_COST if op.name in heavy else 1 for op in OPS if op.form == "tile"}
+    for name, parts in SUPERINSTRUCTIONS.items():
+        cost[f"t.{name}"] = sum(cost[f"t.{part}"] for part in parts)
+    costs = ", ".join(str(cost[op.name]) for op in OPS if op.form == "tile")
     lines += ["", "", f"cdef const char* TILE_OP_NAMES[{ntile}]", f"TILE_OP_NAMES[:] = [{names}]",
               "# Source registers (ts operands) per tile op: the fields an op reads.",
               f"cdef int TILE_SOURCES[{ntile}]", f"TILE_SOURCES[:] = [{sources}]",

@@ -132,6 +132,8 @@ ELEMENTWISE = [
     ("atan2", 2, "float", "atan2{f}(A, B)", "d = atan2(a, b)."),
     ("copysign", 2, "float", "copysign{f}(A, B)", "d = |a| with the sign of b."),
     ("fma", 3, "float", "fma{f}(A, B, C)", "d = a * b + c, rounded once."),
+    # A superinstruction (SUPERINSTRUCTIONS); halves have none, as their ops each round to the half.
+    ("muladdf", 3, "f32-f64", "A * B + C", "d = a * b + c, the product rounded first (mulf, then addf)."),
     *((name, 1, "float", f"{name}{{f}}(A)", f"d = {name}(a).") for name in (
         "sqrt", "cbrt", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sin", "cos", "tan",
         "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "erf", "erfc",
@@ -176,6 +178,11 @@ ELEMENTWISE = [
     ("isfinite", 1, "float->i1", "(A == A) & (A != INFINITY) & (A != -INFINITY)", "d = a is finite (i1)."),
     ("select", 3, "select", "B if A else C", "d = a ? b : c; a is an i1 tile, `type` is b's and c's."),
 ]
+# Superinstructions: tile ops that run a pair of element-wise ops in one pass
+# over the tile, the first op's result being the second's first operand and
+# each rounding as it would alone (the compiler fuses such pairs; the
+# reference interpreter defines them as the pair).
+SUPERINSTRUCTIONS = {"muladdf": ("mulf", "addf")}
 # The instruction sets the tile kernels are compiled for, each chosen at run
 # time where the CPU has it (csrc/lite_tile.h's lite_isa, csrc/tile_isa.pxi).
 KERNEL_ISAS = ("sse2", "avx2", "avx512")

@@ -9,7 +9,7 @@ INTS = [("I8", "int8_t", "uint8_t", 8, ""), ("I16", "int16_t", "uint16_t", 16, "
         ("I32", "int32_t", "uint32_t", 32, ""), ("I64", "int64_t", "uint64_t", 64, ""),
         ("INDEX", "int64_t", "uint64_t", 64, "")]
 I1 = [("I1", "uint8_t", "uint8_t", 1, "")]
-KERNEL_TYPES = {"float": FLOATS, "float->i1": FLOATS, "int": INTS, "sdiv": INTS, "udiv": INTS,
+KERNEL_TYPES = {"float": FLOATS, "f32-f64": FLOATS, "float->i1": FLOATS, "int": INTS, "sdiv": INTS, "udiv": INTS,
                 "bits": INTS + I1, "select": FLOATS + INTS + I1}
 # Which element types each `types` class admits (the verifier checks this):
 # f16 and bf16 have no kernels of their own; the VM computes them in f32.

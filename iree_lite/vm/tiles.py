@@ -68,6 +68,10 @@ def compute(op, v, element, regs):
     `type` field is `element`."""
     args = [regs[v[k]] for k in ("a", "b", "c") if k in v]
     name = op.name
+    if name[2:] in isa.SUPERINSTRUCTIONS:   # the pair, each rounding: (a f b) g c
+        first, second = (ELEMENTWISE[f"t.{part}"] for part in isa.SUPERINSTRUCTIONS[name[2:]])
+        inner = round_to(element, [first(*xs) for xs in zip(*args[:2])])
+        return element, round_to(element, [second(*xs) for xs in zip(inner, args[2])])
     if name in ELEMENTWISE:
         return element, round_to(element, [ELEMENTWISE[name](*xs) for xs in zip(*args)])
     if name in INT_ELEMENTWISE:
