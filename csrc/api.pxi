@@ -509,16 +509,6 @@ def kernel_isa(limit=None):
     return next(name for name, isa in KERNEL_ISAS.items() if isa == lite_isa())
 
 
-def stream_bytes(long long limit=-1):
-    """The bytes of bindings from which a dispatch streams from memory
-    (csrc/lite_tile.h), run in short runs by the tile interpreter. With
-    `limit` (>= 0), the limit from now on: tests use 0 to stream every
-    dispatch; 8 MiB is the default."""
-    if limit >= 0:
-        lite_set_stream_bytes(limit)
-    return lite_stream_bytes()
-
-
 def worker_watch_ns(long long ns=-1):
     """How long an idle worker watches for work before it sleeps
     (csrc/lite_vm.h). With `ns` (>= 0), the time from now on: tests use 0

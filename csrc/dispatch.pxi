@@ -11,7 +11,6 @@ cdef lite_status* job_bind(job_t* job, const run_t* run, const kernel_t* k, cons
     cdef int i, nf, ni
     cdef buffer_t* b
     cdef char msg[200]
-    cdef long long bytes
     job.kernel = k
     job.run = run[0]
     job.error = NULL
@@ -30,14 +29,11 @@ cdef lite_status* job_bind(job_t* job, const run_t* run, const kernel_t* k, cons
         if k.bind_role[i] == BIND_OUTPUT and b.readonly:
             return status_new(STATUS_PERMISSION_DENIED, b"dispatch writes a read-only constant buffer")
     job.count = job.held[k.first_output].count
-    bytes = 0
     for i in range(k.nbind):   # a gathered binding has its own size (t.gather checks each index)
         if job.held[i].count != job.count and k.bind_role[i] != BIND_GATHERED:
             snprintf(msg, 200, b"dispatch binding %d has %lld elements, expected %lld", i,
                      <long long>job.held[i].count, <long long>job.count)
             return status_new(STATUS_INVALID_ARGUMENT, msg)
-        bytes += job.held[i].nbytes
-    job.streams = bytes >= lite_stream_bytes()
     nf = push[0]
     for i in range(nf):
         job.push_f[i] = fr.F[list_reg(push, i)]

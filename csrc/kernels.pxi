@@ -15,12 +15,6 @@ cdef enum:
     # a time: the parts of the registers a kernel touches (4-8 KiB each) stay
     # in L1 from the instruction that writes them to the ones that read them.
     RUN_ELEMENTS = 1024
-    # The runs of a job that streams from memory (job_t.streams): shorter,
-    # so that its bindings are read in step, as by one fused loop, and the
-    # hardware prefetches all of them at once. On the EPYC the 4M-element
-    # f32 chain takes about 0.6x the CPU time of 1024-element runs (and
-    # 128 no less than 256); the interpreter's own work is then about 15%.
-    STREAM_RUN_ELEMENTS = 256
 
 ctypedef fused real:
     float
@@ -29,7 +23,6 @@ ctypedef fused real:
 
 cdef extern from "lite_tile.h" nogil:
     double lite_default_nan()
-    long long lite_stream_bytes()
     void lite_fill32(uint32_t* d, uint32_t v, int64_t n)
     void lite_fill64(uint64_t* d, uint64_t v, int64_t n)
 
@@ -312,9 +305,6 @@ ctypedef struct job_t:
     int64_t trace_id
     # The call's SIGINT count and deadline: its tiles stop when it must.
     run_t run
-    # Its bindings hold more bytes than the caches keep (lite_stream_bytes):
-    # run_tiles runs it in short runs (STREAM_RUN_ELEMENTS).
-    bint streams
 
 
 cdef extern from "lite_vm.h" nogil:
@@ -466,7 +456,6 @@ cdef void run_tiles(void* arg, int64_t begin, int64_t end, int worker) noexcept 
     if scratch == NULL:
         return
     cdef int stop
-    cdef int64_t run = STREAM_RUN_ELEMENTS if job.streams else RUN_ELEMENTS
     for tile in range(begin, end):
         if job.error != NULL:
             break
@@ -477,8 +466,8 @@ cdef void run_tiles(void* arg, int64_t begin, int64_t end, int worker) noexcept 
         start = tile * TILE
         tile_end = min(start + TILE, job.count)
         while start < tile_end:
-            run_tile(job, start, min(run, tile_end - start), scratch)
-            start += run
+            run_tile(job, start, min(RUN_ELEMENTS, tile_end - start), scratch)
+            start += RUN_ELEMENTS
     if job.trace != NULL:
         trace_record(job.trace, TRACE_TILES, t0, now_ns(), begin * TILE, min(job.count, end * TILE), 0,
                      job.trace_id)

@@ -68,17 +68,6 @@ LITE_MM_TILES(f64, double)
 LITE_MM_TILES(u32, uint32_t)
 LITE_MM_TILES(u64, uint64_t)
 
-/* A dispatch whose bindings hold at least this many bytes streams from
-   memory (job_t.streams): more than the caches keep for the next one. 8 MiB:
-   on the EPYC (32 MiB L3) the 4 MiB (256K-element) f32 chain runs faster
-   as a cached job, the 16 MiB one as a streaming one. Tests lower it, to
-   run the streaming path at every size. */
-static long long lite_stream_bytes_limit = 8LL << 20;
-static inline void lite_set_stream_bytes(long long bytes) {
-    __atomic_store_n(&lite_stream_bytes_limit, bytes, __ATOMIC_RELAXED);
-}
-static inline long long lite_stream_bytes(void) { return __atomic_load_n(&lite_stream_bytes_limit, __ATOMIC_RELAXED); }
-
 /* The instruction sets of the kernels' variants, in order. */
 enum { LITE_ISA_SSE2, LITE_ISA_AVX2, LITE_ISA_AVX512 };
 

@@ -26,7 +26,6 @@ cdef extern from "lite_tile.h" nogil:
         LITE_ISA_AVX512
     int lite_isa()
     void lite_set_isa_limit(int limit)
-    void lite_set_stream_bytes(long long bytes)
     void lite_f16_axpy(uint16_t* c, float x, const uint16_t* b, int64_t n)
 
 

@@ -1,11 +1,9 @@
-"""Dispatches that stream from memory (csrc/kernels.pxi, job_t.streams):
-bindings of more bytes than the caches keep (_vm.stream_bytes, 8 MiB), so
-the tile interpreter runs them in short runs (256 elements, not 1024). With
-the limit lowered to 0 every dispatch streams: each way a kernel writes an
-output (t.bind'd results, t.store of a computed register, a splat fill, i1,
-f16 and f64 results, several outputs) gives the reference interpreter's
-bytes at sizes around a run and a tile, inline and fanned out to the
-workers."""
+"""The tile interpreter runs a tile's elements through the whole kernel a
+run at a time (csrc/kernels.pxi, RUN_ELEMENTS): each way a kernel writes an
+output (t.bind'd results, a superinstruction's, t.store of a computed
+register, a splat fill, i1, f16 and f64 results, several outputs) gives the
+reference interpreter's bytes at sizes around a run and a tile, inline and
+fanned out to the workers."""
 import numpy as np
 import pytest
 
@@ -14,9 +12,9 @@ from iree_lite.compiler import compile_module
 from iree_lite.runtime.context import Context
 from iree_lite.vm import interp
 
-STREAM_RUN = 256   # csrc/kernels.pxi STREAM_RUN_ELEMENTS
+RUN = 1024   # csrc/kernels.pxi RUN_ELEMENTS
 # The last size is above the inline threshold (196608 elements): it fans out.
-SIZES = [0, 1, STREAM_RUN - 1, STREAM_RUN + 1, isa.TILE - 1, isa.TILE + 1, 50 * isa.TILE + 3]
+SIZES = [0, 1, RUN - 1, RUN + 1, isa.TILE - 1, isa.TILE + 1, 50 * isa.TILE + 3]
 DEVICES = [("local-sync", None), ("local-task", 2)]
 EDGE = [0.0, -0.0, 1.5, -2.25, np.inf, -np.inf, np.nan, 1e30, -1e-30, 3.0]
 
@@ -69,15 +67,7 @@ def values(n, seed, dtype):
 
 @pytest.fixture(scope="module")
 def module():
-    return compile_module(SOURCE, "streaming.mlir")
-
-
-@pytest.fixture
-def streaming():
-    default = _vm.stream_bytes()
-    _vm.stream_bytes(0)
-    yield
-    _vm.stream_bytes(default)
+    return compile_module(SOURCE, "runs.mlir")
 
 
 def run_both(module, name, element, inputs, device, workers):
@@ -92,30 +82,11 @@ def run_both(module, name, element, inputs, device, workers):
     return [np.asarray(g).tobytes() for g in got], [bytes(w.data) for w in want]
 
 
-def test_the_limit_is_a_setting_with_a_default_of_8_mib():
-    default = _vm.stream_bytes()
-    try:
-        assert default == 8 << 20
-        assert _vm.stream_bytes(123) == 123 and _vm.stream_bytes() == 123
-    finally:
-        _vm.stream_bytes(default)
-    assert _vm.stream_bytes() == default
-
-
 @pytest.mark.parametrize("device,workers", DEVICES)
 @pytest.mark.parametrize("name", sorted(ARITY))
-def test_every_output_path_streams_the_reference_bytes(streaming, module, name, device, workers):
+def test_every_output_path_gives_the_reference_bytes_around_runs_and_tiles(module, name, device, workers):
     element, dtype = ("f16", np.float16) if name == "half" else ("f32", np.float32)
     for n in SIZES:
         got, want = run_both(module, name, element, [values(n, seed, dtype) for seed in range(ARITY[name])],
                              device, workers)
         assert got == want, (name, n)
-
-
-@pytest.mark.parametrize("device,workers", DEVICES)
-def test_a_dispatch_over_the_default_limit_streams_the_reference_bytes(module, device, workers):
-    """1M f32 elements a binding: 16 MiB of bindings, over the 8 MiB default."""
-    n = 1 << 20
-    assert 4 * 4 * n > _vm.stream_bytes()
-    got, want = run_both(module, "chain", "f32", [values(n, seed, np.float32) for seed in range(3)], device, workers)
-    assert got == want
