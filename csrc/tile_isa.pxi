@@ -2,9 +2,10 @@
 #
 # The module is built for baseline x86-64 (SSE2). isa_kernels.pxi defines
 # `tile_arith` once per instruction set (isa.KERNEL_ISAS), and the C below
-# declares each copy again with the matching target attribute, which gcc
-# merges into Cython's definition: gcc inlines the per-op loops into each
-# copy and vectorizes them for that target (AVX2: 8 f32 lanes, AVX-512: 16).
+# declares each copy again with the matching target attribute and flatten,
+# which gcc merges into Cython's definition: every per-op loop is inlined
+# into each copy (gcc's own inliner left some out, compiled for the baseline
+# only) and vectorized for that target (AVX2: 8 f32 lanes, AVX-512: 16).
 # The results are the same bits: the build contracts nothing (-ffp-contract=off),
 # and every loop is the element expression, whatever the lane count.
 #
