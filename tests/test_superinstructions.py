@@ -17,16 +17,16 @@ from iree_lite.vm.verifier import VerifyError, verify_module
 
 DTYPES = {"f32": np.float32, "f64": np.float64}
 ELEMENTS = {"float16": "f16", "float32": "f32", "float64": "f64"}
-# a * a = 1 + 2^-(p-1) + 2^-2(p-1)... rounds to even before the add: 2^-11
-# (f32) where a fused multiply-add keeps the last term.
+# TIE * TIE is 1 + 2^-11 + 2^-24 in f32 (1 + 2^-26 + 2^-54 in f64): the
+# last term is half an ulp (a quarter), which rounding the product drops, so
+# TIE * TIE - 1 is 2^-11 (2^-26) where a fused multiply-add keeps it.
 TIE = {"f32": 1 + 2.0 ** -12, "f64": 1 + 2.0 ** -27}
 
 
-def source(body, element, n=None, args=("a", "b", "c"), results="%r"):
+def source(body, element, n=None, results="%r"):
     t = f"tensor<{n if n is not None else '?'}x{element}>"
-    params = ", ".join(f"%{a}: {t}" for a in args)
     count = results.count("%")
-    return (f"func.func @f({params}) -> ({', '.join([t] * count)}) {{\n"
+    return (f"func.func @f(%a: {t}, %b: {t}, %c: {t}) -> ({', '.join([t] * count)}) {{\n"
             + "".join(f"  {line} : {t}\n" for line in body)
             + f"  return {results} : {', '.join([t] * count)}\n}}\n")
 
