@@ -106,3 +106,18 @@ def test_the_verifier_refuses_a_muladdf_of_halves():
     kernel.code[pc] = (kernel.code[pc] & ~0xF00) | (isa.ELEMENT_CODES["f16"] << 8)
     with pytest.raises(VerifyError, match=r"element type f16 not accepted \(f32-f64\)"):
         verify_module(bad)
+
+
+@pytest.mark.parametrize("element", ["f32", "f64"])
+def test_a_scalar_group_runs_the_superinstruction_too(element):
+    """Scalars go through an eval kernel, fused as a tensor group is."""
+    module = compile_module(f"func.func @f(%a: {element}, %b: {element}, %c: {element}) -> {element} {{\n"
+                            f"  %m = arith.mulf %a, %b : {element}\n  %r = arith.addf %m, %c : {element}\n"
+                            f"  return %r : {element}\n}}\n", "s.mlir")
+    assert "t.muladdf" in tile_ops(module)
+    ref = interp.Context()
+    ref.load(module)
+    ctx = Context("local-sync")
+    ctx.load(module)
+    args = [TIE[element], TIE[element], -1.0]
+    assert ref.invoke("f", args) == ctx.invoke("f", args) == [2.0 ** -11 if element == "f32" else 2.0 ** -26]
