@@ -41,6 +41,10 @@ def _is_float(t):
     return element_type_of(t).is_float
 
 
+# The superinstruction running each pair of tile ops (isa.SUPERINSTRUCTIONS).
+SUPERINSTRUCTION_OF = {parts: name for name, parts in isa.SUPERINSTRUCTIONS.items()}
+
+
 def _steps(ops, outputs, lookup):
     """(op, operands, (tile op, element, extra)) per tile instruction of a
     group's ops. A pair of them that a superinstruction runs (isa.SUPERINSTRUCTIONS)
@@ -48,7 +52,6 @@ def _steps(ops, outputs, lookup):
     else, is the second's first operand; the step's operands are the first's
     and then the second's other one."""
     uses = collections.Counter(v for op in ops for v in op.operands)
-    superinstruction = {parts: name for name, parts in isa.SUPERINSTRUCTIONS.items()}
     tiles = [lookup(op.name).tile(op) for op in ops]
     steps, skip = [], False
     for i, op in enumerate(ops):
@@ -57,7 +60,7 @@ def _steps(ops, outputs, lookup):
             continue
         if i + 1 < len(ops):
             (first, element, _), (second, _, _), nxt = tiles[i], tiles[i + 1], ops[i + 1]
-            fused = superinstruction.get((first, second))
+            fused = SUPERINSTRUCTION_OF.get((first, second))
             value = op.results[0]
             if (fused and element in isa.TYPE_CLASSES[isa.BY_NAME[f"t.{fused}"].types] and uses[value] == 1
                     and value not in outputs and nxt.operands[0] is value):

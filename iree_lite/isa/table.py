@@ -33,6 +33,7 @@ Tile form (dispatch kernels): one word per instruction,
 """
 import collections
 import functools
+import re
 
 from .module import CONST_DATA, CONST_FLOAT, CONST_INT, CONST_LAYOUT
 from .smallfloat import FORMATS
@@ -132,8 +133,6 @@ ELEMENTWISE = [
     ("atan2", 2, "float", "atan2{f}(A, B)", "d = atan2(a, b)."),
     ("copysign", 2, "float", "copysign{f}(A, B)", "d = |a| with the sign of b."),
     ("fma", 3, "float", "fma{f}(A, B, C)", "d = a * b + c, rounded once."),
-    # A superinstruction (SUPERINSTRUCTIONS); halves have none, as their ops each round to the half.
-    ("muladdf", 3, "f32-f64", "A * B + C", "d = a * b + c, the product rounded first (mulf, then addf)."),
     *((name, 1, "float", f"{name}{{f}}(A)", f"d = {name}(a).") for name in (
         "sqrt", "cbrt", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sin", "cos", "tan",
         "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "erf", "erfc",
@@ -181,8 +180,28 @@ ELEMENTWISE = [
 # Superinstructions: tile ops that run a pair of element-wise ops in one pass
 # over the tile, the first op's result being the second's first operand and
 # each rounding as it would alone (the compiler fuses such pairs; the
-# reference interpreter defines them as the pair).
+# reference interpreter defines them as the pair). Their ELEMENTWISE rows
+# follow from the pair's.
 SUPERINSTRUCTIONS = {"muladdf": ("mulf", "addf")}
+
+
+def _superinstruction_row(name, first, second):
+    """The ELEMENTWISE row of superinstruction `name`: the second op's
+    expression with the first's in place of its operand A, its other
+    operands following the first's. f32 and f64 only: f16 and bf16 compute
+    in f32, where the pair rounds each op to the half."""
+    rows = {row[0]: row for row in ELEMENTWISE}
+    (_, inner, _, inner_expr, _), (_, outer, _, outer_expr, _) = rows[first], rows[second]
+    arity = inner + outer - 1
+    assert arity <= 3, name   # a tile op reads at most a, b and c
+    rest = dict(zip("BC", "ABC"[inner:]))
+    expr = re.sub(r"\b[ABC]\b", lambda m: f"({inner_expr})" if m.group() == "A" else rest[m.group()], outer_expr)
+    args = "abc"[:arity]
+    pair = f"t.{second}(t.{first}({', '.join(args[:inner])}), {', '.join(args[inner:])})"
+    return name, arity, "f32-f64", expr, f"d = {pair}, each op rounding as it would alone."
+
+
+ELEMENTWISE += [_superinstruction_row(name, *parts) for name, parts in SUPERINSTRUCTIONS.items()]
 # The instruction sets the tile kernels are compiled for, each chosen at run
 # time where the CPU has it (csrc/lite_tile.h's lite_isa, csrc/tile_isa.pxi).
 KERNEL_ISAS = ("sse2", "avx2", "avx512")
