@@ -15,8 +15,10 @@ from iree_lite.runtime.context import Context
 from iree_lite.vm import interp
 from iree_lite.vm.verifier import VerifyError, verify_module
 
+from test_runs import run_both
+from test_tile_fields import tile_ops
+
 DTYPES = {"f32": np.float32, "f64": np.float64}
-ELEMENTS = {"float16": "f16", "float32": "f32", "float64": "f64"}
 # TIE * TIE is 1 + 2^-11 + 2^-24 in f32 (1 + 2^-26 + 2^-54 in f64): the
 # last term is half an ulp (a quarter), which rounding the product drops, so
 # TIE * TIE - 1 is 2^-11 (2^-26) where a fused multiply-add keeps it.
@@ -31,26 +33,12 @@ def source(body, element, n=None, results="%r"):
             + f"  return {results} : {', '.join([t] * count)}\n}}\n")
 
 
-def tile_ops(module):
-    return [isa.decode(k.code, pc)[0].name for k in module.kernels for pc in range(len(k.code))]
-
-
 def inputs(element, n):
     rng = np.random.default_rng(n)
     a, b, c = (rng.standard_normal(n).astype(DTYPES[element]) * 100 for _ in range(3))
     if n:
         a[0], b[0], c[0] = TIE[element], TIE[element], -1.0
     return a, b, c
-
-
-def run_both(module, args):
-    ref = interp.Context()
-    ref.load(module)
-    want = ref.invoke("f", [interp.Buffer(ELEMENTS[a.dtype.name], a.shape, bytearray(a.tobytes())) for a in args])
-    ctx = Context("local-task", 2)
-    ctx.load(module)
-    have = ctx.invoke("f", list(args))
-    return [bytes(w.data) for w in want], [np.asarray(h).tobytes() for h in have]
 
 
 @pytest.mark.parametrize("device,workers", [("local-sync", None), ("local-task", 2)])
@@ -80,8 +68,8 @@ def test_a_product_only_the_next_add_reads_runs_as_one_muladdf_rounding_twice(el
 def test_other_pairs_stay_two_ops_with_the_same_results(name, body, results):
     module = compile_module(source(body, "f32", 333, results=results), "m.mlir")
     assert "t.muladdf" not in tile_ops(module), name
-    want, have = run_both(module, inputs("f32", 333))
-    assert want == have
+    have, want = run_both(module, "f", "f32", inputs("f32", 333), "local-task", 2)
+    assert have == want
 
 
 def test_halves_stay_two_ops_each_rounding_to_the_half():
@@ -89,11 +77,11 @@ def test_halves_stay_two_ops_each_rounding_to_the_half():
     only, so they have none."""
     module = compile_module(source(["%m = arith.mulf %a, %b", "%r = arith.addf %m, %c"], "f16", 333), "m.mlir")
     ops = tile_ops(module)
-    assert "t.muladdf" not in ops and {"t.mulf", "t.addf"} <= set(ops)
+    assert "t.muladdf" not in ops and {"t.mulf", "t.addf"} <= ops
     rng = np.random.default_rng(5)
     args = [rng.standard_normal(333).astype(np.float16) for _ in range(3)]
-    want, have = run_both(module, args)
-    assert want == have
+    have, want = run_both(module, "f", "f16", args, "local-task", 2)
+    assert have == want
     a, b, c = (x.astype(np.float32) for x in args)
     assert have[0] == ((a * b).astype(np.float16).astype(np.float32) + c).astype(np.float16).tobytes()
 
