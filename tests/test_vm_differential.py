@@ -17,7 +17,7 @@ from iree_lite.ir.elements import pack
 from iree_lite.runtime.context import Context
 from iree_lite.vm import interp
 
-from tile_op_mlir import MLIR_OF, tile_op_lines
+from tile_op_mlir import ARITY, MLIR_OF, tile_op_lines
 
 # Large sizes exceed the inline threshold (196608 elements), so they fan out.
 SIZES = [0, 1, isa.TILE - 1, isa.TILE, isa.TILE + 1, 50 * isa.TILE + 3]
@@ -27,7 +27,6 @@ EDGE = [0.0, -0.0, 1.5, -2.25, float("inf"), float("-inf"), float("nan"), 1e30, 
 
 # The float ops, f16 and bf16 computed in f32 or not (a superinstruction).
 FLOAT_OPS = sorted(n for n, _, types, _, _ in isa.ELEMENTWISE if types in ("float", "f32-f64"))
-ARITY = {name: arity for name, arity, *_ in isa.ELEMENTWISE}
 ORIGINAL = ["absf", "negf", "addf", "subf", "mulf", "divf", "maximumf", "minimumf"]
 
 

@@ -5,6 +5,7 @@ first operand."""
 from iree_lite import isa
 from iree_lite.dialects import arith, iree_lite, linalg, math
 
+ARITY = {name: arity for name, arity, *_ in isa.ELEMENTWISE}
 MLIR_OF = {op.elementwise: name for dialect in (arith, math, linalg, iree_lite)
            for name, op in dialect.OPS.items() if op.elementwise}
 MLIR_OF.update({name: tuple(MLIR_OF[part] for part in parts) for name, parts in isa.SUPERINSTRUCTIONS.items()})
@@ -16,6 +17,7 @@ def tile_op_lines(name, operands, sig):
     mlir = MLIR_OF[name]
     if isinstance(mlir, tuple):
         first, second = mlir
-        return (f"  %m = {first} {operands[0]}, {operands[1]} : {sig}\n"
-                f"  %r = {second} %m, {', '.join(operands[2:])} : {sig}\n")
+        k = ARITY[isa.SUPERINSTRUCTIONS[name][0]]
+        return (f"  %m = {first} {', '.join(operands[:k])} : {sig}\n"
+                f"  %r = {second} {', '.join(['%m', *operands[k:]])} : {sig}\n")
     return f"  %r = {mlir} {', '.join(operands)} : {sig}\n"

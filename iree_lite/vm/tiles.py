@@ -7,6 +7,8 @@ from ..isa.smallfloat import tile_convert
 from .elementwise import CLASSIFY, ELEMENTWISE, INT_ELEMENTWISE, compare, convert, round_to
 from .errors import VMError
 
+ARITY = {f"t.{name}": arity for name, arity, *_ in isa.ELEMENTWISE}
+
 
 def run_kernel(kernel, bindings, push, count):
     """Run a tile kernel over `count` elements, tile by tile. `bindings` are
@@ -68,10 +70,11 @@ def compute(op, v, element, regs):
     `type` field is `element`."""
     args = [regs[v[k]] for k in ("a", "b", "c") if k in v]
     name = op.name
-    if name[2:] in isa.SUPERINSTRUCTIONS:   # the pair, each rounding: (a f b) g c
-        first, second = (ELEMENTWISE[f"t.{part}"] for part in isa.SUPERINSTRUCTIONS[name[2:]])
-        inner = round_to(element, [first(*xs) for xs in zip(*args[:2])])
-        return element, round_to(element, [second(*xs) for xs in zip(inner, args[2])])
+    if name[2:] in isa.SUPERINSTRUCTIONS:   # the pair, each rounding: g(f(a, ...), ...)
+        first, second = (f"t.{part}" for part in isa.SUPERINSTRUCTIONS[name[2:]])
+        k = ARITY[first]
+        inner = round_to(element, [ELEMENTWISE[first](*xs) for xs in zip(*args[:k])])
+        return element, round_to(element, [ELEMENTWISE[second](*xs) for xs in zip(inner, *args[k:])])
     if name in ELEMENTWISE:
         return element, round_to(element, [ELEMENTWISE[name](*xs) for xs in zip(*args)])
     if name in INT_ELEMENTWISE:
