@@ -8,8 +8,8 @@ csrc/isa_opcodes.pxi: the opcode enum, the VM's capacities, element, binding,
   names GETARG_x), written from encoding.fields and encoding.bit_range, the
   layout the checked decoder reads.
 csrc/isa_kernels.pxi: one typed loop per element-wise tile op and element
-  type, the switch the tile interpreter calls, the small float tables and
-  the kernels' instruction sets.
+  type, its copy per instruction set in the table the tile interpreter calls
+  through, the small float tables and the kernels' instruction sets.
 csrc/isa_reduce.pxi: buffer.reduce's combiners: their element functions,
   element types and order-freedom, and the dispatch on them.
 """
@@ -23,10 +23,13 @@ from .smallfloat import FORMATS, tables
 from .table import (
     BIND_GATHERED, BIND_INPUT, BIND_OUTPUT, BY_NAME, CMPF_PREDICATES, CMPI_PREDICATES, CONVERSIONS, ELEMENT_CODES,
     ELEMENTWISE, MAX_BUFFER_BYTES, OPS, REDUCE_COMBINERS, REDUCE_SEGMENT, SUPERINSTRUCTIONS, TILE, TILE_ERRORS,
-    TILE_REGS, TILE_TEMPS, VM_LIMITS, KERNEL_ISAS, ORDER_FREE_COMBINERS, REDUCE_ELEMENT_ERROR, REDUCE_ELEMENTS,
+    TILE_REGS, TILE_TEMPS, TILE_TYPE_BITS, VM_LIMITS, KERNEL_ISAS, ORDER_FREE_COMBINERS, REDUCE_ELEMENT_ERROR, REDUCE_ELEMENTS,
     c_name, fingerprint)
 from .types import FLOATS, I1, INTS, KERNEL_TYPES, reduce_elements
 
+# Every tile kernel's parameters: the destination, up to three sources, a
+# compare's predicate, the element count.
+KERNEL_PARAMS = "char* d_, const char* a_, const char* b_, const char* c_, int extra, Py_ssize_t n"
 GENERATED = "# Generated from iree_lite/isa/ by iree_lite/isa/gen_native.py (setup.py). Do not edit."
 
 # (op, element type code) -> a C function of csrc/lite_tile.h that computes
@@ -100,9 +103,7 @@ def _elementwise_kernels(name, arity, types, expr, t):
             not_nan = " and ".join(f"{v}[i] == {v}[i]" for v in "abc"[:arity])
             value = f"default_nan_if_new(<{ctype}>({value}), {not_nan})"
         body += ["    for i in range(n):", f"        d[i] = {value}"]
-    return _kernel(f"{name}_{code.lower()}",
-                   "char* d_, const char* a_, const char* b_, const char* c_, int extra, Py_ssize_t n",
-                   decls, body)
+    return _kernel(f"{name}_{code.lower()}", KERNEL_PARAMS, decls, body)
 
 
 def _compare_kernels(name, predicates, t):
@@ -112,8 +113,7 @@ def _compare_kernels(name, predicates, t):
         body += [f"    {'if' if p == 0 else 'elif'} extra == {p}:", "        for i in range(n):",
                  f"            d[i] = {_subst(expr, t)}"]
     body += ["    else:", "        return -1"]
-    return _kernel(f"{name}_{code.lower()}",
-                   "char* d_, const char* a_, const char* b_, const char* c_, int extra, Py_ssize_t n",
+    return _kernel(f"{name}_{code.lower()}", KERNEL_PARAMS,
                    ["    cdef uint8_t* d = <uint8_t*>d_", f"    cdef const {ctype}* a = <const {ctype}*>a_",
                     f"    cdef const {ctype}* b = <const {ctype}*>b_"], body)
 
@@ -157,7 +157,7 @@ def _convert_kernels(kind, src, dst):
         body = ["    memcpy(d, a, n * sizeof(d[0]))"]
     else:
         body = ["    for i in range(n):", f"        d[i] = {_subst(expr, src)}"]
-    return _kernel(name, "char* d_, const char* a_, Py_ssize_t n", decls, body)
+    return _kernel(name, KERNEL_PARAMS, decls, body)
 
 
 def _small_float_tables():
@@ -190,10 +190,100 @@ def _small_float_tables():
 SMALL_KINDS = ["ieee", "fn", "fnuz", "finite", "e8m0"]   # Format.kind, numbered for the native VM
 
 
+# Per instruction set (KERNEL_ISAS), gcc's target for its kernels' copies
+# (the module is built for the baseline).
+ISA_TARGETS = {"sse2": None, "avx2": "avx2,fma", "avx512": "avx512f"}
+
+
+def _code(t):
+    return ELEMENT_CODES[t[0].lower()]
+
+
+def _kernels():
+    """(op, variant, kernel name, Cython) for every tile kernel: an op's
+    variant is its element type's code, a conversion's (source code <<
+    TILE_TYPE_BITS) + that."""
+    for name, arity, types, expr, _ in ELEMENTWISE:
+        for t in KERNEL_TYPES[types]:
+            yield name, _code(t), f"{name}_{t[0].lower()}", _elementwise_kernels(name, arity, types, expr, t)
+    for name, predicates, types in (("cmpf", CMPF_PREDICATES, FLOATS), ("cmpi", CMPI_PREDICATES, INTS)):
+        for t in types:
+            yield name, _code(t), f"{name}_{t[0].lower()}", _compare_kernels(name, predicates, t)
+    every = FLOATS + INTS + I1
+    for kind, _ in CONVERSIONS:
+        for src in every:
+            for dst in every:
+                if kind != "bitcast" or max(1, src[3] // 8) == max(1, dst[3] // 8):
+                    yield (kind, (_code(src) << TILE_TYPE_BITS) + _code(dst), f"{kind}_{src[0].lower()}_{dst[0].lower()}",
+                           _convert_kernels(kind, src, dst))
+
+
+def _kernel_slots(kernels):
+    """(first, {slot: kernel name}, slots) for _kernels()' list: each op's
+    first slot in the kernel table. An op has a slot per value of its type
+    field, a conversion one per value of its source field too: any word's
+    fields index inside its own op's slots."""
+    first, slots, nslots = {}, {}, 0
+    for op, variant, name, _ in kernels:
+        if op not in first:
+            first[op], nslots = nslots, nslots + (1 << TILE_TYPE_BITS) * (
+                1 << bit_range("tile", fields(BY_NAME["t." + op])[-1].index)[1] if op in dict(CONVERSIONS) else 1)
+        slots[first[op] + variant] = name
+    return first, slots, nslots
+
+
+def _kernel_table(first, kernels, nslots):
+    """Cython and C for the kernel table: each kernel's copy per instruction
+    set (a call of the kernel, which flatten inlines into it, compiled for
+    that target), the table of their addresses by lite_isa() and slot, and
+    tile_kernel_slot / tile_kernel_extra, reading a tile word's slot and
+    predicate. The table is C naming Cython's functions, so a name Cython
+    spells differently fails at import (an undefined symbol), never
+    silently runs another copy."""
+    prefix = "__pyx_f_9iree_lite_3_vm_"
+    protos, rows, copies = [], [], []
+    for isa in KERNEL_ISAS:
+        attribute = "flatten" + (f', target("{ISA_TARGETS[isa]}")' if ISA_TARGETS[isa] else "")
+        for slot, kernel in sorted(kernels.items()):
+            protos.append(f"    __attribute__(({attribute})) static int {prefix}k_{kernel}_{isa}(LITE_TILE_KERNEL_ARGS);")
+            copies += ["", f"cdef int k_{kernel}_{isa}({KERNEL_PARAMS}) noexcept nogil:",
+                       f"    return k_{kernel}(d_, a_, b_, c_, extra, n)"]
+        rows.append("        {" + ", ".join(f"[{slot}] = {prefix}k_{kernel}_{isa}"
+                                             for slot, kernel in sorted(kernels.items())) + "}")
+    ntile = sum(op.form == "tile" for op in OPS)
+    firsts = [str(first.get(op.name[2:], -1)) for op in OPS if op.form == "tile"]
+    lines = ["", "", "cdef extern from *:", '    """',
+             "    #define LITE_TILE_KERNEL_ARGS char *, char const *, char const *, char const *, int, Py_ssize_t",
+             "    typedef int (*tile_kernel_fn)(LITE_TILE_KERNEL_ARGS);",
+             *protos,
+             f"    static tile_kernel_fn const lite_tile_kernels[{len(KERNEL_ISAS)}][{nslots}] = {{",
+             ",\n".join(rows), "    };", '    """',
+             "    ctypedef int (*tile_kernel_fn)(char*, const char*, const char*, const char*, int, Py_ssize_t) noexcept nogil",
+             f"    const tile_kernel_fn lite_tile_kernels[{len(KERNEL_ISAS)}][{nslots}]",
+             *copies, "", "",
+             "# Per tile op: its first slot in lite_tile_kernels, or -1 (no kernels).",
+             f"cdef int TILE_KERNEL_FIRST[{ntile}]", f"TILE_KERNEL_FIRST[:] = [{', '.join(firsts)}]", "", "",
+             "cdef inline int tile_kernel_slot(int op, int t, uint32_t w) noexcept nogil:",
+             '    """The slot of arithmetic tile op `op`\'s kernel for element type t',
+             '    (and a conversion\'s source type in `w`), or -1 where op has none."""',
+             "    cdef int first = TILE_KERNEL_FIRST[op - FIRST_TILE_OP]"]
+    for kind, _ in CONVERSIONS:
+        lines += [f"    if op == {c_name(BY_NAME['t.' + kind])}:",
+                  f"        return first + ({_field(kind)} << {TILE_TYPE_BITS}) + t"]
+    lines += ["    return first + t if first >= 0 else -1", "", "",
+              "cdef inline int tile_kernel_extra(int op, uint32_t w) noexcept nogil:",
+              "    # A compare's predicate; 0 for every other op.",
+              *[f"    if op == {c_name(BY_NAME['t.' + name])}:\n        return {_field(name)}" for name in ("cmpf", "cmpi")],
+              "    return 0"]
+    return lines
+
+
 def generate_kernels_pxi():
     """Text of csrc/isa_kernels.pxi: one typed loop per tile op and element
-    type, and `tile_arith`, the switch the tile interpreter calls. Returns of
-    the kernels: 0, or a TILE_ERRORS code."""
+    type, their copies per instruction set in the table the tile
+    interpreter calls through (tile_kernel_slot), the small float tables
+    and the kernels' instruction sets. Returns of the kernels: 0, or a
+    TILE_ERRORS code."""
     calls = {}
     for _, _, _, expr, _ in ELEMENTWISE:
         for fn, args in re.findall(r"(\w+)\{f\}\(([^()]*)\)", expr):
@@ -209,43 +299,10 @@ def generate_kernels_pxi():
         ctype = {t[0]: t[1] for t in FLOATS + INTS}[code]
         params = [f"{ctype}* d"] + [f"const {ctype}* {v}" for v in "abc"[:arities[name]]] + ["int64_t n"]
         lines.append(f"    void {fn}({', '.join(params)})")
-    dispatch = []
-    for name, arity, types, expr, _ in ELEMENTWISE:
-        dispatch.append(f"op == {c_name(BY_NAME['t.' + name])}:")
-        for t in KERNEL_TYPES[types]:
-            lines += _elementwise_kernels(name, arity, types, expr, t)
-            dispatch += [f"        if t == ET_{t[0]}:", f"            return k_{name}_{t[0].lower()}(d, a, b, c, 0, n)"]
-    for name, predicates, types in (("cmpf", CMPF_PREDICATES, FLOATS), ("cmpi", CMPI_PREDICATES, INTS)):
-        dispatch.append(f"op == {c_name(BY_NAME['t.' + name])}:")
-        for t in types:
-            lines += _compare_kernels(name, predicates, t)
-            dispatch += [f"        if t == ET_{t[0]}:",
-                         f"            return k_{name}_{t[0].lower()}(d, a, b, c, {_field(name)}, n)"]
-    every = FLOATS + INTS + I1
-    for kind, _ in CONVERSIONS:
-        dispatch.append(f"op == {c_name(BY_NAME['t.' + kind])}:")
-        for src in every:
-            for dst in every:
-                if kind == "bitcast" and (max(1, src[3] // 8) != max(1, dst[3] // 8)):
-                    continue
-                lines += _convert_kernels(kind, src, dst)
-                dispatch += [f"        if ({_field(kind)} == ET_{src[0]}) & (t == ET_{dst[0]}):",
-                             f"            return k_{kind}_{src[0].lower()}_{dst[0].lower()}(d, a, n)"]
-    for isa in KERNEL_ISAS:   # one copy a target: csrc/tile_isa.pxi compiles each for its instruction set
-        lines += ["", "",
-                  f"cdef int tile_arith_{isa}(int op, int t, char* d, const char* a, const char* b, const char* c,",
-                  "                         uint32_t w, Py_ssize_t n) noexcept nogil:",
-                  '    """Run arithmetic tile op `op` over a tile in element type t; `w` is',
-                  '    the instruction, for a predicate or source type field. -1 if this VM',
-                  '    has no kernel for that type."""']
-        first = True
-        for line in dispatch:
-            if line.startswith("op =="):
-                lines.append(f"    {'if' if first else 'elif'} {line}")
-                first = False
-            else:
-                lines.append(line)
-        lines.append("    return -1")
+    kernels = list(_kernels())
+    for *_, code in kernels:
+        lines += code
+    lines += _kernel_table(*_kernel_slots(kernels))
     lines += ["", "", "# The instruction sets of the C kernels' variants (lite_tile.h's LITE_ISA_*), in order.",
               "KERNEL_ISAS = {" + ", ".join(f'"{isa}": LITE_ISA_{isa.upper()}' for isa in KERNEL_ISAS) + "}"]
     lines += _small_float_tables()
@@ -278,7 +335,7 @@ def _bits(word, place, index=0):
     return f"({word} >> {shift}) & {(1 << bits) - 1}" if shift else f"{word} & {(1 << bits) - 1}"
 
 
-# The tile ops the tile interpreter runs through tile_arith: their register
+# The tile ops the tile interpreter runs through the kernel table: their register
 # operands are d, then the sources (tile_source).
 _ARITHMETIC = [f"t.{name}" for name, *_ in ELEMENTWISE] + ["t.cmpf", "t.cmpi"] + [f"t.{k}" for k, _ in CONVERSIONS]
 
@@ -301,7 +358,7 @@ def _word_accessors():
             "    # Operand d of every tile op: the register it writes (t.store: stores).",
             f"    return {_bits('w', 'tile', 0)}", "",
             "cdef inline int tile_source(uint32_t w, int i) noexcept nogil:",
-            "    # Source register i of a tile op tile_arith runs (its fields after d).",
+            "    # Source register i of a tile op with kernels (its fields after d).",
             f"    return (w >> ({first} + {bits} * i)) & {(1 << bits) - 1}"]
 
 
