@@ -203,6 +203,7 @@ cdef class LoadedModule:
         free(self.m.constants)
         free(self.m.imports)
         free(self.m.code)
+        free(self.m.steps)
 
 
 def load_module(verified, links, list loaded):
@@ -231,9 +232,10 @@ def load_module(verified, links, list loaded):
     lm.m.constants = <constant_t*>calloc(len(module.constants) + 1, sizeof(constant_t))
     lm.m.imports = <import_t*>calloc(len(module.imports) + 1, sizeof(import_t))
     lm.m.code = <uint32_t*>malloc((ncode + 1) * 4)
+    lm.m.steps = <tile_step_t*>malloc((ncode + 1) * sizeof(tile_step_t))
     lm.m.nconstants = 0
     if (lm.m.functions == NULL or lm.m.kernels == NULL or lm.m.constants == NULL
-            or lm.m.imports == NULL or lm.m.code == NULL):
+            or lm.m.imports == NULL or lm.m.code == NULL or lm.m.steps == NULL):
         raise MemoryError("out of memory loading a module")
     for i, f in enumerate(module.functions):
         lm.m.functions[i].code = lm.m.code + offset
@@ -259,6 +261,8 @@ def load_module(verified, links, list loaded):
         for j, w in enumerate(k.code):
             lm.m.code[offset + j] = w
             lm.m.kernels[i].cost += TILE_COST[opcode_of(w) - FIRST_TILE_OP]
+        lm.m.kernels[i].steps = lm.m.steps + offset
+        decode_steps(lm.m.code + offset, len(k.code), lm.m.steps + offset)
         offset += len(k.code)
     for i, c in enumerate(module.constants):
         lm.m.constants[i].kind = c.kind

@@ -3,9 +3,9 @@
 # Each kernel is a `cdef inline ... noexcept nogil` loop over one tile of
 # contiguous elements with no per-element branches (selects instead), so
 # gcc -O3 vectorises it; the loops are generated from the ISA table into
-# isa_kernels.pxi. The interpreter decodes each tile instruction once per
-# tile (amortised over TILE elements) through the accessors generated into
-# isa_opcodes.pxi.
+# isa_kernels.pxi. Each tile instruction is decoded once, when its module
+# loads (decode_steps, through the accessors generated into isa_opcodes.pxi),
+# into the step the interpreter runs for every run of elements.
 
 
 cdef enum:
@@ -276,8 +276,33 @@ include "tile_isa.pxi"
 include "smallfloat.pxi"
 
 
+cdef enum:
+    # How run_tile runs a step: its operands are decoded (a load, a store, a
+    # bind, an arithmetic op with a kernel in its element type), or read
+    # from the word (every other op, and ops on f16/bf16).
+    STEP_LOAD
+    STEP_STORE
+    STEP_BIND
+    STEP_KERNEL
+    STEP_WORD
+    # rd's slot for a source an op does not read: it stays NULL.
+    NO_REG = TILE_REGS
+
+
+ctypedef struct tile_step_t:
+    uint32_t w          # the instruction
+    int slot            # STEP_KERNEL: its kernel's slot in lite_tile_kernels
+    int extra           # STEP_KERNEL: a compare's predicate
+    uint8_t kind
+    uint8_t d           # the register it writes (t.store: stores)
+    uint8_t src[3]      # STEP_KERNEL: the registers it reads, NO_REG past its sources
+    uint8_t b           # load, store, bind: the binding
+    uint8_t size        # load, store, bind: the element's size in bytes
+
+
 ctypedef struct kernel_t:
     const uint32_t* code
+    const tile_step_t* steps    # code, decoded (decode_steps)
     int ncode
     int regs
     int nbind
@@ -379,63 +404,102 @@ cdef void tile_fail(job_t* job, int op, int err) noexcept nogil:
         job_fail(job, TILE_ERROR_STATUS[-err], msg)
 
 
+cdef void decode_steps(const uint32_t* code, int ncode, tile_step_t* steps) noexcept nogil:
+    """Decode a kernel's verified tile words into the steps run_tile runs."""
+    cdef int pc, i, op, t, nsrc, src
+    cdef uint32_t w
+    cdef tile_step_t* s
+    for pc in range(ncode):
+        w = code[pc]
+        s = &steps[pc]
+        op = opcode_of(w)
+        t = tile_type(w)
+        s.w = w
+        s.d = tile_d(w)
+        s.slot = tile_kernel_slot(op, t, w)
+        s.extra = tile_kernel_extra(op, w)
+        if op == OP_T_LOAD or op == OP_T_STORE or op == OP_T_BIND:
+            s.kind = STEP_LOAD if op == OP_T_LOAD else STEP_STORE if op == OP_T_STORE else STEP_BIND
+            s.b = T_LOAD_b(w) if op == OP_T_LOAD else T_STORE_b(w) if op == OP_T_STORE else T_BIND_b(w)
+            s.size = ELEMENT_SIZE[t]
+            continue
+        # The type it reads: f16/bf16 computes in f32 (half_arith).
+        src = T_CONVS_src(w) if op == OP_T_CONVS else T_CONVU_src(w) if op == OP_T_CONVU else t
+        # A kernel is in every instruction set's row or in none (_kernel_table).
+        if (op == OP_T_BITCAST or is_half(t) or is_half(src) or s.slot < 0
+                or lite_tile_kernels[LITE_ISA_SSE2][s.slot] == NULL):
+            s.kind = STEP_WORD
+            continue
+        s.kind = STEP_KERNEL
+        nsrc = TILE_SOURCES[op - FIRST_TILE_OP]
+        for i in range(3):
+            s.src[i] = tile_source(w, i) if i < nsrc else NO_REG
+
+
+cdef int run_word(job_t* job, uint32_t w, char* dst, const char** rd, int64_t start, Py_ssize_t n,
+                  char* scratch) noexcept nogil:
+    """Run a STEP_WORD instruction into dst: 0, or its error code (tile_fail)."""
+    cdef int op = opcode_of(w)
+    cdef int t = tile_type(w)
+    cdef int b
+    if op == OP_T_SPLAT:
+        splat(t, dst, job.push_f[T_SPLAT_p(w)], job.push_i[T_SPLAT_p(w)], n)
+    elif op == OP_T_BITCAST:
+        memcpy(dst, rd[T_BITCAST_a(w)], n * ELEMENT_SIZE[t])
+    elif op == OP_T_LINDEX:
+        if k_lindex(<int64_t*>dst, job.push_i[T_LINDEX_a(w)], job.push_i[T_LINDEX_b(w)], start, n):
+            return TILE_BAD_COORDINATE
+    elif op == OP_T_SPREAD:
+        b = T_SPREAD_b(w)
+        return k_spread(ELEMENT_SIZE[t], dst, job.bind[b], job.held[b].count, job.push_i[T_SPREAD_a(w)],
+                        job.push_i[T_SPREAD_c(w)], start, n)
+    elif op == OP_T_FDECODE:
+        small_decode(T_FDECODE_fmt(w), <float*>dst, <const uint8_t*>rd[T_FDECODE_a(w)], n)
+    elif op == OP_T_FENCODE:
+        small_encode(T_FENCODE_fmt(w), <uint8_t*>dst, <const float*>rd[T_FENCODE_a(w)], n)
+    elif op == OP_T_GATHER:
+        b = T_GATHER_b(w)
+        if k_gather(ELEMENT_SIZE[t], dst, job.bind[b], job.held[b].count, <const int64_t*>rd[T_GATHER_a(w)], n):
+            return TILE_GATHER_OUT_OF_RANGE
+    else:
+        return half_arith(op, t, dst, rd, w, n, scratch)
+    return 0
+
+
 cdef void run_tile(job_t* job, int64_t start, Py_ssize_t n, char* scratch) noexcept nogil:
     """Run the whole kernel over elements [start, start + n), n <= TILE."""
     cdef const kernel_t* k = job.kernel
-    cdef const char* rd[TILE_REGS]
+    cdef const tile_step_t* s
+    cdef const tile_kernel_fn* kernels = lite_tile_kernels[lite_isa()]
+    cdef const char* rd[TILE_REGS + 1]
     cdef char* bound = NULL      # where the next write of register `bound_reg` goes
     cdef int bound_reg = -1
-    cdef int pc, op, t, d, b, err
-    cdef uint32_t w
+    cdef int pc, err
     cdef char* dst
+    rd[NO_REG] = NULL
     for pc in range(k.ncode):
-        w = k.code[pc]
-        op = opcode_of(w)
-        t = tile_type(w)
-        d = tile_d(w)
-        if op == OP_T_LOAD:
-            rd[d] = job.bind[T_LOAD_b(w)] + start * ELEMENT_SIZE[t]
-        elif op == OP_T_STORE:
-            memcpy(job.bind[T_STORE_b(w)] + start * ELEMENT_SIZE[t], rd[d], n * ELEMENT_SIZE[t])
-        elif op == OP_T_BIND:
-            bound = job.bind[T_BIND_b(w)] + start * ELEMENT_SIZE[t]
-            bound_reg = d
+        s = &k.steps[pc]
+        if s.kind == STEP_LOAD:
+            rd[s.d] = job.bind[s.b] + start * s.size
+        elif s.kind == STEP_STORE:
+            memcpy(job.bind[s.b] + start * s.size, rd[s.d], n * s.size)
+        elif s.kind == STEP_BIND:
+            bound = job.bind[s.b] + start * s.size
+            bound_reg = s.d
         else:
-            if d == bound_reg:
+            if s.d == bound_reg:
                 dst = bound
                 bound_reg = -1
             else:
-                dst = scratch + d * (TILE * 8)
-            if op == OP_T_SPLAT:
-                splat(t, dst, job.push_f[T_SPLAT_p(w)], job.push_i[T_SPLAT_p(w)], n)
-            elif op == OP_T_BITCAST:
-                memcpy(dst, rd[T_BITCAST_a(w)], n * ELEMENT_SIZE[t])
-            elif op == OP_T_LINDEX:
-                if k_lindex(<int64_t*>dst, job.push_i[T_LINDEX_a(w)], job.push_i[T_LINDEX_b(w)], start, n):
-                    tile_fail(job, op, TILE_BAD_COORDINATE)
-                    return
-            elif op == OP_T_SPREAD:
-                b = T_SPREAD_b(w)
-                err = k_spread(ELEMENT_SIZE[t], dst, job.bind[b], job.held[b].count, job.push_i[T_SPREAD_a(w)],
-                               job.push_i[T_SPREAD_c(w)], start, n)
-                if err != 0:
-                    tile_fail(job, op, err)
-                    return
-            elif op == OP_T_FDECODE:
-                small_decode(T_FDECODE_fmt(w), <float*>dst, <const uint8_t*>rd[T_FDECODE_a(w)], n)
-            elif op == OP_T_FENCODE:
-                small_encode(T_FENCODE_fmt(w), <uint8_t*>dst, <const float*>rd[T_FENCODE_a(w)], n)
-            elif op == OP_T_GATHER:
-                b = T_GATHER_b(w)
-                if k_gather(ELEMENT_SIZE[t], dst, job.bind[b], job.held[b].count, <const int64_t*>rd[T_GATHER_a(w)], n):
-                    tile_fail(job, op, TILE_GATHER_OUT_OF_RANGE)
-                    return
+                dst = scratch + s.d * (TILE * 8)
+            if s.kind == STEP_KERNEL:
+                err = kernels[s.slot](dst, rd[s.src[0]], rd[s.src[1]], rd[s.src[2]], s.extra, n)
             else:
-                err = half_arith(op, t, dst, rd, w, n, scratch)
-                if err != 0:
-                    tile_fail(job, op, err)
-                    return
-            rd[d] = dst
+                err = run_word(job, s.w, dst, rd, start, n, scratch)
+            if err != 0:
+                tile_fail(job, opcode_of(s.w), err)
+                return
+            rd[s.d] = dst
 
 
 cdef char* job_scratch(job_t* job) noexcept nogil:
