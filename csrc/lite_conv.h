@@ -4,9 +4,9 @@
    in order, of 16 lanes, the panel's output pixels in runs of one output
    row each (runs[p]); run r's pixel t reads input row y0[r] + ky*dh,
    column x0[r] + kx*dw + t*sw of the channel's h x w plane, or zero
-   outside it. Unit column stride loads the run's lanes; a larger one
-   gathers them (the stem and the stride-2 convolutions, which packed in
-   scalar code, again for each chunk of filters); compares on the lanes'
+   outside it. Unit column stride loads the run's lanes; stride 2 (the
+   stem and the stride-2 convolutions) loads twice as many and keeps the
+   even ones on AVX-512, a larger one gathers them; compares on the lanes'
    columns, not divisions, find those inside the row. A masked load or
    gather never touches the lanes it leaves out, so reads stay inside the
    input.
@@ -56,6 +56,19 @@ static inline unsigned lite_conv_run_row(const lite_conv_runs* runs, int64_t r, 
         }                                                                          \
     }
 
+/* Lanes m of `out` replaced with p[2L] for lane L: two masked loads of 16
+   and their even elements, several times a gather's speed. A load reads
+   only the elements of lanes in m (as the gather would). */
+__attribute__((target("avx512f"))) static inline __m512 lite_conv_load_even(__m512 out, unsigned m, const float* p) {
+    unsigned lo = m & 0xFFu, hi = m >> 8;
+    lo = (lo | lo << 4) & 0x0F0Fu, hi = (hi | hi << 4) & 0x0F0Fu;   /* lane bit L to element bit 2L */
+    lo = (lo | lo << 2) & 0x3333u, hi = (hi | hi << 2) & 0x3333u;
+    lo = (lo | lo << 1) & 0x5555u, hi = (hi | hi << 1) & 0x5555u;
+    __m512 a = _mm512_maskz_loadu_ps((__mmask16)lo, p), b = _mm512_maskz_loadu_ps((__mmask16)hi, p + 16);
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    return _mm512_mask_mov_ps(out, (__mmask16)m, _mm512_permutex2var_ps(a, even, b));
+}
+
 /* Lane L of run r is its pixel L - col[r]: index (L - col[r]) * sw from
    `from`, column ix0 plus that (conv.pxi keeps every column, index and
    width within an int). */
@@ -79,6 +92,8 @@ __attribute__((target("avx512f"))) static void lite_conv_pack_f32(
                  _mm512_cmplt_epi32_mask(column, width);                                       \
             if (sw == 1)                                                                       \
                 out = _mm512_mask_loadu_ps(out, (__mmask16)m, from - runs->col[r]);            \
+            else if (sw == 2)                                                                  \
+                out = lite_conv_load_even(out, m, from - 2 * runs->col[r]);                    \
             else if (m)                                                                        \
                 out = _mm512_mask_i32gather_ps(out, (__mmask16)m, index, from, 4);             \
         }                                                                                      \

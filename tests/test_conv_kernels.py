@@ -84,6 +84,15 @@ def test_grouped_depthwise_strided_dilated_convolutions_match_the_reference(kern
     check_both_vms(*padded_conv(kind, n, c, 9, 8, f, g=g, s=s, d=d), seed=c + f)
 
 
+# Stride 2 (AVX-512 packs it from two loads of 16, not a gather): a panel's
+# lanes in one run or several output rows, masked at the padding on either
+# side, and output rows longer than a panel.
+@pytest.mark.parametrize("h,w,k", [(9, 8, 3), (7, 33, 3), (5, 56, 3), (3, 31, 1), (4, 40, 7)])
+@ISAS
+def test_stride_two_windows_match_the_reference(kernel_isa, h, w, k):
+    check_both_vms(*padded_conv("conv_2d_nchw_fchw", 1, 2, h, w, 5, k=k, s=2, pad=k // 2), seed=w)
+
+
 # The kernel packs groups of up to 16 panels (256 output pixels) at once:
 # pixels around a group (255, 256, 257), k past a block of 256 (1x1 over
 # 257 channels), filters split into chunks over few panels (130 of them, a
