@@ -270,7 +270,8 @@ cdef inline void splat(int t, char* d, double fv, int64_t iv, Py_ssize_t n) noex
         memset(d, iv & 1, n)
 
 
-# The per-op loops and `tile_arith`'s copies are generated from the ISA table.
+# The per-op loops, their copies per instruction set and the table of those
+# are generated from the ISA table.
 include "isa_kernels.pxi"
 include "tile_isa.pxi"
 include "smallfloat.pxi"
