@@ -17,7 +17,7 @@ from iree_lite.ir.elements import pack
 from iree_lite.runtime.context import Context
 from iree_lite.vm import interp
 
-from tile_op_mlir import ARITY, MLIR_OF, tile_op_lines
+from tile_op_mlir import MLIR_OF, tile_op_lines
 
 # Large sizes exceed the inline threshold (196608 elements), so they fan out.
 SIZES = [0, 1, isa.TILE - 1, isa.TILE, isa.TILE + 1, 50 * isa.TILE + 3]
@@ -79,7 +79,7 @@ def assert_same(expected, actual):
 
 
 def check_op(name, element, n, device, workers):
-    arity = ARITY[name]
+    arity = isa.ARITY[name]
     inputs = [values(n, seed, element) for seed in range(arity)]
     expected, actual = run_both(program(name, arity, n, element), inputs, device, workers)
     assert_same(expected, actual)   # every op bit for bit: f32 libm computes in double, as the reference
@@ -102,11 +102,11 @@ def test_every_float_tile_op_matches_reference(name, element, n, device, workers
 
 
 @pytest.mark.parametrize("element", ["f32", "f64"])
-@pytest.mark.parametrize("name", [n for n in FLOAT_OPS if ARITY[n] > 1])
+@pytest.mark.parametrize("name", [n for n in FLOAT_OPS if isa.ARITY[n] > 1])
 def test_float_tile_ops_on_every_combination_of_edge_values(name, element):
     """values() pairs each edge value with itself; here every ordered pair
     (triple) of them meets, as (-0, +0) must for maxnumf's zero sign."""
-    arity = ARITY[name]
+    arity = isa.ARITY[name]
     dtype = np.float32 if element == "f32" else np.float64
     inputs = [np.array(column, dtype) for column in zip(*itertools.product(EDGE, repeat=arity))]
     expected, actual = run_both(program(name, arity, len(inputs[0]), element), inputs, "local-sync", None)

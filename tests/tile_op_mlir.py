@@ -5,7 +5,6 @@ first operand."""
 from iree_lite import isa
 from iree_lite.dialects import arith, iree_lite, linalg, math
 
-ARITY = {name: arity for name, arity, *_ in isa.ELEMENTWISE}
 MLIR_OF = {op.elementwise: name for dialect in (arith, math, linalg, iree_lite)
            for name, op in dialect.OPS.items() if op.elementwise}
 MLIR_OF.update({name: tuple(MLIR_OF[part] for part in parts) for name, parts in isa.SUPERINSTRUCTIONS.items()})
@@ -17,7 +16,7 @@ def tile_op_lines(name, operands, sig):
     mlir = MLIR_OF[name]
     if isinstance(mlir, tuple):
         first, second = mlir
-        k = ARITY[isa.SUPERINSTRUCTIONS[name][0]]
+        k = isa.ARITY[isa.SUPERINSTRUCTIONS[name][0]]
         return (f"  %m = {first} {', '.join(operands[:k])} : {sig}\n"
                 f"  %r = {second} {', '.join(['%m', *operands[k:]])} : {sig}\n")
     return f"  %r = {mlir} {', '.join(operands)} : {sig}\n"

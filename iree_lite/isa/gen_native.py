@@ -21,10 +21,10 @@ from . import module
 from .encoding import bit_range, fields
 from .smallfloat import FORMATS, tables
 from .table import (
-    BIND_GATHERED, BIND_INPUT, BIND_OUTPUT, BY_NAME, CMPF_PREDICATES, CMPI_PREDICATES, CONVERSIONS, ELEMENT_CODES,
-    ELEMENTWISE, MAX_BUFFER_BYTES, OPS, REDUCE_COMBINERS, REDUCE_SEGMENT, SUPERINSTRUCTIONS, TILE, TILE_ERRORS,
-    TILE_REGS, TILE_TEMPS, TILE_TYPE_BITS, VM_LIMITS, KERNEL_ISAS, ORDER_FREE_COMBINERS, REDUCE_ELEMENT_ERROR, REDUCE_ELEMENTS,
-    c_name, fingerprint)
+    ARITY, BIND_GATHERED, BIND_INPUT, BIND_OUTPUT, BY_NAME, CMPF_PREDICATES, CMPI_PREDICATES, CONVERSIONS,
+    ELEMENTWISE, ELEMENT_CODES, KERNEL_ISAS, MAX_BUFFER_BYTES, OPS, ORDER_FREE_COMBINERS, REDUCE_COMBINERS,
+    REDUCE_ELEMENTS, REDUCE_ELEMENT_ERROR, REDUCE_SEGMENT, SUPERINSTRUCTIONS, TILE, TILE_ERRORS, TILE_REGS,
+    TILE_TEMPS, TILE_TYPE_BITS, VM_LIMITS, c_name, fingerprint)
 from .types import FLOATS, I1, INTS, KERNEL_TYPES, reduce_elements
 
 # Every tile kernel's parameters: the destination, up to three sources, a
@@ -294,10 +294,9 @@ def generate_kernels_pxi():
         for ctype, suffix in (("float", "f"), ("double", "")):
             lines.append(f"    {ctype} {fn}{suffix}({', '.join([ctype] * arity)})")
     lines.append('cdef extern from "lite_tile.h" nogil:')
-    arities = {name: arity for name, arity, *_ in ELEMENTWISE}
     for (name, code), fn in sorted(BLOCK_KERNELS.items()):
         ctype = {t[0]: t[1] for t in FLOATS + INTS}[code]
-        params = [f"{ctype}* d"] + [f"const {ctype}* {v}" for v in "abc"[:arities[name]]] + ["int64_t n"]
+        params = [f"{ctype}* d"] + [f"const {ctype}* {v}" for v in "abc"[:ARITY[name]]] + ["int64_t n"]
         lines.append(f"    void {fn}({', '.join(params)})")
     kernels = list(_kernels())
     for *_, code in kernels:

@@ -202,6 +202,8 @@ def _superinstruction_row(name, first, second):
 
 
 ELEMENTWISE += [_superinstruction_row(name, *parts) for name, parts in SUPERINSTRUCTIONS.items()]
+# Sources (a, b, c) each element-wise op reads, by name.
+ARITY = {name: arity for name, arity, *_ in ELEMENTWISE}
 # The instruction sets the tile kernels are compiled for, each chosen at run
 # time where the CPU has it (csrc/lite_tile.h's lite_isa, csrc/tile_isa.pxi).
 KERNEL_ISAS = ("sse2", "avx2", "avx512")

@@ -7,8 +7,6 @@ from ..isa.smallfloat import tile_convert
 from .elementwise import CLASSIFY, ELEMENTWISE, INT_ELEMENTWISE, compare, convert, round_to
 from .errors import VMError
 
-ARITY = {f"t.{name}": arity for name, arity, *_ in isa.ELEMENTWISE}
-
 
 def run_kernel(kernel, bindings, push, count):
     """Run a tile kernel over `count` elements, tile by tile. `bindings` are
@@ -71,10 +69,10 @@ def compute(op, v, element, regs):
     args = [regs[v[k]] for k in ("a", "b", "c") if k in v]
     name = op.name
     if name[2:] in isa.SUPERINSTRUCTIONS:   # the pair, each rounding: g(f(a, ...), ...)
-        first, second = (f"t.{part}" for part in isa.SUPERINSTRUCTIONS[name[2:]])
-        k = ARITY[first]
-        inner = round_to(element, [ELEMENTWISE[first](*xs) for xs in zip(*args[:k])])
-        return element, round_to(element, [ELEMENTWISE[second](*xs) for xs in zip(inner, *args[k:])])
+        first, second = isa.SUPERINSTRUCTIONS[name[2:]]
+        k = isa.ARITY[first]
+        inner = round_to(element, [ELEMENTWISE[f"t.{first}"](*xs) for xs in zip(*args[:k])])
+        return element, round_to(element, [ELEMENTWISE[f"t.{second}"](*xs) for xs in zip(inner, *args[k:])])
     if name in ELEMENTWISE:
         return element, round_to(element, [ELEMENTWISE[name](*xs) for xs in zip(*args)])
     if name in INT_ELEMENTWISE:
