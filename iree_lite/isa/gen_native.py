@@ -78,12 +78,13 @@ def _field(name):
     return f"{c_name(op)[3:]}_{op.operands[-1][0]}(w)"
 
 
-def _kernel(name, params, decls, body):
-    return ["", "", f"cdef inline int k_{name}({params}) noexcept nogil:", *decls,
+def _kernel(name, decls, body):
+    return ["", "", f"cdef inline int k_{name}({KERNEL_PARAMS}) noexcept nogil:", *decls,
             "    cdef Py_ssize_t i", *body, "    return 0"]
 
 
-def _elementwise_kernels(name, arity, types, expr, t):
+def _elementwise_loop(name, arity, types, expr, t):
+    """(declarations, body) of op `name`'s kernel in element type t."""
     code, ctype, utype, bits, _ = t
     out = "uint8_t" if types == "float->i1" else ctype
     ins = ["uint8_t", ctype, ctype] if types == "select" else [ctype] * 3
@@ -103,19 +104,19 @@ def _elementwise_kernels(name, arity, types, expr, t):
             not_nan = " and ".join(f"{v}[i] == {v}[i]" for v in "abc"[:arity])
             value = f"default_nan_if_new(<{ctype}>({value}), {not_nan})"
         body += ["    for i in range(n):", f"        d[i] = {value}"]
-    return _kernel(f"{name}_{code.lower()}", KERNEL_PARAMS, decls, body)
+    return decls, body
 
 
-def _compare_kernels(name, predicates, t):
-    code, ctype = t[0], t[1]
+def _compare_loop(predicates, t):
+    """(declarations, body) of a compare's kernel in element type t."""
+    ctype = t[1]
     body = []
     for p, (_, expr) in enumerate(predicates):
         body += [f"    {'if' if p == 0 else 'elif'} extra == {p}:", "        for i in range(n):",
                  f"            d[i] = {_subst(expr, t)}"]
     body += ["    else:", "        return -1"]
-    return _kernel(f"{name}_{code.lower()}", KERNEL_PARAMS,
-                   ["    cdef uint8_t* d = <uint8_t*>d_", f"    cdef const {ctype}* a = <const {ctype}*>a_",
-                    f"    cdef const {ctype}* b = <const {ctype}*>b_"], body)
+    return ["    cdef uint8_t* d = <uint8_t*>d_", f"    cdef const {ctype}* a = <const {ctype}*>a_",
+            f"    cdef const {ctype}* b = <const {ctype}*>b_"], body
 
 
 def _convert_expr(kind, src, dst):
@@ -149,15 +150,15 @@ def _convert_expr(kind, src, dst):
     return f"<{d_ctype}>(<{d_utype}>{value})"
 
 
-def _convert_kernels(kind, src, dst):
+def _convert_loop(kind, src, dst):
+    """(declarations, body) of conversion `kind`'s kernel from src to dst."""
     expr = _convert_expr(kind, src, dst)
-    name = f"{kind}_{src[0].lower()}_{dst[0].lower()}"
     decls = [f"    cdef {dst[1]}* d = <{dst[1]}*>d_", f"    cdef const {src[1]}* a = <const {src[1]}*>a_"]
     if expr is None:   # bitcast: the same bytes
         body = ["    memcpy(d, a, n * sizeof(d[0]))"]
     else:
         body = ["    for i in range(n):", f"        d[i] = {_subst(expr, src)}"]
-    return _kernel(name, KERNEL_PARAMS, decls, body)
+    return decls, body
 
 
 def _small_float_tables():
@@ -203,31 +204,39 @@ def _kernels():
     """(op, variant, kernel name, Cython) for every tile kernel: an op's
     variant is its element type's code, a conversion's (source code <<
     TILE_TYPE_BITS) + that."""
+    def kernel(op, variant, types, loop):
+        name = "_".join([op, *(t[0].lower() for t in types)])
+        return op, variant, name, _kernel(name, *loop)
     for name, arity, types, expr, _ in ELEMENTWISE:
         for t in KERNEL_TYPES[types]:
-            yield name, _code(t), f"{name}_{t[0].lower()}", _elementwise_kernels(name, arity, types, expr, t)
+            yield kernel(name, _code(t), [t], _elementwise_loop(name, arity, types, expr, t))
     for name, predicates, types in (("cmpf", CMPF_PREDICATES, FLOATS), ("cmpi", CMPI_PREDICATES, INTS)):
         for t in types:
-            yield name, _code(t), f"{name}_{t[0].lower()}", _compare_kernels(name, predicates, t)
+            yield kernel(name, _code(t), [t], _compare_loop(predicates, t))
     every = FLOATS + INTS + I1
     for kind, _ in CONVERSIONS:
         for src in every:
             for dst in every:
                 if kind != "bitcast" or max(1, src[3] // 8) == max(1, dst[3] // 8):
-                    yield (kind, (_code(src) << TILE_TYPE_BITS) + _code(dst), f"{kind}_{src[0].lower()}_{dst[0].lower()}",
-                           _convert_kernels(kind, src, dst))
+                    yield kernel(kind, (_code(src) << TILE_TYPE_BITS) + _code(dst), [src, dst],
+                                 _convert_loop(kind, src, dst))
+
+
+def _slots(op):
+    """Tile op `op`'s slots in the kernel table: one per value of its type
+    field, times one per value of a conversion's source field, so that any
+    word's fields index inside its own op's slots."""
+    source = fields(BY_NAME["t." + op])[-1] if op in dict(CONVERSIONS) else None
+    return (1 << TILE_TYPE_BITS) << (bit_range("tile", source.index)[1] if source else 0)
 
 
 def _kernel_slots(kernels):
     """(first, {slot: kernel name}, slots) for _kernels()' list: each op's
-    first slot in the kernel table. An op has a slot per value of its type
-    field, a conversion one per value of its source field too: any word's
-    fields index inside its own op's slots."""
+    first slot in the kernel table."""
     first, slots, nslots = {}, {}, 0
     for op, variant, name, _ in kernels:
         if op not in first:
-            first[op], nslots = nslots, nslots + (1 << TILE_TYPE_BITS) * (
-                1 << bit_range("tile", fields(BY_NAME["t." + op])[-1].index)[1] if op in dict(CONVERSIONS) else 1)
+            first[op], nslots = nslots, nslots + _slots(op)
         slots[first[op] + variant] = name
     return first, slots, nslots
 
@@ -250,7 +259,6 @@ def _kernel_table(first, kernels, nslots):
                        f"    return k_{kernel}(d_, a_, b_, c_, extra, n)"]
         rows.append("        {" + ", ".join(f"[{slot}] = {prefix}k_{kernel}_{isa}"
                                              for slot, kernel in sorted(kernels.items())) + "}")
-    ntile = sum(op.form == "tile" for op in OPS)
     firsts = [str(first.get(op.name[2:], -1)) for op in OPS if op.form == "tile"]
     lines = ["", "", "cdef extern from *:", '    """',
              "    #define LITE_TILE_KERNEL_ARGS char *, char const *, char const *, char const *, int, Py_ssize_t",
@@ -262,7 +270,7 @@ def _kernel_table(first, kernels, nslots):
              f"    const tile_kernel_fn lite_tile_kernels[{len(KERNEL_ISAS)}][{nslots}]",
              *copies, "", "",
              "# Per tile op: its first slot in lite_tile_kernels, or -1 (no kernels).",
-             f"cdef int TILE_KERNEL_FIRST[{ntile}]", f"TILE_KERNEL_FIRST[:] = [{', '.join(firsts)}]", "", "",
+             f"cdef int TILE_KERNEL_FIRST[{len(firsts)}]", f"TILE_KERNEL_FIRST[:] = [{', '.join(firsts)}]", "", "",
              "cdef inline int tile_kernel_slot(int op, int t, uint32_t w) noexcept nogil:",
              '    """The slot of arithmetic tile op `op`\'s kernel for element type t',
              '    (and a conversion\'s source type in `w`), or -1 where op has none."""',
