@@ -223,8 +223,9 @@ def load_module(verified, links, list loaded):
     cdef int i, j
     cdef int64_t dims[MAX_RANK]
     cdef buffer_t* data
-    cdef Py_ssize_t ncode = sum(len(f.code) for f in module.functions) + sum(len(k.code) for k in module.kernels)
-    cdef Py_ssize_t offset = 0
+    cdef Py_ssize_t nsteps = sum(len(k.code) for k in module.kernels)
+    cdef Py_ssize_t ncode = sum(len(f.code) for f in module.functions) + nsteps
+    cdef Py_ssize_t offset = 0, steps = 0
     lm.module = module
     lm.nfunctions = len(module.functions)
     lm.m.functions = <function_t*>calloc(len(module.functions) + 1, sizeof(function_t))
@@ -232,7 +233,7 @@ def load_module(verified, links, list loaded):
     lm.m.constants = <constant_t*>calloc(len(module.constants) + 1, sizeof(constant_t))
     lm.m.imports = <import_t*>calloc(len(module.imports) + 1, sizeof(import_t))
     lm.m.code = <uint32_t*>malloc((ncode + 1) * 4)
-    lm.m.steps = <tile_step_t*>malloc((ncode + 1) * sizeof(tile_step_t))
+    lm.m.steps = <tile_step_t*>malloc((nsteps + 1) * sizeof(tile_step_t))
     lm.m.nconstants = 0
     if (lm.m.functions == NULL or lm.m.kernels == NULL or lm.m.constants == NULL
             or lm.m.imports == NULL or lm.m.code == NULL or lm.m.steps == NULL):
@@ -261,9 +262,10 @@ def load_module(verified, links, list loaded):
         for j, w in enumerate(k.code):
             lm.m.code[offset + j] = w
             lm.m.kernels[i].cost += TILE_COST[opcode_of(w) - FIRST_TILE_OP]
-        lm.m.kernels[i].steps = lm.m.steps + offset
-        decode_steps(lm.m.code + offset, len(k.code), lm.m.steps + offset)
+        lm.m.kernels[i].steps = lm.m.steps + steps
+        decode_steps(lm.m.code + offset, len(k.code), lm.m.steps + steps)
         offset += len(k.code)
+        steps += len(k.code)
     for i, c in enumerate(module.constants):
         lm.m.constants[i].kind = c.kind
         lm.m.constants[i].element = c.element

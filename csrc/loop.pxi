@@ -39,7 +39,7 @@ cdef struct module_t:
     import_t* imports
     int nconstants
     uint32_t* code
-    tile_step_t* steps      # kernels' code decoded, at the same offsets
+    tile_step_t* steps      # the kernels' code decoded, kernel after kernel
     # Globals, indexed by global ordinal (each uses the array of its bank).
     int64_t* gi
     double* gf
