@@ -296,7 +296,7 @@ ctypedef struct tile_step_t:
     int extra           # STEP_KERNEL: a compare's predicate
     uint8_t kind
     uint8_t d           # the register it writes (t.store: stores)
-    uint8_t src[3]      # STEP_KERNEL: the registers it reads, NO_REG past its sources
+    uint8_t src[3]      # an arithmetic op: the registers it reads, NO_REG past its sources
     uint8_t b           # load, store, bind: the binding
     uint8_t size        # load, store, bind: the element's size in bytes
 
@@ -349,7 +349,7 @@ cdef enum:
     HALF_TEMPS = TILE_REGS - TILE_TEMPS
 
 
-cdef inline int half_arith(int op, int t, char* dst, const char** rd, uint32_t w,
+cdef inline int half_arith(int op, int t, char* dst, const char* a, const char* b, const char* c, uint32_t w,
                            Py_ssize_t n, char* scratch) noexcept nogil:
     """tile_arith, with f16/bf16 computed in f32 and rounded once per op:
     operands widen into scratch, the f32 kernel runs, the result narrows."""
@@ -357,8 +357,7 @@ cdef inline int half_arith(int op, int t, char* dst, const char** rd, uint32_t w
     cdef int nsrc = TILE_SOURCES[op - FIRST_TILE_OP]
     cdef const char* ops[3]
     cdef float* tmp
-    for i in range(3):   # a field the op does not read may name any register: left NULL
-        ops[i] = rd[tile_source(w, i)] if i < nsrc else NULL
+    ops[0], ops[1], ops[2] = a, b, c
     if op == OP_T_CONVS or op == OP_T_CONVU:
         src = T_CONVS_src(w) if op == OP_T_CONVS else T_CONVU_src(w)
         if is_half(src):   # widen the source, then convert from f32
@@ -419,6 +418,9 @@ cdef void decode_steps(const uint32_t* code, int ncode, tile_step_t* steps) noex
         s.d = tile_d(w)
         s.slot = tile_kernel_slot(op, t, w)
         s.extra = tile_kernel_extra(op, w)
+        nsrc = TILE_SOURCES[op - FIRST_TILE_OP] if s.slot >= 0 else 0   # an arithmetic op's are its fields after d
+        for i in range(3):
+            s.src[i] = tile_source(w, i) if i < nsrc else NO_REG
         if op == OP_T_LOAD or op == OP_T_STORE or op == OP_T_BIND:
             s.kind = STEP_LOAD if op == OP_T_LOAD else STEP_STORE if op == OP_T_STORE else STEP_BIND
             s.b = T_LOAD_b(w) if op == OP_T_LOAD else T_STORE_b(w) if op == OP_T_STORE else T_BIND_b(w)
@@ -432,21 +434,19 @@ cdef void decode_steps(const uint32_t* code, int ncode, tile_step_t* steps) noex
             s.kind = STEP_WORD
             continue
         s.kind = STEP_KERNEL
-        nsrc = TILE_SOURCES[op - FIRST_TILE_OP]
-        for i in range(3):
-            s.src[i] = tile_source(w, i) if i < nsrc else NO_REG
 
 
-cdef int run_word(job_t* job, uint32_t w, char* dst, const char** rd, int64_t start, Py_ssize_t n,
+cdef int run_word(job_t* job, const tile_step_t* s, char* dst, const char** rd, int64_t start, Py_ssize_t n,
                   char* scratch) noexcept nogil:
     """Run a STEP_WORD instruction into dst: 0, or its error code (tile_fail)."""
+    cdef uint32_t w = s.w
     cdef int op = opcode_of(w)
     cdef int t = tile_type(w)
     cdef int b
     if op == OP_T_SPLAT:
         splat(t, dst, job.push_f[T_SPLAT_p(w)], job.push_i[T_SPLAT_p(w)], n)
     elif op == OP_T_BITCAST:
-        memcpy(dst, rd[T_BITCAST_a(w)], n * ELEMENT_SIZE[t])
+        memcpy(dst, rd[s.src[0]], n * ELEMENT_SIZE[t])
     elif op == OP_T_LINDEX:
         if k_lindex(<int64_t*>dst, job.push_i[T_LINDEX_a(w)], job.push_i[T_LINDEX_b(w)], start, n):
             return TILE_BAD_COORDINATE
@@ -463,7 +463,7 @@ cdef int run_word(job_t* job, uint32_t w, char* dst, const char** rd, int64_t st
         if k_gather(ELEMENT_SIZE[t], dst, job.bind[b], job.held[b].count, <const int64_t*>rd[T_GATHER_a(w)], n):
             return TILE_GATHER_OUT_OF_RANGE
     else:
-        return half_arith(op, t, dst, rd, w, n, scratch)
+        return half_arith(op, t, dst, rd[s.src[0]], rd[s.src[1]], rd[s.src[2]], w, n, scratch)
     return 0
 
 
@@ -496,7 +496,7 @@ cdef void run_tile(job_t* job, int64_t start, Py_ssize_t n, char* scratch) noexc
             if s.kind == STEP_KERNEL:
                 err = kernels[s.slot](dst, rd[s.src[0]], rd[s.src[1]], rd[s.src[2]], s.extra, n)
             else:
-                err = run_word(job, s.w, dst, rd, start, n, scratch)
+                err = run_word(job, s, dst, rd, start, n, scratch)
             if err != 0:
                 tile_fail(job, opcode_of(s.w), err)
                 return
