@@ -39,7 +39,8 @@ def test_run_module_out_of_memory_is_a_clean_error(tmp_path):
         subprocess.run([sys.executable, "-m", "iree_lite", "compile", "--iree-execution-model=async-external",
                         os.path.join(HERE, "lit", f"{name}.mlir"), "-o", modules[-1]], check=True,
                        env=dict(os.environ, PYTHONPATH=REPO))
-    command = [sys.executable, "-m", "iree_lite", "run-module", "--device=local-task",
+    # Two workers on any machine: each worker adds allocations, and 16 of them take the run past k = 60.
+    command = [sys.executable, "-m", "iree_lite", "run-module", "--device=local-task", "--task_topology_group_count=2",
                *(f"--module={m}" for m in modules), "--function=run", "--input=4096xf32=-2.0",
                "--expected_output=4096xf32=4.0"]
     outcomes = []
