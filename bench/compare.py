@@ -97,13 +97,16 @@ def in_turn(measures, rounds=3):
 
 
 def timed(cmd, timeout=3600):
-    """(seconds, peak RSS in MiB, completed process) of a child command."""
+    """(seconds, peak RSS in MiB, completed process) of a child command;
+    the peak is NaN where there is no /usr/bin/time. (A child's own wait4
+    account would not do: it counts the parent's pages at the fork.)"""
+    time_tool = ["/usr/bin/time", "-f", "%M"] if os.path.exists("/usr/bin/time") else []
     start = time.perf_counter()
-    proc = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], capture_output=True, text=True, timeout=timeout,
+    proc = subprocess.run([*time_tool, *cmd], capture_output=True, text=True, timeout=timeout,
                           env=dict(os.environ, PYTHONPATH=REPO))
     seconds = time.perf_counter() - start
     lines = proc.stderr.strip().splitlines()
-    peak = int(lines[-1]) / 1024 if lines and lines[-1].isdigit() else float("nan")
+    peak = int(lines[-1]) / 1024 if time_tool and lines and lines[-1].isdigit() else float("nan")
     return seconds, peak, proc
 
 
@@ -253,8 +256,9 @@ MATMUL_I8 = """func.func @matmul_i8(%a: tensor<512x512xi8>, %b: tensor<512x512xi
 """
 
 
-def onnx_conv_session():
-    """An onnxruntime session of the same convolution (an ONNX Conv, pads 1), or None."""
+def onnx_conv_session(threads=None):
+    """An onnxruntime session of the same convolution (an ONNX Conv, pads 1)
+    on `threads` (one per core by default), or None."""
     try:
         import onnx
         import onnxruntime
@@ -268,7 +272,7 @@ def onnx_conv_session():
     model = helper.make_model(helper.make_graph([node], "conv", [x, w], [y]),
                               opset_imports=[helper.make_opsetid("", 17)])
     options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = os.cpu_count()
+    options.intra_op_num_threads = threads or os.cpu_count()
     return onnxruntime.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
 
 
@@ -380,28 +384,6 @@ def share_of_copies(split, copies, seconds=1.5, rounds=3):
     return shares[len(shares) // 2]
 
 
-def scaling(max_workers):
-    """Each workload on 1 .. max_workers workers of local-task: the 4M chain
-    and the ResNet convolution (issue 13 asks 1 -> 2 workers >= 1.8x)."""
-    rng = np.random.default_rng(1)
-    chain = [rng.standard_normal(N_CHAIN).astype(np.float32) for _ in range(3)]
-    conv = [rng.standard_normal((1, 64, 56, 56)).astype(np.float32),
-            rng.standard_normal((64, 64, 3, 3)).astype(np.float32)]
-    for title, source, name, arrays in (("the 4M chain", chain_source(N_CHAIN), "chain", chain),
-                                        ("conv 3x3 64->64 56x56", CONV, "conv", conv)):
-        views = [_vm.BufferView.from_bytes(ELEMENT_CODES["f32"], a.shape, a) for a in arrays]
-        module = compile_module(source, f"{name}.mlir")
-        calls = []
-        for w in range(1, max_workers + 1):
-            ctx = Context("local-task", w)
-            ctx.load(module)
-            calls.append(lambda ctx=ctx, fn=ctx.lookup(name): ctx.invoke(fn, views))
-        rows = [(f"{w} worker{'s' if w > 1 else ''}", ms) for w, ms in enumerate(best_each(calls, **SCALING_TIMING), 1)]
-        print(f"\nScaling: {title} on local-task (speedup over 1 worker)")
-        for label, ms in rows:
-            print(f"  {label:12s} {ms:9.3f} ms  {rows[0][1] / ms:5.2f}x")
-
-
 def seed_workload(tools, tmp):
     sources = {name: os.path.join(LIT, name + ".mlir") for name in ("module_a", "module_b", "pipeline_async")}
     x = _vm.BufferView.from_bytes(8, (4096,), np.full(4096, -2.0, np.float32))
@@ -476,9 +458,10 @@ def main():
         process_workload(tools, tmp)
         large_constant_workload(tools, tmp)
     parallel_capacity()
-    scaling(args.max_workers)
+    sys.modules.setdefault("compare", sys.modules[__name__])   # curve.py and models.py import this module's helpers
+    import curve
+    curve.kernel_curves(list(range(1, args.max_workers + 1)))
     if args.models != "none":
-        sys.modules.setdefault("compare", sys.modules[__name__])   # models.py imports this module's helpers
         import models
         with tempfile.TemporaryDirectory() as tmp:
             for name in args.models.split(","):

@@ -113,15 +113,37 @@ def report(row, name, value, unit):
     print(f"    {name:36s} {value:10.3f} {unit}" if isinstance(value, float) else f"    {name:36s} {value}")
 
 
-def run_model(name, tools, tmp, workers):
+def lite_vmfb(name, onnx_path, tmp, row):
+    """`iree-lite import-onnx` and `compile` of a model, timed into `row`:
+    the module's path, or None where either failed (said in `row`)."""
+    lite = [sys.executable, "-m", "iree_lite"]
+    mlir, vmfb = os.path.join(tmp, f"{name}.mlir"), os.path.join(tmp, f"{name}.lite.vmfb")
+    for step, cmd in (("import-onnx", [*lite, "import-onnx", onnx_path, "-o", mlir]),
+                      ("compile", [*lite, "compile", mlir, "-o", vmfb])):
+        seconds, peak, proc = timed(cmd)
+        if proc.returncode:
+            report(row, f"iree-lite {step}", f"FAILED: {proc.stderr.strip().splitlines()[-2:]}", "")
+            return None
+        report(row, f"iree-lite {step}", seconds, "s")
+    report(row, "iree-lite compile peak memory", peak, "MiB")
+    return vmfb
+
+
+def saved_model(name, tmp):
+    """(path, input name, seeded input) of a model saved under tmp."""
     import onnx
-    import onnxruntime as ort
+    import model_corpus
     model = MODELS[name]()
     path = os.path.join(tmp, f"{name}.onnx")
     onnx.save(model, path)
-    import model_corpus
     (input_name, shape), = model_corpus.data_inputs(model)
-    x = np.random.default_rng(1).standard_normal(shape).astype(np.float32)
+    return path, input_name, np.random.default_rng(1).standard_normal(shape).astype(np.float32)
+
+
+def run_model(name, tools, tmp, workers):
+    import onnxruntime as ort
+    path, input_name, x = saved_model(name, tmp)
+    shape = x.shape
     np.save(os.path.join(tmp, "x.npy"), x)
     options = ort.SessionOptions()
     options.intra_op_num_threads = workers
@@ -131,37 +153,26 @@ def run_model(name, tools, tmp, workers):
     row = {}
     report(row, "onnxruntime per inference", best(lambda: session.run(None, {input_name: x}), repeat=5), "ms")
 
-    lite = [sys.executable, "-m", "iree_lite"]
-    mlir, vmfb = os.path.join(tmp, f"{name}.mlir"), os.path.join(tmp, f"{name}.lite.vmfb")
-    seconds, _, proc = timed([*lite, "import-onnx", path, "-o", mlir])
-    if proc.returncode:
-        report(row, "iree-lite import-onnx", f"FAILED: {proc.stderr.strip().splitlines()[-2:]}", "")
-    else:
-        report(row, "iree-lite import-onnx", seconds, "s")
-        seconds, peak, proc = timed([*lite, "compile", mlir, "-o", vmfb])
-        if proc.returncode:
-            report(row, "iree-lite compile", f"FAILED: {proc.stderr.strip().splitlines()[-2:]}", "")
+    vmfb = lite_vmfb(name, path, tmp, row)
+    if vmfb:
+        from iree_lite.api import load_vm_flatbuffer_file
+        module = load_vm_flatbuffer_file(vmfb, driver="local-task")
+        fn = module[module.exports[0]]
+        have = np.asarray(fn(x).to_host())
+        report(row, "iree-lite matches onnxruntime", bool(np.allclose(have, want, rtol=RTOL, atol=ATOL)), "")
+        if workers > 1:   # issue 13 asks 1 -> 2 workers >= 1.8x: both timed in turn (best_each)
+            from iree_lite.api import load_vm_flatbuffer
+            one = load_vm_flatbuffer(vmfb, driver="local-task", workers=1)[module.exports[0]]
+            many, single = best_each([lambda: fn(x), lambda: one(x)], **SCALING_TIMING)
+            report(row, "iree-lite per inference", many, "ms")
+            report(row, "iree-lite per inference, 1 worker", single, "ms")
+            report(row, f"iree-lite 1 -> {workers} workers", single / many, "x")
+            copies = [load_vm_flatbuffer(vmfb, driver="local-task", workers=1)[module.exports[0]]
+                      for _ in range(workers)]
+            report(row, f"iree-lite {workers} workers / {workers} copies apart",
+                   share_of_copies(lambda: fn(x), [lambda copy=copy: copy(x) for copy in copies]), "x")
         else:
-            report(row, "iree-lite compile", seconds, "s")
-            report(row, "iree-lite compile peak memory", peak, "MiB")
-            from iree_lite.api import load_vm_flatbuffer_file
-            module = load_vm_flatbuffer_file(vmfb, driver="local-task")
-            fn = module[module.exports[0]]
-            have = np.asarray(fn(x).to_host())
-            report(row, "iree-lite matches onnxruntime", bool(np.allclose(have, want, rtol=RTOL, atol=ATOL)), "")
-            if workers > 1:   # issue 13 asks 1 -> 2 workers >= 1.8x: both timed in turn (best_each)
-                from iree_lite.api import load_vm_flatbuffer
-                one = load_vm_flatbuffer(vmfb, driver="local-task", workers=1)[module.exports[0]]
-                many, single = best_each([lambda: fn(x), lambda: one(x)], **SCALING_TIMING)
-                report(row, "iree-lite per inference", many, "ms")
-                report(row, "iree-lite per inference, 1 worker", single, "ms")
-                report(row, f"iree-lite 1 -> {workers} workers", single / many, "x")
-                copies = [load_vm_flatbuffer(vmfb, driver="local-task", workers=1)[module.exports[0]]
-                          for _ in range(workers)]
-                report(row, f"iree-lite {workers} workers / {workers} copies apart",
-                       share_of_copies(lambda: fn(x), [lambda copy=copy: copy(x) for copy in copies]), "x")
-            else:
-                report(row, "iree-lite per inference", best(lambda: fn(x), repeat=5), "ms")
+            report(row, "iree-lite per inference", best(lambda: fn(x), repeat=5), "ms")
 
     if tools["iree-compile"]:
         torch_mlir, ref = os.path.join(tmp, f"{name}.torch.mlir"), os.path.join(tmp, f"{name}.iree.vmfb")
