@@ -346,6 +346,7 @@ cdef class NativeContext:
         self.ctx.dispatches = 0
         self.ctx.fence_waits = 0
         self.ctx.epilogues_in_cache = 0
+        self.ctx.windows_packed_once = 0
         self.ctx.trace = NULL
         self.ctx.debug_sink = NULL
         if workers > 0:
@@ -431,10 +432,11 @@ cdef class NativeContext:
         return self.ctx.pool != NULL and pool_watched(self.ctx.pool)
 
     def statistics(self):
-        """Dispatches run, blocking fence waits and epilogues (of convolutions, matmuls) run on
-        output rows as they were done in this context's VM."""
+        """Dispatches run, blocking fence waits, epilogues (of convolutions, matmuls) run on
+        output rows as they were done, and convolutions whose workers packed the window
+        matrix once for all their filter chunks, in this context's VM."""
         return {"dispatches": self.ctx.dispatches, "fence_waits": self.ctx.fence_waits,
-                "epilogues_in_cache": self.ctx.epilogues_in_cache}
+                "epilogues_in_cache": self.ctx.epilogues_in_cache, "windows_packed_once": self.ctx.windows_packed_once}
 
 
     def call(self, LoadedModule lm, int function, list iargs, list fargs, list rargs, tuple nres,

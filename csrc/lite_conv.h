@@ -19,6 +19,10 @@
 
 /* The packed blocks of a group of panels, too large for the stack. */
 LITE_THREAD_BUFFER(lite_conv_blocks, float)
+/* The whole window matrix of a convolution whose filters are split among
+   the workers, packed once by all of them (the calling thread's; its pages
+   are touched only as far as a convolution's matrix reaches). */
+LITE_THREAD_BUFFER(lite_conv_shared, float)
 
 typedef struct {
     int64_t count;

@@ -52,6 +52,7 @@ ctypedef struct ctx_t:
     long long dispatches    # statistics (atomic): dispatch and dispatch.async executed
     long long fence_waits   # statistics (atomic): blocking fence waits in the VM
     long long epilogues_in_cache   # statistics (atomic): epilogues run on output rows as they were done
+    long long windows_packed_once  # statistics (atomic): convolutions whose filter chunks shared one packing
     trace_t* trace          # --trace: where calls, dispatches, tiles and waits are recorded; or NULL
     void* debug_sink        # debug.trace's Python callable (debug_trace), or NULL
 

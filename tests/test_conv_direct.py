@@ -244,3 +244,32 @@ def test_shapes_that_do_not_agree_fail_the_call_on_both_vms(small_conv):
     ref.load(bad)
     with pytest.raises(VMError, match=message):
         ref.invoke("f", [as_buffer(a) for a in arrays])
+
+
+
+def packed_once(src, xs, ws, workers, seed=0):
+    """The convolution on `workers`, bit for bit the same as on one (the
+    reference checks above hold that one), and whether its workers packed
+    the window matrix once for all the filter chunks (windows_packed_once)."""
+    arrays = arrays_for(xs, ws, seed)
+    module = compile_module(src, "c.mlir")
+    outputs = []
+    for n in (1, workers):
+        ctx = Context("local-task", n)
+        ctx.load(module)
+        outputs.append(np.asarray(ctx.invoke("f", arrays)[0]).tobytes())
+    assert outputs[0] == outputs[1]
+    return ctx.native.statistics()["windows_packed_once"]
+
+
+# Filters in chunks over few panels: the workers pack the window matrix
+# once, together, where it takes at most 8 MiB (CONV_SHARED_BYTES,
+# csrc/conv.pxi); else each chunk packs its panels again. 1x1 over 7x7
+# pixels: one group of 4 panels, 64 f32 rows of k = channels, so 32768
+# channels are 8 MiB and 32769 one row past; 128 filters, 2 chunks.
+@pytest.mark.parametrize("c,h,k,f,workers,once", [(32768, 7, 1, 128, 2, 1), (32769, 7, 1, 128, 2, 0),
+                                                  (128, 28, 3, 128, 2, 1), (96, 14, 3, 256, 3, 1),
+                                                  (256, 4, 1, 136, 4, 1), (64, 28, 3, 16, 2, 0)])
+def test_filter_chunks_share_one_packing_of_the_windows_up_to_its_limit(c, h, k, f, workers, once):
+    src, xs, ws = conv_source("conv_2d_nchw_fchw", 1, c, h, h, f, k=k, low=(k // 2,) * 2, high=(k // 2,) * 2)
+    assert packed_once(src, xs, ws, workers, seed=c) == once
