@@ -1,12 +1,15 @@
 # Direct 2-D convolutions (buffer.conv2d): NCHW input, [filters][channels]
-# [kh][kw] filter, groups; f32. No im2col buffer and no padded copy: each
-# worker packs the input windows of a group of panels of output pixels (a
+# [kh][kw] filter, groups; f32. No padded copy, and no im2col buffer but
+# where the filters are split (below): each worker packs the input windows of a group of panels of output pixels (a
 # panel is a tile's width, 16 f32; a group up to 16 panels) for one block
 # of k (channel, kh, kw in order) straight from the input, row by row
 # across the group's panels, reading zero outside the input (the folded
 # padding); then runs the matmul micro-kernel (matmul_tile, with the filter
 # as A) for each tile of its filters over all of the group's panels, so a
 # tile's filter rows are read from memory once per group, not per panel.
+# Where the filters are split among the workers too (few panels), the
+# workers first pack the whole window matrix together, once, into storage
+# of the calling thread, and every chunk of filters reads it.
 # Each output element still sums its k products in order from the
 # accumulator's value, each product and sum rounded to f32 (no fused
 # multiply-add), so results are those of the im2col matrix product bit for
@@ -189,8 +192,9 @@ cdef void conv_pack_range(void* arg, int64_t begin, int64_t end, int worker) noe
 
 cdef void conv_range(void* arg, int64_t begin, int64_t end, int worker) noexcept nogil:
     """Work items begin .. end-1: for each, every k block of its panel group
-    is packed once, then each tile of its filters runs over all of the
-    group's panels (the tile's filter rows stay in cache across them)."""
+    is packed once (or read from j.packed), then each tile of its filters
+    runs over all of the group's panels (the tile's filter rows stay in
+    cache across them)."""
     cdef conv_job_t* j = <conv_job_t*>arg
     cdef int64_t k = j.channels * j.kh * j.kw, pixels = j.oh * j.ow, item, rest, chunk, image_group
     cdef int64_t panels, p, pix0, pix1, f0, f1, f, k0, kc, col, kk, unit
