@@ -19,8 +19,11 @@ sys.path.insert(0, HERE)
 
 import numpy as np  # noqa: E402
 
-from compare import (CONV, N_CHAIN, SCALING_TIMING, best_each, chain_source, onnx_conv_session,  # noqa: E402
-                     _vm, ELEMENT_CODES, compile_module, Context)
+from compare import CONV, N_CHAIN, SCALING_TIMING, best_each, chain_source, onnx_conv_session  # noqa: E402
+from iree_lite import _vm  # noqa: E402   (compare.py put the checkout on sys.path)
+from iree_lite.compiler import compile_module  # noqa: E402
+from iree_lite.isa import ELEMENT_CODES  # noqa: E402
+from iree_lite.runtime.context import Context  # noqa: E402
 
 
 def print_curve(title, counts, lite, ort=()):
@@ -75,10 +78,10 @@ def model_curve(name, counts, tmp):
         options.log_severity_level = 3   # not its warnings of unused initializers
         session = onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
         ort.append(lambda s=session: s.run(None, {input_name: x}))
-    for fn in lite:   # every count's output, not only the first's
-        matches = np.allclose(np.asarray(fn().to_host()), ort[0]()[0], rtol=RTOL, atol=ATOL)
-        if not matches:
-            print(f"    iree-lite does NOT match onnxruntime on {counts[lite.index(fn)]} workers")
+    want = ort[0]()[0]
+    for w, fn in zip(counts, lite):   # every count's output, not only the first's
+        if not np.allclose(np.asarray(fn().to_host()), want, rtol=RTOL, atol=ATOL):
+            print(f"    iree-lite does NOT match onnxruntime on {w} workers")
             return
     print("    iree-lite matches onnxruntime on every count")
     print_curve(f"{name} per inference", counts, lite, ort)
