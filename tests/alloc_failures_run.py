@@ -8,6 +8,7 @@ the allocations failed, and how many of those calls still succeeded."""
 import ctypes
 import os
 import sys
+import threading
 
 import numpy as np
 
@@ -35,6 +36,12 @@ func.func @conv(%x: tensor<1x8x20x20xf32>, %w: tensor<16x8x3x3xf32>) -> tensor<1
     outs(%z : tensor<1x16x18x18xf32>) -> tensor<1x16x18x18xf32>
   %m = arith.maximumf %r, %z : tensor<1x16x18x18xf32>
   return %m : tensor<1x16x18x18xf32>
+}
+func.func @chunks(%x: tensor<1x256x4x4xf32>, %w: tensor<136x256x1x1xf32>) -> tensor<1x136x4x4xf32> {
+  %z = arith.constant dense<0.0> : tensor<1x136x4x4xf32>
+  %r = linalg.conv_2d_nchw_fchw ins(%x, %w : tensor<1x256x4x4xf32>, tensor<136x256x1x1xf32>)
+    outs(%z : tensor<1x136x4x4xf32>) -> tensor<1x136x4x4xf32>
+  return %r : tensor<1x136x4x4xf32>
 }
 func.func @pool(%x: tensor<1x8x20x20xf32>) -> tensor<1x8x18x18xf32> {
   %z = arith.constant dense<0xFF800000> : tensor<1x8x18x18xf32>
@@ -66,6 +73,7 @@ func.func @mixed(%a: tensor<70x300xi8>, %b: tensor<300x90xi8>, %c: tensor<70x300
 rng = np.random.default_rng(0)
 A, B = rng.standard_normal((70, 300)).astype(np.float32), rng.standard_normal((300, 90)).astype(np.float32)
 X, W = rng.standard_normal((1, 8, 20, 20)).astype(np.float32), rng.standard_normal((16, 8, 3, 3)).astype(np.float32)
+XC, WC = rng.standard_normal((1, 256, 4, 4)).astype(np.float32), rng.standard_normal((136, 256, 1, 1)).astype(np.float32)
 SEED_IN = np.full(4096, -2.0, np.float32)
 R = rng.standard_normal((300, 2000)).astype(np.float32)
 I8 = [rng.integers(-128, 128, s, dtype=np.int8) for s in ((70, 300), (300, 90))]
@@ -86,11 +94,27 @@ def seed_call(device, workers, trace=False):
     return call, lambda r: np.array_equal(r, np.full(4096, 4.0, np.float32))
 
 
-def work_call(device, workers, function, args):
-    def call():   # a fresh context: its workers allocate their scratch anew
+def work_call(device, workers, function, args, new_thread=False):
+    def in_context():   # a fresh context: its workers allocate their scratch anew
         ctx = Context(device, workers)
         ctx.load(WORK)
         return [np.asarray(r) for r in ctx.invoke(function, args)]
+
+    def on_a_new_thread():   # the calling thread's storage too (a convolution's shared packing)
+        out = {}
+
+        def target():
+            try:
+                out["result"] = in_context()
+            except (VMError, MemoryError) as e:
+                out["error"] = e
+        thread = threading.Thread(target=target)
+        thread.start()
+        thread.join()
+        if "error" in out:
+            raise out["error"]
+        return out["result"]
+    call = on_a_new_thread if new_thread else in_context
     want = call()
     return call, lambda have: all(np.array_equal(h, w) for h, w in zip(have, want, strict=True))
 
@@ -124,6 +148,7 @@ for device, workers in (("local-task", 2), ("local-sync", None)):
     sweep(f"traced-seed-{device}", *seed_call(device, workers, trace=True))
     sweep(f"matmul-softmax-{device}", *work_call(device, workers, "mm", [A, B]))
     sweep(f"conv-{device}", *work_call(device, workers, "conv", [X, W]))
+    sweep(f"conv-chunks-{device}", *work_call(device, workers, "chunks", [XC, WC], new_thread=True))
     sweep(f"pool-{device}", *work_call(device, workers, "pool", [X]))
     sweep(f"reduce-erf-{device}", *work_call(device, workers, "sum", [R]))
     sweep(f"i8-f16-matmul-{device}", *work_call(device, workers, "mixed", [*I8, *F16]))

@@ -13,7 +13,8 @@ from native_build import build_native
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 WORKLOADS = [f"{w}-{d}" for d in ("local-task", "local-sync")
-             for w in ("seed", "traced-seed", "matmul-softmax", "conv", "pool", "reduce-erf", "i8-f16-matmul")]
+             for w in ("seed", "traced-seed", "matmul-softmax", "conv", "conv-chunks", "pool", "reduce-erf",
+                       "i8-f16-matmul")]
 
 
 def test_each_allocation_of_a_call_may_fail(tmp_path):
