@@ -1,7 +1,8 @@
 # Direct 2-D convolutions (buffer.conv2d): NCHW input, [filters][channels]
 # [kh][kw] filter, groups; f32. No padded copy, and no im2col buffer but
-# where the filters are split (below): each worker packs the input windows of a group of panels of output pixels (a
-# panel is a tile's width, 16 f32; a group up to 16 panels) for one block
+# where the filters are split (below): each worker packs the input windows
+# of a group of panels of output pixels (a panel is a tile's width, 16
+# f32; a group up to 16 panels) for one block
 # of k (channel, kh, kw in order) straight from the input, row by row
 # across the group's panels, reading zero outside the input (the folded
 # padding); then runs the matmul micro-kernel (matmul_tile, with the filter
@@ -62,7 +63,8 @@ ctypedef struct conv_job_t:
     int64_t groups, channels, filters, h, w_, kh, kw, oh, ow
     int64_t sh, sw, dh, dw, ph, pw
     int64_t panels, group_panels, panel_groups, chunk_rows, chunks   # work item = (image, group, chunk, panel group)
-    float* packed          # every unit's packed blocks (unit u's k0 block at (u * k + k0) * group_panels * CONV_NR), or NULL: each item packs its own
+    float* packed          # every unit's packed blocks (conv_packed_block), or NULL: each item packs its own
+    int64_t k_blocks       # blocks of LITE_MM_KC rows of k, each unit's packed in turn
     int mr
     int pack_isa           # LITE_ISA_AVX512 or _AVX2: pack with masked loads or gathers; else scalar
     int out_of_memory      # set by a worker that got no storage for its blocks
@@ -161,31 +163,43 @@ cdef inline void conv_pack_row(float* dst, const conv_job_t* j, const conv_runs_
         dst[t] = 0
 
 
-cdef inline int64_t conv_unit_runs(const conv_job_t* j, int64_t image_group, int64_t panel_group,
-                                   conv_runs_t* runs, int64_t* pix0, int64_t* pix1) noexcept nogil:
-    """The runs of each panel of one image-group's panel group, its first
-    and past-last pixels; its panel count."""
-    cdef int64_t panel0 = panel_group * j.group_panels, panels = min(j.group_panels, j.panels - panel0), p
+cdef inline int64_t conv_group_pixels(const conv_job_t* j, int64_t panel_group, int64_t* pix0,
+                                      int64_t* pix1) noexcept nogil:
+    """A panel group's first and past-last output pixels; its panel count."""
+    cdef int64_t panel0 = panel_group * j.group_panels, panels = min(j.group_panels, j.panels - panel0)
     pix0[0] = panel0 * CONV_NR
     pix1[0] = min(j.oh * j.ow, pix0[0] + panels * CONV_NR)
-    for p in range(panels):
-        conv_panel_runs(&runs[p], j, pix0[0] + p * CONV_NR, min(<int64_t>CONV_NR, pix1[0] - pix0[0] - p * CONV_NR))
     return panels
+
+
+cdef inline void conv_group_runs(const conv_job_t* j, conv_runs_t* runs, int64_t panels, int64_t pix0,
+                                 int64_t pix1) noexcept nogil:
+    """The runs of each of a group's panels, for packing them."""
+    cdef int64_t p
+    for p in range(panels):
+        conv_panel_runs(&runs[p], j, pix0 + p * CONV_NR, min(<int64_t>CONV_NR, pix1 - pix0 - p * CONV_NR))
+
+
+cdef inline float* conv_packed_block(const conv_job_t* j, int64_t unit, int64_t k0) noexcept nogil:
+    """Unit (image * groups + group) * panel_groups + panel group's block of
+    k rows from k0 in j.packed: its panels' kc rows of CONV_NR each, as
+    conv_pack writes them."""
+    return j.packed + (unit * j.channels * j.kh * j.kw + k0) * j.group_panels * CONV_NR
 
 
 cdef void conv_pack_range(void* arg, int64_t begin, int64_t end, int worker) noexcept nogil:
     """Items begin .. end-1 of packing j.packed: item = (unit, k block)."""
     cdef conv_job_t* j = <conv_job_t*>arg
-    cdef int64_t k = j.channels * j.kh * j.kw, blocks = (k + LITE_MM_KC - 1) // LITE_MM_KC, item, unit, k0
-    cdef int64_t panels, pix0, pix1
+    cdef int64_t k = j.channels * j.kh * j.kw, item, unit, k0, panels, pix0, pix1
     cdef conv_runs_t runs[CONV_GROUP_PANELS_MOST]
     for item in range(begin, end):
         if run_stop_code(j.run) != 0:
             return
-        unit = item // blocks
-        k0 = item % blocks * LITE_MM_KC
-        panels = conv_unit_runs(j, unit // j.panel_groups, unit % j.panel_groups, runs, &pix0, &pix1)
-        conv_pack(j.packed + (unit * k + k0) * j.group_panels * CONV_NR, j, runs, panels,
+        unit = item // j.k_blocks
+        k0 = item % j.k_blocks * LITE_MM_KC
+        panels = conv_group_pixels(j, unit % j.panel_groups, &pix0, &pix1)
+        conv_group_runs(j, runs, panels, pix0, pix1)
+        conv_pack(conv_packed_block(j, unit, k0), j, runs, panels,
                   j.x + unit // j.panel_groups * j.channels * j.h * j.w_, pix0, pix1 - pix0, k0,
                   min(<int64_t>LITE_MM_KC, k - k0))
 
@@ -222,7 +236,9 @@ cdef void conv_range(void* arg, int64_t begin, int64_t end, int worker) noexcept
         chunk = rest % j.chunks
         image_group = rest // j.chunks            # image * groups + group
         unit = image_group * j.panel_groups + item % j.panel_groups
-        panels = conv_unit_runs(j, image_group, item % j.panel_groups, runs, &pix0, &pix1)
+        panels = conv_group_pixels(j, item % j.panel_groups, &pix0, &pix1)
+        if j.packed == NULL:
+            conv_group_runs(j, runs, panels, pix0, pix1)
         f0 = chunk * j.chunk_rows
         f1 = min(j.filters, f0 + j.chunk_rows)
         plane0 = j.x + image_group * j.channels * j.h * j.w_
@@ -236,7 +252,7 @@ cdef void conv_range(void* arg, int64_t begin, int64_t end, int worker) noexcept
             kc = min(<int64_t>LITE_MM_KC, k - k0)
             zero = k0 == 0 and j.fresh   # the sums start from +0.0: c's old contents are never read
             if j.packed != NULL:
-                blocks = j.packed + (unit * k + k0) * j.group_panels * CONV_NR
+                blocks = conv_packed_block(j, unit, k0)
             else:
                 conv_pack(blocks, j, runs, panels, plane0, pix0, pix1 - pix0, k0, kc)
             f = f0
@@ -391,6 +407,7 @@ cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, r
     # its group again (the 28x28 layers' 3x3 convolutions on 2 workers did
     # 1.2-1.3x one worker's work so). Without the storage, each packs its own.
     j.packed = NULL
+    j.k_blocks = (k + LITE_MM_KC - 1) // LITE_MM_KC
     if j.chunks > 1 and <double>units * k * j.group_panels * CONV_NR * sizeof(float) <= CONV_SHARED_BYTES:
         j.packed = lite_conv_shared(CONV_SHARED_BYTES)
     # The epilogue runs on each item's rows once they are done, where its
@@ -406,7 +423,7 @@ cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, r
     if workers > 1:
         if j.packed != NULL:
             atomic_fetch_add64(&ctx.windows_packed_once, 1)
-            pool_parallel_for(ctx.pool, units * ((k + LITE_MM_KC - 1) // LITE_MM_KC), 1, conv_pack_range, &j)
+            pool_parallel_for(ctx.pool, units * j.k_blocks, 1, conv_pack_range, &j)
         pool_parallel_for(ctx.pool, items, grain, conv_range, &j)
     else:
         conv_range(&j, 0, items, 0)
