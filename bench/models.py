@@ -143,13 +143,12 @@ def saved_model(name, tmp):
 def run_model(name, tools, tmp, workers):
     import onnxruntime as ort
     path, input_name, x = saved_model(name, tmp)
-    shape = x.shape
     np.save(os.path.join(tmp, "x.npy"), x)
     options = ort.SessionOptions()
     options.intra_op_num_threads = workers
     session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
     want, = session.run(None, {input_name: x})
-    print(f"\n{name}: input {input_name} {shape}")
+    print(f"\n{name}: input {input_name} {x.shape}")
     row = {}
     report(row, "onnxruntime per inference", best(lambda: session.run(None, {input_name: x}), repeat=5), "ms")
 

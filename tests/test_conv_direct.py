@@ -246,7 +246,6 @@ def test_shapes_that_do_not_agree_fail_the_call_on_both_vms(small_conv):
         ref.invoke("f", [as_buffer(a) for a in arrays])
 
 
-
 def packed_once(src, xs, ws, workers, seed=0):
     """The convolution on `workers`, bit for bit the same as on one (the
     reference checks above hold that one), and whether its workers packed
