@@ -11,8 +11,8 @@ timed per inference (best of several), with iree-lite's and IREE's outputs
 checked against onnxruntime's (rtol 1e-3). Also the import and compile wall
 times and compile peak memory of both compilers. On N workers, iree-lite's
 1 -> N speedup, and its N-worker calls' throughput over N single-worker
-copies' side by side (compare.share_of_copies: what splitting a call
-costs, the machine held fixed).
+copies' side by side (what splitting a call costs, the machine held
+fixed), from the same rounds (compare.split_scaling).
 
     python bench/models.py [--models resnet50,squeezenet,bert] [--workers N]
 """
@@ -32,8 +32,7 @@ sys.path.insert(0, HERE)
 
 import numpy as np  # noqa: E402
 
-from compare import (SCALING_TIMING, best, best_each, iree_benchmark, iree_tools, parallel_capacity,  # noqa: E402
-                     share_of_copies, timed)
+from compare import best, iree_benchmark, iree_tools, parallel_capacity, split_scaling, timed  # noqa: E402
 
 RTOL, ATOL = 1e-3, 1e-5
 
@@ -146,6 +145,7 @@ def run_model(name, tools, tmp, workers):
     np.save(os.path.join(tmp, "x.npy"), x)
     options = ort.SessionOptions()
     options.intra_op_num_threads = workers
+    options.log_severity_level = 3   # not its warnings of unused initializers
     session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
     want, = session.run(None, {input_name: x})
     print(f"\n{name}: input {input_name} {x.shape}")
@@ -159,17 +159,15 @@ def run_model(name, tools, tmp, workers):
         fn = module[module.exports[0]]
         have = np.asarray(fn(x).to_host())
         report(row, "iree-lite matches onnxruntime", bool(np.allclose(have, want, rtol=RTOL, atol=ATOL)), "")
-        if workers > 1:   # issue 13 asks 1 -> 2 workers >= 1.8x: both timed in turn (best_each)
+        if workers > 1:   # issue 13 asks 1 -> 2 workers >= 1.8x
             from iree_lite.api import load_vm_flatbuffer
-            one = load_vm_flatbuffer(vmfb, driver="local-task", workers=1)[module.exports[0]]
-            many, single = best_each([lambda: fn(x), lambda: one(x)], **SCALING_TIMING)
-            report(row, "iree-lite per inference", many, "ms")
-            report(row, "iree-lite per inference, 1 worker", single, "ms")
-            report(row, f"iree-lite 1 -> {workers} workers", single / many, "x")
-            copies = [load_vm_flatbuffer(vmfb, driver="local-task", workers=1)[module.exports[0]]
-                      for _ in range(workers)]
-            report(row, f"iree-lite {workers} workers / {workers} copies apart",
-                   share_of_copies(lambda: fn(x), [lambda copy=copy: copy(x) for copy in copies]), "x")
+            one, *copies = (load_vm_flatbuffer(vmfb, driver="local-task", workers=1)[module.exports[0]]
+                            for _ in range(workers + 1))
+            scaling = split_scaling(lambda: one(x), lambda: fn(x), [lambda copy=copy: copy(x) for copy in copies])
+            report(row, "iree-lite per inference", scaling["split"], "ms")
+            report(row, "iree-lite per inference, 1 worker", scaling["single"], "ms")
+            report(row, f"iree-lite 1 -> {workers} workers", scaling["speedup"], "x")
+            report(row, f"iree-lite {workers} workers / {workers} copies apart", scaling["share of copies"], "x")
         else:
             report(row, "iree-lite per inference", best(lambda: fn(x), repeat=5), "ms")
 
