@@ -406,9 +406,13 @@ cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, r
     # matrix once, together, where it fits, instead of each chunk packing
     # its group again (the 28x28 layers' 3x3 convolutions on 2 workers did
     # 1.2-1.3x one worker's work so). Without the storage, each packs its own.
+    # Not pointwise: its packing is a copy of input rows, and reading half of
+    # a shared copy from the other core's cache saved nothing (SqueezeNet's
+    # 2-worker calls 1.2% faster without, ResNet-50's the same).
     j.packed = NULL
     j.k_blocks = (k + LITE_MM_KC - 1) // LITE_MM_KC
-    if j.chunks > 1 and <double>units * k * j.group_panels * CONV_NR * sizeof(float) <= CONV_SHARED_BYTES:
+    if j.chunks > 1 and not j.pointwise \
+            and <double>units * k * j.group_panels * CONV_NR * sizeof(float) <= CONV_SHARED_BYTES:
         j.packed = lite_conv_shared(CONV_SHARED_BYTES)
     # The epilogue runs on each item's rows once they are done, where its
     # groups have enough panels and each worker takes groups several times

@@ -37,9 +37,10 @@ func.func @conv(%x: tensor<1x8x20x20xf32>, %w: tensor<16x8x3x3xf32>) -> tensor<1
   %m = arith.maximumf %r, %z : tensor<1x16x18x18xf32>
   return %m : tensor<1x16x18x18xf32>
 }
-func.func @chunks(%x: tensor<1x256x4x4xf32>, %w: tensor<136x256x1x1xf32>) -> tensor<1x136x4x4xf32> {
+func.func @chunks(%x: tensor<1x256x7x7xf32>, %w: tensor<136x256x1x1xf32>) -> tensor<1x136x4x4xf32> {
   %z = arith.constant dense<0.0> : tensor<1x136x4x4xf32>
-  %r = linalg.conv_2d_nchw_fchw ins(%x, %w : tensor<1x256x4x4xf32>, tensor<136x256x1x1xf32>)
+  %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+    ins(%x, %w : tensor<1x256x7x7xf32>, tensor<136x256x1x1xf32>)
     outs(%z : tensor<1x136x4x4xf32>) -> tensor<1x136x4x4xf32>
   return %r : tensor<1x136x4x4xf32>
 }
@@ -73,7 +74,7 @@ func.func @mixed(%a: tensor<70x300xi8>, %b: tensor<300x90xi8>, %c: tensor<70x300
 rng = np.random.default_rng(0)
 A, B = rng.standard_normal((70, 300)).astype(np.float32), rng.standard_normal((300, 90)).astype(np.float32)
 X, W = rng.standard_normal((1, 8, 20, 20)).astype(np.float32), rng.standard_normal((16, 8, 3, 3)).astype(np.float32)
-XC, WC = rng.standard_normal((1, 256, 4, 4)).astype(np.float32), rng.standard_normal((136, 256, 1, 1)).astype(np.float32)
+XC, WC = rng.standard_normal((1, 256, 7, 7)).astype(np.float32), rng.standard_normal((136, 256, 1, 1)).astype(np.float32)
 SEED_IN = np.full(4096, -2.0, np.float32)
 R = rng.standard_normal((300, 2000)).astype(np.float32)
 I8 = [rng.integers(-128, 128, s, dtype=np.int8) for s in ((70, 300), (300, 90))]

@@ -263,12 +263,16 @@ def packed_once(src, xs, ws, workers, seed=0):
 
 # Filters in chunks over few panels: the workers pack the window matrix
 # once, together, where it takes at most 8 MiB (CONV_SHARED_BYTES,
-# csrc/conv.pxi); else each chunk packs its panels again. 1x1 over 7x7
-# pixels: one group of 4 panels, 64 f32 rows of k = channels, so 32768
-# channels are 8 MiB and 32769 one row past; 128 filters, 2 chunks.
-@pytest.mark.parametrize("c,h,k,f,workers,once", [(32768, 7, 1, 128, 2, 1), (32769, 7, 1, 128, 2, 0),
-                                                  (128, 28, 3, 128, 2, 1), (96, 14, 3, 256, 3, 1),
-                                                  (256, 4, 1, 136, 4, 1), (64, 28, 3, 16, 2, 0)])
-def test_filter_chunks_share_one_packing_of_the_windows_up_to_its_limit(c, h, k, f, workers, once):
-    src, xs, ws = conv_source("conv_2d_nchw_fchw", 1, c, h, h, f, k=k, low=(k // 2,) * 2, high=(k // 2,) * 2)
+# csrc/conv.pxi); else each chunk packs its panels again, and so do those of
+# a pointwise layer (its packing a copy of input rows). 1x1 at stride 2 over
+# 13x13 pixels: 7x7 outputs, one group of 4 panels, 64 f32 rows of k =
+# channels, so 32768 channels are 8 MiB and 32769 one row past; 128
+# filters, 2 chunks.
+@pytest.mark.parametrize("c,h,k,s,f,workers,once", [(32768, 13, 1, 2, 128, 2, 1), (32769, 13, 1, 2, 128, 2, 0),
+                                                    (128, 28, 3, 1, 128, 2, 1), (96, 14, 3, 1, 256, 3, 1),
+                                                    (256, 7, 1, 2, 136, 4, 1), (256, 4, 1, 1, 136, 4, 0),
+                                                    (64, 28, 3, 1, 16, 2, 0)])
+def test_filter_chunks_share_one_packing_of_the_windows_up_to_its_limit(c, h, k, s, f, workers, once):
+    src, xs, ws = conv_source("conv_2d_nchw_fchw", 1, c, h, h, f, k=k, low=(k // 2,) * 2, high=(k // 2,) * 2,
+                              s=(s, s))
     assert packed_once(src, xs, ws, workers, seed=c) == once
