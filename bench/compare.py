@@ -8,7 +8,8 @@ The models (ResNet-50, SqueezeNet, a BERT-style encoder) run last: see bench/mod
 
 Every time is the best of several runs (milliseconds); ratios are against
 the reference named in each table. iree-lite and IREE llvm-cpu, whose ratio
-issue 13 sets targets for, are timed in turn (in_turn), three rounds each.
+issue 13 sets targets for, are timed in turn (in_turn), three rounds each
+(the chain ten).
 OpenBLAS threads are pinned to 1 so numpy's idle BLAS threads do not steal
 a core from the others.
 """
@@ -45,9 +46,10 @@ def chain_source(n):
             f"  %x = math.absf %s : {t}\n  %y = arith.maximumf %x, %a : {t}\n  return %y : {t}\n}}\n")
 
 
-# 1 -> N worker rows: best batches over a few seconds, as a shared virtual
-# machine's CPUs lose half their parallel capacity for seconds at a time
-# (parallel_capacity), which a best-of over 0.2 s cannot see past.
+# The worker curves (curve.py): best batches over a few seconds, as a shared
+# virtual machine's CPUs lose half their parallel capacity for seconds at a
+# time (parallel_capacity), which a best-of over 0.2 s cannot see past. The
+# models' 1 -> N rows take longer still (split_scaling).
 SCALING_TIMING = {"repeat": 15, "min_time": 1.5}
 
 
