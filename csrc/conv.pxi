@@ -10,7 +10,8 @@
 # tile's filter rows are read from memory once per group, not per panel.
 # Where the filters are split among the workers too (few panels), the
 # workers first pack the whole window matrix together, once, into storage
-# of the calling thread, and every chunk of filters reads it.
+# of the calling thread, and every chunk of filters reads it (but for
+# pointwise layers, whose packing is a copy of input rows).
 # Each output element still sums its k products in order from the
 # accumulator's value, each product and sum rounded to f32 (no fused
 # multiply-add), so results are those of the im2col matrix product bit for
@@ -365,9 +366,10 @@ cdef lite_status* run_conv2d(ctx_t* ctx, const run_t* run, ref_t rc, ref_t rx, r
     # worker (groups of unequal panels then share out evenly), but one
     # where all the pixels are one group (its items cost alike), or as many
     # as make the items share out evenly where the filters allow. Each
-    # chunk packs its group again: the 7x7 layers' packs of 4608 rows were
-    # as costly as 64 filters' sums, and two items per worker there did 1.4x
-    # one worker's work; never on one worker. Small ranges of items keep
+    # chunk packs its group again unless the windows are packed once
+    # (below): the 7x7 layers' packs of 4608 rows were as costly as 64
+    # filters' sums, and two items per worker there did 1.4x one worker's
+    # work; never on one worker. Small ranges of items keep
     # the workers' shares within a few percent of each other.
     # Where the epilogue runs on each item's rows (below), its start-up per
     # row weighs against smaller groups (on 2 workers, groups of 8 or 9
